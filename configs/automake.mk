@@ -1,0 +1,3 @@
+# Example topologies, installed for users to copy.
+examplesdir = $(pkgdatadir)/configs
+dist_examples_DATA = configs/small.cfg configs/class-60.cfg configs/README.md

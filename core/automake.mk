@@ -1,0 +1,22 @@
+# The core: a convenience library (so unit tests link the same code) and
+# the miniinet executable.
+noinst_LTLIBRARIES += core/libmicore.la
+core_libmicore_la_SOURCES = \
+	core/host.c core/host.h \
+	core/loader.c core/loader.h \
+	core/log.c core/log.h \
+	core/names.c core/names.h \
+	core/placement.c core/placement.h \
+	core/plan.c core/plan.h \
+	core/plan_output.c \
+	core/settings.c core/settings.h \
+	core/topology.c core/topology.h \
+	core/util.c core/util.h
+core_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
+	$(JSONC_CFLAGS)
+core_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS)
+
+bin_PROGRAMS += miniinet
+miniinet_SOURCES = core/main.c core/cli.c core/cli.h core/verbs.c
+miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+miniinet_LDADD = core/libmicore.la

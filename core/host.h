@@ -1,0 +1,18 @@
+/* The services the host gives plugins (struct mi_host): logging, settings
+ * from the topology file, running programs by argv, netlink helpers. */
+#ifndef MINIINET_HOST_H
+#define MINIINET_HOST_H 1
+
+#include <miniinet/plugin.h>
+
+/* The host services, valid for the life of the process. */
+const struct mi_host *host_services(void);
+
+/* Implementations, also used by the core itself. */
+int host_run(const char *const *argv, char **out);
+int host_link_exists(const char *netns, const char *ifname);
+int host_link_delete(const char *netns, const char *ifname);
+int host_link_move(const char *ifname, const char *netns, const char *newname,
+                   unsigned mtu);
+
+#endif

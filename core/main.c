@@ -1,0 +1,207 @@
+/* miniinet [options] VERB [args]: option parsing and verb dispatch.  The
+ * verbs themselves live in verbs.c; adding one is one table entry there. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: miniinet [OPTIONS] VERB [ARGS]\n"
+            "Build a mini-Internet of ASes, FRR routers, switches and hosts "
+            "from one\ntopology file.\n\n"
+            "Verbs:\n");
+    for (size_t i = 0; i < n_verbs; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", verbs[i].name,
+                 verbs[i].args[0] ? " " : "", verbs[i].args);
+        fprintf(out, "  %-22s %s\n", left, verbs[i].help);
+    }
+    fprintf(
+        out,
+        "\nOptions:\n"
+        "  -c, --config FILE      topology file (default: ./miniinet.cfg)\n"
+        "      --plugins LIST     plugins to use, comma-separated, e.g.\n"
+        "                         gre,ovs; each replaces the topology file's "
+        "or\n"
+        "                         the default choice for its kind (defaults:\n"
+        "                         runtime netns, switch ovs, tunnel gre)\n"
+        "      --plugin-dir DIR   search DIR for plugins first (repeatable);\n"
+        "                         then MINIINET_PLUGIN_PATH, then %s\n"
+        "      --server NAME      act for server NAME of the topology only\n"
+        "  -j, --jobs N           parallel workers (default: number of "
+        "CPUs)\n"
+        "  -v, --verbose          more messages (repeat for debug)\n"
+        "  -q, --quiet            errors only\n"
+        "      --json             machine-readable output where supported\n"
+        "  -h, --help             show this help and exit\n"
+        "  -V, --version          show the version and exit\n"
+        "\nExit status: 0 success, 1 the operation failed, 2 usage or "
+        "configuration\nerror.  See miniinet(1) and doc/topology.md.\n",
+        MI_PLUGINSDIR);
+}
+
+static const struct verb *
+find_verb(const char *name)
+{
+    for (size_t i = 0; i < n_verbs; i++) {
+        if (!strcmp(verbs[i].name, name)) {
+            return &verbs[i];
+        }
+    }
+    return NULL;
+}
+
+static unsigned
+default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static bool
+parse_jobs(const char *arg, unsigned *jobs)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > 1024) {
+        return false;
+    }
+    *jobs = (unsigned)n;
+    return true;
+}
+
+enum {
+    OPT_PLUGINS = UCHAR_MAX + 1,
+    OPT_PLUGIN_DIR,
+    OPT_SERVER,
+    OPT_JSON,
+};
+
+/* Returns optind, or -1 after printing a usage error, or 0 when the
+ * process should exit successfully (--help, --version). */
+static int
+parse_options(int argc, char **argv, struct cli_options *opts,
+              int *verbosity)
+{
+    static const struct option long_options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"plugins", required_argument, NULL, OPT_PLUGINS},
+        {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+        {"server", required_argument, NULL, OPT_SERVER},
+        {"jobs", required_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    while ((c = getopt_long(argc, argv, "c:j:vqhV", long_options, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'c':
+            opts->config = optarg;
+            break;
+        case OPT_PLUGINS:
+            free(opts->plugins);
+            opts->plugins = xstrdup(optarg);
+            break;
+        case OPT_PLUGIN_DIR:
+            opts->plugin_dirs =
+                xrealloc(opts->plugin_dirs,
+                         (opts->n_plugin_dirs + 1) * sizeof *opts->plugin_dirs);
+            opts->plugin_dirs[opts->n_plugin_dirs++] = optarg;
+            break;
+        case OPT_SERVER:
+            opts->server = optarg;
+            break;
+        case 'j':
+            if (!parse_jobs(optarg, &opts->jobs)) {
+                log_error("-j %s: expected a number of workers, 1..1024",
+                          optarg);
+                return -1;
+            }
+            break;
+        case 'v':
+            (*verbosity)++;
+            break;
+        case 'q':
+            *verbosity = 0;
+            break;
+        case OPT_JSON:
+            opts->json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("miniinet %s (plugin ABI %d)\n", PACKAGE_VERSION,
+                   MI_PLUGIN_ABI);
+            return 0;
+        default:
+            fputs("Try 'miniinet --help'.\n", stderr);
+            return -1;
+        }
+    }
+    return optind;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct session session = {
+        .opts = {.config = "miniinet.cfg", .jobs = default_jobs()},
+    };
+    int verbosity = 1;
+    int status;
+
+    int first = parse_options(argc, argv, &session.opts, &verbosity);
+    if (first <= 0) {
+        status = first == 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
+    log_set_verbosity(verbosity);
+
+    if (first >= argc) {
+        log_error("no verb given; try 'miniinet --help'");
+        status = EXIT_USAGE;
+        goto out;
+    }
+    const struct verb *verb = find_verb(argv[first]);
+    if (!verb) {
+        log_error("unknown verb '%s'; try 'miniinet --help'", argv[first]);
+        status = EXIT_USAGE;
+        goto out;
+    }
+
+    plugin_path_init(&session.path, session.opts.plugin_dirs,
+                     session.opts.n_plugin_dirs);
+    status = session_prepare(&session, verb->needs);
+    if (status == EXIT_OK) {
+        status = verb->run(&session, argc - first, argv + first);
+    }
+    session_destroy(&session);
+
+out:
+    free(session.opts.plugins);
+    free(session.opts.plugin_dirs);
+    return status;
+}

@@ -1,0 +1,92 @@
+#include "names.h"
+
+#include <stdio.h>
+
+int
+names_router(char *buf, size_t len, unsigned asn, const char *router)
+{
+    return snprintf(buf, len, "%u_%srouter", asn, router);
+}
+
+int
+names_host(char *buf, size_t len, unsigned asn, const char *router)
+{
+    return snprintf(buf, len, "%u_%shost", asn, router);
+}
+
+int
+names_l2host(char *buf, size_t len, unsigned asn, const char *l2net,
+             const char *host)
+{
+    return snprintf(buf, len, "%u_L2_%s_%s", asn, l2net, host);
+}
+
+int
+names_routeserver(char *buf, size_t len, unsigned ixp)
+{
+    return snprintf(buf, len, "%u_IXP", ixp);
+}
+
+int
+names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
+             const char *sw)
+{
+    return snprintf(buf, len, "%u_L2_%s_%s", asn, l2net, sw);
+}
+
+int
+names_ixp_bridge(char *buf, size_t len, unsigned ixp)
+{
+    return snprintf(buf, len, "%u_IXP", ixp);
+}
+
+int
+names_if_internal(char *buf, size_t len, const char *other_router)
+{
+    return snprintf(buf, len, "port_%s", other_router);
+}
+
+int
+names_if_external(char *buf, size_t len, unsigned peer_asn,
+                  const char *peer_router)
+{
+    return snprintf(buf, len, "ext_%u_%s", peer_asn, peer_router);
+}
+
+int
+names_if_router_host(char *buf, size_t len)
+{
+    return snprintf(buf, len, "host");
+}
+
+int
+names_if_host_router(char *buf, size_t len, const char *router)
+{
+    return snprintf(buf, len, "%srouter", router);
+}
+
+int
+names_if_gateway(char *buf, size_t len, const char *router, unsigned vlan)
+{
+    return snprintf(buf, len, "%s-L2.%u", router, vlan);
+}
+
+int
+names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw)
+{
+    return snprintf(buf, len, "%u-%s", asn, sw);
+}
+
+int
+names_if_ixp(char *buf, size_t len, unsigned ixp)
+{
+    return snprintf(buf, len, "ixp_%u", ixp);
+}
+
+int
+names_port(char *buf, size_t len, size_t link, int end)
+{
+    /* "mi" + link number + end letter: at most 15 characters for any plan
+     * with fewer than 10^12 links. */
+    return snprintf(buf, len, "mi%zu%c", link, end ? 'b' : 'a');
+}

@@ -1,0 +1,38 @@
+/* Every name miniinet generates from topology names, in one place, so the
+ * validator that checks them and the planner that uses them cannot
+ * disagree.  Each function writes into buf (of `len` bytes) and returns the
+ * length the full name has, like snprintf: a result >= TOPO_IFNAMSIZ means
+ * the name does not fit a Linux interface name. */
+#ifndef MINIINET_NAMES_H
+#define MINIINET_NAMES_H 1
+
+#include <stddef.h>
+
+/* Nodes (namespaces, containers). */
+int names_router(char *buf, size_t len, unsigned asn, const char *router);
+int names_host(char *buf, size_t len, unsigned asn, const char *router);
+int names_l2host(char *buf, size_t len, unsigned asn, const char *l2net,
+                 const char *host);
+int names_routeserver(char *buf, size_t len, unsigned ixp);
+
+/* Bridges (OVS bridge names are interface names too). */
+int names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
+                 const char *sw);
+int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
+
+/* Interfaces inside nodes. */
+int names_if_internal(char *buf, size_t len, const char *other_router);
+int names_if_external(char *buf, size_t len, unsigned peer_asn,
+                      const char *peer_router);
+int names_if_router_host(char *buf, size_t len);             /* "host" */
+int names_if_host_router(char *buf, size_t len, const char *router);
+int names_if_gateway(char *buf, size_t len, const char *router,
+                     unsigned vlan);
+int names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw);
+int names_if_ixp(char *buf, size_t len, unsigned ixp);
+
+/* Root-namespace end of a veth whose other end is in a node, for link
+ * number `link` of the plan and end 0 or 1. */
+int names_port(char *buf, size_t len, size_t link, int end);
+
+#endif

@@ -1,0 +1,57 @@
+/* The plan: a pure, deterministic function of the topology.
+ *
+ * plan_compute() places ASes on servers, numbers every link, assigns every
+ * address, interface name and MTU, and allocates the tunnel ids of remote
+ * links.  It reads nothing but its arguments and changes nothing, so every
+ * server computes the same plan from the same topology file, and the result
+ * can be printed, diffed and unit-tested without root.
+ */
+#ifndef MINIINET_PLAN_H
+#define MINIINET_PLAN_H 1
+
+#include <stdio.h>
+
+#include <miniinet/plugin.h>
+
+#include "topology.h"
+
+struct plan;
+
+struct plan_params {
+    /* Encapsulation overhead of the tunnel plugin in bytes; remote links get
+     * min(underlay MTU of both servers) - tunnel_overhead. */
+    unsigned tunnel_overhead;
+};
+
+/* Computes the plan of `topo`.  Returns 0 and stores it in *out, or returns
+ * -EINVAL after reporting each problem as "FILE:LINE: message" (generated
+ * names too long, address collisions, placement impossible). */
+int plan_compute(const struct topology *topo, const struct plan_params *,
+                 struct plan **out);
+
+/* The public view handed to plugins; valid until plan_free(). */
+const struct mi_plan *plan_view(const struct plan *);
+
+void plan_free(struct plan *);
+
+/* Describes a remote link's tunnel id for users ("tos 0x08"), or NULL for
+ * the plain "id N". */
+typedef void plan_describe_fn(unsigned tunnel_id, char *buf, size_t len,
+                              void *aux);
+
+/* Writes the plan of every server (server < 0) or of one server, as text or
+ * JSON.  The output depends only on the plan: byte-identical across runs,
+ * machines and working directories.  Returns 0 or -errno. */
+int plan_write_text(const struct plan *, int server, plan_describe_fn *,
+                    void *aux, FILE *);
+int plan_write_json(const struct plan *, int server, plan_describe_fn *,
+                    void *aux, FILE *);
+
+/* Index of the server named `name`, or -1. */
+int plan_find_server(const struct plan *, const char *name);
+
+/* Formats "a.b.c.d/len" (or "a.b.c.d" when with_plen is false). */
+void plan_format_addr(const struct mi_addr *, bool with_plen, char *buf,
+                      size_t len);
+
+#endif

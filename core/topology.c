@@ -1,0 +1,1076 @@
+/* The topology reader: the file itself, top-level settings, servers,
+ * plugins, ASes and IXPs, and the finished struct topology.  AS bodies are
+ * in topology_body.c, links between ASes in topology_links.c (see
+ * topology_parse.h).  doc/topology.md specifies everything checked here. */
+#include "topology.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "names.h"
+#include "topology_parse.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Servers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static const char *const server_keys[] = {
+    "name", "address", "interface", "mtu", "ssh", NULL,
+};
+static const char *const ssh_keys[] = {
+    "user", "port", "identity", "known_hosts", NULL,
+};
+
+static int
+find_server(const struct topology *topo, const char *name)
+{
+    for (size_t i = 0; i < topo->n_servers; i++) {
+        if (topo->servers[i].name && !strcmp(topo->servers[i].name, name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Interface names: what Linux takes, minus what would confuse a shell. */
+static bool
+valid_ifname(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= TP_IFNAME_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+static char *
+get_nonempty(struct tp_loader *ld, const config_setting_t *group,
+             const char *obj, const char *key)
+{
+    const char *v;
+
+    if (tp_get_string(ld, group, obj, key, &v)) {
+        return NULL;
+    }
+    if (!*v) {
+        tp_key_error(ld, config_setting_get_member(group, key), obj, key,
+                     "must not be empty");
+        return NULL;
+    }
+    return xstrdup(v);
+}
+
+static void
+parse_ssh(struct tp_loader *ld, const config_setting_t *s, const char *obj,
+          struct topo_server *srv)
+{
+    const config_setting_t *ssh =
+        tp_member(ld, s, obj, "ssh", CONFIG_TYPE_GROUP, false);
+    long long port;
+    char *user;
+
+    if (!ssh) {
+        return;
+    }
+    char sobj[128];
+    snprintf(sobj, sizeof sobj, "%s: ssh", obj);
+    tp_check_keys(ld, ssh, sobj, ssh_keys);
+    if ((user = get_nonempty(ld, ssh, sobj, "user"))) {
+        free(srv->ssh_user);
+        srv->ssh_user = user;
+    }
+    if (!tp_get_int(ld, ssh, sobj, "port", 1, 65535, &port)) {
+        srv->ssh_port = (unsigned)port;
+    }
+    srv->ssh_identity = get_nonempty(ld, ssh, sobj, "identity");
+    srv->ssh_known_hosts = get_nonempty(ld, ssh, sobj, "known_hosts");
+}
+
+static void
+parse_server_address(struct tp_loader *ld, const config_setting_t *s,
+                     const char *obj, struct topo_server *srv)
+{
+    const config_setting_t *m =
+        tp_member(ld, s, obj, "address", CONFIG_TYPE_STRING, true);
+    struct in_addr a, b;
+
+    if (!m) {
+        return;
+    }
+    const char *text = config_setting_get_string(m);
+    if (inet_pton(AF_INET, text, &a) != 1) {
+        tp_key_error(ld, m, obj, "address", "\"%s\" is not an IPv4 address",
+                     text);
+        return;
+    }
+    const struct topology *topo = ld->topo;
+    for (size_t i = 0; i + 1 < topo->n_servers; i++) {
+        const struct topo_server *o = &topo->servers[i];
+        if (o->address && inet_pton(AF_INET, o->address, &b) == 1 &&
+            a.s_addr == b.s_addr) {
+            tp_key_error(ld, m, obj, "address",
+                         "%s is also the address of "
+                         "server \"%s\" (line %d)",
+                         text, o->name ? o->name : "", o->line);
+        }
+    }
+    srv->address = xstrdup(text);
+}
+
+static void
+parse_server(struct tp_loader *ld, const config_setting_t *s, int index)
+{
+    struct topology *topo = ld->topo;
+    char obj[96];
+    long long mtu;
+
+    if (!config_setting_is_group(s)) {
+        tp_error(ld, s,
+                 "servers: each server must be a group "
+                 "{ name = ...; address = ...; }");
+        return;
+    }
+    snprintf(obj, sizeof obj, "server %d", index + 1);
+    const char *name = tp_get_name(ld, s, obj, "name", TP_SERVER_NAME_MAX);
+    if (name) {
+        snprintf(obj, sizeof obj, "server \"%s\"", name);
+        int dup = find_server(topo, name);
+        if (dup >= 0) {
+            tp_error(ld, s,
+                     "server \"%s\" is defined twice (first at line "
+                     "%d)",
+                     name, topo->servers[dup].line);
+        }
+    }
+    tp_check_keys(ld, s, obj, server_keys);
+
+    struct topo_server *srv = &topo->servers[topo->n_servers++];
+    srv->name = name ? xstrdup(name) : NULL;
+    srv->ssh_user = xstrdup("root");
+    srv->ssh_port = 22;
+    srv->mtu = 1500;
+    srv->line = (int)config_setting_source_line(s);
+
+    parse_server_address(ld, s, obj, srv);
+    const char *ifname;
+    if (!tp_get_string(ld, s, obj, "interface", &ifname)) {
+        if (valid_ifname(ifname)) {
+            srv->interface = xstrdup(ifname);
+        } else {
+            tp_key_error(ld, config_setting_get_member(s, "interface"), obj,
+                         "interface",
+                         "\"%s\" is not an interface name (1 to "
+                         "%d characters of A-Z, a-z, 0-9, _, . and -)",
+                         ifname, TP_IFNAME_MAX);
+        }
+    }
+    if (!tp_get_int(ld, s, obj, "mtu", 576, 65535, &mtu)) {
+        srv->mtu = (unsigned)mtu;
+    }
+    parse_ssh(ld, s, obj, srv);
+}
+
+static void
+parse_servers(struct tp_loader *ld, const config_setting_t *root)
+{
+    const config_setting_t *list =
+        tp_member(ld, root, "", "servers", CONFIG_TYPE_LIST, false);
+    if (!list) {
+        return;
+    }
+    int n = config_setting_length(list);
+    if (!n) {
+        tp_error(ld, list,
+                 "servers: empty list (leave it out to run "
+                 "everything on this machine)");
+        return;
+    }
+    ld->topo->servers = xcalloc((size_t)n, sizeof *ld->topo->servers);
+    for (int i = 0; i < n; i++) {
+        parse_server(ld, config_setting_get_elem(list, i), i);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Network name, plugins                                                    */
+/* ------------------------------------------------------------------------ */
+
+static const char *const plugin_kinds[] = {"runtime", "switch", "tunnel",
+                                           NULL};
+
+static bool
+valid_plugin_name(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= 32 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+static void
+parse_plugin_choice(struct tp_loader *ld, const config_setting_t *m,
+                    char **out)
+{
+    const char *key = config_setting_name(m);
+
+    if (!tp_is_type(m, CONFIG_TYPE_STRING)) {
+        tp_error(ld, m,
+                 "plugins.%s: must be a string (the name of a %s "
+                 "plugin)",
+                 key, key);
+        return;
+    }
+    const char *name = config_setting_get_string(m);
+    if (!valid_plugin_name(name)) {
+        tp_error(ld, m,
+                 "plugins.%s: \"%s\" is not a plugin name (1 to 32 "
+                 "characters of a-z, 0-9, _ and -)",
+                 key, name);
+        return;
+    }
+    *out = xstrdup(name);
+}
+
+static void
+parse_plugins(struct tp_loader *ld, const config_setting_t *root)
+{
+    const config_setting_t *p =
+        tp_member(ld, root, "", "plugins", CONFIG_TYPE_GROUP, false);
+    struct topology *topo = ld->topo;
+
+    for (int i = 0; p && i < config_setting_length(p); i++) {
+        const config_setting_t *m = config_setting_get_elem(p, i);
+        const char *key = config_setting_name(m);
+        char hint[96];
+
+        if (!strcmp(key, "runtime")) {
+            parse_plugin_choice(ld, m, &topo->plugin_runtime);
+        } else if (!strcmp(key, "switch")) {
+            parse_plugin_choice(ld, m, &topo->plugin_switch);
+        } else if (!strcmp(key, "tunnel")) {
+            parse_plugin_choice(ld, m, &topo->plugin_tunnel);
+        } else if (!config_setting_is_group(m)) {
+            /* Only groups are plugin settings; anything else is a typo of
+             * a choice or a mistake. */
+            tp_did_you_mean(key, plugin_kinds, hint, sizeof hint);
+            tp_error(ld, m, "plugins: unknown setting \"%s\"%s", key,
+                     *hint ? hint
+                           : " (settings of a plugin are a group "
+                             "named after it)");
+        } else if (!valid_plugin_name(key)) {
+            tp_error(ld, m,
+                     "plugins.%s: not a plugin name (1 to 32 "
+                     "characters of a-z, 0-9, _ and -)",
+                     key);
+        }
+    }
+}
+
+static void
+parse_network_name(struct tp_loader *ld, const config_setting_t *root)
+{
+    const char *name = "miniinet";
+    const config_setting_t *m =
+        tp_member(ld, root, "", "name", CONFIG_TYPE_STRING, false);
+
+    if (m) {
+        name = config_setting_get_string(m);
+        if (!util_valid_name(name, TP_NETWORK_NAME_MAX)) {
+            tp_error(ld, m,
+                     "name: \"%s\" is not a valid name (1 to %d "
+                     "characters of A-Z, a-z, 0-9, _ and -)",
+                     name, TP_NETWORK_NAME_MAX);
+        }
+    }
+    ld->topo->name = xstrdup(name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* AS and IXP numbers                                                       */
+/* ------------------------------------------------------------------------ */
+
+struct numbers {
+    const char *kind;              /* "AS" or "IXP" */
+    const config_setting_t *where; /* the asn/asns setting */
+    unsigned *v;
+    size_t n;
+    char obj[96]; /* 'AS 5', 'ASes "2-3"' */
+};
+
+static bool
+read_decimal(const char **pp, unsigned long *out)
+{
+    const char *p = *pp;
+    unsigned long v = 0;
+
+    if (!isdigit((unsigned char)*p)) {
+        return false;
+    }
+    for (; isdigit((unsigned char)*p); p++) {
+        v = v > 100000 ? v : v * 10 + (unsigned long)(*p - '0');
+    }
+    *pp = p;
+    *out = v;
+    return true;
+}
+
+static void
+skip_spaces(const char **p)
+{
+    while (**p == ' ' || **p == '\t') {
+        (*p)++;
+    }
+}
+
+/* Adds the range lo..hi of item `item` (for messages) to `nums`. */
+static bool
+add_range(struct tp_loader *ld, struct numbers *nums, const char *key,
+          const char *text, const char *item, int item_len, unsigned long lo,
+          unsigned long hi, bool *seen)
+{
+    const config_setting_t *s = nums->where;
+
+    if (hi < lo) {
+        tp_error(ld, s, "%s: range \"%.*s\" is reversed", key, item_len, item);
+        return false;
+    }
+    if (lo < 1 || hi > TOPO_MAX_ASN) {
+        tp_error(ld, s, "%s: %lu is not a valid %s number (1..%d, not %d)",
+                 key, lo < 1 ? lo : hi, nums->kind, TOPO_MAX_ASN,
+                 TOPO_RESERVED_ASN);
+        return false;
+    }
+    if (lo <= TOPO_RESERVED_ASN && hi >= TOPO_RESERVED_ASN) {
+        tp_error(ld, s,
+                 "%s: \"%.*s\" includes %d, which is reserved "
+                 "(loopback)",
+                 key, item_len, item, TOPO_RESERVED_ASN);
+        return false;
+    }
+    for (unsigned long v = lo; v <= hi; v++) {
+        if (seen[v]) {
+            tp_error(ld, s, "%s: %lu is listed twice in \"%s\"", key, v, text);
+            return false;
+        }
+        seen[v] = true;
+        nums->v[nums->n++] = (unsigned)v;
+    }
+    return true;
+}
+
+/* Parses "1-10,21" strictly: numbers and ranges separated by commas,
+ * spaces allowed around them, nothing else. */
+static bool
+parse_number_list(struct tp_loader *ld, struct numbers *nums, const char *key)
+{
+    const char *text = config_setting_get_string(nums->where);
+    bool seen[TOPO_MAX_ASN + 1] = {false};
+    const char *p = text;
+
+    nums->v = xcalloc(TOPO_MAX_ASN + 1, sizeof *nums->v);
+    for (;;) {
+        unsigned long lo, hi;
+
+        skip_spaces(&p);
+        const char *item = p;
+        if (!read_decimal(&p, &lo)) {
+            break;
+        }
+        hi = lo;
+        skip_spaces(&p);
+        if (*p == '-') {
+            p++;
+            skip_spaces(&p);
+            if (!read_decimal(&p, &hi)) {
+                break;
+            }
+        }
+        int item_len = (int)(p - item);
+        skip_spaces(&p);
+        if (*p && *p != ',') {
+            break;
+        }
+        if (!add_range(ld, nums, key, text, item, item_len, lo, hi, seen)) {
+            return false;
+        }
+        if (!*p++) {
+            return true;
+        }
+    }
+    tp_error(ld, nums->where,
+             "%s: \"%s\" is not a list of numbers and "
+             "ranges like \"1-10,21\"",
+             key, text);
+    return false;
+}
+
+/* Reads `one` (an integer) or `many` (a list string) of entry `s`. */
+static bool
+parse_numbers(struct tp_loader *ld, const config_setting_t *s, const char *one,
+              const char *many, struct numbers *nums)
+{
+    const config_setting_t *a = config_setting_get_member(s, one);
+    const config_setting_t *m = config_setting_get_member(s, many);
+
+    if (a && m) {
+        tp_error(ld, m, "%s: give either \"%s\" or \"%s\", not both",
+                 nums->kind, one, many);
+        return false;
+    }
+    if (!a && !m) {
+        tp_error(ld, s, "%s: missing required setting \"%s\" (or \"%s\")",
+                 nums->kind, one, many);
+        return false;
+    }
+    if (a) {
+        nums->where = a;
+        if (!tp_is_type(a, CONFIG_TYPE_INT)) {
+            tp_error(ld, a, "%s: must be an integer", one);
+            return false;
+        }
+        long long v = config_setting_get_int64(a);
+        if (!tp_valid_asn(v)) {
+            tp_error(ld, a,
+                     "%s: %lld is not a valid %s number (1..%d, not "
+                     "%d)",
+                     one, v, nums->kind, TOPO_MAX_ASN, TOPO_RESERVED_ASN);
+            return false;
+        }
+        nums->v = xmalloc(sizeof *nums->v);
+        nums->v[0] = (unsigned)v;
+        nums->n = 1;
+        snprintf(nums->obj, sizeof nums->obj, "%s %lld", nums->kind, v);
+        return true;
+    }
+    nums->where = m;
+    if (!tp_is_type(m, CONFIG_TYPE_STRING)) {
+        tp_error(ld, m, "%s: must be a string like \"1-10,21\"", many);
+        return false;
+    }
+    snprintf(nums->obj, sizeof nums->obj, "%s \"%s\"",
+             strcmp(nums->kind, "AS") != 0 ? "IXPs" : "ASes",
+             config_setting_get_string(m));
+    return parse_number_list(ld, nums, many);
+}
+
+/* Gives number n to an AS or IXP defined at `where`. */
+static struct tp_slot *
+claim_number(struct tp_loader *ld, unsigned n, const config_setting_t *where,
+             bool ixp)
+{
+    struct tp_slot *slot = &ld->slots[n];
+    const char *kind = ixp ? "IXP" : "AS";
+    char at[PATH_MAX + 32];
+
+    if (slot->where) {
+        tp_where(ld, slot->where, where, at, sizeof at);
+        if (slot->ixp == ixp) {
+            tp_error(ld, where, "%s %u is defined twice (first at %s)", kind,
+                     n, at);
+        } else {
+            tp_error(ld, where,
+                     "%s %u: %u is already the number of %s %u "
+                     "(%s); ASes and IXPs share one number space",
+                     kind, n, n, slot->ixp ? "IXP" : "AS", n, at);
+        }
+        return NULL;
+    }
+    slot->where = where;
+    slot->ixp = ixp;
+    slot->configured = true;
+    slot->server = -1;
+    return slot;
+}
+
+static int
+parse_placement(struct tp_loader *ld, const config_setting_t *s,
+                const char *obj)
+{
+    const config_setting_t *m =
+        tp_member(ld, s, obj, "server", CONFIG_TYPE_STRING, false);
+    if (!m) {
+        return -1;
+    }
+    const char *name = config_setting_get_string(m);
+    int server = find_server(ld->topo, name);
+    if (server < 0) {
+        tp_key_error(ld, m, obj, "server", "no server named \"%s\"%s", name,
+                     ld->topo->n_servers ? "" : " (the file has no servers)");
+    }
+    return server;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ASes and IXPs                                                            */
+/* ------------------------------------------------------------------------ */
+
+static const char *const as_keys[] = {
+    "asn",     "asns",  "template", "students", "server",
+    "routers", "links", "l2",       NULL,
+};
+static const char *const ixp_keys[] = {"id", "ids", "server", NULL};
+
+/* The body of AS entry `s`: its template, or its own inline body. */
+static const struct topo_body *
+as_body(struct tp_loader *ld, const config_setting_t *s, const char *obj)
+{
+    const config_setting_t *t =
+        tp_member(ld, s, obj, "template", CONFIG_TYPE_STRING, false);
+    bool is_inline = false;
+
+    for (const char *const *k = tp_body_keys; *k; k++) {
+        is_inline |= config_setting_get_member(s, *k) != NULL;
+    }
+    if (t && is_inline) {
+        tp_error(ld, t,
+                 "%s: has both a template and an inline body "
+                 "(routers, links, l2); give one of them",
+                 obj);
+        return NULL;
+    }
+    if (is_inline) {
+        return tp_parse_body(ld, s, NULL, obj);
+    }
+    if (!t) {
+        if (!config_setting_get_member(s, "template")) {
+            tp_error(ld, s,
+                     "%s: needs a template or an inline body "
+                     "(routers = ...)",
+                     obj);
+        }
+        return NULL;
+    }
+    const char *name = config_setting_get_string(t);
+    const struct topo_body *b = tp_find_template(ld->topo, name);
+    if (!b) {
+        const struct topology *topo = ld->topo;
+        const char **names = xcalloc(topo->n_bodies + 1, sizeof *names);
+        size_t n = 0;
+        char hint[96];
+
+        for (size_t i = 0; i < topo->n_bodies; i++) {
+            if (topo->bodies[i]->name) {
+                names[n++] = topo->bodies[i]->name;
+            }
+        }
+        tp_key_error(ld, t, obj, "template", "no template named \"%s\"%s",
+                     name, tp_did_you_mean(name, names, hint, sizeof hint));
+        free(names);
+    }
+    return b;
+}
+
+static void
+parse_as_entry(struct tp_loader *ld, const config_setting_t *s)
+{
+    struct numbers nums = {.kind = "AS"};
+    bool students = false;
+
+    if (!config_setting_is_group(s)) {
+        tp_error(ld, s, "ases: each AS must be a group { asn = ...; ... }");
+        return;
+    }
+    bool ok = parse_numbers(ld, s, "asn", "asns", &nums);
+    const char *obj = nums.obj[0] ? nums.obj : "AS";
+    tp_check_keys(ld, s, obj, as_keys);
+    tp_get_bool(ld, s, obj, "students", &students);
+    int server = parse_placement(ld, s, obj);
+    const struct topo_body *body = as_body(ld, s, obj);
+
+    for (size_t i = 0; ok && i < nums.n; i++) {
+        struct tp_slot *slot = claim_number(ld, nums.v[i], nums.where, false);
+        if (slot) {
+            slot->body = body;
+            slot->broken = !body;
+            slot->configured = !students;
+            slot->server = server;
+        }
+    }
+    free(nums.v);
+}
+
+static void
+parse_ixp_entry(struct tp_loader *ld, const config_setting_t *s)
+{
+    struct numbers nums = {.kind = "IXP"};
+
+    if (!config_setting_is_group(s)) {
+        tp_error(ld, s, "ixps: each IXP must be a group { id = ...; }");
+        return;
+    }
+    bool ok = parse_numbers(ld, s, "id", "ids", &nums);
+    const char *obj = nums.obj[0] ? nums.obj : "IXP";
+    tp_check_keys(ld, s, obj, ixp_keys);
+    int server = parse_placement(ld, s, obj);
+
+    for (size_t i = 0; ok && i < nums.n; i++) {
+        struct tp_slot *slot = claim_number(ld, nums.v[i], nums.where, true);
+        if (slot) {
+            slot->server = server;
+        }
+    }
+    free(nums.v);
+}
+
+static void
+parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
+{
+    const config_setting_t *list =
+        tp_member(ld, root, "", "ases", CONFIG_TYPE_LIST, true);
+
+    if (list && !config_setting_length(list)) {
+        tp_error(ld, list, "ases: needs at least one AS");
+    }
+    for (int i = 0; list && i < config_setting_length(list); i++) {
+        parse_as_entry(ld, config_setting_get_elem(list, i));
+    }
+    list = tp_member(ld, root, "", "ixps", CONFIG_TYPE_LIST, false);
+    for (int i = 0; list && i < config_setting_length(list); i++) {
+        parse_ixp_entry(ld, config_setting_get_elem(list, i));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The file                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int
+check_readable(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int error = 0;
+
+    if (fd < 0) {
+        error = errno;
+    } else {
+        if (fstat(fd, &st) < 0) {
+            error = errno;
+        } else if (S_ISDIR(st.st_mode)) {
+            error = EISDIR;
+        }
+        close(fd);
+    }
+    if (error) {
+        log_error_at(path, 0, "%s", strerror(error));
+    }
+    return -error;
+}
+
+/* The directory of `path` for @include, NULL for the working directory. */
+static char *
+include_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash) {
+        return NULL;
+    }
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = xmalloc(len + 1);
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    return dir;
+}
+
+/* An included file's name as libconfig records it, relative to `dir`,
+ * turned into a name the user can open. */
+static char *
+join_dir(const char *dir, const char *file)
+{
+    if (!dir || file[0] == '/') {
+        return xstrdup(file);
+    }
+    return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                     file);
+}
+
+static void
+rebase_setting(config_setting_t *s, const char **old, char **new_names,
+               unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (s->file == old[i]) {
+            s->file = new_names[i];
+            break;
+        }
+    }
+    for (int i = 0;
+         config_setting_is_aggregate(s) && i < config_setting_length(s); i++) {
+        rebase_setting(config_setting_get_elem(s, i), old, new_names, n);
+    }
+}
+
+/* libconfig names included files relative to the include directory; make
+ * every setting's file name relative to the working directory instead, so
+ * that messages (also those of plugin settings) name a file that exists. */
+static void
+rebase_file_names(config_t *cf, const char *dir)
+{
+    unsigned n = cf->num_filenames;
+
+    if (!dir || n < 2) {
+        return;
+    }
+    char **new_names = xcalloc(n, sizeof *new_names);
+    new_names[0] = xstrdup(cf->filenames[0]);
+    for (unsigned i = 1; i < n; i++) {
+        new_names[i] = join_dir(dir, cf->filenames[i]);
+    }
+    rebase_setting(config_root_setting(cf), cf->filenames, new_names, n);
+    for (unsigned i = 0; i < n; i++) {
+        free((char *)cf->filenames[i]);
+        cf->filenames[i] = new_names[i];
+    }
+    free(new_names);
+}
+
+static char *
+slurp(const char *file)
+{
+    FILE *f = fopen(file, "re");
+    char *text = NULL;
+    size_t size = 0;
+
+    if (!f) {
+        return NULL;
+    }
+    FILE *mem = open_memstream(&text, &size);
+    if (mem) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+            fwrite(buf, 1, n, mem);
+        }
+        fclose(mem);
+    }
+    fclose(f);
+    return text;
+}
+
+/* Checks one integer literal at `start`; returns the end of it. */
+static const char *
+scan_number(struct tp_loader *ld, const char *file, int line,
+            const char *start)
+{
+    const char *p = start + (*start == '-' || *start == '+');
+    bool neg = *start == '-';
+    bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+               isxdigit((unsigned char)p[2]);
+    const char *q = hex ? p + 2 : p;
+    unsigned long long v = 0;
+    bool huge = false;
+
+    for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q);
+         q++) {
+        unsigned d = isdigit((unsigned char)*q)
+                         ? (unsigned)(*q - '0')
+                         : (unsigned)(tolower((unsigned char)*q) - 'a' + 10);
+        huge |= __builtin_mul_overflow(v, hex ? 16ULL : 10ULL, &v) ||
+                __builtin_add_overflow(v, d, &v);
+    }
+    if (!hex && (*q == '.' || *q == 'e' || *q == 'E')) {
+        /* A float: libconfig reads those as doubles, nothing to check. */
+        while (isdigit((unsigned char)*q) || *q == '.' || *q == 'e' ||
+               *q == 'E' ||
+               ((*q == '-' || *q == '+') && (q[-1] == 'e' || q[-1] == 'E'))) {
+            q++;
+        }
+        return q;
+    }
+    bool wide = *q == 'L';
+    const char *end = q + (q[0] == 'L') + (q[0] == 'L' && q[1] == 'L');
+    unsigned long long max =
+        wide ? (unsigned long long)LLONG_MAX : (unsigned long long)INT_MAX;
+    if (!huge && v <= max + (neg && !hex)) {
+        return end;
+    }
+    char lit[72];
+    snprintf(lit, sizeof lit, "%.*s", (int)(q - start), start);
+    if (wide) {
+        tp_error_at(ld, file, line, "integer %sL does not fit in 64 bits",
+                    lit);
+    } else {
+        /* What libconfig 1.5 makes of it (atoi / strtoul truncated). */
+        int read =
+            hex ? (int)strtoul(lit, NULL, 16) : (int)strtol(lit, NULL, 10);
+        tp_error_at(ld, file, line,
+                    "integer %s does not fit in 32 bits "
+                    "(libconfig would read it as %d; write %sL for a 64-bit "
+                    "integer)",
+                    lit, read, lit);
+    }
+    return end;
+}
+
+static bool
+name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '*';
+}
+
+/* libconfig 1.5 stores an integer literal that does not fit its type
+ * truncated, without a word: 4294967295 becomes -1, 4294967297 becomes 1.
+ * The tree cannot tell, so look at the literals of the (already parsed,
+ * hence well-formed) file themselves. */
+static void
+scan_integers(struct tp_loader *ld, const char *file)
+{
+    char *text = slurp(file);
+    int line = 1;
+
+    for (const char *p = text; p && *p;) {
+        if (*p == '\n') {
+            line++;
+            p++;
+        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++) {
+                line += *p == '\n';
+            }
+            p += *p ? 2 : 0;
+        } else if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                p += p[0] == '\\' && p[1];
+                line += *p == '\n';
+            }
+            p += *p != '\0';
+        } else if (isalpha((unsigned char)*p) || *p == '*' || *p == '@') {
+            for (p++; name_char(*p); p++) {
+                continue;
+            }
+        } else if (isdigit((unsigned char)*p) ||
+                   ((*p == '-' || *p == '+') &&
+                    isdigit((unsigned char)p[1]))) {
+            p = scan_number(ld, file, line, p);
+        } else {
+            p++;
+        }
+    }
+    free(text);
+}
+
+/* Reads the file into ld->cf.  Returns 0, -EINVAL after reporting a syntax
+ * error or integers libconfig would misread, or -EIO. */
+static int
+read_config(struct tp_loader *ld)
+{
+    char *dir = include_dir(ld->path);
+    config_t *cf = ld->cf;
+
+    config_init(cf);
+    if (dir) {
+        config_set_include_dir(cf, dir);
+    }
+    if (!config_read_file(cf, ld->path)) {
+        if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
+            log_error_at(ld->path, 0, "cannot read the file");
+            free(dir);
+            return -EIO;
+        }
+        const char *file = config_error_file(cf);
+        char *display = file && strcmp(file, ld->path) != 0
+                            ? join_dir(dir, file)
+                            : xstrdup(ld->path);
+        tp_error_at(ld, display, config_error_line(cf), "%s",
+                    config_error_text(cf));
+        free(display);
+        free(dir);
+        return -EINVAL;
+    }
+    rebase_file_names(cf, dir);
+    free(dir);
+    for (unsigned i = 0; i < cf->num_filenames; i++) {
+        scan_integers(ld, cf->filenames[i]);
+    }
+    return ld->n_errors ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading and freeing                                                      */
+/* ------------------------------------------------------------------------ */
+
+static const char *const top_keys[] = {
+    "name", "servers", "plugins", "impairments_optional", "templates", "ases",
+    "ixps", "links",   NULL,
+};
+
+static void
+parse_top(struct tp_loader *ld, const config_setting_t *root)
+{
+    bool b;
+
+    tp_check_keys(ld, root, "", top_keys);
+    parse_network_name(ld, root);
+    if (!tp_get_bool(ld, root, "", "impairments_optional", &b)) {
+        ld->topo->impairments_optional = b;
+    }
+    parse_servers(ld, root);
+    parse_plugins(ld, root);
+    tp_parse_templates(ld, root);
+    parse_ases_and_ixps(ld, root);
+    tp_check_names(ld);
+    tp_parse_links(ld, root);
+}
+
+/* Moves the numbers into topology.ases, sorted by number. */
+static void
+collect_ases(struct tp_loader *ld)
+{
+    struct topology *topo = ld->topo;
+
+    topo->ases = xcalloc(TOPO_MAX_ASN, sizeof *topo->ases);
+    for (unsigned n = 1; n <= TOPO_MAX_ASN; n++) {
+        const struct tp_slot *slot = &ld->slots[n];
+        if (slot->where) {
+            struct topo_as *as = &topo->ases[topo->n_ases++];
+            as->asn = n;
+            as->ixp = slot->ixp;
+            as->configured = slot->configured;
+            as->server = slot->server;
+            as->body = slot->body;
+            as->line = (int)config_setting_source_line(slot->where);
+        }
+    }
+}
+
+int
+topology_load(const char *path, struct topology **out)
+{
+    struct tp_loader ld = {.path = path};
+    int error;
+
+    *out = NULL;
+    error = check_readable(path);
+    if (error) {
+        return error;
+    }
+    ld.topo = xcalloc(1, sizeof *ld.topo);
+    ld.topo->file = xstrdup(path);
+    ld.cf = xmalloc(sizeof *ld.cf);
+    ld.topo->config = ld.cf;
+
+    error = read_config(&ld);
+    if (!error) {
+        parse_top(&ld, config_root_setting(ld.cf));
+        error = ld.n_errors ? -EINVAL : 0;
+    }
+    tp_free_elink_src(&ld);
+    free(ld.body_src);
+    if (error) {
+        topology_free(ld.topo);
+        return error;
+    }
+    collect_ases(&ld);
+    *out = ld.topo;
+    return 0;
+}
+
+static void
+free_body(struct topo_body *b)
+{
+    for (size_t i = 0; i < b->n_routers; i++) {
+        free(b->routers[i].name);
+    }
+    for (size_t i = 0; i < b->n_l2nets; i++) {
+        struct topo_l2net *net = &b->l2nets[i];
+        for (size_t j = 0; j < net->n_switches; j++) {
+            free(net->switches[j].name);
+        }
+        for (size_t j = 0; j < net->n_hosts; j++) {
+            free(net->hosts[j].name);
+        }
+        free(net->name);
+        free(net->switches);
+        free(net->links);
+        free(net->hosts);
+    }
+    free(b->name);
+    free(b->routers);
+    free(b->links);
+    free(b->l2nets);
+    free(b);
+}
+
+void
+topology_free(struct topology *topo)
+{
+    if (!topo) {
+        return;
+    }
+    for (size_t i = 0; i < topo->n_servers; i++) {
+        struct topo_server *s = &topo->servers[i];
+        free(s->name);
+        free(s->address);
+        free(s->interface);
+        free(s->ssh_user);
+        free(s->ssh_identity);
+        free(s->ssh_known_hosts);
+    }
+    free(topo->servers);
+    for (size_t i = 0; i < topo->n_bodies; i++) {
+        free_body(topo->bodies[i]);
+    }
+    free(topo->bodies);
+    free(topo->ases);
+    for (size_t i = 0; i < topo->n_elinks; i++) {
+        free(topo->elinks[i].announce);
+    }
+    free(topo->elinks);
+    free(topo->plugin_runtime);
+    free(topo->plugin_switch);
+    free(topo->plugin_tunnel);
+    if (topo->config) {
+        config_destroy(topo->config);
+        free(topo->config);
+    }
+    free(topo->name);
+    free(topo->file);
+    free(topo);
+}
+
+const struct topo_as *
+topology_find_as(const struct topology *topo, unsigned asn)
+{
+    size_t lo = 0, hi = topo->n_ases;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (topo->ases[mid].asn == asn) {
+            return &topo->ases[mid];
+        } else if (topo->ases[mid].asn < asn) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+const struct mi_settings *
+topology_plugin_settings(const struct topology *topo, const char *plugin)
+{
+    const config_setting_t *plugins, *s;
+
+    if (!topo->config || tp_in_list(plugin, plugin_kinds)) {
+        return NULL;
+    }
+    plugins = config_lookup(topo->config, "plugins");
+    if (!plugins || !config_setting_is_group(plugins)) {
+        return NULL;
+    }
+    s = config_setting_get_member(plugins, plugin);
+    return s && config_setting_is_group(s) ? (const struct mi_settings *)s
+                                           : NULL;
+}

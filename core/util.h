@@ -1,0 +1,32 @@
+/* Small helpers shared by the core modules. */
+#ifndef MINIINET_UTIL_H
+#define MINIINET_UTIL_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <miniinet/plugin.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: on exhaustion the process aborts with a
+ * message, as there is nothing sensible left to do. */
+void *xmalloc(size_t);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xasprintf(const char *fmt, ...) MI_PRINTF(1, 2);
+
+/* Grows *array (of *cap elements of `size` bytes) to hold at least n. */
+void *xgrow(void *array, size_t *cap, size_t n, size_t size);
+
+/* True if `s` is 1..max characters of [A-Za-z0-9_-]: what the topology
+ * allows in names, so that every generated name is a safe file name,
+ * namespace name and interface name fragment. */
+bool util_valid_name(const char *s, size_t max);
+
+/* Splits "a,b,c" into a NULL-terminated array of malloc()ed strings. */
+char **util_split(const char *s, char sep, size_t *n);
+void util_free_strv(char **);
+
+#endif

@@ -1,0 +1,162 @@
+/* The verbs.  Each is a function of the prepared session; the table at the
+ * end is all main() knows about them. */
+#include "config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "plan.h"
+#include "util.h"
+
+static int
+no_arguments(int argc, char **argv)
+{
+    if (argc > 1) {
+        log_error("%s: unexpected argument '%s'", argv[0], argv[1]);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* validate: the topology, the plugins' settings and the plan. */
+static int
+verb_validate(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+
+    const struct mi_plan *p = plan_view(s->plan);
+    size_t n_routers = 0, n_ixps = 0, n_remote = 0;
+    for (size_t i = 0; i < p->n_ases; i++) {
+        n_routers += p->ases[i].n_routers;
+        n_ixps += p->ases[i].ixp;
+    }
+    for (size_t i = 0; i < p->n_links; i++) {
+        n_remote += p->links[i].remote;
+    }
+    log_info("%s: valid: %zu ASes, %zu IXPs, %zu routers, %zu nodes, "
+             "%zu links (%zu between servers), %zu bridges, %zu server%s",
+             s->opts.config, p->n_ases - n_ixps, n_ixps, n_routers,
+             p->n_nodes, p->n_links, n_remote, p->n_bridges, p->n_servers,
+             p->n_servers == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+static void
+describe_tunnel_id(unsigned id, char *buf, size_t len, void *aux)
+{
+    const struct active_plugin *tunnel = aux;
+
+    tunnel->loaded.desc->ops.tunnel->describe_id(tunnel->state, id, buf, len);
+}
+
+/* plan [--server NAME] [--json] */
+static int
+verb_plan(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+
+    int server = s->opts.server ? plan_find_server(s->plan, s->opts.server)
+                                : -1;
+    const struct active_plugin *tunnel = session_plugin(s, MI_PLUGIN_TUNNEL);
+    plan_describe_fn *describe = tunnel ? describe_tunnel_id : NULL;
+    void *aux = (void *)tunnel;
+    int error = s->opts.json
+                    ? plan_write_json(s->plan, server, describe, aux, stdout)
+                    : plan_write_text(s->plan, server, describe, aux, stdout);
+    if (error || fflush(stdout) == EOF) {
+        log_error("plan: could not write the plan: %s",
+                  strerror(error ? -error : errno));
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+struct plugin_listing {
+    bool json;
+    json_object *array;
+    size_t n_bad;
+};
+
+static void
+list_plugin(const char *path, const struct loaded_plugin *lp, void *aux_)
+{
+    struct plugin_listing *listing = aux_;
+
+    if (!lp || !lp->desc) {
+        listing->n_bad++;
+        return; /* the loader has reported why */
+    }
+
+    const struct mi_plugin *d = lp->desc;
+    if (listing->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(d->name));
+        json_object_object_add(
+            o, "kind", json_object_new_string(plugin_kind_name(d->kind)));
+        json_object_object_add(o, "version",
+                               json_object_new_string(d->version));
+        json_object_object_add(o, "path", json_object_new_string(path));
+        json_object_object_add(
+            o, "description",
+            json_object_new_string(d->description ? d->description : ""));
+        json_object_array_add(listing->array, o);
+    } else {
+        printf("%-12s %-8s %-10s %s\n", d->name, plugin_kind_name(d->kind),
+               d->version, path);
+    }
+}
+
+/* plugins: every plugin in the search path. */
+static int
+verb_plugins(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+
+    struct plugin_listing listing = {.json = s->opts.json};
+    if (listing.json) {
+        listing.array = json_object_new_array();
+    } else {
+        printf("%-12s %-8s %-10s %s\n", "NAME", "KIND", "VERSION", "PATH");
+    }
+    size_t n = plugin_scan(&s->path, list_plugin, &listing);
+    if (listing.json) {
+        fputs(json_object_to_json_string_ext(listing.array,
+                                             JSON_C_TO_STRING_PRETTY |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE),
+              stdout);
+        putchar('\n');
+        json_object_put(listing.array);
+    }
+    if (n == 0) {
+        log_warn("no plugins found (searched:%s%s)",
+                 s->path.n_dirs ? " " : " nothing",
+                 s->path.n_dirs ? s->path.dirs[0] : "");
+        for (size_t i = 1; i < s->path.n_dirs; i++) {
+            log_warn("  also searched %s", s->path.dirs[i]);
+        }
+    }
+    return EXIT_OK;
+}
+
+const struct verb verbs[] = {
+    {"validate", "", "check the topology file and plugin settings",
+     NEED_PLAN, verb_validate},
+    {"plan", "", "print what would be built (--server, --json)", NEED_PLAN,
+     verb_plan},
+    {"plugins", "", "list the plugins found, with kind, version and path", 0,
+     verb_plugins},
+};
+const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -1,0 +1,336 @@
+/* miniinet plugin API.
+ *
+ * This is the only header a backend needs.  A plugin is a shared object that
+ * exports exactly one symbol, MI_PLUGIN_SYMBOL ("miniinet_plugin"), a
+ * `const struct mi_plugin` descriptor.  Build one out of tree with
+ *
+ *     cc -shared -fPIC $(pkg-config --cflags miniinet-plugin) -o foo.so foo.c
+ *
+ * and load it with `miniinet --plugin-dir DIR ...`.
+ *
+ * Life cycle
+ * ----------
+ * 1. The host dlopen()s the file with RTLD_NOW | RTLD_LOCAL and looks up
+ *    MI_PLUGIN_SYMBOL.  It refuses the file unless `abi` equals MI_PLUGIN_ABI
+ *    and `size` is at least sizeof(struct mi_plugin) as the host knows it.
+ *    Nothing in the plugin is called before these checks pass.
+ * 2. For each plugin chosen for a run (exactly one runtime, one switch and one
+ *    tunnel), the host calls `configure` once, handing it the host services and
+ *    the plugin's own settings section of the topology file.  `configure`
+ *    validates the settings (unknown keys are errors) and returns private state.
+ * 3. The host then calls the kind's operations with that state, from one
+ *    thread at a time unless an operation says otherwise.
+ * 4. The host calls `release` exactly once for every successful `configure`,
+ *    also after a failed operation.  The plugin is never dlclose()d while its
+ *    state is alive.
+ *
+ * Ownership
+ * ---------
+ * Everything the host passes in (host services, settings, plan) belongs to the
+ * host and stays valid until `release` returns.  A plugin must not keep
+ * pointers into it afterwards.  Memory a plugin allocates is its own to free.
+ *
+ * Error convention
+ * ----------------
+ * Every operation that can fail returns 0 on success or a negative errno value
+ * on failure (-EINVAL bad settings or plan, -ENOTSUP the machine lacks a
+ * feature, -EIO an external program or daemon failed, ...).  Before returning
+ * an error the plugin reports the reason through host->error() or
+ * host->setting_error() so the user sees which object failed and why; the
+ * host only adds context.  Plugins never print to stdout/stderr themselves and
+ * never call exit().
+ *
+ * Threads
+ * -------
+ * Host services are thread-safe.  A plugin may use threads internally.
+ *
+ * Compatibility
+ * -------------
+ * MI_PLUGIN_ABI changes whenever a structure in this header changes in a way
+ * that breaks a compiled plugin.  Structures carry their size so that the host
+ * can add members at their end.
+ */
+#ifndef MINIINET_PLUGIN_H
+#define MINIINET_PLUGIN_H 1
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MI_PLUGIN_ABI 1
+#define MI_PLUGIN_SYMBOL "miniinet_plugin"
+
+#if defined(__GNUC__)
+#define MI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define MI_EXPORT __attribute__((visibility("default")))
+#else
+#define MI_PRINTF(fmt, args)
+#define MI_EXPORT
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* The plan: what will exist on every server.                              */
+/* ------------------------------------------------------------------------ */
+
+/* The plan is computed by the host from the topology file before any plugin
+ * operation runs.  It is pure data, identical on every server for the same
+ * topology file, and read-only for plugins.  Indices into the plan's arrays
+ * are stable for a given topology file. */
+
+/* An IPv4 address with prefix length.  `ip` is in host byte order; an
+ * address with plen == 0 means "none". */
+struct mi_addr {
+    uint32_t ip;
+    uint8_t plen;
+};
+
+enum mi_node_kind {
+    MI_NODE_ROUTER = 1, /* FRR router, e.g. "3_ZURIrouter" */
+    MI_NODE_HOST,       /* L3 host behind one router, "3_ZURIhost" */
+    MI_NODE_L2HOST,     /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
+    MI_NODE_ROUTESERVER /* an IXP's route server, "80_IXP" */
+};
+
+/* Business relationship: the role of a link's end[0] AS towards end[1]. */
+enum mi_rel {
+    MI_REL_NONE = 0, /* internal links */
+    MI_REL_PROVIDER, /* end[0] is the provider of end[1] */
+    MI_REL_CUSTOMER, /* end[0] is a customer of end[1] */
+    MI_REL_PEER
+};
+
+enum mi_link_kind {
+    MI_LINK_INTERNAL = 1, /* router - router inside one AS */
+    MI_LINK_HOST,         /* router - its L3 host */
+    MI_LINK_EXTERNAL,     /* router - router of another AS */
+    MI_LINK_IXP,          /* router - IXP LAN (end[1] is a bridge) */
+    MI_LINK_L2_GATEWAY,   /* router - switch, one access link per VLAN */
+    MI_LINK_L2_HOST,      /* L2 host - switch, access port */
+    MI_LINK_L2_TRUNK      /* switch - switch, trunk of all VLANs */
+};
+
+enum mi_bridge_kind {
+    MI_BRIDGE_L2SWITCH = 1, /* a switch of an AS's L2 network */
+    MI_BRIDGE_IXP           /* the shared LAN of an IXP */
+};
+
+struct mi_server {
+    const char *name;        /* "s1"; "local" when the topology has none */
+    const char *address;     /* underlay IPv4 address, NULL when local */
+    const char *interface;   /* underlay interface, NULL when unset */
+    const char *ssh_user;    /* defaults to "root" */
+    unsigned ssh_port;       /* defaults to 22 */
+    const char *ssh_identity;    /* private key file, NULL: libssh default */
+    const char *ssh_known_hosts; /* NULL: ~/.ssh/known_hosts */
+    unsigned underlay_mtu;   /* defaults to 1500 */
+    unsigned n_routers;      /* routers placed here */
+    unsigned n_ases;         /* ASes and IXPs placed here */
+};
+
+struct mi_as {
+    unsigned asn;     /* 1..255, not 127 */
+    bool ixp;         /* an IXP rather than an AS */
+    bool configured;  /* routing generated (false: left to students) */
+    unsigned server;  /* index into mi_plan.servers */
+    unsigned n_routers;
+    unsigned first_node; /* its nodes are nodes[first_node .. +n_nodes) */
+    unsigned n_nodes;
+};
+
+struct mi_node {
+    const char *name;   /* unique, a valid namespace / container name */
+    enum mi_node_kind kind;
+    unsigned asn;
+    unsigned as_index;  /* index into mi_plan.ases */
+    unsigned server;    /* index into mi_plan.servers */
+    const char *label;  /* router or host name from the topology: "ZURI" */
+    unsigned row;       /* router: its row i in the AS (drives addresses) */
+    struct mi_addr loopback; /* routers: AS.(151+i).0.1/24 */
+    uint32_t gateway;   /* hosts: default gateway, host byte order */
+};
+
+/* One end of a link: an interface inside a node, or a port on a bridge. */
+struct mi_endpoint {
+    int node;           /* index into mi_plan.nodes, or -1 */
+    int bridge;         /* index into mi_plan.bridges, or -1 */
+    const char *ifname; /* interface name in the node, or port name */
+    struct mi_addr addr;
+    unsigned vlan;      /* bridge ends: access VLAN, 0 for trunks */
+};
+
+struct mi_link {
+    enum mi_link_kind kind;
+    struct mi_endpoint end[2];
+    enum mi_rel rel;     /* external links: role of end[0]'s AS */
+    unsigned mtu;        /* MTU of both ends */
+    uint64_t rate_bps;   /* 0: unlimited */
+    uint32_t delay_us;   /* 0: none */
+    uint32_t buffer_us;  /* tbf latency, 0: default */
+    unsigned server[2];  /* server of end[0] and end[1] */
+    bool remote;         /* server[0] != server[1] */
+    unsigned tunnel_id;  /* remote links: 1.. per server pair, else 0 */
+    const char *peer[2]; /* root-namespace names of the veth ends that
+                            attach to a bridge (NULL where unused) */
+    const unsigned *announce; /* IXP links: the ASes the route server may
+                                 give end[0]'s routes to */
+    size_t n_announce;        /* 0: every member */
+};
+
+struct mi_bridge {
+    const char *name;   /* OVS bridge name, e.g. "3_L2_DCN_S1" */
+    enum mi_bridge_kind kind;
+    unsigned asn;
+    unsigned server;
+    unsigned stp_priority;   /* L2 switches */
+    uint8_t stp_mac[6];      /* STP system id */
+};
+
+struct mi_plan {
+    size_t size;             /* sizeof(struct mi_plan) of the host */
+    const char *name;        /* network name */
+    const struct mi_server *servers;
+    size_t n_servers;
+    const struct mi_as *ases; /* sorted by asn */
+    size_t n_ases;
+    const struct mi_node *nodes;
+    size_t n_nodes;
+    const struct mi_link *links;
+    size_t n_links;
+    const struct mi_bridge *bridges;
+    size_t n_bridges;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Host services                                                            */
+/* ------------------------------------------------------------------------ */
+
+enum mi_log_level { MI_LOG_ERROR = 0, MI_LOG_WARN, MI_LOG_INFO, MI_LOG_DEBUG };
+
+/* A plugin's settings section: `plugins = { NAME = { ... }; };` in the
+ * topology file.  Opaque; read it through the host's setting_* services. */
+struct mi_settings;
+
+/* What the host offers a plugin.  All strings are NUL-terminated UTF-8. */
+struct mi_host {
+    size_t size; /* sizeof(struct mi_host) of the host */
+
+    /* Logging.  `log` is for progress and diagnostics; `error` records the
+     * reason an operation is about to fail (shown to the user). */
+    void (*log)(enum mi_log_level, const char *fmt, ...) MI_PRINTF(2, 3);
+    void (*error)(const char *fmt, ...) MI_PRINTF(1, 2);
+
+    /* Settings.  Each getter returns 0 and stores the value, -ENOENT when the
+     * key is absent (the output is left untouched, so preset the default), or
+     * -EINVAL after reporting "FILE:LINE: ..." when the value has the wrong
+     * type or range.  `settings` may be NULL (no section): every key is then
+     * absent. */
+    int (*setting_string)(const struct mi_settings *, const char *key,
+                          const char **value);
+    int (*setting_int)(const struct mi_settings *, const char *key,
+                       long long min, long long max, long long *value);
+    int (*setting_bool)(const struct mi_settings *, const char *key,
+                        bool *value);
+    /* Reports "FILE:LINE: unknown setting ..." for each key of the section not
+     * in the NULL-terminated `known` list; returns -EINVAL if there was one. */
+    int (*setting_check_keys)(const struct mi_settings *,
+                              const char *const *known);
+    /* Reports "FILE:LINE: plugins.NAME.KEY: <message>" (line of the key, or of
+     * the section when the key is absent or NULL). */
+    void (*setting_error)(const struct mi_settings *, const char *key,
+                          const char *fmt, ...) MI_PRINTF(3, 4);
+
+    /* Runs a program by argv (argv[0] is looked up in PATH) without a shell,
+     * waits for it and returns its exit status (0..255), or a negative errno
+     * if it could not be started or was killed by a signal.  When `out` is
+     * not NULL, the program's standard output is stored in a malloc()ed,
+     * NUL-terminated buffer that the caller frees.  Standard error goes to the
+     * log at MI_LOG_DEBUG unless the program fails, then to MI_LOG_WARN. */
+    int (*run)(const char *const *argv, char **out);
+
+    /* Netlink helpers, all acting in the network namespace of the calling
+     * thread unless a namespace is named.  `netns` is a path such as
+     * /run/netns/NAME (NULL: the caller's namespace).  Return 0 or -errno. */
+    int (*link_exists)(const char *netns, const char *ifname);
+    int (*link_delete)(const char *netns, const char *ifname);
+    /* Moves `ifname` from the caller's namespace into `netns`, renames it to
+     * `newname` (NULL: keep the name) and brings it up with `mtu` (0: keep). */
+    int (*link_move)(const char *ifname, const char *netns,
+                     const char *newname, unsigned mtu);
+};
+
+/* ------------------------------------------------------------------------ */
+/* Plugin kinds and their operations                                        */
+/* ------------------------------------------------------------------------ */
+
+enum mi_plugin_kind {
+    MI_PLUGIN_RUNTIME = 1, /* makes nodes: namespaces, containers */
+    MI_PLUGIN_SWITCH,      /* makes bridges for L2 networks and IXPs */
+    MI_PLUGIN_TUNNEL       /* carries links between servers */
+};
+
+/* Operations every kind has, at the start of each kind's table. */
+struct mi_common_ops {
+    /* Validates the plugin's settings (NULL when the topology has none) and
+     * allocates private state into *state.  Must not change the machine. */
+    int (*configure)(const struct mi_host *host,
+                     const struct mi_settings *settings, void **state);
+
+    /* Frees the state from `configure`.  May be NULL if there is none. */
+    void (*release)(void *state);
+
+    /* Checks the plan against the plugin's limits (e.g. the number of links
+     * it can isolate).  Pure: must not change the machine.  May be NULL. */
+    int (*check_plan)(void *state, const struct mi_plan *plan);
+};
+
+struct mi_runtime_ops {
+    struct mi_common_ops common;
+};
+
+struct mi_switch_ops {
+    struct mi_common_ops common;
+};
+
+struct mi_tunnel_ops {
+    struct mi_common_ops common;
+
+    /* Bytes of encapsulation added to every packet of a remote link; the
+     * host subtracts it from the underlay MTU to get the links' MTU. */
+    unsigned (*overhead)(void *state);
+
+    /* The on-wire discriminator of remote link `tunnel_id` as shown to
+     * users, e.g. "tos 0x08" or "key 7", written into buf. */
+    void (*describe_id)(void *state, unsigned tunnel_id, char *buf,
+                        size_t len);
+};
+
+/* The one symbol a plugin exports. */
+struct mi_plugin {
+    uint32_t abi;  /* MI_PLUGIN_ABI */
+    uint32_t size; /* sizeof(struct mi_plugin) */
+    const char *name;    /* [a-z0-9_-]+, what --plugins= names */
+    enum mi_plugin_kind kind;
+    const char *version;
+    const char *description; /* one line */
+    union {
+        const struct mi_common_ops *common;
+        const struct mi_runtime_ops *runtime;
+        const struct mi_switch_ops *switch_;
+        const struct mi_tunnel_ops *tunnel;
+    } ops;
+};
+
+/* Declares the descriptor with the right name and visibility:
+ *     MI_PLUGIN_DEFINE = { .abi = MI_PLUGIN_ABI, ... };                      */
+#define MI_PLUGIN_DEFINE MI_EXPORT const struct mi_plugin miniinet_plugin
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINIINET_PLUGIN_H */

@@ -1,0 +1,61 @@
+# Unit tests (Check, one suite per core module) and the test plugins the
+# loader suite loads.  Every suite reports through TAP so that each test
+# case shows up on its own in the log.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CK_TAP_LOG_FILE_NAME=- \
+	CK_VERBOSITY=silent MINIINET_TEST_SRCDIR='$(abs_top_srcdir)' \
+	MINIINET_TEST_BUILDDIR='$(abs_top_builddir)' \
+	$(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+
+if HAVE_CHECK
+TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
+TEST_LDADD = core/libmicore.la $(CHECK_LIBS)
+
+check_PROGRAMS += tests/check_topology tests/check_plan tests/check_loader \
+	tests/check_host
+TESTS += tests/check_topology tests/check_plan tests/check_loader \
+	tests/check_host
+
+tests_check_topology_SOURCES = tests/check_topology.c tests/testutil.c \
+	tests/testutil.h
+tests_check_topology_CFLAGS = $(TEST_CFLAGS)
+tests_check_topology_LDADD = $(TEST_LDADD)
+
+tests_check_plan_SOURCES = tests/check_plan.c tests/testutil.c \
+	tests/testutil.h
+tests_check_plan_CFLAGS = $(TEST_CFLAGS)
+tests_check_plan_LDADD = $(TEST_LDADD)
+
+tests_check_loader_SOURCES = tests/check_loader.c tests/testutil.c \
+	tests/testutil.h
+tests_check_loader_CFLAGS = $(TEST_CFLAGS)
+tests_check_loader_LDADD = $(TEST_LDADD)
+
+tests_check_host_SOURCES = tests/check_host.c tests/testutil.c \
+	tests/testutil.h
+tests_check_host_CFLAGS = $(TEST_CFLAGS)
+tests_check_host_LDADD = $(TEST_LDADD)
+
+# Test plugins: built (never installed) as modules in tests/plugins/.libs.
+# rpath makes libtool build a shared module although it is not installed.
+TESTPLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_LTLIBRARIES += tests/plugins/good.la tests/plugins/badabi.la \
+	tests/plugins/badkind.la tests/plugins/nosymbol.la \
+	tests/plugins/undefined.la
+tests_plugins_good_la_SOURCES = tests/plugins/good.c
+tests_plugins_good_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_badabi_la_SOURCES = tests/plugins/badabi.c
+tests_plugins_badabi_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_badkind_la_SOURCES = tests/plugins/badkind.c
+tests_plugins_badkind_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_nosymbol_la_SOURCES = tests/plugins/nosymbol.c
+tests_plugins_nosymbol_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+# Deliberately references a function that exists nowhere.
+tests_plugins_undefined_la_SOURCES = tests/plugins/undefined.c
+tests_plugins_undefined_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS)
+endif
+
+# The command-line tests drive the real binary (no root needed).
+TESTS += tests/cli.test
+EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
+EXTRA_DIST += tools/install-deps tests/run-all
+EXTRA_DIST += tests/lint

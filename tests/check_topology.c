@@ -1,0 +1,1118 @@
+/* Tests of the topology reader (core/topology*.c) and of plugin settings
+ * over libconfig (core/settings.c).
+ *
+ * Good files are checked structure by structure; every class of mistake
+ * has its own small file in tests/data/bad/ whose exact message is listed
+ * in bad_cases[] below (and whose "# expect:" header line, used by the
+ * command-line tests, is checked against that list). */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "settings.h"
+#include "testutil.h"
+#include "topology.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Loads `path`, which must fail with `expected`; returns the messages. */
+static char *
+load_fail(const char *path, int expected)
+{
+    struct topology *t = (struct topology *)&t;
+
+    testutil_capture_begin();
+    int error = topology_load(path, &t);
+    testutil_capture_end();
+    ck_assert_msg(error == expected, "%s: expected %d, got %d; messages:\n%s",
+                  path, expected, error, testutil_captured());
+    ck_assert_ptr_null(t);
+    return xstrdup(testutil_captured());
+}
+
+static struct topology *
+load_ok(const char *path)
+{
+    struct topology *t = NULL;
+
+    testutil_capture_begin();
+    int error = topology_load(path, &t);
+    testutil_capture_end();
+    ck_assert_msg(!error, "%s: failed with %d:\n%s", path, error,
+                  testutil_captured());
+    ck_assert_str_eq(testutil_captured(), "");
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+static char *
+srcpath(const char *relative)
+{
+    return xstrdup(testutil_srcpath(relative));
+}
+
+/* Expects `text` to fail with exactly `want`, in which every "@" stands
+ * for the temporary file's path. */
+static void
+expect_errors(const char *text, const char *want)
+{
+    char *path = testutil_write_temp(text, ".cfg");
+    char *got = load_fail(path, -EINVAL);
+    char *expected = xstrdup("");
+
+    for (const char *p = want; *p; p++) {
+        char *next = *p == '@' ? xasprintf("%s%s", expected, path)
+                               : xasprintf("%s%c", expected, *p);
+        free(expected);
+        expected = next;
+    }
+    ck_assert_str_eq(got, expected);
+    free(expected);
+    free(got);
+}
+
+static const struct topo_elink *
+elink(const struct topology *t, size_t i)
+{
+    ck_assert_uint_lt(i, t->n_elinks);
+    return &t->elinks[i];
+}
+
+static const char *
+router_name(const struct topology *t, unsigned asn, unsigned router)
+{
+    const struct topo_as *as = topology_find_as(t, asn);
+
+    ck_assert_ptr_nonnull(as);
+    ck_assert_ptr_nonnull(as->body);
+    ck_assert_uint_lt(router, as->body->n_routers);
+    return as->body->routers[router].name;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A file with every feature                                                */
+/* ------------------------------------------------------------------------ */
+
+/* tests/data/full.cfg, loaded from "/" so that its @include only works if
+ * it is resolved relative to the file's directory. */
+static struct topology *
+load_full(char *path, size_t len)
+{
+    char *rel = srcpath("tests/data/full.cfg");
+    char cwd[PATH_MAX];
+
+    ck_assert_ptr_nonnull(realpath(rel, path));
+    ck_assert_uint_lt(strlen(path), len);
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir("/"), 0);
+    struct topology *t = load_ok(path);
+    ck_assert_int_eq(chdir(cwd), 0);
+    free(rel);
+    return t;
+}
+
+START_TEST(test_full_top_level)
+{
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+
+    ck_assert_str_eq(t->file, path);
+    ck_assert_str_eq(t->name, "full-test");
+    ck_assert(t->impairments_optional);
+    ck_assert_str_eq(t->plugin_runtime, "netns");
+    ck_assert_str_eq(t->plugin_switch, "ovs");
+    ck_assert_str_eq(t->plugin_tunnel, "gre");
+    ck_assert_ptr_nonnull(t->config);
+
+    ck_assert_uint_eq(t->n_servers, 2);
+    const struct topo_server *s = &t->servers[0];
+    ck_assert_str_eq(s->name, "s1");
+    ck_assert_str_eq(s->address, "198.18.0.1");
+    ck_assert_str_eq(s->interface, "eth1");
+    ck_assert_uint_eq(s->mtu, 9000);
+    ck_assert_str_eq(s->ssh_user, "admin");
+    ck_assert_uint_eq(s->ssh_port, 2222);
+    ck_assert_str_eq(s->ssh_identity, "/root/.ssh/id_ed25519");
+    ck_assert_str_eq(s->ssh_known_hosts, "/root/.ssh/known_hosts");
+    ck_assert_int_eq(s->line, 7);
+    s = &t->servers[1]; /* defaults */
+    ck_assert_str_eq(s->name, "s2");
+    ck_assert_ptr_null(s->interface);
+    ck_assert_uint_eq(s->mtu, 1500);
+    ck_assert_str_eq(s->ssh_user, "root");
+    ck_assert_uint_eq(s->ssh_port, 22);
+    ck_assert_ptr_null(s->ssh_identity);
+    ck_assert_ptr_null(s->ssh_known_hosts);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_full_bodies)
+{
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+
+    /* Two templates from the included file, then AS 5's inline body. */
+    ck_assert_uint_eq(t->n_bodies, 3);
+    const struct topo_body *transit = t->bodies[0];
+    const struct topo_body *stub = t->bodies[1];
+    const struct topo_body *lone = t->bodies[2];
+    ck_assert_str_eq(transit->name, "transit");
+    ck_assert_str_eq(stub->name, "stub");
+    ck_assert_ptr_null(lone->name);
+
+    ck_assert_uint_eq(transit->n_routers, 3);
+    ck_assert_str_eq(transit->routers[2].name, "GENE");
+    ck_assert(transit->routers[2].host);
+    ck_assert_uint_eq(transit->n_links, 3);
+    ck_assert_uint_eq(transit->links[2].a, 2); /* ("GENE", "ZURI") */
+    ck_assert_uint_eq(transit->links[2].b, 0);
+    ck_assert_int_eq(transit->links[2].line, 5);
+
+    ck_assert_uint_eq(stub->n_routers, 2);
+    ck_assert(stub->routers[0].host);
+    ck_assert_str_eq(stub->routers[1].name, "B");
+    ck_assert(!stub->routers[1].host);
+    ck_assert_int_eq(stub->routers[1].line, 8);
+    ck_assert_uint_eq(stub->n_links, 1);
+    ck_assert_uint_eq(stub->links[0].impair.delay_us, 1000);
+    ck_assert_uint_eq(stub->links[0].impair.rate_bps, 0);
+
+    ck_assert_uint_eq(stub->n_l2nets, 1);
+    const struct topo_l2net *net = &stub->l2nets[0];
+    ck_assert_str_eq(net->name, "DCN");
+    ck_assert_uint_eq(net->n_switches, 2);
+    ck_assert_str_eq(net->switches[0].name, "S1");
+    ck_assert_int_eq(net->switches[0].gateway, 0);
+    ck_assert_uint_eq(net->switches[0].stp_priority, 1); /* default */
+    ck_assert_int_eq(net->switches[1].gateway, -1);
+    ck_assert_uint_eq(net->switches[1].stp_priority, 4096);
+    ck_assert_int_eq(net->switches[1].line, 13);
+    ck_assert_uint_eq(net->n_links, 1);
+    ck_assert_uint_eq(net->links[0].a, 0);
+    ck_assert_uint_eq(net->links[0].b, 1);
+    ck_assert_uint_eq(net->links[0].impair.rate_bps, 1000000000ULL);
+    ck_assert_uint_eq(net->n_hosts, 2);
+    ck_assert_str_eq(net->hosts[1].name, "H2");
+    ck_assert_uint_eq(net->hosts[1].sw, 1);
+    ck_assert_uint_eq(net->hosts[1].vlan, 20);
+    ck_assert_uint_eq(net->hosts[1].impair.rate_bps, 100000);
+
+    ck_assert_uint_eq(lone->n_routers, 1);
+    ck_assert_str_eq(lone->routers[0].name, "LONE");
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_full_ases)
+{
+    static const unsigned numbers[] = {1, 2, 3, 5, 11, 12, 13, 80, 81, 82};
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+
+    ck_assert_uint_eq(t->n_ases, ARRAY_SIZE(numbers));
+    for (size_t i = 0; i < ARRAY_SIZE(numbers); i++) {
+        ck_assert_uint_eq(t->ases[i].asn, numbers[i]);
+        ck_assert_ptr_eq(topology_find_as(t, numbers[i]), &t->ases[i]);
+    }
+    ck_assert_ptr_null(topology_find_as(t, 4));
+    ck_assert_ptr_null(topology_find_as(t, 0));
+    ck_assert_ptr_null(topology_find_as(t, 255));
+
+    const struct topo_as *as = topology_find_as(t, 1);
+    ck_assert_ptr_eq(as->body, t->bodies[0]);
+    ck_assert(as->configured && !as->ixp);
+    ck_assert_int_eq(as->server, 0);
+    ck_assert_int_eq(as->line, 28);
+
+    /* "2-3, 11-13": five ASes sharing the template's one body. */
+    static const unsigned stubs[] = {2, 3, 11, 12, 13};
+    for (size_t i = 0; i < ARRAY_SIZE(stubs); i++) {
+        as = topology_find_as(t, stubs[i]);
+        ck_assert_ptr_eq(as->body, t->bodies[1]);
+        ck_assert(!as->configured); /* students = true */
+        ck_assert_int_eq(as->server, 1);
+        ck_assert_int_eq(as->line, 29);
+    }
+    as = topology_find_as(t, 5);
+    ck_assert_ptr_eq(as->body, t->bodies[2]);
+    ck_assert_int_eq(as->server, -1);
+
+    as = topology_find_as(t, 80);
+    ck_assert(as->ixp);
+    ck_assert_ptr_null(as->body);
+    ck_assert_int_eq(as->server, 0);
+    ck_assert_int_eq(as->line, 33);
+    as = topology_find_as(t, 82);
+    ck_assert(as->ixp);
+    ck_assert_int_eq(as->server, -1);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_full_links)
+{
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+    const struct topo_elink *e;
+
+    ck_assert_uint_eq(t->n_elinks, 8);
+
+    e = elink(t, 0);
+    ck_assert_uint_eq(e->as_a, 1);
+    ck_assert_str_eq(router_name(t, 1, e->router_a), "ZURI");
+    ck_assert_uint_eq(e->as_b, 2);
+    ck_assert_str_eq(router_name(t, 2, (unsigned)e->router_b), "A");
+    ck_assert_int_eq(e->rel, MI_REL_PROVIDER);
+    ck_assert_uint_eq(e->impair.rate_bps, 2500000); /* "2.5mbit" */
+    ck_assert_uint_eq(e->impair.delay_us, 2500);    /* "2.5ms" */
+    ck_assert_uint_eq(e->impair.buffer_us, 50000);  /* "50ms" */
+    ck_assert_uint_eq(e->subnet, 0);
+    ck_assert_int_eq(e->line, 36);
+
+    e = elink(t, 1);
+    ck_assert_uint_eq(e->subnet, (179u << 24) | (7u << 16) | (8u << 8));
+    ck_assert_uint_eq(e->impair.rate_bps, 0);
+
+    e = elink(t, 2);
+    ck_assert_int_eq(e->rel, MI_REL_PEER);
+    ck_assert_uint_eq(e->as_b, 5);
+
+    e = elink(t, 3); /* to IXP 80 */
+    ck_assert_uint_eq(e->as_a, 1);
+    ck_assert_str_eq(router_name(t, 1, e->router_a), "GENE");
+    ck_assert_uint_eq(e->as_b, 80);
+    ck_assert_int_eq(e->router_b, -1);
+    ck_assert_uint_eq(e->n_announce, 0);
+
+    /* The repeat block, offset by offset; the IXP is not offset, the
+     * announce list neither. */
+    static const unsigned expect[4][2] = {
+        {2, 3},
+        {3, 80},
+        {12, 13},
+        {13, 80},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        e = elink(t, 4 + i);
+        ck_assert_uint_eq(e->as_a, expect[i][0]);
+        ck_assert_uint_eq(e->as_b, expect[i][1]);
+        ck_assert_int_eq(e->line, i % 2 ? 44 : 43);
+        if (i % 2) {
+            ck_assert_int_eq(e->router_b, -1);
+            ck_assert_uint_eq(e->n_announce, 1);
+            ck_assert_uint_eq(e->announce[0], 1);
+        } else {
+            ck_assert_int_ge(e->router_b, 0);
+            ck_assert_ptr_null(e->announce);
+        }
+    }
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_doc_example)
+{
+    char *path = srcpath("tests/data/small.cfg");
+    struct topology *t = load_ok(path);
+
+    ck_assert_str_eq(t->name, "small");
+    ck_assert_uint_eq(t->n_ases, 4);
+    ck_assert_uint_eq(t->n_elinks, 4);
+    ck_assert_uint_eq(t->n_bodies, 1);
+    ck_assert_uint_eq(elink(t, 1)->impair.rate_bps, 10000000);
+    topology_free(t);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+    struct topology *t = load_ok(testutil_write_temp(
+        "ases = ( { asn = 7; routers = ( \"R\" );\n"
+        "           l2 = ( { name = \"N\";\n"
+        "                    switches = ( { name = \"A\"; }, { name = \"B\"; "
+        "}, { name = \"C\"; } ); } ); } );\n",
+        ".cfg"));
+
+    ck_assert_str_eq(t->name, "miniinet");
+    ck_assert_uint_eq(t->n_servers, 0);
+    ck_assert_ptr_null(t->plugin_runtime);
+    ck_assert_ptr_null(t->plugin_switch);
+    ck_assert_ptr_null(t->plugin_tunnel);
+    ck_assert(!t->impairments_optional);
+    ck_assert_uint_eq(t->n_elinks, 0);
+    ck_assert_ptr_null(topology_plugin_settings(t, "gre"));
+
+    ck_assert_uint_eq(t->n_ases, 1);
+    const struct topo_as *as = &t->ases[0];
+    ck_assert(as->configured);
+    ck_assert(!as->ixp);
+    ck_assert_int_eq(as->server, -1);
+    ck_assert(as->body->routers[0].host);
+    const struct topo_l2net *net = &as->body->l2nets[0];
+    for (unsigned i = 0; i < 3; i++) {
+        ck_assert_uint_eq(net->switches[i].stp_priority, i + 1);
+        ck_assert_int_eq(net->switches[i].gateway, -1);
+    }
+    topology_free(t);
+    topology_free(NULL);
+}
+END_TEST
+
+START_TEST(test_quantities)
+{
+    static const struct topo_impair expect[] = {
+        {1000, 0, 0},          {100000000000ULL, 10000000, 10000000},
+        {2500000, 500, 1500},  {1500, 250, 1},
+        {1000000, 1000001, 0},
+    };
+    struct topology *t = load_ok(testutil_write_temp(
+        "ases = ( { asns = \"1-6\"; routers = ( \"R\" ); } );\n"
+        "links = (\n"
+        "  (1, \"R\", \"peer\", 2, \"R\", { rate = \"1kbit\"; "
+        "delay = \"0us\"; }),\n"
+        "  (1, \"R\", \"peer\", 3, \"R\", { rate = \"100gbit\"; "
+        "delay = \"10s\"; buffer = \"10s\"; }),\n"
+        "  (1, \"R\", \"peer\", 4, \"R\", { rate = \"2.5Mbit\"; "
+        "delay = \"0.5ms\"; buffer = \"1.5ms\"; }),\n"
+        "  (1, \"R\", \"peer\", 5, \"R\", { rate = \"1500bit\"; "
+        "delay = \"250us\"; buffer = \"1us\"; }),\n"
+        "  (1, \"R\", \"peer\", 6, \"R\", { rate = \"0.001gbit\"; "
+        "delay = \"1.000001s\"; })\n"
+        ");\n",
+        ".cfg"));
+
+    ck_assert_uint_eq(t->n_elinks, ARRAY_SIZE(expect));
+    for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
+        const struct topo_impair *got = &elink(t, i)->impair;
+        ck_assert_uint_eq(got->rate_bps, expect[i].rate_bps);
+        ck_assert_uint_eq(got->delay_us, expect[i].delay_us);
+        ck_assert_uint_eq(got->buffer_us, expect[i].buffer_us);
+    }
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_quantity_errors)
+{
+    expect_errors(
+        "ases = ( { asns = \"1-2\"; routers = ( \"R\" ); } );\n"
+        "links = ( (1, \"R\", \"peer\", 2, \"R\", {\n"
+        "  rate = \"999bit\";\n"
+        "  delay = \".5ms\";\n"
+        "  buffer = \"5 ms\"; }) );\n"
+        "templates = { t = { routers = ( \"A\", \"B\" ); links = (\n"
+        "  (\"A\", \"B\", { rate = \"0.5bit\"; delay = \"1.0000000001s\"; "
+        "}),\n"
+        "  (\"B\", \"A\", { rate = 10; })\n"
+        "); }; };\n",
+        /* Templates are read before links. */
+        "@:7: internal link (\"A\", \"B\"): rate: \"0.5bit\" is not a whole "
+        "number of bits per second\n"
+        "@:7: internal link (\"A\", \"B\"): delay: \"1.0000000001s\" has too "
+        "many decimals\n"
+        "@:8: internal link (\"B\", \"A\"): these routers are already linked "
+        "(line 7)\n"
+        "@:3: link (1, \"R\", \"peer\", 2, \"R\"): rate: \"999bit\" is out of "
+        "range (1kbit..100gbit)\n"
+        "@:4: link (1, \"R\", \"peer\", 2, \"R\"): delay: \".5ms\" is not a "
+        "number with a unit (us, ms or s), e.g. \"2.5ms\"\n"
+        "@:5: link (1, \"R\", \"peer\", 2, \"R\"): buffer: \"5 ms\" has an "
+        "unknown unit (use us, ms or s)\n");
+}
+END_TEST
+
+START_TEST(test_repeat_nested)
+{
+    static const unsigned expect[][2] = {
+        {1, 2},
+        {11, 12},
+        {2, 3},
+        {12, 13},
+    };
+    struct topology *t = load_ok(testutil_write_temp(
+        "ases = ( { asns = \"1-3,11-13\"; routers = ( \"R\" ); } );\n"
+        "links = ( { repeat = [0, 1];\n"
+        "            links = ( { repeat = [0, 10];\n"
+        "                        links = ( (1, \"R\", \"peer\", 2, \"R\") ); "
+        "} ); } );\n",
+        ".cfg"));
+
+    ck_assert_uint_eq(t->n_elinks, ARRAY_SIZE(expect));
+    for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
+        ck_assert_uint_eq(elink(t, i)->as_a, expect[i][0]);
+        ck_assert_uint_eq(elink(t, i)->as_b, expect[i][1]);
+    }
+    topology_free(t);
+}
+END_TEST
+
+/* A mistake that does not depend on the offset is reported once. */
+START_TEST(test_repeat_reports_once)
+{
+    expect_errors(
+        "ases = ( { asns = \"1-2,11-12,21-22\"; routers = ( \"R\" ); } );\n"
+        "links = ( { repeat = [0, 10, 20];\n"
+        "            links = ( (1, \"R\", \"peeer\", 2, \"R\") ); } );\n",
+        "@:3: link (1, \"R\", \"peeer\", 2, \"R\"): relationship \"peeer\" "
+        "must be \"provider\", \"customer\" or \"peer\"\n");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct bad_case {
+    const char *name; /* tests/data/bad/NAME.cfg */
+    int line;
+    const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+    /* Syntax, and numbers libconfig would misread. */
+    {"syntax", 3, "syntax error"},
+    {"asn-overflow-32", 3,
+     "integer 4294967295 does not fit in 32 bits "
+     "(libconfig would read it as -1; write 4294967295L for a 64-bit "
+     "integer)"},
+    {"int-wraps-to-valid", 3,
+     "integer 4294967297 does not fit in 32 bits "
+     "(libconfig would read it as 1; write 4294967297L for a 64-bit "
+     "integer)"},
+    {"asn-overflow-64", 3,
+     "asn: 4294967297 is not a valid AS number "
+     "(1..255, not 127)"},
+
+    /* Unknown settings, everywhere. */
+    {"unknown-top", 3,
+     "unknown setting \"sever\" (did you mean "
+     "\"servers\"?)"},
+    {"unknown-server", 4,
+     "server \"s1\": unknown setting \"adress\" (did "
+     "you mean \"address\"?)"},
+    {"unknown-ssh", 4,
+     "server \"s1\": ssh: unknown setting \"prot\" (did "
+     "you mean \"port\"?)"},
+    {"unknown-plugins", 3,
+     "plugins: unknown setting \"runtme\" (did you "
+     "mean \"runtime\"?)"},
+    {"unknown-template", 5,
+     "template \"t\": unknown setting \"link\" (did "
+     "you mean \"links\"?)"},
+    {"unknown-router", 3,
+     "router \"R\": unknown setting \"hots\" (did you "
+     "mean \"host\"?)"},
+    {"unknown-l2", 5,
+     "L2 network \"DCN\": unknown setting \"host\" (did "
+     "you mean \"hosts\"?)"},
+    {"unknown-switch", 4, "switch \"S1\": unknown setting \"gw\""},
+    {"unknown-as", 4,
+     "AS 1: unknown setting \"student\" (did you mean "
+     "\"students\"?)"},
+    {"unknown-ixp", 4,
+     "IXP 80: unknown setting \"sever\" (did you mean "
+     "\"server\"?)"},
+    {"unknown-link-option", 6,
+     "link (1, \"R\", \"peer\", 2, \"R\"): "
+     "unknown setting \"dealy\" (did you mean \"delay\"?)"},
+    {"unknown-ilink-option", 4,
+     "internal link (\"A\", \"B\"): unknown "
+     "setting \"rat\" (did you mean \"rate\"?)"},
+    {"unknown-repeat", 6, "repeat block: unknown setting \"offsets\""},
+
+    /* Missing settings, wrong types. */
+    {"missing-asn", 3,
+     "AS: missing required setting \"asn\" (or "
+     "\"asns\")"},
+    {"missing-address", 3,
+     "server \"s1\": missing required setting "
+     "\"address\""},
+    {"missing-routers", 4,
+     "template \"t\": missing required setting "
+     "\"routers\""},
+    {"empty-ases", 3, "ases: needs at least one AS"},
+    {"type-asn", 3, "asn: must be an integer"},
+    {"type-students", 3, "AS 1: students: must be true or false"},
+    {"type-ases", 3, "ases: must be a list ( ... )"},
+    {"plugin-choice-type", 3,
+     "plugins.tunnel: must be a string (the name "
+     "of a tunnel plugin)"},
+
+    /* Duplicates. */
+    {"dup-asn", 4, "AS 1 is defined twice (first at line 3)"},
+    {"dup-asns-range", 4, "AS 5 is defined twice (first at line 3)"},
+    {"dup-ixp-as", 4,
+     "IXP 1: 1 is already the number of AS 1 (line 3); "
+     "ASes and IXPs share one number space"},
+    {"dup-router", 4, "router \"R\" is defined twice (first at line 3)"},
+    {"dup-ilink", 5,
+     "internal link (\"B\", \"A\"): these routers are "
+     "already linked (line 4)"},
+    {"dup-elink", 6,
+     "link (2, \"R\", \"peer\", 1, \"R\"): these routers "
+     "are already linked (line 5)"},
+    {"second-link-no-subnet", 6,
+     "link (1, \"B\", \"peer\", 2, \"B\"): a "
+     "second link between AS 1 and AS 2 needs an explicit subnet (the "
+     "first is at line 5)"},
+    {"subnet-taken", 6,
+     "link (1, \"R\", \"peer\", 3, \"R\"): subnet "
+     "179.1.2.0/24 is also used by the link at line 5"},
+    {"ixp-member-twice", 6,
+     "link (1, \"B\", \"peer\", 80): AS 1 is "
+     "already a member of IXP 80 (line 5)"},
+    {"dup-server-name", 4,
+     "server \"s1\" is defined twice (first at line "
+     "3)"},
+    {"dup-server-address", 4,
+     "server \"s2\": address: 198.18.0.1 is also "
+     "the address of server \"s1\" (line 3)"},
+    {"dup-switch", 5, "switch \"S1\" is defined twice (first at line 4)"},
+    {"dup-l2host", 6, "L2 host \"H\" is defined twice (first at line 5)"},
+    {"dup-l2net", 5,
+     "L2 network \"DCN\" is defined twice (first at line "
+     "4)"},
+    {"gateway-twice", 5,
+     "switch \"S2\": gateway: router \"R\" is already "
+     "the gateway of switch \"S1\" (line 4)"},
+    {"name-collision", 5,
+     "L2 host \"Yrouter\" of L2 network \"X\": node "
+     "name \"1_L2_X_Yrouter\" is also the name of router \"L2_X_Y\" (line "
+     "3)"},
+
+    /* Links naming what does not exist, or the wrong kind of thing. */
+    {"link-unknown-as", 4,
+     "link (1, \"R\", \"peer\", 7, \"R\"): AS 7 "
+     "does not exist"},
+    {"link-unknown-router", 5,
+     "link (1, \"ZURI\", \"peer\", 7, \"PARI\"): "
+     "AS 7 has no router \"PARI\""},
+    {"link-self", 4,
+     "link (1, \"A\", \"peer\", 1, \"B\"): links AS 1 to "
+     "itself (links inside an AS belong in its body)"},
+    {"link-shape", 4,
+     "link: must be (AS, \"ROUTER\", \"REL\", AS, "
+     "\"ROUTER\") or (AS, \"ROUTER\", \"peer\", IXP), optionally followed "
+     "by { options }"},
+    {"bad-rel", 4,
+     "link (1, \"R\", \"peering\", 2, \"R\"): relationship "
+     "\"peering\" must be \"provider\", \"customer\" or \"peer\""},
+    {"ixp-link-router", 5,
+     "link (1, \"R\", \"peer\", 80, \"R\"): 80 is an "
+     "IXP, which has no routers; a link to an IXP is (AS, \"ROUTER\", "
+     "\"peer\", IXP)"},
+    {"ixp-link-rel", 5,
+     "link (1, \"R\", \"customer\", 80): a link to an "
+     "IXP must be \"peer\""},
+    {"announce-not-member", 6,
+     "link (1, \"R\", \"peer\", 80): announce: "
+     "AS 3 is not a member of IXP 80"},
+    {"repeat-offset", 6,
+     "link (250, \"R\", \"peer\", 251, \"R\") (repeat "
+     "offset 200): AS 251 does not exist"},
+    {"repeat-offset-range", 5,
+     "link (240, \"R\", \"peer\", 260, \"R\") "
+     "(repeat offset 200): 260 is not a valid AS number (1..255, not "
+     "127)"},
+    {"unknown-server-as", 4, "AS 1: server: no server named \"s3\""},
+    {"unknown-server-ixp", 5,
+     "IXP 80: server: no server named \"s1\" (the "
+     "file has no servers)"},
+    {"unknown-template-name", 3,
+     "AS 1: template: no template named "
+     "\"stup\" (did you mean \"stub\"?)"},
+    {"template-and-inline", 4,
+     "AS 1: has both a template and an inline "
+     "body (routers, links, l2); give one of them"},
+
+    /* Numbers and ranges. */
+    {"asn-range", 3,
+     "asn: 256 is not a valid AS number (1..255, not "
+     "127)"},
+    {"asn-127", 3, "asn: 127 is not a valid AS number (1..255, not 127)"},
+    {"asns-garbage", 3,
+     "asns: \"1-3,x\" is not a list of numbers and "
+     "ranges like \"1-10,21\""},
+    {"asns-reversed", 3, "asns: range \"10-8\" is reversed"},
+    {"asns-overlap", 3, "asns: 4 is listed twice in \"1-5,4\""},
+    {"asns-127", 3,
+     "asns: \"120-130\" includes 127, which is reserved "
+     "(loopback)"},
+    {"vlan-range", 5,
+     "L2 host \"H\": VLAN: 256 is out of range "
+     "(1..255)"},
+
+    /* Names, given and generated. */
+    {"bad-network-name", 3,
+     "name: \"my net\" is not a valid name (1 to 32 "
+     "characters of A-Z, a-z, 0-9, _ and -)"},
+    {"bad-router-name", 3,
+     "router \"ZU RI\": not a valid name (1 to 10 "
+     "characters of A-Z, a-z, 0-9, _ and -)"},
+    {"long-router-name", 3,
+     "router \"ZURICH_WEST\": not a valid name (1 "
+     "to 10 characters of A-Z, a-z, 0-9, _ and -)"},
+    {"long-host-ifname", 3,
+     "router \"GENEVA_ONE\" in AS 1: interface name "
+     "\"GENEVA_ONErouter\" is longer than 15 characters"},
+    {"long-bridge-name", 5,
+     "switch \"SWITCH12\" in AS 100: bridge name "
+     "\"100_L2_DCN_SWITCH12\" is longer than 15 characters"},
+    {"long-ext-ifname", 5,
+     "link (100, \"ZURICH_W\", \"peer\", 200, "
+     "\"ZURICH_W\"): interface name \"ext_200_ZURICH_W\" is longer than 15 "
+     "characters"},
+    {"long-gateway-ifname", 5,
+     "switch \"S1\" in AS 1: interface name "
+     "\"GENEVA_12-L2.100\" is longer than 15 characters"},
+
+    /* Rates, delays, buffers, subnets. */
+    {"bad-rate", 5,
+     "link (1, \"R\", \"peer\", 2, \"R\"): rate: \"10mbps\" "
+     "has an unknown unit (use bit, kbit, mbit or gbit)"},
+    {"rate-range", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): rate: "
+     "\"200gbit\" is out of range (1kbit..100gbit)"},
+    {"bad-delay", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): delay: \"2.5\" "
+     "has no unit (use us, ms or s)"},
+    {"delay-fraction", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): delay: "
+     "\"1.5us\" is not a whole number of microseconds"},
+    {"delay-range", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): delay: \"11s\" "
+     "is out of range (0us..10s)"},
+    {"buffer-no-rate", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): buffer: "
+     "needs a rate (it is the queue of the rate limiter)"},
+    {"bad-subnet", 4,
+     "link (1, \"R\", \"peer\", 2, \"R\"): subnet: "
+     "\"179.1.2.1/24\" is not a /24 subnet like \"179.1.2.0/24\""},
+};
+
+START_TEST(test_bad_file)
+{
+    const struct bad_case *c = &bad_cases[_i];
+    char *rel = xasprintf("tests/data/bad/%s.cfg", c->name);
+    char *path = srcpath(rel);
+    char *got = load_fail(path, -EINVAL);
+    char *want = xasprintf("%s:%d: %s\n", path, c->line, c->msg);
+
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+    free(path);
+    free(rel);
+}
+END_TEST
+
+static const struct bad_case *
+find_bad_case(const char *name, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+        if (strlen(bad_cases[i].name) == len &&
+            !strncmp(bad_cases[i].name, name, len)) {
+            return &bad_cases[i];
+        }
+    }
+    return NULL;
+}
+
+/* Checks the "# expect: LINE: TEXT" first line of a bad file: the CLI
+ * tests rely on it. */
+static void
+check_header(const char *dir, const char *file, const struct bad_case *c)
+{
+    char *path = xasprintf("%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    char header[512];
+    int line, used = 0;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(header, sizeof header, f));
+    fclose(f);
+    header[strcspn(header, "\n")] = '\0';
+    ck_assert_msg(sscanf(header, "# expect: %d: %n", &line, &used) == 1 &&
+                      used > 0,
+                  "%s: bad header \"%s\"", file, header);
+    ck_assert_msg(line == c->line, "%s: header says line %d, test says %d",
+                  file, line, c->line);
+    ck_assert_msg(strstr(c->msg, header + used),
+                  "%s: header text \"%s\" is "
+                  "not in the message \"%s\"",
+                  file, header + used, c->msg);
+    free(path);
+}
+
+START_TEST(test_bad_file_headers)
+{
+    char *dir = srcpath("tests/data/bad");
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len <= 4 || strcmp(e->d_name + len - 4, ".cfg") != 0) {
+            continue;
+        }
+        const struct bad_case *c = find_bad_case(e->d_name, len - 4);
+        ck_assert_msg(c, "tests/data/bad/%s is not in bad_cases[]", e->d_name);
+        check_header(dir, e->d_name, c);
+        n++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(n, ARRAY_SIZE(bad_cases));
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_unreadable)
+{
+    char *got = load_fail("/nonexistent-dir/topology.cfg", -ENOENT);
+    ck_assert_str_eq(got, "/nonexistent-dir/topology.cfg: No such file or "
+                          "directory\n");
+    free(got);
+
+    char *dir = srcpath("tests/data");
+    got = load_fail(dir, -EISDIR);
+    char *want = xasprintf("%s: Is a directory\n", dir);
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_missing_ases)
+{
+    /* Nothing to point at: the message names the file only. */
+    expect_errors("name = \"x\";\n", "@: missing required setting \"ases\"\n");
+}
+END_TEST
+
+/* Everything found in one pass, not only the first problem. */
+START_TEST(test_all_errors_in_one_pass)
+{
+    expect_errors(
+        "nme = \"x\";\n"
+        "ases = ( { asn = 1; routers = ( \"R\", \"R\" ); },\n"
+        "         { asn = 300; routers = ( \"R\" ); } );\n"
+        "links = ( (1, \"R\", \"peer\", 9, \"R\") );\n",
+        "@:1: unknown setting \"nme\" (did you mean \"name\"?)\n"
+        "@:2: router \"R\" is defined twice (first at line 2)\n"
+        "@:3: asn: 300 is not a valid AS number (1..255, not 127)\n"
+        "@:4: link (1, \"R\", \"peer\", 9, \"R\"): AS 9 does not exist\n");
+}
+END_TEST
+
+START_TEST(test_integer_literals)
+{
+    /* Literals in comments and strings are not numbers; every wrapped one
+     * is reported, and the file is not read further. */
+    expect_errors(
+        "# 4294967295\n"
+        "name = \"x\"; /* 99999999999 */ s = \"4294967297\";\n"
+        "ases = ( { asn = 2147483648; routers = ( \"R\" ); },\n"
+        "         { asn = -2147483649; routers = ( \"R\" ); } );\n"
+        "a = 0x100000000; b = 9223372036854775808L; c = 1.5e20; "
+        "d = -2147483648; e = 2147483647; f = 0x7fffffff;\n",
+        "@:3: integer 2147483648 does not fit in 32 bits (libconfig would "
+        "read it as -2147483648; write 2147483648L for a 64-bit integer)\n"
+        "@:4: integer -2147483649 does not fit in 32 bits (libconfig would "
+        "read it as 2147483647; write -2147483649L for a 64-bit integer)\n"
+        "@:5: integer 0x100000000 does not fit in 32 bits (libconfig would "
+        "read it as 0; write 0x100000000L for a 64-bit integer)\n"
+        "@:5: integer 9223372036854775808L does not fit in 64 bits\n");
+}
+END_TEST
+
+/* Limits of the addressing plan, with files too big to keep in
+ * tests/data/bad. */
+static char *
+body_with(unsigned n_routers, unsigned n_links, unsigned n_l2)
+{
+    char *text = xstrdup("ases = ( { asn = 1;\n  routers = (");
+    char *next;
+
+    for (unsigned i = 0; i < n_routers; i++) {
+        next = xasprintf("%s%s\"R%u\"", text, i ? ", " : " ", i);
+        free(text);
+        text = next;
+    }
+    next = xasprintf("%s );\n  links = (", text);
+    free(text);
+    text = next;
+    for (unsigned a = 0, n = 0; a < n_routers && n < n_links; a++) {
+        for (unsigned b = a + 1; b < n_routers && n < n_links; b++, n++) {
+            next = xasprintf("%s%s(\"R%u\", \"R%u\")", text, n ? ", " : " ", a,
+                             b);
+            free(text);
+            text = next;
+        }
+    }
+    next = xasprintf("%s );\n  l2 = (", text);
+    free(text);
+    text = next;
+    for (unsigned i = 0; i < n_l2; i++) {
+        next = xasprintf("%s%s{ name = \"N%u\"; switches = ( { name = \"S\"; "
+                         "} ); }",
+                         text, i ? ", " : " ", i);
+        free(text);
+        text = next;
+    }
+    next = xasprintf("%s );\n} );\n", text);
+    free(text);
+    return next;
+}
+
+START_TEST(test_limits)
+{
+    char *text = body_with(50, 197, 55);
+    struct topology *t = load_ok(testutil_write_temp(text, ".cfg"));
+    ck_assert_uint_eq(t->ases[0].body->n_routers, 50);
+    ck_assert_uint_eq(t->ases[0].body->n_links, 197);
+    ck_assert_uint_eq(t->ases[0].body->n_l2nets, 55);
+    topology_free(t);
+    free(text);
+
+    text = body_with(51, 198, 56);
+    expect_errors(text,
+                  "@:2: AS 1: routers: 51 routers, but the addressing plan "
+                  "has room for 50 per AS\n"
+                  "@:3: AS 1: links: 198 internal links, but the addressing "
+                  "plan has room for 197 per AS\n"
+                  "@:4: AS 1: l2: 56 L2 networks, but the addressing plan "
+                  "has room for 55 per AS\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_include_errors_name_the_included_file)
+{
+    char *inc = testutil_write_temp(
+        "templates = {\n  t = { routers = ( \"A\", \"A\" ); };\n};\n", ".cfg");
+    char *main_text = xasprintf("@include \"%s\"\n"
+                                "ases = ( { asn = 1; template = \"t\"; } );\n",
+                                strrchr(inc, '/') + 1);
+    char *path = testutil_write_temp(main_text, ".cfg");
+    char *got = load_fail(path, -EINVAL);
+    char *want = xasprintf("%s:2: router \"A\" is defined twice (first at "
+                           "line 2)\n",
+                           inc);
+
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+    free(main_text);
+
+    expect_errors("@include \"miniinet-no-such-file.cfg\"\n",
+                  "@:1: cannot open include file\n");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Plugin settings                                                          */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_plugin_settings_lookup)
+{
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+
+    ck_assert_ptr_nonnull(topology_plugin_settings(t, "gre"));
+    ck_assert_ptr_null(topology_plugin_settings(t, "vxlan"));
+    ck_assert_ptr_null(topology_plugin_settings(t, "runtime"));
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_settings_getters)
+{
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+    const struct mi_settings *s = topology_plugin_settings(t, "gre");
+    const char *str = "untouched";
+    long long v = -1;
+    bool b = false;
+
+    ck_assert_int_eq(settings_string(s, "isolation", &str), 0);
+    ck_assert_str_eq(str, "key");
+    ck_assert_int_eq(settings_int(s, "ttl", 1, 255, &v), 0);
+    ck_assert_int_eq(v, 64);
+    ck_assert_int_eq(settings_bool(s, "debug", &b), 0);
+    ck_assert(b);
+
+    str = "untouched";
+    v = -1;
+    testutil_capture_begin();
+    ck_assert_int_eq(settings_string(s, "nope", &str), -ENOENT);
+    ck_assert_int_eq(settings_int(s, "nope", 0, 1, &v), -ENOENT);
+    ck_assert_int_eq(settings_bool(s, "nope", &b), -ENOENT);
+    ck_assert_str_eq(testutil_captured(), "");
+    ck_assert_str_eq(str, "untouched");
+    ck_assert_int_eq(v, -1);
+
+    ck_assert_int_eq(settings_string(s, "ttl", &str), -EINVAL);
+    ck_assert_int_eq(settings_int(s, "ttl", 1, 10, &v), -EINVAL);
+    ck_assert_int_eq(settings_int(s, "isolation", 1, 10, &v), -EINVAL);
+    ck_assert_int_eq(settings_bool(s, "ttl", &b), -EINVAL);
+    testutil_capture_end();
+    ck_assert_int_eq(v, -1);
+    char *want =
+        xasprintf("%1$s:19: plugins.gre.ttl: must be a string\n"
+                  "%1$s:19: plugins.gre.ttl: 64 is out of range (1..10)\n"
+                  "%1$s:18: plugins.gre.isolation: must be an integer\n"
+                  "%1$s:19: plugins.gre.ttl: must be true or false\n",
+                  path);
+    ck_assert_str_eq(testutil_captured(), want);
+    free(want);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_settings_keys_and_errors)
+{
+    static const char *const all[] = {"isolation", "ttl", "debug", NULL};
+    static const char *const some[] = {"isolation", NULL};
+    char path[PATH_MAX];
+    struct topology *t = load_full(path, sizeof path);
+    const struct mi_settings *s = topology_plugin_settings(t, "gre");
+
+    testutil_capture_begin();
+    ck_assert_int_eq(settings_check_keys(s, all), 0);
+    ck_assert_str_eq(testutil_captured(), "");
+    ck_assert_int_eq(settings_check_keys(s, some), -EINVAL);
+    settings_error(s, "isolation", "must be \"%s\" or \"%s\"", "tos", "key");
+    settings_error(s, "missing", "is required");
+    settings_error(s, NULL, "is wrong");
+    testutil_capture_end();
+    char *want = xasprintf(
+        "%1$s:19: plugins.gre: unknown setting \"ttl\"\n"
+        "%1$s:20: plugins.gre: unknown setting \"debug\"\n"
+        "%1$s:18: plugins.gre.isolation: must be \"tos\" or \"key\"\n"
+        "%1$s:17: plugins.gre.missing: is required\n"
+        "%1$s:17: plugins.gre: is wrong\n",
+        path);
+    ck_assert_str_eq(testutil_captured(), want);
+    free(want);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_settings_without_section)
+{
+    const char *str = "untouched";
+    long long v = 7;
+    bool b = true;
+    static const char *const none[] = {NULL};
+
+    testutil_capture_begin();
+    ck_assert_int_eq(settings_string(NULL, "a", &str), -ENOENT);
+    ck_assert_int_eq(settings_int(NULL, "a", 0, 9, &v), -ENOENT);
+    ck_assert_int_eq(settings_bool(NULL, "a", &b), -ENOENT);
+    ck_assert_int_eq(settings_check_keys(NULL, none), 0);
+    ck_assert_str_eq(testutil_captured(), "");
+    settings_error(NULL, "mode", "is required");
+    testutil_capture_end();
+    ck_assert_str_eq(testutil_captured(), "plugin settings: mode: is "
+                                          "required\n");
+    ck_assert_str_eq(str, "untouched");
+    ck_assert_int_eq(v, 7);
+    ck_assert(b);
+}
+END_TEST
+
+/* A section in an included file: 64-bit values, and messages that name
+ * the included file as a path from the working directory. */
+START_TEST(test_settings_in_included_file)
+{
+    char *inc = testutil_write_temp(
+        "plugins = {\n  p = {\n    big = 5000000000L;\n    small = 5;\n"
+        "  };\n};\n",
+        ".cfg");
+    char *main_text = xasprintf("ases = ( { asn = 1; routers = ( \"R\" ); } "
+                                ");\n@include \"%s\"\n",
+                                strrchr(inc, '/') + 1);
+    struct topology *t = load_ok(testutil_write_temp(main_text, ".cfg"));
+    const struct mi_settings *s = topology_plugin_settings(t, "p");
+    long long v = 0;
+
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(settings_int(s, "big", 0, LLONG_MAX, &v), 0);
+    ck_assert_int_eq(v, 5000000000LL);
+    testutil_capture_begin();
+    ck_assert_int_eq(settings_int(s, "big", 0, 65535, &v), -EINVAL);
+    testutil_capture_end();
+    char *want = xasprintf("%s:3: plugins.p.big: 5000000000 is out of range "
+                           "(0..65535)\n",
+                           inc);
+    ck_assert_str_eq(testutil_captured(), want);
+    free(want);
+    free(main_text);
+    topology_free(t);
+}
+END_TEST
+
+static Suite *
+topology_suite(void)
+{
+    Suite *s = suite_create("topology");
+    TCase *tc;
+
+    tc = tcase_create("good");
+    tcase_add_test(tc, test_full_top_level);
+    tcase_add_test(tc, test_full_bodies);
+    tcase_add_test(tc, test_full_ases);
+    tcase_add_test(tc, test_full_links);
+    tcase_add_test(tc, test_doc_example);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_quantities);
+    tcase_add_test(tc, test_repeat_nested);
+    tcase_add_test(tc, test_limits);
+    /* Checked: runs in the test's own process, where the files are. */
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_loop_test(tc, test_bad_file, 0, (int)ARRAY_SIZE(bad_cases));
+    tcase_add_test(tc, test_bad_file_headers);
+    tcase_add_test(tc, test_unreadable);
+    tcase_add_test(tc, test_missing_ases);
+    tcase_add_test(tc, test_all_errors_in_one_pass);
+    tcase_add_test(tc, test_integer_literals);
+    tcase_add_test(tc, test_quantity_errors);
+    tcase_add_test(tc, test_repeat_reports_once);
+    tcase_add_test(tc, test_include_errors_name_the_included_file);
+    /* Checked: runs in the test's own process, where the files are. */
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("settings");
+    tcase_add_test(tc, test_plugin_settings_lookup);
+    tcase_add_test(tc, test_settings_getters);
+    tcase_add_test(tc, test_settings_keys_and_errors);
+    tcase_add_test(tc, test_settings_without_section);
+    tcase_add_test(tc, test_settings_in_included_file);
+    /* Checked: runs in the test's own process, where the files are. */
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(topology_suite());
+}

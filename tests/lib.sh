@@ -1,0 +1,45 @@
+# TAP helpers for the shell tests.  Source it; call tap_done at the end.
+# Every check prints one "ok N - ..." or "not ok N - ..." line.
+tap_n=0
+tap_failed=0
+
+tap_ok() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - $*"
+}
+
+tap_not_ok() {
+    tap_n=$((tap_n + 1))
+    tap_failed=$((tap_failed + 1))
+    echo "not ok $tap_n - $*"
+}
+
+tap_skip() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - # SKIP $*"
+}
+
+# tap_check DESCRIPTION COMMAND...: ok when the command succeeds.
+tap_check() {
+    desc=$1
+    shift
+    if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+}
+
+# Prints a diagnostic line (shown in the log, ignored by TAP).
+tap_diag() {
+    printf '# %s\n' "$*"
+}
+
+tap_done() {
+    echo "1..$tap_n"
+    [ "$tap_failed" -eq 0 ]
+}
+
+# Where things are: the build and source trees (set by make check).
+srcdir=${MINIINET_TEST_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${MINIINET_TEST_BUILDDIR:-$srcdir}
+MINIINET=${MINIINET:-$builddir/miniinet}
+# The plugins of this build tree come before any installed ones.
+MINIINET_PLUGIN_PATH=$builddir/plugins/netns/.libs:$builddir/plugins/ovs/.libs:$builddir/plugins/gre/.libs
+export MINIINET_PLUGIN_PATH

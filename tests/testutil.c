@@ -1,0 +1,118 @@
+#include "testutil.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static char *captured;
+static size_t captured_len;
+
+static void
+capture_sink(enum mi_log_level level, const char *msg, void *aux)
+{
+    size_t n = strlen(msg);
+
+    captured = xrealloc(captured, captured_len + n + 2);
+    memcpy(captured + captured_len, msg, n);
+    captured_len += n;
+    captured[captured_len++] = '\n';
+    captured[captured_len] = '\0';
+}
+
+void
+testutil_capture_begin(void)
+{
+    free(captured);
+    captured = xstrdup("");
+    captured_len = 0;
+    log_set_sink(capture_sink, NULL);
+}
+
+const char *
+testutil_captured(void)
+{
+    return captured ? captured : "";
+}
+
+void
+testutil_capture_end(void)
+{
+    log_set_sink(NULL, NULL);
+}
+
+static const char *
+path_in(const char *env, const char *relative)
+{
+    static char buf[PATH_MAX];
+    const char *dir = getenv(env);
+
+    snprintf(buf, sizeof buf, "%s/%s", dir && *dir ? dir : ".", relative);
+    return buf;
+}
+
+const char *
+testutil_srcpath(const char *relative)
+{
+    return path_in("MINIINET_TEST_SRCDIR", relative);
+}
+
+const char *
+testutil_buildpath(const char *relative)
+{
+    return path_in("MINIINET_TEST_BUILDDIR", relative);
+}
+
+static char **temp_files;
+static size_t n_temp_files;
+
+char *
+testutil_write_temp(const char *text, const char *suffix)
+{
+    char *path = xasprintf("/tmp/miniinet-test-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+
+    ck_assert_int_ge(fd, 0);
+    size_t len = strlen(text);
+    ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    temp_files = xrealloc(temp_files, (n_temp_files + 1) * sizeof *temp_files);
+    temp_files[n_temp_files++] = path;
+    return path;
+}
+
+void
+testutil_cleanup_files(void)
+{
+    for (size_t i = 0; i < n_temp_files; i++) {
+        unlink(temp_files[i]);
+        free(temp_files[i]);
+    }
+    free(temp_files);
+    temp_files = NULL;
+    n_temp_files = 0;
+}
+
+bool
+testutil_is_root(void)
+{
+    return geteuid() == 0;
+}
+
+int
+testutil_run(Suite *suite)
+{
+    SRunner *runner = srunner_create(suite);
+
+    srunner_run_all(runner, CK_ENV);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    testutil_cleanup_files();
+    free(captured);
+    captured = NULL;
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,34 @@
+/* Helpers shared by the Check suites. */
+#ifndef MINIINET_TESTUTIL_H
+#define MINIINET_TESTUTIL_H 1
+
+#include <check.h>
+#include <stdbool.h>
+
+/* Captures every logged message (errors, warnings, ...) into one buffer,
+ * one message a line, until testutil_capture_end(). */
+void testutil_capture_begin(void);
+/* The captured text; valid until the next capture. */
+const char *testutil_captured(void);
+void testutil_capture_end(void);
+
+/* Absolute path of a file in the source tree ("tests/data/x.cfg"), from
+ * MINIINET_TEST_SRCDIR (set by make check) or the current directory.
+ * Returns a static buffer. */
+const char *testutil_srcpath(const char *relative);
+/* The same in the build tree (MINIINET_TEST_BUILDDIR). */
+const char *testutil_buildpath(const char *relative);
+
+/* Writes `text` to a new temporary file whose name ends in `suffix` and
+ * returns its malloc()ed path; testutil_cleanup_files() removes them. */
+char *testutil_write_temp(const char *text, const char *suffix);
+void testutil_cleanup_files(void);
+
+/* True when running as root (tests that need it skip otherwise). */
+bool testutil_is_root(void);
+
+/* Runs `suite` with the TAP-friendly settings; returns the exit status for
+ * main(). */
+int testutil_run(Suite *suite);
+
+#endif
