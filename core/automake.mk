@@ -2,6 +2,7 @@
 # the miniinet executable.
 noinst_LTLIBRARIES += core/libmicore.la
 core_libmicore_la_SOURCES = \
+	core/frrconf.c core/frrconf.h \
 	core/host.c core/host.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \
@@ -10,7 +11,8 @@ core_libmicore_la_SOURCES = \
 	core/plan.c core/plan.h \
 	core/plan_output.c \
 	core/settings.c core/settings.h \
-	core/topology.c core/topology.h \
+	core/topology.c core/topology.h core/topology_parse.h \
+	core/topology_body.c core/topology_links.c core/topology_util.c \
 	core/util.c core/util.h
 core_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
 	$(JSONC_CFLAGS)

@@ -37,8 +37,7 @@ choose_from_cli(struct session *s)
         struct loaded_plugin lp;
 
         if (!**p) {
-            log_error("--plugins: empty plugin name in '%s'",
-                      s->opts.plugins);
+            log_error("--plugins: empty plugin name in '%s'", s->opts.plugins);
             status = EXIT_USAGE;
             break;
         }
@@ -147,7 +146,8 @@ choose_and_load(struct session *s)
                       plugin_kind_name(kind), name);
             continue;
         }
-        if (plugin_load_name(&s->path, name, kind, &a->loaded)) {
+        if (plugin_load_name(&s->path, name, kind, &a->loaded) ||
+            !a->loaded.desc) {
             return EXIT_USAGE;
         }
         a->name = a->loaded.desc->name;
@@ -183,8 +183,7 @@ static int
 compute_plan(struct session *s)
 {
     struct plan_params params = {0};
-    const struct active_plugin *tunnel =
-        session_plugin(s, MI_PLUGIN_TUNNEL);
+    const struct active_plugin *tunnel = session_plugin(s, MI_PLUGIN_TUNNEL);
 
     if (tunnel) {
         params.tunnel_overhead =

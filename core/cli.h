@@ -18,13 +18,13 @@ enum {
 };
 
 struct cli_options {
-    const char *config;   /* -c, default "./miniinet.cfg" */
-    char *plugins;        /* --plugins=a,b,c (NULL: none) */
-    char **plugin_dirs;   /* --plugin-dir, repeatable */
+    const char *config; /* -c, default "./miniinet.cfg" */
+    char *plugins;      /* --plugins=a,b,c (NULL: none) */
+    char **plugin_dirs; /* --plugin-dir, repeatable */
     size_t n_plugin_dirs;
-    const char *server;   /* --server NAME */
-    unsigned jobs;        /* -j N, default: online CPUs */
-    bool json;            /* --json */
+    const char *server; /* --server NAME */
+    unsigned jobs;      /* -j N, default: online CPUs */
+    bool json;          /* --json */
 };
 
 /* One plugin chosen for this run. */
@@ -52,8 +52,8 @@ enum {
 
 struct verb {
     const char *name;
-    const char *args;  /* synopsis of its arguments, for --help */
-    const char *help;  /* one line */
+    const char *args; /* synopsis of its arguments, for --help */
+    const char *help; /* one line */
     unsigned needs;
     /* argv[0] is the verb; returns an exit status. */
     int (*run)(struct session *, int argc, char **argv);

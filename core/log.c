@@ -62,8 +62,7 @@ log_prefix(enum mi_log_level level)
 }
 
 static void
-log_emit(enum mi_log_level level, bool located, const char *fmt,
-         va_list args)
+log_emit(enum mi_log_level level, bool located, const char *fmt, va_list args)
 {
     char buf[4096];
 
@@ -99,8 +98,7 @@ log_msg(enum mi_log_level level, const char *fmt, ...)
     va_end(args);
 }
 
-static void
-log_located(const char *fmt, ...) MI_PRINTF(1, 2);
+static void log_located(const char *fmt, ...) MI_PRINTF(1, 2);
 
 static void
 log_located(const char *fmt, ...)

@@ -17,7 +17,7 @@ int log_get_verbosity(void);
 /* A sink receives every message that passes the verbosity filter, already
  * formatted, without a trailing newline.  NULL restores stderr. */
 typedef void log_sink_fn(enum mi_log_level, const char *msg, void *aux);
-void log_set_sink(log_sink_fn *, void *aux);
+void log_set_sink(log_sink_fn *fn, void *aux);
 
 void log_msg(enum mi_log_level, const char *fmt, ...) MI_PRINTF(2, 3);
 void log_vmsg(enum mi_log_level, const char *fmt, va_list) MI_PRINTF(2, 0);

@@ -96,8 +96,7 @@ enum {
 /* Returns optind, or -1 after printing a usage error, or 0 when the
  * process should exit successfully (--help, --version). */
 static int
-parse_options(int argc, char **argv, struct cli_options *opts,
-              int *verbosity)
+parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
 {
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},
@@ -126,8 +125,8 @@ parse_options(int argc, char **argv, struct cli_options *opts,
             break;
         case OPT_PLUGIN_DIR:
             opts->plugin_dirs =
-                xrealloc(opts->plugin_dirs,
-                         (opts->n_plugin_dirs + 1) * sizeof *opts->plugin_dirs);
+                xrealloc(opts->plugin_dirs, (opts->n_plugin_dirs + 1) *
+                                                sizeof *opts->plugin_dirs);
             opts->plugin_dirs[opts->n_plugin_dirs++] = optarg;
             break;
         case OPT_SERVER:

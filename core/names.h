@@ -24,10 +24,9 @@ int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
 int names_if_internal(char *buf, size_t len, const char *other_router);
 int names_if_external(char *buf, size_t len, unsigned peer_asn,
                       const char *peer_router);
-int names_if_router_host(char *buf, size_t len);             /* "host" */
+int names_if_router_host(char *buf, size_t len); /* "host" */
 int names_if_host_router(char *buf, size_t len, const char *router);
-int names_if_gateway(char *buf, size_t len, const char *router,
-                     unsigned vlan);
+int names_if_gateway(char *buf, size_t len, const char *router, unsigned vlan);
 int names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw);
 int names_if_ixp(char *buf, size_t len, unsigned ixp);
 

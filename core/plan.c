@@ -87,7 +87,7 @@ struct plan {
     struct mi_node *nodes;
     struct mi_link *links;
     struct mi_bridge *bridges;
-    char **strings; /* every string the view points to */
+    char **strings; /* every string and array the view points to */
     size_t n_strings;
     size_t strings_cap;
 };
@@ -129,8 +129,9 @@ struct builder {
     size_t *ixp_bridge;   /* per IXP (AS index): its bridge index */
 };
 
-static const char *
-keep(struct plan *p, char *s)
+/* The plan owns `s` (a string or an array) from now on. */
+static void *
+keep(struct plan *p, void *s)
 {
     p->strings = xgrow(p->strings, &p->strings_cap, p->n_strings + 1,
                        sizeof *p->strings);
@@ -350,8 +351,8 @@ as_fits(struct builder *b, const struct topo_as *as)
     size_t start_errors = log_error_count();
 
     if (!as->asn || as->asn > TOPO_MAX_ASN || as->asn == TOPO_RESERVED_ASN) {
-        fail(b, as->line, "%s number %u is outside 1..255 or is 127", what,
-             as->asn);
+        fail(b, as->line, "%s number %u is outside 1..%u or is %u", what,
+             as->asn, TOPO_MAX_ASN, TOPO_RESERVED_ASN);
     }
     if (as->ixp) {
         return log_error_count() == start_errors;
@@ -867,6 +868,13 @@ plan_ixp_link(struct builder *b, const struct topo_elink *e, size_t ia,
     end_bridge(&link->end[1], b->ixp_bridge[ib], 0);
     link->rel = e->rel;
     set_impair(link, &e->impair);
+    if (e->n_announce) {
+        unsigned *announce = xcalloc(e->n_announce, sizeof *announce);
+        memcpy(announce, e->announce, e->n_announce * sizeof *announce);
+        keep(b->plan, announce);
+        link->announce = announce;
+        link->n_announce = e->n_announce;
+    }
     b->link_info[link_index(b, link)].segment[0] =
         SEG_BRIDGE(b->ixp_bridge[ib]);
 }

@@ -15,13 +15,13 @@
 #include <miniinet/plugin.h>
 
 /* Limits of the original addressing plan (doc/topology.md). */
-#define TOPO_MAX_ASN 255        /* AS number is the first octet */
-#define TOPO_RESERVED_ASN 127   /* loopback /8 */
-#define TOPO_MAX_ROUTERS 50     /* AS.(101+i) must stay below AS.151 */
-#define TOPO_MAX_INTERNAL 197   /* AS.0.(n+1), .198/.199 reserved */
-#define TOPO_MAX_L2NETS 55      /* AS.(200+dc) */
-#define TOPO_MAX_VLAN 255       /* third octet of AS.(200+dc).VLAN.0/24 */
-#define TOPO_IFNAMSIZ 16        /* Linux IFNAMSIZ, including the NUL */
+#define TOPO_MAX_ASN 223      /* AS number is the first octet: unicast */
+#define TOPO_RESERVED_ASN 127 /* loopback /8 */
+#define TOPO_MAX_ROUTERS 50   /* AS.(101+i) must stay below AS.151 */
+#define TOPO_MAX_INTERNAL 197 /* AS.0.(n+1), .198/.199 reserved */
+#define TOPO_MAX_L2NETS 55    /* AS.(200+dc) */
+#define TOPO_MAX_VLAN 255     /* third octet of AS.(200+dc).VLAN.0/24 */
+#define TOPO_IFNAMSIZ 16      /* Linux IFNAMSIZ, including the NUL */
 
 /* Rate, delay and buffer of a link; zero means "not set". */
 struct topo_impair {
@@ -31,8 +31,8 @@ struct topo_impair {
 };
 
 struct topo_router {
-    char *name;     /* at most 10 characters, [A-Za-z0-9_-] */
-    bool host;      /* has an L3 host (default true) */
+    char *name; /* at most 10 characters, [A-Za-z0-9_-] */
+    bool host;  /* has an L3 host (default true) */
     int line;
 };
 
@@ -44,8 +44,8 @@ struct topo_ilink { /* internal link between two routers of an AS */
 
 struct topo_switch {
     char *name;
-    int gateway;            /* router index, or -1 */
-    unsigned stp_priority;  /* default: 1 + switch index */
+    int gateway;           /* router index, or -1 */
+    unsigned stp_priority; /* default: 1 + switch index */
     int line;
 };
 
@@ -57,14 +57,14 @@ struct topo_l2link { /* trunk between two switches of one L2 network */
 
 struct topo_l2host {
     char *name;
-    unsigned sw;     /* index into topo_l2net.switches */
-    unsigned vlan;   /* 1..255 */
+    unsigned sw;   /* index into topo_l2net.switches */
+    unsigned vlan; /* 1..255 */
     struct topo_impair impair;
     int line;
 };
 
 struct topo_l2net {
-    char *name;      /* "DCN" */
+    char *name; /* "DCN" */
     struct topo_switch *switches;
     size_t n_switches;
     struct topo_l2link *links;
@@ -77,7 +77,7 @@ struct topo_l2net {
 /* The inside of an AS: routers, internal links and L2 networks.  Templates
  * are bodies shared by every AS that names them. */
 struct topo_body {
-    char *name;      /* template name, or NULL for an inline body */
+    char *name; /* template name, or NULL for an inline body */
     struct topo_router *routers;
     size_t n_routers;
     struct topo_ilink *links;
@@ -90,57 +90,57 @@ struct topo_body {
 struct topo_as {
     unsigned asn;
     bool ixp;
-    bool configured;           /* false: "students = true" */
-    int server;                /* index into topology.servers, -1: auto */
+    bool configured;              /* false: "students = true" */
+    int server;                   /* index into topology.servers, -1: auto */
     const struct topo_body *body; /* NULL for IXPs; owned by topology */
     int line;
 };
 
-struct topo_elink { /* link between ASes, or between an AS and an IXP */
-    unsigned as_a;       /* asn */
-    unsigned router_a;   /* index into the AS's body routers */
-    unsigned as_b;       /* asn of an AS or IXP */
-    int router_b;        /* -1 when as_b is an IXP */
-    enum mi_rel rel;     /* role of as_a towards as_b */
+struct topo_elink {    /* link between ASes, or between an AS and an IXP */
+    unsigned as_a;     /* asn */
+    unsigned router_a; /* index into the AS's body routers */
+    unsigned as_b;     /* asn of an AS or IXP */
+    int router_b;      /* -1 when as_b is an IXP */
+    enum mi_rel rel;   /* role of as_a towards as_b */
     struct topo_impair impair;
-    uint32_t subnet;     /* explicit /24 (host order), 0: 179.lo.hi.0/24 */
-    unsigned *announce;  /* IXP links: ASes that may receive as_a's routes */
+    uint32_t subnet;    /* explicit /24 (host order), 0: 179.lo.hi.0/24 */
+    unsigned *announce; /* IXP links: ASes that may receive as_a's routes */
     size_t n_announce;
     int line;
 };
 
 struct topo_server {
     char *name;
-    char *address;       /* dotted IPv4 */
-    char *interface;     /* may be NULL */
-    char *ssh_user;      /* default "root" */
-    unsigned ssh_port;   /* default 22 */
-    char *ssh_identity;  /* may be NULL */
+    char *address;         /* dotted IPv4 */
+    char *interface;       /* may be NULL */
+    char *ssh_user;        /* default "root" */
+    unsigned ssh_port;     /* default 22 */
+    char *ssh_identity;    /* may be NULL */
     char *ssh_known_hosts; /* may be NULL */
-    unsigned mtu;        /* default 1500 */
+    unsigned mtu;          /* default 1500 */
     int line;
 };
 
 struct topology {
-    char *file;          /* path as given */
-    char *name;          /* network name, default "miniinet" */
+    char *file; /* path as given */
+    char *name; /* network name, default "miniinet" */
 
     struct topo_server *servers;
     size_t n_servers;
-    struct topo_body **bodies;   /* templates and inline bodies, owned */
+    struct topo_body **bodies; /* templates and inline bodies, owned */
     size_t n_bodies;
-    struct topo_as *ases;        /* sorted by asn, IXPs included */
+    struct topo_as *ases; /* sorted by asn, IXPs included */
     size_t n_ases;
-    struct topo_elink *elinks;   /* in file order (templates expanded) */
+    struct topo_elink *elinks; /* in file order (templates expanded) */
     size_t n_elinks;
 
     /* plugins = { runtime = ...; switch = ...; tunnel = ...; NAME = {...} } */
-    char *plugin_runtime;  /* NULL: not chosen in the file */
+    char *plugin_runtime; /* NULL: not chosen in the file */
     char *plugin_switch;
     char *plugin_tunnel;
     bool impairments_optional;
 
-    void *config;          /* the libconfig tree, for plugin settings */
+    void *config; /* the libconfig tree, for plugin settings */
 };
 
 /* Reads and validates `path`.  On success returns 0 and stores a new

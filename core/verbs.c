@@ -42,8 +42,8 @@ verb_validate(struct session *s, int argc, char **argv)
     }
     log_info("%s: valid: %zu ASes, %zu IXPs, %zu routers, %zu nodes, "
              "%zu links (%zu between servers), %zu bridges, %zu server%s",
-             s->opts.config, p->n_ases - n_ixps, n_ixps, n_routers,
-             p->n_nodes, p->n_links, n_remote, p->n_bridges, p->n_servers,
+             s->opts.config, p->n_ases - n_ixps, n_ixps, n_routers, p->n_nodes,
+             p->n_links, n_remote, p->n_bridges, p->n_servers,
              p->n_servers == 1 ? "" : "s");
     return EXIT_OK;
 }
@@ -65,8 +65,8 @@ verb_plan(struct session *s, int argc, char **argv)
         return status;
     }
 
-    int server = s->opts.server ? plan_find_server(s->plan, s->opts.server)
-                                : -1;
+    int server =
+        s->opts.server ? plan_find_server(s->plan, s->opts.server) : -1;
     const struct active_plugin *tunnel = session_plugin(s, MI_PLUGIN_TUNNEL);
     plan_describe_fn *describe = tunnel ? describe_tunnel_id : NULL;
     void *aux = (void *)tunnel;
@@ -133,9 +133,9 @@ verb_plugins(struct session *s, int argc, char **argv)
     }
     size_t n = plugin_scan(&s->path, list_plugin, &listing);
     if (listing.json) {
-        fputs(json_object_to_json_string_ext(listing.array,
-                                             JSON_C_TO_STRING_PRETTY |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE),
+        fputs(json_object_to_json_string_ext(
+                  listing.array,
+                  JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
               stdout);
         putchar('\n');
         json_object_put(listing.array);
@@ -152,8 +152,8 @@ verb_plugins(struct session *s, int argc, char **argv)
 }
 
 const struct verb verbs[] = {
-    {"validate", "", "check the topology file and plugin settings",
-     NEED_PLAN, verb_validate},
+    {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
+     verb_validate},
     {"plan", "", "print what would be built (--server, --json)", NEED_PLAN,
      verb_plan},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,

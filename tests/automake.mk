@@ -1,19 +1,21 @@
 # Unit tests (Check, one suite per core module) and the test plugins the
 # loader suite loads.  Every suite reports through TAP so that each test
 # case shows up on its own in the log.
+TEST_EXTENSIONS = .test
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CK_TAP_LOG_FILE_NAME=- \
 	CK_VERBOSITY=silent MINIINET_TEST_SRCDIR='$(abs_top_srcdir)' \
 	MINIINET_TEST_BUILDDIR='$(abs_top_builddir)' \
 	$(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 if HAVE_CHECK
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
 TEST_LDADD = core/libmicore.la $(CHECK_LIBS)
 
 check_PROGRAMS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host
+	tests/check_host tests/check_frrconf
 TESTS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host
+	tests/check_host tests/check_frrconf
 
 tests_check_topology_SOURCES = tests/check_topology.c tests/testutil.c \
 	tests/testutil.h
@@ -34,6 +36,11 @@ tests_check_host_SOURCES = tests/check_host.c tests/testutil.c \
 	tests/testutil.h
 tests_check_host_CFLAGS = $(TEST_CFLAGS)
 tests_check_host_LDADD = $(TEST_LDADD)
+
+tests_check_frrconf_SOURCES = tests/check_frrconf.c tests/testutil.c \
+	tests/testutil.h
+tests_check_frrconf_CFLAGS = $(TEST_CFLAGS)
+tests_check_frrconf_LDADD = $(TEST_LDADD)
 
 # Test plugins: built (never installed) as modules in tests/plugins/.libs.
 # rpath makes libtool build a shared module although it is not installed.

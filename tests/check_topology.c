@@ -491,7 +491,7 @@ static const struct bad_case bad_cases[] = {
      "integer)"},
     {"asn-overflow-64", 3,
      "asn: 4294967297 is not a valid AS number "
-     "(1..255, not 127)"},
+     "(1..223, not 127)"},
 
     /* Unknown settings, everywhere. */
     {"unknown-top", 3,
@@ -618,11 +618,11 @@ static const struct bad_case bad_cases[] = {
      "link (1, \"R\", \"peer\", 80): announce: "
      "AS 3 is not a member of IXP 80"},
     {"repeat-offset", 6,
-     "link (250, \"R\", \"peer\", 251, \"R\") (repeat "
-     "offset 200): AS 251 does not exist"},
+     "link (200, \"R\", \"peer\", 201, \"R\") (repeat "
+     "offset 150): AS 201 does not exist"},
     {"repeat-offset-range", 5,
-     "link (240, \"R\", \"peer\", 260, \"R\") "
-     "(repeat offset 200): 260 is not a valid AS number (1..255, not "
+     "link (200, \"R\", \"peer\", 240, \"R\") "
+     "(repeat offset 190): 240 is not a valid AS number (1..223, not "
      "127)"},
     {"unknown-server-as", 4, "AS 1: server: no server named \"s3\""},
     {"unknown-server-ixp", 5,
@@ -637,9 +637,9 @@ static const struct bad_case bad_cases[] = {
 
     /* Numbers and ranges. */
     {"asn-range", 3,
-     "asn: 256 is not a valid AS number (1..255, not "
+     "asn: 256 is not a valid AS number (1..223, not "
      "127)"},
-    {"asn-127", 3, "asn: 127 is not a valid AS number (1..255, not 127)"},
+    {"asn-127", 3, "asn: 127 is not a valid AS number (1..223, not 127)"},
     {"asns-garbage", 3,
      "asns: \"1-3,x\" is not a list of numbers and "
      "ranges like \"1-10,21\""},
@@ -812,7 +812,7 @@ START_TEST(test_all_errors_in_one_pass)
         "links = ( (1, \"R\", \"peer\", 9, \"R\") );\n",
         "@:1: unknown setting \"nme\" (did you mean \"name\"?)\n"
         "@:2: router \"R\" is defined twice (first at line 2)\n"
-        "@:3: asn: 300 is not a valid AS number (1..255, not 127)\n"
+        "@:3: asn: 300 is not a valid AS number (1..223, not 127)\n"
         "@:4: link (1, \"R\", \"peer\", 9, \"R\"): AS 9 does not exist\n");
 }
 END_TEST

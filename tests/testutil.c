@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,19 +68,25 @@ testutil_buildpath(const char *relative)
     return path_in("MINIINET_TEST_BUILDDIR", relative);
 }
 
+/* Temporary files live in one directory per test program, made and removed
+ * by the parent process: Check runs each test in a forked child, which may
+ * die before any teardown of its own. */
+static char *temp_dir;
+static unsigned temp_serial;
 static char **temp_files;
 static size_t n_temp_files;
 
 char *
 testutil_write_temp(const char *text, const char *suffix)
 {
-    char *path = xasprintf("/tmp/miniinet-test-XXXXXX%s", suffix);
-    int fd = mkstemps(path, (int)strlen(suffix));
+    ck_assert_ptr_nonnull(temp_dir);
+    char *path = xasprintf("%s/%d-%u%s", temp_dir, (int)getpid(),
+                           temp_serial++, suffix);
+    FILE *f = fopen(path, "w");
 
-    ck_assert_int_ge(fd, 0);
-    size_t len = strlen(text);
-    ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
-    close(fd);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputs(text, f) >= 0, 1);
+    ck_assert_int_eq(fclose(f), 0);
     temp_files = xrealloc(temp_files, (n_temp_files + 1) * sizeof *temp_files);
     temp_files[n_temp_files++] = path;
     return path;
@@ -97,6 +104,28 @@ testutil_cleanup_files(void)
     n_temp_files = 0;
 }
 
+static void
+remove_temp_dir(void)
+{
+    testutil_cleanup_files();
+    DIR *dir = opendir(temp_dir);
+    struct dirent *de;
+
+    while (dir && (de = readdir(dir))) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            char *path = xasprintf("%s/%s", temp_dir, de->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    if (dir) {
+        closedir(dir);
+    }
+    rmdir(temp_dir);
+    free(temp_dir);
+    temp_dir = NULL;
+}
+
 bool
 testutil_is_root(void)
 {
@@ -108,10 +137,15 @@ testutil_run(Suite *suite)
 {
     SRunner *runner = srunner_create(suite);
 
+    temp_dir = xstrdup("/tmp/miniinet-test-XXXXXX");
+    if (!mkdtemp(temp_dir)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
     srunner_run_all(runner, CK_ENV);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
-    testutil_cleanup_files();
+    remove_temp_dir();
     free(captured);
     captured = NULL;
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -20,7 +20,9 @@ const char *testutil_srcpath(const char *relative);
 const char *testutil_buildpath(const char *relative);
 
 /* Writes `text` to a new temporary file whose name ends in `suffix` and
- * returns its malloc()ed path; testutil_cleanup_files() removes them. */
+ * returns its path; testutil_cleanup_files() removes the files and frees
+ * the paths, and whatever a test leaves behind is removed when
+ * testutil_run() returns. */
 char *testutil_write_temp(const char *text, const char *suffix);
 void testutil_cleanup_files(void);
 

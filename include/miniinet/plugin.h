@@ -15,9 +15,10 @@
  *    and `size` is at least sizeof(struct mi_plugin) as the host knows it.
  *    Nothing in the plugin is called before these checks pass.
  * 2. For each plugin chosen for a run (exactly one runtime, one switch and one
- *    tunnel), the host calls `configure` once, handing it the host services and
- *    the plugin's own settings section of the topology file.  `configure`
- *    validates the settings (unknown keys are errors) and returns private state.
+ *    tunnel), the host calls `configure` once, handing it the host services
+ * and the plugin's own settings section of the topology file.  `configure`
+ *    validates the settings (unknown keys are errors) and returns private
+ * state.
  * 3. The host then calls the kind's operations with that state, from one
  *    thread at a time unless an operation says otherwise.
  * 4. The host calls `release` exactly once for every successful `configure`,
@@ -120,38 +121,38 @@ enum mi_bridge_kind {
 };
 
 struct mi_server {
-    const char *name;        /* "s1"; "local" when the topology has none */
-    const char *address;     /* underlay IPv4 address, NULL when local */
-    const char *interface;   /* underlay interface, NULL when unset */
-    const char *ssh_user;    /* defaults to "root" */
-    unsigned ssh_port;       /* defaults to 22 */
+    const char *name;            /* "s1"; "local" when the topology has none */
+    const char *address;         /* underlay IPv4 address, NULL when local */
+    const char *interface;       /* underlay interface, NULL when unset */
+    const char *ssh_user;        /* defaults to "root" */
+    unsigned ssh_port;           /* defaults to 22 */
     const char *ssh_identity;    /* private key file, NULL: libssh default */
     const char *ssh_known_hosts; /* NULL: ~/.ssh/known_hosts */
-    unsigned underlay_mtu;   /* defaults to 1500 */
-    unsigned n_routers;      /* routers placed here */
-    unsigned n_ases;         /* ASes and IXPs placed here */
+    unsigned underlay_mtu;       /* defaults to 1500 */
+    unsigned n_routers;          /* routers placed here */
+    unsigned n_ases;             /* ASes and IXPs placed here */
 };
 
 struct mi_as {
-    unsigned asn;     /* 1..255, not 127 */
-    bool ixp;         /* an IXP rather than an AS */
-    bool configured;  /* routing generated (false: left to students) */
-    unsigned server;  /* index into mi_plan.servers */
+    unsigned asn;    /* 1..255, not 127 */
+    bool ixp;        /* an IXP rather than an AS */
+    bool configured; /* routing generated (false: left to students) */
+    unsigned server; /* index into mi_plan.servers */
     unsigned n_routers;
     unsigned first_node; /* its nodes are nodes[first_node .. +n_nodes) */
     unsigned n_nodes;
 };
 
 struct mi_node {
-    const char *name;   /* unique, a valid namespace / container name */
+    const char *name; /* unique, a valid namespace / container name */
     enum mi_node_kind kind;
     unsigned asn;
-    unsigned as_index;  /* index into mi_plan.ases */
-    unsigned server;    /* index into mi_plan.servers */
-    const char *label;  /* router or host name from the topology: "ZURI" */
-    unsigned row;       /* router: its row i in the AS (drives addresses) */
+    unsigned as_index; /* index into mi_plan.ases */
+    unsigned server;   /* index into mi_plan.servers */
+    const char *label; /* router or host name from the topology: "ZURI" */
+    unsigned row;      /* router: its row i in the AS (drives addresses) */
     struct mi_addr loopback; /* routers: AS.(151+i).0.1/24 */
-    uint32_t gateway;   /* hosts: default gateway, host byte order */
+    uint32_t gateway;        /* hosts: default gateway, host byte order */
 };
 
 /* One end of a link: an interface inside a node, or a port on a bridge. */
@@ -160,39 +161,39 @@ struct mi_endpoint {
     int bridge;         /* index into mi_plan.bridges, or -1 */
     const char *ifname; /* interface name in the node, or port name */
     struct mi_addr addr;
-    unsigned vlan;      /* bridge ends: access VLAN, 0 for trunks */
+    unsigned vlan; /* bridge ends: access VLAN, 0 for trunks */
 };
 
 struct mi_link {
     enum mi_link_kind kind;
     struct mi_endpoint end[2];
-    enum mi_rel rel;     /* external links: role of end[0]'s AS */
-    unsigned mtu;        /* MTU of both ends */
-    uint64_t rate_bps;   /* 0: unlimited */
-    uint32_t delay_us;   /* 0: none */
-    uint32_t buffer_us;  /* tbf latency, 0: default */
-    unsigned server[2];  /* server of end[0] and end[1] */
-    bool remote;         /* server[0] != server[1] */
-    unsigned tunnel_id;  /* remote links: 1.. per server pair, else 0 */
-    const char *peer[2]; /* root-namespace names of the veth ends that
-                            attach to a bridge (NULL where unused) */
+    enum mi_rel rel;          /* external links: role of end[0]'s AS */
+    unsigned mtu;             /* MTU of both ends */
+    uint64_t rate_bps;        /* 0: unlimited */
+    uint32_t delay_us;        /* 0: none */
+    uint32_t buffer_us;       /* tbf latency, 0: default */
+    unsigned server[2];       /* server of end[0] and end[1] */
+    bool remote;              /* server[0] != server[1] */
+    unsigned tunnel_id;       /* remote links: 1.. per server pair, else 0 */
+    const char *peer[2];      /* root-namespace names of the veth ends that
+                                 attach to a bridge (NULL where unused) */
     const unsigned *announce; /* IXP links: the ASes the route server may
                                  give end[0]'s routes to */
     size_t n_announce;        /* 0: every member */
 };
 
 struct mi_bridge {
-    const char *name;   /* OVS bridge name, e.g. "3_L2_DCN_S1" */
+    const char *name; /* OVS bridge name, e.g. "3_L2_DCN_S1" */
     enum mi_bridge_kind kind;
     unsigned asn;
     unsigned server;
-    unsigned stp_priority;   /* L2 switches */
-    uint8_t stp_mac[6];      /* STP system id */
+    unsigned stp_priority; /* L2 switches */
+    uint8_t stp_mac[6];    /* STP system id */
 };
 
 struct mi_plan {
-    size_t size;             /* sizeof(struct mi_plan) of the host */
-    const char *name;        /* network name */
+    size_t size;      /* sizeof(struct mi_plan) of the host */
+    const char *name; /* network name */
     const struct mi_server *servers;
     size_t n_servers;
     const struct mi_as *ases; /* sorted by asn */
@@ -236,7 +237,8 @@ struct mi_host {
     int (*setting_bool)(const struct mi_settings *, const char *key,
                         bool *value);
     /* Reports "FILE:LINE: unknown setting ..." for each key of the section not
-     * in the NULL-terminated `known` list; returns -EINVAL if there was one. */
+     * in the NULL-terminated `known` list; returns -EINVAL if there was one.
+     */
     int (*setting_check_keys)(const struct mi_settings *,
                               const char *const *known);
     /* Reports "FILE:LINE: plugins.NAME.KEY: <message>" (line of the key, or of
@@ -258,7 +260,8 @@ struct mi_host {
     int (*link_exists)(const char *netns, const char *ifname);
     int (*link_delete)(const char *netns, const char *ifname);
     /* Moves `ifname` from the caller's namespace into `netns`, renames it to
-     * `newname` (NULL: keep the name) and brings it up with `mtu` (0: keep). */
+     * `newname` (NULL: keep the name) and brings it up with `mtu` (0: keep).
+     */
     int (*link_move)(const char *ifname, const char *netns,
                      const char *newname, unsigned mtu);
 };
@@ -311,9 +314,9 @@ struct mi_tunnel_ops {
 
 /* The one symbol a plugin exports. */
 struct mi_plugin {
-    uint32_t abi;  /* MI_PLUGIN_ABI */
-    uint32_t size; /* sizeof(struct mi_plugin) */
-    const char *name;    /* [a-z0-9_-]+, what --plugins= names */
+    uint32_t abi;     /* MI_PLUGIN_ABI */
+    uint32_t size;    /* sizeof(struct mi_plugin) */
+    const char *name; /* [a-z0-9_-]+, what --plugins= names */
     enum mi_plugin_kind kind;
     const char *version;
     const char *description; /* one line */
@@ -326,7 +329,7 @@ struct mi_plugin {
 };
 
 /* Declares the descriptor with the right name and visibility:
- *     MI_PLUGIN_DEFINE = { .abi = MI_PLUGIN_ABI, ... };                      */
+ *     MI_PLUGIN_DEFINE = { .abi = MI_PLUGIN_ABI, ... }; */
 #define MI_PLUGIN_DEFINE MI_EXPORT const struct mi_plugin miniinet_plugin
 
 #ifdef __cplusplus
