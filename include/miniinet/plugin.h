@@ -134,7 +134,7 @@ struct mi_server {
 };
 
 struct mi_as {
-    unsigned asn;    /* 1..255, not 127 */
+    unsigned asn;    /* 1..223, not 127 */
     bool ixp;        /* an IXP rather than an AS */
     bool configured; /* routing generated (false: left to students) */
     unsigned server; /* index into mi_plan.servers */
@@ -291,12 +291,85 @@ struct mi_common_ops {
     int (*check_plan)(void *state, const struct mi_plan *plan);
 };
 
+/* A runtime makes nodes (routers, hosts, route servers): something with its
+ * own network namespace in which programs run.
+ *
+ * Every node has a directory `dir` under miniinet's run directory, made by
+ * the host before create_node() and removed by the host after
+ * destroy_node(); the runtime keeps there whatever it needs to find and stop
+ * the node's processes later (pid files, logs, sockets).  `name` is
+ * mi_node.name.  Operations that take names rather than plan indices are
+ * also used by `down`, which may run without a topology file.
+ *
+ * create_node, netns_path, start_frr, run and destroy_node may be called
+ * from several threads at once for different nodes. */
 struct mi_runtime_ops {
     struct mi_common_ops common;
+
+    /* Creates node `node` of `plan`, with its loopback interface up and no
+     * other interface.  Returns -EEXIST if a node of that name exists
+     * already (whoever made it), and then changes nothing. */
+    int (*create_node)(void *state, const struct mi_plan *plan, size_t node,
+                       const char *dir);
+
+    /* Writes into buf the path of a file that refers to the node's network
+     * namespace (for setns(2) and netlink), e.g. /run/netns/NAME.  Returns
+     * 0, -ENOENT if the node does not exist, or -ENAMETOOLONG. */
+    int (*netns_path)(void *state, const char *name, char *buf, size_t len);
+
+    /* Starts the FRR daemons `daemons` (NULL-terminated, in start order,
+     * zebra first) inside the node, with FRR pathspace `name` (so that
+     * `vtysh -N NAME` reaches them), pid files and logs in `dir`, then loads
+     * `dir`/frr.conf into them.  Returns when the configuration is loaded. */
+    int (*start_frr)(void *state, const char *name, const char *dir,
+                     const char *const *daemons);
+
+    /* Runs argv (argv[0] looked up in PATH) inside the node and waits for
+     * it.  With `out` NULL the program shares the caller's standard input,
+     * output and error (interactive use); otherwise its standard output is
+     * returned in a malloc()ed string and its input is /dev/null.  Returns
+     * the exit status (0..255) or a negative errno. */
+    int (*run)(void *state, const char *name, const char *const *argv,
+               char **out);
+
+    /* 1 if the node exists, 0 if not, or a negative errno. */
+    int (*node_exists)(void *state, const char *name);
+
+    /* Stops every process the runtime started for the node (found through
+     * `dir`) and removes the node.  A node that does not exist is not an
+     * error: `down` may run twice, or after an interrupted `up`. */
+    int (*destroy_node)(void *state, const char *name, const char *dir);
 };
 
+/* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
+ * attaches to them the root-namespace ends of links (mi_link.peer[]) that
+ * the host has created.  `dir` is the switch's directory under miniinet's
+ * run directory, where it may run a private daemon. */
 struct mi_switch_ops {
     struct mi_common_ops common;
+
+    /* Makes sure a switch daemon is there to talk to: the server's own if one
+     * runs, else a private one started under `dir`. */
+    int (*start)(void *state, const char *dir);
+
+    /* True if a node's interface whose other end is a port of this switch
+     * needs TX checksum offload switched off (userspace datapaths). */
+    bool (*needs_tx_csum_off)(void *state);
+
+    /* Creates every bridge of `plan` on server `server`, with its settings
+     * (STP for L2 switches), and attaches the ports of every link on that
+     * server with a bridge end: access ports with their VLAN, trunks.
+     * Batched: one transaction.  Returns -EEXIST, changing nothing, if one
+     * of the bridges exists already. */
+    int (*build)(void *state, const struct mi_plan *plan, unsigned server);
+
+    /* 1 if bridge `name` exists, 0 if not, or a negative errno. */
+    int (*bridge_exists)(void *state, const char *dir, const char *name);
+
+    /* Deletes the named bridges (those that exist) and stops a private
+     * daemon started under `dir`.  Never touches other bridges. */
+    int (*destroy)(void *state, const char *dir, const char *const *bridges,
+                   size_t n_bridges);
 };
 
 struct mi_tunnel_ops {
