@@ -14,8 +14,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -32,6 +30,7 @@
 #include <netlink/route/link.h>
 
 #include "log.h"
+#include "netlink.h"
 #include "settings.h"
 #include "util.h"
 
@@ -425,36 +424,11 @@ struct link_req {
     int ns_fd;
 };
 
-/* libnl has its own error codes; callers want errno values. */
-static int
-nl_to_errno(int nlerr)
-{
-    static const struct {
-        int nle, err;
-    } map[] = {
-        {NLE_INTR, EINTR},           {NLE_BAD_SOCK, EBADF},
-        {NLE_AGAIN, EAGAIN},         {NLE_NOMEM, ENOMEM},
-        {NLE_EXIST, EEXIST},         {NLE_INVAL, EINVAL},
-        {NLE_RANGE, ERANGE},         {NLE_MSGSIZE, EMSGSIZE},
-        {NLE_OPNOTSUPP, EOPNOTSUPP}, {NLE_AF_NOSUPPORT, EAFNOSUPPORT},
-        {NLE_OBJ_NOTFOUND, ENODEV},  {NLE_NODEV, ENODEV},
-        {NLE_NOADDR, EADDRNOTAVAIL}, {NLE_BUSY, EBUSY},
-        {NLE_NOACCESS, EACCES},      {NLE_PERM, EPERM},
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-        if (map[i].nle == abs(nlerr)) {
-            return -map[i].err;
-        }
-    }
-    return -EIO;
-}
-
 static int
 report_nl(const struct link_req *req, const char *what, int nlerr)
 {
     log_error("%s: %s%s", req->ctx, what, nl_geterror(nlerr));
-    return nl_to_errno(nlerr);
+    return netlink_errno(nlerr);
 }
 
 /* Opens a route netlink socket, in the namespace of the calling thread. */
@@ -475,81 +449,13 @@ nl_open(const struct link_req *req, struct nl_sock **sk)
     return 0;
 }
 
-struct netns_call {
-    int fd;
-    int (*fn)(struct link_req *);
-    struct link_req *req;
-    int result;
-    int setns_error;
-};
-
-static void *
-netns_thread(void *call_)
-{
-    struct netns_call *call = call_;
-
-    /* setns() with CLONE_NEWNET changes only this thread, which ends
-     * right after: the caller's namespace is never touched. */
-    if (setns(call->fd, CLONE_NEWNET) < 0) {
-        call->setns_error = errno;
-    } else {
-        call->result = call->fn(call->req);
-    }
-    return NULL;
-}
-
-/* Runs fn(req) in the network namespace open as `fd`.  A netlink socket
- * acts in the namespace it was created in, so `fn` creates its own. */
+/* Runs fn(req) in `netns`, or in the caller's namespace if it is NULL.  A
+ * netlink socket acts in the namespace it was created in, so `fn` creates
+ * its own. */
 static int
-with_netns_fd(int fd, const char *netns, int (*fn)(struct link_req *),
-              struct link_req *req)
+with_netns(const char *netns, int (*fn)(void *), struct link_req *req)
 {
-    struct netns_call call = {fd, fn, req, 0, 0};
-    pthread_t thread;
-
-    int error = pthread_create(&thread, NULL, netns_thread, &call);
-    if (error) {
-        log_error("%s: cannot start a thread: %s", req->ctx, strerror(error));
-        return -error;
-    }
-    pthread_join(thread, NULL);
-    if (call.setns_error) {
-        log_error("%s: cannot enter network namespace %s: %s", req->ctx, netns,
-                  strerror(call.setns_error));
-        return -call.setns_error;
-    }
-    return call.result;
-}
-
-static int
-open_netns(const struct link_req *req, const char *netns)
-{
-    int fd = open(netns, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int error = errno;
-        log_error("%s: cannot open network namespace %s: %s", req->ctx, netns,
-                  strerror(error));
-        return -error;
-    }
-    return fd;
-}
-
-/* Runs fn(req) in `netns`, or in the caller's namespace if it is NULL. */
-static int
-with_netns(const char *netns, int (*fn)(struct link_req *),
-           struct link_req *req)
-{
-    if (!netns) {
-        return fn(req);
-    }
-
-    int fd = open_netns(req, netns);
-    if (fd < 0) {
-        return fd;
-    }
-    int result = with_netns_fd(fd, netns, fn, req);
-    close(fd);
-    return result;
+    return netlink_in_netns(netns, req->ctx, fn, req);
 }
 
 /* rtnl_link_set_name() silently truncates: refuse what does not fit. */
@@ -565,8 +471,9 @@ check_ifname(const struct link_req *req, const char *name)
 }
 
 static int
-do_link_exists(struct link_req *req)
+do_link_exists(void *req_)
 {
+    struct link_req *req = req_;
     struct rtnl_link *link = NULL;
     struct nl_sock *sk;
 
@@ -600,8 +507,9 @@ host_link_exists(const char *netns, const char *ifname)
 }
 
 static int
-do_link_delete(struct link_req *req)
+do_link_delete(void *req_)
 {
+    struct link_req *req = req_;
     struct nl_sock *sk;
 
     int error = nl_open(req, &sk);
@@ -681,8 +589,9 @@ do_move(struct link_req *req)
  * free, or the kernel would move the link and then fail to rename it,
  * leaving it in the target under its old name. */
 static int
-do_check_free(struct link_req *req)
+do_check_free(void *req_)
 {
+    struct link_req *req = req_;
     const char *ifname = req->ifname;
 
     req->ifname = req->newname;
@@ -693,8 +602,9 @@ do_check_free(struct link_req *req)
 
 /* Inside the target namespace, after the move: MTU and up. */
 static int
-do_configure_moved(struct link_req *req)
+do_configure_moved(void *req_)
 {
+    struct link_req *req = req_;
     struct rtnl_link *changes = rtnl_link_alloc();
     if (!changes) {
         return report_nl(req, "", -NLE_NOMEM);
@@ -737,13 +647,14 @@ host_link_move(const char *ifname, const char *netns, const char *newname,
         return -EINVAL;
     }
 
-    req.ns_fd = open_netns(&req, netns);
+    req.ns_fd = netlink_open_netns(netns, req.ctx);
     if (req.ns_fd < 0) {
         return req.ns_fd;
     }
     int error = 0;
     if (newname) {
-        int exists = with_netns_fd(req.ns_fd, netns, do_check_free, &req);
+        int exists = netlink_in_netns_fd(req.ns_fd, netns, req.ctx,
+                                         do_check_free, &req);
         if (exists > 0) {
             log_error("%s: %s already exists in %s", req.ctx, newname, netns);
             error = -EEXIST;
@@ -755,7 +666,8 @@ host_link_move(const char *ifname, const char *netns, const char *newname,
         error = do_move(&req);
     }
     if (!error) {
-        error = with_netns_fd(req.ns_fd, netns, do_configure_moved, &req);
+        error = netlink_in_netns_fd(req.ns_fd, netns, req.ctx,
+                                    do_configure_moved, &req);
     }
     close(req.ns_fd);
     return error;

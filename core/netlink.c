@@ -1,0 +1,1361 @@
+/* Netlink for the orchestrator: batched requests on one socket, in any
+ * network namespace.  See netlink.h for the contract. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "netlink.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <netlink/addr.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/route.h>
+#include <netlink/route/tc.h>
+
+#include "log.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Namespaces                                                               */
+/* ------------------------------------------------------------------------ */
+
+int
+netlink_errno(int nlerr)
+{
+    static const struct {
+        int nle, err;
+    } map[] = {
+        {NLE_INTR, EINTR},           {NLE_BAD_SOCK, EBADF},
+        {NLE_AGAIN, EAGAIN},         {NLE_NOMEM, ENOMEM},
+        {NLE_EXIST, EEXIST},         {NLE_INVAL, EINVAL},
+        {NLE_RANGE, ERANGE},         {NLE_MSGSIZE, EMSGSIZE},
+        {NLE_OPNOTSUPP, EOPNOTSUPP}, {NLE_AF_NOSUPPORT, EAFNOSUPPORT},
+        {NLE_OBJ_NOTFOUND, ENODEV},  {NLE_NODEV, ENODEV},
+        {NLE_NOADDR, EADDRNOTAVAIL}, {NLE_BUSY, EBUSY},
+        {NLE_NOACCESS, EACCES},      {NLE_PERM, EPERM},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+        if (map[i].nle == abs(nlerr)) {
+            return -map[i].err;
+        }
+    }
+    return -EIO;
+}
+
+int
+netlink_open_netns(const char *netns, const char *ctx)
+{
+    int fd = open(netns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int error = errno;
+        log_error("%s: cannot open network namespace %s: %s", ctx, netns,
+                  strerror(error));
+        return -error;
+    }
+    return fd;
+}
+
+struct netns_call {
+    int fd;
+    int (*fn)(void *);
+    void *arg;
+    int result;
+    int setns_error;
+};
+
+static void *
+netns_thread(void *call_)
+{
+    struct netns_call *call = call_;
+
+    /* setns() with CLONE_NEWNET changes only this thread, which ends
+     * right after: the caller's namespace is never touched. */
+    if (setns(call->fd, CLONE_NEWNET) < 0) {
+        call->setns_error = errno;
+    } else {
+        call->result = call->fn(call->arg);
+    }
+    return NULL;
+}
+
+int
+netlink_in_netns_fd(int fd, const char *netns, const char *ctx,
+                    int (*fn)(void *), void *arg)
+{
+    struct netns_call call = {fd, fn, arg, 0, 0};
+    pthread_t thread;
+
+    int error = pthread_create(&thread, NULL, netns_thread, &call);
+    if (error) {
+        log_error("%s: cannot start a thread: %s", ctx, strerror(error));
+        return -error;
+    }
+    pthread_join(thread, NULL);
+    if (call.setns_error) {
+        log_error("%s: cannot enter network namespace %s: %s", ctx, netns,
+                  strerror(call.setns_error));
+        return -call.setns_error;
+    }
+    return call.result;
+}
+
+int
+netlink_in_netns(const char *netns, const char *ctx, int (*fn)(void *),
+                 void *arg)
+{
+    if (!netns) {
+        return fn(arg);
+    }
+
+    int fd = netlink_open_netns(netns, ctx);
+    if (fd < 0) {
+        return fd;
+    }
+    int result = netlink_in_netns_fd(fd, netns, ctx, fn, arg);
+    close(fd);
+    return result;
+}
+
+/* What messages call a namespace: the last component of its path
+ * ("1_ZURIrouter" for /run/netns/1_ZURIrouter), or the whole path where
+ * that says nothing (/proc/42/ns/net).  NULL for the caller's. */
+static const char *
+ns_label(const char *netns)
+{
+    if (!netns) {
+        return NULL;
+    }
+    const char *slash = strrchr(netns, '/');
+    const char *base = slash ? slash + 1 : netns;
+    return *base && strcmp(base, "net") != 0 ? base : netns;
+}
+
+/* "NS:IFNAME", or "IFNAME" in the caller's namespace; malloc()ed. */
+static char *
+if_label(const char *netns, const char *ifname)
+{
+    const char *ns = ns_label(netns);
+    return xasprintf("%s%s%s", ns ? ns : "", ns ? ":" : "", ifname);
+}
+
+static bool
+valid_ifname(const char *name)
+{
+    return name && name[0] && strlen(name) < IFNAMSIZ;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Batches of requests on one socket                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Requests in flight at most.  The kernel handles a request inside
+ * sendmsg() and queues its ack on our socket right away, so the window
+ * only has to fit the acks into the receive buffer; it shrinks if the
+ * buffer is small (an overrun loses acks: ENOBUFS). */
+#define BATCH_WINDOW_MAX 128
+#define BATCH_RCVBUF (1 << 20)
+#define ACK_ROOM 2048 /* buffer space an ack may take, error text included */
+#define ACK_TIMEOUT_MS 10000
+
+struct pending {
+    uint32_t seq;
+    char *what;  /* the object, for messages; NULL: do not log failures */
+    int ignore;  /* an errno that is no failure for this request, or 0 */
+    int *status; /* where the outcome goes (0 or -errno), or NULL */
+    bool acked;
+};
+
+struct batch {
+    struct nl_sock *sk;
+    const char *ctx; /* for errors of the batch itself */
+    struct pending pending[BATCH_WINDOW_MAX];
+    size_t n_pending;
+    size_t window;
+    int error;   /* the first error, 0 if none */
+    bool broken; /* acks were lost: nothing more can be sent */
+};
+
+static void
+batch_fail(struct batch *b, int error)
+{
+    if (!b->error) {
+        b->error = error;
+    }
+}
+
+/* Opens a route netlink socket in the calling thread's namespace. */
+static int
+batch_open(struct batch *b, const char *ctx)
+{
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+    b->sk = nl_socket_alloc();
+    if (!b->sk) {
+        log_error("%s: netlink socket: %s", ctx, nl_geterror(-NLE_NOMEM));
+        return -ENOMEM;
+    }
+    int err = nl_connect(b->sk, NETLINK_ROUTE);
+    if (err < 0) {
+        log_error("%s: netlink socket: %s", ctx, nl_geterror(err));
+        nl_socket_free(b->sk);
+        b->sk = NULL;
+        return netlink_errno(err);
+    }
+
+    /* Acks without a copy of the request, with the kernel's reason. */
+    int fd = nl_socket_get_fd(b->sk);
+    int on = 1, size = BATCH_RCVBUF;
+    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof on);
+    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof on);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    socklen_t len = sizeof size;
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) < 0) {
+        size = 0;
+    }
+    b->window = (size_t)size / ACK_ROOM;
+    b->window = b->window < 8 ? 8 : b->window;
+    b->window = b->window > BATCH_WINDOW_MAX ? BATCH_WINDOW_MAX : b->window;
+    return 0;
+}
+
+/* The kernel's own words in an error ack (NETLINK_EXT_ACK), or NULL. */
+static const char *
+extack_message(const struct nlmsghdr *nlh)
+{
+    if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) {
+        return NULL;
+    }
+    const struct nlmsgerr *e = NLMSG_DATA(nlh);
+    size_t offset = NLMSG_HDRLEN + sizeof *e;
+    if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+        offset = NLMSG_ALIGN(offset + e->msg.nlmsg_len - NLMSG_HDRLEN);
+    }
+    if (offset >= nlh->nlmsg_len) {
+        return NULL;
+    }
+
+    struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+    struct nlattr *attrs = (struct nlattr *)((char *)nlh + offset);
+    if (nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, (int)(nlh->nlmsg_len - offset),
+                  NULL) < 0 ||
+        !tb[NLMSGERR_ATTR_MSG]) {
+        return NULL;
+    }
+    const char *msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
+    int len = nla_len(tb[NLMSGERR_ATTR_MSG]);
+    return len > 0 && !msg[len - 1] ? msg : NULL;
+}
+
+static void
+batch_ack(struct batch *b, const struct nlmsghdr *nlh)
+{
+    const struct nlmsgerr *e = NLMSG_DATA(nlh);
+    struct pending *p = NULL;
+
+    if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
+        return;
+    }
+    for (size_t i = 0; i < b->n_pending; i++) {
+        if (b->pending[i].seq == nlh->nlmsg_seq && !b->pending[i].acked) {
+            p = &b->pending[i];
+            break;
+        }
+    }
+    if (!p) {
+        return; /* not ours (a late answer to something else) */
+    }
+    p->acked = true;
+    if (p->status) {
+        *p->status = e->error;
+    }
+    if (!e->error || -e->error == p->ignore) {
+        return;
+    }
+    if (p->what) {
+        const char *kernel = extack_message(nlh);
+        log_error("%s: %s%s%s%s", p->what, strerror(-e->error),
+                  kernel ? " (kernel: " : "", kernel ? kernel : "",
+                  kernel ? ")" : "");
+    }
+    batch_fail(b, e->error);
+}
+
+/* Waits for one datagram and handles the acks in it.  Returns false when
+ * no more can come. */
+static bool
+batch_receive(struct batch *b)
+{
+    union {
+        struct nlmsghdr align;
+        char buf[16384];
+    } u;
+    int fd = nl_socket_get_fd(b->sk);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+    int ready = poll(&pfd, 1, ACK_TIMEOUT_MS);
+    if (ready < 0 && errno == EINTR) {
+        return true;
+    }
+    if (ready <= 0) {
+        int error = ready ? errno : ETIMEDOUT;
+        log_error("%s: waiting for netlink answers: %s", b->ctx,
+                  strerror(error));
+        batch_fail(b, -error);
+        return false;
+    }
+
+    ssize_t n = recv(fd, u.buf, sizeof u.buf, MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN) {
+            return true;
+        }
+        /* ENOBUFS: the receive buffer overran and acks are lost. */
+        int error = errno;
+        log_error("%s: reading netlink answers: %s", b->ctx, strerror(error));
+        batch_fail(b, -error);
+        return false;
+    }
+
+    int len = (int)n;
+    for (struct nlmsghdr *nlh = &u.align; NLMSG_OK(nlh, len);
+         nlh = NLMSG_NEXT(nlh, len)) {
+        if (nlh->nlmsg_type == NLMSG_ERROR) {
+            batch_ack(b, nlh);
+        }
+    }
+    return true;
+}
+
+/* Collects the acks of everything sent, and empties the window. */
+static void
+batch_collect(struct batch *b)
+{
+    size_t next = 0;
+
+    while (!b->broken) {
+        while (next < b->n_pending && b->pending[next].acked) {
+            next++;
+        }
+        if (next == b->n_pending) {
+            break;
+        }
+        if (!batch_receive(b)) {
+            b->broken = true;
+        }
+    }
+    size_t lost = 0;
+    for (size_t i = 0; i < b->n_pending; i++) {
+        lost += !b->pending[i].acked;
+        free(b->pending[i].what);
+    }
+    if (lost) {
+        log_error("%s: the outcome of %zu netlink requests is unknown", b->ctx,
+                  lost);
+    }
+    b->n_pending = 0;
+}
+
+/* Sends `msg` (and frees it).  Failures are logged naming `what` (taken
+ * over; NULL: not logged) unless their errno is `ignore`.  The outcome
+ * goes to *status too, if not NULL, once known. */
+static void
+batch_send_status(struct batch *b, struct nl_msg *msg, char *what, int ignore,
+                  int *status)
+{
+    if (b->broken) {
+        batch_fail(b, -EIO);
+        nlmsg_free(msg);
+        free(what);
+        return;
+    }
+
+    int err = nl_send_auto(b->sk, msg);
+    uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
+    nlmsg_free(msg);
+    if (err < 0) {
+        if (what) {
+            log_error("%s: %s", what, nl_geterror(err));
+        }
+        batch_fail(b, netlink_errno(err));
+        if (status) {
+            *status = netlink_errno(err);
+        }
+        free(what);
+        return;
+    }
+
+    struct pending *p = &b->pending[b->n_pending++];
+    *p = (struct pending){
+        .seq = seq, .what = what, .ignore = ignore, .status = status};
+    if (b->n_pending == b->window) {
+        batch_collect(b);
+    }
+}
+
+static void
+batch_send(struct batch *b, struct nl_msg *msg, char *what, int ignore)
+{
+    batch_send_status(b, msg, what, ignore, NULL);
+}
+
+/* A request that could not even be built (libnl out of memory). */
+static void
+batch_build_failed(struct batch *b, char *what, int nlerr)
+{
+    if (what) {
+        log_error("%s: %s", what, nl_geterror(nlerr));
+    }
+    free(what);
+    batch_fail(b, netlink_errno(nlerr));
+}
+
+/* Collects the last acks and closes the socket.  Returns the first error
+ * of the batch, or 0. */
+static int
+batch_finish(struct batch *b)
+{
+    batch_collect(b);
+    nl_socket_free(b->sk);
+    b->sk = NULL;
+    return b->error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* veth pairs                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The kernel opens the peer of a new veth before it links the two ends, so
+ * IFF_UP on the peer fails the whole request (ENOTCONN).  A pair is thus
+ * made with one end, the "outer" one, up; the peers are set up afterwards
+ * by name, one batch per namespace, from inside it.  The end in the
+ * caller's namespace, if only one is, is made the peer: its batch needs
+ * no thread. */
+
+/* The namespaces of a batch of veths, each opened once. */
+struct ns_cache {
+    struct ns_entry {
+        const char *path;
+        int fd; /* or -errno */
+    } * entries;
+    size_t n, cap;
+};
+
+static int
+ns_cache_fd(struct ns_cache *c, const char *path)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (!strcmp(c->entries[i].path, path)) {
+            return c->entries[i].fd;
+        }
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    c->entries = xgrow(c->entries, &c->cap, c->n + 1, sizeof *c->entries);
+    c->entries[c->n++] = (struct ns_entry){path, fd < 0 ? -errno : fd};
+    return c->entries[c->n - 1].fd;
+}
+
+static void
+ns_cache_close(struct ns_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->entries[i].fd >= 0) {
+            close(c->entries[i].fd);
+        }
+    }
+    free(c->entries);
+}
+
+static int
+outer_end(const struct veth_spec *spec)
+{
+    return !spec->end[0].netns && spec->end[1].netns ? 1 : 0;
+}
+
+static const struct veth_end *
+peer_end(const struct veth_spec *spec)
+{
+    return &spec->end[1 - outer_end(spec)];
+}
+
+static void
+set_veth_end(struct rtnl_link *link, const struct veth_end *end, int ns_fd,
+             unsigned mtu)
+{
+    rtnl_link_set_name(link, end->name);
+    if (mtu) {
+        rtnl_link_set_mtu(link, mtu);
+    }
+    if (ns_fd >= 0) {
+        rtnl_link_set_ns_fd(link, ns_fd);
+    }
+}
+
+/* The RTM_NEWLINK that creates one pair, its outer end up; ns_fd[i] < 0:
+ * end i goes to the caller's namespace. */
+static int
+build_veth(const struct veth_spec *spec, const int ns_fd[2],
+           struct nl_msg **msg)
+{
+    struct rtnl_link *link = rtnl_link_veth_alloc();
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
+    int outer = outer_end(spec);
+    set_veth_end(link, &spec->end[outer], ns_fd[outer], spec->mtu);
+    set_veth_end(peer, &spec->end[!outer], ns_fd[!outer], spec->mtu);
+    rtnl_link_set_flags(link, IFF_UP);
+    int err =
+        rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, msg);
+    rtnl_link_put(peer);
+    rtnl_link_put(link);
+    return err;
+}
+
+/* RTM_NEWLINK without NLM_F_CREATE on an existing link (by index, or by
+ * name when ifindex is 0): a change, here to up. */
+static int
+build_link_up(int ifindex, const char *name, struct nl_msg **msg)
+{
+    struct rtnl_link *link = rtnl_link_alloc();
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    if (ifindex) {
+        rtnl_link_set_ifindex(link, ifindex);
+    } else {
+        rtnl_link_set_name(link, name);
+    }
+    rtnl_link_set_flags(link, IFF_UP);
+    int err = rtnl_link_build_add_request(link, 0, msg);
+    rtnl_link_put(link);
+    return err;
+}
+
+/* Sends the request a build_*() made, or logs why there is none. */
+static void
+send_built(struct batch *b, int err, struct nl_msg *msg, char *what)
+{
+    if (err < 0 || !msg) {
+        batch_build_failed(b, what, err < 0 ? err : -NLE_NOMEM);
+    } else {
+        batch_send(b, msg, what, 0);
+    }
+}
+
+static char *
+veth_label(const struct veth_spec *spec)
+{
+    char *a = if_label(spec->end[0].netns, spec->end[0].name);
+    char *b = if_label(spec->end[1].netns, spec->end[1].name);
+    char *label = xasprintf("veth %s - %s", a, b);
+    free(a);
+    free(b);
+    return label;
+}
+
+/* Pairs whose peers are in one namespace. */
+struct peer_group {
+    const struct veth_spec *specs;
+    const size_t *pairs; /* indexes into specs */
+    size_t n;
+};
+
+/* In the peers' namespace: sets them up. */
+static int
+raise_peers_here(void *group_)
+{
+    const struct peer_group *g = group_;
+    struct batch b;
+
+    int error = batch_open(&b, "setting veth peers up");
+    if (error) {
+        return error;
+    }
+    for (size_t k = 0; k < g->n; k++) {
+        const struct veth_spec *spec = &g->specs[g->pairs[k]];
+        const char *name = peer_end(spec)->name;
+        char *veth = veth_label(spec);
+        struct nl_msg *msg = NULL;
+
+        int err = build_link_up(0, name, &msg);
+        send_built(&b, err, msg, xasprintf("%s: setting %s up", veth, name));
+        free(veth);
+    }
+    return batch_finish(&b);
+}
+
+struct peer_ref {
+    const char *netns;
+    size_t pair;
+};
+
+static int
+by_netns(const void *a_, const void *b_)
+{
+    const struct peer_ref *a = a_, *b = b_;
+
+    if (!a->netns || !b->netns) {
+        return !!a->netns - !!b->netns;
+    }
+    int c = strcmp(a->netns, b->netns);
+    return c ? c : (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* Sets up the peers of the pairs made (status 0), grouped by namespace. */
+static int
+raise_peers(const struct veth_spec *specs, size_t n, const int *status,
+            struct ns_cache *nss)
+{
+    struct peer_ref *refs = xmalloc((n + 1) * sizeof *refs);
+    size_t *pairs = xmalloc((n + 1) * sizeof *pairs);
+    size_t m = 0;
+    int error = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!status[i]) {
+            refs[m++] = (struct peer_ref){peer_end(&specs[i])->netns, i};
+        }
+    }
+    qsort(refs, m, sizeof *refs, by_netns);
+    for (size_t i = 0; i < m; i++) {
+        pairs[i] = refs[i].pair;
+    }
+
+    for (size_t start = 0, end; start < m; start = end) {
+        const char *netns = refs[start].netns;
+        for (end = start + 1; end < m; end++) {
+            if (!netns || !refs[end].netns ||
+                strcmp(netns, refs[end].netns) != 0) {
+                break;
+            }
+        }
+        struct peer_group g = {specs, &pairs[start], end - start};
+        int e = netns ? netlink_in_netns_fd(ns_cache_fd(nss, netns), netns,
+                                            "setting veth peers up",
+                                            raise_peers_here, &g)
+                      : raise_peers_here(&g);
+        error = error ? error : e;
+    }
+    free(pairs);
+    free(refs);
+    return error;
+}
+
+int
+netlink_create_veths(const struct veth_spec *specs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int e = 0; e < 2; e++) {
+            const char *name = specs[i].end[e].name;
+            if (!valid_ifname(name)) {
+                log_error("veth %s - %s: invalid interface name \"%s\" "
+                          "(1 to %d characters)",
+                          specs[i].end[0].name ? specs[i].end[0].name : "",
+                          specs[i].end[1].name ? specs[i].end[1].name : "",
+                          name ? name : "", IFNAMSIZ - 1);
+                return -EINVAL;
+            }
+        }
+    }
+    if (!n) {
+        return 0;
+    }
+
+    struct batch b;
+    int error = batch_open(&b, "creating veth pairs");
+    if (error) {
+        return error;
+    }
+    struct ns_cache nss = {NULL, 0, 0};
+    int *status = xmalloc(n * sizeof *status);
+    for (size_t i = 0; i < n; i++) {
+        const struct veth_spec *spec = &specs[i];
+        int ns_fd[2] = {-1, -1};
+        char *what = veth_label(spec);
+
+        status[i] = 1; /* not made */
+        for (int e = 0; e < 2 && what; e++) {
+            const char *netns = spec->end[e].netns;
+            ns_fd[e] = netns ? ns_cache_fd(&nss, netns) : -1;
+            if (netns && ns_fd[e] < 0) {
+                log_error("%s: cannot open network namespace %s: %s", what,
+                          netns, strerror(-ns_fd[e]));
+                batch_fail(&b, ns_fd[e]);
+                free(what);
+                what = NULL;
+            }
+        }
+        if (!what) {
+            continue;
+        }
+
+        struct nl_msg *msg = NULL;
+        int err = build_veth(spec, ns_fd, &msg);
+        if (err < 0 || !msg) {
+            batch_build_failed(&b, what, err < 0 ? err : -NLE_NOMEM);
+        } else {
+            batch_send_status(&b, msg, what, 0, &status[i]);
+        }
+    }
+    error = batch_finish(&b);
+    int raised = raise_peers(specs, n, status, &nss);
+    free(status);
+    ns_cache_close(&nss);
+    return error ? error : raised;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queueing disciplines                                                     */
+/* ------------------------------------------------------------------------ */
+
+#define TBF_HANDLE TC_HANDLE(1, 0)
+#define TBF_CHILD TC_HANDLE(1, 1) /* tbf's one class: netem's parent */
+#define NETEM_HANDLE TC_HANDLE(10, 0)
+#define DEFAULT_BUFFER_US 50000
+#define ETH_OVERHEAD 14
+
+void
+netlink_tbf_params(uint64_t rate_bps, unsigned mtu, uint32_t buffer_us,
+                   uint32_t *burst, uint32_t *limit)
+{
+    uint64_t rate = rate_bps / 8;                 /* bytes per second */
+    rate = rate > UINT32_MAX ? UINT32_MAX : rate; /* no overflow below */
+    uint64_t frame = (mtu ? mtu : 1500) + ETH_OVERHEAD;
+
+    /* Enough tokens for one timer tick at HZ=250 (timers are coarser than
+     * packets at high rates), and never less than two full frames, or a
+     * frame could never leave. */
+    uint64_t b = rate / 250;
+    b = b < 2 * frame ? 2 * frame : b;
+    b = b > INT32_MAX ? INT32_MAX : b;
+
+    uint64_t l =
+        b + rate * (buffer_us ? buffer_us : DEFAULT_BUFFER_US) / 1000000;
+    *burst = (uint32_t)b;
+    *limit = (uint32_t)(l > INT32_MAX ? INT32_MAX : l);
+}
+
+/* netem's queue in packets: what the delay holds at the rate (10 Gbit/s
+ * when unlimited) in full frames, twice over, at least netem's default. */
+static int
+netem_limit(const struct if_spec *spec)
+{
+    uint64_t rate = (spec->rate_bps ? spec->rate_bps : 10000000000ULL) / 8;
+    uint64_t packets = 2 * (rate * spec->delay_us / 1000000) / 1500;
+    return packets < 1000 ? 1000 : packets > 1000000 ? 1000000 : (int)packets;
+}
+
+/* A create-or-replace request for qdisc `kind` on `ifindex`: "tbf" at the
+ * spec's rate, "netem" with its delay, any other kind without options. */
+static int
+build_qdisc(const char *kind, int ifindex, uint32_t parent, uint32_t handle,
+            const struct if_spec *spec, unsigned mtu, struct nl_msg **msg)
+{
+    struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+    *msg = NULL;
+    if (!q) {
+        return -NLE_NOMEM;
+    }
+    struct rtnl_tc *tc = TC_CAST(q);
+    rtnl_tc_set_ifindex(tc, ifindex);
+    rtnl_tc_set_parent(tc, parent);
+    rtnl_tc_set_handle(tc, handle);
+    int err = rtnl_tc_set_kind(tc, kind);
+    if (!err && !strcmp(kind, "tbf")) {
+        uint32_t burst, limit;
+        netlink_tbf_params(spec->rate_bps, mtu, spec->buffer_us, &burst,
+                           &limit);
+        rtnl_tc_set_mtu(tc, mtu);
+        rtnl_qdisc_tbf_set_rate(q, (int)(spec->rate_bps / 8), (int)burst, 0);
+        rtnl_qdisc_tbf_set_limit(q, (int)limit);
+    } else if (!err && !strcmp(kind, "netem")) {
+        rtnl_netem_set_delay(q, (int)spec->delay_us);
+        rtnl_netem_set_limit(q, netem_limit(spec));
+    }
+    if (!err) {
+        err =
+            rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_REPLACE, msg);
+    }
+    rtnl_qdisc_put(q);
+    return err;
+}
+
+/* netlink_have_qdisc()'s cache: kinds probed, with their answer. */
+static pthread_mutex_t qdisc_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char kind[IFNAMSIZ];
+    bool present;
+} qdisc_known[8];
+static size_t n_qdisc_known;
+
+struct qdisc_probe {
+    const char *kind;
+    int result; /* 1 present, 0 absent, -errno: no answer */
+};
+
+/* In a fresh namespace: tries the qdisc on "lo". */
+static int
+probe_here(const char *kind)
+{
+    const struct if_spec spec = {
+        .ifname = "lo", .rate_bps = 1000000, .delay_us = 1000};
+    struct nl_msg *msg = NULL;
+    struct batch b;
+
+    int ifindex = (int)if_nametoindex("lo");
+    if (!ifindex) {
+        return -errno;
+    }
+    int err =
+        build_qdisc(kind, ifindex, TC_H_ROOT, TBF_HANDLE, &spec, 65536, &msg);
+    if (err < 0 || !msg) {
+        return netlink_errno(err < 0 ? err : -NLE_NOMEM);
+    }
+    int error = batch_open(&b, "probing qdiscs");
+    if (error) {
+        nlmsg_free(msg);
+        return error;
+    }
+    batch_send(&b, msg, NULL, 0);
+    error = batch_finish(&b);
+
+    bool known = !strcmp(kind, "tbf") || !strcmp(kind, "netem");
+    if (b.broken) {
+        return error;
+    }
+    if (error == -ENOENT || error == -EOPNOTSUPP) {
+        return 0; /* "Specified qdisc kind is unknown" */
+    }
+    /* A kind probed without options may well refuse the empty request. */
+    return !error || !known ? 1 : error;
+}
+
+static void *
+probe_thread(void *probe_)
+{
+    struct qdisc_probe *probe = probe_;
+
+    /* A namespace of this thread's own, gone when the thread ends. */
+    if (unshare(CLONE_NEWNET) < 0) {
+        probe->result = -errno;
+    } else {
+        probe->result = probe_here(probe->kind);
+    }
+    return NULL;
+}
+
+/* 1 if the kernel has qdisc `kind`, 0 if not, -errno if the probe could
+ * not tell (no privilege), which is not cached. */
+static int
+qdisc_presence(const char *kind)
+{
+    if (!kind || !kind[0] || strlen(kind) >= IFNAMSIZ) {
+        return 0;
+    }
+
+    pthread_mutex_lock(&qdisc_mutex);
+    for (size_t i = 0; i < n_qdisc_known; i++) {
+        if (!strcmp(qdisc_known[i].kind, kind)) {
+            bool present = qdisc_known[i].present;
+            pthread_mutex_unlock(&qdisc_mutex);
+            return present ? 1 : 0;
+        }
+    }
+
+    struct qdisc_probe probe = {kind, -EIO};
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, probe_thread, &probe);
+    if (error) {
+        probe.result = -error;
+    } else {
+        pthread_join(thread, NULL);
+    }
+    if (probe.result < 0) {
+        log_debug("cannot probe for the %s qdisc: %s", kind,
+                  strerror(-probe.result));
+    } else if (n_qdisc_known < ARRAY_SIZE(qdisc_known)) {
+        strcpy(qdisc_known[n_qdisc_known].kind, kind);
+        qdisc_known[n_qdisc_known++].present = probe.result;
+    }
+    pthread_mutex_unlock(&qdisc_mutex);
+    return probe.result;
+}
+
+bool
+netlink_have_qdisc(const char *kind)
+{
+    return qdisc_presence(kind) > 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Node configuration                                                       */
+/* ------------------------------------------------------------------------ */
+
+static struct nl_addr *
+ipv4_addr(uint32_t ip, uint8_t plen)
+{
+    uint32_t be = htonl(ip);
+    struct nl_addr *addr = nl_addr_build(AF_INET, &be, sizeof be);
+    if (addr) {
+        nl_addr_set_prefixlen(addr, plen);
+    }
+    return addr;
+}
+
+static int
+build_address(int ifindex, struct mi_addr a, struct nl_msg **msg)
+{
+    struct rtnl_addr *addr = rtnl_addr_alloc();
+    struct nl_addr *local = ipv4_addr(a.ip, a.plen);
+    int err = -NLE_NOMEM;
+
+    if (addr && local) {
+        rtnl_addr_set_ifindex(addr, ifindex);
+        err = rtnl_addr_set_local(addr, local);
+    }
+    if (!err) {
+        rtnl_addr_set_prefixlen(addr, a.plen);
+        err = rtnl_addr_build_add_request(addr, NLM_F_CREATE | NLM_F_REPLACE,
+                                          msg);
+    }
+    nl_addr_put(local);
+    rtnl_addr_put(addr);
+    return err;
+}
+
+static int
+build_default_route(uint32_t gw, struct nl_msg **msg)
+{
+    struct rtnl_route *route = rtnl_route_alloc();
+    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+    struct nl_addr *dst = ipv4_addr(0, 0);
+    struct nl_addr *via = ipv4_addr(gw, 32);
+    int err = -NLE_NOMEM;
+
+    if (route && nh && dst && via) {
+        rtnl_route_set_family(route, AF_INET);
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_protocol(route, RTPROT_BOOT); /* as ip(8) does */
+        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+        rtnl_route_set_type(route, RTN_UNICAST);
+        err = rtnl_route_set_dst(route, dst);
+    }
+    if (!err) {
+        rtnl_route_nh_set_gateway(nh, via);
+        rtnl_route_add_nexthop(route, nh);
+        nh = NULL; /* the route's now */
+        err = rtnl_route_build_add_request(route, NLM_F_CREATE | NLM_F_REPLACE,
+                                           msg);
+    }
+    if (nh) {
+        rtnl_route_nh_free(nh);
+    }
+    nl_addr_put(via);
+    nl_addr_put(dst);
+    rtnl_route_put(route);
+    return err;
+}
+
+static void
+send_address(struct batch *b, const char *label, int ifindex, struct mi_addr a)
+{
+    struct nl_msg *msg = NULL;
+    int err = build_address(ifindex, a, &msg);
+    struct in_addr in = {htonl(a.ip)};
+    char ip[INET_ADDRSTRLEN];
+
+    inet_ntop(AF_INET, &in, ip, sizeof ip);
+    send_built(b, err, msg, xasprintf("%s: address %s/%u", label, ip, a.plen));
+}
+
+static void
+send_qdiscs(struct batch *b, const char *label, int ifindex,
+            const struct if_spec *spec, unsigned mtu)
+{
+    struct nl_msg *msg = NULL;
+    int err;
+
+    if (spec->rate_bps) {
+        err = build_qdisc("tbf", ifindex, TC_H_ROOT, TBF_HANDLE, spec, mtu,
+                          &msg);
+        send_built(b, err, msg,
+                   xasprintf("%s: tbf qdisc at %llu bit/s", label,
+                             (unsigned long long)spec->rate_bps));
+    }
+    if (spec->delay_us) {
+        bool child = spec->rate_bps != 0;
+        err = build_qdisc("netem", ifindex, child ? TBF_CHILD : TC_H_ROOT,
+                          child ? NETEM_HANDLE : TBF_HANDLE, spec, mtu, &msg);
+        send_built(b, err, msg,
+                   xasprintf("%s: netem qdisc with %u us delay", label,
+                             (unsigned)spec->delay_us));
+    }
+}
+
+/* ethtool -K IFNAME tx off, through a socket of this namespace. */
+static int
+tx_csum_off(const char *label, const char *ifname)
+{
+    struct ethtool_value value = {.cmd = ETHTOOL_STXCSUM, .data = 0};
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
+    ifr.ifr_data = (void *)&value;
+
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int error = fd < 0 || ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (error) {
+        log_error("%s: cannot switch TX checksum offload off: %s", label,
+                  strerror(error));
+    }
+    return -error;
+}
+
+struct node_call {
+    const struct node_net_spec *spec;
+    const char *ns;         /* label of the namespace, NULL: the caller's */
+    int *ifindex;           /* of each spec->ifs[i], 0 when missing */
+    struct nl_cache *links; /* the namespace's links, before any change */
+};
+
+/* Resolves the interfaces' indexes; missing ones are logged. */
+static int
+resolve_interfaces(struct node_call *call)
+{
+    const struct node_net_spec *spec = call->spec;
+    int error = 0;
+
+    for (size_t i = 0; i < spec->n_ifs; i++) {
+        const char *name = spec->ifs[i].ifname;
+        call->ifindex[i] = rtnl_link_name2i(call->links, name);
+        if (!call->ifindex[i]) {
+            char *label = if_label(spec->netns, name);
+            log_error("%s: no such interface", label);
+            free(label);
+            error = error ? error : -ENODEV;
+        }
+    }
+    return error;
+}
+
+static unsigned
+link_mtu(struct nl_cache *links, int ifindex)
+{
+    struct rtnl_link *link = rtnl_link_get(links, ifindex);
+    unsigned mtu = link ? rtnl_link_get_mtu(link) : 0;
+    rtnl_link_put(link);
+    return mtu;
+}
+
+/* In the node's namespace: every netlink request in one batch, then the
+ * ethtool calls. */
+static int
+configure_here(void *call_)
+{
+    struct node_call *call = call_;
+    const struct node_net_spec *spec = call->spec;
+    char *lo = if_label(spec->netns, "lo");
+    struct batch b;
+
+    int error = batch_open(&b, lo);
+    if (!error) {
+        int err = rtnl_link_alloc_cache(b.sk, AF_UNSPEC, &call->links);
+        if (err < 0) {
+            log_error("%s: listing interfaces: %s", lo, nl_geterror(err));
+            nl_socket_free(b.sk);
+            error = netlink_errno(err);
+        }
+    }
+    if (error) {
+        free(lo);
+        return error;
+    }
+    batch_fail(&b, resolve_interfaces(call));
+
+    struct nl_msg *msg = NULL;
+    int lo_index = rtnl_link_name2i(call->links, "lo");
+    int err = build_link_up(lo_index, "lo", &msg);
+    send_built(&b, err, msg, xasprintf("%s: setting it up", lo));
+    if (spec->loopback.plen) {
+        send_address(&b, lo, lo_index, spec->loopback);
+    }
+    for (size_t i = 0; i < spec->n_ifs; i++) {
+        const struct if_spec *ifs = &spec->ifs[i];
+        int ifindex = call->ifindex[i];
+        if (!ifindex) {
+            continue;
+        }
+        char *label = if_label(spec->netns, ifs->ifname);
+        err = build_link_up(ifindex, NULL, &msg);
+        send_built(&b, err, msg, xasprintf("%s: setting it up", label));
+        if (ifs->addr.plen) {
+            send_address(&b, label, ifindex, ifs->addr);
+        }
+        send_qdiscs(&b, label, ifindex, ifs, link_mtu(call->links, ifindex));
+        free(label);
+    }
+    if (spec->default_gw) {
+        /* Last: the gateway is reachable once the addresses are there,
+         * and the kernel handles requests in the order sent. */
+        struct in_addr in = {htonl(spec->default_gw)};
+        char gw[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &in, gw, sizeof gw);
+        err = build_default_route(spec->default_gw, &msg);
+        send_built(&b, err, msg,
+                   xasprintf("%s%sdefault route via %s",
+                             call->ns ? call->ns : "", call->ns ? ": " : "",
+                             gw));
+    }
+    error = batch_finish(&b);
+
+    for (size_t i = 0; i < spec->n_ifs; i++) {
+        if (spec->ifs[i].tx_csum_off && call->ifindex[i]) {
+            char *label = if_label(spec->netns, spec->ifs[i].ifname);
+            int e = tx_csum_off(label, spec->ifs[i].ifname);
+            error = error ? error : e;
+            free(label);
+        }
+    }
+    free(lo);
+    return error;
+}
+
+/* What can be refused before anything changes: names, rates, and
+ * qdiscs the kernel lacks. */
+static int
+check_node(const struct node_net_spec *spec)
+{
+    for (size_t i = 0; i < spec->n_ifs; i++) {
+        const struct if_spec *ifs = &spec->ifs[i];
+        if (!valid_ifname(ifs->ifname)) {
+            log_error("%s: invalid interface name \"%s\" (1 to %d "
+                      "characters)",
+                      spec->netns ? spec->netns : "configure node",
+                      ifs->ifname ? ifs->ifname : "", IFNAMSIZ - 1);
+            return -EINVAL;
+        }
+
+        char *label = if_label(spec->netns, ifs->ifname);
+        int error = 0;
+        if (ifs->rate_bps &&
+            (ifs->rate_bps < 8 || ifs->rate_bps / 8 > (uint64_t)INT32_MAX)) {
+            log_error("%s: rate %llu bit/s: tbf takes 8 to %llu bit/s", label,
+                      (unsigned long long)ifs->rate_bps, 8ULL * INT32_MAX);
+            error = -ERANGE;
+        } else if (ifs->rate_bps && !qdisc_presence("tbf")) {
+            log_error("%s: a rate limit needs the tbf qdisc, which this "
+                      "kernel lacks",
+                      label);
+            error = -EOPNOTSUPP;
+        } else if (ifs->delay_us && !qdisc_presence("netem")) {
+            log_error("%s: a delay needs the netem qdisc, which this kernel "
+                      "lacks",
+                      label);
+            error = -EOPNOTSUPP;
+        }
+        free(label);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+int
+netlink_configure_node(const struct node_net_spec *spec)
+{
+    int error = check_node(spec);
+    if (error) {
+        return error;
+    }
+
+    struct node_call call = {
+        .spec = spec,
+        .ns = ns_label(spec->netns),
+        .ifindex = xcalloc(spec->n_ifs + 1, sizeof *call.ifindex),
+    };
+    char *ctx = xasprintf("configuring %s", spec->netns ? spec->netns : "");
+    error = netlink_in_netns(spec->netns, ctx, configure_here, &call);
+    if (call.links) {
+        nl_cache_free(call.links);
+    }
+    free(call.ifindex);
+    free(ctx);
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Deleting and listing                                                     */
+/* ------------------------------------------------------------------------ */
+
+int
+netlink_delete_links(const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_ifname(names[i])) {
+            log_error("deleting links: invalid interface name \"%s\" (1 to "
+                      "%d characters)",
+                      names[i] ? names[i] : "", IFNAMSIZ - 1);
+            return -EINVAL;
+        }
+    }
+    if (!n) {
+        return 0;
+    }
+
+    struct batch b;
+    int error = batch_open(&b, "deleting links");
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct rtnl_link *link = rtnl_link_alloc();
+        struct nl_msg *msg = NULL;
+        int err = -NLE_NOMEM;
+        if (link) {
+            rtnl_link_set_name(link, names[i]);
+            err = rtnl_link_build_delete_request(link, &msg);
+            rtnl_link_put(link);
+        }
+        char *what = xasprintf("deleting %s", names[i]);
+        if (err < 0 || !msg) {
+            batch_build_failed(&b, what, err < 0 ? err : -NLE_NOMEM);
+        } else {
+            batch_send(&b, msg, what, ENODEV);
+        }
+    }
+    return batch_finish(&b);
+}
+
+struct list_call {
+    const char *ctx;
+    struct if_status *out;
+    size_t n;
+};
+
+static void
+add_addresses(struct if_status *st, size_t n, struct nl_cache *addrs)
+{
+    for (struct nl_object *o = nl_cache_get_first(addrs); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_addr *addr = (struct rtnl_addr *)o;
+        struct nl_addr *local = rtnl_addr_get_local(addr);
+        if (rtnl_addr_get_family(addr) != AF_INET || !local ||
+            nl_addr_get_len(local) != 4) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (st[i].ifindex == rtnl_addr_get_ifindex(addr) &&
+                st[i].n_addr < ARRAY_SIZE(st[i].addr)) {
+                uint32_t be;
+                memcpy(&be, nl_addr_get_binary_addr(local), sizeof be);
+                st[i].addr[st[i].n_addr++] = (struct mi_addr){
+                    ntohl(be), (uint8_t)rtnl_addr_get_prefixlen(addr)};
+            }
+        }
+    }
+}
+
+static int
+by_ifindex(const void *a_, const void *b_)
+{
+    const struct if_status *a = a_, *b = b_;
+    return (a->ifindex > b->ifindex) - (a->ifindex < b->ifindex);
+}
+
+static int
+list_here(void *call_)
+{
+    struct list_call *call = call_;
+    struct nl_cache *links = NULL, *addrs = NULL;
+    struct nl_sock *sk = nl_socket_alloc();
+
+    int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+    if (err >= 0) {
+        err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links);
+    }
+    if (err >= 0) {
+        err = rtnl_addr_alloc_cache(sk, &addrs);
+    }
+    if (err < 0) {
+        log_error("%s: %s", call->ctx, nl_geterror(err));
+    } else {
+        size_t n = 0;
+        call->out =
+            xcalloc((size_t)nl_cache_nitems(links) + 1, sizeof *call->out);
+        for (struct nl_object *o = nl_cache_get_first(links); o;
+             o = nl_cache_get_next(o)) {
+            struct rtnl_link *link = (struct rtnl_link *)o;
+            struct if_status *st = &call->out[n++];
+            const char *name = rtnl_link_get_name(link);
+            snprintf(st->name, sizeof st->name, "%s", name ? name : "");
+            st->ifindex = rtnl_link_get_ifindex(link);
+            st->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+            st->mtu = rtnl_link_get_mtu(link);
+        }
+        add_addresses(call->out, n, addrs);
+        qsort(call->out, n, sizeof *call->out, by_ifindex);
+        call->n = n;
+    }
+    if (addrs) {
+        nl_cache_free(addrs);
+    }
+    if (links) {
+        nl_cache_free(links);
+    }
+    nl_socket_free(sk);
+    return err < 0 ? netlink_errno(err) : 0;
+}
+
+int
+netlink_list_interfaces(const char *netns, struct if_status **out, size_t *n)
+{
+    char *ctx = xasprintf("listing interfaces%s%s", netns ? " of " : "",
+                          netns ? netns : "");
+    struct list_call call = {ctx, NULL, 0};
+
+    int error = netlink_in_netns(netns, ctx, list_here, &call);
+    free(ctx);
+    if (error || !call.n) {
+        free(call.out);
+        call.out = NULL;
+        call.n = 0;
+    }
+    *out = call.out;
+    *n = call.n;
+    return error;
+}

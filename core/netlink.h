@@ -1,0 +1,159 @@
+/* Netlink for the orchestrator: veth pairs, node configuration, qdiscs,
+ * listings, in any network namespace.
+ *
+ * Namespaces are named by path (/run/netns/X, /proc/PID/ns/net); NULL
+ * means the caller's.  Work inside another namespace runs in a short-lived
+ * thread that setns()es into it, so the caller's thread never changes
+ * namespace; a netlink socket acts in the namespace where it was created,
+ * so each such thread makes its own.
+ *
+ * Requests are batched: one socket, a window of requests sent back to
+ * back, then their acks collected (each carries its own error), so a
+ * thousand links cost a few system calls rather than a thousand round
+ * trips.
+ *
+ * Every function returns 0 or a negative errno and logs each failure with
+ * log_error(), naming the object (interface, namespace) and the reason
+ * (the kernel's extended ack message is appended when it gives one).  All
+ * are thread-safe. */
+#ifndef MINIINET_NETLINK_H
+#define MINIINET_NETLINK_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <miniinet/plugin.h>
+
+/* ------------------------------------------------------------------------ */
+/* veth pairs                                                               */
+/* ------------------------------------------------------------------------ */
+
+struct veth_end {
+    const char *name;  /* interface name, 1 to 15 characters */
+    const char *netns; /* path like /run/netns/X, NULL = the caller's */
+};
+
+struct veth_spec {
+    struct veth_end end[2];
+    unsigned mtu; /* of both ends; 0: the kernel's default */
+};
+
+/* Creates n veth pairs, each end directly in its namespace under its final
+ * name, with the MTU, and up: one RTM_NEWLINK per pair (IFLA_NET_NS_FD for
+ * both ends), never "create then move".  The kernel refuses IFF_UP for the
+ * peer in that request (it opens the peer before linking the two ends:
+ * ENOTCONN), so the request sets one end up and a second batch, one per
+ * namespace, sets the other ends up by name.  Namespaces are opened once
+ * per distinct path.
+ *
+ * A pair that fails is logged once, naming both ends as NS:IFNAME (NS the
+ * last component of the namespace path), e.g.
+ *     veth 1_ZURIrouter:port_BASE - 1_BASErouter:port_ZURI: File exists
+ * and the others are still created.  Returns 0 or the first -errno.  Pairs
+ * created stay: the caller's state record covers them.  A name that does
+ * not fit IFNAMSIZ fails the whole call with -EINVAL before anything is
+ * created. */
+int netlink_create_veths(const struct veth_spec *, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Node configuration                                                       */
+/* ------------------------------------------------------------------------ */
+
+struct if_spec {
+    const char *ifname;
+    struct mi_addr addr; /* plen 0: no address */
+    bool tx_csum_off;    /* switch TX checksum offload off (ethtool -K tx
+                            off); needed for a veth whose peer is on an
+                            Open vSwitch userspace bridge */
+    uint64_t rate_bps;   /* >0: tbf root qdisc at this rate, in bit/s (at
+                            most 8 * INT32_MAX, about 17 Gbit/s) */
+    uint32_t delay_us;   /* >0: netem delay; the root qdisc, or the child of
+                            the tbf when both are set */
+    uint32_t buffer_us;  /* tbf queue, as time at the rate; 0: 50 ms */
+};
+
+struct node_net_spec {
+    const char *netns; /* namespace path; NULL: the caller's */
+    const struct if_spec *ifs;
+    size_t n_ifs;
+    struct mi_addr loopback; /* plen 0: none; else added to "lo" */
+    uint32_t default_gw;     /* 0: none; else default route via it (host
+                                byte order) */
+};
+
+/* Configures one node's namespace: "lo" up, the loopback address, each
+ * interface up with its address, TX checksum offload, qdiscs, and the
+ * default route.  Everything is create-or-replace, so running it twice is
+ * harmless.  The netlink requests go in one batch on one socket made in
+ * the namespace; a failed one is logged and the others still apply.
+ * Returns 0 or the first -errno: -ENODEV for an interface that does not
+ * exist, -EOPNOTSUPP (before anything is changed) when a delay or rate
+ * needs a qdisc the kernel is known to lack (see netlink_have_qdisc()),
+ * -ERANGE for a rate tbf cannot express.
+ * Called from several threads at once for different nodes. */
+int netlink_configure_node(const struct node_net_spec *);
+
+/* tbf parameters for `rate_bps` on an interface of MTU `mtu` with a queue
+ * of `buffer_us` (0: 50 ms): bucket (burst) and limit in bytes.  Exposed
+ * for tests and for the plan's summary. */
+void netlink_tbf_params(uint64_t rate_bps, unsigned mtu, uint32_t buffer_us,
+                        uint32_t *burst, uint32_t *limit);
+
+/* True if the kernel has the queueing discipline `kind` ("netem", "tbf";
+ * any other kind is probed without options and counts as present unless
+ * the kernel does not know it).  Probed once, by adding it to "lo" in a
+ * throwaway namespace of a short-lived thread; the answer is cached.
+ * False, uncached, when the probe cannot run (no privilege); then
+ * netlink_configure_node() does not refuse up front but lets the kernel
+ * answer. */
+bool netlink_have_qdisc(const char *kind);
+
+/* ------------------------------------------------------------------------ */
+/* Deleting and listing                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Deletes the named links in the caller's namespace, in one batch; a
+ * missing one is not an error (deleting one end of a veth deletes both, so
+ * naming both ends is fine). */
+int netlink_delete_links(const char *const *names, size_t n);
+
+struct if_status {
+    char name[16];
+    int ifindex;
+    bool up; /* administratively (IFF_UP) */
+    unsigned mtu;
+    struct mi_addr addr[4]; /* IPv4 addresses, the first four */
+    size_t n_addr;
+};
+
+/* Lists the interfaces of namespace `netns` (NULL: the caller's), ordered
+ * by ifindex, with state and IPv4 addresses.  *out is malloc()ed (NULL
+ * when *n is 0); free() it. */
+int netlink_list_interfaces(const char *netns, struct if_status **out,
+                            size_t *n);
+
+/* ------------------------------------------------------------------------ */
+/* Building blocks (also used by host.c)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Opens the namespace at `netns` (O_RDONLY|O_CLOEXEC).  Returns the file
+ * descriptor, or -errno after logging "CTX: cannot open network namespace
+ * NETNS: REASON". */
+int netlink_open_netns(const char *netns, const char *ctx);
+
+/* Runs fn(arg) in a new thread that has entered the namespace open as `fd`
+ * (its path `netns` is for messages) and returns fn's result, or -errno
+ * after logging "CTX: cannot enter network namespace NETNS: REASON" or
+ * "CTX: cannot start a thread: REASON". */
+int netlink_in_netns_fd(int fd, const char *netns, const char *ctx,
+                        int (*fn)(void *), void *arg);
+
+/* The same by path; with netns NULL, runs fn(arg) in the caller's thread. */
+int netlink_in_netns(const char *netns, const char *ctx, int (*fn)(void *),
+                     void *arg);
+
+/* A libnl error code (negative NLE_*) as a negative errno. */
+int netlink_errno(int nlerr);
+
+#endif

@@ -1,0 +1,921 @@
+/* The netlink module: veth pairs across namespaces (one, a batch of 300,
+ * duplicates), node configuration (addresses, lo, default route, TX
+ * checksum offload, tbf, netem where the kernel has it), deleting and
+ * listing links, and the errors of each.
+ *
+ * Tests that change the machine need root; without it each says
+ * "# SKIP: needs root" and returns.  They work only in network namespaces
+ * they make themselves, mitest-nl-PID-N under /run/netns (PID of the test
+ * runner), and on links called mitnlPID* in the runner's namespace; a
+ * checked fixture removes them after each test and an unchecked one, in
+ * the runner, removes whatever a failed test left. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netlink/addr.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/route.h>
+#include <netlink/route/tc.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "testutil.h"
+#include "util.h"
+
+#define NEED_ROOT()                                                           \
+    do {                                                                      \
+        if (!testutil_is_root()) {                                            \
+            printf("# SKIP: needs root\n");                                   \
+            fflush(stdout);                                                   \
+            return;                                                           \
+        }                                                                     \
+    } while (0)
+
+#define IP4(a, b, c, d)                                                       \
+    ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |         \
+     (uint32_t)(d))
+
+/* ------------------------------------------------------------------------ */
+/* Namespaces and links of our own                                          */
+/* ------------------------------------------------------------------------ */
+
+#define NETNS_DIR "/run/netns"
+
+static int runner_pid; /* set by the unchecked fixture, in the runner */
+static int ns_serial;
+
+struct new_ns {
+    char path[128];
+    int error;
+};
+
+static void *
+new_ns_thread(void *ns_)
+{
+    struct new_ns *ns = ns_;
+    char self[64];
+
+    /* As ip-netns(8) does: a namespace of this thread, kept alive by a
+     * bind mount after the thread ends. */
+    if (unshare(CLONE_NEWNET) < 0) {
+        ns->error = errno;
+        return NULL;
+    }
+    snprintf(self, sizeof self, "/proc/self/task/%d/ns/net", (int)gettid());
+    int fd = open(ns->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0) {
+        ns->error = errno;
+        return NULL;
+    }
+    close(fd);
+    if (mount(self, ns->path, "none", MS_BIND, NULL) < 0) {
+        ns->error = errno;
+        unlink(ns->path);
+    }
+    return NULL;
+}
+
+/* Makes /run/netns/mitest-nl-PID-N; returns its path (static storage,
+ * one per call of a test). */
+static const char *
+make_ns(void)
+{
+    static struct new_ns made[16];
+    pthread_t thread;
+
+    ck_assert_int_lt(ns_serial, (int)ARRAY_SIZE(made));
+    struct new_ns *ns = &made[ns_serial];
+    snprintf(ns->path, sizeof ns->path, NETNS_DIR "/mitest-nl-%d-%d",
+             runner_pid, ns_serial++);
+    ns->error = 0;
+    if (mkdir(NETNS_DIR, 0755) < 0) {
+        ck_assert_int_eq(errno, EEXIST);
+    }
+    ck_assert_int_eq(pthread_create(&thread, NULL, new_ns_thread, ns), 0);
+    pthread_join(thread, NULL);
+    ck_assert_msg(!ns->error, "cannot make %s: %s", ns->path,
+                  strerror(ns->error));
+    return ns->path;
+}
+
+/* The last component of a namespace path, as messages show it. */
+static const char *
+ns_name(const char *path)
+{
+    return strrchr(path, '/') + 1;
+}
+
+/* Our link names in the runner's namespace: "mitnlPIDx". */
+static const char *
+root_ifname(char suffix)
+{
+    static char names[26][IFNAMSIZ];
+    char *name = names[suffix - 'a'];
+
+    snprintf(name, IFNAMSIZ, "mitnl%d%c", runner_pid, suffix);
+    return name;
+}
+
+/* Removes every namespace and root link of this run; quiet, as most are
+ * already gone. */
+static void
+remove_all(void)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "mitest-nl-%d-", runner_pid);
+
+    DIR *dir = opendir(NETNS_DIR);
+    struct dirent *de;
+    while (dir && (de = readdir(dir))) {
+        if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+            char *path = xasprintf(NETNS_DIR "/%s", de->d_name);
+            umount2(path, MNT_DETACH);
+            unlink(path);
+            free(path);
+        }
+    }
+    if (dir) {
+        closedir(dir);
+    }
+
+    if (testutil_is_root()) {
+        const char *names[] = {root_ifname('a'), root_ifname('b')};
+        netlink_delete_links(names, ARRAY_SIZE(names));
+    }
+    ns_serial = 0;
+}
+
+static void
+runner_setup(void)
+{
+    runner_pid = (int)getpid();
+    remove_all();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Looking at the result                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct listing {
+    struct if_status *ifs;
+    size_t n;
+};
+
+static struct listing
+list(const char *netns)
+{
+    struct listing l;
+
+    ck_assert_int_eq(netlink_list_interfaces(netns, &l.ifs, &l.n), 0);
+    return l;
+}
+
+static const struct if_status *
+find_if(const struct listing *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (!strcmp(l->ifs[i].name, name)) {
+            return &l->ifs[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+has_addr(const struct if_status *st, uint32_t ip, uint8_t plen)
+{
+    for (size_t i = 0; i < st->n_addr; i++) {
+        if (st->addr[i].ip == ip && st->addr[i].plen == plen) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Asserts `name` exists in `l`, up, with `mtu`. */
+static void
+assert_up(const struct listing *l, const char *name, unsigned mtu)
+{
+    const struct if_status *st = find_if(l, name);
+
+    ck_assert_msg(st != NULL, "%s missing", name);
+    ck_assert_msg(st->up, "%s is down", name);
+    ck_assert_uint_eq(st->mtu, mtu);
+}
+
+/* ETHTOOL_GTXCSUM of `ifname` in the thread's namespace. */
+struct csum_query {
+    const char *ifname;
+    uint32_t value;
+};
+
+static int
+get_tx_csum(void *q_)
+{
+    struct csum_query *q = q_;
+    struct ethtool_value value = {.cmd = ETHTOOL_GTXCSUM};
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", q->ifname);
+    ifr.ifr_data = (void *)&value;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int error = fd < 0 || ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    q->value = value.data;
+    return error;
+}
+
+static uint32_t
+tx_csum(const char *netns, const char *ifname)
+{
+    struct csum_query q = {ifname, 99};
+
+    ck_assert_int_eq(netlink_in_netns(netns, "test", get_tx_csum, &q), 0);
+    return q.value;
+}
+
+/* The qdiscs of one interface, and the default routes of a namespace. */
+struct tc_query {
+    const char *ifname;
+    struct qinfo {
+        char kind[16];
+        uint32_t parent, handle;
+        int rate, limit; /* tbf */
+    } q[4];
+    size_t n;
+    size_t n_default; /* default routes in the main table */
+    uint32_t gateway; /* of the last one */
+};
+
+static void
+collect_qdiscs(struct tc_query *t, struct nl_cache *qdiscs, int ifindex)
+{
+    for (struct nl_object *o = nl_cache_get_first(qdiscs); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_qdisc *qd = (struct rtnl_qdisc *)o;
+        struct rtnl_tc *tc = TC_CAST(qd);
+        if (rtnl_tc_get_ifindex(tc) != ifindex || t->n == ARRAY_SIZE(t->q)) {
+            continue;
+        }
+        struct qinfo *q = &t->q[t->n++];
+        snprintf(q->kind, sizeof q->kind, "%s", rtnl_tc_get_kind(tc));
+        q->parent = rtnl_tc_get_parent(tc);
+        q->handle = rtnl_tc_get_handle(tc);
+        if (!strcmp(q->kind, "tbf")) {
+            q->rate = rtnl_qdisc_tbf_get_rate(qd);
+            q->limit = rtnl_qdisc_tbf_get_limit(qd);
+        }
+    }
+}
+
+static void
+collect_default_routes(struct tc_query *t, struct nl_cache *routes)
+{
+    for (struct nl_object *o = nl_cache_get_first(routes); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_route *r = (struct rtnl_route *)o;
+        if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+            nl_addr_get_prefixlen(rtnl_route_get_dst(r)) != 0 ||
+            rtnl_route_get_nnexthops(r) != 1) {
+            continue;
+        }
+        struct nl_addr *gw =
+            rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(r, 0));
+        uint32_t be = 0;
+        if (gw && nl_addr_get_len(gw) == 4) {
+            memcpy(&be, nl_addr_get_binary_addr(gw), 4);
+        }
+        t->gateway = ntohl(be);
+        t->n_default++;
+    }
+}
+
+static int
+query_tc(void *t_)
+{
+    struct tc_query *t = t_;
+    struct nl_cache *qdiscs = NULL, *routes = NULL;
+    struct nl_sock *sk = nl_socket_alloc();
+
+    int err = nl_connect(sk, NETLINK_ROUTE);
+    if (!err) {
+        err = rtnl_qdisc_alloc_cache(sk, &qdiscs);
+    }
+    if (!err) {
+        err = rtnl_route_alloc_cache(sk, AF_INET, 0, &routes);
+    }
+    if (!err) {
+        collect_qdiscs(t, qdiscs, (int)if_nametoindex(t->ifname));
+        collect_default_routes(t, routes);
+    }
+    if (routes) {
+        nl_cache_free(routes);
+    }
+    if (qdiscs) {
+        nl_cache_free(qdiscs);
+    }
+    nl_socket_free(sk);
+    return err;
+}
+
+static struct tc_query
+tc_of(const char *netns, const char *ifname)
+{
+    struct tc_query t = {.ifname = ifname};
+
+    ck_assert_int_eq(netlink_in_netns(netns, "test", query_tc, &t), 0);
+    return t;
+}
+
+/* The one root qdisc of the interface, asserting it is `kind`. */
+static struct qinfo
+root_qdisc(const struct tc_query *t, const char *kind)
+{
+    size_t root = t->n;
+
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->q[i].parent == TC_H_ROOT) {
+            ck_assert_msg(root == t->n, "two root qdiscs on %s", t->ifname);
+            root = i;
+        }
+    }
+    ck_assert_msg(root < t->n, "no root qdisc on %s", t->ifname);
+    ck_assert_str_eq(t->q[root].kind, kind);
+    return t->q[root];
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Without root                                                             */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_bad_arguments)
+{
+    struct veth_spec long_name = {{{"0123456789abcdef", NULL}, {"b", NULL}},
+                                  0};
+    struct veth_spec no_name = {{{"a", NULL}, {NULL, NULL}}, 0};
+    struct veth_spec no_ns = {
+        {{"a", "/nonexistent/ns1"}, {"b", "/nonexistent/ns2"}}, 0};
+    const char *bad_delete[] = {"ok", ""};
+    struct if_spec bad_if = {.ifname = "0123456789abcdef"};
+    struct node_net_spec bad_node = {
+        .netns = "/nonexistent/ns1", .ifs = &bad_if, .n_ifs = 1};
+    struct node_net_spec no_node = {.netns = "/nonexistent/ns1"};
+
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_create_veths(NULL, 0), 0);
+    ck_assert_int_eq(netlink_create_veths(&long_name, 1), -EINVAL);
+    ck_assert_int_eq(netlink_create_veths(&no_name, 1), -EINVAL);
+    ck_assert_int_eq(netlink_create_veths(&no_ns, 1), -ENOENT);
+    ck_assert_int_eq(netlink_delete_links(bad_delete, 2), -EINVAL);
+    ck_assert_int_eq(netlink_delete_links(NULL, 0), 0);
+    ck_assert_int_eq(netlink_configure_node(&bad_node), -EINVAL);
+    ck_assert_int_eq(netlink_configure_node(&no_node), -ENOENT);
+    ck_assert_str_eq(
+        testutil_captured(),
+        "veth 0123456789abcdef - b: invalid interface name "
+        "\"0123456789abcdef\" (1 to 15 characters)\n"
+        "veth a - : invalid interface name \"\" (1 to 15 characters)\n"
+        "veth ns1:a - ns2:b: cannot open network namespace "
+        "/nonexistent/ns1: No such file or directory\n"
+        "deleting links: invalid interface name \"\" (1 to 15 "
+        "characters)\n"
+        "/nonexistent/ns1: invalid interface name \"0123456789abcdef\" (1 "
+        "to 15 characters)\n"
+        "configuring /nonexistent/ns1: cannot open network namespace "
+        "/nonexistent/ns1: No such file or directory\n");
+    testutil_capture_end();
+}
+END_TEST
+
+START_TEST(test_list_here)
+{
+    struct listing l = list(NULL);
+    const struct if_status *lo = find_if(&l, "lo");
+
+    ck_assert_ptr_nonnull(lo);
+    ck_assert_int_eq(lo->ifindex, 1);
+    ck_assert(has_addr(lo, IP4(127, 0, 0, 1), 8));
+    for (size_t i = 1; i < l.n; i++) {
+        ck_assert_int_lt(l.ifs[i - 1].ifindex, l.ifs[i].ifindex);
+    }
+    free(l.ifs);
+
+    static struct if_status dummy;
+    struct if_status *out = &dummy;
+    size_t n = 7;
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_list_interfaces("/nonexistent/ns", &out, &n),
+                     -ENOENT);
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(testutil_captured(),
+                     "listing interfaces of /nonexistent/ns: cannot open "
+                     "network namespace /nonexistent/ns: No such file or "
+                     "directory\n");
+    testutil_capture_end();
+}
+END_TEST
+
+START_TEST(test_tbf_params)
+{
+    uint32_t burst, limit;
+
+    const uint32_t two_frames = 2 * 1514;
+
+    /* Slow: two full frames; 50 ms of queue by default. */
+    netlink_tbf_params(1000000, 1500, 0, &burst, &limit);
+    ck_assert_uint_eq(burst, two_frames);
+    ck_assert_uint_eq(limit, two_frames + 125000 / 20);
+    /* Fast: a 4 ms tick's worth; the given buffer. */
+    netlink_tbf_params(1000000000, 9000, 10000, &burst, &limit);
+    ck_assert_uint_eq(burst, 125000000 / 250);
+    ck_assert_uint_eq(limit, 500000 + 1250000);
+    /* Never beyond what the kernel's 32-bit fields and libnl's int take. */
+    netlink_tbf_params(8ULL * INT32_MAX, 1500, UINT32_MAX, &burst, &limit);
+    ck_assert_uint_le(burst, INT32_MAX);
+    ck_assert_uint_eq(limit, INT32_MAX);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* veth pairs                                                               */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_veth_two_namespaces)
+{
+    NEED_ROOT();
+    const char *a = make_ns(), *b = make_ns();
+    struct veth_spec specs[] = {
+        {{{"port_B", a}, {"port_A", b}}, 1400},
+        {{{"v1", a}, {"v2", a}}, 0},
+    };
+
+    ck_assert_int_eq(netlink_create_veths(specs, ARRAY_SIZE(specs)), 0);
+
+    struct listing la = list(a), lb = list(b), here = list(NULL);
+    ck_assert_uint_eq(la.n, 4);
+    assert_up(&la, "port_B", 1400);
+    assert_up(&la, "v1", 1500);
+    assert_up(&la, "v2", 1500);
+    ck_assert_ptr_null(find_if(&la, "port_A"));
+    ck_assert_uint_eq(lb.n, 2);
+    assert_up(&lb, "port_A", 1400);
+    ck_assert_ptr_null(find_if(&here, "port_A"));
+    ck_assert_ptr_null(find_if(&here, "port_B"));
+    ck_assert_ptr_null(find_if(&here, "v1"));
+    free(la.ifs);
+    free(lb.ifs);
+    free(here.ifs);
+}
+END_TEST
+
+START_TEST(test_veth_batch_300)
+{
+    NEED_ROOT();
+    enum { N = 300 };
+    const char *a = make_ns(), *b = make_ns();
+    struct veth_spec *specs = xcalloc(N, sizeof *specs);
+    char(*names)[2][IFNAMSIZ] = xcalloc(N, sizeof *names);
+
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[i][0], IFNAMSIZ, "a%03zu", i);
+        snprintf(names[i][1], IFNAMSIZ, "b%03zu", i);
+        specs[i] = (struct veth_spec){{{names[i][0], a}, {names[i][1], b}},
+                                      1000 + (unsigned)i};
+    }
+    double start = now();
+    ck_assert_int_eq(netlink_create_veths(specs, N), 0);
+    printf("# %d veth pairs in %.3f s\n", N, now() - start);
+    fflush(stdout);
+
+    struct listing la = list(a), lb = list(b);
+    ck_assert_uint_eq(la.n, N + 1);
+    ck_assert_uint_eq(lb.n, N + 1);
+    for (size_t i = 0; i < N; i++) {
+        assert_up(&la, names[i][0], 1000 + (unsigned)i);
+        assert_up(&lb, names[i][1], 1000 + (unsigned)i);
+    }
+    free(la.ifs);
+    free(lb.ifs);
+    free(specs);
+    free(names);
+}
+END_TEST
+
+START_TEST(test_veth_duplicate)
+{
+    NEED_ROOT();
+    const char *a = make_ns(), *b = make_ns();
+    struct veth_spec first = {{{"d0", a}, {"e0", b}}, 0};
+    struct veth_spec batch[] = {
+        {{{"d1", a}, {"e1", b}}, 0},
+        {{{"d0", a}, {"e2", b}}, 0}, /* d0 taken */
+        {{{"d2", a}, {"e3", b}}, 0},
+        {{{"d3", a}, {"e0", b}}, 0}, /* e0 taken, on the peer's side */
+    };
+
+    ck_assert_int_eq(netlink_create_veths(&first, 1), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_create_veths(batch, ARRAY_SIZE(batch)), -EEXIST);
+    char *expected = xasprintf("veth %s:d0 - %s:e2: File exists\n"
+                               "veth %s:d3 - %s:e0: File exists\n",
+                               ns_name(a), ns_name(b), ns_name(a), ns_name(b));
+    ck_assert_str_eq(testutil_captured(), expected);
+    testutil_capture_end();
+    free(expected);
+
+    /* The others were made; the failed ones left nothing behind. */
+    struct listing la = list(a), lb = list(b);
+    assert_up(&la, "d1", 1500);
+    assert_up(&la, "d2", 1500);
+    assert_up(&lb, "e1", 1500);
+    assert_up(&lb, "e3", 1500);
+    ck_assert_ptr_null(find_if(&lb, "e2"));
+    ck_assert_ptr_null(find_if(&la, "d3"));
+    ck_assert_uint_eq(la.n, 4);
+    ck_assert_uint_eq(lb.n, 4);
+    free(la.ifs);
+    free(lb.ifs);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Node configuration                                                       */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_configure_node)
+{
+    NEED_ROOT();
+    const char *r = make_ns(), *h = make_ns();
+    struct veth_spec link = {{{"r_eth0", r}, {"h_eth0", h}}, 1450};
+    struct if_spec r_if = {
+        .ifname = "r_eth0", .addr = {IP4(10, 0, 0, 1), 24}, .tx_csum_off = 1};
+    struct if_spec h_if = {.ifname = "h_eth0", .addr = {IP4(10, 0, 0, 2), 24}};
+    struct node_net_spec router = {
+        .netns = r,
+        .ifs = &r_if,
+        .n_ifs = 1,
+        .loopback = {IP4(10, 254, 0, 1), 32},
+    };
+    struct node_net_spec host = {
+        .netns = h,
+        .ifs = &h_if,
+        .n_ifs = 1,
+        .default_gw = IP4(10, 0, 0, 1),
+    };
+
+    ck_assert_int_eq(netlink_create_veths(&link, 1), 0);
+    /* Twice: the second run finds everything in place. */
+    for (int round = 0; round < 2; round++) {
+        ck_assert_int_eq(netlink_configure_node(&router), 0);
+        ck_assert_int_eq(netlink_configure_node(&host), 0);
+
+        struct listing lr = list(r), lh = list(h);
+        const struct if_status *lo = find_if(&lr, "lo");
+        ck_assert_ptr_nonnull(lo);
+        ck_assert(lo->up);
+        ck_assert_uint_eq(lo->n_addr, 2);
+        ck_assert(has_addr(lo, IP4(127, 0, 0, 1), 8));
+        ck_assert(has_addr(lo, IP4(10, 254, 0, 1), 32));
+        const struct if_status *st = find_if(&lr, "r_eth0");
+        ck_assert_uint_eq(st->n_addr, 1);
+        ck_assert(has_addr(st, IP4(10, 0, 0, 1), 24));
+        st = find_if(&lh, "h_eth0");
+        ck_assert_uint_eq(st->n_addr, 1);
+        ck_assert(has_addr(st, IP4(10, 0, 0, 2), 24));
+        /* No loopback address asked for: lo is up all the same. */
+        lo = find_if(&lh, "lo");
+        ck_assert(lo->up);
+        ck_assert_uint_eq(lo->n_addr, 1);
+        free(lr.ifs);
+        free(lh.ifs);
+
+        ck_assert_uint_eq(tx_csum(r, "r_eth0"), 0);
+        ck_assert_uint_eq(tx_csum(h, "h_eth0"), 1); /* the veth default */
+
+        struct tc_query th = tc_of(h, "h_eth0"), tr = tc_of(r, "r_eth0");
+        ck_assert_uint_eq(th.n_default, 1);
+        ck_assert_uint_eq(th.gateway, IP4(10, 0, 0, 1));
+        ck_assert_uint_eq(tr.n_default, 0);
+        /* No rate: the veth keeps its default (noqueue). */
+        ck_assert_uint_eq(th.n, 1);
+        ck_assert_str_eq(th.q[0].kind, "noqueue");
+    }
+}
+END_TEST
+
+START_TEST(test_configure_tbf)
+{
+    NEED_ROOT();
+    const char *a = make_ns();
+    struct veth_spec link = {{{"t0", a}, {"t1", a}}, 0};
+    struct if_spec t0 = {
+        .ifname = "t0", .addr = {IP4(10, 1, 0, 1), 30}, .rate_bps = 10000000};
+    struct node_net_spec node = {.netns = a, .ifs = &t0, .n_ifs = 1};
+    uint32_t burst, limit;
+
+    ck_assert(netlink_have_qdisc("tbf"));
+    ck_assert_int_eq(netlink_create_veths(&link, 1), 0);
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    struct tc_query t = tc_of(a, "t0");
+    struct qinfo q = root_qdisc(&t, "tbf");
+    netlink_tbf_params(10000000, 1500, 0, &burst, &limit);
+    ck_assert_int_eq(q.rate, 1250000);
+    ck_assert_int_eq(q.limit, (int)limit);
+    ck_assert_uint_eq(q.handle, TC_HANDLE(1, 0));
+
+    /* A new rate replaces the old one in place. */
+    t0.rate_bps = 20000000;
+    t0.buffer_us = 10000;
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    t = tc_of(a, "t0");
+    q = root_qdisc(&t, "tbf");
+    netlink_tbf_params(20000000, 1500, 10000, &burst, &limit);
+    ck_assert_int_eq(q.rate, 2500000);
+    ck_assert_int_eq(q.limit, (int)limit);
+    /* The untouched end keeps its default. */
+    t = tc_of(a, "t1");
+    ck_assert_str_eq(root_qdisc(&t, "noqueue").kind, "noqueue");
+
+    /* Beyond tbf's 32-bit byte rate: refused before anything changes. */
+    t0.rate_bps = 8ULL * INT32_MAX + 8;
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_configure_node(&node), -ERANGE);
+    char *expected = xasprintf("%s:t0: rate 17179869184 bit/s: tbf takes 8 "
+                               "to 17179869176 bit/s\n",
+                               ns_name(a));
+    ck_assert_str_eq(testutil_captured(), expected);
+    testutil_capture_end();
+    free(expected);
+}
+END_TEST
+
+START_TEST(test_netem)
+{
+    NEED_ROOT();
+    const char *a = make_ns();
+    struct veth_spec link = {{{"n0", a}, {"n1", a}}, 0};
+    struct if_spec n0 = {
+        .ifname = "n0", .addr = {IP4(10, 3, 0, 1), 24}, .delay_us = 5000};
+    struct node_net_spec node = {.netns = a, .ifs = &n0, .n_ifs = 1};
+
+    ck_assert_int_eq(netlink_create_veths(&link, 1), 0);
+    if (!netlink_have_qdisc("netem")) {
+        /* The user hears which feature is missing, and nothing changes. */
+        testutil_capture_begin();
+        ck_assert_int_eq(netlink_configure_node(&node), -EOPNOTSUPP);
+        char *expected = xasprintf("%s:n0: a delay needs the netem qdisc, "
+                                   "which this kernel lacks\n",
+                                   ns_name(a));
+        ck_assert_str_eq(testutil_captured(), expected);
+        testutil_capture_end();
+        free(expected);
+        struct listing l = list(a);
+        ck_assert_uint_eq(find_if(&l, "n0")->n_addr, 0);
+        free(l.ifs);
+        printf("# SKIP: kernel has no netem\n");
+        fflush(stdout);
+        return;
+    }
+
+    /* Delay alone: netem at the root. */
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    struct tc_query t = tc_of(a, "n0");
+    root_qdisc(&t, "netem");
+
+    /* With a rate: tbf at the root, netem under it. */
+    n0.rate_bps = 50000000;
+    n0.ifname = "n1";
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    ck_assert_int_eq(netlink_configure_node(&node), 0);
+    t = tc_of(a, "n1");
+    root_qdisc(&t, "tbf");
+    ck_assert_uint_eq(t.n, 2);
+    for (size_t i = 0; i < t.n; i++) {
+        if (!strcmp(t.q[i].kind, "netem")) {
+            ck_assert_uint_eq(t.q[i].parent, TC_HANDLE(1, 1));
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_have_qdisc)
+{
+    NEED_ROOT();
+    ck_assert(netlink_have_qdisc("tbf"));
+    ck_assert(netlink_have_qdisc("tbf")); /* cached */
+    ck_assert(netlink_have_qdisc("htb"));
+    ck_assert(!netlink_have_qdisc("mi-nosuchq"));
+    ck_assert(!netlink_have_qdisc(""));
+    ck_assert(!netlink_have_qdisc("0123456789abcdef"));
+    /* The probe leaves the caller's namespace alone. */
+    struct tc_query t = tc_of(NULL, "lo");
+    for (size_t i = 0; i < t.n; i++) {
+        ck_assert_str_ne(t.q[i].kind, "tbf");
+    }
+}
+END_TEST
+
+START_TEST(test_configure_errors)
+{
+    NEED_ROOT();
+    const char *a = make_ns();
+    struct if_spec ifs[] = {
+        {.ifname = "nosuch0", .addr = {IP4(10, 4, 0, 1), 24}},
+    };
+    struct node_net_spec node = {.netns = a,
+                                 .ifs = ifs,
+                                 .n_ifs = 1,
+                                 .loopback = {IP4(10, 4, 1, 1), 32},
+                                 .default_gw = IP4(10, 9, 9, 9)};
+
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_configure_node(&node), -ENODEV);
+    const char *log = testutil_captured();
+    char *expected = xasprintf("%s:nosuch0: no such interface\n"
+                               "%s: default route via 10.9.9.9: Network is "
+                               "unreachable",
+                               ns_name(a), ns_name(a));
+    ck_assert_msg(!strncmp(log, expected, strlen(expected)), "got: %s", log);
+    testutil_capture_end();
+    free(expected);
+
+    /* What could be done was done. */
+    struct listing l = list(a);
+    ck_assert(has_addr(find_if(&l, "lo"), IP4(10, 4, 1, 1), 32));
+    free(l.ifs);
+}
+END_TEST
+
+struct parallel_node {
+    struct if_spec ifs[2];
+    struct node_net_spec spec;
+    int result;
+};
+
+static void *
+configure_thread(void *node_)
+{
+    struct parallel_node *node = node_;
+
+    node->result = netlink_configure_node(&node->spec);
+    return NULL;
+}
+
+START_TEST(test_configure_parallel)
+{
+    NEED_ROOT();
+    enum { N = 8 };
+    struct parallel_node nodes[N];
+    pthread_t threads[N];
+
+    for (int i = 0; i < N; i++) {
+        const char *ns = make_ns();
+        struct veth_spec link = {{{"p0", ns}, {"p1", ns}}, 0};
+        ck_assert_int_eq(netlink_create_veths(&link, 1), 0);
+        nodes[i] = (struct parallel_node){
+            .ifs = {{.ifname = "p0",
+                     .addr = {IP4(10, 5, i, 1), 24},
+                     .tx_csum_off = true,
+                     .rate_bps = 1000000 * (uint64_t)(i + 1)},
+                    {.ifname = "p1", .addr = {IP4(10, 5, i, 2), 24}}},
+            .spec = {.netns = ns,
+                     .n_ifs = 2,
+                     .loopback = {IP4(10, 6, 0, i), 32}},
+            .result = 1,
+        };
+        nodes[i].spec.ifs = nodes[i].ifs;
+    }
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(
+            pthread_create(&threads[i], NULL, configure_thread, &nodes[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        const char *ns = nodes[i].spec.netns;
+        ck_assert_int_eq(nodes[i].result, 0);
+        struct listing l = list(ns);
+        ck_assert(has_addr(find_if(&l, "p0"), IP4(10, 5, i, 1), 24));
+        ck_assert(has_addr(find_if(&l, "p1"), IP4(10, 5, i, 2), 24));
+        ck_assert(has_addr(find_if(&l, "lo"), IP4(10, 6, 0, i), 32));
+        free(l.ifs);
+        struct tc_query t = tc_of(ns, "p0");
+        ck_assert_int_eq(root_qdisc(&t, "tbf").rate,
+                         125000 * (intmax_t)(i + 1));
+        ck_assert_uint_eq(tx_csum(ns, "p0"), 0);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Deleting links                                                           */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_delete_links)
+{
+    NEED_ROOT();
+    const char *a = make_ns();
+    char *ra = xstrdup(root_ifname('a')), *rb = xstrdup(root_ifname('b'));
+    struct veth_spec specs[] = {
+        {{{ra, NULL}, {"x0", a}}, 0},
+        {{{rb, NULL}, {"x1", a}}, 0},
+    };
+    char missing[IFNAMSIZ];
+    snprintf(missing, sizeof missing, "mitnl%dz", runner_pid);
+
+    ck_assert_int_eq(netlink_create_veths(specs, ARRAY_SIZE(specs)), 0);
+    struct listing here = list(NULL);
+    assert_up(&here, ra, 1500);
+    assert_up(&here, rb, 1500);
+    free(here.ifs);
+
+    /* x0 lives in another namespace: here it is just missing. */
+    const char *names[] = {ra, missing, rb, "x0"};
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_delete_links(names, ARRAY_SIZE(names)), 0);
+    ck_assert_str_eq(testutil_captured(), "");
+    testutil_capture_end();
+
+    here = list(NULL);
+    ck_assert_ptr_null(find_if(&here, ra));
+    ck_assert_ptr_null(find_if(&here, rb));
+    free(here.ifs);
+    struct listing la = list(a);
+    ck_assert_uint_eq(la.n, 1); /* the peers went with them */
+    free(la.ifs);
+    free(ra);
+    free(rb);
+}
+END_TEST
+
+static Suite *
+netlink_suite(void)
+{
+    Suite *s = suite_create("netlink");
+
+    TCase *tc = tcase_create("noroot");
+    tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_list_here);
+    tcase_add_test(tc, test_tbf_params);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("netns");
+    tcase_set_timeout(tc, 120);
+    tcase_add_unchecked_fixture(tc, runner_setup, remove_all);
+    tcase_add_checked_fixture(tc, remove_all, remove_all);
+    tcase_add_test(tc, test_veth_two_namespaces);
+    tcase_add_test(tc, test_veth_batch_300);
+    tcase_add_test(tc, test_veth_duplicate);
+    tcase_add_test(tc, test_configure_node);
+    tcase_add_test(tc, test_configure_tbf);
+    tcase_add_test(tc, test_netem);
+    tcase_add_test(tc, test_have_qdisc);
+    tcase_add_test(tc, test_configure_errors);
+    tcase_add_test(tc, test_configure_parallel);
+    tcase_add_test(tc, test_delete_links);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(netlink_suite());
+}
