@@ -5,19 +5,565 @@
  *   datapath   "auto" (default: "system" when the kernel has the openvswitch
  *              module, else "netdev", the userspace datapath), "system" or
  *              "netdev"
+ *
+ * The switch daemon is a private instance already running in the switch
+ * directory that the host hands to start(), else the server's own Open
+ * vSwitch when one runs (its database answers at the default socket and
+ * ovs-vswitchd answers too), else a private ovsdb-server and ovs-vswitchd
+ * started in that directory, with every file they make there (database,
+ * sockets, pid files, logs, the bridges' .mgmt sockets through
+ * OVS_RUNDIR).  Operations that run without the topology (`down`) find
+ * that instance again through its pid files.  README.md has the details
+ * and the pitfalls.
+ *
+ * Everything is done through the OVS command-line programs, run by argv
+ * through the host (no shell).  build() creates all bridges and ports of a
+ * server in one ovs-vsctl transaction.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <miniinet/plugin.h>
 
 enum ovs_datapath { OVS_DP_AUTO, OVS_DP_SYSTEM, OVS_DP_NETDEV };
 
+/* Which switch daemon the plugin talks to. */
+enum ovs_daemon {
+    OVS_NONE,    /* none found (yet) */
+    OVS_SYSTEM,  /* the server's own, at the default socket */
+    OVS_PRIVATE, /* ours, under `dir` */
+};
+
 struct ovs {
     const struct mi_host *host;
-    enum ovs_datapath datapath;
+    enum ovs_datapath datapath; /* resolved: SYSTEM or NETDEV */
+    enum ovs_daemon daemon;
+    char *dir; /* OVS_PRIVATE: absolute path of the instance's directory */
+    char *db;  /* OVS_PRIVATE: "--db=unix:DIR/db.sock" */
 };
+
+/* Where Debian's (and upstream's default) Open vSwitch listens. */
+#define SYSTEM_DB_SOCK "/var/run/openvswitch/db.sock"
+
+/* The files of a private instance, relative to its directory. */
+#define DB_FILE "conf.db"
+#define DB_SOCK "db.sock"
+#define DB_PID "ovsdb.pid"
+#define DB_LOG "ovsdb.log"
+#define DB_CTL "ovsdb.ctl"
+#define VSD_PID "vsd.pid"
+#define VSD_LOG "vsd.log"
+#define VSD_CTL "vsd.ctl"
+
+/* Seconds an ovs-vsctl may take: queries, and transactions that wait for
+ * ovs-vswitchd to apply them (250 bridges take a few seconds). */
+#define QUERY_TIMEOUT 10
+#define BUILD_TIMEOUT 600
+
+/* ------------------------------------------------------------------------ */
+/* Argument vectors                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* A growing argv of malloc()ed strings.  Allocation failures are remembered
+ * and reported once, when the vector is run. */
+struct args {
+    char **v;
+    size_t n, cap;
+    size_t bytes; /* what execve() needs for the strings and pointers */
+    bool nomem;
+};
+
+static void
+args_push(struct args *a, char *s)
+{
+    if (!s) {
+        a->nomem = true;
+        return;
+    }
+    if (a->n + 2 > a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 32;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            free(s);
+            a->nomem = true;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = s;
+    a->v[a->n] = NULL;
+    a->bytes += strlen(s) + 1 + sizeof(char *);
+}
+
+static void
+args_add(struct args *a, const char *s)
+{
+    args_push(a, strdup(s));
+}
+
+static void args_addf(struct args *a, const char *fmt, ...) MI_PRINTF(2, 3);
+
+static void
+args_addf(struct args *a, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) {
+        s = NULL;
+    }
+    va_end(ap);
+    args_push(a, s);
+}
+
+/* Drops the arguments from `n` on. */
+static void
+args_truncate(struct args *a, size_t n)
+{
+    while (a->n > n) {
+        char *s = a->v[--a->n];
+        a->bytes -= strlen(s) + 1 + sizeof(char *);
+        free(s);
+    }
+    if (a->v) {
+        a->v[a->n] = NULL;
+    }
+}
+
+static void
+args_free(struct args *a)
+{
+    args_truncate(a, 0);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+static char *
+path_join(const char *dir, const char *file)
+{
+    char *s;
+
+    return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
+}
+
+/* The program `name` as found in PATH, else in the sbin directories that a
+ * user's PATH often lacks (ovsdb-server and ovs-vswitchd live there).
+ * Returns a malloc()ed path, or a copy of `name` for the host to report. */
+static char *
+find_program(const char *name)
+{
+    const char *path = getenv("PATH");
+    char *dirs;
+
+    if (asprintf(&dirs, "%s:/usr/sbin:/usr/local/sbin:/sbin",
+                 path && *path ? path : "/usr/bin:/bin") < 0) {
+        return strdup(name);
+    }
+    char *save = NULL;
+    for (char *d = strtok_r(dirs, ":", &save); d;
+         d = strtok_r(NULL, ":", &save)) {
+        char *full = path_join(d, name);
+        if (full && !access(full, X_OK)) {
+            free(dirs);
+            return full;
+        }
+        free(full);
+    }
+    free(dirs);
+    return strdup(name);
+}
+
+/* Runs `a`; returns the exit status or a negative errno. */
+static int
+run_args(const struct ovs *ovs, const struct args *a, char **out)
+{
+    if (out) {
+        *out = NULL;
+    }
+    if (a->nomem || !a->n) {
+        ovs->host->error("ovs: out of memory building a command line");
+        return -ENOMEM;
+    }
+    return ovs->host->run((const char *const *)a->v, out);
+}
+
+/* "exit status N" or the errno's text, for messages about a program that
+ * failed (its standard error is in the log already). */
+static const char *
+status_text(int status, char *buf, size_t len)
+{
+    if (status < 0) {
+        return strerror(-status);
+    }
+    snprintf(buf, len, "exit status %d", status);
+    return buf;
+}
+
+/* Starts an ovs-vsctl command line for the daemon in use. */
+static void
+vsctl_begin(const struct ovs *ovs, struct args *a, int timeout)
+{
+    args_push(a, find_program("ovs-vsctl"));
+    if (ovs->db) {
+        args_add(a, ovs->db);
+    }
+    args_addf(a, "--timeout=%d", timeout);
+}
+
+/* Runs `ovs-vsctl ARG0 ARGS...` (NULL-terminated) with the query
+ * timeout. */
+static int
+vsctl(const struct ovs *ovs, char **out, const char *arg0, ...)
+{
+    struct args a = {0};
+    va_list ap;
+
+    vsctl_begin(ovs, &a, QUERY_TIMEOUT);
+    va_start(ap, arg0);
+    for (const char *s = arg0; s; s = va_arg(ap, const char *)) {
+        args_add(&a, s);
+    }
+    va_end(ap);
+    int status = run_args(ovs, &a, out);
+    args_free(&a);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Daemons                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Reads the command name (into comm) and state of /proc/.../stat. */
+static bool
+read_stat(const char *path, char *comm, size_t len, char *state)
+{
+    char buf[512];
+    FILE *f = fopen(path, "re");
+
+    if (!f) {
+        return false;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+
+    /* "PID (COMM) STATE ...": COMM may hold anything, ')' included. */
+    char *open = strchr(buf, '(');
+    char *close = strrchr(buf, ')');
+    if (!open || !close || close < open || close[1] != ' ') {
+        return false;
+    }
+    snprintf(comm, len, "%.*s", (int)(close - open - 1), open + 1);
+    *state = close[2];
+    return true;
+}
+
+static bool
+is_dead_state(char state)
+{
+    return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* True if process `pid` is called `comm` and still runs.  The daemons
+ * detach, so they are not our children; where nothing reaps orphans they
+ * stay behind as zombies once they exit.  A process counts as gone when
+ * none of its threads runs: its leader turns zombie before the others have
+ * closed its files (an ovs-vswitchd's tap devices). */
+static bool
+process_runs(pid_t pid, const char *comm)
+{
+    char path[64], name[32], state;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    if (!read_stat(path, name, sizeof name, &state) ||
+        strcmp(name, comm) != 0) {
+        return false;
+    }
+    if (!is_dead_state(state)) {
+        return true;
+    }
+
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    DIR *d = opendir(path);
+    bool runs = false;
+    for (struct dirent *de; d && !runs && (de = readdir(d)) != NULL;) {
+        char *task;
+        if (de->d_name[0] != '.' &&
+            asprintf(&task, "%s/%s/stat", path, de->d_name) >= 0) {
+            runs = read_stat(task, name, sizeof name, &state) &&
+                   !is_dead_state(state);
+            free(task);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return runs;
+}
+
+/* The pid in DIR/PIDFILE if that process runs and is called `comm`, else
+ * 0. */
+static pid_t
+daemon_pid(const char *dir, const char *pidfile, const char *comm)
+{
+    char *path = path_join(dir, pidfile);
+    FILE *f = path ? fopen(path, "re") : NULL;
+    long pid = 0;
+
+    free(path);
+    if (!f) {
+        return 0;
+    }
+    if (fscanf(f, "%ld", &pid) != 1 || pid <= 0 || pid > INT_MAX) {
+        pid = 0;
+    }
+    fclose(f);
+    return pid && process_runs((pid_t)pid, comm) ? (pid_t)pid : 0;
+}
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+        continue;
+    }
+}
+
+/* Waits up to `ms` milliseconds for `pid` to stop running. */
+static bool
+wait_gone(pid_t pid, const char *comm, long ms)
+{
+    for (long waited = 0; process_runs(pid, comm); waited += 20) {
+        if (waited >= ms) {
+            return false;
+        }
+        sleep_ms(20);
+    }
+    return true;
+}
+
+/* An OVS program run with OVS_RUNDIR=dir, which ovs-vswitchd needs for the
+ * bridges' management sockets and ovs-appctl to find them. */
+static void
+rundir_begin(struct args *a, const char *dir, const char *program)
+{
+    args_push(a, find_program("env"));
+    args_addf(a, "OVS_RUNDIR=%s", dir);
+    args_push(a, find_program(program));
+}
+
+/* Stops the daemon of DIR/PIDFILE: asks it through its control socket,
+ * then, if it is still there after a while, sends SIGTERM and finally
+ * SIGKILL, each time after checking that the pid still is that daemon. */
+static int
+stop_daemon(const struct ovs *ovs, const char *dir, const char *pidfile,
+            const char *ctl, const char *comm)
+{
+    pid_t pid = daemon_pid(dir, pidfile, comm);
+    if (!pid) {
+        return 0;
+    }
+
+    struct args a = {0};
+    rundir_begin(&a, dir, "ovs-appctl");
+    args_add(&a, "--timeout=5");
+    args_add(&a, "-t");
+    args_push(&a, path_join(dir, ctl));
+    args_add(&a, "exit");
+    if (!strcmp(comm, "ovs-vswitchd")) {
+        args_add(&a, "--cleanup"); /* kernel datapaths too */
+    }
+    int status = run_args(ovs, &a, NULL);
+    args_free(&a);
+    if (status == 0 && wait_gone(pid, comm, 5000)) {
+        return 0;
+    }
+
+    static const int signals[] = {SIGTERM, SIGKILL};
+    for (size_t i = 0; i < sizeof signals / sizeof *signals; i++) {
+        if (!process_runs(pid, comm)) {
+            return 0;
+        }
+        ovs->host->log(MI_LOG_WARN,
+                       "ovs: %s (pid %ld) in %s did not exit; "
+                       "sending it %s",
+                       comm, (long)pid, dir, i ? "SIGKILL" : "SIGTERM");
+        if (kill(pid, signals[i]) < 0 && errno != ESRCH) {
+            int error = errno;
+            ovs->host->error("ovs: cannot stop %s (pid %ld): %s", comm,
+                             (long)pid, strerror(error));
+            return -error;
+        }
+        if (wait_gone(pid, comm, 5000)) {
+            return 0;
+        }
+    }
+    ovs->host->error("ovs: %s (pid %ld) in %s does not stop", comm, (long)pid,
+                     dir);
+    return -ETIMEDOUT;
+}
+
+/* True for the files a private instance makes in its directory: the
+ * database (with its lock and temporary files), sockets, pid files, logs
+ * and, through OVS_RUNDIR, each bridge's .mgmt and .snoop sockets. */
+static bool
+is_instance_file(const char *name)
+{
+    static const char *const prefixes[] = {
+        DB_FILE, ".conf.db", DB_SOCK, DB_PID,  DB_LOG,
+        DB_CTL,  VSD_PID,    VSD_LOG, VSD_CTL, NULL,
+    };
+    static const char *const suffixes[] = {".mgmt", ".snoop", NULL};
+    size_t len = strlen(name);
+
+    for (size_t i = 0; prefixes[i]; i++) {
+        if (!strncmp(name, prefixes[i], strlen(prefixes[i]))) {
+            return true;
+        }
+    }
+    for (size_t i = 0; suffixes[i]; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len > n && !strcmp(name + len - n, suffixes[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+remove_instance_files(const struct ovs *ovs, const char *dir)
+{
+    DIR *d = opendir(dir);
+    int error = 0;
+
+    if (!d) {
+        return errno == ENOENT ? 0 : -errno;
+    }
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (is_instance_file(de->d_name) &&
+            unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+            error = -errno;
+            ovs->host->error("ovs: cannot remove %s/%s: %s", dir, de->d_name,
+                             strerror(errno));
+        }
+    }
+    closedir(d);
+    return error;
+}
+
+/* True if `dir` holds what a private instance leaves behind. */
+static bool
+has_instance_files(const char *dir)
+{
+    static const char *const files[] = {DB_FILE, DB_PID, VSD_PID, NULL};
+
+    for (size_t i = 0; files[i]; i++) {
+        char *path = path_join(dir, files[i]);
+        bool exists = path && !access(path, F_OK);
+        free(path);
+        if (exists) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+forget_daemon(struct ovs *ovs)
+{
+    free(ovs->dir);
+    free(ovs->db);
+    ovs->dir = ovs->db = NULL;
+    ovs->daemon = OVS_NONE;
+}
+
+static int
+use_private(struct ovs *ovs, const char *dir)
+{
+    forget_daemon(ovs);
+    ovs->dir = strdup(dir);
+    if (!ovs->dir || asprintf(&ovs->db, "--db=unix:%s/%s", dir, DB_SOCK) < 0) {
+        ovs->db = NULL;
+        forget_daemon(ovs);
+        return -ENOMEM;
+    }
+    ovs->daemon = OVS_PRIVATE;
+    return 0;
+}
+
+/* True if the server's own Open vSwitch runs: its database answers at the
+ * default socket and so does ovs-vswitchd. */
+static bool
+system_ovs_runs(const struct ovs *ovs)
+{
+    struct stat st;
+
+    /* Without the socket, asking would only log a connection error. */
+    if (stat(SYSTEM_DB_SOCK, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+        return false;
+    }
+
+    struct args a = {0};
+    args_push(&a, find_program("ovs-vsctl"));
+    args_add(&a, "--timeout=2");
+    args_add(&a, "show");
+    char *out;
+    int status = run_args(ovs, &a, &out);
+    free(out);
+    args_free(&a);
+    if (status) {
+        return false;
+    }
+
+    args_push(&a, find_program("ovs-appctl"));
+    args_add(&a, "--timeout=2");
+    args_add(&a, "-t");
+    args_add(&a, "ovs-vswitchd");
+    args_add(&a, "version");
+    status = run_args(ovs, &a, &out);
+    free(out);
+    args_free(&a);
+    return status == 0;
+}
+
+/* Finds the daemon for `dir` without starting anything (for operations
+ * that may run in a process that never called start()): a private
+ * instance whose ovsdb-server runs in `dir`, else the server's own when
+ * its socket is there, else none. */
+static int
+attach(struct ovs *ovs, const char *dir)
+{
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+
+    if (abs && daemon_pid(abs, DB_PID, "ovsdb-server")) {
+        int error = use_private(ovs, abs);
+        free(abs);
+        return error;
+    }
+    free(abs);
+    forget_daemon(ovs);
+    if (!access(SYSTEM_DB_SOCK, F_OK)) {
+        ovs->daemon = OVS_SYSTEM;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* configure, release, start                                                */
+/* ------------------------------------------------------------------------ */
 
 static int
 ovs_configure(const struct mi_host *host, const struct mi_settings *settings,
@@ -43,7 +589,9 @@ ovs_configure(const struct mi_host *host, const struct mi_settings *settings,
     }
     ovs->host = host;
     if (!strcmp(datapath, "auto")) {
-        ovs->datapath = OVS_DP_AUTO;
+        ovs->datapath = access("/sys/module/openvswitch", F_OK)
+                            ? OVS_DP_NETDEV
+                            : OVS_DP_SYSTEM;
     } else if (!strcmp(datapath, "system")) {
         ovs->datapath = OVS_DP_SYSTEM;
     } else if (!strcmp(datapath, "netdev")) {
@@ -63,7 +611,705 @@ ovs_configure(const struct mi_host *host, const struct mi_settings *settings,
 static void
 ovs_release(void *state)
 {
-    free(state);
+    struct ovs *ovs = state;
+
+    forget_daemon(ovs);
+    free(ovs);
+}
+
+static bool
+ovs_needs_tx_csum_off(void *state)
+{
+    const struct ovs *ovs = state;
+
+    return ovs->datapath == OVS_DP_NETDEV;
+}
+
+/* The OVS database schema, wherever the package put it. */
+static const char *
+find_schema(void)
+{
+    static const char *const schemas[] = {
+        "/usr/share/openvswitch/vswitch.ovsschema",
+        "/usr/local/share/openvswitch/vswitch.ovsschema",
+        NULL,
+    };
+
+    for (size_t i = 0; schemas[i]; i++) {
+        if (!access(schemas[i], R_OK)) {
+            return schemas[i];
+        }
+    }
+    return NULL;
+}
+
+/* Runs `a` (a step of starting the private instance) and says what failed
+ * if it did. */
+static int
+run_step(const struct ovs *ovs, struct args *a, const char *what,
+         const char *log)
+{
+    char *out;
+    int status = run_args(ovs, a, &out);
+
+    free(out);
+    args_free(a);
+    if (status == 0) {
+        return 0;
+    }
+    char buf[32];
+    ovs->host->error("ovs: %s failed (%s)%s%s%s%s", what,
+                     status_text(status, buf, sizeof buf), log ? "; see " : "",
+                     log ? ovs->dir : "", log ? "/" : "", log ? log : "");
+    return status < 0 ? status : -EIO;
+}
+
+static int
+start_ovsdb(struct ovs *ovs)
+{
+    const char *dir = ovs->dir;
+    char *db = path_join(dir, DB_FILE);
+    struct args a = {0};
+    int error = 0;
+
+    if (!db) {
+        return -ENOMEM;
+    }
+    /* A database left from an instance that died is kept: the bridges in
+     * it come back, and are reported as existing rather than lost. */
+    if (access(db, F_OK)) {
+        const char *schema = find_schema();
+        if (!schema) {
+            free(db);
+            ovs->host->error("ovs: the Open vSwitch schema "
+                             "vswitch.ovsschema is not installed (install "
+                             "openvswitch-switch)");
+            return -ENOENT;
+        }
+        args_push(&a, find_program("ovsdb-tool"));
+        args_add(&a, "create");
+        args_add(&a, db);
+        args_add(&a, schema);
+        error =
+            run_step(ovs, &a, "ovsdb-tool create (making the database)", NULL);
+    }
+    if (!error) {
+        args_push(&a, find_program("ovsdb-server"));
+        args_add(&a, db);
+        args_addf(&a, "--remote=punix:%s/%s", dir, DB_SOCK);
+        args_addf(&a, "--pidfile=%s/%s", dir, DB_PID);
+        args_add(&a, "--detach");
+        args_addf(&a, "--log-file=%s/%s", dir, DB_LOG);
+        args_addf(&a, "--unixctl=%s/%s", dir, DB_CTL);
+        error = run_step(ovs, &a, "starting ovsdb-server", DB_LOG);
+    }
+    if (!error) {
+        vsctl_begin(ovs, &a, QUERY_TIMEOUT);
+        args_add(&a, "--no-wait");
+        args_add(&a, "init");
+        error = run_step(ovs, &a, "ovs-vsctl init", DB_LOG);
+    }
+    free(db);
+    return error;
+}
+
+static int
+start_vswitchd(struct ovs *ovs)
+{
+    const char *dir = ovs->dir;
+    struct args a = {0};
+
+    rundir_begin(&a, dir, "ovs-vswitchd");
+    args_addf(&a, "unix:%s/%s", dir, DB_SOCK);
+    args_addf(&a, "--pidfile=%s/%s", dir, VSD_PID);
+    args_add(&a, "--detach");
+    args_addf(&a, "--log-file=%s/%s", dir, VSD_LOG);
+    args_addf(&a, "--unixctl=%s/%s", dir, VSD_CTL);
+    return run_step(ovs, &a, "starting ovs-vswitchd", VSD_LOG);
+}
+
+/* The pid of an ovs-vswitchd that runs in our network namespace, or 0. */
+static pid_t
+vswitchd_in_netns(void)
+{
+    struct stat self, st;
+    DIR *d = opendir("/proc");
+    pid_t found = 0;
+
+    if (!d || stat("/proc/self/ns/net", &self) < 0) {
+        if (d) {
+            closedir(d);
+        }
+        return 0;
+    }
+    for (struct dirent *de; !found && (de = readdir(d)) != NULL;) {
+        char *end, path[64];
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end || pid <= 0 || pid > INT_MAX ||
+            !process_runs((pid_t)pid, "ovs-vswitchd")) {
+            continue;
+        }
+        snprintf(path, sizeof path, "/proc/%ld/ns/net", pid);
+        if (!stat(path, &st) && st.st_ino == self.st_ino &&
+            st.st_dev == self.st_dev) {
+            found = (pid_t)pid;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+static int
+ovs_start(void *state, const char *dir)
+{
+    struct ovs *ovs = state;
+    int error;
+
+    if (!dir) {
+        ovs->host->error("ovs: start needs a directory");
+        return -EINVAL;
+    }
+    char *abs = realpath(dir, NULL);
+    if (!abs) {
+        error = -errno;
+        ovs->host->error("ovs: switch directory %s: %s", dir, strerror(errno));
+        return error;
+    }
+
+    /* An instance of ours that runs already (a repeated `up`) wins over
+     * the server's own: its bridges are there. */
+    bool db_runs = daemon_pid(abs, DB_PID, "ovsdb-server") != 0;
+    if (!db_runs && system_ovs_runs(ovs)) {
+        free(abs);
+        forget_daemon(ovs);
+        ovs->daemon = OVS_SYSTEM;
+        ovs->host->log(MI_LOG_INFO, "ovs: using the server's Open vSwitch");
+        return 0;
+    }
+
+    error = use_private(ovs, abs);
+    free(abs);
+    if (error) {
+        return error;
+    }
+    bool vsd_runs = daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd") != 0;
+    if (db_runs && vsd_runs) {
+        return 0;
+    }
+    /* The userspace datapath of every ovs-vswitchd is called ovs-netdev
+     * and owns a tap device of that name: while another ovs-vswitchd in
+     * this network namespace holds it, ours could make no bridge.  (The
+     * tap device is persistent: after a crash it is left behind, unheld,
+     * and the next ovs-vswitchd takes it over.) */
+    pid_t other;
+    if (!vsd_runs && ovs->datapath == OVS_DP_NETDEV &&
+        ovs->host->link_exists(NULL, "ovs-netdev") == 1 &&
+        (other = vswitchd_in_netns()) != 0) {
+        ovs->host->error(
+            "ovs: another ovs-vswitchd (pid %ld) with the userspace "
+            "(netdev) datapath runs in this network namespace, and there can "
+            "be only one: stop it, or use the server's Open vSwitch for "
+            "every network",
+            (long)other);
+        forget_daemon(ovs);
+        return -EBUSY;
+    }
+    ovs->host->log(MI_LOG_INFO,
+                   "ovs: starting a private Open vSwitch in %s (%s datapath)",
+                   ovs->dir,
+                   ovs->datapath == OVS_DP_NETDEV ? "netdev" : "system");
+    error = db_runs ? 0 : start_ovsdb(ovs);
+    if (!error && !vsd_runs) {
+        error = start_vswitchd(ovs);
+        if (error && !db_runs) {
+            stop_daemon(ovs, ovs->dir, DB_PID, DB_CTL, "ovsdb-server");
+        }
+    }
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* build                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The bridges that exist, from `ovs-vsctl list-br` (one a line): a
+ * malloc()ed buffer that the caller frees; -errno on failure. */
+static int
+list_bridges(const struct ovs *ovs, char **out)
+{
+    int status = vsctl(ovs, out, "list-br", (char *)NULL);
+
+    if (status) {
+        free(*out);
+        *out = NULL;
+        char buf[32];
+        ovs->host->error("ovs: ovs-vsctl list-br failed (%s)",
+                         status_text(status, buf, sizeof buf));
+        return status < 0 ? status : -EIO;
+    }
+    return 0;
+}
+
+/* True if `name` is one of the lines of `list`. */
+static bool
+in_lines(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (const char *p = list; p && *p;) {
+        const char *nl = strchrnul(p, '\n');
+        if ((size_t)(nl - p) == len && !memcmp(p, name, len)) {
+            return true;
+        }
+        p = *nl ? nl + 1 : nl;
+    }
+    return false;
+}
+
+/* Checks that the plan's references are sound before anything changes. */
+static int
+check_build(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
+{
+    for (size_t i = 0; i < plan->n_links; i++) {
+        const struct mi_link *l = &plan->links[i];
+        if (l->server[0] != server || l->server[1] != server) {
+            continue;
+        }
+        for (int e = 0; e < 2; e++) {
+            int b = l->end[e].bridge;
+            if (b < 0) {
+                continue;
+            }
+            if ((size_t)b >= plan->n_bridges ||
+                plan->bridges[b].server != server || !l->peer[e] ||
+                l->end[e].vlan > 4095) {
+                ovs->host->error("ovs: link %zu, end %d: bad bridge end "
+                                 "(bridge %d, port %s, VLAN %u)",
+                                 i, e, b, l->peer[e] ? l->peer[e] : "(none)",
+                                 l->end[e].vlan);
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The bytes an argv may take: a quarter of the kernel's limit, leaving the
+ * rest for the environment.  MINIINET_OVS_ARGV_MAX lowers it (tests). */
+static size_t
+argv_budget(void)
+{
+    long max = sysconf(_SC_ARG_MAX);
+    size_t budget = max > 0 ? (size_t)max / 4 : 32768;
+    const char *env = getenv("MINIINET_OVS_ARGV_MAX");
+
+    if (env && *env) {
+        unsigned long v = strtoul(env, NULL, 10);
+        if (v >= 1024 && v < budget) {
+            budget = v;
+        }
+    }
+    return budget;
+}
+
+/* Builds the transaction(s): `cmds` holds `--` separated commands; each
+ * ovs-vsctl gets as many whole commands as the budget allows. */
+struct batch {
+    const struct ovs *ovs;
+    struct args a;
+    size_t base;   /* arguments before the first command */
+    size_t budget; /* bytes */
+    size_t n_runs;
+    int error;
+};
+
+static void
+batch_begin(struct batch *b, const struct ovs *ovs)
+{
+    memset(b, 0, sizeof *b);
+    b->ovs = ovs;
+    b->budget = argv_budget();
+    vsctl_begin(ovs, &b->a, BUILD_TIMEOUT);
+    b->base = b->a.n;
+}
+
+static void
+batch_flush(struct batch *b)
+{
+    if (b->error || b->a.n == b->base) {
+        return;
+    }
+    int status = run_args(b->ovs, &b->a, NULL);
+    if (status) {
+        char buf[32];
+        b->ovs->host->error("ovs: ovs-vsctl (transaction %zu, %zu arguments) "
+                            "failed (%s)",
+                            b->n_runs + 1, b->a.n,
+                            status_text(status, buf, sizeof buf));
+        b->error = status < 0 ? status : -EIO;
+    }
+    b->n_runs++;
+    args_truncate(&b->a, b->base);
+}
+
+/* Ends the command that starts at argument `start`: when it made the
+ * argv too long, the commands before it run first. */
+static void
+batch_end_command(struct batch *b, size_t start)
+{
+    if (b->a.bytes <= b->budget || start == b->base) {
+        return;
+    }
+    struct args cmd = {0};
+    for (size_t i = start; i < b->a.n; i++) {
+        args_add(&cmd, b->a.v[i]);
+    }
+    args_truncate(&b->a, start);
+    batch_flush(b);
+    for (size_t i = 0; i < cmd.n; i++) {
+        args_add(&b->a, cmd.v[i]);
+    }
+    b->a.nomem |= cmd.nomem;
+    args_free(&cmd);
+}
+
+static void
+add_bridge(struct batch *b, const struct mi_plan *plan,
+           const struct mi_bridge *br, enum ovs_datapath dp)
+{
+    struct args *a = &b->a;
+    size_t start = a->n;
+    const uint8_t *m = br->stp_mac;
+
+    args_add(a, "--");
+    args_add(a, "add-br");
+    args_add(a, br->name);
+    args_add(a, "--");
+    args_add(a, "set");
+    args_add(a, "bridge");
+    args_add(a, br->name);
+    args_addf(a, "datapath_type=%s",
+              dp == OVS_DP_NETDEV ? "netdev" : "system");
+    args_add(a, "fail_mode=standalone");
+    /* The network name is a plain [A-Za-z0-9_-] name; quoted all the same
+     * so that ovs-vsctl never reads it as a number. */
+    args_addf(a, "external_ids:miniinet=\"%s\"", plan->name ? plan->name : "");
+    if (br->kind == MI_BRIDGE_L2SWITCH) {
+        args_add(a, "stp_enable=true");
+        args_addf(a, "other_config:stp-priority=%u", br->stp_priority);
+        args_addf(a,
+                  "other_config:stp-system-id=\"%02x:%02x:%02x:%02x:%02x:"
+                  "%02x\"",
+                  m[0], m[1], m[2], m[3], m[4], m[5]);
+    }
+    batch_end_command(b, start);
+}
+
+static void
+add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan)
+{
+    struct args *a = &b->a;
+    size_t start = a->n;
+
+    args_add(a, "--");
+    args_add(a, "add-port");
+    args_add(a, bridge);
+    args_add(a, port);
+    if (vlan) {
+        args_addf(a, "tag=%u", vlan);
+    }
+    batch_end_command(b, start);
+}
+
+/* Calls `fn` for every bridge port of `plan` on `server`. */
+typedef void port_fn(const char *bridge, const char *port, unsigned vlan,
+                     void *aux);
+
+static void
+for_each_port(const struct mi_plan *plan, unsigned server, port_fn *fn,
+              void *aux)
+{
+    for (size_t i = 0; i < plan->n_links; i++) {
+        const struct mi_link *l = &plan->links[i];
+        if (l->server[0] != server || l->server[1] != server) {
+            continue;
+        }
+        for (int e = 0; e < 2; e++) {
+            if (l->end[e].bridge >= 0) {
+                fn(plan->bridges[l->end[e].bridge].name, l->peer[e],
+                   l->end[e].vlan, aux);
+            }
+        }
+    }
+}
+
+struct port_check {
+    const struct ovs *ovs;
+    const char *interfaces; /* "NAME,ERROR" lines */
+    size_t n_bad;
+};
+
+static void
+add_port_cb(const char *bridge, const char *port, unsigned vlan, void *b)
+{
+    add_port(b, bridge, port, vlan);
+}
+
+/* The value of the CSV line "NAME,VALUE" of `list` whose NAME is `name`
+ * (into buf), or false if there is no such line or VALUE is empty. */
+static bool
+csv_value(const char *list, const char *name, char *buf, size_t len)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p && *p;) {
+        const char *nl = strchrnul(p, '\n');
+        if ((size_t)(nl - p) > n + 1 && !strncmp(p, name, n) && p[n] == ',') {
+            const char *err = p + n + 1;
+            size_t elen = (size_t)(nl - err);
+            if (elen >= 2 && err[0] == '"' && err[elen - 1] == '"') {
+                err++;
+                elen -= 2;
+            }
+            snprintf(buf, len, "%.*s", (int)elen, err);
+            return elen > 0;
+        }
+        p = *nl ? nl + 1 : nl;
+    }
+    return false;
+}
+
+static void
+check_port_cb(const char *bridge, const char *port, unsigned vlan, void *pc_)
+{
+    struct port_check *pc = pc_;
+    char err[512];
+
+    (void)vlan;
+    if (csv_value(pc->interfaces, port, err, sizeof err)) {
+        if (pc->n_bad++ < 10) {
+            pc->ovs->host->error("ovs: bridge %s: port %s: %s", bridge, port,
+                                 err);
+        }
+    }
+}
+
+/* ovs-vsctl reports what ovs-vswitchd could not do (a port whose device
+ * is missing, a datapath the kernel lacks) on standard error but exits 0:
+ * read it back from the database. */
+static int
+check_built(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
+{
+    char *bridges = NULL, *interfaces = NULL;
+    size_t n_bad = 0;
+
+    int status =
+        vsctl(ovs, &bridges, "--format=csv", "--data=bare", "--no-headings",
+              "--columns=name,datapath_id", "list", "Bridge", (char *)NULL);
+    if (!status) {
+        status = vsctl(ovs, &interfaces, "--format=csv", "--data=bare",
+                       "--no-headings", "--columns=name,error", "list",
+                       "Interface", (char *)NULL);
+    }
+    if (status) {
+        free(bridges);
+        free(interfaces);
+        ovs->host->error("ovs: reading back the bridges failed");
+        return status < 0 ? status : -EIO;
+    }
+
+    for (size_t i = 0; i < plan->n_bridges; i++) {
+        const struct mi_bridge *br = &plan->bridges[i];
+        char id[64];
+        if (br->server == server &&
+            !csv_value(bridges, br->name, id, sizeof id)) {
+            n_bad++;
+            ovs->host->error(
+                "ovs: bridge %s: ovs-vswitchd could not make its datapath "
+                "(%s)%s%s%s",
+                br->name,
+                ovs->datapath == OVS_DP_SYSTEM
+                    ? "datapath \"system\" needs the openvswitch kernel "
+                      "module; try plugins.ovs.datapath = \"netdev\""
+                    : "datapath \"netdev\": does another ovs-vswitchd "
+                      "own interface ovs-netdev?",
+                ovs->dir ? "; see " : "", ovs->dir ? ovs->dir : "",
+                ovs->dir ? "/" VSD_LOG : "");
+        }
+    }
+    struct port_check pc = {ovs, interfaces, 0};
+    for_each_port(plan, server, check_port_cb, &pc);
+    if (pc.n_bad > 10) {
+        ovs->host->error("ovs: ... and %zu more ports", pc.n_bad - 10);
+    }
+    free(bridges);
+    free(interfaces);
+    return n_bad || pc.n_bad ? -EIO : 0;
+}
+
+static int
+ovs_build(void *state, const struct mi_plan *plan, unsigned server)
+{
+    struct ovs *ovs = state;
+    size_t n_here = 0;
+
+    int error = check_build(ovs, plan, server);
+    for (size_t i = 0; i < plan->n_bridges; i++) {
+        n_here += plan->bridges[i].server == server;
+    }
+    if (error || !n_here) {
+        return error;
+    }
+    if (ovs->daemon == OVS_NONE) {
+        ovs->host->error("ovs: build before start: no switch daemon");
+        return -EINVAL;
+    }
+
+    char *existing;
+    error = list_bridges(ovs, &existing);
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < plan->n_bridges; i++) {
+        const struct mi_bridge *br = &plan->bridges[i];
+        if (br->server == server && in_lines(existing, br->name)) {
+            ovs->host->error("ovs: bridge %s exists already", br->name);
+            error = -EEXIST;
+        }
+    }
+    free(existing);
+    if (error) {
+        return error;
+    }
+
+    struct batch b;
+    batch_begin(&b, ovs);
+    for (size_t i = 0; i < plan->n_bridges; i++) {
+        if (plan->bridges[i].server == server) {
+            add_bridge(&b, plan, &plan->bridges[i], ovs->datapath);
+        }
+    }
+    for_each_port(plan, server, add_port_cb, &b);
+    batch_flush(&b);
+    args_free(&b.a);
+    if (b.n_runs > 1) {
+        ovs->host->log(MI_LOG_DEBUG,
+                       "ovs: the bridges took %zu ovs-vsctl transactions "
+                       "(command line limit)",
+                       b.n_runs);
+    }
+    return b.error ? b.error : check_built(ovs, plan, server);
+}
+
+/* ------------------------------------------------------------------------ */
+/* bridge_exists, destroy                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int
+ovs_bridge_exists(void *state, const char *dir, const char *name)
+{
+    struct ovs *ovs = state;
+
+    int error = attach(ovs, dir);
+    if (error) {
+        return error;
+    }
+    if (ovs->daemon == OVS_NONE) {
+        return 0; /* no Open vSwitch at all: no bridge either */
+    }
+    int status = vsctl(ovs, NULL, "br-exists", name, (char *)NULL);
+    if (status == 0 || status == 2) {
+        return status == 0;
+    }
+    char buf[32];
+    ovs->host->error("ovs: ovs-vsctl br-exists %s failed (%s)", name,
+                     status_text(status, buf, sizeof buf));
+    return status < 0 ? status : -EIO;
+}
+
+/* Deletes the named bridges that exist, in as few transactions as the
+ * command line allows. */
+static int
+delete_bridges(const struct ovs *ovs, const char *const *bridges, size_t n,
+               bool vswitchd_runs)
+{
+    struct batch b;
+
+    batch_begin(&b, ovs);
+    b.base = b.a.n;
+    /* Nothing would apply the change without ovs-vswitchd: do not wait. */
+    if (!vswitchd_runs) {
+        args_add(&b.a, "--no-wait");
+        b.base++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t start = b.a.n;
+        args_add(&b.a, "--");
+        args_add(&b.a, "--if-exists");
+        args_add(&b.a, "del-br");
+        args_add(&b.a, bridges[i]);
+        batch_end_command(&b, start);
+    }
+    batch_flush(&b);
+    args_free(&b.a);
+    return b.error;
+}
+
+static int
+ovs_destroy(void *state, const char *dir, const char *const *bridges,
+            size_t n_bridges)
+{
+    struct ovs *ovs = state;
+    int error = attach(ovs, dir);
+
+    if (error) {
+        return error;
+    }
+    bool vsd_runs = ovs->daemon != OVS_PRIVATE ||
+                    daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd") != 0;
+    if (ovs->daemon != OVS_NONE && n_bridges) {
+        error = delete_bridges(ovs, bridges, n_bridges, vsd_runs);
+        if (error) {
+            return error;
+        }
+    }
+
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    if (!abs || !has_instance_files(abs)) {
+        free(abs);
+        forget_daemon(ovs);
+        return 0;
+    }
+    if (ovs->daemon == OVS_PRIVATE) {
+        /* Stopping ovs-vswitchd would take bridges we were not asked
+         * about with it. */
+        char *left;
+        error = list_bridges(ovs, &left);
+        if (!error && left && *left) {
+            ovs->host->log(MI_LOG_WARN,
+                           "ovs: the private Open vSwitch in %s keeps "
+                           "running: it has bridges miniinet was not asked "
+                           "to remove",
+                           abs);
+            free(left);
+            free(abs);
+            forget_daemon(ovs);
+            return 0;
+        }
+        free(left);
+    }
+    if (!error) {
+        error = stop_daemon(ovs, abs, VSD_PID, VSD_CTL, "ovs-vswitchd");
+    }
+    if (!error) {
+        error = stop_daemon(ovs, abs, DB_PID, DB_CTL, "ovsdb-server");
+    }
+    if (!error) {
+        error = remove_instance_files(ovs, abs);
+    }
+    free(abs);
+    forget_daemon(ovs);
+    return error;
 }
 
 static const struct mi_switch_ops ovs_ops = {
@@ -72,6 +1318,11 @@ static const struct mi_switch_ops ovs_ops = {
             .configure = ovs_configure,
             .release = ovs_release,
         },
+    .start = ovs_start,
+    .needs_tx_csum_off = ovs_needs_tx_csum_off,
+    .build = ovs_build,
+    .bridge_exists = ovs_bridge_exists,
+    .destroy = ovs_destroy,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -1,0 +1,1086 @@
+/* The ovs switch plugin against a real, private Open vSwitch: starting it,
+ * building bridges and ports in one transaction, refusing to build twice,
+ * finding the instance again from a fresh state (as `down` does),
+ * destroying, and traffic through a bridge with and without matching VLAN
+ * tags.
+ *
+ * Every test that changes the machine needs root and the openvswitch-switch
+ * programs, and runs its own Open vSwitch in a fresh temporary directory;
+ * it is skipped, saying so, without them or when the server's own Open
+ * vSwitch runs (the plugin would use that one).  Each test runs in a
+ * network namespace of its own; its namespaces are named mtNNNNN... (NNNNN
+ * from the test's pid).  An unchecked fixture, which runs in the test
+ * runner even when a test dies, kills the daemons and removes what is
+ * left.
+ *
+ * MINIINET_OVS_BENCH=1 adds a test that builds 250 bridges with 1000
+ * ports and prints how long it took. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "loader.h"
+#include "log.h"
+#include "testutil.h"
+#include "util.h"
+
+#define SYSTEM_DB_SOCK "/var/run/openvswitch/db.sock"
+
+static char prefix[16];  /* "mtNNNNN": every link and namespace name */
+static char tmpdir[64];  /* the switch directory of the current test */
+static char tmpdir2[64]; /* a second one */
+static char plugin_path[PATH_MAX];
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* prefix + suffix, in a static ring of buffers. */
+static const char *nm(const char *fmt, ...) MI_PRINTF(1, 2);
+
+static const char *
+nm(const char *fmt, ...)
+{
+    static char bufs[64][16];
+    static unsigned next;
+    char *buf = bufs[next++ % 64];
+    char suffix[16];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(suffix, sizeof suffix, fmt, ap);
+    va_end(ap);
+    ck_assert_int_lt(snprintf(buf, 16, "%s%s", prefix, suffix), 16);
+    return buf;
+}
+
+/* Runs a NULL-terminated argv; returns its exit status and, if `out` is
+ * not NULL, its output with trailing newlines removed. */
+static int
+run(char **out, const char *arg0, ...)
+{
+    const char *argv[64];
+    size_t n = 0;
+    va_list ap;
+
+    argv[n++] = arg0;
+    va_start(ap, arg0);
+    while ((argv[n++] = va_arg(ap, const char *)) != NULL) {
+        ck_assert_uint_lt(n, 64);
+    }
+    va_end(ap);
+
+    int status = host_run(argv, out);
+    if (out && *out) {
+        size_t len = strlen(*out);
+        while (len && (*out)[len - 1] == '\n') {
+            (*out)[--len] = '\0';
+        }
+    }
+    return status;
+}
+
+#define RUN_OK(...) ck_assert_int_eq(run(NULL, __VA_ARGS__, (char *)NULL), 0)
+
+/* The output of `ovs-vsctl --db=... ARGS`, which must succeed. */
+static char *
+vsctl(const char *arg0, ...)
+{
+    const char *argv[16];
+    size_t n = 0;
+    va_list ap;
+    char db[PATH_MAX];
+    char *out;
+
+    snprintf(db, sizeof db, "--db=unix:%s/db.sock", tmpdir);
+    argv[n++] = "ovs-vsctl";
+    argv[n++] = db;
+    argv[n++] = "--timeout=10";
+    argv[n++] = arg0;
+    va_start(ap, arg0);
+    while ((argv[n++] = va_arg(ap, const char *)) != NULL) {
+        ck_assert_uint_lt(n, 16);
+    }
+    va_end(ap);
+
+    int status = host_run(argv, &out);
+    ck_assert_msg(status == 0, "ovs-vsctl %s: status %d", arg0, status);
+    size_t len = strlen(out);
+    while (len && out[len - 1] == '\n') {
+        out[--len] = '\0';
+    }
+    return out;
+}
+
+static void
+expect_vsctl(const char *expected, const char *arg0, const char *arg1,
+             const char *arg2, const char *arg3)
+{
+    char *out = vsctl(arg0, arg1, arg2, arg3, (char *)NULL);
+
+    ck_assert_msg(!strcmp(out, expected),
+                  "ovs-vsctl %s %s %s %s: \"%s\", "
+                  "expected \"%s\"",
+                  arg0, arg1, arg2, arg3, out, expected);
+    free(out);
+}
+
+static bool
+program_exists(const char *name)
+{
+    static const char *const dirs[] = {"/usr/sbin",       "/usr/bin",
+                                       "/sbin",           "/bin",
+                                       "/usr/local/sbin", "/usr/local/bin"};
+
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        char *path = xasprintf("%s/%s", dirs[i], name);
+        bool ok = !access(path, X_OK);
+        free(path);
+        if (ok) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Why the tests that need a private Open vSwitch cannot run, or NULL. */
+static const char *
+cannot_run(void)
+{
+    static const char *const programs[] = {
+        "ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl",
+        "ovs-appctl", "ip",           "env",          NULL,
+    };
+
+    if (!testutil_is_root()) {
+        return "needs root";
+    }
+    for (size_t i = 0; programs[i]; i++) {
+        if (!program_exists(programs[i])) {
+            return "Open vSwitch or iproute2 programs missing (install "
+                   "openvswitch-switch and iproute2)";
+        }
+    }
+    if (!access(SYSTEM_DB_SOCK, F_OK)) {
+        return "the server's own Open vSwitch runs (" SYSTEM_DB_SOCK
+               "); the plugin would use it";
+    }
+    return NULL;
+}
+
+/* True if process `pid` runs (not a zombie: nothing may reap the detached
+ * daemons here) and is called `comm`. */
+static bool
+process_runs(long pid, const char *comm)
+{
+    char path[64], buf[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    f = fopen(path, "re");
+    if (!f) {
+        return false;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *close = strrchr(buf, ')');
+    char *open = strchr(buf, '(');
+    return open && close && close[1] == ' ' &&
+           (size_t)(close - open - 1) == strlen(comm) &&
+           !strncmp(open + 1, comm, strlen(comm)) && close[2] != 'Z';
+}
+
+/* The pid in DIR/FILE, or 0. */
+static long
+pid_in(const char *dir, const char *file)
+{
+    char *path = xasprintf("%s/%s", dir, file);
+    FILE *f = fopen(path, "re");
+    long pid = 0;
+
+    free(path);
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return pid;
+}
+
+static size_t
+count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    }
+    if (d) {
+        closedir(d);
+    }
+    return n;
+}
+
+static bool
+link_exists(const char *name)
+{
+    return host_link_exists(NULL, name) == 1;
+}
+
+static void
+veth(const char *a, const char *b)
+{
+    RUN_OK("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+    RUN_OK("ip", "link", "set", a, "up");
+    RUN_OK("ip", "link", "set", b, "up");
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The plugin                                                               */
+/* ------------------------------------------------------------------------ */
+
+struct sw {
+    struct loaded_plugin lp;
+    const struct mi_switch_ops *ops;
+    void *state;
+};
+
+static void
+sw_open(struct sw *sw)
+{
+    ck_assert_int_eq(plugin_load_file(plugin_path, &sw->lp), 0);
+    ck_assert_int_eq(sw->lp.desc->kind, MI_PLUGIN_SWITCH);
+    sw->ops = sw->lp.desc->ops.switch_;
+    ck_assert_int_eq(
+        sw->ops->common.configure(host_services(), NULL, &sw->state), 0);
+}
+
+/* A fresh state, as `down` in a new process has. */
+static void
+sw_reopen(struct sw *sw)
+{
+    sw->ops->common.release(sw->state);
+    ck_assert_int_eq(
+        sw->ops->common.configure(host_services(), NULL, &sw->state), 0);
+}
+
+static void
+sw_close(struct sw *sw)
+{
+    sw->ops->common.release(sw->state);
+    plugin_unload(&sw->lp);
+}
+
+/* Configures with the settings section plugins.ovs of `text`; the state
+ * into *state (NULL on failure). */
+static int
+sw_configure(struct sw *sw, const char *text)
+{
+    config_t cfg;
+
+    config_init(&cfg);
+    ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
+                  config_error_text(&cfg));
+    const config_setting_t *section = config_lookup(&cfg, "plugins.ovs");
+    ck_assert_ptr_nonnull(section);
+    sw->state = NULL;
+    testutil_capture_begin();
+    int error = sw->ops->common.configure(
+        host_services(), (const struct mi_settings *)section, &sw->state);
+    testutil_capture_end();
+    config_destroy(&cfg);
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A hand-made plan                                                         */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_LINKS 1100
+#define MAX_BRIDGES 260
+
+struct tplan {
+    struct mi_server servers[2];
+    struct mi_node nodes[2];
+    struct mi_link links[MAX_LINKS];
+    struct mi_bridge bridges[MAX_BRIDGES];
+    char names[MAX_LINKS + MAX_BRIDGES][3][16];
+    size_t n_names;
+    struct mi_plan plan;
+};
+
+static char *
+tp_name(struct tplan *tp, const char *s)
+{
+    char *buf = tp->names[tp->n_names / 3][tp->n_names % 3];
+
+    tp->n_names++;
+    snprintf(buf, 16, "%s", s);
+    return buf;
+}
+
+static struct tplan *
+tp_new(void)
+{
+    struct tplan *tp = xcalloc(1, sizeof *tp);
+
+    tp->servers[0].name = "s1";
+    tp->servers[1].name = "s2";
+    tp->nodes[0].name = "node0";
+    tp->nodes[1].name = "node1";
+    tp->plan.size = sizeof tp->plan;
+    tp->plan.name = "ovstest";
+    tp->plan.servers = tp->servers;
+    tp->plan.n_servers = 2;
+    tp->plan.nodes = tp->nodes;
+    tp->plan.n_nodes = 2;
+    tp->plan.links = tp->links;
+    tp->plan.bridges = tp->bridges;
+    return tp;
+}
+
+static int
+tp_bridge(struct tplan *tp, const char *name, enum mi_bridge_kind kind,
+          unsigned server)
+{
+    size_t i = tp->plan.n_bridges++;
+    struct mi_bridge *br = &tp->bridges[i];
+
+    ck_assert_uint_lt(i, MAX_BRIDGES);
+    br->name = tp_name(tp, name);
+    br->kind = kind;
+    br->server = server;
+    br->stp_priority = kind == MI_BRIDGE_L2SWITCH ? 4096 * (1 + i % 8) : 0;
+    uint8_t mac[6] = {0xaa, 0x00, 0x00, 0x00, (uint8_t)(i >> 8), (uint8_t)i};
+    memcpy(br->stp_mac, mac, sizeof mac);
+    return (int)i;
+}
+
+/* A link on `server` from node `node` (or bridge -node-2 when negative
+ * below -1) to bridge `bridge` with root-namespace port `port`. */
+static struct mi_link *
+tp_link(struct tplan *tp, int bridge, const char *port, unsigned vlan)
+{
+    size_t i = tp->plan.n_links++;
+    struct mi_link *l = &tp->links[i];
+
+    ck_assert_uint_lt(i, MAX_LINKS);
+    l->kind = MI_LINK_L2_HOST;
+    l->end[0].node = 0;
+    l->end[0].bridge = -1;
+    l->end[0].ifname = "eth0";
+    l->end[1].node = -1;
+    l->end[1].bridge = bridge;
+    l->end[1].vlan = vlan;
+    l->end[1].ifname = tp_name(tp, port);
+    l->peer[1] = l->end[1].ifname;
+    l->mtu = 1500;
+    return l;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fixtures                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Unchecked: each test runs in a network namespace of its own, where
+ * nothing but its own Open vSwitch runs (only one ovs-vswitchd with the
+ * userspace datapath fits in a namespace: other tests running at the same
+ * time would collide with it) and whose links vanish with it. */
+static void
+setup_dir(void)
+{
+    strcpy(tmpdir, "/tmp/miniinet-ovs-XXXXXX");
+    strcpy(tmpdir2, "/tmp/miniinet-ovs-XXXXXX");
+    if (!mkdtemp(tmpdir) || !mkdtemp(tmpdir2)) {
+        perror("mkdtemp");
+        abort();
+    }
+    if (testutil_is_root() && unshare(CLONE_NEWNET) < 0) {
+        fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
+        abort();
+    }
+}
+
+static void
+kill_daemon(const char *dir, const char *pidfile, const char *comm)
+{
+    long pid = pid_in(dir, pidfile);
+
+    if (pid <= 0 || !process_runs(pid, comm)) {
+        return;
+    }
+    fprintf(stderr, "# cleanup: killing %s %ld\n", comm, pid);
+    kill((pid_t)pid, SIGTERM);
+    for (int i = 0; i < 100 && process_runs(pid, comm); i++) {
+        usleep(20000);
+    }
+    if (process_runs(pid, comm)) {
+        kill((pid_t)pid, SIGKILL);
+    }
+}
+
+/* Deletes the namespaces named prefix... */
+static void
+delete_namespaces(void)
+{
+    DIR *d = opendir("/run/netns");
+
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+            run(NULL, "ip", "netns", "del", de->d_name, (char *)NULL);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
+/* Unchecked: runs in the runner, also after a test died. */
+static void
+empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            char *path = xasprintf("%s/%s", dir, de->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static void
+teardown_dir(void)
+{
+    log_set_sink(NULL, NULL);
+    log_set_verbosity(1);
+    if (testutil_is_root()) {
+        const char *dirs[] = {tmpdir, tmpdir2};
+        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+            kill_daemon(dirs[i], "vsd.pid", "ovs-vswitchd");
+            kill_daemon(dirs[i], "ovsdb.pid", "ovsdb-server");
+        }
+        delete_namespaces();
+    }
+    empty_dir(tmpdir);
+    empty_dir(tmpdir2);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tests without a daemon                                                   */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_descriptor)
+{
+    struct sw sw;
+
+    sw_open(&sw);
+    const struct mi_switch_ops *ops = sw.ops;
+    ck_assert_str_eq(sw.lp.desc->name, "ovs");
+    ck_assert_ptr_nonnull(ops->start);
+    ck_assert_ptr_nonnull(ops->needs_tx_csum_off);
+    ck_assert_ptr_nonnull(ops->build);
+    ck_assert_ptr_nonnull(ops->bridge_exists);
+    ck_assert_ptr_nonnull(ops->destroy);
+    /* datapath "auto": netdev (needing checksum offload off) exactly when
+     * the kernel has no openvswitch module. */
+    ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),
+                     access("/sys/module/openvswitch", F_OK) != 0);
+    sw_close(&sw);
+}
+END_TEST
+
+START_TEST(test_settings)
+{
+    struct sw sw;
+
+    sw_open(&sw);
+    sw.ops->common.release(sw.state);
+
+    ck_assert_int_eq(
+        sw_configure(&sw, "plugins = { ovs = { datapath = \"netdev\"; }; };"),
+        0);
+    ck_assert(sw.ops->needs_tx_csum_off(sw.state));
+    sw.ops->common.release(sw.state);
+    ck_assert_int_eq(
+        sw_configure(&sw, "plugins = { ovs = { datapath = \"system\"; }; };"),
+        0);
+    ck_assert(!sw.ops->needs_tx_csum_off(sw.state));
+    sw.ops->common.release(sw.state);
+
+    ck_assert_int_eq(
+        sw_configure(&sw, "plugins = { ovs = { datapath = \"kernel\"; }; };"),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "\"kernel\""));
+    ck_assert_int_eq(
+        sw_configure(&sw, "plugins = { ovs = { colour = \"red\"; }; };"),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "colour"));
+    ck_assert_int_eq(sw_configure(&sw, "plugins = { ovs = {}; };"), 0);
+    sw_close(&sw);
+}
+END_TEST
+
+START_TEST(test_destroy_nothing)
+{
+    struct sw sw;
+
+    /* No instance in the directory and none of the server's: no bridge
+     * exists, and destroying is a no-op that touches no file. */
+    sw_open(&sw);
+    const char *names[] = {nm("Bx")};
+    ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, names[0]), 0);
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Start, build, destroy                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Two L2 switches with STP joined by a trunk, an IXP bridge, an access
+ * port on each; a link and a bridge of the other server that must be left
+ * alone. */
+static struct tplan *
+small_plan(void)
+{
+    struct tplan *tp = tp_new();
+
+    int a = tp_bridge(tp, nm("Ba"), MI_BRIDGE_L2SWITCH, 0);
+    int b = tp_bridge(tp, nm("Bb"), MI_BRIDGE_L2SWITCH, 0);
+    int x = tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    int far = tp_bridge(tp, nm("Bfar"), MI_BRIDGE_IXP, 1);
+
+    tp_link(tp, a, nm("pa"), 10);
+    tp_link(tp, x, nm("px"), 0);
+
+    /* The trunk: both ends on bridges. */
+    struct mi_link *t = tp_link(tp, b, nm("tb"), 0);
+    t->kind = MI_LINK_L2_TRUNK;
+    t->end[0].node = -1;
+    t->end[0].bridge = a;
+    t->end[0].ifname = t->peer[0] = tp_name(tp, nm("ta"));
+
+    /* Remote: its bridge end is the tunnel's business. */
+    struct mi_link *r = tp_link(tp, far, nm("pfar"), 0);
+    r->server[1] = 1;
+    r->remote = true;
+
+    veth(nm("pa"), nm("qa"));
+    veth(nm("px"), nm("qx"));
+    veth(nm("ta"), nm("tb"));
+    return tp;
+}
+
+START_TEST(test_build_destroy)
+{
+    struct tplan *tp = small_plan();
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    long vsd = pid_in(tmpdir, "vsd.pid"), db = pid_in(tmpdir, "ovsdb.pid");
+    ck_assert(process_runs(vsd, "ovs-vswitchd"));
+    ck_assert(process_runs(db, "ovsdb-server"));
+
+    /* Starting again (a second `up`) reuses the instance. */
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(pid_in(tmpdir, "vsd.pid"), vsd);
+    ck_assert_int_eq(pid_in(tmpdir, "ovsdb.pid"), db);
+
+    ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Ba")), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+
+    char *brs = vsctl("list-br", (char *)NULL);
+    char *expected = xasprintf("%s\n%s\n%s", nm("Ba"), nm("Bb"), nm("Bx"));
+    ck_assert_str_eq(brs, expected);
+    free(brs);
+    free(expected);
+
+    const char *dp = sw.ops->needs_tx_csum_off(sw.state) ? "netdev" : "system";
+    for (int i = 0; i < 3; i++) {
+        const char *br = tp->bridges[i].name;
+        expect_vsctl(dp, "get", "bridge", br, "datapath_type");
+        expect_vsctl("standalone", "get", "bridge", br, "fail_mode");
+        expect_vsctl("ovstest", "get", "bridge", br, "external_ids:miniinet");
+        expect_vsctl(i < 2 ? "true" : "false", "get", "bridge", br,
+                     "stp_enable");
+    }
+    expect_vsctl("\"8192\"", "get", "bridge", nm("Bb"),
+                 "other_config:stp-priority");
+    expect_vsctl("\"aa:00:00:00:00:01\"", "get", "bridge", nm("Bb"),
+                 "other_config:stp-system-id");
+
+    char *ports = vsctl("list-ports", nm("Ba"), (char *)NULL);
+    expected = xasprintf("%s\n%s", nm("pa"), nm("ta"));
+    ck_assert_str_eq(ports, expected);
+    free(ports);
+    free(expected);
+    expect_vsctl("10", "get", "port", nm("pa"), "tag");
+    expect_vsctl("[]", "get", "port", nm("ta"), "tag");
+    expect_vsctl("[]", "get", "port", nm("tb"), "tag");
+    expect_vsctl("[]", "get", "port", nm("px"), "tag");
+    expect_vsctl("[]", "get", "port", nm("px"), "trunks");
+
+    /* Building twice changes nothing and names the bridge. */
+    ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Ba")), 1);
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EEXIST);
+    testutil_capture_end();
+    char *msg = xasprintf("bridge %s exists already", nm("Ba"));
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), msg));
+    free(msg);
+    ports = vsctl("list-ports", nm("Ba"), (char *)NULL);
+    expected = xasprintf("%s\n%s", nm("pa"), nm("ta"));
+    ck_assert_str_eq(ports, expected);
+    free(ports);
+    free(expected);
+
+    /* `down` in a new process: found again through the pid files. */
+    sw_reopen(&sw);
+    ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Bx")), 1);
+    const char *names[] = {nm("Ba"), nm("Bb"), nm("Bx"), nm("Bnone")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    ck_assert(!process_runs(vsd, "ovs-vswitchd"));
+    ck_assert(!process_runs(db, "ovsdb-server"));
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    ck_assert(!link_exists(nm("Ba")));
+    ck_assert(!link_exists(nm("Bx")));
+
+    /* Twice: nothing left to do. */
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_destroy_keeps_other_bridges)
+{
+    struct tplan *tp = small_plan();
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    char *out = vsctl("add-br", nm("Bother"), "--", "set", "bridge",
+                      nm("Bother"), "datapath_type=netdev", (char *)NULL);
+    free(out);
+
+    /* Only the named bridges go; the instance keeps running for the
+     * other one. */
+    const char *names[] = {nm("Ba"), nm("Bb")};
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 2), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "keeps running"));
+    char *brs = vsctl("list-br", (char *)NULL);
+    char *expected = xasprintf("%s\n%s", nm("Bother"), nm("Bx"));
+    ck_assert_str_eq(brs, expected);
+    free(brs);
+    free(expected);
+    ck_assert(process_runs(pid_in(tmpdir, "vsd.pid"), "ovs-vswitchd"));
+
+    const char *rest[] = {nm("Bx"), nm("Bother")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, rest, 2), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_missing_port)
+{
+    struct tplan *tp = tp_new();
+    struct sw sw;
+
+    int x = tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    tp_link(tp, x, nm("pnone"), 0);
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EIO);
+    testutil_capture_end();
+    char *msg = xasprintf("bridge %s: port %s: could not open network device",
+                          nm("Bx"), nm("pnone"));
+    ck_assert_msg(strstr(testutil_captured(), msg), "got: %s",
+                  testutil_captured());
+    free(msg);
+
+    const char *names[] = {nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_restart_after_crash)
+{
+    struct tplan *tp = tp_new();
+    struct sw sw;
+
+    tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    long vsd = pid_in(tmpdir, "vsd.pid"), db = pid_in(tmpdir, "ovsdb.pid");
+    ck_assert_int_eq(kill((pid_t)vsd, SIGKILL), 0);
+    ck_assert_int_eq(kill((pid_t)db, SIGKILL), 0);
+    for (int i = 0; i < 100 && (process_runs(vsd, "ovs-vswitchd") ||
+                                process_runs(db, "ovsdb-server"));
+         i++) {
+        usleep(20000);
+    }
+
+    /* Started again over the stale files: the database kept the bridge,
+     * which comes back and is reported as existing. */
+    sw_reopen(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_ne(pid_in(tmpdir, "vsd.pid"), vsd);
+    ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Bx")), 1);
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EEXIST);
+    testutil_capture_end();
+    ck_assert(link_exists(nm("Bx")));
+
+    const char *names[] = {nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_system_datapath_missing)
+{
+    struct tplan *tp = tp_new();
+    struct sw sw;
+
+    tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    sw_open(&sw);
+    sw.ops->common.release(sw.state);
+    ck_assert_int_eq(
+        sw_configure(&sw, "plugins = { ovs = { datapath = \"system\"; }; };"),
+        0);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EIO);
+    testutil_capture_end();
+    char *msg = xasprintf("bridge %s: ovs-vswitchd could not make its "
+                          "datapath (datapath \"system\" needs the "
+                          "openvswitch kernel module",
+                          nm("Bx"));
+    ck_assert_msg(strstr(testutil_captured(), msg), "got: %s",
+                  testutil_captured());
+    free(msg);
+
+    const char *names[] = {nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_second_netdev_instance)
+{
+    struct tplan *tp = tp_new();
+    struct sw sw, sw2;
+
+    tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    sw_open(&sw);
+    sw_open(&sw2);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+
+    /* A second private instance in the same network namespace could make
+     * no userspace bridge: refused up front, nothing made. */
+    testutil_capture_begin();
+    ck_assert_int_eq(sw2.ops->start(sw2.state, tmpdir2), -EBUSY);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "another ovs-vswitchd (pid "));
+    ck_assert_uint_eq(count_files(tmpdir2), 0);
+
+    const char *names[] = {nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    sw_close(&sw);
+    sw_close(&sw2);
+    free(tp);
+}
+END_TEST
+
+/* Many bridges and ports, with `n_bridges` bridges of `ports_per` access
+ * ports each (VLAN 1 + port index), every fourth one a trunk. */
+static struct tplan *
+many_plan(size_t n_bridges, size_t ports_per)
+{
+    struct tplan *tp = tp_new();
+    char *batch = testutil_write_temp("", ".ip");
+    FILE *f = fopen(batch, "w");
+
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n_bridges; i++) {
+        int b = tp_bridge(tp, nm("B%zu", i),
+                          i % 5 ? MI_BRIDGE_L2SWITCH : MI_BRIDGE_IXP, 0);
+        for (size_t k = 0; k < ports_per; k++) {
+            size_t p = i * ports_per + k;
+            tp_link(tp, b, nm("p%zu", p), k % 4 == 3 ? 0 : 1 + (unsigned)k);
+            fprintf(f, "link add %s type veth peer name %s\n", nm("p%zu", p),
+                    nm("q%zu", p));
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    RUN_OK("ip", "-batch", batch);
+    return tp;
+}
+
+static void
+destroy_all(struct sw *sw, const struct tplan *tp)
+{
+    const char **names = xcalloc(tp->plan.n_bridges, sizeof *names);
+
+    for (size_t i = 0; i < tp->plan.n_bridges; i++) {
+        names[i] = tp->bridges[i].name;
+    }
+    double t0 = now();
+    ck_assert_int_eq(
+        sw->ops->destroy(sw->state, tmpdir, names, tp->plan.n_bridges), 0);
+    printf("# destroy: %zu bridges in %.2f s\n", tp->plan.n_bridges,
+           now() - t0);
+    free(names);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+}
+
+START_TEST(test_split_transactions)
+{
+    /* A command-line budget far below the plan's size: several
+     * transactions, same result. */
+    struct tplan *tp = many_plan(12, 4);
+    struct sw sw;
+
+    setenv("MINIINET_OVS_ARGV_MAX", "2048", 1);
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    log_set_verbosity(2);
+    testutil_capture_begin();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    testutil_capture_end();
+    log_set_verbosity(1);
+    unsetenv("MINIINET_OVS_ARGV_MAX");
+    ck_assert_msg(strstr(testutil_captured(), "ovs-vsctl transactions"),
+                  "got: %s", testutil_captured());
+
+    char *n = vsctl("--format=csv", "--no-headings", "--columns=name", "list",
+                    "Port", (char *)NULL);
+    size_t lines = 1;
+    for (const char *p = n; *p; p++) {
+        lines += *p == '\n';
+    }
+    free(n);
+    ck_assert_uint_eq(lines, 12 + 12 * 4); /* + each bridge's own port */
+    expect_vsctl("3", "get", "port", nm("p46"), "tag");
+    expect_vsctl("[]", "get", "port", nm("p47"), "tag");
+    destroy_all(&sw, tp);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+START_TEST(test_bench)
+{
+    struct tplan *tp = many_plan(250, 4);
+    struct sw sw;
+
+    sw_open(&sw);
+    double t0 = now();
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    double t1 = now();
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    double t2 = now();
+    printf("# start: %.2f s; build: 250 bridges, 1000 ports in %.2f s\n",
+           t1 - t0, t2 - t1);
+    destroy_all(&sw, tp);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Traffic                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Node `k`: namespace mtNNNNNnK with interface eth0 (198.18.0.K+1/24) whose
+ * other end pK is a port of the bridge. */
+static void
+make_node(struct sw *sw, int k)
+{
+    const char *ns = nm("n%d", k);
+    char *addr = xasprintf("198.18.0.%d/24", k + 1);
+
+    RUN_OK("ip", "netns", "add", ns);
+    RUN_OK("ip", "link", "add", nm("p%d", k), "up", "type", "veth", "peer",
+           "name", "eth0", "netns", ns);
+    RUN_OK("ip", "-n", ns, "addr", "add", addr, "dev", "eth0");
+    RUN_OK("ip", "-n", ns, "link", "set", "eth0", "up");
+    if (sw->ops->needs_tx_csum_off(sw->state)) {
+        RUN_OK("ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tx",
+               "off");
+    }
+    free(addr);
+}
+
+static int
+ping_from(int k, const char *to)
+{
+    return run(NULL, "ip", "netns", "exec", nm("n%d", k), "ping", "-c", "2",
+               "-W", "2", "-q", to, (char *)NULL);
+}
+
+static struct tplan *
+lan_plan(unsigned vlan0, unsigned vlan1)
+{
+    struct tplan *tp = tp_new();
+
+    /* An IXP bridge: without STP, ports forward at once (an L2 switch's
+     * would take 2 x 15 s of listening and learning). */
+    int x = tp_bridge(tp, nm("Bx"), MI_BRIDGE_IXP, 0);
+    tp_link(tp, x, nm("p0"), vlan0);
+    struct mi_link *l = tp_link(tp, x, nm("p1"), vlan1);
+    l->end[0].node = 1;
+    return tp;
+}
+
+START_TEST(test_traffic)
+{
+    struct sw sw;
+    const char *names[] = {nm("Bx")};
+
+    sw_open(&sw);
+    make_node(&sw, 0);
+    make_node(&sw, 1);
+
+    struct tplan *tp = lan_plan(10, 10);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    ck_assert_int_eq(ping_from(0, "198.18.0.2"), 0);
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    free(tp);
+
+    /* Again from scratch, the ports in different VLANs. */
+    tp = lan_plan(10, 20);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    ck_assert_int_ne(ping_from(0, "198.18.0.2"), 0);
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    free(tp);
+
+    sw_close(&sw);
+}
+END_TEST
+
+/* Adds `test` as a case of its own, so that the unchecked fixture cleans
+ * up after each test. */
+static void
+add_case(Suite *s, const char *name, const TTest *test, int timeout)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_unchecked_fixture(tc, setup_dir, teardown_dir);
+    tcase_set_timeout(tc, timeout);
+    tcase_add_test(tc, test);
+    suite_add_tcase(s, tc);
+}
+
+static Suite *
+ovs_suite(void)
+{
+    Suite *s = suite_create("ovs");
+    const char *bench = getenv("MINIINET_OVS_BENCH");
+    const char *reason = cannot_run();
+
+    add_case(s, "descriptor", test_descriptor, 10);
+    add_case(s, "settings", test_settings, 10);
+    if (!access(SYSTEM_DB_SOCK, F_OK)) {
+        printf("# SKIP destroy without a daemon: the server's own Open "
+               "vSwitch runs\n");
+    } else {
+        add_case(s, "destroy_nothing", test_destroy_nothing, 10);
+    }
+    if (reason) {
+        printf("# SKIP Open vSwitch tests: %s\n", reason);
+        fflush(stdout);
+        return s;
+    }
+    add_case(s, "build_destroy", test_build_destroy, 60);
+    add_case(s, "destroy_keeps_other_bridges",
+             test_destroy_keeps_other_bridges, 60);
+    add_case(s, "missing_port", test_missing_port, 60);
+    add_case(s, "split_transactions", test_split_transactions, 60);
+    add_case(s, "restart_after_crash", test_restart_after_crash, 60);
+    if (access("/sys/module/openvswitch", F_OK)) {
+        add_case(s, "second_netdev_instance", test_second_netdev_instance, 60);
+        add_case(s, "system_datapath_missing", test_system_datapath_missing,
+                 60);
+    } else {
+        printf("# SKIP tests that need a kernel without the openvswitch "
+               "module\n");
+    }
+    if (!program_exists("ping") || !program_exists("ethtool")) {
+        printf("# SKIP traffic test: ping or ethtool missing\n");
+    } else {
+        add_case(s, "traffic", test_traffic, 60);
+    }
+    if (bench && !strcmp(bench, "1")) {
+        add_case(s, "bench", test_bench, 600);
+    }
+    fflush(stdout);
+    return s;
+}
+
+int
+main(void)
+{
+    const char *env = getenv("MINIINET_OVS_PLUGIN");
+
+    snprintf(prefix, sizeof prefix, "mt%05u", (unsigned)getpid() % 100000);
+    snprintf(plugin_path, sizeof plugin_path, "%s",
+             env && *env ? env
+                         : testutil_buildpath("plugins/ovs/.libs/ovs.so"));
+    return testutil_run(ovs_suite());
+}
