@@ -325,12 +325,15 @@ struct mi_runtime_ops {
                      const char *const *daemons);
 
     /* Runs argv (argv[0] looked up in PATH) inside the node and waits for
-     * it.  With `out` NULL the program shares the caller's standard input,
-     * output and error (interactive use); otherwise its standard output is
-     * returned in a malloc()ed string and its input is /dev/null.  Returns
-     * the exit status (0..255) or a negative errno. */
-    int (*run)(void *state, const char *name, const char *const *argv,
-               char **out);
+     * it.  `dir` is the node's directory, as given to create_node: the
+     * runtime may keep there what the program needs to see (e.g. FRR's
+     * files, so that `vtysh -N NAME` finds the node's daemons).  With `out`
+     * NULL the program shares the caller's standard input, output and error
+     * (interactive use); otherwise its standard output is returned in a
+     * malloc()ed string and its input is /dev/null.  Returns the exit
+     * status (0..255) or a negative errno. */
+    int (*run)(void *state, const char *name, const char *dir,
+               const char *const *argv, char **out);
 
     /* 1 if the node exists, 0 if not, or a negative errno. */
     int (*node_exists)(void *state, const char *name);

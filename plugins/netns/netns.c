@@ -1,20 +1,1630 @@
 /* netns: the default runtime.  Every router and host is a Linux network
  * namespace; routers run their FRR daemons inside it.
  *
+ * A node is a named namespace as iproute2 makes them: /run/netns/NAME is a
+ * bind mount of the namespace, so `ip netns exec NAME` and `ip -n NAME`
+ * work on it too.  Namespaces are made here, without running `ip`: one
+ * short-lived thread per node unshares its network namespace and binds it
+ * to the file, which is what makes 1500 nodes take seconds.
+ *
+ * Programs enter a node by setns(2) in a forked child (start_frr, and run()
+ * when interactive) or in a short-lived thread that then spawns the program
+ * through the host (run() with output, and the vtysh that loads frr.conf):
+ * a new process inherits the namespaces of the thread that made it.
+ *
+ * Every program of a node also gets the node's own view: a mount namespace,
+ * a slave of the host's, in which FRR's run directory /var/run/frr is the
+ * node's `dir`/frr, and a UTS namespace whose hostname is the node's name.
+ * FRR writes some files there whatever its pathspace (-N) says (ospfd's
+ * ospfd-gr.json), and nothing a node's programs write there may reach the
+ * host or another node.  The host's /var/run/frr is never written to (it is
+ * only made, empty, where FRR is installed and it is missing, as the FRR
+ * package would).
+ *
  * Settings (plugins.netns):
  *   frr_dir   directory of the FRR daemons (default "/usr/lib/frr")
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <miniinet/plugin.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+#define FRR_RUN_DIR "/var/run/frr"
+#define FRR_USER "frr"
+
+/* Node names become file names under NETNS_RUN_DIR and the node's FRR
+ * directory, and hostnames (at most HOST_NAME_MAX, 64). */
+#define NAME_MAX_LEN 64
+
+/* Bounds on waiting for FRR: a daemon's start (until its first process
+ * exits after detaching) and its vty socket. */
+#define FRR_START_TIMEOUT_MS 10000
+#define FRR_VTY_TIMEOUT_MS 10000
+
+/* destroy_node: how long killed processes get to disappear. */
+#define KILL_TIMEOUT_MS 1000
+
+/* Lines of a daemon's output and log quoted when it fails. */
+#define TAIL_LINES 8
+#define TAIL_BYTES 2048
+
+/* A namespace's identity: its nsfs inode. */
+struct ns_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+/* What the plugin knows of one process: /proc/PID's inode tells a pid
+ * reused by a new process from the one seen before. */
+struct ns_proc {
+    pid_t pid;
+    ino_t proc_ino;
+    struct ns_id id;
+};
+
+/* Which process is in which namespace, for destroy_node to find processes
+ * no pid file names (left by `run`, or started by hand with `ip netns
+ * exec`).  Reading a process's namespace costs about 10 us on the machine,
+ * too much to repeat for 6000 daemons in each of 1500 nodes; listing /proc
+ * costs 1 us a process.  So each destroy_node lists /proc and reads the
+ * namespace of new processes only.  A process that changes its namespace
+ * (setns, unshare) after it was seen is missed: the plugin's own run and
+ * start_frr forget everything. */
+struct proc_cache {
+    pthread_mutex_t mutex;
+    struct ns_proc *procs; /* sorted by pid */
+    size_t n;
+};
 
 struct netns {
     const struct mi_host *host;
     char *frr_dir;
+    struct proc_cache cache;
 };
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+static int
+check_name(const struct netns *ns, const char *what, const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+    bool ok = len > 0 && len <= NAME_MAX_LEN && name[0] != '.';
+
+    for (size_t i = 0; ok && i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        ok = isalnum(c) || c == '_' || c == '-' || c == '.';
+    }
+    if (!ok) {
+        ns->host->error("netns: invalid %s name '%s' (1 to %d characters of "
+                        "A-Z, a-z, 0-9, '_', '-' and '.', not starting with "
+                        "'.')",
+                        what, name ? name : "(null)", NAME_MAX_LEN);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* snprintf() into a path buffer; -ENAMETOOLONG (reported) if it does not
+ * fit. */
+static int fmt_path(const struct netns *ns, char *buf, size_t len,
+                    const char *fmt, ...) MI_PRINTF(4, 5);
+
+static int
+fmt_path(const struct netns *ns, char *buf, size_t len, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    int n = vsnprintf(buf, len, fmt, args);
+    va_end(args);
+    if (n < 0 || (size_t)n >= len) {
+        ns->host->error("netns: path too long: %s...", buf);
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+static void
+node_path(char buf[PATH_MAX], const char *name)
+{
+    /* Cannot be truncated: names are checked to be short. */
+    snprintf(buf, PATH_MAX, NETNS_RUN_DIR "/%s", name);
+}
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+        continue;
+    }
+}
+
+/* Polling interval for waits: short at first (daemons start in tens of
+ * milliseconds), then longer. */
+static long
+backoff(long *interval)
+{
+    long ms = *interval;
+
+    *interval = ms < 32 ? ms * 2 : 32;
+    return ms;
+}
+
+/* Called when the plugin starts processes in a node: they change their
+ * namespace after fork, perhaps after the cache saw them. */
+static void
+cache_forget(struct netns *ns)
+{
+    pthread_mutex_lock(&ns->cache.mutex);
+    free(ns->cache.procs);
+    ns->cache.procs = NULL;
+    ns->cache.n = 0;
+    pthread_mutex_unlock(&ns->cache.mutex);
+}
+
+/* Runs fn(arg) in a new thread and waits for it.  Used where a thread must
+ * change its network namespace: the caller's own never changes. */
+static int
+run_thread(void *(*fn)(void *), void *arg)
+{
+    pthread_t thread;
+    int error = pthread_create(&thread, NULL, fn, arg);
+
+    if (error) {
+        return -error;
+    }
+    pthread_join(thread, NULL);
+    return 0;
+}
+
+/* The last TAIL_LINES lines of `path`, indented, in a malloc()ed string
+ * ("" if the file is empty or missing). */
+static char *
+file_tail(const char *path)
+{
+    char buf[TAIL_BYTES + 1];
+    ssize_t n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        off_t size = lseek(fd, 0, SEEK_END);
+        off_t start = size > TAIL_BYTES ? size - TAIL_BYTES : 0;
+        n = pread(fd, buf, TAIL_BYTES, start);
+        close(fd);
+    }
+    if (n < 0) {
+        n = 0;
+    }
+    buf[n] = '\0';
+    while (n > 0 && buf[n - 1] == '\n') {
+        buf[--n] = '\0';
+    }
+
+    const char *start = buf + n;
+    for (int lines = 0; start > buf && lines < TAIL_LINES; lines++) {
+        do {
+            start--;
+        } while (start > buf && start[-1] != '\n');
+    }
+
+    /* Each line becomes "\n    line". */
+    size_t len = 0;
+    for (const char *c = start; *c; c++) {
+        len += *c == '\n' ? 5 : 1;
+    }
+    char *tail = malloc(len + (*start ? 6 : 1));
+    if (!tail) {
+        return NULL;
+    }
+    char *t = tail;
+    if (*start) {
+        t = stpcpy(t, "\n    ");
+    }
+    for (const char *c = start; *c; c++) {
+        if (*c == '\n') {
+            t = stpcpy(t, "\n    ");
+        } else {
+            *t++ = *c;
+        }
+    }
+    *t = '\0';
+    return tail;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Nodes: named network namespaces                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Makes NETNS_RUN_DIR a shared mount point, as `ip netns add` does, so that
+ * unmounting a node's file in one mount namespace unmounts it everywhere
+ * and the namespace can go.  Done once per process; the lock on the
+ * directory keeps concurrent `ip netns add` (or another miniinet) from
+ * stacking bind mounts on it. */
+static int
+share_run_dir(const struct netns *ns)
+{
+    bool made_mount = false;
+    int error = 0;
+
+    if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+        error = -errno;
+        ns->host->error("netns: cannot create " NETNS_RUN_DIR ": %s",
+                        strerror(errno));
+        return error;
+    }
+
+    /* Like iproute2, go on without the lock if it cannot be had. */
+    int lock = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock >= 0 && flock(lock, LOCK_EX) < 0) {
+        close(lock);
+        lock = -1;
+    }
+    while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+        /* EINVAL: not a mount point yet; make it one, once. */
+        if (errno != EINVAL || made_mount) {
+            error = -errno;
+            ns->host->error("netns: mount --make-shared " NETNS_RUN_DIR ": %s",
+                            strerror(errno));
+            break;
+        }
+        if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC,
+                  NULL) < 0) {
+            error = -errno;
+            ns->host->error("netns: mount --bind " NETNS_RUN_DIR
+                            " " NETNS_RUN_DIR ": %s",
+                            strerror(errno));
+            break;
+        }
+        made_mount = true;
+    }
+    if (lock >= 0) {
+        flock(lock, LOCK_UN);
+        close(lock);
+    }
+    return error;
+}
+
+static int
+prepare_run_dir(const struct netns *ns)
+{
+    static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+    static bool ready;
+    int error = 0;
+
+    pthread_mutex_lock(&mutex);
+    if (!ready) {
+        error = share_run_dir(ns);
+        ready = !error;
+    }
+    pthread_mutex_unlock(&mutex);
+    return error;
+}
+
+static int
+set_loopback_up(void)
+{
+    struct ifreq ifr;
+    int error = 0;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        return -errno;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+        error = -errno;
+    } else {
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+            error = -errno;
+        }
+    }
+    close(fd);
+    return error;
+}
+
+struct birth {
+    const char *path; /* the node's file, made empty beforehand */
+    const char *step; /* what failed */
+    int error;
+};
+
+/* The new namespace lives in this thread only, until it is bound to the
+ * node's file; the thread then ends and the mount keeps it alive.  Note
+ * /proc/self would be the main thread, not this one. */
+static void *
+birth_thread(void *birth_)
+{
+    struct birth *b = birth_;
+
+    if (unshare(CLONE_NEWNET) < 0) {
+        b->error = -errno;
+        b->step = "unshare(CLONE_NEWNET)";
+    } else if ((b->error = set_loopback_up()) != 0) {
+        b->step = "bringing up lo";
+    } else if (mount("/proc/thread-self/ns/net", b->path, "none", MS_BIND,
+                     NULL) < 0) {
+        b->error = -errno;
+        b->step = "mount --bind";
+    }
+    return NULL;
+}
+
+static int
+netns_create_node(void *state, const struct mi_plan *plan, size_t node,
+                  const char *dir)
+{
+    struct netns *ns = state;
+    char path[PATH_MAX];
+    int error;
+
+    if (!plan || node >= plan->n_nodes) {
+        ns->host->error("netns: create_node: no node %zu in the plan", node);
+        return -EINVAL;
+    }
+    const char *name = plan->nodes[node].name;
+    error = check_name(ns, "node", name);
+    if (!error) {
+        error = prepare_run_dir(ns);
+    }
+    if (error) {
+        return error;
+    }
+
+    node_path(path, name);
+    int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+    if (fd < 0) {
+        error = -errno;
+        if (error == -EEXIST) {
+            ns->host->error("netns: node %s exists already (%s)", name, path);
+        } else {
+            ns->host->error("netns: node %s: cannot create %s: %s", name, path,
+                            strerror(-error));
+        }
+        return error;
+    }
+    close(fd);
+
+    struct birth birth = {.path = path, .step = "pthread_create"};
+    error = run_thread(birth_thread, &birth);
+    if (!error) {
+        error = birth.error;
+    }
+    if (error) {
+        ns->host->error("netns: node %s: %s: %s", name, birth.step,
+                        strerror(-error));
+        unlink(path);
+        return error;
+    }
+    ns->host->log(MI_LOG_DEBUG, "netns: node %s created", name);
+    return 0;
+}
+
+/* 1 if `path` is a namespace file (a bind mount of one), 0 if it does not
+ * exist or is an ordinary file, else -errno. */
+static int
+is_netns_file(const char *path)
+{
+    struct statfs sfs;
+
+    if (statfs(path, &sfs) < 0) {
+        return errno == ENOENT ? 0 : -errno;
+    }
+    return sfs.f_type == NSFS_MAGIC;
+}
+
+static int
+netns_node_exists(void *state, const char *name)
+{
+    struct netns *ns = state;
+    char path[PATH_MAX];
+    int error = check_name(ns, "node", name);
+
+    if (error) {
+        return error;
+    }
+    node_path(path, name);
+    int exists = is_netns_file(path);
+    if (exists < 0) {
+        ns->host->error("netns: node %s: %s: %s", name, path,
+                        strerror(-exists));
+    }
+    return exists;
+}
+
+static int
+netns_netns_path(void *state, const char *name, char *buf, size_t len)
+{
+    struct netns *ns = state;
+    int exists = netns_node_exists(state, name);
+
+    if (exists <= 0) {
+        if (!exists) {
+            ns->host->error("netns: node %s does not exist", name);
+        }
+        return exists ? exists : -ENOENT;
+    }
+    int n = snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
+    if (n < 0 || (size_t)n >= len) {
+        ns->host->error("netns: node %s: buffer of %zu bytes too small for "
+                        "its path",
+                        name, len);
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+/* Opens the node's namespace for setns(2).  Returns the descriptor or
+ * -errno (reported). */
+static int
+open_node(const struct netns *ns, const char *name)
+{
+    char path[PATH_MAX];
+    int error = check_name(ns, "node", name);
+
+    if (error) {
+        return error;
+    }
+    node_path(path, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = -errno;
+    } else {
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0) {
+            error = -errno;
+        } else if (sfs.f_type != NSFS_MAGIC) {
+            /* A file left by an interrupted creation. */
+            error = -ENOENT;
+        }
+    }
+    if (error) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (error == -ENOENT) {
+            ns->host->error("netns: node %s does not exist", name);
+        } else {
+            ns->host->error("netns: node %s: %s: %s", name, path,
+                            strerror(-error));
+        }
+        return error;
+    }
+    return fd;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Starting programs inside a node                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The node's view (see the top comment), prepared by the caller so that
+ * entering it needs no allocation: it is entered in forked children. */
+struct view {
+    char frr_dir[PATH_MAX]; /* bound onto FRR_RUN_DIR; "" for none */
+    const char *hostname;   /* the node's name */
+    bool detach_netns;      /* drop NETNS_RUN_DIR from the view */
+};
+
+/* What failed, for error messages: where entering a node or starting a
+ * program stopped. */
+enum step {
+    STEP_SETNS,
+    STEP_UNSHARE,
+    STEP_SLAVE,
+    STEP_BIND,
+    STEP_HOSTNAME,
+    STEP_STREAMS,
+    STEP_EXEC
+};
+
+static const char *
+step_name(int step)
+{
+    static const char *const names[] = {
+        [STEP_SETNS] = "entering its network namespace",
+        [STEP_UNSHARE] = "unshare(CLONE_NEWNS | CLONE_NEWUTS)",
+        [STEP_SLAVE] = "mount --make-rslave /",
+        [STEP_BIND] = "mount --bind DIR/frr /var/run/frr",
+        [STEP_HOSTNAME] = "sethostname",
+        [STEP_STREAMS] = "redirecting its standard streams",
+        [STEP_EXEC] = "exec",
+    };
+
+    return step >= 0 && step <= STEP_EXEC ? names[step] : "?";
+}
+
+/* The user FRR's daemons run as; false (and *pw untouched) if there is
+ * none. */
+static bool
+frr_user(struct passwd *pw, char *buf, size_t len)
+{
+    struct passwd *found = NULL;
+
+    return getpwnam_r(FRR_USER, pw, buf, len, &found) == 0 && found;
+}
+
+/* Makes directory `path` (mode 0755) unless it exists, and gives it to
+ * FRR's user when there is one. */
+static int
+make_frr_dir(const struct netns *ns, const char *name, const char *path,
+             const struct passwd *frr)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        int error = -errno;
+        ns->host->error("netns: node %s: cannot create %s: %s", name, path,
+                        strerror(errno));
+        return error;
+    }
+    if (frr && chown(path, frr->pw_uid, frr->pw_gid) < 0) {
+        int error = -errno;
+        ns->host->error("netns: node %s: chown %s: %s", name, path,
+                        strerror(errno));
+        return error;
+    }
+    return 0;
+}
+
+/* Prepares the view of node `name` whose directory is `dir`: makes
+ * `dir`/frr, and `dir`/frr/NAME (FRR's pathspace) when `pathspace`.  The
+ * mount point FRR_RUN_DIR is made on the host only where FRR is installed
+ * (its user exists) and the directory is missing; where FRR's user and the
+ * directory are both missing, FRR cannot run and the view has no FRR
+ * directory. */
+static int
+prepare_view(const struct netns *ns, const char *name, const char *dir,
+             bool pathspace, struct view *v)
+{
+    struct passwd pw;
+    char pwbuf[4096];
+    bool have_frr = frr_user(&pw, pwbuf, sizeof pwbuf);
+    const struct passwd *frr = have_frr ? &pw : NULL;
+    struct stat st;
+    int error;
+
+    v->frr_dir[0] = '\0';
+    v->hostname = name;
+    v->detach_netns = false;
+    if (!dir) {
+        ns->host->error("netns: node %s: no directory", name);
+        return -EINVAL;
+    }
+    if (stat(FRR_RUN_DIR, &st) < 0) {
+        if (errno != ENOENT) {
+            error = -errno;
+            ns->host->error("netns: " FRR_RUN_DIR ": %s", strerror(errno));
+            return error;
+        }
+        if (!frr) {
+            return 0;
+        }
+        /* What the FRR package would have made; left for it. */
+        if (mkdir(FRR_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+            error = -errno;
+            ns->host->error("netns: cannot create " FRR_RUN_DIR ": %s",
+                            strerror(errno));
+            return error;
+        }
+        if (chown(FRR_RUN_DIR, frr->pw_uid, frr->pw_gid) < 0) {
+            error = -errno;
+            ns->host->error("netns: chown " FRR_RUN_DIR ": %s",
+                            strerror(errno));
+            return error;
+        }
+    } else if (!S_ISDIR(st.st_mode)) {
+        ns->host->error("netns: " FRR_RUN_DIR " is not a directory");
+        return -ENOTDIR;
+    }
+
+    error = fmt_path(ns, v->frr_dir, sizeof v->frr_dir, "%s/frr", dir);
+    if (!error) {
+        error = make_frr_dir(ns, name, v->frr_dir, frr);
+    }
+    if (!error && pathspace) {
+        char path[PATH_MAX];
+        error = fmt_path(ns, path, sizeof path, "%s/frr/%s", dir, name);
+        if (!error) {
+            error = make_frr_dir(ns, name, path, frr);
+        }
+    }
+    return error;
+}
+
+/* Enters the view, from a forked child or from a thread about to spawn
+ * (unshare(CLONE_NEWNS) gives a thread its own root and working directory,
+ * unlike setns).  Only system calls: it runs after fork.  Returns 0, or
+ * -errno and the step that failed.
+ *
+ * The mount namespace is made a slave of the host's, as `ip netns exec`
+ * does: what the view mounts stays in it, what the host mounts or unmounts
+ * later shows in it.  A node's /run/netns/NAME, which destroy_node unmounts
+ * and removes, goes from every view anyway (the kernel detaches mounts on
+ * a removed file in all namespaces), so no view keeps another node's
+ * network namespace alive. */
+static int
+enter_view(const struct view *v, int *step)
+{
+    *step = STEP_UNSHARE;
+    if (unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0) {
+        return -errno;
+    }
+    *step = STEP_SLAVE;
+    if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0) {
+        return -errno;
+    }
+    if (v->detach_netns) {
+        /* Not a mount point (EINVAL) is fine too. */
+        (void)umount2(NETNS_RUN_DIR, MNT_DETACH);
+    }
+    *step = STEP_BIND;
+    if (v->frr_dir[0] &&
+        mount(v->frr_dir, FRR_RUN_DIR, "none", MS_BIND, NULL) < 0) {
+        return -errno;
+    }
+    *step = STEP_HOSTNAME;
+    if (sethostname(v->hostname, strlen(v->hostname)) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+/* Standard streams for a child; -1 inherits the caller's. */
+struct child_io {
+    int fds[3];
+};
+
+static int
+move_fd(int from, int to)
+{
+    if (from < 0) {
+        return 0;
+    }
+    if (from == to) {
+        /* dup2() would keep close-on-exec. */
+        return fcntl(to, F_SETFD, 0);
+    }
+    return dup2(from, to) < 0 ? -1 : 0;
+}
+
+/* What a child that could not start reports through its pipe. */
+struct child_report {
+    int error; /* errno */
+    int step;
+};
+
+/* The forked child: only async-signal-safe calls, since another thread of
+ * the parent may have held a lock at fork() time.  Reports an error before
+ * exec through `report`. */
+static void __attribute__((noreturn))
+child_exec(int ns_fd, const struct view *v, const char *const *argv,
+           const struct child_io *io, int report)
+{
+    struct sigaction dfl;
+    sigset_t none;
+    struct child_report r = {0, STEP_SETNS};
+
+    /* The program starts with default signal handling whatever the
+     * caller's is (ignored signals survive exec). */
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        sigaction(sig, &dfl, NULL);
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* Descriptors other threads opened without O_CLOEXEC must not reach a
+     * daemon: one holding a pipe would make its reader wait forever. */
+#ifdef CLOSE_RANGE_CLOEXEC
+    close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+#endif
+
+    if (setns(ns_fd, CLONE_NEWNET) < 0) {
+        r.error = errno;
+    } else if ((r.error = -enter_view(v, &r.step)) == 0) {
+        r.step = STEP_STREAMS;
+        if (move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
+            move_fd(io->fds[2], 2) == 0) {
+            r.step = STEP_EXEC;
+            execvp(argv[0], (char *const *)argv);
+        }
+        r.error = errno;
+    }
+    if (write(report, &r, sizeof r) < 0) {
+        /* Nothing more to do: the parent sees exit status 127. */
+    }
+    _exit(127);
+}
+
+/* Starts argv inside the node whose namespace is `ns_fd`, in view `v`.
+ * Returns 0 and the pid, or -errno and the step that failed if it could
+ * not be started (program not found...). */
+static int
+spawn_in_node(int ns_fd, const struct view *v, const char *const *argv,
+              const struct child_io *io, pid_t *pidp, int *step)
+{
+    int report[2];
+
+    *pidp = -1;
+    *step = STEP_EXEC;
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        return -errno;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int error = -errno;
+        close(report[0]);
+        close(report[1]);
+        return error;
+    }
+    if (pid == 0) {
+        child_exec(ns_fd, v, argv, io, report[1]);
+    }
+    close(report[1]);
+
+    /* The pipe closes at exec: nothing to read means it started. */
+    struct child_report r = {0, STEP_EXEC};
+    ssize_t n;
+    do {
+        n = read(report[0], &r, sizeof r);
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof r) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+            continue;
+        }
+        *step = r.step;
+        return -(r.error ? r.error : EIO);
+    }
+    *pidp = pid;
+    return 0;
+}
+
+/* "cannot run PROG: REASON", naming the step unless it is exec itself. */
+static void
+report_spawn(const struct netns *ns, const char *name, const char *prog,
+             int step, int error)
+{
+    ns->host->error("netns: node %s: cannot run %s: %s%s%s", name, prog,
+                    step == STEP_EXEC ? "" : step_name(step),
+                    step == STEP_EXEC ? "" : ": ", strerror(-error));
+}
+
+/* Waits for child `pid` at most `timeout_ms` (< 0: forever).  Returns its
+ * wait status, or -ETIMEDOUT (the child is then killed and reaped).  A
+ * pidfd wakes us the moment the child ends; polling is the fallback for
+ * kernels without one (before 5.3). */
+static int
+wait_child(pid_t pid, long timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    long interval = 1;
+    int pidfd = timeout_ms < 0 ? -1 : pidfd_open(pid, 0);
+    int status;
+
+    for (;;) {
+        pid_t r = waitpid(pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
+        if (r == pid) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            status = -errno;
+            break;
+        }
+        if (r == 0) {
+            long long left = deadline - now_ms();
+            if (left <= 0) {
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+                    continue;
+                }
+                status = -ETIMEDOUT;
+                break;
+            }
+            if (pidfd >= 0) {
+                struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+                poll(&pfd, 1, (int)left);
+            } else {
+                sleep_ms(backoff(&interval));
+            }
+        }
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return status;
+}
+
+/* While an interactive program runs, the terminal's SIGINT and SIGQUIT are
+ * its business, as with system(3): the caller ignores them. */
+static pthread_mutex_t interactive_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned n_interactive;
+static struct sigaction saved_sigint, saved_sigquit;
+
+static void
+interactive_begin(void)
+{
+    pthread_mutex_lock(&interactive_mutex);
+    if (!n_interactive++) {
+        struct sigaction ign;
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigaction(SIGINT, &ign, &saved_sigint);
+        sigaction(SIGQUIT, &ign, &saved_sigquit);
+    }
+    pthread_mutex_unlock(&interactive_mutex);
+}
+
+static void
+interactive_end(void)
+{
+    pthread_mutex_lock(&interactive_mutex);
+    if (!--n_interactive) {
+        sigaction(SIGINT, &saved_sigint, NULL);
+        sigaction(SIGQUIT, &saved_sigquit, NULL);
+    }
+    pthread_mutex_unlock(&interactive_mutex);
+}
+
+static int
+run_interactive(const struct netns *ns, const char *name, int ns_fd,
+                const struct view *v, const char *const *argv)
+{
+    const struct child_io inherit = {{-1, -1, -1}};
+    pid_t pid = -1;
+    int step;
+
+    interactive_begin();
+    int error = spawn_in_node(ns_fd, v, argv, &inherit, &pid, &step);
+    int status = error ? error : wait_child(pid, -1);
+    interactive_end();
+
+    if (error) {
+        report_spawn(ns, name, argv[0], step, error);
+        return error;
+    }
+    if (status < 0) {
+        ns->host->error("netns: node %s: waiting for %s: %s", name, argv[0],
+                        strerror(-status));
+        return status;
+    }
+    if (WIFSIGNALED(status)) {
+        ns->host->log(MI_LOG_WARN, "netns: node %s: %s killed by signal %d",
+                      name, argv[0], WTERMSIG(status));
+        return -ECANCELED;
+    }
+    return WEXITSTATUS(status);
+}
+
+struct captured_run {
+    const struct mi_host *host;
+    int ns_fd;
+    const struct view *view;
+    const char *const *argv;
+    char **out;
+    int result;
+    int step; /* where it failed, if it failed before the host's run */
+};
+
+/* The host spawns the program from this thread, inside the node and its
+ * view, which end with the thread (and the program). */
+static void *
+captured_run_thread(void *run_)
+{
+    struct captured_run *run = run_;
+
+    run->step = STEP_SETNS;
+    if (setns(run->ns_fd, CLONE_NEWNET) < 0) {
+        run->result = -errno;
+        return NULL;
+    }
+    run->result = enter_view(run->view, &run->step);
+    if (!run->result) {
+        run->step = STEP_EXEC;
+        run->result = run->host->run(run->argv, run->out);
+    }
+    return NULL;
+}
+
+/* Runs argv in the node and view, its standard output into *out (see the
+ * host's run service).  Reports an error if it could not be started. */
+static int
+run_captured(const struct netns *ns, const char *name, int ns_fd,
+             const struct view *v, const char *const *argv, char **out)
+{
+    struct captured_run run = {ns->host, ns_fd, v, argv, out, 0, STEP_EXEC};
+    int result = run_thread(captured_run_thread, &run);
+
+    if (!result) {
+        result = run.result;
+    }
+    if (result < 0 && !*out) {
+        report_spawn(ns, name, argv[0], run.step, result);
+    }
+    return result;
+}
+
+static int
+netns_run(void *state, const char *name, const char *dir,
+          const char *const *argv, char **out)
+{
+    struct netns *ns = state;
+    struct view view;
+
+    if (out) {
+        *out = NULL;
+    }
+    if (!argv || !argv[0]) {
+        ns->host->error("netns: node %s: run: no program", name);
+        return -EINVAL;
+    }
+    int ns_fd = open_node(ns, name);
+    if (ns_fd < 0) {
+        return ns_fd;
+    }
+    int result = prepare_view(ns, name, dir, false, &view);
+    if (result) {
+        close(ns_fd);
+        return result;
+    }
+    cache_forget(ns);
+
+    if (!out) {
+        result = run_interactive(ns, name, ns_fd, &view, argv);
+    } else {
+        result = run_captured(ns, name, ns_fd, &view, argv, out);
+    }
+    close(ns_fd);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* FRR                                                                      */
+/* ------------------------------------------------------------------------ */
+
+struct frr_start {
+    const struct netns *ns;
+    const char *name; /* node and FRR pathspace */
+    const char *dir;
+    int ns_fd;
+    struct view view;
+    int vty_fd; /* `dir`/frr/NAME, where the vty sockets are, O_PATH */
+};
+
+/* Reports that `daemon` failed, quoting the end of its output and log. */
+static void
+report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
+{
+    char out[PATH_MAX], log[PATH_MAX];
+
+    snprintf(out, sizeof out, "%s/%s.out", fs->dir, daemon);
+    snprintf(log, sizeof log, "%s/%s.log", fs->dir, daemon);
+    char *out_tail = file_tail(out);
+    char *log_tail = file_tail(log);
+    fs->ns->host->error(
+        "netns: node %s: %s %s%s%s%s%s", fs->name, daemon, what,
+        out_tail && *out_tail ? "; its output:" : "", out_tail ? out_tail : "",
+        log_tail && *log_tail ? "; its log:" : "", log_tail ? log_tail : "");
+    free(out_tail);
+    free(log_tail);
+}
+
+static int
+start_daemon(const struct frr_start *fs, const char *daemon)
+{
+    const struct netns *ns = fs->ns;
+    char prog[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], out[PATH_MAX];
+    int error;
+
+    if ((error = fmt_path(ns, prog, sizeof prog, "%s/%s", ns->frr_dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, pidfile, sizeof pidfile, "%s/%s.pid", fs->dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, log, sizeof log, "file:%s/%s.log", fs->dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, out, sizeof out, "%s/%s.out", fs->dir,
+                          daemon)) != 0) {
+        return error;
+    }
+    if (access(prog, X_OK) < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot run FRR daemon %s: %s (is "
+                        "FRR installed? see plugins.netns.frr_dir)",
+                        fs->name, prog, strerror(errno));
+        return error;
+    }
+
+    /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f /dev/null: the
+     * configuration comes from vtysh afterwards, never from /etc/frr. */
+    const char *const argv[] = {prog, "-N",        fs->name, "-d",    "-P",
+                                "0",  "-i",        pidfile,  "--log", log,
+                                "-f", "/dev/null", NULL};
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (null_fd < 0 || out_fd < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot open %s: %s", fs->name,
+                        null_fd < 0 ? "/dev/null" : out, strerror(errno));
+    } else {
+        const struct child_io io = {{null_fd, out_fd, out_fd}};
+        pid_t pid = -1;
+        int step;
+        error = spawn_in_node(fs->ns_fd, &fs->view, argv, &io, &pid, &step);
+        if (error) {
+            report_spawn(ns, fs->name, prog, step, error);
+        } else {
+            /* With -d, the first process exits once the daemon is up. */
+            int status = wait_child(pid, FRR_START_TIMEOUT_MS);
+            if (status == -ETIMEDOUT) {
+                report_daemon(fs, daemon, "did not start in time");
+                error = status;
+            } else if (status < 0 || !WIFEXITED(status) ||
+                       WEXITSTATUS(status)) {
+                report_daemon(fs, daemon, "failed to start");
+                error = status < 0 ? status : -EIO;
+            }
+        }
+    }
+    if (null_fd >= 0) {
+        close(null_fd);
+    }
+    if (out_fd >= 0) {
+        close(out_fd);
+    }
+    return error;
+}
+
+/* Waits until `daemon` accepts connections on its vty socket (a socket
+ * file left by an earlier run refuses them).  The socket is
+ * FRR_RUN_DIR/NAME/D.vty in the node's view, `dir`/frr/NAME/D.vty here:
+ * reached through the directory's descriptor, since a socket's path may
+ * have only 107 bytes. */
+static int
+wait_vty(const struct frr_start *fs, const char *daemon)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    long long deadline = now_ms() + FRR_VTY_TIMEOUT_MS;
+    long interval = 1;
+
+    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
+                 fs->vty_fd, daemon) >= (int)sizeof sun.sun_path) {
+        fs->ns->host->error("netns: node %s: vty socket path of %s too long",
+                            fs->name, daemon);
+        return -ENAMETOOLONG;
+    }
+    for (;;) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return -errno;
+        }
+        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+        close(fd);
+        if (!r) {
+            return 0;
+        }
+        if (now_ms() >= deadline) {
+            report_daemon(fs, daemon, "opened no vty socket in time");
+            return -ETIMEDOUT;
+        }
+        sleep_ms(backoff(&interval));
+    }
+}
+
+/* The daemons run as FRR's user and write their pid files and logs in
+ * `dir`: warn if a directory on the way is closed to that user (the daemons
+ * would then fail to start). */
+static void
+check_dir_reachable(const struct netns *ns, const char *dir, uid_t uid,
+                    gid_t gid)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *slash = strrchr(path, '/'); slash; slash = strrchr(path, '/')) {
+        *slash = '\0';
+        if (stat(*path ? path : "/", &st) < 0) {
+            break;
+        }
+        bool x = st.st_uid == uid   ? st.st_mode & S_IXUSR
+                 : st.st_gid == gid ? st.st_mode & S_IXGRP
+                                    : st.st_mode & S_IXOTH;
+        if (!x) {
+            ns->host->log(MI_LOG_WARN,
+                          "netns: %s: user " FRR_USER " may not enter %s, "
+                          "so FRR cannot write its pid files and logs",
+                          dir, *path ? path : "/");
+            break;
+        }
+    }
+}
+
+static int
+load_config(const struct frr_start *fs)
+{
+    const struct netns *ns = fs->ns;
+    char conf[PATH_MAX];
+    int error = fmt_path(ns, conf, sizeof conf, "%s/frr.conf", fs->dir);
+
+    if (error) {
+        return error;
+    }
+    if (access(conf, F_OK) < 0) {
+        ns->host->log(MI_LOG_DEBUG, "netns: node %s: no %s to load", fs->name,
+                      conf);
+        return 0;
+    }
+
+    const char *const argv[] = {"vtysh", "-N", fs->name, "-f", conf, NULL};
+    char *out = NULL;
+    int status = run_captured(ns, fs->name, fs->ns_fd, &fs->view, argv, &out);
+    if (status) {
+        size_t len = out ? strlen(out) : 0;
+        while (len > 0 && out[len - 1] == '\n') {
+            out[--len] = '\0';
+        }
+        ns->host->error("netns: node %s: vtysh could not load %s (%s %d)%s%s",
+                        fs->name, conf, status < 0 ? "error" : "status",
+                        status, len ? ": " : "", len ? out : "");
+        error = status < 0 ? status : -EIO;
+    }
+    free(out);
+    return error;
+}
+
+static int
+check_daemons(const struct netns *ns, const char *const *daemons)
+{
+    if (!daemons || !daemons[0]) {
+        ns->host->error("netns: start_frr: no daemons");
+        return -EINVAL;
+    }
+    for (size_t i = 0; daemons[i]; i++) {
+        int error = check_name(ns, "FRR daemon", daemons[i]);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+static int
+netns_start_frr(void *state, const char *name, const char *dir,
+                const char *const *daemons)
+{
+    struct netns *ns = state;
+    struct passwd frr;
+    char pwbuf[4096];
+    int error;
+
+    if (!dir) {
+        ns->host->error("netns: node %s: start_frr: no directory", name);
+        return -EINVAL;
+    }
+    error = check_daemons(ns, daemons);
+    if (error) {
+        return error;
+    }
+    if (!frr_user(&frr, pwbuf, sizeof pwbuf)) {
+        ns->host->error("netns: no user '" FRR_USER "' (is FRR installed?)");
+        return -ENOENT;
+    }
+
+    struct frr_start fs = {.ns = ns, .name = name, .dir = dir, .vty_fd = -1};
+    fs.ns_fd = open_node(ns, name);
+    if (fs.ns_fd < 0) {
+        return fs.ns_fd;
+    }
+    cache_forget(ns);
+    error = prepare_view(ns, name, dir, true, &fs.view);
+    if (!error && chown(dir, frr.pw_uid, frr.pw_gid) < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: chown %s: %s", name, dir,
+                        strerror(errno));
+    }
+    if (!error) {
+        /* Made by prepare_view. */
+        int frr_fd = open(fs.view.frr_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        fs.vty_fd = frr_fd < 0 ? -1
+                               : openat(frr_fd, name,
+                                        O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fs.vty_fd < 0) {
+            error = -errno;
+            ns->host->error("netns: node %s: %s/%s: %s", name, fs.view.frr_dir,
+                            name, strerror(errno));
+        }
+        if (frr_fd >= 0) {
+            close(frr_fd);
+        }
+    }
+    if (!error) {
+        check_dir_reachable(ns, dir, frr.pw_uid, frr.pw_gid);
+    }
+
+    /* The daemons' views leave out the nodes' namespace files: a mount
+     * namespace copies every mount, and they are as many as the nodes. */
+    fs.view.detach_netns = true;
+
+    /* The other daemons connect to zebra: it must be up first. */
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        error = start_daemon(&fs, daemons[i]);
+        if (!error && !strcmp(daemons[i], "zebra")) {
+            error = wait_vty(&fs, daemons[i]);
+        }
+    }
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        error = wait_vty(&fs, daemons[i]);
+    }
+
+    fs.view.detach_netns = false;
+    if (!error) {
+        error = load_config(&fs);
+    }
+    if (fs.vty_fd >= 0) {
+        close(fs.vty_fd);
+    }
+    close(fs.ns_fd);
+    if (!error) {
+        ns->host->log(MI_LOG_DEBUG, "netns: node %s: FRR started", name);
+    }
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Destroying nodes                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Candidates for stopping: pids from pid files and from /proc. */
+struct pids {
+    pid_t *pids;
+    size_t n, cap;
+};
+
+static void
+pids_add(struct pids *p, pid_t pid)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->pids[i] == pid) {
+            return;
+        }
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        pid_t *pids = realloc(p->pids, cap * sizeof *pids);
+        if (!pids) {
+            return; /* Best effort: one process fewer stopped. */
+        }
+        p->pids = pids;
+        p->cap = cap;
+    }
+    p->pids[p->n++] = pid;
+}
+
+/* The namespace of process `pid` (of its main thread); false if it has
+ * none: gone, or a zombie. */
+static bool
+proc_ns(int proc_fd, pid_t pid, struct ns_id *id)
+{
+    char rel[32];
+    struct stat st;
+
+    snprintf(rel, sizeof rel, "%d/ns/net", (int)pid);
+    if (fstatat(proc_fd, rel, &st, 0) < 0) {
+        return false;
+    }
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    return true;
+}
+
+static bool
+in_namespace(int proc_fd, pid_t pid, const struct ns_id *id)
+{
+    struct ns_id its;
+
+    return proc_ns(proc_fd, pid, &its) && its.dev == id->dev &&
+           its.ino == id->ino;
+}
+
+/* The pids written in `dir`/ *.pid (FRR's pid files). */
+static void
+read_pid_files(const char *dir, struct pids *p)
+{
+    DIR *d = dir ? opendir(dir) : NULL;
+    const struct dirent *de;
+
+    if (!d) {
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= 4 || strcmp(de->d_name + len - 4, ".pid") != 0) {
+            continue;
+        }
+        char buf[32];
+        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (n > 0) {
+            buf[n] = '\0';
+            char *end;
+            long pid = strtol(buf, &end, 10);
+            if (pid > 1 && pid <= INT_MAX && (*end == '\0' || *end == '\n')) {
+                pids_add(p, (pid_t)pid);
+            }
+        }
+    }
+    closedir(d);
+}
+
+static int
+compare_pids(const void *a_, const void *b_)
+{
+    const struct ns_proc *a = a_, *b = b_;
+
+    return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* Brings the cache up to date with /proc. */
+static void
+cache_update(struct proc_cache *cache, int proc_fd)
+{
+    int fd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct ns_proc *procs = NULL;
+    size_t n = 0, cap = 0;
+    const struct dirent *de;
+
+    if (!d) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct ns_proc np = {.proc_ino = de->d_ino};
+        if (!isdigit((unsigned char)de->d_name[0])) {
+            continue;
+        }
+        np.pid = (pid_t)strtol(de->d_name, NULL, 10);
+        const struct ns_proc *known =
+            cache->procs ? bsearch(&np, cache->procs, cache->n,
+                                   sizeof *cache->procs, compare_pids)
+                         : NULL;
+        if (known && known->proc_ino == np.proc_ino) {
+            np.id = known->id;
+        } else if (!proc_ns(proc_fd, np.pid, &np.id)) {
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            struct ns_proc *bigger = realloc(procs, cap * sizeof *procs);
+            if (!bigger) {
+                break;
+            }
+            procs = bigger;
+        }
+        procs[n++] = np;
+    }
+    closedir(d);
+
+    /* /proc lists pids in order already. */
+    if (procs) {
+        qsort(procs, n, sizeof *procs, compare_pids);
+    }
+    free(cache->procs);
+    cache->procs = procs;
+    cache->n = n;
+}
+
+/* Adds to `p` every process in namespace `id`. */
+static void
+find_processes(struct proc_cache *cache, int proc_fd, const struct ns_id *id,
+               struct pids *p)
+{
+    pthread_mutex_lock(&cache->mutex);
+    cache_update(cache, proc_fd);
+    for (size_t i = 0; i < cache->n; i++) {
+        if (cache->procs[i].id.dev == id->dev &&
+            cache->procs[i].id.ino == id->ino) {
+            pids_add(p, cache->procs[i].pid);
+        }
+    }
+    pthread_mutex_unlock(&cache->mutex);
+}
+
+/* Processes waited for through their pidfds at once; more are polled. */
+#define MAX_POLLED 64
+
+/* A process being stopped.  The pidfd pins the process: a pid reused by
+ * another one meanwhile is never signalled. */
+struct target {
+    pid_t pid;
+    int pidfd; /* -1 where the kernel has no pidfds */
+    bool gone;
+};
+
+static int
+signal_target(const struct target *t, int sig)
+{
+    return t->pidfd >= 0 ? pidfd_send_signal(t->pidfd, sig, NULL, 0)
+                         : kill(t->pid, sig);
+}
+
+/* Waits until every target is gone, at most `timeout_ms`; returns how many
+ * are left. */
+static size_t
+wait_targets(int proc_fd, struct target *t, size_t n, const struct ns_id *id,
+             long timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    struct pollfd pfds[MAX_POLLED];
+
+    for (;;) {
+        size_t left = 0, n_pfds = 0;
+        bool polling = false;
+        for (size_t i = 0; i < n; i++) {
+            if (t[i].gone) {
+                continue;
+            }
+            if (t[i].pidfd >= 0 && n_pfds < MAX_POLLED) {
+                pfds[n_pfds++] = (struct pollfd){t[i].pidfd, POLLIN, 0};
+                left++;
+            } else if (in_namespace(proc_fd, t[i].pid, id)) {
+                left++;
+                polling = true;
+            } else {
+                t[i].gone = true;
+            }
+        }
+        long long ms = deadline - now_ms();
+        if (!left || ms <= 0) {
+            return left;
+        }
+        if (polling && ms > 10) {
+            ms = 10;
+        }
+        if (poll(pfds, n_pfds, (int)ms) > 0) {
+            for (size_t k = 0; k < n_pfds; k++) {
+                for (size_t i = 0; i < n && pfds[k].revents; i++) {
+                    t[i].gone |= t[i].pidfd == pfds[k].fd;
+                }
+            }
+        }
+    }
+}
+
+/* Stops every process in the node with SIGKILL.  A pid (from a stale pid file,
+ * or reused) is signalled only if its process is inside the node's namespace.
+ */
+static void
+stop_processes(struct netns *ns, const char *name, const char *dir,
+               const struct ns_id *id)
+{
+    struct pids p = {NULL, 0, 0};
+    int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (proc_fd < 0) {
+        ns->host->log(MI_LOG_WARN, "netns: node %s: /proc: %s", name,
+                      strerror(errno));
+        return;
+    }
+    read_pid_files(dir, &p);
+    find_processes(&ns->cache, proc_fd, id, &p);
+
+    struct target *t = calloc(p.n ? p.n : 1, sizeof *t);
+    size_t n = 0;
+    for (size_t i = 0; t && i < p.n; i++) {
+        /* Opened before the check, so that the check is about the
+         * process the pidfd refers to. */
+        int pidfd = pidfd_open(p.pids[i], 0);
+        if (pidfd < 0 && errno == ESRCH) {
+            continue;
+        }
+        if (in_namespace(proc_fd, p.pids[i], id)) {
+            t[n++] = (struct target){p.pids[i], pidfd, false};
+        } else if (pidfd >= 0) {
+            close(pidfd);
+        }
+    }
+    /* SIGKILL at once: the node and its routes vanish with the namespace,
+     * so nothing inside needs a graceful stop, and FRR's daemons spend
+     * 40-100 ms of CPU each on SIGTERM (about 110 s for 480 routers). */
+    for (size_t i = 0; i < n; i++) {
+        t[i].gone = signal_target(&t[i], SIGKILL) < 0;
+    }
+    if (wait_targets(proc_fd, t, n, id, KILL_TIMEOUT_MS)) {
+        ns->host->log(MI_LOG_WARN, "netns: node %s: processes survive SIGKILL",
+                      name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].pidfd >= 0) {
+            close(t[i].pidfd);
+        }
+    }
+    free(t);
+    free(p.pids);
+    close(proc_fd);
+}
+
+static int
+netns_destroy_node(void *state, const char *name, const char *dir)
+{
+    struct netns *ns = state;
+    char path[PATH_MAX];
+    struct stat st;
+    int error = check_name(ns, "node", name);
+
+    if (error) {
+        return error;
+    }
+    node_path(path, name);
+    if (is_netns_file(path) == 1 && stat(path, &st) == 0) {
+        const struct ns_id id = {st.st_dev, st.st_ino};
+        stop_processes(ns, name, dir, &id);
+    }
+
+    /* Without processes, the namespace goes with its last mount. */
+    if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+        error = -errno;
+        ns->host->error("netns: node %s: umount %s: %s", name, path,
+                        strerror(errno));
+        return error;
+    }
+    if (unlink(path) < 0 && errno != ENOENT) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot remove %s: %s", name, path,
+                        strerror(errno));
+        return error;
+    }
+    ns->host->log(MI_LOG_DEBUG, "netns: node %s destroyed", name);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settings and the descriptor                                              */
+/* ------------------------------------------------------------------------ */
 
 static int
 netns_configure(const struct mi_host *host, const struct mi_settings *settings,
@@ -47,6 +1657,7 @@ netns_configure(const struct mi_host *host, const struct mi_settings *settings,
         free(netns);
         return -ENOMEM;
     }
+    pthread_mutex_init(&netns->cache.mutex, NULL);
     *statep = netns;
     return 0;
 }
@@ -56,6 +1667,8 @@ netns_release(void *state)
 {
     struct netns *netns = state;
 
+    pthread_mutex_destroy(&netns->cache.mutex);
+    free(netns->cache.procs);
     free(netns->frr_dir);
     free(netns);
 }
@@ -66,6 +1679,12 @@ static const struct mi_runtime_ops netns_ops = {
             .configure = netns_configure,
             .release = netns_release,
         },
+    .create_node = netns_create_node,
+    .netns_path = netns_netns_path,
+    .start_frr = netns_start_frr,
+    .run = netns_run,
+    .node_exists = netns_node_exists,
+    .destroy_node = netns_destroy_node,
 };
 
 MI_PLUGIN_DEFINE = {
