@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "network.h"
 #include "plan.h"
 #include "util.h"
 
@@ -151,6 +152,50 @@ verb_plugins(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* up: build this server's part of the network. */
+static int
+verb_up(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    return status != EXIT_OK ? status : network_up(s);
+}
+
+/* down [NETWORK] */
+static int
+verb_down(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("down: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    return network_down(s, argc == 2 ? argv[1] : NULL);
+}
+
+static int
+verb_status(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    return status != EXIT_OK ? status : network_status(s);
+}
+
+static int
+verb_check(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    return status != EXIT_OK ? status : network_check(s);
+}
+
+/* exec NODE [-- CMD ARGS...] */
+static int
+verb_exec(struct session *s, int argc, char **argv)
+{
+    if (argc < 2) {
+        log_error("exec: which node? (exec NODE [-- COMMAND...])");
+        return EXIT_USAGE;
+    }
+    return network_exec(s, argv[1], argc > 2 ? argv + 2 : NULL);
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      verb_validate},
@@ -158,5 +203,17 @@ const struct verb verbs[] = {
      verb_plan},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
      verb_plugins},
+    {"up", "", "build the network on this server and start its routers",
+     NEED_PLAN, verb_up},
+    {"down", "[NETWORK]",
+     "remove everything `up` made (needs no topology file)", 0, verb_down},
+    {"status", "", "every node, its interfaces and BGP sessions (--json)",
+     NEED_PLAN, verb_status},
+    {"check", "",
+     "ping between every pair of ASes and count BGP sessions (--json)",
+     NEED_PLAN, verb_check},
+    {"exec", "NODE [-- CMD...]",
+     "run a command in a node (default: vtysh on routers, a shell)", 0,
+     verb_exec},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

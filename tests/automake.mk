@@ -64,5 +64,21 @@ endif
 # The command-line tests drive the real binary (no root needed).
 TESTS += tests/cli.test
 EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
+
+# Integration: the real binary against real FRR and Open vSwitch (root;
+# skipped otherwise).
+TESTS += tests/up.test
+EXTRA_DIST += tests/up.test bench/up.sh
+if HAVE_CHECK
+# A userspace Open vSwitch owns the root namespace's "ovs-netdev" device:
+# two private instances cannot run at once, so the suites that start one
+# run one after the other.
+tests/up.log: tests/check_ovs.log
+endif
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
+
+# Fragments of the suites that need root (namespaces, Open vSwitch, FRR).
+include tests/netlink.mk
+include tests/ovs.mk
+include tests/netns.mk

@@ -1,0 +1,496 @@
+/* `status` and `check`: looking at a running network. */
+#include "config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "network.h"
+#include "state.h"
+#include "util.h"
+#include "workers.h"
+
+struct look {
+    struct session *s;
+    const struct state *st; /* the network's record: node directories */
+    const struct mi_plan *p;
+    unsigned server;
+    const struct mi_runtime_ops *rt;
+    void *rt_state;
+};
+
+/* ------------------------------------------------------------------------ */
+/* BGP sessions                                                             */
+
+static bool
+as_configured(const struct mi_plan *p, unsigned asn)
+{
+    for (size_t i = 0; i < p->n_ases; i++) {
+        if (p->ases[i].asn == asn) {
+            return p->ases[i].configured || p->ases[i].ixp;
+        }
+    }
+    return false;
+}
+
+/* The sessions the plan's configuration sets up for `node` and expects to
+ * be established: both ends preconfigured. */
+static unsigned
+expected_sessions(const struct mi_plan *p, size_t node)
+{
+    const struct mi_node *n = &p->nodes[node];
+    unsigned count = 0;
+
+    if (!as_configured(p, n->asn)) {
+        return 0;
+    }
+    if (n->kind == MI_NODE_ROUTER) {
+        count += p->ases[n->as_index].n_routers - 1; /* iBGP mesh */
+    }
+    for (size_t i = 0; i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        if (l->kind == MI_LINK_EXTERNAL) {
+            for (int e = 0; e < 2; e++) {
+                if (l->end[e].node == (int)node &&
+                    as_configured(p, p->nodes[l->end[!e].node].asn)) {
+                    count++;
+                }
+            }
+        } else if (l->kind == MI_LINK_IXP) {
+            /* A member's link to the IXP LAN: one session between the
+             * member and the route server (whose own link is one too). */
+            const struct mi_node *member = &p->nodes[l->end[0].node];
+            if (member->kind != MI_NODE_ROUTER) {
+                continue;
+            }
+            if (l->end[0].node == (int)node ||
+                (n->kind == MI_NODE_ROUTESERVER &&
+                 p->bridges[l->end[1].bridge].asn == n->asn &&
+                 as_configured(p, member->asn))) {
+                count++;
+            }
+        }
+    }
+    return count;
+}
+
+struct bgp {
+    unsigned up, configured;
+    bool answered;
+};
+
+static int
+count_sessions(const struct look *lk, const char *name, struct bgp *out)
+{
+    const char *argv[] = {"vtysh", "-N", name, "-c", "show bgp summary json",
+                          NULL};
+    char *text = NULL;
+    char *dir = state_node_dir(lk->st, name);
+    int status = lk->rt->run(lk->rt_state, name, dir, argv, &text);
+    free(dir);
+
+    memset(out, 0, sizeof *out);
+    if (status == 0 && text) {
+        json_object *root = json_tokener_parse(text);
+        json_object *af, *peers;
+        out->answered = root != NULL;
+        if (root && json_object_object_get_ex(root, "ipv4Unicast", &af) &&
+            json_object_object_get_ex(af, "peers", &peers)) {
+            json_object_object_foreach(peers, key, peer)
+            {
+                json_object *state;
+                (void)key;
+                out->configured++;
+                if (json_object_object_get_ex(peer, "state", &state) &&
+                    !strcmp(json_object_get_string(state), "Established")) {
+                    out->up++;
+                }
+            }
+        }
+        json_object_put(root);
+    }
+    free(text);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* status                                                                   */
+
+struct node_status {
+    bool exists;
+    struct if_status *ifs;
+    size_t n_ifs;
+    struct bgp bgp;
+    unsigned expected;
+};
+
+struct status_run {
+    struct look lk;
+    size_t *nodes;
+    struct node_status *st;
+};
+
+static int
+status_node(size_t k, void *r_)
+{
+    struct status_run *r = r_;
+    size_t node = r->nodes[k];
+    const char *name = r->lk.p->nodes[node].name;
+    struct node_status *ns = &r->st[k];
+    char path[4096];
+
+    ns->expected = expected_sessions(r->lk.p, node);
+    ns->exists = r->lk.rt->node_exists(r->lk.rt_state, name) == 1;
+    if (!ns->exists ||
+        r->lk.rt->netns_path(r->lk.rt_state, name, path, sizeof path)) {
+        return 0;
+    }
+    netlink_list_interfaces(path, &ns->ifs, &ns->n_ifs);
+    enum mi_node_kind kind = r->lk.p->nodes[node].kind;
+    if (kind == MI_NODE_ROUTER || kind == MI_NODE_ROUTESERVER) {
+        count_sessions(&r->lk, name, &ns->bgp);
+    }
+    return 0;
+}
+
+static bool
+look_init(struct look *lk, struct session *s, struct state *st)
+{
+    lk->s = s;
+    lk->st = st;
+    lk->p = plan_view(s->plan);
+    lk->server = network_local_server(s);
+    int error = state_load(lk->p->name, st);
+    if (error) {
+        if (error == -ENOENT) {
+            log_error("network %s is not up (no record in %s)", lk->p->name,
+                      state_rundir());
+        }
+        return false;
+    }
+    if (network_load_state_plugins(s, st) != EXIT_OK) {
+        return false;
+    }
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    lk->rt = rt->loaded.desc->ops.runtime;
+    lk->rt_state = rt->state;
+    return true;
+}
+
+static void
+addr_text(const struct mi_addr *a, char *buf, size_t len)
+{
+    plan_format_addr(a, true, buf, len);
+}
+
+int
+network_status(struct session *s)
+{
+    struct state st;
+    struct status_run r = {0};
+
+    if (!look_init(&r.lk, s, &st)) {
+        state_destroy(&st);
+        return EXIT_FAILED;
+    }
+    const struct mi_plan *p = r.lk.p;
+    r.nodes = xcalloc(p->n_nodes + 1, sizeof *r.nodes);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].server == r.lk.server) {
+            r.nodes[n++] = i;
+        }
+    }
+    r.st = xcalloc(n + 1, sizeof *r.st);
+    workers_run(n, s->opts.jobs * 4, status_node, &r, NULL, NULL);
+
+    size_t n_up = 0, n_down = 0;
+    unsigned bgp_up = 0, bgp_expected = 0;
+    json_object *jnodes = s->opts.json ? json_object_new_array() : NULL;
+    if (!jnodes) {
+        printf("network %s (%s)%s\n", p->name, p->servers[r.lk.server].name,
+               st.complete ? "" : " -- up did not finish");
+        printf("%-24s %-11s %-7s %-9s %s\n", "NODE", "KIND", "STATE", "BGP",
+               "INTERFACES");
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct mi_node *node = &p->nodes[r.nodes[k]];
+        struct node_status *ns = &r.st[k];
+        bool frr =
+            node->kind == MI_NODE_ROUTER || node->kind == MI_NODE_ROUTESERVER;
+        ns->exists ? n_up++ : n_down++;
+        if (frr) {
+            bgp_up += ns->bgp.up < ns->expected ? ns->bgp.up : ns->expected;
+            bgp_expected += ns->expected;
+        }
+        if (jnodes) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "name",
+                                   json_object_new_string(node->name));
+            json_object_object_add(
+                o, "kind",
+                json_object_new_string(state_kind_name(node->kind)));
+            json_object_object_add(
+                o, "server",
+                json_object_new_string(p->servers[node->server].name));
+            json_object_object_add(
+                o, "state",
+                json_object_new_string(ns->exists ? "up" : "missing"));
+            json_object *ifs = json_object_new_array();
+            for (size_t i = 0; i < ns->n_ifs; i++) {
+                json_object *jif = json_object_new_object();
+                json_object_object_add(
+                    jif, "name", json_object_new_string(ns->ifs[i].name));
+                json_object_object_add(jif, "up",
+                                       json_object_new_boolean(ns->ifs[i].up));
+                json_object *addrs = json_object_new_array();
+                for (size_t a = 0; a < ns->ifs[i].n_addr; a++) {
+                    char buf[32];
+                    addr_text(&ns->ifs[i].addr[a], buf, sizeof buf);
+                    json_object_array_add(addrs, json_object_new_string(buf));
+                }
+                json_object_object_add(jif, "addresses", addrs);
+                json_object_array_add(ifs, jif);
+            }
+            json_object_object_add(o, "interfaces", ifs);
+            if (frr) {
+                json_object *b = json_object_new_object();
+                json_object_object_add(b, "established",
+                                       json_object_new_int((int)ns->bgp.up));
+                json_object_object_add(b, "expected",
+                                       json_object_new_int((int)ns->expected));
+                json_object_object_add(o, "bgp", b);
+            }
+            json_object_array_add(jnodes, o);
+        } else {
+            char bgp[32] = "-";
+            if (frr) {
+                snprintf(bgp, sizeof bgp, "%u/%u", ns->bgp.up, ns->expected);
+            }
+            printf("%-24s %-11s %-7s %-9s", node->name,
+                   state_kind_name(node->kind), ns->exists ? "up" : "MISSING",
+                   bgp);
+            for (size_t i = 0; i < ns->n_ifs; i++) {
+                if (strcmp(ns->ifs[i].name, "lo") != 0) {
+                    printf(" %s%s", ns->ifs[i].name,
+                           ns->ifs[i].up ? "" : "(down)");
+                }
+            }
+            putchar('\n');
+        }
+        free(ns->ifs);
+    }
+    if (jnodes) {
+        json_object *root = json_object_new_object();
+        json_object_object_add(root, "network",
+                               json_object_new_string(p->name));
+        json_object_object_add(root, "complete",
+                               json_object_new_boolean(st.complete));
+        json_object_object_add(root, "nodes", jnodes);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+        json_object_put(root);
+    } else {
+        printf("%zu nodes up, %zu missing; BGP sessions %u/%u established\n",
+               n_up, n_down, bgp_up, bgp_expected);
+    }
+    free(r.nodes);
+    free(r.st);
+    state_destroy(&st);
+    return n_down ? EXIT_FAILED : EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* check                                                                    */
+
+struct probe {
+    size_t from, to; /* indices into check_run.hosts */
+    bool ok;
+};
+
+struct check_run {
+    struct look lk;
+    size_t *hosts;  /* per AS (non-IXP), its first L3 host; SIZE_MAX: none */
+    unsigned *asns; /* the ASes, in plan order */
+    struct mi_addr *addrs;
+    size_t n;
+    struct probe *probes;
+    size_t n_probes;
+};
+
+static int
+run_probe(size_t k, void *r_)
+{
+    struct check_run *r = r_;
+    struct probe *pr = &r->probes[k];
+    char target[32];
+
+    plan_format_addr(&r->addrs[pr->to], false, target, sizeof target);
+    /* Any reply of two counts: exit 0.  At most about 2.2 s. */
+    const char *argv[] = {"ping", "-n", "-q", "-c",   "2", "-i",
+                          "0.2",  "-W", "2",  target, NULL};
+    const char *name = r->lk.p->nodes[r->hosts[pr->from]].name;
+    char *dir = state_node_dir(r->lk.st, name);
+    char *out = NULL;
+    int status = r->lk.rt->run(r->lk.rt_state, name, dir, argv, &out);
+    free(out);
+    free(dir);
+    pr->ok = status == 0;
+    return 0;
+}
+
+static void
+find_hosts(struct check_run *r)
+{
+    const struct mi_plan *p = r->lk.p;
+
+    r->hosts = xcalloc(p->n_ases + 1, sizeof *r->hosts);
+    r->asns = xcalloc(p->n_ases + 1, sizeof *r->asns);
+    r->addrs = xcalloc(p->n_ases + 1, sizeof *r->addrs);
+    for (size_t a = 0; a < p->n_ases; a++) {
+        const struct mi_as *as = &p->ases[a];
+        if (as->ixp || as->server != r->lk.server) {
+            continue;
+        }
+        for (size_t i = as->first_node; i < as->first_node + as->n_nodes;
+             i++) {
+            if (p->nodes[i].kind != MI_NODE_HOST) {
+                continue;
+            }
+            for (size_t l = 0; l < p->n_links; l++) {
+                for (int e = 0; e < 2; e++) {
+                    if (p->links[l].end[e].node == (int)i) {
+                        r->addrs[r->n] = p->links[l].end[e].addr;
+                    }
+                }
+            }
+            r->hosts[r->n] = i;
+            r->asns[r->n] = as->asn;
+            r->n++;
+            break;
+        }
+    }
+}
+
+int
+network_check(struct session *s)
+{
+    struct state st;
+    struct check_run r = {0};
+
+    if (!look_init(&r.lk, s, &st)) {
+        state_destroy(&st);
+        return EXIT_FAILED;
+    }
+    find_hosts(&r);
+    r.probes = xcalloc(r.n * r.n + 1, sizeof *r.probes);
+    for (size_t i = 0; i < r.n; i++) {
+        for (size_t j = 0; j < r.n; j++) {
+            if (i != j) {
+                r.probes[r.n_probes++] = (struct probe){i, j, false};
+            }
+        }
+    }
+    /* Probes wait on the network, not on the CPU: many at once. */
+    workers_run(r.n_probes, s->opts.jobs * 16, run_probe, &r, NULL, NULL);
+
+    /* BGP sessions of every router and route server here. */
+    struct status_run sr = {.lk = r.lk};
+    const struct mi_plan *p = r.lk.p;
+    sr.nodes = xcalloc(p->n_nodes + 1, sizeof *sr.nodes);
+    size_t n_frr = 0;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].server == r.lk.server &&
+            (p->nodes[i].kind == MI_NODE_ROUTER ||
+             p->nodes[i].kind == MI_NODE_ROUTESERVER)) {
+            sr.nodes[n_frr++] = i;
+        }
+    }
+    sr.st = xcalloc(n_frr + 1, sizeof *sr.st);
+    workers_run(n_frr, s->opts.jobs * 4, status_node, &sr, NULL, NULL);
+    unsigned bgp_up = 0, bgp_expected = 0;
+    for (size_t k = 0; k < n_frr; k++) {
+        bgp_up += sr.st[k].bgp.up < sr.st[k].expected ? sr.st[k].bgp.up
+                                                      : sr.st[k].expected;
+        bgp_expected += sr.st[k].expected;
+        free(sr.st[k].ifs);
+    }
+
+    size_t n_ok = 0;
+    for (size_t k = 0; k < r.n_probes; k++) {
+        n_ok += r.probes[k].ok;
+    }
+    if (s->opts.json) {
+        json_object *root = json_object_new_object();
+        json_object *failed = json_object_new_array();
+        for (size_t k = 0; k < r.n_probes; k++) {
+            if (!r.probes[k].ok) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(
+                    o, "from",
+                    json_object_new_int((int)r.asns[r.probes[k].from]));
+                json_object_object_add(
+                    o, "to", json_object_new_int((int)r.asns[r.probes[k].to]));
+                json_object_array_add(failed, o);
+            }
+        }
+        json_object_object_add(root, "network",
+                               json_object_new_string(p->name));
+        json_object_object_add(root, "pairs",
+                               json_object_new_int((int)r.n_probes));
+        json_object_object_add(root, "reachable",
+                               json_object_new_int((int)n_ok));
+        json_object_object_add(root, "failed", failed);
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "established",
+                               json_object_new_int((int)bgp_up));
+        json_object_object_add(b, "expected",
+                               json_object_new_int((int)bgp_expected));
+        json_object_object_add(root, "bgp", b);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+        json_object_put(root);
+    } else {
+        /* The matrix: row = from, column = to; '.' reaches, 'X' does not. */
+        printf("%5s", "from\\to");
+        for (size_t j = 0; j < r.n; j++) {
+            printf("%4u", r.asns[j]);
+        }
+        putchar('\n');
+        for (size_t i = 0; i < r.n; i++) {
+            printf("%7u", r.asns[i]);
+            for (size_t j = 0; j < r.n; j++) {
+                const char *cell = "-";
+                if (i != j) {
+                    size_t k = i * (r.n - 1) + (j < i ? j : j - 1);
+                    cell = r.probes[k].ok ? "." : "X";
+                }
+                printf("%4s", cell);
+            }
+            putchar('\n');
+        }
+        for (size_t k = 0; k < r.n_probes; k++) {
+            if (!r.probes[k].ok) {
+                char buf[32];
+                plan_format_addr(&r.addrs[r.probes[k].to], false, buf,
+                                 sizeof buf);
+                printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
+                       r.asns[r.probes[k].from], r.asns[r.probes[k].to],
+                       p->nodes[r.hosts[r.probes[k].from]].name,
+                       p->nodes[r.hosts[r.probes[k].to]].name, buf);
+            }
+        }
+        printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established\n",
+               n_ok, r.n_probes, bgp_up, bgp_expected);
+    }
+    free(sr.nodes);
+    free(sr.st);
+    free(r.hosts);
+    free(r.asns);
+    free(r.addrs);
+    free(r.probes);
+    state_destroy(&st);
+    return n_ok == r.n_probes ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,577 @@
+/* `up`: from the plan to a running network on this server. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frrconf.h"
+#include "host.h"
+#include "log.h"
+#include "netlink.h"
+#include "network.h"
+#include "progress.h"
+#include "state.h"
+#include "util.h"
+#include "workers.h"
+
+/* A node's side of a link: which link, which end. */
+struct attach {
+    size_t link;
+    int end;
+};
+
+struct up {
+    struct session *s;
+    const struct mi_plan *p;
+    unsigned server;
+    const struct mi_runtime_ops *rt;
+    void *rt_state;
+    const struct mi_switch_ops *sw; /* NULL: no switch active */
+    void *sw_state;
+    bool csum_off; /* the switch wants TX checksum offload off */
+    bool no_delay; /* netem missing, impairments optional */
+    bool no_rate;  /* tbf missing, impairments optional */
+    struct state st;
+
+    size_t *nodes; /* local nodes, plan indices */
+    size_t n_nodes;
+    size_t *links; /* links with both ends here */
+    size_t n_links;
+    struct attach **attach; /* per plan node: its link ends */
+    size_t *n_attach;
+    size_t *frr_nodes; /* local nodes running FRR */
+    size_t n_frr;
+};
+
+static bool
+link_local(const struct up *u, const struct mi_link *l)
+{
+    return !l->remote && l->server[0] == u->server;
+}
+
+static void
+collect(struct up *u)
+{
+    const struct mi_plan *p = u->p;
+
+    u->nodes = xcalloc(p->n_nodes + 1, sizeof *u->nodes);
+    u->frr_nodes = xcalloc(p->n_nodes + 1, sizeof *u->frr_nodes);
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].server == u->server) {
+            u->nodes[u->n_nodes++] = i;
+            if (frrconf_daemons(p, i)[0]) {
+                u->frr_nodes[u->n_frr++] = i;
+            }
+        }
+    }
+
+    u->links = xcalloc(p->n_links + 1, sizeof *u->links);
+    u->attach = xcalloc(p->n_nodes + 1, sizeof(struct attach *));
+    u->n_attach = xcalloc(p->n_nodes + 1, sizeof *u->n_attach);
+    for (size_t i = 0; i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        if (!link_local(u, l)) {
+            continue;
+        }
+        u->links[u->n_links++] = i;
+        for (int e = 0; e < 2; e++) {
+            int node = l->end[e].node;
+            if (node >= 0) {
+                u->attach[node] =
+                    xrealloc(u->attach[node],
+                             (u->n_attach[node] + 1) * sizeof **u->attach);
+                u->attach[node][u->n_attach[node]++] =
+                    (struct attach){.link = i, .end = e};
+            }
+        }
+    }
+}
+
+static void
+up_free(struct up *u)
+{
+    for (size_t i = 0; i < u->p->n_nodes; i++) {
+        free(u->attach[i]);
+    }
+    free(u->attach);
+    free(u->n_attach);
+    free(u->nodes);
+    free(u->links);
+    free(u->frr_nodes);
+    state_destroy(&u->st);
+}
+
+/* FNV-1a over the plan's JSON: equal plans, equal fingerprints. */
+static char *
+fingerprint(const struct session *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f) {
+        return xstrdup("0");
+    }
+    plan_write_json(s->plan, -1, NULL, NULL, f);
+    fclose(f);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+    }
+    free(buf);
+    return xasprintf("%016" PRIx64, h);
+}
+
+/* Refuses links the kernel cannot shape, before anything is made. */
+static int
+check_impairments(struct up *u)
+{
+    bool want_delay = false, want_rate = false;
+
+    for (size_t k = 0; k < u->n_links; k++) {
+        const struct mi_link *l = &u->p->links[u->links[k]];
+        want_delay |= l->delay_us > 0;
+        want_rate |= l->rate_bps > 0;
+    }
+    struct {
+        bool want;
+        const char *qdisc, *what;
+        bool *drop;
+    } needs[] = {
+        {want_delay, "netem", "delay", &u->no_delay},
+        {want_rate, "tbf", "rate", &u->no_rate},
+    };
+    int status = EXIT_OK;
+    for (size_t i = 0; i < ARRAY_SIZE(needs); i++) {
+        if (!needs[i].want || netlink_have_qdisc(needs[i].qdisc)) {
+            continue;
+        }
+        if (u->s->topo->impairments_optional) {
+            log_warn("%s: this kernel has no %s qdisc: link %ss are ignored "
+                     "(impairments_optional is set)",
+                     u->s->topo->file, needs[i].qdisc, needs[i].what);
+            *needs[i].drop = true;
+        } else {
+            log_error("%s: links have a %s, which needs the kernel's %s "
+                      "qdisc, and this kernel has none; remove the %ss or "
+                      "set impairments_optional = true",
+                      u->s->topo->file, needs[i].what, needs[i].qdisc,
+                      needs[i].what);
+            status = EXIT_FAILED;
+        }
+    }
+    return status;
+}
+
+/* Nothing the plan names may exist already: miniinet touches only what it
+ * made. */
+static int
+check_conflicts(struct up *u)
+{
+    size_t n_conflicts = 0;
+
+    for (size_t k = 0; k < u->n_nodes; k++) {
+        const char *name = u->p->nodes[u->nodes[k]].name;
+        int r = u->rt->node_exists(u->rt_state, name);
+        if (r != 0) {
+            log_error("node %s exists already and is not part of a network "
+                      "miniinet made; refusing to touch it",
+                      name);
+            n_conflicts++;
+        }
+    }
+    for (size_t k = 0; k < u->n_links; k++) {
+        const struct mi_link *l = &u->p->links[u->links[k]];
+        for (int e = 0; e < 2; e++) {
+            if (l->peer[e] && host_link_exists(NULL, l->peer[e]) == 1) {
+                log_error("interface %s exists already in the root network "
+                          "namespace; refusing to touch it",
+                          l->peer[e]);
+                n_conflicts++;
+            }
+        }
+    }
+    return n_conflicts ? EXIT_FAILED : EXIT_OK;
+}
+
+struct bridge_check {
+    struct up *u;
+    const char *switch_dir;
+    size_t *bridges;
+};
+
+static int
+check_bridge(size_t k, void *c_)
+{
+    struct bridge_check *c = c_;
+    const char *name = c->u->p->bridges[c->bridges[k]].name;
+
+    if (c->u->sw->bridge_exists(c->u->sw_state, c->switch_dir, name) != 0) {
+        log_error("bridge %s exists already and is not part of a network "
+                  "miniinet made; refusing to touch it",
+                  name);
+        return -EEXIST;
+    }
+    return 0;
+}
+
+/* Each question is a program run that mostly waits: many at once. */
+static int
+check_bridges(struct up *u, const char *switch_dir)
+{
+    struct bridge_check c = {u, switch_dir, NULL};
+    size_t n = 0;
+
+    c.bridges = xcalloc(u->p->n_bridges + 1, sizeof *c.bridges);
+    for (size_t b = 0; b < u->p->n_bridges; b++) {
+        if (u->p->bridges[b].server == u->server) {
+            c.bridges[n++] = b;
+        }
+    }
+    int error =
+        workers_run(n, u->s->opts.jobs * 8, check_bridge, &c, NULL, NULL);
+    free(c.bridges);
+    return error;
+}
+
+static int
+record(struct up *u)
+{
+    const char *plugins[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) {
+        const struct active_plugin *a = session_plugin(u->s, k + 1);
+        plugins[k] = a ? a->name : NULL;
+    }
+    char *fp = fingerprint(u->s);
+    int error = state_create(&u->st, u->p->name, plugins, fp);
+    free(fp);
+    return error;
+}
+
+static int
+record_items(struct up *u)
+{
+    for (size_t k = 0; k < u->n_nodes; k++) {
+        const struct mi_node *n = &u->p->nodes[u->nodes[k]];
+        state_add_node(&u->st, n->kind, n->name);
+    }
+    for (size_t b = 0; b < u->p->n_bridges; b++) {
+        if (u->p->bridges[b].server == u->server) {
+            state_add_bridge(&u->st, u->p->bridges[b].name);
+        }
+    }
+    for (size_t k = 0; k < u->n_links; k++) {
+        const struct mi_link *l = &u->p->links[u->links[k]];
+        for (int e = 0; e < 2; e++) {
+            if (l->peer[e]) {
+                state_add_rootif(&u->st, l->peer[e]);
+            }
+        }
+    }
+    return state_sync(&u->st);
+}
+
+static int
+make_node(size_t k, void *u_)
+{
+    struct up *u = u_;
+    size_t node = u->nodes[k];
+    char *dir = state_node_dir(&u->st, u->p->nodes[node].name);
+
+    int error = mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
+    if (error) {
+        log_error("cannot create %s: %s", dir, strerror(-error));
+    } else {
+        error = u->rt->create_node(u->rt_state, u->p, node, dir);
+    }
+    free(dir);
+    return error;
+}
+
+static char *
+netns_of(struct up *u, size_t node)
+{
+    char buf[4096];
+    int error = u->rt->netns_path(u->rt_state, u->p->nodes[node].name, buf,
+                                  sizeof buf);
+    if (error) {
+        log_error("%s: cannot find its network namespace: %s",
+                  u->p->nodes[node].name, strerror(-error));
+        return NULL;
+    }
+    return xstrdup(buf);
+}
+
+static int
+make_links(struct up *u)
+{
+    char **netns = xcalloc(u->p->n_nodes + 1, sizeof *netns);
+    struct veth_spec *v = xcalloc(u->n_links + 1, sizeof *v);
+    int error = 0;
+
+    for (size_t k = 0; k < u->n_nodes && !error; k++) {
+        netns[u->nodes[k]] = netns_of(u, u->nodes[k]);
+        error = netns[u->nodes[k]] ? 0 : -ENOENT;
+    }
+    for (size_t k = 0; k < u->n_links && !error; k++) {
+        const struct mi_link *l = &u->p->links[u->links[k]];
+        for (int e = 0; e < 2; e++) {
+            const struct mi_endpoint *ep = &l->end[e];
+            if (ep->node >= 0) {
+                v[k].end[e].name = ep->ifname;
+                v[k].end[e].netns = netns[ep->node];
+            } else {
+                v[k].end[e].name = l->peer[e];
+                v[k].end[e].netns = NULL;
+            }
+        }
+        v[k].mtu = l->mtu;
+    }
+    if (!error) {
+        error = netlink_create_veths(v, u->n_links);
+    }
+    for (size_t i = 0; i < u->p->n_nodes; i++) {
+        free(netns[i]);
+    }
+    free(netns);
+    free(v);
+    return error;
+}
+
+static int
+configure_node(size_t k, void *u_)
+{
+    struct up *u = u_;
+    size_t node = u->nodes[k];
+    const struct mi_node *n = &u->p->nodes[node];
+    size_t n_ifs = u->n_attach[node];
+    struct if_spec *ifs = xcalloc(n_ifs + 1, sizeof *ifs);
+
+    for (size_t i = 0; i < n_ifs; i++) {
+        const struct mi_link *l = &u->p->links[u->attach[node][i].link];
+        int e = u->attach[node][i].end;
+        ifs[i].ifname = l->end[e].ifname;
+        ifs[i].addr = l->end[e].addr;
+        ifs[i].tx_csum_off = u->csum_off && l->end[!e].bridge >= 0;
+        ifs[i].rate_bps = u->no_rate ? 0 : l->rate_bps;
+        ifs[i].delay_us = u->no_delay ? 0 : l->delay_us;
+        ifs[i].buffer_us = l->buffer_us;
+    }
+
+    char *netns = netns_of(u, node);
+    int error = -ENOENT;
+    if (netns) {
+        struct node_net_spec spec = {
+            .netns = netns,
+            .ifs = ifs,
+            .n_ifs = n_ifs,
+            .loopback = n->kind == MI_NODE_ROUTER ? n->loopback
+                                                  : (struct mi_addr){0, 0},
+            .default_gw = n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST
+                              ? n->gateway
+                              : 0,
+        };
+        error = netlink_configure_node(&spec);
+        if (error) {
+            log_error("%s: cannot configure its interfaces", n->name);
+        }
+    }
+    free(netns);
+    free(ifs);
+    return error;
+}
+
+static int
+start_frr(size_t k, void *u_)
+{
+    struct up *u = u_;
+    size_t node = u->frr_nodes[k];
+    const char *name = u->p->nodes[node].name;
+    char *dir = state_node_dir(&u->st, name);
+    char *conf = xasprintf("%s/frr.conf", dir);
+    int error = 0;
+
+    FILE *f = fopen(conf, "w");
+    if (!f) {
+        error = -errno;
+        log_error("cannot write %s: %s", conf, strerror(errno));
+    } else {
+        error = frrconf_write(u->p, node, f);
+        if (fclose(f) == EOF && !error) {
+            error = -EIO;
+            log_error("cannot write %s", conf);
+        }
+    }
+    if (!error) {
+        error = u->rt->start_frr(u->rt_state, name, dir,
+                                 frrconf_daemons(u->p, node));
+    }
+    free(conf);
+    free(dir);
+    return error;
+}
+
+static int
+run_phase(struct up *u, const char *name, size_t n, workers_fn *fn)
+{
+    progress_phase(name, n);
+    int error = workers_run(n, u->s->opts.jobs, fn, u, progress_tick, NULL);
+    progress_end();
+    return error;
+}
+
+/* Checks that a network recorded as up is the one the plan describes. */
+static int
+already_up(struct up *u, const struct state *st)
+{
+    const char *file = u->s->opts.config;
+
+    if (!st->complete) {
+        log_error("an earlier `up` of network %s did not finish; run "
+                  "`miniinet -c %s down` to remove what it made, then `up`",
+                  u->p->name, file);
+        return EXIT_FAILED;
+    }
+    char *fp = fingerprint(u->s);
+    bool same = st->fingerprint && !strcmp(fp, st->fingerprint);
+    free(fp);
+    if (!same) {
+        log_error("network %s is up with another plan (the topology "
+                  "changed); run `miniinet -c %s down`, then `up`",
+                  u->p->name, file);
+        return EXIT_FAILED;
+    }
+    log_info("network %s is up already (%zu nodes here); nothing to do",
+             u->p->name, st->n_nodes);
+    return EXIT_OK;
+}
+
+static int
+build(struct up *u)
+{
+    char *switch_dir = state_switch_dir(&u->st);
+    const char *phase = "switch";
+    int error = 0;
+
+    if (u->sw && u->p->n_bridges) {
+        progress_phase("switch", 0);
+        error = mkdir(switch_dir, 0755) && errno != EEXIST ? -errno : 0;
+        if (!error) {
+            error = u->sw->start(u->sw_state, switch_dir);
+        }
+        if (!error && check_bridges(u, switch_dir)) {
+            free(switch_dir);
+            progress_end();
+            return -EEXIST; /* the caller undoes the record */
+        }
+        progress_end();
+    }
+    if (!error) {
+        error = record_items(u);
+    }
+    if (!error) {
+        phase = "nodes";
+        error = run_phase(u, phase, u->n_nodes, make_node);
+    }
+    if (!error) {
+        phase = "links";
+        progress_phase(phase, u->n_links);
+        error = make_links(u);
+        progress_end();
+    }
+    if (!error && u->sw && u->p->n_bridges) {
+        phase = "bridges";
+        progress_phase(phase, 0);
+        error = u->sw->build(u->sw_state, u->p, u->server);
+        progress_end();
+    }
+    if (!error) {
+        phase = "addresses";
+        error = run_phase(u, phase, u->n_nodes, configure_node);
+    }
+    if (!error) {
+        phase = "frr";
+        error = run_phase(u, phase, u->n_frr, start_frr);
+    }
+    free(switch_dir);
+    if (error) {
+        log_error("up failed while making the %s; `miniinet -c %s down` "
+                  "removes everything it made",
+                  phase, u->s->opts.config);
+        return error;
+    }
+    return state_mark_complete(&u->st);
+}
+
+int
+network_up(struct session *s)
+{
+    struct up u = {.s = s, .p = plan_view(s->plan)};
+
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    const struct active_plugin *sw = session_plugin(s, MI_PLUGIN_SWITCH);
+    u.rt = rt->loaded.desc->ops.runtime;
+    u.rt_state = rt->state;
+    if (sw) {
+        u.sw = sw->loaded.desc->ops.switch_;
+        u.sw_state = sw->state;
+        u.csum_off = u.sw->needs_tx_csum_off(u.sw_state);
+    }
+    if (!u.rt->create_node || (u.p->n_bridges && (!u.sw || !u.sw->build))) {
+        log_error("the active plugins cannot build networks (runtime %s, "
+                  "switch %s)",
+                  rt->name, sw ? sw->name : "none");
+        return EXIT_USAGE;
+    }
+    u.server = network_local_server(s);
+    for (size_t i = 0; i < u.p->n_links; i++) {
+        if (u.p->links[i].remote) {
+            log_error("%s: links between servers are not supported by `up` "
+                      "yet; give every AS the same server",
+                      s->opts.config);
+            return EXIT_USAGE;
+        }
+    }
+
+    struct state old;
+    int error = state_load(u.p->name, &old);
+    if (error != -ENOENT) {
+        int status = error ? EXIT_FAILED : already_up(&u, &old);
+        state_destroy(&old);
+        return status;
+    }
+    state_destroy(&old);
+
+    progress_init();
+    collect(&u);
+    int status = check_impairments(&u);
+    if (status == EXIT_OK) {
+        status = check_conflicts(&u);
+    }
+    if (status != EXIT_OK) {
+        up_free(&u);
+        return status;
+    }
+    if (record(&u)) {
+        up_free(&u);
+        return EXIT_FAILED;
+    }
+    error = build(&u);
+    if (error == -EEXIST && !u.st.n_nodes) {
+        /* Refused before making anything but the switch daemon: undo. */
+        up_free(&u);
+        network_down(s, u.p->name);
+        return EXIT_FAILED;
+    }
+    if (!error) {
+        log_info("network %s is up: %zu nodes, %zu links, %zu routers "
+                 "running FRR, in %.1fs",
+                 u.p->name, u.n_nodes, u.n_links, u.n_frr, progress_elapsed());
+    }
+    up_free(&u);
+    return error ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,88 @@
+/* The state record: what `up` made on this server, so that `down`, `exec`
+ * and `status` find it without the topology file.
+ *
+ * It lives in <rundir>/<network>/state (rundir: $MINIINET_RUNDIR, default
+ * /run/miniinet), next to one directory per node (nodes/<name>: FRR
+ * configuration, pid files, logs) and the switch's directory (switch/).
+ * It is a text file of one "KEY VALUE..." line per item, appended to
+ * *before* the items are made (write-ahead), so that an `up` killed at any
+ * point leaves a record that covers everything it made.  `down` removes
+ * what is listed and exists, and treats the rest as never made.
+ *
+ *     miniinet-state 1
+ *     network small
+ *     plugin runtime netns
+ *     plugin switch ovs
+ *     fingerprint 5f0c...          (of the plan: `up` twice is a no-op)
+ *     node router 1_ZURIrouter
+ *     bridge 3_L2_DCN_S1
+ *     rootif 3_S1_p7               (root-namespace ends of links)
+ *     complete                     (the last line of a finished `up`)
+ */
+#ifndef MINIINET_STATE_H
+#define MINIINET_STATE_H 1
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <miniinet/plugin.h>
+
+struct state_node {
+    char *name;
+    enum mi_node_kind kind;
+};
+
+struct state {
+    char *dir; /* <rundir>/<network> */
+    char *network;
+    char *plugin[3]; /* by kind - 1; NULL: none */
+    char *fingerprint;
+    struct state_node *nodes;
+    size_t n_nodes, nodes_cap;
+    char **bridges;
+    size_t n_bridges, bridges_cap;
+    char **rootifs;
+    size_t n_rootifs, rootifs_cap;
+    bool complete;
+    FILE *file; /* open for appending while `up` runs */
+};
+
+/* miniinet's run directory: $MINIINET_RUNDIR or /run/miniinet. */
+const char *state_rundir(void);
+
+/* Directory of network `network` (malloc()ed). */
+char *state_network_dir(const char *network);
+
+/* Reads the record of `network`.  Returns 0, -ENOENT if there is none, or
+ * -EINVAL after reporting "FILE:LINE: ..." for a damaged record. */
+int state_load(const char *network, struct state *);
+
+/* Lists the networks that have a record (malloc()ed NULL-terminated array,
+ * sorted). */
+char **state_list_networks(void);
+
+/* Creates the network's directory and a new record with its header. */
+int state_create(struct state *, const char *network,
+                 const char *const plugins[3], const char *fingerprint);
+
+/* Appends items; state_sync() makes them durable before the caller acts. */
+void state_add_node(struct state *, enum mi_node_kind, const char *name);
+void state_add_bridge(struct state *, const char *name);
+void state_add_rootif(struct state *, const char *name);
+int state_sync(struct state *);
+int state_mark_complete(struct state *);
+
+/* The directory of a node: <dir>/nodes/<name> (malloc()ed). */
+char *state_node_dir(const struct state *, const char *name);
+/* The switch's directory: <dir>/switch (malloc()ed). */
+char *state_switch_dir(const struct state *);
+
+/* Removes the record and the network's directory tree (after `down`). */
+int state_remove(struct state *);
+
+void state_destroy(struct state *);
+
+/* Node kinds as written in the record. */
+const char *state_kind_name(enum mi_node_kind);
+
+#endif
