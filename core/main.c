@@ -86,6 +86,43 @@ parse_jobs(const char *arg, unsigned *jobs)
     return true;
 }
 
+/* Where a verb's own command line starts, for verbs that run a command
+ * (`exec NODE CMD...`): everything after NODE belongs to CMD, so that
+ * `miniinet exec R vtysh -c ...` does not read -c as miniinet's.  Returns
+ * argc for other verbs.  Mirrors the option table below. */
+static int
+command_start(int argc, char **argv)
+{
+    static const char *const long_with_arg[] = {
+        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
+    };
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+        } else if (!strncmp(a, "--", 2)) {
+            for (size_t k = 0; k < ARRAY_SIZE(long_with_arg); k++) {
+                if (!strcmp(a, long_with_arg[k])) {
+                    i++;
+                }
+            }
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            size_t n = strcspn(a + 1, "cj");
+            if (a[1 + n] && !a[2 + n]) {
+                i++; /* -c FILE, -vj N: the value is the next argument */
+            }
+            continue;
+        }
+        if (i < argc && !strcmp(argv[i], "exec")) {
+            return i + 2 < argc ? i + 2 : argc;
+        }
+        return argc;
+    }
+    return argc;
+}
+
 enum {
     OPT_PLUGINS = UCHAR_MAX + 1,
     OPT_PLUGIN_DIR,
@@ -172,14 +209,15 @@ main(int argc, char **argv)
     int verbosity = 1;
     int status;
 
-    int first = parse_options(argc, argv, &session.opts, &verbosity);
+    int limit = command_start(argc, argv);
+    int first = parse_options(limit, argv, &session.opts, &verbosity);
     if (first <= 0) {
         status = first == 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
     log_set_verbosity(verbosity);
 
-    if (first >= argc) {
+    if (first >= limit) {
         log_error("no verb given; try 'miniinet --help'");
         status = EXIT_USAGE;
         goto out;

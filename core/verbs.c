@@ -185,15 +185,19 @@ verb_check(struct session *s, int argc, char **argv)
     return status != EXIT_OK ? status : network_check(s);
 }
 
-/* exec NODE [-- CMD ARGS...] */
+/* exec NODE [[--] CMD ARGS...] */
 static int
 verb_exec(struct session *s, int argc, char **argv)
 {
     if (argc < 2) {
-        log_error("exec: which node? (exec NODE [-- COMMAND...])");
+        log_error("exec: which node? (exec NODE [COMMAND...])");
         return EXIT_USAGE;
     }
-    return network_exec(s, argv[1], argc > 2 ? argv + 2 : NULL);
+    char **command = argv + 2;
+    if (argc > 2 && !strcmp(command[0], "--")) {
+        command++; /* optional: `exec NODE -- CMD...` */
+    }
+    return network_exec(s, argv[1], command[0] ? command : NULL);
 }
 
 const struct verb verbs[] = {
@@ -212,7 +216,7 @@ const struct verb verbs[] = {
     {"check", "",
      "ping between every pair of ASes and count BGP sessions (--json)",
      NEED_PLAN, verb_check},
-    {"exec", "NODE [-- CMD...]",
+    {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)", 0,
      verb_exec},
 };

@@ -761,11 +761,15 @@ START_TEST(test_restart_after_crash)
     long vsd = pid_in(tmpdir, "vsd.pid"), db = pid_in(tmpdir, "ovsdb.pid");
     ck_assert_int_eq(kill((pid_t)vsd, SIGKILL), 0);
     ck_assert_int_eq(kill((pid_t)db, SIGKILL), 0);
-    for (int i = 0; i < 100 && (process_runs(vsd, "ovs-vswitchd") ||
+    /* A killed ovs-vswitchd takes a while to go (its taps are torn down):
+     * up to 10 s on a loaded machine. */
+    for (int i = 0; i < 500 && (process_runs(vsd, "ovs-vswitchd") ||
                                 process_runs(db, "ovsdb-server"));
          i++) {
         usleep(20000);
     }
+    ck_assert(!process_runs(vsd, "ovs-vswitchd"));
+    ck_assert(!process_runs(db, "ovsdb-server"));
 
     /* Started again over the stale files: the database kept the bridge,
      * which comes back and is reported as existing. */
