@@ -18,6 +18,7 @@ miniinet=${MINIINET:-miniinet}
 jobs=${JOBS:-$(nproc)}
 arg=${1:-$top/configs/class-60.cfg}
 tmp=$(mktemp -d /tmp/miniinet-bench.XXXXXX)
+chmod 755 "$tmp" # FRR's daemons (user frr) write below it
 MINIINET_RUNDIR=$tmp/run
 export MINIINET_RUNDIR
 
@@ -55,7 +56,10 @@ esac
 cleanup() {
     "$miniinet" -q -c "$cfg" down >/dev/null 2>&1 || true
     for ns in $(ls /run/netns 2>/dev/null | grep "^mbench_" || true); do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            kill -9 "$pid" 2>/dev/null || true
+            rm -rf /var/tmp/frr/*."$pid" # FRR's per-process directory
+        done
         ip netns del "$ns" 2>/dev/null || true
         rm -rf "/var/run/frr/$ns"
     done
@@ -70,7 +74,10 @@ mem0=$(mem_avail)
 
 echo "== up ($cfg, -j $jobs)"
 t0=$(now)
-"$miniinet" -j "$jobs" -c "$cfg" up 2>"$tmp/up.log"
+if ! "$miniinet" -j "$jobs" -c "$cfg" up 2>"$tmp/up.log"; then
+    tail -20 "$tmp/up.log"
+    exit 1
+fi
 t1=$(now)
 grep -E 'done in|is up' "$tmp/up.log" | sed 's/^/  /'
 

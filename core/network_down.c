@@ -116,6 +116,57 @@ destroy_node(size_t i, void *d_)
     return error;
 }
 
+/* How many of the record's root-namespace interfaces still exist; their
+ * names are gathered in *left. */
+static size_t
+rootifs_left(const struct state *st, const char ***left)
+{
+    struct if_status *ifs = NULL;
+    size_t n_ifs = 0, n = 0;
+
+    *left = xcalloc(st->n_rootifs + 1, sizeof **left);
+    if (netlink_list_interfaces(NULL, &ifs, &n_ifs)) {
+        for (size_t i = 0; i < st->n_rootifs; i++) {
+            (*left)[n++] = st->rootifs[i];
+        }
+        return n;
+    }
+    for (size_t i = 0; i < st->n_rootifs; i++) {
+        for (size_t k = 0; k < n_ifs; k++) {
+            if (!strcmp(ifs[k].name, st->rootifs[i])) {
+                (*left)[n++] = st->rootifs[i];
+                break;
+            }
+        }
+    }
+    free(ifs);
+    return n;
+}
+
+/* The root ends of links whose other end was in a node go with the node's
+ * namespace: the kernel removes them in batches, much faster than one
+ * deletion each (~8 ms).  Waits for that, bounded (10 s), then deletes what
+ * is left: links between two bridges, and stragglers. */
+static int
+remove_rootifs(const struct state *st)
+{
+    const char **left = NULL;
+    size_t n = rootifs_left(st, &left);
+
+    for (int i = 0; i < 100 && n > 0; i++) {
+        size_t before = n;
+        free(left);
+        usleep(100 * 1000);
+        n = rootifs_left(st, &left);
+        if (n == before && i >= 5) {
+            break; /* nothing goes by itself any more */
+        }
+    }
+    int error = n ? netlink_delete_links(left, n) : 0;
+    free(left);
+    return error;
+}
+
 int
 network_down(struct session *s, const char *network)
 {
@@ -149,8 +200,7 @@ network_down(struct session *s, const char *network)
 
     if (st.n_rootifs) {
         progress_phase("links", st.n_rootifs);
-        failed |= netlink_delete_links((const char *const *)st.rootifs,
-                                       st.n_rootifs) != 0;
+        failed |= remove_rootifs(&st) != 0;
         progress_end();
     }
 

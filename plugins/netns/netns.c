@@ -56,6 +56,10 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 #define FRR_RUN_DIR "/var/run/frr"
+/* FRR's daemons also keep per-process directories (crash logs) in
+ * /var/tmp/frr/DAEMON.PID, removed only on a clean exit: each node gets
+ * its own /var/tmp, so that killed daemons leave nothing on the host. */
+#define VAR_TMP_DIR "/var/tmp"
 #define FRR_USER "frr"
 
 /* Node names become file names under NETNS_RUN_DIR and the node's FRR
@@ -541,6 +545,7 @@ open_node(const struct netns *ns, const char *name)
  * entering it needs no allocation: it is entered in forked children. */
 struct view {
     char frr_dir[PATH_MAX]; /* bound onto FRR_RUN_DIR; "" for none */
+    char tmp_dir[PATH_MAX]; /* bound onto VAR_TMP_DIR */
     const char *hostname;   /* the node's name */
     bool detach_netns;      /* drop NETNS_RUN_DIR from the view */
 };
@@ -552,6 +557,7 @@ enum step {
     STEP_UNSHARE,
     STEP_SLAVE,
     STEP_BIND,
+    STEP_BIND_TMP,
     STEP_HOSTNAME,
     STEP_STREAMS,
     STEP_EXEC
@@ -565,6 +571,7 @@ step_name(int step)
         [STEP_UNSHARE] = "unshare(CLONE_NEWNS | CLONE_NEWUTS)",
         [STEP_SLAVE] = "mount --make-rslave /",
         [STEP_BIND] = "mount --bind DIR/frr /var/run/frr",
+        [STEP_BIND_TMP] = "mount --bind DIR/tmp /var/tmp",
         [STEP_HOSTNAME] = "sethostname",
         [STEP_STREAMS] = "redirecting its standard streams",
         [STEP_EXEC] = "exec",
@@ -627,6 +634,17 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     if (!dir) {
         ns->host->error("netns: node %s: no directory", name);
         return -EINVAL;
+    }
+    error = fmt_path(ns, v->tmp_dir, sizeof v->tmp_dir, "%s/tmp", dir);
+    if (error) {
+        return error;
+    }
+    if ((mkdir(v->tmp_dir, 01777) < 0 && errno != EEXIST) ||
+        chmod(v->tmp_dir, 01777) < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: %s: %s", name, v->tmp_dir,
+                        strerror(errno));
+        return error;
     }
     if (stat(FRR_RUN_DIR, &st) < 0) {
         if (errno != ENOENT) {
@@ -698,6 +716,10 @@ enter_view(const struct view *v, int *step)
     *step = STEP_BIND;
     if (v->frr_dir[0] &&
         mount(v->frr_dir, FRR_RUN_DIR, "none", MS_BIND, NULL) < 0) {
+        return -errno;
+    }
+    *step = STEP_BIND_TMP;
+    if (mount(v->tmp_dir, VAR_TMP_DIR, "none", MS_BIND, NULL) < 0) {
         return -errno;
     }
     *step = STEP_HOSTNAME;
