@@ -219,7 +219,7 @@ check_bridge(size_t k, void *c_)
     return 0;
 }
 
-/* Each question is a program run that mostly waits: many at once. */
+/* One at a time: switch operations are not thread-safe (plugin.h). */
 static int
 check_bridges(struct up *u, const char *switch_dir)
 {
@@ -232,8 +232,7 @@ check_bridges(struct up *u, const char *switch_dir)
             c.bridges[n++] = b;
         }
     }
-    int error =
-        workers_run(n, u->s->opts.jobs * 8, check_bridge, &c, NULL, NULL);
+    int error = workers_run(n, 1, check_bridge, &c, NULL, NULL);
     free(c.bridges);
     return error;
 }

@@ -301,8 +301,8 @@ struct mi_common_ops {
  * mi_node.name.  Operations that take names rather than plan indices are
  * also used by `down`, which may run without a topology file.
  *
- * create_node, netns_path, start_frr, run and destroy_node may be called
- * from several threads at once for different nodes. */
+ * create_node, netns_path, start_frr, run, node_exists and destroy_node
+ * may be called from several threads at once for different nodes. */
 struct mi_runtime_ops {
     struct mi_common_ops common;
 
