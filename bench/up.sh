@@ -81,9 +81,9 @@ fi
 t1=$(now)
 grep -E 'done in|is up' "$tmp/up.log" | sed 's/^/  /'
 
-echo "== waiting until every host reaches every other (at most 300 s)"
+echo "== waiting until every host reaches every other (at most 300 s after up)"
 reached=no
-while [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -lt 300 ]; do
+while [ "$(secs "$t1" "$(now)" | cut -d. -f1)" -lt 300 ]; do
     if "$miniinet" -j "$jobs" -c "$cfg" check >"$tmp/check" 2>&1; then
         reached=yes
         break
@@ -91,7 +91,7 @@ while [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -lt 300 ]; do
     sleep 2
 done
 t2=$(now)
-tail -1 "$tmp/check" | sed 's/^/  /'
+tail -1 "$tmp/check" 2>/dev/null | sed 's/^/  /'
 
 # Memory: PSS of the FRR daemons of this network, and the machine's view.
 pss=0
