@@ -56,13 +56,15 @@ esac
 cleanup() {
     "$miniinet" -q -c "$cfg" down >/dev/null 2>&1 || true
     for ns in $(ls /run/netns 2>/dev/null | grep "^mbench_" || true); do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do
-            kill -9 "$pid" 2>/dev/null || true
-            rm -rf /var/tmp/frr/*."$pid" # FRR's per-process directory
-        done
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
         ip netns del "$ns" 2>/dev/null || true
         rm -rf "/var/run/frr/$ns"
     done
+    if [ -f "$tmp/vartmp.before" ]; then
+        ls /var/tmp/frr 2>/dev/null | sort | comm -13 "$tmp/vartmp.before" - |
+            while read -r d; do rm -rf "/var/tmp/frr/$d"; done
+        [ -e "$tmp/gr.before" ] || rm -f /var/run/frr/ospfd-gr.json
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -153,6 +155,10 @@ done
 vtysh -N "$ns" -f "$dir/frr.conf" >/dev/null
 SCRIPT
 chmod +x "$tmp/start-one"
+# The bare daemons write on the host (miniinet gives each node its own
+# view): remember what was there, remove what they add.
+ls /var/tmp/frr 2>/dev/null | sort >"$tmp/vartmp.before"
+[ -e /var/run/frr/ospfd-gr.json ] && touch "$tmp/gr.before"
 t5=$(now)
 while read -r ns daemons; do
     # shellcheck disable=SC2086
