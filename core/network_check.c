@@ -128,6 +128,15 @@ struct node_status {
     unsigned expected;
 };
 
+/* Sessions counted as up: at most the expected ones (a session the plan does
+ * not expect, e.g. one a student added, does not make up for a missing one).
+ */
+static unsigned
+sessions_up(const struct node_status *ns)
+{
+    return ns->bgp.up < ns->expected ? ns->bgp.up : ns->expected;
+}
+
 struct status_run {
     struct look lk;
     size_t *nodes;
@@ -224,7 +233,7 @@ network_status(struct session *s)
             node->kind == MI_NODE_ROUTER || node->kind == MI_NODE_ROUTESERVER;
         ns->exists ? n_up++ : n_down++;
         if (frr) {
-            bgp_up += ns->bgp.up < ns->expected ? ns->bgp.up : ns->expected;
+            bgp_up += sessions_up(ns);
             bgp_expected += ns->expected;
         }
         if (jnodes) {
@@ -413,8 +422,7 @@ network_check(struct session *s)
     workers_run(n_frr, s->opts.jobs * 4, status_node, &sr, NULL, NULL);
     unsigned bgp_up = 0, bgp_expected = 0;
     for (size_t k = 0; k < n_frr; k++) {
-        bgp_up += sr.st[k].bgp.up < sr.st[k].expected ? sr.st[k].bgp.up
-                                                      : sr.st[k].expected;
+        bgp_up += sessions_up(&sr.st[k]);
         bgp_expected += sr.st[k].expected;
         free(sr.st[k].ifs);
     }

@@ -42,6 +42,7 @@ struct up {
     size_t *links; /* links with both ends here */
     size_t n_links;
     struct attach **attach; /* per plan node: its link ends */
+    char **netns;           /* per plan node: its namespace, once made */
     size_t *n_attach;
     size_t *frr_nodes; /* local nodes running FRR */
     size_t n_frr;
@@ -71,6 +72,7 @@ collect(struct up *u)
 
     u->links = xcalloc(p->n_links + 1, sizeof *u->links);
     u->attach = xcalloc(p->n_nodes + 1, sizeof(struct attach *));
+    u->netns = xcalloc(p->n_nodes + 1, sizeof *u->netns);
     u->n_attach = xcalloc(p->n_nodes + 1, sizeof *u->n_attach);
     for (size_t i = 0; i < p->n_links; i++) {
         const struct mi_link *l = &p->links[i];
@@ -96,8 +98,10 @@ up_free(struct up *u)
 {
     for (size_t i = 0; i < u->p->n_nodes; i++) {
         free(u->attach[i]);
+        free(u->netns[i]);
     }
     free(u->attach);
+    free(u->netns);
     free(u->n_attach);
     free(u->nodes);
     free(u->links);
@@ -308,10 +312,11 @@ netns_of(struct up *u, size_t node)
 static int
 make_links(struct up *u)
 {
-    char **netns = xcalloc(u->p->n_nodes + 1, sizeof *netns);
+    char **netns = u->netns;
     struct veth_spec *v = xcalloc(u->n_links + 1, sizeof *v);
     int error = 0;
 
+    /* Looked up once here, for the links and then for the addresses. */
     for (size_t k = 0; k < u->n_nodes && !error; k++) {
         netns[u->nodes[k]] = netns_of(u, u->nodes[k]);
         error = netns[u->nodes[k]] ? 0 : -ENOENT;
@@ -333,10 +338,6 @@ make_links(struct up *u)
     if (!error) {
         error = netlink_create_veths(v, u->n_links);
     }
-    for (size_t i = 0; i < u->p->n_nodes; i++) {
-        free(netns[i]);
-    }
-    free(netns);
     free(v);
     return error;
 }
@@ -361,7 +362,7 @@ configure_node(size_t k, void *u_)
         ifs[i].buffer_us = l->buffer_us;
     }
 
-    char *netns = netns_of(u, node);
+    const char *netns = u->netns[node];
     int error = -ENOENT;
     if (netns) {
         struct node_net_spec spec = {
@@ -379,7 +380,6 @@ configure_node(size_t k, void *u_)
             log_error("%s: cannot configure its interfaces", n->name);
         }
     }
-    free(netns);
     free(ifs);
     return error;
 }
