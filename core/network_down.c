@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "hostlimits.h"
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
@@ -222,6 +223,7 @@ network_down(struct session *s, const char *network)
         state_destroy(&st);
         return EXIT_FAILED;
     }
+    hostlimits_restore(&st);
     error = state_remove(&st);
     if (!error) {
         log_info("network %s is down: %zu nodes, %zu bridges removed in "

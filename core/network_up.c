@@ -10,6 +10,7 @@
 
 #include "frrconf.h"
 #include "host.h"
+#include "hostlimits.h"
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
@@ -555,7 +556,8 @@ network_up(struct session *s)
         up_free(&u);
         return status;
     }
-    if (record(&u)) {
+    if (record(&u) ||
+        hostlimits_raise_neighbours(&u.st, plan_neighbours(u.p, u.server))) {
         up_free(&u);
         return EXIT_FAILED;
     }

@@ -1598,3 +1598,54 @@ plan_format_addr(const struct mi_addr *addr, bool with_plen, char *buf,
                  (ip >> 8) & 0xff, ip & 0xff);
     }
 }
+
+/* An addressed interface, by subnet, for plan_neighbours(). */
+struct subnet_member {
+    uint32_t net;
+    uint8_t plen;
+    bool local;
+};
+
+static int
+cmp_member(const void *a_, const void *b_)
+{
+    const struct subnet_member *a = a_, *b = b_;
+
+    if (a->net != b->net) {
+        return a->net < b->net ? -1 : 1;
+    }
+    return (int)a->plen - (int)b->plen;
+}
+
+size_t
+plan_neighbours(const struct mi_plan *p, unsigned server)
+{
+    struct subnet_member *m = xcalloc(2 * p->n_links + 1, sizeof *m);
+    size_t n = 0, total = 0;
+
+    for (size_t i = 0; i < p->n_links; i++) {
+        for (int e = 0; e < 2; e++) {
+            const struct mi_endpoint *end = &p->links[i].end[e];
+            if (end->node < 0 || !end->addr.plen || end->addr.plen >= 32) {
+                continue;
+            }
+            uint32_t mask = ~(uint32_t)0 << (32 - end->addr.plen);
+            m[n++] = (struct subnet_member){
+                .net = end->addr.ip & mask,
+                .plen = end->addr.plen,
+                .local = p->nodes[end->node].server == server,
+            };
+        }
+    }
+    qsort(m, n, sizeof *m, cmp_member);
+    for (size_t i = 0; i < n;) {
+        size_t j = i, local = 0;
+        while (j < n && m[j].net == m[i].net && m[j].plen == m[i].plen) {
+            local += m[j++].local;
+        }
+        total += local * (j - i - 1);
+        i = j;
+    }
+    free(m);
+    return total;
+}

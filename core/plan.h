@@ -47,6 +47,11 @@ int plan_write_text(const struct plan *, int server, plan_describe_fn *,
 int plan_write_json(const struct plan *, int server, plan_describe_fn *,
                     void *aux, FILE *);
 
+/* How many neighbour (ARP) entries the kernel of `server` may need for the
+ * plan: each local interface may learn every other address of its subnet.
+ * The kernel's table is one for all namespaces, 1024 entries by default. */
+size_t plan_neighbours(const struct mi_plan *, unsigned server);
+
 /* Index of the server named `name`, or -1. */
 int plan_find_server(const struct plan *, const char *name);
 

@@ -83,12 +83,45 @@ push_node(struct state *st, enum mi_node_kind kind, const char *name)
     st->n_nodes++;
 }
 
+static void
+push_sysctl(struct state *st, const char *key, long old_value, long new_value)
+{
+    st->sysctls = xgrow(st->sysctls, &st->sysctls_cap, st->n_sysctls + 1,
+                        sizeof *st->sysctls);
+    st->sysctls[st->n_sysctls++] = (struct state_sysctl){
+        .key = xstrdup(key), .old_value = old_value, .new_value = new_value};
+}
+
+/* Only the kernel settings miniinet raises may be named in a record (down
+ * writes them back as root). */
+static bool
+valid_sysctl(const char *key)
+{
+    static const char prefix[] = "net.ipv4.neigh.default.gc_thresh";
+
+    return key && !strncmp(key, prefix, sizeof prefix - 1) &&
+           key[sizeof prefix - 1] >= '1' && key[sizeof prefix - 1] <= '3' &&
+           !key[sizeof prefix];
+}
+
+static bool
+parse_long(const char *s, long *value)
+{
+    char *end;
+
+    errno = 0;
+    *value = s ? strtol(s, &end, 10) : 0;
+    return s && *s && !*end && !errno && *value >= 0;
+}
+
 static int
 parse_line(struct state *st, char *line)
 {
     char *key = strtok(line, " ");
     char *a = strtok(NULL, " ");
     char *b = strtok(NULL, " ");
+    char *c = b ? strtok(NULL, " ") : NULL;
+    long old_value, new_value;
 
     if (!key) {
         return 0;
@@ -121,6 +154,10 @@ parse_line(struct state *st, char *line)
         push(&st->bridges, &st->n_bridges, &st->bridges_cap, a);
     } else if (!strcmp(key, "rootif") && a && !b && util_valid_name(a, 15)) {
         push(&st->rootifs, &st->n_rootifs, &st->rootifs_cap, a);
+    } else if (!strcmp(key, "sysctl") && valid_sysctl(a) &&
+               parse_long(b, &old_value) && parse_long(c, &new_value) &&
+               !strtok(NULL, " ")) {
+        push_sysctl(st, a, old_value, new_value);
     } else {
         return -EINVAL;
     }
@@ -298,6 +335,14 @@ state_add_rootif(struct state *st, const char *name)
     fprintf(st->file, "rootif %s\n", name);
 }
 
+void
+state_add_sysctl(struct state *st, const char *key, long old_value,
+                 long new_value)
+{
+    push_sysctl(st, key, old_value, new_value);
+    fprintf(st->file, "sysctl %s %ld %ld\n", key, old_value, new_value);
+}
+
 int
 state_sync(struct state *st)
 {
@@ -373,5 +418,9 @@ state_destroy(struct state *st)
         free(st->rootifs[i]);
     }
     free(st->rootifs);
+    for (size_t i = 0; i < st->n_sysctls; i++) {
+        free(st->sysctls[i].key);
+    }
+    free(st->sysctls);
     memset(st, 0, sizeof *st);
 }

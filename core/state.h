@@ -17,6 +17,8 @@
  *     node router 1_ZURIrouter
  *     bridge 3_L2_DCN_S1
  *     rootif 3_S1_p7               (root-namespace ends of links)
+ *     sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216
+ *                                  (a kernel setting raised: old, new value)
  *     complete                     (the last line of a finished `up`)
  */
 #ifndef MINIINET_STATE_H
@@ -32,6 +34,11 @@ struct state_node {
     enum mi_node_kind kind;
 };
 
+struct state_sysctl {
+    char *key; /* "net.ipv4.neigh.default.gc_thresh3" */
+    long old_value, new_value;
+};
+
 struct state {
     char *dir; /* <rundir>/<network> */
     char *network;
@@ -43,6 +50,8 @@ struct state {
     size_t n_bridges, bridges_cap;
     char **rootifs;
     size_t n_rootifs, rootifs_cap;
+    struct state_sysctl *sysctls;
+    size_t n_sysctls, sysctls_cap;
     bool complete;
     FILE *file; /* open for appending while `up` runs */
 };
@@ -69,6 +78,8 @@ int state_create(struct state *, const char *network,
 void state_add_node(struct state *, enum mi_node_kind, const char *name);
 void state_add_bridge(struct state *, const char *name);
 void state_add_rootif(struct state *, const char *name);
+void state_add_sysctl(struct state *, const char *key, long old_value,
+                      long new_value);
 int state_sync(struct state *);
 int state_mark_complete(struct state *);
 

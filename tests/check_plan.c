@@ -1958,6 +1958,76 @@ START_TEST(test_file_class60)
 }
 END_TEST
 
+/* plan_neighbours() against a brute-force count: each addressed local
+ * interface may learn every other address of its subnet. */
+static size_t
+brute_neighbours(const struct mi_plan *p, unsigned server)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < 2 * p->n_links; i++) {
+        const struct mi_endpoint *a = &p->links[i / 2].end[i % 2];
+        if (a->node < 0 || !a->addr.plen || a->addr.plen == 32 ||
+            p->nodes[a->node].server != server) {
+            continue;
+        }
+        uint32_t mask = ~(uint32_t)0 << (32 - a->addr.plen);
+        for (size_t k = 0; k < 2 * p->n_links; k++) {
+            const struct mi_endpoint *b = &p->links[k / 2].end[k % 2];
+            total += k != i && b->node >= 0 && b->addr.plen == a->addr.plen &&
+                     (b->addr.ip & mask) == (a->addr.ip & mask);
+        }
+    }
+    return total;
+}
+
+START_TEST(test_neighbours)
+{
+    struct topology *t = upstream_topology(0);
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+    size_t n = plan_neighbours(p, 0);
+
+    ck_assert_uint_eq(n, brute_neighbours(p, 0));
+    ck_assert_uint_gt(n, 2 * p->n_links); /* LANs count more than pairs */
+    ck_assert_uint_eq(plan_neighbours(p, 1), 0); /* no such server */
+    plan_free(plan);
+    tb_free(t);
+
+    /* class-60 on one server needs more than the kernel's default 1024;
+     * spread over four servers, the parts add up to the whole. */
+    char *text = read_file(testutil_srcpath("configs/class-60.cfg"));
+    char *cfg =
+        xasprintf("servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
+                  "  { name = \"s2\"; address = \"198.18.0.2\"; },\n"
+                  "  { name = \"s3\"; address = \"198.18.0.3\"; },\n"
+                  "  { name = \"s4\"; address = \"198.18.0.4\"; } );\n%s",
+                  text);
+    t = load(testutil_write_temp(text, ".cfg"));
+    plan = must_plan(t, &gre);
+    size_t whole = plan_neighbours(plan_view(plan), 0);
+    ck_assert_uint_eq(whole, brute_neighbours(plan_view(plan), 0));
+    ck_assert_uint_gt(whole, 1024);
+    plan_free(plan);
+    topology_free(t);
+
+    t = load(testutil_write_temp(cfg, ".cfg"));
+    plan = must_plan(t, &gre);
+    size_t sum = 0;
+    for (unsigned s = 0; s < 4; s++) {
+        size_t part = plan_neighbours(plan_view(plan), s);
+        ck_assert_uint_eq(part, brute_neighbours(plan_view(plan), s));
+        ck_assert_uint_lt(part, whole);
+        sum += part;
+    }
+    ck_assert_uint_eq(sum, whole);
+    plan_free(plan);
+    topology_free(t);
+    free(cfg);
+    free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 
 static Suite *
@@ -1972,6 +2042,7 @@ plan_suite(void)
     tcase_add_test(tc, test_link_order);
     tcase_add_test(tc, test_bridges_and_ports);
     tcase_add_test(tc, test_local_server);
+    tcase_add_test(tc, test_neighbours);
     tcase_add_test(tc, test_format_addr);
     suite_add_tcase(s, tc);
 
