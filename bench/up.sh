@@ -121,6 +121,7 @@ echo "== down"
 t3=$(now)
 "$miniinet" -j "$jobs" -c "$cfg" down 2>"$tmp/down.log"
 t4=$(now)
+grep -E 'done in|is down' "$tmp/down.log" | sed 's/^/  /'
 
 # The floor: the same daemons, the same configurations, in bare
 # namespaces made beforehand (not timed), started $jobs at a time.
@@ -163,7 +164,9 @@ t5=$(now)
 while read -r ns daemons; do
     # shellcheck disable=SC2086
     echo "$ns $tmp/floor/$ns $daemons"
-done <"$tmp/floor.list" | xargs -P "$jobs" -L 1 sh -c '"$0" "$@"' "$tmp/start-one"
+done <"$tmp/floor.list" |
+    xargs -P "$jobs" -L 1 sh -c '"$0" "$@"' "$tmp/start-one" 2>"$tmp/floor.err" ||
+    { echo "warning: some floor starts failed:"; tail -5 "$tmp/floor.err"; }
 t6=$(now)
 
 up=$(secs "$t0" "$t1")

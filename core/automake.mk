@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += core/libmicore.la
 core_libmicore_la_SOURCES = \
 	core/frrconf.c core/frrconf.h \
 	core/host.c core/host.h \
+	core/icmp.c core/icmp.h \
 	core/hostlimits.c core/hostlimits.h \
 	core/loader.c core/loader.h \
 	core/log.c core/log.h \

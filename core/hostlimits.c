@@ -34,6 +34,7 @@ sysctl_read(const char *key, long *value)
     FILE *f = fopen(path, "r");
     int error = 0;
 
+    *value = 0;
     if (!f) {
         error = -errno;
     } else {
@@ -87,7 +88,7 @@ hostlimits_raise_neighbours(struct state *st, size_t need)
     /* gc_thresh1 below which entries are never collected, gc_thresh2 above
      * which they are collected within 5 s, gc_thresh3 the hard limit. */
     long want[3] = {target / 8, target / 2, target};
-    long have[3];
+    long have[3] = {0, 0, 0};
     char key[3][sizeof NEIGH_KEY + 1];
 
     for (int i = 0; i < 3; i++) {
@@ -150,7 +151,7 @@ hostlimits_restore(const struct state *st)
     /* In reverse: the lower thresholds first, so that 1 <= 2 <= 3 holds. */
     for (size_t i = st->n_sysctls; i-- > 0;) {
         const struct state_sysctl *s = &st->sysctls[i];
-        long now;
+        long now = 0;
         if (sysctl_read(s->key, &now) || now != s->new_value) {
             continue; /* changed by someone else since: theirs now */
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icmp.h"
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
@@ -315,10 +316,10 @@ network_status(struct session *s)
 /* ------------------------------------------------------------------------ */
 /* check                                                                    */
 
-struct probe {
-    size_t from, to; /* indices into check_run.hosts */
-    bool ok;
-};
+/* Rounds of echo requests, and how long each waits for replies: a pair
+ * that answers none of three is unreachable; the matrix takes 3 s at most. */
+#define PROBE_ROUNDS 3
+#define PROBE_WAIT_MS 1000
 
 struct check_run {
     struct look lk;
@@ -326,29 +327,51 @@ struct check_run {
     unsigned *asns; /* the ASes, in plan order */
     struct mi_addr *addrs;
     size_t n;
-    struct probe *probes;
+    struct icmp_probe *probes;
     size_t n_probes;
 };
 
-static int
-run_probe(size_t k, void *r_)
+/* The host probe k goes to (probes are ordered by source, then target,
+ * without the source itself). */
+static size_t
+probe_target(const struct check_run *r, size_t k)
 {
-    struct check_run *r = r_;
-    struct probe *pr = &r->probes[k];
-    char target[32];
+    size_t per = r->n > 1 ? r->n - 1 : 1; /* no probes with fewer than 2 */
+    size_t from = k / per, j = k % per;
 
-    plan_format_addr(&r->addrs[pr->to], false, target, sizeof target);
-    /* Any reply of two counts: exit 0.  At most about 2.2 s. */
-    const char *argv[] = {"ping", "-n", "-q", "-c",   "2", "-i",
-                          "0.2",  "-W", "2",  target, NULL};
-    const char *name = r->lk.p->nodes[r->hosts[pr->from]].name;
-    char *dir = state_node_dir(r->lk.st, name);
-    char *out = NULL;
-    int status = r->lk.rt->run(r->lk.rt_state, name, dir, argv, &out);
-    free(out);
-    free(dir);
-    pr->ok = status == 0;
-    return 0;
+    return j < from ? j : j + 1;
+}
+
+/* Every host to every other, in-process (icmp.c). */
+static void
+run_probes(struct check_run *r)
+{
+    char **paths = xcalloc(r->n + 1, sizeof *paths);
+
+    for (size_t i = 0; i < r->n; i++) {
+        char path[4096];
+        const char *name = r->lk.p->nodes[r->hosts[i]].name;
+        if (r->lk.rt->netns_path(r->lk.rt_state, name, path, sizeof path)) {
+            path[0] = '\0';
+        }
+        /* A node without a namespace: its probes fail, reported. */
+        paths[i] = xstrdup(path[0] ? path : "/nonexistent");
+    }
+    r->probes = xcalloc(r->n * r->n + 1, sizeof *r->probes);
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t j = 0; j < r->n; j++) {
+            if (i != j) {
+                r->probes[r->n_probes++] =
+                    (struct icmp_probe){.from = i, .to = r->addrs[j].ip};
+            }
+        }
+    }
+    icmp_probe((const char *const *)paths, r->n, r->probes, r->n_probes,
+               PROBE_ROUNDS, PROBE_WAIT_MS);
+    for (size_t i = 0; i < r->n; i++) {
+        free(paths[i]);
+    }
+    free(paths);
 }
 
 static void
@@ -395,16 +418,7 @@ network_check(struct session *s)
         return EXIT_FAILED;
     }
     find_hosts(&r);
-    r.probes = xcalloc(r.n * r.n + 1, sizeof *r.probes);
-    for (size_t i = 0; i < r.n; i++) {
-        for (size_t j = 0; j < r.n; j++) {
-            if (i != j) {
-                r.probes[r.n_probes++] = (struct probe){i, j, false};
-            }
-        }
-    }
-    /* Probes wait on the network, not on the CPU: many at once. */
-    workers_run(r.n_probes, s->opts.jobs * 16, run_probe, &r, NULL, NULL);
+    run_probes(&r);
 
     /* BGP sessions of every router and route server here. */
     struct status_run sr = {.lk = r.lk};
@@ -441,7 +455,8 @@ network_check(struct session *s)
                     o, "from",
                     json_object_new_int((int)r.asns[r.probes[k].from]));
                 json_object_object_add(
-                    o, "to", json_object_new_int((int)r.asns[r.probes[k].to]));
+                    o, "to",
+                    json_object_new_int((int)r.asns[probe_target(&r, k)]));
                 json_object_array_add(failed, o);
             }
         }
@@ -482,12 +497,12 @@ network_check(struct session *s)
         for (size_t k = 0; k < r.n_probes; k++) {
             if (!r.probes[k].ok) {
                 char buf[32];
-                plan_format_addr(&r.addrs[r.probes[k].to], false, buf,
+                plan_format_addr(&r.addrs[probe_target(&r, k)], false, buf,
                                  sizeof buf);
                 printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
-                       r.asns[r.probes[k].from], r.asns[r.probes[k].to],
+                       r.asns[r.probes[k].from], r.asns[probe_target(&r, k)],
                        p->nodes[r.hosts[r.probes[k].from]].name,
-                       p->nodes[r.hosts[r.probes[k].to]].name, buf);
+                       p->nodes[r.hosts[probe_target(&r, k)]].name, buf);
             }
         }
         printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established\n",

@@ -107,6 +107,17 @@ struct down {
 };
 
 static int
+stop_node(size_t i, void *d_)
+{
+    struct down *d = d_;
+    char *dir = state_node_dir(d->st, d->st->nodes[i].name);
+    int error = d->rt->stop_node(d->rt_state, d->st->nodes[i].name, dir);
+
+    free(dir);
+    return error;
+}
+
+static int
 destroy_node(size_t i, void *d_)
 {
     struct down *d = d_;
@@ -194,6 +205,15 @@ network_down(struct session *s, const char *network)
     struct down d = {&st, rt->loaded.desc->ops.runtime, rt->state};
     int failed = 0;
 
+    if (d.rt->stop_node) {
+        /* Everything stops before anything is removed: routers would
+         * otherwise recompute their routes for each neighbour that goes.
+         * Signals only, no waiting: many at once. */
+        progress_phase("stop", st.n_nodes);
+        failed |= workers_run(st.n_nodes, s->opts.jobs * 4, stop_node, &d,
+                              progress_tick, NULL) != 0;
+        progress_end();
+    }
     progress_phase("nodes", st.n_nodes);
     failed |= workers_run(st.n_nodes, s->opts.jobs, destroy_node, &d,
                           progress_tick, NULL) != 0;

@@ -301,8 +301,9 @@ struct mi_common_ops {
  * mi_node.name.  Operations that take names rather than plan indices are
  * also used by `down`, which may run without a topology file.
  *
- * create_node, netns_path, start_frr, run, node_exists and destroy_node
- * may be called from several threads at once for different nodes. */
+ * create_node, netns_path, start_frr, run, node_exists, stop_node and
+ * destroy_node may be called from several threads at once for different
+ * nodes. */
 struct mi_runtime_ops {
     struct mi_common_ops common;
 
@@ -342,6 +343,13 @@ struct mi_runtime_ops {
      * `dir`) and removes the node.  A node that does not exist is not an
      * error: `down` may run twice, or after an interrupted `up`. */
     int (*destroy_node)(void *state, const char *name, const char *dir);
+
+    /* Optional (may be NULL).  Kills the node's processes without waiting
+     * for them and without removing the node.  `down` calls it for every
+     * node before the first destroy_node, so that routers do not spend the
+     * teardown recomputing routes around neighbours that vanish one by
+     * one.  A node that does not exist is not an error. */
+    int (*stop_node)(void *state, const char *name, const char *dir);
 };
 
 /* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and

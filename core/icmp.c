@@ -1,0 +1,201 @@
+/* Reachability probes by ICMP echo; see icmp.h. */
+#include "config.h"
+
+#include "icmp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/icmp.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "util.h"
+
+#define MAX_PER_SOURCE 256
+#define PAYLOAD "miniinet check."
+
+static int
+open_socket(void *unused)
+{
+    (void)unused;
+    int fd =
+        socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+    if (fd < 0) {
+        return -errno;
+    }
+    /* Only echo replies reach the socket. */
+    struct icmp_filter filter = {.data = ~(1U << ICMP_ECHOREPLY)};
+    if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter) < 0) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+static uint16_t
+checksum(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint32_t sum = 0;
+
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    }
+    if (len & 1) {
+        sum += (uint32_t)p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return htons((uint16_t)~sum);
+}
+
+struct source {
+    int fd;
+    size_t *probes; /* indices into the probes, by sequence number */
+    size_t n;
+};
+
+static void
+send_echo(const struct source *src, uint16_t id, uint16_t seq, uint32_t to)
+{
+    struct {
+        struct icmphdr h;
+        char payload[sizeof PAYLOAD];
+    } pkt;
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl(to)};
+
+    memset(&pkt, 0, sizeof pkt);
+    pkt.h.type = ICMP_ECHO;
+    pkt.h.un.echo.id = htons(id);
+    pkt.h.un.echo.sequence = htons(seq);
+    memcpy(pkt.payload, PAYLOAD, sizeof PAYLOAD);
+    pkt.h.checksum = checksum(&pkt, sizeof pkt);
+    /* A full queue or an unreachable route: the probe stays unanswered. */
+    (void)sendto(src->fd, &pkt, sizeof pkt, 0, (struct sockaddr *)&sin,
+                 sizeof sin);
+}
+
+/* Reads the replies waiting on the socket; returns how many probes they
+ * answered for the first time. */
+static size_t
+receive(struct source *src, uint16_t id, struct icmp_probe *probes)
+{
+    size_t answered = 0;
+    uint8_t buf[512];
+    struct sockaddr_in from = {0};
+    socklen_t len = sizeof from;
+    ssize_t n;
+
+    while ((n = recvfrom(src->fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+                         &len)) > 0) {
+        len = sizeof from;
+        size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+        if ((size_t)n < ihl + sizeof(struct icmphdr)) {
+            continue;
+        }
+        struct icmphdr h;
+        memcpy(&h, buf + ihl, sizeof h);
+        size_t seq = ntohs(h.un.echo.sequence) % MAX_PER_SOURCE;
+        if (h.type != ICMP_ECHOREPLY || ntohs(h.un.echo.id) != id ||
+            seq >= src->n) {
+            continue;
+        }
+        struct icmp_probe *pr = &probes[src->probes[seq]];
+        if (ntohl(from.sin_addr.s_addr) == pr->to && !pr->ok) {
+            pr->ok = true;
+            answered++;
+        }
+    }
+    return answered;
+}
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+icmp_probe(const char *const *netns, size_t n_sources,
+           struct icmp_probe *probes, size_t n_probes, int rounds, int wait_ms)
+{
+    struct source *src = xcalloc(n_sources + 1, sizeof *src);
+    struct pollfd *pfds = xcalloc(n_sources + 1, sizeof *pfds);
+    uint16_t id = (uint16_t)getpid();
+    size_t opened = 0;
+
+    for (size_t s = 0; s < n_sources; s++) {
+        src[s].probes = xcalloc(MAX_PER_SOURCE, sizeof *src[s].probes);
+        src[s].fd = netlink_in_netns(netns[s], "check", open_socket, NULL);
+        if (src[s].fd < 0) {
+            log_error("check: cannot open an ICMP socket in %s: %s", netns[s],
+                      strerror(-src[s].fd));
+        } else {
+            opened++;
+        }
+    }
+    for (size_t k = 0; k < n_probes; k++) {
+        struct source *s = &src[probes[k].from];
+        probes[k].ok = false;
+        if (s->n < MAX_PER_SOURCE) {
+            s->probes[s->n++] = k;
+        }
+    }
+
+    for (int r = 0; r < rounds && opened; r++) {
+        size_t pending = 0;
+        for (size_t s = 0; s < n_sources; s++) {
+            for (size_t i = 0; src[s].fd >= 0 && i < src[s].n; i++) {
+                const struct icmp_probe *pr = &probes[src[s].probes[i]];
+                if (!pr->ok) {
+                    uint16_t seq = (uint16_t)(r * MAX_PER_SOURCE + (int)i);
+                    send_echo(&src[s], id, seq, pr->to);
+                    pending++;
+                }
+            }
+        }
+        if (!pending) {
+            break;
+        }
+        long long deadline = now_ms() + wait_ms;
+        size_t answered = 0;
+        for (long long left = wait_ms; left > 0 && answered < pending;
+             left = deadline - now_ms()) {
+            for (size_t s = 0; s < n_sources; s++) {
+                pfds[s] = (struct pollfd){.fd = src[s].fd, .events = POLLIN};
+            }
+            if (poll(pfds, n_sources, (int)left) <= 0) {
+                continue;
+            }
+            for (size_t s = 0; s < n_sources; s++) {
+                if (pfds[s].revents & POLLIN) {
+                    answered += receive(&src[s], id, probes);
+                }
+            }
+        }
+    }
+
+    for (size_t s = 0; s < n_sources; s++) {
+        if (src[s].fd >= 0) {
+            close(src[s].fd);
+        }
+        free(src[s].probes);
+    }
+    free(src);
+    free(pfds);
+    return opened || !n_sources ? 0 : -EIO;
+}

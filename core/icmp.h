@@ -1,0 +1,31 @@
+/* Reachability probes: ICMP echo from many namespaces at once, in-process.
+ *
+ * `check` asks every AS's host to reach every other's: 3540 pairs for
+ * class-60.  One ping process per pair costs a fork, an exec and a
+ * namespace switch each and waits out its own timeout; here one raw ICMP
+ * socket per source namespace sends every request of a round at once and
+ * one poll() collects the replies, so the whole matrix takes at most
+ * rounds x wait, whatever its size. */
+#ifndef MINIINET_ICMP_H
+#define MINIINET_ICMP_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct icmp_probe {
+    size_t from; /* index into the sources */
+    uint32_t to; /* IPv4 address, host byte order */
+    bool ok;     /* set when an echo reply came back from `to` */
+};
+
+/* Opens a raw ICMP socket in each namespace `netns[i]` (paths) and probes:
+ * in each of `rounds` rounds, sends one echo request for every probe not
+ * answered yet, then collects replies for `wait_ms`.  A source whose socket
+ * cannot be opened is reported and its probes stay false.  At most 256
+ * probes per source.  Returns 0, or -errno when nothing could be probed. */
+int icmp_probe(const char *const *netns, size_t n_sources,
+               struct icmp_probe *probes, size_t n_probes, int rounds,
+               int wait_ms);
+
+#endif
