@@ -254,6 +254,19 @@ network_down(struct session *s, const char *network)
     return error ? EXIT_FAILED : EXIT_OK;
 }
 
+/* Whether a vtysh command line names a pathspace already. */
+static bool
+has_option_n(const char *const *args)
+{
+    for (size_t i = 1; args[i]; i++) {
+        if (!strncmp(args[i], "-N", 2) ||
+            !strncmp(args[i], "--pathspace", 11)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 network_exec(struct session *s, const char *node, char **argv)
 {
@@ -291,11 +304,24 @@ network_exec(struct session *s, const char *node, char **argv)
     const char *vtysh[] = {"vtysh", "-N", node, NULL};
     const char *sh[] = {shell && *shell ? shell : "/bin/sh", NULL};
     const char *const *args = (const char *const *)argv;
+    bool frr =
+        found->kind == MI_NODE_ROUTER || found->kind == MI_NODE_ROUTESERVER;
+    const char **with_n = NULL;
     if (!args || !args[0]) {
-        args =
-            found->kind == MI_NODE_ROUTER || found->kind == MI_NODE_ROUTESERVER
-                ? vtysh
-                : sh;
+        args = frr ? vtysh : sh;
+    } else if (frr && !strcmp(args[0], "vtysh") && !has_option_n(args)) {
+        /* The node's daemons answer in its FRR pathspace: `exec R vtysh -c
+         * CMD` means `vtysh -N R -c CMD`. */
+        size_t n = 0;
+        while (args[n]) {
+            n++;
+        }
+        with_n = xcalloc(n + 3, sizeof *with_n);
+        with_n[0] = "vtysh";
+        with_n[1] = "-N";
+        with_n[2] = node;
+        memcpy(with_n + 3, args + 1, n * sizeof *args);
+        args = with_n;
     }
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
     char *dir = state_node_dir(&st, node);
@@ -306,7 +332,8 @@ network_exec(struct session *s, const char *node, char **argv)
     if (status < 0) {
         log_error("exec %s: cannot run %s: %s", node, args[0],
                   strerror(-status));
-        return EXIT_FAILED;
+        status = EXIT_FAILED;
     }
+    free(with_n);
     return status;
 }

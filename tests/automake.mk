@@ -67,14 +67,18 @@ EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
-TESTS += tests/up.test
-EXTRA_DIST += tests/up.test bench/up.sh
+TESTS += tests/up.test tests/testbed.test
+EXTRA_DIST += tests/up.test bench/up.sh tests/testbed.test \
+	tests/testbed/testbed
 if HAVE_CHECK
 # A userspace Open vSwitch owns the root namespace's "ovs-netdev" device:
 # two private instances cannot run at once, so the suites that start one
 # run one after the other.
 tests/up.log: tests/check_ovs.log
 endif
+# up.test compares the machine's namespaces, links and OVS processes before
+# and after: the test bed's must not come and go meanwhile.
+tests/testbed.log: tests/up.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 
