@@ -89,10 +89,10 @@ hostlimits_raise_neighbours(struct state *st, size_t need)
      * which they are collected within 5 s, gc_thresh3 the hard limit. */
     long want[3] = {target / 8, target / 2, target};
     long have[3] = {0, 0, 0};
-    char key[3][sizeof NEIGH_KEY + 1];
+    static const char *const key[3] = {NEIGH_KEY "1", NEIGH_KEY "2",
+                                       NEIGH_KEY "3"};
 
     for (int i = 0; i < 3; i++) {
-        snprintf(key[i], sizeof key[i], NEIGH_KEY "%d", i + 1);
         int error = sysctl_read(key[i], &have[i]);
         if (error) {
             if (i == 2 && !enough(1024, need)) {
