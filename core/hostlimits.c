@@ -68,8 +68,10 @@ sysctl_write(const char *key, long value)
     return error;
 }
 
-long
-hostlimits_neighbour_target(size_t need)
+/* The gc_thresh3 wanted for `need` entries of a plan: room for twice as
+ * many, plus the default 1024 for the rest of the machine. */
+static long
+neighbour_target(size_t need)
 {
     return (long)(2 * need + 1024);
 }
@@ -84,7 +86,7 @@ enough(long limit, size_t need)
 int
 hostlimits_raise_neighbours(struct state *st, size_t need)
 {
-    long target = hostlimits_neighbour_target(need);
+    long target = neighbour_target(need);
     /* gc_thresh1 below which entries are never collected, gc_thresh2 above
      * which they are collected within 5 s, gc_thresh3 the hard limit. */
     long want[3] = {target / 8, target / 2, target};

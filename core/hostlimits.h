@@ -14,13 +14,9 @@
 
 #include "state.h"
 
-/* The gc_thresh3 wanted for `need` entries of a plan: room for twice as
- * many, plus the default 1024 for the rest of the machine. */
-long hostlimits_neighbour_target(size_t need);
-
 /* When gc_thresh3 leaves less than twice `need`, raises gc_thresh1/2/3
- * (keeping the kernel's 1:4:8 ratio) so that gc_thresh3 is
- * hostlimits_neighbour_target(need); never lowers one.  Each
+ * (keeping the kernel's 1:4:8 ratio) so that gc_thresh3 is twice `need`
+ * plus the default 1024 for the rest of the machine; never lowers one.  Each
  * change is appended to the record and synced before it is made.  Where the
  * settings cannot be read or written (a namespace other than the host's has
  * none), warns with the value to set by hand.  Returns 0 or -errno (the

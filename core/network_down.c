@@ -102,27 +102,17 @@ network_load_state_plugins(struct session *s, const struct state *st)
 
 struct down {
     const struct state *st;
-    const struct mi_runtime_ops *rt;
     void *rt_state;
+    /* The runtime operation the current phase applies to every node. */
+    int (*op)(void *state, const char *name, const char *dir);
 };
 
 static int
-stop_node(size_t i, void *d_)
+node_op(size_t i, void *d_)
 {
-    struct down *d = d_;
+    const struct down *d = d_;
     char *dir = state_node_dir(d->st, d->st->nodes[i].name);
-    int error = d->rt->stop_node(d->rt_state, d->st->nodes[i].name, dir);
-
-    free(dir);
-    return error;
-}
-
-static int
-destroy_node(size_t i, void *d_)
-{
-    struct down *d = d_;
-    char *dir = state_node_dir(d->st, d->st->nodes[i].name);
-    int error = d->rt->destroy_node(d->rt_state, d->st->nodes[i].name, dir);
+    int error = d->op(d->rt_state, d->st->nodes[i].name, dir);
 
     free(dir);
     return error;
@@ -202,21 +192,23 @@ network_down(struct session *s, const char *network)
 
     progress_init();
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
-    struct down d = {&st, rt->loaded.desc->ops.runtime, rt->state};
+    const struct mi_runtime_ops *ops = rt->loaded.desc->ops.runtime;
+    struct down d = {.st = &st, .rt_state = rt->state, .op = ops->stop_node};
     int failed = 0;
 
-    if (d.rt->stop_node) {
+    if (d.op) {
         /* Everything stops before anything is removed: routers would
          * otherwise recompute their routes for each neighbour that goes.
          * Signals only, no waiting: many at once. */
         progress_phase("stop", st.n_nodes);
-        failed |= workers_run(st.n_nodes, s->opts.jobs * 4, stop_node, &d,
+        failed |= workers_run(st.n_nodes, s->opts.jobs * 4, node_op, &d,
                               progress_tick, NULL) != 0;
         progress_end();
     }
     progress_phase("nodes", st.n_nodes);
-    failed |= workers_run(st.n_nodes, s->opts.jobs, destroy_node, &d,
-                          progress_tick, NULL) != 0;
+    d.op = ops->destroy_node;
+    failed |= workers_run(st.n_nodes, s->opts.jobs, node_op, &d, progress_tick,
+                          NULL) != 0;
     progress_end();
 
     if (st.n_rootifs) {

@@ -3,10 +3,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static double start, phase_start, last_draw;
@@ -14,32 +14,23 @@ static const char *phase;
 static size_t done, total;
 static bool live;
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 progress_init(void)
 {
-    start = now();
+    start = util_monotonic();
     live = isatty(STDERR_FILENO) && log_get_verbosity() == 1;
 }
 
 double
 progress_elapsed(void)
 {
-    return now() - start;
+    return util_monotonic() - start;
 }
 
 static void
 draw(bool final)
 {
-    double t = now();
+    double t = util_monotonic();
 
     if (!final && t - last_draw < 0.1) {
         return;
@@ -64,7 +55,7 @@ progress_phase(const char *name, size_t n)
     phase = name;
     done = 0;
     total = n;
-    phase_start = now();
+    phase_start = util_monotonic();
     last_draw = 0;
     if (live) {
         draw(false);
@@ -92,11 +83,12 @@ double
 progress_end(void)
 {
     pthread_mutex_lock(&mutex);
-    double took = now() - phase_start;
+    double took = util_monotonic() - phase_start;
     if (live) {
         draw(true);
     } else {
-        log_info("[%6.1fs] %s: done in %.2fs", now() - start, phase, took);
+        log_info("[%6.1fs] %s: done in %.2fs", util_monotonic() - start, phase,
+                 took);
     }
     pthread_mutex_unlock(&mutex);
     return took;

@@ -29,4 +29,7 @@ bool util_valid_name(const char *s, size_t max);
 char **util_split(const char *s, char sep, size_t *n);
 void util_free_strv(char **);
 
+/* Seconds on the monotonic clock (for durations and deadlines). */
+double util_monotonic(void);
+
 #endif

@@ -1903,16 +1903,24 @@ json_count(const char *text, const char *key)
     return n;
 }
 
+/* A topology file's text with four servers s1..s4 (198.18.0.1..4) added in
+ * front (malloc()ed). */
+static char *
+on_four_servers(const char *text)
+{
+    return xasprintf(
+        "servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
+        "  { name = \"s2\"; address = \"198.18.0.2\"; },\n"
+        "  { name = \"s3\"; address = \"198.18.0.3\"; },\n"
+        "  { name = \"s4\"; address = \"198.18.0.4\"; } );\n%s",
+        text);
+}
+
 START_TEST(test_file_class60)
 {
     /* The bundled class of 60 ASes, spread over four servers. */
     char *text = read_file(testutil_srcpath("configs/class-60.cfg"));
-    char *cfg =
-        xasprintf("servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
-                  "  { name = \"s2\"; address = \"198.18.0.2\"; },\n"
-                  "  { name = \"s3\"; address = \"198.18.0.3\"; },\n"
-                  "  { name = \"s4\"; address = \"198.18.0.4\"; } );\n%s",
-                  text);
+    char *cfg = on_four_servers(text);
     struct topology *t = load(testutil_write_temp(cfg, ".cfg"));
     struct plan *plan = must_plan(t, &gre);
     struct plan *again = must_plan(t, &gre);
@@ -1997,12 +2005,7 @@ START_TEST(test_neighbours)
     /* class-60 on one server needs more than the kernel's default 1024;
      * spread over four servers, the parts add up to the whole. */
     char *text = read_file(testutil_srcpath("configs/class-60.cfg"));
-    char *cfg =
-        xasprintf("servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
-                  "  { name = \"s2\"; address = \"198.18.0.2\"; },\n"
-                  "  { name = \"s3\"; address = \"198.18.0.3\"; },\n"
-                  "  { name = \"s4\"; address = \"198.18.0.4\"; } );\n%s",
-                  text);
+    char *cfg = on_four_servers(text);
     t = load(testutil_write_temp(text, ".cfg"));
     plan = must_plan(t, &gre);
     size_t whole = plan_neighbours(plan_view(plan), 0);

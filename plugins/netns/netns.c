@@ -1635,11 +1635,12 @@ node_ns_id(const char *path, struct ns_id *id)
     return true;
 }
 
+/* Kills the processes of node `name` (waiting for them with `wait`);
+ * `path` receives the node's namespace file. */
 static int
-netns_stop_node(void *state, const char *name, const char *dir)
+kill_node(struct netns *ns, const char *name, const char *dir, bool wait,
+          char path[PATH_MAX])
 {
-    struct netns *ns = state;
-    char path[PATH_MAX];
     struct ns_id id;
     int error = check_name(ns, "node", name);
 
@@ -1648,9 +1649,17 @@ netns_stop_node(void *state, const char *name, const char *dir)
     }
     node_path(path, name);
     if (node_ns_id(path, &id)) {
-        stop_processes(ns, name, dir, &id, false);
+        stop_processes(ns, name, dir, &id, wait);
     }
     return 0;
+}
+
+static int
+netns_stop_node(void *state, const char *name, const char *dir)
+{
+    char path[PATH_MAX];
+
+    return kill_node(state, name, dir, false, path);
 }
 
 static int
@@ -1658,15 +1667,10 @@ netns_destroy_node(void *state, const char *name, const char *dir)
 {
     struct netns *ns = state;
     char path[PATH_MAX];
-    struct ns_id id;
-    int error = check_name(ns, "node", name);
+    int error = kill_node(ns, name, dir, true, path);
 
     if (error) {
         return error;
-    }
-    node_path(path, name);
-    if (node_ns_id(path, &id)) {
-        stop_processes(ns, name, dir, &id, true);
     }
 
     /* Without processes, the namespace goes with its last mount. */
