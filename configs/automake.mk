@@ -1,3 +1,4 @@
 # Example topologies, installed for users to copy.
 examplesdir = $(pkgdatadir)/configs
-dist_examples_DATA = configs/small.cfg configs/class-60.cfg configs/README.md
+dist_examples_DATA = configs/small.cfg configs/class-60.cfg \
+	configs/multi-server.cfg configs/README.md

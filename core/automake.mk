@@ -27,6 +27,11 @@ core_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS)
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = core/main.c core/cli.c core/cli.h core/verbs.c \
 	core/network.h core/network_up.c core/network_down.c \
-	core/network_check.c
+	core/network_check.c core/preflight.c core/master.c
 miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 miniinet_LDADD = core/libmicore.la
+
+# The SSH layer of the multi-server master (libssh).
+core_libmicore_la_SOURCES += core/remote.c core/remote.h
+core_libmicore_la_CFLAGS += $(LIBSSH_CFLAGS)
+core_libmicore_la_LIBADD += $(LIBSSH_LIBS)

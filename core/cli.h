@@ -22,9 +22,10 @@ struct cli_options {
     char *plugins;      /* --plugins=a,b,c (NULL: none) */
     char **plugin_dirs; /* --plugin-dir, repeatable */
     size_t n_plugin_dirs;
-    const char *server; /* --server NAME */
-    unsigned jobs;      /* -j N, default: online CPUs */
-    bool json;          /* --json */
+    const char *server;        /* --server NAME */
+    unsigned jobs;             /* -j N, default: online CPUs */
+    bool json;                 /* --json */
+    bool accept_new_host_keys; /* --accept-new-host-keys */
 };
 
 /* One plugin chosen for this run. */

@@ -712,13 +712,17 @@ write_bgp_af(struct gen *g, const struct neighbor *n)
 
 /* Sessions are activated explicitly (no default ipv4-unicast), and every
  * eBGP session has both route-maps, as FRR 8 requires
- * (ebgp-requires-policy). */
+ * (ebgp-requires-policy).  Between equally good eBGP routes FRR would keep
+ * the oldest, so the path chosen would depend on which session came up
+ * first; comparing router ids makes it a function of the topology alone,
+ * the same on one server as on several. */
 static void
 write_bgp(struct gen *g, uint32_t router_id)
 {
     fprintf(g->out,
             "router bgp %u\n bgp router-id %s\n"
-            " bgp log-neighbor-changes\n no bgp default ipv4-unicast\n",
+            " bgp log-neighbor-changes\n no bgp default ipv4-unicast\n"
+            " bgp bestpath compare-routerid\n",
             g->self->asn, ip_str(router_id).s);
     for (size_t i = 0; i < g->n_nbrs; i++) {
         write_bgp_session(g, &g->nbrs[i]);

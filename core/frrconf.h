@@ -20,7 +20,9 @@
  *     AS:10 and local-pref 100, from a peer (an IXP counts as one) AS:20 and
  *     50, from a provider AS:30 and 20.  Customers receive the own prefix and
  *     everything learned; peers and providers the own prefix and customer
- *     routes (AS:10) only;
+ *     routes (AS:10) only; ties between equal eBGP routes go to the lowest
+ *     router id (`bgp bestpath compare-routerid`), not to the oldest route,
+ *     so that paths do not depend on timing or placement;
  *   - at an IXP, exported routes carry IXP:X for every AS X that the route
  *     server may pass them to (the link's announce list, else all members).
  * Route servers peer with every member as route-server-client and pass a

@@ -195,3 +195,102 @@ icmp_probe(const char *const *netns, size_t n_sources,
     free(pfds);
     return opened || !n_sources ? 0 : -EIO;
 }
+
+/* One echo request of `size` bytes (IP header included) with the
+ * don't-fragment bit, answered within `wait_ms`?  Probing mode ignores the
+ * kernel's cached path MTU, so a smaller size after a failure is tried for
+ * real. */
+static bool
+echo_fits(int fd, uint16_t id, uint16_t seq, uint32_t to, unsigned size,
+          int wait_ms)
+{
+    size_t len = size - 20; /* the kernel adds the IP header */
+    uint8_t *pkt = xcalloc(len, 1);
+    struct icmphdr h = {.type = ICMP_ECHO};
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl(to)};
+    bool ok = false;
+
+    h.un.echo.id = htons(id);
+    h.un.echo.sequence = htons(seq);
+    memcpy(pkt, &h, sizeof h);
+    memset(pkt + sizeof h, 0xa5, len - sizeof h);
+    h.checksum = checksum(pkt, len);
+    memcpy(pkt, &h, sizeof h);
+    if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sin, sizeof sin) < 0) {
+        free(pkt); /* EMSGSIZE: larger than the way out */
+        return false;
+    }
+    long long deadline = now_ms() + wait_ms;
+    for (long long left = wait_ms; left > 0 && !ok;
+         left = deadline - now_ms()) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)left) <= 0) {
+            continue;
+        }
+        uint8_t buf[9216];
+        struct sockaddr_in from = {0};
+        socklen_t fl = sizeof from;
+        ssize_t n;
+        while ((n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+                             &fl)) > 0) {
+            size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+            struct icmphdr r;
+            if ((size_t)n < ihl + sizeof r) {
+                continue;
+            }
+            memcpy(&r, buf + ihl, sizeof r);
+            ok |= r.type == ICMP_ECHOREPLY && ntohs(r.un.echo.id) == id &&
+                  ntohs(r.un.echo.sequence) == seq &&
+                  ntohl(from.sin_addr.s_addr) == to && (size_t)n == size;
+            fl = sizeof from;
+        }
+    }
+    free(pkt);
+    return ok;
+}
+
+int
+icmp_path_mtu(uint32_t to, unsigned max, unsigned *mtu)
+{
+    int fd = open_socket(NULL);
+    if (fd < 0) {
+        return fd;
+    }
+    int probe = IP_PMTUDISC_PROBE;
+    if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) <
+        0) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    /* Ids apart from check's: both may run at once. */
+    uint16_t id = (uint16_t)(getpid() ^ 0x8000), seq = 0;
+    unsigned lo = ICMP_MIN_MTU, hi = max;
+    *mtu = 0;
+    /* Two tries per size: the first packet to a cold neighbour may go. */
+    for (int t = 0; t < 2 && !*mtu; t++) {
+        if (echo_fits(fd, id, seq++, to, hi, 500)) {
+            *mtu = hi;
+        }
+    }
+    bool reached = *mtu != 0;
+    for (int t = 0; t < 2 && !reached; t++) {
+        reached = echo_fits(fd, id, seq++, to, lo, 500);
+    }
+    /* Largest size that passes, between lo (passes) and hi (does not). */
+    while (reached && !*mtu && hi - lo > 1) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (echo_fits(fd, id, seq++, to, mid, 500) ||
+            echo_fits(fd, id, seq++, to, mid, 500)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if (reached && !*mtu) {
+        *mtu = lo;
+    }
+    close(fd);
+    return 0;
+}

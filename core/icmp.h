@@ -28,4 +28,15 @@ int icmp_probe(const char *const *netns, size_t n_sources,
                struct icmp_probe *probes, size_t n_probes, int rounds,
                int wait_ms);
 
+/* The smallest path MTU a probe tries: what IPv4 hosts must take. */
+#define ICMP_MIN_MTU 576
+
+/* The path MTU towards `to` (host byte order), from this namespace: the
+ * largest echo request of at most `max` bytes (IP header included) that
+ * comes back with the don't-fragment bit set, found by bisection (a few
+ * seconds at most; every probe waits 0.5 s at most, twice).  *mtu = 0 when
+ * not even ICMP_MIN_MTU bytes come back: `to` is unreachable.  Returns 0,
+ * or -errno when no ICMP socket could be opened. */
+int icmp_path_mtu(uint32_t to, unsigned max, unsigned *mtu);
+
 #endif

@@ -40,6 +40,17 @@ usage(FILE *out)
         "      --plugin-dir DIR   search DIR for plugins first (repeatable);\n"
         "                         then MINIINET_PLUGIN_PATH, then %s\n"
         "      --server NAME      act for server NAME of the topology only\n"
+        "                         (without it, a topology with servers makes\n"
+        "                         this machine the master: up, down, status,\n"
+        "                         check, exec and preflight reach every "
+        "server\n"
+        "                         over SSH)\n"
+        "      --accept-new-host-keys\n"
+        "                         trust a server's SSH host key that is not "
+        "in\n"
+        "                         known_hosts yet, and add it (a changed key "
+        "is\n"
+        "                         always refused)\n"
         "  -j, --jobs N           parallel workers (default: number of "
         "CPUs)\n"
         "  -v, --verbose          more messages (repeat for debug)\n"
@@ -127,6 +138,7 @@ enum {
     OPT_PLUGINS = UCHAR_MAX + 1,
     OPT_PLUGIN_DIR,
     OPT_SERVER,
+    OPT_ACCEPT_NEW,
     OPT_JSON,
 };
 
@@ -140,6 +152,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"plugins", required_argument, NULL, OPT_PLUGINS},
         {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
         {"server", required_argument, NULL, OPT_SERVER},
+        {"accept-new-host-keys", no_argument, NULL, OPT_ACCEPT_NEW},
         {"jobs", required_argument, NULL, 'j'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -168,6 +181,9 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
             break;
         case OPT_SERVER:
             opts->server = optarg;
+            break;
+        case OPT_ACCEPT_NEW:
+            opts->accept_new_host_keys = true;
             break;
         case 'j':
             if (!parse_jobs(optarg, &opts->jobs)) {

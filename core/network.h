@@ -35,6 +35,35 @@ int network_exec(struct session *, const char *node, char **argv);
 
 int network_check(struct session *);
 
+/* Verbs of a master: with several servers and no --server, `up`, `down`,
+ * `status`, `check` and `exec` drive every server over SSH (master.c). */
+int master_up(struct session *);
+int master_down(struct session *);
+int master_status(struct session *);
+int master_check(struct session *);
+int master_exec(struct session *, const char *node, char **argv);
+int master_preflight(struct session *);
+bool master_mode(const struct session *);
+
+/* This server's checks before `up` anywhere (`preflight`, run by the
+ * master on every server): root, the plugins' needs, the underlay. */
+int network_preflight(struct session *);
+
+/* The matrix of `check`: one L3 host per AS, in plan order. */
+struct check_hosts {
+    size_t *hosts;  /* node indices */
+    unsigned *asns; /* their ASes */
+    struct mi_addr *addrs;
+    size_t n;
+};
+void check_hosts_find(const struct mi_plan *, struct check_hosts *);
+void check_hosts_free(struct check_hosts *);
+/* Prints the matrix and the unreachable pairs; cells[i * n + j] says
+ * whether host i reached host j. */
+enum { CELL_NO = 0, CELL_YES = 1, CELL_UNKNOWN = 2 /* not probed */ };
+void check_print(const struct mi_plan *, const struct check_hosts *,
+                 const unsigned char *cells);
+
 /* Internal: shared by the network_*.c files. */
 struct state;
 int network_load_state_plugins(struct session *, const struct state *);

@@ -323,68 +323,66 @@ network_status(struct session *s)
 
 struct check_run {
     struct look lk;
-    size_t *hosts;  /* per AS (non-IXP), its first L3 host; SIZE_MAX: none */
-    unsigned *asns; /* the ASes, in plan order */
-    struct mi_addr *addrs;
-    size_t n;
+    struct check_hosts h;
+    size_t *src; /* the hosts on this server: indices into h */
+    size_t n_src;
     struct icmp_probe *probes;
+    size_t *target; /* per probe: its target, an index into h */
     size_t n_probes;
 };
 
-/* The host probe k goes to (probes are ordered by source, then target,
- * without the source itself). */
-static size_t
-probe_target(const struct check_run *r, size_t k)
-{
-    size_t per = r->n > 1 ? r->n - 1 : 1; /* no probes with fewer than 2 */
-    size_t from = k / per, j = k % per;
-
-    return j < from ? j : j + 1;
-}
-
-/* Every host to every other, in-process (icmp.c). */
+/* From every host here to every host of the network, in-process (icmp.c):
+ * hosts on other servers are reached through the tunnels. */
 static void
 run_probes(struct check_run *r)
 {
-    char **paths = xcalloc(r->n + 1, sizeof *paths);
+    const struct check_hosts *h = &r->h;
+    char **paths = xcalloc(h->n + 1, sizeof *paths);
 
-    for (size_t i = 0; i < r->n; i++) {
+    r->src = xcalloc(h->n + 1, sizeof *r->src);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct mi_node *node = &r->lk.p->nodes[h->hosts[i]];
+        if (node->server != r->lk.server) {
+            continue;
+        }
         char path[4096];
-        const char *name = r->lk.p->nodes[r->hosts[i]].name;
-        if (r->lk.rt->netns_path(r->lk.rt_state, name, path, sizeof path)) {
+        if (r->lk.rt->netns_path(r->lk.rt_state, node->name, path,
+                                 sizeof path)) {
             path[0] = '\0';
         }
         /* A node without a namespace: its probes fail, reported. */
-        paths[i] = xstrdup(path[0] ? path : "/nonexistent");
+        paths[r->n_src] = xstrdup(path[0] ? path : "/nonexistent");
+        r->src[r->n_src++] = i;
     }
-    r->probes = xcalloc(r->n * r->n + 1, sizeof *r->probes);
-    for (size_t i = 0; i < r->n; i++) {
-        for (size_t j = 0; j < r->n; j++) {
-            if (i != j) {
+    r->probes = xcalloc(r->n_src * h->n + 1, sizeof *r->probes);
+    r->target = xcalloc(r->n_src * h->n + 1, sizeof *r->target);
+    for (size_t k = 0; k < r->n_src; k++) {
+        for (size_t j = 0; j < h->n; j++) {
+            if (r->src[k] != j) {
+                r->target[r->n_probes] = j;
                 r->probes[r->n_probes++] =
-                    (struct icmp_probe){.from = i, .to = r->addrs[j].ip};
+                    (struct icmp_probe){.from = k, .to = h->addrs[j].ip};
             }
         }
     }
-    icmp_probe((const char *const *)paths, r->n, r->probes, r->n_probes,
+    icmp_probe((const char *const *)paths, r->n_src, r->probes, r->n_probes,
                PROBE_ROUNDS, PROBE_WAIT_MS);
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n_src; i++) {
         free(paths[i]);
     }
     free(paths);
 }
 
-static void
-find_hosts(struct check_run *r)
+void
+check_hosts_find(const struct mi_plan *p, struct check_hosts *h)
 {
-    const struct mi_plan *p = r->lk.p;
-
-    r->hosts = xcalloc(p->n_ases + 1, sizeof *r->hosts);
-    r->asns = xcalloc(p->n_ases + 1, sizeof *r->asns);
-    r->addrs = xcalloc(p->n_ases + 1, sizeof *r->addrs);
+    memset(h, 0, sizeof *h);
+    h->hosts = xcalloc(p->n_ases + 1, sizeof *h->hosts);
+    h->asns = xcalloc(p->n_ases + 1, sizeof *h->asns);
+    h->addrs = xcalloc(p->n_ases + 1, sizeof *h->addrs);
     for (size_t a = 0; a < p->n_ases; a++) {
         const struct mi_as *as = &p->ases[a];
-        if (as->ixp || as->server != r->lk.server) {
+        if (as->ixp) {
             continue;
         }
         for (size_t i = as->first_node; i < as->first_node + as->n_nodes;
@@ -395,14 +393,56 @@ find_hosts(struct check_run *r)
             for (size_t l = 0; l < p->n_links; l++) {
                 for (int e = 0; e < 2; e++) {
                     if (p->links[l].end[e].node == (int)i) {
-                        r->addrs[r->n] = p->links[l].end[e].addr;
+                        h->addrs[h->n] = p->links[l].end[e].addr;
                     }
                 }
             }
-            r->hosts[r->n] = i;
-            r->asns[r->n] = as->asn;
-            r->n++;
+            h->hosts[h->n] = i;
+            h->asns[h->n] = as->asn;
+            h->n++;
             break;
+        }
+    }
+}
+
+void
+check_hosts_free(struct check_hosts *h)
+{
+    free(h->hosts);
+    free(h->asns);
+    free(h->addrs);
+}
+
+void
+check_print(const struct mi_plan *p, const struct check_hosts *h,
+            const unsigned char *cells)
+{
+    size_t n = h->n;
+
+    /* The matrix: row = from, column = to; '.' reaches, 'X' does not, '?'
+     * not probed (its server did not answer). */
+    printf("%5s", "from\\to");
+    for (size_t j = 0; j < n; j++) {
+        printf("%4u", h->asns[j]);
+    }
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        printf("%7u", h->asns[i]);
+        for (size_t j = 0; j < n; j++) {
+            static const char *const shown[] = {"X", ".", "?"};
+            printf("%4s", i == j ? "-" : shown[cells[i * n + j]]);
+        }
+        putchar('\n');
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i != j && cells[i * n + j] == 0) {
+                char buf[32];
+                plan_format_addr(&h->addrs[j], false, buf, sizeof buf);
+                printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
+                       h->asns[i], h->asns[j], p->nodes[h->hosts[i]].name,
+                       p->nodes[h->hosts[j]].name, buf);
+            }
         }
     }
 }
@@ -417,7 +457,7 @@ network_check(struct session *s)
         state_destroy(&st);
         return EXIT_FAILED;
     }
-    find_hosts(&r);
+    check_hosts_find(r.lk.p, &r.h);
     run_probes(&r);
 
     /* BGP sessions of every router and route server here. */
@@ -453,10 +493,10 @@ network_check(struct session *s)
                 json_object *o = json_object_new_object();
                 json_object_object_add(
                     o, "from",
-                    json_object_new_int((int)r.asns[r.probes[k].from]));
+                    json_object_new_int(
+                        (int)r.h.asns[r.src[r.probes[k].from]]));
                 json_object_object_add(
-                    o, "to",
-                    json_object_new_int((int)r.asns[probe_target(&r, k)]));
+                    o, "to", json_object_new_int((int)r.h.asns[r.target[k]]));
                 json_object_array_add(failed, o);
             }
         }
@@ -476,43 +516,23 @@ network_check(struct session *s)
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
         json_object_put(root);
     } else {
-        /* The matrix: row = from, column = to; '.' reaches, 'X' does not. */
-        printf("%5s", "from\\to");
-        for (size_t j = 0; j < r.n; j++) {
-            printf("%4u", r.asns[j]);
-        }
-        putchar('\n');
-        for (size_t i = 0; i < r.n; i++) {
-            printf("%7u", r.asns[i]);
-            for (size_t j = 0; j < r.n; j++) {
-                const char *cell = "-";
-                if (i != j) {
-                    size_t k = i * (r.n - 1) + (j < i ? j : j - 1);
-                    cell = r.probes[k].ok ? "." : "X";
-                }
-                printf("%4s", cell);
-            }
-            putchar('\n');
-        }
+        size_t n = r.h.n;
+        unsigned char *cells = xcalloc(n * n + 1, 1);
+        memset(cells, CELL_UNKNOWN, n * n);
         for (size_t k = 0; k < r.n_probes; k++) {
-            if (!r.probes[k].ok) {
-                char buf[32];
-                plan_format_addr(&r.addrs[probe_target(&r, k)], false, buf,
-                                 sizeof buf);
-                printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
-                       r.asns[r.probes[k].from], r.asns[probe_target(&r, k)],
-                       p->nodes[r.hosts[r.probes[k].from]].name,
-                       p->nodes[r.hosts[probe_target(&r, k)]].name, buf);
-            }
+            cells[r.src[r.probes[k].from] * n + r.target[k]] =
+                r.probes[k].ok ? CELL_YES : CELL_NO;
         }
+        check_print(p, &r.h, cells);
+        free(cells);
         printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established\n",
                n_ok, r.n_probes, bgp_up, bgp_expected);
     }
     free(sr.nodes);
     free(sr.st);
-    free(r.hosts);
-    free(r.asns);
-    free(r.addrs);
+    check_hosts_free(&r.h);
+    free(r.src);
+    free(r.target);
     free(r.probes);
     state_destroy(&st);
     return n_ok == r.n_probes ? EXIT_OK : EXIT_FAILED;

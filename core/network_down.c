@@ -217,6 +217,16 @@ network_down(struct session *s, const char *network)
         progress_end();
     }
 
+    const struct active_plugin *tun = &s->active[MI_PLUGIN_TUNNEL - 1];
+    char *tunnel_dir = state_tunnel_dir(&st);
+    if (tun->loaded.desc && tun->loaded.desc->ops.tunnel->destroy &&
+        access(tunnel_dir, F_OK) == 0) {
+        progress_phase("tunnels", 0);
+        failed |=
+            tun->loaded.desc->ops.tunnel->destroy(tun->state, tunnel_dir) != 0;
+        progress_end();
+    }
+    free(tunnel_dir);
     const struct active_plugin *sw = &s->active[MI_PLUGIN_SWITCH - 1];
     if (sw->loaded.desc) {
         progress_phase("bridges", st.n_bridges);

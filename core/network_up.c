@@ -33,15 +33,20 @@ struct up {
     void *rt_state;
     const struct mi_switch_ops *sw; /* NULL: no switch active */
     void *sw_state;
-    bool csum_off; /* the switch wants TX checksum offload off */
-    bool no_delay; /* netem missing, impairments optional */
-    bool no_rate;  /* tbf missing, impairments optional */
+    const struct mi_tunnel_ops *tun; /* NULL: no tunnel active */
+    void *tun_state;
+    bool csum_off;     /* the switch wants TX checksum offload off */
+    bool tun_csum_off; /* so does the tunnel, on remote links */
+    bool no_delay;     /* netem missing, impairments optional */
+    bool no_rate;      /* tbf missing, impairments optional */
     struct state st;
 
     size_t *nodes; /* local nodes, plan indices */
     size_t n_nodes;
     size_t *links; /* links with both ends here */
     size_t n_links;
+    size_t *rlinks; /* remote links with one end here */
+    size_t n_rlinks;
     struct attach **attach; /* per plan node: its link ends */
     char **netns;           /* per plan node: its namespace, once made */
     size_t *n_attach;
@@ -53,6 +58,44 @@ static bool
 link_local(const struct up *u, const struct mi_link *l)
 {
     return !l->remote && l->server[0] == u->server;
+}
+
+static bool
+link_remote_here(const struct up *u, const struct mi_link *l)
+{
+    return l->remote &&
+           (l->server[0] == u->server || l->server[1] == u->server);
+}
+
+/* The end of remote link `l` on this server. */
+static int
+local_end(const struct up *u, const struct mi_link *l)
+{
+    return l->server[0] == u->server ? 0 : 1;
+}
+
+/* The root-namespace names a link has on this server: a local link's
+ * bridge ends; a remote link's tunnel port, and its bridge port when the
+ * end here is a bridge. */
+static size_t
+root_names(const struct up *u, const struct mi_link *l, const char *names[2])
+{
+    size_t n = 0;
+
+    if (!l->remote) {
+        for (int e = 0; e < 2; e++) {
+            if (l->peer[e]) {
+                names[n++] = l->peer[e];
+            }
+        }
+        return n;
+    }
+    int e = local_end(u, l);
+    names[n++] = mi_link_tunnel_port(l, u->server);
+    if (l->end[e].bridge >= 0) {
+        names[n++] = l->peer[e];
+    }
+    return n;
 }
 
 static void
@@ -72,18 +115,22 @@ collect(struct up *u)
     }
 
     u->links = xcalloc(p->n_links + 1, sizeof *u->links);
+    u->rlinks = xcalloc(p->n_links + 1, sizeof *u->rlinks);
     u->attach = xcalloc(p->n_nodes + 1, sizeof(struct attach *));
     u->netns = xcalloc(p->n_nodes + 1, sizeof *u->netns);
     u->n_attach = xcalloc(p->n_nodes + 1, sizeof *u->n_attach);
     for (size_t i = 0; i < p->n_links; i++) {
         const struct mi_link *l = &p->links[i];
-        if (!link_local(u, l)) {
+        if (link_remote_here(u, l)) {
+            u->rlinks[u->n_rlinks++] = i;
+        } else if (link_local(u, l)) {
+            u->links[u->n_links++] = i;
+        } else {
             continue;
         }
-        u->links[u->n_links++] = i;
         for (int e = 0; e < 2; e++) {
             int node = l->end[e].node;
-            if (node >= 0) {
+            if (node >= 0 && l->server[e] == u->server) {
                 u->attach[node] =
                     xrealloc(u->attach[node],
                              (u->n_attach[node] + 1) * sizeof **u->attach);
@@ -106,8 +153,17 @@ up_free(struct up *u)
     free(u->n_attach);
     free(u->nodes);
     free(u->links);
+    free(u->rlinks);
     free(u->frr_nodes);
     state_destroy(&u->st);
+}
+
+/* The k-th link this server makes: local ones first, then remote ones. */
+static const struct mi_link *
+link_at(const struct up *u, size_t k)
+{
+    return &u->p->links[k < u->n_links ? u->links[k]
+                                       : u->rlinks[k - u->n_links]];
 }
 
 /* FNV-1a over the plan's JSON: equal plans, equal fingerprints. */
@@ -137,8 +193,8 @@ check_impairments(struct up *u)
 {
     bool want_delay = false, want_rate = false;
 
-    for (size_t k = 0; k < u->n_links; k++) {
-        const struct mi_link *l = &u->p->links[u->links[k]];
+    for (size_t k = 0; k < u->n_links + u->n_rlinks; k++) {
+        const struct mi_link *l = link_at(u, k);
         want_delay |= l->delay_us > 0;
         want_rate |= l->rate_bps > 0;
     }
@@ -189,13 +245,14 @@ check_conflicts(struct up *u)
             n_conflicts++;
         }
     }
-    for (size_t k = 0; k < u->n_links; k++) {
-        const struct mi_link *l = &u->p->links[u->links[k]];
-        for (int e = 0; e < 2; e++) {
-            if (l->peer[e] && host_link_exists(NULL, l->peer[e]) == 1) {
+    for (size_t k = 0; k < u->n_links + u->n_rlinks; k++) {
+        const char *names[2];
+        size_t n = root_names(u, link_at(u, k), names);
+        for (size_t i = 0; i < n; i++) {
+            if (host_link_exists(NULL, names[i]) == 1) {
                 log_error("interface %s exists already in the root network "
                           "namespace; refusing to touch it",
-                          l->peer[e]);
+                          names[i]);
                 n_conflicts++;
             }
         }
@@ -268,12 +325,11 @@ record_items(struct up *u)
             state_add_bridge(&u->st, u->p->bridges[b].name);
         }
     }
-    for (size_t k = 0; k < u->n_links; k++) {
-        const struct mi_link *l = &u->p->links[u->links[k]];
-        for (int e = 0; e < 2; e++) {
-            if (l->peer[e]) {
-                state_add_rootif(&u->st, l->peer[e]);
-            }
+    for (size_t k = 0; k < u->n_links + u->n_rlinks; k++) {
+        const char *names[2];
+        size_t n = root_names(u, link_at(u, k), names);
+        for (size_t i = 0; i < n; i++) {
+            state_add_rootif(&u->st, names[i]);
         }
     }
     return state_sync(&u->st);
@@ -314,7 +370,8 @@ static int
 make_links(struct up *u)
 {
     char **netns = u->netns;
-    struct veth_spec *v = xcalloc(u->n_links + 1, sizeof *v);
+    size_t n = u->n_links + u->n_rlinks;
+    struct veth_spec *v = xcalloc(n + 1, sizeof *v);
     int error = 0;
 
     /* Looked up once here, for the links and then for the addresses. */
@@ -322,11 +379,15 @@ make_links(struct up *u)
         netns[u->nodes[k]] = netns_of(u, u->nodes[k]);
         error = netns[u->nodes[k]] ? 0 : -ENOENT;
     }
-    for (size_t k = 0; k < u->n_links && !error; k++) {
-        const struct mi_link *l = &u->p->links[u->links[k]];
+    for (size_t k = 0; k < n && !error; k++) {
+        const struct mi_link *l = link_at(u, k);
         for (int e = 0; e < 2; e++) {
             const struct mi_endpoint *ep = &l->end[e];
-            if (ep->node >= 0) {
+            if (l->remote && l->server[e] != u->server) {
+                /* The far end's place here: the tunnel's port. */
+                v[k].end[e].name = mi_link_tunnel_port(l, u->server);
+                v[k].end[e].netns = NULL;
+            } else if (ep->node >= 0) {
                 v[k].end[e].name = ep->ifname;
                 v[k].end[e].netns = netns[ep->node];
             } else {
@@ -337,7 +398,7 @@ make_links(struct up *u)
         v[k].mtu = l->mtu;
     }
     if (!error) {
-        error = netlink_create_veths(v, u->n_links);
+        error = netlink_create_veths(v, n);
     }
     free(v);
     return error;
@@ -357,7 +418,8 @@ configure_node(size_t k, void *u_)
         int e = u->attach[node][i].end;
         ifs[i].ifname = l->end[e].ifname;
         ifs[i].addr = l->end[e].addr;
-        ifs[i].tx_csum_off = u->csum_off && l->end[!e].bridge >= 0;
+        ifs[i].tx_csum_off = l->remote ? u->tun_csum_off
+                                       : u->csum_off && l->end[!e].bridge >= 0;
         ifs[i].rate_bps = u->no_rate ? 0 : l->rate_bps;
         ifs[i].delay_us = u->no_delay ? 0 : l->delay_us;
         ifs[i].buffer_us = l->buffer_us;
@@ -479,7 +541,7 @@ build(struct up *u)
     }
     if (!error) {
         phase = "links";
-        progress_phase(phase, u->n_links);
+        progress_phase(phase, u->n_links + u->n_rlinks);
         error = make_links(u);
         progress_end();
     }
@@ -487,6 +549,19 @@ build(struct up *u)
         phase = "bridges";
         progress_phase(phase, 0);
         error = u->sw->build(u->sw_state, u->p, u->server);
+        progress_end();
+    }
+    if (!error && u->n_rlinks) {
+        phase = "tunnels";
+        progress_phase(phase, u->n_rlinks);
+        char *dir = state_tunnel_dir(&u->st);
+        error = mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
+        if (error) {
+            log_error("cannot create %s: %s", dir, strerror(-error));
+        } else {
+            error = u->tun->build(u->tun_state, u->p, u->server, dir);
+        }
+        free(dir);
         progress_end();
     }
     if (!error) {
@@ -527,14 +602,24 @@ network_up(struct session *s)
                   rt->name, sw ? sw->name : "none");
         return EXIT_USAGE;
     }
+    const struct active_plugin *tun = session_plugin(s, MI_PLUGIN_TUNNEL);
+    if (tun) {
+        u.tun = tun->loaded.desc->ops.tunnel;
+        u.tun_state = tun->state;
+    }
     u.server = network_local_server(s);
     for (size_t i = 0; i < u.p->n_links; i++) {
-        if (u.p->links[i].remote) {
-            log_error("%s: links between servers are not supported by `up` "
-                      "yet; give every AS the same server",
-                      s->opts.config);
+        const struct mi_link *l = &u.p->links[i];
+        if (link_remote_here(&u, l) && (!u.tun || !u.tun->build)) {
+            log_error("%s: links leave server %s, and the tunnel plugin "
+                      "%s cannot build tunnels",
+                      s->opts.config, u.p->servers[u.server].name,
+                      tun ? tun->name : "(none)");
             return EXIT_USAGE;
         }
+    }
+    if (u.tun && u.tun->needs_tx_csum_off) {
+        u.tun_csum_off = u.tun->needs_tx_csum_off(u.tun_state);
     }
 
     struct state old;

@@ -66,6 +66,12 @@ state_switch_dir(const struct state *st)
     return xasprintf("%s/switch", st->dir);
 }
 
+char *
+state_tunnel_dir(const struct state *st)
+{
+    return xasprintf("%s/tunnel", st->dir);
+}
+
 static void
 push(char ***array, size_t *n, size_t *cap, const char *s)
 {

@@ -3,7 +3,8 @@
  *
  * It lives in <rundir>/<network>/state (rundir: $MINIINET_RUNDIR, default
  * /run/miniinet), next to one directory per node (nodes/<name>: FRR
- * configuration, pid files, logs) and the switch's directory (switch/).
+ * configuration, pid files, logs), the switch's directory (switch/) and the
+ * tunnel plugin's (tunnel/).
  * It is a text file of one "KEY VALUE..." line per item, appended to
  * *before* the items are made (write-ahead), so that an `up` killed at any
  * point leaves a record that covers everything it made.  `down` removes
@@ -87,6 +88,8 @@ int state_mark_complete(struct state *);
 char *state_node_dir(const struct state *, const char *name);
 /* The switch's directory: <dir>/switch (malloc()ed). */
 char *state_switch_dir(const struct state *);
+/* The tunnel plugin's directory: <dir>/tunnel (malloc()ed). */
+char *state_tunnel_dir(const struct state *);
 
 /* Removes the record and the network's directory tree (after `down`). */
 int state_remove(struct state *);

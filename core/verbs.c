@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -152,12 +153,48 @@ verb_plugins(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* up: build this server's part of the network. */
+/* Whether this run is a master's (a topology with servers, no --server).
+ * Verbs that need no topology load it here when the file is there. */
+static bool
+as_master(struct session *s)
+{
+    if (!s->topo && !s->opts.server && access(s->opts.config, F_OK) == 0 &&
+        session_prepare(s, NEED_PLAN) != EXIT_OK) {
+        return false; /* reported; the local record may still do */
+    }
+    return master_mode(s);
+}
+
+/* up: build this server's part of the network, or, as the master, have
+ * every server build its own. */
 static int
 verb_up(struct session *s, int argc, char **argv)
 {
     int status = no_arguments(argc, argv);
-    return status != EXIT_OK ? status : network_up(s);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    return master_mode(s) ? master_up(s) : network_up(s);
+}
+
+/* preflight: the checks `up` makes before building anything. */
+static int
+verb_preflight(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    if (master_mode(s)) {
+        return master_preflight(s);
+    }
+    if (!s->opts.server) {
+        log_error("preflight: %s defines no servers; there is nothing to "
+                  "check before `up` on one machine",
+                  s->opts.config);
+        return EXIT_USAGE;
+    }
+    return network_preflight(s);
 }
 
 /* down [NETWORK] */
@@ -168,6 +205,12 @@ verb_down(struct session *s, int argc, char **argv)
         log_error("down: unexpected argument '%s'", argv[2]);
         return EXIT_USAGE;
     }
+    if (argc == 1 && as_master(s)) {
+        return master_down(s);
+    }
+    if (argc == 1 && log_error_count()) {
+        return EXIT_USAGE; /* the topology file is there but broken */
+    }
     return network_down(s, argc == 2 ? argv[1] : NULL);
 }
 
@@ -175,14 +218,20 @@ static int
 verb_status(struct session *s, int argc, char **argv)
 {
     int status = no_arguments(argc, argv);
-    return status != EXIT_OK ? status : network_status(s);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    return master_mode(s) ? master_status(s) : network_status(s);
 }
 
 static int
 verb_check(struct session *s, int argc, char **argv)
 {
     int status = no_arguments(argc, argv);
-    return status != EXIT_OK ? status : network_check(s);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    return master_mode(s) ? master_check(s) : network_check(s);
 }
 
 /* exec NODE [[--] CMD ARGS...] */
@@ -197,6 +246,9 @@ verb_exec(struct session *s, int argc, char **argv)
     if (argc > 2 && !strcmp(command[0], "--")) {
         command++; /* optional: `exec NODE -- CMD...` */
     }
+    if (as_master(s)) {
+        return master_exec(s, argv[1], command[0] ? command : NULL);
+    }
     return network_exec(s, argv[1], command[0] ? command : NULL);
 }
 
@@ -207,7 +259,10 @@ const struct verb verbs[] = {
      verb_plan},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
      verb_plugins},
-    {"up", "", "build the network on this server and start its routers",
+    {"preflight", "", "check every server before `up` (builds nothing)",
+     NEED_PLAN, verb_preflight},
+    {"up", "",
+     "build the network and start its routers (on every server, as master)",
      NEED_PLAN, verb_up},
     {"down", "[NETWORK]",
      "remove everything `up` made (needs no topology file)", 0, verb_down},

@@ -67,18 +67,22 @@ EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
-TESTS += tests/up.test tests/testbed.test
+TESTS += tests/up.test tests/testbed.test tests/multiserver.test
 EXTRA_DIST += tests/up.test bench/up.sh tests/testbed.test \
-	tests/testbed/testbed
+	tests/testbed/testbed tests/multiserver.test bench/multi.sh
 if HAVE_CHECK
 # A userspace Open vSwitch owns the root namespace's "ovs-netdev" device:
 # two private instances cannot run at once, so the suites that start one
 # run one after the other.
 tests/up.log: tests/check_ovs.log
+# ... and the sshd check_remote starts would show in up.test's snapshot.
+tests/up.log: tests/check_remote.log
 endif
 # up.test compares the machine's namespaces, links and OVS processes before
 # and after: the test bed's must not come and go meanwhile.
 tests/testbed.log: tests/up.log
+# One test bed at a time (its servers have fixed names and addresses).
+tests/multiserver.log: tests/testbed.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 
@@ -86,3 +90,26 @@ EXTRA_DIST += tests/lint
 include tests/netlink.mk
 include tests/ovs.mk
 include tests/netns.mk
+
+# The SSH layer against an sshd the suite starts on 127.0.0.1 (skipped
+# without openssh-server).
+if HAVE_CHECK
+check_PROGRAMS += tests/check_remote
+TESTS += tests/check_remote
+tests_check_remote_SOURCES = tests/check_remote.c tests/testutil.c \
+	tests/testutil.h
+tests_check_remote_CFLAGS = $(TEST_CFLAGS)
+tests_check_remote_LDADD = $(TEST_LDADD)
+endif
+
+# The gre tunnel plugin: its source compiled into the suite, which drives
+# it through a fake host (no root, no Open vSwitch needed).
+if HAVE_CHECK
+if ENABLE_GRE
+check_PROGRAMS += tests/check_gre
+TESTS += tests/check_gre
+tests_check_gre_SOURCES = tests/check_gre.c tests/testutil.c tests/testutil.h
+tests_check_gre_CFLAGS = $(TEST_CFLAGS)
+tests_check_gre_LDADD = $(TEST_LDADD)
+endif
+endif

@@ -298,6 +298,8 @@ START_TEST(test_static_and_ibgp)
     assert_line(c, "ip route 1.0.0.0/8 Null0");
     assert_line(c, "ip prefix-list OWN_PREFIX seq 5 permit 1.0.0.0/8");
     assert_line(bgp, " bgp router-id 1.152.0.1");
+    /* Ties between eBGP routes do not depend on timing. */
+    assert_line(bgp, " bgp bestpath compare-routerid");
     assert_line(bgp, " no bgp default ipv4-unicast");
     assert_line(bgp, "  network 1.0.0.0/8");
     /* Full mesh: the two other routers, over loopbacks. */

@@ -63,7 +63,7 @@
 extern "C" {
 #endif
 
-#define MI_PLUGIN_ABI 1
+#define MI_PLUGIN_ABI 2
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 #if defined(__GNUC__)
@@ -289,6 +289,15 @@ struct mi_common_ops {
     /* Checks the plan against the plugin's limits (e.g. the number of links
      * it can isolate).  Pure: must not change the machine.  May be NULL. */
     int (*check_plan)(void *state, const struct mi_plan *plan);
+
+    /* Checks that this machine, as server `server` of `plan`, has what the
+     * plugin needs for its part: programs, kernel features, daemons, the
+     * underlay.  Reports each missing thing through host->error() and
+     * returns -ENOTSUP (or another negative errno).  Must not change the
+     * machine.  `preflight` calls it on every server before anything is
+     * made anywhere.  May be NULL. */
+    int (*check_server)(void *state, const struct mi_plan *plan,
+                        unsigned server);
 };
 
 /* A runtime makes nodes (routers, hosts, route servers): something with its
@@ -368,8 +377,10 @@ struct mi_switch_ops {
     bool (*needs_tx_csum_off)(void *state);
 
     /* Creates every bridge of `plan` on server `server`, with its settings
-     * (STP for L2 switches), and attaches the ports of every link on that
-     * server with a bridge end: access ports with their VLAN, trunks.
+     * (STP for L2 switches), and attaches the port peer[e] of every link
+     * end e on a bridge of that server -- remote links' ends included (an
+     * IXP LAN with members on other servers): access ports with their
+     * VLAN, trunks.
      * Batched: one transaction.  Returns -EEXIST, changing nothing, if one
      * of the bridges exists already. */
     int (*build)(void *state, const struct mi_plan *plan, unsigned server);
@@ -394,7 +405,44 @@ struct mi_tunnel_ops {
      * users, e.g. "tos 0x08" or "key 7", written into buf. */
     void (*describe_id)(void *state, unsigned tunnel_id, char *buf,
                         size_t len);
+
+    /* True if a router interface whose link leaves through this tunnel
+     * needs TX checksum offload switched off (userspace datapaths). */
+    bool (*needs_tx_csum_off)(void *state);
+
+    /* Makes this server's tunnels to every server it shares remote links
+     * with, and attaches every remote link of `server` to them, each link
+     * isolated from the others.  Before build() the host has created, for
+     * each such link, the root-namespace interface mi_link_tunnel_port()
+     * (up, with the link's MTU).  `dir` is the tunnel's directory under
+     * the network's run directory: the plugin records there, before making
+     * anything, what destroy() must remove; after a failed `up` it may
+     * hold such a record already, which build() keeps.  Returns -EEXIST,
+     * changing nothing, if something it would make exists already. */
+    int (*build)(void *state, const struct mi_plan *plan, unsigned server,
+                 const char *dir);
+
+    /* Removes what build() made, as recorded under `dir` (without the
+     * plan), and the record; also after a failed or interrupted build(),
+     * and twice. */
+    int (*destroy)(void *state, const char *dir);
 };
+
+/* The root-namespace interface of remote link `l` on server `server` that
+ * the tunnel attaches.  `server` must be one of l->server[]; a remote link
+ * has at most one end on a bridge (bridges of one server never meet across
+ * servers).  When that end is a node,
+ * the link is a veth from the node's interface to peer[e].  When it is a
+ * bridge (an IXP's LAN), the host makes a veth from the bridge's port
+ * peer[e] to peer[!e] (the name the other server uses for its end), and
+ * the tunnel attaches peer[!e]. */
+static inline const char *
+mi_link_tunnel_port(const struct mi_link *l, unsigned server)
+{
+    int e = l->server[0] == server ? 0 : 1;
+
+    return l->end[e].node >= 0 ? l->peer[e] : l->peer[!e];
+}
 
 /* The one symbol a plugin exports. */
 struct mi_plugin {

@@ -872,12 +872,9 @@ check_build(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
 {
     for (size_t i = 0; i < plan->n_links; i++) {
         const struct mi_link *l = &plan->links[i];
-        if (l->server[0] != server || l->server[1] != server) {
-            continue;
-        }
         for (int e = 0; e < 2; e++) {
             int b = l->end[e].bridge;
-            if (b < 0) {
+            if (b < 0 || l->server[e] != server) {
                 continue;
             }
             if ((size_t)b >= plan->n_bridges ||
@@ -1021,7 +1018,10 @@ add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan)
     batch_end_command(b, start);
 }
 
-/* Calls `fn` for every bridge port of `plan` on `server`. */
+/* Calls `fn` for every bridge port of `plan` on `server`: the port
+ * peer[e] of every link end e on a bridge of that server, whether the
+ * link's other end is on the same server or not (an IXP LAN with members
+ * on other servers: the tunnel carries the rest). */
 typedef void port_fn(const char *bridge, const char *port, unsigned vlan,
                      void *aux);
 
@@ -1031,11 +1031,8 @@ for_each_port(const struct mi_plan *plan, unsigned server, port_fn *fn,
 {
     for (size_t i = 0; i < plan->n_links; i++) {
         const struct mi_link *l = &plan->links[i];
-        if (l->server[0] != server || l->server[1] != server) {
-            continue;
-        }
         for (int e = 0; e < 2; e++) {
-            if (l->end[e].bridge >= 0) {
+            if (l->end[e].bridge >= 0 && l->server[e] == server) {
                 fn(plan->bridges[l->end[e].bridge].name, l->peer[e],
                    l->end[e].vlan, aux);
             }

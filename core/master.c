@@ -1,0 +1,910 @@
+/* The master: with a `servers` section and no --server, `up`, `down`,
+ * `status`, `check`, `exec` and `preflight` drive every server over SSH.
+ *
+ * One SSH session per server for the whole command (remote.c), every
+ * server at once (one thread each).  On each server the master runs the
+ * same miniinet with `--server NAME`, which does that server's part
+ * locally; it never builds anything remote itself.  The topology file goes
+ * to <REMOTE_DIR>/<network>.cfg on every server over SFTP, first under a
+ * temporary name that only `preflight` reads, then renamed by `up`.
+ *
+ *   up:   connect → push → preflight everywhere → rename → `up` everywhere,
+ *         progress streamed with each server's name; the first server that
+ *         fails stops the others (SIGTERM over SSH); `down` cleans up.
+ *   down: `down NETWORK` everywhere (a server that never got its part
+ *         answers "not up"), then the pushed file goes.
+ *
+ * For tests and development, MINIINET_REMOTE_PROGRAM names the program to
+ * run on the servers (default "miniinet" in their PATH) and a
+ * MINIINET_PLUGIN_PATH set here is passed on to it. */
+#include "config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "network.h"
+#include "progress.h"
+#include "remote.h"
+#include "util.h"
+
+#define REMOTE_DIR "/run/miniinet"
+#define CONNECT_TIMEOUT_MS 10000
+
+struct server_run;
+typedef int server_fn(struct server_run *);
+
+/* One server's part of a master command. */
+struct server_run {
+    struct master *m;
+    size_t index; /* into the plan's servers */
+    struct remote *r;
+    char *error; /* connection failure */
+    int status;  /* of the remote command */
+    char *out;   /* captured standard output */
+    char phase[64];
+    pthread_t thread;
+};
+
+struct master {
+    struct session *s;
+    const struct mi_plan *p;
+    struct server_run *runs;
+    size_t n;
+    pthread_mutex_t lock; /* output */
+    bool live;            /* an overall progress line on the terminal */
+    bool stop;            /* one server failed: stop the others */
+    const char *verb;
+    char **argv; /* extra arguments of the remote verb */
+};
+
+bool
+master_mode(const struct session *s)
+{
+    return s->topo && s->topo->n_servers > 0 && !s->opts.server;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                   */
+
+static void
+draw_overall(struct master *m)
+{
+    if (!m->live) {
+        return;
+    }
+    fprintf(stderr, "\r\033[K[%6.1fs]", progress_elapsed());
+    for (size_t i = 0; i < m->n; i++) {
+        fprintf(stderr, "%s %s: %s", i ? " |" : "",
+                m->p->servers[m->runs[i].index].name,
+                m->runs[i].phase[0] ? m->runs[i].phase : "-");
+    }
+    fflush(stderr);
+}
+
+/* "[  12.3s] frr: 10 to do" → "frr" */
+static void
+note_phase(struct server_run *sr, const char *line)
+{
+    const char *t = strstr(line, "s] ");
+    if (!t) {
+        return;
+    }
+    t += 3;
+    size_t len = strcspn(t, ":");
+    if (len && len < sizeof sr->phase && t[len] == ':') {
+        bool done = strstr(t + len, ": done") != NULL;
+        snprintf(sr->phase, sizeof sr->phase, "%.*s%s", (int)len, t,
+                 done ? " done" : "");
+    }
+}
+
+static void
+print_line(void *aux, bool is_stderr, const char *line)
+{
+    struct server_run *sr = aux;
+    struct master *m = sr->m;
+
+    pthread_mutex_lock(&m->lock);
+    if (m->live) {
+        fputs("\r\033[K", stderr);
+    }
+    fprintf(is_stderr ? stderr : stdout, "%s: %s\n",
+            m->p->servers[sr->index].name, line);
+    fflush(is_stderr ? stderr : stdout);
+    if (is_stderr) {
+        note_phase(sr, line);
+    }
+    draw_overall(m);
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Remote commands                                                          */
+
+static char *
+remote_path(const struct master *m)
+{
+    return xasprintf("%s/%s.cfg", REMOTE_DIR, m->p->name);
+}
+
+static void
+append_quoted(char **cmd, const char *arg)
+{
+    char *q = remote_quote(arg);
+    char *joined = xasprintf("%s %s", *cmd, q);
+    free(q);
+    free(*cmd);
+    *cmd = joined;
+}
+
+/* The command line a server runs: miniinet --server NAME -c FILE VERB... */
+static char *
+remote_command(const struct master *m, size_t server, const char *config,
+               const char *verb, char *const *args)
+{
+    const char *program = getenv("MINIINET_REMOTE_PROGRAM");
+    const char *plugin_path = getenv("MINIINET_PLUGIN_PATH");
+    char *cmd = xstrdup("exec");
+
+    if (plugin_path && *plugin_path) {
+        char *env = xasprintf("MINIINET_PLUGIN_PATH=%s", plugin_path);
+        append_quoted(&cmd, "env");
+        append_quoted(&cmd, env);
+        free(env);
+    }
+    append_quoted(&cmd, program && *program ? program : "miniinet");
+    append_quoted(&cmd, "--server");
+    append_quoted(&cmd, m->p->servers[server].name);
+    if (config) {
+        append_quoted(&cmd, "-c");
+        append_quoted(&cmd, config);
+    }
+    if (m->s->opts.plugins) {
+        char *opt = xasprintf("--plugins=%s", m->s->opts.plugins);
+        append_quoted(&cmd, opt);
+        free(opt);
+    }
+    if (log_get_verbosity() == 0) {
+        append_quoted(&cmd, "-q");
+    } else if (log_get_verbosity() > 1) {
+        append_quoted(&cmd, "-v");
+    }
+    if (m->s->opts.json) {
+        append_quoted(&cmd, "--json");
+    }
+    append_quoted(&cmd, verb);
+    for (size_t i = 0; args && args[i]; i++) {
+        append_quoted(&cmd, args[i]);
+    }
+    return cmd;
+}
+
+static void *
+thread_main(void *arg)
+{
+    void **pair = arg;
+    struct server_run *sr = pair[0];
+    server_fn *fn = (server_fn *)pair[1];
+
+    sr->status = fn(sr);
+    return NULL;
+}
+
+/* Runs fn for every connected server, each in its own thread. */
+static void
+for_each_server(struct master *m, server_fn *fn)
+{
+    void **pairs = xcalloc(2 * m->n + 1, sizeof *pairs);
+
+    for (size_t i = 0; i < m->n; i++) {
+        struct server_run *sr = &m->runs[i];
+        pairs[2 * i] = sr;
+        pairs[2 * i + 1] = (void *)fn;
+        sr->status = -1;
+        if (sr->r &&
+            pthread_create(&sr->thread, NULL, thread_main, &pairs[2 * i])) {
+            sr->r = NULL;
+            sr->error = xstrdup("cannot start a thread");
+        }
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->runs[i].r) {
+            pthread_join(m->runs[i].thread, NULL);
+        }
+    }
+    free(pairs);
+}
+
+/* The verb on one server, its output streamed with the server's name; the
+ * first failure stops the others. */
+static int
+stream_verb(struct server_run *sr)
+{
+    struct master *m = sr->m;
+    char *config = remote_path(m);
+    char *cmd =
+        remote_command(m, sr->index, strcmp(m->verb, "down") ? config : NULL,
+                       m->verb, m->argv);
+    int status = remote_exec(sr->r, cmd, print_line, sr);
+    free(cmd);
+    free(config);
+    if (status != 0 && !strcmp(m->verb, "up")) {
+        pthread_mutex_lock(&m->lock);
+        if (!m->stop) {
+            m->stop = true;
+            for (size_t i = 0; i < m->n; i++) {
+                if (&m->runs[i] != sr && m->runs[i].r) {
+                    remote_interrupt(m->runs[i].r);
+                }
+            }
+        }
+        pthread_mutex_unlock(&m->lock);
+    }
+    return status;
+}
+
+/* Preflight's errors come back in its JSON, judged and shown once. */
+static void
+print_non_error(void *aux, bool is_stderr, const char *line)
+{
+    if (strncmp(line, "miniinet: error: ", 17) != 0) {
+        print_line(aux, is_stderr, line);
+    }
+}
+
+/* The verb on one server, its standard output kept (JSON). */
+static int
+capture_verb(struct server_run *sr)
+{
+    struct master *m = sr->m;
+    char *config = remote_path(m);
+    const char *file = !strcmp(m->verb, "preflight")
+                           ? xasprintf("%s.new", config)
+                           : xstrdup(config);
+    char *cmd = remote_command(m, sr->index, file, m->verb, m->argv);
+    int status = remote_capture(
+        sr->r, cmd, &sr->out,
+        !strcmp(m->verb, "preflight") ? print_non_error : print_line, sr);
+    free(cmd);
+    free((char *)file);
+    free(config);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sessions                                                                 */
+
+static int
+master_open(struct master *m, struct session *s, const char *verb)
+{
+    memset(m, 0, sizeof *m);
+    m->s = s;
+    m->p = plan_view(s->plan);
+    m->n = m->p->n_servers;
+    m->verb = verb;
+    m->runs = xcalloc(m->n + 1, sizeof *m->runs);
+    pthread_mutex_init(&m->lock, NULL);
+    progress_init();
+
+    struct remote_target *t = xcalloc(m->n + 1, sizeof *t);
+    struct remote **out = xcalloc(m->n + 1, sizeof(struct remote *));
+    char **errors = xcalloc(m->n + 1, sizeof *errors);
+    for (size_t i = 0; i < m->n; i++) {
+        const struct mi_server *sv = &m->p->servers[i];
+        t[i] = (struct remote_target){
+            .name = sv->name,
+            .address = sv->address,
+            .port = sv->ssh_port,
+            .user = sv->ssh_user,
+            .identity = sv->ssh_identity,
+            .known_hosts = sv->ssh_known_hosts,
+        };
+        m->runs[i].m = m;
+        m->runs[i].index = i;
+    }
+    size_t failed = remote_connect_all(t, m->n, s->opts.accept_new_host_keys,
+                                       CONNECT_TIMEOUT_MS, out, errors);
+    for (size_t i = 0; i < m->n; i++) {
+        m->runs[i].r = out[i];
+        m->runs[i].error = errors[i];
+        if (errors[i]) {
+            log_error("%s", errors[i]);
+        }
+    }
+    free(t);
+    free(out);
+    free(errors);
+    return failed ? -EHOSTUNREACH : 0;
+}
+
+static void
+master_close(struct master *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->runs[i].r) {
+            remote_close(m->runs[i].r);
+        }
+        free(m->runs[i].error);
+        free(m->runs[i].out);
+    }
+    free(m->runs);
+    pthread_mutex_destroy(&m->lock);
+}
+
+/* Runs a shell command line on one server, quietly; 0 or the failure. */
+static int
+run_quiet(struct server_run *sr, const char *cmd)
+{
+    char *out = NULL;
+    int status = remote_capture(sr->r, cmd, &out, print_line, sr);
+    free(out);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Preflight                                                                */
+
+static char *
+topology_text(const struct master *m, size_t *len)
+{
+    FILE *f = fopen(m->s->opts.config, "r");
+    char *buf = NULL;
+    size_t cap = 0;
+
+    *len = 0;
+    if (!f) {
+        log_error("%s: %s", m->s->opts.config, strerror(errno));
+        return NULL;
+    }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf = xgrow(buf, &cap, *len + n + 1, 1);
+        memcpy(buf + *len, chunk, n);
+        *len += n;
+    }
+    fclose(f);
+    if (!buf) {
+        buf = xstrdup("");
+    }
+    return buf;
+}
+
+static int
+push_topology(struct server_run *sr)
+{
+    size_t len;
+    char *text = topology_text(sr->m, &len);
+    char *path = remote_path(sr->m);
+    char *tmp = xasprintf("%s.new", path);
+    int error = text ? remote_put(sr->r, tmp, text, len, 0644) : -EIO;
+    if (error) {
+        print_line(sr, true, "cannot write the topology file there");
+    }
+    free(tmp);
+    free(path);
+    free(text);
+    return error ? 1 : 0;
+}
+
+/* Renames (after a good preflight) or removes (after a bad one) the pushed
+ * file on every server. */
+static int
+settle_topology(struct server_run *sr)
+{
+    char *path = remote_path(sr->m);
+    char *qp = remote_quote(path);
+    char *tmp = xasprintf("%s.new", path);
+    char *qt = remote_quote(tmp);
+    char *cmd = sr->m->stop ? xasprintf("rm -f -- %s", qt)
+                            : xasprintf("mv -f -- %s %s", qt, qp);
+    int status = run_quiet(sr, cmd);
+    free(cmd);
+    free(qt);
+    free(tmp);
+    free(qp);
+    free(path);
+    return status;
+}
+
+/* What a server's preflight said, judged against this master: one line
+ * per problem. */
+static size_t
+judge_server(struct master *m, struct server_run *sr, json_object *o)
+{
+    const char *name = m->p->servers[sr->index].name;
+    size_t problems = 0;
+    json_object *v;
+
+    if (!o) {
+        log_error("%s: preflight failed (exit %d): is miniinet installed "
+                  "there, in the PATH of %s?",
+                  name, sr->status, m->p->servers[sr->index].ssh_user);
+        return 1;
+    }
+    if (json_object_object_get_ex(o, "version", &v) &&
+        strcmp(json_object_get_string(v), PACKAGE_VERSION) != 0) {
+        log_error("%s: runs miniinet %s, this master %s: install the same "
+                  "version on every server",
+                  name, json_object_get_string(v), PACKAGE_VERSION);
+        problems++;
+    }
+    if (json_object_object_get_ex(o, "plugins", &v)) {
+        for (size_t k = 0; k < json_object_array_length(v); k++) {
+            json_object *pl = json_object_array_get_idx(v, k), *pn, *pv;
+            json_object_object_get_ex(pl, "name", &pn);
+            json_object_object_get_ex(pl, "version", &pv);
+            for (int kind = 0; kind < 3; kind++) {
+                const struct active_plugin *a = &m->s->active[kind];
+                if (a->configured && pn && pv &&
+                    !strcmp(a->name, json_object_get_string(pn)) &&
+                    strcmp(a->loaded.desc->version,
+                           json_object_get_string(pv)) != 0) {
+                    log_error("%s: plugin %s is version %s there, %s here",
+                              name, a->name, json_object_get_string(pv),
+                              a->loaded.desc->version);
+                    problems++;
+                }
+            }
+        }
+    }
+    if (json_object_object_get_ex(o, "errors", &v)) {
+        for (size_t k = 0; k < json_object_array_length(v); k++) {
+            log_error("%s: %s", name,
+                      json_object_get_string(json_object_array_get_idx(v, k)));
+            problems++;
+        }
+    }
+    return problems;
+}
+
+/* Whether two servers share a remote link. */
+static bool
+pair_linked(const struct mi_plan *p, size_t a, size_t b)
+{
+    for (size_t i = 0; i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        if (l->remote && ((l->server[0] == a && l->server[1] == b) ||
+                          (l->server[0] == b && l->server[1] == a))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static unsigned
+pmtu_of(json_object *o, const char *peer)
+{
+    json_object *pm, *v;
+    if (o && json_object_object_get_ex(o, "pmtu", &pm) &&
+        json_object_object_get_ex(pm, peer, &v)) {
+        return (unsigned)json_object_get_int(v);
+    }
+    return 0;
+}
+
+/* Underlay between every pair that shares links: reachable both ways, and
+ * a path MTU that carries the underlay MTU the file gives them. */
+static size_t
+judge_underlay(struct master *m, json_object **o)
+{
+    const struct mi_plan *p = m->p;
+    size_t problems = 0;
+    unsigned link_mtu = 0;
+
+    for (size_t a = 0; a < m->n; a++) {
+        for (size_t b = a + 1; b < m->n; b++) {
+            if (!o[a] || !o[b] || !pair_linked(p, a, b)) {
+                continue;
+            }
+            const struct mi_server *sa = &p->servers[a], *sb = &p->servers[b];
+            unsigned ab = pmtu_of(o[a], sb->name),
+                     ba = pmtu_of(o[b], sa->name);
+            unsigned want = sa->underlay_mtu < sb->underlay_mtu
+                                ? sa->underlay_mtu
+                                : sb->underlay_mtu;
+            unsigned got = ab < ba ? ab : ba;
+            if (!got) {
+                log_error("%s (%s) and %s (%s) do not reach each other over "
+                          "the underlay (ICMP echo, both ways): check the "
+                          "addresses, routes and firewalls",
+                          sa->name, sa->address, sb->name, sb->address);
+                problems++;
+            } else if (got < want && want <= 9216) {
+                log_error("%s - %s: the path MTU is %u (don't-fragment "
+                          "probes), below the underlay MTU %u of %s: set "
+                          "mtu = %u for both servers (remote links then get "
+                          "%u minus the tunnel's overhead)",
+                          sa->name, sb->name, got, want, m->s->opts.config,
+                          got, got);
+                problems++;
+            } else {
+                log_info("underlay %s - %s: path MTU %s%u, reachable",
+                         sa->name, sb->name, got >= want ? "at least " : "",
+                         got);
+            }
+        }
+    }
+    for (size_t i = 0; i < p->n_links; i++) {
+        if (p->links[i].remote && (!link_mtu || p->links[i].mtu < link_mtu)) {
+            link_mtu = p->links[i].mtu;
+        }
+    }
+    if (link_mtu && !problems) {
+        log_info("links between servers get MTU %u (underlay minus the "
+                 "tunnel's overhead)",
+                 link_mtu);
+    }
+    return problems;
+}
+
+/* Connects (already done), pushes the topology, runs preflight on every
+ * server and judges the answers.  Nothing is built anywhere. */
+static int
+preflight_all(struct master *m)
+{
+    m->verb = "preflight";
+    for_each_server(m, push_topology);
+    size_t problems = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        problems += m->runs[i].status != 0;
+    }
+    if (!problems) {
+        for_each_server(m, capture_verb);
+        json_object **o = xcalloc(m->n + 1, sizeof(json_object *));
+        for (size_t i = 0; i < m->n; i++) {
+            o[i] = m->runs[i].out ? json_tokener_parse(m->runs[i].out) : NULL;
+            problems += judge_server(m, &m->runs[i], o[i]);
+        }
+        problems += judge_underlay(m, o);
+        for (size_t i = 0; i < m->n; i++) {
+            json_object_put(o[i]);
+        }
+        free(o);
+    }
+    m->stop = problems > 0;
+    for_each_server(m, settle_topology);
+    return problems ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verbs                                                                    */
+
+static int
+connect_or_fail(struct master *m, struct session *s, const char *verb)
+{
+    if (master_open(m, s, verb)) {
+        log_error("cannot reach every server (see above); nothing was "
+                  "changed anywhere");
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+int
+master_preflight(struct session *s)
+{
+    struct master m;
+    int status = EXIT_FAILED;
+
+    if (master_open(&m, s, "preflight") == 0) {
+        status = preflight_all(&m) ? EXIT_FAILED : EXIT_OK;
+    } else {
+        log_error("preflight: cannot reach every server (see above)");
+    }
+    if (status == EXIT_OK) {
+        log_info("preflight: all %zu servers are ready", m.n);
+    }
+    master_close(&m);
+    return status;
+}
+
+int
+master_up(struct session *s)
+{
+    struct master m;
+
+    if (master_open(&m, s, "up")) {
+        log_error("cannot reach every server (see above); nothing was "
+                  "created anywhere");
+        master_close(&m);
+        return EXIT_FAILED;
+    }
+    if (preflight_all(&m)) {
+        log_error("preflight failed (see above); nothing was created "
+                  "anywhere");
+        master_close(&m);
+        return EXIT_FAILED;
+    }
+    m.verb = "up";
+    m.live = isatty(STDERR_FILENO) && log_get_verbosity() == 1;
+    for_each_server(&m, stream_verb);
+    if (m.live) {
+        fputs("\r\033[K", stderr);
+    }
+    size_t failed = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        struct server_run *sr = &m.runs[i];
+        if (sr->status != 0) {
+            log_error("%s: `up` %s%s%s", m.p->servers[i].name,
+                      sr->status == -EINTR ? "was stopped (another server "
+                                             "failed)"
+                      : sr->status < 0     ? "lost its connection"
+                                           : "failed",
+                      sr->phase[0] ? " in phase " : "", sr->phase);
+            failed++;
+        }
+    }
+    if (failed) {
+        log_error("network %s is not up; `miniinet -c %s down` removes what "
+                  "was made on every server",
+                  m.p->name, s->opts.config);
+    } else {
+        log_info("network %s is up on %zu servers in %.1fs", m.p->name, m.n,
+                 progress_elapsed());
+    }
+    master_close(&m);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int
+remove_topology(struct server_run *sr)
+{
+    char *path = remote_path(sr->m);
+    char *q = remote_quote(path);
+    char *cmd = xasprintf("rm -f -- %s %s.new", q, q);
+    int status = run_quiet(sr, cmd);
+    free(cmd);
+    free(q);
+    free(path);
+    return status;
+}
+
+static int
+down_server(struct server_run *sr)
+{
+    int status = stream_verb(sr);
+    if (status == 0) {
+        status = remove_topology(sr);
+    }
+    return status;
+}
+
+int
+master_down(struct session *s)
+{
+    struct master m;
+    char *args[] = {NULL, NULL};
+
+    master_open(&m, s, "down"); /* the reachable ones go down regardless */
+    args[0] = (char *)m.p->name;
+    m.argv = args;
+    for_each_server(&m, down_server);
+    size_t failed = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        if (m.runs[i].status != 0) {
+            log_error("%s: `down` %s", m.p->servers[i].name,
+                      m.runs[i].r ? "failed (see above)"
+                                  : "not run: the server is not reachable");
+            failed++;
+        }
+    }
+    if (failed) {
+        log_error("network %s is not down everywhere; run `down` again once "
+                  "the servers above answer",
+                  m.p->name);
+    } else {
+        log_info("network %s is down on %zu servers in %.1fs", m.p->name, m.n,
+                 progress_elapsed());
+    }
+    master_close(&m);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int
+master_status(struct session *s)
+{
+    struct master m;
+    int status = connect_or_fail(&m, s, "status");
+
+    if (status == EXIT_OK) {
+        for_each_server(&m, capture_verb);
+        json_object *all = s->opts.json ? json_object_new_array() : NULL;
+        for (size_t i = 0; i < m.n; i++) {
+            struct server_run *sr = &m.runs[i];
+            if (all) {
+                json_object *o = sr->out ? json_tokener_parse(sr->out) : NULL;
+                if (o) {
+                    json_object_object_add(
+                        o, "server",
+                        json_object_new_string(m.p->servers[i].name));
+                    json_object_array_add(all, o);
+                }
+            } else if (sr->out) {
+                fputs(sr->out, stdout);
+            }
+            if (sr->status != 0) {
+                status = EXIT_FAILED;
+            }
+        }
+        if (all) {
+            puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+            json_object_put(all);
+        }
+    }
+    master_close(&m);
+    return status;
+}
+
+int
+master_check(struct session *s)
+{
+    struct master m;
+    int status = connect_or_fail(&m, s, "check");
+    if (status != EXIT_OK) {
+        master_close(&m);
+        return status;
+    }
+    bool json = s->opts.json;
+    s->opts.json = true; /* every server answers in JSON; merged here */
+    for_each_server(&m, capture_verb);
+    s->opts.json = json;
+
+    struct check_hosts h;
+    check_hosts_find(m.p, &h);
+    size_t n = h.n, pairs = 0, reached = 0;
+    unsigned bgp_up = 0, bgp_expected = 0;
+    unsigned char *cells = xcalloc(n * n + 1, 1);
+    memset(cells, CELL_UNKNOWN, n * n);
+    for (size_t i = 0; i < m.n; i++) {
+        json_object *o = m.runs[i].out ? json_tokener_parse(m.runs[i].out)
+                                       : NULL,
+                    *v;
+        if (!o) {
+            log_error("%s: `check` gave no answer", m.p->servers[i].name);
+            continue;
+        }
+        /* Rows of this server's hosts: reached unless listed failed. */
+        for (size_t a = 0; a < n; a++) {
+            if (m.p->nodes[h.hosts[a]].server != i) {
+                continue;
+            }
+            for (size_t b = 0; b < n; b++) {
+                cells[a * n + b] = a != b ? CELL_YES : CELL_NO;
+            }
+        }
+        if (json_object_object_get_ex(o, "failed", &v)) {
+            for (size_t k = 0; k < json_object_array_length(v); k++) {
+                json_object *f = json_object_array_get_idx(v, k), *from, *to;
+                json_object_object_get_ex(f, "from", &from);
+                json_object_object_get_ex(f, "to", &to);
+                for (size_t a = 0; a < n; a++) {
+                    for (size_t b = 0; b < n; b++) {
+                        if (h.asns[a] == (unsigned)json_object_get_int(from) &&
+                            h.asns[b] == (unsigned)json_object_get_int(to)) {
+                            cells[a * n + b] = CELL_NO;
+                        }
+                    }
+                }
+            }
+        }
+        json_object *b;
+        if (json_object_object_get_ex(o, "bgp", &b)) {
+            json_object_object_get_ex(b, "established", &v);
+            bgp_up += (unsigned)json_object_get_int(v);
+            json_object_object_get_ex(b, "expected", &v);
+            bgp_expected += (unsigned)json_object_get_int(v);
+        }
+        json_object_put(o);
+    }
+    for (size_t a = 0; a < n; a++) {
+        for (size_t b = 0; b < n; b++) {
+            if (a != b) {
+                pairs++;
+                reached += cells[a * n + b] == CELL_YES;
+            }
+        }
+    }
+    if (json) {
+        json_object *root = json_object_new_object();
+        json_object *failed = json_object_new_array();
+        for (size_t a = 0; a < n; a++) {
+            for (size_t b = 0; b < n; b++) {
+                if (a != b && cells[a * n + b] != CELL_YES) {
+                    json_object *f = json_object_new_object();
+                    json_object_object_add(
+                        f, "from", json_object_new_int((int)h.asns[a]));
+                    json_object_object_add(
+                        f, "to", json_object_new_int((int)h.asns[b]));
+                    json_object_array_add(failed, f);
+                }
+            }
+        }
+        json_object_object_add(root, "network",
+                               json_object_new_string(m.p->name));
+        json_object_object_add(root, "pairs", json_object_new_int((int)pairs));
+        json_object_object_add(root, "reachable",
+                               json_object_new_int((int)reached));
+        json_object_object_add(root, "failed", failed);
+        json_object *bo = json_object_new_object();
+        json_object_object_add(bo, "established",
+                               json_object_new_int((int)bgp_up));
+        json_object_object_add(bo, "expected",
+                               json_object_new_int((int)bgp_expected));
+        json_object_object_add(root, "bgp", bo);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+        json_object_put(root);
+    } else {
+        check_print(m.p, &h, cells);
+        printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established "
+               "(%zu servers)\n",
+               reached, pairs, bgp_up, bgp_expected, m.n);
+    }
+    free(cells);
+    check_hosts_free(&h);
+    master_close(&m);
+    return reached == pairs && bgp_up == bgp_expected ? EXIT_OK : EXIT_FAILED;
+}
+
+int
+master_exec(struct session *s, const char *node, char **argv)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    int index = -1;
+
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (!strcmp(p->nodes[i].name, node)) {
+            index = (int)i;
+        }
+    }
+    if (index < 0) {
+        log_error("%s: network %s has no node %s", s->opts.config, p->name,
+                  node);
+        return EXIT_USAGE;
+    }
+    unsigned server = p->nodes[index].server;
+    struct master m;
+    memset(&m, 0, sizeof m);
+    m.s = s;
+    m.p = p;
+    /* One server only: connect to it alone. */
+    struct remote_target t = {
+        .name = p->servers[server].name,
+        .address = p->servers[server].address,
+        .port = p->servers[server].ssh_port,
+        .user = p->servers[server].ssh_user,
+        .identity = p->servers[server].ssh_identity,
+        .known_hosts = p->servers[server].ssh_known_hosts,
+    };
+    struct remote *r = NULL;
+    char *error = NULL;
+    if (remote_connect_all(&t, 1, s->opts.accept_new_host_keys,
+                           CONNECT_TIMEOUT_MS, &r, &error)) {
+        log_error("%s", error);
+        free(error);
+        return EXIT_FAILED;
+    }
+    size_t n_args = 0;
+    while (argv && argv[n_args]) {
+        n_args++;
+    }
+    char **args = xcalloc(n_args + 2, sizeof *args);
+    args[0] = (char *)node;
+    for (size_t i = 0; argv && argv[i]; i++) {
+        args[i + 1] = argv[i];
+    }
+    char *config = remote_path(&m);
+    char *cmd = remote_command(&m, server, config, "exec", args);
+    int status = remote_exec_interactive(r, cmd);
+    free(cmd);
+    free(config);
+    free(args);
+    remote_close(r);
+    return status < 0 ? EXIT_FAILED : status;
+}
