@@ -637,7 +637,10 @@ master_up(struct session *s)
                                              "failed)"
                       : sr->status < 0     ? "lost its connection"
                                            : "failed",
-                      sr->phase[0] ? " in phase " : "", sr->phase);
+                      sr->phase[0] ? " in phase "
+                                   : " in its checks, before "
+                                     "building anything",
+                      sr->phase);
             failed++;
         }
     }
