@@ -337,16 +337,6 @@ master_close(struct master *m)
     pthread_mutex_destroy(&m->lock);
 }
 
-/* Runs a shell command line on one server, quietly; 0 or the failure. */
-static int
-run_quiet(struct server_run *sr, const char *cmd)
-{
-    char *out = NULL;
-    int status = remote_capture(sr->r, cmd, &out, print_line, sr);
-    free(out);
-    return status;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Preflight                                                                */
 
@@ -394,23 +384,18 @@ push_topology(struct server_run *sr)
 }
 
 /* Renames (after a good preflight) or removes (after a bad one) the pushed
- * file on every server. */
+ * file on every server (SFTP: no shell to start). */
 static int
 settle_topology(struct server_run *sr)
 {
     char *path = remote_path(sr->m);
-    char *qp = remote_quote(path);
     char *tmp = xasprintf("%s.new", path);
-    char *qt = remote_quote(tmp);
-    char *cmd = sr->m->stop ? xasprintf("rm -f -- %s", qt)
-                            : xasprintf("mv -f -- %s %s", qt, qp);
-    int status = run_quiet(sr, cmd);
-    free(cmd);
-    free(qt);
+    const char *const tmps[] = {tmp};
+    int error = sr->m->stop ? remote_remove(sr->r, tmps, 1)
+                            : remote_rename(sr->r, tmp, path);
     free(tmp);
-    free(qp);
     free(path);
-    return status;
+    return error ? 1 : 0;
 }
 
 /* What a server's preflight said, judged against this master: one line
@@ -660,13 +645,12 @@ static int
 remove_topology(struct server_run *sr)
 {
     char *path = remote_path(sr->m);
-    char *q = remote_quote(path);
-    char *cmd = xasprintf("rm -f -- %s %s.new", q, q);
-    int status = run_quiet(sr, cmd);
-    free(cmd);
-    free(q);
+    char *tmp = xasprintf("%s.new", path);
+    const char *const paths[] = {path, tmp};
+    int error = remote_remove(sr->r, paths, 2);
+    free(tmp);
     free(path);
-    return status;
+    return error ? 1 : 0;
 }
 
 static int

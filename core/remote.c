@@ -1105,29 +1105,86 @@ write_file(struct remote *r, sftp_session sftp, const char *tmp,
     return err;
 }
 
-int
-remote_put(struct remote *r, const char *path, const void *data, size_t len,
-           unsigned mode)
+/* An SFTP session on a new channel, or NULL (reported). */
+static sftp_session
+sftp_start(struct remote *r)
 {
     sftp_session sftp;
-    int err;
 
     if (session_lost(r->session)) {
         log_error("%s: connection lost: %s", r->label,
                   ssh_get_error(r->session));
-        return -EIO;
+        return NULL;
     }
     sftp = sftp_new(r->session);
     if (!sftp) {
         log_error("%s: cannot start SFTP (is the sftp subsystem enabled in "
                   "sshd_config?): %s",
                   r->label, ssh_get_error(r->session));
-        return -EIO;
+        return NULL;
     }
     if (sftp_init(sftp) < 0) {
         log_error("%s: cannot start SFTP: %s", r->label,
                   ssh_get_error(r->session));
         sftp_free(sftp);
+        return NULL;
+    }
+    return sftp;
+}
+
+/* Renames over an existing target, whether or not the server has
+ * posix-rename@openssh.com (libssh uses it where it exists; plain SFTP v3
+ * rename refuses to replace). */
+static int
+sftp_replace(struct remote *r, sftp_session sftp, const char *from,
+             const char *to)
+{
+    if (sftp_rename(sftp, from, to) < 0 &&
+        (sftp_unlink(sftp, to) < 0 || sftp_rename(sftp, from, to) < 0)) {
+        return sftp_failed(r, sftp, "rename to", to);
+    }
+    return 0;
+}
+
+int
+remote_rename(struct remote *r, const char *from, const char *to)
+{
+    sftp_session sftp = sftp_start(r);
+    if (!sftp) {
+        return -EIO;
+    }
+    int err = sftp_replace(r, sftp, from, to);
+    sftp_free(sftp);
+    return err;
+}
+
+int
+remote_remove(struct remote *r, const char *const *paths, size_t n)
+{
+    sftp_session sftp = sftp_start(r);
+    int err = 0;
+
+    if (!sftp) {
+        return -EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (sftp_unlink(sftp, paths[i]) < 0 &&
+            sftp_get_error(sftp) != SSH_FX_NO_SUCH_FILE && !err) {
+            err = sftp_failed(r, sftp, "remove", paths[i]);
+        }
+    }
+    sftp_free(sftp);
+    return err;
+}
+
+int
+remote_put(struct remote *r, const char *path, const void *data, size_t len,
+           unsigned mode)
+{
+    sftp_session sftp = sftp_start(r);
+    int err;
+
+    if (!sftp) {
         return -EIO;
     }
 
@@ -1136,11 +1193,8 @@ remote_put(struct remote *r, const char *path, const void *data, size_t len,
     if (!err) {
         err = write_file(r, sftp, tmp, data, len, mode);
     }
-    /* libssh renames with posix-rename@openssh.com where the server has it,
-     * which replaces the target; plain SFTP v3 rename refuses to. */
-    if (!err && sftp_rename(sftp, tmp, path) < 0 &&
-        (sftp_unlink(sftp, path) < 0 || sftp_rename(sftp, tmp, path) < 0)) {
-        err = sftp_failed(r, sftp, "rename to", path);
+    if (!err) {
+        err = sftp_replace(r, sftp, tmp, path);
     }
     if (err) {
         sftp_unlink(sftp, tmp);

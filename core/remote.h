@@ -110,6 +110,15 @@ void remote_interrupt(struct remote *);
 int remote_put(struct remote *, const char *path, const void *data, size_t len,
                unsigned mode);
 
+/* Renames `from` to `to` on the server over SFTP, replacing `to`.  Returns
+ * 0, or a negative errno (logged as an error naming the server and the
+ * path). */
+int remote_rename(struct remote *, const char *from, const char *to);
+
+/* Removes the n files `paths` on the server over SFTP; files that do not
+ * exist are fine.  Returns 0, or a negative errno (logged). */
+int remote_remove(struct remote *, const char *const *paths, size_t n);
+
 /* Bytes sent plus received on the session's TCP connection so far
  * (handshake and encryption included).  From the thread using the remote. */
 uint64_t remote_bytes(const struct remote *);
