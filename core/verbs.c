@@ -158,11 +158,18 @@ verb_plugins(struct session *s, int argc, char **argv)
 static bool
 as_master(struct session *s)
 {
-    if (!s->topo && !s->opts.server && access(s->opts.config, F_OK) == 0 &&
-        session_prepare(s, NEED_PLAN) != EXIT_OK) {
-        return false; /* reported; the local record may still do */
+    if (s->topo || s->opts.server || access(s->opts.config, F_OK) != 0) {
+        return master_mode(s);
     }
-    return master_mode(s);
+    /* The plugins only for a master: on one server, `down` and `exec` use
+     * those the state record names, whatever the file chooses now. */
+    if (session_prepare(s, NEED_TOPOLOGY) != EXIT_OK ||
+        s->topo->n_servers == 0) {
+        return false; /* errors reported; the local record may still do */
+    }
+    topology_free(s->topo);
+    s->topo = NULL;
+    return session_prepare(s, NEED_PLAN) == EXIT_OK && master_mode(s);
 }
 
 /* up: build this server's part of the network, or, as the master, have
