@@ -343,27 +343,11 @@ master_close(struct master *m)
 static char *
 topology_text(const struct master *m, size_t *len)
 {
-    FILE *f = fopen(m->s->opts.config, "r");
-    char *buf = NULL;
-    size_t cap = 0;
-
-    *len = 0;
-    if (!f) {
+    char *text = util_read_file(m->s->opts.config, len);
+    if (!text) {
         log_error("%s: %s", m->s->opts.config, strerror(errno));
-        return NULL;
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf = xgrow(buf, &cap, *len + n + 1, 1);
-        memcpy(buf + *len, chunk, n);
-        *len += n;
-    }
-    fclose(f);
-    if (!buf) {
-        buf = xstrdup("");
-    }
-    return buf;
+    return text;
 }
 
 static int

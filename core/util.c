@@ -149,3 +149,28 @@ util_monotonic(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+char *
+util_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "re");
+    char *buf = NULL;
+    size_t cap = 0, n;
+    char chunk[65536];
+
+    *len = 0;
+    if (!f) {
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf = xgrow(buf, &cap, *len + n + 1, 1);
+        memcpy(buf + *len, chunk, n);
+        *len += n;
+    }
+    fclose(f);
+    if (!buf) {
+        buf = xstrdup("");
+    }
+    buf[*len] = '\0';
+    return buf;
+}

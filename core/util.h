@@ -29,6 +29,10 @@ bool util_valid_name(const char *s, size_t max);
 char **util_split(const char *s, char sep, size_t *n);
 void util_free_strv(char **);
 
+/* The whole file `path`, NUL-terminated (malloc()ed), its size in *len;
+ * NULL with errno set if it cannot be opened. */
+char *util_read_file(const char *path, size_t *len);
+
 /* Seconds on the monotonic clock (for durations and deadlines). */
 double util_monotonic(void);
 

@@ -200,22 +200,8 @@ fake_append(char **s, const char *text)
 static char *
 slurp(const char *path)
 {
-    FILE *f = fopen(path, "re");
-    char *text = NULL;
-    size_t len = 0;
-
-    if (!f) {
-        return NULL;
-    }
-    FILE *m = open_memstream(&text, &len);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        fwrite(buf, 1, n, m);
-    }
-    fclose(m);
-    fclose(f);
-    return text;
+    size_t len;
+    return util_read_file(path, &len);
 }
 
 static int

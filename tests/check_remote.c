@@ -67,22 +67,8 @@ path_in_dir(const char *name)
 static char *
 read_text(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char *text = NULL;
-    size_t len = 0;
-
-    if (!f) {
-        return NULL;
-    }
-    FILE *m = open_memstream(&text, &len);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        fwrite(buf, 1, n, m);
-    }
-    fclose(m);
-    fclose(f);
-    return text;
+    size_t len;
+    return util_read_file(path, &len);
 }
 
 static void
