@@ -97,11 +97,13 @@ hostlimits_raise_neighbours(struct state *st, size_t need)
     for (int i = 0; i < 3; i++) {
         int error = sysctl_read(key[i], &have[i]);
         if (error) {
-            if (i == 2 && !enough(1024, need)) {
+            /* Hidden in a network namespace other than the machine's
+             * first (a container, a simulated server). */
+            if (!enough(1024, need)) {
                 log_warn("cannot read %s (%s): this network may need up to "
                          "%zu neighbour entries; if it does not converge, "
-                         "set it to %ld or more on the host",
-                         key[i], strerror(-error), need, want[i]);
+                         "set %s3 to %ld or more on the host",
+                         key[i], strerror(-error), need, NEIGH_KEY, want[2]);
             }
             return 0;
         }

@@ -37,6 +37,7 @@ struct up {
     void *tun_state;
     bool csum_off;     /* the switch wants TX checksum offload off */
     bool tun_csum_off; /* so does the tunnel, on remote links */
+    bool tun_ends;     /* the tunnel makes remote links' ends itself */
     bool no_delay;     /* netem missing, impairments optional */
     bool no_rate;      /* tbf missing, impairments optional */
     struct state st;
@@ -91,7 +92,9 @@ root_names(const struct up *u, const struct mi_link *l, const char *names[2])
         return n;
     }
     int e = local_end(u, l);
-    names[n++] = mi_link_tunnel_port(l, u->server);
+    if (!u->tun_ends) {
+        names[n++] = mi_link_tunnel_port(l, u->server);
+    }
     if (l->end[e].bridge >= 0) {
         names[n++] = l->peer[e];
     }
@@ -370,7 +373,8 @@ static int
 make_links(struct up *u)
 {
     char **netns = u->netns;
-    size_t n = u->n_links + u->n_rlinks;
+    /* A tunnel that makes remote links' ends itself gets no veths. */
+    size_t n = u->n_links + (u->tun_ends ? 0 : u->n_rlinks);
     struct veth_spec *v = xcalloc(n + 1, sizeof *v);
     int error = 0;
 
@@ -541,14 +545,8 @@ build(struct up *u)
     }
     if (!error) {
         phase = "links";
-        progress_phase(phase, u->n_links + u->n_rlinks);
+        progress_phase(phase, u->n_links + (u->tun_ends ? 0 : u->n_rlinks));
         error = make_links(u);
-        progress_end();
-    }
-    if (!error && u->sw && u->p->n_bridges) {
-        phase = "bridges";
-        progress_phase(phase, 0);
-        error = u->sw->build(u->sw_state, u->p, u->server);
         progress_end();
     }
     if (!error && u->n_rlinks) {
@@ -559,9 +557,16 @@ build(struct up *u)
         if (error) {
             log_error("cannot create %s: %s", dir, strerror(-error));
         } else {
-            error = u->tun->build(u->tun_state, u->p, u->server, dir);
+            error = u->tun->build(u->tun_state, u->p, u->server,
+                                  (const char *const *)u->netns, dir);
         }
         free(dir);
+        progress_end();
+    }
+    if (!error && u->sw && u->p->n_bridges) {
+        phase = "bridges";
+        progress_phase(phase, 0);
+        error = u->sw->build(u->sw_state, u->p, u->server);
         progress_end();
     }
     if (!error) {
@@ -620,6 +625,9 @@ network_up(struct session *s)
     }
     if (u.tun && u.tun->needs_tx_csum_off) {
         u.tun_csum_off = u.tun->needs_tx_csum_off(u.tun_state);
+    }
+    if (u.tun && u.tun->makes_ends) {
+        u.tun_ends = u.tun->makes_ends(u.tun_state);
     }
 
     struct state old;

@@ -34,10 +34,10 @@ const struct mi_plan *plan_view(const struct plan *);
 
 void plan_free(struct plan *);
 
-/* Describes a remote link's tunnel id for users ("tos 0x08"), or NULL for
- * the plain "id N". */
-typedef void plan_describe_fn(unsigned tunnel_id, char *buf, size_t len,
-                              void *aux);
+/* Describes remote link `link`'s discriminator for users ("gre tos 0x08"),
+ * or NULL for the plain "id N" (its tunnel id). */
+typedef void plan_describe_fn(const struct mi_plan *, size_t link, char *buf,
+                              size_t len, void *aux);
 
 /* Writes the plan of every server (server < 0) or of one server, as text or
  * JSON.  The output depends only on the plan: byte-identical across runs,

@@ -165,12 +165,14 @@ format_mac(const uint8_t mac[6], char *buf, size_t len)
 
 /* "tos 0x08" from the tunnel plugin, or "id N". */
 static void
-describe_tunnel(const struct mi_link *link, plan_describe_fn *describe,
+describe_tunnel(const struct mi_plan *p, size_t l, plan_describe_fn *describe,
                 void *aux, char *buf, size_t len)
 {
+    const struct mi_link *link = &p->links[l];
+
     if (describe) {
         buf[0] = '\0';
-        describe(link->tunnel_id, buf, len, aux);
+        describe(p, l, buf, len, aux);
     } else {
         snprintf(buf, len, "id %u", link->tunnel_id);
     }
@@ -372,7 +374,7 @@ text_link(struct text_ctx *t, size_t l)
         fprintf(t->f, ", buffer %s", buf);
     }
     if (link->remote) {
-        describe_tunnel(link, t->describe, t->aux, buf, sizeof buf);
+        describe_tunnel(t->p, l, t->describe, t->aux, buf, sizeof buf);
         fprintf(t->f, ", remote %s<->%s %s",
                 t->p->servers[link->server[0]].name,
                 t->p->servers[link->server[1]].name, buf);
@@ -585,7 +587,7 @@ json_link(const struct mi_plan *p, size_t l, plan_describe_fn *describe,
     add(o, "remote", json_object_new_boolean(link->remote));
     add(o, "tunnel_id", json_object_new_int64(link->tunnel_id));
     if (link->remote) {
-        describe_tunnel(link, describe, aux, buf, sizeof buf);
+        describe_tunnel(p, l, describe, aux, buf, sizeof buf);
     }
     add(o, "tunnel", link->remote ? json_object_new_string(buf) : NULL);
     return o;

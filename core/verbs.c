@@ -51,11 +51,13 @@ verb_validate(struct session *s, int argc, char **argv)
 }
 
 static void
-describe_tunnel_id(unsigned id, char *buf, size_t len, void *aux)
+describe_tunnel_id(const struct mi_plan *p, size_t link, char *buf, size_t len,
+                   void *aux)
 {
     const struct active_plugin *tunnel = aux;
 
-    tunnel->loaded.desc->ops.tunnel->describe_id(tunnel->state, id, buf, len);
+    tunnel->loaded.desc->ops.tunnel->describe_id(tunnel->state, p, link, buf,
+                                                 len);
 }
 
 /* plan [--server NAME] [--json] */

@@ -2,4 +2,6 @@
 # $(pluginsdir) and can be left out with ./configure --disable-NAME.
 include plugins/netns/automake.mk
 include plugins/ovs/automake.mk
+include plugins/common/automake.mk
 include plugins/gre/automake.mk
+include plugins/vxlan/automake.mk

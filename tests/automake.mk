@@ -67,9 +67,11 @@ EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
-TESTS += tests/up.test tests/testbed.test tests/multiserver.test
+TESTS += tests/up.test tests/testbed.test tests/multiserver.test \
+	tests/tunnels.test
 EXTRA_DIST += tests/up.test bench/up.sh tests/testbed.test \
-	tests/testbed/testbed tests/multiserver.test bench/multi.sh
+	tests/testbed/testbed tests/multiserver.test bench/multi.sh \
+	tests/tunnels.test bench/tunnels.sh
 if HAVE_CHECK
 # A userspace Open vSwitch owns the root namespace's "ovs-netdev" device:
 # two private instances cannot run at once, so the suites that start one
@@ -83,6 +85,7 @@ endif
 tests/testbed.log: tests/up.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
+tests/tunnels.log: tests/multiserver.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 
@@ -111,5 +114,13 @@ TESTS += tests/check_gre
 tests_check_gre_SOURCES = tests/check_gre.c tests/testutil.c tests/testutil.h
 tests_check_gre_CFLAGS = $(TEST_CFLAGS)
 tests_check_gre_LDADD = $(TEST_LDADD)
+endif
+if ENABLE_VXLAN
+check_PROGRAMS += tests/check_vxlan
+TESTS += tests/check_vxlan
+tests_check_vxlan_SOURCES = tests/check_vxlan.c tests/testutil.c \
+	tests/testutil.h
+tests_check_vxlan_CFLAGS = $(TEST_CFLAGS) $(LIBNL_CFLAGS)
+tests_check_vxlan_LDADD = $(TEST_LDADD) $(LIBNL_LIBS)
 endif
 endif

@@ -12,6 +12,7 @@
 #include "config.h"
 #endif
 
+#include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/gre/gre.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
@@ -159,14 +160,14 @@ configure_with(const struct mi_host *host, const char *text, void **state)
     return error;
 }
 
-static struct gre *
-gre_new(const struct mi_host *host, enum gre_isolation iso,
-        enum gre_datapath dp)
+static struct ovt *
+gre_new(const struct mi_host *host, enum ovt_isolation iso,
+        enum ovt_datapath dp)
 {
     void *state;
 
     ck_assert_int_eq(configure_with(host, NULL, &state), 0);
-    struct gre *gre = state;
+    struct ovt *gre = state;
     gre->isolation = iso;
     gre->datapath = dp;
     return gre;
@@ -309,10 +310,10 @@ teardown_fake(void)
 }
 
 /* A gre state on the fake host, talking to the fake database. */
-static struct gre *
-fake_gre(enum gre_isolation iso, enum gre_datapath dp)
+static struct ovt *
+fake_gre(enum ovt_isolation iso, enum ovt_datapath dp)
 {
-    struct gre *gre = gre_new(&fake_host, iso, dp);
+    struct ovt *gre = gre_new(&fake_host, iso, dp);
 
     gre->db_sock = sockpath;
     return gre;
@@ -369,12 +370,15 @@ START_TEST(test_settings)
     /* Defaults: TOS; datapath "auto" is netdev (needing checksum offload
      * off) exactly when the kernel has no openvswitch module. */
     ck_assert_int_eq(configure_with(host, NULL, &state), 0);
-    ck_assert_int_eq(((struct gre *)state)->isolation, GRE_ISOLATION_TOS);
-    ck_assert_int_eq(gre_needs_tx_csum_off(state),
+    ck_assert_int_eq(((struct ovt *)state)->isolation, OVT_ISOLATION_TOS);
+    ck_assert_int_eq(ovt_needs_tx_csum_off(state),
                      access("/sys/module/openvswitch", F_OK) != 0);
     ck_assert_uint_eq(gre_overhead(state), 38);
     char buf[32];
-    gre_describe_id(state, 3, buf, sizeof buf);
+    struct mi_link three = {.remote = true, .tunnel_id = 3};
+    struct mi_plan one_link = {
+        .size = sizeof one_link, .links = &three, .n_links = 1};
+    gre_describe_id(state, &one_link, 0, buf, sizeof buf);
     ck_assert_str_eq(buf, "gre tos 0x0c");
     gre_release(state);
 
@@ -383,9 +387,9 @@ START_TEST(test_settings)
                                     "\"key\"; datapath = \"system\"; }; };",
                                     &state),
                      0);
-    ck_assert(!gre_needs_tx_csum_off(state));
+    ck_assert(!ovt_needs_tx_csum_off(state));
     ck_assert_uint_eq(gre_overhead(state), 42);
-    gre_describe_id(state, 3, buf, sizeof buf);
+    gre_describe_id(state, &one_link, 0, buf, sizeof buf);
     ck_assert_str_eq(buf, "gre key 3");
     gre_release(state);
 
@@ -393,7 +397,7 @@ START_TEST(test_settings)
         configure_with(
             host, "plugins = { gre = { datapath = \"netdev\"; }; };", &state),
         0);
-    ck_assert(gre_needs_tx_csum_off(state));
+    ck_assert(ovt_needs_tx_csum_off(state));
     gre_release(state);
 
     ck_assert_int_eq(
@@ -416,20 +420,20 @@ END_TEST
 START_TEST(test_check_plan)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre =
-        gre_new(host_services(), GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre =
+        gre_new(host_services(), OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
-    ck_assert_int_eq(gre_check_plan(gre, &tp->plan), 0);
+    ck_assert_int_eq(ovt_check_plan(gre, &tp->plan), 0);
     tp->links[2].tunnel_id = 64; /* a 64th link between s1 and s2 */
     testutil_capture_begin();
-    ck_assert_int_eq(gre_check_plan(gre, &tp->plan), -EINVAL);
+    ck_assert_int_eq(ovt_check_plan(gre, &tp->plan), -EINVAL);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "isolation = \"key\""));
-    gre->isolation = GRE_ISOLATION_KEY;
-    ck_assert_int_eq(gre_check_plan(gre, &tp->plan), 0);
+    gre->isolation = OVT_ISOLATION_KEY;
+    ck_assert_int_eq(ovt_check_plan(gre, &tp->plan), 0);
     tp->links[2].tunnel_id = 65279;
     testutil_capture_begin();
-    ck_assert_int_eq(gre_check_plan(gre, &tp->plan), -EINVAL);
+    ck_assert_int_eq(ovt_check_plan(gre, &tp->plan), -EINVAL);
     testutil_capture_end();
     gre_release(gre);
     free(tp);
@@ -442,25 +446,28 @@ END_TEST
 
 START_TEST(test_names)
 {
-    char br[GRE_NAME_LEN], port[GRE_NAME_LEN];
+    char br[OVT_NAME_LEN], port[OVT_NAME_LEN];
+    struct ovt names;
 
-    gre_bridge_name(1, br, sizeof br);
-    gre_port_name(1, port, sizeof port);
+    ovt_init(&names, host_services(), "gre", "mi-gre", "gre", "ip_gre");
+    const struct ovt *gre = &names;
+    ovt_bridge_name(gre, 1, br, sizeof br);
+    ovt_port_name(gre, 1, port, sizeof port);
     ck_assert_str_eq(br, "mi-gre1");
     ck_assert_str_eq(port, "mi-gre1-t");
     /* Interface names: at most 15 characters for any index the layout
      * check lets through. */
-    gre_bridge_name(9999999, br, sizeof br);
-    gre_port_name(9999999, port, sizeof port);
+    ovt_bridge_name(gre, 9999999, br, sizeof br);
+    ovt_port_name(gre, 9999999, port, sizeof port);
     ck_assert_str_eq(br, "mi-gre9999999");
     ck_assert_str_eq(port, "mi-gre9999999-t");
     ck_assert_uint_le(strlen(port), 15);
 
     struct tplan *tp = tp_new();
     unsigned peers[2];
-    ck_assert_uint_eq(gre_peers(&tp->plan, 0, peers), 1);
+    ck_assert_uint_eq(ovt_peers(&tp->plan, 0, peers), 1);
     ck_assert_uint_eq(peers[0], 1);
-    ck_assert_uint_eq(gre_peers(&tp->plan, 1, peers), 1);
+    ck_assert_uint_eq(ovt_peers(&tp->plan, 1, peers), 1);
     ck_assert_uint_eq(peers[0], 0);
     ck_assert_str_eq(mi_link_tunnel_port(&tp->links[2], 0), "mi2a");
     ck_assert_str_eq(mi_link_tunnel_port(&tp->links[2], 1), "mi2a");
@@ -469,10 +476,10 @@ START_TEST(test_names)
 END_TEST
 
 static void
-expect_flows(struct gre *gre, const struct mi_plan *plan, unsigned server,
+expect_flows(struct ovt *gre, const struct mi_plan *plan, unsigned server,
              unsigned peer, const char *want)
 {
-    char *flows = gre_flows(gre, plan, server, peer);
+    char *flows = ovt_flows(gre, plan, server, peer);
 
     ck_assert_ptr_nonnull(flows);
     ck_assert_msg(!strcmp(flows, want), "server %u: got\n%s\nwant\n%s", server,
@@ -483,8 +490,8 @@ expect_flows(struct gre *gre, const struct mi_plan *plan, unsigned server,
 START_TEST(test_flows_tos)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre =
-        gre_new(host_services(), GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre =
+        gre_new(host_services(), OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     /* s1: link 0's router end is here (ARP to its address); link 2's LAN
      * is here (ARP from its member, router 2_B). */
@@ -523,8 +530,8 @@ END_TEST
 START_TEST(test_flows_key)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre =
-        gre_new(host_services(), GRE_ISOLATION_KEY, GRE_DP_NETDEV);
+    struct ovt *gre =
+        gre_new(host_services(), OVT_ISOLATION_KEY, OVT_DP_NETDEV);
     const char *want = "priority=0 actions=drop\n"
                        "in_port=1 actions=set_field:1->tun_id,output:65279\n"
                        "in_port=65279,tun_id=1 actions=output:1\n"
@@ -539,12 +546,12 @@ START_TEST(test_flows_key)
 END_TEST
 
 static char *
-commands(struct gre *gre, const struct mi_plan *plan, unsigned server)
+commands(struct ovt *gre, const struct mi_plan *plan, unsigned server)
 {
     struct args a = {0};
     char *s = xstrdup("");
 
-    gre_vsctl_commands(gre, plan, server, &a);
+    ovt_vsctl_commands(gre, plan, server, &a);
     ck_assert(!a.nomem);
     for (size_t i = 0; i < a.n; i++) {
         char *next = xasprintf("%s%s%s", s, i ? " " : "", a.v[i]);
@@ -558,8 +565,8 @@ commands(struct gre *gre, const struct mi_plan *plan, unsigned server)
 START_TEST(test_vsctl_commands)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre =
-        gre_new(host_services(), GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre =
+        gre_new(host_services(), OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     char *s = commands(gre, &tp->plan, 0);
     ck_assert_str_eq(
@@ -574,8 +581,8 @@ START_TEST(test_vsctl_commands)
            "-- add-port mi-gre1 mi2a -- set interface mi2a ofport_request=2");
     free(s);
 
-    gre->isolation = GRE_ISOLATION_KEY;
-    gre->datapath = GRE_DP_SYSTEM;
+    gre->isolation = OVT_ISOLATION_KEY;
+    gre->datapath = OVT_DP_SYSTEM;
     s = commands(gre, &tp->plan, 1);
     ck_assert_str_eq(
         s, "-- add-br mi-gre0 -- set bridge mi-gre0 datapath_type=system "
@@ -601,28 +608,28 @@ END_TEST
 START_TEST(test_layout_errors)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre =
-        gre_new(host_services(), GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre =
+        gre_new(host_services(), OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
-    ck_assert_int_eq(gre_check_layout(gre, &tp->plan, 0), 0);
-    ck_assert_int_eq(gre_check_layout(gre, &tp->plan, 1), 0);
+    ck_assert_int_eq(ovt_check_layout(gre, &tp->plan, 0), 0);
+    ck_assert_int_eq(ovt_check_layout(gre, &tp->plan, 1), 0);
     testutil_capture_begin();
-    ck_assert_int_eq(gre_check_layout(gre, &tp->plan, 2), -EINVAL);
+    ck_assert_int_eq(ovt_check_layout(gre, &tp->plan, 2), -EINVAL);
     testutil_capture_end();
 
     tp->servers[1].address = NULL;
     tp->links[0].end[0].addr.plen = 0;
     testutil_capture_begin();
-    ck_assert_int_eq(gre_check_layout(gre, &tp->plan, 0), -EINVAL);
+    ck_assert_int_eq(ovt_check_layout(gre, &tp->plan, 0), -EINVAL);
     testutil_capture_end();
     const char *msg = testutil_captured();
     ck_assert_ptr_nonnull(strstr(msg, "server s2 has no underlay address"));
     ck_assert_ptr_nonnull(strstr(msg, "interface ext_2_B has no address"));
 
     /* Key isolation steers nothing by address. */
-    gre->isolation = GRE_ISOLATION_KEY;
+    gre->isolation = OVT_ISOLATION_KEY;
     tp->servers[1].address = "198.18.0.2";
-    ck_assert_int_eq(gre_check_layout(gre, &tp->plan, 0), 0);
+    ck_assert_int_eq(ovt_check_layout(gre, &tp->plan, 0), 0);
     gre_release(gre);
     free(tp);
 }
@@ -635,16 +642,16 @@ END_TEST
 START_TEST(test_build_destroy)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     fake_ifaces = "eth0,1\nbr-phy,65534\n80_IXP,65534\nmi2b,1\n"
                   "mi-gre1,65534\nmi-gre1-t,65279\nmi0a,1\nmi2a,2\n";
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 0, tundir), 0);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), 0);
 
     char *record = file_in(tundir, "bridges");
     ck_assert_str_eq(record, "mi-gre1\n");
     free(record);
-    char *want_flows = gre_flows(gre, &tp->plan, 0, 1);
+    char *want_flows = ovt_flows(gre, &tp->plan, 0, 1);
     char *flows = file_in(tundir, "mi-gre1.flows");
     ck_assert_str_eq(flows, want_flows);
     ck_assert_ptr_nonnull(fake_flows);
@@ -662,7 +669,7 @@ START_TEST(test_build_destroy)
         "ovs-vsctl --timeout=120 %s\n"
         "ovs-vsctl --timeout=10 --format=csv --data=bare --no-headings "
         "--columns=name,ofport list Interface\n"
-        "ovs-ofctl --timeout=10 add-flows mi-gre1 %s/mi-gre1.flows\n",
+        "ovs-ofctl --timeout=120 add-flows mi-gre1 %s/mi-gre1.flows\n",
         cmds, tundir);
     ck_assert_str_eq(fake_log, want);
     free(want);
@@ -670,10 +677,10 @@ START_TEST(test_build_destroy)
 
     /* destroy, from the record alone: a fresh state, no plan. */
     gre_release(gre);
-    gre = fake_gre(GRE_ISOLATION_KEY, GRE_DP_SYSTEM);
+    gre = fake_gre(OVT_ISOLATION_KEY, OVT_DP_SYSTEM);
     free(fake_log);
     fake_log = NULL;
-    ck_assert_int_eq(gre_destroy(gre, tundir), 0);
+    ck_assert_int_eq(ovt_destroy(gre, tundir), 0);
     ck_assert_str_eq(
         fake_log, "ovs-vsctl --timeout=5 get Open_vSwitch . _uuid\n"
                   "ovs-appctl --timeout=5 -t ovs-vswitchd version\n"
@@ -683,9 +690,9 @@ START_TEST(test_build_destroy)
     /* Twice, and on a directory that does not exist: nothing to do. */
     free(fake_log);
     fake_log = NULL;
-    ck_assert_int_eq(gre_destroy(gre, tundir), 0);
+    ck_assert_int_eq(ovt_destroy(gre, tundir), 0);
     char *missing = xasprintf("%s/none", tundir);
-    ck_assert_int_eq(gre_destroy(gre, missing), 0);
+    ck_assert_int_eq(ovt_destroy(gre, missing), 0);
     free(missing);
     ck_assert_ptr_null(fake_log);
     gre_release(gre);
@@ -696,13 +703,13 @@ END_TEST
 START_TEST(test_build_exists)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     /* A bridge of that name is there already: -EEXIST, nothing run after
      * the query, no record. */
     fake_ports = "eth0\nbr-phy\nmi-gre0\n";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 1, tundir), -EEXIST);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 1, NULL, tundir), -EEXIST);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(),
                                  "bridge mi-gre0 (to server s1) exists "
@@ -714,7 +721,7 @@ START_TEST(test_build_exists)
     /* So is a link's port. */
     fake_ports = "eth0\nbr-phy\nother\nmi0b\n";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 1, tundir), -EEXIST);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 1, NULL, tundir), -EEXIST);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "mi0b is a port"));
     ck_assert_uint_eq(count_files(tundir), 0);
@@ -726,13 +733,13 @@ END_TEST
 START_TEST(test_build_port_fails)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_KEY, GRE_DP_SYSTEM);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_KEY, OVT_DP_SYSTEM);
 
     /* ovs-vswitchd could not make the GRE port: reported, no flows, and
      * the record lets destroy remove the bridge. */
     fake_ifaces = "mi-gre0,65534\nmi-gre0-t,-1\nmi0b,1\nmi2a,2\n";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 1, tundir), -EIO);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 1, NULL, tundir), -EIO);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(),
                                  "bridge mi-gre0: port mi-gre0-t did not get "
@@ -745,10 +752,10 @@ START_TEST(test_build_port_fails)
     /* A second build after that failure: the bridge is there. */
     fake_ports = "mi-gre0\nmi-gre0-t\nmi0b\nmi2a\n";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 1, tundir), -EEXIST);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 1, NULL, tundir), -EEXIST);
     testutil_capture_end();
 
-    ck_assert_int_eq(gre_destroy(gre, tundir), 0);
+    ck_assert_int_eq(ovt_destroy(gre, tundir), 0);
     ck_assert_ptr_nonnull(strstr(fake_log, "--if-exists del-br mi-gre0\n"));
     ck_assert_uint_eq(count_files(tundir), 0);
     gre_release(gre);
@@ -759,7 +766,7 @@ END_TEST
 START_TEST(test_record_kept)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     /* A record left by an earlier build keeps its bridges listed. */
     char *path = xasprintf("%s/bridges", tundir);
@@ -769,13 +776,13 @@ START_TEST(test_record_kept)
     fclose(f);
     free(path);
     fake_ifaces = "mi-gre1,65534\nmi-gre1-t,65279\nmi0a,1\nmi2a,2\n";
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 0, tundir), 0);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), 0);
     char *record = file_in(tundir, "bridges");
     ck_assert_str_eq(record, "mi-gre7\nmi-gre1\n");
     free(record);
     free(fake_log);
     fake_log = NULL;
-    ck_assert_int_eq(gre_destroy(gre, tundir), 0);
+    ck_assert_int_eq(ovt_destroy(gre, tundir), 0);
     ck_assert_ptr_nonnull(strstr(fake_log, "-- --if-exists del-br mi-gre7 "
                                            "-- --if-exists del-br mi-gre1\n"));
     gre_release(gre);
@@ -786,11 +793,11 @@ END_TEST
 START_TEST(test_no_ovs)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     gre->db_sock = "/nonexistent/db.sock";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 0, tundir), -ENOTSUP);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), -ENOTSUP);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(),
                                  "gre: no Open vSwitch runs on this server "
@@ -803,8 +810,8 @@ START_TEST(test_no_ovs)
     tp->links[0].remote = false;
     tp->links[2].server[0] = 0;
     tp->links[2].remote = false;
-    ck_assert_int_eq(gre_build(gre, &tp->plan, 0, tundir), 0);
-    ck_assert_int_eq(gre_check_server(gre, &tp->plan, 0), 0);
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), 0);
+    ck_assert_int_eq(ovt_check_server(gre, &tp->plan, 0), 0);
     ck_assert_ptr_null(fake_log);
     gre_release(gre);
     free(tp);
@@ -814,7 +821,7 @@ END_TEST
 START_TEST(test_check_server)
 {
     struct tplan *tp = tp_new();
-    struct gre *gre = fake_gre(GRE_ISOLATION_TOS, GRE_DP_NETDEV);
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     /* Programs are looked up in PATH: skip where OVS is not installed. */
     char *vsctl = find_program("ovs-vsctl");
@@ -828,14 +835,14 @@ START_TEST(test_check_server)
         return;
     }
 
-    ck_assert_int_eq(gre_check_server(gre, &tp->plan, 0), 0);
+    ck_assert_int_eq(ovt_check_server(gre, &tp->plan, 0), 0);
     ck_assert_ptr_nonnull(strstr(fake_log, "ovs/route/lookup 198.18.0.2\n"));
     ck_assert_ptr_nonnull(strstr(fake_log, "br-exists br-phy\n"));
 
     /* The underlay address on the NIC itself: refused, naming the peer. */
     fake_route_dev = "eth0";
     testutil_capture_begin();
-    ck_assert_int_eq(gre_check_server(gre, &tp->plan, 0), -ENOTSUP);
+    ck_assert_int_eq(ovt_check_server(gre, &tp->plan, 0), -ENOTSUP);
     testutil_capture_end();
     const char *msg = testutil_captured();
     ck_assert_ptr_nonnull(strstr(msg, "peer server s2 at 198.18.0.2"));

@@ -237,7 +237,10 @@ START_TEST(test_good_lifecycle)
     ck_assert_int_eq(ops->common.configure(host_services(), NULL, &state), 0);
     ck_assert_ptr_nonnull(state);
     ck_assert_uint_eq(ops->overhead(state), 42 + 8);
-    ops->describe_id(state, 7, buf, sizeof buf);
+    struct mi_link one = {.remote = true, .tunnel_id = 7};
+    struct mi_plan with_link = {
+        .size = sizeof with_link, .links = &one, .n_links = 1};
+    ops->describe_id(state, &with_link, 0, buf, sizeof buf);
     ck_assert_str_eq(buf, "good 7");
 
     struct mi_plan plan = {.size = sizeof plan, .n_links = 42000};

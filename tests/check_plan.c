@@ -561,9 +561,11 @@ plan_json(const struct plan *p, int server)
 }
 
 static void
-describe_tos(unsigned id, char *buf, size_t len, void *aux)
+describe_tos(const struct mi_plan *p, size_t link, char *buf, size_t len,
+             void *aux)
 {
-    snprintf(buf, len, "%s 0x%02x", (const char *)aux, id * 4);
+    snprintf(buf, len, "%s 0x%02x", (const char *)aux,
+             p->links[link].tunnel_id * 4);
 }
 
 static char *

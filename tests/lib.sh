@@ -41,5 +41,5 @@ srcdir=${MINIINET_TEST_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${MINIINET_TEST_BUILDDIR:-$srcdir}
 MINIINET=${MINIINET:-$builddir/miniinet}
 # The plugins of this build tree come before any installed ones.
-MINIINET_PLUGIN_PATH=$builddir/plugins/netns/.libs:$builddir/plugins/ovs/.libs:$builddir/plugins/gre/.libs
+MINIINET_PLUGIN_PATH=$builddir/plugins/netns/.libs:$builddir/plugins/ovs/.libs:$builddir/plugins/gre/.libs:$builddir/plugins/vxlan/.libs
 export MINIINET_PLUGIN_PATH

@@ -63,7 +63,7 @@
 extern "C" {
 #endif
 
-#define MI_PLUGIN_ABI 2
+#define MI_PLUGIN_ABI 3
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 #if defined(__GNUC__)
@@ -401,10 +401,11 @@ struct mi_tunnel_ops {
      * host subtracts it from the underlay MTU to get the links' MTU. */
     unsigned (*overhead)(void *state);
 
-    /* The on-wire discriminator of remote link `tunnel_id` as shown to
-     * users, e.g. "tos 0x08" or "key 7", written into buf. */
-    void (*describe_id)(void *state, unsigned tunnel_id, char *buf,
-                        size_t len);
+    /* The on-wire discriminator of remote link `link` of `plan` (its
+     * tunnel_id, or a number derived from the plan) as shown to users,
+     * e.g. "gre tos 0x08" or "vxlan vni 7", written into buf.  Pure. */
+    void (*describe_id)(void *state, const struct mi_plan *plan, size_t link,
+                        char *buf, size_t len);
 
     /* True if a router interface whose link leaves through this tunnel
      * needs TX checksum offload switched off (userspace datapaths). */
@@ -412,20 +413,34 @@ struct mi_tunnel_ops {
 
     /* Makes this server's tunnels to every server it shares remote links
      * with, and attaches every remote link of `server` to them, each link
-     * isolated from the others.  Before build() the host has created, for
-     * each such link, the root-namespace interface mi_link_tunnel_port()
-     * (up, with the link's MTU).  `dir` is the tunnel's directory under
-     * the network's run directory: the plugin records there, before making
-     * anything, what destroy() must remove; after a failed `up` it may
-     * hold such a record already, which build() keeps.  Returns -EEXIST,
-     * changing nothing, if something it would make exists already. */
+     * isolated from the others.  Unless makes_ends() says otherwise, the
+     * host has created before build(), for each such link, the
+     * root-namespace interface mi_link_tunnel_port() (up, with the link's
+     * MTU).  `netns` has one entry per plan node: the path of the node's
+     * network namespace (as the runtime's netns_path() gives it) for the
+     * nodes of `server`, NULL for the others.  `dir` is the tunnel's
+     * directory under the network's run directory: the plugin records
+     * there, before making anything, what destroy() must remove; after a
+     * failed `up` it may hold such a record already, which build() keeps.
+     * The host calls build() after the links and before the switch's
+     * build().  Returns -EEXIST, changing nothing, if something it would
+     * make exists already. */
     int (*build)(void *state, const struct mi_plan *plan, unsigned server,
-                 const char *dir);
+                 const char *const *netns, const char *dir);
 
     /* Removes what build() made, as recorded under `dir` (without the
      * plan), and the record; also after a failed or interrupted build(),
      * and twice. */
     int (*destroy)(void *state, const char *dir);
+
+    /* Optional (NULL: false).  True if build() makes this server's end of
+     * every remote link itself, as the device that carries it: inside the
+     * node's namespace (netns[node]) under the end's ifname when the end
+     * is a node, else in the root namespace as the bridge port peer[e]
+     * (which the switch then attaches), each up and with the link's MTU.
+     * The host then makes no veth for remote links, and removes the
+     * root-namespace ports with the network. */
+    bool (*makes_ends)(void *state);
 };
 
 /* The root-namespace interface of remote link `l` on server `server` that

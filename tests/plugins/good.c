@@ -67,9 +67,10 @@ good_overhead(void *state_)
 }
 
 static void
-good_describe_id(void *state, unsigned tunnel_id, char *buf, size_t len)
+good_describe_id(void *state, const struct mi_plan *plan, size_t link,
+                 char *buf, size_t len)
 {
-    snprintf(buf, len, "good %u", tunnel_id);
+    snprintf(buf, len, "good %u", plan->links[link].tunnel_id);
 }
 
 static const struct mi_tunnel_ops good_ops = {

@@ -1,0 +1,246 @@
+/* The vxlan tunnel plugin without root: its settings, the VNIs and their
+ * descriptions in both modes, what it tells the host (overhead, makes_ends,
+ * checksum offload), its plan checks, and kernel mode's refusals before it
+ * touches the kernel.  The devices themselves are made and checked on the
+ * test bed (tests/tunnels.test).
+ *
+ * The plugin's source is compiled into the test, so that its pure
+ * functions can be called directly. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
+#include "../plugins/vxlan/vxlan.c" /* NOLINT(bugprone-suspicious-include) */
+
+#include <check.h>
+#include <libconfig.h>
+
+#include "host.h"
+#include "log.h"
+#include "testutil.h"
+
+/* Servers s1 and s2.  Links, in plan order:
+ *   0: local (s1)                 -> no VNI
+ *   1: 1_A (s1) - 2_A (s2), tunnel id 1 -> kernel VNI 1
+ *   2: local (s2)
+ *   3: 1_A (s1) - 2_B (s2), tunnel id 2 -> kernel VNI 2
+ *   4: 1_A (s1) - 3_A (s3), tunnel id 1 -> kernel VNI 3 (another pair) */
+static struct mi_server servers[3] = {
+    {.name = "s1", .address = "198.18.0.1", .underlay_mtu = 1500},
+    {.name = "s2", .address = "198.18.0.2", .underlay_mtu = 1500},
+    {.name = "s3", .address = "198.18.0.3", .underlay_mtu = 1500},
+};
+static struct mi_link links[5] = {
+    {.server = {0, 0}},
+    {.server = {0, 1}, .remote = true, .tunnel_id = 1},
+    {.server = {1, 1}},
+    {.server = {0, 1}, .remote = true, .tunnel_id = 2},
+    {.server = {0, 2}, .remote = true, .tunnel_id = 1},
+};
+static const struct mi_plan plan = {
+    .size = sizeof plan,
+    .name = "t",
+    .servers = servers,
+    .n_servers = 3,
+    .links = links,
+    .n_links = 5,
+};
+
+static int
+configure_with(const char *text, void **state)
+{
+    config_t cfg;
+    const config_setting_t *section = NULL;
+
+    config_init(&cfg);
+    if (text) {
+        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
+                      config_error_text(&cfg));
+        section = config_lookup(&cfg, "plugins.vxlan");
+        ck_assert_ptr_nonnull(section);
+    }
+    *state = NULL;
+    testutil_capture_begin();
+    int error = vxlan_ops.common.configure(
+        host_services(), (const struct mi_settings *)section, state);
+    testutil_capture_end();
+    config_destroy(&cfg);
+    return error;
+}
+
+START_TEST(test_descriptor)
+{
+    ck_assert_uint_eq(miniinet_plugin.abi, MI_PLUGIN_ABI);
+    ck_assert_str_eq(miniinet_plugin.name, "vxlan");
+    ck_assert_int_eq(miniinet_plugin.kind, MI_PLUGIN_TUNNEL);
+    const struct mi_tunnel_ops *ops = miniinet_plugin.ops.tunnel;
+    ck_assert_ptr_nonnull(ops->makes_ends);
+    ck_assert_ptr_nonnull(ops->build);
+    ck_assert_ptr_nonnull(ops->destroy);
+    ck_assert_ptr_nonnull(ops->common.check_server);
+}
+END_TEST
+
+START_TEST(test_settings)
+{
+    void *state;
+
+    /* Defaults: kernel mode, port 4789 (not Linux's 8472). */
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    const struct vxlan *vx = state;
+    ck_assert_int_eq(vx->mode, VXLAN_KERNEL);
+    ck_assert_uint_eq(vx->port, 4789);
+    ck_assert_uint_eq(vxlan_overhead(state), 50);
+    ck_assert(vxlan_makes_ends(state));
+    ck_assert(!vxlan_needs_tx_csum_off(state));
+    vxlan_release(state);
+
+    ck_assert_int_eq(configure_with("plugins = { vxlan = { mode = \"ovs\"; "
+                                    "port = 8472; datapath = \"netdev\"; "
+                                    "}; };",
+                                    &state),
+                     0);
+    vx = state;
+    ck_assert_int_eq(vx->mode, VXLAN_OVS);
+    ck_assert_uint_eq(vx->ovt.dst_port, 8472);
+    ck_assert_int_eq(vx->ovt.isolation, OVT_ISOLATION_KEY);
+    ck_assert_str_eq(vx->ovt.prefix, "mi-vx");
+    ck_assert(!vxlan_makes_ends(state));
+    ck_assert(vxlan_needs_tx_csum_off(state)); /* netdev */
+    ck_assert_uint_eq(vxlan_overhead(state), 50);
+    vxlan_release(state);
+
+    ck_assert_int_eq(
+        configure_with("plugins = { vxlan = { mode = \"gre\"; }; };", &state),
+        -EINVAL);
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "mode: must be \"kernel\" or \"ovs\""));
+    ck_assert_int_eq(
+        configure_with("plugins = { vxlan = { port = 0; }; };", &state),
+        -EINVAL);
+    ck_assert_int_eq(
+        configure_with("plugins = { vxlan = { port = 65536; }; };", &state),
+        -EINVAL);
+    ck_assert_int_eq(configure_with("plugins = { vxlan = { datapath = "
+                                    "\"netdev\"; }; };",
+                                    &state),
+                     -EINVAL);
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "applies to mode \"ovs\" only"));
+    ck_assert_int_eq(
+        configure_with("plugins = { vxlan = { vni = 3; }; };", &state),
+        -EINVAL);
+}
+END_TEST
+
+START_TEST(test_vnis)
+{
+    void *state;
+    char buf[32];
+
+    /* Kernel mode: the rank among remote links, unique on every server. */
+    ck_assert_uint_eq(kernel_vni(&plan, 1), 1);
+    ck_assert_uint_eq(kernel_vni(&plan, 3), 2);
+    ck_assert_uint_eq(kernel_vni(&plan, 4), 3);
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    vxlan_describe_id(state, &plan, 4, buf, sizeof buf);
+    ck_assert_str_eq(buf, "vxlan vni 3");
+    ck_assert_int_eq(vxlan_check_plan(state, &plan), 0);
+    vxlan_release(state);
+
+    /* ovs mode: the tunnel id, unique per server pair (one bridge each). */
+    ck_assert_int_eq(
+        configure_with("plugins = { vxlan = { mode = \"ovs\"; }; };", &state),
+        0);
+    vxlan_describe_id(state, &plan, 4, buf, sizeof buf);
+    ck_assert_str_eq(buf, "vxlan vni 1");
+    vxlan_describe_id(state, &plan, 3, buf, sizeof buf);
+    ck_assert_str_eq(buf, "vxlan vni 2");
+    ck_assert_int_eq(vxlan_check_plan(state, &plan), 0);
+    vxlan_release(state);
+}
+END_TEST
+
+START_TEST(test_devices)
+{
+    struct mi_link l = {
+        .server = {1, 0},
+        .remote = true,
+        .end = {{.node = 3, .bridge = -1, .ifname = "ext_1_A"},
+                {.node = -1, .bridge = 0, .ifname = "80_IXP_2"}},
+        .peer = {NULL, "mi7b"},
+    };
+    int node;
+
+    /* A node end: the device is the router's interface, in its namespace. */
+    ck_assert_str_eq(device_of(&l, 1, &node), "ext_1_A");
+    ck_assert_int_eq(node, 3);
+    /* A bridge end: the bridge port, in the root namespace. */
+    ck_assert_str_eq(device_of(&l, 0, &node), "mi7b");
+    ck_assert_int_eq(node, -1);
+    ck_assert_int_eq(local_end(&l, 2), -1);
+}
+END_TEST
+
+START_TEST(test_build_refusals)
+{
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(vxlan_build(state, &plan, 7, NULL, "/nonexistent"),
+                     -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "server 7 is not in the plan"));
+
+    /* A node end without its namespace: refused, naming the node, before
+     * any device is made. */
+    struct mi_node nodes[2] = {{.name = "1_Arouter", .server = 0},
+                               {.name = "2_Arouter", .server = 1}};
+    struct mi_link one = {
+        .server = {0, 1},
+        .remote = true,
+        .tunnel_id = 1,
+        .mtu = 1450,
+        .end = {{.node = 0, .bridge = -1, .ifname = "ext_2_A"},
+                {.node = 1, .bridge = -1, .ifname = "ext_1_A"}},
+    };
+    struct mi_plan p = plan;
+    p.nodes = nodes;
+    p.n_nodes = 2;
+    p.links = &one;
+    p.n_links = 1;
+    const char *netns[2] = {"/nonexistent/netns/1_Arouter", NULL};
+    testutil_capture_begin();
+    ck_assert_int_eq(vxlan_build(state, &p, 0, netns, "/nonexistent"),
+                     -ENOENT);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(),
+                                 "1_Arouter: cannot open its network "
+                                 "namespace /nonexistent/netns/1_Arouter"));
+    vxlan_release(state);
+}
+END_TEST
+
+static Suite *
+vxlan_suite(void)
+{
+    Suite *s = suite_create("vxlan");
+    TCase *tc = tcase_create("pure");
+
+    tcase_add_test(tc, test_descriptor);
+    tcase_add_test(tc, test_settings);
+    tcase_add_test(tc, test_vnis);
+    tcase_add_test(tc, test_devices);
+    tcase_add_test(tc, test_build_refusals);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(vxlan_suite());
+}
