@@ -3,3 +3,4 @@
 include plugins/netns/automake.mk
 include plugins/ovs/automake.mk
 include plugins/gre/automake.mk
+include plugins/docker/automake.mk
