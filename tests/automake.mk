@@ -81,6 +81,12 @@ endif
 # up.test compares the machine's namespaces, links and OVS processes before
 # and after: the test bed's must not come and go meanwhile.
 tests/testbed.log: tests/up.log
+# docker.test starts a private Open vSwitch too, and compares the root
+# namespace's links before and after: after up.test, before the test bed.
+TESTS += tests/docker.test
+EXTRA_DIST += tests/docker.test
+tests/docker.log: tests/up.log
+tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
 EXTRA_DIST += tools/install-deps tests/run-all
