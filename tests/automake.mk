@@ -119,3 +119,16 @@ tests_check_gre_CFLAGS = $(TEST_CFLAGS)
 tests_check_gre_LDADD = $(TEST_LDADD)
 endif
 endif
+
+# The docker runtime plugin's pure parts (names, settings, requests): its
+# source compiled into the suite; no Docker needed.
+if HAVE_CHECK
+if ENABLE_DOCKER
+check_PROGRAMS += tests/check_docker
+TESTS += tests/check_docker
+tests_check_docker_SOURCES = tests/check_docker.c tests/testutil.c \
+	tests/testutil.h
+tests_check_docker_CFLAGS = $(TEST_CFLAGS) $(LIBCURL_CFLAGS)
+tests_check_docker_LDADD = $(TEST_LDADD) $(LIBCURL_LIBS) $(JSONC_LIBS) -lm
+endif
+endif
