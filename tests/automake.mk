@@ -84,7 +84,7 @@ tests/testbed.log: tests/up.log
 # docker.test starts a private Open vSwitch too, and compares the root
 # namespace's links before and after: after up.test, before the test bed.
 TESTS += tests/docker.test
-EXTRA_DIST += tests/docker.test
+EXTRA_DIST += tests/docker.test bench/docker.sh
 tests/docker.log: tests/up.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
