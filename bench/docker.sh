@@ -66,7 +66,9 @@ pss_in() {
     total=0
     for p in /proc/[0-9]*; do
         ino=$(readlink "$p/ns/net" 2>/dev/null | tr -dc 0-9) || continue
-        [ -n "$ino" ] && grep -qx "$ino" "$1" || continue
+        if [ -z "$ino" ] || ! grep -qx "$ino" "$1"; then
+            continue
+        fi
         if [ -n "${2:-}" ]; then
             comm=$(cat "$p/comm" 2>/dev/null) || continue
             echo "$comm" | grep -Eqx "$2" || continue

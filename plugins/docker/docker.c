@@ -529,6 +529,7 @@ inspect(const struct docker *d, const char *socket, const char *ref,
     char path[512];
     struct response resp;
 
+    memset(c, 0, sizeof *c);
     snprintf(path, sizeof path, "/containers/%s/json", ref);
     int error =
         api_request(d, socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
@@ -556,7 +557,6 @@ inspect(const struct docker *d, const char *socket, const char *ref,
         return -EIO;
     }
     json_object *state = NULL, *config = NULL, *labels = NULL, *v;
-    memset(c, 0, sizeof *c);
     copy_string(obj, "Id", c->id, sizeof c->id);
     if (json_object_object_get_ex(obj, "State", &state)) {
         if (json_object_object_get_ex(state, "Pid", &v)) {
@@ -792,7 +792,7 @@ exec_in(const struct docker *d, const char *socket, const char *name,
         if (!still) {
             return status & 0xff;
         }
-        struct timespec ts = {0, 10 * 1000 * 1000};
+        struct timespec ts = {0, 10L * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     d->host->error("docker: node %s: %s has closed its output but not ended",
@@ -1072,6 +1072,7 @@ static int
 own_container(const struct docker *d, const char *name, const char *dir,
               struct record *r, struct container *c)
 {
+    memset(c, 0, sizeof *c);
     int found = record_read(d, name, dir, r);
 
     if (found <= 0) {
@@ -1084,8 +1085,8 @@ own_container(const struct docker *d, const char *name, const char *dir,
     }
     /* The record's id is ours; a container found by name must also carry
      * this node's directory (another run directory may use the name). */
-    if (strcmp(c->network, r->network) || strcmp(c->node, name) ||
-        (!r->id[0] && strcmp(c->dir, dir))) {
+    if (strcmp(c->network, r->network) != 0 || strcmp(c->node, name) != 0 ||
+        (!r->id[0] && strcmp(c->dir, dir) != 0)) {
         d->host->log(MI_LOG_WARN,
                      "docker: node %s: container %s is not this network's "
                      "(labels " LABEL_NETWORK "=%s, " LABEL_NODE "=%s): left "
