@@ -5,3 +5,4 @@ include plugins/ovs/automake.mk
 include plugins/common/automake.mk
 include plugins/gre/automake.mk
 include plugins/vxlan/automake.mk
+include plugins/docker/automake.mk

@@ -83,6 +83,12 @@ endif
 # up.test compares the machine's namespaces, links and OVS processes before
 # and after: the test bed's must not come and go meanwhile.
 tests/testbed.log: tests/up.log
+# docker.test starts a private Open vSwitch too, and compares the root
+# namespace's links before and after: after up.test, before the test bed.
+TESTS += tests/docker.test
+EXTRA_DIST += tests/docker.test bench/docker.sh
+tests/docker.log: tests/up.log
+tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
 tests/tunnels.log: tests/multiserver.log
@@ -122,5 +128,18 @@ tests_check_vxlan_SOURCES = tests/check_vxlan.c tests/testutil.c \
 	tests/testutil.h
 tests_check_vxlan_CFLAGS = $(TEST_CFLAGS) $(LIBNL_CFLAGS)
 tests_check_vxlan_LDADD = $(TEST_LDADD) $(LIBNL_LIBS)
+endif
+endif
+
+# The docker runtime plugin's pure parts (names, settings, requests): its
+# source compiled into the suite; no Docker needed.
+if HAVE_CHECK
+if ENABLE_DOCKER
+check_PROGRAMS += tests/check_docker
+TESTS += tests/check_docker
+tests_check_docker_SOURCES = tests/check_docker.c tests/testutil.c \
+	tests/testutil.h
+tests_check_docker_CFLAGS = $(TEST_CFLAGS) $(LIBCURL_CFLAGS)
+tests_check_docker_LDADD = $(TEST_LDADD) $(LIBCURL_LIBS) $(JSONC_LIBS) -lm
 endif
 endif

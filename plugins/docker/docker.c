@@ -1,0 +1,1749 @@
+/* docker: a runtime that makes every router and host a Docker container.
+ *
+ * The plugin talks to the Docker Engine over its UNIX socket (its HTTP API,
+ * through libcurl; JSON through json-c): no `docker` process per container.
+ * Containers start with no Docker network (NetworkMode "none"); miniinet
+ * wires them through their network namespaces exactly as with the netns
+ * runtime: netns_path() is /proc/PID/ns/net of the container's first
+ * process, so the core's netlink work is the same for both runtimes.
+ *
+ * A container is named as the original platform names it, which is the
+ * node's name (`<AS>_<R>router`, `<AS>_<R>host`, `<AS>_L2_<DC>_<HOST>`,
+ * `<IXP>_IXP`), and carries labels that mark it as this network's:
+ * org.miniinet.network, org.miniinet.node and org.miniinet.dir (the node's
+ * directory, unique per run directory).  The node's directory holds the
+ * file `docker` (the socket, the network and, once made, the container's
+ * id), written before the container is made: `down` removes the container
+ * of that id, or, when `up` was interrupted before the id was written, the
+ * container of that name only if its labels say it is this node's.  A
+ * container of the same name that is not ours is never touched.
+ *
+ * The node's directory is bound into the container at the same path, and
+ * its `frr` subdirectory onto /var/run/frr: frr.conf, FRR's pid files and
+ * logs and the daemons' vty sockets are where the netns runtime keeps them,
+ * visible from the host.  FRR's daemons and the programs of run() (with
+ * output) are started through the Engine's exec API, so they live in the
+ * container's cgroup and its limits; an interactive run() (`miniinet
+ * exec`) enters the container's namespaces directly, as nsenter does.
+ *
+ * Settings (plugins.docker): see docker_configure() and README.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include <miniinet/plugin.h>
+
+#define DEFAULT_SOCKET "/var/run/docker.sock"
+#define DEFAULT_ROUTER_IMAGE "miniinet/router:latest"
+#define DEFAULT_HOST_IMAGE "miniinet/host:latest"
+#define DEFAULT_FRR_DIR "/usr/lib/frr"
+/* The original platform's limits: --cpus=2, --pids-limit 100 (200 for the
+ * IXP's route server), --log-opt max-size=1m --log-opt max-file=3. */
+#define DEFAULT_CPUS "2"
+#define DEFAULT_PIDS_LIMIT 100
+#define DEFAULT_RS_PIDS_LIMIT 200
+#define DEFAULT_LOG_MAX_SIZE "1m"
+#define DEFAULT_LOG_MAX_FILE 3
+
+#define LABEL_NETWORK "org.miniinet.network"
+#define LABEL_NODE "org.miniinet.node"
+#define LABEL_DIR "org.miniinet.dir"
+#define LABEL_KIND "org.miniinet.kind"
+
+/* The node's record, in its directory. */
+#define RECORD_FILE "docker"
+
+#define DEFAULT_PATH                                                          \
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Keeps a container alive whatever its image's own command would do (the
+ * original platform's images start FRR with their own files); ends on
+ * SIGTERM.  Only /bin/sh and sleep are needed from the image. */
+#define KEEPALIVE                                                             \
+    "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+
+/* Bounds: an API request (creating or removing a container may take a few
+ * seconds on a loaded machine), an FRR daemon's start, its vty socket. */
+#define API_TIMEOUT_S 120
+#define CONNECT_TIMEOUT_MS 5000
+#define FRR_START_TIMEOUT_S 20
+#define FRR_VTY_TIMEOUT_MS 10000
+
+#define TAIL_BYTES 1024
+
+struct docker {
+    const struct mi_host *host;
+    char *socket;
+    char *router_image;
+    char *host_image;
+    char *frr_dir;
+    char *cpus; /* as Docker's --cpus, "0": no limit */
+    long long nano_cpus;
+    long long pids_limit; /* -1: unset (kind's default), 0: no limit */
+    char *log_max_size;
+    long long log_max_file;
+};
+
+/* What create_node recorded in the node's directory. */
+struct record {
+    char socket[PATH_MAX];
+    char network[256];
+    char id[128]; /* "" until the container was made */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Pure parts: names, settings values, the requests                         */
+/* ------------------------------------------------------------------------ */
+
+/* The container of a node.  The original platform names its containers
+ * exactly as miniinet names its nodes (`1_ZURIrouter`, `1_ZURIhost`,
+ * `3_L2_DCN_FIFA_1`, `80_IXP`), so the mapping is the identity; it is kept
+ * a function so that it stays one place if that ever changes. */
+static const char *
+docker_container_name(const char *node)
+{
+    return node;
+}
+
+/* Docker's container names: [a-zA-Z0-9][a-zA-Z0-9_.-]*; they also go into
+ * URL paths, so nothing else may pass. */
+static bool
+valid_name(const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+
+    if (len == 0 || len > 128 ||
+        !((name[0] >= 'a' && name[0] <= 'z') ||
+          (name[0] >= 'A' && name[0] <= 'Z') ||
+          (name[0] >= '0' && name[0] <= '9'))) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Docker's --cpus: a decimal number of CPUs, into nano-CPUs; "0" is no
+ * limit.  -1 if `text` is not one (or more than 1024 CPUs). */
+static long long
+parse_cpus(const char *text)
+{
+    char *end;
+
+    errno = 0;
+    double cpus = strtod(text, &end);
+    if (errno || end == text || *end || !(cpus >= 0) || cpus > 1024) {
+        return -1;
+    }
+    return llround(cpus * 1e9);
+}
+
+/* Docker's json-file max-size: a number with an optional k, m or g. */
+static bool
+valid_size(const char *text)
+{
+    char *end;
+
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (errno || end == text || n <= 0) {
+        return false;
+    }
+    return !*end || (strchr("kmgKMG", *end) && !end[1]);
+}
+
+static bool
+runs_frr(enum mi_node_kind kind)
+{
+    return kind == MI_NODE_ROUTER || kind == MI_NODE_ROUTESERVER;
+}
+
+static const char *
+kind_name(enum mi_node_kind kind)
+{
+    switch (kind) {
+    case MI_NODE_ROUTER:
+        return "router";
+    case MI_NODE_HOST:
+        return "host";
+    case MI_NODE_L2HOST:
+        return "l2host";
+    case MI_NODE_ROUTESERVER:
+        return "routeserver";
+    }
+    return "unknown";
+}
+
+/* The image of a node kind, and the setting that chooses it. */
+static const char *
+node_image(const struct docker *d, enum mi_node_kind kind,
+           const char **setting)
+{
+    bool router = runs_frr(kind);
+
+    if (setting) {
+        *setting = router ? "router_image" : "host_image";
+    }
+    return router ? d->router_image : d->host_image;
+}
+
+static void
+add_string(json_object *obj, const char *key, const char *value)
+{
+    json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+static json_object *
+string_array(const char *const *values)
+{
+    json_object *a = json_object_new_array();
+
+    for (size_t i = 0; values[i]; i++) {
+        json_object_array_add(a, json_object_new_string(values[i]));
+    }
+    return a;
+}
+
+/* The body of POST /containers/create for node `node` of network
+ * `network`, whose directory is `dir`.  Limits and privileges as the
+ * original platform gives them (routers: every capability but
+ * SYS_RESOURCE and its sysctls, since /proc/sys is read-only in a
+ * container; hosts: NET_ADMIN). */
+static json_object *
+create_request(const struct docker *d, const char *network,
+               const struct mi_node *node, const char *dir,
+               const char *frr_dir_host)
+{
+    json_object *req = json_object_new_object();
+    json_object *labels = json_object_new_object();
+    json_object *hc = json_object_new_object();
+    json_object *log = json_object_new_object();
+    json_object *log_config = json_object_new_object();
+    bool frr = runs_frr(node->kind);
+
+    add_string(req, "Image", node_image(d, node->kind, NULL));
+    add_string(req, "Hostname", node->name);
+    const char *entrypoint[] = {"/bin/sh", "-c", KEEPALIVE, NULL};
+    json_object_object_add(req, "Entrypoint", string_array(entrypoint));
+    json_object_object_add(req, "Cmd", NULL);
+    const char *env[] = {"PATH=" DEFAULT_PATH, NULL};
+    json_object_object_add(req, "Env", string_array(env));
+
+    add_string(labels, LABEL_NETWORK, network);
+    add_string(labels, LABEL_NODE, node->name);
+    add_string(labels, LABEL_DIR, dir);
+    add_string(labels, LABEL_KIND, kind_name(node->kind));
+    json_object_object_add(req, "Labels", labels);
+
+    add_string(hc, "NetworkMode", "none");
+    /* docker-init as PID 1: reaps the daemons FRR's -d orphans. */
+    json_object_object_add(hc, "Init", json_object_new_boolean(1));
+    if (d->nano_cpus > 0) {
+        json_object_object_add(hc, "NanoCpus",
+                               json_object_new_int64(d->nano_cpus));
+    }
+    long long pids = d->pids_limit;
+    if (pids < 0) {
+        pids = node->kind == MI_NODE_ROUTESERVER ? DEFAULT_RS_PIDS_LIMIT
+                                                 : DEFAULT_PIDS_LIMIT;
+    }
+    if (pids > 0) {
+        json_object_object_add(hc, "PidsLimit", json_object_new_int64(pids));
+    }
+    add_string(log_config, "Type", "json-file");
+    add_string(log, "max-size", d->log_max_size);
+    char max_file[24];
+    snprintf(max_file, sizeof max_file, "%lld", d->log_max_file);
+    add_string(log, "max-file", max_file);
+    json_object_object_add(log_config, "Config", log);
+    json_object_object_add(hc, "LogConfig", log_config);
+
+    json_object *binds = json_object_new_array();
+    char bind[2 * PATH_MAX + 32];
+    snprintf(bind, sizeof bind, "%s:%s", dir, dir);
+    json_object_array_add(binds, json_object_new_string(bind));
+    if (frr) {
+        snprintf(bind, sizeof bind, "%s:/var/run/frr", frr_dir_host);
+        json_object_array_add(binds, json_object_new_string(bind));
+    }
+    json_object_object_add(hc, "Binds", binds);
+
+    json_object *sysctls = json_object_new_object();
+    add_string(sysctls, "net.ipv4.icmp_ratelimit", "0");
+    add_string(sysctls, "net.ipv4.icmp_echo_ignore_broadcasts", "0");
+    if (frr) {
+        const char *cap_add[] = {"ALL", NULL};
+        const char *cap_drop[] = {"SYS_RESOURCE", NULL};
+        json_object_object_add(hc, "CapAdd", string_array(cap_add));
+        json_object_object_add(hc, "CapDrop", string_array(cap_drop));
+        add_string(sysctls, "net.ipv4.ip_forward", "1");
+        add_string(sysctls, "net.ipv4.fib_multipath_hash_policy", "1");
+        add_string(sysctls, "net.ipv4.conf.all.rp_filter", "0");
+        add_string(sysctls, "net.ipv4.conf.default.rp_filter", "0");
+        add_string(sysctls, "net.ipv4.conf.lo.rp_filter", "0");
+        add_string(sysctls, "net.ipv4.tcp_l3mdev_accept", "1");
+    } else {
+        const char *cap_add[] = {"NET_ADMIN", NULL};
+        json_object_object_add(hc, "CapAdd", string_array(cap_add));
+    }
+    json_object_object_add(hc, "Sysctls", sysctls);
+    json_object_object_add(req, "HostConfig", hc);
+    return req;
+}
+
+/* The body of POST /containers/ID/exec. */
+static json_object *
+exec_request(const char *const *argv)
+{
+    json_object *req = json_object_new_object();
+
+    json_object_object_add(req, "AttachStdin", json_object_new_boolean(0));
+    json_object_object_add(req, "AttachStdout", json_object_new_boolean(1));
+    json_object_object_add(req, "AttachStderr", json_object_new_boolean(1));
+    json_object_object_add(req, "Tty", json_object_new_boolean(0));
+    json_object_object_add(req, "Cmd", string_array(argv));
+    return req;
+}
+
+/* A growing buffer. */
+struct buf {
+    char *data;
+    size_t len, cap;
+    bool failed; /* out of memory */
+};
+
+static void
+buf_add(struct buf *b, const void *data, size_t len)
+{
+    if (b->failed) {
+        return;
+    }
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + len + 1) {
+            cap *= 2;
+        }
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+/* Splits the Engine's multiplexed stream (exec without a TTY: frames of an
+ * 8-byte header -- stream 1 stdout or 2 stderr, three zero bytes, the
+ * payload's length big-endian -- and the payload) into `out` and `err`.
+ * Returns false if the stream ends inside a frame or is not one. */
+static bool
+demux_stream(const unsigned char *data, size_t len, struct buf *out,
+             struct buf *err)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        if (len - i < 8) {
+            return false;
+        }
+        const unsigned char *h = data + i;
+        size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 |
+                   (size_t)h[6] << 8 | (size_t)h[7];
+        if (h[0] > 2 || h[1] || h[2] || h[3] || n > len - i - 8) {
+            return false;
+        }
+        buf_add(h[0] == 1 ? out : err, h + 8, n);
+        i += 8 + n;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The Engine's API                                                         */
+/* ------------------------------------------------------------------------ */
+
+struct response {
+    long code; /* HTTP status; 0 if there was none */
+    struct buf body;
+};
+
+static size_t
+write_body(char *data, size_t size, size_t n, void *resp_)
+{
+    struct response *resp = resp_;
+
+    buf_add(&resp->body, data, size * n);
+    return resp->body.failed ? 0 : size * n;
+}
+
+/* `method` `path` with JSON `body` (NULL: none) over `socket`; `timeout_s`
+ * 0 for no bound.  0 with the response, or -errno after reporting (the
+ * Engine unreachable).  The HTTP status is the caller's to judge. */
+static int
+api_request(const struct docker *d, const char *socket, const char *method,
+            const char *path, json_object *body, long timeout_s,
+            struct response *resp)
+{
+    char url[PATH_MAX + 32];
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct curl_slist *headers = NULL;
+    CURL *curl = curl_easy_init();
+
+    memset(resp, 0, sizeof *resp);
+    if (!curl) {
+        d->host->error("docker: cannot initialise libcurl");
+        return -ENOMEM;
+    }
+    snprintf(url, sizeof url, "http://docker%s", path);
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
+    if (body) {
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(
+            curl, CURLOPT_COPYPOSTFIELDS,
+            json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN));
+    } else if (!strcmp(method, "POST")) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+    }
+
+    CURLcode rc = curl_easy_perform(curl);
+    int error = 0;
+    if (rc != CURLE_OK) {
+        error = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
+        if (rc == CURLE_COULDNT_CONNECT) {
+            d->host->error("docker: the Docker Engine does not answer on %s "
+                           "(%s): start dockerd, or set plugins.docker.socket",
+                           socket,
+                           errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        } else {
+            d->host->error("docker: %s %s on %s: %s", method, path, socket,
+                           errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        }
+        free(resp->body.data);
+        resp->body = (struct buf){0};
+    } else {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->code);
+        if (resp->body.failed) {
+            error = -ENOMEM;
+        }
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return error;
+}
+
+/* The Engine's message for a failed request ({"message": "..."}), or the
+ * body itself. */
+static const char *
+api_message(const struct response *resp, char *buf, size_t len)
+{
+    const char *text = resp->body.data ? resp->body.data : "";
+    json_object *obj = json_tokener_parse(text);
+    json_object *msg;
+
+    if (obj && json_object_object_get_ex(obj, "message", &msg)) {
+        snprintf(buf, len, "%s", json_object_get_string(msg));
+    } else {
+        snprintf(buf, len, "HTTP %ld %s", resp->code, text);
+    }
+    json_object_put(obj);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '\n') {
+        buf[--n] = '\0';
+    }
+    return buf;
+}
+
+static void
+response_free(struct response *resp)
+{
+    free(resp->body.data);
+    resp->body = (struct buf){0};
+}
+
+/* What the plugin needs of a container (GET /containers/REF/json). */
+struct container {
+    char id[128];
+    pid_t pid; /* 0 when it does not run */
+    bool running;
+    char network[256], node[256], dir[PATH_MAX]; /* its labels, "" if none */
+};
+
+static void
+copy_string(json_object *obj, const char *key, char *buf, size_t len)
+{
+    json_object *v;
+
+    buf[0] = '\0';
+    if (obj && json_object_object_get_ex(obj, key, &v) &&
+        json_object_is_type(v, json_type_string)) {
+        snprintf(buf, len, "%s", json_object_get_string(v));
+    }
+}
+
+/* 1 and *c if container `ref` (a name or an id) exists, 0 if not, or
+ * -errno after reporting. */
+static int
+inspect(const struct docker *d, const char *socket, const char *ref,
+        struct container *c)
+{
+    char path[512];
+    struct response resp;
+
+    memset(c, 0, sizeof *c);
+    snprintf(path, sizeof path, "/containers/%s/json", ref);
+    int error =
+        api_request(d, socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    if (resp.code == 404) {
+        response_free(&resp);
+        return 0;
+    }
+    if (resp.code != 200) {
+        char msg[512];
+        d->host->error("docker: inspecting container %s: %s", ref,
+                       api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -EIO;
+    }
+
+    json_object *obj = json_tokener_parse(resp.body.data);
+    response_free(&resp);
+    if (!obj) {
+        d->host->error("docker: inspecting container %s: the Engine's answer "
+                       "is not JSON",
+                       ref);
+        return -EIO;
+    }
+    json_object *state = NULL, *config = NULL, *labels = NULL, *v;
+    copy_string(obj, "Id", c->id, sizeof c->id);
+    if (json_object_object_get_ex(obj, "State", &state)) {
+        if (json_object_object_get_ex(state, "Pid", &v)) {
+            c->pid = (pid_t)json_object_get_int(v);
+        }
+        if (json_object_object_get_ex(state, "Running", &v)) {
+            c->running = json_object_get_boolean(v);
+        }
+    }
+    if (json_object_object_get_ex(obj, "Config", &config)) {
+        json_object_object_get_ex(config, "Labels", &labels);
+    }
+    copy_string(labels, LABEL_NETWORK, c->network, sizeof c->network);
+    copy_string(labels, LABEL_NODE, c->node, sizeof c->node);
+    copy_string(labels, LABEL_DIR, c->dir, sizeof c->dir);
+    json_object_put(obj);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The node's record                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int
+record_write(const struct docker *d, const char *name, const char *dir,
+             const struct record *r)
+{
+    char path[PATH_MAX];
+    char tmp[PATH_MAX];
+
+    if (snprintf(path, sizeof path, "%s/" RECORD_FILE, dir) >=
+            (int)sizeof path ||
+        snprintf(tmp, sizeof tmp, "%s/" RECORD_FILE ".new", dir) >=
+            (int)sizeof tmp) {
+        d->host->error("docker: node %s: directory path too long", name);
+        return -ENAMETOOLONG;
+    }
+    FILE *f = fopen(tmp, "we");
+    if (!f) {
+        int error = -errno;
+        d->host->error("docker: node %s: cannot write %s: %s", name, tmp,
+                       strerror(errno));
+        return error;
+    }
+    fprintf(f, "socket %s\nnetwork %s\n", r->socket, r->network);
+    if (r->id[0]) {
+        fprintf(f, "id %s\n", r->id);
+    }
+    if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {
+        int error = -errno;
+        d->host->error("docker: node %s: cannot write %s: %s", name, path,
+                       strerror(errno));
+        return error;
+    }
+    return 0;
+}
+
+/* A field of the record; one that does not fit is left empty. */
+static void
+set_field(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n < len) {
+        memcpy(dst, src, n + 1);
+    } else {
+        dst[0] = '\0';
+    }
+}
+
+/* 1 with *r, 0 if the node has no record (nothing was made), -errno. */
+static int
+record_read(const struct docker *d, const char *name, const char *dir,
+            struct record *r)
+{
+    char path[PATH_MAX];
+    char line[PATH_MAX + 16];
+
+    memset(r, 0, sizeof *r);
+    if (!dir) {
+        return 0;
+    }
+    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        if (errno == ENOENT) {
+            return 0;
+        }
+        int error = -errno;
+        d->host->error("docker: node %s: cannot read %s: %s", name, path,
+                       strerror(errno));
+        return error;
+    }
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "socket ", 7)) {
+            set_field(r->socket, sizeof r->socket, line + 7);
+        } else if (!strncmp(line, "network ", 8)) {
+            set_field(r->network, sizeof r->network, line + 8);
+        } else if (!strncmp(line, "id ", 3)) {
+            set_field(r->id, sizeof r->id, line + 3);
+        }
+    }
+    fclose(f);
+    if (!r->socket[0]) {
+        snprintf(r->socket, sizeof r->socket, "%s", d->socket);
+    }
+    return 1;
+}
+
+/* The running container of node `name` for run() and start_frr(): the
+ * record's id when there is one, else the name and the configured socket. */
+static int
+find_running(const struct docker *d, const char *name, const char *dir,
+             struct record *r, struct container *c)
+{
+    int found = record_read(d, name, dir, r);
+
+    if (found < 0) {
+        return found;
+    }
+    if (!found) {
+        snprintf(r->socket, sizeof r->socket, "%s", d->socket);
+    }
+    const char *ref = r->id[0] ? r->id : docker_container_name(name);
+    int exists = inspect(d, r->socket, ref, c);
+    if (exists < 0) {
+        return exists;
+    }
+    if (!exists) {
+        d->host->error("docker: node %s: no container %s", name, ref);
+        return -ENOENT;
+    }
+    if (!c->running || c->pid <= 0) {
+        d->host->error("docker: node %s: container %s is not running (see "
+                       "`docker logs %s`)",
+                       name, docker_container_name(name),
+                       docker_container_name(name));
+        return -ESRCH;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Exec: programs inside a container through the Engine                     */
+/* ------------------------------------------------------------------------ */
+
+/* Runs argv in container `id` and waits for it (at most `timeout_s`, 0: no
+ * bound).  Its standard output into `out`, its standard error into `err`.
+ * Returns the exit status or -errno after reporting. */
+static int
+exec_in(const struct docker *d, const char *socket, const char *name,
+        const char *id, const char *const *argv, long timeout_s,
+        struct buf *out, struct buf *err)
+{
+    char path[512];
+    char msg[512];
+    struct response resp;
+    json_object *req = exec_request(argv);
+
+    snprintf(path, sizeof path, "/containers/%s/exec", id);
+    int error =
+        api_request(d, socket, "POST", path, req, API_TIMEOUT_S, &resp);
+    json_object_put(req);
+    if (error) {
+        return error;
+    }
+    if (resp.code != 201) {
+        d->host->error("docker: node %s: cannot run %s: %s", name, argv[0],
+                       api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -EIO;
+    }
+    char exec_id[128];
+    json_object *obj = json_tokener_parse(resp.body.data);
+    response_free(&resp);
+    copy_string(obj, "Id", exec_id, sizeof exec_id);
+    json_object_put(obj);
+    if (!valid_name(exec_id)) {
+        d->host->error("docker: node %s: running %s: no exec id in the "
+                       "Engine's answer",
+                       name, argv[0]);
+        return -EIO;
+    }
+
+    json_object *start = json_object_new_object();
+    json_object_object_add(start, "Detach", json_object_new_boolean(0));
+    json_object_object_add(start, "Tty", json_object_new_boolean(0));
+    snprintf(path, sizeof path, "/exec/%s/start", exec_id);
+    error = api_request(d, socket, "POST", path, start, timeout_s, &resp);
+    json_object_put(start);
+    if (error) {
+        d->host->error("docker: node %s: %s did not finish", name, argv[0]);
+        return error;
+    }
+    if (resp.code != 200) {
+        d->host->error("docker: node %s: cannot start %s: %s", name, argv[0],
+                       api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -EIO;
+    }
+    bool ok = demux_stream((const unsigned char *)resp.body.data,
+                           resp.body.len, out, err);
+    response_free(&resp);
+    if (!ok) {
+        d->host->error("docker: node %s: %s: unreadable output stream", name,
+                       argv[0]);
+        return -EIO;
+    }
+
+    /* The stream ends when the program closes its output; its exit status
+     * follows (bounded: 5 s). */
+    snprintf(path, sizeof path, "/exec/%s/json", exec_id);
+    for (int tries = 0; tries < 500; tries++) {
+        error =
+            api_request(d, socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
+        if (error) {
+            return error;
+        }
+        obj = resp.code == 200 ? json_tokener_parse(resp.body.data) : NULL;
+        response_free(&resp);
+        json_object *running, *code;
+        if (!obj || !json_object_object_get_ex(obj, "Running", &running) ||
+            !json_object_object_get_ex(obj, "ExitCode", &code)) {
+            json_object_put(obj);
+            d->host->error("docker: node %s: no exit status of %s", name,
+                           argv[0]);
+            return -EIO;
+        }
+        bool still = json_object_get_boolean(running);
+        int status = json_object_get_int(code);
+        json_object_put(obj);
+        if (!still) {
+            return status & 0xff;
+        }
+        struct timespec ts = {0, 10L * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    d->host->error("docker: node %s: %s has closed its output but not ended",
+                   name, argv[0]);
+    return -ETIMEDOUT;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Nodes                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int
+check_node_name(const struct docker *d, const char *name)
+{
+    if (!valid_name(name)) {
+        d->host->error("docker: invalid node name '%s' (a container name is "
+                       "1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and "
+                       "'-', starting with a letter or digit)",
+                       name ? name : "(null)");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+set_loopback_up(void)
+{
+    struct ifreq ifr;
+    int error = 0;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        return -errno;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+        error = -errno;
+    } else if (!(ifr.ifr_flags & IFF_UP)) {
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+            error = -errno;
+        }
+    }
+    close(fd);
+    return error;
+}
+
+struct lo_up {
+    const char *netns;
+    int error;
+};
+
+/* In a thread of its own: setns() changes the calling thread only. */
+static void *
+lo_up_thread(void *arg)
+{
+    struct lo_up *l = arg;
+    int fd = open(l->netns, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        l->error = -errno;
+    } else if (setns(fd, CLONE_NEWNET) < 0) {
+        l->error = -errno;
+    } else {
+        l->error = set_loopback_up();
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return NULL;
+}
+
+static int
+loopback_up(const struct docker *d, const char *name, pid_t pid)
+{
+    char netns[64];
+    struct lo_up l = {netns, 0};
+    pthread_t thread;
+
+    snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)pid);
+    int error = pthread_create(&thread, NULL, lo_up_thread, &l);
+    if (error) {
+        d->host->error("docker: node %s: cannot start a thread: %s", name,
+                       strerror(error));
+        return -error;
+    }
+    pthread_join(thread, NULL);
+    if (l.error) {
+        d->host->error("docker: node %s: cannot bring up lo in %s: %s", name,
+                       netns, strerror(-l.error));
+    }
+    return l.error;
+}
+
+/* Removes container `ref` (force: killing it first).  A container already
+ * gone is not an error. */
+static int
+remove_container(const struct docker *d, const char *socket, const char *name,
+                 const char *ref)
+{
+    char path[512];
+    struct response resp;
+
+    snprintf(path, sizeof path, "/containers/%s?force=true&v=true", ref);
+    int error =
+        api_request(d, socket, "DELETE", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    long code = resp.code;
+    if (code != 204 && code != 404) {
+        char msg[512];
+        d->host->error("docker: node %s: cannot remove container %s: %s", name,
+                       docker_container_name(name),
+                       api_message(&resp, msg, sizeof msg));
+        error = -EIO;
+    }
+    response_free(&resp);
+    return error;
+}
+
+static int
+docker_create_node(void *state, const struct mi_plan *plan, size_t index,
+                   const char *dir)
+{
+    struct docker *d = state;
+    const struct mi_node *node = &plan->nodes[index];
+    const char *cname = docker_container_name(node->name);
+    char frr_dir[PATH_MAX];
+    char path[512];
+    char msg[512];
+    struct response resp;
+    struct record r;
+    int error = check_node_name(d, node->name);
+
+    if (error) {
+        return error;
+    }
+    if (snprintf(frr_dir, sizeof frr_dir, "%s/frr", dir) >=
+        (int)sizeof frr_dir) {
+        d->host->error("docker: node %s: directory path too long", node->name);
+        return -ENAMETOOLONG;
+    }
+    /* Written ahead: `down` finds the container through it, whatever
+     * happens below. */
+    memset(&r, 0, sizeof r);
+    snprintf(r.socket, sizeof r.socket, "%s", d->socket);
+    snprintf(r.network, sizeof r.network, "%s", plan->name);
+    error = record_write(d, node->name, dir, &r);
+    if (error) {
+        return error;
+    }
+    if (runs_frr(node->kind) && mkdir(frr_dir, 0755) < 0 && errno != EEXIST) {
+        error = -errno;
+        d->host->error("docker: node %s: cannot create %s: %s", node->name,
+                       frr_dir, strerror(errno));
+        return error;
+    }
+
+    json_object *req = create_request(d, plan->name, node, dir, frr_dir);
+    snprintf(path, sizeof path, "/containers/create?name=%s", cname);
+    error = api_request(d, d->socket, "POST", path, req, API_TIMEOUT_S, &resp);
+    json_object_put(req);
+    if (error) {
+        return error;
+    }
+    if (resp.code == 409) {
+        d->host->error("docker: node %s: a container named %s exists already",
+                       node->name, cname);
+        response_free(&resp);
+        return -EEXIST;
+    }
+    if (resp.code == 404) {
+        const char *setting;
+        const char *image = node_image(d, node->kind, &setting);
+        d->host->error("docker: node %s: image %s (plugins.docker.%s) is not "
+                       "on this machine: build it with images/build from "
+                       "miniinet's source tree, or set %s to an image that "
+                       "is (%s)",
+                       node->name, image, setting, setting,
+                       api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -ENOENT;
+    }
+    if (resp.code != 201) {
+        d->host->error("docker: node %s: cannot create container %s: %s",
+                       node->name, cname, api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -EIO;
+    }
+    json_object *obj = json_tokener_parse(resp.body.data);
+    response_free(&resp);
+    copy_string(obj, "Id", r.id, sizeof r.id);
+    json_object_put(obj);
+    if (!valid_name(r.id)) {
+        d->host->error("docker: node %s: no container id in the Engine's "
+                       "answer",
+                       node->name);
+        return -EIO;
+    }
+    error = record_write(d, node->name, dir, &r);
+    if (error) {
+        remove_container(d, d->socket, node->name, r.id);
+        return error;
+    }
+
+    snprintf(path, sizeof path, "/containers/%s/start", r.id);
+    error =
+        api_request(d, d->socket, "POST", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    if (resp.code != 204 && resp.code != 304) {
+        d->host->error("docker: node %s: cannot start container %s: %s",
+                       node->name, cname, api_message(&resp, msg, sizeof msg));
+        response_free(&resp);
+        return -EIO;
+    }
+    response_free(&resp);
+
+    struct container c;
+    int found = inspect(d, d->socket, r.id, &c);
+    if (found <= 0) {
+        return found ? found : -ENOENT;
+    }
+    if (!c.running || c.pid <= 0) {
+        d->host->error("docker: node %s: container %s stopped at once (see "
+                       "`docker logs %s`)",
+                       node->name, cname, cname);
+        return -EIO;
+    }
+    d->host->log(MI_LOG_DEBUG, "docker: node %s: container %.12s, pid %d",
+                 node->name, r.id, (int)c.pid);
+    return loopback_up(d, node->name, c.pid);
+}
+
+static int
+docker_node_exists(void *state, const char *name)
+{
+    struct docker *d = state;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    return inspect(d, d->socket, docker_container_name(name), &c);
+}
+
+static int
+docker_netns_path(void *state, const char *name, char *buf, size_t len)
+{
+    struct docker *d = state;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    int found = inspect(d, d->socket, docker_container_name(name), &c);
+    if (found < 0) {
+        return found;
+    }
+    if (!found || !c.running || c.pid <= 0) {
+        return -ENOENT;
+    }
+    if (snprintf(buf, len, "/proc/%d/ns/net", (int)c.pid) >= (int)len) {
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+/* stop_node and destroy_node: the container the record names, if it is
+ * still this node's.  1 with *c, 0 if there is none to touch. */
+static int
+own_container(const struct docker *d, const char *name, const char *dir,
+              struct record *r, struct container *c)
+{
+    memset(c, 0, sizeof *c);
+    int found = record_read(d, name, dir, r);
+
+    if (found <= 0) {
+        return found; /* no record: create_node made nothing */
+    }
+    const char *ref = r->id[0] ? r->id : docker_container_name(name);
+    found = inspect(d, r->socket, ref, c);
+    if (found <= 0) {
+        return found;
+    }
+    /* The record's id is ours; a container found by name must also carry
+     * this node's directory (another run directory may use the name). */
+    if (strcmp(c->network, r->network) != 0 || strcmp(c->node, name) != 0 ||
+        (!r->id[0] && strcmp(c->dir, dir) != 0)) {
+        d->host->log(MI_LOG_WARN,
+                     "docker: node %s: container %s is not this network's "
+                     "(labels " LABEL_NETWORK "=%s, " LABEL_NODE "=%s): left "
+                     "alone",
+                     name, docker_container_name(name), c->network, c->node);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+docker_stop_node(void *state, const char *name, const char *dir)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    char path[512];
+    struct response resp;
+    int found = own_container(d, name, dir, &r, &c);
+
+    if (found <= 0 || !c.running) {
+        return found < 0 ? found : 0;
+    }
+    snprintf(path, sizeof path, "/containers/%s/kill?signal=KILL", c.id);
+    int error =
+        api_request(d, r.socket, "POST", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    /* 409: it stopped meanwhile. */
+    if (resp.code != 204 && resp.code != 404 && resp.code != 409) {
+        char msg[512];
+        d->host->error("docker: node %s: cannot kill container %s: %s", name,
+                       docker_container_name(name),
+                       api_message(&resp, msg, sizeof msg));
+        error = -EIO;
+    }
+    response_free(&resp);
+    return error;
+}
+
+static int
+docker_destroy_node(void *state, const char *name, const char *dir)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    int found = own_container(d, name, dir, &r, &c);
+    if (found <= 0) {
+        return found;
+    }
+    error = remove_container(d, r.socket, name, c.id);
+    if (!error) {
+        d->host->log(MI_LOG_DEBUG, "docker: node %s: container removed", name);
+    }
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* run()                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Interactive: a child enters the container's namespaces (user namespaces
+ * aside) as nsenter does -- the mount namespace last, which also moves it
+ * to the container's root -- and forks the program, so that it is in the
+ * container's PID namespace too.  Only async-signal-safe calls after
+ * fork(). */
+static void __attribute__((noreturn))
+enter_and_exec(const int *fds, const int *types, size_t n,
+               const char *const *argv)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (setns(fds[i], types[i]) < 0) {
+            _exit(126);
+        }
+    }
+    if (chdir("/") < 0) {
+        _exit(126);
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        _exit(126);
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    /* The caller's terminal signals are the program's business. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            _exit(126);
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        kill(getpid(), WTERMSIG(status));
+        _exit(128 + WTERMSIG(status));
+    }
+    _exit(WEXITSTATUS(status));
+}
+
+static int
+run_interactive(const struct docker *d, const char *name, pid_t cpid,
+                const char *const *argv)
+{
+    static const struct {
+        const char *ns;
+        int type;
+    } order[] = {{"ipc", CLONE_NEWIPC},
+                 {"uts", CLONE_NEWUTS},
+                 {"net", CLONE_NEWNET},
+                 {"pid", CLONE_NEWPID},
+                 {"mnt", CLONE_NEWNS}};
+    int fds[5];
+    int types[5];
+    size_t n = 0;
+    int error = 0;
+
+    for (size_t i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)cpid, order[i].ns);
+        fds[n] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[n] < 0) {
+            error = -errno;
+            d->host->error("docker: node %s: cannot open %s: %s", name, path,
+                           strerror(errno));
+            break;
+        }
+        types[n++] = order[i].type;
+    }
+    pid_t pid = -1;
+    if (!error) {
+        /* A shell in the node should see the container's PATH. */
+        pid = fork();
+        if (pid == 0) {
+            setenv("PATH", DEFAULT_PATH, 1);
+            enter_and_exec(fds, types, n, argv);
+        }
+        if (pid < 0) {
+            error = -errno;
+            d->host->error("docker: node %s: fork: %s", name, strerror(errno));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        close(fds[i]);
+    }
+    if (error) {
+        return error;
+    }
+
+    struct sigaction ign, old_int, old_quit;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGQUIT, &ign, &old_quit);
+    int status;
+    while ((error = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+        continue;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    if (error < 0) {
+        return -errno;
+    }
+    if (WIFSIGNALED(status)) {
+        d->host->log(MI_LOG_WARN, "docker: node %s: %s killed by signal %d",
+                     name, argv[0], WTERMSIG(status));
+        return -ECANCELED;
+    }
+    if (WEXITSTATUS(status) == 126) {
+        d->host->error("docker: node %s: cannot enter container %s", name,
+                       docker_container_name(name));
+        return -EIO;
+    }
+    return WEXITSTATUS(status);
+}
+
+static int
+docker_run(void *state, const char *name, const char *dir,
+           const char *const *argv, char **out)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    if (!argv || !argv[0]) {
+        d->host->error("docker: node %s: nothing to run", name);
+        return -EINVAL;
+    }
+    error = find_running(d, name, dir, &r, &c);
+    if (error) {
+        return error;
+    }
+    if (!out) {
+        return run_interactive(d, name, c.pid, argv);
+    }
+
+    struct buf o = {0}, e = {0};
+    int status = exec_in(d, r.socket, name, c.id, argv, 0, &o, &e);
+    if (e.len) {
+        d->host->log(status == 0 ? MI_LOG_DEBUG : MI_LOG_WARN,
+                     "docker: node %s: %s: %s", name, argv[0], e.data);
+    }
+    free(e.data);
+    if (status < 0 || o.failed) {
+        free(o.data);
+        return status < 0 ? status : -ENOMEM;
+    }
+    *out = o.data ? o.data : strdup("");
+    return *out ? status : -ENOMEM;
+}
+
+/* ------------------------------------------------------------------------ */
+/* FRR                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* User frr of the container's image: its /etc/passwd, read through the
+ * container's root as /proc/PID/root shows it. */
+static bool
+image_frr_user(pid_t pid, uid_t *uid, gid_t *gid)
+{
+    char path[64];
+    char line[512];
+    bool found = false;
+
+    snprintf(path, sizeof path, "/proc/%d/root/etc/passwd", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        return false;
+    }
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned u, g;
+        if (sscanf(line, "frr:%*[^:]:%u:%u:", &u, &g) == 2) {
+            *uid = u;
+            *gid = g;
+            found = true;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static void
+tail_of(const char *path, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    off_t size = lseek(fd, 0, SEEK_END);
+    off_t start = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
+    ssize_t n = pread(fd, buf, len - 1, start);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+}
+
+/* Waits until `daemon`'s vty socket, dir/frr/NAME/D.vty on the host,
+ * accepts connections, reached through the directory's descriptor (a
+ * socket path has 107 bytes at most). */
+static int
+wait_vty(const struct docker *d, const char *name, int vty_dir,
+         const char *daemon)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timespec start, now;
+
+    snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
+             vty_dir, daemon);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (long ms = 1;; ms = ms < 32 ? ms * 2 : 32) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return -errno;
+        }
+        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+        close(fd);
+        if (!r) {
+            return 0;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 +
+                (now.tv_nsec - start.tv_nsec) / 1000000 >
+            FRR_VTY_TIMEOUT_MS) {
+            d->host->error("docker: node %s: %s opened no vty socket in %d s",
+                           name, daemon, FRR_VTY_TIMEOUT_MS / 1000);
+            return -ETIMEDOUT;
+        }
+        struct timespec ts = {0, ms * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int
+start_daemon(const struct docker *d, const struct record *r,
+             const struct container *c, const char *name, const char *dir,
+             const char *daemon)
+{
+    char prog[PATH_MAX], pid_file[PATH_MAX], log[PATH_MAX + 8];
+    char log_path[PATH_MAX], out_path[PATH_MAX];
+
+    snprintf(prog, sizeof prog, "%s/%s", d->frr_dir, daemon);
+    snprintf(pid_file, sizeof pid_file, "%s/%s.pid", dir, daemon);
+    snprintf(log_path, sizeof log_path, "%s/%s.log", dir, daemon);
+    snprintf(out_path, sizeof out_path, "%s/%s.out", dir, daemon);
+    snprintf(log, sizeof log, "file:%s", log_path);
+    const char *argv[] = {prog, "-N",        name,     "-d",    "-P",
+                          "0",  "-i",        pid_file, "--log", log,
+                          "-f", "/dev/null", NULL};
+    struct buf o = {0}, e = {0};
+    int status =
+        exec_in(d, r->socket, name, c->id, argv, FRR_START_TIMEOUT_S, &o, &e);
+
+    /* What the daemon said before it logs, as the netns runtime keeps it. */
+    FILE *f = fopen(out_path, "we");
+    if (f) {
+        fprintf(f, "%s%s", o.data ? o.data : "", e.data ? e.data : "");
+        fclose(f);
+    }
+    if (status != 0) {
+        char tail[TAIL_BYTES];
+        tail_of(log_path, tail, sizeof tail);
+        if (status > 0) {
+            d->host->error(
+                "docker: node %s: %s exited with status %d:\n%s%s%s", name,
+                prog, status, o.data ? o.data : "", e.data ? e.data : "",
+                tail);
+        }
+        status = status > 0 ? -EIO : status;
+    }
+    free(o.data);
+    free(e.data);
+    return status;
+}
+
+static int
+make_owned_dir(const struct docker *d, const char *name, const char *path,
+               uid_t uid, gid_t gid)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        int error = -errno;
+        d->host->error("docker: node %s: cannot create %s: %s", name, path,
+                       strerror(errno));
+        return error;
+    }
+    if (chown(path, uid, gid) < 0) {
+        int error = -errno;
+        d->host->error("docker: node %s: cannot give %s to the image's user "
+                       "frr: %s",
+                       name, path, strerror(errno));
+        return error;
+    }
+    return 0;
+}
+
+static int
+docker_start_frr(void *state, const char *name, const char *dir,
+                 const char *const *daemons)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    char frr[PATH_MAX], vty[PATH_MAX];
+    uid_t uid;
+    gid_t gid;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    error = find_running(d, name, dir, &r, &c);
+    if (error) {
+        return error;
+    }
+    if (!image_frr_user(c.pid, &uid, &gid)) {
+        d->host->error("docker: node %s: the container's image has no user "
+                       "frr (is FRR installed in it? set "
+                       "plugins.docker.router_image to an image with FRR, "
+                       "e.g. one built by images/build)",
+                       name);
+        return -ENOTSUP;
+    }
+    if (snprintf(frr, sizeof frr, "%s/frr", dir) >= (int)sizeof frr ||
+        snprintf(vty, sizeof vty, "%s/frr/%s", dir, name) >= (int)sizeof vty) {
+        d->host->error("docker: node %s: directory path too long", name);
+        return -ENAMETOOLONG;
+    }
+    /* The daemons drop root for the image's frr before they write their
+     * pid files, logs and sockets. */
+    if ((error = make_owned_dir(d, name, dir, uid, gid)) ||
+        (error = make_owned_dir(d, name, frr, uid, gid)) ||
+        (error = make_owned_dir(d, name, vty, uid, gid))) {
+        return error;
+    }
+    int vty_dir = open(vty, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (vty_dir < 0) {
+        error = -errno;
+        d->host->error("docker: node %s: cannot open %s: %s", name, vty,
+                       strerror(errno));
+        return error;
+    }
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        error = start_daemon(d, &r, &c, name, dir, daemons[i]);
+        /* zebra first: the others connect to it. */
+        if (!error && i == 0) {
+            error = wait_vty(d, name, vty_dir, daemons[i]);
+        }
+    }
+    for (size_t i = 1; !error && daemons[i]; i++) {
+        error = wait_vty(d, name, vty_dir, daemons[i]);
+    }
+    close(vty_dir);
+    if (error) {
+        return error;
+    }
+
+    char conf[PATH_MAX];
+    snprintf(conf, sizeof conf, "%s/frr.conf", dir);
+    if (access(conf, F_OK) < 0) {
+        return 0;
+    }
+    const char *argv[] = {"vtysh", "-N", name, "-f", conf, NULL};
+    struct buf o = {0}, e = {0};
+    int status =
+        exec_in(d, r.socket, name, c.id, argv, FRR_START_TIMEOUT_S, &o, &e);
+    if (status > 0) {
+        d->host->error("docker: node %s: vtysh -f %s exited with status "
+                       "%d:\n%s%s",
+                       name, conf, status, o.data ? o.data : "",
+                       e.data ? e.data : "");
+        status = -EIO;
+    }
+    free(o.data);
+    free(e.data);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settings, checks and the descriptor                                      */
+/* ------------------------------------------------------------------------ */
+
+static void
+docker_release(void *state)
+{
+    struct docker *d = state;
+
+    free(d->socket);
+    free(d->router_image);
+    free(d->host_image);
+    free(d->frr_dir);
+    free(d->cpus);
+    free(d->log_max_size);
+    free(d);
+    curl_global_cleanup();
+}
+
+static int
+get_string(const struct mi_host *host, const struct mi_settings *settings,
+           const char *key, const char *def, char **value)
+{
+    const char *v = def;
+    int error = host->setting_string(settings, key, &v);
+
+    if (error && error != -ENOENT) {
+        return error;
+    }
+    if (!v[0]) {
+        host->setting_error(settings, key, "must not be empty");
+        return -EINVAL;
+    }
+    *value = strdup(v);
+    return *value ? 0 : -ENOMEM;
+}
+
+static int
+docker_configure(const struct mi_host *host,
+                 const struct mi_settings *settings, void **statep)
+{
+    static const char *const known[] = {
+        "socket",     "router_image", "host_image",   "frr_dir", "cpus",
+        "pids_limit", "log_max_size", "log_max_file", NULL};
+    int error = host->setting_check_keys(settings, known);
+
+    if (error) {
+        return error;
+    }
+    struct docker *d = calloc(1, sizeof *d);
+    if (!d) {
+        return -ENOMEM;
+    }
+    d->host = host;
+    d->pids_limit = -1;
+    d->log_max_file = DEFAULT_LOG_MAX_FILE;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(d);
+        host->error("docker: cannot initialise libcurl");
+        return -ENOMEM;
+    }
+    if ((error = get_string(host, settings, "socket", DEFAULT_SOCKET,
+                            &d->socket)) ||
+        (error = get_string(host, settings, "router_image",
+                            DEFAULT_ROUTER_IMAGE, &d->router_image)) ||
+        (error = get_string(host, settings, "host_image", DEFAULT_HOST_IMAGE,
+                            &d->host_image)) ||
+        (error = get_string(host, settings, "frr_dir", DEFAULT_FRR_DIR,
+                            &d->frr_dir)) ||
+        (error = get_string(host, settings, "cpus", DEFAULT_CPUS, &d->cpus)) ||
+        (error = get_string(host, settings, "log_max_size",
+                            DEFAULT_LOG_MAX_SIZE, &d->log_max_size))) {
+        goto fail;
+    }
+    error =
+        host->setting_int(settings, "pids_limit", 0, 4194304, &d->pids_limit);
+    if (error && error != -ENOENT) {
+        goto fail;
+    }
+    error =
+        host->setting_int(settings, "log_max_file", 1, 1000, &d->log_max_file);
+    if (error && error != -ENOENT) {
+        goto fail;
+    }
+    error = 0;
+    if (d->socket[0] != '/') {
+        host->setting_error(settings, "socket", "must be an absolute path");
+        error = -EINVAL;
+    }
+    if (d->frr_dir[0] != '/') {
+        host->setting_error(settings, "frr_dir",
+                            "must be an absolute path (inside the image)");
+        error = -EINVAL;
+    }
+    d->nano_cpus = parse_cpus(d->cpus);
+    if (d->nano_cpus < 0) {
+        host->setting_error(settings, "cpus",
+                            "'%s' is not a number of CPUs between 0 (no "
+                            "limit) and 1024, e.g. \"2\" or \"0.5\"",
+                            d->cpus);
+        error = -EINVAL;
+    }
+    if (!valid_size(d->log_max_size)) {
+        host->setting_error(settings, "log_max_size",
+                            "'%s' is not a size such as \"1m\", \"500k\"",
+                            d->log_max_size);
+        error = -EINVAL;
+    }
+    if (error) {
+        goto fail;
+    }
+    *statep = d;
+    return 0;
+
+fail:
+    docker_release(d);
+    return error;
+}
+
+/* Whether this server's images are here (GET /images/NAME/json). */
+static int
+check_image(const struct docker *d, const char *image, const char *setting)
+{
+    char path[1024];
+    struct response resp;
+    char *escaped = curl_easy_escape(NULL, image, 0);
+
+    if (!escaped) {
+        return -ENOMEM;
+    }
+    snprintf(path, sizeof path, "/images/%s/json", escaped);
+    curl_free(escaped);
+    int error =
+        api_request(d, d->socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    if (resp.code == 404) {
+        d->host->error("docker: image %s (plugins.docker.%s) is not on this "
+                       "machine: build it with images/build from miniinet's "
+                       "source tree (about 4 minutes), or set %s to an image "
+                       "that is here",
+                       image, setting, setting);
+        error = -ENOTSUP;
+    } else if (resp.code != 200) {
+        char msg[512];
+        d->host->error("docker: image %s: %s", image,
+                       api_message(&resp, msg, sizeof msg));
+        error = -EIO;
+    }
+    response_free(&resp);
+    return error;
+}
+
+static int
+docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
+{
+    struct docker *d = state;
+    bool need_router = false, need_host = false;
+    struct response resp;
+
+    for (size_t i = 0; i < plan->n_nodes; i++) {
+        if (plan->nodes[i].server != server) {
+            continue;
+        }
+        if (runs_frr(plan->nodes[i].kind)) {
+            need_router = true;
+        } else {
+            need_host = true;
+        }
+    }
+    if (!need_router && !need_host) {
+        return 0;
+    }
+    int error = api_request(d, d->socket, "GET", "/_ping", NULL, 10, &resp);
+    if (error) {
+        return -ENOTSUP;
+    }
+    response_free(&resp);
+    int e1 = need_router ? check_image(d, d->router_image, "router_image") : 0;
+    int e2 = need_host ? check_image(d, d->host_image, "host_image") : 0;
+    return e1 ? e1 : e2;
+}
+
+static const struct mi_runtime_ops docker_ops = {
+    .common =
+        {
+            .configure = docker_configure,
+            .release = docker_release,
+            .check_server = docker_check_server,
+        },
+    .create_node = docker_create_node,
+    .netns_path = docker_netns_path,
+    .start_frr = docker_start_frr,
+    .run = docker_run,
+    .node_exists = docker_node_exists,
+    .destroy_node = docker_destroy_node,
+    .stop_node = docker_stop_node,
+};
+
+MI_PLUGIN_DEFINE = {
+    .abi = MI_PLUGIN_ABI,
+    .size = sizeof(struct mi_plugin),
+    .name = "docker",
+    .kind = MI_PLUGIN_RUNTIME,
+    .version = "0.1.0",
+    .description = "routers and hosts as Docker containers (Engine API)",
+    .ops.runtime = &docker_ops,
+};

@@ -1,0 +1,313 @@
+/* The docker runtime plugin's pure parts, without Docker: container names,
+ * settings, the container and exec requests it sends the Engine, the
+ * demultiplexing of exec output, the node's record, and an Engine that
+ * does not answer. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
+
+#include <check.h>
+#include <libconfig.h>
+
+#include "host.h"
+#include "testutil.h"
+
+/* Configures with the section plugins.docker of `text` (NULL: none). */
+static int
+configure_with(const char *text, void **state)
+{
+    config_t cfg;
+    const config_setting_t *section = NULL;
+
+    config_init(&cfg);
+    if (text) {
+        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
+                      config_error_text(&cfg));
+        section = config_lookup(&cfg, "plugins.docker");
+        ck_assert_ptr_nonnull(section);
+    }
+    *state = NULL;
+    testutil_capture_begin();
+    int error = docker_ops.common.configure(
+        host_services(), (const struct mi_settings *)section, state);
+    testutil_capture_end();
+    config_destroy(&cfg);
+    return error;
+}
+
+/* A JSON member by path "A.B.C" as JSON text ("" if absent); keys with
+ * dots (labels) are looked up directly. */
+static const char *
+member(json_object *obj, const char *path)
+{
+    static char buf[256];
+    char copy[256];
+
+    snprintf(copy, sizeof copy, "%s", path);
+    for (char *save, *key = strtok_r(copy, ".", &save); key;
+         key = strtok_r(NULL, ".", &save)) {
+        if (!json_object_object_get_ex(obj, key, &obj)) {
+            return "";
+        }
+    }
+    snprintf(buf, sizeof buf, "%s",
+             json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+    return buf;
+}
+
+START_TEST(test_descriptor)
+{
+    ck_assert_str_eq(miniinet_plugin.name, "docker");
+    ck_assert_int_eq(miniinet_plugin.kind, MI_PLUGIN_RUNTIME);
+    const struct mi_runtime_ops *ops = miniinet_plugin.ops.runtime;
+    ck_assert_ptr_nonnull(ops->create_node);
+    ck_assert_ptr_nonnull(ops->netns_path);
+    ck_assert_ptr_nonnull(ops->start_frr);
+    ck_assert_ptr_nonnull(ops->run);
+    ck_assert_ptr_nonnull(ops->node_exists);
+    ck_assert_ptr_nonnull(ops->destroy_node);
+    ck_assert_ptr_nonnull(ops->stop_node);
+    ck_assert_ptr_nonnull(ops->common.check_server);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    /* The original platform's container names are miniinet's node names. */
+    const char *names[] = {"1_ZURIrouter", "1_ZURIhost", "3_L2_DCN_FIFA_1",
+                           "80_IXP"};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_str_eq(docker_container_name(names[i]), names[i]);
+        ck_assert(valid_name(names[i]));
+    }
+    ck_assert(!valid_name(""));
+    ck_assert(!valid_name("_x"));
+    ck_assert(!valid_name("a/b"));
+    ck_assert(!valid_name("a?b"));
+    ck_assert(!valid_name("a b"));
+    ck_assert(!valid_name(NULL));
+}
+END_TEST
+
+START_TEST(test_settings)
+{
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    struct docker *d = state;
+    ck_assert_str_eq(d->socket, "/var/run/docker.sock");
+    ck_assert_str_eq(d->router_image, "miniinet/router:latest");
+    ck_assert_str_eq(d->host_image, "miniinet/host:latest");
+    ck_assert_int_eq(d->nano_cpus, 2000000000LL);
+    ck_assert_int_eq(d->pids_limit, -1);
+    ck_assert_str_eq(d->log_max_size, "1m");
+    ck_assert_int_eq(d->log_max_file, 3);
+    docker_release(state);
+
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { router_image = "
+                       "\"miniinterneteth/d_router\"; host_image = "
+                       "\"miniinterneteth/d_host\"; cpus = \"0.5\"; "
+                       "pids_limit = 0; log_max_size = \"10m\"; "
+                       "log_max_file = 5; }; };",
+                       &state),
+        0);
+    d = state;
+    ck_assert_str_eq(d->router_image, "miniinterneteth/d_router");
+    ck_assert_int_eq(d->nano_cpus, 500000000LL);
+    ck_assert_int_eq(d->pids_limit, 0);
+    docker_release(state);
+
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { images = \"x\"; }; };", &state),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "images"));
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { cpus = \"two\"; }; };", &state),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "number of CPUs"));
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { log_max_size = \"1q\"; }; };",
+                       &state),
+        -EINVAL);
+    ck_assert_int_eq(
+        configure_with(
+            "plugins = { docker = { socket = \"docker.sock\"; }; };", &state),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "absolute path"));
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { log_max_file = 0; }; };",
+                       &state),
+        -EINVAL);
+
+    ck_assert_int_eq(parse_cpus("0"), 0);
+    ck_assert_int_eq(parse_cpus("1.25"), 1250000000LL);
+    ck_assert_int_eq(parse_cpus("-1"), -1);
+    ck_assert_int_eq(parse_cpus("2x"), -1);
+    ck_assert(valid_size("500k") && valid_size("1m") && valid_size("100"));
+    ck_assert(!valid_size("m") && !valid_size("0") && !valid_size("1mb"));
+}
+END_TEST
+
+START_TEST(test_create_request)
+{
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    const struct mi_node router = {.name = "1_ZURIrouter",
+                                   .kind = MI_NODE_ROUTER};
+    json_object *req = create_request(state, "small", &router, "/r/small/n",
+                                      "/r/small/n/frr");
+    ck_assert_str_eq(member(req, "Image"), "\"miniinet\\/router:latest\"");
+    json_object *labels;
+    ck_assert(json_object_object_get_ex(req, "Labels", &labels));
+    json_object *v;
+    ck_assert(json_object_object_get_ex(labels, LABEL_NETWORK, &v));
+    ck_assert_str_eq(json_object_get_string(v), "small");
+    ck_assert(json_object_object_get_ex(labels, LABEL_NODE, &v));
+    ck_assert_str_eq(json_object_get_string(v), "1_ZURIrouter");
+    ck_assert(json_object_object_get_ex(labels, LABEL_DIR, &v));
+    ck_assert_str_eq(json_object_get_string(v), "/r/small/n");
+    ck_assert_str_eq(member(req, "HostConfig.NetworkMode"), "\"none\"");
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "100");
+    ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "2000000000");
+    ck_assert_str_eq(member(req, "HostConfig.LogConfig"),
+                     "{\"Type\":\"json-file\",\"Config\":{\"max-size\":"
+                     "\"1m\",\"max-file\":\"3\"}}");
+    ck_assert_str_eq(member(req, "HostConfig.Binds"),
+                     "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
+                     "n\\/frr:\\/var\\/run\\/frr\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"SYS_RESOURCE\"]");
+    json_object *sysctls;
+    ck_assert(json_object_object_get_ex(
+        json_object_object_get(req, "HostConfig"), "Sysctls", &sysctls));
+    ck_assert(json_object_object_get_ex(sysctls, "net.ipv4.ip_forward", &v));
+    ck_assert_str_eq(json_object_get_string(v), "1");
+    /* The image's own command is never run. */
+    ck_assert_ptr_nonnull(strstr(member(req, "Entrypoint"), "sleep"));
+    json_object_put(req);
+
+    /* Hosts: the host image, NET_ADMIN, no FRR directory, no forwarding. */
+    const struct mi_node host = {.name = "3_L2_DCN_FIFA_1",
+                                 .kind = MI_NODE_L2HOST};
+    req = create_request(state, "small", &host, "/r/h", "/r/h/frr");
+    ck_assert_str_eq(member(req, "Image"), "\"miniinet\\/host:latest\"");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"), "[\"NET_ADMIN\"]");
+    ck_assert_str_eq(member(req, "HostConfig.Binds"),
+                     "[\"\\/r\\/h:\\/r\\/h\"]");
+    ck_assert(!json_object_object_get_ex(
+        json_object_object_get(json_object_object_get(req, "HostConfig"),
+                               "Sysctls"),
+        "net.ipv4.ip_forward", NULL));
+    json_object_put(req);
+
+    /* The route server: the original's larger pids limit. */
+    const struct mi_node rs = {.name = "80_IXP", .kind = MI_NODE_ROUTESERVER};
+    req = create_request(state, "small", &rs, "/r/rs", "/r/rs/frr");
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "200");
+    json_object_put(req);
+    docker_release(state);
+
+    /* No limits. */
+    ck_assert_int_eq(
+        configure_with(
+            "plugins = { docker = { cpus = \"0\"; pids_limit = 0; }; };",
+            &state),
+        0);
+    req = create_request(state, "small", &router, "/r", "/r/frr");
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "");
+    ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "");
+    json_object_put(req);
+    docker_release(state);
+
+    const char *argv[] = {"vtysh", "-N", "1_ZURIrouter", NULL};
+    req = exec_request(argv);
+    ck_assert_str_eq(member(req, "Cmd"),
+                     "[\"vtysh\",\"-N\",\"1_ZURIrouter\"]");
+    ck_assert_str_eq(member(req, "AttachStdout"), "true");
+    ck_assert_str_eq(member(req, "Tty"), "false");
+    json_object_put(req);
+}
+END_TEST
+
+START_TEST(test_demux)
+{
+    static const unsigned char stream[] = {
+        1, 0, 0, 0,   0,   0,   0, 3, 'o', 'u', 't', 2, 0, 0, 0,  0,
+        0, 0, 3, 'e', 'r', 'r', 1, 0, 0,   0,   0,   0, 0, 1, '!'};
+    struct buf out = {0}, err = {0};
+
+    ck_assert(demux_stream(stream, sizeof stream, &out, &err));
+    ck_assert_str_eq(out.data, "out!");
+    ck_assert_str_eq(err.data, "err");
+    ck_assert(!demux_stream(stream, sizeof stream - 1, &out, &err));
+    ck_assert(
+        !demux_stream((const unsigned char *)"hello world", 11, &out, &err));
+    ck_assert(demux_stream(stream, 0, &out, &err));
+    free(out.data);
+    free(err.data);
+}
+END_TEST
+
+START_TEST(test_record)
+{
+    void *state;
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    struct record r = {.socket = "/s.sock", .network = "small"}, back;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    ck_assert_int_eq(record_read(state, "n", dir, &back), 0);
+    ck_assert_int_eq(record_write(state, "n", dir, &r), 0);
+    ck_assert_int_eq(record_read(state, "n", dir, &back), 1);
+    ck_assert_str_eq(back.socket, "/s.sock");
+    ck_assert_str_eq(back.network, "small");
+    ck_assert_str_eq(back.id, "");
+    snprintf(r.id, sizeof r.id, "abc123");
+    ck_assert_int_eq(record_write(state, "n", dir, &r), 0);
+    ck_assert_int_eq(record_read(state, "n", dir, &back), 1);
+    ck_assert_str_eq(back.id, "abc123");
+
+    /* An Engine that does not answer: stop and destroy report it, naming
+     * the socket and what to do. */
+    testutil_capture_begin();
+    int error = docker_destroy_node(state, "n", dir);
+    testutil_capture_end();
+    ck_assert_int_lt(error, 0);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "/s.sock"));
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "start dockerd"));
+
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    unlink(path);
+    /* No record: nothing was made, nothing to do, no Engine asked. */
+    ck_assert_int_eq(docker_destroy_node(state, "n", dir), 0);
+    ck_assert_int_eq(docker_stop_node(state, "n", dir), 0);
+    rmdir(dir);
+    docker_release(state);
+}
+END_TEST
+
+static Suite *
+docker_suite(void)
+{
+    Suite *s = suite_create("docker");
+    TCase *tc = tcase_create("pure");
+
+    tcase_add_test(tc, test_descriptor);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_settings);
+    tcase_add_test(tc, test_create_request);
+    tcase_add_test(tc, test_demux);
+    tcase_add_test(tc, test_record);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(docker_suite());
+}
