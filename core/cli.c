@@ -1,6 +1,7 @@
 /* Session setup: topology -> chosen plugins -> plan, in that order, each
  * step only when the verb needs it. */
 #include "cli.h"
+#include "state.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -120,6 +121,26 @@ plugin_path_has(const struct plugin_path *path, const char *name)
     return false;
 }
 
+/* On one server, a network that is up keeps the plugins it was made with:
+ * those its state record names, for the kinds that neither the command
+ * line nor the file chooses (so that `status` and `check` of a network made
+ * with --plugins=X find its nodes without the flag). */
+static void
+record_choice(const struct session *s, char *names[3])
+{
+    struct state st;
+
+    names[0] = names[1] = names[2] = NULL;
+    if (!s->topo || s->topo->n_servers || !s->topo->name ||
+        state_load(s->topo->name, &st)) {
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        names[i] = st.plugin[i] ? xstrdup(st.plugin[i]) : NULL;
+    }
+    state_destroy(&st);
+}
+
 static int
 choose_and_load(struct session *s)
 {
@@ -127,6 +148,8 @@ choose_and_load(struct session *s)
     if (status != EXIT_OK) {
         return status;
     }
+    char *recorded[3];
+    record_choice(s, recorded);
 
     for (enum mi_plugin_kind kind = MI_PLUGIN_RUNTIME;
          kind <= MI_PLUGIN_TUNNEL; kind++) {
@@ -138,6 +161,13 @@ choose_and_load(struct session *s)
         const char *name = file_choice(s->topo, kind);
         a->explicit_choice = name != NULL;
         if (!name) {
+            name = recorded[kind - 1];
+            if (name) {
+                log_debug("%s plugin '%s', as network %s was made with",
+                          plugin_kind_name(kind), name, s->topo->name);
+            }
+        }
+        if (!name) {
             name = default_plugin[kind - 1];
         }
         if (!a->explicit_choice && !kind_required(s->topo, kind) &&
@@ -148,11 +178,15 @@ choose_and_load(struct session *s)
         }
         if (plugin_load_name(&s->path, name, kind, &a->loaded) ||
             !a->loaded.desc) {
-            return EXIT_USAGE;
+            status = EXIT_USAGE;
+            break;
         }
         a->name = a->loaded.desc->name;
     }
-    return EXIT_OK;
+    for (int i = 0; i < 3; i++) {
+        free(recorded[i]);
+    }
+    return status;
 }
 
 static int

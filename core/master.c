@@ -48,6 +48,7 @@ struct server_run {
     int status;  /* of the remote command */
     char *out;   /* captured standard output */
     char phase[64];
+    bool phase_done; /* its "done" line came (shown, not blamed) */
     pthread_t thread;
 };
 
@@ -80,9 +81,10 @@ draw_overall(struct master *m)
     }
     fprintf(stderr, "\r\033[K[%6.1fs]", progress_elapsed());
     for (size_t i = 0; i < m->n; i++) {
-        fprintf(stderr, "%s %s: %s", i ? " |" : "",
+        fprintf(stderr, "%s %s: %s%s", i ? " |" : "",
                 m->p->servers[m->runs[i].index].name,
-                m->runs[i].phase[0] ? m->runs[i].phase : "-");
+                m->runs[i].phase[0] ? m->runs[i].phase : "-",
+                m->runs[i].phase_done ? " done" : "");
     }
     fflush(stderr);
 }
@@ -98,9 +100,8 @@ note_phase(struct server_run *sr, const char *line)
     t += 3;
     size_t len = strcspn(t, ":");
     if (len && len < sizeof sr->phase && t[len] == ':') {
-        bool done = strstr(t + len, ": done") != NULL;
-        snprintf(sr->phase, sizeof sr->phase, "%.*s%s", (int)len, t,
-                 done ? " done" : "");
+        sr->phase_done = strstr(t + len, ": done") != NULL;
+        snprintf(sr->phase, sizeof sr->phase, "%.*s", (int)len, t);
     }
 }
 
