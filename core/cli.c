@@ -131,8 +131,11 @@ record_choice(const struct session *s, char *names[3])
     struct state st;
 
     names[0] = names[1] = names[2] = NULL;
-    if (!s->topo || s->topo->n_servers || !s->topo->name ||
-        state_load(s->topo->name, &st)) {
+    if (!s->topo || s->topo->n_servers || !s->topo->name) {
+        return;
+    }
+    if (state_load(s->topo->name, &st)) {
+        state_destroy(&st); /* what a failed load allocated */
         return;
     }
     for (int i = 0; i < 3; i++) {
