@@ -62,7 +62,7 @@ on() {
     shift
     timeout 120 ssh -n -i "$TESTBED_DIR/id_ed25519" \
         -o UserKnownHostsFile="$TESTBED_DIR/known_hosts" -o BatchMode=yes \
-        -o LogLevel=ERROR "root@198.18.0.$k" "$@"
+        -o LogLevel=ERROR "root@198.19.0.$k" "$@"
 }
 now() { date +%s.%N; }
 

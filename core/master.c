@@ -281,6 +281,25 @@ capture_verb(struct server_run *sr)
 /* ------------------------------------------------------------------------ */
 /* Sessions                                                                 */
 
+/* How the master reaches server i: its `ssh` settings, at `ssh.host` when
+ * set (a management address), else at its underlay address. */
+static struct remote_target
+target_of(const struct session *s, size_t i)
+{
+    const struct mi_server *sv = &plan_view(s->plan)->servers[i];
+    const char *host =
+        i < s->topo->n_servers ? s->topo->servers[i].ssh_host : NULL;
+
+    return (struct remote_target){
+        .name = sv->name,
+        .address = host ? host : sv->address,
+        .port = sv->ssh_port,
+        .user = sv->ssh_user,
+        .identity = sv->ssh_identity,
+        .known_hosts = sv->ssh_known_hosts,
+    };
+}
+
 static int
 master_open(struct master *m, struct session *s, const char *verb)
 {
@@ -297,15 +316,7 @@ master_open(struct master *m, struct session *s, const char *verb)
     struct remote **out = xcalloc(m->n + 1, sizeof(struct remote *));
     char **errors = xcalloc(m->n + 1, sizeof *errors);
     for (size_t i = 0; i < m->n; i++) {
-        const struct mi_server *sv = &m->p->servers[i];
-        t[i] = (struct remote_target){
-            .name = sv->name,
-            .address = sv->address,
-            .port = sv->ssh_port,
-            .user = sv->ssh_user,
-            .identity = sv->ssh_identity,
-            .known_hosts = sv->ssh_known_hosts,
-        };
+        t[i] = target_of(s, i);
         m->runs[i].m = m;
         m->runs[i].index = i;
     }
@@ -846,14 +857,7 @@ master_exec(struct session *s, const char *node, char **argv)
     m.s = s;
     m.p = p;
     /* One server only: connect to it alone. */
-    struct remote_target t = {
-        .name = p->servers[server].name,
-        .address = p->servers[server].address,
-        .port = p->servers[server].ssh_port,
-        .user = p->servers[server].ssh_user,
-        .identity = p->servers[server].ssh_identity,
-        .known_hosts = p->servers[server].ssh_known_hosts,
-    };
+    struct remote_target t = target_of(s, server);
     struct remote *r = NULL;
     char *error = NULL;
     if (remote_connect_all(&t, 1, s->opts.accept_new_host_keys,

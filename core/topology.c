@@ -28,7 +28,7 @@ static const char *const server_keys[] = {
     "name", "address", "interface", "mtu", "ssh", NULL,
 };
 static const char *const ssh_keys[] = {
-    "user", "port", "identity", "known_hosts", NULL,
+    "host", "user", "port", "identity", "known_hosts", NULL,
 };
 
 static int
@@ -51,6 +51,18 @@ valid_ifname(const char *s)
     return len >= 1 && len <= TP_IFNAME_MAX &&
            strspn(s, "abcdefghijklmnopqrstuvwxyz"
                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+/* Where SSH connects: a host name or an IPv4 or IPv6 address (RFC 1123
+ * letters, digits, '-' and '.', or ':' for IPv6). */
+static bool
+valid_host(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= 253 && s[0] != '-' &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") == len;
 }
 
 static char *
@@ -94,6 +106,14 @@ parse_ssh(struct tp_loader *ld, const config_setting_t *s, const char *obj,
     }
     srv->ssh_identity = get_nonempty(ld, ssh, sobj, "identity");
     srv->ssh_known_hosts = get_nonempty(ld, ssh, sobj, "known_hosts");
+    char *host = get_nonempty(ld, ssh, sobj, "host");
+    if (host && !valid_host(host)) {
+        tp_key_error(ld, config_setting_get_member(ssh, "host"), sobj, "host",
+                     "\"%s\" is not a host name or IP address", host);
+        free(host);
+        host = NULL;
+    }
+    srv->ssh_host = host;
 }
 
 static void
@@ -1017,6 +1037,7 @@ topology_free(struct topology *topo)
         free(s->ssh_user);
         free(s->ssh_identity);
         free(s->ssh_known_hosts);
+        free(s->ssh_host);
     }
     free(topo->servers);
     for (size_t i = 0; i < topo->n_bodies; i++) {

@@ -117,6 +117,7 @@ struct topo_server {
     unsigned ssh_port;     /* default 22 */
     char *ssh_identity;    /* may be NULL */
     char *ssh_known_hosts; /* may be NULL */
+    char *ssh_host;        /* where SSH connects; NULL: address */
     unsigned mtu;          /* default 1500 */
     int line;
 };

@@ -142,6 +142,7 @@ START_TEST(test_full_top_level)
     ck_assert_uint_eq(s->ssh_port, 2222);
     ck_assert_str_eq(s->ssh_identity, "/root/.ssh/id_ed25519");
     ck_assert_str_eq(s->ssh_known_hosts, "/root/.ssh/known_hosts");
+    ck_assert_str_eq(s->ssh_host, "s1.mgmt.example.org");
     ck_assert_int_eq(s->line, 7);
     s = &t->servers[1]; /* defaults */
     ck_assert_str_eq(s->name, "s2");
@@ -151,6 +152,7 @@ START_TEST(test_full_top_level)
     ck_assert_uint_eq(s->ssh_port, 22);
     ck_assert_ptr_null(s->ssh_identity);
     ck_assert_ptr_null(s->ssh_known_hosts);
+    ck_assert_ptr_null(s->ssh_host);
     topology_free(t);
 }
 END_TEST
@@ -503,6 +505,9 @@ static const struct bad_case bad_cases[] = {
     {"unknown-ssh", 4,
      "server \"s1\": ssh: unknown setting \"prot\" (did "
      "you mean \"port\"?)"},
+    {"bad-ssh-host", 4,
+     "server \"s1\": ssh: host: \"mgmt;reboot\" is not a host name or IP "
+     "address"},
     {"unknown-plugins", 3,
      "plugins: unknown setting \"runtme\" (did you "
      "mean \"runtime\"?)"},

@@ -19,11 +19,17 @@ tap_skip() {
     echo "ok $tap_n - # SKIP $*"
 }
 
-# tap_check DESCRIPTION COMMAND...: ok when the command succeeds.
+# tap_check DESCRIPTION COMMAND...: ok when the command succeeds; returns
+# the check's success.
 tap_check() {
     desc=$1
     shift
-    if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+    if "$@"; then
+        tap_ok "$desc"
+    else
+        tap_not_ok "$desc"
+        return 1
+    fi
 }
 
 # Prints a diagnostic line (shown in the log, ignored by TAP).
