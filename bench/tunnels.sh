@@ -18,7 +18,8 @@
 #
 # Environment: MINIINET (default: miniinet in PATH; its plugins must be
 # found on the servers too, e.g. installed), SECS (default 5), SIZES
-# (default "10 100 1000"), VARIANTS (default all, as tests/tunnels.test).
+# (default "10 100 1000"), VARIANTS (default: every line of
+# tests/testbed/tunnel-variants, as tests/tunnels.test).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,15 +39,22 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-variants=${VARIANTS:-gre-tos gre-key vxlan-ovs vxlan-kernel}
-settings_of() {
-    case $1 in
-    gre-tos) echo 'gre = { isolation = "tos"; };' ;;
-    gre-key) echo 'gre = { isolation = "key"; };' ;;
-    vxlan-ovs) echo 'vxlan = { mode = "ovs"; };' ;;
-    vxlan-kernel) echo 'vxlan = { mode = "kernel"; };' ;;
-    esac
+# NAME PLUGIN SETTINGS per line, as tests/tunnels.test runs them.
+variants_file=$top/tests/testbed/tunnel-variants
+variants=${VARIANTS:-$(awk '!/^#/ && NF { print $1 }' "$variants_file")}
+plugin_of() {
+    awk -v v="$1" '!/^#/ && $1 == v { print $2 }' "$variants_file"
 }
+settings_of() {
+    awk -v v="$1" '!/^#/ && $1 == v {
+        sub(/^[^ \t]+[ \t]+[^ \t]+[ \t]+/, ""); print }' "$variants_file"
+}
+for v in $variants; do
+    if [ -z "$(plugin_of "$v")" ]; then
+        echo "bench/tunnels.sh: no variant $v in $variants_file" >&2
+        exit 2
+    fi
+done
 
 current=
 cleanup() {
@@ -97,7 +105,7 @@ printf '\n== TCP throughput, 1_A -> 2_A, %s s, underlay through OVS (br-phy)\n' 
 : >"$tmp/tp"
 throughput "veth(one-server)" gre "" one >>"$tmp/tp"
 for v in $variants; do
-    throughput "$v" "${v%%-*}" "$(settings_of "$v")" >>"$tmp/tp"
+    throughput "$v" "$(plugin_of "$v")" "$(settings_of "$v")" >>"$tmp/tp"
 done
 "$testbed" down >/dev/null
 if echo "$variants" | grep -q vxlan-kernel; then
@@ -117,7 +125,7 @@ for v in $variants; do
     for n in $sizes; do
         case $v in gre-tos) [ "$n" -gt 63 ] && n=63 ;; esac
         cfg=$tmp/scale.cfg
-        "$topology" scale "${v%%-*}" "$(settings_of "$v")" scale "$n" >"$cfg"
+        "$topology" scale "$(plugin_of "$v")" "$(settings_of "$v")" scale "$n" >"$cfg"
         current=$cfg
         t0=$(now)
         "$miniinet" -c "$cfg" up >"$tmp/up.out" 2>&1 || {

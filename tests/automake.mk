@@ -72,7 +72,7 @@ TESTS += tests/up.test tests/testbed.test tests/multiserver.test \
 EXTRA_DIST += tests/up.test bench/up.sh tests/testbed.test \
 	tests/testbed/testbed tests/multiserver.test bench/multi.sh \
 	tests/tunnels.test bench/tunnels.sh tests/testbed/tunnel-topology \
-	tests/testbed/pingmany
+	tests/testbed/pingmany tests/testbed/tunnel-variants
 if HAVE_CHECK
 # A userspace Open vSwitch owns the root namespace's "ovs-netdev" device:
 # two private instances cannot run at once, so the suites that start one

@@ -9,7 +9,6 @@
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
-#include <libconfig.h>
 
 #include "host.h"
 #include "testutil.h"
@@ -18,23 +17,8 @@
 static int
 configure_with(const char *text, void **state)
 {
-    config_t cfg;
-    const config_setting_t *section = NULL;
-
-    config_init(&cfg);
-    if (text) {
-        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
-                      config_error_text(&cfg));
-        section = config_lookup(&cfg, "plugins.docker");
-        ck_assert_ptr_nonnull(section);
-    }
-    *state = NULL;
-    testutil_capture_begin();
-    int error = docker_ops.common.configure(
-        host_services(), (const struct mi_settings *)section, state);
-    testutil_capture_end();
-    config_destroy(&cfg);
-    return error;
+    return testutil_configure(&docker_ops.common, host_services(), text,
+                              "plugins.docker", state);
 }
 
 /* A JSON member by path "A.B.C" as JSON text ("" if absent); keys with

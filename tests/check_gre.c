@@ -12,11 +12,11 @@
 #include "config.h"
 #endif
 
+#include "../plugins/common/cmd.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/gre/gre.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
-#include <libconfig.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -141,23 +141,8 @@ tp_new(void)
 static int
 configure_with(const struct mi_host *host, const char *text, void **state)
 {
-    config_t cfg;
-    const config_setting_t *section = NULL;
-
-    config_init(&cfg);
-    if (text) {
-        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
-                      config_error_text(&cfg));
-        section = config_lookup(&cfg, "plugins.gre");
-        ck_assert_ptr_nonnull(section);
-    }
-    *state = NULL;
-    testutil_capture_begin();
-    int error = gre_ops.common.configure(
-        host, (const struct mi_settings *)section, state);
-    testutil_capture_end();
-    config_destroy(&cfg);
-    return error;
+    return testutil_configure(&gre_ops.common, host, text, "plugins.gre",
+                              state);
 }
 
 static struct ovt *
@@ -232,7 +217,7 @@ fake_run(const char *const *argv, char **out)
                  fake_route_dev);
         answer = buf;
     } else if (strstr(line, " br-exists ")) {
-        status = in_lines(fake_bridges, strrchr(line, ' ') + 1) ? 0 : 2;
+        status = cmd_in_lines(fake_bridges, strrchr(line, ' ') + 1) ? 0 : 2;
     } else if (strstr(line, " datapath_types")) {
         answer = "[netdev, system]\n";
     } else if (!strcmp(prog, "ovs-ofctl")) {
@@ -347,6 +332,59 @@ count_files(const char *dir)
 /* ------------------------------------------------------------------------ */
 /* Descriptor, settings, plan checks                                        */
 /* ------------------------------------------------------------------------ */
+
+/* The helpers every plugin that runs programs shares (plugins/common/cmd.c).
+ */
+START_TEST(test_cmd_helpers)
+{
+    struct args a = {0};
+    args_add(&a, "ovs-vsctl");
+    args_addf(&a, "--timeout=%d", 10);
+    size_t two = a.bytes;
+    ck_assert_uint_eq(two, strlen("ovs-vsctl") + strlen("--timeout=10") + 2 +
+                               2 * sizeof(char *));
+    args_add(&a, "add-br");
+    args_add(&a, "br0");
+    ck_assert_uint_eq(a.n, 4);
+    ck_assert_ptr_null(a.v[4]);
+    args_truncate(&a, 2);
+    ck_assert_uint_eq(a.n, 2);
+    ck_assert_uint_eq(a.bytes, two);
+    ck_assert_ptr_null(a.v[2]);
+    ck_assert_str_eq(a.v[1], "--timeout=10");
+    args_push(&a, NULL);
+    ck_assert(a.nomem);
+    args_free(&a);
+    ck_assert_uint_eq(a.n, 0);
+    ck_assert_ptr_null(a.v);
+
+    char buf[32];
+    ck_assert_str_eq(cmd_status_text(3, buf, sizeof buf), "exit status 3");
+    ck_assert_str_eq(cmd_status_text(-ENOENT, buf, sizeof buf),
+                     strerror(ENOENT));
+
+    const char *lines = "br-a\nbr-ab\nbr-b";
+    ck_assert(cmd_in_lines(lines, "br-ab"));
+    ck_assert(cmd_in_lines(lines, "br-b"));
+    ck_assert(!cmd_in_lines(lines, "br"));
+    ck_assert(!cmd_in_lines(NULL, "br-a"));
+
+    const char *csv = "p1,\"no such device\"\np10,7\np2,\n";
+    ck_assert(cmd_csv_value(csv, "p1", buf, sizeof buf));
+    ck_assert_str_eq(buf, "no such device");
+    ck_assert(cmd_csv_value(csv, "p10", buf, sizeof buf));
+    ck_assert_str_eq(buf, "7");
+    ck_assert(!cmd_csv_value(csv, "p2", buf, sizeof buf));
+    ck_assert(!cmd_csv_value(csv, "p3", buf, sizeof buf));
+
+    char *sh = cmd_find_program("sh");
+    ck_assert_ptr_nonnull(strchr(sh, '/'));
+    free(sh);
+    char *none = cmd_find_program("no-such-program-here");
+    ck_assert_str_eq(none, "no-such-program-here");
+    free(none);
+}
+END_TEST
 
 START_TEST(test_descriptor)
 {
@@ -824,8 +862,8 @@ START_TEST(test_check_server)
     struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
 
     /* Programs are looked up in PATH: skip where OVS is not installed. */
-    char *vsctl = find_program("ovs-vsctl");
-    char *ofctl = find_program("ovs-ofctl");
+    char *vsctl = cmd_find_program("ovs-vsctl");
+    char *ofctl = cmd_find_program("ovs-ofctl");
     bool installed = !access(vsctl, X_OK) && !access(ofctl, X_OK);
     free(vsctl);
     free(ofctl);
@@ -861,6 +899,7 @@ gre_suite(void)
     TCase *tc = tcase_create("pure");
 
     tcase_add_test(tc, test_descriptor);
+    tcase_add_test(tc, test_cmd_helpers);
     tcase_add_test(tc, test_settings);
     tcase_add_test(tc, test_check_plan);
     tcase_add_test(tc, test_names);

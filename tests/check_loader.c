@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -303,21 +302,8 @@ END_TEST
 static int
 configure_with(const struct mi_tunnel_ops *ops, const char *text, void **state)
 {
-    config_t cfg;
-
-    config_init(&cfg);
-    ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
-                  config_error_text(&cfg));
-    const config_setting_t *section = config_lookup(&cfg, "plugins.good");
-    ck_assert_ptr_nonnull(section);
-
-    *state = NULL;
-    testutil_capture_begin();
-    int error = ops->common.configure(
-        host_services(), (const struct mi_settings *)section, state);
-    testutil_capture_end();
-    config_destroy(&cfg);
-    return error;
+    return testutil_configure(&ops->common, host_services(), text,
+                              "plugins.good", state);
 }
 
 static void

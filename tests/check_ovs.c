@@ -21,7 +21,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -303,20 +302,8 @@ sw_close(struct sw *sw)
 static int
 sw_configure(struct sw *sw, const char *text)
 {
-    config_t cfg;
-
-    config_init(&cfg);
-    ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
-                  config_error_text(&cfg));
-    const config_setting_t *section = config_lookup(&cfg, "plugins.ovs");
-    ck_assert_ptr_nonnull(section);
-    sw->state = NULL;
-    testutil_capture_begin();
-    int error = sw->ops->common.configure(
-        host_services(), (const struct mi_settings *)section, &sw->state);
-    testutil_capture_end();
-    config_destroy(&cfg);
-    return error;
+    return testutil_configure(&sw->ops->common, host_services(), text,
+                              "plugins.ovs", &sw->state);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -10,11 +10,11 @@
 #include "config.h"
 #endif
 
+#include "../plugins/common/cmd.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/vxlan/vxlan.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
-#include <libconfig.h>
 
 #include "host.h"
 #include "log.h"
@@ -47,26 +47,12 @@ static const struct mi_plan plan = {
     .n_links = 5,
 };
 
+/* Configures with the section plugins.vxlan of `text` (NULL: none). */
 static int
 configure_with(const char *text, void **state)
 {
-    config_t cfg;
-    const config_setting_t *section = NULL;
-
-    config_init(&cfg);
-    if (text) {
-        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
-                      config_error_text(&cfg));
-        section = config_lookup(&cfg, "plugins.vxlan");
-        ck_assert_ptr_nonnull(section);
-    }
-    *state = NULL;
-    testutil_capture_begin();
-    int error = vxlan_ops.common.configure(
-        host_services(), (const struct mi_settings *)section, state);
-    testutil_capture_end();
-    config_destroy(&cfg);
-    return error;
+    return testutil_configure(&vxlan_ops.common, host_services(), text,
+                              "plugins.vxlan", state);
 }
 
 START_TEST(test_descriptor)

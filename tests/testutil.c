@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libconfig.h>
+
 #include "log.h"
 #include "util.h"
 
@@ -149,4 +151,26 @@ testutil_run(Suite *suite)
     free(captured);
     captured = NULL;
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int
+testutil_configure(const struct mi_common_ops *ops, const struct mi_host *host,
+                   const char *text, const char *section, void **state)
+{
+    config_t cfg;
+    const config_setting_t *group = NULL;
+
+    config_init(&cfg);
+    if (text) {
+        ck_assert_msg(config_read_string(&cfg, text), "%s: %s", text,
+                      config_error_text(&cfg));
+        group = config_lookup(&cfg, section);
+        ck_assert_msg(group != NULL, "no %s in: %s", section, text);
+    }
+    *state = NULL;
+    testutil_capture_begin();
+    int error = ops->configure(host, (const struct mi_settings *)group, state);
+    testutil_capture_end();
+    config_destroy(&cfg);
+    return error;
 }

@@ -5,6 +5,8 @@
 #include <check.h>
 #include <stdbool.h>
 
+#include <miniinet/plugin.h>
+
 /* Captures every logged message (errors, warnings, ...) into one buffer,
  * one message a line, until testutil_capture_end(). */
 void testutil_capture_begin(void);
@@ -25,6 +27,14 @@ const char *testutil_buildpath(const char *relative);
  * testutil_run() returns. */
 char *testutil_write_temp(const char *text, const char *suffix);
 void testutil_cleanup_files(void);
+
+/* Runs a plugin's configure() with the group `section` ("plugins.NAME") of
+ * the libconfig text `text` as its settings (NULL text: no section), its
+ * messages captured (see testutil_captured()); *state is what configure()
+ * made, NULL on failure.  Returns configure()'s result. */
+int testutil_configure(const struct mi_common_ops *ops,
+                       const struct mi_host *host, const char *text,
+                       const char *section, void **state);
 
 /* True when running as root (tests that need it skip otherwise). */
 bool testutil_is_root(void);

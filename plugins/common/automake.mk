@@ -1,7 +1,14 @@
-# Code shared by plugins, compiled into each that uses it (a convenience
-# library, not a plugin: no plugin includes another).
+# Code shared by plugins, compiled into each that uses it (convenience
+# libraries, not plugins: no plugin includes another).
+#   libcmd       argument vectors and running programs (ovs, gre, vxlan)
+#   libovstunnel the Open vSwitch tunnel machinery (gre, vxlan's ovs mode)
+if ENABLE_CMD
+noinst_LTLIBRARIES += plugins/common/libcmd.la
+plugins_common_libcmd_la_SOURCES = plugins/common/cmd.c plugins/common/cmd.h
+endif
 if ENABLE_OVSTUNNEL
 noinst_LTLIBRARIES += plugins/common/libovstunnel.la
 plugins_common_libovstunnel_la_SOURCES = plugins/common/ovstunnel.c \
 	plugins/common/ovstunnel.h
+plugins_common_libovstunnel_la_LIBADD = plugins/common/libcmd.la
 endif

@@ -11,6 +11,7 @@
 
 #include <miniinet/plugin.h>
 
+#include "cmd.h"
 #include "ovstunnel.h"
 
 /* Where Debian's (and upstream's default) Open vSwitch listens. */
@@ -67,132 +68,11 @@ datapath_name(enum ovt_datapath dp)
     return dp == OVT_DP_NETDEV ? "netdev" : "system";
 }
 
-/* ------------------------------------------------------------------------ */
-/* Argument vectors                                                         */
-/* ------------------------------------------------------------------------ */
-
-/* A growing argv of malloc()ed strings.  Allocation failures are remembered
- * and reported once, when the vector is used. */
-struct args {
-    char **v;
-    size_t n, cap;
-    bool nomem;
-};
-
-static void
-args_push(struct args *a, char *s)
-{
-    if (!s) {
-        a->nomem = true;
-        return;
-    }
-    if (a->n + 2 > a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 32;
-        char **v = realloc(a->v, cap * sizeof *v);
-        if (!v) {
-            free(s);
-            a->nomem = true;
-            return;
-        }
-        a->v = v;
-        a->cap = cap;
-    }
-    a->v[a->n++] = s;
-    a->v[a->n] = NULL;
-}
-
-static void
-args_add(struct args *a, const char *s)
-{
-    args_push(a, strdup(s));
-}
-
-static void args_addf(struct args *a, const char *fmt, ...) MI_PRINTF(2, 3);
-
-static void
-args_addf(struct args *a, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    args_push(a, s);
-}
-
-static void
-args_free(struct args *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->v[i]);
-    }
-    free(a->v);
-    memset(a, 0, sizeof *a);
-}
-
-static char *
-path_join(const char *dir, const char *file)
-{
-    char *s;
-
-    return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
-}
-
-/* The program `name` as found in PATH, else in the sbin directories that a
- * user's PATH often lacks.  Returns a malloc()ed path, or a copy of `name`
- * for the host to report. */
-static char *
-find_program(const char *name)
-{
-    const char *path = getenv("PATH");
-    char *dirs;
-
-    if (asprintf(&dirs, "%s:/usr/sbin:/usr/local/sbin:/sbin",
-                 path && *path ? path : "/usr/bin:/bin") < 0) {
-        return strdup(name);
-    }
-    char *save = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d;
-         d = strtok_r(NULL, ":", &save)) {
-        char *full = path_join(d, name);
-        if (full && !access(full, X_OK)) {
-            free(dirs);
-            return full;
-        }
-        free(full);
-    }
-    free(dirs);
-    return strdup(name);
-}
-
 /* Runs `a`; returns the exit status or a negative errno. */
 static int
 run_args(const struct ovt *ovt, const struct args *a, char **out)
 {
-    if (out) {
-        *out = NULL;
-    }
-    if (a->nomem || !a->n) {
-        ovt->host->error("%s: out of memory building a command line",
-                         ovt->plugin);
-        return -ENOMEM;
-    }
-    return ovt->host->run((const char *const *)a->v, out);
-}
-
-/* "exit status N" or the errno's text, for messages about a program that
- * failed (its standard error is in the log already). */
-static const char *
-status_text(int status, char *buf, size_t len)
-{
-    if (status < 0) {
-        return strerror(-status);
-    }
-    snprintf(buf, len, "exit status %d", status);
-    return buf;
+    return cmd_run(ovt->host, ovt->plugin, a, out);
 }
 
 static int
@@ -209,7 +89,7 @@ ovs_tool(const struct ovt *ovt, char **out, const char *program, int timeout,
     struct args a = {0};
     va_list ap;
 
-    args_push(&a, find_program(program));
+    args_push(&a, cmd_find_program(program));
     args_addf(&a, "--timeout=%d", timeout);
     va_start(ap, arg0);
     for (const char *s = arg0; s; s = va_arg(ap, const char *)) {
@@ -602,46 +482,6 @@ ovs_answers(const struct ovt *ovt, const char *what)
     return false;
 }
 
-/* True if `name` is one of the lines of `list`. */
-static bool
-in_lines(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-
-    for (const char *p = list; p && *p;) {
-        const char *nl = strchrnul(p, '\n');
-        if ((size_t)(nl - p) == len && !memcmp(p, name, len)) {
-            return true;
-        }
-        p = *nl ? nl + 1 : nl;
-    }
-    return false;
-}
-
-/* The line of `list` starting with "KEY," (CSV), its value into buf
- * without quotes; false if there is none. */
-static bool
-csv_value(const char *list, const char *key, char *buf, size_t len)
-{
-    size_t n = strlen(key);
-
-    for (const char *p = list; p && *p;) {
-        const char *nl = strchrnul(p, '\n');
-        if ((size_t)(nl - p) > n && !strncmp(p, key, n) && p[n] == ',') {
-            const char *v = p + n + 1;
-            size_t vlen = (size_t)(nl - v);
-            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
-                v++;
-                vlen -= 2;
-            }
-            snprintf(buf, len, "%.*s", (int)vlen, v);
-            return true;
-        }
-        p = *nl ? nl + 1 : nl;
-    }
-    return false;
-}
-
 /* In TOS mode a server pair carries at most 63 links; in key mode, as many
  * as there are OpenFlow port numbers.  Tunnel ids are numbered 1.. per
  * pair, so the largest id is the pair's link count. */
@@ -824,7 +664,7 @@ ovt_check_server(void *state, const struct mi_plan *plan, unsigned server)
     static const char *const programs[] = {"ovs-vsctl", "ovs-ofctl",
                                            "ovs-appctl"};
     for (size_t i = 0; i < sizeof programs / sizeof *programs; i++) {
-        char *path = find_program(programs[i]);
+        char *path = cmd_find_program(programs[i]);
         if (!path || access(path, X_OK)) {
             ovt->host->error("%s: %s is not installed (install "
                              "openvswitch-switch)",
@@ -858,7 +698,8 @@ ovt_check_server(void *state, const struct mi_plan *plan, unsigned server)
         char buf[32];
         ovt->host->error("%s: ovs-vsctl get Open_vSwitch . datapath_types "
                          "failed (%s)",
-                         ovt->plugin, status_text(status, buf, sizeof buf));
+                         ovt->plugin,
+                         cmd_status_text(status, buf, sizeof buf));
         error = status_error(status);
     } else if (!offered) {
         ovt->host->error("%s: this server's Open vSwitch does not offer "
@@ -903,7 +744,7 @@ ovt_check_server(void *state, const struct mi_plan *plan, unsigned server)
 static int
 read_record(const struct ovt *ovt, const char *dir, char **text)
 {
-    char *path = path_join(dir, OVT_RECORD);
+    char *path = cmd_path_join(dir, OVT_RECORD);
     *text = NULL;
     if (!path) {
         return -ENOMEM;
@@ -949,8 +790,8 @@ static int
 write_file_synced(const struct ovt *ovt, const char *dir, const char *name,
                   const char *tmpname, const char *text)
 {
-    char *path = path_join(dir, name);
-    char *tmp = path_join(dir, tmpname);
+    char *path = cmd_path_join(dir, name);
+    char *tmp = cmd_path_join(dir, tmpname);
     int error = 0;
 
     if (!path || !tmp) {
@@ -1027,7 +868,7 @@ write_record(const struct ovt *ovt, const char *dir, const unsigned *peers,
     for (size_t j = 0; j < n_peers; j++) {
         char br[OVT_NAME_LEN];
         ovt_bridge_name(ovt, peers[j], br, sizeof br);
-        if (!in_lines(old, br)) {
+        if (!cmd_in_lines(old, br)) {
             fprintf(f, "%s\n", br);
         }
     }
@@ -1055,7 +896,7 @@ check_nothing_exists(const struct ovt *ovt, const struct mi_plan *plan,
         char buf[32];
         free(ports);
         ovt->host->error("%s: ovs-vsctl list Port failed (%s)", ovt->plugin,
-                         status_text(status, buf, sizeof buf));
+                         cmd_status_text(status, buf, sizeof buf));
         return status_error(status);
     }
 
@@ -1064,12 +905,12 @@ check_nothing_exists(const struct ovt *ovt, const struct mi_plan *plan,
         char br[OVT_NAME_LEN], tun[OVT_NAME_LEN];
         ovt_bridge_name(ovt, peers[j], br, sizeof br);
         ovt_port_name(ovt, peers[j], tun, sizeof tun);
-        if (in_lines(ports, br)) {
+        if (cmd_in_lines(ports, br)) {
             ovt->host->error("%s: bridge %s (to server %s) exists already",
                              ovt->plugin, br, plan->servers[peers[j]].name);
             error = -EEXIST;
         }
-        if (in_lines(ports, tun)) {
+        if (cmd_in_lines(ports, tun)) {
             ovt->host->error("%s: port %s (to server %s) exists already",
                              ovt->plugin, tun, plan->servers[peers[j]].name);
             error = -EEXIST;
@@ -1078,7 +919,7 @@ check_nothing_exists(const struct ovt *ovt, const struct mi_plan *plan,
     for (size_t i = 0; i < plan->n_links; i++) {
         const struct mi_link *l = &plan->links[i];
         if (ovt_local_end(l, server) >= 0 &&
-            in_lines(ports, mi_link_tunnel_port(l, server))) {
+            cmd_in_lines(ports, mi_link_tunnel_port(l, server))) {
             ovt->host->error("%s: %s is a port of an Open vSwitch bridge "
                              "already",
                              ovt->plugin, mi_link_tunnel_port(l, server));
@@ -1105,7 +946,7 @@ check_built(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
         char buf[32];
         free(list);
         ovt->host->error("%s: reading back the ports failed (%s)", ovt->plugin,
-                         status_text(status, buf, sizeof buf));
+                         cmd_status_text(status, buf, sizeof buf));
         return status_error(status);
     }
 
@@ -1127,7 +968,7 @@ check_built(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
                 want = l->tunnel_id;
             }
             char value[64] = "";
-            if (csv_value(list, port, value, sizeof value) &&
+            if (cmd_csv_value(list, port, value, sizeof value) &&
                 strtoul(value, NULL, 10) == want) {
                 continue;
             }
@@ -1174,12 +1015,12 @@ load_flows(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
         return error;
     }
 
-    char *path = path_join(dir, name);
+    char *path = cmd_path_join(dir, name);
     if (!path) {
         return -ENOMEM;
     }
     struct args a = {0};
-    args_push(&a, find_program("ovs-ofctl"));
+    args_push(&a, cmd_find_program("ovs-ofctl"));
     /* Thousands of flows on a busy userspace datapath take seconds. */
     args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
     args_add(&a, "add-flows");
@@ -1191,7 +1032,7 @@ load_flows(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
         char buf[32];
         ovt->host->error("%s: bridge %s: ovs-ofctl add-flows %s failed (%s)",
                          ovt->plugin, br, path,
-                         status_text(status, buf, sizeof buf));
+                         cmd_status_text(status, buf, sizeof buf));
         error = status_error(status);
     }
     free(path);
@@ -1232,7 +1073,7 @@ ovt_build(void *state, const struct mi_plan *plan, unsigned server,
     }
     if (!error) {
         struct args a = {0};
-        args_push(&a, find_program("ovs-vsctl"));
+        args_push(&a, cmd_find_program("ovs-vsctl"));
         args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
         ovt_vsctl_commands(ovt, plan, server, &a);
         int status = run_args(ovt, &a, NULL);
@@ -1242,7 +1083,7 @@ ovt_build(void *state, const struct mi_plan *plan, unsigned server,
             ovt->host->error("%s: ovs-vsctl (the tunnels' transaction) "
                              "failed (%s)",
                              ovt->plugin,
-                             status_text(status, buf, sizeof buf));
+                             cmd_status_text(status, buf, sizeof buf));
             error = status_error(status);
         }
     }
@@ -1321,7 +1162,7 @@ ovt_destroy(void *state, const char *dir)
     }
 
     struct args a = {0};
-    args_push(&a, find_program("ovs-vsctl"));
+    args_push(&a, cmd_find_program("ovs-vsctl"));
     args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
     size_t base = a.n;
     for (const char *p = record; p && *p;) {
@@ -1347,7 +1188,7 @@ ovt_destroy(void *state, const char *dir)
             ovt->host->error("%s: ovs-vsctl del-br (the tunnel bridges "
                              "recorded in %s/%s) failed (%s)",
                              ovt->plugin, dir, OVT_RECORD,
-                             status_text(status, buf, sizeof buf));
+                             cmd_status_text(status, buf, sizeof buf));
             error = status_error(status);
         }
     }

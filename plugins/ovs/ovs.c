@@ -34,6 +34,8 @@
 
 #include <miniinet/plugin.h>
 
+#include "../common/cmd.h"
+
 enum ovs_datapath { OVS_DP_AUTO, OVS_DP_SYSTEM, OVS_DP_NETDEV };
 
 /* Which switch daemon the plugin talks to. */
@@ -69,152 +71,18 @@ struct ovs {
 #define QUERY_TIMEOUT 10
 #define BUILD_TIMEOUT 600
 
-/* ------------------------------------------------------------------------ */
-/* Argument vectors                                                         */
-/* ------------------------------------------------------------------------ */
-
-/* A growing argv of malloc()ed strings.  Allocation failures are remembered
- * and reported once, when the vector is run. */
-struct args {
-    char **v;
-    size_t n, cap;
-    size_t bytes; /* what execve() needs for the strings and pointers */
-    bool nomem;
-};
-
-static void
-args_push(struct args *a, char *s)
-{
-    if (!s) {
-        a->nomem = true;
-        return;
-    }
-    if (a->n + 2 > a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 32;
-        char **v = realloc(a->v, cap * sizeof *v);
-        if (!v) {
-            free(s);
-            a->nomem = true;
-            return;
-        }
-        a->v = v;
-        a->cap = cap;
-    }
-    a->v[a->n++] = s;
-    a->v[a->n] = NULL;
-    a->bytes += strlen(s) + 1 + sizeof(char *);
-}
-
-static void
-args_add(struct args *a, const char *s)
-{
-    args_push(a, strdup(s));
-}
-
-static void args_addf(struct args *a, const char *fmt, ...) MI_PRINTF(2, 3);
-
-static void
-args_addf(struct args *a, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    args_push(a, s);
-}
-
-/* Drops the arguments from `n` on. */
-static void
-args_truncate(struct args *a, size_t n)
-{
-    while (a->n > n) {
-        char *s = a->v[--a->n];
-        a->bytes -= strlen(s) + 1 + sizeof(char *);
-        free(s);
-    }
-    if (a->v) {
-        a->v[a->n] = NULL;
-    }
-}
-
-static void
-args_free(struct args *a)
-{
-    args_truncate(a, 0);
-    free(a->v);
-    memset(a, 0, sizeof *a);
-}
-
-static char *
-path_join(const char *dir, const char *file)
-{
-    char *s;
-
-    return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
-}
-
-/* The program `name` as found in PATH, else in the sbin directories that a
- * user's PATH often lacks (ovsdb-server and ovs-vswitchd live there).
- * Returns a malloc()ed path, or a copy of `name` for the host to report. */
-static char *
-find_program(const char *name)
-{
-    const char *path = getenv("PATH");
-    char *dirs;
-
-    if (asprintf(&dirs, "%s:/usr/sbin:/usr/local/sbin:/sbin",
-                 path && *path ? path : "/usr/bin:/bin") < 0) {
-        return strdup(name);
-    }
-    char *save = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d;
-         d = strtok_r(NULL, ":", &save)) {
-        char *full = path_join(d, name);
-        if (full && !access(full, X_OK)) {
-            free(dirs);
-            return full;
-        }
-        free(full);
-    }
-    free(dirs);
-    return strdup(name);
-}
-
 /* Runs `a`; returns the exit status or a negative errno. */
 static int
 run_args(const struct ovs *ovs, const struct args *a, char **out)
 {
-    if (out) {
-        *out = NULL;
-    }
-    if (a->nomem || !a->n) {
-        ovs->host->error("ovs: out of memory building a command line");
-        return -ENOMEM;
-    }
-    return ovs->host->run((const char *const *)a->v, out);
-}
-
-/* "exit status N" or the errno's text, for messages about a program that
- * failed (its standard error is in the log already). */
-static const char *
-status_text(int status, char *buf, size_t len)
-{
-    if (status < 0) {
-        return strerror(-status);
-    }
-    snprintf(buf, len, "exit status %d", status);
-    return buf;
+    return cmd_run(ovs->host, "ovs", a, out);
 }
 
 /* Starts an ovs-vsctl command line for the daemon in use. */
 static void
 vsctl_begin(const struct ovs *ovs, struct args *a, int timeout)
 {
-    args_push(a, find_program("ovs-vsctl"));
+    args_push(a, cmd_find_program("ovs-vsctl"));
     if (ovs->db) {
         args_add(a, ovs->db);
     }
@@ -317,7 +185,7 @@ process_runs(pid_t pid, const char *comm)
 static pid_t
 daemon_pid(const char *dir, const char *pidfile, const char *comm)
 {
-    char *path = path_join(dir, pidfile);
+    char *path = cmd_path_join(dir, pidfile);
     FILE *f = path ? fopen(path, "re") : NULL;
     long pid = 0;
 
@@ -360,9 +228,9 @@ wait_gone(pid_t pid, const char *comm, long ms)
 static void
 rundir_begin(struct args *a, const char *dir, const char *program)
 {
-    args_push(a, find_program("env"));
+    args_push(a, cmd_find_program("env"));
     args_addf(a, "OVS_RUNDIR=%s", dir);
-    args_push(a, find_program(program));
+    args_push(a, cmd_find_program(program));
 }
 
 /* Stops the daemon of DIR/PIDFILE: asks it through its control socket,
@@ -381,7 +249,7 @@ stop_daemon(const struct ovs *ovs, const char *dir, const char *pidfile,
     rundir_begin(&a, dir, "ovs-appctl");
     args_add(&a, "--timeout=5");
     args_add(&a, "-t");
-    args_push(&a, path_join(dir, ctl));
+    args_push(&a, cmd_path_join(dir, ctl));
     args_add(&a, "exit");
     if (!strcmp(comm, "ovs-vswitchd")) {
         args_add(&a, "--cleanup"); /* kernel datapaths too */
@@ -471,7 +339,7 @@ has_instance_files(const char *dir)
     static const char *const files[] = {DB_FILE, DB_PID, VSD_PID, NULL};
 
     for (size_t i = 0; files[i]; i++) {
-        char *path = path_join(dir, files[i]);
+        char *path = cmd_path_join(dir, files[i]);
         bool exists = path && !access(path, F_OK);
         free(path);
         if (exists) {
@@ -517,7 +385,7 @@ system_ovs_runs(const struct ovs *ovs)
     }
 
     struct args a = {0};
-    args_push(&a, find_program("ovs-vsctl"));
+    args_push(&a, cmd_find_program("ovs-vsctl"));
     args_add(&a, "--timeout=2");
     args_add(&a, "show");
     char *out;
@@ -528,7 +396,7 @@ system_ovs_runs(const struct ovs *ovs)
         return false;
     }
 
-    args_push(&a, find_program("ovs-appctl"));
+    args_push(&a, cmd_find_program("ovs-appctl"));
     args_add(&a, "--timeout=2");
     args_add(&a, "-t");
     args_add(&a, "ovs-vswitchd");
@@ -659,8 +527,9 @@ run_step(const struct ovs *ovs, struct args *a, const char *what,
     }
     char buf[32];
     ovs->host->error("ovs: %s failed (%s)%s%s%s%s", what,
-                     status_text(status, buf, sizeof buf), log ? "; see " : "",
-                     log ? ovs->dir : "", log ? "/" : "", log ? log : "");
+                     cmd_status_text(status, buf, sizeof buf),
+                     log ? "; see " : "", log ? ovs->dir : "", log ? "/" : "",
+                     log ? log : "");
     return status < 0 ? status : -EIO;
 }
 
@@ -668,7 +537,7 @@ static int
 start_ovsdb(struct ovs *ovs)
 {
     const char *dir = ovs->dir;
-    char *db = path_join(dir, DB_FILE);
+    char *db = cmd_path_join(dir, DB_FILE);
     struct args a = {0};
     int error = 0;
 
@@ -686,7 +555,7 @@ start_ovsdb(struct ovs *ovs)
                              "openvswitch-switch)");
             return -ENOENT;
         }
-        args_push(&a, find_program("ovsdb-tool"));
+        args_push(&a, cmd_find_program("ovsdb-tool"));
         args_add(&a, "create");
         args_add(&a, db);
         args_add(&a, schema);
@@ -694,7 +563,7 @@ start_ovsdb(struct ovs *ovs)
             run_step(ovs, &a, "ovsdb-tool create (making the database)", NULL);
     }
     if (!error) {
-        args_push(&a, find_program("ovsdb-server"));
+        args_push(&a, cmd_find_program("ovsdb-server"));
         args_add(&a, db);
         args_addf(&a, "--remote=punix:%s/%s", dir, DB_SOCK);
         args_addf(&a, "--pidfile=%s/%s", dir, DB_PID);
@@ -844,26 +713,10 @@ list_bridges(const struct ovs *ovs, char **out)
         *out = NULL;
         char buf[32];
         ovs->host->error("ovs: ovs-vsctl list-br failed (%s)",
-                         status_text(status, buf, sizeof buf));
+                         cmd_status_text(status, buf, sizeof buf));
         return status < 0 ? status : -EIO;
     }
     return 0;
-}
-
-/* True if `name` is one of the lines of `list`. */
-static bool
-in_lines(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-
-    for (const char *p = list; p && *p;) {
-        const char *nl = strchrnul(p, '\n');
-        if ((size_t)(nl - p) == len && !memcmp(p, name, len)) {
-            return true;
-        }
-        p = *nl ? nl + 1 : nl;
-    }
-    return false;
 }
 
 /* Checks that the plan's references are sound before anything changes. */
@@ -942,7 +795,7 @@ batch_flush(struct batch *b)
         b->ovs->host->error("ovs: ovs-vsctl (transaction %zu, %zu arguments) "
                             "failed (%s)",
                             b->n_runs + 1, b->a.n,
-                            status_text(status, buf, sizeof buf));
+                            cmd_status_text(status, buf, sizeof buf));
         b->error = status < 0 ? status : -EIO;
     }
     b->n_runs++;
@@ -1052,30 +905,6 @@ add_port_cb(const char *bridge, const char *port, unsigned vlan, void *b)
     add_port(b, bridge, port, vlan);
 }
 
-/* The value of the CSV line "NAME,VALUE" of `list` whose NAME is `name`
- * (into buf), or false if there is no such line or VALUE is empty. */
-static bool
-csv_value(const char *list, const char *name, char *buf, size_t len)
-{
-    size_t n = strlen(name);
-
-    for (const char *p = list; p && *p;) {
-        const char *nl = strchrnul(p, '\n');
-        if ((size_t)(nl - p) > n + 1 && !strncmp(p, name, n) && p[n] == ',') {
-            const char *err = p + n + 1;
-            size_t elen = (size_t)(nl - err);
-            if (elen >= 2 && err[0] == '"' && err[elen - 1] == '"') {
-                err++;
-                elen -= 2;
-            }
-            snprintf(buf, len, "%.*s", (int)elen, err);
-            return elen > 0;
-        }
-        p = *nl ? nl + 1 : nl;
-    }
-    return false;
-}
-
 static void
 check_port_cb(const char *bridge, const char *port, unsigned vlan, void *pc_)
 {
@@ -1083,7 +912,7 @@ check_port_cb(const char *bridge, const char *port, unsigned vlan, void *pc_)
     char err[512];
 
     (void)vlan;
-    if (csv_value(pc->interfaces, port, err, sizeof err)) {
+    if (cmd_csv_value(pc->interfaces, port, err, sizeof err)) {
         if (pc->n_bad++ < 10) {
             pc->ovs->host->error("ovs: bridge %s: port %s: %s", bridge, port,
                                  err);
@@ -1119,7 +948,7 @@ check_built(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
         const struct mi_bridge *br = &plan->bridges[i];
         char id[64];
         if (br->server == server &&
-            !csv_value(bridges, br->name, id, sizeof id)) {
+            !cmd_csv_value(bridges, br->name, id, sizeof id)) {
             n_bad++;
             ovs->host->error(
                 "ovs: bridge %s: ovs-vswitchd could not make its datapath "
@@ -1169,7 +998,7 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
     }
     for (size_t i = 0; i < plan->n_bridges; i++) {
         const struct mi_bridge *br = &plan->bridges[i];
-        if (br->server == server && in_lines(existing, br->name)) {
+        if (br->server == server && cmd_in_lines(existing, br->name)) {
             ovs->host->error("ovs: bridge %s exists already", br->name);
             error = -EEXIST;
         }
@@ -1220,7 +1049,7 @@ ovs_bridge_exists(void *state, const char *dir, const char *name)
     }
     char buf[32];
     ovs->host->error("ovs: ovs-vsctl br-exists %s failed (%s)", name,
-                     status_text(status, buf, sizeof buf));
+                     cmd_status_text(status, buf, sizeof buf));
     return status < 0 ? status : -EIO;
 }
 
