@@ -1678,7 +1678,7 @@ check_image(const struct docker *d, const char *image, const char *setting)
     if (resp.code == 404) {
         d->host->error("docker: image %s (plugins.docker.%s) is not on this "
                        "machine: build it with images/build from miniinet's "
-                       "source tree (about 4 minutes), or set %s to an image "
+                       "source tree (about 2 minutes), or set %s to an image "
                        "that is here",
                        image, setting, setting);
         error = -ENOTSUP;
