@@ -630,8 +630,8 @@ master_up(struct session *s)
                   "was made on every server",
                   m.p->name, s->opts.config);
     } else {
-        log_info("network %s is up on %zu servers in %.1fs", m.p->name, m.n,
-                 progress_elapsed());
+        log_info("network %s is up on %zu server%s in %.1fs", m.p->name, m.n,
+                 m.n == 1 ? "" : "s", progress_elapsed());
     }
     master_close(&m);
     return failed ? EXIT_FAILED : EXIT_OK;
@@ -683,8 +683,8 @@ master_down(struct session *s)
                   "the servers above answer",
                   m.p->name);
     } else {
-        log_info("network %s is down on %zu servers in %.1fs", m.p->name, m.n,
-                 progress_elapsed());
+        log_info("network %s is down on %zu server%s in %.1fs", m.p->name, m.n,
+                 m.n == 1 ? "" : "s", progress_elapsed());
     }
     master_close(&m);
     return failed ? EXIT_FAILED : EXIT_OK;
@@ -826,8 +826,8 @@ master_check(struct session *s)
     } else {
         check_print(m.p, &h, cells);
         printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established "
-               "(%zu servers)\n",
-               reached, pairs, bgp_up, bgp_expected, m.n);
+               "(%zu server%s)\n",
+               reached, pairs, bgp_up, bgp_expected, m.n, m.n == 1 ? "" : "s");
     }
     free(cells);
     check_hosts_free(&h);
