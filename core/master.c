@@ -631,7 +631,7 @@ master_up(struct session *s)
                   m.p->name, s->opts.config);
     } else {
         log_info("network %s is up on %zu server%s in %.1fs", m.p->name, m.n,
-                 m.n == 1 ? "" : "s", progress_elapsed());
+                 util_plural(m.n), progress_elapsed());
     }
     master_close(&m);
     return failed ? EXIT_FAILED : EXIT_OK;
@@ -684,7 +684,7 @@ master_down(struct session *s)
                   m.p->name);
     } else {
         log_info("network %s is down on %zu server%s in %.1fs", m.p->name, m.n,
-                 m.n == 1 ? "" : "s", progress_elapsed());
+                 util_plural(m.n), progress_elapsed());
     }
     master_close(&m);
     return failed ? EXIT_FAILED : EXIT_OK;
@@ -827,7 +827,7 @@ master_check(struct session *s)
         check_print(m.p, &h, cells);
         printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established "
                "(%zu server%s)\n",
-               reached, pairs, bgp_up, bgp_expected, m.n, m.n == 1 ? "" : "s");
+               reached, pairs, bgp_up, bgp_expected, m.n, util_plural(m.n));
     }
     free(cells);
     check_hosts_free(&h);

@@ -106,12 +106,6 @@ rel_name(enum mi_rel rel)
     return "?";
 }
 
-static const char *
-plural(size_t n)
-{
-    return n == 1 ? "" : "s";
-}
-
 /* tc's units, exact: "10mbit", "1500kbit", "7bit". */
 static void
 format_rate(uint64_t bps, char *buf, size_t len)
@@ -393,7 +387,7 @@ text_as(struct text_ctx *t, size_t a)
     } else {
         fprintf(t->f, "  AS %u (%s, %u router%s)\n", as->asn,
                 as->configured ? "configured" : "for students", as->n_routers,
-                plural(as->n_routers));
+                util_plural(as->n_routers));
     }
     for (size_t i = as->first_node; i < as->first_node + as->n_nodes; i++) {
         text_node(t, i);
@@ -452,10 +446,11 @@ plan_write_text(const struct plan *plan, int server,
     fprintf(f,
             "network %s: %zu server%s, %zu AS%s, %zu IXP%s, %zu node%s, "
             "%zu link%s, %zu bridge%s\n",
-            p->name, p->n_servers, plural(p->n_servers), p->n_ases - n_ixps,
-            p->n_ases - n_ixps == 1 ? "" : "es", n_ixps, plural(n_ixps),
-            p->n_nodes, plural(p->n_nodes), p->n_links, plural(p->n_links),
-            p->n_bridges, plural(p->n_bridges));
+            p->name, p->n_servers, util_plural(p->n_servers),
+            p->n_ases - n_ixps, p->n_ases - n_ixps == 1 ? "" : "es", n_ixps,
+            util_plural(n_ixps), p->n_nodes, util_plural(p->n_nodes),
+            p->n_links, util_plural(p->n_links), p->n_bridges,
+            util_plural(p->n_bridges));
     end_index_init(&t.node_ends, p, false);
     end_index_init(&t.bridge_ends, p, true);
     for (size_t s = 0; s < p->n_servers; s++) {

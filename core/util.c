@@ -174,3 +174,9 @@ util_read_file(const char *path, size_t *len)
     buf[*len] = '\0';
     return buf;
 }
+
+const char *
+util_plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}

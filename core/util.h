@@ -36,4 +36,7 @@ char *util_read_file(const char *path, size_t *len);
 /* Seconds on the monotonic clock (for durations and deadlines). */
 double util_monotonic(void);
 
+/* "s" unless n is 1: "%zu link%s", n, util_plural(n). */
+const char *util_plural(size_t n);
+
 #endif

@@ -42,11 +42,15 @@ verb_validate(struct session *s, int argc, char **argv)
     for (size_t i = 0; i < p->n_links; i++) {
         n_remote += p->links[i].remote;
     }
-    log_info("%s: valid: %zu ASes, %zu IXPs, %zu routers, %zu nodes, "
-             "%zu links (%zu between servers), %zu bridges, %zu server%s",
-             s->opts.config, p->n_ases - n_ixps, n_ixps, n_routers, p->n_nodes,
-             p->n_links, n_remote, p->n_bridges, p->n_servers,
-             p->n_servers == 1 ? "" : "s");
+    size_t n_ases = p->n_ases - n_ixps;
+    log_info("%s: valid: %zu AS%s, %zu IXP%s, %zu router%s, %zu node%s, "
+             "%zu link%s (%zu between servers), %zu bridge%s, %zu server%s",
+             s->opts.config, n_ases, n_ases == 1 ? "" : "es", n_ixps,
+             util_plural(n_ixps), n_routers, util_plural(n_routers),
+             p->n_nodes, util_plural(p->n_nodes), p->n_links,
+             util_plural(p->n_links), n_remote, p->n_bridges,
+             util_plural(p->n_bridges), p->n_servers,
+             util_plural(p->n_servers));
     return EXIT_OK;
 }
 
