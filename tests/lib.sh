@@ -42,6 +42,21 @@ tap_done() {
     [ "$tap_failed" -eq 0 ]
 }
 
+# testbed_ssh SECONDS ADDRESS COMMAND...: COMMAND as root on a simulated
+# server of tests/testbed/testbed (with TESTBED_DIR's key and known_hosts,
+# nothing else accepted), killed after SECONDS; ssh_connect_timeout (5 s
+# unless set) bounds the connection.
+testbed_ssh() {
+    secs=$1
+    host=$2
+    shift 2
+    timeout "$secs" ssh -i "$TESTBED_DIR/id_ed25519" \
+        -o UserKnownHostsFile="$TESTBED_DIR/known_hosts" \
+        -o StrictHostKeyChecking=yes -o BatchMode=yes \
+        -o ConnectTimeout="${ssh_connect_timeout:-5}" \
+        -o LogLevel=ERROR "root@$host" "$@"
+}
+
 # Where things are: the build and source trees (set by make check).
 srcdir=${MINIINET_TEST_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${MINIINET_TEST_BUILDDIR:-$srcdir}
