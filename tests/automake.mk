@@ -9,8 +9,8 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CK_TAP_LOG_FILE_NAME=- \
 TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 if HAVE_CHECK
-TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
-TEST_LDADD = core/libmicore.la $(CHECK_LIBS)
+TEST_CFLAGS = $(AM_CFLAGS) $(MI_CORE_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
+TEST_LDADD = src/libmicore.la $(CHECK_LIBS)
 
 check_PROGRAMS += tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf

@@ -8,6 +8,8 @@
  * given the transit template), computed by hand from its subnet_config.sh
  * rules, not by this code.
  */
+#include "config.h"
+
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* The SSH layer (core/remote.c) against a real OpenSSH server that the
+/* The SSH layer (src/cluster/remote.c) against a real OpenSSH server that the
  * suite starts itself: /usr/sbin/sshd on 127.0.0.1 and a free port, as the
  * invoking user, with host and client keys generated in a temporary
  * directory.  Host key checks (unknown, accepted, changed), connection

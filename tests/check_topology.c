@@ -1,10 +1,12 @@
-/* Tests of the topology reader (core/topology*.c) and of plugin settings
- * over libconfig (core/settings.c).
+/* Tests of the topology reader (src/topology/topology*.c) and of plugin settings
+ * over libconfig (src/topology/settings.c).
  *
  * Good files are checked structure by structure; every class of mistake
  * has its own small file in tests/data/bad/ whose exact message is listed
  * in bad_cases[] below (and whose "# expect:" header line, used by the
  * command-line tests, is checked against that list). */
+#include "config.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include "testutil.h"
 
 #include <dirent.h>

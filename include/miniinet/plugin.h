@@ -275,6 +275,8 @@ enum mi_plugin_kind {
     MI_PLUGIN_SWITCH,      /* makes bridges for L2 networks and IXPs */
     MI_PLUGIN_TUNNEL       /* carries links between servers */
 };
+/* The number of kinds: kinds are 1..MI_PLUGIN_KIND_COUNT. */
+#define MI_PLUGIN_KIND_COUNT 3
 
 /* Operations every kind has, at the start of each kind's table. */
 struct mi_common_ops {

@@ -1,4 +1,6 @@
 /* Running programs from plugins; see cmd.h. */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -28,6 +28,8 @@
  *
  * Settings (plugins.docker): see docker_configure() and README.md.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

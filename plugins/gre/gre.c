@@ -18,6 +18,8 @@
  * flows, record, build, destroy) is plugins/common/ovstunnel.c's, shared
  * with vxlan's "ovs" mode; README.md has the details.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -24,6 +24,8 @@
  * Settings (plugins.netns):
  *   frr_dir   directory of the FRR daemons (default "/usr/lib/frr")
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -20,6 +20,8 @@
  * through the host (no shell).  build() creates all bridges and ports of a
  * server in one ovs-vsctl transaction.
  */
+#include "config.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>

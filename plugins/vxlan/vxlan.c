@@ -20,6 +20,8 @@
  * namespaces and go with them; the root-namespace ports of IXP ends are
  * among the interfaces the host records and removes.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 #include "log.h"
 #include "util.h"
 

@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include "workers.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 #include "log.h"
 #include "network.h"
 #include "plan.h"

@@ -1,5 +1,7 @@
 /* The topology reader's toolkit: messages, typed access to settings with
  * their checks, and rates and times with units.  See topology_parse.h. */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>

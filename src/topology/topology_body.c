@@ -1,6 +1,8 @@
 /* The topology reader, part two: AS bodies (templates and inline bodies:
  * routers, internal links, L2 networks) and the names generated from them.
  * See topology_parse.h. */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

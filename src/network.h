@@ -20,7 +20,7 @@
 #ifndef MINIINET_NETWORK_H
 #define MINIINET_NETWORK_H 1
 
-#include "cli.h"
+#include "session.h"
 
 int network_up(struct session *);
 

@@ -2,6 +2,8 @@
  * plugins, ASes and IXPs, and the finished struct topology.  AS bodies are
  * in topology_body.c, links between ASes in topology_links.c (see
  * topology_parse.h).  doc/topology.md specifies everything checked here. */
+#include "config.h"
+
 #include "topology.h"
 
 #include <arpa/inet.h>

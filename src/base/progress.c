@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include "progress.h"
 
 #include <pthread.h>

@@ -2,6 +2,8 @@
  * `config_setting_t *` of the group `plugins.NAME` (topology.c hands it out
  * and keeps the tree alive), so messages carry the file and line of the
  * setting they are about. */
+#include "config.h"
+
 #include "settings.h"
 
 #include <errno.h>

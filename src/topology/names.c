@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include "names.h"
 
 #include <stdio.h>

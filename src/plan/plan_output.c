@@ -35,6 +35,8 @@
  * and the other arrays hold only what is on that server: its ASes, nodes and
  * bridges, and the links with at least one end on it.
  */
+#include "config.h"
+
 #include "plan.h"
 
 #include <errno.h>

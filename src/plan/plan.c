@@ -63,6 +63,8 @@
  * subnets that belong to one broadcast domain each, no network or broadcast
  * addresses.
  */
+#include "config.h"
+
 #include "plan.h"
 
 #include <errno.h>

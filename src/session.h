@@ -1,7 +1,7 @@
 /* The command line: options, the verb table, and the session a verb runs
  * in (topology, plan and active plugins, loaded on demand). */
-#ifndef MINIINET_CLI_H
-#define MINIINET_CLI_H 1
+#ifndef MINIINET_SESSION_H
+#define MINIINET_SESSION_H 1
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -34,6 +34,8 @@
  * Everything is indexed by position in topo->ases (sorted by AS number) and
  * topo->servers (file order), so the result depends on the topology alone.
  */
+#include "config.h"
+
 #include "placement.h"
 
 #include <errno.h>

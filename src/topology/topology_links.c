@@ -7,6 +7,8 @@
  * numbers: that both ends exist, the routers, duplicates, subnets and the
  * generated interface names.  So a mistake inside a repeat block is
  * reported once, not once per offset, unless it depends on the offset. */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>

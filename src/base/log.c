@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include "log.h"
 
 #include <pthread.h>

@@ -1,6 +1,8 @@
 /* Session setup: topology -> chosen plugins -> plan, in that order, each
  * step only when the verb needs it. */
-#include "cli.h"
+#include "config.h"
+
+#include "session.h"
 #include "state.h"
 
 #include <errno.h>

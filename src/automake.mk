@@ -1,0 +1,56 @@
+# The core, one folder per layer (doc/architecture.md):
+#   base/      logging, allocation, strings, the worker pool, progress
+#   topology/  the topology file: reading, validating, plugin settings, names
+#   plan/      the pure, deterministic plan and what is derived from it
+#   kernel/    netlink and ICMP: talking to the kernel, in any namespace
+#   backend/   plugins: finding and loading them, the host services, and the
+#              one layer every call into a plugin goes through
+#   local/     the single-server executor: up, down, status, check, exec,
+#              and the state record they share
+#   cluster/   the multi-server executor: the master, its SSH layer, and the
+#              server side of preflight
+# and at the top the session (what a verb needs, prepared once), the verb
+# table and main().  Everything but the top goes into a convenience library
+# so that the unit tests link the same code.
+MI_CORE_CPPFLAGS = -I$(top_srcdir)/src -I$(top_srcdir)/src/base \
+	-I$(top_srcdir)/src/topology -I$(top_srcdir)/src/plan \
+	-I$(top_srcdir)/src/kernel -I$(top_srcdir)/src/backend \
+	-I$(top_srcdir)/src/local -I$(top_srcdir)/src/cluster
+
+noinst_LTLIBRARIES += src/libmicore.la
+src_libmicore_la_SOURCES = \
+	src/base/log.c src/base/log.h \
+	src/base/progress.c src/base/progress.h \
+	src/base/util.c src/base/util.h \
+	src/base/workers.c src/base/workers.h \
+	src/topology/names.c src/topology/names.h \
+	src/topology/settings.c src/topology/settings.h \
+	src/topology/topology.c src/topology/topology.h \
+	src/topology/topology_parse.h src/topology/topology_body.c \
+	src/topology/topology_links.c src/topology/topology_util.c \
+	src/plan/frrconf.c src/plan/frrconf.h \
+	src/plan/placement.c src/plan/placement.h \
+	src/plan/plan.c src/plan/plan.h \
+	src/plan/plan_output.c \
+	src/kernel/icmp.c src/kernel/icmp.h \
+	src/kernel/netlink.c src/kernel/netlink.h \
+	src/backend/host.c src/backend/host.h \
+	src/backend/loader.c src/backend/loader.h \
+	src/local/hostlimits.c src/local/hostlimits.h \
+	src/local/state.c src/local/state.h \
+	src/cluster/remote.c src/cluster/remote.h
+src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
+src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
+	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)
+src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
+	$(LIBSSH_LIBS)
+
+bin_PROGRAMS += miniinet
+miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
+	src/network.h \
+	src/local/network_up.c src/local/network_down.c \
+	src/local/network_check.c \
+	src/cluster/master.c src/cluster/preflight.c
+miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
+miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+miniinet_LDADD = src/libmicore.la
