@@ -47,6 +47,7 @@ src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
 
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
+	src/executor.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
 	src/local/network_check.c \

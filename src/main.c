@@ -247,7 +247,7 @@ main(int argc, char **argv)
 
     plugin_path_init(&session.path, session.opts.plugin_dirs,
                      session.opts.n_plugin_dirs);
-    status = session_prepare(&session, verb->needs);
+    status = session_prepare(&session, verb, argc - first, argv + first);
     if (status == EXIT_OK) {
         status = verb->run(&session, argc - first, argv + first);
     }

@@ -22,15 +22,32 @@
 
 #include "session.h"
 
+/* Who carries out the verbs that act on a network: `local_executor` on this
+ * server (network_*.c, and preflight.c for --server), `master_executor` on
+ * every server of a multi-server network at once (master.c).  The session
+ * chooses one; the verbs call through it. */
+struct executor {
+    int (*preflight)(struct session *);
+    int (*up)(struct session *);
+    int (*down)(struct session *);
+    int (*status)(struct session *);
+    int (*check)(struct session *);
+    /* Runs argv (NULL: vtysh on a router, a shell on a host) in `node`;
+     * returns the program's exit status. */
+    int (*exec)(struct session *, const char *node, char **argv);
+};
+extern const struct executor local_executor, master_executor;
+
 int network_up(struct session *);
 
-/* `network` NULL: the topology file's network, else the only one up. */
-int network_down(struct session *, const char *network);
+/* Removes s->network as its record s->record lists it. */
+int network_down(struct session *);
+/* Removes network `name` as its record on disk lists it (after a refused
+ * `up`). */
+int network_remove(struct session *, const char *name);
 
 int network_status(struct session *);
 
-/* Runs argv (NULL: vtysh on a router, a shell on a host) in node `node`;
- * returns the program's exit status. */
 int network_exec(struct session *, const char *node, char **argv);
 
 int network_check(struct session *);
@@ -43,7 +60,6 @@ int master_status(struct session *);
 int master_check(struct session *);
 int master_exec(struct session *, const char *node, char **argv);
 int master_preflight(struct session *);
-bool master_mode(const struct session *);
 
 /* This server's checks before `up` anywhere (`preflight`, run by the
  * master on every server): root, the plugins' needs, the underlay. */
@@ -63,11 +79,5 @@ void check_hosts_free(struct check_hosts *);
 enum { CELL_NO = 0, CELL_YES = 1, CELL_UNKNOWN = 2 /* not probed */ };
 void check_print(const struct mi_plan *, const struct check_hosts *,
                  const unsigned char *cells);
-
-/* Internal: shared by the network_*.c files. */
-struct state;
-int network_load_state_plugins(struct session *, const struct state *);
-const char *network_resolve_name(struct session *, const char *network);
-unsigned network_local_server(const struct session *);
 
 #endif

@@ -1,9 +1,17 @@
-/* Session setup: topology -> chosen plugins -> plan, in that order, each
- * step only when the verb needs it. */
+/* The session: the one owner of what a verb runs with.  In order, each
+ * step only when the verb needs it:
+ *
+ *   topology   the file (required, or used when present)
+ *   network    the name the verb acts on; its state record on this server
+ *   plugins    one per kind: --plugins, else what the record names (the
+ *              network is up here and was made with them), else the file's
+ *              `plugins` group, else the defaults; then configured
+ *   plan       computed, and checked by every plugin
+ *   executor   this server, or the master of several servers
+ */
 #include "config.h"
 
 #include "session.h"
-#include "state.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,11 +20,14 @@
 
 #include "host.h"
 #include "log.h"
+#include "network.h"
+#include "state.h"
 #include "util.h"
 
 /* The defaults, by kind: used when neither --plugins nor the topology file
  * chooses.  Core knows them only as names. */
-static const char *const default_plugin[3] = {"netns", "ovs", "gre"};
+static const char *const default_plugin[MI_PLUGIN_KIND_COUNT] = {"netns",
+                                                                 "ovs", "gre"};
 
 const struct active_plugin *
 session_plugin(const struct session *s, enum mi_plugin_kind kind)
@@ -123,27 +134,14 @@ plugin_path_has(const struct plugin_path *path, const char *name)
     return false;
 }
 
-/* On one server, a network that is up keeps the plugins it was made with:
- * those its state record names, for the kinds that neither the command
- * line nor the file chooses (so that `status` and `check` of a network made
- * with --plugins=X find its nodes without the flag). */
-static void
-record_choice(const struct session *s, char *names[3])
+/* A network that is up here keeps the plugins it was made with: those its
+ * record names, for the kinds --plugins does not choose (so that `status`,
+ * `down` and `exec` of a network made with --plugins=X find its nodes
+ * without the flag, whatever the file says now). */
+static const char *
+record_choice(const struct session *s, enum mi_plugin_kind kind)
 {
-    struct state st;
-
-    names[0] = names[1] = names[2] = NULL;
-    if (!s->topo || s->topo->n_servers || !s->topo->name) {
-        return;
-    }
-    if (state_load(s->topo->name, &st)) {
-        state_destroy(&st); /* what a failed load allocated */
-        return;
-    }
-    for (int i = 0; i < 3; i++) {
-        names[i] = st.plugin[i] ? xstrdup(st.plugin[i]) : NULL;
-    }
-    state_destroy(&st);
+    return s->record ? s->record->plugin[kind - 1] : NULL;
 }
 
 static int
@@ -153,9 +151,6 @@ choose_and_load(struct session *s)
     if (status != EXIT_OK) {
         return status;
     }
-    char *recorded[3];
-    record_choice(s, recorded);
-
     for (enum mi_plugin_kind kind = MI_PLUGIN_RUNTIME;
          kind <= MI_PLUGIN_TUNNEL; kind++) {
         struct active_plugin *a = &s->active[kind - 1];
@@ -163,19 +158,20 @@ choose_and_load(struct session *s)
             continue;
         }
 
-        const char *name = file_choice(s->topo, kind);
-        a->explicit_choice = name != NULL;
-        if (!name) {
-            name = recorded[kind - 1];
-            if (name) {
-                log_debug("%s plugin '%s', as network %s was made with",
-                          plugin_kind_name(kind), name, s->topo->name);
-            }
-        }
-        if (!name) {
+        const char *recorded = record_choice(s, kind);
+        const char *name = recorded;
+        if (recorded) {
+            log_debug("%s plugin '%s', as network %s was made with",
+                      plugin_kind_name(kind), name, s->network);
+        } else if (!s->topo) {
+            continue; /* neither a record nor a file asks for one */
+        } else if ((name = file_choice(s->topo, kind)) != NULL) {
+            a->explicit_choice = true;
+        } else {
             name = default_plugin[kind - 1];
         }
-        if (!a->explicit_choice && !kind_required(s->topo, kind) &&
+        if (!recorded && !a->explicit_choice &&
+            !kind_required(s->topo, kind) &&
             !plugin_path_has(&s->path, name)) {
             log_debug("no %s plugin '%s' installed; this network needs none",
                       plugin_kind_name(kind), name);
@@ -183,13 +179,20 @@ choose_and_load(struct session *s)
         }
         if (plugin_load_name(&s->path, name, kind, &a->loaded) ||
             !a->loaded.desc) {
-            status = EXIT_USAGE;
+            if (recorded) {
+                log_error("network %s was made with plugin '%s', which "
+                          "cannot be loaded",
+                          s->network, recorded);
+            }
+            status = recorded ? EXIT_FAILED : EXIT_USAGE;
             break;
         }
         a->name = a->loaded.desc->name;
     }
-    for (int i = 0; i < 3; i++) {
-        free(recorded[i]);
+    if (status == EXIT_OK && s->record &&
+        !s->active[MI_PLUGIN_RUNTIME - 1].loaded.desc) {
+        log_error("%s/state names no runtime plugin", s->record->dir);
+        status = EXIT_FAILED;
     }
     return status;
 }
@@ -199,7 +202,7 @@ configure_plugins(struct session *s)
 {
     const struct mi_host *host = host_services();
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
         struct active_plugin *a = &s->active[i];
         if (!a->loaded.desc) {
             continue;
@@ -207,11 +210,13 @@ configure_plugins(struct session *s)
 
         const struct mi_common_ops *ops = a->loaded.desc->ops.common;
         const struct mi_settings *settings =
-            topology_plugin_settings(s->topo, a->name);
+            s->topo ? topology_plugin_settings(s->topo, a->name) : NULL;
         if (ops->configure(host, settings, &a->state)) {
-            log_error("%s: plugin '%s' refused its settings", s->topo->file,
-                      a->name);
-            return EXIT_USAGE;
+            if (s->topo) {
+                log_error("%s: plugin '%s' refused its settings",
+                          s->topo->file, a->name);
+            }
+            return s->topo ? EXIT_USAGE : EXIT_FAILED;
         }
         a->configured = true;
     }
@@ -232,7 +237,7 @@ compute_plan(struct session *s)
         return EXIT_USAGE;
     }
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
         const struct active_plugin *a = &s->active[i];
         if (!a->configured) {
             continue;
@@ -245,34 +250,144 @@ compute_plan(struct session *s)
     return EXIT_OK;
 }
 
-int
-session_prepare(struct session *s, unsigned needs)
+/* The network a verb acts on: the one named, else the topology file's,
+ * else the only one up here. */
+static int
+resolve_network(struct session *s, const char *named)
 {
-    if (needs & (NEED_TOPOLOGY | NEED_PLAN)) {
-        if (topology_load(s->opts.config, &s->topo)) {
+    if (named) {
+        if (!util_valid_name(named, 64)) {
+            log_error("'%s' is not a valid network name", named);
             return EXIT_USAGE;
         }
-        if (s->opts.server && s->topo->n_servers == 0) {
-            log_error("--server %s: %s defines no servers", s->opts.server,
-                      s->opts.config);
-            return EXIT_USAGE;
-        }
+        s->network = named;
+        return EXIT_OK;
     }
-    if (needs & NEED_PLAN) {
-        int status = choose_and_load(s);
-        if (status == EXIT_OK) {
-            status = configure_plugins(s);
+    if (s->topo) {
+        s->network = s->topo->name;
+        return EXIT_OK;
+    }
+
+    char **names = state_list_networks();
+    size_t n = 0;
+    while (names[n]) {
+        n++;
+    }
+    int status = EXIT_OK;
+    if (n == 1) {
+        s->network = s->network_buf = xstrdup(names[0]);
+    } else if (n == 0) {
+        log_error("%s: no such file, and no network is up (%s is empty)",
+                  s->opts.config, state_rundir());
+        status = EXIT_USAGE;
+    } else {
+        log_error("%s: no such file, and several networks are up; name one:",
+                  s->opts.config);
+        for (size_t i = 0; i < n; i++) {
+            log_error("  %s", names[i]);
         }
-        if (status == EXIT_OK) {
-            status = compute_plan(s);
-        }
-        if (status == EXIT_OK && s->opts.server &&
-            plan_find_server(s->plan, s->opts.server) < 0) {
+        status = EXIT_USAGE;
+    }
+    util_free_strv(names);
+    return status;
+}
+
+/* The record of s->network, when it is up here.  Verbs that act on it
+ * (USE_RECORD) fail on a damaged record; the others plan without it. */
+static int
+load_record(struct session *s, bool required)
+{
+    struct state *st = xcalloc(1, sizeof *st);
+    int error = state_load(s->network, st);
+
+    if (error) {
+        state_destroy(st);
+        free(st);
+        return error == -ENOENT || !required ? EXIT_OK : EXIT_FAILED;
+    }
+    s->record = st;
+    return EXIT_OK;
+}
+
+static int
+load_topology(struct session *s)
+{
+    if (topology_load(s->opts.config, &s->topo)) {
+        return EXIT_USAGE;
+    }
+    if (s->opts.server && s->topo->n_servers == 0) {
+        log_error("--server %s: %s defines no servers", s->opts.server,
+                  s->opts.config);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int
+prepare_plan(struct session *s)
+{
+    int status = choose_and_load(s);
+    if (status == EXIT_OK) {
+        status = configure_plugins(s);
+    }
+    if (status == EXIT_OK) {
+        status = compute_plan(s);
+    }
+    if (status == EXIT_OK && s->opts.server) {
+        int server = plan_find_server(s->plan, s->opts.server);
+        if (server < 0) {
             log_error("--server %s: no such server in %s", s->opts.server,
                       s->opts.config);
-            status = EXIT_USAGE;
+            return EXIT_USAGE;
         }
+        s->server = (unsigned)server;
+    }
+    return status;
+}
+
+bool
+session_is_master(const struct session *s)
+{
+    return s->topo && s->topo->n_servers > 0 && !s->opts.server;
+}
+
+int
+session_prepare(struct session *s, const struct verb *verb, int argc,
+                char **argv)
+{
+    unsigned needs = verb->needs;
+    const char *named = verb->network_arg > 0 && verb->network_arg < argc
+                            ? argv[verb->network_arg]
+                            : NULL;
+    int status = EXIT_OK;
+
+    s->exec = &local_executor;
+    if ((needs & (NEED_TOPOLOGY | NEED_PLAN)) ||
+        ((needs & USE_TOPOLOGY) && !named &&
+         access(s->opts.config, F_OK) == 0)) {
+        status = load_topology(s);
+    }
+    if (status == EXIT_OK && session_is_master(s)) {
+        s->exec = &master_executor; /* the servers keep the records */
+        return prepare_plan(s);
+    }
+    if (status == EXIT_OK && (needs & USE_RECORD)) {
+        status = resolve_network(s, named);
+    } else if (status == EXIT_OK && s->topo) {
+        s->network = s->topo->name; /* its plugins, if it is up */
+    }
+    if (status == EXIT_OK && s->network) {
+        status = load_record(s, needs & USE_RECORD);
+    }
+    if (status != EXIT_OK) {
         return status;
+    }
+    if (needs & NEED_PLAN) {
+        return prepare_plan(s);
+    }
+    if (s->record) {
+        status = choose_and_load(s);
+        return status == EXIT_OK ? configure_plugins(s) : status;
     }
     return EXIT_OK;
 }
@@ -280,7 +395,7 @@ session_prepare(struct session *s, unsigned needs)
 void
 session_destroy(struct session *s)
 {
-    for (int i = 2; i >= 0; i--) {
+    for (int i = MI_PLUGIN_KIND_COUNT - 1; i >= 0; i--) {
         struct active_plugin *a = &s->active[i];
         if (a->configured && a->loaded.desc->ops.common->release) {
             a->loaded.desc->ops.common->release(a->state);
@@ -294,5 +409,13 @@ session_destroy(struct session *s)
     s->plan = NULL;
     topology_free(s->topo);
     s->topo = NULL;
+    if (s->record) {
+        state_destroy(s->record);
+        free(s->record);
+        s->record = NULL;
+    }
+    free(s->network_buf);
+    s->network_buf = NULL;
+    s->network = NULL;
     plugin_path_destroy(&s->path);
 }

@@ -37,18 +37,43 @@ struct active_plugin {
     bool configured;
 };
 
+struct state;
+struct executor;
+
+/* Everything a verb runs with, prepared once by session_prepare() from the
+ * verb's needs: nothing else loads a topology, chooses a plugin or reads the
+ * record to find out which plugins a network was made with. */
 struct session {
     struct cli_options opts;
     struct plugin_path path;
-    struct topology *topo;
+    struct topology *topo; /* NULL: the verb runs without the file */
     struct plan *plan;
-    struct active_plugin active[3]; /* indexed by kind - 1 */
+    struct active_plugin active[MI_PLUGIN_KIND_COUNT]; /* by kind - 1 */
+
+    /* The network the verb acts on (USE_RECORD): named on the command
+     * line, else the topology file's, else the only one up here. */
+    const char *network;
+    char *network_buf;
+    /* Its state record on this server; NULL when it is not up here (or
+     * the session is a master's, which keeps none). */
+    struct state *record;
+    /* This server's index in the plan: --server's, else 0. */
+    unsigned server;
+    /* Who carries out up, down, status, check, exec and preflight: this
+     * server, or the master of several (chosen once, here). */
+    const struct executor *exec;
 };
 
-/* What a verb needs loaded before it runs. */
+/* What a verb needs prepared before it runs. */
 enum {
     NEED_TOPOLOGY = 1 << 0, /* the topology file, validated */
     NEED_PLAN = 1 << 1,     /* + plugins chosen, configured; the plan */
+    /* The file when it is there (and the verb names no network): a file
+     * with servers makes this run the master, which needs the plan. */
+    USE_TOPOLOGY = 1 << 2,
+    /* The network up on this server: its name, its record, the plugins it
+     * was made with. */
+    USE_RECORD = 1 << 3,
 };
 
 struct verb {
@@ -56,6 +81,8 @@ struct verb {
     const char *args; /* synopsis of its arguments, for --help */
     const char *help; /* one line */
     unsigned needs;
+    /* argv[network_arg], when there, names the network (0: never). */
+    int network_arg;
     /* argv[0] is the verb; returns an exit status. */
     int (*run)(struct session *, int argc, char **argv);
 };
@@ -63,13 +90,17 @@ struct verb {
 extern const struct verb verbs[];
 extern const size_t n_verbs;
 
-/* Loads what `needs` asks for.  Returns EXIT_OK or an exit status after
- * reporting the problem. */
-int session_prepare(struct session *, unsigned needs);
+/* Prepares what `verb` needs, given its arguments.  Returns EXIT_OK or an
+ * exit status after reporting the problem. */
+int session_prepare(struct session *, const struct verb *, int argc,
+                    char **argv);
 void session_destroy(struct session *);
 
 /* The active plugin of `kind`, or NULL. */
 const struct active_plugin *session_plugin(const struct session *,
                                            enum mi_plugin_kind kind);
+
+/* Whether this run is the master of a multi-server network. */
+bool session_is_master(const struct session *);
 
 #endif

@@ -159,25 +159,6 @@ verb_plugins(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* Whether this run is a master's (a topology with servers, no --server).
- * Verbs that need no topology load it here when the file is there. */
-static bool
-as_master(struct session *s)
-{
-    if (s->topo || s->opts.server || access(s->opts.config, F_OK) != 0) {
-        return master_mode(s);
-    }
-    /* The plugins only for a master: on one server, `down` and `exec` use
-     * those the state record names, whatever the file chooses now. */
-    if (session_prepare(s, NEED_TOPOLOGY) != EXIT_OK ||
-        s->topo->n_servers == 0) {
-        return false; /* errors reported; the local record may still do */
-    }
-    topology_free(s->topo);
-    s->topo = NULL;
-    return session_prepare(s, NEED_PLAN) == EXIT_OK && master_mode(s);
-}
-
 /* up: build this server's part of the network, or, as the master, have
  * every server build its own. */
 static int
@@ -187,7 +168,7 @@ verb_up(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    return master_mode(s) ? master_up(s) : network_up(s);
+    return s->exec->up(s);
 }
 
 /* preflight: the checks `up` makes before building anything. */
@@ -198,16 +179,13 @@ verb_preflight(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    if (master_mode(s)) {
-        return master_preflight(s);
-    }
-    if (!s->opts.server) {
+    if (!session_is_master(s) && !s->opts.server) {
         log_error("preflight: %s defines no servers; there is nothing to "
                   "check before `up` on one machine",
                   s->opts.config);
         return EXIT_USAGE;
     }
-    return network_preflight(s);
+    return s->exec->preflight(s);
 }
 
 /* down [NETWORK] */
@@ -218,13 +196,7 @@ verb_down(struct session *s, int argc, char **argv)
         log_error("down: unexpected argument '%s'", argv[2]);
         return EXIT_USAGE;
     }
-    if (argc == 1 && as_master(s)) {
-        return master_down(s);
-    }
-    if (argc == 1 && log_error_count()) {
-        return EXIT_USAGE; /* the topology file is there but broken */
-    }
-    return network_down(s, argc == 2 ? argv[1] : NULL);
+    return s->exec->down(s);
 }
 
 static int
@@ -234,7 +206,7 @@ verb_status(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    return master_mode(s) ? master_status(s) : network_status(s);
+    return s->exec->status(s);
 }
 
 static int
@@ -244,7 +216,7 @@ verb_check(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    return master_mode(s) ? master_check(s) : network_check(s);
+    return s->exec->check(s);
 }
 
 /* exec NODE [[--] CMD ARGS...] */
@@ -259,33 +231,31 @@ verb_exec(struct session *s, int argc, char **argv)
     if (argc > 2 && !strcmp(command[0], "--")) {
         command++; /* optional: `exec NODE -- CMD...` */
     }
-    if (as_master(s)) {
-        return master_exec(s, argv[1], command[0] ? command : NULL);
-    }
-    return network_exec(s, argv[1], command[0] ? command : NULL);
+    return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
-     verb_validate},
-    {"plan", "", "print what would be built (--server, --json)", NEED_PLAN,
+     0, verb_validate},
+    {"plan", "", "print what would be built (--server, --json)", NEED_PLAN, 0,
      verb_plan},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
-     verb_plugins},
+     0, verb_plugins},
     {"preflight", "", "check every server before `up` (builds nothing)",
-     NEED_PLAN, verb_preflight},
+     NEED_PLAN, 0, verb_preflight},
     {"up", "",
      "build the network and start its routers (on every server, as master)",
-     NEED_PLAN, verb_up},
+     NEED_PLAN, 0, verb_up},
     {"down", "[NETWORK]",
-     "remove everything `up` made (needs no topology file)", 0, verb_down},
+     "remove everything `up` made (needs no topology file)",
+     USE_TOPOLOGY | USE_RECORD, 1, verb_down},
     {"status", "", "every node, its interfaces and BGP sessions (--json)",
-     NEED_PLAN, verb_status},
+     NEED_PLAN | USE_RECORD, 0, verb_status},
     {"check", "",
      "ping between every pair of ASes and count BGP sessions (--json)",
-     NEED_PLAN, verb_check},
+     NEED_PLAN | USE_RECORD, 0, verb_check},
     {"exec", "NODE [CMD...]",
-     "run a command in a node (default: vtysh on routers, a shell)", 0,
-     verb_exec},
+     "run a command in a node (default: vtysh on routers, a shell)",
+     USE_TOPOLOGY | USE_RECORD, 0, verb_exec},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

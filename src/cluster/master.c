@@ -64,12 +64,6 @@ struct master {
     char **argv; /* extra arguments of the remote verb */
 };
 
-bool
-master_mode(const struct session *s)
-{
-    return s->topo && s->topo->n_servers > 0 && !s->opts.server;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
 

@@ -105,7 +105,7 @@ int
 network_preflight(struct session *s)
 {
     const struct mi_plan *p = plan_view(s->plan);
-    unsigned server = network_local_server(s);
+    unsigned server = s->server;
     struct collect c = {.errors = json_object_new_array()};
     json_object *root = json_object_new_object();
     json_object *plugins = json_object_new_array();

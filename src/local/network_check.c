@@ -168,21 +168,15 @@ status_node(size_t k, void *r_)
 }
 
 static bool
-look_init(struct look *lk, struct session *s, struct state *st)
+look_init(struct look *lk, struct session *s)
 {
     lk->s = s;
-    lk->st = st;
+    lk->st = s->record;
     lk->p = plan_view(s->plan);
-    lk->server = network_local_server(s);
-    int error = state_load(lk->p->name, st);
-    if (error) {
-        if (error == -ENOENT) {
-            log_error("network %s is not up (no record in %s)", lk->p->name,
-                      state_rundir());
-        }
-        return false;
-    }
-    if (network_load_state_plugins(s, st) != EXIT_OK) {
+    lk->server = s->server;
+    if (!lk->st) {
+        log_error("network %s is not up (no record in %s)", lk->p->name,
+                  state_rundir());
         return false;
     }
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
@@ -200,11 +194,9 @@ addr_text(const struct mi_addr *a, char *buf, size_t len)
 int
 network_status(struct session *s)
 {
-    struct state st;
     struct status_run r = {0};
 
-    if (!look_init(&r.lk, s, &st)) {
-        state_destroy(&st);
+    if (!look_init(&r.lk, s)) {
         return EXIT_FAILED;
     }
     const struct mi_plan *p = r.lk.p;
@@ -223,7 +215,7 @@ network_status(struct session *s)
     json_object *jnodes = s->opts.json ? json_object_new_array() : NULL;
     if (!jnodes) {
         printf("network %s (%s)%s\n", p->name, p->servers[r.lk.server].name,
-               st.complete ? "" : " -- up did not finish");
+               r.lk.st->complete ? "" : " -- up did not finish");
         printf("%-24s %-11s %-7s %-9s %s\n", "NODE", "KIND", "STATE", "BGP",
                "INTERFACES");
     }
@@ -299,7 +291,7 @@ network_status(struct session *s)
         json_object_object_add(root, "network",
                                json_object_new_string(p->name));
         json_object_object_add(root, "complete",
-                               json_object_new_boolean(st.complete));
+                               json_object_new_boolean(r.lk.st->complete));
         json_object_object_add(root, "nodes", jnodes);
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
         json_object_put(root);
@@ -309,7 +301,6 @@ network_status(struct session *s)
     }
     free(r.nodes);
     free(r.st);
-    state_destroy(&st);
     return n_down ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -450,11 +441,9 @@ check_print(const struct mi_plan *p, const struct check_hosts *h,
 int
 network_check(struct session *s)
 {
-    struct state st;
     struct check_run r = {0};
 
-    if (!look_init(&r.lk, s, &st)) {
-        state_destroy(&st);
+    if (!look_init(&r.lk, s)) {
         return EXIT_FAILED;
     }
     check_hosts_find(r.lk.p, &r.h);
@@ -534,6 +523,5 @@ network_check(struct session *s)
     free(r.src);
     free(r.target);
     free(r.probes);
-    state_destroy(&st);
     return n_ok == r.n_probes ? EXIT_OK : EXIT_FAILED;
 }

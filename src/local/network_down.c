@@ -17,89 +17,6 @@
 #include "util.h"
 #include "workers.h"
 
-unsigned
-network_local_server(const struct session *s)
-{
-    int server =
-        s->opts.server ? plan_find_server(s->plan, s->opts.server) : 0;
-    return server < 0 ? 0 : (unsigned)server;
-}
-
-/* The network a state verb acts on: the one named, else the topology
- * file's (if it can be read), else the only one that is up. */
-const char *
-network_resolve_name(struct session *s, const char *network)
-{
-    if (network) {
-        if (!util_valid_name(network, 64)) {
-            log_error("'%s' is not a valid network name", network);
-            return NULL;
-        }
-        return network;
-    }
-    if (!s->topo && access(s->opts.config, F_OK) == 0 &&
-        session_prepare(s, NEED_TOPOLOGY) != EXIT_OK) {
-        return NULL;
-    }
-    if (s->topo) {
-        return s->topo->name;
-    }
-
-    static char only[256];
-    char **names = state_list_networks();
-    size_t n = 0;
-    while (names[n]) {
-        n++;
-    }
-    const char *result = NULL;
-    if (n == 1) {
-        snprintf(only, sizeof only, "%s", names[0]);
-        result = only;
-    } else if (n == 0) {
-        log_error("%s: no such file, and no network is up (%s is empty)",
-                  s->opts.config, state_rundir());
-    } else {
-        log_error("%s: no such file, and several networks are up; name one:",
-                  s->opts.config);
-        for (size_t i = 0; i < n; i++) {
-            log_error("  %s", names[i]);
-        }
-    }
-    util_free_strv(names);
-    return result;
-}
-
-/* Loads and configures (with no settings) the plugins a record names,
- * unless the session has them already. */
-int
-network_load_state_plugins(struct session *s, const struct state *st)
-{
-    for (int k = 0; k < 3; k++) {
-        struct active_plugin *a = &s->active[k];
-        if (!st->plugin[k] || a->loaded.desc) {
-            continue;
-        }
-        if (plugin_load_name(&s->path, st->plugin[k], k + 1, &a->loaded) ||
-            !a->loaded.desc) {
-            log_error("network %s was made with plugin '%s', which cannot "
-                      "be loaded",
-                      st->network, st->plugin[k]);
-            return EXIT_FAILED;
-        }
-        a->name = a->loaded.desc->name;
-        if (a->loaded.desc->ops.common->configure(host_services(), NULL,
-                                                  &a->state)) {
-            return EXIT_FAILED;
-        }
-        a->configured = true;
-    }
-    if (!s->active[MI_PLUGIN_RUNTIME - 1].loaded.desc) {
-        log_error("%s/state names no runtime plugin", st->dir);
-        return EXIT_FAILED;
-    }
-    return EXIT_OK;
-}
-
 struct down {
     const struct state *st;
     void *rt_state;
@@ -169,56 +86,42 @@ remove_rootifs(const struct state *st)
     return error;
 }
 
-int
-network_down(struct session *s, const char *network)
+/* Removes what record `st` lists, with the session's plugins (those the
+ * network was made with), then the record. */
+static int
+remove_recorded(struct session *s, struct state *st)
 {
-    const char *name = network_resolve_name(s, network);
-    if (!name) {
-        return EXIT_USAGE;
-    }
-
-    struct state st;
-    int error = state_load(name, &st);
-    if (error == -ENOENT) {
-        log_info("network %s is not up (no record in %s); nothing to do", name,
-                 state_rundir());
-        state_destroy(&st);
-        return EXIT_OK;
-    }
-    if (error || network_load_state_plugins(s, &st) != EXIT_OK) {
-        state_destroy(&st);
-        return EXIT_FAILED;
-    }
+    const char *name = st->network;
 
     progress_init();
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
     const struct mi_runtime_ops *ops = rt->loaded.desc->ops.runtime;
-    struct down d = {.st = &st, .rt_state = rt->state, .op = ops->stop_node};
+    struct down d = {.st = st, .rt_state = rt->state, .op = ops->stop_node};
     int failed = 0;
 
     if (d.op) {
         /* Everything stops before anything is removed: routers would
          * otherwise recompute their routes for each neighbour that goes.
          * Signals only, no waiting: many at once. */
-        progress_phase("stop", st.n_nodes);
-        failed |= workers_run(st.n_nodes, s->opts.jobs * 4, node_op, &d,
+        progress_phase("stop", st->n_nodes);
+        failed |= workers_run(st->n_nodes, s->opts.jobs * 4, node_op, &d,
                               progress_tick, NULL) != 0;
         progress_end();
     }
-    progress_phase("nodes", st.n_nodes);
+    progress_phase("nodes", st->n_nodes);
     d.op = ops->destroy_node;
-    failed |= workers_run(st.n_nodes, s->opts.jobs, node_op, &d, progress_tick,
-                          NULL) != 0;
+    failed |= workers_run(st->n_nodes, s->opts.jobs, node_op, &d,
+                          progress_tick, NULL) != 0;
     progress_end();
 
-    if (st.n_rootifs) {
-        progress_phase("links", st.n_rootifs);
-        failed |= remove_rootifs(&st) != 0;
+    if (st->n_rootifs) {
+        progress_phase("links", st->n_rootifs);
+        failed |= remove_rootifs(st) != 0;
         progress_end();
     }
 
     const struct active_plugin *tun = &s->active[MI_PLUGIN_TUNNEL - 1];
-    char *tunnel_dir = state_tunnel_dir(&st);
+    char *tunnel_dir = state_tunnel_dir(st);
     if (tun->loaded.desc && tun->loaded.desc->ops.tunnel->destroy &&
         access(tunnel_dir, F_OK) == 0) {
         progress_phase("tunnels", 0);
@@ -229,11 +132,11 @@ network_down(struct session *s, const char *network)
     free(tunnel_dir);
     const struct active_plugin *sw = &s->active[MI_PLUGIN_SWITCH - 1];
     if (sw->loaded.desc) {
-        progress_phase("bridges", st.n_bridges);
-        char *switch_dir = state_switch_dir(&st);
+        progress_phase("bridges", st->n_bridges);
+        char *switch_dir = state_switch_dir(st);
         failed |= sw->loaded.desc->ops.switch_->destroy(
-                      sw->state, switch_dir, (const char *const *)st.bridges,
-                      st.n_bridges) != 0;
+                      sw->state, switch_dir, (const char *const *)st->bridges,
+                      st->n_bridges) != 0;
         free(switch_dir);
         progress_end();
     }
@@ -241,19 +144,41 @@ network_down(struct session *s, const char *network)
     if (failed) {
         log_error("down: some of network %s could not be removed (see "
                   "above); its record %s/state is kept, run `down` again",
-                  name, st.dir);
-        state_destroy(&st);
+                  name, st->dir);
         return EXIT_FAILED;
     }
-    hostlimits_restore(&st);
-    error = state_remove(&st);
+    hostlimits_restore(st);
+    int error = state_remove(st);
     if (!error) {
         log_info("network %s is down: %zu nodes, %zu bridges removed in "
                  "%.1fs",
-                 name, st.n_nodes, st.n_bridges, progress_elapsed());
+                 name, st->n_nodes, st->n_bridges, progress_elapsed());
     }
-    state_destroy(&st);
     return error ? EXIT_FAILED : EXIT_OK;
+}
+
+int
+network_down(struct session *s)
+{
+    if (!s->record) {
+        log_info("network %s is not up (no record in %s); nothing to do",
+                 s->network, state_rundir());
+        return EXIT_OK;
+    }
+    return remove_recorded(s, s->record);
+}
+
+int
+network_remove(struct session *s, const char *name)
+{
+    struct state st;
+    int error = state_load(name, &st);
+    int status = error == -ENOENT ? EXIT_OK
+                 : error          ? EXIT_FAILED
+                                  : remove_recorded(s, &st);
+
+    state_destroy(&st);
+    return status;
 }
 
 /* Whether a vtysh command line names a pathspace already. */
@@ -272,34 +197,21 @@ has_option_n(const char *const *args)
 int
 network_exec(struct session *s, const char *node, char **argv)
 {
-    const char *name = network_resolve_name(s, NULL);
-    if (!name) {
-        return EXIT_USAGE;
-    }
-
-    struct state st;
-    int error = state_load(name, &st);
-    if (error) {
-        if (error == -ENOENT) {
-            log_error("network %s is not up", name);
-        }
-        state_destroy(&st);
+    const struct state *st = s->record;
+    if (!st) {
+        log_error("network %s is not up", s->network);
         return EXIT_FAILED;
     }
     const struct state_node *found = NULL;
-    for (size_t i = 0; i < st.n_nodes; i++) {
-        if (!strcmp(st.nodes[i].name, node)) {
-            found = &st.nodes[i];
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        if (!strcmp(st->nodes[i].name, node)) {
+            found = &st->nodes[i];
         }
     }
     if (!found) {
-        log_error("network %s has no node %s on this server", name, node);
-        state_destroy(&st);
+        log_error("network %s has no node %s on this server", s->network,
+                  node);
         return EXIT_USAGE;
-    }
-    if (network_load_state_plugins(s, &st) != EXIT_OK) {
-        state_destroy(&st);
-        return EXIT_FAILED;
     }
 
     const char *shell = getenv("SHELL");
@@ -326,11 +238,10 @@ network_exec(struct session *s, const char *node, char **argv)
         args = with_n;
     }
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
-    char *dir = state_node_dir(&st, node);
+    char *dir = state_node_dir(st, node);
     int status =
         rt->loaded.desc->ops.runtime->run(rt->state, node, dir, args, NULL);
     free(dir);
-    state_destroy(&st);
     if (status < 0) {
         log_error("exec %s: cannot run %s: %s", node, args[0],
                   strerror(-status));

@@ -612,7 +612,7 @@ network_up(struct session *s)
         u.tun = tun->loaded.desc->ops.tunnel;
         u.tun_state = tun->state;
     }
-    u.server = network_local_server(s);
+    u.server = s->server;
     for (size_t i = 0; i < u.p->n_links; i++) {
         const struct mi_link *l = &u.p->links[i];
         if (link_remote_here(&u, l) && (!u.tun || !u.tun->build)) {
@@ -658,7 +658,7 @@ network_up(struct session *s)
     if (error == -EEXIST && !u.st.n_nodes) {
         /* Refused before making anything but the switch daemon: undo. */
         up_free(&u);
-        network_down(s, u.p->name);
+        network_remove(s, u.p->name);
         return EXIT_FAILED;
     }
     if (!error) {
