@@ -9,38 +9,71 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CK_TAP_LOG_FILE_NAME=- \
 TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 if HAVE_CHECK
-TEST_CFLAGS = $(AM_CFLAGS) $(MI_CORE_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS)
-TEST_LDADD = src/libmicore.la $(CHECK_LIBS)
+# A Check suite is its name in MI_SUITES (its source is the same name with
+# .c) and a CPPFLAGS line: the core's include directories cannot go into
+# AM_CPPFLAGS, which the plugins use too, so each suite names them.  It
+# links, through the global LDADD (which the core's library and the plugins
+# do not use), the helpers the suites share, the core and Check.
+TEST_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) $(CHECK_CFLAGS) \
+	$(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(LIBNL_CFLAGS)
+LDADD = tests/libtestutil.la src/libmicore.la $(CHECK_LIBS) $(LIBNL_LIBS)
 
-check_PROGRAMS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host tests/check_frrconf
-TESTS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host tests/check_frrconf
+check_LTLIBRARIES += tests/libtestutil.la
+tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h
+tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 
-tests_check_topology_SOURCES = tests/check_topology.c tests/testutil.c \
-	tests/testutil.h
-tests_check_topology_CFLAGS = $(TEST_CFLAGS)
-tests_check_topology_LDADD = $(TEST_LDADD)
+# The core's modules, and the netlink work (it needs root for most tests
+# and says what it skips without).
+MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
+	tests/check_host tests/check_frrconf tests/check_netlink
+tests_check_topology_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_plan_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_loader_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_host_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_frrconf_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_netlink_CPPFLAGS = $(TEST_CPPFLAGS)
 
-tests_check_plan_SOURCES = tests/check_plan.c tests/testutil.c \
-	tests/testutil.h
-tests_check_plan_CFLAGS = $(TEST_CFLAGS)
-tests_check_plan_LDADD = $(TEST_LDADD)
+# The SSH layer against an sshd the suite starts on 127.0.0.1 (skipped
+# without openssh-server).
+MI_SUITES += tests/check_remote
+tests_check_remote_CPPFLAGS = $(TEST_CPPFLAGS)
 
-tests_check_loader_SOURCES = tests/check_loader.c tests/testutil.c \
-	tests/testutil.h
-tests_check_loader_CFLAGS = $(TEST_CFLAGS)
-tests_check_loader_LDADD = $(TEST_LDADD)
+# The netns plugin against the real kernel and FRR (root; skips otherwise).
+# It loads the plugin from the build tree, so the plugin must be built.
+if ENABLE_NETNS
+MI_SUITES += tests/check_netns
+endif
+tests_check_netns_CPPFLAGS = $(TEST_CPPFLAGS)
 
-tests_check_host_SOURCES = tests/check_host.c tests/testutil.c \
-	tests/testutil.h
-tests_check_host_CFLAGS = $(TEST_CFLAGS)
-tests_check_host_LDADD = $(TEST_LDADD)
+# Loads plugins/ovs/.libs/ovs.so; the tests that need root and Open vSwitch
+# run a private instance each and skip without them.
+if ENABLE_OVS
+MI_SUITES += tests/check_ovs
+endif
+tests_check_ovs_CPPFLAGS = $(TEST_CPPFLAGS)
 
-tests_check_frrconf_SOURCES = tests/check_frrconf.c tests/testutil.c \
-	tests/testutil.h
-tests_check_frrconf_CFLAGS = $(TEST_CFLAGS)
-tests_check_frrconf_LDADD = $(TEST_LDADD)
+# The tunnel plugins: their sources compiled into the suites, which drive
+# them through a fake host (no root, no Open vSwitch needed).
+if ENABLE_GRE
+MI_SUITES += tests/check_gre
+endif
+tests_check_gre_CPPFLAGS = $(TEST_CPPFLAGS)
+if ENABLE_VXLAN
+MI_SUITES += tests/check_vxlan
+endif
+tests_check_vxlan_CPPFLAGS = $(TEST_CPPFLAGS)
+
+# The docker runtime plugin's pure parts (names, settings, requests): its
+# source compiled into the suite, with the libraries it uses; no Docker
+# needed.
+if ENABLE_DOCKER
+MI_SUITES += tests/check_docker
+endif
+tests_check_docker_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBCURL_CFLAGS)
+tests_check_docker_LDADD = $(LDADD) $(LIBCURL_LIBS) $(JSONC_LIBS) -lm
+
+check_PROGRAMS += $(MI_SUITES)
+TESTS += $(MI_SUITES)
 
 # Test plugins: built (never installed) as modules in tests/plugins/.libs.
 # rpath makes libtool build a shared module although it is not installed.
@@ -96,51 +129,3 @@ tests/tunnels.log: tests/multiserver.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 
-# Fragments of the suites that need root (namespaces, Open vSwitch, FRR).
-include tests/netlink.mk
-include tests/ovs.mk
-include tests/netns.mk
-
-# The SSH layer against an sshd the suite starts on 127.0.0.1 (skipped
-# without openssh-server).
-if HAVE_CHECK
-check_PROGRAMS += tests/check_remote
-TESTS += tests/check_remote
-tests_check_remote_SOURCES = tests/check_remote.c tests/testutil.c \
-	tests/testutil.h
-tests_check_remote_CFLAGS = $(TEST_CFLAGS)
-tests_check_remote_LDADD = $(TEST_LDADD)
-endif
-
-# The gre tunnel plugin: its source compiled into the suite, which drives
-# it through a fake host (no root, no Open vSwitch needed).
-if HAVE_CHECK
-if ENABLE_GRE
-check_PROGRAMS += tests/check_gre
-TESTS += tests/check_gre
-tests_check_gre_SOURCES = tests/check_gre.c tests/testutil.c tests/testutil.h
-tests_check_gre_CFLAGS = $(TEST_CFLAGS)
-tests_check_gre_LDADD = $(TEST_LDADD)
-endif
-if ENABLE_VXLAN
-check_PROGRAMS += tests/check_vxlan
-TESTS += tests/check_vxlan
-tests_check_vxlan_SOURCES = tests/check_vxlan.c tests/testutil.c \
-	tests/testutil.h
-tests_check_vxlan_CFLAGS = $(TEST_CFLAGS) $(LIBNL_CFLAGS)
-tests_check_vxlan_LDADD = $(TEST_LDADD) $(LIBNL_LIBS)
-endif
-endif
-
-# The docker runtime plugin's pure parts (names, settings, requests): its
-# source compiled into the suite; no Docker needed.
-if HAVE_CHECK
-if ENABLE_DOCKER
-check_PROGRAMS += tests/check_docker
-TESTS += tests/check_docker
-tests_check_docker_SOURCES = tests/check_docker.c tests/testutil.c \
-	tests/testutil.h
-tests_check_docker_CFLAGS = $(TEST_CFLAGS) $(LIBCURL_CFLAGS)
-tests_check_docker_LDADD = $(TEST_LDADD) $(LIBCURL_LIBS) $(JSONC_LIBS) -lm
-endif
-endif
