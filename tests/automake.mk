@@ -13,9 +13,9 @@ TEST_CFLAGS = $(AM_CFLAGS) $(MI_CORE_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCONFIG_CFLAG
 TEST_LDADD = src/libmicore.la $(CHECK_LIBS)
 
 check_PROGRAMS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host tests/check_frrconf
+	tests/check_host tests/check_frrconf tests/check_wire
 TESTS += tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host tests/check_frrconf
+	tests/check_host tests/check_frrconf tests/check_wire
 
 tests_check_topology_SOURCES = tests/check_topology.c tests/testutil.c \
 	tests/testutil.h
@@ -41,6 +41,11 @@ tests_check_frrconf_SOURCES = tests/check_frrconf.c tests/testutil.c \
 	tests/testutil.h
 tests_check_frrconf_CFLAGS = $(TEST_CFLAGS)
 tests_check_frrconf_LDADD = $(TEST_LDADD)
+
+tests_check_wire_SOURCES = tests/check_wire.c tests/testutil.c \
+	tests/testutil.h
+tests_check_wire_CFLAGS = $(TEST_CFLAGS)
+tests_check_wire_LDADD = $(TEST_LDADD)
 
 # Test plugins: built (never installed) as modules in tests/plugins/.libs.
 # rpath makes libtool build a shared module although it is not installed.
