@@ -523,7 +523,8 @@ preflight_all(struct master *m)
     }
     if (!problems) {
         for_each_server(m, capture_verb);
-        struct wire_preflight **f = xcalloc(m->n + 1, sizeof *f);
+        struct wire_preflight **f =
+            xcalloc(m->n + 1, sizeof(struct wire_preflight *));
         for (size_t i = 0; i < m->n; i++) {
             f[i] = preflight_reply(m, &m->runs[i]);
             problems +=

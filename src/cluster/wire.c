@@ -567,7 +567,7 @@ node_read(struct reader *r, json_object *o, const char *ctx, void *elem)
     n->kind = get_string(r, o, ctx, "kind");
     n->server = get_string(r, o, ctx, "server");
     char *state = get_string(r, o, ctx, "state");
-    if (state && strcmp(state, "up") && strcmp(state, "missing")) {
+    if (state && strcmp(state, "up") != 0 && strcmp(state, "missing") != 0) {
         refuse(r, ctx, "state", "is \"%s\", not \"up\" or \"missing\"", state);
     }
     n->up = state && !strcmp(state, "up");
