@@ -103,8 +103,8 @@ check_plugins(struct session *s, unsigned server, struct wire_preflight *f)
 {
     const struct mi_plan *p = plan_view(s->plan);
 
-    f->plugins = xcalloc(3 + 1, sizeof *f->plugins);
-    for (int k = 0; k < 3; k++) {
+    f->plugins = xcalloc(MI_PLUGIN_KIND_COUNT + 1, sizeof *f->plugins);
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         const struct active_plugin *a = &s->active[k];
         if (!a->configured) {
             continue;
