@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark: the docker runtime against the netns runtime on the same
 # topology, side by side: time of `up`, time until every host reaches
-# every other, time of `down`, and memory (PSS, from
+# every other and every BGP session is up (`check` exits 0), time of `down`, and memory (PSS, from
 # /proc/PID/smaps_rollup) of the FRR daemons per router, of everything in
 # a node's namespace per node, and -- docker only -- of the containerd
 # shims per container.  As root, with dockerd running and the images built
@@ -127,7 +127,7 @@ awk -v nodes="$n_nodes" -v routers="$n_routers" '
 END {
   printf "%-40s %12s %12s\n", "", r[1], r[2]
   printf "%-40s %10s s %10s s\n", "up (miniinet returns)", up[1], up[2]
-  printf "%-40s %12s %12s\n", "until every host reaches every other", reach[1], reach[2]
+  printf "%-40s %12s %12s\n", "until check exits 0 (reach + BGP)", reach[1], reach[2]
   printf "%-40s %10s s %10s s\n", "down", down[1], down[2]
   printf "%-40s %9.1f MB %9.1f MB\n", "FRR daemons per router (PSS)", frr[1], frr[2]
   printf "%-40s %9.1f MB %9.1f MB\n", "all processes of a node, per node", all[1], all[2]

@@ -4,7 +4,7 @@
 # (as the file places them), on the same machine -- so the figures compare
 # what spreading costs, not a speedup.  For each: time of `up` as the
 # master sees it, each server's phases, time until every host reaches every
-# other, `down`, and the bytes the servers exchange over the underlay while
+# other and every BGP session is up (`check` exits 0), `down`, and the bytes the servers exchange over the underlay while
 # the network idles (BGP keepalives and the like through the tunnels).
 #
 #   bench/multi.sh            as root; needs sshd, Open vSwitch, FRR
@@ -91,7 +91,7 @@ run() {
 
     echo "== $label"
     printf '  %-34s %s\n' "up (master returns)" "$(secs "$t0" "$t1") s"
-    printf '  %-34s %s\n' "every host reaches every other" \
+    printf '  %-34s %s\n' "all reachable, all BGP up" \
         "$(secs "$t0" "$t2") s after up started ($(tail -1 "$tmp/$2.check"))"
     printf '  %-34s %s\n' "down" "$(secs "$t3" "$t4") s"
     printf '  %-34s %s\n' "underlay bytes at idle" \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark: brings a network up, waits until every host reaches every
-# other, takes it down, and prints the time per phase, the total, memory,
+# other and every BGP session is up (`check` exits 0), takes it down, and prints the time per phase, the total, memory,
 # and -- side by side, in the same run -- the time to merely start the same
 # FRR daemons with the same configurations (the floor no orchestrator can
 # beat), with the ratio.  As root, on a machine where nothing else runs.
@@ -83,7 +83,7 @@ fi
 t1=$(now)
 grep -E 'done in|is up' "$tmp/up.log" | sed 's/^/  /'
 
-echo "== waiting until every host reaches every other (at most 300 s after up)"
+echo "== waiting until check exits 0: every host reaches every other, every BGP session is up (at most 300 s after up)"
 reached=no
 while [ "$(secs "$t1" "$(now)" | cut -d. -f1)" -lt 300 ]; do
     if "$miniinet" -j "$jobs" -c "$cfg" check >"$tmp/check" 2>&1; then
@@ -175,7 +175,7 @@ floor=$(secs "$t5" "$t6")
 echo
 echo "== results ($(basename "$cfg"), $routers FRR nodes, $(nproc) cores, -j $jobs)"
 echo "up (miniinet returns):            ${up} s"
-echo "until all hosts reach each other: ${reach} s (reached: $reached)"
+echo "until all hosts reach each other and all BGP sessions are up: ${reach} s (reached: $reached)"
 echo "down:                             $(secs "$t3" "$t4") s"
 echo "FRR floor (same daemons+configs): ${floor} s"
 awk -v u="$up" -v f="$floor" 'BEGIN { if (f > 0) printf "ratio up / floor:                 %.2f\n", u / f }'

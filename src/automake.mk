@@ -38,7 +38,8 @@ src_libmicore_la_SOURCES = \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/state.c src/local/state.h \
-	src/cluster/remote.c src/cluster/remote.h
+	src/cluster/remote.c src/cluster/remote.h \
+	src/cluster/wire.c src/cluster/wire.h
 src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
 	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)

@@ -21,6 +21,7 @@
 #define MINIINET_NETWORK_H 1
 
 #include "session.h"
+#include "wire.h"
 
 /* Who carries out the verbs that act on a network: `local_executor` on this
  * server (network_*.c, and preflight.c for --server), `master_executor` on
@@ -65,19 +66,20 @@ int master_preflight(struct session *);
  * master on every server): root, the plugins' needs, the underlay. */
 int network_preflight(struct session *);
 
-/* The matrix of `check`: one L3 host per AS, in plan order. */
-struct check_hosts {
-    size_t *hosts;  /* node indices */
-    unsigned *asns; /* their ASes */
-    struct mi_addr *addrs;
-    size_t n;
-};
+/* The matrix of `check` (struct check_hosts, wire.h): its hosts, from the
+ * plan. */
 void check_hosts_find(const struct mi_plan *, struct check_hosts *);
 void check_hosts_free(struct check_hosts *);
-/* Prints the matrix and the unreachable pairs; cells[i * n + j] says
- * whether host i reached host j. */
-enum { CELL_NO = 0, CELL_YES = 1, CELL_UNKNOWN = 2 /* not probed */ };
-void check_print(const struct mi_plan *, const struct check_hosts *,
-                 const unsigned char *cells);
+
+/* `check`'s report, one server's or the master's merged one: with json, the
+ * reply's encoding; else the matrix (cells[i * n + j]: whether host i
+ * reached host j), the unreachable pairs and a summary line ending in
+ * `note`.  Returns check's exit status (wire_check_ok()). */
+int check_report(const struct mi_plan *, const struct check_hosts *,
+                 const unsigned char *cells, const struct wire_check *,
+                 bool json, const char *note);
+
+/* One server's `status` as a table. */
+void status_print(const struct wire_status *);
 
 #endif

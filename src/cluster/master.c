@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +61,7 @@ struct master {
     bool stop;            /* one server failed: stop the others */
     const char *verb;
     char **argv; /* extra arguments of the remote verb */
+    bool json;   /* asks for the remote verb's reply (wire.h), not text */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -170,7 +170,7 @@ remote_command(const struct master *m, size_t server, const char *config,
     } else if (log_get_verbosity() > 1) {
         append_quoted(&cmd, "-v");
     }
-    if (m->s->opts.json) {
+    if (m->json) {
         append_quoted(&cmd, "--json");
     }
     append_quoted(&cmd, verb);
@@ -302,6 +302,7 @@ master_open(struct master *m, struct session *s, const char *verb)
     m->p = plan_view(s->plan);
     m->n = m->p->n_servers;
     m->verb = verb;
+    m->json = s->opts.json;
     m->runs = xcalloc(m->n + 1, sizeof *m->runs);
     pthread_mutex_init(&m->lock, NULL);
     progress_init();
@@ -388,53 +389,54 @@ settle_topology(struct server_run *sr)
     return error ? 1 : 0;
 }
 
+/* A server's preflight reply, decoded; NULL (after an error) when it gave
+ * none or a malformed one. */
+static struct wire_preflight *
+preflight_reply(const struct master *m, const struct server_run *sr)
+{
+    const struct mi_server *sv = &m->p->servers[sr->index];
+    struct wire_preflight *f = xcalloc(1, sizeof *f);
+
+    if (!sr->out || !*sr->out) {
+        log_error("%s: preflight failed (exit %d): is miniinet installed "
+                  "there, in the PATH of %s?",
+                  sv->name, sr->status, sv->ssh_user);
+    } else if (wire_preflight_decode(sr->out, sv->name, f) == 0) {
+        return f;
+    }
+    free(f);
+    return NULL;
+}
+
 /* What a server's preflight said, judged against this master: one line
  * per problem. */
 static size_t
-judge_server(struct master *m, struct server_run *sr, json_object *o)
+judge_server(struct master *m, const char *name,
+             const struct wire_preflight *f)
 {
-    const char *name = m->p->servers[sr->index].name;
     size_t problems = 0;
-    json_object *v;
 
-    if (!o) {
-        log_error("%s: preflight failed (exit %d): is miniinet installed "
-                  "there, in the PATH of %s?",
-                  name, sr->status, m->p->servers[sr->index].ssh_user);
-        return 1;
-    }
-    if (json_object_object_get_ex(o, "version", &v) &&
-        strcmp(json_object_get_string(v), PACKAGE_VERSION) != 0) {
+    if (strcmp(f->version, PACKAGE_VERSION) != 0) {
         log_error("%s: runs miniinet %s, this master %s: install the same "
                   "version on every server",
-                  name, json_object_get_string(v), PACKAGE_VERSION);
+                  name, f->version, PACKAGE_VERSION);
         problems++;
     }
-    if (json_object_object_get_ex(o, "plugins", &v)) {
-        for (size_t k = 0; k < json_object_array_length(v); k++) {
-            json_object *pl = json_object_array_get_idx(v, k), *pn, *pv;
-            json_object_object_get_ex(pl, "name", &pn);
-            json_object_object_get_ex(pl, "version", &pv);
-            for (int kind = 0; kind < 3; kind++) {
-                const struct active_plugin *a = &m->s->active[kind];
-                if (a->configured && pn && pv &&
-                    !strcmp(a->name, json_object_get_string(pn)) &&
-                    strcmp(a->loaded.desc->version,
-                           json_object_get_string(pv)) != 0) {
-                    log_error("%s: plugin %s is version %s there, %s here",
-                              name, a->name, json_object_get_string(pv),
-                              a->loaded.desc->version);
-                    problems++;
-                }
+    for (size_t k = 0; k < f->n_plugins; k++) {
+        const struct wire_plugin *pl = &f->plugins[k];
+        for (int kind = 0; kind < MI_PLUGIN_KIND_COUNT; kind++) {
+            const struct active_plugin *a = &m->s->active[kind];
+            if (a->configured && !strcmp(a->name, pl->name) &&
+                strcmp(a->loaded.desc->version, pl->version) != 0) {
+                log_error("%s: plugin %s is version %s there, %s here", name,
+                          a->name, pl->version, a->loaded.desc->version);
+                problems++;
             }
         }
     }
-    if (json_object_object_get_ex(o, "errors", &v)) {
-        for (size_t k = 0; k < json_object_array_length(v); k++) {
-            log_error("%s: %s", name,
-                      json_object_get_string(json_object_array_get_idx(v, k)));
-            problems++;
-        }
+    for (size_t k = 0; k < f->n_errors; k++) {
+        log_error("%s: %s", name, f->errors[k]);
+        problems++;
     }
     return problems;
 }
@@ -453,21 +455,10 @@ pair_linked(const struct mi_plan *p, size_t a, size_t b)
     return false;
 }
 
-static unsigned
-pmtu_of(json_object *o, const char *peer)
-{
-    json_object *pm, *v;
-    if (o && json_object_object_get_ex(o, "pmtu", &pm) &&
-        json_object_object_get_ex(pm, peer, &v)) {
-        return (unsigned)json_object_get_int(v);
-    }
-    return 0;
-}
-
 /* Underlay between every pair that shares links: reachable both ways, and
  * a path MTU that carries the underlay MTU the file gives them. */
 static size_t
-judge_underlay(struct master *m, json_object **o)
+judge_underlay(struct master *m, struct wire_preflight **f)
 {
     const struct mi_plan *p = m->p;
     size_t problems = 0;
@@ -475,12 +466,12 @@ judge_underlay(struct master *m, json_object **o)
 
     for (size_t a = 0; a < m->n; a++) {
         for (size_t b = a + 1; b < m->n; b++) {
-            if (!o[a] || !o[b] || !pair_linked(p, a, b)) {
+            if (!f[a] || !f[b] || !pair_linked(p, a, b)) {
                 continue;
             }
             const struct mi_server *sa = &p->servers[a], *sb = &p->servers[b];
-            unsigned ab = pmtu_of(o[a], sb->name),
-                     ba = pmtu_of(o[b], sa->name);
+            unsigned ab = wire_preflight_pmtu(f[a], sb->name),
+                     ba = wire_preflight_pmtu(f[b], sa->name);
             unsigned want = sa->underlay_mtu < sb->underlay_mtu
                                 ? sa->underlay_mtu
                                 : sb->underlay_mtu;
@@ -532,16 +523,21 @@ preflight_all(struct master *m)
     }
     if (!problems) {
         for_each_server(m, capture_verb);
-        json_object **o = xcalloc(m->n + 1, sizeof(json_object *));
+        struct wire_preflight **f =
+            xcalloc(m->n + 1, sizeof(struct wire_preflight *));
         for (size_t i = 0; i < m->n; i++) {
-            o[i] = m->runs[i].out ? json_tokener_parse(m->runs[i].out) : NULL;
-            problems += judge_server(m, &m->runs[i], o[i]);
+            f[i] = preflight_reply(m, &m->runs[i]);
+            problems +=
+                f[i] ? judge_server(m, m->p->servers[i].name, f[i]) : 1;
         }
-        problems += judge_underlay(m, o);
+        problems += judge_underlay(m, f);
         for (size_t i = 0; i < m->n; i++) {
-            json_object_put(o[i]);
+            if (f[i]) {
+                wire_preflight_free(f[i]);
+                free(f[i]);
+            }
         }
-        free(o);
+        free(f);
     }
     m->stop = problems > 0;
     for_each_server(m, settle_topology);
@@ -684,6 +680,8 @@ master_down(struct session *s)
     return failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* Every server's status, decoded: shown as one table per server, or with
+ * --json as the array of their replies. */
 int
 master_status(struct session *s)
 {
@@ -691,32 +689,58 @@ master_status(struct session *s)
     int status = connect_or_fail(&m, s, "status");
 
     if (status == EXIT_OK) {
+        m.json = true;
         for_each_server(&m, capture_verb);
         json_object *all = s->opts.json ? json_object_new_array() : NULL;
         for (size_t i = 0; i < m.n; i++) {
-            struct server_run *sr = &m.runs[i];
-            if (all) {
-                json_object *o = sr->out ? json_tokener_parse(sr->out) : NULL;
-                if (o) {
-                    json_object_object_add(
-                        o, "server",
-                        json_object_new_string(m.p->servers[i].name));
-                    json_object_array_add(all, o);
-                }
-            } else if (sr->out) {
-                fputs(sr->out, stdout);
+            struct wire_status ws;
+            if (wire_status_decode(m.runs[i].out, m.p->servers[i].name, &ws) !=
+                0) {
+                status = EXIT_FAILED;
+                continue;
             }
-            if (sr->status != 0) {
+            if (all) {
+                json_object_array_add(all, wire_status_encode(&ws));
+            } else {
+                status_print(&ws);
+            }
+            if (!wire_status_ok(&ws) || m.runs[i].status != 0) {
                 status = EXIT_FAILED;
             }
+            wire_status_free(&ws);
         }
         if (all) {
-            puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
-            json_object_put(all);
+            wire_print(all, true);
         }
     }
     master_close(&m);
     return status;
+}
+
+/* Every server probes from its own hosts: their rows of the matrix, merged
+ * here; a server that does not answer (or answers nonsense) leaves its rows
+ * unknown, and fails the check. */
+static size_t
+merge_replies(struct master *m, const struct check_hosts *h,
+              unsigned char *cells, struct wire_check *all)
+{
+    size_t missing = 0;
+
+    for (size_t i = 0; i < m->n; i++) {
+        struct wire_check c;
+        if (wire_check_decode(m->runs[i].out, m->p->servers[i].name, &c)) {
+            missing++;
+            continue;
+        }
+        if (wire_check_merge(h, (unsigned)i, &c, cells) == 0) {
+            all->established += c.established;
+            all->expected += c.expected;
+        } else {
+            missing++;
+        }
+        wire_check_free(&c);
+    }
+    return missing;
 }
 
 int
@@ -728,105 +752,24 @@ master_check(struct session *s)
         master_close(&m);
         return status;
     }
-    bool json = s->opts.json;
-    s->opts.json = true; /* every server answers in JSON; merged here */
+    m.json = true;
     for_each_server(&m, capture_verb);
-    s->opts.json = json;
 
     struct check_hosts h;
     check_hosts_find(m.p, &h);
-    size_t n = h.n, pairs = 0, reached = 0;
-    unsigned bgp_up = 0, bgp_expected = 0;
-    unsigned char *cells = xcalloc(n * n + 1, 1);
-    memset(cells, CELL_UNKNOWN, n * n);
-    for (size_t i = 0; i < m.n; i++) {
-        json_object *o = m.runs[i].out ? json_tokener_parse(m.runs[i].out)
-                                       : NULL,
-                    *v;
-        if (!o) {
-            log_error("%s: `check` gave no answer", m.p->servers[i].name);
-            continue;
-        }
-        /* Rows of this server's hosts: reached unless listed failed. */
-        for (size_t a = 0; a < n; a++) {
-            if (m.p->nodes[h.hosts[a]].server != i) {
-                continue;
-            }
-            for (size_t b = 0; b < n; b++) {
-                cells[a * n + b] = a != b ? CELL_YES : CELL_NO;
-            }
-        }
-        if (json_object_object_get_ex(o, "failed", &v)) {
-            for (size_t k = 0; k < json_object_array_length(v); k++) {
-                json_object *f = json_object_array_get_idx(v, k), *from, *to;
-                json_object_object_get_ex(f, "from", &from);
-                json_object_object_get_ex(f, "to", &to);
-                for (size_t a = 0; a < n; a++) {
-                    for (size_t b = 0; b < n; b++) {
-                        if (h.asns[a] == (unsigned)json_object_get_int(from) &&
-                            h.asns[b] == (unsigned)json_object_get_int(to)) {
-                            cells[a * n + b] = CELL_NO;
-                        }
-                    }
-                }
-            }
-        }
-        json_object *b;
-        if (json_object_object_get_ex(o, "bgp", &b)) {
-            json_object_object_get_ex(b, "established", &v);
-            bgp_up += (unsigned)json_object_get_int(v);
-            json_object_object_get_ex(b, "expected", &v);
-            bgp_expected += (unsigned)json_object_get_int(v);
-        }
-        json_object_put(o);
-    }
-    for (size_t a = 0; a < n; a++) {
-        for (size_t b = 0; b < n; b++) {
-            if (a != b) {
-                pairs++;
-                reached += cells[a * n + b] == CELL_YES;
-            }
-        }
-    }
-    if (json) {
-        json_object *root = json_object_new_object();
-        json_object *failed = json_object_new_array();
-        for (size_t a = 0; a < n; a++) {
-            for (size_t b = 0; b < n; b++) {
-                if (a != b && cells[a * n + b] != CELL_YES) {
-                    json_object *f = json_object_new_object();
-                    json_object_object_add(
-                        f, "from", json_object_new_int((int)h.asns[a]));
-                    json_object_object_add(
-                        f, "to", json_object_new_int((int)h.asns[b]));
-                    json_object_array_add(failed, f);
-                }
-            }
-        }
-        json_object_object_add(root, "network",
-                               json_object_new_string(m.p->name));
-        json_object_object_add(root, "pairs", json_object_new_int((int)pairs));
-        json_object_object_add(root, "reachable",
-                               json_object_new_int((int)reached));
-        json_object_object_add(root, "failed", failed);
-        json_object *bo = json_object_new_object();
-        json_object_object_add(bo, "established",
-                               json_object_new_int((int)bgp_up));
-        json_object_object_add(bo, "expected",
-                               json_object_new_int((int)bgp_expected));
-        json_object_object_add(root, "bgp", bo);
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-        json_object_put(root);
-    } else {
-        check_print(m.p, &h, cells);
-        printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established "
-               "(%zu server%s)\n",
-               reached, pairs, bgp_up, bgp_expected, m.n, util_plural(m.n));
-    }
+    unsigned char *cells = wire_matrix_new(&h);
+    struct wire_check all = {.network = xstrdup(m.p->name)};
+    size_t missing = merge_replies(&m, &h, cells, &all);
+    wire_check_tally(&h, cells, &all);
+    char *note = xasprintf(" (%zu server%s%s)", m.n, util_plural(m.n),
+                           missing ? ", not all answered" : "");
+    status = check_report(m.p, &h, cells, &all, s->opts.json, note);
+    free(note);
     free(cells);
+    wire_check_free(&all);
     check_hosts_free(&h);
     master_close(&m);
-    return reached == pairs && bgp_up == bgp_expected ? EXIT_OK : EXIT_FAILED;
+    return missing ? EXIT_FAILED : status;
 }
 
 int

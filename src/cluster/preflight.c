@@ -1,20 +1,12 @@
 /* `preflight` on one server (`miniinet --server NAME preflight`): what the
  * master asks every server before anything is made anywhere.  Prints one
- * JSON object on standard output, which the master reads:
- *
- *   { "server": "s1", "version": "0.1.0", "root": true,
- *     "plugins": [ { "kind": "runtime", "name": "netns", "version": ... } ],
- *     "state": "absent" | "up" | "partial",
- *     "pmtu": { "s2": 1500, "s3": 0 },        (0: unreachable)
- *     "errors": [ "gre: no Open vSwitch runs on this server ...", ... ] }
- *
- * and exits 0 when nothing stands in the way here (the path MTUs are the
- * master's to judge: it sees every pair).  Changes nothing. */
+ * `struct wire_preflight` (wire.h) on standard output, which the master
+ * decodes, and exits 0 when nothing stands in the way here (the path MTUs
+ * are the master's to judge: it sees every pair).  Changes nothing. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +20,10 @@
 #include "util.h"
 #include "workers.h"
 
-/* Errors are printed as usual and also collected for the JSON. */
+/* Errors are printed as usual and also collected for the reply. */
 struct collect {
-    json_object *errors;
+    struct wire_preflight *reply;
+    size_t cap;
     pthread_mutex_t lock;
 };
 
@@ -45,8 +38,11 @@ collect_sink(enum mi_log_level level, const char *msg, void *aux)
                                    : "",
             msg);
     if (level == MI_LOG_ERROR) {
+        struct wire_preflight *f = c->reply;
         pthread_mutex_lock(&c->lock);
-        json_object_array_add(c->errors, json_object_new_string(msg));
+        f->errors =
+            xgrow(f->errors, &c->cap, f->n_errors + 2, sizeof *f->errors);
+        f->errors[f->n_errors++] = xstrdup(msg);
         pthread_mutex_unlock(&c->lock);
     }
 }
@@ -101,71 +97,77 @@ record_state(const char *network)
     return what;
 }
 
-int
-network_preflight(struct session *s)
+/* The plugins this server would use, each asked whether it can run here. */
+static void
+check_plugins(struct session *s, unsigned server, struct wire_preflight *f)
 {
     const struct mi_plan *p = plan_view(s->plan);
-    unsigned server = s->server;
-    struct collect c = {.errors = json_object_new_array()};
-    json_object *root = json_object_new_object();
-    json_object *plugins = json_object_new_array();
-    json_object *pmtu = json_object_new_object();
 
-    pthread_mutex_init(&c.lock, NULL);
-    log_set_sink(collect_sink, &c);
-    bool root_user = geteuid() == 0;
-    if (!root_user) {
-        log_error("miniinet runs as user %u here, not root", geteuid());
-    }
-    for (int k = 0; k < 3; k++) {
+    f->plugins = xcalloc(MI_PLUGIN_KIND_COUNT + 1, sizeof *f->plugins);
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         const struct active_plugin *a = &s->active[k];
         if (!a->configured) {
             continue;
         }
         const struct mi_plugin *d = a->loaded.desc;
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "kind",
-                               json_object_new_string(plugin_kind_name(
-                                   (enum mi_plugin_kind)(k + 1))));
-        json_object_object_add(o, "name", json_object_new_string(d->name));
-        json_object_object_add(o, "version",
-                               json_object_new_string(d->version));
-        json_object_array_add(plugins, o);
+        f->plugins[f->n_plugins++] = (struct wire_plugin){
+            .kind = xstrdup(plugin_kind_name((enum mi_plugin_kind)(k + 1))),
+            .name = xstrdup(d->name),
+            .version = xstrdup(d->version),
+        };
         if (d->ops.common->check_server &&
             d->ops.common->check_server(a->state, p, server)) {
             log_error("plugin %s cannot run here (see above)", d->name);
         }
     }
-    const char *state = record_state(p->name);
-    if (!strcmp(state, "partial") || !strcmp(state, "damaged")) {
+}
+
+/* The path MTU towards every other server. */
+static void
+probe_peers(const struct mi_plan *p, unsigned server, struct wire_preflight *f)
+{
+    struct pmtu_run r = {p, server, xcalloc(p->n_servers + 1, sizeof *r.mtu)};
+
+    workers_run(p->n_servers, p->n_servers, probe_peer, &r, NULL, NULL);
+    f->pmtu = xcalloc(p->n_servers + 1, sizeof *f->pmtu);
+    for (size_t k = 0; k < p->n_servers; k++) {
+        if (k != server) {
+            f->pmtu[f->n_pmtu++] = (struct wire_pmtu){
+                .peer = xstrdup(p->servers[k].name), .mtu = r.mtu[k]};
+        }
+    }
+    free(r.mtu);
+}
+
+int
+network_preflight(struct session *s)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    unsigned server = s->server;
+    struct wire_preflight f = {0};
+    struct collect c = {.reply = &f};
+
+    pthread_mutex_init(&c.lock, NULL);
+    log_set_sink(collect_sink, &c);
+    f.server = xstrdup(p->servers[server].name);
+    f.version = xstrdup(PACKAGE_VERSION);
+    f.root = geteuid() == 0;
+    if (!f.root) {
+        log_error("miniinet runs as user %u here, not root", geteuid());
+    }
+    check_plugins(s, server, &f);
+    f.state = xstrdup(record_state(p->name));
+    if (!strcmp(f.state, "partial") || !strcmp(f.state, "damaged")) {
         log_error("an earlier `up` of network %s did not finish here; run "
                   "`miniinet -c FILE down` first",
                   p->name);
     }
-
-    struct pmtu_run r = {p, server, xcalloc(p->n_servers + 1, sizeof *r.mtu)};
-    workers_run(p->n_servers, p->n_servers, probe_peer, &r, NULL, NULL);
-    for (size_t k = 0; k < p->n_servers; k++) {
-        if (k != server) {
-            json_object_object_add(pmtu, p->servers[k].name,
-                                   json_object_new_int((int)r.mtu[k]));
-        }
-    }
-    free(r.mtu);
+    probe_peers(p, server, &f);
     log_set_sink(NULL, NULL);
     pthread_mutex_destroy(&c.lock);
 
-    size_t n_errors = json_object_array_length(c.errors);
-    json_object_object_add(root, "server",
-                           json_object_new_string(p->servers[server].name));
-    json_object_object_add(root, "version",
-                           json_object_new_string(PACKAGE_VERSION));
-    json_object_object_add(root, "root", json_object_new_boolean(root_user));
-    json_object_object_add(root, "plugins", plugins);
-    json_object_object_add(root, "state", json_object_new_string(state));
-    json_object_object_add(root, "pmtu", pmtu);
-    json_object_object_add(root, "errors", c.errors);
-    puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
-    json_object_put(root);
-    return n_errors ? EXIT_FAILED : EXIT_OK;
+    wire_print(wire_preflight_encode(&f), false);
+    int status = f.n_errors ? EXIT_FAILED : EXIT_OK;
+    wire_preflight_free(&f);
+    return status;
 }

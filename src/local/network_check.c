@@ -133,9 +133,9 @@ struct node_status {
  * not expect, e.g. one a student added, does not make up for a missing one).
  */
 static unsigned
-sessions_up(const struct node_status *ns)
+sessions_up(unsigned established, unsigned expected)
 {
-    return ns->bgp.up < ns->expected ? ns->bgp.up : ns->expected;
+    return established < expected ? established : expected;
 }
 
 struct status_run {
@@ -185,10 +185,85 @@ look_init(struct look *lk, struct session *s)
     return true;
 }
 
+/* One node's interfaces as the reply carries them. */
 static void
-addr_text(const struct mi_addr *a, char *buf, size_t len)
+interfaces_reply(const struct node_status *ns, struct wire_node *w)
 {
-    plan_format_addr(a, true, buf, len);
+    w->n_interfaces = ns->n_ifs;
+    w->interfaces = xcalloc(ns->n_ifs + 1, sizeof *w->interfaces);
+    for (size_t i = 0; i < ns->n_ifs; i++) {
+        const struct if_status *is = &ns->ifs[i];
+        struct wire_interface *wi = &w->interfaces[i];
+        wi->name = xstrdup(is->name);
+        wi->up = is->up;
+        wi->n_addresses = is->n_addr;
+        wi->addresses = xcalloc(is->n_addr + 1, sizeof *wi->addresses);
+        for (size_t a = 0; a < is->n_addr; a++) {
+            char buf[64];
+            plan_format_addr(&is->addr[a], true, buf, sizeof buf);
+            wi->addresses[a] = xstrdup(buf);
+        }
+    }
+}
+
+/* This server's `status` reply from what status_node() found. */
+static void
+status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
+{
+    const struct mi_plan *p = r->lk.p;
+
+    ws->network = xstrdup(p->name);
+    ws->server = xstrdup(p->servers[r->lk.server].name);
+    ws->complete = r->lk.st->complete;
+    ws->n_nodes = n;
+    ws->nodes = xcalloc(n + 1, sizeof *ws->nodes);
+    for (size_t k = 0; k < n; k++) {
+        const struct mi_node *node = &p->nodes[r->nodes[k]];
+        const struct node_status *ns = &r->st[k];
+        struct wire_node *w = &ws->nodes[k];
+        w->name = xstrdup(node->name);
+        w->kind = xstrdup(state_kind_name(node->kind));
+        w->server = xstrdup(p->servers[node->server].name);
+        w->up = ns->exists;
+        interfaces_reply(ns, w);
+        w->bgp =
+            node->kind == MI_NODE_ROUTER || node->kind == MI_NODE_ROUTESERVER;
+        w->established = ns->bgp.up;
+        w->expected = ns->expected;
+    }
+}
+
+void
+status_print(const struct wire_status *ws)
+{
+    size_t n_up = 0;
+    unsigned bgp_up = 0, bgp_expected = 0;
+
+    printf("network %s (%s)%s\n", ws->network, ws->server,
+           ws->complete ? "" : " -- up did not finish");
+    printf("%-24s %-11s %-7s %-9s %s\n", "NODE", "KIND", "STATE", "BGP",
+           "INTERFACES");
+    for (size_t k = 0; k < ws->n_nodes; k++) {
+        const struct wire_node *w = &ws->nodes[k];
+        char bgp[32] = "-";
+        n_up += w->up;
+        if (w->bgp) {
+            snprintf(bgp, sizeof bgp, "%u/%u", w->established, w->expected);
+            bgp_up += sessions_up(w->established, w->expected);
+            bgp_expected += w->expected;
+        }
+        printf("%-24s %-11s %-7s %-9s", w->name, w->kind,
+               w->up ? "up" : "MISSING", bgp);
+        for (size_t i = 0; i < w->n_interfaces; i++) {
+            if (strcmp(w->interfaces[i].name, "lo") != 0) {
+                printf(" %s%s", w->interfaces[i].name,
+                       w->interfaces[i].up ? "" : "(down)");
+            }
+        }
+        putchar('\n');
+    }
+    printf("%zu nodes up, %zu missing; BGP sessions %u/%u established\n", n_up,
+           ws->n_nodes - n_up, bgp_up, bgp_expected);
 }
 
 int
@@ -210,98 +285,21 @@ network_status(struct session *s)
     r.st = xcalloc(n + 1, sizeof *r.st);
     workers_run(n, s->opts.jobs * 4, status_node, &r, NULL, NULL);
 
-    size_t n_up = 0, n_down = 0;
-    unsigned bgp_up = 0, bgp_expected = 0;
-    json_object *jnodes = s->opts.json ? json_object_new_array() : NULL;
-    if (!jnodes) {
-        printf("network %s (%s)%s\n", p->name, p->servers[r.lk.server].name,
-               r.lk.st->complete ? "" : " -- up did not finish");
-        printf("%-24s %-11s %-7s %-9s %s\n", "NODE", "KIND", "STATE", "BGP",
-               "INTERFACES");
-    }
-    for (size_t k = 0; k < n; k++) {
-        const struct mi_node *node = &p->nodes[r.nodes[k]];
-        struct node_status *ns = &r.st[k];
-        bool frr =
-            node->kind == MI_NODE_ROUTER || node->kind == MI_NODE_ROUTESERVER;
-        ns->exists ? n_up++ : n_down++;
-        if (frr) {
-            bgp_up += sessions_up(ns);
-            bgp_expected += ns->expected;
-        }
-        if (jnodes) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "name",
-                                   json_object_new_string(node->name));
-            json_object_object_add(
-                o, "kind",
-                json_object_new_string(state_kind_name(node->kind)));
-            json_object_object_add(
-                o, "server",
-                json_object_new_string(p->servers[node->server].name));
-            json_object_object_add(
-                o, "state",
-                json_object_new_string(ns->exists ? "up" : "missing"));
-            json_object *ifs = json_object_new_array();
-            for (size_t i = 0; i < ns->n_ifs; i++) {
-                json_object *jif = json_object_new_object();
-                json_object_object_add(
-                    jif, "name", json_object_new_string(ns->ifs[i].name));
-                json_object_object_add(jif, "up",
-                                       json_object_new_boolean(ns->ifs[i].up));
-                json_object *addrs = json_object_new_array();
-                for (size_t a = 0; a < ns->ifs[i].n_addr; a++) {
-                    char buf[32];
-                    addr_text(&ns->ifs[i].addr[a], buf, sizeof buf);
-                    json_object_array_add(addrs, json_object_new_string(buf));
-                }
-                json_object_object_add(jif, "addresses", addrs);
-                json_object_array_add(ifs, jif);
-            }
-            json_object_object_add(o, "interfaces", ifs);
-            if (frr) {
-                json_object *b = json_object_new_object();
-                json_object_object_add(b, "established",
-                                       json_object_new_int((int)ns->bgp.up));
-                json_object_object_add(b, "expected",
-                                       json_object_new_int((int)ns->expected));
-                json_object_object_add(o, "bgp", b);
-            }
-            json_object_array_add(jnodes, o);
-        } else {
-            char bgp[32] = "-";
-            if (frr) {
-                snprintf(bgp, sizeof bgp, "%u/%u", ns->bgp.up, ns->expected);
-            }
-            printf("%-24s %-11s %-7s %-9s", node->name,
-                   state_kind_name(node->kind), ns->exists ? "up" : "MISSING",
-                   bgp);
-            for (size_t i = 0; i < ns->n_ifs; i++) {
-                if (strcmp(ns->ifs[i].name, "lo") != 0) {
-                    printf(" %s%s", ns->ifs[i].name,
-                           ns->ifs[i].up ? "" : "(down)");
-                }
-            }
-            putchar('\n');
-        }
-        free(ns->ifs);
-    }
-    if (jnodes) {
-        json_object *root = json_object_new_object();
-        json_object_object_add(root, "network",
-                               json_object_new_string(p->name));
-        json_object_object_add(root, "complete",
-                               json_object_new_boolean(r.lk.st->complete));
-        json_object_object_add(root, "nodes", jnodes);
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-        json_object_put(root);
+    struct wire_status ws = {0};
+    status_reply(&r, n, &ws);
+    if (s->opts.json) {
+        wire_print(wire_status_encode(&ws), true);
     } else {
-        printf("%zu nodes up, %zu missing; BGP sessions %u/%u established\n",
-               n_up, n_down, bgp_up, bgp_expected);
+        status_print(&ws);
     }
+    bool ok = wire_status_ok(&ws);
+    for (size_t k = 0; k < n; k++) {
+        free(r.st[k].ifs);
+    }
+    wire_status_free(&ws);
     free(r.nodes);
     free(r.st);
-    return n_down ? EXIT_FAILED : EXIT_OK;
+    return ok ? EXIT_OK : EXIT_FAILED;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -371,6 +369,7 @@ check_hosts_find(const struct mi_plan *p, struct check_hosts *h)
     h->hosts = xcalloc(p->n_ases + 1, sizeof *h->hosts);
     h->asns = xcalloc(p->n_ases + 1, sizeof *h->asns);
     h->addrs = xcalloc(p->n_ases + 1, sizeof *h->addrs);
+    h->servers = xcalloc(p->n_ases + 1, sizeof *h->servers);
     for (size_t a = 0; a < p->n_ases; a++) {
         const struct mi_as *as = &p->ases[a];
         if (as->ixp) {
@@ -390,6 +389,7 @@ check_hosts_find(const struct mi_plan *p, struct check_hosts *h)
             }
             h->hosts[h->n] = i;
             h->asns[h->n] = as->asn;
+            h->servers[h->n] = p->nodes[i].server;
             h->n++;
             break;
         }
@@ -402,16 +402,17 @@ check_hosts_free(struct check_hosts *h)
     free(h->hosts);
     free(h->asns);
     free(h->addrs);
+    free(h->servers);
 }
 
-void
-check_print(const struct mi_plan *p, const struct check_hosts *h,
-            const unsigned char *cells)
+/* The matrix: row = from, column = to; '.' reaches, 'X' does not, '?' not
+ * probed (its server did not answer). */
+static void
+matrix_print(const struct mi_plan *p, const struct check_hosts *h,
+             const unsigned char *cells)
 {
     size_t n = h->n;
 
-    /* The matrix: row = from, column = to; '.' reaches, 'X' does not, '?'
-     * not probed (its server did not answer). */
     printf("%5s", "from\\to");
     for (size_t j = 0; j < n; j++) {
         printf("%4u", h->asns[j]);
@@ -427,13 +428,74 @@ check_print(const struct mi_plan *p, const struct check_hosts *h,
     }
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
-            if (i != j && cells[i * n + j] == 0) {
+            if (i != j && cells[i * n + j] == CELL_NO) {
                 char buf[32];
                 plan_format_addr(&h->addrs[j], false, buf, sizeof buf);
                 printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
                        h->asns[i], h->asns[j], p->nodes[h->hosts[i]].name,
                        p->nodes[h->hosts[j]].name, buf);
             }
+        }
+    }
+}
+
+int
+check_report(const struct mi_plan *p, const struct check_hosts *h,
+             const unsigned char *cells, const struct wire_check *c, bool json,
+             const char *note)
+{
+    if (json) {
+        wire_print(wire_check_encode(c), true);
+    } else {
+        matrix_print(p, h, cells);
+        printf("reachable: %u/%u pairs; BGP sessions %u/%u established%s\n",
+               c->reachable, c->pairs, c->established, c->expected, note);
+    }
+    return wire_check_ok(c) ? EXIT_OK : EXIT_FAILED;
+}
+
+/* The planned BGP sessions of the routers and route servers here, and how
+ * many of them are established. */
+static void
+check_bgp(const struct check_run *r, unsigned jobs, struct wire_check *c)
+{
+    const struct mi_plan *p = r->lk.p;
+    struct status_run sr = {.lk = r->lk};
+    size_t n_frr = 0;
+
+    sr.nodes = xcalloc(p->n_nodes + 1, sizeof *sr.nodes);
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].server == r->lk.server &&
+            (p->nodes[i].kind == MI_NODE_ROUTER ||
+             p->nodes[i].kind == MI_NODE_ROUTESERVER)) {
+            sr.nodes[n_frr++] = i;
+        }
+    }
+    sr.st = xcalloc(n_frr + 1, sizeof *sr.st);
+    workers_run(n_frr, jobs * 4, status_node, &sr, NULL, NULL);
+    for (size_t k = 0; k < n_frr; k++) {
+        c->established += sessions_up(sr.st[k].bgp.up, sr.st[k].expected);
+        c->expected += sr.st[k].expected;
+        free(sr.st[k].ifs);
+    }
+    free(sr.nodes);
+    free(sr.st);
+}
+
+/* This server's `check` reply: the probes from its hosts. */
+static void
+check_reply(const struct check_run *r, struct wire_check *c)
+{
+    c->network = xstrdup(r->lk.p->name);
+    c->server = xstrdup(r->lk.p->servers[r->lk.server].name);
+    c->pairs = (unsigned)r->n_probes;
+    c->failed = xcalloc(r->n_probes + 1, sizeof *c->failed);
+    for (size_t k = 0; k < r->n_probes; k++) {
+        if (r->probes[k].ok) {
+            c->reachable++;
+        } else {
+            c->failed[c->n_failed++] = (struct wire_pair){
+                r->h.asns[r->src[r->probes[k].from]], r->h.asns[r->target[k]]};
         }
     }
 }
@@ -449,79 +511,20 @@ network_check(struct session *s)
     check_hosts_find(r.lk.p, &r.h);
     run_probes(&r);
 
-    /* BGP sessions of every router and route server here. */
-    struct status_run sr = {.lk = r.lk};
-    const struct mi_plan *p = r.lk.p;
-    sr.nodes = xcalloc(p->n_nodes + 1, sizeof *sr.nodes);
-    size_t n_frr = 0;
-    for (size_t i = 0; i < p->n_nodes; i++) {
-        if (p->nodes[i].server == r.lk.server &&
-            (p->nodes[i].kind == MI_NODE_ROUTER ||
-             p->nodes[i].kind == MI_NODE_ROUTESERVER)) {
-            sr.nodes[n_frr++] = i;
-        }
+    struct wire_check c = {0};
+    check_reply(&r, &c);
+    check_bgp(&r, s->opts.jobs, &c);
+    /* The matrix of this server's rows, as the master merges them. */
+    unsigned char *cells = wire_matrix_new(&r.h);
+    int status = EXIT_FAILED;
+    if (wire_check_merge(&r.h, r.lk.server, &c, cells) == 0) {
+        status = check_report(r.lk.p, &r.h, cells, &c, s->opts.json, "");
     }
-    sr.st = xcalloc(n_frr + 1, sizeof *sr.st);
-    workers_run(n_frr, s->opts.jobs * 4, status_node, &sr, NULL, NULL);
-    unsigned bgp_up = 0, bgp_expected = 0;
-    for (size_t k = 0; k < n_frr; k++) {
-        bgp_up += sessions_up(&sr.st[k]);
-        bgp_expected += sr.st[k].expected;
-        free(sr.st[k].ifs);
-    }
-
-    size_t n_ok = 0;
-    for (size_t k = 0; k < r.n_probes; k++) {
-        n_ok += r.probes[k].ok;
-    }
-    if (s->opts.json) {
-        json_object *root = json_object_new_object();
-        json_object *failed = json_object_new_array();
-        for (size_t k = 0; k < r.n_probes; k++) {
-            if (!r.probes[k].ok) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(
-                    o, "from",
-                    json_object_new_int(
-                        (int)r.h.asns[r.src[r.probes[k].from]]));
-                json_object_object_add(
-                    o, "to", json_object_new_int((int)r.h.asns[r.target[k]]));
-                json_object_array_add(failed, o);
-            }
-        }
-        json_object_object_add(root, "network",
-                               json_object_new_string(p->name));
-        json_object_object_add(root, "pairs",
-                               json_object_new_int((int)r.n_probes));
-        json_object_object_add(root, "reachable",
-                               json_object_new_int((int)n_ok));
-        json_object_object_add(root, "failed", failed);
-        json_object *b = json_object_new_object();
-        json_object_object_add(b, "established",
-                               json_object_new_int((int)bgp_up));
-        json_object_object_add(b, "expected",
-                               json_object_new_int((int)bgp_expected));
-        json_object_object_add(root, "bgp", b);
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-        json_object_put(root);
-    } else {
-        size_t n = r.h.n;
-        unsigned char *cells = xcalloc(n * n + 1, 1);
-        memset(cells, CELL_UNKNOWN, n * n);
-        for (size_t k = 0; k < r.n_probes; k++) {
-            cells[r.src[r.probes[k].from] * n + r.target[k]] =
-                r.probes[k].ok ? CELL_YES : CELL_NO;
-        }
-        check_print(p, &r.h, cells);
-        free(cells);
-        printf("reachable: %zu/%zu pairs; BGP sessions %u/%u established\n",
-               n_ok, r.n_probes, bgp_up, bgp_expected);
-    }
-    free(sr.nodes);
-    free(sr.st);
+    free(cells);
+    wire_check_free(&c);
     check_hosts_free(&r.h);
     free(r.src);
     free(r.target);
     free(r.probes);
-    return n_ok == r.n_probes ? EXIT_OK : EXIT_FAILED;
+    return status;
 }

@@ -1,0 +1,165 @@
+/* The replies a server gives its master -- `check`, `status`, `preflight`
+ * -- as C structs, each with one JSON encoder and one decoder.
+ *
+ * A server (`miniinet --server NAME VERB`) fills a struct and prints its
+ * encoding; the master decodes every server's reply, judges it and, for
+ * `check`, merges the matrices; a single-server `--json` run prints the
+ * same encoding.  The master reads what servers send, and a server may run
+ * another version or misbehave, so a decoder refuses anything malformed
+ * with one error naming the server and the field, and never crashes.
+ *
+ * Strings and arrays in the structs are malloc()ed and owned by the struct
+ * (wire_*_free()); a decoder's output is zeroed first, and freed again when
+ * the input is refused. */
+#ifndef MINIINET_WIRE_H
+#define MINIINET_WIRE_H 1
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <miniinet/plugin.h>
+
+/* Prints `o` (pretty or one line) on standard output and frees it. */
+void wire_print(json_object *o, bool pretty);
+
+/* ------------------------------------------------------------------------ */
+/* check                                                                    */
+
+/* The matrix of `check`: one L3 host per AS, in plan order; row = from,
+ * column = to. */
+struct check_hosts {
+    size_t *hosts;     /* node indices */
+    unsigned *asns;    /* their ASes */
+    unsigned *servers; /* their servers: whose reply holds the host's row */
+    struct mi_addr *addrs;
+    size_t n;
+};
+enum { CELL_NO = 0, CELL_YES = 1, CELL_UNKNOWN = 2 /* not probed */ };
+
+/* An ordered pair of ASes, by their numbers. */
+struct wire_pair {
+    unsigned from, to;
+};
+
+/*   { "network": "small", "server": "s1", "pairs": 6, "reachable": 5,
+ *     "failed": [ { "from": 1, "to": 2 } ],
+ *     "bgp": { "established": 4, "expected": 4 } }
+ * A server reports the rows of its own hosts: pairs = its hosts x (hosts of
+ * the network - 1), failed = those that did not answer, established = the
+ * planned sessions of its routers that are up (at most `expected`). */
+struct wire_check {
+    char *network;
+    char *server; /* NULL in the master's merged report (never decoded) */
+    unsigned pairs, reachable;
+    struct wire_pair *failed;
+    size_t n_failed;
+    unsigned established, expected; /* BGP sessions */
+};
+
+json_object *wire_check_encode(const struct wire_check *);
+/* Decodes `text`, the reply of server `who`; 0, or -EINVAL after an error
+ * naming `who` and the field. */
+int wire_check_decode(const char *text, const char *who, struct wire_check *);
+void wire_check_free(struct wire_check *);
+
+/* What `check` means, everywhere: every pair reachable and every planned
+ * BGP session established. */
+bool wire_check_ok(const struct wire_check *);
+
+/* A matrix of h->n x h->n cells, all CELL_UNKNOWN (free()). */
+unsigned char *wire_matrix_new(const struct check_hosts *h);
+
+/* Writes the reply of server `server` into the rows of its hosts: every
+ * cell reachable but the pairs listed failed.  A reply that does not fit
+ * (pair count, a failed pair that is not in the server's rows) changes
+ * nothing and is refused: -EINVAL after an error naming the server. */
+int wire_check_merge(const struct check_hosts *h, unsigned server,
+                     const struct wire_check *reply, unsigned char *cells);
+
+/* The report of the whole matrix (the master's): every pair counts, a cell
+ * not reachable (or not probed) is failed.  Sets pairs, reachable and
+ * failed of `out`, nothing else. */
+void wire_check_tally(const struct check_hosts *h, const unsigned char *cells,
+                      struct wire_check *out);
+
+/* ------------------------------------------------------------------------ */
+/* status                                                                   */
+
+struct wire_interface {
+    char *name;
+    bool up;
+    char **addresses; /* "10.1.0.1/24" */
+    size_t n_addresses;
+};
+
+struct wire_node {
+    char *name, *kind, *server;
+    bool up; /* "state": "up" | "missing" */
+    struct wire_interface *interfaces;
+    size_t n_interfaces;
+    bool bgp; /* runs FRR: the sessions below are meaningful */
+    unsigned established, expected;
+};
+
+/*   { "network": "small", "server": "s1", "complete": true,
+ *     "nodes": [ { "name": "1_ZURIrouter", "kind": "router",
+ *                  "server": "s1", "state": "up",
+ *                  "interfaces": [ { "name": "lo", "up": true,
+ *                                    "addresses": [ "1.151.0.1/24" ] } ],
+ *                  "bgp": { "established": 3, "expected": 3 } } ] }
+ * `established` is what FRR says (a session the plan does not expect
+ * counts too); "bgp" only for routers and route servers. */
+struct wire_status {
+    char *network, *server;
+    bool complete; /* `up` finished */
+    struct wire_node *nodes;
+    size_t n_nodes;
+};
+
+json_object *wire_status_encode(const struct wire_status *);
+int wire_status_decode(const char *text, const char *who,
+                       struct wire_status *);
+void wire_status_free(struct wire_status *);
+
+/* What `status` means: every node of the server is there. */
+bool wire_status_ok(const struct wire_status *);
+
+/* ------------------------------------------------------------------------ */
+/* preflight                                                                */
+
+struct wire_plugin {
+    char *kind, *name, *version;
+};
+
+struct wire_pmtu {
+    char *peer;   /* a server's name */
+    unsigned mtu; /* 0: unreachable */
+};
+
+/*   { "server": "s1", "version": "0.1.0", "root": true,
+ *     "plugins": [ { "kind": "runtime", "name": "netns", "version": ... } ],
+ *     "state": "absent" | "up" | "partial" | "damaged",
+ *     "pmtu": { "s2": 1500, "s3": 0 },
+ *     "errors": [ "gre: no Open vSwitch runs on this server ...", ... ] } */
+struct wire_preflight {
+    char *server, *version;
+    bool root;
+    struct wire_plugin *plugins;
+    size_t n_plugins;
+    char *state;
+    struct wire_pmtu *pmtu;
+    size_t n_pmtu;
+    char **errors;
+    size_t n_errors;
+};
+
+json_object *wire_preflight_encode(const struct wire_preflight *);
+int wire_preflight_decode(const char *text, const char *who,
+                          struct wire_preflight *);
+void wire_preflight_free(struct wire_preflight *);
+
+/* The path MTU towards `peer`; 0 when unreachable or not reported. */
+unsigned wire_preflight_pmtu(const struct wire_preflight *, const char *peer);
+
+#endif

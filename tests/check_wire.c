@@ -1,0 +1,488 @@
+/* Tests of the server <-> master replies (wire.c): each reply survives its
+ * encoder and decoder unchanged; malformed replies are refused with an
+ * error naming the server and the field; the master's matrix merge. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "util.h"
+#include "wire.h"
+
+/* The text a server would print for `o` (freed). */
+static char *
+text_of(json_object *o)
+{
+    char *text = xstrdup(json_object_to_json_string(o));
+    json_object_put(o);
+    return text;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Round trips                                                              */
+
+START_TEST(test_check_round_trip)
+{
+    struct wire_pair failed[] = {{1, 2}, {3, 4000000000u}};
+    struct wire_check c = {.network = "net",
+                           .server = "s1",
+                           .pairs = 6,
+                           .reachable = 4,
+                           .failed = failed,
+                           .n_failed = 2,
+                           .established = 5,
+                           .expected = 7};
+    char *text = text_of(wire_check_encode(&c));
+    struct wire_check d;
+
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_str_eq(d.network, "net");
+    ck_assert_str_eq(d.server, "s1");
+    ck_assert_uint_eq(d.pairs, 6);
+    ck_assert_uint_eq(d.reachable, 4);
+    ck_assert_uint_eq(d.n_failed, 2);
+    ck_assert_uint_eq(d.failed[0].from, 1);
+    ck_assert_uint_eq(d.failed[0].to, 2);
+    ck_assert_uint_eq(d.failed[1].from, 3);
+    ck_assert_uint_eq(d.failed[1].to, 4000000000u);
+    ck_assert_uint_eq(d.established, 5);
+    ck_assert_uint_eq(d.expected, 7);
+    ck_assert(!wire_check_ok(&d));
+    wire_check_free(&d);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_check_ok)
+{
+    struct wire_check c = {.pairs = 2, .reachable = 2, .expected = 3};
+
+    c.established = 3;
+    ck_assert(wire_check_ok(&c));
+    /* Every pair reachable is not enough: `check` also wants BGP. */
+    c.established = 2;
+    ck_assert(!wire_check_ok(&c));
+    c.established = 3;
+    c.reachable = 1;
+    ck_assert(!wire_check_ok(&c));
+}
+END_TEST
+
+START_TEST(test_status_round_trip)
+{
+    char *addrs[] = {"10.0.0.1/24", "1.151.0.1/32"};
+    struct wire_interface ifs[] = {
+        {.name = "lo", .up = true, .addresses = addrs + 1, .n_addresses = 1},
+        {.name = "port_BASE",
+         .up = false,
+         .addresses = addrs,
+         .n_addresses = 2},
+    };
+    struct wire_node nodes[] = {
+        {.name = "1_ZURIrouter",
+         .kind = "router",
+         .server = "s2",
+         .up = true,
+         .interfaces = ifs,
+         .n_interfaces = 2,
+         .bgp = true,
+         .established = 4,
+         .expected = 3},
+        {.name = "1_ZURIhost", .kind = "host", .server = "s2", .up = false},
+    };
+    struct wire_status s = {.network = "net",
+                            .server = "s2",
+                            .complete = true,
+                            .nodes = nodes,
+                            .n_nodes = 2};
+    char *text = text_of(wire_status_encode(&s));
+    struct wire_status d;
+
+    ck_assert_int_eq(wire_status_decode(text, "s2", &d), 0);
+    ck_assert_str_eq(d.network, "net");
+    ck_assert_str_eq(d.server, "s2");
+    ck_assert(d.complete);
+    ck_assert_uint_eq(d.n_nodes, 2);
+    ck_assert_str_eq(d.nodes[0].name, "1_ZURIrouter");
+    ck_assert_str_eq(d.nodes[0].kind, "router");
+    ck_assert_str_eq(d.nodes[0].server, "s2");
+    ck_assert(d.nodes[0].up);
+    ck_assert(d.nodes[0].bgp);
+    ck_assert_uint_eq(d.nodes[0].established, 4);
+    ck_assert_uint_eq(d.nodes[0].expected, 3);
+    ck_assert_uint_eq(d.nodes[0].n_interfaces, 2);
+    ck_assert_str_eq(d.nodes[0].interfaces[0].name, "lo");
+    ck_assert(d.nodes[0].interfaces[0].up);
+    ck_assert_uint_eq(d.nodes[0].interfaces[1].n_addresses, 2);
+    ck_assert_str_eq(d.nodes[0].interfaces[1].addresses[1], "1.151.0.1/32");
+    ck_assert(!d.nodes[0].interfaces[1].up);
+    ck_assert(!d.nodes[1].up);
+    ck_assert(!d.nodes[1].bgp);
+    ck_assert_uint_eq(d.nodes[1].n_interfaces, 0);
+    ck_assert(!wire_status_ok(&d));
+    d.nodes[1].up = true;
+    ck_assert(wire_status_ok(&d));
+    wire_status_free(&d);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_preflight_round_trip)
+{
+    struct wire_plugin plugins[] = {{"runtime", "netns", "1.0"},
+                                    {"tunnel", "gre", "2.1"}};
+    struct wire_pmtu pmtu[] = {{"s2", 1500}, {"s3", 0}};
+    char *errors[] = {"gre: no Open vSwitch runs on this server"};
+    struct wire_preflight f = {.server = "s1",
+                               .version = "0.1.0",
+                               .root = true,
+                               .plugins = plugins,
+                               .n_plugins = 2,
+                               .state = "partial",
+                               .pmtu = pmtu,
+                               .n_pmtu = 2,
+                               .errors = errors,
+                               .n_errors = 1};
+    char *text = text_of(wire_preflight_encode(&f));
+    struct wire_preflight d;
+
+    ck_assert_int_eq(wire_preflight_decode(text, "s1", &d), 0);
+    ck_assert_str_eq(d.server, "s1");
+    ck_assert_str_eq(d.version, "0.1.0");
+    ck_assert(d.root);
+    ck_assert_uint_eq(d.n_plugins, 2);
+    ck_assert_str_eq(d.plugins[1].kind, "tunnel");
+    ck_assert_str_eq(d.plugins[1].name, "gre");
+    ck_assert_str_eq(d.plugins[1].version, "2.1");
+    ck_assert_str_eq(d.state, "partial");
+    ck_assert_uint_eq(wire_preflight_pmtu(&d, "s2"), 1500);
+    ck_assert_uint_eq(wire_preflight_pmtu(&d, "s3"), 0);
+    ck_assert_uint_eq(wire_preflight_pmtu(&d, "s9"), 0);
+    ck_assert_uint_eq(d.n_errors, 1);
+    ck_assert_str_eq(d.errors[0], errors[0]);
+    wire_preflight_free(&d);
+    free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Malformed replies                                                        */
+
+/* A reply from server s1 that must be refused, and what the error says
+ * (besides the server's name). */
+struct bad {
+    const char *verb, *text, *says;
+};
+
+#define CHECK_WITH(failed, counts)                                            \
+    "{\"network\": \"n\", \"server\": \"s1\", " counts                        \
+    ", \"failed\": " failed                                                   \
+    ", \"bgp\": {\"established\": 1, \"expected\": 1}}"
+
+static const struct bad bad[] = {
+    {"check", NULL, "gave no answer"},
+    {"check", " \n", "gave no answer"},
+    {"check", "{\"network\": ", "not JSON"},
+    {"check", "[1, 2]", "not a JSON object"},
+    {"check", "{\"server\": \"s1\"}", "\"network\" is missing"},
+    {"check",
+     "{\"network\": \"n\", \"server\": \"s2\", \"pairs\": 0, "
+     "\"reachable\": 0, \"failed\": []}",
+     "\"server\" is s2"},
+    {"check", CHECK_WITH("[]", "\"pairs\": \"6\", \"reachable\": 6"),
+     "\"pairs\" is not a whole number"},
+    {"check", CHECK_WITH("[]", "\"pairs\": 6.5, \"reachable\": 6"),
+     "\"pairs\" is not a whole number"},
+    {"check", CHECK_WITH("[]", "\"pairs\": -1, \"reachable\": 0"),
+     "\"pairs\" is out of range"},
+    {"check", CHECK_WITH("[]", "\"pairs\": 99999999999, \"reachable\": 0"),
+     "\"pairs\" is out of range"},
+    {"check", CHECK_WITH("{}", "\"pairs\": 1, \"reachable\": 1"),
+     "\"failed\" is not an array"},
+    {"check",
+     CHECK_WITH("[{\"from\": 1, \"to\": 2}, 3]",
+                "\"pairs\": 2, \"reachable\": 0"),
+     "\"failed[1]\" is not an object"},
+    {"check",
+     CHECK_WITH("[{\"from\": 1, \"to\": 2}, {\"from\": 1}]",
+                "\"pairs\": 2, \"reachable\": 0"),
+     "\"failed[1].to\" is missing"},
+    {"check", CHECK_WITH("[]", "\"pairs\": 2, \"reachable\": 3"),
+     "\"reachable\" is 3, more than the 2 pairs"},
+    {"check", CHECK_WITH("[]", "\"pairs\": 2, \"reachable\": 1"),
+     "\"failed\" lists 0 pairs"},
+    {"check",
+     "{\"network\": \"n\", \"server\": \"s1\", \"pairs\": 0, "
+     "\"reachable\": 0, \"failed\": [], \"bgp\": {\"established\": 1}}",
+     "\"bgp.expected\" is missing"},
+    {"check",
+     "{\"network\": \"n\", \"server\": \"s1\", \"pairs\": 0, "
+     "\"reachable\": 0, \"failed\": [], \"bgp\": {\"established\": 2, "
+     "\"expected\": 1}}",
+     "\"bgp.established\" is 2, more than the 1 expected"},
+    {"status", "", "gave no answer"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": 1, "
+     "\"nodes\": []}",
+     "\"complete\" is not true or false"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [{\"name\": \"a\", \"kind\": \"host\", \"server\": \"s1\", "
+     "\"state\": \"gone\", \"interfaces\": []}]}",
+     "\"nodes[0].state\" is \"gone\""},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [{\"name\": \"a\", \"kind\": \"host\", \"server\": \"s1\", "
+     "\"state\": \"up\", \"interfaces\": [{\"name\": \"lo\", \"up\": true, "
+     "\"addresses\": [\"1.2.3.4/8\", 5]}]}]}",
+     "\"nodes[0].interfaces[0].addresses[1]\" is not a string"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [{\"name\": \"a\", \"kind\": \"router\", \"server\": "
+     "\"s1\", \"state\": \"up\", \"interfaces\": [], \"bgp\": []}]}",
+     "\"nodes[0].bgp\" is not an object"},
+    {"preflight", "null", "not a JSON object"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {\"s2\": \"big\"}, "
+     "\"errors\": []}",
+     "\"pmtu.s2\" is not a whole number"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [{\"kind\": \"runtime\", \"name\": \"netns\"}], "
+     "\"state\": \"up\", \"pmtu\": {}, \"errors\": []}",
+     "\"plugins[0].version\" is missing"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"sideways\", \"pmtu\": {}, "
+     "\"errors\": []}",
+     "\"state\" is \"sideways\""},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"errors\": [null]}",
+     "\"errors[0]\" is not a string"},
+};
+
+/* Decodes bad[i] as its verb's reply; the decoder's result. */
+static int
+decode_bad(const struct bad *b)
+{
+    union {
+        struct wire_check c;
+        struct wire_status s;
+        struct wire_preflight f;
+    } out;
+    memset(&out, 0, sizeof out);
+    int error = !strcmp(b->verb, "check")
+                    ? wire_check_decode(b->text, "s1", &out.c)
+                : !strcmp(b->verb, "status")
+                    ? wire_status_decode(b->text, "s1", &out.s)
+                    : wire_preflight_decode(b->text, "s1", &out.f);
+    /* A refused reply leaves nothing to free: all zero. */
+    const unsigned char *byte = (const unsigned char *)&out;
+    for (size_t i = 0; i < sizeof out; i++) {
+        ck_assert_uint_eq(byte[i], 0);
+    }
+    return error;
+}
+
+START_TEST(test_malformed_refused)
+{
+    const struct bad *b = &bad[_i];
+
+    testutil_capture_begin();
+    int error = decode_bad(b);
+    const char *said = testutil_captured();
+    ck_assert_msg(error == -EINVAL, "%s reply accepted: %s", b->verb,
+                  b->text ? b->text : "(null)");
+    ck_assert_msg(strstr(said, b->says) != NULL, "'%s' does not say '%s'",
+                  said, b->says);
+    ck_assert_msg(!strncmp(said, "s1: ", 4), "'%s' does not name s1", said);
+    ck_assert_msg(strstr(said, b->verb) != NULL, "'%s' does not name `%s`",
+                  said, b->verb);
+    const char *nl = strchr(said, '\n');
+    ck_assert_msg(!nl || !nl[1], "more than one message: '%s'", said);
+    testutil_capture_end();
+}
+END_TEST
+
+START_TEST(test_good_bgp_accepted)
+{
+    /* The malformed table's base reply is itself good: each entry fails
+     * for its own reason only. */
+    struct wire_check c;
+    ck_assert_int_eq(
+        wire_check_decode(CHECK_WITH("[]", "\"pairs\": 1, \"reachable\": 1"),
+                          "s1", &c),
+        0);
+    ck_assert(wire_check_ok(&c));
+    wire_check_free(&c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Matrix merge                                                             */
+
+/* Five ASes: AS 10 and 20 on server 0, 30 on server 1, 40 and 50 on
+ * server 2. */
+static size_t hosts[] = {0, 1, 2, 3, 4};
+static unsigned asns[] = {10, 20, 30, 40, 50};
+static unsigned servers[] = {0, 0, 1, 2, 2};
+static const struct check_hosts h = {
+    .hosts = hosts, .asns = asns, .servers = servers, .n = 5};
+
+/* A server's reply: `n_rows` hosts x 4 pairs, `failed` those listed. */
+static struct wire_check
+reply(const char *server, unsigned n_rows, struct wire_pair *failed,
+      size_t n_failed)
+{
+    return (struct wire_check){.network = "n",
+                               .server = (char *)server,
+                               .pairs = n_rows * 4,
+                               .reachable = n_rows * 4 - (unsigned)n_failed,
+                               .failed = failed,
+                               .n_failed = n_failed,
+                               .established = 2,
+                               .expected = 2};
+}
+
+START_TEST(test_merge)
+{
+    struct wire_pair f0[] = {{10, 30}, {20, 50}};
+    struct wire_pair f2[] = {{50, 10}};
+    struct wire_check r0 = reply("s0", 2, f0, 2), r2 = reply("s2", 2, f2, 1);
+    unsigned char *cells = wire_matrix_new(&h);
+    static const char expect[] = "-.X.."
+                                 ".-..X"
+                                 "?????" /* server 1 did not answer */
+                                 "....."
+                                 "X...-";
+
+    ck_assert_int_eq(wire_check_merge(&h, 0, &r0, cells), 0);
+    ck_assert_int_eq(wire_check_merge(&h, 2, &r2, cells), 0);
+    for (size_t i = 0; i < 25; i++) {
+        char want = expect[i];
+        if (i / 5 == i % 5) {
+            continue; /* the diagonal is never a pair */
+        }
+        ck_assert_msg(cells[i] == (want == '.'   ? CELL_YES
+                                   : want == 'X' ? CELL_NO
+                                                 : CELL_UNKNOWN),
+                      "cell %zu -> %zu is %d", i / 5, i % 5, cells[i]);
+    }
+
+    struct wire_check all = {0};
+    wire_check_tally(&h, cells, &all);
+    ck_assert_uint_eq(all.pairs, 20);
+    ck_assert_uint_eq(all.reachable, 20 - 3 - 4);
+    ck_assert_uint_eq(all.n_failed, 7); /* 3 unreachable, 4 unknown */
+    ck_assert_uint_eq(all.failed[0].from, 10);
+    ck_assert_uint_eq(all.failed[0].to, 30);
+    ck_assert_uint_eq(all.failed[2].from, 30);
+    ck_assert_uint_eq(all.failed[2].to, 10);
+    ck_assert(!wire_check_ok(&all));
+    wire_check_free(&all);
+
+    /* Once server 1 answers, all reachable, the matrix is whole. */
+    struct wire_check r1 = reply("s1", 1, NULL, 0);
+    ck_assert_int_eq(wire_check_merge(&h, 1, &r1, cells), 0);
+    wire_check_tally(&h, cells, &all);
+    ck_assert_uint_eq(all.reachable, 17);
+    ck_assert_uint_eq(all.n_failed, 3);
+    wire_check_free(&all);
+    free(cells);
+}
+END_TEST
+
+START_TEST(test_merge_refused)
+{
+    struct wire_pair other_row[] = {{30, 10}}; /* server 1's row */
+    struct wire_pair unknown_as[] = {{10, 99}};
+    struct wire_pair self[] = {{10, 10}};
+    struct wire_check wrong_count = reply("s0", 3, NULL, 0);
+    struct wire_check rows = reply("s0", 2, other_row, 1);
+    struct wire_check unknown = reply("s0", 2, unknown_as, 1);
+    struct wire_check diagonal = reply("s0", 2, self, 1);
+    const struct {
+        const struct wire_check *reply;
+        const char *says;
+    } cases[] = {
+        {&wrong_count, "s0: `check` probed 12 pairs, 8 here"},
+        {&rows, "AS 30 -> AS 10 failed, which is not one of its pairs"},
+        {&unknown, "AS 10 -> AS 99 failed"},
+        {&diagonal, "AS 10 -> AS 10 failed"},
+    };
+    unsigned char *cells = wire_matrix_new(&h);
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        testutil_capture_begin();
+        ck_assert_int_eq(wire_check_merge(&h, 0, cases[i].reply, cells),
+                         -EINVAL);
+        ck_assert_msg(strstr(testutil_captured(), cases[i].says),
+                      "'%s' does not say '%s'", testutil_captured(),
+                      cases[i].says);
+        testutil_capture_end();
+    }
+    /* A refused reply changes nothing: its rows stay unknown. */
+    for (size_t i = 0; i < 25; i++) {
+        ck_assert_int_eq(cells[i], CELL_UNKNOWN);
+    }
+    free(cells);
+}
+END_TEST
+
+START_TEST(test_merge_round_trip)
+{
+    /* What the master does: decode each server's text, then merge. */
+    struct wire_pair f1[] = {{30, 50}};
+    struct wire_check r1 = reply("s1", 1, f1, 1);
+    char *text = text_of(wire_check_encode(&r1));
+    struct wire_check d;
+    unsigned char *cells = wire_matrix_new(&h);
+
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_int_eq(wire_check_merge(&h, 1, &d, cells), 0);
+    ck_assert_int_eq(cells[2 * 5 + 4], CELL_NO);
+    ck_assert_int_eq(cells[2 * 5 + 0], CELL_YES);
+    ck_assert_int_eq(cells[0 * 5 + 2], CELL_UNKNOWN);
+    wire_check_free(&d);
+    free(cells);
+    free(text);
+}
+END_TEST
+
+static Suite *
+wire_suite(void)
+{
+    Suite *s = suite_create("wire");
+    TCase *tc = tcase_create("round trip");
+    tcase_add_test(tc, test_check_round_trip);
+    tcase_add_test(tc, test_check_ok);
+    tcase_add_test(tc, test_status_round_trip);
+    tcase_add_test(tc, test_preflight_round_trip);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("malformed");
+    tcase_add_loop_test(tc, test_malformed_refused, 0, (int)ARRAY_SIZE(bad));
+    tcase_add_test(tc, test_good_bgp_accepted);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("merge");
+    tcase_add_test(tc, test_merge);
+    tcase_add_test(tc, test_merge_refused);
+    tcase_add_test(tc, test_merge_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(wire_suite());
+}
