@@ -415,7 +415,7 @@ judge_server(struct master *m, struct server_run *sr, json_object *o)
             json_object *pl = json_object_array_get_idx(v, k), *pn, *pv;
             json_object_object_get_ex(pl, "name", &pn);
             json_object_object_get_ex(pl, "version", &pv);
-            for (int kind = 0; kind < 3; kind++) {
+            for (int kind = 0; kind < MI_PLUGIN_KIND_COUNT; kind++) {
                 const struct active_plugin *a = &m->s->active[kind];
                 if (a->configured && pn && pv &&
                     !strcmp(a->name, json_object_get_string(pn)) &&

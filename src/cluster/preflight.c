@@ -117,7 +117,7 @@ network_preflight(struct session *s)
     if (!root_user) {
         log_error("miniinet runs as user %u here, not root", geteuid());
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         const struct active_plugin *a = &s->active[k];
         if (!a->configured) {
             continue;
@@ -131,8 +131,7 @@ network_preflight(struct session *s)
         json_object_object_add(o, "version",
                                json_object_new_string(d->version));
         json_object_array_add(plugins, o);
-        if (d->ops.common->check_server &&
-            d->ops.common->check_server(a->state, p, server)) {
+        if (plugin_check_server(a, p, server)) {
             log_error("plugin %s cannot run here (see above)", d->name);
         }
     }
