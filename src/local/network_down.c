@@ -21,8 +21,7 @@ struct down {
     const struct state *st;
     const struct active_plugin *rt;
     /* The runtime operation the current phase applies to every node. */
-    int (*op)(const struct active_plugin *, const char *name,
-              const char *dir);
+    int (*op)(const struct active_plugin *, const char *name, const char *dir);
 };
 
 static int
