@@ -34,6 +34,8 @@ src_libmicore_la_SOURCES = \
 	src/plan/plan_output.c \
 	src/kernel/icmp.c src/kernel/icmp.h \
 	src/kernel/netlink.c src/kernel/netlink.h \
+	src/backend/backend.c src/backend/backend.h \
+	src/backend/frrstart.c \
 	src/backend/host.c src/backend/host.h \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/hostlimits.c src/local/hostlimits.h \

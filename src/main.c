@@ -205,8 +205,8 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
             usage(stdout);
             return 0;
         case 'V':
-            printf("miniinet %s (plugin ABI %d)\n", PACKAGE_VERSION,
-                   MI_PLUGIN_ABI);
+            printf("miniinet %s (plugin ABI %d.%d)\n", PACKAGE_VERSION,
+                   MI_PLUGIN_ABI_MAJOR, MI_PLUGIN_ABI_MINOR);
             return 0;
         default:
             fputs("Try 'miniinet --help'.\n", stderr);

@@ -208,17 +208,15 @@ configure_plugins(struct session *s)
             continue;
         }
 
-        const struct mi_common_ops *ops = a->loaded.desc->ops.common;
         const struct mi_settings *settings =
             s->topo ? topology_plugin_settings(s->topo, a->name) : NULL;
-        if (ops->configure(host, settings, &a->state)) {
+        if (plugin_configure(a, host, settings)) {
             if (s->topo) {
                 log_error("%s: plugin '%s' refused its settings",
                           s->topo->file, a->name);
             }
             return s->topo ? EXIT_USAGE : EXIT_FAILED;
         }
-        a->configured = true;
     }
     return EXIT_OK;
 }
@@ -230,8 +228,7 @@ compute_plan(struct session *s)
     const struct active_plugin *tunnel = session_plugin(s, MI_PLUGIN_TUNNEL);
 
     if (tunnel) {
-        params.tunnel_overhead =
-            tunnel->loaded.desc->ops.tunnel->overhead(tunnel->state);
+        params.tunnel_overhead = tun_overhead(tunnel);
     }
     if (plan_compute(s->topo, &params, &s->plan)) {
         return EXIT_USAGE;
@@ -242,8 +239,7 @@ compute_plan(struct session *s)
         if (!a->configured) {
             continue;
         }
-        const struct mi_common_ops *ops = a->loaded.desc->ops.common;
-        if (ops->check_plan && ops->check_plan(a->state, plan_view(s->plan))) {
+        if (plugin_check_plan(a, plan_view(s->plan))) {
             return EXIT_USAGE;
         }
     }
@@ -397,9 +393,7 @@ session_destroy(struct session *s)
 {
     for (int i = MI_PLUGIN_KIND_COUNT - 1; i >= 0; i--) {
         struct active_plugin *a = &s->active[i];
-        if (a->configured && a->loaded.desc->ops.common->release) {
-            a->loaded.desc->ops.common->release(a->state);
-        }
+        plugin_release(a);
         if (a->loaded.desc) {
             plugin_unload(&a->loaded);
         }

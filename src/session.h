@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "loader.h"
+#include "backend.h"
 #include "plan.h"
 #include "topology.h"
 
@@ -26,15 +26,6 @@ struct cli_options {
     unsigned jobs;             /* -j N, default: online CPUs */
     bool json;                 /* --json */
     bool accept_new_host_keys; /* --accept-new-host-keys */
-};
-
-/* One plugin chosen for this run. */
-struct active_plugin {
-    const char *name;     /* NULL: none of this kind is active */
-    bool explicit_choice; /* named by --plugins or the file */
-    struct loaded_plugin loaded;
-    void *state;
-    bool configured;
 };
 
 struct state;

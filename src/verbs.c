@@ -60,8 +60,7 @@ describe_tunnel_id(const struct mi_plan *p, size_t link, char *buf, size_t len,
 {
     const struct active_plugin *tunnel = aux;
 
-    tunnel->loaded.desc->ops.tunnel->describe_id(tunnel->state, p, link, buf,
-                                                 len);
+    tun_describe_id(tunnel, p, link, buf, len);
 }
 
 /* plan [--server NAME] [--json] */

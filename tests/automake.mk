@@ -81,7 +81,8 @@ TESTS += $(MI_SUITES)
 TESTPLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/good.la tests/plugins/badabi.la \
 	tests/plugins/badkind.la tests/plugins/nosymbol.la \
-	tests/plugins/undefined.la
+	tests/plugins/undefined.la tests/plugins/oldminor.la \
+	tests/plugins/newminor.la tests/plugins/missingop.la
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 tests_plugins_badabi_la_SOURCES = tests/plugins/badabi.c
@@ -93,6 +94,20 @@ tests_plugins_nosymbol_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 # Deliberately references a function that exists nowhere.
 tests_plugins_undefined_la_SOURCES = tests/plugins/undefined.c
 tests_plugins_undefined_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS)
+# One fake runtime, built as a plugin author would for the previous minor
+# of the ABI, for a newer one, and without a required operation.
+tests_plugins_oldminor_la_SOURCES = tests/plugins/fakert.c
+tests_plugins_oldminor_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=oldminor \
+	-DMI_PLUGIN_TARGET_MINOR=0
+tests_plugins_oldminor_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_newminor_la_SOURCES = tests/plugins/fakert.c
+tests_plugins_newminor_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=newminor \
+	-DFAKE_NEWER
+tests_plugins_newminor_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_missingop_la_SOURCES = tests/plugins/fakert.c
+tests_plugins_missingop_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=missingop \
+	-DFAKE_MISSING_OP
+tests_plugins_missingop_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 endif
 
 # The command-line tests drive the real binary (no root needed).

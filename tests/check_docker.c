@@ -48,7 +48,9 @@ START_TEST(test_descriptor)
     const struct mi_runtime_ops *ops = miniinet_plugin.ops.runtime;
     ck_assert_ptr_nonnull(ops->create_node);
     ck_assert_ptr_nonnull(ops->netns_path);
-    ck_assert_ptr_nonnull(ops->start_frr);
+    ck_assert_ptr_nonnull(ops->start_daemon);
+    ck_assert_ptr_nonnull(ops->prepare_frr);
+    ck_assert_ptr_nonnull(ops->describe_node);
     ck_assert_ptr_nonnull(ops->run);
     ck_assert_ptr_nonnull(ops->node_exists);
     ck_assert_ptr_nonnull(ops->destroy_node);

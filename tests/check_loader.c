@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "host.h"
 #include "loader.h"
 #include "log.h"
@@ -207,7 +208,8 @@ START_TEST(test_good_descriptor)
     ck_assert_str_eq(lp.path, plugin("good"));
     ck_assert_ptr_nonnull(lp.handle);
     const struct mi_plugin *d = lp.desc;
-    ck_assert_uint_eq(d->abi, MI_PLUGIN_ABI);
+    ck_assert_uint_eq(d->abi_major, MI_PLUGIN_ABI_MAJOR);
+    ck_assert_uint_eq(d->abi_minor, MI_PLUGIN_ABI_MINOR);
     ck_assert_uint_eq(d->size, sizeof(struct mi_plugin));
     ck_assert_str_eq(d->name, "good");
     ck_assert_int_eq(d->kind, MI_PLUGIN_TUNNEL);
@@ -357,9 +359,87 @@ START_TEST(test_refuse_badabi)
     const char *path = plugin("badabi");
 
     expect_refused(path, -ENOEXEC,
-                   "%s: plugin ABI %d, this miniinet needs ABI %d (rebuild "
-                   "the plugin against this miniinet's plugin.h)",
-                   path, MI_PLUGIN_ABI + 1, MI_PLUGIN_ABI);
+                   "%s: plugin ABI %d.x, this miniinet has ABI %d.%d and "
+                   "loads %d.x only (rebuild the plugin against this "
+                   "miniinet's plugin.h)",
+                   path, MI_PLUGIN_ABI_MAJOR + 1, MI_PLUGIN_ABI_MAJOR,
+                   MI_PLUGIN_ABI_MINOR, MI_PLUGIN_ABI_MAJOR);
+}
+END_TEST
+
+/* The ABI policy (doc/plugins.md): a plugin built for the previous minor
+ * loads and runs through the backend layer, without the later ops. */
+START_TEST(test_older_minor_loads)
+{
+    struct active_plugin b = {.name = "oldminor"};
+    char buf[64];
+
+    testutil_capture_begin();
+    ck_assert_int_eq(plugin_load_file(plugin("oldminor"), &b.loaded), 0);
+    testutil_capture_end();
+    ck_assert_str_eq(testutil_captured(), "");
+    ck_assert_uint_eq(b.loaded.desc->abi_major, MI_PLUGIN_ABI_MAJOR);
+    ck_assert_uint_eq(b.loaded.desc->abi_minor, MI_PLUGIN_ABI_MINOR - 1);
+    ck_assert_int_eq(plugin_configure(&b, host_services(), NULL), 0);
+
+    /* Its 4.0 operations, through the wrappers. */
+    ck_assert(backend_has(&b, RT_START_DAEMON));
+    ck_assert_int_eq(rt_node_exists(&b, "here"), 1);
+    ck_assert_int_eq(rt_node_exists(&b, "there"), 0);
+    ck_assert_int_eq(rt_netns_path(&b, "r1", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "/fake/r1");
+    ck_assert_int_eq(rt_start_daemon(&b, "r1", "/nowhere", "zebra"), 0);
+    const char *const argv[] = {"vtysh", NULL};
+    ck_assert_int_eq(rt_run(&b, "r1", "/nowhere", argv, NULL), 5);
+
+    /* Optional ones it lacks: absent, with their documented defaults. */
+    ck_assert(!backend_has(&b, RT_STOP_NODE));
+    ck_assert_int_eq(rt_stop_node(&b, "r1", "/nowhere"), 0);
+    ck_assert(!backend_has(&b, RT_PREPARE_FRR));
+    /* describe_node came with minor 1: beyond its table, so absent. */
+    ck_assert(!backend_has(&b, RT_DESCRIBE_NODE));
+    ck_assert_int_eq(rt_describe_node(&b, "r1", "/nowhere", buf, sizeof buf),
+                     -ENOTSUP);
+    /* Another kind's operations are never there. */
+    ck_assert(!backend_has(&b, TUN_BUILD));
+
+    plugin_release(&b);
+    plugin_unload(&b.loaded);
+}
+END_TEST
+
+/* A plugin built for a newer minor loads; the host ignores the tail of
+ * its table that it does not know, and uses what it knows. */
+START_TEST(test_newer_minor_loads)
+{
+    struct active_plugin b = {.name = "newminor"};
+    char buf[64];
+
+    ck_assert_int_eq(plugin_load_file(plugin("newminor"), &b.loaded), 0);
+    ck_assert_uint_eq(b.loaded.desc->abi_minor, MI_PLUGIN_ABI_MINOR + 1);
+    ck_assert_uint_gt(b.loaded.desc->ops.common->size,
+                      sizeof(struct mi_runtime_ops));
+    ck_assert_int_eq(plugin_configure(&b, host_services(), NULL), 0);
+    ck_assert(backend_has(&b, RT_DESCRIBE_NODE));
+    ck_assert_int_eq(rt_describe_node(&b, "r1", "/nowhere", buf, sizeof buf),
+                     0);
+    ck_assert_str_eq(buf, "newminor:r1");
+    ck_assert_int_eq(rt_start_daemon(&b, "r1", "/nowhere", "bgpd"), -ENOENT);
+    plugin_release(&b);
+    plugin_unload(&b.loaded);
+}
+END_TEST
+
+/* A plugin without an operation its kind requires is refused at load,
+ * naming the file and the operation. */
+START_TEST(test_refuse_missing_op)
+{
+    const char *path = plugin("missingop");
+
+    expect_refused(path, -EINVAL,
+                   "%s: invalid descriptor: runtime plugin without the "
+                   "required operation start_daemon",
+                   path);
 }
 END_TEST
 
@@ -569,9 +649,11 @@ START_TEST(test_broken_first_file_wins)
     testutil_capture_begin();
     ck_assert_int_eq(load_with(dir_a, dir_b, "good", 0, &path), -ENOEXEC);
     testutil_capture_end();
-    expect_message("%s: plugin ABI %d, this miniinet needs ABI %d (rebuild "
-                   "the plugin against this miniinet's plugin.h)",
-                   in_a, MI_PLUGIN_ABI + 1, MI_PLUGIN_ABI);
+    expect_message("%s: plugin ABI %d.x, this miniinet has ABI %d.%d and "
+                   "loads %d.x only (rebuild the plugin against this "
+                   "miniinet's plugin.h)",
+                   in_a, MI_PLUGIN_ABI_MAJOR + 1, MI_PLUGIN_ABI_MAJOR,
+                   MI_PLUGIN_ABI_MINOR, MI_PLUGIN_ABI_MAJOR);
 
     /* Even a dangling link. */
     ck_assert_int_eq(unlink(in_a), 0);
@@ -789,6 +871,9 @@ loader_suite(void)
     tcase_add_test(tc, test_good_uses_host);
     tcase_add_test(tc, test_good_settings);
     tcase_add_test(tc, test_refuse_badabi);
+    tcase_add_test(tc, test_older_minor_loads);
+    tcase_add_test(tc, test_newer_minor_loads);
+    tcase_add_test(tc, test_refuse_missing_op);
     tcase_add_test(tc, test_refuse_badkind);
     tcase_add_test(tc, test_refuse_nosymbol);
     tcase_add_test(tc, test_refuse_undefined);

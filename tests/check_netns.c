@@ -32,6 +32,7 @@
 
 #include <linux/magic.h>
 
+#include "backend.h"
 #include "host.h"
 #include "loader.h"
 #include "log.h"
@@ -293,6 +294,17 @@ plugin_file(void)
              env && *env ? env
                          : testutil_buildpath("plugins/netns/.libs/netns.so"));
     return path;
+}
+
+/* The plugin as the core sees it: FRR is started by the host's sequence
+ * (rt_start_frr) through the plugin's primitives. */
+static const struct active_plugin *
+netns_backend(void)
+{
+    static struct active_plugin b;
+
+    b = (struct active_plugin){.name = "netns", .loaded = lp, .state = state};
+    return &b;
 }
 
 /* Unchecked: runs in the runner, once per test case. */
@@ -729,7 +741,8 @@ START_TEST(test_frr)
     write_file(path, "router ospf\n ospf router-id 192.0.2.1\nexit\n!\n"
                      "router bgp 65001\n!\n");
 
-    ck_assert_int_eq(ops->start_frr(state, names[0], dirs[0], daemons), 0);
+    ck_assert_int_eq(rt_start_frr(netns_backend(), names[0], dirs[0], daemons),
+                     0);
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s.pid", dirs[0], daemons[i]);
         pids[i] = read_pid(path);
@@ -797,14 +810,16 @@ START_TEST(test_frr_failures)
     char path[PATH_MAX];
 
     testutil_capture_begin();
-    ck_assert_int_eq(ops->start_frr(state, names[1], dirs[1], zebra), -ENOENT);
+    ck_assert_int_eq(rt_start_frr(netns_backend(), names[1], dirs[1], zebra),
+                     -ENOENT);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "does not exist"));
 
     ck_assert_int_eq(ops->create_node(state, &plan, 1, dirs[1]), 0);
     testutil_capture_begin();
-    ck_assert_int_eq(ops->start_frr(state, names[1], dirs[1], bad), -EINVAL);
-    ck_assert_int_eq(ops->start_frr(state, names[1], dirs[1], missing),
+    ck_assert_int_eq(rt_start_frr(netns_backend(), names[1], dirs[1], bad),
+                     -EINVAL);
+    ck_assert_int_eq(rt_start_frr(netns_backend(), names[1], dirs[1], missing),
                      -ENOENT);
     testutil_capture_end();
     ck_assert_msg(strstr(testutil_captured(), "/nosuchd"), "%s",
@@ -816,7 +831,8 @@ START_TEST(test_frr_failures)
     snprintf(path, sizeof path, "%s/frr.conf", dirs[1]);
     write_file(path, "no-such-command 42\n");
     testutil_capture_begin();
-    ck_assert_int_eq(ops->start_frr(state, names[1], dirs[1], zebra), -EIO);
+    ck_assert_int_eq(rt_start_frr(netns_backend(), names[1], dirs[1], zebra),
+                     -EIO);
     testutil_capture_end();
     ck_assert_msg(strstr(testutil_captured(), "could not load"), "%s",
                   testutil_captured());
@@ -856,8 +872,8 @@ bench_main(void *w_)
             error = ops->create_node(state, &bench_plan, i, bench_dirs[i]);
             break;
         case BENCH_START_FRR:
-            error =
-                ops->start_frr(state, bench_names[i], bench_dirs[i], daemons);
+            error = rt_start_frr(netns_backend(), bench_names[i],
+                                 bench_dirs[i], daemons);
             break;
         case BENCH_DESTROY:
             error = ops->destroy_node(state, bench_names[i], bench_dirs[i]);

@@ -1002,7 +1002,25 @@ START_TEST(test_remote_links)
         } else {
             ck_assert_ptr_null(link->peer[0]);
         }
+        /* The tunnel's port on each side: a node's end is its own peer
+         * name; an IXP's bridge end (end[1]) attaches the other side's,
+         * so that both servers attach one name. */
+        for (int e = 0; e < 2; e++) {
+            if (!link->remote) {
+                ck_assert_ptr_null(link->tunnel_port[e]);
+            } else {
+                int own = link->end[e].node >= 0 ? e : !e;
+                ck_assert_str_eq(link->tunnel_port[e], link->peer[own]);
+            }
+        }
+        if (link->remote && link->end[1].bridge >= 0) {
+            ck_assert_str_eq(link->tunnel_port[1], link->tunnel_port[0]);
+        }
     }
+    /* The strides of the plan's arrays are the host's element sizes. */
+    ck_assert_uint_eq(p->link_size, sizeof(struct mi_link));
+    ck_assert_uint_eq(p->node_size, sizeof(struct mi_node));
+    ck_assert_ptr_eq(mi_plan_link(p, 7), &p->links[7]);
     ck_assert_uint_eq(p->servers[0].n_routers, 2);
     ck_assert_uint_eq(p->servers[0].n_ases, 2);
     ck_assert_uint_eq(p->servers[1].n_ases, 1);

@@ -57,7 +57,7 @@ configure_with(const char *text, void **state)
 
 START_TEST(test_descriptor)
 {
-    ck_assert_uint_eq(miniinet_plugin.abi, MI_PLUGIN_ABI);
+    ck_assert_uint_eq(miniinet_plugin.abi_major, MI_PLUGIN_ABI_MAJOR);
     ck_assert_str_eq(miniinet_plugin.name, "vxlan");
     ck_assert_int_eq(miniinet_plugin.kind, MI_PLUGIN_TUNNEL);
     const struct mi_tunnel_ops *ops = miniinet_plugin.ops.tunnel;

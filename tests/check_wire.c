@@ -87,6 +87,7 @@ START_TEST(test_status_round_trip)
         {.name = "1_ZURIrouter",
          .kind = "router",
          .server = "s2",
+         .handle = "/run/netns/1_ZURIrouter",
          .up = true,
          .interfaces = ifs,
          .n_interfaces = 2,
@@ -111,6 +112,8 @@ START_TEST(test_status_round_trip)
     ck_assert_str_eq(d.nodes[0].name, "1_ZURIrouter");
     ck_assert_str_eq(d.nodes[0].kind, "router");
     ck_assert_str_eq(d.nodes[0].server, "s2");
+    ck_assert_str_eq(d.nodes[0].handle, "/run/netns/1_ZURIrouter");
+    ck_assert_ptr_null(d.nodes[1].handle);
     ck_assert(d.nodes[0].up);
     ck_assert(d.nodes[0].bgp);
     ck_assert_uint_eq(d.nodes[0].established, 4);

@@ -166,7 +166,7 @@ check_layout(const struct lb *lb, const struct mi_plan *plan, bool all,
         return -ENOMEM;
     }
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        const struct mi_bridge *br = &plan->bridges[b];
+        const struct mi_bridge *br = mi_plan_bridge(plan, b);
         if (!all && br->server != server) {
             continue;
         }
@@ -184,7 +184,7 @@ check_layout(const struct lb *lb, const struct mi_plan *plan, bool all,
         }
     }
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             int b = l->end[e].bridge;
             if (b < 0 || (!all && l->server[e] != server)) {
@@ -207,7 +207,8 @@ check_layout(const struct lb *lb, const struct mi_plan *plan, bool all,
             host->error("linuxbridge: bridge %s would have %zu ports, and a "
                         "Linux bridge has at most %d; use the ovs switch "
                         "(plugins = { switch = \"ovs\"; })",
-                        plan->bridges[b].name, n_ports[b], LB_MAX_PORTS);
+                        mi_plan_bridge(plan, b)->name, n_ports[b],
+                        LB_MAX_PORTS);
             error = -EINVAL;
         }
     }
@@ -227,7 +228,7 @@ bridges_on(const struct mi_plan *plan, unsigned server)
     size_t n = 0;
 
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        n += plan->bridges[b].server == server;
+        n += mi_plan_bridge(plan, b)->server == server;
     }
     return n;
 }
@@ -238,8 +239,8 @@ l2switches_on(const struct mi_plan *plan, unsigned server)
     size_t n = 0;
 
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        n += plan->bridges[b].server == server &&
-             plan->bridges[b].kind == MI_BRIDGE_L2SWITCH;
+        n += mi_plan_bridge(plan, b)->server == server &&
+             mi_plan_bridge(plan, b)->kind == MI_BRIDGE_L2SWITCH;
     }
     return n;
 }
@@ -371,7 +372,7 @@ write_links(const struct lb *lb, const struct mi_plan *plan, unsigned server,
     size_t n = 0;
 
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        const struct mi_bridge *br = &plan->bridges[b];
+        const struct mi_bridge *br = mi_plan_bridge(plan, b);
         const uint8_t *m = br->stp_mac;
         if (br->server != server) {
             continue;
@@ -394,18 +395,18 @@ write_links(const struct lb *lb, const struct mi_plan *plan, unsigned server,
         n++;
     }
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             if (l->end[e].bridge >= 0 && l->server[e] == server) {
                 fprintf(f, "link set dev %s master %s\n", l->peer[e],
-                        plan->bridges[l->end[e].bridge].name);
+                        mi_plan_bridge(plan, l->end[e].bridge)->name);
                 n++;
             }
         }
     }
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        if (plan->bridges[b].server == server) {
-            fprintf(f, "link set dev %s up\n", plan->bridges[b].name);
+        if (mi_plan_bridge(plan, b)->server == server) {
+            fprintf(f, "link set dev %s up\n", mi_plan_bridge(plan, b)->name);
             n++;
         }
     }
@@ -419,11 +420,12 @@ as_vlans(const struct mi_plan *plan, unsigned asn, bool *vlans)
 {
     memset(vlans, 0, (LB_VLAN_MAX + 1) * sizeof *vlans);
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             int b = l->end[e].bridge;
-            if (b >= 0 && plan->bridges[b].kind == MI_BRIDGE_L2SWITCH &&
-                plan->bridges[b].asn == asn) {
+            if (b >= 0 &&
+                mi_plan_bridge(plan, b)->kind == MI_BRIDGE_L2SWITCH &&
+                mi_plan_bridge(plan, b)->asn == asn) {
                 vlans[l->end[e].vlan] = true;
             }
         }
@@ -441,11 +443,11 @@ write_vlans(const struct lb *lb, const struct mi_plan *plan, unsigned server,
 
     (void)lb;
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             int b = l->end[e].bridge;
             if (b < 0 || l->server[e] != server ||
-                plan->bridges[b].kind != MI_BRIDGE_L2SWITCH) {
+                mi_plan_bridge(plan, b)->kind != MI_BRIDGE_L2SWITCH) {
                 continue;
             }
             if (l->end[e].vlan) {
@@ -454,7 +456,7 @@ write_vlans(const struct lb *lb, const struct mi_plan *plan, unsigned server,
                 n++;
                 continue;
             }
-            as_vlans(plan, plan->bridges[b].asn, vlans);
+            as_vlans(plan, mi_plan_bridge(plan, b)->asn, vlans);
             for (unsigned v = 1; v <= LB_VLAN_MAX; v++) {
                 if (vlans[v]) {
                     fprintf(f, "vlan add dev %s vid %u\n", l->peer[e], v);
@@ -543,7 +545,7 @@ lb_build(void *state, const struct mi_plan *plan, unsigned server)
 
     /* Nothing is made unless every name is free. */
     for (size_t b = 0; b < plan->n_bridges; b++) {
-        const struct mi_bridge *br = &plan->bridges[b];
+        const struct mi_bridge *br = mi_plan_bridge(plan, b);
         int r = br->server == server ? host->link_exists(NULL, br->name) : 0;
         if (r == 1) {
             host->error("linuxbridge: bridge %s exists already", br->name);
@@ -660,6 +662,7 @@ lb_destroy(void *state, const char *dir, const char *const *bridges,
 static const struct mi_switch_ops lb_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_switch_ops),
             .configure = lb_configure,
             .release = lb_release,
             .check_plan = lb_check_plan,
@@ -673,8 +676,7 @@ static const struct mi_switch_ops lb_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "linuxbridge",
     .kind = MI_PLUGIN_SWITCH,
     .version = "0.1.0",

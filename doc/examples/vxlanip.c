@@ -61,7 +61,7 @@ vni_of(const struct mi_plan *plan, size_t link)
     unsigned vni = 0;
 
     for (size_t i = 0; i <= link && i < plan->n_links; i++) {
-        vni += plan->links[i].remote;
+        vni += mi_plan_link(plan, i)->remote;
     }
     return vni;
 }
@@ -123,11 +123,11 @@ static int
 make_device(const struct vxlanip *vx, const struct mi_plan *plan,
             unsigned server, const char *const *netns, size_t i)
 {
-    const struct mi_link *l = &plan->links[i];
+    const struct mi_link *l = mi_plan_link(plan, i);
     int e = local_end(l, server);
     const struct mi_endpoint *end = &l->end[e];
-    const char *self = plan->servers[server].address;
-    const char *peer = plan->servers[l->server[!e]].address;
+    const char *self = mi_plan_server(plan, server)->address;
+    const char *peer = mi_plan_server(plan, l->server[!e])->address;
     const char *name = end->node >= 0 ? end->ifname : l->peer[e];
     const char *ns = end->node >= 0 && netns ? netns[end->node] : NULL;
     char mtu[16], vni[16], port[16];
@@ -182,7 +182,7 @@ vxlanip_build(void *state, const struct mi_plan *plan, unsigned server,
         return -EINVAL;
     }
     for (size_t i = 0; i < plan->n_links; i++) {
-        if (local_end(&plan->links[i], server) < 0) {
+        if (local_end(mi_plan_link(plan, i), server) < 0) {
             continue;
         }
         int error = make_device(vx, plan, server, netns, i);
@@ -207,6 +207,7 @@ vxlanip_destroy(void *state, const char *dir)
 static const struct mi_tunnel_ops vxlanip_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_tunnel_ops),
             .configure = vxlanip_configure,
             .release = vxlanip_release,
         },
@@ -218,8 +219,7 @@ static const struct mi_tunnel_ops vxlanip_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "vxlanip",
     .kind = MI_PLUGIN_TUNNEL,
     .version = "0.1.0",

@@ -11,9 +11,10 @@
  * Life cycle
  * ----------
  * 1. The host dlopen()s the file with RTLD_NOW | RTLD_LOCAL and looks up
- *    MI_PLUGIN_SYMBOL.  It refuses the file unless `abi` equals MI_PLUGIN_ABI
- *    and `size` is at least sizeof(struct mi_plugin) as the host knows it.
- *    Nothing in the plugin is called before these checks pass.
+ *    MI_PLUGIN_SYMBOL.  It refuses the file unless `abi_major` equals
+ *    MI_PLUGIN_ABI_MAJOR, the descriptor is whole, and the ops table has
+ *    every operation its kind requires (Compatibility, below).  Nothing in
+ *    the plugin is called before these checks pass.
  * 2. For each plugin chosen for a run (exactly one runtime, one switch and one
  *    tunnel), the host calls `configure` once, handing it the host services
  * and the plugin's own settings section of the topology file.  `configure`
@@ -47,9 +48,25 @@
  *
  * Compatibility
  * -------------
- * MI_PLUGIN_ABI changes whenever a structure in this header changes in a way
- * that breaks a compiled plugin.  Structures carry their size so that the host
- * can add members at their end.
+ * The ABI is MI_PLUGIN_ABI_MAJOR.MI_PLUGIN_ABI_MINOR (doc/plugins.md, "ABI
+ * policy").  The major changes when a compiled plugin would break: a member
+ * moved, removed or retyped, a meaning changed.  The host refuses a plugin
+ * of another major.  The minor grows when something is only added at the
+ * end of a structure: an operation at the end of an ops table, a member at
+ * the end of struct mi_host or of a plan element.  Every such structure
+ * carries its size, so that
+ *   - a plugin built for an older minor loads: the operations beyond its
+ *     table's `common.size` are absent, and the host uses their documented
+ *     default;
+ *   - a plugin built for a newer minor loads: the host ignores the table's
+ *     tail it does not know.  A plugin that uses a host service or a plan
+ *     member added later checks `host->size` (MI_HOST_HAS) or the plan's
+ *     strides first.
+ * Define MI_PLUGIN_TARGET_MINOR before including this header to build for
+ * an older minor: what later minors added is then hidden, and the
+ * descriptor says that minor.  Plugins read the plan's arrays through
+ * mi_plan_node() and its siblings, never by indexing, so that elements can
+ * grow.
  */
 #ifndef MINIINET_PLUGIN_H
 #define MINIINET_PLUGIN_H 1
@@ -63,8 +80,20 @@
 extern "C" {
 #endif
 
-#define MI_PLUGIN_ABI 3
+/* The ABI of this header.  4.0: versioned descriptor and ops tables, plan
+ * strides, per-side tunnel ports, the FRR start sequence moved to the host
+ * (runtime start_daemon).  4.1: runtime describe_node. */
+#define MI_PLUGIN_ABI_MAJOR 4
+#define MI_PLUGIN_ABI_MINOR 1
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
+
+/* The minor a plugin is built for (the descriptor's `abi_minor`): this
+ * header's unless the plugin asks for an older one. */
+#ifndef MI_PLUGIN_TARGET_MINOR
+#define MI_PLUGIN_TARGET_MINOR MI_PLUGIN_ABI_MINOR
+#elif MI_PLUGIN_TARGET_MINOR > MI_PLUGIN_ABI_MINOR
+#error "MI_PLUGIN_TARGET_MINOR is newer than this plugin.h"
+#endif
 
 #if defined(__GNUC__)
 #define MI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -167,19 +196,22 @@ struct mi_endpoint {
 struct mi_link {
     enum mi_link_kind kind;
     struct mi_endpoint end[2];
-    enum mi_rel rel;          /* external links: role of end[0]'s AS */
-    unsigned mtu;             /* MTU of both ends */
-    uint64_t rate_bps;        /* 0: unlimited */
-    uint32_t delay_us;        /* 0: none */
-    uint32_t buffer_us;       /* tbf latency, 0: default */
-    unsigned server[2];       /* server of end[0] and end[1] */
-    bool remote;              /* server[0] != server[1] */
-    unsigned tunnel_id;       /* remote links: 1.. per server pair, else 0 */
-    const char *peer[2];      /* root-namespace names of the veth ends that
-                                 attach to a bridge (NULL where unused) */
-    const unsigned *announce; /* IXP links: the ASes the route server may
-                                 give end[0]'s routes to */
-    size_t n_announce;        /* 0: every member */
+    enum mi_rel rel;            /* external links: role of end[0]'s AS */
+    unsigned mtu;               /* MTU of both ends */
+    uint64_t rate_bps;          /* 0: unlimited */
+    uint32_t delay_us;          /* 0: none */
+    uint32_t buffer_us;         /* tbf latency, 0: default */
+    unsigned server[2];         /* server of end[0] and end[1] */
+    bool remote;                /* server[0] != server[1] */
+    unsigned tunnel_id;         /* remote links: 1.. per server pair, else 0 */
+    const char *peer[2];        /* root-namespace names of the veth ends that
+                                   attach to a bridge (NULL where unused) */
+    const char *tunnel_port[2]; /* remote links: the root-namespace
+                                   interface the tunnel attaches on
+                                   server[e] (NULL for local links) */
+    const unsigned *announce;   /* IXP links: the ASes the route server may
+                                   give end[0]'s routes to */
+    size_t n_announce;          /* 0: every member */
 };
 
 struct mi_bridge {
@@ -191,20 +223,67 @@ struct mi_bridge {
     uint8_t stp_mac[6];    /* STP system id */
 };
 
+/* Each array carries its element size (stride) as the host built it, so
+ * that a later minor can add members at the end of an element.  Read the
+ * elements with the accessors below, never by indexing: a plugin's
+ * sizeof(struct mi_node) may be smaller than the host's. */
 struct mi_plan {
     size_t size;      /* sizeof(struct mi_plan) of the host */
     const char *name; /* network name */
     const struct mi_server *servers;
-    size_t n_servers;
+    size_t n_servers, server_size;
     const struct mi_as *ases; /* sorted by asn */
-    size_t n_ases;
+    size_t n_ases, as_size;
     const struct mi_node *nodes;
-    size_t n_nodes;
+    size_t n_nodes, node_size;
     const struct mi_link *links;
-    size_t n_links;
+    size_t n_links, link_size;
     const struct mi_bridge *bridges;
-    size_t n_bridges;
+    size_t n_bridges, bridge_size;
 };
+
+/* Element i of an array of `stride`-byte elements; a stride of 0 is the
+ * size this header knows (a plan built by hand, in a plugin's tests). */
+static inline const void *
+mi_plan_element_(const void *base, size_t stride, size_t known, size_t i)
+{
+    return (const char *)base + i * (stride ? stride : known);
+}
+
+static inline const struct mi_server *
+mi_plan_server(const struct mi_plan *p, size_t i)
+{
+    return (const struct mi_server *)mi_plan_element_(
+        p->servers, p->server_size, sizeof *p->servers, i);
+}
+
+static inline const struct mi_as *
+mi_plan_as(const struct mi_plan *p, size_t i)
+{
+    return (const struct mi_as *)mi_plan_element_(p->ases, p->as_size,
+                                                  sizeof *p->ases, i);
+}
+
+static inline const struct mi_node *
+mi_plan_node(const struct mi_plan *p, size_t i)
+{
+    return (const struct mi_node *)mi_plan_element_(p->nodes, p->node_size,
+                                                    sizeof *p->nodes, i);
+}
+
+static inline const struct mi_link *
+mi_plan_link(const struct mi_plan *p, size_t i)
+{
+    return (const struct mi_link *)mi_plan_element_(p->links, p->link_size,
+                                                    sizeof *p->links, i);
+}
+
+static inline const struct mi_bridge *
+mi_plan_bridge(const struct mi_plan *p, size_t i)
+{
+    return (const struct mi_bridge *)mi_plan_element_(
+        p->bridges, p->bridge_size, sizeof *p->bridges, i);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Host services                                                            */
@@ -259,12 +338,12 @@ struct mi_host {
      * /run/netns/NAME (NULL: the caller's namespace).  Return 0 or -errno. */
     int (*link_exists)(const char *netns, const char *ifname);
     int (*link_delete)(const char *netns, const char *ifname);
-    /* Moves `ifname` from the caller's namespace into `netns`, renames it to
-     * `newname` (NULL: keep the name) and brings it up with `mtu` (0: keep).
-     */
-    int (*link_move)(const char *ifname, const char *netns,
-                     const char *newname, unsigned mtu);
 };
+
+/* Whether `host` has service `member` (added by a later minor than the
+ * plugin may run on). */
+#define MI_HOST_HAS(host, member)                                             \
+    ((host)->size >= offsetof(struct mi_host, member) + sizeof((host)->member))
 
 /* ------------------------------------------------------------------------ */
 /* Plugin kinds and their operations                                        */
@@ -280,8 +359,14 @@ enum mi_plugin_kind {
 
 /* Operations every kind has, at the start of each kind's table. */
 struct mi_common_ops {
+    /* sizeof the whole kind table (struct mi_runtime_ops, ...) as the
+     * plugin was compiled: the host reads no operation beyond it, so a
+     * plugin built for an older minor has the later operations absent. */
+    size_t size;
+
     /* Validates the plugin's settings (NULL when the topology has none) and
-     * allocates private state into *state.  Must not change the machine. */
+     * allocates private state into *state.  Must not change the machine.
+     * Required. */
     int (*configure)(const struct mi_host *host,
                      const struct mi_settings *settings, void **state);
 
@@ -312,29 +397,39 @@ struct mi_common_ops {
  * mi_node.name.  Operations that take names rather than plan indices are
  * also used by `down`, which may run without a topology file.
  *
- * create_node, netns_path, start_frr, run, node_exists, stop_node and
- * destroy_node may be called from several threads at once for different
- * nodes. */
+ * FRR.  The host starts a router's daemons itself, through the runtime's
+ * primitives: prepare_frr() once, start_daemon() for each daemon in order
+ * (zebra first, and the host waits for zebra's vty socket before the next
+ * one, since they connect to it), then it waits until every daemon's vty
+ * socket accepts connections and loads `dir`/frr.conf with
+ * run(`vtysh -N NAME -f DIR/frr.conf`).  A runtime therefore makes the
+ * node's programs see `dir`/frr as FRR's run directory (/var/run/frr), so
+ * that each daemon's vty socket is `dir`/frr/NAME/DAEMON.vty on the host,
+ * and keeps each daemon's output in `dir`/DAEMON.out and its log in
+ * `dir`/DAEMON.log (the host quotes both when a daemon does not come up).
+ *
+ * Every operation but prepare_frr may be called from several threads at
+ * once for different nodes. */
 struct mi_runtime_ops {
     struct mi_common_ops common;
 
     /* Creates node `node` of `plan`, with its loopback interface up and no
      * other interface.  Returns -EEXIST if a node of that name exists
-     * already (whoever made it), and then changes nothing. */
+     * already (whoever made it), and then changes nothing.  Required. */
     int (*create_node)(void *state, const struct mi_plan *plan, size_t node,
                        const char *dir);
 
     /* Writes into buf the path of a file that refers to the node's network
      * namespace (for setns(2) and netlink), e.g. /run/netns/NAME.  Returns
-     * 0, -ENOENT if the node does not exist, or -ENAMETOOLONG. */
+     * 0, -ENOENT if the node does not exist, or -ENAMETOOLONG.  Required. */
     int (*netns_path)(void *state, const char *name, char *buf, size_t len);
 
-    /* Starts the FRR daemons `daemons` (NULL-terminated, in start order,
-     * zebra first) inside the node, with FRR pathspace `name` (so that
-     * `vtysh -N NAME` reaches them), pid files and logs in `dir`, then loads
-     * `dir`/frr.conf into them.  Returns when the configuration is loaded. */
-    int (*start_frr)(void *state, const char *name, const char *dir,
-                     const char *const *daemons);
+    /* Starts FRR daemon `daemon` ("zebra", "bgpd", ...) inside the node
+     * with FRR pathspace `name` (so that `vtysh -N NAME` reaches it), its
+     * pid file `dir`/DAEMON.pid, no configuration (the host loads it), and
+     * returns once it has daemonised.  Required. */
+    int (*start_daemon)(void *state, const char *name, const char *dir,
+                        const char *daemon);
 
     /* Runs argv (argv[0] looked up in PATH) inside the node and waits for
      * it.  `dir` is the node's directory, as given to create_node: the
@@ -343,24 +438,40 @@ struct mi_runtime_ops {
      * NULL the program shares the caller's standard input, output and error
      * (interactive use); otherwise its standard output is returned in a
      * malloc()ed string and its input is /dev/null.  Returns the exit
-     * status (0..255) or a negative errno. */
+     * status (0..255) or a negative errno.  Required. */
     int (*run)(void *state, const char *name, const char *dir,
                const char *const *argv, char **out);
 
-    /* 1 if the node exists, 0 if not, or a negative errno. */
+    /* 1 if the node exists, 0 if not, or a negative errno.  Required. */
     int (*node_exists)(void *state, const char *name);
 
     /* Stops every process the runtime started for the node (found through
      * `dir`) and removes the node.  A node that does not exist is not an
-     * error: `down` may run twice, or after an interrupted `up`. */
+     * error: `down` may run twice, or after an interrupted `up`.
+     * Required. */
     int (*destroy_node)(void *state, const char *name, const char *dir);
 
-    /* Optional (may be NULL).  Kills the node's processes without waiting
-     * for them and without removing the node.  `down` calls it for every
-     * node before the first destroy_node, so that routers do not spend the
-     * teardown recomputing routes around neighbours that vanish one by
-     * one.  A node that does not exist is not an error. */
+    /* Optional (NULL: nothing to do).  Kills the node's processes without
+     * waiting for them and without removing the node.  `down` calls it for
+     * every node before the first destroy_node, so that routers do not
+     * spend the teardown recomputing routes around neighbours that vanish
+     * one by one.  A node that does not exist is not an error. */
     int (*stop_node)(void *state, const char *name, const char *dir);
+
+    /* Optional (NULL: nothing to do).  Called once per router before its
+     * first start_daemon(): makes `dir`/frr and `dir`/frr/NAME and gives
+     * them (and `dir`) to the user the daemons run as, checks that FRR is
+     * there.  May be called from several threads for different nodes. */
+    int (*prepare_frr)(void *state, const char *name, const char *dir);
+
+#if MI_PLUGIN_TARGET_MINOR >= 1
+    /* Since 4.1.  Optional (NULL: none).  Writes into buf what the runtime
+     * knows the node as, for users (`status --json` shows it as "handle"):
+     * a namespace path, a container id.  Returns 0, -ENOENT if the node
+     * does not exist, or -ENAMETOOLONG. */
+    int (*describe_node)(void *state, const char *name, const char *dir,
+                         char *buf, size_t len);
+#endif
 };
 
 /* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
@@ -371,11 +482,12 @@ struct mi_switch_ops {
     struct mi_common_ops common;
 
     /* Makes sure a switch daemon is there to talk to: the server's own if one
-     * runs, else a private one started under `dir`. */
+     * runs, else a private one started under `dir`.  Required. */
     int (*start)(void *state, const char *dir);
 
     /* True if a node's interface whose other end is a port of this switch
-     * needs TX checksum offload switched off (userspace datapaths). */
+     * needs TX checksum offload switched off (userspace datapaths).
+     * Required. */
     bool (*needs_tx_csum_off)(void *state);
 
     /* Creates every bridge of `plan` on server `server`, with its settings
@@ -384,14 +496,16 @@ struct mi_switch_ops {
      * IXP LAN with members on other servers): access ports with their
      * VLAN, trunks.
      * Batched: one transaction.  Returns -EEXIST, changing nothing, if one
-     * of the bridges exists already. */
+     * of the bridges exists already.  Required. */
     int (*build)(void *state, const struct mi_plan *plan, unsigned server);
 
-    /* 1 if bridge `name` exists, 0 if not, or a negative errno. */
+    /* 1 if bridge `name` exists, 0 if not, or a negative errno.
+     * Required. */
     int (*bridge_exists)(void *state, const char *dir, const char *name);
 
     /* Deletes the named bridges (those that exist) and stops a private
-     * daemon started under `dir`.  Never touches other bridges. */
+     * daemon started under `dir`.  Never touches other bridges.
+     * Required. */
     int (*destroy)(void *state, const char *dir, const char *const *bridges,
                    size_t n_bridges);
 };
@@ -400,28 +514,33 @@ struct mi_tunnel_ops {
     struct mi_common_ops common;
 
     /* Bytes of encapsulation added to every packet of a remote link; the
-     * host subtracts it from the underlay MTU to get the links' MTU. */
+     * host subtracts it from the underlay MTU to get the links' MTU.
+     * Required. */
     unsigned (*overhead)(void *state);
 
     /* The on-wire discriminator of remote link `link` of `plan` (its
      * tunnel_id, or a number derived from the plan) as shown to users,
-     * e.g. "gre tos 0x08" or "vxlan vni 7", written into buf.  Pure. */
+     * e.g. "gre tos 0x08" or "vxlan vni 7", written into buf.  Pure.
+     * Required. */
     void (*describe_id)(void *state, const struct mi_plan *plan, size_t link,
                         char *buf, size_t len);
 
-    /* True if a router interface whose link leaves through this tunnel
-     * needs TX checksum offload switched off (userspace datapaths). */
+    /* Optional (NULL: false).  True if a router interface whose link
+     * leaves through this tunnel needs TX checksum offload switched off
+     * (userspace datapaths). */
     bool (*needs_tx_csum_off)(void *state);
 
-    /* Makes this server's tunnels to every server it shares remote links
+    /* Optional only for a plugin that never carries a link: `up` refuses
+     * a network with links leaving the server when it is NULL.
+     * Makes this server's tunnels to every server it shares remote links
      * with, and attaches every remote link of `server` to them, each link
      * isolated from the others.  Unless makes_ends() says otherwise, the
-     * host has created before build(), for each such link, the
-     * root-namespace interface mi_link_tunnel_port() (up, with the link's
-     * MTU).  `netns` has one entry per plan node: the path of the node's
-     * network namespace (as the runtime's netns_path() gives it) for the
-     * nodes of `server`, NULL for the others.  `dir` is the tunnel's
-     * directory under the network's run directory: the plugin records
+     * host has created before build(), for each such link l, the
+     * root-namespace interface l->tunnel_port[e] of its end e on `server`
+     * (up, with the link's MTU).  `netns` has one entry per plan node: the
+     * path of the node's network namespace (as the runtime's netns_path()
+     * gives it) for the nodes of `server`, NULL for the others.  `dir` is the
+     * tunnel's directory under the network's run directory: the plugin records
      * there, before making anything, what destroy() must remove; after a
      * failed `up` it may hold such a record already, which build() keeps.
      * The host calls build() after the links and before the switch's
@@ -432,7 +551,7 @@ struct mi_tunnel_ops {
 
     /* Removes what build() made, as recorded under `dir` (without the
      * plan), and the record; also after a failed or interrupted build(),
-     * and twice. */
+     * and twice.  Optional as build() is (NULL: nothing to remove). */
     int (*destroy)(void *state, const char *dir);
 
     /* Optional (NULL: false).  True if build() makes this server's end of
@@ -445,28 +564,13 @@ struct mi_tunnel_ops {
     bool (*makes_ends)(void *state);
 };
 
-/* The root-namespace interface of remote link `l` on server `server` that
- * the tunnel attaches.  `server` must be one of l->server[]; a remote link
- * has at most one end on a bridge (bridges of one server never meet across
- * servers).  When that end is a node,
- * the link is a veth from the node's interface to peer[e].  When it is a
- * bridge (an IXP's LAN), the host makes a veth from the bridge's port
- * peer[e] to peer[!e] (the name the other server uses for its end), and
- * the tunnel attaches peer[!e]. */
-static inline const char *
-mi_link_tunnel_port(const struct mi_link *l, unsigned server)
-{
-    int e = l->server[0] == server ? 0 : 1;
-
-    return l->end[e].node >= 0 ? l->peer[e] : l->peer[!e];
-}
-
 /* The one symbol a plugin exports. */
 struct mi_plugin {
-    uint32_t abi;     /* MI_PLUGIN_ABI */
-    uint32_t size;    /* sizeof(struct mi_plugin) */
-    const char *name; /* [a-z0-9_-]+, what --plugins= names */
-    enum mi_plugin_kind kind;
+    uint32_t abi_major; /* MI_PLUGIN_ABI_MAJOR */
+    uint32_t abi_minor; /* MI_PLUGIN_TARGET_MINOR */
+    uint32_t size;      /* sizeof(struct mi_plugin) */
+    uint32_t kind;      /* an enum mi_plugin_kind */
+    const char *name;   /* [a-z0-9_-]+, what --plugins= names */
     const char *version;
     const char *description; /* one line */
     union {
@@ -477,8 +581,16 @@ struct mi_plugin {
     } ops;
 };
 
-/* Declares the descriptor with the right name and visibility:
- *     MI_PLUGIN_DEFINE = { .abi = MI_PLUGIN_ABI, ... }; */
+/* The descriptor's version members, as the plugin is built:
+ *     MI_PLUGIN_DEFINE = { MI_PLUGIN_ABI_VERSION, .name = ..., ... };
+ * and each ops table starts with MI_OPS_SIZE(its type), e.g.
+ *     .common = { MI_OPS_SIZE(struct mi_switch_ops), .configure = ... } */
+#define MI_PLUGIN_ABI_VERSION                                                 \
+    .abi_major = MI_PLUGIN_ABI_MAJOR, .abi_minor = MI_PLUGIN_TARGET_MINOR,    \
+    .size = sizeof(struct mi_plugin)
+#define MI_OPS_SIZE(type) .size = sizeof(type)
+
+/* Declares the descriptor with the right name and visibility. */
 #define MI_PLUGIN_DEFINE MI_EXPORT const struct mi_plugin miniinet_plugin
 
 #ifdef __cplusplus

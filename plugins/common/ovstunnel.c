@@ -130,6 +130,14 @@ ovt_port_name(const struct ovt *ovt, unsigned peer, char *buf, size_t len)
     snprintf(buf, len, "%s%u-t", ovt->prefix, peer);
 }
 
+/* The interface remote link `l` has on `server` for the tunnel to attach
+ * (the plan's tunnel_port of the end there). */
+static const char *
+port_here(const struct mi_link *l, unsigned server)
+{
+    return l->tunnel_port[l->server[0] == server ? 0 : 1];
+}
+
 /* Fills `peers` (room for plan->n_servers) with the servers that share
  * remote links with `server`, in index order; returns their number. */
 size_t
@@ -139,7 +147,7 @@ ovt_peers(const struct mi_plan *plan, unsigned server, unsigned *peers)
 
     for (unsigned p = 0; p < plan->n_servers; p++) {
         for (size_t i = 0; p != server && i < plan->n_links; i++) {
-            const struct mi_link *l = &plan->links[i];
+            const struct mi_link *l = mi_plan_link(plan, i);
             int e = ovt_local_end(l, server);
             if (e >= 0 && l->server[!e] == p) {
                 peers[n++] = p;
@@ -180,15 +188,15 @@ ovt_check_layout(const struct ovt *ovt, const struct mi_plan *plan,
     unsigned max_id = ovt->isolation == OVT_ISOLATION_TOS ? OVT_TOS_MAX_LINKS
                                                           : OVT_KEY_MAX_LINKS;
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         int e = ovt_local_end(l, server);
         if (e < 0) {
             continue;
         }
         unsigned peer = l->server[!e];
         const struct mi_server *ps =
-            peer < plan->n_servers ? &plan->servers[peer] : NULL;
-        const char *port = mi_link_tunnel_port(l, server);
+            peer < plan->n_servers ? mi_plan_server(plan, peer) : NULL;
+        const char *port = port_here(l, server);
         if (!ps) {
             host->error("%s: link %zu: its other end's server %u is not in "
                         "the plan",
@@ -199,7 +207,8 @@ ovt_check_layout(const struct ovt *ovt, const struct mi_plan *plan,
         if (!ps->address || !*ps->address) {
             host->error("%s: server %s has no underlay address, and link "
                         "%zu from server %s leads there",
-                        ovt->plugin, ps->name, i, plan->servers[server].name);
+                        ovt->plugin, ps->name, i,
+                        mi_plan_server(plan, server)->name);
             error = -EINVAL;
         }
         if (!port || !*port || strlen(port) >= OVT_NAME_LEN) {
@@ -218,7 +227,8 @@ ovt_check_layout(const struct ovt *ovt, const struct mi_plan *plan,
         if (l->end[e].node < 0 && l->end[!e].node < 0) {
             host->error("%s: link %zu joins two bridges across servers %s "
                         "and %s, which it cannot carry",
-                        ovt->plugin, i, plan->servers[server].name, ps->name);
+                        ovt->plugin, i, mi_plan_server(plan, server)->name,
+                        ps->name);
             error = -EINVAL;
         } else if (ovt->isolation == OVT_ISOLATION_TOS) {
             /* ARP is steered by the node end's address. */
@@ -270,7 +280,7 @@ ovt_write_flows(const struct ovt *ovt, const struct mi_plan *plan,
 
     fprintf(f, "priority=0 actions=drop\n");
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         int e = ovt_local_end(l, server);
         if (e < 0 || l->server[!e] != peer) {
             continue;
@@ -384,7 +394,7 @@ ovt_vsctl_commands(const struct ovt *ovt, const struct mi_plan *plan,
     }
     size_t n_peers = ovt_peers(plan, server, peers);
     for (size_t j = 0; j < n_peers; j++) {
-        const struct mi_server *ps = &plan->servers[peers[j]];
+        const struct mi_server *ps = mi_plan_server(plan, peers[j]);
         char br[OVT_NAME_LEN], tun[OVT_NAME_LEN];
 
         ovt_bridge_name(ovt, peers[j], br, sizeof br);
@@ -420,12 +430,12 @@ ovt_vsctl_commands(const struct ovt *ovt, const struct mi_plan *plan,
         args_addf(a, "ofport_request=%u", OVT_TUNNEL_OFPORT);
 
         for (size_t i = 0; i < plan->n_links; i++) {
-            const struct mi_link *l = &plan->links[i];
+            const struct mi_link *l = mi_plan_link(plan, i);
             int e = ovt_local_end(l, server);
             if (e < 0 || l->server[!e] != peers[j]) {
                 continue;
             }
-            const char *port = mi_link_tunnel_port(l, server);
+            const char *port = port_here(l, server);
             args_add(a, "--");
             args_add(a, "add-port");
             args_add(a, br);
@@ -494,7 +504,7 @@ ovt_check_plan(void *state, const struct mi_plan *plan)
     int error = 0;
 
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         if (!l->remote) {
             continue;
         }
@@ -505,8 +515,8 @@ ovt_check_plan(void *state, const struct mi_plan *plan)
                 "the most TOS isolation can keep apart; set "
                 "plugins = { %s = { isolation = \"key\"; }; } or move ASes "
                 "between servers",
-                ovt->plugin, plan->servers[l->server[0]].name,
-                plan->servers[l->server[1]].name, OVT_TOS_MAX_LINKS,
+                ovt->plugin, mi_plan_server(plan, l->server[0])->name,
+                mi_plan_server(plan, l->server[1])->name, OVT_TOS_MAX_LINKS,
                 ovt->plugin);
             error = -EINVAL;
         } else if (ovt->isolation == OVT_ISOLATION_KEY &&
@@ -515,8 +525,8 @@ ovt_check_plan(void *state, const struct mi_plan *plan)
                 "%s: servers %s and %s share more than %d remote links, "
                 "the most one bridge has port numbers for; move ASes "
                 "between servers",
-                ovt->plugin, plan->servers[l->server[0]].name,
-                plan->servers[l->server[1]].name, OVT_KEY_MAX_LINKS);
+                ovt->plugin, mi_plan_server(plan, l->server[0])->name,
+                mi_plan_server(plan, l->server[1])->name, OVT_KEY_MAX_LINKS);
             error = -EINVAL;
         }
     }
@@ -615,7 +625,7 @@ check_netdev_underlay(const struct ovt *ovt, const struct mi_plan *plan,
     int error = 0;
 
     for (size_t j = 0; j < n_peers; j++) {
-        const struct mi_server *ps = &plan->servers[peers[j]];
+        const struct mi_server *ps = mi_plan_server(plan, peers[j]);
         char dev[64];
         int r = ovs_route_dev(ovt, ps->address, dev, sizeof dev);
         if (r == 0 && ovs_tool(ovt, NULL, "ovs-vsctl", QUERY_TIMEOUT,
@@ -637,8 +647,8 @@ check_netdev_underlay(const struct ovt *ovt, const struct mi_plan *plan,
             "address of this server must sit on an Open vSwitch bridge of "
             "datapath netdev that holds the underlay interface as a port "
             "(the br-phy recipe: see doc/multi-server.md)",
-            ovt->plugin, plan->servers[server].name, ps->name, ps->address,
-            where);
+            ovt->plugin, mi_plan_server(plan, server)->name, ps->name,
+            ps->address, where);
         error = -ENOTSUP;
     }
     return error;
@@ -909,22 +919,24 @@ check_nothing_exists(const struct ovt *ovt, const struct mi_plan *plan,
         ovt_port_name(ovt, peers[j], tun, sizeof tun);
         if (cmd_in_lines(ports, br)) {
             ovt->host->error("%s: bridge %s (to server %s) exists already",
-                             ovt->plugin, br, plan->servers[peers[j]].name);
+                             ovt->plugin, br,
+                             mi_plan_server(plan, peers[j])->name);
             error = -EEXIST;
         }
         if (cmd_in_lines(ports, tun)) {
             ovt->host->error("%s: port %s (to server %s) exists already",
-                             ovt->plugin, tun, plan->servers[peers[j]].name);
+                             ovt->plugin, tun,
+                             mi_plan_server(plan, peers[j])->name);
             error = -EEXIST;
         }
     }
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         if (ovt_local_end(l, server) >= 0 &&
-            cmd_in_lines(ports, mi_link_tunnel_port(l, server))) {
+            cmd_in_lines(ports, port_here(l, server))) {
             ovt->host->error("%s: %s is a port of an Open vSwitch bridge "
                              "already",
-                             ovt->plugin, mi_link_tunnel_port(l, server));
+                             ovt->plugin, port_here(l, server));
             error = -EEXIST;
         }
     }
@@ -961,12 +973,12 @@ check_built(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
             const char *port = tun;
             unsigned want = OVT_TUNNEL_OFPORT;
             if (i < plan->n_links) {
-                const struct mi_link *l = &plan->links[i];
+                const struct mi_link *l = mi_plan_link(plan, i);
                 int e = ovt_local_end(l, server);
                 if (e < 0 || l->server[!e] != peers[j]) {
                     continue;
                 }
-                port = mi_link_tunnel_port(l, server);
+                port = port_here(l, server);
                 want = l->tunnel_id;
             }
             char value[64] = "";

@@ -6,7 +6,7 @@
  * On each server, one Open vSwitch bridge per peer server (a server it
  * shares remote links with), holding one tunnel port to that peer and, as
  * ports, the root-namespace ends of the remote links between the two
- * (mi_link_tunnel_port()).  OpenFlow rules keep the links apart; the
+ * (mi_link.tunnel_port[]).  OpenFlow rules keep the links apart; the
  * bridges forward nothing else.
  *
  * Isolation:

@@ -46,7 +46,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,13 +85,10 @@
     "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 
 /* Bounds: an API request (creating or removing a container may take a few
- * seconds on a loaded machine), an FRR daemon's start, its vty socket. */
+ * seconds on a loaded machine), an FRR daemon's start. */
 #define API_TIMEOUT_S 120
 #define CONNECT_TIMEOUT_MS 5000
 #define FRR_START_TIMEOUT_S 20
-#define FRR_VTY_TIMEOUT_MS 10000
-
-#define TAIL_BYTES 1024
 
 struct docker {
     const struct mi_host *host;
@@ -669,7 +665,7 @@ record_read(const struct docker *d, const char *name, const char *dir,
     return 1;
 }
 
-/* The running container of node `name` for run() and start_frr(): the
+/* The running container of node `name` for run() and the FRR operations: the
  * record's id when there is one, else the name and the configured socket. */
 static int
 find_running(const struct docker *d, const char *name, const char *dir,
@@ -922,7 +918,7 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
                    const char *dir)
 {
     struct docker *d = state;
-    const struct mi_node *node = &plan->nodes[index];
+    const struct mi_node *node = mi_plan_node(plan, index);
     const char *cname = docker_container_name(node->name);
     char frr_dir[PATH_MAX];
     char path[512];
@@ -1345,93 +1341,46 @@ image_frr_user(pid_t pid, uid_t *uid, gid_t *gid)
     return found;
 }
 
-static void
-tail_of(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return;
-    }
-    off_t size = lseek(fd, 0, SEEK_END);
-    off_t start = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
-    ssize_t n = pread(fd, buf, len - 1, start);
-    close(fd);
-    buf[n > 0 ? n : 0] = '\0';
-}
-
-/* Waits until `daemon`'s vty socket, dir/frr/NAME/D.vty on the host,
- * accepts connections, reached through the directory's descriptor (a
- * socket path has 107 bytes at most). */
+/* Starts one daemon through the Engine's exec, which returns once it has
+ * daemonised (-d).  What it printed goes to `dir`/DAEMON.out, where the
+ * host looks for it (plugin.h). */
 static int
-wait_vty(const struct docker *d, const char *name, int vty_dir,
-         const char *daemon)
+docker_start_daemon(void *state, const char *name, const char *dir,
+                    const char *daemon)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    struct timespec start, now;
-
-    snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
-             vty_dir, daemon);
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (long ms = 1;; ms = ms < 32 ? ms * 2 : 32) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            return -errno;
-        }
-        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-        close(fd);
-        if (!r) {
-            return 0;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - start.tv_sec) * 1000 +
-                (now.tv_nsec - start.tv_nsec) / 1000000 >
-            FRR_VTY_TIMEOUT_MS) {
-            d->host->error("docker: node %s: %s opened no vty socket in %d s",
-                           name, daemon, FRR_VTY_TIMEOUT_MS / 1000);
-            return -ETIMEDOUT;
-        }
-        struct timespec ts = {0, ms * 1000000};
-        nanosleep(&ts, NULL);
-    }
-}
-
-static int
-start_daemon(const struct docker *d, const struct record *r,
-             const struct container *c, const char *name, const char *dir,
-             const char *daemon)
-{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
     char prog[PATH_MAX], pid_file[PATH_MAX], log[PATH_MAX + 8];
-    char log_path[PATH_MAX], out_path[PATH_MAX];
+    char out_path[PATH_MAX];
+    int error = check_node_name(d, name);
 
+    if (!error) {
+        error = find_running(d, name, dir, &r, &c);
+    }
+    if (error) {
+        return error;
+    }
     snprintf(prog, sizeof prog, "%s/%s", d->frr_dir, daemon);
     snprintf(pid_file, sizeof pid_file, "%s/%s.pid", dir, daemon);
-    snprintf(log_path, sizeof log_path, "%s/%s.log", dir, daemon);
     snprintf(out_path, sizeof out_path, "%s/%s.out", dir, daemon);
-    snprintf(log, sizeof log, "file:%s", log_path);
+    snprintf(log, sizeof log, "file:%s/%s.log", dir, daemon);
     const char *argv[] = {prog, "-N",        name,     "-d",    "-P",
                           "0",  "-i",        pid_file, "--log", log,
                           "-f", "/dev/null", NULL};
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r->socket, name, c->id, argv, FRR_START_TIMEOUT_S, &o, &e);
+        exec_in(d, r.socket, name, c.id, argv, FRR_START_TIMEOUT_S, &o, &e);
 
-    /* What the daemon said before it logs, as the netns runtime keeps it. */
     FILE *f = fopen(out_path, "we");
     if (f) {
         fprintf(f, "%s%s", o.data ? o.data : "", e.data ? e.data : "");
         fclose(f);
     }
-    if (status != 0) {
-        char tail[TAIL_BYTES];
-        tail_of(log_path, tail, sizeof tail);
-        if (status > 0) {
-            d->host->error(
-                "docker: node %s: %s exited with status %d:\n%s%s%s", name,
-                prog, status, o.data ? o.data : "", e.data ? e.data : "",
-                tail);
-        }
-        status = status > 0 ? -EIO : status;
+    if (status > 0) {
+        d->host->error("docker: node %s: %s exited with status %d", name, prog,
+                       status);
+        status = -EIO;
     }
     free(o.data);
     free(e.data);
@@ -1458,9 +1407,11 @@ make_owned_dir(const struct docker *d, const char *name, const char *path,
     return 0;
 }
 
+/* The daemons drop root for the image's frr before they write their pid
+ * files, logs and sockets: that user owns `dir`, `dir`/frr (the
+ * container's /var/run/frr) and `dir`/frr/NAME. */
 static int
-docker_start_frr(void *state, const char *name, const char *dir,
-                 const char *const *daemons)
+docker_prepare_frr(void *state, const char *name, const char *dir)
 {
     struct docker *d = state;
     struct record r;
@@ -1470,10 +1421,9 @@ docker_start_frr(void *state, const char *name, const char *dir,
     gid_t gid;
     int error = check_node_name(d, name);
 
-    if (error) {
-        return error;
+    if (!error) {
+        error = find_running(d, name, dir, &r, &c);
     }
-    error = find_running(d, name, dir, &r, &c);
     if (error) {
         return error;
     }
@@ -1490,54 +1440,30 @@ docker_start_frr(void *state, const char *name, const char *dir,
         d->host->error("docker: node %s: directory path too long", name);
         return -ENAMETOOLONG;
     }
-    /* The daemons drop root for the image's frr before they write their
-     * pid files, logs and sockets. */
     if ((error = make_owned_dir(d, name, dir, uid, gid)) ||
-        (error = make_owned_dir(d, name, frr, uid, gid)) ||
-        (error = make_owned_dir(d, name, vty, uid, gid))) {
+        (error = make_owned_dir(d, name, frr, uid, gid))) {
         return error;
     }
-    int vty_dir = open(vty, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (vty_dir < 0) {
-        error = -errno;
-        d->host->error("docker: node %s: cannot open %s: %s", name, vty,
-                       strerror(errno));
-        return error;
+    return make_owned_dir(d, name, vty, uid, gid);
+}
+
+/* Since ABI 4.1: a docker node is known by its container's id. */
+static int
+docker_describe_node(void *state, const char *name, const char *dir, char *buf,
+                     size_t len)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (!error) {
+        error = find_running(d, name, dir, &r, &c);
     }
-    for (size_t i = 0; !error && daemons[i]; i++) {
-        error = start_daemon(d, &r, &c, name, dir, daemons[i]);
-        /* zebra first: the others connect to it. */
-        if (!error && i == 0) {
-            error = wait_vty(d, name, vty_dir, daemons[i]);
-        }
-    }
-    for (size_t i = 1; !error && daemons[i]; i++) {
-        error = wait_vty(d, name, vty_dir, daemons[i]);
-    }
-    close(vty_dir);
     if (error) {
         return error;
     }
-
-    char conf[PATH_MAX];
-    snprintf(conf, sizeof conf, "%s/frr.conf", dir);
-    if (access(conf, F_OK) < 0) {
-        return 0;
-    }
-    const char *argv[] = {"vtysh", "-N", name, "-f", conf, NULL};
-    struct buf o = {0}, e = {0};
-    int status =
-        exec_in(d, r.socket, name, c.id, argv, FRR_START_TIMEOUT_S, &o, &e);
-    if (status > 0) {
-        d->host->error("docker: node %s: vtysh -f %s exited with status "
-                       "%d:\n%s%s",
-                       name, conf, status, o.data ? o.data : "",
-                       e.data ? e.data : "");
-        status = -EIO;
-    }
-    free(o.data);
-    free(e.data);
-    return status;
+    return snprintf(buf, len, "%s", c.id) < (int)len ? 0 : -ENAMETOOLONG;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1702,10 +1628,10 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
     struct response resp;
 
     for (size_t i = 0; i < plan->n_nodes; i++) {
-        if (plan->nodes[i].server != server) {
+        if (mi_plan_node(plan, i)->server != server) {
             continue;
         }
-        if (runs_frr(plan->nodes[i].kind)) {
+        if (runs_frr(mi_plan_node(plan, i)->kind)) {
             need_router = true;
         } else {
             need_host = true;
@@ -1727,22 +1653,24 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
 static const struct mi_runtime_ops docker_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_runtime_ops),
             .configure = docker_configure,
             .release = docker_release,
             .check_server = docker_check_server,
         },
     .create_node = docker_create_node,
     .netns_path = docker_netns_path,
-    .start_frr = docker_start_frr,
+    .start_daemon = docker_start_daemon,
     .run = docker_run,
     .node_exists = docker_node_exists,
     .destroy_node = docker_destroy_node,
     .stop_node = docker_stop_node,
+    .prepare_frr = docker_prepare_frr,
+    .describe_node = docker_describe_node,
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "docker",
     .kind = MI_PLUGIN_RUNTIME,
     .version = "0.1.0",

@@ -1,7 +1,7 @@
 /* gre: the default tunnel.  On each server, one Open vSwitch bridge per
  * peer server (a server it shares remote links with), holding one GRE port
  * to that peer and, as ports, the root-namespace ends of the remote links
- * between the two (mi_link_tunnel_port()).  OpenFlow rules keep the links
+ * between the two (mi_link.tunnel_port[]).  OpenFlow rules keep the links
  * apart; the bridges forward nothing else.
  *
  * Settings (plugins.gre):
@@ -103,7 +103,7 @@ gre_describe_id(void *state, const struct mi_plan *plan, size_t link,
                 char *buf, size_t len)
 {
     const struct ovt *gre = state;
-    unsigned tunnel_id = plan->links[link].tunnel_id;
+    unsigned tunnel_id = mi_plan_link(plan, link)->tunnel_id;
 
     if (gre->isolation == OVT_ISOLATION_TOS) {
         snprintf(buf, len, "gre tos 0x%02x", tunnel_id * 4);
@@ -115,6 +115,7 @@ gre_describe_id(void *state, const struct mi_plan *plan, size_t link,
 static const struct mi_tunnel_ops gre_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_tunnel_ops),
             .configure = gre_configure,
             .release = gre_release,
             .check_plan = ovt_check_plan,
@@ -128,8 +129,7 @@ static const struct mi_tunnel_ops gre_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "gre",
     .kind = MI_PLUGIN_TUNNEL,
     .version = "0.3.0",

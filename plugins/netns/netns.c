@@ -7,9 +7,10 @@
  * short-lived thread per node unshares its network namespace and binds it
  * to the file, which is what makes 1500 nodes take seconds.
  *
- * Programs enter a node by setns(2) in a forked child (start_frr, and run()
- * when interactive) or in a short-lived thread that then spawns the program
- * through the host (run() with output, and the vtysh that loads frr.conf):
+ * Programs enter a node by setns(2) in a forked child (start_daemon, and
+ * run() when interactive) or in a short-lived thread that then spawns the
+ * program through the host (run() with output, e.g. the host's vtysh that
+ * loads frr.conf):
  * a new process inherits the namespaces of the thread that made it.
  *
  * Every program of a node also gets the node's own view: a mount namespace,
@@ -68,17 +69,12 @@
  * directory, and hostnames (at most HOST_NAME_MAX, 64). */
 #define NAME_MAX_LEN 64
 
-/* Bounds on waiting for FRR: a daemon's start (until its first process
- * exits after detaching) and its vty socket. */
+/* Bound on a daemon's start: until its first process exits after
+ * detaching (the host then waits for its vty socket). */
 #define FRR_START_TIMEOUT_MS 10000
-#define FRR_VTY_TIMEOUT_MS 10000
 
 /* destroy_node: how long killed processes get to disappear. */
 #define KILL_TIMEOUT_MS 1000
-
-/* Lines of a daemon's output and log quoted when it fails. */
-#define TAIL_LINES 8
-#define TAIL_BYTES 2048
 
 /* A namespace's identity: its nsfs inode. */
 struct ns_id {
@@ -101,7 +97,7 @@ struct ns_proc {
  * costs 1 us a process.  So each destroy_node lists /proc and reads the
  * namespace of new processes only.  A process that changes its namespace
  * (setns, unshare) after it was seen is missed: the plugin's own run and
- * start_frr forget everything. */
+ * start_daemon forget everything. */
 struct proc_cache {
     pthread_mutex_t mutex;
     struct ns_proc *procs; /* sorted by pid */
@@ -227,60 +223,6 @@ run_thread(void *(*fn)(void *), void *arg)
     }
     pthread_join(thread, NULL);
     return 0;
-}
-
-/* The last TAIL_LINES lines of `path`, indented, in a malloc()ed string
- * ("" if the file is empty or missing). */
-static char *
-file_tail(const char *path)
-{
-    char buf[TAIL_BYTES + 1];
-    ssize_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        off_t size = lseek(fd, 0, SEEK_END);
-        off_t start = size > TAIL_BYTES ? size - TAIL_BYTES : 0;
-        n = pread(fd, buf, TAIL_BYTES, start);
-        close(fd);
-    }
-    if (n < 0) {
-        n = 0;
-    }
-    buf[n] = '\0';
-    while (n > 0 && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    }
-
-    const char *start = buf + n;
-    for (int lines = 0; start > buf && lines < TAIL_LINES; lines++) {
-        do {
-            start--;
-        } while (start > buf && start[-1] != '\n');
-    }
-
-    /* Each line becomes "\n    line". */
-    size_t len = 0;
-    for (const char *c = start; *c; c++) {
-        len += *c == '\n' ? 5 : 1;
-    }
-    char *tail = malloc(len + (*start ? 6 : 1));
-    if (!tail) {
-        return NULL;
-    }
-    char *t = tail;
-    if (*start) {
-        t = stpcpy(t, "\n    ");
-    }
-    for (const char *c = start; *c; c++) {
-        if (*c == '\n') {
-            t = stpcpy(t, "\n    ");
-        } else {
-            *t++ = *c;
-        }
-    }
-    *t = '\0';
-    return tail;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -415,7 +357,7 @@ netns_create_node(void *state, const struct mi_plan *plan, size_t node,
         ns->host->error("netns: create_node: no node %zu in the plan", node);
         return -EINVAL;
     }
-    const char *name = plan->nodes[node].name;
+    const char *name = mi_plan_node(plan, node)->name;
     error = check_name(ns, "node", name);
     if (!error) {
         error = prepare_run_dir(ns);
@@ -1052,134 +994,6 @@ netns_run(void *state, const char *name, const char *dir,
 /* FRR                                                                      */
 /* ------------------------------------------------------------------------ */
 
-struct frr_start {
-    const struct netns *ns;
-    const char *name; /* node and FRR pathspace */
-    const char *dir;
-    int ns_fd;
-    struct view view;
-    int vty_fd; /* `dir`/frr/NAME, where the vty sockets are, O_PATH */
-};
-
-/* Reports that `daemon` failed, quoting the end of its output and log. */
-static void
-report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
-{
-    char out[PATH_MAX], log[PATH_MAX];
-
-    snprintf(out, sizeof out, "%s/%s.out", fs->dir, daemon);
-    snprintf(log, sizeof log, "%s/%s.log", fs->dir, daemon);
-    char *out_tail = file_tail(out);
-    char *log_tail = file_tail(log);
-    fs->ns->host->error(
-        "netns: node %s: %s %s%s%s%s%s", fs->name, daemon, what,
-        out_tail && *out_tail ? "; its output:" : "", out_tail ? out_tail : "",
-        log_tail && *log_tail ? "; its log:" : "", log_tail ? log_tail : "");
-    free(out_tail);
-    free(log_tail);
-}
-
-static int
-start_daemon(const struct frr_start *fs, const char *daemon)
-{
-    const struct netns *ns = fs->ns;
-    char prog[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], out[PATH_MAX];
-    int error;
-
-    if ((error = fmt_path(ns, prog, sizeof prog, "%s/%s", ns->frr_dir,
-                          daemon)) != 0 ||
-        (error = fmt_path(ns, pidfile, sizeof pidfile, "%s/%s.pid", fs->dir,
-                          daemon)) != 0 ||
-        (error = fmt_path(ns, log, sizeof log, "file:%s/%s.log", fs->dir,
-                          daemon)) != 0 ||
-        (error = fmt_path(ns, out, sizeof out, "%s/%s.out", fs->dir,
-                          daemon)) != 0) {
-        return error;
-    }
-    if (access(prog, X_OK) < 0) {
-        error = -errno;
-        ns->host->error("netns: node %s: cannot run FRR daemon %s: %s (is "
-                        "FRR installed? see plugins.netns.frr_dir)",
-                        fs->name, prog, strerror(errno));
-        return error;
-    }
-
-    /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f /dev/null: the
-     * configuration comes from vtysh afterwards, never from /etc/frr. */
-    const char *const argv[] = {prog, "-N",        fs->name, "-d",    "-P",
-                                "0",  "-i",        pidfile,  "--log", log,
-                                "-f", "/dev/null", NULL};
-    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (null_fd < 0 || out_fd < 0) {
-        error = -errno;
-        ns->host->error("netns: node %s: cannot open %s: %s", fs->name,
-                        null_fd < 0 ? "/dev/null" : out, strerror(errno));
-    } else {
-        const struct child_io io = {{null_fd, out_fd, out_fd}};
-        pid_t pid = -1;
-        int step;
-        error = spawn_in_node(fs->ns_fd, &fs->view, argv, &io, &pid, &step);
-        if (error) {
-            report_spawn(ns, fs->name, prog, step, error);
-        } else {
-            /* With -d, the first process exits once the daemon is up. */
-            int status = wait_child(pid, FRR_START_TIMEOUT_MS);
-            if (status == -ETIMEDOUT) {
-                report_daemon(fs, daemon, "did not start in time");
-                error = status;
-            } else if (status < 0 || !WIFEXITED(status) ||
-                       WEXITSTATUS(status)) {
-                report_daemon(fs, daemon, "failed to start");
-                error = status < 0 ? status : -EIO;
-            }
-        }
-    }
-    if (null_fd >= 0) {
-        close(null_fd);
-    }
-    if (out_fd >= 0) {
-        close(out_fd);
-    }
-    return error;
-}
-
-/* Waits until `daemon` accepts connections on its vty socket (a socket
- * file left by an earlier run refuses them).  The socket is
- * FRR_RUN_DIR/NAME/D.vty in the node's view, `dir`/frr/NAME/D.vty here:
- * reached through the directory's descriptor, since a socket's path may
- * have only 107 bytes. */
-static int
-wait_vty(const struct frr_start *fs, const char *daemon)
-{
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    long long deadline = now_ms() + FRR_VTY_TIMEOUT_MS;
-    long interval = 1;
-
-    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
-                 fs->vty_fd, daemon) >= (int)sizeof sun.sun_path) {
-        fs->ns->host->error("netns: node %s: vty socket path of %s too long",
-                            fs->name, daemon);
-        return -ENAMETOOLONG;
-    }
-    for (;;) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            return -errno;
-        }
-        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-        close(fd);
-        if (!r) {
-            return 0;
-        }
-        if (now_ms() >= deadline) {
-            report_daemon(fs, daemon, "opened no vty socket in time");
-            return -ETIMEDOUT;
-        }
-        sleep_ms(backoff(&interval));
-    }
-}
-
 /* The daemons run as FRR's user and write their pid files and logs in
  * `dir`: warn if a directory on the way is closed to that user (the daemons
  * would then fail to start). */
@@ -1209,135 +1023,134 @@ check_dir_reachable(const struct netns *ns, const char *dir, uid_t uid,
     }
 }
 
+/* Once per router, before its daemons: FRR's user owns `dir` and the
+ * node's FRR directories (`dir`/frr/NAME holds the vty sockets). */
 static int
-load_config(const struct frr_start *fs)
-{
-    const struct netns *ns = fs->ns;
-    char conf[PATH_MAX];
-    int error = fmt_path(ns, conf, sizeof conf, "%s/frr.conf", fs->dir);
-
-    if (error) {
-        return error;
-    }
-    if (access(conf, F_OK) < 0) {
-        ns->host->log(MI_LOG_DEBUG, "netns: node %s: no %s to load", fs->name,
-                      conf);
-        return 0;
-    }
-
-    const char *const argv[] = {"vtysh", "-N", fs->name, "-f", conf, NULL};
-    char *out = NULL;
-    int status = run_captured(ns, fs->name, fs->ns_fd, &fs->view, argv, &out);
-    if (status) {
-        size_t len = out ? strlen(out) : 0;
-        while (len > 0 && out[len - 1] == '\n') {
-            out[--len] = '\0';
-        }
-        ns->host->error("netns: node %s: vtysh could not load %s (%s %d)%s%s",
-                        fs->name, conf, status < 0 ? "error" : "status",
-                        status, len ? ": " : "", len ? out : "");
-        error = status < 0 ? status : -EIO;
-    }
-    free(out);
-    return error;
-}
-
-static int
-check_daemons(const struct netns *ns, const char *const *daemons)
-{
-    if (!daemons || !daemons[0]) {
-        ns->host->error("netns: start_frr: no daemons");
-        return -EINVAL;
-    }
-    for (size_t i = 0; daemons[i]; i++) {
-        int error = check_name(ns, "FRR daemon", daemons[i]);
-        if (error) {
-            return error;
-        }
-    }
-    return 0;
-}
-
-static int
-netns_start_frr(void *state, const char *name, const char *dir,
-                const char *const *daemons)
+netns_prepare_frr(void *state, const char *name, const char *dir)
 {
     struct netns *ns = state;
     struct passwd frr;
     char pwbuf[4096];
-    int error;
+    struct view view;
 
-    if (!dir) {
-        ns->host->error("netns: node %s: start_frr: no directory", name);
-        return -EINVAL;
-    }
-    error = check_daemons(ns, daemons);
-    if (error) {
-        return error;
-    }
     if (!frr_user(&frr, pwbuf, sizeof pwbuf)) {
         ns->host->error("netns: no user '" FRR_USER "' (is FRR installed?)");
         return -ENOENT;
     }
-
-    struct frr_start fs = {.ns = ns, .name = name, .dir = dir, .vty_fd = -1};
-    fs.ns_fd = open_node(ns, name);
-    if (fs.ns_fd < 0) {
-        return fs.ns_fd;
-    }
-    cache_forget(ns);
-    error = prepare_view(ns, name, dir, true, &fs.view);
+    int error = prepare_view(ns, name, dir, true, &view);
     if (!error && chown(dir, frr.pw_uid, frr.pw_gid) < 0) {
         error = -errno;
         ns->host->error("netns: node %s: chown %s: %s", name, dir,
                         strerror(errno));
     }
     if (!error) {
-        /* Made by prepare_view. */
-        int frr_fd = open(fs.view.frr_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        fs.vty_fd = frr_fd < 0 ? -1
-                               : openat(frr_fd, name,
-                                        O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fs.vty_fd < 0) {
-            error = -errno;
-            ns->host->error("netns: node %s: %s/%s: %s", name, fs.view.frr_dir,
-                            name, strerror(errno));
-        }
-        if (frr_fd >= 0) {
-            close(frr_fd);
-        }
-    }
-    if (!error) {
         check_dir_reachable(ns, dir, frr.pw_uid, frr.pw_gid);
     }
+    return error;
+}
 
-    /* The daemons' views leave out the nodes' namespace files: a mount
-     * namespace copies every mount, and they are as many as the nodes. */
-    fs.view.detach_netns = true;
+/* Spawns `prog` (with `argv`) in the node, its output into `out`, and
+ * waits until its first process exits: with -d, once the daemon is up. */
+static int
+spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
+             const struct view *view, const char *const *argv, const char *out)
+{
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int error = 0;
 
-    /* The other daemons connect to zebra: it must be up first. */
-    for (size_t i = 0; !error && daemons[i]; i++) {
-        error = start_daemon(&fs, daemons[i]);
-        if (!error && !strcmp(daemons[i], "zebra")) {
-            error = wait_vty(&fs, daemons[i]);
+    if (null_fd < 0 || out_fd < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot open %s: %s", name,
+                        null_fd < 0 ? "/dev/null" : out, strerror(errno));
+    } else {
+        const struct child_io io = {{null_fd, out_fd, out_fd}};
+        pid_t pid = -1;
+        int step;
+        error = spawn_in_node(ns_fd, view, argv, &io, &pid, &step);
+        if (error) {
+            report_spawn(ns, name, argv[0], step, error);
+        } else {
+            int status = wait_child(pid, FRR_START_TIMEOUT_MS);
+            if (status == -ETIMEDOUT) {
+                ns->host->error("netns: node %s: %s did not daemonise in "
+                                "time",
+                                name, argv[0]);
+                error = status;
+            } else if (status < 0 || !WIFEXITED(status) ||
+                       WEXITSTATUS(status)) {
+                ns->host->error("netns: node %s: %s failed to start", name,
+                                argv[0]);
+                error = status < 0 ? status : -EIO;
+            }
         }
     }
-    for (size_t i = 0; !error && daemons[i]; i++) {
-        error = wait_vty(&fs, daemons[i]);
+    if (null_fd >= 0) {
+        close(null_fd);
     }
-
-    fs.view.detach_netns = false;
-    if (!error) {
-        error = load_config(&fs);
-    }
-    if (fs.vty_fd >= 0) {
-        close(fs.vty_fd);
-    }
-    close(fs.ns_fd);
-    if (!error) {
-        ns->host->log(MI_LOG_DEBUG, "netns: node %s: FRR started", name);
+    if (out_fd >= 0) {
+        close(out_fd);
     }
     return error;
+}
+
+static int
+netns_start_daemon(void *state, const char *name, const char *dir,
+                   const char *daemon)
+{
+    struct netns *ns = state;
+    char prog[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], out[PATH_MAX];
+    struct view view;
+    int error;
+
+    if ((error = check_name(ns, "FRR daemon", daemon)) != 0 ||
+        (error = fmt_path(ns, prog, sizeof prog, "%s/%s", ns->frr_dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, pidfile, sizeof pidfile, "%s/%s.pid", dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, log, sizeof log, "file:%s/%s.log", dir,
+                          daemon)) != 0 ||
+        (error = fmt_path(ns, out, sizeof out, "%s/%s.out", dir, daemon)) !=
+            0) {
+        return error;
+    }
+    if (access(prog, X_OK) < 0) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot run FRR daemon %s: %s (is "
+                        "FRR installed? see plugins.netns.frr_dir)",
+                        name, prog, strerror(errno));
+        return error;
+    }
+    int ns_fd = open_node(ns, name);
+    if (ns_fd < 0) {
+        return ns_fd;
+    }
+    cache_forget(ns);
+    error = prepare_view(ns, name, dir, true, &view);
+    if (!error) {
+        /* The daemons' views leave out the nodes' namespace files: a
+         * mount namespace copies every mount, and they are as many as the
+         * nodes. */
+        view.detach_netns = true;
+        /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f /dev/null:
+         * the configuration comes from vtysh afterwards, never from
+         * /etc/frr. */
+        const char *const argv[] = {prog, "-N",        name,    "-d",    "-P",
+                                    "0",  "-i",        pidfile, "--log", log,
+                                    "-f", "/dev/null", NULL};
+        error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
+    }
+    close(ns_fd);
+    return error;
+}
+
+/* Since ABI 4.1: a netns node is known by its namespace file. */
+static int
+netns_describe_node(void *state, const char *name, const char *dir, char *buf,
+                    size_t len)
+{
+    (void)dir;
+    return netns_netns_path(state, name, buf, len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1746,21 +1559,23 @@ netns_release(void *state)
 static const struct mi_runtime_ops netns_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_runtime_ops),
             .configure = netns_configure,
             .release = netns_release,
         },
     .create_node = netns_create_node,
     .netns_path = netns_netns_path,
-    .start_frr = netns_start_frr,
+    .start_daemon = netns_start_daemon,
     .run = netns_run,
     .node_exists = netns_node_exists,
     .destroy_node = netns_destroy_node,
     .stop_node = netns_stop_node,
+    .prepare_frr = netns_prepare_frr,
+    .describe_node = netns_describe_node,
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "netns",
     .kind = MI_PLUGIN_RUNTIME,
     .version = "0.1.0",

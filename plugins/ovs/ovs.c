@@ -726,14 +726,14 @@ static int
 check_build(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
 {
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             int b = l->end[e].bridge;
             if (b < 0 || l->server[e] != server) {
                 continue;
             }
             if ((size_t)b >= plan->n_bridges ||
-                plan->bridges[b].server != server || !l->peer[e] ||
+                mi_plan_bridge(plan, b)->server != server || !l->peer[e] ||
                 l->end[e].vlan > 4095) {
                 ovs->host->error("ovs: link %zu, end %d: bad bridge end "
                                  "(bridge %d, port %s, VLAN %u)",
@@ -885,10 +885,10 @@ for_each_port(const struct mi_plan *plan, unsigned server, port_fn *fn,
               void *aux)
 {
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         for (int e = 0; e < 2; e++) {
             if (l->end[e].bridge >= 0 && l->server[e] == server) {
-                fn(plan->bridges[l->end[e].bridge].name, l->peer[e],
+                fn(mi_plan_bridge(plan, l->end[e].bridge)->name, l->peer[e],
                    l->end[e].vlan, aux);
             }
         }
@@ -947,7 +947,7 @@ check_built(const struct ovs *ovs, const struct mi_plan *plan, unsigned server)
     }
 
     for (size_t i = 0; i < plan->n_bridges; i++) {
-        const struct mi_bridge *br = &plan->bridges[i];
+        const struct mi_bridge *br = mi_plan_bridge(plan, i);
         char id[64];
         if (br->server == server &&
             !cmd_csv_value(bridges, br->name, id, sizeof id)) {
@@ -983,7 +983,7 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
 
     int error = check_build(ovs, plan, server);
     for (size_t i = 0; i < plan->n_bridges; i++) {
-        n_here += plan->bridges[i].server == server;
+        n_here += mi_plan_bridge(plan, i)->server == server;
     }
     if (error || !n_here) {
         return error;
@@ -999,7 +999,7 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
         return error;
     }
     for (size_t i = 0; i < plan->n_bridges; i++) {
-        const struct mi_bridge *br = &plan->bridges[i];
+        const struct mi_bridge *br = mi_plan_bridge(plan, i);
         if (br->server == server && cmd_in_lines(existing, br->name)) {
             ovs->host->error("ovs: bridge %s exists already", br->name);
             error = -EEXIST;
@@ -1013,8 +1013,8 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
     struct batch b;
     batch_begin(&b, ovs);
     for (size_t i = 0; i < plan->n_bridges; i++) {
-        if (plan->bridges[i].server == server) {
-            add_bridge(&b, plan, &plan->bridges[i], ovs->datapath);
+        if (mi_plan_bridge(plan, i)->server == server) {
+            add_bridge(&b, plan, mi_plan_bridge(plan, i), ovs->datapath);
         }
     }
     for_each_port(plan, server, add_port_cb, &b);
@@ -1143,6 +1143,7 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
 static const struct mi_switch_ops ovs_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_switch_ops),
             .configure = ovs_configure,
             .release = ovs_release,
         },
@@ -1154,8 +1155,7 @@ static const struct mi_switch_ops ovs_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "ovs",
     .kind = MI_PLUGIN_SWITCH,
     .version = "0.1.0",

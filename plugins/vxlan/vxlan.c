@@ -85,7 +85,7 @@ kernel_vni(const struct mi_plan *plan, size_t link)
     unsigned vni = 0;
 
     for (size_t i = 0; i <= link && i < plan->n_links; i++) {
-        vni += plan->links[i].remote;
+        vni += mi_plan_link(plan, i)->remote;
     }
     return vni;
 }
@@ -204,7 +204,7 @@ vxlan_describe_id(void *state, const struct mi_plan *plan, size_t link,
     const struct vxlan *vx = state;
 
     snprintf(buf, len, "vxlan vni %u",
-             vx->mode == VXLAN_OVS ? plan->links[link].tunnel_id
+             vx->mode == VXLAN_OVS ? mi_plan_link(plan, link)->tunnel_id
                                    : kernel_vni(plan, link));
 }
 
@@ -295,12 +295,12 @@ vxlan_check_server(void *state, const struct mi_plan *plan, unsigned server)
     }
     bool leaves = false;
     for (size_t i = 0; i < plan->n_links && !leaves; i++) {
-        leaves = local_end(&plan->links[i], server) >= 0;
+        leaves = local_end(mi_plan_link(plan, i), server) >= 0;
     }
     if (!leaves) {
         return 0; /* nothing leaves this server */
     }
-    const struct mi_server *me = &plan->servers[server];
+    const struct mi_server *me = mi_plan_server(plan, server);
     int error = 0;
     if (!kernel_has_vxlan()) {
         host->error("vxlan: mode \"kernel\" needs VXLAN in the kernel "
@@ -347,9 +347,9 @@ device_request(const struct vxlan *vx, const struct mi_plan *plan,
 {
     const struct mi_link *l = r->link;
     const struct mi_server *peer =
-        &plan->servers[l->server[l->server[0] == server]];
+        mi_plan_server(plan, l->server[l->server[0] == server]);
     struct rtnl_link *dev = rtnl_link_vxlan_alloc();
-    struct nl_addr *local = ipv4(plan->servers[server].address);
+    struct nl_addr *local = ipv4(mi_plan_server(plan, server)->address);
     struct nl_addr *remote = ipv4(peer->address);
     int error = dev && local && remote ? 0 : -NLE_NOMEM;
 
@@ -416,7 +416,7 @@ send_batch(const struct vxlan *vx, struct nl_sock *sk,
             const struct mi_link *l = reqs[i].link;
             int e = local_end(l, server);
             const char *where = l->end[e].node >= 0
-                                    ? plan->nodes[l->end[e].node].name
+                                    ? mi_plan_node(plan, l->end[e].node)->name
                                     : "the root namespace";
             host->error("vxlan: cannot make %s in %s (VNI %u, port %u): %s",
                         reqs[i].name, where, kernel_vni(plan, links[i]),
@@ -448,8 +448,9 @@ kernel_build(struct vxlan *vx, const struct mi_plan *plan, unsigned server,
         return -EIO;
     }
     for (size_t i = 0; i <= plan->n_links && !error; i++) {
-        if (i < plan->n_links && local_end(&plan->links[i], server) >= 0) {
-            const struct mi_link *l = &plan->links[i];
+        if (i < plan->n_links &&
+            local_end(mi_plan_link(plan, i), server) >= 0) {
+            const struct mi_link *l = mi_plan_link(plan, i);
             int node;
             const char *name = device_of(l, server, &node);
             int fd = -1;
@@ -459,7 +460,8 @@ kernel_build(struct vxlan *vx, const struct mi_plan *plan, unsigned server,
                 if (fd < 0) {
                     host->error("vxlan: %s: cannot open its network "
                                 "namespace %s: %s",
-                                plan->nodes[node].name, path ? path : "(none)",
+                                mi_plan_node(plan, node)->name,
+                                path ? path : "(none)",
                                 path ? strerror(errno) : "not given");
                     error = -ENOENT;
                     break;
@@ -507,20 +509,21 @@ vxlan_build(void *state, const struct mi_plan *plan, unsigned server,
         return -EINVAL;
     }
     for (size_t i = 0; i < plan->n_links; i++) {
-        const struct mi_link *l = &plan->links[i];
+        const struct mi_link *l = mi_plan_link(plan, i);
         int e = local_end(l, server);
         if (e < 0) {
             continue;
         }
-        const struct mi_server *ps = &plan->servers[l->server[!e]];
+        const struct mi_server *ps = mi_plan_server(plan, l->server[!e]);
         int node;
         const char *name = device_of(l, server, &node);
-        if (!plan->servers[server].address || !ps->address || !name ||
+        if (!mi_plan_server(plan, server)->address || !ps->address || !name ||
             strlen(name) >= IFNAMSIZ) {
             vx->ovt.host->error("vxlan: link %zu between servers %s and %s "
                                 "lacks an underlay address or an interface "
                                 "name",
-                                i, plan->servers[server].name, ps->name);
+                                i, mi_plan_server(plan, server)->name,
+                                ps->name);
             return -EINVAL;
         }
     }
@@ -541,6 +544,7 @@ vxlan_destroy(void *state, const char *dir)
 static const struct mi_tunnel_ops vxlan_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_tunnel_ops),
             .configure = vxlan_configure,
             .release = vxlan_release,
             .check_plan = vxlan_check_plan,
@@ -555,8 +559,7 @@ static const struct mi_tunnel_ops vxlan_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "vxlan",
     .kind = MI_PLUGIN_TUNNEL,
     .version = "0.1.0",

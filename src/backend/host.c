@@ -50,7 +50,6 @@ static const struct mi_host host = {
     .run = host_run,
     .link_exists = host_link_exists,
     .link_delete = host_link_delete,
-    .link_move = host_link_move,
 };
 
 const struct mi_host *
@@ -415,12 +414,10 @@ host_run(const char *const *argv, char **out)
 /* ------------------------------------------------------------------------ */
 
 /* A request to one of the helpers, with the context for messages, e.g.
- * "link_move(veth0 -> /run/netns/x as port_A)". */
+ * "link_delete(veth0 in /run/netns/x)". */
 struct link_req {
     char ctx[512];
     const char *ifname;
-    const char *newname;
-    unsigned mtu;
     int ns_fd;
 };
 
@@ -540,135 +537,4 @@ host_link_delete(const char *netns, const char *ifname)
         return -EINVAL;
     }
     return with_netns(netns, do_link_delete, &req);
-}
-
-/* Applies `changes` to the link called req->ifname, in the namespace of
- * the calling thread. */
-static int
-change_link(struct link_req *req, struct rtnl_link *changes)
-{
-    struct rtnl_link *orig = NULL;
-    struct nl_sock *sk;
-
-    int error = nl_open(req, &sk);
-    if (error) {
-        return error;
-    }
-    int err = rtnl_link_get_kernel(sk, 0, req->ifname, &orig);
-    if (err < 0) {
-        error = report_nl(req, "", err);
-    } else {
-        err = rtnl_link_change(sk, orig, changes, 0);
-        error = err < 0 ? report_nl(req, "", err) : 0;
-        rtnl_link_put(orig);
-    }
-    nl_socket_free(sk);
-    return error;
-}
-
-/* In the caller's namespace: moves the link and renames it, in one
- * request.  If the old name is taken in the target namespace, the kernel
- * gives the link the new name as it enters, so that is no error. */
-static int
-do_move(struct link_req *req)
-{
-    struct rtnl_link *changes = rtnl_link_alloc();
-    if (!changes) {
-        return report_nl(req, "", -NLE_NOMEM);
-    }
-    rtnl_link_set_ns_fd(changes, req->ns_fd);
-    if (req->newname) {
-        rtnl_link_set_name(changes, req->newname);
-    }
-    int error = change_link(req, changes);
-    rtnl_link_put(changes);
-    return error;
-}
-
-/* Inside the target namespace, before the move: the new name must be
- * free, or the kernel would move the link and then fail to rename it,
- * leaving it in the target under its old name. */
-static int
-do_check_free(void *req_)
-{
-    struct link_req *req = req_;
-    const char *ifname = req->ifname;
-
-    req->ifname = req->newname;
-    int exists = do_link_exists(req);
-    req->ifname = ifname;
-    return exists;
-}
-
-/* Inside the target namespace, after the move: MTU and up. */
-static int
-do_configure_moved(void *req_)
-{
-    struct link_req *req = req_;
-    struct rtnl_link *changes = rtnl_link_alloc();
-    if (!changes) {
-        return report_nl(req, "", -NLE_NOMEM);
-    }
-    if (req->mtu) {
-        rtnl_link_set_mtu(changes, req->mtu);
-    }
-    rtnl_link_set_flags(changes, IFF_UP);
-
-    const char *ifname = req->ifname;
-    if (req->newname) {
-        req->ifname = req->newname;
-    }
-    int error = change_link(req, changes);
-    req->ifname = ifname;
-    rtnl_link_put(changes);
-    return error;
-}
-
-int
-host_link_move(const char *ifname, const char *netns, const char *newname,
-               unsigned mtu)
-{
-    struct link_req req = {
-        .ifname = ifname,
-        .newname = newname,
-        .mtu = mtu,
-        .ns_fd = -1,
-    };
-
-    snprintf(req.ctx, sizeof req.ctx, "link_move(%s -> %s%s%s)",
-             ifname ? ifname : "", netns ? netns : "(none)",
-             newname ? " as " : "", newname ? newname : "");
-    if (!check_ifname(&req, ifname) ||
-        (newname && !check_ifname(&req, newname))) {
-        return -EINVAL;
-    }
-    if (!netns) {
-        log_error("%s: no target network namespace", req.ctx);
-        return -EINVAL;
-    }
-
-    req.ns_fd = netlink_open_netns(netns, req.ctx);
-    if (req.ns_fd < 0) {
-        return req.ns_fd;
-    }
-    int error = 0;
-    if (newname) {
-        int exists = netlink_in_netns_fd(req.ns_fd, netns, req.ctx,
-                                         do_check_free, &req);
-        if (exists > 0) {
-            log_error("%s: %s already exists in %s", req.ctx, newname, netns);
-            error = -EEXIST;
-        } else {
-            error = exists;
-        }
-    }
-    if (!error) {
-        error = do_move(&req);
-    }
-    if (!error) {
-        error = netlink_in_netns_fd(req.ns_fd, netns, req.ctx,
-                                    do_configure_moved, &req);
-    }
-    close(req.ns_fd);
-    return error;
 }

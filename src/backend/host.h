@@ -12,7 +12,5 @@ const struct mi_host *host_services(void);
 int host_run(const char *const *argv, char **out);
 int host_link_exists(const char *netns, const char *ifname);
 int host_link_delete(const char *netns, const char *ifname);
-int host_link_move(const char *ifname, const char *netns, const char *newname,
-                   unsigned mtu);
 
 #endif

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "log.h"
 #include "util.h"
 
@@ -230,24 +231,40 @@ find_descriptor(void *handle, size_t *sym_size)
     return desc;
 }
 
+/* The descriptor as ABI 4.0 made it: what every plugin of this major has
+ * (a later minor may only add members after it). */
+#define DESC_SIZE_4_0                                                         \
+    (offsetof(struct mi_plugin, ops) + sizeof(((struct mi_plugin *)0)->ops))
+
+static int
+report_truncated(const char *path, size_t size)
+{
+    log_error("%s: truncated plugin descriptor (%zu bytes, this miniinet "
+              "needs %zu; rebuild the plugin against this miniinet's "
+              "plugin.h)",
+              path, size, (size_t)DESC_SIZE_4_0);
+    return -ENOEXEC;
+}
+
 /* Checks the fixed part of the descriptor: the ABI and the size, before
- * any other member is read.  Returns 0 or -ENOEXEC after reporting. */
+ * any other member is read.  A major must match; any minor loads (the ops
+ * tables' sizes say what the plugin has).  Returns 0 or -ENOEXEC after
+ * reporting. */
 static int
 check_abi(const char *path, const struct mi_plugin *desc, size_t sym_size)
 {
     const size_t header = offsetof(struct mi_plugin, size) + sizeof desc->size;
 
     if (sym_size && sym_size < header) {
-        log_error("%s: truncated plugin descriptor (%zu bytes, this "
-                  "miniinet needs %zu; rebuild the plugin against this "
-                  "miniinet's plugin.h)",
-                  path, sym_size, sizeof(struct mi_plugin));
-        return -ENOEXEC;
+        return report_truncated(path, sym_size);
     }
-    if (desc->abi != MI_PLUGIN_ABI) {
-        log_error("%s: plugin ABI %" PRIu32 ", this miniinet needs ABI %d "
-                  "(rebuild the plugin against this miniinet's plugin.h)",
-                  path, desc->abi, MI_PLUGIN_ABI);
+    if (desc->abi_major != MI_PLUGIN_ABI_MAJOR) {
+        /* Before ABI 4 the first word was the whole ABI number. */
+        log_error("%s: plugin ABI %" PRIu32 ".x, this miniinet has ABI "
+                  "%d.%d and loads %d.x only (rebuild the plugin against "
+                  "this miniinet's plugin.h)",
+                  path, desc->abi_major, MI_PLUGIN_ABI_MAJOR,
+                  MI_PLUGIN_ABI_MINOR, MI_PLUGIN_ABI_MAJOR);
         return -ENOEXEC;
     }
 
@@ -255,12 +272,17 @@ check_abi(const char *path, const struct mi_plugin *desc, size_t sym_size)
     if (sym_size && sym_size < size) {
         size = sym_size;
     }
-    if (size < sizeof(struct mi_plugin)) {
-        log_error("%s: truncated plugin descriptor (%zu bytes, this "
-                  "miniinet needs %zu; rebuild the plugin against this "
-                  "miniinet's plugin.h)",
-                  path, size, sizeof(struct mi_plugin));
-        return -ENOEXEC;
+    if (size < DESC_SIZE_4_0) {
+        return report_truncated(path, size);
+    }
+    if (desc->abi_minor != MI_PLUGIN_ABI_MINOR) {
+        log_debug("%s: plugin ABI %" PRIu32 ".%" PRIu32 ", this miniinet "
+                  "%d.%d: %s",
+                  path, desc->abi_major, desc->abi_minor, MI_PLUGIN_ABI_MAJOR,
+                  MI_PLUGIN_ABI_MINOR,
+                  desc->abi_minor < MI_PLUGIN_ABI_MINOR
+                      ? "later operations absent"
+                      : "operations this miniinet does not know ignored");
     }
     return 0;
 }
@@ -280,12 +302,11 @@ descriptor_problem(const struct mi_plugin *desc, char *buf, size_t len)
                  PLUGIN_NAME_MAX + 1, desc->name, PLUGIN_NAME_MAX);
         return buf;
     }
-    if (desc->kind != MI_PLUGIN_RUNTIME && desc->kind != MI_PLUGIN_SWITCH &&
-        desc->kind != MI_PLUGIN_TUNNEL) {
+    if (desc->kind < 1 || desc->kind > MI_PLUGIN_KIND_COUNT) {
         snprintf(buf, len,
-                 "kind %d is not one of runtime (%d), switch (%d) "
+                 "kind %" PRIu32 " is not one of runtime (%d), switch (%d) "
                  "or tunnel (%d)",
-                 (int)desc->kind, MI_PLUGIN_RUNTIME, MI_PLUGIN_SWITCH,
+                 desc->kind, MI_PLUGIN_RUNTIME, MI_PLUGIN_SWITCH,
                  MI_PLUGIN_TUNNEL);
         return buf;
     }
@@ -295,16 +316,12 @@ descriptor_problem(const struct mi_plugin *desc, char *buf, size_t len)
     if (!desc->ops.common) {
         return "no operations";
     }
-    if (!desc->ops.common->configure) {
-        return "no configure operation";
-    }
-    if (desc->kind == MI_PLUGIN_TUNNEL) {
-        if (!desc->ops.tunnel->overhead) {
-            return "tunnel plugin without an overhead operation";
-        }
-        if (!desc->ops.tunnel->describe_id) {
-            return "tunnel plugin without a describe_id operation";
-        }
+    char missing[192];
+    size_t n = backend_missing_ops(desc, missing, sizeof missing);
+    if (n) {
+        snprintf(buf, len, "%s plugin without the required operation%s %s",
+                 plugin_kind_name(desc->kind), n > 1 ? "s" : "", missing);
+        return buf;
     }
     return NULL;
 }
@@ -328,7 +345,7 @@ check_descriptor(const char *path, void *handle,
         return error;
     }
 
-    char buf[128];
+    char buf[256];
     const char *problem = descriptor_problem(desc, buf, sizeof buf);
     if (problem) {
         log_error("%s: invalid descriptor: %s", path, problem);

@@ -115,8 +115,7 @@ check_plugins(struct session *s, unsigned server, struct wire_preflight *f)
             .name = xstrdup(d->name),
             .version = xstrdup(d->version),
         };
-        if (d->ops.common->check_server &&
-            d->ops.common->check_server(a->state, p, server)) {
+        if (plugin_check_server(a, p, server)) {
             log_error("plugin %s cannot run here (see above)", d->name);
         }
     }

@@ -517,6 +517,9 @@ node_encode(const struct wire_node *n)
     add_string(o, "kind", n->kind);
     add_string(o, "server", n->server);
     add_string(o, "state", n->up ? "up" : "missing");
+    if (n->handle) {
+        add_string(o, "handle", n->handle);
+    }
     for (size_t i = 0; i < n->n_interfaces; i++) {
         const struct wire_interface *w = &n->interfaces[i];
         json_object *jif = json_object_new_object();
@@ -572,6 +575,9 @@ node_read(struct reader *r, json_object *o, const char *ctx, void *elem)
     }
     n->up = state && !strcmp(state, "up");
     free(state);
+    if (o && json_object_object_get_ex(o, "handle", NULL)) {
+        n->handle = get_string(r, o, ctx, "handle");
+    }
     n->interfaces = get_objects(r, o, ctx, "interfaces", sizeof *n->interfaces,
                                 &n->n_interfaces, interface_read);
     n->bgp = o && json_object_object_get_ex(o, "bgp", NULL);
@@ -619,6 +625,7 @@ wire_status_free(struct wire_status *s)
         free(n->name);
         free(n->kind);
         free(n->server);
+        free(n->handle);
     }
     free(s->nodes);
     free(s->network);

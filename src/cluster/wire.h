@@ -95,7 +95,9 @@ struct wire_interface {
 
 struct wire_node {
     char *name, *kind, *server;
-    bool up; /* "state": "up" | "missing" */
+    char *handle; /* the runtime's name for it (namespace file, container
+                     id); NULL: the runtime gives none */
+    bool up;      /* "state": "up" | "missing" */
     struct wire_interface *interfaces;
     size_t n_interfaces;
     bool bgp; /* runs FRR: the sessions below are meaningful */
@@ -105,6 +107,7 @@ struct wire_node {
 /*   { "network": "small", "server": "s1", "complete": true,
  *     "nodes": [ { "name": "1_ZURIrouter", "kind": "router",
  *                  "server": "s1", "state": "up",
+ *                  "handle": "/run/netns/1_ZURIrouter",   (optional)
  *                  "interfaces": [ { "name": "lo", "up": true,
  *                                    "addresses": [ "1.151.0.1/24" ] } ],
  *                  "bgp": { "established": 3, "expected": 3 } } ] }

@@ -20,8 +20,7 @@ struct look {
     const struct state *st; /* the network's record: node directories */
     const struct mi_plan *p;
     unsigned server;
-    const struct mi_runtime_ops *rt;
-    void *rt_state;
+    const struct active_plugin *rt;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -91,7 +90,7 @@ count_sessions(const struct look *lk, const char *name, struct bgp *out)
                           NULL};
     char *text = NULL;
     char *dir = state_node_dir(lk->st, name);
-    int status = lk->rt->run(lk->rt_state, name, dir, argv, &text);
+    int status = rt_run(lk->rt, name, dir, argv, &text);
     free(dir);
 
     memset(out, 0, sizeof *out);
@@ -127,6 +126,7 @@ struct node_status {
     size_t n_ifs;
     struct bgp bgp;
     unsigned expected;
+    char handle[256]; /* the runtime's describe_node; "" when none */
 };
 
 /* Sessions counted as up: at most the expected ones (a session the plan does
@@ -154,11 +154,16 @@ status_node(size_t k, void *r_)
     char path[4096];
 
     ns->expected = expected_sessions(r->lk.p, node);
-    ns->exists = r->lk.rt->node_exists(r->lk.rt_state, name) == 1;
-    if (!ns->exists ||
-        r->lk.rt->netns_path(r->lk.rt_state, name, path, sizeof path)) {
+    ns->exists = rt_node_exists(r->lk.rt, name) == 1;
+    if (!ns->exists || rt_netns_path(r->lk.rt, name, path, sizeof path)) {
         return 0;
     }
+    /* What the runtime knows the node as, for `status --json`. */
+    char *dir = state_node_dir(r->lk.st, name);
+    if (rt_describe_node(r->lk.rt, name, dir, ns->handle, sizeof ns->handle)) {
+        ns->handle[0] = '\0';
+    }
+    free(dir);
     netlink_list_interfaces(path, &ns->ifs, &ns->n_ifs);
     enum mi_node_kind kind = r->lk.p->nodes[node].kind;
     if (kind == MI_NODE_ROUTER || kind == MI_NODE_ROUTESERVER) {
@@ -179,9 +184,7 @@ look_init(struct look *lk, struct session *s)
                   state_rundir());
         return false;
     }
-    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
-    lk->rt = rt->loaded.desc->ops.runtime;
-    lk->rt_state = rt->state;
+    lk->rt = session_plugin(s, MI_PLUGIN_RUNTIME);
     return true;
 }
 
@@ -225,6 +228,7 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
         w->kind = xstrdup(state_kind_name(node->kind));
         w->server = xstrdup(p->servers[node->server].name);
         w->up = ns->exists;
+        w->handle = ns->handle[0] ? xstrdup(ns->handle) : NULL;
         interfaces_reply(ns, w);
         w->bgp =
             node->kind == MI_NODE_ROUTER || node->kind == MI_NODE_ROUTESERVER;
@@ -335,8 +339,7 @@ run_probes(struct check_run *r)
             continue;
         }
         char path[4096];
-        if (r->lk.rt->netns_path(r->lk.rt_state, node->name, path,
-                                 sizeof path)) {
+        if (rt_netns_path(r->lk.rt, node->name, path, sizeof path)) {
             path[0] = '\0';
         }
         /* A node without a namespace: its probes fail, reported. */

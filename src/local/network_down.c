@@ -19,9 +19,9 @@
 
 struct down {
     const struct state *st;
-    void *rt_state;
+    const struct active_plugin *rt;
     /* The runtime operation the current phase applies to every node. */
-    int (*op)(void *state, const char *name, const char *dir);
+    int (*op)(const struct active_plugin *, const char *name, const char *dir);
 };
 
 static int
@@ -29,7 +29,7 @@ node_op(size_t i, void *d_)
 {
     const struct down *d = d_;
     char *dir = state_node_dir(d->st, d->st->nodes[i].name);
-    int error = d->op(d->rt_state, d->st->nodes[i].name, dir);
+    int error = d->op(d->rt, d->st->nodes[i].name, dir);
 
     free(dir);
     return error;
@@ -95,11 +95,10 @@ remove_recorded(struct session *s, struct state *st)
 
     progress_init();
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
-    const struct mi_runtime_ops *ops = rt->loaded.desc->ops.runtime;
-    struct down d = {.st = st, .rt_state = rt->state, .op = ops->stop_node};
+    struct down d = {.st = st, .rt = rt, .op = rt_stop_node};
     int failed = 0;
 
-    if (d.op) {
+    if (backend_has(rt, RT_STOP_NODE)) {
         /* Everything stops before anything is removed: routers would
          * otherwise recompute their routes for each neighbour that goes.
          * Signals only, no waiting: many at once. */
@@ -109,7 +108,7 @@ remove_recorded(struct session *s, struct state *st)
         progress_end();
     }
     progress_phase("nodes", st->n_nodes);
-    d.op = ops->destroy_node;
+    d.op = rt_destroy_node;
     failed |= workers_run(st->n_nodes, s->opts.jobs, node_op, &d,
                           progress_tick, NULL) != 0;
     progress_end();
@@ -122,11 +121,9 @@ remove_recorded(struct session *s, struct state *st)
 
     const struct active_plugin *tun = &s->active[MI_PLUGIN_TUNNEL - 1];
     char *tunnel_dir = state_tunnel_dir(st);
-    if (tun->loaded.desc && tun->loaded.desc->ops.tunnel->destroy &&
-        access(tunnel_dir, F_OK) == 0) {
+    if (backend_has(tun, TUN_DESTROY) && access(tunnel_dir, F_OK) == 0) {
         progress_phase("tunnels", 0);
-        failed |=
-            tun->loaded.desc->ops.tunnel->destroy(tun->state, tunnel_dir) != 0;
+        failed |= tun_destroy(tun, tunnel_dir) != 0;
         progress_end();
     }
     free(tunnel_dir);
@@ -134,9 +131,8 @@ remove_recorded(struct session *s, struct state *st)
     if (sw->loaded.desc) {
         progress_phase("bridges", st->n_bridges);
         char *switch_dir = state_switch_dir(st);
-        failed |= sw->loaded.desc->ops.switch_->destroy(
-                      sw->state, switch_dir, (const char *const *)st->bridges,
-                      st->n_bridges) != 0;
+        failed |= sw_destroy(sw, switch_dir, (const char *const *)st->bridges,
+                             st->n_bridges) != 0;
         free(switch_dir);
         progress_end();
     }
@@ -239,8 +235,7 @@ network_exec(struct session *s, const char *node, char **argv)
     }
     const struct active_plugin *rt = &s->active[MI_PLUGIN_RUNTIME - 1];
     char *dir = state_node_dir(st, node);
-    int status =
-        rt->loaded.desc->ops.runtime->run(rt->state, node, dir, args, NULL);
+    int status = rt_run(rt, node, dir, args, NULL);
     free(dir);
     if (status < 0) {
         log_error("exec %s: cannot run %s: %s", node, args[0],

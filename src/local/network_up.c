@@ -29,12 +29,9 @@ struct up {
     struct session *s;
     const struct mi_plan *p;
     unsigned server;
-    const struct mi_runtime_ops *rt;
-    void *rt_state;
-    const struct mi_switch_ops *sw; /* NULL: no switch active */
-    void *sw_state;
-    const struct mi_tunnel_ops *tun; /* NULL: no tunnel active */
-    void *tun_state;
+    const struct active_plugin *rt;
+    const struct active_plugin *sw;  /* NULL: no switch active */
+    const struct active_plugin *tun; /* NULL: no tunnel active */
     bool csum_off;     /* the switch wants TX checksum offload off */
     bool tun_csum_off; /* so does the tunnel, on remote links */
     bool tun_ends;     /* the tunnel makes remote links' ends itself */
@@ -93,7 +90,7 @@ root_names(const struct up *u, const struct mi_link *l, const char *names[2])
     }
     int e = local_end(u, l);
     if (!u->tun_ends) {
-        names[n++] = mi_link_tunnel_port(l, u->server);
+        names[n++] = l->tunnel_port[e];
     }
     if (l->end[e].bridge >= 0) {
         names[n++] = l->peer[e];
@@ -240,7 +237,7 @@ check_conflicts(struct up *u)
 
     for (size_t k = 0; k < u->n_nodes; k++) {
         const char *name = u->p->nodes[u->nodes[k]].name;
-        int r = u->rt->node_exists(u->rt_state, name);
+        int r = rt_node_exists(u->rt, name);
         if (r != 0) {
             log_error("node %s exists already and is not part of a network "
                       "miniinet made; refusing to touch it",
@@ -275,7 +272,7 @@ check_bridge(size_t k, void *c_)
     struct bridge_check *c = c_;
     const char *name = c->u->p->bridges[c->bridges[k]].name;
 
-    if (c->u->sw->bridge_exists(c->u->sw_state, c->switch_dir, name) != 0) {
+    if (sw_bridge_exists(c->u->sw, c->switch_dir, name) != 0) {
         log_error("bridge %s exists already and is not part of a network "
                   "miniinet made; refusing to touch it",
                   name);
@@ -305,8 +302,8 @@ check_bridges(struct up *u, const char *switch_dir)
 static int
 record(struct up *u)
 {
-    const char *plugins[3] = {NULL, NULL, NULL};
-    for (int k = 0; k < 3; k++) {
+    const char *plugins[MI_PLUGIN_KIND_COUNT];
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         const struct active_plugin *a = session_plugin(u->s, k + 1);
         plugins[k] = a ? a->name : NULL;
     }
@@ -349,7 +346,7 @@ make_node(size_t k, void *u_)
     if (error) {
         log_error("cannot create %s: %s", dir, strerror(-error));
     } else {
-        error = u->rt->create_node(u->rt_state, u->p, node, dir);
+        error = rt_create_node(u->rt, u->p, node, dir);
     }
     free(dir);
     return error;
@@ -359,8 +356,7 @@ static char *
 netns_of(struct up *u, size_t node)
 {
     char buf[4096];
-    int error = u->rt->netns_path(u->rt_state, u->p->nodes[node].name, buf,
-                                  sizeof buf);
+    int error = rt_netns_path(u->rt, u->p->nodes[node].name, buf, sizeof buf);
     if (error) {
         log_error("%s: cannot find its network namespace: %s",
                   u->p->nodes[node].name, strerror(-error));
@@ -389,7 +385,7 @@ make_links(struct up *u)
             const struct mi_endpoint *ep = &l->end[e];
             if (l->remote && l->server[e] != u->server) {
                 /* The far end's place here: the tunnel's port. */
-                v[k].end[e].name = mi_link_tunnel_port(l, u->server);
+                v[k].end[e].name = l->tunnel_port[!e];
                 v[k].end[e].netns = NULL;
             } else if (ep->node >= 0) {
                 v[k].end[e].name = ep->ifname;
@@ -473,8 +469,7 @@ start_frr(size_t k, void *u_)
         }
     }
     if (!error) {
-        error = u->rt->start_frr(u->rt_state, name, dir,
-                                 frrconf_daemons(u->p, node));
+        error = rt_start_frr(u->rt, name, dir, frrconf_daemons(u->p, node));
     }
     free(conf);
     free(dir);
@@ -527,7 +522,7 @@ build(struct up *u)
         progress_phase("switch", 0);
         error = mkdir(switch_dir, 0755) && errno != EEXIST ? -errno : 0;
         if (!error) {
-            error = u->sw->start(u->sw_state, switch_dir);
+            error = sw_start(u->sw, switch_dir);
         }
         if (!error && check_bridges(u, switch_dir)) {
             free(switch_dir);
@@ -557,8 +552,8 @@ build(struct up *u)
         if (error) {
             log_error("cannot create %s: %s", dir, strerror(-error));
         } else {
-            error = u->tun->build(u->tun_state, u->p, u->server,
-                                  (const char *const *)u->netns, dir);
+            error = tun_build(u->tun, u->p, u->server,
+                              (const char *const *)u->netns, dir);
         }
         free(dir);
         progress_end();
@@ -566,7 +561,7 @@ build(struct up *u)
     if (!error && u->sw && u->p->n_bridges) {
         phase = "bridges";
         progress_phase(phase, 0);
-        error = u->sw->build(u->sw_state, u->p, u->server);
+        error = sw_build(u->sw, u->p, u->server);
         progress_end();
     }
     if (!error) {
@@ -592,43 +587,27 @@ network_up(struct session *s)
 {
     struct up u = {.s = s, .p = plan_view(s->plan)};
 
-    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
-    const struct active_plugin *sw = session_plugin(s, MI_PLUGIN_SWITCH);
-    u.rt = rt->loaded.desc->ops.runtime;
-    u.rt_state = rt->state;
-    if (sw) {
-        u.sw = sw->loaded.desc->ops.switch_;
-        u.sw_state = sw->state;
-        u.csum_off = u.sw->needs_tx_csum_off(u.sw_state);
-    }
-    if (!u.rt->create_node || (u.p->n_bridges && (!u.sw || !u.sw->build))) {
-        log_error("the active plugins cannot build networks (runtime %s, "
-                  "switch %s)",
-                  rt->name, sw ? sw->name : "none");
+    u.rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    u.sw = session_plugin(s, MI_PLUGIN_SWITCH);
+    u.tun = session_plugin(s, MI_PLUGIN_TUNNEL);
+    u.server = s->server;
+    if (u.p->n_bridges && !u.sw) {
+        log_error("the network has bridges, and no switch plugin is active");
         return EXIT_USAGE;
     }
-    const struct active_plugin *tun = session_plugin(s, MI_PLUGIN_TUNNEL);
-    if (tun) {
-        u.tun = tun->loaded.desc->ops.tunnel;
-        u.tun_state = tun->state;
-    }
-    u.server = s->server;
     for (size_t i = 0; i < u.p->n_links; i++) {
-        const struct mi_link *l = &u.p->links[i];
-        if (link_remote_here(&u, l) && (!u.tun || !u.tun->build)) {
+        if (link_remote_here(&u, &u.p->links[i]) &&
+            !backend_has(u.tun, TUN_BUILD)) {
             log_error("%s: links leave server %s, and the tunnel plugin "
                       "%s cannot build tunnels",
                       s->opts.config, u.p->servers[u.server].name,
-                      tun ? tun->name : "(none)");
+                      u.tun ? u.tun->name : "(none)");
             return EXIT_USAGE;
         }
     }
-    if (u.tun && u.tun->needs_tx_csum_off) {
-        u.tun_csum_off = u.tun->needs_tx_csum_off(u.tun_state);
-    }
-    if (u.tun && u.tun->makes_ends) {
-        u.tun_ends = u.tun->makes_ends(u.tun_state);
-    }
+    u.csum_off = u.sw && sw_needs_tx_csum_off(u.sw);
+    u.tun_csum_off = u.tun && tun_needs_tx_csum_off(u.tun);
+    u.tun_ends = u.tun && tun_makes_ends(u.tun);
 
     struct state old;
     int error = state_load(u.p->name, &old);

@@ -282,7 +282,8 @@ mkdir_p(const char *path, mode_t mode)
 
 int
 state_create(struct state *st, const char *network,
-             const char *const plugins[3], const char *fingerprint)
+             const char *const plugins[MI_PLUGIN_KIND_COUNT],
+             const char *fingerprint)
 {
     static const char *const kinds[] = {"runtime", "switch", "tunnel"};
 
@@ -312,7 +313,7 @@ state_create(struct state *st, const char *network,
     }
     free(path);
     fprintf(st->file, "%s\nnetwork %s\n", STATE_MAGIC, network);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         if (plugins[k]) {
             st->plugin[k] = xstrdup(plugins[k]);
             fprintf(st->file, "plugin %s %s\n", kinds[k], plugins[k]);
@@ -410,7 +411,7 @@ state_destroy(struct state *st)
     }
     free(st->dir);
     free(st->network);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         free(st->plugin[k]);
     }
     free(st->fingerprint);

@@ -43,7 +43,7 @@ struct state_sysctl {
 struct state {
     char *dir; /* <rundir>/<network> */
     char *network;
-    char *plugin[3]; /* by kind - 1; NULL: none */
+    char *plugin[MI_PLUGIN_KIND_COUNT]; /* by kind - 1; NULL: none */
     char *fingerprint;
     struct state_node *nodes;
     size_t n_nodes, nodes_cap;
@@ -73,7 +73,8 @@ char **state_list_networks(void);
 
 /* Creates the network's directory and a new record with its header. */
 int state_create(struct state *, const char *network,
-                 const char *const plugins[3], const char *fingerprint);
+                 const char *const plugins[MI_PLUGIN_KIND_COUNT],
+                 const char *fingerprint);
 
 /* Appends items; state_sync() makes them durable before the caller acts. */
 void state_add_node(struct state *, enum mi_node_kind, const char *name);

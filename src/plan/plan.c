@@ -1047,6 +1047,14 @@ plan_link_servers(struct builder *b)
                 link->end[e].ifname = link->peer[e];
             }
         }
+        /* The tunnel's port on each side: a node's end is a veth to
+         * peer[e]; a bridge's (an IXP LAN) is a veth from its port peer[e]
+         * to peer[!e], the name the other side uses, so both servers
+         * attach an interface of the same name. */
+        for (int e = 0; e < 2 && link->remote; e++) {
+            link->tunnel_port[e] =
+                link->end[e].node >= 0 ? link->peer[e] : link->peer[!e];
+        }
     }
     free(next_id);
     plan_lan_mtus(b);
@@ -1543,10 +1551,15 @@ plan_compute(const struct topology *topo, const struct plan_params *params,
         return -EINVAL;
     }
     p->view.servers = p->servers;
+    p->view.server_size = sizeof *p->servers;
     p->view.ases = p->ases;
+    p->view.as_size = sizeof *p->ases;
     p->view.nodes = p->nodes;
+    p->view.node_size = sizeof *p->nodes;
     p->view.links = p->links;
+    p->view.link_size = sizeof *p->links;
     p->view.bridges = p->bridges;
+    p->view.bridge_size = sizeof *p->bridges;
     *out = p;
     return 0;
 }

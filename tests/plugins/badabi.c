@@ -13,11 +13,13 @@ badabi_configure(const struct mi_host *host,
 }
 
 static const struct mi_runtime_ops badabi_ops = {
-    .common = {.configure = badabi_configure},
+    .common = {MI_OPS_SIZE(struct mi_runtime_ops),
+               .configure = badabi_configure},
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI + 1,
+    .abi_major = MI_PLUGIN_ABI_MAJOR + 1,
+    .abi_minor = 0,
     .size = sizeof(struct mi_plugin),
     .name = "badabi",
     .kind = MI_PLUGIN_RUNTIME,

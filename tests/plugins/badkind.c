@@ -12,12 +12,12 @@ badkind_configure(const struct mi_host *host,
 }
 
 static const struct mi_runtime_ops badkind_ops = {
-    .common = {.configure = badkind_configure},
+    .common = {MI_OPS_SIZE(struct mi_runtime_ops),
+               .configure = badkind_configure},
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "badkind",
     .kind = (enum mi_plugin_kind)99,
     .version = "1.0",

@@ -70,12 +70,13 @@ static void
 good_describe_id(void *state, const struct mi_plan *plan, size_t link,
                  char *buf, size_t len)
 {
-    snprintf(buf, len, "good %u", plan->links[link].tunnel_id);
+    snprintf(buf, len, "good %u", mi_plan_link(plan, link)->tunnel_id);
 }
 
 static const struct mi_tunnel_ops good_ops = {
     .common =
         {
+            MI_OPS_SIZE(struct mi_tunnel_ops),
             .configure = good_configure,
             .release = good_release,
             .check_plan = good_check_plan,
@@ -85,8 +86,7 @@ static const struct mi_tunnel_ops good_ops = {
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "good",
     .kind = MI_PLUGIN_TUNNEL,
     .version = "1.0",

@@ -16,12 +16,12 @@ undefined_configure(const struct mi_host *host,
 }
 
 static const struct mi_switch_ops undefined_ops = {
-    .common = {.configure = undefined_configure},
+    .common = {MI_OPS_SIZE(struct mi_switch_ops),
+               .configure = undefined_configure},
 };
 
 MI_PLUGIN_DEFINE = {
-    .abi = MI_PLUGIN_ABI,
-    .size = sizeof(struct mi_plugin),
+    MI_PLUGIN_ABI_VERSION,
     .name = "undefined",
     .kind = MI_PLUGIN_SWITCH,
     .version = "1.0",

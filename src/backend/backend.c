@@ -1,0 +1,355 @@
+/* The backend layer: one table of operations, one wrapper per operation. */
+#include "config.h"
+
+#include "backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Where an operation sits and whether a plugin of its kind must have it.
+ * `kind` 0: every kind (the common operations lead every kind's table, so
+ * their offsets are the same in all of them). */
+struct op_info {
+    uint32_t kind;
+    const char *name;
+    size_t offset;
+    bool required;
+};
+
+#define COMMON(member, req)                                                   \
+    {                                                                         \
+        0, #member, offsetof(struct mi_common_ops, member), req               \
+    }
+#define RT(member, req)                                                       \
+    {                                                                         \
+        MI_PLUGIN_RUNTIME, #member, offsetof(struct mi_runtime_ops, member),  \
+            req                                                               \
+    }
+#define SW(member, req)                                                       \
+    {                                                                         \
+        MI_PLUGIN_SWITCH, #member, offsetof(struct mi_switch_ops, member),    \
+            req                                                               \
+    }
+#define TUN(member, req)                                                      \
+    {                                                                         \
+        MI_PLUGIN_TUNNEL, #member, offsetof(struct mi_tunnel_ops, member),    \
+            req                                                               \
+    }
+
+/* The one place that says which operations a plugin must have (plugin.h
+ * says the same, operation by operation). */
+static const struct op_info op_table[BACKEND_N_OPS] = {
+    [OP_CONFIGURE] = COMMON(configure, true),
+    [OP_RELEASE] = COMMON(release, false),
+    [OP_CHECK_PLAN] = COMMON(check_plan, false),
+    [OP_CHECK_SERVER] = COMMON(check_server, false),
+
+    [RT_CREATE_NODE] = RT(create_node, true),
+    [RT_NETNS_PATH] = RT(netns_path, true),
+    [RT_START_DAEMON] = RT(start_daemon, true),
+    [RT_RUN] = RT(run, true),
+    [RT_NODE_EXISTS] = RT(node_exists, true),
+    [RT_DESTROY_NODE] = RT(destroy_node, true),
+    [RT_STOP_NODE] = RT(stop_node, false),
+    [RT_PREPARE_FRR] = RT(prepare_frr, false),
+    [RT_DESCRIBE_NODE] = RT(describe_node, false),
+
+    [SW_START] = SW(start, true),
+    [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
+    [SW_BUILD] = SW(build, true),
+    [SW_BRIDGE_EXISTS] = SW(bridge_exists, true),
+    [SW_DESTROY] = SW(destroy, true),
+
+    [TUN_OVERHEAD] = TUN(overhead, true),
+    [TUN_DESCRIBE_ID] = TUN(describe_id, true),
+    [TUN_NEEDS_TX_CSUM_OFF] = TUN(needs_tx_csum_off, false),
+    /* Optional: a tunnel that never carries a link (up refuses links
+     * leaving the server without it). */
+    [TUN_BUILD] = TUN(build, false),
+    [TUN_DESTROY] = TUN(destroy, false),
+    [TUN_MAKES_ENDS] = TUN(makes_ends, false),
+};
+
+const char *
+backend_op_name(enum backend_op op)
+{
+    return op < BACKEND_N_OPS ? op_table[op].name : "?";
+}
+
+/* Every operation is a pointer to a function; this one stands for all in
+ * size and representation (POSIX makes them interchangeable). */
+typedef void any_fn(void);
+
+bool
+backend_desc_has(const struct mi_plugin *d, enum backend_op op)
+{
+    if (!d || op >= BACKEND_N_OPS || !d->ops.common) {
+        return false;
+    }
+    const struct op_info *oi = &op_table[op];
+    if (oi->kind && oi->kind != d->kind) {
+        return false;
+    }
+    /* Beyond the table as the plugin was compiled: an operation of a
+     * later minor than the plugin's. */
+    const struct mi_common_ops *c = d->ops.common;
+    if (oi->offset + sizeof(any_fn *) > c->size) {
+        return false;
+    }
+    any_fn *fn;
+    memcpy(&fn, (const char *)c + oi->offset, sizeof fn);
+    return fn != NULL;
+}
+
+bool
+backend_has(const struct active_plugin *b, enum backend_op op)
+{
+    return b && backend_desc_has(b->loaded.desc, op);
+}
+
+size_t
+backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len)
+{
+    size_t n = 0, used = 0;
+
+    if (len) {
+        buf[0] = '\0';
+    }
+    for (size_t op = 0; op < BACKEND_N_OPS; op++) {
+        const struct op_info *oi = &op_table[op];
+        if (!oi->required || (oi->kind && oi->kind != d->kind) ||
+            backend_desc_has(d, op)) {
+            continue;
+        }
+        if (used < len) {
+            int w = snprintf(buf + used, len - used, "%s%s", n ? ", " : "",
+                             oi->name);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Common                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const struct mi_common_ops *
+common(const struct active_plugin *b)
+{
+    return b->loaded.desc->ops.common;
+}
+
+int
+plugin_configure(struct active_plugin *b, const struct mi_host *host,
+                 const struct mi_settings *settings)
+{
+    int error = common(b)->configure(host, settings, &b->state);
+
+    b->configured = !error;
+    return error;
+}
+
+void
+plugin_release(struct active_plugin *b)
+{
+    if (b->configured && backend_has(b, OP_RELEASE)) {
+        common(b)->release(b->state);
+    }
+    b->configured = false;
+    b->state = NULL;
+}
+
+int
+plugin_check_plan(const struct active_plugin *b, const struct mi_plan *p)
+{
+    return backend_has(b, OP_CHECK_PLAN) ? common(b)->check_plan(b->state, p)
+                                         : 0;
+}
+
+int
+plugin_check_server(const struct active_plugin *b, const struct mi_plan *p,
+                    unsigned server)
+{
+    return backend_has(b, OP_CHECK_SERVER)
+               ? common(b)->check_server(b->state, p, server)
+               : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Runtime                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static const struct mi_runtime_ops *
+rt_ops(const struct active_plugin *rt)
+{
+    return rt->loaded.desc->ops.runtime;
+}
+
+int
+rt_create_node(const struct active_plugin *rt, const struct mi_plan *p,
+               size_t node, const char *dir)
+{
+    return rt_ops(rt)->create_node(rt->state, p, node, dir);
+}
+
+int
+rt_netns_path(const struct active_plugin *rt, const char *name, char *buf,
+              size_t len)
+{
+    return rt_ops(rt)->netns_path(rt->state, name, buf, len);
+}
+
+int
+rt_prepare_frr(const struct active_plugin *rt, const char *name,
+               const char *dir)
+{
+    return backend_has(rt, RT_PREPARE_FRR)
+               ? rt_ops(rt)->prepare_frr(rt->state, name, dir)
+               : 0;
+}
+
+int
+rt_start_daemon(const struct active_plugin *rt, const char *name,
+                const char *dir, const char *daemon)
+{
+    return rt_ops(rt)->start_daemon(rt->state, name, dir, daemon);
+}
+
+int
+rt_run(const struct active_plugin *rt, const char *name, const char *dir,
+       const char *const *argv, char **out)
+{
+    return rt_ops(rt)->run(rt->state, name, dir, argv, out);
+}
+
+int
+rt_node_exists(const struct active_plugin *rt, const char *name)
+{
+    return rt_ops(rt)->node_exists(rt->state, name);
+}
+
+int
+rt_stop_node(const struct active_plugin *rt, const char *name, const char *dir)
+{
+    return backend_has(rt, RT_STOP_NODE)
+               ? rt_ops(rt)->stop_node(rt->state, name, dir)
+               : 0;
+}
+
+int
+rt_destroy_node(const struct active_plugin *rt, const char *name,
+                const char *dir)
+{
+    return rt_ops(rt)->destroy_node(rt->state, name, dir);
+}
+
+int
+rt_describe_node(const struct active_plugin *rt, const char *name,
+                 const char *dir, char *buf, size_t len)
+{
+    return backend_has(rt, RT_DESCRIBE_NODE)
+               ? rt_ops(rt)->describe_node(rt->state, name, dir, buf, len)
+               : -ENOTSUP;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Switch                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const struct mi_switch_ops *
+sw_ops(const struct active_plugin *sw)
+{
+    return sw->loaded.desc->ops.switch_;
+}
+
+int
+sw_start(const struct active_plugin *sw, const char *dir)
+{
+    return sw_ops(sw)->start(sw->state, dir);
+}
+
+bool
+sw_needs_tx_csum_off(const struct active_plugin *sw)
+{
+    return sw_ops(sw)->needs_tx_csum_off(sw->state);
+}
+
+int
+sw_build(const struct active_plugin *sw, const struct mi_plan *p,
+         unsigned server)
+{
+    return sw_ops(sw)->build(sw->state, p, server);
+}
+
+int
+sw_bridge_exists(const struct active_plugin *sw, const char *dir,
+                 const char *name)
+{
+    return sw_ops(sw)->bridge_exists(sw->state, dir, name);
+}
+
+int
+sw_destroy(const struct active_plugin *sw, const char *dir,
+           const char *const *bridges, size_t n_bridges)
+{
+    return sw_ops(sw)->destroy(sw->state, dir, bridges, n_bridges);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tunnel                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const struct mi_tunnel_ops *
+tun_ops(const struct active_plugin *tun)
+{
+    return tun->loaded.desc->ops.tunnel;
+}
+
+unsigned
+tun_overhead(const struct active_plugin *tun)
+{
+    return tun_ops(tun)->overhead(tun->state);
+}
+
+void
+tun_describe_id(const struct active_plugin *tun, const struct mi_plan *p,
+                size_t link, char *buf, size_t len)
+{
+    tun_ops(tun)->describe_id(tun->state, p, link, buf, len);
+}
+
+bool
+tun_needs_tx_csum_off(const struct active_plugin *tun)
+{
+    return backend_has(tun, TUN_NEEDS_TX_CSUM_OFF) &&
+           tun_ops(tun)->needs_tx_csum_off(tun->state);
+}
+
+int
+tun_build(const struct active_plugin *tun, const struct mi_plan *p,
+          unsigned server, const char *const *netns, const char *dir)
+{
+    return backend_has(tun, TUN_BUILD)
+               ? tun_ops(tun)->build(tun->state, p, server, netns, dir)
+               : -ENOTSUP;
+}
+
+int
+tun_destroy(const struct active_plugin *tun, const char *dir)
+{
+    return backend_has(tun, TUN_DESTROY)
+               ? tun_ops(tun)->destroy(tun->state, dir)
+               : 0;
+}
+
+bool
+tun_makes_ends(const struct active_plugin *tun)
+{
+    return backend_has(tun, TUN_MAKES_ENDS) &&
+           tun_ops(tun)->makes_ends(tun->state);
+}

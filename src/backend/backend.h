@@ -1,0 +1,135 @@
+/* The backend layer: every call into a plugin goes through here.
+ *
+ * One wrapper per operation (rt_create_node(), sw_build(), tun_destroy(),
+ * plugin_configure(), ...), so that no caller reaches through a
+ * descriptor.  Whether an operation is there and whether it is required is
+ * decided by one table (backend.c, `op_table`): the loader refuses a plugin
+ * that lacks a required operation; an optional one is asked with
+ * backend_has(), and its wrapper returns the documented default when it is
+ * absent -- absent also when the plugin was built for a minor of the ABI
+ * older than the operation (its table's size ends before it).
+ */
+#ifndef MINIINET_BACKEND_H
+#define MINIINET_BACKEND_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "loader.h"
+
+/* One plugin chosen for this run. */
+struct active_plugin {
+    const char *name;     /* NULL: none of this kind is active */
+    bool explicit_choice; /* named by --plugins or the file */
+    struct loaded_plugin loaded;
+    void *state;
+    bool configured;
+};
+
+/* Every operation of every kind, in the order of the kinds' tables. */
+enum backend_op {
+    OP_CONFIGURE,
+    OP_RELEASE,
+    OP_CHECK_PLAN,
+    OP_CHECK_SERVER,
+
+    RT_CREATE_NODE,
+    RT_NETNS_PATH,
+    RT_START_DAEMON,
+    RT_RUN,
+    RT_NODE_EXISTS,
+    RT_DESTROY_NODE,
+    RT_STOP_NODE,
+    RT_PREPARE_FRR,
+    RT_DESCRIBE_NODE, /* 4.1 */
+
+    SW_START,
+    SW_NEEDS_TX_CSUM_OFF,
+    SW_BUILD,
+    SW_BRIDGE_EXISTS,
+    SW_DESTROY,
+
+    TUN_OVERHEAD,
+    TUN_DESCRIBE_ID,
+    TUN_NEEDS_TX_CSUM_OFF,
+    TUN_BUILD,
+    TUN_DESTROY,
+    TUN_MAKES_ENDS,
+
+    BACKEND_N_OPS
+};
+
+/* The operation's name as plugin.h spells it ("start_daemon"). */
+const char *backend_op_name(enum backend_op);
+
+/* Whether descriptor `d` provides `op`: of its kind, inside its table's
+ * size, not NULL. */
+bool backend_desc_has(const struct mi_plugin *d, enum backend_op);
+
+/* Whether the loaded plugin `b` provides `op` (false when `b` is NULL or
+ * not loaded). */
+bool backend_has(const struct active_plugin *b, enum backend_op);
+
+/* Writes into buf the names of the required operations `d` lacks, comma
+ * separated; returns how many. */
+size_t backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len);
+
+/* Common.  plugin_configure() stores the state and marks `b` configured;
+ * plugin_release() releases it once (a no-op when not configured). */
+int plugin_configure(struct active_plugin *b, const struct mi_host *host,
+                     const struct mi_settings *settings);
+void plugin_release(struct active_plugin *b);
+int plugin_check_plan(const struct active_plugin *b, const struct mi_plan *);
+int plugin_check_server(const struct active_plugin *b, const struct mi_plan *,
+                        unsigned server);
+
+/* Runtime. */
+int rt_create_node(const struct active_plugin *rt, const struct mi_plan *,
+                   size_t node, const char *dir);
+int rt_netns_path(const struct active_plugin *rt, const char *name, char *buf,
+                  size_t len);
+int rt_prepare_frr(const struct active_plugin *rt, const char *name,
+                   const char *dir);
+int rt_start_daemon(const struct active_plugin *rt, const char *name,
+                    const char *dir, const char *daemon);
+int rt_run(const struct active_plugin *rt, const char *name, const char *dir,
+           const char *const *argv, char **out);
+int rt_node_exists(const struct active_plugin *rt, const char *name);
+int rt_stop_node(const struct active_plugin *rt, const char *name,
+                 const char *dir);
+int rt_destroy_node(const struct active_plugin *rt, const char *name,
+                    const char *dir);
+/* -ENOTSUP when the runtime has no describe_node (before 4.1). */
+int rt_describe_node(const struct active_plugin *rt, const char *name,
+                     const char *dir, char *buf, size_t len);
+
+/* The FRR start sequence of one router, the same for every runtime
+ * (frrstart.c): prepare_frr, each daemon in order with zebra's vty socket
+ * awaited before the next, every vty socket awaited, then `dir`/frr.conf
+ * loaded with vtysh.  Returns when the configuration is loaded. */
+int rt_start_frr(const struct active_plugin *rt, const char *name,
+                 const char *dir, const char *const *daemons);
+
+/* Switch. */
+int sw_start(const struct active_plugin *sw, const char *dir);
+bool sw_needs_tx_csum_off(const struct active_plugin *sw);
+int sw_build(const struct active_plugin *sw, const struct mi_plan *,
+             unsigned server);
+int sw_bridge_exists(const struct active_plugin *sw, const char *dir,
+                     const char *name);
+int sw_destroy(const struct active_plugin *sw, const char *dir,
+               const char *const *bridges, size_t n_bridges);
+
+/* Tunnel. */
+unsigned tun_overhead(const struct active_plugin *tun);
+void tun_describe_id(const struct active_plugin *tun, const struct mi_plan *,
+                     size_t link, char *buf, size_t len);
+bool tun_needs_tx_csum_off(const struct active_plugin *tun);
+/* -ENOTSUP when the tunnel cannot build (callers check backend_has()). */
+int tun_build(const struct active_plugin *tun, const struct mi_plan *,
+              unsigned server, const char *const *netns, const char *dir);
+/* 0 when the tunnel has no destroy (it never built anything). */
+int tun_destroy(const struct active_plugin *tun, const char *dir);
+bool tun_makes_ends(const struct active_plugin *tun);
+
+#endif

@@ -1,0 +1,228 @@
+/* The FRR start sequence of a router, one for every runtime: the runtime
+ * gives the primitives (prepare_frr, start_daemon, run), this file the
+ * order, the waiting and the configuration (plugin.h, "FRR"). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "log.h"
+#include "util.h"
+
+/* How long a daemon may take to accept connections on its vty socket once
+ * it has daemonised (seconds on a loaded machine with thousands of
+ * daemons starting). */
+#define VTY_TIMEOUT_MS 10000
+
+/* What of a daemon's output and log a failure quotes. */
+#define TAIL_LINES 8
+#define TAIL_BYTES 2048
+
+/* One router being started. */
+struct frr_start {
+    const struct active_plugin *rt;
+    const char *name; /* node and FRR pathspace */
+    const char *dir;
+    int vty_fd; /* `dir`/frr/NAME, where the vty sockets are, O_PATH */
+};
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The last TAIL_LINES lines of `path`, each as "\n    line", in a
+ * malloc()ed string ("" if the file is empty or missing). */
+static char *
+file_tail(const char *path)
+{
+    char buf[TAIL_BYTES + 1];
+    ssize_t n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        off_t size = lseek(fd, 0, SEEK_END);
+        n = pread(fd, buf, TAIL_BYTES,
+                  size > TAIL_BYTES ? size - TAIL_BYTES : 0);
+        close(fd);
+    }
+    n = n < 0 ? 0 : n;
+    while (n > 0 && buf[n - 1] == '\n') {
+        n--;
+    }
+    buf[n] = '\0';
+
+    const char *start = buf + n;
+    for (int lines = 0; start > buf && lines < TAIL_LINES; lines++) {
+        do {
+            start--;
+        } while (start > buf && start[-1] != '\n');
+    }
+    char *tail = xmalloc(5 * strlen(start) + 6);
+    char *t = tail;
+    for (const char *line = start; *line;) {
+        size_t len = strcspn(line, "\n");
+        t += sprintf(t, "\n    %.*s", (int)len, line);
+        line += len + (line[len] == '\n');
+    }
+    *t = '\0';
+    return tail;
+}
+
+/* Reports that `daemon` failed, quoting the end of its output and log
+ * (plugin.h: DIR/DAEMON.out and DIR/DAEMON.log). */
+static void
+report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
+{
+    char *out = xasprintf("%s/%s.out", fs->dir, daemon);
+    char *log = xasprintf("%s/%s.log", fs->dir, daemon);
+    char *out_tail = file_tail(out);
+    char *log_tail = file_tail(log);
+
+    log_error("node %s: %s %s%s%s%s%s", fs->name, daemon, what,
+              *out_tail ? "; its output:" : "", out_tail,
+              *log_tail ? "; its log:" : "", log_tail);
+    free(out_tail);
+    free(log_tail);
+    free(out);
+    free(log);
+}
+
+/* Waits until `daemon` accepts connections on its vty socket (a socket
+ * file left by an earlier run refuses them), reached through the
+ * directory's descriptor: a socket's path may have only 107 bytes. */
+static int
+wait_vty(const struct frr_start *fs, const char *daemon)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    long long deadline = now_ms() + VTY_TIMEOUT_MS;
+
+    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
+                 fs->vty_fd, daemon) >= (int)sizeof sun.sun_path) {
+        log_error("node %s: vty socket path of %s too long", fs->name, daemon);
+        return -ENAMETOOLONG;
+    }
+    /* Short naps at first (daemons start in tens of milliseconds), then
+     * longer. */
+    for (long ms = 1;; ms = ms < 32 ? ms * 2 : 32) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return -errno;
+        }
+        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+        close(fd);
+        if (!r) {
+            return 0;
+        }
+        if (now_ms() >= deadline) {
+            report_daemon(fs, daemon, "opened no vty socket in time");
+            return -ETIMEDOUT;
+        }
+        struct timespec ts = {0, ms * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int
+start_daemon(const struct frr_start *fs, const char *daemon)
+{
+    int error = rt_start_daemon(fs->rt, fs->name, fs->dir, daemon);
+
+    if (error) {
+        report_daemon(fs, daemon, "did not start");
+    }
+    return error;
+}
+
+/* Loads `dir`/frr.conf into the running daemons, if there is one. */
+static int
+load_config(const struct frr_start *fs)
+{
+    char *conf = xasprintf("%s/frr.conf", fs->dir);
+    char *out = NULL;
+    int error = 0;
+
+    if (access(conf, F_OK) < 0) {
+        log_debug("node %s: no %s to load", fs->name, conf);
+        free(conf);
+        return 0;
+    }
+    const char *const argv[] = {"vtysh", "-N", fs->name, "-f", conf, NULL};
+    int status = rt_run(fs->rt, fs->name, fs->dir, argv, &out);
+    if (status) {
+        size_t len = out ? strlen(out) : 0;
+        while (len > 0 && out[len - 1] == '\n') {
+            out[--len] = '\0';
+        }
+        log_error("node %s: vtysh could not load %s (%s %d)%s%s", fs->name,
+                  conf, status < 0 ? "error" : "status", status,
+                  len ? ": " : "", len ? out : "");
+        error = status < 0 ? status : -EIO;
+    }
+    free(out);
+    free(conf);
+    return error;
+}
+
+static int
+open_vty_dir(struct frr_start *fs)
+{
+    char *path = xasprintf("%s/frr/%s", fs->dir, fs->name);
+    int error = 0;
+
+    fs->vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fs->vty_fd < 0) {
+        error = -errno;
+        log_error("node %s: %s: %s", fs->name, path, strerror(errno));
+    }
+    free(path);
+    return error;
+}
+
+int
+rt_start_frr(const struct active_plugin *rt, const char *name, const char *dir,
+             const char *const *daemons)
+{
+    struct frr_start fs = {.rt = rt, .name = name, .dir = dir, .vty_fd = -1};
+    int error = rt_prepare_frr(rt, name, dir);
+
+    /* The other daemons connect to zebra: it must be up first.  The vty
+     * directory is opened once a daemon runs: a runtime without
+     * prepare_frr makes it in start_daemon. */
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        error = start_daemon(&fs, daemons[i]);
+        if (!error && fs.vty_fd < 0) {
+            error = open_vty_dir(&fs);
+        }
+        if (!error && !strcmp(daemons[i], "zebra")) {
+            error = wait_vty(&fs, daemons[i]);
+        }
+    }
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        if (strcmp(daemons[i], "zebra")) {
+            error = wait_vty(&fs, daemons[i]);
+        }
+    }
+    if (!error) {
+        error = load_config(&fs);
+    }
+    if (fs.vty_fd >= 0) {
+        close(fs.vty_fd);
+    }
+    if (!error) {
+        log_debug("node %s: FRR started", name);
+    }
+    return error;
+}
