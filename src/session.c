@@ -134,44 +134,64 @@ plugin_path_has(const struct plugin_path *path, const char *name)
     return false;
 }
 
-/* A network that is up here keeps the plugins it was made with: those its
- * record names, for the kinds --plugins does not choose (so that `status`,
- * `down` and `exec` of a network made with --plugins=X find its nodes
- * without the flag, whatever the file says now). */
+/* The plugins a network that is up here was made with, by kind. */
 static const char *
 record_choice(const struct session *s, enum mi_plugin_kind kind)
 {
     return s->record ? s->record->plugin[kind - 1] : NULL;
 }
 
-static int
-choose_and_load(struct session *s)
+/* The one rule that chooses plugins, for every verb.
+ *
+ * A verb that plans takes, per kind: --plugins, else the file's `plugins`
+ * group, else -- for a one-server network that is up here -- what its
+ * record names (so that `status` and `check` of a network made with
+ * --plugins=X find its nodes without the flag), else the default.
+ *
+ * A verb that works from the record alone (`down`, `exec` on this server)
+ * takes exactly what the record names, whatever the file or the command
+ * line say now: a network is removed or entered with what made it. */
+static const char *
+choose_name(const struct session *s, enum mi_plugin_kind kind, bool planning,
+            bool *explicit_choice)
 {
-    int status = choose_from_cli(s);
-    if (status != EXIT_OK) {
-        return status;
+    const char *name = planning ? file_choice(s->topo, kind) : NULL;
+
+    *explicit_choice = name != NULL;
+    if (!name && (!planning || !s->topo->n_servers)) {
+        name = record_choice(s, kind);
+        *explicit_choice = name != NULL; /* it must load */
+        if (name) {
+            log_debug("%s plugin '%s', as network %s was made with",
+                      plugin_kind_name(kind), name, s->network);
+        }
     }
-    for (enum mi_plugin_kind kind = MI_PLUGIN_RUNTIME;
-         kind <= MI_PLUGIN_TUNNEL; kind++) {
+    return name || !planning ? name : default_plugin[kind - 1];
+}
+
+static int
+choose_and_load(struct session *s, bool planning)
+{
+    int status = EXIT_OK;
+
+    if (planning) {
+        status = choose_from_cli(s);
+    } else if (s->opts.plugins) {
+        log_warn("--plugins=%s is ignored: network %s is used with the "
+                 "plugins it was made with",
+                 s->opts.plugins, s->network);
+    }
+    for (int k = 1; status == EXIT_OK && k <= MI_PLUGIN_KIND_COUNT; k++) {
+        enum mi_plugin_kind kind = (enum mi_plugin_kind)k;
         struct active_plugin *a = &s->active[kind - 1];
         if (a->loaded.desc) {
             continue;
         }
-
-        const char *recorded = record_choice(s, kind);
-        const char *name = recorded;
-        if (recorded) {
-            log_debug("%s plugin '%s', as network %s was made with",
-                      plugin_kind_name(kind), name, s->network);
-        } else if (!s->topo) {
-            continue; /* neither a record nor a file asks for one */
-        } else if ((name = file_choice(s->topo, kind)) != NULL) {
-            a->explicit_choice = true;
-        } else {
-            name = default_plugin[kind - 1];
+        const char *name = choose_name(s, kind, planning, &a->explicit_choice);
+        if (!name) {
+            continue;
         }
-        if (!recorded && !a->explicit_choice &&
-            !kind_required(s->topo, kind) &&
+        if (!a->explicit_choice && !kind_required(s->topo, kind) &&
             !plugin_path_has(&s->path, name)) {
             log_debug("no %s plugin '%s' installed; this network needs none",
                       plugin_kind_name(kind), name);
@@ -179,17 +199,18 @@ choose_and_load(struct session *s)
         }
         if (plugin_load_name(&s->path, name, kind, &a->loaded) ||
             !a->loaded.desc) {
+            bool recorded = name == record_choice(s, kind);
             if (recorded) {
                 log_error("network %s was made with plugin '%s', which "
                           "cannot be loaded",
-                          s->network, recorded);
+                          s->network, name);
             }
             status = recorded ? EXIT_FAILED : EXIT_USAGE;
             break;
         }
         a->name = a->loaded.desc->name;
     }
-    if (status == EXIT_OK && s->record &&
+    if (status == EXIT_OK && !planning &&
         !s->active[MI_PLUGIN_RUNTIME - 1].loaded.desc) {
         log_error("%s/state names no runtime plugin", s->record->dir);
         status = EXIT_FAILED;
@@ -197,8 +218,10 @@ choose_and_load(struct session *s)
     return status;
 }
 
+/* Each chosen plugin validates its settings: the file's section when the
+ * verb plans, none when it works from the record alone. */
 static int
-configure_plugins(struct session *s)
+configure_plugins(struct session *s, bool planning)
 {
     const struct mi_host *host = host_services();
 
@@ -209,13 +232,13 @@ configure_plugins(struct session *s)
         }
 
         const struct mi_settings *settings =
-            s->topo ? topology_plugin_settings(s->topo, a->name) : NULL;
+            planning ? topology_plugin_settings(s->topo, a->name) : NULL;
         if (plugin_configure(a, host, settings)) {
-            if (s->topo) {
+            if (planning) {
                 log_error("%s: plugin '%s' refused its settings",
                           s->topo->file, a->name);
             }
-            return s->topo ? EXIT_USAGE : EXIT_FAILED;
+            return planning ? EXIT_USAGE : EXIT_FAILED;
         }
     }
     return EXIT_OK;
@@ -299,6 +322,7 @@ load_record(struct session *s, bool required)
     if (error) {
         state_destroy(st);
         free(st);
+        s->record_error = error == -ENOENT ? 0 : error;
         return error == -ENOENT || !required ? EXIT_OK : EXIT_FAILED;
     }
     s->record = st;
@@ -322,9 +346,9 @@ load_topology(struct session *s)
 static int
 prepare_plan(struct session *s)
 {
-    int status = choose_and_load(s);
+    int status = choose_and_load(s, true);
     if (status == EXIT_OK) {
-        status = configure_plugins(s);
+        status = configure_plugins(s, true);
     }
     if (status == EXIT_OK) {
         status = compute_plan(s);
@@ -341,7 +365,8 @@ prepare_plan(struct session *s)
     return status;
 }
 
-bool
+/* Whether this run is the master of a multi-server network. */
+static bool
 session_is_master(const struct session *s)
 {
     return s->topo && s->topo->n_servers > 0 && !s->opts.server;
@@ -382,8 +407,8 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
         return prepare_plan(s);
     }
     if (s->record) {
-        status = choose_and_load(s);
-        return status == EXIT_OK ? configure_plugins(s) : status;
+        status = choose_and_load(s, false);
+        return status == EXIT_OK ? configure_plugins(s, false) : status;
     }
     return EXIT_OK;
 }

@@ -48,6 +48,8 @@ struct session {
     /* Its state record on this server; NULL when it is not up here (or
      * the session is a master's, which keeps none). */
     struct state *record;
+    /* 0, or why the record that is there could not be read (reported). */
+    int record_error;
     /* This server's index in the plan: --server's, else 0. */
     unsigned server;
     /* Who carries out up, down, status, check, exec and preflight: this
@@ -90,8 +92,5 @@ void session_destroy(struct session *);
 /* The active plugin of `kind`, or NULL. */
 const struct active_plugin *session_plugin(const struct session *,
                                            enum mi_plugin_kind kind);
-
-/* Whether this run is the master of a multi-server network. */
-bool session_is_master(const struct session *);
 
 #endif

@@ -178,12 +178,6 @@ verb_preflight(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    if (!session_is_master(s) && !s->opts.server) {
-        log_error("preflight: %s defines no servers; there is nothing to "
-                  "check before `up` on one machine",
-                  s->opts.config);
-        return EXIT_USAGE;
-    }
     return s->exec->preflight(s);
 }
 

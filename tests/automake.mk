@@ -82,7 +82,8 @@ TESTPLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/good.la tests/plugins/badabi.la \
 	tests/plugins/badkind.la tests/plugins/nosymbol.la \
 	tests/plugins/undefined.la tests/plugins/oldminor.la \
-	tests/plugins/newminor.la tests/plugins/missingop.la
+	tests/plugins/newminor.la tests/plugins/missingop.la \
+	tests/plugins/nosize.la
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 tests_plugins_badabi_la_SOURCES = tests/plugins/badabi.c
@@ -95,7 +96,8 @@ tests_plugins_nosymbol_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 tests_plugins_undefined_la_SOURCES = tests/plugins/undefined.c
 tests_plugins_undefined_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS)
 # One fake runtime, built as a plugin author would for the previous minor
-# of the ABI, for a newer one, and without a required operation.
+# of the ABI, for a newer one, without a required operation, and with an
+# operations table that does not say its size.
 tests_plugins_oldminor_la_SOURCES = tests/plugins/fakert.c
 tests_plugins_oldminor_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=oldminor \
 	-DMI_PLUGIN_TARGET_MINOR=0
@@ -108,6 +110,10 @@ tests_plugins_missingop_la_SOURCES = tests/plugins/fakert.c
 tests_plugins_missingop_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=missingop \
 	-DFAKE_MISSING_OP
 tests_plugins_missingop_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
+tests_plugins_nosize_la_SOURCES = tests/plugins/fakert.c
+tests_plugins_nosize_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAKE_NAME=nosize \
+	-DFAKE_NO_SIZE
+tests_plugins_nosize_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 endif
 
 # The command-line tests drive the real binary (no root needed).

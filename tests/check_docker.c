@@ -2,9 +2,7 @@
  * settings, the container and exec requests it sends the Engine, the
  * demultiplexing of exec output, the node's record, and an Engine that
  * does not answer. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 

@@ -7,9 +7,7 @@
  * FRR is installed, every generated configuration is also checked by FRR's
  * own parser (vtysh --dryrun).
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <check.h>
 #include <errno.h>

@@ -8,9 +8,7 @@
  *
  * The plugin's source is compiled into the test, so that its pure
  * functions can be called directly. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "../plugins/common/cmd.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */

@@ -3,9 +3,7 @@
  * threads) and the netlink helpers.  The netlink tests that change the
  * machine need root and work only on links and a namespace they create
  * themselves; without root they are skipped, saying so. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>

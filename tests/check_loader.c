@@ -2,9 +2,7 @@
  * messages, the search path and scanning.  The test plugins (tests/plugins)
  * are found in MINIINET_TEST_PLUGINDIR, by default tests/plugins/.libs of
  * the build tree. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -443,6 +441,18 @@ START_TEST(test_refuse_missing_op)
 }
 END_TEST
 
+START_TEST(test_refuse_nosize)
+{
+    const char *path = plugin("nosize");
+
+    expect_refused(path, -EINVAL,
+                   "%s: invalid descriptor: its operations table gives size "
+                   "0, too small to hold even configure: set .common = "
+                   "{MI_OPS_SIZE(...), ...}",
+                   path);
+}
+END_TEST
+
 START_TEST(test_refuse_badkind)
 {
     const char *path = plugin("badkind");
@@ -874,6 +884,7 @@ loader_suite(void)
     tcase_add_test(tc, test_older_minor_loads);
     tcase_add_test(tc, test_newer_minor_loads);
     tcase_add_test(tc, test_refuse_missing_op);
+    tcase_add_test(tc, test_refuse_nosize);
     tcase_add_test(tc, test_refuse_badkind);
     tcase_add_test(tc, test_refuse_nosymbol);
     tcase_add_test(tc, test_refuse_undefined);

@@ -13,9 +13,7 @@
  * runner), and on links called mitnlPID* in the runner's namespace; a
  * checked fixture removes them after each test and an unchecked one, in
  * the runner, removes whatever a failed test left. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>

@@ -9,9 +9,7 @@
  * With MINIINET_NETNS_BENCH=N in the environment, a benchmark creates and
  * destroys N namespaces (sequentially and from 2 threads) and starts FRR in
  * N/50 routers, printing the times as TAP comments. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>

@@ -15,9 +15,7 @@
  *
  * MINIINET_OVS_BENCH=1 adds a test that builds 250 bridges with 1000
  * ports and prints how long it took. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>

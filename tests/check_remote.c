@@ -10,9 +10,7 @@
  * runner (so also when a test fails), and dies with the runner
  * (PR_SET_PDEATHSIG) if that is killed.  Without sshd or ssh-keygen the
  * tests that need them are skipped, saying so. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <dirent.h>
 #include <errno.h>

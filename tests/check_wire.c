@@ -1,9 +1,7 @@
 /* Tests of the server <-> master replies (wire.c): each reply survives its
  * encoder and decoder unchanged; malformed replies are refused with an
  * error naming the server and the field; the master's matrix merge. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <check.h>
 #include <errno.h>

@@ -4,9 +4,7 @@
  * Everything here is thread-safe (plugins may call from their own threads):
  * no global state, and every file descriptor is close-on-exec so that a
  * program started by one thread never inherits another thread's pipes. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "host.h"
 

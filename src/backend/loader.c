@@ -6,15 +6,14 @@
  * library, ...  The checks read the descriptor only: no plugin function runs
  * before they all pass (ELF constructors aside, which dlopen() itself runs
  * and which plugins have no reason to have). */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "loader.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <link.h>
@@ -100,38 +99,6 @@ plugin_path_destroy(struct plugin_path *p)
 /* ------------------------------------------------------------------------ */
 /* Kinds and names                                                          */
 /* ------------------------------------------------------------------------ */
-
-const char *
-plugin_kind_name(enum mi_plugin_kind kind)
-{
-    switch (kind) {
-    case MI_PLUGIN_RUNTIME:
-        return "runtime";
-    case MI_PLUGIN_SWITCH:
-        return "switch";
-    case MI_PLUGIN_TUNNEL:
-        return "tunnel";
-    default:
-        return "unknown";
-    }
-}
-
-enum mi_plugin_kind
-plugin_kind_from_name(const char *name)
-{
-    static const enum mi_plugin_kind kinds[] = {
-        MI_PLUGIN_RUNTIME,
-        MI_PLUGIN_SWITCH,
-        MI_PLUGIN_TUNNEL,
-    };
-
-    for (size_t i = 0; name && i < ARRAY_SIZE(kinds); i++) {
-        if (!strcmp(name, plugin_kind_name(kinds[i]))) {
-            return kinds[i];
-        }
-    }
-    return 0;
-}
 
 /* Plugin names become file names and setting section names: lower case
  * only, so that "GRE" and "gre" cannot be two plugins. */
@@ -315,6 +282,17 @@ descriptor_problem(const struct mi_plugin *desc, char *buf, size_t len)
     }
     if (!desc->ops.common) {
         return "no operations";
+    }
+    /* A table that forgot its size would otherwise be refused for
+     * lacking every operation. */
+    size_t least = offsetof(struct mi_common_ops, configure) +
+                   sizeof desc->ops.common->configure;
+    if (desc->ops.common->size < least) {
+        snprintf(buf, len,
+                 "its operations table gives size %zu, too small to hold "
+                 "even configure: set .common = {MI_OPS_SIZE(...), ...}",
+                 desc->ops.common->size);
+        return buf;
     }
     char missing[192];
     size_t n = backend_missing_ops(desc, missing, sizeof missing);

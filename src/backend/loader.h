@@ -12,6 +12,8 @@
 
 #include <miniinet/plugin.h>
 
+#include "names.h" /* plugin_kind_name() */
+
 struct plugin_path {
     char **dirs;
     size_t n_dirs;
@@ -50,9 +52,5 @@ void plugin_unload(struct loaded_plugin *);
 typedef void plugin_visit_fn(const char *path, const struct loaded_plugin *,
                              void *aux);
 size_t plugin_scan(const struct plugin_path *, plugin_visit_fn *, void *aux);
-
-const char *plugin_kind_name(enum mi_plugin_kind);
-/* 0 when `name` is not a kind. */
-enum mi_plugin_kind plugin_kind_from_name(const char *name);
 
 #endif

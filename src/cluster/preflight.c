@@ -84,17 +84,14 @@ probe_peer(size_t k, void *r_)
     return 0;
 }
 
+/* What the session found of a leftover record here. */
 static const char *
-record_state(const char *network)
+record_state(const struct session *s)
 {
-    struct state st;
-    int error = state_load(network, &st);
-    const char *what = error == -ENOENT ? "absent"
-                       : error          ? "damaged"
-                       : st.complete    ? "up"
-                                        : "partial";
-    state_destroy(&st);
-    return what;
+    return s->record_error       ? "damaged"
+           : !s->record          ? "absent"
+           : s->record->complete ? "up"
+                                 : "partial";
 }
 
 /* The plugins this server would use, each asked whether it can run here. */
@@ -141,6 +138,12 @@ probe_peers(const struct mi_plan *p, unsigned server, struct wire_preflight *f)
 int
 network_preflight(struct session *s)
 {
+    if (!s->opts.server) {
+        log_error("preflight: %s defines no servers; there is nothing to "
+                  "check before `up` on one machine",
+                  s->opts.config);
+        return EXIT_USAGE;
+    }
     const struct mi_plan *p = plan_view(s->plan);
     unsigned server = s->server;
     struct wire_preflight f = {0};
@@ -155,7 +158,7 @@ network_preflight(struct session *s)
         log_error("miniinet runs as user %u here, not root", geteuid());
     }
     check_plugins(s, server, &f);
-    f.state = xstrdup(record_state(p->name));
+    f.state = xstrdup(record_state(s));
     if (!strcmp(f.state, "partial") || !strcmp(f.state, "damaged")) {
         log_error("an earlier `up` of network %s did not finish here; run "
                   "`miniinet -c FILE down` first",

@@ -7,9 +7,7 @@
  * only sets the flag and the thread running the command sends the signal).
  * Blocking libssh calls that have no timeout of their own (channel open,
  * SFTP) are bounded by TCP keepalives on the session's socket. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "remote.h"
 

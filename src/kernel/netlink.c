@@ -1,8 +1,6 @@
 /* Netlink for the orchestrator: batched requests on one socket, in any
  * network namespace.  See netlink.h for the contract. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "netlink.h"
 

@@ -609,14 +609,12 @@ network_up(struct session *s)
     u.tun_csum_off = u.tun && tun_needs_tx_csum_off(u.tun);
     u.tun_ends = u.tun && tun_makes_ends(u.tun);
 
-    struct state old;
-    int error = state_load(u.p->name, &old);
-    if (error != -ENOENT) {
-        int status = error ? EXIT_FAILED : already_up(&u, &old);
-        state_destroy(&old);
-        return status;
+    if (s->record_error) {
+        return EXIT_FAILED; /* the session said what is wrong with it */
     }
-    state_destroy(&old);
+    if (s->record) {
+        return already_up(&u, s->record);
+    }
 
     progress_init();
     collect(&u);
@@ -633,7 +631,7 @@ network_up(struct session *s)
         up_free(&u);
         return EXIT_FAILED;
     }
-    error = build(&u);
+    int error = build(&u);
     if (error == -EEXIST && !u.st.n_nodes) {
         /* Refused before making anything but the switch daemon: undo. */
         up_free(&u);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "names.h"
 #include "util.h"
 
 #define STATE_MAGIC "miniinet-state 1"
@@ -143,10 +144,7 @@ parse_line(struct state *st, char *line)
         free(st->fingerprint);
         st->fingerprint = xstrdup(a);
     } else if (!strcmp(key, "plugin") && a && b) {
-        int kind = !strcmp(a, "runtime")  ? MI_PLUGIN_RUNTIME
-                   : !strcmp(a, "switch") ? MI_PLUGIN_SWITCH
-                   : !strcmp(a, "tunnel") ? MI_PLUGIN_TUNNEL
-                                          : 0;
+        int kind = plugin_kind_from_name(a);
         if (!kind || !util_valid_name(b, 64)) {
             return -EINVAL;
         }
@@ -285,8 +283,6 @@ state_create(struct state *st, const char *network,
              const char *const plugins[MI_PLUGIN_KIND_COUNT],
              const char *fingerprint)
 {
-    static const char *const kinds[] = {"runtime", "switch", "tunnel"};
-
     memset(st, 0, sizeof *st);
     st->dir = state_network_dir(network);
     st->network = xstrdup(network);
@@ -316,7 +312,8 @@ state_create(struct state *st, const char *network,
     for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         if (plugins[k]) {
             st->plugin[k] = xstrdup(plugins[k]);
-            fprintf(st->file, "plugin %s %s\n", kinds[k], plugins[k]);
+            fprintf(st->file, "plugin %s %s\n", plugin_kind_names[k],
+                    plugins[k]);
         }
     }
     fprintf(st->file, "fingerprint %s\n", fingerprint);

@@ -7,9 +7,7 @@
  * order closely enough that a saved configuration diffs well against the
  * generated one: interfaces, static routes, filters, route-maps, OSPF, BGP.
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "frrconf.h"
 

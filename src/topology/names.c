@@ -3,6 +3,7 @@
 #include "names.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int
 names_router(char *buf, size_t len, unsigned asn, const char *router)
@@ -91,4 +92,26 @@ names_port(char *buf, size_t len, size_t link, int end)
     /* "mi" + link number + end letter: at most 15 characters for any plan
      * with fewer than 10^12 links. */
     return snprintf(buf, len, "mi%zu%c", link, end ? 'b' : 'a');
+}
+
+const char *const plugin_kind_names[MI_PLUGIN_KIND_COUNT + 1] = {
+    "runtime", "switch", "tunnel", NULL};
+
+const char *
+plugin_kind_name(enum mi_plugin_kind kind)
+{
+    return kind >= 1 && kind <= MI_PLUGIN_KIND_COUNT
+               ? plugin_kind_names[kind - 1]
+               : "unknown";
+}
+
+enum mi_plugin_kind
+plugin_kind_from_name(const char *name)
+{
+    for (int k = 0; name && k < MI_PLUGIN_KIND_COUNT; k++) {
+        if (!strcmp(name, plugin_kind_names[k])) {
+            return (enum mi_plugin_kind)(k + 1);
+        }
+    }
+    return 0;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <miniinet/plugin.h>
+
 /* Nodes (namespaces, containers). */
 int names_router(char *buf, size_t len, unsigned asn, const char *router);
 int names_host(char *buf, size_t len, unsigned asn, const char *router);
@@ -33,5 +35,12 @@ int names_if_ixp(char *buf, size_t len, unsigned ixp);
 /* Root-namespace end of a veth whose other end is in a node, for link
  * number `link` of the plan and end 0 or 1. */
 int names_port(char *buf, size_t len, size_t link, int end);
+
+/* The kinds of plugin as the topology file, the state record and messages
+ * name them: plugin_kind_names[kind - 1], NULL-terminated. */
+extern const char *const plugin_kind_names[MI_PLUGIN_KIND_COUNT + 1];
+const char *plugin_kind_name(enum mi_plugin_kind);
+/* 0 when `name` is not a kind. */
+enum mi_plugin_kind plugin_kind_from_name(const char *name);
 
 #endif

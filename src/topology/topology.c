@@ -227,9 +227,6 @@ parse_servers(struct tp_loader *ld, const config_setting_t *root)
 /* Network name, plugins                                                    */
 /* ------------------------------------------------------------------------ */
 
-static const char *const plugin_kinds[] = {"runtime", "switch", "tunnel",
-                                           NULL};
-
 static bool
 valid_plugin_name(const char *s)
 {
@@ -284,7 +281,7 @@ parse_plugins(struct tp_loader *ld, const config_setting_t *root)
         } else if (!config_setting_is_group(m)) {
             /* Only groups are plugin settings; anything else is a typo of
              * a choice or a mistake. */
-            tp_did_you_mean(key, plugin_kinds, hint, sizeof hint);
+            tp_did_you_mean(key, plugin_kind_names, hint, sizeof hint);
             tp_error(ld, m, "plugins: unknown setting \"%s\"%s", key,
                      *hint ? hint
                            : " (settings of a plugin are a group "
@@ -1086,7 +1083,7 @@ topology_plugin_settings(const struct topology *topo, const char *plugin)
 {
     const config_setting_t *plugins, *s;
 
-    if (!topo->config || tp_in_list(plugin, plugin_kinds)) {
+    if (!topo->config || tp_in_list(plugin, plugin_kind_names)) {
         return NULL;
     }
     plugins = config_lookup(topo->config, "plugins");

@@ -119,8 +119,12 @@ static const struct {
 #define FAKE_RUNTIME_OPS (&fake_ops.rt)
 #else
 static const struct mi_runtime_ops fake_ops = {
+#ifdef FAKE_NO_SIZE
+    .common = {.configure = fake_configure}, /* MI_OPS_SIZE forgotten */
+#else
     .common = {MI_OPS_SIZE(struct mi_runtime_ops),
                .configure = fake_configure},
+#endif
     FAKE_OPS,
 #ifndef FAKE_MISSING_OP
     .start_daemon = fake_start_daemon,
