@@ -85,7 +85,7 @@ write_record(const char *data, size_t len)
     write_file(path, data, len);
 }
 
-#define HEADER                                                               \
+#define HEADER                                                                \
     "miniinet-state 1\nnetwork net\nplugin runtime netns\nfingerprint ab12\n"
 
 /* Loads "net", expecting a refusal whose message contains `what`. */
@@ -177,7 +177,7 @@ START_TEST(test_names_refused)
 {
     REFUSED("miniinet-state 1\nnetwork ../x\n", ":2:");
     REFUSED("miniinet-state 1\nnetwork other\nfingerprint ab\n",
-            "network other");
+            "another network");
     REFUSED(HEADER "node router ../../x\n", ":5:");
     REFUSED(HEADER "bridge a/b\n", ":5:");
     REFUSED(HEADER "fingerprint cd\n", "twice");
@@ -335,7 +335,7 @@ START_TEST(test_remove_symlink_race)
                   "deleted (attacker %s, state_remove %d)",
                   RACE_FILES - left, RACE_FILES,
                   WIFEXITED(status) && !WEXITSTATUS(status) ? "swapped"
-                                                           : "did not swap",
+                                                            : "did not swap",
                   error);
     /* Whatever it could not remove, it said so. */
     ck_assert(error == 0 || strstr(msg, "cannot remove"));
