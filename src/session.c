@@ -299,6 +299,13 @@ load_record(struct session *s, bool required)
     if (error) {
         state_destroy(st);
         free(st);
+        if (error != -ENOENT && !required) {
+            /* validate, plan, up: the message above is theirs to judge; up
+             * reads the record again and stops on it. */
+            log_warn("%s/%s/state: the record of network %s is damaged "
+                     "(see above); this verb ignores it",
+                     state_rundir(), s->network, s->network);
+        }
         return error == -ENOENT || !required ? EXIT_OK : EXIT_FAILED;
     }
     s->record = st;
