@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "session.h"
@@ -224,6 +225,11 @@ main(int argc, char **argv)
     };
     int verbosity = 1;
     int status;
+
+    /* Run as root from whatever shell: what it makes (records, node
+     * directories, frr.conf) must never be group- or world-writable
+     * because the caller's umask said so (doc/security.md). */
+    umask(022);
 
     int limit = command_start(argc, argv);
     int first = parse_options(limit, argv, &session.opts, &verbosity);

@@ -323,6 +323,11 @@ load_record(struct session *s, bool required)
         state_destroy(st);
         free(st);
         s->record_error = error == -ENOENT ? 0 : error;
+        if (s->record_error && !required) {
+            log_warn("%s/%s/state: the record of network %s is damaged "
+                     "(see above)",
+                     state_rundir(), s->network, s->network);
+        }
         return error == -ENOENT || !required ? EXIT_OK : EXIT_FAILED;
     }
     s->record = st;

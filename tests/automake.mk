@@ -25,7 +25,9 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # The core's modules, and the netlink work (it needs root for most tests
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
-	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire
+	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
+	tests/check_state
+tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_topology_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_plan_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -254,6 +254,22 @@ START_TEST(test_record)
     ck_assert_int_eq(record_read(state, "n", dir, &back), 1);
     ck_assert_str_eq(back.id, "abc123");
 
+    /* The record is not in the directory bound into the container (old:
+     * DIR/docker, rewritable from inside), and is never read or written
+     * through a symlink. */
+    char inside[PATH_MAX], rec[PATH_MAX], tmp[PATH_MAX + 8];
+    snprintf(inside, sizeof inside, "%s/" RECORD_FILE, dir);
+    ck_assert_int_ne(access(inside, F_OK), 0);
+    snprintf(rec, sizeof rec, RECORD_PATH, dir);
+    snprintf(tmp, sizeof tmp, "%s.moved", rec);
+    ck_assert_int_eq(rename(rec, tmp), 0);
+    ck_assert_int_eq(symlink(tmp, rec), 0);
+    testutil_capture_begin();
+    ck_assert_int_lt(record_read(state, "n", dir, &back), 0);
+    testutil_capture_end();
+    ck_assert_int_eq(unlink(rec), 0);
+    ck_assert_int_eq(rename(tmp, rec), 0);
+
     /* An Engine that does not answer: stop and destroy report it, naming
      * the socket and what to do. */
     testutil_capture_begin();
@@ -264,7 +280,7 @@ START_TEST(test_record)
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "start dockerd"));
 
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    snprintf(path, sizeof path, RECORD_PATH, dir);
     unlink(path);
     /* No record: nothing was made, nothing to do, no Engine asked. */
     ck_assert_int_eq(docker_destroy_node(state, "n", dir), 0);

@@ -11,12 +11,13 @@
  * node's name (`<AS>_<R>router`, `<AS>_<R>host`, `<AS>_L2_<DC>_<HOST>`,
  * `<IXP>_IXP`), and carries labels that mark it as this network's:
  * org.miniinet.network, org.miniinet.node and org.miniinet.dir (the node's
- * directory, unique per run directory).  The node's directory holds the
- * file `docker` (the socket, the network and, once made, the container's
- * id), written before the container is made: `down` removes the container
- * of that id, or, when `up` was interrupted before the id was written, the
- * container of that name only if its labels say it is this node's.  A
- * container of the same name that is not ours is never touched.
+ * directory, unique per run directory).  Next to the node's directory DIR,
+ * outside what the container sees, DIR.docker records the socket, the network
+ * and, once made, the container's id), written before the container is made:
+ * `down` removes the container of that id, or, when `up` was interrupted
+ * before the id was written, the container of that name only if its labels say
+ * it is this node's.  A container of the same name that is not ours is never
+ * touched.
  *
  * The node's directory is bound into the container at the same path, and
  * its `frr` subdirectory onto /var/run/frr: frr.conf, FRR's pid files and
@@ -72,8 +73,11 @@
 #define LABEL_DIR "org.miniinet.dir"
 #define LABEL_KIND "org.miniinet.kind"
 
-/* The node's record, in its directory. */
+/* The node's record: DIR.docker, next to the node's directory DIR and not
+ * in it, since DIR is bound read-write into a container that holds every
+ * capability, and root trusts the record (the container `down` removes). */
 #define RECORD_FILE "docker"
+#define RECORD_PATH "%s." RECORD_FILE
 
 #define DEFAULT_PATH                                                          \
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -585,16 +589,20 @@ record_write(const struct docker *d, const char *name, const char *dir,
     char path[PATH_MAX];
     char tmp[PATH_MAX];
 
-    if (snprintf(path, sizeof path, "%s/" RECORD_FILE, dir) >=
-            (int)sizeof path ||
-        snprintf(tmp, sizeof tmp, "%s/" RECORD_FILE ".new", dir) >=
+    if (snprintf(path, sizeof path, RECORD_PATH, dir) >= (int)sizeof path ||
+        snprintf(tmp, sizeof tmp, RECORD_PATH ".new", dir) >=
             (int)sizeof tmp) {
         d->host->error("docker: node %s: directory path too long", name);
         return -ENAMETOOLONG;
     }
-    FILE *f = fopen(tmp, "we");
+    int fd =
+        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
     if (!f) {
         int error = -errno;
+        if (fd >= 0) {
+            close(fd);
+        }
         d->host->error("docker: node %s: cannot write %s: %s", name, tmp,
                        strerror(errno));
         return error;
@@ -637,9 +645,13 @@ record_read(const struct docker *d, const char *name, const char *dir,
     if (!dir) {
         return 0;
     }
-    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
-    FILE *f = fopen(path, "re");
+    snprintf(path, sizeof path, RECORD_PATH, dir);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
     if (!f) {
+        if (fd >= 0) {
+            close(fd);
+        }
         if (errno == ENOENT) {
             return 0;
         }
@@ -1372,7 +1384,13 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     int status =
         exec_in(d, r.socket, name, c.id, argv, FRR_START_TIMEOUT_S, &o, &e);
 
-    FILE *f = fopen(out_path, "we");
+    /* DIR is the container's to write: never through its symlink. */
+    int out_fd = open(
+        out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = out_fd < 0 ? NULL : fdopen(out_fd, "w");
+    if (!f && out_fd >= 0) {
+        close(out_fd);
+    }
     if (f) {
         fprintf(f, "%s%s", o.data ? o.data : "", e.data ? e.data : "");
         fclose(f);
@@ -1387,24 +1405,33 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     return status;
 }
 
+/* Makes `entry` in directory `parent` unless it exists and gives it to
+ * the image's frr, through a descriptor opened without following a
+ * symlink: the container can write DIR and everything under it.  Returns
+ * the descriptor, or -errno, reported. */
 static int
-make_owned_dir(const struct docker *d, const char *name, const char *path,
-               uid_t uid, gid_t gid)
+make_owned_dir(const struct docker *d, const char *name, int parent,
+               const char *entry, const char *path, uid_t uid, gid_t gid)
 {
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+    if (mkdirat(parent, entry, 0755) < 0 && errno != EEXIST) {
         int error = -errno;
         d->host->error("docker: node %s: cannot create %s: %s", name, path,
                        strerror(errno));
         return error;
     }
-    if (chown(path, uid, gid) < 0) {
+    int fd =
+        openat(parent, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fchown(fd, uid, gid) < 0) {
         int error = -errno;
         d->host->error("docker: node %s: cannot give %s to the image's user "
                        "frr: %s",
                        name, path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
         return error;
     }
-    return 0;
+    return fd;
 }
 
 /* The daemons drop root for the image's frr before they write their pid
@@ -1440,11 +1467,25 @@ docker_prepare_frr(void *state, const char *name, const char *dir)
         d->host->error("docker: node %s: directory path too long", name);
         return -ENAMETOOLONG;
     }
-    if ((error = make_owned_dir(d, name, dir, uid, gid)) ||
-        (error = make_owned_dir(d, name, frr, uid, gid))) {
-        return error;
+    /* DIR's own entry is in nodes/, root's and not in the container: its
+     * parent path cannot be swapped; what is under it can. */
+    int up = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int dfd =
+        up < 0 ? -errno : make_owned_dir(d, name, up, ".", dir, uid, gid);
+    if (up < 0) {
+        d->host->error("docker: node %s: %s: %s", name, dir, strerror(-dfd));
     }
-    return make_owned_dir(d, name, vty, uid, gid);
+    int ffd =
+        dfd < 0 ? dfd : make_owned_dir(d, name, dfd, "frr", frr, uid, gid);
+    int vfd =
+        ffd < 0 ? ffd : make_owned_dir(d, name, ffd, name, vty, uid, gid);
+    const int fds[] = {up, dfd, ffd, vfd};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    return vfd < 0 ? vfd : 0;
 }
 
 /* Since ABI 4.1: a docker node is known by its container's id. */

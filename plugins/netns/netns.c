@@ -541,26 +541,70 @@ frr_user(struct passwd *pw, char *buf, size_t len)
     return getpwnam_r(FRR_USER, pw, buf, len, &found) == 0 && found;
 }
 
-/* Makes directory `path` (mode 0755) unless it exists, and gives it to
- * FRR's user when there is one. */
+/* Makes directory `name` in `parent` (mode `mode`) unless it exists and
+ * opens it, never through a symlink: the node's directory is root's, but
+ * FRR's user (and so a node's processes) owns `dir`/frr and could have put
+ * a symlink where root is about to chown or chmod.  Returns the descriptor
+ * or -errno, reported. */
 static int
-make_frr_dir(const struct netns *ns, const char *name, const char *path,
-             const struct passwd *frr)
+make_dir_at(const struct netns *ns, const char *name, int parent,
+            const char *entry, const char *path, mode_t mode)
 {
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+    if (mkdirat(parent, entry, mode) < 0 && errno != EEXIST) {
         int error = -errno;
         ns->host->error("netns: node %s: cannot create %s: %s", name, path,
                         strerror(errno));
         return error;
     }
-    if (frr && chown(path, frr->pw_uid, frr->pw_gid) < 0) {
+    int fd =
+        openat(parent, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int error = -errno;
+        ns->host->error(
+            "netns: node %s: %s: %s%s", name, path, strerror(errno),
+            errno == ELOOP || errno == ENOTDIR ? " (not a directory: refused)"
+                                               : "");
+        return error;
+    }
+    return fd;
+}
+
+/* make_dir_at, then gives the directory to FRR's user (when there is one)
+ * through its descriptor.  Returns the descriptor or -errno. */
+static int
+make_frr_dir(const struct netns *ns, const char *name, int parent,
+             const char *entry, const char *path, const struct passwd *frr)
+{
+    int fd = make_dir_at(ns, name, parent, entry, path, 0755);
+
+    if (fd >= 0 && frr && fchown(fd, frr->pw_uid, frr->pw_gid) < 0) {
         int error = -errno;
         ns->host->error("netns: node %s: chown %s: %s", name, path,
                         strerror(errno));
+        close(fd);
         return error;
     }
-    return 0;
+    return fd;
 }
+
+/* The node's directory `dir`, root's (made by the core), opened without
+ * following a symlink; -errno, reported. */
+static int
+open_node_dir(const struct netns *ns, const char *name, const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0) {
+        int error = -errno;
+        ns->host->error("netns: node %s: %s: %s", name, dir, strerror(errno));
+        return error;
+    }
+    return fd;
+}
+
+static int prepare_frr_dirs(const struct netns *, const char *name,
+                            const char *dir, int dfd, bool pathspace,
+                            const struct passwd *frr, struct view *);
 
 /* Prepares the view of node `name` whose directory is `dir`: makes
  * `dir`/frr, and `dir`/frr/NAME (FRR's pathspace) when `pathspace`.  The
@@ -576,7 +620,6 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     char pwbuf[4096];
     bool have_frr = frr_user(&pw, pwbuf, sizeof pwbuf);
     const struct passwd *frr = have_frr ? &pw : NULL;
-    struct stat st;
     int error;
 
     v->frr_dir[0] = '\0';
@@ -590,13 +633,39 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     if (error) {
         return error;
     }
-    if ((mkdir(v->tmp_dir, 01777) < 0 && errno != EEXIST) ||
-        chmod(v->tmp_dir, 01777) < 0) {
-        error = -errno;
+    int dfd = open_node_dir(ns, name, dir);
+    if (dfd < 0) {
+        return dfd;
+    }
+    /* 01777 like /var/tmp, set through the descriptor (chmod would follow
+     * a symlink); `dir` is root's, so "tmp" itself cannot be swapped. */
+    int tfd = make_dir_at(ns, name, dfd, "tmp", v->tmp_dir, 01777);
+    if (tfd >= 0 && fchmod(tfd, 01777) < 0) {
         ns->host->error("netns: node %s: %s: %s", name, v->tmp_dir,
                         strerror(errno));
-        return error;
+        close(tfd);
+        tfd = -EPERM;
     }
+    if (tfd < 0) {
+        close(dfd);
+        return tfd;
+    }
+    close(tfd);
+    error = prepare_frr_dirs(ns, name, dir, dfd, pathspace, frr, v);
+    close(dfd);
+    return error;
+}
+
+/* The host's FRR_RUN_DIR (the mount point), then `dir`/frr and, when
+ * `pathspace`, `dir`/frr/NAME, FRR's user's. */
+static int
+prepare_frr_dirs(const struct netns *ns, const char *name, const char *dir,
+                 int dfd, bool pathspace, const struct passwd *frr,
+                 struct view *v)
+{
+    struct stat st;
+    int error;
+
     if (stat(FRR_RUN_DIR, &st) < 0) {
         if (errno != ENOENT) {
             error = -errno;
@@ -625,16 +694,23 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     }
 
     error = fmt_path(ns, v->frr_dir, sizeof v->frr_dir, "%s/frr", dir);
-    if (!error) {
-        error = make_frr_dir(ns, name, v->frr_dir, frr);
+    if (error) {
+        return error;
     }
-    if (!error && pathspace) {
+    int ffd = make_frr_dir(ns, name, dfd, "frr", v->frr_dir, frr);
+    if (ffd < 0) {
+        return ffd;
+    }
+    if (pathspace) {
         char path[PATH_MAX];
         error = fmt_path(ns, path, sizeof path, "%s/frr/%s", dir, name);
-        if (!error) {
-            error = make_frr_dir(ns, name, path, frr);
+        int nfd = error ? error : make_frr_dir(ns, name, ffd, name, path, frr);
+        error = nfd < 0 ? nfd : 0;
+        if (nfd >= 0) {
+            close(nfd);
         }
     }
+    close(ffd);
     return error;
 }
 
@@ -1037,14 +1113,36 @@ netns_prepare_frr(void *state, const char *name, const char *dir)
         ns->host->error("netns: no user '" FRR_USER "' (is FRR installed?)");
         return -ENOENT;
     }
+    /* `dir` stays root's: it holds what root re-reads (frr.conf, the
+     * daemons' output); FRR's user gets `dir`/frr and its own files. */
     int error = prepare_view(ns, name, dir, true, &view);
-    if (!error && chown(dir, frr.pw_uid, frr.pw_gid) < 0) {
-        error = -errno;
-        ns->host->error("netns: node %s: chown %s: %s", name, dir,
-                        strerror(errno));
-    }
     if (!error) {
         check_dir_reachable(ns, dir, frr.pw_uid, frr.pw_gid);
+    }
+    return error;
+}
+
+/* The daemon's pid file and log in the node's directory (root's), made
+ * for FRR's user, which writes them after dropping root: never through a
+ * symlink, chowned through the descriptor. */
+static int
+give_to_frr(const struct netns *ns, const char *name, const char *path)
+{
+    struct passwd frr;
+    char pwbuf[4096];
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int error = fd < 0 ? -errno : 0;
+
+    if (!error && frr_user(&frr, pwbuf, sizeof pwbuf) &&
+        fchown(fd, frr.pw_uid, frr.pw_gid) < 0) {
+        error = -errno;
+    }
+    if (error) {
+        ns->host->error("netns: node %s: %s: %s", name, path,
+                        strerror(-error));
+    }
+    if (fd >= 0) {
+        close(fd);
     }
     return error;
 }
@@ -1056,7 +1154,9 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
              const struct view *view, const char *const *argv, const char *out)
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* `out`'s directory is root's: O_NOFOLLOW on the last step is enough. */
+    int out_fd =
+        open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     int error = 0;
 
     if (null_fd < 0 || out_fd < 0) {
@@ -1127,6 +1227,12 @@ netns_start_daemon(void *state, const char *name, const char *dir,
     }
     cache_forget(ns);
     error = prepare_view(ns, name, dir, true, &view);
+    if (!error) {
+        error = give_to_frr(ns, name, pidfile);
+    }
+    if (!error) {
+        error = give_to_frr(ns, name, log + strlen("file:"));
+    }
     if (!error) {
         /* The daemons' views leave out the nodes' namespace files: a
          * mount namespace copies every mount, and they are as many as the
@@ -1225,7 +1331,8 @@ read_pid_files(const char *dir, struct pids *p)
             continue;
         }
         char buf[32];
-        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+        int fd = openat(dirfd(d), de->d_name,
+                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
         if (fd >= 0) {
             close(fd);

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "frrconf.h"
 #include "host.h"
@@ -447,6 +449,41 @@ configure_node(size_t k, void *u_)
     return error;
 }
 
+/* `dir`/frr.conf, written through the node directory's descriptor (root's,
+ * never a symlink) and with O_NOFOLLOW: a node's processes cannot make root
+ * write elsewhere. */
+static int
+write_frr_conf(struct up *u, size_t node, const char *dir)
+{
+    const char *name = u->p->nodes[node].name;
+    int dfd = state_open_node_dir(&u->st, name);
+    int fd =
+        dfd < 0 ? dfd
+                : openat(dfd, "frr.conf",
+                         O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                         0644);
+    int error = fd < 0 ? (dfd < 0 ? dfd : -errno) : 0;
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    if (!f) {
+        error = error ? error : -errno;
+        log_error("cannot write %s/frr.conf: %s", dir, strerror(-error));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return error;
+    }
+    error = frrconf_write(u->p, node, f);
+    if (fclose(f) == EOF && !error) {
+        error = -EIO;
+        log_error("cannot write %s/frr.conf", dir);
+    }
+    return error;
+}
+
 static int
 start_frr(size_t k, void *u_)
 {
@@ -454,24 +491,10 @@ start_frr(size_t k, void *u_)
     size_t node = u->frr_nodes[k];
     const char *name = u->p->nodes[node].name;
     char *dir = state_node_dir(&u->st, name);
-    char *conf = xasprintf("%s/frr.conf", dir);
-    int error = 0;
-
-    FILE *f = fopen(conf, "w");
-    if (!f) {
-        error = -errno;
-        log_error("cannot write %s: %s", conf, strerror(errno));
-    } else {
-        error = frrconf_write(u->p, node, f);
-        if (fclose(f) == EOF && !error) {
-            error = -EIO;
-            log_error("cannot write %s", conf);
-        }
-    }
+    int error = write_frr_conf(u, node, dir);
     if (!error) {
         error = rt_start_frr(u->rt, name, dir, frrconf_daemons(u->p, node));
     }
-    free(conf);
     free(dir);
     return error;
 }
@@ -610,7 +633,9 @@ network_up(struct session *s)
     u.tun_ends = u.tun && tun_makes_ends(u.tun);
 
     if (s->record_error) {
-        return EXIT_FAILED; /* the session said what is wrong with it */
+        log_error("network %s: `up` builds nothing over a damaged record",
+                  u.p->name);
+        return EXIT_FAILED;
     }
     if (s->record) {
         return already_up(&u, s->record);

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,54 +119,225 @@ parse_long(const char *s, long *value)
 
     errno = 0;
     *value = s ? strtol(s, &end, 10) : 0;
-    return s && *s && !*end && !errno && *value >= 0;
+    return s && *s >= '0' && *s <= '9' && !*end && !errno;
 }
 
+/* What `up` writes as a plan fingerprint: hexadecimal digits. */
+static bool
+valid_fingerprint(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len && len <= 64 && strspn(s, "0123456789abcdef") == len;
+}
+
+/* Splits `line` at single spaces into at most MAX_TOKENS tokens; returns
+ * their number, or -1 for an empty token (two spaces, a leading or
+ * trailing one) or too many: miniinet writes neither. */
+#define MAX_TOKENS 4
 static int
+split_tokens(char *line, char *tok[MAX_TOKENS])
+{
+    int n = 0;
+
+    for (char *p = line;; p++) {
+        char *space = strchr(p, ' ');
+        if (n == MAX_TOKENS || space == p || !*p) {
+            return -1;
+        }
+        tok[n++] = p;
+        if (!space) {
+            return n;
+        }
+        *space = '\0';
+        p = space;
+    }
+}
+
+/* One line after the magic one.  Returns NULL, or why it is refused. */
+static const char *
 parse_line(struct state *st, char *line)
 {
-    char *key = strtok(line, " ");
-    char *a = strtok(NULL, " ");
-    char *b = strtok(NULL, " ");
-    char *c = b ? strtok(NULL, " ") : NULL;
+    char *t[MAX_TOKENS];
+    int n = split_tokens(line, t);
     long old_value, new_value;
 
-    if (!key) {
+    if (n < 0) {
+        return "not a record line (empty, extra or blank-separated tokens)";
+    }
+    if (st->complete) {
+        return "a line after \"complete\"";
+    }
+    if (!st->network && strcmp(t[0], "network") != 0) {
+        return "the second line must be \"network NAME\"";
+    }
+    if (!strcmp(t[0], "complete") && n == 1) {
+        st->complete = true;
+    } else if (!strcmp(t[0], "network") && n == 2) {
+        if (st->network) {
+            return "\"network\" twice";
+        }
+        if (!util_valid_name(t[1], 64)) {
+            return "invalid network name";
+        }
+        st->network = xstrdup(t[1]);
+    } else if (!strcmp(t[0], "fingerprint") && n == 2) {
+        if (st->fingerprint) {
+            return "\"fingerprint\" twice";
+        }
+        if (!valid_fingerprint(t[1])) {
+            return "invalid fingerprint";
+        }
+        st->fingerprint = xstrdup(t[1]);
+    } else if (!strcmp(t[0], "plugin") && n == 3) {
+        int kind = plugin_kind_from_name(t[1]);
+        if (!kind || !util_valid_name(t[2], 64)) {
+            return "invalid plugin kind or name";
+        }
+        if (st->plugin[kind - 1]) {
+            return "a plugin of this kind twice";
+        }
+        st->plugin[kind - 1] = xstrdup(t[2]);
+    } else if (!strcmp(t[0], "node") && n == 3) {
+        int kind = kind_from_name(t[1]);
+        if (kind < 0 || !util_valid_name(t[2], 64)) {
+            return "invalid node kind or name";
+        }
+        push_node(st, (enum mi_node_kind)kind, t[2]);
+    } else if (!strcmp(t[0], "bridge") && n == 2 &&
+               util_valid_name(t[1], 64)) {
+        push(&st->bridges, &st->n_bridges, &st->bridges_cap, t[1]);
+    } else if (!strcmp(t[0], "rootif") && n == 2 &&
+               util_valid_name(t[1], 15)) {
+        push(&st->rootifs, &st->n_rootifs, &st->rootifs_cap, t[1]);
+    } else if (!strcmp(t[0], "sysctl") && n == 4 && valid_sysctl(t[1]) &&
+               parse_long(t[2], &old_value) && parse_long(t[3], &new_value)) {
+        push_sysctl(st, t[1], old_value, new_value);
+    } else {
+        return "unknown item, or wrong number or form of its values";
+    }
+    return NULL;
+}
+
+/* How to proceed, after any refusal of a record: the verb touches nothing
+ * it lists. */
+static void
+report_damage(const char *path, int line, const char *why)
+{
+    log_error_at(path, line,
+                 "damaged state record: %s; nothing was changed.  If the "
+                 "file is not miniinet's, or was cut or edited, check what "
+                 "is left of the network (ip netns list, docker ps "
+                 "--filter label=org.miniinet.network=NAME, ovs-vsctl "
+                 "list-br), remove it by hand, then remove the record's "
+                 "directory",
+                 why);
+}
+
+/* The network's directory, opened without following a symlink at either
+ * step; -errno. */
+static int
+open_network_dir(const char *network)
+{
+    int run = open(state_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (run < 0) {
+        return -errno;
+    }
+    int fd = util_valid_name(network, 64)
+                 ? openat(run, network,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                 : (errno = EINVAL, -1);
+    int error = fd < 0 ? -errno : 0;
+    close(run);
+    return fd < 0 ? error : fd;
+}
+
+/* Opens the record (a regular file, no symlink) for reading. */
+static FILE *
+open_record(const char *network, const char *path, int *error)
+{
+    int dir = open_network_dir(network);
+    int fd = dir < 0 ? dir
+                     : openat(dir, "state",
+                              O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+
+    *error = dir < 0 ? dir : fd < 0 ? -errno : 0;
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (fd >= 0 && (fstat(fd, &sb) || !S_ISREG(sb.st_mode))) {
+        *error = -EINVAL;
+        close(fd);
+        fd = -1;
+    }
+    if (*error && *error != -ENOENT) {
+        log_error("%s: %s", path,
+                  *error == -ELOOP || *error == -EINVAL
+                      ? "not a regular file (a symlink?); refused"
+                      : strerror(-*error));
+    }
+    return fd < 0 ? NULL : fdopen(fd, "r");
+}
+
+/* Reads the lines after the magic one.  Returns 0 or -EINVAL, reported. */
+static int
+parse_lines(struct state *st, FILE *f, const char *path, const char *network)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int error = 0;
+
+    for (int lineno = 2; !error && (len = getline(&line, &cap, f)) > 0;
+         lineno++) {
+        const char *why = NULL;
+        if (memchr(line, '\0', (size_t)len)) {
+            why = "a NUL byte";
+        } else if (line[len - 1] != '\n') {
+            /* A torn last line: the append of an interrupted `up`, whose
+             * item was not made (state_sync comes before acting). */
+            log_warn("%s:%d: incomplete last line ignored", path, lineno);
+            break;
+        } else {
+            line[len - 1] = '\0';
+            why = parse_line(st, line);
+        }
+        if (!why && st->network && strcmp(st->network, network) != 0) {
+            why = "the record of another network";
+        }
+        if (why) {
+            report_damage(path, lineno, why);
+            error = -EINVAL;
+        }
+    }
+    if (!error && !st->network) {
+        report_damage(path, 2, "no \"network\" line");
+        error = -EINVAL;
+    }
+    free(line);
+    return error;
+}
+
+/* The magic line, complete with its newline: an empty file or a cut first
+ * line is no record (`down` would otherwise remove it and leave everything
+ * it listed behind). */
+static int
+check_magic(FILE *f, const char *path)
+{
+    char buf[sizeof STATE_MAGIC]; /* the magic and its newline */
+    size_t n = fread(buf, 1, sizeof buf, f);
+
+    if (n == 0) {
+        report_damage(path, 1, "empty file");
+    } else if (memchr(buf, '\0', n)) {
+        report_damage(path, 1, "a NUL byte");
+    } else if (n < sizeof buf || memcmp(buf, STATE_MAGIC "\n", n) != 0) {
+        report_damage(path, 1, "no magic line \"" STATE_MAGIC "\"");
+    } else {
         return 0;
     }
-    if (!strcmp(key, "complete") && !a) {
-        st->complete = true;
-    } else if (!strcmp(key, "network") && a && !b) {
-        free(st->network);
-        st->network = xstrdup(a);
-    } else if (!strcmp(key, "fingerprint") && a && !b) {
-        free(st->fingerprint);
-        st->fingerprint = xstrdup(a);
-    } else if (!strcmp(key, "plugin") && a && b) {
-        int kind = plugin_kind_from_name(a);
-        if (!kind || !util_valid_name(b, 64)) {
-            return -EINVAL;
-        }
-        free(st->plugin[kind - 1]);
-        st->plugin[kind - 1] = xstrdup(b);
-    } else if (!strcmp(key, "node") && a && b) {
-        int kind = kind_from_name(a);
-        if (kind < 0 || !util_valid_name(b, 64)) {
-            return -EINVAL;
-        }
-        push_node(st, (enum mi_node_kind)kind, b);
-    } else if (!strcmp(key, "bridge") && a && !b && util_valid_name(a, 64)) {
-        push(&st->bridges, &st->n_bridges, &st->bridges_cap, a);
-    } else if (!strcmp(key, "rootif") && a && !b && util_valid_name(a, 15)) {
-        push(&st->rootifs, &st->n_rootifs, &st->rootifs_cap, a);
-    } else if (!strcmp(key, "sysctl") && valid_sysctl(a) &&
-               parse_long(b, &old_value) && parse_long(c, &new_value) &&
-               !strtok(NULL, " ")) {
-        push_sysctl(st, a, old_value, new_value);
-    } else {
-        return -EINVAL;
-    }
-    return 0;
+    return -EINVAL;
 }
 
 int
@@ -177,48 +347,16 @@ state_load(const char *network, struct state *st)
     st->dir = state_network_dir(network);
 
     char *path = xasprintf("%s/state", st->dir);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int error = errno;
-        free(path);
-        if (error != ENOENT) {
-            log_error("%s/state: %s", st->dir, strerror(error));
-            return -error;
+    int error;
+    FILE *f = open_record(network, path, &error);
+    if (f) {
+        error = check_magic(f, path);
+        if (!error) {
+            error = parse_lines(st, f, path, network);
         }
-        return -ENOENT;
+        fclose(f);
     }
-
-    char *line = NULL;
-    size_t cap = 0;
-    int lineno = 0, error = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        lineno++;
-        if (line[len - 1] == '\n') {
-            line[len - 1] = '\0';
-        } else {
-            break; /* a torn last line of an interrupted write: ignore */
-        }
-        if (lineno == 1) {
-            if (strcmp(line, STATE_MAGIC) != 0) {
-                log_error_at(path, 1, "not a miniinet state record");
-                error = -EINVAL;
-                break;
-            }
-            continue;
-        }
-        if (parse_line(st, line)) {
-            log_error_at(path, lineno, "damaged state record line");
-            error = -EINVAL;
-            break;
-        }
-    }
-    free(line);
-    fclose(f);
     free(path);
-    if (!error && !st->network) {
-        st->network = xstrdup(network);
-    }
     return error;
 }
 
@@ -240,11 +378,13 @@ state_list_networks(void)
         if (de->d_name[0] == '.') {
             continue;
         }
-        char *path = xasprintf("%s/%s/state", state_rundir(), de->d_name);
-        if (!access(path, F_OK)) {
+        char *rel = xasprintf("%s/state", de->d_name);
+        struct stat sb;
+        if (util_valid_name(de->d_name, 64) &&
+            !fstatat(dirfd(dir), rel, &sb, AT_SYMLINK_NOFOLLOW)) {
             push(&names, &n, &cap, de->d_name);
         }
-        free(path);
+        free(rel);
     }
     if (dir) {
         closedir(dir);
@@ -278,36 +418,104 @@ mkdir_p(const char *path, mode_t mode)
     return error;
 }
 
+/* mkdirat `name` in `dir` (it may exist) and opens it, never through a
+ * symlink; -errno. */
+static int
+make_dir_at(int dir, const char *name, mode_t mode)
+{
+    if (mkdirat(dir, name, mode) && errno != EEXIST) {
+        return -errno;
+    }
+    int fd =
+        openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* The run directory (made as a path: it is the administrator's), and in
+ * it, by descriptors, <network>/nodes, root's and mode 0755 whatever the
+ * umask: nodes' users may read, never write, what root later re-reads. */
+static int
+make_network_dir(const struct state *st)
+{
+    int error = mkdir_p(state_rundir(), 0755);
+    int run =
+        error ? -1 : open(state_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int net = run < 0 ? -1 : make_dir_at(run, st->network, 0755);
+    int nodes = net < 0 ? -1 : make_dir_at(net, "nodes", 0755);
+
+    if (!error) {
+        error = run < 0 ? -errno : net < 0 ? net : nodes < 0 ? nodes : 0;
+    }
+    if (error) {
+        log_error("cannot create %s/nodes: %s", st->dir, strerror(-error));
+    }
+    const int fds[] = {nodes, net, run};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    return error;
+}
+
+/* Opens directory nodes/<name> of the network, never through a symlink;
+ * -errno. */
+int
+state_open_node_dir(const struct state *st, const char *name)
+{
+    int net = open_network_dir(st->network);
+    int nodes = net < 0
+                    ? net
+                    : openat(net, "nodes",
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = nodes < 0
+                 ? -1
+                 : openat(nodes, name,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int error = net < 0 ? net : nodes < 0 || fd < 0 ? -errno : 0;
+
+    if (nodes >= 0) {
+        close(nodes);
+    }
+    if (net >= 0) {
+        close(net);
+    }
+    return error ? error : fd;
+}
+
 int
 state_create(struct state *st, const char *network,
              const char *const plugins[MI_PLUGIN_KIND_COUNT],
              const char *fingerprint)
 {
+
     memset(st, 0, sizeof *st);
     st->dir = state_network_dir(network);
     st->network = xstrdup(network);
     st->fingerprint = xstrdup(fingerprint);
 
-    char *nodes = xasprintf("%s/nodes", st->dir);
-    int error = mkdir_p(nodes, 0755);
-    free(nodes);
+    int error = make_network_dir(st);
     if (error) {
-        log_error("cannot create %s/nodes: %s", st->dir, strerror(-error));
         return error;
     }
-
-    char *path = xasprintf("%s/state", st->dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int dir = open_network_dir(network);
+    int fd = dir < 0
+                 ? dir
+                 : openat(dir, "state",
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          0644);
     if (fd < 0 || !(st->file = fdopen(fd, "w"))) {
-        error = -errno;
-        log_error("cannot create %s: %s", path, strerror(errno));
+        error = fd < 0 && dir < 0 ? dir : -errno;
+        log_error("cannot create %s/state: %s", st->dir, strerror(-error));
         if (fd >= 0) {
             close(fd);
         }
-        free(path);
+        if (dir >= 0) {
+            close(dir);
+        }
         return error;
     }
-    free(path);
+    close(dir);
     fprintf(st->file, "%s\nnetwork %s\n", STATE_MAGIC, network);
     for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
         if (plugins[k]) {
@@ -368,16 +576,157 @@ state_mark_complete(struct state *st)
     return state_sync(st);
 }
 
-static int
-remove_entry(const char *path, const struct stat *sb, int type,
-             struct FTW *ftw)
+/* Removal of the network's tree.  Nodes' users can write parts of it (a
+ * netns node's tmp/, FRR's directories), so it never goes through a path
+ * they could have changed: every step is relative to a directory opened
+ * without following a symlink, a symlink is removed as itself, and a
+ * directory swapped for a symlink after it was opened is still the one
+ * emptied (the probe of issue 19: a full-path walk deleted 59 754 files
+ * of a root-owned directory elsewhere).  Mounts are never descended into,
+ * and depth is bounded (one descriptor a level). */
+#define REMOVE_MAX_DEPTH 32
+#define REMOVE_MAX_REPORTS 20
+
+struct removal {
+    int mnt_id_ok;             /* statx gives mount ids */
+    unsigned long long mnt_id; /* of the network's directory */
+    size_t failed;             /* entries not removed */
+};
+
+static void
+remove_failed(struct removal *r, const char *path, const char *why)
 {
-    (void)sb;
-    (void)ftw;
-    if (type == FTW_DP ? rmdir(path) : unlink(path)) {
-        log_warn("cannot remove %s: %s", path, strerror(errno));
+    if (r->failed++ < REMOVE_MAX_REPORTS) {
+        log_error("cannot remove %s: %s", path, why);
     }
-    return 0;
+}
+
+/* The mount `fd` is on; false if the kernel cannot say. */
+static bool
+mount_id(int fd, unsigned long long *id)
+{
+    struct statx sx;
+
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) ||
+        !(sx.stx_mask & STATX_MNT_ID)) {
+        return false;
+    }
+    *id = sx.stx_mnt_id;
+    return true;
+}
+
+static void remove_at(struct removal *, int parent, const char *name,
+                      const char *path, int depth);
+
+/* Empties directory `fd` (closed here), `path` for messages. */
+static void
+empty_dir(struct removal *r, int fd, const char *path, int depth)
+{
+    unsigned long long id;
+
+    if (r->mnt_id_ok && (!mount_id(fd, &id) || id != r->mnt_id)) {
+        close(fd);
+        remove_failed(r, path, "a mount point (not descended into)");
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        remove_failed(r, path, strerror(errno));
+        close(fd);
+        return;
+    }
+    struct dirent *de;
+    while ((errno = 0, de = readdir(d))) {
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+            char *child = xasprintf("%s/%s", path, de->d_name);
+            remove_at(r, dirfd(d), de->d_name, child, depth + 1);
+            free(child);
+        }
+    }
+    if (errno) {
+        remove_failed(r, path, strerror(errno));
+    }
+    closedir(d);
+}
+
+/* Removes `name` in directory `parent` and, if a directory, what it holds. */
+static void
+remove_at(struct removal *r, int parent, const char *name, const char *path,
+          int depth)
+{
+    /* A symlink, file, socket...: gone as itself, never followed. */
+    if (!unlinkat(parent, name, 0) || errno == ENOENT) {
+        return;
+    }
+    if (errno != EISDIR) {
+        remove_failed(r, path, strerror(errno));
+        return;
+    }
+    if (depth > REMOVE_MAX_DEPTH) {
+        remove_failed(r, path, "nested too deep");
+        return;
+    }
+    int fd =
+        openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        /* Swapped for something else since: not followed. */
+        if (errno != ENOENT) {
+            remove_failed(r, path, strerror(errno));
+        }
+        return;
+    }
+    empty_dir(r, fd, path, depth);
+    if (unlinkat(parent, name, AT_REMOVEDIR) && errno != ENOENT) {
+        remove_failed(r, path, strerror(errno));
+    }
+}
+
+/* Removes everything in the network's directory `fd` but the record, then
+ * the record and the directory: if anything is left, the record stays, so
+ * that `down` can be run again once it is dealt with. */
+static int
+remove_network_dir(int run, const char *network, const char *path)
+{
+    struct removal r = {0};
+    int fd =
+        openat(run, network, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0) {
+        if (errno != ENOENT) {
+            log_error("cannot remove %s: %s", path, strerror(errno));
+        }
+        return errno == ENOENT ? 0 : -errno;
+    }
+    r.mnt_id_ok = mount_id(fd, &r.mnt_id);
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        log_error("cannot remove %s: %s", path, strerror(errno));
+        close(fd);
+        return -EIO;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            strcmp(de->d_name, "state")) {
+            char *child = xasprintf("%s/%s", path, de->d_name);
+            remove_at(&r, dirfd(d), de->d_name, child, 1);
+            free(child);
+        }
+    }
+    if (!r.failed) {
+        char *record = xasprintf("%s/state", path);
+        remove_at(&r, dirfd(d), "state", record, 1);
+        free(record);
+    }
+    closedir(d);
+    if (!r.failed) {
+        remove_at(&r, run, network, path, 0);
+    }
+    if (r.failed > REMOVE_MAX_REPORTS) {
+        log_error("... and %zu more entries under %s",
+                  r.failed - REMOVE_MAX_REPORTS, path);
+    }
+    return r.failed ? -ENOTEMPTY : 0;
 }
 
 int
@@ -387,13 +736,18 @@ state_remove(struct state *st)
         fclose(st->file);
         st->file = NULL;
     }
-    /* The tree holds only what miniinet wrote there: the record, node
-     * directories (configuration, pid files, logs), the switch's files. */
-    if (nftw(st->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) &&
-        errno != ENOENT) {
-        int error = errno;
-        log_error("cannot remove %s: %s", st->dir, strerror(error));
-        return -error;
+    int run = open(state_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (run < 0) {
+        return errno == ENOENT ? 0 : -errno;
+    }
+    int error = remove_network_dir(run, st->network, st->dir);
+    close(run);
+    if (error) {
+        log_error("%s: could not remove all of it (see above); its record "
+                  "is kept: remove what is listed by hand, then run `down "
+                  "%s` again",
+                  st->dir, st->network);
+        return error;
     }
     /* The run directory itself goes with the last network. */
     rmdir(state_rundir());

@@ -5,7 +5,8 @@
  * /run/miniinet), next to one directory per node (nodes/<name>: FRR
  * configuration, pid files, logs), the switch's directory (switch/) and the
  * tunnel plugin's (tunnel/).
- * It is a text file of one "KEY VALUE..." line per item, appended to
+ * It is a text file of one "KEY VALUE..." line per item (values separated
+ * by one space, names as util_valid_name() allows them), appended to
  * *before* the items are made (write-ahead), so that an `up` killed at any
  * point leaves a record that covers everything it made.  `down` removes
  * what is listed and exists, and treats the rest as never made.
@@ -21,6 +22,14 @@
  *     sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216
  *                                  (a kernel setting raised: old, new value)
  *     complete                     (the last line of a finished `up`)
+ *
+ * The reader is strict: the magic line (with its newline) first, "network"
+ * second and naming the record's own directory, no NUL byte, no extra
+ * token, no item twice that is one, nothing after "complete".  Only a
+ * torn last line (an interrupted append, whose item was not made yet) is
+ * ignored.  Anything else is a damaged record: every verb that acts on it
+ * stops, naming FILE:LINE (a record listing less than was made would make
+ * `down` leave the rest behind).
  */
 #ifndef MINIINET_STATE_H
 #define MINIINET_STATE_H 1
@@ -92,7 +101,13 @@ char *state_switch_dir(const struct state *);
 /* The tunnel plugin's directory: <dir>/tunnel (malloc()ed). */
 char *state_tunnel_dir(const struct state *);
 
-/* Removes the record and the network's directory tree (after `down`). */
+/* Opens nodes/<name> (O_DIRECTORY), never through a symlink: where root
+ * writes and re-reads a node's files (frr.conf); -errno. */
+int state_open_node_dir(const struct state *, const char *name);
+
+/* Removes the network's directory tree and the record (after `down`),
+ * never following a symlink nor entering a mount.  Returns 0, or -errno
+ * after naming every entry it could not remove: the record is then kept. */
 int state_remove(struct state *);
 
 void state_destroy(struct state *);

@@ -1,0 +1,407 @@
+/* Tests of the state record (state.c): the strict parser refuses every
+ * damaged or foreign record, naming FILE:LINE; state_remove never follows a
+ * symlink a node's user swaps in during the walk, never descends into a
+ * mount, and reports what it could not remove. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "testutil.h"
+#include "util.h"
+
+/* The paths are short test paths under /tmp; GCC cannot know. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+/* Every test gets its own run directory under /tmp, removed afterwards. */
+static char base[64];
+static char rundir[256];
+
+static void
+run_cmd(const char *const argv[])
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    waitpid(pid, NULL, 0);
+}
+
+static void
+setup(void)
+{
+    snprintf(base, sizeof base, "/tmp/mi-state-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    chmod(base, 0755);
+    snprintf(rundir, sizeof rundir, "%s/run", base);
+    ck_assert_int_eq(mkdir(rundir, 0755), 0);
+    setenv("MINIINET_RUNDIR", rundir, 1);
+}
+
+static void
+teardown(void)
+{
+    /* Anything a failed test left mounted first, then the files. */
+    char m[PATH_MAX];
+    snprintf(m, sizeof m, "%s/run/net/nodes/R/mnt", base);
+    umount2(m, MNT_DETACH);
+    const char *const rm[] = {"rm", "-rf", "--one-file-system", base, NULL};
+    run_cmd(rm);
+}
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+/* Writes `len` bytes of `data` as network "net"'s record. */
+static void
+write_record(const char *data, size_t len)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/net", rundir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/net/state", rundir);
+    write_file(path, data, len);
+}
+
+#define HEADER                                                                \
+    "miniinet-state 1\nnetwork net\nplugin runtime netns\nfingerprint ab12\n"
+
+/* Loads "net", expecting a refusal whose message contains `what`. */
+static void
+expect_refused(const char *data, size_t len, const char *what)
+{
+    struct state st;
+
+    write_record(data, len);
+    testutil_capture_begin();
+    int error = state_load("net", &st);
+    const char *msg = testutil_captured();
+    ck_assert_msg(error == -EINVAL, "loaded (%d): %.*s", error, (int)len,
+                  data);
+    ck_assert_msg(strstr(msg, what), "message: %s", msg);
+    ck_assert_msg(strstr(msg, "/net/state:"), "no FILE:LINE: %s", msg);
+    testutil_capture_end();
+    state_destroy(&st);
+}
+
+#define REFUSED(text, what) expect_refused(text, sizeof text - 1, what)
+
+START_TEST(test_load_good)
+{
+    static const char text[] =
+        HEADER "node router 1_ZURIrouter\nbridge 3_L2_DCN_S1\nrootif 3_S1_p7\n"
+               "sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216\n"
+               "complete\n";
+    struct state st;
+
+    write_record(text, sizeof text - 1);
+    ck_assert_int_eq(state_load("net", &st), 0);
+    ck_assert_str_eq(st.network, "net");
+    ck_assert_str_eq(st.plugin[MI_PLUGIN_RUNTIME - 1], "netns");
+    ck_assert_uint_eq(st.n_nodes, 1);
+    ck_assert_str_eq(st.nodes[0].name, "1_ZURIrouter");
+    ck_assert_uint_eq(st.n_bridges, 1);
+    ck_assert_uint_eq(st.n_rootifs, 1);
+    ck_assert_uint_eq(st.n_sysctls, 1);
+    ck_assert(st.complete);
+    state_destroy(&st);
+}
+END_TEST
+
+/* A torn last line is what an interrupted append leaves: the item it was
+ * about to record was not made (state_sync comes before acting). */
+START_TEST(test_load_torn_last_line)
+{
+    static const char text[] = HEADER "node router R1\nnode rou";
+    struct state st;
+
+    write_record(text, sizeof text - 1);
+    testutil_capture_begin();
+    ck_assert_int_eq(state_load("net", &st), 0);
+    testutil_capture_end();
+    ck_assert_uint_eq(st.n_nodes, 1);
+    state_destroy(&st);
+}
+END_TEST
+
+/* Old: an empty file or a magic line without newline was a valid empty
+ * record, and `down` deleted it, leaving every namespace behind. */
+START_TEST(test_empty_refused)
+{
+    REFUSED("", "empty");
+    REFUSED("miniinet-state 1", "magic");
+    REFUSED("miniinet-state 2\n", "magic");
+}
+END_TEST
+
+START_TEST(test_extra_tokens_refused)
+{
+    REFUSED(HEADER "node router R1 extra\n", ":5:");
+    REFUSED("miniinet-state 1\nnetwork net\nplugin runtime netns x\n", ":3:");
+    REFUSED(HEADER "complete now\n", ":5:");
+    REFUSED(HEADER "bridge B  \n", ":5:");
+    REFUSED(HEADER "node  router R1\n", ":5:");
+}
+END_TEST
+
+START_TEST(test_nul_refused)
+{
+    REFUSED(HEADER "node router R1\0../../etc\n", "NUL");
+    REFUSED("miniinet-state 1\0\n", "NUL");
+}
+END_TEST
+
+START_TEST(test_names_refused)
+{
+    REFUSED("miniinet-state 1\nnetwork ../x\n", ":2:");
+    REFUSED("miniinet-state 1\nnetwork other\nfingerprint ab\n",
+            "another network");
+    REFUSED(HEADER "node router ../../x\n", ":5:");
+    REFUSED(HEADER "bridge a/b\n", ":5:");
+    REFUSED(HEADER "fingerprint cd\n", "twice");
+    REFUSED("miniinet-state 1\nnetwork net\nfingerprint a;b\n", ":3:");
+    REFUSED(HEADER "complete\nnode router R\n", "after");
+    REFUSED("miniinet-state 1\nnode router R\n", "network");
+}
+END_TEST
+
+/* The record may not be a symlink, nor its network directory. */
+START_TEST(test_symlink_record_refused)
+{
+    char path[1024], target[1024];
+    struct state st;
+
+    snprintf(target, sizeof target, "%s/elsewhere", base);
+    write_file(target, HEADER, sizeof HEADER - 1);
+    snprintf(path, sizeof path, "%s/net", rundir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/net/state", rundir);
+    ck_assert_int_eq(symlink(target, path), 0);
+    testutil_capture_begin();
+    ck_assert_int_lt(state_load("net", &st), 0);
+    testutil_capture_end();
+    state_destroy(&st);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Removal                                                                  */
+
+/* A new record of "net" with node R, and R's directory (as `up` makes). */
+static void
+make_network(struct state *st)
+{
+    const char *plugins[MI_PLUGIN_KIND_COUNT] = {"netns", NULL, NULL};
+    char path[PATH_MAX];
+
+    ck_assert_int_eq(state_create(st, "net", plugins, "ab12"), 0);
+    state_add_node(st, MI_NODE_ROUTER, "R");
+    ck_assert_int_eq(state_sync(st), 0);
+    snprintf(path, sizeof path, "%s/net/nodes/R", rundir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+/* `n` files f0..f(n-1) in `dir`. */
+static void
+fill(const char *dir, int n)
+{
+    char path[PATH_MAX];
+
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        write_file(path, "x", 1);
+    }
+}
+
+static int
+count_files(const char *dir, int n)
+{
+    char path[PATH_MAX];
+    int found = 0;
+
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        found += access(path, F_OK) == 0;
+    }
+    return found;
+}
+
+START_TEST(test_remove_all)
+{
+    struct state st;
+    char path[PATH_MAX];
+
+    make_network(&st);
+    snprintf(path, sizeof path, "%s/net/nodes/R/frr", rundir);
+    mkdir(path, 0755);
+    fill(path, 10);
+    snprintf(path, sizeof path, "%s/net/nodes/R/link", rundir);
+    ck_assert_int_eq(symlink("/etc", path), 0);
+    ck_assert_int_eq(state_remove(&st), 0);
+    snprintf(path, sizeof path, "%s/net", rundir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(access("/etc/passwd", F_OK), 0);
+    state_destroy(&st);
+}
+END_TEST
+
+#define RACE_FILES 20000
+#define NOBODY 65534
+
+/* As user nobody: once the removal has begun deleting in `d`, swap `d` for
+ * a symlink to `victim` (what a node's user can do in its 01777 tmp/). */
+static void
+attacker(const char *tmp, const char *victim)
+{
+    char d[PATH_MAX], d2[PATH_MAX];
+    struct timespec start, now;
+
+    snprintf(d, sizeof d, "%s/d", tmp);
+    snprintf(d2, sizeof d2, "%s/d2", tmp);
+    alarm(20);
+    if (setgid(NOBODY) || setuid(NOBODY)) {
+        _exit(2);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+        if (access(d, F_OK) == 0 && count_files(d, 200) < 200) {
+            /* Files gone: the walk is inside d. */
+            if (rename(d, d2) == 0 && symlink(victim, d) == 0) {
+                _exit(0);
+            }
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (now.tv_sec - start.tv_sec < 10);
+    _exit(1);
+}
+
+/* Old: nftw() unlinked by full path, so after the swap it deleted the
+ * victim's files (the probe: 59 754 of 60 000). */
+START_TEST(test_remove_symlink_race)
+{
+    if (!testutil_is_root()) {
+        return; /* needs setuid() to nobody and chown() */
+    }
+    struct state st;
+    char tmp[1024], d[1024], victim[1024];
+
+    make_network(&st);
+    snprintf(victim, sizeof victim, "%s/victim", base);
+    ck_assert_int_eq(mkdir(victim, 0755), 0);
+    fill(victim, RACE_FILES);
+    snprintf(tmp, sizeof tmp, "%s/net/nodes/R/tmp", rundir);
+    ck_assert_int_eq(mkdir(tmp, 01777), 0);
+    chmod(tmp, 01777);
+    snprintf(d, sizeof d, "%s/d", tmp);
+    ck_assert_int_eq(mkdir(d, 0755), 0);
+    fill(d, RACE_FILES);
+    const char *const chown_argv[] = {"chown", "-R", "65534:65534", d, NULL};
+    run_cmd(chown_argv);
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        attacker(tmp, victim);
+    }
+    testutil_capture_begin();
+    int error = state_remove(&st);
+    const char *msg = testutil_captured();
+    int status;
+    waitpid(pid, &status, 0);
+    int left = count_files(victim, RACE_FILES);
+    ck_assert_msg(left == RACE_FILES,
+                  "removal followed the symlink: %d of %d victim files "
+                  "deleted (attacker %s, state_remove %d)",
+                  RACE_FILES - left, RACE_FILES,
+                  WIFEXITED(status) && !WEXITSTATUS(status) ? "swapped"
+                                                            : "did not swap",
+                  error);
+    /* Whatever it could not remove, it said so. */
+    ck_assert(error == 0 || strstr(msg, "cannot remove"));
+    testutil_capture_end();
+    state_destroy(&st);
+}
+END_TEST
+
+/* A mount inside a node's directory is not descended into, and what could
+ * not be removed is an error naming it.  Old: nftw went through the mount,
+ * emptied the mounted directory and returned 0. */
+START_TEST(test_remove_mount_loud)
+{
+    if (!testutil_is_root()) {
+        return;
+    }
+    struct state st;
+    char mnt[1024], victim[1024];
+
+    make_network(&st);
+    snprintf(victim, sizeof victim, "%s/victim", base);
+    ck_assert_int_eq(mkdir(victim, 0755), 0);
+    fill(victim, 5);
+    snprintf(mnt, sizeof mnt, "%s/net/nodes/R/mnt", rundir);
+    ck_assert_int_eq(mkdir(mnt, 0755), 0);
+    ck_assert_int_eq(mount(victim, mnt, NULL, MS_BIND, NULL), 0);
+    testutil_capture_begin();
+    int error = state_remove(&st);
+    const char *msg = testutil_captured();
+    ck_assert_int_eq(count_files(victim, 5), 5);
+    ck_assert_int_ne(error, 0);
+    ck_assert_msg(strstr(msg, "nodes/R/mnt"), "message: %s", msg);
+    testutil_capture_end();
+    umount2(mnt, MNT_DETACH);
+    state_destroy(&st);
+}
+END_TEST
+
+static Suite *
+state_suite(void)
+{
+    Suite *s = suite_create("state");
+    TCase *tc = tcase_create("load");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_load_good);
+    tcase_add_test(tc, test_load_torn_last_line);
+    tcase_add_test(tc, test_empty_refused);
+    tcase_add_test(tc, test_extra_tokens_refused);
+    tcase_add_test(tc, test_nul_refused);
+    tcase_add_test(tc, test_names_refused);
+    tcase_add_test(tc, test_symlink_record_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("remove");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_remove_all);
+    tcase_add_test(tc, test_remove_symlink_race);
+    tcase_add_test(tc, test_remove_mount_loud);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(state_suite());
+}
