@@ -57,23 +57,13 @@ struct placer {
     unsigned *server_of;
 };
 
+/* The index of AS `asn` in the topology, or -1. */
 static int
 find_as(const struct topology *topo, unsigned asn)
 {
-    size_t lo = 0, hi = topo->n_ases;
+    const struct topo_as *as = topology_find_as(topo, asn);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (topo->ases[mid].asn == asn) {
-            return (int)mid;
-        } else if (topo->ases[mid].asn < asn) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
+    return as ? (int)(as - topo->ases) : -1;
 }
 
 static unsigned
