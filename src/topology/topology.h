@@ -17,6 +17,8 @@
 /* Limits of the original addressing plan (doc/topology.md). */
 #define TOPO_MAX_ASN 223      /* AS number is the first octet: unicast */
 #define TOPO_RESERVED_ASN 127 /* loopback /8 */
+#define TOPO_LINK_OCTET 179   /* 179.LO.HI.0/24: links between ASes */
+#define TOPO_IXP_OCTET 180    /* 180.IXP.0.0/24: IXP LANs */
 #define TOPO_MAX_ROUTERS 50   /* AS.(101+i) must stay below AS.151 */
 #define TOPO_MAX_INTERNAL 197 /* AS.0.(n+1), .198/.199 reserved */
 #define TOPO_MAX_L2NETS 55    /* AS.(200+dc) */
