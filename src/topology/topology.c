@@ -829,6 +829,34 @@ topology_find_as(const struct topology *topo, unsigned asn)
     return NULL;
 }
 
+unsigned
+topology_check_plugin_groups(const struct topology *topo,
+                             bool (*known)(const char *name, void *aux),
+                             void *aux, const char *const *suggest)
+{
+    const config_setting_t *p =
+        topo->config ? config_lookup(topo->config, "plugins") : NULL;
+    unsigned n = 0;
+
+    for (int i = 0;
+         p && config_setting_is_group(p) && i < config_setting_length(p);
+         i++) {
+        const config_setting_t *m = config_setting_get_elem(p, i);
+        const char *name = config_setting_name(m);
+        char hint[96];
+
+        if (!config_setting_is_group(m) || known(name, aux)) {
+            continue;
+        }
+        log_error_at(
+            config_setting_source_file(m), (int)config_setting_source_line(m),
+            "plugins.%s: no plugin \"%s\" is chosen or installed%s", name,
+            name, tp_did_you_mean(name, suggest, hint, sizeof hint));
+        n++;
+    }
+    return n;
+}
+
 const struct mi_settings *
 topology_plugin_settings(const struct topology *topo, const char *plugin)
 {

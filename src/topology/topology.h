@@ -157,6 +157,15 @@ void topology_free(struct topology *);
 /* The AS or IXP numbered `asn`, or NULL. */
 const struct topo_as *topology_find_as(const struct topology *, unsigned asn);
 
+/* Reports, at its line, every settings group `plugins.NAME` for which
+ * known(NAME, aux) is false (a typo such as `plugins.gree` would otherwise
+ * be ignored), suggesting one of `suggest` (NULL-terminated) when it looks
+ * like a typo of it; returns how many it reported. */
+unsigned topology_check_plugin_groups(const struct topology *,
+                                      bool (*known)(const char *name,
+                                                    void *aux),
+                                      void *aux, const char *const *suggest);
+
 /* The settings section `plugins.NAME`, or NULL when the file has none. */
 const struct mi_settings *topology_plugin_settings(const struct topology *,
                                                    const char *plugin);
