@@ -28,6 +28,7 @@ src_libmicore_la_SOURCES = \
 	src/topology/topology.c src/topology/topology.h \
 	src/topology/topology_parse.h src/topology/topology_body.c \
 	src/topology/topology_links.c src/topology/topology_util.c \
+	src/topology/topology_input.c \
 	src/plan/frrconf.c src/plan/frrconf.h \
 	src/plan/placement.c src/plan/placement.h \
 	src/plan/plan.c src/plan/plan.h \

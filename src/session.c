@@ -348,10 +348,45 @@ load_topology(struct session *s)
     return EXIT_OK;
 }
 
+/* A plugins.NAME group is settings for a plugin this network uses or one
+ * installed (so that settings for a plugin chosen by --plugins can stay in
+ * the file); anything else is a typo. */
+static bool
+plugin_known(const char *name, void *aux)
+{
+    const struct session *s = aux;
+
+    for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
+        if (s->active[i].name && !strcmp(s->active[i].name, name)) {
+            return true;
+        }
+    }
+    return plugin_path_has(&s->path, name);
+}
+
+static int
+check_plugin_groups(struct session *s)
+{
+    const char *names[MI_PLUGIN_KIND_COUNT + 1] = {NULL};
+    size_t n = 0;
+
+    for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
+        if (s->active[i].name) {
+            names[n++] = s->active[i].name;
+        }
+    }
+    return topology_check_plugin_groups(s->topo, plugin_known, s, names)
+               ? EXIT_USAGE
+               : EXIT_OK;
+}
+
 static int
 prepare_plan(struct session *s)
 {
     int status = choose_and_load(s, true);
+    if (status == EXIT_OK) {
+        status = check_plugin_groups(s);
+    }
     if (status == EXIT_OK) {
         status = configure_plugins(s, true);
     }
@@ -388,6 +423,12 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
     int status = EXIT_OK;
 
     s->exec = &local_executor;
+    if (!*s->opts.config &&
+        (needs & (NEED_TOPOLOGY | NEED_PLAN | USE_TOPOLOGY))) {
+        /* Not ": No such file or directory". */
+        log_error("-c \"\": the topology file name is empty");
+        return EXIT_USAGE;
+    }
     if ((needs & (NEED_TOPOLOGY | NEED_PLAN)) ||
         ((needs & USE_TOPOLOGY) && !named &&
          access(s->opts.config, F_OK) == 0)) {

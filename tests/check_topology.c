@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "settings.h"
@@ -40,8 +41,9 @@ load_fail(const char *path, int expected)
     return xstrdup(testutil_captured());
 }
 
+/* Loads `path`, which must succeed with the messages `want`. */
 static struct topology *
-load_ok(const char *path)
+load_warned(const char *path, const char *want)
 {
     struct topology *t = NULL;
 
@@ -50,9 +52,15 @@ load_ok(const char *path)
     testutil_capture_end();
     ck_assert_msg(!error, "%s: failed with %d:\n%s", path, error,
                   testutil_captured());
-    ck_assert_str_eq(testutil_captured(), "");
+    ck_assert_str_eq(testutil_captured(), want);
     ck_assert_ptr_nonnull(t);
     return t;
+}
+
+static struct topology *
+load_ok(const char *path)
+{
+    return load_warned(path, "");
 }
 
 static char *
@@ -115,7 +123,13 @@ load_full(char *path, size_t len)
     ck_assert_uint_lt(strlen(path), len);
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_int_eq(chdir("/"), 0);
-    struct topology *t = load_ok(path);
+    /* IXPs 81 and 82 are there to be numbered and placed. */
+    char *want = xasprintf("%s:33: IXP 81 has no members (no link joins "
+                           "it)\n%s:33: IXP 82 has no members (no link "
+                           "joins it)\n",
+                           path, path);
+    struct topology *t = load_warned(path, want);
+    free(want);
     ck_assert_int_eq(chdir(cwd), 0);
     free(rel);
     return t;
@@ -582,7 +596,8 @@ START_TEST(test_all_errors_in_one_pass)
         "links = ( (1, \"R\", \"peer\", 9, \"R\") );\n",
         "@:1: unknown setting \"nme\" (did you mean \"name\"?)\n"
         "@:2: router \"R\" is defined twice (first at line 2)\n"
-        "@:3: asn: 300 is not a valid AS number (1..223, not 127)\n"
+        "@:3: asn: 300 is not a valid AS number (1..223, not 127, 179 or "
+        "180)\n"
         "@:4: link (1, \"R\", \"peer\", 9, \"R\"): AS 9 does not exist\n");
 }
 END_TEST
@@ -687,8 +702,182 @@ START_TEST(test_include_errors_name_the_included_file)
     free(got);
     free(main_text);
 
-    expect_errors("@include \"miniinet-no-such-file.cfg\"\n",
-                  "@:1: cannot open include file\n");
+    path = testutil_write_temp("@include \"miniinet-no-such-file.cfg\"\n",
+                               ".cfg");
+    got = load_fail(path, -EINVAL);
+    want = xasprintf("%s:1: @include \"miniinet-no-such-file.cfg\": No such "
+                     "file or directory\n",
+                     path);
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Input limits, checked before libconfig reads anything                    */
+/* ------------------------------------------------------------------------ */
+
+static const char one_as[] = "ases = ( { asn = 1; routers = ( \"R\" ); } );\n";
+
+/* `n` copies of `item` joined by `sep`. */
+static char *
+repeated(const char *item, const char *sep, size_t n)
+{
+    size_t li = strlen(item), ls = strlen(sep);
+    char *text = xmalloc(n * (li + ls) + 1);
+    char *p = text;
+
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p, item, li);
+        p += li;
+        if (i + 1 < n) {
+            memcpy(p, sep, ls);
+            p += ls;
+        }
+    }
+    *p = '\0';
+    return text;
+}
+
+START_TEST(test_fifo)
+{
+    /* open() of a FIFO without a writer blocked forever. */
+    char *file = testutil_write_temp("", ".cfg");
+    char *fifo = xasprintf("%s.fifo", file);
+
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char *got = load_fail(fifo, -EINVAL);
+    char *want = xasprintf("%s: not a regular file (a FIFO)\n", fifo);
+    ck_assert_str_eq(got, want);
+    unlink(fifo);
+    free(want);
+    free(got);
+    free(fifo);
+}
+END_TEST
+
+START_TEST(test_empty_name)
+{
+    char *got = load_fail("", -ENOENT);
+    ck_assert_str_eq(got, "-c \"\": the topology file name is empty\n");
+    free(got);
+}
+END_TEST
+
+START_TEST(test_bom)
+{
+    char *text = xasprintf("\xEF\xBB\xBF%s", one_as);
+    expect_errors(text, "@:1: the file starts with a UTF-8 byte order mark, "
+                        "which libconfig cannot read; save it without one\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_long_line)
+{
+    char *x = repeated("x", "", 65536);
+    char *text = xasprintf("%s# %s\n", one_as, x);
+    expect_errors(text, "@:2: line of 65538 bytes, more than the 65536 a "
+                        "line may have\n");
+    free(text);
+    free(x);
+}
+END_TEST
+
+START_TEST(test_big_group)
+{
+    /* libconfig took 6.7 s for a group of 20 000 settings (quadratic). */
+    char *members = xstrdup("");
+    for (int i = 0; i < 1001; i++) {
+        char *next = xasprintf("%sa%d = 1; ", members, i);
+        free(members);
+        members = next;
+    }
+    char *text =
+        xasprintf("%splugins = {\n  netns = { %s };\n};\n", one_as, members);
+    expect_errors(text, "@:3: a group of more than 1000 settings (libconfig "
+                        "reads big groups in quadratic time)\n");
+    free(text);
+    free(members);
+}
+END_TEST
+
+START_TEST(test_big_list)
+{
+    char *elems = repeated("0", ",\n", 100001);
+    char *text = xasprintf("%splugins = { netns = {\n  l = [ %s ]; }; };\n",
+                           one_as, elems);
+    expect_errors(text, "@:3: a list of more than 100000 elements\n");
+    free(text);
+    free(elems);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+    char *open = repeated("(", "", 31);
+    char *close = repeated(")", "", 31);
+    char *text = xasprintf("%splugins = { netns = { l = %s1%s; }; };\n",
+                           one_as, open, close);
+    expect_errors(text, "@:2: groups and lists nested more than 32 deep\n");
+    free(text);
+    free(open);
+    free(close);
+}
+END_TEST
+
+START_TEST(test_error_cap)
+{
+    /* 60 links to ASes that do not exist: 50 shown, then a count. */
+    char *text = xstrdup(one_as);
+    char *want = xstrdup("");
+    for (int i = 2; i <= 61; i++) {
+        char *next = xasprintf("%s%s", text, i == 2 ? "links = (\n" : "");
+        free(text);
+        text = xasprintf("%s  (1, \"R\", \"peer\", %d, \"R\")%s\n", next, i,
+                         i < 61 ? "," : ");");
+        free(next);
+    }
+    for (int i = 2; i <= 51; i++) {
+        char *next = xasprintf("%s@:%d: link (1, \"R\", \"peer\", %d, \"R\"): "
+                               "AS %d does not exist\n",
+                               want, i + 1, i, i);
+        free(want);
+        want = next;
+    }
+    char *next = xasprintf("%s@: ... and 10 more errors (60 in all)\n", want);
+    free(want);
+    expect_errors(text, next);
+    free(next);
+    free(text);
+}
+END_TEST
+
+/* A class-size file far within the limits: 220 ASes of one template with
+ * 900 L2 hosts each, about 200 000 nodes. */
+START_TEST(test_200000_nodes)
+{
+    char *hosts = xstrdup("");
+    for (int i = 0; i < 900; i++) {
+        char *next = xasprintf("%s%s(\"H%d\", \"S\", %d)", hosts,
+                               i ? ", " : "", i, 1 + i / 225);
+        free(hosts);
+        hosts = next;
+    }
+    char *text = xasprintf(
+        "templates = { t = { routers = ( \"R\" );\n"
+        "  l2 = ( { name = \"N\"; switches = ( { name = \"S\"; gateway = "
+        "\"R\"; } );\n  hosts = ( %s ); } ); }; };\n"
+        "ases = ( { asns = \"1-126, 128-178, 181-223\"; template = \"t\"; } "
+        ");\n",
+        hosts);
+    struct topology *t = load_ok(testutil_write_temp(text, ".cfg"));
+    ck_assert_uint_eq(t->n_ases, 220);
+    ck_assert_uint_eq(t->ases[0].body->l2nets[0].n_hosts, 900);
+    topology_free(t);
+    free(text);
+    free(hosts);
 }
 END_TEST
 
@@ -866,6 +1055,15 @@ topology_suite(void)
     tcase_add_test(tc, test_quantity_errors);
     tcase_add_test(tc, test_repeat_reports_once);
     tcase_add_test(tc, test_include_errors_name_the_included_file);
+    tcase_add_test(tc, test_fifo);
+    tcase_add_test(tc, test_empty_name);
+    tcase_add_test(tc, test_bom);
+    tcase_add_test(tc, test_long_line);
+    tcase_add_test(tc, test_big_group);
+    tcase_add_test(tc, test_big_list);
+    tcase_add_test(tc, test_deep_nesting);
+    tcase_add_test(tc, test_error_cap);
+    tcase_add_test(tc, test_200000_nodes);
     /* Checked: runs in the test's own process, where the files are. */
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);

@@ -20,9 +20,8 @@ cs(const struct mi_settings *s)
     return (const config_setting_t *)s;
 }
 
-/* "plugins.gre": the names from the root down to `s`. */
-static void
-setting_path(const config_setting_t *s, char *buf, size_t len)
+void
+settings_path(const config_setting_t *s, char *buf, size_t len)
 {
     const config_setting_t *parent = config_setting_parent(s);
 
@@ -31,7 +30,7 @@ setting_path(const config_setting_t *s, char *buf, size_t len)
                  config_setting_name(s) ? config_setting_name(s) : "");
         return;
     }
-    setting_path(parent, buf, len);
+    settings_path(parent, buf, len);
     size_t used = strlen(buf);
     if (config_setting_name(s)) {
         snprintf(buf + used, len - used, ".%s", config_setting_name(s));
@@ -48,7 +47,7 @@ report(const config_setting_t *section, const char *key,
     char path[256];
     const char *file = config_setting_source_file(at);
 
-    setting_path(section, path, sizeof path);
+    settings_path(section, path, sizeof path);
     log_error_at(file ? file : "topology", (int)config_setting_source_line(at),
                  "%s%s%s: %s", path, key ? "." : "", key ? key : "", msg);
 }

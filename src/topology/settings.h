@@ -6,7 +6,14 @@
 
 #include <stdbool.h>
 
+#include <libconfig.h>
+#include <stddef.h>
+
 #include <miniinet/plugin.h>
+
+/* "plugins.gre.isolation", "ases[0].routers[1]": the names from the root
+ * down to `s`, for messages. */
+void settings_path(const config_setting_t *s, char *buf, size_t len);
 
 int settings_string(const struct mi_settings *, const char *key,
                     const char **value);

@@ -364,17 +364,28 @@ add_range(struct tp_loader *ld, struct numbers *nums, const char *key,
         return false;
     }
     if (lo < 1 || hi > TOPO_MAX_ASN) {
-        tp_error(ld, s, "%s: %lu is not a valid %s number (1..%d, not %d)",
-                 key, lo < 1 ? lo : hi, nums->kind, TOPO_MAX_ASN,
-                 TOPO_RESERVED_ASN);
+        /* Quoted as written: read_decimal() stops counting at 100000. */
+        bool first = lo < 1 || lo > TOPO_MAX_ASN;
+        const char *end =
+            first ? item + strspn(item, "0123456789") : item + item_len;
+        const char *start = end;
+        while (start > item && isdigit((unsigned char)start[-1])) {
+            start--;
+        }
+        tp_error(ld, s,
+                 "%s: %.*s is not a valid %s number (1..%d, not %d, %d or "
+                 "%d)",
+                 key, (int)(end - start), start, nums->kind, TOPO_MAX_ASN,
+                 TOPO_RESERVED_ASN, TOPO_LINK_OCTET, TOPO_IXP_OCTET);
         return false;
     }
-    if (lo <= TOPO_RESERVED_ASN && hi >= TOPO_RESERVED_ASN) {
-        tp_error(ld, s,
-                 "%s: \"%.*s\" includes %d, which is reserved "
-                 "(loopback)",
-                 key, item_len, item, TOPO_RESERVED_ASN);
-        return false;
+    for (unsigned long v = lo; v <= hi; v++) {
+        if (tp_reserved_asn((long long)v)) {
+            tp_error(ld, s,
+                     "%s: \"%.*s\" includes %lu, which is reserved (%s)", key,
+                     item_len, item, v, tp_reserved_asn((long long)v));
+            return false;
+        }
     }
     for (unsigned long v = lo; v <= hi; v++) {
         if (seen[v]) {
@@ -458,11 +469,9 @@ parse_numbers(struct tp_loader *ld, const config_setting_t *s, const char *one,
             return false;
         }
         long long v = config_setting_get_int64(a);
-        if (!tp_valid_asn(v)) {
-            tp_error(ld, a,
-                     "%s: %lld is not a valid %s number (1..%d, not "
-                     "%d)",
-                     one, v, nums->kind, TOPO_MAX_ASN, TOPO_RESERVED_ASN);
+        char why[128];
+        if (tp_asn_problem(v, nums->kind, why, sizeof why)) {
+            tp_error(ld, a, "%s: %s", one, why);
             return false;
         }
         nums->v = xmalloc(sizeof *nums->v);
@@ -660,263 +669,6 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The file                                                                 */
-/* ------------------------------------------------------------------------ */
-
-static int
-check_readable(const char *path)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int error = 0;
-
-    if (fd < 0) {
-        error = errno;
-    } else {
-        if (fstat(fd, &st) < 0) {
-            error = errno;
-        } else if (S_ISDIR(st.st_mode)) {
-            error = EISDIR;
-        }
-        close(fd);
-    }
-    if (error) {
-        log_error_at(path, 0, "%s", strerror(error));
-    }
-    return -error;
-}
-
-/* The directory of `path` for @include, NULL for the working directory. */
-static char *
-include_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (!slash) {
-        return NULL;
-    }
-    size_t len = slash == path ? 1 : (size_t)(slash - path);
-    char *dir = xmalloc(len + 1);
-    memcpy(dir, path, len);
-    dir[len] = '\0';
-    return dir;
-}
-
-/* An included file's name as libconfig records it, relative to `dir`,
- * turned into a name the user can open. */
-static char *
-join_dir(const char *dir, const char *file)
-{
-    if (!dir || file[0] == '/') {
-        return xstrdup(file);
-    }
-    return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-                     file);
-}
-
-static void
-rebase_setting(config_setting_t *s, const char **old, char **new_names,
-               unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        if (s->file == old[i]) {
-            s->file = new_names[i];
-            break;
-        }
-    }
-    for (int i = 0;
-         config_setting_is_aggregate(s) && i < config_setting_length(s); i++) {
-        rebase_setting(config_setting_get_elem(s, i), old, new_names, n);
-    }
-}
-
-/* libconfig names included files relative to the include directory; make
- * every setting's file name relative to the working directory instead, so
- * that messages (also those of plugin settings) name a file that exists. */
-static void
-rebase_file_names(config_t *cf, const char *dir)
-{
-    unsigned n = cf->num_filenames;
-
-    if (!dir || n < 2) {
-        return;
-    }
-    char **new_names = xcalloc(n, sizeof *new_names);
-    new_names[0] = xstrdup(cf->filenames[0]);
-    for (unsigned i = 1; i < n; i++) {
-        new_names[i] = join_dir(dir, cf->filenames[i]);
-    }
-    rebase_setting(config_root_setting(cf), cf->filenames, new_names, n);
-    for (unsigned i = 0; i < n; i++) {
-        free((char *)cf->filenames[i]);
-        cf->filenames[i] = new_names[i];
-    }
-    free(new_names);
-}
-
-static char *
-slurp(const char *file)
-{
-    FILE *f = fopen(file, "re");
-    char *text = NULL;
-    size_t size = 0;
-
-    if (!f) {
-        return NULL;
-    }
-    FILE *mem = open_memstream(&text, &size);
-    if (mem) {
-        char buf[4096];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-            fwrite(buf, 1, n, mem);
-        }
-        fclose(mem);
-    }
-    fclose(f);
-    return text;
-}
-
-/* Checks one integer literal at `start`; returns the end of it. */
-static const char *
-scan_number(struct tp_loader *ld, const char *file, int line,
-            const char *start)
-{
-    const char *p = start + (*start == '-' || *start == '+');
-    bool neg = *start == '-';
-    bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
-               isxdigit((unsigned char)p[2]);
-    const char *q = hex ? p + 2 : p;
-    unsigned long long v = 0;
-    bool huge = false;
-
-    for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q);
-         q++) {
-        unsigned d = isdigit((unsigned char)*q)
-                         ? (unsigned)(*q - '0')
-                         : (unsigned)(tolower((unsigned char)*q) - 'a' + 10);
-        huge |= __builtin_mul_overflow(v, hex ? 16ULL : 10ULL, &v) ||
-                __builtin_add_overflow(v, d, &v);
-    }
-    if (!hex && (*q == '.' || *q == 'e' || *q == 'E')) {
-        /* A float: libconfig reads those as doubles, nothing to check. */
-        while (isdigit((unsigned char)*q) || *q == '.' || *q == 'e' ||
-               *q == 'E' ||
-               ((*q == '-' || *q == '+') && (q[-1] == 'e' || q[-1] == 'E'))) {
-            q++;
-        }
-        return q;
-    }
-    bool wide = *q == 'L';
-    const char *end = q + (q[0] == 'L') + (q[0] == 'L' && q[1] == 'L');
-    unsigned long long max =
-        wide ? (unsigned long long)LLONG_MAX : (unsigned long long)INT_MAX;
-    if (!huge && v <= max + (neg && !hex)) {
-        return end;
-    }
-    char lit[72];
-    snprintf(lit, sizeof lit, "%.*s", (int)(q - start), start);
-    if (wide) {
-        tp_error_at(ld, file, line, "integer %sL does not fit in 64 bits",
-                    lit);
-    } else {
-        /* What libconfig 1.5 makes of it (atoi / strtoul truncated). */
-        int read =
-            hex ? (int)strtoul(lit, NULL, 16) : (int)strtol(lit, NULL, 10);
-        tp_error_at(ld, file, line,
-                    "integer %s does not fit in 32 bits "
-                    "(libconfig would read it as %d; write %sL for a 64-bit "
-                    "integer)",
-                    lit, read, lit);
-    }
-    return end;
-}
-
-static bool
-name_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '*';
-}
-
-/* libconfig 1.5 stores an integer literal that does not fit its type
- * truncated, without a word: 4294967295 becomes -1, 4294967297 becomes 1.
- * The tree cannot tell, so look at the literals of the (already parsed,
- * hence well-formed) file themselves. */
-static void
-scan_integers(struct tp_loader *ld, const char *file)
-{
-    char *text = slurp(file);
-    int line = 1;
-
-    for (const char *p = text; p && *p;) {
-        if (*p == '\n') {
-            line++;
-            p++;
-        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-            p += strcspn(p, "\n");
-        } else if (p[0] == '/' && p[1] == '*') {
-            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++) {
-                line += *p == '\n';
-            }
-            p += *p ? 2 : 0;
-        } else if (*p == '"') {
-            for (p++; *p && *p != '"'; p++) {
-                p += p[0] == '\\' && p[1];
-                line += *p == '\n';
-            }
-            p += *p != '\0';
-        } else if (isalpha((unsigned char)*p) || *p == '*' || *p == '@') {
-            for (p++; name_char(*p); p++) {
-                continue;
-            }
-        } else if (isdigit((unsigned char)*p) ||
-                   ((*p == '-' || *p == '+') &&
-                    isdigit((unsigned char)p[1]))) {
-            p = scan_number(ld, file, line, p);
-        } else {
-            p++;
-        }
-    }
-    free(text);
-}
-
-/* Reads the file into ld->cf.  Returns 0, -EINVAL after reporting a syntax
- * error or integers libconfig would misread, or -EIO. */
-static int
-read_config(struct tp_loader *ld)
-{
-    char *dir = include_dir(ld->path);
-    config_t *cf = ld->cf;
-
-    config_init(cf);
-    if (dir) {
-        config_set_include_dir(cf, dir);
-    }
-    if (!config_read_file(cf, ld->path)) {
-        if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
-            log_error_at(ld->path, 0, "cannot read the file");
-            free(dir);
-            return -EIO;
-        }
-        const char *file = config_error_file(cf);
-        char *display = file && strcmp(file, ld->path) != 0
-                            ? join_dir(dir, file)
-                            : xstrdup(ld->path);
-        tp_error_at(ld, display, config_error_line(cf), "%s",
-                    config_error_text(cf));
-        free(display);
-        free(dir);
-        return -EINVAL;
-    }
-    rebase_file_names(cf, dir);
-    free(dir);
-    for (unsigned i = 0; i < cf->num_filenames; i++) {
-        scan_integers(ld, cf->filenames[i]);
-    }
-    return ld->n_errors ? -EINVAL : 0;
-}
-
-/* ------------------------------------------------------------------------ */
 /* Loading and freeing                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -971,22 +723,21 @@ topology_load(const char *path, struct topology **out)
     int error;
 
     *out = NULL;
-    error = check_readable(path);
-    if (error) {
-        return error;
-    }
     ld.topo = xcalloc(1, sizeof *ld.topo);
     ld.topo->file = xstrdup(path);
     ld.cf = xmalloc(sizeof *ld.cf);
     ld.topo->config = ld.cf;
 
-    error = read_config(&ld);
+    error = tp_read_file(&ld);
     if (!error) {
         parse_top(&ld, config_root_setting(ld.cf));
         error = ld.n_errors ? -EINVAL : 0;
     }
+    tp_report_error_count(&ld);
     tp_free_elink_src(&ld);
     free(ld.body_src);
+    free(ld.dir);
+    free(ld.real_dir);
     if (error) {
         topology_free(ld.topo);
         return error;
@@ -1076,6 +827,34 @@ topology_find_as(const struct topology *topo, unsigned asn)
         }
     }
     return NULL;
+}
+
+unsigned
+topology_check_plugin_groups(const struct topology *topo,
+                             bool (*known)(const char *name, void *aux),
+                             void *aux, const char *const *suggest)
+{
+    const config_setting_t *p =
+        topo->config ? config_lookup(topo->config, "plugins") : NULL;
+    unsigned n = 0;
+
+    for (int i = 0;
+         p && config_setting_is_group(p) && i < config_setting_length(p);
+         i++) {
+        const config_setting_t *m = config_setting_get_elem(p, i);
+        const char *name = config_setting_name(m);
+        char hint[96];
+
+        if (!config_setting_is_group(m) || known(name, aux)) {
+            continue;
+        }
+        log_error_at(
+            config_setting_source_file(m), (int)config_setting_source_line(m),
+            "plugins.%s: no plugin \"%s\" is chosen or installed%s", name,
+            name, tp_did_you_mean(name, suggest, hint, sizeof hint));
+        n++;
+    }
+    return n;
 }
 
 const struct mi_settings *

@@ -17,6 +17,8 @@
 /* Limits of the original addressing plan (doc/topology.md). */
 #define TOPO_MAX_ASN 223      /* AS number is the first octet: unicast */
 #define TOPO_RESERVED_ASN 127 /* loopback /8 */
+#define TOPO_LINK_OCTET 179   /* 179.LO.HI.0/24: links between ASes */
+#define TOPO_IXP_OCTET 180    /* 180.IXP.0.0/24: IXP LANs */
 #define TOPO_MAX_ROUTERS 50   /* AS.(101+i) must stay below AS.151 */
 #define TOPO_MAX_INTERNAL 197 /* AS.0.(n+1), .198/.199 reserved */
 #define TOPO_MAX_L2NETS 55    /* AS.(200+dc) */
@@ -154,6 +156,15 @@ void topology_free(struct topology *);
 
 /* The AS or IXP numbered `asn`, or NULL. */
 const struct topo_as *topology_find_as(const struct topology *, unsigned asn);
+
+/* Reports, at its line, every settings group `plugins.NAME` for which
+ * known(NAME, aux) is false (a typo such as `plugins.gree` would otherwise
+ * be ignored), suggesting one of `suggest` (NULL-terminated) when it looks
+ * like a typo of it; returns how many it reported. */
+unsigned topology_check_plugin_groups(const struct topology *,
+                                      bool (*known)(const char *name,
+                                                    void *aux),
+                                      void *aux, const char *const *suggest);
 
 /* The settings section `plugins.NAME`, or NULL when the file has none. */
 const struct mi_settings *topology_plugin_settings(const struct topology *,

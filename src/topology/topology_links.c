@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "log.h"
 #include "topology_parse.h"
 #include "util.h"
 
@@ -334,9 +335,9 @@ static const struct tp_slot *
 link_end(struct tp_loader *ld, const config_setting_t *s, const char *desc,
          long long n, bool first, bool want_ixp)
 {
-    if (!tp_valid_asn(n)) {
-        tp_error(ld, s, "%s: %lld is not a valid AS number (1..%d, not %d)",
-                 desc, n, TOPO_MAX_ASN, TOPO_RESERVED_ASN);
+    char why[128];
+    if (tp_asn_problem(n, "AS", why, sizeof why)) {
+        tp_error(ld, s, "%s: %s", desc, why);
         return NULL;
     }
     const struct tp_slot *slot = &ld->slots[n];
@@ -608,6 +609,31 @@ check_announce(struct tp_loader *ld)
     }
 }
 
+/* An IXP no link joins is a route server with nothing to serve: a warning,
+ * as a file may well define IXPs before their members (doc/topology.md).
+ * Only in a file without errors: a link that could not be read may have
+ * been the one that joins it. */
+static void
+check_ixp_members(struct tp_loader *ld)
+{
+    const struct topology *topo = ld->topo;
+    bool member[TOPO_MAX_ASN + 1] = {false};
+
+    for (size_t i = 0; i < topo->n_elinks; i++) {
+        if (topo->elinks[i].router_b < 0) {
+            member[topo->elinks[i].as_b] = true;
+        }
+    }
+    for (unsigned n = 1; n <= TOPO_MAX_ASN; n++) {
+        const struct tp_slot *slot = &ld->slots[n];
+        if (slot->where && slot->ixp && !member[n]) {
+            log_warn("%s:%d: IXP %u has no members (no link joins it)",
+                     tp_file(ld, slot->where),
+                     (int)config_setting_source_line(slot->where), n);
+        }
+    }
+}
+
 void
 tp_parse_links(struct tp_loader *ld, const config_setting_t *root)
 {
@@ -616,13 +642,15 @@ tp_parse_links(struct tp_loader *ld, const config_setting_t *root)
     struct link_item *items;
     size_t n;
 
-    if (!list) {
-        return;
+    if (list) {
+        parse_items(ld, list, &items, &n);
+        expand(ld, items, n, 0, false);
+        check_announce(ld);
+        free_items(items, n);
     }
-    parse_items(ld, list, &items, &n);
-    expand(ld, items, n, 0, false);
-    check_announce(ld);
-    free_items(items, n);
+    if (!ld->n_errors) {
+        check_ixp_members(ld);
+    }
 }
 
 void

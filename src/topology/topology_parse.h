@@ -26,6 +26,20 @@
 #define TP_NODE_NAME_MAX 63   /* node names become host names */
 #define TP_IFNAME_MAX (TOPO_IFNAMSIZ - 1)
 
+/* Input limits, checked before libconfig reads anything (doc/topology.md,
+ * "Limits"); libconfig 1.5's time grows with the square of a group's
+ * members (5 000: 0.4 s, 20 000: 6.7 s) and of a string's length (1 MB:
+ * 1 s), linearly otherwise (a list of 100 000 elements: 1.2 s).  The
+ * shipped class-60.cfg has 10 kB, lines of at most 93 bytes, groups of at
+ * most 8 settings and lists of at most 180 elements. */
+#define TP_INPUT_MAX (4 << 20)  /* bytes, the file and every inclusion */
+#define TP_LINE_MAX 65536       /* bytes in one line */
+#define TP_GROUP_MAX 1000       /* settings in one group */
+#define TP_LIST_MAX 100000      /* elements of one list or array */
+#define TP_DEPTH_MAX 32         /* groups and lists nested */
+#define TP_INCLUDE_DEPTH_MAX 10 /* libconfig's own limit */
+#define TP_ERRORS_SHOWN 50      /* then "... and N more errors" */
+
 /* What the reader knows about one AS or IXP number while reading. */
 struct tp_slot {
     const config_setting_t *where; /* setting that defined it, NULL: unused */
@@ -44,6 +58,9 @@ struct tp_elink_src {
 
 struct tp_loader {
     const char *path;
+    char *dir;      /* of path, for @include; NULL: the working directory */
+    char *real_dir; /* the same resolved, the tree includes must stay in */
+    size_t input_bytes; /* read so far, inclusions counted each time */
     config_t *cf;
     struct topology *topo;
     unsigned n_errors;
@@ -57,12 +74,19 @@ struct tp_loader {
     struct tp_elink_src *elink_src; /* parallel to topo->elinks */
 };
 
+/* topology_input.c: reads and checks the file and what it includes into
+ * ld->cf; 0, -errno when it cannot be read, -EINVAL after reporting. */
+int tp_read_file(struct tp_loader *);
+
 /* Reporting.  `s` gives file and line (NULL or the root: the file only). */
 void tp_error(struct tp_loader *, const config_setting_t *s, const char *fmt,
               ...) MI_PRINTF(3, 4);
 void tp_error_at(struct tp_loader *, const char *file, int line,
                  const char *fmt, ...) MI_PRINTF(4, 5);
 const char *tp_file(const struct tp_loader *, const config_setting_t *);
+/* After the first TP_ERRORS_SHOWN errors, the rest are only counted; this
+ * says how many there were. */
+void tp_report_error_count(const struct tp_loader *);
 /* "line 12", or "FILE:12" when `first` is in another file than `here`. */
 const char *tp_where(const struct tp_loader *, const config_setting_t *first,
                      const config_setting_t *here, char *buf, size_t len);
@@ -116,7 +140,14 @@ void tp_check_keys(struct tp_loader *, const config_setting_t *group,
 void tp_parse_impair(struct tp_loader *, const config_setting_t *opts,
                      const char *obj, struct topo_impair *);
 
+/* 1..223, not 127 (loopback), 179 (the links' 179.LO.HI.0/24) or 180 (the
+ * IXP LANs' 180.IXP.0.0/24): an AS's own AS.0.0.0/8 would overlap them. */
 bool tp_valid_asn(long long);
+/* Why n is reserved, NULL if it is not. */
+const char *tp_reserved_asn(long long n);
+/* "N is not a valid KIND number (...)" in buf, NULL if n is valid. */
+const char *tp_asn_problem(long long n, const char *kind, char *buf,
+                           size_t len);
 int tp_find_router(const struct topo_body *, const char *name);
 /* Reports "OBJ: KIND name "NAME" is longer than MAX characters" when the
  * generated name (snprintf-style length `len`) does not fit. */

@@ -26,32 +26,50 @@ tp_file(const struct tp_loader *ld, const config_setting_t *s)
     return file ? file : ld->path;
 }
 
+/* Every message of the reader goes through here: a file with thousands of
+ * mistakes (one wrong line in a `repeat`) shows the first ones and a count,
+ * not a screenful per mistake. */
+static void
+report(struct tp_loader *ld, const char *file, int line, const char *fmt,
+       va_list args)
+{
+    char msg[2048];
+
+    if (ld->n_errors++ < TP_ERRORS_SHOWN) {
+        vsnprintf(msg, sizeof msg, fmt, args);
+        log_error_at(file, line, "%s", msg);
+    }
+}
+
+void
+tp_report_error_count(const struct tp_loader *ld)
+{
+    if (ld->n_errors > TP_ERRORS_SHOWN) {
+        log_error_at(ld->path, 0, "... and %u more errors (%u in all)",
+                     ld->n_errors - TP_ERRORS_SHOWN, ld->n_errors);
+    }
+}
+
 void
 tp_error_at(struct tp_loader *ld, const char *file, int line, const char *fmt,
             ...)
 {
-    char msg[2048];
     va_list args;
 
     va_start(args, fmt);
-    vsnprintf(msg, sizeof msg, fmt, args);
+    report(ld, file, line, fmt, args);
     va_end(args);
-    log_error_at(file, line, "%s", msg);
-    ld->n_errors++;
 }
 
 void
 tp_error(struct tp_loader *ld, const config_setting_t *s, const char *fmt, ...)
 {
-    char msg[2048];
     va_list args;
 
     va_start(args, fmt);
-    vsnprintf(msg, sizeof msg, fmt, args);
+    report(ld, tp_file(ld, s), s ? (int)config_setting_source_line(s) : 0, fmt,
+           args);
     va_end(args);
-    log_error_at(tp_file(ld, s), s ? (int)config_setting_source_line(s) : 0,
-                 "%s", msg);
-    ld->n_errors++;
 }
 
 const char *
@@ -331,10 +349,45 @@ tp_check_name(struct tp_loader *ld, const config_setting_t *s,
     }
 }
 
+const char *
+tp_reserved_asn(long long n)
+{
+    switch (n) {
+    case TOPO_RESERVED_ASN:
+        return "127.0.0.0/8 is loopback";
+    case TOPO_LINK_OCTET:
+        return "179.0.0.0/8 holds the links between ASes";
+    case TOPO_IXP_OCTET:
+        return "180.0.0.0/8 holds the IXP LANs";
+    default:
+        return NULL;
+    }
+}
+
 bool
 tp_valid_asn(long long n)
 {
-    return n >= 1 && n <= TOPO_MAX_ASN && n != TOPO_RESERVED_ASN;
+    return n >= 1 && n <= TOPO_MAX_ASN && !tp_reserved_asn(n);
+}
+
+const char *
+tp_asn_problem(long long n, const char *kind, char *buf, size_t len)
+{
+    const char *reserved = tp_reserved_asn(n);
+
+    if (tp_valid_asn(n)) {
+        return NULL;
+    }
+    if (reserved) {
+        snprintf(buf, len, "%lld is not a valid %s number (%s)", n, kind,
+                 reserved);
+    } else {
+        snprintf(buf, len,
+                 "%lld is not a valid %s number (1..%d, not %d, %d or %d)", n,
+                 kind, TOPO_MAX_ASN, TOPO_RESERVED_ASN, TOPO_LINK_OCTET,
+                 TOPO_IXP_OCTET);
+    }
+    return buf;
 }
 
 int
