@@ -524,6 +524,75 @@ START_TEST(test_refuse_missing_and_dirs)
 }
 END_TEST
 
+/* Root dlopen()s plugins: a file or directory someone else can write is
+ * refused, naming what to fix; put right, the same file loads. */
+START_TEST(test_refuse_writable)
+{
+    char dir[] = "/tmp/miniinet-perm-XXXXXX";
+    struct loaded_plugin lp;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char *path = put_copy(dir, "good.so", "good");
+    ck_assert_int_eq(chmod(path, 0644), 0);
+
+    ck_assert_int_eq(chmod(path, 0646), 0);
+    expect_refused(path, -EPERM,
+                   "%s: refused: %s is writable by others (mode 0646; run "
+                   "'chmod go-w %s')",
+                   path, path, path);
+    ck_assert_int_eq(chmod(path, 0664), 0);
+    expect_refused(path, -EPERM,
+                   "%s: refused: %s is writable by its group (mode 0664; run "
+                   "'chmod go-w %s')",
+                   path, path, path);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+
+    ck_assert_int_eq(chmod(dir, 0757), 0);
+    expect_refused(path, -EPERM,
+                   "%s: refused: directory %s is writable by others (mode "
+                   "0757; run 'chmod go-w %s')",
+                   path, dir, dir);
+    /* Sticky like /tmp: anyone may still add a file. */
+    ck_assert_int_eq(chmod(dir, 01777), 0);
+    expect_refused(path, -EPERM,
+                   "%s: refused: directory %s is writable by others (mode "
+                   "1777; run 'chmod go-w %s')",
+                   path, dir, dir);
+
+    /* A safe symlink to a file in a writable directory: the target's
+     * directory is checked too. */
+    char *link = xasprintf("%s/link.so", dir_a);
+    ck_assert_int_eq(symlink(path, link), 0);
+    expect_refused(link, -EPERM,
+                   "%s: refused: directory %s is writable by others (mode "
+                   "1777; run 'chmod go-w %s')",
+                   link, dir, dir);
+
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    ck_assert_int_eq(plugin_load_file(path, &lp), 0);
+    plugin_unload(&lp);
+    ck_assert_int_eq(plugin_load_file(link, &lp), 0);
+    plugin_unload(&lp);
+
+    if (geteuid() == 0) {
+        /* Not root's and not the caller's. */
+        ck_assert_int_eq(chown(path, 65534, 0), 0);
+        expect_refused(path, -EPERM,
+                       "%s: refused: %s is owned by uid 65534, not by root "
+                       "(run 'chown root %s' or install the plugin "
+                       "elsewhere)",
+                       path, path, path);
+    }
+
+    unlink(link);
+    unlink(path);
+    rmdir(dir);
+    free(link);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_relative_path)
 {
     /* A name without a slash is a file here, not a library that dlopen()
@@ -891,6 +960,7 @@ loader_suite(void)
     tcase_add_test(tc, test_refuse_not_elf);
     tcase_add_test(tc, test_refuse_missing_and_dirs);
     tcase_add_test(tc, test_relative_path);
+    tcase_add_test(tc, test_refuse_writable);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("search");

@@ -115,8 +115,68 @@ valid_plugin_name(const char *name)
 /* Loading one file                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* Root dlopen()s plugins: whoever can replace a plugin file, or the
+ * directory entry naming it, runs code as root.  Both must belong to root
+ * or to the user running miniinet and be writable by nobody else (a
+ * sticky world-writable directory such as /tmp counts as writable: anyone
+ * may add a file there).  `what` is "" for the file, "directory " for a
+ * directory; `name` is what the user is told to fix. */
+static int
+check_owner_mode(const char *path, const char *what, const char *name,
+                 const struct stat *st)
+{
+    uid_t euid = geteuid();
+
+    if (st->st_uid != 0 && st->st_uid != euid) {
+        log_error("%s: refused: %s%s is owned by uid %u, not by root%s (run "
+                  "'chown root %s' or install the plugin elsewhere)",
+                  path, what, name, (unsigned)st->st_uid,
+                  euid ? " or the user running miniinet" : "", name);
+        return -EPERM;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        log_error("%s: refused: %s%s is writable by %s (mode %04o; run "
+                  "'chmod go-w %s')",
+                  path, what, name,
+                  (st->st_mode & S_IWOTH) ? "others" : "its group",
+                  (unsigned)(st->st_mode & 07777), name);
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Checks the directory holding `file` (a path whose last component is the
+ * entry), through a descriptor opened O_DIRECTORY (the directory itself
+ * may be reached through symlinks). */
+static int
+check_dir_of(const char *path, const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    char *dir = !slash          ? xstrdup(".")
+                : slash == file ? xstrdup("/")
+                                : xasprintf("%.*s", (int)(slash - file), file);
+    int error = 0;
+    struct stat st;
+
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fstat(dfd, &st) < 0) {
+        log_error("%s: cannot check plugin directory %s: %s", path, dir,
+                  strerror(errno));
+        error = -ENOENT;
+    } else {
+        error = check_owner_mode(path, "directory ", dir, &st);
+    }
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    free(dir);
+    return error;
+}
+
 /* dlopen() has to be able to read the file; say so plainly rather than
- * through dlerror()'s wording. */
+ * through dlerror()'s wording.  Then the file and its directory must be
+ * safe to run as root (check_owner_mode); a symlink's target is checked
+ * too, and the directory it lies in. */
 static int
 check_file(const char *path)
 {
@@ -137,7 +197,30 @@ check_file(const char *path)
         log_error("%s: not a loadable plugin: not a regular file", path);
         return -ENOEXEC;
     }
-    return 0;
+
+    struct stat lst;
+    if (lstat(path, &lst) < 0) {
+        log_error("%s: cannot read plugin: %s", path, strerror(errno));
+        return -ENOENT;
+    }
+    if ((error = check_dir_of(path, path)) != 0) {
+        return error;
+    }
+    if (!S_ISLNK(lst.st_mode)) {
+        return check_owner_mode(path, "", path, &st);
+    }
+
+    char *target = realpath(path, NULL);
+    if (!target) {
+        log_error("%s: cannot read plugin: %s", path, strerror(errno));
+        return -ENOENT;
+    }
+    error = check_owner_mode(path, "", target, &st);
+    if (!error) {
+        error = check_dir_of(path, target);
+    }
+    free(target);
+    return error;
 }
 
 /* Reports a dlopen() failure.  glibc words an unresolved symbol as
