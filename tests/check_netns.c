@@ -800,6 +800,79 @@ START_TEST(test_frr)
 }
 END_TEST
 
+/* Root runs the FRR daemons from frr_dir: a directory or daemon someone
+ * else could replace is refused, in configure and when a daemon starts. */
+static int
+configure_frr_dir(const char *dir, void **st)
+{
+    char text[PATH_MAX + 64];
+
+    snprintf(text, sizeof text,
+             "plugins = { netns = { frr_dir = \"%s\"; }; };", dir);
+    return testutil_configure(&ops->common, host_services(), text,
+                              "plugins.netns", st);
+}
+
+START_TEST(test_frr_dir_checked)
+{
+    char dir[] = "/tmp/miniinet-frrdir-XXXXXX";
+    char prog[PATH_MAX];
+    void *st;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), -EINVAL);
+    ck_assert_msg(strstr(testutil_captured(), "plugins.netns.frr_dir") &&
+                      strstr(testutil_captured(), "writable by others") &&
+                      strstr(testutil_captured(), "chmod go-w"),
+                  "%s", testutil_captured());
+    ck_assert_int_eq(chmod(dir, 01777), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), -EINVAL);
+    ck_assert_int_eq(chmod(dir, 0775), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), -EINVAL);
+    ck_assert_msg(strstr(testutil_captured(), "writable by its group"), "%s",
+                  testutil_captured());
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    ck_assert_int_eq(chown(dir, 65534, 0), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), -EINVAL);
+    ck_assert_msg(strstr(testutil_captured(), "owned by uid 65534"), "%s",
+                  testutil_captured());
+    ck_assert_int_eq(chown(dir, 0, 0), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), 0);
+
+    /* A daemon anyone may rewrite: refused before anything runs. */
+    snprintf(prog, sizeof prog, "%s/zebra", dir);
+    write_file(prog, "#!/bin/sh\nexit 0\n");
+    ck_assert_int_eq(chmod(prog, 0757), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->start_daemon(st, "r1", dir, "zebra"), -EPERM);
+    testutil_capture_end();
+    ck_assert_msg(strstr(testutil_captured(), "refusing to run") &&
+                      strstr(testutil_captured(), "writable by others"),
+                  "%s", testutil_captured());
+    ck_assert_int_eq(chmod(prog, 0755), 0);
+    ck_assert_int_eq(chown(prog, 65534, 0), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->start_daemon(st, "r1", dir, "zebra"), -EPERM);
+    testutil_capture_end();
+    ck_assert_msg(strstr(testutil_captured(), "owned by uid 65534"), "%s",
+                  testutil_captured());
+    /* The directory made writable after configure. */
+    ck_assert_int_eq(chown(prog, 0, 0), 0);
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->start_daemon(st, "r1", dir, "zebra"), -EPERM);
+    testutil_capture_end();
+    ops->common.release(st);
+
+    /* A directory that does not exist is left to start_daemon. */
+    ck_assert_int_eq(unlink(prog), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    ck_assert_int_eq(configure_frr_dir(dir, &st), 0);
+    ops->common.release(st);
+}
+END_TEST
+
 START_TEST(test_frr_failures)
 {
     static const char *const missing[] = {"zebra", "nosuchd", NULL};
@@ -1023,6 +1096,7 @@ netns_suite(void)
     tcase_add_test(tc, test_view_follows_host);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_destroy_spares_outsiders);
+    tcase_add_test(tc, test_frr_dir_checked);
     suite_add_tcase(s, tc);
 
     const char *reason = frr_skip_reason();

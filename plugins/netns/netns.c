@@ -1194,6 +1194,57 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
     return error;
 }
 
+/* Root runs the FRR daemons from frr_dir: whoever can replace one of them,
+ * or an entry of the directory, runs code as root.  Returns what is wrong
+ * with `st` (the directory or a daemon at `path`) in `buf`, or NULL. */
+static const char *
+frr_file_problem(const char *path, const struct stat *st, bool dir, char *buf,
+                 size_t len)
+{
+    if (dir && !S_ISDIR(st->st_mode)) {
+        snprintf(buf, len, "%s is not a directory", path);
+    } else if (!dir && !S_ISREG(st->st_mode)) {
+        snprintf(buf, len, "%s is not a regular file", path);
+    } else if (st->st_uid != 0) {
+        snprintf(buf, len,
+                 "%s is owned by uid %u, not root (root runs the FRR "
+                 "daemons from it: 'chown root %s')",
+                 path, (unsigned)st->st_uid, path);
+    } else if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(buf, len,
+                 "%s is writable by %s (mode %04o; root runs the FRR "
+                 "daemons from it: 'chmod go-w %s')",
+                 path, (st->st_mode & S_IWOTH) ? "others" : "its group",
+                 (unsigned)(st->st_mode & 07777), path);
+    } else {
+        return NULL;
+    }
+    return buf;
+}
+
+/* Checks frr_dir and the daemon `prog` in it before root runs it. */
+static int
+check_daemon_file(const struct netns *ns, const char *name, const char *prog)
+{
+    char buf[PATH_MAX * 2 + 128];
+    const char *problem = NULL;
+    struct stat st;
+
+    if (stat(ns->frr_dir, &st) == 0) {
+        problem = frr_file_problem(ns->frr_dir, &st, true, buf, sizeof buf);
+    }
+    if (!problem && stat(prog, &st) == 0) {
+        problem = frr_file_problem(prog, &st, false, buf, sizeof buf);
+    }
+    if (problem) {
+        ns->host->error("netns: node %s: refusing to run FRR daemon %s: %s "
+                        "(see plugins.netns.frr_dir)",
+                        name, prog, problem);
+        return -EPERM;
+    }
+    return 0;
+}
+
 static int
 netns_start_daemon(void *state, const char *name, const char *dir,
                    const char *daemon)
@@ -1219,6 +1270,10 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         ns->host->error("netns: node %s: cannot run FRR daemon %s: %s (is "
                         "FRR installed? see plugins.netns.frr_dir)",
                         name, prog, strerror(errno));
+        return error;
+    }
+    error = check_daemon_file(ns, name, prog);
+    if (error) {
         return error;
     }
     int ns_fd = open_node(ns, name);
@@ -1634,6 +1689,23 @@ netns_configure(const struct mi_host *host, const struct mi_settings *settings,
     }
     if (frr_dir[0] != '/') {
         host->setting_error(settings, "frr_dir", "must be an absolute path");
+        return -EINVAL;
+    }
+    /* A directory that does not exist yet is left to start_daemon ("is
+     * FRR installed?"), which checks it again: validate and plan work on
+     * a machine without FRR. */
+    struct stat st;
+    if (stat(frr_dir, &st) == 0) {
+        char buf[PATH_MAX * 2 + 128];
+        const char *problem =
+            frr_file_problem(frr_dir, &st, true, buf, sizeof buf);
+        if (problem) {
+            host->setting_error(settings, "frr_dir", "%s", problem);
+            return -EINVAL;
+        }
+    } else if (errno != ENOENT) {
+        host->setting_error(settings, "frr_dir", "%s: %s", frr_dir,
+                            strerror(errno));
         return -EINVAL;
     }
 
