@@ -106,7 +106,7 @@ expect_refused(const char *data, size_t len, const char *what)
     state_destroy(&st);
 }
 
-#define REFUSED(text, what) expect_refused(text, sizeof text - 1, what)
+#define REFUSED(text, what) expect_refused(text, sizeof(text) - 1, what)
 
 START_TEST(test_load_good)
 {

@@ -13,31 +13,23 @@
  * `kind` 0: every kind (the common operations lead every kind's table, so
  * their offsets are the same in all of them). */
 struct op_info {
-    uint32_t kind;
     const char *name;
     size_t offset;
+    uint32_t kind;
     bool required;
 };
 
-#define COMMON(member, req)                                                   \
+#define OP(k, type, member, req)                                              \
     {                                                                         \
-        0, #member, offsetof(struct mi_common_ops, member), req               \
+        .name = #member, .offset = offsetof(type, member), .kind = (k),       \
+        .required = (req)                                                     \
     }
+#define COMMON(member, req) OP(0, struct mi_common_ops, member, req)
 #define RT(member, req)                                                       \
-    {                                                                         \
-        MI_PLUGIN_RUNTIME, #member, offsetof(struct mi_runtime_ops, member),  \
-            req                                                               \
-    }
-#define SW(member, req)                                                       \
-    {                                                                         \
-        MI_PLUGIN_SWITCH, #member, offsetof(struct mi_switch_ops, member),    \
-            req                                                               \
-    }
+    OP(MI_PLUGIN_RUNTIME, struct mi_runtime_ops, member, req)
+#define SW(member, req) OP(MI_PLUGIN_SWITCH, struct mi_switch_ops, member, req)
 #define TUN(member, req)                                                      \
-    {                                                                         \
-        MI_PLUGIN_TUNNEL, #member, offsetof(struct mi_tunnel_ops, member),    \
-            req                                                               \
-    }
+    OP(MI_PLUGIN_TUNNEL, struct mi_tunnel_ops, member, req)
 
 /* The one place that says which operations a plugin must have (plugin.h
  * says the same, operation by operation). */

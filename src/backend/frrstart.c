@@ -213,7 +213,7 @@ rt_start_frr(const struct active_plugin *rt, const char *name, const char *dir,
         }
     }
     for (size_t i = 0; !error && daemons[i]; i++) {
-        if (strcmp(daemons[i], "zebra")) {
+        if (strcmp(daemons[i], "zebra") != 0) {
             error = wait_vty(&fs, daemons[i]);
         }
     }

@@ -637,7 +637,7 @@ empty_dir(struct removal *r, int fd, const char *path, int depth)
     }
     struct dirent *de;
     while ((errno = 0, de = readdir(d))) {
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
             char *child = xasprintf("%s/%s", path, de->d_name);
             remove_at(r, dirfd(d), de->d_name, child, depth + 1);
             free(child);
@@ -706,8 +706,8 @@ remove_network_dir(int run, const char *network, const char *path)
     }
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-            strcmp(de->d_name, "state")) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            strcmp(de->d_name, "state") != 0) {
             char *child = xasprintf("%s/%s", path, de->d_name);
             remove_at(&r, dirfd(d), de->d_name, child, 1);
             free(child);

@@ -426,7 +426,7 @@ include_line(struct scan *sc, const char *p)
     static const char directive[] = "@include";
     size_t n = sizeof directive - 1;
 
-    if (strncmp(p, directive, n) || (p[n] != ' ' && p[n] != '\t')) {
+    if (strncmp(p, directive, n) != 0 || (p[n] != ' ' && p[n] != '\t')) {
         return p + 1; /* not libconfig's directive: its syntax error */
     }
     const char *q = p + n + strspn(p + n, " \t");
