@@ -37,7 +37,7 @@ fuzz_fuzz_lines_CPPFLAGS = $(MI_FUZZ_CPP)
 fuzz_fuzz_lines_LDFLAGS = $(MI_FUZZ_LINK)
 fuzz_fuzz_lines_LDADD = $(MI_FUZZ_LIBS)
 
-EXTRA_DIST += fuzz/run fuzz/corpus
+EXTRA_DIST += fuzz/run fuzz/lsan.supp fuzz/corpus
 
 # FUZZ_SECONDS per harness; FUZZ_FLAGS go to libFuzzer as they are (e.g.
 # FUZZ_FLAGS=-runs=1000000 for a fixed number of executions).

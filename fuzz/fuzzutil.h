@@ -11,8 +11,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Creates a new empty directory under $TMPDIR (default /tmp), makes it the
- * working directory, and removes it and whatever is left in it at exit.
+/* Creates a new empty directory under $TMPDIR (default /dev/shm, else
+ * /tmp), makes it the working directory, and removes it and whatever is
+ * left in it at exit.
  * Installs a log sink that drops every message, so that refused inputs
  * print nothing.  Returns the directory's absolute path; exits on
  * failure. */
