@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Cut the output into chunks; each stream's bytes, in order, are what
      * the reference splits. */
-    char *streams[2] = {malloc(len + 1), malloc(len + 1)};
+    char *streams[2] = {calloc(len + 1, 1), calloc(len + 1, 1)};
     size_t stream_len[2] = {0, 0};
     size_t *cuts = malloc((len + 1) * sizeof *cuts);
     bool *which = malloc((len + 1) * sizeof *which);
