@@ -7,9 +7,7 @@
  * output or error) each chunk belongs to; the rest is the output.  Every
  * line delivered is compared with what a plain reference splitter makes of
  * each stream: the harness aborts on any difference. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <stdbool.h>
 #include <stdio.h>

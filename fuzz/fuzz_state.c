@@ -3,9 +3,7 @@
  * The input is the record <rundir>/fuzz/state, rundir being a private,
  * empty directory given as MINIINET_RUNDIR; state_load() reads it and
  * state_destroy() frees what it made, whether it accepted it or not. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <stdio.h>
 #include <stdlib.h>

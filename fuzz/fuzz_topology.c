@@ -4,9 +4,7 @@
  * directory (so that an @include names nothing there but the file itself),
  * read by topology_load() and, when valid, planned by plan_compute() with
  * the default parameters (no tunnel overhead); everything is freed. */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,9 +7,7 @@
  * as in tests/check_wire.c) as the reply of each server in turn, and the
  * matrix tallied; status and preflight replies are judged.  What a decoder
  * accepts must survive its encoder and the decoder again (aborts if not). */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <stdio.h>
 #include <stdlib.h>

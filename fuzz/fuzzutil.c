@@ -1,7 +1,5 @@
 /* What the libFuzzer harnesses share (fuzzutil.h). */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include "fuzzutil.h"
 
