@@ -504,17 +504,19 @@ struct command {
     struct remote *r;
     remote_line_fn *line; /* receives lines (may be NULL) */
     void *aux;
-    bool log_stderr;          /* no `line`: standard error goes to the log */
-    struct buffer *capture;   /* all of standard output, if not NULL */
-    bool forward;             /* output to our own descriptors 1 and 2 */
-    struct buffer partial[2]; /* the unfinished line of stdout, stderr */
-    int status;               /* 0..255, 128 + signal, -1 while unknown */
+    bool log_stderr;        /* no `line`: standard error goes to the log */
+    struct buffer *capture; /* all of standard output, if not NULL */
+    bool forward;           /* output to our own descriptors 1 and 2 */
+    struct remote_lines partial[2]; /* the unfinished line of stdout, stderr */
+    int status; /* 0..255, 128 + signal, -1 while unknown */
     bool eof, closed;
 };
 
 static void
-deliver(struct command *cmd, bool is_stderr, const char *text)
+deliver(void *cmd_, bool is_stderr, const char *text)
 {
+    struct command *cmd = cmd_;
+
     if (cmd->line) {
         cmd->line(cmd->aux, is_stderr, text);
     } else if (is_stderr && cmd->log_stderr) {
@@ -522,26 +524,26 @@ deliver(struct command *cmd, bool is_stderr, const char *text)
     }
 }
 
-/* Appends output to the stream's unfinished line and hands on every line
- * now complete; a line reaching REMOTE_LINE_MAX bytes is handed on in
- * pieces, so that memory stays bounded whatever the command prints. */
-static void
-take_lines(struct command *cmd, bool is_stderr, const char *data, size_t len)
+void
+remote_lines_take(struct remote_lines *b, bool is_stderr, const char *data,
+                  size_t len, size_t max, remote_line_fn *fn, void *aux)
 {
-    struct buffer *b = &cmd->partial[is_stderr];
     size_t i = b->len;
     size_t begin = 0;
 
-    buffer_append(b, data, len);
+    b->data = xgrow(b->data, &b->cap, b->len + len + 1, 1);
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
     for (; i < b->len; i++) {
         if (b->data[i] == '\n') {
             b->data[i] = '\0';
-            deliver(cmd, is_stderr, b->data + begin);
+            fn(aux, is_stderr, b->data + begin);
             begin = i + 1;
-        } else if (i - begin == REMOTE_LINE_MAX) {
+        } else if (i - begin == max) {
             char saved = b->data[i];
             b->data[i] = '\0';
-            deliver(cmd, is_stderr, b->data + begin);
+            fn(aux, is_stderr, b->data + begin);
             b->data[i] = saved;
             begin = i;
         }
@@ -553,17 +555,33 @@ take_lines(struct command *cmd, bool is_stderr, const char *data, size_t len)
     }
 }
 
+void
+remote_lines_flush(struct remote_lines *b, bool is_stderr, remote_line_fn *fn,
+                   void *aux)
+{
+    if (b->len) {
+        fn(aux, is_stderr, b->data);
+    }
+    free(b->data);
+    *b = (struct remote_lines){0};
+}
+
+/* Appends output to the stream's unfinished line and hands on every line
+ * now complete; a line reaching REMOTE_LINE_MAX bytes is handed on in
+ * pieces, so that memory stays bounded whatever the command prints. */
+static void
+take_lines(struct command *cmd, bool is_stderr, const char *data, size_t len)
+{
+    remote_lines_take(&cmd->partial[is_stderr], is_stderr, data, len,
+                      REMOTE_LINE_MAX, deliver, cmd);
+}
+
 /* The last line of each stream, if it had no newline. */
 static void
 flush_lines(struct command *cmd)
 {
     for (int s = 0; s < 2; s++) {
-        struct buffer *b = &cmd->partial[s];
-        if (b->len) {
-            deliver(cmd, s == 1, b->data);
-        }
-        free(b->data);
-        *b = (struct buffer){0};
+        remote_lines_flush(&cmd->partial[s], s == 1, deliver, cmd);
     }
 }
 

@@ -68,6 +68,24 @@ const char *remote_name(const struct remote *);
 typedef void remote_line_fn(void *aux, bool is_stderr, const char *line);
 #define REMOTE_LINE_MAX ((size_t)1024 * 1024)
 
+/* How remote_exec() splits a stream of output into lines, on its own (for
+ * tests and fuzzing).  remote_lines_take() appends `len` bytes of `data` to
+ * the unfinished line in `b` (zeroed at first) and hands every line now
+ * complete to `fn`, without its newline; a line reaching `max` bytes is
+ * handed on in pieces of `max` bytes (remote_exec() uses REMOTE_LINE_MAX).
+ * A line is a C string: a NUL byte in the output ends what `fn` sees of it.
+ * remote_lines_flush() hands on the unfinished line, if any bytes are left,
+ * and frees `b`. */
+struct remote_lines {
+    char *data; /* NUL-terminated */
+    size_t len, cap;
+};
+void remote_lines_take(struct remote_lines *b, bool is_stderr,
+                       const char *data, size_t len, size_t max,
+                       remote_line_fn *fn, void *aux);
+void remote_lines_flush(struct remote_lines *b, bool is_stderr,
+                        remote_line_fn *fn, void *aux);
+
 /* Runs `command` on the server, interpreted by the user's shell there (quote
  * arguments with remote_quote()), on a new channel, with its standard input
  * at end of file.  `line` (if not NULL) gets every line of its standard

@@ -344,12 +344,18 @@ batch_receive(struct batch *b)
     }
 
     int len = (int)n;
+    /* NLMSG_OK compares the header's __u32 length with `len`, an int as
+     * NLMSG_NEXT needs it; gcc hides that in a system macro, clang (the
+     * fuzzing build's compiler) does not. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
     for (struct nlmsghdr *nlh = &u.align; NLMSG_OK(nlh, len);
          nlh = NLMSG_NEXT(nlh, len)) {
         if (nlh->nlmsg_type == NLMSG_ERROR) {
             batch_ack(b, nlh);
         }
     }
+#pragma GCC diagnostic pop
     return true;
 }
 
