@@ -70,14 +70,20 @@ read_regular(const char *path, size_t room, size_t *len, int *error, char *why,
                      file_type(st.st_mode));
         }
     } else {
-        text = xmalloc(room + 2);
+        /* As much as the file has (one more byte shows it grew), at most
+         * what the limit leaves. */
+        size_t cap = (size_t)st.st_size < room ? (size_t)st.st_size : room;
+        text = xmalloc(cap + 2);
         *len = 0;
         ssize_t n;
-        while (*len <= room &&
-               (n = read(fd, text + *len, room + 1 - *len)) > 0) {
+        while (*len <= cap &&
+               (n = read(fd, text + *len, cap + 1 - *len)) > 0) {
             *len += (size_t)n;
         }
-        if (*len > room) {
+        if (*len > cap && cap < room) {
+            *error = -EAGAIN;
+            snprintf(why, why_len, "changed while it was being read");
+        } else if (*len > cap) {
             *error = -EFBIG;
             snprintf(why, why_len,
                      "larger than %d MiB, the most a topology file and "
@@ -389,6 +395,14 @@ include_problem(struct scan *sc, const char *name, char **shown)
     if (!ld->real_dir || !inside(real, ld->real_dir)) {
         return "outside the topology file's directory tree";
     }
+    for (int i = 0; i < ld->n_reading; i++) {
+        if (!strcmp(ld->reading[i], real)) {
+            return i ? "it includes, directly or not, the file that includes "
+                       "it"
+                     : "it is the topology file itself";
+        }
+    }
+    ld->reading[ld->n_reading++] = xstrdup(real); /* include_file pops it */
     return NULL;
 }
 
@@ -398,6 +412,7 @@ include_file(struct scan *sc, int line, const char *name)
     struct tp_loader *ld = sc->ld;
     char *shown;
     const char *problem = include_problem(sc, name, &shown);
+    bool pushed = !problem; /* on ld->reading, while it is read */
     char why[160];
     size_t len = 0;
     int error = 0;
@@ -413,6 +428,9 @@ include_file(struct scan *sc, int line, const char *name)
     } else {
         ld->input_bytes += len;
         scan_text(ld, shown, text, len, sc->include_depth + 1);
+    }
+    if (pushed) {
+        free(ld->reading[--ld->n_reading]);
     }
     free(text);
     free(shown);
@@ -611,7 +629,13 @@ read_input(struct tp_loader *ld, int *error)
     ld->dir = include_dir(ld->path);
     ld->real_dir =
         realpath(ld->dir ? ld->dir : ".", real) ? xstrdup(real) : NULL;
+    if (realpath(ld->path, real)) {
+        ld->reading[ld->n_reading++] = xstrdup(real);
+    }
     scan_text(ld, ld->path, text, len, 0);
+    while (ld->n_reading > 0) {
+        free(ld->reading[--ld->n_reading]);
+    }
     if (ld->n_errors) {
         free(text);
         *error = -EINVAL;

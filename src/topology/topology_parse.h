@@ -61,6 +61,11 @@ struct tp_loader {
     char *dir;      /* of path, for @include; NULL: the working directory */
     char *real_dir; /* the same resolved, the tree includes must stay in */
     size_t input_bytes; /* read so far, inclusions counted each time */
+    /* The files being read, resolved: the topology file and the chain of
+     * @includes down to the one being read (a file may not include one of
+     * them: it would be read again and again down to the depth limit). */
+    char *reading[TP_INCLUDE_DEPTH_MAX + 2];
+    int n_reading;
     config_t *cf;
     struct topology *topo;
     unsigned n_errors;
