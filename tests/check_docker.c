@@ -145,6 +145,10 @@ START_TEST(test_limits)
     ck_assert_int_eq(limits_parse_cpus("2x"), -1);
     ck_assert_int_eq(limits_parse_cpus(""), -1);
     ck_assert_int_eq(limits_parse_cpus("1025"), -1);
+    ck_assert_int_eq(limits_parse_cpus(" 2"), -1);
+    ck_assert_int_eq(limits_parse_cpus("0x10"), -1);
+    ck_assert_int_eq(limits_parse_cpus("inf"), -1);
+    ck_assert_int_eq(limits_parse_cpus("1e3"), -1);
     ck_assert_int_eq(limits_parse_memory("0"), 0);
     ck_assert_int_eq(limits_parse_memory("512M"), 512LL << 20);
     ck_assert_int_eq(limits_parse_memory("2g"), 2LL << 30);

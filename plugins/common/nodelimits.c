@@ -21,7 +21,9 @@ limits_parse_cpus(const char *text)
 {
     char *end;
 
-    if (!text || !*text || *text == ' ') {
+    /* strtod() would take " 2", "0x10" or "inf". */
+    if (!text || *text < '0' || *text > '9' ||
+        strspn(text, "0123456789.") != strlen(text)) {
         return -1;
     }
     errno = 0;

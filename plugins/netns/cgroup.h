@@ -11,6 +11,7 @@
 #ifndef MINIINET_PLUGINS_NETNS_CGROUP_H
 #define MINIINET_PLUGINS_NETNS_CGROUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,9 +23,10 @@ enum cg_controller { CG_CPU, CG_MEMORY, CG_PIDS, CG_CONTROLLERS };
 struct cg_host {
     enum { CG_NONE, CG_V1, CG_V2 } mode;
     bool has[CG_CONTROLLERS];
-    /* The hierarchies' roots: v2: one, "/sys/fs/cgroup"; v1: one per
-     * controller, "/sys/fs/cgroup/cpu"...; NULL where absent. */
-    const char *root[CG_CONTROLLERS];
+    /* The hierarchies' roots, resolved (v1's /sys/fs/cgroup/cpu is often a
+     * link to cpu,cpuacct): v2: "/sys/fs/cgroup" for each controller; v1:
+     * one per controller; "" where absent. */
+    char root[CG_CONTROLLERS][PATH_MAX];
 };
 
 /* Descriptors of a node's cgroup.procs files, one per hierarchy it is in
@@ -37,15 +39,16 @@ struct cg_join {
 void cg_detect(struct cg_host *h);
 
 /* NULL if `limits` can be applied here, else what is missing, e.g. "no
- * memory controller (cgroup v2: not in /sys/fs/cgroup/cgroup.controllers)",
- * into buf. */
+ * memory cgroup controller (cgroup v2 at /sys/fs/cgroup, and memory is not
+ * in its cgroup.controllers)", into buf. */
 const char *cg_missing(const struct cg_host *h, const struct node_limits *l,
                        char *buf, size_t len);
 
 /* Makes node `name`'s cgroup (its parent miniinet/ too) in every hierarchy
- * a limit of `l` needs, and writes the limits; a group left by an earlier
- * run is reused.  With no limit at all, makes nothing.  0 or -errno, with
- * the file that failed in `what`. */
+ * a limit of `l` needs (v2: the one, with only those controllers enabled),
+ * and writes the limits; a group left by an earlier run is reused.  With
+ * no limit at all, makes nothing.  0 or -errno, with the file that failed
+ * in `what`. */
 int cg_create(const struct cg_host *h, const char *name,
               const struct node_limits *l, char *what, size_t len);
 
@@ -58,13 +61,16 @@ void cg_join_close(struct cg_join *j);
  * the node's groups.  0 or -errno. */
 int cg_join(const struct cg_join *j);
 
-/* Sends SIGKILL to every process in node `name`'s groups, once.  Returns
- * how many it signalled, or -errno. */
+/* Sends SIGKILL to every process in node `name`'s groups and the groups
+ * below them, once.  Returns how many it signalled (v2's cgroup.kill
+ * counts as one), or the first -errno. */
 int cg_kill(const struct cg_host *h, const char *name);
 
 /* Kills what is left in node `name`'s groups until they are empty (at most
- * `timeout_ms`), then removes them.  0 (also when there were none), or
- * -errno with the group that could not be removed in `what`. */
+ * `timeout_ms`), then removes them, with any group a process of the node
+ * made below them (depth-first), and miniinet/ once it is empty.  0 (also
+ * when there were none), or -errno with the group that could not be
+ * removed in `what`. */
 int cg_remove(const struct cg_host *h, const char *name, long timeout_ms,
               char *what, size_t len);
 

@@ -77,6 +77,9 @@
 
 /* destroy_node: how long killed processes get to disappear. */
 #define KILL_TIMEOUT_MS 1000
+/* ... and the node's cgroups to be empty enough to be removed: a memory
+ * hog's pages or a fork bomb's last children take their time. */
+#define CGROUP_TIMEOUT_MS 10000
 
 /* A namespace's identity: its nsfs inode. */
 struct ns_id {
@@ -358,11 +361,11 @@ check_limits(const struct netns *ns, const char *name,
     const char *missing = cg_missing(&ns->cg, limits, buf, sizeof buf);
 
     if (missing) {
-        ns->host->error("netns: %s%s%scannot limit its resources: %s; set "
-                        "that limit to 0 in plugins.netns to run without it "
-                        "(doc/topology.md)",
-                        name ? "node " : "", name ? name : "",
-                        name ? ": " : "", missing);
+        ns->host->error("netns: %s%s cannot limit %s resources: %s; set "
+                        "that limit to \"0\" (pids_limit: 0) in plugins.netns "
+                        "to run without it (doc/topology.md)",
+                        name ? "node " : "this server", name ? name : "",
+                        name ? "its" : "nodes'", missing);
         return -ENOTSUP;
     }
     return 0;
@@ -427,7 +430,7 @@ netns_create_node(void *state, const struct mi_plan *plan, size_t node,
         /* Nothing runs in it yet: the namespace goes with its mount. */
         (void)umount2(path, MNT_DETACH);
         unlink(path);
-        (void)cg_remove(&ns->cg, name, KILL_TIMEOUT_MS, what, sizeof what);
+        (void)cg_remove(&ns->cg, name, CGROUP_TIMEOUT_MS, what, sizeof what);
         return error;
     }
     ns->host->log(MI_LOG_DEBUG, "netns: node %s created", name);
@@ -1732,7 +1735,7 @@ netns_destroy_node(void *state, const char *name, const char *dir)
         return error;
     }
     char what[PATH_MAX];
-    error = cg_remove(&ns->cg, name, KILL_TIMEOUT_MS, what, sizeof what);
+    error = cg_remove(&ns->cg, name, CGROUP_TIMEOUT_MS, what, sizeof what);
     if (error) {
         ns->host->error("netns: node %s: cannot remove its cgroup %s: %s",
                         name, what, strerror(-error));
