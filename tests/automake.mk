@@ -143,6 +143,10 @@ endif
 tests/testbed.log: tests/up.log
 # docker.test starts a private Open vSwitch too, and compares the root
 # namespace's links before and after: after up.test, before the test bed.
+# Hogs in one router against the netns runtime's per-node cgroups.
+TESTS += tests/hogs.test
+EXTRA_DIST += tests/hogs.test
+tests/hogs.log: tests/up.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh
 tests/docker.log: tests/up.log

@@ -4,6 +4,7 @@
  * does not answer. */
 #include "config.h"
 
+#include "../plugins/common/nodelimits.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
@@ -84,8 +85,10 @@ START_TEST(test_settings)
     ck_assert_str_eq(d->socket, "/var/run/docker.sock");
     ck_assert_str_eq(d->router_image, "miniinet/router:latest");
     ck_assert_str_eq(d->host_image, "miniinet/host:latest");
-    ck_assert_int_eq(d->nano_cpus, 2000000000LL);
-    ck_assert_int_eq(d->pids_limit, -1);
+    ck_assert_int_eq(d->limits.kind[LIMITS_ROUTER].nano_cpus, 2000000000LL);
+    ck_assert_int_eq(d->limits.kind[LIMITS_ROUTER].pids, 100);
+    ck_assert_int_eq(d->limits.kind[LIMITS_ROUTESERVER].pids, 200);
+    ck_assert_int_eq(d->limits.kind[LIMITS_ROUTER].memory, 1LL << 30);
     ck_assert_str_eq(d->log_max_size, "1m");
     ck_assert_int_eq(d->log_max_file, 3);
     docker_release(state);
@@ -100,8 +103,8 @@ START_TEST(test_settings)
         0);
     d = state;
     ck_assert_str_eq(d->router_image, "miniinterneteth/d_router");
-    ck_assert_int_eq(d->nano_cpus, 500000000LL);
-    ck_assert_int_eq(d->pids_limit, 0);
+    ck_assert_int_eq(d->limits.kind[LIMITS_HOST].nano_cpus, 500000000LL);
+    ck_assert_int_eq(d->limits.kind[LIMITS_ROUTESERVER].pids, 0);
     docker_release(state);
 
     ck_assert_int_eq(
@@ -126,12 +129,52 @@ START_TEST(test_settings)
                        &state),
         -EINVAL);
 
-    ck_assert_int_eq(parse_cpus("0"), 0);
-    ck_assert_int_eq(parse_cpus("1.25"), 1250000000LL);
-    ck_assert_int_eq(parse_cpus("-1"), -1);
-    ck_assert_int_eq(parse_cpus("2x"), -1);
     ck_assert(valid_size("500k") && valid_size("1m") && valid_size("100"));
     ck_assert(!valid_size("m") && !valid_size("0") && !valid_size("1mb"));
+}
+END_TEST
+
+/* nodelimits.c, the runtimes' shared limit settings. */
+START_TEST(test_limits)
+{
+    void *state;
+
+    ck_assert_int_eq(limits_parse_cpus("0"), 0);
+    ck_assert_int_eq(limits_parse_cpus("1.25"), 1250000000LL);
+    ck_assert_int_eq(limits_parse_cpus("-1"), -1);
+    ck_assert_int_eq(limits_parse_cpus("2x"), -1);
+    ck_assert_int_eq(limits_parse_cpus(""), -1);
+    ck_assert_int_eq(limits_parse_cpus("1025"), -1);
+    ck_assert_int_eq(limits_parse_cpus(" 2"), -1);
+    ck_assert_int_eq(limits_parse_cpus("0x10"), -1);
+    ck_assert_int_eq(limits_parse_cpus("inf"), -1);
+    ck_assert_int_eq(limits_parse_cpus("1e3"), -1);
+    ck_assert_int_eq(limits_parse_memory("0"), 0);
+    ck_assert_int_eq(limits_parse_memory("512M"), 512LL << 20);
+    ck_assert_int_eq(limits_parse_memory("2g"), 2LL << 30);
+    ck_assert_int_eq(limits_parse_memory("1048576"), 1LL << 20);
+    ck_assert_int_eq(limits_parse_memory("4T"), 4LL << 40);
+    ck_assert_int_eq(limits_parse_memory("1MB"), -1);
+    ck_assert_int_eq(limits_parse_memory("M"), -1);
+    ck_assert_int_eq(limits_parse_memory("-1"), -1);
+    ck_assert_int_eq(limits_parse_memory(" 1"), -1);
+    ck_assert_int_eq(limits_parse_memory("99999999999999999999"), -1);
+    ck_assert_int_eq(limits_parse_memory("5000000T"), -1);
+
+    /* Every bad value is reported, naming its key. */
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { memory = \"100\"; "
+                       "host_cpus = \"lots\"; router_pids_limit = -1; }; };",
+                       &state),
+        -EINVAL);
+    const char *out = testutil_captured();
+    ck_assert_ptr_nonnull(strstr(out, "plugins.docker.memory"));
+    ck_assert_ptr_nonnull(strstr(out, "at least 16M"));
+    ck_assert_ptr_nonnull(strstr(out, "plugins.docker.host_cpus"));
+    ck_assert_ptr_nonnull(strstr(out, "router_pids_limit"));
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { memory = 512; }; };", &state),
+        -EINVAL);
 }
 END_TEST
 
@@ -157,6 +200,8 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.NetworkMode"), "\"none\"");
     ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "100");
     ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "2000000000");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "1073741824");
+    ck_assert_str_eq(member(req, "HostConfig.MemorySwap"), "1073741824");
     ck_assert_str_eq(member(req, "HostConfig.LogConfig"),
                      "{\"Type\":\"json-file\",\"Config\":{\"max-size\":"
                      "\"1m\",\"max-file\":\"3\"}}");
@@ -196,13 +241,35 @@ START_TEST(test_create_request)
 
     /* No limits. */
     ck_assert_int_eq(
-        configure_with(
-            "plugins = { docker = { cpus = \"0\"; pids_limit = 0; }; };",
-            &state),
+        configure_with("plugins = { docker = { cpus = \"0\"; pids_limit = 0; "
+                       "memory = \"0\"; }; };",
+                       &state),
         0);
     req = create_request(state, "small", &router, "/r", "/r/frr");
     ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "");
     ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "");
+    json_object_put(req);
+    docker_release(state);
+
+    /* Per kind: a kind's own key over the one for every node. */
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { memory = \"256M\"; "
+                       "router_memory = \"2G\"; host_cpus = \"0.25\"; "
+                       "routeserver_pids_limit = 500; }; };",
+                       &state),
+        0);
+    req = create_request(state, "small", &router, "/r", "/r/frr");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "2147483648");
+    ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "2000000000");
+    json_object_put(req);
+    req = create_request(state, "small", &host, "/r", "/r/frr");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "268435456");
+    ck_assert_str_eq(member(req, "HostConfig.NanoCpus"), "250000000");
+    json_object_put(req);
+    req = create_request(state, "small", &rs, "/r", "/r/frr");
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "500");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "268435456");
     json_object_put(req);
     docker_release(state);
 
@@ -299,6 +366,7 @@ docker_suite(void)
     tcase_add_test(tc, test_descriptor);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_settings);
+    tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_record);

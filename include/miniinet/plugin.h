@@ -438,7 +438,9 @@ struct mi_runtime_ops {
      * NULL the program shares the caller's standard input, output and error
      * (interactive use); otherwise its standard output is returned in a
      * malloc()ed string and its input is /dev/null.  Returns the exit
-     * status (0..255) or a negative errno.  Required. */
+     * status (0..255), -ECANCELED if the program was killed by a signal
+     * (say which with a warning), or another negative errno if it could not
+     * be run.  Required. */
     int (*run)(void *state, const char *name, const char *dir,
                const char *const *argv, char **out);
 

@@ -56,15 +56,14 @@
 
 #include <miniinet/plugin.h>
 
+#include "../common/nodelimits.h"
+
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define DEFAULT_ROUTER_IMAGE "miniinet/router:latest"
 #define DEFAULT_HOST_IMAGE "miniinet/host:latest"
 #define DEFAULT_FRR_DIR "/usr/lib/frr"
-/* The original platform's limits: --cpus=2, --pids-limit 100 (200 for the
- * IXP's route server), --log-opt max-size=1m --log-opt max-file=3. */
-#define DEFAULT_CPUS "2"
-#define DEFAULT_PIDS_LIMIT 100
-#define DEFAULT_RS_PIDS_LIMIT 200
+/* The original platform's logs: --log-opt max-size=1m --log-opt max-file=3
+ * (its --cpus and --pids-limit are the defaults of nodelimits.h). */
 #define DEFAULT_LOG_MAX_SIZE "1m"
 #define DEFAULT_LOG_MAX_FILE 3
 
@@ -100,9 +99,7 @@ struct docker {
     char *router_image;
     char *host_image;
     char *frr_dir;
-    char *cpus; /* as Docker's --cpus, "0": no limit */
-    long long nano_cpus;
-    long long pids_limit; /* -1: unset (kind's default), 0: no limit */
+    struct limits limits;
     char *log_max_size;
     long long log_max_file;
 };
@@ -149,21 +146,6 @@ valid_name(const char *name)
         }
     }
     return true;
-}
-
-/* Docker's --cpus: a decimal number of CPUs, into nano-CPUs; "0" is no
- * limit.  -1 if `text` is not one (or more than 1024 CPUs). */
-static long long
-parse_cpus(const char *text)
-{
-    char *end;
-
-    errno = 0;
-    double cpus = strtod(text, &end);
-    if (errno || end == text || *end || !(cpus >= 0) || cpus > 1024) {
-        return -1;
-    }
-    return llround(cpus * 1e9);
 }
 
 /* Docker's json-file max-size: a number with an optional k, m or g. */
@@ -266,17 +248,21 @@ create_request(const struct docker *d, const char *network,
     add_string(hc, "NetworkMode", "none");
     /* docker-init as PID 1: reaps the daemons FRR's -d orphans. */
     json_object_object_add(hc, "Init", json_object_new_boolean(1));
-    if (d->nano_cpus > 0) {
+    const struct node_limits *lim = limits_of(&d->limits, node->kind);
+    if (lim->nano_cpus > 0) {
         json_object_object_add(hc, "NanoCpus",
-                               json_object_new_int64(d->nano_cpus));
+                               json_object_new_int64(lim->nano_cpus));
     }
-    long long pids = d->pids_limit;
-    if (pids < 0) {
-        pids = node->kind == MI_NODE_ROUTESERVER ? DEFAULT_RS_PIDS_LIMIT
-                                                 : DEFAULT_PIDS_LIMIT;
+    if (lim->pids > 0) {
+        json_object_object_add(hc, "PidsLimit",
+                               json_object_new_int64(lim->pids));
     }
-    if (pids > 0) {
-        json_object_object_add(hc, "PidsLimit", json_object_new_int64(pids));
+    if (lim->memory > 0) {
+        /* MemorySwap = Memory: no swap on top of it. */
+        json_object_object_add(hc, "Memory",
+                               json_object_new_int64(lim->memory));
+        json_object_object_add(hc, "MemorySwap",
+                               json_object_new_int64(lim->memory));
     }
     add_string(log_config, "Type", "json-file");
     add_string(log, "max-size", d->log_max_size);
@@ -1520,7 +1506,6 @@ docker_release(void *state)
     free(d->router_image);
     free(d->host_image);
     free(d->frr_dir);
-    free(d->cpus);
     free(d->log_max_size);
     free(d);
     curl_global_cleanup();
@@ -1549,8 +1534,8 @@ docker_configure(const struct mi_host *host,
                  const struct mi_settings *settings, void **statep)
 {
     static const char *const known[] = {
-        "socket",     "router_image", "host_image",   "frr_dir", "cpus",
-        "pids_limit", "log_max_size", "log_max_file", NULL};
+        "socket",       "router_image", "host_image", "frr_dir",
+        "log_max_size", "log_max_file", LIMITS_KEYS,  NULL};
     int error = host->setting_check_keys(settings, known);
 
     if (error) {
@@ -1561,7 +1546,6 @@ docker_configure(const struct mi_host *host,
         return -ENOMEM;
     }
     d->host = host;
-    d->pids_limit = -1;
     d->log_max_file = DEFAULT_LOG_MAX_FILE;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(d);
@@ -1576,14 +1560,8 @@ docker_configure(const struct mi_host *host,
                             &d->host_image)) ||
         (error = get_string(host, settings, "frr_dir", DEFAULT_FRR_DIR,
                             &d->frr_dir)) ||
-        (error = get_string(host, settings, "cpus", DEFAULT_CPUS, &d->cpus)) ||
         (error = get_string(host, settings, "log_max_size",
                             DEFAULT_LOG_MAX_SIZE, &d->log_max_size))) {
-        goto fail;
-    }
-    error =
-        host->setting_int(settings, "pids_limit", 0, 4194304, &d->pids_limit);
-    if (error && error != -ENOENT) {
         goto fail;
     }
     error =
@@ -1601,12 +1579,7 @@ docker_configure(const struct mi_host *host,
                             "must be an absolute path (inside the image)");
         error = -EINVAL;
     }
-    d->nano_cpus = parse_cpus(d->cpus);
-    if (d->nano_cpus < 0) {
-        host->setting_error(settings, "cpus",
-                            "'%s' is not a number of CPUs between 0 (no "
-                            "limit) and 1024, e.g. \"2\" or \"0.5\"",
-                            d->cpus);
+    if (limits_configure(host, settings, &d->limits)) {
         error = -EINVAL;
     }
     if (!valid_size(d->log_max_size)) {

@@ -57,6 +57,8 @@
 
 #include <miniinet/plugin.h>
 
+#include "cgroup.h"
+
 #define NETNS_RUN_DIR "/run/netns"
 #define FRR_RUN_DIR "/var/run/frr"
 /* FRR's daemons also keep per-process directories (crash logs) in
@@ -75,6 +77,9 @@
 
 /* destroy_node: how long killed processes get to disappear. */
 #define KILL_TIMEOUT_MS 1000
+/* ... and the node's cgroups to be empty enough to be removed: a memory
+ * hog's pages or a fork bomb's last children take their time. */
+#define CGROUP_TIMEOUT_MS 10000
 
 /* A namespace's identity: its nsfs inode. */
 struct ns_id {
@@ -113,6 +118,8 @@ struct proc_cache {
 struct netns {
     const struct mi_host *host;
     char *frr_dir;
+    struct limits limits; /* per kind of node */
+    struct cg_host cg;    /* where they go */
     struct proc_cache cache;
 };
 
@@ -345,6 +352,25 @@ birth_thread(void *birth_)
     return NULL;
 }
 
+/* -ENOTSUP, reported, if this server cannot apply `limits`. */
+static int
+check_limits(const struct netns *ns, const char *name,
+             const struct node_limits *limits)
+{
+    char buf[256];
+    const char *missing = cg_missing(&ns->cg, limits, buf, sizeof buf);
+
+    if (missing) {
+        ns->host->error("netns: %s%s cannot limit %s resources: %s; set "
+                        "that limit to \"0\" (pids_limit: 0) in plugins.netns "
+                        "to run without it (doc/topology.md)",
+                        name ? "node " : "this server", name ? name : "",
+                        name ? "its" : "nodes'", missing);
+        return -ENOTSUP;
+    }
+    return 0;
+}
+
 static int
 netns_create_node(void *state, const struct mi_plan *plan, size_t node,
                   const char *dir)
@@ -358,7 +384,12 @@ netns_create_node(void *state, const struct mi_plan *plan, size_t node,
         return -EINVAL;
     }
     const char *name = mi_plan_node(plan, node)->name;
+    const struct node_limits *limits =
+        limits_of(&ns->limits, mi_plan_node(plan, node)->kind);
     error = check_name(ns, "node", name);
+    if (!error) {
+        error = check_limits(ns, name, limits);
+    }
     if (!error) {
         error = prepare_run_dir(ns);
     }
@@ -389,6 +420,17 @@ netns_create_node(void *state, const struct mi_plan *plan, size_t node,
         ns->host->error("netns: node %s: %s: %s", name, birth.step,
                         strerror(-error));
         unlink(path);
+        return error;
+    }
+    char what[PATH_MAX];
+    error = cg_create(&ns->cg, name, limits, what, sizeof what);
+    if (error) {
+        ns->host->error("netns: node %s: its cgroup: %s: %s", name, what,
+                        strerror(-error));
+        /* Nothing runs in it yet: the namespace goes with its mount. */
+        (void)umount2(path, MNT_DETACH);
+        unlink(path);
+        (void)cg_remove(&ns->cg, name, CGROUP_TIMEOUT_MS, what, sizeof what);
         return error;
     }
     ns->host->log(MI_LOG_DEBUG, "netns: node %s created", name);
@@ -499,11 +541,13 @@ struct view {
     char tmp_dir[PATH_MAX]; /* bound onto VAR_TMP_DIR */
     const char *hostname;   /* the node's name */
     bool detach_netns;      /* drop NETNS_RUN_DIR from the view */
+    struct cg_join join;    /* the node's cgroups, for what it runs */
 };
 
 /* What failed, for error messages: where entering a node or starting a
  * program stopped. */
 enum step {
+    STEP_CGROUP,
     STEP_SETNS,
     STEP_UNSHARE,
     STEP_SLAVE,
@@ -518,6 +562,7 @@ static const char *
 step_name(int step)
 {
     static const char *const names[] = {
+        [STEP_CGROUP] = "joining the node's cgroup",
         [STEP_SETNS] = "entering its network namespace",
         [STEP_UNSHARE] = "unshare(CLONE_NEWNS | CLONE_NEWUTS)",
         [STEP_SLAVE] = "mount --make-rslave /",
@@ -625,6 +670,9 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     v->frr_dir[0] = '\0';
     v->hostname = name;
     v->detach_netns = false;
+    for (int c = 0; c < CG_CONTROLLERS; c++) {
+        v->join.fd[c] = -1;
+    }
     if (!dir) {
         ns->host->error("netns: node %s: no directory", name);
         return -EINVAL;
@@ -789,7 +837,7 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
 {
     struct sigaction dfl;
     sigset_t none;
-    struct child_report r = {0, STEP_SETNS};
+    struct child_report r = {0, STEP_CGROUP};
 
     /* The program starts with default signal handling whatever the
      * caller's is (ignored signals survive exec). */
@@ -807,16 +855,21 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
     close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 #endif
 
-    if (setns(ns_fd, CLONE_NEWNET) < 0) {
-        r.error = errno;
-    } else if ((r.error = -enter_view(v, &r.step)) == 0) {
-        r.step = STEP_STREAMS;
-        if (move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
-            move_fd(io->fds[2], 2) == 0) {
-            r.step = STEP_EXEC;
-            execvp(argv[0], (char *const *)argv);
+    /* The cgroups first: everything the program forks is limited. */
+    r.error = -cg_join(&v->join);
+    if (!r.error) {
+        r.step = STEP_SETNS;
+        if (setns(ns_fd, CLONE_NEWNET) < 0) {
+            r.error = errno;
+        } else if ((r.error = -enter_view(v, &r.step)) == 0) {
+            r.step = STEP_STREAMS;
+            if (move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
+                move_fd(io->fds[2], 2) == 0) {
+                r.step = STEP_EXEC;
+                execvp(argv[0], (char *const *)argv);
+            }
+            r.error = errno;
         }
-        r.error = errno;
     }
     if (write(report, &r, sizeof r) < 0) {
         /* Nothing more to do: the parent sees exit status 127. */
@@ -1058,7 +1111,15 @@ netns_run(void *state, const char *name, const char *dir,
     cache_forget(ns);
 
     if (!out) {
-        result = run_interactive(ns, name, ns_fd, &view, argv);
+        /* What is run for a user is the node's, limits included. */
+        result = cg_join_open(&ns->cg, name, &view.join);
+        if (result) {
+            ns->host->error("netns: node %s: its cgroup: %s", name,
+                            strerror(-result));
+        } else {
+            result = run_interactive(ns, name, ns_fd, &view, argv);
+        }
+        cg_join_close(&view.join);
     } else {
         result = run_captured(ns, name, ns_fd, &view, argv, out);
     }
@@ -1289,6 +1350,13 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         error = give_to_frr(ns, name, log + strlen("file:"));
     }
     if (!error) {
+        error = cg_join_open(&ns->cg, name, &view.join);
+        if (error) {
+            ns->host->error("netns: node %s: its cgroup: %s", name,
+                            strerror(-error));
+        }
+    }
+    if (!error) {
         /* The daemons' views leave out the nodes' namespace files: a
          * mount namespace copies every mount, and they are as many as the
          * nodes. */
@@ -1301,6 +1369,7 @@ netns_start_daemon(void *state, const char *name, const char *dir,
                                     "-f", "/dev/null", NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
+    cg_join_close(&view.join);
     close(ns_fd);
     return error;
 }
@@ -1628,6 +1697,8 @@ kill_node(struct netns *ns, const char *name, const char *dir, bool wait,
     if (node_ns_id(path, &id)) {
         stop_processes(ns, name, dir, &id, wait);
     }
+    /* And whatever left the namespace but not the node's cgroups. */
+    (void)cg_kill(&ns->cg, name);
     return 0;
 }
 
@@ -1663,6 +1734,13 @@ netns_destroy_node(void *state, const char *name, const char *dir)
                         strerror(errno));
         return error;
     }
+    char what[PATH_MAX];
+    error = cg_remove(&ns->cg, name, CGROUP_TIMEOUT_MS, what, sizeof what);
+    if (error) {
+        ns->host->error("netns: node %s: cannot remove its cgroup %s: %s",
+                        name, what, strerror(-error));
+        return error;
+    }
     ns->host->log(MI_LOG_DEBUG, "netns: node %s destroyed", name);
     return 0;
 }
@@ -1675,7 +1753,8 @@ static int
 netns_configure(const struct mi_host *host, const struct mi_settings *settings,
                 void **statep)
 {
-    static const char *const known[] = {"frr_dir", NULL};
+    static const char *const known[] = {"frr_dir", LIMITS_KEYS, NULL};
+    struct limits limits;
     const char *frr_dir = "/usr/lib/frr";
     int error;
 
@@ -1689,6 +1768,9 @@ netns_configure(const struct mi_host *host, const struct mi_settings *settings,
     }
     if (frr_dir[0] != '/') {
         host->setting_error(settings, "frr_dir", "must be an absolute path");
+        return -EINVAL;
+    }
+    if (limits_configure(host, settings, &limits)) {
         return -EINVAL;
     }
     /* A directory that does not exist yet is left to start_daemon ("is
@@ -1714,6 +1796,8 @@ netns_configure(const struct mi_host *host, const struct mi_settings *settings,
         return -ENOMEM;
     }
     netns->host = host;
+    netns->limits = limits;
+    cg_detect(&netns->cg);
     netns->frr_dir = strdup(frr_dir);
     if (!netns->frr_dir) {
         free(netns);
@@ -1735,12 +1819,36 @@ netns_release(void *state)
     free(netns);
 }
 
+/* The cgroup controllers the limits of this server's nodes need. */
+static int
+netns_check_server(void *state, const struct mi_plan *plan, unsigned server)
+{
+    struct netns *ns = state;
+    bool checked[LIMITS_KINDS] = {false};
+
+    for (size_t i = 0; i < plan->n_nodes; i++) {
+        const struct mi_node *node = mi_plan_node(plan, i);
+        const struct node_limits *l = limits_of(&ns->limits, node->kind);
+        size_t k = (size_t)(l - ns->limits.kind);
+        if (node->server != server || checked[k]) {
+            continue;
+        }
+        checked[k] = true;
+        int error = check_limits(ns, NULL, l);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
 static const struct mi_runtime_ops netns_ops = {
     .common =
         {
             MI_OPS_SIZE(struct mi_runtime_ops),
             .configure = netns_configure,
             .release = netns_release,
+            .check_server = netns_check_server,
         },
     .create_node = netns_create_node,
     .netns_path = netns_netns_path,

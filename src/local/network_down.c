@@ -237,7 +237,10 @@ network_exec(struct session *s, const char *node, char **argv)
     char *dir = state_node_dir(st, node);
     int status = rt_run(rt, node, dir, args, NULL);
     free(dir);
-    if (status < 0) {
+    if (status == -ECANCELED) {
+        /* It ran and was killed by a signal: the runtime said which. */
+        status = EXIT_FAILED;
+    } else if (status < 0) {
         log_error("exec %s: cannot run %s: %s", node, args[0],
                   strerror(-status));
         status = EXIT_FAILED;

@@ -647,6 +647,14 @@ network_up(struct session *s)
     if (status == EXIT_OK) {
         status = check_conflicts(&u);
     }
+    /* The runtime's own checks (cgroup controllers, images), as preflight
+     * makes them on every server of a multi-server network. */
+    if (status == EXIT_OK && u.rt &&
+        plugin_check_server(u.rt, u.p, u.server)) {
+        log_error("runtime %s cannot run this network here (see above)",
+                  u.rt->name);
+        status = EXIT_FAILED;
+    }
     if (status != EXIT_OK) {
         up_free(&u);
         return status;
