@@ -24,6 +24,21 @@ no_arguments(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Verbs that look at the file only still end in failure when the
+ * network's state record is damaged: whatever the file says, the network
+ * needs the TA's hand first (the session printed how). */
+static int
+record_damaged(const struct session *s)
+{
+    if (!s->record_error) {
+        return EXIT_OK;
+    }
+    log_error("network %s: the file is valid, but the network's state "
+              "record is damaged (see above): deal with it first",
+              s->network);
+    return EXIT_FAILED;
+}
+
 /* validate: the topology, the plugins' settings and the plan. */
 static int
 verb_validate(struct session *s, int argc, char **argv)
@@ -51,7 +66,7 @@ verb_validate(struct session *s, int argc, char **argv)
              util_plural(p->n_links), n_remote, p->n_bridges,
              util_plural(p->n_bridges), p->n_servers,
              util_plural(p->n_servers));
-    return EXIT_OK;
+    return record_damaged(s);
 }
 
 static void
@@ -85,7 +100,7 @@ verb_plan(struct session *s, int argc, char **argv)
                   strerror(error ? -error : errno));
         return EXIT_FAILED;
     }
-    return EXIT_OK;
+    return record_damaged(s);
 }
 
 struct plugin_listing {
