@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -429,6 +430,71 @@ make_dir_at(int dir, const char *name, mode_t mode)
     int fd =
         openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+/* True if descriptor `fd` still is the directory at `path` (not one
+ * removed, and perhaps made again, since it was opened). */
+static bool
+still_at(int fd, const char *path)
+{
+    struct stat held, now;
+
+    return fstat(fd, &held) == 0 && stat(path, &now) == 0 &&
+           held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+int
+state_lock(bool create)
+{
+    const char *run = state_rundir();
+    bool said = false;
+
+    for (unsigned tenths = 0;; tenths++) {
+        int error = create ? mkdir_p(run, 0755) : 0;
+        int fd = error ? -1 : open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            error = error ? error : -errno;
+            if (error != -ENOENT || create) {
+                log_error("%s: cannot open it to lock it: %s", run,
+                          strerror(-error));
+            }
+            return error;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (still_at(fd, run)) {
+                return fd;
+            }
+            close(fd); /* the last `down` removed it meanwhile */
+            continue;
+        }
+        error = errno == EWOULDBLOCK ? 0 : -errno;
+        close(fd);
+        if (error) {
+            log_error("%s: cannot lock it: %s", run, strerror(-error));
+            return error;
+        }
+        if (tenths >= STATE_LOCK_WAIT_S * 10) {
+            log_error("%s: another miniinet `up` or `down` has held it for "
+                      "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
+                      "then try again",
+                      run, STATE_LOCK_WAIT_S, run);
+            return -EBUSY;
+        }
+        if (!said) {
+            log_info("waiting for another miniinet `up` or `down` on this "
+                     "server to finish (it holds %s)",
+                     run);
+            said = true;
+        }
+        usleep(100 * 1000);
+    }
+}
+
+void
+state_unlock(int fd)
+{
+    rmdir(state_rundir()); /* only if empty; a waiter then makes it anew */
+    close(fd);
 }
 
 /* The run directory (made as a path: it is the administrator's), and in
