@@ -26,7 +26,7 @@
 /* A node directory's file system with less free space than this is the
  * likeliest reason a daemon failed: its pid file, vty sockets and log
  * could not be written (nor its output, which then says nothing). */
-#define LOW_SPACE_BYTES (64 * 1024)
+#define LOW_SPACE_BYTES (64ULL * 1024)
 
 /* What of a daemon's output and log a failure quotes. */
 #define TAIL_LINES 8
