@@ -334,6 +334,24 @@ load_record(struct session *s, bool required)
     return EXIT_OK;
 }
 
+/* Waits for, and holds until session_destroy(), the run directory's lock;
+ * none when there is no run directory and `create` is false. */
+static int
+lock_rundir(struct session *s, bool create)
+{
+    int fd = state_lock(create);
+
+    if (fd == -ENOENT && !create) {
+        return EXIT_OK;
+    }
+    if (fd < 0) {
+        return EXIT_FAILED;
+    }
+    s->locked = true;
+    s->lock_fd = fd;
+    return EXIT_OK;
+}
+
 static int
 load_topology(struct session *s)
 {
@@ -443,6 +461,9 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
     } else if (status == EXIT_OK && s->topo) {
         s->network = s->topo->name; /* its plugins, if it is up */
     }
+    if (status == EXIT_OK && s->network && (needs & EXCLUSIVE)) {
+        status = lock_rundir(s, !(needs & USE_RECORD));
+    }
     if (status == EXIT_OK && s->network) {
         status = load_record(s, needs & USE_RECORD);
     }
@@ -483,4 +504,8 @@ session_destroy(struct session *s)
     s->network_buf = NULL;
     s->network = NULL;
     plugin_path_destroy(&s->path);
+    if (s->locked) {
+        state_unlock(s->lock_fd);
+        s->locked = false;
+    }
 }

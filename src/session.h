@@ -55,6 +55,9 @@ struct session {
     /* Who carries out up, down, status, check, exec and preflight: this
      * server, or the master of several (chosen once, here). */
     const struct executor *exec;
+    /* The run directory's lock, when the verb is EXCLUSIVE. */
+    bool locked;
+    int lock_fd;
 };
 
 /* What a verb needs prepared before it runs. */
@@ -67,6 +70,10 @@ enum {
     /* The network up on this server: its name, its record, the plugins it
      * was made with. */
     USE_RECORD = 1 << 3,
+    /* Changes the network on this server: holds the run directory's lock
+     * (state_lock()) from before the record is read, made if missing
+     * unless the verb works from the record (then nothing is up). */
+    EXCLUSIVE = 1 << 4,
 };
 
 struct verb {

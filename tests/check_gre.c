@@ -441,6 +441,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->needs_tx_csum_off);
     ck_assert_ptr_nonnull(ops->build);
     ck_assert_ptr_nonnull(ops->destroy);
+    ck_assert_ptr_nonnull(ops->reassert);
 }
 END_TEST
 
@@ -780,6 +781,42 @@ START_TEST(test_build_destroy)
 }
 END_TEST
 
+/* After an Open vSwitch restart (bridges back from its database, flows
+ * gone), reassert loads each recorded bridge's flows again, from the
+ * record alone; with no record it does nothing. */
+START_TEST(test_reassert)
+{
+    struct tplan *tp = tp_new();
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
+
+    fake_ifaces = "eth0,1\nbr-phy,65534\n80_IXP,65534\nmi2b,1\n"
+                  "mi-gre1,65534\nmi-gre1-t,65279\nmi0a,1\nmi2a,2\n";
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), 0);
+    gre_release(gre);
+
+    gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
+    free(fake_log);
+    fake_log = NULL;
+    ck_assert_int_eq(ovt_reassert(gre, tundir), 0);
+    char *want = xasprintf(
+        "ovs-vsctl --timeout=5 get Open_vSwitch . _uuid\n"
+        "ovs-appctl --timeout=5 -t ovs-vswitchd version\n"
+        "ovs-ofctl --timeout=120 replace-flows mi-gre1 %s/mi-gre1.flows\n",
+        tundir);
+    ck_assert_str_eq(fake_log, want);
+    free(want);
+    ck_assert_uint_eq(count_files(tundir), 2); /* the record stays */
+
+    ck_assert_int_eq(ovt_destroy(gre, tundir), 0);
+    free(fake_log);
+    fake_log = NULL;
+    ck_assert_int_eq(ovt_reassert(gre, tundir), 0);
+    ck_assert_ptr_null(fake_log);
+    gre_release(gre);
+    free(tp);
+}
+END_TEST
+
 START_TEST(test_build_exists)
 {
     struct tplan *tp = tp_new();
@@ -947,6 +984,7 @@ gre_suite(void)
     tc = tcase_create("fake host");
     tcase_add_checked_fixture(tc, setup_fake, teardown_fake);
     tcase_add_test(tc, test_build_destroy);
+    tcase_add_test(tc, test_reassert);
     tcase_add_test(tc, test_build_exists);
     tcase_add_test(tc, test_build_port_fails);
     tcase_add_test(tc, test_record_kept);

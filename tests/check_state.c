@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -374,6 +375,39 @@ START_TEST(test_remove_mount_loud)
 }
 END_TEST
 
+/* The run directory's lock: none to take when there is no run directory
+ * (for `down`), made for `up`; exclusive; not inherited; the directory
+ * removed on release only when empty. */
+START_TEST(test_lock)
+{
+    struct stat st;
+
+    ck_assert_int_eq(rmdir(rundir), 0);
+    ck_assert_int_eq(state_lock(false), -ENOENT);
+    ck_assert_int_eq(stat(rundir, &st), -1);
+
+    int fd = state_lock(true);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(stat(rundir, &st), 0);
+    ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    int other = open(rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_ge(other, 0);
+    ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), -1);
+    ck_assert_int_eq(errno, EWOULDBLOCK);
+    state_unlock(fd);
+    ck_assert_int_eq(stat(rundir, &st), -1); /* it was empty */
+    close(other);
+
+    fd = state_lock(true);
+    ck_assert_int_ge(fd, 0);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/net.cfg", rundir);
+    write_file(path, "x", 1);
+    state_unlock(fd);
+    ck_assert_int_eq(stat(path, &st), 0); /* not empty: kept */
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -388,6 +422,7 @@ state_suite(void)
     tcase_add_test(tc, test_nul_refused);
     tcase_add_test(tc, test_names_refused);
     tcase_add_test(tc, test_symlink_record_refused);
+    tcase_add_test(tc, test_lock);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");

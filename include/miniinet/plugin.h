@@ -82,9 +82,10 @@ extern "C" {
 
 /* The ABI of this header.  4.0: versioned descriptor and ops tables, plan
  * strides, per-side tunnel ports, the FRR start sequence moved to the host
- * (runtime start_daemon).  4.1: runtime describe_node. */
+ * (runtime start_daemon).  4.1: runtime describe_node.  4.2: tunnel
+ * reassert. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 1
+#define MI_PLUGIN_ABI_MINOR 2
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -564,6 +565,17 @@ struct mi_tunnel_ops {
      * The host then makes no veth for remote links, and removes the
      * root-namespace ports with the network. */
     bool (*makes_ends)(void *state);
+
+#if MI_PLUGIN_TARGET_MINOR >= 2
+    /* Since 4.2.  Optional (NULL: nothing to do).  Puts back, from what
+     * build() recorded under `dir`, what a restart of the software its
+     * tunnels live in loses while the network runs (Open vSwitch keeps
+     * bridges and ports in its database, not OpenFlow flows), so that a
+     * restart is survived: `up` calls it on a network that is up already
+     * with the same plan.  Idempotent; changes nothing that is as it
+     * should be.  Returns 0 or a negative errno, reported. */
+    int (*reassert)(void *state, const char *dir);
+#endif
 };
 
 /* The one symbol a plugin exports. */

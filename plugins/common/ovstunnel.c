@@ -1209,3 +1209,64 @@ ovt_destroy(void *state, const char *dir)
     args_free(&a);
     return error ? error : remove_own_files(ovt, dir);
 }
+
+/* ------------------------------------------------------------------------ */
+/* reassert                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Open vSwitch brings the bridges and ports back from its database when it
+ * restarts, but not the flows: a bridge in secure fail mode then drops
+ * everything.  Each recorded bridge gets its DIR/BRIDGE.flows again, with
+ * replace-flows: only missing or different flows change. */
+int
+ovt_reassert(void *state, const char *dir)
+{
+    struct ovt *ovt = state;
+    char *record = NULL;
+    int error = dir ? read_record(ovt, dir, &record) : 0;
+
+    if (error || !record || !*record) {
+        free(record);
+        return error;
+    }
+    if (!ovs_answers(ovt, "putting back the tunnel bridges' flows")) {
+        free(record);
+        return -ENOTSUP;
+    }
+    for (const char *p = record; *p && !error;) {
+        const char *line = p, *nl = strchrnul(p, '\n');
+        size_t len = (size_t)(nl - line);
+        char br[OVT_NAME_LEN], name[OVT_NAME_LEN + 16];
+        p = *nl ? nl + 1 : nl;
+        if (!len || len >= OVT_NAME_LEN) {
+            continue;
+        }
+        snprintf(br, sizeof br, "%.*s", (int)len, line);
+        snprintf(name, sizeof name, "%s%s", br, OVT_FLOWS_SUFFIX);
+        char *path = cmd_path_join(dir, name);
+        if (!path) {
+            error = -ENOMEM;
+            break;
+        }
+        struct args a = {0};
+        args_push(&a, cmd_find_program("ovs-ofctl"));
+        args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
+        args_add(&a, "replace-flows");
+        args_add(&a, br);
+        args_add(&a, path);
+        int status = run_args(ovt, &a, NULL);
+        args_free(&a);
+        if (status) {
+            char buf[32];
+            ovt->host->error("%s: bridge %s: ovs-ofctl replace-flows %s "
+                             "failed (%s); if Open vSwitch lost the bridge, "
+                             "run `down`, then `up`",
+                             ovt->plugin, br, path,
+                             cmd_status_text(status, buf, sizeof buf));
+            error = status_error(status);
+        }
+        free(path);
+    }
+    free(record);
+    return error;
+}

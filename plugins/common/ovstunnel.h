@@ -91,5 +91,6 @@ int ovt_check_server(void *state, const struct mi_plan *, unsigned server);
 int ovt_build(void *state, const struct mi_plan *, unsigned server,
               const char *const *netns, const char *dir);
 int ovt_destroy(void *state, const char *dir);
+int ovt_reassert(void *state, const char *dir);
 
 #endif

@@ -126,6 +126,7 @@ static const struct mi_tunnel_ops gre_ops = {
     .needs_tx_csum_off = ovt_needs_tx_csum_off,
     .build = ovt_build,
     .destroy = ovt_destroy,
+    .reassert = ovt_reassert,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -541,6 +541,16 @@ vxlan_destroy(void *state, const char *dir)
     return ovt_destroy(&vx->ovt, dir);
 }
 
+/* Kernel mode's devices live in the routers' namespaces, which no Open
+ * vSwitch restart touches; an "ovs" record's flows are put back. */
+static int
+vxlan_reassert(void *state, const char *dir)
+{
+    struct vxlan *vx = state;
+
+    return ovt_reassert(&vx->ovt, dir);
+}
+
 static const struct mi_tunnel_ops vxlan_ops = {
     .common =
         {
@@ -555,6 +565,7 @@ static const struct mi_tunnel_ops vxlan_ops = {
     .needs_tx_csum_off = vxlan_needs_tx_csum_off,
     .build = vxlan_build,
     .destroy = vxlan_destroy,
+    .reassert = vxlan_reassert,
     .makes_ends = vxlan_makes_ends,
 };
 

@@ -63,6 +63,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [TUN_BUILD] = TUN(build, false),
     [TUN_DESTROY] = TUN(destroy, false),
     [TUN_MAKES_ENDS] = TUN(makes_ends, false),
+    [TUN_REASSERT] = TUN(reassert, false),
 };
 
 const char *
@@ -336,6 +337,14 @@ tun_destroy(const struct active_plugin *tun, const char *dir)
 {
     return backend_has(tun, TUN_DESTROY)
                ? tun_ops(tun)->destroy(tun->state, dir)
+               : 0;
+}
+
+int
+tun_reassert(const struct active_plugin *tun, const char *dir)
+{
+    return backend_has(tun, TUN_REASSERT)
+               ? tun_ops(tun)->reassert(tun->state, dir)
                : 0;
 }
 

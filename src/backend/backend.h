@@ -55,6 +55,7 @@ enum backend_op {
     TUN_BUILD,
     TUN_DESTROY,
     TUN_MAKES_ENDS,
+    TUN_REASSERT, /* 4.2 */
 
     BACKEND_N_OPS
 };
@@ -131,5 +132,7 @@ int tun_build(const struct active_plugin *tun, const struct mi_plan *,
 /* 0 when the tunnel has no destroy (it never built anything). */
 int tun_destroy(const struct active_plugin *tun, const char *dir);
 bool tun_makes_ends(const struct active_plugin *tun);
+/* 0 when the tunnel has no reassert (before 4.2, or nothing to put back). */
+int tun_reassert(const struct active_plugin *tun, const char *dir);
 
 #endif

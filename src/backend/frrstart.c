@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,11 @@
  * it has daemonised (seconds on a loaded machine with thousands of
  * daemons starting). */
 #define VTY_TIMEOUT_MS 10000
+
+/* A node directory's file system with less free space than this is the
+ * likeliest reason a daemon failed: its pid file, vty sockets and log
+ * could not be written (nor its output, which then says nothing). */
+#define LOW_SPACE_BYTES (64ULL * 1024)
 
 /* What of a daemon's output and log a failure quotes. */
 #define TAIL_LINES 8
@@ -83,8 +89,23 @@ file_tail(const char *path)
     return tail;
 }
 
+/* "; DIR's file system is full (N bytes free)" when it nearly is, else
+ * "" (malloc()ed). */
+static char *
+space_note(const char *dir)
+{
+    struct statvfs sv;
+
+    if (statvfs(dir, &sv) < 0 ||
+        (unsigned long long)sv.f_bavail * sv.f_frsize >= LOW_SPACE_BYTES) {
+        return xstrdup("");
+    }
+    return xasprintf("; the file system of %s is full (%llu bytes free)", dir,
+                     (unsigned long long)sv.f_bavail * sv.f_frsize);
+}
+
 /* Reports that `daemon` failed, quoting the end of its output and log
- * (plugin.h: DIR/DAEMON.out and DIR/DAEMON.log). */
+ * (plugin.h: DIR/DAEMON.out and DIR/DAEMON.log), and a full file system. */
 static void
 report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
 {
@@ -93,9 +114,11 @@ report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
     char *out_tail = file_tail(out);
     char *log_tail = file_tail(log);
 
-    log_error("node %s: %s %s%s%s%s%s", fs->name, daemon, what,
+    char *space = space_note(fs->dir);
+    log_error("node %s: %s %s%s%s%s%s%s", fs->name, daemon, what, space,
               *out_tail ? "; its output:" : "", out_tail,
               *log_tail ? "; its log:" : "", log_tail);
+    free(space);
     free(out_tail);
     free(log_tail);
     free(out);

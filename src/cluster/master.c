@@ -576,6 +576,23 @@ master_preflight(struct session *s)
     return status;
 }
 
+/* What became of a server's `up` that did not exit 0: its remote
+ * status (128 + N: killed by signal N there). */
+static void
+up_outcome(int status, char *buf, size_t len)
+{
+    if (status == -EINTR) {
+        snprintf(buf, len, "was stopped (another server failed)");
+    } else if (status < 0) {
+        snprintf(buf, len, "lost its connection");
+    } else if (status > 128 && status < 255) {
+        snprintf(buf, len, "was killed there by signal %d (%s)", status - 128,
+                 strsignal(status - 128));
+    } else {
+        snprintf(buf, len, "failed");
+    }
+}
+
 int
 master_up(struct session *s)
 {
@@ -603,11 +620,9 @@ master_up(struct session *s)
     for (size_t i = 0; i < m.n; i++) {
         struct server_run *sr = &m.runs[i];
         if (sr->status != 0) {
-            log_error("%s: `up` %s%s%s", m.p->servers[i].name,
-                      sr->status == -EINTR ? "was stopped (another server "
-                                             "failed)"
-                      : sr->status < 0     ? "lost its connection"
-                                           : "failed",
+            char how[96];
+            up_outcome(sr->status, how, sizeof how);
+            log_error("%s: `up` %s%s%s", m.p->servers[i].name, how,
                       sr->phase[0] ? " in phase "
                                    : " in its checks, before "
                                      "building anything",

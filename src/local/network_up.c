@@ -529,6 +529,19 @@ already_up(struct up *u, const struct state *st)
                   u->p->name, file);
         return EXIT_FAILED;
     }
+    /* A restart of the software the tunnels live in (Open vSwitch) may
+     * have lost part of them since: put back. */
+    char *tunnel_dir = state_tunnel_dir(st);
+    int error = u->tun && access(tunnel_dir, F_OK) == 0
+                    ? tun_reassert(u->tun, tunnel_dir)
+                    : 0;
+    free(tunnel_dir);
+    if (error) {
+        log_error("network %s is up, and its tunnels could not be put back "
+                  "as they were (see above)",
+                  u->p->name);
+        return EXIT_FAILED;
+    }
     log_info("network %s is up already (%zu nodes here); nothing to do",
              u->p->name, st->n_nodes);
     return EXIT_OK;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -429,6 +430,89 @@ make_dir_at(int dir, const char *name, mode_t mode)
     int fd =
         openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+/* The lock file in the run directory: root's, 0600, so that no other user
+ * can open it, and so hold the lock (the directory itself is 0755). */
+#define STATE_LOCK_FILE ".lock"
+
+/* True if descriptor `fd` still is the file at `path` (not one removed,
+ * and perhaps made again, since it was opened). */
+static bool
+still_at(int fd, const char *path)
+{
+    struct stat held, now;
+
+    return fstat(fd, &held) == 0 && stat(path, &now) == 0 &&
+           held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+int
+state_lock(bool create)
+{
+    const char *run = state_rundir();
+    char *path = xasprintf("%s/" STATE_LOCK_FILE, run);
+    bool said = false;
+
+    for (unsigned tenths = 0;; tenths++) {
+        int error = create ? mkdir_p(run, 0755) : 0;
+        /* Without `create`, a missing run directory is ENOENT here. */
+        int fd = error ? -1
+                       : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                              0600);
+        if (fd < 0) {
+            error = error ? error : -errno;
+            if (error != -ENOENT || create) {
+                log_error("%s: cannot open it to lock it: %s", path,
+                          strerror(-error));
+            }
+            free(path);
+            return error;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (still_at(fd, path)) {
+                free(path);
+                return fd;
+            }
+            close(fd); /* the last `down` removed it meanwhile */
+            continue;
+        }
+        error = errno == EWOULDBLOCK ? 0 : -errno;
+        close(fd);
+        if (error) {
+            log_error("%s: cannot lock it: %s", path, strerror(-error));
+            free(path);
+            return error;
+        }
+        if (tenths >= STATE_LOCK_WAIT_S * 10) {
+            log_error("%s: another miniinet `up` or `down` has held it for "
+                      "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
+                      "then try again",
+                      path, STATE_LOCK_WAIT_S, path);
+            free(path);
+            return -EBUSY;
+        }
+        if (!said) {
+            log_info("waiting for another miniinet `up` or `down` on this "
+                     "server to finish (it holds %s)",
+                     path);
+            said = true;
+        }
+        usleep(100 * 1000);
+    }
+}
+
+void
+state_unlock(int fd)
+{
+    char *path = xasprintf("%s/" STATE_LOCK_FILE, state_rundir());
+
+    /* Removed while held: a waiter that opened it sees it is gone
+     * (still_at) and opens the next one. */
+    unlink(path);
+    free(path);
+    rmdir(state_rundir()); /* only if empty; a waiter then makes it anew */
+    close(fd);
 }
 
 /* The run directory (made as a path: it is the administrator's), and in

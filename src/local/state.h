@@ -69,6 +69,26 @@ struct state {
 /* miniinet's run directory: $MINIINET_RUNDIR or /run/miniinet. */
 const char *state_rundir(void);
 
+/* Seconds state_lock() waits for the run directory's lock. */
+#define STATE_LOCK_WAIT_S 600
+
+/* Takes the run directory's lock (flock() on its file .lock, root's and
+ * 0600, on a descriptor that no child inherits), which every verb that changes a
+ * network holds from before it reads the record to its end: an `up` whose
+ * master died goes on alone on its server, and a `down` run meanwhile
+ * would remove the record and nodes while it still makes them.  Waits for
+ * the lock (saying so once), at most STATE_LOCK_WAIT_S.  With `create`,
+ * makes the run directory when it is missing; without, returns -ENOENT
+ * then (nothing is up).  Returns the locked descriptor, for
+ * state_unlock(), or a negative errno, reported. */
+int state_lock(bool create);
+
+/* Releases the lock state_lock() returned (removing the lock file), and the
+ * run directory if
+ * it is empty (made for the lock by an `up` that then built nothing, or
+ * left by the last `down`). */
+void state_unlock(int fd);
+
 /* Directory of network `network` (malloc()ed). */
 char *state_network_dir(const char *network);
 
