@@ -73,8 +73,8 @@ const char *state_rundir(void);
 #define STATE_LOCK_WAIT_S 600
 
 /* Takes the run directory's lock (flock() on its file .lock, root's and
- * 0600, on a descriptor that no child inherits), which every verb that changes a
- * network holds from before it reads the record to its end: an `up` whose
+ * 0600, on a descriptor that no child inherits), which every verb that changes
+ * a network holds from before it reads the record to its end: an `up` whose
  * master died goes on alone on its server, and a `down` run meanwhile
  * would remove the record and nodes while it still makes them.  Waits for
  * the lock (saying so once), at most STATE_LOCK_WAIT_S.  With `create`,
