@@ -390,13 +390,28 @@ START_TEST(test_lock)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(stat(rundir, &st), 0);
     ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-    int other = open(rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* The lock is the file .lock, root's and 0600: no other user can open
+     * it, so none can hold it. */
+    char lock[PATH_MAX];
+    snprintf(lock, sizeof lock, "%s/.lock", rundir);
+    ck_assert_int_eq(lstat(lock, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    ck_assert_int_eq(st.st_uid, geteuid());
+    int other = open(lock, O_RDONLY | O_CLOEXEC);
     ck_assert_int_ge(other, 0);
     ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), -1);
     ck_assert_int_eq(errno, EWOULDBLOCK);
     state_unlock(fd);
     ck_assert_int_eq(stat(rundir, &st), -1); /* it was empty */
+    /* A waiter that held the removed file gets a lock on nothing; the
+     * next state_lock() makes and takes a new one. */
+    ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), 0);
     close(other);
+    fd = state_lock(true);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    state_unlock(fd);
 
     fd = state_lock(true);
     ck_assert_int_ge(fd, 0);
