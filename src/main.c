@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,14 @@ main(int argc, char **argv)
         goto out;
     }
     log_set_verbosity(verbosity);
+    if (session.opts.server) {
+        /* A server's part, run by a master over SSH: if the master dies,
+         * its output goes nowhere, and the `up` or `down` goes on to its
+         * end (and holds the run directory's lock until then) instead of
+         * dying half-way at its next line of progress.  Programs it starts
+         * get default signal handling back. */
+        signal(SIGPIPE, SIG_IGN);
+    }
 
     if (first >= limit) {
         log_error("no verb given; try 'miniinet --help'");

@@ -462,6 +462,12 @@ state_lock(bool create)
                               0600);
         if (fd < 0) {
             error = error ? error : -errno;
+            if (error == -ENOENT && create &&
+                tenths < STATE_LOCK_WAIT_S * 10) {
+                /* The holder's state_unlock() removed the directory
+                 * between our mkdir and our open: again. */
+                continue;
+            }
             if (error != -ENOENT || create) {
                 log_error("%s: cannot open it to lock it: %s", path,
                           strerror(-error));
