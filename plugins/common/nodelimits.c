@@ -79,11 +79,12 @@ limits_parse_memory(const char *text)
     return (long long)(n << shift);
 }
 
-/* The key for every node, then the kind's own: the value of the last one
- * present in `settings`, as a string (cpus, memory) or an integer. */
+/* A string setting turned into a number by `parse` (-1: not one), at
+ * least `min` unless 0; otherwise "'TEXT' is not `what`", reported. */
 static int
-read_cpus(const struct mi_host *host, const struct mi_settings *settings,
-          const char *key, long long *out)
+read_parsed(const struct mi_host *host, const struct mi_settings *settings,
+            const char *key, long long (*parse)(const char *), long long min,
+            const char *what, long long *out)
 {
     const char *text;
     int error = host->setting_string(settings, key, &text);
@@ -91,12 +92,9 @@ read_cpus(const struct mi_host *host, const struct mi_settings *settings,
     if (error) {
         return error;
     }
-    long long v = limits_parse_cpus(text);
-    if (v < 0) {
-        host->setting_error(settings, key,
-                            "'%s' is not a number of CPUs between 0 (no "
-                            "limit) and 1024, e.g. \"2\" or \"0.5\"",
-                            text);
+    long long v = parse(text);
+    if (v < 0 || (v > 0 && v < min)) {
+        host->setting_error(settings, key, "'%s' is not %s", text, what);
         return -EINVAL;
     }
     *out = v;
@@ -104,25 +102,24 @@ read_cpus(const struct mi_host *host, const struct mi_settings *settings,
 }
 
 static int
+read_cpus(const struct mi_host *host, const struct mi_settings *settings,
+          const char *key, long long *out)
+{
+    return read_parsed(host, settings, key, limits_parse_cpus, 0,
+                       "a number of CPUs between 0 (no limit) and 1024, "
+                       "e.g. \"2\" or \"0.5\"",
+                       out);
+}
+
+static int
 read_memory(const struct mi_host *host, const struct mi_settings *settings,
             const char *key, long long *out)
 {
-    const char *text;
-    int error = host->setting_string(settings, key, &text);
-
-    if (error) {
-        return error;
-    }
-    long long v = limits_parse_memory(text);
-    if (v < 0 || (v > 0 && v < LIMITS_MIN_MEMORY)) {
-        host->setting_error(settings, key,
-                            "'%s' is not a memory size of at least 16M, such "
-                            "as \"512M\" or \"2G\" (\"0\": no limit)",
-                            text);
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
+    return read_parsed(host, settings, key, limits_parse_memory,
+                       LIMITS_MIN_MEMORY,
+                       "a memory size of at least 16M, such as \"512M\" or "
+                       "\"2G\" (\"0\": no limit)",
+                       out);
 }
 
 static int

@@ -1009,6 +1009,37 @@ check_built(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
     return error;
 }
 
+/* `ovs-ofctl VERB BRIDGE DIR/NAME` (add-flows, replace-flows); `hint`
+ * ends the error message.  0 or -errno, reported. */
+static int
+ofctl_flows(const struct ovt *ovt, const char *verb, const char *br,
+            const char *dir, const char *name, const char *hint)
+{
+    char *path = cmd_path_join(dir, name);
+    if (!path) {
+        return -ENOMEM;
+    }
+    struct args a = {0};
+    args_push(&a, cmd_find_program("ovs-ofctl"));
+    /* Thousands of flows on a busy userspace datapath take seconds. */
+    args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
+    args_add(&a, verb);
+    args_add(&a, br);
+    args_add(&a, path);
+    int status = run_args(ovt, &a, NULL);
+    args_free(&a);
+    int error = 0;
+    if (status) {
+        char buf[32];
+        ovt->host->error("%s: bridge %s: ovs-ofctl %s %s failed (%s)%s",
+                         ovt->plugin, br, verb, path,
+                         cmd_status_text(status, buf, sizeof buf), hint);
+        error = status_error(status);
+    }
+    free(path);
+    return error;
+}
+
 /* Writes DIR/BRIDGE.flows and loads it with ovs-ofctl add-flows. */
 static int
 load_flows(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
@@ -1025,32 +1056,7 @@ load_flows(const struct ovt *ovt, const struct mi_plan *plan, unsigned server,
     }
     int error = write_file_synced(ovt, dir, name, tmp, flows);
     free(flows);
-    if (error) {
-        return error;
-    }
-
-    char *path = cmd_path_join(dir, name);
-    if (!path) {
-        return -ENOMEM;
-    }
-    struct args a = {0};
-    args_push(&a, cmd_find_program("ovs-ofctl"));
-    /* Thousands of flows on a busy userspace datapath take seconds. */
-    args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
-    args_add(&a, "add-flows");
-    args_add(&a, br);
-    args_add(&a, path);
-    int status = run_args(ovt, &a, NULL);
-    args_free(&a);
-    if (status) {
-        char buf[32];
-        ovt->host->error("%s: bridge %s: ovs-ofctl add-flows %s failed (%s)",
-                         ovt->plugin, br, path,
-                         cmd_status_text(status, buf, sizeof buf));
-        error = status_error(status);
-    }
-    free(path);
-    return error;
+    return error ? error : ofctl_flows(ovt, "add-flows", br, dir, name, "");
 }
 
 int
@@ -1243,29 +1249,9 @@ ovt_reassert(void *state, const char *dir)
         }
         snprintf(br, sizeof br, "%.*s", (int)len, line);
         snprintf(name, sizeof name, "%s%s", br, OVT_FLOWS_SUFFIX);
-        char *path = cmd_path_join(dir, name);
-        if (!path) {
-            error = -ENOMEM;
-            break;
-        }
-        struct args a = {0};
-        args_push(&a, cmd_find_program("ovs-ofctl"));
-        args_addf(&a, "--timeout=%d", BUILD_TIMEOUT);
-        args_add(&a, "replace-flows");
-        args_add(&a, br);
-        args_add(&a, path);
-        int status = run_args(ovt, &a, NULL);
-        args_free(&a);
-        if (status) {
-            char buf[32];
-            ovt->host->error("%s: bridge %s: ovs-ofctl replace-flows %s "
-                             "failed (%s); if Open vSwitch lost the bridge, "
-                             "run `down`, then `up`",
-                             ovt->plugin, br, path,
-                             cmd_status_text(status, buf, sizeof buf));
-            error = status_error(status);
-        }
-        free(path);
+        error = ofctl_flows(ovt, "replace-flows", br, dir, name,
+                            "; if Open vSwitch lost the bridge, run `down`, "
+                            "then `up`");
     }
     free(record);
     return error;
