@@ -19,6 +19,7 @@ MI_CORE_CPPFLAGS = -I$(top_srcdir)/src -I$(top_srcdir)/src/base \
 
 noinst_LTLIBRARIES += src/libmicore.la
 src_libmicore_la_SOURCES = \
+	src/base/fsutil.c src/base/fsutil.h \
 	src/base/log.c src/base/log.h \
 	src/base/progress.c src/base/progress.h \
 	src/base/util.c src/base/util.h \
@@ -40,6 +41,7 @@ src_libmicore_la_SOURCES = \
 	src/backend/host.c src/backend/host.h \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
+	src/local/persist.c src/local/persist.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
 	src/cluster/wire.c src/cluster/wire.h

@@ -58,6 +58,9 @@ usage(FILE *out)
         "  -v, --verbose          more messages (repeat for debug)\n"
         "  -q, --quiet            errors only\n"
         "      --json             machine-readable output where supported\n"
+        "      --purge            down: also remove the network's persistent\n"
+        "                         directory (credentials, snapshots), which\n"
+        "                         down keeps otherwise\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -142,6 +145,7 @@ enum {
     OPT_SERVER,
     OPT_ACCEPT_NEW,
     OPT_JSON,
+    OPT_PURGE,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -159,6 +163,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"purge", no_argument, NULL, OPT_PURGE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -202,6 +207,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
             break;
         case OPT_JSON:
             opts->json = true;
+            break;
+        case OPT_PURGE:
+            opts->purge = true;
+            opts->verb_options |= VOPT_PURGE;
             break;
         case 'h':
             usage(stdout);
@@ -256,6 +265,14 @@ main(int argc, char **argv)
     const struct verb *verb = find_verb(argv[first]);
     if (!verb) {
         log_error("unknown verb '%s'; try 'miniinet --help'", argv[first]);
+        status = EXIT_USAGE;
+        goto out;
+    }
+
+    unsigned stray = session.opts.verb_options & ~verb->options;
+    if (stray) {
+        log_error("%s is not an option of `%s`; try 'miniinet --help'",
+                  verb_option_name(stray & -stray), verb->name);
         status = EXIT_USAGE;
         goto out;
     }

@@ -17,6 +17,12 @@ enum {
     EXIT_USAGE = 2   /* bad command line or configuration */
 };
 
+/* Options that belong to some verbs only (struct verb's `options`): given
+ * to another verb, they are a usage error naming both. */
+enum {
+    VOPT_PURGE = 1 << 0, /* --purge (down) */
+};
+
 struct cli_options {
     const char *config; /* -c, default "./miniinet.cfg" */
     char *plugins;      /* --plugins=a,b,c (NULL: none) */
@@ -26,6 +32,8 @@ struct cli_options {
     unsigned jobs;             /* -j N, default: online CPUs */
     bool json;                 /* --json */
     bool accept_new_host_keys; /* --accept-new-host-keys */
+    bool purge;                /* --purge */
+    unsigned verb_options;     /* the VOPT_* given */
 };
 
 struct state;
@@ -85,7 +93,11 @@ struct verb {
     int network_arg;
     /* argv[0] is the verb; returns an exit status. */
     int (*run)(struct session *, int argc, char **argv);
+    unsigned options; /* the VOPT_* it takes */
 };
+
+/* The name of verb option `vopt` ("--purge"). */
+const char *verb_option_name(unsigned vopt);
 
 extern const struct verb verbs[];
 extern const size_t n_verbs;

@@ -242,28 +242,39 @@ verb_exec(struct session *s, int argc, char **argv)
     return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
+const char *
+verb_option_name(unsigned vopt)
+{
+    switch (vopt) {
+    case VOPT_PURGE:
+        return "--purge";
+    default:
+        return "an option";
+    }
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
-     0, verb_validate},
+     0, verb_validate, 0},
     {"plan", "", "print what would be built (--server, --json)", NEED_PLAN, 0,
-     verb_plan},
+     verb_plan, 0},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
-     0, verb_plugins},
+     0, verb_plugins, 0},
     {"preflight", "", "check every server before `up` (builds nothing)",
-     NEED_PLAN, 0, verb_preflight},
+     NEED_PLAN, 0, verb_preflight, 0},
     {"up", "",
      "build the network and start its routers (on every server, as master)",
-     NEED_PLAN | EXCLUSIVE, 0, verb_up},
-    {"down", "[NETWORK]",
+     NEED_PLAN | EXCLUSIVE, 0, verb_up, 0},
+    {"down", "[--purge] [NETWORK]",
      "remove everything `up` made (needs no topology file)",
-     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_down},
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_down, VOPT_PURGE},
     {"status", "", "every node, its interfaces and BGP sessions (--json)",
-     NEED_PLAN | USE_RECORD, 0, verb_status},
+     NEED_PLAN | USE_RECORD, 0, verb_status, 0},
     {"check", "",
      "ping between every pair of ASes and count BGP sessions (--json)",
-     NEED_PLAN | USE_RECORD, 0, verb_check},
+     NEED_PLAN | USE_RECORD, 0, verb_check, 0},
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
-     USE_TOPOLOGY | USE_RECORD, 0, verb_exec},
+     USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "network.h"
 #include "progress.h"
+#include "persist.h"
 #include "remote.h"
 #include "util.h"
 
@@ -668,10 +669,14 @@ int
 master_down(struct session *s)
 {
     struct master m;
-    char *args[] = {NULL, NULL};
+    char *args[] = {NULL, NULL, NULL};
 
     master_open(&m, s, "down"); /* the reachable ones go down regardless */
     args[0] = (char *)m.p->name;
+    if (s->opts.purge) {
+        args[0] = "--purge";
+        args[1] = (char *)m.p->name;
+    }
     m.argv = args;
     for_each_server(&m, down_server);
     size_t failed = 0;
@@ -690,6 +695,17 @@ master_down(struct session *s)
     } else {
         log_info("network %s is down on %zu server%s in %.1fs", m.p->name, m.n,
                  util_plural(m.n), progress_elapsed());
+        if (s->opts.purge && persist_exists(m.p->name)) {
+            /* What the master itself keeps (snapshots gathered here). */
+            char *dir = persist_network_dir(m.p->name);
+            if (persist_purge(m.p->name)) {
+                log_error("%s: could not remove all of it (see above)", dir);
+                failed++;
+            } else {
+                log_info("removed %s", dir);
+            }
+            free(dir);
+        }
     }
     master_close(&m);
     return failed ? EXIT_FAILED : EXIT_OK;

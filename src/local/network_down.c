@@ -13,6 +13,7 @@
 #include "netlink.h"
 #include "network.h"
 #include "progress.h"
+#include "persist.h"
 #include "state.h"
 #include "util.h"
 #include "workers.h"
@@ -153,15 +154,42 @@ remove_recorded(struct session *s, struct state *st)
     return error ? EXIT_FAILED : EXIT_OK;
 }
 
+/* After `down`: the persistent directory is kept (said when there is one),
+ * or removed with --purge once the network is down. */
+static int
+purge_or_keep(const struct session *s, int status)
+{
+    char *dir = persist_network_dir(s->network);
+
+    if (!s->opts.purge) {
+        if (persist_exists(s->network)) {
+            log_info("kept %s (credentials, snapshots); `down --purge` "
+                     "removes it",
+                     dir);
+        }
+    } else if (status != EXIT_OK) {
+        log_error("%s not removed: the network is not down", dir);
+    } else if (persist_exists(s->network)) {
+        if (persist_purge(s->network)) {
+            log_error("%s: could not remove all of it (see above)", dir);
+            status = EXIT_FAILED;
+        } else {
+            log_info("removed %s", dir);
+        }
+    }
+    free(dir);
+    return status;
+}
+
 int
 network_down(struct session *s)
 {
     if (!s->record) {
         log_info("network %s is not up (no record in %s); nothing to do",
                  s->network, state_rundir());
-        return EXIT_OK;
+        return purge_or_keep(s, EXIT_OK);
     }
-    return remove_recorded(s, s->record);
+    return purge_or_keep(s, remove_recorded(s, s->record));
 }
 
 int

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "names.h"
 #include "util.h"
@@ -419,19 +420,6 @@ mkdir_p(const char *path, mode_t mode)
     return error;
 }
 
-/* mkdirat `name` in `dir` (it may exist) and opens it, never through a
- * symlink; -errno. */
-static int
-make_dir_at(int dir, const char *name, mode_t mode)
-{
-    if (mkdirat(dir, name, mode) && errno != EEXIST) {
-        return -errno;
-    }
-    int fd =
-        openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
 /* The lock file in the run directory: root's, 0600, so that no other user
  * can open it, and so hold the lock (the directory itself is 0755). */
 #define STATE_LOCK_FILE ".lock"
@@ -530,8 +518,8 @@ make_network_dir(const struct state *st)
     int error = mkdir_p(state_rundir(), 0755);
     int run =
         error ? -1 : open(state_rundir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int net = run < 0 ? -1 : make_dir_at(run, st->network, 0755);
-    int nodes = net < 0 ? -1 : make_dir_at(net, "nodes", 0755);
+    int net = run < 0 ? -1 : fs_make_dir_at(run, st->network, 0755);
+    int nodes = net < 0 ? -1 : fs_make_dir_at(net, "nodes", 0755);
 
     if (!error) {
         error = run < 0 ? -errno : net < 0 ? net : nodes < 0 ? nodes : 0;
@@ -666,157 +654,15 @@ state_mark_complete(struct state *st)
     return state_sync(st);
 }
 
-/* Removal of the network's tree.  Nodes' users can write parts of it (a
- * netns node's tmp/, FRR's directories), so it never goes through a path
- * they could have changed: every step is relative to a directory opened
- * without following a symlink, a symlink is removed as itself, and a
- * directory swapped for a symlink after it was opened is still the one
- * emptied (the probe of issue 19: a full-path walk deleted 59 754 files
- * of a root-owned directory elsewhere).  Mounts are never descended into,
- * and depth is bounded (one descriptor a level). */
-#define REMOVE_MAX_DEPTH 32
-#define REMOVE_MAX_REPORTS 20
-
-struct removal {
-    int mnt_id_ok;             /* statx gives mount ids */
-    unsigned long long mnt_id; /* of the network's directory */
-    size_t failed;             /* entries not removed */
-};
-
-static void
-remove_failed(struct removal *r, const char *path, const char *why)
-{
-    if (r->failed++ < REMOVE_MAX_REPORTS) {
-        log_error("cannot remove %s: %s", path, why);
-    }
-}
-
-/* The mount `fd` is on; false if the kernel cannot say. */
-static bool
-mount_id(int fd, unsigned long long *id)
-{
-    struct statx sx;
-
-    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) ||
-        !(sx.stx_mask & STATX_MNT_ID)) {
-        return false;
-    }
-    *id = sx.stx_mnt_id;
-    return true;
-}
-
-static void remove_at(struct removal *, int parent, const char *name,
-                      const char *path, int depth);
-
-/* Empties directory `fd` (closed here), `path` for messages. */
-static void
-empty_dir(struct removal *r, int fd, const char *path, int depth)
-{
-    unsigned long long id;
-
-    if (r->mnt_id_ok && (!mount_id(fd, &id) || id != r->mnt_id)) {
-        close(fd);
-        remove_failed(r, path, "a mount point (not descended into)");
-        return;
-    }
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        remove_failed(r, path, strerror(errno));
-        close(fd);
-        return;
-    }
-    struct dirent *de;
-    while ((errno = 0, de = readdir(d))) {
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_at(r, dirfd(d), de->d_name, child, depth + 1);
-            free(child);
-        }
-    }
-    if (errno) {
-        remove_failed(r, path, strerror(errno));
-    }
-    closedir(d);
-}
-
-/* Removes `name` in directory `parent` and, if a directory, what it holds. */
-static void
-remove_at(struct removal *r, int parent, const char *name, const char *path,
-          int depth)
-{
-    /* A symlink, file, socket...: gone as itself, never followed. */
-    if (!unlinkat(parent, name, 0) || errno == ENOENT) {
-        return;
-    }
-    if (errno != EISDIR) {
-        remove_failed(r, path, strerror(errno));
-        return;
-    }
-    if (depth > REMOVE_MAX_DEPTH) {
-        remove_failed(r, path, "nested too deep");
-        return;
-    }
-    int fd =
-        openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        /* Swapped for something else since: not followed. */
-        if (errno != ENOENT) {
-            remove_failed(r, path, strerror(errno));
-        }
-        return;
-    }
-    empty_dir(r, fd, path, depth);
-    if (unlinkat(parent, name, AT_REMOVEDIR) && errno != ENOENT) {
-        remove_failed(r, path, strerror(errno));
-    }
-}
-
-/* Removes everything in the network's directory `fd` but the record, then
- * the record and the directory: if anything is left, the record stays, so
- * that `down` can be run again once it is dealt with. */
+/* Removes everything in the network's directory but the record, then the
+ * record and the directory: if anything is left, the record stays, so that
+ * `down` can be run again once it is dealt with.  Nodes' users can write
+ * parts of the tree (a netns node's tmp/, FRR's directories):
+ * fs_remove_tree_at() never goes through a path they could have changed. */
 static int
 remove_network_dir(int run, const char *network, const char *path)
 {
-    struct removal r = {0};
-    int fd =
-        openat(run, network, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-    if (fd < 0) {
-        if (errno != ENOENT) {
-            log_error("cannot remove %s: %s", path, strerror(errno));
-        }
-        return errno == ENOENT ? 0 : -errno;
-    }
-    r.mnt_id_ok = mount_id(fd, &r.mnt_id);
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        log_error("cannot remove %s: %s", path, strerror(errno));
-        close(fd);
-        return -EIO;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
-            strcmp(de->d_name, "state") != 0) {
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_at(&r, dirfd(d), de->d_name, child, 1);
-            free(child);
-        }
-    }
-    if (!r.failed) {
-        char *record = xasprintf("%s/state", path);
-        remove_at(&r, dirfd(d), "state", record, 1);
-        free(record);
-    }
-    closedir(d);
-    if (!r.failed) {
-        remove_at(&r, run, network, path, 0);
-    }
-    if (r.failed > REMOVE_MAX_REPORTS) {
-        log_error("... and %zu more entries under %s",
-                  r.failed - REMOVE_MAX_REPORTS, path);
-    }
-    return r.failed ? -ENOTEMPTY : 0;
+    return fs_remove_tree_at(run, network, path, "state");
 }
 
 int
