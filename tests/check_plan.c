@@ -1851,6 +1851,24 @@ static const char servers_cfg[] =
     "  (2, \"ZURI\", \"peer\", 80)\n"
     ");\n";
 
+/* A link's `ends`: the original's older plan, .1 and .2 in a given /24. */
+START_TEST(test_file_ends)
+{
+    static const char cfg[] =
+        "ases = ( { asns = \"1-2\"; routers = ( \"ZURI\" ); } );\n"
+        "links = ( (1, \"ZURI\", \"peer\", 2, \"ZURI\",\n"
+        "           { subnet = \"179.0.1.0/24\"; ends = [1, 2]; }) );\n";
+    struct topology *t = load(testutil_write_temp(cfg, ".cfg"));
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+
+    assert_if(p, "1_ZURIrouter", "ext_2_ZURI", "179.0.1.1/24");
+    assert_if(p, "2_ZURIrouter", "ext_1_ZURI", "179.0.1.2/24");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 START_TEST(test_file_servers)
 {
     const char *path = testutil_write_temp(servers_cfg, ".cfg");
@@ -2107,6 +2125,7 @@ plan_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_file_doc_example);
     tcase_add_test(tc, test_file_servers);
+    tcase_add_test(tc, test_file_ends);
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
     suite_add_tcase(s, tc);

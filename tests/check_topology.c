@@ -276,6 +276,46 @@ START_TEST(test_full_ases)
 }
 END_TEST
 
+START_TEST(test_link_ends)
+{
+    static const char head[] =
+        "ases = ( { asns = \"1-2\"; routers = ( \"R\" ); } );\n"
+        "ixps = ( { id = 80; } );\n";
+    char *text = xasprintf(
+        "%slinks = ( (1, \"R\", \"peer\", 2, \"R\", { ends = [2, 1]; }),\n"
+        "  (1, \"R\", \"peer\", 80) );\n",
+        head);
+    char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = load_ok(path);
+    ck_assert_uint_eq(elink(t, 0)->ends[0], 2);
+    ck_assert_uint_eq(elink(t, 0)->ends[1], 1);
+    topology_free(t);
+    free(text);
+
+    text = xasprintf("%slinks = ( (1, \"R\", \"peer\", 2, \"R\", "
+                     "{ ends = [3, 3]; }),\n"
+                     "  (1, \"R\", \"peer\", 80, { ends = [1, 2]; }),\n"
+                     "  (2, \"R\", \"peer\", 80, { ends = [0, 255]; }) );\n",
+                     head);
+    expect_errors(
+        text,
+        "@:3: link (1, \"R\", \"peer\", 2, \"R\"): ends: both ends would "
+        "get .3\n"
+        "@:4: link (1, \"R\", \"peer\", 80): ends: only links between two "
+        "ASes have one (a member's address at an IXP is 180.IXP.0.AS)\n"
+        "@:5: link (2, \"R\", \"peer\", 80): ends: only links between two "
+        "ASes have one (a member's address at an IXP is 180.IXP.0.AS)\n");
+    free(text);
+    text = xasprintf("%slinks = ( (1, \"R\", \"peer\", 2, \"R\", "
+                     "{ ends = [1]; }) );\n",
+                     head);
+    expect_errors(text, "@:3: link (1, \"R\", \"peer\", 2, \"R\"): ends: "
+                        "expected two host numbers, as in [1, 2] (the first "
+                        "for the first AS's end)\n");
+    free(text);
+}
+END_TEST
+
 START_TEST(test_full_links)
 {
     char path[PATH_MAX];
@@ -1035,6 +1075,7 @@ topology_suite(void)
     tcase_add_test(tc, test_full_bodies);
     tcase_add_test(tc, test_full_ases);
     tcase_add_test(tc, test_full_links);
+    tcase_add_test(tc, test_link_ends);
     tcase_add_test(tc, test_doc_example);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_quantities);

@@ -33,7 +33,8 @@
  *          2. links between ASes in topology order:
  *             AS - AS: end[0] as_a's router "ext_<B>_<RB>", end[1] as_b's
  *                router "ext_<A>_<RA>", subnet 179.LO.HI.0/24 or the
- *                explicit one, each end .<its AS>/24, rel as in the file;
+ *                explicit one, each end .<its AS>/24 (or the link's
+ *                `ends`), rel as in the file;
  *             AS - IXP: end[0] router "ixp_<IXP>" 180.IXP.0.AS/24, end[1]
  *                the IXP's bridge, VLAN 0 (an IXP LAN is untagged).
  *          3. per IXP in number order, its route server "ixp_<IXP>"
@@ -834,14 +835,18 @@ plan_as_as_link(struct builder *b, const struct topo_elink *e, size_t ia,
     struct mi_link *link = add_link(b, MI_LINK_EXTERNAL, e->line);
     char buf[NAME_BUF];
 
-    end_node(&link->end[0], router_node(b, ia, e->router_a),
-             keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_b, rb),
-                       e->line),
-             (struct mi_addr){.ip = subnet | e->as_a, .plen = 24});
-    end_node(&link->end[1], router_node(b, ib, (size_t)e->router_b),
-             keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_a, ra),
-                       e->line),
-             (struct mi_addr){.ip = subnet | e->as_b, .plen = 24});
+    end_node(
+        &link->end[0], router_node(b, ia, e->router_a),
+        keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_b, rb),
+                  e->line),
+        (struct mi_addr){.ip = subnet | (e->ends[0] ? e->ends[0] : e->as_a),
+                         .plen = 24});
+    end_node(
+        &link->end[1], router_node(b, ib, (size_t)e->router_b),
+        keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_a, ra),
+                  e->line),
+        (struct mi_addr){.ip = subnet | (e->ends[1] ? e->ends[1] : e->as_b),
+                         .plen = 24});
     link->rel = e->rel;
     set_impair(link, &e->impair);
 }

@@ -106,6 +106,7 @@ struct topo_elink {    /* link between ASes, or between an AS and an IXP */
     enum mi_rel rel;   /* role of as_a towards as_b */
     struct topo_impair impair;
     uint32_t subnet;    /* explicit /24 (host order), 0: 179.lo.hi.0/24 */
+    unsigned ends[2];   /* host parts of as_a's, as_b's end; 0: their asn */
     unsigned *announce; /* IXP links: ASes that may receive as_a's routes */
     size_t n_announce;
     int line;
