@@ -101,8 +101,9 @@ parse_jobs(const char *arg, unsigned *jobs)
 
 /* Where a verb's own command line starts, for verbs that run a command
  * (`exec NODE CMD...`): everything after NODE belongs to CMD, so that
- * `miniinet exec R vtysh -c ...` does not read -c as miniinet's.  Returns
- * argc for other verbs.  Mirrors the option table below. */
+ * `miniinet exec R vtysh -c ...` does not read -c as miniinet's; `import`
+ * takes its own options (-o, --check, --size).  Returns argc for other
+ * verbs.  Mirrors the option table below. */
 static int
 command_start(int argc, char **argv)
 {
@@ -130,6 +131,9 @@ command_start(int argc, char **argv)
         }
         if (i < argc && !strcmp(argv[i], "exec")) {
             return i + 2 < argc ? i + 2 : argc;
+        }
+        if (i < argc && !strcmp(argv[i], "import")) {
+            return i + 1; /* import parses its own options */
         }
         return argc;
     }
