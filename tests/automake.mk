@@ -26,8 +26,9 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state
+	tests/check_state tests/check_import
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_topology_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_plan_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -405,7 +405,9 @@ read_links_file(struct importer *im, const struct imp_file *f)
             read_link(im, f, &f->lines[i], i);
         }
     }
-    check_announce(im, f);
+    if (!im->n_errors) {
+        check_announce(im, f); /* a member's line may have been refused */
+    }
 }
 
 /* server_config_GLOBAL.txt: NAME INTERFACE ADDRESS [USER@]HOST[:PORT] */

@@ -256,9 +256,8 @@ read_links(struct importer *im, const struct imp_as *as,
         int ra = imp_find_router(b, l->words[0]);
         int rb = imp_find_router(b, l->words[1]);
         if (ra < 0 || rb < 0) {
-            imp_error(im, f, l->line, "AS %u: router \"%s\" is not in %s",
-                      as->asn, l->words[ra < 0 ? 0 : 1],
-                      as->files[F_ROUTERS]->name);
+            imp_error(im, f, l->line, "router \"%s\" is not in %s",
+                      l->words[ra < 0 ? 0 : 1], as->files[F_ROUTERS]->name);
             continue;
         }
         if (ra == rb) {
@@ -336,8 +335,8 @@ read_switches(struct importer *im, const struct imp_as *as,
         if (strcmp(l->words[2], "N/A") != 0) {
             gw = imp_find_router(b, l->words[2]);
             if (gw < 0) {
-                imp_error(im, f, l->line, "AS %u: router \"%s\" is not in %s",
-                          as->asn, l->words[2], as->files[F_ROUTERS]->name);
+                imp_error(im, f, l->line, "gateway router \"%s\" is not in %s",
+                          l->words[2], as->files[F_ROUTERS]->name);
                 continue;
             }
         }
