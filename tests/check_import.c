@@ -305,6 +305,9 @@ remove_dir(char *dir, const char *const *files)
 static void
 expect_errors(const char *file, const char *text, const char *want)
 {
+    /* Pairs of a file name and its text, concatenated literals on
+     * purpose. */
+    /* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
     const char *files[] = {
         "AS_config.txt",
         "1\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
@@ -322,6 +325,7 @@ expect_errors(const char *file, const char *text, const char *want)
         "",
         NULL,
     };
+    /* NOLINTEND(bugprone-suspicious-missing-comma) */
     for (size_t i = 0; file && files[i]; i += 2) {
         if (!strcmp(files[i], file)) {
             files[i + 1] = text;

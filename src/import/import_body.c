@@ -528,9 +528,7 @@ imp_read_body(struct importer *im, struct imp_as *as)
 
     read_routers(im, as, as->files[F_ROUTERS], b, &dcs, &n_dcs);
     if (!b->n_routers && errors == im->n_errors) {
-        imp_error(im, as->files[F_ROUTERS]->missing ? NULL : as->files[0],
-                  as->files[F_ROUTERS]->missing ? 0 : 0,
-                  "%s: AS %u (%s line %d) has no routers",
+        imp_error(im, NULL, 0, "%s: AS %u (%s line %d) has no routers",
                   as->files[F_ROUTERS]->path, as->asn, im->as_file, as->line);
     }
     im->counts.routers += b->n_routers;

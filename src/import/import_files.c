@@ -27,7 +27,7 @@ split_lines(struct importer *im, struct imp_file *f, char *text, size_t len)
         char *end = memchr(p, '\n', (size_t)(text + len - p));
         char *next = end ? end + 1 : text + len;
         size_t wcap = 0;
-        struct imp_line l = {.line = ++line};
+        struct imp_line l = {.line = line + 1};
 
         if (end) {
             *end = '\0';
@@ -38,7 +38,7 @@ split_lines(struct importer *im, struct imp_file *f, char *text, size_t len)
             } else if (*q == '\0' ||
                        ((unsigned char)*q < 0x20 && *q != '\t') ||
                        *q == 0x7f) {
-                imp_error(im, f, line, "control character 0x%02x",
+                imp_error(im, f, l.line, "control character 0x%02x",
                           (unsigned char)*q);
                 *q = ' ';
             }
@@ -51,6 +51,7 @@ split_lines(struct importer *im, struct imp_file *f, char *text, size_t len)
         f->lines = xgrow(f->lines, &cap, f->n_lines + 1, sizeof *f->lines);
         f->lines[f->n_lines++] = l;
         p = next;
+        line++;
     }
 }
 
@@ -66,7 +67,8 @@ imp_file(struct importer *im, const char *name, bool required)
     struct imp_file *f = xcalloc(1, sizeof *f);
     f->name = xstrdup(name);
     f->path = xasprintf("%s/%s", im->dir, name);
-    im->files = xrealloc(im->files, (im->n_files + 1) * sizeof *im->files);
+    im->files =
+        xrealloc(im->files, (im->n_files + 1) * sizeof(struct imp_file *));
     im->files[im->n_files++] = f;
 
     size_t len = 0;

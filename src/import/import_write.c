@@ -231,7 +231,8 @@ same_group(const struct imp_as *a, const struct imp_as *b)
 static void
 put_groups(struct buf *b, const struct importer *im, bool ixp)
 {
-    const struct imp_as **sorted = xcalloc(im->n_ases, sizeof *sorted);
+    const struct imp_as **sorted =
+        xcalloc(im->n_ases, sizeof(const struct imp_as *));
     bool *done = xcalloc(im->n_ases, sizeof *done);
     unsigned *numbers = xcalloc(im->n_ases, sizeof *numbers);
     size_t n = 0;
@@ -242,7 +243,7 @@ put_groups(struct buf *b, const struct importer *im, bool ixp)
             sorted[n++] = &im->ases[i];
         }
     }
-    qsort(sorted, n, sizeof *sorted, compare_asn);
+    qsort(sorted, n, sizeof(const struct imp_as *), compare_asn);
     for (size_t i = 0; i < n; i++) {
         size_t count = 0;
         if (done[i]) {
