@@ -25,10 +25,14 @@ usage(FILE *out)
             "from one\ntopology file.\n\n"
             "Verbs:\n");
     for (size_t i = 0; i < n_verbs; i++) {
-        char left[64];
+        char left[96];
         snprintf(left, sizeof left, "%s%s%s", verbs[i].name,
                  verbs[i].args[0] ? " " : "", verbs[i].args);
-        fprintf(out, "  %-22s %s\n", left, verbs[i].help);
+        if (strlen(left) > 22) {
+            fprintf(out, "  %s\n  %-22s %s\n", left, "", verbs[i].help);
+        } else {
+            fprintf(out, "  %-22s %s\n", left, verbs[i].help);
+        }
     }
     fprintf(
         out,
