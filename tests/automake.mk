@@ -155,6 +155,11 @@ tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
 tests/tunnels.log: tests/multiserver.log
+# Imports of the original's directories brought up: the default course on
+# this server, then its GLOBAL form on the test bed (one at a time).
+TESTS += tests/import.test
+EXTRA_DIST += tests/import.test
+tests/import.log: tests/tunnels.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 
