@@ -270,6 +270,36 @@ START_TEST(test_golden_old)
 }
 END_TEST
 
+/* Directories of the original that miniinet cannot express: refused,
+ * naming the source file and line, nothing returned. */
+START_TEST(test_refused)
+{
+    static const struct {
+        const char *dir, *size, *message;
+    } refused[] = {
+        {GEN1 "examples/config_l2", "1",
+         "/layer2_switches_config.txt:4: switch STATION of L2 network "
+         "NEWYCITY in AS 1: its bridge \"1_L2_NEWYCITY_STATION\" would be "
+         "longer than Linux's 15 characters"},
+        {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL,
+         "/layer2_hosts_config.txt:1: L2 host belle_host in VLAN 0 "
+         "(untagged): miniinet's L2 hosts are in VLANs 1..255"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        struct import_result r;
+        testutil_capture_begin();
+        int error = import_directory(testutil_srcpath(refused[i].dir),
+                                     refused[i].size, &r);
+        ck_assert_int_eq(error, -EINVAL);
+        ck_assert_ptr_null(r.text);
+        ck_assert_msg(strstr(testutil_captured(), refused[i].message),
+                      "%s: %s", refused[i].dir, testutil_captured());
+        testutil_capture_end();
+        import_result_free(&r);
+    }
+}
+END_TEST
+
 /* A directory of our own, file by file. */
 static char *
 make_dir(const char *const *files)
@@ -476,6 +506,7 @@ import_suite(void)
     tcase_add_test(tc, test_golden_current);
     tcase_add_test(tc, test_golden_old);
     tcase_add_test(tc, test_global);
+    tcase_add_test(tc, test_refused);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "import_int.h"
+#include "names.h"
+#include "topology.h"
 #include "util.h"
 
 #define IMP_ROUTER_NAME 10 /* the original's limit */
@@ -339,6 +341,18 @@ read_switches(struct importer *im, const struct imp_as *as,
                           l->words[2], as->files[F_ROUTERS]->name);
                 continue;
             }
+        }
+        char bridge[64];
+        if (names_switch(bridge, sizeof bridge, as->asn, l->words[0],
+                         l->words[1]) >= TOPO_IFNAMSIZ) {
+            /* The original's switch is a container of that name; here it
+             * is an Open vSwitch bridge, a Linux interface. */
+            imp_error(im, f, l->line,
+                      "switch %s of L2 network %s in AS %u: its bridge "
+                      "\"%s\" would be longer than Linux's 15 characters "
+                      "(shorten the network's or the switch's name)",
+                      l->words[1], l->words[0], as->asn, bridge);
+            continue;
         }
         struct imp_l2net *net = find_net(b, l->words[0]);
         if (!net) {
