@@ -129,6 +129,10 @@ START_TEST(test_stats)
     ck_assert_uint_eq(routers, s->routers);
     bridges_l2 = p->n_bridges - ixps;
     ck_assert_uint_eq(bridges_l2, s->switches);
+    /* Every router, L3 host (ALL routers' hosts too), L2 host and route
+     * server the original would make. */
+    ck_assert_uint_eq(p->n_nodes,
+                      s->routers + s->l3_hosts + s->l2_hosts + s->ixps);
     plan_free(plan);
     topology_free(topo);
     import_result_free(&r);
@@ -192,6 +196,15 @@ START_TEST(test_golden_current)
     ck_assert_int_ge(find_node(p, "3_L2_DCN_FIFA_1"), 0);
     ck_assert_int_lt(find_node(p, "3_L2_DCN_vpn_1"), 0);
     ck_assert_int_ge(find_node(p, "80_IXP"), 0);
+    /* AS 1's one router has two hosts (ALL lines 0 and 1), host<i> as the
+     * original names them; AS 2's one. */
+    assert_if(p, "1_ZURIrouter", "host0", "1.101.0.2/24");
+    assert_if(p, "1_ZURIhost0", "ZURIrouter", "1.101.0.1/24");
+    assert_if(p, "1_ZURIrouter", "host1", "1.102.0.2/24");
+    assert_if(p, "1_ZURIhost1", "ZURIrouter", "1.102.0.1/24");
+    ck_assert_int_ge(find_node(p, "2_ZURIhost0"), 0);
+    ck_assert_int_lt(find_node(p, "2_ZURIhost1"), 0);
+    ck_assert_int_lt(find_node(p, "1_ZURIhost"), 0);
     /* 1 ZURI Provider 3 MUNI Customer 1mbit 2.5ms 50ms 179.1.3.0/24 */
     const struct mi_link *l = find_if(p, "1_ZURIrouter", "ext_3_MUNI", &addr);
     ck_assert_str_eq(addr, "179.1.3.1/24");

@@ -210,7 +210,9 @@ read_routers(struct importer *im, const struct imp_as *as,
             if (rt->first_host_row < 0) {
                 rt->first_host_row = (int)i;
             }
-            rt->n_hosts++;
+            rt->host_rows = xrealloc(rt->host_rows, (rt->n_hosts + 1) *
+                                                        sizeof *rt->host_rows);
+            rt->host_rows[rt->n_hosts++] = (unsigned)i;
             im->counts.l3_hosts++;
         }
         if (dc) {
@@ -219,16 +221,12 @@ read_routers(struct importer *im, const struct imp_as *as,
             free(name);
         }
     }
+    b->all = all;
     for (size_t r = 0; r < b->n_routers; r++) {
         const struct imp_router *rt = &b->routers[r];
-        if (rt->n_hosts > 1) {
-            imp_omit(im,
-                     "%s: router %s's %zu hosts (ALL lines): a router has "
-                     "one host here, the first (%s row %d)",
-                     f->name, rt->name, rt->n_hosts, f->name,
-                     rt->first_host_row);
-        }
-        if (rt->first_host_row > (int)r) {
+        /* ALL routers, and routers on several lines, keep the rows of
+         * their hosts (`hosts`); a router of one line has its own row. */
+        if (!all && rt->n_hosts == 1 && rt->first_host_row > (int)r) {
             imp_warn(im, f, 0,
                      "AS %u: router %s's host is on row %d: here it gets "
                      "the router's row, %zu (%u.%zu.0.0/24)",
@@ -572,6 +570,7 @@ imp_body_free(struct imp_body *b)
     }
     for (size_t i = 0; i < b->n_routers; i++) {
         free(b->routers[i].name);
+        free(b->routers[i].host_rows);
     }
     free(b->routers);
     free(b->links);

@@ -34,7 +34,8 @@ struct imp_impair {
 
 struct imp_router {
     char *name;
-    int first_host_row; /* row of its first host, -1: none */
+    int first_host_row;  /* row of its first host, -1: none */
+    unsigned *host_rows; /* the rows of its lines with a host */
     size_t n_hosts;
 };
 
@@ -73,6 +74,7 @@ struct imp_l2net {
 
 /* The inside of one AS, as the original builds it. */
 struct imp_body {
+    bool all; /* its routers file has ALL lines: hosts named host<i> */
     struct imp_router *routers;
     size_t n_routers;
     struct imp_ilink *links;

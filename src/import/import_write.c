@@ -62,7 +62,13 @@ body_text(const struct imp_body *body)
     for (size_t r = 0; r < body->n_routers; r++) {
         const struct imp_router *rt = &body->routers[r];
         put(&b, "%s%s", r ? ", " : " ", r && r % 6 == 0 ? "\n      " : "");
-        if (rt->n_hosts) {
+        if (rt->n_hosts && (body->all || rt->n_hosts > 1)) {
+            put(&b, "{ name = \"%s\"; hosts = [", rt->name);
+            for (size_t h = 0; h < rt->n_hosts; h++) {
+                put(&b, "%s%u", h ? ", " : "", rt->host_rows[h]);
+            }
+            put(&b, "]; }");
+        } else if (rt->n_hosts) {
             put(&b, "\"%s\"", rt->name);
         } else {
             put(&b, "{ name = \"%s\"; host = false; }", rt->name);

@@ -35,6 +35,11 @@ struct topo_impair {
 struct topo_router {
     char *name; /* at most 10 characters, [A-Za-z0-9_-] */
     bool host;  /* has an L3 host (default true) */
+    /* `hosts = [i, ...]`: one host per row i instead (the original's ALL
+     * routers), "<AS>_<R>host<i>" on the router's "host<i>", subnet
+     * AS.(101+i).0.0/24; none: the one host of the router's own row. */
+    unsigned *host_rows;
+    size_t n_host_rows;
     int line;
 };
 
