@@ -61,7 +61,7 @@ body_text(const struct imp_body *body)
     put(&b, "    routers = (");
     for (size_t r = 0; r < body->n_routers; r++) {
         const struct imp_router *rt = &body->routers[r];
-        put(&b, "%s%s", r ? ", " : " ", r && r % 6 == 0 ? "\n      " : "");
+        put(&b, "%s", !r ? " " : r % 6 == 0 ? ",\n      " : ", ");
         if (rt->n_hosts && (body->all || rt->n_hosts > 1)) {
             put(&b, "{ name = \"%s\"; hosts = [", rt->name);
             for (size_t h = 0; h < rt->n_hosts; h++) {
