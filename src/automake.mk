@@ -9,13 +9,16 @@
 #              and the state record they share
 #   cluster/   the multi-server executor: the master, its SSH layer, and the
 #              server side of preflight
+#   import/    the original mini-Internet's configuration directories to
+#              one topology file (pure)
 # and at the top the session (what a verb needs, prepared once), the verb
 # table and main().  Everything but the top goes into a convenience library
 # so that the unit tests link the same code.
 MI_CORE_CPPFLAGS = -I$(top_srcdir)/src -I$(top_srcdir)/src/base \
 	-I$(top_srcdir)/src/topology -I$(top_srcdir)/src/plan \
 	-I$(top_srcdir)/src/kernel -I$(top_srcdir)/src/backend \
-	-I$(top_srcdir)/src/local -I$(top_srcdir)/src/cluster
+	-I$(top_srcdir)/src/local -I$(top_srcdir)/src/cluster \
+	-I$(top_srcdir)/src/import
 
 noinst_LTLIBRARIES += src/libmicore.la
 src_libmicore_la_SOURCES = \
@@ -44,7 +47,10 @@ src_libmicore_la_SOURCES = \
 	src/local/persist.c src/local/persist.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
-	src/cluster/wire.c src/cluster/wire.h
+	src/cluster/wire.c src/cluster/wire.h \
+	src/import/import.c src/import/import.h src/import/import_int.h \
+	src/import/import_files.c src/import/import_body.c \
+	src/import/import_write.c
 src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
 	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)

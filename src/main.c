@@ -25,10 +25,14 @@ usage(FILE *out)
             "from one\ntopology file.\n\n"
             "Verbs:\n");
     for (size_t i = 0; i < n_verbs; i++) {
-        char left[64];
+        char left[96];
         snprintf(left, sizeof left, "%s%s%s", verbs[i].name,
                  verbs[i].args[0] ? " " : "", verbs[i].args);
-        fprintf(out, "  %-22s %s\n", left, verbs[i].help);
+        if (strlen(left) > 22) {
+            fprintf(out, "  %s\n  %-22s %s\n", left, "", verbs[i].help);
+        } else {
+            fprintf(out, "  %-22s %s\n", left, verbs[i].help);
+        }
     }
     fprintf(
         out,
@@ -104,8 +108,9 @@ parse_jobs(const char *arg, unsigned *jobs)
 
 /* Where a verb's own command line starts, for verbs that run a command
  * (`exec NODE CMD...`): everything after NODE belongs to CMD, so that
- * `miniinet exec R vtysh -c ...` does not read -c as miniinet's.  Returns
- * argc for other verbs.  Mirrors the option table below. */
+ * `miniinet exec R vtysh -c ...` does not read -c as miniinet's; `import`
+ * takes its own options (-o, --check, --size).  Returns argc for other
+ * verbs.  Mirrors the option table below. */
 static int
 command_start(int argc, char **argv)
 {
@@ -133,6 +138,9 @@ command_start(int argc, char **argv)
         }
         if (i < argc && !strcmp(argv[i], "exec")) {
             return i + 2 < argc ? i + 2 : argc;
+        }
+        if (i < argc && !strcmp(argv[i], "import")) {
+            return i + 1; /* import parses its own options */
         }
         return argc;
     }

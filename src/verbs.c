@@ -3,15 +3,20 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "session.h"
+#include "import.h"
 #include "log.h"
 #include "network.h"
 #include "plan.h"
+#include "topology.h"
 #include "util.h"
 
 static int
@@ -253,6 +258,155 @@ verb_option_name(unsigned vopt)
     }
 }
 
+struct import_args {
+    const char *dir, *output, *size;
+    bool check;
+};
+
+static int
+import_arguments(int argc, char **argv, struct import_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = !strcmp(arg, "-o") || !strcmp(arg, "--output") ||
+                         !strcmp(arg, "--size");
+        if (has_value && i + 1 >= argc) {
+            log_error("import: %s needs a value", arg);
+            return EXIT_USAGE;
+        }
+        if (!strcmp(arg, "--check")) {
+            a->check = true;
+        } else if (!strcmp(arg, "--size")) {
+            a->size = argv[++i];
+        } else if (has_value) {
+            a->output = argv[++i];
+        } else if (arg[0] == '-' && arg[1]) {
+            log_error("import: unknown option '%s' (import [--check] "
+                      "[--size N] DIR [-o FILE])",
+                      arg);
+            return EXIT_USAGE;
+        } else if (a->dir) {
+            log_error("import: unexpected argument '%s'", arg);
+            return EXIT_USAGE;
+        } else {
+            a->dir = arg;
+        }
+    }
+    if (!a->dir) {
+        log_error("import: which directory? (import [--check] [--size N] "
+                  "DIR [-o FILE])");
+        return EXIT_USAGE;
+    }
+    if (a->check && a->output) {
+        log_error("import: --check writes nothing; leave out -o");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* The imported text in a new file next to `output` (or in the temporary
+ * directory), loaded and planned as `validate` would: returns its path,
+ * or NULL after reporting. */
+static char *
+import_validated(const char *text, const char *output)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *path = output ? xasprintf("%s.XXXXXX", output)
+                        : xasprintf("%s/miniinet-import-XXXXXX.cfg",
+                                    tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = output ? mkstemp(path) : mkstemps(path, 4);
+    if (fd < 0) {
+        log_error("%s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    size_t len = strlen(text);
+    bool written =
+        write(fd, text, len) == (ssize_t)len && fchmod(fd, 0644) == 0;
+    int saved = errno;
+    if (close(fd) || !written) {
+        log_error("%s: %s", path, strerror(written ? errno : saved));
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+
+    struct topology *topo = NULL;
+    struct plan *plan = NULL;
+    struct plan_params params = {0};
+    if (topology_load(path, &topo) || plan_compute(topo, &params, &plan)) {
+        log_error("import: the imported topology does not validate (see "
+                  "above); nothing written");
+        topology_free(topo);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    plan_free(plan);
+    topology_free(topo);
+    return path;
+}
+
+/* import [--check] [--size N] DIR [-o FILE]: the original mini-Internet's
+ * configuration directory to one topology file (doc/import.md). */
+static int
+verb_import(struct session *s, int argc, char **argv)
+{
+    struct import_args a = {0};
+    struct import_result r;
+    int status = import_arguments(argc, argv, &a);
+    (void)s;
+
+    if (status != EXIT_OK) {
+        return status;
+    }
+    double start = util_monotonic();
+    if (import_directory(a.dir, a.size, &r)) {
+        log_error("import: %s: nothing written", a.dir);
+        import_result_free(&r);
+        return EXIT_USAGE;
+    }
+    char *path = import_validated(r.text, a.output);
+    if (!path) {
+        import_result_free(&r);
+        return EXIT_USAGE;
+    }
+    const struct import_counts *c = &r.counts;
+    log_info(
+        "%s (%s, %s): %zu AS%s (%zu preconfigured), %zu IXP%s, %zu "
+        "router%s, %zu L3 host%s, %zu switch%s, %zu L2 host%s, %zu "
+        "internal link%s, %zu link%s between ASes, %zu to IXPs, %zu "
+        "server%s; %zu thing%s not carried over (the header says "
+        "which); valid; %.3f s",
+        a.dir, r.as_config, r.links_file, c->ases, c->ases == 1 ? "" : "es",
+        c->preconfigured, c->ixps, util_plural(c->ixps), c->routers,
+        util_plural(c->routers), c->l3_hosts, util_plural(c->l3_hosts),
+        c->switches, c->switches == 1 ? "" : "es", c->l2_hosts,
+        util_plural(c->l2_hosts), c->internal_links,
+        util_plural(c->internal_links), c->as_links, util_plural(c->as_links),
+        c->ixp_links, c->servers, util_plural(c->servers), r.n_omitted,
+        util_plural(r.n_omitted), util_monotonic() - start);
+
+    status = EXIT_OK;
+    if (a.output && !a.check) {
+        if (rename(path, a.output)) {
+            log_error("%s: %s; nothing written", a.output, strerror(errno));
+            unlink(path);
+            status = EXIT_FAILED;
+        }
+    } else {
+        if (!a.check && (fputs(r.text, stdout) == EOF || fflush(stdout))) {
+            log_error("import: could not write the topology: %s",
+                      strerror(errno));
+            status = EXIT_FAILED;
+        }
+        unlink(path);
+    }
+    free(path);
+    import_result_free(&r);
+    return status;
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      0, verb_validate, 0},
@@ -273,6 +427,10 @@ const struct verb verbs[] = {
     {"check", "",
      "ping between every pair of ASes and count BGP sessions (--json)",
      NEED_PLAN | USE_RECORD, 0, verb_check, 0},
+    {"import", "[--check] [--size N] DIR [-o FILE]",
+     "the original mini-Internet's configuration directory to a topology "
+     "file (stdout without -o; --check only reports)",
+     0, 0, verb_import, 0},
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},

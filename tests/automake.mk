@@ -26,9 +26,10 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state tests/check_persist
+	tests/check_state tests/check_persist tests/check_import
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_topology_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_plan_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -155,6 +156,11 @@ tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
 tests/tunnels.log: tests/multiserver.log
+# Imports of the original's directories brought up: the default course on
+# this server, then its GLOBAL form on the test bed (one at a time).
+TESTS += tests/import.test
+EXTRA_DIST += tests/import.test
+tests/import.log: tests/tunnels.log
 EXTRA_DIST += tools/install-deps tests/run-all
 EXTRA_DIST += tests/lint
 

@@ -1851,6 +1851,57 @@ static const char servers_cfg[] =
     "  (2, \"ZURI\", \"peer\", 80)\n"
     ");\n";
 
+/* A router's `hosts`: one host per row, named and addressed by it. */
+START_TEST(test_file_host_rows)
+{
+    static const char cfg[] =
+        "ases = ( { asn = 1; routers = ( { name = \"ZURI\"; hosts = [0, 3]; "
+        "}, \"BASE\" ); } );\n";
+    struct topology *t = load(testutil_write_temp(cfg, ".cfg"));
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+
+    ck_assert_uint_eq(p->n_nodes, 5);
+    assert_if(p, "1_ZURIrouter", "host0", "1.101.0.2/24");
+    assert_if(p, "1_ZURIhost0", "ZURIrouter", "1.101.0.1/24");
+    assert_if(p, "1_ZURIrouter", "host3", "1.104.0.2/24");
+    assert_if(p, "1_ZURIhost3", "ZURIrouter", "1.104.0.1/24");
+    assert_if(p, "1_BASErouter", "host", "1.102.0.2/24");
+    ck_assert_int_lt(find_node(p, "1_ZURIhost"), 0);
+    plan_free(plan);
+    topology_free(t);
+
+    /* A row that is another router's: its host's subnet twice. */
+    static const char clash[] =
+        "ases = ( { asn = 1; routers = ( { name = \"ZURI\"; hosts = [1]; },"
+        " \"BASE\" ); } );\n";
+    t = load(testutil_write_temp(clash, ".cfg"));
+    ck_assert_ptr_nonnull(strstr(plan_errors(t, &no_tunnel),
+                                 "subnet 1.102.0.0/24 of 1_BASErouter host "
+                                 "overlaps subnet 1.102.0.0/24 of "
+                                 "1_ZURIrouter host1"));
+    topology_free(t);
+}
+END_TEST
+
+/* A link's `ends`: the original's older plan, .1 and .2 in a given /24. */
+START_TEST(test_file_ends)
+{
+    static const char cfg[] =
+        "ases = ( { asns = \"1-2\"; routers = ( \"ZURI\" ); } );\n"
+        "links = ( (1, \"ZURI\", \"peer\", 2, \"ZURI\",\n"
+        "           { subnet = \"179.0.1.0/24\"; ends = [1, 2]; }) );\n";
+    struct topology *t = load(testutil_write_temp(cfg, ".cfg"));
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+
+    assert_if(p, "1_ZURIrouter", "ext_2_ZURI", "179.0.1.1/24");
+    assert_if(p, "2_ZURIrouter", "ext_1_ZURI", "179.0.1.2/24");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 START_TEST(test_file_servers)
 {
     const char *path = testutil_write_temp(servers_cfg, ".cfg");
@@ -2107,6 +2158,8 @@ plan_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_file_doc_example);
     tcase_add_test(tc, test_file_servers);
+    tcase_add_test(tc, test_file_ends);
+    tcase_add_test(tc, test_file_host_rows);
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
     suite_add_tcase(s, tc);

@@ -276,6 +276,73 @@ START_TEST(test_full_ases)
 }
 END_TEST
 
+START_TEST(test_link_ends)
+{
+    static const char head[] =
+        "ases = ( { asns = \"1-2\"; routers = ( \"R\" ); } );\n"
+        "ixps = ( { id = 80; } );\n";
+    char *text = xasprintf(
+        "%slinks = ( (1, \"R\", \"peer\", 2, \"R\", { ends = [2, 1]; }),\n"
+        "  (1, \"R\", \"peer\", 80) );\n",
+        head);
+    char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = load_ok(path);
+    ck_assert_uint_eq(elink(t, 0)->ends[0], 2);
+    ck_assert_uint_eq(elink(t, 0)->ends[1], 1);
+    topology_free(t);
+    free(text);
+
+    text = xasprintf("%slinks = ( (1, \"R\", \"peer\", 2, \"R\", "
+                     "{ ends = [3, 3]; }),\n"
+                     "  (1, \"R\", \"peer\", 80, { ends = [1, 2]; }),\n"
+                     "  (2, \"R\", \"peer\", 80, { ends = [0, 255]; }) );\n",
+                     head);
+    expect_errors(
+        text,
+        "@:3: link (1, \"R\", \"peer\", 2, \"R\"): ends: both ends would "
+        "get .3\n"
+        "@:4: link (1, \"R\", \"peer\", 80): ends: only links between two "
+        "ASes have one (a member's address at an IXP is 180.IXP.0.AS)\n"
+        "@:5: link (2, \"R\", \"peer\", 80): ends: only links between two "
+        "ASes have one (a member's address at an IXP is 180.IXP.0.AS)\n");
+    free(text);
+    text = xasprintf("%slinks = ( (1, \"R\", \"peer\", 2, \"R\", "
+                     "{ ends = [1]; }) );\n",
+                     head);
+    expect_errors(text, "@:3: link (1, \"R\", \"peer\", 2, \"R\"): ends: "
+                        "expected two host numbers, as in [1, 2] (the first "
+                        "for the first AS's end)\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_router_hosts)
+{
+    char *path = testutil_write_temp(
+        "ases = ( { asn = 1; routers = ( { name = \"R\"; hosts = [2, 0]; } "
+        "); } );\n",
+        ".cfg");
+    struct topology *t = load_ok(path);
+    const struct topo_router *r = &topology_find_as(t, 1)->body->routers[0];
+    ck_assert(r->host);
+    ck_assert_uint_eq(r->n_host_rows, 2);
+    ck_assert_uint_eq(r->host_rows[0], 2);
+    ck_assert_uint_eq(r->host_rows[1], 0);
+    topology_free(t);
+
+    expect_errors("ases = ( { asn = 1; routers = (\n"
+                  "  { name = \"A\"; hosts = []; },\n"
+                  "  { name = \"B\"; hosts = [1, 1]; },\n"
+                  "  { name = \"C\"; hosts = [50]; },\n"
+                  "  { name = \"D\"; host = false; hosts = [3]; } ); } );\n",
+                  "@:2: router \"A\": hosts: empty list (write host = false "
+                  "for a router without a host)\n"
+                  "@:3: router \"B\": hosts: row 1 is listed twice\n"
+                  "@:4: router \"C\": hosts: 50 is out of range (0..49)\n"
+                  "@:5: router \"D\": hosts: the router has host = false\n");
+}
+END_TEST
+
 START_TEST(test_full_links)
 {
     char path[PATH_MAX];
@@ -1035,6 +1102,8 @@ topology_suite(void)
     tcase_add_test(tc, test_full_bodies);
     tcase_add_test(tc, test_full_ases);
     tcase_add_test(tc, test_full_links);
+    tcase_add_test(tc, test_link_ends);
+    tcase_add_test(tc, test_router_hosts);
     tcase_add_test(tc, test_doc_example);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_quantities);

@@ -8,7 +8,8 @@
  * ases     sorted by AS number, IXPs included.
  * nodes    AS by AS in AS-number order:
  *            an AS:  its routers in row order, then the L3 hosts of the
- *                    routers with host = true in router order, then the L2
+ *                    routers with host = true in router order (a router's
+ *                    `hosts` in their order), then the L2
  *                    hosts, L2 network by L2 network, in file order;
  *            an IXP: its route server, named names_routeserver(), label
  *                    "IXP<n>" (what the original's student files call it).
@@ -17,6 +18,8 @@
  * links    1. AS by AS in AS-number order:
  *             a. router - L3 host, router order: end[0] router "host"
  *                AS.(101+i).0.2/24, end[1] host "<R>router" AS.(101+i).0.1;
+ *                with `hosts`, per row i in their order: end[0] "host<i>",
+ *                the same addresses of row i;
  *             b. internal links in file order, link n: end[0] the first
  *                router "port_<B>" AS.0.(n+1).1/24, end[1] the second .2;
  *             c. L2 gateway links: per L2 network, per gateway router in
@@ -33,7 +36,8 @@
  *          2. links between ASes in topology order:
  *             AS - AS: end[0] as_a's router "ext_<B>_<RB>", end[1] as_b's
  *                router "ext_<A>_<RA>", subnet 179.LO.HI.0/24 or the
- *                explicit one, each end .<its AS>/24, rel as in the file;
+ *                explicit one, each end .<its AS>/24 (or the link's
+ *                `ends`), rel as in the file;
  *             AS - IXP: end[0] router "ixp_<IXP>" 180.IXP.0.AS/24, end[1]
  *                the IXP's bridge, VLAN 0 (an IXP LAN is untagged).
  *          3. per IXP in number order, its route server "ixp_<IXP>"
@@ -570,6 +574,19 @@ plan_routeserver(struct builder *b, size_t i)
     node->label = keep(b->plan, xasprintf("IXP%u", as->asn));
 }
 
+/* A router's L3 hosts: one on its own row, or one per row of `hosts`. */
+static size_t
+host_count(const struct topo_router *tr)
+{
+    return tr->n_host_rows ? tr->n_host_rows : 1;
+}
+
+static unsigned
+host_row(const struct topo_router *tr, size_t router, size_t h)
+{
+    return tr->n_host_rows ? tr->host_rows[h] : (unsigned)router;
+}
+
 static void
 plan_as_nodes(struct builder *b, size_t i, const struct l2_info *l2)
 {
@@ -591,15 +608,19 @@ plan_as_nodes(struct builder *b, size_t i, const struct l2_info *l2)
     for (size_t r = 0; r < body->n_routers; r++) {
         const struct topo_router *tr = &body->routers[r];
 
-        if (!tr->host) {
-            continue;
+        for (size_t h = 0; tr->host && h < host_count(tr); h++) {
+            unsigned row = host_row(tr, r, h);
+            struct mi_node *node = new_node(b, i, MI_NODE_HOST, tr->line);
+            node->name = keep_name(
+                b, buf,
+                tr->n_host_rows
+                    ? names_host_row(buf, sizeof buf, as->asn, tr->name, row)
+                    : names_host(buf, sizeof buf, as->asn, tr->name),
+                tr->line);
+            node->label = keep_dup(b->plan, tr->name);
+            node->row = row;
+            node->gateway = addr4(as->asn, 101 + row, 0, 2, 0).ip;
         }
-        struct mi_node *node = new_node(b, i, MI_NODE_HOST, tr->line);
-        node->name = keep_name(
-            b, buf, names_host(buf, sizeof buf, as->asn, tr->name), tr->line);
-        node->label = keep_dup(b->plan, tr->name);
-        node->row = (unsigned)r;
-        node->gateway = addr4(as->asn, 101 + (unsigned)r, 0, 2, 0).ip;
     }
     for (size_t dc = 0; dc < body->n_l2nets; dc++) {
         const struct topo_l2net *net = &body->l2nets[dc];
@@ -641,21 +662,25 @@ plan_host_links(struct builder *b, size_t i)
 
     for (size_t r = 0; r < body->n_routers; r++) {
         const struct topo_router *tr = &body->routers[r];
-        unsigned net = 101 + (unsigned)r;
 
-        if (!tr->host) {
-            continue;
+        for (size_t h = 0; tr->host && h < host_count(tr); h++) {
+            unsigned row = host_row(tr, r, h);
+            unsigned net = 101 + row;
+            struct mi_link *link = add_link(b, MI_LINK_HOST, tr->line);
+            end_node(
+                &link->end[0], router_node(b, i, r),
+                keep_name(b, buf,
+                          tr->n_host_rows
+                              ? names_if_router_host_row(buf, sizeof buf, row)
+                              : names_if_router_host(buf, sizeof buf),
+                          tr->line),
+                addr4(as->asn, net, 0, 2, 24));
+            end_node(&link->end[1], host++,
+                     keep_name(b, buf,
+                               names_if_host_router(buf, sizeof buf, tr->name),
+                               tr->line),
+                     addr4(as->asn, net, 0, 1, 24));
         }
-        struct mi_link *link = add_link(b, MI_LINK_HOST, tr->line);
-        end_node(
-            &link->end[0], router_node(b, i, r),
-            keep_name(b, buf, names_if_router_host(buf, sizeof buf), tr->line),
-            addr4(as->asn, net, 0, 2, 24));
-        end_node(&link->end[1], host++,
-                 keep_name(b, buf,
-                           names_if_host_router(buf, sizeof buf, tr->name),
-                           tr->line),
-                 addr4(as->asn, net, 0, 1, 24));
     }
 }
 
@@ -834,14 +859,18 @@ plan_as_as_link(struct builder *b, const struct topo_elink *e, size_t ia,
     struct mi_link *link = add_link(b, MI_LINK_EXTERNAL, e->line);
     char buf[NAME_BUF];
 
-    end_node(&link->end[0], router_node(b, ia, e->router_a),
-             keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_b, rb),
-                       e->line),
-             (struct mi_addr){.ip = subnet | e->as_a, .plen = 24});
-    end_node(&link->end[1], router_node(b, ib, (size_t)e->router_b),
-             keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_a, ra),
-                       e->line),
-             (struct mi_addr){.ip = subnet | e->as_b, .plen = 24});
+    end_node(
+        &link->end[0], router_node(b, ia, e->router_a),
+        keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_b, rb),
+                  e->line),
+        (struct mi_addr){.ip = subnet | (e->ends[0] ? e->ends[0] : e->as_a),
+                         .plen = 24});
+    end_node(
+        &link->end[1], router_node(b, ib, (size_t)e->router_b),
+        keep_name(b, buf, names_if_external(buf, sizeof buf, e->as_a, ra),
+                  e->line),
+        (struct mi_addr){.ip = subnet | (e->ends[1] ? e->ends[1] : e->as_b),
+                         .plen = 24});
     link->rel = e->rel;
     set_impair(link, &e->impair);
 }

@@ -63,6 +63,19 @@ names_if_router_host(char *buf, size_t len)
 }
 
 int
+names_host_row(char *buf, size_t len, unsigned asn, const char *router,
+               unsigned row)
+{
+    return snprintf(buf, len, "%u_%shost%u", asn, router, row);
+}
+
+int
+names_if_router_host_row(char *buf, size_t len, unsigned row)
+{
+    return snprintf(buf, len, "host%u", row);
+}
+
+int
 names_if_host_router(char *buf, size_t len, const char *router)
 {
     return snprintf(buf, len, "%srouter", router);

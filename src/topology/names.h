@@ -27,6 +27,11 @@ int names_if_internal(char *buf, size_t len, const char *other_router);
 int names_if_external(char *buf, size_t len, unsigned peer_asn,
                       const char *peer_router);
 int names_if_router_host(char *buf, size_t len); /* "host" */
+/* A router's host of row `row` (`hosts = [...]`): "<AS>_<R>host<ROW>" and
+ * the router's "host<ROW>". */
+int names_host_row(char *buf, size_t len, unsigned asn, const char *router,
+                   unsigned row);
+int names_if_router_host_row(char *buf, size_t len, unsigned row);
 int names_if_host_router(char *buf, size_t len, const char *router);
 int names_if_gateway(char *buf, size_t len, const char *router, unsigned vlan);
 int names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw);

@@ -752,6 +752,7 @@ free_body(struct topo_body *b)
 {
     for (size_t i = 0; i < b->n_routers; i++) {
         free(b->routers[i].name);
+        free(b->routers[i].host_rows);
     }
     for (size_t i = 0; i < b->n_l2nets; i++) {
         struct topo_l2net *net = &b->l2nets[i];

@@ -35,6 +35,11 @@ struct topo_impair {
 struct topo_router {
     char *name; /* at most 10 characters, [A-Za-z0-9_-] */
     bool host;  /* has an L3 host (default true) */
+    /* `hosts = [i, ...]`: one host per row i instead (the original's ALL
+     * routers), "<AS>_<R>host<i>" on the router's "host<i>", subnet
+     * AS.(101+i).0.0/24; none: the one host of the router's own row. */
+    unsigned *host_rows;
+    size_t n_host_rows;
     int line;
 };
 
@@ -106,6 +111,7 @@ struct topo_elink {    /* link between ASes, or between an AS and an IXP */
     enum mi_rel rel;   /* role of as_a towards as_b */
     struct topo_impair impair;
     uint32_t subnet;    /* explicit /24 (host order), 0: 179.lo.hi.0/24 */
+    unsigned ends[2];   /* host parts of as_a's, as_b's end; 0: their asn */
     unsigned *announce; /* IXP links: ASes that may receive as_a's routes */
     size_t n_announce;
     int line;

@@ -16,12 +16,48 @@
 /* ------------------------------------------------------------------------ */
 
 const char *const tp_body_keys[] = {"routers", "links", "l2", NULL};
-static const char *const router_keys[] = {"name", "host", NULL};
+static const char *const router_keys[] = {"name", "host", "hosts", NULL};
 static const char *const impair_keys[] = {"rate", "delay", "buffer", NULL};
 static const char *const l2_keys[] = {"name", "switches", "links", "hosts",
                                       NULL};
 static const char *const switch_keys[] = {"name", "gateway", "stp_priority",
                                           NULL};
+
+/* hosts = [i, ...]: the rows of a router's hosts (the original's ALL
+ * routers); returns how many were read into rows. */
+static size_t
+parse_host_rows(struct tp_loader *ld, const config_setting_t *m,
+                const char *obj, unsigned **rows)
+{
+    int n = config_setting_length(m);
+    size_t count = 0;
+
+    if (!n) {
+        tp_error(ld, m,
+                 "%s: hosts: empty list (write host = false for a router "
+                 "without a host)",
+                 obj);
+        return 0;
+    }
+    *rows = xcalloc((size_t)n, sizeof **rows);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(m, i);
+        long long v;
+        if (!tp_int_value(ld, e, obj, "hosts", 0, TOPO_MAX_ROUTERS - 1, &v)) {
+            continue;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < count; j++) {
+            dup |= (*rows)[j] == (unsigned)v;
+        }
+        if (dup) {
+            tp_error(ld, e, "%s: hosts: row %lld is listed twice", obj, v);
+            continue;
+        }
+        (*rows)[count++] = (unsigned)v;
+    }
+    return count;
+}
 
 static void
 parse_router(struct tp_loader *ld, struct topo_body *b,
@@ -29,6 +65,8 @@ parse_router(struct tp_loader *ld, struct topo_body *b,
 {
     const char *name;
     bool host = true;
+    unsigned *rows = NULL;
+    size_t n_rows = 0;
 
     if (tp_is_type(s, CONFIG_TYPE_STRING)) {
         name = config_setting_get_string(s);
@@ -43,6 +81,13 @@ parse_router(struct tp_loader *ld, struct topo_body *b,
         snprintf(obj, sizeof obj, "router \"%s\"", name);
         tp_check_keys(ld, s, obj, router_keys);
         tp_get_bool(ld, s, obj, "host", &host);
+        const config_setting_t *h =
+            tp_member(ld, s, obj, "hosts", CONFIG_TYPE_LIST, false);
+        if (h && !host) {
+            tp_error(ld, h, "%s: hosts: the router has host = false", obj);
+        } else if (h) {
+            n_rows = parse_host_rows(ld, h, obj, &rows);
+        }
     } else {
         tp_error(ld, s,
                  "routers: each router must be a name or a group "
@@ -54,11 +99,14 @@ parse_router(struct tp_loader *ld, struct topo_body *b,
     if (dup >= 0) {
         tp_error(ld, s, "router \"%s\" is defined twice (first at line %d)",
                  name, b->routers[dup].line);
+        free(rows);
         return;
     }
     struct topo_router *r = &b->routers[b->n_routers++];
     r->name = xstrdup(name);
     r->host = host;
+    r->host_rows = rows;
+    r->n_host_rows = n_rows;
     r->line = (int)config_setting_source_line(s);
 }
 
@@ -610,19 +658,29 @@ router_names(struct name_ctx *c, const struct topo_router *r)
     tp_name_fits(c->ld, c->file, r->line, obj, "node", buf, len,
                  TP_NODE_NAME_MAX);
     gen_add(&c->nodes, buf, what, r->line);
-    if (r->host) {
-        len = names_host(buf, sizeof buf, c->asn, r->name);
+    if (!r->host) {
+        return;
+    }
+    for (size_t h = 0; h < (r->n_host_rows ? r->n_host_rows : 1); h++) {
+        if (r->n_host_rows) {
+            len = names_host_row(buf, sizeof buf, c->asn, r->name,
+                                 r->host_rows[h]);
+        } else {
+            len = names_host(buf, sizeof buf, c->asn, r->name);
+        }
         tp_name_fits(c->ld, c->file, r->line, obj, "node", buf, len,
                      TP_NODE_NAME_MAX);
-        snprintf(what, sizeof what, "the host of router \"%s\"", r->name);
+        snprintf(what, sizeof what, "a host of router \"%s\"", r->name);
         gen_add(&c->nodes, buf, what, r->line);
-        len = names_if_router_host(buf, sizeof buf);
-        tp_name_fits(c->ld, c->file, r->line, obj, "interface", buf, len,
-                     TP_IFNAME_MAX);
-        len = names_if_host_router(buf, sizeof buf, r->name);
+        len = r->n_host_rows
+                  ? names_if_router_host_row(buf, sizeof buf, r->host_rows[h])
+                  : names_if_router_host(buf, sizeof buf);
         tp_name_fits(c->ld, c->file, r->line, obj, "interface", buf, len,
                      TP_IFNAME_MAX);
     }
+    len = names_if_host_router(buf, sizeof buf, r->name);
+    tp_name_fits(c->ld, c->file, r->line, obj, "interface", buf, len,
+                 TP_IFNAME_MAX);
 }
 
 static void

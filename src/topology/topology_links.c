@@ -22,7 +22,7 @@
 #include "util.h"
 
 static const char *const link_keys[] = {
-    "rate", "delay", "buffer", "subnet", "announce", NULL,
+    "rate", "delay", "buffer", "subnet", "ends", "announce", NULL,
 };
 static const char *const repeat_keys[] = {"repeat", "links", NULL};
 
@@ -34,7 +34,8 @@ struct link_spec {
     const char *rel_text;
     enum mi_rel rel;
     struct topo_impair impair;
-    uint32_t subnet; /* 0: 179.LO.HI.0/24 */
+    uint32_t subnet;  /* 0: 179.LO.HI.0/24 */
+    unsigned ends[2]; /* host parts of the two ends; 0: each AS's number */
     unsigned *announce;
     size_t n_announce;
 };
@@ -136,6 +137,35 @@ parse_announce(struct tp_loader *ld, const config_setting_t *m,
     }
 }
 
+/* ends = [A, B]: the host parts of the two ends' addresses in the link's
+ * /24 (the original's older plan gave .1 and .2), instead of each AS's
+ * number. */
+static void
+parse_ends(struct tp_loader *ld, const config_setting_t *m, const char *desc,
+           struct link_spec *sp)
+{
+    if (config_setting_length(m) != 2) {
+        tp_error(ld, m,
+                 "%s: ends: expected two host numbers, as in [1, 2] (the "
+                 "first for the first AS's end)",
+                 desc);
+        return;
+    }
+    long long v[2];
+    for (int i = 0; i < 2; i++) {
+        if (!tp_int_value(ld, config_setting_get_elem(m, i), desc, "ends", 1,
+                          254, &v[i])) {
+            return;
+        }
+    }
+    if (v[0] == v[1]) {
+        tp_error(ld, m, "%s: ends: both ends would get .%lld", desc, v[0]);
+        return;
+    }
+    sp->ends[0] = (unsigned)v[0];
+    sp->ends[1] = (unsigned)v[1];
+}
+
 static void
 parse_options(struct tp_loader *ld, const config_setting_t *opts,
               const char *desc, struct link_spec *sp)
@@ -156,6 +186,15 @@ parse_options(struct tp_loader *ld, const config_setting_t *opts,
         if (error) {
             tp_error(ld, m, "%s: subnet: \"%s\" %s", desc, text, error);
         }
+    }
+    m = tp_member(ld, opts, desc, "ends", CONFIG_TYPE_LIST, false);
+    if (m && !sp->router_b) {
+        tp_error(ld, m,
+                 "%s: ends: only links between two ASes have one (a member's "
+                 "address at an IXP is 180.IXP.0.AS)",
+                 desc);
+    } else if (m) {
+        parse_ends(ld, m, desc, sp);
     }
     m = tp_member(ld, opts, desc, "announce", CONFIG_TYPE_LIST, false);
     if (m && sp->router_b) {
@@ -555,6 +594,7 @@ instantiate(struct tp_loader *ld, const struct link_item *it, long long offset,
         .rel = sp->rel,
         .impair = sp->impair,
         .subnet = sp->subnet,
+        .ends = {sp->ends[0], sp->ends[1]},
         .line = (int)config_setting_source_line(s),
     };
     check_duplicates(ld, s, desc, &e);

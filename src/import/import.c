@@ -1,0 +1,677 @@
+/* The importer's driver and its AS-level parsers: AS_config.txt (and
+ * AS_config_GLOBAL.txt with its server column), the AS-level links
+ * (aslevel_links.txt, external_links_config.txt, both unit conventions)
+ * and server_config_GLOBAL.txt. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "import_int.h"
+#include "util.h"
+
+#define IMP_MAX_ASN 223 /* miniinet's range: doc/topology.md, Addressing */
+
+static const struct imp_as *
+find_as(const struct importer *im, unsigned asn)
+{
+    for (size_t i = 0; i < im->n_ases; i++) {
+        if (im->ases[i].asn == asn) {
+            return &im->ases[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct imp_server *
+find_server(const struct importer *im, const char *name)
+{
+    for (size_t i = 0; i < im->n_servers; i++) {
+        if (!strcmp(im->servers[i].name, name)) {
+            return &im->servers[i];
+        }
+    }
+    return NULL;
+}
+
+/* An AS or IXP number as the AS file gives it; false after reporting. */
+static bool
+asn_word(struct importer *im, const struct imp_file *f, int line,
+         const char *word, long *asn)
+{
+    if (!imp_number(word, 0, 999999, asn)) {
+        imp_error(im, f, line, "\"%s\" is not an AS number", word);
+        return false;
+    }
+    if (*asn < 1 || *asn > IMP_MAX_ASN || *asn == 127 || *asn == 179 ||
+        *asn == 180) {
+        imp_error(im, f, line,
+                  "AS %ld is out of range: miniinet takes 1..%d, not 127, "
+                  "179 or 180 (the first octet of the AS's own /8, which "
+                  "must not overlap loopback, 179.0.0.0/8 or 180.0.0.0/8)",
+                  *asn, IMP_MAX_ASN);
+        return false;
+    }
+    return true;
+}
+
+static void
+read_as_config(struct importer *im, const struct imp_file *f)
+{
+    size_t want = im->global ? 9 : 8;
+
+    for (size_t i = 0; i < f->n_lines; i++) {
+        const struct imp_line *l = &f->lines[i];
+        long asn;
+
+        if (!l->n_words) {
+            continue;
+        }
+        if (l->n_words != want) {
+            imp_error(im, f, l->line,
+                      "%zu columns, expected %zu (AS AS|IXP Config|NoConfig "
+                      "ROUTERS LINKS L2_SWITCHES L2_HOSTS L2_LINKS%s)",
+                      l->n_words, want, im->global ? " SERVER" : "");
+            continue;
+        }
+        if (!asn_word(im, f, l->line, l->words[0], &asn)) {
+            continue;
+        }
+        const struct imp_as *dup = find_as(im, (unsigned)asn);
+        if (dup) {
+            imp_error(im, f, l->line,
+                      "AS %ld is listed twice (first at line "
+                      "%d)",
+                      asn, dup->line);
+            continue;
+        }
+        bool ixp = !strcmp(l->words[1], "IXP");
+        if (!ixp && strcmp(l->words[1], "AS") != 0) {
+            imp_error(im, f, l->line, "AS %ld: \"%s\": expected AS or IXP",
+                      asn, l->words[1]);
+            continue;
+        }
+        bool configured = !strcmp(l->words[2], "Config");
+        if (!configured && strcmp(l->words[2], "NoConfig") != 0) {
+            imp_error(im, f, l->line,
+                      "AS %ld: \"%s\": expected Config or NoConfig", asn,
+                      l->words[2]);
+            continue;
+        }
+        if (ixp && !configured) {
+            imp_error(im, f, l->line,
+                      "IXP %ld: NoConfig (an IXP is always Config)", asn);
+            continue;
+        }
+        struct imp_as as = {
+            .asn = (unsigned)asn,
+            .ixp = ixp,
+            .configured = configured,
+            .line = l->line,
+            .template = -1,
+        };
+        if (im->global) {
+            if (!find_server(im, l->words[8])) {
+                imp_error(im, f, l->line,
+                          "AS %ld: server \"%s\" is not in "
+                          "server_config_GLOBAL.txt",
+                          asn, l->words[8]);
+                continue;
+            }
+            as.server = xstrdup(l->words[8]);
+        }
+        bool bad = false;
+        for (size_t k = 0; k < 5 && !ixp; k++) {
+            const char *name = l->words[3 + k];
+            as.files[k] = imp_file(im, name, false);
+            if (as.files[k]->missing) {
+                if (!strcmp(name, "N/A") || k == 0) {
+                    imp_error(im, f, l->line, "AS %ld: %s: %s", asn,
+                              as.files[k]->path,
+                              !strcmp(name, "N/A") ? "an AS needs its files"
+                                                   : "no such file");
+                    bad = true;
+                } else {
+                    imp_warn(im, f, l->line,
+                             "AS %ld: %s: no such file; read as empty (as "
+                             "the original's readarray does)",
+                             asn, as.files[k]->path);
+                }
+            }
+        }
+        if (bad) {
+            free(as.server);
+            continue;
+        }
+        im->ases = xrealloc(im->ases, (im->n_ases + 1) * sizeof as);
+        im->ases[im->n_ases++] = as;
+        if (ixp) {
+            im->counts.ixps++;
+        } else {
+            im->counts.ases++;
+            im->counts.preconfigured += configured;
+        }
+    }
+}
+
+static bool
+parse_rel(const char *w, enum imp_rel *rel)
+{
+    if (!strcasecmp(w, "Provider")) {
+        *rel = IMP_PROVIDER;
+    } else if (!strcasecmp(w, "Customer")) {
+        *rel = IMP_CUSTOMER;
+    } else if (!strcasecmp(w, "Peer")) {
+        *rel = IMP_PEER;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* "a.b.c.0/24" -> the /24; false if it is not one. */
+static bool
+parse_subnet(const char *s, uint32_t *out)
+{
+    unsigned o[4];
+    char tail[8];
+
+    if (sscanf(s, "%3u.%3u.%3u.%3u%7s", &o[0], &o[1], &o[2], &o[3], tail) !=
+            5 ||
+        strcmp(tail, "/24") != 0 || o[0] > 255 || o[1] > 255 || o[2] > 255 ||
+        o[3] != 0 || !o[0] || o[0] == 127 || o[0] >= 224) {
+        return false;
+    }
+    *out = o[0] << 24 | o[1] << 16 | o[2] << 8;
+    return true;
+}
+
+/* The IXP line's last column: the ASes that may get AS1's routes. */
+static void
+parse_announce(struct importer *im, const struct imp_file *f,
+               const struct imp_line *l, struct imp_elink *e)
+{
+    size_t n;
+    char **items = util_split(l->words[l->n_words - 1], ',', &n);
+
+    e->announce = xcalloc(n ? n : 1, sizeof *e->announce);
+    for (size_t i = 0; i < n; i++) {
+        long asn;
+        if (!imp_number(items[i], 1, 999999, &asn)) {
+            imp_error(im, f, l->line,
+                      "\"%s\" in the IXP's list \"%s\" is not an AS number",
+                      items[i], l->words[l->n_words - 1]);
+            continue;
+        }
+        bool dup = false;
+        for (size_t k = 0; k < e->n_announce; k++) {
+            dup |= e->announce[k] == (unsigned)asn;
+        }
+        if (!dup) {
+            e->announce[e->n_announce++] = (unsigned)asn;
+        }
+    }
+    util_free_strv(items);
+}
+
+static void
+read_link(struct importer *im, const struct imp_file *f,
+          const struct imp_line *l, size_t row)
+{
+    long a, b;
+    enum imp_rel rel, rel_b;
+
+    if (l->n_words != 9 && l->n_words != 10) {
+        imp_error(im, f, l->line,
+                  "%zu columns, expected 9 (AS1 ROUTER1 ROLE1 AS2 ROUTER2 "
+                  "ROLE2 THROUGHPUT DELAY SUBNET) or 10 (... DELAY BUFFER "
+                  "SUBNET)",
+                  l->n_words);
+        return;
+    }
+    bool old = l->n_words == 9;
+    if (!asn_word(im, f, l->line, l->words[0], &a) ||
+        !asn_word(im, f, l->line, l->words[3], &b)) {
+        return;
+    }
+    const struct imp_as *sa = find_as(im, (unsigned)a);
+    const struct imp_as *sb = find_as(im, (unsigned)b);
+    if (!sa || !sb || sa->ixp) {
+        imp_error(
+            im, f, l->line, "%s %ld is %s %s", sa && sa->ixp ? "IXP" : "AS",
+            sa && sb ? a
+            : !sa    ? a
+                     : b,
+            sa && sa->ixp ? "in the first column; write the line" : "not in",
+            sa && sa->ixp ? "from the AS's side" : im->as_file);
+        return;
+    }
+    if (!parse_rel(l->words[2], &rel) || !parse_rel(l->words[5], &rel_b)) {
+        imp_error(im, f, l->line,
+                  "unknown relationship \"%s\": expected Provider, Customer "
+                  "or Peer",
+                  parse_rel(l->words[2], &rel) ? l->words[5] : l->words[2]);
+        return;
+    }
+    if (a == b) {
+        imp_error(im, f, l->line, "links AS %ld to itself", a);
+        return;
+    }
+    if (!sa->body || (!sb->ixp && !sb->body)) {
+        return; /* its files were reported */
+    }
+    int ra = imp_find_router(sa->body, l->words[1]);
+    if (ra < 0) {
+        imp_error(im, f, l->line, "AS %ld has no router \"%s\" (%s)", a,
+                  l->words[1], sa->files[0]->name);
+        return;
+    }
+    struct imp_elink e = {
+        .as_a = (unsigned)a,
+        .as_b = (unsigned)b,
+        .router_a = (size_t)ra,
+        .to_ixp = sb->ixp,
+        .rel = rel,
+        .line = l->line,
+    };
+    if (sb->ixp) {
+        if (rel != IMP_PEER || rel_b != IMP_PEER) {
+            imp_error(im, f, l->line,
+                      "AS %ld at IXP %ld: the relationship must be Peer", a,
+                      b);
+            return;
+        }
+        for (size_t i = 0; i < im->n_elinks; i++) {
+            if (im->elinks[i].to_ixp && im->elinks[i].as_a == e.as_a &&
+                im->elinks[i].as_b == e.as_b) {
+                imp_error(im, f, l->line,
+                          "AS %ld joins IXP %ld a second time (first at line "
+                          "%d); miniinet gives it one address there, "
+                          "180.%ld.0.%ld",
+                          a, b, im->elinks[i].line, b, a);
+                return;
+            }
+        }
+    } else {
+        int rb = imp_find_router(sb->body, l->words[4]);
+        if (rb < 0) {
+            imp_error(im, f, l->line, "AS %ld has no router \"%s\" (%s)", b,
+                      l->words[4], sb->files[0]->name);
+            return;
+        }
+        e.router_b = (size_t)rb;
+        bool consistent = (rel == IMP_PEER && rel_b == IMP_PEER) ||
+                          (rel == IMP_PROVIDER && rel_b == IMP_CUSTOMER) ||
+                          (rel == IMP_CUSTOMER && rel_b == IMP_PROVIDER);
+        if (!consistent) {
+            imp_error(im, f, l->line,
+                      "roles %s and %s do not match (Provider and Customer, "
+                      "or Peer and Peer)",
+                      l->words[2], l->words[5]);
+            return;
+        }
+    }
+    if (!imp_impair(im, f, l, 6, !old, 0, &e.impair)) {
+        return;
+    }
+    const char *last = l->words[l->n_words - 1];
+    if (sb->ixp) {
+        parse_announce(im, f, l, &e);
+    } else if (!strcmp(last, "N/A")) {
+        if (old) {
+            /* subnet_router_router_extern of the old plan: the line's
+             * row i gives 179.(i/100).(i%100).0/24, .1 and .2. */
+            e.subnet = 179u << 24 | (unsigned)(row / 100) << 16 |
+                       (unsigned)(row % 100) << 8;
+            e.ends12 = true;
+        }
+    } else if (!parse_subnet(last, &e.subnet)) {
+        imp_error(im, f, l->line,
+                  "subnet \"%s\": expected N/A or a /24 like 179.1.2.0/24",
+                  last);
+        return;
+    } else {
+        e.ends12 = old; /* the old plan: .1 and .2 in the given /24 */
+        unsigned lo = e.as_a < e.as_b ? e.as_a : e.as_b;
+        unsigned hi = e.as_a < e.as_b ? e.as_b : e.as_a;
+        if (!old && e.subnet == (179u << 24 | lo << 16 | hi << 8)) {
+            e.subnet = 0; /* miniinet's default */
+        }
+    }
+    if (old) {
+        imp_units(im,
+                  "%s: 9 columns, the old addressing: the given subnet "
+                  "(or 179.(i/100).(i%%100).0/24 for N/A, i the line's "
+                  "row) with .1 for AS1 and .2 for AS2 (`ends`)",
+                  f->name);
+    }
+    im->elinks = xrealloc(im->elinks, (im->n_elinks + 1) * sizeof e);
+    im->elinks[im->n_elinks++] = e;
+    if (sb->ixp) {
+        im->counts.ixp_links++;
+    } else {
+        im->counts.as_links++;
+    }
+}
+
+/* Drops from every IXP list the ASes that are not members of that IXP
+ * (miniinet's `announce` names members only), saying so. */
+static void
+check_announce(struct importer *im, const struct imp_file *f)
+{
+    for (size_t i = 0; i < im->n_elinks; i++) {
+        struct imp_elink *e = &im->elinks[i];
+        size_t kept = 0;
+        if (!e->to_ixp) {
+            continue;
+        }
+        for (size_t k = 0; k < e->n_announce; k++) {
+            bool member = false;
+            for (size_t j = 0; j < im->n_elinks; j++) {
+                member |= im->elinks[j].to_ixp &&
+                          im->elinks[j].as_b == e->as_b &&
+                          im->elinks[j].as_a == e->announce[k];
+            }
+            if (member) {
+                e->announce[kept++] = e->announce[k];
+            } else {
+                imp_warn(im, f, e->line,
+                         "AS %u in AS %u's list at IXP %u is no member of "
+                         "it: left out",
+                         e->announce[k], e->as_a, e->as_b);
+            }
+        }
+        e->n_announce = kept;
+        if (!kept) {
+            imp_error(im, f, e->line,
+                      "AS %u at IXP %u: no member of the IXP is in its list "
+                      "(miniinet cannot express a member whose routes go "
+                      "nowhere)",
+                      e->as_a, e->as_b);
+        }
+    }
+}
+
+static void
+read_links_file(struct importer *im, const struct imp_file *f)
+{
+    for (size_t i = 0; i < f->n_lines; i++) {
+        if (f->lines[i].n_words) {
+            read_link(im, f, &f->lines[i], i);
+        }
+    }
+    if (!im->n_errors) {
+        check_announce(im, f); /* a member's line may have been refused */
+    }
+}
+
+/* server_config_GLOBAL.txt: NAME INTERFACE ADDRESS [USER@]HOST[:PORT] */
+static void
+read_servers(struct importer *im, const struct imp_file *f)
+{
+    for (size_t i = 0; i < f->n_lines; i++) {
+        const struct imp_line *l = &f->lines[i];
+        struct in_addr addr;
+
+        if (!l->n_words) {
+            continue;
+        }
+        if (l->n_words != 4) {
+            imp_error(im, f, l->line,
+                      "%zu columns, expected 4 (NAME INTERFACE ADDRESS "
+                      "[USER@]HOST[:PORT])",
+                      l->n_words);
+            continue;
+        }
+        bool addr_ok = inet_pton(AF_INET, l->words[2], &addr) == 1;
+        if (!util_valid_name(l->words[0], 32) ||
+            find_server(im, l->words[0])) {
+            imp_error(im, f, l->line, "server \"%s\": %s", l->words[0],
+                      find_server(im, l->words[0])
+                          ? "listed twice"
+                          : "a name is 1 to 32 characters of A-Z a-z 0-9 _ -");
+            continue;
+        }
+        if (!addr_ok) {
+            imp_error(im, f, l->line,
+                      "server %s: \"%s\" is not an IPv4 "
+                      "address",
+                      l->words[0], l->words[2]);
+            continue;
+        }
+        struct imp_server s = {
+            .name = xstrdup(l->words[0]),
+            .interface = xstrdup(l->words[1]),
+            .address = xstrdup(l->words[2]),
+        };
+        const char *ssh = l->words[3];
+        const char *at = strchr(ssh, '@');
+        if (at) {
+            s.ssh_user = xasprintf("%.*s", (int)(at - ssh), ssh);
+            ssh = at + 1;
+        }
+        const char *colon = strrchr(ssh, ':');
+        long port = 0;
+        if (colon && !imp_number(colon + 1, 1, 65535, &port)) {
+            imp_error(im, f, l->line,
+                      "server %s: port \"%s\": expected "
+                      "1..65535",
+                      s.name, colon + 1);
+        }
+        s.ssh_port = (unsigned)port;
+        s.ssh_host =
+            colon ? xasprintf("%.*s", (int)(colon - ssh), ssh) : xstrdup(ssh);
+        im->servers = xrealloc(im->servers, (im->n_servers + 1) * sizeof s);
+        im->servers[im->n_servers++] = s;
+        im->counts.servers++;
+    }
+    if (!im->n_servers && !im->n_errors) {
+        imp_error(im, f, 0, "no servers");
+    }
+}
+
+static bool
+exists(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    struct stat st;
+    bool yes = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+
+    free(path);
+    return yes;
+}
+
+/* Which AS file and links file to read. */
+static int
+choose_files(struct importer *im, const char *size, char **as_file,
+             char **links_file)
+{
+    static const char *const links_names[] = {"aslevel_links",
+                                              "external_links_config"};
+    const char *suffix = size ? size : "";
+
+    if (size && !util_valid_name(size, 16)) {
+        log_error("--size %s: expected the number of AS_config_N.txt", size);
+        return -EINVAL;
+    }
+    if (!size && !exists(im->dir, "AS_config.txt") &&
+        exists(im->dir, "AS_config_GLOBAL.txt")) {
+        im->global = true;
+        suffix = "GLOBAL";
+    }
+    *as_file = size || im->global ? xasprintf("AS_config_%s.txt", suffix)
+                                  : xstrdup("AS_config.txt");
+    if (!exists(im->dir, *as_file)) {
+        log_error("%s/%s: no such file%s", im->dir, *as_file,
+                  size ? ""
+                       : " (a directory with AS_config_N.txt files "
+                         "needs --size N)");
+        free(*as_file);
+        return -ENOENT;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        *links_file = size || im->global
+                          ? xasprintf("%s_%s.txt", links_names[i], suffix)
+                          : xasprintf("%s.txt", links_names[i]);
+        if (exists(im->dir, *links_file)) {
+            return 0;
+        }
+        free(*links_file);
+    }
+    log_error("%s: neither %s%s%s.txt nor %s%s%s.txt", im->dir, links_names[0],
+              *suffix ? "_" : "", suffix, links_names[1], *suffix ? "_" : "",
+              suffix);
+    free(*as_file);
+    return -ENOENT;
+}
+
+static void
+note_unread(struct importer *im)
+{
+    static const struct {
+        const char *file, *why;
+    } unread[] = {
+        {"hijacks.txt", "hijack scenarios: not part of miniinet"},
+        {"l2_tunnel.txt", "the 6in4 tunnel between two L2 networks: no "
+                          "IPv6 here"},
+        {"daemons", "FRR's daemons list: miniinet starts zebra, ospfd and "
+                    "bgpd"},
+        {"aslevel_links_students.txt", "the students' address list: "
+                                       "`miniinet plan` shows every address"},
+        {"external_links_config_students.txt",
+         "the students' address list: `miniinet plan` shows every address"},
+        {"welcoming_message.txt", "the SSH proxy's greeting: no proxy"},
+        {"ssh_welcome_message.txt", "the SSH proxy's greeting: no proxy"},
+        {"measurement_welcome_message.txt", "no MEASUREMENT container"},
+        {"vpnsecret", "the VPN (WireGuard) service: no VPN"},
+    };
+    for (size_t i = 0; i < sizeof unread / sizeof *unread; i++) {
+        if (exists(im->dir, unread[i].file)) {
+            imp_omit(im, "%s: %s", unread[i].file, unread[i].why);
+        }
+    }
+    imp_omit(im, "the RPKI, DNS, MATRIX, MEASUREMENT, WEB and PROXY "
+                 "containers: not part of miniinet");
+}
+
+static void
+importer_free(struct importer *im)
+{
+    for (size_t i = 0; i < im->n_files; i++) {
+        struct imp_file *f = im->files[i];
+        for (size_t l = 0; l < f->n_lines; l++) {
+            for (size_t w = 0; w < f->lines[l].n_words; w++) {
+                free(f->lines[l].words[w]);
+            }
+            free(f->lines[l].words);
+        }
+        free(f->lines);
+        free(f->name);
+        free(f->path);
+        free(f);
+    }
+    free(im->files);
+    for (size_t i = 0; i < im->n_ases; i++) {
+        imp_body_free(im->ases[i].body);
+        free(im->ases[i].server);
+    }
+    free(im->ases);
+    for (size_t i = 0; i < im->n_elinks; i++) {
+        free(im->elinks[i].announce);
+    }
+    free(im->elinks);
+    for (size_t i = 0; i < im->n_servers; i++) {
+        struct imp_server *s = &im->servers[i];
+        free(s->name);
+        free(s->interface);
+        free(s->address);
+        free(s->ssh_user);
+        free(s->ssh_host);
+    }
+    free(im->servers);
+    for (size_t i = 0; i < im->n_templates; i++) {
+        free(im->templates[i].name);
+    }
+    free(im->templates);
+    for (size_t i = 0; i < im->n_omitted; i++) {
+        free(im->omitted[i]);
+    }
+    free(im->omitted);
+    for (size_t i = 0; i < im->n_units; i++) {
+        free(im->units[i]);
+    }
+    free(im->units);
+    for (size_t i = 0; i < im->n_seen; i++) {
+        free(im->seen[i]);
+    }
+    free(im->seen);
+    free(im->dir);
+}
+
+int
+import_directory(const char *dir, const char *size, struct import_result *out)
+{
+    struct importer im = {.dir = xstrdup(dir)};
+    char *as_name = NULL, *links_name = NULL;
+    struct stat st;
+    int error;
+
+    memset(out, 0, sizeof *out);
+    while (strlen(im.dir) > 1 && im.dir[strlen(im.dir) - 1] == '/') {
+        im.dir[strlen(im.dir) - 1] = '\0';
+    }
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+        error = errno ? -errno : -ENOTDIR;
+        log_error("%s: %s", dir,
+                  S_ISDIR(st.st_mode) ? strerror(-error) : "not a directory");
+        importer_free(&im);
+        return error;
+    }
+    error = choose_files(&im, size, &as_name, &links_name);
+    if (error) {
+        importer_free(&im);
+        return error;
+    }
+    im.as_file = as_name;
+    im.links_file = links_name;
+    if (im.global) {
+        read_servers(&im, imp_file(&im, "server_config_GLOBAL.txt", true));
+    }
+    read_as_config(&im, imp_file(&im, as_name, true));
+    for (size_t i = 0; i < im.n_ases; i++) {
+        if (!im.ases[i].ixp) {
+            im.ases[i].body = imp_read_body(&im, &im.ases[i]);
+        }
+    }
+    read_links_file(&im, imp_file(&im, links_name, true));
+    if (!im.counts.ases && !im.n_errors) {
+        imp_error(&im, imp_file(&im, as_name, true), 0, "no AS");
+    }
+    note_unread(&im);
+
+    if (!im.n_errors) {
+        out->text = imp_write(&im);
+    }
+    out->counts = im.counts;
+    out->as_config = as_name;
+    out->links_file = links_name;
+    out->n_omitted = im.n_omitted;
+    out->n_warnings = im.n_warnings;
+    error = im.n_errors ? -EINVAL : 0;
+    importer_free(&im);
+    return error;
+}
+
+void
+import_result_free(struct import_result *r)
+{
+    free(r->text);
+    free(r->as_config);
+    free(r->links_file);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,540 @@
+/* The importer (src/import/): every complete configuration directory of
+ * the original in tests/data/upstream imports with the counts of its
+ * STATS.txt, validates and plans; golden names, addresses, rates and
+ * delays for one directory of each file-name generation; every class of
+ * malformed line; the GLOBAL files. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "import.h"
+#include "plan.h"
+#include "testutil.h"
+#include "topology.h"
+#include "util.h"
+
+#define GEN1 "tests/data/upstream/gen1-8194b74/platform/"
+#define GEN2 "tests/data/upstream/gen2-c437ca1/"
+#define COURSE GEN2 "communication_networks_course/"
+
+/* STATS.txt, row by row: directory, size, ASes, IXPs, routers, L3 hosts,
+ * switches, L2 hosts, internal links, AS-AS links, AS-IXP links. */
+static const struct stats_row {
+    const char *dir, *size;
+    size_t ases, ixps, routers, l3_hosts, switches, l2_hosts, internal, as_as,
+        as_ixp;
+} stats[] = {
+    {GEN2 "platform/config", NULL, 12, 3, 40, 41, 16, 32, 48, 24, 16},
+    {GEN1 "config", NULL, 76, 7, 488, 488, 208, 416, 696, 172, 88},
+    {COURSE "2019_assignment_eth/config_2019", "1", 1, 0, 8, 8, 4, 8, 11, 0,
+     0},
+    {COURSE "2019_assignment_eth/config_2019", "2", 2, 0, 16, 16, 8, 16, 22, 1,
+     0},
+    {COURSE "2019_assignment_eth/config_2019", "20", 20, 3, 160, 160, 80, 160,
+     220, 60, 24},
+    {COURSE "2019_assignment_eth/config_2019", "40", 40, 5, 320, 320, 160, 320,
+     440, 120, 48},
+    {COURSE "2019_assignment_eth/config_2019", "60", 60, 7, 480, 480, 240, 480,
+     660, 180, 72},
+    {COURSE "2020_assignment_eth/config_2020", "1", 1, 0, 8, 8, 3, 6, 13, 0,
+     0},
+    {COURSE "2020_assignment_eth/config_2020", "2", 2, 0, 16, 16, 6, 12, 26, 1,
+     0},
+    {COURSE "2020_assignment_eth/config_2020", "20", 20, 3, 112, 112, 36, 72,
+     164, 60, 24},
+    {COURSE "2021_assignement_eth/config_2021", "1", 1, 0, 8, 8, 4, 8, 12, 0,
+     0},
+    {COURSE "2021_assignement_eth/config_2021", "2", 2, 0, 16, 16, 8, 16, 24,
+     1, 0},
+    {COURSE "2021_assignement_eth/config_2021", "12", 12, 3, 48, 48, 16, 32,
+     56, 24, 16},
+    {COURSE "2021_assignement_eth/config_2021", "20", 20, 3, 112, 112, 48, 96,
+     152, 44, 24},
+    {COURSE "2022_assignment_eth/config_2022", "1", 1, 0, 8, 8, 4, 8, 12, 0,
+     0},
+    {COURSE "2022_assignment_eth/config_2022", "2", 2, 0, 11, 11, 4, 8, 15, 1,
+     0},
+    {COURSE "2022_assignment_eth/config_2022", "12", 12, 3, 56, 56, 16, 32, 72,
+     24, 16},
+    {COURSE "2022_assignment_eth/config_2022", "20", 20, 3, 120, 120, 48, 96,
+     165, 44, 24},
+    {COURSE "2025_assignment_eth/config_2025", NULL, 30, 4, 156, 158, 54, 108,
+     216, 66, 36},
+    {GEN2 "advanced_networks_course/Multicast/build/topo", NULL, 1, 0, 6, 6, 2,
+     0, 10, 0, 0},
+};
+
+/* Imports `dir` (under the source tree), expecting success and no error. */
+static struct import_result
+import_ok(const char *dir, const char *size)
+{
+    struct import_result r;
+
+    testutil_capture_begin();
+    int error = import_directory(testutil_srcpath(dir), size, &r);
+    ck_assert_msg(!error, "%s: %s", dir, testutil_captured());
+    ck_assert_ptr_nonnull(r.text);
+    testutil_capture_end();
+    return r;
+}
+
+/* The imported text loaded and planned, as `validate` does. */
+static struct plan *
+plan_of(const struct import_result *r, struct topology **topo)
+{
+    struct plan_params params = {0};
+    struct plan *plan = NULL;
+    char *path = testutil_write_temp(r->text, ".cfg");
+
+    testutil_capture_begin();
+    ck_assert_msg(!topology_load(path, topo), "%s", testutil_captured());
+    ck_assert_msg(!plan_compute(*topo, &params, &plan), "%s",
+                  testutil_captured());
+    testutil_capture_end();
+    return plan;
+}
+
+START_TEST(test_stats)
+{
+    const struct stats_row *s = &stats[_i];
+    struct import_result r = import_ok(s->dir, s->size);
+    const struct import_counts *c = &r.counts;
+
+    ck_assert_uint_eq(c->ases, s->ases);
+    ck_assert_uint_eq(c->ixps, s->ixps);
+    ck_assert_uint_eq(c->routers, s->routers);
+    ck_assert_uint_eq(c->l3_hosts, s->l3_hosts);
+    ck_assert_uint_eq(c->switches, s->switches);
+    ck_assert_uint_eq(c->l2_hosts, s->l2_hosts);
+    ck_assert_uint_eq(c->internal_links, s->internal);
+    ck_assert_uint_eq(c->as_links, s->as_as);
+    ck_assert_uint_eq(c->ixp_links, s->as_ixp);
+
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+    size_t routers = 0, ixps = 0, bridges_l2 = 0;
+    for (size_t i = 0; i < p->n_ases; i++) {
+        routers += p->ases[i].n_routers;
+        ixps += p->ases[i].ixp;
+    }
+    ck_assert_uint_eq(p->n_ases - ixps, s->ases);
+    ck_assert_uint_eq(ixps, s->ixps);
+    ck_assert_uint_eq(routers, s->routers);
+    bridges_l2 = p->n_bridges - ixps;
+    ck_assert_uint_eq(bridges_l2, s->switches);
+    /* Every router, L3 host (ALL routers' hosts too), L2 host and route
+     * server the original would make. */
+    ck_assert_uint_eq(p->n_nodes,
+                      s->routers + s->l3_hosts + s->l2_hosts + s->ixps);
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+static int
+find_node(const struct mi_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (!strcmp(p->nodes[i].name, name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static const struct mi_link *
+find_if(const struct mi_plan *p, const char *node, const char *ifname,
+        const char **addr)
+{
+    static char buf[32];
+    int n = find_node(p, node);
+
+    ck_assert_msg(n >= 0, "no node %s", node);
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            const struct mi_endpoint *end = &p->links[l].end[e];
+            if (end->node == n && !strcmp(end->ifname, ifname)) {
+                plan_format_addr(&end->addr, true, buf, sizeof buf);
+                *addr = buf;
+                return &p->links[l];
+            }
+        }
+    }
+    ck_abort_msg("no interface %s in %s", ifname, node);
+    return NULL;
+}
+
+static void
+assert_if(const struct mi_plan *p, const char *node, const char *ifname,
+          const char *want)
+{
+    const char *addr;
+
+    find_if(p, node, ifname, &addr);
+    ck_assert_str_eq(addr, want);
+}
+
+/* Current names (aslevel_links.txt, l3_*.txt): FORMATS.md's examples. */
+START_TEST(test_golden_current)
+{
+    struct import_result r = import_ok(GEN2 "platform/config", NULL);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+    const char *addr;
+
+    ck_assert_int_ge(find_node(p, "3_ZURIrouter"), 0);
+    ck_assert_int_ge(find_node(p, "3_MILAhost"), 0);
+    ck_assert_int_ge(find_node(p, "3_L2_DCN_FIFA_1"), 0);
+    ck_assert_int_lt(find_node(p, "3_L2_DCN_vpn_1"), 0);
+    ck_assert_int_ge(find_node(p, "80_IXP"), 0);
+    /* AS 1's one router has two hosts (ALL lines 0 and 1), host<i> as the
+     * original names them; AS 2's one. */
+    assert_if(p, "1_ZURIrouter", "host0", "1.101.0.2/24");
+    assert_if(p, "1_ZURIhost0", "ZURIrouter", "1.101.0.1/24");
+    assert_if(p, "1_ZURIrouter", "host1", "1.102.0.2/24");
+    assert_if(p, "1_ZURIhost1", "ZURIrouter", "1.102.0.1/24");
+    ck_assert_int_ge(find_node(p, "2_ZURIhost0"), 0);
+    ck_assert_int_lt(find_node(p, "2_ZURIhost1"), 0);
+    ck_assert_int_lt(find_node(p, "1_ZURIhost"), 0);
+    /* 1 ZURI Provider 3 MUNI Customer 1mbit 2.5ms 50ms 179.1.3.0/24 */
+    const struct mi_link *l = find_if(p, "1_ZURIrouter", "ext_3_MUNI", &addr);
+    ck_assert_str_eq(addr, "179.1.3.1/24");
+    ck_assert_uint_eq(l->rate_bps, 1000000);
+    ck_assert_uint_eq(l->delay_us, 2500);
+    ck_assert_uint_eq(l->buffer_us, 50000);
+    ck_assert_int_eq(l->rel, MI_REL_PROVIDER);
+    assert_if(p, "3_MUNIrouter", "ext_1_ZURI", "179.1.3.3/24");
+    /* "25ms " with its trailing blank */
+    l = find_if(p, "1_ZURIrouter", "ext_4_MUNI", &addr);
+    ck_assert_uint_eq(l->delay_us, 25000);
+    assert_if(p, "3_ZURIrouter", "port_BASE", "3.0.1.1/24");
+    assert_if(p, "3_BASErouter", "port_ZURI", "3.0.1.2/24");
+    l = find_if(p, "3_LUGArouter", "port_VIEN", &addr);
+    ck_assert_str_eq(addr, "3.0.12.1/24");
+    ck_assert_uint_eq(l->rate_bps, 1000000);
+    ck_assert_uint_eq(l->delay_us, 5000);
+    assert_if(p, "3_MILArouter", "host", "3.108.0.2/24");
+    assert_if(p, "3_MILAhost", "MILArouter", "3.108.0.1/24");
+    /* FORMATS.md 3.1: UEFA_3 is AS.200.20.5, DCS's hosts start at .2 */
+    assert_if(p, "3_L2_DCN_UEFA_3", "3-S3", "3.200.20.5/24");
+    assert_if(p, "3_L2_DCS_FIFA_4", "3-S4", "3.201.10.2/24");
+    assert_if(p, "3_BASErouter", "BASE-L2.20", "3.200.20.2/24");
+    l = find_if(p, "3_L2_DCN_FIFA_1", "3-S1", &addr);
+    ck_assert_uint_eq(l->rate_bps, 10000000);
+    ck_assert_uint_eq(l->delay_us, 1000);
+    assert_if(p, "3_VIENrouter", "ixp_81", "180.81.0.3/24");
+    assert_if(p, "81_IXP", "ixp_81", "180.81.0.81/24");
+    ck_assert(!p->ases[2].configured); /* AS 3: NoConfig */
+    ck_assert(p->ases[0].configured);
+    ck_assert_ptr_nonnull(strstr(r.text, "students = true;"));
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - hijacks.txt: hijack scenarios"));
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+/* Old names (external_links_config.txt, router_config*.txt), old units
+ * and the old plan's .1 and .2. */
+START_TEST(test_golden_old)
+{
+    struct import_result r = import_ok(GEN1 "config", NULL);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+    const char *addr;
+
+    /* 1 ZURI Peer 2 ZURI Peer 100000 1000 179.0.1.0/24 */
+    const struct mi_link *l = find_if(p, "1_ZURIrouter", "ext_2_ZURI", &addr);
+    ck_assert_str_eq(addr, "179.0.1.1/24");
+    ck_assert_uint_eq(l->rate_bps, 100000000);
+    ck_assert_uint_eq(l->delay_us, 1000);
+    ck_assert_int_eq(l->rel, MI_REL_PEER);
+    assert_if(p, "2_ZURIrouter", "ext_1_ZURI", "179.0.1.2/24");
+    /* 1 ZURI Provider 3 BASE Customer 100000 1000 179.0.3.0/24 */
+    assert_if(p, "3_BASErouter", "ext_1_ZURI", "179.0.3.2/24");
+    assert_if(p, "1_ZURIrouter", "ixp_120", "180.120.0.1/24");
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "external_links_config.txt: throughput in kbit/s"));
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+
+    /* N/A: 179.(i/100).(i%100).0/24, i the line's row. */
+    r = import_ok(COURSE "2019_assignment_eth/config_2019", "20");
+    plan = plan_of(&r, &topo);
+    p = plan_view(plan);
+    assert_if(p, "1_TOKYrouter", "ext_2_TOKY", "179.0.0.1/24");
+    assert_if(p, "2_TOKYrouter", "ext_1_TOKY", "179.0.0.2/24");
+    assert_if(p, "3_LONDrouter", "ext_1_HOUS", "179.0.2.2/24");
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+/* Directories of the original that miniinet cannot express: refused,
+ * naming the source file and line, nothing returned. */
+START_TEST(test_refused)
+{
+    static const struct {
+        const char *dir, *size, *message;
+    } refused[] = {
+        {GEN1 "examples/config_l2", "1",
+         "/layer2_switches_config.txt:4: switch STATION of L2 network "
+         "NEWYCITY in AS 1: its bridge \"1_L2_NEWYCITY_STATION\" would be "
+         "longer than Linux's 15 characters"},
+        {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL,
+         "/layer2_hosts_config.txt:1: L2 host belle_host in VLAN 0 "
+         "(untagged): miniinet's L2 hosts are in VLANs 1..255"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        struct import_result r;
+        testutil_capture_begin();
+        int error = import_directory(testutil_srcpath(refused[i].dir),
+                                     refused[i].size, &r);
+        ck_assert_int_eq(error, -EINVAL);
+        ck_assert_ptr_null(r.text);
+        ck_assert_msg(strstr(testutil_captured(), refused[i].message),
+                      "%s: %s", refused[i].dir, testutil_captured());
+        testutil_capture_end();
+        import_result_free(&r);
+    }
+}
+END_TEST
+
+/* A directory of our own, file by file. */
+static char *
+make_dir(const char *const *files)
+{
+    char *dir = xstrdup("/tmp/miniinet-import-XXXXXX");
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (size_t i = 0; files[i]; i += 2) {
+        char *path = xasprintf("%s/%s", dir, files[i]);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(files[i + 1], f);
+        fclose(f);
+        free(path);
+    }
+    return dir;
+}
+
+static void
+remove_dir(char *dir, const char *const *files)
+{
+    for (size_t i = 0; files[i]; i += 2) {
+        char *path = xasprintf("%s/%s", dir, files[i]);
+        unlink(path);
+        free(path);
+    }
+    rmdir(dir);
+    free(dir);
+}
+
+/* Expects the directory made of `files` with `replace` (file, text) to
+ * fail with exactly `want`, "@" standing for the directory. */
+static void
+expect_errors(const char *file, const char *text, const char *want)
+{
+    /* Pairs of a file name and its text, concatenated literals on
+     * purpose. */
+    /* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
+    const char *files[] = {
+        "AS_config.txt",
+        "1\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "2\tAS\tNoConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "80\tIXP\tConfig\tN/A\tN/A\tN/A\tN/A\tN/A",
+        "aslevel_links.txt",
+        "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
+        "1\tA\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t2\n"
+        "2\tB\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t1\n",
+        "r.txt",
+        "A N/A host:img vtysh\nB N/A N/A linux\n",
+        "l.txt",
+        "A B 1mbit 1ms 50ms\n",
+        "empty.txt",
+        "",
+        NULL,
+    };
+    /* NOLINTEND(bugprone-suspicious-missing-comma) */
+    for (size_t i = 0; file && files[i]; i += 2) {
+        if (!strcmp(files[i], file)) {
+            files[i + 1] = text;
+        }
+    }
+    char *dir = make_dir(files);
+    struct import_result r;
+
+    testutil_capture_begin();
+    int error = import_directory(dir, NULL, &r);
+    char *got = xstrdup(testutil_captured());
+    testutil_capture_end();
+    char *expected = xstrdup("");
+    for (const char *p = want; *p; p++) {
+        char *next = *p == '@' ? xasprintf("%s%s", expected, dir)
+                               : xasprintf("%s%c", expected, *p);
+        free(expected);
+        expected = next;
+    }
+    if (!want[0]) {
+        ck_assert_int_eq(error, 0);
+        ck_assert_ptr_nonnull(r.text);
+    } else {
+        ck_assert_int_eq(error, -EINVAL);
+        ck_assert_ptr_null(r.text);
+    }
+    ck_assert_str_eq(got, expected);
+    free(got);
+    free(expected);
+    import_result_free(&r);
+    remove_dir(dir, files);
+}
+
+START_TEST(test_good_small)
+{
+    expect_errors(NULL, NULL, "");
+}
+END_TEST
+
+START_TEST(test_columns)
+{
+    expect_errors("aslevel_links.txt",
+                  "1\tA\tPeer\t2\tA\tPeer\t1mbit\n"
+                  "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24",
+                  "@/aslevel_links.txt:1: 7 columns, expected 9 (AS1 "
+                  "ROUTER1 ROLE1 AS2 ROUTER2 ROLE2 THROUGHPUT DELAY SUBNET) "
+                  "or 10 (... DELAY BUFFER SUBNET)\n");
+    expect_errors("r.txt", "A N/A\nB N/A N/A linux\n",
+                  "@/r.txt:1: 2 columns, expected 3 or 5 (NAME SERVICE "
+                  "HOST [ACCESS [ALL]])\n"
+                  "@/l.txt:1: router \"A\" is not in r.txt\n"
+                  "@/aslevel_links.txt:1: AS 1 has no router \"A\" (r.txt)\n"
+                  "@/aslevel_links.txt:2: AS 1 has no router \"A\" (r.txt)\n");
+    expect_errors("AS_config.txt", "1\tAS\tConfig\tr.txt\n",
+                  "@/AS_config.txt:1: 4 columns, expected 8 (AS AS|IXP "
+                  "Config|NoConfig ROUTERS LINKS L2_SWITCHES L2_HOSTS "
+                  "L2_LINKS)\n"
+                  "@/aslevel_links.txt:1: AS 1 is not in AS_config.txt\n"
+                  "@/aslevel_links.txt:2: AS 1 is not in AS_config.txt\n"
+                  "@/aslevel_links.txt:3: AS 2 is not in AS_config.txt\n");
+}
+END_TEST
+
+START_TEST(test_relationship)
+{
+    expect_errors("aslevel_links.txt",
+                  "1\tA\tFriend\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
+                  "1\tA\tProvider\t2\tB\tProvider\t1mbit\t1ms\t50ms\tN/A\n",
+                  "@/aslevel_links.txt:1: unknown relationship \"Friend\": "
+                  "expected Provider, Customer or Peer\n"
+                  "@/aslevel_links.txt:2: roles Provider and Provider do not "
+                  "match (Provider and Customer, or Peer and Peer)\n");
+}
+END_TEST
+
+START_TEST(test_as_range)
+{
+    expect_errors(
+        "AS_config.txt",
+        "1\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "2\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "80\tIXP\tConfig\tN/A\tN/A\tN/A\tN/A\tN/A\n"
+        "250\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "x\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n",
+        "@/AS_config.txt:4: AS 250 is out of range: miniinet takes 1..223, "
+        "not 127, 179 or 180 (the first octet of the AS's own /8, which "
+        "must not overlap loopback, 179.0.0.0/8 or 180.0.0.0/8)\n"
+        "@/AS_config.txt:5: \"x\" is not an AS number\n");
+}
+END_TEST
+
+START_TEST(test_unknown_router)
+{
+    expect_errors("aslevel_links.txt",
+                  "1\tA\tPeer\t2\tZ\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
+                  "1\tA\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t2\n"
+                  "2\tB\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t1\n",
+                  "@/aslevel_links.txt:1: AS 2 has no router \"Z\" (r.txt)\n");
+    expect_errors("l.txt", "A B 1mbit 1ms 50ms\nA C 1mbit 1ms 50ms\n",
+                  "@/l.txt:2: router \"C\" is not in r.txt\n");
+}
+END_TEST
+
+START_TEST(test_units)
+{
+    expect_errors("l.txt", "A B 10mbps 1ms\n",
+                  "@/l.txt:1: throughput \"10mbps\": neither kbit/s (a "
+                  "whole number, the old convention) nor a rate with a unit "
+                  "bit, kbit, mbit or gbit\n");
+    expect_errors("l.txt", "A B 100 1ms,2ms,x\n",
+                  "@/l.txt:1: delay \"x\": neither microseconds (a whole "
+                  "number, the old convention) nor a time with a unit us, ms "
+                  "or s\n");
+}
+END_TEST
+
+/* Nothing is left behind by a failed import: the verb writes only what
+ * import_directory() returned, and it returns nothing. */
+START_TEST(test_global)
+{
+    struct import_result r = import_ok("tests/data/upstream/global3", NULL);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+
+    ck_assert_uint_eq(r.counts.servers, 3);
+    ck_assert_uint_eq(topo->n_servers, 3);
+    ck_assert_str_eq(topo->servers[0].name, "s1");
+    ck_assert_str_eq(topo->servers[0].address, "198.18.0.1");
+    ck_assert_str_eq(topo->servers[0].ssh_host, "198.19.0.1");
+    /* The AS file's last column: AS 3 on s3, IXP 80 (line 13) on s1. */
+    ck_assert_int_eq(topology_find_as(topo, 3)->server, 2);
+    ck_assert_int_eq(topology_find_as(topo, 80)->server, 0);
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+static Suite *
+import_suite(void)
+{
+    Suite *s = suite_create("import");
+    TCase *tc = tcase_create("upstream");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_stats, 0,
+                        (int)(sizeof stats / sizeof *stats));
+    tcase_add_test(tc, test_golden_current);
+    tcase_add_test(tc, test_golden_old);
+    tcase_add_test(tc, test_global);
+    tcase_add_test(tc, test_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("malformed");
+    tcase_add_test(tc, test_good_small);
+    tcase_add_test(tc, test_columns);
+    tcase_add_test(tc, test_relationship);
+    tcase_add_test(tc, test_as_range);
+    tcase_add_test(tc, test_unknown_router);
+    tcase_add_test(tc, test_units);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(import_suite());
+}
