@@ -33,6 +33,7 @@ src_libmicore_la_SOURCES = \
 	src/plan/placement.c src/plan/placement.h \
 	src/plan/plan.c src/plan/plan.h \
 	src/plan/plan_output.c \
+	src/plan/graph.c src/plan/graph.h \
 	src/kernel/icmp.c src/kernel/icmp.h \
 	src/kernel/netlink.c src/kernel/netlink.h \
 	src/backend/backend.c src/backend/backend.h \
@@ -47,7 +48,7 @@ src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
 	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)
 src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
-	$(LIBSSH_LIBS)
+	$(LIBSSH_LIBS) -lm
 
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
