@@ -34,6 +34,7 @@ src_libmicore_la_SOURCES = \
 	src/plan/plan.c src/plan/plan.h \
 	src/plan/plan_output.c \
 	src/plan/graph.c src/plan/graph.h \
+	src/plan/linkref.c src/plan/linkref.h \
 	src/kernel/icmp.c src/kernel/icmp.h \
 	src/kernel/netlink.c src/kernel/netlink.h \
 	src/backend/backend.c src/backend/backend.h \
@@ -55,7 +56,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/executor.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
-	src/local/network_check.c \
+	src/local/network_check.c src/local/network_link.c \
 	src/cluster/master.c src/cluster/preflight.c
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "network.h"
 #include "plan.h"
+#include "topology.h"
 #include "util.h"
 
 static int
@@ -242,6 +244,96 @@ verb_exec(struct session *s, int argc, char **argv)
     return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
+/* "rate 10mbit delay 5ms": the words of a `set`, for messages. */
+static char *
+join_words(char **words, int n)
+{
+    char *text = xstrdup("");
+    for (int i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", text, i ? " " : "", words[i]);
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* link A B down|up|set [rate R] [delay D]: the settings of `set`. */
+static int
+parse_link_set(int argc, char **argv, struct link_request *req)
+{
+    char why[160];
+
+    for (int i = 4; i < argc; i += 2) {
+        const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *error = NULL;
+        if (!value || (strcmp(key, "rate") && strcmp(key, "delay"))) {
+            log_error("link: expected `rate R` or `delay D` after `set`, "
+                      "got '%s'%s",
+                      key, value ? "" : " alone");
+            return EXIT_USAGE;
+        }
+        bool none = !strcmp(value, "none");
+        if (!strcmp(key, "rate")) {
+            req->set_rate = true;
+            req->rate_bps = 0;
+            error = none ? NULL
+                         : topology_parse_rate(value, &req->rate_bps, why,
+                                               sizeof why);
+        } else {
+            req->set_delay = true;
+            req->delay_us = 0;
+            error = none ? NULL
+                         : topology_parse_delay(value, &req->delay_us, why,
+                                                sizeof why);
+        }
+        if (error) {
+            log_error("link: %s \"%s\" %s", key, value, error);
+            return EXIT_USAGE;
+        }
+    }
+    if (!req->set_rate && !req->set_delay) {
+        log_error("link: `set` needs `rate R` and/or `delay D` (e.g. rate "
+                  "10mbit delay 5ms; `none` removes one)");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* link A B down|up|set ...: A, B a node, AS:ROUTER, or an IXP's number. */
+static int
+verb_link(struct session *s, int argc, char **argv)
+{
+    if (argc < 4) {
+        log_error("link: usage: link A B down|up|set [rate R] [delay D]");
+        return EXIT_USAGE;
+    }
+    struct link_request req = {.a = argv[1], .b = argv[2], .args = argv + 1};
+    const char *op = argv[3];
+    if (!strcmp(op, "down") || !strcmp(op, "up")) {
+        if (argc > 4) {
+            log_error("link: unexpected argument '%s'", argv[4]);
+            return EXIT_USAGE;
+        }
+        req.op = !strcmp(op, "down") ? LINK_DOWN : LINK_UP;
+        req.summary = op;
+        return s->exec->link(s, &req);
+    }
+    if (strcmp(op, "set") != 0) {
+        log_error("link: unknown operation '%s' (down, up or set)", op);
+        return EXIT_USAGE;
+    }
+    req.op = LINK_SET;
+    int status = parse_link_set(argc, argv, &req);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    char *summary = join_words(argv + 4, argc - 4);
+    req.summary = summary;
+    status = s->exec->link(s, &req);
+    free(summary);
+    return status;
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      0, verb_validate},
@@ -265,5 +357,8 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec},
+    {"link", "A B down|up|set [rate R] [delay D]",
+     "change a link at run time (A, B: node, AS:ROUTER or IXP number)",
+     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_link},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linkref.h"
 #include "log.h"
 #include "network.h"
 #include "progress.h"
@@ -835,4 +836,65 @@ master_exec(struct session *s, const char *node, char **argv)
     free(args);
     remote_close(r);
     return status < 0 ? EXIT_FAILED : status;
+}
+
+/* `link` on the servers of the link's ends (one, or both for a link
+ * between servers), each changing its own end. */
+int
+master_link(struct session *s, const struct link_request *req)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    size_t index;
+
+    if (linkref_find(p, req->a, req->b, &index)) {
+        return EXIT_USAGE;
+    }
+    const struct mi_link *l = mi_plan_link(p, index);
+    unsigned servers[2] = {l->server[0], l->server[1]};
+    size_t n = servers[0] == servers[1] ? 1 : 2;
+    struct master m;
+
+    memset(&m, 0, sizeof m);
+    m.s = s;
+    m.p = p;
+    m.n = n;
+    m.verb = "link";
+    m.argv = req->args;
+    m.runs = xcalloc(n + 1, sizeof *m.runs);
+    pthread_mutex_init(&m.lock, NULL);
+
+    struct remote_target t[2];
+    struct remote *r[2] = {NULL, NULL};
+    char *errors[2] = {NULL, NULL};
+    for (size_t i = 0; i < n; i++) {
+        t[i] = target_of(s, servers[i]);
+        m.runs[i].m = &m;
+        m.runs[i].index = servers[i];
+    }
+    size_t failed = remote_connect_all(t, n, s->opts.accept_new_host_keys,
+                                       CONNECT_TIMEOUT_MS, r, errors);
+    for (size_t i = 0; i < n; i++) {
+        m.runs[i].r = r[i];
+        m.runs[i].error = errors[i];
+        if (errors[i]) {
+            log_error("%s", errors[i]);
+        }
+    }
+    if (!failed) {
+        for_each_server(&m, stream_verb);
+        for (size_t i = 0; i < n; i++) {
+            failed += m.runs[i].status != 0;
+        }
+    }
+    int status = EXIT_OK;
+    if (failed) {
+        char *what = linkref_describe(p, index);
+        log_error("link %s: not changed on every server holding it (see "
+                  "above)",
+                  what);
+        free(what);
+        status = EXIT_FAILED;
+    }
+    master_close(&m);
+    return status;
 }
