@@ -357,8 +357,8 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec},
-    {"link", "A B down|up|set [rate R] [delay D]",
-     "change a link at run time (A, B: node, AS:ROUTER or IXP number)",
+    {"link", "A B down|up|set",
+     "change a link at run time: set rate R delay D (miniinet(1))",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_link},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

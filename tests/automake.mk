@@ -147,12 +147,16 @@ tests/testbed.log: tests/up.log
 # docker.test starts a private Open vSwitch too, and compares the root
 # namespace's links before and after: after up.test, before the test bed.
 # Hogs in one router against the netns runtime's per-node cgroups.
+# `miniinet link` at run time (small.cfg, its own run directory).
+TESTS += tests/link.test
+EXTRA_DIST += tests/link.test
+tests/link.log: tests/up.log
 TESTS += tests/hogs.test
 EXTRA_DIST += tests/hogs.test
-tests/hogs.log: tests/up.log
+tests/hogs.log: tests/link.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh
-tests/docker.log: tests/up.log
+tests/docker.log: tests/link.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log

@@ -82,8 +82,8 @@ START_TEST(test_node_names)
     ck_assert_int_eq(linkref_node(p, "1:ZURI"), zuri);
     ck_assert_int_ge(linkref_node(p, "1_ZURIhost"), 0);
     ck_assert_int_ge(linkref_node(p, "80_IXP"), 0);
-    ck_assert_int_lt(linkref_node(p, "1:zuri"), 0);  /* case matters */
-    ck_assert_int_lt(linkref_node(p, "9:ZURI"), 0);  /* no AS 9 */
+    ck_assert_int_lt(linkref_node(p, "1:zuri"), 0); /* case matters */
+    ck_assert_int_lt(linkref_node(p, "9:ZURI"), 0); /* no AS 9 */
     ck_assert_int_lt(linkref_node(p, "1:"), 0);
     ck_assert_int_lt(linkref_node(p, ":ZURI"), 0);
     ck_assert_int_lt(linkref_node(p, "1000:ZURI"), 0);
@@ -95,11 +95,13 @@ END_TEST
 START_TEST(test_links_found)
 {
     /* Inside an AS, either order, either spelling. */
-    assert_found("1_ZURIrouter", "1_BASErouter", "1_ZURIrouter - 1_BASErouter");
+    assert_found("1_ZURIrouter", "1_BASErouter",
+                 "1_ZURIrouter - 1_BASErouter");
     assert_found("1:BASE", "1:ZURI", "1_ZURIrouter - 1_BASErouter");
     /* Between ASes. */
     assert_found("2:BASE", "4:VIEN", "2_BASErouter - 4_VIENrouter");
-    assert_found("4_VIENrouter", "2_BASErouter", "2_BASErouter - 4_VIENrouter");
+    assert_found("4_VIENrouter", "2_BASErouter",
+                 "2_BASErouter - 4_VIENrouter");
     /* A router and its host. */
     assert_found("1:ZURI", "1_ZURIhost", "1_ZURIrouter - 1_ZURIhost");
     /* A router's port on IXP 80, the IXP first or second. */
@@ -137,15 +139,16 @@ START_TEST(test_quantities)
     ck_assert_uint_eq(delay, 2500);
     ck_assert_ptr_null(topology_parse_delay("0ms", &delay, why, sizeof why));
     ck_assert_uint_eq(delay, 0);
-    ck_assert_ptr_nonnull(strstr(
-        topology_parse_rate("10", &rate, why, sizeof why), "no unit"));
+    ck_assert_ptr_nonnull(
+        strstr(topology_parse_rate("10", &rate, why, sizeof why), "no unit"));
     ck_assert_ptr_nonnull(strstr(
         topology_parse_rate("10mb", &rate, why, sizeof why), "unknown unit"));
     ck_assert_ptr_nonnull(strstr(
         topology_parse_rate("1bit", &rate, why, sizeof why), "out of range"));
     ck_assert_ptr_nonnull(strstr(
         topology_parse_delay("11s", &delay, why, sizeof why), "out of range"));
-    ck_assert_ptr_nonnull(topology_parse_delay("-1ms", &delay, why, sizeof why));
+    ck_assert_ptr_nonnull(
+        topology_parse_delay("-1ms", &delay, why, sizeof why));
     ck_assert_uint_eq(rate, 1500); /* untouched by the refusals */
     ck_assert_uint_eq(delay, 0);
 }

@@ -1308,9 +1308,9 @@ control_here(void *call_)
         if (c->set_state) {
             struct nl_msg *msg = NULL;
             int err = build_link_state(ifindex, c->up, &msg);
-            send_built(&b, err, msg,
-                       xasprintf("%s: setting it %s", label,
-                                 c->up ? "up" : "down"));
+            send_built(
+                &b, err, msg,
+                xasprintf("%s: setting it %s", label, c->up ? "up" : "down"));
         }
     }
     if (!error) {
@@ -1339,8 +1339,8 @@ netlink_control_link(const char *netns, const char *ifname,
             return error;
         }
     } else if (!valid_ifname(ifname)) {
-        log_error("%s: invalid interface name \"%s\"",
-                  netns ? netns : "link", ifname ? ifname : "");
+        log_error("%s: invalid interface name \"%s\"", netns ? netns : "link",
+                  ifname ? ifname : "");
         return -EINVAL;
     }
 

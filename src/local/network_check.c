@@ -224,21 +224,19 @@ links_reply(const struct state *st, struct wire_status *ws)
         const struct state_link *l = &links[i];
         for (size_t k = 0; k < ws->n_nodes; k++) {
             struct wire_node *w = &ws->nodes[k];
-            for (size_t f = 0; strcmp(w->name, l->node) == 0 &&
-                               f < w->n_interfaces;
-                 f++) {
+            for (size_t f = 0;
+                 strcmp(w->name, l->node) == 0 && f < w->n_interfaces; f++) {
                 struct wire_interface *wi = &w->interfaces[f];
                 if (strcmp(wi->name, l->ifname) != 0) {
                     continue;
                 }
                 free(wi->link);
-                wi->link =
-                    l->shaped
-                        ? xasprintf("%srate %llu bit/s delay %u us",
-                                    l->down ? "down, " : "",
-                                    (unsigned long long)l->rate_bps,
-                                    (unsigned)l->delay_us)
-                        : xstrdup("down");
+                wi->link = l->shaped
+                               ? xasprintf("%srate %llu bit/s delay %u us",
+                                           l->down ? "down, " : "",
+                                           (unsigned long long)l->rate_bps,
+                                           (unsigned)l->delay_us)
+                               : xstrdup("down");
             }
         }
     }

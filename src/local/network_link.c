@@ -16,8 +16,8 @@
 
 /* The recorded setting of `node`:`ifname`, added (as planned) if none. */
 static struct state_link *
-setting_of(struct state_link **links, size_t *n, size_t *cap,
-           const char *node, const char *ifname)
+setting_of(struct state_link **links, size_t *n, size_t *cap, const char *node,
+           const char *ifname)
 {
     for (size_t i = 0; i < *n; i++) {
         if (!strcmp((*links)[i].node, node) &&
@@ -138,10 +138,9 @@ network_link(struct session *s, const struct link_request *req)
         here[e] = l->end[e].node >= 0 && l->server[e] == s->server;
         if (here[e]) {
             const char *node = mi_plan_node(p, (size_t)l->end[e].node)->name;
-            change_setting(req,
-                           l, setting_of(&links, &n, &cap, node,
-                                         l->end[e].ifname),
-                           &control[e]);
+            change_setting(
+                req, l, setting_of(&links, &n, &cap, node, l->end[e].ifname),
+                &control[e]);
         }
     }
     if (!here[0] && !here[1]) {
@@ -157,7 +156,7 @@ network_link(struct session *s, const struct link_request *req)
         const char *missing =
             control[e].delay_us && !netlink_have_qdisc("netem") ? "netem"
             : control[e].rate_bps && !netlink_have_qdisc("tbf") ? "tbf"
-                                                                 : NULL;
+                                                                : NULL;
         if (missing) {
             log_error("link %s: a %s needs the %s qdisc, which this kernel "
                       "lacks (`up` refuses such links too); nothing changed",

@@ -933,8 +933,7 @@ parse_link_line(char *line, struct state_link *out)
 }
 
 static int
-parse_links(char *text, const char *path, struct state_link **links,
-            size_t *n)
+parse_links(char *text, const char *path, struct state_link **links, size_t *n)
 {
     size_t cap = 0;
     int lineno = 1;
@@ -966,8 +965,7 @@ parse_links(char *text, const char *path, struct state_link **links,
 }
 
 int
-state_links_load(const struct state *st, struct state_link **links,
-                 size_t *n)
+state_links_load(const struct state *st, struct state_link **links, size_t *n)
 {
     *links = NULL;
     *n = 0;
@@ -980,8 +978,8 @@ state_links_load(const struct state *st, struct state_link **links,
     close(dir);
     char *path = xasprintf("%s/%s", st->dir, LINKS_FILE);
     struct stat sb;
-    if (fd >= 0 && (fstat(fd, &sb) || !S_ISREG(sb.st_mode) ||
-                    sb.st_size > LINKS_MAX)) {
+    if (fd >= 0 &&
+        (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > LINKS_MAX)) {
         error = -EINVAL;
     }
     if (error) {
@@ -1051,13 +1049,12 @@ state_links_save(const struct state *st, const struct state_link *links,
     if (!error) {
         unlinkat(dir, tmp, 0); /* a left-over of a killed run */
         if (!n) {
-            error = unlinkat(dir, LINKS_FILE, 0) && errno != ENOENT ? -errno
-                                                                    : 0;
+            error =
+                unlinkat(dir, LINKS_FILE, 0) && errno != ENOENT ? -errno : 0;
         } else {
-            int fd = openat(dir, tmp,
-                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-                                O_CLOEXEC,
-                            0644);
+            int fd = openat(
+                dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0644);
             error = fd < 0 ? -errno : write_links(fd, links, n);
             if (!error && renameat(dir, tmp, dir, LINKS_FILE)) {
                 error = -errno;

@@ -153,8 +153,7 @@ struct state_link {
 
 /* Reads the network's links file: 0 (none when it is missing), or -EINVAL
  * after reporting FILE:LINE. */
-int state_links_load(const struct state *, struct state_link **,
-                     size_t *n);
+int state_links_load(const struct state *, struct state_link **, size_t *n);
 /* Replaces it by `n` lines (no file at all when n is 0); 0 or -errno,
  * reported. */
 int state_links_save(const struct state *, const struct state_link *,
