@@ -26,7 +26,8 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state tests/check_graph tests/check_link
+	tests/check_state tests/check_graph tests/check_link tests/check_dashboard
+tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
 tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
