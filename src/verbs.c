@@ -266,7 +266,8 @@ parse_link_set(int argc, char **argv, struct link_request *req)
     for (int i = 4; i < argc; i += 2) {
         const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         const char *error = NULL;
-        if (!value || (strcmp(key, "rate") && strcmp(key, "delay"))) {
+        if (!value ||
+            (strcmp(key, "rate") != 0 && strcmp(key, "delay") != 0)) {
             log_error("link: expected `rate R` or `delay D` after `set`, "
                       "got '%s'%s",
                       key, value ? "" : " alone");

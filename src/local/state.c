@@ -918,7 +918,7 @@ parse_link_line(char *line, struct state_link *out)
     }
     uint64_t rate, delay;
     if (n != 5 || !util_valid_name(t[0], 64) || !util_valid_name(t[1], 15) ||
-        (strcmp(t[2], "up") && strcmp(t[2], "down")) ||
+        (strcmp(t[2], "up") != 0 && strcmp(t[2], "down") != 0) ||
         !parse_u64(t[3], &rate) || !parse_u64(t[4], &delay) ||
         delay > UINT32_MAX || (!strcmp(t[3], "-") != !strcmp(t[4], "-"))) {
         return "not \"NODE IFNAME up|down RATE|- DELAY|-\"";
@@ -941,7 +941,7 @@ parse_links(char *text, const char *path, struct state_link **links, size_t *n)
     char *nl = strchr(line, '\n');
 
     if (!nl || (size_t)(nl - line) != strlen(LINKS_MAGIC) ||
-        strncmp(line, LINKS_MAGIC, strlen(LINKS_MAGIC))) {
+        strncmp(line, LINKS_MAGIC, strlen(LINKS_MAGIC)) != 0) {
         log_error_at(path, 1, "not a links file (no \"%s\" line)",
                      LINKS_MAGIC);
         return -EINVAL;

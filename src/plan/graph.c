@@ -343,7 +343,7 @@ compute_layout(const struct graph *g, struct layout *lay)
         }
         line += n_lines;
     }
-    lay->width = (int)(widest * H_SPACE + 2 * MARGIN);
+    lay->width = (int)(widest * H_SPACE) + 2 * MARGIN;
     lay->height = (int)(MARGIN + LEGEND_H + (line ? line : 1) * V_SPACE);
     for (size_t i = 0; i < n; i++) {
         lay->x[i] = lay->width / 2.0 + lay->x[i] * H_SPACE;
