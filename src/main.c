@@ -58,6 +58,9 @@ usage(FILE *out)
         "  -v, --verbose          more messages (repeat for debug)\n"
         "  -q, --quiet            errors only\n"
         "      --json             machine-readable output where supported\n"
+        "      --format dot|svg   graph: the drawing's format (default svg)\n"
+        "      --listen ADDR:PORT serve: where (default 127.0.0.1:8080)\n"
+        "      --period SECONDS   serve: between probe rounds (default 60)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -99,6 +102,19 @@ parse_jobs(const char *arg, unsigned *jobs)
     return true;
 }
 
+static bool
+parse_period(const char *arg, unsigned *period)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > 86400) {
+        return false;
+    }
+    *period = (unsigned)n;
+    return true;
+}
+
 /* Where a verb's own command line starts, for verbs that run a command
  * (`exec NODE CMD...`): everything after NODE belongs to CMD, so that
  * `miniinet exec R vtysh -c ...` does not read -c as miniinet's.  Returns
@@ -107,7 +123,8 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
+        "--config", "--plugins", "--plugin-dir", "--server",
+        "--jobs",   "--format",  "--listen",     "--period",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -142,6 +159,9 @@ enum {
     OPT_SERVER,
     OPT_ACCEPT_NEW,
     OPT_JSON,
+    OPT_FORMAT,
+    OPT_LISTEN,
+    OPT_PERIOD,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -159,6 +179,9 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"period", required_argument, NULL, OPT_PERIOD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -202,6 +225,18 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
             break;
         case OPT_JSON:
             opts->json = true;
+            break;
+        case OPT_FORMAT:
+            opts->format = optarg;
+            break;
+        case OPT_LISTEN:
+            opts->listen = optarg;
+            break;
+        case OPT_PERIOD:
+            if (!parse_period(optarg, &opts->period)) {
+                log_error("--period %s: expected seconds, 1..86400", optarg);
+                return -1;
+            }
             break;
         case 'h':
             usage(stdout);

@@ -26,6 +26,9 @@ struct cli_options {
     unsigned jobs;             /* -j N, default: online CPUs */
     bool json;                 /* --json */
     bool accept_new_host_keys; /* --accept-new-host-keys */
+    const char *format;        /* graph --format (NULL: svg) */
+    const char *listen;        /* serve --listen (NULL: 127.0.0.1:8080) */
+    unsigned period;           /* serve --period (0: 60 s) */
 };
 
 struct state;

@@ -12,7 +12,9 @@
 #include "session.h"
 #include "log.h"
 #include "network.h"
+#include "graph.h"
 #include "plan.h"
+#include "serve.h"
 #include "topology.h"
 #include "util.h"
 
@@ -335,6 +337,40 @@ verb_link(struct session *s, int argc, char **argv)
     return status;
 }
 
+/* graph [--format dot|svg]: the topology drawing, from the file alone. */
+static int
+verb_graph(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    enum graph_format format = GRAPH_SVG;
+    if (s->opts.format && graph_parse_format(s->opts.format, &format)) {
+        log_error("graph: --format %s: expected dot or svg", s->opts.format);
+        return EXIT_USAGE;
+    }
+    int error = graph_write(plan_view(s->plan), format, stdout);
+    if (error || fflush(stdout) == EOF) {
+        log_error("graph: could not write the drawing: %s",
+                  strerror(error ? -error : errno));
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+/* serve [--listen ADDR:PORT] [--period SECONDS]: the dashboard. */
+static int
+verb_serve(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    return serve_run(s, s->opts.listen ? s->opts.listen : "127.0.0.1:8080",
+                     s->opts.period ? s->opts.period : 60);
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      0, verb_validate},
@@ -361,5 +397,11 @@ const struct verb verbs[] = {
     {"link", "A B down|up|set",
      "change a link at run time: set rate R delay D (miniinet(1))",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_link},
+    {"graph", "", "draw the ASes and IXPs (--format dot|svg, default svg)",
+     NEED_PLAN, 0, verb_graph},
+    {"serve", "",
+     "the web dashboard: matrix, looking glass, topology (--listen, "
+     "--period)",
+     NEED_PLAN | USE_RECORD, 0, verb_serve},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "network.h"
 #include "serve.h"
+#include "state.h"
 #include "util.h"
 
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
@@ -328,6 +329,13 @@ serve_run(struct session *s, const char *listen, unsigned period)
                   "serves one server's network for now (run it with "
                   "--server NAME on a server)",
                   plan_view(s->plan)->name);
+        return EXIT_FAILED;
+    }
+
+    if (!s->record) {
+        log_error("serve: network %s is not up on this server (no record "
+                  "in %s)",
+                  plan_view(s->plan)->name, state_rundir());
         return EXIT_FAILED;
     }
 
