@@ -1,6 +1,6 @@
 dist_man_MANS += doc/miniinet.1
 dist_doc_DATA += doc/architecture.md doc/topology.md doc/multi-server.md \
-	doc/plugins.md
+	doc/plugins.md doc/dashboard.md
 # The example plugins of doc/plugins.md, installed with the documentation.
 docexamplesdir = $(docdir)/examples
 dist_docexamples_DATA = doc/examples/linuxbridge.c doc/examples/vxlanip.c
