@@ -150,7 +150,7 @@ tests/testbed.log: tests/up.log
 # Hogs in one router against the netns runtime's per-node cgroups.
 # `miniinet link` at run time (small.cfg, its own run directory).
 TESTS += tests/link.test
-EXTRA_DIST += tests/link.test
+EXTRA_DIST += tests/link.test tests/browser.py
 tests/link.log: tests/up.log
 TESTS += tests/hogs.test
 EXTRA_DIST += tests/hogs.test

@@ -35,9 +35,8 @@ find_hosts(void)
     hosts.servers = xcalloc(p->n_ases + 1, sizeof *hosts.servers);
     for (size_t a = 0; a < p->n_ases; a++) {
         const struct mi_as *as = mi_plan_as(p, a);
-        for (size_t i = as->first_node; !as->ixp && i < as->first_node +
-                                                            as->n_nodes;
-             i++) {
+        for (size_t i = as->first_node;
+             !as->ixp && i < as->first_node + as->n_nodes; i++) {
             if (mi_plan_node(p, i)->kind == MI_NODE_HOST) {
                 hosts.hosts[hosts.n] = i;
                 hosts.asns[hosts.n] = as->asn;
@@ -174,7 +173,8 @@ store_round(const char *check_text, bool answered)
 
 static const char *const reply_14_42 =
     "{\"network\":\"small\",\"server\":\"local\",\"pairs\":12,"
-    "\"reachable\":10,\"failed\":[{\"from\":1,\"to\":4},{\"from\":4,\"to\":2}],"
+    "\"reachable\":10,\"failed\":[{\"from\":1,\"to\":4},{\"from\":4,\"to\":2}]"
+    ","
     "\"bgp\":{\"established\":20,\"expected\":22}}";
 
 START_TEST(test_matrix_round)
@@ -219,8 +219,8 @@ START_TEST(test_server_stops_answering)
     json_object *sv = json_object_array_get_idx(field(st, "servers"), 0);
     ck_assert(!json_object_get_boolean(field(sv, "answered")));
     json_object *nodes = field(field(sv, "status"), "nodes");
-    ck_assert_str_eq(json_object_get_string(field(
-                         json_object_array_get_idx(nodes, 0), "name")),
+    ck_assert_str_eq(json_object_get_string(
+                         field(json_object_array_get_idx(nodes, 0), "name")),
                      "4_VIENrouter");
     json_object_put(st);
 }
@@ -242,8 +242,8 @@ START_TEST(test_status)
         json_object_array_get_idx(field(field(sv, "status"), "nodes"), 0);
     json_object *ifc = json_object_array_get_idx(field(node, "interfaces"), 0);
     ck_assert_str_eq(json_object_get_string(field(ifc, "link")), "down");
-    ck_assert_int_eq(json_object_get_int(field(field(node, "bgp"), "expected")),
-                     2);
+    ck_assert_int_eq(
+        json_object_get_int(field(field(node, "bgp"), "expected")), 2);
     json_object_put(st);
 }
 END_TEST
@@ -289,7 +289,8 @@ START_TEST(test_routers_and_lg)
     ck_assert_str_eq(json_object_get_string(field(first, "communities")),
                      "1:30");
     ck_assert(json_object_get_boolean(field(first, "best")));
-    json_object *nb = json_object_array_get_idx(field(lg, "ospf_neighbours"), 0);
+    json_object *nb =
+        json_object_array_get_idx(field(lg, "ospf_neighbours"), 0);
     ck_assert_str_eq(json_object_get_string(field(nb, "router_id")),
                      "1.152.0.1");
     ck_assert_str_eq(json_object_get_string(field(nb, "interface")),
@@ -315,9 +316,15 @@ END_TEST
 
 START_TEST(test_not_found)
 {
-    static const char *const urls[] = {
-        "/nosuch", "/api", "/api/", "/api/lg/", "/api/lg/1_ZURIhost",
-        "/api/lg/../etc/passwd", "/api/matrix/x", "/index.html", "/../x"};
+    static const char *const urls[] = {"/nosuch",
+                                       "/api",
+                                       "/api/",
+                                       "/api/lg/",
+                                       "/api/lg/1_ZURIhost",
+                                       "/api/lg/../etc/passwd",
+                                       "/api/matrix/x",
+                                       "/index.html",
+                                       "/../x"};
 
     for (size_t i = 0; i < ARRAY_SIZE(urls); i++) {
         unsigned status = 0;

@@ -137,6 +137,7 @@ document.addEventListener("DOMContentLoaded", () => {
     a.addEventListener("click", () => show(a.dataset.page));
   }
   document.getElementById("lg-router").addEventListener("change", loadLg);
+  window.addEventListener("hashchange", () => show(location.hash.slice(1)));
   show(location.hash.slice(1));
   pollMatrix();
   pollStatus();

@@ -100,7 +100,8 @@ bool
 dash_lg_stale(struct dash *d, size_t node, time_t now)
 {
     pthread_mutex_lock(&d->lock);
-    bool stale = !d->lg[node].time || now - d->lg[node].time >= DASH_LG_MAX_AGE;
+    bool stale =
+        !d->lg[node].time || now - d->lg[node].time >= DASH_LG_MAX_AGE;
     pthread_mutex_unlock(&d->lock);
     return stale;
 }
@@ -162,7 +163,7 @@ time_json(time_t t)
 static const char *
 cell_state(unsigned char cell)
 {
-    return cell == CELL_YES ? "reachable"
+    return cell == CELL_YES  ? "reachable"
            : cell == CELL_NO ? "unreachable"
                              : "unknown";
 }
@@ -192,7 +193,8 @@ matrix_json(struct dash *d, size_t *len)
     json_object *servers = json_object_new_array();
 
     pthread_mutex_lock(&d->lock);
-    json_object_object_add(o, "network", json_object_new_string(d->plan->name));
+    json_object_object_add(o, "network",
+                           json_object_new_string(d->plan->name));
     json_object_object_add(o, "period", json_object_new_int((int)d->period));
     json_object_object_add(o, "round", json_object_new_int((int)d->rounds));
     json_object_object_add(o, "time", time_json(d->round_time));
@@ -200,10 +202,9 @@ matrix_json(struct dash *d, size_t *len)
                            json_object_new_double(d->round_seconds));
     json_object_object_add(o, "cpu_seconds",
                            json_object_new_double(d->round_cpu));
-    json_object_object_add(o, "error",
-                           d->round_error
-                               ? json_object_new_string(d->round_error)
-                               : NULL);
+    json_object_object_add(
+        o, "error",
+        d->round_error ? json_object_new_string(d->round_error) : NULL);
     for (size_t a = 0; a < h->n; a++) {
         json_object_array_add(ases, json_object_new_int((int)h->asns[a]));
     }
@@ -251,7 +252,8 @@ status_json(struct dash *d, size_t *len)
     json_object *servers = json_object_new_array();
 
     pthread_mutex_lock(&d->lock);
-    json_object_object_add(o, "network", json_object_new_string(d->plan->name));
+    json_object_object_add(o, "network",
+                           json_object_new_string(d->plan->name));
     json_object_object_add(o, "time", time_json(d->round_time));
     for (size_t i = 0; i < d->plan->n_servers; i++) {
         json_object *s = json_object_new_object();
@@ -260,10 +262,9 @@ status_json(struct dash *d, size_t *len)
             json_object_new_string(mi_plan_server(d->plan, i)->name));
         json_object_object_add(s, "answered",
                                json_object_new_boolean(d->answered[i]));
-        json_object_object_add(s, "status",
-                               d->servers[i].network
-                                   ? wire_status_encode(&d->servers[i])
-                                   : NULL);
+        json_object_object_add(
+            s, "status",
+            d->servers[i].network ? wire_status_encode(&d->servers[i]) : NULL);
         json_object_array_add(servers, s);
     }
     pthread_mutex_unlock(&d->lock);
@@ -336,15 +337,15 @@ bgp_routes(const char *text)
                 json_object *p = json_object_array_get_idx(paths, i);
                 json_object *r = json_object_new_object();
                 json_object *hops = get_path(p, "nexthops", NULL);
-                json_object *hop = hops && json_object_is_type(
-                                               hops, json_type_array)
-                                       ? json_object_array_get_idx(hops, 0)
-                                       : NULL;
+                json_object *hop =
+                    hops && json_object_is_type(hops, json_type_array)
+                        ? json_object_array_get_idx(hops, 0)
+                        : NULL;
                 json_object_object_add(r, "prefix",
                                        json_object_new_string(prefix));
                 copy_field(r, "path", get_path(p, "path", NULL));
-                copy_field(r, "next_hop", hop ? get_path(hop, "ip", NULL)
-                                              : NULL);
+                copy_field(r, "next_hop",
+                           hop ? get_path(hop, "ip", NULL) : NULL);
                 copy_field(r, "local_pref", get_path(p, "locPrf", NULL));
                 copy_field(r, "communities",
                            get_path(p, "community", "string"));
@@ -498,8 +499,8 @@ dash_load_files(struct dash *d, const char *dir)
     d->files = xcalloc(ARRAY_SIZE(page_files), sizeof *d->files);
     int error = 0;
     for (size_t i = 0; !error && i < ARRAY_SIZE(page_files); i++) {
-        int fd = openat(dfd, page_files[i].name,
-                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int fd =
+            openat(dfd, page_files[i].name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat sb;
         if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) ||
             sb.st_size > PAGE_FILE_MAX) {

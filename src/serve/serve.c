@@ -213,9 +213,14 @@ fetch_lg(struct server_ctx *c, size_t node)
     pthread_mutex_lock(&c->lg_lock);
     if (dash_lg_stale(&c->dash, node, time(NULL))) {
         const char *name = mi_plan_node(c->dash.plan, node)->name;
-        const char *const args[] = {
-            "exec",   name, "vtysh", "-c", "show bgp ipv4 json", "-c",
-            "show ip ospf neighbor json", NULL};
+        const char *const args[] = {"exec",
+                                    name,
+                                    "vtysh",
+                                    "-c",
+                                    "show bgp ipv4 json",
+                                    "-c",
+                                    "show ip ospf neighbor json",
+                                    NULL};
         char *out = NULL, *bgp = NULL, *ospf = NULL;
         const char *why = run_child(c, LG_TIMEOUT, args, &out);
         char *error = NULL;
