@@ -76,6 +76,18 @@ int master_status(struct session *);
 int master_check(struct session *);
 int master_exec(struct session *, const char *node, char **argv);
 int master_link(struct session *, const struct link_request *);
+
+/* The dashboard's gathering (`serve` as master): one SSH session per
+ * server, kept open from call to call.  master_gather() runs `VERB --json`
+ * on every server at once and waits at most timeout_s: out[i] is server
+ * i's standard output, or NULL and why[i] (malloc()ed) says why not (not
+ * reachable, did not answer in time, lost its connection); a server that
+ * failed is connected anew at the next call. */
+struct master_gather;
+struct master_gather *master_gather_open(struct session *);
+void master_gather(struct master_gather *, const char *verb,
+                   unsigned timeout_s, char **out, char **why);
+void master_gather_close(struct master_gather *);
 int master_preflight(struct session *);
 
 /* This server's checks before `up` anywhere (`preflight`, run by the

@@ -35,10 +35,12 @@
 #include "util.h"
 
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
-#define LG_TIMEOUT "5"      /* seconds a router has to answer vtysh */
+#define ROUND_TIMEOUT_S 120
+#define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
 
 struct server_ctx {
     struct session *s;
+    struct master_gather *gather; /* as master: the servers' sessions */
     struct dash dash;
     struct check_hosts hosts;
     char self[PATH_MAX];
@@ -168,6 +170,70 @@ probe_round(struct server_ctx *c)
     free(error);
 }
 
+/* Appends "WHO: WHAT" to the round's error text. */
+static void
+add_problem(char **error, const char *who, const char *what)
+{
+    char *next = xasprintf("%s%s%s: %s", *error ? *error : "",
+                           *error ? "; " : "", who, what);
+    free(*error);
+    *error = next;
+}
+
+/* One round as master: every server's check and status over its kept
+ * session, at once; a server that does not answer leaves its rows unknown
+ * and is marked so. */
+static void
+probe_round_master(struct server_ctx *c)
+{
+    const struct mi_plan *p = c->dash.plan;
+    size_t n = p->n_servers;
+    double t0 = util_monotonic(), cpu0 = children_cpu();
+    unsigned char *cells = wire_matrix_new(&c->hosts);
+    struct wire_status *ws = xcalloc(n + 1, sizeof *ws);
+    struct wire_status **status = xcalloc(n + 1, sizeof *status);
+    char **out = xcalloc(n + 1, sizeof *out);
+    char **why = xcalloc(n + 1, sizeof *why);
+    char *error = NULL;
+
+    master_gather(c->gather, "check", ROUND_TIMEOUT_S, out, why);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mi_plan_server(p, i)->name;
+        struct wire_check reply;
+        if (!out[i]) {
+            add_problem(&error, name, why[i] ? why[i] : "no answer");
+        } else if (wire_check_decode(out[i], name, &reply) != 0) {
+            add_problem(&error, name, "its check reply could not be read");
+        } else {
+            if (wire_check_merge(&c->hosts, (unsigned)i, &reply, cells)) {
+                add_problem(&error, name, "its check reply does not fit");
+            }
+            wire_check_free(&reply);
+        }
+        free(out[i]);
+        free(why[i]);
+    }
+    master_gather(c->gather, "status", ROUND_TIMEOUT_S, out, why);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mi_plan_server(p, i)->name;
+        if (out[i] && wire_status_decode(out[i], name, &ws[i]) == 0) {
+            status[i] = &ws[i];
+        }
+        free(out[i]);
+        free(why[i]);
+    }
+    dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
+                     children_cpu() - cpu0);
+    for (size_t i = 0; i < n; i++) {
+        wire_status_free(&ws[i]);
+    }
+    free(ws);
+    free(status);
+    free(out);
+    free(why);
+    free(error);
+}
+
 static void *
 prober_main(void *arg)
 {
@@ -176,7 +242,11 @@ prober_main(void *arg)
     pthread_mutex_lock(&c->stop_lock);
     while (!c->stop) {
         pthread_mutex_unlock(&c->stop_lock);
-        probe_round(c);
+        if (c->gather) {
+            probe_round_master(c);
+        } else {
+            probe_round(c);
+        }
         pthread_mutex_lock(&c->stop_lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -329,15 +399,8 @@ serve_run(struct session *s, const char *listen, unsigned period)
                   listen);
         return EXIT_USAGE;
     }
-    if (s->exec != &local_executor) {
-        log_error("serve: network %s runs on several servers; the dashboard "
-                  "serves one server's network for now (run it with "
-                  "--server NAME on a server)",
-                  plan_view(s->plan)->name);
-        return EXIT_FAILED;
-    }
-
-    if (!s->record) {
+    bool master = s->exec == &master_executor;
+    if (!master && !s->record) {
         log_error("serve: network %s is not up on this server (no record "
                   "in %s)",
                   plan_view(s->plan)->name, state_rundir());
@@ -356,6 +419,9 @@ serve_run(struct session *s, const char *listen, unsigned period)
     c->self[n] = '\0';
     const struct mi_plan *p = plan_view(s->plan);
     check_hosts_find(p, &c->hosts);
+    if (master) {
+        c->gather = master_gather_open(s);
+    }
     dash_init(&c->dash, p, &c->hosts, period);
     const char *www = getenv("MINIINET_WWW_DIR");
     int status = EXIT_FAILED;
@@ -418,6 +484,7 @@ destroy:
     pthread_cond_destroy(&c->stop_cond);
     pthread_mutex_destroy(&c->stop_lock);
 out:
+    master_gather_close(c->gather);
     dash_destroy(&c->dash);
     check_hosts_free(&c->hosts);
     free(c);
