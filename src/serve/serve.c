@@ -302,7 +302,9 @@ fetch_lg(struct server_ctx *c, size_t node)
         } else {
             split_documents(out ? out : "", &bgp, &ospf);
             if (!bgp) {
-                error = xasprintf("%s: vtysh gave no JSON", name);
+                error = xasprintf("%s: no answer from vtysh (is the router "
+                                  "running?)",
+                                  name);
             }
         }
         dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
