@@ -25,6 +25,7 @@ function show(page) {
     a.classList.toggle("active", a.dataset.page === page);
   }
   if (page === "lg") loadLg();
+  window.scrollTo(0, 0); // the hash also names an element: stay on top
 }
 
 // --- matrix ---------------------------------------------------------------

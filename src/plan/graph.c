@@ -515,13 +515,13 @@ svg_legend(FILE *out, const struct mi_plan *p)
     xml_text(out, p->name);
     fputs("</text>\n", out);
     for (size_t i = 0; i < ARRAY_SIZE(items); i++) {
-        int x = MARGIN + (int)i * 170;
+        int x = MARGIN + (int)i * 200;
         fprintf(out,
                 "<line x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"52\" %s/>"
                 "<text x=\"%d\" y=\"56\">%s</text>\n",
                 x, x + 40, edge_style(items[i].kind), x + 48, items[i].text);
     }
-    fputs("<text x=\"550\" y=\"56\">fill colour: server; dashed box: "
+    fputs("<text x=\"640\" y=\"56\">fill colour: server; dashed box: "
           "configured by students</text>\n</g>\n",
           out);
 }

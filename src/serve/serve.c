@@ -191,7 +191,7 @@ probe_round_master(struct server_ctx *c)
     double t0 = util_monotonic(), cpu0 = children_cpu();
     unsigned char *cells = wire_matrix_new(&c->hosts);
     struct wire_status *ws = xcalloc(n + 1, sizeof *ws);
-    struct wire_status **status = xcalloc(n + 1, sizeof *status);
+    struct wire_status **status = xcalloc(n + 1, sizeof(struct wire_status *));
     char **out = xcalloc(n + 1, sizeof *out);
     char **why = xcalloc(n + 1, sizeof *why);
     char *error = NULL;
