@@ -114,14 +114,23 @@ run_child(const struct server_ctx *c, const char *secs,
 /* Probe rounds                                                             */
 
 static double
-children_cpu(void)
+cpu_of(int who)
 {
     struct rusage ru;
-    if (getrusage(RUSAGE_CHILDREN, &ru)) {
+    if (getrusage(who, &ru)) {
         return 0.0;
     }
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds used here so far: this process (as master: the SSH work)
+ * and its children (the probes on one server).  A master's servers' own
+ * CPU is not in it. */
+static double
+children_cpu(void)
+{
+    return cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
 }
 
 /* One round on this server: its check and status replies, decoded; the
