@@ -18,7 +18,8 @@ MI_CORE_CPPFLAGS = -I$(top_srcdir)/src -I$(top_srcdir)/src/base \
 	-I$(top_srcdir)/src/topology -I$(top_srcdir)/src/plan \
 	-I$(top_srcdir)/src/kernel -I$(top_srcdir)/src/backend \
 	-I$(top_srcdir)/src/local -I$(top_srcdir)/src/cluster \
-	-I$(top_srcdir)/src/import
+	-I$(top_srcdir)/src/import \
+	-I$(top_srcdir)/src/serve
 
 noinst_LTLIBRARIES += src/libmicore.la
 src_libmicore_la_SOURCES = \
@@ -37,6 +38,8 @@ src_libmicore_la_SOURCES = \
 	src/plan/placement.c src/plan/placement.h \
 	src/plan/plan.c src/plan/plan.h \
 	src/plan/plan_output.c \
+	src/plan/graph.c src/plan/graph.h \
+	src/plan/linkref.c src/plan/linkref.h \
 	src/kernel/icmp.c src/kernel/icmp.h \
 	src/kernel/netlink.c src/kernel/netlink.h \
 	src/backend/backend.c src/backend/backend.h \
@@ -50,20 +53,28 @@ src_libmicore_la_SOURCES = \
 	src/cluster/wire.c src/cluster/wire.h \
 	src/import/import.c src/import/import.h src/import/import_int.h \
 	src/import/import_files.c src/import/import_body.c \
-	src/import/import_write.c
+	src/import/import_write.c \
+	src/serve/dashboard.c src/serve/dashboard.h
 src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
 	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)
 src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
-	$(LIBSSH_LIBS)
+	$(LIBSSH_LIBS) -lm
 
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/executor.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
-	src/local/network_check.c \
-	src/cluster/master.c src/cluster/preflight.c
-miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
-miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-miniinet_LDADD = src/libmicore.la
+	src/local/network_check.c src/local/network_link.c \
+	src/cluster/master.c src/cluster/preflight.c \
+	src/serve/serve.c src/serve/serve.h
+miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \
+	-DMI_WWWDIR='"$(wwwdir)"'
+miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBMHD_CFLAGS)
+miniinet_LDADD = src/libmicore.la $(LIBMHD_LIBS)
+
+# The dashboard's page (`miniinet serve`), read at start from here
+# (MINIINET_WWW_DIR overrides it: the tests use the source tree's).
+wwwdir = $(pkgdatadir)/www
+dist_www_DATA = www/index.html www/dash.js www/dash.css

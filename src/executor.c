@@ -12,6 +12,7 @@ const struct executor local_executor = {
     .status = network_status,
     .check = network_check,
     .exec = network_exec,
+    .link = network_link,
 };
 
 const struct executor master_executor = {
@@ -21,4 +22,5 @@ const struct executor master_executor = {
     .status = master_status,
     .check = master_check,
     .exec = master_exec,
+    .link = master_link,
 };

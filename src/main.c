@@ -65,6 +65,9 @@ usage(FILE *out)
         "      --purge            down: also remove the network's persistent\n"
         "                         directory (credentials, snapshots), which\n"
         "                         down keeps otherwise\n"
+        "      --format dot|svg   graph: the drawing's format (default svg)\n"
+        "      --listen ADDR:PORT serve: where (default 127.0.0.1:8080)\n"
+        "      --period SECONDS   serve: between probe rounds (default 60)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -106,6 +109,19 @@ parse_jobs(const char *arg, unsigned *jobs)
     return true;
 }
 
+static bool
+parse_period(const char *arg, unsigned *period)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > 86400) {
+        return false;
+    }
+    *period = (unsigned)n;
+    return true;
+}
+
 /* Where a verb's own command line starts, for verbs that run a command
  * (`exec NODE CMD...`): everything after NODE belongs to CMD, so that
  * `miniinet exec R vtysh -c ...` does not read -c as miniinet's; `import`
@@ -115,7 +131,8 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
+        "--config", "--plugins", "--plugin-dir", "--server",
+        "--jobs",   "--format",  "--listen",     "--period",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -154,6 +171,9 @@ enum {
     OPT_ACCEPT_NEW,
     OPT_JSON,
     OPT_PURGE,
+    OPT_FORMAT,
+    OPT_LISTEN,
+    OPT_PERIOD,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -172,6 +192,9 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, OPT_JSON},
         {"purge", no_argument, NULL, OPT_PURGE},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"period", required_argument, NULL, OPT_PERIOD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -219,6 +242,21 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_PURGE:
             opts->purge = true;
             opts->verb_options |= VOPT_PURGE;
+            break;
+        case OPT_FORMAT:
+            opts->format = optarg;
+            opts->verb_options |= VOPT_FORMAT;
+            break;
+        case OPT_LISTEN:
+            opts->listen = optarg;
+            opts->verb_options |= VOPT_LISTEN;
+            break;
+        case OPT_PERIOD:
+            if (!parse_period(optarg, &opts->period)) {
+                log_error("--period %s: expected seconds, 1..86400", optarg);
+                return -1;
+            }
+            opts->verb_options |= VOPT_PERIOD;
             break;
         case 'h':
             usage(stdout);

@@ -27,6 +27,7 @@
  * server (network_*.c, and preflight.c for --server), `master_executor` on
  * every server of a multi-server network at once (master.c).  The session
  * chooses one; the verbs call through it. */
+struct link_request;
 struct executor {
     int (*preflight)(struct session *);
     int (*up)(struct session *);
@@ -36,6 +37,8 @@ struct executor {
     /* Runs argv (NULL: vtysh on a router, a shell on a host) in `node`;
      * returns the program's exit status. */
     int (*exec)(struct session *, const char *node, char **argv);
+    /* `link A B down|up|set ...` where the link's ends are. */
+    int (*link)(struct session *, const struct link_request *);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -53,6 +56,18 @@ int network_exec(struct session *, const char *node, char **argv);
 
 int network_check(struct session *);
 
+/* `miniinet link A B OPERATION` (verbs.c parses it). */
+struct link_request {
+    const char *a, *b; /* as named: node, AS:ROUTER, an IXP's number */
+    enum { LINK_DOWN, LINK_UP, LINK_SET } op;
+    bool set_rate, set_delay; /* LINK_SET: which of the two change */
+    uint64_t rate_bps;        /* 0: no limit */
+    uint32_t delay_us;        /* 0: no delay */
+    const char *summary;      /* "down", "rate 10mbit delay 5ms": messages */
+    char **args;              /* the verb's arguments, for the servers */
+};
+int network_link(struct session *, const struct link_request *);
+
 /* Verbs of a master: with several servers and no --server, `up`, `down`,
  * `status`, `check` and `exec` drive every server over SSH (master.c). */
 int master_up(struct session *);
@@ -60,6 +75,19 @@ int master_down(struct session *);
 int master_status(struct session *);
 int master_check(struct session *);
 int master_exec(struct session *, const char *node, char **argv);
+int master_link(struct session *, const struct link_request *);
+
+/* The dashboard's gathering (`serve` as master): one SSH session per
+ * server, kept open from call to call.  master_gather() runs `VERB --json`
+ * on every server at once and waits at most timeout_s: out[i] is server
+ * i's standard output, or NULL and why[i] (malloc()ed) says why not (not
+ * reachable, did not answer in time, lost its connection); a server that
+ * failed is connected anew at the next call. */
+struct master_gather;
+struct master_gather *master_gather_open(struct session *);
+void master_gather(struct master_gather *, const char *verb,
+                   unsigned timeout_s, char **out, char **why);
+void master_gather_close(struct master_gather *);
 int master_preflight(struct session *);
 
 /* This server's checks before `up` anywhere (`preflight`, run by the

@@ -20,7 +20,10 @@ enum {
 /* Options that belong to some verbs only (struct verb's `options`): given
  * to another verb, they are a usage error naming both. */
 enum {
-    VOPT_PURGE = 1 << 0, /* --purge (down) */
+    VOPT_PURGE = 1 << 0,  /* --purge (down) */
+    VOPT_FORMAT = 1 << 1, /* --format (graph) */
+    VOPT_LISTEN = 1 << 2, /* --listen (serve) */
+    VOPT_PERIOD = 1 << 3, /* --period (serve) */
 };
 
 struct cli_options {
@@ -34,6 +37,9 @@ struct cli_options {
     bool accept_new_host_keys; /* --accept-new-host-keys */
     bool purge;                /* --purge */
     unsigned verb_options;     /* the VOPT_* given */
+    const char *format;        /* graph --format (NULL: svg) */
+    const char *listen;        /* serve --listen (NULL: 127.0.0.1:8080) */
+    unsigned period;           /* serve --period (0: 60 s) */
 };
 
 struct state;

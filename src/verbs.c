@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "session.h"
+#include "graph.h"
 #include "import.h"
 #include "log.h"
 #include "network.h"
 #include "plan.h"
+#include "serve.h"
 #include "topology.h"
 #include "util.h"
 
@@ -253,6 +255,12 @@ verb_option_name(unsigned vopt)
     switch (vopt) {
     case VOPT_PURGE:
         return "--purge";
+    case VOPT_FORMAT:
+        return "--format";
+    case VOPT_LISTEN:
+        return "--listen";
+    case VOPT_PERIOD:
+        return "--period";
     default:
         return "an option";
     }
@@ -407,6 +415,131 @@ verb_import(struct session *s, int argc, char **argv)
     return status;
 }
 
+/* "rate 10mbit delay 5ms": the words of a `set`, for messages. */
+static char *
+join_words(char **words, int n)
+{
+    char *text = xstrdup("");
+    for (int i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", text, i ? " " : "", words[i]);
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* link A B down|up|set [rate R] [delay D]: the settings of `set`. */
+static int
+parse_link_set(int argc, char **argv, struct link_request *req)
+{
+    char why[160];
+
+    for (int i = 4; i < argc; i += 2) {
+        const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *error = NULL;
+        if (!value ||
+            (strcmp(key, "rate") != 0 && strcmp(key, "delay") != 0)) {
+            log_error("link: expected `rate R` or `delay D` after `set`, "
+                      "got '%s'%s",
+                      key, value ? "" : " alone");
+            return EXIT_USAGE;
+        }
+        bool none = !strcmp(value, "none");
+        if (!strcmp(key, "rate")) {
+            req->set_rate = true;
+            req->rate_bps = 0;
+            error = none ? NULL
+                         : topology_parse_rate(value, &req->rate_bps, why,
+                                               sizeof why);
+        } else {
+            req->set_delay = true;
+            req->delay_us = 0;
+            error = none ? NULL
+                         : topology_parse_delay(value, &req->delay_us, why,
+                                                sizeof why);
+        }
+        if (error) {
+            log_error("link: %s \"%s\" %s", key, value, error);
+            return EXIT_USAGE;
+        }
+    }
+    if (!req->set_rate && !req->set_delay) {
+        log_error("link: `set` needs `rate R` and/or `delay D` (e.g. rate "
+                  "10mbit delay 5ms; `none` removes one)");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* link A B down|up|set ...: A, B a node, AS:ROUTER, or an IXP's number. */
+static int
+verb_link(struct session *s, int argc, char **argv)
+{
+    if (argc < 4) {
+        log_error("link: usage: link A B down|up|set [rate R] [delay D]");
+        return EXIT_USAGE;
+    }
+    struct link_request req = {.a = argv[1], .b = argv[2], .args = argv + 1};
+    const char *op = argv[3];
+    if (!strcmp(op, "down") || !strcmp(op, "up")) {
+        if (argc > 4) {
+            log_error("link: unexpected argument '%s'", argv[4]);
+            return EXIT_USAGE;
+        }
+        req.op = !strcmp(op, "down") ? LINK_DOWN : LINK_UP;
+        req.summary = op;
+        return s->exec->link(s, &req);
+    }
+    if (strcmp(op, "set") != 0) {
+        log_error("link: unknown operation '%s' (down, up or set)", op);
+        return EXIT_USAGE;
+    }
+    req.op = LINK_SET;
+    int status = parse_link_set(argc, argv, &req);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    char *summary = join_words(argv + 4, argc - 4);
+    req.summary = summary;
+    status = s->exec->link(s, &req);
+    free(summary);
+    return status;
+}
+
+/* graph [--format dot|svg]: the topology drawing, from the file alone. */
+static int
+verb_graph(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    enum graph_format format = GRAPH_SVG;
+    if (s->opts.format && graph_parse_format(s->opts.format, &format)) {
+        log_error("graph: --format %s: expected dot or svg", s->opts.format);
+        return EXIT_USAGE;
+    }
+    int error = graph_write(plan_view(s->plan), format, stdout);
+    if (error || fflush(stdout) == EOF) {
+        log_error("graph: could not write the drawing: %s",
+                  strerror(error ? -error : errno));
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+/* serve [--listen ADDR:PORT] [--period SECONDS]: the dashboard. */
+static int
+verb_serve(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    return serve_run(s, s->opts.listen ? s->opts.listen : "127.0.0.1:8080",
+                     s->opts.period ? s->opts.period : 60);
+}
+
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      0, verb_validate, 0},
@@ -431,6 +564,15 @@ const struct verb verbs[] = {
      "the original mini-Internet's configuration directory to a topology "
      "file (stdout without -o; --check only reports)",
      0, 0, verb_import, 0},
+    {"link", "A B down|up|set",
+     "change a link at run time: set rate R delay D (miniinet(1))",
+     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_link, 0},
+    {"graph", "[--format dot|svg]",
+     "draw the ASes and IXPs (default svg)", NEED_PLAN, 0, verb_graph,
+     VOPT_FORMAT},
+    {"serve", "[--listen ADDR:PORT] [--period S]",
+     "the web dashboard: matrix, looking glass, topology",
+     NEED_PLAN | USE_RECORD, 0, verb_serve, VOPT_LISTEN | VOPT_PERIOD},
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},

@@ -26,7 +26,12 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state tests/check_persist tests/check_import
+	tests/check_state tests/check_persist tests/check_import \
+	tests/check_graph tests/check_link tests/check_dashboard
+tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
+tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -146,12 +151,16 @@ tests/testbed.log: tests/up.log
 # docker.test starts a private Open vSwitch too, and compares the root
 # namespace's links before and after: after up.test, before the test bed.
 # Hogs in one router against the netns runtime's per-node cgroups.
+# `miniinet link` at run time (small.cfg, its own run directory).
+TESTS += tests/link.test
+EXTRA_DIST += tests/link.test tests/browser.py
+tests/link.log: tests/up.log
 TESTS += tests/hogs.test
 EXTRA_DIST += tests/hogs.test
-tests/hogs.log: tests/up.log
+tests/hogs.log: tests/link.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh
-tests/docker.log: tests/up.log
+tests/docker.log: tests/link.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log

@@ -370,6 +370,90 @@ END_TEST
 /* The run directory's lock: none to take when there is no run directory
  * (for `down`), made for `up`; exclusive; not inherited; the directory
  * removed on release only when empty. */
+/* ------------------------------------------------------------------------ */
+/* The links file                                                           */
+
+START_TEST(test_links_roundtrip)
+{
+    struct state st;
+    struct state_link *got = NULL;
+    size_t n = 99;
+    char path[PATH_MAX];
+    const struct state_link want[] = {
+        {.node = "1_ZURIrouter", .ifname = "port_BASE", .down = true},
+        {.node = "4_VIENrouter",
+         .ifname = "port_MILA",
+         .shaped = true,
+         .rate_bps = 10000000,
+         .delay_us = 0}};
+
+    make_network(&st);
+    ck_assert_int_eq(state_links_load(&st, &got, &n), 0); /* none yet */
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(state_links_save(&st, want, 2), 0);
+    ck_assert_int_eq(state_links_load(&st, &got, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(got[0].node, "1_ZURIrouter");
+    ck_assert_str_eq(got[0].ifname, "port_BASE");
+    ck_assert(got[0].down && !got[0].shaped);
+    ck_assert(!got[1].down && got[1].shaped);
+    ck_assert_uint_eq(got[1].rate_bps, 10000000);
+    state_links_free(got, n);
+    snprintf(path, sizeof path, "%s/net/links", rundir);
+    size_t len = 0;
+    char *text = util_read_file(path, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_str_eq(text, "miniinet-links 1\n"
+                           "1_ZURIrouter port_BASE down - -\n"
+                           "4_VIENrouter port_MILA up 10000000 0\n");
+    free(text);
+    /* Nothing left to record: no file. */
+    ck_assert_int_eq(state_links_save(&st, NULL, 0), 0);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    state_destroy(&st);
+}
+END_TEST
+
+START_TEST(test_links_damaged)
+{
+    static const char *const bad[] = {
+        "",
+        "miniinet-links 2\n",
+        "miniinet-links 1\nR eth0 down -\n",
+        "miniinet-links 1\nR eth0 sideways - -\n",
+        "miniinet-links 1\nR eth0 up 10 -\n",
+        "miniinet-links 1\nR eth0 up x 0\n",
+        "miniinet-links 1\nR ../x up - -\n",
+        "miniinet-links 1\nR eth0 up - -",
+    };
+    struct state st;
+    char path[PATH_MAX];
+
+    make_network(&st);
+    snprintf(path, sizeof path, "%s/net/links", rundir);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct state_link *got = NULL;
+        size_t n = 0;
+        write_file(path, bad[i], strlen(bad[i]));
+        testutil_capture_begin();
+        ck_assert_msg(state_links_load(&st, &got, &n) == -EINVAL, "%zu", i);
+        testutil_capture_end();
+        ck_assert_ptr_nonnull(strstr(testutil_captured(), "links"));
+        ck_assert_ptr_null(got);
+    }
+    /* A symlink is refused, not followed. */
+    unlink(path);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    struct state_link *got = NULL;
+    size_t n = 0;
+    testutil_capture_begin();
+    ck_assert_int_lt(state_links_load(&st, &got, &n), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "refused"));
+    state_destroy(&st);
+}
+END_TEST
+
 START_TEST(test_lock)
 {
     struct stat st;
@@ -430,6 +514,8 @@ state_suite(void)
     tcase_add_test(tc, test_names_refused);
     tcase_add_test(tc, test_symlink_record_refused);
     tcase_add_test(tc, test_lock);
+    tcase_add_test(tc, test_links_roundtrip);
+    tcase_add_test(tc, test_links_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");

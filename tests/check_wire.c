@@ -79,7 +79,8 @@ START_TEST(test_status_round_trip)
         {.name = "port_BASE",
          .up = false,
          .addresses = addrs,
-         .n_addresses = 2},
+         .n_addresses = 2,
+         .link = "down"},
     };
     struct wire_node nodes[] = {
         {.name = "1_ZURIrouter",
@@ -122,6 +123,8 @@ START_TEST(test_status_round_trip)
     ck_assert_uint_eq(d.nodes[0].interfaces[1].n_addresses, 2);
     ck_assert_str_eq(d.nodes[0].interfaces[1].addresses[1], "1.151.0.1/32");
     ck_assert(!d.nodes[0].interfaces[1].up);
+    ck_assert_ptr_null(d.nodes[0].interfaces[0].link);
+    ck_assert_str_eq(d.nodes[0].interfaces[1].link, "down");
     ck_assert(!d.nodes[1].up);
     ck_assert(!d.nodes[1].bgp);
     ck_assert_uint_eq(d.nodes[1].n_interfaces, 0);

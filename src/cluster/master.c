@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linkref.h"
 #include "log.h"
 #include "network.h"
 #include "progress.h"
@@ -851,4 +852,220 @@ master_exec(struct session *s, const char *node, char **argv)
     free(args);
     remote_close(r);
     return status < 0 ? EXIT_FAILED : status;
+}
+
+/* `link` on the servers of the link's ends (one, or both for a link
+ * between servers), each changing its own end. */
+int
+master_link(struct session *s, const struct link_request *req)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    size_t index;
+
+    if (linkref_find(p, req->a, req->b, &index)) {
+        return EXIT_USAGE;
+    }
+    const struct mi_link *l = mi_plan_link(p, index);
+    unsigned servers[2] = {l->server[0], l->server[1]};
+    size_t n = servers[0] == servers[1] ? 1 : 2;
+    struct master m;
+
+    memset(&m, 0, sizeof m);
+    m.s = s;
+    m.p = p;
+    m.n = n;
+    m.verb = "link";
+    m.argv = req->args;
+    m.runs = xcalloc(n + 1, sizeof *m.runs);
+    pthread_mutex_init(&m.lock, NULL);
+
+    struct remote_target t[2];
+    struct remote *r[2] = {NULL, NULL};
+    char *errors[2] = {NULL, NULL};
+    for (size_t i = 0; i < n; i++) {
+        t[i] = target_of(s, servers[i]);
+        m.runs[i].m = &m;
+        m.runs[i].index = servers[i];
+    }
+    size_t failed = remote_connect_all(t, n, s->opts.accept_new_host_keys,
+                                       CONNECT_TIMEOUT_MS, r, errors);
+    for (size_t i = 0; i < n; i++) {
+        m.runs[i].r = r[i];
+        m.runs[i].error = errors[i];
+        if (errors[i]) {
+            log_error("%s", errors[i]);
+        }
+    }
+    if (!failed) {
+        for_each_server(&m, stream_verb);
+        for (size_t i = 0; i < n; i++) {
+            failed += m.runs[i].status != 0;
+        }
+    }
+    int status = EXIT_OK;
+    if (failed) {
+        char *what = linkref_describe(p, index);
+        log_error("link %s: not changed on every server holding it (see "
+                  "above)",
+                  what);
+        free(what);
+        status = EXIT_FAILED;
+    }
+    master_close(&m);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Gathering for the dashboard                                              */
+
+/* One SSH session per server, kept open from round to round; a server
+ * whose session failed (or was interrupted for taking too long) is
+ * connected anew at the next round. */
+struct master_gather {
+    struct master m;
+    pthread_mutex_t done_lock;
+    pthread_cond_t done_cond;
+    size_t n_running;
+    const char *verb;
+    char **out, **why;
+};
+
+struct gather_job {
+    struct master_gather *g;
+    size_t i;
+};
+
+struct master_gather *
+master_gather_open(struct session *s)
+{
+    struct master_gather *g = xcalloc(1, sizeof *g);
+
+    g->m.s = s;
+    g->m.p = plan_view(s->plan);
+    g->m.n = g->m.p->n_servers;
+    g->m.json = true;
+    g->m.runs = xcalloc(g->m.n + 1, sizeof *g->m.runs);
+    pthread_mutex_init(&g->m.lock, NULL);
+    pthread_mutex_init(&g->done_lock, NULL);
+    pthread_cond_init(&g->done_cond, NULL);
+    for (size_t i = 0; i < g->m.n; i++) {
+        g->m.runs[i].m = &g->m;
+        g->m.runs[i].index = i;
+    }
+    return g;
+}
+
+/* Stderr of a gathered verb: debug messages only (the page shows what
+ * failed). */
+static void
+gather_stderr(void *aux, bool is_stderr, const char *line)
+{
+    struct server_run *sr = aux;
+    (void)is_stderr;
+    log_debug("%s: %s", sr->m->p->servers[sr->index].name, line);
+}
+
+static void *
+gather_main(void *arg)
+{
+    struct gather_job *job = arg;
+    struct master_gather *g = job->g;
+    struct server_run *sr = &g->m.runs[job->i];
+    char *out = NULL, *why = NULL;
+
+    if (!sr->r) {
+        struct remote_target t = target_of(g->m.s, job->i);
+        char *error = NULL;
+        if (remote_connect_all(&t, 1, g->m.s->opts.accept_new_host_keys,
+                               CONNECT_TIMEOUT_MS, &sr->r, &error)) {
+            why = error;
+        }
+    }
+    if (sr->r) {
+        char *config = remote_path(&g->m);
+        char *cmd = remote_command(&g->m, job->i, config, g->verb, NULL);
+        int status = remote_capture(sr->r, cmd, &out, gather_stderr, sr);
+        free(cmd);
+        free(config);
+        if (status < 0) {
+            why = xstrdup(status == -EINTR ? "did not answer in time"
+                                           : "lost its connection");
+            free(out);
+            out = NULL;
+        }
+    }
+    pthread_mutex_lock(&g->done_lock);
+    g->out[job->i] = out;
+    g->why[job->i] = why;
+    g->n_running--;
+    pthread_cond_signal(&g->done_cond);
+    pthread_mutex_unlock(&g->done_lock);
+    return NULL;
+}
+
+void
+master_gather(struct master_gather *g, const char *verb, unsigned timeout_s,
+              char **out, char **why)
+{
+    size_t n = g->m.n;
+    struct gather_job *jobs = xcalloc(n + 1, sizeof *jobs);
+    pthread_t *threads = xcalloc(n + 1, sizeof *threads);
+    bool *started = xcalloc(n + 1, sizeof *started);
+
+    g->verb = verb;
+    g->out = out;
+    g->why = why;
+    g->n_running = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = why[i] = NULL;
+        jobs[i] = (struct gather_job){g, i};
+        pthread_mutex_lock(&g->done_lock);
+        started[i] = !pthread_create(&threads[i], NULL, gather_main, &jobs[i]);
+        g->n_running += started[i];
+        pthread_mutex_unlock(&g->done_lock);
+        if (!started[i]) {
+            why[i] = xstrdup("cannot start a thread");
+        }
+    }
+    /* Until all answered or the time is up: then the laggards are
+     * interrupted (they return within 5 s) and connected anew next time. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_s;
+    pthread_mutex_lock(&g->done_lock);
+    while (g->n_running && pthread_cond_timedwait(&g->done_cond, &g->done_lock,
+                                                  &until) != ETIMEDOUT) {
+    }
+    bool late = g->n_running > 0;
+    pthread_mutex_unlock(&g->done_lock);
+    for (size_t i = 0; late && i < n; i++) {
+        if (g->m.runs[i].r) {
+            remote_interrupt(g->m.runs[i].r);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (started[i]) {
+            pthread_join(threads[i], NULL);
+        }
+        struct server_run *sr = &g->m.runs[i];
+        if (why[i] && sr->r) {
+            remote_close(sr->r); /* interrupted or broken: anew next time */
+            sr->r = NULL;
+        }
+    }
+    free(started);
+    free(threads);
+    free(jobs);
+}
+
+void
+master_gather_close(struct master_gather *g)
+{
+    if (!g) {
+        return;
+    }
+    master_close(&g->m);
+    pthread_cond_destroy(&g->done_cond);
+    pthread_mutex_destroy(&g->done_lock);
+    free(g);
 }

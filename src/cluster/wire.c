@@ -527,6 +527,9 @@ node_encode(const struct wire_node *n)
         add_bool(jif, "up", w->up);
         json_object_object_add(jif, "addresses",
                                strings_encode(w->addresses, w->n_addresses));
+        if (w->link) {
+            add_string(jif, "link", w->link);
+        }
         json_object_array_add(ifs, jif);
     }
     json_object_object_add(o, "interfaces", ifs);
@@ -559,6 +562,9 @@ interface_read(struct reader *r, json_object *o, const char *where, void *elem)
     w->name = get_string(r, o, where, "name");
     w->up = get_bool(r, o, where, "up");
     w->addresses = get_strings(r, o, where, "addresses", &w->n_addresses);
+    if (o && json_object_object_get_ex(o, "link", NULL)) {
+        w->link = get_string(r, o, where, "link");
+    }
 }
 
 static void
@@ -618,6 +624,7 @@ wire_status_free(struct wire_status *s)
         struct wire_node *n = &s->nodes[i];
         for (size_t k = 0; n->interfaces && k < n->n_interfaces; k++) {
             free(n->interfaces[k].name);
+            free(n->interfaces[k].link);
             free_strings(n->interfaces[k].addresses,
                          n->interfaces[k].n_addresses);
         }

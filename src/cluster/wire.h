@@ -91,6 +91,8 @@ struct wire_interface {
     bool up;
     char **addresses; /* "10.1.0.1/24" */
     size_t n_addresses;
+    char *link; /* what `miniinet link` set ("down", "rate 10000000 bit/s
+                   delay 0 us"); NULL: as planned */
 };
 
 struct wire_node {
@@ -109,7 +111,8 @@ struct wire_node {
  *                  "server": "s1", "state": "up",
  *                  "handle": "/run/netns/1_ZURIrouter",   (optional)
  *                  "interfaces": [ { "name": "lo", "up": true,
- *                                    "addresses": [ "1.151.0.1/24" ] } ],
+ *                                    "addresses": [ "1.151.0.1/24" ],
+ *                                    "link": "down" (optional) } ],
  *                  "bgp": { "established": 3, "expected": 3 } } ] }
  * `established` is what FRR says (a session the plan does not expect
  * counts too); "bgp" only for routers and route servers. */

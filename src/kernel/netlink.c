@@ -1223,6 +1223,135 @@ netlink_configure_node(const struct node_net_spec *spec)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Link control at run time                                                 */
+/* ------------------------------------------------------------------------ */
+
+struct control_call {
+    const char *netns, *ifname;
+    const struct link_control *c;
+};
+
+/* RTM_NEWLINK changing only IFF_UP of `ifindex` (libnl sets the change
+ * mask to the flags named, so down is "flag cleared"). */
+static int
+build_link_state(int ifindex, bool up, struct nl_msg **msg)
+{
+    struct rtnl_link *link = rtnl_link_alloc();
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    rtnl_link_set_ifindex(link, ifindex);
+    if (up) {
+        rtnl_link_set_flags(link, IFF_UP);
+    } else {
+        rtnl_link_unset_flags(link, IFF_UP);
+    }
+    int err = rtnl_link_build_add_request(link, 0, msg);
+    rtnl_link_put(link);
+    return err;
+}
+
+/* The root qdisc of `ifindex` deleted: the kernel's default comes back
+ * (ENOENT when there is only the default: nothing to do). */
+static void
+send_root_qdisc_delete(struct batch *b, const char *label, int ifindex)
+{
+    struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+    struct nl_msg *msg = NULL;
+    int err = -NLE_NOMEM;
+
+    if (q) {
+        rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+        rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+        err = rtnl_qdisc_build_delete_request(q, &msg);
+        rtnl_qdisc_put(q);
+    }
+    char *what = xasprintf("%s: deleting its qdisc", label);
+    if (err < 0 || !msg) {
+        batch_build_failed(b, what, err < 0 ? err : -NLE_NOMEM);
+    } else {
+        batch_send(b, msg, what, ENOENT);
+    }
+}
+
+static int
+control_here(void *call_)
+{
+    struct control_call *call = call_;
+    const struct link_control *c = call->c;
+    char *label = if_label(call->netns, call->ifname);
+    struct nl_cache *links = NULL;
+    struct batch b;
+
+    int error = batch_open(&b, label);
+    if (!error) {
+        int err = rtnl_link_alloc_cache(b.sk, AF_UNSPEC, &links);
+        if (err < 0) {
+            log_error("%s: listing interfaces: %s", label, nl_geterror(err));
+            batch_fail(&b, netlink_errno(err));
+        }
+    }
+    int ifindex = links ? rtnl_link_name2i(links, call->ifname) : 0;
+    if (!error && links && !ifindex) {
+        log_error("%s: no such interface", label);
+        batch_fail(&b, -ENODEV);
+    }
+    if (!error && ifindex) {
+        if (c->set_shape) {
+            struct if_spec spec = {.ifname = call->ifname,
+                                   .rate_bps = c->rate_bps,
+                                   .delay_us = c->delay_us,
+                                   .buffer_us = c->buffer_us};
+            send_root_qdisc_delete(&b, label, ifindex);
+            send_qdiscs(&b, label, ifindex, &spec, link_mtu(links, ifindex));
+        }
+        if (c->set_state) {
+            struct nl_msg *msg = NULL;
+            int err = build_link_state(ifindex, c->up, &msg);
+            send_built(
+                &b, err, msg,
+                xasprintf("%s: setting it %s", label, c->up ? "up" : "down"));
+        }
+    }
+    if (!error) {
+        error = batch_finish(&b);
+    }
+    if (links) {
+        nl_cache_free(links);
+    }
+    free(label);
+    return error;
+}
+
+int
+netlink_control_link(const char *netns, const char *ifname,
+                     const struct link_control *c)
+{
+    if (c->set_shape) {
+        const struct if_spec spec = {.ifname = ifname,
+                                     .rate_bps = c->rate_bps,
+                                     .delay_us = c->delay_us,
+                                     .buffer_us = c->buffer_us};
+        const struct node_net_spec node = {
+            .netns = netns, .ifs = &spec, .n_ifs = 1};
+        int error = check_node(&node);
+        if (error) {
+            return error;
+        }
+    } else if (!valid_ifname(ifname)) {
+        log_error("%s: invalid interface name \"%s\"", netns ? netns : "link",
+                  ifname ? ifname : "");
+        return -EINVAL;
+    }
+
+    struct control_call call = {netns, ifname, c};
+    char *ctx = xasprintf("changing %s", ifname);
+    int error = netlink_in_netns(netns, ctx, control_here, &call);
+    free(ctx);
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Deleting and listing                                                     */
 /* ------------------------------------------------------------------------ */
 

@@ -109,6 +109,23 @@ void netlink_tbf_params(uint64_t rate_bps, unsigned mtu, uint32_t buffer_us,
  * answer. */
 bool netlink_have_qdisc(const char *kind);
 
+/* `miniinet link` on one end of a link, in namespace `netns`: */
+struct link_control {
+    bool set_state; /* set the interface up or down */
+    bool up;
+    bool set_shape; /* replace its qdiscs by these (0: none) */
+    uint64_t rate_bps;
+    uint32_t delay_us;
+    uint32_t buffer_us; /* tbf queue; 0: 50 ms */
+};
+
+/* Applies `c` to `ifname` in one batch: the state, and for a shape the old
+ * root qdisc deleted and the new ones added as netlink_configure_node()
+ * does.  Refuses up front (-EOPNOTSUPP, -ERANGE) what it would, -ENODEV
+ * for an interface that is not there.  Returns 0 or -errno, logged. */
+int netlink_control_link(const char *netns, const char *ifname,
+                         const struct link_control *c);
+
 /* ------------------------------------------------------------------------ */
 /* Deleting and listing                                                     */
 /* ------------------------------------------------------------------------ */

@@ -209,6 +209,40 @@ interfaces_reply(const struct node_status *ns, struct wire_node *w)
     }
 }
 
+/* What `miniinet link` set on the interfaces of this server, from the
+ * links file (state.h). */
+static void
+links_reply(const struct state *st, struct wire_status *ws)
+{
+    struct state_link *links = NULL;
+    size_t n = 0;
+
+    if (state_links_load(st, &links, &n)) {
+        return; /* reported; the kernel's view is still shown */
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct state_link *l = &links[i];
+        for (size_t k = 0; k < ws->n_nodes; k++) {
+            struct wire_node *w = &ws->nodes[k];
+            for (size_t f = 0;
+                 strcmp(w->name, l->node) == 0 && f < w->n_interfaces; f++) {
+                struct wire_interface *wi = &w->interfaces[f];
+                if (strcmp(wi->name, l->ifname) != 0) {
+                    continue;
+                }
+                free(wi->link);
+                wi->link = l->shaped
+                               ? xasprintf("%srate %llu bit/s delay %u us",
+                                           l->down ? "down, " : "",
+                                           (unsigned long long)l->rate_bps,
+                                           (unsigned)l->delay_us)
+                               : xstrdup("down");
+            }
+        }
+    }
+    state_links_free(links, n);
+}
+
 /* This server's `status` reply from what status_node() found. */
 static void
 status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
@@ -235,6 +269,7 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
         w->established = ns->bgp.up;
         w->expected = ns->expected;
     }
+    links_reply(r->lk.st, ws);
 }
 
 void
@@ -260,8 +295,11 @@ status_print(const struct wire_status *ws)
                w->up ? "up" : "MISSING", bgp);
         for (size_t i = 0; i < w->n_interfaces; i++) {
             if (strcmp(w->interfaces[i].name, "lo") != 0) {
-                printf(" %s%s", w->interfaces[i].name,
-                       w->interfaces[i].up ? "" : "(down)");
+                const struct wire_interface *wi = &w->interfaces[i];
+                printf(" %s%s", wi->name, wi->up ? "" : "(down)");
+                if (wi->link) {
+                    printf("[link: %s]", wi->link);
+                }
             }
         }
         putchar('\n');

@@ -3,6 +3,7 @@
 #include "state.h"
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -719,4 +720,213 @@ state_destroy(struct state *st)
     }
     free(st->sysctls);
     memset(st, 0, sizeof *st);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The links file                                                           */
+
+#define LINKS_MAGIC "miniinet-links 1"
+#define LINKS_FILE "links"
+#define LINKS_MAX (4 << 20)
+
+static bool
+parse_u64(const char *s, uint64_t *value)
+{
+    char *end;
+
+    if (!strcmp(s, "-")) {
+        *value = 0;
+        return true;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s < '0' || *s > '9') {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* One line of the links file; NULL, or why it is refused. */
+static const char *
+parse_link_line(char *line, struct state_link *out)
+{
+    char *t[5];
+    int n = 0;
+    char *save = NULL;
+
+    for (char *tok = strtok_r(line, " ", &save); tok;
+         tok = strtok_r(NULL, " ", &save)) {
+        if (n == 5) {
+            return "too many values";
+        }
+        t[n++] = tok;
+    }
+    uint64_t rate, delay;
+    if (n != 5 || !util_valid_name(t[0], 64) || !util_valid_name(t[1], 15) ||
+        (strcmp(t[2], "up") != 0 && strcmp(t[2], "down") != 0) ||
+        !parse_u64(t[3], &rate) || !parse_u64(t[4], &delay) ||
+        delay > UINT32_MAX || (!strcmp(t[3], "-") != !strcmp(t[4], "-"))) {
+        return "not \"NODE IFNAME up|down RATE|- DELAY|-\"";
+    }
+    *out = (struct state_link){.node = xstrdup(t[0]),
+                               .ifname = xstrdup(t[1]),
+                               .down = !strcmp(t[2], "down"),
+                               .shaped = strcmp(t[3], "-") != 0,
+                               .rate_bps = rate,
+                               .delay_us = (uint32_t)delay};
+    return NULL;
+}
+
+static int
+parse_links(char *text, const char *path, struct state_link **links, size_t *n)
+{
+    size_t cap = 0;
+    int lineno = 1;
+    char *line = text;
+    char *nl = strchr(line, '\n');
+
+    if (!nl || (size_t)(nl - line) != strlen(LINKS_MAGIC) ||
+        strncmp(line, LINKS_MAGIC, strlen(LINKS_MAGIC)) != 0) {
+        log_error_at(path, 1, "not a links file (no \"%s\" line)",
+                     LINKS_MAGIC);
+        return -EINVAL;
+    }
+    for (line = nl + 1, lineno = 2; *line; line = nl + 1, lineno++) {
+        nl = strchr(line, '\n');
+        if (!nl) {
+            log_error_at(path, lineno, "incomplete last line");
+            return -EINVAL;
+        }
+        *nl = '\0';
+        *links = xgrow(*links, &cap, *n + 1, sizeof **links);
+        const char *why = parse_link_line(line, &(*links)[*n]);
+        if (why) {
+            log_error_at(path, lineno, "damaged links file: %s", why);
+            return -EINVAL;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+int
+state_links_load(const struct state *st, struct state_link **links, size_t *n)
+{
+    *links = NULL;
+    *n = 0;
+    int dir = open_network_dir(st->network);
+    if (dir < 0) {
+        return dir == -ENOENT ? 0 : dir;
+    }
+    int fd = openat(dir, LINKS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int error = fd < 0 && errno != ENOENT ? -errno : 0;
+    close(dir);
+    char *path = xasprintf("%s/%s", st->dir, LINKS_FILE);
+    struct stat sb;
+    if (fd >= 0 &&
+        (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > LINKS_MAX)) {
+        error = -EINVAL;
+    }
+    if (error) {
+        log_error("%s: %s", path,
+                  error == -ELOOP || error == -EINVAL
+                      ? "not a regular file of a sane size; refused"
+                      : strerror(-error));
+    } else if (fd >= 0) {
+        char *text = xmalloc((size_t)sb.st_size + 1);
+        ssize_t got = read(fd, text, (size_t)sb.st_size);
+        if (got != sb.st_size || memchr(text, '\0', (size_t)got)) {
+            log_error("%s: could not be read whole", path);
+            error = -EINVAL;
+        } else {
+            text[got] = '\0';
+            error = parse_links(text, path, links, n);
+        }
+        free(text);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (error) {
+        state_links_free(*links, *n);
+        *links = NULL;
+        *n = 0;
+    }
+    free(path);
+    return error;
+}
+
+static int
+write_links(int fd, const struct state_link *links, size_t n)
+{
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return -errno;
+    }
+    fprintf(f, "%s\n", LINKS_MAGIC);
+    for (size_t i = 0; i < n; i++) {
+        const struct state_link *l = &links[i];
+        if (l->shaped) {
+            fprintf(f, "%s %s %s %" PRIu64 " %" PRIu32 "\n", l->node,
+                    l->ifname, l->down ? "down" : "up", l->rate_bps,
+                    l->delay_us);
+        } else {
+            fprintf(f, "%s %s %s - -\n", l->node, l->ifname,
+                    l->down ? "down" : "up");
+        }
+    }
+    int error = fflush(f) == EOF || fsync(fileno(f)) ? -errno : 0;
+    if (fclose(f) == EOF && !error) {
+        error = -errno;
+    }
+    return error;
+}
+
+int
+state_links_save(const struct state *st, const struct state_link *links,
+                 size_t n)
+{
+    int dir = open_network_dir(st->network);
+    int error = dir < 0 ? dir : 0;
+    const char *tmp = LINKS_FILE ".new";
+
+    if (!error) {
+        unlinkat(dir, tmp, 0); /* a left-over of a killed run */
+        if (!n) {
+            error =
+                unlinkat(dir, LINKS_FILE, 0) && errno != ENOENT ? -errno : 0;
+        } else {
+            int fd = openat(
+                dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0644);
+            error = fd < 0 ? -errno : write_links(fd, links, n);
+            if (!error && renameat(dir, tmp, dir, LINKS_FILE)) {
+                error = -errno;
+            }
+            if (error) {
+                unlinkat(dir, tmp, 0);
+            }
+        }
+        if (!error) {
+            fsync(dir);
+        }
+        close(dir);
+    }
+    if (error) {
+        log_error("%s/%s: cannot write it: %s", st->dir, LINKS_FILE,
+                  strerror(-error));
+    }
+    return error;
+}
+
+void
+state_links_free(struct state_link *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(links[i].node);
+        free(links[i].ifname);
+    }
+    free(links);
 }

@@ -132,6 +132,34 @@ int state_remove(struct state *);
 
 void state_destroy(struct state *);
 
+/* What `miniinet link` changed, in <rundir>/<network>/links next to the
+ * record (which `up` writes ahead and nothing changes after "complete"):
+ * the whole file rewritten (a temporary name, then rename()) at each
+ * change, one line per interface whose setting differs from the plan's:
+ *
+ *     miniinet-links 1
+ *     1_ZURIrouter port_BASE down - -      (set down; rate, delay as planned)
+ *     4_VIENrouter port_MILA up 10000000 0 (up, rate 10 mbit/s, no delay)
+ *
+ * `down` removes it with the network's directory.  A damaged file is
+ * refused as the record is (FILE:LINE). */
+struct state_link {
+    char *node, *ifname;
+    bool down;
+    bool shaped; /* rate and delay set by `link` (0: none) */
+    uint64_t rate_bps;
+    uint32_t delay_us;
+};
+
+/* Reads the network's links file: 0 (none when it is missing), or -EINVAL
+ * after reporting FILE:LINE. */
+int state_links_load(const struct state *, struct state_link **, size_t *n);
+/* Replaces it by `n` lines (no file at all when n is 0); 0 or -errno,
+ * reported. */
+int state_links_save(const struct state *, const struct state_link *,
+                     size_t n);
+void state_links_free(struct state_link *, size_t n);
+
 /* Node kinds as written in the record. */
 const char *state_kind_name(enum mi_node_kind);
 

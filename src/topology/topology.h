@@ -160,6 +160,15 @@ int topology_load(const char *path, struct topology **out);
 
 void topology_free(struct topology *);
 
+/* A link rate ("10mbit", 1kbit..100gbit) or delay ("2.5ms", 0..10s) as
+ * the file writes them, for the command line (`miniinet link ... set`).
+ * Returns NULL and stores the value (bit/s, microseconds), or why `text`
+ * is wrong ("has no unit (use ...)"): one parser for both. */
+const char *topology_parse_rate(const char *text, uint64_t *bps, char *why,
+                                size_t len);
+const char *topology_parse_delay(const char *text, uint32_t *us, char *why,
+                                 size_t len);
+
 /* The AS or IXP numbered `asn`, or NULL. */
 const struct topo_as *topology_find_as(const struct topology *, unsigned asn);
 

@@ -512,6 +512,40 @@ parse_quantity(const char *s, const struct quantity *q, uint64_t *out,
     return NULL;
 }
 
+/* parse_quantity() and the range of `q`. */
+static const char *
+parse_in_range(const char *text, const struct quantity *q, uint64_t *out,
+               char *why, size_t len)
+{
+    uint64_t value = 0;
+    const char *error = parse_quantity(text, q, &value, why, len);
+    if (!error && (value < q->min || value > q->max)) {
+        snprintf(why, len, "is out of range (%s)", q->range_text);
+        error = why;
+    }
+    if (!error) {
+        *out = value;
+    }
+    return error;
+}
+
+const char *
+topology_parse_rate(const char *text, uint64_t *bps, char *why, size_t len)
+{
+    return parse_in_range(text, &rate_q, bps, why, len);
+}
+
+const char *
+topology_parse_delay(const char *text, uint32_t *us, char *why, size_t len)
+{
+    uint64_t value = 0;
+    const char *error = parse_in_range(text, &delay_q, &value, why, len);
+    if (!error) {
+        *us = (uint32_t)value;
+    }
+    return error;
+}
+
 static bool
 get_quantity(struct tp_loader *ld, const config_setting_t *opts,
              const char *obj, const char *key, const struct quantity *q,

@@ -1,0 +1,528 @@
+/* The dashboard's data and answers (dashboard.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dashboard.h"
+#include "graph.h"
+#include "log.h"
+#include "util.h"
+
+#define JSON_TYPE "application/json"
+
+void
+dash_init(struct dash *d, const struct mi_plan *plan,
+          const struct check_hosts *hosts, unsigned period)
+{
+    memset(d, 0, sizeof *d);
+    d->plan = plan;
+    d->hosts = hosts;
+    d->period = period;
+    pthread_mutex_init(&d->lock, NULL);
+    d->cells = wire_matrix_new(hosts);
+    d->servers = xcalloc(plan->n_servers + 1, sizeof *d->servers);
+    d->answered = xcalloc(plan->n_servers + 1, sizeof *d->answered);
+    d->lg = xcalloc(plan->n_nodes + 1, sizeof *d->lg);
+
+    char *svg = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&svg, &len);
+    if (f) {
+        graph_write(plan, GRAPH_SVG, f);
+        fclose(f);
+    }
+    d->svg = svg;
+}
+
+static void
+lg_free(struct dash_lg *lg)
+{
+    free(lg->bgp);
+    free(lg->ospf);
+    free(lg->error);
+    memset(lg, 0, sizeof *lg);
+}
+
+void
+dash_destroy(struct dash *d)
+{
+    for (size_t i = 0; i < d->plan->n_servers; i++) {
+        wire_status_free(&d->servers[i]);
+    }
+    for (size_t i = 0; i < d->plan->n_nodes; i++) {
+        lg_free(&d->lg[i]);
+    }
+    for (size_t i = 0; i < d->n_files; i++) {
+        free(d->files[i].data);
+        free(d->files[i].path);
+    }
+    free(d->files);
+    free(d->servers);
+    free(d->answered);
+    free(d->lg);
+    free(d->cells);
+    free(d->round_error);
+    free(d->svg);
+    pthread_mutex_destroy(&d->lock);
+}
+
+void
+dash_store_round(struct dash *d, unsigned char *cells,
+                 struct wire_status *const *status, const char *error,
+                 double seconds, double cpu)
+{
+    pthread_mutex_lock(&d->lock);
+    free(d->cells);
+    d->cells = cells;
+    for (size_t i = 0; i < d->plan->n_servers; i++) {
+        d->answered[i] = status && status[i];
+        if (d->answered[i]) {
+            wire_status_free(&d->servers[i]);
+            d->servers[i] = *status[i]; /* taken over */
+            memset(status[i], 0, sizeof *status[i]);
+        }
+    }
+    free(d->round_error);
+    d->round_error = error ? xstrdup(error) : NULL;
+    d->round_time = time(NULL);
+    d->round_seconds = seconds;
+    d->round_cpu = cpu;
+    d->rounds++;
+    pthread_mutex_unlock(&d->lock);
+}
+
+bool
+dash_lg_stale(struct dash *d, size_t node, time_t now)
+{
+    pthread_mutex_lock(&d->lock);
+    bool stale =
+        !d->lg[node].time || now - d->lg[node].time >= DASH_LG_MAX_AGE;
+    pthread_mutex_unlock(&d->lock);
+    return stale;
+}
+
+void
+dash_lg_store(struct dash *d, size_t node, const char *bgp, const char *ospf,
+              const char *error, time_t now)
+{
+    pthread_mutex_lock(&d->lock);
+    struct dash_lg *lg = &d->lg[node];
+    lg_free(lg);
+    lg->bgp = bgp ? xstrdup(bgp) : NULL;
+    lg->ospf = ospf ? xstrdup(ospf) : NULL;
+    lg->error = error ? xstrdup(error) : NULL;
+    lg->time = now;
+    pthread_mutex_unlock(&d->lock);
+}
+
+int
+dash_lg_node(const struct dash *d, const char *name)
+{
+    for (size_t i = 0; i < d->plan->n_nodes; i++) {
+        const struct mi_node *n = mi_plan_node(d->plan, i);
+        if ((n->kind == MI_NODE_ROUTER || n->kind == MI_NODE_ROUTESERVER) &&
+            !strcmp(n->name, name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON                                                                     */
+
+static char *
+json_text(json_object *o, size_t *len)
+{
+    const char *s = json_object_to_json_string_ext(
+        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *text = xasprintf("%s\n", s);
+    json_object_put(o);
+    *len = strlen(text);
+    return text;
+}
+
+static json_object *
+time_json(time_t t)
+{
+    char buf[32];
+    struct tm tm;
+
+    if (!t || !gmtime_r(&t, &tm) ||
+        !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+        return NULL;
+    }
+    return json_object_new_string(buf);
+}
+
+static const char *
+cell_state(unsigned char cell)
+{
+    return cell == CELL_YES  ? "reachable"
+           : cell == CELL_NO ? "unreachable"
+                             : "unknown";
+}
+
+/* The server whose answer holds host a's row. */
+static const char *
+row_server(const struct dash *d, size_t a)
+{
+    unsigned s = d->hosts->servers[a];
+    return s < d->plan->n_servers ? mi_plan_server(d->plan, s)->name : "?";
+}
+
+/*   { "network": "small", "period": 60, "round": 3,
+ *     "time": "2026-12-03T02:40:00Z", "seconds": 1.2, "cpu_seconds": 0.3,
+ *     "error": null, "ases": [1, 2, 3, 4],
+ *     "pairs": [ { "from": 1, "to": 2, "state": "reachable" }, ... ],
+ *     "servers": [ { "name": "s1", "answered": true } ] }
+ * "state": reachable, unreachable, or unknown (not probed yet, or its
+ * server did not answer the last round). */
+static char *
+matrix_json(struct dash *d, size_t *len)
+{
+    const struct check_hosts *h = d->hosts;
+    json_object *o = json_object_new_object();
+    json_object *ases = json_object_new_array();
+    json_object *pairs = json_object_new_array();
+    json_object *servers = json_object_new_array();
+
+    pthread_mutex_lock(&d->lock);
+    json_object_object_add(o, "network",
+                           json_object_new_string(d->plan->name));
+    json_object_object_add(o, "period", json_object_new_int((int)d->period));
+    json_object_object_add(o, "round", json_object_new_int((int)d->rounds));
+    json_object_object_add(o, "time", time_json(d->round_time));
+    json_object_object_add(o, "seconds",
+                           json_object_new_double(d->round_seconds));
+    json_object_object_add(o, "cpu_seconds",
+                           json_object_new_double(d->round_cpu));
+    json_object_object_add(
+        o, "error",
+        d->round_error ? json_object_new_string(d->round_error) : NULL);
+    for (size_t a = 0; a < h->n; a++) {
+        json_object_array_add(ases, json_object_new_int((int)h->asns[a]));
+    }
+    for (size_t a = 0; a < h->n; a++) {
+        for (size_t b = 0; b < h->n; b++) {
+            if (a == b) {
+                continue;
+            }
+            json_object *p = json_object_new_object();
+            json_object_object_add(p, "from",
+                                   json_object_new_int((int)h->asns[a]));
+            json_object_object_add(p, "to",
+                                   json_object_new_int((int)h->asns[b]));
+            json_object_object_add(
+                p, "state",
+                json_object_new_string(cell_state(d->cells[a * h->n + b])));
+            json_object_object_add(p, "server",
+                                   json_object_new_string(row_server(d, a)));
+            json_object_array_add(pairs, p);
+        }
+    }
+    for (size_t i = 0; i < d->plan->n_servers; i++) {
+        json_object *s = json_object_new_object();
+        json_object_object_add(
+            s, "name",
+            json_object_new_string(mi_plan_server(d->plan, i)->name));
+        json_object_object_add(s, "answered",
+                               json_object_new_boolean(d->answered[i]));
+        json_object_array_add(servers, s);
+    }
+    pthread_mutex_unlock(&d->lock);
+    json_object_object_add(o, "ases", ases);
+    json_object_object_add(o, "pairs", pairs);
+    json_object_object_add(o, "servers", servers);
+    return json_text(o, len);
+}
+
+/*   { "network": "small", "time": ..., "servers": [ { "name": "s1",
+ *     "answered": true, "status": <status --json of that server> } ] }
+ * "status" is the last answer (kept when the server stops answering). */
+static char *
+status_json(struct dash *d, size_t *len)
+{
+    json_object *o = json_object_new_object();
+    json_object *servers = json_object_new_array();
+
+    pthread_mutex_lock(&d->lock);
+    json_object_object_add(o, "network",
+                           json_object_new_string(d->plan->name));
+    json_object_object_add(o, "time", time_json(d->round_time));
+    for (size_t i = 0; i < d->plan->n_servers; i++) {
+        json_object *s = json_object_new_object();
+        json_object_object_add(
+            s, "name",
+            json_object_new_string(mi_plan_server(d->plan, i)->name));
+        json_object_object_add(s, "answered",
+                               json_object_new_boolean(d->answered[i]));
+        json_object_object_add(
+            s, "status",
+            d->servers[i].network ? wire_status_encode(&d->servers[i]) : NULL);
+        json_object_array_add(servers, s);
+    }
+    pthread_mutex_unlock(&d->lock);
+    json_object_object_add(o, "servers", servers);
+    return json_text(o, len);
+}
+
+/*   { "routers": [ { "name": "1_ZURIrouter", "as": 1, "server": "s1" } ] }
+ * every router and route server, for the looking glass's choice. */
+static char *
+routers_json(const struct dash *d, size_t *len)
+{
+    json_object *o = json_object_new_object();
+    json_object *routers = json_object_new_array();
+
+    for (size_t i = 0; i < d->plan->n_nodes; i++) {
+        const struct mi_node *n = mi_plan_node(d->plan, i);
+        if (n->kind != MI_NODE_ROUTER && n->kind != MI_NODE_ROUTESERVER) {
+            continue;
+        }
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "name", json_object_new_string(n->name));
+        json_object_object_add(r, "as", json_object_new_int((int)n->asn));
+        json_object_object_add(
+            r, "server",
+            json_object_new_string(mi_plan_server(d->plan, n->server)->name));
+        json_object_array_add(routers, r);
+    }
+    json_object_object_add(o, "routers", routers);
+    return json_text(o, len);
+}
+
+static json_object *
+get_path(json_object *o, const char *a, const char *b)
+{
+    json_object *x = NULL, *y = NULL;
+    if (!json_object_object_get_ex(o, a, &x)) {
+        return NULL;
+    }
+    if (!b) {
+        return x;
+    }
+    return json_object_object_get_ex(x, b, &y) ? y : NULL;
+}
+
+static void
+copy_field(json_object *to, const char *name, json_object *from)
+{
+    if (from) {
+        json_object_object_add(to, name, json_object_get(from));
+    }
+}
+
+/* FRR's `show bgp ipv4 json`: routes { PREFIX: [ path, ... ] } turned
+ * into one object per path with what the page shows. */
+static json_object *
+bgp_routes(const char *text)
+{
+    json_object *root = text ? json_tokener_parse(text) : NULL;
+    json_object *routes = root ? get_path(root, "routes", NULL) : NULL;
+    json_object *out = json_object_new_array();
+
+    if (routes && json_object_is_type(routes, json_type_object)) {
+        json_object_object_foreach(routes, prefix, paths)
+        {
+            size_t n = json_object_is_type(paths, json_type_array)
+                           ? json_object_array_length(paths)
+                           : 0;
+            for (size_t i = 0; i < n; i++) {
+                json_object *p = json_object_array_get_idx(paths, i);
+                json_object *r = json_object_new_object();
+                json_object *hops = get_path(p, "nexthops", NULL);
+                json_object *hop =
+                    hops && json_object_is_type(hops, json_type_array)
+                        ? json_object_array_get_idx(hops, 0)
+                        : NULL;
+                json_object_object_add(r, "prefix",
+                                       json_object_new_string(prefix));
+                copy_field(r, "path", get_path(p, "path", NULL));
+                copy_field(r, "next_hop",
+                           hop ? get_path(hop, "ip", NULL) : NULL);
+                copy_field(r, "local_pref", get_path(p, "locPrf", NULL));
+                copy_field(r, "communities",
+                           get_path(p, "community", "string"));
+                copy_field(r, "best", get_path(p, "bestpath", NULL));
+                copy_field(r, "valid", get_path(p, "valid", NULL));
+                json_object_array_add(out, r);
+            }
+        }
+    }
+    json_object_put(root);
+    return out;
+}
+
+/* FRR's `show ip ospf neighbor json`: neighbors { ROUTER-ID: [ ... ] }. */
+static json_object *
+ospf_neighbours(const char *text)
+{
+    json_object *root = text ? json_tokener_parse(text) : NULL;
+    json_object *all = root ? get_path(root, "neighbors", NULL) : NULL;
+    json_object *out = json_object_new_array();
+
+    if (all && json_object_is_type(all, json_type_object)) {
+        json_object_object_foreach(all, id, list)
+        {
+            size_t n = json_object_is_type(list, json_type_array)
+                           ? json_object_array_length(list)
+                           : 0;
+            for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(list, i);
+                json_object *r = json_object_new_object();
+                json_object_object_add(r, "router_id",
+                                       json_object_new_string(id));
+                copy_field(r, "state", get_path(e, "nbrState", NULL));
+                copy_field(r, "state", get_path(e, "state", NULL));
+                copy_field(r, "address", get_path(e, "ifaceAddress", NULL));
+                copy_field(r, "address", get_path(e, "address", NULL));
+                copy_field(r, "interface", get_path(e, "ifaceName", NULL));
+                json_object_array_add(out, r);
+            }
+        }
+    }
+    json_object_put(root);
+    return out;
+}
+
+/*   { "router": "1_ZURIrouter", "time": ..., "max_age": 30,
+ *     "error": null | "did not answer within 5 s",
+ *     "routes": [ { "prefix": "2.0.0.0/8", "path": "2", "next_hop": ...,
+ *                   "local_pref": 100, "communities": "1:20", "best": true,
+ *                   "valid": true } ],
+ *     "ospf_neighbours": [ { "router_id", "state", "address",
+ *                            "interface" } ] } */
+static char *
+lg_json(struct dash *d, size_t node, size_t *len)
+{
+    json_object *o = json_object_new_object();
+
+    pthread_mutex_lock(&d->lock);
+    const struct dash_lg *lg = &d->lg[node];
+    json_object_object_add(
+        o, "router",
+        json_object_new_string(mi_plan_node(d->plan, node)->name));
+    json_object_object_add(o, "time", time_json(lg->time));
+    json_object_object_add(o, "max_age", json_object_new_int(DASH_LG_MAX_AGE));
+    json_object_object_add(
+        o, "error", lg->error ? json_object_new_string(lg->error) : NULL);
+    json_object_object_add(o, "routes", bgp_routes(lg->bgp));
+    json_object_object_add(o, "ospf_neighbours", ospf_neighbours(lg->ospf));
+    pthread_mutex_unlock(&d->lock);
+    return json_text(o, len);
+}
+
+static char *
+error_json(const char *fmt, const char *arg, size_t *len)
+{
+    json_object *o = json_object_new_object();
+    char *msg = xasprintf(fmt, arg);
+    json_object_object_add(o, "error", json_object_new_string(msg));
+    free(msg);
+    return json_text(o, len);
+}
+
+char *
+dash_answer(struct dash *d, const char *url, unsigned *status,
+            const char **type, size_t *len)
+{
+    *status = 200;
+    *type = JSON_TYPE;
+    if (!strcmp(url, "/api/matrix")) {
+        return matrix_json(d, len);
+    }
+    if (!strcmp(url, "/api/status")) {
+        return status_json(d, len);
+    }
+    if (!strcmp(url, "/api/routers")) {
+        return routers_json(d, len);
+    }
+    if (!strncmp(url, "/api/lg/", 8)) {
+        int node = dash_lg_node(d, url + 8);
+        if (node >= 0) {
+            return lg_json(d, (size_t)node, len);
+        }
+        *status = 404;
+        return error_json("no router or route server named \"%s\"", url + 8,
+                          len);
+    }
+    if (!strcmp(url, "/topology.svg") && d->svg) {
+        *type = "image/svg+xml";
+        *len = strlen(d->svg);
+        return xstrdup(d->svg);
+    }
+    const char *path = !strcmp(url, "/") ? "/index.html" : url;
+    for (size_t i = 0; i < d->n_files; i++) {
+        if (!strcmp(path, d->files[i].path)) {
+            *type = d->files[i].type;
+            *len = d->files[i].len;
+            char *copy = xmalloc(*len + 1);
+            memcpy(copy, d->files[i].data, *len);
+            copy[*len] = '\0';
+            return copy;
+        }
+    }
+    *status = 404;
+    return error_json("no such page: %s", url, len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Static files                                                             */
+
+static const struct {
+    const char *name, *type;
+} page_files[] = {
+    {"index.html", "text/html; charset=utf-8"},
+    {"dash.js", "text/javascript; charset=utf-8"},
+    {"dash.css", "text/css; charset=utf-8"},
+};
+
+#define PAGE_FILE_MAX (1 << 20)
+
+int
+dash_load_files(struct dash *d, const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        int error = -errno;
+        log_error("%s: %s (the dashboard's page; MINIINET_WWW_DIR names "
+                  "another directory)",
+                  dir, strerror(-error));
+        return error;
+    }
+    d->files = xcalloc(ARRAY_SIZE(page_files), sizeof *d->files);
+    int error = 0;
+    for (size_t i = 0; !error && i < ARRAY_SIZE(page_files); i++) {
+        int fd =
+            openat(dfd, page_files[i].name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat sb;
+        if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) ||
+            sb.st_size > PAGE_FILE_MAX) {
+            error = fd < 0 ? -errno : -EINVAL;
+        } else {
+            struct dash_file *f = &d->files[d->n_files++];
+            f->path = xasprintf("/%s", page_files[i].name);
+            f->type = page_files[i].type;
+            f->data = xmalloc((size_t)sb.st_size + 1);
+            ssize_t got = read(fd, f->data, (size_t)sb.st_size);
+            f->len = got > 0 ? (size_t)got : 0;
+            error = got != sb.st_size ? -EIO : 0;
+        }
+        if (error) {
+            log_error("%s/%s: %s", dir, page_files[i].name,
+                      error == -EINVAL ? "not a regular file under 1 MiB"
+                                       : strerror(-error));
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    close(dfd);
+    return error;
+}

@@ -1,0 +1,89 @@
+/* The dashboard's data (`miniinet serve`): the last probe round's matrix
+ * and status, the looking glass's cached router tables, the topology
+ * drawing, and the answer to every request as JSON (or the static page's
+ * files).  No HTTP and no probing here (serve.c does both), so that every
+ * endpoint is unit-tested on data set by hand.
+ *
+ * Every request is answered from what is stored: a burst of requests never
+ * starts a probe.  Thread-safe: the prober stores, HTTP threads read. */
+#ifndef MINIINET_DASHBOARD_H
+#define MINIINET_DASHBOARD_H 1
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "wire.h"
+
+/* The looking glass: a router's BGP table and OSPF neighbours, as FRR
+ * printed them (JSON), at most every DASH_LG_MAX_AGE seconds. */
+#define DASH_LG_MAX_AGE 30
+
+struct dash_lg {
+    char *bgp, *ospf; /* FRR's JSON; NULL: none yet */
+    char *error;      /* why the last fetch failed (timeout ...) */
+    time_t time;      /* of the last fetch, 0: never */
+};
+
+struct dash_file {
+    char *path;       /* URL path, "/dash.js" */
+    const char *type; /* Content-Type */
+    char *data;
+    size_t len;
+};
+
+struct dash {
+    const struct mi_plan *plan;
+    const struct check_hosts *hosts;
+    unsigned period; /* seconds between probe rounds */
+    char *svg;       /* the topology (graph.h) */
+    struct dash_file *files;
+    size_t n_files;
+
+    pthread_mutex_t lock; /* what follows */
+    unsigned rounds;      /* completed */
+    time_t round_time;    /* end of the last round */
+    double round_seconds, round_cpu;
+    unsigned char *cells;        /* hosts->n squared, CELL_*; the last round */
+    char *round_error;           /* the last round's problem, NULL: none */
+    struct wire_status *servers; /* plan's servers, the last answers */
+    bool *answered;              /* per server: answered the last round */
+    struct dash_lg *lg;          /* per node of the plan */
+};
+
+/* Starts with every cell unknown and no server answered. */
+void dash_init(struct dash *, const struct mi_plan *,
+               const struct check_hosts *, unsigned period);
+void dash_destroy(struct dash *);
+
+/* A round's outcome, stored under the lock.  `cells` (taken over) is the
+ * merged matrix (wire_check_merge()); a server whose reply is NULL did not
+ * answer: its rows stay unknown, its status is kept as "not answering".
+ * `error` (copied) says what went wrong, NULL if nothing. */
+void dash_store_round(struct dash *, unsigned char *cells,
+                      struct wire_status *const *status, const char *error,
+                      double seconds, double cpu);
+
+/* The looking glass's entry of router `node`: whether it must be fetched
+ * (never, or older than DASH_LG_MAX_AGE at `now`), and storing a fetch
+ * (bgp, ospf and error copied; NULL for none). */
+bool dash_lg_stale(struct dash *, size_t node, time_t now);
+void dash_lg_store(struct dash *, size_t node, const char *bgp,
+                   const char *ospf, const char *error, time_t now);
+
+/* The node a looking-glass URL names (a router or route server), or -1. */
+int dash_lg_node(const struct dash *, const char *name);
+
+/* The answer to GET `url`: *status (200, 404), *type and a malloc()ed body
+ * of *len bytes.  /api/matrix, /api/status, /api/routers, /api/lg/NAME,
+ * /topology.svg and the static files; anything else: 404 with a JSON
+ * error. */
+char *dash_answer(struct dash *, const char *url, unsigned *status,
+                  const char **type, size_t *len);
+
+/* The static files from directory `dir` (index.html, dash.js, dash.css),
+ * read once; 0, or -errno after an error naming the file. */
+int dash_load_files(struct dash *, const char *dir);
+
+#endif

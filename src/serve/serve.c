@@ -1,0 +1,503 @@
+/* `miniinet serve`: the dashboard over HTTP (libmicrohttpd), and the probe
+ * rounds that feed it.
+ *
+ * One prober thread runs a round every period, one at a time: `check
+ * --json` and `status --json` of this same program as child processes
+ * (the verbs as the user runs them, their replies decoded by wire.c and
+ * the matrix merged as a master merges it), with a time limit.  HTTP
+ * threads answer from the last round (dashboard.c); only the looking
+ * glass runs something on request: `exec ROUTER vtysh -c ... json`, at
+ * most once per router every DASH_LG_MAX_AGE seconds, one at a time.
+ * Nothing the pages can ask writes to the network.  SIGINT and SIGTERM
+ * stop it: the HTTP server first, then the prober after its current
+ * child. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "dashboard.h"
+#include "host.h"
+#include "log.h"
+#include "network.h"
+#include "serve.h"
+#include "state.h"
+#include "util.h"
+
+#define ROUND_TIMEOUT "120" /* seconds a probe child may take */
+#define ROUND_TIMEOUT_S 120
+#define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
+
+struct server_ctx {
+    struct session *s;
+    struct master_gather *gather; /* as master: the servers' sessions */
+    struct dash dash;
+    struct check_hosts hosts;
+    char self[PATH_MAX];
+    pthread_mutex_t stop_lock;
+    pthread_cond_t stop_cond;
+    bool stop;
+    pthread_mutex_t lg_lock; /* one looking-glass fetch at a time */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Children                                                                 */
+
+/* timeout SECS SELF -q [-c FILE] [--plugins=..] [--plugin-dir D].. ARGS..:
+ * this program, as the user ran it, on the same network. */
+static const char **
+child_argv(const struct server_ctx *c, const char *secs,
+           const char *const *args)
+{
+    const struct cli_options *o = &c->s->opts;
+    size_t n_args = 0;
+    while (args[n_args]) {
+        n_args++;
+    }
+    const char **argv =
+        xcalloc(n_args + 2 * o->n_plugin_dirs + 12, sizeof *argv);
+    size_t n = 0;
+    argv[n++] = "timeout";
+    argv[n++] = "-k";
+    argv[n++] = "5";
+    argv[n++] = secs;
+    argv[n++] = c->self;
+    argv[n++] = "-q";
+    argv[n++] = "-c";
+    argv[n++] = o->config;
+    for (size_t i = 0; i < o->n_plugin_dirs; i++) {
+        argv[n++] = "--plugin-dir";
+        argv[n++] = o->plugin_dirs[i];
+    }
+    for (size_t i = 0; i < n_args; i++) {
+        argv[n++] = args[i];
+    }
+    return argv;
+}
+
+/* Runs one child; its standard output in *out.  0, or why not (static). */
+static const char *
+run_child(const struct server_ctx *c, const char *secs,
+          const char *const *args, char **out)
+{
+    char *plugins = c->s->opts.plugins
+                        ? xasprintf("--plugins=%s", c->s->opts.plugins)
+                        : NULL;
+    const char *with_plugins[16] = {NULL};
+    size_t n = 0;
+    if (plugins) {
+        with_plugins[n++] = plugins;
+    }
+    for (size_t i = 0; args[i] && n + 1 < ARRAY_SIZE(with_plugins); i++) {
+        with_plugins[n++] = args[i];
+    }
+    const char **argv = child_argv(c, secs, with_plugins);
+    int status = host_run(argv, out);
+    free(argv);
+    free(plugins);
+    return status == 124 || status == 137 ? "timed out"
+           : status < 0                   ? "could not run"
+                                          : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Probe rounds                                                             */
+
+static double
+cpu_of(int who)
+{
+    struct rusage ru;
+    if (getrusage(who, &ru)) {
+        return 0.0;
+    }
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds used here so far: this process (as master: the SSH work)
+ * and its children (the probes on one server).  A master's servers' own
+ * CPU is not in it. */
+static double
+children_cpu(void)
+{
+    return cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
+}
+
+/* One round on this server: its check and status replies, decoded; the
+ * matrix merged. */
+static void
+probe_round(struct server_ctx *c)
+{
+    const struct mi_plan *p = c->dash.plan;
+    unsigned server = c->s->server;
+    const char *name = mi_plan_server(p, server)->name;
+    double t0 = util_monotonic(), cpu0 = children_cpu();
+    unsigned char *cells = wire_matrix_new(&c->hosts);
+    struct wire_status ws = {0};
+    struct wire_status *status[1] = {NULL};
+    char *error = NULL;
+    char *out = NULL;
+
+    static const char *const check[] = {"--json", "check", NULL};
+    const char *why = run_child(c, ROUND_TIMEOUT, check, &out);
+    struct wire_check reply;
+    if (!why && out && wire_check_decode(out, name, &reply) == 0) {
+        if (wire_check_merge(&c->hosts, server, &reply, cells)) {
+            why = "its check reply does not fit the plan";
+        }
+        wire_check_free(&reply);
+    } else if (!why) {
+        why = "its check reply could not be read";
+    }
+    if (why) {
+        error = xasprintf("%s: check %s", name, why);
+    }
+    free(out);
+    out = NULL;
+
+    static const char *const stat[] = {"--json", "status", NULL};
+    why = run_child(c, ROUND_TIMEOUT, stat, &out);
+    if (!why && out && wire_status_decode(out, name, &ws) == 0) {
+        status[0] = &ws;
+    } else if (!error) {
+        error = xasprintf("%s: status %s", name, why ? why : "unreadable");
+    }
+    free(out);
+    dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
+                     children_cpu() - cpu0);
+    wire_status_free(&ws);
+    free(error);
+}
+
+/* Appends "WHO: WHAT" to the round's error text. */
+static void
+add_problem(char **error, const char *who, const char *what)
+{
+    char *next = xasprintf("%s%s%s: %s", *error ? *error : "",
+                           *error ? "; " : "", who, what);
+    free(*error);
+    *error = next;
+}
+
+/* One round as master: every server's check and status over its kept
+ * session, at once; a server that does not answer leaves its rows unknown
+ * and is marked so. */
+static void
+probe_round_master(struct server_ctx *c)
+{
+    const struct mi_plan *p = c->dash.plan;
+    size_t n = p->n_servers;
+    double t0 = util_monotonic(), cpu0 = children_cpu();
+    unsigned char *cells = wire_matrix_new(&c->hosts);
+    struct wire_status *ws = xcalloc(n + 1, sizeof *ws);
+    struct wire_status **status = xcalloc(n + 1, sizeof(struct wire_status *));
+    char **out = xcalloc(n + 1, sizeof *out);
+    char **why = xcalloc(n + 1, sizeof *why);
+    char *error = NULL;
+
+    master_gather(c->gather, "check", ROUND_TIMEOUT_S, out, why);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mi_plan_server(p, i)->name;
+        struct wire_check reply;
+        if (!out[i]) {
+            add_problem(&error, name, why[i] ? why[i] : "no answer");
+        } else if (wire_check_decode(out[i], name, &reply) != 0) {
+            add_problem(&error, name, "its check reply could not be read");
+        } else {
+            if (wire_check_merge(&c->hosts, (unsigned)i, &reply, cells)) {
+                add_problem(&error, name, "its check reply does not fit");
+            }
+            wire_check_free(&reply);
+        }
+        free(out[i]);
+        free(why[i]);
+    }
+    master_gather(c->gather, "status", ROUND_TIMEOUT_S, out, why);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mi_plan_server(p, i)->name;
+        if (out[i] && wire_status_decode(out[i], name, &ws[i]) == 0) {
+            status[i] = &ws[i];
+        }
+        free(out[i]);
+        free(why[i]);
+    }
+    dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
+                     children_cpu() - cpu0);
+    for (size_t i = 0; i < n; i++) {
+        wire_status_free(&ws[i]);
+    }
+    free(ws);
+    free(status);
+    free(out);
+    free(why);
+    free(error);
+}
+
+static void *
+prober_main(void *arg)
+{
+    struct server_ctx *c = arg;
+
+    pthread_mutex_lock(&c->stop_lock);
+    while (!c->stop) {
+        pthread_mutex_unlock(&c->stop_lock);
+        if (c->gather) {
+            probe_round_master(c);
+        } else {
+            probe_round(c);
+        }
+        pthread_mutex_lock(&c->stop_lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += c->dash.period;
+        while (!c->stop && pthread_cond_timedwait(&c->stop_cond, &c->stop_lock,
+                                                  &until) != ETIMEDOUT) {
+        }
+    }
+    pthread_mutex_unlock(&c->stop_lock);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The looking glass                                                        */
+
+/* Splits vtysh's output of two `-c ... json` commands into the two
+ * documents (the second NULL when there is none). */
+static void
+split_documents(const char *text, char **first, char **second)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *o = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    size_t end = o ? json_tokener_get_parse_end(tok) : 0;
+
+    *first = o ? strndup(text, end) : NULL;
+    *second = o ? xstrdup(text + end) : NULL;
+    json_object_put(o);
+    json_tokener_free(tok);
+}
+
+static void
+fetch_lg(struct server_ctx *c, size_t node)
+{
+    pthread_mutex_lock(&c->lg_lock);
+    if (dash_lg_stale(&c->dash, node, time(NULL))) {
+        const char *name = mi_plan_node(c->dash.plan, node)->name;
+        const char *const args[] = {"exec",
+                                    name,
+                                    "vtysh",
+                                    "-c",
+                                    "show bgp ipv4 json",
+                                    "-c",
+                                    "show ip ospf neighbor json",
+                                    NULL};
+        char *out = NULL, *bgp = NULL, *ospf = NULL;
+        const char *why = run_child(c, LG_TIMEOUT, args, &out);
+        char *error = NULL;
+        if (why) {
+            error = xasprintf("%s: vtysh %s%s", name, why,
+                              !strcmp(why, "timed out")
+                                  ? " (no answer within " LG_TIMEOUT " s)"
+                                  : "");
+        } else {
+            split_documents(out ? out : "", &bgp, &ospf);
+            if (!bgp) {
+                error = xasprintf("%s: no answer from vtysh (is the router "
+                                  "running?)",
+                                  name);
+            }
+        }
+        dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
+        free(out);
+        free(bgp);
+        free(ospf);
+        free(error);
+    }
+    pthread_mutex_unlock(&c->lg_lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* HTTP                                                                     */
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned status, const char *type,
+      char *body, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url,
+       const char *method, const char *version, const char *upload_data,
+       size_t *upload_size, void **con_cls)
+{
+    struct server_ctx *c = cls;
+    (void)version;
+    (void)upload_data;
+    (void)con_cls;
+
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        char *body = xstrdup("{\"error\":\"read-only: GET only\"}\n");
+        *upload_size = 0;
+        return reply(conn, 405, "application/json", body, strlen(body));
+    }
+    if (!strncmp(url, "/api/lg/", 8)) {
+        int node = dash_lg_node(&c->dash, url + 8);
+        if (node >= 0) {
+            fetch_lg(c, (size_t)node);
+        }
+    }
+    unsigned status;
+    const char *type;
+    size_t len;
+    char *body = dash_answer(&c->dash, url, &status, &type, &len);
+    return reply(conn, status, type, body, len);
+}
+
+/* ADDR:PORT, IPv4 (default 127.0.0.1:8080). */
+static bool
+parse_listen(const char *text, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    char *end;
+
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (!colon || (size_t)(colon - text) >= sizeof host) {
+        return false;
+    }
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (errno || end == colon + 1 || *end || port > 65535) {
+        return false;
+    }
+    sa->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+int
+serve_run(struct session *s, const char *listen, unsigned period)
+{
+    struct sockaddr_in sa;
+    if (!parse_listen(listen, &sa)) {
+        log_error("serve: --listen %s: expected an IPv4 ADDRESS:PORT, e.g. "
+                  "127.0.0.1:8080",
+                  listen);
+        return EXIT_USAGE;
+    }
+    bool master = s->exec == &master_executor;
+    if (!master && !s->record) {
+        log_error("serve: network %s is not up on this server (no record "
+                  "in %s)",
+                  plan_view(s->plan)->name, state_rundir());
+        return EXIT_FAILED;
+    }
+
+    struct server_ctx *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    ssize_t n = readlink("/proc/self/exe", c->self, sizeof c->self - 1);
+    if (n <= 0) {
+        log_error("serve: cannot find this program (/proc/self/exe): %s",
+                  strerror(errno));
+        free(c);
+        return EXIT_FAILED;
+    }
+    c->self[n] = '\0';
+    const struct mi_plan *p = plan_view(s->plan);
+    check_hosts_find(p, &c->hosts);
+    if (master) {
+        c->gather = master_gather_open(s);
+    }
+    dash_init(&c->dash, p, &c->hosts, period);
+    const char *www = getenv("MINIINET_WWW_DIR");
+    int status = EXIT_FAILED;
+    if (dash_load_files(&c->dash, www && *www ? www : MI_WWWDIR)) {
+        goto out;
+    }
+    pthread_mutex_init(&c->stop_lock, NULL);
+    pthread_cond_init(&c->stop_cond, NULL);
+    pthread_mutex_init(&c->lg_lock, NULL);
+
+    /* Every thread from here on leaves the stop signals to sigwait(). */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        handle, c, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, 4,
+        MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT, 30,
+        MHD_OPTION_END);
+    if (!daemon) {
+        log_error("serve: cannot listen on %s (in use, or not an address of "
+                  "this machine?)",
+                  listen);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        goto destroy;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    char addr[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
+    log_info("serving network %s on http://%s:%u/ (a probe round every %u "
+             "s; Ctrl-C stops)",
+             p->name, addr, info ? info->port : ntohs(sa.sin_port), period);
+
+    pthread_t prober;
+    bool started = pthread_create(&prober, NULL, prober_main, c) == 0;
+    if (started) {
+        int sig = 0;
+        sigwait(&stop, &sig);
+        log_info("serve: signal %d: stopping", sig);
+        status = EXIT_OK;
+    } else {
+        log_error("serve: cannot start the prober thread");
+    }
+    MHD_stop_daemon(daemon);
+    pthread_mutex_lock(&c->stop_lock);
+    c->stop = true;
+    pthread_cond_signal(&c->stop_cond);
+    pthread_mutex_unlock(&c->stop_lock);
+    if (started) {
+        pthread_join(prober, NULL);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+destroy:
+    pthread_mutex_destroy(&c->lg_lock);
+    pthread_cond_destroy(&c->stop_cond);
+    pthread_mutex_destroy(&c->stop_lock);
+out:
+    master_gather_close(c->gather);
+    dash_destroy(&c->dash);
+    check_hosts_free(&c->hosts);
+    free(c);
+    return status;
+}

@@ -1,0 +1,396 @@
+/* Tests of the dashboard's data and JSON API (dashboard.c) on a plan of
+ * configs/small.cfg and rounds stored by hand: the matrix from a server's
+ * check reply (merged as the master merges), a server that stops
+ * answering, the status, the looking glass from FRR's JSON, 404s, the
+ * static files. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "dashboard.h"
+#include "plan.h"
+#include "testutil.h"
+#include "topology.h"
+#include "util.h"
+
+static struct plan *plan;
+static const struct mi_plan *p;
+static struct check_hosts hosts;
+static struct dash d;
+
+/* check_hosts_find() lives in the binary: the same rule here, one L3 host
+ * per AS with one, in plan order. */
+static void
+find_hosts(void)
+{
+    memset(&hosts, 0, sizeof hosts);
+    hosts.hosts = xcalloc(p->n_ases + 1, sizeof *hosts.hosts);
+    hosts.asns = xcalloc(p->n_ases + 1, sizeof *hosts.asns);
+    hosts.addrs = xcalloc(p->n_ases + 1, sizeof *hosts.addrs);
+    hosts.servers = xcalloc(p->n_ases + 1, sizeof *hosts.servers);
+    for (size_t a = 0; a < p->n_ases; a++) {
+        const struct mi_as *as = mi_plan_as(p, a);
+        for (size_t i = as->first_node;
+             !as->ixp && i < as->first_node + as->n_nodes; i++) {
+            if (mi_plan_node(p, i)->kind == MI_NODE_HOST) {
+                hosts.hosts[hosts.n] = i;
+                hosts.asns[hosts.n] = as->asn;
+                hosts.servers[hosts.n] = mi_plan_node(p, i)->server;
+                hosts.n++;
+                break;
+            }
+        }
+    }
+}
+
+static void
+setup(void)
+{
+    struct topology *t = NULL;
+    const struct plan_params params = {.tunnel_overhead = 50};
+
+    testutil_capture_begin();
+    int error = topology_load(testutil_srcpath("configs/small.cfg"), &t);
+    if (!error) {
+        error = plan_compute(t, &params, &plan);
+    }
+    testutil_capture_end();
+    ck_assert_msg(!error, "%s", testutil_captured());
+    topology_free(t);
+    p = plan_view(plan);
+    find_hosts();
+    dash_init(&d, p, &hosts, 60);
+}
+
+static void
+teardown(void)
+{
+    dash_destroy(&d);
+    free(hosts.hosts);
+    free(hosts.asns);
+    free(hosts.addrs);
+    free(hosts.servers);
+    plan_free(plan);
+}
+
+/* GET url: the status, and the body parsed (NULL if not JSON). */
+static json_object *
+get(const char *url, unsigned *status, const char **type)
+{
+    size_t len = 0;
+    char *body = dash_answer(&d, url, status, type, &len);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_uint_eq(strlen(body), len);
+    json_object *o = json_tokener_parse(body);
+    free(body);
+    return o;
+}
+
+static json_object *
+get_ok(const char *url)
+{
+    unsigned status = 0;
+    const char *type = NULL;
+    json_object *o = get(url, &status, &type);
+    ck_assert_uint_eq(status, 200);
+    ck_assert_str_eq(type, "application/json");
+    ck_assert_ptr_nonnull(o);
+    return o;
+}
+
+static json_object *
+field(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "no \"%s\"", key);
+    return v;
+}
+
+/* The state of pair from -> to in /api/matrix. */
+static const char *
+pair_state(json_object *m, unsigned from, unsigned to)
+{
+    json_object *pairs = field(m, "pairs");
+    for (size_t i = 0; i < json_object_array_length(pairs); i++) {
+        json_object *x = json_object_array_get_idx(pairs, i);
+        if (json_object_get_int(field(x, "from")) == (int)from &&
+            json_object_get_int(field(x, "to")) == (int)to) {
+            return json_object_get_string(field(x, "state"));
+        }
+    }
+    ck_abort_msg("no pair %u -> %u", from, to);
+    return NULL;
+}
+
+START_TEST(test_matrix_before_any_round)
+{
+    json_object *m = get_ok("/api/matrix");
+
+    ck_assert_str_eq(json_object_get_string(field(m, "network")), "small");
+    ck_assert_int_eq(json_object_get_int(field(m, "round")), 0);
+    ck_assert(json_object_is_type(field(m, "time"), json_type_null));
+    ck_assert_int_eq(json_object_get_int(field(m, "period")), 60);
+    ck_assert_uint_eq(json_object_array_length(field(m, "ases")), 4);
+    /* Every ordered pair of the four ASes, none known yet. */
+    ck_assert_uint_eq(json_object_array_length(field(m, "pairs")), 12);
+    ck_assert_str_eq(pair_state(m, 1, 4), "unknown");
+    json_object_put(m);
+}
+END_TEST
+
+/* A round whose check reply (as `check --json` prints it) fails 1 -> 4
+ * and 4 -> 2. */
+static void
+store_round(const char *check_text, bool answered)
+{
+    struct wire_check reply;
+    unsigned char *cells = wire_matrix_new(&hosts);
+    struct wire_status ws = {0};
+    struct wire_status *status[1] = {NULL};
+
+    if (answered) {
+        ck_assert_int_eq(wire_check_decode(check_text, "local", &reply), 0);
+        ck_assert_int_eq(wire_check_merge(&hosts, 0, &reply, cells), 0);
+        wire_check_free(&reply);
+        const char *st =
+            "{\"network\":\"small\",\"server\":\"local\",\"complete\":true,"
+            "\"nodes\":[{\"name\":\"4_VIENrouter\",\"kind\":\"router\","
+            "\"server\":\"local\",\"state\":\"up\",\"interfaces\":[{\"name\":"
+            "\"ext_2_BASE\",\"up\":false,\"addresses\":[],\"link\":\"down\"}],"
+            "\"bgp\":{\"established\":1,\"expected\":2}}]}";
+        ck_assert_int_eq(wire_status_decode(st, "local", &ws), 0);
+        status[0] = &ws;
+    }
+    dash_store_round(&d, cells, status, answered ? NULL : "local: timed out",
+                     1.5, 0.25);
+    wire_status_free(&ws);
+}
+
+static const char *const reply_14_42 =
+    "{\"network\":\"small\",\"server\":\"local\",\"pairs\":12,"
+    "\"reachable\":10,\"failed\":[{\"from\":1,\"to\":4},{\"from\":4,\"to\":2}]"
+    ","
+    "\"bgp\":{\"established\":20,\"expected\":22}}";
+
+START_TEST(test_matrix_round)
+{
+    store_round(reply_14_42, true);
+    json_object *m = get_ok("/api/matrix");
+
+    ck_assert_int_eq(json_object_get_int(field(m, "round")), 1);
+    ck_assert(json_object_is_type(field(m, "time"), json_type_string));
+    ck_assert(json_object_get_double(field(m, "seconds")) == 1.5);
+    ck_assert(json_object_get_double(field(m, "cpu_seconds")) == 0.25);
+    ck_assert(json_object_is_type(field(m, "error"), json_type_null));
+    ck_assert_str_eq(pair_state(m, 1, 4), "unreachable");
+    ck_assert_str_eq(pair_state(m, 4, 2), "unreachable");
+    ck_assert_str_eq(pair_state(m, 4, 1), "reachable");
+    ck_assert_str_eq(pair_state(m, 2, 3), "reachable");
+    json_object *s0 = json_object_array_get_idx(field(m, "servers"), 0);
+    ck_assert_str_eq(json_object_get_string(field(s0, "name")), "local");
+    ck_assert(json_object_get_boolean(field(s0, "answered")));
+    json_object_put(m);
+}
+END_TEST
+
+START_TEST(test_server_stops_answering)
+{
+    store_round(reply_14_42, true);
+    store_round(NULL, false);
+    json_object *m = get_ok("/api/matrix");
+
+    /* Its rows are unknown now, and it is named as not answering. */
+    ck_assert_int_eq(json_object_get_int(field(m, "round")), 2);
+    ck_assert_str_eq(pair_state(m, 1, 4), "unknown");
+    ck_assert_str_eq(pair_state(m, 4, 1), "unknown");
+    ck_assert_str_eq(json_object_get_string(field(m, "error")),
+                     "local: timed out");
+    json_object *s0 = json_object_array_get_idx(field(m, "servers"), 0);
+    ck_assert(!json_object_get_boolean(field(s0, "answered")));
+    json_object_put(m);
+
+    /* The status keeps its last answer, marked as not answering. */
+    json_object *st = get_ok("/api/status");
+    json_object *sv = json_object_array_get_idx(field(st, "servers"), 0);
+    ck_assert(!json_object_get_boolean(field(sv, "answered")));
+    json_object *nodes = field(field(sv, "status"), "nodes");
+    ck_assert_str_eq(json_object_get_string(
+                         field(json_object_array_get_idx(nodes, 0), "name")),
+                     "4_VIENrouter");
+    json_object_put(st);
+}
+END_TEST
+
+START_TEST(test_status)
+{
+    json_object *st = get_ok("/api/status");
+    json_object *sv = json_object_array_get_idx(field(st, "servers"), 0);
+
+    ck_assert(json_object_is_type(field(sv, "status"), json_type_null));
+    json_object_put(st);
+
+    store_round(reply_14_42, true);
+    st = get_ok("/api/status");
+    sv = json_object_array_get_idx(field(st, "servers"), 0);
+    ck_assert(json_object_get_boolean(field(sv, "answered")));
+    json_object *node =
+        json_object_array_get_idx(field(field(sv, "status"), "nodes"), 0);
+    json_object *ifc = json_object_array_get_idx(field(node, "interfaces"), 0);
+    ck_assert_str_eq(json_object_get_string(field(ifc, "link")), "down");
+    ck_assert_int_eq(
+        json_object_get_int(field(field(node, "bgp"), "expected")), 2);
+    json_object_put(st);
+}
+END_TEST
+
+START_TEST(test_routers_and_lg)
+{
+    json_object *r = get_ok("/api/routers");
+    json_object *routers = field(r, "routers");
+    size_t n = json_object_array_length(routers);
+    ck_assert_uint_eq(n, 11 + 1); /* eleven routers and 80_IXP */
+    json_object_put(r);
+
+    int node = dash_lg_node(&d, "1_ZURIrouter");
+    ck_assert_int_ge(node, 0);
+    ck_assert_int_lt(dash_lg_node(&d, "1_ZURIhost"), 0); /* not a router */
+    ck_assert(dash_lg_stale(&d, (size_t)node, 1000));
+    const char *bgp =
+        "{\"routerId\":\"1.151.0.1\",\"routes\":{\"2.0.0.0/8\":[{\"valid\":"
+        "true,\"bestpath\":true,\"path\":\"2\",\"locPrf\":50,\"community\":"
+        "{\"string\":\"1:30\"},\"nexthops\":[{\"ip\":\"179.1.2.2\"}]},"
+        "{\"valid\":true,\"path\":\"3 2\",\"nexthops\":[{\"ip\":\"1.0.0.2\"}]}"
+        "],\"1.0.0.0/8\":[{\"valid\":true,\"bestpath\":true,\"path\":\"\","
+        "\"nexthops\":[{\"ip\":\"0.0.0.0\"}]}]}}";
+    const char *ospf = "{\"neighbors\":{\"1.152.0.1\":[{\"nbrState\":"
+                       "\"Full/-\",\"ifaceAddress\":\"1.0.1.2\",\"ifaceName\":"
+                       "\"port_BASE\"}]}}";
+    dash_lg_store(&d, (size_t)node, bgp, ospf, NULL, 1000);
+    ck_assert(!dash_lg_stale(&d, (size_t)node, 1000 + DASH_LG_MAX_AGE - 1));
+    ck_assert(dash_lg_stale(&d, (size_t)node, 1000 + DASH_LG_MAX_AGE));
+
+    json_object *lg = get_ok("/api/lg/1_ZURIrouter");
+    ck_assert_str_eq(json_object_get_string(field(lg, "router")),
+                     "1_ZURIrouter");
+    ck_assert(json_object_is_type(field(lg, "error"), json_type_null));
+    json_object *routes = field(lg, "routes");
+    ck_assert_uint_eq(json_object_array_length(routes), 3);
+    json_object *first = json_object_array_get_idx(routes, 0);
+    ck_assert_str_eq(json_object_get_string(field(first, "prefix")),
+                     "2.0.0.0/8");
+    ck_assert_str_eq(json_object_get_string(field(first, "next_hop")),
+                     "179.1.2.2");
+    ck_assert_int_eq(json_object_get_int(field(first, "local_pref")), 50);
+    ck_assert_str_eq(json_object_get_string(field(first, "communities")),
+                     "1:30");
+    ck_assert(json_object_get_boolean(field(first, "best")));
+    json_object *nb =
+        json_object_array_get_idx(field(lg, "ospf_neighbours"), 0);
+    ck_assert_str_eq(json_object_get_string(field(nb, "router_id")),
+                     "1.152.0.1");
+    ck_assert_str_eq(json_object_get_string(field(nb, "interface")),
+                     "port_BASE");
+    json_object_put(lg);
+
+    /* A router that did not answer: the error, no routes. */
+    dash_lg_store(&d, (size_t)node, NULL, NULL,
+                  "1_ZURIrouter: vtysh timed out", 2000);
+    lg = get_ok("/api/lg/1_ZURIrouter");
+    ck_assert_str_eq(json_object_get_string(field(lg, "error")),
+                     "1_ZURIrouter: vtysh timed out");
+    ck_assert_uint_eq(json_object_array_length(field(lg, "routes")), 0);
+    json_object_put(lg);
+    /* Garbage from vtysh is no route, not a crash. */
+    dash_lg_store(&d, (size_t)node, "{\"routes\":[1,2]}", "not json", NULL,
+                  3000);
+    lg = get_ok("/api/lg/1_ZURIrouter");
+    ck_assert_uint_eq(json_object_array_length(field(lg, "routes")), 0);
+    json_object_put(lg);
+}
+END_TEST
+
+START_TEST(test_not_found)
+{
+    static const char *const urls[] = {"/nosuch",
+                                       "/api",
+                                       "/api/",
+                                       "/api/lg/",
+                                       "/api/lg/1_ZURIhost",
+                                       "/api/lg/../etc/passwd",
+                                       "/api/matrix/x",
+                                       "/index.html",
+                                       "/../x"};
+
+    for (size_t i = 0; i < ARRAY_SIZE(urls); i++) {
+        unsigned status = 0;
+        const char *type = NULL;
+        json_object *o = get(urls[i], &status, &type);
+        ck_assert_msg(status == 404, "%s: %u", urls[i], status);
+        ck_assert_str_eq(type, "application/json");
+        ck_assert_ptr_nonnull(o);
+        ck_assert(json_object_is_type(field(o, "error"), json_type_string));
+        json_object_put(o);
+    }
+}
+END_TEST
+
+START_TEST(test_files)
+{
+    unsigned status = 0;
+    const char *type = NULL;
+    size_t len = 0;
+
+    testutil_capture_begin();
+    ck_assert_int_lt(dash_load_files(&d, "/nonexistent-www"), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "/nonexistent-www"));
+
+    ck_assert_int_eq(dash_load_files(&d, testutil_srcpath("www")), 0);
+    char *page = dash_answer(&d, "/", &status, &type, &len);
+    ck_assert_uint_eq(status, 200);
+    ck_assert_str_eq(type, "text/html; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(page, "<script src=\"/dash.js\""));
+    /* No script from elsewhere. */
+    ck_assert_ptr_null(strstr(page, "http"));
+    free(page);
+    char *js = dash_answer(&d, "/dash.js", &status, &type, &len);
+    ck_assert_uint_eq(status, 200);
+    ck_assert_str_eq(type, "text/javascript; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(js, "/api/matrix"));
+    free(js);
+    char *svg = dash_answer(&d, "/topology.svg", &status, &type, &len);
+    ck_assert_uint_eq(status, 200);
+    ck_assert_str_eq(type, "image/svg+xml");
+    ck_assert_ptr_nonnull(strstr(svg, "id=\"as-4\""));
+    free(svg);
+}
+END_TEST
+
+static Suite *
+dashboard_suite(void)
+{
+    Suite *s = suite_create("dashboard");
+    TCase *tc = tcase_create("api");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_matrix_before_any_round);
+    tcase_add_test(tc, test_matrix_round);
+    tcase_add_test(tc, test_server_stops_answering);
+    tcase_add_test(tc, test_status);
+    tcase_add_test(tc, test_routers_and_lg);
+    tcase_add_test(tc, test_not_found);
+    tcase_add_test(tc, test_files);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(dashboard_suite());
+}

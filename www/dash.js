@@ -1,0 +1,147 @@
+// The dashboard's page: polls the JSON API of `miniinet serve` (no other
+// site, no library).  Read-only: GET requests only.
+"use strict";
+
+const pages = ["matrix", "lg", "topology", "status"];
+
+function el(tag, attrs, text) {
+  const e = document.createElement(tag);
+  for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+async function getJSON(url) {
+  const r = await fetch(url, { cache: "no-store" });
+  return r.json();
+}
+
+function show(page) {
+  if (!pages.includes(page)) page = "matrix";
+  for (const p of pages) {
+    document.getElementById("page-" + p).classList.toggle("active", p === page);
+  }
+  for (const a of document.querySelectorAll("nav a")) {
+    a.classList.toggle("active", a.dataset.page === page);
+  }
+  if (page === "lg") loadLg();
+  window.scrollTo(0, 0); // the hash also names an element: stay on top
+}
+
+// --- matrix ---------------------------------------------------------------
+function drawMatrix(m) {
+  document.getElementById("network").textContent = m.network;
+  const round = document.getElementById("round");
+  round.textContent = m.round
+    ? `Round ${m.round} at ${m.time}: ${m.seconds.toFixed(1)} s, ` +
+      `${m.cpu_seconds.toFixed(2)} s CPU; every ${m.period} s.`
+    : "No probe round yet.";
+  const silent = m.servers.filter((s) => !s.answered).map((s) => s.name);
+  if (m.round && silent.length) round.textContent += ` Not answering: ${silent.join(", ")}.`;
+  if (m.error) round.textContent += ` (${m.error})`;
+  const state = {};
+  for (const p of m.pairs) state[p.from + "-" + p.to] = p.state;
+  const t = document.getElementById("matrix");
+  t.replaceChildren();
+  const head = el("tr");
+  head.appendChild(el("th", {}, "from \\ to"));
+  for (const b of m.ases) head.appendChild(el("th", {}, b));
+  t.appendChild(head);
+  for (const a of m.ases) {
+    const tr = el("tr");
+    tr.appendChild(el("th", {}, a));
+    for (const b of m.ases) {
+      const s = a === b ? "self" : state[a + "-" + b];
+      const td = el("td", { "data-from": a, "data-to": b, "data-state": s,
+                            title: `AS ${a} -> AS ${b}: ${s}` });
+      if (s !== "self") td.className = s;
+      tr.appendChild(td);
+    }
+    t.appendChild(tr);
+  }
+}
+
+async function pollMatrix() {
+  try {
+    drawMatrix(await getJSON("/api/matrix"));
+  } catch (e) {
+    document.getElementById("round").textContent = "The server does not answer.";
+  }
+}
+
+// --- looking glass ----------------------------------------------------------
+let routersLoaded = false;
+
+async function loadRouters() {
+  const r = await getJSON("/api/routers");
+  const sel = document.getElementById("lg-router");
+  for (const x of r.routers) {
+    sel.appendChild(el("option", { value: x.name }, `AS ${x.as}: ${x.name} (${x.server})`));
+  }
+  routersLoaded = true;
+}
+
+async function loadLg() {
+  if (!routersLoaded) await loadRouters();
+  const name = document.getElementById("lg-router").value;
+  if (!name) return;
+  const meta = document.getElementById("lg-meta");
+  meta.textContent = "asking " + name + "...";
+  const lg = await getJSON("/api/lg/" + encodeURIComponent(name));
+  meta.textContent = lg.error ? lg.error : `as of ${lg.time} (refreshed at most every ${lg.max_age} s)`;
+  meta.className = lg.error ? "error" : "meta";
+  const body = document.querySelector("#lg-routes tbody");
+  body.replaceChildren();
+  for (const r of lg.routes) {
+    const tr = el("tr", { class: "route" });
+    for (const v of [r.prefix, r.path, r.next_hop, r.local_pref, r.communities, r.best ? "*" : ""]) {
+      tr.appendChild(el("td", {}, v === undefined ? "" : v));
+    }
+    body.appendChild(tr);
+  }
+  const ospf = document.querySelector("#lg-ospf tbody");
+  ospf.replaceChildren();
+  for (const n of lg.ospf_neighbours) {
+    const tr = el("tr");
+    for (const v of [n.router_id, n.state, n.address, n.interface]) tr.appendChild(el("td", {}, v === undefined ? "" : v));
+    ospf.appendChild(tr);
+  }
+}
+
+// --- servers ------------------------------------------------------------------
+async function pollStatus() {
+  let st;
+  try { st = await getJSON("/api/status"); } catch (e) { return; }
+  const div = document.getElementById("servers");
+  div.replaceChildren();
+  for (const s of st.servers) {
+    div.appendChild(el("h2", {}, `${s.name}: ${s.answered ? "answering" : "NOT ANSWERING"}`));
+    if (!s.status) continue;
+    const t = el("table", { class: "servers" });
+    const h = el("tr");
+    for (const c of ["node", "kind", "state", "BGP", "interfaces down"]) h.appendChild(el("th", {}, c));
+    t.appendChild(h);
+    for (const n of s.status.nodes) {
+      const tr = el("tr");
+      const down = (n.interfaces || []).filter((i) => !i.up && i.name !== "lo").map((i) => i.name);
+      const bgp = n.bgp ? `${n.bgp.established}/${n.bgp.expected}` : "-";
+      for (const v of [n.name, n.kind, n.state, bgp, down.join(" ")]) tr.appendChild(el("td", {}, v));
+      if (n.state !== "up") tr.className = "down";
+      t.appendChild(tr);
+    }
+    div.appendChild(t);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const a of document.querySelectorAll("nav a")) {
+    a.addEventListener("click", () => show(a.dataset.page));
+  }
+  document.getElementById("lg-router").addEventListener("change", loadLg);
+  window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+  show(location.hash.slice(1));
+  pollMatrix();
+  pollStatus();
+  setInterval(pollMatrix, 5000);
+  setInterval(pollStatus, 10000);
+});
