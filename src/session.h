@@ -63,7 +63,12 @@ struct session {
     /* Who carries out up, down, status, check, exec and preflight: this
      * server, or the master of several (chosen once, here). */
     const struct executor *exec;
-    /* The run directory's lock, when the verb is EXCLUSIVE. */
+    /* The network's lock (state_lock_network()), when the verb is
+     * EXCLUSIVE; the master's own when net_lock_master. */
+    bool net_locked, net_lock_master;
+    int net_lock_fd;
+    char *net_lock_name; /* the network's name, for the release */
+    /* The run directory's lock, when the verb is also RUNDIR_LOCK. */
     bool locked;
     int lock_fd;
 };
@@ -78,10 +83,14 @@ enum {
     /* The network up on this server: its name, its record, the plugins it
      * was made with. */
     USE_RECORD = 1 << 3,
-    /* Changes the network on this server: holds the run directory's lock
-     * (state_lock()) from before the record is read, made if missing
-     * unless the verb works from the record (then nothing is up). */
+    /* Changes the network: holds the network's lock (state_lock_network(),
+     * refused when another operation holds it; on a master, the master's
+     * own) from before the record is read, the run directory made if
+     * missing unless the verb works from the record (then nothing is up). */
     EXCLUSIVE = 1 << 4,
+    /* Makes or removes kernel objects by name: also holds the run
+     * directory's lock (state_lock(), waiting for other networks' turns). */
+    RUNDIR_LOCK = 1 << 5,
 };
 
 struct verb {
