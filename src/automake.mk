@@ -42,21 +42,22 @@ src_libmicore_la_SOURCES = \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
+	src/local/snapshot.c src/local/snapshot.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
 	src/cluster/wire.c src/cluster/wire.h
 src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
-	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)
+	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS) $(LIBCRYPTO_CFLAGS)
 src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
-	$(LIBSSH_LIBS)
+	$(LIBSSH_LIBS) $(LIBCRYPTO_LIBS)
 
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/executor.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
-	src/local/network_check.c \
+	src/local/network_check.c src/local/network_save.c \
 	src/cluster/master.c src/cluster/preflight.c
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

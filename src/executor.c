@@ -12,6 +12,8 @@ const struct executor local_executor = {
     .status = network_status,
     .check = network_check,
     .exec = network_exec,
+    .save = network_save,
+    .snapshots = network_snapshots,
 };
 
 const struct executor master_executor = {
@@ -21,4 +23,6 @@ const struct executor master_executor = {
     .status = master_status,
     .check = master_check,
     .exec = master_exec,
+    .save = master_save,
+    .snapshots = master_snapshots,
 };

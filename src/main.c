@@ -61,6 +61,9 @@ usage(FILE *out)
         "      --purge            down: also remove the network's persistent\n"
         "                         directory (credentials, snapshots), which\n"
         "                         down keeps otherwise\n"
+        "      --as NAME          save: the snapshot's name (kept until\n"
+        "                         removed by hand)\n"
+        "      --note TEXT        save: a note stored with the snapshot\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -110,7 +113,8 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
+        "--config", "--plugins", "--plugin-dir", "--server",
+        "--jobs",   "--as",      "--note",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -146,6 +150,8 @@ enum {
     OPT_ACCEPT_NEW,
     OPT_JSON,
     OPT_PURGE,
+    OPT_AS,
+    OPT_NOTE,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -164,6 +170,8 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, OPT_JSON},
         {"purge", no_argument, NULL, OPT_PURGE},
+        {"as", required_argument, NULL, OPT_AS},
+        {"note", required_argument, NULL, OPT_NOTE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -211,6 +219,14 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_PURGE:
             opts->purge = true;
             opts->verb_options |= VOPT_PURGE;
+            break;
+        case OPT_AS:
+            opts->as = optarg;
+            opts->verb_options |= VOPT_AS;
+            break;
+        case OPT_NOTE:
+            opts->note = optarg;
+            opts->verb_options |= VOPT_NOTE;
             break;
         case 'h':
             usage(stdout);

@@ -36,6 +36,9 @@ struct executor {
     /* Runs argv (NULL: vtysh on a router, a shell on a host) in `node`;
      * returns the program's exit status. */
     int (*exec)(struct session *, const char *node, char **argv);
+    /* A snapshot (--as, --note in the session's options); the list. */
+    int (*save)(struct session *);
+    int (*snapshots)(struct session *);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -52,6 +55,11 @@ int network_status(struct session *);
 int network_exec(struct session *, const char *node, char **argv);
 
 int network_check(struct session *);
+
+int network_save(struct session *);
+int network_snapshots(struct session *);
+int master_save(struct session *);
+int master_snapshots(struct session *);
 
 /* Verbs of a master: with several servers and no --server, `up`, `down`,
  * `status`, `check` and `exec` drive every server over SSH (master.c). */

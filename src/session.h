@@ -21,6 +21,8 @@ enum {
  * to another verb, they are a usage error naming both. */
 enum {
     VOPT_PURGE = 1 << 0, /* --purge (down) */
+    VOPT_AS = 1 << 1,    /* --as NAME (save) */
+    VOPT_NOTE = 1 << 2,  /* --note TEXT (save) */
 };
 
 struct cli_options {
@@ -33,6 +35,8 @@ struct cli_options {
     bool json;                 /* --json */
     bool accept_new_host_keys; /* --accept-new-host-keys */
     bool purge;                /* --purge */
+    const char *as;            /* --as NAME */
+    const char *note;          /* --note TEXT */
     unsigned verb_options;     /* the VOPT_* given */
 };
 

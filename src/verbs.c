@@ -12,6 +12,7 @@
 #include "log.h"
 #include "network.h"
 #include "plan.h"
+#include "snapshot.h"
 #include "util.h"
 
 static int
@@ -242,12 +243,49 @@ verb_exec(struct session *s, int argc, char **argv)
     return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
+/* save [NETWORK]: a snapshot of what students typed. */
+static int
+verb_save(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("save: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (s->opts.as && !util_valid_name(s->opts.as, 64)) {
+        log_error("--as %s: a snapshot's name is 1 to 64 letters, digits, "
+                  "'_' or '-'",
+                  s->opts.as);
+        return EXIT_USAGE;
+    }
+    if (s->opts.note && !snapshot_note_valid(s->opts.note)) {
+        log_error("--note: at most %d characters on one line",
+                  SNAPSHOT_NOTE_MAX);
+        return EXIT_USAGE;
+    }
+    return s->exec->save(s);
+}
+
+/* snapshots [NETWORK]: the list, each checked. */
+static int
+verb_snapshots(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("snapshots: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    return s->exec->snapshots(s);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
     switch (vopt) {
     case VOPT_PURGE:
         return "--purge";
+    case VOPT_AS:
+        return "--as";
+    case VOPT_NOTE:
+        return "--note";
     default:
         return "an option";
     }
@@ -277,5 +315,10 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
+    {"save", "[--as NAME] [--note TEXT] [NETWORK]",
+     "snapshot every router's configuration and every host's addresses",
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save, VOPT_AS | VOPT_NOTE},
+    {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
+     USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -26,8 +26,9 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state tests/check_persist
+	tests/check_state tests/check_persist tests/check_snapshot
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_snapshot_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_topology_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -148,9 +149,13 @@ tests/testbed.log: tests/up.log
 TESTS += tests/hogs.test
 EXTRA_DIST += tests/hogs.test
 tests/hogs.log: tests/up.log
+# Snapshots of small.cfg (a private Open vSwitch too).
+TESTS += tests/snapshot.test
+EXTRA_DIST += tests/snapshot.test
+tests/snapshot.log: tests/hogs.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh
-tests/docker.log: tests/up.log
+tests/docker.log: tests/up.log tests/snapshot.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log

@@ -435,16 +435,16 @@ START_TEST(test_lock_parse)
     static const char *const bad[] = {
         "",
         "\n",
-        "up 123 1764728400",        /* no newline */
-        "up 123 1764728400\nx",     /* more */
-        "up 0 1764728400\n",        /* pid 0 */
-        "up -5 1764728400\n",       /* negative */
-        "up 123 -1\n",              /* negative time */
-        "Up 123 1\n",               /* upper case */
-        "up  123 1\n",              /* two spaces */
-        "up 12x 1\n",               /* junk */
-        "up 123 1 2\n",             /* extra token */
-        "averyveryverylongverb 1 1\n", /* longer than op[] */
+        "up 123 1764728400",              /* no newline */
+        "up 123 1764728400\nx",           /* more */
+        "up 0 1764728400\n",              /* pid 0 */
+        "up -5 1764728400\n",             /* negative */
+        "up 123 -1\n",                    /* negative time */
+        "Up 123 1\n",                     /* upper case */
+        "up  123 1\n",                    /* two spaces */
+        "up 12x 1\n",                     /* junk */
+        "up 123 1 2\n",                   /* extra token */
+        "averyveryverylongverb 1 1\n",    /* longer than op[] */
         "up 99999999999999999999999 1\n", /* overflow */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -462,8 +462,7 @@ START_TEST(test_lock_network)
     char path[PATH_MAX], pid[32];
 
     ck_assert_int_eq(rmdir(rundir), 0);
-    ck_assert_int_eq(state_lock_network("net", false, "down", false),
-                     -ENOENT);
+    ck_assert_int_eq(state_lock_network("net", false, "down", false), -ENOENT);
     int fd = state_lock_network("net", false, "up", true);
     ck_assert_int_ge(fd, 0);
     ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);

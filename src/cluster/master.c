@@ -852,3 +852,55 @@ master_exec(struct session *s, const char *node, char **argv)
     remote_close(r);
     return status < 0 ? EXIT_FAILED : status;
 }
+
+/* `save` or `snapshots` on every server: each keeps its own part of the
+ * network's snapshots in its own persistent directory, so that a server
+ * rebooted alone finds its part there.  A name given with --as is the same
+ * everywhere. */
+static int
+master_on_all(struct session *s, const char *verb)
+{
+    struct master m;
+    char *args[5] = {NULL};
+    size_t n = 0;
+
+    if (s->opts.as) {
+        args[n++] = "--as";
+        args[n++] = (char *)s->opts.as;
+    }
+    if (s->opts.note) {
+        args[n++] = "--note";
+        args[n++] = (char *)s->opts.note;
+    }
+    master_open(&m, s, verb); /* the reachable ones answer regardless */
+    m.argv = args;
+    for_each_server(&m, stream_verb);
+    size_t failed = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        if (m.runs[i].status != 0) {
+            log_error("%s: `%s` %s", m.p->servers[i].name, verb,
+                      m.runs[i].r ? "failed (see above)"
+                                  : "not run: the server is not reachable");
+            failed++;
+        }
+    }
+    if (failed && !strcmp(verb, "save")) {
+        log_error("network %s: the snapshot is not complete: %zu server%s "
+                  "of %zu did not save (the others did)",
+                  m.p->name, failed, util_plural(failed), m.n);
+    }
+    master_close(&m);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int
+master_save(struct session *s)
+{
+    return master_on_all(s, "save");
+}
+
+int
+master_snapshots(struct session *s)
+{
+    return master_on_all(s, "snapshots");
+}

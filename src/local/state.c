@@ -481,10 +481,11 @@ state_lock(bool create)
             return error;
         }
         if (tenths >= STATE_LOCK_WAIT_S * 10) {
-            log_error("%s: an `up` or `down` of another network has held it for "
-                      "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
-                      "then try again",
-                      path, STATE_LOCK_WAIT_S, path);
+            log_error(
+                "%s: an `up` or `down` of another network has held it for "
+                "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
+                "then try again",
+                path, STATE_LOCK_WAIT_S, path);
             free(path);
             return -EBUSY;
         }

@@ -1,0 +1,424 @@
+/* `save` and `snapshots` on this server: a snapshot of every router's
+ * running configuration and every host's addresses and routes, kept in the
+ * network's persistent directory (snapshot.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "fsutil.h"
+#include "log.h"
+#include "netlink.h"
+#include "network.h"
+#include "persist.h"
+#include "snapshot.h"
+#include "state.h"
+#include "util.h"
+#include "workers.h"
+
+#define SNAPSHOTS_DIR "snapshots"
+
+/* What one node gave: its file's text, or NULL (it did not answer). */
+struct taken {
+    char *file; /* NODE.frr, NODE.ip */
+    char *data;
+    size_t len;
+};
+
+struct save_run {
+    const struct state *st;
+    const struct active_plugin *rt;
+    struct taken *taken; /* by node of the record */
+};
+
+/* Routers and route servers have FRR; hosts have addresses; an l2host
+ * (no address of its own) has nothing to keep. */
+static const char *
+suffix_of(enum mi_node_kind kind)
+{
+    switch (kind) {
+    case MI_NODE_ROUTER:
+    case MI_NODE_ROUTESERVER:
+        return ".frr";
+    case MI_NODE_HOST:
+        return ".ip";
+    default:
+        return NULL;
+    }
+}
+
+static int
+take_one(size_t i, void *aux)
+{
+    struct save_run *run = aux;
+    const struct state_node *node = &run->st->nodes[i];
+    const char *suffix = suffix_of(node->kind);
+    struct taken *t = &run->taken[i];
+
+    if (!suffix) {
+        return 0;
+    }
+    t->file = xasprintf("%s%s", node->name, suffix);
+    if (!strcmp(suffix, ".ip")) {
+        char path[PATH_MAX];
+        if (rt_netns_path(run->rt, node->name, path, sizeof path) == 0 &&
+            netlink_dump_node(path, &t->data) == 0) {
+            t->len = strlen(t->data);
+        }
+        return 0;
+    }
+    /* vtysh runs in the node (a container's own, with docker): its output
+     * is the node's, kept as data, bounded, never interpreted here. */
+    const char *argv[] = {
+        "vtysh", "-N", node->name, "-c", "show running-config", NULL};
+    char *dir = state_node_dir(run->st, node->name);
+    char *out = NULL;
+    int status = rt_run(run->rt, node->name, dir, argv, &out);
+    free(dir);
+    size_t len = out ? strlen(out) : 0;
+    if (status != 0 || !out || len == 0 || len > SNAPSHOT_FILE_MAX ||
+        !strstr(out, "\nend")) {
+        log_warn("%s: FRR did not give its running configuration (vtysh "
+                 "exit %d%s)",
+                 node->name, status,
+                 len > SNAPSHOT_FILE_MAX ? ", output too long" : "");
+        free(out);
+        return 0;
+    }
+    t->data = out;
+    t->len = len;
+    return 0;
+}
+
+/* Opens <persist>/<net>/snapshots; -errno (reported). */
+static int
+open_snapdir(const char *network, bool create, char **path)
+{
+    int net = persist_open(network, create);
+    *path = NULL;
+    if (net < 0) {
+        return net;
+    }
+    int dir = persist_open_subdir(net, SNAPSHOTS_DIR, create);
+    close(net);
+    if (dir >= 0) {
+        char *root = persist_network_dir(network);
+        *path = xasprintf("%s/" SNAPSHOTS_DIR, root);
+        free(root);
+    }
+    return dir;
+}
+
+/* Removes temporary directories left by a `save` that was killed (we hold
+ * the network's lock: none is in use). */
+static void
+remove_leftovers(int snapdir, const char *path)
+{
+    int fd = dup(snapdir);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    if (!dir) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return;
+    }
+    for (struct dirent *de; (de = readdir(dir));) {
+        if (!strncmp(de->d_name, ".tmp-", 5)) {
+            names = xgrow(names, &cap, n + 1, sizeof *names);
+            names[n++] = xstrdup(de->d_name);
+        }
+    }
+    closedir(dir);
+    for (size_t i = 0; i < n; i++) {
+        char *shown = xasprintf("%s/%s", path, names[i]);
+        log_info("removing %s, left by a `save` that did not finish", shown);
+        fs_remove_tree_at(snapdir, names[i], shown, NULL);
+        free(shown);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Writes snapshot `snap` with the files `files` (of snap->n_files, in the
+ * same order) as `snap->name`: into .tmp-PID, then renamed.  0 or -errno,
+ * reported; nothing left on failure. */
+static int
+write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
+               char *const *data)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, ".tmp-%ld", (long)getpid());
+    char *shown = xasprintf("%s/%s", path, tmp);
+    int dir = fs_make_dir_at(snapdir, tmp, 0700);
+    int error = dir < 0 ? dir : 0;
+
+    for (size_t i = 0; !error && i < snap->n_files; i++) {
+        const struct snapshot_file *f = &snap->files[i];
+        error = fs_write_file_at(dir, f->name, data[i], f->size, 0600);
+        if (error) {
+            log_error("%s/%s: cannot write it: %s", shown, f->name,
+                      strerror(-error));
+        }
+    }
+    if (!error) {
+        char *manifest = snapshot_manifest_format(snap);
+        error = fs_write_file_at(dir, SNAPSHOT_MANIFEST, manifest,
+                                 strlen(manifest), 0600);
+        free(manifest);
+        if (error) {
+            log_error("%s/" SNAPSHOT_MANIFEST ": cannot write it: %s", shown,
+                      strerror(-error));
+        }
+    } else if (dir < 0) {
+        log_error("%s: cannot make it: %s", shown, strerror(-error));
+    }
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (!error && renameat(snapdir, tmp, snapdir, snap->name)) {
+        error = -errno;
+        log_error("%s/%s: cannot rename %s to it: %s", path, snap->name, tmp,
+                  strerror(-error));
+    }
+    if (!error && fsync(snapdir)) {
+        error = -errno;
+        log_error("%s: cannot sync it: %s", path, strerror(-error));
+    }
+    if (error) {
+        fs_remove_tree_at(snapdir, tmp, shown, NULL);
+        log_error("the snapshot was not saved; the previous ones are as "
+                  "they were");
+    }
+    free(shown);
+    return error;
+}
+
+/* Removes the snapshots retention does not keep. */
+static void
+prune(int snapdir, const char *path, long long now,
+      const struct snapshot_retention *r)
+{
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *keep = xcalloc(n + 1, sizeof *keep);
+
+    snapshot_retain(list, n, now, r, keep);
+    size_t removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) {
+            char *shown = xasprintf("%s/%s", path, list[i].name);
+            removed +=
+                fs_remove_tree_at(snapdir, list[i].name, shown, NULL) == 0;
+            free(shown);
+        }
+        snapshot_free(&list[i]);
+    }
+    if (removed) {
+        log_info("removed %zu older snapshot%s (keeping the last %u and one "
+                 "a day for %u days)",
+                 removed, util_plural(removed), r->keep_last, r->keep_days);
+    }
+    free(keep);
+    free(list);
+}
+
+/* The previous file of `file` in snapshot `prev`, checked; NULL if none. */
+static char *
+previous_file(int snapdir, const char *path, const struct snapshot *prev,
+              const char *file, size_t *len)
+{
+    for (size_t i = 0; prev && i < prev->n_files; i++) {
+        if (!strcmp(prev->files[i].name, file)) {
+            char *data = NULL;
+            if (snapshot_read_file(snapdir, path, prev, &prev->files[i],
+                                   &data) == 0) {
+                *len = prev->files[i].size;
+                return data;
+            }
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static bool
+name_taken(int snapdir, const char *name)
+{
+    struct stat sb;
+    return fstatat(snapdir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
+network_save(struct session *s)
+{
+    const char *as = s->opts.as, *note = s->opts.note;
+    const struct state *st = s->record;
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+
+    if (!st) {
+        log_error("network %s is not up here: nothing to save", s->network);
+        return EXIT_FAILED;
+    }
+    if (!st->complete) {
+        log_error("network %s: its `up` did not finish; `up` or `down` "
+                  "first",
+                  s->network);
+        return EXIT_FAILED;
+    }
+    double t0 = util_monotonic();
+    struct save_run run = {st, rt,
+                           xcalloc(st->n_nodes + 1, sizeof *run.taken)};
+    workers_run(st->n_nodes, s->opts.jobs, take_one, &run, NULL, NULL);
+
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, true, &path);
+    int status = snapdir < 0 ? EXIT_FAILED : EXIT_OK;
+    struct snapshot *list = NULL;
+    size_t n_list = 0;
+    if (snapdir >= 0) {
+        remove_leftovers(snapdir, path);
+        n_list = snapshot_list(snapdir, path, false, &list, NULL);
+    }
+    const struct snapshot *prev = n_list ? &list[0] : NULL;
+
+    struct snapshot snap = {0};
+    snap.network = xstrdup(s->network);
+    snap.time = (long long)time(NULL);
+    snap.named = as != NULL;
+    snap.note = note ? xstrdup(note) : NULL;
+    char **data = xcalloc(st->n_nodes + 1, sizeof *data);
+    size_t n_stale = 0, n_lost = 0;
+    for (size_t i = 0; status == EXIT_OK && i < st->n_nodes; i++) {
+        struct taken *t = &run.taken[i];
+        if (!t->file) {
+            continue;
+        }
+        bool stale = !t->data;
+        if (stale) {
+            t->data = previous_file(snapdir, path, prev, t->file, &t->len);
+            if (!t->data) {
+                log_error("%s: not saved: it did not answer and no earlier "
+                          "snapshot has it",
+                          st->nodes[i].name);
+                n_lost++;
+                continue;
+            }
+            log_warn("%s: kept from snapshot %s, marked stale",
+                     st->nodes[i].name, prev->name);
+            n_stale++;
+        }
+        data[snap.n_files] = t->data;
+        snapshot_add_file(&snap, t->file, t->data, t->len, stale);
+    }
+
+    char name[32];
+    if (status == EXIT_OK) {
+        snapshot_default_name(snap.time, name);
+        snap.name = xstrdup(as ? as : name);
+        if (!as && prev && snapshot_same_content(prev, &snap)) {
+            log_info("network %s: nothing changed since snapshot %s: not "
+                     "stored again",
+                     s->network, prev->name);
+            goto done;
+        }
+        if (name_taken(snapdir, snap.name)) {
+            log_error("%s/%s exists already: %s", path, snap.name,
+                      as ? "choose another name for --as"
+                         : "one snapshot a second at most");
+            status = EXIT_FAILED;
+            goto done;
+        }
+        if (write_snapshot(snapdir, path, &snap, data)) {
+            status = EXIT_FAILED;
+            goto done;
+        }
+        log_info("network %s: saved snapshot %s (%zu file%s%s) in %s/%s in "
+                 "%.1fs",
+                 s->network, snap.name, snap.n_files,
+                 util_plural(snap.n_files), n_stale ? ", some stale" : "",
+                 path, snap.name, util_monotonic() - t0);
+        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
+        prune(snapdir, path, snap.time, &r);
+        if (n_lost) {
+            status = EXIT_FAILED;
+        }
+    }
+done:
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        free(run.taken[i].file);
+        free(run.taken[i].data);
+    }
+    free(run.taken);
+    free(data);
+    snapshot_free(&snap);
+    for (size_t i = 0; i < n_list; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    return status;
+}
+
+int
+network_snapshots(struct session *s)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+
+    if (snapdir == -ENOENT) {
+        log_info("network %s has no snapshots", s->network);
+        return EXIT_OK;
+    }
+    if (snapdir < 0) {
+        return EXIT_FAILED;
+    }
+    struct snapshot *list;
+    char **damaged;
+    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
+    if (!n && !damaged[0]) {
+        log_info("network %s has no snapshots", s->network);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char when[32] = "?";
+        time_t t = (time_t)list[i].time;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) {
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        }
+        size_t stale = 0, bytes = 0;
+        for (size_t k = 0; k < list[i].n_files; k++) {
+            stale += list[i].files[k].stale;
+            bytes += list[i].files[k].size;
+        }
+        printf("%-24s %s  %3zu files %8zu bytes%s%s%s%s\n", list[i].name, when,
+               list[i].n_files, bytes, list[i].named ? "  kept" : "",
+               stale ? "  (stale nodes)" : "", list[i].note ? "  " : "",
+               list[i].note ? list[i].note : "");
+        snapshot_free(&list[i]);
+    }
+    int status = EXIT_OK;
+    for (size_t i = 0; damaged[i]; i++) {
+        printf("%-24s damaged (see above)\n", damaged[i]);
+        status = EXIT_FAILED;
+    }
+    util_free_strv(damaged);
+    free(list);
+    free(path);
+    close(snapdir);
+    return status;
+}
