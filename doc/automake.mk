@@ -1,5 +1,6 @@
 dist_man_MANS += doc/miniinet.1
 dist_doc_DATA += doc/architecture.md doc/topology.md doc/multi-server.md \
+	doc/operations.md \
 	doc/plugins.md
 # The example plugins of doc/plugins.md, installed with the documentation.
 docexamplesdir = $(docdir)/examples

@@ -14,6 +14,7 @@ const struct executor local_executor = {
     .exec = network_exec,
     .save = network_save,
     .snapshots = network_snapshots,
+    .restore = network_restore,
 };
 
 const struct executor master_executor = {
@@ -25,4 +26,5 @@ const struct executor master_executor = {
     .exec = master_exec,
     .save = master_save,
     .snapshots = master_snapshots,
+    .restore = master_restore,
 };

@@ -64,6 +64,9 @@ usage(FILE *out)
         "      --as NAME          save: the snapshot's name (kept until\n"
         "                         removed by hand)\n"
         "      --note TEXT        save: a note stored with the snapshot\n"
+        "      --node NAME        restore: that node only\n"
+        "      --restore          up: then restore the newest snapshot (or\n"
+        "                         the one named: up --restore SNAPSHOT)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -114,7 +117,7 @@ command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
         "--config", "--plugins", "--plugin-dir", "--server",
-        "--jobs",   "--as",      "--note",
+        "--jobs",   "--as",      "--note",       "--node",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -152,6 +155,8 @@ enum {
     OPT_PURGE,
     OPT_AS,
     OPT_NOTE,
+    OPT_NODE,
+    OPT_RESTORE,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -172,6 +177,8 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"purge", no_argument, NULL, OPT_PURGE},
         {"as", required_argument, NULL, OPT_AS},
         {"note", required_argument, NULL, OPT_NOTE},
+        {"node", required_argument, NULL, OPT_NODE},
+        {"restore", no_argument, NULL, OPT_RESTORE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -227,6 +234,14 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_NOTE:
             opts->note = optarg;
             opts->verb_options |= VOPT_NOTE;
+            break;
+        case OPT_NODE:
+            opts->node = optarg;
+            opts->verb_options |= VOPT_NODE;
+            break;
+        case OPT_RESTORE:
+            opts->restore = true;
+            opts->verb_options |= VOPT_RESTORE;
             break;
         case 'h':
             usage(stdout);

@@ -39,6 +39,8 @@ struct executor {
     /* A snapshot (--as, --note in the session's options); the list. */
     int (*save)(struct session *);
     int (*snapshots)(struct session *);
+    /* Snapshot `name` (NULL: the newest) back; only node `node` if set. */
+    int (*restore)(struct session *, const char *name, const char *node);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -60,6 +62,9 @@ int network_save(struct session *);
 int network_snapshots(struct session *);
 int master_save(struct session *);
 int master_snapshots(struct session *);
+int network_restore(struct session *, const char *name, const char *node);
+void network_snapshot_hint(struct session *);
+int master_restore(struct session *, const char *name, const char *node);
 
 /* Verbs of a master: with several servers and no --server, `up`, `down`,
  * `status`, `check` and `exec` drive every server over SSH (master.c). */

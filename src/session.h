@@ -20,9 +20,11 @@ enum {
 /* Options that belong to some verbs only (struct verb's `options`): given
  * to another verb, they are a usage error naming both. */
 enum {
-    VOPT_PURGE = 1 << 0, /* --purge (down) */
-    VOPT_AS = 1 << 1,    /* --as NAME (save) */
-    VOPT_NOTE = 1 << 2,  /* --note TEXT (save) */
+    VOPT_PURGE = 1 << 0,   /* --purge (down) */
+    VOPT_AS = 1 << 1,      /* --as NAME (save) */
+    VOPT_NOTE = 1 << 2,    /* --note TEXT (save) */
+    VOPT_NODE = 1 << 3,    /* --node NAME (restore) */
+    VOPT_RESTORE = 1 << 4, /* --restore (up) */
 };
 
 struct cli_options {
@@ -37,6 +39,8 @@ struct cli_options {
     bool purge;                /* --purge */
     const char *as;            /* --as NAME */
     const char *note;          /* --note TEXT */
+    const char *node;          /* --node NAME */
+    bool restore;              /* --restore */
     unsigned verb_options;     /* the VOPT_* given */
 };
 

@@ -179,11 +179,23 @@ verb_plugins(struct session *s, int argc, char **argv)
 static int
 verb_up(struct session *s, int argc, char **argv)
 {
-    int status = no_arguments(argc, argv);
-    if (status != EXIT_OK) {
-        return status;
+    if (argc > (s->opts.restore ? 2 : 1)) {
+        log_error("up: unexpected argument '%s'%s", argv[argc - 1],
+                  s->opts.restore ? "" : " (up --restore SNAPSHOT?)");
+        return EXIT_USAGE;
     }
-    return s->exec->up(s);
+    const char *name = argc == 2 ? argv[1] : NULL;
+    if (name && !util_valid_name(name, 64)) {
+        log_error("up --restore %s: not a snapshot's name", name);
+        return EXIT_USAGE;
+    }
+    int status = s->exec->up(s);
+    if (status == EXIT_OK && s->opts.restore) {
+        status = s->exec->restore(s, name, NULL);
+    } else if (status == EXIT_OK && s->exec == &local_executor) {
+        network_snapshot_hint(s);
+    }
+    return status;
 }
 
 /* preflight: the checks `up` makes before building anything. */
@@ -276,6 +288,23 @@ verb_snapshots(struct session *s, int argc, char **argv)
     return s->exec->snapshots(s);
 }
 
+/* restore [SNAPSHOT]: a snapshot back on the running network. */
+static int
+verb_restore(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("restore: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (argc == 2 && !util_valid_name(argv[1], 64)) {
+        log_error("restore %s: not a snapshot's name (`snapshots` lists "
+                  "them)",
+                  argv[1]);
+        return EXIT_USAGE;
+    }
+    return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
@@ -286,6 +315,10 @@ verb_option_name(unsigned vopt)
         return "--as";
     case VOPT_NOTE:
         return "--note";
+    case VOPT_NODE:
+        return "--node";
+    case VOPT_RESTORE:
+        return "--restore";
     default:
         return "an option";
     }
@@ -300,9 +333,9 @@ const struct verb verbs[] = {
      0, verb_plugins, 0},
     {"preflight", "", "check every server before `up` (builds nothing)",
      NEED_PLAN, 0, verb_preflight, 0},
-    {"up", "",
+    {"up", "[--restore [SNAPSHOT]]",
      "build the network and start its routers (on every server, as master)",
-     NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up, 0},
+     NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up, VOPT_RESTORE},
     {"down", "[--purge] [NETWORK]",
      "remove everything `up` made (needs no topology file)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE | RUNDIR_LOCK, 1, verb_down,
@@ -320,5 +353,8 @@ const struct verb verbs[] = {
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save, VOPT_AS | VOPT_NOTE},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
+    {"restore", "[--node NAME] [SNAPSHOT]",
+     "put a snapshot (default: the newest) back on the running network",
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore, VOPT_NODE},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -84,7 +84,7 @@ START_TEST(test_manifest_damage)
     /* One changed byte anywhere: the end checksum no longer matches (or
      * the line no longer parses). */
     for (size_t i = 0; i + 70 < len; i += 7) {
-        memcpy(bad, good, len);
+        memcpy(bad, good, len + 1);
         bad[i] = bad[i] == 'x' ? 'y' : 'x';
         testutil_capture_begin();
         ck_assert_int_eq(snapshot_manifest_parse(bad, len, "snap/M", &back),
@@ -102,7 +102,7 @@ START_TEST(test_manifest_damage)
         testutil_capture_end();
     }
     testutil_capture_begin();
-    memcpy(bad, good, len);
+    memcpy(bad, good, len + 1);
     char *end = strstr(bad, "\nend ") + 5;
     *end = *end == 'a' ? 'b' : 'a';
     ck_assert_int_eq(snapshot_manifest_parse(bad, len, "snap/M", &back),

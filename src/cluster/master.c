@@ -858,12 +858,19 @@ master_exec(struct session *s, const char *node, char **argv)
  * rebooted alone finds its part there.  A name given with --as is the same
  * everywhere. */
 static int
-master_on_all(struct session *s, const char *verb)
+master_on_all(struct session *s, const char *verb, const char *name)
 {
     struct master m;
-    char *args[5] = {NULL};
+    char *args[8] = {NULL};
     size_t n = 0;
 
+    if (s->opts.node) {
+        args[n++] = "--node";
+        args[n++] = (char *)s->opts.node;
+    }
+    if (name) {
+        args[n++] = (char *)name;
+    }
     if (s->opts.as) {
         args[n++] = "--as";
         args[n++] = (char *)s->opts.as;
@@ -896,11 +903,27 @@ master_on_all(struct session *s, const char *verb)
 int
 master_save(struct session *s)
 {
-    return master_on_all(s, "save");
+    return master_on_all(s, "save", NULL);
 }
 
 int
 master_snapshots(struct session *s)
 {
-    return master_on_all(s, "snapshots");
+    return master_on_all(s, "snapshots", NULL);
+}
+
+int
+master_restore(struct session *s, const char *name, const char *node)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    bool found = !node;
+
+    for (size_t i = 0; node && i < p->n_nodes && !found; i++) {
+        found = !strcmp(p->nodes[i].name, node);
+    }
+    if (!found) {
+        log_error("--node %s: no such node in %s", node, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return master_on_all(s, "restore", name);
 }

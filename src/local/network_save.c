@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -307,8 +308,10 @@ network_save(struct session *s)
         }
         bool stale = !t->data;
         if (stale) {
-            t->data = previous_file(snapdir, path, prev, t->file, &t->len);
-            if (!t->data) {
+            t->data =
+                prev ? previous_file(snapdir, path, prev, t->file, &t->len)
+                     : NULL;
+            if (!t->data || !prev) {
                 log_error("%s: not saved: it did not answer and no earlier "
                           "snapshot has it",
                           st->nodes[i].name);
@@ -418,6 +421,392 @@ network_snapshots(struct session *s)
     }
     util_free_strv(damaged);
     free(list);
+    free(path);
+    close(snapdir);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restore                                                                  */
+
+/* FRR's own tool that replaces a running configuration by a file's,
+ * removing the lines the file does not have (Debian: frr-pythontools). */
+#define FRR_RELOAD "/usr/lib/frr/frr-reload.py"
+
+/* Puts a router's configuration back: the file into the node's directory
+ * (root's; the node cannot write it), then frr-reload.py in the node. */
+static int
+restore_router(const struct state *st, const struct active_plugin *rt,
+               const char *node, const char *conf, size_t len)
+{
+    /* What `show running-config` prints before the configuration, which
+     * is no command. */
+    static const char *const header[] = {"Building configuration...\n",
+                                         "Current configuration:\n", "\n"};
+    for (size_t i = 0; i < ARRAY_SIZE(header); i++) {
+        size_t n = strlen(header[i]);
+        if (len >= n && !memcmp(conf, header[i], n)) {
+            conf += n;
+            len -= n;
+            i = (size_t)-1; /* again from the first */
+        }
+    }
+    int dir = state_open_node_dir(st, node);
+    int error =
+        dir < 0 ? dir : fs_write_file_at(dir, "restore.conf", conf, len, 0600);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot write its configuration to restore: %s", node,
+                  strerror(-error));
+        return error;
+    }
+    char *ndir = state_node_dir(st, node);
+    char *file = xasprintf("%s/restore.conf", ndir);
+    const char *argv[] = {FRR_RELOAD, "--reload",  "--stdout", "-N",
+                          node,       "--confdir", ndir,       "--rundir",
+                          ndir,       file,        NULL};
+    char *out = NULL;
+    int status = rt_run(rt, node, ndir, argv, &out);
+    if (status != 0) {
+        log_error("%s: FRR refused the saved configuration (%s exit %d)%s%s",
+                  node, FRR_RELOAD, status, out && *out ? ": " : "",
+                  out && *out ? out : "");
+    }
+    free(out);
+    free(file);
+    free(ndir);
+    return status == 0 ? 0 : -EINVAL;
+}
+
+/* One line of a host's file, checked: "addr IF A/P", "route D/P via G dev
+ * IF", "route D/P dev IF".  Its ip(8) arguments after the verb ("addr" or
+ * "route") in `args` (pointers into `tok`). */
+static bool
+parse_ip_line(char **tok, size_t n, const char **args, size_t *n_args)
+{
+    char buf[64];
+    unsigned char bin[16];
+    const char *prefix = n > 1 ? tok[1] : "";
+
+    if (n == 3 && !strcmp(tok[0], "addr")) {
+        prefix = tok[2];
+    }
+    const char *slash = strchr(prefix, '/');
+    size_t alen = slash ? (size_t)(slash - prefix) : 0;
+    char *end;
+    long plen = slash ? strtol(slash + 1, &end, 10) : -1;
+    if (!slash || alen >= sizeof buf || !slash[1] || *end || plen < 0 ||
+        plen > 128) {
+        return false;
+    }
+    memcpy(buf, prefix, alen);
+    buf[alen] = '\0';
+    bool v6 = strchr(buf, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, bin) != 1 ||
+        plen > (v6 ? 128 : 32)) {
+        return false;
+    }
+    const char *ifname = NULL;
+    if (n == 3 && !strcmp(tok[0], "addr")) {
+        ifname = tok[1];
+        args[0] = tok[2];
+        args[1] = "dev";
+        args[2] = tok[1];
+        *n_args = 3;
+    } else if (n == 6 && !strcmp(tok[0], "route") && !strcmp(tok[2], "via") &&
+               !strcmp(tok[4], "dev") &&
+               inet_pton(v6 ? AF_INET6 : AF_INET, tok[3], bin) == 1) {
+        ifname = tok[5];
+        for (size_t i = 0; i < 5; i++) {
+            args[i] = tok[1 + i];
+        }
+        *n_args = 5;
+    } else if (n == 4 && !strcmp(tok[0], "route") && !strcmp(tok[2], "dev")) {
+        ifname = tok[3];
+        for (size_t i = 0; i < 3; i++) {
+            args[i] = tok[1 + i];
+        }
+        *n_args = 3;
+    }
+    return ifname && strlen(ifname) < 16 &&
+           strspn(ifname,
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(ifname);
+}
+
+static bool
+has_line(char **lines, size_t n, const char *line)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(lines[i], line)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Runs `ip VERB ACTION ARGS...` for one line in the node. */
+static int
+ip_line(const struct state *st, const struct active_plugin *rt,
+        const char *node, const char *line, const char *action)
+{
+    size_t n = 0;
+    char **tok = util_split(line, ' ', &n);
+    const char *args[6];
+    size_t n_args = 0;
+    int status = -EINVAL;
+
+    if (parse_ip_line(tok, n, args, &n_args)) {
+        const char *argv[10] = {"ip", tok[0], action};
+        for (size_t i = 0; i < n_args; i++) {
+            argv[3 + i] = args[i];
+        }
+        argv[3 + n_args] = NULL;
+        char *dir = state_node_dir(st, node);
+        char *out = NULL;
+        status = rt_run(rt, node, dir, argv, &out);
+        free(out);
+        free(dir);
+    }
+    util_free_strv(tok);
+    return status;
+}
+
+/* Converges a host's addresses and routes to the saved ones: what is not
+ * saved goes, what is missing comes (addresses before routes). */
+static int
+restore_host(const struct state *st, const struct active_plugin *rt,
+             const char *node, const char *saved_text)
+{
+    char path[PATH_MAX], *now_text = NULL;
+    if (rt_netns_path(rt, node, path, sizeof path) ||
+        netlink_dump_node(path, &now_text)) {
+        log_error("%s: cannot read its addresses and routes", node);
+        return -EIO;
+    }
+    size_t n_saved = 0, n_now = 0;
+    char **saved = util_split(saved_text, '\n', &n_saved);
+    char **now = util_split(now_text, '\n', &n_now);
+    free(now_text);
+    int failed = 0;
+    /* Checked first: a bad line changes nothing. */
+    for (size_t i = 0; i < n_saved && !failed; i++) {
+        size_t n = 0, n_args = 0;
+        const char *args[6];
+        char **tok = util_split(saved[i], ' ', &n);
+        if (*saved[i] && !parse_ip_line(tok, n, args, &n_args)) {
+            log_error("%s: saved line %zu is not an address or route: '%s'",
+                      node, i + 1, saved[i]);
+            failed++;
+        }
+        util_free_strv(tok);
+    }
+    /* Routes go before addresses, addresses come before routes. */
+    for (int pass = 0; pass < 4 && !failed; pass++) {
+        bool adding = pass >= 2;
+        const char *kind = (pass == 0 || pass == 3) ? "route " : "addr ";
+        char **from = adding ? saved : now;
+        char **other = adding ? now : saved;
+        size_t n_from = adding ? n_saved : n_now;
+        size_t n_other = adding ? n_now : n_saved;
+        for (size_t i = 0; i < n_from; i++) {
+            if (strncmp(from[i], kind, strlen(kind)) != 0 ||
+                has_line(other, n_other, from[i])) {
+                continue;
+            }
+            if (ip_line(st, rt, node, from[i], adding ? "add" : "del")) {
+                log_error("%s: could not %s '%s'", node,
+                          adding ? "add" : "remove", from[i]);
+                failed++;
+            }
+        }
+    }
+    util_free_strv(saved);
+    util_free_strv(now);
+    return failed ? -EINVAL : 0;
+}
+
+/* The snapshot to restore: `name`, or the newest; NULL after saying why.
+ * A damaged snapshot (named, with its file, by snapshot_list()) is never
+ * restored, and never silently replaced by an older one: without a name,
+ * any damaged snapshot stops the restore (it may be the newest), offering
+ * the newest whole one by name. */
+static struct snapshot *
+choose_snapshot(int snapdir, const char *path, const char *name)
+{
+    struct snapshot *list;
+    char **damaged;
+    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
+    struct snapshot *chosen = NULL;
+    bool refused = false;
+
+    for (size_t i = 0; damaged[i]; i++) {
+        refused |= !name || !strcmp(damaged[i], name);
+    }
+    for (size_t i = 0; i < n && !chosen && !refused; i++) {
+        if (!name || !strcmp(list[i].name, name)) {
+            chosen = xmalloc(sizeof *chosen);
+            *chosen = list[i];
+            memset(&list[i], 0, sizeof list[i]); /* taken */
+        }
+    }
+    if (refused) {
+        log_error("%s %s damaged (see above): nothing restored%s%s%s",
+                  name ? "snapshot" : "a snapshot of", name ? name : path,
+                  n ? "; the newest whole one is " : "", n ? list[0].name : "",
+                  n ? " (`miniinet restore NAME` restores it)" : "");
+    } else if (!chosen) {
+        log_error("%s: %s", path,
+                  name ? "no snapshot of that name (`snapshots` lists them)"
+                       : "no snapshot to restore");
+    }
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(damaged);
+    return chosen;
+}
+
+static const struct state_node *
+record_node(const struct state *st, const char *name)
+{
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        if (!strcmp(st->nodes[i].name, name)) {
+            return &st->nodes[i];
+        }
+    }
+    return NULL;
+}
+
+static int restore_with(struct session *, const struct state *,
+                        const struct active_plugin *, const char *name,
+                        const char *only);
+
+/* After `up`: says when the network has snapshots, and how to restore. */
+void
+network_snapshot_hint(struct session *s)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    if (snapdir < 0) {
+        return; /* none (or reported) */
+    }
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    if (n) {
+        log_info("network %s has %zu snapshot%s (newest: %s); `miniinet "
+                 "restore` puts the newest back, `up --restore` does both "
+                 "at once",
+                 s->network, n, util_plural(n), list[0].name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    free(path);
+    close(snapdir);
+}
+
+int
+network_restore(struct session *s, const char *name, const char *only)
+{
+    const struct state *st = s->record;
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    struct state *own = NULL;
+
+    if (!st) {
+        /* `up --restore`: the record `up` has just made. */
+        own = xcalloc(1, sizeof *own);
+        if (state_load(s->network, own)) {
+            state_destroy(own);
+            free(own);
+            own = NULL;
+        }
+        st = own;
+    }
+    int status = restore_with(s, st, rt, name, only);
+    if (own) {
+        state_destroy(own);
+        free(own);
+    }
+    return status;
+}
+
+static int
+restore_with(struct session *s, const struct state *st,
+             const struct active_plugin *rt, const char *name,
+             const char *only)
+{
+
+    if (!st || !st->complete) {
+        log_error("network %s is not up here%s: `up` first", s->network,
+                  st ? " (its `up` did not finish)" : "");
+        return EXIT_FAILED;
+    }
+    if (only && !record_node(st, only) && s->opts.server) {
+        return EXIT_OK; /* one of the other servers' (the master checked) */
+    }
+    if (only && !record_node(st, only)) {
+        log_error("--node %s: no such node of network %s here", only,
+                  s->network);
+        return EXIT_USAGE;
+    }
+    double t0 = util_monotonic();
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    if (snapdir < 0) {
+        if (snapdir == -ENOENT) {
+            log_error("network %s has no snapshots", s->network);
+        }
+        return EXIT_FAILED;
+    }
+    struct snapshot *snap = choose_snapshot(snapdir, path, name);
+    size_t restored = 0, failed = 0;
+    for (size_t i = 0; snap && i < snap->n_files; i++) {
+        const struct snapshot_file *f = &snap->files[i];
+        char node[80];
+        snprintf(node, sizeof node, "%.*s",
+                 (int)(strrchr(f->name, '.') - f->name), f->name);
+        const struct state_node *sn = record_node(st, node);
+        if ((only && strcmp(only, node) != 0) || !sn) {
+            if (!sn) {
+                log_warn("%s: in snapshot %s but not a node of the network "
+                         "here: skipped",
+                         node, snap->name);
+            }
+            continue;
+        }
+        char *data = NULL;
+        int error = snapshot_read_file(snapdir, path, snap, f, &data);
+        if (!error) {
+            bool frr = suffix_of(sn->kind) &&
+                       !strcmp(suffix_of(sn->kind), ".frr") &&
+                       strstr(f->name, ".frr");
+            error = frr ? restore_router(st, rt, node, data, f->size)
+                        : restore_host(st, rt, node, data);
+        }
+        free(data);
+        if (error) {
+            failed++;
+        } else {
+            restored++;
+        }
+    }
+    if (snap) {
+        log_info("network %s: restored %zu node%s from snapshot %s%s in "
+                 "%.1fs",
+                 s->network, restored, util_plural(restored), snap->name,
+                 failed ? "; the others above failed" : "",
+                 util_monotonic() - t0);
+    }
+    int status = !snap || failed ? EXIT_FAILED : EXIT_OK;
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
     free(path);
     close(snapdir);
     return status;

@@ -32,7 +32,7 @@ snapshot_sha256(const void *data, size_t len, char hex[65])
         return;
     }
     for (unsigned i = 0; i < n; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
     }
 }
 
@@ -126,7 +126,7 @@ static bool
 valid_file_name(const char *name)
 {
     const char *dot = strrchr(name, '.');
-    if (!dot || (strcmp(dot, ".frr") && strcmp(dot, ".ip"))) {
+    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0)) {
         return false;
     }
     char node[80];
@@ -160,7 +160,7 @@ static const char *
 parse_file_line(struct snapshot *out, char **tok, size_t n)
 {
     long long size;
-    if (n < 4 || n > 5 || (n == 5 && strcmp(tok[4], "stale"))) {
+    if (n < 4 || n > 5 || (n == 5 && strcmp(tok[4], "stale") != 0)) {
         return "expected 'file NAME SIZE SHA256 [stale]'";
     }
     if (!valid_file_name(tok[1])) {
@@ -197,7 +197,7 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
     bool ended = false, have_time = false, have_named = false;
     size_t pos = 0;
 
-    if (memchr(text, '\0', len)) {
+    if (len && memchr(text, '\0', len)) {
         log_error("%s: contains a NUL byte: damaged", path);
         return -EINVAL;
     }
@@ -219,7 +219,7 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
         size_t start = pos;
         pos = (size_t)(nl - text) + 1;
         if (line == 1) {
-            if (strcmp(l, SNAPSHOT_MAGIC)) {
+            if (strcmp(l, SNAPSHOT_MAGIC) != 0) {
                 why = "not a miniinet snapshot manifest (first line)";
             }
             free(l);
@@ -252,7 +252,7 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
             }
         } else if (!strcmp(tok[0], "named")) {
             if (n != 2 || have_named ||
-                (strcmp(tok[1], "0") && strcmp(tok[1], "1"))) {
+                (strcmp(tok[1], "0") != 0 && strcmp(tok[1], "1") != 0)) {
                 why = "bad 'named' line";
             } else {
                 out->named = tok[1][0] == '1';
@@ -265,7 +265,7 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
             snapshot_sha256(text, start, sum);
             if (n != 2 || !is_hex64(tok[1])) {
                 why = "bad 'end' line";
-            } else if (strcmp(sum, tok[1])) {
+            } else if (strcmp(sum, tok[1]) != 0) {
                 why = "checksum mismatch: the manifest was changed or "
                       "damaged";
             }
@@ -371,7 +371,7 @@ snapshot_read_file(int snapdir, const char *path, const struct snapshot *snap,
     } else {
         char sum[65];
         snapshot_sha256(*data, len, sum);
-        if (len != file->size || strcmp(sum, file->sha256)) {
+        if (len != file->size || strcmp(sum, file->sha256) != 0) {
             log_error("%s: does not match the manifest (size or SHA-256): "
                       "damaged",
                       shown);
