@@ -121,7 +121,8 @@ tests_plugins_nosize_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 endif
 
 # The command-line tests drive the real binary (no root needed).
-TESTS += tests/cli.test
+TESTS += tests/cli.test tests/systemd.test
+EXTRA_DIST += tests/systemd.test
 EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Integration: the real binary against real FRR and Open vSwitch (root;

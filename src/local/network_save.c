@@ -464,9 +464,10 @@ restore_router(const struct state *st, const struct active_plugin *rt,
     }
     char *ndir = state_node_dir(st, node);
     char *file = xasprintf("%s/restore.conf", ndir);
-    const char *argv[] = {FRR_RELOAD, "--reload",  "--stdout", "-N",
-                          node,       "--confdir", ndir,       "--rundir",
-                          ndir,       file,        NULL};
+    const char *argv[] = {FRR_RELOAD, "--reload", "--stdout", "--log-level",
+                          "error",    "-N",       node,       "--confdir",
+                          ndir,       "--rundir", ndir,       file,
+                          NULL};
     char *out = NULL;
     int status = rt_run(rt, node, ndir, argv, &out);
     if (status != 0) {
@@ -628,6 +629,28 @@ restore_host(const struct state *st, const struct active_plugin *rt,
     return failed ? -EINVAL : 0;
 }
 
+/* Entries of the snapshots directory that are snapshots, whole or not
+ * (not the temporary directories of a `save`). */
+static size_t
+count_snapshots(int snapdir)
+{
+    int fd = dup(snapdir);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    size_t n = 0;
+
+    if (!dir) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 1; /* unknown: not "none" */
+    }
+    for (struct dirent *de; (de = readdir(dir));) {
+        n += de->d_name[0] != '.';
+    }
+    closedir(dir);
+    return n;
+}
+
 /* The snapshot to restore: `name`, or the newest; NULL after saying why.
  * A damaged snapshot (named, with its file, by snapshot_list()) is never
  * restored, and never silently replaced by an older one: without a name,
@@ -681,11 +704,54 @@ record_node(const struct state *st, const char *name)
     return NULL;
 }
 
+struct restore_run {
+    const struct state *st;
+    const struct active_plugin *rt;
+    const struct snapshot *snap;
+    int snapdir;
+    const char *path, *only;
+    int *result; /* per file: 1 restored, 0 skipped, -1 failed */
+};
+
+/* File `i` of the snapshot back on its node (in parallel, -j). */
+static int
+restore_one(size_t i, void *aux)
+{
+    struct restore_run *run = aux;
+    const struct snapshot_file *f = &run->snap->files[i];
+    const char *suffix = strrchr(f->name, '.');
+    char node[80];
+    snprintf(node, sizeof node, "%.*s", (int)(suffix - f->name), f->name);
+    const struct state_node *sn = record_node(run->st, node);
+
+    if (run->only && strcmp(run->only, node) != 0) {
+        return 0;
+    }
+    if (!sn || !suffix_of(sn->kind) || strcmp(suffix_of(sn->kind), suffix)) {
+        log_warn("%s: in snapshot %s but not a node of that kind here: "
+                 "skipped",
+                 node, run->snap->name);
+        return 0;
+    }
+    char *data = NULL;
+    int error =
+        snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
+    if (!error) {
+        error = !strcmp(suffix, ".frr")
+                    ? restore_router(run->st, run->rt, node, data, f->size)
+                    : restore_host(run->st, run->rt, node, data);
+    }
+    free(data);
+    run->result[i] = error ? -1 : 1;
+    return 0;
+}
+
 static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
                         const char *only);
 
-/* After `up`: says when the network has snapshots, and how to restore. */
+/* After `up`: says when the network has snapshots, and how to restore.
+ */
 void
 network_snapshot_hint(struct session *s)
 {
@@ -747,7 +813,8 @@ restore_with(struct session *s, const struct state *st,
         return EXIT_FAILED;
     }
     if (only && !record_node(st, only) && s->opts.server) {
-        return EXIT_OK; /* one of the other servers' (the master checked) */
+        return EXIT_OK; /* one of the other servers' (the master
+                           checked) */
     }
     if (only && !record_node(st, only)) {
         log_error("--node %s: no such node of network %s here", only,
@@ -757,6 +824,19 @@ restore_with(struct session *s, const struct state *st,
     double t0 = util_monotonic();
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
+    size_t n_any = snapdir < 0 ? 0 : count_snapshots(snapdir);
+    if (s->opts.restore && !name &&
+        ((snapdir >= 0 && !n_any) || snapdir == -ENOENT)) {
+        /* `up --restore` of a network never saved (the boot unit): it is
+         * as the topology file makes it. */
+        log_info("network %s has no snapshots yet: nothing to restore",
+                 s->network);
+        free(path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        return EXIT_OK;
+    }
     if (snapdir < 0) {
         if (snapdir == -ENOENT) {
             log_error("network %s has no snapshots", s->network);
@@ -764,37 +844,24 @@ restore_with(struct session *s, const struct state *st,
         return EXIT_FAILED;
     }
     struct snapshot *snap = choose_snapshot(snapdir, path, name);
+    struct restore_run run = {
+        st,
+        rt,
+        snap,
+        snapdir,
+        path,
+        only,
+        xcalloc(snap ? snap->n_files + 1 : 1, sizeof *run.result)};
     size_t restored = 0, failed = 0;
-    for (size_t i = 0; snap && i < snap->n_files; i++) {
-        const struct snapshot_file *f = &snap->files[i];
-        char node[80];
-        snprintf(node, sizeof node, "%.*s",
-                 (int)(strrchr(f->name, '.') - f->name), f->name);
-        const struct state_node *sn = record_node(st, node);
-        if ((only && strcmp(only, node) != 0) || !sn) {
-            if (!sn) {
-                log_warn("%s: in snapshot %s but not a node of the network "
-                         "here: skipped",
-                         node, snap->name);
-            }
-            continue;
-        }
-        char *data = NULL;
-        int error = snapshot_read_file(snapdir, path, snap, f, &data);
-        if (!error) {
-            bool frr = suffix_of(sn->kind) &&
-                       !strcmp(suffix_of(sn->kind), ".frr") &&
-                       strstr(f->name, ".frr");
-            error = frr ? restore_router(st, rt, node, data, f->size)
-                        : restore_host(st, rt, node, data);
-        }
-        free(data);
-        if (error) {
-            failed++;
-        } else {
-            restored++;
+    if (snap) {
+        workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL,
+                    NULL);
+        for (size_t i = 0; i < snap->n_files; i++) {
+            restored += run.result[i] == 1;
+            failed += run.result[i] < 0;
         }
     }
+    free(run.result);
     if (snap) {
         log_info("network %s: restored %zu node%s from snapshot %s%s in "
                  "%.1fs",
