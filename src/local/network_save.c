@@ -353,6 +353,12 @@ network_save(struct session *s)
                  util_plural(snap.n_files), n_stale ? ", some stale" : "",
                  path, snap.name, util_monotonic() - t0);
         struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
+        if (s->topo && s->topo->snapshots_keep_last >= 0) {
+            r.keep_last = (unsigned)s->topo->snapshots_keep_last;
+        }
+        if (s->topo && s->topo->snapshots_keep_days >= 0) {
+            r.keep_days = (unsigned)s->topo->snapshots_keep_days;
+        }
         prune(snapdir, path, snap.time, &r);
         if (n_lost) {
             status = EXIT_FAILED;
