@@ -15,6 +15,7 @@ const struct executor local_executor = {
     .save = network_save,
     .snapshots = network_snapshots,
     .restore = network_restore,
+    .restart = network_restart,
 };
 
 const struct executor master_executor = {
@@ -27,4 +28,5 @@ const struct executor master_executor = {
     .save = master_save,
     .snapshots = master_snapshots,
     .restore = master_restore,
+    .restart = master_restart,
 };

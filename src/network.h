@@ -41,6 +41,8 @@ struct executor {
     int (*snapshots)(struct session *);
     /* Snapshot `name` (NULL: the newest) back; only node `node` if set. */
     int (*restore)(struct session *, const char *name, const char *node);
+    /* Restarts a router's FRR, its newest snapshot put back. */
+    int (*restart)(struct session *, const char *node);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -64,6 +66,11 @@ int master_save(struct session *);
 int master_snapshots(struct session *);
 int network_restore(struct session *, const char *name, const char *node);
 void network_snapshot_hint(struct session *);
+int network_restore_node(struct session *, const struct state *,
+                         const char *node);
+int network_heal_frr(struct session *, const struct state *, size_t *healed);
+int network_restart(struct session *, const char *node);
+int master_restart(struct session *, const char *node);
 int master_restore(struct session *, const char *name, const char *node);
 
 /* Verbs of a master: with several servers and no --server, `up`, `down`,

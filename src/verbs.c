@@ -305,6 +305,17 @@ verb_restore(struct session *s, int argc, char **argv)
     return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
 }
 
+/* restart NODE: a router's FRR, its newest snapshot put back. */
+static int
+verb_restart(struct session *s, int argc, char **argv)
+{
+    if (argc != 2) {
+        log_error("restart: which router? (restart NODE)");
+        return EXIT_USAGE;
+    }
+    return s->exec->restart(s, argv[1]);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
@@ -356,5 +367,8 @@ const struct verb verbs[] = {
     {"restore", "[--node NAME] [SNAPSHOT]",
      "put a snapshot (default: the newest) back on the running network",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore, VOPT_NODE},
+    {"restart", "NODE",
+     "restart a router's FRR, with its newest snapshot's configuration",
+     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -927,3 +927,19 @@ master_restore(struct session *s, const char *name, const char *node)
     }
     return master_on_all(s, "restore", name);
 }
+
+int
+master_restart(struct session *s, const char *node)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    bool found = false;
+
+    for (size_t i = 0; i < p->n_nodes && !found; i++) {
+        found = !strcmp(p->nodes[i].name, node);
+    }
+    if (!found) {
+        log_error("restart %s: no such node in %s", node, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return master_on_all(s, "restart", node);
+}

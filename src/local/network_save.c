@@ -752,9 +752,32 @@ restore_one(size_t i, void *aux)
     return 0;
 }
 
+static size_t count_snapshots(int snapdir);
 static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
                         const char *only);
+
+int
+network_restore_node(struct session *s, const struct state *st,
+                     const char *node)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    size_t n = snapdir < 0 ? 0 : count_snapshots(snapdir);
+
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    if (!n && (snapdir >= 0 || snapdir == -ENOENT)) {
+        log_info("%s: no snapshot of network %s: it runs the configuration "
+                 "`up` wrote",
+                 node, s->network);
+        return EXIT_OK;
+    }
+    return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
+                        node);
+}
 
 /* After `up`: says when the network has snapshots, and how to restore.
  */
