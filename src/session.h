@@ -32,16 +32,17 @@ struct cli_options {
     char *plugins;      /* --plugins=a,b,c (NULL: none) */
     char **plugin_dirs; /* --plugin-dir, repeatable */
     size_t n_plugin_dirs;
-    const char *server;        /* --server NAME */
-    unsigned jobs;             /* -j N, default: online CPUs */
-    bool json;                 /* --json */
-    bool accept_new_host_keys; /* --accept-new-host-keys */
-    bool purge;                /* --purge */
-    const char *as;            /* --as NAME */
-    const char *note;          /* --note TEXT */
-    const char *node;          /* --node NAME */
-    bool restore;              /* --restore */
-    unsigned verb_options;     /* the VOPT_* given */
+    const char *server;           /* --server NAME */
+    unsigned jobs;                /* -j N, default: online CPUs */
+    bool json;                    /* --json */
+    bool accept_new_host_keys;    /* --accept-new-host-keys */
+    bool purge;                   /* --purge */
+    const char *as;               /* --as NAME */
+    const char *note;             /* --note TEXT */
+    const char *node;             /* --node NAME */
+    bool restore;                 /* --restore */
+    const char *restore_snapshot; /* up --restore SNAPSHOT */
+    unsigned verb_options;        /* the VOPT_* given */
 };
 
 struct state;
@@ -76,6 +77,8 @@ struct session {
     bool net_locked, net_lock_master;
     int net_lock_fd;
     char *net_lock_name; /* the network's name, for the release */
+    /* `up` built the network here (it was not up already). */
+    bool built;
     /* The run directory's lock, when the verb is also RUNDIR_LOCK. */
     bool locked;
     int lock_fd;

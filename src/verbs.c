@@ -189,10 +189,20 @@ verb_up(struct session *s, int argc, char **argv)
         log_error("up --restore %s: not a snapshot's name", name);
         return EXIT_USAGE;
     }
+    s->opts.restore_snapshot = name; /* a master passes it on */
     int status = s->exec->up(s);
-    if (status == EXIT_OK && s->opts.restore) {
+    if (status != EXIT_OK || s->exec != &local_executor) {
+        return status; /* a master's servers restore, each its part */
+    }
+    if (s->opts.restore && s->built) {
         status = s->exec->restore(s, name, NULL);
-    } else if (status == EXIT_OK && s->exec == &local_executor) {
+    } else if (s->opts.restore) {
+        /* Only what `up` builds is restored (after a reboot, the part of
+         * the servers that rebooted): running nodes are left as they are. */
+        log_info("network %s was up already here: nothing restored "
+                 "(`restore` puts a snapshot back on a running network)",
+                 s->network);
+    } else {
         network_snapshot_hint(s);
     }
     return status;

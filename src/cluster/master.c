@@ -612,6 +612,13 @@ master_up(struct session *s)
         return EXIT_FAILED;
     }
     m.verb = "up";
+    char *args[3] = {NULL};
+    if (s->opts.restore) {
+        /* Each server restores what it builds. */
+        args[0] = "--restore";
+        args[1] = (char *)s->opts.restore_snapshot;
+    }
+    m.argv = args;
     m.live = isatty(STDERR_FILENO) && log_get_verbosity() == 1;
     for_each_server(&m, stream_verb);
     if (m.live) {

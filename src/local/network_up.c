@@ -625,7 +625,9 @@ build(struct up *u)
                   phase, u->s->opts.config);
         return error;
     }
-    return state_mark_complete(&u->st);
+    error = state_mark_complete(&u->st);
+    u->s->built = !error;
+    return error;
 }
 
 int
