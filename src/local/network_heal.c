@@ -55,7 +55,7 @@ restart_router(struct session *s, const struct state *st, size_t node,
         if (rt_frr_dead(name, dir, daemons, dead, sizeof dead) == n) {
             break;
         }
-        struct timespec ts = {0, 50 * 1000000};
+        struct timespec ts = {0, 50L * 1000000L};
         nanosleep(&ts, NULL);
     }
     if (!error) {

@@ -733,7 +733,8 @@ restore_one(size_t i, void *aux)
     if (run->only && strcmp(run->only, node) != 0) {
         return 0;
     }
-    if (!sn || !suffix_of(sn->kind) || strcmp(suffix_of(sn->kind), suffix)) {
+    if (!sn || !suffix_of(sn->kind) ||
+        strcmp(suffix_of(sn->kind), suffix) != 0) {
         log_warn("%s: in snapshot %s but not a node of that kind here: "
                  "skipped",
                  node, run->snap->name);
