@@ -1,5 +1,6 @@
 dist_man_MANS += doc/miniinet.1
 dist_doc_DATA += doc/architecture.md doc/topology.md doc/multi-server.md \
+	doc/operations.md \
 	doc/plugins.md doc/import.md \
 	doc/dashboard.md \
 	doc/dashboard-matrix.png doc/dashboard-lg.png doc/dashboard-topology.png \

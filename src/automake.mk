@@ -48,6 +48,7 @@ src_libmicore_la_SOURCES = \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
+	src/local/snapshot.c src/local/snapshot.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
 	src/cluster/wire.c src/cluster/wire.h \
@@ -57,9 +58,9 @@ src_libmicore_la_SOURCES = \
 	src/serve/dashboard.c src/serve/dashboard.h
 src_libmicore_la_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS)
 src_libmicore_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(LIBNL_CFLAGS) \
-	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS)
+	$(JSONC_CFLAGS) $(LIBSSH_CFLAGS) $(LIBCRYPTO_CFLAGS)
 src_libmicore_la_LIBADD = $(LIBCONFIG_LIBS) $(LIBNL_LIBS) $(JSONC_LIBS) \
-	$(LIBSSH_LIBS) -lm
+	$(LIBSSH_LIBS) $(LIBCRYPTO_LIBS) -lm
 
 bin_PROGRAMS += miniinet
 miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
@@ -67,6 +68,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
 	src/local/network_check.c src/local/network_link.c \
+	src/local/network_save.c src/local/network_heal.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \

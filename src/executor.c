@@ -13,6 +13,10 @@ const struct executor local_executor = {
     .check = network_check,
     .exec = network_exec,
     .link = network_link,
+    .save = network_save,
+    .snapshots = network_snapshots,
+    .restore = network_restore,
+    .restart = network_restart,
 };
 
 const struct executor master_executor = {
@@ -23,4 +27,8 @@ const struct executor master_executor = {
     .check = master_check,
     .exec = master_exec,
     .link = master_link,
+    .save = master_save,
+    .snapshots = master_snapshots,
+    .restore = master_restore,
+    .restart = master_restart,
 };

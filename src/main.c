@@ -68,6 +68,12 @@ usage(FILE *out)
         "      --format dot|svg   graph: the drawing's format (default svg)\n"
         "      --listen ADDR:PORT serve: where (default 127.0.0.1:8080)\n"
         "      --period SECONDS   serve: between probe rounds (default 60)\n"
+        "      --as NAME          save: the snapshot's name (kept until\n"
+        "                         removed by hand)\n"
+        "      --note TEXT        save: a note stored with the snapshot\n"
+        "      --node NAME        restore: that node only\n"
+        "      --restore          up: then restore the newest snapshot (or\n"
+        "                         the one named: up --restore SNAPSHOT)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -133,6 +139,7 @@ command_start(int argc, char **argv)
     static const char *const long_with_arg[] = {
         "--config", "--plugins", "--plugin-dir", "--server",
         "--jobs",   "--format",  "--listen",     "--period",
+        "--as",     "--note",    "--node",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -174,6 +181,10 @@ enum {
     OPT_FORMAT,
     OPT_LISTEN,
     OPT_PERIOD,
+    OPT_AS,
+    OPT_NOTE,
+    OPT_NODE,
+    OPT_RESTORE,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -195,6 +206,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"period", required_argument, NULL, OPT_PERIOD},
+        {"as", required_argument, NULL, OPT_AS},
+        {"note", required_argument, NULL, OPT_NOTE},
+        {"node", required_argument, NULL, OPT_NODE},
+        {"restore", no_argument, NULL, OPT_RESTORE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -257,6 +272,22 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
                 return -1;
             }
             opts->verb_options |= VOPT_PERIOD;
+            break;
+        case OPT_AS:
+            opts->as = optarg;
+            opts->verb_options |= VOPT_AS;
+            break;
+        case OPT_NOTE:
+            opts->note = optarg;
+            opts->verb_options |= VOPT_NOTE;
+            break;
+        case OPT_NODE:
+            opts->node = optarg;
+            opts->verb_options |= VOPT_NODE;
+            break;
+        case OPT_RESTORE:
+            opts->restore = true;
+            opts->verb_options |= VOPT_RESTORE;
             break;
         case 'h':
             usage(stdout);

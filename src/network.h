@@ -39,6 +39,13 @@ struct executor {
     int (*exec)(struct session *, const char *node, char **argv);
     /* `link A B down|up|set ...` where the link's ends are. */
     int (*link)(struct session *, const struct link_request *);
+    /* A snapshot (--as, --note in the session's options); the list. */
+    int (*save)(struct session *);
+    int (*snapshots)(struct session *);
+    /* Snapshot `name` (NULL: the newest) back; only node `node` if set. */
+    int (*restore)(struct session *, const char *name, const char *node);
+    /* Restarts a router's FRR, its newest snapshot put back. */
+    int (*restart)(struct session *, const char *node);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -67,6 +74,18 @@ struct link_request {
     char **args;              /* the verb's arguments, for the servers */
 };
 int network_link(struct session *, const struct link_request *);
+int network_save(struct session *);
+int network_snapshots(struct session *);
+int master_save(struct session *);
+int master_snapshots(struct session *);
+int network_restore(struct session *, const char *name, const char *node);
+void network_snapshot_hint(struct session *);
+int network_restore_node(struct session *, const struct state *,
+                         const char *node);
+int network_heal_frr(struct session *, const struct state *, size_t *healed);
+int network_restart(struct session *, const char *node);
+int master_restart(struct session *, const char *node);
+int master_restore(struct session *, const char *name, const char *node);
 
 /* Verbs of a master: with several servers and no --server, `up`, `down`,
  * `status`, `check` and `exec` drive every server over SSH (master.c). */

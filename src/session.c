@@ -334,12 +334,29 @@ load_record(struct session *s, bool required)
     return EXIT_OK;
 }
 
-/* Waits for, and holds until session_destroy(), the run directory's lock;
- * none when there is no run directory and `create` is false. */
+/* Holds until session_destroy() the network's lock, then (`rundir`) the
+ * run directory's, waiting for it; none when there is no run directory and
+ * `create` is false. */
 static int
-lock_rundir(struct session *s, bool create)
+lock_network(struct session *s, const char *op, bool master, bool create,
+             bool rundir)
 {
-    int fd = state_lock(create);
+    int fd = state_lock_network(s->network, master, op, create);
+
+    if (fd == -ENOENT && !create) {
+        return EXIT_OK;
+    }
+    if (fd < 0) {
+        return EXIT_FAILED;
+    }
+    s->net_locked = true;
+    s->net_lock_name = xstrdup(s->network);
+    s->net_lock_master = master;
+    s->net_lock_fd = fd;
+    if (!rundir) {
+        return EXIT_OK;
+    }
+    fd = state_lock(create);
 
     if (fd == -ENOENT && !create) {
         return EXIT_OK;
@@ -454,7 +471,12 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
     }
     if (status == EXIT_OK && session_is_master(s)) {
         s->exec = &master_executor; /* the servers keep the records */
-        return prepare_plan(s);
+        s->network = s->topo->name;
+        if (needs & EXCLUSIVE) {
+            /* Two masters at once would split the servers between them. */
+            status = lock_network(s, verb->name, true, true, false);
+        }
+        return status == EXIT_OK ? prepare_plan(s) : status;
     }
     if (status == EXIT_OK && (needs & USE_RECORD)) {
         status = resolve_network(s, named);
@@ -462,7 +484,8 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
         s->network = s->topo->name; /* its plugins, if it is up */
     }
     if (status == EXIT_OK && s->network && (needs & EXCLUSIVE)) {
-        status = lock_rundir(s, !(needs & USE_RECORD));
+        status = lock_network(s, verb->name, false, !(needs & USE_RECORD),
+                              needs & RUNDIR_LOCK);
     }
     if (status == EXIT_OK && s->network) {
         status = load_record(s, needs & USE_RECORD);
@@ -507,5 +530,12 @@ session_destroy(struct session *s)
     if (s->locked) {
         state_unlock(s->lock_fd);
         s->locked = false;
+    }
+    if (s->net_locked) {
+        state_unlock_network(s->net_lock_name, s->net_lock_master,
+                             s->net_lock_fd);
+        free(s->net_lock_name);
+        s->net_lock_name = NULL;
+        s->net_locked = false;
     }
 }

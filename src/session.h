@@ -20,10 +20,14 @@ enum {
 /* Options that belong to some verbs only (struct verb's `options`): given
  * to another verb, they are a usage error naming both. */
 enum {
-    VOPT_PURGE = 1 << 0,  /* --purge (down) */
-    VOPT_FORMAT = 1 << 1, /* --format (graph) */
-    VOPT_LISTEN = 1 << 2, /* --listen (serve) */
-    VOPT_PERIOD = 1 << 3, /* --period (serve) */
+    VOPT_PURGE = 1 << 0,   /* --purge (down) */
+    VOPT_FORMAT = 1 << 1,  /* --format (graph) */
+    VOPT_LISTEN = 1 << 2,  /* --listen (serve) */
+    VOPT_PERIOD = 1 << 3,  /* --period (serve) */
+    VOPT_AS = 1 << 4,      /* --as NAME (save) */
+    VOPT_NOTE = 1 << 5,    /* --note TEXT (save) */
+    VOPT_NODE = 1 << 6,    /* --node NAME (restore) */
+    VOPT_RESTORE = 1 << 7, /* --restore (up) */
 };
 
 struct cli_options {
@@ -31,15 +35,20 @@ struct cli_options {
     char *plugins;      /* --plugins=a,b,c (NULL: none) */
     char **plugin_dirs; /* --plugin-dir, repeatable */
     size_t n_plugin_dirs;
-    const char *server;        /* --server NAME */
-    unsigned jobs;             /* -j N, default: online CPUs */
-    bool json;                 /* --json */
-    bool accept_new_host_keys; /* --accept-new-host-keys */
-    bool purge;                /* --purge */
-    unsigned verb_options;     /* the VOPT_* given */
-    const char *format;        /* graph --format (NULL: svg) */
-    const char *listen;        /* serve --listen (NULL: 127.0.0.1:8080) */
-    unsigned period;           /* serve --period (0: 60 s) */
+    const char *server;           /* --server NAME */
+    unsigned jobs;                /* -j N, default: online CPUs */
+    bool json;                    /* --json */
+    bool accept_new_host_keys;    /* --accept-new-host-keys */
+    bool purge;                   /* --purge */
+    const char *as;               /* --as NAME */
+    const char *note;             /* --note TEXT */
+    const char *node;             /* --node NAME */
+    bool restore;                 /* --restore */
+    const char *restore_snapshot; /* up --restore SNAPSHOT */
+    unsigned verb_options;        /* the VOPT_* given */
+    const char *format;           /* graph --format (NULL: svg) */
+    const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */
+    unsigned period;              /* serve --period (0: 60 s) */
 };
 
 struct state;
@@ -69,7 +78,14 @@ struct session {
     /* Who carries out up, down, status, check, exec and preflight: this
      * server, or the master of several (chosen once, here). */
     const struct executor *exec;
-    /* The run directory's lock, when the verb is EXCLUSIVE. */
+    /* The network's lock (state_lock_network()), when the verb is
+     * EXCLUSIVE; the master's own when net_lock_master. */
+    bool net_locked, net_lock_master;
+    int net_lock_fd;
+    char *net_lock_name; /* the network's name, for the release */
+    /* `up` built the network here (it was not up already). */
+    bool built;
+    /* The run directory's lock, when the verb is also RUNDIR_LOCK. */
     bool locked;
     int lock_fd;
 };
@@ -84,10 +100,14 @@ enum {
     /* The network up on this server: its name, its record, the plugins it
      * was made with. */
     USE_RECORD = 1 << 3,
-    /* Changes the network on this server: holds the run directory's lock
-     * (state_lock()) from before the record is read, made if missing
-     * unless the verb works from the record (then nothing is up). */
+    /* Changes the network: holds the network's lock (state_lock_network(),
+     * refused when another operation holds it; on a master, the master's
+     * own) from before the record is read, the run directory made if
+     * missing unless the verb works from the record (then nothing is up). */
     EXCLUSIVE = 1 << 4,
+    /* Makes or removes kernel objects by name: also holds the run
+     * directory's lock (state_lock(), waiting for other networks' turns). */
+    RUNDIR_LOCK = 1 << 5,
 };
 
 struct verb {

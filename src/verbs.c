@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "serve.h"
 #include "topology.h"
+#include "snapshot.h"
 #include "util.h"
 
 static int
@@ -185,11 +186,33 @@ verb_plugins(struct session *s, int argc, char **argv)
 static int
 verb_up(struct session *s, int argc, char **argv)
 {
-    int status = no_arguments(argc, argv);
-    if (status != EXIT_OK) {
-        return status;
+    if (argc > (s->opts.restore ? 2 : 1)) {
+        log_error("up: unexpected argument '%s'%s", argv[argc - 1],
+                  s->opts.restore ? "" : " (up --restore SNAPSHOT?)");
+        return EXIT_USAGE;
     }
-    return s->exec->up(s);
+    const char *name = argc == 2 ? argv[1] : NULL;
+    if (name && !util_valid_name(name, 64)) {
+        log_error("up --restore %s: not a snapshot's name", name);
+        return EXIT_USAGE;
+    }
+    s->opts.restore_snapshot = name; /* a master passes it on */
+    int status = s->exec->up(s);
+    if (status != EXIT_OK || s->exec != &local_executor) {
+        return status; /* a master's servers restore, each its part */
+    }
+    if (s->opts.restore && s->built) {
+        status = s->exec->restore(s, name, NULL);
+    } else if (s->opts.restore) {
+        /* Only what `up` builds is restored (after a reboot, the part of
+         * the servers that rebooted): running nodes are left as they are. */
+        log_info("network %s was up already here: nothing restored "
+                 "(`restore` puts a snapshot back on a running network)",
+                 s->network);
+    } else {
+        network_snapshot_hint(s);
+    }
+    return status;
 }
 
 /* preflight: the checks `up` makes before building anything. */
@@ -249,6 +272,67 @@ verb_exec(struct session *s, int argc, char **argv)
     return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
+/* save [NETWORK]: a snapshot of what students typed. */
+static int
+verb_save(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("save: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (s->opts.as && !util_valid_name(s->opts.as, 64)) {
+        log_error("--as %s: a snapshot's name is 1 to 64 letters, digits, "
+                  "'_' or '-'",
+                  s->opts.as);
+        return EXIT_USAGE;
+    }
+    if (s->opts.note && !snapshot_note_valid(s->opts.note)) {
+        log_error("--note: at most %d characters on one line",
+                  SNAPSHOT_NOTE_MAX);
+        return EXIT_USAGE;
+    }
+    return s->exec->save(s);
+}
+
+/* snapshots [NETWORK]: the list, each checked. */
+static int
+verb_snapshots(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("snapshots: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    return s->exec->snapshots(s);
+}
+
+/* restore [SNAPSHOT]: a snapshot back on the running network. */
+static int
+verb_restore(struct session *s, int argc, char **argv)
+{
+    if (argc > 2) {
+        log_error("restore: unexpected argument '%s'", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (argc == 2 && !util_valid_name(argv[1], 64)) {
+        log_error("restore %s: not a snapshot's name (`snapshots` lists "
+                  "them)",
+                  argv[1]);
+        return EXIT_USAGE;
+    }
+    return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
+}
+
+/* restart NODE: a router's FRR, its newest snapshot put back. */
+static int
+verb_restart(struct session *s, int argc, char **argv)
+{
+    if (argc != 2) {
+        log_error("restart: which router? (restart NODE)");
+        return EXIT_USAGE;
+    }
+    return s->exec->restart(s, argv[1]);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
@@ -261,6 +345,14 @@ verb_option_name(unsigned vopt)
         return "--listen";
     case VOPT_PERIOD:
         return "--period";
+    case VOPT_AS:
+        return "--as";
+    case VOPT_NOTE:
+        return "--note";
+    case VOPT_NODE:
+        return "--node";
+    case VOPT_RESTORE:
+        return "--restore";
     default:
         return "an option";
     }
@@ -549,12 +641,13 @@ const struct verb verbs[] = {
      0, verb_plugins, 0},
     {"preflight", "", "check every server before `up` (builds nothing)",
      NEED_PLAN, 0, verb_preflight, 0},
-    {"up", "",
+    {"up", "[--restore [SNAPSHOT]]",
      "build the network and start its routers (on every server, as master)",
-     NEED_PLAN | EXCLUSIVE, 0, verb_up, 0},
+     NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up, VOPT_RESTORE},
     {"down", "[--purge] [NETWORK]",
      "remove everything `up` made (needs no topology file)",
-     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_down, VOPT_PURGE},
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE | RUNDIR_LOCK, 1, verb_down,
+     VOPT_PURGE},
     {"status", "", "every node, its interfaces and BGP sessions (--json)",
      NEED_PLAN | USE_RECORD, 0, verb_status, 0},
     {"check", "",
@@ -575,5 +668,16 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
+    {"save", "[--as NAME] [--note TEXT] [NETWORK]",
+     "snapshot every router's configuration and every host's addresses",
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save, VOPT_AS | VOPT_NOTE},
+    {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
+     USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
+    {"restore", "[--node NAME] [SNAPSHOT]",
+     "put a snapshot (default: the newest) back on the running network",
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore, VOPT_NODE},
+    {"restart", "NODE",
+     "restart a router's FRR, with its newest snapshot's configuration",
+     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

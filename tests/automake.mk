@@ -26,13 +26,14 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 # and says what it skips without).
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
-	tests/check_state tests/check_persist tests/check_import \
+	tests/check_state tests/check_persist tests/check_import tests/check_snapshot \
 	tests/check_graph tests/check_link tests/check_dashboard
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
 tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_snapshot_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -126,7 +127,8 @@ tests_plugins_nosize_la_LDFLAGS = $(TESTPLUGIN_LDFLAGS) -no-undefined
 endif
 
 # The command-line tests drive the real binary (no root needed).
-TESTS += tests/cli.test
+TESTS += tests/cli.test tests/systemd.test
+EXTRA_DIST += tests/systemd.test
 EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Integration: the real binary against real FRR and Open vSwitch (root;
@@ -158,9 +160,13 @@ tests/link.log: tests/up.log
 TESTS += tests/hogs.test
 EXTRA_DIST += tests/hogs.test
 tests/hogs.log: tests/link.log
+# Snapshots of small.cfg (a private Open vSwitch too).
+TESTS += tests/snapshot.test
+EXTRA_DIST += tests/snapshot.test
+tests/snapshot.log: tests/hogs.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh
-tests/docker.log: tests/link.log
+tests/docker.log: tests/link.log tests/snapshot.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log

@@ -499,6 +499,111 @@ START_TEST(test_lock)
 }
 END_TEST
 
+/* The lock file's line: exactly "OP PID SINCE\n". */
+START_TEST(test_lock_parse)
+{
+    struct state_lock_holder h;
+
+    ck_assert(state_lock_parse("up 123 1764728400\n", &h));
+    ck_assert_str_eq(h.op, "up");
+    ck_assert_int_eq(h.pid, 123);
+    ck_assert(h.since == 1764728400LL);
+    static const char *const bad[] = {
+        "",
+        "\n",
+        "up 123 1764728400",              /* no newline */
+        "up 123 1764728400\nx",           /* more */
+        "up 0 1764728400\n",              /* pid 0 */
+        "up -5 1764728400\n",             /* negative */
+        "up 123 -1\n",                    /* negative time */
+        "Up 123 1\n",                     /* upper case */
+        "up  123 1\n",                    /* two spaces */
+        "up 12x 1\n",                     /* junk */
+        "up 123 1 2\n",                   /* extra token */
+        "averyveryverylongverb 1 1\n",    /* longer than op[] */
+        "up 99999999999999999999999 1\n", /* overflow */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(!state_lock_parse(bad[i], &h), "accepted '%s'", bad[i]);
+    }
+}
+END_TEST
+
+/* The network's lock: none without a run directory unless made; a second
+ * taker is refused at once, naming the holder's verb and pid; a lock left
+ * by a dead process is taken over, naming it; the master's lock is apart. */
+START_TEST(test_lock_network)
+{
+    struct stat st;
+    char path[PATH_MAX], pid[32];
+
+    ck_assert_int_eq(rmdir(rundir), 0);
+    ck_assert_int_eq(state_lock_network("net", false, "down", false), -ENOENT);
+    int fd = state_lock_network("net", false, "up", true);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    snprintf(path, sizeof path, "%s/net.lock", rundir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+
+    testutil_capture_begin();
+    ck_assert_int_eq(state_lock_network("net", false, "save", true), -EBUSY);
+    const char *msg = testutil_captured();
+    snprintf(pid, sizeof pid, "(pid %ld, since ", (long)getpid());
+    ck_assert_msg(strstr(msg, "network net: `up` ") && strstr(msg, pid) &&
+                      strstr(msg, "this `save` does nothing"),
+                  "message: %s", msg);
+    testutil_capture_end();
+
+    /* Other networks and the master's lock are other locks. */
+    int other = state_lock_network("other", false, "up", true);
+    ck_assert_int_ge(other, 0);
+    int master = state_lock_network("net", true, "up", true);
+    ck_assert_int_ge(master, 0);
+    state_unlock_network("net", true, master);
+    state_unlock_network("other", false, other);
+
+    state_unlock_network("net", false, fd);
+    ck_assert_int_eq(lstat(path, &st), -1);
+    ck_assert_int_eq(stat(rundir, &st), -1); /* empty: removed */
+
+    /* A holder killed: its file stays, its lock goes with it. */
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        int cfd = state_lock_network("net", false, "restore", true);
+        if (cfd < 0) {
+            _exit(1);
+        }
+        raise(SIGKILL);
+        _exit(2);
+    }
+    int wstatus;
+    ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+    ck_assert(WIFSIGNALED(wstatus));
+    ck_assert_int_eq(lstat(path, &st), 0);
+    testutil_capture_begin();
+    fd = state_lock_network("net", false, "down", false);
+    ck_assert_int_ge(fd, 0);
+    msg = testutil_captured();
+    snprintf(pid, sizeof pid, "(pid %ld, since ", (long)child);
+    ck_assert_msg(strstr(msg, "`restore` ") && strstr(msg, pid) &&
+                      strstr(msg, "taking over"),
+                  "message: %s", msg);
+    testutil_capture_end();
+    char text[64] = "";
+    int rfd = open(path, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_gt(read(rfd, text, sizeof text - 1), 0);
+    close(rfd);
+    struct state_lock_holder h;
+    ck_assert(state_lock_parse(text, &h));
+    ck_assert_str_eq(h.op, "down");
+    ck_assert_int_eq(h.pid, getpid());
+    state_unlock_network("net", false, fd);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -516,6 +621,8 @@ state_suite(void)
     tcase_add_test(tc, test_lock);
     tcase_add_test(tc, test_links_roundtrip);
     tcase_add_test(tc, test_links_damaged);
+    tcase_add_test(tc, test_lock_parse);
+    tcase_add_test(tc, test_lock_network);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");

@@ -434,6 +434,7 @@ START_TEST(test_defaults)
     ck_assert_ptr_null(t->plugin_switch);
     ck_assert_ptr_null(t->plugin_tunnel);
     ck_assert(!t->impairments_optional);
+    ck_assert(t->snapshots_keep_last == -1 && t->snapshots_keep_days == -1);
     ck_assert_uint_eq(t->n_elinks, 0);
     ck_assert_ptr_null(topology_plugin_settings(t, "gre"));
 
@@ -484,6 +485,26 @@ START_TEST(test_quantities)
         ck_assert_uint_eq(got->buffer_us, expect[i].buffer_us);
     }
     topology_free(t);
+}
+END_TEST
+
+/* snapshots = { keep_last; keep_days; }: save's retention. */
+START_TEST(test_snapshot_settings)
+{
+    struct topology *t = load_ok(
+        testutil_write_temp("snapshots = { keep_last = 5; keep_days = 0; };\n"
+                            "ases = ( { asn = 7; routers = ( \"R\" ); } );\n",
+                            ".cfg"));
+    ck_assert(t->snapshots_keep_last == 5 && t->snapshots_keep_days == 0);
+    topology_free(t);
+    char *got = load_fail(
+        testutil_write_temp("snapshots = { keep_last = -1; keep_dayz = 3; };\n"
+                            "ases = ( { asn = 7; routers = ( \"R\" ); } );\n",
+                            ".cfg"),
+        -EINVAL);
+    ck_assert_msg(strstr(got, "keep_dayz") && strstr(got, "keep_last"), "%s",
+                  got);
+    free(got);
 }
 END_TEST
 
@@ -1122,6 +1143,7 @@ topology_suite(void)
     tcase_add_test(tc, test_all_errors_in_one_pass);
     tcase_add_test(tc, test_integer_literals);
     tcase_add_test(tc, test_quantity_errors);
+    tcase_add_test(tc, test_snapshot_settings);
     tcase_add_test(tc, test_repeat_reports_once);
     tcase_add_test(tc, test_include_errors_name_the_included_file);
     tcase_add_test(tc, test_fifo);

@@ -111,6 +111,13 @@ int rt_describe_node(const struct active_plugin *rt, const char *name,
 int rt_start_frr(const struct active_plugin *rt, const char *name,
                  const char *dir, const char *const *daemons);
 
+/* How many of a router's FRR daemons do not answer on their vty sockets
+ * now (one connection attempt each, no wait); their names, separated by
+ * spaces, in `buf`.  The sockets are reached through `dir`/frr/NAME, which
+ * the node's FRR writes: connecting to whatever is there is all it does. */
+size_t rt_frr_dead(const char *name, const char *dir,
+                   const char *const *daemons, char *buf, size_t len);
+
 /* Switch. */
 int sw_start(const struct active_plugin *sw, const char *dir);
 bool sw_needs_tx_csum_off(const struct active_plugin *sw);

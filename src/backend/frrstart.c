@@ -251,3 +251,48 @@ rt_start_frr(const struct active_plugin *rt, const char *name, const char *dir,
     }
     return error;
 }
+
+/* Whether `daemon` accepts a connection on its vty socket now (once). */
+static bool
+vty_answers(int vty_fd, const char *daemon)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
+                 vty_fd, daemon) >= (int)sizeof sun.sun_path) {
+        return false;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return false;
+    }
+    int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+    close(fd);
+    return r == 0;
+}
+
+size_t
+rt_frr_dead(const char *name, const char *dir, const char *const *daemons,
+            char *buf, size_t len)
+{
+    char *path = xasprintf("%s/frr/%s", dir, name);
+    int vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    size_t dead = 0;
+
+    free(path);
+    if (len) {
+        buf[0] = '\0';
+    }
+    for (size_t i = 0; daemons[i]; i++) {
+        if (vty_fd < 0 || !vty_answers(vty_fd, daemons[i])) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, "%s%s", dead ? " " : "",
+                     daemons[i]);
+            dead++;
+        }
+    }
+    if (vty_fd >= 0) {
+        close(vty_fd);
+    }
+    return dead;
+}

@@ -613,6 +613,13 @@ master_up(struct session *s)
         return EXIT_FAILED;
     }
     m.verb = "up";
+    char *args[3] = {NULL};
+    if (s->opts.restore) {
+        /* Each server restores what it builds. */
+        args[0] = "--restore";
+        args[1] = (char *)s->opts.restore_snapshot;
+    }
+    m.argv = args;
     m.live = isatty(STDERR_FILENO) && log_get_verbosity() == 1;
     for_each_server(&m, stream_verb);
     if (m.live) {
@@ -1068,4 +1075,95 @@ master_gather_close(struct master_gather *g)
     pthread_cond_destroy(&g->done_cond);
     pthread_mutex_destroy(&g->done_lock);
     free(g);
+}
+
+/* `save` or `snapshots` on every server: each keeps its own part of the
+ * network's snapshots in its own persistent directory, so that a server
+ * rebooted alone finds its part there.  A name given with --as is the same
+ * everywhere. */
+static int
+master_on_all(struct session *s, const char *verb, const char *name)
+{
+    struct master m;
+    char *args[8] = {NULL};
+    size_t n = 0;
+
+    if (s->opts.node) {
+        args[n++] = "--node";
+        args[n++] = (char *)s->opts.node;
+    }
+    if (name) {
+        args[n++] = (char *)name;
+    }
+    if (s->opts.as) {
+        args[n++] = "--as";
+        args[n++] = (char *)s->opts.as;
+    }
+    if (s->opts.note) {
+        args[n++] = "--note";
+        args[n++] = (char *)s->opts.note;
+    }
+    master_open(&m, s, verb); /* the reachable ones answer regardless */
+    m.argv = args;
+    for_each_server(&m, stream_verb);
+    size_t failed = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        if (m.runs[i].status != 0) {
+            log_error("%s: `%s` %s", m.p->servers[i].name, verb,
+                      m.runs[i].r ? "failed (see above)"
+                                  : "not run: the server is not reachable");
+            failed++;
+        }
+    }
+    if (failed && !strcmp(verb, "save")) {
+        log_error("network %s: the snapshot is not complete: %zu server%s "
+                  "of %zu did not save (the others did)",
+                  m.p->name, failed, util_plural(failed), m.n);
+    }
+    master_close(&m);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int
+master_save(struct session *s)
+{
+    return master_on_all(s, "save", NULL);
+}
+
+int
+master_snapshots(struct session *s)
+{
+    return master_on_all(s, "snapshots", NULL);
+}
+
+int
+master_restore(struct session *s, const char *name, const char *node)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    bool found = !node;
+
+    for (size_t i = 0; node && i < p->n_nodes && !found; i++) {
+        found = !strcmp(p->nodes[i].name, node);
+    }
+    if (!found) {
+        log_error("--node %s: no such node in %s", node, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return master_on_all(s, "restore", name);
+}
+
+int
+master_restart(struct session *s, const char *node)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    bool found = false;
+
+    for (size_t i = 0; i < p->n_nodes && !found; i++) {
+        found = !strcmp(p->nodes[i].name, node);
+    }
+    if (!found) {
+        log_error("restart %s: no such node in %s", node, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return master_on_all(s, "restart", node);
 }

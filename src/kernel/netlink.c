@@ -1492,3 +1492,200 @@ netlink_list_interfaces(const char *netns, struct if_status **out, size_t *n)
     *n = call.n;
     return error;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Dumping a node's addresses and routes                                     */
+
+struct dump_call {
+    const char *ctx;
+    char **lines;
+    size_t n, cap;
+    bool too_many;
+};
+
+static void
+dump_push(struct dump_call *d, char *line)
+{
+    if (d->n >= NETLINK_DUMP_MAX_LINES) {
+        d->too_many = true;
+        free(line);
+        return;
+    }
+    d->lines = xgrow(d->lines, &d->cap, d->n + 1, sizeof *d->lines);
+    d->lines[d->n++] = line;
+}
+
+/* "ADDRESS/PREFIXLEN" of a binary address; false unless IPv4 or IPv6. */
+static bool
+format_prefix(const struct nl_addr *a, char *buf, size_t len)
+{
+    char text[INET6_ADDRSTRLEN];
+    int family = nl_addr_get_family(a);
+    unsigned size = nl_addr_get_len(a);
+    unsigned char zero[16] = {0};
+    const void *bin = size ? nl_addr_get_binary_addr(a) : zero;
+
+    if ((family != AF_INET && family != AF_INET6) ||
+        (size && size != (family == AF_INET ? 4u : 16u)) ||
+        !inet_ntop(family, bin, text, sizeof text)) {
+        return false;
+    }
+    snprintf(buf, len, "%s/%u", text, nl_addr_get_prefixlen(a));
+    return true;
+}
+
+static bool
+format_address(const struct nl_addr *a, char *buf, size_t len)
+{
+    int family = nl_addr_get_family(a);
+    unsigned size = nl_addr_get_len(a);
+
+    return (family == AF_INET || family == AF_INET6) &&
+           size == (family == AF_INET ? 4u : 16u) &&
+           inet_ntop(family, nl_addr_get_binary_addr(a), buf, (socklen_t)len);
+}
+
+static const char *
+dump_ifname(struct nl_cache *links, int ifindex, char *buf)
+{
+    if (!rtnl_link_i2name(links, ifindex, buf, IFNAMSIZ)) {
+        snprintf(buf, IFNAMSIZ, "if%d", ifindex);
+    }
+    return buf;
+}
+
+static void
+dump_addresses(struct dump_call *d, struct nl_cache *links,
+               struct nl_cache *addrs)
+{
+    for (struct nl_object *o = nl_cache_get_first(addrs); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_addr *addr = (struct rtnl_addr *)o;
+        struct nl_addr *local = rtnl_addr_get_local(addr);
+        char prefix[64], ifname[IFNAMSIZ];
+        int scope = rtnl_addr_get_scope(addr);
+        if (!local || scope == RT_SCOPE_HOST || scope == RT_SCOPE_LINK) {
+            continue; /* loopback's own, link-local: the kernel's */
+        }
+        struct nl_addr *copy = nl_addr_clone(local);
+        if (!copy) {
+            continue;
+        }
+        nl_addr_set_prefixlen(copy, rtnl_addr_get_prefixlen(addr));
+        if (format_prefix(copy, prefix, sizeof prefix)) {
+            dump_push(d,
+                      xasprintf("addr %s %s",
+                                dump_ifname(links, rtnl_addr_get_ifindex(addr),
+                                            ifname),
+                                prefix));
+        }
+        nl_addr_put(copy);
+    }
+}
+
+static void
+dump_routes(struct dump_call *d, struct nl_cache *links,
+            struct nl_cache *routes)
+{
+    for (struct nl_object *o = nl_cache_get_first(routes); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_route *r = (struct rtnl_route *)o;
+        struct nl_addr *dst = rtnl_route_get_dst(r);
+        char prefix[64], gw[INET6_ADDRSTRLEN] = "", ifname[IFNAMSIZ];
+        if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+            rtnl_route_get_protocol(r) == RTPROT_KERNEL ||
+            rtnl_route_get_type(r) != RTN_UNICAST || !dst ||
+            !format_prefix(dst, prefix, sizeof prefix) ||
+            rtnl_route_get_nnexthops(r) != 1) {
+            continue;
+        }
+        struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, 0);
+        struct nl_addr *via = rtnl_route_nh_get_gateway(nh);
+        if (via && !format_address(via, gw, sizeof gw)) {
+            continue;
+        }
+        dump_ifname(links, rtnl_route_nh_get_ifindex(nh), ifname);
+        dump_push(d,
+                  *gw ? xasprintf("route %s via %s dev %s", prefix, gw, ifname)
+                      : xasprintf("route %s dev %s", prefix, ifname));
+    }
+}
+
+static int
+compare_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+dump_here(void *call_)
+{
+    struct dump_call *d = call_;
+    struct nl_cache *links = NULL, *addrs = NULL, *routes = NULL;
+    struct nl_sock *sk = nl_socket_alloc();
+
+    int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+    if (err >= 0) {
+        err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &links);
+    }
+    if (err >= 0) {
+        err = rtnl_addr_alloc_cache(sk, &addrs);
+    }
+    if (err >= 0) {
+        err = rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes);
+    }
+    if (err < 0) {
+        log_error("%s: %s", d->ctx, nl_geterror(err));
+    } else {
+        dump_addresses(d, links, addrs);
+        dump_routes(d, links, routes);
+    }
+    if (routes) {
+        nl_cache_free(routes);
+    }
+    if (addrs) {
+        nl_cache_free(addrs);
+    }
+    if (links) {
+        nl_cache_free(links);
+    }
+    nl_socket_free(sk);
+    return err < 0 ? netlink_errno(err) : 0;
+}
+
+int
+netlink_dump_node(const char *netns, char **text)
+{
+    char *ctx = xasprintf("reading addresses and routes of %s",
+                          netns ? netns : "this namespace");
+    struct dump_call d = {.ctx = ctx};
+    int error = netlink_in_netns(netns, ctx, dump_here, &d);
+
+    if (!error && d.too_many) {
+        log_error("%s: more than %d addresses and routes", ctx,
+                  NETLINK_DUMP_MAX_LINES);
+        error = -E2BIG;
+    }
+    size_t len = 0;
+    if (d.n) {
+        qsort(d.lines, d.n, sizeof *d.lines, compare_lines);
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        len += strlen(d.lines[i]) + 1;
+    }
+    char *out = xmalloc(len + 1), *p = out;
+    for (size_t i = 0; i < d.n; i++) {
+        p = stpcpy(p, d.lines[i]);
+        *p++ = '\n';
+        free(d.lines[i]);
+    }
+    *p = '\0';
+    free(d.lines);
+    free(ctx);
+    if (error) {
+        free(out);
+        out = NULL;
+    }
+    *text = out;
+    return error;
+}

@@ -150,6 +150,17 @@ struct if_status {
 int netlink_list_interfaces(const char *netns, struct if_status **out,
                             size_t *n);
 
+/* The addresses and routes of namespace `netns`, as canonical text (for
+ * snapshots of hosts): one line per item, sorted, from the kernel (never
+ * from a program of the node):
+ *     addr IFNAME ADDRESS/PREFIXLEN        (not loopback, not link-local)
+ *     route DEST/PREFIXLEN via GATEWAY dev IFNAME
+ *     route DEST/PREFIXLEN dev IFNAME      (main table; not the kernel's own)
+ * At most NETLINK_DUMP_MAX_LINES lines (-E2BIG beyond).  *text is
+ * malloc()ed. */
+#define NETLINK_DUMP_MAX_LINES 4096
+int netlink_dump_node(const char *netns, char **text);
+
 /* ------------------------------------------------------------------------ */
 /* Building blocks (also used by host.c)                                    */
 /* ------------------------------------------------------------------------ */

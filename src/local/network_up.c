@@ -529,6 +529,9 @@ already_up(struct up *u, const struct state *st)
                   u->p->name, file);
         return EXIT_FAILED;
     }
+    /* Routers whose FRR died: restarted, with the newest snapshot. */
+    size_t healed = 0;
+    int heal = network_heal_frr(u->s, st, &healed);
     /* A restart of the software the tunnels live in (Open vSwitch) may
      * have lost part of them since: put back. */
     char *tunnel_dir = state_tunnel_dir(st);
@@ -541,6 +544,13 @@ already_up(struct up *u, const struct state *st)
                   "as they were (see above)",
                   u->p->name);
         return EXIT_FAILED;
+    }
+    if (healed) {
+        log_info("network %s is up (%zu nodes here); repaired %zu "
+                 "router%s (above)%s",
+                 u->p->name, st->n_nodes, healed, util_plural(healed),
+                 heal ? ", not all of them" : "");
+        return heal;
     }
     log_info("network %s is up already (%zu nodes here); nothing to do",
              u->p->name, st->n_nodes);
@@ -615,7 +625,9 @@ build(struct up *u)
                   phase, u->s->opts.config);
         return error;
     }
-    return state_mark_complete(&u->st);
+    error = state_mark_complete(&u->st);
+    u->s->built = !error;
+    return error;
 }
 
 int

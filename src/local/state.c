@@ -2,6 +2,7 @@
 
 #include "state.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -480,16 +482,17 @@ state_lock(bool create)
             return error;
         }
         if (tenths >= STATE_LOCK_WAIT_S * 10) {
-            log_error("%s: another miniinet `up` or `down` has held it for "
-                      "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
-                      "then try again",
-                      path, STATE_LOCK_WAIT_S, path);
+            log_error(
+                "%s: an `up` or `down` of another network has held it for "
+                "%d s; `fuser -v %s` shows it: stop it if it is stuck, "
+                "then try again",
+                path, STATE_LOCK_WAIT_S, path);
             free(path);
             return -EBUSY;
         }
         if (!said) {
-            log_info("waiting for another miniinet `up` or `down` on this "
-                     "server to finish (it holds %s)",
+            log_info("waiting for an `up` or `down` of another network on "
+                     "this server to finish (it holds %s)",
                      path);
             said = true;
         }
@@ -508,6 +511,160 @@ state_unlock(int fd)
     free(path);
     rmdir(state_rundir()); /* only if empty; a waiter then makes it anew */
     close(fd);
+}
+
+bool
+state_lock_parse(const char *text, struct state_lock_holder *h)
+{
+    size_t op_len = strspn(text, "abcdefghijklmnopqrstuvwxyz");
+    const char *p = text + op_len;
+
+    if (op_len == 0 || op_len >= sizeof h->op || *p++ != ' ' ||
+        !isdigit((unsigned char)*p)) {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    long pid = strtol(p, &end, 10);
+    if (errno || pid <= 0 || *end != ' ' || !isdigit((unsigned char)end[1])) {
+        return false;
+    }
+    long long since = strtoll(end + 1, &end, 10);
+    if (errno || since < 0 || strcmp(end, "\n") != 0) {
+        return false;
+    }
+    memcpy(h->op, text, op_len);
+    h->op[op_len] = '\0';
+    h->pid = pid;
+    h->since = since;
+    return true;
+}
+
+/* "`up` (pid 123, since 2026-12-03 02:20:11 UTC)", or a neutral phrase
+ * when the file says nothing usable (its holder has not written it yet). */
+static char *
+describe_holder(const char *text)
+{
+    struct state_lock_holder h;
+
+    if (!state_lock_parse(text, &h)) {
+        return xstrdup("another miniinet operation (just starting)");
+    }
+    char when[32] = "?";
+    time_t t = (time_t)h.since;
+    struct tm tm;
+    if (gmtime_r(&t, &tm)) {
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    }
+    return xasprintf("`%s` (pid %ld, since %s)", h.op, h.pid, when);
+}
+
+static char *
+network_lock_path(const char *network, bool master)
+{
+    return xasprintf("%s/%s%s.lock", state_rundir(), network,
+                     master ? ".master" : "");
+}
+
+/* The lock file's text, at most 255 bytes ("" if unreadable). */
+static void
+read_holder(int fd, char *buf, size_t size)
+{
+    ssize_t n = pread(fd, buf, size - 1, 0);
+
+    buf[n > 0 ? n : 0] = '\0';
+}
+
+/* Times state_lock_network() opens the file again when the holder removed
+ * it between our open and our flock. */
+#define NETWORK_LOCK_TRIES 100
+
+int
+state_lock_network(const char *network, bool master, const char *op,
+                   bool create)
+{
+    const char *run = state_rundir();
+    char *path = network_lock_path(network, master);
+    char text[256];
+    int error = 0;
+
+    for (unsigned tries = 0;; tries++) {
+        error = create ? mkdir_p(run, 0755) : 0;
+        int fd = error ? -1
+                       : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                              0600);
+        if (fd < 0) {
+            error = error ? error : -errno;
+            if (error == -ENOENT && create && tries < NETWORK_LOCK_TRIES) {
+                continue; /* the run directory was removed meanwhile */
+            }
+            if (error != -ENOENT || create) {
+                log_error("%s: cannot open it to lock network %s: %s", path,
+                          network, strerror(-error));
+            }
+            break;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            error = errno == EWOULDBLOCK ? -EBUSY : -errno;
+            if (error == -EBUSY) {
+                read_holder(fd, text, sizeof text);
+                char *who = describe_holder(text);
+                log_error("network %s: %s is running; this `%s` does "
+                          "nothing (one operation at a time: try again when "
+                          "it has finished)",
+                          network, who, op);
+                free(who);
+            } else {
+                log_error("%s: cannot lock it: %s", path, strerror(-error));
+            }
+            close(fd);
+            break;
+        }
+        if (!still_at(fd, path)) {
+            close(fd); /* its holder removed it when it finished */
+            if (tries < NETWORK_LOCK_TRIES) {
+                continue;
+            }
+            error = -EBUSY;
+            log_error("%s: removed again and again while locking it", path);
+            break;
+        }
+        read_holder(fd, text, sizeof text);
+        if (*text) {
+            /* A holder that finishes removes the file: this one died. */
+            char *who = describe_holder(text);
+            log_warn("network %s: %s ended without finishing; taking over "
+                     "its lock",
+                     network, who);
+            free(who);
+        }
+        int len = snprintf(text, sizeof text, "%s %ld %lld\n", op,
+                           (long)getpid(), (long long)time(NULL));
+        if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)len, 0) != len) {
+            error = -errno;
+            log_error("%s: cannot write it: %s", path, strerror(-error));
+            unlink(path);
+            close(fd);
+            break;
+        }
+        free(path);
+        return fd;
+    }
+    free(path);
+    return error;
+}
+
+void
+state_unlock_network(const char *network, bool master, int fd)
+{
+    char *path = network_lock_path(network, master);
+
+    /* Removed while held: one that opened it meanwhile sees it is gone
+     * (still_at) and opens the next one. */
+    unlink(path);
+    free(path);
+    close(fd);
+    rmdir(state_rundir()); /* only if empty */
 }
 
 /* The run directory (made as a path: it is the administrator's), and in

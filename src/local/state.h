@@ -69,15 +69,48 @@ struct state {
 /* miniinet's run directory: $MINIINET_RUNDIR or /run/miniinet. */
 const char *state_rundir(void);
 
+/* What the lock of a network records about its holder (its file holds
+ * one line "OP PID SINCE", SINCE in seconds since the epoch). */
+struct state_lock_holder {
+    char op[16]; /* the verb: "up", "down", "save", ... */
+    long pid;
+    long long since;
+};
+
+/* Parses the text of a network's lock file; false unless it is exactly
+ * one line "OP PID SINCE\n" with OP a lower-case word, PID > 0 and
+ * SINCE >= 0. */
+bool state_lock_parse(const char *text, struct state_lock_holder *);
+
+/* Takes the lock of network `network`: flock() on <rundir>/<network>.lock
+ * (with `master`, <network>.master.lock: the master's own, so that a
+ * master that is also one of the servers does not lock its server part
+ * out), root's and 0600, on a descriptor no child inherits, and writes
+ * "OP PID SINCE" into it.  Every verb that changes the network holds it
+ * for its whole run; it never waits: when another process holds it, says
+ * which verb, its pid and since when, and returns -EBUSY.  A lock left by
+ * a process that died is free (the kernel released it): it is taken over,
+ * saying whose it was.  With `create`, makes the run directory when it is
+ * missing; without, returns -ENOENT then (nothing is up).  Returns the
+ * locked descriptor, for state_unlock_network(), or a negative errno,
+ * reported. */
+int state_lock_network(const char *network, bool master, const char *op,
+                       bool create);
+
+/* Releases it, removing its file (and the run directory if empty). */
+void state_unlock_network(const char *network, bool master, int fd);
+
 /* Seconds state_lock() waits for the run directory's lock. */
 #define STATE_LOCK_WAIT_S 600
 
 /* Takes the run directory's lock (flock() on its file .lock, root's and
- * 0600, on a descriptor that no child inherits), which every verb that changes
- * a network holds from before it reads the record to its end: an `up` whose
- * master died goes on alone on its server, and a `down` run meanwhile
- * would remove the record and nodes while it still makes them.  Waits for
- * the lock (saying so once), at most STATE_LOCK_WAIT_S.  With `create`,
+ * 0600, on a descriptor that no child inherits), which `up` and `down`
+ * hold, after their network's own lock (state_lock_network()), from before
+ * they read the record to their end: networks of one server share the
+ * names of kernel objects (an `up` checks that none of its names exists,
+ * then makes them) and the kernel's neighbour-table settings, so the `up`s
+ * and `down`s of different networks take turns.  Waits for the lock
+ * (saying so once), at most STATE_LOCK_WAIT_S.  With `create`,
  * makes the run directory when it is missing; without, returns -ENOENT
  * then (nothing is up).  Returns the locked descriptor, for
  * state_unlock(), or a negative errno, reported. */

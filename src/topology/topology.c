@@ -673,9 +673,33 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 /* ------------------------------------------------------------------------ */
 
 static const char *const top_keys[] = {
-    "name", "servers", "plugins", "impairments_optional", "templates", "ases",
-    "ixps", "links",   NULL,
+    "name",      "servers", "plugins", "impairments_optional",
+    "templates", "ases",    "ixps",    "links",
+    "snapshots", NULL,
 };
+
+/* snapshots = { keep_last = N; keep_days = N; } */
+static void
+parse_snapshots(struct tp_loader *ld, const config_setting_t *root)
+{
+    static const char *const keys[] = {"keep_last", "keep_days", NULL};
+    const config_setting_t *g =
+        tp_member(ld, root, "", "snapshots", CONFIG_TYPE_GROUP, false);
+    long long v;
+
+    ld->topo->snapshots_keep_last = -1;
+    ld->topo->snapshots_keep_days = -1;
+    if (!g) {
+        return;
+    }
+    tp_check_keys(ld, g, "snapshots", keys);
+    if (!tp_get_int(ld, g, "snapshots", "keep_last", 0, 100000, &v)) {
+        ld->topo->snapshots_keep_last = v;
+    }
+    if (!tp_get_int(ld, g, "snapshots", "keep_days", 0, 3650, &v)) {
+        ld->topo->snapshots_keep_days = v;
+    }
+}
 
 static void
 parse_top(struct tp_loader *ld, const config_setting_t *root)
@@ -689,6 +713,7 @@ parse_top(struct tp_loader *ld, const config_setting_t *root)
     }
     parse_servers(ld, root);
     parse_plugins(ld, root);
+    parse_snapshots(ld, root);
     tp_parse_templates(ld, root);
     parse_ases_and_ixps(ld, root);
     tp_check_names(ld);

@@ -148,6 +148,9 @@ struct topology {
     char *plugin_switch;
     char *plugin_tunnel;
     bool impairments_optional;
+    /* snapshots = { keep_last = N; keep_days = N; } (save's retention);
+     * -1: not set (the defaults). */
+    long long snapshots_keep_last, snapshots_keep_days;
 
     void *config; /* the libconfig tree, for plugin settings */
 };

@@ -1,0 +1,141 @@
+/* Healing routers whose FRR died: `up` on a network that is up restarts
+ * them, `restart NODE` restarts one.  A router restarted gets its
+ * configuration back from the network's newest snapshot (the students'
+ * work), else the one `up` wrote. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend.h"
+#include "frrconf.h"
+#include "log.h"
+#include "network.h"
+#include "state.h"
+#include "util.h"
+
+/* How long the processes of a router may take to go once killed. */
+#define STOP_TIMEOUT_MS 5000
+
+/* The plan's index of node `name`, or -1. */
+static long
+plan_node(const struct mi_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (!strcmp(p->nodes[i].name, name)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Stops what runs of a router's FRR and starts it again, then puts its
+ * newest snapshot back. */
+static int
+restart_router(struct session *s, const struct state *st, size_t node,
+               const char *why)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    const char *name = p->nodes[node].name;
+    const char *const *daemons = frrconf_daemons(p, node);
+    char *dir = state_node_dir(st, name);
+    char dead[256];
+
+    int error = rt_stop_node(rt, name, dir);
+    /* Killed: gone once no daemon answers any more (bounded). */
+    for (int ms = 0; !error && ms < STOP_TIMEOUT_MS; ms += 50) {
+        size_t n = 0;
+        while (daemons[n]) {
+            n++;
+        }
+        if (rt_frr_dead(name, dir, daemons, dead, sizeof dead) == n) {
+            break;
+        }
+        struct timespec ts = {0, 50L * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (!error) {
+        error = rt_start_frr(rt, name, dir, daemons);
+    }
+    free(dir);
+    if (error) {
+        log_error("%s: FRR could not be started again (see above)", name);
+        return EXIT_FAILED;
+    }
+    log_info("%s: FRR %s", name, why);
+    /* The students' configuration: the newest snapshot's, if any. */
+    return network_restore_node(s, st, name);
+}
+
+int
+network_heal_frr(struct session *s, const struct state *st, size_t *healed)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    int status = EXIT_OK;
+
+    *healed = 0;
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        const struct state_node *sn = &st->nodes[i];
+        long node = plan_node(p, sn->name);
+        if (node < 0 ||
+            (sn->kind != MI_NODE_ROUTER && sn->kind != MI_NODE_ROUTESERVER)) {
+            continue;
+        }
+        char *dir = state_node_dir(st, sn->name);
+        char dead[256], why[300];
+        size_t n = rt_frr_dead(sn->name, dir, frrconf_daemons(p, (size_t)node),
+                               dead, sizeof dead);
+        free(dir);
+        if (!n) {
+            continue;
+        }
+        snprintf(why, sizeof why, "was not running (%s): restarted", dead);
+        if (restart_router(s, st, (size_t)node, why) != EXIT_OK) {
+            status = EXIT_FAILED;
+        }
+        (*healed)++;
+    }
+    return status;
+}
+
+int
+network_restart(struct session *s, const char *name)
+{
+    const struct state *st = s->record;
+    const struct mi_plan *p = plan_view(s->plan);
+    long node = plan_node(p, name);
+
+    if (node < 0) {
+        log_error("restart %s: no such node in %s", name, s->opts.config);
+        return EXIT_USAGE;
+    }
+    if (!st || !st->complete) {
+        log_error("network %s is not up here%s", s->network,
+                  st ? " (its `up` did not finish)" : "");
+        return EXIT_FAILED;
+    }
+    bool here = false;
+    for (size_t i = 0; i < st->n_nodes && !here; i++) {
+        here = !strcmp(st->nodes[i].name, name);
+    }
+    if (!here) {
+        if (s->opts.server) {
+            return EXIT_OK; /* another server's (the master asks all) */
+        }
+        log_error("restart %s: not a node of network %s here", name,
+                  s->network);
+        return EXIT_FAILED;
+    }
+    if (p->nodes[node].kind != MI_NODE_ROUTER &&
+        p->nodes[node].kind != MI_NODE_ROUTESERVER) {
+        log_error("restart %s: only routers and route servers (FRR) are "
+                  "restarted",
+                  name);
+        return EXIT_USAGE;
+    }
+    return restart_router(s, st, (size_t)node, "restarted");
+}

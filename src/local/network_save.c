@@ -1,0 +1,924 @@
+/* `save` and `snapshots` on this server: a snapshot of every router's
+ * running configuration and every host's addresses and routes, kept in the
+ * network's persistent directory (snapshot.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "fsutil.h"
+#include "log.h"
+#include "netlink.h"
+#include "network.h"
+#include "persist.h"
+#include "snapshot.h"
+#include "state.h"
+#include "util.h"
+#include "workers.h"
+
+#define SNAPSHOTS_DIR "snapshots"
+
+/* What one node gave: its file's text, or NULL (it did not answer). */
+struct taken {
+    char *file; /* NODE.frr, NODE.ip */
+    char *data;
+    size_t len;
+};
+
+struct save_run {
+    const struct state *st;
+    const struct active_plugin *rt;
+    struct taken *taken; /* by node of the record */
+};
+
+/* Routers and route servers have FRR; hosts have addresses; an l2host
+ * (no address of its own) has nothing to keep. */
+static const char *
+suffix_of(enum mi_node_kind kind)
+{
+    switch (kind) {
+    case MI_NODE_ROUTER:
+    case MI_NODE_ROUTESERVER:
+        return ".frr";
+    case MI_NODE_HOST:
+        return ".ip";
+    default:
+        return NULL;
+    }
+}
+
+static int
+take_one(size_t i, void *aux)
+{
+    struct save_run *run = aux;
+    const struct state_node *node = &run->st->nodes[i];
+    const char *suffix = suffix_of(node->kind);
+    struct taken *t = &run->taken[i];
+
+    if (!suffix) {
+        return 0;
+    }
+    t->file = xasprintf("%s%s", node->name, suffix);
+    if (!strcmp(suffix, ".ip")) {
+        char path[PATH_MAX];
+        if (rt_netns_path(run->rt, node->name, path, sizeof path) == 0 &&
+            netlink_dump_node(path, &t->data) == 0) {
+            t->len = strlen(t->data);
+        }
+        return 0;
+    }
+    /* vtysh runs in the node (a container's own, with docker): its output
+     * is the node's, kept as data, bounded, never interpreted here. */
+    const char *argv[] = {
+        "vtysh", "-N", node->name, "-c", "show running-config", NULL};
+    char *dir = state_node_dir(run->st, node->name);
+    char *out = NULL;
+    int status = rt_run(run->rt, node->name, dir, argv, &out);
+    free(dir);
+    size_t len = out ? strlen(out) : 0;
+    if (status != 0 || !out || len == 0 || len > SNAPSHOT_FILE_MAX ||
+        !strstr(out, "\nend")) {
+        log_warn("%s: FRR did not give its running configuration (vtysh "
+                 "exit %d%s)",
+                 node->name, status,
+                 len > SNAPSHOT_FILE_MAX ? ", output too long" : "");
+        free(out);
+        return 0;
+    }
+    t->data = out;
+    t->len = len;
+    return 0;
+}
+
+/* Opens <persist>/<net>/snapshots; -errno (reported). */
+static int
+open_snapdir(const char *network, bool create, char **path)
+{
+    int net = persist_open(network, create);
+    *path = NULL;
+    if (net < 0) {
+        return net;
+    }
+    int dir = persist_open_subdir(net, SNAPSHOTS_DIR, create);
+    close(net);
+    if (dir >= 0) {
+        char *root = persist_network_dir(network);
+        *path = xasprintf("%s/" SNAPSHOTS_DIR, root);
+        free(root);
+    }
+    return dir;
+}
+
+/* Removes temporary directories left by a `save` that was killed (we hold
+ * the network's lock: none is in use). */
+static void
+remove_leftovers(int snapdir, const char *path)
+{
+    int fd = dup(snapdir);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    if (!dir) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return;
+    }
+    for (struct dirent *de; (de = readdir(dir));) {
+        if (!strncmp(de->d_name, ".tmp-", 5)) {
+            names = xgrow(names, &cap, n + 1, sizeof *names);
+            names[n++] = xstrdup(de->d_name);
+        }
+    }
+    closedir(dir);
+    for (size_t i = 0; i < n; i++) {
+        char *shown = xasprintf("%s/%s", path, names[i]);
+        log_info("removing %s, left by a `save` that did not finish", shown);
+        fs_remove_tree_at(snapdir, names[i], shown, NULL);
+        free(shown);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Writes snapshot `snap` with the files `files` (of snap->n_files, in the
+ * same order) as `snap->name`: into .tmp-PID, then renamed.  0 or -errno,
+ * reported; nothing left on failure. */
+static int
+write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
+               char *const *data)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, ".tmp-%ld", (long)getpid());
+    char *shown = xasprintf("%s/%s", path, tmp);
+    int dir = fs_make_dir_at(snapdir, tmp, 0700);
+    int error = dir < 0 ? dir : 0;
+
+    for (size_t i = 0; !error && i < snap->n_files; i++) {
+        const struct snapshot_file *f = &snap->files[i];
+        error = fs_write_file_at(dir, f->name, data[i], f->size, 0600);
+        if (error) {
+            log_error("%s/%s: cannot write it: %s", shown, f->name,
+                      strerror(-error));
+        }
+    }
+    if (!error) {
+        char *manifest = snapshot_manifest_format(snap);
+        error = fs_write_file_at(dir, SNAPSHOT_MANIFEST, manifest,
+                                 strlen(manifest), 0600);
+        free(manifest);
+        if (error) {
+            log_error("%s/" SNAPSHOT_MANIFEST ": cannot write it: %s", shown,
+                      strerror(-error));
+        }
+    } else if (dir < 0) {
+        log_error("%s: cannot make it: %s", shown, strerror(-error));
+    }
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (!error && renameat(snapdir, tmp, snapdir, snap->name)) {
+        error = -errno;
+        log_error("%s/%s: cannot rename %s to it: %s", path, snap->name, tmp,
+                  strerror(-error));
+    }
+    if (!error && fsync(snapdir)) {
+        error = -errno;
+        log_error("%s: cannot sync it: %s", path, strerror(-error));
+    }
+    if (error) {
+        fs_remove_tree_at(snapdir, tmp, shown, NULL);
+        log_error("the snapshot was not saved; the previous ones are as "
+                  "they were");
+    }
+    free(shown);
+    return error;
+}
+
+/* Removes the snapshots retention does not keep. */
+static void
+prune(int snapdir, const char *path, long long now,
+      const struct snapshot_retention *r)
+{
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *keep = xcalloc(n + 1, sizeof *keep);
+
+    snapshot_retain(list, n, now, r, keep);
+    size_t removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) {
+            char *shown = xasprintf("%s/%s", path, list[i].name);
+            removed +=
+                fs_remove_tree_at(snapdir, list[i].name, shown, NULL) == 0;
+            free(shown);
+        }
+        snapshot_free(&list[i]);
+    }
+    if (removed) {
+        log_info("removed %zu older snapshot%s (keeping the last %u and one "
+                 "a day for %u days)",
+                 removed, util_plural(removed), r->keep_last, r->keep_days);
+    }
+    free(keep);
+    free(list);
+}
+
+/* The previous file of `file` in snapshot `prev`, checked; NULL if none. */
+static char *
+previous_file(int snapdir, const char *path, const struct snapshot *prev,
+              const char *file, size_t *len)
+{
+    for (size_t i = 0; prev && i < prev->n_files; i++) {
+        if (!strcmp(prev->files[i].name, file)) {
+            char *data = NULL;
+            if (snapshot_read_file(snapdir, path, prev, &prev->files[i],
+                                   &data) == 0) {
+                *len = prev->files[i].size;
+                return data;
+            }
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static bool
+name_taken(int snapdir, const char *name)
+{
+    struct stat sb;
+    return fstatat(snapdir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
+network_save(struct session *s)
+{
+    const char *as = s->opts.as, *note = s->opts.note;
+    const struct state *st = s->record;
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+
+    if (!st) {
+        log_error("network %s is not up here: nothing to save", s->network);
+        return EXIT_FAILED;
+    }
+    if (!st->complete) {
+        log_error("network %s: its `up` did not finish; `up` or `down` "
+                  "first",
+                  s->network);
+        return EXIT_FAILED;
+    }
+    double t0 = util_monotonic();
+    struct save_run run = {st, rt,
+                           xcalloc(st->n_nodes + 1, sizeof *run.taken)};
+    workers_run(st->n_nodes, s->opts.jobs, take_one, &run, NULL, NULL);
+
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, true, &path);
+    int status = snapdir < 0 ? EXIT_FAILED : EXIT_OK;
+    struct snapshot *list = NULL;
+    size_t n_list = 0;
+    if (snapdir >= 0) {
+        remove_leftovers(snapdir, path);
+        n_list = snapshot_list(snapdir, path, false, &list, NULL);
+    }
+    const struct snapshot *prev = n_list ? &list[0] : NULL;
+
+    struct snapshot snap = {0};
+    snap.network = xstrdup(s->network);
+    snap.time = (long long)time(NULL);
+    snap.named = as != NULL;
+    snap.note = note ? xstrdup(note) : NULL;
+    char **data = xcalloc(st->n_nodes + 1, sizeof *data);
+    size_t n_stale = 0, n_lost = 0;
+    for (size_t i = 0; status == EXIT_OK && i < st->n_nodes; i++) {
+        struct taken *t = &run.taken[i];
+        if (!t->file) {
+            continue;
+        }
+        bool stale = !t->data;
+        if (stale) {
+            t->data =
+                prev ? previous_file(snapdir, path, prev, t->file, &t->len)
+                     : NULL;
+            if (!t->data || !prev) {
+                log_error("%s: not saved: it did not answer and no earlier "
+                          "snapshot has it",
+                          st->nodes[i].name);
+                n_lost++;
+                continue;
+            }
+            log_warn("%s: kept from snapshot %s, marked stale",
+                     st->nodes[i].name, prev->name);
+            n_stale++;
+        }
+        data[snap.n_files] = t->data;
+        snapshot_add_file(&snap, t->file, t->data, t->len, stale);
+    }
+
+    char name[32];
+    if (status == EXIT_OK) {
+        snapshot_default_name(snap.time, name);
+        snap.name = xstrdup(as ? as : name);
+        if (!as && prev && snapshot_same_content(prev, &snap)) {
+            log_info("network %s: nothing changed since snapshot %s: not "
+                     "stored again",
+                     s->network, prev->name);
+            goto done;
+        }
+        if (name_taken(snapdir, snap.name)) {
+            log_error("%s/%s exists already: %s", path, snap.name,
+                      as ? "choose another name for --as"
+                         : "one snapshot a second at most");
+            status = EXIT_FAILED;
+            goto done;
+        }
+        if (write_snapshot(snapdir, path, &snap, data)) {
+            status = EXIT_FAILED;
+            goto done;
+        }
+        log_info("network %s: saved snapshot %s (%zu file%s%s) in %s/%s in "
+                 "%.1fs",
+                 s->network, snap.name, snap.n_files,
+                 util_plural(snap.n_files), n_stale ? ", some stale" : "",
+                 path, snap.name, util_monotonic() - t0);
+        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
+        if (s->topo && s->topo->snapshots_keep_last >= 0) {
+            r.keep_last = (unsigned)s->topo->snapshots_keep_last;
+        }
+        if (s->topo && s->topo->snapshots_keep_days >= 0) {
+            r.keep_days = (unsigned)s->topo->snapshots_keep_days;
+        }
+        prune(snapdir, path, snap.time, &r);
+        if (n_lost) {
+            status = EXIT_FAILED;
+        }
+    }
+done:
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        free(run.taken[i].file);
+        free(run.taken[i].data);
+    }
+    free(run.taken);
+    free(data);
+    snapshot_free(&snap);
+    for (size_t i = 0; i < n_list; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    return status;
+}
+
+int
+network_snapshots(struct session *s)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+
+    if (snapdir == -ENOENT) {
+        log_info("network %s has no snapshots", s->network);
+        return EXIT_OK;
+    }
+    if (snapdir < 0) {
+        return EXIT_FAILED;
+    }
+    struct snapshot *list;
+    char **damaged;
+    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
+    if (!n && !damaged[0]) {
+        log_info("network %s has no snapshots", s->network);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char when[32] = "?";
+        time_t t = (time_t)list[i].time;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) {
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        }
+        size_t stale = 0, bytes = 0;
+        for (size_t k = 0; k < list[i].n_files; k++) {
+            stale += list[i].files[k].stale;
+            bytes += list[i].files[k].size;
+        }
+        printf("%-24s %s  %3zu files %8zu bytes%s%s%s%s\n", list[i].name, when,
+               list[i].n_files, bytes, list[i].named ? "  kept" : "",
+               stale ? "  (stale nodes)" : "", list[i].note ? "  " : "",
+               list[i].note ? list[i].note : "");
+        snapshot_free(&list[i]);
+    }
+    int status = EXIT_OK;
+    for (size_t i = 0; damaged[i]; i++) {
+        printf("%-24s damaged (see above)\n", damaged[i]);
+        status = EXIT_FAILED;
+    }
+    util_free_strv(damaged);
+    free(list);
+    free(path);
+    close(snapdir);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restore                                                                  */
+
+/* FRR's own tool that replaces a running configuration by a file's,
+ * removing the lines the file does not have (Debian: frr-pythontools). */
+#define FRR_RELOAD "/usr/lib/frr/frr-reload.py"
+
+/* Puts a router's configuration back: the file into the node's directory
+ * (root's; the node cannot write it), then frr-reload.py in the node. */
+static int
+restore_router(const struct state *st, const struct active_plugin *rt,
+               const char *node, const char *conf, size_t len)
+{
+    /* Unchanged since the snapshot: nothing to do (frr-reload.py costs a
+     * Python start and several vtysh runs). */
+    const char *show[] = {"vtysh", "-N", node, "-c", "show running-config",
+                          NULL};
+    char *ndir0 = state_node_dir(st, node);
+    char *now = NULL;
+    int shown = rt_run(rt, node, ndir0, show, &now);
+    free(ndir0);
+    bool same =
+        shown == 0 && now && strlen(now) == len && memcmp(now, conf, len) == 0;
+    free(now);
+    if (same) {
+        return 0;
+    }
+    /* What `show running-config` prints before the configuration, which
+     * is no command. */
+    static const char *const header[] = {"Building configuration...\n",
+                                         "Current configuration:\n", "\n"};
+    for (size_t i = 0; i < ARRAY_SIZE(header); i++) {
+        size_t n = strlen(header[i]);
+        if (len >= n && !memcmp(conf, header[i], n)) {
+            conf += n;
+            len -= n;
+            i = (size_t)-1; /* again from the first */
+        }
+    }
+    int dir = state_open_node_dir(st, node);
+    int error =
+        dir < 0 ? dir : fs_write_file_at(dir, "restore.conf", conf, len, 0600);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot write its configuration to restore: %s", node,
+                  strerror(-error));
+        return error;
+    }
+    char *ndir = state_node_dir(st, node);
+    char *file = xasprintf("%s/restore.conf", ndir);
+    const char *argv[] = {FRR_RELOAD, "--reload", "--stdout", "--log-level",
+                          "error",    "-N",       node,       "--confdir",
+                          ndir,       "--rundir", ndir,       file,
+                          NULL};
+    char *out = NULL;
+    int status = rt_run(rt, node, ndir, argv, &out);
+    if (status != 0) {
+        log_error("%s: FRR refused the saved configuration (%s exit %d)%s%s",
+                  node, FRR_RELOAD, status, out && *out ? ": " : "",
+                  out && *out ? out : "");
+    }
+    free(out);
+    free(file);
+    free(ndir);
+    return status == 0 ? 0 : -EINVAL;
+}
+
+/* One line of a host's file, checked: "addr IF A/P", "route D/P via G dev
+ * IF", "route D/P dev IF".  Its ip(8) arguments after the verb ("addr" or
+ * "route") in `args` (pointers into `tok`). */
+static bool
+parse_ip_line(char **tok, size_t n, const char **args, size_t *n_args)
+{
+    char buf[64];
+    unsigned char bin[16];
+    const char *prefix = n > 1 ? tok[1] : "";
+
+    if (n == 3 && !strcmp(tok[0], "addr")) {
+        prefix = tok[2];
+    }
+    const char *slash = strchr(prefix, '/');
+    size_t alen = slash ? (size_t)(slash - prefix) : 0;
+    char *end;
+    long plen = slash ? strtol(slash + 1, &end, 10) : -1;
+    if (!slash || alen >= sizeof buf || !slash[1] || *end || plen < 0 ||
+        plen > 128) {
+        return false;
+    }
+    memcpy(buf, prefix, alen);
+    buf[alen] = '\0';
+    bool v6 = strchr(buf, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, bin) != 1 ||
+        plen > (v6 ? 128 : 32)) {
+        return false;
+    }
+    const char *ifname = NULL;
+    if (n == 3 && !strcmp(tok[0], "addr")) {
+        ifname = tok[1];
+        args[0] = tok[2];
+        args[1] = "dev";
+        args[2] = tok[1];
+        *n_args = 3;
+    } else if (n == 6 && !strcmp(tok[0], "route") && !strcmp(tok[2], "via") &&
+               !strcmp(tok[4], "dev") &&
+               inet_pton(v6 ? AF_INET6 : AF_INET, tok[3], bin) == 1) {
+        ifname = tok[5];
+        for (size_t i = 0; i < 5; i++) {
+            args[i] = tok[1 + i];
+        }
+        *n_args = 5;
+    } else if (n == 4 && !strcmp(tok[0], "route") && !strcmp(tok[2], "dev")) {
+        ifname = tok[3];
+        for (size_t i = 0; i < 3; i++) {
+            args[i] = tok[1 + i];
+        }
+        *n_args = 3;
+    }
+    return ifname && strlen(ifname) < 16 &&
+           strspn(ifname,
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(ifname);
+}
+
+static bool
+has_line(char **lines, size_t n, const char *line)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(lines[i], line)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Runs `ip VERB ACTION ARGS...` for one line in the node. */
+static int
+ip_line(const struct state *st, const struct active_plugin *rt,
+        const char *node, const char *line, const char *action)
+{
+    size_t n = 0;
+    char **tok = util_split(line, ' ', &n);
+    const char *args[6];
+    size_t n_args = 0;
+    int status = -EINVAL;
+
+    if (parse_ip_line(tok, n, args, &n_args)) {
+        const char *argv[10] = {"ip", tok[0], action};
+        for (size_t i = 0; i < n_args; i++) {
+            argv[3 + i] = args[i];
+        }
+        argv[3 + n_args] = NULL;
+        char *dir = state_node_dir(st, node);
+        char *out = NULL;
+        status = rt_run(rt, node, dir, argv, &out);
+        free(out);
+        free(dir);
+    }
+    util_free_strv(tok);
+    return status;
+}
+
+/* Converges a host's addresses and routes to the saved ones: what is not
+ * saved goes, what is missing comes (addresses before routes). */
+static int
+restore_host(const struct state *st, const struct active_plugin *rt,
+             const char *node, const char *saved_text)
+{
+    char path[PATH_MAX], *now_text = NULL;
+    if (rt_netns_path(rt, node, path, sizeof path) ||
+        netlink_dump_node(path, &now_text)) {
+        log_error("%s: cannot read its addresses and routes", node);
+        return -EIO;
+    }
+    size_t n_saved = 0, n_now = 0;
+    char **saved = util_split(saved_text, '\n', &n_saved);
+    char **now = util_split(now_text, '\n', &n_now);
+    free(now_text);
+    int failed = 0;
+    /* Checked first: a bad line changes nothing. */
+    for (size_t i = 0; i < n_saved && !failed; i++) {
+        size_t n = 0, n_args = 0;
+        const char *args[6];
+        char **tok = util_split(saved[i], ' ', &n);
+        if (*saved[i] && !parse_ip_line(tok, n, args, &n_args)) {
+            log_error("%s: saved line %zu is not an address or route: '%s'",
+                      node, i + 1, saved[i]);
+            failed++;
+        }
+        util_free_strv(tok);
+    }
+    /* Routes go before addresses, addresses come before routes. */
+    for (int pass = 0; pass < 4 && !failed; pass++) {
+        bool adding = pass >= 2;
+        const char *kind = (pass == 0 || pass == 3) ? "route " : "addr ";
+        char **from = adding ? saved : now;
+        char **other = adding ? now : saved;
+        size_t n_from = adding ? n_saved : n_now;
+        size_t n_other = adding ? n_now : n_saved;
+        for (size_t i = 0; i < n_from; i++) {
+            if (strncmp(from[i], kind, strlen(kind)) != 0 ||
+                has_line(other, n_other, from[i])) {
+                continue;
+            }
+            if (ip_line(st, rt, node, from[i], adding ? "add" : "del")) {
+                log_error("%s: could not %s '%s'", node,
+                          adding ? "add" : "remove", from[i]);
+                failed++;
+            }
+        }
+    }
+    util_free_strv(saved);
+    util_free_strv(now);
+    return failed ? -EINVAL : 0;
+}
+
+/* Entries of the snapshots directory that are snapshots, whole or not
+ * (not the temporary directories of a `save`). */
+static size_t
+count_snapshots(int snapdir)
+{
+    int fd = dup(snapdir);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    size_t n = 0;
+
+    if (!dir) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 1; /* unknown: not "none" */
+    }
+    for (struct dirent *de; (de = readdir(dir));) {
+        n += de->d_name[0] != '.';
+    }
+    closedir(dir);
+    return n;
+}
+
+/* The snapshot to restore: `name`, or the newest; NULL after saying why.
+ * A damaged snapshot (named, with its file, by snapshot_list()) is never
+ * restored, and never silently replaced by an older one: without a name,
+ * any damaged snapshot stops the restore (it may be the newest), offering
+ * the newest whole one by name. */
+static struct snapshot *
+choose_snapshot(int snapdir, const char *path, const char *name)
+{
+    struct snapshot *list;
+    char **damaged;
+    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
+    struct snapshot *chosen = NULL;
+    bool refused = false;
+
+    for (size_t i = 0; damaged[i]; i++) {
+        refused |= !name || !strcmp(damaged[i], name);
+    }
+    for (size_t i = 0; i < n && !chosen && !refused; i++) {
+        if (!name || !strcmp(list[i].name, name)) {
+            chosen = xmalloc(sizeof *chosen);
+            *chosen = list[i];
+            memset(&list[i], 0, sizeof list[i]); /* taken */
+        }
+    }
+    if (refused) {
+        log_error("%s %s damaged (see above): nothing restored%s%s%s",
+                  name ? "snapshot" : "a snapshot of", name ? name : path,
+                  n ? "; the newest whole one is " : "", n ? list[0].name : "",
+                  n ? " (`miniinet restore NAME` restores it)" : "");
+    } else if (!chosen) {
+        log_error("%s: %s", path,
+                  name ? "no snapshot of that name (`snapshots` lists them)"
+                       : "no snapshot to restore");
+    }
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(damaged);
+    return chosen;
+}
+
+static const struct state_node *
+record_node(const struct state *st, const char *name)
+{
+    for (size_t i = 0; i < st->n_nodes; i++) {
+        if (!strcmp(st->nodes[i].name, name)) {
+            return &st->nodes[i];
+        }
+    }
+    return NULL;
+}
+
+struct restore_run {
+    const struct state *st;
+    const struct active_plugin *rt;
+    const struct snapshot *snap;
+    int snapdir;
+    const char *path, *only;
+    int *result; /* per file: 1 restored, 0 skipped, -1 failed */
+};
+
+/* File `i` of the snapshot back on its node (in parallel, -j). */
+static int
+restore_one(size_t i, void *aux)
+{
+    struct restore_run *run = aux;
+    const struct snapshot_file *f = &run->snap->files[i];
+    const char *suffix = strrchr(f->name, '.');
+    char node[80];
+    snprintf(node, sizeof node, "%.*s", (int)(suffix - f->name), f->name);
+    const struct state_node *sn = record_node(run->st, node);
+
+    if (run->only && strcmp(run->only, node) != 0) {
+        return 0;
+    }
+    if (!sn || !suffix_of(sn->kind) ||
+        strcmp(suffix_of(sn->kind), suffix) != 0) {
+        log_warn("%s: in snapshot %s but not a node of that kind here: "
+                 "skipped",
+                 node, run->snap->name);
+        return 0;
+    }
+    char *data = NULL;
+    int error =
+        snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
+    if (!error) {
+        error = !strcmp(suffix, ".frr")
+                    ? restore_router(run->st, run->rt, node, data, f->size)
+                    : restore_host(run->st, run->rt, node, data);
+    }
+    free(data);
+    run->result[i] = error ? -1 : 1;
+    return 0;
+}
+
+static size_t count_snapshots(int snapdir);
+static int restore_with(struct session *, const struct state *,
+                        const struct active_plugin *, const char *name,
+                        const char *only);
+
+int
+network_restore_node(struct session *s, const struct state *st,
+                     const char *node)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    size_t n = snapdir < 0 ? 0 : count_snapshots(snapdir);
+
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    if (!n && (snapdir >= 0 || snapdir == -ENOENT)) {
+        log_info("%s: no snapshot of network %s: it runs the configuration "
+                 "`up` wrote",
+                 node, s->network);
+        return EXIT_OK;
+    }
+    return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
+                        node);
+}
+
+/* After `up`: says when the network has snapshots, and how to restore.
+ */
+void
+network_snapshot_hint(struct session *s)
+{
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    if (snapdir < 0) {
+        return; /* none (or reported) */
+    }
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    if (n) {
+        log_info("network %s has %zu snapshot%s (newest: %s); `miniinet "
+                 "restore` puts the newest back, `up --restore` does both "
+                 "at once",
+                 s->network, n, util_plural(n), list[0].name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    free(path);
+    close(snapdir);
+}
+
+int
+network_restore(struct session *s, const char *name, const char *only)
+{
+    const struct state *st = s->record;
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    struct state *own = NULL;
+
+    if (!st) {
+        /* `up --restore`: the record `up` has just made. */
+        own = xcalloc(1, sizeof *own);
+        if (state_load(s->network, own)) {
+            state_destroy(own);
+            free(own);
+            own = NULL;
+        }
+        st = own;
+    }
+    int status = restore_with(s, st, rt, name, only);
+    if (own) {
+        state_destroy(own);
+        free(own);
+    }
+    return status;
+}
+
+static int
+restore_with(struct session *s, const struct state *st,
+             const struct active_plugin *rt, const char *name,
+             const char *only)
+{
+
+    if (!st || !st->complete) {
+        log_error("network %s is not up here%s: `up` first", s->network,
+                  st ? " (its `up` did not finish)" : "");
+        return EXIT_FAILED;
+    }
+    if (only && !record_node(st, only) && s->opts.server) {
+        return EXIT_OK; /* one of the other servers' (the master
+                           checked) */
+    }
+    if (only && !record_node(st, only)) {
+        log_error("--node %s: no such node of network %s here", only,
+                  s->network);
+        return EXIT_USAGE;
+    }
+    double t0 = util_monotonic();
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+    size_t n_any = snapdir < 0 ? 0 : count_snapshots(snapdir);
+    if (s->opts.restore && !name &&
+        ((snapdir >= 0 && !n_any) || snapdir == -ENOENT)) {
+        /* `up --restore` of a network never saved (the boot unit): it is
+         * as the topology file makes it. */
+        log_info("network %s has no snapshots yet: nothing to restore",
+                 s->network);
+        free(path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        return EXIT_OK;
+    }
+    if (snapdir < 0) {
+        if (snapdir == -ENOENT) {
+            log_error("network %s has no snapshots", s->network);
+        }
+        return EXIT_FAILED;
+    }
+    struct snapshot *snap = choose_snapshot(snapdir, path, name);
+    struct restore_run run = {
+        st,
+        rt,
+        snap,
+        snapdir,
+        path,
+        only,
+        xcalloc(snap ? snap->n_files + 1 : 1, sizeof *run.result)};
+    size_t restored = 0, failed = 0;
+    if (snap) {
+        workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL,
+                    NULL);
+        for (size_t i = 0; i < snap->n_files; i++) {
+            restored += run.result[i] == 1;
+            failed += run.result[i] < 0;
+        }
+    }
+    free(run.result);
+    if (snap) {
+        log_info("network %s: restored %zu node%s from snapshot %s%s in "
+                 "%.1fs",
+                 s->network, restored, util_plural(restored), snap->name,
+                 failed ? "; the others above failed" : "",
+                 util_monotonic() - t0);
+    }
+    int status = !snap || failed ? EXIT_FAILED : EXIT_OK;
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
+    free(path);
+    close(snapdir);
+    return status;
+}

@@ -1,0 +1,469 @@
+/* Snapshots: the manifest (format, strict parser, checksums), retention,
+ * and reading a network's snapshots back.  See snapshot.h. */
+#include "config.h"
+
+#include "snapshot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "util.h"
+
+void
+snapshot_sha256(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+        /* Only when OpenSSL cannot allocate: never a valid checksum. */
+        memset(hex, '?', 64);
+        hex[64] = '\0';
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
+    }
+}
+
+bool
+snapshot_note_valid(const char *note)
+{
+    size_t len = strlen(note);
+
+    if (len > SNAPSHOT_NOTE_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)note[i];
+        if (c < 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+snapshot_default_name(long long t, char buf[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y%m%d-%H%M%S", &tm)) {
+        snprintf(buf, 32, "%lld", t);
+    }
+}
+
+void
+snapshot_add_file(struct snapshot *s, const char *name, const void *data,
+                  size_t len, bool stale)
+{
+    s->files =
+        xgrow(s->files, &s->files_cap, s->n_files + 1, sizeof *s->files);
+    struct snapshot_file *f = &s->files[s->n_files++];
+    f->name = xstrdup(name);
+    f->size = len;
+    f->stale = stale;
+    snapshot_sha256(data, len, f->sha256);
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+    for (size_t i = 0; i < s->n_files; i++) {
+        free(s->files[i].name);
+    }
+    free(s->files);
+    free(s->name);
+    free(s->network);
+    free(s->note);
+    memset(s, 0, sizeof *s);
+}
+
+char *
+snapshot_manifest_format(const struct snapshot *s)
+{
+    char *text = xasprintf(SNAPSHOT_MAGIC "\nnetwork %s\ntime %lld\n"
+                                          "named %d\n",
+                           s->network, s->time, s->named ? 1 : 0);
+    if (s->note) {
+        char *t = xasprintf("%snote %s\n", text, s->note);
+        free(text);
+        text = t;
+    }
+    for (size_t i = 0; i < s->n_files; i++) {
+        const struct snapshot_file *f = &s->files[i];
+        char *t = xasprintf("%sfile %s %zu %s%s\n", text, f->name, f->size,
+                            f->sha256, f->stale ? " stale" : "");
+        free(text);
+        text = t;
+    }
+    char sum[65];
+    snapshot_sha256(text, strlen(text), sum);
+    char *t = xasprintf("%send %s\n", text, sum);
+    free(text);
+    return t;
+}
+
+static bool
+is_hex64(const char *s)
+{
+    return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* NODE.frr or NODE.ip, NODE a valid name. */
+static bool
+valid_file_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0)) {
+        return false;
+    }
+    char node[80];
+    size_t n = (size_t)(dot - name);
+    if (n >= sizeof node) {
+        return false;
+    }
+    memcpy(node, name, n);
+    node[n] = '\0';
+    return util_valid_name(node, 64);
+}
+
+static bool
+parse_number(const char *s, long long max, long long *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+' || (*s == '0' && s[1])) {
+        return false;
+    }
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < 0 || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* One "file NAME SIZE SHA [stale]" line's tokens. */
+static const char *
+parse_file_line(struct snapshot *out, char **tok, size_t n)
+{
+    long long size;
+    if (n < 4 || n > 5 || (n == 5 && strcmp(tok[4], "stale") != 0)) {
+        return "expected 'file NAME SIZE SHA256 [stale]'";
+    }
+    if (!valid_file_name(tok[1])) {
+        return "bad file name (NODE.frr or NODE.ip)";
+    }
+    if (!parse_number(tok[2], SNAPSHOT_FILE_MAX, &size)) {
+        return "bad size";
+    }
+    if (!is_hex64(tok[3])) {
+        return "bad checksum (64 hex digits)";
+    }
+    for (size_t i = 0; i < out->n_files; i++) {
+        if (!strcmp(out->files[i].name, tok[1])) {
+            return "file listed twice";
+        }
+    }
+    out->files = xgrow(out->files, &out->files_cap, out->n_files + 1,
+                       sizeof *out->files);
+    struct snapshot_file *f = &out->files[out->n_files++];
+    f->name = xstrdup(tok[1]);
+    f->size = (size_t)size;
+    memcpy(f->sha256, tok[3], 65);
+    f->stale = n == 5;
+    return NULL;
+}
+
+int
+snapshot_manifest_parse(const char *text, size_t len, const char *path,
+                        struct snapshot *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = NULL;
+    unsigned line = 0;
+    bool ended = false, have_time = false, have_named = false;
+    size_t pos = 0;
+
+    if (len && memchr(text, '\0', len)) {
+        log_error("%s: contains a NUL byte: damaged", path);
+        return -EINVAL;
+    }
+    while (pos < len && !why) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        line++;
+        if (!nl) {
+            why = "truncated (no newline at the end)";
+            break;
+        }
+        if (ended) {
+            why = "text after the 'end' line";
+            break;
+        }
+        size_t l_len = (size_t)(nl - (text + pos));
+        char *l = xmalloc(l_len + 1);
+        memcpy(l, text + pos, l_len);
+        l[l_len] = '\0';
+        size_t start = pos;
+        pos = (size_t)(nl - text) + 1;
+        if (line == 1) {
+            if (strcmp(l, SNAPSHOT_MAGIC) != 0) {
+                why = "not a miniinet snapshot manifest (first line)";
+            }
+            free(l);
+            continue;
+        }
+        if (!strncmp(l, "note ", 5)) {
+            if (out->note || !snapshot_note_valid(l + 5)) {
+                why = out->note ? "note given twice" : "bad note";
+            } else {
+                out->note = xstrdup(l + 5);
+            }
+            free(l);
+            continue;
+        }
+        size_t n = 0;
+        char **tok = util_split(l, ' ', &n);
+        long long v;
+        if (!strcmp(tok[0], "network")) {
+            if (n != 2 || out->network || !util_valid_name(tok[1], 64)) {
+                why = "bad 'network' line";
+            } else {
+                out->network = xstrdup(tok[1]);
+            }
+        } else if (!strcmp(tok[0], "time")) {
+            if (n != 2 || have_time || !parse_number(tok[1], INT64_MAX, &v)) {
+                why = "bad 'time' line";
+            } else {
+                out->time = v;
+                have_time = true;
+            }
+        } else if (!strcmp(tok[0], "named")) {
+            if (n != 2 || have_named ||
+                (strcmp(tok[1], "0") != 0 && strcmp(tok[1], "1") != 0)) {
+                why = "bad 'named' line";
+            } else {
+                out->named = tok[1][0] == '1';
+                have_named = true;
+            }
+        } else if (!strcmp(tok[0], "file")) {
+            why = parse_file_line(out, tok, n);
+        } else if (!strcmp(tok[0], "end")) {
+            char sum[65];
+            snapshot_sha256(text, start, sum);
+            if (n != 2 || !is_hex64(tok[1])) {
+                why = "bad 'end' line";
+            } else if (strcmp(sum, tok[1]) != 0) {
+                why = "checksum mismatch: the manifest was changed or "
+                      "damaged";
+            }
+            ended = true;
+        } else {
+            why = "unknown line";
+        }
+        util_free_strv(tok);
+        free(l);
+    }
+    if (!why && !ended) {
+        why = "truncated (no 'end' line)";
+        line++;
+    } else if (!why && (!out->network || !have_time || !have_named)) {
+        why = "incomplete (network, time and named are required)";
+    }
+    if (why) {
+        log_error("%s:%u: %s", path, line, why);
+        snapshot_free(out);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+by_file_name(const void *a, const void *b)
+{
+    return strcmp(((const struct snapshot_file *)a)->name,
+                  ((const struct snapshot_file *)b)->name);
+}
+
+bool
+snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
+{
+    if (a->n_files != b->n_files) {
+        return false;
+    }
+    struct snapshot_file *fa = xmalloc(a->n_files * sizeof *fa + 1);
+    struct snapshot_file *fb = xmalloc(b->n_files * sizeof *fb + 1);
+    if (a->n_files) {
+        memcpy(fa, a->files, a->n_files * sizeof *fa);
+        memcpy(fb, b->files, b->n_files * sizeof *fb);
+        qsort(fa, a->n_files, sizeof *fa, by_file_name);
+        qsort(fb, b->n_files, sizeof *fb, by_file_name);
+    }
+    bool same = true;
+    for (size_t i = 0; i < a->n_files && same; i++) {
+        same = !strcmp(fa[i].name, fb[i].name) &&
+               !strcmp(fa[i].sha256, fb[i].sha256) &&
+               fa[i].stale == fb[i].stale;
+    }
+    free(fa);
+    free(fb);
+    return same;
+}
+
+void
+snapshot_retain(const struct snapshot *s, size_t n, long long now,
+                const struct snapshot_retention *r, bool keep[])
+{
+    long long last_day = -1;
+
+    for (size_t i = 0; i < n; i++) {
+        long long day = s[i].time >= 0 ? s[i].time / 86400 : 0;
+        keep[i] = s[i].named || i < r->keep_last;
+        /* Newest first: the first of each day is its newest. */
+        if (day != last_day) {
+            if (now / 86400 - day < (long long)r->keep_days) {
+                keep[i] = true;
+            }
+            last_day = day;
+        }
+    }
+}
+
+static int
+newest_first(const void *a_, const void *b_)
+{
+    const struct snapshot *a = a_, *b = b_;
+    if (a->time != b->time) {
+        return a->time < b->time ? 1 : -1;
+    }
+    return strcmp(b->name, a->name);
+}
+
+int
+snapshot_read_file(int snapdir, const char *path, const struct snapshot *snap,
+                   const struct snapshot_file *file, char **data)
+{
+    char *rel = xasprintf("%s/%s", snap->name, file->name);
+    char *shown = xasprintf("%s/%s", path, rel);
+    int dir = openat(snapdir, snap->name,
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    size_t len = 0;
+    int error = dir < 0 ? -errno
+                        : fs_read_file_at(dir, file->name, SNAPSHOT_FILE_MAX,
+                                          data, &len);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot read it: %s", shown, strerror(-error));
+    } else {
+        char sum[65];
+        snapshot_sha256(*data, len, sum);
+        if (len != file->size || strcmp(sum, file->sha256) != 0) {
+            log_error("%s: does not match the manifest (size or SHA-256): "
+                      "damaged",
+                      shown);
+            free(*data);
+            *data = NULL;
+            error = -EINVAL;
+        }
+    }
+    free(rel);
+    free(shown);
+    return error;
+}
+
+/* Reads and checks snapshot `name`; 0 or -errno, reported. */
+static int
+load_one(int snapdir, const char *path, const char *name, bool verify,
+         struct snapshot *out)
+{
+    char *shown = xasprintf("%s/%s/" SNAPSHOT_MANIFEST, path, name);
+    int dir =
+        openat(snapdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    char *text = NULL;
+    size_t len = 0;
+    int error = dir < 0 ? -errno
+                        : fs_read_file_at(dir, SNAPSHOT_MANIFEST, 1u << 20,
+                                          &text, &len);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot read it: %s", shown, strerror(-error));
+    } else {
+        error = snapshot_manifest_parse(text, len, shown, out);
+    }
+    free(text);
+    free(shown);
+    if (error) {
+        return error;
+    }
+    out->name = xstrdup(name);
+    for (size_t i = 0; verify && i < out->n_files && !error; i++) {
+        char *data = NULL;
+        error = snapshot_read_file(snapdir, path, out, &out->files[i], &data);
+        free(data);
+    }
+    if (error) {
+        snapshot_free(out);
+    }
+    return error;
+}
+
+size_t
+snapshot_list(int snapdir, const char *path, bool verify,
+              struct snapshot **out, char ***damaged)
+{
+    struct snapshot *list = NULL;
+    size_t n = 0, cap = 0, n_damaged = 0, damaged_cap = 0;
+    int fd = dup(snapdir);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+
+    if (damaged) {
+        *damaged = xcalloc(1, sizeof **damaged);
+    }
+    if (!dir) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        *out = NULL;
+        return 0;
+    }
+    rewinddir(dir);
+    for (struct dirent *de; (de = readdir(dir));) {
+        if (de->d_name[0] == '.' || !util_valid_name(de->d_name, 64)) {
+            continue; /* ., .., temporary directories */
+        }
+        struct snapshot s;
+        if (load_one(snapdir, path, de->d_name, verify, &s)) {
+            if (damaged) {
+                *damaged = xgrow(*damaged, &damaged_cap, n_damaged + 2,
+                                 sizeof **damaged);
+                (*damaged)[n_damaged++] = xstrdup(de->d_name);
+                (*damaged)[n_damaged] = NULL;
+            }
+            continue;
+        }
+        list = xgrow(list, &cap, n + 1, sizeof *list);
+        list[n++] = s;
+    }
+    closedir(dir);
+    if (n) {
+        qsort(list, n, sizeof *list, newest_first);
+    }
+    *out = list;
+    return n;
+}

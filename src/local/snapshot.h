@@ -1,0 +1,108 @@
+/* Snapshots of what students typed: every router's running configuration
+ * (from FRR itself) and every host's addresses and routes, kept in the
+ * network's persistent directory, <persist>/<network>/snapshots/NAME/.
+ *
+ * A snapshot is one directory: a file per node (NODE.frr: `show
+ * running-config` of a router or route server; NODE.ip: a host's addresses
+ * and routes, netlink_dump_node()'s text) and MANIFEST, written last:
+ *
+ *     miniinet-snapshot 1
+ *     network small
+ *     time 1764728400              (seconds since the epoch, UTC)
+ *     named 1                      (saved with --as: never pruned)
+ *     note before the lab          (optional, one line)
+ *     file 1_ZURIrouter.frr 1432 <sha256 hex>
+ *     file 2_BASErouter.frr 1210 <sha256 hex> stale
+ *                                  (the router did not answer: its file is
+ *                                   the previous snapshot's)
+ *     end <sha256 hex of every byte before this line>
+ *
+ * It is written under a temporary name (.tmp-PID) and renamed, so that a
+ * crash leaves the previous snapshots as they were; a leftover temporary
+ * directory is removed by the next `save`.  The reader is strict: anything
+ * else, a checksum that does not match or a file that is missing or not
+ * listed is a damaged snapshot, named. */
+#ifndef MINIINET_SNAPSHOT_H
+#define MINIINET_SNAPSHOT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SNAPSHOT_MAGIC "miniinet-snapshot 1"
+#define SNAPSHOT_MANIFEST "MANIFEST"
+/* Longest file a snapshot holds (a router's configuration). */
+#define SNAPSHOT_FILE_MAX (8u << 20)
+#define SNAPSHOT_NOTE_MAX 200
+
+struct snapshot_file {
+    char *name; /* NODE.frr or NODE.ip */
+    size_t size;
+    char sha256[65];
+    bool stale;
+};
+
+struct snapshot {
+    char *name; /* its directory */
+    char *network;
+    long long time;
+    bool named;
+    char *note; /* NULL: none */
+    struct snapshot_file *files;
+    size_t n_files, files_cap;
+};
+
+/* Retention: the last `keep_last`, and the newest of each UTC day for
+ * `keep_days` days; named ones always. */
+struct snapshot_retention {
+    unsigned keep_last, keep_days;
+};
+#define SNAPSHOT_KEEP_LAST 48
+#define SNAPSHOT_KEEP_DAYS 30
+
+/* SHA-256 of `len` bytes, as 64 hex digits and a NUL. */
+void snapshot_sha256(const void *data, size_t len, char hex[65]);
+
+/* The manifest's text (malloc()ed). */
+char *snapshot_manifest_format(const struct snapshot *);
+
+/* Parses a manifest's `len` bytes into *out (name not set).  On a damaged
+ * one returns -EINVAL after reporting "PATH:LINE: ..." (PATH names it in
+ * messages). */
+int snapshot_manifest_parse(const char *text, size_t len, const char *path,
+                            struct snapshot *out);
+
+/* Whether a note can be stored: at most SNAPSHOT_NOTE_MAX bytes, no control
+ * character. */
+bool snapshot_note_valid(const char *note);
+
+/* Whether two snapshots hold the same files with the same contents. */
+bool snapshot_same_content(const struct snapshot *, const struct snapshot *);
+
+/* Which of `n` snapshots sorted newest first to keep at time `now`:
+ * keep[i] set.  Pure. */
+void snapshot_retain(const struct snapshot *, size_t n, long long now,
+                     const struct snapshot_retention *, bool keep[]);
+
+/* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
+void snapshot_default_name(long long t, char buf[32]);
+
+void snapshot_add_file(struct snapshot *, const char *name, const void *data,
+                       size_t len, bool stale);
+void snapshot_free(struct snapshot *);
+
+/* The snapshots of network `network` in directory `snapdir` (an open
+ * descriptor of <persist>/<network>/snapshots), newest first, each read and
+ * checked (its files' checksums with `verify`); a damaged one is reported
+ * (naming the file) and left out, its name appended to *damaged when that
+ * is non-NULL (a NULL-terminated malloc()ed array).  Returns the number
+ * found; *out malloc()ed. */
+size_t snapshot_list(int snapdir, const char *path, bool verify,
+                     struct snapshot **out, char ***damaged);
+
+/* Reads file `file` of snapshot `snap` (in `snapdir`), checking it against
+ * the manifest; -EINVAL after naming it when it does not match. */
+int snapshot_read_file(int snapdir, const char *path,
+                       const struct snapshot *snap,
+                       const struct snapshot_file *file, char **data);
+
+#endif

@@ -1,0 +1,352 @@
+/* Tests of snapshots (snapshot.c): the manifest's format and its strict
+ * reader (every damage named by file and line, a checksum mismatch
+ * refused), SHA-256, retention, and reading snapshots back from a
+ * directory (a damaged one named and left out, a file that does not match
+ * its manifest refused). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "snapshot.h"
+#include "testutil.h"
+#include "util.h"
+
+static void
+sample(struct snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    s->network = xstrdup("small");
+    s->time = 1764728400;
+    s->note = xstrdup("before the lab");
+    snapshot_add_file(s, "1_ZURIrouter.frr", "hostname R\nend\n", 15, false);
+    snapshot_add_file(s, "1_ZURIhost.ip", "addr eth0 1.0.0.1/24\n", 21, true);
+}
+
+START_TEST(test_sha256)
+{
+    char hex[65];
+    snapshot_sha256("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+                          "b00361a396177a9cb410ff61f20015ad");
+    snapshot_sha256("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+                          "27ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(test_manifest_round_trip)
+{
+    struct snapshot s, back;
+    sample(&s);
+    char *text = snapshot_manifest_format(&s);
+    ck_assert_ptr_nonnull(strstr(text, "\nnote before the lab\n"));
+    ck_assert_ptr_nonnull(strstr(text, " stale\n"));
+    ck_assert_int_eq(snapshot_manifest_parse(text, strlen(text), "M", &back),
+                     0);
+    ck_assert_str_eq(back.network, "small");
+    ck_assert(back.time == 1764728400);
+    ck_assert(!back.named);
+    ck_assert_str_eq(back.note, "before the lab");
+    ck_assert_uint_eq(back.n_files, 2);
+    ck_assert_str_eq(back.files[1].name, "1_ZURIhost.ip");
+    ck_assert(back.files[1].stale && !back.files[0].stale);
+    ck_assert_uint_eq(back.files[0].size, 15);
+    ck_assert_str_eq(back.files[0].sha256, s.files[0].sha256);
+    ck_assert(snapshot_same_content(&s, &back));
+    back.files[0].sha256[0] ^= 1;
+    ck_assert(!snapshot_same_content(&s, &back));
+    snapshot_free(&back);
+    free(text);
+    snapshot_free(&s);
+}
+END_TEST
+
+/* Every damage refused, naming the file and the line. */
+START_TEST(test_manifest_damage)
+{
+    struct snapshot s, back;
+    sample(&s);
+    char *good = snapshot_manifest_format(&s);
+    size_t len = strlen(good);
+    char *bad = xstrdup(good);
+
+    /* One changed byte anywhere: the end checksum no longer matches (or
+     * the line no longer parses). */
+    for (size_t i = 0; i + 70 < len; i += 7) {
+        memcpy(bad, good, len + 1);
+        bad[i] = bad[i] == 'x' ? 'y' : 'x';
+        testutil_capture_begin();
+        ck_assert_int_eq(snapshot_manifest_parse(bad, len, "snap/M", &back),
+                         -EINVAL);
+        ck_assert_msg(strstr(testutil_captured(), "snap/M:"), "%s",
+                      testutil_captured());
+        testutil_capture_end();
+    }
+    /* Truncated at every length. */
+    for (size_t cut = 0; cut < len; cut++) {
+        testutil_capture_begin();
+        ck_assert_int_eq(snapshot_manifest_parse(good, cut, "snap/M", &back),
+                         -EINVAL);
+        ck_assert_msg(strstr(testutil_captured(), "snap/M:"), "cut %zu", cut);
+        testutil_capture_end();
+    }
+    testutil_capture_begin();
+    memcpy(bad, good, len + 1);
+    char *end = strstr(bad, "\nend ") + 5;
+    *end = *end == 'a' ? 'b' : 'a';
+    ck_assert_int_eq(snapshot_manifest_parse(bad, len, "snap/M", &back),
+                     -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "checksum mismatch"));
+    testutil_capture_end();
+    free(bad);
+
+    /* Well-formed checksums over bad contents. */
+    static const char *const bodies[] = {
+        "miniinet-snapshot 2\nnetwork a\ntime 1\nnamed 0\n",
+        "miniinet-snapshot 1\nnetwork a b\ntime 1\nnamed 0\n",
+        "miniinet-snapshot 1\nnetwork ../x\ntime 1\nnamed 0\n",
+        "miniinet-snapshot 1\nnetwork a\ntime -1\nnamed 0\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 01\nnamed 0\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 2\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nfile ../x.frr 1 "
+        "0000000000000000000000000000000000000000000000000000000000000000\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nfile R.conf 1 "
+        "0000000000000000000000000000000000000000000000000000000000000000\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nfile R.frr 1 "
+        "00000000000000000000000000000000000000000000000000000000000000\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nfile R.frr 1 "
+        "0000000000000000000000000000000000000000000000000000000000000000 "
+        "old\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nfile R.frr 1 "
+        "0000000000000000000000000000000000000000000000000000000000000000\n"
+        "file R.frr 1 "
+        "0000000000000000000000000000000000000000000000000000000000000000\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nnote a\tb\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nwhat 1\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\n\n",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        char sum[65];
+        snapshot_sha256(bodies[i], strlen(bodies[i]), sum);
+        char *text = xasprintf("%send %s\n", bodies[i], sum);
+        testutil_capture_begin();
+        ck_assert_msg(
+            snapshot_manifest_parse(text, strlen(text), "M", &back) == -EINVAL,
+            "accepted body %zu", i);
+        testutil_capture_end();
+        free(text);
+    }
+    /* Text after the end line, a NUL byte. */
+    char *after = xasprintf("%sfile x\n", good);
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_manifest_parse(after, strlen(after), "M", &back),
+                     -EINVAL);
+    ck_assert_int_eq(snapshot_manifest_parse("a\0b\n", 4, "M", &back),
+                     -EINVAL);
+    testutil_capture_end();
+    free(after);
+    free(good);
+    snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_note_valid)
+{
+    ck_assert(snapshot_note_valid("before the lab, été"));
+    ck_assert(snapshot_note_valid(""));
+    ck_assert(!snapshot_note_valid("a\nb"));
+    ck_assert(!snapshot_note_valid("a\x7f"));
+    char longer[SNAPSHOT_NOTE_MAX + 2];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    ck_assert(!snapshot_note_valid(longer));
+    longer[SNAPSHOT_NOTE_MAX] = '\0';
+    ck_assert(snapshot_note_valid(longer));
+}
+END_TEST
+
+START_TEST(test_default_name)
+{
+    char name[32];
+    snapshot_default_name(1764728400, name); /* 2025-12-03 02:20:00 UTC */
+    ck_assert_str_eq(name, "20251203-022000");
+    ck_assert(util_valid_name(name, 64));
+}
+END_TEST
+
+/* Newest first: the last N, the newest of each day for D days, named
+ * ones always. */
+START_TEST(test_retain)
+{
+    enum { N = 200 };
+    struct snapshot s[N];
+    bool keep[N];
+    long long now = 100LL * 86400 + 43200; /* day 100, noon */
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < N; i++) {
+        s[i].time = now - (long long)i * 4 * 3600; /* every 4 hours */
+    }
+    s[150].named = true;
+    struct snapshot_retention r = {10, 5};
+    snapshot_retain(s, N, now, &r, keep);
+    int kept = 0;
+    for (int i = 0; i < N; i++) {
+        kept += keep[i];
+    }
+    for (int i = 0; i < 10; i++) {
+        ck_assert(keep[i]);
+    }
+    ck_assert(keep[150]);
+    /* Days 100..96: the newest of each (one is within the last 10). */
+    for (int i = 10; i < N; i++) {
+        long long day = s[i].time / 86400;
+        bool newest_of_day = s[i - 1].time / 86400 != day;
+        ck_assert_msg(keep[i] == (i == 150 || (newest_of_day && day > 95)),
+                      "snapshot %d (day %lld)", i, day);
+    }
+    ck_assert_int_eq(kept, 10 + 3 + 1);
+    /* Nothing kept when nothing asked (named still kept). */
+    struct snapshot_retention none = {0, 0};
+    snapshot_retain(s, N, now, &none, keep);
+    for (int i = 0; i < N; i++) {
+        ck_assert(keep[i] == (i == 150));
+    }
+}
+END_TEST
+
+static char base[64];
+
+static void
+setup(void)
+{
+    snprintf(base, sizeof base, "/tmp/mi-snapshot-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(base));
+}
+
+static void
+teardown(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("rm", "rm", "-rf", "--one-file-system", base, (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, NULL, 0);
+}
+
+static void
+store(int dir, const char *name, long long t, const char *frr)
+{
+    struct snapshot s = {0};
+    s.network = xstrdup("n");
+    s.time = t;
+    snapshot_add_file(&s, "R.frr", frr, strlen(frr), false);
+    int d = fs_make_dir_at(dir, name, 0700);
+    ck_assert_int_ge(d, 0);
+    ck_assert_int_eq(fs_write_file_at(d, "R.frr", frr, strlen(frr), 0600), 0);
+    char *m = snapshot_manifest_format(&s);
+    ck_assert_int_eq(
+        fs_write_file_at(d, SNAPSHOT_MANIFEST, m, strlen(m), 0600), 0);
+    free(m);
+    close(d);
+    snapshot_free(&s);
+}
+
+START_TEST(test_list)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    store(dir, "old", 1000, "hostname R\n!\nend\n");
+    store(dir, "new", 2000, "hostname R\nip route 1.0.0.0/8 Null0\nend\n");
+    store(dir, "bad", 3000, "hostname R\nend\n");
+    store(dir, "worse", 4000, "hostname R\nend\n");
+    ck_assert_int_eq(mkdirat(dir, ".tmp-1", 0700), 0); /* ignored */
+    /* A file changed behind the manifest's back; a manifest cut short. */
+    int d = openat(dir, "bad", O_RDONLY | O_DIRECTORY);
+    ck_assert_int_eq(
+        fs_write_file_at(d, "R.frr", "hostname X\nend\n", 15, 0600), 0);
+    close(d);
+    d = openat(dir, "worse", O_RDONLY | O_DIRECTORY);
+    char *m = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(fs_read_file_at(d, SNAPSHOT_MANIFEST, 1 << 20, &m, &len),
+                     0);
+    ck_assert_int_eq(fs_write_file_at(d, SNAPSHOT_MANIFEST, m, len / 2, 0600),
+                     0);
+    free(m);
+    close(d);
+
+    struct snapshot *list;
+    char **damaged;
+    testutil_capture_begin();
+    size_t n = snapshot_list(dir, "/p", true, &list, &damaged);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/p/bad/R.frr: does not match the manifest") &&
+                      strstr(msg, "/p/worse/MANIFEST:"),
+                  "%s", msg);
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(list[0].name, "new"); /* newest first */
+    ck_assert_str_eq(list[1].name, "old");
+    ck_assert_ptr_nonnull(damaged[0]);
+    ck_assert_ptr_nonnull(damaged[1]);
+    ck_assert_ptr_null(damaged[2]);
+    char *data = NULL;
+    ck_assert_int_eq(
+        snapshot_read_file(dir, "/p", &list[0], &list[0].files[0], &data), 0);
+    ck_assert_ptr_nonnull(strstr(data, "ip route 1.0.0.0/8 Null0"));
+    free(data);
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(damaged);
+    /* Without checking the files, only the truncated manifest is out. */
+    testutil_capture_begin();
+    n = snapshot_list(dir, "/p", false, &list, NULL);
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    close(dir);
+}
+END_TEST
+
+static Suite *
+snapshot_suite(void)
+{
+    Suite *s = suite_create("snapshot");
+    TCase *tc = tcase_create("manifest");
+    tcase_add_test(tc, test_sha256);
+    tcase_add_test(tc, test_manifest_round_trip);
+    tcase_add_test(tc, test_manifest_damage);
+    tcase_add_test(tc, test_note_valid);
+    tcase_add_test(tc, test_default_name);
+    tcase_add_test(tc, test_retain);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("list");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_list);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(snapshot_suite());
+}
