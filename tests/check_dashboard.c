@@ -51,17 +51,7 @@ find_hosts(void)
 static void
 setup(void)
 {
-    struct topology *t = NULL;
-    const struct plan_params params = {.tunnel_overhead = 50};
-
-    testutil_capture_begin();
-    int error = topology_load(testutil_srcpath("configs/small.cfg"), &t);
-    if (!error) {
-        error = plan_compute(t, &params, &plan);
-    }
-    testutil_capture_end();
-    ck_assert_msg(!error, "%s", testutil_captured());
-    topology_free(t);
+    plan = testutil_plan_file("configs/small.cfg");
     p = plan_view(plan);
     find_hosts();
     dash_init(&d, p, &hosts, 60);

@@ -17,26 +17,7 @@
 #include "graph.h"
 #include "plan.h"
 #include "testutil.h"
-#include "topology.h"
 #include "util.h"
-
-static struct plan *
-plan_of(const char *relative)
-{
-    struct topology *t = NULL;
-    struct plan *p = NULL;
-    const struct plan_params params = {.tunnel_overhead = 50};
-
-    testutil_capture_begin();
-    int error = topology_load(testutil_srcpath(relative), &t);
-    if (!error) {
-        error = plan_compute(t, &params, &p);
-    }
-    testutil_capture_end();
-    ck_assert_msg(!error, "%s: %d: %s", relative, error, testutil_captured());
-    topology_free(t);
-    return p;
-}
 
 static char *
 draw(const struct mi_plan *p, enum graph_format format)
@@ -151,8 +132,8 @@ END_TEST
 START_TEST(test_dot_deterministic)
 {
     /* Two plans computed independently from the same file, drawn twice. */
-    struct plan *a = plan_of("configs/multi-server.cfg");
-    struct plan *b = plan_of("configs/multi-server.cfg");
+    struct plan *a = testutil_plan_file("configs/multi-server.cfg");
+    struct plan *b = testutil_plan_file("configs/multi-server.cfg");
     char *da = draw(plan_view(a), GRAPH_DOT);
     char *db = draw(plan_view(b), GRAPH_DOT);
     char *sa = draw(plan_view(a), GRAPH_SVG);
@@ -175,7 +156,7 @@ END_TEST
 
 START_TEST(test_dot_small)
 {
-    struct plan *plan = plan_of("configs/small.cfg");
+    struct plan *plan = testutil_plan_file("configs/small.cfg");
     char *dot = draw(plan_view(plan), GRAPH_DOT);
 
     /* small.cfg: 1 and 2 peer, 1 provider of 3, 2 of 4, 2 - 3 - 4 and 1
@@ -234,7 +215,7 @@ count_elements(xmlNodePtr node, const char *name, const char *class)
 static void
 check_svg_of(const char *relative, size_t n_ases, size_t n_ixps)
 {
-    struct plan *plan = plan_of(relative);
+    struct plan *plan = testutil_plan_file(relative);
     char *svg = draw(plan_view(plan), GRAPH_SVG);
     xmlDocPtr doc = parse_svg(svg);
     xmlNodePtr root = xmlDocGetRootElement(doc);

@@ -12,6 +12,8 @@
 #include <libconfig.h>
 
 #include "log.h"
+#include "plan.h"
+#include "topology.h"
 #include "util.h"
 
 static char *captured;
@@ -64,6 +66,24 @@ const char *
 testutil_srcpath(const char *relative)
 {
     return path_in("MINIINET_TEST_SRCDIR", relative);
+}
+
+struct plan *
+testutil_plan_file(const char *relative)
+{
+    struct topology *t = NULL;
+    struct plan *p = NULL;
+    const struct plan_params params = {.tunnel_overhead = 50};
+
+    testutil_capture_begin();
+    int error = topology_load(testutil_srcpath(relative), &t);
+    if (!error) {
+        error = plan_compute(t, &params, &p);
+    }
+    testutil_capture_end();
+    ck_assert_msg(!error, "%s: %d: %s", relative, error, testutil_captured());
+    topology_free(t);
+    return p;
 }
 
 const char *

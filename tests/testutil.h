@@ -39,6 +39,12 @@ int testutil_configure(const struct mi_common_ops *ops,
 /* True when running as root (tests that need it skip otherwise). */
 bool testutil_is_root(void);
 
+struct plan;
+/* The plan of the topology file at `relative` in the source tree, with
+ * gre's tunnel overhead (50): fails the test, naming the file and with
+ * the messages, when it does not load or plan. */
+struct plan *testutil_plan_file(const char *relative);
+
 /* Runs `suite` with the TAP-friendly settings; returns the exit status for
  * main(). */
 int testutil_run(Suite *suite);
