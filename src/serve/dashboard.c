@@ -318,40 +318,28 @@ copy_field(json_object *to, const char *name, json_object *from)
     }
 }
 
-/* FRR's `show bgp ipv4 json`: routes { PREFIX: [ path, ... ] } turned
- * into one object per path with what the page shows. */
+/* One row of the page from one entry of FRR's JSON: `key` is the object
+ * member the entry is listed under. */
+typedef json_object *row_fn(const char *key, json_object *entry);
+
+/* FRR's `{ "<member>": { KEY: [ entry, ... ] } }` (text from the router,
+ * NULL when it did not answer) as one array of rows. */
 static json_object *
-bgp_routes(const char *text)
+frr_rows(const char *text, const char *member, row_fn *row)
 {
     json_object *root = text ? json_tokener_parse(text) : NULL;
-    json_object *routes = root ? get_path(root, "routes", NULL) : NULL;
+    json_object *all = root ? get_path(root, member, NULL) : NULL;
     json_object *out = json_object_new_array();
 
-    if (routes && json_object_is_type(routes, json_type_object)) {
-        json_object_object_foreach(routes, prefix, paths)
+    if (all && json_object_is_type(all, json_type_object)) {
+        json_object_object_foreach(all, key, list)
         {
-            size_t n = json_object_is_type(paths, json_type_array)
-                           ? json_object_array_length(paths)
+            size_t n = json_object_is_type(list, json_type_array)
+                           ? json_object_array_length(list)
                            : 0;
             for (size_t i = 0; i < n; i++) {
-                json_object *p = json_object_array_get_idx(paths, i);
-                json_object *r = json_object_new_object();
-                json_object *hops = get_path(p, "nexthops", NULL);
-                json_object *hop =
-                    hops && json_object_is_type(hops, json_type_array)
-                        ? json_object_array_get_idx(hops, 0)
-                        : NULL;
-                json_object_object_add(r, "prefix",
-                                       json_object_new_string(prefix));
-                copy_field(r, "path", get_path(p, "path", NULL));
-                copy_field(r, "next_hop",
-                           hop ? get_path(hop, "ip", NULL) : NULL);
-                copy_field(r, "local_pref", get_path(p, "locPrf", NULL));
-                copy_field(r, "communities",
-                           get_path(p, "community", "string"));
-                copy_field(r, "best", get_path(p, "bestpath", NULL));
-                copy_field(r, "valid", get_path(p, "valid", NULL));
-                json_object_array_add(out, r);
+                json_object_array_add(
+                    out, row(key, json_object_array_get_idx(list, i)));
             }
         }
     }
@@ -359,36 +347,51 @@ bgp_routes(const char *text)
     return out;
 }
 
-/* FRR's `show ip ospf neighbor json`: neighbors { ROUTER-ID: [ ... ] }. */
+/* A path of FRR's `show bgp ipv4 json` (routes { PREFIX: [ path ] }),
+ * with what the page shows. */
+static json_object *
+bgp_route(const char *prefix, json_object *p)
+{
+    json_object *r = json_object_new_object();
+    json_object *hops = get_path(p, "nexthops", NULL);
+    json_object *hop = hops && json_object_is_type(hops, json_type_array)
+                           ? json_object_array_get_idx(hops, 0)
+                           : NULL;
+    json_object_object_add(r, "prefix", json_object_new_string(prefix));
+    copy_field(r, "path", get_path(p, "path", NULL));
+    copy_field(r, "next_hop", hop ? get_path(hop, "ip", NULL) : NULL);
+    copy_field(r, "local_pref", get_path(p, "locPrf", NULL));
+    copy_field(r, "communities", get_path(p, "community", "string"));
+    copy_field(r, "best", get_path(p, "bestpath", NULL));
+    copy_field(r, "valid", get_path(p, "valid", NULL));
+    return r;
+}
+
+/* A neighbour of FRR's `show ip ospf neighbor json` (neighbors
+ * { ROUTER-ID: [ ... ] }). */
+static json_object *
+ospf_neighbour(const char *id, json_object *e)
+{
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "router_id", json_object_new_string(id));
+    copy_field(r, "state", get_path(e, "nbrState", NULL));
+    copy_field(r, "state", get_path(e, "state", NULL));
+    copy_field(r, "address", get_path(e, "ifaceAddress", NULL));
+    copy_field(r, "address", get_path(e, "address", NULL));
+    copy_field(r, "interface", get_path(e, "ifaceName", NULL));
+    return r;
+}
+
+static json_object *
+bgp_routes(const char *text)
+{
+    return frr_rows(text, "routes", bgp_route);
+}
+
 static json_object *
 ospf_neighbours(const char *text)
 {
-    json_object *root = text ? json_tokener_parse(text) : NULL;
-    json_object *all = root ? get_path(root, "neighbors", NULL) : NULL;
-    json_object *out = json_object_new_array();
-
-    if (all && json_object_is_type(all, json_type_object)) {
-        json_object_object_foreach(all, id, list)
-        {
-            size_t n = json_object_is_type(list, json_type_array)
-                           ? json_object_array_length(list)
-                           : 0;
-            for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(list, i);
-                json_object *r = json_object_new_object();
-                json_object_object_add(r, "router_id",
-                                       json_object_new_string(id));
-                copy_field(r, "state", get_path(e, "nbrState", NULL));
-                copy_field(r, "state", get_path(e, "state", NULL));
-                copy_field(r, "address", get_path(e, "ifaceAddress", NULL));
-                copy_field(r, "address", get_path(e, "address", NULL));
-                copy_field(r, "interface", get_path(e, "ifaceName", NULL));
-                json_object_array_add(out, r);
-            }
-        }
-    }
-    json_object_put(root);
-    return out;
+    return frr_rows(text, "neighbors", ospf_neighbour);
 }
 
 /*   { "router": "1_ZURIrouter", "time": ..., "max_age": 30,
