@@ -176,6 +176,20 @@ row_server(const struct dash *d, size_t a)
     return s < d->plan->n_servers ? mi_plan_server(d->plan, s)->name : "?";
 }
 
+/* Server `i` of the plan as the API names it: { "name", "answered" }
+ * (d->lock held). */
+static json_object *
+server_json(const struct dash *d, size_t i)
+{
+    json_object *s = json_object_new_object();
+
+    json_object_object_add(
+        s, "name", json_object_new_string(mi_plan_server(d->plan, i)->name));
+    json_object_object_add(s, "answered",
+                           json_object_new_boolean(d->answered[i]));
+    return s;
+}
+
 /*   { "network": "small", "period": 60, "round": 3,
  *     "time": "2026-12-03T02:40:00Z", "seconds": 1.2, "cpu_seconds": 0.3,
  *     "error": null, "ases": [1, 2, 3, 4],
@@ -227,13 +241,7 @@ matrix_json(struct dash *d, size_t *len)
         }
     }
     for (size_t i = 0; i < d->plan->n_servers; i++) {
-        json_object *s = json_object_new_object();
-        json_object_object_add(
-            s, "name",
-            json_object_new_string(mi_plan_server(d->plan, i)->name));
-        json_object_object_add(s, "answered",
-                               json_object_new_boolean(d->answered[i]));
-        json_object_array_add(servers, s);
+        json_object_array_add(servers, server_json(d, i));
     }
     pthread_mutex_unlock(&d->lock);
     json_object_object_add(o, "ases", ases);
@@ -256,12 +264,7 @@ status_json(struct dash *d, size_t *len)
                            json_object_new_string(d->plan->name));
     json_object_object_add(o, "time", time_json(d->round_time));
     for (size_t i = 0; i < d->plan->n_servers; i++) {
-        json_object *s = json_object_new_object();
-        json_object_object_add(
-            s, "name",
-            json_object_new_string(mi_plan_server(d->plan, i)->name));
-        json_object_object_add(s, "answered",
-                               json_object_new_boolean(d->answered[i]));
+        json_object *s = server_json(d, i);
         json_object_object_add(
             s, "status",
             d->servers[i].network ? wire_status_encode(&d->servers[i]) : NULL);
