@@ -396,9 +396,11 @@ write_description(struct gen *g, const struct mi_link *link, int e)
 {
     const struct mi_plan *plan = g->plan;
     const struct mi_endpoint *far = &link->end[!e];
-    const char *name = node_ok(plan, far->node)
-                           ? plan->nodes[far->node].name
-                           : plan->bridges[far->bridge].name;
+    const struct mi_bridge *br =
+        node_ok(plan, far->node) ? NULL : &plan->bridges[far->bridge];
+    const char *name = !br         ? plan->nodes[far->node].name
+                       : br->label ? br->label /* the switch's full name */
+                                   : br->name;
     int role;
 
     fputs(" description ", g->out);

@@ -25,7 +25,7 @@
  *                    "bridge", "ifname", "address", "vlan", "server",
  *                    "peer" } x 2 ], "mtu", "rate_bps", "delay_us",
  *                    "buffer_us", "remote", "tunnel_id", "tunnel" } ],
- *     "bridges": [ { "index", "name", "kind" ("l2switch"|"ixp"), "asn",
+ *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"), "asn",
  *                    "server", "stp_priority", "stp_mac" } ] }
  * Every key is always present, in this order; what does not apply is null.
  * Servers, nodes and bridges are referred to by name, and "index" is the
@@ -306,8 +306,12 @@ text_bridge(struct text_ctx *t, size_t i)
     char mac[32];
 
     format_mac(br->stp_mac, mac, sizeof mac);
-    fprintf(t->f, "    bridge %s (%s) stp priority %u system id %s\n",
-            br->name, bridge_kind_name(br->kind), br->stp_priority, mac);
+    bool short_name = br->label && strcmp(br->label, br->name) != 0;
+
+    fprintf(t->f, "    bridge %s (%s%s%s) stp priority %u system id %s\n",
+            br->name, bridge_kind_name(br->kind),
+            short_name ? ", switch " : "", short_name ? br->label : "",
+            br->stp_priority, mac);
     for (size_t k = t->bridge_ends.first[i]; k < t->bridge_ends.first[i + 1];
          k++) {
         size_t r = t->bridge_ends.refs[k];
@@ -600,6 +604,7 @@ json_bridge(const struct mi_plan *p, size_t i)
     format_mac(br->stp_mac, mac, sizeof mac);
     add(o, "index", json_object_new_int64((int64_t)i));
     add(o, "name", json_object_new_string(br->name));
+    add(o, "label", json_object_new_string(br->label ? br->label : br->name));
     add(o, "kind", json_object_new_string(bridge_kind_name(br->kind)));
     add(o, "asn", json_object_new_int64(br->asn));
     add(o, "server", json_object_new_string(p->servers[br->server].name));
