@@ -1211,10 +1211,13 @@ check_names(struct builder *b)
     }
     check_unique(b, recs, n, "bridge", NULL);
 
+    /* The full names of shortened bridges (the others are their names). */
     n = 0;
     for (size_t i = 0; i < n_bridges; i++) {
-        recs[n++] = (struct name_rec){p->bridges[i].label, true, 0, NULL, i,
-                                      b->bridge_line[i]};
+        if (strcmp(p->bridges[i].label, p->bridges[i].name) != 0) {
+            recs[n++] = (struct name_rec){p->bridges[i].label, true, 0, NULL,
+                                          i, b->bridge_line[i]};
+        }
     }
     check_unique(b, recs, n, "switch", NULL);
 

@@ -317,9 +317,13 @@ text_bridge(struct text_ctx *t, size_t i)
         size_t r = t->bridge_ends.refs[k];
         const struct mi_endpoint *end = &t->p->links[r / 2].end[r % 2];
 
+        enum mi_link_kind kind = t->p->links[r / 2].kind;
+
         fprintf(t->f, "      port %s", end->ifname);
         if (end->vlan) {
             fprintf(t->f, " vlan %u", end->vlan);
+        } else if (kind == MI_LINK_L2_HOST || kind == MI_LINK_L2_GATEWAY) {
+            fprintf(t->f, " untagged");
         }
         fprintf(t->f, " (link %zu)\n", r / 2);
     }
