@@ -70,8 +70,8 @@ static const struct stats_row {
      0, 10, 0, 0},
     {GEN1 "examples/config_l2", "1", 1, 0, 8, 8, 5, 10, 13, 0, 0},
     {GEN1 "examples/config_l2", "2", 2, 0, 16, 16, 10, 20, 26, 1, 0},
-    {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL, 3, 0, 8,
-     4, 4, 4, 10, 2, 0},
+    {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL, 3, 0, 8, 4,
+     4, 4, 10, 2, 0},
 };
 
 /* Imports `dir` (under the source tree), expecting success and no error. */
@@ -312,10 +312,13 @@ START_TEST(test_golden_l2)
 
     /* NEWYCITY is the second L2 network (NEWY names it after ZURI's and
      * GENE's UNIV), STATION and AIRPORT its switches 0 and 1. */
-    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_STATION")->name, "1_L2.1.0");
-    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_AIRPORT")->name, "1_L2.1.1");
+    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_STATION")->name,
+                     "1_L2.1.0");
+    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_AIRPORT")->name,
+                     "1_L2.1.1");
     ck_assert_str_eq(find_bridge(p, "1_L2_UNIV_CERN")->name, "1_L2_UNIV_CERN");
-    ck_assert_ptr_nonnull(strstr(r.text, "{ name = \"STATION\"; gateway = \"NEWY\";"));
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "{ name = \"STATION\"; gateway = \"NEWY\";"));
     /* student_5: NEWYCITY (1.201), VLAN 10, after the one gateway NEWY. */
     const struct mi_link *l =
         find_if(p, "1_L2_NEWYCITY_student_5", "1-STATION", &addr);

@@ -1249,15 +1249,15 @@ START_TEST(test_short_names)
 {
     char buf[64];
 
-    ck_assert_int_eq(names_switch_bridge(buf, sizeof buf, 3, "DCN", "S1", 0, 0),
-                     11);
+    ck_assert_int_eq(
+        names_switch_bridge(buf, sizeof buf, 3, "DCN", "S1", 0, 0), 11);
     ck_assert_str_eq(buf, "3_L2_DCN_S1");
     /* 15 characters still fit. */
     names_switch_bridge(buf, sizeof buf, 3, "DCN", "S12345", 2, 7);
     ck_assert_str_eq(buf, "3_L2_DCN_S12345");
-    ck_assert_int_eq(names_switch_bridge(buf, sizeof buf, 1, "NEWYCITY",
-                                         "STATION", 1, 0),
-                     8);
+    ck_assert_int_eq(
+        names_switch_bridge(buf, sizeof buf, 1, "NEWYCITY", "STATION", 1, 0),
+        8);
     ck_assert_str_eq(buf, "1_L2.1.0");
     names_switch_bridge(buf, sizeof buf, 223, "NEWYCITY", "STATION", 56, 1234);
     ck_assert_str_eq(buf, "223_L2.56.1234");

@@ -118,8 +118,8 @@ struct link_info {
 /* An L2 network's gateways and VLANs, worked out once per AS. */
 struct l2_info {
     size_t n_gateways;
-    unsigned *gw_router;           /* router indices, in router order */
-    unsigned *gw_switch;           /* the switch each gateway attaches to */
+    unsigned *gw_router; /* router indices, in router order */
+    unsigned *gw_switch; /* the switch each gateway attaches to */
     unsigned vlans[TOPO_MAX_VLAN + 1]; /* distinct VLANs of the hosts,
                                           sorted (0: untagged) */
     size_t n_vlans;
@@ -510,11 +510,11 @@ plan_switches(struct builder *b, size_t i)
             const struct topo_switch *ts = &net->switches[s];
             struct mi_bridge *br = add_bridge(b, ts->line);
 
-            br->name = keep_name(b, buf,
-                                 names_switch_bridge(buf, sizeof buf, as->asn,
-                                                     net->name, ts->name, dc,
-                                                     s),
-                                 ts->line);
+            br->name =
+                keep_name(b, buf,
+                          names_switch_bridge(buf, sizeof buf, as->asn,
+                                              net->name, ts->name, dc, s),
+                          ts->line);
             br->label = keep_name(
                 b, buf,
                 names_switch(buf, sizeof buf, as->asn, net->name, ts->name),
@@ -808,9 +808,9 @@ plan_l2host_links(struct builder *b, size_t i, const struct l2_info *l2)
             struct mi_link *link = add_link(b, MI_LINK_L2_HOST, th->line);
             end_node(&link->end[0], node,
                      keep_name(b, buf,
-                               names_if_l2host_fit(
-                                   buf, sizeof buf, as->asn,
-                                   net->switches[th->sw].name, dc, th->sw),
+                               names_if_l2host_fit(buf, sizeof buf, as->asn,
+                                                   net->switches[th->sw].name,
+                                                   dc, th->sw),
                                th->line),
                      addr4(as->asn, 200 + (unsigned)dc, th->vlan, n, 24));
             end_bridge(&link->end[1], switch_bridge(b, i, dc, th->sw),
@@ -1215,8 +1215,8 @@ check_names(struct builder *b)
     n = 0;
     for (size_t i = 0; i < n_bridges; i++) {
         if (strcmp(p->bridges[i].label, p->bridges[i].name) != 0) {
-            recs[n++] = (struct name_rec){p->bridges[i].label, true, 0, NULL,
-                                          i, b->bridge_line[i]};
+            recs[n++] = (struct name_rec){
+                p->bridges[i].label, true, 0, NULL, i, b->bridge_line[i]};
         }
     }
     check_unique(b, recs, n, "switch", NULL);

@@ -25,15 +25,15 @@
  *                    "bridge", "ifname", "address", "vlan", "server",
  *                    "peer" } x 2 ], "mtu", "rate_bps", "delay_us",
  *                    "buffer_us", "remote", "tunnel_id", "tunnel" } ],
- *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"), "asn",
- *                    "server", "stp_priority", "stp_mac" } ] }
- * Every key is always present, in this order; what does not apply is null.
- * Servers, nodes and bridges are referred to by name, and "index" is the
- * position in the whole plan (port names derive from link indices).
- * Addresses are "a.b.c.d/len" strings, gateways "a.b.c.d".  With a server
- * chosen, "servers" still lists every server (remote links name the others)
- * and the other arrays hold only what is on that server: its ASes, nodes and
- * bridges, and the links with at least one end on it.
+ *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"),
+ * "asn", "server", "stp_priority", "stp_mac" } ] } Every key is always
+ * present, in this order; what does not apply is null. Servers, nodes and
+ * bridges are referred to by name, and "index" is the position in the whole
+ * plan (port names derive from link indices). Addresses are "a.b.c.d/len"
+ * strings, gateways "a.b.c.d".  With a server chosen, "servers" still lists
+ * every server (remote links name the others) and the other arrays hold only
+ * what is on that server: its ASes, nodes and bridges, and the links with at
+ * least one end on it.
  */
 #include "config.h"
 

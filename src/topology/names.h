@@ -26,9 +26,8 @@ int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
  * name, else the short "<AS>_L2.<dc>.<sw>".  Topology names have no '.',
  * so a short name is never another switch's full name (nor any other
  * bridge's, port's or node's), and (AS, dc, sw) make it unique. */
-int names_switch_bridge(char *buf, size_t len, unsigned asn,
-                        const char *l2net, const char *sw, size_t dc,
-                        size_t sw_index);
+int names_switch_bridge(char *buf, size_t len, unsigned asn, const char *l2net,
+                        const char *sw, size_t dc, size_t sw_index);
 
 /* Interfaces inside nodes. */
 int names_if_internal(char *buf, size_t len, const char *other_router);

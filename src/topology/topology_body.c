@@ -745,7 +745,8 @@ switch_names(struct name_ctx *c, const struct topo_body *b,
         }
     }
     if (has_hosts) {
-        len = names_if_l2host_fit(buf, sizeof buf, c->asn, sw->name, dc, index);
+        len =
+            names_if_l2host_fit(buf, sizeof buf, c->asn, sw->name, dc, index);
         tp_name_fits(c->ld, c->file, sw->line, obj, "interface", buf, len,
                      TP_IFNAME_MAX);
     }
