@@ -68,6 +68,10 @@ static const struct stats_row {
      216, 66, 36},
     {GEN2 "advanced_networks_course/Multicast/build/topo", NULL, 1, 0, 6, 6, 2,
      0, 10, 0, 0},
+    {GEN1 "examples/config_l2", "1", 1, 0, 8, 8, 5, 10, 13, 0, 0},
+    {GEN1 "examples/config_l2", "2", 2, 0, 16, 16, 10, 20, 26, 1, 0},
+    {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL, 3, 0, 8, 4,
+     4, 4, 10, 2, 0},
 };
 
 /* Imports `dir` (under the source tree), expecting success and no error. */
@@ -283,33 +287,97 @@ START_TEST(test_golden_old)
 }
 END_TEST
 
-/* Directories of the original that miniinet cannot express: refused,
- * naming the source file and line, nothing returned. */
-START_TEST(test_refused)
+static const struct mi_bridge *
+find_bridge(const struct mi_plan *p, const char *label)
 {
-    static const struct {
-        const char *dir, *size, *message;
-    } refused[] = {
-        {GEN1 "examples/config_l2", "1",
-         "/layer2_switches_config.txt:4: switch STATION of L2 network "
-         "NEWYCITY in AS 1: its bridge \"1_L2_NEWYCITY_STATION\" would be "
-         "longer than Linux's 15 characters"},
-        {GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL,
-         "/layer2_hosts_config.txt:1: L2 host belle_host in VLAN 0 "
-         "(untagged): miniinet's L2 hosts are in VLANs 1..255"},
-    };
-    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
-        struct import_result r;
-        testutil_capture_begin();
-        int error = import_directory(testutil_srcpath(refused[i].dir),
-                                     refused[i].size, &r);
-        ck_assert_int_eq(error, -EINVAL);
-        ck_assert_ptr_null(r.text);
-        ck_assert_msg(strstr(testutil_captured(), refused[i].message),
-                      "%s: %s", refused[i].dir, testutil_captured());
-        testutil_capture_end();
-        import_result_free(&r);
+    for (size_t i = 0; i < p->n_bridges; i++) {
+        if (!strcmp(p->bridges[i].label, label)) {
+            return &p->bridges[i];
+        }
     }
+    ck_abort_msg("no switch %s", label);
+    return NULL;
+}
+
+/* examples/config_l2: switches whose <AS>_L2_<DC>_<SW> passes 15
+ * characters (NEWYCITY's) keep it as their name, their bridges get short
+ * ones; the addresses are the original's (FORMATS.md 3.1). */
+START_TEST(test_golden_l2)
+{
+    struct import_result r = import_ok(GEN1 "examples/config_l2", "1");
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+    const char *addr;
+
+    /* NEWYCITY is the second L2 network (NEWY names it after ZURI's and
+     * GENE's UNIV), STATION and AIRPORT its switches 0 and 1. */
+    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_STATION")->name,
+                     "1_L2.1.0");
+    ck_assert_str_eq(find_bridge(p, "1_L2_NEWYCITY_AIRPORT")->name,
+                     "1_L2.1.1");
+    ck_assert_str_eq(find_bridge(p, "1_L2_UNIV_CERN")->name, "1_L2_UNIV_CERN");
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "{ name = \"STATION\"; gateway = \"NEWY\";"));
+    /* student_5: NEWYCITY (1.201), VLAN 10, after the one gateway NEWY. */
+    const struct mi_link *l =
+        find_if(p, "1_L2_NEWYCITY_student_5", "1-STATION", &addr);
+    ck_assert_str_eq(addr, "1.201.10.2/24");
+    ck_assert_str_eq(p->bridges[l->end[1].bridge].name, "1_L2.1.0");
+    ck_assert_uint_eq(l->end[1].vlan, 10);
+    ck_assert_uint_eq(l->rate_bps, 1000000); /* 1000 kbit/s */
+    assert_if(p, "1_L2_NEWYCITY_staff_6", "1-AIRPORT", "1.201.20.3/24");
+    assert_if(p, "1_NEWYrouter", "NEWY-L2.10", "1.201.10.1/24");
+    /* UNIV: gateways ZURI .1 and GENE .2 in router order, then the hosts
+     * per VLAN in file order (vpn_1, VLAN 30, left out). */
+    assert_if(p, "1_ZURIrouter", "ZURI-L2.10", "1.200.10.1/24");
+    assert_if(p, "1_GENErouter", "GENE-L2.20", "1.200.20.2/24");
+    assert_if(p, "1_L2_UNIV_student_1", "1-CERN", "1.200.10.3/24");
+    assert_if(p, "1_L2_UNIV_staff_2", "1-ETHZ", "1.200.20.4/24");
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+/* BGP_VPN_MPLS: L2 hosts in VLAN 0, untagged, addressed AS.(200+dc).0.n as
+ * the original's VLAN 0; a router with a bare L2-DC is a gateway without a
+ * host; what is not built is listed. */
+START_TEST(test_golden_untagged)
+{
+    struct import_result r = import_ok(
+        GEN2 "advanced_networks_course/BGP_VPN_MPLS/build/topo", NULL);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+    const char *addr;
+
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "(\"belle_host\", \"BELLE\", 0, { rate"));
+    const struct mi_link *l =
+        find_if(p, "1_L2_UBS1_belle_host", "1-BELLE", &addr);
+    ck_assert_str_eq(addr, "1.200.0.2/24");
+    ck_assert_int_eq(l->kind, MI_LINK_L2_HOST);
+    ck_assert_uint_eq(l->end[1].vlan, 0);
+    ck_assert_uint_eq(p->nodes[find_node(p, "1_L2_UBS1_belle_host")].gateway,
+                      (1u << 24) | (200u << 16) | 1u);
+    l = find_if(p, "1_R1router", "R1-L2.0", &addr);
+    ck_assert_str_eq(addr, "1.200.0.1/24");
+    ck_assert_int_eq(l->kind, MI_LINK_L2_GATEWAY);
+    ck_assert_uint_eq(l->end[1].vlan, 0);
+    /* UBS2 is the fourth network routers name (R1, R2, R3, R4). */
+    assert_if(p, "1_L2_UBS2_bahn_host", "1-BAHN", "1.203.0.2/24");
+    assert_if(p, "1_R4router", "R4-L2.0", "1.203.0.1/24");
+    ck_assert_int_lt(find_node(p, "1_R1host"), 0);
+    ck_assert_int_ge(find_node(p, "1_R5host"), 0);
+    /* The old 9-column links with their given subnets. */
+    assert_if(p, "1_R1router", "ext_20_CENT1", "179.0.0.1/24");
+    assert_if(p, "30_S1router", "ext_1_R4", "179.0.1.2/24");
+    ck_assert_ptr_nonnull(strstr(r.text, "#   - daemons: "));
+    ck_assert_ptr_nonnull(strstr(r.text, "#   - welcoming_message.txt: "));
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
 }
 END_TEST
 
@@ -519,7 +587,8 @@ import_suite(void)
     tcase_add_test(tc, test_golden_current);
     tcase_add_test(tc, test_golden_old);
     tcase_add_test(tc, test_global);
-    tcase_add_test(tc, test_refused);
+    tcase_add_test(tc, test_golden_l2);
+    tcase_add_test(tc, test_golden_untagged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");

@@ -377,7 +377,10 @@ tp_link(struct tplan *tp, int bridge, const char *port, unsigned vlan)
     struct mi_link *l = &tp->links[i];
 
     ck_assert_uint_lt(i, MAX_LINKS);
-    l->kind = MI_LINK_L2_HOST;
+    /* As the planner makes them: a member's link to an IXP LAN, a host's
+     * to an L2 switch (an access port, untagged in VLAN 0). */
+    l->kind = tp->bridges[bridge].kind == MI_BRIDGE_IXP ? MI_LINK_IXP
+                                                        : MI_LINK_L2_HOST;
     l->end[0].node = 0;
     l->end[0].bridge = -1;
     l->end[0].ifname = "eth0";
@@ -904,7 +907,12 @@ START_TEST(test_split_transactions)
     free(n);
     ck_assert_uint_eq(lines, 12 + 12 * 4); /* + each bridge's own port */
     expect_vsctl("3", "get", "port", nm("p46"), "tag");
-    expect_vsctl("[]", "get", "port", nm("p47"), "tag");
+    /* VLAN 0: an untagged access port on an L2 switch (p47, bridge 11),
+     * every frame on an IXP LAN (p43, bridge 10). */
+    expect_vsctl("0", "get", "port", nm("p47"), "tag");
+    expect_vsctl("access", "get", "port", nm("p47"), "vlan_mode");
+    expect_vsctl("[]", "get", "port", nm("p43"), "tag");
+    expect_vsctl("[]", "get", "port", nm("p43"), "vlan_mode");
     destroy_all(&sw, tp);
     sw_close(&sw);
     free(tp);

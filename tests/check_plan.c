@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "log.h"
+#include "names.h"
 #include "placement.h"
 #include "plan.h"
 #include "testutil.h"
@@ -1242,6 +1243,78 @@ START_TEST(test_long_names)
 }
 END_TEST
 
+/* names_switch_bridge(): the full name when it fits 15 characters, else
+ * <AS>_L2.<dc>.<sw>; the L2 host's interface likewise. */
+START_TEST(test_short_names)
+{
+    char buf[64];
+
+    ck_assert_int_eq(
+        names_switch_bridge(buf, sizeof buf, 3, "DCN", "S1", 0, 0), 11);
+    ck_assert_str_eq(buf, "3_L2_DCN_S1");
+    /* 15 characters still fit. */
+    names_switch_bridge(buf, sizeof buf, 3, "DCN", "S12345", 2, 7);
+    ck_assert_str_eq(buf, "3_L2_DCN_S12345");
+    ck_assert_int_eq(
+        names_switch_bridge(buf, sizeof buf, 1, "NEWYCITY", "STATION", 1, 0),
+        8);
+    ck_assert_str_eq(buf, "1_L2.1.0");
+    names_switch_bridge(buf, sizeof buf, 223, "NEWYCITY", "STATION", 56, 1234);
+    ck_assert_str_eq(buf, "223_L2.56.1234");
+    names_if_l2host_fit(buf, sizeof buf, 1, "STATION", 1, 0);
+    ck_assert_str_eq(buf, "1-STATION");
+    names_if_l2host_fit(buf, sizeof buf, 100, "STATION_LONGER", 1, 2);
+    ck_assert_str_eq(buf, "100-L2.1.2");
+}
+END_TEST
+
+/* Long switch names in a plan: the bridges get short names, the switches
+ * keep theirs as labels, and no short name is another bridge's: switch "0"
+ * of network "1" is the bridge 100_L2_1_0, which a short name made of the
+ * positions with underscores would also be (NEWYCITY is network 1, STATION
+ * its switch 0); STATION_1 and STATION_2 would be one name if shortened by
+ * cutting. */
+START_TEST(test_short_bridge_names)
+{
+    struct topology *t = tb_new();
+    struct topo_body *b = tb_body(t, 1);
+
+    tb_router(b, "R", false, 2);
+    size_t n0 = tb_l2net(b, "1", 3);
+    tb_switch(b, n0, "0", "R", 4);
+    tb_l2host(b, n0, "H0", "0", 10, 5);
+    size_t n1 = tb_l2net(b, "NEWYCITY", 6);
+    tb_switch(b, n1, "STATION_1", NULL, 7);
+    tb_switch(b, n1, "STATION_2", NULL, 8);
+    tb_trunk(b, n1, "STATION_1", "STATION_2", 9);
+    tb_l2host(b, n1, "H1", "STATION_1", 0, 10);
+    tb_as(t, 100, b, -1, 20);
+    tb_finish(t);
+
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+    ck_assert_uint_eq(p->n_bridges, 3);
+    ck_assert_str_eq(p->bridges[0].name, "100_L2_1_0");
+    ck_assert_str_eq(p->bridges[0].label, "100_L2_1_0");
+    ck_assert_str_eq(p->bridges[1].name, "100_L2.1.0");
+    ck_assert_str_eq(p->bridges[1].label, "100_L2_NEWYCITY_STATION_1");
+    ck_assert_str_eq(p->bridges[2].name, "100_L2.1.1");
+    ck_assert_str_eq(p->bridges[2].label, "100_L2_NEWYCITY_STATION_2");
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = &p->links[l];
+        if (link->kind == MI_LINK_L2_HOST && link->end[1].bridge == 1) {
+            /* "100-STATION_1" has 13 characters: kept; VLAN 0. */
+            ck_assert_str_eq(link->end[0].ifname, "100-STATION_1");
+            ck_assert_uint_eq(link->end[0].addr.ip,
+                              (100u << 24) | (201u << 16) | 1u);
+            ck_assert_uint_eq(link->end[1].vlan, 0);
+        }
+    }
+    plan_free(plan);
+    tb_free(t);
+}
+END_TEST
+
 START_TEST(test_vlan_full)
 {
     /* One gateway and 253 hosts fill VLAN 10 (.1 .. .254); one more does
@@ -2135,6 +2208,8 @@ plan_suite(void)
     tcase_add_test(tc, test_duplicate_names);
     tcase_add_test(tc, test_duplicate_interfaces);
     tcase_add_test(tc, test_long_names);
+    tcase_add_test(tc, test_short_names);
+    tcase_add_test(tc, test_short_bridge_names);
     tcase_add_test(tc, test_vlan_full);
     tcase_add_test(tc, test_bad_topology);
     suite_add_tcase(s, tc);

@@ -111,6 +111,7 @@ START_TEST(test_load_good)
 {
     static const char text[] =
         HEADER "node router 1_ZURIrouter\nbridge 3_L2_DCN_S1\nrootif 3_S1_p7\n"
+               "bridge 1_L2.1.0\n"
                "sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216\n"
                "complete\n";
     struct state st;
@@ -121,7 +122,9 @@ START_TEST(test_load_good)
     ck_assert_str_eq(st.plugin[MI_PLUGIN_RUNTIME - 1], "netns");
     ck_assert_uint_eq(st.n_nodes, 1);
     ck_assert_str_eq(st.nodes[0].name, "1_ZURIrouter");
-    ck_assert_uint_eq(st.n_bridges, 1);
+    ck_assert_uint_eq(st.n_bridges, 2);
+    /* A switch's short bridge name (names_switch_bridge()) has dots. */
+    ck_assert_str_eq(st.bridges[1], "1_L2.1.0");
     ck_assert_uint_eq(st.n_rootifs, 1);
     ck_assert_uint_eq(st.n_sysctls, 1);
     ck_assert(st.complete);
@@ -179,6 +182,8 @@ START_TEST(test_names_refused)
             "another network");
     REFUSED(HEADER "node router ../../x\n", ":5:");
     REFUSED(HEADER "bridge a/b\n", ":5:");
+    REFUSED(HEADER "bridge ..\n", ":5:");
+    REFUSED(HEADER "bridge .x\n", ":5:");
     REFUSED(HEADER "fingerprint cd\n", "twice");
     REFUSED("miniinet-state 1\nnetwork net\nfingerprint a;b\n", ":3:");
     REFUSED(HEADER "complete\nnode router R\n", "after");

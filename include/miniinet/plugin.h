@@ -83,9 +83,11 @@ extern "C" {
 /* The ABI of this header.  4.0: versioned descriptor and ops tables, plan
  * strides, per-side tunnel ports, the FRR start sequence moved to the host
  * (runtime start_daemon).  4.1: runtime describe_node.  4.2: tunnel
- * reassert. */
+ * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
+ * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
+ * links). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 2
+#define MI_PLUGIN_ABI_MINOR 3
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -191,7 +193,11 @@ struct mi_endpoint {
     int bridge;         /* index into mi_plan.bridges, or -1 */
     const char *ifname; /* interface name in the node, or port name */
     struct mi_addr addr;
-    unsigned vlan; /* bridge ends: access VLAN, 0 for trunks */
+    unsigned vlan; /* bridge ends: access VLAN; 0 on an L2 trunk or an IXP
+                      link: all of the bridge's traffic (an IXP LAN is
+                      untagged); 0 on an L2 host or L2 gateway link (since
+                      4.3): an untagged access port, which carries only
+                      untagged frames (OVS tag=0, vlan_mode=access) */
 };
 
 struct mi_link {
@@ -216,12 +222,23 @@ struct mi_link {
 };
 
 struct mi_bridge {
-    const char *name; /* OVS bridge name, e.g. "3_L2_DCN_S1" */
+    const char *name; /* OVS bridge name, a Linux interface name (at most
+                         15 characters): the switch's "<AS>_L2_<DC>_<SW>",
+                         e.g. "3_L2_DCN_S1", or "<IXP>_IXP"; when the
+                         switch's name is longer, the short
+                         "<AS>_L2.<dc>.<sw>" (positions, 0-based) */
     enum mi_bridge_kind kind;
     unsigned asn;
     unsigned server;
     unsigned stp_priority; /* L2 switches */
     uint8_t stp_mac[6];    /* STP system id */
+#if MI_PLUGIN_TARGET_MINOR >= 3
+    /* Since 4.3 (check bridge_size).  The bridge's name for users: the
+     * switch's full "<AS>_L2_<DC>_<SW>" (the original's container name,
+     * e.g. "1_L2_NEWYCITY_STATION"), equal to `name` unless that was
+     * shortened; "<IXP>_IXP" for an IXP. */
+    const char *label;
+#endif
 };
 
 /* Each array carries its element size (stride) as the host built it, so

@@ -857,8 +857,12 @@ add_bridge(struct batch *b, const struct mi_plan *plan,
     batch_end_command(b, start);
 }
 
+/* An access port (an L2 host's or a gateway's link) carries its VLAN
+ * untagged and drops frames tagged otherwise; VLAN 0 is the untagged
+ * network (tag=0).  Other ports (trunks, IXP LANs) carry every frame. */
 static void
-add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan)
+add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan,
+         bool access)
 {
     struct args *a = &b->a;
     size_t start = a->n;
@@ -867,8 +871,9 @@ add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan)
     args_add(a, "add-port");
     args_add(a, bridge);
     args_add(a, port);
-    if (vlan) {
+    if (vlan || access) {
         args_addf(a, "tag=%u", vlan);
+        args_add(a, "vlan_mode=access");
     }
     batch_end_command(b, start);
 }
@@ -878,7 +883,7 @@ add_port(struct batch *b, const char *bridge, const char *port, unsigned vlan)
  * link's other end is on the same server or not (an IXP LAN with members
  * on other servers: the tunnel carries the rest). */
 typedef void port_fn(const char *bridge, const char *port, unsigned vlan,
-                     void *aux);
+                     bool access, void *aux);
 
 static void
 for_each_port(const struct mi_plan *plan, unsigned server, port_fn *fn,
@@ -889,7 +894,9 @@ for_each_port(const struct mi_plan *plan, unsigned server, port_fn *fn,
         for (int e = 0; e < 2; e++) {
             if (l->end[e].bridge >= 0 && l->server[e] == server) {
                 fn(mi_plan_bridge(plan, l->end[e].bridge)->name, l->peer[e],
-                   l->end[e].vlan, aux);
+                   l->end[e].vlan,
+                   l->kind == MI_LINK_L2_HOST || l->kind == MI_LINK_L2_GATEWAY,
+                   aux);
             }
         }
     }
@@ -902,18 +909,21 @@ struct port_check {
 };
 
 static void
-add_port_cb(const char *bridge, const char *port, unsigned vlan, void *b)
+add_port_cb(const char *bridge, const char *port, unsigned vlan, bool access,
+            void *b)
 {
-    add_port(b, bridge, port, vlan);
+    add_port(b, bridge, port, vlan, access);
 }
 
 static void
-check_port_cb(const char *bridge, const char *port, unsigned vlan, void *pc_)
+check_port_cb(const char *bridge, const char *port, unsigned vlan, bool access,
+              void *pc_)
 {
     struct port_check *pc = pc_;
     char err[512];
 
     (void)vlan;
+    (void)access;
     if (cmd_csv_value(pc->interfaces, port, err, sizeof err)) {
         if (pc->n_bad++ < 10) {
             pc->ovs->host->error("ovs: bridge %s: port %s: %s", bridge, port,

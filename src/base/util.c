@@ -103,6 +103,19 @@ util_valid_name(const char *s, size_t max)
                      "0123456789_-") == len;
 }
 
+bool
+util_valid_bridge_name(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len > max || s[0] == '.') {
+        return false;
+    }
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_-.") == len;
+}
+
 char **
 util_split(const char *s, char sep, size_t *n)
 {

@@ -24,6 +24,9 @@ void *xgrow(void *array, size_t *cap, size_t n, size_t size);
  * allows in names, so that every generated name is a safe file name,
  * namespace name and interface name fragment. */
 bool util_valid_name(const char *s, size_t max);
+/* A name the plan gives a bridge (names_switch_bridge()): as above, dots
+ * allowed ("63_L2.0.1"), not at the start. */
+bool util_valid_bridge_name(const char *s, size_t max);
 
 /* Splits "a,b,c" into a NULL-terminated array of malloc()ed strings. */
 char **util_split(const char *s, char sep, size_t *n);

@@ -530,6 +530,46 @@ choose_files(struct importer *im, const char *size, char **as_file,
     return -ENOENT;
 }
 
+/* The FRR daemons the directory's `daemons` file turns on beyond those
+ * miniinet starts, one line each (the advanced labs' MPLS and multicast). */
+static void
+note_daemons(struct importer *im)
+{
+    static const struct {
+        const char *name, *what;
+    } extra[] = {
+        {"ldpd", "MPLS label distribution, LDP: no MPLS, hence no MPLS VPN"},
+        {"pimd", "multicast routing, PIM"},
+        {"isisd", "IS-IS"},
+        {"ripd", "RIP"},
+        {"ripngd", "RIPng"},
+        {"ospf6d", "OSPFv3: no IPv6"},
+        {"eigrpd", "EIGRP"},
+        {"babeld", "Babel"},
+        {"nhrpd", "NHRP"},
+        {"bfdd", "BFD"},
+        {"pbrd", "policy-based routing"},
+        {"fabricd", "OpenFabric"},
+        {"sharpd", "FRR's test daemon"},
+    };
+    const struct imp_file *f = imp_file(im, "daemons", false);
+
+    for (size_t i = 0; !f->missing && i < f->n_lines; i++) {
+        const struct imp_line *l = &f->lines[i];
+        for (size_t k = 0; l->n_words == 1 && k < sizeof extra / sizeof *extra;
+             k++) {
+            size_t n = strlen(extra[k].name);
+            if (!strncmp(l->words[0], extra[k].name, n) &&
+                !strcmp(l->words[0] + n, "=yes")) {
+                imp_omit(im,
+                         "daemons:%d: %s=yes (%s): not started; miniinet "
+                         "runs zebra, ospfd and bgpd",
+                         l->line, extra[k].name, extra[k].what);
+            }
+        }
+    }
+}
+
 static void
 note_unread(struct importer *im)
 {
@@ -555,6 +595,7 @@ note_unread(struct importer *im)
             imp_omit(im, "%s: %s", unread[i].file, unread[i].why);
         }
     }
+    note_daemons(im);
     imp_omit(im, "the RPKI, DNS, MATRIX, MEASUREMENT, WEB and PROXY "
                  "containers: not part of miniinet");
 }

@@ -74,7 +74,8 @@ host_column(struct importer *im, const struct imp_file *f, int line,
         return true;
     }
     if (!colon && klen > 3 && !strncmp(word, "L2-", 3)) {
-        *host = true; /* the oldest files: L2-DC without an image */
+        /* The oldest files (BGP_VPN_MPLS): L2-DC without an image, an L2
+         * gateway and no host (no image to run one from). */
         *dc = word + 3;
         return true;
     }
@@ -340,18 +341,9 @@ read_switches(struct importer *im, const struct imp_as *as,
                 continue;
             }
         }
-        char bridge[64];
-        if (names_switch(bridge, sizeof bridge, as->asn, l->words[0],
-                         l->words[1]) >= TOPO_IFNAMSIZ) {
-            /* The original's switch is a container of that name; here it
-             * is an Open vSwitch bridge, a Linux interface. */
-            imp_error(im, f, l->line,
-                      "switch %s of L2 network %s in AS %u: its bridge "
-                      "\"%s\" would be longer than Linux's 15 characters "
-                      "(shorten the network's or the switch's name)",
-                      l->words[1], l->words[0], as->asn, bridge);
-            continue;
-        }
+        /* A switch whose <AS>_L2_<DC>_<SW> passes 15 characters (the
+         * original's container name) keeps it as its name; the plan gives
+         * its Open vSwitch bridge a short one (names_switch_bridge()). */
         struct imp_l2net *net = find_net(b, l->words[0]);
         if (!net) {
             b->l2nets =
@@ -424,16 +416,10 @@ read_hosts(struct importer *im, const struct imp_as *as,
             continue;
         }
         const char *last = l->words[l->n_words - 1];
-        if (!strcmp(last, "0")) {
+        /* VLAN 0: an untagged access port, as the original's tag=0. */
+        if (!imp_number(last, 0, 255, &vlan)) {
             imp_error(im, f, l->line,
-                      "L2 host %s in VLAN 0 (untagged): miniinet's L2 hosts "
-                      "are in VLANs 1..255, served by tagged gateway "
-                      "interfaces",
-                      l->words[0]);
-            continue;
-        }
-        if (!imp_number(last, 1, 255, &vlan)) {
-            imp_error(im, f, l->line, "VLAN \"%s\": expected 1..255", last);
+                      "VLAN \"%s\": expected 0 (untagged) .. 255", last);
             continue;
         }
         struct imp_l2net *net =

@@ -210,7 +210,7 @@ parse_line(struct state *st, char *line)
         }
         push_node(st, (enum mi_node_kind)kind, t[2]);
     } else if (!strcmp(t[0], "bridge") && n == 2 &&
-               util_valid_name(t[1], 64)) {
+               util_valid_bridge_name(t[1], 64)) {
         push(&st->bridges, &st->n_bridges, &st->bridges_cap, t[1]);
     } else if (!strcmp(t[0], "rootif") && n == 2 &&
                util_valid_name(t[1], 15)) {

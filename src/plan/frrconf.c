@@ -391,6 +391,14 @@ collect_neighbors(struct gen *g)
 /* ------------------------------------------------------------------------ */
 /* Interfaces.                                                              */
 
+/* A bridge's name for people: the switch's full name (a plan built by
+ * hand may have no label). */
+static const char *
+bridge_label(const struct mi_bridge *br)
+{
+    return br->label ? br->label : br->name;
+}
+
 static void
 write_description(struct gen *g, const struct mi_link *link, int e)
 {
@@ -398,7 +406,7 @@ write_description(struct gen *g, const struct mi_link *link, int e)
     const struct mi_endpoint *far = &link->end[!e];
     const char *name = node_ok(plan, far->node)
                            ? plan->nodes[far->node].name
-                           : plan->bridges[far->bridge].name;
+                           : bridge_label(&plan->bridges[far->bridge]);
     int role;
 
     fputs(" description ", g->out);

@@ -30,9 +30,10 @@
  *             d. L2 trunks, per L2 network in file order: end[0], end[1]
  *                the two switches, VLAN 0;
  *             e. L2 host links, per L2 network, host order: end[0] host
- *                "<AS>-<SW>" AS.(200+dc).VLAN.n/24, end[1] its switch,
- *                access VLAN.  n counts per (network, VLAN) from the number
- *                of gateways + 1.
+ *                "<AS>-<SW>" (names_if_l2host_fit(): "<AS>-L2.<dc>.<sw>"
+ *                when too long) AS.(200+dc).VLAN.n/24, end[1] its switch,
+ *                access VLAN (0: untagged).  n counts per (network, VLAN)
+ *                from the number of gateways + 1.
  *          2. links between ASes in topology order:
  *             AS - AS: end[0] as_a's router "ext_<B>_<RB>", end[1] as_b's
  *                router "ext_<A>_<RA>", subnet 179.LO.HI.0/24 or the
@@ -43,7 +44,10 @@
  *          3. per IXP in number order, its route server "ixp_<IXP>"
  *             180.IXP.0.IXP/24 to the IXP bridge (kind IXP, rel NONE).
  * bridges  the switches of every AS (AS order, L2 network order, switch
- *          order), then one bridge per IXP in number order.  STP system id
+ *          order), then one bridge per IXP in number order.  A switch's
+ *          label is its full name <AS>_L2_<DC>_<SW>, its name the OVS
+ *          bridge, names_switch_bridge(): the label when it fits 15
+ *          characters, else <AS>_L2.<dc>.<sw>.  STP system id
  *          of a switch 02:AS:dc:SWhi:SWlo:00 (SW = the switch's position in
  *          its network), of an IXP 02:IXP:ff:00:00:00 (priority 0; IXPs run
  *          no STP, but the id stays unique).
@@ -114,9 +118,10 @@ struct link_info {
 /* An L2 network's gateways and VLANs, worked out once per AS. */
 struct l2_info {
     size_t n_gateways;
-    unsigned *gw_router;           /* router indices, in router order */
-    unsigned *gw_switch;           /* the switch each gateway attaches to */
-    unsigned vlans[TOPO_MAX_VLAN]; /* distinct VLANs of the hosts, sorted */
+    unsigned *gw_router; /* router indices, in router order */
+    unsigned *gw_switch; /* the switch each gateway attaches to */
+    unsigned vlans[TOPO_MAX_VLAN + 1]; /* distinct VLANs of the hosts,
+                                          sorted (0: untagged) */
     size_t n_vlans;
 };
 
@@ -393,8 +398,7 @@ as_fits(struct builder *b, const struct topo_as *as)
         for (size_t j = 0; j < net->n_hosts; j++) {
             const struct topo_l2host *h = &net->hosts[j];
 
-            if (h->sw >= net->n_switches || !h->vlan ||
-                h->vlan > TOPO_MAX_VLAN) {
+            if (h->sw >= net->n_switches || h->vlan > TOPO_MAX_VLAN) {
                 fail(b, h->line,
                      "AS %u: L2 host %s has a bad switch or "
                      "VLAN",
@@ -463,7 +467,7 @@ l2_info_init(struct builder *b, const struct topo_as *as,
     for (size_t h = 0; h < net->n_hosts; h++) {
         seen[net->hosts[h].vlan] = true;
     }
-    for (unsigned v = 1; v <= TOPO_MAX_VLAN; v++) {
+    for (unsigned v = 0; v <= TOPO_MAX_VLAN; v++) {
         if (seen[v]) {
             info->vlans[info->n_vlans++] = v;
         }
@@ -506,7 +510,12 @@ plan_switches(struct builder *b, size_t i)
             const struct topo_switch *ts = &net->switches[s];
             struct mi_bridge *br = add_bridge(b, ts->line);
 
-            br->name = keep_name(
+            br->name =
+                keep_name(b, buf,
+                          names_switch_bridge(buf, sizeof buf, as->asn,
+                                              net->name, ts->name, dc, s),
+                          ts->line);
+            br->label = keep_name(
                 b, buf,
                 names_switch(buf, sizeof buf, as->asn, net->name, ts->name),
                 ts->line);
@@ -538,6 +547,7 @@ plan_ixp_bridges(struct builder *b)
         struct mi_bridge *br = add_bridge(b, as->line);
         br->name = keep_name(
             b, buf, names_ixp_bridge(buf, sizeof buf, as->asn), as->line);
+        br->label = br->name;
         br->kind = MI_BRIDGE_IXP;
         br->asn = as->asn;
         br->server = b->plan->ases[i].server;
@@ -798,8 +808,9 @@ plan_l2host_links(struct builder *b, size_t i, const struct l2_info *l2)
             struct mi_link *link = add_link(b, MI_LINK_L2_HOST, th->line);
             end_node(&link->end[0], node,
                      keep_name(b, buf,
-                               names_if_l2host(buf, sizeof buf, as->asn,
-                                               net->switches[th->sw].name),
+                               names_if_l2host_fit(buf, sizeof buf, as->asn,
+                                                   net->switches[th->sw].name,
+                                                   dc, th->sw),
                                th->line),
                      addr4(as->asn, 200 + (unsigned)dc, th->vlan, n, 24));
             end_bridge(&link->end[1], switch_bridge(b, i, dc, th->sw),
@@ -1199,6 +1210,16 @@ check_names(struct builder *b)
                                       b->bridge_line[i]};
     }
     check_unique(b, recs, n, "bridge", NULL);
+
+    /* The full names of shortened bridges (the others are their names). */
+    n = 0;
+    for (size_t i = 0; i < n_bridges; i++) {
+        if (strcmp(p->bridges[i].label, p->bridges[i].name) != 0) {
+            recs[n++] = (struct name_rec){
+                p->bridges[i].label, true, 0, NULL, i, b->bridge_line[i]};
+        }
+    }
+    check_unique(b, recs, n, "switch", NULL);
 
     n = 0;
     for (size_t l = 0; l < n_links; l++) {

@@ -25,15 +25,15 @@
  *                    "bridge", "ifname", "address", "vlan", "server",
  *                    "peer" } x 2 ], "mtu", "rate_bps", "delay_us",
  *                    "buffer_us", "remote", "tunnel_id", "tunnel" } ],
- *     "bridges": [ { "index", "name", "kind" ("l2switch"|"ixp"), "asn",
- *                    "server", "stp_priority", "stp_mac" } ] }
- * Every key is always present, in this order; what does not apply is null.
- * Servers, nodes and bridges are referred to by name, and "index" is the
- * position in the whole plan (port names derive from link indices).
- * Addresses are "a.b.c.d/len" strings, gateways "a.b.c.d".  With a server
- * chosen, "servers" still lists every server (remote links name the others)
- * and the other arrays hold only what is on that server: its ASes, nodes and
- * bridges, and the links with at least one end on it.
+ *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"),
+ * "asn", "server", "stp_priority", "stp_mac" } ] } Every key is always
+ * present, in this order; what does not apply is null. Servers, nodes and
+ * bridges are referred to by name, and "index" is the position in the whole
+ * plan (port names derive from link indices). Addresses are "a.b.c.d/len"
+ * strings, gateways "a.b.c.d".  With a server chosen, "servers" still lists
+ * every server (remote links name the others) and the other arrays hold only
+ * what is on that server: its ASes, nodes and bridges, and the links with at
+ * least one end on it.
  */
 #include "config.h"
 
@@ -306,16 +306,24 @@ text_bridge(struct text_ctx *t, size_t i)
     char mac[32];
 
     format_mac(br->stp_mac, mac, sizeof mac);
-    fprintf(t->f, "    bridge %s (%s) stp priority %u system id %s\n",
-            br->name, bridge_kind_name(br->kind), br->stp_priority, mac);
+    bool short_name = br->label && strcmp(br->label, br->name) != 0;
+
+    fprintf(t->f, "    bridge %s (%s%s%s) stp priority %u system id %s\n",
+            br->name, bridge_kind_name(br->kind),
+            short_name ? ", switch " : "", short_name ? br->label : "",
+            br->stp_priority, mac);
     for (size_t k = t->bridge_ends.first[i]; k < t->bridge_ends.first[i + 1];
          k++) {
         size_t r = t->bridge_ends.refs[k];
         const struct mi_endpoint *end = &t->p->links[r / 2].end[r % 2];
 
+        enum mi_link_kind kind = t->p->links[r / 2].kind;
+
         fprintf(t->f, "      port %s", end->ifname);
         if (end->vlan) {
             fprintf(t->f, " vlan %u", end->vlan);
+        } else if (kind == MI_LINK_L2_HOST || kind == MI_LINK_L2_GATEWAY) {
+            fprintf(t->f, " untagged");
         }
         fprintf(t->f, " (link %zu)\n", r / 2);
     }
@@ -600,6 +608,7 @@ json_bridge(const struct mi_plan *p, size_t i)
     format_mac(br->stp_mac, mac, sizeof mac);
     add(o, "index", json_object_new_int64((int64_t)i));
     add(o, "name", json_object_new_string(br->name));
+    add(o, "label", json_object_new_string(br->label ? br->label : br->name));
     add(o, "kind", json_object_new_string(bridge_kind_name(br->kind)));
     add(o, "asn", json_object_new_int64(br->asn));
     add(o, "server", json_object_new_string(p->servers[br->server].name));

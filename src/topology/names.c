@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "topology.h"
+
 int
 names_router(char *buf, size_t len, unsigned asn, const char *router)
 {
@@ -35,6 +37,18 @@ names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
              const char *sw)
 {
     return snprintf(buf, len, "%u_L2_%s_%s", asn, l2net, sw);
+}
+
+int
+names_switch_bridge(char *buf, size_t len, unsigned asn, const char *l2net,
+                    const char *sw, size_t dc, size_t sw_index)
+{
+    int full = names_switch(buf, len, asn, l2net, sw);
+
+    if (full >= 0 && full < TOPO_IFNAMSIZ) {
+        return full;
+    }
+    return snprintf(buf, len, "%u_L2.%zu.%zu", asn, dc, sw_index);
 }
 
 int
@@ -91,6 +105,18 @@ int
 names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw)
 {
     return snprintf(buf, len, "%u-%s", asn, sw);
+}
+
+int
+names_if_l2host_fit(char *buf, size_t len, unsigned asn, const char *sw,
+                    size_t dc, size_t sw_index)
+{
+    int full = names_if_l2host(buf, len, asn, sw);
+
+    if (full >= 0 && full < TOPO_IFNAMSIZ) {
+        return full;
+    }
+    return snprintf(buf, len, "%u-L2.%zu.%zu", asn, dc, sw_index);
 }
 
 int

@@ -21,6 +21,13 @@ int names_routeserver(char *buf, size_t len, unsigned ixp);
 int names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
                  const char *sw);
 int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
+/* The OVS bridge of switch number `sw` of L2 network number `dc` (0-based
+ * positions in the AS): names_switch() when that fits a Linux interface
+ * name, else the short "<AS>_L2.<dc>.<sw>".  Topology names have no '.',
+ * so a short name is never another switch's full name (nor any other
+ * bridge's, port's or node's), and (AS, dc, sw) make it unique. */
+int names_switch_bridge(char *buf, size_t len, unsigned asn, const char *l2net,
+                        const char *sw, size_t dc, size_t sw_index);
 
 /* Interfaces inside nodes. */
 int names_if_internal(char *buf, size_t len, const char *other_router);
@@ -35,6 +42,11 @@ int names_if_router_host_row(char *buf, size_t len, unsigned row);
 int names_if_host_router(char *buf, size_t len, const char *router);
 int names_if_gateway(char *buf, size_t len, const char *router, unsigned vlan);
 int names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw);
+/* An L2 host's interface to switch number `sw` of L2 network `dc`:
+ * names_if_l2host() when it fits, else "<AS>-L2.<dc>.<sw>" (the host's
+ * only interface, so unique in it). */
+int names_if_l2host_fit(char *buf, size_t len, unsigned asn, const char *sw,
+                        size_t dc, size_t sw_index);
 int names_if_ixp(char *buf, size_t len, unsigned ixp);
 
 /* Root-namespace end of a veth whose other end is in a node, for link

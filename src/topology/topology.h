@@ -65,7 +65,7 @@ struct topo_l2link { /* trunk between two switches of one L2 network */
 struct topo_l2host {
     char *name;
     unsigned sw;   /* index into topo_l2net.switches */
-    unsigned vlan; /* 1..255 */
+    unsigned vlan; /* 1..255, or 0: untagged */
     struct topo_impair impair;
     int line;
 };

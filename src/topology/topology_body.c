@@ -417,7 +417,7 @@ parse_l2host(struct tp_loader *ld, struct topo_l2net *net,
                  net->name, swname);
         return;
     }
-    if (!tp_int_value(ld, config_setting_get_elem(s, 2), obj, "VLAN", 1,
+    if (!tp_int_value(ld, config_setting_get_elem(s, 2), obj, "VLAN", 0,
                       TOPO_MAX_VLAN, &vlan)) {
         return;
     }
@@ -714,12 +714,21 @@ switch_names(struct name_ctx *c, const struct topo_body *b,
     bool has_hosts = false;
     int len;
 
+    size_t dc = (size_t)(net - b->l2nets);
+
     snprintf(obj, sizeof obj, "switch \"%s\" in AS %u", sw->name, c->asn);
     snprintf(what, sizeof what, "switch \"%s\" of L2 network \"%s\"", sw->name,
              net->name);
-    len = names_switch(buf, sizeof buf, c->asn, net->name, sw->name);
+    /* A full name longer than an interface name gets a short bridge name
+     * (names_switch_bridge()); only a short one that does not fit either
+     * is an error. */
+    len = names_switch_bridge(buf, sizeof buf, c->asn, net->name, sw->name, dc,
+                              index);
     tp_name_fits(c->ld, c->file, sw->line, obj, "bridge", buf, len,
                  TP_IFNAME_MAX);
+    len = names_switch(buf, sizeof buf, c->asn, net->name, sw->name);
+    tp_name_fits(c->ld, c->file, sw->line, obj, "switch", buf, len,
+                 TP_NODE_NAME_MAX);
     gen_add(&c->bridges, buf, what, sw->line);
     for (size_t i = 0; i < net->n_hosts; i++) {
         has_hosts |= net->hosts[i].sw == index;
@@ -736,7 +745,8 @@ switch_names(struct name_ctx *c, const struct topo_body *b,
         }
     }
     if (has_hosts) {
-        len = names_if_l2host(buf, sizeof buf, c->asn, sw->name);
+        len =
+            names_if_l2host_fit(buf, sizeof buf, c->asn, sw->name, dc, index);
         tp_name_fits(c->ld, c->file, sw->line, obj, "interface", buf, len,
                      TP_IFNAME_MAX);
     }
