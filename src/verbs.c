@@ -325,8 +325,7 @@ verb_restore(struct session *s, int argc, char **argv)
         unsigned long asn = strtoul(s->opts.as, &end, 10);
         if (!*s->opts.as || *end || s->opts.as[0] < '1' ||
             s->opts.as[0] > '9' || asn > 255) {
-            log_error("restore --as %s: an AS's number (1..255)",
-                      s->opts.as);
+            log_error("restore --as %s: an AS's number (1..255)", s->opts.as);
             return EXIT_USAGE;
         }
         s->opts.as_number = (unsigned)asn;

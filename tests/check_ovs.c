@@ -561,7 +561,6 @@ START_TEST(test_destroy_nothing)
 }
 END_TEST
 
-
 /* ------------------------------------------------------------------------ */
 /* VLAN settings as text (vlans.c): no daemon                              */
 /* ------------------------------------------------------------------------ */
@@ -687,13 +686,12 @@ START_TEST(test_vlans_from_ovs)
     /* As `ovs-vsctl --format=csv --data=bare --no-headings` prints them. */
     const char *bridges = "b1," U1 " " U2 " " U3 "\nb2," U4 "\nb3,\n";
     const char *ports = U1 ",p1,10,,\n" U4 ",q1,,,\n" U3 ",b1,,,\n" U2
-                        ",p2,30,30 40,native-untagged\n";
+                           ",p2,30,30 40,native-untagged\n";
     struct vlan_ports out = {0};
     char err[128];
 
-    ck_assert_int_eq(vlans_from_ovs(bridges, ports, "b1", &out, err,
-                                    sizeof err),
-                     0);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b1", &out, err, sizeof err), 0);
     char *text = vlans_format(&out);
     ck_assert_str_eq(text, "port b1\n"
                            "port p1 tag 10\n"
@@ -701,17 +699,14 @@ START_TEST(test_vlans_from_ovs)
                            "native-untagged\n");
     free(text);
     vlans_free(&out);
-    ck_assert_int_eq(vlans_from_ovs(bridges, ports, "b3", &out, err,
-                                    sizeof err),
-                     0);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b3", &out, err, sizeof err), 0);
     ck_assert_uint_eq(out.n, 0);
-    ck_assert_int_eq(vlans_from_ovs(bridges, ports, "b9", &out, err,
-                                    sizeof err),
-                     -ENOENT);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b9", &out, err, sizeof err), -ENOENT);
     /* A prefix of a bridge's name is not that bridge. */
-    ck_assert_int_eq(vlans_from_ovs(bridges, ports, "b", &out, err,
-                                    sizeof err),
-                     -ENOENT);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b", &out, err, sizeof err), -ENOENT);
 
     /* Refused: what miniinet does not handle, or malformed lists. */
     static const struct {
@@ -874,8 +869,8 @@ START_TEST(test_vlans_get_set)
     const char *names[] = {nm("Ba"), nm("Bx")};
     char *saved[2];
     ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, saved), 0);
-    char *expected = xasprintf("port %s\nport %s tag 10\nport %s\n",
-                               nm("Ba"), nm("pa"), nm("ta"));
+    char *expected = xasprintf("port %s\nport %s tag 10\nport %s\n", nm("Ba"),
+                               nm("pa"), nm("ta"));
     ck_assert_str_eq(saved[0], expected);
     free(expected);
     expected = xasprintf("port %s\nport %s\n", nm("Bx"), nm("px"));
@@ -884,8 +879,8 @@ START_TEST(test_vlans_get_set)
 
     /* What a TA changes: an access port's tag, a trunk's VLANs and mode. */
     free(vsctl("set", "port", nm("pa"), "tag=20", (char *)NULL));
-    free(vsctl("set", "port", nm("ta"), "trunks=[10,20]",
-               "vlan_mode=trunk", (char *)NULL));
+    free(vsctl("set", "port", nm("ta"), "trunks=[10,20]", "vlan_mode=trunk",
+               (char *)NULL));
     char *now[2];
     sw_reopen(&sw); /* `save` in a new process */
     ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, now), 0);
@@ -934,7 +929,8 @@ START_TEST(test_vlans_get_set)
     ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, again), 0);
     ck_assert_str_eq(again[0], saved[0]);
     ck_assert_uint_eq(
-        (sw.ops->set_vlans(sw.state, tmpdir, names, 2, back, &changed), changed),
+        (sw.ops->set_vlans(sw.state, tmpdir, names, 2, back, &changed),
+         changed),
         0); /* converged: nothing to do */
 
     /* A port the text does not list is left alone, and said so. */

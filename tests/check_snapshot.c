@@ -333,9 +333,9 @@ static void
 sample_as(struct snapshot *s)
 {
     static const char *const files[] = {
-        "1_ZURIrouter.frr", "1_ZURIhost.ip",     "3_LUGArouter.frr",
-        "3_LUGAhost.ip",    "3_L2_DCN_S1.vlan",  "3_L2_DCN_S2.vlan",
-        "80_IXP.frr",       "80_IXP.vlan",       "31_Xrouter.frr",
+        "1_ZURIrouter.frr", "1_ZURIhost.ip",    "3_LUGArouter.frr",
+        "3_LUGAhost.ip",    "3_L2_DCN_S1.vlan", "3_L2_DCN_S2.vlan",
+        "80_IXP.frr",       "80_IXP.vlan",      "31_Xrouter.frr",
     };
     memset(s, 0, sizeof *s);
     s->network = xstrdup("small");
@@ -371,12 +371,12 @@ START_TEST(test_select)
 
     char obj[80];
     const char *suffix;
-    ck_assert(snapshot_file_object("3_L2_DCN_S1.vlan", obj, sizeof obj,
-                                   &suffix));
+    ck_assert(
+        snapshot_file_object("3_L2_DCN_S1.vlan", obj, sizeof obj, &suffix));
     ck_assert_str_eq(obj, "3_L2_DCN_S1");
     ck_assert_str_eq(suffix, ".vlan");
-    ck_assert(!snapshot_file_object("3_L2_DCN_S1.vlans", obj, sizeof obj,
-                                    &suffix));
+    ck_assert(
+        !snapshot_file_object("3_L2_DCN_S1.vlans", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object(".vlan", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object("a/b.vlan", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object("3_L2_DCN_S1.vlan", obj, 5, &suffix));

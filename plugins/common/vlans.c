@@ -201,8 +201,7 @@ parse_line(const char *s, const char *end, struct vlan_ports *out)
 }
 
 int
-vlans_parse(const char *text, struct vlan_ports *out, char *err,
-            size_t errlen)
+vlans_parse(const char *text, struct vlan_ports *out, char *err, size_t errlen)
 {
     size_t len = strlen(text);
     unsigned line = 0;

@@ -1165,10 +1165,11 @@ read_vlan_tables(const struct ovs *ovs, char **bridges, char **ports)
         vsctl(ovs, bridges, "--format=csv", "--data=bare", "--no-headings",
               "--columns=name,ports", "list", "Bridge", (char *)NULL);
     if (!status) {
-        status = vsctl(ovs, ports, "--format=csv", "--data=bare",
-                       "--no-headings", "--columns=_uuid,name,tag,trunks,"
-                       "vlan_mode",
-                       "list", "Port", (char *)NULL);
+        status =
+            vsctl(ovs, ports, "--format=csv", "--data=bare", "--no-headings",
+                  "--columns=_uuid,name,tag,trunks,"
+                  "vlan_mode",
+                  "list", "Port", (char *)NULL);
     }
     if (status) {
         char buf[32];

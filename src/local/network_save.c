@@ -68,8 +68,8 @@ take_switches(const struct state *st, const struct active_plugin *sw,
     }
     char **texts = xcalloc(st->n_bridges + 1, sizeof *texts);
     char *dir = state_switch_dir(st);
-    if (sw_get_vlans(sw, dir, (const char *const *)st->bridges,
-                     st->n_bridges, texts)) {
+    if (sw_get_vlans(sw, dir, (const char *const *)st->bridges, st->n_bridges,
+                     texts)) {
         log_warn("the switches' VLAN settings could not be read");
     }
     free(dir);
@@ -325,8 +325,7 @@ network_save(struct session *s)
     }
     double t0 = util_monotonic();
     size_t n_objects = st->n_nodes + st->n_bridges;
-    struct save_run run = {st, rt,
-                           xcalloc(n_objects + 1, sizeof *run.taken)};
+    struct save_run run = {st, rt, xcalloc(n_objects + 1, sizeof *run.taken)};
     workers_run(st->n_nodes, s->opts.jobs, take_one, &run, NULL, NULL);
     take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), run.taken);
 
@@ -841,7 +840,7 @@ restore_switches(struct session *s, struct restore_run *run,
     const char **bridges = xcalloc(snap->n_files + 1, sizeof *bridges);
     char **texts = xcalloc(snap->n_files + 1, sizeof *texts);
     size_t *file_of = xcalloc(snap->n_files + 1, sizeof *file_of);
-    char (*names)[80] = xcalloc(snap->n_files + 1, sizeof *names);
+    char(*names)[80] = xcalloc(snap->n_files + 1, sizeof *names);
     size_t n = 0, n_in_snap = 0;
     bool failed = false;
 
@@ -859,8 +858,8 @@ restore_switches(struct session *s, struct restore_run *run,
                      names[n], snap->name);
             continue;
         }
-        if (snapshot_read_file(run->snapdir, run->path, snap,
-                               &snap->files[i], &texts[n])) {
+        if (snapshot_read_file(run->snapdir, run->path, snap, &snap->files[i],
+                               &texts[n])) {
             run->result[i] = -1;
             failed = true;
             continue;
@@ -1026,8 +1025,8 @@ restore_with(struct session *s, const struct state *st,
                            checked) */
     }
     if (!here && only) {
-        log_error("--node %s: no such node or switch of network %s here",
-                  only, s->network);
+        log_error("--node %s: no such node or switch of network %s here", only,
+                  s->network);
         return EXIT_USAGE;
     }
     if (!here) {
