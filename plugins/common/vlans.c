@@ -257,37 +257,48 @@ by_name(const void *a, const void *b)
                   ((const struct vlan_port *)b)->name);
 }
 
+/* Port `p`'s line into buf (NULL: only its length); its length. */
+static size_t
+format_port(const struct vlan_port *p, char *trunks, size_t trunks_len,
+            char *buf, size_t len)
+{
+    char tag[16] = "";
+    if (p->tag >= 0) {
+        snprintf(tag, sizeof tag, " tag %d", p->tag);
+    }
+    vlans_trunks_text(p, trunks, trunks_len);
+    int n = snprintf(buf, len, "port %s%s%s%s%s%s\n", p->name, tag,
+                     p->has_trunks ? " trunks " : "",
+                     p->has_trunks ? trunks : "", *p->mode ? " mode " : "",
+                     p->mode);
+    return n > 0 ? (size_t)n : 0;
+}
+
 char *
 vlans_format(struct vlan_ports *ports)
 {
-    /* "port " NAME, " tag 4095", " trunks " and 4096 VLANs of at most 5
-     * bytes, " mode " MODE, newline. */
-    enum { LINE_MAX_ = 64 + 5 * VLANS_N_VLANS };
-    char *text = malloc(ports->n * LINE_MAX_ + 1);
-    char *trunks = malloc(5 * VLANS_N_VLANS + 1);
-    size_t used = 0;
+    /* 4096 VLANs of at most 4 digits and a comma each. */
+    size_t trunks_len = 5 * VLANS_N_VLANS + 1, total = 1;
+    char *trunks = malloc(trunks_len);
+    char *text = NULL;
 
-    if (!text || !trunks) {
-        free(text);
-        free(trunks);
+    if (!trunks) {
         return NULL;
     }
-    text[0] = '\0';
     if (ports->n) {
         qsort(ports->v, ports->n, sizeof *ports->v, by_name);
     }
     for (size_t i = 0; i < ports->n; i++) {
-        const struct vlan_port *p = &ports->v[i];
-        char tag[16] = "";
-        if (p->tag >= 0) {
-            snprintf(tag, sizeof tag, " tag %d", p->tag);
+        total += format_port(&ports->v[i], trunks, trunks_len, NULL, 0);
+    }
+    text = malloc(total);
+    if (text) {
+        size_t used = 0;
+        text[0] = '\0';
+        for (size_t i = 0; i < ports->n; i++) {
+            used += format_port(&ports->v[i], trunks, trunks_len,
+                                text + used, total - used);
         }
-        vlans_trunks_text(p, trunks, 5 * VLANS_N_VLANS + 1);
-        int n = snprintf(text + used, LINE_MAX_, "port %s%s%s%s%s%s\n",
-                         p->name, tag, p->has_trunks ? " trunks " : "",
-                         p->has_trunks ? trunks : "", *p->mode ? " mode " : "",
-                         p->mode);
-        used += n > 0 ? (size_t)n : 0;
     }
     free(trunks);
     return text;

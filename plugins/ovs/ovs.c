@@ -1215,6 +1215,13 @@ ovs_get_vlans(void *state, const char *dir, const char *const *bridges,
         vlans_free(&ports);
         if (!texts[i]) {
             error = -ENOMEM;
+        } else if (strlen(texts[i]) > VLANS_TEXT_MAX) {
+            /* set_vlans() would refuse it. */
+            ovs->host->error("ovs: bridge %s: its VLAN settings take more "
+                             "than %u bytes",
+                             bridges[i], VLANS_TEXT_MAX);
+            free(texts[i]);
+            texts[i] = NULL;
         }
     }
     if (error) {

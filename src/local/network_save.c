@@ -869,7 +869,8 @@ restore_switches(struct session *s, struct restore_run *run,
     }
     if (!n_in_snap && any_bridge_selected) {
         log_info("snapshot %s has no switch settings (saved before they "
-                 "were kept): the switches are left as they are",
+                 "were kept, or with a switch plugin that keeps none): the "
+                 "switches are left as they are",
                  snap->name);
     } else if (n && !backend_has(sw, SW_SET_VLANS)) {
         log_warn("switch plugin %s cannot set VLAN settings: the switches "
