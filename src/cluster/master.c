@@ -1162,8 +1162,8 @@ master_restore(struct session *s, const char *name, const char *node)
                   s->opts.as_number, s->opts.config);
         return EXIT_USAGE;
     }
-    /* Each server restores its part of AS N (--as is passed on), and
-     * says nothing restored when it has none. */
+    /* --as is passed on: each server restores its part of AS N, and one
+     * without any of it does nothing. */
     return master_on_all(s, "restore", name);
 }
 
