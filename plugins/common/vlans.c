@@ -267,10 +267,10 @@ format_port(const struct vlan_port *p, char *trunks, size_t trunks_len,
         snprintf(tag, sizeof tag, " tag %d", p->tag);
     }
     vlans_trunks_text(p, trunks, trunks_len);
-    int n = snprintf(buf, len, "port %s%s%s%s%s%s\n", p->name, tag,
-                     p->has_trunks ? " trunks " : "",
-                     p->has_trunks ? trunks : "", *p->mode ? " mode " : "",
-                     p->mode);
+    int n =
+        snprintf(buf, len, "port %s%s%s%s%s%s\n", p->name, tag,
+                 p->has_trunks ? " trunks " : "", p->has_trunks ? trunks : "",
+                 *p->mode ? " mode " : "", p->mode);
     return n > 0 ? (size_t)n : 0;
 }
 
@@ -296,8 +296,8 @@ vlans_format(struct vlan_ports *ports)
         size_t used = 0;
         text[0] = '\0';
         for (size_t i = 0; i < ports->n; i++) {
-            used += format_port(&ports->v[i], trunks, trunks_len,
-                                text + used, total - used);
+            used += format_port(&ports->v[i], trunks, trunks_len, text + used,
+                                total - used);
         }
     }
     free(trunks);
