@@ -138,7 +138,9 @@ snapshot_file_object(const char *file, char *buf, size_t len,
     memcpy(buf, file, n);
     buf[n] = '\0';
     *suffix = dot;
-    return util_valid_name(buf, 64);
+    /* A switch's short bridge name has dots (names_switch_bridge()). */
+    return strcmp(dot, ".vlan") != 0 ? util_valid_name(buf, 64)
+                                     : util_valid_bridge_name(buf, 64);
 }
 
 /* NODE.frr, NODE.ip or BRIDGE.vlan, NODE and BRIDGE valid names. */
