@@ -869,8 +869,9 @@ START_TEST(test_vlans_get_set)
     const char *names[] = {nm("Ba"), nm("Bx")};
     char *saved[2];
     ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, saved), 0);
-    char *expected = xasprintf("port %s\nport %s tag 10\nport %s\n", nm("Ba"),
-                               nm("pa"), nm("ta"));
+    char *expected =
+        xasprintf("port %s\nport %s tag 10 mode access\nport %s\n", nm("Ba"),
+                  nm("pa"), nm("ta"));
     ck_assert_str_eq(saved[0], expected);
     free(expected);
     expected = xasprintf("port %s\nport %s\n", nm("Bx"), nm("px"));
@@ -884,8 +885,8 @@ START_TEST(test_vlans_get_set)
     char *now[2];
     sw_reopen(&sw); /* `save` in a new process */
     ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, now), 0);
-    expected = xasprintf("port %s\nport %s tag 20\nport %s trunks 10,20 mode "
-                         "trunk\n",
+    expected = xasprintf("port %s\nport %s tag 20 mode access\nport %s "
+                         "trunks 10,20 mode trunk\n",
                          nm("Ba"), nm("pa"), nm("ta"));
     ck_assert_str_eq(now[0], expected);
     free(expected);
