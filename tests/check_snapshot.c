@@ -381,12 +381,10 @@ START_TEST(test_select)
     ck_assert(!snapshot_file_object("a/b.vlan", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object("3_L2_DCN_S1.vlan", obj, 5, &suffix));
     /* A switch's short bridge name has dots; a node's name has none. */
-    ck_assert(snapshot_file_object("1_L2.1.0.vlan", obj, sizeof obj,
-                                   &suffix));
+    ck_assert(snapshot_file_object("1_L2.1.0.vlan", obj, sizeof obj, &suffix));
     ck_assert_str_eq(obj, "1_L2.1.0");
     ck_assert_uint_eq(names_asn_of(obj), 1);
-    ck_assert(!snapshot_file_object("1_L2.1.0.frr", obj, sizeof obj,
-                                    &suffix));
+    ck_assert(!snapshot_file_object("1_L2.1.0.frr", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object("..vlan", obj, sizeof obj, &suffix));
 }
 END_TEST

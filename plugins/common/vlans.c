@@ -257,7 +257,8 @@ by_name(const void *a, const void *b)
                   ((const struct vlan_port *)b)->name);
 }
 
-/* Port `p`'s line into buf (NULL: only its length); its length. */
+/* Port `p`'s line into buf (as much as fits in `len` bytes); the length
+ * of the whole line. */
 static size_t
 format_port(const struct vlan_port *p, char *trunks, size_t trunks_len,
             char *buf, size_t len)
@@ -289,7 +290,9 @@ vlans_format(struct vlan_ports *ports)
         qsort(ports->v, ports->n, sizeof *ports->v, by_name);
     }
     for (size_t i = 0; i < ports->n; i++) {
-        total += format_port(&ports->v[i], trunks, trunks_len, NULL, 0);
+        char none[1]; /* only the length */
+        total +=
+            format_port(&ports->v[i], trunks, trunks_len, none, sizeof none);
     }
     text = malloc(total);
     if (text) {
