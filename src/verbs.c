@@ -319,6 +319,17 @@ verb_restore(struct session *s, int argc, char **argv)
                   argv[1]);
         return EXIT_USAGE;
     }
+    if (s->opts.as) {
+        /* The AS's number, as the topology file has it. */
+        char *end;
+        unsigned long asn = strtoul(s->opts.as, &end, 10);
+        if (!*s->opts.as || *end || s->opts.as[0] < '1' ||
+            s->opts.as[0] > '9' || asn > 255) {
+            log_error("restore --as %s: an AS's number (1..255)", s->opts.as);
+            return EXIT_USAGE;
+        }
+        s->opts.as_number = (unsigned)asn;
+    }
     return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
 }
 
@@ -673,9 +684,10 @@ const struct verb verbs[] = {
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save, VOPT_AS | VOPT_NOTE},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
-    {"restore", "[--node NAME] [SNAPSHOT]",
+    {"restore", "[--as N] [--node NAME] [SNAPSHOT]",
      "put a snapshot (default: the newest) back on the running network",
-     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore, VOPT_NODE},
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
+     VOPT_NODE | VOPT_AS},
     {"restart", "NODE",
      "restart a router's FRR, with its newest snapshot's configuration",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},

@@ -1,8 +1,10 @@
 /* The ovs switch plugin against a real, private Open vSwitch: starting it,
  * building bridges and ports in one transaction, refusing to build twice,
  * finding the instance again from a fresh state (as `down` does),
- * destroying, and traffic through a bridge with and without matching VLAN
- * tags.
+ * destroying, traffic through a bridge with and without matching VLAN
+ * tags, and the ports' VLAN settings read back and put back (get_vlans,
+ * set_vlans).  The VLAN settings' text and the parser of ovs-vsctl's lists
+ * (plugins/common/vlans.c, compiled in) are tested without a daemon.
  *
  * Every test that changes the machine needs root and the openvswitch-switch
  * programs, and runs its own Open vSwitch in a fresh temporary directory;
@@ -30,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../plugins/common/vlans.h"
 #include "host.h"
 #include "loader.h"
 #include "log.h"
@@ -502,6 +505,8 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->build);
     ck_assert_ptr_nonnull(ops->bridge_exists);
     ck_assert_ptr_nonnull(ops->destroy);
+    ck_assert_ptr_nonnull(ops->get_vlans);
+    ck_assert_ptr_nonnull(ops->set_vlans);
     /* datapath "auto": netdev (needing checksum offload off) exactly when
      * the kernel has no openvswitch module. */
     ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),
@@ -553,6 +558,178 @@ START_TEST(test_destroy_nothing)
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
     ck_assert_uint_eq(count_files(tmpdir), 0);
     sw_close(&sw);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* VLAN settings as text (vlans.c): no daemon                              */
+/* ------------------------------------------------------------------------ */
+
+/* vlans_parse() of `text` refuses it, naming line `line`. */
+static void
+expect_refused(const char *text, unsigned line)
+{
+    struct vlan_ports ports = {0};
+    char err[128], want[16];
+
+    ck_assert_msg(vlans_parse(text, &ports, err, sizeof err) == -EINVAL,
+                  "accepted: \"%s\"", text);
+    snprintf(want, sizeof want, "line %u: ", line);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "\"%s\": %s", text, err);
+    ck_assert_ptr_null(ports.v);
+    ck_assert_uint_eq(ports.n, 0);
+}
+
+START_TEST(test_vlans_text)
+{
+    struct vlan_ports ports = {0};
+    char err[128];
+    const char *text = "port z1 tag 10\n"
+                       "port a1\n"
+                       "port m1 tag 0 trunks 0,20,4095 mode native-untagged\n"
+                       "port t.1-x_y trunks 7\n"
+                       "port x mode access\n";
+
+    ck_assert_int_eq(vlans_parse(text, &ports, err, sizeof err), 0);
+    ck_assert_uint_eq(ports.n, 5);
+    const struct vlan_port *m = vlans_find(&ports, "m1");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->tag, 0);
+    ck_assert(m->has_trunks);
+    ck_assert_str_eq(m->mode, "native-untagged");
+    char buf[64];
+    ck_assert(vlans_trunks_text(m, buf, sizeof buf));
+    ck_assert_str_eq(buf, "0,20,4095");
+    ck_assert(!vlans_trunks_text(m, buf, 5)); /* does not fit */
+    ck_assert_int_eq(vlans_find(&ports, "a1")->tag, -1);
+    ck_assert(!vlans_find(&ports, "a1")->has_trunks);
+    ck_assert_ptr_null(vlans_find(&ports, "nope"));
+    ck_assert(!vlans_port_same(m, vlans_find(&ports, "a1")));
+
+    /* The canonical text: sorted by name; parsing it gives it again. */
+    char *out = vlans_format(&ports);
+    ck_assert_str_eq(out,
+                     "port a1\n"
+                     "port m1 tag 0 trunks 0,20,4095 mode native-untagged\n"
+                     "port t.1-x_y trunks 7\n"
+                     "port x mode access\n"
+                     "port z1 tag 10\n");
+    struct vlan_ports again = {0};
+    ck_assert_int_eq(vlans_parse(out, &again, err, sizeof err), 0);
+    char *out2 = vlans_format(&again);
+    ck_assert_str_eq(out, out2);
+    for (size_t i = 0; i < again.n; i++) {
+        ck_assert(vlans_port_same(&again.v[i], &ports.v[i]));
+    }
+    free(out);
+    free(out2);
+    vlans_free(&again);
+    vlans_free(&ports);
+
+    /* A bridge without ports. */
+    ck_assert_int_eq(vlans_parse("", &ports, err, sizeof err), 0);
+    ck_assert_uint_eq(ports.n, 0);
+    out = vlans_format(&ports);
+    ck_assert_str_eq(out, "");
+    free(out);
+    vlans_free(&ports);
+}
+END_TEST
+
+START_TEST(test_vlans_text_refused)
+{
+    expect_refused("port a", 1);                    /* no newline */
+    expect_refused("port a\n\n", 2);                /* empty line */
+    expect_refused("port a\nport a\n", 2);          /* twice */
+    expect_refused("prt a\n", 1);                   /* not a port */
+    expect_refused("port\n", 1);                    /* no name */
+    expect_refused("port a tag\n", 1);              /* no value */
+    expect_refused("port a tag 4096\n", 1);         /* out of range */
+    expect_refused("port a tag -1\n", 1);           /* signed */
+    expect_refused("port a tag 010\n", 1);          /* leading zero */
+    expect_refused("port a tag 1x\n", 1);           /* not a number */
+    expect_refused("port a tag 1 tag 2\n", 1);      /* repeated */
+    expect_refused("port a mode trunk tag 1\n", 1); /* out of order */
+    expect_refused("port a trunks 20,10\n", 1);     /* not ascending */
+    expect_refused("port a trunks 10,10\n", 1);     /* twice */
+    expect_refused("port a trunks 10,\n", 1);       /* empty item */
+    expect_refused("port a trunks \n", 1);          /* empty list */
+    expect_refused("port a mode bogus\n", 1);       /* unknown mode */
+    expect_refused("port a colour red\n", 1);       /* unknown key */
+    expect_refused("port a \n", 1);                 /* trailing space */
+    expect_refused("port a  tag 1\n", 1);           /* two spaces */
+    expect_refused("port ../x\n", 1);               /* bad name */
+    expect_refused("port a;rm\n", 1);               /* bad name */
+    expect_refused("port sixteen_chars_xy\n", 1);   /* too long */
+    expect_refused("port a\nport b tag 9999\n", 2); /* names its line */
+
+    /* Too long a text. */
+    size_t len = VLANS_TEXT_MAX + 1;
+    char *big = xmalloc(len + 1);
+    memset(big, 'x', len);
+    big[len] = '\0';
+    struct vlan_ports ports = {0};
+    char err[128];
+    ck_assert_int_eq(vlans_parse(big, &ports, err, sizeof err), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "longer than"));
+    free(big);
+}
+END_TEST
+
+#define U1 "11111111-1111-1111-1111-111111111111"
+#define U2 "22222222-2222-2222-2222-222222222222"
+#define U3 "33333333-3333-3333-3333-333333333333"
+#define U4 "44444444-4444-4444-4444-444444444444"
+
+START_TEST(test_vlans_from_ovs)
+{
+    /* As `ovs-vsctl --format=csv --data=bare --no-headings` prints them. */
+    const char *bridges = "b1," U1 " " U2 " " U3 "\nb2," U4 "\nb3,\n";
+    const char *ports = U1 ",p1,10,,\n" U4 ",q1,,,\n" U3 ",b1,,,\n" U2
+                           ",p2,30,30 40,native-untagged\n";
+    struct vlan_ports out = {0};
+    char err[128];
+
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b1", &out, err, sizeof err), 0);
+    char *text = vlans_format(&out);
+    ck_assert_str_eq(text, "port b1\n"
+                           "port p1 tag 10\n"
+                           "port p2 tag 30 trunks 30,40 mode "
+                           "native-untagged\n");
+    free(text);
+    vlans_free(&out);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b3", &out, err, sizeof err), 0);
+    ck_assert_uint_eq(out.n, 0);
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b9", &out, err, sizeof err), -ENOENT);
+    /* A prefix of a bridge's name is not that bridge. */
+    ck_assert_int_eq(
+        vlans_from_ovs(bridges, ports, "b", &out, err, sizeof err), -ENOENT);
+
+    /* Refused: what miniinet does not handle, or malformed lists. */
+    static const struct {
+        const char *bridges, *ports, *why;
+    } bad[] = {
+        {"b1," U1 "\n", U1 ",\"p 1\",10,,\n", "quoted"},
+        {"b1," U1 "\n", U1 ",p1,10,\n", "5 fields"},
+        {"b1," U1 "\n", U1 ",p1,10,,,\n", "5 fields"},
+        {"b1," U1 "\n", U1 ",p1,5000,,\n", "tag"},
+        {"b1," U1 "\n", U1 ",p1,,20 10,\n", "trunks"},
+        {"b1," U1 "\n", U1 ",p1,,,sideways\n", "vlan_mode"},
+        {"b1," U1 "\n", U1 ",p/1,,,\n", "port name"},
+        {"b1,xyz\n", U1 ",p1,,,\n", "UUID"},
+        {"b1," U1 "\n", U2 ",p1,,,\n", "missing"},
+        {"b1," U1 " " U1 "\n", U1 ",p1,,,\n", "twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(vlans_from_ovs(bad[i].bridges, bad[i].ports, "b1",
+                                        &out, err, sizeof err),
+                         -EINVAL);
+        ck_assert_msg(strstr(err, bad[i].why), "case %zu: %s", i, err);
+        ck_assert_ptr_null(out.v);
+    }
 }
 END_TEST
 
@@ -671,6 +848,124 @@ START_TEST(test_build_destroy)
 
     /* Twice: nothing left to do. */
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+/* get_vlans reads what build made and what was changed since; set_vlans
+ * puts the saved settings back: a changed tag, trunks and a mode added
+ * since cleared, a port not in the text left alone; a damaged text or a
+ * port that is gone changes nothing. */
+START_TEST(test_vlans_get_set)
+{
+    struct tplan *tp = small_plan();
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+
+    const char *names[] = {nm("Ba"), nm("Bx")};
+    char *saved[2];
+    ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, saved), 0);
+    char *expected =
+        xasprintf("port %s\nport %s tag 10 mode access\nport %s\n", nm("Ba"),
+                  nm("pa"), nm("ta"));
+    ck_assert_str_eq(saved[0], expected);
+    free(expected);
+    expected = xasprintf("port %s\nport %s\n", nm("Bx"), nm("px"));
+    ck_assert_str_eq(saved[1], expected);
+    free(expected);
+
+    /* What a TA changes: an access port's tag, a trunk's VLANs and mode. */
+    free(vsctl("set", "port", nm("pa"), "tag=20", (char *)NULL));
+    free(vsctl("set", "port", nm("ta"), "trunks=[10,20]", "vlan_mode=trunk",
+               (char *)NULL));
+    char *now[2];
+    sw_reopen(&sw); /* `save` in a new process */
+    ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, now), 0);
+    expected = xasprintf("port %s\nport %s tag 20 mode access\nport %s "
+                         "trunks 10,20 mode trunk\n",
+                         nm("Ba"), nm("pa"), nm("ta"));
+    ck_assert_str_eq(now[0], expected);
+    free(expected);
+
+    /* A damaged text: refused, naming the bridge and line; nothing
+     * changes (the other bridge's text was fine). */
+    const char *damaged[] = {saved[1], "port x tag 99999\n"};
+    const char *rev[] = {nm("Bx"), nm("Ba")};
+    size_t changed = 99;
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->set_vlans(sw.state, tmpdir, rev, 2, damaged, &changed),
+        -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "line 1: bad tag"));
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), nm("Ba")));
+    ck_assert_uint_eq(changed, 0);
+    expect_vsctl("20", "get", "port", nm("pa"), "tag");
+
+    /* A port that is gone: an error, nothing changes. */
+    char *gone = xasprintf("%sport %s tag 5\n", saved[0], nm("zz"));
+    const char *with_gone[] = {gone};
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->set_vlans(sw.state, tmpdir, names, 1, with_gone, &changed),
+        -ENOENT);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "is gone"));
+    expect_vsctl("20", "get", "port", nm("pa"), "tag");
+    free(gone);
+
+    /* The saved settings back; a NULL text leaves its bridge alone. */
+    const char *back[] = {saved[0], NULL};
+    ck_assert_int_eq(
+        sw.ops->set_vlans(sw.state, tmpdir, names, 2, back, &changed), 0);
+    ck_assert_uint_eq(changed, 2);
+    expect_vsctl("10", "get", "port", nm("pa"), "tag");
+    expect_vsctl("[]", "get", "port", nm("ta"), "trunks");
+    expect_vsctl("[]", "get", "port", nm("ta"), "vlan_mode");
+    char *again[2];
+    ck_assert_int_eq(sw.ops->get_vlans(sw.state, tmpdir, names, 2, again), 0);
+    ck_assert_str_eq(again[0], saved[0]);
+    ck_assert_uint_eq(
+        (sw.ops->set_vlans(sw.state, tmpdir, names, 2, back, &changed),
+         changed),
+        0); /* converged: nothing to do */
+
+    /* A port the text does not list is left alone, and said so. */
+    char *fewer = xasprintf("port %s\nport %s tag 30\n", nm("Ba"), nm("pa"));
+    const char *partial[] = {fewer};
+    free(vsctl("set", "port", nm("ta"), "tag=7", (char *)NULL));
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->set_vlans(sw.state, tmpdir, names, 1, partial, &changed), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "left as it is"));
+    expect_vsctl("30", "get", "port", nm("pa"), "tag");
+    expect_vsctl("7", "get", "port", nm("ta"), "tag");
+    free(fewer);
+
+    /* A bridge that does not exist: its text NULL, the others read. */
+    const char *with_missing[] = {nm("Bnone"), nm("Bx")};
+    char *some[2];
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->get_vlans(sw.state, tmpdir, with_missing, 2, some), 0);
+    testutil_capture_end();
+    ck_assert_ptr_null(some[0]);
+    ck_assert_str_eq(some[1], saved[1]);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "no such bridge"));
+
+    for (int i = 0; i < 2; i++) {
+        free(saved[i]);
+        free(now[i]);
+        free(again[i]);
+        free(some[i]);
+    }
+    const char *all[] = {nm("Ba"), nm("Bb"), nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, all, 3), 0);
     sw_close(&sw);
     free(tp);
 }
@@ -1033,6 +1328,9 @@ ovs_suite(void)
 
     add_case(s, "descriptor", test_descriptor, 10);
     add_case(s, "settings", test_settings, 10);
+    add_case(s, "vlans_text", test_vlans_text, 10);
+    add_case(s, "vlans_text_refused", test_vlans_text_refused, 10);
+    add_case(s, "vlans_from_ovs", test_vlans_from_ovs, 10);
     if (!access(SYSTEM_DB_SOCK, F_OK)) {
         printf("# SKIP destroy without a daemon: the server's own Open "
                "vSwitch runs\n");
@@ -1045,6 +1343,7 @@ ovs_suite(void)
         return s;
     }
     add_case(s, "build_destroy", test_build_destroy, 60);
+    add_case(s, "vlans_get_set", test_vlans_get_set, 60);
     add_case(s, "destroy_keeps_other_bridges",
              test_destroy_keeps_other_bridges, 60);
     add_case(s, "missing_port", test_missing_port, 60);

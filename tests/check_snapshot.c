@@ -2,7 +2,7 @@
  * reader (every damage named by file and line, a checksum mismatch
  * refused), SHA-256, retention, and reading snapshots back from a
  * directory (a damaged one named and left out, a file that does not match
- * its manifest refused). */
+ * its manifest refused); which files a restore --node / --as puts back. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "names.h"
 #include "snapshot.h"
 #include "testutil.h"
 #include "util.h"
@@ -326,6 +327,115 @@ START_TEST(test_list)
 }
 END_TEST
 
+/* A snapshot of small.cfg's kinds of files: routers, hosts, an L2 host's
+ * nothing, switches, an IXP's route server and bridge. */
+static void
+sample_as(struct snapshot *s)
+{
+    static const char *const files[] = {
+        "1_ZURIrouter.frr", "1_ZURIhost.ip",    "3_LUGArouter.frr",
+        "3_LUGAhost.ip",    "3_L2_DCN_S1.vlan", "3_L2_DCN_S2.vlan",
+        "80_IXP.frr",       "80_IXP.vlan",      "31_Xrouter.frr",
+    };
+    memset(s, 0, sizeof *s);
+    s->network = xstrdup("small");
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snapshot_add_file(s, files[i], "x\n", 2, false);
+    }
+}
+
+START_TEST(test_select)
+{
+    struct snapshot s;
+    bool keep[16];
+    sample_as(&s);
+
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 0, keep), s.n_files);
+    /* --as 3: its router, host and both switches; not AS 31's. */
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 3, keep), 4);
+    ck_assert(!keep[0] && !keep[1] && keep[2] && keep[3] && keep[4] &&
+              keep[5] && !keep[6] && !keep[7] && !keep[8]);
+    /* --as 80: the IXP's route server and bridge. */
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 80, keep), 2);
+    ck_assert(keep[6] && keep[7]);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 31, keep), 1);
+    ck_assert(keep[8]);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 2, keep), 0);
+    /* --node: that node's or switch's file; with --as, both must hold. */
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 0, keep), 1);
+    ck_assert(keep[5]);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 3, keep), 1);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 1, keep), 0);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN", 0, keep), 0);
+    snapshot_free(&s);
+
+    char obj[80];
+    const char *suffix;
+    ck_assert(
+        snapshot_file_object("3_L2_DCN_S1.vlan", obj, sizeof obj, &suffix));
+    ck_assert_str_eq(obj, "3_L2_DCN_S1");
+    ck_assert_str_eq(suffix, ".vlan");
+    ck_assert(
+        !snapshot_file_object("3_L2_DCN_S1.vlans", obj, sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object(".vlan", obj, sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object("a/b.vlan", obj, sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object("3_L2_DCN_S1.vlan", obj, 5, &suffix));
+    /* A switch's short bridge name has dots; a node's name has none. */
+    ck_assert(snapshot_file_object("1_L2.1.0.vlan", obj, sizeof obj, &suffix));
+    ck_assert_str_eq(obj, "1_L2.1.0");
+    ck_assert_uint_eq(names_asn_of(obj), 1);
+    ck_assert(!snapshot_file_object("1_L2.1.0.frr", obj, sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object("..vlan", obj, sizeof obj, &suffix));
+}
+END_TEST
+
+START_TEST(test_names_asn_of)
+{
+    char buf[64];
+    names_router(buf, sizeof buf, 3, "LUGA");
+    ck_assert_uint_eq(names_asn_of(buf), 3);
+    names_switch(buf, sizeof buf, 12, "DCN", "S1");
+    ck_assert_uint_eq(names_asn_of(buf), 12);
+    names_routeserver(buf, sizeof buf, 180);
+    ck_assert_uint_eq(names_asn_of(buf), 180);
+    names_ixp_bridge(buf, sizeof buf, 80);
+    ck_assert_uint_eq(names_asn_of(buf), 80);
+    ck_assert_uint_eq(names_asn_of("ZURIrouter"), 0);
+    ck_assert_uint_eq(names_asn_of("03_x"), 0);
+    ck_assert_uint_eq(names_asn_of("1234_x"), 0);
+    ck_assert_uint_eq(names_asn_of("12x"), 0);
+    ck_assert_uint_eq(names_asn_of("_x"), 0);
+    ck_assert_uint_eq(names_asn_of(""), 0);
+}
+END_TEST
+
+/* A manifest may list switches' files (BRIDGE.vlan), and only those
+ * three kinds. */
+START_TEST(test_manifest_vlan_files)
+{
+    struct snapshot s, back;
+    sample_as(&s);
+    s.time = 1;
+    char *text = snapshot_manifest_format(&s);
+    ck_assert_int_eq(snapshot_manifest_parse(text, strlen(text), "M", &back),
+                     0);
+    ck_assert_uint_eq(back.n_files, s.n_files);
+    ck_assert_str_eq(back.files[4].name, "3_L2_DCN_S1.vlan");
+    snapshot_free(&back);
+    free(text);
+    free(s.files[4].name);
+    s.files[4].name = xstrdup("3_L2_DCN_S1.conf");
+    text = snapshot_manifest_format(&s);
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_manifest_parse(text, strlen(text), "M", &back),
+                     -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "bad file name"));
+    free(text);
+    snapshot_free(&s);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -337,6 +447,9 @@ snapshot_suite(void)
     tcase_add_test(tc, test_note_valid);
     tcase_add_test(tc, test_default_name);
     tcase_add_test(tc, test_retain);
+    tcase_add_test(tc, test_select);
+    tcase_add_test(tc, test_names_asn_of);
+    tcase_add_test(tc, test_manifest_vlan_files);
     suite_add_tcase(s, tc);
     tc = tcase_create("list");
     tcase_add_checked_fixture(tc, setup, teardown);

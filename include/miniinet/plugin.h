@@ -85,9 +85,9 @@ extern "C" {
  * (runtime start_daemon).  4.1: runtime describe_node.  4.2: tunnel
  * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
- * links). */
+ * links).  4.4: switch get_vlans and set_vlans. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 3
+#define MI_PLUGIN_ABI_MINOR 4
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -528,6 +528,32 @@ struct mi_switch_ops {
      * Required. */
     int (*destroy)(void *state, const char *dir, const char *const *bridges,
                    size_t n_bridges);
+
+#if MI_PLUGIN_TARGET_MINOR >= 4
+    /* Since 4.4.  Optional (NULL: snapshots keep no switch settings, and
+     * `restore` leaves the switches as they are).  Reads the VLAN settings
+     * of every port of each of the `n` named bridges as they are now (what
+     * build() set, and what a TA changed since): texts[i] gets a
+     * malloc()ed, NUL-terminated text of at most 1 MiB in the plugin's own
+     * format, which the host stores as data and hands back to set_vlans()
+     * unchanged, or NULL when bridge i could not be read (reported).  Like
+     * bridge_exists(), it may run in a process that never called start().
+     * Returns 0, or a negative errno when nothing could be read (every
+     * texts[i] NULL then). */
+    int (*get_vlans)(void *state, const char *dir, const char *const *bridges,
+                     size_t n, char **texts);
+
+    /* Since 4.4.  Optional as get_vlans() is.  Converges the ports of each
+     * named bridge i with texts[i] not NULL to the settings get_vlans()
+     * gave: what differs is set, what was added since is cleared; a port
+     * the text does not list is left alone (and said so), a port it lists
+     * that is gone is an error.  Every text is checked before anything
+     * changes: one the plugin cannot read changes nothing (-EINVAL, naming
+     * the bridge and the line).  *changed gets the number of ports
+     * changed.  Returns 0 or a negative errno, reported. */
+    int (*set_vlans)(void *state, const char *dir, const char *const *bridges,
+                     size_t n, const char *const *texts, size_t *changed);
+#endif
 };
 
 struct mi_tunnel_ops {

@@ -37,6 +37,7 @@
 #include <miniinet/plugin.h>
 
 #include "../common/cmd.h"
+#include "../common/vlans.h"
 
 enum ovs_datapath { OVS_DP_AUTO, OVS_DP_SYSTEM, OVS_DP_NETDEV };
 
@@ -1150,6 +1151,242 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
     return error;
 }
 
+/* ------------------------------------------------------------------------ */
+/* get_vlans, set_vlans                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Every bridge's ports and every port's VLAN columns, in two queries
+ * whatever the number of bridges (vlans.h parses them). */
+static int
+read_vlan_tables(const struct ovs *ovs, char **bridges, char **ports)
+{
+    *bridges = *ports = NULL;
+    int status =
+        vsctl(ovs, bridges, "--format=csv", "--data=bare", "--no-headings",
+              "--columns=name,ports", "list", "Bridge", (char *)NULL);
+    if (!status) {
+        status =
+            vsctl(ovs, ports, "--format=csv", "--data=bare", "--no-headings",
+                  "--columns=_uuid,name,tag,trunks,"
+                  "vlan_mode",
+                  "list", "Port", (char *)NULL);
+    }
+    if (status) {
+        char buf[32];
+        free(*bridges);
+        free(*ports);
+        *bridges = *ports = NULL;
+        ovs->host->error("ovs: reading the ports' VLAN settings failed (%s)",
+                         cmd_status_text(status, buf, sizeof buf));
+        return status < 0 ? status : -EIO;
+    }
+    return 0;
+}
+
+static int
+ovs_get_vlans(void *state, const char *dir, const char *const *bridges,
+              size_t n, char **texts)
+{
+    struct ovs *ovs = state;
+    int error = attach(ovs, dir);
+    char *blist = NULL, *plist = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = NULL;
+    }
+    if (!error && ovs->daemon == OVS_NONE) {
+        ovs->host->error("ovs: no Open vSwitch runs: no bridge to read");
+        error = -ENOENT;
+    }
+    if (!error) {
+        error = read_vlan_tables(ovs, &blist, &plist);
+    }
+    for (size_t i = 0; !error && i < n; i++) {
+        struct vlan_ports ports = {0};
+        char err[128];
+        if (vlans_from_ovs(blist, plist, bridges[i], &ports, err,
+                           sizeof err)) {
+            ovs->host->error("ovs: bridge %s: cannot read its VLAN settings: "
+                             "%s",
+                             bridges[i], err);
+            continue;
+        }
+        texts[i] = vlans_format(&ports);
+        vlans_free(&ports);
+        if (!texts[i]) {
+            error = -ENOMEM;
+        } else if (strlen(texts[i]) > VLANS_TEXT_MAX) {
+            /* set_vlans() would refuse it. */
+            ovs->host->error("ovs: bridge %s: its VLAN settings take more "
+                             "than %u bytes",
+                             bridges[i], VLANS_TEXT_MAX);
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    }
+    if (error) {
+        for (size_t i = 0; i < n; i++) {
+            free(texts[i]);
+            texts[i] = NULL;
+        }
+    }
+    free(blist);
+    free(plist);
+    return error;
+}
+
+/* The commands that make port `now` as `saved`: set what differs, clear
+ * what `saved` does not have. */
+static void
+converge_port(struct args *a, const struct vlan_port *saved,
+              const struct vlan_port *now, char *trunks, size_t len)
+{
+    const char *name = saved->name;
+
+    if (saved->tag != now->tag) {
+        args_add(a, "--");
+        if (saved->tag >= 0) {
+            args_add(a, "set");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_addf(a, "tag=%d", saved->tag);
+        } else {
+            args_add(a, "clear");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_add(a, "tag");
+        }
+    }
+    if (saved->has_trunks != now->has_trunks ||
+        (saved->has_trunks &&
+         memcmp(saved->trunks, now->trunks, sizeof saved->trunks) != 0)) {
+        args_add(a, "--");
+        if (saved->has_trunks) {
+            vlans_trunks_text(saved, trunks, len);
+            args_add(a, "set");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_addf(a, "trunks=[%s]", trunks);
+        } else {
+            args_add(a, "clear");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_add(a, "trunks");
+        }
+    }
+    if (strcmp(saved->mode, now->mode) != 0) {
+        args_add(a, "--");
+        if (*saved->mode) {
+            args_add(a, "set");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_addf(a, "vlan_mode=%s", saved->mode);
+        } else {
+            args_add(a, "clear");
+            args_add(a, "Port");
+            args_add(a, name);
+            args_add(a, "vlan_mode");
+        }
+    }
+}
+
+/* Adds to `a` what converges bridge `bridge` to `text`; counts the ports
+ * changed.  -errno, reported. */
+static int
+converge_bridge(const struct ovs *ovs, const char *blist, const char *plist,
+                const char *bridge, const char *text, struct args *a,
+                size_t *changed)
+{
+    struct vlan_ports saved = {0}, now = {0};
+    char err[128];
+    size_t len = 5 * VLANS_N_VLANS + 1;
+    char *trunks = malloc(len);
+
+    if (!trunks) {
+        return -ENOMEM;
+    }
+    int error = vlans_parse(text, &saved, err, sizeof err);
+    if (error) {
+        ovs->host->error("ovs: bridge %s: its saved VLAN settings are "
+                         "damaged: %s",
+                         bridge, err);
+    } else if ((error = vlans_from_ovs(blist, plist, bridge, &now, err,
+                                       sizeof err))) {
+        ovs->host->error("ovs: bridge %s: cannot read its VLAN settings: %s",
+                         bridge, err);
+    }
+    for (size_t i = 0; !error && i < saved.n; i++) {
+        const struct vlan_port *p = &saved.v[i];
+        const struct vlan_port *q = vlans_find(&now, p->name);
+        if (!q) {
+            ovs->host->error("ovs: bridge %s: port %s is gone: its VLAN "
+                             "settings cannot be put back",
+                             bridge, p->name);
+            error = -ENOENT;
+        } else if (!vlans_port_same(p, q)) {
+            converge_port(a, p, q, trunks, len);
+            ++*changed;
+        }
+    }
+    for (size_t i = 0; !error && i < now.n; i++) {
+        if (!vlans_find(&saved, now.v[i].name)) {
+            ovs->host->log(MI_LOG_WARN,
+                           "ovs: bridge %s: port %s is not in the saved "
+                           "settings: left as it is",
+                           bridge, now.v[i].name);
+        }
+    }
+    vlans_free(&saved);
+    vlans_free(&now);
+    free(trunks);
+    return error;
+}
+
+static int
+ovs_set_vlans(void *state, const char *dir, const char *const *bridges,
+              size_t n, const char *const *texts, size_t *changed)
+{
+    struct ovs *ovs = state;
+    int error = attach(ovs, dir);
+    char *blist = NULL, *plist = NULL;
+    struct args a = {0};
+
+    *changed = 0;
+    if (!error && ovs->daemon == OVS_NONE) {
+        ovs->host->error("ovs: no Open vSwitch runs: no bridge to restore");
+        error = -ENOENT;
+    }
+    if (!error) {
+        error = read_vlan_tables(ovs, &blist, &plist);
+    }
+    vsctl_begin(ovs, &a, BUILD_TIMEOUT);
+    size_t base = a.n;
+    /* Checked and compared first, all of them: then one transaction. */
+    for (size_t i = 0; !error && i < n; i++) {
+        if (texts[i]) {
+            error = converge_bridge(ovs, blist, plist, bridges[i], texts[i],
+                                    &a, changed);
+        }
+    }
+    if (!error && a.n > base) {
+        int status = run_args(ovs, &a, NULL);
+        if (status) {
+            char buf[32];
+            ovs->host->error("ovs: ovs-vsctl setting the saved VLANs failed "
+                             "(%s)",
+                             cmd_status_text(status, buf, sizeof buf));
+            error = status < 0 ? status : -EIO;
+        }
+    }
+    if (error) {
+        *changed = 0;
+    }
+    args_free(&a);
+    free(blist);
+    free(plist);
+    return error;
+}
+
 static const struct mi_switch_ops ovs_ops = {
     .common =
         {
@@ -1162,6 +1399,8 @@ static const struct mi_switch_ops ovs_ops = {
     .build = ovs_build,
     .bridge_exists = ovs_bridge_exists,
     .destroy = ovs_destroy,
+    .get_vlans = ovs_get_vlans,
+    .set_vlans = ovs_set_vlans,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -54,6 +54,8 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_BUILD] = SW(build, true),
     [SW_BRIDGE_EXISTS] = SW(bridge_exists, true),
     [SW_DESTROY] = SW(destroy, true),
+    [SW_GET_VLANS] = SW(get_vlans, false),
+    [SW_SET_VLANS] = SW(set_vlans, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -291,6 +293,30 @@ sw_destroy(const struct active_plugin *sw, const char *dir,
            const char *const *bridges, size_t n_bridges)
 {
     return sw_ops(sw)->destroy(sw->state, dir, bridges, n_bridges);
+}
+
+int
+sw_get_vlans(const struct active_plugin *sw, const char *dir,
+             const char *const *bridges, size_t n, char **texts)
+{
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = NULL;
+    }
+    return backend_has(sw, SW_GET_VLANS)
+               ? sw_ops(sw)->get_vlans(sw->state, dir, bridges, n, texts)
+               : -ENOTSUP;
+}
+
+int
+sw_set_vlans(const struct active_plugin *sw, const char *dir,
+             const char *const *bridges, size_t n, const char *const *texts,
+             size_t *changed)
+{
+    *changed = 0;
+    return backend_has(sw, SW_SET_VLANS)
+               ? sw_ops(sw)->set_vlans(sw->state, dir, bridges, n, texts,
+                                       changed)
+               : -ENOTSUP;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -48,6 +48,8 @@ enum backend_op {
     SW_BUILD,
     SW_BRIDGE_EXISTS,
     SW_DESTROY,
+    SW_GET_VLANS, /* 4.4 */
+    SW_SET_VLANS, /* 4.4 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -127,6 +129,13 @@ int sw_bridge_exists(const struct active_plugin *sw, const char *dir,
                      const char *name);
 int sw_destroy(const struct active_plugin *sw, const char *dir,
                const char *const *bridges, size_t n_bridges);
+/* -ENOTSUP when the switch has no get_vlans/set_vlans (before 4.4):
+ * callers ask backend_has() first. */
+int sw_get_vlans(const struct active_plugin *sw, const char *dir,
+                 const char *const *bridges, size_t n, char **texts);
+int sw_set_vlans(const struct active_plugin *sw, const char *dir,
+                 const char *const *bridges, size_t n,
+                 const char *const *texts, size_t *changed);
 
 /* Tunnel. */
 unsigned tun_overhead(const struct active_plugin *tun);

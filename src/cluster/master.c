@@ -1145,10 +1145,25 @@ master_restore(struct session *s, const char *name, const char *node)
     for (size_t i = 0; node && i < p->n_nodes && !found; i++) {
         found = !strcmp(p->nodes[i].name, node);
     }
+    for (size_t i = 0; node && i < p->n_bridges && !found; i++) {
+        found = !strcmp(p->bridges[i].name, node);
+    }
     if (!found) {
-        log_error("--node %s: no such node in %s", node, s->opts.config);
+        log_error("--node %s: no such node or switch in %s", node,
+                  s->opts.config);
         return EXIT_USAGE;
     }
+    bool has_as = !s->opts.as_number;
+    for (size_t i = 0; i < p->n_ases && !has_as; i++) {
+        has_as = p->ases[i].asn == s->opts.as_number;
+    }
+    if (!has_as) {
+        log_error("--as %u: no AS or IXP %u in %s", s->opts.as_number,
+                  s->opts.as_number, s->opts.config);
+        return EXIT_USAGE;
+    }
+    /* --as is passed on: each server restores its part of AS N, and one
+     * without any of it does nothing. */
     return master_on_all(s, "restore", name);
 }
 

@@ -1,6 +1,7 @@
 /* `save` and `snapshots` on this server: a snapshot of every router's
- * running configuration and every host's addresses and routes, kept in the
- * network's persistent directory (snapshot.h). */
+ * running configuration, every host's addresses and routes and every
+ * switch's VLAN settings, kept in the network's persistent directory
+ * (snapshot.h); `restore`. */
 #include "config.h"
 
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include "backend.h"
 #include "fsutil.h"
 #include "log.h"
+#include "names.h"
 #include "netlink.h"
 #include "network.h"
 #include "persist.h"
@@ -38,8 +40,51 @@ struct taken {
 struct save_run {
     const struct state *st;
     const struct active_plugin *rt;
-    struct taken *taken; /* by node of the record */
+    struct taken *taken; /* by node of the record, then by bridge */
 };
+
+/* The name of the record's object `i`: nodes, then bridges. */
+static const char *
+object_name(const struct state *st, size_t i)
+{
+    return i < st->n_nodes ? st->nodes[i].name : st->bridges[i - st->n_nodes];
+}
+
+/* Every bridge's VLAN settings from the switch plugin, into
+ * taken[n_nodes + j] (data NULL: not read, reported).  Nothing when the
+ * switch keeps none (a plugin without get_vlans: said once). */
+static void
+take_switches(const struct state *st, const struct active_plugin *sw,
+              struct taken *taken)
+{
+    if (!st->n_bridges) {
+        return;
+    }
+    if (!backend_has(sw, SW_GET_VLANS)) {
+        log_info("switch plugin %s cannot read VLAN settings: the "
+                 "switches are not in the snapshot",
+                 sw && sw->name ? sw->name : "(none)");
+        return;
+    }
+    char **texts = xcalloc(st->n_bridges + 1, sizeof *texts);
+    char *dir = state_switch_dir(st);
+    if (sw_get_vlans(sw, dir, (const char *const *)st->bridges, st->n_bridges,
+                     texts)) {
+        log_warn("the switches' VLAN settings could not be read");
+    }
+    free(dir);
+    for (size_t j = 0; j < st->n_bridges; j++) {
+        struct taken *t = &taken[st->n_nodes + j];
+        t->file = xasprintf("%s.vlan", st->bridges[j]);
+        t->data = texts[j];
+        t->len = texts[j] ? strlen(texts[j]) : 0;
+        if (t->len > SNAPSHOT_FILE_MAX) {
+            free(t->data);
+            t->data = NULL;
+        }
+    }
+    free(texts);
+}
 
 /* Routers and route servers have FRR; hosts have addresses; an l2host
  * (no address of its own) has nothing to keep. */
@@ -279,9 +324,10 @@ network_save(struct session *s)
         return EXIT_FAILED;
     }
     double t0 = util_monotonic();
-    struct save_run run = {st, rt,
-                           xcalloc(st->n_nodes + 1, sizeof *run.taken)};
+    size_t n_objects = st->n_nodes + st->n_bridges;
+    struct save_run run = {st, rt, xcalloc(n_objects + 1, sizeof *run.taken)};
     workers_run(st->n_nodes, s->opts.jobs, take_one, &run, NULL, NULL);
+    take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), run.taken);
 
     char *path = NULL;
     int snapdir = open_snapdir(s->network, true, &path);
@@ -299,9 +345,9 @@ network_save(struct session *s)
     snap.time = (long long)time(NULL);
     snap.named = as != NULL;
     snap.note = note ? xstrdup(note) : NULL;
-    char **data = xcalloc(st->n_nodes + 1, sizeof *data);
+    char **data = xcalloc(n_objects + 1, sizeof *data);
     size_t n_stale = 0, n_lost = 0;
-    for (size_t i = 0; status == EXIT_OK && i < st->n_nodes; i++) {
+    for (size_t i = 0; status == EXIT_OK && i < n_objects; i++) {
         struct taken *t = &run.taken[i];
         if (!t->file) {
             continue;
@@ -314,12 +360,12 @@ network_save(struct session *s)
             if (!t->data || !prev) {
                 log_error("%s: not saved: it did not answer and no earlier "
                           "snapshot has it",
-                          st->nodes[i].name);
+                          object_name(st, i));
                 n_lost++;
                 continue;
             }
             log_warn("%s: kept from snapshot %s, marked stale",
-                     st->nodes[i].name, prev->name);
+                     object_name(st, i), prev->name);
             n_stale++;
         }
         data[snap.n_files] = t->data;
@@ -365,7 +411,7 @@ network_save(struct session *s)
         }
     }
 done:
-    for (size_t i = 0; i < st->n_nodes; i++) {
+    for (size_t i = 0; i < n_objects; i++) {
         free(run.taken[i].file);
         free(run.taken[i].data);
     }
@@ -724,29 +770,42 @@ record_node(const struct state *st, const char *name)
     return NULL;
 }
 
+static bool
+record_bridge(const struct state *st, const char *name)
+{
+    for (size_t i = 0; i < st->n_bridges; i++) {
+        if (!strcmp(st->bridges[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 struct restore_run {
     const struct state *st;
     const struct active_plugin *rt;
     const struct snapshot *snap;
     int snapdir;
-    const char *path, *only;
-    int *result; /* per file: 1 restored, 0 skipped, -1 failed */
+    const char *path;
+    const bool *keep; /* per file: selected (--node, --as) */
+    int *result;      /* per file: 1 restored, 0 skipped, -1 failed */
 };
 
-/* File `i` of the snapshot back on its node (in parallel, -j). */
+/* File `i` of the snapshot back on its node (in parallel, -j); switches'
+ * files are restore_switches()'. */
 static int
 restore_one(size_t i, void *aux)
 {
     struct restore_run *run = aux;
     const struct snapshot_file *f = &run->snap->files[i];
-    const char *suffix = strrchr(f->name, '.');
+    const char *suffix;
     char node[80];
-    snprintf(node, sizeof node, "%.*s", (int)(suffix - f->name), f->name);
-    const struct state_node *sn = record_node(run->st, node);
-
-    if (run->only && strcmp(run->only, node) != 0) {
+    if (!run->keep[i] ||
+        !snapshot_file_object(f->name, node, sizeof node, &suffix) ||
+        !strcmp(suffix, ".vlan")) {
         return 0;
     }
+    const struct state_node *sn = record_node(run->st, node);
     if (!sn || !suffix_of(sn->kind) ||
         strcmp(suffix_of(sn->kind), suffix) != 0) {
         log_warn("%s: in snapshot %s but not a node of that kind here: "
@@ -767,10 +826,90 @@ restore_one(size_t i, void *aux)
     return 0;
 }
 
+/* The selected switches' files of the snapshot back, in one call to the
+ * switch plugin.  A snapshot without any (saved before switches were, or
+ * with a switch plugin that keeps none) leaves the switches as they are,
+ * and says so. */
+static void
+restore_switches(struct session *s, struct restore_run *run,
+                 bool any_bridge_selected)
+{
+    const struct snapshot *snap = run->snap;
+    const struct state *st = run->st;
+    const struct active_plugin *sw = session_plugin(s, MI_PLUGIN_SWITCH);
+    const char **bridges = xcalloc(snap->n_files + 1, sizeof *bridges);
+    char **texts = xcalloc(snap->n_files + 1, sizeof *texts);
+    size_t *file_of = xcalloc(snap->n_files + 1, sizeof *file_of);
+    char(*names)[80] = xcalloc(snap->n_files + 1, sizeof *names);
+    size_t n = 0, n_in_snap = 0;
+    bool failed = false;
+
+    for (size_t i = 0; i < snap->n_files; i++) {
+        const char *suffix;
+        if (!run->keep[i] ||
+            !snapshot_file_object(snap->files[i].name, names[n],
+                                  sizeof names[n], &suffix) ||
+            strcmp(suffix, ".vlan") != 0) {
+            continue;
+        }
+        n_in_snap++;
+        if (!record_bridge(st, names[n])) {
+            log_warn("%s: in snapshot %s but not a switch here: skipped",
+                     names[n], snap->name);
+            continue;
+        }
+        if (snapshot_read_file(run->snapdir, run->path, snap, &snap->files[i],
+                               &texts[n])) {
+            run->result[i] = -1;
+            failed = true;
+            continue;
+        }
+        bridges[n] = names[n];
+        file_of[n++] = i;
+    }
+    if (!n_in_snap && any_bridge_selected) {
+        log_info("snapshot %s has no switch settings (saved before they "
+                 "were kept, or with a switch plugin that keeps none): the "
+                 "switches are left as they are",
+                 snap->name);
+    } else if (n && !backend_has(sw, SW_SET_VLANS)) {
+        log_warn("switch plugin %s cannot set VLAN settings: the switches "
+                 "are left as they are",
+                 sw && sw->name ? sw->name : "(none)");
+    } else if (n && !failed) {
+        char *dir = state_switch_dir(st);
+        size_t changed = 0;
+        int error = sw_set_vlans(sw, dir, bridges, n,
+                                 (const char *const *)texts, &changed);
+        free(dir);
+        for (size_t k = 0; k < n; k++) {
+            run->result[file_of[k]] = error ? -1 : 1;
+        }
+        if (!error && changed) {
+            log_info("network %s: %zu switch port%s set back to the VLAN "
+                     "settings of snapshot %s",
+                     s->network, changed, util_plural(changed), snap->name);
+        }
+    } else if (n) {
+        log_error("the switches' VLAN settings are not restored (a file "
+                  "above is damaged)");
+        for (size_t k = 0; k < n; k++) {
+            run->result[file_of[k]] = -1;
+        }
+    }
+    for (size_t k = 0; k < snap->n_files; k++) {
+        free(texts[k]);
+    }
+    free(texts);
+    free(bridges);
+    free(file_of);
+    free(names);
+}
+
 static size_t count_snapshots(int snapdir);
 static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
-                        const char *only);
+                        const char *only, unsigned asn);
 
 int
 network_restore_node(struct session *s, const struct state *st,
@@ -791,7 +930,7 @@ network_restore_node(struct session *s, const struct state *st,
         return EXIT_OK;
     }
     return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
-                        node);
+                        node, 0);
 }
 
 /* After `up`: says when the network has snapshots, and how to restore.
@@ -837,7 +976,7 @@ network_restore(struct session *s, const char *name, const char *only)
         }
         st = own;
     }
-    int status = restore_with(s, st, rt, name, only);
+    int status = restore_with(s, st, rt, name, only, s->opts.as_number);
     if (own) {
         state_destroy(own);
         free(own);
@@ -845,24 +984,55 @@ network_restore(struct session *s, const char *name, const char *only)
     return status;
 }
 
+/* Whether the record has a node or bridge of AS `asn` on this server. */
+static bool
+record_has_as(const struct state *st, unsigned asn)
+{
+    for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
+        if (names_asn_of(object_name(st, i)) == asn) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the record has a selected bridge (--node, --as). */
+static bool
+bridge_selected(const struct state *st, const char *only, unsigned asn)
+{
+    for (size_t i = 0; i < st->n_bridges; i++) {
+        if ((!only || !strcmp(only, st->bridges[i])) &&
+            (!asn || names_asn_of(st->bridges[i]) == asn)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int
 restore_with(struct session *s, const struct state *st,
              const struct active_plugin *rt, const char *name,
-             const char *only)
+             const char *only, unsigned asn)
 {
-
     if (!st || !st->complete) {
         log_error("network %s is not up here%s: `up` first", s->network,
                   st ? " (its `up` did not finish)" : "");
         return EXIT_FAILED;
     }
-    if (only && !record_node(st, only) && s->opts.server) {
+    bool here = only ? record_node(st, only) || record_bridge(st, only)
+                     : !asn || record_has_as(st, asn);
+    if (!here && s->opts.server) {
         return EXIT_OK; /* one of the other servers' (the master
                            checked) */
     }
-    if (only && !record_node(st, only)) {
-        log_error("--node %s: no such node of network %s here", only,
+    if (!here && only) {
+        log_error("--node %s: no such node or switch of network %s here", only,
                   s->network);
+        return EXIT_USAGE;
+    }
+    if (!here) {
+        log_error("--as %u: network %s has no node or switch of AS %u here",
+                  asn, s->network, asn);
         return EXIT_USAGE;
     }
     double t0 = util_monotonic();
@@ -888,29 +1058,51 @@ restore_with(struct session *s, const struct state *st,
         return EXIT_FAILED;
     }
     struct snapshot *snap = choose_snapshot(snapdir, path, name);
+    bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
+    if (snap && !snapshot_select(snap, only, asn, keep) && asn) {
+        log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
+                  "restored",
+                  asn, snap->name, asn);
+        snapshot_free(snap);
+        free(snap);
+        snap = NULL;
+    }
     struct restore_run run = {
         st,
         rt,
         snap,
         snapdir,
         path,
-        only,
+        keep,
         xcalloc(snap ? snap->n_files + 1 : 1, sizeof *run.result)};
-    size_t restored = 0, failed = 0;
+    size_t restored = 0, switches = 0, failed = 0;
     if (snap) {
         workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL,
                     NULL);
+        restore_switches(s, &run, bridge_selected(st, only, asn));
         for (size_t i = 0; i < snap->n_files; i++) {
-            restored += run.result[i] == 1;
+            const char *dot = strrchr(snap->files[i].name, '.');
+            bool is_switch = dot && !strcmp(dot, ".vlan");
+            restored += run.result[i] == 1 && !is_switch;
+            switches += run.result[i] == 1 && is_switch;
             failed += run.result[i] < 0;
         }
     }
     free(run.result);
+    free(keep);
     if (snap) {
-        log_info("network %s: restored %zu node%s from snapshot %s%s in "
+        char what[64] = "", of_as[32] = "";
+        if (switches) {
+            snprintf(what, sizeof what, " and %zu switch%s", switches,
+                     switches == 1 ? "" : "es");
+        }
+        if (asn) {
+            snprintf(of_as, sizeof of_as, " of AS %u", asn);
+        }
+        log_info("network %s: restored %zu node%s%s%s from snapshot %s%s in "
                  "%.1fs",
-                 s->network, restored, util_plural(restored), snap->name,
-                 failed ? "; the others above failed" : "",
+                 s->network, restored, util_plural(restored), what, of_as,
+                 snap->name, failed ? "; the others above failed" : "",
                  util_monotonic() - t0);
     }
     int status = !snap || failed ? EXIT_FAILED : EXIT_OK;

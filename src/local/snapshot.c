@@ -17,6 +17,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "names.h"
 #include "util.h"
 
 void
@@ -121,22 +122,52 @@ is_hex64(const char *s)
     return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-/* NODE.frr or NODE.ip, NODE a valid name. */
+bool
+snapshot_file_object(const char *file, char *buf, size_t len,
+                     const char **suffix)
+{
+    const char *dot = strrchr(file, '.');
+    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0 &&
+                 strcmp(dot, ".vlan") != 0)) {
+        return false;
+    }
+    size_t n = (size_t)(dot - file);
+    if (n >= len) {
+        return false;
+    }
+    memcpy(buf, file, n);
+    buf[n] = '\0';
+    *suffix = dot;
+    /* A switch's short bridge name has dots (names_switch_bridge()). */
+    return strcmp(dot, ".vlan") != 0 ? util_valid_name(buf, 64)
+                                     : util_valid_bridge_name(buf, 64);
+}
+
+/* NODE.frr, NODE.ip or BRIDGE.vlan, NODE and BRIDGE valid names. */
 static bool
 valid_file_name(const char *name)
 {
-    const char *dot = strrchr(name, '.');
-    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0)) {
-        return false;
+    char object[80];
+    const char *suffix;
+    return snapshot_file_object(name, object, sizeof object, &suffix);
+}
+
+size_t
+snapshot_select(const struct snapshot *snap, const char *only, unsigned asn,
+                bool keep[])
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < snap->n_files; i++) {
+        char object[80];
+        const char *suffix;
+        keep[i] = snapshot_file_object(snap->files[i].name, object,
+                                       sizeof object, &suffix) &&
+                  (!only || !strcmp(only, object)) &&
+                  (!asn || names_asn_of(object) == asn);
+        n += keep[i];
     }
-    char node[80];
-    size_t n = (size_t)(dot - name);
-    if (n >= sizeof node) {
-        return false;
-    }
-    memcpy(node, name, n);
-    node[n] = '\0';
-    return util_valid_name(node, 64);
+    return n;
 }
 
 static bool
@@ -164,7 +195,7 @@ parse_file_line(struct snapshot *out, char **tok, size_t n)
         return "expected 'file NAME SIZE SHA256 [stale]'";
     }
     if (!valid_file_name(tok[1])) {
-        return "bad file name (NODE.frr or NODE.ip)";
+        return "bad file name (NODE.frr, NODE.ip or BRIDGE.vlan)";
     }
     if (!parse_number(tok[2], SNAPSHOT_FILE_MAX, &size)) {
         return "bad size";

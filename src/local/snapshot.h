@@ -4,7 +4,10 @@
  *
  * A snapshot is one directory: a file per node (NODE.frr: `show
  * running-config` of a router or route server; NODE.ip: a host's addresses
- * and routes, netlink_dump_node()'s text) and MANIFEST, written last:
+ * and routes, netlink_dump_node()'s text), a file per switch (BRIDGE.vlan:
+ * its ports' VLAN settings as the switch plugin's get_vlans() gave them;
+ * none in snapshots saved before 4.4 plugins, or with a switch plugin
+ * without it) and MANIFEST, written last:
  *
  *     miniinet-snapshot 1
  *     network small
@@ -35,7 +38,7 @@
 #define SNAPSHOT_NOTE_MAX 200
 
 struct snapshot_file {
-    char *name; /* NODE.frr or NODE.ip */
+    char *name; /* NODE.frr, NODE.ip or BRIDGE.vlan */
     size_t size;
     char sha256[65];
     bool stale;
@@ -85,6 +88,19 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
 
 /* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
 void snapshot_default_name(long long t, char buf[32]);
+
+/* The node or bridge file `file` is of (NAME of NAME.frr, NAME.ip,
+ * NAME.vlan) into buf, and its suffix (".frr") in *suffix; false if
+ * `file` is not such a name. */
+bool snapshot_file_object(const char *file, char *buf, size_t len,
+                          const char **suffix);
+
+/* Which files of `snap` a restore puts back: keep[i] for file i, when it
+ * is of node or bridge `only` (NULL: any) and of AS `asn` (0: any; the
+ * AS is the leading number of the object's name, names_asn_of()).
+ * Returns how many are kept.  Pure. */
+size_t snapshot_select(const struct snapshot *snap, const char *only,
+                       unsigned asn, bool keep[]);
 
 void snapshot_add_file(struct snapshot *, const char *name, const void *data,
                        size_t len, bool stale);

@@ -125,6 +125,22 @@ names_if_ixp(char *buf, size_t len, unsigned ixp)
     return snprintf(buf, len, "ixp_%u", ixp);
 }
 
+unsigned
+names_asn_of(const char *name)
+{
+    unsigned asn = 0;
+    size_t i = 0;
+
+    /* 1..255: at most three digits, no leading zero. */
+    for (; i < 4 && name[i] >= '0' && name[i] <= '9'; i++) {
+        asn = asn * 10 + (unsigned)(name[i] - '0');
+    }
+    if (i == 0 || i > 3 || name[i] != '_' || name[0] == '0') {
+        return 0;
+    }
+    return asn;
+}
+
 int
 names_port(char *buf, size_t len, size_t link, int end)
 {

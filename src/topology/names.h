@@ -29,6 +29,10 @@ int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
 int names_switch_bridge(char *buf, size_t len, unsigned asn, const char *l2net,
                         const char *sw, size_t dc, size_t sw_index);
 
+/* The AS (or IXP) of a node's or bridge's name made above: every one
+ * starts with its number and '_'.  0 when `name` does not. */
+unsigned names_asn_of(const char *name);
+
 /* Interfaces inside nodes. */
 int names_if_internal(char *buf, size_t len, const char *other_router);
 int names_if_external(char *buf, size_t len, unsigned peer_asn,
