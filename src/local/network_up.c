@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -755,6 +756,44 @@ reconfigure(struct heal *h, const bool *remade)
     return error;
 }
 
+/* The bridges the switch lost, made again with their ports: the switch's
+ * build() on the plan restricted to them (every other bridge, and the
+ * ends on it, placed on no server). */
+static int
+remake_bridges(struct heal *h)
+{
+    struct up *u = h->u;
+    const struct mi_plan *p = u->p;
+    const bool *missing = h->seen.bridge_missing;
+    struct mi_plan sub = *p;
+    struct mi_bridge *bridges = xcalloc(p->n_bridges + 1, sizeof *bridges);
+    struct mi_link *links = xcalloc(p->n_links + 1, sizeof *links);
+
+    memcpy(bridges, p->bridges, p->n_bridges * sizeof *bridges);
+    memcpy(links, p->links, p->n_links * sizeof *links);
+    for (size_t b = 0; b < p->n_bridges; b++) {
+        if (!missing[b]) {
+            bridges[b].server = UINT_MAX;
+        }
+    }
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            if (links[l].end[e].bridge >= 0 &&
+                !missing[links[l].end[e].bridge]) {
+                links[l].server[e] = UINT_MAX;
+            }
+        }
+    }
+    sub.bridges = bridges;
+    sub.bridge_size = sizeof *bridges;
+    sub.links = links;
+    sub.link_size = sizeof *links;
+    int error = sw_build(u->sw, &sub, u->server);
+    free(bridges);
+    free(links);
+    return error;
+}
+
 /* Repairs what the look found missing or dead, one line each. */
 static int
 repair(struct heal *h, size_t *n_repaired)
@@ -787,6 +826,13 @@ repair(struct heal *h, size_t *n_repaired)
     }
     if (!error) {
         error = reconfigure(h, remade);
+    }
+    bool bridges_made = false;
+    for (size_t i = 0; i < h->n_d && !error && !bridges_made; i++) {
+        if (h->d[i].kind == DAMAGE_BRIDGE) {
+            error = remake_bridges(h);
+            bridges_made = !error;
+        }
     }
     if (error) {
         status = EXIT_FAILED;
@@ -827,10 +873,10 @@ repair(struct heal *h, size_t *n_repaired)
             }
             break;
         case DAMAGE_BRIDGE:
-            log_error("%s: `up` does not make a bridge again; `down`, then "
-                      "`up --restore`",
-                      d->what);
-            status = EXIT_FAILED;
+            if (bridges_made) {
+                log_info("%s: made again, with its ports", d->what);
+                (*n_repaired)++;
+            }
             break;
         }
     }
