@@ -22,7 +22,7 @@ add_if(struct if_status **ifs, size_t *n, const char *name)
 {
     *ifs = xrealloc(*ifs, (*n + 1) * sizeof **ifs);
     memset(&(*ifs)[*n], 0, sizeof **ifs);
-    snprintf((*ifs)[*n].name, sizeof (*ifs)[*n].name, "%s", name);
+    snprintf((*ifs)[*n].name, sizeof(*ifs)[*n].name, "%s", name);
     (*n)++;
 }
 

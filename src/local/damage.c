@@ -121,8 +121,8 @@ end_name(const struct mi_plan *p, const struct mi_link *l, int e,
 /* What link `l` misses on `server` (NULL: nothing); *by_node when a node
  * of its ends is missing. */
 static char *
-link_missing(const struct mi_plan *p, const struct mi_link *l,
-             unsigned server, const struct damage_seen *seen, bool *by_node)
+link_missing(const struct mi_plan *p, const struct mi_link *l, unsigned server,
+             const struct damage_seen *seen, bool *by_node)
 {
     char *parts = NULL;
     char buf[128];

@@ -25,8 +25,8 @@
 
 /* What exists of one node of this server. */
 struct damage_node_seen {
-    bool looked; /* a node of this server, looked at */
-    bool exists; /* the runtime has it */
+    bool looked;           /* a node of this server, looked at */
+    bool exists;           /* the runtime has it */
     struct if_status *ifs; /* interfaces of its namespace (malloc()ed) */
     size_t n_ifs;
     char dead[128]; /* FRR daemons that do not answer, "zebra bgpd"; "" */

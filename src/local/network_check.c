@@ -152,8 +152,8 @@ status_node(size_t k, void *r_)
     const char *name = r->lk.p->nodes[node].name;
     struct node_status *ns = &r->st[k];
     ns->expected = expected_sessions(r->lk.p, node);
-    damage_look_node(r->lk.rt, r->lk.st, name,
-                     frrconf_daemons(r->lk.p, node), &ns->seen);
+    damage_look_node(r->lk.rt, r->lk.st, name, frrconf_daemons(r->lk.p, node),
+                     &ns->seen);
     if (!ns->seen.exists) {
         return 0;
     }
@@ -248,7 +248,8 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
 {
     const struct mi_plan *p = r->lk.p;
     const struct active_plugin *sw = session_plugin(r->lk.s, MI_PLUGIN_SWITCH);
-    const struct active_plugin *tun = session_plugin(r->lk.s, MI_PLUGIN_TUNNEL);
+    const struct active_plugin *tun =
+        session_plugin(r->lk.s, MI_PLUGIN_TUNNEL);
     struct damage_seen seen;
     struct damage *d;
 
@@ -330,7 +331,10 @@ status_print(const struct wire_status *ws)
             bgp_expected += w->expected;
         }
         printf("%-24s %-11s %-7s %-9s", w->name, w->kind,
-               !w->up ? "MISSING" : w->damaged ? "DAMAGED" : "up", bgp);
+               !w->up       ? "MISSING"
+               : w->damaged ? "DAMAGED"
+                            : "up",
+               bgp);
         for (size_t i = 0; i < w->n_interfaces; i++) {
             if (strcmp(w->interfaces[i].name, "lo") != 0) {
                 const struct wire_interface *wi = &w->interfaces[i];

@@ -477,11 +477,10 @@ configure_node_at(struct up *u, size_t node, const bool *only)
             .loopback = n->kind == MI_NODE_ROUTER && !only
                             ? n->loopback
                             : (struct mi_addr){0, 0},
-            .default_gw = (n->kind == MI_NODE_HOST ||
-                           n->kind == MI_NODE_L2HOST) &&
-                                  !only
-                              ? n->gateway
-                              : 0,
+            .default_gw =
+                (n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) && !only
+                    ? n->gateway
+                    : 0,
         };
         error = netlink_configure_node(&spec);
         if (error) {
@@ -567,7 +566,7 @@ struct heal {
     struct damage_seen seen;
     struct damage *d;
     size_t n_d;
-    size_t *remake;   /* plan nodes made again */
+    size_t *remake; /* plan nodes made again */
     size_t n_remake;
     bool *link_made;  /* per plan link: made again */
     bool *node_touch; /* per plan node: has a link made again */
@@ -718,8 +717,8 @@ reconfigure(struct heal *h, const bool *remade)
     for (size_t k = 0; k < u->n_nodes; k++) {
         size_t node = u->nodes[k];
         if (remade[node] || h->node_touch[node]) {
-            int e = configure_node_at(u, node, remade[node] ? NULL
-                                                            : h->link_made);
+            int e =
+                configure_node_at(u, node, remade[node] ? NULL : h->link_made);
             error = error ? error : e;
         }
     }
@@ -734,8 +733,8 @@ reconfigure(struct heal *h, const bool *remade)
             for (int e = 0; h->link_made[a] && e < 2; e++) {
                 int node = l->end[e].node;
                 if (node < 0 || l->server[e] != u->server ||
-                    strcmp(u->p->nodes[node].name, links[i].node) ||
-                    strcmp(l->end[e].ifname, links[i].ifname)) {
+                    strcmp(u->p->nodes[node].name, links[i].node) != 0 ||
+                    strcmp(l->end[e].ifname, links[i].ifname) != 0) {
                     continue;
                 }
                 struct link_control c = {
@@ -746,8 +745,8 @@ reconfigure(struct heal *h, const bool *remade)
                     .delay_us = links[i].delay_us,
                     .buffer_us = l->buffer_us,
                 };
-                int e2 = netlink_control_link(u->netns[node], l->end[e].ifname,
-                                              &c);
+                int e2 =
+                    netlink_control_link(u->netns[node], l->end[e].ifname, &c);
                 error = error ? error : e2;
             }
         }
