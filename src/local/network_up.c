@@ -879,17 +879,6 @@ repair(struct heal *h, size_t *n_repaired)
             break;
         }
     }
-    /* A host whose link was made again: its snapshot's addresses and
-     * routes (those of the new interface were lost with it). */
-    for (size_t k = 0; !error && k < u->n_nodes; k++) {
-        size_t node = u->nodes[k];
-        if (h->node_touch[node] && !remade[node] &&
-            !frrconf_daemons(p, node)[0] &&
-            network_restore_node(u->s, u->rec, p->nodes[node].name) !=
-                EXIT_OK) {
-            status = EXIT_FAILED;
-        }
-    }
     free(remade);
     return status;
 }
