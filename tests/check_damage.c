@@ -104,7 +104,9 @@ START_TEST(test_nothing_missing)
     find();
     ck_assert_uint_eq(n_d, 0);
     /* A node that was not looked at (another server's) says nothing. */
-    seen.nodes[node_index("3_LUGAhost")] = (struct damage_node_seen){0};
+    struct damage_node_seen *n = &seen.nodes[node_index("3_LUGAhost")];
+    free(n->ifs);
+    *n = (struct damage_node_seen){0};
     find();
     ck_assert_uint_eq(n_d, 0);
 }
