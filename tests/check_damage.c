@@ -37,7 +37,7 @@ setup(void)
     damage_seen_init(&seen, p);
     for (size_t i = 0; i < p->n_nodes; i++) {
         struct damage_node_seen *n = &seen.nodes[i];
-        n->looked = n->exists = true;
+        n->looked = n->exists = n->listed = true;
         add_if(&n->ifs, &n->n_ifs, "lo");
         add_if(&n->ifs, &n->n_ifs, "student0");
     }
@@ -218,6 +218,19 @@ START_TEST(test_evidence_only)
 }
 END_TEST
 
+/* What could not be looked at is not judged: a node whose interfaces
+ * could not be listed has no link missing. */
+START_TEST(test_unknown_not_missing)
+{
+    struct damage_node_seen *n = &seen.nodes[node_index("3_MUNIrouter")];
+
+    remove_if(n->ifs, &n->n_ifs, "port_LYON");
+    n->listed = false;
+    find();
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
 /* Another server's damage is not this server's. */
 START_TEST(test_other_server)
 {
@@ -240,6 +253,7 @@ damage_suite(void)
     tcase_add_test(tc, test_frr_dead);
     tcase_add_test(tc, test_bridge_port_and_bridge);
     tcase_add_test(tc, test_evidence_only);
+    tcase_add_test(tc, test_unknown_not_missing);
     tcase_add_test(tc, test_other_server);
     suite_add_tcase(s, tc);
     return s;

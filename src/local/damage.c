@@ -15,14 +15,19 @@ damage_look_node(const struct active_plugin *rt, const struct state *st,
 {
     char path[4096];
 
-    seen->looked = true;
-    seen->exists = rt_node_exists(rt, name) == 1;
+    int exists = rt_node_exists(rt, name);
+
+    seen->looked = exists >= 0; /* < 0: reported, unknown */
+    seen->exists = exists == 1;
     if (!seen->exists || rt_netns_path(rt, name, path, sizeof path)) {
         return;
     }
     if (netlink_list_interfaces(path, &seen->ifs, &seen->n_ifs)) {
+        free(seen->ifs);
         seen->ifs = NULL;
         seen->n_ifs = 0;
+    } else {
+        seen->listed = true;
     }
     if (daemons && daemons[0]) {
         char *dir = state_node_dir(st, name);
@@ -143,7 +148,7 @@ link_missing(const struct mi_plan *p, const struct mi_link *l, unsigned server,
                          p->nodes[ep->node].name);
                 missing(&parts, buf);
                 *by_node = true;
-            } else if (!has_if(n->ifs, n->n_ifs, ep->ifname)) {
+            } else if (n->listed && !has_if(n->ifs, n->n_ifs, ep->ifname)) {
                 snprintf(buf, sizeof buf, "%s missing in %s", ep->ifname,
                          p->nodes[ep->node].name);
                 missing(&parts, buf);

@@ -25,8 +25,9 @@
 
 /* What exists of one node of this server. */
 struct damage_node_seen {
-    bool looked;           /* a node of this server, looked at */
+    bool looked;           /* a node of this server whose runtime answered */
     bool exists;           /* the runtime has it */
+    bool listed;           /* its interfaces were listed (else not judged) */
     struct if_status *ifs; /* interfaces of its namespace (malloc()ed) */
     size_t n_ifs;
     char dead[128]; /* FRR daemons that do not answer, "zebra bgpd"; "" */
@@ -62,7 +63,9 @@ struct damage {
 /* Fills `seen` for plan node `node` of runtime `rt`, whose directory in
  * the record `st` is nodes/<name>: one netlink dump of its namespace, one
  * connection attempt per FRR daemon (`daemons`, NULL-terminated; empty for
- * a host).  Thread-safe for different nodes. */
+ * a host).  What cannot be looked at (the runtime does not answer, the
+ * namespace cannot be listed) is left unknown, never taken as missing: a
+ * repair would remake what is there.  Thread-safe for different nodes. */
 void damage_look_node(const struct active_plugin *rt, const struct state *st,
                       const char *name, const char *const *daemons,
                       struct damage_node_seen *seen);
