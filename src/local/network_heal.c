@@ -33,11 +33,12 @@ plan_node(const struct mi_plan *p, const char *name)
     return -1;
 }
 
-/* Stops what runs of a router's FRR and starts it again, then puts its
- * newest snapshot back. */
+/* Stops what runs of a router's FRR (unless `fresh`: a node just made,
+ * where nothing runs yet) and starts it again, then puts its newest
+ * snapshot back. */
 int
 network_heal_router(struct session *s, const struct state *st, size_t node,
-                    const char *why)
+                    bool fresh, const char *why)
 {
     const struct mi_plan *p = plan_view(s->plan);
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
@@ -46,9 +47,9 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
     char *dir = state_node_dir(st, name);
     char dead[256];
 
-    int error = rt_stop_node(rt, name, dir);
+    int error = fresh ? 0 : rt_stop_node(rt, name, dir);
     /* Killed: gone once no daemon answers any more (bounded). */
-    for (int ms = 0; !error && ms < STOP_TIMEOUT_MS; ms += 50) {
+    for (int ms = 0; !fresh && !error && ms < STOP_TIMEOUT_MS; ms += 50) {
         size_t n = 0;
         while (daemons[n]) {
             n++;
@@ -107,5 +108,5 @@ network_restart(struct session *s, const char *name)
                   name);
         return EXIT_USAGE;
     }
-    return network_heal_router(s, st, (size_t)node, "restarted");
+    return network_heal_router(s, st, (size_t)node, false, "restarted");
 }
