@@ -19,7 +19,12 @@ damage_look_node(const struct active_plugin *rt, const struct state *st,
 
     seen->looked = exists >= 0; /* < 0: reported, unknown */
     seen->exists = exists == 1;
-    if (!seen->exists || rt_netns_path(rt, name, path, sizeof path)) {
+    /* A node without a network namespace (a stopped container) is as
+     * good as missing. */
+    if (seen->exists && rt_netns_path(rt, name, path, sizeof path)) {
+        seen->exists = false;
+    }
+    if (!seen->exists) {
         return;
     }
     if (netlink_list_interfaces(path, &seen->ifs, &seen->n_ifs)) {

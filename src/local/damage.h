@@ -26,7 +26,7 @@
 /* What exists of one node of this server. */
 struct damage_node_seen {
     bool looked;           /* a node of this server whose runtime answered */
-    bool exists;           /* the runtime has it */
+    bool exists;           /* the runtime has it, with a namespace */
     bool listed;           /* its interfaces were listed (else not judged) */
     struct if_status *ifs; /* interfaces of its namespace (malloc()ed) */
     size_t n_ifs;
