@@ -46,6 +46,7 @@ src_libmicore_la_SOURCES = \
 	src/backend/frrstart.c \
 	src/backend/host.c src/backend/host.h \
 	src/backend/loader.c src/backend/loader.h \
+	src/local/damage.c src/local/damage.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
 	src/local/snapshot.c src/local/snapshot.h \

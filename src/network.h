@@ -82,7 +82,11 @@ int network_restore(struct session *, const char *name, const char *node);
 void network_snapshot_hint(struct session *);
 int network_restore_node(struct session *, const struct state *,
                          const char *node);
-int network_heal_frr(struct session *, const struct state *, size_t *healed);
+/* Stops what runs of router `node`'s FRR (plan index; not when `fresh`:
+ * its node was just made), starts it again and puts its newest snapshot
+ * back; says "NAME: FRR `why`". */
+int network_heal_router(struct session *, const struct state *, size_t node,
+                        bool fresh, const char *why);
 int network_restart(struct session *, const char *node);
 int master_restart(struct session *, const char *node);
 int master_restore(struct session *, const char *name, const char *node);

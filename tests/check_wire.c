@@ -128,9 +128,28 @@ START_TEST(test_status_round_trip)
     ck_assert(!d.nodes[1].up);
     ck_assert(!d.nodes[1].bgp);
     ck_assert_uint_eq(d.nodes[1].n_interfaces, 0);
+    ck_assert(!d.nodes[0].damaged);
+    ck_assert_uint_eq(d.n_damage, 0); /* none: the key is absent */
+    ck_assert_ptr_null(strstr(text, "damage"));
     ck_assert(!wire_status_ok(&d));
     d.nodes[1].up = true;
     ck_assert(wire_status_ok(&d));
+    wire_status_free(&d);
+    free(text);
+
+    /* Damage: the nodes it concerns marked, one line each. */
+    char *damage[] = {"1_ZURIrouter: FRR daemons dead: zebra bgpd"};
+    nodes[0].damaged = true;
+    s.damage = damage;
+    s.n_damage = 1;
+    nodes[1].up = true;
+    text = text_of(wire_status_encode(&s));
+    ck_assert_int_eq(wire_status_decode(text, "s2", &d), 0);
+    ck_assert(d.nodes[0].damaged);
+    ck_assert(!d.nodes[1].damaged);
+    ck_assert_uint_eq(d.n_damage, 1);
+    ck_assert_str_eq(d.damage[0], damage[0]);
+    ck_assert(!wire_status_ok(&d)); /* every node up, but damaged */
     wire_status_free(&d);
     free(text);
 }
@@ -250,6 +269,15 @@ static const struct bad bad[] = {
      "\"nodes\": [{\"name\": \"a\", \"kind\": \"router\", \"server\": "
      "\"s1\", \"state\": \"up\", \"interfaces\": [], \"bgp\": []}]}",
      "\"nodes[0].bgp\" is not an object"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [], \"damage\": [\"x\", 1]}",
+     "\"damage[1]\" is not a string"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [{\"name\": \"a\", \"kind\": \"host\", \"server\": \"s1\", "
+     "\"state\": \"up\", \"damaged\": \"yes\", \"interfaces\": []}]}",
+     "\"nodes[0].damaged\" is not true or false"},
     {"preflight", "null", "not a JSON object"},
     {"preflight",
      "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "

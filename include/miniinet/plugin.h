@@ -516,7 +516,10 @@ struct mi_switch_ops {
      * IXP LAN with members on other servers): access ports with their
      * VLAN, trunks.
      * Batched: one transaction.  Returns -EEXIST, changing nothing, if one
-     * of the bridges exists already.  Required. */
+     * of the bridges exists already.  `up` on a network that is up calls
+     * it for the bridges the switch lost, on a copy of the plan where every
+     * other bridge and link end on one is on server UINT_MAX (none).
+     * Required. */
     int (*build)(void *state, const struct mi_plan *plan, unsigned server);
 
     /* 1 if bridge `name` exists, 0 if not, or a negative errno.

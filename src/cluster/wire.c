@@ -517,6 +517,9 @@ node_encode(const struct wire_node *n)
     add_string(o, "kind", n->kind);
     add_string(o, "server", n->server);
     add_string(o, "state", n->up ? "up" : "missing");
+    if (n->damaged) {
+        add_bool(o, "damaged", true);
+    }
     if (n->handle) {
         add_string(o, "handle", n->handle);
     }
@@ -552,6 +555,10 @@ wire_status_encode(const struct wire_status *s)
         json_object_array_add(nodes, node_encode(&s->nodes[i]));
     }
     json_object_object_add(o, "nodes", nodes);
+    if (s->n_damage) {
+        json_object_object_add(o, "damage",
+                               strings_encode(s->damage, s->n_damage));
+    }
     return o;
 }
 
@@ -581,6 +588,9 @@ node_read(struct reader *r, json_object *o, const char *ctx, void *elem)
     }
     n->up = state && !strcmp(state, "up");
     free(state);
+    if (o && json_object_object_get_ex(o, "damaged", NULL)) {
+        n->damaged = get_bool(r, o, ctx, "damaged");
+    }
     if (o && json_object_object_get_ex(o, "handle", NULL)) {
         n->handle = get_string(r, o, ctx, "handle");
     }
@@ -602,6 +612,10 @@ status_read(struct reader *r, json_object *o, void *out)
     s->complete = get_bool(r, o, "", "complete");
     s->nodes = get_objects(r, o, "", "nodes", sizeof *s->nodes, &s->n_nodes,
                            node_read);
+    /* Optional: a server before damage reports none. */
+    if (o && json_object_object_get_ex(o, "damage", NULL)) {
+        s->damage = get_strings(r, o, "", "damage", &s->n_damage);
+    }
 }
 
 static void
@@ -635,6 +649,7 @@ wire_status_free(struct wire_status *s)
         free(n->handle);
     }
     free(s->nodes);
+    free_strings(s->damage, s->n_damage);
     free(s->network);
     free(s->server);
     memset(s, 0, sizeof *s);
@@ -648,7 +663,7 @@ wire_status_ok(const struct wire_status *s)
             return false;
         }
     }
-    return true;
+    return s->n_damage == 0;
 }
 
 /* ------------------------------------------------------------------------ */

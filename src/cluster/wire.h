@@ -100,6 +100,7 @@ struct wire_node {
     char *handle; /* the runtime's name for it (namespace file, container
                      id); NULL: the runtime gives none */
     bool up;      /* "state": "up" | "missing" */
+    bool damaged; /* missing, FRR daemons dead, or a link of it missing */
     struct wire_interface *interfaces;
     size_t n_interfaces;
     bool bgp; /* runs FRR: the sessions below are meaningful */
@@ -113,7 +114,9 @@ struct wire_node {
  *                  "interfaces": [ { "name": "lo", "up": true,
  *                                    "addresses": [ "1.151.0.1/24" ],
  *                                    "link": "down" (optional) } ],
- *                  "bgp": { "established": 3, "expected": 3 } } ] }
+ *                  "damaged": true,                          (optional)
+ *                  "bgp": { "established": 3, "expected": 3 } } ],
+ *     "damage": [ "node 3_LUGAhost is missing", ... ] }      (optional)
  * `established` is what FRR says (a session the plan does not expect
  * counts too); "bgp" only for routers and route servers. */
 struct wire_status {
@@ -121,6 +124,9 @@ struct wire_status {
     bool complete; /* `up` finished */
     struct wire_node *nodes;
     size_t n_nodes;
+    char **damage; /* what damage.c found, one line each (src/local/damage.h);
+                      none from a server that predates it */
+    size_t n_damage;
 };
 
 json_object *wire_status_encode(const struct wire_status *);
@@ -128,7 +134,8 @@ int wire_status_decode(const char *text, const char *who,
                        struct wire_status *);
 void wire_status_free(struct wire_status *);
 
-/* What `status` means: every node of the server is there. */
+/* What `status` means: every node of the server is there, and nothing is
+ * damaged. */
 bool wire_status_ok(const struct wire_status *);
 
 /* ------------------------------------------------------------------------ */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "damage.h"
+#include "frrconf.h"
 #include "icmp.h"
 #include "log.h"
 #include "netlink.h"
@@ -121,9 +123,7 @@ count_sessions(const struct look *lk, const char *name, struct bgp *out)
 /* status                                                                   */
 
 struct node_status {
-    bool exists;
-    struct if_status *ifs;
-    size_t n_ifs;
+    struct damage_node_seen seen; /* exists, interfaces, dead daemons */
     struct bgp bgp;
     unsigned expected;
     char handle[256]; /* the runtime's describe_node; "" when none */
@@ -151,11 +151,10 @@ status_node(size_t k, void *r_)
     size_t node = r->nodes[k];
     const char *name = r->lk.p->nodes[node].name;
     struct node_status *ns = &r->st[k];
-    char path[4096];
-
     ns->expected = expected_sessions(r->lk.p, node);
-    ns->exists = rt_node_exists(r->lk.rt, name) == 1;
-    if (!ns->exists || rt_netns_path(r->lk.rt, name, path, sizeof path)) {
+    damage_look_node(r->lk.rt, r->lk.st, name, frrconf_daemons(r->lk.p, node),
+                     &ns->seen);
+    if (!ns->seen.exists) {
         return 0;
     }
     /* What the runtime knows the node as, for `status --json`. */
@@ -164,7 +163,6 @@ status_node(size_t k, void *r_)
         ns->handle[0] = '\0';
     }
     free(dir);
-    netlink_list_interfaces(path, &ns->ifs, &ns->n_ifs);
     enum mi_node_kind kind = r->lk.p->nodes[node].kind;
     if (kind == MI_NODE_ROUTER || kind == MI_NODE_ROUTESERVER) {
         count_sessions(&r->lk, name, &ns->bgp);
@@ -192,10 +190,10 @@ look_init(struct look *lk, struct session *s)
 static void
 interfaces_reply(const struct node_status *ns, struct wire_node *w)
 {
-    w->n_interfaces = ns->n_ifs;
-    w->interfaces = xcalloc(ns->n_ifs + 1, sizeof *w->interfaces);
-    for (size_t i = 0; i < ns->n_ifs; i++) {
-        const struct if_status *is = &ns->ifs[i];
+    w->n_interfaces = ns->seen.n_ifs;
+    w->interfaces = xcalloc(ns->seen.n_ifs + 1, sizeof *w->interfaces);
+    for (size_t i = 0; i < ns->seen.n_ifs; i++) {
+        const struct if_status *is = &ns->seen.ifs[i];
         struct wire_interface *wi = &w->interfaces[i];
         wi->name = xstrdup(is->name);
         wi->up = is->up;
@@ -243,6 +241,46 @@ links_reply(const struct state *st, struct wire_status *ws)
     state_links_free(links, n);
 }
 
+/* What is missing or dead (damage.c, the comparison `up` repairs from):
+ * one line each, and the nodes it concerns marked. */
+static void
+damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
+{
+    const struct mi_plan *p = r->lk.p;
+    const struct active_plugin *sw = session_plugin(r->lk.s, MI_PLUGIN_SWITCH);
+    const struct active_plugin *tun =
+        session_plugin(r->lk.s, MI_PLUGIN_TUNNEL);
+    struct damage_seen seen;
+    struct damage *d;
+
+    damage_seen_init(&seen, p);
+    seen.tun_ends = tun && tun_makes_ends(tun);
+    for (size_t k = 0; k < n; k++) {
+        seen.nodes[r->nodes[k]] = r->st[k].seen; /* borrowed */
+    }
+    char *switch_dir = state_switch_dir(r->lk.st);
+    damage_look_root(sw, switch_dir, p, r->lk.server, &seen);
+    free(switch_dir);
+    size_t n_d = damage_find(p, r->lk.server, &seen, &d);
+    ws->damage = xcalloc(n_d + 1, sizeof *ws->damage);
+    for (size_t i = 0; i < n_d; i++) {
+        ws->damage[ws->n_damage++] = xstrdup(d[i].what);
+        for (size_t k = 0; k < n; k++) {
+            size_t node = r->nodes[k];
+            bool hit = d[i].kind == DAMAGE_LINK
+                           ? p->links[d[i].index].end[0].node == (int)node ||
+                                 p->links[d[i].index].end[1].node == (int)node
+                           : d[i].kind != DAMAGE_BRIDGE && d[i].index == node;
+            ws->nodes[k].damaged |= hit;
+        }
+    }
+    damage_free(d, n_d);
+    for (size_t k = 0; k < n; k++) {
+        seen.nodes[r->nodes[k]] = (struct damage_node_seen){0};
+    }
+    damage_seen_free(&seen, p);
+}
+
 /* This server's `status` reply from what status_node() found. */
 static void
 status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
@@ -261,7 +299,7 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
         w->name = xstrdup(node->name);
         w->kind = xstrdup(state_kind_name(node->kind));
         w->server = xstrdup(p->servers[node->server].name);
-        w->up = ns->exists;
+        w->up = ns->seen.exists;
         w->handle = ns->handle[0] ? xstrdup(ns->handle) : NULL;
         interfaces_reply(ns, w);
         w->bgp =
@@ -270,6 +308,7 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
         w->expected = ns->expected;
     }
     links_reply(r->lk.st, ws);
+    damage_reply(r, n, ws);
 }
 
 void
@@ -292,7 +331,10 @@ status_print(const struct wire_status *ws)
             bgp_expected += w->expected;
         }
         printf("%-24s %-11s %-7s %-9s", w->name, w->kind,
-               w->up ? "up" : "MISSING", bgp);
+               !w->up       ? "MISSING"
+               : w->damaged ? "DAMAGED"
+                            : "up",
+               bgp);
         for (size_t i = 0; i < w->n_interfaces; i++) {
             if (strcmp(w->interfaces[i].name, "lo") != 0) {
                 const struct wire_interface *wi = &w->interfaces[i];
@@ -304,8 +346,12 @@ status_print(const struct wire_status *ws)
         }
         putchar('\n');
     }
-    printf("%zu nodes up, %zu missing; BGP sessions %u/%u established\n", n_up,
-           ws->n_nodes - n_up, bgp_up, bgp_expected);
+    for (size_t i = 0; i < ws->n_damage; i++) {
+        printf("damaged: %s\n", ws->damage[i]);
+    }
+    printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s\n",
+           n_up, ws->n_nodes - n_up, bgp_up, bgp_expected,
+           ws->n_damage ? "; damaged (above): `up` repairs it" : "");
 }
 
 int
@@ -336,7 +382,7 @@ network_status(struct session *s)
     }
     bool ok = wire_status_ok(&ws);
     for (size_t k = 0; k < n; k++) {
-        free(r.st[k].ifs);
+        free(r.st[k].seen.ifs);
     }
     wire_status_free(&ws);
     free(r.nodes);
@@ -517,7 +563,7 @@ check_bgp(const struct check_run *r, unsigned jobs, struct wire_check *c)
     for (size_t k = 0; k < n_frr; k++) {
         c->established += sessions_up(sr.st[k].bgp.up, sr.st[k].expected);
         c->expected += sr.st[k].expected;
-        free(sr.st[k].ifs);
+        free(sr.st[k].seen.ifs);
     }
     free(sr.nodes);
     free(sr.st);

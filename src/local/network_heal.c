@@ -1,7 +1,8 @@
-/* Healing routers whose FRR died: `up` on a network that is up restarts
- * them, `restart NODE` restarts one.  A router restarted gets its
- * configuration back from the network's newest snapshot (the students'
- * work), else the one `up` wrote. */
+/* Restarting a router's FRR: for `up` on a network that is up (its
+ * routers whose daemons died, or whose node it made again: network_up.c),
+ * and `restart NODE`.  A router restarted gets its configuration back from
+ * the network's newest snapshot (the students' work), else the one `up`
+ * wrote. */
 #include "config.h"
 
 #include <errno.h>
@@ -32,11 +33,12 @@ plan_node(const struct mi_plan *p, const char *name)
     return -1;
 }
 
-/* Stops what runs of a router's FRR and starts it again, then puts its
- * newest snapshot back. */
-static int
-restart_router(struct session *s, const struct state *st, size_t node,
-               const char *why)
+/* Stops what runs of a router's FRR (unless `fresh`: a node just made,
+ * where nothing runs yet) and starts it again, then puts its newest
+ * snapshot back. */
+int
+network_heal_router(struct session *s, const struct state *st, size_t node,
+                    bool fresh, const char *why)
 {
     const struct mi_plan *p = plan_view(s->plan);
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
@@ -45,9 +47,9 @@ restart_router(struct session *s, const struct state *st, size_t node,
     char *dir = state_node_dir(st, name);
     char dead[256];
 
-    int error = rt_stop_node(rt, name, dir);
+    int error = fresh ? 0 : rt_stop_node(rt, name, dir);
     /* Killed: gone once no daemon answers any more (bounded). */
-    for (int ms = 0; !error && ms < STOP_TIMEOUT_MS; ms += 50) {
+    for (int ms = 0; !fresh && !error && ms < STOP_TIMEOUT_MS; ms += 50) {
         size_t n = 0;
         while (daemons[n]) {
             n++;
@@ -69,37 +71,6 @@ restart_router(struct session *s, const struct state *st, size_t node,
     log_info("%s: FRR %s", name, why);
     /* The students' configuration: the newest snapshot's, if any. */
     return network_restore_node(s, st, name);
-}
-
-int
-network_heal_frr(struct session *s, const struct state *st, size_t *healed)
-{
-    const struct mi_plan *p = plan_view(s->plan);
-    int status = EXIT_OK;
-
-    *healed = 0;
-    for (size_t i = 0; i < st->n_nodes; i++) {
-        const struct state_node *sn = &st->nodes[i];
-        long node = plan_node(p, sn->name);
-        if (node < 0 ||
-            (sn->kind != MI_NODE_ROUTER && sn->kind != MI_NODE_ROUTESERVER)) {
-            continue;
-        }
-        char *dir = state_node_dir(st, sn->name);
-        char dead[256], why[300];
-        size_t n = rt_frr_dead(sn->name, dir, frrconf_daemons(p, (size_t)node),
-                               dead, sizeof dead);
-        free(dir);
-        if (!n) {
-            continue;
-        }
-        snprintf(why, sizeof why, "was not running (%s): restarted", dead);
-        if (restart_router(s, st, (size_t)node, why) != EXIT_OK) {
-            status = EXIT_FAILED;
-        }
-        (*healed)++;
-    }
-    return status;
 }
 
 int
@@ -137,5 +108,5 @@ network_restart(struct session *s, const char *name)
                   name);
         return EXIT_USAGE;
     }
-    return restart_router(s, st, (size_t)node, "restarted");
+    return network_heal_router(s, st, (size_t)node, false, "restarted");
 }

@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "damage.h"
 #include "frrconf.h"
 #include "host.h"
 #include "hostlimits.h"
@@ -40,6 +43,7 @@ struct up {
     bool no_delay;     /* netem missing, impairments optional */
     bool no_rate;      /* tbf missing, impairments optional */
     struct state st;
+    const struct state *rec; /* &st; on a network up already, its record */
 
     size_t *nodes; /* local nodes, plan indices */
     size_t n_nodes;
@@ -338,11 +342,9 @@ record_items(struct up *u)
 }
 
 static int
-make_node(size_t k, void *u_)
+make_node_at(struct up *u, size_t node)
 {
-    struct up *u = u_;
-    size_t node = u->nodes[k];
-    char *dir = state_node_dir(&u->st, u->p->nodes[node].name);
+    char *dir = state_node_dir(u->rec, u->p->nodes[node].name);
 
     int error = mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
     if (error) {
@@ -352,6 +354,14 @@ make_node(size_t k, void *u_)
     }
     free(dir);
     return error;
+}
+
+static int
+make_node(size_t k, void *u_)
+{
+    struct up *u = u_;
+
+    return make_node_at(u, u->nodes[k]);
 }
 
 static char *
@@ -367,22 +377,31 @@ netns_of(struct up *u, size_t node)
     return xstrdup(buf);
 }
 
+/* The namespace paths of every local node (looked up once, for the links
+ * and then for the addresses). */
 static int
-make_links(struct up *u)
+find_netns(struct up *u)
+{
+    for (size_t k = 0; k < u->n_nodes; k++) {
+        free(u->netns[u->nodes[k]]);
+        u->netns[u->nodes[k]] = netns_of(u, u->nodes[k]);
+        if (!u->netns[u->nodes[k]]) {
+            return -ENOENT;
+        }
+    }
+    return 0;
+}
+
+/* The veth pairs of the links `which` (links(), n of them) lists: the
+ * k-th link this server makes (link_at()). */
+static int
+make_veths(struct up *u, const size_t *which, size_t n)
 {
     char **netns = u->netns;
-    /* A tunnel that makes remote links' ends itself gets no veths. */
-    size_t n = u->n_links + (u->tun_ends ? 0 : u->n_rlinks);
     struct veth_spec *v = xcalloc(n + 1, sizeof *v);
-    int error = 0;
 
-    /* Looked up once here, for the links and then for the addresses. */
-    for (size_t k = 0; k < u->n_nodes && !error; k++) {
-        netns[u->nodes[k]] = netns_of(u, u->nodes[k]);
-        error = netns[u->nodes[k]] ? 0 : -ENOENT;
-    }
-    for (size_t k = 0; k < n && !error; k++) {
-        const struct mi_link *l = link_at(u, k);
+    for (size_t k = 0; k < n; k++) {
+        const struct mi_link *l = link_at(u, which[k]);
         for (int e = 0; e < 2; e++) {
             const struct mi_endpoint *ep = &l->end[e];
             if (l->remote && l->server[e] != u->server) {
@@ -399,25 +418,46 @@ make_links(struct up *u)
         }
         v[k].mtu = l->mtu;
     }
-    if (!error) {
-        error = netlink_create_veths(v, n);
-    }
+    int error = netlink_create_veths(v, n);
     free(v);
     return error;
 }
 
 static int
-configure_node(size_t k, void *u_)
+make_links(struct up *u)
 {
-    struct up *u = u_;
-    size_t node = u->nodes[k];
-    const struct mi_node *n = &u->p->nodes[node];
-    size_t n_ifs = u->n_attach[node];
-    struct if_spec *ifs = xcalloc(n_ifs + 1, sizeof *ifs);
+    /* A tunnel that makes remote links' ends itself gets no veths. */
+    size_t n = u->n_links + (u->tun_ends ? 0 : u->n_rlinks);
+    int error = find_netns(u);
 
-    for (size_t i = 0; i < n_ifs; i++) {
-        const struct mi_link *l = &u->p->links[u->attach[node][i].link];
-        int e = u->attach[node][i].end;
+    if (!error) {
+        size_t *all = xcalloc(n + 1, sizeof *all);
+        for (size_t k = 0; k < n; k++) {
+            all[k] = k;
+        }
+        error = make_veths(u, all, n);
+        free(all);
+    }
+    return error;
+}
+
+/* Configures node `node`: with `only` (per plan link), only the interfaces
+ * of the links it marks, and neither loopback nor default route (a node
+ * whose links were made again keeps the rest as it is). */
+static int
+configure_node_at(struct up *u, size_t node, const bool *only)
+{
+    const struct mi_node *n = &u->p->nodes[node];
+    size_t n_ifs = 0;
+    struct if_spec *ifs = xcalloc(u->n_attach[node] + 1, sizeof *ifs);
+
+    for (size_t a = 0; a < u->n_attach[node]; a++) {
+        if (only && !only[u->attach[node][a].link]) {
+            continue;
+        }
+        size_t i = n_ifs++;
+        const struct mi_link *l = &u->p->links[u->attach[node][a].link];
+        int e = u->attach[node][a].end;
         ifs[i].ifname = l->end[e].ifname;
         ifs[i].addr = l->end[e].addr;
         ifs[i].tx_csum_off = l->remote ? u->tun_csum_off
@@ -434,11 +474,13 @@ configure_node(size_t k, void *u_)
             .netns = netns,
             .ifs = ifs,
             .n_ifs = n_ifs,
-            .loopback = n->kind == MI_NODE_ROUTER ? n->loopback
-                                                  : (struct mi_addr){0, 0},
-            .default_gw = n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST
-                              ? n->gateway
-                              : 0,
+            .loopback = n->kind == MI_NODE_ROUTER && !only
+                            ? n->loopback
+                            : (struct mi_addr){0, 0},
+            .default_gw =
+                (n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) && !only
+                    ? n->gateway
+                    : 0,
         };
         error = netlink_configure_node(&spec);
         if (error) {
@@ -449,6 +491,14 @@ configure_node(size_t k, void *u_)
     return error;
 }
 
+static int
+configure_node(size_t k, void *u_)
+{
+    struct up *u = u_;
+
+    return configure_node_at(u, u->nodes[k], NULL);
+}
+
 /* `dir`/frr.conf, written through the node directory's descriptor (root's,
  * never a symlink) and with O_NOFOLLOW: a node's processes cannot make root
  * write elsewhere. */
@@ -456,7 +506,7 @@ static int
 write_frr_conf(struct up *u, size_t node, const char *dir)
 {
     const char *name = u->p->nodes[node].name;
-    int dfd = state_open_node_dir(&u->st, name);
+    int dfd = state_open_node_dir(u->rec, name);
     int fd =
         dfd < 0 ? dfd
                 : openat(dfd, "frr.conf",
@@ -490,7 +540,7 @@ start_frr(size_t k, void *u_)
     struct up *u = u_;
     size_t node = u->frr_nodes[k];
     const char *name = u->p->nodes[node].name;
-    char *dir = state_node_dir(&u->st, name);
+    char *dir = state_node_dir(u->rec, name);
     int error = write_frr_conf(u, node, dir);
     if (!error) {
         error = rt_start_frr(u->rt, name, dir, frrconf_daemons(u->p, node));
@@ -506,6 +556,401 @@ run_phase(struct up *u, const char *name, size_t n, workers_fn *fn)
     int error = workers_run(n, u->s->opts.jobs, fn, u, progress_tick, NULL);
     progress_end();
     return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Healing a network that is up                                             */
+
+struct heal {
+    struct up *u;
+    struct damage_seen seen;
+    struct damage *d;
+    size_t n_d;
+    size_t *remake; /* plan nodes made again */
+    size_t n_remake;
+    bool *link_made;  /* per plan link: made again */
+    bool *node_touch; /* per plan node: has a link made again */
+};
+
+static int
+look_node(size_t k, void *h_)
+{
+    struct heal *h = h_;
+    struct up *u = h->u;
+    size_t node = u->nodes[k];
+
+    damage_look_node(u->rt, u->rec, u->p->nodes[node].name,
+                     frrconf_daemons(u->p, node), &h->seen.nodes[node]);
+    return 0;
+}
+
+/* A missing node: what is left of it (processes in its cgroup, its
+ * namespace file) removed, then made again as `up` makes it. */
+static int
+remake_node(size_t k, void *h_)
+{
+    struct heal *h = h_;
+    struct up *u = h->u;
+    size_t node = h->remake[k];
+    const char *name = u->p->nodes[node].name;
+    char *dir = state_node_dir(u->rec, name);
+    int error = rt_destroy_node(u->rt, name, dir);
+
+    free(dir);
+    if (!error) {
+        error = make_node_at(u, node);
+    }
+    if (error) {
+        log_error("%s: node missing, and it could not be made again (see "
+                  "above)",
+                  name);
+    }
+    return error;
+}
+
+/* The k (link_at()) of plan link `link`, or SIZE_MAX. */
+static size_t
+link_k(const struct up *u, size_t link)
+{
+    for (size_t k = 0; k < u->n_links + u->n_rlinks; k++) {
+        if (link_at(u, k) == &u->p->links[link]) {
+            return k;
+        }
+    }
+    return SIZE_MAX;
+}
+
+struct del_if {
+    const char *name;
+};
+
+static int
+del_in_netns(void *d_)
+{
+    const struct del_if *d = d_;
+    const char *names[1] = {d->name};
+
+    return netlink_delete_links(names, 1);
+}
+
+/* Removes what is left of link `l`'s ends here (the end that remains when
+ * only part of it went), so that the pair can be made again: the node
+ * ends that the look found, the root-namespace names. */
+static void
+clear_link(struct heal *h, const struct mi_link *l)
+{
+    struct up *u = h->u;
+    const char *roots[2];
+    size_t n_roots = root_names(u, l, roots);
+
+    for (int e = 0; e < 2; e++) {
+        int node = l->end[e].node;
+        if (l->server[e] != u->server || node < 0 || !u->netns[node]) {
+            continue;
+        }
+        const struct damage_node_seen *n = &h->seen.nodes[node];
+        for (size_t i = 0; n->exists && i < n->n_ifs; i++) {
+            if (!strcmp(n->ifs[i].name, l->end[e].ifname)) {
+                struct del_if d = {l->end[e].ifname};
+                netlink_in_netns(u->netns[node], u->p->nodes[node].name,
+                                 del_in_netns, &d);
+            }
+        }
+    }
+    netlink_delete_links(roots, n_roots);
+}
+
+/* Makes the damaged links again: veth pairs, then the interfaces' settings
+ * in their nodes. */
+static int
+remake_links(struct heal *h, size_t *n_made)
+{
+    struct up *u = h->u;
+    size_t *which = xcalloc(h->n_d + 1, sizeof *which);
+    size_t n = 0;
+    int error = 0;
+
+    *n_made = 0;
+    for (size_t i = 0; i < h->n_d; i++) {
+        if (h->d[i].kind != DAMAGE_LINK) {
+            continue;
+        }
+        const struct mi_link *l = &u->p->links[h->d[i].index];
+        size_t k = link_k(u, h->d[i].index);
+        if (k == SIZE_MAX) {
+            continue;
+        }
+        if (l->remote && u->tun_ends) {
+            log_error("%s: made by the tunnel plugin %s, which cannot make "
+                      "one link again: `down`, then `up --restore`",
+                      h->d[i].what, u->tun->name);
+            error = -ENOTSUP;
+            continue;
+        }
+        clear_link(h, l);
+        which[n++] = k;
+        h->link_made[h->d[i].index] = true;
+        for (int e = 0; e < 2; e++) {
+            if (l->server[e] == u->server && l->end[e].node >= 0) {
+                h->node_touch[l->end[e].node] = true;
+            }
+        }
+    }
+    if (n) {
+        int e2 = make_veths(u, which, n);
+        error = error ? error : e2;
+    }
+    free(which);
+    *n_made = n;
+    return error;
+}
+
+/* The interfaces of the links made again, configured in their nodes (a
+ * node made again: all of it), and what `miniinet link` had set on them
+ * put back. */
+static int
+reconfigure(struct heal *h, const bool *remade)
+{
+    struct up *u = h->u;
+    int error = 0;
+
+    for (size_t k = 0; k < u->n_nodes; k++) {
+        size_t node = u->nodes[k];
+        if (remade[node] || h->node_touch[node]) {
+            int e =
+                configure_node_at(u, node, remade[node] ? NULL : h->link_made);
+            error = error ? error : e;
+        }
+    }
+    struct state_link *links = NULL;
+    size_t n = 0;
+    if (state_links_load(u->rec, &links, &n)) {
+        return error ? error : -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t a = 0; a < u->p->n_links; a++) {
+            const struct mi_link *l = &u->p->links[a];
+            for (int e = 0; h->link_made[a] && e < 2; e++) {
+                int node = l->end[e].node;
+                if (node < 0 || l->server[e] != u->server ||
+                    strcmp(u->p->nodes[node].name, links[i].node) != 0 ||
+                    strcmp(l->end[e].ifname, links[i].ifname) != 0) {
+                    continue;
+                }
+                struct link_control c = {
+                    .set_state = true,
+                    .up = !links[i].down,
+                    .set_shape = links[i].shaped,
+                    .rate_bps = links[i].rate_bps,
+                    .delay_us = links[i].delay_us,
+                    .buffer_us = l->buffer_us,
+                };
+                int e2 =
+                    netlink_control_link(u->netns[node], l->end[e].ifname, &c);
+                error = error ? error : e2;
+            }
+        }
+    }
+    state_links_free(links, n);
+    return error;
+}
+
+/* The bridges the switch lost, made again with their ports: the switch's
+ * build() on the plan restricted to them (every other bridge, and the
+ * ends on it, placed on no server). */
+static int
+remake_bridges(struct heal *h)
+{
+    struct up *u = h->u;
+    const struct mi_plan *p = u->p;
+    const bool *missing = h->seen.bridge_missing;
+    struct mi_plan sub = *p;
+    struct mi_bridge *bridges = xcalloc(p->n_bridges + 1, sizeof *bridges);
+    struct mi_link *links = xcalloc(p->n_links + 1, sizeof *links);
+
+    memcpy(bridges, p->bridges, p->n_bridges * sizeof *bridges);
+    memcpy(links, p->links, p->n_links * sizeof *links);
+    for (size_t b = 0; b < p->n_bridges; b++) {
+        if (!missing[b]) {
+            bridges[b].server = UINT_MAX;
+        }
+    }
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            if (links[l].end[e].bridge >= 0 &&
+                !missing[links[l].end[e].bridge]) {
+                links[l].server[e] = UINT_MAX;
+            }
+        }
+    }
+    sub.bridges = bridges;
+    sub.bridge_size = sizeof *bridges;
+    sub.links = links;
+    sub.link_size = sizeof *links;
+    int error = sw_build(u->sw, &sub, u->server);
+    free(bridges);
+    free(links);
+    return error;
+}
+
+/* Repairs what the look found missing or dead, one line each. */
+static int
+repair(struct heal *h, size_t *n_repaired)
+{
+    struct up *u = h->u;
+    const struct mi_plan *p = u->p;
+    bool *remade = xcalloc(p->n_nodes + 1, sizeof *remade);
+    int status = EXIT_OK;
+
+    *n_repaired = 0;
+    for (size_t i = 0; i < h->n_d; i++) {
+        if (h->d[i].kind == DAMAGE_NODE) {
+            h->remake[h->n_remake++] = h->d[i].index;
+            remade[h->d[i].index] = true;
+        }
+    }
+    int error =
+        workers_run(h->n_remake, u->s->opts.jobs, remake_node, h, NULL, NULL);
+    if (!error) {
+        error = find_netns(u);
+    }
+    size_t n_links = 0;
+    if (!error) {
+        error = remake_links(h, &n_links);
+    }
+    if (!error && n_links && u->tun) {
+        char *dir = state_tunnel_dir(u->rec);
+        error = access(dir, F_OK) == 0 ? tun_reassert(u->tun, dir) : 0;
+        free(dir);
+    }
+    if (!error) {
+        error = reconfigure(h, remade);
+    }
+    bool bridges_made = false;
+    for (size_t i = 0; i < h->n_d && !error && !bridges_made; i++) {
+        if (h->d[i].kind == DAMAGE_BRIDGE) {
+            error = remake_bridges(h);
+            bridges_made = !error;
+        }
+    }
+    if (error) {
+        status = EXIT_FAILED;
+    }
+    for (size_t i = 0; i < h->n_d; i++) {
+        const struct damage *d = &h->d[i];
+        const struct mi_node *n = &p->nodes[d->index];
+        switch (d->kind) {
+        case DAMAGE_NODE:
+            if (error) {
+                break;
+            }
+            log_info("%s: was missing: made again", n->name);
+            (*n_repaired)++;
+            if (frrconf_daemons(p, d->index)[0]) {
+                int s2 = network_heal_router(u->s, u->rec, d->index, true,
+                                             "started in the node made again");
+                status = s2 != EXIT_OK ? EXIT_FAILED : status;
+            } else if (network_restore_node(u->s, u->rec, n->name) !=
+                       EXIT_OK) {
+                status = EXIT_FAILED;
+            }
+            break;
+        case DAMAGE_FRR: {
+            char why[300];
+            snprintf(why, sizeof why, "was not running (%s): restarted",
+                     h->seen.nodes[d->index].dead);
+            if (network_heal_router(u->s, u->rec, d->index, false, why) !=
+                EXIT_OK) {
+                status = EXIT_FAILED;
+            }
+            (*n_repaired)++;
+            break;
+        }
+        case DAMAGE_LINK:
+            if (!d->by_node && h->link_made[d->index] && !error) {
+                log_info("%s: made again", d->what);
+                (*n_repaired)++;
+            }
+            break;
+        case DAMAGE_BRIDGE:
+            if (bridges_made) {
+                log_info("%s: made again, with its ports", d->what);
+                (*n_repaired)++;
+            }
+            break;
+        }
+    }
+    free(remade);
+    return status;
+}
+
+/* `up` on a network that is up with the same plan: what the record and
+ * the plan say is here and is missing or dead, repaired. */
+static int
+heal(struct up *u)
+{
+    const struct mi_plan *p = u->p;
+    struct heal h = {.u = u};
+    char *switch_dir = state_switch_dir(u->rec);
+    int status = EXIT_OK;
+
+    collect(u);
+    /* A switch daemon that died: started again (its database keeps the
+     * bridges and ports). */
+    if (u->sw && p->n_bridges && access(switch_dir, F_OK) == 0 &&
+        sw_start(u->sw, switch_dir)) {
+        log_error("network %s is up, and its switch could not be started "
+                  "again (see above)",
+                  p->name);
+        status = EXIT_FAILED;
+    }
+    damage_seen_init(&h.seen, p);
+    h.seen.tun_ends = u->tun_ends;
+    workers_run(u->n_nodes, u->s->opts.jobs * 4, look_node, &h, NULL, NULL);
+    damage_look_root(u->sw, switch_dir, p, u->server, &h.seen);
+    h.n_d = damage_find(p, u->server, &h.seen, &h.d);
+    h.remake = xcalloc(p->n_nodes + 1, sizeof *h.remake);
+    h.link_made = xcalloc(p->n_links + 1, sizeof *h.link_made);
+    h.node_touch = xcalloc(p->n_nodes + 1, sizeof *h.node_touch);
+
+    size_t repaired = 0, n_damaged = 0;
+    for (size_t i = 0; i < h.n_d; i++) {
+        n_damaged += !h.d[i].by_node; /* repaired with its node */
+    }
+    if (h.n_d) {
+        for (size_t i = 0; i < h.n_d; i++) {
+            log_debug("damage: %s", h.d[i].what);
+        }
+        int r = repair(&h, &repaired);
+        status = r != EXIT_OK ? r : status;
+    }
+    /* A restart of the software the tunnels live in (Open vSwitch) may
+     * have lost part of them since: put back. */
+    char *tunnel_dir = state_tunnel_dir(u->rec);
+    if (u->tun && access(tunnel_dir, F_OK) == 0 &&
+        tun_reassert(u->tun, tunnel_dir)) {
+        log_error("network %s is up, and its tunnels could not be put back "
+                  "as they were (see above)",
+                  p->name);
+        status = EXIT_FAILED;
+    }
+    free(tunnel_dir);
+    free(switch_dir);
+    if (h.n_d) {
+        log_info("network %s is up (%zu nodes here); repaired %zu of %zu "
+                 "damaged (above)",
+                 p->name, u->rec->n_nodes, repaired, n_damaged);
+    } else if (status == EXIT_OK) {
+        log_info("network %s is up already (%zu nodes here); nothing to do",
+                 p->name, u->rec->n_nodes);
+    }
+    damage_free(h.d, h.n_d);
+    damage_seen_free(&h.seen, p);
+    free(h.remake);
+    free(h.link_made);
+    free(h.node_touch);
+    up_free(u);
+    return status;
 }
 
 /* Checks that a network recorded as up is the one the plan describes. */
@@ -529,32 +974,7 @@ already_up(struct up *u, const struct state *st)
                   u->p->name, file);
         return EXIT_FAILED;
     }
-    /* Routers whose FRR died: restarted, with the newest snapshot. */
-    size_t healed = 0;
-    int heal = network_heal_frr(u->s, st, &healed);
-    /* A restart of the software the tunnels live in (Open vSwitch) may
-     * have lost part of them since: put back. */
-    char *tunnel_dir = state_tunnel_dir(st);
-    int error = u->tun && access(tunnel_dir, F_OK) == 0
-                    ? tun_reassert(u->tun, tunnel_dir)
-                    : 0;
-    free(tunnel_dir);
-    if (error) {
-        log_error("network %s is up, and its tunnels could not be put back "
-                  "as they were (see above)",
-                  u->p->name);
-        return EXIT_FAILED;
-    }
-    if (healed) {
-        log_info("network %s is up (%zu nodes here); repaired %zu "
-                 "router%s (above)%s",
-                 u->p->name, st->n_nodes, healed, util_plural(healed),
-                 heal ? ", not all of them" : "");
-        return heal;
-    }
-    log_info("network %s is up already (%zu nodes here); nothing to do",
-             u->p->name, st->n_nodes);
-    return EXIT_OK;
+    return heal(u);
 }
 
 static int
@@ -635,6 +1055,7 @@ network_up(struct session *s)
 {
     struct up u = {.s = s, .p = plan_view(s->plan)};
 
+    u.rec = &u.st;
     u.rt = session_plugin(s, MI_PLUGIN_RUNTIME);
     u.sw = session_plugin(s, MI_PLUGIN_SWITCH);
     u.tun = session_plugin(s, MI_PLUGIN_TUNNEL);
@@ -663,6 +1084,7 @@ network_up(struct session *s)
         return EXIT_FAILED;
     }
     if (s->record) {
+        u.rec = s->record;
         return already_up(&u, s->record);
     }
 

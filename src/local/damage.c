@@ -1,0 +1,230 @@
+/* Damage of a network that is up on this server (damage.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "damage.h"
+#include "util.h"
+
+void
+damage_look_node(const struct active_plugin *rt, const struct state *st,
+                 const char *name, const char *const *daemons,
+                 struct damage_node_seen *seen)
+{
+    char path[4096];
+
+    int exists = rt_node_exists(rt, name);
+
+    seen->looked = exists >= 0; /* < 0: reported, unknown */
+    seen->exists = exists == 1;
+    /* A node without a network namespace (a stopped container) is as
+     * good as missing. */
+    if (seen->exists && rt_netns_path(rt, name, path, sizeof path)) {
+        seen->exists = false;
+    }
+    if (!seen->exists) {
+        return;
+    }
+    if (netlink_list_interfaces(path, &seen->ifs, &seen->n_ifs)) {
+        free(seen->ifs);
+        seen->ifs = NULL;
+        seen->n_ifs = 0;
+    } else {
+        seen->listed = true;
+    }
+    if (daemons && daemons[0]) {
+        char *dir = state_node_dir(st, name);
+        rt_frr_dead(name, dir, daemons, seen->dead, sizeof seen->dead);
+        free(dir);
+    }
+}
+
+void
+damage_look_root(const struct active_plugin *sw, const char *switch_dir,
+                 const struct mi_plan *p, unsigned server,
+                 struct damage_seen *seen)
+{
+    seen->root_looked =
+        netlink_list_interfaces(NULL, &seen->root, &seen->n_root) == 0;
+    if (!sw || !p->n_bridges) {
+        return;
+    }
+    seen->bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
+    for (size_t b = 0; b < p->n_bridges; b++) {
+        seen->bridge_missing[b] =
+            p->bridges[b].server == server &&
+            sw_bridge_exists(sw, switch_dir, p->bridges[b].name) == 0;
+    }
+}
+
+void
+damage_seen_init(struct damage_seen *seen, const struct mi_plan *p)
+{
+    memset(seen, 0, sizeof *seen);
+    seen->nodes = xcalloc(p->n_nodes + 1, sizeof *seen->nodes);
+}
+
+void
+damage_seen_free(struct damage_seen *seen, const struct mi_plan *p)
+{
+    for (size_t i = 0; seen->nodes && i < p->n_nodes; i++) {
+        free(seen->nodes[i].ifs);
+    }
+    free(seen->nodes);
+    free(seen->root);
+    free(seen->bridge_missing);
+    memset(seen, 0, sizeof *seen);
+}
+
+static bool
+has_if(const struct if_status *ifs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(ifs[i].name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct found {
+    struct damage *d;
+    size_t n;
+};
+
+static void
+add(struct found *f, enum damage_kind kind, size_t index, bool by_node,
+    char *what)
+{
+    f->d = xrealloc(f->d, (f->n + 1) * sizeof *f->d);
+    f->d[f->n++] = (struct damage){kind, index, by_node, what};
+}
+
+/* Appends `part` to the list of what a link misses. */
+static void
+missing(char **parts, const char *part)
+{
+    char *joined = *parts ? xasprintf("%s, %s", *parts, part) : xstrdup(part);
+    free(*parts);
+    *parts = joined;
+}
+
+/* "NODE:IF" or "BRIDGE:PORT" of end e; "(server S)" for an end elsewhere.
+ */
+static void
+end_name(const struct mi_plan *p, const struct mi_link *l, int e,
+         unsigned server, char *buf, size_t len)
+{
+    if (l->server[e] != server) {
+        snprintf(buf, len, "(server %s)", p->servers[l->server[e]].name);
+    } else if (l->end[e].node >= 0) {
+        snprintf(buf, len, "%s:%s", p->nodes[l->end[e].node].name,
+                 l->end[e].ifname);
+    } else {
+        snprintf(buf, len, "%s:%s", p->bridges[l->end[e].bridge].name,
+                 l->peer[e]);
+    }
+}
+
+/* What link `l` misses on `server` (NULL: nothing); *by_node when a node
+ * of its ends is missing. */
+static char *
+link_missing(const struct mi_plan *p, const struct mi_link *l, unsigned server,
+             const struct damage_seen *seen, bool *by_node)
+{
+    char *parts = NULL;
+    char buf[128];
+
+    *by_node = false;
+    for (int e = 0; e < 2; e++) {
+        if (l->server[e] != server) {
+            continue;
+        }
+        const struct mi_endpoint *ep = &l->end[e];
+        if (ep->node >= 0) {
+            const struct damage_node_seen *n = &seen->nodes[ep->node];
+            if (!n->looked) {
+                continue;
+            }
+            if (!n->exists) {
+                snprintf(buf, sizeof buf, "node %s missing",
+                         p->nodes[ep->node].name);
+                missing(&parts, buf);
+                *by_node = true;
+            } else if (n->listed && !has_if(n->ifs, n->n_ifs, ep->ifname)) {
+                snprintf(buf, sizeof buf, "%s missing in %s", ep->ifname,
+                         p->nodes[ep->node].name);
+                missing(&parts, buf);
+            }
+        } else if (seen->root_looked && l->peer[e] &&
+                   !has_if(seen->root, seen->n_root, l->peer[e])) {
+            snprintf(buf, sizeof buf, "bridge port %s missing", l->peer[e]);
+            missing(&parts, buf);
+        }
+        if (l->remote && !seen->tun_ends && seen->root_looked &&
+            l->tunnel_port[e] &&
+            !has_if(seen->root, seen->n_root, l->tunnel_port[e])) {
+            snprintf(buf, sizeof buf, "tunnel port %s missing",
+                     l->tunnel_port[e]);
+            missing(&parts, buf);
+        }
+    }
+    return parts;
+}
+
+size_t
+damage_find(const struct mi_plan *p, unsigned server,
+            const struct damage_seen *seen, struct damage **out)
+{
+    struct found f = {NULL, 0};
+
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct damage_node_seen *n = &seen->nodes[i];
+        if (p->nodes[i].server != server || !n->looked) {
+            continue;
+        }
+        if (!n->exists) {
+            add(&f, DAMAGE_NODE, i, false,
+                xasprintf("node %s is missing", p->nodes[i].name));
+        } else if (n->dead[0]) {
+            add(&f, DAMAGE_FRR, i, false,
+                xasprintf("%s: FRR daemons dead: %s", p->nodes[i].name,
+                          n->dead));
+        }
+    }
+    for (size_t i = 0; i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        bool here = l->remote
+                        ? l->server[0] == server || l->server[1] == server
+                        : l->server[0] == server;
+        bool by_node;
+        char *parts = here ? link_missing(p, l, server, seen, &by_node) : NULL;
+        if (parts) {
+            char a[128], b[128];
+            end_name(p, l, 0, server, a, sizeof a);
+            end_name(p, l, 1, server, b, sizeof b);
+            add(&f, DAMAGE_LINK, i, by_node,
+                xasprintf("link %s - %s: %s", a, b, parts));
+            free(parts);
+        }
+    }
+    for (size_t b = 0; seen->bridge_missing && b < p->n_bridges; b++) {
+        if (seen->bridge_missing[b]) {
+            add(&f, DAMAGE_BRIDGE, b, false,
+                xasprintf("bridge %s is missing", p->bridges[b].name));
+        }
+    }
+    *out = f.d;
+    return f.n;
+}
+
+void
+damage_free(struct damage *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].what);
+    }
+    free(d);
+}

@@ -1,0 +1,94 @@
+/* Damage of a network that is up on this server: what the plan and the
+ * state record say this server has and that is missing or dead.  The one
+ * owner of "damaged", for `status` (which marks it) and `up` (which
+ * repairs it).
+ *
+ * Two steps.  damage_look_node() gathers the evidence of one node: whether
+ * the runtime has it, the names of the interfaces in its namespace (one
+ * netlink dump), which of its FRR daemons do not answer on their vty
+ * sockets; damage_look_root() the interfaces of the root namespace and
+ * which bridges the switch lacks.  damage_find(), pure, compares that
+ * evidence with the plan.  What a node shows is only evidence of damage,
+ * never the authority on what to build: the plan and the record say that.
+ */
+#ifndef MINIINET_DAMAGE_H
+#define MINIINET_DAMAGE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <miniinet/plugin.h>
+
+#include "backend.h"
+#include "netlink.h"
+#include "state.h"
+
+/* What exists of one node of this server. */
+struct damage_node_seen {
+    bool looked;           /* a node of this server whose runtime answered */
+    bool exists;           /* the runtime has it, with a namespace */
+    bool listed;           /* its interfaces were listed (else not judged) */
+    struct if_status *ifs; /* interfaces of its namespace (malloc()ed) */
+    size_t n_ifs;
+    char dead[128]; /* FRR daemons that do not answer, "zebra bgpd"; "" */
+};
+
+/* What exists on this server. */
+struct damage_seen {
+    struct damage_node_seen *nodes; /* per plan node */
+    struct if_status *root;         /* the root namespace's interfaces */
+    size_t n_root;
+    bool root_looked;
+    bool *bridge_missing; /* per plan bridge; NULL: not looked at */
+    bool tun_ends;        /* the tunnel makes remote links' ends itself */
+};
+
+enum damage_kind {
+    DAMAGE_NODE,   /* a node (namespace, container) is missing */
+    DAMAGE_FRR,    /* some of a router's FRR daemons are dead */
+    DAMAGE_LINK,   /* an end of a link is missing */
+    DAMAGE_BRIDGE, /* a bridge of the switch is missing */
+};
+
+struct damage {
+    enum damage_kind kind;
+    size_t index; /* plan node (NODE, FRR), link (LINK), bridge (BRIDGE) */
+    /* LINK: one of its ends' nodes is missing (repaired with the node). */
+    bool by_node;
+    char *what; /* one line, e.g. "link 3_MUNIrouter:port_LYON -
+                   3_LYONrouter:port_MUNI: port_LYON missing in
+                   3_MUNIrouter" (malloc()ed) */
+};
+
+/* Fills `seen` for plan node `node` of runtime `rt`, whose directory in
+ * the record `st` is nodes/<name>: one netlink dump of its namespace, one
+ * connection attempt per FRR daemon (`daemons`, NULL-terminated; empty for
+ * a host).  What cannot be looked at (the runtime does not answer, the
+ * namespace cannot be listed) is left unknown, never taken as missing: a
+ * repair would remake what is there.  Thread-safe for different nodes. */
+void damage_look_node(const struct active_plugin *rt, const struct state *st,
+                      const char *name, const char *const *daemons,
+                      struct damage_node_seen *seen);
+
+/* Fills the root namespace's interfaces and, with a switch, which of the
+ * plan's bridges on `server` the switch lacks (switch directory
+ * `switch_dir`). */
+void damage_look_root(const struct active_plugin *sw, const char *switch_dir,
+                      const struct mi_plan *, unsigned server,
+                      struct damage_seen *);
+
+/* A damage_seen for plan `p`, nothing looked at yet. */
+void damage_seen_init(struct damage_seen *, const struct mi_plan *p);
+void damage_seen_free(struct damage_seen *, const struct mi_plan *p);
+
+/* Compares: every node of `server` that was looked at and is missing,
+ * every router of it whose daemons are dead, every link with an end on
+ * `server` one of whose parts there (the node's interface, the
+ * root-namespace bridge port or tunnel port) is missing, every bridge
+ * missing.  Pure.  Returns how many, in *out (malloc()ed, plan order:
+ * nodes and their FRR, then links, then bridges). */
+size_t damage_find(const struct mi_plan *, unsigned server,
+                   const struct damage_seen *, struct damage **out);
+void damage_free(struct damage *, size_t n);
+
+#endif

@@ -1,0 +1,266 @@
+/* Tests of the comparison of what exists with the plan (damage.c): from a
+ * made-up "what exists" of configs/small.cfg, no root needed. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "damage.h"
+#include "plan.h"
+#include "testutil.h"
+#include "util.h"
+
+static struct plan *plan;
+static const struct mi_plan *p;
+static struct damage_seen seen;
+static struct damage *d;
+static size_t n_d;
+
+static void
+add_if(struct if_status **ifs, size_t *n, const char *name)
+{
+    *ifs = xrealloc(*ifs, (*n + 1) * sizeof **ifs);
+    memset(&(*ifs)[*n], 0, sizeof **ifs);
+    snprintf((*ifs)[*n].name, sizeof(*ifs)[*n].name, "%s", name);
+    (*n)++;
+}
+
+/* Everything of the plan is there: every node with lo and its links'
+ * interfaces (and one a student made), every bridge port in the root
+ * namespace, every bridge. */
+static void
+setup(void)
+{
+    plan = testutil_plan_file("configs/small.cfg");
+    p = plan_view(plan);
+    damage_seen_init(&seen, p);
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        struct damage_node_seen *n = &seen.nodes[i];
+        n->looked = n->exists = n->listed = true;
+        add_if(&n->ifs, &n->n_ifs, "lo");
+        add_if(&n->ifs, &n->n_ifs, "student0");
+    }
+    seen.root_looked = true;
+    add_if(&seen.root, &seen.n_root, "eth0");
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            const struct mi_endpoint *ep = &p->links[l].end[e];
+            if (ep->node >= 0) {
+                struct damage_node_seen *n = &seen.nodes[ep->node];
+                add_if(&n->ifs, &n->n_ifs, ep->ifname);
+            } else {
+                add_if(&seen.root, &seen.n_root, p->links[l].peer[e]);
+            }
+        }
+    }
+    seen.bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
+    d = NULL;
+    n_d = 0;
+}
+
+static void
+teardown(void)
+{
+    damage_free(d, n_d);
+    damage_seen_free(&seen, p);
+    plan_free(plan);
+}
+
+static size_t
+node_index(const char *name)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (!strcmp(p->nodes[i].name, name)) {
+            return i;
+        }
+    }
+    ck_abort_msg("no node %s", name);
+    return 0;
+}
+
+/* Removes interface `name` from node `node`'s (or the root's) list. */
+static void
+remove_if(struct if_status *ifs, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (!strcmp(ifs[i].name, name)) {
+            memmove(&ifs[i], &ifs[i + 1], (*n - i - 1) * sizeof *ifs);
+            (*n)--;
+            return;
+        }
+    }
+    ck_abort_msg("no interface %s", name);
+}
+
+static void
+find(void)
+{
+    n_d = damage_find(p, 0, &seen, &d);
+}
+
+START_TEST(test_nothing_missing)
+{
+    find();
+    ck_assert_uint_eq(n_d, 0);
+    /* A node that was not looked at (another server's) says nothing. */
+    struct damage_node_seen *n = &seen.nodes[node_index("3_LUGAhost")];
+    free(n->ifs);
+    *n = (struct damage_node_seen){0};
+    find();
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
+START_TEST(test_link_missing)
+{
+    struct damage_node_seen *n = &seen.nodes[node_index("3_MUNIrouter")];
+
+    remove_if(n->ifs, &n->n_ifs, "port_LYON");
+    find();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_LINK);
+    ck_assert(!d[0].by_node);
+    ck_assert_str_eq(p->links[d[0].index].end[0].ifname, "port_LYON");
+    ck_assert_str_eq(d[0].what, "link 3_MUNIrouter:port_LYON - "
+                                "3_LYONrouter:port_MUNI: port_LYON missing "
+                                "in 3_MUNIrouter");
+    /* Both ends gone: one damage naming both. */
+    n = &seen.nodes[node_index("3_LYONrouter")];
+    remove_if(n->ifs, &n->n_ifs, "port_MUNI");
+    damage_free(d, n_d);
+    find();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what,
+                     "link 3_MUNIrouter:port_LYON - 3_LYONrouter:port_MUNI: "
+                     "port_LYON missing in 3_MUNIrouter, port_MUNI missing "
+                     "in 3_LYONrouter");
+}
+END_TEST
+
+START_TEST(test_node_missing)
+{
+    size_t h = node_index("3_LUGAhost");
+
+    seen.nodes[h].exists = false;
+    find();
+    /* The node, then its one link, marked as going with it. */
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_NODE);
+    ck_assert_uint_eq(d[0].index, h);
+    ck_assert_str_eq(d[0].what, "node 3_LUGAhost is missing");
+    ck_assert_int_eq(d[1].kind, DAMAGE_LINK);
+    ck_assert(d[1].by_node);
+    ck_assert_str_eq(d[1].what, "link 3_LUGArouter:host - "
+                                "3_LUGAhost:LUGArouter: node 3_LUGAhost "
+                                "missing");
+}
+END_TEST
+
+START_TEST(test_frr_dead)
+{
+    size_t r = node_index("3_LUGArouter");
+
+    snprintf(seen.nodes[r].dead, sizeof seen.nodes[r].dead, "zebra bgpd");
+    find();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_FRR);
+    ck_assert_uint_eq(d[0].index, r);
+    ck_assert_str_eq(d[0].what, "3_LUGArouter: FRR daemons dead: zebra bgpd");
+    /* A missing node is that, not dead daemons as well. */
+    seen.nodes[r].exists = false;
+    damage_free(d, n_d);
+    find();
+    ck_assert_int_eq(d[0].kind, DAMAGE_NODE);
+    for (size_t i = 1; i < n_d; i++) {
+        ck_assert_int_eq(d[i].kind, DAMAGE_LINK);
+        ck_assert(d[i].by_node);
+    }
+}
+END_TEST
+
+START_TEST(test_bridge_port_and_bridge)
+{
+    remove_if(seen.root, &seen.n_root, "mi20b");
+    seen.bridge_missing[1] = true;
+    find();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_LINK);
+    ck_assert_str_eq(d[0].what, "link 3_L2_DCN_FIFA_1:3-S1 - "
+                                "3_L2_DCN_S1:mi20b: bridge port mi20b "
+                                "missing");
+    ck_assert_int_eq(d[1].kind, DAMAGE_BRIDGE);
+    ck_assert_str_eq(d[1].what, "bridge 3_L2_DCN_S2 is missing");
+    /* The root namespace not looked at: its ports are not judged. */
+    seen.root_looked = false;
+    damage_free(d, n_d);
+    find();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_BRIDGE);
+}
+END_TEST
+
+/* What a node shows is evidence, not authority: an interface renamed to
+ * the name of another node's one is still missing where the plan puts
+ * it, and extra interfaces mean nothing. */
+START_TEST(test_evidence_only)
+{
+    struct damage_node_seen *n = &seen.nodes[node_index("3_LUGArouter")];
+
+    remove_if(n->ifs, &n->n_ifs, "port_MUNI");
+    add_if(&n->ifs, &n->n_ifs, "port_LUGA");
+    add_if(&n->ifs, &n->n_ifs, "port_MUNI2");
+    find();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "link 3_LUGArouter:port_MUNI - "
+                                "3_MUNIrouter:port_LUGA: port_MUNI missing "
+                                "in 3_LUGArouter");
+}
+END_TEST
+
+/* What could not be looked at is not judged: a node whose interfaces
+ * could not be listed has no link missing. */
+START_TEST(test_unknown_not_missing)
+{
+    struct damage_node_seen *n = &seen.nodes[node_index("3_MUNIrouter")];
+
+    remove_if(n->ifs, &n->n_ifs, "port_LYON");
+    n->listed = false;
+    find();
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
+/* Another server's damage is not this server's. */
+START_TEST(test_other_server)
+{
+    seen.nodes[node_index("3_LUGAhost")].exists = false;
+    n_d = damage_find(p, 1, &seen, &d);
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
+static Suite *
+damage_suite(void)
+{
+    Suite *s = suite_create("damage");
+    TCase *tc = tcase_create("find");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_nothing_missing);
+    tcase_add_test(tc, test_link_missing);
+    tcase_add_test(tc, test_node_missing);
+    tcase_add_test(tc, test_frr_dead);
+    tcase_add_test(tc, test_bridge_port_and_bridge);
+    tcase_add_test(tc, test_evidence_only);
+    tcase_add_test(tc, test_unknown_not_missing);
+    tcase_add_test(tc, test_other_server);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(damage_suite());
+}
