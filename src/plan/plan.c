@@ -1783,3 +1783,27 @@ plan_measurement_routes(const struct mi_plan *p, size_t node,
     }
     return all;
 }
+
+int
+plan_measurement_node(const struct mi_plan *p)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (mi_plan_node(p, i)->kind == MI_NODE_MEASUREMENT) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
+plan_measurement_link(const struct mi_plan *p, unsigned asn)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        if (link->kind == MI_LINK_MEASUREMENT &&
+            mi_plan_node(p, (size_t)link->end[0].node)->asn == asn) {
+            return (int)l;
+        }
+    }
+    return -1;
+}

@@ -70,6 +70,13 @@ struct plan_route {
 size_t plan_measurement_routes(const struct mi_plan *, size_t node,
                                struct plan_route *out, size_t max);
 
+/* The measurement host's node index, or -1 when the network has none. */
+int plan_measurement_node(const struct mi_plan *);
+
+/* The index of AS `asn`'s link to the measurement host (end[0] its router,
+ * end[1] the host), or -1. */
+int plan_measurement_link(const struct mi_plan *, unsigned asn);
+
 /* Index of the server named `name`, or -1. */
 int plan_find_server(const struct plan *, const char *name);
 
