@@ -82,9 +82,9 @@ int network_link(struct session *, const struct link_request *);
  * from the measurement host, out of its link into AS `asn`. */
 struct traceroute_request {
     unsigned asn;
-    size_t link;   /* the AS's measurement link in the plan */
-    uint32_t to;   /* host byte order */
-    char **args;   /* the verb's arguments, for the server */
+    size_t link; /* the AS's measurement link in the plan */
+    uint32_t to; /* host byte order */
+    char **args; /* the verb's arguments, for the server */
 };
 int network_traceroute(struct session *, const struct traceroute_request *);
 int master_traceroute(struct session *, const struct traceroute_request *);

@@ -2029,8 +2029,8 @@ END_TEST
  * tunnels like any link between servers. */
 START_TEST(test_file_measurement_servers)
 {
-    char *text = xasprintf("%smeasurement = { server = \"s2\"; };\n",
-                           servers_cfg);
+    char *text =
+        xasprintf("%smeasurement = { server = \"s2\"; };\n", servers_cfg);
     struct topology *t = load(testutil_write_temp(text, ".cfg"));
     struct plan *plan = must_plan(t, &gre);
     const struct mi_plan *p = plan_view(plan);

@@ -124,9 +124,9 @@ struct mi_addr {
 };
 
 enum mi_node_kind {
-    MI_NODE_ROUTER = 1, /* FRR router, e.g. "3_ZURIrouter" */
-    MI_NODE_HOST,       /* L3 host behind one router, "3_ZURIhost" */
-    MI_NODE_L2HOST,     /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
+    MI_NODE_ROUTER = 1,  /* FRR router, e.g. "3_ZURIrouter" */
+    MI_NODE_HOST,        /* L3 host behind one router, "3_ZURIhost" */
+    MI_NODE_L2HOST,      /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
     MI_NODE_ROUTESERVER, /* an IXP's route server, "80_IXP" */
     /* The network's measurement host "MEASUREMENT" (since 4.4): in no AS
      * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A

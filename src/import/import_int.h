@@ -82,7 +82,7 @@ struct imp_body {
     struct imp_l2net *l2nets;
     size_t n_l2nets;
     int measurement; /* 1 + the router with service MEASUREMENT, 0: none */
-    char *text; /* its topology text (the writer's), to share templates */
+    char *text;      /* its topology text (the writer's), to share templates */
 };
 
 struct imp_as {

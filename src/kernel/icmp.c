@@ -312,9 +312,9 @@ open_trace_socket(void *arg)
     if (fd < 0) {
         return -errno;
     }
-    struct icmp_filter filter = {
-        .data = ~(1U << ICMP_ECHOREPLY | 1U << ICMP_TIME_EXCEEDED |
-                  1U << ICMP_DEST_UNREACH)};
+    struct icmp_filter filter = {.data = ~(1U << ICMP_ECHOREPLY |
+                                           1U << ICMP_TIME_EXCEEDED |
+                                           1U << ICMP_DEST_UNREACH)};
     struct sockaddr_in sin = {.sin_family = AF_INET,
                               .sin_addr.s_addr = htonl(ts->src)};
     if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter) < 0 ||
@@ -412,10 +412,9 @@ trace_hop(int fd, uint16_t id, unsigned ttl, uint32_t to, int wait_ms,
                              &len)) > 0) {
             len = sizeof from;
             size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-            if ((size_t)n > ihl &&
-                answers(buf + ihl, (size_t)n - ihl,
-                        ntohl(from.sin_addr.s_addr), id, (uint16_t)ttl, to,
-                        hop)) {
+            if ((size_t)n > ihl && answers(buf + ihl, (size_t)n - ihl,
+                                           ntohl(from.sin_addr.s_addr), id,
+                                           (uint16_t)ttl, to, hop)) {
                 hop->rtt_us = (unsigned)((util_monotonic() - sent) * 1e6);
                 return;
             }

@@ -1155,8 +1155,8 @@ configure_here(void *call_)
     }
     for (size_t i = 0; i < spec->n_routes; i++) {
         const struct route_spec *r = &spec->routes[i];
-        int ifindex = r->if_index < spec->n_ifs ? call->ifindex[r->if_index]
-                                                : 0;
+        int ifindex =
+            r->if_index < spec->n_ifs ? call->ifindex[r->if_index] : 0;
         char dst[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
         struct in_addr in_dst = {htonl(r->dst)}, in_gw = {htonl(r->gateway)};
         inet_ntop(AF_INET, &in_dst, dst, sizeof dst);
@@ -1165,8 +1165,9 @@ configure_here(void *call_)
                                     r->metric, &msg)
                       : -NLE_NODEV;
         send_built(&b, err, msg,
-                   xasprintf("%s%sroute %s/%u via %s", call->ns ? call->ns : "",
-                             call->ns ? ": " : "", dst, r->plen, gw));
+                   xasprintf("%s%sroute %s/%u via %s",
+                             call->ns ? call->ns : "", call->ns ? ": " : "",
+                             dst, r->plen, gw));
     }
     error = batch_finish(&b);
 

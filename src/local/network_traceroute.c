@@ -35,10 +35,10 @@ print_hop(unsigned ttl, const struct icmp_hop *hop, uint32_t to)
         return;
     }
     inet_ntop(AF_INET, &in, ip, sizeof ip);
-    const char *what =
-        hop->type == ICMP_TIME_EXCEEDED ? "TTL=0 during transit"
-        : hop->type == ICMP_ECHOREPLY   ? "Echo reply"
-                                        : "Destination unreachable";
+    const char *what = hop->type == ICMP_TIME_EXCEEDED ? "TTL=0 during transit"
+                       : hop->type == ICMP_ECHOREPLY
+                           ? "Echo reply"
+                           : "Destination unreachable";
     printf("Hop %u:  %s %s", ttl, ip, what);
     if (hop->type == ICMP_DEST_UNREACH) {
         printf(" (code %d)", hop->code);
@@ -73,8 +73,8 @@ network_traceroute(struct session *s, const struct traceroute_request *req)
     char path[4096];
     int error = rt_netns_path(rt, host->name, path, sizeof path);
     if (error) {
-        log_error("%s: the runtime gives no network namespace: %s",
-                  host->name, strerror(-error));
+        log_error("%s: the runtime gives no network namespace: %s", host->name,
+                  strerror(-error));
         return EXIT_FAILED;
     }
     struct icmp_hop hops[TRACE_MAX_HOPS];
@@ -88,8 +88,8 @@ network_traceroute(struct session *s, const struct traceroute_request *req)
            mi_plan_node(p, (size_t)l->end[0].node)->name, to, TRACE_MAX_HOPS,
            TRACE_WAIT_MS);
     fflush(stdout);
-    error = icmp_traceroute(path, l->end[1].ifname, l->end[1].addr.ip,
-                            req->to, TRACE_MAX_HOPS, TRACE_WAIT_MS, hops, &n);
+    error = icmp_traceroute(path, l->end[1].ifname, l->end[1].addr.ip, req->to,
+                            TRACE_MAX_HOPS, TRACE_WAIT_MS, hops, &n);
     if (error) {
         log_error("traceroute: no ICMP socket on %s's %s: %s", host->name,
                   l->end[1].ifname, strerror(-error));

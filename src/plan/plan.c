@@ -1001,15 +1001,15 @@ plan_measurement(struct builder *b)
             continue;
         }
         size_t router = (size_t)as->body->measurement;
-        int at = as->body->measurement_line ? as->body->measurement_line
-                                            : as->line;
+        int at =
+            as->body->measurement_line ? as->body->measurement_line : as->line;
         struct mi_link *link = add_link(b, MI_LINK_MEASUREMENT, at);
-        end_node(&link->end[0], router_node(b, i, router),
-                 keep_name(b, buf,
-                           names_if_measurement_router(buf, sizeof buf,
-                                                       as->asn),
-                           at),
-                 addr4(as->asn, 0, 199, 1, 24));
+        end_node(
+            &link->end[0], router_node(b, i, router),
+            keep_name(b, buf,
+                      names_if_measurement_router(buf, sizeof buf, as->asn),
+                      at),
+            addr4(as->asn, 0, 199, 1, 24));
         end_node(&link->end[1], host,
                  keep_name(b, buf,
                            names_if_measurement_host(buf, sizeof buf, as->asn),

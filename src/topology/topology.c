@@ -543,7 +543,7 @@ parse_placement(struct tp_loader *ld, const config_setting_t *s,
 /* ------------------------------------------------------------------------ */
 
 static const char *const as_keys[] = {
-    "asn",   "asns", "template", "students",    "server",
+    "asn",     "asns",  "template", "students",    "server",
     "routers", "links", "l2",       "measurement", NULL,
 };
 static const char *const ixp_keys[] = {"id", "ids", "server", NULL};
@@ -673,8 +673,8 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 /* ------------------------------------------------------------------------ */
 
 static const char *const top_keys[] = {
-    "name",      "servers", "plugins", "impairments_optional",
-    "templates", "ases",    "ixps",    "links",
+    "name",      "servers",     "plugins", "impairments_optional",
+    "templates", "ases",        "ixps",    "links",
     "snapshots", "measurement", NULL,
 };
 
@@ -721,8 +721,8 @@ check_measurement_bodies(struct tp_loader *ld)
                      config_setting_get_member(ld->body_src[i], "measurement"),
                      "%s%s%s: measurement: the file has no measurement host "
                      "(add `measurement = true;` at the top level)",
-                     b->name ? "template \"" : "AS",
-                     b->name ? b->name : "", b->name ? "\"" : "");
+                     b->name ? "template \"" : "AS", b->name ? b->name : "",
+                     b->name ? "\"" : "");
         }
     }
 }

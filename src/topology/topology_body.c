@@ -550,7 +550,8 @@ parse_measurement(struct tp_loader *ld, struct topo_body *b,
             names[i] = b->routers[i].name;
         }
         tp_key_error(ld, m, obj, "measurement", "%s has no router \"%s\"%s",
-                     obj, name, tp_did_you_mean(name, names, hint, sizeof hint));
+                     obj, name,
+                     tp_did_you_mean(name, names, hint, sizeof hint));
         free(names);
         return;
     }
