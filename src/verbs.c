@@ -650,14 +650,16 @@ verb_traceroute(struct session *s, int argc, char **argv)
     }
     int link = plan_measurement_link(p, (unsigned)asn);
     if (link < 0) {
-        bool known = false;
+        const struct mi_as *as = NULL;
         for (size_t i = 0; i < p->n_ases; i++) {
-            known |= p->ases[i].asn == asn && !p->ases[i].ixp;
+            as = p->ases[i].asn == asn ? &p->ases[i] : as;
         }
-        log_error("traceroute: %s %lu%s", known ? "AS" : "no AS", asn,
-                  known ? " has no link to the measurement host "
-                          "(measurement = false in the topology file)"
-                        : " in this network");
+        log_error("traceroute: %s %lu%s", as && !as->ixp ? "AS" : "no AS", asn,
+                  !as       ? " in this network"
+                  : as->ixp ? " (that is an IXP; the measurement host has "
+                              "links into ASes only)"
+                            : " has no link to the measurement host "
+                              "(measurement = false in the topology file)");
         return EXIT_USAGE;
     }
     struct in_addr to;
