@@ -669,6 +669,15 @@ verb_traceroute(struct session *s, int argc, char **argv)
                   argv[2]);
         return EXIT_USAGE;
     }
+    int own = plan_measurement_owner(p, ntohl(to.s_addr));
+    if (own >= 0) {
+        /* It would come back to the host with one of its own addresses as
+         * source: a martian the kernel drops, 30 unanswered hops. */
+        log_error("traceroute: %s is the measurement host's own address "
+                  "(its link into AS %d)",
+                  argv[2], own);
+        return EXIT_USAGE;
+    }
     struct traceroute_request req = {.asn = (unsigned)asn,
                                      .link = (size_t)link,
                                      .to = ntohl(to.s_addr),

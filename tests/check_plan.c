@@ -1992,6 +1992,8 @@ START_TEST(test_file_measurement)
     ck_assert_int_eq(plan_measurement_link(p, 1), (int)l);
     ck_assert_int_eq(plan_measurement_link(p, 3), -1);
     ck_assert_int_eq(plan_measurement_link(p, 80), -1);
+    ck_assert_int_eq(plan_measurement_owner(p, 2u << 24 | 199u << 8 | 2), 2);
+    ck_assert_int_eq(plan_measurement_owner(p, 2u << 24 | 199u << 8 | 1), -1);
     ck_assert(!p->links[l].remote);
 
     struct plan_route r[8];

@@ -1807,3 +1807,15 @@ plan_measurement_link(const struct mi_plan *p, unsigned asn)
     }
     return -1;
 }
+
+int
+plan_measurement_owner(const struct mi_plan *p, uint32_t ip)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        if (link->kind == MI_LINK_MEASUREMENT && link->end[1].addr.ip == ip) {
+            return (int)mi_plan_node(p, (size_t)link->end[0].node)->asn;
+        }
+    }
+    return -1;
+}

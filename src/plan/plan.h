@@ -77,6 +77,10 @@ int plan_measurement_node(const struct mi_plan *);
  * end[1] the host), or -1. */
 int plan_measurement_link(const struct mi_plan *, unsigned asn);
 
+/* The AS whose link gives the measurement host address `ip` (host byte
+ * order), or -1 when `ip` is none of its addresses. */
+int plan_measurement_owner(const struct mi_plan *, uint32_t ip);
+
 /* Index of the server named `name`, or -1. */
 int plan_find_server(const struct plan *, const char *name);
 
