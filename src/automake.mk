@@ -69,6 +69,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/network.h \
 	src/local/network_up.c src/local/network_down.c \
 	src/local/network_check.c src/local/network_link.c \
+	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h

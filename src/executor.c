@@ -17,6 +17,7 @@ const struct executor local_executor = {
     .snapshots = network_snapshots,
     .restore = network_restore,
     .restart = network_restart,
+    .traceroute = network_traceroute,
 };
 
 const struct executor master_executor = {
@@ -31,4 +32,5 @@ const struct executor master_executor = {
     .snapshots = master_snapshots,
     .restore = master_restore,
     .restart = master_restart,
+    .traceroute = master_traceroute,
 };

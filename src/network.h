@@ -28,6 +28,7 @@
  * every server of a multi-server network at once (master.c).  The session
  * chooses one; the verbs call through it. */
 struct link_request;
+struct traceroute_request;
 struct executor {
     int (*preflight)(struct session *);
     int (*up)(struct session *);
@@ -46,6 +47,8 @@ struct executor {
     int (*restore)(struct session *, const char *name, const char *node);
     /* Restarts a router's FRR, its newest snapshot put back. */
     int (*restart)(struct session *, const char *node);
+    /* `traceroute AS ADDRESS` from the measurement host, where it is. */
+    int (*traceroute)(struct session *, const struct traceroute_request *);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -74,6 +77,17 @@ struct link_request {
     char **args;              /* the verb's arguments, for the servers */
 };
 int network_link(struct session *, const struct link_request *);
+
+/* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):
+ * from the measurement host, out of its link into AS `asn`. */
+struct traceroute_request {
+    unsigned asn;
+    size_t link; /* the AS's measurement link in the plan */
+    uint32_t to; /* host byte order */
+    char **args; /* the verb's arguments, for the server */
+};
+int network_traceroute(struct session *, const struct traceroute_request *);
+int master_traceroute(struct session *, const struct traceroute_request *);
 int network_save(struct session *);
 int network_snapshots(struct session *);
 int master_save(struct session *);

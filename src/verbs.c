@@ -2,6 +2,7 @@
  * end is all main() knows about them. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -631,6 +632,70 @@ verb_graph(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* traceroute AS ADDRESS: from the measurement host, out through AS. */
+static int
+verb_traceroute(struct session *s, int argc, char **argv)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+
+    if (argc != 3) {
+        log_error("traceroute: usage: traceroute AS ADDRESS (e.g. "
+                  "traceroute 1 4.101.0.1)");
+        return EXIT_USAGE;
+    }
+    if (plan_measurement_node(p) < 0) {
+        log_error("traceroute: network %s has no measurement host (add "
+                  "`measurement = true;` to %s)",
+                  p->name, s->opts.config);
+        return EXIT_USAGE;
+    }
+    unsigned long asn = 0;
+    char *end = NULL;
+    if (argv[1][0] >= '0' && argv[1][0] <= '9') {
+        errno = 0;
+        asn = strtoul(argv[1], &end, 10);
+    }
+    if (!end || *end || errno || asn == 0 || asn > 255) {
+        log_error("traceroute: AS \"%s\": expected an AS number", argv[1]);
+        return EXIT_USAGE;
+    }
+    int link = plan_measurement_link(p, (unsigned)asn);
+    if (link < 0) {
+        const struct mi_as *as = NULL;
+        for (size_t i = 0; i < p->n_ases; i++) {
+            as = p->ases[i].asn == asn ? &p->ases[i] : as;
+        }
+        log_error("traceroute: %s %lu%s", as && !as->ixp ? "AS" : "no AS", asn,
+                  !as       ? " in this network"
+                  : as->ixp ? " (that is an IXP; the measurement host has "
+                              "links into ASes only)"
+                            : " has no link to the measurement host "
+                              "(measurement = false in the topology file)");
+        return EXIT_USAGE;
+    }
+    struct in_addr to;
+    if (inet_pton(AF_INET, argv[2], &to) != 1) {
+        log_error("traceroute: \"%s\" is not an IPv4 address "
+                  "(a.b.c.d)",
+                  argv[2]);
+        return EXIT_USAGE;
+    }
+    int own = plan_measurement_owner(p, ntohl(to.s_addr));
+    if (own >= 0) {
+        /* It would come back to the host with one of its own addresses as
+         * source: a martian the kernel drops, 30 unanswered hops. */
+        log_error("traceroute: %s is the measurement host's own address "
+                  "(its link into AS %d)",
+                  argv[2], own);
+        return EXIT_USAGE;
+    }
+    struct traceroute_request req = {.asn = (unsigned)asn,
+                                     .link = (size_t)link,
+                                     .to = ntohl(to.s_addr),
+                                     .args = argv + 1};
+    return s->exec->traceroute(s, &req);
+}
+
 /* serve [--listen ADDR:PORT] [--period SECONDS]: the dashboard. */
 static int
 verb_serve(struct session *s, int argc, char **argv)
@@ -673,6 +738,9 @@ const struct verb verbs[] = {
     {"link", "A B down|up|set",
      "change a link at run time: set rate R delay D (miniinet(1))",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_link, 0},
+    {"traceroute", "AS ADDRESS",
+     "traceroute from the measurement host, through AS, to ADDRESS",
+     NEED_PLAN | USE_RECORD, 0, verb_traceroute, 0},
     {"graph", "[--format dot|svg]", "draw the ASes and IXPs (default svg)",
      NEED_PLAN, 0, verb_graph, VOPT_FORMAT},
     {"serve", "[--listen ADDR:PORT] [--period S]",

@@ -28,14 +28,18 @@
 /* AS 1: three routers, an L2 network with gateway ZURI (VLANs 10 and 20).
  * AS 1 provides for AS 2 (written from the provider's side) and for AS 3
  * (written from the customer's side); 2 and 3 peer; AS 4 is the students'
- * and a customer of 2.  IXP 80 has members 1, 2 and 4; IXP 81 only 1. */
+ * and a customer of 2.  IXP 80 has members 1, 2 and 4; IXP 81 only 1.
+ * The measurement host attaches to AS 1's BASE and every other AS's
+ * ZURI (their first router). */
 static const char topology_text[] =
     "name = \"frrtest\";\n"
+    "measurement = true;\n"
     "ases = (\n"
     "  { asn = 1;\n"
     "    routers = ( \"ZURI\", \"BASE\", { name = \"GENE\"; host = false; } "
     ");\n"
     "    links = ( (\"ZURI\", \"BASE\"), (\"BASE\", \"GENE\") );\n"
+    "    measurement = \"BASE\";\n"
     "    l2 = ( { name = \"DCN\";\n"
     "             switches = ( { name = \"S1\"; gateway = \"ZURI\"; },\n"
     "                          { name = \"S2\"; } );\n"
@@ -554,6 +558,35 @@ START_TEST(test_students)
 }
 END_TEST
 
+/* The link to the measurement host: in OSPF on a configured router (so
+ * that its AS reaches AS.0.199.2), passive as every link but internal
+ * ones; on a students' router only the interface. */
+START_TEST(test_measurement)
+{
+    char *c = conf("1_BASErouter");
+    assert_in_block(c, "interface measurement_1",
+                    " description link to the measurement host MEASUREMENT");
+    assert_in_block(c, "interface measurement_1", " ip ospf passive");
+    assert_in_block(c, "router ospf", " network 1.0.199.0/24 area 0");
+    free(c);
+
+    c = conf("1_ZURIrouter");
+    ck_assert_ptr_null(strstr(c, "measurement_1"));
+    ck_assert_ptr_null(strstr(c, "1.0.199."));
+    free(c);
+
+    c = conf("2_ZURIrouter");
+    assert_in_block(c, "router ospf", " network 2.0.199.0/24 area 0");
+    free(c);
+
+    c = conf("4_ZURIrouter");
+    assert_in_block(c, "interface measurement_4",
+                    " description link to the measurement host MEASUREMENT");
+    ck_assert_ptr_null(strstr(c, "4.0.199."));
+    free(c);
+}
+END_TEST
+
 /* Same plan, same bytes; also from a second plan of the same file. */
 START_TEST(test_deterministic)
 {
@@ -791,6 +824,7 @@ frrconf_suite(void)
     tc = tcase_create("misc");
     tcase_add_unchecked_fixture(tc, load_plan, free_plan);
     tcase_add_test(tc, test_students);
+    tcase_add_test(tc, test_measurement);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_not_frr_nodes);
     tcase_add_test(tc, test_inconsistent_plan);

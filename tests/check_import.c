@@ -134,9 +134,12 @@ START_TEST(test_stats)
     bridges_l2 = p->n_bridges - ixps;
     ck_assert_uint_eq(bridges_l2, s->switches);
     /* Every router, L3 host (ALL routers' hosts too), L2 host and route
-     * server the original would make. */
-    ck_assert_uint_eq(p->n_nodes,
-                      s->routers + s->l3_hosts + s->l2_hosts + s->ixps);
+     * server the original would make, and the measurement host where a
+     * router has the MEASUREMENT service. */
+    bool meas = strstr(r.text, "\nmeasurement = true;") != NULL;
+    ck_assert_int_eq(plan_measurement_node(p) >= 0, meas);
+    ck_assert_uint_eq(p->n_nodes, s->routers + s->l3_hosts + s->l2_hosts +
+                                      s->ixps + (meas ? 1 : 0));
     plan_free(plan);
     topology_free(topo);
     import_result_free(&r);
@@ -239,6 +242,15 @@ START_TEST(test_golden_current)
     assert_if(p, "81_IXP", "ixp_81", "180.81.0.81/24");
     ck_assert(!p->ases[2].configured); /* AS 3: NoConfig */
     ck_assert(p->ases[0].configured);
+    /* MILA MEASUREMENT ... (l3_routers.txt), ZURI in the one-router
+     * files: the measurement host's link into every AS. */
+    assert_if(p, "3_MILArouter", "measurement_3", "3.0.199.1/24");
+    assert_if(p, "MEASUREMENT", "group3", "3.0.199.2/24");
+    assert_if(p, "1_ZURIrouter", "measurement_1", "1.0.199.1/24");
+    assert_if(p, "MEASUREMENT", "group16", "16.0.199.2/24");
+    ck_assert_ptr_nonnull(strstr(r.text, "\nmeasurement = true;"));
+    ck_assert_ptr_null(strstr(r.text, "MEASUREMENT containers"));
+    ck_assert_ptr_null(strstr(r.text, "service MEASUREMENT"));
     ck_assert_ptr_nonnull(strstr(r.text, "students = true;"));
     ck_assert_ptr_nonnull(
         strstr(r.text, "#   - hijacks.txt: hijack scenarios"));

@@ -1957,6 +1957,113 @@ START_TEST(test_file_host_rows)
 }
 END_TEST
 
+/* The measurement host: one node in no AS, a link into every AS through
+ * the router its body names (default: the first), none where it says
+ * false and none into an IXP; its routes, two per AS. */
+START_TEST(test_file_measurement)
+{
+    static const char cfg[] =
+        "measurement = true;\n"
+        "templates = { t = { routers = ( \"ZURI\", \"BASE\" ); }; };\n"
+        "ases = ( { asn = 1; template = \"t\"; },\n"
+        "         { asn = 2; routers = ( \"ZURI\", \"BASE\" );\n"
+        "           measurement = \"BASE\"; students = true; },\n"
+        "         { asn = 3; routers = ( \"ZURI\" ); measurement = false; "
+        "} );\n"
+        "ixps = ( { id = 80; } );\n";
+    struct topology *t = load(testutil_write_temp(cfg, ".cfg"));
+    struct plan *plan = must_plan(t, &no_tunnel);
+    const struct mi_plan *p = plan_view(plan);
+    size_t l;
+
+    int m = find_node(p, "MEASUREMENT");
+    ck_assert_int_ge(m, 0);
+    ck_assert_int_eq(plan_measurement_node(p), m);
+    ck_assert_int_eq(p->nodes[m].kind, MI_NODE_MEASUREMENT);
+    ck_assert_uint_eq(p->nodes[m].asn, 0);
+    ck_assert_uint_eq(p->nodes[m].as_index, p->n_ases);
+    ck_assert_uint_eq(p->nodes[m].server, 0);
+    assert_if(p, "1_ZURIrouter", "measurement_1", "1.0.199.1/24");
+    assert_if(p, "MEASUREMENT", "group1", "1.0.199.2/24");
+    assert_if(p, "2_BASErouter", "measurement_2", "2.0.199.1/24");
+    assert_if(p, "MEASUREMENT", "group2", "2.0.199.2/24");
+    find_if(p, "1_ZURIrouter", "measurement_1", &l);
+    ck_assert_int_eq(p->links[l].kind, MI_LINK_MEASUREMENT);
+    ck_assert_int_eq(plan_measurement_link(p, 1), (int)l);
+    ck_assert_int_eq(plan_measurement_link(p, 3), -1);
+    ck_assert_int_eq(plan_measurement_link(p, 80), -1);
+    ck_assert_int_eq(plan_measurement_owner(p, 2u << 24 | 199u << 8 | 2), 2);
+    ck_assert_int_eq(plan_measurement_owner(p, 2u << 24 | 199u << 8 | 1), -1);
+    ck_assert(!p->links[l].remote);
+
+    struct plan_route r[8];
+    ck_assert_uint_eq(plan_measurement_routes(p, (size_t)m, r, 8), 4);
+    ck_assert_uint_eq(r[0].dst, 1u << 24);
+    ck_assert_uint_eq(r[0].plen, 8);
+    ck_assert_uint_eq(r[0].gateway, (1u << 24 | 199u << 8 | 1));
+    ck_assert_str_eq(r[0].ifname, "group1");
+    ck_assert_uint_eq(r[0].metric, 0);
+    ck_assert_uint_eq(r[1].dst, 0);
+    ck_assert_uint_eq(r[1].plen, 0);
+    ck_assert_uint_eq(r[1].metric, 1);
+    ck_assert_uint_eq(r[3].gateway, (2u << 24 | 199u << 8 | 1));
+    ck_assert_str_eq(r[3].ifname, "group2");
+    ck_assert_uint_eq(r[3].metric, 2);
+    ck_assert_uint_eq(plan_measurement_routes(p, (size_t)m, r, 1), 4);
+    plan_free(plan);
+    topology_free(t);
+
+    /* Off (the default): no node, no link. */
+    static const char off[] = "ases = ( { asn = 1; routers = ( \"ZURI\" ); "
+                              "} );\n";
+    t = load(testutil_write_temp(off, ".cfg"));
+    plan = must_plan(t, &no_tunnel);
+    p = plan_view(plan);
+    ck_assert_int_eq(plan_measurement_node(p), -1);
+    ck_assert_int_eq(plan_measurement_link(p, 1), -1);
+    ck_assert_uint_eq(p->n_nodes, 2);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* With servers: on the one named, its links to ASes elsewhere through the
+ * tunnels like any link between servers. */
+START_TEST(test_file_measurement_servers)
+{
+    char *text =
+        xasprintf("%smeasurement = { server = \"s2\"; };\n", servers_cfg);
+    struct topology *t = load(testutil_write_temp(text, ".cfg"));
+    struct plan *plan = must_plan(t, &gre);
+    const struct mi_plan *p = plan_view(plan);
+    size_t l;
+
+    int m = find_node(p, "MEASUREMENT");
+    ck_assert_int_ge(m, 0);
+    ck_assert_uint_eq(p->nodes[m].server, 1);
+    find_if(p, "1_ZURIrouter", "measurement_1", &l);
+    ck_assert(p->links[l].remote);
+    ck_assert_uint_eq(p->links[l].server[0], 0);
+    ck_assert_uint_eq(p->links[l].server[1], 1);
+    ck_assert_uint_gt(p->links[l].tunnel_id, 0);
+    ck_assert_ptr_nonnull(p->links[l].tunnel_port[1]);
+    ck_assert_uint_eq(p->links[l].mtu, 1400 - 50);
+    free(text);
+    plan_free(plan);
+    topology_free(t);
+
+    /* Without one named: the first server. */
+    text = xasprintf("%smeasurement = true;\n", servers_cfg);
+    t = load(testutil_write_temp(text, ".cfg"));
+    plan = must_plan(t, &gre);
+    p = plan_view(plan);
+    ck_assert_uint_eq(p->nodes[find_node(p, "MEASUREMENT")].server, 0);
+    free(text);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 /* A link's `ends`: the original's older plan, .1 and .2 in a given /24. */
 START_TEST(test_file_ends)
 {
@@ -2235,6 +2342,8 @@ plan_suite(void)
     tcase_add_test(tc, test_file_servers);
     tcase_add_test(tc, test_file_ends);
     tcase_add_test(tc, test_file_host_rows);
+    tcase_add_test(tc, test_file_measurement);
+    tcase_add_test(tc, test_file_measurement_servers);
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
     suite_add_tcase(s, tc);

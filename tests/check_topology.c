@@ -1112,6 +1112,39 @@ START_TEST(test_settings_in_included_file)
 }
 END_TEST
 
+/* The measurement host's settings: wrong types, a router that does not
+ * exist, a server that does not exist, a body naming a router for a host
+ * the file does not build. */
+START_TEST(test_measurement_errors)
+{
+    expect_errors("measurement = 5;\n"
+                  "ases = ( { asn = 1; routers = ( \"ZURI\" ); } );\n",
+                  "@:1: measurement: must be true, false or a group "
+                  "{ server = \"NAME\"; }\n");
+    expect_errors("measurement = { server = \"s9\"; srv = 1; };\n"
+                  "ases = ( { asn = 1; routers = ( \"ZURI\" ); } );\n",
+                  "@:1: measurement: unknown setting \"srv\"\n"
+                  "@:1: measurement: server: no server named \"s9\" (the "
+                  "file has no servers)\n");
+    expect_errors("measurement = true;\n"
+                  "ases = ( { asn = 1; routers = ( \"ZURI\", \"BASE\" );\n"
+                  "           measurement = \"BASEL\"; } );\n",
+                  "@:3: AS 1: measurement: AS 1 has no router \"BASEL\" (did "
+                  "you mean \"BASE\"?)\n");
+    expect_errors("measurement = true;\n"
+                  "ases = ( { asn = 1; routers = ( \"ZURI\" );\n"
+                  "           measurement = 1; } );\n",
+                  "@:3: AS 1: measurement: must be a router's name, or false "
+                  "for no link to the measurement host\n");
+    expect_errors("templates = { t = { routers = ( \"ZURI\" );\n"
+                  "                    measurement = \"ZURI\"; }; };\n"
+                  "ases = ( { asn = 1; template = \"t\"; } );\n",
+                  "@:2: template \"t\": measurement: the file has no "
+                  "measurement host (add `measurement = true;` at the top "
+                  "level)\n");
+}
+END_TEST
+
 static Suite *
 topology_suite(void)
 {
@@ -1165,6 +1198,7 @@ topology_suite(void)
     tcase_add_test(tc, test_settings_keys_and_errors);
     tcase_add_test(tc, test_settings_without_section);
     tcase_add_test(tc, test_settings_in_included_file);
+    tcase_add_test(tc, test_measurement_errors);
     /* Checked: runs in the test's own process, where the files are. */
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);

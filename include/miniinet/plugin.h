@@ -85,9 +85,10 @@ extern "C" {
  * (runtime start_daemon).  4.1: runtime describe_node.  4.2: tunnel
  * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
- * links).  4.4: switch get_vlans and set_vlans. */
+ * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
+ * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 4
+#define MI_PLUGIN_ABI_MINOR 5
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -123,10 +124,14 @@ struct mi_addr {
 };
 
 enum mi_node_kind {
-    MI_NODE_ROUTER = 1, /* FRR router, e.g. "3_ZURIrouter" */
-    MI_NODE_HOST,       /* L3 host behind one router, "3_ZURIhost" */
-    MI_NODE_L2HOST,     /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
-    MI_NODE_ROUTESERVER /* an IXP's route server, "80_IXP" */
+    MI_NODE_ROUTER = 1,  /* FRR router, e.g. "3_ZURIrouter" */
+    MI_NODE_HOST,        /* L3 host behind one router, "3_ZURIhost" */
+    MI_NODE_L2HOST,      /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
+    MI_NODE_ROUTESERVER, /* an IXP's route server, "80_IXP" */
+    /* The network's measurement host "MEASUREMENT" (since 4.4): in no AS
+     * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A
+     * runtime treats it as a host. */
+    MI_NODE_MEASUREMENT
 };
 
 /* Business relationship: the role of a link's end[0] AS towards end[1]. */
@@ -144,7 +149,8 @@ enum mi_link_kind {
     MI_LINK_IXP,          /* router - IXP LAN (end[1] is a bridge) */
     MI_LINK_L2_GATEWAY,   /* router - switch, one access link per VLAN */
     MI_LINK_L2_HOST,      /* L2 host - switch, access port */
-    MI_LINK_L2_TRUNK      /* switch - switch, trunk of all VLANs */
+    MI_LINK_L2_TRUNK,     /* switch - switch, trunk of all VLANs */
+    MI_LINK_MEASUREMENT   /* router - the measurement host (since 4.4) */
 };
 
 enum mi_bridge_kind {

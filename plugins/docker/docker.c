@@ -180,6 +180,8 @@ kind_name(enum mi_node_kind kind)
         return "l2host";
     case MI_NODE_ROUTESERVER:
         return "routeserver";
+    case MI_NODE_MEASUREMENT:
+        return "measurement";
     }
     return "unknown";
 }

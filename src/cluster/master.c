@@ -922,6 +922,43 @@ master_link(struct session *s, const struct link_request *req)
     return status;
 }
 
+/* `traceroute AS ADDRESS` on the measurement host's server, its output
+ * streamed with the server's name. */
+int
+master_traceroute(struct session *s, const struct traceroute_request *req)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    const struct mi_link *l = mi_plan_link(p, req->link);
+    unsigned server = mi_plan_node(p, (size_t)l->end[1].node)->server;
+    struct master m;
+
+    memset(&m, 0, sizeof m);
+    m.s = s;
+    m.p = p;
+    m.n = 1;
+    m.verb = "traceroute";
+    m.argv = req->args;
+    m.runs = xcalloc(2, sizeof *m.runs);
+    pthread_mutex_init(&m.lock, NULL);
+
+    struct remote_target t = target_of(s, server);
+    struct remote *r = NULL;
+    char *error = NULL;
+    m.runs[0].m = &m;
+    m.runs[0].index = server;
+    if (remote_connect_all(&t, 1, s->opts.accept_new_host_keys,
+                           CONNECT_TIMEOUT_MS, &r, &error)) {
+        log_error("%s", error);
+        m.runs[0].error = error;
+        master_close(&m);
+        return EXIT_FAILED;
+    }
+    m.runs[0].r = r;
+    int status = stream_verb(&m.runs[0]);
+    master_close(&m);
+    return status == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Gathering for the dashboard                                              */
 

@@ -587,7 +587,9 @@ note_unread(struct importer *im)
          "the students' address list: `miniinet plan` shows every address"},
         {"welcoming_message.txt", "the SSH proxy's greeting: no proxy"},
         {"ssh_welcome_message.txt", "the SSH proxy's greeting: no proxy"},
-        {"measurement_welcome_message.txt", "no MEASUREMENT container"},
+        {"measurement_welcome_message.txt",
+         "the measurement host's greeting: no SSH access to it, `miniinet "
+         "exec MEASUREMENT` reaches it"},
         {"vpnsecret", "the VPN (WireGuard) service: no VPN"},
     };
     for (size_t i = 0; i < sizeof unread / sizeof *unread; i++) {
@@ -596,8 +598,8 @@ note_unread(struct importer *im)
         }
     }
     note_daemons(im);
-    imp_omit(im, "the RPKI, DNS, MATRIX, MEASUREMENT, WEB and PROXY "
-                 "containers: not part of miniinet");
+    imp_omit(im, "the RPKI, DNS, MATRIX, WEB and PROXY containers: not "
+                 "part of miniinet");
 }
 
 static void

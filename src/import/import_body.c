@@ -177,7 +177,7 @@ read_routers(struct importer *im, const struct imp_as *as,
                          "service \"%s\" is none of MATRIX, MATRIX_TARGET, "
                          "DNS, MEASUREMENT: ignored, as the original does",
                          l->words[1]);
-            } else {
+            } else if (strcmp(l->words[1], "MEASUREMENT") != 0) {
                 imp_omit(im,
                          "service %s (%s): miniinet runs no service "
                          "containers; `miniinet check` measures reachability "
@@ -207,6 +207,17 @@ read_routers(struct importer *im, const struct imp_as *as,
             r = (int)b->n_routers++;
         }
         struct imp_router *rt = &b->routers[r];
+        if (!strcmp(l->words[1], "MEASUREMENT")) {
+            /* The measurement host's link (measurement = "R"). */
+            if (!b->measurement) {
+                b->measurement = r + 1;
+            } else if (b->measurement != r + 1) {
+                imp_warn(im, f, l->line,
+                         "a second router with MEASUREMENT: the measurement "
+                         "host has one link per AS, to %s",
+                         b->routers[b->measurement - 1].name);
+            }
+        }
         if (host) {
             if (rt->first_host_row < 0) {
                 rt->first_host_row = (int)i;

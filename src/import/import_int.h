@@ -81,7 +81,8 @@ struct imp_body {
     size_t n_links;
     struct imp_l2net *l2nets;
     size_t n_l2nets;
-    char *text; /* its topology text (the writer's), to share templates */
+    int measurement; /* 1 + the router with service MEASUREMENT, 0: none */
+    char *text;      /* its topology text (the writer's), to share templates */
 };
 
 struct imp_as {

@@ -53,8 +53,10 @@ put_impair(struct buf *b, const struct imp_impair *im)
     put(b, " }");
 }
 
+/* `any`: some AS has a MEASUREMENT router (the host is built), so a body
+ * without one says so. */
 static char *
-body_text(const struct imp_body *body)
+body_text(const struct imp_body *body, bool any)
 {
     struct buf b = {0};
 
@@ -75,6 +77,12 @@ body_text(const struct imp_body *body)
         }
     }
     put(&b, " );\n");
+    if (body->measurement) {
+        put(&b, "    measurement = \"%s\";\n",
+            body->routers[body->measurement - 1].name);
+    } else if (any) {
+        put(&b, "    measurement = false;\n");
+    }
     if (body->n_links) {
         put(&b, "    links = (\n");
         for (size_t i = 0; i < body->n_links; i++) {
@@ -159,6 +167,18 @@ template_stem(const char *file)
     return name;
 }
 
+static bool
+any_measurement(const struct importer *im)
+{
+    for (size_t i = 0; i < im->n_ases; i++) {
+        if (!im->ases[i].ixp && im->ases[i].body &&
+            im->ases[i].body->measurement) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 make_templates(struct importer *im)
 {
@@ -167,7 +187,7 @@ make_templates(struct importer *im)
         if (as->ixp) {
             continue;
         }
-        as->body->text = body_text(as->body);
+        as->body->text = body_text(as->body, any_measurement(im));
         for (size_t t = 0; t < im->n_templates; t++) {
             if (!strcmp(im->templates[t].body->text, as->body->text)) {
                 as->template = (int)t;
@@ -420,6 +440,10 @@ imp_write(struct importer *im)
     char *name = network_name(im);
     put(&b, "\nname = \"%s\";\n", name);
     free(name);
+    if (any_measurement(im)) {
+        put(&b, "measurement = true; # MEASUREMENT, linked to the routers "
+                "with that service\n");
+    }
     if (im->n_servers) {
         put_servers(&b, im);
     }

@@ -294,3 +294,155 @@ icmp_path_mtu(uint32_t to, unsigned max, unsigned *mtu)
     close(fd);
     return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Traceroute                                                               */
+
+struct trace_socket {
+    const char *ifname;
+    uint32_t src;
+};
+
+static int
+open_trace_socket(void *arg)
+{
+    const struct trace_socket *ts = arg;
+    int fd =
+        socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+    if (fd < 0) {
+        return -errno;
+    }
+    struct icmp_filter filter = {.data = ~(1U << ICMP_ECHOREPLY |
+                                           1U << ICMP_TIME_EXCEEDED |
+                                           1U << ICMP_DEST_UNREACH)};
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl(ts->src)};
+    if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ts->ifname,
+                   (socklen_t)strlen(ts->ifname) + 1) < 0 ||
+        (ts->src && bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0)) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+/* Whether the ICMP message `icmp` (len bytes, from `from`) answers our
+ * echo request (id, seq) to `to`; fills hop. */
+static bool
+answers(const uint8_t *icmp, size_t len, uint32_t from, uint16_t id,
+        uint16_t seq, uint32_t to, struct icmp_hop *hop)
+{
+    struct icmphdr h;
+    struct icmphdr inner;
+
+    if (len < sizeof h) {
+        return false;
+    }
+    memcpy(&h, icmp, sizeof h);
+    if (h.type == ICMP_ECHOREPLY) {
+        if (ntohs(h.un.echo.id) != id || ntohs(h.un.echo.sequence) != seq ||
+            from != to) {
+            return false;
+        }
+    } else {
+        /* Time exceeded, unreachable: our request's IP header and the
+         * first 8 bytes of its ICMP header follow. */
+        const uint8_t *ip = icmp + sizeof h;
+        size_t left = len - sizeof h;
+        size_t ihl = left ? (size_t)(ip[0] & 0x0f) * 4 : 0;
+        uint32_t dst;
+        if (ihl < 20 || left < ihl + sizeof inner) {
+            return false;
+        }
+        memcpy(&dst, ip + 16, sizeof dst);
+        memcpy(&inner, ip + ihl, sizeof inner);
+        if (ip[9] != IPPROTO_ICMP || ntohl(dst) != to ||
+            inner.type != ICMP_ECHO || ntohs(inner.un.echo.id) != id ||
+            ntohs(inner.un.echo.sequence) != seq) {
+            return false;
+        }
+    }
+    hop->from = from;
+    hop->type = h.type;
+    hop->code = h.code;
+    return true;
+}
+
+/* One probe with TTL `ttl`: sent, then answers awaited until wait_ms. */
+static void
+trace_hop(int fd, uint16_t id, unsigned ttl, uint32_t to, int wait_ms,
+          struct icmp_hop *hop)
+{
+    struct {
+        struct icmphdr h;
+        char payload[sizeof PAYLOAD];
+    } pkt;
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl(to)};
+    int ttl_opt = (int)ttl;
+
+    memset(hop, 0, sizeof *hop);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.h.type = ICMP_ECHO;
+    pkt.h.un.echo.id = htons(id);
+    pkt.h.un.echo.sequence = htons((uint16_t)ttl);
+    memcpy(pkt.payload, PAYLOAD, sizeof PAYLOAD);
+    pkt.h.checksum = checksum(&pkt, sizeof pkt);
+    long long start = now_ms();
+    double sent = util_monotonic();
+    if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl_opt, sizeof ttl_opt) < 0 ||
+        sendto(fd, &pkt, sizeof pkt, 0, (struct sockaddr *)&sin, sizeof sin) <
+            0) {
+        hop->error = -errno;
+        return;
+    }
+    for (long long left = wait_ms; left > 0;
+         left = wait_ms - (now_ms() - start)) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)left) <= 0) {
+            continue;
+        }
+        uint8_t buf[1024];
+        struct sockaddr_in from = {0};
+        socklen_t len = sizeof from;
+        ssize_t n;
+        while ((n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+                             &len)) > 0) {
+            len = sizeof from;
+            size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+            if ((size_t)n > ihl && answers(buf + ihl, (size_t)n - ihl,
+                                           ntohl(from.sin_addr.s_addr), id,
+                                           (uint16_t)ttl, to, hop)) {
+                hop->rtt_us = (unsigned)((util_monotonic() - sent) * 1e6);
+                return;
+            }
+        }
+    }
+}
+
+int
+icmp_traceroute(const char *netns, const char *ifname, uint32_t src,
+                uint32_t to, unsigned max_hops, int wait_ms,
+                struct icmp_hop *hops, size_t *n_hops)
+{
+    struct trace_socket ts = {.ifname = ifname, .src = src};
+    int fd = netlink_in_netns(netns, "traceroute", open_trace_socket, &ts);
+    /* Another id than check's (the process id), in case both run. */
+    uint16_t id = (uint16_t)(getpid() ^ 0x5452);
+
+    *n_hops = 0;
+    if (fd < 0) {
+        return fd;
+    }
+    for (unsigned ttl = 1; ttl <= max_hops; ttl++) {
+        struct icmp_hop *hop = &hops[(*n_hops)++];
+        trace_hop(fd, id, ttl, to, wait_ms, hop);
+        if (hop->error || (hop->from && hop->type != ICMP_TIME_EXCEEDED)) {
+            break; /* the destination, or a router saying unreachable */
+        }
+    }
+    close(fd);
+    return 0;
+}

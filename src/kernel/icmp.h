@@ -39,4 +39,25 @@ int icmp_probe(const char *const *netns, size_t n_sources,
  * or -errno when no ICMP socket could be opened. */
 int icmp_path_mtu(uint32_t to, unsigned max, unsigned *mtu);
 
+/* One hop of a traceroute. */
+struct icmp_hop {
+    uint32_t from;   /* who answered (host byte order), 0: nobody in time */
+    int type, code;  /* the answer: ICMP_TIME_EXCEEDED, ICMP_ECHOREPLY,
+                        ICMP_DEST_UNREACH */
+    unsigned rtt_us; /* from the request to the answer */
+    int error;       /* -errno if the request could not be sent */
+};
+
+/* Traceroute from namespace `netns`, bound to its interface `ifname` (the
+ * route out is that interface's, whatever the destination) with source
+ * address `src` (0: the kernel's choice), to `to`: one echo request per
+ * TTL 1..max_hops, each awaiting at most wait_ms its time-exceeded,
+ * unreachable or echo reply (so at most max_hops x wait_ms in all).  Stops
+ * at the destination's reply, an unreachable or a send error.  Fills
+ * hops[0 .. *n_hops), hops has room for max_hops.  Returns 0, or -errno
+ * when the socket could not be opened or bound (no such interface). */
+int icmp_traceroute(const char *netns, const char *ifname, uint32_t src,
+                    uint32_t to, unsigned max_hops, int wait_ms,
+                    struct icmp_hop *hops, size_t *n_hops);
+
 #endif

@@ -957,12 +957,15 @@ build_address(int ifindex, struct mi_addr a, struct nl_msg **msg)
     return err;
 }
 
+/* A route to dst/plen via gw (through interface ifindex if not 0, with
+ * `metric` if not 0). */
 static int
-build_default_route(uint32_t gw, struct nl_msg **msg)
+build_route(uint32_t dst_ip, uint8_t plen, uint32_t gw, int ifindex,
+            uint32_t metric, struct nl_msg **msg)
 {
     struct rtnl_route *route = rtnl_route_alloc();
     struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    struct nl_addr *dst = ipv4_addr(0, 0);
+    struct nl_addr *dst = ipv4_addr(dst_ip, plen);
     struct nl_addr *via = ipv4_addr(gw, 32);
     int err = -NLE_NOMEM;
 
@@ -972,9 +975,15 @@ build_default_route(uint32_t gw, struct nl_msg **msg)
         rtnl_route_set_protocol(route, RTPROT_BOOT); /* as ip(8) does */
         rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
         rtnl_route_set_type(route, RTN_UNICAST);
+        if (metric) {
+            rtnl_route_set_priority(route, metric);
+        }
         err = rtnl_route_set_dst(route, dst);
     }
     if (!err) {
+        if (ifindex) {
+            rtnl_route_nh_set_ifindex(nh, ifindex);
+        }
         rtnl_route_nh_set_gateway(nh, via);
         rtnl_route_add_nexthop(route, nh);
         nh = NULL; /* the route's now */
@@ -1138,11 +1147,27 @@ configure_here(void *call_)
         struct in_addr in = {htonl(spec->default_gw)};
         char gw[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &in, gw, sizeof gw);
-        err = build_default_route(spec->default_gw, &msg);
+        err = build_route(0, 0, spec->default_gw, 0, 0, &msg);
         send_built(&b, err, msg,
                    xasprintf("%s%sdefault route via %s",
                              call->ns ? call->ns : "", call->ns ? ": " : "",
                              gw));
+    }
+    for (size_t i = 0; i < spec->n_routes; i++) {
+        const struct route_spec *r = &spec->routes[i];
+        int ifindex =
+            r->if_index < spec->n_ifs ? call->ifindex[r->if_index] : 0;
+        char dst[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+        struct in_addr in_dst = {htonl(r->dst)}, in_gw = {htonl(r->gateway)};
+        inet_ntop(AF_INET, &in_dst, dst, sizeof dst);
+        inet_ntop(AF_INET, &in_gw, gw, sizeof gw);
+        err = ifindex ? build_route(r->dst, r->plen, r->gateway, ifindex,
+                                    r->metric, &msg)
+                      : -NLE_NODEV;
+        send_built(&b, err, msg,
+                   xasprintf("%s%sroute %s/%u via %s",
+                             call->ns ? call->ns : "", call->ns ? ": " : "",
+                             dst, r->plen, gw));
     }
     error = batch_finish(&b);
 

@@ -73,6 +73,15 @@ struct if_spec {
     uint32_t buffer_us;  /* tbf queue, as time at the rate; 0: 50 ms */
 };
 
+/* A route of a node through one of its interfaces. */
+struct route_spec {
+    uint32_t dst; /* host byte order */
+    uint8_t plen;
+    uint32_t gateway; /* host byte order */
+    size_t if_index;  /* the interface: index into node_net_spec.ifs */
+    uint32_t metric;  /* 0: the kernel's default */
+};
+
 struct node_net_spec {
     const char *netns; /* namespace path; NULL: the caller's */
     const struct if_spec *ifs;
@@ -80,6 +89,8 @@ struct node_net_spec {
     struct mi_addr loopback; /* plen 0: none; else added to "lo" */
     uint32_t default_gw;     /* 0: none; else default route via it (host
                                 byte order) */
+    const struct route_spec *routes; /* more routes, added last */
+    size_t n_routes;
 };
 
 /* Configures one node's namespace: "lo" up, the loopback address, each

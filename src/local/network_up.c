@@ -467,10 +467,34 @@ configure_node_at(struct up *u, size_t node, const bool *only)
         ifs[i].buffer_us = l->buffer_us;
     }
 
+    /* The measurement host's routes, through its interfaces. */
+    struct route_spec *routes = NULL;
+    size_t n_routes = 0;
+    if (n->kind == MI_NODE_MEASUREMENT) {
+        size_t max = plan_measurement_routes(u->p, node, NULL, 0);
+        struct plan_route *pr = xcalloc(max + 1, sizeof *pr);
+        plan_measurement_routes(u->p, node, pr, max);
+        routes = xcalloc(max + 1, sizeof *routes);
+        for (size_t r = 0; r < max; r++) {
+            size_t at = n_ifs;
+            for (size_t i = 0; i < n_ifs; i++) {
+                at = !strcmp(ifs[i].ifname, pr[r].ifname) ? i : at;
+            }
+            routes[n_routes++] = (struct route_spec){.dst = pr[r].dst,
+                                                     .plen = pr[r].plen,
+                                                     .gateway = pr[r].gateway,
+                                                     .if_index = at,
+                                                     .metric = pr[r].metric};
+        }
+        free(pr);
+    }
+
     const char *netns = u->netns[node];
     int error = -ENOENT;
     if (netns) {
         struct node_net_spec spec = {
+            .routes = routes,
+            .n_routes = n_routes,
             .netns = netns,
             .ifs = ifs,
             .n_ifs = n_ifs,
@@ -487,6 +511,7 @@ configure_node_at(struct up *u, size_t node, const bool *only)
             log_error("%s: cannot configure its interfaces", n->name);
         }
     }
+    free(routes);
     free(ifs);
     return error;
 }

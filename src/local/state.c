@@ -26,12 +26,13 @@ static const char *const kind_names[] = {
     [MI_NODE_HOST] = "host",
     [MI_NODE_L2HOST] = "l2host",
     [MI_NODE_ROUTESERVER] = "routeserver",
+    [MI_NODE_MEASUREMENT] = "measurement",
 };
 
 const char *
 state_kind_name(enum mi_node_kind kind)
 {
-    return kind >= MI_NODE_ROUTER && kind <= MI_NODE_ROUTESERVER
+    return kind >= MI_NODE_ROUTER && kind <= MI_NODE_MEASUREMENT
                ? kind_names[kind]
                : "?";
 }
@@ -39,7 +40,7 @@ state_kind_name(enum mi_node_kind kind)
 static int
 kind_from_name(const char *s)
 {
-    for (int k = MI_NODE_ROUTER; k <= MI_NODE_ROUTESERVER; k++) {
+    for (int k = MI_NODE_ROUTER; k <= MI_NODE_MEASUREMENT; k++) {
         if (!strcmp(s, kind_names[k])) {
             return k;
         }

@@ -150,6 +150,7 @@ far_ok(const struct mi_plan *plan, const struct mi_link *link, int e)
     case MI_LINK_INTERNAL:
     case MI_LINK_HOST:
     case MI_LINK_EXTERNAL:
+    case MI_LINK_MEASUREMENT:
         return node_ok(plan, far->node);
     default:
         return false;
@@ -430,6 +431,9 @@ write_description(struct gen *g, const struct mi_link *link, int e)
     case MI_LINK_L2_GATEWAY:
         fprintf(g->out, "L2 switch %s, VLAN %u\n", name, far->vlan);
         break;
+    case MI_LINK_MEASUREMENT:
+        fprintf(g->out, "link to the measurement host %s\n", name);
+        break;
     case MI_LINK_L2_HOST:
     case MI_LINK_L2_TRUNK:
     default:
@@ -637,7 +641,10 @@ write_ospf(struct gen *g)
         if (!a || !a->plen) {
             continue;
         }
-        if (link->kind == MI_LINK_INTERNAL || link->kind == MI_LINK_HOST) {
+        if (link->kind == MI_LINK_INTERNAL || link->kind == MI_LINK_HOST ||
+            link->kind == MI_LINK_MEASUREMENT) {
+            /* The measurement link as the original's: in OSPF, so the
+             * whole AS reaches AS.0.199.2 (passive here, see above). */
             fprintf(g->out, " network %s area 0\n", net_str(a->ip, a->plen).s);
         } else if (link->kind == MI_LINK_L2_GATEWAY && !l2_block_seen(g, l)) {
             fprintf(g->out, " network %s area 0\n", net_str(a->ip, 16).s);

@@ -972,6 +972,53 @@ plan_routeserver_links(struct builder *b)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The measurement host: one node, a link into every AS.                    */
+
+static void
+plan_measurement(struct builder *b)
+{
+    const struct topology *topo = b->topo;
+    struct plan *p = b->plan;
+    char buf[NAME_BUF];
+
+    if (!topo->measurement) {
+        return;
+    }
+    int line = topo->measurement_line;
+    size_t host = p->view.n_nodes;
+    struct mi_node *node = add_node(b, line);
+    node->kind = MI_NODE_MEASUREMENT;
+    node->asn = 0;
+    node->as_index = (unsigned)topo->n_ases; /* in no AS */
+    node->server =
+        topo->measurement_server < 0 ? 0 : (unsigned)topo->measurement_server;
+    node->name = keep_name(b, buf, names_measurement(buf, sizeof buf), line);
+    node->label = node->name;
+
+    for (size_t i = 0; i < topo->n_ases; i++) {
+        const struct topo_as *as = &topo->ases[i];
+        if (as->ixp || as->body->measurement < 0) {
+            continue;
+        }
+        size_t router = (size_t)as->body->measurement;
+        int at =
+            as->body->measurement_line ? as->body->measurement_line : as->line;
+        struct mi_link *link = add_link(b, MI_LINK_MEASUREMENT, at);
+        end_node(
+            &link->end[0], router_node(b, i, router),
+            keep_name(b, buf,
+                      names_if_measurement_router(buf, sizeof buf, as->asn),
+                      at),
+            addr4(as->asn, 0, 199, 1, 24));
+        end_node(&link->end[1], host,
+                 keep_name(b, buf,
+                           names_if_measurement_host(buf, sizeof buf, as->asn),
+                           at),
+                 addr4(as->asn, 0, 199, 2, 24));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Servers, MTUs, tunnels and ports of the links.                           */
 
 static unsigned
@@ -1547,6 +1594,7 @@ plan_everything(struct builder *b)
     plan_ixp_bridges(b);
     plan_external_links(b);
     plan_routeserver_links(b);
+    plan_measurement(b);
     if (b->failed) {
         return;
     }
@@ -1703,4 +1751,71 @@ plan_neighbours(const struct mi_plan *p, unsigned server)
     }
     free(m);
     return total;
+}
+
+size_t
+plan_measurement_routes(const struct mi_plan *p, size_t node,
+                        struct plan_route *out, size_t max)
+{
+    size_t n = 0, all = 0;
+
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        if (link->kind != MI_LINK_MEASUREMENT ||
+            link->end[1].node != (int)node) {
+            continue;
+        }
+        unsigned asn = mi_plan_node(p, (size_t)link->end[0].node)->asn;
+        uint32_t gw = link->end[0].addr.ip;
+        all += 2;
+        if (n + 2 <= max) {
+            out[n++] = (struct plan_route){.dst = asn << 24,
+                                           .plen = 8,
+                                           .gateway = gw,
+                                           .ifname = link->end[1].ifname,
+                                           .metric = 0};
+            out[n++] = (struct plan_route){.dst = 0,
+                                           .plen = 0,
+                                           .gateway = gw,
+                                           .ifname = link->end[1].ifname,
+                                           .metric = asn};
+        }
+    }
+    return all;
+}
+
+int
+plan_measurement_node(const struct mi_plan *p)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (mi_plan_node(p, i)->kind == MI_NODE_MEASUREMENT) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
+plan_measurement_link(const struct mi_plan *p, unsigned asn)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        if (link->kind == MI_LINK_MEASUREMENT &&
+            mi_plan_node(p, (size_t)link->end[0].node)->asn == asn) {
+            return (int)l;
+        }
+    }
+    return -1;
+}
+
+int
+plan_measurement_owner(const struct mi_plan *p, uint32_t ip)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        if (link->kind == MI_LINK_MEASUREMENT && link->end[1].addr.ip == ip) {
+            return (int)mi_plan_node(p, (size_t)link->end[0].node)->asn;
+        }
+    }
+    return -1;
 }

@@ -52,6 +52,35 @@ int plan_write_json(const struct plan *, int server, plan_describe_fn *,
  * The kernel's table is one for all namespaces, 1024 entries by default. */
 size_t plan_neighbours(const struct mi_plan *, unsigned server);
 
+/* A route of a node other than its default gateway. */
+struct plan_route {
+    uint32_t dst; /* host byte order */
+    uint8_t plen;
+    uint32_t gateway;
+    const char *ifname; /* the node's interface it leaves by */
+    uint32_t metric;    /* 0: the kernel's default */
+};
+
+/* The measurement host's routes (the original's): for each AS it has a link
+ * into, AS.0.0.0/8 via the AS's router (AS.0.199.1), and a default route
+ * via it with metric AS, so that a probe bound to interface groupAS (the
+ * traceroute verb) leaves through that AS whatever its destination.  Fills
+ * at most `max` routes of `out` in link order; returns how many there are
+ * (2 per AS). */
+size_t plan_measurement_routes(const struct mi_plan *, size_t node,
+                               struct plan_route *out, size_t max);
+
+/* The measurement host's node index, or -1 when the network has none. */
+int plan_measurement_node(const struct mi_plan *);
+
+/* The index of AS `asn`'s link to the measurement host (end[0] its router,
+ * end[1] the host), or -1. */
+int plan_measurement_link(const struct mi_plan *, unsigned asn);
+
+/* The AS whose link gives the measurement host address `ip` (host byte
+ * order), or -1 when `ip` is none of its addresses. */
+int plan_measurement_owner(const struct mi_plan *, uint32_t ip);
+
 /* Index of the server named `name`, or -1. */
 int plan_find_server(const struct plan *, const char *name);
 

@@ -60,6 +60,8 @@ node_kind_name(enum mi_node_kind kind)
         return "l2host";
     case MI_NODE_ROUTESERVER:
         return "routeserver";
+    case MI_NODE_MEASUREMENT:
+        return "measurement";
     }
     return "?";
 }
@@ -82,6 +84,8 @@ link_kind_name(enum mi_link_kind kind)
         return "l2-host";
     case MI_LINK_L2_TRUNK:
         return "l2-trunk";
+    case MI_LINK_MEASUREMENT:
+        return "measurement";
     }
     return "?";
 }
@@ -434,6 +438,13 @@ text_server(struct text_ctx *t, size_t s)
     for (size_t a = 0; a < t->p->n_ases; a++) {
         if (t->p->ases[a].server == s) {
             text_as(t, a);
+        }
+    }
+    for (size_t i = 0; i < t->p->n_nodes; i++) {
+        if (t->p->nodes[i].kind == MI_NODE_MEASUREMENT &&
+            t->p->nodes[i].server == s) {
+            fputs("  measurement host\n", t->f);
+            text_node(t, i);
         }
     }
 }

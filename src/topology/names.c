@@ -142,6 +142,24 @@ names_asn_of(const char *name)
 }
 
 int
+names_measurement(char *buf, size_t len)
+{
+    return snprintf(buf, len, "MEASUREMENT");
+}
+
+int
+names_if_measurement_router(char *buf, size_t len, unsigned asn)
+{
+    return snprintf(buf, len, "measurement_%u", asn);
+}
+
+int
+names_if_measurement_host(char *buf, size_t len, unsigned asn)
+{
+    return snprintf(buf, len, "group%u", asn);
+}
+
+int
 names_port(char *buf, size_t len, size_t link, int end)
 {
     /* "mi" + link number + end letter: at most 15 characters for any plan

@@ -55,6 +55,12 @@ int names_if_ixp(char *buf, size_t len, unsigned ixp);
 
 /* Root-namespace end of a veth whose other end is in a node, for link
  * number `link` of the plan and end 0 or 1. */
+/* The measurement host (the original's names): node "MEASUREMENT", its
+ * interface into AS N "groupN", the router's end "measurement_N". */
+int names_measurement(char *buf, size_t len);
+int names_if_measurement_router(char *buf, size_t len, unsigned asn);
+int names_if_measurement_host(char *buf, size_t len, unsigned asn);
+
 int names_port(char *buf, size_t len, size_t link, int end);
 
 /* The kinds of plugin as the topology file, the state record and messages

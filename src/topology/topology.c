@@ -543,8 +543,8 @@ parse_placement(struct tp_loader *ld, const config_setting_t *s,
 /* ------------------------------------------------------------------------ */
 
 static const char *const as_keys[] = {
-    "asn",     "asns",  "template", "students", "server",
-    "routers", "links", "l2",       NULL,
+    "asn",     "asns",  "template", "students",    "server",
+    "routers", "links", "l2",       "measurement", NULL,
 };
 static const char *const ixp_keys[] = {"id", "ids", "server", NULL};
 
@@ -673,10 +673,59 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 /* ------------------------------------------------------------------------ */
 
 static const char *const top_keys[] = {
-    "name",      "servers", "plugins", "impairments_optional",
-    "templates", "ases",    "ixps",    "links",
-    "snapshots", NULL,
+    "name",      "servers",     "plugins", "impairments_optional",
+    "templates", "ases",        "ixps",    "links",
+    "snapshots", "measurement", NULL,
 };
+
+/* measurement = true | false | { server = "NAME"; }: the measurement host,
+ * on the named server or the first. */
+static void
+parse_measurement(struct tp_loader *ld, const config_setting_t *root)
+{
+    static const char *const keys[] = {"server", NULL};
+    const config_setting_t *m = config_setting_get_member(root, "measurement");
+    struct topology *topo = ld->topo;
+
+    topo->measurement_server = -1;
+    if (!m) {
+        return;
+    }
+    topo->measurement_line = (int)config_setting_source_line(m);
+    if (tp_is_type(m, CONFIG_TYPE_BOOL)) {
+        topo->measurement = config_setting_get_bool(m);
+        return;
+    }
+    if (!config_setting_is_group(m)) {
+        tp_key_error(ld, m, "", "measurement",
+                     "must be true, false or a group { server = \"NAME\"; }");
+        return;
+    }
+    topo->measurement = true;
+    tp_check_keys(ld, m, "measurement", keys);
+    if (config_setting_get_member(m, "server")) {
+        topo->measurement_server = parse_placement(ld, m, "measurement");
+    }
+}
+
+/* A body that names a measurement router in a file without the host. */
+static void
+check_measurement_bodies(struct tp_loader *ld)
+{
+    const struct topology *topo = ld->topo;
+
+    for (size_t i = 0; !topo->measurement && i < topo->n_bodies; i++) {
+        const struct topo_body *b = topo->bodies[i];
+        if (b->measurement_line) {
+            tp_error(ld,
+                     config_setting_get_member(ld->body_src[i], "measurement"),
+                     "%s%s%s: measurement: the file has no measurement host "
+                     "(add `measurement = true;` at the top level)",
+                     b->name ? "template \"" : "AS", b->name ? b->name : "",
+                     b->name ? "\"" : "");
+        }
+    }
+}
 
 /* snapshots = { keep_last = N; keep_days = N; } */
 static void
@@ -714,8 +763,10 @@ parse_top(struct tp_loader *ld, const config_setting_t *root)
     parse_servers(ld, root);
     parse_plugins(ld, root);
     parse_snapshots(ld, root);
+    parse_measurement(ld, root);
     tp_parse_templates(ld, root);
     parse_ases_and_ixps(ld, root);
+    check_measurement_bodies(ld);
     tp_check_names(ld);
     tp_parse_links(ld, root);
 }

@@ -91,6 +91,10 @@ struct topo_body {
     size_t n_links;
     struct topo_l2net *l2nets;
     size_t n_l2nets;
+    /* `measurement = "ROUTER"` (or false): the router that carries the
+     * AS's link to the measurement host; -1: none; default 0, the first */
+    int measurement;
+    int measurement_line; /* 0: not set in the file */
     int line;
 };
 
@@ -148,6 +152,10 @@ struct topology {
     char *plugin_switch;
     char *plugin_tunnel;
     bool impairments_optional;
+    /* measurement = true | { server = "NAME"; }: the measurement host */
+    bool measurement;
+    int measurement_server; /* index into servers, -1: the first */
+    int measurement_line;
     /* snapshots = { keep_last = N; keep_days = N; } (save's retention);
      * -1: not set (the defaults). */
     long long snapshots_keep_last, snapshots_keep_days;

@@ -15,7 +15,8 @@
 /* AS bodies: routers, internal links, L2 networks                          */
 /* ------------------------------------------------------------------------ */
 
-const char *const tp_body_keys[] = {"routers", "links", "l2", NULL};
+const char *const tp_body_keys[] = {"routers", "links", "l2", "measurement",
+                                    NULL};
 static const char *const router_keys[] = {"name", "host", "hosts", NULL};
 static const char *const impair_keys[] = {"rate", "delay", "buffer", NULL};
 static const char *const l2_keys[] = {"name", "switches", "links", "hosts",
@@ -517,6 +518,46 @@ parse_l2nets(struct tp_loader *ld, struct topo_body *b,
     }
 }
 
+/* measurement = "ROUTER" | false: which router carries the link to the
+ * measurement host (default: the first router). */
+static void
+parse_measurement(struct tp_loader *ld, struct topo_body *b,
+                  const config_setting_t *s, const char *obj)
+{
+    const config_setting_t *m = config_setting_get_member(s, "measurement");
+
+    b->measurement = 0;
+    if (!m) {
+        return;
+    }
+    b->measurement_line = (int)config_setting_source_line(m);
+    if (tp_is_type(m, CONFIG_TYPE_BOOL) && !config_setting_get_bool(m)) {
+        b->measurement = -1;
+        return;
+    }
+    if (!tp_is_type(m, CONFIG_TYPE_STRING)) {
+        tp_key_error(ld, m, obj, "measurement",
+                     "must be a router's name, or false for no link to the "
+                     "measurement host");
+        return;
+    }
+    const char *name = config_setting_get_string(m);
+    int r = tp_find_router(b, name);
+    if (r < 0) {
+        const char **names = xcalloc(b->n_routers + 1, sizeof *names);
+        char hint[96];
+        for (size_t i = 0; i < b->n_routers; i++) {
+            names[i] = b->routers[i].name;
+        }
+        tp_key_error(ld, m, obj, "measurement", "%s has no router \"%s\"%s",
+                     obj, name,
+                     tp_did_you_mean(name, names, hint, sizeof hint));
+        free(names);
+        return;
+    }
+    b->measurement = r;
+}
+
 struct topo_body *
 tp_parse_body(struct tp_loader *ld, const config_setting_t *s,
               const char *name, const char *obj)
@@ -536,6 +577,7 @@ tp_parse_body(struct tp_loader *ld, const config_setting_t *s,
     parse_routers(ld, b, s, obj);
     parse_ilinks(ld, b, s, obj);
     parse_l2nets(ld, b, s, obj);
+    parse_measurement(ld, b, s, obj);
     return b;
 }
 
