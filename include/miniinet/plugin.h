@@ -128,7 +128,7 @@ enum mi_node_kind {
     MI_NODE_HOST,        /* L3 host behind one router, "3_ZURIhost" */
     MI_NODE_L2HOST,      /* host in an AS's L2 network, "3_L2_DCN_FIFA_1" */
     MI_NODE_ROUTESERVER, /* an IXP's route server, "80_IXP" */
-    /* The network's measurement host "MEASUREMENT" (since 4.4): in no AS
+    /* The network's measurement host "MEASUREMENT" (since 4.5): in no AS
      * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A
      * runtime treats it as a host. */
     MI_NODE_MEASUREMENT
@@ -150,7 +150,7 @@ enum mi_link_kind {
     MI_LINK_L2_GATEWAY,   /* router - switch, one access link per VLAN */
     MI_LINK_L2_HOST,      /* L2 host - switch, access port */
     MI_LINK_L2_TRUNK,     /* switch - switch, trunk of all VLANs */
-    MI_LINK_MEASUREMENT   /* router - the measurement host (since 4.4) */
+    MI_LINK_MEASUREMENT   /* router - the measurement host (since 4.5) */
 };
 
 enum mi_bridge_kind {

@@ -20,6 +20,9 @@
 
 #define MAX_PER_SOURCE 256
 #define PAYLOAD "miniinet check."
+/* Packets read from a socket per wake-up of poll(): the deadline is looked
+ * at between, so a flood onto the socket cannot hold a probe past it. */
+#define DRAIN_MAX 256
 
 static int
 open_socket(void *unused)
@@ -96,8 +99,10 @@ receive(struct source *src, uint16_t id, struct icmp_probe *probes)
     socklen_t len = sizeof from;
     ssize_t n;
 
-    while ((n = recvfrom(src->fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
-                         &len)) > 0) {
+    for (unsigned k = 0;
+         k < DRAIN_MAX && (n = recvfrom(src->fd, buf, sizeof buf, 0,
+                                        (struct sockaddr *)&from, &len)) > 0;
+         k++) {
         len = sizeof from;
         size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
         if ((size_t)n < ihl + sizeof(struct icmphdr)) {
@@ -232,8 +237,10 @@ echo_fits(int fd, uint16_t id, uint16_t seq, uint32_t to, unsigned size,
         struct sockaddr_in from = {0};
         socklen_t fl = sizeof from;
         ssize_t n;
-        while ((n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
-                             &fl)) > 0) {
+        for (unsigned k = 0; k < DRAIN_MAX &&
+                             (n = recvfrom(fd, buf, sizeof buf, 0,
+                                           (struct sockaddr *)&from, &fl)) > 0;
+             k++) {
             size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
             struct icmphdr r;
             if ((size_t)n < ihl + sizeof r) {
@@ -408,8 +415,11 @@ trace_hop(int fd, uint16_t id, unsigned ttl, uint32_t to, int wait_ms,
         struct sockaddr_in from = {0};
         socklen_t len = sizeof from;
         ssize_t n;
-        while ((n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
-                             &len)) > 0) {
+        for (unsigned k = 0;
+             k < DRAIN_MAX &&
+             (n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+                           &len)) > 0;
+             k++) {
             len = sizeof from;
             size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
             if ((size_t)n > ihl && answers(buf + ihl, (size_t)n - ihl,
