@@ -88,6 +88,45 @@ send_echo(const struct source *src, uint16_t id, uint16_t seq, uint32_t to)
                  sizeof sin);
 }
 
+/* One datagram read off a raw ICMP socket: its ICMP part and its sender. */
+struct datagram {
+    const uint8_t *icmp; /* after the IP header */
+    size_t icmp_len;
+    size_t len;    /* IP header included */
+    uint32_t from; /* host order */
+};
+
+/* Reads the next datagram waiting on the non-blocking socket fd into buf,
+ * skipping those too short to hold an ICMP header.  *budget counts down
+ * the reads allowed (set to DRAIN_MAX per wake-up), so that a flood onto
+ * the socket cannot keep a caller past its deadline.  False when nothing
+ * is waiting or the budget is spent. */
+static bool
+next_datagram(int fd, uint8_t *buf, size_t size, unsigned *budget,
+              struct datagram *d)
+{
+    while (*budget > 0) {
+        (*budget)--;
+        struct sockaddr_in from = {0};
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(fd, buf, size, 0, (struct sockaddr *)&from, &fl);
+        if (n <= 0) {
+            *budget = 0;
+            return false;
+        }
+        size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+        if ((size_t)n < ihl + sizeof(struct icmphdr)) {
+            continue;
+        }
+        d->icmp = buf + ihl;
+        d->icmp_len = (size_t)n - ihl;
+        d->len = (size_t)n;
+        d->from = ntohl(from.sin_addr.s_addr);
+        return true;
+    }
+    return false;
+}
+
 /* Reads the replies waiting on the socket; returns how many probes they
  * answered for the first time. */
 static size_t
@@ -95,28 +134,19 @@ receive(struct source *src, uint16_t id, struct icmp_probe *probes)
 {
     size_t answered = 0;
     uint8_t buf[512];
-    struct sockaddr_in from = {0};
-    socklen_t len = sizeof from;
-    ssize_t n;
+    unsigned budget = DRAIN_MAX;
+    struct datagram d;
 
-    for (unsigned k = 0;
-         k < DRAIN_MAX && (n = recvfrom(src->fd, buf, sizeof buf, 0,
-                                        (struct sockaddr *)&from, &len)) > 0;
-         k++) {
-        len = sizeof from;
-        size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-        if ((size_t)n < ihl + sizeof(struct icmphdr)) {
-            continue;
-        }
+    while (next_datagram(src->fd, buf, sizeof buf, &budget, &d)) {
         struct icmphdr h;
-        memcpy(&h, buf + ihl, sizeof h);
+        memcpy(&h, d.icmp, sizeof h);
         size_t seq = ntohs(h.un.echo.sequence) % MAX_PER_SOURCE;
         if (h.type != ICMP_ECHOREPLY || ntohs(h.un.echo.id) != id ||
             seq >= src->n) {
             continue;
         }
         struct icmp_probe *pr = &probes[src->probes[seq]];
-        if (ntohl(from.sin_addr.s_addr) == pr->to && !pr->ok) {
+        if (d.from == pr->to && !pr->ok) {
             pr->ok = true;
             answered++;
         }
@@ -234,23 +264,14 @@ echo_fits(int fd, uint16_t id, uint16_t seq, uint32_t to, unsigned size,
             continue;
         }
         uint8_t buf[9216];
-        struct sockaddr_in from = {0};
-        socklen_t fl = sizeof from;
-        ssize_t n;
-        for (unsigned k = 0; k < DRAIN_MAX &&
-                             (n = recvfrom(fd, buf, sizeof buf, 0,
-                                           (struct sockaddr *)&from, &fl)) > 0;
-             k++) {
-            size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+        unsigned budget = DRAIN_MAX;
+        struct datagram d;
+        while (next_datagram(fd, buf, sizeof buf, &budget, &d)) {
             struct icmphdr r;
-            if ((size_t)n < ihl + sizeof r) {
-                continue;
-            }
-            memcpy(&r, buf + ihl, sizeof r);
+            memcpy(&r, d.icmp, sizeof r);
             ok |= r.type == ICMP_ECHOREPLY && ntohs(r.un.echo.id) == id &&
-                  ntohs(r.un.echo.sequence) == seq &&
-                  ntohl(from.sin_addr.s_addr) == to && (size_t)n == size;
-            fl = sizeof from;
+                  ntohs(r.un.echo.sequence) == seq && d.from == to &&
+                  d.len == size;
         }
     }
     free(pkt);
@@ -412,19 +433,11 @@ trace_hop(int fd, uint16_t id, unsigned ttl, uint32_t to, int wait_ms,
             continue;
         }
         uint8_t buf[1024];
-        struct sockaddr_in from = {0};
-        socklen_t len = sizeof from;
-        ssize_t n;
-        for (unsigned k = 0;
-             k < DRAIN_MAX &&
-             (n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
-                           &len)) > 0;
-             k++) {
-            len = sizeof from;
-            size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-            if ((size_t)n > ihl && answers(buf + ihl, (size_t)n - ihl,
-                                           ntohl(from.sin_addr.s_addr), id,
-                                           (uint16_t)ttl, to, hop)) {
+        unsigned budget = DRAIN_MAX;
+        struct datagram d;
+        while (next_datagram(fd, buf, sizeof buf, &budget, &d)) {
+            if (answers(d.icmp, d.icmp_len, d.from, id, (uint16_t)ttl, to,
+                        hop)) {
                 hop->rtt_us = (unsigned)((util_monotonic() - sent) * 1e6);
                 return;
             }
