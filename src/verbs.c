@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -372,8 +373,20 @@ verb_option_name(unsigned vopt)
 
 struct import_args {
     const char *dir, *output, *size;
-    bool check;
+    bool check, help;
 };
+
+static const char import_usage[] =
+    "usage: miniinet import [--check] [--size N] DIR [-o FILE]\n"
+    "The original mini-Internet's configuration directory DIR (AS_config.txt,\n"
+    "its links file and the per-AS files; or the GLOBAL files) to one\n"
+    "topology file, checked as `validate` checks one (doc/import.md).\n"
+    "  -o, --output FILE  write FILE (through FILE.XXXXXX, renamed when valid);\n"
+    "                     without it, the topology goes to standard output\n"
+    "  --size N           read AS_config_N.txt and its links file\n"
+    "  --check            only report: counts, warnings, errors; writes nothing\n"
+    "  -h, --help         show this help and exit\n"
+    "Exit 0 when valid, 2 on any error in DIR (nothing written).\n";
 
 static int
 import_arguments(int argc, char **argv, struct import_args *a)
@@ -382,6 +395,10 @@ import_arguments(int argc, char **argv, struct import_args *a)
         const char *arg = argv[i];
         bool has_value = !strcmp(arg, "-o") || !strcmp(arg, "--output") ||
                          !strcmp(arg, "--size");
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            a->help = true;
+            return EXIT_OK;
+        }
         if (has_value && i + 1 >= argc) {
             log_error("import: %s needs a value", arg);
             return EXIT_USAGE;
@@ -416,47 +433,68 @@ import_arguments(int argc, char **argv, struct import_args *a)
     return EXIT_OK;
 }
 
-/* The imported text in a new file next to `output` (or in the temporary
- * directory), loaded and planned as `validate` would: returns its path,
- * or NULL after reporting. */
-static char *
-import_validated(const char *text, const char *output)
+/* The imported text loaded and planned as `validate` would, from memory
+ * (a memfd: no file, no TMPDIR needed): true when valid. */
+static bool
+import_valid(const char *text)
 {
-    const char *tmpdir = getenv("TMPDIR");
-    char *path = output ? xasprintf("%s.XXXXXX", output)
-                        : xasprintf("%s/miniinet-import-XXXXXX.cfg",
-                                    tmpdir && *tmpdir ? tmpdir : "/tmp");
-    int fd = output ? mkstemp(path) : mkstemps(path, 4);
-    if (fd < 0) {
-        log_error("%s: %s", path, strerror(errno));
-        free(path);
-        return NULL;
-    }
+    int fd = memfd_create("miniinet-import", MFD_CLOEXEC);
     size_t len = strlen(text);
-    bool written =
-        write(fd, text, len) == (ssize_t)len && fchmod(fd, 0644) == 0;
-    int saved = errno;
-    if (close(fd) || !written) {
-        log_error("%s: %s", path, strerror(written ? errno : saved));
-        unlink(path);
-        free(path);
-        return NULL;
-    }
 
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+        log_error("import: could not keep the imported text to check it: "
+                  "%s",
+                  strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    char *path = xasprintf("/proc/self/fd/%d", fd);
     struct topology *topo = NULL;
     struct plan *plan = NULL;
     struct plan_params params = {0};
-    if (topology_load(path, &topo) || plan_compute(topo, &params, &plan)) {
+    bool valid =
+        !topology_load(path, &topo) && !plan_compute(topo, &params, &plan);
+    if (!valid) {
         log_error("import: the imported topology does not validate (see "
-                  "above); nothing written");
-        topology_free(topo);
-        unlink(path);
-        free(path);
-        return NULL;
+                  "above: %s is the written text); nothing written",
+                  path);
     }
     plan_free(plan);
     topology_free(topo);
-    return path;
+    free(path);
+    close(fd);
+    return valid;
+}
+
+/* `text` as `output`: written to a new OUTPUT.XXXXXX (mode 0666 less the
+ * umask, as any file a tool writes), renamed to `output` when complete. */
+static int
+import_write_file(const char *text, const char *output)
+{
+    char *path = xasprintf("%s.XXXXXX", output);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        log_error("%s: %s; nothing written", path, strerror(errno));
+        free(path);
+        return EXIT_FAILED;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    size_t len = strlen(text);
+    bool written = write(fd, text, len) == (ssize_t)len &&
+                   fchmod(fd, 0666 & ~mask) == 0 && fsync(fd) == 0;
+    int saved = errno;
+    if (close(fd) || !written || rename(path, output)) {
+        log_error("%s: %s; nothing written", written ? output : path,
+                  strerror(written ? errno : saved));
+        unlink(path);
+        free(path);
+        return EXIT_FAILED;
+    }
+    free(path);
+    return EXIT_OK;
 }
 
 /* import [--check] [--size N] DIR [-o FILE]: the original mini-Internet's
@@ -469,7 +507,10 @@ verb_import(struct session *s, int argc, char **argv)
     int status = import_arguments(argc, argv, &a);
     (void)s;
 
-    if (status != EXIT_OK) {
+    if (status != EXIT_OK || a.help) {
+        if (a.help) {
+            fputs(import_usage, stdout);
+        }
         return status;
     }
     double start = util_monotonic();
@@ -478,8 +519,7 @@ verb_import(struct session *s, int argc, char **argv)
         import_result_free(&r);
         return EXIT_USAGE;
     }
-    char *path = import_validated(r.text, a.output);
-    if (!path) {
+    if (!import_valid(r.text)) {
         import_result_free(&r);
         return EXIT_USAGE;
     }
@@ -500,21 +540,15 @@ verb_import(struct session *s, int argc, char **argv)
         util_plural(r.n_omitted), util_monotonic() - start);
 
     status = EXIT_OK;
-    if (a.output && !a.check) {
-        if (rename(path, a.output)) {
-            log_error("%s: %s; nothing written", a.output, strerror(errno));
-            unlink(path);
-            status = EXIT_FAILED;
-        }
-    } else {
-        if (!a.check && (fputs(r.text, stdout) == EOF || fflush(stdout))) {
-            log_error("import: could not write the topology: %s",
-                      strerror(errno));
-            status = EXIT_FAILED;
-        }
-        unlink(path);
+    if (a.check) {
+        /* only the report */
+    } else if (a.output) {
+        status = import_write_file(r.text, a.output);
+    } else if (fputs(r.text, stdout) == EOF || fflush(stdout)) {
+        log_error("import: could not write the topology: %s",
+                  strerror(errno));
+        status = EXIT_FAILED;
     }
-    free(path);
     import_result_free(&r);
     return status;
 }

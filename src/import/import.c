@@ -6,11 +6,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "import_int.h"
 #include "util.h"
@@ -129,7 +131,9 @@ read_as_config(struct importer *im, const struct imp_file *f)
         for (size_t k = 0; k < 5 && !ixp; k++) {
             const char *name = l->words[3 + k];
             as.files[k] = imp_file(im, name, false);
-            if (as.files[k]->missing) {
+            if (as.files[k]->unreadable) {
+                bad = true; /* reported by imp_file() */
+            } else if (as.files[k]->missing) {
                 if (!strcmp(name, "N/A") || k == 0) {
                     imp_error(im, f, l->line, "AS %ld: %s: %s", asn,
                               as.files[k]->path,
@@ -380,6 +384,12 @@ check_announce(struct importer *im, const struct imp_file *f)
             if (member) {
                 e->announce[kept++] = e->announce[k];
             } else {
+                char *head = xasprintf("AS %u's list at IXP %u (%s:%d)",
+                                       e->as_a, e->as_b, f->name, e->line);
+                char *item = xasprintf("%u", e->announce[k]);
+                imp_omit_item(im, head, item, "no member of that IXP");
+                free(head);
+                free(item);
                 imp_warn(im, f, e->line,
                          "AS %u in AS %u's list at IXP %u is no member of "
                          "it: left out",
@@ -475,17 +485,6 @@ read_servers(struct importer *im, const struct imp_file *f)
     }
 }
 
-static bool
-exists(const char *dir, const char *name)
-{
-    char *path = xasprintf("%s/%s", dir, name);
-    struct stat st;
-    bool yes = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-
-    free(path);
-    return yes;
-}
-
 /* Which AS file and links file to read. */
 static int
 choose_files(struct importer *im, const char *size, char **as_file,
@@ -499,14 +498,27 @@ choose_files(struct importer *im, const char *size, char **as_file,
         log_error("--size %s: expected the number of AS_config_N.txt", size);
         return -EINVAL;
     }
-    if (!size && !exists(im->dir, "AS_config.txt") &&
-        exists(im->dir, "AS_config_GLOBAL.txt")) {
+    if (!size && imp_exists(im, "AS_config_GLOBAL.txt")) {
+        /* The multi-server form: the GLOBAL files describe the whole
+         * network, an AS_config.txt beside them at most one server's part
+         * of it.  Never silently: a warning and a line of the header. */
         im->global = true;
         suffix = "GLOBAL";
+        if (imp_exists(im, "AS_config.txt")) {
+            log_warn("%s: both AS_config.txt and AS_config_GLOBAL.txt: "
+                     "reading the GLOBAL files (the whole multi-server "
+                     "network); AS_config.txt is not read",
+                     im->dir);
+            im->n_warnings++;
+            imp_omit(im, "AS_config.txt: not read, the GLOBAL files (%s) "
+                         "describe the whole network",
+                     "AS_config_GLOBAL.txt");
+        }
     }
+    im->suffix = size || im->global ? suffix : NULL;
     *as_file = size || im->global ? xasprintf("AS_config_%s.txt", suffix)
                                   : xstrdup("AS_config.txt");
-    if (!exists(im->dir, *as_file)) {
+    if (!imp_exists(im, *as_file)) {
         log_error("%s/%s: no such file%s", im->dir, *as_file,
                   size ? ""
                        : " (a directory with AS_config_N.txt files "
@@ -518,7 +530,7 @@ choose_files(struct importer *im, const char *size, char **as_file,
         *links_file = size || im->global
                           ? xasprintf("%s_%s.txt", links_names[i], suffix)
                           : xasprintf("%s.txt", links_names[i]);
-        if (exists(im->dir, *links_file)) {
+        if (imp_exists(im, *links_file)) {
             return 0;
         }
         free(*links_file);
@@ -593,8 +605,19 @@ note_unread(struct importer *im)
         {"vpnsecret", "the VPN (WireGuard) service: no VPN"},
     };
     for (size_t i = 0; i < sizeof unread / sizeof *unread; i++) {
-        if (exists(im->dir, unread[i].file)) {
+        if (imp_exists(im, unread[i].file)) {
             imp_omit(im, "%s: %s", unread[i].file, unread[i].why);
+        }
+        /* With --size N (or the GLOBAL files), its _N form too, e.g.
+         * aslevel_links_students_20.txt. */
+        const char *dot = strrchr(unread[i].file, '.');
+        if (im->suffix && dot) {
+            char *file = xasprintf("%.*s_%s%s", (int)(dot - unread[i].file),
+                                   unread[i].file, im->suffix, dot);
+            if (imp_exists(im, file)) {
+                imp_omit(im, "%s: %s", file, unread[i].why);
+            }
+            free(file);
         }
     }
     note_daemons(im);
@@ -642,7 +665,13 @@ importer_free(struct importer *im)
     }
     free(im->templates);
     for (size_t i = 0; i < im->n_omitted; i++) {
-        free(im->omitted[i]);
+        struct imp_omitted *o = &im->omitted[i];
+        free(o->head);
+        free(o->tail);
+        for (size_t k = 0; k < o->n_items; k++) {
+            free(o->items[k]);
+        }
+        free(o->items);
     }
     free(im->omitted);
     for (size_t i = 0; i < im->n_units; i++) {
@@ -654,27 +683,34 @@ importer_free(struct importer *im)
     }
     free(im->seen);
     free(im->dir);
+    free(im->real);
+    if (im->dirfd >= 0) {
+        close(im->dirfd);
+    }
 }
 
 int
 import_directory(const char *dir, const char *size, struct import_result *out)
 {
-    struct importer im = {.dir = xstrdup(dir)};
+    struct importer im = {.dir = xstrdup(dir), .dirfd = -1};
     char *as_name = NULL, *links_name = NULL;
-    struct stat st;
     int error;
 
     memset(out, 0, sizeof *out);
     while (strlen(im.dir) > 1 && im.dir[strlen(im.dir) - 1] == '/') {
         im.dir[strlen(im.dir) - 1] = '\0';
     }
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-        error = errno ? -errno : -ENOTDIR;
+    im.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (im.dirfd < 0) {
+        error = -errno;
         log_error("%s: %s", dir,
-                  S_ISDIR(st.st_mode) ? strerror(-error) : "not a directory");
+                  error == -ENOTDIR ? "not a directory" : strerror(-error));
         importer_free(&im);
         return error;
     }
+    /* The network's name comes from the directory's own name, also for
+     * "." or "..". */
+    im.real = realpath(dir, NULL);
     error = choose_files(&im, size, &as_name, &links_name);
     if (error) {
         importer_free(&im);

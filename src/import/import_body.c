@@ -97,16 +97,16 @@ host_column(struct importer *im, const struct imp_file *f, int line,
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         if (klen == strlen(kinds[i]) && !strncmp(word, kinds[i], klen)) {
             if (i > 0) {
-                imp_omit(im,
-                         "%.*s hosts: kept as plain hosts (no RPKI "
-                         "validator, certificate authority or VPN "
-                         "secret service runs in them)",
-                         (int)klen, word);
+                char *kind = xasprintf("%.*s", (int)klen, word);
+                imp_omit_item(im, "hosts of the kinds", kind,
+                              "kept as plain hosts (no RPKI validator, "
+                              "certificate authority or VPN secret service "
+                              "runs in them)");
+                free(kind);
             }
-            imp_omit(im,
-                     "host images (%s): hosts here are network "
-                     "namespaces with the server's programs",
-                     colon + 1);
+            imp_omit_item(im, "host images", colon + 1,
+                          "hosts here are network namespaces with the "
+                          "server's programs");
             return true;
         }
     }
@@ -177,18 +177,24 @@ read_routers(struct importer *im, const struct imp_as *as,
                          "service \"%s\" is none of MATRIX, MATRIX_TARGET, "
                          "DNS, MEASUREMENT: ignored, as the original does",
                          l->words[1]);
+            } else if (!strcmp(l->words[1], "MATRIX_TARGET")) {
+                char *item = xasprintf("%s in %s", l->words[0], f->name);
+                imp_omit_item(im, "service MATRIX_TARGET", item,
+                              "`miniinet check` pings each AS's first host "
+                              "(of its first router with one), not a chosen "
+                              "target; no setting chooses it");
+                free(item);
             } else if (strcmp(l->words[1], "MEASUREMENT") != 0) {
-                imp_omit(im,
-                         "service %s (%s): miniinet runs no service "
-                         "containers; `miniinet check` measures reachability "
-                         "between every pair of ASes",
-                         l->words[1], f->name);
+                char *head = xasprintf("service %s", l->words[1]);
+                imp_omit_item(im, head, f->name,
+                              "miniinet runs no service containers; "
+                              "`miniinet check` measures reachability "
+                              "between every pair of ASes");
+                free(head);
             }
         }
-        imp_omit(im,
-                 "student access (vtysh/linux, %s): no SSH proxy; "
-                 "`miniinet exec` reaches any node",
-                 f->name);
+        imp_omit_item(im, "student access (vtysh/linux)", f->name,
+                      "no SSH proxy; `miniinet exec` reaches any node");
         int r = imp_find_router(b, l->words[0]);
         if (r < 0) {
             if (all && b->n_routers) {
@@ -375,10 +381,8 @@ read_switches(struct importer *im, const struct imp_as *as,
             .prio = (unsigned)prio,
         };
         im->counts.switches++;
-        imp_omit(im,
-                 "switches' STP system ids (%s column 4): derived from "
-                 "the AS, L2 network and switch",
-                 f->name);
+        imp_omit_item(im, "switches' STP system ids (column 4)", f->name,
+                      "derived from the AS, L2 network and switch");
     }
 }
 
@@ -456,10 +460,8 @@ read_hosts(struct importer *im, const struct imp_as *as,
             free(h.name);
             continue;
         }
-        imp_omit(im,
-                 "L2 hosts' images (%s column 2): hosts here are "
-                 "network namespaces",
-                 f->name);
+        imp_omit_item(im, "L2 hosts' images (column 2)", f->name,
+                      "hosts here are network namespaces");
         net->hosts = xrealloc(net->hosts, (net->n_hosts + 1) * sizeof h);
         net->hosts[net->n_hosts++] = h;
         im->counts.l2_hosts++;

@@ -5,11 +5,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "fsutil.h"
 #include "import_int.h"
 #include "util.h"
 
@@ -71,30 +74,48 @@ imp_file(struct importer *im, const char *name, bool required)
         xrealloc(im->files, (im->n_files + 1) * sizeof(struct imp_file *));
     im->files[im->n_files++] = f;
 
+    /* One reader for every source file: a regular file of the directory
+     * itself (openat, O_NOFOLLOW, never a FIFO or a device), at most
+     * IMP_MAX_FILE bytes. */
     size_t len = 0;
-    char *text = strchr(name, '/') ? NULL : util_read_file(f->path, &len);
-    if (!text) {
-        int error = errno;
+    char *text = NULL;
+    int error = strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")
+                    ? -EXDEV
+                    : fs_read_file_at(im->dirfd, name, IMP_MAX_FILE, &text,
+                                      &len);
+    if (error) {
         f->missing = true;
-        if (required) {
+        f->unreadable = error != -ENOENT;
+        if (required || f->unreadable) {
             imp_error(im, NULL, 0, "%s: %s", f->path,
-                      strchr(name, '/') ? "not a file of the directory"
-                                        : strerror(error));
+                      error == -EXDEV    ? "not a file of the directory"
+                      : error == -EFBIG  ? "larger than 4 MiB: not a "
+                                           "configuration file of the original"
+                      : error == -ELOOP  ? "a symbolic link: not followed"
+                      : error == -EINVAL ? "not a regular file"
+                                         : strerror(-error));
         }
         return f;
     }
-    if (len > IMP_MAX_FILE || memchr(text, '\0', len)) {
-        imp_error(im, NULL, 0, "%s: %s", f->path,
-                  len > IMP_MAX_FILE ? "larger than 4 MiB: not a "
-                                       "configuration file of the original"
-                                     : "NUL byte: not a text file");
+    if (memchr(text, '\0', len)) {
+        imp_error(im, NULL, 0, "%s: NUL byte: not a text file", f->path);
         free(text);
         f->missing = true;
+        f->unreadable = true;
         return f;
     }
     split_lines(im, f, text, len);
     free(text);
     return f;
+}
+
+bool
+imp_exists(const struct importer *im, const char *name)
+{
+    struct stat st;
+
+    return fstatat(im->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISREG(st.st_mode);
 }
 
 static void
@@ -177,14 +198,69 @@ add_unique(char ***lines, size_t *n, const char *fmt, va_list ap)
     (*lines)[(*n)++] = msg;
 }
 
+static struct imp_omitted *
+find_omitted(struct importer *im, const char *head, const char *tail)
+{
+    for (size_t i = 0; i < im->n_omitted; i++) {
+        struct imp_omitted *o = &im->omitted[i];
+        if (!strcmp(o->head, head) &&
+            !strcmp(o->tail ? o->tail : "", tail ? tail : "")) {
+            return o;
+        }
+    }
+    im->omitted =
+        xrealloc(im->omitted, (im->n_omitted + 1) * sizeof *im->omitted);
+    im->omitted[im->n_omitted] = (struct imp_omitted){
+        .head = xstrdup(head),
+        .tail = tail ? xstrdup(tail) : NULL,
+    };
+    return &im->omitted[im->n_omitted++];
+}
+
 void
 imp_omit(struct importer *im, const char *fmt, ...)
 {
     va_list ap;
+    char *msg = NULL;
 
     va_start(ap, fmt);
-    add_unique(&im->omitted, &im->n_omitted, fmt, ap);
+    if (vasprintf(&msg, fmt, ap) < 0) {
+        abort();
+    }
     va_end(ap);
+    find_omitted(im, msg, NULL);
+    free(msg);
+}
+
+void
+imp_omit_item(struct importer *im, const char *head, const char *item,
+              const char *tail)
+{
+    struct imp_omitted *o = find_omitted(im, head, tail);
+
+    for (size_t i = 0; i < o->n_items; i++) {
+        if (!strcmp(o->items[i], item)) {
+            return;
+        }
+    }
+    o->items = xrealloc(o->items, (o->n_items + 1) * sizeof *o->items);
+    o->items[o->n_items++] = xstrdup(item);
+}
+
+char *
+imp_omitted_text(const struct imp_omitted *o)
+{
+    char *text = xstrdup(o->head);
+
+    for (size_t i = 0; i < o->n_items; i++) {
+        char *next = xasprintf("%s%s%s", text, i ? ", " : " (", o->items[i]);
+        free(text);
+        text = next;
+    }
+    char *line = xasprintf("%s%s%s%s", text, o->n_items ? ")" : "",
+                           o->tail ? ": " : "", o->tail ? o->tail : "");
+    free(text);
+    return line;
 }
 
 void

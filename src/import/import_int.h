@@ -22,7 +22,8 @@ struct imp_line {
 struct imp_file {
     char *name; /* as referenced, e.g. "l3_routers.txt" */
     char *path; /* dir/name, for messages */
-    bool missing;
+    bool missing;    /* absent or unreadable: read as empty */
+    bool unreadable; /* there but not readable as a source file (reported) */
     struct imp_line *lines;
     size_t n_lines;
 };
@@ -122,8 +123,18 @@ struct imp_template {
     const struct imp_body *body;
 };
 
+/* A line of the header's "not carried over": HEAD, or HEAD (ITEM, ...):
+ * TAIL when several files or values share the reason. */
+struct imp_omitted {
+    char *head, *tail;
+    char **items;
+    size_t n_items;
+};
+
 struct importer {
-    char *dir;
+    char *dir;      /* as given, for messages */
+    int dirfd;      /* every source file is read relative to it */
+    char *real;     /* its realpath(), for the network's name; or NULL */
     struct imp_file **files; /* every file read, by name */
     size_t n_files;
     struct imp_as *ases; /* in file order */
@@ -134,7 +145,7 @@ struct importer {
     size_t n_servers;
     struct imp_template *templates;
     size_t n_templates;
-    char **omitted; /* the header's "not carried over" lines, unique */
+    struct imp_omitted *omitted; /* the header's "not carried over" lines */
     size_t n_omitted;
     char **units; /* the header's unit lines, one per file */
     size_t n_units;
@@ -144,16 +155,25 @@ struct importer {
                     its problems once */
     size_t n_seen;
     const char *as_file, *links_file;
+    const char *suffix; /* "20" of --size 20, "GLOBAL", or NULL */
     bool global;
 };
 
 /* import_files.c: files, messages, words, units */
 struct imp_file *imp_file(struct importer *, const char *name, bool required);
+/* A regular file (not a symbolic link) `name` in the directory. */
+bool imp_exists(const struct importer *, const char *name);
 void imp_error(struct importer *, const struct imp_file *, int line,
                const char *fmt, ...) MI_PRINTF(4, 5);
 void imp_warn(struct importer *, const struct imp_file *, int line,
               const char *fmt, ...) MI_PRINTF(4, 5);
 void imp_omit(struct importer *, const char *fmt, ...) MI_PRINTF(2, 3);
+/* One line "HEAD (ITEM, ITEM, ...): TAIL" per head and tail, each item
+ * once, in the order met. */
+void imp_omit_item(struct importer *, const char *head, const char *item,
+                   const char *tail);
+/* The header's text of omitted line i (malloc'ed). */
+char *imp_omitted_text(const struct imp_omitted *);
 void imp_units(struct importer *, const char *fmt, ...) MI_PRINTF(2, 3);
 bool imp_number(const char *word, long min, long max, long *out);
 /* The value of a column for AS `asn`: a comma list is indexed by asn %

@@ -402,9 +402,11 @@ put_servers(struct buf *b, const struct importer *im)
 static char *
 network_name(const struct importer *im)
 {
-    const char *base = strrchr(im->dir, '/');
+    /* The directory's real name: "." or "x/.." name what they are. */
+    const char *dir = im->real ? im->real : im->dir;
+    const char *base = strrchr(dir, '/');
     const char *as = im->as_file + strlen("AS_config");
-    char *name = xasprintf("%s%.*s", base ? base + 1 : im->dir,
+    char *name = xasprintf("%s%.*s", base && base[1] ? base + 1 : dir,
                            (int)(strlen(as) - strlen(".txt")), as);
 
     for (char *p = name; *p; p++) {
@@ -426,7 +428,18 @@ imp_write(struct importer *im)
     struct buf b = {0};
 
     make_templates(im);
-    put(&b, "# Imported by `miniinet import` from %s\n", im->dir);
+    /* The path as given, each byte that is not printable ASCII (a newline
+     * would end the comment) and each backslash written \xNN. */
+    put(&b, "# Imported by `miniinet import` from ");
+    for (const char *p = im->dir; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
+            put(&b, "\\x%02x", c);
+        } else {
+            put(&b, "%c", c);
+        }
+    }
+    put(&b, "\n");
     put(&b, "# (%s, %s); doc/import.md says what maps to what.\n", im->as_file,
         im->links_file);
     put(&b, "#\n# Units:\n");
@@ -435,7 +448,9 @@ imp_write(struct importer *im)
     }
     put(&b, "#\n# Not carried over (%zu):\n", im->n_omitted);
     for (size_t i = 0; i < im->n_omitted; i++) {
-        put(&b, "#   - %s\n", im->omitted[i]);
+        char *line = imp_omitted_text(&im->omitted[i]);
+        put(&b, "#   - %s\n", line);
+        free(line);
     }
     char *name = network_name(im);
     put(&b, "\nname = \"%s\";\n", name);
