@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "import_int.h"
+#include "topology.h"
 #include "util.h"
 
 #define IMP_MAX_ASN 223 /* miniinet's range: doc/topology.md, Addressing */
@@ -223,6 +224,61 @@ parse_announce(struct importer *im, const struct imp_file *f,
     util_free_strv(items);
 }
 
+/* The /24 of an AS-AS link as the plan gives it. */
+static uint32_t
+elink_subnet(const struct imp_elink *e)
+{
+    unsigned lo = e->as_a < e->as_b ? e->as_a : e->as_b;
+    unsigned hi = e->as_a < e->as_b ? e->as_b : e->as_a;
+
+    return e->subnet ? e->subnet : 179u << 24 | lo << 16 | hi << 8;
+}
+
+/* What the topology file refuses of a second link between two ASes,
+ * reported on this line: false after reporting. */
+static bool
+elink_conflict(struct importer *im, const struct imp_file *f,
+               const struct imp_elink *e)
+{
+    for (size_t i = 0; i < im->n_elinks; i++) {
+        const struct imp_elink *o = &im->elinks[i];
+        if (o->to_ixp) {
+            continue;
+        }
+        bool same = o->as_a == e->as_a && o->as_b == e->as_b &&
+                    o->router_a == e->router_a && o->router_b == e->router_b;
+        bool swapped = o->as_a == e->as_b && o->as_b == e->as_a &&
+                       o->router_a == e->router_b &&
+                       o->router_b == e->router_a;
+        bool same_pair = (o->as_a == e->as_a && o->as_b == e->as_b) ||
+                         (o->as_a == e->as_b && o->as_b == e->as_a);
+        uint32_t net = elink_subnet(e);
+        if (same || swapped) {
+            imp_error(im, f, e->line,
+                      "a second link between these routers of AS %u and AS "
+                      "%u (first at line %d): miniinet has one per pair of "
+                      "routers",
+                      e->as_a, e->as_b, o->line);
+            return false;
+        }
+        if (same_pair && !o->subnet && !e->subnet) {
+            imp_error(im, f, e->line,
+                      "a second link between AS %u and AS %u (first at line "
+                      "%d), both in %u.%u.%u.0/24: give each its own subnet",
+                      e->as_a, e->as_b, o->line, net >> 24, net >> 16 & 255,
+                      net >> 8 & 255);
+            return false;
+        }
+        if (net == elink_subnet(o)) {
+            imp_error(im, f, e->line,
+                      "subnet %u.%u.%u.0/24 is also the link's at line %d",
+                      net >> 24, net >> 16 & 255, net >> 8 & 255, o->line);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 read_link(struct importer *im, const struct imp_file *f,
           const struct imp_line *l, size_t row)
@@ -347,6 +403,9 @@ read_link(struct importer *im, const struct imp_file *f,
             e.subnet = 0; /* miniinet's default */
         }
     }
+    if (!sb->ixp && !elink_conflict(im, f, &e)) {
+        return;
+    }
     if (old) {
         imp_units(im,
                   "%s: 9 columns, the old addressing: the given subnet "
@@ -420,6 +479,62 @@ read_links_file(struct importer *im, const struct imp_file *f)
     }
 }
 
+/* A user name as useradd takes one (and nothing a topology file's string
+ * would need quoted). */
+static bool
+valid_user(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= 32 && s[0] != '-' &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+/* The fourth column, [USER@]HOST[:PORT]; false after reporting. */
+static bool
+parse_ssh(struct importer *im, const struct imp_file *f,
+          const struct imp_line *l, struct imp_server *s)
+{
+    const char *ssh = l->words[3];
+    const char *at = strchr(ssh, '@');
+
+    if (at) {
+        s->ssh_user = xasprintf("%.*s", (int)(at - ssh), ssh);
+        ssh = at + 1;
+        if (!valid_user(s->ssh_user)) {
+            imp_error(im, f, l->line,
+                      "server %s: SSH user \"%s\" in \"%s\": a user is 1 "
+                      "to 32 characters of A-Z a-z 0-9 _ . - (USER@HOST)",
+                      s->name, s->ssh_user, l->words[3]);
+            return false;
+        }
+    }
+    /* An IPv6 address has colons of its own: a port only after "]:" or
+     * when there is one colon. */
+    const char *colon = strrchr(ssh, ':');
+    if (colon && strchr(ssh, ':') != colon) {
+        colon = NULL;
+    }
+    long port = 0;
+    if (colon && !imp_number(colon + 1, 1, 65535, &port)) {
+        imp_error(im, f, l->line, "server %s: port \"%s\": expected 1..65535",
+                  s->name, colon + 1);
+        return false;
+    }
+    s->ssh_port = (unsigned)port;
+    s->ssh_host =
+        colon ? xasprintf("%.*s", (int)(colon - ssh), ssh) : xstrdup(ssh);
+    if (!topology_valid_host(s->ssh_host)) {
+        imp_error(im, f, l->line,
+                  "server %s: SSH host \"%s\" in \"%s\": expected a host "
+                  "name or an IP address ([USER@]HOST[:PORT])",
+                  s->name, s->ssh_host, l->words[3]);
+        return false;
+    }
+    return true;
+}
+
 /* server_config_GLOBAL.txt: NAME INTERFACE ADDRESS [USER@]HOST[:PORT] */
 static void
 read_servers(struct importer *im, const struct imp_file *f)
@@ -454,28 +569,38 @@ read_servers(struct importer *im, const struct imp_file *f)
                       l->words[0], l->words[2]);
             continue;
         }
+        const struct imp_server *twin = NULL;
+        for (size_t k = 0; k < im->n_servers; k++) {
+            if (!strcmp(im->servers[k].address, l->words[2])) {
+                twin = &im->servers[k];
+            }
+        }
+        if (twin) {
+            imp_error(im, f, l->line,
+                      "server %s: %s is also the address of server %s",
+                      l->words[0], l->words[2], twin->name);
+            continue;
+        }
+        if (!topology_valid_ifname(l->words[1])) {
+            imp_error(im, f, l->line,
+                      "server %s: interface \"%s\": an interface name is 1 "
+                      "to 15 characters of A-Z a-z 0-9 _ . -",
+                      l->words[0], l->words[1]);
+            continue;
+        }
         struct imp_server s = {
             .name = xstrdup(l->words[0]),
             .interface = xstrdup(l->words[1]),
             .address = xstrdup(l->words[2]),
         };
-        const char *ssh = l->words[3];
-        const char *at = strchr(ssh, '@');
-        if (at) {
-            s.ssh_user = xasprintf("%.*s", (int)(at - ssh), ssh);
-            ssh = at + 1;
+        if (!parse_ssh(im, f, l, &s)) {
+            free(s.name);
+            free(s.interface);
+            free(s.address);
+            free(s.ssh_user);
+            free(s.ssh_host);
+            continue;
         }
-        const char *colon = strrchr(ssh, ':');
-        long port = 0;
-        if (colon && !imp_number(colon + 1, 1, 65535, &port)) {
-            imp_error(im, f, l->line,
-                      "server %s: port \"%s\": expected "
-                      "1..65535",
-                      s.name, colon + 1);
-        }
-        s.ssh_port = (unsigned)port;
-        s.ssh_host =
-            colon ? xasprintf("%.*s", (int)(colon - ssh), ssh) : xstrdup(ssh);
         im->servers = xrealloc(im->servers, (im->n_servers + 1) * sizeof s);
         im->servers[im->n_servers++] = s;
         im->counts.servers++;

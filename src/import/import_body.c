@@ -4,6 +4,7 @@
  * (l2_*.txt, layer2_*_config*.txt).  FORMATS.md describes their columns. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 
 #define IMP_ROUTER_NAME 10 /* the original's limit */
 #define IMP_NAME 32        /* miniinet's limit for L2 names */
+#define IMP_MAX_ROWS 50    /* hosts' rows: AS.(101+row), below loopbacks */
 
 enum { F_ROUTERS, F_LINKS, F_SWITCHES, F_HOSTS, F_L2LINKS };
 
@@ -130,6 +132,49 @@ add_dc(char **dcs, size_t *n, const char *dc)
     return dcs;
 }
 
+/* The rows of the routers' hosts as the writer gives them (a router with
+ * `hosts` its lines' rows, another its own index): two hosts on one row,
+ * or a row past the plan's 50, would fail the written file's
+ * validation; reported here, on the line of the source. */
+static void
+check_rows(struct importer *im, const struct imp_as *as,
+           const struct imp_file *f, const struct imp_body *b)
+{
+    int owner[IMP_MAX_ROWS];
+
+    for (size_t i = 0; i < IMP_MAX_ROWS; i++) {
+        owner[i] = -1;
+    }
+    for (size_t r = 0; r < b->n_routers; r++) {
+        const struct imp_router *rt = &b->routers[r];
+        bool listed = rt->n_hosts && (b->all || rt->n_hosts > 1);
+        for (size_t h = 0; h < (listed ? rt->n_hosts : rt->n_hosts ? 1 : 0);
+             h++) {
+            unsigned row = listed ? rt->host_rows[h] : (unsigned)r;
+            int line = listed ? f->lines[row].line : rt->line;
+            if (row >= IMP_MAX_ROWS) {
+                imp_error(im, f, line,
+                          "router %s's host on row %u: miniinet takes rows "
+                          "0..%d (AS.101.0.0/24 .. AS.150.0.0/24)",
+                          rt->name, row, IMP_MAX_ROWS - 1);
+                continue;
+            }
+            if (owner[row] >= 0) {
+                imp_error(im, f, line,
+                          "router %s's host would be on row %u "
+                          "(AS.%u.0.0/24), which is router %s's: miniinet "
+                          "gives a router of one line the row of its "
+                          "position among the routers, a router of several "
+                          "lines the rows of its lines",
+                          rt->name, row, 101 + row,
+                          b->routers[owner[row]].name);
+                continue;
+            }
+            owner[row] = (int)r;
+        }
+    }
+}
+
 static void
 read_routers(struct importer *im, const struct imp_as *as,
              const struct imp_file *f, struct imp_body *b, char ***dcs,
@@ -196,6 +241,15 @@ read_routers(struct importer *im, const struct imp_as *as,
         imp_omit_item(im, "student access (vtysh/linux)", f->name,
                       "no SSH proxy; `miniinet exec` reaches any node");
         int r = imp_find_router(b, l->words[0]);
+        if (r >= 0 && l->n_words > 3 &&
+            strcmp(l->words[3], b->routers[r].access) != 0) {
+            /* As the original (Gen 3) checks a router's lines. */
+            imp_error(im, f, l->line,
+                      "router %s: access \"%s\", on line %d \"%s\"",
+                      l->words[0], l->words[3], b->routers[r].line,
+                      b->routers[r].access);
+            continue;
+        }
         if (r < 0) {
             if (all && b->n_routers) {
                 imp_error(im, f, l->line,
@@ -209,7 +263,11 @@ read_routers(struct importer *im, const struct imp_as *as,
             b->routers[b->n_routers] = (struct imp_router){
                 .name = xstrdup(l->words[0]),
                 .first_host_row = -1,
+                .line = l->line,
             };
+            snprintf(b->routers[b->n_routers].access,
+                     sizeof b->routers[b->n_routers].access, "%s",
+                     l->n_words > 3 ? l->words[3] : "");
             r = (int)b->n_routers++;
         }
         struct imp_router *rt = &b->routers[r];
@@ -240,16 +298,16 @@ read_routers(struct importer *im, const struct imp_as *as,
         }
     }
     b->all = all;
+    check_rows(im, as, f, b);
     for (size_t r = 0; r < b->n_routers; r++) {
         const struct imp_router *rt = &b->routers[r];
         /* ALL routers, and routers on several lines, keep the rows of
          * their hosts (`hosts`); a router of one line has its own row. */
         if (!all && rt->n_hosts == 1 && rt->first_host_row > (int)r) {
-            imp_warn(im, f, 0,
-                     "AS %u: router %s's host is on row %d: here it gets "
-                     "the router's row, %zu (%u.%zu.0.0/24)",
-                     as->asn, rt->name, rt->first_host_row, r, as->asn,
-                     101 + r);
+            imp_warn(im, f, rt->line,
+                     "router %s's host is on row %d: here it gets the "
+                     "router's row, %zu (AS.%zu.0.0/24)",
+                     rt->name, rt->first_host_row, r, 101 + r);
         }
     }
 }
@@ -328,6 +386,20 @@ find_switch(const struct imp_l2net *net, const char *name)
     return -1;
 }
 
+/* The switch whose gateway is router r, or NULL. */
+static const struct imp_switch *
+find_gateway(const struct imp_body *b, int r)
+{
+    for (size_t i = 0; i < b->n_l2nets; i++) {
+        for (size_t s = 0; s < b->l2nets[i].n_switches; s++) {
+            if (b->l2nets[i].switches[s].gateway == r) {
+                return &b->l2nets[i].switches[s];
+            }
+        }
+    }
+    return NULL;
+}
+
 static void
 read_switches(struct importer *im, const struct imp_as *as,
               const struct imp_file *f, struct imp_body *b)
@@ -357,6 +429,15 @@ read_switches(struct importer *im, const struct imp_as *as,
                           l->words[2], as->files[F_ROUTERS]->name);
                 continue;
             }
+            const struct imp_switch *other = find_gateway(b, gw);
+            if (other) {
+                imp_error(im, f, l->line,
+                          "router %s is already the gateway of switch %s "
+                          "(line %d): a router is the gateway of one switch "
+                          "in miniinet",
+                          l->words[2], other->name, other->line);
+                continue;
+            }
         }
         /* A switch whose <AS>_L2_<DC>_<SW> passes 15 characters (the
          * original's container name) keeps it as its name; the plan gives
@@ -379,6 +460,7 @@ read_switches(struct importer *im, const struct imp_as *as,
             .name = xstrdup(l->words[1]),
             .gateway = gw,
             .prio = (unsigned)prio,
+            .line = l->line,
         };
         im->counts.switches++;
         imp_omit_item(im, "switches' STP system ids (column 4)", f->name,
@@ -499,6 +581,19 @@ read_l2links(struct importer *im, const struct imp_as *as,
                       l->words[1]);
             continue;
         }
+        bool dup = false;
+        for (size_t k = 0; k < net->n_links; k++) {
+            const struct imp_l2link *o = &net->links[k];
+            dup |= (o->a == (size_t)sa && o->b == (size_t)sb) ||
+                   (o->a == (size_t)sb && o->b == (size_t)sa);
+        }
+        if (dup) {
+            imp_error(im, f, l->line,
+                      "a second link between switches %s and %s of %s "
+                      "(miniinet has one per pair of switches)",
+                      l->words[1], l->words[3], net->name);
+            continue;
+        }
         struct imp_l2link link = {.a = (size_t)sa, .b = (size_t)sb};
         if (!imp_impair(im, f, l, 4, l->n_words == 7, as->asn, &link.impair)) {
             continue;
@@ -551,9 +646,9 @@ imp_read_body(struct importer *im, struct imp_as *as)
     for (size_t i = 0; i < n_dcs; i++) {
         if (!find_net(b, dcs[i])) {
             imp_warn(im, as->files[F_ROUTERS], 0,
-                     "AS %u: L2 network %s (a router's L2-%s) has no "
-                     "switches in %s: left out",
-                     as->asn, dcs[i], dcs[i], as->files[F_SWITCHES]->name);
+                     "L2 network %s (a router's L2-%s) has no switches in "
+                     "%s: left out",
+                     dcs[i], dcs[i], as->files[F_SWITCHES]->name);
         }
         free(dcs[i]);
     }

@@ -14,6 +14,7 @@
 
 #include "fsutil.h"
 #include "import_int.h"
+#include "topology.h"
 #include "util.h"
 
 /* The original's files are a few kB; a larger one is not one of them. */
@@ -355,18 +356,31 @@ imp_rate(struct importer *im, const struct imp_file *f, int line,
     char unit[16];
 
     out[0] = '\0';
+    bool ok = false;
     if (all_digits(word)) {
         /* OVS ingress_policing_rate, kbit/s; 0 switches policing off. */
         *old = true;
         if (strspn(word, "0") != strlen(word)) {
             snprintf(out, len, "%skbit", word + strspn(word, "0"));
         }
-        return true;
-    }
-    if (split_unit(word, unit, sizeof unit) &&
-        (!strcmp(unit, "bit") || !strcmp(unit, "kbit") ||
-         !strcmp(unit, "mbit") || !strcmp(unit, "gbit"))) {
+        ok = true;
+    } else if (split_unit(word, unit, sizeof unit) &&
+               (!strcmp(unit, "bit") || !strcmp(unit, "kbit") ||
+                !strcmp(unit, "mbit") || !strcmp(unit, "gbit"))) {
         lower_copy(word, out, len);
+        ok = true;
+    }
+    if (ok) {
+        /* What the topology file takes, checked here to name this line. */
+        char why[160];
+        uint64_t bps;
+        const char *problem =
+            out[0] ? topology_parse_rate(out, &bps, why, sizeof why) : NULL;
+        if (problem) {
+            imp_error(im, f, line, "throughput \"%s\" (%s) %s", word, out,
+                      problem);
+            return false;
+        }
         return true;
     }
     imp_error(im, f, line,
@@ -383,16 +397,31 @@ imp_time(struct importer *im, const struct imp_file *f, int line,
     char unit[16];
 
     out[0] = '\0';
+    bool ok = false;
     if (all_digits(word)) {
         /* tc netem's bare number: microseconds. */
         *old = true;
         snprintf(out, len, "%sus",
                  word[strspn(word, "0")] ? word + strspn(word, "0") : "0");
-        return true;
-    }
-    if (split_unit(word, unit, sizeof unit) &&
-        (!strcmp(unit, "us") || !strcmp(unit, "ms") || !strcmp(unit, "s"))) {
+        ok = true;
+    } else if (split_unit(word, unit, sizeof unit) &&
+               (!strcmp(unit, "us") || !strcmp(unit, "ms") ||
+                !strcmp(unit, "s"))) {
         lower_copy(word, out, len);
+        ok = true;
+    }
+    if (ok) {
+        char why[160];
+        uint32_t us;
+        const char *problem =
+            !strcmp(what, "buffer")
+                ? topology_parse_buffer(out, &us, why, sizeof why)
+                : topology_parse_delay(out, &us, why, sizeof why);
+        if (problem) {
+            imp_error(im, f, line, "%s \"%s\" (%s) %s", what, word, out,
+                      problem);
+            return false;
+        }
         return true;
     }
     imp_error(im, f, line,

@@ -38,6 +38,8 @@ struct imp_router {
     int first_host_row;  /* row of its first host, -1: none */
     unsigned *host_rows; /* the rows of its lines with a host */
     size_t n_hosts;
+    int line;       /* its first line */
+    char access[8]; /* its first line's ACCESS column, "" if none */
 };
 
 struct imp_ilink {
@@ -49,6 +51,7 @@ struct imp_switch {
     char *name;
     int gateway; /* router index or -1 */
     unsigned prio;
+    int line; /* in the switches file */
 };
 
 struct imp_l2host {

@@ -45,8 +45,8 @@ find_server(const struct topology *topo, const char *name)
 }
 
 /* Interface names: what Linux takes, minus what would confuse a shell. */
-static bool
-valid_ifname(const char *s)
+bool
+topology_valid_ifname(const char *s)
 {
     size_t len = strlen(s);
 
@@ -57,8 +57,8 @@ valid_ifname(const char *s)
 
 /* Where SSH connects: a host name or an IPv4 or IPv6 address (RFC 1123
  * letters, digits, '-' and '.', or ':' for IPv6). */
-static bool
-valid_host(const char *s)
+bool
+topology_valid_host(const char *s)
 {
     size_t len = strlen(s);
 
@@ -109,7 +109,7 @@ parse_ssh(struct tp_loader *ld, const config_setting_t *s, const char *obj,
     srv->ssh_identity = get_nonempty(ld, ssh, sobj, "identity");
     srv->ssh_known_hosts = get_nonempty(ld, ssh, sobj, "known_hosts");
     char *host = get_nonempty(ld, ssh, sobj, "host");
-    if (host && !valid_host(host)) {
+    if (host && !topology_valid_host(host)) {
         tp_key_error(ld, config_setting_get_member(ssh, "host"), sobj, "host",
                      "\"%s\" is not a host name or IP address", host);
         free(host);
@@ -186,7 +186,7 @@ parse_server(struct tp_loader *ld, const config_setting_t *s, int index)
     parse_server_address(ld, s, obj, srv);
     const char *ifname;
     if (!tp_get_string(ld, s, obj, "interface", &ifname)) {
-        if (valid_ifname(ifname)) {
+        if (topology_valid_ifname(ifname)) {
             srv->interface = xstrdup(ifname);
         } else {
             tp_key_error(ld, config_setting_get_member(s, "interface"), obj,

@@ -179,6 +179,14 @@ const char *topology_parse_rate(const char *text, uint64_t *bps, char *why,
                                 size_t len);
 const char *topology_parse_delay(const char *text, uint32_t *us, char *why,
                                  size_t len);
+const char *topology_parse_buffer(const char *text, uint32_t *us, char *why,
+                                  size_t len);
+
+/* A server's `interface` (1 to 15 characters of A-Z a-z 0-9 _ . -) and
+ * `ssh.host` (a host name or an IPv4 or IPv6 address), as the topology
+ * file takes them; for `miniinet import`. */
+bool topology_valid_ifname(const char *);
+bool topology_valid_host(const char *);
 
 /* The AS or IXP numbered `asn`, or NULL. */
 const struct topo_as *topology_find_as(const struct topology *, unsigned asn);

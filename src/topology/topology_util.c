@@ -546,6 +546,17 @@ topology_parse_delay(const char *text, uint32_t *us, char *why, size_t len)
     return error;
 }
 
+const char *
+topology_parse_buffer(const char *text, uint32_t *us, char *why, size_t len)
+{
+    uint64_t value = 0;
+    const char *error = parse_in_range(text, &buffer_q, &value, why, len);
+    if (!error) {
+        *us = (uint32_t)value;
+    }
+    return error;
+}
+
 static bool
 get_quantity(struct tp_loader *ld, const config_setting_t *opts,
              const char *obj, const char *key, const struct quantity *q,
