@@ -318,7 +318,7 @@ main(int argc, char **argv)
     /* Run as root from whatever shell: what it makes (records, node
      * directories, frr.conf) must never be group- or world-writable
      * because the caller's umask said so (doc/security.md). */
-    umask(022);
+    session.opts.caller_umask = umask(022);
 
     int limit = command_start(argc, argv);
     int first = parse_options(limit, argv, &session.opts, &verbosity);

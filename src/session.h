@@ -4,6 +4,7 @@
 #define MINIINET_SESSION_H 1
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 
 #include "backend.h"
@@ -50,6 +51,9 @@ struct cli_options {
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */
     unsigned period;              /* serve --period (0: 60 s) */
+    mode_t caller_umask;          /* the caller's, before main()'s 022:
+                                     for what a verb writes for the user
+                                     (import -o) */
 };
 
 struct state;

@@ -469,9 +469,10 @@ import_valid(const char *text)
 }
 
 /* `text` as `output`: written to a new OUTPUT.XXXXXX (mode 0666 less the
- * umask, as any file a tool writes), renamed to `output` when complete. */
+ * caller's umask, as any file a tool writes), renamed to `output` when
+ * complete. */
 static int
-import_write_file(const char *text, const char *output)
+import_write_file(const char *text, const char *output, mode_t mask)
 {
     char *path = xasprintf("%s.XXXXXX", output);
     int fd = mkstemp(path);
@@ -480,8 +481,6 @@ import_write_file(const char *text, const char *output)
         free(path);
         return EXIT_FAILED;
     }
-    mode_t mask = umask(0);
-    umask(mask);
     size_t len = strlen(text);
     bool written = write(fd, text, len) == (ssize_t)len &&
                    fchmod(fd, 0666 & ~mask) == 0 && fsync(fd) == 0;
@@ -505,7 +504,6 @@ verb_import(struct session *s, int argc, char **argv)
     struct import_args a = {0};
     struct import_result r;
     int status = import_arguments(argc, argv, &a);
-    (void)s;
 
     if (status != EXIT_OK || a.help) {
         if (a.help) {
@@ -524,9 +522,14 @@ verb_import(struct session *s, int argc, char **argv)
         return EXIT_USAGE;
     }
     const struct import_counts *c = &r.counts;
+    char vpn[64] = "";
+    if (c->vpn_hosts) {
+        snprintf(vpn, sizeof vpn, " (and %zu vpn_* built as L2 host%s)",
+                 c->vpn_hosts, util_plural(c->vpn_hosts));
+    }
     log_info(
         "%s (%s, %s): %zu AS%s (%zu preconfigured), %zu IXP%s, %zu "
-        "router%s, %zu L3 host%s, %zu switch%s, %zu L2 host%s, %zu "
+        "router%s, %zu L3 host%s, %zu switch%s, %zu L2 host%s%s, %zu "
         "internal link%s, %zu link%s between ASes, %zu to IXPs, %zu "
         "server%s; %zu thing%s not carried over (the header says "
         "which); valid; %.3f s",
@@ -534,7 +537,7 @@ verb_import(struct session *s, int argc, char **argv)
         c->preconfigured, c->ixps, util_plural(c->ixps), c->routers,
         util_plural(c->routers), c->l3_hosts, util_plural(c->l3_hosts),
         c->switches, c->switches == 1 ? "" : "es", c->l2_hosts,
-        util_plural(c->l2_hosts), c->internal_links,
+        util_plural(c->l2_hosts), vpn, c->internal_links,
         util_plural(c->internal_links), c->as_links, util_plural(c->as_links),
         c->ixp_links, c->servers, util_plural(c->servers), r.n_omitted,
         util_plural(r.n_omitted), util_monotonic() - start);
@@ -543,7 +546,7 @@ verb_import(struct session *s, int argc, char **argv)
     if (a.check) {
         /* only the report */
     } else if (a.output) {
-        status = import_write_file(r.text, a.output);
+        status = import_write_file(r.text, a.output, s->opts.caller_umask);
     } else if (fputs(r.text, stdout) == EOF || fflush(stdout)) {
         log_error("import: could not write the topology: %s",
                   strerror(errno));

@@ -134,12 +134,13 @@ START_TEST(test_stats)
     bridges_l2 = p->n_bridges - ixps;
     ck_assert_uint_eq(bridges_l2, s->switches);
     /* Every router, L3 host (ALL routers' hosts too), L2 host and route
-     * server the original would make, and the measurement host where a
+     * server the original would make, each vpn_* entry (a plain L2 host
+     * at the endpoint's address here), and the measurement host where a
      * router has the MEASUREMENT service. */
     bool meas = strstr(r.text, "\nmeasurement = true;") != NULL;
     ck_assert_int_eq(plan_measurement_node(p) >= 0, meas);
     ck_assert_uint_eq(p->n_nodes, s->routers + s->l3_hosts + s->l2_hosts +
-                                      s->ixps + (meas ? 1 : 0));
+                                      c->vpn_hosts + s->ixps + (meas ? 1 : 0));
     plan_free(plan);
     topology_free(topo);
     import_result_free(&r);
@@ -155,6 +156,23 @@ find_node(const struct mi_plan *p, const char *name)
         }
     }
     return -1;
+}
+
+/* No line of the header is there twice. */
+static void
+assert_header_unique(const char *text)
+{
+    size_t n;
+    char **lines = util_split(text, '\n', &n);
+
+    for (size_t i = 0; i < n && lines[i][0] == '#'; i++) {
+        for (size_t k = i + 1; k < n && lines[k][0] == '#'; k++) {
+            ck_assert_msg(strcmp(lines[i], lines[k]) != 0 ||
+                              !strcmp(lines[i], "#"),
+                          "header line twice: %s", lines[i]);
+        }
+    }
+    util_free_strv(lines);
 }
 
 static const struct mi_link *
@@ -201,7 +219,10 @@ START_TEST(test_golden_current)
     ck_assert_int_ge(find_node(p, "3_ZURIrouter"), 0);
     ck_assert_int_ge(find_node(p, "3_MILAhost"), 0);
     ck_assert_int_ge(find_node(p, "3_L2_DCN_FIFA_1"), 0);
-    ck_assert_int_lt(find_node(p, "3_L2_DCN_vpn_1"), 0);
+    /* vpn_2: DCN's VLAN 30 after the gateways ZURI (.1), BASE (.2) and
+     * vpn_1 (.3), the number the original gives the endpoint. */
+    assert_if(p, "3_L2_DCN_vpn_2", "3-S2", "3.200.30.4/24");
+    ck_assert_uint_eq(r.counts.vpn_hosts, 3 * 4);
     ck_assert_int_ge(find_node(p, "80_IXP"), 0);
     /* AS 1's one router has two hosts (ALL lines 0 and 1), host<i> as the
      * original names them; AS 2's one. */
@@ -254,6 +275,17 @@ START_TEST(test_golden_current)
     ck_assert_ptr_nonnull(strstr(r.text, "students = true;"));
     ck_assert_ptr_nonnull(
         strstr(r.text, "#   - hijacks.txt: hijack scenarios"));
+    /* One line per service, naming every routers file with it; MATRIX_TARGET
+     * with its routers and why it is not carried over. */
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - service MATRIX_TARGET (ZURI in "
+                       "l3_routers_krill.txt, ZURI in "
+                       "l3_routers_tier1_and_stub.txt, VIEN in "
+                       "l3_routers.txt): `miniinet check` pings each AS's "
+                       "first host"));
+    assert_header_unique(r.text);
+    ck_assert_ptr_null(strstr(strstr(r.text, "#   - service DNS (") + 1,
+                              "#   - service DNS ("));
     plan_free(plan);
     topology_free(topo);
     import_result_free(&r);
@@ -393,14 +425,17 @@ START_TEST(test_golden_untagged)
 }
 END_TEST
 
-/* A directory of our own, file by file. */
+/* A directory of our own, file by file (a NULL text: no such file). */
 static char *
-make_dir(const char *const *files)
+make_dir(const char *const *files, size_t n)
 {
     char *dir = xstrdup("/tmp/miniinet-import-XXXXXX");
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    for (size_t i = 0; files[i]; i += 2) {
+    for (size_t i = 0; i < n; i += 2) {
+        if (!files[i + 1]) {
+            continue;
+        }
         char *path = xasprintf("%s/%s", dir, files[i]);
         FILE *f = fopen(path, "w");
         ck_assert_ptr_nonnull(f);
@@ -411,30 +446,37 @@ make_dir(const char *const *files)
     return dir;
 }
 
+/* Removes the directory and whatever a test put in it. */
 static void
-remove_dir(char *dir, const char *const *files)
+remove_dir(char *dir)
 {
-    for (size_t i = 0; files[i]; i += 2) {
-        char *path = xasprintf("%s/%s", dir, files[i]);
-        unlink(path);
-        free(path);
-    }
-    rmdir(dir);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
     free(dir);
 }
 
-/* Expects the directory made of `files` with `replace` (file, text) to
- * fail with exactly `want`, "@" standing for the directory. */
-static void
-expect_errors(const char *file, const char *text, const char *want)
+#define MAX_FILES 24
+
+/* Imports a small directory of two ASes and an IXP, its files changed by
+ * `changes` (pairs of a name and its text, NULL-terminated; a NULL text
+ * leaves the file out) and then by `prepare` (may be NULL), expecting
+ * exactly the messages `want` ("@" before "/" or ":" standing for the
+ * directory) and a
+ * failure (-EINVAL, no text) when `fails`, else success.  Returns the
+ * result: import_result_free() it. */
+static struct import_result
+import_changed(const char *const *changes, void (*prepare)(const char *dir),
+               const char *want, bool fails)
 {
     /* Pairs of a file name and its text, concatenated literals on
      * purpose. */
     /* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
-    const char *files[] = {
+    const char *files[MAX_FILES] = {
         "AS_config.txt",
-        "1\tAS\tConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
-        "2\tAS\tNoConfig\tr.txt\tl.txt\tempty.txt\tempty.txt\tempty.txt\n"
+        "1\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\n"
+        "2\tAS\tNoConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\n"
         "80\tIXP\tConfig\tN/A\tN/A\tN/A\tN/A\tN/A",
         "aslevel_links.txt",
         "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
@@ -444,17 +486,33 @@ expect_errors(const char *file, const char *text, const char *want)
         "A N/A host:img vtysh\nB N/A N/A linux\n",
         "l.txt",
         "A B 1mbit 1ms 50ms\n",
+        "sw.txt",
+        "",
+        "h.txt",
+        "",
+        "l2.txt",
+        "",
         "empty.txt",
         "",
-        NULL,
     };
     /* NOLINTEND(bugprone-suspicious-missing-comma) */
-    for (size_t i = 0; file && files[i]; i += 2) {
-        if (!strcmp(files[i], file)) {
-            files[i + 1] = text;
+    size_t n = 16;
+    for (size_t c = 0; changes && changes[c]; c += 2) {
+        size_t i = 0;
+        while (i < n && strcmp(files[i], changes[c]) != 0) {
+            i += 2;
         }
+        if (i == n) {
+            ck_assert_uint_lt(n + 2, MAX_FILES);
+            files[n] = changes[c];
+            n += 2;
+        }
+        files[i + 1] = changes[c + 1];
     }
-    char *dir = make_dir(files);
+    char *dir = make_dir(files, n);
+    if (prepare) {
+        prepare(dir);
+    }
     struct import_result r;
 
     testutil_capture_begin();
@@ -463,13 +521,14 @@ expect_errors(const char *file, const char *text, const char *want)
     testutil_capture_end();
     char *expected = xstrdup("");
     for (const char *p = want; *p; p++) {
-        char *next = *p == '@' ? xasprintf("%s%s", expected, dir)
-                               : xasprintf("%s%c", expected, *p);
+        bool at_dir = p[0] == '@' && (p[1] == '/' || p[1] == ':');
+        char *next = at_dir ? xasprintf("%s%s", expected, dir)
+                            : xasprintf("%s%c", expected, *p);
         free(expected);
         expected = next;
     }
-    if (!want[0]) {
-        ck_assert_int_eq(error, 0);
+    if (!fails) {
+        ck_assert_msg(!error, "%s", got);
         ck_assert_ptr_nonnull(r.text);
     } else {
         ck_assert_int_eq(error, -EINVAL);
@@ -478,8 +537,19 @@ expect_errors(const char *file, const char *text, const char *want)
     ck_assert_str_eq(got, expected);
     free(got);
     free(expected);
+    remove_dir(dir);
+    return r;
+}
+
+/* Expects the directory with `file` changed to `text` to fail with
+ * exactly `want` (or, for "", to import without a message). */
+static void
+expect_errors(const char *file, const char *text, const char *want)
+{
+    const char *changes[] = {file, text, NULL};
+    struct import_result r =
+        import_changed(file ? changes : NULL, NULL, want, want[0] != '\0');
     import_result_free(&r);
-    remove_dir(dir, files);
 }
 
 START_TEST(test_good_small)
@@ -493,9 +563,9 @@ START_TEST(test_columns)
     expect_errors("aslevel_links.txt",
                   "1\tA\tPeer\t2\tA\tPeer\t1mbit\n"
                   "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24",
-                  "@/aslevel_links.txt:1: 7 columns, expected 9 (AS1 "
-                  "ROUTER1 ROLE1 AS2 ROUTER2 ROLE2 THROUGHPUT DELAY SUBNET) "
-                  "or 10 (... DELAY BUFFER SUBNET)\n");
+                  "@/aslevel_links.txt:1: 7 columns, expected 9 or 10 (AS1 "
+                  "ROUTER1 ROLE1 AS2 ROUTER2 ROLE2 THROUGHPUT DELAY [BUFFER] "
+                  "SUBNET)\n");
     expect_errors("r.txt", "A N/A\nB N/A N/A linux\n",
                   "@/r.txt:1: 2 columns, expected 3 or 5 (NAME SERVICE "
                   "HOST [ACCESS [ALL]])\n"
@@ -565,8 +635,344 @@ START_TEST(test_units)
 }
 END_TEST
 
-/* Nothing is left behind by a failed import: the verb writes only what
- * import_directory() returned, and it returns nothing. */
+
+/* A file that is not a regular file of the directory is one error naming
+ * it, never opened for reading (a FIFO would hang) nor followed. */
+static void
+fifo_links(const char *dir)
+{
+    char *path = xasprintf("%s/l.txt", dir);
+    unlink(path);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    free(path);
+}
+
+static void
+symlink_routers(const char *dir)
+{
+    char *path = xasprintf("%s/r.txt", dir);
+    char *target = xasprintf("%s/real.txt", dir);
+    rename(path, target);
+    ck_assert_int_eq(symlink(target, path), 0);
+    free(path);
+    free(target);
+}
+
+static void
+big_routers(const char *dir)
+{
+    char *path = xasprintf("%s/r.txt", dir);
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < (4u << 20) / 16 + 1; i++) {
+        fputs("               \n", f);
+    }
+    fclose(f);
+    free(path);
+}
+
+START_TEST(test_not_regular)
+{
+    struct import_result r =
+        import_changed(NULL, fifo_links,
+                       "@/l.txt: not a regular file\n", true);
+    import_result_free(&r);
+    r = import_changed(NULL, symlink_routers,
+                       "@/r.txt: a symbolic link: not followed\n", true);
+    import_result_free(&r);
+    r = import_changed(NULL, big_routers,
+                       "@/r.txt: larger than 4 MiB: not a configuration "
+                       "file of the original\n",
+                       true);
+    import_result_free(&r);
+    /* A directory that is not one: no stat() result read after a
+     * failure. */
+    testutil_capture_begin();
+    ck_assert_int_eq(import_directory("/nonexistent/dir", NULL, &r), -ENOENT);
+    ck_assert_str_eq(testutil_captured(),
+                     "/nonexistent/dir: No such file or directory\n");
+    ck_assert_int_eq(
+        import_directory(testutil_srcpath("tests/check_import.c"), NULL, &r),
+        -ENOTDIR);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), ": not a directory\n"));
+    testutil_capture_end();
+    import_result_free(&r);
+}
+END_TEST
+
+/* What the written file's validation would refuse, named at the source
+ * line. */
+START_TEST(test_parse_time)
+{
+    expect_errors("aslevel_links.txt",
+                  "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
+                  "2\tA\tPeer\t1\tA\tPeer\t1mbit\t1ms\t50ms\t179.8.8.0/24\n"
+                  "1\tB\tPeer\t2\tB\tPeer\t1mbit\t1ms\t50ms\tN/A\n"
+                  "2\tB\tPeer\t1\tA\tPeer\t1mbit\t1ms\t50ms\t179.9.9.0/24\n"
+                  "1\tB\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.9.9.0/24\n"
+                  "1\tA\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t2\n"
+                  "2\tB\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t1\n",
+                  "@/aslevel_links.txt:2: a second link between these "
+                  "routers of AS 2 and AS 1 (first at line 1): miniinet has "
+                  "one per pair of routers\n"
+                  "@/aslevel_links.txt:3: a second link between AS 1 and AS "
+                  "2 (first at line 1), both in 179.1.2.0/24: give each its "
+                  "own subnet\n"
+                  "@/aslevel_links.txt:5: subnet 179.9.9.0/24 is also the "
+                  "link's at line 4\n");
+    const char *l2[] = {
+        "sw.txt", "DC S1 A 11:11 1\nDC S2 A 22:22 2\nDC S3 N/A 33:33 3\n",
+        "l2.txt",
+        "DC S1 DC S3 1mbit 1ms\nDC S3 DC S1 1mbit 1ms\n",
+        "h.txt", "h1 img DC S1 1mbit 1ms 10\nh2 img DC S3 1mbit 1ms 1mbit\n",
+        NULL,
+    };
+    struct import_result r = import_changed(
+        l2, NULL,
+        "@/sw.txt:2: router A is already the gateway of switch S1 (line 1): "
+        "a router is the gateway of one switch in miniinet\n"
+        "@/h.txt:2: VLAN \"1mbit\": expected 0 (untagged) .. 255\n"
+        "@/l2.txt:2: a second link between switches S3 and S1 of DC "
+        "(miniinet has one per pair of switches)\n",
+        true);
+    import_result_free(&r);
+    expect_errors("l.txt", "A B 200gbit 1ms 50ms\n",
+                  "@/l.txt:1: throughput \"200gbit\" (200gbit) is out of "
+                  "range (1kbit..100gbit)\n");
+    expect_errors("l.txt", "A B 1mbit 11s 0ms\n",
+                  "@/l.txt:1: delay \"11s\" (11s) is out of range "
+                  "(0us..10s)\n"
+                  "@/l.txt:1: buffer \"0ms\" (0ms) is out of range "
+                  "(1us..10s)\n");
+    /* A router on several lines: its rows are its lines', which may be
+     * another router's own; its lines agree on the access column. */
+    expect_errors("r.txt",
+                  "A N/A host:img vtysh\nA N/A host:img vtysh\n"
+                  "B N/A host:img linux\n",
+                  "@/r.txt:3: router B's host would be on row 1 "
+                  "(AS.102.0.0/24), which is router A's: miniinet gives a "
+                  "router of one line the row of its position among the "
+                  "routers, a router of several lines the rows of its "
+                  "lines\n");
+    expect_errors("r.txt", "A N/A host:img vtysh\nB N/A N/A linux\n"
+                           "A N/A host:img linux\n",
+                  "@/r.txt:3: router A: access \"linux\", on line 1 "
+                  "\"vtysh\"\n");
+}
+END_TEST
+
+/* server_config_GLOBAL.txt's columns as the topology file takes them. */
+START_TEST(test_servers)
+{
+    static const char *const bad[][2] = {
+        {"s1 eth\"0 198.18.0.1 198.19.0.1\n",
+         "@/server_config_GLOBAL.txt:2: server s1: interface \"eth\"0\": an "
+         "interface name is 1 to 15 characters of A-Z a-z 0-9 _ . -\n"},
+        {"s1 eth0123456789abc 198.18.0.1 198.19.0.1\n",
+         "@/server_config_GLOBAL.txt:2: server s1: interface "
+         "\"eth0123456789abc\": an interface name is 1 to 15 characters of "
+         "A-Z a-z 0-9 _ . -\n"},
+        {"s1 eth0 198.18.0.1 @host\n",
+         "@/server_config_GLOBAL.txt:2: server s1: SSH user \"\" in "
+         "\"@host\": a user is 1 to 32 characters of A-Z a-z 0-9 _ . - "
+         "(USER@HOST)\n"},
+        {"s1 eth0 198.18.0.1 root@ho\"st:22\n",
+         "@/server_config_GLOBAL.txt:2: server s1: SSH host \"ho\"st\" in "
+         "\"root@ho\"st:22\": expected a host name or an IP address "
+         "([USER@]HOST[:PORT])\n"},
+        {"s1 eth0 198.18.0.1 h1\ns2 eth0 198.18.0.1 h2\n",
+         "@/server_config_GLOBAL.txt:3: server s2: 198.18.0.1 is also the "
+         "address of server s1\n"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        /* The ASes on s0, line 1, which is fine: only the lines of the
+         * test (from line 2) are refused. */
+        char *servers = xasprintf("s0 eth0 198.18.0.9 h0\n%s", bad[i][0]);
+        const char *changes[] = {
+            "AS_config.txt",
+            NULL,
+            "AS_config_GLOBAL.txt",
+            "1\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\ts0\n"
+            "2\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\ts0\n",
+            "aslevel_links.txt",
+            NULL,
+            "aslevel_links_GLOBAL.txt",
+            "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n",
+            "server_config_GLOBAL.txt",
+            servers,
+            NULL,
+        };
+        struct import_result r =
+            import_changed(changes, NULL, bad[i][1], true);
+        import_result_free(&r);
+        free(servers);
+    }
+}
+END_TEST
+
+/* AS_config.txt beside the GLOBAL files: the GLOBAL files are read, and
+ * the warning and the header say so. */
+START_TEST(test_global_and_local)
+{
+    const char *changes[] = {
+        "AS_config_GLOBAL.txt",
+        "1\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\ts1\n"
+        "2\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\ts2\n",
+        "external_links_config_GLOBAL.txt",
+        "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n",
+        "server_config_GLOBAL.txt",
+        "s1 eth0 198.18.0.1 198.19.0.1\ns2 eth0 198.18.0.2 root@h2:2222\n",
+        NULL,
+    };
+    struct import_result r = import_changed(
+        changes, NULL,
+        "@: both AS_config.txt and AS_config_GLOBAL.txt: "
+        "reading the GLOBAL files (the whole multi-server network); "
+        "AS_config.txt is not read\n",
+        false);
+    ck_assert_str_eq(r.as_config, "AS_config_GLOBAL.txt");
+    ck_assert_uint_eq(r.counts.servers, 2);
+    ck_assert_uint_eq(r.counts.ixps, 0); /* AS_config.txt's IXP 80 */
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - AS_config.txt: not read, the GLOBAL files "));
+    ck_assert_ptr_nonnull(strstr(r.text, " server = \"s2\";"));
+    import_result_free(&r);
+}
+END_TEST
+
+/* vpn_* lines take their number, as the original's, and are built as
+ * plain L2 hosts: the hosts after them keep the original's addresses. */
+START_TEST(test_vpn_numbering)
+{
+    const char *changes[] = {
+        "sw.txt", "DC S1 A 11:11 1\n",
+        "h.txt",
+        "h1 img DC S1 1mbit 1ms 10\nvpn_1 img DC S1 1mbit 1ms 10\n"
+        "h2 img DC S1 1mbit 1ms 10\n",
+        NULL,
+    };
+    struct import_result r = import_changed(changes, NULL, "", false);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    const struct mi_plan *p = plan_view(plan);
+
+    /* Gateway A .1, then h1 .2, vpn_1 .3, h2 .4. */
+    assert_if(p, "1_L2_DC_h1", "1-S1", "1.200.10.2/24");
+    assert_if(p, "1_L2_DC_vpn_1", "1-S1", "1.200.10.3/24");
+    assert_if(p, "1_L2_DC_h2", "1-S1", "1.200.10.4/24");
+    ck_assert_uint_eq(r.counts.l2_hosts, 4); /* h1, h2 in both ASes */
+    ck_assert_uint_eq(r.counts.vpn_hosts, 2);
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - L2 VPN endpoints (vpn_* lines) (h.txt): no "
+                       "VPN: each is a plain L2 host at the address the "
+                       "original gives the endpoint"));
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+}
+END_TEST
+
+/* The header: a trimmed IXP list, the --size'd students file. */
+START_TEST(test_header)
+{
+    const char *changes[] = {
+        "aslevel_links.txt",
+        "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n"
+        "1\tA\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t2,5,7\n"
+        "2\tB\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t1\n",
+        NULL,
+    };
+    struct import_result r = import_changed(
+        changes, NULL,
+        "@/aslevel_links.txt:2: AS 5 in AS 1's list at "
+        "IXP 80 is no member of it: left out\n"
+        "@/aslevel_links.txt:2: AS 7 in AS 1's list at "
+        "IXP 80 is no member of it: left out\n",
+        false);
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - AS 1's list at IXP 80 (aslevel_links.txt:2) "
+                       "(5, 7): no member of that IXP\n"));
+    assert_header_unique(r.text);
+    import_result_free(&r);
+
+    r = import_ok(COURSE "2022_assignment_eth/config_2022", "12");
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "#   - aslevel_links_students_12.txt: the students' "
+                       "address list"));
+    ck_assert_ptr_null(strstr(r.text, "aslevel_links_students_20.txt"));
+    assert_header_unique(r.text);
+    import_result_free(&r);
+}
+END_TEST
+
+/* The directory's path goes into a comment: a newline in it cannot add a
+ * setting; "." is named by its real name. */
+START_TEST(test_path_in_header)
+{
+    char *parent = xstrdup("/tmp/miniinet-import-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(parent));
+    char *dir = xasprintf("%s/x\nname = \"evil\";\n#", parent);
+    char *cmd = xasprintf("cp -r '%s' '%s'",
+                          testutil_srcpath(GEN2 "platform/config"), dir);
+    ck_assert_int_eq(system(cmd), 0);
+
+    struct import_result r;
+    testutil_capture_begin();
+    ck_assert_int_eq(import_directory(dir, NULL, &r), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "from /tmp/miniinet-import-"));
+    ck_assert_ptr_nonnull(
+        strstr(r.text, "/x\\x0aname = \"evil\";\\x0a#\n"));
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    ck_assert_str_eq(topo->name, "x-name----evil----");
+    plan_free(plan);
+    topology_free(topo);
+    import_result_free(&r);
+
+    /* "." and "sub/..": the name of the directory they are. */
+    char *cwd = getcwd(NULL, 0);
+    ck_assert_int_eq(chdir(dir), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(import_directory(".", NULL, &r), 0);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(r.text, "\nname = \"x-name----evil----\";"));
+    import_result_free(&r);
+    ck_assert_int_eq(chdir(cwd), 0);
+    free(cwd);
+    remove_dir(parent);
+    free(dir);
+    free(cmd);
+}
+END_TEST
+
+/* A problem in a file several ASes share is reported once, with the
+ * line; a blank line keeps its row. */
+START_TEST(test_reported_once)
+{
+    expect_errors("r.txt", "A N/A host:img vtysh\nB N/A N/A linux\nC\n",
+                  "@/r.txt:3: 1 column, expected 3 or 5 (NAME SERVICE "
+                  "HOST [ACCESS [ALL]])\n");
+    /* Rows count blank lines (the original's readarray): ZURI's second
+     * host is on row 2. */
+    const char *changes[] = {
+        "r.txt", "A N/A host:img vtysh ALL\n\nA N/A host:img vtysh ALL\n",
+        "l.txt", "",
+        "aslevel_links.txt",
+        "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n",
+        "AS_config.txt",
+        "1\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\n"
+        "2\tAS\tConfig\tr.txt\tl.txt\tsw.txt\th.txt\tl2.txt\n",
+        NULL,
+    };
+    struct import_result r = import_changed(changes, NULL, "", false);
+    ck_assert_ptr_nonnull(strstr(r.text, "{ name = \"A\"; hosts = [0, 2]; }"));
+    import_result_free(&r);
+}
+END_TEST
+
+/* The GLOBAL files: the servers section and each AS's server. */
 START_TEST(test_global)
 {
     struct import_result r = import_ok("tests/data/upstream/global3", NULL);
@@ -610,6 +1016,14 @@ import_suite(void)
     tcase_add_test(tc, test_as_range);
     tcase_add_test(tc, test_unknown_router);
     tcase_add_test(tc, test_units);
+    tcase_add_test(tc, test_not_regular);
+    tcase_add_test(tc, test_parse_time);
+    tcase_add_test(tc, test_servers);
+    tcase_add_test(tc, test_global_and_local);
+    tcase_add_test(tc, test_vpn_numbering);
+    tcase_add_test(tc, test_header);
+    tcase_add_test(tc, test_path_in_header);
+    tcase_add_test(tc, test_reported_once);
     suite_add_tcase(s, tc);
     return s;
 }

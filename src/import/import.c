@@ -75,11 +75,12 @@ read_as_config(struct importer *im, const struct imp_file *f)
         if (!l->n_words) {
             continue;
         }
-        if (l->n_words != want) {
-            imp_error(im, f, l->line,
-                      "%zu columns, expected %zu (AS AS|IXP Config|NoConfig "
-                      "ROUTERS LINKS L2_SWITCHES L2_HOSTS L2_LINKS%s)",
-                      l->n_words, want, im->global ? " SERVER" : "");
+        if (!imp_columns(im, f, l, want, want,
+                         im->global ? "AS AS|IXP Config|NoConfig ROUTERS "
+                                      "LINKS L2_SWITCHES L2_HOSTS L2_LINKS "
+                                      "SERVER"
+                                    : "AS AS|IXP Config|NoConfig ROUTERS "
+                                      "LINKS L2_SWITCHES L2_HOSTS L2_LINKS")) {
             continue;
         }
         if (!asn_word(im, f, l->line, l->words[0], &asn)) {
@@ -149,12 +150,14 @@ read_as_config(struct importer *im, const struct imp_file *f)
                 }
             }
         }
-        if (bad) {
-            free(as.server);
-            continue;
-        }
+        /* An AS whose files were reported stays known, without a body,
+         * so that its links report nothing more. */
+        as.broken = bad;
         im->ases = xrealloc(im->ases, (im->n_ases + 1) * sizeof as);
         im->ases[im->n_ases++] = as;
+        if (bad) {
+            continue;
+        }
         if (ixp) {
             im->counts.ixps++;
         } else {
@@ -286,12 +289,9 @@ read_link(struct importer *im, const struct imp_file *f,
     long a, b;
     enum imp_rel rel, rel_b;
 
-    if (l->n_words != 9 && l->n_words != 10) {
-        imp_error(im, f, l->line,
-                  "%zu columns, expected 9 (AS1 ROUTER1 ROLE1 AS2 ROUTER2 "
-                  "ROLE2 THROUGHPUT DELAY SUBNET) or 10 (... DELAY BUFFER "
-                  "SUBNET)",
-                  l->n_words);
+    if (!imp_columns(im, f, l, 9, 10,
+                     "AS1 ROUTER1 ROLE1 AS2 ROUTER2 ROLE2 THROUGHPUT DELAY "
+                     "[BUFFER] SUBNET")) {
         return;
     }
     bool old = l->n_words == 9;
@@ -546,20 +546,15 @@ read_servers(struct importer *im, const struct imp_file *f)
         if (!l->n_words) {
             continue;
         }
-        if (l->n_words != 4) {
-            imp_error(im, f, l->line,
-                      "%zu columns, expected 4 (NAME INTERFACE ADDRESS "
-                      "[USER@]HOST[:PORT])",
-                      l->n_words);
+        if (!imp_columns(im, f, l, 4, 4,
+                         "NAME INTERFACE ADDRESS [USER@]HOST[:PORT]") ||
+            !imp_valid_name(im, f, l->line, "server", l->words[0], 32)) {
             continue;
         }
         bool addr_ok = inet_pton(AF_INET, l->words[2], &addr) == 1;
-        if (!util_valid_name(l->words[0], 32) ||
-            find_server(im, l->words[0])) {
-            imp_error(im, f, l->line, "server \"%s\": %s", l->words[0],
-                      find_server(im, l->words[0])
-                          ? "listed twice"
-                          : "a name is 1 to 32 characters of A-Z a-z 0-9 _ -");
+        if (find_server(im, l->words[0])) {
+            imp_error(im, f, l->line, "server \"%s\": listed twice",
+                      l->words[0]);
             continue;
         }
         if (!addr_ok) {
@@ -848,7 +843,7 @@ import_directory(const char *dir, const char *size, struct import_result *out)
     }
     read_as_config(&im, imp_file(&im, as_name, true));
     for (size_t i = 0; i < im.n_ases; i++) {
-        if (!im.ases[i].ixp) {
+        if (!im.ases[i].ixp && !im.ases[i].broken) {
             im.ases[i].body = imp_read_body(&im, &im.ases[i]);
         }
     }

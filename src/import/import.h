@@ -15,12 +15,13 @@
 
 /* What the directory describes, counted as the original counts it (every
  * router line with a host image is an L3 host, vpn_* entries are not L2
- * hosts). */
+ * hosts: they are counted apart). */
 struct import_counts {
     size_t ases, preconfigured, ixps;
     size_t routers, l3_hosts, switches, l2_hosts;
     size_t internal_links, as_links, ixp_links;
     size_t servers;
+    size_t vpn_hosts; /* vpn_* entries, built as plain L2 hosts */
 };
 
 struct import_result {

@@ -30,36 +30,6 @@ imp_find_router(const struct imp_body *b, const char *name)
     return -1;
 }
 
-static bool
-columns(struct importer *im, const struct imp_file *f,
-        const struct imp_line *l, size_t lo, size_t hi, const char *what)
-{
-    if (l->n_words >= lo && l->n_words <= hi) {
-        return true;
-    }
-    if (lo == hi) {
-        imp_error(im, f, l->line, "%zu columns, expected %zu (%s)", l->n_words,
-                  lo, what);
-    } else {
-        imp_error(im, f, l->line, "%zu columns, expected %zu or %zu (%s)",
-                  l->n_words, lo, hi, what);
-    }
-    return false;
-}
-
-static bool
-valid_name(struct importer *im, const struct imp_file *f, int line,
-           const char *what, const char *name, size_t max)
-{
-    if (util_valid_name(name, max)) {
-        return true;
-    }
-    imp_error(im, f, line,
-              "%s \"%s\": a name is 1 to %zu characters of A-Z a-z 0-9 _ -",
-              what, name, max);
-    return false;
-}
-
 /* The host column: N/A, or KIND:IMAGE with KIND host, L2-<DC>, routinator,
  * krill or vpnsecret.  Returns false after reporting; *dc is the L2
  * network of a gateway (borrowed from the word), else NULL. */
@@ -136,11 +106,12 @@ add_dc(char **dcs, size_t *n, const char *dc)
  * `hosts` its lines' rows, another its own index): two hosts on one row,
  * or a row past the plan's 50, would fail the written file's
  * validation; reported here, on the line of the source. */
-static void
-check_rows(struct importer *im, const struct imp_as *as,
-           const struct imp_file *f, const struct imp_body *b)
+static bool
+check_rows(struct importer *im, const struct imp_file *f,
+           const struct imp_body *b)
 {
     int owner[IMP_MAX_ROWS];
+    bool ok = true;
 
     for (size_t i = 0; i < IMP_MAX_ROWS; i++) {
         owner[i] = -1;
@@ -157,6 +128,7 @@ check_rows(struct importer *im, const struct imp_as *as,
                           "router %s's host on row %u: miniinet takes rows "
                           "0..%d (AS.101.0.0/24 .. AS.150.0.0/24)",
                           rt->name, row, IMP_MAX_ROWS - 1);
+                ok = false;
                 continue;
             }
             if (owner[row] >= 0) {
@@ -168,11 +140,13 @@ check_rows(struct importer *im, const struct imp_as *as,
                           "lines the rows of its lines",
                           rt->name, row, 101 + row,
                           b->routers[owner[row]].name);
+                ok = false;
                 continue;
             }
             owner[row] = (int)r;
         }
     }
+    return ok;
 }
 
 static void
@@ -190,8 +164,8 @@ read_routers(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!columns(im, f, l, 3, 5, "NAME SERVICE HOST [ACCESS [ALL]]") ||
-            !valid_name(im, f, l->line, "router", l->words[0],
+        if (!imp_columns(im, f, l, 3, 5, "NAME SERVICE HOST [ACCESS [ALL]]") ||
+            !imp_valid_name(im, f, l->line, "router", l->words[0],
                         IMP_ROUTER_NAME) ||
             !host_column(im, f, l->line, l->words[2], &host, &dc)) {
             continue;
@@ -298,8 +272,8 @@ read_routers(struct importer *im, const struct imp_as *as,
         }
     }
     b->all = all;
-    check_rows(im, as, f, b);
-    for (size_t r = 0; r < b->n_routers; r++) {
+    bool rows_ok = check_rows(im, f, b);
+    for (size_t r = 0; rows_ok && r < b->n_routers; r++) {
         const struct imp_router *rt = &b->routers[r];
         /* ALL routers, and routers on several lines, keep the rows of
          * their hosts (`hosts`); a router of one line has its own row. */
@@ -324,7 +298,7 @@ read_links(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!columns(im, f, l, 4, 5,
+        if (!imp_columns(im, f, l, 4, 5,
                      "ROUTER1 ROUTER2 THROUGHPUT DELAY "
                      "[BUFFER]")) {
             continue;
@@ -411,9 +385,9 @@ read_switches(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!columns(im, f, l, 5, 5, "DC SWITCH GATEWAY STP_MAC PRIORITY") ||
-            !valid_name(im, f, l->line, "L2 network", l->words[0], IMP_NAME) ||
-            !valid_name(im, f, l->line, "switch", l->words[1], IMP_NAME)) {
+        if (!imp_columns(im, f, l, 5, 5, "DC SWITCH GATEWAY STP_MAC PRIORITY") ||
+            !imp_valid_name(im, f, l->line, "L2 network", l->words[0], IMP_NAME) ||
+            !imp_valid_name(im, f, l->line, "switch", l->words[1], IMP_NAME)) {
             continue;
         }
         if (!imp_number(l->words[4], 0, 61440, &prio)) {
@@ -500,18 +474,15 @@ read_hosts(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!columns(im, f, l, 7, 8,
+        if (!imp_columns(im, f, l, 7, 8,
                      "NAME IMAGE DC SWITCH THROUGHPUT DELAY [BUFFER] VLAN") ||
-            !valid_name(im, f, l->line, "L2 host", l->words[0], IMP_NAME)) {
+            !imp_valid_name(im, f, l->line, "L2 host", l->words[0], IMP_NAME)) {
             continue;
         }
-        if (!strncmp(l->words[0], "vpn", 3)) {
-            imp_omit(im,
-                     "L2 VPN endpoints (%s: vpn_* lines): no VPN; their "
-                     "VLANs' addresses stay unused",
-                     f->name);
-            continue;
-        }
+        /* An L2 VPN endpoint in the original: a number of its VLAN, no
+         * container.  Built as a plain host there, so that the hosts after
+         * it keep the original's numbers (addresses). */
+        bool vpn = !strncmp(l->words[0], "vpn", 3);
         const char *last = l->words[l->n_words - 1];
         /* VLAN 0: an untagged access port, as the original's tag=0. */
         if (!imp_number(last, 0, 255, &vlan)) {
@@ -546,7 +517,15 @@ read_hosts(struct importer *im, const struct imp_as *as,
                       "hosts here are network namespaces");
         net->hosts = xrealloc(net->hosts, (net->n_hosts + 1) * sizeof h);
         net->hosts[net->n_hosts++] = h;
-        im->counts.l2_hosts++;
+        if (vpn) {
+            imp_omit_item(im, "L2 VPN endpoints (vpn_* lines)", f->name,
+                          "no VPN: each is a plain L2 host at the address "
+                          "the original gives the endpoint, so the hosts "
+                          "after it keep the original's addresses");
+            im->counts.vpn_hosts++;
+        } else {
+            im->counts.l2_hosts++;
+        }
     }
 }
 
@@ -561,7 +540,7 @@ read_l2links(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!columns(im, f, l, 6, 7,
+        if (!imp_columns(im, f, l, 6, 7,
                      "DC1 SWITCH1 DC2 SWITCH2 THROUGHPUT DELAY [BUFFER]")) {
             continue;
         }

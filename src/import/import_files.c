@@ -275,6 +275,37 @@ imp_units(struct importer *im, const char *fmt, ...)
 }
 
 bool
+imp_columns(struct importer *im, const struct imp_file *f,
+            const struct imp_line *l, size_t lo, size_t hi, const char *what)
+{
+    if (l->n_words >= lo && l->n_words <= hi) {
+        return true;
+    }
+    const char *s = l->n_words == 1 ? "" : "s";
+    if (lo == hi) {
+        imp_error(im, f, l->line, "%zu column%s, expected %zu (%s)",
+                  l->n_words, s, lo, what);
+    } else {
+        imp_error(im, f, l->line, "%zu column%s, expected %zu or %zu (%s)",
+                  l->n_words, s, lo, hi, what);
+    }
+    return false;
+}
+
+bool
+imp_valid_name(struct importer *im, const struct imp_file *f, int line,
+               const char *what, const char *name, size_t max)
+{
+    if (util_valid_name(name, max)) {
+        return true;
+    }
+    imp_error(im, f, line,
+              "%s \"%s\": a name is 1 to %zu characters of A-Z a-z 0-9 _ -",
+              what, name, max);
+    return false;
+}
+
+bool
 imp_number(const char *word, long min, long max, long *out)
 {
     char *end;

@@ -93,6 +93,7 @@ struct imp_as {
     unsigned asn;
     bool ixp;
     bool configured;
+    bool broken; /* its files were reported: no body */
     char *server; /* GLOBAL: the server it runs on, else NULL */
     int line;
     struct imp_file *files[5]; /* routers, links, switches, hosts, l2links */
@@ -179,6 +180,14 @@ void imp_omit_item(struct importer *, const char *head, const char *item,
 char *imp_omitted_text(const struct imp_omitted *);
 void imp_units(struct importer *, const char *fmt, ...) MI_PRINTF(2, 3);
 bool imp_number(const char *word, long min, long max, long *out);
+/* Line l has lo..hi words, else reported: "N columns, expected ...
+ * (what)". */
+bool imp_columns(struct importer *, const struct imp_file *,
+                 const struct imp_line *l, size_t lo, size_t hi,
+                 const char *what);
+/* `name` is a valid name of at most max characters, else reported. */
+bool imp_valid_name(struct importer *, const struct imp_file *, int line,
+                    const char *what, const char *name, size_t max);
 /* The value of a column for AS `asn`: a comma list is indexed by asn %
  * its length, as the original's old internal links are. */
 char *imp_pick(const char *word, unsigned asn);

@@ -34,13 +34,10 @@ static void MI_PRINTF(2, 3) put(struct buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* The settings rate, delay and buffer that are set. */
 static void
-put_impair(struct buf *b, const struct imp_impair *im)
+put_impair_fields(struct buf *b, const struct imp_impair *im)
 {
-    if (!im->rate[0] && !im->delay[0]) {
-        return;
-    }
-    put(b, ", {");
     if (im->rate[0]) {
         put(b, " rate = \"%s\";", im->rate);
     }
@@ -50,7 +47,31 @@ put_impair(struct buf *b, const struct imp_impair *im)
     if (im->buffer[0]) {
         put(b, " buffer = \"%s\";", im->buffer);
     }
+}
+
+/* A link's options element, if it has any. */
+static void
+put_impair(struct buf *b, const struct imp_impair *im)
+{
+    if (!im->rate[0] && !im->delay[0]) {
+        return;
+    }
+    put(b, ", {");
+    put_impair_fields(b, im);
     put(b, " }");
+}
+
+/* Every character of `name` that a setting's name may not have becomes
+ * `with`. */
+static void
+clean_name(char *name, char with)
+{
+    for (char *p = name; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+            *p = with;
+        }
+    }
 }
 
 /* `any`: some AS has a MEASUREMENT router (the host is built), so a body
@@ -150,12 +171,7 @@ template_stem(const char *file)
     if (dot) {
         *dot = '\0';
     }
-    for (char *p = name; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
-            *p = '_';
-        }
-    }
+    clean_name(name, '_');
     /* Keep the file's own name when it starts with a letter. */
     if ((file[0] >= 'a' && file[0] <= 'z') ||
         (file[0] >= 'A' && file[0] <= 'Z')) {
@@ -346,15 +362,7 @@ put_elinks(struct buf *b, const struct importer *im)
             m->rate[0] || m->delay[0] || e->subnet || e->ends12 || e->to_ixp;
         if (any) {
             put(b, ", {");
-            if (m->rate[0]) {
-                put(b, " rate = \"%s\";", m->rate);
-            }
-            if (m->delay[0]) {
-                put(b, " delay = \"%s\";", m->delay);
-            }
-            if (m->buffer[0]) {
-                put(b, " buffer = \"%s\";", m->buffer);
-            }
+            put_impair_fields(b, m);
             if (e->subnet) {
                 put(b, " subnet = \"%u.%u.%u.0/24\";", e->subnet >> 24,
                     e->subnet >> 16 & 0xff, e->subnet >> 8 & 0xff);
@@ -409,12 +417,7 @@ network_name(const struct importer *im)
     char *name = xasprintf("%s%.*s", base && base[1] ? base + 1 : dir,
                            (int)(strlen(as) - strlen(".txt")), as);
 
-    for (char *p = name; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
-            *p = '-';
-        }
-    }
+    clean_name(name, '-');
     if (!*name || strlen(name) > 32) {
         free(name);
         name = xstrdup("imported");
