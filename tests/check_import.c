@@ -948,7 +948,8 @@ START_TEST(test_path_in_header)
 END_TEST
 
 /* A problem in a file several ASes share is reported once, with the
- * line; a blank line keeps its row. */
+ * line; a blank line keeps its row in a routers file, not in a links
+ * file. */
 START_TEST(test_reported_once)
 {
     expect_errors("r.txt", "A N/A host:img vtysh\nB N/A N/A linux\nC\n",
@@ -968,6 +969,24 @@ START_TEST(test_reported_once)
     };
     struct import_result r = import_changed(changes, NULL, "", false);
     ck_assert_ptr_nonnull(strstr(r.text, "{ name = \"A\"; hosts = [0, 2]; }"));
+    import_result_free(&r);
+    /* Internal links are numbered by link, not by line: a blank line
+     * between two is skipped, with a warning (once for both ASes). */
+    const char *links[] = {
+        "r.txt", "A N/A host:img vtysh\nB N/A N/A linux\nC N/A N/A linux\n",
+        "l.txt", "A B 1mbit 1ms 50ms\n\nB C 1mbit 1ms\n",
+        NULL,
+    };
+    r = import_changed(links, NULL,
+                       "@/l.txt:2: blank line: skipped; the links after it "
+                       "are numbered without it (AS.0.(n+1).0/24, n counting "
+                       "links, not lines)\n",
+                       false);
+    struct topology *topo = NULL;
+    struct plan *plan = plan_of(&r, &topo);
+    assert_if(plan_view(plan), "1_Brouter", "port_C", "1.0.2.1/24");
+    plan_free(plan);
+    topology_free(topo);
     import_result_free(&r);
 }
 END_TEST

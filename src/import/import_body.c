@@ -291,12 +291,23 @@ read_links(struct importer *im, const struct imp_as *as,
            const struct imp_file *f, struct imp_body *b)
 {
     size_t cap = 0;
+    int blank = 0;
 
     for (size_t i = 0; i < f->n_lines; i++) {
         const struct imp_line *l = &f->lines[i];
 
         if (!l->n_words) {
+            blank = blank ? blank : l->line;
             continue;
+        }
+        if (blank) {
+            /* The original's row i gives AS.0.(i+1).0/24; a blank line
+             * would be a row of its own there. */
+            imp_warn(im, f, blank,
+                     "blank line: skipped; the links after it are numbered "
+                     "without it (AS.0.(n+1).0/24, n counting links, not "
+                     "lines)");
+            blank = 0;
         }
         if (!imp_columns(im, f, l, 4, 5,
                      "ROUTER1 ROUTER2 THROUGHPUT DELAY "
