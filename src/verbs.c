@@ -378,13 +378,16 @@ struct import_args {
 
 static const char import_usage[] =
     "usage: miniinet import [--check] [--size N] DIR [-o FILE]\n"
-    "The original mini-Internet's configuration directory DIR (AS_config.txt,\n"
+    "The original mini-Internet's configuration directory DIR "
+    "(AS_config.txt,\n"
     "its links file and the per-AS files; or the GLOBAL files) to one\n"
     "topology file, checked as `validate` checks one (doc/import.md).\n"
-    "  -o, --output FILE  write FILE (through FILE.XXXXXX, renamed when valid);\n"
+    "  -o, --output FILE  write FILE (through FILE.XXXXXX, renamed when "
+    "valid);\n"
     "                     without it, the topology goes to standard output\n"
     "  --size N           read AS_config_N.txt and its links file\n"
-    "  --check            only report: counts, warnings, errors; writes nothing\n"
+    "  --check            only report: counts, warnings, errors; writes "
+    "nothing\n"
     "  -h, --help         show this help and exit\n"
     "Exit 0 when valid, 2 on any error in DIR (nothing written).\n";
 
@@ -548,8 +551,7 @@ verb_import(struct session *s, int argc, char **argv)
     } else if (a.output) {
         status = import_write_file(r.text, a.output, s->opts.caller_umask);
     } else if (fputs(r.text, stdout) == EOF || fflush(stdout)) {
-        log_error("import: could not write the topology: %s",
-                  strerror(errno));
+        log_error("import: could not write the topology: %s", strerror(errno));
         status = EXIT_FAILED;
     }
     import_result_free(&r);

@@ -635,7 +635,6 @@ START_TEST(test_units)
 }
 END_TEST
 
-
 /* A file that is not a regular file of the directory is one error naming
  * it, never opened for reading (a FIFO would hang) nor followed. */
 static void
@@ -673,9 +672,8 @@ big_routers(const char *dir)
 
 START_TEST(test_not_regular)
 {
-    struct import_result r =
-        import_changed(NULL, fifo_links,
-                       "@/l.txt: not a regular file\n", true);
+    struct import_result r = import_changed(
+        NULL, fifo_links, "@/l.txt: not a regular file\n", true);
     import_result_free(&r);
     r = import_changed(NULL, symlink_routers,
                        "@/r.txt: a symbolic link: not followed\n", true);
@@ -722,9 +720,8 @@ START_TEST(test_parse_time)
                   "link's at line 4\n");
     const char *l2[] = {
         "sw.txt", "DC S1 A 11:11 1\nDC S2 A 22:22 2\nDC S3 N/A 33:33 3\n",
-        "l2.txt",
-        "DC S1 DC S3 1mbit 1ms\nDC S3 DC S1 1mbit 1ms\n",
-        "h.txt", "h1 img DC S1 1mbit 1ms 10\nh2 img DC S3 1mbit 1ms 1mbit\n",
+        "l2.txt", "DC S1 DC S3 1mbit 1ms\nDC S3 DC S1 1mbit 1ms\n",
+        "h.txt",  "h1 img DC S1 1mbit 1ms 10\nh2 img DC S3 1mbit 1ms 1mbit\n",
         NULL,
     };
     struct import_result r = import_changed(
@@ -754,8 +751,9 @@ START_TEST(test_parse_time)
                   "router of one line the row of its position among the "
                   "routers, a router of several lines the rows of its "
                   "lines\n");
-    expect_errors("r.txt", "A N/A host:img vtysh\nB N/A N/A linux\n"
-                           "A N/A host:img linux\n",
+    expect_errors("r.txt",
+                  "A N/A host:img vtysh\nB N/A N/A linux\n"
+                  "A N/A host:img linux\n",
                   "@/r.txt:3: router A: access \"linux\", on line 1 "
                   "\"vtysh\"\n");
 }
@@ -845,7 +843,8 @@ END_TEST
 START_TEST(test_vpn_numbering)
 {
     const char *changes[] = {
-        "sw.txt", "DC S1 A 11:11 1\n",
+        "sw.txt",
+        "DC S1 A 11:11 1\n",
         "h.txt",
         "h1 img DC S1 1mbit 1ms 10\nvpn_1 img DC S1 1mbit 1ms 10\n"
         "h2 img DC S1 1mbit 1ms 10\n",
@@ -882,13 +881,13 @@ START_TEST(test_header)
         "2\tB\tPeer\t80\tNone\tPeer\t1mbit\t1ms\t50ms\t1\n",
         NULL,
     };
-    struct import_result r = import_changed(
-        changes, NULL,
-        "@/aslevel_links.txt:2: AS 5 in AS 1's list at "
-        "IXP 80 is no member of it: left out\n"
-        "@/aslevel_links.txt:2: AS 7 in AS 1's list at "
-        "IXP 80 is no member of it: left out\n",
-        false);
+    struct import_result r =
+        import_changed(changes, NULL,
+                       "@/aslevel_links.txt:2: AS 5 in AS 1's list at "
+                       "IXP 80 is no member of it: left out\n"
+                       "@/aslevel_links.txt:2: AS 7 in AS 1's list at "
+                       "IXP 80 is no member of it: left out\n",
+                       false);
     ck_assert_ptr_nonnull(
         strstr(r.text, "#   - AS 1's list at IXP 80 (aslevel_links.txt:2) "
                        "(5, 7): no member of that IXP\n"));
@@ -920,10 +919,8 @@ START_TEST(test_path_in_header)
     testutil_capture_begin();
     ck_assert_int_eq(import_directory(dir, NULL, &r), 0);
     testutil_capture_end();
-    ck_assert_ptr_nonnull(
-        strstr(r.text, "from /tmp/miniinet-import-"));
-    ck_assert_ptr_nonnull(
-        strstr(r.text, "/x\\x0aname = \"evil\";\\x0a#\n"));
+    ck_assert_ptr_nonnull(strstr(r.text, "from /tmp/miniinet-import-"));
+    ck_assert_ptr_nonnull(strstr(r.text, "/x\\x0aname = \"evil\";\\x0a#\n"));
     struct topology *topo = NULL;
     struct plan *plan = plan_of(&r, &topo);
     ck_assert_str_eq(topo->name, "x-name----evil----");
@@ -958,8 +955,10 @@ START_TEST(test_reported_once)
     /* Rows count blank lines (the original's readarray): ZURI's second
      * host is on row 2. */
     const char *changes[] = {
-        "r.txt", "A N/A host:img vtysh ALL\n\nA N/A host:img vtysh ALL\n",
-        "l.txt", "",
+        "r.txt",
+        "A N/A host:img vtysh ALL\n\nA N/A host:img vtysh ALL\n",
+        "l.txt",
+        "",
         "aslevel_links.txt",
         "1\tA\tPeer\t2\tA\tPeer\t1mbit\t1ms\t50ms\t179.1.2.0/24\n",
         "AS_config.txt",

@@ -510,8 +510,8 @@ parse_ssh(struct importer *im, const struct imp_file *f,
             return false;
         }
     }
-    /* An IPv6 address has colons of its own: a port only after "]:" or
-     * when there is one colon. */
+    /* An IPv6 address has colons of its own: a port only when there is
+     * one colon. */
     const char *colon = strrchr(ssh, ':');
     if (colon && strchr(ssh, ':') != colon) {
         colon = NULL;
@@ -630,8 +630,9 @@ choose_files(struct importer *im, const char *size, char **as_file,
                      "network); AS_config.txt is not read",
                      im->dir);
             im->n_warnings++;
-            imp_omit(im, "AS_config.txt: not read, the GLOBAL files (%s) "
-                         "describe the whole network",
+            imp_omit(im,
+                     "AS_config.txt: not read, the GLOBAL files (%s) "
+                     "describe the whole network",
                      "AS_config_GLOBAL.txt");
         }
     }

@@ -119,7 +119,9 @@ check_rows(struct importer *im, const struct imp_file *f,
     for (size_t r = 0; r < b->n_routers; r++) {
         const struct imp_router *rt = &b->routers[r];
         bool listed = rt->n_hosts && (b->all || rt->n_hosts > 1);
-        for (size_t h = 0; h < (listed ? rt->n_hosts : rt->n_hosts ? 1 : 0);
+        for (size_t h = 0; h < (listed        ? rt->n_hosts
+                                : rt->n_hosts ? 1
+                                              : 0);
              h++) {
             unsigned row = listed ? rt->host_rows[h] : (unsigned)r;
             int line = listed ? f->lines[row].line : rt->line;
@@ -166,7 +168,7 @@ read_routers(struct importer *im, const struct imp_as *as,
         }
         if (!imp_columns(im, f, l, 3, 5, "NAME SERVICE HOST [ACCESS [ALL]]") ||
             !imp_valid_name(im, f, l->line, "router", l->words[0],
-                        IMP_ROUTER_NAME) ||
+                            IMP_ROUTER_NAME) ||
             !host_column(im, f, l->line, l->words[2], &host, &dc)) {
             continue;
         }
@@ -310,8 +312,8 @@ read_links(struct importer *im, const struct imp_as *as,
             blank = 0;
         }
         if (!imp_columns(im, f, l, 4, 5,
-                     "ROUTER1 ROUTER2 THROUGHPUT DELAY "
-                     "[BUFFER]")) {
+                         "ROUTER1 ROUTER2 THROUGHPUT DELAY "
+                         "[BUFFER]")) {
             continue;
         }
         int ra = imp_find_router(b, l->words[0]);
@@ -396,8 +398,10 @@ read_switches(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!imp_columns(im, f, l, 5, 5, "DC SWITCH GATEWAY STP_MAC PRIORITY") ||
-            !imp_valid_name(im, f, l->line, "L2 network", l->words[0], IMP_NAME) ||
+        if (!imp_columns(im, f, l, 5, 5,
+                         "DC SWITCH GATEWAY STP_MAC PRIORITY") ||
+            !imp_valid_name(im, f, l->line, "L2 network", l->words[0],
+                            IMP_NAME) ||
             !imp_valid_name(im, f, l->line, "switch", l->words[1], IMP_NAME)) {
             continue;
         }
@@ -485,9 +489,11 @@ read_hosts(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!imp_columns(im, f, l, 7, 8,
-                     "NAME IMAGE DC SWITCH THROUGHPUT DELAY [BUFFER] VLAN") ||
-            !imp_valid_name(im, f, l->line, "L2 host", l->words[0], IMP_NAME)) {
+        if (!imp_columns(
+                im, f, l, 7, 8,
+                "NAME IMAGE DC SWITCH THROUGHPUT DELAY [BUFFER] VLAN") ||
+            !imp_valid_name(im, f, l->line, "L2 host", l->words[0],
+                            IMP_NAME)) {
             continue;
         }
         /* An L2 VPN endpoint in the original: a number of its VLAN, no
@@ -551,8 +557,9 @@ read_l2links(struct importer *im, const struct imp_as *as,
         if (!l->n_words) {
             continue;
         }
-        if (!imp_columns(im, f, l, 6, 7,
-                     "DC1 SWITCH1 DC2 SWITCH2 THROUGHPUT DELAY [BUFFER]")) {
+        if (!imp_columns(
+                im, f, l, 6, 7,
+                "DC1 SWITCH1 DC2 SWITCH2 THROUGHPUT DELAY [BUFFER]")) {
             continue;
         }
         if (strcmp(l->words[0], l->words[2]) != 0) {

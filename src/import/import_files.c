@@ -80,10 +80,10 @@ imp_file(struct importer *im, const char *name, bool required)
      * IMP_MAX_FILE bytes. */
     size_t len = 0;
     char *text = NULL;
-    int error = strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")
-                    ? -EXDEV
-                    : fs_read_file_at(im->dirfd, name, IMP_MAX_FILE, &text,
-                                      &len);
+    int error =
+        strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")
+            ? -EXDEV
+            : fs_read_file_at(im->dirfd, name, IMP_MAX_FILE, &text, &len);
     if (error) {
         f->missing = true;
         f->unreadable = error != -ENOENT;

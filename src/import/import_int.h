@@ -20,8 +20,8 @@ struct imp_line {
 };
 
 struct imp_file {
-    char *name; /* as referenced, e.g. "l3_routers.txt" */
-    char *path; /* dir/name, for messages */
+    char *name;      /* as referenced, e.g. "l3_routers.txt" */
+    char *path;      /* dir/name, for messages */
     bool missing;    /* absent or unreadable: read as empty */
     bool unreadable; /* there but not readable as a source file (reported) */
     struct imp_line *lines;
@@ -93,7 +93,7 @@ struct imp_as {
     unsigned asn;
     bool ixp;
     bool configured;
-    bool broken; /* its files were reported: no body */
+    bool broken;  /* its files were reported: no body */
     char *server; /* GLOBAL: the server it runs on, else NULL */
     int line;
     struct imp_file *files[5]; /* routers, links, switches, hosts, l2links */
@@ -136,9 +136,9 @@ struct imp_omitted {
 };
 
 struct importer {
-    char *dir;      /* as given, for messages */
-    int dirfd;      /* every source file is read relative to it */
-    char *real;     /* its realpath(), for the network's name; or NULL */
+    char *dir;  /* as given, for messages */
+    int dirfd;  /* every source file is read relative to it */
+    char *real; /* its realpath(), for the network's name; or NULL */
     struct imp_file **files; /* every file read, by name */
     size_t n_files;
     struct imp_as *ases; /* in file order */

@@ -535,11 +535,13 @@ topology_parse_rate(const char *text, uint64_t *bps, char *why, size_t len)
     return parse_in_range(text, &rate_q, bps, why, len);
 }
 
-const char *
-topology_parse_delay(const char *text, uint32_t *us, char *why, size_t len)
+/* A time in microseconds (at most 10 s: it fits). */
+static const char *
+parse_us(const char *text, const struct quantity *q, uint32_t *us, char *why,
+         size_t len)
 {
     uint64_t value = 0;
-    const char *error = parse_in_range(text, &delay_q, &value, why, len);
+    const char *error = parse_in_range(text, q, &value, why, len);
     if (!error) {
         *us = (uint32_t)value;
     }
@@ -547,14 +549,15 @@ topology_parse_delay(const char *text, uint32_t *us, char *why, size_t len)
 }
 
 const char *
+topology_parse_delay(const char *text, uint32_t *us, char *why, size_t len)
+{
+    return parse_us(text, &delay_q, us, why, len);
+}
+
+const char *
 topology_parse_buffer(const char *text, uint32_t *us, char *why, size_t len)
 {
-    uint64_t value = 0;
-    const char *error = parse_in_range(text, &buffer_q, &value, why, len);
-    if (!error) {
-        *us = (uint32_t)value;
-    }
-    return error;
+    return parse_us(text, &buffer_q, us, why, len);
 }
 
 static bool
