@@ -670,6 +670,14 @@ big_routers(const char *dir)
     free(path);
 }
 
+static void
+link_as_config(const char *dir)
+{
+    char *path = xasprintf("%s/AS_config.txt", dir);
+    ck_assert_int_eq(symlink("/dev/null", path), 0);
+    free(path);
+}
+
 START_TEST(test_not_regular)
 {
     struct import_result r = import_changed(
@@ -681,6 +689,13 @@ START_TEST(test_not_regular)
     r = import_changed(NULL, big_routers,
                        "@/r.txt: larger than 4 MiB: not a configuration "
                        "file of the original\n",
+                       true);
+    import_result_free(&r);
+    /* The AS file itself as a symbolic link. */
+    const char *as_link[] = {"AS_config.txt", NULL, NULL};
+    r = import_changed(as_link, link_as_config,
+                       "@/AS_config.txt: not a regular file (a symbolic link "
+                       "is not followed)\n",
                        true);
     import_result_free(&r);
     /* A directory that is not one: no stat() result read after a

@@ -639,6 +639,15 @@ choose_files(struct importer *im, const char *size, char **as_file,
     im->suffix = size || im->global ? suffix : NULL;
     *as_file = size || im->global ? xasprintf("AS_config_%s.txt", suffix)
                                   : xstrdup("AS_config.txt");
+    struct stat st;
+    if (!fstatat(im->dirfd, *as_file, &st, AT_SYMLINK_NOFOLLOW) &&
+        !S_ISREG(st.st_mode)) {
+        log_error("%s/%s: not a regular file (a symbolic link is not "
+                  "followed)",
+                  im->dir, *as_file);
+        free(*as_file);
+        return -EINVAL;
+    }
     if (!imp_exists(im, *as_file)) {
         log_error("%s/%s: no such file%s", im->dir, *as_file,
                   size ? ""
