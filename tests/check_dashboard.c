@@ -23,8 +23,8 @@ static const struct mi_plan *p;
 static struct check_hosts hosts;
 static struct dash d;
 
-/* check_hosts_find() lives in the binary: the same rule here, one L3 host
- * per AS with one, in plan order. */
+/* check_hosts_find() lives in the binary: the same rule here, the plan's
+ * matrix host of each AS that has one, in plan order. */
 static void
 find_hosts(void)
 {
@@ -35,15 +35,12 @@ find_hosts(void)
     hosts.servers = xcalloc(p->n_ases + 1, sizeof *hosts.servers);
     for (size_t a = 0; a < p->n_ases; a++) {
         const struct mi_as *as = mi_plan_as(p, a);
-        for (size_t i = as->first_node;
-             !as->ixp && i < as->first_node + as->n_nodes; i++) {
-            if (mi_plan_node(p, i)->kind == MI_NODE_HOST) {
-                hosts.hosts[hosts.n] = i;
-                hosts.asns[hosts.n] = as->asn;
-                hosts.servers[hosts.n] = mi_plan_node(p, i)->server;
-                hosts.n++;
-                break;
-            }
+        if (!as->ixp && as->matrix_host >= 0) {
+            size_t i = (size_t)as->matrix_host;
+            hosts.hosts[hosts.n] = i;
+            hosts.asns[hosts.n] = as->asn;
+            hosts.servers[hosts.n] = mi_plan_node(p, i)->server;
+            hosts.n++;
         }
     }
 }

@@ -275,14 +275,14 @@ START_TEST(test_golden_current)
     ck_assert_ptr_nonnull(strstr(r.text, "students = true;"));
     ck_assert_ptr_nonnull(
         strstr(r.text, "#   - hijacks.txt: hijack scenarios"));
-    /* One line per service, naming every routers file with it; MATRIX_TARGET
-     * with its routers and why it is not carried over. */
+    /* VIEN MATRIX_TARGET (l3_routers.txt): AS 3's host in the matrix is
+     * VIEN's, not the first router's with a host; the one-router ASes'
+     * ZURI. */
     ck_assert_ptr_nonnull(
-        strstr(r.text, "#   - service MATRIX_TARGET (ZURI in "
-                       "l3_routers_krill.txt, ZURI in "
-                       "l3_routers_tier1_and_stub.txt, VIEN in "
-                       "l3_routers.txt): `miniinet check` pings each AS's "
-                       "first host"));
+        strstr(r.text, "matrix = \"VIEN\"; # MATRIX_TARGET"));
+    ck_assert_int_eq(p->ases[2].matrix_host, find_node(p, "3_VIENhost"));
+    ck_assert_int_eq(p->ases[0].matrix_host, find_node(p, "1_ZURIhost0"));
+    ck_assert_ptr_null(strstr(r.text, "service MATRIX_TARGET"));
     assert_header_unique(r.text);
     ck_assert_ptr_null(strstr(strstr(r.text, "#   - service DNS (") + 1,
                               "#   - service DNS ("));

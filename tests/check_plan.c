@@ -2027,6 +2027,29 @@ START_TEST(test_file_measurement)
 }
 END_TEST
 
+/* The matrix host: the first host of the router `matrix` names, by default
+ * the AS's first host (of its first router with one). */
+START_TEST(test_matrix_host)
+{
+    struct topology *t = load(testutil_write_temp(
+        "templates = { t = { routers = ( { name = \"ZURI\"; host = false; "
+        "},\n"
+        "    \"BASE\", { name = \"GENE\"; hosts = [ 2, 3 ]; } ); matrix = "
+        "\"GENE\"; }; };\n"
+        "ases = ( { asn = 1; template = \"t\"; },\n"
+        "         { asn = 2; routers = ( { name = \"A\"; host = false; }, "
+        "\"B\", \"C\" ); } );\n",
+        ".cfg"));
+    struct plan *plan = must_plan(t, NULL);
+    const struct mi_plan *p = plan_view(plan);
+
+    ck_assert_int_eq(p->ases[0].matrix_host, find_node(p, "1_GENEhost2"));
+    ck_assert_int_eq(p->ases[1].matrix_host, find_node(p, "2_Bhost"));
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 /* With servers: on the one named, its links to ASes elsewhere through the
  * tunnels like any link between servers. */
 START_TEST(test_file_measurement_servers)
@@ -2344,6 +2367,7 @@ plan_suite(void)
     tcase_add_test(tc, test_file_host_rows);
     tcase_add_test(tc, test_file_measurement);
     tcase_add_test(tc, test_file_measurement_servers);
+    tcase_add_test(tc, test_matrix_host);
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
     suite_add_tcase(s, tc);

@@ -1145,6 +1145,27 @@ START_TEST(test_measurement_errors)
 }
 END_TEST
 
+/* matrix = "ROUTER": a router of the body with a host (check_plan:
+ * test_matrix_host). */
+START_TEST(test_matrix)
+{
+    expect_errors("ases = ( { asn = 1; routers = ( \"ZURI\", \"BASE\" );\n"
+                  "           matrix = \"BASEL\"; } );\n",
+                  "@:2: AS 1: matrix: AS 1 has no router \"BASEL\" (did "
+                  "you mean \"BASE\"?)\n");
+    expect_errors("ases = ( { asn = 1; routers = ( \"ZURI\" ); matrix = 1; } "
+                  ");\n",
+                  "@:1: AS 1: matrix: must be the name of a router with a "
+                  "host\n");
+    expect_errors("templates = { t = { routers = ( \"ZURI\",\n"
+                  "    { name = \"BASE\"; host = false; } );\n"
+                  "    matrix = \"BASE\"; }; };\n"
+                  "ases = ( { asn = 1; template = \"t\"; } );\n",
+                  "@:3: template \"t\": matrix: router BASE has no host "
+                  "(host = false): the matrix pings a host\n");
+}
+END_TEST
+
 static Suite *
 topology_suite(void)
 {
@@ -1199,6 +1220,7 @@ topology_suite(void)
     tcase_add_test(tc, test_settings_without_section);
     tcase_add_test(tc, test_settings_in_included_file);
     tcase_add_test(tc, test_measurement_errors);
+    tcase_add_test(tc, test_matrix);
     /* Checked: runs in the test's own process, where the files are. */
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);

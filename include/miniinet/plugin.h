@@ -86,9 +86,9 @@ extern "C" {
  * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
- * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT). */
+ * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: mi_as.matrix_host. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 5
+#define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -179,6 +179,10 @@ struct mi_as {
     unsigned n_routers;
     unsigned first_node; /* its nodes are nodes[first_node .. +n_nodes) */
     unsigned n_nodes;
+    /* The host that stands for the AS in the connectivity matrix (the
+     * original's MATRIX_TARGET; topology `matrix = "ROUTER"`): an index
+     * into nodes, or -1 (an IXP, an AS without hosts).  Since 4.6. */
+    int matrix_host;
 };
 
 struct mi_node {

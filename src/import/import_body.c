@@ -198,14 +198,8 @@ read_routers(struct importer *im, const struct imp_as *as,
                          "service \"%s\" is none of MATRIX, MATRIX_TARGET, "
                          "DNS, MEASUREMENT: ignored, as the original does",
                          l->words[1]);
-            } else if (!strcmp(l->words[1], "MATRIX_TARGET")) {
-                char *item = xasprintf("%s in %s", l->words[0], f->name);
-                imp_omit_item(im, "service MATRIX_TARGET", item,
-                              "`miniinet check` pings each AS's first host "
-                              "(of its first router with one), not a chosen "
-                              "target; no setting chooses it");
-                free(item);
-            } else if (strcmp(l->words[1], "MEASUREMENT") != 0) {
+            } else if (strcmp(l->words[1], "MEASUREMENT") != 0 &&
+                       strcmp(l->words[1], "MATRIX_TARGET") != 0) {
                 char *head = xasprintf("service %s", l->words[1]);
                 imp_omit_item(im, head, f->name,
                               "miniinet runs no service containers; "
@@ -258,6 +252,17 @@ read_routers(struct importer *im, const struct imp_as *as,
                          b->routers[b->measurement - 1].name);
             }
         }
+        if (!strcmp(l->words[1], "MATRIX_TARGET")) {
+            /* The AS's host in the matrix (matrix = "R"). */
+            if (!b->matrix) {
+                b->matrix = r + 1;
+            } else if (b->matrix != r + 1) {
+                imp_warn(im, f, l->line,
+                         "a second router with MATRIX_TARGET: the matrix "
+                         "pings one host per AS, %s's",
+                         b->routers[b->matrix - 1].name);
+            }
+        }
         if (host) {
             if (rt->first_host_row < 0) {
                 rt->first_host_row = (int)i;
@@ -274,6 +279,15 @@ read_routers(struct importer *im, const struct imp_as *as,
         }
     }
     b->all = all;
+    if (b->matrix && !b->routers[b->matrix - 1].n_hosts) {
+        char *item =
+            xasprintf("%s in %s", b->routers[b->matrix - 1].name, f->name);
+        imp_omit_item(im, "service MATRIX_TARGET", item,
+                      "the router has no host; the matrix pings the AS's "
+                      "first host");
+        free(item);
+        b->matrix = 0;
+    }
     bool rows_ok = check_rows(im, f, b);
     for (size_t r = 0; rows_ok && r < b->n_routers; r++) {
         const struct imp_router *rt = &b->routers[r];

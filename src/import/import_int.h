@@ -86,6 +86,7 @@ struct imp_body {
     struct imp_l2net *l2nets;
     size_t n_l2nets;
     int measurement; /* 1 + the router with service MEASUREMENT, 0: none */
+    int matrix;      /* 1 + the router with service MATRIX_TARGET, 0: none */
     char *text;      /* its topology text (the writer's), to share templates */
 };
 

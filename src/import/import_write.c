@@ -104,6 +104,10 @@ body_text(const struct imp_body *body, bool any)
     } else if (any) {
         put(&b, "    measurement = false;\n");
     }
+    if (body->matrix) {
+        put(&b, "    matrix = \"%s\"; # MATRIX_TARGET\n",
+            body->routers[body->matrix - 1].name);
+    }
     if (body->n_links) {
         put(&b, "    links = (\n");
         for (size_t i = 0; i < body->n_links; i++) {

@@ -458,28 +458,24 @@ check_hosts_find(const struct mi_plan *p, struct check_hosts *h)
     h->addrs = xcalloc(p->n_ases + 1, sizeof *h->addrs);
     h->servers = xcalloc(p->n_ases + 1, sizeof *h->servers);
     for (size_t a = 0; a < p->n_ases; a++) {
+        /* The host standing for the AS: the plan's choice (`matrix`, else
+         * the AS's first host). */
         const struct mi_as *as = &p->ases[a];
-        if (as->ixp) {
+        if (as->ixp || as->matrix_host < 0) {
             continue;
         }
-        for (size_t i = as->first_node; i < as->first_node + as->n_nodes;
-             i++) {
-            if (p->nodes[i].kind != MI_NODE_HOST) {
-                continue;
-            }
-            for (size_t l = 0; l < p->n_links; l++) {
-                for (int e = 0; e < 2; e++) {
-                    if (p->links[l].end[e].node == (int)i) {
-                        h->addrs[h->n] = p->links[l].end[e].addr;
-                    }
+        size_t i = (size_t)as->matrix_host;
+        for (size_t l = 0; l < p->n_links; l++) {
+            for (int e = 0; e < 2; e++) {
+                if (p->links[l].end[e].node == (int)i) {
+                    h->addrs[h->n] = p->links[l].end[e].addr;
                 }
             }
-            h->hosts[h->n] = i;
-            h->asns[h->n] = as->asn;
-            h->servers[h->n] = p->nodes[i].server;
-            h->n++;
-            break;
         }
+        h->hosts[h->n] = i;
+        h->asns[h->n] = as->asn;
+        h->servers[h->n] = p->nodes[i].server;
+        h->n++;
     }
 }
 

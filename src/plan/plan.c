@@ -630,6 +630,13 @@ plan_as_nodes(struct builder *b, size_t i, const struct l2_info *l2)
             node->label = keep_dup(b->plan, tr->name);
             node->row = row;
             node->gateway = addr4(as->asn, 101 + row, 0, 2, 0).ip;
+            /* The matrix's host: the chosen router's first, or the AS's
+             * first host. */
+            struct mi_as *pas = &b->plan->ases[i];
+            if (h == 0 && (body->matrix == (int)r + 1 ||
+                           (!body->matrix && pas->matrix_host < 0))) {
+                pas->matrix_host = (int)(b->plan->view.n_nodes - 1);
+            }
         }
     }
     for (size_t dc = 0; dc < body->n_l2nets; dc++) {
@@ -830,6 +837,7 @@ plan_as(struct builder *b, size_t i)
     struct mi_as *pas = &b->plan->ases[i];
 
     pas->first_node = (unsigned)b->plan->view.n_nodes;
+    pas->matrix_host = -1;
     if (as->ixp) {
         plan_routeserver(b, i);
         pas->n_nodes = 1;

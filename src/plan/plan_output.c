@@ -15,7 +15,8 @@
  *                    "ssh_port", "ssh_identity", "ssh_known_hosts",
  *                    "underlay_mtu", "n_routers", "n_ases" } ],
  *     "ases":    [ { "asn", "kind" ("as"|"ixp"), "configured", "server",
- *                    "n_routers", "n_nodes" } ],
+ *                    "n_routers", "n_nodes", "matrix_host" (the node
+ *                    standing for the AS in the matrix, or null) } ],
  *     "nodes":   [ { "index", "name", "kind" ("router"|"host"|"l2host"|
  *                    "routeserver"), "asn", "server", "label", "row",
  *                    "loopback", "gateway" } ],
@@ -540,6 +541,9 @@ json_as(const struct mi_plan *p, const struct mi_as *as)
     add(o, "server", json_object_new_string(p->servers[as->server].name));
     add(o, "n_routers", json_object_new_int64(as->n_routers));
     add(o, "n_nodes", json_object_new_int64(as->n_nodes));
+    add(o, "matrix_host",
+        json_string_or_null(
+            as->matrix_host >= 0 ? p->nodes[as->matrix_host].name : NULL));
     return o;
 }
 

@@ -543,8 +543,8 @@ parse_placement(struct tp_loader *ld, const config_setting_t *s,
 /* ------------------------------------------------------------------------ */
 
 static const char *const as_keys[] = {
-    "asn",     "asns",  "template", "students",    "server",
-    "routers", "links", "l2",       "measurement", NULL,
+    "asn",   "asns", "template",    "students", "server", "routers",
+    "links", "l2",   "measurement", "matrix",   NULL,
 };
 static const char *const ixp_keys[] = {"id", "ids", "server", NULL};
 

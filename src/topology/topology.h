@@ -95,6 +95,11 @@ struct topo_body {
      * AS's link to the measurement host; -1: none; default 0, the first */
     int measurement;
     int measurement_line; /* 0: not set in the file */
+    /* `matrix = "ROUTER"`: the router whose (first) host is the AS's host
+     * in the connectivity matrix (the original's MATRIX_TARGET), as 1 +
+     * its index; 0: not set, the AS's first host */
+    int matrix;
+    int matrix_line; /* 0: not set in the file */
     int line;
 };
 

@@ -15,8 +15,8 @@
 /* AS bodies: routers, internal links, L2 networks                          */
 /* ------------------------------------------------------------------------ */
 
-const char *const tp_body_keys[] = {"routers", "links", "l2", "measurement",
-                                    NULL};
+const char *const tp_body_keys[] = {"routers",     "links",  "l2",
+                                    "measurement", "matrix", NULL};
 static const char *const router_keys[] = {"name", "host", "hosts", NULL};
 static const char *const impair_keys[] = {"rate", "delay", "buffer", NULL};
 static const char *const l2_keys[] = {"name", "switches", "links", "hosts",
@@ -558,6 +558,47 @@ parse_measurement(struct tp_loader *ld, struct topo_body *b,
     b->measurement = r;
 }
 
+/* matrix = "ROUTER": the router whose host stands for the AS in the
+ * connectivity matrix (default: the first router with a host). */
+static void
+parse_matrix(struct tp_loader *ld, struct topo_body *b,
+             const config_setting_t *s, const char *obj)
+{
+    const config_setting_t *m = config_setting_get_member(s, "matrix");
+
+    b->matrix = 0;
+    if (!m) {
+        return;
+    }
+    b->matrix_line = (int)config_setting_source_line(m);
+    if (!tp_is_type(m, CONFIG_TYPE_STRING)) {
+        tp_key_error(ld, m, obj, "matrix",
+                     "must be the name of a router with a host");
+        return;
+    }
+    const char *name = config_setting_get_string(m);
+    int r = tp_find_router(b, name);
+    if (r < 0) {
+        const char **names = xcalloc(b->n_routers + 1, sizeof *names);
+        char hint[96];
+        for (size_t i = 0; i < b->n_routers; i++) {
+            names[i] = b->routers[i].name;
+        }
+        tp_key_error(ld, m, obj, "matrix", "%s has no router \"%s\"%s", obj,
+                     name, tp_did_you_mean(name, names, hint, sizeof hint));
+        free(names);
+        return;
+    }
+    if (!b->routers[r].host) {
+        tp_key_error(ld, m, obj, "matrix",
+                     "router %s has no host (host = false): the matrix "
+                     "pings a host",
+                     name);
+        return;
+    }
+    b->matrix = r + 1;
+}
+
 struct topo_body *
 tp_parse_body(struct tp_loader *ld, const config_setting_t *s,
               const char *name, const char *obj)
@@ -578,6 +619,7 @@ tp_parse_body(struct tp_loader *ld, const config_setting_t *s,
     parse_ilinks(ld, b, s, obj);
     parse_l2nets(ld, b, s, obj);
     parse_measurement(ld, b, s, obj);
+    parse_matrix(ld, b, s, obj);
     return b;
 }
 
