@@ -86,9 +86,10 @@ extern "C" {
  * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
- * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT). */
+ * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
+ * dead_daemons. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 5
+#define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -562,6 +563,17 @@ struct mi_switch_ops {
      * changed.  Returns 0 or a negative errno, reported. */
     int (*set_vlans)(void *state, const char *dir, const char *const *bridges,
                      size_t n, const char *const *texts, size_t *changed);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 6
+    /* Since 4.6.  Optional (NULL: a dead switch daemon is not shown by
+     * `status`; `up` still calls start()).  The names of the daemons of a
+     * private instance that start() made under `dir` and that no longer run,
+     * space-separated, into buf (e.g. "ovs-vswitchd"); "" when every one
+     * runs, or when no private instance was made there (the server's own
+     * switch is used, or none).  Like bridge_exists(), it may run in a
+     * process that never called start().  Returns 0 or a negative errno. */
+    int (*dead_daemons)(void *state, const char *dir, char *buf, size_t len);
 #endif
 };
 

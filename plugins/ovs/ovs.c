@@ -1044,6 +1044,25 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
 /* bridge_exists, destroy                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The daemons of a private instance made under `dir` (its database is
+ * there) that no longer run; nothing when none was made there. */
+static int
+ovs_dead_daemons(void *state, const char *dir, char *buf, size_t len)
+{
+    (void)state;
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    char *db = abs ? cmd_path_join(abs, DB_FILE) : NULL;
+    bool made = db && !access(db, F_OK);
+    bool db_dead = made && !daemon_pid(abs, DB_PID, "ovsdb-server");
+    bool vsd_dead = made && !daemon_pid(abs, VSD_PID, "ovs-vswitchd");
+
+    free(db);
+    free(abs);
+    snprintf(buf, len, "%s%s%s", db_dead ? "ovsdb-server" : "",
+             db_dead && vsd_dead ? " " : "", vsd_dead ? "ovs-vswitchd" : "");
+    return 0;
+}
+
 static int
 ovs_bridge_exists(void *state, const char *dir, const char *name)
 {
@@ -1401,6 +1420,7 @@ static const struct mi_switch_ops ovs_ops = {
     .destroy = ovs_destroy,
     .get_vlans = ovs_get_vlans,
     .set_vlans = ovs_set_vlans,
+    .dead_daemons = ovs_dead_daemons,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -897,6 +897,8 @@ repair(struct heal *h, size_t *n_repaired)
                 (*n_repaired)++;
             }
             break;
+        case DAMAGE_SWITCH:
+            break; /* started again by heal(), before the look */
         case DAMAGE_BRIDGE:
             if (bridges_made) {
                 log_info("%s: made again, with its ports", d->what);
@@ -922,12 +924,17 @@ heal(struct up *u)
     collect(u);
     /* A switch daemon that died: started again (its database keeps the
      * bridges and ports). */
-    if (u->sw && p->n_bridges && access(switch_dir, F_OK) == 0 &&
-        sw_start(u->sw, switch_dir)) {
-        log_error("network %s is up, and its switch could not be started "
-                  "again (see above)",
-                  p->name);
-        status = EXIT_FAILED;
+    char dead[64] = "";
+    if (u->sw && p->n_bridges && access(switch_dir, F_OK) == 0) {
+        sw_dead_daemons(u->sw, switch_dir, dead, sizeof dead);
+        if (sw_start(u->sw, switch_dir)) {
+            log_error("network %s is up, and its switch could not be "
+                      "started again (see above)",
+                      p->name);
+            status = EXIT_FAILED;
+        } else if (dead[0]) {
+            log_info("switch daemons dead: %s: started again", dead);
+        }
     }
     damage_seen_init(&h.seen, p);
     h.seen.tun_ends = u->tun_ends;
