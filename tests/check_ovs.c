@@ -508,6 +508,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->get_vlans);
     ck_assert_ptr_nonnull(ops->set_vlans);
     ck_assert_ptr_nonnull(ops->dead_daemons);
+    ck_assert_ptr_nonnull(ops->reattach_port);
     /* datapath "auto": netdev (needing checksum offload off) exactly when
      * the kernel has no openvswitch module. */
     ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),

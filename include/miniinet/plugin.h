@@ -87,7 +87,7 @@ extern "C" {
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
- * dead_daemons. */
+ * dead_daemons and reattach_port. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -574,6 +574,16 @@ struct mi_switch_ops {
      * switch is used, or none).  Like bridge_exists(), it may run in a
      * process that never called start().  Returns 0 or a negative errno. */
     int (*dead_daemons)(void *state, const char *dir, char *buf, size_t len);
+
+    /* Since 4.6.  Optional (NULL: a port made again is left to the switch
+     * as it is).  `up` on a network that is up made the interface of port
+     * `port` of bridge `bridge` again (a link end deleted and made again):
+     * the switch takes the new interface in place of the one it had open,
+     * with the port's settings as they are now (VLAN tag, trunks, mode and
+     * the rest, a TA's changes included).  Returns 0 or a negative errno,
+     * reported. */
+    int (*reattach_port)(void *state, const char *dir, const char *bridge,
+                         const char *port);
 #endif
 };
 

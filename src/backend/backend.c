@@ -57,6 +57,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_GET_VLANS] = SW(get_vlans, false),
     [SW_SET_VLANS] = SW(set_vlans, false),
     [SW_DEAD_DAEMONS] = SW(dead_daemons, false),
+    [SW_REATTACH_PORT] = SW(reattach_port, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -338,6 +339,15 @@ sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
         buf[len - 1] = '\0'; /* whatever the plugin wrote */
     }
     return error;
+}
+
+int
+sw_reattach_port(const struct active_plugin *sw, const char *dir,
+                 const char *bridge, const char *port)
+{
+    return backend_has(sw, SW_REATTACH_PORT)
+               ? sw_ops(sw)->reattach_port(sw->state, dir, bridge, port)
+               : -ENOTSUP;
 }
 
 /* ------------------------------------------------------------------------ */
