@@ -68,10 +68,10 @@ usage(FILE *out)
         "      --format dot|svg   graph: the drawing's format (default svg)\n"
         "      --listen ADDR:PORT serve: where (default 127.0.0.1:8080)\n"
         "      --period SECONDS   serve: between probe rounds (default 60)\n"
-        "      --as NAME          save: the snapshot's name (kept until\n"
+        "      --as N             save, restore: AS (or IXP) N's routers,\n"
+        "                         hosts and switches only\n"
+        "      --name NAME        save: the snapshot's name (kept until\n"
         "                         removed by hand)\n"
-        "      --as N             restore: AS N's routers, hosts and\n"
-        "                         switches only\n"
         "      --note TEXT        save: a note stored with the snapshot\n"
         "      --node NAME        restore: that node (or switch) only\n"
         "      --restore          up: then restore the newest snapshot (or\n"
@@ -141,7 +141,7 @@ command_start(int argc, char **argv)
     static const char *const long_with_arg[] = {
         "--config", "--plugins", "--plugin-dir", "--server",
         "--jobs",   "--format",  "--listen",     "--period",
-        "--as",     "--note",    "--node",
+        "--as",     "--note",    "--node",       "--name",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -185,6 +185,7 @@ enum {
     OPT_PERIOD,
     OPT_AS,
     OPT_NOTE,
+    OPT_NAME,
     OPT_NODE,
     OPT_RESTORE,
 };
@@ -210,6 +211,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"period", required_argument, NULL, OPT_PERIOD},
         {"as", required_argument, NULL, OPT_AS},
         {"note", required_argument, NULL, OPT_NOTE},
+        {"name", required_argument, NULL, OPT_NAME},
         {"node", required_argument, NULL, OPT_NODE},
         {"restore", no_argument, NULL, OPT_RESTORE},
         {"help", no_argument, NULL, 'h'},
@@ -282,6 +284,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_NOTE:
             opts->note = optarg;
             opts->verb_options |= VOPT_NOTE;
+            break;
+        case OPT_NAME:
+            opts->name = optarg;
+            opts->verb_options |= VOPT_NAME;
             break;
         case OPT_NODE:
             opts->node = optarg;

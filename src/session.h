@@ -25,10 +25,11 @@ enum {
     VOPT_FORMAT = 1 << 1,  /* --format (graph) */
     VOPT_LISTEN = 1 << 2,  /* --listen (serve) */
     VOPT_PERIOD = 1 << 3,  /* --period (serve) */
-    VOPT_AS = 1 << 4,      /* --as NAME (save), --as N (restore) */
+    VOPT_AS = 1 << 4,      /* --as N (save, restore) */
     VOPT_NOTE = 1 << 5,    /* --note TEXT (save) */
     VOPT_NODE = 1 << 6,    /* --node NAME (restore) */
     VOPT_RESTORE = 1 << 7, /* --restore (up) */
+    VOPT_NAME = 1 << 8,    /* --name NAME (save) */
 };
 
 struct cli_options {
@@ -41,8 +42,9 @@ struct cli_options {
     bool json;                    /* --json */
     bool accept_new_host_keys;    /* --accept-new-host-keys */
     bool purge;                   /* --purge */
-    const char *as;               /* --as NAME (save), --as N (restore) */
-    unsigned as_number;           /* restore --as N (0: every AS) */
+    const char *as;               /* --as N (save, restore), as given */
+    unsigned as_number;           /* --as N (0: every AS) */
+    const char *name;             /* save --name NAME */
     const char *note;             /* --note TEXT */
     const char *node;             /* --node NAME */
     bool restore;                 /* --restore */

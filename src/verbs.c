@@ -274,6 +274,25 @@ verb_exec(struct session *s, int argc, char **argv)
     return s->exec->exec(s, argv[1], command[0] ? command : NULL);
 }
 
+/* --as N: the AS's number, as the topology file has it (1..255), into
+ * s->opts.as_number; false after saying why. */
+static bool
+as_option(struct session *s, const char *verb)
+{
+    if (!s->opts.as) {
+        return true;
+    }
+    char *end;
+    unsigned long asn = strtoul(s->opts.as, &end, 10);
+    if (!*s->opts.as || *end || s->opts.as[0] < '1' || s->opts.as[0] > '9' ||
+        asn > 255) {
+        log_error("%s --as %s: an AS's number (1..255)", verb, s->opts.as);
+        return false;
+    }
+    s->opts.as_number = (unsigned)asn;
+    return true;
+}
+
 /* save [NETWORK]: a snapshot of what students typed. */
 static int
 verb_save(struct session *s, int argc, char **argv)
@@ -282,10 +301,13 @@ verb_save(struct session *s, int argc, char **argv)
         log_error("save: unexpected argument '%s'", argv[2]);
         return EXIT_USAGE;
     }
-    if (s->opts.as && !util_valid_name(s->opts.as, 64)) {
-        log_error("--as %s: a snapshot's name is 1 to 64 letters, digits, "
+    if (!as_option(s, "save")) {
+        return EXIT_USAGE;
+    }
+    if (s->opts.name && !util_valid_name(s->opts.name, 64)) {
+        log_error("--name %s: a snapshot's name is 1 to 64 letters, digits, "
                   "'_' or '-'",
-                  s->opts.as);
+                  s->opts.name);
         return EXIT_USAGE;
     }
     if (s->opts.note && !snapshot_note_valid(s->opts.note)) {
@@ -321,16 +343,8 @@ verb_restore(struct session *s, int argc, char **argv)
                   argv[1]);
         return EXIT_USAGE;
     }
-    if (s->opts.as) {
-        /* The AS's number, as the topology file has it. */
-        char *end;
-        unsigned long asn = strtoul(s->opts.as, &end, 10);
-        if (!*s->opts.as || *end || s->opts.as[0] < '1' ||
-            s->opts.as[0] > '9' || asn > 255) {
-            log_error("restore --as %s: an AS's number (1..255)", s->opts.as);
-            return EXIT_USAGE;
-        }
-        s->opts.as_number = (unsigned)asn;
+    if (!as_option(s, "restore")) {
+        return EXIT_USAGE;
     }
     return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
 }
@@ -366,6 +380,8 @@ verb_option_name(unsigned vopt)
         return "--node";
     case VOPT_RESTORE:
         return "--restore";
+    case VOPT_NAME:
+        return "--name";
     default:
         return "an option";
     }
@@ -788,9 +804,10 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
-    {"save", "[--as NAME] [--note TEXT] [NETWORK]",
+    {"save", "[--as N] [--name NAME] [--note TEXT] [NETWORK]",
      "snapshot every router's configuration and every host's addresses",
-     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save, VOPT_AS | VOPT_NOTE},
+     USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
+     VOPT_AS | VOPT_NAME | VOPT_NOTE},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
     {"restore", "[--as N] [--node NAME] [SNAPSHOT]",

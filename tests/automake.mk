@@ -166,6 +166,8 @@ tests/hogs.log: tests/link.log
 # Snapshots of small.cfg (a private Open vSwitch too).
 TESTS += tests/snapshot.test
 EXTRA_DIST += tests/snapshot.test
+TESTS += tests/dashjs.test
+EXTRA_DIST += tests/dashjs.test
 tests/snapshot.log: tests/hogs.log
 TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh

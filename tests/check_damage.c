@@ -240,6 +240,24 @@ START_TEST(test_other_server)
 }
 END_TEST
 
+/* A dead switch daemon (a private one) is damage, after the bridges; on a
+ * server without bridges it is not this network's. */
+START_TEST(test_switch_dead)
+{
+    snprintf(seen.switch_dead, sizeof seen.switch_dead, "ovs-vswitchd");
+    seen.bridge_missing[1] = true;
+    find();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_BRIDGE);
+    ck_assert_int_eq(d[1].kind, DAMAGE_SWITCH);
+    ck_assert_str_eq(d[1].what, "switch daemons dead: ovs-vswitchd");
+    damage_free(d, n_d);
+    seen.bridge_missing[1] = false;
+    n_d = damage_find(p, 1, &seen, &d);
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
 static Suite *
 damage_suite(void)
 {
@@ -255,6 +273,7 @@ damage_suite(void)
     tcase_add_test(tc, test_evidence_only);
     tcase_add_test(tc, test_unknown_not_missing);
     tcase_add_test(tc, test_other_server);
+    tcase_add_test(tc, test_switch_dead);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -507,10 +507,44 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->destroy);
     ck_assert_ptr_nonnull(ops->get_vlans);
     ck_assert_ptr_nonnull(ops->set_vlans);
+    ck_assert_ptr_nonnull(ops->dead_daemons);
+    ck_assert_ptr_nonnull(ops->reattach_port);
     /* datapath "auto": netdev (needing checksum offload off) exactly when
      * the kernel has no openvswitch module. */
     ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),
                      access("/sys/module/openvswitch", F_OK) != 0);
+    sw_close(&sw);
+}
+END_TEST
+
+/* dead_daemons: nothing where no private instance was made; both daemons
+ * where its database is and no pid file names a running one (a pid file
+ * of another program is not theirs). */
+START_TEST(test_dead_daemons)
+{
+    struct sw sw;
+    char buf[64] = "x";
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->dead_daemons(sw.state, tmpdir, buf, sizeof buf),
+                     0);
+    ck_assert_str_eq(buf, "");
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/conf.db", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/vsd.pid", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%ld\n", (long)getpid());
+    fclose(f);
+    ck_assert_int_eq(sw.ops->dead_daemons(sw.state, tmpdir, buf, sizeof buf),
+                     0);
+    ck_assert_str_eq(buf, "ovsdb-server ovs-vswitchd");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/conf.db", tmpdir);
+    unlink(path);
     sw_close(&sw);
 }
 END_TEST
@@ -1328,6 +1362,7 @@ ovs_suite(void)
 
     add_case(s, "descriptor", test_descriptor, 10);
     add_case(s, "settings", test_settings, 10);
+    add_case(s, "dead_daemons", test_dead_daemons, 10);
     add_case(s, "vlans_text", test_vlans_text, 10);
     add_case(s, "vlans_text_refused", test_vlans_text_refused, 10);
     add_case(s, "vlans_from_ovs", test_vlans_from_ovs, 10);

@@ -137,6 +137,11 @@ START_TEST(test_manifest_damage)
         "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nnote a\tb\n",
         "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nwhat 1\n",
         "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\n\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nas 0\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nas 256\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nas 03\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nas 3 4\n",
+        "miniinet-snapshot 1\nnetwork a\ntime 1\nnamed 0\nas 3\nas 3\n",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
         char sum[65];
@@ -409,6 +414,62 @@ START_TEST(test_names_asn_of)
 }
 END_TEST
 
+/* A snapshot of AS N's part says so ("as N"), round trip; it covers AS N
+ * only, a whole one covers every AS; same content needs the same scope. */
+START_TEST(test_manifest_scope)
+{
+    struct snapshot s, back;
+    sample(&s);
+    char *text = snapshot_manifest_format(&s);
+    ck_assert_ptr_null(strstr(text, "\nas "));
+    free(text);
+    s.asn = 3;
+    text = snapshot_manifest_format(&s);
+    ck_assert_ptr_nonnull(strstr(text, "\nas 3\n"));
+    ck_assert_int_eq(snapshot_manifest_parse(text, strlen(text), "M", &back),
+                     0);
+    ck_assert_uint_eq(back.asn, 3);
+    ck_assert(snapshot_same_content(&s, &back));
+    ck_assert(snapshot_covers(&back, 3));
+    ck_assert(!snapshot_covers(&back, 1));
+    ck_assert(!snapshot_covers(&back, 0));
+    back.asn = 0;
+    ck_assert(!snapshot_same_content(&s, &back));
+    ck_assert(snapshot_covers(&back, 0) && snapshot_covers(&back, 3));
+    snapshot_free(&back);
+    free(text);
+    snapshot_free(&s);
+}
+END_TEST
+
+/* Retention counts within a scope: AS 3's snapshots, however many, never
+ * push the whole network's out, nor the other way round. */
+START_TEST(test_retain_scopes)
+{
+    enum { N = 40 };
+    struct snapshot s[N];
+    bool keep[N];
+    long long now = 100LL * 86400 + 43200;
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < N; i++) {
+        s[i].time = now - (long long)i * 60; /* all the same day */
+        s[i].asn = i < 30 ? 3 : 0;           /* 30 of AS 3, then 10 whole */
+    }
+    struct snapshot_retention r = {5, 1};
+    snapshot_retain(s, N, now, &r, keep);
+    for (int i = 0; i < N; i++) {
+        bool expect = (i < 5) || (i >= 30 && i < 35);
+        ck_assert_msg(keep[i] == expect, "snapshot %d (as %u)", i, s[i].asn);
+    }
+    /* One a day: the newest of the day of each scope. */
+    struct snapshot_retention daily = {0, 1};
+    snapshot_retain(s, N, now, &daily, keep);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(keep[i] == (i == 0 || i == 30), "snapshot %d", i);
+    }
+}
+END_TEST
+
 /* A manifest may list switches' files (BRIDGE.vlan), and only those
  * three kinds. */
 START_TEST(test_manifest_vlan_files)
@@ -450,6 +511,8 @@ snapshot_suite(void)
     tcase_add_test(tc, test_select);
     tcase_add_test(tc, test_names_asn_of);
     tcase_add_test(tc, test_manifest_vlan_files);
+    tcase_add_test(tc, test_manifest_scope);
+    tcase_add_test(tc, test_retain_scopes);
     suite_add_tcase(s, tc);
     tc = tcase_create("list");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -125,11 +125,15 @@ async function pollStatus() {
       const tr = el("tr");
       const down = (n.interfaces || []).filter((i) => !i.up && i.name !== "lo").map((i) => i.name);
       const bgp = n.bgp ? `${n.bgp.established}/${n.bgp.expected}` : "-";
-      for (const v of [n.name, n.kind, n.state, bgp, down.join(" ")]) tr.appendChild(el("td", {}, v));
-      if (n.state !== "up") tr.className = "down";
+      // A node `up` would repair (status's DAMAGED) shows so, as a missing one does.
+      const state = n.state === "up" && n.damaged ? "DAMAGED" : n.state;
+      for (const v of [n.name, n.kind, state, bgp, down.join(" ")]) tr.appendChild(el("td", {}, v));
+      if (n.state !== "up" || n.damaged) tr.className = "down";
       t.appendChild(tr);
     }
     div.appendChild(t);
+    // status's "damaged:" lines: what `up` repairs.
+    for (const d of s.status.damage || []) div.appendChild(el("p", { class: "down" }, `damaged: ${d}`));
   }
 }
 

@@ -86,7 +86,8 @@ extern "C" {
  * reassert.  4.3: mi_bridge.label (a switch's full name when its bridge
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
- * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: mi_as.matrix_host. */
+ * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
+ * dead_daemons and reattach_port, mi_as.matrix_host. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -566,6 +567,27 @@ struct mi_switch_ops {
      * changed.  Returns 0 or a negative errno, reported. */
     int (*set_vlans)(void *state, const char *dir, const char *const *bridges,
                      size_t n, const char *const *texts, size_t *changed);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 6
+    /* Since 4.6.  Optional (NULL: a dead switch daemon is not shown by
+     * `status`; `up` still calls start()).  The names of the daemons of a
+     * private instance that start() made under `dir` and that no longer run,
+     * space-separated, into buf (e.g. "ovs-vswitchd"); "" when every one
+     * runs, or when no private instance was made there (the server's own
+     * switch is used, or none).  Like bridge_exists(), it may run in a
+     * process that never called start().  Returns 0 or a negative errno. */
+    int (*dead_daemons)(void *state, const char *dir, char *buf, size_t len);
+
+    /* Since 4.6.  Optional (NULL: a port made again is left to the switch
+     * as it is).  `up` on a network that is up made the interface of port
+     * `port` of bridge `bridge` again (a link end deleted and made again):
+     * the switch takes the new interface in place of the one it had open,
+     * with the port's settings as they are now (VLAN tag, trunks, mode and
+     * the rest, a TA's changes included).  Returns 0 or a negative errno,
+     * reported. */
+    int (*reattach_port)(void *state, const char *dir, const char *bridge,
+                         const char *port);
 #endif
 };
 

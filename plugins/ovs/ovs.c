@@ -1044,6 +1044,113 @@ ovs_build(void *state, const struct mi_plan *plan, unsigned server)
 /* bridge_exists, destroy                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The daemons of a private instance made under `dir` (its database is
+ * there) that no longer run; nothing when none was made there. */
+static int
+ovs_dead_daemons(void *state, const char *dir, char *buf, size_t len)
+{
+    (void)state;
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    char *db = abs ? cmd_path_join(abs, DB_FILE) : NULL;
+    bool made = db && !access(db, F_OK);
+    bool db_dead = made && !daemon_pid(abs, DB_PID, "ovsdb-server");
+    bool vsd_dead = made && !daemon_pid(abs, VSD_PID, "ovs-vswitchd");
+
+    free(db);
+    free(abs);
+    snprintf(buf, len, "%s%s%s", db_dead ? "ovsdb-server" : "",
+             db_dead && vsd_dead ? " " : "", vsd_dead ? "ovs-vswitchd" : "");
+    return 0;
+}
+
+/* The Port columns reattach_port() keeps, as `ovs-vsctl get` shows them
+ * and `set` takes them back. */
+static const char *const kept_columns[] = {"tag", "trunks", "vlan_mode",
+                                           "other_config", NULL};
+
+/* Port `port` of `bridge` whose interface was deleted and made again: a
+ * running ovs-vswitchd (the userspace datapath above all) keeps the old
+ * one open, so no frame passes.  Deleting the port and adding it in the
+ * same transaction changes nothing for ovs-vswitchd (same name, same
+ * type: the open interface is kept), so: the port's settings read, the
+ * port deleted (ovs-vsctl waits until ovs-vswitchd has let it go), then
+ * added again with them in one transaction.  argv only. */
+static int
+ovs_reattach_port(void *state, const char *dir, const char *bridge,
+                  const char *port)
+{
+    struct ovs *ovs = state;
+    int error = attach(ovs, dir);
+    char *values = NULL, *owner = NULL;
+    char buf[32];
+
+    if (!error && ovs->daemon == OVS_NONE) {
+        ovs->host->error("ovs: no Open vSwitch runs: cannot attach %s again",
+                         port);
+        return -ENOENT;
+    }
+    if (error) {
+        return error;
+    }
+    int status = vsctl(ovs, &owner, "port-to-br", port, (char *)NULL);
+    if (status || !owner || !cmd_in_lines(owner, bridge)) {
+        ovs->host->error("ovs: port %s is not a port of bridge %s (%s)", port,
+                         bridge, status ? "ovs-vsctl port-to-br failed" : "");
+        free(owner);
+        return -ENOENT;
+    }
+    free(owner);
+    status =
+        vsctl(ovs, &values, "get", "port", port, kept_columns[0],
+              kept_columns[1], kept_columns[2], kept_columns[3], (char *)NULL);
+    /* One line per column. */
+    char *line[4] = {NULL};
+    char *save = NULL;
+    size_t n = 0;
+    for (char *l = status || !values ? NULL : strtok_r(values, "\n", &save);
+         l && n < 4; l = strtok_r(NULL, "\n", &save)) {
+        line[n++] = l;
+    }
+    if (status || n != 4) {
+        ovs->host->error("ovs: port %s: cannot read its settings (%s)", port,
+                         cmd_status_text(status, buf, sizeof buf));
+        free(values);
+        return status < 0 ? status : -EIO;
+    }
+    status = vsctl(ovs, NULL, "del-port", bridge, port, (char *)NULL);
+    if (status == 0) {
+        struct args a = {0};
+        vsctl_begin(ovs, &a, QUERY_TIMEOUT);
+        args_add(&a, "--");
+        args_add(&a, "add-port");
+        args_add(&a, bridge);
+        args_add(&a, port);
+        args_add(&a, "--");
+        args_add(&a, "set");
+        args_add(&a, "port");
+        args_add(&a, port);
+        for (size_t i = 0; i < 4; i++) {
+            args_addf(&a, "%s=%s", kept_columns[i], line[i]);
+        }
+        char *out = NULL;
+        status = run_args(ovs, &a, &out);
+        free(out);
+        args_free(&a);
+        if (status) {
+            ovs->host->error("ovs: port %s was deleted from bridge %s and "
+                             "could not be added again (%s): `up` again, or "
+                             "`down` then `up --restore`",
+                             port, bridge,
+                             cmd_status_text(status, buf, sizeof buf));
+        }
+    } else {
+        ovs->host->error("ovs: ovs-vsctl del-port %s %s failed (%s)", bridge,
+                         port, cmd_status_text(status, buf, sizeof buf));
+    }
+    free(values);
+    return status == 0 ? 0 : status < 0 ? status : -EIO;
+}
+
 static int
 ovs_bridge_exists(void *state, const char *dir, const char *name)
 {
@@ -1401,6 +1508,8 @@ static const struct mi_switch_ops ovs_ops = {
     .destroy = ovs_destroy,
     .get_vlans = ovs_get_vlans,
     .set_vlans = ovs_set_vlans,
+    .dead_daemons = ovs_dead_daemons,
+    .reattach_port = ovs_reattach_port,
 };
 
 MI_PLUGIN_DEFINE = {

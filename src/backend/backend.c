@@ -56,6 +56,8 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_DESTROY] = SW(destroy, true),
     [SW_GET_VLANS] = SW(get_vlans, false),
     [SW_SET_VLANS] = SW(set_vlans, false),
+    [SW_DEAD_DAEMONS] = SW(dead_daemons, false),
+    [SW_REATTACH_PORT] = SW(reattach_port, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -316,6 +318,35 @@ sw_set_vlans(const struct active_plugin *sw, const char *dir,
     return backend_has(sw, SW_SET_VLANS)
                ? sw_ops(sw)->set_vlans(sw->state, dir, bridges, n, texts,
                                        changed)
+               : -ENOTSUP;
+}
+
+int
+sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
+                size_t len)
+{
+    if (len) {
+        buf[0] = '\0';
+    }
+    if (!backend_has(sw, SW_DEAD_DAEMONS)) {
+        return -ENOTSUP;
+    }
+    int error = sw_ops(sw)->dead_daemons(sw->state, dir, buf, len);
+    if (error && len) {
+        buf[0] = '\0';
+    }
+    if (len) {
+        buf[len - 1] = '\0'; /* whatever the plugin wrote */
+    }
+    return error;
+}
+
+int
+sw_reattach_port(const struct active_plugin *sw, const char *dir,
+                 const char *bridge, const char *port)
+{
+    return backend_has(sw, SW_REATTACH_PORT)
+               ? sw_ops(sw)->reattach_port(sw->state, dir, bridge, port)
                : -ENOTSUP;
 }
 

@@ -48,8 +48,10 @@ enum backend_op {
     SW_BUILD,
     SW_BRIDGE_EXISTS,
     SW_DESTROY,
-    SW_GET_VLANS, /* 4.4 */
-    SW_SET_VLANS, /* 4.4 */
+    SW_GET_VLANS,     /* 4.4 */
+    SW_SET_VLANS,     /* 4.4 */
+    SW_DEAD_DAEMONS,  /* 4.6 */
+    SW_REATTACH_PORT, /* 4.6 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -136,6 +138,14 @@ int sw_get_vlans(const struct active_plugin *sw, const char *dir,
 int sw_set_vlans(const struct active_plugin *sw, const char *dir,
                  const char *const *bridges, size_t n,
                  const char *const *texts, size_t *changed);
+/* The switch daemons that died, "ovs-vswitchd" (switch dead_daemons,
+ * 4.6), into buf ("" when none or unknown); -ENOTSUP without it. */
+int sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
+                    size_t len);
+/* The port made again taken by the switch in place of the old one
+ * (switch reattach_port, 4.6); -ENOTSUP without it. */
+int sw_reattach_port(const struct active_plugin *sw, const char *dir,
+                     const char *bridge, const char *port);
 
 /* Tunnel. */
 unsigned tun_overhead(const struct active_plugin *tun);

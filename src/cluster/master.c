@@ -1116,13 +1116,14 @@ master_gather_close(struct master_gather *g)
 
 /* `save` or `snapshots` on every server: each keeps its own part of the
  * network's snapshots in its own persistent directory, so that a server
- * rebooted alone finds its part there.  A name given with --as is the same
- * everywhere. */
+ * rebooted alone finds its part there.  A name given with --name is the
+ * same everywhere; with --as N, a server without any of AS N does
+ * nothing. */
 static int
 master_on_all(struct session *s, const char *verb, const char *name)
 {
     struct master m;
-    char *args[8] = {NULL};
+    char *args[12] = {NULL};
     size_t n = 0;
 
     if (s->opts.node) {
@@ -1135,6 +1136,10 @@ master_on_all(struct session *s, const char *verb, const char *name)
     if (s->opts.as) {
         args[n++] = "--as";
         args[n++] = (char *)s->opts.as;
+    }
+    if (s->opts.name) {
+        args[n++] = "--name";
+        args[n++] = (char *)s->opts.name;
     }
     if (s->opts.note) {
         args[n++] = "--note";
@@ -1161,9 +1166,28 @@ master_on_all(struct session *s, const char *verb, const char *name)
     return failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* Whether --as N (if given) names an AS or IXP of the plan; reported. */
+static bool
+plan_has_as(struct session *s)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    bool has_as = !s->opts.as_number;
+    for (size_t i = 0; i < p->n_ases && !has_as; i++) {
+        has_as = p->ases[i].asn == s->opts.as_number;
+    }
+    if (!has_as) {
+        log_error("--as %u: no AS or IXP %u in %s", s->opts.as_number,
+                  s->opts.as_number, s->opts.config);
+    }
+    return has_as;
+}
+
 int
 master_save(struct session *s)
 {
+    if (!plan_has_as(s)) {
+        return EXIT_USAGE;
+    }
     return master_on_all(s, "save", NULL);
 }
 
@@ -1190,13 +1214,7 @@ master_restore(struct session *s, const char *name, const char *node)
                   s->opts.config);
         return EXIT_USAGE;
     }
-    bool has_as = !s->opts.as_number;
-    for (size_t i = 0; i < p->n_ases && !has_as; i++) {
-        has_as = p->ases[i].asn == s->opts.as_number;
-    }
-    if (!has_as) {
-        log_error("--as %u: no AS or IXP %u in %s", s->opts.as_number,
-                  s->opts.as_number, s->opts.config);
+    if (!plan_has_as(s)) {
         return EXIT_USAGE;
     }
     /* --as is passed on: each server restores its part of AS N, and one

@@ -51,6 +51,8 @@ damage_look_root(const struct active_plugin *sw, const char *switch_dir,
     if (!sw || !p->n_bridges) {
         return;
     }
+    sw_dead_daemons(sw, switch_dir, seen->switch_dead,
+                    sizeof seen->switch_dead);
     seen->bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
     for (size_t b = 0; b < p->n_bridges; b++) {
         seen->bridge_missing[b] =
@@ -210,11 +212,17 @@ damage_find(const struct mi_plan *p, unsigned server,
             free(parts);
         }
     }
-    for (size_t b = 0; seen->bridge_missing && b < p->n_bridges; b++) {
-        if (seen->bridge_missing[b]) {
+    bool bridges_here = false;
+    for (size_t b = 0; b < p->n_bridges; b++) {
+        bridges_here |= p->bridges[b].server == server;
+        if (seen->bridge_missing && seen->bridge_missing[b]) {
             add(&f, DAMAGE_BRIDGE, b, false,
                 xasprintf("bridge %s is missing", p->bridges[b].name));
         }
+    }
+    if (bridges_here && seen->switch_dead[0]) {
+        add(&f, DAMAGE_SWITCH, 0, false,
+            xasprintf("switch daemons dead: %s", seen->switch_dead));
     }
     *out = f.d;
     return f.n;

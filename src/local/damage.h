@@ -40,6 +40,7 @@ struct damage_seen {
     size_t n_root;
     bool root_looked;
     bool *bridge_missing; /* per plan bridge; NULL: not looked at */
+    char switch_dead[64]; /* the switch's daemons that died ("" none) */
     bool tun_ends;        /* the tunnel makes remote links' ends itself */
 };
 
@@ -48,11 +49,13 @@ enum damage_kind {
     DAMAGE_FRR,    /* some of a router's FRR daemons are dead */
     DAMAGE_LINK,   /* an end of a link is missing */
     DAMAGE_BRIDGE, /* a bridge of the switch is missing */
+    DAMAGE_SWITCH, /* a daemon of the switch (a private one) is dead */
 };
 
 struct damage {
     enum damage_kind kind;
-    size_t index; /* plan node (NODE, FRR), link (LINK), bridge (BRIDGE) */
+    size_t index; /* plan node (NODE, FRR), link (LINK), bridge (BRIDGE);
+                     0 (SWITCH) */
     /* LINK: one of its ends' nodes is missing (repaired with the node). */
     bool by_node;
     char *what; /* one line, e.g. "link 3_MUNIrouter:port_LYON -
@@ -70,7 +73,8 @@ void damage_look_node(const struct active_plugin *rt, const struct state *st,
                       const char *name, const char *const *daemons,
                       struct damage_node_seen *seen);
 
-/* Fills the root namespace's interfaces and, with a switch, which of the
+/* Fills the root namespace's interfaces and, with a switch, which of its
+ * daemons died (a private one's, sw_dead_daemons()) and which of the
  * plan's bridges on `server` the switch lacks (switch directory
  * `switch_dir`). */
 void damage_look_root(const struct active_plugin *sw, const char *switch_dir,
@@ -85,8 +89,9 @@ void damage_seen_free(struct damage_seen *, const struct mi_plan *p);
  * every router of it whose daemons are dead, every link with an end on
  * `server` one of whose parts there (the node's interface, the
  * root-namespace bridge port or tunnel port) is missing, every bridge
- * missing.  Pure.  Returns how many, in *out (malloc()ed, plan order:
- * nodes and their FRR, then links, then bridges). */
+ * missing, the switch's dead daemons (when the plan has bridges on
+ * `server`).  Pure.  Returns how many, in *out (malloc()ed, plan order:
+ * nodes and their FRR, then links, then bridges, then the switch). */
 size_t damage_find(const struct mi_plan *, unsigned server,
                    const struct damage_seen *, struct damage **out);
 void damage_free(struct damage *, size_t n);

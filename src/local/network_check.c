@@ -267,10 +267,12 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
         ws->damage[ws->n_damage++] = xstrdup(d[i].what);
         for (size_t k = 0; k < n; k++) {
             size_t node = r->nodes[k];
-            bool hit = d[i].kind == DAMAGE_LINK
-                           ? p->links[d[i].index].end[0].node == (int)node ||
-                                 p->links[d[i].index].end[1].node == (int)node
-                           : d[i].kind != DAMAGE_BRIDGE && d[i].index == node;
+            bool hit =
+                d[i].kind == DAMAGE_LINK
+                    ? p->links[d[i].index].end[0].node == (int)node ||
+                          p->links[d[i].index].end[1].node == (int)node
+                    : (d[i].kind == DAMAGE_NODE || d[i].kind == DAMAGE_FRR) &&
+                          d[i].index == node;
             ws->nodes[k].damaged |= hit;
         }
     }

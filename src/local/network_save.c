@@ -40,6 +40,7 @@ struct taken {
 struct save_run {
     const struct state *st;
     const struct active_plugin *rt;
+    unsigned asn;        /* save --as N: AS N's only (0: all) */
     struct taken *taken; /* by node of the record, then by bridge */
 };
 
@@ -55,9 +56,13 @@ object_name(const struct state *st, size_t i)
  * switch keeps none (a plugin without get_vlans: said once). */
 static void
 take_switches(const struct state *st, const struct active_plugin *sw,
-              struct taken *taken)
+              unsigned asn, struct taken *taken)
 {
-    if (!st->n_bridges) {
+    size_t n = 0;
+    for (size_t j = 0; j < st->n_bridges; j++) {
+        n += !asn || names_asn_of(st->bridges[j]) == asn;
+    }
+    if (!n) {
         return;
     }
     if (!backend_has(sw, SW_GET_VLANS)) {
@@ -66,24 +71,35 @@ take_switches(const struct state *st, const struct active_plugin *sw,
                  sw && sw->name ? sw->name : "(none)");
         return;
     }
-    char **texts = xcalloc(st->n_bridges + 1, sizeof *texts);
+    /* The selected bridges (save --as N: AS N's), in the record's order. */
+    const char **bridges = xcalloc(n + 1, sizeof *bridges);
+    size_t *index = xcalloc(n + 1, sizeof *index);
+    n = 0;
+    for (size_t j = 0; j < st->n_bridges; j++) {
+        if (!asn || names_asn_of(st->bridges[j]) == asn) {
+            index[n] = j;
+            bridges[n++] = st->bridges[j];
+        }
+    }
+    char **texts = xcalloc(n + 1, sizeof *texts);
     char *dir = state_switch_dir(st);
-    if (sw_get_vlans(sw, dir, (const char *const *)st->bridges, st->n_bridges,
-                     texts)) {
+    if (sw_get_vlans(sw, dir, bridges, n, texts)) {
         log_warn("the switches' VLAN settings could not be read");
     }
     free(dir);
-    for (size_t j = 0; j < st->n_bridges; j++) {
-        struct taken *t = &taken[st->n_nodes + j];
-        t->file = xasprintf("%s.vlan", st->bridges[j]);
-        t->data = texts[j];
-        t->len = texts[j] ? strlen(texts[j]) : 0;
+    for (size_t k = 0; k < n; k++) {
+        struct taken *t = &taken[st->n_nodes + index[k]];
+        t->file = xasprintf("%s.vlan", bridges[k]);
+        t->data = texts[k];
+        t->len = texts[k] ? strlen(texts[k]) : 0;
         if (t->len > SNAPSHOT_FILE_MAX) {
             free(t->data);
             t->data = NULL;
         }
     }
     free(texts);
+    free(bridges);
+    free(index);
 }
 
 /* Routers and route servers have FRR; hosts have addresses; an l2host
@@ -110,7 +126,7 @@ take_one(size_t i, void *aux)
     const char *suffix = suffix_of(node->kind);
     struct taken *t = &run->taken[i];
 
-    if (!suffix) {
+    if (!suffix || (run->asn && names_asn_of(node->name) != run->asn)) {
         return 0;
     }
     t->file = xasprintf("%s%s", node->name, suffix);
@@ -280,23 +296,41 @@ prune(int snapdir, const char *path, long long now,
     free(list);
 }
 
-/* The previous file of `file` in snapshot `prev`, checked; NULL if none. */
+/* The file `file` of the newest of the `n` snapshots (newest first, of
+ * any scope) that has it, checked; NULL if none.  *from: that snapshot. */
 static char *
-previous_file(int snapdir, const char *path, const struct snapshot *prev,
-              const char *file, size_t *len)
+previous_file(int snapdir, const char *path, const struct snapshot *list,
+              size_t n, const char *file, size_t *len,
+              const struct snapshot **from)
 {
-    for (size_t i = 0; prev && i < prev->n_files; i++) {
-        if (!strcmp(prev->files[i].name, file)) {
-            char *data = NULL;
-            if (snapshot_read_file(snapdir, path, prev, &prev->files[i],
-                                   &data) == 0) {
+    for (size_t k = 0; k < n; k++) {
+        const struct snapshot *prev = &list[k];
+        for (size_t i = 0; i < prev->n_files; i++) {
+            if (!strcmp(prev->files[i].name, file)) {
+                char *data = NULL;
+                if (snapshot_read_file(snapdir, path, prev, &prev->files[i],
+                                       &data) != 0) {
+                    return NULL;
+                }
                 *len = prev->files[i].size;
+                *from = prev;
                 return data;
             }
-            return NULL;
         }
     }
     return NULL;
+}
+
+/* Whether the record has a node or bridge of AS `asn` on this server. */
+static bool
+record_has_as(const struct state *st, unsigned asn)
+{
+    for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
+        if (names_asn_of(object_name(st, i)) == asn) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool
@@ -309,7 +343,8 @@ name_taken(int snapdir, const char *name)
 int
 network_save(struct session *s)
 {
-    const char *as = s->opts.as, *note = s->opts.note;
+    const char *given = s->opts.name, *note = s->opts.note;
+    unsigned asn = s->opts.as_number;
     const struct state *st = s->record;
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
 
@@ -323,11 +358,21 @@ network_save(struct session *s)
                   s->network);
         return EXIT_FAILED;
     }
+    if (asn && !record_has_as(st, asn)) {
+        if (s->opts.server) {
+            return EXIT_OK; /* AS N is on other servers (the master
+                               checked that it exists) */
+        }
+        log_error("--as %u: network %s has no node or switch of AS %u here",
+                  asn, s->network, asn);
+        return EXIT_USAGE;
+    }
     double t0 = util_monotonic();
     size_t n_objects = st->n_nodes + st->n_bridges;
-    struct save_run run = {st, rt, xcalloc(n_objects + 1, sizeof *run.taken)};
+    struct save_run run = {st, rt, asn,
+                           xcalloc(n_objects + 1, sizeof *run.taken)};
     workers_run(st->n_nodes, s->opts.jobs, take_one, &run, NULL, NULL);
-    take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), run.taken);
+    take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), asn, run.taken);
 
     char *path = NULL;
     int snapdir = open_snapdir(s->network, true, &path);
@@ -338,12 +383,18 @@ network_save(struct session *s)
         remove_leftovers(snapdir, path);
         n_list = snapshot_list(snapdir, path, false, &list, NULL);
     }
-    const struct snapshot *prev = n_list ? &list[0] : NULL;
+    /* Like with like: the previous snapshot of the same scope (the whole
+     * network, or AS N's part). */
+    const struct snapshot *prev = NULL;
+    for (size_t k = 0; k < n_list && !prev; k++) {
+        prev = list[k].asn == asn ? &list[k] : NULL;
+    }
 
     struct snapshot snap = {0};
     snap.network = xstrdup(s->network);
     snap.time = (long long)time(NULL);
-    snap.named = as != NULL;
+    snap.named = given != NULL;
+    snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
     char **data = xcalloc(n_objects + 1, sizeof *data);
     size_t n_stale = 0, n_lost = 0;
@@ -354,10 +405,10 @@ network_save(struct session *s)
         }
         bool stale = !t->data;
         if (stale) {
-            t->data =
-                prev ? previous_file(snapdir, path, prev, t->file, &t->len)
-                     : NULL;
-            if (!t->data || !prev) {
+            const struct snapshot *from = NULL;
+            t->data = previous_file(snapdir, path, list, n_list, t->file,
+                                    &t->len, &from);
+            if (!t->data) {
                 log_error("%s: not saved: it did not answer and no earlier "
                           "snapshot has it",
                           object_name(st, i));
@@ -365,7 +416,7 @@ network_save(struct session *s)
                 continue;
             }
             log_warn("%s: kept from snapshot %s, marked stale",
-                     object_name(st, i), prev->name);
+                     object_name(st, i), from->name);
             n_stale++;
         }
         data[snap.n_files] = t->data;
@@ -375,8 +426,14 @@ network_save(struct session *s)
     char name[32];
     if (status == EXIT_OK) {
         snapshot_default_name(snap.time, name);
-        snap.name = xstrdup(as ? as : name);
-        if (!as && prev && snapshot_same_content(prev, &snap)) {
+        if (given) {
+            snap.name = xstrdup(given);
+        } else if (asn) {
+            snap.name = xasprintf("%s-as%u", name, asn);
+        } else {
+            snap.name = xstrdup(name);
+        }
+        if (!given && prev && snapshot_same_content(prev, &snap)) {
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, prev->name);
@@ -384,8 +441,8 @@ network_save(struct session *s)
         }
         if (name_taken(snapdir, snap.name)) {
             log_error("%s/%s exists already: %s", path, snap.name,
-                      as ? "choose another name for --as"
-                         : "one snapshot a second at most");
+                      given ? "choose another name for --name"
+                            : "one snapshot a second at most");
             status = EXIT_FAILED;
             goto done;
         }
@@ -393,9 +450,13 @@ network_save(struct session *s)
             status = EXIT_FAILED;
             goto done;
         }
-        log_info("network %s: saved snapshot %s (%zu file%s%s) in %s/%s in "
+        char of_as[32] = "";
+        if (asn) {
+            snprintf(of_as, sizeof of_as, " of AS %u", asn);
+        }
+        log_info("network %s: saved snapshot %s%s (%zu file%s%s) in %s/%s in "
                  "%.1fs",
-                 s->network, snap.name, snap.n_files,
+                 s->network, snap.name, of_as, snap.n_files,
                  util_plural(snap.n_files), n_stale ? ", some stale" : "",
                  path, snap.name, util_monotonic() - t0);
         struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
@@ -460,10 +521,14 @@ network_snapshots(struct session *s)
             stale += list[i].files[k].stale;
             bytes += list[i].files[k].size;
         }
-        printf("%-24s %s  %3zu files %8zu bytes%s%s%s%s\n", list[i].name, when,
-               list[i].n_files, bytes, list[i].named ? "  kept" : "",
-               stale ? "  (stale nodes)" : "", list[i].note ? "  " : "",
-               list[i].note ? list[i].note : "");
+        char scope[16] = "whole";
+        if (list[i].asn) {
+            snprintf(scope, sizeof scope, "AS %u", list[i].asn);
+        }
+        printf("%-24s %s  %-6s %3zu files %8zu bytes%s%s%s%s\n", list[i].name,
+               when, scope, list[i].n_files, bytes,
+               list[i].named ? "  kept" : "", stale ? "  (stale nodes)" : "",
+               list[i].note ? "  " : "", list[i].note ? list[i].note : "");
         snapshot_free(&list[i]);
     }
     int status = EXIT_OK;
@@ -695,35 +760,41 @@ restore_host(const struct state *st, const struct active_plugin *rt,
     return failed ? -EINVAL : 0;
 }
 
-/* Entries of the snapshots directory that are snapshots, whole or not
- * (not the temporary directories of a `save`). */
+/* How many snapshots of `snapdir` hold AS `want`'s part (0: the whole
+ * network; snapshot_covers()), a damaged one counted as if it did (it may):
+ * 0 means none to restore.  *total (when not NULL): how many there are. */
 static size_t
-count_snapshots(int snapdir)
+count_covering(int snapdir, const char *path, unsigned want, size_t *total)
 {
-    int fd = dup(snapdir);
-    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-    size_t n = 0;
+    struct snapshot *list;
+    char **damaged;
+    size_t n = snapshot_list(snapdir, path, false, &list, &damaged);
+    size_t covering = 0, n_damaged = 0;
 
-    if (!dir) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return 1; /* unknown: not "none" */
+    for (size_t i = 0; i < n; i++) {
+        covering += snapshot_covers(&list[i], want);
+        snapshot_free(&list[i]);
     }
-    for (struct dirent *de; (de = readdir(dir));) {
-        n += de->d_name[0] != '.';
+    while (damaged[n_damaged]) {
+        n_damaged++;
     }
-    closedir(dir);
-    return n;
+    if (total) {
+        *total = n + n_damaged;
+    }
+    free(list);
+    util_free_strv(damaged);
+    return covering + n_damaged;
 }
 
-/* The snapshot to restore: `name`, or the newest; NULL after saying why.
- * A damaged snapshot (named, with its file, by snapshot_list()) is never
- * restored, and never silently replaced by an older one: without a name,
- * any damaged snapshot stops the restore (it may be the newest), offering
- * the newest whole one by name. */
+/* The snapshot to restore: `name`, or the newest that holds AS `want`'s
+ * part (0: the newest of the whole network; snapshot_covers()): a
+ * snapshot of AS 3 alone is never the one a whole restore takes.  NULL
+ * after saying why.  A damaged snapshot (named, with its file, by
+ * snapshot_list()) is never restored, and never silently replaced by an
+ * older one: without a name, any damaged snapshot stops the restore (it
+ * may be the newest), offering the newest whole one by name. */
 static struct snapshot *
-choose_snapshot(int snapdir, const char *path, const char *name)
+choose_snapshot(int snapdir, const char *path, const char *name, unsigned want)
 {
     struct snapshot *list;
     char **damaged;
@@ -735,21 +806,32 @@ choose_snapshot(int snapdir, const char *path, const char *name)
         refused |= !name || !strcmp(damaged[i], name);
     }
     for (size_t i = 0; i < n && !chosen && !refused; i++) {
-        if (!name || !strcmp(list[i].name, name)) {
+        if (name ? !strcmp(list[i].name, name)
+                 : snapshot_covers(&list[i], want)) {
             chosen = xmalloc(sizeof *chosen);
             *chosen = list[i];
             memset(&list[i], 0, sizeof list[i]); /* taken */
         }
     }
+    const char *offer = NULL;
+    for (size_t i = 0; i < n && !offer; i++) {
+        offer = list[i].name && snapshot_covers(&list[i], want) ? list[i].name
+                                                                : NULL;
+    }
     if (refused) {
         log_error("%s %s damaged (see above): nothing restored%s%s%s",
                   name ? "snapshot" : "a snapshot of", name ? name : path,
-                  n ? "; the newest whole one is " : "", n ? list[0].name : "",
-                  n ? " (`miniinet restore NAME` restores it)" : "");
+                  offer ? "; the newest whole one is " : "",
+                  offer ? offer : "",
+                  offer ? " (`miniinet restore NAME` restores it)" : "");
+    } else if (!chosen && name) {
+        log_error("%s: no snapshot of that name (`snapshots` lists them)",
+                  path);
+    } else if (!chosen && want) {
+        log_error("%s: no snapshot holds AS %u to restore", path, want);
     } else if (!chosen) {
-        log_error("%s: %s", path,
-                  name ? "no snapshot of that name (`snapshots` lists them)"
-                       : "no snapshot to restore");
+        log_error("%s: no snapshot of the whole network to restore%s", path,
+                  n ? " (those of one AS: `restore --as N`)" : "");
     }
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
@@ -906,7 +988,6 @@ restore_switches(struct session *s, struct restore_run *run,
     free(names);
 }
 
-static size_t count_snapshots(int snapdir);
 static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
                         const char *only, unsigned asn);
@@ -917,15 +998,17 @@ network_restore_node(struct session *s, const struct state *st,
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
-    size_t n = snapdir < 0 ? 0 : count_snapshots(snapdir);
+    size_t n = snapdir < 0
+                   ? 0
+                   : count_covering(snapdir, path, names_asn_of(node), NULL);
 
     free(path);
     if (snapdir >= 0) {
         close(snapdir);
     }
     if (!n && (snapdir >= 0 || snapdir == -ENOENT)) {
-        log_info("%s: no snapshot of network %s: it runs the configuration "
-                 "`up` wrote",
+        log_info("%s: no snapshot of network %s holds it: it runs the "
+                 "configuration `up` wrote",
                  node, s->network);
         return EXIT_OK;
     }
@@ -984,18 +1067,6 @@ network_restore(struct session *s, const char *name, const char *only)
     return status;
 }
 
-/* Whether the record has a node or bridge of AS `asn` on this server. */
-static bool
-record_has_as(const struct state *st, unsigned asn)
-{
-    for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
-        if (names_asn_of(object_name(st, i)) == asn) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Whether the record has a selected bridge (--node, --as). */
 static bool
 bridge_selected(const struct state *st, const char *only, unsigned asn)
@@ -1036,15 +1107,21 @@ restore_with(struct session *s, const struct state *st,
         return EXIT_USAGE;
     }
     double t0 = util_monotonic();
+    /* Which part the snapshot must hold: AS N's (--as N, or --node's AS),
+     * else the whole network's. */
+    unsigned want = asn ? asn : only ? names_asn_of(only) : 0;
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
-    size_t n_any = snapdir < 0 ? 0 : count_snapshots(snapdir);
+    size_t total = 0;
+    size_t n_any =
+        snapdir < 0 ? 0 : count_covering(snapdir, path, want, &total);
     if (s->opts.restore && !name &&
         ((snapdir >= 0 && !n_any) || snapdir == -ENOENT)) {
         /* `up --restore` of a network never saved (the boot unit): it is
-         * as the topology file makes it. */
-        log_info("network %s has no snapshots yet: nothing to restore",
-                 s->network);
+         * as the topology file makes it; one saved by single ASes only
+         * (save --as N) keeps them for `restore --as N`. */
+        log_info("network %s has no snapshots %syet: nothing to restore",
+                 s->network, total ? "of the whole network " : "");
         free(path);
         if (snapdir >= 0) {
             close(snapdir);
@@ -1057,7 +1134,7 @@ restore_with(struct session *s, const struct state *st,
         }
         return EXIT_FAILED;
     }
-    struct snapshot *snap = choose_snapshot(snapdir, path, name);
+    struct snapshot *snap = choose_snapshot(snapdir, path, name, want);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
     if (snap && !snapshot_select(snap, only, asn, keep) && asn) {
         log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
@@ -1096,8 +1173,8 @@ restore_with(struct session *s, const struct state *st,
             snprintf(what, sizeof what, " and %zu switch%s", switches,
                      switches == 1 ? "" : "es");
         }
-        if (asn) {
-            snprintf(of_as, sizeof of_as, " of AS %u", asn);
+        if (asn || snap->asn) {
+            snprintf(of_as, sizeof of_as, " of AS %u", asn ? asn : snap->asn);
         }
         log_info("network %s: restored %zu node%s%s%s from snapshot %s%s in "
                  "%.1fs",

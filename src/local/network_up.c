@@ -780,6 +780,49 @@ reconfigure(struct heal *h, const bool *remade)
     return error;
 }
 
+/* The bridge ports of the links made again (on bridges that were not lost
+ * themselves: those are made again with their ports) taken by the switch
+ * in place of the interfaces it had open (switch reattach_port). */
+static int
+reattach_ports(struct heal *h)
+{
+    struct up *u = h->u;
+    const struct mi_plan *p = u->p;
+    int error = 0;
+    bool said = false;
+
+    for (size_t i = 0; u->sw && i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        for (int e = 0; h->link_made[i] && e < 2; e++) {
+            int b = l->end[e].bridge;
+            if (b < 0 || l->server[e] != u->server || !l->peer[e] ||
+                (h->seen.bridge_missing && h->seen.bridge_missing[b])) {
+                continue;
+            }
+            if (!backend_has(u->sw, SW_REATTACH_PORT)) {
+                if (!said) {
+                    log_warn("switch plugin %s cannot attach a port made "
+                             "again: traffic through %s may not flow until "
+                             "the switch is restarted",
+                             u->sw->name, l->peer[e]);
+                    said = true;
+                }
+                continue;
+            }
+            char *dir = state_switch_dir(u->rec);
+            int e2 =
+                sw_reattach_port(u->sw, dir, p->bridges[b].name, l->peer[e]);
+            free(dir);
+            if (!e2) {
+                log_debug("%s: port %s attached again", p->bridges[b].name,
+                          l->peer[e]);
+            }
+            error = error ? error : e2;
+        }
+    }
+    return error;
+}
+
 /* The bridges the switch lost, made again with their ports: the switch's
  * build() on the plan restricted to them (every other bridge, and the
  * ends on it, placed on no server). */
@@ -851,6 +894,9 @@ repair(struct heal *h, size_t *n_repaired)
     if (!error) {
         error = reconfigure(h, remade);
     }
+    if (!error) {
+        error = reattach_ports(h);
+    }
     bool bridges_made = false;
     for (size_t i = 0; i < h->n_d && !error && !bridges_made; i++) {
         if (h->d[i].kind == DAMAGE_BRIDGE) {
@@ -897,6 +943,8 @@ repair(struct heal *h, size_t *n_repaired)
                 (*n_repaired)++;
             }
             break;
+        case DAMAGE_SWITCH:
+            break; /* started again by heal(), before the look */
         case DAMAGE_BRIDGE:
             if (bridges_made) {
                 log_info("%s: made again, with its ports", d->what);
@@ -922,12 +970,17 @@ heal(struct up *u)
     collect(u);
     /* A switch daemon that died: started again (its database keeps the
      * bridges and ports). */
-    if (u->sw && p->n_bridges && access(switch_dir, F_OK) == 0 &&
-        sw_start(u->sw, switch_dir)) {
-        log_error("network %s is up, and its switch could not be started "
-                  "again (see above)",
-                  p->name);
-        status = EXIT_FAILED;
+    char dead[64] = "";
+    if (u->sw && p->n_bridges && access(switch_dir, F_OK) == 0) {
+        sw_dead_daemons(u->sw, switch_dir, dead, sizeof dead);
+        if (sw_start(u->sw, switch_dir)) {
+            log_error("network %s is up, and its switch could not be "
+                      "started again (see above)",
+                      p->name);
+            status = EXIT_FAILED;
+        } else if (dead[0]) {
+            log_info("switch daemons dead: %s: started again", dead);
+        }
     }
     damage_seen_init(&h.seen, p);
     h.seen.tun_ends = u->tun_ends;

@@ -97,6 +97,11 @@ snapshot_manifest_format(const struct snapshot *s)
     char *text = xasprintf(SNAPSHOT_MAGIC "\nnetwork %s\ntime %lld\n"
                                           "named %d\n",
                            s->network, s->time, s->named ? 1 : 0);
+    if (s->asn) {
+        char *t = xasprintf("%sas %u\n", text, s->asn);
+        free(text);
+        text = t;
+    }
     if (s->note) {
         char *t = xasprintf("%snote %s\n", text, s->note);
         free(text);
@@ -225,7 +230,7 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
     memset(out, 0, sizeof *out);
     const char *why = NULL;
     unsigned line = 0;
-    bool ended = false, have_time = false, have_named = false;
+    bool ended = false, have_time = false, have_named = false, have_as = false;
     size_t pos = 0;
 
     if (len && memchr(text, '\0', len)) {
@@ -289,6 +294,13 @@ snapshot_manifest_parse(const char *text, size_t len, const char *path,
                 out->named = tok[1][0] == '1';
                 have_named = true;
             }
+        } else if (!strcmp(tok[0], "as")) {
+            if (n != 2 || have_as || !parse_number(tok[1], 255, &v) || v < 1) {
+                why = "bad 'as' line (an AS's number, 1..255)";
+            } else {
+                out->asn = (unsigned)v;
+                have_as = true;
+            }
         } else if (!strcmp(tok[0], "file")) {
             why = parse_file_line(out, tok, n);
         } else if (!strcmp(tok[0], "end")) {
@@ -329,9 +341,15 @@ by_file_name(const void *a, const void *b)
 }
 
 bool
+snapshot_covers(const struct snapshot *s, unsigned asn)
+{
+    return !s->asn || s->asn == asn;
+}
+
+bool
 snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
 {
-    if (a->n_files != b->n_files) {
+    if (a->asn != b->asn || a->n_files != b->n_files) {
         return false;
     }
     struct snapshot_file *fa = xmalloc(a->n_files * sizeof *fa + 1);
@@ -357,18 +375,21 @@ void
 snapshot_retain(const struct snapshot *s, size_t n, long long now,
                 const struct snapshot_retention *r, bool keep[])
 {
-    long long last_day = -1;
-
     for (size_t i = 0; i < n; i++) {
         long long day = s[i].time >= 0 ? s[i].time / 86400 : 0;
-        keep[i] = s[i].named || i < r->keep_last;
-        /* Newest first: the first of each day is its newest. */
-        if (day != last_day) {
-            if (now / 86400 - day < (long long)r->keep_days) {
-                keep[i] = true;
+        /* Newest first: i's rank among the newer ones of its scope, and
+         * whether one of them is of the same day (then i is not the
+         * day's newest). */
+        size_t rank = 0;
+        bool day_seen = false;
+        for (size_t k = 0; k < i; k++) {
+            if (s[k].asn == s[i].asn) {
+                rank++;
+                day_seen |= (s[k].time >= 0 ? s[k].time / 86400 : 0) == day;
             }
-            last_day = day;
         }
+        keep[i] = s[i].named || rank < r->keep_last ||
+                  (!day_seen && now / 86400 - day < (long long)r->keep_days);
     }
 }
 

@@ -12,7 +12,10 @@
  *     miniinet-snapshot 1
  *     network small
  *     time 1764728400              (seconds since the epoch, UTC)
- *     named 1                      (saved with --as: never pruned)
+ *     named 1                      (saved with --name: never pruned)
+ *     as 3                         (saved with --as 3: AS or IXP 3's
+ *                                   routers, hosts and switches only;
+ *                                   no such line: the whole network)
  *     note before the lab          (optional, one line)
  *     file 1_ZURIrouter.frr 1432 <sha256 hex>
  *     file 2_BASErouter.frr 1210 <sha256 hex> stale
@@ -49,13 +52,15 @@ struct snapshot {
     char *network;
     long long time;
     bool named;
-    char *note; /* NULL: none */
+    unsigned asn; /* 0: the whole network; N: AS (or IXP) N's part */
+    char *note;   /* NULL: none */
     struct snapshot_file *files;
     size_t n_files, files_cap;
 };
 
 /* Retention: the last `keep_last`, and the newest of each UTC day for
- * `keep_days` days; named ones always. */
+ * `keep_days` days; named ones always.  Counted within each scope (whole
+ * network, AS N's part): partial snapshots never push whole ones out. */
 struct snapshot_retention {
     unsigned keep_last, keep_days;
 };
@@ -77,6 +82,11 @@ int snapshot_manifest_parse(const char *text, size_t len, const char *path,
 /* Whether a note can be stored: at most SNAPSHOT_NOTE_MAX bytes, no control
  * character. */
 bool snapshot_note_valid(const char *note);
+
+/* Whether snapshot `s` holds AS `asn`'s part (0: the whole network): a
+ * whole-network snapshot holds every part; an AS's part holds only
+ * itself. */
+bool snapshot_covers(const struct snapshot *s, unsigned asn);
 
 /* Whether two snapshots hold the same files with the same contents. */
 bool snapshot_same_content(const struct snapshot *, const struct snapshot *);
