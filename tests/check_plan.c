@@ -2010,6 +2010,42 @@ START_TEST(test_file_measurement)
     ck_assert_str_eq(r[3].ifname, "group2");
     ck_assert_uint_eq(r[3].metric, 2);
     ck_assert_uint_eq(plan_measurement_routes(p, (size_t)m, r, 1), 4);
+
+    /* The node's routes: all, or only those through listed interfaces
+     * (what `link up` and healing put back). */
+    const char *g2[] = {"group2"}, *other[] = {"lo", "eth9"};
+    ck_assert_uint_eq(plan_node_routes(p, (size_t)m, NULL, 0, r, 8), 4);
+    ck_assert_uint_eq(plan_node_routes(p, (size_t)m, g2, 1, r, 8), 2);
+    ck_assert_str_eq(r[0].ifname, "group2");
+    ck_assert_uint_eq(r[0].dst, 2u << 24);
+    ck_assert_uint_eq(r[0].plen, 8);
+    ck_assert_str_eq(r[1].ifname, "group2");
+    ck_assert_uint_eq(r[1].plen, 0);
+    ck_assert_uint_eq(r[1].metric, 2);
+    ck_assert_uint_eq(plan_node_routes(p, (size_t)m, other, 2, r, 8), 0);
+    ck_assert_uint_eq(plan_node_routes(p, (size_t)m, g2, 1, r, 1), 2);
+    /* A host's: its default route, through the interface on its
+     * gateway's subnet. */
+    size_t hosts = 0;
+    for (size_t h = 0; h < p->n_nodes; h++) {
+        if (p->nodes[h].kind != MI_NODE_HOST) {
+            continue;
+        }
+        hosts++;
+        ck_assert_uint_eq(plan_node_routes(p, h, NULL, 0, r, 8), 1);
+        ck_assert_uint_eq(r[0].plen, 0);
+        ck_assert_uint_eq(r[0].metric, 0);
+        ck_assert_uint_eq(r[0].gateway, p->nodes[h].gateway);
+        ck_assert_ptr_nonnull(r[0].ifname);
+        const char *mine[] = {r[0].ifname};
+        ck_assert_uint_eq(plan_node_routes(p, h, mine, 1, r, 8), 1);
+        ck_assert_uint_eq(plan_node_routes(p, h, other, 2, r, 8), 0);
+    }
+    ck_assert_uint_gt(hosts, 0);
+    /* A router: none (FRR's). */
+    int zuri = find_node(p, "1_ZURIrouter");
+    ck_assert_int_ge(zuri, 0);
+    ck_assert_uint_eq(plan_node_routes(p, (size_t)zuri, NULL, 0, r, 8), 0);
     plan_free(plan);
     topology_free(t);
 

@@ -95,6 +95,53 @@ apply_end(const struct active_plugin *rt, const struct mi_plan *p,
     return netlink_control_link(path, l->end[e].ifname, control);
 }
 
+/* The routes miniinet sets in end `e`'s node (a host's default route, the
+ * measurement host's routes) that go through its interface: the kernel
+ * deleted them when the interface went down.  Routers' routes are FRR's. */
+static int
+restore_routes(const struct active_plugin *rt, const struct mi_plan *p,
+               const struct mi_link *l, int e)
+{
+    size_t node = (size_t)l->end[e].node;
+    const char *name = mi_plan_node(p, node)->name;
+    const char *ifname = l->end[e].ifname;
+    size_t max = plan_node_routes(p, node, &ifname, 1, NULL, 0);
+    if (!max) {
+        return 0;
+    }
+    char path[4096];
+    int error = rt_netns_path(rt, name, path, sizeof path);
+    if (error) {
+        log_error("%s: the runtime gives no network namespace: %s", name,
+                  strerror(-error));
+        return error;
+    }
+    struct plan_route *pr = xcalloc(max, sizeof *pr);
+    struct route_spec *routes = xcalloc(max, sizeof *routes);
+    struct if_spec ifs = {.ifname = ifname};
+    struct node_net_spec spec = {.netns = path, .ifs = &ifs, .n_ifs = 1};
+    size_t n = 0;
+    plan_node_routes(p, node, &ifname, 1, pr, max);
+    for (size_t r = 0; r < max; r++) {
+        if (mi_plan_node(p, node)->kind != MI_NODE_MEASUREMENT &&
+            !pr[r].plen) {
+            spec.default_gw = pr[r].gateway;
+        } else {
+            routes[n++] = (struct route_spec){.dst = pr[r].dst,
+                                              .plen = pr[r].plen,
+                                              .gateway = pr[r].gateway,
+                                              .if_index = 0,
+                                              .metric = pr[r].metric};
+        }
+    }
+    spec.routes = routes;
+    spec.n_routes = n;
+    error = netlink_configure_node(&spec);
+    free(routes);
+    free(pr);
+    return error;
+}
+
 int
 network_link(struct session *s, const struct link_request *req)
 {
@@ -174,6 +221,9 @@ network_link(struct session *s, const struct link_request *req)
     for (int e = 0; e < 2; e++) {
         if (here[e]) {
             int err = apply_end(rt, p, l, e, &control[e]);
+            if (!err && req->op == LINK_UP) {
+                err = restore_routes(rt, p, l, e);
+            }
             error = error ? error : err;
         }
     }

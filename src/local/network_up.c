@@ -442,8 +442,9 @@ make_links(struct up *u)
 }
 
 /* Configures node `node`: with `only` (per plan link), only the interfaces
- * of the links it marks, and neither loopback nor default route (a node
- * whose links were made again keeps the rest as it is). */
+ * of the links it marks and the routes through them (plan_node_routes()),
+ * not the loopback (a node whose links were made again keeps the rest as
+ * it is). */
 static int
 configure_node_at(struct up *u, size_t node, const bool *only)
 {
@@ -467,27 +468,37 @@ configure_node_at(struct up *u, size_t node, const bool *only)
         ifs[i].buffer_us = l->buffer_us;
     }
 
-    /* The measurement host's routes, through its interfaces. */
-    struct route_spec *routes = NULL;
-    size_t n_routes = 0;
-    if (n->kind == MI_NODE_MEASUREMENT) {
-        size_t max = plan_measurement_routes(u->p, node, NULL, 0);
-        struct plan_route *pr = xcalloc(max + 1, sizeof *pr);
-        plan_measurement_routes(u->p, node, pr, max);
-        routes = xcalloc(max + 1, sizeof *routes);
-        for (size_t r = 0; r < max; r++) {
-            size_t at = n_ifs;
-            for (size_t i = 0; i < n_ifs; i++) {
-                at = !strcmp(ifs[i].ifname, pr[r].ifname) ? i : at;
-            }
-            routes[n_routes++] = (struct route_spec){.dst = pr[r].dst,
-                                                     .plen = pr[r].plen,
-                                                     .gateway = pr[r].gateway,
-                                                     .if_index = at,
-                                                     .metric = pr[r].metric};
-        }
-        free(pr);
+    /* The routes miniinet sets (a host's default route, the measurement
+     * host's), with `only` those through the interfaces listed: the
+     * kernel deleted them with the interfaces, the others are there. */
+    const char **names = xcalloc(n_ifs + 1, sizeof *names);
+    for (size_t i = 0; i < n_ifs; i++) {
+        names[i] = ifs[i].ifname;
     }
+    size_t max = plan_node_routes(u->p, node, only ? names : NULL, n_ifs,
+                                  NULL, 0);
+    struct plan_route *pr = xcalloc(max + 1, sizeof *pr);
+    plan_node_routes(u->p, node, only ? names : NULL, n_ifs, pr, max);
+    struct route_spec *routes = xcalloc(max + 1, sizeof *routes);
+    size_t n_routes = 0;
+    uint32_t default_gw = 0;
+    for (size_t r = 0; r < max; r++) {
+        if (n->kind != MI_NODE_MEASUREMENT && !pr[r].plen) {
+            default_gw = pr[r].gateway; /* a host's: as ever, by gateway */
+            continue;
+        }
+        size_t at = n_ifs;
+        for (size_t i = 0; i < n_ifs; i++) {
+            at = !strcmp(ifs[i].ifname, pr[r].ifname) ? i : at;
+        }
+        routes[n_routes++] = (struct route_spec){.dst = pr[r].dst,
+                                                 .plen = pr[r].plen,
+                                                 .gateway = pr[r].gateway,
+                                                 .if_index = at,
+                                                 .metric = pr[r].metric};
+    }
+    free(pr);
+    free(names);
 
     const char *netns = u->netns[node];
     int error = -ENOENT;
@@ -501,10 +512,7 @@ configure_node_at(struct up *u, size_t node, const bool *only)
             .loopback = n->kind == MI_NODE_ROUTER && !only
                             ? n->loopback
                             : (struct mi_addr){0, 0},
-            .default_gw =
-                (n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) && !only
-                    ? n->gateway
-                    : 0,
+            .default_gw = default_gw,
         };
         error = netlink_configure_node(&spec);
         if (error) {

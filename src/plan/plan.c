@@ -1792,6 +1792,69 @@ plan_measurement_routes(const struct mi_plan *p, size_t node,
     return all;
 }
 
+/* Node `node`'s interface whose subnet holds `ip`, or NULL. */
+static const char *
+interface_to(const struct mi_plan *p, size_t node, uint32_t ip)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = mi_plan_link(p, l);
+        for (int e = 0; e < 2; e++) {
+            const struct mi_addr *a = &link->end[e].addr;
+            uint32_t mask = a->plen ? ~0u << (32 - a->plen) : 0;
+            if (link->end[e].node == (int)node && a->plen &&
+                !((a->ip ^ ip) & mask)) {
+                return link->end[e].ifname;
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool
+listed(const char *ifname, const char *const *names, size_t n)
+{
+    for (size_t i = 0; ifname && i < n; i++) {
+        if (!strcmp(names[i], ifname)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+size_t
+plan_node_routes(const struct mi_plan *p, size_t node,
+                 const char *const *through, size_t n_through,
+                 struct plan_route *out, size_t max)
+{
+    const struct mi_node *n = mi_plan_node(p, node);
+    size_t all = 0;
+
+    if ((n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) &&
+        n->gateway) {
+        struct plan_route r = {.gateway = n->gateway,
+                               .ifname = interface_to(p, node, n->gateway)};
+        if (!through || listed(r.ifname, through, n_through)) {
+            if (all < max) {
+                out[all] = r;
+            }
+            all++;
+        }
+    }
+    size_t m = plan_measurement_routes(p, node, NULL, 0);
+    struct plan_route *mr = xcalloc(m + 1, sizeof *mr);
+    plan_measurement_routes(p, node, mr, m);
+    for (size_t i = 0; i < m; i++) {
+        if (!through || listed(mr[i].ifname, through, n_through)) {
+            if (all < max) {
+                out[all] = mr[i];
+            }
+            all++;
+        }
+    }
+    free(mr);
+    return all;
+}
+
 int
 plan_measurement_node(const struct mi_plan *p)
 {

@@ -70,6 +70,18 @@ struct plan_route {
 size_t plan_measurement_routes(const struct mi_plan *, size_t node,
                                struct plan_route *out, size_t max);
 
+/* The routes miniinet itself sets in node `node`: a host's (or L2 host's)
+ * default route via its gateway (plen 0, metric 0, through the interface
+ * whose subnet holds the gateway; ifname NULL if none does) and the
+ * measurement host's routes (plan_measurement_routes()).  With `through`
+ * (n_through interface names), only the routes through one of them: what
+ * to put back when those interfaces were made again or set up (the kernel
+ * deletes a route through an interface that goes down).  Fills at most
+ * `max` of `out`; returns how many there are. */
+size_t plan_node_routes(const struct mi_plan *, size_t node,
+                        const char *const *through, size_t n_through,
+                        struct plan_route *out, size_t max);
+
 /* The measurement host's node index, or -1 when the network has none. */
 int plan_measurement_node(const struct mi_plan *);
 
