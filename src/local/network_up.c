@@ -475,8 +475,8 @@ configure_node_at(struct up *u, size_t node, const bool *only)
     for (size_t i = 0; i < n_ifs; i++) {
         names[i] = ifs[i].ifname;
     }
-    size_t max = plan_node_routes(u->p, node, only ? names : NULL, n_ifs,
-                                  NULL, 0);
+    size_t max =
+        plan_node_routes(u->p, node, only ? names : NULL, n_ifs, NULL, 0);
     struct plan_route *pr = xcalloc(max + 1, sizeof *pr);
     plan_node_routes(u->p, node, only ? names : NULL, n_ifs, pr, max);
     struct route_spec *routes = xcalloc(max + 1, sizeof *routes);

@@ -1829,8 +1829,7 @@ plan_node_routes(const struct mi_plan *p, size_t node,
     const struct mi_node *n = mi_plan_node(p, node);
     size_t all = 0;
 
-    if ((n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) &&
-        n->gateway) {
+    if ((n->kind == MI_NODE_HOST || n->kind == MI_NODE_L2HOST) && n->gateway) {
         struct plan_route r = {.gateway = n->gateway,
                                .ifname = interface_to(p, node, n->gateway)};
         if (!through || listed(r.ifname, through, n_through)) {
