@@ -247,6 +247,13 @@ START_TEST(test_routers_and_lg)
     ck_assert_int_ge(node, 0);
     ck_assert_int_lt(dash_lg_node(&d, "1_ZURIhost"), 0); /* not a router */
     ck_assert(dash_lg_stale(&d, (size_t)node, 1000));
+    /* Nothing fetched yet: "pending", no age, no routes. */
+    json_object *pending = get_ok("/api/lg/1_ZURIrouter");
+    ck_assert(json_object_get_boolean(field(pending, "pending")));
+    ck_assert(json_object_is_type(field(pending, "age"), json_type_null));
+    ck_assert(json_object_is_type(field(pending, "time"), json_type_null));
+    ck_assert_uint_eq(json_object_array_length(field(pending, "routes")), 0);
+    json_object_put(pending);
     const char *bgp =
         "{\"routerId\":\"1.151.0.1\",\"routes\":{\"2.0.0.0/8\":[{\"valid\":"
         "true,\"bestpath\":true,\"path\":\"2\",\"locPrf\":50,\"community\":"
@@ -265,6 +272,9 @@ START_TEST(test_routers_and_lg)
     ck_assert_str_eq(json_object_get_string(field(lg, "router")),
                      "1_ZURIrouter");
     ck_assert(json_object_is_type(field(lg, "error"), json_type_null));
+    ck_assert(!json_object_get_boolean(field(lg, "pending")));
+    ck_assert(json_object_is_type(field(lg, "age"), json_type_int));
+    ck_assert_int_gt(json_object_get_int64(field(lg, "age")), 0);
     json_object *routes = field(lg, "routes");
     ck_assert_uint_eq(json_object_array_length(routes), 3);
     json_object *first = json_object_array_get_idx(routes, 0);
@@ -298,6 +308,66 @@ START_TEST(test_routers_and_lg)
     lg = get_ok("/api/lg/1_ZURIrouter");
     ck_assert_uint_eq(json_object_array_length(field(lg, "routes")), 0);
     json_object_put(lg);
+}
+END_TEST
+
+/* The looking-glass thread's choice: only wanted routers, never one
+ * fetched less than DASH_LG_MAX_AGE ago, the oldest first, wanted-ness
+ * expiring after DASH_LG_WANT_TTL; when nothing is due, when to wake. */
+START_TEST(test_lg_schedule)
+{
+    size_t zuri = (size_t)dash_lg_node(&d, "1_ZURIrouter");
+    size_t base = (size_t)dash_lg_node(&d, "1_BASErouter");
+    size_t gene = (size_t)dash_lg_node(&d, "1_GENErouter");
+    time_t t = 100000, wake = -1;
+
+    /* Nobody asked: nothing to fetch, nothing to wake for. */
+    ck_assert_int_eq(dash_lg_next(&d, t, &wake), -1);
+    ck_assert_int_eq(wake, 0);
+
+    /* Two requests for never-fetched routers: both stale, the lower node
+     * first; a burst of requests for one router is still one fetch. */
+    ck_assert(dash_lg_want(&d, base, t));
+    for (int i = 0; i < 50; i++) {
+        ck_assert(dash_lg_want(&d, zuri, t));
+    }
+    int first = dash_lg_next(&d, t, &wake);
+    ck_assert_int_eq(first, (int)(zuri < base ? zuri : base));
+    ck_assert_int_eq(wake, t);
+    dash_lg_store(&d, (size_t)first, "{}", "{}", NULL, t);
+    int second = dash_lg_next(&d, t, NULL);
+    ck_assert_int_eq(second, (int)(zuri < base ? base : zuri));
+    dash_lg_store(&d, (size_t)second, NULL, NULL, "timed out", t + 5);
+    /* Both fresh (an error counts as a fetch): nothing until the first
+     * turns DASH_LG_MAX_AGE old, whatever the requests. */
+    ck_assert(!dash_lg_want(&d, zuri, t + 10));
+    ck_assert_int_eq(dash_lg_next(&d, t + 10, &wake), -1);
+    ck_assert_int_eq(wake, t + DASH_LG_MAX_AGE);
+    ck_assert_int_eq(dash_lg_next(&d, t + DASH_LG_MAX_AGE - 1, NULL), -1);
+    ck_assert_int_eq(dash_lg_next(&d, t + DASH_LG_MAX_AGE, NULL), first);
+    dash_lg_store(&d, (size_t)first, "{}", "{}", NULL, t + DASH_LG_MAX_AGE);
+    ck_assert_int_eq(dash_lg_next(&d, t + DASH_LG_MAX_AGE + 5, NULL), second);
+    dash_lg_store(&d, (size_t)second, "{}", "{}", NULL,
+                  t + DASH_LG_MAX_AGE + 5);
+
+    /* Of two stale ones, the one fetched longest ago first. */
+    ck_assert(dash_lg_want(&d, zuri, t + 200));
+    ck_assert(dash_lg_want(&d, base, t + 200));
+    ck_assert(dash_lg_want(&d, gene, t + 200)); /* never fetched */
+    ck_assert_int_eq(dash_lg_next(&d, t + 200, NULL), (int)gene);
+    dash_lg_store(&d, gene, "{}", "{}", NULL, t + 200);
+    ck_assert_int_eq(dash_lg_next(&d, t + 200, NULL), first);
+
+    /* Nobody looked for DASH_LG_WANT_TTL: no longer fetched, and nothing
+     * to wake for, until somebody asks again. */
+    time_t late = t + 200 + DASH_LG_WANT_TTL;
+    ck_assert_int_eq(dash_lg_next(&d, late, &wake), -1);
+    ck_assert_int_eq(wake, 0);
+    ck_assert(dash_lg_want(&d, base, late));
+    ck_assert_int_eq(dash_lg_next(&d, late, NULL), (int)base);
+    ck_assert_int_eq(dash_lg_next(&d, late + DASH_LG_WANT_TTL - 1, NULL),
+                     (int)base);
+    ck_assert_int_eq(dash_lg_next(&d, late + DASH_LG_WANT_TTL, NULL), -1);
 }
 END_TEST
 
@@ -370,6 +440,7 @@ dashboard_suite(void)
     tcase_add_test(tc, test_server_stops_answering);
     tcase_add_test(tc, test_status);
     tcase_add_test(tc, test_routers_and_lg);
+    tcase_add_test(tc, test_lg_schedule);
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_files);
     suite_add_tcase(s, tc);

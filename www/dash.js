@@ -81,15 +81,45 @@ async function loadRouters() {
   routersLoaded = true;
 }
 
+// The server answers from its cache and fetches in the background: while
+// the answer is "pending" ask again every 2 s, then when the data turns
+// older than max_age seconds (it is no fresher before), as long as the
+// page is shown.
+let lgTimer = null;
+
+function lgAgain(seconds) {
+  clearTimeout(lgTimer);
+  lgTimer = setTimeout(() => {
+    if (document.getElementById("page-lg").classList.contains("active")) loadLg();
+  }, seconds * 1000);
+}
+
 async function loadLg() {
   if (!routersLoaded) await loadRouters();
   const name = document.getElementById("lg-router").value;
   if (!name) return;
   const meta = document.getElementById("lg-meta");
-  meta.textContent = "asking " + name + "...";
-  const lg = await getJSON("/api/lg/" + encodeURIComponent(name));
-  meta.textContent = lg.error ? lg.error : `as of ${lg.time} (refreshed at most every ${lg.max_age} s)`;
-  meta.className = lg.error ? "error" : "meta";
+  let lg;
+  try {
+    lg = await getJSON("/api/lg/" + encodeURIComponent(name));
+  } catch (e) {
+    meta.textContent = "The server does not answer.";
+    meta.className = "error";
+    lgAgain(5);
+    return;
+  }
+  if (lg.router !== document.getElementById("lg-router").value) return; // changed meanwhile
+  if (lg.pending) {
+    meta.textContent = `asking ${name}... (pending)`;
+    meta.className = "meta";
+    lgAgain(2);
+  } else {
+    const age = `as of ${lg.time}, ${lg.age} s ago (refreshed at most every ${lg.max_age} s)`;
+    meta.textContent = lg.error ? `${lg.error} (${age})` : age;
+    meta.className = lg.error ? "error" : "meta";
+    // stale data is being refetched: look again soon; fresh: when it turns stale
+    lgAgain(lg.age >= lg.max_age ? 3 : lg.max_age - lg.age + 1);
+  }
   const body = document.querySelector("#lg-routes tbody");
   body.replaceChildren();
   for (const r of lg.routes) {

@@ -359,13 +359,23 @@ exit_result(int status, const char *prog)
 int
 host_run(const char *const *argv, char **out)
 {
+    return host_run_bounded(argv, out, 0, NULL);
+}
+
+int
+host_run_bounded(const char *const *argv, char **out, size_t max,
+                 bool *truncated)
+{
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-    struct buf bufs[2] = {{.max = 0}, {.max = STDERR_MAX}};
+    struct buf bufs[2] = {{.max = max}, {.max = STDERR_MAX}};
     pid_t pid = -1;
     int error;
 
     if (out) {
         *out = NULL;
+    }
+    if (truncated) {
+        *truncated = false;
     }
     if (!argv || !argv[0]) {
         return -EINVAL;
@@ -403,6 +413,9 @@ host_run(const char *const *argv, char **out)
         bufs[0].data = xgrow(bufs[0].data, &bufs[0].cap, bufs[0].len + 1, 1);
         bufs[0].data[bufs[0].len] = '\0';
         *out = bufs[0].data;
+    }
+    if (truncated) {
+        *truncated = bufs[0].truncated;
     }
     return status;
 }

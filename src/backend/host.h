@@ -10,6 +10,10 @@ const struct mi_host *host_services(void);
 
 /* Implementations, also used by the core itself. */
 int host_run(const char *const *argv, char **out);
+/* host_run() keeping at most `max` bytes of standard output (0: all); the
+ * rest is read and dropped, and *truncated (may be NULL) says so. */
+int host_run_bounded(const char *const *argv, char **out, size_t max,
+                     bool *truncated);
 int host_link_exists(const char *netns, const char *ifname);
 int host_link_delete(const char *netns, const char *ifname);
 

@@ -112,12 +112,59 @@ dash_lg_store(struct dash *d, size_t node, const char *bgp, const char *ospf,
 {
     pthread_mutex_lock(&d->lock);
     struct dash_lg *lg = &d->lg[node];
+    time_t wanted = lg->wanted;
     lg_free(lg);
+    lg->wanted = wanted;
     lg->bgp = bgp ? xstrdup(bgp) : NULL;
     lg->ospf = ospf ? xstrdup(ospf) : NULL;
     lg->error = error ? xstrdup(error) : NULL;
     lg->time = now;
     pthread_mutex_unlock(&d->lock);
+}
+
+bool
+dash_lg_want(struct dash *d, size_t node, time_t now)
+{
+    pthread_mutex_lock(&d->lock);
+    struct dash_lg *lg = &d->lg[node];
+    lg->wanted = now;
+    bool stale = !lg->time || now - lg->time >= DASH_LG_MAX_AGE;
+    pthread_mutex_unlock(&d->lock);
+    return stale;
+}
+
+int
+dash_lg_next(struct dash *d, time_t now, time_t *wake)
+{
+    int best = -1;
+    time_t soonest = 0;
+
+    pthread_mutex_lock(&d->lock);
+    for (size_t i = 0; i < d->plan->n_nodes; i++) {
+        struct dash_lg *lg = &d->lg[i];
+        if (!lg->wanted) {
+            continue;
+        }
+        if (now - lg->wanted >= DASH_LG_WANT_TTL) {
+            lg->wanted = 0; /* nobody looked for minutes */
+            continue;
+        }
+        if (!lg->time || now - lg->time >= DASH_LG_MAX_AGE) {
+            if (best < 0 || lg->time < d->lg[best].time) {
+                best = (int)i;
+            }
+        } else {
+            time_t due = lg->time + DASH_LG_MAX_AGE;
+            if (!soonest || due < soonest) {
+                soonest = due;
+            }
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (wake) {
+        *wake = best < 0 ? soonest : now;
+    }
+    return best;
 }
 
 int
@@ -397,7 +444,8 @@ ospf_neighbours(const char *text)
     return frr_rows(text, "neighbors", ospf_neighbour);
 }
 
-/*   { "router": "1_ZURIrouter", "time": ..., "max_age": 30,
+/*   { "router": "1_ZURIrouter", "time": ... | null, "max_age": 30,
+ *     "age": seconds since the fetch | null, "pending": no fetch yet,
  *     "error": null | "did not answer within 5 s",
  *     "routes": [ { "prefix": "2.0.0.0/8", "path": "2", "next_hop": ...,
  *                   "local_pref": 100, "communities": "1:20", "best": true,
@@ -408,6 +456,7 @@ static char *
 lg_json(struct dash *d, size_t node, size_t *len)
 {
     json_object *o = json_object_new_object();
+    time_t now = time(NULL);
 
     pthread_mutex_lock(&d->lock);
     const struct dash_lg *lg = &d->lg[node];
@@ -416,6 +465,10 @@ lg_json(struct dash *d, size_t node, size_t *len)
         json_object_new_string(mi_plan_node(d->plan, node)->name));
     json_object_object_add(o, "time", time_json(lg->time));
     json_object_object_add(o, "max_age", json_object_new_int(DASH_LG_MAX_AGE));
+    int64_t age = now > lg->time ? (int64_t)(now - lg->time) : 0;
+    json_object_object_add(o, "age",
+                           lg->time ? json_object_new_int64(age) : NULL);
+    json_object_object_add(o, "pending", json_object_new_boolean(!lg->time));
     json_object_object_add(
         o, "error", lg->error ? json_object_new_string(lg->error) : NULL);
     json_object_object_add(o, "routes", bgp_routes(lg->bgp));

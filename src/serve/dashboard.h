@@ -17,13 +17,19 @@
 #include "wire.h"
 
 /* The looking glass: a router's BGP table and OSPF neighbours, as FRR
- * printed them (JSON), at most every DASH_LG_MAX_AGE seconds. */
+ * printed them (JSON), fetched at most every DASH_LG_MAX_AGE seconds, and
+ * only while somebody looks: a request marks its router wanted, and a
+ * router nobody asked for in DASH_LG_WANT_TTL seconds is not fetched
+ * again.  Requests only read this cache; one looking-glass thread
+ * (serve.c) fetches, one router at a time, the one dash_lg_next() picks. */
 #define DASH_LG_MAX_AGE 30
+#define DASH_LG_WANT_TTL 300
 
 struct dash_lg {
     char *bgp, *ospf; /* FRR's JSON; NULL: none yet */
     char *error;      /* why the last fetch failed (timeout ...) */
     time_t time;      /* of the last fetch, 0: never */
+    time_t wanted;    /* of the last request for it, 0: never */
 };
 
 struct dash_file {
@@ -71,6 +77,18 @@ void dash_store_round(struct dash *, unsigned char *cells,
 bool dash_lg_stale(struct dash *, size_t node, time_t now);
 void dash_lg_store(struct dash *, size_t node, const char *bgp,
                    const char *ospf, const char *error, time_t now);
+
+/* A request for router `node` at `now`: marks it wanted; true when it is
+ * stale, i.e. the looking-glass thread has something to do. */
+bool dash_lg_want(struct dash *, size_t node, time_t now);
+
+/* The router the looking-glass thread fetches next at `now`: among those
+ * wanted in the last DASH_LG_WANT_TTL seconds and stale, the one never
+ * fetched or fetched longest ago (the lowest node on a tie); -1 when none.
+ * Wanted marks older than DASH_LG_WANT_TTL are dropped.  When it returns
+ * -1, *wake (may be NULL) is when the next wanted router turns stale, or 0
+ * when none is wanted. */
+int dash_lg_next(struct dash *, time_t now, time_t *wake);
 
 /* The node a looking-glass URL names (a router or route server), or -1. */
 int dash_lg_node(const struct dash *, const char *name);

@@ -5,12 +5,14 @@
  * --json` and `status --json` of this same program as child processes
  * (the verbs as the user runs them, their replies decoded by wire.c and
  * the matrix merged as a master merges it), with a time limit.  HTTP
- * threads answer from the last round (dashboard.c); only the looking
- * glass runs something on request: `exec ROUTER vtysh -c ... json`, at
- * most once per router every DASH_LG_MAX_AGE seconds, one at a time.
- * Nothing the pages can ask writes to the network.  SIGINT and SIGTERM
- * stop it: the HTTP server first, then the prober after its current
- * child. */
+ * threads only read what is stored (dashboard.c), never run anything: a
+ * request for a router's looking glass marks it wanted and, when its
+ * entry is missing or old, wakes the one looking-glass thread, which
+ * fetches wanted routers one at a time (`exec ROUTER vtysh -c ... json`,
+ * with a time limit and bounded output), each at most once every
+ * DASH_LG_MAX_AGE seconds.  Nothing the pages can ask writes to the
+ * network.  SIGINT and SIGTERM stop it: the HTTP server first, then both
+ * threads after their current child (bounded by its time limit). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -37,6 +39,9 @@
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
 #define ROUND_TIMEOUT_S 120
 #define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
+/* FRR's JSON of a router's tables kept at most: a full Internet table is
+ * far more, a mini-Internet's a few hundred kB. */
+#define LG_MAX_OUTPUT (4u << 20)
 
 struct server_ctx {
     struct session *s;
@@ -47,7 +52,8 @@ struct server_ctx {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stop;
-    pthread_mutex_t lg_lock; /* one looking-glass fetch at a time */
+    pthread_cond_t lg_cond; /* under stop_lock: a router is wanted */
+    bool lg_wake;           /* under stop_lock: look at the wanted ones */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -85,10 +91,11 @@ child_argv(const struct server_ctx *c, const char *secs,
     return argv;
 }
 
-/* Runs one child; its standard output in *out.  0, or why not (static). */
+/* Runs one child; its standard output in *out, at most `max` bytes (0:
+ * all).  0, or why not (static). */
 static const char *
 run_child(const struct server_ctx *c, const char *secs,
-          const char *const *args, char **out)
+          const char *const *args, char **out, size_t max)
 {
     char *plugins = c->s->opts.plugins
                         ? xasprintf("--plugins=%s", c->s->opts.plugins)
@@ -102,11 +109,13 @@ run_child(const struct server_ctx *c, const char *secs,
         with_plugins[n++] = args[i];
     }
     const char **argv = child_argv(c, secs, with_plugins);
-    int status = host_run(argv, out);
+    bool truncated = false;
+    int status = host_run_bounded(argv, out, max, &truncated);
     free(argv);
     free(plugins);
     return status == 124 || status == 137 ? "timed out"
            : status < 0                   ? "could not run"
+           : truncated                    ? "printed too much"
                                           : NULL;
 }
 
@@ -149,7 +158,7 @@ probe_round(struct server_ctx *c)
     char *out = NULL;
 
     static const char *const check[] = {"--json", "check", NULL};
-    const char *why = run_child(c, ROUND_TIMEOUT, check, &out);
+    const char *why = run_child(c, ROUND_TIMEOUT, check, &out, 0);
     struct wire_check reply;
     if (!why && out && wire_check_decode(out, name, &reply) == 0) {
         if (wire_check_merge(&c->hosts, server, &reply, cells)) {
@@ -166,7 +175,7 @@ probe_round(struct server_ctx *c)
     out = NULL;
 
     static const char *const stat[] = {"--json", "status", NULL};
-    why = run_child(c, ROUND_TIMEOUT, stat, &out);
+    why = run_child(c, ROUND_TIMEOUT, stat, &out, 0);
     if (!why && out && wire_status_decode(out, name, &ws) == 0) {
         status[0] = &ws;
     } else if (!error) {
@@ -286,43 +295,80 @@ split_documents(const char *text, char **first, char **second)
     json_tokener_free(tok);
 }
 
+/* Fetches router `node`'s tables into the cache. */
 static void
 fetch_lg(struct server_ctx *c, size_t node)
 {
-    pthread_mutex_lock(&c->lg_lock);
-    if (dash_lg_stale(&c->dash, node, time(NULL))) {
-        const char *name = mi_plan_node(c->dash.plan, node)->name;
-        const char *const args[] = {"exec",
-                                    name,
-                                    "vtysh",
-                                    "-c",
-                                    "show bgp ipv4 json",
-                                    "-c",
-                                    "show ip ospf neighbor json",
-                                    NULL};
-        char *out = NULL, *bgp = NULL, *ospf = NULL;
-        const char *why = run_child(c, LG_TIMEOUT, args, &out);
-        char *error = NULL;
-        if (why) {
-            error = xasprintf("%s: vtysh %s%s", name, why,
-                              !strcmp(why, "timed out")
-                                  ? " (no answer within " LG_TIMEOUT " s)"
-                                  : "");
-        } else {
-            split_documents(out ? out : "", &bgp, &ospf);
-            if (!bgp) {
-                error = xasprintf("%s: no answer from vtysh (is the router "
-                                  "running?)",
-                                  name);
-            }
+    const char *name = mi_plan_node(c->dash.plan, node)->name;
+    const char *const args[] = {"exec",
+                                name,
+                                "vtysh",
+                                "-c",
+                                "show bgp ipv4 json",
+                                "-c",
+                                "show ip ospf neighbor json",
+                                NULL};
+    char *out = NULL, *bgp = NULL, *ospf = NULL;
+    const char *why = run_child(c, LG_TIMEOUT, args, &out, LG_MAX_OUTPUT);
+    char *error = NULL;
+    if (why && !strcmp(why, "timed out")) {
+        error = xasprintf("%s: vtysh did not answer within " LG_TIMEOUT " s",
+                          name);
+    } else if (why && !strcmp(why, "printed too much")) {
+        error = xasprintf("%s: vtysh printed more than %u MiB; not shown",
+                          name, LG_MAX_OUTPUT >> 20);
+    } else if (why) {
+        error = xasprintf("%s: vtysh %s", name, why);
+    } else {
+        split_documents(out ? out : "", &bgp, &ospf);
+        if (!bgp) {
+            error = xasprintf("%s: no answer from vtysh (is the router "
+                              "running?)",
+                              name);
         }
-        dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
-        free(out);
-        free(bgp);
-        free(ospf);
-        free(error);
     }
-    pthread_mutex_unlock(&c->lg_lock);
+    dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
+    free(out);
+    free(bgp);
+    free(ospf);
+    free(error);
+}
+
+/* The looking-glass thread: fetches the router dash_lg_next() picks, one
+ * at a time; sleeps until a request wakes it or a wanted router's entry
+ * turns stale. */
+static void *
+lg_main(void *arg)
+{
+    struct server_ctx *c = arg;
+
+    pthread_mutex_lock(&c->stop_lock);
+    while (!c->stop) {
+        c->lg_wake = false;
+        pthread_mutex_unlock(&c->stop_lock);
+        time_t wake = 0;
+        int node = dash_lg_next(&c->dash, time(NULL), &wake);
+        if (node >= 0) {
+            fetch_lg(c, (size_t)node);
+        }
+        pthread_mutex_lock(&c->stop_lock);
+        if (node >= 0) {
+            continue;
+        }
+        /* Nothing due: wait for a request, the next due time, or at most
+         * DASH_LG_WANT_TTL (a clock step cannot leave it asleep). */
+        time_t now = time(NULL);
+        struct timespec until = {
+            .tv_sec = wake && wake > now && wake - now < DASH_LG_WANT_TTL
+                          ? wake
+                          : now + DASH_LG_WANT_TTL};
+        while (!c->stop && !c->lg_wake &&
+               pthread_cond_timedwait(&c->lg_cond, &c->stop_lock, &until) !=
+                   ETIMEDOUT) {
+        }
+    }
+    pthread_mutex_unlock(&c->stop_lock);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -364,9 +410,13 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
         return reply(conn, 405, "application/json", body, strlen(body));
     }
     if (!strncmp(url, "/api/lg/", 8)) {
+        /* Answered from the cache; the looking-glass thread fetches. */
         int node = dash_lg_node(&c->dash, url + 8);
-        if (node >= 0) {
-            fetch_lg(c, (size_t)node);
+        if (node >= 0 && dash_lg_want(&c->dash, (size_t)node, time(NULL))) {
+            pthread_mutex_lock(&c->stop_lock);
+            c->lg_wake = true;
+            pthread_cond_signal(&c->lg_cond);
+            pthread_mutex_unlock(&c->stop_lock);
         }
     }
     unsigned status;
@@ -441,7 +491,7 @@ serve_run(struct session *s, const char *listen, unsigned period)
     }
     pthread_mutex_init(&c->stop_lock, NULL);
     pthread_cond_init(&c->stop_cond, NULL);
-    pthread_mutex_init(&c->lg_lock, NULL);
+    pthread_cond_init(&c->lg_cond, NULL);
 
     /* Every thread from here on leaves the stop signals to sigwait(). */
     sigset_t stop, old;
@@ -470,28 +520,33 @@ serve_run(struct session *s, const char *listen, unsigned period)
              "s; Ctrl-C stops)",
              p->name, addr, info ? info->port : ntohs(sa.sin_port), period);
 
-    pthread_t prober;
+    pthread_t prober, lg;
     bool started = pthread_create(&prober, NULL, prober_main, c) == 0;
-    if (started) {
+    bool lg_started = started && pthread_create(&lg, NULL, lg_main, c) == 0;
+    if (lg_started) {
         int sig = 0;
         sigwait(&stop, &sig);
         log_info("serve: signal %d: stopping", sig);
         status = EXIT_OK;
     } else {
-        log_error("serve: cannot start the prober thread");
+        log_error("serve: cannot start the prober or looking-glass thread");
     }
     MHD_stop_daemon(daemon);
     pthread_mutex_lock(&c->stop_lock);
     c->stop = true;
     pthread_cond_signal(&c->stop_cond);
+    pthread_cond_signal(&c->lg_cond);
     pthread_mutex_unlock(&c->stop_lock);
     if (started) {
         pthread_join(prober, NULL);
     }
+    if (lg_started) {
+        pthread_join(lg, NULL);
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 destroy:
-    pthread_mutex_destroy(&c->lg_lock);
+    pthread_cond_destroy(&c->lg_cond);
     pthread_cond_destroy(&c->stop_cond);
     pthread_mutex_destroy(&c->stop_lock);
 out:
