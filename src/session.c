@@ -257,6 +257,25 @@ compute_plan(struct session *s)
         return EXIT_USAGE;
     }
 
+    /* A plugin built before the measurement host is never handed one
+     * (not even to check the plan). */
+    if (plan_measurement_node(plan_view(s->plan)) >= 0) {
+        for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
+            const struct mi_plugin *d = s->active[i].loaded.desc;
+            if (d && !backend_knows_measurement(d)) {
+                log_error("%s: plugin '%s' was built for plugin ABI %u.%u, "
+                          "before the measurement host (%d.%d): it cannot "
+                          "run network %s's MEASUREMENT node and links; "
+                          "rebuild it against this miniinet's plugin.h, or "
+                          "leave `measurement` out of the file",
+                          s->topo->file, d->name, (unsigned)d->abi_major,
+                          (unsigned)d->abi_minor, MI_PLUGIN_ABI_MAJOR,
+                          BACKEND_MEASUREMENT_MINOR, s->topo->name);
+                return EXIT_USAGE;
+            }
+        }
+    }
+
     for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
         const struct active_plugin *a = &s->active[i];
         if (!a->configured) {

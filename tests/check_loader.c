@@ -400,6 +400,8 @@ START_TEST(test_older_minor_loads)
                      -ENOTSUP);
     /* Another kind's operations are never there. */
     ck_assert(!backend_has(&b, TUN_BUILD));
+    /* Built for 4.0: never handed the measurement host (since 4.5). */
+    ck_assert(!backend_knows_measurement(b.loaded.desc));
 
     plugin_release(&b);
     plugin_unload(&b.loaded);
@@ -415,6 +417,7 @@ START_TEST(test_newer_minor_loads)
 
     ck_assert_int_eq(plugin_load_file(plugin("newminor"), &b.loaded), 0);
     ck_assert_uint_eq(b.loaded.desc->abi_minor, MI_PLUGIN_ABI_MINOR + 1);
+    ck_assert(backend_knows_measurement(b.loaded.desc));
     ck_assert_uint_gt(b.loaded.desc->ops.common->size,
                       sizeof(struct mi_runtime_ops));
     ck_assert_int_eq(plugin_configure(&b, host_services(), NULL), 0);

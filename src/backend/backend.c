@@ -107,6 +107,13 @@ backend_has(const struct active_plugin *b, enum backend_op op)
     return b && backend_desc_has(b->loaded.desc, op);
 }
 
+bool
+backend_knows_measurement(const struct mi_plugin *d)
+{
+    return d && d->abi_major == MI_PLUGIN_ABI_MAJOR &&
+           d->abi_minor >= BACKEND_MEASUREMENT_MINOR;
+}
+
 size_t
 backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len)
 {

@@ -75,6 +75,13 @@ bool backend_desc_has(const struct mi_plugin *d, enum backend_op);
  * not loaded). */
 bool backend_has(const struct active_plugin *b, enum backend_op);
 
+/* Whether descriptor `d`'s plugin was built for an ABI that knows the
+ * measurement host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT: since 4.5).
+ * One built for an earlier minor must never be handed a plan that has
+ * them: it would not know what they are. */
+#define BACKEND_MEASUREMENT_MINOR 5
+bool backend_knows_measurement(const struct mi_plugin *d);
+
 /* Writes into buf the names of the required operations `d` lacks, comma
  * separated; returns how many. */
 size_t backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len);

@@ -554,16 +554,30 @@ as_body(struct tp_loader *ld, const config_setting_t *s, const char *obj)
 {
     const config_setting_t *t =
         tp_member(ld, s, obj, "template", CONFIG_TYPE_STRING, false);
-    bool is_inline = false;
+    const char *first = NULL; /* the first key of an inline body */
 
     for (const char *const *k = tp_body_keys; *k; k++) {
-        is_inline |= config_setting_get_member(s, *k) != NULL;
+        if (!first && config_setting_get_member(s, *k)) {
+            first = *k;
+        }
+    }
+    bool is_inline = first != NULL;
+    if (t && is_inline && !strcmp(first, "measurement")) {
+        /* The measurement router is one of the body's routers: the
+         * template's, chosen in the template. */
+        tp_key_error(ld, config_setting_get_member(s, first), obj,
+                     "measurement",
+                     "an AS with a template (\"%s\") takes its measurement "
+                     "router from the template: set measurement there, or "
+                     "give the AS an inline body (routers = ...)",
+                     config_setting_get_string(t));
+        return NULL;
     }
     if (t && is_inline) {
         tp_error(ld, t,
                  "%s: has both a template and an inline body "
-                 "(routers, links, l2); give one of them",
-                 obj);
+                 "(routers, links, l2: here %s); give one of them",
+                 obj, first);
         return NULL;
     }
     if (is_inline) {
