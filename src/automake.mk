@@ -40,6 +40,7 @@ src_libmicore_la_SOURCES = \
 	src/plan/plan_output.c \
 	src/plan/graph.c src/plan/graph.h \
 	src/plan/linkref.c src/plan/linkref.h \
+	src/plan/valley.c src/plan/valley.h \
 	src/kernel/icmp.c src/kernel/icmp.h \
 	src/kernel/netlink.c src/kernel/netlink.h \
 	src/backend/backend.c src/backend/backend.h \

@@ -27,8 +27,10 @@ tests_libtestutil_la_CPPFLAGS = $(TEST_CPPFLAGS)
 MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
 	tests/check_state tests/check_persist tests/check_import tests/check_snapshot \
-	tests/check_graph tests/check_link tests/check_dashboard tests/check_damage
+	tests/check_graph tests/check_link tests/check_dashboard tests/check_damage \
+	tests/check_valley
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_valley_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_damage_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)

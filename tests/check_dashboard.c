@@ -185,6 +185,23 @@ START_TEST(test_matrix_round)
 }
 END_TEST
 
+/* A reply with pairs reachable over a valley (AS 4 -> AS 1 through its
+ * peer AS 3): "valley" in /api/matrix. */
+START_TEST(test_matrix_valley)
+{
+    store_round("{\"network\":\"small\",\"server\":\"local\",\"pairs\":12,"
+                "\"reachable\":12,\"failed\":[],\"valley\":[{\"from\":4,"
+                "\"to\":1},{\"from\":1,\"to\":4}],"
+                "\"bgp\":{\"established\":20,\"expected\":20}}",
+                true);
+    json_object *m = get_ok("/api/matrix");
+    ck_assert_str_eq(pair_state(m, 4, 1), "valley");
+    ck_assert_str_eq(pair_state(m, 1, 4), "valley");
+    ck_assert_str_eq(pair_state(m, 4, 2), "reachable");
+    json_object_put(m);
+}
+END_TEST
+
 START_TEST(test_server_stops_answering)
 {
     store_round(reply_14_42, true);
@@ -437,6 +454,7 @@ dashboard_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_matrix_before_any_round);
     tcase_add_test(tc, test_matrix_round);
+    tcase_add_test(tc, test_matrix_valley);
     tcase_add_test(tc, test_server_stops_answering);
     tcase_add_test(tc, test_status);
     tcase_add_test(tc, test_routers_and_lg);

@@ -56,6 +56,41 @@ START_TEST(test_check_round_trip)
 }
 END_TEST
 
+/* The valley pairs: encoded when there are some, left out when none (and
+ * a reply without them decodes as none). */
+START_TEST(test_check_valley_round_trip)
+{
+    struct wire_pair valley[] = {{4, 1}, {1, 4}};
+    struct wire_check c = {.network = "net",
+                           .server = "s1",
+                           .pairs = 3,
+                           .reachable = 3,
+                           .valley = valley,
+                           .n_valley = 2,
+                           .established = 1,
+                           .expected = 1};
+    char *text = text_of(wire_check_encode(&c));
+    struct wire_check d;
+
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_uint_eq(d.n_valley, 2);
+    ck_assert_uint_eq(d.valley[0].from, 4);
+    ck_assert_uint_eq(d.valley[0].to, 1);
+    ck_assert_uint_eq(d.valley[1].to, 4);
+    ck_assert(wire_check_ok(&d)); /* a policy broken, every pair reached */
+    wire_check_free(&d);
+    free(text);
+
+    c.n_valley = 0;
+    text = text_of(wire_check_encode(&c));
+    ck_assert_ptr_null(strstr(text, "valley"));
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_uint_eq(d.n_valley, 0);
+    wire_check_free(&d);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_check_ok)
 {
     struct wire_check c = {.pairs = 2, .reachable = 2, .expected = 3};
@@ -239,6 +274,18 @@ static const struct bad bad[] = {
      "\"reachable\" is 3, more than the 2 pairs"},
     {"check", CHECK_WITH("[]", "\"pairs\": 2, \"reachable\": 1"),
      "\"failed\" lists 0 pairs"},
+    {"check",
+     CHECK_WITH("[]", "\"pairs\": 1, \"reachable\": 1, \"valley\": {}"),
+     "\"valley\" is not an array"},
+    {"check",
+     CHECK_WITH("[]", "\"pairs\": 1, \"reachable\": 1, \"valley\": "
+                      "[{\"from\": 1}]"),
+     "\"valley[0].to\" is missing"},
+    {"check",
+     CHECK_WITH("[{\"from\": 1, \"to\": 2}]",
+                "\"pairs\": 1, \"reachable\": 0, \"valley\": "
+                "[{\"from\": 1, \"to\": 3}]"),
+     "\"valley\" lists 1 pairs, more than the 0 reachable"},
     {"check",
      "{\"network\": \"n\", \"server\": \"s1\", \"pairs\": 0, "
      "\"reachable\": 0, \"failed\": [], \"bgp\": {\"established\": 1}}",
@@ -432,6 +479,56 @@ START_TEST(test_merge)
 }
 END_TEST
 
+/* Valley pairs of a reply: CELL_VALLEY, reachable in the tally and listed
+ * in its valley. */
+START_TEST(test_merge_valley)
+{
+    struct wire_pair f0[] = {{10, 30}};
+    struct wire_pair v0[] = {{20, 40}, {10, 50}};
+    struct wire_check r0 = reply("s0", 2, f0, 1);
+    r0.valley = v0;
+    r0.n_valley = 2;
+    unsigned char *cells = wire_matrix_new(&h);
+
+    ck_assert_int_eq(wire_check_merge(&h, 0, &r0, cells), 0);
+    ck_assert_int_eq(cells[0 * 5 + 2], CELL_NO);
+    ck_assert_int_eq(cells[1 * 5 + 3], CELL_VALLEY);
+    ck_assert_int_eq(cells[0 * 5 + 4], CELL_VALLEY);
+    ck_assert_int_eq(cells[0 * 5 + 1], CELL_YES);
+
+    struct wire_check all = {0};
+    wire_check_tally(&h, cells, &all);
+    ck_assert_uint_eq(all.reachable, 7); /* 8 pairs, 1 failed */
+    ck_assert_uint_eq(all.n_valley, 2);
+    ck_assert_uint_eq(all.valley[0].from, 10);
+    ck_assert_uint_eq(all.valley[0].to, 50);
+    ck_assert_uint_eq(all.valley[1].from, 20);
+    ck_assert_uint_eq(all.valley[1].to, 40);
+    wire_check_free(&all);
+
+    /* A valley pair not of its rows, or failed too: refused. */
+    struct wire_pair other_row[] = {{30, 10}};
+    struct wire_pair both[] = {{10, 30}};
+    struct wire_check rows = reply("s0", 2, NULL, 0);
+    rows.valley = other_row;
+    rows.n_valley = 1;
+    struct wire_check twice = reply("s0", 2, f0, 1);
+    twice.valley = both;
+    twice.n_valley = 1;
+    testutil_capture_begin();
+    ck_assert_int_eq(wire_check_merge(&h, 0, &rows, cells), -EINVAL);
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "AS 30 -> AS 10 over a valley"));
+    testutil_capture_end();
+    testutil_capture_begin();
+    ck_assert_int_eq(wire_check_merge(&h, 0, &twice, cells), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(),
+                                 "both failed and reachable over a valley"));
+    testutil_capture_end();
+    free(cells);
+}
+END_TEST
+
 START_TEST(test_merge_refused)
 {
     struct wire_pair other_row[] = {{30, 10}}; /* server 1's row */
@@ -495,6 +592,7 @@ wire_suite(void)
     Suite *s = suite_create("wire");
     TCase *tc = tcase_create("round trip");
     tcase_add_test(tc, test_check_round_trip);
+    tcase_add_test(tc, test_check_valley_round_trip);
     tcase_add_test(tc, test_check_ok);
     tcase_add_test(tc, test_status_round_trip);
     tcase_add_test(tc, test_preflight_round_trip);
@@ -507,6 +605,7 @@ wire_suite(void)
 
     tc = tcase_create("merge");
     tcase_add_test(tc, test_merge);
+    tcase_add_test(tc, test_merge_valley);
     tcase_add_test(tc, test_merge_refused);
     tcase_add_test(tc, test_merge_round_trip);
     suite_add_tcase(s, tc);

@@ -52,8 +52,9 @@ function drawMatrix(m) {
     tr.appendChild(el("th", {}, a));
     for (const b of m.ases) {
       const s = a === b ? "self" : state[a + "-" + b];
+      const what = s === "valley" ? "reachable, over a path that breaks the Gao-Rexford rule" : s;
       const td = el("td", { "data-from": a, "data-to": b, "data-state": s,
-                            title: `AS ${a} -> AS ${b}: ${s}` });
+                            title: `AS ${a} -> AS ${b}: ${what}` });
       if (s !== "self") td.className = s;
       tr.appendChild(td);
     }

@@ -333,6 +333,16 @@ wire_check_encode(const struct wire_check *c)
         json_object_array_add(failed, f);
     }
     json_object_object_add(o, "failed", failed);
+    if (c->n_valley) {
+        json_object *valley = json_object_new_array();
+        for (size_t i = 0; i < c->n_valley; i++) {
+            json_object *v = json_object_new_object();
+            add_uint(v, "from", c->valley[i].from);
+            add_uint(v, "to", c->valley[i].to);
+            json_object_array_add(valley, v);
+        }
+        json_object_object_add(o, "valley", valley);
+    }
     add_bgp(o, c->established, c->expected);
     return o;
 }
@@ -347,6 +357,9 @@ check_consistent(struct reader *r, const struct wire_check *c)
     } else if (c->n_failed != c->pairs - c->reachable) {
         refuse(r, "", "failed", "lists %zu pairs, not pairs - reachable = %u",
                c->n_failed, c->pairs - c->reachable);
+    } else if (c->n_valley > c->reachable) {
+        refuse(r, "", "valley", "lists %zu pairs, more than the %u reachable",
+               c->n_valley, c->reachable);
     } else if (c->established > c->expected) {
         refuse(r, "bgp", "established", "is %u, more than the %u expected",
                c->established, c->expected);
@@ -372,6 +385,10 @@ check_read(struct reader *r, json_object *o, void *out)
     c->reachable = get_uint(r, o, "", "reachable");
     c->failed = get_objects(r, o, "", "failed", sizeof *c->failed,
                             &c->n_failed, pair_read);
+    if (json_object_object_get_ex(o, "valley", NULL)) {
+        c->valley = get_objects(r, o, "", "valley", sizeof *c->valley,
+                                &c->n_valley, pair_read);
+    }
     get_bgp(r, o, "", &c->established, &c->expected);
     if (!r->failed) {
         check_consistent(r, c);
@@ -396,6 +413,7 @@ wire_check_free(struct wire_check *c)
     free(c->network);
     free(c->server);
     free(c->failed);
+    free(c->valley);
     memset(c, 0, sizeof *c);
 }
 
@@ -444,14 +462,26 @@ merge_fits(const struct check_hosts *h, unsigned server,
                   reply->server, reply->pairs, want);
         return false;
     }
-    for (size_t k = 0; k < reply->n_failed; k++) {
-        const struct wire_pair *f = &reply->failed[k];
+    for (size_t k = 0; k < reply->n_failed + reply->n_valley; k++) {
+        bool failed = k < reply->n_failed;
+        const struct wire_pair *f =
+            failed ? &reply->failed[k] : &reply->valley[k - reply->n_failed];
         long a = host_of(h, f->from, server), b = host_of(h, f->to, UINT_MAX);
         if (a < 0 || b < 0 || a == b) {
-            log_error("%s: `check` reports AS %u -> AS %u failed, which is "
+            log_error("%s: `check` reports AS %u -> AS %u %s, which is "
                       "not one of its pairs: is its topology file the same?",
-                      reply->server, f->from, f->to);
+                      reply->server, f->from, f->to,
+                      failed ? "failed" : "over a valley");
             return false;
+        }
+        for (size_t j = 0; !failed && j < reply->n_failed; j++) {
+            if (reply->failed[j].from == f->from &&
+                reply->failed[j].to == f->to) {
+                log_error("%s: `check` reports AS %u -> AS %u both failed "
+                          "and reachable over a valley",
+                          reply->server, f->from, f->to);
+                return false;
+            }
         }
     }
     return true;
@@ -476,6 +506,11 @@ wire_check_merge(const struct check_hosts *h, unsigned server,
         cells[(size_t)host_of(h, f->from, server) * n +
               (size_t)host_of(h, f->to, UINT_MAX)] = CELL_NO;
     }
+    for (size_t k = 0; k < reply->n_valley; k++) {
+        const struct wire_pair *v = &reply->valley[k];
+        cells[(size_t)host_of(h, v->from, server) * n +
+              (size_t)host_of(h, v->to, UINT_MAX)] = CELL_VALLEY;
+    }
     return 0;
 }
 
@@ -486,8 +521,9 @@ wire_check_tally(const struct check_hosts *h, const unsigned char *cells,
     size_t n = h->n;
 
     out->pairs = out->reachable = 0;
-    out->n_failed = 0;
+    out->n_failed = out->n_valley = 0;
     out->failed = xcalloc(n * n + 1, sizeof *out->failed);
+    out->valley = xcalloc(n * n + 1, sizeof *out->valley);
     for (size_t a = 0; a < n; a++) {
         for (size_t b = 0; b < n; b++) {
             if (a == b) {
@@ -496,6 +532,10 @@ wire_check_tally(const struct check_hosts *h, const unsigned char *cells,
             out->pairs++;
             if (cells[a * n + b] == CELL_YES) {
                 out->reachable++;
+            } else if (cells[a * n + b] == CELL_VALLEY) {
+                out->reachable++;
+                out->valley[out->n_valley++] =
+                    (struct wire_pair){h->asns[a], h->asns[b]};
             } else {
                 out->failed[out->n_failed++] =
                     (struct wire_pair){h->asns[a], h->asns[b]};

@@ -35,7 +35,13 @@ struct check_hosts {
     struct mi_addr *addrs;
     size_t n;
 };
-enum { CELL_NO = 0, CELL_YES = 1, CELL_UNKNOWN = 2 /* not probed */ };
+enum {
+    CELL_NO = 0,
+    CELL_YES = 1,
+    CELL_UNKNOWN = 2, /* not probed */
+    CELL_VALLEY = 3   /* reachable, but the BGP route's AS path is not
+                         valley-free (valley.h): a policy broken */
+};
 
 /* An ordered pair of ASes, by their numbers. */
 struct wire_pair {
@@ -44,16 +50,21 @@ struct wire_pair {
 
 /*   { "network": "small", "server": "s1", "pairs": 6, "reachable": 5,
  *     "failed": [ { "from": 1, "to": 2 } ],
+ *     "valley": [ { "from": 4, "to": 1 } ],
  *     "bgp": { "established": 4, "expected": 4 } }
  * A server reports the rows of its own hosts: pairs = its hosts x (hosts of
- * the network - 1), failed = those that did not answer, established = the
- * planned sessions of its routers that are up (at most `expected`). */
+ * the network - 1), failed = those that did not answer, valley = reachable
+ * pairs whose BGP route's AS path breaks the Gao-Rexford rule (optional:
+ * left out when there is none), established = the planned sessions of its
+ * routers that are up (at most `expected`). */
 struct wire_check {
     char *network;
     char *server; /* NULL in the master's merged report (never decoded) */
     unsigned pairs, reachable;
     struct wire_pair *failed;
     size_t n_failed;
+    struct wire_pair *valley; /* among the reachable ones */
+    size_t n_valley;
     unsigned established, expected; /* BGP sessions */
 };
 
@@ -71,15 +82,17 @@ bool wire_check_ok(const struct wire_check *);
 unsigned char *wire_matrix_new(const struct check_hosts *h);
 
 /* Writes the reply of server `server` into the rows of its hosts: every
- * cell reachable but the pairs listed failed.  A reply that does not fit
- * (pair count, a failed pair that is not in the server's rows) changes
+ * cell reachable but the pairs listed failed (CELL_NO) or valley
+ * (CELL_VALLEY).  A reply that does not fit (pair count, a failed or valley
+ * pair that is not in the server's rows, a pair both) changes
  * nothing and is refused: -EINVAL after an error naming the server. */
 int wire_check_merge(const struct check_hosts *h, unsigned server,
                      const struct wire_check *reply, unsigned char *cells);
 
 /* The report of the whole matrix (the master's): every pair counts, a cell
- * not reachable (or not probed) is failed.  Sets pairs, reachable and
- * failed of `out`, nothing else. */
+ * not reachable (or not probed) is failed, a valley cell reachable and
+ * listed in valley.  Sets pairs, reachable, failed and valley of `out`,
+ * nothing else. */
 void wire_check_tally(const struct check_hosts *h, const unsigned char *cells,
                       struct wire_check *out);
 

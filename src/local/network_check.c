@@ -15,6 +15,7 @@
 #include "network.h"
 #include "state.h"
 #include "util.h"
+#include "valley.h"
 #include "workers.h"
 
 struct look {
@@ -490,8 +491,9 @@ check_hosts_free(struct check_hosts *h)
     free(h->servers);
 }
 
-/* The matrix: row = from, column = to; '.' reaches, 'X' does not, '?' not
- * probed (its server did not answer). */
+/* The matrix: row = from, column = to; '.' reaches, 'v' reaches over a
+ * route that is not valley-free, 'X' does not, '?' not probed (its server
+ * did not answer). */
 static void
 matrix_print(const struct mi_plan *p, const struct check_hosts *h,
              const unsigned char *cells)
@@ -506,7 +508,7 @@ matrix_print(const struct mi_plan *p, const struct check_hosts *h,
     for (size_t i = 0; i < n; i++) {
         printf("%7u", h->asns[i]);
         for (size_t j = 0; j < n; j++) {
-            static const char *const shown[] = {"X", ".", "?"};
+            static const char *const shown[] = {"X", ".", "?", "v"};
             printf("%4s", i == j ? "-" : shown[cells[i * n + j]]);
         }
         putchar('\n');
@@ -519,6 +521,10 @@ matrix_print(const struct mi_plan *p, const struct check_hosts *h,
                 printf("unreachable: AS %u -> AS %u (%s -> %s %s)\n",
                        h->asns[i], h->asns[j], p->nodes[h->hosts[i]].name,
                        p->nodes[h->hosts[j]].name, buf);
+            } else if (i != j && cells[i * n + j] == CELL_VALLEY) {
+                printf("not valley-free: AS %u -> AS %u (the BGP route of "
+                       "the router behind %s breaks the Gao-Rexford rule)\n",
+                       h->asns[i], h->asns[j], p->nodes[h->hosts[i]].name);
             }
         }
     }
@@ -567,6 +573,141 @@ check_bgp(const struct check_run *r, unsigned jobs, struct wire_check *c)
     free(sr.st);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The Gao-Rexford colour                                                   */
+
+/* The router a host's traffic leaves through: the other end of its host
+ * link; -1 if none. */
+static long
+host_router(const struct mi_plan *p, size_t host)
+{
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *k = &p->links[l];
+        for (int e = 0; k->kind == MI_LINK_HOST && e < 2; e++) {
+            if (k->end[e].node == (int)host && k->end[!e].node >= 0) {
+                return k->end[!e].node;
+            }
+        }
+    }
+    return -1;
+}
+
+struct valley_run {
+    const struct check_run *r;
+    unsigned char *broken; /* n_src x h.n: the route to AS j breaks it */
+};
+
+/* The AS path of the best of FRR's paths in `doc` (`show bgp ipv4 unicast
+ * PREFIX bestpath json`: { "prefix", "paths": [ { "aspath": { "string" },
+ * "bestpath": { "overall": true } } ] }), or NULL. */
+static const char *
+best_as_path(json_object *doc)
+{
+    json_object *paths, *best, *overall, *aspath, *text;
+    if (!json_object_object_get_ex(doc, "paths", &paths) ||
+        !json_object_is_type(paths, json_type_array)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(paths); i++) {
+        json_object *path = json_object_array_get_idx(paths, i);
+        if (json_object_object_get_ex(path, "bestpath", &best) &&
+            json_object_object_get_ex(best, "overall", &overall) &&
+            json_object_get_boolean(overall) &&
+            json_object_object_get_ex(path, "aspath", &aspath) &&
+            json_object_object_get_ex(aspath, "string", &text) &&
+            json_object_is_type(text, json_type_string)) {
+            return json_object_get_string(text);
+        }
+    }
+    return NULL;
+}
+
+/* Row k (a host here): one vtysh in the router behind it, asking for its
+ * best route to every other AS's prefix (AS.0.0.0/8), bestpath only, so
+ * that the output stays a few hundred bytes per AS whatever the router's
+ * table holds; each AS path judged by valley_check(). */
+static int
+valley_row(size_t k, void *v_)
+{
+    struct valley_run *v = v_;
+    const struct check_run *r = v->r;
+    const struct mi_plan *p = r->lk.p;
+    size_t n = r->h.n, a = r->src[k];
+    long router = host_router(p, r->h.hosts[a]);
+    if (router < 0) {
+        return 0;
+    }
+    const char *name = p->nodes[router].name;
+    const char **argv = xcalloc(2 * n + 4, sizeof *argv);
+    char **cmds = xcalloc(n + 1, sizeof *cmds);
+    size_t m = 0;
+    argv[m++] = "vtysh";
+    argv[m++] = "-N";
+    argv[m++] = name;
+    for (size_t j = 0; j < n; j++) {
+        if (j != a) {
+            cmds[j] = xasprintf("show bgp ipv4 unicast %u.0.0.0/8 bestpath "
+                                "json",
+                                r->h.asns[j]);
+            argv[m++] = "-c";
+            argv[m++] = cmds[j];
+        }
+    }
+    char *text = NULL;
+    char *dir = state_node_dir(r->lk.st, name);
+    int status = rt_run(r->lk.rt, name, dir, argv, &text);
+    free(dir);
+
+    /* One JSON document per command, in order; "{}" for a prefix the
+     * router has no route to. */
+    json_tokener *tok = json_tokener_new();
+    const char *pos = text ? text : "";
+    for (size_t j = 0; status == 0 && j < n && *pos; j++) {
+        if (j == a) {
+            continue;
+        }
+        json_tokener_reset(tok);
+        json_object *doc = json_tokener_parse_ex(tok, pos, (int)strlen(pos));
+        if (!doc) {
+            break; /* not FRR's JSON: nothing told */
+        }
+        pos += json_tokener_get_parse_end(tok);
+        const char *path = best_as_path(doc);
+        if (path && valley_check(p, r->h.asns[a], path) == VALLEY_BROKEN) {
+            v->broken[k * n + j] = 1;
+        }
+        json_object_put(doc);
+    }
+    json_tokener_free(tok);
+    free(text);
+    for (size_t j = 0; j < n; j++) {
+        free(cmds[j]);
+    }
+    free(cmds);
+    free(argv);
+    return 0;
+}
+
+/* The reachable pairs of this server's rows whose BGP route breaks the
+ * Gao-Rexford rule, into c->valley. */
+static void
+check_valleys(const struct check_run *r, unsigned jobs, struct wire_check *c)
+{
+    size_t n = r->h.n;
+    struct valley_run v = {.r = r, .broken = xcalloc(r->n_src * n + 1, 1)};
+
+    workers_run(r->n_src, jobs * 4, valley_row, &v, NULL, NULL);
+    c->valley = xcalloc(r->n_probes + 1, sizeof *c->valley);
+    for (size_t k = 0; k < r->n_probes; k++) {
+        size_t row = r->probes[k].from, j = r->target[k];
+        if (r->probes[k].ok && v.broken[row * n + j]) {
+            c->valley[c->n_valley++] =
+                (struct wire_pair){r->h.asns[r->src[row]], r->h.asns[j]};
+        }
+    }
+    free(v.broken);
+}
+
 /* This server's `check` reply: the probes from its hosts. */
 static void
 check_reply(const struct check_run *r, struct wire_check *c)
@@ -598,6 +739,7 @@ network_check(struct session *s)
 
     struct wire_check c = {0};
     check_reply(&r, &c);
+    check_valleys(&r, s->opts.jobs, &c);
     check_bgp(&r, s->opts.jobs, &c);
     /* The matrix of this server's rows, as the master merges them. */
     unsigned char *cells = wire_matrix_new(&r.h);

@@ -210,9 +210,10 @@ time_json(time_t t)
 static const char *
 cell_state(unsigned char cell)
 {
-    return cell == CELL_YES  ? "reachable"
-           : cell == CELL_NO ? "unreachable"
-                             : "unknown";
+    return cell == CELL_YES      ? "reachable"
+           : cell == CELL_NO     ? "unreachable"
+           : cell == CELL_VALLEY ? "valley"
+                                 : "unknown";
 }
 
 /* The server whose answer holds host a's row. */
@@ -242,7 +243,8 @@ server_json(const struct dash *d, size_t i)
  *     "error": null, "ases": [1, 2, 3, 4],
  *     "pairs": [ { "from": 1, "to": 2, "state": "reachable" }, ... ],
  *     "servers": [ { "name": "s1", "answered": true } ] }
- * "state": reachable, unreachable, or unknown (not probed yet, or its
+ * "state": reachable, valley (reachable, but over a BGP route whose AS
+ * path is not valley-free), unreachable, or unknown (not probed yet, or its
  * server did not answer the last round). */
 static char *
 matrix_json(struct dash *d, size_t *len)
