@@ -784,7 +784,8 @@ const struct verb verbs[] = {
      "every node, its interfaces and BGP sessions, what is damaged (--json)",
      NEED_PLAN | USE_RECORD, 0, verb_status, 0},
     {"check", "",
-     "ping between every pair of ASes and count BGP sessions (--json)",
+     "ping between every pair of ASes (v: over a path that is not "
+     "valley-free) and count BGP sessions (--json)",
      NEED_PLAN | USE_RECORD, 0, verb_check, 0},
     {"import", "[--check] [--size N] DIR [-o FILE]",
      "the original mini-Internet's configuration directory to a topology "
