@@ -380,6 +380,11 @@ START_TEST(test_lg_schedule)
     time_t late = t + 200 + DASH_LG_WANT_TTL;
     ck_assert_int_eq(dash_lg_next(&d, late, &wake), -1);
     ck_assert_int_eq(wake, 0);
+    /* ... and its data is dropped: pending again when next asked. */
+    ck_assert(dash_lg_stale(&d, base, late));
+    json_object *lg = get_ok("/api/lg/1_BASErouter");
+    ck_assert(json_object_get_boolean(field(lg, "pending")));
+    json_object_put(lg);
     ck_assert(dash_lg_want(&d, base, late));
     ck_assert_int_eq(dash_lg_next(&d, late, NULL), (int)base);
     ck_assert_int_eq(dash_lg_next(&d, late + DASH_LG_WANT_TTL - 1, NULL),

@@ -146,7 +146,7 @@ dash_lg_next(struct dash *d, time_t now, time_t *wake)
             continue;
         }
         if (now - lg->wanted >= DASH_LG_WANT_TTL) {
-            lg->wanted = 0; /* nobody looked for minutes */
+            lg_free(lg); /* nobody looked for minutes: not kept either */
             continue;
         }
         if (!lg->time || now - lg->time >= DASH_LG_MAX_AGE) {

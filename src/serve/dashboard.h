@@ -20,8 +20,9 @@
  * printed them (JSON), fetched at most every DASH_LG_MAX_AGE seconds, and
  * only while somebody looks: a request marks its router wanted, and a
  * router nobody asked for in DASH_LG_WANT_TTL seconds is not fetched
- * again.  Requests only read this cache; one looking-glass thread
- * (serve.c) fetches, one router at a time, the one dash_lg_next() picks. */
+ * again and its data is dropped.  Requests only read this cache; one
+ * looking-glass thread (serve.c) fetches, one router at a time, the one
+ * dash_lg_next() picks. */
 #define DASH_LG_MAX_AGE 30
 #define DASH_LG_WANT_TTL 300
 
@@ -85,7 +86,8 @@ bool dash_lg_want(struct dash *, size_t node, time_t now);
 /* The router the looking-glass thread fetches next at `now`: among those
  * wanted in the last DASH_LG_WANT_TTL seconds and stale, the one never
  * fetched or fetched longest ago (the lowest node on a tie); -1 when none.
- * Wanted marks older than DASH_LG_WANT_TTL are dropped.  When it returns
+ * Wanted marks older than DASH_LG_WANT_TTL are dropped, with the router's
+ * data (the cache holds only what was looked at lately).  When it returns
  * -1, *wake (may be NULL) is when the next wanted router turns stale, or 0
  * when none is wanted. */
 int dash_lg_next(struct dash *, time_t now, time_t *wake);
