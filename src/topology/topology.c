@@ -562,15 +562,17 @@ as_body(struct tp_loader *ld, const config_setting_t *s, const char *obj)
         }
     }
     bool is_inline = first != NULL;
-    if (t && is_inline && !strcmp(first, "measurement")) {
-        /* The measurement router is one of the body's routers: the
-         * template's, chosen in the template. */
-        tp_key_error(ld, config_setting_get_member(s, first), obj,
-                     "measurement",
-                     "an AS with a template (\"%s\") takes its measurement "
-                     "router from the template: set measurement there, or "
-                     "give the AS an inline body (routers = ...)",
-                     config_setting_get_string(t));
+    if (t && is_inline &&
+        (!strcmp(first, "measurement") || !strcmp(first, "matrix"))) {
+        /* The measurement router and the matrix host's router are among the
+         * body's routers: the template's, chosen in the template. */
+        tp_key_error(ld, config_setting_get_member(s, first), obj, first,
+                     "an AS with a template (\"%s\") takes its %s router "
+                     "from the template: set %s there, or give the AS an "
+                     "inline body (routers = ...)",
+                     config_setting_get_string(t),
+                     strcmp(first, "matrix") ? "measurement" : "matrix",
+                     first);
         return NULL;
     }
     if (t && is_inline) {
