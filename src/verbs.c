@@ -493,6 +493,17 @@ import_valid(const char *text)
 static int
 import_write_file(const char *text, const char *output, mode_t mask)
 {
+    struct stat st;
+    /* Only a new file or a regular file is replaced: never a device, a
+     * FIFO, a directory or a symbolic link (rename would replace the link,
+     * not what it names). */
+    if (lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        log_error("%s: not a regular file (%s); nothing written", output,
+                  S_ISLNK(st.st_mode)   ? "a symbolic link"
+                  : S_ISDIR(st.st_mode) ? "a directory"
+                                        : "a device, FIFO or socket");
+        return EXIT_USAGE;
+    }
     char *path = xasprintf("%s.XXXXXX", output);
     int fd = mkstemp(path);
     if (fd < 0) {

@@ -678,6 +678,34 @@ link_as_config(const char *dir)
     free(path);
 }
 
+/* 51 routers in one AS's file: one error at the 51st, the rest of the file
+ * not read (a file of many thousands is not read to its end, nor reported
+ * line by line). */
+static void
+many_routers(const char *dir)
+{
+    char *path = xasprintf("%s/r.txt", dir);
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 5000; i++) {
+        fprintf(f, "R%d N/A host:img vtysh\n", i);
+    }
+    fclose(f);
+    free(path);
+}
+
+START_TEST(test_many_routers)
+{
+    struct import_result r = import_changed(
+        NULL, many_routers,
+        "@/r.txt:51: router \"R48\": more than 50 routers in one AS: the "
+        "address plan (the original's too) has rows for 50 (loopbacks "
+        "AS.151 .. AS.200); the rest of the file is not read\n",
+        true);
+    import_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_not_regular)
 {
     struct import_result r = import_changed(
@@ -1058,6 +1086,7 @@ import_suite(void)
     tcase_add_test(tc, test_unknown_router);
     tcase_add_test(tc, test_units);
     tcase_add_test(tc, test_not_regular);
+    tcase_add_test(tc, test_many_routers);
     tcase_add_test(tc, test_parse_time);
     tcase_add_test(tc, test_servers);
     tcase_add_test(tc, test_global_and_local);

@@ -112,6 +112,7 @@ check_rows(struct importer *im, const struct imp_file *f,
 {
     int owner[IMP_MAX_ROWS];
     bool ok = true;
+    size_t past = 0; /* hosts past the last row (the first reported) */
 
     for (size_t i = 0; i < IMP_MAX_ROWS; i++) {
         owner[i] = -1;
@@ -126,10 +127,12 @@ check_rows(struct importer *im, const struct imp_file *f,
             unsigned row = listed ? rt->host_rows[h] : (unsigned)r;
             int line = listed ? f->lines[row].line : rt->line;
             if (row >= IMP_MAX_ROWS) {
-                imp_error(im, f, line,
-                          "router %s's host on row %u: miniinet takes rows "
-                          "0..%d (AS.101.0.0/24 .. AS.150.0.0/24)",
-                          rt->name, row, IMP_MAX_ROWS - 1);
+                if (!past++) {
+                    imp_error(im, f, line,
+                              "router %s's host on row %u: miniinet takes "
+                              "rows 0..%d (AS.101.0.0/24 .. AS.150.0.0/24)",
+                              rt->name, row, IMP_MAX_ROWS - 1);
+                }
                 ok = false;
                 continue;
             }
@@ -147,6 +150,10 @@ check_rows(struct importer *im, const struct imp_file *f,
             }
             owner[row] = (int)r;
         }
+    }
+    if (past > 1) {
+        imp_error(im, f, 0, "%zu more hosts past row %d (not listed)",
+                  past - 1, IMP_MAX_ROWS - 1);
     }
     return ok;
 }
@@ -219,6 +226,15 @@ read_routers(struct importer *im, const struct imp_as *as,
                       l->words[0], l->words[3], b->routers[r].line,
                       b->routers[r].access);
             continue;
+        }
+        if (r < 0 && b->n_routers >= IMP_MAX_ROWS) {
+            imp_error(im, f, l->line,
+                      "router \"%s\": more than %d routers in one AS: the "
+                      "address plan (the original's too) has rows for %d "
+                      "(loopbacks AS.151 .. AS.200); the rest of the file "
+                      "is not read",
+                      l->words[0], IMP_MAX_ROWS, IMP_MAX_ROWS);
+            break;
         }
         if (r < 0) {
             if (all && b->n_routers) {
