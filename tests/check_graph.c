@@ -159,13 +159,16 @@ START_TEST(test_dot_small)
     struct plan *plan = testutil_plan_file("configs/small.cfg");
     char *dot = draw(plan_view(plan), GRAPH_DOT);
 
-    /* small.cfg: 1 and 2 peer, 1 provider of 3, 2 of 4, 2 - 3 - 4 and 1
-     * at IXP 80 (the file's comment draws it). */
+    /* small.cfg: 1 and 2 peer, 1 provider of 3, 2 of 4, 2, 3 and 4 at IXP
+     * 80 (the file's comment draws it); the IXP's route server is no
+     * member of its own IXP. */
     ck_assert_ptr_nonnull(strstr(dot, "  as1 -> as2 [dir=none, style=dashed"));
     ck_assert_ptr_nonnull(strstr(dot, "  as1 -> as3 [color="));
     ck_assert_ptr_nonnull(strstr(dot, "  as2 -> as4 [color="));
     ck_assert_ptr_nonnull(strstr(dot, "  as3 -> ixp80 [dir=none"));
     ck_assert_ptr_nonnull(strstr(dot, "  as4 -> ixp80 [dir=none"));
+    ck_assert_ptr_null(strstr(dot, "as80 ->"));
+    ck_assert_uint_eq(count(dot, "-> ixp80"), 3);
     ck_assert_ptr_nonnull(strstr(dot, "label=\"local\";"));
     free(dot);
     plan_free(plan);

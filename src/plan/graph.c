@@ -98,8 +98,9 @@ static void
 add_ixp_member(struct graph *g, const struct mi_link *l)
 {
     const struct mi_plan *p = g->plan;
-    if (l->end[0].node < 0 || l->end[1].bridge < 0) {
-        return;
+    if (l->end[0].node < 0 || l->end[1].bridge < 0 ||
+        mi_plan_node(p, (size_t)l->end[0].node)->kind == MI_NODE_ROUTESERVER) {
+        return; /* the IXP's own route server is no member */
     }
     unsigned member = mi_plan_node(p, (size_t)l->end[0].node)->as_index;
     int ixp =

@@ -461,6 +461,14 @@ serve_run(struct session *s, const char *listen, unsigned period)
         return EXIT_USAGE;
     }
     bool master = s->exec == &master_executor;
+    /* One page for the whole network: served by the master (or a single
+     * server), which probes every server; a server's own part alone would
+     * be stored as the whole network's. */
+    if (s->opts.server && plan_view(s->plan)->n_servers > 1) {
+        log_error("serve: runs on the master, for every server at once: "
+                  "start it without --server");
+        return EXIT_USAGE;
+    }
     if (!master && !s->record) {
         log_error("serve: network %s is not up on this server (no record "
                   "in %s)",
