@@ -68,6 +68,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [TUN_DESTROY] = TUN(destroy, false),
     [TUN_MAKES_ENDS] = TUN(makes_ends, false),
     [TUN_REASSERT] = TUN(reassert, false),
+    [TUN_REATTACH_PORT] = TUN(reattach_port, false),
 };
 
 const char *
@@ -410,6 +411,15 @@ tun_reassert(const struct active_plugin *tun, const char *dir)
     return backend_has(tun, TUN_REASSERT)
                ? tun_ops(tun)->reassert(tun->state, dir)
                : 0;
+}
+
+int
+tun_reattach_port(const struct active_plugin *tun, const char *dir,
+                  const char *port)
+{
+    return backend_has(tun, TUN_REATTACH_PORT)
+               ? tun_ops(tun)->reattach_port(tun->state, dir, port)
+               : -ENOTSUP;
 }
 
 bool

@@ -59,7 +59,8 @@ enum backend_op {
     TUN_BUILD,
     TUN_DESTROY,
     TUN_MAKES_ENDS,
-    TUN_REASSERT, /* 4.2 */
+    TUN_REASSERT,      /* 4.2 */
+    TUN_REATTACH_PORT, /* 4.6 */
 
     BACKEND_N_OPS
 };
@@ -167,5 +168,9 @@ int tun_destroy(const struct active_plugin *tun, const char *dir);
 bool tun_makes_ends(const struct active_plugin *tun);
 /* 0 when the tunnel has no reassert (before 4.2, or nothing to put back). */
 int tun_reassert(const struct active_plugin *tun, const char *dir);
+/* -ENOTSUP when the tunnel has no reattach_port (callers check
+ * backend_has()). */
+int tun_reattach_port(const struct active_plugin *tun, const char *dir,
+                      const char *port);
 
 #endif
