@@ -88,7 +88,7 @@ extern "C" {
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
- * reattach_port. */
+ * reattach_port, runtime stop_frr. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -503,6 +503,19 @@ struct mi_runtime_ops {
      * does not exist, or -ENAMETOOLONG. */
     int (*describe_node)(void *state, const char *name, const char *dir,
                          char *buf, size_t len);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 6
+    /* Since 4.6.  Optional (NULL: stop_node() is called instead).  Kills
+     * the router's FRR daemons named in `daemons` (NULL-terminated, e.g.
+     * "zebra", "bgpd") without waiting for them, leaving the node and
+     * everything else in it as it is (its namespace, interfaces and other
+     * processes), so that the host can start FRR there again
+     * (`restart NODE`, and `up` after a daemon died).  Only processes of
+     * the node itself may be touched, whatever their names.  A node that
+     * does not exist or does not run is not an error. */
+    int (*stop_frr)(void *state, const char *name, const char *dir,
+                    const char *const *daemons);
 #endif
 };
 

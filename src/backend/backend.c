@@ -48,6 +48,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_STOP_NODE] = RT(stop_node, false),
     [RT_PREPARE_FRR] = RT(prepare_frr, false),
     [RT_DESCRIBE_NODE] = RT(describe_node, false),
+    [RT_STOP_FRR] = RT(stop_frr, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -244,6 +245,15 @@ rt_stop_node(const struct active_plugin *rt, const char *name, const char *dir)
     return backend_has(rt, RT_STOP_NODE)
                ? rt_ops(rt)->stop_node(rt->state, name, dir)
                : 0;
+}
+
+int
+rt_stop_frr(const struct active_plugin *rt, const char *name, const char *dir,
+            const char *const *daemons)
+{
+    return backend_has(rt, RT_STOP_FRR)
+               ? rt_ops(rt)->stop_frr(rt->state, name, dir, daemons)
+               : rt_stop_node(rt, name, dir);
 }
 
 int
