@@ -54,6 +54,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->node_exists);
     ck_assert_ptr_nonnull(ops->destroy_node);
     ck_assert_ptr_nonnull(ops->stop_node);
+    ck_assert_ptr_nonnull(ops->stop_frr);
     ck_assert_ptr_nonnull(ops->common.check_server);
 }
 END_TEST
@@ -352,6 +353,14 @@ START_TEST(test_record)
     /* No record: nothing was made, nothing to do, no Engine asked. */
     ck_assert_int_eq(docker_destroy_node(state, "n", dir), 0);
     ck_assert_int_eq(docker_stop_node(state, "n", dir), 0);
+    const char *const daemons[] = {"zebra", "bgpd", NULL};
+    ck_assert_int_eq(docker_stop_frr(state, "n", dir, daemons), 0);
+    /* Only FRR daemon names go into pkill's pattern, checked first. */
+    const char *const bad[] = {"zebra", "b|.*", NULL};
+    testutil_capture_begin();
+    ck_assert_int_eq(docker_stop_frr(state, "n", dir, bad), -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "'b|.*'"));
     rmdir(dir);
     docker_release(state);
 }

@@ -173,6 +173,8 @@ static const char *fake_ifaces;    /* output of `list Interface` */
 static const char *fake_route_dev; /* `ovs/route/lookup` says "dev X" */
 static const char *fake_bridges;   /* what br-exists knows, a line each */
 static char *fake_flows;           /* the last flow file loaded */
+static const char *fake_port_br;   /* what port-to-br answers */
+static const char *fake_ofport;    /* `get Interface X ofport` answers */
 static char sockdir[64];
 static char sockpath[100]; /* fits sun_path */
 static char tundir[64];
@@ -223,6 +225,13 @@ fake_run(const char *const *argv, char **out)
         answer = buf;
     } else if (strstr(line, " br-exists ")) {
         status = cmd_in_lines(fake_bridges, strrchr(line, ' ') + 1) ? 0 : 2;
+    } else if (strstr(line, " port-to-br ")) {
+        answer = fake_port_br;
+    } else if (strstr(line, " get Interface ") &&
+               strstr(line, " ofport_request")) {
+        answer = "2\n";
+    } else if (strstr(line, " get Interface ") && strstr(line, " ofport")) {
+        answer = fake_ofport;
     } else if (strstr(line, " datapath_types")) {
         answer = "[netdev, system]\n";
     } else if (!strcmp(prog, "ovs-ofctl")) {
@@ -299,6 +308,8 @@ setup_fake(void)
     fake_ifaces = NULL;
     fake_route_dev = "br-phy";
     fake_bridges = "br-phy\n80_IXP\n";
+    fake_port_br = "mi-gre1\n";
+    fake_ofport = "2\n";
     fake_programs();
 }
 
@@ -442,6 +453,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->build);
     ck_assert_ptr_nonnull(ops->destroy);
     ck_assert_ptr_nonnull(ops->reassert);
+    ck_assert_ptr_nonnull(ops->reattach_port);
 }
 END_TEST
 
@@ -817,6 +829,66 @@ START_TEST(test_reassert)
 }
 END_TEST
 
+/* A link's tunnel port made again: its OpenFlow port number read, the
+ * port deleted, added again with that number in a second transaction,
+ * the number checked, the bridge's flows put back.  A port on no recorded
+ * tunnel bridge, or one that did not get its number back, is an error. */
+START_TEST(test_reattach_port)
+{
+    struct tplan *tp = tp_new();
+    struct ovt *gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
+
+    /* Nothing recorded: nothing to attach to. */
+    testutil_capture_begin();
+    ck_assert_int_eq(ovt_reattach_port(gre, tundir, "mi2a"), -ENOENT);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "no tunnel bridge"));
+
+    fake_ifaces = "eth0,1\nbr-phy,65534\n80_IXP,65534\nmi2b,1\n"
+                  "mi-gre1,65534\nmi-gre1-t,65279\nmi0a,1\nmi2a,2\n";
+    ck_assert_int_eq(ovt_build(gre, &tp->plan, 0, NULL, tundir), 0);
+    gre_release(gre);
+    gre = fake_gre(OVT_ISOLATION_TOS, OVT_DP_NETDEV);
+    free(fake_log);
+    fake_log = NULL;
+    ck_assert_int_eq(ovt_reattach_port(gre, tundir, "mi2a"), 0);
+    char *want = xasprintf(
+        "ovs-vsctl --timeout=5 get Open_vSwitch . _uuid\n"
+        "ovs-appctl --timeout=5 -t ovs-vswitchd version\n"
+        "ovs-vsctl --timeout=10 port-to-br mi2a\n"
+        "ovs-vsctl --timeout=10 get Interface mi2a ofport_request\n"
+        "ovs-vsctl --timeout=120 del-port mi-gre1 mi2a\n"
+        "ovs-vsctl --timeout=120 -- add-port mi-gre1 mi2a -- set Interface "
+        "mi2a ofport_request=2\n"
+        "ovs-vsctl --timeout=10 get Interface mi2a ofport\n"
+        "ovs-ofctl --timeout=120 replace-flows mi-gre1 %s/mi-gre1.flows\n",
+        tundir);
+    ck_assert_str_eq(fake_log, want);
+    free(want);
+
+    /* The port did not get its number back: -EIO, naming it. */
+    fake_ofport = "7\n";
+    testutil_capture_begin();
+    ck_assert_int_eq(ovt_reattach_port(gre, tundir, "mi2a"), -EIO);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "port mi2a did not get OpenFlow port 2"));
+
+    /* A port of another bridge (a switch's): refused, nothing deleted. */
+    fake_port_br = "80_IXP\n";
+    free(fake_log);
+    fake_log = NULL;
+    testutil_capture_begin();
+    ck_assert_int_eq(ovt_reattach_port(gre, tundir, "mi2b"), -ENOENT);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "not on a tunnel bridge of this network"));
+    ck_assert_ptr_null(strstr(fake_log, "del-port"));
+    gre_release(gre);
+    free(tp);
+}
+END_TEST
+
 START_TEST(test_build_exists)
 {
     struct tplan *tp = tp_new();
@@ -985,6 +1057,7 @@ gre_suite(void)
     tcase_add_checked_fixture(tc, setup_fake, teardown_fake);
     tcase_add_test(tc, test_build_destroy);
     tcase_add_test(tc, test_reassert);
+    tcase_add_test(tc, test_reattach_port);
     tcase_add_test(tc, test_build_exists);
     tcase_add_test(tc, test_build_port_fails);
     tcase_add_test(tc, test_record_kept);

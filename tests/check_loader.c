@@ -393,6 +393,10 @@ START_TEST(test_older_minor_loads)
     /* Optional ones it lacks: absent, with their documented defaults. */
     ck_assert(!backend_has(&b, RT_STOP_NODE));
     ck_assert_int_eq(rt_stop_node(&b, "r1", "/nowhere"), 0);
+    /* stop_frr came with minor 6: its default is stop_node's. */
+    const char *const daemons[] = {"zebra", NULL};
+    ck_assert(!backend_has(&b, RT_STOP_FRR));
+    ck_assert_int_eq(rt_stop_frr(&b, "r1", "/nowhere", daemons), 0);
     ck_assert(!backend_has(&b, RT_PREPARE_FRR));
     /* describe_node came with minor 1: beyond its table, so absent. */
     ck_assert(!backend_has(&b, RT_DESCRIBE_NODE));

@@ -62,6 +62,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->makes_ends);
     ck_assert_ptr_nonnull(ops->build);
     ck_assert_ptr_nonnull(ops->destroy);
+    ck_assert_ptr_nonnull(ops->reattach_port);
     ck_assert_ptr_nonnull(ops->common.check_server);
 }
 END_TEST
@@ -78,6 +79,11 @@ START_TEST(test_settings)
     ck_assert_uint_eq(vxlan_overhead(state), 50);
     ck_assert(vxlan_makes_ends(state));
     ck_assert(!vxlan_needs_tx_csum_off(state));
+    /* Kernel mode makes its ends itself: no port to attach again. */
+    testutil_capture_begin();
+    ck_assert_int_eq(vxlan_reattach_port(state, "/nowhere", "mi1a"), -ENOTSUP);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "kernel mode"));
     vxlan_release(state);
 
     ck_assert_int_eq(configure_with("plugins = { vxlan = { mode = \"ovs\"; "

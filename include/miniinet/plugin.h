@@ -87,7 +87,8 @@ extern "C" {
  * name is shortened), untagged access ports (VLAN 0 on L2 host and gateway
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
- * dead_daemons and reattach_port, mi_as.matrix_host. */
+ * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
+ * reattach_port, runtime stop_frr. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -503,6 +504,19 @@ struct mi_runtime_ops {
     int (*describe_node)(void *state, const char *name, const char *dir,
                          char *buf, size_t len);
 #endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 6
+    /* Since 4.6.  Optional (NULL: stop_node() is called instead).  Kills
+     * the router's FRR daemons named in `daemons` (NULL-terminated, e.g.
+     * "zebra", "bgpd") without waiting for them, leaving the node and
+     * everything else in it as it is (its namespace, interfaces and other
+     * processes), so that the host can start FRR there again
+     * (`restart NODE`, and `up` after a daemon died).  Only processes of
+     * the node itself may be touched, whatever their names.  A node that
+     * does not exist or does not run is not an error. */
+    int (*stop_frr)(void *state, const char *name, const char *dir,
+                    const char *const *daemons);
+#endif
 };
 
 /* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
@@ -653,6 +667,19 @@ struct mi_tunnel_ops {
      * with the same plan.  Idempotent; changes nothing that is as it
      * should be.  Returns 0 or a negative errno, reported. */
     int (*reassert)(void *state, const char *dir);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 6
+    /* Since 4.6.  Optional (NULL: a port made again is left to the tunnel
+     * as it is; `up` warns that traffic may not flow through it).  `up` on
+     * a network that is up made again the interface `port` (a remote
+     * link's tunnel_port on this server: its end deleted and made again,
+     * as before build()): the tunnel takes the new interface in place of
+     * the one it had open, under the same attachment as build() gave it
+     * (e.g. the same OpenFlow port number, and every flow that names it
+     * matching again).  `dir` as for reassert().  Returns 0 or a negative
+     * errno, reported. */
+    int (*reattach_port)(void *state, const char *dir, const char *port);
 #endif
 };
 

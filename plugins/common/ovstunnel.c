@@ -1256,3 +1256,130 @@ ovt_reassert(void *state, const char *dir)
     free(record);
     return error;
 }
+
+/* ------------------------------------------------------------------------ */
+/* reattach_port                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* True if bridge `br` is a line of the record `text`. */
+static bool
+record_has(const char *text, const char *br)
+{
+    size_t n = strlen(br);
+
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchrnul(p, '\n');
+        if ((size_t)(nl - p) == n && !strncmp(p, br, n)) {
+            return true;
+        }
+        p = *nl ? nl + 1 : nl;
+    }
+    return false;
+}
+
+/* Port `port` of one of the recorded tunnel bridges, whose interface the
+ * host deleted and made again: a running ovs-vswitchd (the userspace
+ * datapath above all) keeps the old one open and no frame passes.  Its
+ * OpenFlow port number (ofport_request) read, the port deleted (ovs-vsctl
+ * waits until ovs-vswitchd has let it go; a delete and an add in one
+ * transaction would keep the old interface), added again with the same
+ * number in a second transaction, checked, and the bridge's flows (keyed
+ * on that number) put back from DIR/BRIDGE.flows with replace-flows.
+ * argv only. */
+int
+ovt_reattach_port(void *state, const char *dir, const char *port)
+{
+    struct ovt *ovt = state;
+    char *record = NULL, *owner = NULL, *req = NULL;
+    char buf[32];
+    int error = dir ? read_record(ovt, dir, &record) : -EINVAL;
+
+    if (error || !record || !*record) {
+        if (!error) {
+            ovt->host->error("%s: no tunnel bridge is recorded in %s: "
+                             "cannot attach %s again",
+                             ovt->plugin, dir ? dir : "(none)", port);
+        }
+        free(record);
+        return error ? error : -ENOENT;
+    }
+    if (!ovs_answers(ovt, "attaching a link's port again")) {
+        free(record);
+        return -ENOTSUP;
+    }
+    int status = ovs_tool(ovt, &owner, "ovs-vsctl", QUERY_TIMEOUT,
+                          "port-to-br", port, (char *)NULL);
+    chomp(owner);
+    if (status || !owner || !record_has(record, owner)) {
+        ovt->host->error("%s: port %s is not on a tunnel bridge of this "
+                         "network (%s)",
+                         ovt->plugin, port,
+                         status ? "ovs-vsctl port-to-br failed"
+                                : "its bridge is not recorded");
+        free(record);
+        free(owner);
+        return -ENOENT;
+    }
+    free(record);
+    status = ovs_tool(ovt, &req, "ovs-vsctl", QUERY_TIMEOUT, "get",
+                      "Interface", port, "ofport_request", (char *)NULL);
+    chomp(req);
+    char *end = NULL;
+    unsigned long ofport = req ? strtoul(req, &end, 10) : 0;
+    if (status || !req || end == req || *end || !ofport ||
+        ofport > OVT_TUNNEL_OFPORT) {
+        ovt->host->error("%s: port %s: cannot read its OpenFlow port "
+                         "number (%s)",
+                         ovt->plugin, port,
+                         status ? cmd_status_text(status, buf, sizeof buf)
+                         : req  ? req
+                                : "none");
+        free(owner);
+        free(req);
+        return status ? status_error(status) : -EIO;
+    }
+    free(req);
+    status = ovs_tool(ovt, NULL, "ovs-vsctl", BUILD_TIMEOUT, "del-port", owner,
+                      port, (char *)NULL);
+    if (status) {
+        ovt->host->error("%s: ovs-vsctl del-port %s %s failed (%s)",
+                         ovt->plugin, owner, port,
+                         cmd_status_text(status, buf, sizeof buf));
+        free(owner);
+        return status_error(status);
+    }
+    char num[32];
+    snprintf(num, sizeof num, "ofport_request=%lu", ofport);
+    status = ovs_tool(ovt, NULL, "ovs-vsctl", BUILD_TIMEOUT, "--", "add-port",
+                      owner, port, "--", "set", "Interface", port, num,
+                      (char *)NULL);
+    if (status) {
+        ovt->host->error("%s: port %s was deleted from bridge %s and could "
+                         "not be added again (%s): `up` again, or `down` "
+                         "then `up`",
+                         ovt->plugin, port, owner,
+                         cmd_status_text(status, buf, sizeof buf));
+        free(owner);
+        return status_error(status);
+    }
+    char *got = NULL;
+    status = ovs_tool(ovt, &got, "ovs-vsctl", QUERY_TIMEOUT, "get",
+                      "Interface", port, "ofport", (char *)NULL);
+    chomp(got);
+    if (status || !got || strtoul(got, NULL, 10) != ofport) {
+        ovt->host->error("%s: bridge %s: port %s did not get OpenFlow port "
+                         "%lu again (it has %s)",
+                         ovt->plugin, owner, port, ofport,
+                         got && *got ? got : "none");
+        free(owner);
+        free(got);
+        return -EIO;
+    }
+    free(got);
+    char name[OVT_NAME_LEN + 16];
+    snprintf(name, sizeof name, "%s%s", owner, OVT_FLOWS_SUFFIX);
+    error = ofctl_flows(ovt, "replace-flows", owner, dir, name,
+                        "; `down`, then `up`");
+    free(owner);
+    return error;
+}

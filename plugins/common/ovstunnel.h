@@ -92,5 +92,6 @@ int ovt_build(void *state, const struct mi_plan *, unsigned server,
               const char *const *netns, const char *dir);
 int ovt_destroy(void *state, const char *dir);
 int ovt_reassert(void *state, const char *dir);
+int ovt_reattach_port(void *state, const char *dir, const char *port);
 
 #endif

@@ -1476,6 +1476,66 @@ docker_prepare_frr(void *state, const char *name, const char *dir)
     return vfd < 0 ? vfd : 0;
 }
 
+/* Since ABI 4.6: only the node's FRR daemons stopped, the container kept
+ * (its namespace and links with it).  `pkill -KILL -x` runs inside the
+ * container through the Engine's exec, so it sees only the container's
+ * own PID namespace: whatever a student renamed a process to, nothing
+ * outside the container is touched; PID 1 (docker-init) and the
+ * keep-alive are not named.  The names go in one argv element as an
+ * exact-match alternation; they are FRR's daemon names, checked to be
+ * [a-z0-9] anyway.  pkill exits 1 when nothing matched (every daemon dead
+ * already). */
+static int
+docker_stop_frr(void *state, const char *name, const char *dir,
+                const char *const *daemons)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    int error = check_node_name(d, name);
+
+    if (error) {
+        return error;
+    }
+    char pattern[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; daemons && daemons[i]; i++) {
+        const char *n = daemons[i];
+        if (!*n ||
+            strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(n)) {
+            d->host->error("docker: node %s: '%s' is not an FRR daemon name",
+                           name, n);
+            return -EINVAL;
+        }
+        int w = snprintf(pattern + used, sizeof pattern - used, "%s%s",
+                         used ? "|" : "", n);
+        if (w < 0 || (size_t)w >= sizeof pattern - used) {
+            d->host->error("docker: node %s: too many FRR daemons", name);
+            return -EINVAL;
+        }
+        used += (size_t)w;
+    }
+    int found = used ? own_container(d, name, dir, &r, &c) : 0;
+    if (found <= 0 || !c.running) {
+        return found < 0 ? found : 0; /* nothing runs there */
+    }
+    const char *argv[] = {"pkill", "-KILL", "-x", pattern, NULL};
+    struct buf o = {0}, e = {0};
+    int status = exec_in(d, r.socket, name, c.id, argv, API_TIMEOUT_S, &o, &e);
+    if (status > 1) {
+        d->host->error("docker: node %s: pkill -KILL -x %s in container %s "
+                       "exited with status %d%s%s",
+                       name, pattern, docker_container_name(name), status,
+                       e.len ? ": " : "", e.len ? e.data : "");
+        error = -EIO;
+    } else if (status < 0) {
+        error = status;
+    }
+    free(o.data);
+    free(e.data);
+    return error;
+}
+
 /* Since ABI 4.1: a docker node is known by its container's id. */
 static int
 docker_describe_node(void *state, const char *name, const char *dir, char *buf,
@@ -1683,6 +1743,7 @@ static const struct mi_runtime_ops docker_ops = {
     .stop_node = docker_stop_node,
     .prepare_frr = docker_prepare_frr,
     .describe_node = docker_describe_node,
+    .stop_frr = docker_stop_frr,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -127,6 +127,7 @@ static const struct mi_tunnel_ops gre_ops = {
     .build = ovt_build,
     .destroy = ovt_destroy,
     .reassert = ovt_reassert,
+    .reattach_port = ovt_reattach_port,
 };
 
 MI_PLUGIN_DEFINE = {

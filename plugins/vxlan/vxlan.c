@@ -551,6 +551,23 @@ vxlan_reassert(void *state, const char *dir)
     return ovt_reassert(&vx->ovt, dir);
 }
 
+/* Ovs mode: the port taken again by Open vSwitch (ovt_reattach_port).
+ * Kernel mode makes the links' ends itself (makes_ends), so the host never
+ * makes one again to hand over. */
+static int
+vxlan_reattach_port(void *state, const char *dir, const char *port)
+{
+    struct vxlan *vx = state;
+
+    if (vx->mode != VXLAN_OVS) {
+        vx->ovt.host->error("vxlan: kernel mode makes its links' ends "
+                            "itself: %s is not a port to attach again",
+                            port);
+        return -ENOTSUP;
+    }
+    return ovt_reattach_port(&vx->ovt, dir, port);
+}
+
 static const struct mi_tunnel_ops vxlan_ops = {
     .common =
         {
@@ -566,6 +583,7 @@ static const struct mi_tunnel_ops vxlan_ops = {
     .build = vxlan_build,
     .destroy = vxlan_destroy,
     .reassert = vxlan_reassert,
+    .reattach_port = vxlan_reattach_port,
     .makes_ends = vxlan_makes_ends,
 };
 

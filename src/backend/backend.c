@@ -48,6 +48,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_STOP_NODE] = RT(stop_node, false),
     [RT_PREPARE_FRR] = RT(prepare_frr, false),
     [RT_DESCRIBE_NODE] = RT(describe_node, false),
+    [RT_STOP_FRR] = RT(stop_frr, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -68,6 +69,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [TUN_DESTROY] = TUN(destroy, false),
     [TUN_MAKES_ENDS] = TUN(makes_ends, false),
     [TUN_REASSERT] = TUN(reassert, false),
+    [TUN_REATTACH_PORT] = TUN(reattach_port, false),
 };
 
 const char *
@@ -246,6 +248,15 @@ rt_stop_node(const struct active_plugin *rt, const char *name, const char *dir)
 }
 
 int
+rt_stop_frr(const struct active_plugin *rt, const char *name, const char *dir,
+            const char *const *daemons)
+{
+    return backend_has(rt, RT_STOP_FRR)
+               ? rt_ops(rt)->stop_frr(rt->state, name, dir, daemons)
+               : rt_stop_node(rt, name, dir);
+}
+
+int
 rt_destroy_node(const struct active_plugin *rt, const char *name,
                 const char *dir)
 {
@@ -410,6 +421,15 @@ tun_reassert(const struct active_plugin *tun, const char *dir)
     return backend_has(tun, TUN_REASSERT)
                ? tun_ops(tun)->reassert(tun->state, dir)
                : 0;
+}
+
+int
+tun_reattach_port(const struct active_plugin *tun, const char *dir,
+                  const char *port)
+{
+    return backend_has(tun, TUN_REATTACH_PORT)
+               ? tun_ops(tun)->reattach_port(tun->state, dir, port)
+               : -ENOTSUP;
 }
 
 bool

@@ -42,6 +42,7 @@ enum backend_op {
     RT_STOP_NODE,
     RT_PREPARE_FRR,
     RT_DESCRIBE_NODE, /* 4.1 */
+    RT_STOP_FRR,      /* 4.6 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
@@ -59,7 +60,8 @@ enum backend_op {
     TUN_BUILD,
     TUN_DESTROY,
     TUN_MAKES_ENDS,
-    TUN_REASSERT, /* 4.2 */
+    TUN_REASSERT,      /* 4.2 */
+    TUN_REATTACH_PORT, /* 4.6 */
 
     BACKEND_N_OPS
 };
@@ -111,6 +113,10 @@ int rt_stop_node(const struct active_plugin *rt, const char *name,
                  const char *dir);
 int rt_destroy_node(const struct active_plugin *rt, const char *name,
                     const char *dir);
+/* The runtime's stop_frr when it has one (since 4.6), else its stop_node
+ * (which may stop the whole node). */
+int rt_stop_frr(const struct active_plugin *rt, const char *name,
+                const char *dir, const char *const *daemons);
 /* -ENOTSUP when the runtime has no describe_node (before 4.1). */
 int rt_describe_node(const struct active_plugin *rt, const char *name,
                      const char *dir, char *buf, size_t len);
@@ -167,5 +173,9 @@ int tun_destroy(const struct active_plugin *tun, const char *dir);
 bool tun_makes_ends(const struct active_plugin *tun);
 /* 0 when the tunnel has no reassert (before 4.2, or nothing to put back). */
 int tun_reassert(const struct active_plugin *tun, const char *dir);
+/* -ENOTSUP when the tunnel has no reattach_port (callers check
+ * backend_has()). */
+int tun_reattach_port(const struct active_plugin *tun, const char *dir,
+                      const char *port);
 
 #endif

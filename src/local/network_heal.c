@@ -34,7 +34,8 @@ plan_node(const struct mi_plan *p, const char *name)
 }
 
 /* Stops what runs of a router's FRR (unless `fresh`: a node just made,
- * where nothing runs yet) and starts it again, then puts its newest
+ * where nothing runs yet: the runtime's stop_frr, which leaves the node
+ * as it is, else its stop_node) and starts it again, then puts its newest
  * snapshot back. */
 int
 network_heal_router(struct session *s, const struct state *st, size_t node,
@@ -47,7 +48,7 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
     char *dir = state_node_dir(st, name);
     char dead[256];
 
-    int error = fresh ? 0 : rt_stop_node(rt, name, dir);
+    int error = fresh ? 0 : rt_stop_frr(rt, name, dir, daemons);
     /* Killed: gone once no daemon answers any more (bounded). */
     for (int ms = 0; !fresh && !error && ms < STOP_TIMEOUT_MS; ms += 50) {
         size_t n = 0;

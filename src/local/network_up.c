@@ -790,7 +790,8 @@ reconfigure(struct heal *h, const bool *remade)
 
 /* The bridge ports of the links made again (on bridges that were not lost
  * themselves: those are made again with their ports) taken by the switch
- * in place of the interfaces it had open (switch reattach_port). */
+ * in place of the interfaces it had open (switch reattach_port), and the
+ * tunnel ports of the remote ones by the tunnel (tunnel reattach_port). */
 static int
 reattach_ports(struct heal *h)
 {
@@ -824,6 +825,28 @@ reattach_ports(struct heal *h)
             if (!e2) {
                 log_debug("%s: port %s attached again", p->bridges[b].name,
                           l->peer[e]);
+            }
+            error = error ? error : e2;
+        }
+    }
+    for (size_t i = 0; u->tun && i < p->n_links; i++) {
+        const struct mi_link *l = &p->links[i];
+        for (int e = 0; h->link_made[i] && l->remote && e < 2; e++) {
+            if (l->server[e] != u->server || !l->tunnel_port[e]) {
+                continue;
+            }
+            if (!backend_has(u->tun, TUN_REATTACH_PORT)) {
+                log_warn("tunnel plugin %s cannot attach a port made again: "
+                         "traffic through %s may not flow until `down`, "
+                         "then `up --restore`",
+                         u->tun->name, l->tunnel_port[e]);
+                continue;
+            }
+            char *dir = state_tunnel_dir(u->rec);
+            int e2 = tun_reattach_port(u->tun, dir, l->tunnel_port[e]);
+            free(dir);
+            if (!e2) {
+                log_debug("tunnel port %s attached again", l->tunnel_port[e]);
             }
             error = error ? error : e2;
         }
