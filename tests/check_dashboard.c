@@ -311,6 +311,30 @@ START_TEST(test_routers_and_lg)
                      "port_BASE");
     json_object_put(lg);
 
+    /* FRR 8.4's `show bgp ipv4 unicast json detail` (what serve asks,
+     * trimmed from a router of small.cfg): the prefix's own entry first (no
+     * row), the AS path as an object, bestpath an object, communities. */
+    const char *detail =
+        "{\"routes\":{\"2.0.0.0/8\":[{\"prefix\":\"2.0.0.0/8\",\"version\":"
+        "3,\"advertisedTo\":{}},{\"aspath\":{\"string\":\"2\",\"length\":"
+        "1},\"locPrf\":100,\"valid\":true,\"community\":{\"string\":"
+        "\"1:20\",\"list\":[\"1:20\"]},\"bestpath\":{\"overall\":true,"
+        "\"selectionReason\":\"First path received\"},\"nexthops\":[{\"ip\":"
+        "\"179.1.2.2\"}]}]}}";
+    dash_lg_store(&d, (size_t)node, detail, ospf, NULL, 1500);
+    lg = get_ok("/api/lg/1_ZURIrouter");
+    routes = field(lg, "routes");
+    ck_assert_uint_eq(json_object_array_length(routes), 1);
+    first = json_object_array_get_idx(routes, 0);
+    ck_assert_str_eq(json_object_get_string(field(first, "prefix")),
+                     "2.0.0.0/8");
+    ck_assert_str_eq(json_object_get_string(field(first, "path")), "2");
+    ck_assert_str_eq(json_object_get_string(field(first, "communities")),
+                     "1:20");
+    ck_assert(json_object_get_boolean(field(first, "best")));
+    ck_assert_int_eq(json_object_get_int(field(first, "local_pref")), 100);
+    json_object_put(lg);
+
     /* A router that did not answer: the error, no routes. */
     dash_lg_store(&d, (size_t)node, NULL, NULL,
                   "1_ZURIrouter: vtysh timed out", 2000);

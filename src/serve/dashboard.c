@@ -390,8 +390,10 @@ frr_rows(const char *text, const char *member, row_fn *row)
                            ? json_object_array_length(list)
                            : 0;
             for (size_t i = 0; i < n; i++) {
-                json_object_array_add(
-                    out, row(key, json_object_array_get_idx(list, i)));
+                json_object *r = row(key, json_object_array_get_idx(list, i));
+                if (r) { /* NULL: an entry that is no row */
+                    json_object_array_add(out, r);
+                }
             }
         }
     }
@@ -399,22 +401,34 @@ frr_rows(const char *text, const char *member, row_fn *row)
     return out;
 }
 
-/* A path of FRR's `show bgp ipv4 json` (routes { PREFIX: [ path ] }),
- * with what the page shows. */
+/* A path of FRR's `show bgp ipv4 unicast json detail` (routes { PREFIX:
+ * [ {the prefix's own entry}, path, ... ] }: the paths carry their
+ * communities, which the table without `detail` leaves out), with what the
+ * page shows; the entry without an AS path is none.  The table without
+ * `detail` (a path's "path" string, "bestpath" true) reads the same. */
 static json_object *
 bgp_route(const char *prefix, json_object *p)
 {
+    json_object *aspath = get_path(p, "aspath", "string");
+    json_object *flat = get_path(p, "path", NULL);
+    if (!aspath && !flat) {
+        return NULL;
+    }
     json_object *r = json_object_new_object();
     json_object *hops = get_path(p, "nexthops", NULL);
     json_object *hop = hops && json_object_is_type(hops, json_type_array)
                            ? json_object_array_get_idx(hops, 0)
                            : NULL;
+    json_object *best = get_path(p, "bestpath", NULL);
+    if (best && json_object_is_type(best, json_type_object)) {
+        best = get_path(best, "overall", NULL);
+    }
     json_object_object_add(r, "prefix", json_object_new_string(prefix));
-    copy_field(r, "path", get_path(p, "path", NULL));
+    copy_field(r, "path", flat ? flat : aspath);
     copy_field(r, "next_hop", hop ? get_path(hop, "ip", NULL) : NULL);
     copy_field(r, "local_pref", get_path(p, "locPrf", NULL));
     copy_field(r, "communities", get_path(p, "community", "string"));
-    copy_field(r, "best", get_path(p, "bestpath", NULL));
+    copy_field(r, "best", best);
     copy_field(r, "valid", get_path(p, "valid", NULL));
     return r;
 }

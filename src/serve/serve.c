@@ -304,7 +304,7 @@ fetch_lg(struct server_ctx *c, size_t node)
                                 name,
                                 "vtysh",
                                 "-c",
-                                "show bgp ipv4 json",
+                                "show bgp ipv4 unicast json detail",
                                 "-c",
                                 "show ip ospf neighbor json",
                                 NULL};
