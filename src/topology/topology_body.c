@@ -518,6 +518,27 @@ parse_l2nets(struct tp_loader *ld, struct topo_body *b,
     }
 }
 
+/* The router of the body a string setting `key` (m) names; -1 after an
+ * error naming the setting and, if there is one, the closest name. */
+static int
+setting_router(struct tp_loader *ld, const struct topo_body *b,
+               const config_setting_t *m, const char *obj, const char *key)
+{
+    const char *name = config_setting_get_string(m);
+    int r = tp_find_router(b, name);
+    if (r < 0) {
+        const char **names = xcalloc(b->n_routers + 1, sizeof *names);
+        char hint[96];
+        for (size_t i = 0; i < b->n_routers; i++) {
+            names[i] = b->routers[i].name;
+        }
+        tp_key_error(ld, m, obj, key, "%s has no router \"%s\"%s", obj, name,
+                     tp_did_you_mean(name, names, hint, sizeof hint));
+        free(names);
+    }
+    return r;
+}
+
 /* measurement = "ROUTER" | false: which router carries the link to the
  * measurement host (default: the first router). */
 static void
@@ -541,21 +562,10 @@ parse_measurement(struct tp_loader *ld, struct topo_body *b,
                      "measurement host");
         return;
     }
-    const char *name = config_setting_get_string(m);
-    int r = tp_find_router(b, name);
-    if (r < 0) {
-        const char **names = xcalloc(b->n_routers + 1, sizeof *names);
-        char hint[96];
-        for (size_t i = 0; i < b->n_routers; i++) {
-            names[i] = b->routers[i].name;
-        }
-        tp_key_error(ld, m, obj, "measurement", "%s has no router \"%s\"%s",
-                     obj, name,
-                     tp_did_you_mean(name, names, hint, sizeof hint));
-        free(names);
-        return;
+    int r = setting_router(ld, b, m, obj, "measurement");
+    if (r >= 0) {
+        b->measurement = r;
     }
-    b->measurement = r;
 }
 
 /* matrix = "ROUTER": the router whose host stands for the AS in the
@@ -576,24 +586,15 @@ parse_matrix(struct tp_loader *ld, struct topo_body *b,
                      "must be the name of a router with a host");
         return;
     }
-    const char *name = config_setting_get_string(m);
-    int r = tp_find_router(b, name);
+    int r = setting_router(ld, b, m, obj, "matrix");
     if (r < 0) {
-        const char **names = xcalloc(b->n_routers + 1, sizeof *names);
-        char hint[96];
-        for (size_t i = 0; i < b->n_routers; i++) {
-            names[i] = b->routers[i].name;
-        }
-        tp_key_error(ld, m, obj, "matrix", "%s has no router \"%s\"%s", obj,
-                     name, tp_did_you_mean(name, names, hint, sizeof hint));
-        free(names);
         return;
     }
     if (!b->routers[r].host) {
         tp_key_error(ld, m, obj, "matrix",
                      "router %s has no host (host = false): the matrix "
                      "pings a host",
-                     name);
+                     b->routers[r].name);
         return;
     }
     b->matrix = r + 1;
