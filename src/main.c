@@ -76,6 +76,14 @@ usage(FILE *out)
         "      --node NAME        restore: that node (or switch) only\n"
         "      --restore          up: then restore the newest snapshot (or\n"
         "                         the one named: up --restore SNAPSHOT)\n"
+        "      --skip-damaged     up --restore, restore: without SNAPSHOT, "
+        "the\n"
+        "                         newest intact snapshot even when a newer "
+        "one\n"
+        "                         is damaged (warned; the boot unit's "
+        "choice)\n"
+        "      --time SECONDS     save: the snapshot's time and name (the\n"
+        "                         master passes its clock to every server)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -142,6 +150,7 @@ command_start(int argc, char **argv)
         "--config", "--plugins", "--plugin-dir", "--server",
         "--jobs",   "--format",  "--listen",     "--period",
         "--as",     "--note",    "--node",       "--name",
+        "--time",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -188,6 +197,8 @@ enum {
     OPT_NAME,
     OPT_NODE,
     OPT_RESTORE,
+    OPT_SKIP_DAMAGED,
+    OPT_TIME,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -214,6 +225,8 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"name", required_argument, NULL, OPT_NAME},
         {"node", required_argument, NULL, OPT_NODE},
         {"restore", no_argument, NULL, OPT_RESTORE},
+        {"skip-damaged", no_argument, NULL, OPT_SKIP_DAMAGED},
+        {"time", required_argument, NULL, OPT_TIME},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -296,6 +309,14 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_RESTORE:
             opts->restore = true;
             opts->verb_options |= VOPT_RESTORE;
+            break;
+        case OPT_SKIP_DAMAGED:
+            opts->skip_damaged = true;
+            opts->verb_options |= VOPT_SKIP_DAMAGED;
+            break;
+        case OPT_TIME:
+            opts->time = optarg;
+            opts->verb_options |= VOPT_TIME;
             break;
         case 'h':
             usage(stdout);

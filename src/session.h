@@ -30,6 +30,8 @@ enum {
     VOPT_NODE = 1 << 6,    /* --node NAME (restore) */
     VOPT_RESTORE = 1 << 7, /* --restore (up) */
     VOPT_NAME = 1 << 8,    /* --name NAME (save) */
+    VOPT_SKIP_DAMAGED = 1 << 9, /* --skip-damaged (up --restore, restore) */
+    VOPT_TIME = 1 << 10,        /* --time SECONDS (save, from a master) */
 };
 
 struct cli_options {
@@ -49,6 +51,9 @@ struct cli_options {
     const char *node;             /* --node NAME */
     bool restore;                 /* --restore */
     const char *restore_snapshot; /* up --restore SNAPSHOT */
+    bool skip_damaged;            /* --skip-damaged */
+    const char *time;             /* save --time SECONDS, as given */
+    long long save_time;          /* ... parsed (0: this server's clock) */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */

@@ -193,6 +193,10 @@ verb_up(struct session *s, int argc, char **argv)
                   s->opts.restore ? "" : " (up --restore SNAPSHOT?)");
         return EXIT_USAGE;
     }
+    if (s->opts.skip_damaged && !s->opts.restore) {
+        log_error("up --skip-damaged: only with --restore");
+        return EXIT_USAGE;
+    }
     const char *name = argc == 2 ? argv[1] : NULL;
     if (name && !util_valid_name(name, 64)) {
         log_error("up --restore %s: not a snapshot's name", name);
@@ -310,6 +314,19 @@ verb_save(struct session *s, int argc, char **argv)
                   s->opts.name);
         return EXIT_USAGE;
     }
+    if (s->opts.time) {
+        char *end;
+        errno = 0;
+        long long t = strtoll(s->opts.time, &end, 10);
+        if (errno || !*s->opts.time || *end || t <= 0 ||
+            s->opts.time[0] == '+' || s->opts.name) {
+            log_error("--time %s: seconds since the epoch (a master's "
+                      "clock), without --name",
+                      s->opts.time);
+            return EXIT_USAGE;
+        }
+        s->opts.save_time = t;
+    }
     if (s->opts.note && !snapshot_note_valid(s->opts.note)) {
         log_error("--note: at most %d characters on one line",
                   SNAPSHOT_NOTE_MAX);
@@ -382,6 +399,10 @@ verb_option_name(unsigned vopt)
         return "--restore";
     case VOPT_NAME:
         return "--name";
+    case VOPT_SKIP_DAMAGED:
+        return "--skip-damaged";
+    case VOPT_TIME:
+        return "--time";
     default:
         return "an option";
     }
@@ -783,10 +804,11 @@ const struct verb verbs[] = {
      0, verb_plugins, 0},
     {"preflight", "", "check every server before `up` (builds nothing)",
      NEED_PLAN, 0, verb_preflight, 0},
-    {"up", "[--restore [SNAPSHOT]]",
+    {"up", "[--restore [--skip-damaged] [SNAPSHOT]]",
      "build the network and start its routers (on every server, as "
      "master); on a network that is up, repair what is missing or dead",
-     NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up, VOPT_RESTORE},
+     NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up,
+     VOPT_RESTORE | VOPT_SKIP_DAMAGED},
     {"down", "[--purge] [NETWORK]",
      "remove everything `up` made (needs no topology file)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE | RUNDIR_LOCK, 1, verb_down,
@@ -819,13 +841,13 @@ const struct verb verbs[] = {
     {"save", "[--as N] [--name NAME] [--note TEXT] [NETWORK]",
      "snapshot every router's configuration and every host's addresses",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
-     VOPT_AS | VOPT_NAME | VOPT_NOTE},
+     VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
-    {"restore", "[--as N] [--node NAME] [SNAPSHOT]",
+    {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",
      "put a snapshot (default: the newest) back on the running network",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
-     VOPT_NODE | VOPT_AS},
+     VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
     {"restart", "NODE",
      "restart a router's FRR, with its newest snapshot's configuration",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},

@@ -1,8 +1,12 @@
 /* Tests of snapshots (snapshot.c): the manifest's format and its strict
  * reader (every damage named by file and line, a checksum mismatch
  * refused), SHA-256, retention, and reading snapshots back from a
- * directory (a damaged one named and left out, a file that does not match
- * its manifest refused); which files a restore --node / --as puts back. */
+ * directory (a damaged one named and marked, a file that does not match
+ * its manifest refused, what is no snapshot -- a temporary directory, one
+ * without a manifest -- listed apart); which snapshot a restore takes
+ * (damaged ones never, nor passed over silently) and which files a restore
+ * --node / --as puts back; retention never dropping the newest intact one
+ * for newer damaged ones. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -294,41 +298,173 @@ START_TEST(test_list)
     free(m);
     close(d);
 
+    /* What a crash mid-save leaves: a directory without a manifest; and a
+     * file that is no snapshot. */
+    ck_assert_int_eq(mkdirat(dir, "cut", 0700), 0);
+    ck_assert_int_eq(fs_write_file_at(dir, "stray", "x", 1, 0600), 0);
+
     struct snapshot *list;
-    char **damaged;
+    char **incomplete;
     testutil_capture_begin();
-    size_t n = snapshot_list(dir, "/p", true, &list, &damaged);
+    size_t n = snapshot_list(dir, "/p", true, &list, &incomplete);
     const char *msg = testutil_captured();
     ck_assert_msg(strstr(msg, "/p/bad/R.frr: does not match the manifest") &&
-                      strstr(msg, "/p/worse/MANIFEST:"),
+                      strstr(msg, "/p/worse/MANIFEST:") && !strstr(msg, "cut") &&
+                      !strstr(msg, "tmp") && !strstr(msg, "stray"),
                   "%s", msg);
     testutil_capture_end();
-    ck_assert_uint_eq(n, 2);
-    ck_assert_str_eq(list[0].name, "new"); /* newest first */
-    ck_assert_str_eq(list[1].name, "old");
-    ck_assert_ptr_nonnull(damaged[0]);
-    ck_assert_ptr_nonnull(damaged[1]);
-    ck_assert_ptr_null(damaged[2]);
+    ck_assert_uint_eq(n, 4);
+    /* Newest first, the damaged ones listed as such: "worse" (its
+     * manifest unreadable: the directory's time, now) first. */
+    ck_assert_str_eq(list[0].name, "worse");
+    ck_assert(list[0].damaged && list[0].unread);
+    ck_assert_str_eq(list[1].name, "bad");
+    ck_assert(list[1].damaged && !list[1].unread);
+    ck_assert_int_eq(list[1].time, 3000);
+    ck_assert_str_eq(list[2].name, "new");
+    ck_assert(!list[2].damaged);
+    ck_assert_str_eq(list[3].name, "old");
+    size_t n_incomplete = 0;
+    bool cut = false, tmp = false, stray = false;
+    for (; incomplete[n_incomplete]; n_incomplete++) {
+        cut |= !strcmp(incomplete[n_incomplete], "cut");
+        tmp |= !strcmp(incomplete[n_incomplete], ".tmp-1");
+        stray |= !strcmp(incomplete[n_incomplete], "stray");
+    }
+    ck_assert_uint_eq(n_incomplete, 3);
+    ck_assert(cut && tmp && stray);
     char *data = NULL;
     ck_assert_int_eq(
-        snapshot_read_file(dir, "/p", &list[0], &list[0].files[0], &data), 0);
+        snapshot_read_file(dir, "/p", &list[2], &list[2].files[0], &data), 0);
     ck_assert_ptr_nonnull(strstr(data, "ip route 1.0.0.0/8 Null0"));
     free(data);
+    /* A restore without a name: "new", the damaged newer ones named. */
+    long damaged, offer;
+    ck_assert_int_eq(snapshot_choose(list, n, NULL, 0, &damaged, &offer), 2);
+    ck_assert_int_eq(damaged, 0);
+    ck_assert_int_eq(offer, 2);
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
     }
     free(list);
-    util_free_strv(damaged);
-    /* Without checking the files, only the truncated manifest is out. */
+    util_free_strv(incomplete);
+    /* Without checking the files, only the truncated manifest is
+     * damaged. */
     testutil_capture_begin();
     n = snapshot_list(dir, "/p", false, &list, NULL);
     testutil_capture_end();
-    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(n, 4);
+    size_t n_damaged = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_damaged += list[i].damaged;
+    }
+    ck_assert_uint_eq(n_damaged, 1);
+    /* ... and snapshot_verify() finds the other. */
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_verify(dir, "/p", &list[1]), -EINVAL);
+    ck_assert(list[1].damaged);
+    ck_assert_int_eq(snapshot_verify(dir, "/p", &list[2]), 0);
+    testutil_capture_end();
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
     }
     free(list);
     close(dir);
+}
+END_TEST
+
+/* Which snapshot a restore takes (snapshot_choose()), newest first. */
+START_TEST(test_choose)
+{
+    struct snapshot s[6];
+    memset(s, 0, sizeof s);
+    const char *names[] = {"f", "e", "d", "c", "b", "a"};
+    for (int i = 0; i < 6; i++) {
+        s[i].name = (char *)names[i];
+        s[i].time = 1000 - i;
+    }
+    long damaged, offer;
+    /* All intact: the newest. */
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 0, &damaged, &offer), 0);
+    ck_assert_int_eq(damaged, -1);
+    /* The newest damaged: the next intact one chosen, the damaged named. */
+    s[0].damaged = true;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 0, &damaged, &offer), 1);
+    ck_assert_int_eq(damaged, 0);
+    ck_assert_int_eq(offer, 1);
+    /* An older one damaged: nothing to say about it. */
+    s[0].damaged = false;
+    s[3].damaged = true;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 0, &damaged, &offer), 0);
+    ck_assert_int_eq(damaged, -1);
+    /* By name: a damaged one refused (the newest intact offered), an
+     * intact one taken, an unknown one not found. */
+    ck_assert_int_eq(snapshot_choose(s, 6, "c", 0, &damaged, &offer), -1);
+    ck_assert_int_eq(damaged, 3);
+    ck_assert_int_eq(offer, 0);
+    ck_assert_int_eq(snapshot_choose(s, 6, "b", 0, &damaged, &offer), 4);
+    ck_assert_int_eq(damaged, -1);
+    ck_assert_int_eq(snapshot_choose(s, 6, "x", 0, &damaged, &offer), -1);
+    ck_assert_int_eq(damaged, -1);
+    /* Scopes: an AS 3 snapshot is never a whole restore's; a damaged AS 3
+     * one does not stop a whole restore; an unreadable one may be of any
+     * scope, so it does. */
+    s[3].damaged = false;
+    s[0].asn = 3;
+    s[1].asn = 3;
+    s[1].damaged = true;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 0, &damaged, &offer), 2);
+    ck_assert_int_eq(damaged, -1);
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 3, &damaged, &offer), 0);
+    ck_assert_int_eq(damaged, -1);
+    s[0].damaged = true;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 3, &damaged, &offer), 2);
+    ck_assert_int_eq(damaged, 0);
+    s[0].damaged = s[1].damaged = false;
+    s[0].asn = s[1].asn = 0;
+    s[1].damaged = s[1].unread = true;
+    s[1].asn = 0;
+    s[2].asn = 7;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 7, &damaged, &offer), 0);
+    ck_assert_int_eq(damaged, -1);
+    s[0].damaged = true;
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 7, &damaged, &offer), 2);
+    ck_assert_int_eq(damaged, 0);
+    /* Nothing intact: none chosen, the newest damaged named. */
+    for (int i = 0; i < 6; i++) {
+        s[i].damaged = true;
+    }
+    ck_assert_int_eq(snapshot_choose(s, 6, NULL, 0, &damaged, &offer), -1);
+    ck_assert_int_eq(damaged, 0);
+    ck_assert_int_eq(offer, -1);
+    ck_assert_int_eq(snapshot_choose(s, 0, NULL, 0, &damaged, &offer), -1);
+    ck_assert_int_eq(damaged, -1);
+}
+END_TEST
+
+/* Damaged snapshots take no place in retention: the newest intact one is
+ * kept whatever number of newer damaged ones there are, and the damaged
+ * ones are left for the TA. */
+START_TEST(test_retain_damaged)
+{
+    enum { N = 6 };
+    struct snapshot s[N];
+    bool keep[N];
+    long long now = 100LL * 86400;
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < N; i++) {
+        s[i].time = now - i * 60;
+        s[i].damaged = i < 3;
+    }
+    struct snapshot_retention r = {1, 0};
+    snapshot_retain(s, N, now, &r, keep);
+    ck_assert(keep[0] && keep[1] && keep[2]);
+    ck_assert(keep[3]);
+    ck_assert(!keep[4] && !keep[5]);
+    s[1].damaged = false; /* the newest intact now */
+    snapshot_retain(s, N, now, &r, keep);
+    ck_assert(keep[0] && keep[1] && keep[2]);
+    ck_assert(!keep[3] && !keep[4] && !keep[5]);
 }
 END_TEST
 
@@ -513,6 +649,8 @@ snapshot_suite(void)
     tcase_add_test(tc, test_manifest_vlan_files);
     tcase_add_test(tc, test_manifest_scope);
     tcase_add_test(tc, test_retain_scopes);
+    tcase_add_test(tc, test_choose);
+    tcase_add_test(tc, test_retain_damaged);
     suite_add_tcase(s, tc);
     tc = tcase_create("list");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -613,11 +613,15 @@ master_up(struct session *s)
         return EXIT_FAILED;
     }
     m.verb = "up";
-    char *args[3] = {NULL};
+    char *args[4] = {NULL};
     if (s->opts.restore) {
         /* Each server restores what it builds. */
-        args[0] = "--restore";
-        args[1] = (char *)s->opts.restore_snapshot;
+        size_t k = 0;
+        args[k++] = "--restore";
+        if (s->opts.skip_damaged) {
+            args[k++] = "--skip-damaged";
+        }
+        args[k] = (char *)s->opts.restore_snapshot;
     }
     m.argv = args;
     m.live = isatty(STDERR_FILENO) && log_get_verbosity() == 1;

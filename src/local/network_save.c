@@ -267,7 +267,10 @@ write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
     return error;
 }
 
-/* Removes the snapshots retention does not keep. */
+/* Removes the snapshots retention does not keep.  The newest of each
+ * scope are checked (their files too) until an intact one is found: a
+ * damaged one takes no place, so it never pushes the newest intact one
+ * out (snapshot_retain()). */
 static void
 prune(int snapdir, const char *path, long long now,
       const struct snapshot_retention *r)
@@ -275,7 +278,14 @@ prune(int snapdir, const char *path, long long now,
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *keep = xcalloc(n + 1, sizeof *keep);
+    bool intact_seen[256] = {false}; /* by scope: 0 whole, N AS N */
 
+    for (size_t i = 0; i < n; i++) {
+        unsigned scope = list[i].asn < 256 ? list[i].asn : 0;
+        if (!list[i].damaged && !intact_seen[scope]) {
+            intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
+        }
+    }
     snapshot_retain(list, n, now, r, keep);
     size_t removed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -305,12 +315,12 @@ previous_file(int snapdir, const char *path, const struct snapshot *list,
 {
     for (size_t k = 0; k < n; k++) {
         const struct snapshot *prev = &list[k];
-        for (size_t i = 0; i < prev->n_files; i++) {
+        for (size_t i = 0; i < prev->n_files && !prev->damaged; i++) {
             if (!strcmp(prev->files[i].name, file)) {
                 char *data = NULL;
                 if (snapshot_read_file(snapdir, path, prev, &prev->files[i],
                                        &data) != 0) {
-                    return NULL;
+                    break; /* damaged (named): an older one's */
                 }
                 *len = prev->files[i].size;
                 *from = prev;
@@ -383,16 +393,21 @@ network_save(struct session *s)
         remove_leftovers(snapdir, path);
         n_list = snapshot_list(snapdir, path, false, &list, NULL);
     }
-    /* Like with like: the previous snapshot of the same scope (the whole
-     * network, or AS N's part). */
-    const struct snapshot *prev = NULL;
+    /* Like with like: the previous intact snapshot of the same scope (the
+     * whole network, or AS N's part); one whose files are damaged is no
+     * reason not to store this one. */
+    struct snapshot *prev = NULL;
     for (size_t k = 0; k < n_list && !prev; k++) {
-        prev = list[k].asn == asn ? &list[k] : NULL;
+        prev = !list[k].damaged && list[k].asn == asn ? &list[k] : NULL;
+    }
+    if (prev && snapshot_verify(snapdir, path, prev)) {
+        prev = NULL;
     }
 
     struct snapshot snap = {0};
     snap.network = xstrdup(s->network);
-    snap.time = (long long)time(NULL);
+    /* From a master, its clock: one name on every server. */
+    snap.time = s->opts.save_time ? s->opts.save_time : (long long)time(NULL);
     snap.named = given != NULL;
     snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
@@ -433,7 +448,11 @@ network_save(struct session *s)
         } else {
             snap.name = xstrdup(name);
         }
-        if (!given && prev && snapshot_same_content(prev, &snap)) {
+        /* A master's save (--time) is stored even when this server's part
+         * is unchanged: every server then has the snapshot of that name,
+         * which is what the master restores by. */
+        if (!given && !s->opts.save_time && prev &&
+            snapshot_same_content(prev, &snap)) {
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, prev->name);
@@ -504,17 +523,25 @@ network_snapshots(struct session *s)
         return EXIT_FAILED;
     }
     struct snapshot *list;
-    char **damaged;
-    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
-    if (!n && !damaged[0]) {
+    char **incomplete;
+    size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
+    if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
+    int status = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         char when[32] = "?";
         time_t t = (time_t)list[i].time;
         struct tm tm;
         if (gmtime_r(&t, &tm)) {
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        }
+        if (list[i].damaged) {
+            printf("%-24s %s  damaged (see above): never restored\n",
+                   list[i].name, list[i].unread ? "?" : when);
+            status = EXIT_FAILED;
+            snapshot_free(&list[i]);
+            continue;
         }
         size_t stale = 0, bytes = 0;
         for (size_t k = 0; k < list[i].n_files; k++) {
@@ -531,12 +558,12 @@ network_snapshots(struct session *s)
                list[i].note ? "  " : "", list[i].note ? list[i].note : "");
         snapshot_free(&list[i]);
     }
-    int status = EXIT_OK;
-    for (size_t i = 0; damaged[i]; i++) {
-        printf("%-24s damaged (see above)\n", damaged[i]);
-        status = EXIT_FAILED;
+    for (size_t i = 0; incomplete[i]; i++) {
+        printf("%-24s incomplete: no snapshot (a save that did not finish, "
+               "or not ours); never restored\n",
+               incomplete[i]);
     }
-    util_free_strv(damaged);
+    util_free_strv(incomplete);
     free(list);
     free(path);
     close(snapdir);
@@ -762,82 +789,98 @@ restore_host(const struct state *st, const struct active_plugin *rt,
 
 /* How many snapshots of `snapdir` hold AS `want`'s part (0: the whole
  * network; snapshot_covers()), a damaged one counted as if it did (it may):
- * 0 means none to restore.  *total (when not NULL): how many there are. */
+ * 0 means none to restore.  *total (when not NULL): how many there are.
+ * Incomplete entries (no snapshot: snapshot_list()) are not counted. */
 static size_t
 count_covering(int snapdir, const char *path, unsigned want, size_t *total)
 {
     struct snapshot *list;
-    char **damaged;
-    size_t n = snapshot_list(snapdir, path, false, &list, &damaged);
-    size_t covering = 0, n_damaged = 0;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    size_t covering = 0;
 
     for (size_t i = 0; i < n; i++) {
         covering += snapshot_covers(&list[i], want);
         snapshot_free(&list[i]);
     }
-    while (damaged[n_damaged]) {
-        n_damaged++;
-    }
     if (total) {
-        *total = n + n_damaged;
+        *total = n;
     }
     free(list);
-    util_free_strv(damaged);
-    return covering + n_damaged;
+    return covering;
 }
 
-/* The snapshot to restore: `name`, or the newest that holds AS `want`'s
- * part (0: the newest of the whole network; snapshot_covers()): a
- * snapshot of AS 3 alone is never the one a whole restore takes.  NULL
+/* The snapshot to restore: `name`, or the newest intact one that holds AS
+ * `want`'s part (0: the newest of the whole network; snapshot_covers()):
+ * a snapshot of AS 3 alone is never the one a whole restore takes.  NULL
  * after saying why.  A damaged snapshot (named, with its file, by
- * snapshot_list()) is never restored, and never silently replaced by an
- * older one: without a name, any damaged snapshot stops the restore (it
- * may be the newest), offering the newest whole one by name. */
+ * snapshot_list()) is never restored.  Without a name, a damaged one
+ * newer than the newest intact one is never silently passed over: the
+ * restore refuses, naming it and offering the intact one by name --
+ * unless `lenient` (healing a router, the boot unit's --skip-damaged),
+ * which takes the intact one with a warning.  Incomplete entries (no
+ * snapshot at all: a save that did not finish) are skipped, said once. */
 static struct snapshot *
-choose_snapshot(int snapdir, const char *path, const char *name, unsigned want)
+choose_snapshot(int snapdir, const char *path, const char *name, unsigned want,
+                bool lenient)
 {
     struct snapshot *list;
-    char **damaged;
-    size_t n = snapshot_list(snapdir, path, true, &list, &damaged);
+    char **incomplete;
+    size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
     struct snapshot *chosen = NULL;
-    bool refused = false;
+    long damaged, offer;
+    long i = snapshot_choose(list, n, name, want, &damaged, &offer);
+    const char *offer_name = offer >= 0 ? list[offer].name : NULL;
+    bool in_incomplete = false;
 
-    for (size_t i = 0; damaged[i]; i++) {
-        refused |= !name || !strcmp(damaged[i], name);
+    for (size_t k = 0; name && incomplete[k]; k++) {
+        in_incomplete |= !strcmp(incomplete[k], name);
     }
-    for (size_t i = 0; i < n && !chosen && !refused; i++) {
-        if (name ? !strcmp(list[i].name, name)
-                 : snapshot_covers(&list[i], want)) {
-            chosen = xmalloc(sizeof *chosen);
-            *chosen = list[i];
-            memset(&list[i], 0, sizeof list[i]); /* taken */
+    if (!name && incomplete[0]) {
+        size_t k = 0;
+        while (incomplete[k]) {
+            k++;
         }
+        log_warn("%s: skipping %zu incomplete entr%s (a save that did not "
+                 "finish, or not ours), first %s",
+                 path, k, k == 1 ? "y" : "ies", incomplete[0]);
     }
-    const char *offer = NULL;
-    for (size_t i = 0; i < n && !offer; i++) {
-        offer = list[i].name && snapshot_covers(&list[i], want) ? list[i].name
-                                                                : NULL;
-    }
-    if (refused) {
-        log_error("%s %s damaged (see above): nothing restored%s%s%s",
-                  name ? "snapshot" : "a snapshot of", name ? name : path,
-                  offer ? "; the newest whole one is " : "",
-                  offer ? offer : "",
-                  offer ? " (`miniinet restore NAME` restores it)" : "");
-    } else if (!chosen && name) {
+    if (damaged >= 0 && (name || i < 0 || !lenient)) {
+        log_error("%s/%s: snapshot %s is damaged (see above): nothing "
+                  "restored%s%s%s",
+                  path, list[damaged].name, list[damaged].name,
+                  !offer_name ? ""
+                  : name      ? "; the newest intact one is "
+                              : "; the previous intact one is ",
+                  offer_name ? offer_name : "",
+                  offer_name ? " (`miniinet restore NAME` restores it)" : "");
+        i = -1;
+    } else if (damaged >= 0) {
+        log_warn("%s/%s: snapshot %s is damaged (see above): restoring the "
+                 "newest intact one, %s",
+                 path, list[damaged].name, list[damaged].name, list[i].name);
+    } else if (i < 0 && name && in_incomplete) {
+        log_error("%s/%s: incomplete, not a snapshot (a save that did not "
+                  "finish): nothing restored",
+                  path, name);
+    } else if (i < 0 && name) {
         log_error("%s: no snapshot of that name (`snapshots` lists them)",
                   path);
-    } else if (!chosen && want) {
+    } else if (i < 0 && want) {
         log_error("%s: no snapshot holds AS %u to restore", path, want);
-    } else if (!chosen) {
+    } else if (i < 0) {
         log_error("%s: no snapshot of the whole network to restore%s", path,
                   n ? " (those of one AS: `restore --as N`)" : "");
     }
-    for (size_t i = 0; i < n; i++) {
-        snapshot_free(&list[i]);
+    if (i >= 0) {
+        chosen = xmalloc(sizeof *chosen);
+        *chosen = list[i];
+        memset(&list[i], 0, sizeof list[i]); /* taken */
+    }
+    for (size_t k = 0; k < n; k++) {
+        snapshot_free(&list[k]);
     }
     free(list);
-    util_free_strv(damaged);
+    util_free_strv(incomplete);
     return chosen;
 }
 
@@ -990,7 +1033,7 @@ restore_switches(struct session *s, struct restore_run *run,
 
 static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
-                        const char *only, unsigned asn);
+                        const char *only, unsigned asn, bool lenient);
 
 int
 network_restore_node(struct session *s, const struct state *st,
@@ -1012,8 +1055,10 @@ network_restore_node(struct session *s, const struct state *st,
                  node, s->network);
         return EXIT_OK;
     }
+    /* Healing is never stuck on a damaged snapshot: the newest intact one,
+     * with a warning naming the damaged one. */
     return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
-                        node, 0);
+                        node, 0, true);
 }
 
 /* After `up`: says when the network has snapshots, and how to restore.
@@ -1028,11 +1073,15 @@ network_snapshot_hint(struct session *s)
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
-    if (n) {
+    size_t newest = 0;
+    while (newest < n && list[newest].damaged) {
+        newest++;
+    }
+    if (newest < n) {
         log_info("network %s has %zu snapshot%s (newest: %s); `miniinet "
                  "restore` puts the newest back, `up --restore` does both "
                  "at once",
-                 s->network, n, util_plural(n), list[0].name);
+                 s->network, n, util_plural(n), list[newest].name);
     }
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
@@ -1059,7 +1108,8 @@ network_restore(struct session *s, const char *name, const char *only)
         }
         st = own;
     }
-    int status = restore_with(s, st, rt, name, only, s->opts.as_number);
+    int status = restore_with(s, st, rt, name, only, s->opts.as_number,
+                              s->opts.skip_damaged);
     if (own) {
         state_destroy(own);
         free(own);
@@ -1083,7 +1133,7 @@ bridge_selected(const struct state *st, const char *only, unsigned asn)
 static int
 restore_with(struct session *s, const struct state *st,
              const struct active_plugin *rt, const char *name,
-             const char *only, unsigned asn)
+             const char *only, unsigned asn, bool lenient)
 {
     if (!st || !st->complete) {
         log_error("network %s is not up here%s: `up` first", s->network,
@@ -1134,7 +1184,7 @@ restore_with(struct session *s, const struct state *st,
         }
         return EXIT_FAILED;
     }
-    struct snapshot *snap = choose_snapshot(snapdir, path, name, want);
+    struct snapshot *snap = choose_snapshot(snapdir, path, name, want, lenient);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
     if (snap && !snapshot_select(snap, only, asn, keep) && asn) {
         log_error("--as %u: snapshot %s has nothing of AS %u: nothing "

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -343,7 +344,39 @@ by_file_name(const void *a, const void *b)
 bool
 snapshot_covers(const struct snapshot *s, unsigned asn)
 {
-    return !s->asn || s->asn == asn;
+    return s->unread || !s->asn || s->asn == asn;
+}
+
+long
+snapshot_choose(const struct snapshot *list, size_t n, const char *name,
+                unsigned want, long *damaged, long *offer)
+{
+    long chosen = -1;
+    *damaged = -1;
+    *offer = -1;
+    for (size_t i = 0; i < n && *offer < 0; i++) {
+        if (!list[i].damaged && snapshot_covers(&list[i], want)) {
+            *offer = (long)i;
+        }
+    }
+    if (name) {
+        for (size_t i = 0; i < n && chosen < 0 && *damaged < 0; i++) {
+            if (!strcmp(list[i].name, name)) {
+                *(list[i].damaged ? damaged : &chosen) = (long)i;
+            }
+        }
+        return chosen;
+    }
+    chosen = *offer;
+    /* Newest first: a damaged one before the chosen is newer than it (or
+     * of the same second). */
+    size_t end = chosen < 0 ? n : (size_t)chosen;
+    for (size_t i = 0; i < end && *damaged < 0; i++) {
+        if (list[i].damaged && snapshot_covers(&list[i], want)) {
+            *damaged = (long)i;
+        }
+    }
+    return chosen;
 }
 
 bool
@@ -376,6 +409,10 @@ snapshot_retain(const struct snapshot *s, size_t n, long long now,
                 const struct snapshot_retention *r, bool keep[])
 {
     for (size_t i = 0; i < n; i++) {
+        if (s[i].damaged) {
+            keep[i] = true; /* the TA's to look at; takes no place */
+            continue;
+        }
         long long day = s[i].time >= 0 ? s[i].time / 86400 : 0;
         /* Newest first: i's rank among the newer ones of its scope, and
          * whether one of them is of the same day (then i is not the
@@ -383,7 +420,7 @@ snapshot_retain(const struct snapshot *s, size_t n, long long now,
         size_t rank = 0;
         bool day_seen = false;
         for (size_t k = 0; k < i; k++) {
-            if (s[k].asn == s[i].asn) {
+            if (!s[k].damaged && s[k].asn == s[i].asn) {
                 rank++;
                 day_seen |= (s[k].time >= 0 ? s[k].time / 86400 : 0) == day;
             }
@@ -437,8 +474,31 @@ snapshot_read_file(int snapdir, const char *path, const struct snapshot *snap,
     return error;
 }
 
-/* Reads and checks snapshot `name`; 0 or -errno, reported. */
-static int
+int
+snapshot_verify(int snapdir, const char *path, struct snapshot *snap)
+{
+    int error = 0;
+    for (size_t i = 0; i < snap->n_files && !error; i++) {
+        char *data = NULL;
+        error = snapshot_read_file(snapdir, path, snap, &snap->files[i], &data);
+        free(data);
+    }
+    if (error) {
+        snap->damaged = true;
+        error = -EINVAL;
+    }
+    return error;
+}
+
+/* What an entry of the snapshots directory is. */
+enum entry_kind { ENTRY_SNAPSHOT, ENTRY_DAMAGED, ENTRY_INCOMPLETE };
+
+/* Reads and checks snapshot `name` into *out (a damaged one reported, with
+ * its name, `damaged` set and, when its manifest is unreadable, `unread`
+ * and the directory's mtime as its time).  An entry that is no snapshot
+ * (not a directory, or one without a manifest: a save that did not
+ * finish) is ENTRY_INCOMPLETE, *out empty. */
+static enum entry_kind
 load_one(int snapdir, const char *path, const char *name, bool verify,
          struct snapshot *out)
 {
@@ -450,8 +510,17 @@ load_one(int snapdir, const char *path, const char *name, bool verify,
     int error = dir < 0 ? -errno
                         : fs_read_file_at(dir, SNAPSHOT_MANIFEST, 1u << 20,
                                           &text, &len);
+    struct stat sb;
+    long long mtime = dir >= 0 && !fstat(dir, &sb) ? (long long)sb.st_mtime
+                                                   : 0;
     if (dir >= 0) {
         close(dir);
+    }
+    memset(out, 0, sizeof *out);
+    if (error == -ENOENT || (dir < 0 && (error == -ENOTDIR ||
+                                         error == -ELOOP))) {
+        free(shown);
+        return ENTRY_INCOMPLETE;
     }
     if (error) {
         log_error("%s: cannot read it: %s", shown, strerror(-error));
@@ -461,31 +530,25 @@ load_one(int snapdir, const char *path, const char *name, bool verify,
     free(text);
     free(shown);
     if (error) {
-        return error;
+        out->unread = true;
+        out->time = mtime;
     }
     out->name = xstrdup(name);
-    for (size_t i = 0; verify && i < out->n_files && !error; i++) {
-        char *data = NULL;
-        error = snapshot_read_file(snapdir, path, out, &out->files[i], &data);
-        free(data);
-    }
-    if (error) {
-        snapshot_free(out);
-    }
-    return error;
+    out->damaged = error || (verify && snapshot_verify(snapdir, path, out));
+    return out->damaged ? ENTRY_DAMAGED : ENTRY_SNAPSHOT;
 }
 
 size_t
 snapshot_list(int snapdir, const char *path, bool verify,
-              struct snapshot **out, char ***damaged)
+              struct snapshot **out, char ***incomplete)
 {
     struct snapshot *list = NULL;
-    size_t n = 0, cap = 0, n_damaged = 0, damaged_cap = 0;
+    size_t n = 0, cap = 0, n_incomplete = 0, incomplete_cap = 0;
     int fd = dup(snapdir);
     DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 
-    if (damaged) {
-        *damaged = xcalloc(1, sizeof **damaged);
+    if (incomplete) {
+        *incomplete = xcalloc(1, sizeof **incomplete);
     }
     if (!dir) {
         if (fd >= 0) {
@@ -496,16 +559,20 @@ snapshot_list(int snapdir, const char *path, bool verify,
     }
     rewinddir(dir);
     for (struct dirent *de; (de = readdir(dir));) {
-        if (de->d_name[0] == '.' || !util_valid_name(de->d_name, 64)) {
-            continue; /* ., .., temporary directories */
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
+            continue;
         }
         struct snapshot s;
-        if (load_one(snapdir, path, de->d_name, verify, &s)) {
-            if (damaged) {
-                *damaged = xgrow(*damaged, &damaged_cap, n_damaged + 2,
-                                 sizeof **damaged);
-                (*damaged)[n_damaged++] = xstrdup(de->d_name);
-                (*damaged)[n_damaged] = NULL;
+        /* A temporary directory (.tmp-PID) or any other name no snapshot
+         * has is no candidate, whatever it holds. */
+        bool valid = util_valid_name(de->d_name, 64);
+        if (!valid || load_one(snapdir, path, de->d_name, verify, &s) ==
+                          ENTRY_INCOMPLETE) {
+            if (incomplete) {
+                *incomplete = xgrow(*incomplete, &incomplete_cap,
+                                    n_incomplete + 2, sizeof **incomplete);
+                (*incomplete)[n_incomplete++] = xstrdup(de->d_name);
+                (*incomplete)[n_incomplete] = NULL;
             }
             continue;
         }

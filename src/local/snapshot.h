@@ -56,6 +56,10 @@ struct snapshot {
     char *note;   /* NULL: none */
     struct snapshot_file *files;
     size_t n_files, files_cap;
+    /* snapshot_list(): its manifest or a file fails its check (reported);
+     * `unread`: its manifest could not be parsed at all, so its scope is
+     * unknown and `time` is the directory's mtime. */
+    bool damaged, unread;
 };
 
 /* Retention: the last `keep_last`, and the newest of each UTC day for
@@ -85,14 +89,16 @@ bool snapshot_note_valid(const char *note);
 
 /* Whether snapshot `s` holds AS `asn`'s part (0: the whole network): a
  * whole-network snapshot holds every part; an AS's part holds only
- * itself. */
+ * itself; a damaged one whose manifest was unreadable may hold any. */
 bool snapshot_covers(const struct snapshot *s, unsigned asn);
 
 /* Whether two snapshots hold the same files with the same contents. */
 bool snapshot_same_content(const struct snapshot *, const struct snapshot *);
 
 /* Which of `n` snapshots sorted newest first to keep at time `now`:
- * keep[i] set.  Pure. */
+ * keep[i] set.  Damaged ones are kept (left for the TA to look at) and
+ * take no place: they never push an intact one out, so the newest intact
+ * snapshot of each scope is always kept.  Pure. */
 void snapshot_retain(const struct snapshot *, size_t n, long long now,
                      const struct snapshot_retention *, bool keep[]);
 
@@ -116,14 +122,34 @@ void snapshot_add_file(struct snapshot *, const char *name, const void *data,
                        size_t len, bool stale);
 void snapshot_free(struct snapshot *);
 
-/* The snapshots of network `network` in directory `snapdir` (an open
- * descriptor of <persist>/<network>/snapshots), newest first, each read and
- * checked (its files' checksums with `verify`); a damaged one is reported
- * (naming the file) and left out, its name appended to *damaged when that
- * is non-NULL (a NULL-terminated malloc()ed array).  Returns the number
- * found; *out malloc()ed. */
+/* Which snapshot a restore takes among `n` sorted newest first
+ * (snapshot_list()'s), for snapshot `name` or, without one, the newest
+ * intact one holding AS `want`'s part (0: the whole network;
+ * snapshot_covers()).  Returns its index, or -1 (none, or `name` is
+ * damaged).  *damaged: the index of `name` when it is damaged, else of
+ * the newest damaged snapshot that may hold `want`'s part and is newer
+ * than the one chosen (or, with none chosen, any), else -1: the restore
+ * refuses or warns.  *offer: the newest intact one holding `want`'s
+ * part, -1 if none (what a refusal offers).  Pure. */
+long snapshot_choose(const struct snapshot *list, size_t n, const char *name,
+                     unsigned want, long *damaged, long *offer);
+
+/* The snapshots in directory `snapdir` (an open descriptor of
+ * <persist>/<network>/snapshots), newest first, each read and checked (its
+ * files' checksums with `verify`).  A damaged one (manifest or, with
+ * `verify`, a file failing its check) is reported naming the file and
+ * listed with `damaged` set.  Entries that are no snapshot at all -- a
+ * leftover temporary directory (.tmp-PID), a directory without a manifest
+ * (what a crash mid-save leaves), anything not a directory -- are not
+ * listed: their names go to *incomplete when that is non-NULL (a
+ * NULL-terminated malloc()ed array), silently.  Returns the number listed;
+ * *out malloc()ed. */
 size_t snapshot_list(int snapdir, const char *path, bool verify,
-                     struct snapshot **out, char ***damaged);
+                     struct snapshot **out, char ***incomplete);
+
+/* Checks every file of `snap` against its manifest; 0, or -EINVAL after
+ * naming the first that does not match (snap->damaged set). */
+int snapshot_verify(int snapdir, const char *path, struct snapshot *snap);
 
 /* Reads file `file` of snapshot `snap` (in `snapdir`), checking it against
  * the manifest; -EINVAL after naming it when it does not match. */
