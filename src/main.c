@@ -84,6 +84,7 @@ usage(FILE *out)
         "choice)\n"
         "      --time SECONDS     save: the snapshot's time and name (the\n"
         "                         master passes its clock to every server)\n"
+        "      --always           save: store it even when nothing changed\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -199,6 +200,7 @@ enum {
     OPT_RESTORE,
     OPT_SKIP_DAMAGED,
     OPT_TIME,
+    OPT_ALWAYS,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -227,6 +229,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"restore", no_argument, NULL, OPT_RESTORE},
         {"skip-damaged", no_argument, NULL, OPT_SKIP_DAMAGED},
         {"time", required_argument, NULL, OPT_TIME},
+        {"always", no_argument, NULL, OPT_ALWAYS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -317,6 +320,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_TIME:
             opts->time = optarg;
             opts->verb_options |= VOPT_TIME;
+            break;
+        case OPT_ALWAYS:
+            opts->always = true;
+            opts->verb_options |= VOPT_ALWAYS;
             break;
         case 'h':
             usage(stdout);

@@ -32,6 +32,7 @@ enum {
     VOPT_NAME = 1 << 8,    /* --name NAME (save) */
     VOPT_SKIP_DAMAGED = 1 << 9, /* --skip-damaged (up --restore, restore) */
     VOPT_TIME = 1 << 10,        /* --time SECONDS (save, from a master) */
+    VOPT_ALWAYS = 1 << 11,      /* --always (save) */
 };
 
 struct cli_options {
@@ -54,6 +55,7 @@ struct cli_options {
     bool skip_damaged;            /* --skip-damaged */
     const char *time;             /* save --time SECONDS, as given */
     long long save_time;          /* ... parsed (0: this server's clock) */
+    bool always;                  /* save --always */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */

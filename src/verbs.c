@@ -403,6 +403,8 @@ verb_option_name(unsigned vopt)
         return "--skip-damaged";
     case VOPT_TIME:
         return "--time";
+    case VOPT_ALWAYS:
+        return "--always";
     default:
         return "an option";
     }
@@ -838,10 +840,11 @@ const struct verb verbs[] = {
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
-    {"save", "[--as N] [--name NAME] [--note TEXT] [NETWORK]",
+    {"save",
+     "[--as N] [--name NAME] [--note TEXT] [--time T] [--always] [NETWORK]",
      "snapshot every router's configuration and every host's addresses",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
-     VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME},
+     VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
     {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",

@@ -442,6 +442,61 @@ START_TEST(test_choose)
 }
 END_TEST
 
+/* Which name a master's restore takes: the newest every server has
+ * intact (snapshot_choose_common()). */
+START_TEST(test_choose_common)
+{
+    struct snapshot a[3], b[3];
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    const char *names[] = {"t3", "t2", "t1"};
+    for (int i = 0; i < 3; i++) {
+        a[i].name = b[i].name = (char *)names[i];
+        a[i].time = b[i].time = 3 - i;
+    }
+    const struct snapshot *lists[] = {a, b};
+    size_t n[] = {3, 3};
+    const struct snapshot *damaged, *partial;
+    /* Everywhere: the newest. */
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 2, 0, &damaged, &partial), "t3");
+    ck_assert(!damaged && !partial);
+    /* t3 only on the first server (a save that did not reach the second):
+     * t2, t3 said. */
+    n[1] = 2;
+    lists[1] = b + 1;
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 2, 0, &damaged, &partial), "t2");
+    ck_assert(!damaged && partial == &a[0]);
+    /* t2 damaged on the second server: t1, t2 named as damaged. */
+    b[1].damaged = true;
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 2, 0, &damaged, &partial), "t1");
+    ck_assert(damaged == &b[1] && partial == &a[0]);
+    /* Scope: an AS 3 snapshot is not a whole restore's, nor does its
+     * damage matter to one. */
+    b[1].damaged = false;
+    a[1].asn = b[1].asn = 3;
+    b[1].damaged = true;
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 2, 0, &damaged, &partial), "t1");
+    ck_assert(!damaged);
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 2, 3, &damaged, &partial), "t1");
+    ck_assert(damaged == &b[1]);
+    /* Nothing in common. */
+    n[1] = 0;
+    ck_assert_ptr_null(
+        snapshot_choose_common(lists, n, 2, 0, &damaged, &partial));
+    ck_assert(!damaged && partial == &a[0]);
+    /* One server: its newest intact. */
+    ck_assert_str_eq(
+        snapshot_choose_common(lists, n, 1, 0, &damaged, &partial), "t3");
+    ck_assert_ptr_null(
+        snapshot_choose_common(lists, n, 0, 0, &damaged, &partial));
+}
+END_TEST
+
 /* Damaged snapshots take no place in retention: the newest intact one is
  * kept whatever number of newer damaged ones there are, and the damaged
  * ones are left for the TA. */
@@ -650,6 +705,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_manifest_scope);
     tcase_add_test(tc, test_retain_scopes);
     tcase_add_test(tc, test_choose);
+    tcase_add_test(tc, test_choose_common);
     tcase_add_test(tc, test_retain_damaged);
     suite_add_tcase(s, tc);
     tc = tcase_create("list");

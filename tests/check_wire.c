@@ -346,6 +346,38 @@ static const struct bad bad[] = {
      "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
      "\"errors\": [null]}",
      "\"errors[0]\" is not a string"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"../x\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"snapshots[0].name\" is not a snapshot's name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": -1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"snapshots[0].time\" is negative"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 300, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"snapshots[0].as\" is not an AS's number"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"bytes\": 1, \"note\": \"x\\u001b[2J\"}], \"incomplete\": []}",
+     "\"snapshots[0].note\" has a control character"},
+    {"snapshots",
+     "{\"server\": \"s2\", \"network\": \"n\", \"snapshots\": [], "
+     "\"incomplete\": []}",
+     "\"server\" is s2"},
+    {"save", "{\"server\": \"s1\", \"stored\": \"a\", \"unchanged\": \"b\"}",
+     "\"unchanged\" is given with \"stored\""},
+    {"save", "{\"server\": \"s1\", \"stored\": 3}",
+     "\"stored\" is not a string"},
 };
 
 /* Decodes bad[i] as its verb's reply; the decoder's result. */
@@ -356,12 +388,18 @@ decode_bad(const struct bad *b)
         struct wire_check c;
         struct wire_status s;
         struct wire_preflight f;
+        struct wire_snapshots n;
+        struct wire_save v;
     } out;
     memset(&out, 0, sizeof out);
     int error = !strcmp(b->verb, "check")
                     ? wire_check_decode(b->text, "s1", &out.c)
                 : !strcmp(b->verb, "status")
                     ? wire_status_decode(b->text, "s1", &out.s)
+                : !strcmp(b->verb, "snapshots")
+                    ? wire_snapshots_decode(b->text, "s1", &out.n)
+                : !strcmp(b->verb, "save")
+                    ? wire_save_decode(b->text, "s1", &out.v)
                     : wire_preflight_decode(b->text, "s1", &out.f);
     /* A refused reply leaves nothing to free: all zero. */
     const unsigned char *byte = (const unsigned char *)&out;
@@ -370,6 +408,60 @@ decode_bad(const struct bad *b)
     }
     return error;
 }
+
+START_TEST(test_snapshots_round_trip)
+{
+    struct wire_snapshot sn[] = {
+        {.name = "20261203-101500",
+         .time = 1764756900,
+         .files = 22,
+         .bytes = 5000000000ULL,
+         .note = "before the lab"},
+        {.name = "x", .time = 3, .as = 3, .named = true, .stale = 1},
+        {.name = "bad", .time = 2, .damaged = true, .unread = true},
+    };
+    char *incomplete[] = {".tmp-1", "cut"};
+    struct wire_snapshots w = {.server = "s1",
+                               .network = "n",
+                               .snapshots = sn,
+                               .n_snapshots = 3,
+                               .incomplete = incomplete,
+                               .n_incomplete = 2};
+    json_object *o = wire_snapshots_encode(&w);
+    char *text = xstrdup(json_object_to_json_string(o));
+    json_object_put(o);
+    struct wire_snapshots back;
+    ck_assert_int_eq(wire_snapshots_decode(text, "s1", &back), 0);
+    ck_assert_uint_eq(back.n_snapshots, 3);
+    ck_assert_str_eq(back.snapshots[0].name, "20261203-101500");
+    ck_assert_int_eq(back.snapshots[0].time, 1764756900);
+    ck_assert_uint_eq(back.snapshots[0].files, 22);
+    ck_assert(back.snapshots[0].bytes == 5000000000ULL);
+    ck_assert_str_eq(back.snapshots[0].note, "before the lab");
+    ck_assert_uint_eq(back.snapshots[1].as, 3);
+    ck_assert(back.snapshots[1].named && back.snapshots[1].stale == 1);
+    ck_assert_ptr_null(back.snapshots[1].note);
+    ck_assert(back.snapshots[2].damaged && back.snapshots[2].unread);
+    ck_assert_uint_eq(back.n_incomplete, 2);
+    ck_assert_str_eq(back.incomplete[1], "cut");
+    wire_snapshots_free(&back);
+    free(text);
+
+    struct wire_save v = {.server = "s1", .unchanged = "20261203-101500"};
+    o = wire_save_encode(&v);
+    text = xstrdup(json_object_to_json_string(o));
+    json_object_put(o);
+    struct wire_save vb;
+    ck_assert_int_eq(wire_save_decode(text, "s1", &vb), 0);
+    ck_assert_ptr_null(vb.stored);
+    ck_assert_str_eq(vb.unchanged, "20261203-101500");
+    wire_save_free(&vb);
+    free(text);
+    ck_assert_int_eq(wire_save_decode("{\"server\": \"s1\"}", "s1", &vb), 0);
+    ck_assert(!vb.stored && !vb.unchanged);
+    wire_save_free(&vb);
+}
+END_TEST
 
 START_TEST(test_malformed_refused)
 {
@@ -596,6 +688,7 @@ wire_suite(void)
     tcase_add_test(tc, test_check_ok);
     tcase_add_test(tc, test_status_round_trip);
     tcase_add_test(tc, test_preflight_round_trip);
+    tcase_add_test(tc, test_snapshots_round_trip);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");

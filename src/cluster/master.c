@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linkref.h"
@@ -32,7 +33,10 @@
 #include "progress.h"
 #include "persist.h"
 #include "remote.h"
+#include "names.h"
+#include "snapshot.h"
 #include "util.h"
+#include "wire.h"
 
 #define REMOTE_DIR "/run/miniinet"
 #define CONNECT_TIMEOUT_MS 10000
@@ -50,6 +54,7 @@ struct server_run {
     char *out;   /* captured standard output */
     char phase[64];
     bool phase_done; /* its "done" line came (shown, not blamed) */
+    bool skip;       /* for_each_server() leaves it out this round */
     pthread_t thread;
 };
 
@@ -203,15 +208,15 @@ for_each_server(struct master *m, server_fn *fn)
         struct server_run *sr = &m->runs[i];
         pairs[2 * i] = sr;
         pairs[2 * i + 1] = (void *)fn;
-        sr->status = -1;
-        if (sr->r &&
+        sr->status = sr->skip ? 0 : -1;
+        if (sr->r && !sr->skip &&
             pthread_create(&sr->thread, NULL, thread_main, &pairs[2 * i])) {
             sr->r = NULL;
             sr->error = xstrdup("cannot start a thread");
         }
     }
     for (size_t i = 0; i < m->n; i++) {
-        if (m->runs[i].r) {
+        if (m->runs[i].r && !m->runs[i].skip) {
             pthread_join(m->runs[i].thread, NULL);
         }
     }
@@ -1186,19 +1191,379 @@ plan_has_as(struct session *s)
     return has_as;
 }
 
+/* Whether server `server` has a node or switch of AS `asn` (0: any). */
+static bool
+server_has_as(const struct mi_plan *p, unsigned server, unsigned asn)
+{
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].server == server &&
+            (!asn || names_asn_of(p->nodes[i].name) == asn)) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < p->n_bridges; i++) {
+        if (p->bridges[i].server == server &&
+            (!asn || names_asn_of(p->bridges[i].name) == asn)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Without --name, the master names the snapshot: its clock, passed to
+ * every server (save --time), so that one save is one name everywhere.
+ * A server whose part did not change stores nothing (`unchanged`); when
+ * another's did, a second round (--always) has it store the snapshot of
+ * that name too, so that every server has it and a restore by that name
+ * finds every part: an unchanged network is still not stored again. */
+static int
+master_save_named_here(struct session *s)
+{
+    struct master m;
+    char when[32], *args[12] = {NULL};
+    size_t n = 0;
+    long long t = (long long)time(NULL);
+
+    snprintf(when, sizeof when, "%lld", t);
+    args[n++] = "--time";
+    args[n++] = when;
+    if (s->opts.as) {
+        args[n++] = "--as";
+        args[n++] = (char *)s->opts.as;
+    }
+    if (s->opts.note) {
+        args[n++] = "--note";
+        args[n++] = (char *)s->opts.note;
+    }
+    master_open(&m, s, "save"); /* the reachable ones answer regardless */
+    m.json = true;
+    m.argv = args;
+    struct wire_save *replies = xcalloc(m.n + 1, sizeof *replies);
+    bool *done = xcalloc(m.n + 1, sizeof *done);
+    size_t failed = 0, stored = 0, unchanged = 0;
+    for (int round = 0; round < 2; round++) {
+        for_each_server(&m, capture_verb);
+        for (size_t i = 0; i < m.n; i++) {
+            struct server_run *sr = &m.runs[i];
+            if (sr->skip || done[i]) {
+                continue;
+            }
+            done[i] = true;
+            if (sr->status != 0 ||
+                wire_save_decode(sr->out, m.p->servers[i].name,
+                                 &replies[i])) {
+                log_error("%s: `save` %s", m.p->servers[i].name,
+                          sr->r ? "failed (see above)"
+                                : "not run: the server is not reachable");
+                failed++;
+                continue;
+            }
+            stored += replies[i].stored != NULL;
+            if (replies[i].unchanged) {
+                unchanged++;
+                done[i] = round > 0; /* the second round asks again */
+            }
+        }
+        if (round > 0 || !stored || !unchanged) {
+            break;
+        }
+        /* Some parts changed, some not: the unchanged ones store it too. */
+        for (size_t i = 0; i < m.n; i++) {
+            m.runs[i].skip = done[i];
+            free(m.runs[i].out);
+            m.runs[i].out = NULL;
+            if (!done[i]) {
+                wire_save_free(&replies[i]);
+            }
+        }
+        args[n++] = "--always";
+        unchanged = 0;
+    }
+    char name[32];
+    snapshot_default_name(t, name);
+    if (failed) {
+        log_error("network %s: the snapshot is not complete: %zu server%s "
+                  "of %zu did not save (the others did)",
+                  m.p->name, failed, util_plural(failed), m.n);
+    } else if (stored) {
+        log_info("network %s: snapshot %s%s%s saved on every server "
+                 "concerned",
+                 m.p->name, name, s->opts.as ? "-as" : "",
+                 s->opts.as ? s->opts.as : "");
+    } else {
+        log_info("network %s: nothing changed on any server: not stored "
+                 "again",
+                 m.p->name);
+    }
+    for (size_t i = 0; i < m.n; i++) {
+        wire_save_free(&replies[i]);
+    }
+    free(replies);
+    free(done);
+    master_close(&m);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
 int
 master_save(struct session *s)
 {
     if (!plan_has_as(s)) {
         return EXIT_USAGE;
     }
+    if (!s->opts.name) {
+        return master_save_named_here(s);
+    }
     return master_on_all(s, "save", NULL);
 }
 
+/* Every server's `snapshots --json`, decoded into lists[i] (as struct
+ * snapshot: name, time, scope, damaged) and replies[i]; false for a server
+ * that did not answer (reported). */
+static size_t
+gather_snapshots(struct session *s, struct master *m,
+                 struct wire_snapshots *replies, bool *answered)
+{
+    size_t failed = 0;
+
+    master_open(m, s, "snapshots");
+    m->json = true;
+    for_each_server(m, capture_verb);
+    for (size_t i = 0; i < m->n; i++) {
+        struct server_run *sr = &m->runs[i];
+        /* Exit 1 with a reply: a damaged snapshot there (named). */
+        answered[i] =
+            sr->r && (sr->status == 0 || sr->status == 1) &&
+            !wire_snapshots_decode(sr->out, m->p->servers[i].name,
+                                   &replies[i]);
+        if (!answered[i]) {
+            log_error("%s: `snapshots` %s", m->p->servers[i].name,
+                      sr->r ? "failed (see above)"
+                            : "not run: the server is not reachable");
+            failed++;
+        }
+    }
+    return failed;
+}
+
+/* The struct snapshot view of a server's reply (the fields a choice
+ * needs; names shared with the reply). */
+static struct snapshot *
+reply_list(const struct wire_snapshots *w)
+{
+    struct snapshot *l = xcalloc(w->n_snapshots + 1, sizeof *l);
+    for (size_t i = 0; i < w->n_snapshots; i++) {
+        l[i].name = w->snapshots[i].name;
+        l[i].time = w->snapshots[i].time;
+        l[i].asn = w->snapshots[i].as;
+        l[i].damaged = w->snapshots[i].damaged;
+        l[i].unread = w->snapshots[i].unread;
+    }
+    return l;
+}
+
+/* `snapshots` from the master: per name, which servers have it (intact),
+ * which have it damaged, and which that should (their part is in its
+ * scope) have it not. */
 int
 master_snapshots(struct session *s)
 {
-    return master_on_all(s, "snapshots", NULL);
+    struct master m;
+    struct wire_snapshots *replies =
+        xcalloc(plan_view(s->plan)->n_servers + 1, sizeof *replies);
+    bool *answered =
+        xcalloc(plan_view(s->plan)->n_servers + 1, sizeof *answered);
+    size_t failed = gather_snapshots(s, &m, replies, answered);
+    int status = failed ? EXIT_FAILED : EXIT_OK;
+
+    if (s->opts.json) {
+        json_object *all = json_object_new_array();
+        for (size_t i = 0; i < m.n; i++) {
+            if (answered[i]) {
+                json_object_array_add(all, wire_snapshots_encode(&replies[i]));
+            }
+        }
+        wire_print(all, true);
+    }
+    /* Every name once, newest first (the servers' lists are). */
+    const struct wire_snapshot **seen = NULL;
+    size_t n_seen = 0, cap = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        for (size_t k = 0; answered[i] && k < replies[i].n_snapshots; k++) {
+            const struct wire_snapshot *w = &replies[i].snapshots[k];
+            bool dup = false;
+            for (size_t j = 0; j < n_seen && !dup; j++) {
+                dup = !strcmp(seen[j]->name, w->name);
+            }
+            if (!dup) {
+                seen = xgrow(seen, &cap, n_seen + 1, sizeof *seen);
+                seen[n_seen++] = w;
+            }
+        }
+    }
+    for (size_t j = 0; j < n_seen && !s->opts.json; j++) {
+        /* Newest first across the servers. */
+        for (size_t k = j + 1; k < n_seen; k++) {
+            if (seen[k]->time > seen[j]->time) {
+                const struct wire_snapshot *t = seen[j];
+                seen[j] = seen[k];
+                seen[k] = t;
+            }
+        }
+        const struct wire_snapshot *w = seen[j];
+        char when[32] = "?", scope[16] = "whole";
+        time_t t = (time_t)w->time;
+        struct tm tm;
+        if (!w->unread && gmtime_r(&t, &tm)) {
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        }
+        if (w->unread) {
+            snprintf(scope, sizeof scope, "?");
+        } else if (w->as) {
+            snprintf(scope, sizeof scope, "AS %u", w->as);
+        }
+        char *on = xstrdup(""), *bad = xstrdup(""), *missing = xstrdup("");
+        for (size_t i = 0; i < m.n; i++) {
+            const struct wire_snapshot *here = NULL;
+            for (size_t k = 0; answered[i] && k < replies[i].n_snapshots;
+                 k++) {
+                if (!strcmp(replies[i].snapshots[k].name, w->name)) {
+                    here = &replies[i].snapshots[k];
+                }
+            }
+            char **to = here && !here->damaged ? &on
+                        : here                 ? &bad
+                        : answered[i] &&
+                                server_has_as(m.p, (unsigned)i, w->as)
+                            ? &missing
+                            : NULL;
+            if (to) {
+                char *t2 = xasprintf("%s%s%s", *to, **to ? "," : "",
+                                     m.p->servers[i].name);
+                free(*to);
+                *to = t2;
+            }
+        }
+        printf("%-24s %s  %-6s on %s%s%s%s%s\n", w->name, when, scope,
+               *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
+               *missing ? "  missing on " : "", missing);
+        status = *bad ? EXIT_FAILED : status;
+        free(on);
+        free(bad);
+        free(missing);
+    }
+    for (size_t i = 0; i < m.n && !s->opts.json; i++) {
+        for (size_t k = 0; answered[i] && k < replies[i].n_incomplete; k++) {
+            printf("%-24s incomplete on %s: no snapshot (a save that did "
+                   "not finish); never restored\n",
+                   replies[i].incomplete[k], m.p->servers[i].name);
+        }
+    }
+    if (!n_seen && !s->opts.json) {
+        log_info("network %s has no snapshots", m.p->name);
+    }
+    free(seen);
+    for (size_t i = 0; i < m.n; i++) {
+        wire_snapshots_free(&replies[i]);
+    }
+    free(replies);
+    free(answered);
+    master_close(&m);
+    return status;
+}
+
+/* Without a name, the newest snapshot every server concerned has intact
+ * (those with a node or switch restored: --node's, AS N's, all);
+ * NULL-terminated name malloc()ed into *name; EXIT_OK, or EXIT_FAILED after
+ * saying why. */
+static int
+choose_common(struct session *s, const char *node, char **name)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    struct master m;
+    struct wire_snapshots *replies = xcalloc(p->n_servers + 1, sizeof *replies);
+    bool *answered = xcalloc(p->n_servers + 1, sizeof *answered);
+    unsigned want = s->opts.as_number ? s->opts.as_number
+                    : node            ? names_asn_of(node)
+                                      : 0;
+    size_t failed = gather_snapshots(s, &m, replies, answered);
+    const struct snapshot **lists = xcalloc(m.n + 1, sizeof *lists);
+    struct snapshot **own = xcalloc(m.n + 1, sizeof *own);
+    size_t *ns = xcalloc(m.n + 1, sizeof *ns), n_lists = 0;
+    bool missing = false;
+
+    for (size_t i = 0; i < m.n; i++) {
+        bool involved = false;
+        for (size_t k = 0; node && k < p->n_nodes && !involved; k++) {
+            involved = p->nodes[k].server == i && !strcmp(p->nodes[k].name, node);
+        }
+        for (size_t k = 0; node && k < p->n_bridges && !involved; k++) {
+            involved =
+                p->bridges[k].server == i && !strcmp(p->bridges[k].name, node);
+        }
+        if (!node) {
+            involved = server_has_as(p, (unsigned)i, s->opts.as_number);
+        }
+        if (!involved) {
+            continue;
+        }
+        missing |= !answered[i];
+        own[n_lists] = reply_list(&replies[i]);
+        lists[n_lists] = own[n_lists];
+        ns[n_lists++] = answered[i] ? replies[i].n_snapshots : 0;
+    }
+    const struct snapshot *damaged, *partial;
+    const char *chosen =
+        missing ? NULL
+                : snapshot_choose_common(lists, ns, n_lists, want, &damaged,
+                                         &partial);
+    int status = EXIT_OK;
+    if (missing) {
+        log_error("network %s: nothing restored: not every server "
+                  "concerned answered (see above)",
+                  p->name);
+        status = EXIT_FAILED;
+    } else if (damaged && (!chosen || !s->opts.skip_damaged)) {
+        log_error("network %s: snapshot %s is damaged on a server (see "
+                  "`snapshots`): nothing restored%s%s%s",
+                  p->name, damaged->name,
+                  chosen ? "; the previous one every server has intact is "
+                         : "",
+                  chosen ? chosen : "",
+                  chosen ? " (`miniinet restore NAME` restores it)" : "");
+        status = EXIT_FAILED;
+    } else if (!chosen) {
+        log_error("network %s: no snapshot %s is on every server "
+                  "concerned intact: nothing restored",
+                  p->name, want ? "holding that AS" : "of the whole network");
+        status = EXIT_FAILED;
+    } else {
+        if (damaged) {
+            log_warn("network %s: snapshot %s is damaged on a server: "
+                     "restoring the newest one every server has intact, %s",
+                     p->name, damaged->name, chosen);
+        }
+        if (partial) {
+            log_warn("network %s: snapshot %s is not on every server "
+                     "concerned (a save that did not reach them all): "
+                     "restoring %s, the newest one that is",
+                     p->name, partial->name, chosen);
+        }
+        *name = xstrdup(chosen);
+    }
+    (void)failed;
+    for (size_t i = 0; i < n_lists; i++) {
+        free(own[i]);
+    }
+    free(own);
+    free(lists);
+    free(ns);
+    for (size_t i = 0; i < m.n; i++) {
+        wire_snapshots_free(&replies[i]);
+    }
+    free(replies);
+    free(answered);
+    master_close(&m);
+    return status;
 }
 
 int
@@ -1221,9 +1586,17 @@ master_restore(struct session *s, const char *name, const char *node)
     if (!plan_has_as(s)) {
         return EXIT_USAGE;
     }
+    /* Without a name: the newest every server concerned has intact, by
+     * name, so that every part comes from the same save. */
+    char *chosen = NULL;
+    if (!name && choose_common(s, node, &chosen) != EXIT_OK) {
+        return EXIT_FAILED;
+    }
     /* --as is passed on: each server restores its part of AS N, and one
      * without any of it does nothing. */
-    return master_on_all(s, "restore", name);
+    int status = master_on_all(s, "restore", name ? name : chosen);
+    free(chosen);
+    return status;
 }
 
 int

@@ -846,3 +846,182 @@ wire_preflight_pmtu(const struct wire_preflight *f, const char *peer)
     }
     return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* snapshots, save                                                          */
+
+static void
+add_int64(json_object *o, const char *key, long long value)
+{
+    json_object_object_add(o, key, json_object_new_int64(value));
+}
+
+static long long
+get_int64(struct reader *r, json_object *o, const char *ctx, const char *key)
+{
+    json_object *v = member(r, o, ctx, key, json_type_int);
+    int64_t x = v ? json_object_get_int64(v) : 0;
+    if (x < 0) {
+        refuse(r, ctx, key, "is negative (%lld)", (long long)x);
+        return 0;
+    }
+    return (long long)x;
+}
+
+/* Optional string `key`: NULL when absent. */
+static char *
+get_optional_string(struct reader *r, json_object *o, const char *ctx,
+                    const char *key)
+{
+    return o && json_object_object_get_ex(o, key, NULL)
+               ? get_string(r, o, ctx, key)
+               : NULL;
+}
+
+json_object *
+wire_snapshots_encode(const struct wire_snapshots *w)
+{
+    json_object *o = json_object_new_object();
+    json_object *a = json_object_new_array();
+
+    add_string(o, "server", w->server);
+    add_string(o, "network", w->network);
+    for (size_t i = 0; i < w->n_snapshots; i++) {
+        const struct wire_snapshot *sn = &w->snapshots[i];
+        json_object *e = json_object_new_object();
+        add_string(e, "name", sn->name);
+        add_int64(e, "time", sn->time);
+        add_uint(e, "as", sn->as);
+        add_bool(e, "named", sn->named);
+        add_bool(e, "damaged", sn->damaged);
+        add_bool(e, "unread", sn->unread);
+        add_uint(e, "files", sn->files);
+        add_uint(e, "stale", sn->stale);
+        add_int64(e, "bytes", (long long)sn->bytes);
+        if (sn->note) {
+            add_string(e, "note", sn->note);
+        }
+        json_object_array_add(a, e);
+    }
+    json_object_object_add(o, "snapshots", a);
+    json_object_object_add(o, "incomplete",
+                           strings_encode(w->incomplete, w->n_incomplete));
+    return o;
+}
+
+static void
+snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
+{
+    struct wire_snapshot *sn = elem;
+
+    sn->name = get_string(r, o, where, "name");
+    if (sn->name && !util_valid_name(sn->name, 64)) {
+        refuse(r, where, "name", "is not a snapshot's name");
+    }
+    sn->time = get_int64(r, o, where, "time");
+    sn->as = get_uint(r, o, where, "as");
+    if (sn->as > 255) {
+        refuse(r, where, "as", "is not an AS's number (%u)", sn->as);
+    }
+    sn->named = get_bool(r, o, where, "named");
+    sn->damaged = get_bool(r, o, where, "damaged");
+    sn->unread = get_bool(r, o, where, "unread");
+    sn->files = get_uint(r, o, where, "files");
+    sn->stale = get_uint(r, o, where, "stale");
+    sn->bytes = (unsigned long long)get_int64(r, o, where, "bytes");
+    sn->note = get_optional_string(r, o, where, "note");
+    for (const char *c = sn->note; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            refuse(r, where, "note", "has a control character");
+            break;
+        }
+    }
+}
+
+static void
+snapshots_read(struct reader *r, json_object *o, void *out)
+{
+    struct wire_snapshots *w = out;
+
+    w->server = get_server(r, o);
+    w->network = get_string(r, o, "", "network");
+    w->snapshots = get_objects(r, o, "", "snapshots", sizeof *w->snapshots,
+                               &w->n_snapshots, snapshot_read);
+    w->incomplete = get_strings(r, o, "", "incomplete", &w->n_incomplete);
+}
+
+static void
+snapshots_release(void *w)
+{
+    wire_snapshots_free(w);
+}
+
+int
+wire_snapshots_decode(const char *text, const char *who,
+                      struct wire_snapshots *w)
+{
+    return decode(text, who, "snapshots", w, sizeof *w, snapshots_read,
+                  snapshots_release);
+}
+
+void
+wire_snapshots_free(struct wire_snapshots *w)
+{
+    for (size_t i = 0; w->snapshots && i < w->n_snapshots; i++) {
+        free(w->snapshots[i].name);
+        free(w->snapshots[i].note);
+    }
+    free(w->snapshots);
+    free_strings(w->incomplete, w->n_incomplete);
+    free(w->server);
+    free(w->network);
+    memset(w, 0, sizeof *w);
+}
+
+json_object *
+wire_save_encode(const struct wire_save *w)
+{
+    json_object *o = json_object_new_object();
+
+    add_string(o, "server", w->server);
+    if (w->stored) {
+        add_string(o, "stored", w->stored);
+    } else if (w->unchanged) {
+        add_string(o, "unchanged", w->unchanged);
+    }
+    return o;
+}
+
+static void
+save_read(struct reader *r, json_object *o, void *out)
+{
+    struct wire_save *w = out;
+
+    w->server = get_server(r, o);
+    w->stored = get_optional_string(r, o, "", "stored");
+    w->unchanged = get_optional_string(r, o, "", "unchanged");
+    if (w->stored && w->unchanged) {
+        refuse(r, "", "unchanged", "is given with \"stored\"");
+    }
+}
+
+static void
+save_release(void *w)
+{
+    wire_save_free(w);
+}
+
+int
+wire_save_decode(const char *text, const char *who, struct wire_save *w)
+{
+    return decode(text, who, "save", w, sizeof *w, save_read, save_release);
+}
+
+void
+wire_save_free(struct wire_save *w)
+{
+    free(w->server);
+    free(w->stored);
+    free(w->unchanged);
+    memset(w, 0, sizeof *w);
+}

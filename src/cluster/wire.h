@@ -188,4 +188,54 @@ void wire_preflight_free(struct wire_preflight *);
 /* The path MTU towards `peer`; 0 when unreachable or not reported. */
 unsigned wire_preflight_pmtu(const struct wire_preflight *, const char *peer);
 
+/* ------------------------------------------------------------------------ */
+/* snapshots, save                                                          */
+
+struct wire_snapshot {
+    char *name;
+    long long time;
+    unsigned as;  /* 0: the whole network */
+    bool named;   /* saved with --name */
+    bool damaged; /* never restored; `unread`: its manifest unreadable (any
+                     scope; `time` the directory's) */
+    bool unread;
+    unsigned files, stale;
+    unsigned long long bytes;
+    char *note; /* NULL: none */
+};
+
+/* `snapshots --json` of one server, newest first:
+ *   { "server": "s1", "network": "small",
+ *     "snapshots": [ { "name": "20261203-101500", "time": 1764756900,
+ *                      "as": 0, "named": false, "damaged": false,
+ *                      "unread": false, "files": 22, "stale": 0,
+ *                      "bytes": 12345, "note": "..." (optional) } ],
+ *     "incomplete": [ ".tmp-123", "cut" ] } */
+struct wire_snapshots {
+    char *server, *network;
+    struct wire_snapshot *snapshots;
+    size_t n_snapshots;
+    char **incomplete;
+    size_t n_incomplete;
+};
+
+json_object *wire_snapshots_encode(const struct wire_snapshots *);
+int wire_snapshots_decode(const char *text, const char *who,
+                          struct wire_snapshots *);
+void wire_snapshots_free(struct wire_snapshots *);
+
+/* `save --time T --json` of one server (a master's save):
+ *   { "server": "s1", "stored": "20261203-101500" }  (the snapshot stored)
+ *   { "server": "s1", "unchanged": "20261203-094500" } (its part is the
+ *                                     same as that one's: nothing stored)
+ *   { "server": "s1" }                (nothing of it: save --as N) */
+struct wire_save {
+    char *server;
+    char *stored, *unchanged; /* at most one set */
+};
+
+json_object *wire_save_encode(const struct wire_save *);
+int wire_save_decode(const char *text, const char *who, struct wire_save *);
+void wire_save_free(struct wire_save *);
+
 #endif

@@ -26,6 +26,7 @@
 #include "snapshot.h"
 #include "state.h"
 #include "util.h"
+#include "wire.h"
 #include "workers.h"
 
 #define SNAPSHOTS_DIR "snapshots"
@@ -350,6 +351,22 @@ name_taken(int snapdir, const char *name)
     return fstatat(snapdir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* `save --json`'s reply (wire.h): the snapshot stored, or the one this
+ * server's part is the same as, or neither. */
+static void
+save_reply(const struct session *s, const char *stored, const char *unchanged)
+{
+    if (!s->opts.json) {
+        return;
+    }
+    struct wire_save w = {
+        .server = (char *)(s->opts.server ? s->opts.server : "local"),
+        .stored = (char *)stored,
+        .unchanged = (char *)unchanged,
+    };
+    wire_print(wire_save_encode(&w), false);
+}
+
 int
 network_save(struct session *s)
 {
@@ -370,6 +387,7 @@ network_save(struct session *s)
     }
     if (asn && !record_has_as(st, asn)) {
         if (s->opts.server) {
+            save_reply(s, NULL, NULL);
             return EXIT_OK; /* AS N is on other servers (the master
                                checked that it exists) */
         }
@@ -448,14 +466,15 @@ network_save(struct session *s)
         } else {
             snap.name = xstrdup(name);
         }
-        /* A master's save (--time) is stored even when this server's part
-         * is unchanged: every server then has the snapshot of that name,
-         * which is what the master restores by. */
-        if (!given && !s->opts.save_time && prev &&
+        /* --always: a master's second round, so that every server has
+         * the snapshot of the name it chose when any server's part
+         * changed. */
+        if (!given && !s->opts.always && prev &&
             snapshot_same_content(prev, &snap)) {
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, prev->name);
+            save_reply(s, NULL, prev->name);
             goto done;
         }
         if (name_taken(snapdir, snap.name)) {
@@ -486,6 +505,7 @@ network_save(struct session *s)
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
         prune(snapdir, path, snap.time, &r);
+        save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;
         }
@@ -509,6 +529,49 @@ done:
     return status;
 }
 
+/* `snapshots --json` (wire.h): the `n` snapshots of `list`, freed; exit 1
+ * when one is damaged. */
+static int
+snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
+                char **incomplete)
+{
+    struct wire_snapshots w = {0};
+    int status = EXIT_OK;
+
+    w.server = xstrdup(s->opts.server ? s->opts.server : "local");
+    w.network = xstrdup(s->network);
+    w.snapshots = xcalloc(n + 1, sizeof *w.snapshots);
+    w.n_snapshots = n;
+    for (size_t i = 0; i < n; i++) {
+        struct wire_snapshot *ws = &w.snapshots[i];
+        ws->name = list[i].name;
+        ws->time = list[i].time;
+        ws->as = list[i].asn;
+        ws->named = list[i].named;
+        ws->damaged = list[i].damaged;
+        ws->unread = list[i].unread;
+        ws->files = (unsigned)list[i].n_files;
+        for (size_t k = 0; k < list[i].n_files; k++) {
+            ws->stale += list[i].files[k].stale;
+            ws->bytes += list[i].files[k].size;
+        }
+        ws->note = list[i].note;
+        list[i].name = list[i].note = NULL; /* w's now */
+        status = list[i].damaged ? EXIT_FAILED : status;
+        snapshot_free(&list[i]);
+    }
+    while (incomplete && incomplete[w.n_incomplete]) {
+        w.n_incomplete++;
+    }
+    w.incomplete = xcalloc(w.n_incomplete + 1, sizeof *w.incomplete);
+    for (size_t i = 0; i < w.n_incomplete; i++) {
+        w.incomplete[i] = xstrdup(incomplete[i]);
+    }
+    wire_print(wire_snapshots_encode(&w), false);
+    wire_snapshots_free(&w);
+    return status;
+}
+
 int
 network_snapshots(struct session *s)
 {
@@ -516,6 +579,9 @@ network_snapshots(struct session *s)
     int snapdir = open_snapdir(s->network, false, &path);
 
     if (snapdir == -ENOENT) {
+        if (s->opts.json) {
+            return snapshots_reply(s, NULL, 0, NULL);
+        }
         log_info("network %s has no snapshots", s->network);
         return EXIT_OK;
     }
@@ -525,6 +591,14 @@ network_snapshots(struct session *s)
     struct snapshot *list;
     char **incomplete;
     size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
+    if (s->opts.json) {
+        int status = snapshots_reply(s, list, n, incomplete);
+        util_free_strv(incomplete);
+        free(list);
+        free(path);
+        close(snapdir);
+        return status;
+    }
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }

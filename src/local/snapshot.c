@@ -404,6 +404,61 @@ snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
     return same;
 }
 
+/* Whether list `l` (of `n`) has snapshot `name` intact and holding
+ * `want`'s part. */
+static bool
+has_intact(const struct snapshot *l, size_t n, const char *name,
+           unsigned want)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(l[i].name, name)) {
+            return !l[i].damaged && snapshot_covers(&l[i], want);
+        }
+    }
+    return false;
+}
+
+const char *
+snapshot_choose_common(const struct snapshot *const *lists, const size_t *n,
+                       size_t n_lists, unsigned want,
+                       const struct snapshot **damaged,
+                       const struct snapshot **partial)
+{
+    const struct snapshot *chosen = NULL;
+    *damaged = NULL;
+    *partial = NULL;
+    if (!n_lists) {
+        return NULL;
+    }
+    /* The candidates: the first list's intact ones, newest first; the
+     * newest that every other list has intact too. */
+    for (size_t i = 0; i < n[0] && !chosen; i++) {
+        const struct snapshot *c = &lists[0][i];
+        bool everywhere = !c->damaged && snapshot_covers(c, want);
+        for (size_t k = 1; k < n_lists && everywhere; k++) {
+            everywhere = has_intact(lists[k], n[k], c->name, want);
+        }
+        chosen = everywhere ? c : NULL;
+    }
+    /* Newer than the chosen one, on any list: damaged, or not
+     * everywhere. */
+    for (size_t k = 0; k < n_lists; k++) {
+        for (size_t i = 0; i < n[k]; i++) {
+            const struct snapshot *c = &lists[k][i];
+            if ((chosen && (c->time < chosen->time ||
+                            !strcmp(c->name, chosen->name))) ||
+                !snapshot_covers(c, want)) {
+                continue;
+            }
+            const struct snapshot **slot = c->damaged ? damaged : partial;
+            if (!*slot || c->time > (*slot)->time) {
+                *slot = c;
+            }
+        }
+    }
+    return chosen ? chosen->name : NULL;
+}
+
 void
 snapshot_retain(const struct snapshot *s, size_t n, long long now,
                 const struct snapshot_retention *r, bool keep[])

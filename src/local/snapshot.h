@@ -134,6 +134,22 @@ void snapshot_free(struct snapshot *);
 long snapshot_choose(const struct snapshot *list, size_t n, const char *name,
                      unsigned want, long *damaged, long *offer);
 
+/* What a master's restore without a name takes, given `n_lists` servers'
+ * snapshot lists (each newest first, as snapshot_list() gives them; only
+ * the servers the restore involves): the newest name that every list has
+ * intact and holding AS `want`'s part (0: the whole network).  Returns
+ * it (a pointer into the lists), or NULL.  *damaged: the newest damaged
+ * snapshot of any list that may hold `want`'s part and is newer than the
+ * chosen one (or, with none chosen, any), else NULL: the restore refuses
+ * or warns, as snapshot_choose()'s.  *partial: the newest intact one
+ * newer than the chosen one that some list lacks (a master's save that
+ * did not reach every server), else NULL: said.  Pure. */
+const char *snapshot_choose_common(const struct snapshot *const *lists,
+                                   const size_t *n, size_t n_lists,
+                                   unsigned want,
+                                   const struct snapshot **damaged,
+                                   const struct snapshot **partial);
+
 /* The snapshots in directory `snapdir` (an open descriptor of
  * <persist>/<network>/snapshots), newest first, each read and checked (its
  * files' checksums with `verify`).  A damaged one (manifest or, with
