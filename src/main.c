@@ -148,10 +148,9 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server",
-        "--jobs",   "--format",  "--listen",     "--period",
-        "--as",     "--note",    "--node",       "--name",
-        "--time",
+        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
+        "--format", "--listen",  "--period",     "--as",     "--note",
+        "--node",   "--name",    "--time",
     };
 
     for (int i = 1; i < argc; i++) {

@@ -21,15 +21,15 @@ enum {
 /* Options that belong to some verbs only (struct verb's `options`): given
  * to another verb, they are a usage error naming both. */
 enum {
-    VOPT_PURGE = 1 << 0,   /* --purge (down) */
-    VOPT_FORMAT = 1 << 1,  /* --format (graph) */
-    VOPT_LISTEN = 1 << 2,  /* --listen (serve) */
-    VOPT_PERIOD = 1 << 3,  /* --period (serve) */
-    VOPT_AS = 1 << 4,      /* --as N (save, restore) */
-    VOPT_NOTE = 1 << 5,    /* --note TEXT (save) */
-    VOPT_NODE = 1 << 6,    /* --node NAME (restore) */
-    VOPT_RESTORE = 1 << 7, /* --restore (up) */
-    VOPT_NAME = 1 << 8,    /* --name NAME (save) */
+    VOPT_PURGE = 1 << 0,        /* --purge (down) */
+    VOPT_FORMAT = 1 << 1,       /* --format (graph) */
+    VOPT_LISTEN = 1 << 2,       /* --listen (serve) */
+    VOPT_PERIOD = 1 << 3,       /* --period (serve) */
+    VOPT_AS = 1 << 4,           /* --as N (save, restore) */
+    VOPT_NOTE = 1 << 5,         /* --note TEXT (save) */
+    VOPT_NODE = 1 << 6,         /* --node NAME (restore) */
+    VOPT_RESTORE = 1 << 7,      /* --restore (up) */
+    VOPT_NAME = 1 << 8,         /* --name NAME (save) */
     VOPT_SKIP_DAMAGED = 1 << 9, /* --skip-damaged (up --restore, restore) */
     VOPT_TIME = 1 << 10,        /* --time SECONDS (save, from a master) */
     VOPT_ALWAYS = 1 << 11,      /* --always (save) */

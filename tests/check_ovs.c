@@ -509,6 +509,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->set_vlans);
     ck_assert_ptr_nonnull(ops->dead_daemons);
     ck_assert_ptr_nonnull(ops->reattach_port);
+    ck_assert_ptr_nonnull(ops->bridges_exist);
     /* datapath "auto": netdev (needing checksum offload off) exactly when
      * the kernel has no openvswitch module. */
     ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),
@@ -589,6 +590,10 @@ START_TEST(test_destroy_nothing)
     sw_open(&sw);
     const char *names[] = {nm("Bx")};
     ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, names[0]), 0);
+    bool exists[1] = {true};
+    ck_assert_int_eq(sw.ops->bridges_exist(sw.state, tmpdir, names, 1, exists),
+                     0);
+    ck_assert(!exists[0]);
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
     ck_assert_uint_eq(count_files(tmpdir), 0);
     sw_close(&sw);
@@ -857,6 +862,13 @@ START_TEST(test_build_destroy)
 
     /* Building twice changes nothing and names the bridge. */
     ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Ba")), 1);
+    /* Several asked about at once (one list-br): those built, not others
+     * (a name that is a prefix of one included). */
+    const char *asked[] = {nm("Bb"), nm("Bnone"), nm("Ba"), nm("B")};
+    bool exists[4] = {false, true, false, true};
+    ck_assert_int_eq(
+        sw.ops->bridges_exist(sw.state, tmpdir, asked, 4, exists), 0);
+    ck_assert(exists[0] && !exists[1] && exists[2] && !exists[3]);
     testutil_capture_begin();
     ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EEXIST);
     testutil_capture_end();

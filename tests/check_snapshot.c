@@ -309,8 +309,9 @@ START_TEST(test_list)
     size_t n = snapshot_list(dir, "/p", true, &list, &incomplete);
     const char *msg = testutil_captured();
     ck_assert_msg(strstr(msg, "/p/bad/R.frr: does not match the manifest") &&
-                      strstr(msg, "/p/worse/MANIFEST:") && !strstr(msg, "cut") &&
-                      !strstr(msg, "tmp") && !strstr(msg, "stray"),
+                      strstr(msg, "/p/worse/MANIFEST:") &&
+                      !strstr(msg, "cut") && !strstr(msg, "tmp") &&
+                      !strstr(msg, "stray"),
                   "%s", msg);
     testutil_capture_end();
     ck_assert_uint_eq(n, 4);
@@ -508,7 +509,7 @@ START_TEST(test_retain_damaged)
     long long now = 100LL * 86400;
     memset(s, 0, sizeof s);
     for (int i = 0; i < N; i++) {
-        s[i].time = now - i * 60;
+        s[i].time = now - (long long)i * 60;
         s[i].damaged = i < 3;
     }
     struct snapshot_retention r = {1, 0};

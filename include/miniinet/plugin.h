@@ -88,9 +88,9 @@ extern "C" {
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
- * reattach_port, runtime stop_frr. */
+ * reattach_port, runtime stop_frr.  4.7: switch bridges_exist. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 6
+#define MI_PLUGIN_ABI_MINOR 7
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -602,6 +602,18 @@ struct mi_switch_ops {
      * reported. */
     int (*reattach_port)(void *state, const char *dir, const char *bridge,
                          const char *port);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 7
+    /* Since 4.7.  Optional (NULL: bridge_exists() for each).  Whether each
+     * of the `n` bridges `names` exists, into exists[i] -- with one
+     * question to the switch, so that looking at a network of hundreds of
+     * bridges (`status`, `up` on a network that is up) costs one, not
+     * hundreds.  Like bridge_exists(), it may run in a process that never
+     * called start().  Returns 0, or a negative errno, reported (exists[]
+     * then all false). */
+    int (*bridges_exist)(void *state, const char *dir,
+                         const char *const *names, size_t n, bool *exists);
 #endif
 };
 

@@ -1151,6 +1151,33 @@ ovs_reattach_port(void *state, const char *dir, const char *bridge,
     return status == 0 ? 0 : status < 0 ? status : -EIO;
 }
 
+/* Since 4.7: every bridge asked about with one `ovs-vsctl list-br`. */
+static int
+ovs_bridges_exist(void *state, const char *dir, const char *const *names,
+                  size_t n, bool *exists)
+{
+    struct ovs *ovs = state;
+
+    memset(exists, 0, n * sizeof *exists);
+    int error = attach(ovs, dir);
+    if (error || ovs->daemon == OVS_NONE || !n) {
+        return error; /* no Open vSwitch at all: no bridge either */
+    }
+    char *out = NULL;
+    error = list_bridges(ovs, &out);
+    for (char *line = out, *next; !error && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        for (size_t i = 0; i < n; i++) {
+            exists[i] |= !strcmp(names[i], line);
+        }
+    }
+    free(out);
+    return error;
+}
+
 static int
 ovs_bridge_exists(void *state, const char *dir, const char *name)
 {
@@ -1505,6 +1532,7 @@ static const struct mi_switch_ops ovs_ops = {
     .needs_tx_csum_off = ovs_needs_tx_csum_off,
     .build = ovs_build,
     .bridge_exists = ovs_bridge_exists,
+    .bridges_exist = ovs_bridges_exist,
     .destroy = ovs_destroy,
     .get_vlans = ovs_get_vlans,
     .set_vlans = ovs_set_vlans,

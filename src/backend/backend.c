@@ -59,6 +59,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_SET_VLANS] = SW(set_vlans, false),
     [SW_DEAD_DAEMONS] = SW(dead_daemons, false),
     [SW_REATTACH_PORT] = SW(reattach_port, false),
+    [SW_BRIDGES_EXIST] = SW(bridges_exist, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -355,6 +356,28 @@ sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
     }
     if (len) {
         buf[len - 1] = '\0'; /* whatever the plugin wrote */
+    }
+    return error;
+}
+
+int
+sw_bridges_exist(const struct active_plugin *sw, const char *dir,
+                 const char *const *names, size_t n, bool *exists)
+{
+    int error = 0;
+
+    memset(exists, 0, n * sizeof *exists);
+    if (backend_has(sw, SW_BRIDGES_EXIST)) {
+        error = sw_ops(sw)->bridges_exist(sw->state, dir, names, n, exists);
+    } else {
+        for (size_t i = 0; i < n && !error; i++) {
+            int r = sw_bridge_exists(sw, dir, names[i]);
+            error = r < 0 ? r : 0;
+            exists[i] = r == 1;
+        }
+    }
+    if (error) {
+        memset(exists, 0, n * sizeof *exists);
     }
     return error;
 }

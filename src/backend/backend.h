@@ -53,6 +53,7 @@ enum backend_op {
     SW_SET_VLANS,     /* 4.4 */
     SW_DEAD_DAEMONS,  /* 4.6 */
     SW_REATTACH_PORT, /* 4.6 */
+    SW_BRIDGES_EXIST, /* 4.7 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -142,6 +143,11 @@ int sw_build(const struct active_plugin *sw, const struct mi_plan *,
              unsigned server);
 int sw_bridge_exists(const struct active_plugin *sw, const char *dir,
                      const char *name);
+/* Whether each of the `n` bridges exists, into exists[i]: the switch's
+ * bridges_exist (4.7, one question), else bridge_exists() for each.  0, or
+ * a negative errno (reported; exists[] then all false). */
+int sw_bridges_exist(const struct active_plugin *sw, const char *dir,
+                     const char *const *names, size_t n, bool *exists);
 int sw_destroy(const struct active_plugin *sw, const char *dir,
                const char *const *bridges, size_t n_bridges);
 /* -ENOTSUP when the switch has no get_vlans/set_vlans (before 4.4):

@@ -1250,8 +1250,7 @@ master_save_named_here(struct session *s)
             }
             done[i] = true;
             if (sr->status != 0 ||
-                wire_save_decode(sr->out, m.p->servers[i].name,
-                                 &replies[i])) {
+                wire_save_decode(sr->out, m.p->servers[i].name, &replies[i])) {
                 log_error("%s: `save` %s", m.p->servers[i].name,
                           sr->r ? "failed (see above)"
                                 : "not run: the server is not reachable");
@@ -1331,10 +1330,9 @@ gather_snapshots(struct session *s, struct master *m,
     for (size_t i = 0; i < m->n; i++) {
         struct server_run *sr = &m->runs[i];
         /* Exit 1 with a reply: a damaged snapshot there (named). */
-        answered[i] =
-            sr->r && (sr->status == 0 || sr->status == 1) &&
-            !wire_snapshots_decode(sr->out, m->p->servers[i].name,
-                                   &replies[i]);
+        answered[i] = sr->r && (sr->status == 0 || sr->status == 1) &&
+                      !wire_snapshots_decode(sr->out, m->p->servers[i].name,
+                                             &replies[i]);
         if (!answered[i]) {
             log_error("%s: `snapshots` %s", m->p->servers[i].name,
                       sr->r ? "failed (see above)"
@@ -1395,7 +1393,8 @@ master_snapshots(struct session *s)
                 dup = !strcmp(seen[j]->name, w->name);
             }
             if (!dup) {
-                seen = xgrow(seen, &cap, n_seen + 1, sizeof *seen);
+                seen = xgrow(seen, &cap, n_seen + 1,
+                             sizeof(const struct wire_snapshot *));
                 seen[n_seen++] = w;
             }
         }
@@ -1432,8 +1431,7 @@ master_snapshots(struct session *s)
             }
             char **to = here && !here->damaged ? &on
                         : here                 ? &bad
-                        : answered[i] &&
-                                server_has_as(m.p, (unsigned)i, w->as)
+                        : answered[i] && server_has_as(m.p, (unsigned)i, w->as)
                             ? &missing
                             : NULL;
             if (to) {
@@ -1480,21 +1478,24 @@ choose_common(struct session *s, const char *node, char **name)
 {
     const struct mi_plan *p = plan_view(s->plan);
     struct master m;
-    struct wire_snapshots *replies = xcalloc(p->n_servers + 1, sizeof *replies);
+    struct wire_snapshots *replies =
+        xcalloc(p->n_servers + 1, sizeof *replies);
     bool *answered = xcalloc(p->n_servers + 1, sizeof *answered);
     unsigned want = s->opts.as_number ? s->opts.as_number
                     : node            ? names_asn_of(node)
                                       : 0;
     size_t failed = gather_snapshots(s, &m, replies, answered);
-    const struct snapshot **lists = xcalloc(m.n + 1, sizeof *lists);
-    struct snapshot **own = xcalloc(m.n + 1, sizeof *own);
+    const struct snapshot **lists =
+        xcalloc(m.n + 1, sizeof(const struct snapshot *));
+    struct snapshot **own = xcalloc(m.n + 1, sizeof(struct snapshot *));
     size_t *ns = xcalloc(m.n + 1, sizeof *ns), n_lists = 0;
     bool missing = false;
 
     for (size_t i = 0; i < m.n; i++) {
         bool involved = false;
         for (size_t k = 0; node && k < p->n_nodes && !involved; k++) {
-            involved = p->nodes[k].server == i && !strcmp(p->nodes[k].name, node);
+            involved =
+                p->nodes[k].server == i && !strcmp(p->nodes[k].name, node);
         }
         for (size_t k = 0; node && k < p->n_bridges && !involved; k++) {
             involved =
@@ -1512,10 +1513,10 @@ choose_common(struct session *s, const char *node, char **name)
         ns[n_lists++] = answered[i] ? replies[i].n_snapshots : 0;
     }
     const struct snapshot *damaged, *partial;
-    const char *chosen =
-        missing ? NULL
-                : snapshot_choose_common(lists, ns, n_lists, want, &damaged,
-                                         &partial);
+    const char *chosen = missing
+                             ? NULL
+                             : snapshot_choose_common(lists, ns, n_lists, want,
+                                                      &damaged, &partial);
     int status = EXIT_OK;
     if (missing) {
         log_error("network %s: nothing restored: not every server "

@@ -53,12 +53,27 @@ damage_look_root(const struct active_plugin *sw, const char *switch_dir,
     }
     sw_dead_daemons(sw, switch_dir, seen->switch_dead,
                     sizeof seen->switch_dead);
-    seen->bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
+    /* This server's bridges, asked about at once (one question to the
+     * switch, not one per bridge: hundreds in a class). */
+    const char **names = xcalloc(p->n_bridges + 1, sizeof *names);
+    size_t *index = xcalloc(p->n_bridges + 1, sizeof *index);
+    bool *exists = xcalloc(p->n_bridges + 1, sizeof *exists);
+    size_t n = 0;
     for (size_t b = 0; b < p->n_bridges; b++) {
-        seen->bridge_missing[b] =
-            p->bridges[b].server == server &&
-            sw_bridge_exists(sw, switch_dir, p->bridges[b].name) == 0;
+        if (p->bridges[b].server == server) {
+            index[n] = b;
+            names[n++] = p->bridges[b].name;
+        }
     }
+    seen->bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
+    if (sw_bridges_exist(sw, switch_dir, names, n, exists) == 0) {
+        for (size_t k = 0; k < n; k++) {
+            seen->bridge_missing[index[k]] = !exists[k];
+        }
+    } /* else unknown (reported): none judged missing */
+    free(names);
+    free(index);
+    free(exists);
 }
 
 void

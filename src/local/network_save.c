@@ -560,12 +560,12 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         status = list[i].damaged ? EXIT_FAILED : status;
         snapshot_free(&list[i]);
     }
-    while (incomplete && incomplete[w.n_incomplete]) {
-        w.n_incomplete++;
-    }
-    w.incomplete = xcalloc(w.n_incomplete + 1, sizeof *w.incomplete);
-    for (size_t i = 0; i < w.n_incomplete; i++) {
+    w.incomplete = xcalloc(1, sizeof *w.incomplete);
+    for (size_t i = 0; incomplete && incomplete[i]; i++) {
+        w.incomplete = xrealloc(w.incomplete, (i + 2) * sizeof *w.incomplete);
         w.incomplete[i] = xstrdup(incomplete[i]);
+        w.incomplete[i + 1] = NULL;
+        w.n_incomplete = i + 1;
     }
     wire_print(wire_snapshots_encode(&w), false);
     wire_snapshots_free(&w);
@@ -1258,7 +1258,8 @@ restore_with(struct session *s, const struct state *st,
         }
         return EXIT_FAILED;
     }
-    struct snapshot *snap = choose_snapshot(snapdir, path, name, want, lenient);
+    struct snapshot *snap =
+        choose_snapshot(snapdir, path, name, want, lenient);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
     if (snap && !snapshot_select(snap, only, asn, keep) && asn) {
         log_error("--as %u: snapshot %s has nothing of AS %u: nothing "

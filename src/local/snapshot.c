@@ -407,8 +407,7 @@ snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
 /* Whether list `l` (of `n`) has snapshot `name` intact and holding
  * `want`'s part. */
 static bool
-has_intact(const struct snapshot *l, size_t n, const char *name,
-           unsigned want)
+has_intact(const struct snapshot *l, size_t n, const char *name, unsigned want)
 {
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(l[i].name, name)) {
@@ -445,8 +444,8 @@ snapshot_choose_common(const struct snapshot *const *lists, const size_t *n,
     for (size_t k = 0; k < n_lists; k++) {
         for (size_t i = 0; i < n[k]; i++) {
             const struct snapshot *c = &lists[k][i];
-            if ((chosen && (c->time < chosen->time ||
-                            !strcmp(c->name, chosen->name))) ||
+            if ((chosen &&
+                 (c->time < chosen->time || !strcmp(c->name, chosen->name))) ||
                 !snapshot_covers(c, want)) {
                 continue;
             }
@@ -535,7 +534,8 @@ snapshot_verify(int snapdir, const char *path, struct snapshot *snap)
     int error = 0;
     for (size_t i = 0; i < snap->n_files && !error; i++) {
         char *data = NULL;
-        error = snapshot_read_file(snapdir, path, snap, &snap->files[i], &data);
+        error =
+            snapshot_read_file(snapdir, path, snap, &snap->files[i], &data);
         free(data);
     }
     if (error) {
@@ -566,14 +566,14 @@ load_one(int snapdir, const char *path, const char *name, bool verify,
                         : fs_read_file_at(dir, SNAPSHOT_MANIFEST, 1u << 20,
                                           &text, &len);
     struct stat sb;
-    long long mtime = dir >= 0 && !fstat(dir, &sb) ? (long long)sb.st_mtime
-                                                   : 0;
+    long long mtime =
+        dir >= 0 && !fstat(dir, &sb) ? (long long)sb.st_mtime : 0;
     if (dir >= 0) {
         close(dir);
     }
     memset(out, 0, sizeof *out);
-    if (error == -ENOENT || (dir < 0 && (error == -ENOTDIR ||
-                                         error == -ELOOP))) {
+    if (error == -ENOENT ||
+        (dir < 0 && (error == -ENOTDIR || error == -ELOOP))) {
         free(shown);
         return ENTRY_INCOMPLETE;
     }
