@@ -1484,7 +1484,7 @@ choose_common(struct session *s, const char *node, char **name)
     unsigned want = s->opts.as_number ? s->opts.as_number
                     : node            ? names_asn_of(node)
                                       : 0;
-    size_t failed = gather_snapshots(s, &m, replies, answered);
+    gather_snapshots(s, &m, replies, answered); /* missing: said */
     const struct snapshot **lists =
         xcalloc(m.n + 1, sizeof(const struct snapshot *));
     struct snapshot **own = xcalloc(m.n + 1, sizeof(struct snapshot *));
@@ -1551,7 +1551,6 @@ choose_common(struct session *s, const char *node, char **name)
         }
         *name = xstrdup(chosen);
     }
-    (void)failed;
     for (size_t i = 0; i < n_lists; i++) {
         free(own[i]);
     }

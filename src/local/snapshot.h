@@ -25,9 +25,11 @@
  *
  * It is written under a temporary name (.tmp-PID) and renamed, so that a
  * crash leaves the previous snapshots as they were; a leftover temporary
- * directory is removed by the next `save`.  The reader is strict: anything
- * else, a checksum that does not match or a file that is missing or not
- * listed is a damaged snapshot, named. */
+ * directory is removed by the next `save`.  What is no snapshot at all (a
+ * temporary directory, a directory without MANIFEST, anything not a
+ * directory) is "incomplete": never a candidate.  The reader is strict:
+ * anything else, a checksum that does not match or a file that is missing
+ * or not listed is a damaged snapshot, named, never restored. */
 #ifndef MINIINET_SNAPSHOT_H
 #define MINIINET_SNAPSHOT_H 1
 
