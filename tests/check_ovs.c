@@ -866,8 +866,8 @@ START_TEST(test_build_destroy)
      * (a name that is a prefix of one included). */
     const char *asked[] = {nm("Bb"), nm("Bnone"), nm("Ba"), nm("B")};
     bool exists[4] = {false, true, false, true};
-    ck_assert_int_eq(
-        sw.ops->bridges_exist(sw.state, tmpdir, asked, 4, exists), 0);
+    ck_assert_int_eq(sw.ops->bridges_exist(sw.state, tmpdir, asked, 4, exists),
+                     0);
     ck_assert(exists[0] && !exists[1] && exists[2] && !exists[3]);
     testutil_capture_begin();
     ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), -EEXIST);
