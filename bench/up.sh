@@ -26,7 +26,8 @@
 # compare on an idle machine only).  Where cpuacct is not a v1 hierarchy of
 # its own (cgroup v2, or cpu,cpuacct mounted together: miniinet's per-node
 # groups would take the daemons out of the bench's), only the machine's
-# figure is given.
+# figure is given.  With the docker runtime, containers are dockerd's
+# children, never in the bench's group: compare the machine's figures.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
