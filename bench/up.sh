@@ -10,7 +10,24 @@
 #   bench/up.sh 20                   the first 20 ASes' worth: a chain of
 #                                    20 transit ASes (class-60's template)
 #
-# Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc).
+# Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc),
+# RUNS (default 1: with more, the whole sequence runs that many times and
+# the medians are printed).
+#
+# CPU-seconds (user + system) are those of every process miniinet starts:
+# the bench puts itself into a cpuacct cgroup of its own and everything it
+# starts inherits it -- miniinet, vtysh, FRR's daemons and whatever runs in
+# the nodes (miniinet moves nodes into its cpu/memory/pids groups, which on
+# this kind of machine are other v1 hierarchies than cpuacct).  `check`,
+# the probe, runs outside that group: its pings are not the network's cost.
+# Open vSwitch's daemons (started by the system, not by miniinet) and the
+# kernel's own threads are not in it: "machine" is the /proc/stat delta of
+# the whole machine over the same interval beside it (other load included:
+# compare on an idle machine only).  Where cpuacct is not a v1 hierarchy of
+# its own (cgroup v2, or cpu,cpuacct mounted together: miniinet's per-node
+# groups would take the daemons out of the bench's), only the machine's
+# figure is given.  With the docker runtime, containers are dockerd's
+# children, never in the bench's group: compare the machine's figures.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +36,7 @@ jobs=${JOBS:-$(nproc)}
 arg=${1:-$top/configs/class-60.cfg}
 tmp=$(mktemp -d /tmp/miniinet-bench.XXXXXX)
 chmod 755 "$tmp" # FRR's daemons (user frr) write below it
+runs=${RUNS:-1}
 MINIINET_RUNDIR=$tmp/run
 export MINIINET_RUNDIR
 
@@ -65,6 +83,11 @@ cleanup() {
             while read -r d; do rm -rf "/var/tmp/frr/$d"; done
         [ -e "$tmp/gr.before" ] || rm -f /var/run/frr/ospfd-gr.json
     fi
+    if [ -n "${acct:-}" ] && [ -d "$acct" ]; then
+        echo $$ >"$acct_root/cgroup.procs" 2>/dev/null || true
+        [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
+        rmdir "$acct" 2>/dev/null || true
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -72,28 +95,106 @@ trap 'exit 1' INT TERM
 
 "$miniinet" -c "$cfg" validate
 mem_avail() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
+
+# CPU accounting (see the top): $acct is the bench's cpuacct group.
+acct_root=/sys/fs/cgroup/cpuacct
+acct=
+if [ -f "$acct_root/cpuacct.usage_user" ] && [ ! -L "$acct_root" ] &&
+    [ ! -e /sys/fs/cgroup/cpu/cpuacct.usage ]; then
+    acct=$acct_root/miniinet-bench.$$
+    mkdir "$acct"
+    echo $$ >"$acct/cgroup.procs"
+fi
+# CPU-seconds of the group ("-" without one) and of the machine, now.
+group_cpu() {
+    if [ -n "$acct" ]; then
+        awk '{ s += $1 } END { printf "%.2f", s / 1e9 }' \
+            "$acct/cpuacct.usage_user" "$acct/cpuacct.usage_sys"
+    else
+        echo -
+    fi
+}
+machine_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '/^cpu / {
+        printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
+}
+# Samples "TIME GROUP MACHINE" every 0.2 s into $tmp/samples, from outside
+# the group, until killed: the FRR phase's share of `up` is read from them.
+start_sampler() {
+    (
+        while :; do
+            echo "$(now) $(group_cpu) $(machine_cpu)"
+            sleep 0.2
+        done
+    ) >"$tmp/samples" &
+    sampler=$!
+    # Out of the group before it measures anything.
+    [ -z "$acct" ] || echo "$sampler" >"$acct_root/cgroup.procs"
+}
+stop_sampler() {
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    sampler=
+}
+# The group's and machine's CPU at time T (the last sample before it).
+cpu_at() {
+    awk -v t="$1" '$1 <= t { g = $2; m = $3 } END { print g, m }' "$tmp/samples"
+}
+diff2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", b - a }'; }
+# `check` outside the group: the probe's pings are not the network's cost.
+check_out() {
+    if [ -n "$acct" ]; then
+        sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh \
+            "$acct_root" "$miniinet" -j "$jobs" -c "$cfg" check
+    else
+        "$miniinet" -j "$jobs" -c "$cfg" check
+    fi
+}
+
+run_once() {
+r=$1
+res=$tmp/result.$r
 mem0=$(mem_avail)
 
-echo "== up ($cfg, -j $jobs)"
+echo "== up ($cfg, -j $jobs, run $r of $runs)"
+start_sampler
 t0=$(now)
+g0=$(group_cpu) m0=$(machine_cpu)
 if ! "$miniinet" -j "$jobs" -c "$cfg" up 2>"$tmp/up.log"; then
+    stop_sampler
     tail -20 "$tmp/up.log"
     exit 1
 fi
 t1=$(now)
+g1=$(group_cpu) m1=$(machine_cpu)
 grep -E 'done in|is up' "$tmp/up.log" | sed 's/^/  /'
 
 echo "== waiting until check exits 0: every host reaches every other, every BGP session is up (at most 300 s after up)"
 reached=no
 while [ "$(secs "$t1" "$(now)" | cut -d. -f1)" -lt 300 ]; do
-    if "$miniinet" -j "$jobs" -c "$cfg" check >"$tmp/check" 2>&1; then
+    if check_out >"$tmp/check" 2>&1; then
         reached=yes
         break
     fi
     sleep 2
 done
 t2=$(now)
+g2=$(group_cpu) m2=$(machine_cpu)
+stop_sampler
 tail -1 "$tmp/check" 2>/dev/null | sed 's/^/  /'
+
+# The FRR phase, from up's "[  T s] frr: done in D s" (T from up's start).
+frr=$(sed -n 's/.*\[ *\([0-9.]*\)s\] frr: done in \([0-9.]*\)s.*/\1 \2/p' "$tmp/up.log" |
+    awk '{ printf "%s %s", $1 - $2, $1 }')
+frr_cpu="- -"
+if [ -n "$frr" ]; then
+    # shellcheck disable=SC2086
+    set -- $frr
+    fa=$(cpu_at "$(awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.3f", a + b }')")
+    fb=$(cpu_at "$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')")
+    # shellcheck disable=SC2086
+    frr_cpu="$(diff2 ${fa% *} ${fb% *}) $(diff2 ${fa#* } ${fb#* })"
+fi
 
 # Memory: PSS of the FRR daemons of this network, and the machine's view.
 pss=0
@@ -112,6 +213,7 @@ done
 mem1=$(mem_avail)
 
 # Keep the configurations for the floor.
+rm -rf "$tmp/confs"
 mkdir -p "$tmp/confs"
 for d in "$MINIINET_RUNDIR"/*/nodes/*; do
     [ -f "$d/frr.conf" ] && cp "$d/frr.conf" "$tmp/confs/$(basename "$d").conf"
@@ -119,14 +221,17 @@ done
 
 echo "== down"
 t3=$(now)
+g3=$(group_cpu) m3=$(machine_cpu)
 "$miniinet" -j "$jobs" -c "$cfg" down 2>"$tmp/down.log"
 t4=$(now)
+g4=$(group_cpu) m4=$(machine_cpu)
 grep -E 'done in|is down' "$tmp/down.log" | sed 's/^/  /'
 
 # The floor: the same daemons, the same configurations, in bare
 # namespaces made beforehand (not timed), started $jobs at a time.
 echo "== floor: starting the same FRR daemons without miniinet"
 i=0
+rm -rf "$tmp/floor"
 for conf in "$tmp/confs"/*.conf; do
     ns=mbench_$i
     ip netns add "$ns"
@@ -161,6 +266,7 @@ chmod +x "$tmp/start-one"
 ls /var/tmp/frr 2>/dev/null | sort >"$tmp/vartmp.before"
 [ -e /var/run/frr/ospfd-gr.json ] && touch "$tmp/gr.before"
 t5=$(now)
+g5=$(group_cpu) m5=$(machine_cpu)
 while read -r ns daemons; do
     # shellcheck disable=SC2086
     echo "$ns $tmp/floor/$ns $daemons"
@@ -168,16 +274,69 @@ done <"$tmp/floor.list" |
     xargs -P "$jobs" -L 1 sh -c '"$0" "$@"' "$tmp/start-one" 2>"$tmp/floor.err" ||
     { echo "warning: some floor starts failed:"; tail -5 "$tmp/floor.err"; }
 t6=$(now)
+g6=$(group_cpu) m6=$(machine_cpu)
+# The floor's daemons go before the next run (or the end).
+for ns in $(ls /run/netns 2>/dev/null | grep "^mbench_" || true); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "/var/run/frr/$ns"
+done
 
-up=$(secs "$t0" "$t1")
-reach=$(secs "$t0" "$t2")
-floor=$(secs "$t5" "$t6")
+{
+    echo "up $(secs "$t0" "$t1")"
+    echo "reach $(secs "$t0" "$t2")"
+    echo "reached $reached"
+    echo "down $(secs "$t3" "$t4")"
+    echo "floor $(secs "$t5" "$t6")"
+    echo "cpu_up $(diff2 "$g0" "$g1") $(diff2 "$m0" "$m1")"
+    echo "cpu_frr $frr_cpu"
+    echo "cpu_conv $(diff2 "$g1" "$g2") $(diff2 "$m1" "$m2")"
+    echo "cpu_reach $(diff2 "$g0" "$g2") $(diff2 "$m0" "$m2")"
+    echo "cpu_down $(diff2 "$g3" "$g4") $(diff2 "$m3" "$m4")"
+    echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
+    echo "routers $routers"
+    echo "pss $pss"
+    echo "memdrop $(((mem0 - mem1) / 1024))"
+} >"$res"
+sed 's/^/  run '"$r"': /' "$res"
+}
+
+r=1
+while [ "$r" -le "$runs" ]; do
+    run_once "$r"
+    r=$((r + 1))
+done
+
+# The median over the runs of field F (2 = group or time, 3 = machine) of
+# key K.
+med() {
+    cat "$tmp"/result.* | awk -v k="$1" -v f="${2:-2}" '$1 == k { v[n++] = $f }
+        END { if (!n) { print "-"; exit }
+              for (i = 0; i < n; i++) for (j = i + 1; j < n; j++)
+                  if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+              print (v[0] == "-") ? "-" : v[int((n - 1) / 2)] }'
+}
+routers=$(med routers)
+up=$(med up)
+floor=$(med floor)
+cpu_line() {
+    printf '%-34s %8s CPU-s (machine %s)\n' "$1" "$(med "$2" 2)" "$(med "$2" 3)"
+}
 echo
-echo "== results ($(basename "$cfg"), $routers FRR nodes, $(nproc) cores, -j $jobs)"
+echo "== results ($(basename "$cfg"), $routers FRR nodes, $(nproc) cores, -j $jobs, median of $runs run(s); load now: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "up (miniinet returns):            ${up} s"
-echo "until all hosts reach each other and all BGP sessions are up: ${reach} s (reached: $reached)"
-echo "down:                             $(secs "$t3" "$t4") s"
+echo "until all hosts reach each other and all BGP sessions are up: $(med reach) s (reached: $(cat "$tmp"/result.* | awk '$1 == "reached" { printf "%s ", $2 }'))"
+echo "down:                             $(med down) s"
 echo "FRR floor (same daemons+configs): ${floor} s"
 awk -v u="$up" -v f="$floor" 'BEGIN { if (f > 0) printf "ratio up / floor:                 %.2f\n", u / f }'
-awk -v p="$pss" -v r="$routers" 'BEGIN { if (r > 0) printf "FRR memory: %.1f MB PSS in all, %.1f MB per FRR node\n", p / 1024, p / 1024 / r }'
-echo "machine: MemAvailable dropped by $(((mem0 - mem1) / 1024)) MB while up"
+cpu_line "CPU up (miniinet returns):" cpu_up
+cpu_line "CPU of which the FRR phase:" cpu_frr
+cpu_line "CPU convergence (up .. check ok):" cpu_conv
+cpu_line "CPU up .. all reachable:" cpu_reach
+cpu_line "CPU down:" cpu_down
+cpu_line "CPU FRR floor:" cpu_floor
+awk -v u="$(med cpu_reach)" -v f="$(med cpu_floor)" -v r="$routers" 'BEGIN {
+    if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f\n", u / f
+    if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s\n", f / r }'
+awk -v p="$(med pss)" -v r="$routers" 'BEGIN { if (r > 0) printf "FRR memory: %.1f MB PSS in all, %.1f MB per FRR node\n", p / 1024, p / 1024 / r }'
+echo "machine: MemAvailable dropped by $(med memdrop) MB while up"
