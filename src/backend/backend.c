@@ -244,6 +244,7 @@ rt_run_bounded(const struct active_plugin *rt, const char *name,
         return rt_ops(rt)->run_bounded(rt->state, name, dir, argv, out,
                                        timeout_ms, max_out);
     }
+    *out = NULL;
     int status = rt_ops(rt)->run(rt->state, name, dir, argv, out);
     if (*out && strlen(*out) > max_out) {
         free(*out);
