@@ -401,9 +401,8 @@ START_TEST(test_older_minor_loads)
     /* run_bounded came with minor 7: run() instead, unbounded. */
     char *out = NULL;
     ck_assert(!backend_has(&b, RT_RUN_BOUNDED));
-    ck_assert_int_eq(rt_run_bounded(&b, "r1", "/nowhere", argv, &out, 1000,
-                                    1 << 20),
-                     5);
+    ck_assert_int_eq(
+        rt_run_bounded(&b, "r1", "/nowhere", argv, &out, 1000, 1 << 20), 5);
     ck_assert_ptr_null(out);
     /* describe_node came with minor 1: beyond its table, so absent. */
     ck_assert(!backend_has(&b, RT_DESCRIBE_NODE));

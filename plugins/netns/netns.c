@@ -1313,8 +1313,9 @@ netns_run_bounded(void *state, const char *name, const char *dir,
         int fds[2] = {pout[0], perr[0]};
         result = bounded_collect(pid, fds, deadline, &b);
         if (result >= 0 && WIFSIGNALED(result)) {
-            ns->host->log(MI_LOG_WARN, "netns: node %s: %s killed by signal %d",
-                          name, argv[0], WTERMSIG(result));
+            ns->host->log(MI_LOG_WARN,
+                          "netns: node %s: %s killed by signal %d", name,
+                          argv[0], WTERMSIG(result));
             result = -ECANCELED;
         } else if (result >= 0) {
             result = WEXITSTATUS(result);

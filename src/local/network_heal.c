@@ -131,8 +131,8 @@ network_restart(struct session *s, const char *name)
         log_info("%s: saving its running configuration (AS %u) before the "
                  "restart",
                  name, names_asn_of(name));
-        if (network_save_as(s, names_asn_of(name), NULL,
-                            "saved by restart", &saved) != EXIT_OK) {
+        if (network_save_as(s, names_asn_of(name), NULL, "saved by restart",
+                            &saved) != EXIT_OK) {
             log_warn("%s: the save before the restart did not finish (see "
                      "above): it restarts with its newest snapshot's "
                      "configuration",
@@ -141,8 +141,8 @@ network_restart(struct session *s, const char *name)
             saved = NULL;
         }
     }
-    int status = network_heal_router(s, st, (size_t)node, false, "restarted",
-                                     saved);
+    int status =
+        network_heal_router(s, st, (size_t)node, false, "restarted", saved);
     free(saved);
     return status;
 }

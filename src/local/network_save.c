@@ -171,12 +171,11 @@ take_one(size_t i, void *aux)
     size_t len = out ? strlen(out) : 0;
     if (status != 0 || !out || len == 0 || !strstr(out, "\nend")) {
         char buf[128];
-        t->why = xasprintf("vtysh %s",
-                           status ? rt_run_failure(status,
-                                                   SAVE_VTYSH_TIMEOUT_MS,
-                                                   SNAPSHOT_FILE_MAX, buf,
-                                                   sizeof buf)
-                                  : "printed no whole configuration");
+        t->why = xasprintf(
+            "vtysh %s",
+            status ? rt_run_failure(status, SAVE_VTYSH_TIMEOUT_MS,
+                                    SNAPSHOT_FILE_MAX, buf, sizeof buf)
+                   : "printed no whole configuration");
         free(out);
         return 0;
     }
