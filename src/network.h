@@ -89,18 +89,26 @@ struct traceroute_request {
 int network_traceroute(struct session *, const struct traceroute_request *);
 int master_traceroute(struct session *, const struct traceroute_request *);
 int network_save(struct session *);
+/* `save` of AS `asn` (0: all), named `given` (NULL: by its time), with
+ * `note`; *saved (when not NULL): the name of the snapshot that holds what
+ * was saved (the one written, or the previous one when nothing changed),
+ * malloc()ed, NULL when none. */
+int network_save_as(struct session *, unsigned asn, const char *given,
+                    const char *note, char **saved);
 int network_snapshots(struct session *);
 int master_save(struct session *);
 int master_snapshots(struct session *);
 int network_restore(struct session *, const char *name, const char *node);
 void network_snapshot_hint(struct session *);
+/* Puts snapshot `snapshot` (NULL: the newest that holds the node's AS)
+ * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,
-                         const char *node);
+                         const char *node, const char *snapshot);
 /* Stops what runs of router `node`'s FRR (plan index; not when `fresh`:
- * its node was just made), starts it again and puts its newest snapshot
- * back; says "NAME: FRR `why`". */
+ * its node was just made), starts it again and puts snapshot `snapshot`
+ * (NULL: its newest) back; says "NAME: FRR `why`". */
 int network_heal_router(struct session *, const struct state *, size_t node,
-                        bool fresh, const char *why);
+                        bool fresh, const char *why, const char *snapshot);
 int network_restart(struct session *, const char *node);
 int master_restart(struct session *, const char *node);
 int master_restore(struct session *, const char *name, const char *node);

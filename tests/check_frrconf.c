@@ -645,6 +645,11 @@ START_TEST(test_not_frr_nodes)
     ck_assert_ptr_null(frrconf_daemons(view, host)[0]);
     ck_assert_ptr_null(frrconf_daemons(view, l2host)[0]);
     ck_assert_ptr_null(frrconf_daemons(view, view->n_nodes)[0]);
+    /* The same by kind alone (save has the record, not the plan). */
+    for (size_t i = 0; i < view->n_nodes; i++) {
+        ck_assert_ptr_eq(frrconf_kind_daemons(view->nodes[i].kind),
+                         frrconf_daemons(view, i));
+    }
     ck_assert_int_eq(frrconf_hostname(view, host, buf, sizeof buf), -1);
     ck_assert_int_eq(frrconf_hostname(view, node_index(view, "2_ZURIrouter"),
                                       buf, sizeof buf),

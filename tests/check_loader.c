@@ -398,6 +398,12 @@ START_TEST(test_older_minor_loads)
     ck_assert(!backend_has(&b, RT_STOP_FRR));
     ck_assert_int_eq(rt_stop_frr(&b, "r1", "/nowhere", daemons), 0);
     ck_assert(!backend_has(&b, RT_PREPARE_FRR));
+    /* run_bounded came with minor 7: run() instead, unbounded. */
+    char *out = NULL;
+    ck_assert(!backend_has(&b, RT_RUN_BOUNDED));
+    ck_assert_int_eq(
+        rt_run_bounded(&b, "r1", "/nowhere", argv, &out, 1000, 1 << 20), 5);
+    ck_assert_ptr_null(out);
     /* describe_node came with minor 1: beyond its table, so absent. */
     ck_assert(!backend_has(&b, RT_DESCRIBE_NODE));
     ck_assert_int_eq(rt_describe_node(&b, "r1", "/nowhere", buf, sizeof buf),
@@ -409,6 +415,25 @@ START_TEST(test_older_minor_loads)
 
     plugin_release(&b);
     plugin_unload(&b.loaded);
+}
+END_TEST
+
+/* What a bounded run's failures say. */
+START_TEST(test_run_failure_text)
+{
+    char buf[128];
+    ck_assert_str_eq(rt_run_failure(-ETIMEDOUT, 5000, 10, buf, sizeof buf),
+                     "did not answer within 5 s (killed)");
+    ck_assert_str_eq(rt_run_failure(-ETIMEDOUT, 2500, 10, buf, sizeof buf),
+                     "did not answer within 2.5 s (killed)");
+    ck_assert_str_eq(rt_run_failure(-EFBIG, 5000, 4096, buf, sizeof buf),
+                     "printed more than 4096 bytes (killed)");
+    ck_assert_str_eq(rt_run_failure(-ECANCELED, 5000, 10, buf, sizeof buf),
+                     "was killed by a signal");
+    ck_assert_str_eq(rt_run_failure(-ENOENT, 5000, 10, buf, sizeof buf),
+                     "could not be run: No such file or directory");
+    ck_assert_str_eq(rt_run_failure(3, 5000, 10, buf, sizeof buf),
+                     "exited with status 3");
 }
 END_TEST
 
@@ -958,6 +983,7 @@ loader_suite(void)
     tcase_add_test(tc, test_good_settings);
     tcase_add_test(tc, test_refuse_badabi);
     tcase_add_test(tc, test_older_minor_loads);
+    tcase_add_test(tc, test_run_failure_text);
     tcase_add_test(tc, test_newer_minor_loads);
     tcase_add_test(tc, test_refuse_missing_op);
     tcase_add_test(tc, test_refuse_nosize);

@@ -88,7 +88,8 @@ extern "C" {
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
- * reattach_port, runtime stop_frr.  4.7: switch bridges_exist. */
+ * reattach_port, runtime stop_frr.  4.7: switch bridges_exist, runtime
+ * run_bounded. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 7
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -516,6 +517,23 @@ struct mi_runtime_ops {
      * does not exist or does not run is not an error. */
     int (*stop_frr)(void *state, const char *name, const char *dir,
                     const char *const *daemons);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 7
+    /* Since 4.7.  Optional (NULL: the host calls run() and waits as long
+     * as it takes).  Like run() with `out`, but bounded from outside the
+     * node, whatever the program in it does (a node's root controls the
+     * node's programs, and FRR's vtysh waits forever for a stopped
+     * daemon): once `timeout_ms` have passed, or once the program has
+     * printed more than `max_out` bytes, stop reading, kill the program
+     * and whatever it started (its process group at least) with SIGKILL,
+     * reap it and return -ETIMEDOUT or -EFBIG (*out NULL; the caller
+     * reports these two).  Never waits on the program's output after the
+     * deadline.  Otherwise returns what run() returns, *out the program's
+     * standard output (malloc()ed, NUL-terminated). */
+    int (*run_bounded)(void *state, const char *name, const char *dir,
+                       const char *const *argv, char **out,
+                       unsigned timeout_ms, size_t max_out);
 #endif
 };
 

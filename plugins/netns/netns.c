@@ -804,9 +804,11 @@ enter_view(const struct view *v, int *step)
     return 0;
 }
 
-/* Standard streams for a child; -1 inherits the caller's. */
+/* Standard streams for a child; -1 inherits the caller's.  `group`: the
+ * child leads a process group of its own (killed as one). */
 struct child_io {
     int fds[3];
+    bool group;
 };
 
 static int
@@ -863,7 +865,8 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
             r.error = errno;
         } else if ((r.error = -enter_view(v, &r.step)) == 0) {
             r.step = STEP_STREAMS;
-            if (move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
+            if ((!io->group || setpgid(0, 0) == 0) &&
+                move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
                 move_fd(io->fds[2], 2) == 0) {
                 r.step = STEP_EXEC;
                 execvp(argv[0], (char *const *)argv);
@@ -1011,7 +1014,7 @@ static int
 run_interactive(const struct netns *ns, const char *name, int ns_fd,
                 const struct view *v, const char *const *argv)
 {
-    const struct child_io inherit = {{-1, -1, -1}};
+    const struct child_io inherit = {{-1, -1, -1}, false};
     pid_t pid = -1;
     int step;
 
@@ -1127,6 +1130,215 @@ netns_run(void *state, const char *name, const char *dir,
     return result;
 }
 
+/* What a bounded run reads from its program: standard output (at most
+ * `max` bytes) and a little of its standard error (for the log). */
+struct bounded_read {
+    char *out;
+    size_t len, cap, max;
+    char err[1024];
+    size_t err_len;
+};
+
+/* Reads what fd has now into `b`: 1 at end of file, 0 to read again
+ * later, -EFBIG once the output is beyond b->max. */
+static int
+bounded_take(int fd, bool is_err, struct bounded_read *b)
+{
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+        return errno == EINTR || errno == EAGAIN ? 0 : 1;
+    }
+    if (n == 0) {
+        return 1;
+    }
+    if (is_err) {
+        size_t room = sizeof b->err - 1 - b->err_len;
+        size_t k = (size_t)n < room ? (size_t)n : room;
+        memcpy(b->err + b->err_len, buf, k);
+        b->err_len += k;
+        b->err[b->err_len] = '\0';
+        return 0;
+    }
+    if (b->len + (size_t)n > b->max) {
+        return -EFBIG;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + (size_t)n + 1) {
+            cap *= 2;
+        }
+        char *grown = realloc(b->out, cap);
+        if (!grown) {
+            return -ENOMEM;
+        }
+        b->out = grown;
+        b->cap = cap;
+    }
+    memcpy(b->out + b->len, buf, (size_t)n);
+    b->len += (size_t)n;
+    b->out[b->len] = '\0';
+    return 0;
+}
+
+/* Reads the program's two pipes until both end, the deadline passes
+ * (-ETIMEDOUT) or its output grows beyond the maximum (-EFBIG); then waits
+ * for it until the deadline.  Whatever happens after the deadline, the
+ * program's process group and the program are killed and reaped: nothing
+ * here waits on what the node does.  Returns its wait status or -errno. */
+static int
+bounded_collect(pid_t pid, int fds[2], long long deadline,
+                struct bounded_read *b)
+{
+    bool open_[2] = {true, true};
+    int result = 0;
+    while (!result && (open_[0] || open_[1])) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            result = -ETIMEDOUT;
+            break;
+        }
+        struct pollfd pfd[2];
+        nfds_t n = 0;
+        int which[2];
+        for (int i = 0; i < 2; i++) {
+            if (open_[i]) {
+                pfd[n] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+                which[n++] = i;
+            }
+        }
+        int ready = poll(pfd, n, left > INT_MAX ? INT_MAX : (int)left);
+        if (ready < 0 && errno != EINTR) {
+            result = -errno;
+        }
+        for (nfds_t k = 0; ready > 0 && k < n && !result; k++) {
+            if (pfd[k].revents) {
+                int r = bounded_take(fds[which[k]], which[k] == 1, b);
+                open_[which[k]] = r == 0;
+                result = r < 0 ? r : 0;
+            }
+        }
+    }
+    int pidfd = result ? -1 : pidfd_open(pid, 0);
+    int status = 0;
+    for (;;) {
+        pid_t r = result ? 0 : waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            result = -errno;
+        }
+        long long left = deadline - now_ms();
+        if (!result && left <= 0) {
+            result = -ETIMEDOUT;
+        }
+        if (result) {
+            /* Not reaped yet: its pid (and so its group's id) is still
+             * its own. */
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+                continue;
+            }
+            break;
+        }
+        if (pidfd >= 0) {
+            struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+            poll(&pfd, 1, left > 100 ? 100 : (int)left);
+        } else {
+            sleep_ms(left > 10 ? 10 : left);
+        }
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return result ? result : status;
+}
+
+/* The runtime's run_bounded: the program is spawned here (not through the
+ * host's run) with its output on pipes read against the deadline; it leads
+ * a process group of its own, killed whole when time or room runs out. */
+static int
+netns_run_bounded(void *state, const char *name, const char *dir,
+                  const char *const *argv, char **out, unsigned timeout_ms,
+                  size_t max_out)
+{
+    struct netns *ns = state;
+    long long deadline = now_ms() + timeout_ms;
+    struct view view;
+
+    *out = NULL;
+    if (!argv || !argv[0]) {
+        ns->host->error("netns: node %s: run: no program", name);
+        return -EINVAL;
+    }
+    int ns_fd = open_node(ns, name);
+    if (ns_fd < 0) {
+        return ns_fd;
+    }
+    int result = prepare_view(ns, name, dir, false, &view);
+    if (result) {
+        close(ns_fd);
+        return result;
+    }
+    cache_forget(ns);
+
+    int pout[2] = {-1, -1}, perr[2] = {-1, -1};
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
+        result = -errno;
+        ns->host->error("netns: node %s: cannot run %s: %s", name, argv[0],
+                        strerror(errno));
+    }
+    pid_t pid = -1;
+    int step = STEP_EXEC;
+    if (!result) {
+        const struct child_io io = {{null, pout[1], perr[1]}, true};
+        result = spawn_in_node(ns_fd, &view, argv, &io, &pid, &step);
+        if (result) {
+            report_spawn(ns, name, argv[0], step, result);
+        }
+    }
+    close(ns_fd);
+    /* The parent's copies of the child's ends: the pipes end with it. */
+    const int child_ends[] = {null, pout[1], perr[1]};
+    for (size_t i = 0; i < sizeof child_ends / sizeof *child_ends; i++) {
+        if (child_ends[i] >= 0) {
+            close(child_ends[i]);
+        }
+    }
+    struct bounded_read b = {.max = max_out};
+    if (!result) {
+        int fds[2] = {pout[0], perr[0]};
+        result = bounded_collect(pid, fds, deadline, &b);
+        if (result >= 0 && WIFSIGNALED(result)) {
+            ns->host->log(MI_LOG_WARN,
+                          "netns: node %s: %s killed by signal %d", name,
+                          argv[0], WTERMSIG(result));
+            result = -ECANCELED;
+        } else if (result >= 0) {
+            result = WEXITSTATUS(result);
+        }
+    }
+    if (pout[0] >= 0) {
+        close(pout[0]);
+    }
+    if (perr[0] >= 0) {
+        close(perr[0]);
+    }
+    if (b.err_len) {
+        ns->host->log(result ? MI_LOG_WARN : MI_LOG_DEBUG,
+                      "netns: node %s: %s: %s", name, argv[0], b.err);
+    }
+    if (result >= 0) {
+        *out = b.out ? b.out : strdup("");
+    } else {
+        free(b.out);
+    }
+    return result;
+}
+
 /* ------------------------------------------------------------------------ */
 /* FRR                                                                      */
 /* ------------------------------------------------------------------------ */
@@ -1225,7 +1437,7 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
         ns->host->error("netns: node %s: cannot open %s: %s", name,
                         null_fd < 0 ? "/dev/null" : out, strerror(errno));
     } else {
-        const struct child_io io = {{null_fd, out_fd, out_fd}};
+        const struct child_io io = {{null_fd, out_fd, out_fd}, false};
         pid_t pid = -1;
         int step;
         error = spawn_in_node(ns_fd, view, argv, &io, &pid, &step);
@@ -1859,6 +2071,7 @@ static const struct mi_runtime_ops netns_ops = {
     .stop_node = netns_stop_node,
     .prepare_frr = netns_prepare_frr,
     .describe_node = netns_describe_node,
+    .run_bounded = netns_run_bounded,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -49,6 +50,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_PREPARE_FRR] = RT(prepare_frr, false),
     [RT_DESCRIBE_NODE] = RT(describe_node, false),
     [RT_STOP_FRR] = RT(stop_frr, false),
+    [RT_RUN_BOUNDED] = RT(run_bounded, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -232,6 +234,44 @@ rt_run(const struct active_plugin *rt, const char *name, const char *dir,
        const char *const *argv, char **out)
 {
     return rt_ops(rt)->run(rt->state, name, dir, argv, out);
+}
+
+int
+rt_run_bounded(const struct active_plugin *rt, const char *name,
+               const char *dir, const char *const *argv, char **out,
+               unsigned timeout_ms, size_t max_out)
+{
+    if (backend_has(rt, RT_RUN_BOUNDED)) {
+        return rt_ops(rt)->run_bounded(rt->state, name, dir, argv, out,
+                                       timeout_ms, max_out);
+    }
+    *out = NULL;
+    int status = rt_ops(rt)->run(rt->state, name, dir, argv, out);
+    if (*out && strlen(*out) > max_out) {
+        free(*out);
+        *out = NULL;
+        status = -EFBIG;
+    }
+    return status;
+}
+
+const char *
+rt_run_failure(int result, unsigned timeout_ms, size_t max_out, char *buf,
+               size_t len)
+{
+    if (result == -ETIMEDOUT) {
+        snprintf(buf, len, "did not answer within %.3g s (killed)",
+                 timeout_ms / 1000.0);
+    } else if (result == -EFBIG) {
+        snprintf(buf, len, "printed more than %zu bytes (killed)", max_out);
+    } else if (result == -ECANCELED) {
+        snprintf(buf, len, "was killed by a signal");
+    } else if (result < 0) {
+        snprintf(buf, len, "could not be run: %s", strerror(-result));
+    } else {
+        snprintf(buf, len, "exited with status %d", result);
+    }
+    return buf;
 }
 
 int

@@ -43,6 +43,7 @@ enum backend_op {
     RT_PREPARE_FRR,
     RT_DESCRIBE_NODE, /* 4.1 */
     RT_STOP_FRR,      /* 4.6 */
+    RT_RUN_BOUNDED,   /* 4.7 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
@@ -109,6 +110,18 @@ int rt_start_daemon(const struct active_plugin *rt, const char *name,
                     const char *dir, const char *daemon);
 int rt_run(const struct active_plugin *rt, const char *name, const char *dir,
            const char *const *argv, char **out);
+/* argv in the node, bounded (the runtime's run_bounded, since 4.7): its
+ * standard output in *out, at most `timeout_ms` and `max_out` bytes, then
+ * killed: -ETIMEDOUT, -EFBIG (*out NULL).  A runtime without run_bounded
+ * is run() (no time limit; output beyond max_out refused as -EFBIG). */
+int rt_run_bounded(const struct active_plugin *rt, const char *name,
+                   const char *dir, const char *const *argv, char **out,
+                   unsigned timeout_ms, size_t max_out);
+/* What a negative result of rt_run_bounded() means, for messages ("did
+ * not answer within 5 s", "printed more than 1048576 bytes", "could not
+ * be run: ..."), into buf. */
+const char *rt_run_failure(int result, unsigned timeout_ms, size_t max_out,
+                           char *buf, size_t len);
 int rt_node_exists(const struct active_plugin *rt, const char *name);
 int rt_stop_node(const struct active_plugin *rt, const char *name,
                  const char *dir);

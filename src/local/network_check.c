@@ -81,6 +81,37 @@ expected_sessions(const struct mi_plan *p, size_t node)
     return count;
 }
 
+/* How long a router's vtysh has to answer `status` and `check` (a few ms
+ * when FRR answers; a stopped daemon makes vtysh wait forever), and how
+ * much it may print: then it is killed and the router reported. */
+#define CHECK_VTYSH_TIMEOUT_MS 5000
+#define CHECK_VTYSH_MAX_OUT (4u << 20)
+
+/* Runs vtysh in router `name`, bounded: its output in *text (NULL unless
+ * it exited 0).  A router whose vtysh did not answer in time, or printed
+ * too much, is named with what it means for `what`. */
+static int
+vtysh_bounded(const struct look *lk, const char *name, const char **argv,
+              char **text, const char *what)
+{
+    char *dir = state_node_dir(lk->st, name);
+    int status = rt_run_bounded(lk->rt, name, dir, argv, text,
+                                CHECK_VTYSH_TIMEOUT_MS, CHECK_VTYSH_MAX_OUT);
+    free(dir);
+    if (status == -ETIMEDOUT || status == -EFBIG) {
+        char buf[128];
+        log_warn("%s: vtysh %s: %s unknown", name,
+                 rt_run_failure(status, CHECK_VTYSH_TIMEOUT_MS,
+                                CHECK_VTYSH_MAX_OUT, buf, sizeof buf),
+                 what);
+    }
+    if (status != 0) {
+        free(*text);
+        *text = NULL;
+    }
+    return status;
+}
+
 struct bgp {
     unsigned up, configured;
     bool answered;
@@ -92,9 +123,7 @@ count_sessions(const struct look *lk, const char *name, struct bgp *out)
     const char *argv[] = {"vtysh", "-N", name, "-c", "show bgp summary json",
                           NULL};
     char *text = NULL;
-    char *dir = state_node_dir(lk->st, name);
-    int status = rt_run(lk->rt, name, dir, argv, &text);
-    free(dir);
+    int status = vtysh_bounded(lk, name, argv, &text, "its BGP sessions");
 
     memset(out, 0, sizeof *out);
     if (status == 0 && text) {
@@ -654,9 +683,8 @@ valley_row(size_t k, void *v_)
         }
     }
     char *text = NULL;
-    char *dir = state_node_dir(r->lk.st, name);
-    int status = rt_run(r->lk.rt, name, dir, argv, &text);
-    free(dir);
+    int status = vtysh_bounded(&r->lk, name, argv, &text,
+                               "the Gao-Rexford colour of its hosts' rows");
 
     /* One JSON document per command, in order; "{}" for a prefix the
      * router has no route to. */

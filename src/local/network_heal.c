@@ -2,7 +2,9 @@
  * routers whose daemons died, or whose node it made again: network_up.c),
  * and `restart NODE`.  A router restarted gets its configuration back from
  * the network's newest snapshot (the students' work), else the one `up`
- * wrote. */
+ * wrote.  `restart NODE` of a router whose FRR runs saves its AS first
+ * (`save --as N`), so that what was typed since the last snapshot is what
+ * it restarts with. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include "backend.h"
 #include "frrconf.h"
 #include "log.h"
+#include "names.h"
 #include "network.h"
 #include "state.h"
 #include "util.h"
@@ -39,7 +42,7 @@ plan_node(const struct mi_plan *p, const char *name)
  * snapshot back. */
 int
 network_heal_router(struct session *s, const struct state *st, size_t node,
-                    bool fresh, const char *why)
+                    bool fresh, const char *why, const char *snapshot)
 {
     const struct mi_plan *p = plan_view(s->plan);
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
@@ -70,8 +73,9 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
         return EXIT_FAILED;
     }
     log_info("%s: FRR %s", name, why);
-    /* The students' configuration: the newest snapshot's, if any. */
-    return network_restore_node(s, st, name);
+    /* The students' configuration: the snapshot's, else the newest
+     * one's, if any. */
+    return network_restore_node(s, st, name, snapshot);
 }
 
 int
@@ -109,5 +113,36 @@ network_restart(struct session *s, const char *name)
                   name);
         return EXIT_USAGE;
     }
-    return network_heal_router(s, st, (size_t)node, false, "restarted");
+    /* What runs now is the students' newest work: saved first (its AS's
+     * part, as `save --as N`: one snapshot, listed and pruned like any),
+     * restarted with.  FRR with a dead daemon shows a cut-down
+     * configuration: then the newest snapshot, as `up` heals. */
+    char *dir = state_node_dir(st, name);
+    char dead[128] = "";
+    size_t n_dead = rt_frr_dead(name, dir, frrconf_daemons(p, (size_t)node),
+                                dead, sizeof dead);
+    free(dir);
+    char *saved = NULL;
+    if (n_dead) {
+        log_warn("%s: FRR daemons dead (%s): its running configuration is "
+                 "not saved; it restarts with its newest snapshot's",
+                 name, dead);
+    } else {
+        log_info("%s: saving its running configuration (AS %u) before the "
+                 "restart",
+                 name, names_asn_of(name));
+        if (network_save_as(s, names_asn_of(name), NULL, "saved by restart",
+                            &saved) != EXIT_OK) {
+            log_warn("%s: the save before the restart did not finish (see "
+                     "above): it restarts with its newest snapshot's "
+                     "configuration",
+                     name);
+            free(saved);
+            saved = NULL;
+        }
+    }
+    int status =
+        network_heal_router(s, st, (size_t)node, false, "restarted", saved);
+    free(saved);
+    return status;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "frrconf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
@@ -31,11 +32,18 @@
 
 #define SNAPSHOTS_DIR "snapshots"
 
+/* How long a router's vtysh has to print its running configuration, for
+ * `save` and `restore` (a few ms when FRR answers; a stopped or wedged
+ * daemon makes vtysh wait forever): then it is killed, and the router's
+ * previous configuration kept, stale. */
+#define SAVE_VTYSH_TIMEOUT_MS 10000
+
 /* What one node gave: its file's text, or NULL (it did not answer). */
 struct taken {
     char *file; /* NODE.frr, NODE.ip */
     char *data;
     size_t len;
+    char *why; /* data NULL: why it was not taken (NULL: not asked) */
 };
 
 struct save_run {
@@ -139,21 +147,36 @@ take_one(size_t i, void *aux)
         }
         return 0;
     }
+    char *dir = state_node_dir(run->st, node->name);
+    /* vtysh shows the configuration of the daemons that answer and leaves
+     * out a dead one's (a crashed bgpd: no `router bgp`) without an error:
+     * such a router's file would look whole and be cut down, and a restore
+     * of it would remove what the dead daemon held.  Kept stale instead.
+     * The daemons a router runs follow from its kind (the record's). */
+    char dead[128] = "";
+    if (rt_frr_dead(node->name, dir, frrconf_kind_daemons(node->kind), dead,
+                    sizeof dead) > 0) {
+        t->why = xasprintf("FRR daemons dead (%s)", dead);
+        free(dir);
+        return 0;
+    }
     /* vtysh runs in the node (a container's own, with docker): its output
-     * is the node's, kept as data, bounded, never interpreted here. */
+     * is the node's, kept as data, bounded in time and size, never
+     * interpreted here. */
     const char *argv[] = {
         "vtysh", "-N", node->name, "-c", "show running-config", NULL};
-    char *dir = state_node_dir(run->st, node->name);
     char *out = NULL;
-    int status = rt_run(run->rt, node->name, dir, argv, &out);
+    int status = rt_run_bounded(run->rt, node->name, dir, argv, &out,
+                                SAVE_VTYSH_TIMEOUT_MS, SNAPSHOT_FILE_MAX);
     free(dir);
     size_t len = out ? strlen(out) : 0;
-    if (status != 0 || !out || len == 0 || len > SNAPSHOT_FILE_MAX ||
-        !strstr(out, "\nend")) {
-        log_warn("%s: FRR did not give its running configuration (vtysh "
-                 "exit %d%s)",
-                 node->name, status,
-                 len > SNAPSHOT_FILE_MAX ? ", output too long" : "");
+    if (status != 0 || !out || len == 0 || !strstr(out, "\nend")) {
+        char buf[128];
+        t->why = xasprintf(
+            "vtysh %s",
+            status ? rt_run_failure(status, SAVE_VTYSH_TIMEOUT_MS,
+                                    SNAPSHOT_FILE_MAX, buf, sizeof buf)
+                   : "printed no whole configuration");
         free(out);
         return 0;
     }
@@ -370,8 +393,14 @@ save_reply(const struct session *s, const char *stored, const char *unchanged)
 int
 network_save(struct session *s)
 {
-    const char *given = s->opts.name, *note = s->opts.note;
-    unsigned asn = s->opts.as_number;
+    return network_save_as(s, s->opts.as_number, s->opts.name, s->opts.note,
+                           NULL);
+}
+
+int
+network_save_as(struct session *s, unsigned asn, const char *given,
+                const char *note, char **saved)
+{
     const struct state *st = s->record;
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
 
@@ -441,15 +470,15 @@ network_save(struct session *s)
             const struct snapshot *from = NULL;
             t->data = previous_file(snapdir, path, list, n_list, t->file,
                                     &t->len, &from);
+            const char *why = t->why ? t->why : "it did not answer";
             if (!t->data) {
-                log_error("%s: not saved: it did not answer and no earlier "
-                          "snapshot has it",
-                          object_name(st, i));
+                log_error("%s: not saved: %s, and no earlier snapshot has it",
+                          object_name(st, i), why);
                 n_lost++;
                 continue;
             }
-            log_warn("%s: kept from snapshot %s, marked stale",
-                     object_name(st, i), from->name);
+            log_warn("%s: kept from snapshot %s, marked stale: %s",
+                     object_name(st, i), from->name, why);
             n_stale++;
         }
         data[snap.n_files] = t->data;
@@ -475,6 +504,9 @@ network_save(struct session *s)
                      "stored again",
                      s->network, prev->name);
             save_reply(s, NULL, prev->name);
+            if (saved) {
+                *saved = xstrdup(prev->name);
+            }
             goto done;
         }
         if (name_taken(snapdir, snap.name)) {
@@ -487,6 +519,9 @@ network_save(struct session *s)
         if (write_snapshot(snapdir, path, &snap, data)) {
             status = EXIT_FAILED;
             goto done;
+        }
+        if (saved) {
+            *saved = xstrdup(snap.name);
         }
         char of_as[32] = "";
         if (asn) {
@@ -514,6 +549,7 @@ done:
     for (size_t i = 0; i < n_objects; i++) {
         free(run.taken[i].file);
         free(run.taken[i].data);
+        free(run.taken[i].why);
     }
     free(run.taken);
     free(data);
@@ -663,8 +699,16 @@ restore_router(const struct state *st, const struct active_plugin *rt,
                           NULL};
     char *ndir0 = state_node_dir(st, node);
     char *now = NULL;
-    int shown = rt_run(rt, node, ndir0, show, &now);
+    int shown = rt_run_bounded(rt, node, ndir0, show, &now,
+                               SAVE_VTYSH_TIMEOUT_MS, SNAPSHOT_FILE_MAX);
     free(ndir0);
+    if (shown == -ETIMEDOUT || shown == -EFBIG) {
+        char buf[128];
+        log_error("%s: not restored: vtysh %s", node,
+                  rt_run_failure(shown, SAVE_VTYSH_TIMEOUT_MS,
+                                 SNAPSHOT_FILE_MAX, buf, sizeof buf));
+        return shown;
+    }
     bool same =
         shown == 0 && now && strlen(now) == len && memcmp(now, conf, len) == 0;
     free(now);
@@ -1111,8 +1155,12 @@ static int restore_with(struct session *, const struct state *,
 
 int
 network_restore_node(struct session *s, const struct state *st,
-                     const char *node)
+                     const char *node, const char *snapshot)
 {
+    if (snapshot) {
+        return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME),
+                            snapshot, node, 0);
+    }
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
     size_t n = snapdir < 0

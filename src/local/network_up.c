@@ -950,9 +950,10 @@ repair(struct heal *h, size_t *n_repaired)
             (*n_repaired)++;
             if (frrconf_daemons(p, d->index)[0]) {
                 int s2 = network_heal_router(u->s, u->rec, d->index, true,
-                                             "started in the node made again");
+                                             "started in the node made again",
+                                             NULL);
                 status = s2 != EXIT_OK ? EXIT_FAILED : status;
-            } else if (network_restore_node(u->s, u->rec, n->name) !=
+            } else if (network_restore_node(u->s, u->rec, n->name, NULL) !=
                        EXIT_OK) {
                 status = EXIT_FAILED;
             }
@@ -961,8 +962,8 @@ repair(struct heal *h, size_t *n_repaired)
             char why[300];
             snprintf(why, sizeof why, "was not running (%s): restarted",
                      h->seen.nodes[d->index].dead);
-            if (network_heal_router(u->s, u->rec, d->index, false, why) !=
-                EXIT_OK) {
+            if (network_heal_router(u->s, u->rec, d->index, false, why,
+                                    NULL) != EXIT_OK) {
                 status = EXIT_FAILED;
             }
             (*n_repaired)++;

@@ -840,17 +840,14 @@ frrconf_write(const struct mi_plan *plan, size_t node, FILE *out)
 }
 
 const char *const *
-frrconf_daemons(const struct mi_plan *plan, size_t node)
+frrconf_kind_daemons(enum mi_node_kind kind)
 {
     static const char *const router[] = {"zebra", "staticd", "ospfd", "bgpd",
                                          NULL};
     static const char *const routeserver[] = {"zebra", "bgpd", NULL};
     static const char *const none[] = {NULL};
 
-    if (node >= plan->n_nodes) {
-        return none;
-    }
-    switch (plan->nodes[node].kind) {
+    switch (kind) {
     case MI_NODE_ROUTER:
         return router;
     case MI_NODE_ROUTESERVER:
@@ -860,6 +857,13 @@ frrconf_daemons(const struct mi_plan *plan, size_t node)
     default:
         return none;
     }
+}
+
+const char *const *
+frrconf_daemons(const struct mi_plan *plan, size_t node)
+{
+    return frrconf_kind_daemons(node < plan->n_nodes ? plan->nodes[node].kind
+                                                     : MI_NODE_HOST);
 }
 
 int

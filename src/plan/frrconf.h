@@ -51,6 +51,9 @@ int frrconf_write(const struct mi_plan *plan, size_t node, FILE *out);
  * (students configure those daemons), route servers zebra and bgpd.  Nodes
  * without FRR (hosts) and invalid indices get an empty list. */
 const char *const *frrconf_daemons(const struct mi_plan *plan, size_t node);
+/* The same by kind alone (the daemons depend on nothing else): for what
+ * runs without a plan, from the state record (`save`). */
+const char *const *frrconf_kind_daemons(enum mi_node_kind kind);
 
 /* The hostname frrconf_write() gives the node: "<label>_router" for a
  * router, as in the original platform, the node name for a route server.
