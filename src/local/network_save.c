@@ -1159,7 +1159,7 @@ network_restore_node(struct session *s, const struct state *st,
 {
     if (snapshot) {
         return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME),
-                            snapshot, node, 0);
+                            snapshot, node, 0, false);
     }
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
