@@ -33,11 +33,11 @@ src_libmicore_la_SOURCES = \
 	src/topology/topology.c src/topology/topology.h \
 	src/topology/topology_parse.h src/topology/topology_body.c \
 	src/topology/topology_links.c src/topology/topology_util.c \
-	src/topology/topology_input.c \
+	src/topology/topology_input.c src/topology/topology_access.c \
 	src/plan/frrconf.c src/plan/frrconf.h \
 	src/plan/placement.c src/plan/placement.h \
 	src/plan/plan.c src/plan/plan.h \
-	src/plan/plan_output.c \
+	src/plan/plan_output.c src/plan/access.c src/plan/access.h \
 	src/plan/graph.c src/plan/graph.h \
 	src/plan/linkref.c src/plan/linkref.h \
 	src/plan/valley.c src/plan/valley.h \

@@ -88,7 +88,7 @@ extern "C" {
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
- * reattach_port, runtime stop_frr. */
+ * reattach_port, runtime stop_frr; runtime check_access. */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -516,6 +516,13 @@ struct mi_runtime_ops {
      * does not exist or does not run is not an error. */
     int (*stop_frr)(void *state, const char *name, const char *dir,
                     const char *const *daemons);
+    /* Since 4.6.  Optional (NULL: the runtime cannot).  Says whether the
+     * runtime can host student access (the topology's `access`,
+     * doc/access.md): students get a root shell in their group's nodes, so
+     * a node must not give them the server -- its files, its users, its
+     * processes.  Returns 0 when the runtime confines its nodes so, or
+     * -ENOTSUP after saying why not through host->error().  Pure. */
+    int (*check_access)(void *state, const struct mi_plan *plan);
 #endif
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "util.h"
 
 /* Where an operation sits and whether a plugin of its kind must have it.
@@ -49,6 +50,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_PREPARE_FRR] = RT(prepare_frr, false),
     [RT_DESCRIBE_NODE] = RT(describe_node, false),
     [RT_STOP_FRR] = RT(stop_frr, false),
+    [RT_CHECK_ACCESS] = RT(check_access, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -261,6 +263,20 @@ rt_destroy_node(const struct active_plugin *rt, const char *name,
                 const char *dir)
 {
     return rt_ops(rt)->destroy_node(rt->state, name, dir);
+}
+
+int
+rt_check_access(const struct active_plugin *rt, const struct mi_plan *p)
+{
+    if (backend_has(rt, RT_CHECK_ACCESS)) {
+        return rt_ops(rt)->check_access(rt->state, p);
+    }
+    log_error("access: the runtime \"%s\" cannot confine students: it "
+              "does not say that its nodes keep a root shell away from the "
+              "server's files and users (no check_access, plugin ABI 4.6); "
+              "choose a runtime that does",
+              rt->name);
+    return -ENOTSUP;
 }
 
 int

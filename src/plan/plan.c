@@ -81,6 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "log.h"
 #include "names.h"
 #include "placement.h"
@@ -97,6 +98,7 @@ struct plan {
     struct mi_node *nodes;
     struct mi_link *links;
     struct mi_bridge *bridges;
+    struct access_plan *access; /* NULL: the topology has no access */
     char **strings; /* every string and array the view points to */
     size_t n_strings;
     size_t strings_cap;
@@ -1656,8 +1658,18 @@ plan_compute(const struct topology *topo, const struct plan_params *params,
     p->view.link_size = sizeof *p->links;
     p->view.bridges = p->bridges;
     p->view.bridge_size = sizeof *p->bridges;
+    if (access_plan_compute(topo, &p->view, &p->access)) {
+        plan_free(p);
+        return -EINVAL;
+    }
     *out = p;
     return 0;
+}
+
+const struct access_plan *
+plan_access(const struct plan *p)
+{
+    return p->access;
 }
 
 const struct mi_plan *
@@ -1681,6 +1693,7 @@ plan_free(struct plan *p)
     free(p->nodes);
     free(p->links);
     free(p->bridges);
+    access_plan_free(p->access);
     free(p);
 }
 
