@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "access.h"
 #include "log.h"
 #include "names.h"
 #include "placement.h"
@@ -1486,8 +1487,8 @@ START_TEST(test_json)
     struct plan *plan = must_plan(t, &gre);
     char *text = plan_json(plan, -1);
     json_object *root = json_tokener_parse(text);
-    static const char *const top[] = {"name",  "servers", "ases", "nodes",
-                                      "links", "bridges", NULL};
+    static const char *const top[] = {"name",  "servers", "ases",   "nodes",
+                                      "links", "bridges", "access", NULL};
     static const char *const link_keys[] = {
         "index",    "kind",      "rel",    "ends",      "mtu",    "rate_bps",
         "delay_us", "buffer_us", "remote", "tunnel_id", "tunnel", NULL};
@@ -2345,6 +2346,204 @@ END_TEST
 
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Student access (access.c)                                                */
+
+/* AS 3 for students (two routers, LYON without host, an L2 network with
+ * two switches and two hosts), AS 4 configured, on two servers. */
+static const char access_cfg[] =
+    "name = \"acc\";\n"
+    "servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
+    "            { name = \"s2\"; address = \"198.18.0.2\"; } );\n"
+    "ases = (\n"
+    "  { asn = 3; students = true; server = \"s2\";\n"
+    "    routers = ( \"LUGA\", { name = \"LYON\"; host = false; } );\n"
+    "    links = ( (\"LUGA\", \"LYON\") );\n"
+    "    l2 = ( { name = \"DCN\";\n"
+    "      switches = ( { name = \"S1\"; gateway = \"LUGA\"; }, "
+    "{ name = \"S2\"; } );\n"
+    "      links = ( (\"S1\", \"S2\") );\n"
+    "      hosts = ( (\"FIFA_1\", \"S1\", 10), (\"UEFA_1\", \"S2\", 20) ); "
+    "} ); },\n"
+    "  { asn = 4; routers = ( \"VIEN\" ); server = \"s1\"; }\n"
+    ");\n"
+    "links = ( (3, \"LUGA\", \"provider\", 4, \"VIEN\") );\n"
+    "access = { port_base = 3000; };\n";
+
+static struct plan *
+access_plan_of(const char *text, struct topology **t)
+{
+    *t = load(testutil_write_temp(text, ".cfg"));
+    return must_plan(*t, &gre);
+}
+
+START_TEST(test_access_groups)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct mi_plan *p = plan_view(plan);
+    const struct access_plan *ap = plan_access(plan);
+    static const struct {
+        enum access_device_kind kind;
+        const char *location, *what, *node, *bridge, *addr;
+    } want[] = {
+        {ACCESS_ROUTER, "LUGA", "router", "3_LUGArouter", NULL,
+         "158.3.10.1/16"},
+        {ACCESS_ROUTER, "LYON", "router", "3_LYONrouter", NULL,
+         "158.3.11.1/16"},
+        {ACCESS_HOST, "LUGA", "host", "3_LUGAhost", NULL, "158.3.10.2/16"},
+        {ACCESS_SWITCH, "DCN", "S1", NULL, "3_L2_DCN_S1", "158.3.100.3/16"},
+        {ACCESS_SWITCH, "DCN", "S2", NULL, "3_L2_DCN_S2", "158.3.100.4/16"},
+        {ACCESS_L2HOST, "DCN", "FIFA_1", "3_L2_DCN_FIFA_1", NULL,
+         "158.3.200.3/16"},
+        {ACCESS_L2HOST, "DCN", "UEFA_1", "3_L2_DCN_UEFA_1", NULL,
+         "158.3.200.4/16"},
+    };
+
+    ck_assert_ptr_nonnull(ap);
+    ck_assert_str_eq(ap->ifname, "ssh");
+    ck_assert_uint_eq(ap->port_base, 3000);
+    ck_assert_uint_eq(ap->n_groups, 1); /* students = true: AS 3 only */
+    ck_assert_ptr_null(access_plan_group(ap, 4));
+    const struct access_group *g = access_plan_group(ap, 3);
+    ck_assert_ptr_eq(g, &ap->groups[0]);
+    ck_assert_uint_eq(g->port, 3003);
+    ck_assert_str_eq(g->proxy, "3_ssh");
+    ck_assert_str_eq(addr_str(&g->proxy_addr), "158.3.0.2/16");
+    ck_assert_str_eq(p->servers[g->server].name, "s2"); /* the AS's */
+    ck_assert_uint_eq(p->ases[g->as_index].asn, 3);
+    ck_assert_uint_eq(g->n_devices, ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        const struct access_device *d = &g->devices[i];
+        ck_assert_int_eq(d->kind, want[i].kind);
+        ck_assert_str_eq(d->location, want[i].location);
+        ck_assert_str_eq(d->what, want[i].what);
+        ck_assert_str_eq(addr_str(&d->addr), want[i].addr);
+        if (want[i].node) {
+            ck_assert_int_ge(d->node, 0);
+            ck_assert_str_eq(p->nodes[d->node].name, want[i].node);
+            ck_assert_int_eq(d->bridge, -1);
+        } else {
+            ck_assert_int_eq(d->node, -1);
+            ck_assert_str_eq(p->bridges[d->bridge].name, want[i].bridge);
+        }
+    }
+    /* The data plane does not know it: no node, link or address of the
+     * plan is the proxy or in 158.0.0.0/8. */
+    ck_assert_int_lt(find_node(p, "3_ssh"), 0);
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            ck_assert_uint_ne(p->links[l].end[e].addr.ip >> 24, 158);
+            ck_assert(!p->links[l].end[e].ifname ||
+                      strcmp(p->links[l].end[e].ifname, "ssh"));
+        }
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_output)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    char *text = NULL, *json_text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_int_eq(plan_write_text(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "    access: proxy 3_ssh ssh "
+                                       "158.3.0.2/16, port 3003\n"
+                                       "      goto LUGA router: "
+                                       "3_LUGArouter ssh 158.3.10.1/16\n"));
+    ck_assert_ptr_nonnull(strstr(text, "      goto DCN S2: 3_L2_DCN_S2 "
+                                       "(VLAN command) 158.3.100.4/16\n"));
+    free(text);
+
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    json_object *root = json_tokener_parse(json_text), *acc, *groups, *g, *v;
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert(json_object_object_get_ex(acc, "groups", &groups));
+    ck_assert_uint_eq(json_object_array_length(groups), 1);
+    g = json_object_array_get_idx(groups, 0);
+    ck_assert(json_object_object_get_ex(g, "port", &v));
+    ck_assert_int_eq(json_object_get_int(v), 3003);
+    ck_assert(json_object_object_get_ex(g, "server", &v));
+    ck_assert_str_eq(json_object_get_string(v), "s2");
+    json_object_put(root);
+    free(json_text);
+
+    /* Server s1's part has no group. */
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, 0, NULL, NULL, f), 0);
+    fclose(f);
+    root = json_tokener_parse(json_text);
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert(json_object_object_get_ex(acc, "groups", &groups));
+    ck_assert_uint_eq(json_object_array_length(groups), 0);
+    json_object_put(root);
+    free(json_text);
+    plan_free(plan);
+    topology_free(t);
+
+    /* Without access: "access": null, and no access line. */
+    t = load(testutil_srcpath("tests/data/small.cfg"));
+    plan = must_plan(t, &no_tunnel);
+    ck_assert_ptr_null(plan_access(plan));
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    root = json_tokener_parse(json_text);
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert_ptr_null(acc);
+    json_object_put(root);
+    free(json_text);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* 253 L2 hosts (in two VLANs, that the data plane numbers them) do not
+ * fit 158.AS.200.3 to .254. */
+START_TEST(test_access_too_many_l2)
+{
+    char *hosts = xstrdup("");
+    for (int i = 0; i < 253; i++) {
+        char *next = xasprintf("%s%s(\"H%d\", \"S\", %d)", hosts,
+                               i ? ", " : "", i, 10 + i % 2 * 10);
+        free(hosts);
+        hosts = next;
+    }
+    char *text = xasprintf("ases = ( { asn = 3; students = true;\n"
+                           "  routers = ( \"R\" );\n"
+                           "  l2 = ( { name = \"D\"; switches = ( { name = \"S\"; } );\n"
+                           "    hosts = ( %s ); } ); } );\n"
+                           "access = true;\n",
+                           hosts);
+    const char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = load(path);
+    struct plan *plan = (struct plan *)&plan;
+
+    testutil_capture_begin();
+    ck_assert_int_eq(plan_compute(t, &no_tunnel, &plan), -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_null(plan);
+    char *want = xasprintf("%s:1: AS 3: access: more than "
+                           "252 switches or L2 hosts; its management "
+                           "network numbers them 158.3.100.3 and "
+                           "158.3.200.3 to .254\n",
+                           path);
+    ck_assert_str_eq(testutil_captured(), want);
+    free(want);
+    topology_free(t);
+    free(text);
+    free(hosts);
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -2406,6 +2605,13 @@ plan_suite(void)
     tcase_add_test(tc, test_matrix_host);
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("access");
+    tcase_add_test(tc, test_access_groups);
+    tcase_add_test(tc, test_access_output);
+    tcase_add_test(tc, test_access_too_many_l2);
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);
     return s;
 }
