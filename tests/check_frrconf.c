@@ -532,8 +532,7 @@ END_TEST
  * not in the plan routers are configured from. */
 START_TEST(test_no_management_network)
 {
-    char *text = xasprintf("%saccess = { ases = \"all\"; };\n",
-                           topology_text);
+    char *text = xasprintf("%saccess = { ases = \"all\"; };\n", topology_text);
     char *path = testutil_write_temp(text, ".cfg");
     struct topology *t = NULL;
     struct plan *pl = NULL;

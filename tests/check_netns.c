@@ -431,9 +431,9 @@ START_TEST(test_refuses_access)
     testutil_capture_begin();
     ck_assert_int_eq(ops->check_access(state, &plan), -ENOTSUP);
     testutil_capture_end();
-    ck_assert_ptr_nonnull(
-        strstr(testutil_captured(), "a netns node shares the server's "
-                                    "files, users and processes"));
+    ck_assert_ptr_nonnull(strstr(testutil_captured(),
+                                 "a netns node shares the server's "
+                                 "files, users and processes"));
     ck_assert_ptr_nonnull(
         strstr(testutil_captured(), "use runtime = \"docker\""));
 }

@@ -2517,12 +2517,13 @@ START_TEST(test_access_too_many_l2)
         free(hosts);
         hosts = next;
     }
-    char *text = xasprintf("ases = ( { asn = 3; students = true;\n"
-                           "  routers = ( \"R\" );\n"
-                           "  l2 = ( { name = \"D\"; switches = ( { name = \"S\"; } );\n"
-                           "    hosts = ( %s ); } ); } );\n"
-                           "access = true;\n",
-                           hosts);
+    char *text = xasprintf(
+        "ases = ( { asn = 3; students = true;\n"
+        "  routers = ( \"R\" );\n"
+        "  l2 = ( { name = \"D\"; switches = ( { name = \"S\"; } );\n"
+        "    hosts = ( %s ); } ); } );\n"
+        "access = true;\n",
+        hosts);
     const char *path = testutil_write_temp(text, ".cfg");
     struct topology *t = load(path);
     struct plan *plan = (struct plan *)&plan;

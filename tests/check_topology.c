@@ -221,7 +221,8 @@ START_TEST(test_access_errors)
                  "{ ases = \"students\"; port_base = 2000; }\n");
     /* (Control characters are refused before: topology_input.c.) */
     access_fails(
-        "access = { ta_keys = ( \"command=\\\"x\\\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\","
+        "access = { ta_keys = ( \"command=\\\"x\\\" ssh-ed25519 "
+        "AAAAC3NzaC1lZDI1NTE5\","
         " \"ssh-ed25519\", \"ssh-ed25519 AAAA\", 3 ); };",
         "@:6: access.ta_keys: element 1 does not start with a key type "
         "such as ssh-ed25519 or ssh-rsa (options such as command= are not "

@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define MGMT_PLEN 16
-#define MGMT_PROXY_HOST 2  /* 158.N.0.2 */
+#define MGMT_PROXY_HOST 2   /* 158.N.0.2 */
 #define MGMT_ROUTER_BASE 10 /* 158.N.(i+10).x */
 #define MGMT_SWITCH_OCTET 100
 #define MGMT_L2HOST_OCTET 200
@@ -116,17 +116,17 @@ add_l2_devices(const struct topology *topo, const struct mi_plan *p,
             return -EINVAL;
         }
         for (size_t s = 0; s < net->n_switches; s++) {
-            struct access_device *d = add_device(
-                g, ACCESS_SWITCH, net->name, net->switches[s].name,
-                mgmt_addr(as->asn, MGMT_SWITCH_OCTET,
-                          (unsigned)(MGMT_L2_FIRST + n_switches)));
+            struct access_device *d =
+                add_device(g, ACCESS_SWITCH, net->name, net->switches[s].name,
+                           mgmt_addr(as->asn, MGMT_SWITCH_OCTET,
+                                     (unsigned)(MGMT_L2_FIRST + n_switches)));
             d->bridge = find_kth_switch(p, as->asn, n_switches++);
         }
         for (size_t h = 0; h < net->n_hosts; h++) {
-            struct access_device *d = add_device(
-                g, ACCESS_L2HOST, net->name, net->hosts[h].name,
-                mgmt_addr(as->asn, MGMT_L2HOST_OCTET,
-                          (unsigned)(MGMT_L2_FIRST + n_hosts)));
+            struct access_device *d =
+                add_device(g, ACCESS_L2HOST, net->name, net->hosts[h].name,
+                           mgmt_addr(as->asn, MGMT_L2HOST_OCTET,
+                                     (unsigned)(MGMT_L2_FIRST + n_hosts)));
             d->node = find_kth_node(p, as, MI_NODE_L2HOST, n_hosts++);
         }
     }
@@ -149,8 +149,8 @@ check_group(const struct topology *topo, const struct mi_plan *p,
             log_error_at(topo->file, tas->line,
                          "AS %u: access: %s %s %s is not in the plan "
                          "(internal error)",
-                         g->asn, access_device_kind_name(d->kind),
-                         d->location, d->what);
+                         g->asn, access_device_kind_name(d->kind), d->location,
+                         d->what);
             return -EINVAL;
         }
     }

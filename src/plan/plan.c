@@ -99,7 +99,7 @@ struct plan {
     struct mi_link *links;
     struct mi_bridge *bridges;
     struct access_plan *access; /* NULL: the topology has no access */
-    char **strings; /* every string and array the view points to */
+    char **strings;             /* every string and array the view points to */
     size_t n_strings;
     size_t strings_cap;
 };

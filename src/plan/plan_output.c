@@ -409,7 +409,8 @@ text_access(struct text_ctx *t, const struct access_group *g)
         fprintf(t->f, "      goto %s %s: %s %s %s\n", d->location, d->what,
                 d->node >= 0 ? t->p->nodes[d->node].name
                              : t->p->bridges[d->bridge].name,
-                d->kind == ACCESS_SWITCH ? "(VLAN command)" : t->access->ifname,
+                d->kind == ACCESS_SWITCH ? "(VLAN command)"
+                                         : t->access->ifname,
                 addr);
     }
 }
@@ -685,9 +686,8 @@ json_access_group(const struct mi_plan *p, const struct access_plan *ap,
             d->node >= 0 ? json_object_new_string(p->nodes[d->node].name)
                          : NULL);
         add(dev, "bridge",
-            d->bridge >= 0
-                ? json_object_new_string(p->bridges[d->bridge].name)
-                : NULL);
+            d->bridge >= 0 ? json_object_new_string(p->bridges[d->bridge].name)
+                           : NULL);
         add(dev, "ifname",
             d->kind == ACCESS_SWITCH ? NULL
                                      : json_object_new_string(ap->ifname));

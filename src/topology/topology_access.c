@@ -66,9 +66,9 @@ public_key_problem(const char *key)
         return "has no key after its type";
     }
     b64++;
-    size_t b64_len = strspn(b64,
-                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                            "0123456789+/=");
+    size_t b64_len =
+        strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789+/=");
     if (b64_len < 16 || (b64[b64_len] && b64[b64_len] != ' ')) {
         return "has no base64 key after its type";
     }
@@ -98,8 +98,7 @@ parse_ta_keys(struct tp_loader *ld, const config_setting_t *group,
             tp_error(ld, k, "access.ta_keys: element %d %s", i + 1, why);
             continue;
         }
-        acc->ta_keys[acc->n_ta_keys++] =
-            xstrdup(config_setting_get_string(k));
+        acc->ta_keys[acc->n_ta_keys++] = xstrdup(config_setting_get_string(k));
     }
 }
 
@@ -108,10 +107,9 @@ static void
 parse_selection(struct tp_loader *ld, const config_setting_t *group,
                 const config_setting_t *where, struct topo_access *acc)
 {
-    const config_setting_t *m =
-        group ? tp_member(ld, group, "access", "ases", CONFIG_TYPE_STRING,
-                          false)
-              : NULL;
+    const config_setting_t *m = group ? tp_member(ld, group, "access", "ases",
+                                                  CONFIG_TYPE_STRING, false)
+                                      : NULL;
     const char *how = m ? config_setting_get_string(m) : "students";
     bool all = !strcmp(how, "all");
 
