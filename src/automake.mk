@@ -51,6 +51,7 @@ src_libmicore_la_SOURCES = \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
 	src/local/snapshot.c src/local/snapshot.h \
+	src/local/credentials.c src/local/credentials.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
 	src/cluster/wire.c src/cluster/wire.h \
@@ -72,6 +73,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/local/network_check.c src/local/network_link.c \
 	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
+	src/local/network_access.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \

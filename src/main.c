@@ -76,6 +76,7 @@ usage(FILE *out)
         "      --node NAME        restore: that node (or switch) only\n"
         "      --restore          up: then restore the newest snapshot (or\n"
         "                         the one named: up --restore SNAPSHOT)\n"
+        "      --group N          access: student group N (its AS) only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -127,6 +128,22 @@ parse_period(const char *arg, unsigned *period)
         return false;
     }
     *period = (unsigned)n;
+    return true;
+}
+
+/* --group N: an AS number. */
+static bool
+parse_group(const char *arg, unsigned *asn)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > TOPO_MAX_ASN) {
+        return false;
+    }
+    *asn = (unsigned)n;
     return true;
 }
 
@@ -188,6 +205,7 @@ enum {
     OPT_NAME,
     OPT_NODE,
     OPT_RESTORE,
+    OPT_GROUP,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -214,6 +232,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"name", required_argument, NULL, OPT_NAME},
         {"node", required_argument, NULL, OPT_NODE},
         {"restore", no_argument, NULL, OPT_RESTORE},
+        {"group", required_argument, NULL, OPT_GROUP},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -296,6 +315,14 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_RESTORE:
             opts->restore = true;
             opts->verb_options |= VOPT_RESTORE;
+            break;
+        case OPT_GROUP:
+            if (!parse_group(optarg, &opts->group)) {
+                log_error("--group %s: expected an AS number, 1..%d", optarg,
+                          TOPO_MAX_ASN);
+                return -1;
+            }
+            opts->verb_options |= VOPT_GROUP;
             break;
         case 'h':
             usage(stdout);

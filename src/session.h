@@ -30,6 +30,7 @@ enum {
     VOPT_NODE = 1 << 6,    /* --node NAME (restore) */
     VOPT_RESTORE = 1 << 7, /* --restore (up) */
     VOPT_NAME = 1 << 8,    /* --name NAME (save) */
+    VOPT_GROUP = 1 << 9,   /* --group N (access) */
 };
 
 struct cli_options {
@@ -49,6 +50,7 @@ struct cli_options {
     const char *node;             /* --node NAME */
     bool restore;                 /* --restore */
     const char *restore_snapshot; /* up --restore SNAPSHOT */
+    unsigned group;               /* --group N (access), 0: every group */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */

@@ -389,6 +389,31 @@ verb_restart(struct session *s, int argc, char **argv)
     return s->exec->restart(s, argv[1]);
 }
 
+/* access [--json] [--group N]: the student groups' credentials, for the TA
+ * (made when missing; doc/access.md). */
+static int
+verb_access(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    const struct access_plan *ap = plan_access(s->plan);
+    if (!ap) {
+        log_error("%s: access: the topology has no `access` setting, so no "
+                  "student group (doc/access.md)",
+                  s->opts.config);
+        return EXIT_USAGE;
+    }
+    if (s->opts.group && !access_plan_group(ap, s->opts.group)) {
+        log_error("access --group %u: AS %u has no student group (see "
+                  "access.ases in %s)",
+                  s->opts.group, s->opts.group, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return s->exec->access(s);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
@@ -411,6 +436,8 @@ verb_option_name(unsigned vopt)
         return "--restore";
     case VOPT_NAME:
         return "--name";
+    case VOPT_GROUP:
+        return "--group";
     default:
         return "an option";
     }
@@ -858,5 +885,8 @@ const struct verb verbs[] = {
     {"restart", "NODE",
      "restart a router's FRR, with its newest snapshot's configuration",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
+    {"access", "[--group N]",
+     "the student groups' credentials: server, port, user, password (--json)",
+     NEED_PLAN, 0, verb_access, VOPT_GROUP},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -28,7 +28,8 @@ MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
 	tests/check_state tests/check_persist tests/check_import tests/check_snapshot \
 	tests/check_graph tests/check_link tests/check_dashboard tests/check_damage \
-	tests/check_valley
+	tests/check_valley \
+	tests/check_credentials
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_valley_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -37,6 +38,8 @@ tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
 tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_snapshot_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_credentials_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
+tests_check_credentials_LDADD = $(LDADD) $(LIBSSH_LIBS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)

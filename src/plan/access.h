@@ -26,6 +26,9 @@
 
 #include "topology.h"
 
+#define ACCESS_USER                                                           \
+    "root"                /* students log into their proxy as, as on the      \
+                             original platform (confined by the proxy) */
 #define ACCESS_MAX_L2 252 /* switches, L2 hosts per AS: .3 to .254 */
 
 enum access_device_kind {
