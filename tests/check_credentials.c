@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -204,6 +205,73 @@ START_TEST(test_ensure_and_keep)
 }
 END_TEST
 
+/* cred_ensure() waits for the lock on the access directory: while the
+ * test holds it, nothing is made; then the group's credentials are. */
+START_TEST(test_waits_for_lock)
+{
+    const struct access_plan *ap = load_access();
+    char path[256];
+
+    ck_assert_int_eq(cred_ensure("cred", ap, 1), 0); /* makes access/ */
+    snprintf(path, sizeof path, "%s/cred/access", root);
+    int dir = open(path, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    ck_assert_int_eq(flock(dir, LOCK_EX), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        _exit(cred_ensure("cred", ap, 0) == 0 ? 0 : 1);
+    }
+    usleep(300 * 1000);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0); /* still waiting */
+    snprintf(path, sizeof path, "%s/cred/access/group-3", root);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(flock(dir, LOCK_UN), 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(status, 0);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    close(dir);
+    free_access();
+}
+END_TEST
+
+/* Eight processes at once: all get the same password (made once). */
+START_TEST(test_concurrent)
+{
+    const struct access_plan *ap = load_access();
+    int fds[8][2];
+    pid_t pids[8];
+    char got[8][CRED_PASSWORD_LEN + 1];
+
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(pipe(fds[i]), 0);
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            char pw[CRED_PASSWORD_LEN + 1] = "";
+            if (cred_ensure("cred", ap, 0) == 0) {
+                cred_password("cred", 3, pw, sizeof pw);
+            }
+            ssize_t n = write(fds[i][1], pw, sizeof pw);
+            _exit(n == (ssize_t)sizeof pw ? 0 : 1);
+        }
+        close(fds[i][1]);
+    }
+    for (int i = 0; i < 8; i++) {
+        int status;
+        ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+        ck_assert_int_eq(status, 0);
+        ck_assert_int_eq(read(fds[i][0], got[i], sizeof got[i]),
+                         (ssize_t)sizeof got[i]);
+        close(fds[i][0]);
+        ck_assert_uint_eq(strlen(got[i]), CRED_PASSWORD_LEN);
+        ck_assert_str_eq(got[i], got[0]);
+    }
+    free_access();
+}
+END_TEST
+
 START_TEST(test_refused)
 {
     const struct access_plan *ap = load_access();
@@ -254,6 +322,8 @@ credentials_suite(void)
     tcase_add_test(tc, test_random_password);
     tcase_add_test(tc, test_new_key);
     tcase_add_test(tc, test_ensure_and_keep);
+    tcase_add_test(tc, test_waits_for_lock);
+    tcase_add_test(tc, test_concurrent);
     tcase_add_test(tc, test_refused);
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);

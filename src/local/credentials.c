@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -209,6 +210,18 @@ cred_ensure(const char *network, const struct access_plan *ap, unsigned server)
             access = open_access_dir(network, true);
             if (access < 0) {
                 return access; /* persist_open() said why */
+            }
+            /* Two `access` at once: one makes, the other finds it made
+             * (a password, once printed, is never replaced). */
+            while (flock(access, LOCK_EX) < 0) {
+                if (errno != EINTR) {
+                    error = -errno;
+                    log_error("access: cannot lock the credentials' "
+                              "directory: %s",
+                              strerror(errno));
+                    close(access);
+                    return error;
+                }
             }
         }
         error = ensure_group(access, network, ap->groups[i].asn);

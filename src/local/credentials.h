@@ -32,8 +32,9 @@ int cred_random_password(char *buf, size_t len);
 int cred_new_key(const char *comment, char **private_key, char **public_key);
 
 /* Makes, for every group of `ap` placed on `server`, whatever of its
- * credentials is missing; keeps what exists.  Reports problems.  0 or
- * -errno. */
+ * credentials is missing; keeps what exists.  Holds flock() on the access
+ * directory meanwhile, so that two runs at once make a group's credentials
+ * once.  Reports problems.  0 or -errno. */
 int cred_ensure(const char *network, const struct access_plan *ap,
                 unsigned server);
 
