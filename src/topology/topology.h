@@ -142,9 +142,9 @@ struct topo_server {
 /* Student access (doc/access.md): an SSH proxy per selected AS, listening
  * on port port_base + AS of its server. */
 #define TOPO_ACCESS_PORT_BASE 2000 /* the original platform's */
-#define TOPO_ACCESS_MGMT_OCTET 158 /* 158.AS.0.0/16: an AS's management LAN   \
-                                    */
-#define TOPO_ACCESS_KEY_MAX 16384  /* bytes of one public key line */
+/* 158.AS.0.0/16: an AS's management network. */
+#define TOPO_ACCESS_MGMT_OCTET 158
+#define TOPO_ACCESS_KEY_MAX 16384 /* bytes of one public key line */
 
 struct topo_access {
     bool enabled;
