@@ -139,6 +139,10 @@ TESTS += tests/cli.test tests/systemd.test
 EXTRA_DIST += tests/systemd.test
 EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
+# Student access's keys with the real sshd and ssh (root).
+TESTS += tests/access.test
+EXTRA_DIST += tests/access.test
+
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
 TESTS += tests/up.test tests/testbed.test tests/multiserver.test \
@@ -154,6 +158,7 @@ if HAVE_CHECK
 tests/up.log: tests/check_ovs.log
 # ... and the sshd check_remote starts would show in up.test's snapshot.
 tests/up.log: tests/check_remote.log
+tests/up.log: tests/access.log
 endif
 # up.test compares the machine's namespaces, links and OVS processes before
 # and after: the test bed's must not come and go meanwhile.
