@@ -2506,6 +2506,37 @@ START_TEST(test_access_output)
 }
 END_TEST
 
+/* A router with `hosts = [i, ...]`: each host is "host<i>" at .(i+10).2,
+ * beside the routers' .1 of the same rows. */
+START_TEST(test_access_host_rows)
+{
+    struct topology *t;
+    struct plan *plan =
+        access_plan_of("ases = ( { asn = 3; students = true;\n"
+                       "  routers = ( { name = \"R\"; hosts = [0, 1, 2]; },\n"
+                       "              { name = \"S\"; host = false; } );\n"
+                       "  links = ( (\"R\", \"S\") ); } );\n"
+                       "access = true;\n",
+                       &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+    static const char *const want[][3] = {
+        {"R", "router", "158.3.10.1/16"}, {"S", "router", "158.3.11.1/16"},
+        {"R", "host0", "158.3.10.2/16"},  {"R", "host1", "158.3.11.2/16"},
+        {"R", "host2", "158.3.12.2/16"},
+    };
+
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n_devices, ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        ck_assert_str_eq(g->devices[i].location, want[i][0]);
+        ck_assert_str_eq(g->devices[i].what, want[i][1]);
+        ck_assert_str_eq(addr_str(&g->devices[i].addr), want[i][2]);
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 /* 253 L2 hosts (in two VLANs, that the data plane numbers them) do not
  * fit 158.AS.200.3 to .254. */
 START_TEST(test_access_too_many_l2)
@@ -2612,6 +2643,7 @@ plan_suite(void)
     tcase_add_test(tc, test_access_groups);
     tcase_add_test(tc, test_access_output);
     tcase_add_test(tc, test_access_too_many_l2);
+    tcase_add_test(tc, test_access_host_rows);
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);
     return s;

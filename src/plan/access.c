@@ -6,6 +6,7 @@
 #include "access.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,13 @@ add_l3_devices(const struct mi_plan *p, const struct mi_as *as,
             d = add_device(g, ACCESS_ROUTER, n->label, "router",
                            mgmt_addr(as->asn, third, 1));
         } else if (n->kind == MI_NODE_HOST) {
-            d = add_device(g, ACCESS_HOST, n->label, "host",
+            /* A router's one host is "host"; with `hosts = [i, ...]` each
+             * is "host<i>", as its node and interface are named. */
+            char plain[64], what[32];
+            names_host(plain, sizeof plain, as->asn, n->label);
+            snprintf(what, sizeof what,
+                     strcmp(n->name, plain) != 0 ? "host%u" : "host", n->row);
+            d = add_device(g, ACCESS_HOST, n->label, what,
                            mgmt_addr(as->asn, third, 2));
         } else {
             continue;

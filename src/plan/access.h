@@ -6,7 +6,8 @@
  * plane (the original platform's numbering, UPSTREAM.md):
  *   proxy "<N>_ssh"                        158.N.0.2
  *   router of row i (interface "ssh")      158.N.(i+10).1
- *   its L3 host                            158.N.(i+10).2
+ *   the L3 host of row i ("host", or "host<i>" with `hosts`)
+ *                                          158.N.(i+10).2
  *   switch n of the AS (0-based, all L2 networks in file order)
  *                                          158.N.100.(n+3)
  *   L2 host n of the AS (the same order)   158.N.200.(n+3)
