@@ -706,7 +706,7 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 static const char *const top_keys[] = {
     "name",      "servers",     "plugins", "impairments_optional",
     "templates", "ases",        "ixps",    "links",
-    "snapshots", "measurement", "access", NULL,
+    "snapshots", "measurement", "access",  NULL,
 };
 
 /* measurement = true | false | { server = "NAME"; }: the measurement host,
