@@ -2537,6 +2537,113 @@ START_TEST(test_access_host_rows)
 }
 END_TEST
 
+/* The measurement host (main's MEASUREMENT) is in no AS: no group has it,
+ * it gets no management address, and the groups' devices and addresses
+ * are the same with it as without.  Its links into the ASes are data
+ * plane (AS.0.199.0/24), never the management network's "ssh". */
+START_TEST(test_access_measurement)
+{
+    struct topology *t0, *t1;
+    char *text = xasprintf("measurement = true;\n%s", access_cfg);
+    struct plan *plan0 = access_plan_of(access_cfg, &t0);
+    struct plan *plan1 = access_plan_of(text, &t1);
+    const struct mi_plan *p = plan_view(plan1);
+    const struct access_plan *a0 = plan_access(plan0);
+    const struct access_plan *a1 = plan_access(plan1);
+    int m = find_node(p, "MEASUREMENT");
+
+    ck_assert_int_ge(m, 0);
+    ck_assert_int_eq(p->nodes[m].kind, MI_NODE_MEASUREMENT);
+    ck_assert_uint_eq(a1->n_groups, a0->n_groups);
+    for (size_t i = 0; i < a1->n_groups; i++) {
+        const struct access_group *g0 = &a0->groups[i], *g1 = &a1->groups[i];
+        ck_assert_uint_eq(g1->asn, g0->asn);
+        ck_assert_uint_eq(g1->port, g0->port);
+        ck_assert_uint_eq(g1->proxy_addr.ip, g0->proxy_addr.ip);
+        ck_assert_uint_eq(g1->n_devices, g0->n_devices);
+        for (size_t d = 0; d < g1->n_devices; d++) {
+            const struct access_device *d1 = &g1->devices[d];
+            ck_assert_int_ne(d1->node, m);
+            ck_assert_int_eq(d1->kind, g0->devices[d].kind);
+            ck_assert_str_eq(d1->location, g0->devices[d].location);
+            ck_assert_str_eq(d1->what, g0->devices[d].what);
+            ck_assert_uint_eq(d1->addr.ip, g0->devices[d].addr.ip);
+            if (d1->node >= 0) {
+                ck_assert_uint_eq(p->nodes[d1->node].asn, g1->asn);
+            }
+        }
+    }
+    size_t n_meas = 0;
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = &p->links[l];
+        if (link->kind != MI_LINK_MEASUREMENT) {
+            continue;
+        }
+        n_meas++;
+        for (int e = 0; e < 2; e++) {
+            ck_assert_uint_ne(link->end[e].addr.ip >> 24, 158);
+            ck_assert_str_ne(link->end[e].ifname, "ssh");
+        }
+    }
+    ck_assert_uint_eq(n_meas, 2); /* AS 3 and AS 4 */
+    plan_free(plan0);
+    plan_free(plan1);
+    topology_free(t0);
+    topology_free(t1);
+    free(text);
+}
+END_TEST
+
+/* A switch whose bridge name is shortened (main's <AS>_L2.<dc>.<sw>): the
+ * group reaches it by the file's names (goto NEWYCITY STATION_1), and the
+ * device is the shortened bridge, whose label is the switch's full name. */
+START_TEST(test_access_short_bridge)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(
+        "ases = ( { asn = 3; students = true; routers = ( \"R\" );\n"
+        "  l2 = ( { name = \"NEWYCITY\";\n"
+        "    switches = ( { name = \"STATION_1\"; gateway = \"R\"; },\n"
+        "                 { name = \"STATION_2\"; } );\n"
+        "    links = ( (\"STATION_1\", \"STATION_2\") );\n"
+        "    hosts = ( (\"H1\", \"STATION_2\", 10) ); } ); } );\n"
+        "access = true;\n",
+        &t);
+    const struct mi_plan *p = plan_view(plan);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+    static const struct {
+        const char *what, *bridge, *label, *addr;
+    } want[] = {
+        {"STATION_1", "3_L2.0.0", "3_L2_NEWYCITY_STATION_1", "158.3.100.3/16"},
+        {"STATION_2", "3_L2.0.1", "3_L2_NEWYCITY_STATION_2", "158.3.100.4/16"},
+    };
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        if (d->kind != ACCESS_SWITCH) {
+            continue;
+        }
+        ck_assert_uint_lt(n, ARRAY_SIZE(want));
+        ck_assert_str_eq(d->location, "NEWYCITY");
+        ck_assert_str_eq(d->what, want[n].what);
+        ck_assert_int_ge(d->bridge, 0);
+        ck_assert_str_eq(p->bridges[d->bridge].name, want[n].bridge);
+        ck_assert_str_eq(p->bridges[d->bridge].label, want[n].label);
+        ck_assert_str_eq(addr_str(&d->addr), want[n].addr);
+        n++;
+    }
+    ck_assert_uint_eq(n, ARRAY_SIZE(want));
+    const struct access_device *last = &g->devices[g->n_devices - 1];
+    ck_assert_int_eq(last->kind, ACCESS_L2HOST);
+    ck_assert_str_eq(p->nodes[last->node].name, "3_L2_NEWYCITY_H1");
+    ck_assert_str_eq(addr_str(&last->addr), "158.3.200.3/16");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
 /* 253 L2 hosts (in two VLANs, that the data plane numbers them) do not
  * fit 158.AS.200.3 to .254. */
 START_TEST(test_access_too_many_l2)
@@ -2644,6 +2751,8 @@ plan_suite(void)
     tcase_add_test(tc, test_access_output);
     tcase_add_test(tc, test_access_too_many_l2);
     tcase_add_test(tc, test_access_host_rows);
+    tcase_add_test(tc, test_access_measurement);
+    tcase_add_test(tc, test_access_short_bridge);
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);
     return s;
