@@ -2428,11 +2428,24 @@ START_TEST(test_access_groups)
             ck_assert_str_eq(p->bridges[d->bridge].name, want[i].bridge);
         }
     }
-    /* The data plane does not know it: no node, link or address of the
-     * plan is the proxy or in 158.0.0.0/8. */
-    ck_assert_int_lt(find_node(p, "3_ssh"), 0);
+    /* The proxy is a node of the plan (MI_NODE_PROXY, the last one, AS 3's
+     * but outside its node range, on its server); the data plane does not
+     * reach it: no link ends there, no link's address is in 158.0.0.0/8
+     * nor its interface "ssh".  AS 4 has no group, no proxy. */
+    int proxy = find_node(p, "3_ssh");
+    ck_assert_int_eq(proxy, (int)p->n_nodes - 1);
+    ck_assert_int_eq(g->node, proxy);
+    ck_assert_int_eq(p->nodes[proxy].kind, MI_NODE_PROXY);
+    ck_assert_uint_eq(p->nodes[proxy].asn, 3);
+    ck_assert_uint_eq(p->nodes[proxy].as_index, g->as_index);
+    ck_assert_uint_eq(p->nodes[proxy].server, g->server);
+    ck_assert_str_eq(p->nodes[proxy].label, "3_ssh");
+    const struct mi_as *as3 = &p->ases[g->as_index];
+    ck_assert_uint_ge((unsigned)proxy, as3->first_node + as3->n_nodes);
+    ck_assert_int_lt(find_node(p, "4_ssh"), 0);
     for (size_t l = 0; l < p->n_links; l++) {
         for (int e = 0; e < 2; e++) {
+            ck_assert_int_ne(p->links[l].end[e].node, proxy);
             ck_assert_uint_ne(p->links[l].end[e].addr.ip >> 24, 158);
             ck_assert(!p->links[l].end[e].ifname ||
                       strcmp(p->links[l].end[e].ifname, "ssh") != 0);
@@ -2473,6 +2486,14 @@ START_TEST(test_access_output)
     ck_assert_int_eq(json_object_get_int(v), 3003);
     ck_assert(json_object_object_get_ex(g, "server", &v));
     ck_assert_str_eq(json_object_get_string(v), "s2");
+    json_object *nodes, *last, *name, *kind;
+    ck_assert(json_object_object_get_ex(root, "nodes", &nodes));
+    last =
+        json_object_array_get_idx(nodes, json_object_array_length(nodes) - 1);
+    ck_assert(json_object_object_get_ex(last, "name", &name));
+    ck_assert(json_object_object_get_ex(last, "kind", &kind));
+    ck_assert_str_eq(json_object_get_string(name), "3_ssh");
+    ck_assert_str_eq(json_object_get_string(kind), "proxy");
     json_object_put(root);
     free(json_text);
 

@@ -88,7 +88,8 @@ extern "C" {
  * links).  4.4: switch get_vlans and set_vlans.  4.5: the measurement
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
- * reattach_port, runtime stop_frr; runtime check_access. */
+ * reattach_port, runtime stop_frr.  4.8: runtime
+ * check_access, a student group's proxy (MI_NODE_PROXY). */
 #define MI_PLUGIN_ABI_MAJOR 4
 #define MI_PLUGIN_ABI_MINOR 6
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
@@ -133,7 +134,15 @@ enum mi_node_kind {
     /* The network's measurement host "MEASUREMENT" (since 4.5): in no AS
      * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A
      * runtime treats it as a host. */
-    MI_NODE_MEASUREMENT
+    MI_NODE_MEASUREMENT,
+    /* A student group's SSH proxy "<AS>_ssh" (since 4.6): only in the plan
+     * of a topology with `access`, which the host gives only to a runtime
+     * whose check_access() accepts it.  asn and as_index are its group's
+     * AS, server the AS's, but it comes after every AS's nodes (and the
+     * measurement host), outside mi_as.first_node/n_nodes, and no link of
+     * the plan reaches it: its management network (158.AS.0.2) is not in
+     * the plan (doc/access.md). */
+    MI_NODE_PROXY
 };
 
 /* Business relationship: the role of a link's end[0] AS towards end[1]. */

@@ -182,6 +182,8 @@ kind_name(enum mi_node_kind kind)
         return "routeserver";
     case MI_NODE_MEASUREMENT:
         return "measurement";
+    case MI_NODE_PROXY:
+        return "proxy";
     }
     return "unknown";
 }

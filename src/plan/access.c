@@ -162,13 +162,23 @@ check_group(const struct topology *topo, const struct mi_plan *p,
         }
     }
     for (size_t i = 0; i < p->n_nodes; i++) {
-        if (!strcmp(mi_plan_node(p, i)->name, g->proxy)) {
+        const struct mi_node *n = mi_plan_node(p, i);
+        bool proxy = n->kind == MI_NODE_PROXY && n->asn == g->asn;
+        bool named = strcmp(n->name, g->proxy) == 0;
+        if (named != proxy) {
             log_error_at(topo->file, tas->line,
-                         "AS %u: access: its proxy's name %s is a node of "
-                         "the plan already",
-                         g->asn, g->proxy);
+                         "AS %u: access: its proxy %s is not the plan's "
+                         "node %s (internal error)",
+                         g->asn, g->proxy, n->name);
             return -EINVAL;
         }
+    }
+    if (g->node < 0) {
+        log_error_at(topo->file, tas->line,
+                     "AS %u: access: its proxy %s is not in the plan "
+                     "(internal error)",
+                     g->asn, g->proxy);
+        return -EINVAL;
     }
     return 0;
 }
@@ -189,6 +199,13 @@ plan_group(const struct topology *topo, const struct mi_plan *p,
     g->server = as->server;
     g->port = topo->access.port_base + as->asn;
     names_proxy(g->proxy, sizeof g->proxy, as->asn);
+    g->node = -1;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct mi_node *n = mi_plan_node(p, i);
+        if (n->kind == MI_NODE_PROXY && n->asn == as->asn) {
+            g->node = (int)i;
+        }
+    }
     g->proxy_addr = mgmt_addr(as->asn, 0, MGMT_PROXY_HOST);
     g->devices = xcalloc(max ? max : 1, sizeof *g->devices);
     add_l3_devices(p, as, g);
@@ -216,11 +233,7 @@ access_plan_compute(const struct topology *topo, const struct mi_plan *p,
     ap->groups = xcalloc(acc->n_asns ? acc->n_asns : 1, sizeof *ap->groups);
     for (size_t a = 0; a < p->n_ases; a++) {
         const struct mi_as *as = mi_plan_as(p, a);
-        bool chosen = false;
-        for (size_t i = 0; i < acc->n_asns; i++) {
-            chosen |= acc->asns[i] == as->asn;
-        }
-        if (chosen && !as->ixp &&
+        if (topology_access_chooses(acc, as->asn) && !as->ixp &&
             plan_group(topo, p, (unsigned)a, &ap->groups[ap->n_groups++])) {
             error = -EINVAL;
         }

@@ -15,9 +15,10 @@
  * one `goto NET SWITCH` stands for, served by the switch's restricted VLAN
  * command rather than by a shell.
  *
- * Nothing here is in struct mi_plan: routers' FRR configurations
- * (frrconf.c) are made from mi_plan alone, so the management network can
- * never leak into OSPF or BGP. */
+ * Of all this, struct mi_plan has the proxies only, as nodes without a
+ * link (MI_NODE_PROXY, plan.c): the management network is not in it, and
+ * routers' FRR configurations (frrconf.c) are made from mi_plan alone, so
+ * it can never leak into OSPF or BGP. */
 #ifndef MINIINET_ACCESS_H
 #define MINIINET_ACCESS_H 1
 
@@ -55,6 +56,7 @@ struct access_group {
     unsigned server;   /* the AS's, where its proxy runs */
     unsigned port;     /* port_base + asn, on the server's address */
     char proxy[16];    /* "<N>_ssh" */
+    int node;          /* the proxy's plan node (MI_NODE_PROXY) */
     struct mi_addr proxy_addr;
     struct access_device *devices; /* routers, L3 hosts, switches, L2 hosts */
     size_t n_devices;

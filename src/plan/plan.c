@@ -1029,6 +1029,38 @@ plan_measurement(struct builder *b)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Student access: a proxy node per group (doc/access.md).                  */
+
+/* One MI_NODE_PROXY per AS that `access` chooses (IXPs never), in AS order,
+ * after every other node.  Its management address is the access plan's
+ * (access.c); no link of the data plane reaches it. */
+static void
+plan_proxies(struct builder *b)
+{
+    const struct topo_access *acc = &b->topo->access;
+    struct plan *p = b->plan;
+    char buf[NAME_BUF];
+
+    if (!acc->enabled) {
+        return;
+    }
+    for (size_t i = 0; i < p->view.n_ases; i++) {
+        const struct mi_as *as = &p->ases[i];
+        if (!topology_access_chooses(acc, as->asn) || as->ixp) {
+            continue;
+        }
+        struct mi_node *node = add_node(b, acc->line);
+        node->kind = MI_NODE_PROXY;
+        node->asn = as->asn;
+        node->as_index = (unsigned)i;
+        node->server = as->server;
+        node->name = keep_name(b, buf, names_proxy(buf, sizeof buf, as->asn),
+                               acc->line);
+        node->label = node->name;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Servers, MTUs, tunnels and ports of the links.                           */
 
 static unsigned
@@ -1605,6 +1637,7 @@ plan_everything(struct builder *b)
     plan_external_links(b);
     plan_routeserver_links(b);
     plan_measurement(b);
+    plan_proxies(b);
     if (b->failed) {
         return;
     }

@@ -18,8 +18,8 @@
  *                    "n_routers", "n_nodes", "matrix_host" (the node
  *                    standing for the AS in the matrix, or null) } ],
  *     "nodes":   [ { "index", "name", "kind" ("router"|"host"|"l2host"|
- *                    "routeserver"), "asn", "server", "label", "row",
- *                    "loopback", "gateway" } ],
+ *                    "routeserver"|"measurement"|"proxy"), "asn", "server",
+ *                    "label", "row", "loopback", "gateway" } ],
  *     "links":   [ { "index", "kind" ("internal"|"host"|"external"|"ixp"|
  *                    "l2-gateway"|"l2-host"|"l2-trunk"), "rel" ("none"|
  *                    "provider"|"customer"|"peer"), "ends": [ { "node",
@@ -64,6 +64,8 @@ node_kind_name(enum mi_node_kind kind)
         return "routeserver";
     case MI_NODE_MEASUREMENT:
         return "measurement";
+    case MI_NODE_PROXY:
+        return "proxy";
     }
     return "?";
 }

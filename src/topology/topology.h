@@ -192,6 +192,9 @@ struct topology {
  * content) or -errno (the file could not be read). */
 int topology_load(const char *path, struct topology **out);
 
+/* Whether `access` gives AS `asn` a proxy (false without `access`). */
+bool topology_access_chooses(const struct topo_access *, unsigned asn);
+
 void topology_free(struct topology *);
 
 /* A link rate ("10mbit", 1kbit..100gbit) or delay ("2.5ms", 0..10s) as

@@ -240,3 +240,14 @@ tp_free_access(struct topo_access *acc)
     free(acc->asns);
     *acc = (struct topo_access){0};
 }
+
+bool
+topology_access_chooses(const struct topo_access *acc, unsigned asn)
+{
+    for (size_t i = 0; acc->enabled && i < acc->n_asns; i++) {
+        if (acc->asns[i] == asn) {
+            return true;
+        }
+    }
+    return false;
+}
