@@ -91,7 +91,7 @@ extern "C" {
  * reattach_port, runtime stop_frr.  4.8: runtime
  * check_access, a student group's proxy (MI_NODE_PROXY). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 6
+#define MI_PLUGIN_ABI_MINOR 8
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -135,7 +135,7 @@ enum mi_node_kind {
      * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A
      * runtime treats it as a host. */
     MI_NODE_MEASUREMENT,
-    /* A student group's SSH proxy "<AS>_ssh" (since 4.6): only in the plan
+    /* A student group's SSH proxy "<AS>_ssh" (since 4.8): only in the plan
      * of a topology with `access`, which the host gives only to a runtime
      * whose check_access() accepts it.  asn and as_index are its group's
      * AS, server the AS's, but it comes after every AS's nodes (and the
@@ -525,7 +525,10 @@ struct mi_runtime_ops {
      * does not exist or does not run is not an error. */
     int (*stop_frr)(void *state, const char *name, const char *dir,
                     const char *const *daemons);
-    /* Since 4.6.  Optional (NULL: the runtime cannot).  Says whether the
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 8
+    /* Since 4.8.  Optional (NULL: the runtime cannot).  Says whether the
      * runtime can host student access (the topology's `access`,
      * doc/access.md): students get a root shell in their group's nodes, so
      * a node must not give them the server -- its files, its users, its

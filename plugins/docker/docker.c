@@ -1728,7 +1728,7 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
     return e1 ? e1 : e2;
 }
 
-/* Since ABI 4.6: a container has its own root file system, users and
+/* Since ABI 4.8: a container has its own root file system, users and
  * process namespace, so a student's root shell in one is not one on the
  * server; what the Engine may still give away (capabilities, privileges)
  * is what the access nodes are created without (doc/access.md). */

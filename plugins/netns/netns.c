@@ -1383,7 +1383,7 @@ netns_describe_node(void *state, const char *name, const char *dir, char *buf,
     return netns_netns_path(state, name, buf, len);
 }
 
-/* Since ABI 4.6: a netns node is a network namespace only -- its processes
+/* Since ABI 4.8: a netns node is a network namespace only -- its processes
  * share the server's files, users and process table, so a student's root
  * shell in one would be a root shell on the server.  Refused. */
 static int

@@ -273,7 +273,7 @@ rt_check_access(const struct active_plugin *rt, const struct mi_plan *p)
     }
     log_error("access: the runtime \"%s\" cannot confine students: it "
               "does not say that its nodes keep a root shell away from the "
-              "server's files and users (no check_access, plugin ABI 4.6); "
+              "server's files and users (no check_access, plugin ABI 4.8); "
               "choose a runtime that does",
               rt->name);
     return -ENOTSUP;
