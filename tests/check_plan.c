@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "access.h"
+#include "access_files.h"
 #include "log.h"
 #include "names.h"
 #include "placement.h"
@@ -2665,6 +2668,272 @@ START_TEST(test_access_short_bridge)
 }
 END_TEST
 
+/* What access installs (access_files.c), for access_cfg: AS 3 on s2. */
+START_TEST(test_access_nft)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_plan *ap = plan_access(plan);
+
+    ck_assert_ptr_null(access_nft_ruleset("acc", ap, 0)); /* s1: no group */
+    char *r = access_nft_ruleset("acc", ap, 1);
+    ck_assert_str_eq(
+        r, "table ip miniinet_acc\n"
+           "delete table ip miniinet_acc\n"
+           "table ip miniinet_acc {\n"
+           "\tchain prerouting {\n"
+           "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t}\n"
+           "\tchain output {\n"
+           "\t\ttype nat hook output priority -100; policy accept;\n"
+           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t}\n"
+           "\tchain input {\n"
+           "\t\ttype filter hook input priority filter; policy accept;\n"
+           "\t\tiifname \"3_sshout\" ct state established,related accept\n"
+           "\t\tiifname \"3_sshout\" drop\n"
+           "\t}\n"
+           "\tchain forward {\n"
+           "\t\ttype filter hook forward priority filter; policy accept;\n"
+           "\t\tiifname \"3_sshout\" ct state established,related accept\n"
+           "\t\tiifname \"3_sshout\" drop\n"
+           "\t\toifname \"3_sshout\" ct state established,related accept\n"
+           "\t\toifname \"3_sshout\" ct status dnat tcp dport 22 accept\n"
+           "\t\toifname \"3_sshout\" drop\n"
+           "\t}\n"
+           "}\n");
+    free(r);
+    r = access_nft_delete("acc");
+    ck_assert_str_eq(r, "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
+    free(r);
+    ck_assert_ptr_null(access_nft_delete("a b"));
+    ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
+
+    char buf[32];
+    struct mi_addr a = access_outside_addr(223, false);
+    plan_format_addr(&a, true, buf, sizeof buf);
+    ck_assert_str_eq(buf, "169.254.223.1/30");
+    a = access_outside_addr(223, true);
+    plan_format_addr(&a, true, buf, sizeof buf);
+    ck_assert_str_eq(buf, "169.254.223.2/30");
+    ck_assert_int_eq(access_outside_ifname(buf, sizeof buf, 223), 10);
+    ck_assert_str_eq(buf, "223_sshout");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_sshd_configs)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+
+    char *c = access_proxy_sshd_config(g);
+    ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 169.254.3.2\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nAllowTcpForwarding no\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitTunnel no\n"));
+    ck_assert_ptr_nonnull(
+        strstr(c, "\nAuthorizedKeysFile /etc/ssh/miniinet/authorized_keys\n"));
+    free(c);
+    ck_assert_str_eq(g->devices[0].location, "LUGA");
+    c = access_device_sshd_config(&g->devices[0]);
+    ck_assert_ptr_nonnull(strstr(c, "# miniinet: sshd of goto LUGA router"));
+    ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 158.3.10.1\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication no\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin prohibit-password\n"));
+    ck_assert_ptr_null(strstr(c, "PasswordAuthentication yes"));
+    free(c);
+
+    const char *keys[] = {"ssh-ed25519 AAAAC3NzaTA ta@course",
+                          "ssh-rsa AAAAB3Nza"};
+    c = access_proxy_authorized_keys(keys, 2);
+    ck_assert_str_eq(c, "ssh-ed25519 AAAAC3NzaTA ta@course\nssh-rsa AAAAB3Nza\n");
+    free(c);
+    c = access_proxy_authorized_keys(NULL, 0);
+    ck_assert_str_eq(c, "");
+    free(c);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_known_hosts)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+
+    /* Every device but the switches, the key without its comment. */
+    char *k = access_known_hosts(g, "ssh-ed25519 AAAAC3Nza miniinet\n");
+    ck_assert_str_eq(k, "158.3.10.1,158.3.11.1,158.3.10.2,158.3.200.3,"
+                        "158.3.200.4 ssh-ed25519 AAAAC3Nza\n");
+    free(k);
+    k = access_known_hosts(g, "ssh-ed25519 AAAAC3Nza");
+    ck_assert_str_eq(k, "158.3.10.1,158.3.11.1,158.3.10.2,158.3.200.3,"
+                        "158.3.200.4 ssh-ed25519 AAAAC3Nza\n");
+    free(k);
+    const char *bad[] = {"",
+                         "ssh-ed25519",
+                         "ssh-ed25519 ",
+                         " AAAA",
+                         "ssh-ed25519  AAAA",
+                         "ssh-ed25519 AAAA\nssh-rsa BBBB\n",
+                         "ssh-ed25519\tAAAA x",
+                         "ssh-ed25519 AA\x01"
+                         "AA"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(access_known_hosts(g, bad[i]) == NULL, "bad key %zu", i);
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_goto)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    struct access_group *g =
+        (struct access_group *)access_plan_group(plan_access(plan), 3);
+
+    char *s = access_goto_script(g);
+    ck_assert_ptr_nonnull(strstr(s, "#!/bin/sh\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'LUGA router') addr=158.3.10.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'LYON router') addr=158.3.11.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'LUGA host') addr=158.3.10.2 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'DCN FIFA_1') addr=158.3.200.3 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'DCN UEFA_1') addr=158.3.200.4 cmd=shell ;;\n"));
+    /* Switches in the help only. */
+    ck_assert_ptr_null(strstr(s, "'DCN S1')"));
+    ck_assert_ptr_nonnull(strstr(s, "  goto DCN S1                  switch S1 of DCN: not reachable yet"));
+    ck_assert_ptr_nonnull(strstr(s, "  goto LUGA router             vtysh on router LUGA\n"));
+    ck_assert_ptr_nonnull(strstr(s, "-i /etc/ssh/miniinet/device_key "));
+    ck_assert_ptr_nonnull(strstr(s, "-o StrictHostKeyChecking=yes"));
+    free(s);
+
+    s = access_goto_completion(g);
+    ck_assert_ptr_nonnull(strstr(s, "    1) w=\"LUGA LYON DCN\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "        LUGA) w=\"router host\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "        LYON) w=\"router\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "        DCN) w=\"S1 S2 FIFA_1 UEFA_1\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "complete -F _miniinet_goto goto\n"));
+    free(s);
+
+    /* A name that is not a topology name is never written into a script. */
+    char *saved = g->devices[1].what;
+    g->devices[1].what = (char *)"x') ;; *) rm";
+    ck_assert_ptr_null(access_goto_script(g));
+    ck_assert_ptr_null(access_goto_completion(g));
+    g->devices[1].what = saved;
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* The generated files through the real tools. */
+static int
+tool_status(const char *fmt, const char *text)
+{
+    const char *path = testutil_write_temp(text, ".txt");
+    char *cmd = xasprintf(fmt, path);
+    int status = system(cmd);
+
+    free(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_access_files_tools)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_plan *ap = plan_access(plan);
+    const struct access_group *g = access_plan_group(ap, 3);
+    char *s;
+
+    s = access_goto_script(g);
+    ck_assert_int_eq(tool_status("sh -n %s", s), 0);
+    free(s);
+    s = access_goto_completion(g);
+    ck_assert_int_eq(tool_status("bash -n %s", s), 0);
+    free(s);
+    ck_assert_int_ne(tool_status("sh -n %s 2>/dev/null", "case x in\n"), 0);
+
+    /* sshd -t with a host key of the test's own (the configured one is
+     * inside a container). */
+    const char *key = testutil_write_temp("", ".key");
+    char *gen = xasprintf("rm -f %s && ssh-keygen -q -t ed25519 -N '' -f %s "
+                          "</dev/null >/dev/null",
+                          key, key);
+    ck_assert_int_eq(system(gen), 0);
+    free(gen);
+    char *fmt = xasprintf("/usr/sbin/sshd -t -h %s -f %%s 2>/dev/null", key);
+    s = access_proxy_sshd_config(g);
+    ck_assert_int_eq(tool_status(fmt, s), 0);
+    free(s);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        s = access_device_sshd_config(&g->devices[i]);
+        ck_assert_int_eq(tool_status(fmt, s), 0);
+        free(s);
+    }
+    ck_assert_int_ne(tool_status(fmt, "NoSuchOption yes\n"), 0);
+    free(fmt);
+    char *pub = xasprintf("%s.pub", key);
+    unlink(pub);
+    free(pub);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_nft_check)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    char *r = access_nft_ruleset("acc", plan_access(plan), 1);
+
+    /* nft -c: parsed and checked by the kernel, nothing committed. */
+    ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+    ck_assert_int_ne(tool_status("nft -c -f %s 2>/dev/null",
+                                 "table ip x { chain y { nosuch; } }\n"),
+                     0);
+    free(r);
+    r = access_nft_delete("acc");
+    ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+    free(r);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+static const char *
+access_tools_skip_reason(void)
+{
+    if (access("/usr/sbin/sshd", X_OK)) {
+        return "openssh-server is not installed (/usr/sbin/sshd)";
+    }
+    if (system("command -v ssh-keygen >/dev/null && command -v bash "
+               ">/dev/null") != 0) {
+        return "ssh-keygen or bash is missing";
+    }
+    return NULL;
+}
+
+static const char *
+access_nft_skip_reason(void)
+{
+    if (geteuid() != 0) {
+        return "needs root (nft -c asks the kernel)";
+    }
+    if (system("command -v nft >/dev/null") != 0) {
+        return "nft is not installed";
+    }
+    return NULL;
+}
+
 /* 253 L2 hosts (in two VLANs, that the data plane numbers them) do not
  * fit 158.AS.200.3 to .254. */
 START_TEST(test_access_too_many_l2)
@@ -2774,8 +3043,34 @@ plan_suite(void)
     tcase_add_test(tc, test_access_host_rows);
     tcase_add_test(tc, test_access_measurement);
     tcase_add_test(tc, test_access_short_bridge);
+    tcase_add_test(tc, test_access_nft);
+    tcase_add_test(tc, test_access_sshd_configs);
+    tcase_add_test(tc, test_access_known_hosts);
+    tcase_add_test(tc, test_access_goto);
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);
+
+    const char *reason = access_tools_skip_reason();
+    if (reason) {
+        printf("# SKIP access files through sh, bash and sshd -t: %s\n", reason);
+        fflush(stdout);
+    } else {
+        tc = tcase_create("access tools");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_access_files_tools);
+        tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+        suite_add_tcase(s, tc);
+    }
+    reason = access_nft_skip_reason();
+    if (reason) {
+        printf("# SKIP the port forward through nft -c: %s\n", reason);
+        fflush(stdout);
+    } else {
+        tc = tcase_create("access nft");
+        tcase_add_test(tc, test_access_nft_check);
+        tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+        suite_add_tcase(s, tc);
+    }
     return s;
 }
 
