@@ -141,6 +141,10 @@ EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
 # Student access's keys with the real sshd and ssh (root).
 TESTS += tests/access.test
+# access.test's helper: the files access_files.c makes, printed.
+check_PROGRAMS += tests/access-dump
+tests_access_dump_SOURCES = tests/access_dump.c
+tests_access_dump_CPPFLAGS = $(TEST_CPPFLAGS)
 EXTRA_DIST += tests/access.test
 
 # Integration: the real binary against real FRR and Open vSwitch (root;

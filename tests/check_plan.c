@@ -2705,7 +2705,8 @@ START_TEST(test_access_nft)
            "}\n");
     free(r);
     r = access_nft_delete("acc");
-    ck_assert_str_eq(r, "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
+    ck_assert_str_eq(r,
+                     "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
     free(r);
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
@@ -2751,7 +2752,8 @@ START_TEST(test_access_sshd_configs)
     const char *keys[] = {"ssh-ed25519 AAAAC3NzaTA ta@course",
                           "ssh-rsa AAAAB3Nza"};
     c = access_proxy_authorized_keys(keys, 2);
-    ck_assert_str_eq(c, "ssh-ed25519 AAAAC3NzaTA ta@course\nssh-rsa AAAAB3Nza\n");
+    ck_assert_str_eq(c,
+                     "ssh-ed25519 AAAAC3NzaTA ta@course\nssh-rsa AAAAB3Nza\n");
     free(c);
     c = access_proxy_authorized_keys(NULL, 0);
     ck_assert_str_eq(c, "");
@@ -2783,8 +2785,7 @@ START_TEST(test_access_known_hosts)
                          "ssh-ed25519  AAAA",
                          "ssh-ed25519 AAAA\nssh-rsa BBBB\n",
                          "ssh-ed25519\tAAAA x",
-                         "ssh-ed25519 AA\x01"
-                         "AA"};
+                         "ssh-ed25519 AA\001AA"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         ck_assert_msg(access_known_hosts(g, bad[i]) == NULL, "bad key %zu", i);
     }
@@ -2802,15 +2803,23 @@ START_TEST(test_access_goto)
 
     char *s = access_goto_script(g);
     ck_assert_ptr_nonnull(strstr(s, "#!/bin/sh\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\n'LUGA router') addr=158.3.10.1 cmd=vtysh ;;\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\n'LYON router') addr=158.3.11.1 cmd=vtysh ;;\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\n'LUGA host') addr=158.3.10.2 cmd=shell ;;\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\n'DCN FIFA_1') addr=158.3.200.3 cmd=shell ;;\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\n'DCN UEFA_1') addr=158.3.200.4 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LUGA router') addr=158.3.10.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LYON router') addr=158.3.11.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LUGA host') addr=158.3.10.2 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'DCN FIFA_1') addr=158.3.200.3 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'DCN UEFA_1') addr=158.3.200.4 cmd=shell ;;\n"));
     /* Switches in the help only. */
     ck_assert_ptr_null(strstr(s, "'DCN S1')"));
-    ck_assert_ptr_nonnull(strstr(s, "  goto DCN S1                  switch S1 of DCN: not reachable yet"));
-    ck_assert_ptr_nonnull(strstr(s, "  goto LUGA router             vtysh on router LUGA\n"));
+    ck_assert_ptr_nonnull(strstr(
+        s,
+        "  goto DCN S1                  switch S1 of DCN: not reachable yet"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "  goto LUGA router             vtysh on router LUGA\n"));
     ck_assert_ptr_nonnull(strstr(s, "-i /etc/ssh/miniinet/device_key "));
     ck_assert_ptr_nonnull(strstr(s, "-o StrictHostKeyChecking=yes"));
     free(s);
@@ -2819,7 +2828,8 @@ START_TEST(test_access_goto)
     ck_assert_ptr_nonnull(strstr(s, "    1) w=\"LUGA LYON DCN\" ;;\n"));
     ck_assert_ptr_nonnull(strstr(s, "        LUGA) w=\"router host\" ;;\n"));
     ck_assert_ptr_nonnull(strstr(s, "        LYON) w=\"router\" ;;\n"));
-    ck_assert_ptr_nonnull(strstr(s, "        DCN) w=\"S1 S2 FIFA_1 UEFA_1\" ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "        DCN) w=\"S1 S2 FIFA_1 UEFA_1\" ;;\n"));
     ck_assert_ptr_nonnull(strstr(s, "complete -F _miniinet_goto goto\n"));
     free(s);
 
@@ -3052,7 +3062,8 @@ plan_suite(void)
 
     const char *reason = access_tools_skip_reason();
     if (reason) {
-        printf("# SKIP access files through sh, bash and sshd -t: %s\n", reason);
+        printf("# SKIP access files through sh, bash and sshd -t: %s\n",
+               reason);
         fflush(stdout);
     } else {
         tc = tcase_create("access tools");
