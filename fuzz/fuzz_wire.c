@@ -1,7 +1,8 @@
 /* libFuzzer harness: the replies a master decodes.
  *
  * The input, as the text of a server's reply, goes to each decoder --
- * wire_check_decode(), wire_status_decode(), wire_preflight_decode() --
+ * wire_check_decode(), wire_status_decode(), wire_preflight_decode(),
+ * wire_access_decode() --
  * and what they accept is used as the master uses it: a check reply is
  * merged into the matrix of a small network (five hosts on three servers,
  * as in tests/check_wire.c) as the reply of each server in turn, and the
@@ -117,6 +118,23 @@ preflight_reply(const char *text)
     }
 }
 
+static void
+access_reply(const char *text)
+{
+    struct wire_access reply;
+
+    if (wire_access_decode(text, "s1", &reply) == 0) {
+        char *again = text_of(wire_access_encode(&reply));
+        struct wire_access copy;
+        if (wire_access_decode(again, "s1", &copy) != 0) {
+            round_trip_failed("access", again);
+        }
+        wire_access_free(&copy);
+        free(again);
+        wire_access_free(&reply);
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -131,6 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_reply(text);
     status_reply(text);
     preflight_reply(text);
+    access_reply(text);
     free(text);
     return 0;
 }

@@ -33,11 +33,12 @@ src_libmicore_la_SOURCES = \
 	src/topology/topology.c src/topology/topology.h \
 	src/topology/topology_parse.h src/topology/topology_body.c \
 	src/topology/topology_links.c src/topology/topology_util.c \
-	src/topology/topology_input.c \
+	src/topology/topology_input.c src/topology/topology_access.c \
 	src/plan/frrconf.c src/plan/frrconf.h \
 	src/plan/placement.c src/plan/placement.h \
 	src/plan/plan.c src/plan/plan.h \
-	src/plan/plan_output.c \
+	src/plan/plan_output.c src/plan/access.c src/plan/access.h \
+	src/plan/access_files.c src/plan/access_files.h \
 	src/plan/graph.c src/plan/graph.h \
 	src/plan/linkref.c src/plan/linkref.h \
 	src/plan/valley.c src/plan/valley.h \
@@ -51,6 +52,7 @@ src_libmicore_la_SOURCES = \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
 	src/local/snapshot.c src/local/snapshot.h \
+	src/local/credentials.c src/local/credentials.h \
 	src/local/state.c src/local/state.h \
 	src/cluster/remote.c src/cluster/remote.h \
 	src/cluster/wire.c src/cluster/wire.h \
@@ -72,6 +74,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/local/network_check.c src/local/network_link.c \
 	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
+	src/local/network_access.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \

@@ -18,6 +18,7 @@ const struct executor local_executor = {
     .restore = network_restore,
     .restart = network_restart,
     .traceroute = network_traceroute,
+    .access = network_access,
 };
 
 const struct executor master_executor = {
@@ -33,4 +34,5 @@ const struct executor master_executor = {
     .restore = master_restore,
     .restart = master_restart,
     .traceroute = master_traceroute,
+    .access = master_access,
 };

@@ -85,6 +85,7 @@ usage(FILE *out)
         "      --time SECONDS     save: the snapshot's time and name (the\n"
         "                         master passes its clock to every server)\n"
         "      --always           save: store it even when nothing changed\n"
+        "      --group N          access: student group N (its AS) only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\nExit status: 0 success, 1 the operation failed, 2 usage or "
@@ -136,6 +137,22 @@ parse_period(const char *arg, unsigned *period)
         return false;
     }
     *period = (unsigned)n;
+    return true;
+}
+
+/* --group N: an AS number. */
+static bool
+parse_group(const char *arg, unsigned *asn)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < 1 || n > TOPO_MAX_ASN) {
+        return false;
+    }
+    *asn = (unsigned)n;
     return true;
 }
 
@@ -200,6 +217,7 @@ enum {
     OPT_SKIP_DAMAGED,
     OPT_TIME,
     OPT_ALWAYS,
+    OPT_GROUP,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -229,6 +247,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"skip-damaged", no_argument, NULL, OPT_SKIP_DAMAGED},
         {"time", required_argument, NULL, OPT_TIME},
         {"always", no_argument, NULL, OPT_ALWAYS},
+        {"group", required_argument, NULL, OPT_GROUP},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -323,6 +342,14 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_ALWAYS:
             opts->always = true;
             opts->verb_options |= VOPT_ALWAYS;
+            break;
+        case OPT_GROUP:
+            if (!parse_group(optarg, &opts->group)) {
+                log_error("--group %s: expected an AS number, 1..%d", optarg,
+                          TOPO_MAX_ASN);
+                return -1;
+            }
+            opts->verb_options |= VOPT_GROUP;
             break;
         case 'h':
             usage(stdout);

@@ -49,6 +49,8 @@ struct executor {
     int (*restart)(struct session *, const char *node);
     /* `traceroute AS ADDRESS` from the measurement host, where it is. */
     int (*traceroute)(struct session *, const struct traceroute_request *);
+    /* The student groups' credentials (doc/access.md). */
+    int (*access)(struct session *);
 };
 extern const struct executor local_executor, master_executor;
 
@@ -77,6 +79,11 @@ struct link_request {
     char **args;              /* the verb's arguments, for the servers */
 };
 int network_link(struct session *, const struct link_request *);
+/* `access`: this server's groups' credentials, made when missing
+ * (network_access.c); access_print() writes a reply as the TA reads it,
+ * one line per group (with a header line when `header`). */
+int network_access(struct session *);
+void access_print(const struct wire_access *, bool header);
 
 /* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):
  * from the measurement host, out of its link into AS `asn`. */
@@ -134,6 +141,7 @@ void master_gather(struct master_gather *, const char *verb,
                    unsigned timeout_s, char **out, char **why);
 void master_gather_close(struct master_gather *);
 int master_preflight(struct session *);
+int master_access(struct session *);
 
 /* This server's checks before `up` anywhere (`preflight`, run by the
  * master on every server): root, the plugins' needs, the underlay. */

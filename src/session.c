@@ -285,6 +285,11 @@ compute_plan(struct session *s)
             return EXIT_USAGE;
         }
     }
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    if (plan_access(s->plan) && rt &&
+        rt_check_access(rt, plan_view(s->plan))) {
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
 }
 

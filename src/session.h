@@ -33,6 +33,7 @@ enum {
     VOPT_SKIP_DAMAGED = 1 << 9, /* --skip-damaged (up --restore, restore) */
     VOPT_TIME = 1 << 10,        /* --time SECONDS (save, from a master) */
     VOPT_ALWAYS = 1 << 11,      /* --always (save) */
+    VOPT_GROUP = 1 << 12,       /* --group N (access) */
 };
 
 struct cli_options {
@@ -56,6 +57,7 @@ struct cli_options {
     const char *time;             /* save --time SECONDS, as given */
     long long save_time;          /* ... parsed (0: this server's clock) */
     bool always;                  /* save --always */
+    unsigned group;               /* --group N (access), 0: every group */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */

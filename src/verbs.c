@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "session.h"
+#include "access.h"
 #include "graph.h"
 #include "import.h"
 #include "log.h"
@@ -76,6 +77,14 @@ verb_validate(struct session *s, int argc, char **argv)
              util_plural(p->n_links), n_remote, p->n_bridges,
              util_plural(p->n_bridges), p->n_servers,
              util_plural(p->n_servers));
+    const struct access_plan *ap = plan_access(s->plan);
+    for (size_t i = 0; ap && i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        log_info("%s: access: AS %u, proxy %s on server %s port %u, %zu "
+                 "device%s",
+                 s->opts.config, g->asn, g->proxy, p->servers[g->server].name,
+                 g->port, g->n_devices, util_plural(g->n_devices));
+    }
     return record_damaged(s);
 }
 
@@ -183,6 +192,22 @@ verb_plugins(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Student access is planned (validate, plan) but not built yet: `up`
+ * refuses it rather than build a network without the proxies the file
+ * asks for (doc/access.md, "State"). */
+static int
+access_not_built(const struct session *s)
+{
+    if (!plan_access(s->plan)) {
+        return EXIT_OK;
+    }
+    log_error("%s: access: this miniinet plans student access (see `plan`) "
+              "but does not build it yet; remove `access` from the file to "
+              "bring the network up without it",
+              s->opts.config);
+    return EXIT_USAGE;
+}
+
 /* up: build this server's part of the network, or, as the master, have
  * every server build its own. */
 static int
@@ -203,7 +228,11 @@ verb_up(struct session *s, int argc, char **argv)
         return EXIT_USAGE;
     }
     s->opts.restore_snapshot = name; /* a master passes it on */
-    int status = s->exec->up(s);
+    int status = access_not_built(s);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    status = s->exec->up(s);
     if (status != EXIT_OK || s->exec != &local_executor) {
         return status; /* a master's servers restore, each its part */
     }
@@ -226,10 +255,10 @@ static int
 verb_preflight(struct session *s, int argc, char **argv)
 {
     int status = no_arguments(argc, argv);
-    if (status != EXIT_OK) {
-        return status;
+    if (status == EXIT_OK) {
+        status = access_not_built(s);
     }
-    return s->exec->preflight(s);
+    return status != EXIT_OK ? status : s->exec->preflight(s);
 }
 
 /* down [NETWORK] */
@@ -377,6 +406,31 @@ verb_restart(struct session *s, int argc, char **argv)
     return s->exec->restart(s, argv[1]);
 }
 
+/* access [--json] [--group N]: the student groups' credentials, for the TA
+ * (made when missing; doc/access.md). */
+static int
+verb_access(struct session *s, int argc, char **argv)
+{
+    int status = no_arguments(argc, argv);
+    if (status != EXIT_OK) {
+        return status;
+    }
+    const struct access_plan *ap = plan_access(s->plan);
+    if (!ap) {
+        log_error("%s: access: the topology has no `access` setting, so no "
+                  "student group (doc/access.md)",
+                  s->opts.config);
+        return EXIT_USAGE;
+    }
+    if (s->opts.group && !access_plan_group(ap, s->opts.group)) {
+        log_error("access --group %u: AS %u has no student group (see "
+                  "access.ases in %s)",
+                  s->opts.group, s->opts.group, s->opts.config);
+        return EXIT_USAGE;
+    }
+    return s->exec->access(s);
+}
+
 const char *
 verb_option_name(unsigned vopt)
 {
@@ -405,6 +459,8 @@ verb_option_name(unsigned vopt)
         return "--time";
     case VOPT_ALWAYS:
         return "--always";
+    case VOPT_GROUP:
+        return "--group";
     default:
         return "an option";
     }
@@ -854,5 +910,8 @@ const struct verb verbs[] = {
     {"restart", "NODE",
      "restart a router's FRR, with its newest snapshot's configuration",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
+    {"access", "[--group N]",
+     "the student groups' credentials: server, port, user, password (--json)",
+     NEED_PLAN, 0, verb_access, VOPT_GROUP},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

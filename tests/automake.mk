@@ -28,7 +28,8 @@ MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_host tests/check_frrconf tests/check_netlink tests/check_wire \
 	tests/check_state tests/check_persist tests/check_import tests/check_snapshot \
 	tests/check_graph tests/check_link tests/check_dashboard tests/check_damage \
-	tests/check_valley
+	tests/check_valley \
+	tests/check_credentials
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_valley_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -37,6 +38,8 @@ tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
 tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_snapshot_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_credentials_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
+tests_check_credentials_LDADD = $(LDADD) $(LIBSSH_LIBS)
 tests_check_persist_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_import_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_wire_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -136,6 +139,14 @@ TESTS += tests/cli.test tests/systemd.test
 EXTRA_DIST += tests/systemd.test
 EXTRA_DIST += tests/cli.test tests/lib.sh tests/data
 
+# Student access's keys with the real sshd and ssh (root).
+TESTS += tests/access.test
+# access.test's helper: the files access_files.c makes, printed.
+check_PROGRAMS += tests/access-dump
+tests_access_dump_SOURCES = tests/access_dump.c
+tests_access_dump_CPPFLAGS = $(TEST_CPPFLAGS)
+EXTRA_DIST += tests/access.test
+
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
 TESTS += tests/up.test tests/testbed.test tests/multiserver.test \
@@ -151,6 +162,7 @@ if HAVE_CHECK
 tests/up.log: tests/check_ovs.log
 # ... and the sshd check_remote starts would show in up.test's snapshot.
 tests/up.log: tests/check_remote.log
+tests/up.log: tests/access.log
 endif
 # up.test compares the machine's namespaces, links and OVS processes before
 # and after: the test bed's must not come and go meanwhile.

@@ -56,6 +56,9 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->stop_node);
     ck_assert_ptr_nonnull(ops->stop_frr);
     ck_assert_ptr_nonnull(ops->common.check_server);
+    /* Containers are what access needs (ABI 4.3). */
+    ck_assert_ptr_nonnull(ops->check_access);
+    ck_assert_int_eq(ops->check_access(NULL, NULL), 0);
 }
 END_TEST
 

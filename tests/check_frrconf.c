@@ -527,6 +527,41 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Students' ASes, determinism, errors.                                     */
 
+/* With student access on for every AS, no router's configuration names
+ * the management network (158.AS.0.0/16) or its interface "ssh": it is
+ * not in the plan routers are configured from. */
+START_TEST(test_no_management_network)
+{
+    char *text = xasprintf("%saccess = { ases = \"all\"; };\n", topology_text);
+    char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = NULL;
+    struct plan *pl = NULL;
+    struct plan_params params = {.tunnel_overhead = 0};
+
+    ck_assert_int_eq(topology_load(path, &t), 0);
+    ck_assert_int_eq(plan_compute(t, &params, &pl), 0);
+    ck_assert_ptr_nonnull(plan_access(pl));
+    const struct mi_plan *p = plan_view(pl);
+    size_t n_routers = 0;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        if (p->nodes[i].kind != MI_NODE_ROUTER &&
+            p->nodes[i].kind != MI_NODE_ROUTESERVER) {
+            continue;
+        }
+        char *c = write_conf(p, i, NULL);
+        ck_assert_msg(!strstr(c, "158."), "%s: %s", p->nodes[i].name, c);
+        ck_assert_msg(!strstr(c, "interface ssh"), "%s", p->nodes[i].name);
+        ck_assert_ptr_nonnull(strstr(c, "interface ")); /* not empty */
+        free(c);
+        n_routers++;
+    }
+    ck_assert_uint_eq(n_routers, 8);
+    plan_free(pl);
+    topology_free(t);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_students)
 {
     char *c = conf("4_ZURIrouter");
@@ -830,6 +865,7 @@ frrconf_suite(void)
     tcase_add_unchecked_fixture(tc, load_plan, free_plan);
     tcase_add_test(tc, test_students);
     tcase_add_test(tc, test_measurement);
+    tcase_add_test(tc, test_no_management_network);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_not_frr_nodes);
     tcase_add_test(tc, test_inconsistent_plan);

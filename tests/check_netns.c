@@ -423,6 +423,22 @@ START_TEST(test_create_twice)
 }
 END_TEST
 
+/* A netns node is no confinement for students: access is refused, saying
+ * what to use instead. */
+START_TEST(test_refuses_access)
+{
+    ck_assert_ptr_nonnull(ops->check_access);
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->check_access(state, &plan), -ENOTSUP);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(),
+                                 "a netns node shares the server's "
+                                 "files, users and processes"));
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "use runtime = \"docker\""));
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     static const char *const bad[] = {"", "../etc", "a/b", ".hidden", "x y"};
@@ -1090,6 +1106,7 @@ netns_suite(void)
     tcase_add_test(tc, test_create_destroy);
     tcase_add_test(tc, test_create_twice);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_refuses_access);
     tcase_add_test(tc, test_run_inside);
     tcase_add_test(tc, test_run_interactive);
     tcase_add_test(tc, test_run_view);

@@ -15,9 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "access.h"
+#include "access_files.h"
 #include "log.h"
 #include "names.h"
 #include "placement.h"
@@ -1486,8 +1490,8 @@ START_TEST(test_json)
     struct plan *plan = must_plan(t, &gre);
     char *text = plan_json(plan, -1);
     json_object *root = json_tokener_parse(text);
-    static const char *const top[] = {"name",  "servers", "ases", "nodes",
-                                      "links", "bridges", NULL};
+    static const char *const top[] = {"name",  "servers", "ases",   "nodes",
+                                      "links", "bridges", "access", NULL};
     static const char *const link_keys[] = {
         "index",    "kind",      "rel",    "ends",      "mtu",    "rate_bps",
         "delay_us", "buffer_us", "remote", "tunnel_id", "tunnel", NULL};
@@ -2345,6 +2349,640 @@ END_TEST
 
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Student access (access.c)                                                */
+
+/* AS 3 for students (two routers, LYON without host, an L2 network with
+ * two switches and two hosts), AS 4 configured, on two servers. */
+static const char access_cfg[] =
+    "name = \"acc\";\n"
+    "servers = ( { name = \"s1\"; address = \"198.18.0.1\"; },\n"
+    "            { name = \"s2\"; address = \"198.18.0.2\"; } );\n"
+    "ases = (\n"
+    "  { asn = 3; students = true; server = \"s2\";\n"
+    "    routers = ( \"LUGA\", { name = \"LYON\"; host = false; } );\n"
+    "    links = ( (\"LUGA\", \"LYON\") );\n"
+    "    l2 = ( { name = \"DCN\";\n"
+    "      switches = ( { name = \"S1\"; gateway = \"LUGA\"; }, "
+    "{ name = \"S2\"; } );\n"
+    "      links = ( (\"S1\", \"S2\") );\n"
+    "      hosts = ( (\"FIFA_1\", \"S1\", 10), (\"UEFA_1\", \"S2\", 20) ); "
+    "} ); },\n"
+    "  { asn = 4; routers = ( \"VIEN\" ); server = \"s1\"; }\n"
+    ");\n"
+    "links = ( (3, \"LUGA\", \"provider\", 4, \"VIEN\") );\n"
+    "access = { port_base = 3000; };\n";
+
+static struct plan *
+access_plan_of(const char *text, struct topology **t)
+{
+    *t = load(testutil_write_temp(text, ".cfg"));
+    return must_plan(*t, &gre);
+}
+
+START_TEST(test_access_groups)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct mi_plan *p = plan_view(plan);
+    const struct access_plan *ap = plan_access(plan);
+    static const struct {
+        enum access_device_kind kind;
+        const char *location, *what, *node, *bridge, *addr;
+    } want[] = {
+        {ACCESS_ROUTER, "LUGA", "router", "3_LUGArouter", NULL,
+         "158.3.10.1/16"},
+        {ACCESS_ROUTER, "LYON", "router", "3_LYONrouter", NULL,
+         "158.3.11.1/16"},
+        {ACCESS_HOST, "LUGA", "host", "3_LUGAhost", NULL, "158.3.10.2/16"},
+        {ACCESS_SWITCH, "DCN", "S1", NULL, "3_L2_DCN_S1", "158.3.100.3/16"},
+        {ACCESS_SWITCH, "DCN", "S2", NULL, "3_L2_DCN_S2", "158.3.100.4/16"},
+        {ACCESS_L2HOST, "DCN", "FIFA_1", "3_L2_DCN_FIFA_1", NULL,
+         "158.3.200.3/16"},
+        {ACCESS_L2HOST, "DCN", "UEFA_1", "3_L2_DCN_UEFA_1", NULL,
+         "158.3.200.4/16"},
+    };
+
+    ck_assert_ptr_nonnull(ap);
+    ck_assert_str_eq(ap->ifname, "ssh");
+    ck_assert_uint_eq(ap->port_base, 3000);
+    ck_assert_uint_eq(ap->n_groups, 1); /* students = true: AS 3 only */
+    ck_assert_ptr_null(access_plan_group(ap, 4));
+    const struct access_group *g = access_plan_group(ap, 3);
+    ck_assert_ptr_eq(g, &ap->groups[0]);
+    ck_assert_uint_eq(g->port, 3003);
+    ck_assert_str_eq(g->proxy, "3_ssh");
+    ck_assert_str_eq(addr_str(&g->proxy_addr), "158.3.0.2/16");
+    ck_assert_str_eq(p->servers[g->server].name, "s2"); /* the AS's */
+    ck_assert_uint_eq(p->ases[g->as_index].asn, 3);
+    ck_assert_uint_eq(g->n_devices, ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        const struct access_device *d = &g->devices[i];
+        ck_assert_int_eq(d->kind, want[i].kind);
+        ck_assert_str_eq(d->location, want[i].location);
+        ck_assert_str_eq(d->what, want[i].what);
+        ck_assert_str_eq(addr_str(&d->addr), want[i].addr);
+        if (want[i].node) {
+            ck_assert_int_ge(d->node, 0);
+            ck_assert_str_eq(p->nodes[d->node].name, want[i].node);
+            ck_assert_int_eq(d->bridge, -1);
+        } else {
+            ck_assert_int_eq(d->node, -1);
+            ck_assert_str_eq(p->bridges[d->bridge].name, want[i].bridge);
+        }
+    }
+    /* The proxy is a node of the plan (MI_NODE_PROXY, the last one, AS 3's
+     * but outside its node range, on its server); the data plane does not
+     * reach it: no link ends there, no link's address is in 158.0.0.0/8
+     * nor its interface "ssh".  AS 4 has no group, no proxy. */
+    int proxy = find_node(p, "3_ssh");
+    ck_assert_int_eq(proxy, (int)p->n_nodes - 1);
+    ck_assert_int_eq(g->node, proxy);
+    ck_assert_int_eq(p->nodes[proxy].kind, MI_NODE_PROXY);
+    ck_assert_uint_eq(p->nodes[proxy].asn, 3);
+    ck_assert_uint_eq(p->nodes[proxy].as_index, g->as_index);
+    ck_assert_uint_eq(p->nodes[proxy].server, g->server);
+    ck_assert_str_eq(p->nodes[proxy].label, "3_ssh");
+    const struct mi_as *as3 = &p->ases[g->as_index];
+    ck_assert_uint_ge((unsigned)proxy, as3->first_node + as3->n_nodes);
+    ck_assert_int_lt(find_node(p, "4_ssh"), 0);
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            ck_assert_int_ne(p->links[l].end[e].node, proxy);
+            ck_assert_uint_ne(p->links[l].end[e].addr.ip >> 24, 158);
+            ck_assert(!p->links[l].end[e].ifname ||
+                      strcmp(p->links[l].end[e].ifname, "ssh") != 0);
+        }
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_output)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    char *text = NULL, *json_text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_int_eq(plan_write_text(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "    access: proxy 3_ssh ssh "
+                                       "158.3.0.2/16, port 3003\n"
+                                       "      goto LUGA router: "
+                                       "3_LUGArouter ssh 158.3.10.1/16\n"));
+    ck_assert_ptr_nonnull(strstr(text, "      goto DCN S2: 3_L2_DCN_S2 "
+                                       "(VLAN command) 158.3.100.4/16\n"));
+    free(text);
+
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    json_object *root = json_tokener_parse(json_text), *acc, *groups, *g, *v;
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert(json_object_object_get_ex(acc, "groups", &groups));
+    ck_assert_uint_eq(json_object_array_length(groups), 1);
+    g = json_object_array_get_idx(groups, 0);
+    ck_assert(json_object_object_get_ex(g, "port", &v));
+    ck_assert_int_eq(json_object_get_int(v), 3003);
+    ck_assert(json_object_object_get_ex(g, "server", &v));
+    ck_assert_str_eq(json_object_get_string(v), "s2");
+    json_object *nodes, *last, *name, *kind;
+    ck_assert(json_object_object_get_ex(root, "nodes", &nodes));
+    last =
+        json_object_array_get_idx(nodes, json_object_array_length(nodes) - 1);
+    ck_assert(json_object_object_get_ex(last, "name", &name));
+    ck_assert(json_object_object_get_ex(last, "kind", &kind));
+    ck_assert_str_eq(json_object_get_string(name), "3_ssh");
+    ck_assert_str_eq(json_object_get_string(kind), "proxy");
+    json_object_put(root);
+    free(json_text);
+
+    /* Server s1's part has no group. */
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, 0, NULL, NULL, f), 0);
+    fclose(f);
+    root = json_tokener_parse(json_text);
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert(json_object_object_get_ex(acc, "groups", &groups));
+    ck_assert_uint_eq(json_object_array_length(groups), 0);
+    json_object_put(root);
+    free(json_text);
+    plan_free(plan);
+    topology_free(t);
+
+    /* Without access: "access": null, and no access line. */
+    t = load(testutil_srcpath("tests/data/small.cfg"));
+    plan = must_plan(t, &no_tunnel);
+    ck_assert_ptr_null(plan_access(plan));
+    f = open_memstream(&json_text, &len);
+    ck_assert_int_eq(plan_write_json(plan, -1, NULL, NULL, f), 0);
+    fclose(f);
+    root = json_tokener_parse(json_text);
+    ck_assert(json_object_object_get_ex(root, "access", &acc));
+    ck_assert_ptr_null(acc);
+    json_object_put(root);
+    free(json_text);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* A router with `hosts = [i, ...]`: each host is "host<i>" at .(i+10).2,
+ * beside the routers' .1 of the same rows. */
+START_TEST(test_access_host_rows)
+{
+    struct topology *t;
+    struct plan *plan =
+        access_plan_of("ases = ( { asn = 3; students = true;\n"
+                       "  routers = ( { name = \"R\"; hosts = [0, 1, 2]; },\n"
+                       "              { name = \"S\"; host = false; } );\n"
+                       "  links = ( (\"R\", \"S\") ); } );\n"
+                       "access = true;\n",
+                       &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+    static const char *const want[][3] = {
+        {"R", "router", "158.3.10.1/16"}, {"S", "router", "158.3.11.1/16"},
+        {"R", "host0", "158.3.10.2/16"},  {"R", "host1", "158.3.11.2/16"},
+        {"R", "host2", "158.3.12.2/16"},
+    };
+
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n_devices, ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        ck_assert_str_eq(g->devices[i].location, want[i][0]);
+        ck_assert_str_eq(g->devices[i].what, want[i][1]);
+        ck_assert_str_eq(addr_str(&g->devices[i].addr), want[i][2]);
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* The measurement host (main's MEASUREMENT) is in no AS: no group has it,
+ * it gets no management address, and the groups' devices and addresses
+ * are the same with it as without.  Its links into the ASes are data
+ * plane (AS.0.199.0/24), never the management network's "ssh". */
+START_TEST(test_access_measurement)
+{
+    struct topology *t0, *t1;
+    char *text = xasprintf("measurement = true;\n%s", access_cfg);
+    struct plan *plan0 = access_plan_of(access_cfg, &t0);
+    struct plan *plan1 = access_plan_of(text, &t1);
+    const struct mi_plan *p = plan_view(plan1);
+    const struct access_plan *a0 = plan_access(plan0);
+    const struct access_plan *a1 = plan_access(plan1);
+    int m = find_node(p, "MEASUREMENT");
+
+    ck_assert_int_ge(m, 0);
+    ck_assert_int_eq(p->nodes[m].kind, MI_NODE_MEASUREMENT);
+    ck_assert_uint_eq(a1->n_groups, a0->n_groups);
+    for (size_t i = 0; i < a1->n_groups; i++) {
+        const struct access_group *g0 = &a0->groups[i], *g1 = &a1->groups[i];
+        ck_assert_uint_eq(g1->asn, g0->asn);
+        ck_assert_uint_eq(g1->port, g0->port);
+        ck_assert_uint_eq(g1->proxy_addr.ip, g0->proxy_addr.ip);
+        ck_assert_uint_eq(g1->n_devices, g0->n_devices);
+        for (size_t d = 0; d < g1->n_devices; d++) {
+            const struct access_device *d1 = &g1->devices[d];
+            ck_assert_int_ne(d1->node, m);
+            ck_assert_int_eq(d1->kind, g0->devices[d].kind);
+            ck_assert_str_eq(d1->location, g0->devices[d].location);
+            ck_assert_str_eq(d1->what, g0->devices[d].what);
+            ck_assert_uint_eq(d1->addr.ip, g0->devices[d].addr.ip);
+            if (d1->node >= 0) {
+                ck_assert_uint_eq(p->nodes[d1->node].asn, g1->asn);
+            }
+        }
+    }
+    size_t n_meas = 0;
+    for (size_t l = 0; l < p->n_links; l++) {
+        const struct mi_link *link = &p->links[l];
+        if (link->kind != MI_LINK_MEASUREMENT) {
+            continue;
+        }
+        n_meas++;
+        for (int e = 0; e < 2; e++) {
+            ck_assert_uint_ne(link->end[e].addr.ip >> 24, 158);
+            ck_assert_str_ne(link->end[e].ifname, "ssh");
+        }
+    }
+    ck_assert_uint_eq(n_meas, 2); /* AS 3 and AS 4 */
+    plan_free(plan0);
+    plan_free(plan1);
+    topology_free(t0);
+    topology_free(t1);
+    free(text);
+}
+END_TEST
+
+/* A switch whose bridge name is shortened (main's <AS>_L2.<dc>.<sw>): the
+ * group reaches it by the file's names (goto NEWYCITY STATION_1), and the
+ * device is the shortened bridge, whose label is the switch's full name. */
+START_TEST(test_access_short_bridge)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(
+        "ases = ( { asn = 3; students = true; routers = ( \"R\" );\n"
+        "  l2 = ( { name = \"NEWYCITY\";\n"
+        "    switches = ( { name = \"STATION_1\"; gateway = \"R\"; },\n"
+        "                 { name = \"STATION_2\"; } );\n"
+        "    links = ( (\"STATION_1\", \"STATION_2\") );\n"
+        "    hosts = ( (\"H1\", \"STATION_2\", 10) ); } ); } );\n"
+        "access = true;\n",
+        &t);
+    const struct mi_plan *p = plan_view(plan);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+    static const struct {
+        const char *what, *bridge, *label, *addr;
+    } want[] = {
+        {"STATION_1", "3_L2.0.0", "3_L2_NEWYCITY_STATION_1", "158.3.100.3/16"},
+        {"STATION_2", "3_L2.0.1", "3_L2_NEWYCITY_STATION_2", "158.3.100.4/16"},
+    };
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        if (d->kind != ACCESS_SWITCH) {
+            continue;
+        }
+        ck_assert_uint_lt(n, ARRAY_SIZE(want));
+        ck_assert_str_eq(d->location, "NEWYCITY");
+        ck_assert_str_eq(d->what, want[n].what);
+        ck_assert_int_ge(d->bridge, 0);
+        ck_assert_str_eq(p->bridges[d->bridge].name, want[n].bridge);
+        ck_assert_str_eq(p->bridges[d->bridge].label, want[n].label);
+        ck_assert_str_eq(addr_str(&d->addr), want[n].addr);
+        n++;
+    }
+    ck_assert_uint_eq(n, ARRAY_SIZE(want));
+    const struct access_device *last = &g->devices[g->n_devices - 1];
+    ck_assert_int_eq(last->kind, ACCESS_L2HOST);
+    ck_assert_str_eq(p->nodes[last->node].name, "3_L2_NEWYCITY_H1");
+    ck_assert_str_eq(addr_str(&last->addr), "158.3.200.3/16");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* What access installs (access_files.c), for access_cfg: AS 3 on s2. */
+START_TEST(test_access_nft)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_plan *ap = plan_access(plan);
+
+    ck_assert_ptr_null(access_nft_ruleset("acc", ap, 0)); /* s1: no group */
+    char *r = access_nft_ruleset("acc", ap, 1);
+    ck_assert_str_eq(
+        r, "table ip miniinet_acc\n"
+           "delete table ip miniinet_acc\n"
+           "table ip miniinet_acc {\n"
+           "\tchain prerouting {\n"
+           "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t}\n"
+           "\tchain output {\n"
+           "\t\ttype nat hook output priority -100; policy accept;\n"
+           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t}\n"
+           "\tchain input {\n"
+           "\t\ttype filter hook input priority filter; policy accept;\n"
+           "\t\tiifname \"3_sshout\" ct state established,related accept\n"
+           "\t\tiifname \"3_sshout\" drop\n"
+           "\t}\n"
+           "\tchain forward {\n"
+           "\t\ttype filter hook forward priority filter; policy accept;\n"
+           "\t\tiifname \"3_sshout\" ct state established,related accept\n"
+           "\t\tiifname \"3_sshout\" drop\n"
+           "\t\toifname \"3_sshout\" ct state established,related accept\n"
+           "\t\toifname \"3_sshout\" ct status dnat tcp dport 22 accept\n"
+           "\t\toifname \"3_sshout\" drop\n"
+           "\t}\n"
+           "}\n");
+    free(r);
+    r = access_nft_delete("acc");
+    ck_assert_str_eq(r,
+                     "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
+    free(r);
+    ck_assert_ptr_null(access_nft_delete("a b"));
+    ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
+
+    char buf[32];
+    struct mi_addr a = access_outside_addr(223, false);
+    plan_format_addr(&a, true, buf, sizeof buf);
+    ck_assert_str_eq(buf, "169.254.223.1/30");
+    a = access_outside_addr(223, true);
+    plan_format_addr(&a, true, buf, sizeof buf);
+    ck_assert_str_eq(buf, "169.254.223.2/30");
+    ck_assert_int_eq(access_outside_ifname(buf, sizeof buf, 223), 10);
+    ck_assert_str_eq(buf, "223_sshout");
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_sshd_configs)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+
+    char *c = access_proxy_sshd_config(g);
+    ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 169.254.3.2\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nAllowTcpForwarding no\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitTunnel no\n"));
+    ck_assert_ptr_nonnull(
+        strstr(c, "\nAuthorizedKeysFile /etc/ssh/miniinet/authorized_keys\n"));
+    free(c);
+    ck_assert_str_eq(g->devices[0].location, "LUGA");
+    c = access_device_sshd_config(&g->devices[0]);
+    ck_assert_ptr_nonnull(strstr(c, "# miniinet: sshd of goto LUGA router"));
+    ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 158.3.10.1\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication no\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin prohibit-password\n"));
+    ck_assert_ptr_null(strstr(c, "PasswordAuthentication yes"));
+    free(c);
+
+    const char *keys[] = {"ssh-ed25519 AAAAC3NzaTA ta@course",
+                          "ssh-rsa AAAAB3Nza"};
+    c = access_proxy_authorized_keys(keys, 2);
+    ck_assert_str_eq(c,
+                     "ssh-ed25519 AAAAC3NzaTA ta@course\nssh-rsa AAAAB3Nza\n");
+    free(c);
+    c = access_proxy_authorized_keys(NULL, 0);
+    ck_assert_str_eq(c, "");
+    free(c);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_known_hosts)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_group *g = access_plan_group(plan_access(plan), 3);
+
+    /* Every device but the switches, the key without its comment. */
+    char *k = access_known_hosts(g, "ssh-ed25519 AAAAC3Nza miniinet\n");
+    ck_assert_str_eq(k, "158.3.10.1,158.3.11.1,158.3.10.2,158.3.200.3,"
+                        "158.3.200.4 ssh-ed25519 AAAAC3Nza\n");
+    free(k);
+    k = access_known_hosts(g, "ssh-ed25519 AAAAC3Nza");
+    ck_assert_str_eq(k, "158.3.10.1,158.3.11.1,158.3.10.2,158.3.200.3,"
+                        "158.3.200.4 ssh-ed25519 AAAAC3Nza\n");
+    free(k);
+    const char *bad[] = {"",
+                         "ssh-ed25519",
+                         "ssh-ed25519 ",
+                         " AAAA",
+                         "ssh-ed25519  AAAA",
+                         "ssh-ed25519 AAAA\nssh-rsa BBBB\n",
+                         "ssh-ed25519\tAAAA x",
+                         "ssh-ed25519 AA\001AA"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(access_known_hosts(g, bad[i]) == NULL, "bad key %zu", i);
+    }
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_goto)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    struct access_group *g =
+        (struct access_group *)access_plan_group(plan_access(plan), 3);
+
+    char *s = access_goto_script(g);
+    ck_assert_ptr_nonnull(strstr(s, "#!/bin/sh\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LUGA router') addr=158.3.10.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LYON router') addr=158.3.11.1 cmd=vtysh ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'LUGA host') addr=158.3.10.2 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'DCN FIFA_1') addr=158.3.200.3 cmd=shell ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "\n'DCN UEFA_1') addr=158.3.200.4 cmd=shell ;;\n"));
+    /* Switches in the help only. */
+    ck_assert_ptr_null(strstr(s, "'DCN S1')"));
+    ck_assert_ptr_nonnull(strstr(
+        s,
+        "  goto DCN S1                  switch S1 of DCN: not reachable yet"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "  goto LUGA router             vtysh on router LUGA\n"));
+    ck_assert_ptr_nonnull(strstr(s, "-i /etc/ssh/miniinet/device_key "));
+    ck_assert_ptr_nonnull(strstr(s, "-o StrictHostKeyChecking=yes"));
+    free(s);
+
+    s = access_goto_completion(g);
+    ck_assert_ptr_nonnull(strstr(s, "    1) w=\"LUGA LYON DCN\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "        LUGA) w=\"router host\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "        LYON) w=\"router\" ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "        DCN) w=\"S1 S2 FIFA_1 UEFA_1\" ;;\n"));
+    ck_assert_ptr_nonnull(strstr(s, "complete -F _miniinet_goto goto\n"));
+    free(s);
+
+    /* A name that is not a topology name is never written into a script. */
+    char *saved = g->devices[1].what;
+    g->devices[1].what = (char *)"x') ;; *) rm";
+    ck_assert_ptr_null(access_goto_script(g));
+    ck_assert_ptr_null(access_goto_completion(g));
+    g->devices[1].what = saved;
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+/* The generated files through the real tools. */
+static int
+tool_status(const char *fmt, const char *text)
+{
+    const char *path = testutil_write_temp(text, ".txt");
+    char *cmd = xasprintf(fmt, path);
+    int status = system(cmd);
+
+    free(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_access_files_tools)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    const struct access_plan *ap = plan_access(plan);
+    const struct access_group *g = access_plan_group(ap, 3);
+    char *s;
+
+    s = access_goto_script(g);
+    ck_assert_int_eq(tool_status("sh -n %s", s), 0);
+    free(s);
+    s = access_goto_completion(g);
+    ck_assert_int_eq(tool_status("bash -n %s", s), 0);
+    free(s);
+    ck_assert_int_ne(tool_status("sh -n %s 2>/dev/null", "case x in\n"), 0);
+
+    /* sshd -t with a host key of the test's own (the configured one is
+     * inside a container). */
+    const char *key = testutil_write_temp("", ".key");
+    char *gen = xasprintf("rm -f %s && ssh-keygen -q -t ed25519 -N '' -f %s "
+                          "</dev/null >/dev/null",
+                          key, key);
+    ck_assert_int_eq(system(gen), 0);
+    free(gen);
+    char *fmt = xasprintf("/usr/sbin/sshd -t -h %s -f %%s 2>/dev/null", key);
+    s = access_proxy_sshd_config(g);
+    ck_assert_int_eq(tool_status(fmt, s), 0);
+    free(s);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        s = access_device_sshd_config(&g->devices[i]);
+        ck_assert_int_eq(tool_status(fmt, s), 0);
+        free(s);
+    }
+    ck_assert_int_ne(tool_status(fmt, "NoSuchOption yes\n"), 0);
+    free(fmt);
+    char *pub = xasprintf("%s.pub", key);
+    unlink(pub);
+    free(pub);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_nft_check)
+{
+    struct topology *t;
+    struct plan *plan = access_plan_of(access_cfg, &t);
+    char *r = access_nft_ruleset("acc", plan_access(plan), 1);
+
+    /* nft -c: parsed and checked by the kernel, nothing committed. */
+    ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+    ck_assert_int_ne(tool_status("nft -c -f %s 2>/dev/null",
+                                 "table ip x { chain y { nosuch; } }\n"),
+                     0);
+    free(r);
+    r = access_nft_delete("acc");
+    ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+    free(r);
+    plan_free(plan);
+    topology_free(t);
+}
+END_TEST
+
+static const char *
+access_tools_skip_reason(void)
+{
+    if (access("/usr/sbin/sshd", X_OK)) {
+        return "openssh-server is not installed (/usr/sbin/sshd)";
+    }
+    if (system("command -v ssh-keygen >/dev/null && command -v bash "
+               ">/dev/null") != 0) {
+        return "ssh-keygen or bash is missing";
+    }
+    return NULL;
+}
+
+static const char *
+access_nft_skip_reason(void)
+{
+    if (geteuid() != 0) {
+        return "needs root (nft -c asks the kernel)";
+    }
+    if (system("command -v nft >/dev/null") != 0) {
+        return "nft is not installed";
+    }
+    return NULL;
+}
+
+/* 253 L2 hosts (in two VLANs, that the data plane numbers them) do not
+ * fit 158.AS.200.3 to .254. */
+START_TEST(test_access_too_many_l2)
+{
+    char *hosts = xstrdup("");
+    for (int i = 0; i < 253; i++) {
+        char *next = xasprintf("%s%s(\"H%d\", \"S\", %d)", hosts,
+                               i ? ", " : "", i, 10 + i % 2 * 10);
+        free(hosts);
+        hosts = next;
+    }
+    char *text = xasprintf(
+        "ases = ( { asn = 3; students = true;\n"
+        "  routers = ( \"R\" );\n"
+        "  l2 = ( { name = \"D\"; switches = ( { name = \"S\"; } );\n"
+        "    hosts = ( %s ); } ); } );\n"
+        "access = true;\n",
+        hosts);
+    const char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = load(path);
+    struct plan *plan = (struct plan *)&plan;
+
+    testutil_capture_begin();
+    ck_assert_int_eq(plan_compute(t, &no_tunnel, &plan), -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_null(plan);
+    char *want = xasprintf("%s:1: AS 3: access: more than "
+                           "252 switches or L2 hosts; its management "
+                           "network numbers them 158.3.100.3 and "
+                           "158.3.200.3 to .254\n",
+                           path);
+    ck_assert_str_eq(testutil_captured(), want);
+    free(want);
+    topology_free(t);
+    free(text);
+    free(hosts);
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -2407,6 +3045,43 @@ plan_suite(void)
     tcase_add_test(tc, test_file_overlap);
     tcase_add_test(tc, test_file_class60);
     suite_add_tcase(s, tc);
+
+    tc = tcase_create("access");
+    tcase_add_test(tc, test_access_groups);
+    tcase_add_test(tc, test_access_output);
+    tcase_add_test(tc, test_access_too_many_l2);
+    tcase_add_test(tc, test_access_host_rows);
+    tcase_add_test(tc, test_access_measurement);
+    tcase_add_test(tc, test_access_short_bridge);
+    tcase_add_test(tc, test_access_nft);
+    tcase_add_test(tc, test_access_sshd_configs);
+    tcase_add_test(tc, test_access_known_hosts);
+    tcase_add_test(tc, test_access_goto);
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+    suite_add_tcase(s, tc);
+
+    const char *reason = access_tools_skip_reason();
+    if (reason) {
+        printf("# SKIP access files through sh, bash and sshd -t: %s\n",
+               reason);
+        fflush(stdout);
+    } else {
+        tc = tcase_create("access tools");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_access_files_tools);
+        tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+        suite_add_tcase(s, tc);
+    }
+    reason = access_nft_skip_reason();
+    if (reason) {
+        printf("# SKIP the port forward through nft -c: %s\n", reason);
+        fflush(stdout);
+    } else {
+        tc = tcase_create("access nft");
+        tcase_add_test(tc, test_access_nft_check);
+        tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+        suite_add_tcase(s, tc);
+    }
     return s;
 }
 

@@ -108,6 +108,149 @@ router_name(const struct topology *t, unsigned asn, unsigned router)
 }
 
 /* ------------------------------------------------------------------------ */
+/* access                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Three ASes (4 for students), one IXP, then `access` as given. */
+static char *
+access_text(const char *access)
+{
+    return xasprintf("ases = ( { asn = 3; routers = ( \"R\" ); },\n"
+                     "  { asn = 4; routers = ( \"R\" ); students = true; },\n"
+                     "  { asn = 223; routers = ( \"R\" ); } );\n"
+                     "ixps = ( { id = 80; } );\n"
+                     "links = ( (3, \"R\", \"peer\", 80) );\n"
+                     "%s\n",
+                     access);
+}
+
+static struct topology *
+access_load(const char *access)
+{
+    char *text = access_text(access);
+    char *path = testutil_write_temp(text, ".cfg");
+    struct topology *t = load_ok(path);
+
+    free(text);
+    return t;
+}
+
+static void
+access_fails(const char *access, const char *want)
+{
+    char *text = access_text(access);
+
+    expect_errors(text, want);
+    free(text);
+}
+
+START_TEST(test_access_defaults)
+{
+    struct topology *t = access_load("");
+    ck_assert(!t->access.enabled);
+    topology_free(t);
+
+    t = access_load("access = true;");
+    ck_assert(t->access.enabled);
+    ck_assert_int_eq(t->access.line, 6);
+    ck_assert_uint_eq(t->access.port_base, 2000);
+    ck_assert_uint_eq(t->access.n_asns, 1); /* students = true only */
+    ck_assert_uint_eq(t->access.asns[0], 4);
+    ck_assert_uint_eq(t->access.n_ta_keys, 0);
+    topology_free(t);
+
+    t = access_load("access = false;");
+    ck_assert(!t->access.enabled);
+    topology_free(t);
+
+    t = access_load("access = {};");
+    ck_assert(t->access.enabled);
+    ck_assert_uint_eq(t->access.n_asns, 1);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_settings)
+{
+    struct topology *t = access_load(
+        "access = { ases = \"all\"; port_base = 40000;\n"
+        "  ta_keys = ( \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb0 ta@x\",\n"
+        "              \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ\" ); };");
+    /* "all": every AS, never the IXP. */
+    ck_assert_uint_eq(t->access.n_asns, 3);
+    ck_assert_uint_eq(t->access.asns[0], 3);
+    ck_assert_uint_eq(t->access.asns[1], 4);
+    ck_assert_uint_eq(t->access.asns[2], 223);
+    ck_assert_uint_eq(t->access.port_base, 40000);
+    ck_assert_uint_eq(t->access.n_ta_keys, 2);
+    ck_assert_str_eq(t->access.ta_keys[0],
+                     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb0 ta@x");
+    topology_free(t);
+
+    t = access_load("access = { ases = \"223, 3\"; };");
+    ck_assert_uint_eq(t->access.n_asns, 2);
+    ck_assert_uint_eq(t->access.asns[0], 3); /* sorted */
+    ck_assert_uint_eq(t->access.asns[1], 223);
+    topology_free(t);
+
+    /* The highest port that fits: 65312 + 223 = 65535. */
+    t = access_load("access = { ases = \"all\"; port_base = 65312; };");
+    ck_assert_uint_eq(t->access.port_base, 65312);
+    topology_free(t);
+}
+END_TEST
+
+START_TEST(test_access_errors)
+{
+    access_fails("access = { ases = \"all\"; port_base = 65313; };",
+                 "@:6: access.port_base: 65313 puts AS 223's proxy on port "
+                 "65536, above 65535\n");
+    access_fails("access = { port_base = 0; };",
+                 "@:6: access: port_base: 0 is out of range (1..65535)\n");
+    access_fails("access = { ases = \"3, 5, 80\"; };",
+                 "@:6: access.ases: there is no AS 5\n"
+                 "@:6: access.ases: 80 is an IXP; only ASes have student "
+                 "groups\n");
+    access_fails("access = { ases = \"3-\"; };",
+                 "@:6: access.ases: \"3-\" is not a list of numbers and "
+                 "ranges like \"1-10,21\"\n");
+    access_fails("access = { ases = \"students\"; port = 2000; };",
+                 "@:6: access: unknown setting \"port\"\n");
+    access_fails("access = 1;",
+                 "@:6: access: must be true, false or a group such as "
+                 "{ ases = \"students\"; port_base = 2000; }\n");
+    /* (Control characters are refused before: topology_input.c.) */
+    access_fails(
+        "access = { ta_keys = ( \"command=\\\"x\\\" ssh-ed25519 "
+        "AAAAC3NzaC1lZDI1NTE5\","
+        " \"ssh-ed25519\", \"ssh-ed25519 AAAA\", 3 ); };",
+        "@:6: access.ta_keys: element 1 does not start with a key type "
+        "such as ssh-ed25519 or ssh-rsa (options such as command= are not "
+        "taken)\n"
+        "@:6: access.ta_keys: element 2 has no key after its type\n"
+        "@:6: access.ta_keys: element 3 has no base64 key after its type\n"
+        "@:6: access.ta_keys: element 4 must be a string (a public key "
+        "line, as in ~/.ssh/id_ed25519.pub)\n");
+}
+END_TEST
+
+START_TEST(test_access_needs_students)
+{
+    expect_errors("ases = ( { asn = 3; routers = ( \"R\" ); } );\n"
+                  "access = true;\n",
+                  "@:2: access: no AS has students = true, so no AS gets a "
+                  "proxy (access.ases is \"students\"); mark the students' "
+                  "ASes or list them, e.g. ases = \"3-4\"\n");
+    /* 158.0.0.0/8 is the management networks'. */
+    expect_errors("ases = ( { asn = 158; routers = ( \"R\" ); "
+                  "students = true; } );\n"
+                  "access = true;\n",
+                  "@:1: AS 158: with access on, 158.0.0.0/8 holds the ASes' "
+                  "management networks (158.AS.0.0/16); renumber it\n");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
 /* A file with every feature                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -1210,6 +1353,14 @@ topology_suite(void)
     tcase_add_test(tc, test_error_cap);
     tcase_add_test(tc, test_200000_nodes);
     /* Checked: runs in the test's own process, where the files are. */
+    tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("access");
+    tcase_add_test(tc, test_access_defaults);
+    tcase_add_test(tc, test_access_settings);
+    tcase_add_test(tc, test_access_errors);
+    tcase_add_test(tc, test_access_needs_students);
     tcase_add_checked_fixture(tc, NULL, testutil_cleanup_files);
     suite_add_tcase(s, tc);
 

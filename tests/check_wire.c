@@ -483,6 +483,76 @@ START_TEST(test_malformed_refused)
 }
 END_TEST
 
+/* access: round trip, and refusals that name the field but never quote the
+ * password. */
+START_TEST(test_access_round_trip)
+{
+    struct wire_access_group groups[] = {
+        {.asn = 3,
+         .server = "s2",
+         .address = "198.18.0.2",
+         .port = 2003,
+         .user = "root",
+         .password = "Secret0123456789abcd"},
+        {.asn = 4,
+         .server = "s2",
+         .address = "198.18.0.2",
+         .port = 2004,
+         .user = "root",
+         .password = "Other0123456789abcde"},
+    };
+    struct wire_access a = {
+        .network = "course", .server = "s2", .groups = groups, .n_groups = 2};
+    char *text = text_of(wire_access_encode(&a));
+    struct wire_access d;
+
+    ck_assert_int_eq(wire_access_decode(text, "s2", &d), 0);
+    ck_assert_str_eq(d.network, "course");
+    ck_assert_str_eq(d.server, "s2");
+    ck_assert_uint_eq(d.n_groups, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq(d.groups[i].asn, groups[i].asn);
+        ck_assert_str_eq(d.groups[i].server, groups[i].server);
+        ck_assert_str_eq(d.groups[i].address, groups[i].address);
+        ck_assert_uint_eq(d.groups[i].port, groups[i].port);
+        ck_assert_str_eq(d.groups[i].user, groups[i].user);
+        ck_assert_str_eq(d.groups[i].password, groups[i].password);
+    }
+    wire_access_free(&d);
+    ck_assert_ptr_null(d.groups);
+
+    /* Another server's name, a port out of range, an empty password. */
+    static const struct {
+        const char *from, *to, *says;
+    } refused[] = {
+        {"\"server\": \"s2\", \"address\"", "\"server\": \"s9\", \"address\"",
+         "\"groups[0].server\" is not the server that answered"},
+        {"\"port\": 2003", "\"port\": 70000",
+         "\"groups[0].port\" is not a port"},
+        {"\"password\": \"Secret0123456789abcd\"", "\"password\": \"\"",
+         "\"groups[0].password\" is empty"},
+        {"\"password\": \"Secret0123456789abcd\"", "\"password\": 7",
+         "\"groups[0].password\" is not a string"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+        const char *at = strstr(text, refused[i].from);
+        ck_assert_msg(at != NULL, "%s not in %s", refused[i].from, text);
+        char *broken = xasprintf("%.*s%s%s", (int)(at - text), text,
+                                 refused[i].to, at + strlen(refused[i].from));
+        testutil_capture_begin();
+        ck_assert_int_eq(wire_access_decode(broken, "s2", &d), -EINVAL);
+        testutil_capture_end();
+        ck_assert_msg(strstr(testutil_captured(), refused[i].says), "%s",
+                      testutil_captured());
+        ck_assert_ptr_null(strstr(testutil_captured(), "Secret"));
+        ck_assert_ptr_null(strstr(testutil_captured(), "Other"));
+        ck_assert_ptr_null(d.groups); /* nothing left to free */
+        free(broken);
+    }
+    free(text);
+}
+END_TEST
+
 START_TEST(test_good_bgp_accepted)
 {
     /* The malformed table's base reply is itself good: each entry fails
@@ -687,6 +757,7 @@ wire_suite(void)
     tcase_add_test(tc, test_check_valley_round_trip);
     tcase_add_test(tc, test_check_ok);
     tcase_add_test(tc, test_status_round_trip);
+    tcase_add_test(tc, test_access_round_trip);
     tcase_add_test(tc, test_preflight_round_trip);
     tcase_add_test(tc, test_snapshots_round_trip);
     suite_add_tcase(s, tc);

@@ -89,9 +89,10 @@ extern "C" {
  * host (MI_NODE_MEASUREMENT, MI_LINK_MEASUREMENT).  4.6: switch
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
  * reattach_port, runtime stop_frr.  4.7: switch bridges_exist, runtime
- * run_bounded. */
+ * run_bounded.  4.8: runtime check_access, a student group's proxy
+ * (MI_NODE_PROXY). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 7
+#define MI_PLUGIN_ABI_MINOR 8
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -134,7 +135,15 @@ enum mi_node_kind {
     /* The network's measurement host "MEASUREMENT" (since 4.5): in no AS
      * (asn 0, as_index == mi_plan.n_ases), a link into every AS.  A
      * runtime treats it as a host. */
-    MI_NODE_MEASUREMENT
+    MI_NODE_MEASUREMENT,
+    /* A student group's SSH proxy "<AS>_ssh" (since 4.8): only in the plan
+     * of a topology with `access`, which the host gives only to a runtime
+     * whose check_access() accepts it.  asn and as_index are its group's
+     * AS, server the AS's, but it comes after every AS's nodes (and the
+     * measurement host), outside mi_as.first_node/n_nodes, and no link of
+     * the plan reaches it: its management network (158.AS.0.2) is not in
+     * the plan (doc/access.md). */
+    MI_NODE_PROXY
 };
 
 /* Business relationship: the role of a link's end[0] AS towards end[1]. */
@@ -534,6 +543,16 @@ struct mi_runtime_ops {
     int (*run_bounded)(void *state, const char *name, const char *dir,
                        const char *const *argv, char **out,
                        unsigned timeout_ms, size_t max_out);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 8
+    /* Since 4.8.  Optional (NULL: the runtime cannot).  Says whether the
+     * runtime can host student access (the topology's `access`,
+     * doc/access.md): students get a root shell in their group's nodes, so
+     * a node must not give them the server -- its files, its users, its
+     * processes.  Returns 0 when the runtime confines its nodes so, or
+     * -ENOTSUP after saying why not through host->error().  Pure. */
+    int (*check_access)(void *state, const struct mi_plan *plan);
 #endif
 };
 

@@ -1595,6 +1595,23 @@ netns_describe_node(void *state, const char *name, const char *dir, char *buf,
     return netns_netns_path(state, name, buf, len);
 }
 
+/* Since ABI 4.8: a netns node is a network namespace only -- its processes
+ * share the server's files, users and process table, so a student's root
+ * shell in one would be a root shell on the server.  Refused. */
+static int
+netns_check_access(void *state, const struct mi_plan *plan)
+{
+    struct netns *ns = state;
+
+    (void)plan;
+    ns->host->error("netns: access gives students a root shell in their "
+                    "nodes, and a netns node shares the server's files, "
+                    "users and processes (a shell in it is a shell on the "
+                    "server); use runtime = \"docker\" for a network with "
+                    "access");
+    return -ENOTSUP;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Destroying nodes                                                         */
 /* ------------------------------------------------------------------------ */
@@ -2072,6 +2089,7 @@ static const struct mi_runtime_ops netns_ops = {
     .prepare_frr = netns_prepare_frr,
     .describe_node = netns_describe_node,
     .run_bounded = netns_run_bounded,
+    .check_access = netns_check_access,
 };
 
 MI_PLUGIN_DEFINE = {

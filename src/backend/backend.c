@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "util.h"
 
 /* Where an operation sits and whether a plugin of its kind must have it.
@@ -51,6 +52,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_DESCRIBE_NODE] = RT(describe_node, false),
     [RT_STOP_FRR] = RT(stop_frr, false),
     [RT_RUN_BOUNDED] = RT(run_bounded, false),
+    [RT_CHECK_ACCESS] = RT(check_access, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -302,6 +304,20 @@ rt_destroy_node(const struct active_plugin *rt, const char *name,
                 const char *dir)
 {
     return rt_ops(rt)->destroy_node(rt->state, name, dir);
+}
+
+int
+rt_check_access(const struct active_plugin *rt, const struct mi_plan *p)
+{
+    if (backend_has(rt, RT_CHECK_ACCESS)) {
+        return rt_ops(rt)->check_access(rt->state, p);
+    }
+    log_error("access: the runtime \"%s\" cannot confine students: it "
+              "does not say that its nodes keep a root shell away from the "
+              "server's files and users (no check_access, plugin ABI 4.8); "
+              "choose a runtime that does",
+              rt->name);
+    return -ENOTSUP;
 }
 
 int

@@ -44,6 +44,7 @@ enum backend_op {
     RT_DESCRIBE_NODE, /* 4.1 */
     RT_STOP_FRR,      /* 4.6 */
     RT_RUN_BOUNDED,   /* 4.7 */
+    RT_CHECK_ACCESS,  /* 4.8 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
@@ -131,6 +132,10 @@ int rt_destroy_node(const struct active_plugin *rt, const char *name,
  * (which may stop the whole node). */
 int rt_stop_frr(const struct active_plugin *rt, const char *name,
                 const char *dir, const char *const *daemons);
+/* 0 when the runtime confines its nodes enough for student access; else
+ * -ENOTSUP, said by the runtime, or by this wrapper when the runtime has
+ * no check_access (before 4.8, or it cannot). */
+int rt_check_access(const struct active_plugin *rt, const struct mi_plan *);
 /* -ENOTSUP when the runtime has no describe_node (before 4.1). */
 int rt_describe_node(const struct active_plugin *rt, const char *name,
                      const char *dir, char *buf, size_t len);

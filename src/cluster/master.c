@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "linkref.h"
+#include "access.h"
 #include "log.h"
 #include "network.h"
 #include "progress.h"
@@ -266,9 +267,12 @@ capture_verb(struct server_run *sr)
 {
     struct master *m = sr->m;
     char *config = remote_path(m);
-    const char *file = !strcmp(m->verb, "preflight")
-                           ? xasprintf("%s.new", config)
-                           : xstrdup(config);
+    /* preflight and access run before (or without) up: on the file just
+     * pushed. */
+    const char *file =
+        !strcmp(m->verb, "preflight") || !strcmp(m->verb, "access")
+            ? xasprintf("%s.new", config)
+            : xstrdup(config);
     char *cmd = remote_command(m, sr->index, file, m->verb, m->argv);
     int status = remote_capture(
         sr->r, cmd, &sr->out,
@@ -818,6 +822,88 @@ master_check(struct session *s)
     check_hosts_free(&h);
     master_close(&m);
     return missing ? EXIT_FAILED : status;
+}
+
+/* Moves server i's groups from `a` into `all`: each must be a group the
+ * plan puts on server i, listed once. */
+static int
+merge_access(const struct master *m, size_t i, struct wire_access *a,
+             struct wire_access *all)
+{
+    const struct session *s = m->s;
+    const struct access_plan *ap = plan_access(s->plan);
+
+    for (size_t g = 0; g < a->n_groups; g++) {
+        const struct access_group *pg =
+            access_plan_group(ap, a->groups[g].asn);
+        bool seen = false;
+        for (size_t k = 0; k < all->n_groups; k++) {
+            seen |= all->groups[k].asn == a->groups[g].asn;
+        }
+        if (!pg || pg->server != i || seen) {
+            log_error("%s: refused its `access` reply: it lists AS %u, "
+                      "not a group of its own (or twice)",
+                      m->p->servers[i].name, a->groups[g].asn);
+            return EXIT_FAILED;
+        }
+        if (!s->opts.group || a->groups[g].asn == s->opts.group) {
+            all->groups[all->n_groups++] = a->groups[g];
+            memset(&a->groups[g], 0, sizeof a->groups[g]);
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Every server's groups: the topology pushed next to the network's
+ * (`<net>.cfg.new`, removed again), `access --json` run there, the
+ * replies decoded and merged.  Passwords travel in the SSH channels only;
+ * a refused reply is named, never quoted. */
+int
+master_access(struct session *s)
+{
+    struct master m;
+    int status = connect_or_fail(&m, s, "access");
+
+    if (status != EXIT_OK) {
+        master_close(&m);
+        return status;
+    }
+    m.json = true;
+    for_each_server(&m, push_topology);
+    for (size_t i = 0; i < m.n; i++) {
+        status = m.runs[i].status ? EXIT_FAILED : status;
+    }
+    if (status == EXIT_OK) {
+        for_each_server(&m, capture_verb);
+    }
+    m.stop = true; /* the pushed file goes */
+    for_each_server(&m, settle_topology);
+
+    struct wire_access all = {.network = xstrdup(m.p->name)};
+    all.groups =
+        xcalloc(plan_access(s->plan)->n_groups + 1, sizeof *all.groups);
+    for (size_t i = 0; status == EXIT_OK && i < m.n; i++) {
+        struct wire_access a;
+        if (m.runs[i].status != 0 ||
+            wire_access_decode(m.runs[i].out, m.p->servers[i].name, &a)) {
+            log_error("%s: access failed there (see above)",
+                      m.p->servers[i].name);
+            status = EXIT_FAILED;
+            continue;
+        }
+        status = merge_access(&m, i, &a, &all);
+        wire_access_free(&a);
+    }
+    if (status == EXIT_OK) {
+        if (s->opts.json) {
+            wire_print(wire_access_encode(&all), true);
+        } else {
+            access_print(&all, !s->opts.group);
+        }
+    }
+    wire_access_free(&all);
+    master_close(&m);
+    return status;
 }
 
 int

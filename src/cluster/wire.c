@@ -312,6 +312,98 @@ decode(const char *text, const char *who, const char *verb, void *out,
 }
 
 /* ------------------------------------------------------------------------ */
+/* access                                                                   */
+
+json_object *
+wire_access_encode(const struct wire_access *a)
+{
+    json_object *o = json_object_new_object();
+    json_object *groups = json_object_new_array();
+
+    add_string(o, "network", a->network);
+    if (a->server) {
+        add_string(o, "server", a->server);
+    }
+    for (size_t i = 0; i < a->n_groups; i++) {
+        const struct wire_access_group *g = &a->groups[i];
+        json_object *e = json_object_new_object();
+        add_uint(e, "asn", g->asn);
+        add_string(e, "server", g->server);
+        add_string(e, "address", g->address);
+        add_uint(e, "port", g->port);
+        add_string(e, "user", g->user);
+        add_string(e, "password", g->password);
+        json_object_array_add(groups, e);
+    }
+    json_object_object_add(o, "groups", groups);
+    return o;
+}
+
+static void
+access_group_read(struct reader *r, json_object *o, const char *where,
+                  void *elem)
+{
+    struct wire_access_group *g = elem;
+
+    g->asn = get_uint(r, o, where, "asn");
+    g->server = get_string(r, o, where, "server");
+    g->address = get_string(r, o, where, "address");
+    g->port = get_uint(r, o, where, "port");
+    g->user = get_string(r, o, where, "user");
+    g->password = get_string(r, o, where, "password");
+    if (g->server && strcmp(g->server, r->who) != 0) {
+        refuse(r, where, "server", "is not the server that answered");
+    } else if (!r->failed && (g->port < 1 || g->port > 65535)) {
+        refuse(r, where, "port", "is not a port (1..65535)");
+    } else if (g->password && !*g->password) {
+        refuse(r, where, "password", "is empty");
+    }
+}
+
+static void
+access_read(struct reader *r, json_object *o, void *out)
+{
+    struct wire_access *a = out;
+
+    a->network = get_string(r, o, "", "network");
+    a->server = get_server(r, o);
+    a->groups = get_objects(r, o, "", "groups", sizeof *a->groups,
+                            &a->n_groups, access_group_read);
+}
+
+static void
+access_release(void *a)
+{
+    wire_access_free(a);
+}
+
+int
+wire_access_decode(const char *text, const char *who, struct wire_access *a)
+{
+    return decode(text, who, "access", a, sizeof *a, access_read,
+                  access_release);
+}
+
+void
+wire_access_free(struct wire_access *a)
+{
+    for (size_t i = 0; a->groups && i < a->n_groups; i++) {
+        struct wire_access_group *g = &a->groups[i];
+        free(g->server);
+        free(g->address);
+        free(g->user);
+        if (g->password) {
+            explicit_bzero(g->password, strlen(g->password));
+            free(g->password);
+        }
+    }
+    free(a->groups);
+    free(a->network);
+    free(a->server);
+    memset(a, 0, sizeof *a);
+}
+
+/* ------------------------------------------------------------------------ */
 /* check                                                                    */
 
 json_object *

@@ -152,6 +152,36 @@ void wire_status_free(struct wire_status *);
 bool wire_status_ok(const struct wire_status *);
 
 /* ------------------------------------------------------------------------ */
+/* access                                                                   */
+
+/* One student group, as the TA hands it out (doc/access.md). */
+struct wire_access_group {
+    unsigned asn;
+    char *server, *address; /* where the group connects */
+    unsigned port;
+    char *user, *password;
+};
+
+/*   { "network": "course", "server": "s1",
+ *     "groups": [ { "asn": 3, "server": "s1", "address": "198.18.0.1",
+ *                   "port": 2003, "user": "root",
+ *                   "password": "..." } ] }
+ * A server lists the groups whose AS it hosts, each with its own name as
+ * "server"; the master merges every server's.  Passwords are secrets: a
+ * refused reply is named by its field, never quoted. */
+struct wire_access {
+    char *network, *server;
+    struct wire_access_group *groups;
+    size_t n_groups;
+};
+
+json_object *wire_access_encode(const struct wire_access *);
+int wire_access_decode(const char *text, const char *who,
+                       struct wire_access *);
+/* Frees the strings, wiping the passwords first. */
+void wire_access_free(struct wire_access *);
+
+/* ------------------------------------------------------------------------ */
 /* preflight                                                                */
 
 struct wire_plugin {

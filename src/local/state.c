@@ -27,20 +27,20 @@ static const char *const kind_names[] = {
     [MI_NODE_L2HOST] = "l2host",
     [MI_NODE_ROUTESERVER] = "routeserver",
     [MI_NODE_MEASUREMENT] = "measurement",
+    [MI_NODE_PROXY] = "proxy",
 };
 
 const char *
 state_kind_name(enum mi_node_kind kind)
 {
-    return kind >= MI_NODE_ROUTER && kind <= MI_NODE_MEASUREMENT
-               ? kind_names[kind]
-               : "?";
+    return kind >= MI_NODE_ROUTER && kind <= MI_NODE_PROXY ? kind_names[kind]
+                                                           : "?";
 }
 
 static int
 kind_from_name(const char *s)
 {
-    for (int k = MI_NODE_ROUTER; k <= MI_NODE_MEASUREMENT; k++) {
+    for (int k = MI_NODE_ROUTER; k <= MI_NODE_PROXY; k++) {
         if (!strcmp(s, kind_names[k])) {
             return k;
         }

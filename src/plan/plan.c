@@ -81,6 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "log.h"
 #include "names.h"
 #include "placement.h"
@@ -97,7 +98,8 @@ struct plan {
     struct mi_node *nodes;
     struct mi_link *links;
     struct mi_bridge *bridges;
-    char **strings; /* every string and array the view points to */
+    struct access_plan *access; /* NULL: the topology has no access */
+    char **strings;             /* every string and array the view points to */
     size_t n_strings;
     size_t strings_cap;
 };
@@ -1027,6 +1029,38 @@ plan_measurement(struct builder *b)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Student access: a proxy node per group (doc/access.md).                  */
+
+/* One MI_NODE_PROXY per AS that `access` chooses (IXPs never), in AS order,
+ * after every other node.  Its management address is the access plan's
+ * (access.c); no link of the data plane reaches it. */
+static void
+plan_proxies(struct builder *b)
+{
+    const struct topo_access *acc = &b->topo->access;
+    struct plan *p = b->plan;
+    char buf[NAME_BUF];
+
+    if (!acc->enabled) {
+        return;
+    }
+    for (size_t i = 0; i < p->view.n_ases; i++) {
+        const struct mi_as *as = &p->ases[i];
+        if (!topology_access_chooses(acc, as->asn) || as->ixp) {
+            continue;
+        }
+        struct mi_node *node = add_node(b, acc->line);
+        node->kind = MI_NODE_PROXY;
+        node->asn = as->asn;
+        node->as_index = (unsigned)i;
+        node->server = as->server;
+        node->name = keep_name(b, buf, names_proxy(buf, sizeof buf, as->asn),
+                               acc->line);
+        node->label = node->name;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Servers, MTUs, tunnels and ports of the links.                           */
 
 static unsigned
@@ -1603,6 +1637,7 @@ plan_everything(struct builder *b)
     plan_external_links(b);
     plan_routeserver_links(b);
     plan_measurement(b);
+    plan_proxies(b);
     if (b->failed) {
         return;
     }
@@ -1656,8 +1691,18 @@ plan_compute(const struct topology *topo, const struct plan_params *params,
     p->view.link_size = sizeof *p->links;
     p->view.bridges = p->bridges;
     p->view.bridge_size = sizeof *p->bridges;
+    if (access_plan_compute(topo, &p->view, &p->access)) {
+        plan_free(p);
+        return -EINVAL;
+    }
     *out = p;
     return 0;
+}
+
+const struct access_plan *
+plan_access(const struct plan *p)
+{
+    return p->access;
 }
 
 const struct mi_plan *
@@ -1681,6 +1726,7 @@ plan_free(struct plan *p)
     free(p->nodes);
     free(p->links);
     free(p->bridges);
+    access_plan_free(p->access);
     free(p);
 }
 

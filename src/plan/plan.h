@@ -34,6 +34,10 @@ const struct mi_plan *plan_view(const struct plan *);
 
 void plan_free(struct plan *);
 
+/* Student access (access.h): NULL when the topology has no `access`. */
+struct access_plan;
+const struct access_plan *plan_access(const struct plan *);
+
 /* Describes remote link `link`'s discriminator for users ("gre tos 0x08"),
  * or NULL for the plain "id N" (its tunnel id). */
 typedef void plan_describe_fn(const struct mi_plan *, size_t link, char *buf,

@@ -18,8 +18,8 @@
  *                    "n_routers", "n_nodes", "matrix_host" (the node
  *                    standing for the AS in the matrix, or null) } ],
  *     "nodes":   [ { "index", "name", "kind" ("router"|"host"|"l2host"|
- *                    "routeserver"), "asn", "server", "label", "row",
- *                    "loopback", "gateway" } ],
+ *                    "routeserver"|"measurement"|"proxy"), "asn", "server",
+ *                    "label", "row", "loopback", "gateway" } ],
  *     "links":   [ { "index", "kind" ("internal"|"host"|"external"|"ixp"|
  *                    "l2-gateway"|"l2-host"|"l2-trunk"), "rel" ("none"|
  *                    "provider"|"customer"|"peer"), "ends": [ { "node",
@@ -47,6 +47,7 @@
 
 #include <json-c/json.h>
 
+#include "access.h"
 #include "util.h"
 
 static const char *
@@ -63,6 +64,8 @@ node_kind_name(enum mi_node_kind kind)
         return "routeserver";
     case MI_NODE_MEASUREMENT:
         return "measurement";
+    case MI_NODE_PROXY:
+        return "proxy";
     }
     return "?";
 }
@@ -260,6 +263,7 @@ end_index_destroy(struct end_index *ix)
 
 struct text_ctx {
     const struct mi_plan *p;
+    const struct access_plan *access;
     FILE *f;
     plan_describe_fn *describe;
     void *aux;
@@ -391,6 +395,28 @@ text_link(struct text_ctx *t, size_t l)
     fputs("\n", t->f);
 }
 
+/* The AS's student access: its proxy and every device's management
+ * address, with the `goto` words that reach it. */
+static void
+text_access(struct text_ctx *t, const struct access_group *g)
+{
+    char addr[32];
+
+    plan_format_addr(&g->proxy_addr, true, addr, sizeof addr);
+    fprintf(t->f, "    access: proxy %s %s %s, port %u\n", g->proxy,
+            t->access->ifname, addr, g->port);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        plan_format_addr(&d->addr, true, addr, sizeof addr);
+        fprintf(t->f, "      goto %s %s: %s %s %s\n", d->location, d->what,
+                d->node >= 0 ? t->p->nodes[d->node].name
+                             : t->p->bridges[d->bridge].name,
+                d->kind == ACCESS_SWITCH ? "(VLAN command)"
+                                         : t->access->ifname,
+                addr);
+    }
+}
+
 static void
 text_as(struct text_ctx *t, size_t a)
 {
@@ -419,6 +445,10 @@ text_as(struct text_ctx *t, size_t a)
             (link->remote && end_as(p, &link->end[1]) == (int)a)) {
             text_link(t, l);
         }
+    }
+    const struct access_group *g = access_plan_group(t->access, as->asn);
+    if (g) {
+        text_access(t, g);
     }
 }
 
@@ -455,8 +485,11 @@ plan_write_text(const struct plan *plan, int server,
                 plan_describe_fn *describe, void *describe_aux, FILE *f)
 {
     const struct mi_plan *p = plan_view(plan);
-    struct text_ctx t = {
-        .p = p, .f = f, .describe = describe, .aux = describe_aux};
+    struct text_ctx t = {.p = p,
+                         .access = plan_access(plan),
+                         .f = f,
+                         .describe = describe,
+                         .aux = describe_aux};
     size_t n_ixps = 0;
 
     if (server >= (int)p->n_servers) {
@@ -633,6 +666,63 @@ json_bridge(const struct mi_plan *p, size_t i)
 }
 
 static json_object *
+json_access_group(const struct mi_plan *p, const struct access_plan *ap,
+                  const struct access_group *g)
+{
+    json_object *o = json_object_new_object();
+    json_object *devices = json_object_new_array();
+
+    add(o, "asn", json_object_new_int64(g->asn));
+    add(o, "server", json_object_new_string(p->servers[g->server].name));
+    add(o, "port", json_object_new_int64(g->port));
+    add(o, "proxy", json_object_new_string(g->proxy));
+    add(o, "address", json_addr(&g->proxy_addr, true));
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        json_object *dev = json_object_new_object();
+        add(dev, "kind",
+            json_object_new_string(access_device_kind_name(d->kind)));
+        add(dev, "location", json_object_new_string(d->location));
+        add(dev, "what", json_object_new_string(d->what));
+        add(dev, "node",
+            d->node >= 0 ? json_object_new_string(p->nodes[d->node].name)
+                         : NULL);
+        add(dev, "bridge",
+            d->bridge >= 0 ? json_object_new_string(p->bridges[d->bridge].name)
+                           : NULL);
+        add(dev, "ifname",
+            d->kind == ACCESS_SWITCH ? NULL
+                                     : json_object_new_string(ap->ifname));
+        add(dev, "address", json_addr(&d->addr, true));
+        json_object_array_add(devices, dev);
+    }
+    add(o, "devices", devices);
+    return o;
+}
+
+/* null when the topology has no access. */
+static json_object *
+json_access(const struct mi_plan *p, const struct access_plan *ap, int server)
+{
+    if (!ap) {
+        return NULL;
+    }
+    json_object *o = json_object_new_object();
+    json_object *groups = json_object_new_array();
+
+    add(o, "port_base", json_object_new_int64(ap->port_base));
+    add(o, "ta_keys", json_object_new_int64((int64_t)ap->n_ta_keys));
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        if (server < 0 || ap->groups[i].server == (unsigned)server) {
+            json_object_array_add(groups,
+                                  json_access_group(p, ap, &ap->groups[i]));
+        }
+    }
+    add(o, "groups", groups);
+    return o;
+}
+
+static json_object *
 json_plan(const struct mi_plan *p, int server, plan_describe_fn *describe,
           void *aux)
 {
@@ -686,6 +776,7 @@ plan_write_json(const struct plan *plan, int server,
         return -EINVAL;
     }
     json_object *root = json_plan(p, server, describe, describe_aux);
+    add(root, "access", json_access(p, plan_access(plan), server));
     const char *text = json_object_to_json_string_ext(
         root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     fputs(text, f);

@@ -33,6 +33,12 @@ names_routeserver(char *buf, size_t len, unsigned ixp)
 }
 
 int
+names_proxy(char *buf, size_t len, unsigned asn)
+{
+    return snprintf(buf, len, "%u_ssh", asn);
+}
+
+int
 names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
              const char *sw)
 {
@@ -157,6 +163,12 @@ int
 names_if_measurement_host(char *buf, size_t len, unsigned asn)
 {
     return snprintf(buf, len, "group%u", asn);
+}
+
+int
+names_if_mgmt(char *buf, size_t len)
+{
+    return snprintf(buf, len, "ssh");
 }
 
 int

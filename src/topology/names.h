@@ -16,6 +16,8 @@ int names_host(char *buf, size_t len, unsigned asn, const char *router);
 int names_l2host(char *buf, size_t len, unsigned asn, const char *l2net,
                  const char *host);
 int names_routeserver(char *buf, size_t len, unsigned ixp);
+/* A student group's SSH proxy, "<AS>_ssh" (the original's name). */
+int names_proxy(char *buf, size_t len, unsigned asn);
 
 /* Bridges (OVS bridge names are interface names too). */
 int names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
@@ -52,6 +54,8 @@ int names_if_l2host(char *buf, size_t len, unsigned asn, const char *sw);
 int names_if_l2host_fit(char *buf, size_t len, unsigned asn, const char *sw,
                         size_t dc, size_t sw_index);
 int names_if_ixp(char *buf, size_t len, unsigned ixp);
+/* A device's interface on its AS's management network, "ssh". */
+int names_if_mgmt(char *buf, size_t len);
 
 /* Root-namespace end of a veth whose other end is in a node, for link
  * number `link` of the plan and end 0 or 1. */

@@ -444,6 +444,21 @@ parse_number_list(struct tp_loader *ld, struct numbers *nums, const char *key)
     return false;
 }
 
+bool
+tp_parse_asn_string(struct tp_loader *ld, const config_setting_t *s,
+                    const char *key, unsigned **v, size_t *n)
+{
+    struct numbers nums = {.kind = "AS", .where = s};
+
+    if (!parse_number_list(ld, &nums, key)) {
+        free(nums.v);
+        return false;
+    }
+    *v = nums.v;
+    *n = nums.n;
+    return true;
+}
+
 /* Reads `one` (an integer) or `many` (a list string) of entry `s`. */
 static bool
 parse_numbers(struct tp_loader *ld, const config_setting_t *s, const char *one,
@@ -691,7 +706,7 @@ parse_ases_and_ixps(struct tp_loader *ld, const config_setting_t *root)
 static const char *const top_keys[] = {
     "name",      "servers",     "plugins", "impairments_optional",
     "templates", "ases",        "ixps",    "links",
-    "snapshots", "measurement", NULL,
+    "snapshots", "measurement", "access",  NULL,
 };
 
 /* measurement = true | false | { server = "NAME"; }: the measurement host,
@@ -785,6 +800,7 @@ parse_top(struct tp_loader *ld, const config_setting_t *root)
     check_measurement_bodies(ld);
     tp_check_names(ld);
     tp_parse_links(ld, root);
+    tp_parse_access(ld, root);
 }
 
 /* Moves the numbers into topology.ases, sorted by number. */
@@ -895,6 +911,7 @@ topology_free(struct topology *topo)
     free(topo->plugin_runtime);
     free(topo->plugin_switch);
     free(topo->plugin_tunnel);
+    tp_free_access(&topo->access);
     if (topo->config) {
         config_destroy(topo->config);
         free(topo->config);

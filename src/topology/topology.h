@@ -139,6 +139,23 @@ struct topo_server {
     int line;
 };
 
+/* Student access (doc/access.md): an SSH proxy per selected AS, listening
+ * on port port_base + AS of its server. */
+#define TOPO_ACCESS_PORT_BASE 2000 /* the original platform's */
+/* 158.AS.0.0/16: an AS's management network. */
+#define TOPO_ACCESS_MGMT_OCTET 158
+#define TOPO_ACCESS_KEY_MAX 16384 /* bytes of one public key line */
+
+struct topo_access {
+    bool enabled;
+    unsigned *asns; /* the ASes that get a proxy, ascending */
+    size_t n_asns;
+    unsigned port_base;
+    char **ta_keys; /* OpenSSH public key lines, "TYPE BASE64 [COMMENT]" */
+    size_t n_ta_keys;
+    int line;
+};
+
 struct topology {
     char *file; /* path as given */
     char *name; /* network name, default "miniinet" */
@@ -164,6 +181,7 @@ struct topology {
     /* snapshots = { keep_last = N; keep_days = N; } (save's retention);
      * -1: not set (the defaults). */
     long long snapshots_keep_last, snapshots_keep_days;
+    struct topo_access access; /* access.enabled false: no `access` */
 
     void *config; /* the libconfig tree, for plugin settings */
 };
@@ -173,6 +191,9 @@ struct topology {
  * "FILE:LINE: message" through log_error() and returns -EINVAL (bad
  * content) or -errno (the file could not be read). */
 int topology_load(const char *path, struct topology **out);
+
+/* Whether `access` gives AS `asn` a proxy (false without `access`). */
+bool topology_access_chooses(const struct topo_access *, unsigned asn);
 
 void topology_free(struct topology *);
 

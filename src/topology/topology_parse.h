@@ -172,6 +172,16 @@ const struct topo_body *tp_find_template(const struct topology *,
                                          const char *name);
 void tp_check_names(struct tp_loader *);
 
+/* topology.c: the AS numbers of the string setting `s` ("1-10,21"), a
+ * malloc'ed array in *v; false after reporting ("KEY: ..."). */
+bool tp_parse_asn_string(struct tp_loader *, const config_setting_t *s,
+                         const char *key, unsigned **v, size_t *n);
+
+/* topology_access.c: the top-level `access` setting, after every AS is
+ * known; and its part of topology_free(). */
+void tp_parse_access(struct tp_loader *, const config_setting_t *root);
+void tp_free_access(struct topo_access *);
+
 /* topology_links.c: the top-level `links` list, then the checks that need
  * every link (IXP announce lists). */
 void tp_parse_links(struct tp_loader *, const config_setting_t *root);

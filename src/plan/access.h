@@ -1,0 +1,89 @@
+/* The student access plan: per selected AS, its SSH proxy and its
+ * management network (doc/access.md).  Pure, like the rest of the plan: a
+ * function of the topology and the data-plane plan, nothing else.
+ *
+ * The management network of AS N is 158.N.0.0/16, apart from the data
+ * plane (the original platform's numbering, UPSTREAM.md):
+ *   proxy "<N>_ssh"                        158.N.0.2
+ *   router of row i (interface "ssh")      158.N.(i+10).1
+ *   the L3 host of row i ("host", or "host<i>" with `hosts`)
+ *                                          158.N.(i+10).2
+ *   switch n of the AS (0-based, all L2 networks in file order)
+ *                                          158.N.100.(n+3)
+ *   L2 host n of the AS (the same order)   158.N.200.(n+3)
+ * Switches are bridges on the server, not devices: their address is the
+ * one `goto NET SWITCH` stands for, served by the switch's restricted VLAN
+ * command rather than by a shell.
+ *
+ * Of all this, struct mi_plan has the proxies only, as nodes without a
+ * link (MI_NODE_PROXY, plan.c): the management network is not in it, and
+ * routers' FRR configurations (frrconf.c) are made from mi_plan alone, so
+ * it can never leak into OSPF or BGP. */
+#ifndef MINIINET_ACCESS_H
+#define MINIINET_ACCESS_H 1
+
+#include <stddef.h>
+
+#include <miniinet/plugin.h>
+
+#include "topology.h"
+
+#define ACCESS_USER                                                           \
+    "root"                /* students log into their proxy as, as on the      \
+                             original platform (confined by the proxy) */
+#define ACCESS_MAX_L2 252 /* switches, L2 hosts per AS: .3 to .254 */
+
+enum access_device_kind {
+    ACCESS_ROUTER = 1,
+    ACCESS_HOST,   /* an L3 host, behind its router */
+    ACCESS_SWITCH, /* a bridge of an L2 network */
+    ACCESS_L2HOST
+};
+
+/* One device a group reaches with `goto LOCATION WHAT`. */
+struct access_device {
+    enum access_device_kind kind;
+    char *location;      /* router "LUGA", or L2 network "DCN" */
+    char *what;          /* "router", "host", switch "S1", L2 host "FIFA_1" */
+    int node;            /* plan node, or -1 (a switch) */
+    int bridge;          /* plan bridge of a switch, or -1 */
+    struct mi_addr addr; /* 158.N.x.y/16 */
+};
+
+struct access_group {
+    unsigned asn;
+    unsigned as_index; /* into mi_plan.ases */
+    unsigned server;   /* the AS's, where its proxy runs */
+    unsigned port;     /* port_base + asn, on the server's address */
+    char proxy[16];    /* "<N>_ssh" */
+    int node;          /* the proxy's plan node (MI_NODE_PROXY) */
+    struct mi_addr proxy_addr;
+    struct access_device *devices; /* routers, L3 hosts, switches, L2 hosts */
+    size_t n_devices;
+};
+
+struct access_plan {
+    char ifname[16]; /* every device's interface there, names_if_mgmt() */
+    unsigned port_base;
+    struct access_group *groups; /* in AS order */
+    size_t n_groups;
+    size_t n_ta_keys; /* the topology's access.ta_keys */
+};
+
+/* The access plan of `topo` (whose plan is `p`): 0 with *out NULL when the
+ * topology has no access, 0 with a new plan, or -EINVAL after reporting
+ * "FILE:LINE: ..." (an AS with more switches or L2 hosts than its
+ * management network numbers, a name taken). */
+int access_plan_compute(const struct topology *topo, const struct mi_plan *p,
+                        struct access_plan **out);
+
+void access_plan_free(struct access_plan *);
+
+/* The group of AS `asn`, or NULL. */
+const struct access_group *access_plan_group(const struct access_plan *,
+                                             unsigned asn);
+
+/* "router", "host", "switch", "l2host". */
+const char *access_device_kind_name(enum access_device_kind);
+
+#endif

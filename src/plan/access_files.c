@@ -1,0 +1,462 @@
+/* The files student access installs, and the server's port forward, as
+ * text (access_files.h).  Pure: made from the access plan alone. */
+#include "config.h"
+
+#include "access_files.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "plan.h"
+#include "util.h"
+
+#define OUTSIDE_NET 0xa9fe0000u /* 169.254.0.0 */
+#define OUTSIDE_PLEN 30
+#define NAME_MAX_LEN 64
+
+/* A growing text.  open_memstream() would do, but its failure paths
+ * cannot be told from a short write; this cannot fail (xgrow). */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void MI_PRINTF(2, 3) put(struct text *t, const char *fmt, ...)
+{
+    va_list ap, ap2;
+
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int w = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (w > 0) {
+        t->s = xgrow(t->s, &t->cap, t->n + (size_t)w + 1, 1);
+        vsnprintf(t->s + t->n, (size_t)w + 1, fmt, ap2);
+        t->n += (size_t)w;
+    }
+    va_end(ap2);
+}
+
+static char *
+done(struct text *t)
+{
+    return t->s ? t->s : xstrdup("");
+}
+
+static const char *
+fmt_addr(const struct mi_addr *a, bool plen, char buf[32])
+{
+    plan_format_addr(a, plen, buf, 32);
+    return buf;
+}
+
+struct mi_addr
+access_outside_addr(unsigned asn, bool proxy_end)
+{
+    return (struct mi_addr){
+        .ip = OUTSIDE_NET | (uint32_t)(asn & 0xffu) << 8 | (proxy_end ? 2 : 1),
+        .plen = OUTSIDE_PLEN,
+    };
+}
+
+int
+access_outside_ifname(char *buf, size_t len, unsigned asn)
+{
+    return snprintf(buf, len, "%u_sshout", asn);
+}
+
+int
+access_nft_table(char *buf, size_t len, const char *network)
+{
+    return snprintf(buf, len, "miniinet_%s", network);
+}
+
+/* The table, made if missing and emptied, so that the same input both
+ * makes and replaces it in one transaction. */
+static bool
+table_header(struct text *t, const char *network)
+{
+    char table[NAME_MAX_LEN + 16];
+
+    if (!util_valid_name(network, NAME_MAX_LEN)) {
+        return false;
+    }
+    access_nft_table(table, sizeof table, network);
+    put(t, "table ip %s\ndelete table ip %s\n", table, table);
+    return true;
+}
+
+char *
+access_nft_delete(const char *network)
+{
+    struct text t = {0};
+
+    if (!table_header(&t, network)) {
+        return NULL;
+    }
+    return done(&t);
+}
+
+static void
+nat_chain(struct text *t, const char *hook, const char *priority,
+          const struct access_plan *ap, unsigned server)
+{
+    char a[32];
+
+    put(t,
+        "\tchain %s {\n\t\ttype nat hook %s priority %s; "
+        "policy accept;\n",
+        hook, hook, priority);
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        struct mi_addr to = access_outside_addr(g->asn, true);
+
+        if (g->server == server) {
+            put(t, "\t\tfib daddr type local tcp dport %u dnat to %s:%u\n",
+                g->port, fmt_addr(&to, false, a), ACCESS_SSH_PORT);
+        }
+    }
+    put(t, "\t}\n");
+}
+
+char *
+access_nft_ruleset(const char *network, const struct access_plan *ap,
+                   unsigned server)
+{
+    struct text t = {0};
+    bool any = false;
+
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        any |= ap->groups[i].server == server;
+    }
+    if (!any || !table_header(&t, network)) {
+        free(t.s);
+        return NULL;
+    }
+    char table[NAME_MAX_LEN + 16];
+    access_nft_table(table, sizeof table, network);
+    put(&t, "table ip %s {\n", table);
+    /* Connections from elsewhere, and from the server itself. */
+    nat_chain(&t, "prerouting", "dstnat", ap, server);
+    /* nft takes "dstnat" for prerouting only; it is -100 (NF_IP_PRI_NAT_DST)
+     * for output too. */
+    nat_chain(&t, "output", "-100", ap, server);
+    /* A proxy answers; whatever it starts is dropped, towards the server
+     * (input) and beyond it (forward).  Towards a proxy only its sshd's
+     * forwarded port gets through. */
+    put(&t, "\tchain input {\n\t\ttype filter hook input priority filter; "
+            "policy accept;\n");
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        char ifn[16];
+        if (ap->groups[i].server != server) {
+            continue;
+        }
+        access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
+        put(&t,
+            "\t\tiifname \"%s\" ct state established,related accept\n"
+            "\t\tiifname \"%s\" drop\n",
+            ifn, ifn);
+    }
+    put(&t, "\t}\n\tchain forward {\n\t\ttype filter hook forward priority "
+            "filter; policy accept;\n");
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        char ifn[16];
+        if (ap->groups[i].server != server) {
+            continue;
+        }
+        access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
+        put(&t,
+            "\t\tiifname \"%s\" ct state established,related accept\n"
+            "\t\tiifname \"%s\" drop\n"
+            "\t\toifname \"%s\" ct state established,related accept\n"
+            "\t\toifname \"%s\" ct status dnat tcp dport %u accept\n"
+            "\t\toifname \"%s\" drop\n",
+            ifn, ifn, ifn, ifn, ACCESS_SSH_PORT, ifn);
+    }
+    put(&t, "\t}\n}\n");
+    return done(&t);
+}
+
+/* What both kinds of sshd share: root only, nothing forwarded, no
+ * environment from the client. */
+static void
+sshd_common(struct text *t)
+{
+    put(t,
+        "Port %u\n"
+        "AllowUsers root\n"
+        "KbdInteractiveAuthentication no\n"
+        "PermitEmptyPasswords no\n"
+        "UsePAM no\n"
+        "AllowTcpForwarding no\n"
+        "AllowStreamLocalForwarding no\n"
+        "AllowAgentForwarding no\n"
+        "GatewayPorts no\n"
+        "PermitTunnel no\n"
+        "X11Forwarding no\n"
+        "PermitUserEnvironment no\n"
+        "MaxAuthTries 3\n"
+        "LoginGraceTime 30\n"
+        "PrintMotd no\n"
+        "AuthorizedKeysFile " ACCESS_ETC "/authorized_keys\n"
+        "HostKey " ACCESS_ETC "/ssh_host_ed25519_key\n"
+        "PidFile /run/sshd-miniinet.pid\n",
+        ACCESS_SSH_PORT);
+}
+
+char *
+access_proxy_sshd_config(const struct access_group *g)
+{
+    struct text t = {0};
+    struct mi_addr out = access_outside_addr(g->asn, true);
+    char a[32];
+
+    put(&t, "# miniinet: the SSH proxy of AS %u (generated; doc/access.md)\n",
+        g->asn);
+    put(&t, "ListenAddress %s\n", fmt_addr(&out, false, a));
+    put(&t, "PermitRootLogin yes\n"
+            "PasswordAuthentication yes\n"
+            "PubkeyAuthentication yes\n");
+    sshd_common(&t);
+    return done(&t);
+}
+
+char *
+access_device_sshd_config(const struct access_device *d)
+{
+    struct text t = {0};
+    char a[32];
+
+    put(&t, "# miniinet: sshd of goto %s %s (generated; doc/access.md)\n",
+        d->location, d->what);
+    put(&t, "ListenAddress %s\n", fmt_addr(&d->addr, false, a));
+    put(&t, "PermitRootLogin prohibit-password\n"
+            "PasswordAuthentication no\n"
+            "PubkeyAuthentication yes\n");
+    sshd_common(&t);
+    return done(&t);
+}
+
+/* "TYPE BASE64" of one public key line, without its comment; false when
+ * it is not one line of two or three words of printable characters. */
+static bool
+key_words(const char *pubkey, char *buf, size_t len)
+{
+    size_t n = strcspn(pubkey, "\n");
+
+    if (pubkey[n] == '\n' && pubkey[n + 1] != '\0') {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pubkey[i] < ' ' || pubkey[i] > '~') {
+            return false;
+        }
+    }
+    const char *sp = memchr(pubkey, ' ', n);
+    if (!sp || sp == pubkey || sp[1] == ' ' || sp[1] == '\0' ||
+        sp + 1 >= pubkey + n) {
+        return false;
+    }
+    const char *end = memchr(sp + 1, ' ', (size_t)(pubkey + n - sp - 1));
+    size_t klen = (size_t)((end ? end : pubkey + n) - pubkey);
+    if (klen + 1 > len) {
+        return false;
+    }
+    memcpy(buf, pubkey, klen);
+    buf[klen] = '\0';
+    return true;
+}
+
+char *
+access_known_hosts(const struct access_group *g, const char *pubkey)
+{
+    struct text t = {0};
+    char key[1024], a[32];
+    bool any = false;
+
+    if (!key_words(pubkey, key, sizeof key)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        if (d->kind == ACCESS_SWITCH) {
+            continue;
+        }
+        put(&t, "%s%s", any ? "," : "", fmt_addr(&d->addr, false, a));
+        any = true;
+    }
+    if (!any) {
+        return done(&t);
+    }
+    put(&t, " %s\n", key);
+    return done(&t);
+}
+
+char *
+access_proxy_authorized_keys(const char *const *ta_keys, size_t n)
+{
+    struct text t = {0};
+
+    for (size_t i = 0; i < n; i++) {
+        put(&t, "%s\n", ta_keys[i]);
+    }
+    return done(&t);
+}
+
+static bool
+names_ok(const struct access_group *g)
+{
+    for (size_t i = 0; i < g->n_devices; i++) {
+        if (!util_valid_name(g->devices[i].location, NAME_MAX_LEN) ||
+            !util_valid_name(g->devices[i].what, NAME_MAX_LEN)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* What `goto` gives for a device, for its help text. */
+static void
+put_meaning(struct text *t, const struct access_device *d)
+{
+    switch (d->kind) {
+    case ACCESS_ROUTER:
+        put(t, "vtysh on router %s\n", d->location);
+        break;
+    case ACCESS_HOST:
+        put(t, "a shell on %s's %s\n", d->location, d->what);
+        break;
+    case ACCESS_L2HOST:
+        put(t, "a shell on L2 host %s of %s\n", d->what, d->location);
+        break;
+    case ACCESS_SWITCH:
+    default:
+        put(t, "switch %s of %s: not reachable yet (no VLAN command)\n",
+            d->what, d->location);
+        break;
+    }
+}
+
+char *
+access_goto_script(const struct access_group *g)
+{
+    struct text t = {0};
+    char a[32];
+
+    if (!names_ok(g)) {
+        return NULL;
+    }
+    put(&t,
+        "#!/bin/sh\n"
+        "# goto: the devices of AS %u (generated by miniinet; "
+        "doc/access.md)\n"
+        "usage() {\n"
+        "    cat <<'EOF'\n"
+        "usage: goto LOCATION WHAT\n"
+        "the devices of AS %u:\n",
+        g->asn, g->asn);
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        char words[2 * NAME_MAX_LEN + 8];
+        snprintf(words, sizeof words, "goto %s %s", d->location, d->what);
+        put(&t, "  %-28s ", words);
+        put_meaning(&t, d);
+    }
+    put(&t, "EOF\n"
+            "}\n"
+            "case $# in\n"
+            "0) usage; exit 0 ;;\n"
+            "2) ;;\n"
+            "*) usage >&2; exit 2 ;;\n"
+            "esac\n"
+            "case \"$1 $2\" in\n");
+    for (size_t i = 0; i < g->n_devices; i++) {
+        const struct access_device *d = &g->devices[i];
+        if (d->kind == ACCESS_SWITCH) {
+            continue;
+        }
+        put(&t, "'%s %s') addr=%s cmd=%s ;;\n", d->location, d->what,
+            fmt_addr(&d->addr, false, a),
+            d->kind == ACCESS_ROUTER ? "vtysh" : "shell");
+    }
+    put(&t,
+        "*)\n"
+        "    echo \"goto: AS %u has no device '$1 $2'\" >&2\n"
+        "    usage >&2\n"
+        "    exit 2\n"
+        "    ;;\n"
+        "esac\n"
+        "set -- -F none -i " ACCESS_ETC
+        "/device_key -o IdentitiesOnly=yes \\\n"
+        "    -o UserKnownHostsFile=" ACCESS_ETC "/known_hosts \\\n"
+        "    -o StrictHostKeyChecking=yes -o BatchMode=yes \\\n"
+        "    -o ConnectTimeout=5 \"root@$addr\"\n"
+        "[ -t 0 ] && set -- -t \"$@\"\n"
+        "[ \"$cmd\" = vtysh ] && set -- \"$@\" vtysh\n"
+        "ssh \"$@\"\n"
+        "status=$?\n"
+        "[ \"$status\" -eq 255 ] &&\n"
+        "    echo \"goto: the device at $addr does not answer\" >&2\n"
+        "exit \"$status\"\n",
+        g->asn);
+    return done(&t);
+}
+
+char *
+access_goto_completion(const struct access_group *g)
+{
+    struct text t = {0};
+
+    if (!names_ok(g)) {
+        return NULL;
+    }
+    put(&t, "# bash completion of goto (generated by miniinet)\n"
+            "_miniinet_goto() {\n"
+            "    local w\n"
+            "    case $COMP_CWORD in\n"
+            "    1) w=\"");
+    /* Each location once, in the plan's order. */
+    for (size_t i = 0; i < g->n_devices; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(g->devices[j].location, g->devices[i].location) == 0;
+        }
+        if (!seen) {
+            put(&t, "%s%s", i ? " " : "", g->devices[i].location);
+        }
+    }
+    put(&t, "\" ;;\n"
+            "    2)\n"
+            "        case ${COMP_WORDS[1]} in\n");
+    for (size_t i = 0; i < g->n_devices; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(g->devices[j].location, g->devices[i].location) == 0;
+        }
+        if (seen) {
+            continue;
+        }
+        put(&t, "        %s) w=\"", g->devices[i].location);
+        bool first = true;
+        for (size_t j = i; j < g->n_devices; j++) {
+            if (strcmp(g->devices[j].location, g->devices[i].location) == 0) {
+                put(&t, "%s%s", first ? "" : " ", g->devices[j].what);
+                first = false;
+            }
+        }
+        put(&t, "\" ;;\n");
+    }
+    put(&t, "        *) w= ;;\n"
+            "        esac\n"
+            "        ;;\n"
+            "    *) w= ;;\n"
+            "    esac\n"
+            "    COMPREPLY=($(compgen -W \"$w\" -- "
+            "\"${COMP_WORDS[COMP_CWORD]}\"))\n"
+            "}\n"
+            "complete -F _miniinet_goto goto\n");
+    return done(&t);
+}

@@ -1,0 +1,71 @@
+/* What student access installs on a group's proxy and devices, and the
+ * port forward of a server, as text (doc/access.md): pure functions of the
+ * access plan, so that every file is unit-tested and the same for every
+ * runtime that will install it.  Nothing installs them yet: `up` refuses
+ * `access` until the proxies, the management bridges and the forward are
+ * built (doc/access.md, "State").
+ *
+ * Paths inside a proxy or device (ACCESS_ETC): the sshd configuration
+ * sshd_config, the host key ssh_host_ed25519_key, authorized_keys; on the
+ * proxy also device_key (the group's key into its devices) and
+ * known_hosts (the devices' host key); /usr/local/bin/goto and
+ * /etc/bash_completion.d/goto.
+ *
+ * The proxy's outside link: a veth from the server's namespace
+ * (access_outside_ifname(), address 169.254.AS.1/30) to the proxy
+ * (169.254.AS.2/30, its default route via .1).  The server forwards its
+ * port port_base + AS there with DNAT in the network's own nftables table
+ * (access_nft_ruleset()), and drops whatever the proxy starts towards the
+ * server or beyond: the proxy answers connections, it opens none. */
+#ifndef MINIINET_ACCESS_FILES_H
+#define MINIINET_ACCESS_FILES_H 1
+
+#include <stdbool.h>
+
+#include "access.h"
+
+#define ACCESS_ETC "/etc/ssh/miniinet"
+#define ACCESS_GOTO "/usr/local/bin/goto"
+#define ACCESS_GOTO_COMPLETION "/etc/bash_completion.d/goto"
+#define ACCESS_SSH_PORT 22
+
+/* The proxy's outside addresses of AS `asn`: 169.254.asn.1/30 on the
+ * server's end (`proxy_end` false), .2/30 on the proxy's. */
+struct mi_addr access_outside_addr(unsigned asn, bool proxy_end);
+/* The server's end of the proxy's outside link, "<AS>_sshout". */
+int access_outside_ifname(char *buf, size_t len, unsigned asn);
+
+/* The nftables table of `network` on server `server`: its name,
+ * "miniinet_<network>" (family ip), and the whole ruleset for `nft -f -`
+ * (the table made, emptied and filled in one transaction), with a
+ * DNAT per group hosted there.  NULL when the server hosts no group. */
+int access_nft_table(char *buf, size_t len, const char *network);
+char *access_nft_ruleset(const char *network, const struct access_plan *,
+                         unsigned server);
+/* `nft -f -` input that deletes the table (`down`). */
+char *access_nft_delete(const char *network);
+
+/* sshd_config of the group's proxy: password and key logins as root on
+ * the outside address only, nothing forwarded. */
+char *access_proxy_sshd_config(const struct access_group *);
+/* sshd_config of one of its devices: the group's device key only, on the
+ * device's management address only. */
+char *access_device_sshd_config(const struct access_device *);
+/* The proxy's known_hosts: every device's address with the devices' host
+ * key, `pubkey` ("ssh-ed25519 AAAA..." -- the group's device_key.pub).
+ * NULL when `pubkey` is not one key line. */
+char *access_known_hosts(const struct access_group *, const char *pubkey);
+/* The proxy's authorized_keys: the TA's keys (lines already checked by
+ * the topology). */
+char *access_proxy_authorized_keys(const char *const *ta_keys, size_t n);
+
+/* The proxy's `goto LOCATION WHAT` (POSIX sh) and its bash completion:
+ * the group's routers (vtysh), L3 and L2 hosts (a shell), over ssh with
+ * the device key to the device's management address; a device that does
+ * not answer is said so.  Switches are listed as not reachable yet (their
+ * VLAN command is not built).  NULL when a name is not a topology name
+ * (never from a validated topology). */
+char *access_goto_script(const struct access_group *);
+char *access_goto_completion(const struct access_group *);
+
+#endif
