@@ -274,8 +274,7 @@ rows_are(json_object *m, const char *server, const char *state)
     for (size_t i = 0; i < json_object_array_length(pairs); i++) {
         json_object *x = json_object_array_get_idx(pairs, i);
         if (!strcmp(json_object_get_string(field(x, "server")), server)) {
-            ck_assert_str_eq(json_object_get_string(field(x, "state")),
-                             state);
+            ck_assert_str_eq(json_object_get_string(field(x, "state")), state);
             seen++;
         }
     }

@@ -929,8 +929,8 @@ link_in_turn(struct master *m, const struct link_request *req, size_t index)
             log_error("link %s: failed on %s (see above), and %s's end (%s "
                       "%s) could not be put back: `miniinet link %s %s %s` "
                       "does it",
-                      what, second, first, e->node, e->ifname, req->a,
-                      req->b, text);
+                      what, second, first, e->node, e->ifname, req->a, req->b,
+                      text);
         }
         m->argv = req->args;
         free(text);

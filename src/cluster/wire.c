@@ -882,8 +882,7 @@ link_end_read(struct reader *r, json_object *o, const char *where, void *elem)
     json_object *rate = member(r, o, where, "rate_bps", json_type_int);
     int64_t bps = rate ? json_object_get_int64(rate) : 0;
     if (bps < 0 || bps == INT64_MAX) {
-        refuse(r, where, "rate_bps", "is out of range (%lld)",
-               (long long)bps);
+        refuse(r, where, "rate_bps", "is out of range (%lld)", (long long)bps);
         bps = 0;
     }
     e->rate_bps = (uint64_t)bps;

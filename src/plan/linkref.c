@@ -159,7 +159,7 @@ linkref_undo(bool set, bool down, uint64_t rate_bps, uint32_t delay_us,
     out[2] = rate_bps ? xasprintf("%llubit", (unsigned long long)rate_bps)
                       : xstrdup("none");
     out[3] = xstrdup("delay");
-    out[4] = delay_us ? xasprintf("%uus", (unsigned)delay_us)
-                      : xstrdup("none");
+    out[4] =
+        delay_us ? xasprintf("%uus", (unsigned)delay_us) : xstrdup("none");
     return 5;
 }

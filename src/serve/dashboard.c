@@ -167,8 +167,8 @@ dash_store_server(struct dash *d, unsigned server, const unsigned char *cells,
         }
         d->round_cpu += x->cpu;
         if (x->error) {
-            char *next = xasprintf("%s%s%s", all ? all : "", all ? "; " : "",
-                                   x->error);
+            char *next =
+                xasprintf("%s%s%s", all ? all : "", all ? "; " : "", x->error);
             free(all);
             all = next;
         }

@@ -241,8 +241,7 @@ probe_server(struct server_prober *sp)
     double cpu = 0, more = 0;
 
     sp->started = time(NULL);
-    if (master_gather_one(c->gather, sp->i, "check", &lim, &out, &why,
-                          &cpu)) {
+    if (master_gather_one(c->gather, sp->i, "check", &lim, &out, &why, &cpu)) {
         error = xasprintf("%s: %s", name, why ? why : "no answer");
     } else {
         struct wire_check reply;
@@ -269,8 +268,7 @@ probe_server(struct server_prober *sp)
         lim.timeout_s -= util_monotonic() - t0;
         if (master_gather_one(c->gather, sp->i, "status", &lim, &out, &why,
                               &more)) {
-            error = xasprintf("%s: status: %s", name,
-                              why ? why : "no answer");
+            error = xasprintf("%s: status: %s", name, why ? why : "no answer");
         } else if (wire_status_decode(out, name, &ws) == 0) {
             have_status = true;
         } else {
@@ -611,8 +609,8 @@ serve_run(struct session *s, const char *listen, unsigned period)
         n_started++;
     }
     pthread_t lg;
-    bool lg_started = n_started == n_probers &&
-                      pthread_create(&lg, NULL, lg_main, c) == 0;
+    bool lg_started =
+        n_started == n_probers && pthread_create(&lg, NULL, lg_main, c) == 0;
     if (lg_started) {
         int sig = 0;
         sigwait(&stop, &sig);
