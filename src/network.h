@@ -115,7 +115,8 @@ int master_exec(struct session *, const char *node, char **argv);
 int master_link(struct session *, const struct link_request *);
 
 /* The dashboard's gathering (`serve` as master): one SSH session per
- * server, kept open from call to call.  master_gather_one() runs `VERB
+ * server for the probes, kept open from call to call.  master_gather_one()
+ * runs `VERB
  * --json` on server `server` over its session (connected first if it has
  * none) and waits for it: after lim->late_s seconds still running,
  * lim->late(lim->aux, server) is called once (from the calling thread;
@@ -138,6 +139,14 @@ struct master_gather *master_gather_open(struct session *);
 int master_gather_one(struct master_gather *, size_t server, const char *verb,
                       const struct gather_limits *, char **out, char **why,
                       double *cpu);
+/* `exec ARGV...` on server `server` over its looking-glass session (a
+ * second kept session, so that the looking glass does not wait for a
+ * probe round), at most timeout_s seconds and `max` bytes of standard
+ * output (beyond: interrupted, *why "printed too much"); the rest as
+ * master_gather_one() ("did not answer in time" after timeout_s). */
+int master_gather_exec(struct master_gather *, size_t server,
+                       char *const *argv, double timeout_s, size_t max,
+                       char **out, char **why);
 /* Interrupts every running call; later calls fail at once. */
 void master_gather_stop(struct master_gather *);
 void master_gather_close(struct master_gather *);

@@ -1051,28 +1051,49 @@ master_traceroute(struct session *s, const struct traceroute_request *req)
 /* ------------------------------------------------------------------------ */
 /* Gathering for the dashboard                                              */
 
-/* One SSH session per server, kept open from call to call; a server
- * whose session failed (or was interrupted for taking too long) is
- * connected anew at its next call.  Each server's calls are its own: one
- * worker thread per call runs it on the server's session while the caller
- * waits for it with its deadlines, so a server that hangs holds up only
- * the thread that asked it. */
-struct gather_server {
+/* Two SSH sessions per server, each kept open from call to call: one for
+ * the probe rounds, one for the looking glass (a libssh session is driven
+ * by one thread at a time, and the looking glass must not wait for a
+ * round).  A session that failed (or was interrupted for taking too long)
+ * is connected anew at its next call.  Each call runs on a worker thread
+ * while its caller waits for it with its deadlines, so a server that
+ * hangs holds up only the thread that asked it. */
+struct gather_slot {
     struct master_gather *g;
-    size_t i;
+    size_t i; /* the server */
     pthread_mutex_t lock;
     pthread_cond_t cond; /* the worker is done, or the gathering stops */
+    struct remote *r;    /* under lock while a worker runs */
     bool running;        /* a worker runs */
-    const char *verb;
+    char *cmd;           /* the command line it runs */
+    size_t max;          /* bytes of output kept at most; 0: any */
+    bool too_much;
     char *out, *why;
+    size_t len;
     double cpu; /* the worker's thread's CPU seconds */
 };
 
 struct master_gather {
     struct master m;
-    struct gather_server *servers;
+    struct gather_slot *probe, *lg; /* per server */
     atomic_bool stop;
 };
+
+static void
+slots_init(struct master_gather *g, struct gather_slot **slots)
+{
+    pthread_condattr_t monotonic; /* waits by wait_worker()'s clock */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    *slots = xcalloc(g->m.n + 1, sizeof **slots);
+    for (size_t i = 0; i < g->m.n; i++) {
+        (*slots)[i].g = g;
+        (*slots)[i].i = i;
+        pthread_mutex_init(&(*slots)[i].lock, NULL);
+        pthread_cond_init(&(*slots)[i].cond, &monotonic);
+    }
+    pthread_condattr_destroy(&monotonic);
+}
 
 struct master_gather *
 master_gather_open(struct session *s)
@@ -1084,32 +1105,50 @@ master_gather_open(struct session *s)
     g->m.n = g->m.p->n_servers;
     g->m.json = true;
     g->m.runs = xcalloc(g->m.n + 1, sizeof *g->m.runs);
-    g->servers = xcalloc(g->m.n + 1, sizeof *g->servers);
     pthread_mutex_init(&g->m.lock, NULL);
     atomic_init(&g->stop, false);
-    pthread_condattr_t monotonic; /* waits by wait_worker()'s clock */
-    pthread_condattr_init(&monotonic);
-    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     for (size_t i = 0; i < g->m.n; i++) {
         g->m.runs[i].m = &g->m;
         g->m.runs[i].index = i;
-        g->servers[i].g = g;
-        g->servers[i].i = i;
-        pthread_mutex_init(&g->servers[i].lock, NULL);
-        pthread_cond_init(&g->servers[i].cond, &monotonic);
     }
-    pthread_condattr_destroy(&monotonic);
+    slots_init(g, &g->probe);
+    slots_init(g, &g->lg);
     return g;
 }
 
-/* Stderr of a gathered verb: debug messages only (the page shows what
+/* Stderr of a gathered command: debug messages only (the page shows what
  * failed). */
 static void
 gather_stderr(void *aux, bool is_stderr, const char *line)
 {
-    struct server_run *sr = aux;
+    struct gather_slot *gs = aux;
     (void)is_stderr;
-    log_debug("%s: %s", sr->m->p->servers[sr->index].name, line);
+    log_debug("%s: %s", gs->g->m.p->servers[gs->i].name, line);
+}
+
+/* Standard output of a gathered command, kept up to gs->max bytes; beyond,
+ * the command is interrupted. */
+static void
+gather_line(void *aux, bool is_stderr, const char *line)
+{
+    struct gather_slot *gs = aux;
+    if (is_stderr) {
+        gather_stderr(aux, is_stderr, line);
+        return;
+    }
+    size_t n = strlen(line);
+    if (gs->too_much || (gs->max && gs->len + n + 1 > gs->max)) {
+        if (!gs->too_much) {
+            gs->too_much = true;
+            remote_interrupt(gs->r); /* this thread's own remote */
+        }
+        return;
+    }
+    gs->out = xrealloc(gs->out, gs->len + n + 2);
+    memcpy(gs->out + gs->len, line, n);
+    gs->len += n;
+    gs->out[gs->len++] = '\n';
+    gs->out[gs->len] = '\0';
 }
 
 static double
@@ -1123,40 +1162,50 @@ thread_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* The worker: one call of `verb` on one server's session, connecting it
- * first if it has none. */
+/* The worker: one command on one server's session, connecting it first if
+ * it has none. */
 static void *
 gather_main(void *arg)
 {
-    struct gather_server *gs = arg;
+    struct gather_slot *gs = arg;
     struct master_gather *g = gs->g;
-    struct server_run *sr = &g->m.runs[gs->i];
-    char *out = NULL, *why = NULL;
+    char *why = NULL;
     double cpu0 = thread_cpu();
 
-    if (!sr->r) {
+    pthread_mutex_lock(&gs->lock);
+    struct remote *r = gs->r;
+    pthread_mutex_unlock(&gs->lock);
+    if (!r) {
         struct remote_target t = target_of(g->m.s, gs->i);
         char *error = NULL;
         if (remote_connect_all(&t, 1, g->m.s->opts.accept_new_host_keys,
-                               CONNECT_TIMEOUT_MS, &sr->r, &error)) {
+                               CONNECT_TIMEOUT_MS, &r, &error)) {
             why = error;
         }
+        pthread_mutex_lock(&gs->lock);
+        gs->r = r;
+        pthread_mutex_unlock(&gs->lock);
     }
-    if (sr->r) {
-        char *config = remote_path(&g->m);
-        char *cmd = remote_command(&g->m, gs->i, config, gs->verb, NULL);
-        int status = remote_capture(sr->r, cmd, &out, gather_stderr, sr);
-        free(cmd);
-        free(config);
-        if (status < 0) {
-            why = xstrdup(status == -EINTR ? "did not answer in time"
-                                           : "lost its connection");
-            free(out);
-            out = NULL;
+    gs->out = NULL;
+    gs->len = 0;
+    gs->too_much = false;
+    if (r) {
+        /* Unbounded (a probe's reply, from miniinet): its bytes as they
+         * are; bounded (the looking glass's vtysh): by lines. */
+        int status =
+            gs->max ? remote_exec(r, gs->cmd, gather_line, gs)
+                    : remote_capture(r, gs->cmd, &gs->out, gather_stderr, gs);
+        if (status < 0 || gs->too_much) {
+            why = xstrdup(gs->too_much       ? "printed too much"
+                          : status == -EINTR ? "did not answer in time"
+                                             : "lost its connection");
+            free(gs->out);
+            gs->out = NULL;
+        } else if (!gs->out) {
+            gs->out = xstrdup("");
         }
     }
     pthread_mutex_lock(&gs->lock);
-    gs->out = out;
     gs->why = why;
     gs->cpu = thread_cpu() - cpu0;
     gs->running = false;
@@ -1168,7 +1217,7 @@ gather_main(void *arg)
 /* Waits (gs->lock held) until the worker is done, the gathering stops or
  * `until` (monotonic seconds) passes; true when the worker is done. */
 static bool
-wait_worker(struct gather_server *gs, double until)
+wait_worker(struct gather_slot *gs, double until)
 {
     while (gs->running && !atomic_load(&gs->g->stop)) {
         double left = until - util_monotonic();
@@ -1189,13 +1238,12 @@ wait_worker(struct gather_server *gs, double until)
     return !gs->running;
 }
 
-int
-master_gather_one(struct master_gather *g, size_t server, const char *verb,
-                  const struct gather_limits *lim, char **out, char **why,
-                  double *cpu)
+/* Runs gs->cmd on its session within lim (see master_gather_one()). */
+static int
+run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
+         char **why, double *cpu)
 {
-    struct gather_server *gs = &g->servers[server];
-    struct server_run *sr = &g->m.runs[server];
+    struct master_gather *g = gs->g;
     double t0 = util_monotonic();
     pthread_t worker;
 
@@ -1206,7 +1254,6 @@ master_gather_one(struct master_gather *g, size_t server, const char *verb,
         return -1;
     }
     pthread_mutex_lock(&gs->lock);
-    gs->verb = verb;
     gs->out = gs->why = NULL;
     gs->running = true;
     if (pthread_create(&worker, NULL, gather_main, gs)) {
@@ -1220,25 +1267,62 @@ master_gather_one(struct master_gather *g, size_t server, const char *verb,
     bool done = wait_worker(gs, t0 + lim->late_s);
     if (!done && !atomic_load(&g->stop) && lim->late) {
         pthread_mutex_unlock(&gs->lock);
-        lim->late(lim->aux, server);
+        lim->late(lim->aux, gs->i);
         pthread_mutex_lock(&gs->lock);
     }
     done = done || wait_worker(gs, t0 + lim->timeout_s);
-    pthread_mutex_unlock(&gs->lock);
-    if (!done && sr->r) {
+    if (!done && gs->r) {
         /* Too slow, or stopping: interrupted (it returns within 5 s). */
-        remote_interrupt(sr->r);
+        remote_interrupt(gs->r);
     }
+    pthread_mutex_unlock(&gs->lock);
     pthread_join(worker, NULL);
     *out = gs->out;
     *why = gs->why;
     *cpu = gs->cpu;
     gs->out = gs->why = NULL;
-    if (*why && sr->r) {
-        remote_close(sr->r); /* interrupted or broken: anew next time */
-        sr->r = NULL;
+    if (*why && gs->r) {
+        remote_close(gs->r); /* interrupted or broken: anew next time */
+        gs->r = NULL;
     }
     return *out ? 0 : -1;
+}
+
+int
+master_gather_one(struct master_gather *g, size_t server, const char *verb,
+                  const struct gather_limits *lim, char **out, char **why,
+                  double *cpu)
+{
+    struct gather_slot *gs = &g->probe[server];
+    char *config = remote_path(&g->m);
+
+    gs->cmd = remote_command(&g->m, server, config, verb, NULL);
+    gs->max = 0;
+    int status = run_slot(gs, lim, out, why, cpu);
+    free(gs->cmd);
+    gs->cmd = NULL;
+    free(config);
+    return status;
+}
+
+int
+master_gather_exec(struct master_gather *g, size_t server, char *const *argv,
+                   double timeout_s, size_t max, char **out, char **why)
+{
+    struct gather_slot *gs = &g->lg[server];
+    struct master text = g->m; /* the command's words only */
+    char *config = remote_path(&g->m);
+    struct gather_limits lim = {.late_s = timeout_s, .timeout_s = timeout_s};
+    double cpu;
+
+    text.json = false;
+    gs->cmd = remote_command(&text, server, config, "exec", argv);
+    gs->max = max;
+    int status = run_slot(gs, &lim, out, why, &cpu);
+    free(gs->cmd);
+    gs->cmd = NULL;
+    free(config);
+    return status;
 }
 
 void
@@ -1246,10 +1330,24 @@ master_gather_stop(struct master_gather *g)
 {
     atomic_store(&g->stop, true);
     for (size_t i = 0; i < g->m.n; i++) {
-        pthread_mutex_lock(&g->servers[i].lock);
-        pthread_cond_broadcast(&g->servers[i].cond);
-        pthread_mutex_unlock(&g->servers[i].lock);
+        struct gather_slot *both[] = {&g->probe[i], &g->lg[i]};
+        for (size_t k = 0; k < 2; k++) {
+            pthread_mutex_lock(&both[k]->lock);
+            pthread_cond_broadcast(&both[k]->cond);
+            pthread_mutex_unlock(&both[k]->lock);
+        }
     }
+}
+
+static void
+slots_free(struct gather_slot *slots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        remote_close(slots[i].r);
+        pthread_cond_destroy(&slots[i].cond);
+        pthread_mutex_destroy(&slots[i].lock);
+    }
+    free(slots);
 }
 
 void
@@ -1258,12 +1356,9 @@ master_gather_close(struct master_gather *g)
     if (!g) {
         return;
     }
+    slots_free(g->probe, g->m.n);
+    slots_free(g->lg, g->m.n);
     master_close(&g->m);
-    for (size_t i = 0; i < g->m.n; i++) {
-        pthread_cond_destroy(&g->servers[i].cond);
-        pthread_mutex_destroy(&g->servers[i].lock);
-    }
-    free(g->servers);
     free(g);
 }
 

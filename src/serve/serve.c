@@ -4,15 +4,21 @@
  * One prober thread runs a round every period, one at a time: `check
  * --json` and `status --json` of this same program as child processes
  * (the verbs as the user runs them, their replies decoded by wire.c and
- * the matrix merged as a master merges it), with a time limit.  HTTP
+ * the matrix merged as a master merges it), with a time limit.  As
+ * master, one prober thread per server does the same over that server's
+ * kept SSH session (master_gather_one()), storing the server's part as
+ * soon as it arrives: a server that hangs is marked late and holds up
+ * its own rounds only.  HTTP
  * threads only read what is stored (dashboard.c), never run anything: a
  * request for a router's looking glass marks it wanted and, when its
  * entry is missing or old, wakes the one looking-glass thread, which
- * fetches wanted routers one at a time (`exec ROUTER vtysh -c ... json`,
+ * fetches wanted routers one at a time (`exec ROUTER vtysh -c ... json`;
+ * as master over the router's server's kept looking-glass SSH session;
  * with a time limit and bounded output), each at most once every
  * DASH_LG_MAX_AGE seconds.  Nothing the pages can ask writes to the
- * network.  SIGINT and SIGTERM stop it: the HTTP server first, then both
- * threads after their current child (bounded by its time limit). */
+ * network.  SIGINT and SIGTERM stop it: the HTTP server first, then the
+ * threads after their current child (bounded by its time limit; as
+ * master, the servers' calls are interrupted). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -39,6 +45,7 @@
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
 #define ROUND_TIMEOUT_S 120
 #define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
+#define LG_TIMEOUT_S 5
 /* FRR's JSON of a router's tables kept at most: a full Internet table is
  * far more, a mini-Internet's a few hundred kB. */
 #define LG_MAX_OUTPUT (4u << 20)
@@ -373,8 +380,20 @@ fetch_lg(struct server_ctx *c, size_t node)
                                 "-c",
                                 "show ip ospf neighbor json",
                                 NULL};
-    char *out = NULL, *bgp = NULL, *ospf = NULL;
-    const char *why = run_child(c, LG_TIMEOUT, args, &out, LG_MAX_OUTPUT);
+    char *out = NULL, *bgp = NULL, *ospf = NULL, *remote_why = NULL;
+    const char *why = NULL;
+    if (c->gather) {
+        /* As master: over the server's kept looking-glass session. */
+        unsigned server = mi_plan_node(c->dash.plan, node)->server;
+        if (master_gather_exec(c->gather, server, (char *const *)args + 1,
+                               LG_TIMEOUT_S, LG_MAX_OUTPUT, &out,
+                               &remote_why)) {
+            why = !strcmp(remote_why, "did not answer in time") ? "timed out"
+                                                                : remote_why;
+        }
+    } else {
+        why = run_child(c, LG_TIMEOUT, args, &out, LG_MAX_OUTPUT);
+    }
     char *error = NULL;
     if (why && !strcmp(why, "timed out")) {
         error = xasprintf("%s: vtysh did not answer within " LG_TIMEOUT " s",
@@ -393,6 +412,7 @@ fetch_lg(struct server_ctx *c, size_t node)
         }
     }
     dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
+    free(remote_why);
     free(out);
     free(bgp);
     free(ospf);
