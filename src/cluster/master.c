@@ -1073,6 +1073,10 @@ struct gather_slot {
     double cpu; /* the worker's thread's CPU seconds */
 };
 
+/* Seconds an interrupted gathering call gets to end (SIGTERM, SIGKILL 3 s
+ * later, abandoned 2 s after that: remote.c) before its connection is cut. */
+#define INTERRUPT_GRACE_S 6.0
+
 struct master_gather {
     struct master m;
     struct gather_slot *probe, *lg; /* per server */
@@ -1271,9 +1275,20 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
         pthread_mutex_lock(&gs->lock);
     }
     done = done || wait_worker(gs, t0 + lim->timeout_s);
+    bool timed_out = !done && !atomic_load(&g->stop);
     if (!done && gs->r) {
-        /* Too slow, or stopping: interrupted (it returns within 5 s). */
+        /* Too slow: interrupted, its command signalled, which takes
+         * INTERRUPT_GRACE_S at most on a server that answers.  On one
+         * that does not (sshd stopped, packets dropped), each signal's
+         * channel would wait for libssh's own timeout: after the grace,
+         * or at once when stopping, the connection is cut instead. */
         remote_interrupt(gs->r);
+        if (!atomic_load(&g->stop)) {
+            done = wait_worker(gs, util_monotonic() + INTERRUPT_GRACE_S);
+        }
+        if (!done && gs->r) {
+            remote_abort(gs->r);
+        }
     }
     pthread_mutex_unlock(&gs->lock);
     pthread_join(worker, NULL);
@@ -1281,6 +1296,10 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
     *why = gs->why;
     *cpu = gs->cpu;
     gs->out = gs->why = NULL;
+    if (timed_out && *why) {
+        free(*why); /* "lost its connection" when cut */
+        *why = xstrdup("did not answer in time");
+    }
     if (*why && gs->r) {
         remote_close(gs->r); /* interrupted or broken: anew next time */
         gs->r = NULL;

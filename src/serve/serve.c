@@ -586,6 +586,10 @@ serve_run(struct session *s, const char *listen, unsigned period)
     pthread_cond_init(&c->stop_cond, NULL);
     pthread_cond_init(&c->lg_cond, NULL);
 
+    /* A server's connection that breaks (reset, or cut by remote_abort())
+     * must fail the write on it, not kill the dashboard: SIGPIPE ignored
+     * (children get it back: host.c). */
+    signal(SIGPIPE, SIG_IGN);
     /* Every thread from here on leaves the stop signals to sigwait(). */
     sigset_t stop, old;
     sigemptyset(&stop);
