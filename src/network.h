@@ -130,15 +130,40 @@ int master_exec(struct session *, const char *node, char **argv);
 int master_link(struct session *, const struct link_request *);
 
 /* The dashboard's gathering (`serve` as master): one SSH session per
- * server, kept open from call to call.  master_gather() runs `VERB --json`
- * on every server at once and waits at most timeout_s: out[i] is server
- * i's standard output, or NULL and why[i] (malloc()ed) says why not (not
- * reachable, did not answer in time, lost its connection); a server that
- * failed is connected anew at the next call. */
+ * server for the probes, kept open from call to call.  master_gather_one()
+ * runs `VERB
+ * --json` on server `server` over its session (connected first if it has
+ * none) and waits for it: after lim->late_s seconds still running,
+ * lim->late(lim->aux, server) is called once (from the calling thread;
+ * the call goes on); after lim->timeout_s, or at once when
+ * master_gather_stop() is called, it is interrupted (within about 5 s)
+ * and the session dropped, to be connected anew at the next call.
+ * Returns 0 with *out the server's standard output, or -1 with *out NULL
+ * and *why (malloc()ed) saying why not (not reachable, did not answer in
+ * time, lost its connection); *cpu is the CPU seconds this process spent
+ * on the call.  Calls for different servers may run at once from
+ * different threads (each server's own calls one at a time): one server
+ * that hangs holds up only its caller. */
 struct master_gather;
+struct gather_limits {
+    double late_s, timeout_s;
+    void (*late)(void *aux, size_t server);
+    void *aux;
+};
 struct master_gather *master_gather_open(struct session *);
-void master_gather(struct master_gather *, const char *verb,
-                   unsigned timeout_s, char **out, char **why);
+int master_gather_one(struct master_gather *, size_t server, const char *verb,
+                      const struct gather_limits *, char **out, char **why,
+                      double *cpu);
+/* `exec ARGV...` on server `server` over its looking-glass session (a
+ * second kept session, so that the looking glass does not wait for a
+ * probe round), at most timeout_s seconds and `max` bytes of standard
+ * output (beyond: interrupted, *why "printed too much"); the rest as
+ * master_gather_one() ("did not answer in time" after timeout_s). */
+int master_gather_exec(struct master_gather *, size_t server,
+                       char *const *argv, double timeout_s, size_t max,
+                       char **out, char **why);
+/* Interrupts every running call; later calls fail at once. */
+void master_gather_stop(struct master_gather *);
 void master_gather_close(struct master_gather *);
 int master_preflight(struct session *);
 int master_access(struct session *);

@@ -2,7 +2,8 @@
  * configs/small.cfg and rounds stored by hand: the matrix from a server's
  * check reply (merged as the master merges), a server that stops
  * answering, the status, the looking glass from FRR's JSON, 404s, the
- * static files. */
+ * static files; on configs/multi-server.cfg, each server's rounds stored
+ * on their own (one late or failing, the others live). */
 #include "config.h"
 
 #include <check.h>
@@ -227,6 +228,146 @@ START_TEST(test_server_stops_answering)
                          field(json_object_array_get_idx(nodes, 0), "name")),
                      "4_VIENrouter");
     json_object_put(st);
+}
+END_TEST
+
+/* --- Several servers, each stored on its own (serve as master) --------- */
+
+static void
+setup_multi(void)
+{
+    plan = testutil_plan_file("configs/multi-server.cfg");
+    p = plan_view(plan);
+    find_hosts();
+    dash_init(&d, p, &hosts, 5);
+}
+
+/* A round of server `server`: its rows all reachable, a status answer. */
+static void
+store_answer(unsigned server)
+{
+    unsigned char *cells = wire_matrix_new(&hosts);
+    for (size_t a = 0; a < hosts.n; a++) {
+        if (hosts.servers[a] == server) {
+            memset(cells + a * hosts.n, CELL_YES, hosts.n);
+        }
+    }
+    const char *name = mi_plan_server(p, server)->name;
+    char *st = xasprintf("{\"network\":\"%s\",\"server\":\"%s\","
+                         "\"complete\":true,\"nodes\":[]}",
+                         p->name, name);
+    struct wire_status ws = {0};
+    ck_assert_int_eq(wire_status_decode(st, name, &ws), 0);
+    dash_store_server(&d, server, cells, &ws, NULL, time(NULL), 1.0 + server,
+                      0.5);
+    wire_status_free(&ws);
+    free(cells);
+    free(st);
+}
+
+/* Every pair of the rows of server `server` in /api/matrix is `state`. */
+static void
+rows_are(json_object *m, const char *server, const char *state)
+{
+    json_object *pairs = field(m, "pairs");
+    size_t seen = 0;
+    for (size_t i = 0; i < json_object_array_length(pairs); i++) {
+        json_object *x = json_object_array_get_idx(pairs, i);
+        if (!strcmp(json_object_get_string(field(x, "server")), server)) {
+            ck_assert_str_eq(json_object_get_string(field(x, "state")), state);
+            seen++;
+        }
+    }
+    ck_assert_msg(seen > 0, "no rows of %s", server);
+}
+
+static json_object *
+server_entry(json_object *m, size_t i)
+{
+    return json_object_array_get_idx(field(m, "servers"), i);
+}
+
+START_TEST(test_servers_on_their_own)
+{
+    ck_assert_uint_eq(p->n_servers, 4);
+    /* s1 answers: its rows are known, the others' not yet. */
+    store_answer(0);
+    json_object *m = get_ok("/api/matrix");
+    rows_are(m, "s1", "reachable");
+    rows_are(m, "s2", "unknown");
+    ck_assert(json_object_get_boolean(field(server_entry(m, 0), "answered")));
+    ck_assert(json_object_is_type(field(server_entry(m, 0), "time"),
+                                  json_type_string));
+    ck_assert(json_object_is_type(field(server_entry(m, 0), "since"),
+                                  json_type_null));
+    /* s2 never answered, nor failed yet. */
+    ck_assert(!json_object_get_boolean(field(server_entry(m, 1), "answered")));
+    ck_assert(json_object_is_type(field(server_entry(m, 1), "time"),
+                                  json_type_null));
+    ck_assert(json_object_is_type(field(server_entry(m, 1), "since"),
+                                  json_type_null));
+    json_object_put(m);
+
+    /* s2 and s3 answer; s1's round, started at 1000, runs late: its rows
+     * are unknown, it is not answering since then, its last answer's time
+     * kept; s2's and s3's rows are live. */
+    store_answer(1);
+    store_answer(2);
+    dash_server_late(&d, 0, 1000);
+    m = get_ok("/api/matrix");
+    ck_assert_int_eq(json_object_get_int(field(m, "round")), 3);
+    rows_are(m, "s1", "unknown");
+    rows_are(m, "s2", "reachable");
+    rows_are(m, "s3", "reachable");
+    rows_are(m, "s4", "unknown");
+    ck_assert(!json_object_get_boolean(field(server_entry(m, 0), "answered")));
+    ck_assert_str_eq(
+        json_object_get_string(field(server_entry(m, 0), "since")),
+        "1970-01-01T00:16:40Z");
+    ck_assert(json_object_is_type(field(server_entry(m, 0), "time"),
+                                  json_type_string));
+    /* The matrix's round: the longest of the servers' last, their CPU
+     * summed. */
+    ck_assert(json_object_get_double(field(m, "seconds")) == 3.0);
+    ck_assert(json_object_get_double(field(m, "cpu_seconds")) == 1.5);
+    json_object_put(m);
+
+    /* s4 fails (its round started at 2000): marked since then, named in
+     * the error; s1 answers again: live, no longer marked. */
+    dash_store_server(&d, 3, NULL, NULL, "s4: did not answer in time", 2000,
+                      120.0, 0.1);
+    store_answer(0);
+    m = get_ok("/api/matrix");
+    rows_are(m, "s1", "reachable");
+    rows_are(m, "s4", "unknown");
+    ck_assert(json_object_get_boolean(field(server_entry(m, 0), "answered")));
+    ck_assert(json_object_is_type(field(server_entry(m, 0), "since"),
+                                  json_type_null));
+    ck_assert(!json_object_get_boolean(field(server_entry(m, 3), "answered")));
+    ck_assert_str_eq(
+        json_object_get_string(field(server_entry(m, 3), "since")),
+        "1970-01-01T00:33:20Z");
+    ck_assert_str_eq(
+        json_object_get_string(field(server_entry(m, 3), "error")),
+        "s4: did not answer in time");
+    ck_assert_str_eq(json_object_get_string(field(m, "error")),
+                     "s4: did not answer in time");
+    ck_assert(json_object_get_double(field(m, "seconds")) == 120.0);
+    json_object_put(m);
+
+    /* s4's next failure keeps the first "since". */
+    dash_store_server(&d, 3, NULL, NULL, "s4: lost its connection", 3000, 1,
+                      0.1);
+    m = get_ok("/api/status");
+    ck_assert_str_eq(
+        json_object_get_string(field(server_entry(m, 3), "since")),
+        "1970-01-01T00:33:20Z");
+    /* s1's status answer is there, s4's none (never answered). */
+    ck_assert(!json_object_is_type(field(server_entry(m, 0), "status"),
+                                   json_type_null));
+    ck_assert(json_object_is_type(field(server_entry(m, 3), "status"),
+                                  json_type_null));
+    json_object_put(m);
 }
 END_TEST
 
@@ -491,6 +632,11 @@ dashboard_suite(void)
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_files);
     suite_add_tcase(s, tc);
+
+    TCase *multi = tcase_create("servers");
+    tcase_add_checked_fixture(multi, setup_multi, teardown);
+    tcase_add_test(multi, test_servers_on_their_own);
+    suite_add_tcase(s, multi);
     return s;
 }
 

@@ -144,6 +144,43 @@ START_TEST(test_quantities)
 }
 END_TEST
 
+/* What puts an end back: its state for down/up, its shaping for set --
+ * words `link` parses again to the same values. */
+START_TEST(test_undo)
+{
+    char *w[LINKREF_UNDO_MAX];
+    char why[160];
+    uint64_t rate = 0;
+    uint32_t delay = 0;
+
+    ck_assert_uint_eq(linkref_undo(false, false, 5, 5, w), 1);
+    ck_assert_str_eq(w[0], "up");
+    free(w[0]);
+    ck_assert_uint_eq(linkref_undo(false, true, 0, 0, w), 1);
+    ck_assert_str_eq(w[0], "down");
+    free(w[0]);
+
+    ck_assert_uint_eq(linkref_undo(true, true, 100000000000ULL, 2500, w), 5);
+    ck_assert_str_eq(w[0], "set");
+    ck_assert_str_eq(w[1], "rate");
+    ck_assert_str_eq(w[3], "delay");
+    ck_assert_ptr_null(topology_parse_rate(w[2], &rate, why, sizeof why));
+    ck_assert_uint_eq(rate, 100000000000ULL);
+    ck_assert_ptr_null(topology_parse_delay(w[4], &delay, why, sizeof why));
+    ck_assert_uint_eq(delay, 2500);
+    for (size_t i = 0; i < 5; i++) {
+        free(w[i]);
+    }
+    /* None: no limit, no delay. */
+    ck_assert_uint_eq(linkref_undo(true, false, 0, 0, w), 5);
+    ck_assert_str_eq(w[2], "none");
+    ck_assert_str_eq(w[4], "none");
+    for (size_t i = 0; i < 5; i++) {
+        free(w[i]);
+    }
+}
+END_TEST
+
 static Suite *
 link_suite(void)
 {
@@ -155,6 +192,7 @@ link_suite(void)
     tcase_add_test(tc, test_links_found);
     tcase_add_test(tc, test_links_refused);
     tcase_add_test(tc, test_quantities);
+    tcase_add_test(tc, test_undo);
     suite_add_tcase(s, tc);
     return s;
 }

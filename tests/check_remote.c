@@ -946,6 +946,48 @@ START_TEST(test_connection_lost)
 }
 END_TEST
 
+/* A server whose sshd hangs (stopped): remote_interrupt() alone would wait
+ * for libssh's own timeout to open the channel of each signal (60 s);
+ * remote_abort() cuts the connection and the call returns at once. */
+START_TEST(test_abort_hung_server)
+{
+    struct remote *r = connect_ok();
+    char *out = NULL;
+
+    /* The command's parent: the sshd process serving this connection. */
+    ck_assert_int_eq(remote_capture(r, "echo $PPID", &out, NULL, NULL), 0);
+    pid_t sshd = (pid_t)atoi(out);
+    free(out);
+    ck_assert_int_gt(sshd, 1);
+    ck_assert_int_eq(kill(sshd, SIGSTOP), 0);
+
+    struct background b = {.r = r, .command = "echo no"};
+    struct timespec limit;
+    testutil_capture_begin();
+    ck_assert_int_eq(pthread_create(&b.thread, NULL, background_exec, &b), 0);
+    usleep(500 * 1000);
+    remote_interrupt(r); /* nothing can reach the server */
+    usleep(1000 * 1000);
+    remote_abort(r);
+    clock_gettime(CLOCK_REALTIME, &limit);
+    limit.tv_sec += 10;
+    int joined = pthread_timedjoin_np(b.thread, NULL, &limit);
+    kill(sshd, SIGCONT);
+    if (joined) {
+        pthread_join(b.thread, NULL);
+    }
+    testutil_capture_end();
+    ck_assert_int_eq(joined, 0);
+    ck_assert_int_lt(b.status, 0);
+    ck_assert_double_lt(b.took, 5.0);
+    /* Cut: later calls fail at once. */
+    testutil_capture_begin();
+    ck_assert_int_lt(remote_exec(r, "true", NULL, NULL), 0);
+    testutil_capture_end();
+    remote_close(r);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Interactive                                                              */
 /* ------------------------------------------------------------------------ */
@@ -1175,6 +1217,7 @@ remote_suite(void)
     tcase_add_test(tc, test_quote_round_trip);
     tcase_add_test(tc, test_interrupt);
     tcase_add_test(tc, test_connection_lost);
+    tcase_add_test(tc, test_abort_hung_server);
     tcase_add_test(tc, test_interactive_pipes);
     tcase_add_test(tc, test_interactive_terminal);
     tcase_add_test(tc, test_put);

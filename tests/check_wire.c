@@ -228,6 +228,37 @@ START_TEST(test_preflight_round_trip)
 }
 END_TEST
 
+START_TEST(test_link_round_trip)
+{
+    struct wire_link_end ends[] = {
+        {"1_ZURIrouter", "ext_2_BASE", true, 100000000000ULL, 2500}};
+    struct wire_link w = {.server = "s1", .before = ends, .n_before = 1};
+    char *text = text_of(wire_link_encode(&w));
+    struct wire_link d;
+
+    ck_assert_int_eq(wire_link_decode(text, "s1", &d), 0);
+    ck_assert_str_eq(d.server, "s1");
+    ck_assert_uint_eq(d.n_before, 1);
+    ck_assert_str_eq(d.before[0].node, "1_ZURIrouter");
+    ck_assert_str_eq(d.before[0].ifname, "ext_2_BASE");
+    ck_assert(d.before[0].down);
+    ck_assert_uint_eq(d.before[0].rate_bps, 100000000000ULL);
+    ck_assert_uint_eq(d.before[0].delay_us, 2500);
+    wire_link_free(&d);
+    /* Another server's reply, a negative rate: refused. */
+    ck_assert_int_eq(wire_link_decode(text, "s2", &d), -EINVAL);
+    free(text);
+    ck_assert_int_eq(
+        wire_link_decode("{\"server\": \"s1\", \"before\": [{\"node\": "
+                         "\"a\", \"ifname\": \"b\", \"down\": false, "
+                         "\"rate_bps\": -1, \"delay_us\": 0}]}",
+                         "s1", &d),
+        -EINVAL);
+    ck_assert_int_eq(wire_link_decode("{\"server\": \"s1\"}", "s1", &d),
+                     -EINVAL);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Malformed replies                                                        */
 
@@ -760,6 +791,7 @@ wire_suite(void)
     tcase_add_test(tc, test_access_round_trip);
     tcase_add_test(tc, test_preflight_round_trip);
     tcase_add_test(tc, test_snapshots_round_trip);
+    tcase_add_test(tc, test_link_round_trip);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("malformed");

@@ -36,7 +36,8 @@ function drawMatrix(m) {
     ? `Round ${m.round} at ${m.time}: ${m.seconds.toFixed(1)} s, ` +
       `${m.cpu_seconds.toFixed(2)} s CPU; every ${m.period} s.`
     : "No probe round yet.";
-  const silent = m.servers.filter((s) => !s.answered).map((s) => s.name);
+  const silent = m.servers.filter((s) => !s.answered)
+    .map((s) => (s.since ? `${s.name} (since ${s.since})` : s.name));
   if (m.round && silent.length) round.textContent += ` Not answering: ${silent.join(", ")}.`;
   if (m.error) round.textContent += ` (${m.error})`;
   const state = {};
@@ -146,7 +147,10 @@ async function pollStatus() {
   const div = document.getElementById("servers");
   div.replaceChildren();
   for (const s of st.servers) {
-    div.appendChild(el("h2", {}, `${s.name}: ${s.answered ? "answering" : "NOT ANSWERING"}`));
+    const since = s.since ? ` since ${s.since}` : "";
+    const last = s.time ? `, last answer at ${s.time}` : "";
+    div.appendChild(el("h2", {}, s.answered ? `${s.name}: answering`
+                                             : `${s.name}: NOT ANSWERING${since}${last}`));
     if (!s.status) continue;
     const t = el("table", { class: "servers" });
     const h = el("tr");

@@ -21,9 +21,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -956,6 +958,87 @@ master_exec(struct session *s, const char *node, char **argv)
     return status < 0 ? EXIT_FAILED : status;
 }
 
+/* The words of a `link` request after A B, for messages. */
+static char *
+words(char *const *args, size_t n)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", text, i ? " " : "", args[i]);
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* `link` on a link between two servers, one end after the other: the
+ * first server changes its end and says what it was (wire_link); when
+ * the second then fails, the first end is put back as it was, so that
+ * the link is left as it was on both.  Both servers are connected. */
+static int
+link_in_turn(struct master *m, const struct link_request *req, size_t index)
+{
+    const struct mi_plan *p = m->p;
+    const char *first = p->servers[m->runs[0].index].name;
+    const char *second = p->servers[m->runs[1].index].name;
+    char *what = linkref_describe(p, index);
+    struct wire_link before = {0};
+    int status = EXIT_FAILED;
+
+    m->json = true; /* the first says what its end was */
+    int rc = capture_verb(&m->runs[0]);
+    m->json = false;
+    if (rc != 0) {
+        log_error("link %s: not changed on %s (see above); nothing was "
+                  "changed on %s",
+                  what, first, second);
+        goto out;
+    }
+    if (!m->runs[0].out ||
+        wire_link_decode(m->runs[0].out, first, &before) != 0) {
+        log_error("link %s: changed on %s, whose reply could not be read; "
+                  "not changed on %s: run the same `link` again",
+                  what, first, second);
+        goto out;
+    }
+    if (stream_verb(&m->runs[1]) == 0) {
+        status = EXIT_OK;
+        goto out;
+    }
+    /* The second failed: the first end back as it was. */
+    for (size_t i = 0; i < before.n_before; i++) {
+        const struct wire_link_end *e = &before.before[i];
+        char *undo[LINKREF_UNDO_MAX];
+        size_t k = linkref_undo(req->op == LINK_SET, e->down, e->rate_bps,
+                                e->delay_us, undo);
+        char *args[LINKREF_UNDO_MAX + 3] = {(char *)req->a, (char *)req->b};
+        memcpy(args + 2, undo, k * sizeof *undo);
+        char *text = words(undo, k);
+        m->argv = args;
+        if (stream_verb(&m->runs[0]) == 0) {
+            log_error("link %s: failed on %s (see above); %s's end (%s %s) "
+                      "put back as it was (%s): the link is unchanged",
+                      what, second, first, e->node, e->ifname, text);
+        } else {
+            log_error("link %s: failed on %s (see above), and %s's end (%s "
+                      "%s) could not be put back: `miniinet link %s %s %s` "
+                      "does it",
+                      what, second, first, e->node, e->ifname, req->a, req->b,
+                      text);
+        }
+        m->argv = req->args;
+        free(text);
+        for (size_t j = 0; j < k; j++) {
+            free(undo[j]);
+        }
+    }
+
+out:
+    wire_link_free(&before);
+    free(what);
+    return status;
+}
+
 /* `link` on the servers of the link's ends (one, or both for a link
  * between servers), each changing its own end. */
 int
@@ -997,6 +1080,11 @@ master_link(struct session *s, const struct link_request *req)
         if (errors[i]) {
             log_error("%s", errors[i]);
         }
+    }
+    if (!failed && n == 2) {
+        int status = link_in_turn(&m, req, index);
+        master_close(&m);
+        return status;
     }
     if (!failed) {
         for_each_server(&m, stream_verb);
@@ -1057,22 +1145,53 @@ master_traceroute(struct session *s, const struct traceroute_request *req)
 /* ------------------------------------------------------------------------ */
 /* Gathering for the dashboard                                              */
 
-/* One SSH session per server, kept open from round to round; a server
- * whose session failed (or was interrupted for taking too long) is
- * connected anew at the next round. */
-struct master_gather {
-    struct master m;
-    pthread_mutex_t done_lock;
-    pthread_cond_t done_cond;
-    size_t n_running;
-    const char *verb;
-    char **out, **why;
+/* Two SSH sessions per server, each kept open from call to call: one for
+ * the probe rounds, one for the looking glass (a libssh session is driven
+ * by one thread at a time, and the looking glass must not wait for a
+ * round).  A session that failed (or was interrupted for taking too long)
+ * is connected anew at its next call.  Each call runs on a worker thread
+ * while its caller waits for it with its deadlines, so a server that
+ * hangs holds up only the thread that asked it. */
+struct gather_slot {
+    struct master_gather *g;
+    size_t i; /* the server */
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* the worker is done, or the gathering stops */
+    struct remote *r;    /* under lock while a worker runs */
+    bool running;        /* a worker runs */
+    char *cmd;           /* the command line it runs */
+    size_t max;          /* bytes of output kept at most; 0: any */
+    bool too_much;
+    char *out, *why;
+    size_t len;
+    double cpu; /* the worker's thread's CPU seconds */
 };
 
-struct gather_job {
-    struct master_gather *g;
-    size_t i;
+/* Seconds an interrupted gathering call gets to end (SIGTERM, SIGKILL 3 s
+ * later, abandoned 2 s after that: remote.c) before its connection is cut. */
+#define INTERRUPT_GRACE_S 6.0
+
+struct master_gather {
+    struct master m;
+    struct gather_slot *probe, *lg; /* per server */
+    atomic_bool stop;
 };
+
+static void
+slots_init(struct master_gather *g, struct gather_slot **slots)
+{
+    pthread_condattr_t monotonic; /* waits by wait_worker()'s clock */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    *slots = xcalloc(g->m.n + 1, sizeof **slots);
+    for (size_t i = 0; i < g->m.n; i++) {
+        (*slots)[i].g = g;
+        (*slots)[i].i = i;
+        pthread_mutex_init(&(*slots)[i].lock, NULL);
+        pthread_cond_init(&(*slots)[i].cond, &monotonic);
+    }
+    pthread_condattr_destroy(&monotonic);
+}
 
 struct master_gather *
 master_gather_open(struct session *s)
@@ -1085,116 +1204,263 @@ master_gather_open(struct session *s)
     g->m.json = true;
     g->m.runs = xcalloc(g->m.n + 1, sizeof *g->m.runs);
     pthread_mutex_init(&g->m.lock, NULL);
-    pthread_mutex_init(&g->done_lock, NULL);
-    pthread_cond_init(&g->done_cond, NULL);
+    atomic_init(&g->stop, false);
     for (size_t i = 0; i < g->m.n; i++) {
         g->m.runs[i].m = &g->m;
         g->m.runs[i].index = i;
     }
+    slots_init(g, &g->probe);
+    slots_init(g, &g->lg);
     return g;
 }
 
-/* Stderr of a gathered verb: debug messages only (the page shows what
+/* Stderr of a gathered command: debug messages only (the page shows what
  * failed). */
 static void
 gather_stderr(void *aux, bool is_stderr, const char *line)
 {
-    struct server_run *sr = aux;
+    struct gather_slot *gs = aux;
     (void)is_stderr;
-    log_debug("%s: %s", sr->m->p->servers[sr->index].name, line);
+    log_debug("%s: %s", gs->g->m.p->servers[gs->i].name, line);
 }
 
+/* Standard output of a gathered command, kept up to gs->max bytes; beyond,
+ * the command is interrupted. */
+static void
+gather_line(void *aux, bool is_stderr, const char *line)
+{
+    struct gather_slot *gs = aux;
+    if (is_stderr) {
+        gather_stderr(aux, is_stderr, line);
+        return;
+    }
+    size_t n = strlen(line);
+    if (gs->too_much || (gs->max && gs->len + n + 1 > gs->max)) {
+        if (!gs->too_much) {
+            gs->too_much = true;
+            remote_interrupt(gs->r); /* this thread's own remote */
+        }
+        return;
+    }
+    gs->out = xrealloc(gs->out, gs->len + n + 2);
+    memcpy(gs->out + gs->len, line, n);
+    gs->len += n;
+    gs->out[gs->len++] = '\n';
+    gs->out[gs->len] = '\0';
+}
+
+static double
+thread_cpu(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru)) {
+        return 0;
+    }
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The worker: one command on one server's session, connecting it first if
+ * it has none. */
 static void *
 gather_main(void *arg)
 {
-    struct gather_job *job = arg;
-    struct master_gather *g = job->g;
-    struct server_run *sr = &g->m.runs[job->i];
-    char *out = NULL, *why = NULL;
+    struct gather_slot *gs = arg;
+    struct master_gather *g = gs->g;
+    char *why = NULL;
+    double cpu0 = thread_cpu();
 
-    if (!sr->r) {
-        struct remote_target t = target_of(g->m.s, job->i);
+    pthread_mutex_lock(&gs->lock);
+    struct remote *r = gs->r;
+    pthread_mutex_unlock(&gs->lock);
+    if (!r) {
+        struct remote_target t = target_of(g->m.s, gs->i);
         char *error = NULL;
         if (remote_connect_all(&t, 1, g->m.s->opts.accept_new_host_keys,
-                               CONNECT_TIMEOUT_MS, &sr->r, &error)) {
+                               CONNECT_TIMEOUT_MS, &r, &error)) {
             why = error;
         }
+        pthread_mutex_lock(&gs->lock);
+        gs->r = r;
+        pthread_mutex_unlock(&gs->lock);
     }
-    if (sr->r) {
-        char *config = remote_path(&g->m);
-        char *cmd = remote_command(&g->m, job->i, config, g->verb, NULL);
-        int status = remote_capture(sr->r, cmd, &out, gather_stderr, sr);
-        free(cmd);
-        free(config);
-        if (status < 0) {
-            why = xstrdup(status == -EINTR ? "did not answer in time"
-                                           : "lost its connection");
-            free(out);
-            out = NULL;
+    gs->out = NULL;
+    gs->len = 0;
+    gs->too_much = false;
+    if (r) {
+        /* Unbounded (a probe's reply, from miniinet): its bytes as they
+         * are; bounded (the looking glass's vtysh): by lines. */
+        int status =
+            gs->max ? remote_exec(r, gs->cmd, gather_line, gs)
+                    : remote_capture(r, gs->cmd, &gs->out, gather_stderr, gs);
+        if (status < 0 || gs->too_much) {
+            why = xstrdup(gs->too_much       ? "printed too much"
+                          : status == -EINTR ? "did not answer in time"
+                                             : "lost its connection");
+            free(gs->out);
+            gs->out = NULL;
+        } else if (!gs->out) {
+            gs->out = xstrdup("");
         }
     }
-    pthread_mutex_lock(&g->done_lock);
-    g->out[job->i] = out;
-    g->why[job->i] = why;
-    g->n_running--;
-    pthread_cond_signal(&g->done_cond);
-    pthread_mutex_unlock(&g->done_lock);
+    pthread_mutex_lock(&gs->lock);
+    gs->why = why;
+    gs->cpu = thread_cpu() - cpu0;
+    gs->running = false;
+    pthread_cond_broadcast(&gs->cond);
+    pthread_mutex_unlock(&gs->lock);
     return NULL;
 }
 
-void
-master_gather(struct master_gather *g, const char *verb, unsigned timeout_s,
-              char **out, char **why)
+/* Waits (gs->lock held) until the worker is done, the gathering stops or
+ * `until` (monotonic seconds) passes; true when the worker is done. */
+static bool
+wait_worker(struct gather_slot *gs, double until)
 {
-    size_t n = g->m.n;
-    struct gather_job *jobs = xcalloc(n + 1, sizeof *jobs);
-    pthread_t *threads = xcalloc(n + 1, sizeof *threads);
-    bool *started = xcalloc(n + 1, sizeof *started);
+    while (gs->running && !atomic_load(&gs->g->stop)) {
+        double left = until - util_monotonic();
+        if (left <= 0) {
+            break;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double whole = (double)(long)left;
+        ts.tv_sec += (time_t)whole;
+        ts.tv_nsec += (long)((left - whole) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&gs->cond, &gs->lock, &ts);
+    }
+    return !gs->running;
+}
 
-    g->verb = verb;
-    g->out = out;
-    g->why = why;
-    g->n_running = 0;
+/* Runs gs->cmd on its session within lim (see master_gather_one()). */
+static int
+run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
+         char **why, double *cpu)
+{
+    struct master_gather *g = gs->g;
+    double t0 = util_monotonic();
+    pthread_t worker;
+
+    *out = *why = NULL;
+    *cpu = 0;
+    if (atomic_load(&g->stop)) {
+        *why = xstrdup("stopping");
+        return -1;
+    }
+    pthread_mutex_lock(&gs->lock);
+    gs->out = gs->why = NULL;
+    gs->running = true;
+    if (pthread_create(&worker, NULL, gather_main, gs)) {
+        gs->running = false;
+        pthread_mutex_unlock(&gs->lock);
+        *why = xstrdup("cannot start a thread");
+        return -1;
+    }
+    /* Late: the caller is told once (it marks the server), and the call
+     * goes on until its limit. */
+    bool done = wait_worker(gs, t0 + lim->late_s);
+    if (!done && !atomic_load(&g->stop) && lim->late) {
+        pthread_mutex_unlock(&gs->lock);
+        lim->late(lim->aux, gs->i);
+        pthread_mutex_lock(&gs->lock);
+    }
+    done = done || wait_worker(gs, t0 + lim->timeout_s);
+    bool timed_out = !done && !atomic_load(&g->stop);
+    if (!done && gs->r) {
+        /* Too slow: interrupted, its command signalled, which takes
+         * INTERRUPT_GRACE_S at most on a server that answers.  On one
+         * that does not (sshd stopped, packets dropped), each signal's
+         * channel would wait for libssh's own timeout: after the grace,
+         * or at once when stopping, the connection is cut instead. */
+        remote_interrupt(gs->r);
+        if (!atomic_load(&g->stop)) {
+            done = wait_worker(gs, util_monotonic() + INTERRUPT_GRACE_S);
+        }
+        if (!done && gs->r) {
+            remote_abort(gs->r);
+        }
+    }
+    pthread_mutex_unlock(&gs->lock);
+    pthread_join(worker, NULL);
+    *out = gs->out;
+    *why = gs->why;
+    *cpu = gs->cpu;
+    gs->out = gs->why = NULL;
+    if (timed_out && *why) {
+        free(*why); /* "lost its connection" when cut */
+        *why = xstrdup("did not answer in time");
+    }
+    if (*why && gs->r) {
+        remote_close(gs->r); /* interrupted or broken: anew next time */
+        gs->r = NULL;
+    }
+    return *out ? 0 : -1;
+}
+
+int
+master_gather_one(struct master_gather *g, size_t server, const char *verb,
+                  const struct gather_limits *lim, char **out, char **why,
+                  double *cpu)
+{
+    struct gather_slot *gs = &g->probe[server];
+    char *config = remote_path(&g->m);
+
+    gs->cmd = remote_command(&g->m, server, config, verb, NULL);
+    gs->max = 0;
+    int status = run_slot(gs, lim, out, why, cpu);
+    free(gs->cmd);
+    gs->cmd = NULL;
+    free(config);
+    return status;
+}
+
+int
+master_gather_exec(struct master_gather *g, size_t server, char *const *argv,
+                   double timeout_s, size_t max, char **out, char **why)
+{
+    struct gather_slot *gs = &g->lg[server];
+    struct master text = g->m; /* the command's words only */
+    char *config = remote_path(&g->m);
+    struct gather_limits lim = {.late_s = timeout_s, .timeout_s = timeout_s};
+    double cpu;
+
+    text.json = false;
+    gs->cmd = remote_command(&text, server, config, "exec", argv);
+    gs->max = max;
+    int status = run_slot(gs, &lim, out, why, &cpu);
+    free(gs->cmd);
+    gs->cmd = NULL;
+    free(config);
+    return status;
+}
+
+void
+master_gather_stop(struct master_gather *g)
+{
+    atomic_store(&g->stop, true);
+    for (size_t i = 0; i < g->m.n; i++) {
+        struct gather_slot *both[] = {&g->probe[i], &g->lg[i]};
+        for (size_t k = 0; k < 2; k++) {
+            pthread_mutex_lock(&both[k]->lock);
+            pthread_cond_broadcast(&both[k]->cond);
+            pthread_mutex_unlock(&both[k]->lock);
+        }
+    }
+}
+
+static void
+slots_free(struct gather_slot *slots, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
-        out[i] = why[i] = NULL;
-        jobs[i] = (struct gather_job){g, i};
-        pthread_mutex_lock(&g->done_lock);
-        started[i] = !pthread_create(&threads[i], NULL, gather_main, &jobs[i]);
-        g->n_running += started[i];
-        pthread_mutex_unlock(&g->done_lock);
-        if (!started[i]) {
-            why[i] = xstrdup("cannot start a thread");
-        }
+        remote_close(slots[i].r);
+        pthread_cond_destroy(&slots[i].cond);
+        pthread_mutex_destroy(&slots[i].lock);
     }
-    /* Until all answered or the time is up: then the laggards are
-     * interrupted (they return within 5 s) and connected anew next time. */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_s;
-    pthread_mutex_lock(&g->done_lock);
-    while (g->n_running && pthread_cond_timedwait(&g->done_cond, &g->done_lock,
-                                                  &until) != ETIMEDOUT) {
-    }
-    bool late = g->n_running > 0;
-    pthread_mutex_unlock(&g->done_lock);
-    for (size_t i = 0; late && i < n; i++) {
-        if (g->m.runs[i].r) {
-            remote_interrupt(g->m.runs[i].r);
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (started[i]) {
-            pthread_join(threads[i], NULL);
-        }
-        struct server_run *sr = &g->m.runs[i];
-        if (why[i] && sr->r) {
-            remote_close(sr->r); /* interrupted or broken: anew next time */
-            sr->r = NULL;
-        }
-    }
-    free(started);
-    free(threads);
-    free(jobs);
+    free(slots);
 }
 
 void
@@ -1203,9 +1469,9 @@ master_gather_close(struct master_gather *g)
     if (!g) {
         return;
     }
+    slots_free(g->probe, g->m.n);
+    slots_free(g->lg, g->m.n);
     master_close(&g->m);
-    pthread_cond_destroy(&g->done_cond);
-    pthread_mutex_destroy(&g->done_lock);
     free(g);
 }
 

@@ -58,6 +58,7 @@ struct remote {
     struct ssh_counter_struct socket_counter;
     struct ssh_counter_struct raw_counter;
     atomic_bool stop;
+    int fd; /* the session's socket once connected, for remote_abort() */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -321,6 +322,7 @@ connect_one(const struct remote_target *t, bool accept_new, int timeout_ms,
     r->name = xstrdup(t->name ? t->name : t->address ? t->address : "?");
     r->label = xasprintf("%s (%s)", r->name, t->address ? t->address : "?");
     atomic_init(&r->stop, false);
+    r->fd = -1;
     if (init_status < 0) {
         *error = failure(r, "cannot initialise libssh");
         goto fail;
@@ -357,6 +359,7 @@ connect_one(const struct remote_target *t, bool accept_new, int timeout_ms,
     }
 
     enable_keepalive(r->session);
+    r->fd = ssh_get_fd(r->session);
     long sec = SESSION_TIMEOUT_MS / 1000, usec = 0;
     ssh_options_set(r->session, SSH_OPTIONS_TIMEOUT, &sec);
     ssh_options_set(r->session, SSH_OPTIONS_TIMEOUT_USEC, &usec);
@@ -455,6 +458,18 @@ void
 remote_interrupt(struct remote *r)
 {
     atomic_store(&r->stop, true);
+}
+
+void
+remote_abort(struct remote *r)
+{
+    atomic_store(&r->stop, true);
+    /* Only a system call on a descriptor that stays open until
+     * remote_close(): safe beside the thread using the session, whose
+     * libssh calls then fail at once instead of waiting for the server. */
+    if (r->fd >= 0) {
+        shutdown(r->fd, SHUT_RDWR);
+    }
 }
 
 char *
@@ -759,7 +774,8 @@ static ssh_channel
 send_signal(struct remote *r, ssh_channel ch, const char *sig)
 {
     ssh_session s = r->session;
-    char *command = xasprintf("for p in $({ pgrep -P $PPID || "
+    char *command = xasprintf("[ $PPID -gt 1 ] && "
+                              "for p in $({ pgrep -P $PPID || "
                               "ps -o pid= --ppid $PPID; } 2>/dev/null); do "
                               "[ \"$p\" = $$ ] || kill -s %s -- -$p; "
                               "done 2>/dev/null",

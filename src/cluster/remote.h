@@ -3,8 +3,9 @@
  * One connected, authenticated session per server, made once and reused for
  * every command (each command runs on a new channel of it) and every file
  * written (SFTP).  A `struct remote` is used by one thread at a time;
- * different remotes may be used from different threads at once.  The one
- * exception is remote_interrupt(), which any thread may call at any time.
+ * different remotes may be used from different threads at once.  The
+ * exceptions are remote_interrupt() and remote_abort(), which any thread may
+ * call at any time.
  *
  * Nothing waits forever: connecting is bounded by the caller's timeout, and
  * a server that disappears later (crashed, unplugged) is noticed by TCP
@@ -119,6 +120,15 @@ int remote_exec_interactive(struct remote *, const char *command);
  * remote stays interrupted: later commands on it return -EINTR without
  * running.  Safe to call from any thread, at any time. */
 void remote_interrupt(struct remote *);
+
+/* Interrupts the command running on `r` without waiting for the server:
+ * the session's connection is shut down (the command's calls return -EIO
+ * at once; sshd then closes the command's channel, which is not signalled),
+ * and `r` is good for remote_close() only.  For a server that does not
+ * answer at all (its sshd hangs), where remote_interrupt()'s signals
+ * cannot even be sent.  Safe to call from any thread, at any time before
+ * remote_close(). */
+void remote_abort(struct remote *);
 
 /* Writes `len` bytes of `data` to `path` on the server over SFTP, creating
  * missing parent directories (mode 0755).  The file is written as

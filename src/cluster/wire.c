@@ -1117,3 +1117,79 @@ wire_save_free(struct wire_save *w)
     free(w->unchanged);
     memset(w, 0, sizeof *w);
 }
+
+/* ------------------------------------------------------------------------ */
+/* link                                                                     */
+
+json_object *
+wire_link_encode(const struct wire_link *w)
+{
+    json_object *o = json_object_new_object();
+    json_object *before = json_object_new_array();
+
+    add_string(o, "server", w->server);
+    for (size_t i = 0; i < w->n_before; i++) {
+        const struct wire_link_end *e = &w->before[i];
+        json_object *b = json_object_new_object();
+        add_string(b, "node", e->node);
+        add_string(b, "ifname", e->ifname);
+        add_bool(b, "down", e->down);
+        json_object_object_add(b, "rate_bps",
+                               json_object_new_int64((int64_t)e->rate_bps));
+        add_uint(b, "delay_us", e->delay_us);
+        json_object_array_add(before, b);
+    }
+    json_object_object_add(o, "before", before);
+    return o;
+}
+
+static void
+link_end_read(struct reader *r, json_object *o, const char *where, void *elem)
+{
+    struct wire_link_end *e = elem;
+    e->node = get_string(r, o, where, "node");
+    e->ifname = get_string(r, o, where, "ifname");
+    e->down = get_bool(r, o, where, "down");
+    json_object *rate = member(r, o, where, "rate_bps", json_type_int);
+    int64_t bps = rate ? json_object_get_int64(rate) : 0;
+    if (bps < 0 || bps == INT64_MAX) {
+        refuse(r, where, "rate_bps", "is out of range (%lld)", (long long)bps);
+        bps = 0;
+    }
+    e->rate_bps = (uint64_t)bps;
+    e->delay_us = get_uint(r, o, where, "delay_us");
+}
+
+static void
+link_read(struct reader *r, json_object *o, void *out)
+{
+    struct wire_link *w = out;
+
+    w->server = get_server(r, o);
+    w->before = get_objects(r, o, "", "before", sizeof *w->before,
+                            &w->n_before, link_end_read);
+}
+
+static void
+link_release(void *w)
+{
+    wire_link_free(w);
+}
+
+int
+wire_link_decode(const char *text, const char *who, struct wire_link *w)
+{
+    return decode(text, who, "link", w, sizeof *w, link_read, link_release);
+}
+
+void
+wire_link_free(struct wire_link *w)
+{
+    for (size_t i = 0; w->before && i < w->n_before; i++) {
+        free(w->before[i].node);
+        free(w->before[i].ifname);
+    }
+    free(w->before);
+    free(w->server);
+    memset(w, 0, sizeof *w);
+}

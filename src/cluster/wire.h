@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include <miniinet/plugin.h>
@@ -267,5 +268,35 @@ struct wire_save {
 json_object *wire_save_encode(const struct wire_save *);
 int wire_save_decode(const char *text, const char *who, struct wire_save *);
 void wire_save_free(struct wire_save *);
+
+/* ------------------------------------------------------------------------ */
+/* link                                                                     */
+
+/* `--json link A B ...` on a server, after changing its ends: what each of
+ * them was before, so that the master can put it back when the link's
+ * other server fails.
+ *
+ *   { "server": "s1",
+ *     "before": [ { "node": "1_ZURIrouter", "ifname": "ext_2_BASE",
+ *                   "down": false, "rate_bps": 0, "delay_us": 0 } ] }
+ *
+ * rate_bps and delay_us are the setting in effect (what `link` recorded,
+ * else the plan's; 0: no limit, no delay). */
+struct wire_link_end {
+    char *node, *ifname;
+    bool down;
+    uint64_t rate_bps;
+    uint32_t delay_us;
+};
+
+struct wire_link {
+    char *server;
+    struct wire_link_end *before;
+    size_t n_before;
+};
+
+json_object *wire_link_encode(const struct wire_link *);
+int wire_link_decode(const char *text, const char *who, struct wire_link *);
+void wire_link_free(struct wire_link *);
 
 #endif

@@ -13,6 +13,7 @@
 #include "network.h"
 #include "state.h"
 #include "util.h"
+#include "wire.h"
 
 /* The recorded setting of `node`:`ifname`, added (as planned) if none. */
 static struct state_link *
@@ -142,6 +143,40 @@ restore_routes(const struct active_plugin *rt, const struct mi_plan *p,
     return error;
 }
 
+/* --json (from a master): the reply saying what the ends here were before
+ * (wire.h), so that the master can put them back. */
+static void
+print_before(const struct mi_plan *p, const struct mi_link *l,
+             const bool here[2], const struct state_link *old, size_t n_old,
+             const struct mi_server *server)
+{
+    struct wire_link_end ends[2];
+    struct wire_link w = {.server = (char *)server->name, .before = ends};
+
+    for (int e = 0; e < 2; e++) {
+        if (!here[e]) {
+            continue;
+        }
+        const char *node = mi_plan_node(p, (size_t)l->end[e].node)->name;
+        struct wire_link_end *b = &ends[w.n_before++];
+        *b = (struct wire_link_end){.node = (char *)node,
+                                    .ifname = (char *)l->end[e].ifname,
+                                    .rate_bps = l->rate_bps,
+                                    .delay_us = l->delay_us};
+        for (size_t i = 0; i < n_old; i++) {
+            if (!strcmp(old[i].node, node) &&
+                !strcmp(old[i].ifname, l->end[e].ifname)) {
+                b->down = old[i].down;
+                if (old[i].shaped) {
+                    b->rate_bps = old[i].rate_bps;
+                    b->delay_us = old[i].delay_us;
+                }
+            }
+        }
+    }
+    wire_print(wire_link_encode(&w), false);
+}
+
 int
 network_link(struct session *s, const struct link_request *req)
 {
@@ -235,6 +270,9 @@ network_link(struct session *s, const struct link_request *req)
         goto out;
     }
     log_info("link %s: %s", what, req->summary);
+    if (s->opts.json) {
+        print_before(p, l, here, old, n_old, mi_plan_server(p, s->server));
+    }
     status = EXIT_OK;
 
 out:

@@ -145,3 +145,21 @@ linkref_describe(const struct mi_plan *p, size_t link)
     free(b);
     return text;
 }
+
+size_t
+linkref_undo(bool set, bool down, uint64_t rate_bps, uint32_t delay_us,
+             char *out[LINKREF_UNDO_MAX])
+{
+    if (!set) {
+        out[0] = xstrdup(down ? "down" : "up");
+        return 1;
+    }
+    out[0] = xstrdup("set");
+    out[1] = xstrdup("rate");
+    out[2] = rate_bps ? xasprintf("%llubit", (unsigned long long)rate_bps)
+                      : xstrdup("none");
+    out[3] = xstrdup("delay");
+    out[4] =
+        delay_us ? xasprintf("%uus", (unsigned)delay_us) : xstrdup("none");
+    return 5;
+}

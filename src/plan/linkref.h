@@ -5,7 +5,9 @@
 #ifndef MINIINET_LINKREF_H
 #define MINIINET_LINKREF_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "miniinet/plugin.h"
 
@@ -21,5 +23,15 @@ int linkref_find(const struct mi_plan *, const char *a, const char *b,
 /* "1_ZURIrouter - 1_BASErouter", "4_MILArouter - IXP 80": how messages
  * and `status` name link `link` (malloc()ed). */
 char *linkref_describe(const struct mi_plan *, size_t link);
+
+/* The words after `link A B` that put one end of a link back as it was
+ * (down or not; rate_bps and delay_us in effect, 0 for none) after a
+ * request changed it -- its state (`set` false: "up" or "down") or its
+ * shaping (`set` true: "set rate R delay D", R "<n>bit" or "none", D
+ * "<n>us").  Stores them in out (malloc()ed) and returns how many: 1 or
+ * 5. */
+#define LINKREF_UNDO_MAX 5
+size_t linkref_undo(bool set, bool down, uint64_t rate_bps, uint32_t delay_us,
+                    char *out[LINKREF_UNDO_MAX]);
 
 #endif

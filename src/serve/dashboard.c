@@ -27,6 +27,7 @@ dash_init(struct dash *d, const struct mi_plan *plan,
     d->cells = wire_matrix_new(hosts);
     d->servers = xcalloc(plan->n_servers + 1, sizeof *d->servers);
     d->answered = xcalloc(plan->n_servers + 1, sizeof *d->answered);
+    d->server = xcalloc(plan->n_servers + 1, sizeof *d->server);
     d->lg = xcalloc(plan->n_nodes + 1, sizeof *d->lg);
 
     char *svg = NULL;
@@ -53,7 +54,9 @@ dash_destroy(struct dash *d)
 {
     for (size_t i = 0; i < d->plan->n_servers; i++) {
         wire_status_free(&d->servers[i]);
+        free(d->server[i].error);
     }
+    free(d->server);
     for (size_t i = 0; i < d->plan->n_nodes; i++) {
         lg_free(&d->lg[i]);
     }
@@ -79,9 +82,19 @@ dash_store_round(struct dash *d, unsigned char *cells,
     pthread_mutex_lock(&d->lock);
     free(d->cells);
     d->cells = cells;
+    time_t now = time(NULL);
     for (size_t i = 0; i < d->plan->n_servers; i++) {
         d->answered[i] = status && status[i];
-        if (d->answered[i]) {
+        struct dash_server *ds = &d->server[i];
+        free(ds->error);
+        ds->error = error ? xstrdup(error) : NULL; /* the round's */
+        ds->seconds = seconds;
+        ds->cpu = cpu;
+        if (!d->answered[i]) {
+            ds->since = ds->since ? ds->since : now;
+        } else {
+            ds->time = now;
+            ds->since = 0;
             wire_status_free(&d->servers[i]);
             d->servers[i] = *status[i]; /* taken over */
             memset(status[i], 0, sizeof *status[i]);
@@ -89,10 +102,93 @@ dash_store_round(struct dash *d, unsigned char *cells,
     }
     free(d->round_error);
     d->round_error = error ? xstrdup(error) : NULL;
-    d->round_time = time(NULL);
+    d->round_time = now;
     d->round_seconds = seconds;
     d->round_cpu = cpu;
     d->rounds++;
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* Server `server`'s rows of the matrix from `cells`, or unknown (NULL);
+ * d->lock held. */
+static void
+set_rows(struct dash *d, unsigned server, const unsigned char *cells)
+{
+    const struct check_hosts *h = d->hosts;
+
+    for (size_t a = 0; a < h->n; a++) {
+        if (h->servers[a] != server) {
+            continue;
+        }
+        if (cells) {
+            memcpy(d->cells + a * h->n, cells + a * h->n, h->n);
+        } else {
+            memset(d->cells + a * h->n, CELL_UNKNOWN, h->n);
+        }
+    }
+}
+
+void
+dash_store_server(struct dash *d, unsigned server, const unsigned char *cells,
+                  struct wire_status *status, const char *error,
+                  time_t started, double seconds, double cpu)
+{
+    pthread_mutex_lock(&d->lock);
+    struct dash_server *ds = &d->server[server];
+    time_t now = time(NULL);
+    bool answered = cells && status;
+
+    set_rows(d, server, cells);
+    if (status) {
+        wire_status_free(&d->servers[server]);
+        d->servers[server] = *status; /* taken over */
+        memset(status, 0, sizeof *status);
+    }
+    d->answered[server] = answered;
+    if (answered) {
+        ds->time = now;
+        ds->since = 0;
+    } else if (!ds->since) {
+        ds->since = started;
+    }
+    free(ds->error);
+    ds->error = error ? xstrdup(error) : NULL;
+    ds->seconds = seconds;
+    ds->cpu = cpu;
+
+    /* The whole matrix's round: the servers' last ones together. */
+    char *all = NULL;
+    d->round_seconds = 0;
+    d->round_cpu = 0;
+    for (size_t i = 0; i < d->plan->n_servers; i++) {
+        const struct dash_server *x = &d->server[i];
+        if (x->seconds > d->round_seconds) {
+            d->round_seconds = x->seconds;
+        }
+        d->round_cpu += x->cpu;
+        if (x->error) {
+            char *next =
+                xasprintf("%s%s%s", all ? all : "", all ? "; " : "", x->error);
+            free(all);
+            all = next;
+        }
+    }
+    free(d->round_error);
+    d->round_error = all;
+    d->round_time = now;
+    d->rounds++;
+    pthread_mutex_unlock(&d->lock);
+}
+
+void
+dash_server_late(struct dash *d, unsigned server, time_t started)
+{
+    pthread_mutex_lock(&d->lock);
+    set_rows(d, server, NULL);
+    d->answered[server] = false;
+    if (!d->server[server].since) {
+        d->server[server].since = started;
+    }
     pthread_mutex_unlock(&d->lock);
 }
 
@@ -235,6 +331,13 @@ server_json(const struct dash *d, size_t i)
         s, "name", json_object_new_string(mi_plan_server(d->plan, i)->name));
     json_object_object_add(s, "answered",
                            json_object_new_boolean(d->answered[i]));
+    const struct dash_server *ds = &d->server[i];
+    json_object_object_add(s, "time", time_json(ds->time));
+    json_object_object_add(s, "since", time_json(ds->since));
+    json_object_object_add(s, "seconds", json_object_new_double(ds->seconds));
+    json_object_object_add(s, "cpu_seconds", json_object_new_double(ds->cpu));
+    json_object_object_add(
+        s, "error", ds->error ? json_object_new_string(ds->error) : NULL);
     return s;
 }
 

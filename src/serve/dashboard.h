@@ -33,6 +33,17 @@ struct dash_lg {
     time_t wanted;    /* of the last request for it, 0: never */
 };
 
+/* A server's own rounds (as master, each server is probed on its own):
+ * when it last answered, since when it has not, its last round's cost and
+ * problem. */
+struct dash_server {
+    time_t time;  /* of its last answer, 0: none yet */
+    time_t since; /* not answering since (a failed or late round's start);
+                     0: answering */
+    double seconds, cpu;
+    char *error;
+};
+
 struct dash_file {
     char *path;       /* URL path, "/dash.js" */
     const char *type; /* Content-Type */
@@ -56,6 +67,7 @@ struct dash {
     char *round_error;           /* the last round's problem, NULL: none */
     struct wire_status *servers; /* plan's servers, the last answers */
     bool *answered;              /* per server: answered the last round */
+    struct dash_server *server;  /* per server: its own round's outcome */
     struct dash_lg *lg;          /* per node of the plan */
 };
 
@@ -71,6 +83,26 @@ void dash_destroy(struct dash *);
 void dash_store_round(struct dash *, unsigned char *cells,
                       struct wire_status *const *status, const char *error,
                       double seconds, double cpu);
+
+/* One server's round (as master: each server's part stored as soon as it
+ * arrives, whatever the others do).  `cells` (copied, not taken) is a
+ * matrix (wire_matrix_new()) holding that server's rows (merged with
+ * wire_check_merge()); NULL when it did not answer: its rows turn
+ * unknown.  `status` (taken over when not NULL) is its status answer; a
+ * server with no check or no status answer is marked not answering since
+ * `started` (kept if already so).  `error` (copied) is its problem, NULL
+ * if none.  The matrix's round counts every such store; its time is the
+ * last one's, its seconds the longest of the servers' last rounds, its
+ * CPU their sum, its error every server's problem. */
+void dash_store_server(struct dash *, unsigned server,
+                       const unsigned char *cells, struct wire_status *status,
+                       const char *error, time_t started, double seconds,
+                       double cpu);
+
+/* A server whose round, started at `started`, is still running past its
+ * time: marked not answering since then, its rows unknown, until it
+ * answers again. */
+void dash_server_late(struct dash *, unsigned server, time_t started);
 
 /* The looking glass's entry of router `node`: whether it must be fetched
  * (never, or older than DASH_LG_MAX_AGE at `now`), and storing a fetch

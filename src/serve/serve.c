@@ -4,15 +4,21 @@
  * One prober thread runs a round every period, one at a time: `check
  * --json` and `status --json` of this same program as child processes
  * (the verbs as the user runs them, their replies decoded by wire.c and
- * the matrix merged as a master merges it), with a time limit.  HTTP
+ * the matrix merged as a master merges it), with a time limit.  As
+ * master, one prober thread per server does the same over that server's
+ * kept SSH session (master_gather_one()), storing the server's part as
+ * soon as it arrives: a server that hangs is marked late and holds up
+ * its own rounds only.  HTTP
  * threads only read what is stored (dashboard.c), never run anything: a
  * request for a router's looking glass marks it wanted and, when its
  * entry is missing or old, wakes the one looking-glass thread, which
- * fetches wanted routers one at a time (`exec ROUTER vtysh -c ... json`,
+ * fetches wanted routers one at a time (`exec ROUTER vtysh -c ... json`;
+ * as master over the router's server's kept looking-glass SSH session;
  * with a time limit and bounded output), each at most once every
  * DASH_LG_MAX_AGE seconds.  Nothing the pages can ask writes to the
- * network.  SIGINT and SIGTERM stop it: the HTTP server first, then both
- * threads after their current child (bounded by its time limit). */
+ * network.  SIGINT and SIGTERM stop it: the HTTP server first, then the
+ * threads after their current child (bounded by its time limit; as
+ * master, the servers' calls are interrupted). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -39,9 +45,20 @@
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
 #define ROUND_TIMEOUT_S 120
 #define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
+#define LG_TIMEOUT_S 5
 /* FRR's JSON of a router's tables kept at most: a full Internet table is
  * far more, a mini-Internet's a few hundred kB. */
 #define LG_MAX_OUTPUT (4u << 20)
+
+/* HTTP: threads answering; connections open at most, in all and from one
+ * client address (beyond: the connection is closed at once); seconds a
+ * connection may stay idle.  A browser opens 6 at most per site, so a
+ * client holding HTTP_PER_CLIENT idle connections cannot starve the
+ * others (doc/dashboard.md). */
+#define HTTP_THREADS 4u
+#define HTTP_CONNECTIONS 64u
+#define HTTP_PER_CLIENT 16u
+#define HTTP_IDLE_S 30u
 
 struct server_ctx {
     struct session *s;
@@ -188,68 +205,134 @@ probe_round(struct server_ctx *c)
     free(error);
 }
 
-/* Appends "WHO: WHAT" to the round's error text. */
+/* As master, each server is probed on its own thread: a server that hangs
+ * holds up its own rounds only. */
+struct server_prober {
+    struct server_ctx *c;
+    size_t i;
+    pthread_t thread;
+    time_t started; /* of its running round */
+};
+
+/* A server's round still running after the period (at least
+ * LATE_MIN_S): shown as not answering meanwhile. */
+#define LATE_MIN_S 20
+
 static void
-add_problem(char **error, const char *who, const char *what)
+on_late(void *aux, size_t server)
 {
-    char *next = xasprintf("%s%s%s: %s", *error ? *error : "",
-                           *error ? "; " : "", who, what);
-    free(*error);
-    *error = next;
+    struct server_prober *sp = aux;
+    dash_server_late(&sp->c->dash, (unsigned)server, sp->started);
 }
 
-/* One round as master: every server's check and status over its kept
- * session, at once; a server that does not answer leaves its rows unknown
- * and is marked so. */
+/* One round of server sp->i as master: its check, then its status, over
+ * its kept session, ROUND_TIMEOUT_S for both; stored as soon as done. */
 static void
-probe_round_master(struct server_ctx *c)
+probe_server(struct server_prober *sp)
 {
+    struct server_ctx *c = sp->c;
     const struct mi_plan *p = c->dash.plan;
-    size_t n = p->n_servers;
-    double t0 = util_monotonic(), cpu0 = children_cpu();
-    unsigned char *cells = wire_matrix_new(&c->hosts);
-    struct wire_status *ws = xcalloc(n + 1, sizeof *ws);
-    struct wire_status **status = xcalloc(n + 1, sizeof(struct wire_status *));
-    char **out = xcalloc(n + 1, sizeof *out);
-    char **why = xcalloc(n + 1, sizeof *why);
-    char *error = NULL;
+    const char *name = mi_plan_server(p, sp->i)->name;
+    double t0 = util_monotonic();
+    unsigned period = c->dash.period;
+    struct gather_limits lim = {
+        .late_s = period > LATE_MIN_S ? period : LATE_MIN_S,
+        .timeout_s = ROUND_TIMEOUT_S,
+        .late = on_late,
+        .aux = sp,
+    };
+    unsigned char *cells = NULL;
+    struct wire_status ws = {0};
+    bool have_status = false;
+    char *out = NULL, *why = NULL, *error = NULL;
+    double cpu = 0, more = 0;
 
-    master_gather(c->gather, "check", ROUND_TIMEOUT_S, out, why);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mi_plan_server(p, i)->name;
+    sp->started = time(NULL);
+    if (master_gather_one(c->gather, sp->i, "check", &lim, &out, &why, &cpu)) {
+        error = xasprintf("%s: %s", name, why ? why : "no answer");
+    } else {
         struct wire_check reply;
-        if (!out[i]) {
-            add_problem(&error, name, why[i] ? why[i] : "no answer");
-        } else if (wire_check_decode(out[i], name, &reply) != 0) {
-            add_problem(&error, name, "its check reply could not be read");
+        cells = wire_matrix_new(&c->hosts);
+        if (wire_check_decode(out, name, &reply) != 0) {
+            error = xasprintf("%s: its check reply could not be read", name);
         } else {
-            if (wire_check_merge(&c->hosts, (unsigned)i, &reply, cells)) {
-                add_problem(&error, name, "its check reply does not fit");
+            if (wire_check_merge(&c->hosts, (unsigned)sp->i, &reply, cells)) {
+                error = xasprintf("%s: its check reply does not fit", name);
             }
             wire_check_free(&reply);
         }
-        free(out[i]);
-        free(why[i]);
-    }
-    master_gather(c->gather, "status", ROUND_TIMEOUT_S, out, why);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mi_plan_server(p, i)->name;
-        if (out[i] && wire_status_decode(out[i], name, &ws[i]) == 0) {
-            status[i] = &ws[i];
+        if (error) {
+            free(cells);
+            cells = NULL;
         }
-        free(out[i]);
-        free(why[i]);
     }
-    dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
-                     children_cpu() - cpu0);
-    for (size_t i = 0; i < n; i++) {
-        wire_status_free(&ws[i]);
+    free(out);
+    free(why);
+    out = why = NULL;
+    if (cells) {
+        /* What is left of the round's time. */
+        lim.late_s -= util_monotonic() - t0;
+        lim.timeout_s -= util_monotonic() - t0;
+        if (master_gather_one(c->gather, sp->i, "status", &lim, &out, &why,
+                              &more)) {
+            error = xasprintf("%s: status: %s", name, why ? why : "no answer");
+        } else if (wire_status_decode(out, name, &ws) == 0) {
+            have_status = true;
+        } else {
+            error = xasprintf("%s: its status reply could not be read", name);
+        }
+        cpu += more;
     }
-    free(ws);
-    free(status);
+    dash_store_server(&c->dash, (unsigned)sp->i, have_status ? cells : NULL,
+                      have_status ? &ws : NULL, error, sp->started,
+                      util_monotonic() - t0, cpu);
+    wire_status_free(&ws);
+    free(cells);
     free(out);
     free(why);
     free(error);
+}
+
+/* Sleeps the period, or until stopped; false when stopping. */
+static bool
+pause_period(struct server_ctx *c)
+{
+    pthread_mutex_lock(&c->stop_lock);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += c->dash.period;
+    while (!c->stop && pthread_cond_timedwait(&c->stop_cond, &c->stop_lock,
+                                              &until) != ETIMEDOUT) {
+    }
+    bool go_on = !c->stop;
+    pthread_mutex_unlock(&c->stop_lock);
+    return go_on;
+}
+
+static bool
+stopping(struct server_ctx *c)
+{
+    pthread_mutex_lock(&c->stop_lock);
+    bool stop = c->stop;
+    pthread_mutex_unlock(&c->stop_lock);
+    return stop;
+}
+
+/* A server's prober (as master): its rounds, one at a time, the period
+ * apart -- the next one starts only when its last call has returned
+ * (answered, or interrupted after ROUND_TIMEOUT_S). */
+static void *
+server_prober_main(void *arg)
+{
+    struct server_prober *sp = arg;
+
+    while (!stopping(sp->c)) {
+        probe_server(sp);
+        if (!pause_period(sp->c)) {
+            break;
+        }
+    }
+    return NULL;
 }
 
 static void *
@@ -257,23 +340,12 @@ prober_main(void *arg)
 {
     struct server_ctx *c = arg;
 
-    pthread_mutex_lock(&c->stop_lock);
-    while (!c->stop) {
-        pthread_mutex_unlock(&c->stop_lock);
-        if (c->gather) {
-            probe_round_master(c);
-        } else {
-            probe_round(c);
-        }
-        pthread_mutex_lock(&c->stop_lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += c->dash.period;
-        while (!c->stop && pthread_cond_timedwait(&c->stop_cond, &c->stop_lock,
-                                                  &until) != ETIMEDOUT) {
+    while (!stopping(c)) {
+        probe_round(c);
+        if (!pause_period(c)) {
+            break;
         }
     }
-    pthread_mutex_unlock(&c->stop_lock);
     return NULL;
 }
 
@@ -308,8 +380,20 @@ fetch_lg(struct server_ctx *c, size_t node)
                                 "-c",
                                 "show ip ospf neighbor json",
                                 NULL};
-    char *out = NULL, *bgp = NULL, *ospf = NULL;
-    const char *why = run_child(c, LG_TIMEOUT, args, &out, LG_MAX_OUTPUT);
+    char *out = NULL, *bgp = NULL, *ospf = NULL, *remote_why = NULL;
+    const char *why = NULL;
+    if (c->gather) {
+        /* As master: over the server's kept looking-glass session. */
+        unsigned server = mi_plan_node(c->dash.plan, node)->server;
+        if (master_gather_exec(c->gather, server, (char *const *)args + 1,
+                               LG_TIMEOUT_S, LG_MAX_OUTPUT, &out,
+                               &remote_why)) {
+            why = !strcmp(remote_why, "did not answer in time") ? "timed out"
+                                                                : remote_why;
+        }
+    } else {
+        why = run_child(c, LG_TIMEOUT, args, &out, LG_MAX_OUTPUT);
+    }
     char *error = NULL;
     if (why && !strcmp(why, "timed out")) {
         error = xasprintf("%s: vtysh did not answer within " LG_TIMEOUT " s",
@@ -328,6 +412,7 @@ fetch_lg(struct server_ctx *c, size_t node)
         }
     }
     dash_lg_store(&c->dash, node, bgp, ospf, error, time(NULL));
+    free(remote_why);
     free(out);
     free(bgp);
     free(ospf);
@@ -501,6 +586,10 @@ serve_run(struct session *s, const char *listen, unsigned period)
     pthread_cond_init(&c->stop_cond, NULL);
     pthread_cond_init(&c->lg_cond, NULL);
 
+    /* A server's connection that breaks (reset, or cut by remote_abort())
+     * must fail the write on it, not kill the dashboard: SIGPIPE ignored
+     * (children get it back: host.c). */
+    signal(SIGPIPE, SIG_IGN);
     /* Every thread from here on leaves the stop signals to sigwait(). */
     sigset_t stop, old;
     sigemptyset(&stop);
@@ -510,9 +599,10 @@ serve_run(struct session *s, const char *listen, unsigned period)
 
     struct MHD_Daemon *daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        handle, c, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, 4,
-        MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT, 30,
-        MHD_OPTION_END);
+        handle, c, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
+        HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_CLIENT,
+        MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_S, MHD_OPTION_END);
     if (!daemon) {
         log_error("serve: cannot listen on %s (in use, or not an address of "
                   "this machine?)",
@@ -528,26 +618,44 @@ serve_run(struct session *s, const char *listen, unsigned period)
              "s; Ctrl-C stops)",
              p->name, addr, info ? info->port : ntohs(sa.sin_port), period);
 
-    pthread_t prober, lg;
-    bool started = pthread_create(&prober, NULL, prober_main, c) == 0;
-    bool lg_started = started && pthread_create(&lg, NULL, lg_main, c) == 0;
+    /* The probers: one (a single server), or one per server (master). */
+    size_t n_probers = c->gather ? p->n_servers : 1;
+    struct server_prober *probers = xcalloc(n_probers, sizeof *probers);
+    size_t n_started = 0;
+    for (size_t i = 0; i < n_probers; i++) {
+        probers[i].c = c;
+        probers[i].i = i;
+        if (pthread_create(&probers[i].thread, NULL,
+                           c->gather ? server_prober_main : prober_main,
+                           c->gather ? (void *)&probers[i] : (void *)c)) {
+            break;
+        }
+        n_started++;
+    }
+    pthread_t lg;
+    bool lg_started =
+        n_started == n_probers && pthread_create(&lg, NULL, lg_main, c) == 0;
     if (lg_started) {
         int sig = 0;
         sigwait(&stop, &sig);
         log_info("serve: signal %d: stopping", sig);
         status = EXIT_OK;
     } else {
-        log_error("serve: cannot start the prober or looking-glass thread");
+        log_error("serve: cannot start the prober or looking-glass threads");
     }
     MHD_stop_daemon(daemon);
     pthread_mutex_lock(&c->stop_lock);
     c->stop = true;
-    pthread_cond_signal(&c->stop_cond);
+    pthread_cond_broadcast(&c->stop_cond);
     pthread_cond_signal(&c->lg_cond);
     pthread_mutex_unlock(&c->stop_lock);
-    if (started) {
-        pthread_join(prober, NULL);
+    if (c->gather) {
+        master_gather_stop(c->gather); /* the servers' calls interrupted */
     }
+    for (size_t i = 0; i < n_started; i++) {
+        pthread_join(probers[i].thread, NULL);
+    }
+    free(probers);
     if (lg_started) {
         pthread_join(lg, NULL);
     }
