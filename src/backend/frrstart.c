@@ -201,19 +201,41 @@ load_config(const struct frr_start *fs)
     return error;
 }
 
+/* `dir`/frr/`name`, where a router's vty sockets are, as an O_PATH
+ * descriptor, or -errno.  A node can write `dir`/frr (netns chowns it to
+ * frr; docker bind-mounts it into the container, and `dir` with it): no
+ * step is followed through a symlink it put there.  `dir` itself is made
+ * by root in the run directory. */
+static int
+open_vty_at(const char *dir, const char *name)
+{
+    int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int node = open(dir, flags);
+    int frr = node < 0 ? -1 : openat(node, "frr", flags);
+    int vty = frr < 0 ? -1 : openat(frr, name, flags);
+    int error = vty < 0 ? -errno : vty;
+
+    if (frr >= 0) {
+        close(frr);
+    }
+    if (node >= 0) {
+        close(node);
+    }
+    return error;
+}
+
 static int
 open_vty_dir(struct frr_start *fs)
 {
-    char *path = xasprintf("%s/frr/%s", fs->dir, fs->name);
-    int error = 0;
+    int fd = open_vty_at(fs->dir, fs->name);
 
-    fs->vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fs->vty_fd < 0) {
-        error = -errno;
-        log_error("node %s: %s: %s", fs->name, path, strerror(errno));
+    if (fd < 0) {
+        log_error("node %s: %s/frr/%s: %s", fs->name, fs->dir, fs->name,
+                  strerror(-fd));
+        return fd;
     }
-    free(path);
-    return error;
+    fs->vty_fd = fd;
+    return 0;
 }
 
 int
@@ -275,11 +297,9 @@ size_t
 rt_frr_dead(const char *name, const char *dir, const char *const *daemons,
             char *buf, size_t len)
 {
-    char *path = xasprintf("%s/frr/%s", dir, name);
-    int vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int vty_fd = open_vty_at(dir, name);
     size_t dead = 0;
 
-    free(path);
     if (len) {
         buf[0] = '\0';
     }
