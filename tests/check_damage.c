@@ -280,10 +280,19 @@ listen_at(const char *path)
     return fd;
 }
 
+static char frr_base[] = "/tmp/mi-frrdead-XXXXXX";
+
 static void
-run_rm(const char *dir)
+frr_setup(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", dir);
+    ck_assert_ptr_nonnull(mkdtemp(frr_base));
+}
+
+/* Also after a failure (a checked fixture). */
+static void
+frr_teardown(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", frr_base);
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
 }
@@ -293,8 +302,7 @@ run_rm(const char *dir)
  * followed). */
 START_TEST(test_frr_dead_no_symlink)
 {
-    char base[] = "/tmp/mi-frrdead-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(base));
+    const char *base = frr_base;
     char *node = xasprintf("%s/node", base);
     char *frr = xasprintf("%s/frr", node);
     char *vty = xasprintf("%s/R", frr);
@@ -325,7 +333,6 @@ START_TEST(test_frr_dead_no_symlink)
     ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
 
     close(lfd);
-    run_rm(base);
     free(node);
     free(frr);
     free(vty);
@@ -353,6 +360,7 @@ damage_suite(void)
     tcase_add_test(tc, test_switch_dead);
     suite_add_tcase(s, tc);
     tc = tcase_create("frr_dead");
+    tcase_add_checked_fixture(tc, frr_setup, frr_teardown);
     tcase_add_test(tc, test_frr_dead_no_symlink);
     suite_add_tcase(s, tc);
     return s;
