@@ -240,8 +240,8 @@ START_TEST(test_retain)
     s[7].name = written;
     snapshot_retain(s, N, now, &none, "written", keep);
     for (int i = 0; i < N; i++) {
-        ck_assert_msg(keep[i] == (i == 0 || i == 7 || i == 150),
-                      "snapshot %d", i);
+        ck_assert_msg(keep[i] == (i == 0 || i == 7 || i == 150), "snapshot %d",
+                      i);
     }
     s[7].name = NULL;
 }

@@ -368,7 +368,8 @@ static const struct bad bad[] = {
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
-     "\"stale_nodes\": [], \"bytes\": 1, \"note\": \"x\\u001b[2J\"}], \"incomplete\": []}",
+     "\"stale_nodes\": [], \"bytes\": 1, \"note\": \"x\\u001b[2J\"}], "
+     "\"incomplete\": []}",
      "\"snapshots[0].note\" has a control character"},
     {"snapshots",
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "

@@ -989,8 +989,9 @@ wire_snapshots_encode(const struct wire_snapshots *w)
         add_bool(e, "unread", sn->unread);
         add_uint(e, "files", sn->files);
         add_uint(e, "stale", sn->stale);
-        json_object_object_add(e, "stale_nodes",
-                               strings_encode(sn->stale_nodes, sn->n_stale_nodes));
+        json_object_object_add(
+            e, "stale_nodes",
+            strings_encode(sn->stale_nodes, sn->n_stale_nodes));
         add_int64(e, "bytes", (long long)sn->bytes);
         if (sn->note) {
             add_string(e, "note", sn->note);

@@ -230,8 +230,8 @@ struct wire_snapshot {
                      scope; `time` the directory's) */
     bool unread;
     unsigned files, stale;
-    char **stale_nodes; /* the nodes and switches whose files are stale
-                           (kept from an earlier snapshot) */
+    char **stale_nodes;   /* the nodes and switches whose files are stale
+                             (kept from an earlier snapshot) */
     size_t n_stale_nodes; /* `stale` */
     unsigned long long bytes;
     char *note; /* NULL: none */
