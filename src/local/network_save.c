@@ -495,11 +495,11 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         } else {
             snap.name = xstrdup(name);
         }
-        /* --always: a master's second round, so that every server has
-         * the snapshot of the name it chose when any server's part
-         * changed. */
-        /* Not when a newer snapshot of another scope holds one of its
-         * parts: a restore would take that one (snapshot_unchanged()). */
+        /* Unchanged: the same as the previous one of its scope, and no
+         * newer snapshot of another scope holds one of its parts (a
+         * restore would take that one: snapshot_unchanged()).  --always:
+         * a master's second round, so that every server has the snapshot
+         * of the name it chose when any server's part changed. */
         if (!given && !s->opts.always &&
             snapshot_unchanged(list, n_list, prev, &snap)) {
             log_info("network %s: nothing changed since snapshot %s: not "
