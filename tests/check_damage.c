@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,8 +299,8 @@ frr_teardown(void)
 }
 
 /* zebra answers in DIR/frr/R: alive.  The same socket reached through a
- * symlink the node made, at DIR/frr/R or at DIR/frr: dead (not
- * followed). */
+ * symlink the node made, at DIR/frr/R, at DIR/frr/R/zebra.vty or at
+ * DIR/frr: dead (not followed). */
 START_TEST(test_frr_dead_no_symlink)
 {
     const char *base = frr_base;
@@ -326,8 +327,27 @@ START_TEST(test_frr_dead_no_symlink)
     ck_assert_int_eq(symlink(other_vty, vty), 0);
     ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
     ck_assert_str_eq(buf, "zebra");
-    /* DIR/frr a symlink to a directory holding R. */
+    /* DIR/frr/R/zebra.vty a symlink to the socket. */
     ck_assert_int_eq(unlink(vty), 0);
+    ck_assert_int_eq(mkdir(vty, 0700), 0);
+    char *link = xasprintf("%s/zebra.vty", vty);
+    ck_assert_int_eq(symlink(sock, link), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+    /* A regular file in its place: dead, not followed nor opened. */
+    ck_assert_int_eq(unlink(link), 0);
+    int file = open(link, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(file, 0);
+    close(file);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(rmdir(vty), 0);
+    free(link);
+    /* The real directory again: alive (connected through the socket's
+     * own descriptor). */
+    ck_assert_int_eq(rename(other_vty, vty), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 0);
+    /* DIR/frr a symlink to a directory holding R. */
+    ck_assert_int_eq(rename(vty, other_vty), 0);
     ck_assert_int_eq(rmdir(frr), 0);
     ck_assert_int_eq(symlink(other, frr), 0);
     ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
