@@ -91,7 +91,7 @@ struct session {
     int record_error;
     /* This server's index in the plan: --server's, else 0. */
     unsigned server;
-    /* Who carries out up, down, status, check, exec and preflight: this
+    /* Who carries out the verbs that act on a network (network.h): this
      * server, or the master of several (chosen once, here). */
     const struct executor *exec;
     /* The network's lock (state_lock_network()), when the verb is

@@ -898,7 +898,8 @@ const struct verb verbs[] = {
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
     {"save",
      "[--as N] [--name NAME] [--note TEXT] [--time T] [--always] [NETWORK]",
-     "snapshot every router's configuration and every host's addresses",
+     "snapshot routers' configs, hosts' addresses and routes, switches' "
+     "VLANs",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
      VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",

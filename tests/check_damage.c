@@ -1,11 +1,20 @@
 /* Tests of the comparison of what exists with the plan (damage.c): from a
- * made-up "what exists" of configs/small.cfg, no root needed. */
+ * made-up "what exists" of configs/small.cfg, no root needed; and of how a
+ * router's dead daemons are found (frrstart.c's rt_frr_dead()): never
+ * through a symlink a node put in its FRR directory. */
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include "backend.h"
 #include "damage.h"
 #include "plan.h"
 #include "testutil.h"
@@ -258,6 +267,101 @@ START_TEST(test_switch_dead)
 }
 END_TEST
 
+/* A listening socket at `path` (a daemon that answers); its fd. */
+static int
+listen_at(const char *path)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_lt(snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path),
+                     (int)sizeof sun.sun_path);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+    ck_assert_int_eq(listen(fd, 4), 0);
+    return fd;
+}
+
+static char frr_base[] = "/tmp/mi-frrdead-XXXXXX";
+
+static void
+frr_setup(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(frr_base));
+}
+
+/* Also after a failure (a checked fixture). */
+static void
+frr_teardown(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", frr_base);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+
+/* zebra answers in DIR/frr/R: alive.  The same socket reached through a
+ * symlink the node made, at DIR/frr/R, at DIR/frr/R/zebra.vty or at
+ * DIR/frr: dead (not followed). */
+START_TEST(test_frr_dead_no_symlink)
+{
+    const char *base = frr_base;
+    char *node = xasprintf("%s/node", base);
+    char *frr = xasprintf("%s/frr", node);
+    char *vty = xasprintf("%s/R", frr);
+    char *other = xasprintf("%s/other", base);
+    char *other_vty = xasprintf("%s/R", other);
+    char *sock = xasprintf("%s/zebra.vty", other_vty);
+    ck_assert_int_eq(mkdir(node, 0700), 0);
+    ck_assert_int_eq(mkdir(frr, 0700), 0);
+    ck_assert_int_eq(mkdir(other, 0700), 0);
+    ck_assert_int_eq(mkdir(other_vty, 0700), 0);
+    int lfd = listen_at(sock);
+    const char *const daemons[] = {"zebra", NULL};
+    char buf[64];
+
+    /* The real directory. */
+    ck_assert_int_eq(rename(other_vty, vty), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "");
+    /* DIR/frr/R a symlink to it. */
+    ck_assert_int_eq(rename(vty, other_vty), 0);
+    ck_assert_int_eq(symlink(other_vty, vty), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "zebra");
+    /* DIR/frr/R/zebra.vty a symlink to the socket. */
+    ck_assert_int_eq(unlink(vty), 0);
+    ck_assert_int_eq(mkdir(vty, 0700), 0);
+    char *link = xasprintf("%s/zebra.vty", vty);
+    ck_assert_int_eq(symlink(sock, link), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+    /* A regular file in its place: dead, not followed nor opened. */
+    ck_assert_int_eq(unlink(link), 0);
+    int file = open(link, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(file, 0);
+    close(file);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(rmdir(vty), 0);
+    free(link);
+    /* The real directory again: alive (connected through the socket's
+     * own descriptor). */
+    ck_assert_int_eq(rename(other_vty, vty), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 0);
+    /* DIR/frr a symlink to a directory holding R. */
+    ck_assert_int_eq(rename(vty, other_vty), 0);
+    ck_assert_int_eq(rmdir(frr), 0);
+    ck_assert_int_eq(symlink(other, frr), 0);
+    ck_assert_uint_eq(rt_frr_dead("R", node, daemons, buf, sizeof buf), 1);
+
+    close(lfd);
+    free(node);
+    free(frr);
+    free(vty);
+    free(other);
+    free(other_vty);
+    free(sock);
+}
+END_TEST
+
 static Suite *
 damage_suite(void)
 {
@@ -274,6 +378,10 @@ damage_suite(void)
     tcase_add_test(tc, test_unknown_not_missing);
     tcase_add_test(tc, test_other_server);
     tcase_add_test(tc, test_switch_dead);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("frr_dead");
+    tcase_add_checked_fixture(tc, frr_setup, frr_teardown);
+    tcase_add_test(tc, test_frr_dead_no_symlink);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -210,7 +210,7 @@ START_TEST(test_retain)
     }
     s[150].named = true;
     struct snapshot_retention r = {10, 5};
-    snapshot_retain(s, N, now, &r, keep);
+    snapshot_retain(s, N, now, &r, NULL, keep);
     int kept = 0;
     for (int i = 0; i < N; i++) {
         kept += keep[i];
@@ -227,12 +227,50 @@ START_TEST(test_retain)
                       "snapshot %d (day %lld)", i, day);
     }
     ck_assert_int_eq(kept, 10 + 3 + 1);
-    /* Nothing kept when nothing asked (named still kept). */
+    /* Nothing asked: the named one, the newest (the one a restore would
+     * take) and the one just written only. */
     struct snapshot_retention none = {0, 0};
-    snapshot_retain(s, N, now, &none, keep);
+    snapshot_retain(s, N, now, &none, NULL, keep);
     for (int i = 0; i < N; i++) {
-        ck_assert(keep[i] == (i == 150));
+        ck_assert_msg(keep[i] == (i == 0 || i == 150), "snapshot %d", i);
     }
+    /* The one just written is kept even when it is not the newest (a
+     * master's clock behind this server's). */
+    char written[] = "written";
+    s[7].name = written;
+    snapshot_retain(s, N, now, &none, "written", keep);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(keep[i] == (i == 0 || i == 7 || i == 150), "snapshot %d",
+                      i);
+    }
+    s[7].name = NULL;
+}
+END_TEST
+
+/* keep_last = 0, keep_days = 0 never leaves a scope without its newest
+ * intact snapshot, nor removes the one just written, newer damaged ones
+ * notwithstanding. */
+START_TEST(test_retain_nothing_asked)
+{
+    enum { N = 5 };
+    struct snapshot s[N];
+    bool keep[N];
+    char names[N][16];
+    long long now = 100LL * 86400;
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        s[i].name = names[i];
+        s[i].time = now - (long long)i * 60;
+    }
+    s[0].damaged = true; /* newest, damaged: takes no place */
+    s[1].asn = 3;        /* AS 3's only one */
+    struct snapshot_retention none = {0, 0};
+    snapshot_retain(s, N, now, &none, "s1", keep);
+    ck_assert(keep[0]); /* damaged: the TA's */
+    ck_assert(keep[1]); /* written, and AS 3's newest */
+    ck_assert(keep[2]); /* the whole network's newest intact */
+    ck_assert(!keep[3] && !keep[4]);
 }
 END_TEST
 
@@ -513,12 +551,12 @@ START_TEST(test_retain_damaged)
         s[i].damaged = i < 3;
     }
     struct snapshot_retention r = {1, 0};
-    snapshot_retain(s, N, now, &r, keep);
+    snapshot_retain(s, N, now, &r, NULL, keep);
     ck_assert(keep[0] && keep[1] && keep[2]);
     ck_assert(keep[3]);
     ck_assert(!keep[4] && !keep[5]);
     s[1].damaged = false; /* the newest intact now */
-    snapshot_retain(s, N, now, &r, keep);
+    snapshot_retain(s, N, now, &r, NULL, keep);
     ck_assert(keep[0] && keep[1] && keep[2]);
     ck_assert(!keep[3] && !keep[4] && !keep[5]);
 }
@@ -648,17 +686,80 @@ START_TEST(test_retain_scopes)
         s[i].asn = i < 30 ? 3 : 0;           /* 30 of AS 3, then 10 whole */
     }
     struct snapshot_retention r = {5, 1};
-    snapshot_retain(s, N, now, &r, keep);
+    snapshot_retain(s, N, now, &r, NULL, keep);
     for (int i = 0; i < N; i++) {
         bool expect = (i < 5) || (i >= 30 && i < 35);
         ck_assert_msg(keep[i] == expect, "snapshot %d (as %u)", i, s[i].asn);
     }
     /* One a day: the newest of the day of each scope. */
     struct snapshot_retention daily = {0, 1};
-    snapshot_retain(s, N, now, &daily, keep);
+    snapshot_retain(s, N, now, &daily, NULL, keep);
     for (int i = 0; i < N; i++) {
         ck_assert_msg(keep[i] == (i == 0 || i == 30), "snapshot %d", i);
     }
+}
+END_TEST
+
+/* "Nothing changed" only when the previous snapshot of the same scope is
+ * also the newest that may hold any part saved: else a restore (the newest
+ * snapshot holding a part) would bring an older state back.  The review's
+ * case: whole W1 holds A, AS 3's A3 (newer) holds B, the student goes
+ * back to A: the next whole save equals W1 and must be stored. */
+START_TEST(test_unchanged_scopes)
+{
+    struct snapshot w1, a3, snap, list[2];
+    sample_as(&w1);
+    w1.time = 100;
+    sample_as(&snap); /* the same files as W1 */
+    snap.time = 300;
+    memset(&a3, 0, sizeof a3);
+    a3.network = xstrdup("small");
+    a3.time = 200;
+    a3.asn = 3;
+    snapshot_add_file(&a3, "3_LUGArouter.frr", "B\n", 2, false);
+
+    /* Only W1: unchanged. */
+    ck_assert(snapshot_unchanged(&w1, 1, 0, &snap));
+    ck_assert(!snapshot_unchanged(&w1, 1, 1, &snap)); /* no previous */
+    /* A3 newer than W1, holding AS 3 that the whole save has: store. */
+    list[0] = a3;
+    list[1] = w1;
+    ck_assert(!snapshot_unchanged(list, 2, 1, &snap));
+    /* A newer snapshot of an AS this save has no file of: unchanged. */
+    list[0].asn = 5;
+    ck_assert(snapshot_unchanged(list, 2, 1, &snap));
+    /* ... unless its manifest is unreadable (it may hold any part), or
+     * it is damaged but of the whole network. */
+    list[0].unread = list[0].damaged = true;
+    ck_assert(!snapshot_unchanged(list, 2, 1, &snap));
+    list[0].unread = false;
+    list[0].asn = 0;
+    ck_assert(!snapshot_unchanged(list, 2, 1, &snap));
+    list[0].damaged = false;
+    list[0].asn = 3;
+
+    /* AS 3's save equal to A3, with a newer whole snapshot: store (a
+     * restore --as 3 would take the whole one); without it: unchanged;
+     * with a newer one of another AS: unchanged. */
+    struct snapshot snap3 = {0};
+    snap3.network = xstrdup("small");
+    snap3.asn = 3;
+    snapshot_add_file(&snap3, "3_LUGArouter.frr", "B\n", 2, false);
+    list[0] = w1;
+    list[0].time = 250;
+    list[1] = a3;
+    ck_assert(!snapshot_unchanged(list, 2, 1, &snap3));
+    ck_assert(snapshot_unchanged(&a3, 1, 0, &snap3));
+    list[0].asn = 4;
+    ck_assert(snapshot_unchanged(list, 2, 1, &snap3));
+    /* Different content: never unchanged. */
+    ck_assert(!snapshot_unchanged(&w1, 1, 0, &snap3));
+    ck_assert(!snapshot_unchanged(&a3, 1, 0, &snap));
+
+    snapshot_free(&w1);
+    snapshot_free(&a3);
+    snapshot_free(&snap);
+    snapshot_free(&snap3);
 }
 END_TEST
 
@@ -708,6 +809,8 @@ snapshot_suite(void)
     tcase_add_test(tc, test_choose);
     tcase_add_test(tc, test_choose_common);
     tcase_add_test(tc, test_retain_damaged);
+    tcase_add_test(tc, test_retain_nothing_asked);
+    tcase_add_test(tc, test_unchanged_scopes);
     suite_add_tcase(s, tc);
     tc = tcase_create("list");
     tcase_add_checked_fixture(tc, setup, teardown);

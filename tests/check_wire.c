@@ -381,26 +381,39 @@ static const struct bad bad[] = {
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"../x\", \"time\": 1, \"as\": 0, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
-     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"stale_nodes\": [], \"bytes\": 1}], \"incomplete\": []}",
      "\"snapshots[0].name\" is not a snapshot's name"},
     {"snapshots",
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"a\", \"time\": -1, \"as\": 0, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
-     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"stale_nodes\": [], \"bytes\": 1}], \"incomplete\": []}",
      "\"snapshots[0].time\" is negative"},
     {"snapshots",
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"a\", \"time\": 1, \"as\": 300, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
-     "\"bytes\": 1}], \"incomplete\": []}",
+     "\"stale_nodes\": [], \"bytes\": 1}], \"incomplete\": []}",
      "\"snapshots[0].as\" is not an AS's number"},
     {"snapshots",
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
-     "\"bytes\": 1, \"note\": \"x\\u001b[2J\"}], \"incomplete\": []}",
+     "\"stale_nodes\": [], \"bytes\": 1, \"note\": \"x\\u001b[2J\"}], "
+     "\"incomplete\": []}",
      "\"snapshots[0].note\" has a control character"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 1, "
+     "\"stale_nodes\": [], \"bytes\": 1}], \"incomplete\": []}",
+     "\"snapshots[0].stale_nodes\" does not have `stale` (1) names"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 1, "
+     "\"stale_nodes\": [\"../R\"], \"bytes\": 1}], \"incomplete\": []}",
+     "\"snapshots[0].stale_nodes\" has a bad name"},
     {"snapshots",
      "{\"server\": \"s2\", \"network\": \"n\", \"snapshots\": [], "
      "\"incomplete\": []}",
@@ -442,13 +455,20 @@ decode_bad(const struct bad *b)
 
 START_TEST(test_snapshots_round_trip)
 {
+    char *stale[] = {"3_L2_DCN_S1.0.1"};
     struct wire_snapshot sn[] = {
         {.name = "20261203-101500",
          .time = 1764756900,
          .files = 22,
          .bytes = 5000000000ULL,
          .note = "before the lab"},
-        {.name = "x", .time = 3, .as = 3, .named = true, .stale = 1},
+        {.name = "x",
+         .time = 3,
+         .as = 3,
+         .named = true,
+         .stale = 1,
+         .stale_nodes = stale,
+         .n_stale_nodes = 1},
         {.name = "bad", .time = 2, .damaged = true, .unread = true},
     };
     char *incomplete[] = {".tmp-1", "cut"};
@@ -471,6 +491,9 @@ START_TEST(test_snapshots_round_trip)
     ck_assert_str_eq(back.snapshots[0].note, "before the lab");
     ck_assert_uint_eq(back.snapshots[1].as, 3);
     ck_assert(back.snapshots[1].named && back.snapshots[1].stale == 1);
+    ck_assert_uint_eq(back.snapshots[1].n_stale_nodes, 1);
+    ck_assert_str_eq(back.snapshots[1].stale_nodes[0], "3_L2_DCN_S1.0.1");
+    ck_assert_uint_eq(back.snapshots[0].n_stale_nodes, 0);
     ck_assert_ptr_null(back.snapshots[1].note);
     ck_assert(back.snapshots[2].damaged && back.snapshots[2].unread);
     ck_assert_uint_eq(back.n_incomplete, 2);

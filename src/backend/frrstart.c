@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
 #include <time.h>
@@ -125,30 +126,52 @@ report_daemon(const struct frr_start *fs, const char *daemon, const char *what)
     free(log);
 }
 
+/* Connects once to `daemon`'s vty socket D.vty in the directory
+ * `vty_fd` and closes the connection: 0 when it accepts, else -errno.  The
+ * directory is the node's to write: the socket is opened O_PATH without
+ * following a symlink, checked to be a socket, and connected to through
+ * that descriptor (its /proc/self/fd link), so that what is connected to
+ * is what was checked (also: a socket's path may have only 107 bytes). */
+static int
+vty_connect(int vty_fd, const char *daemon)
+{
+    char name[64];
+    if (snprintf(name, sizeof name, "%s.vty", daemon) >= (int)sizeof name) {
+        return -ENAMETOOLONG;
+    }
+    int sock = openat(vty_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (sock < 0) {
+        return -errno;
+    }
+    struct stat st;
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int error = fstat(sock, &st) < 0    ? -errno
+                : !S_ISSOCK(st.st_mode) ? -ENOTSOCK
+                                        : 0;
+    snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d", sock);
+    int fd = error ? -1 : socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!error &&
+        (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0)) {
+        error = -errno;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    close(sock);
+    return error;
+}
+
 /* Waits until `daemon` accepts connections on its vty socket (a socket
- * file left by an earlier run refuses them), reached through the
- * directory's descriptor: a socket's path may have only 107 bytes. */
+ * file left by an earlier run refuses them). */
 static int
 wait_vty(const struct frr_start *fs, const char *daemon)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
     long long deadline = now_ms() + VTY_TIMEOUT_MS;
 
-    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
-                 fs->vty_fd, daemon) >= (int)sizeof sun.sun_path) {
-        log_error("node %s: vty socket path of %s too long", fs->name, daemon);
-        return -ENAMETOOLONG;
-    }
     /* Short naps at first (daemons start in tens of milliseconds), then
      * longer. */
     for (long ms = 1;; ms = ms < 32 ? ms * 2 : 32) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            return -errno;
-        }
-        int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-        close(fd);
-        if (!r) {
+        if (!vty_connect(fs->vty_fd, daemon)) {
             return 0;
         }
         if (now_ms() >= deadline) {
@@ -201,19 +224,41 @@ load_config(const struct frr_start *fs)
     return error;
 }
 
+/* `dir`/frr/`name`, where a router's vty sockets are, as an O_PATH
+ * descriptor, or -errno.  A node can write `dir`/frr (netns chowns it to
+ * frr; docker bind-mounts it into the container, and `dir` with it): no
+ * step is followed through a symlink it put there.  `dir` itself is made
+ * by root in the run directory. */
+static int
+open_vty_at(const char *dir, const char *name)
+{
+    int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int node = open(dir, flags);
+    int frr = node < 0 ? -1 : openat(node, "frr", flags);
+    int vty = frr < 0 ? -1 : openat(frr, name, flags);
+    int error = vty < 0 ? -errno : vty;
+
+    if (frr >= 0) {
+        close(frr);
+    }
+    if (node >= 0) {
+        close(node);
+    }
+    return error;
+}
+
 static int
 open_vty_dir(struct frr_start *fs)
 {
-    char *path = xasprintf("%s/frr/%s", fs->dir, fs->name);
-    int error = 0;
+    int fd = open_vty_at(fs->dir, fs->name);
 
-    fs->vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fs->vty_fd < 0) {
-        error = -errno;
-        log_error("node %s: %s: %s", fs->name, path, strerror(errno));
+    if (fd < 0) {
+        log_error("node %s: %s/frr/%s: %s", fs->name, fs->dir, fs->name,
+                  strerror(-fd));
+        return fd;
     }
-    free(path);
-    return error;
+    fs->vty_fd = fd;
+    return 0;
 }
 
 int
@@ -252,39 +297,18 @@ rt_start_frr(const struct active_plugin *rt, const char *name, const char *dir,
     return error;
 }
 
-/* Whether `daemon` accepts a connection on its vty socket now (once). */
-static bool
-vty_answers(int vty_fd, const char *daemon)
-{
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-
-    if (snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d/%s.vty",
-                 vty_fd, daemon) >= (int)sizeof sun.sun_path) {
-        return false;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return false;
-    }
-    int r = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-    close(fd);
-    return r == 0;
-}
-
 size_t
 rt_frr_dead(const char *name, const char *dir, const char *const *daemons,
             char *buf, size_t len)
 {
-    char *path = xasprintf("%s/frr/%s", dir, name);
-    int vty_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int vty_fd = open_vty_at(dir, name);
     size_t dead = 0;
 
-    free(path);
     if (len) {
         buf[0] = '\0';
     }
     for (size_t i = 0; daemons[i]; i++) {
-        if (vty_fd < 0 || !vty_answers(vty_fd, daemons[i])) {
+        if (vty_fd < 0 || vty_connect(vty_fd, daemons[i]) != 0) {
             size_t used = strlen(buf);
             snprintf(buf + used, len - used, "%s%s", dead ? " " : "",
                      daemons[i]);

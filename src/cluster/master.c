@@ -1773,6 +1773,7 @@ master_snapshots(struct session *s)
             snprintf(scope, sizeof scope, "AS %u", w->as);
         }
         char *on = xstrdup(""), *bad = xstrdup(""), *missing = xstrdup("");
+        char *stale = xstrdup("");
         for (size_t i = 0; i < m.n; i++) {
             const struct wire_snapshot *here = NULL;
             for (size_t k = 0; answered[i] && k < replies[i].n_snapshots;
@@ -1792,11 +1793,19 @@ master_snapshots(struct session *s)
                 free(*to);
                 *to = t2;
             }
+            for (size_t k = 0; here && k < here->n_stale_nodes; k++) {
+                char *t2 = xasprintf("%s%s%s", stale, *stale ? "," : "",
+                                     here->stale_nodes[k]);
+                free(stale);
+                stale = t2;
+            }
         }
-        printf("%-24s %s  %-6s on %s%s%s%s%s\n", w->name, when, scope,
+        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s\n", w->name, when, scope,
                *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
-               *missing ? "  missing on " : "", missing);
+               *missing ? "  missing on " : "", missing,
+               *stale ? "  stale: " : "", stale);
         status = *bad ? EXIT_FAILED : status;
+        free(stale);
         free(on);
         free(bad);
         free(missing);

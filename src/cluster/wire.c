@@ -989,6 +989,9 @@ wire_snapshots_encode(const struct wire_snapshots *w)
         add_bool(e, "unread", sn->unread);
         add_uint(e, "files", sn->files);
         add_uint(e, "stale", sn->stale);
+        json_object_object_add(
+            e, "stale_nodes",
+            strings_encode(sn->stale_nodes, sn->n_stale_nodes));
         add_int64(e, "bytes", (long long)sn->bytes);
         if (sn->note) {
             add_string(e, "note", sn->note);
@@ -1020,6 +1023,19 @@ snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
     sn->unread = get_bool(r, o, where, "unread");
     sn->files = get_uint(r, o, where, "files");
     sn->stale = get_uint(r, o, where, "stale");
+    sn->stale_nodes =
+        get_strings(r, o, where, "stale_nodes", &sn->n_stale_nodes);
+    if (sn->n_stale_nodes != sn->stale) {
+        refuse(r, where, "stale_nodes", "does not have `stale` (%u) names",
+               sn->stale);
+    }
+    for (size_t i = 0; i < sn->n_stale_nodes; i++) {
+        if (sn->stale_nodes[i] &&
+            !util_valid_bridge_name(sn->stale_nodes[i], 64)) {
+            refuse(r, where, "stale_nodes", "has a bad name");
+            break;
+        }
+    }
     sn->bytes = (unsigned long long)get_int64(r, o, where, "bytes");
     sn->note = get_optional_string(r, o, where, "note");
     for (const char *c = sn->note; c && *c; c++) {
@@ -1062,6 +1078,8 @@ wire_snapshots_free(struct wire_snapshots *w)
     for (size_t i = 0; w->snapshots && i < w->n_snapshots; i++) {
         free(w->snapshots[i].name);
         free(w->snapshots[i].note);
+        free_strings(w->snapshots[i].stale_nodes,
+                     w->snapshots[i].n_stale_nodes);
     }
     free(w->snapshots);
     free_strings(w->incomplete, w->n_incomplete);

@@ -231,6 +231,9 @@ struct wire_snapshot {
                      scope; `time` the directory's) */
     bool unread;
     unsigned files, stale;
+    char **stale_nodes;   /* the nodes and switches whose files are stale
+                             (kept from an earlier snapshot) */
+    size_t n_stale_nodes; /* `stale` */
     unsigned long long bytes;
     char *note; /* NULL: none */
 };
@@ -239,7 +242,8 @@ struct wire_snapshot {
  *   { "server": "s1", "network": "small",
  *     "snapshots": [ { "name": "20261203-101500", "time": 1764756900,
  *                      "as": 0, "named": false, "damaged": false,
- *                      "unread": false, "files": 22, "stale": 0,
+ *                      "unread": false, "files": 22, "stale": 1,
+ *                      "stale_nodes": [ "2_BASErouter" ],
  *                      "bytes": 12345, "note": "..." (optional) } ],
  *     "incomplete": [ ".tmp-123", "cut" ] } */
 struct wire_snapshots {

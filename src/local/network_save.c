@@ -291,13 +291,13 @@ write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
     return error;
 }
 
-/* Removes the snapshots retention does not keep.  The newest of each
- * scope are checked (their files too) until an intact one is found: a
- * damaged one takes no place, so it never pushes the newest intact one
- * out (snapshot_retain()). */
+/* Removes the snapshots retention does not keep; never `written`, the
+ * one just stored.  The newest of each scope are checked (their files
+ * too) until an intact one is found: a damaged one takes no place, so it
+ * never pushes the newest intact one out (snapshot_retain()). */
 static void
 prune(int snapdir, const char *path, long long now,
-      const struct snapshot_retention *r)
+      const struct snapshot_retention *r, const char *written)
 {
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
@@ -310,7 +310,7 @@ prune(int snapdir, const char *path, long long now,
             intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
         }
     }
-    snapshot_retain(list, n, now, r, keep);
+    snapshot_retain(list, n, now, r, written, keep);
     size_t removed = 0;
     for (size_t i = 0; i < n; i++) {
         if (!keep[i]) {
@@ -443,12 +443,12 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     /* Like with like: the previous intact snapshot of the same scope (the
      * whole network, or AS N's part); one whose files are damaged is no
      * reason not to store this one. */
-    struct snapshot *prev = NULL;
-    for (size_t k = 0; k < n_list && !prev; k++) {
-        prev = !list[k].damaged && list[k].asn == asn ? &list[k] : NULL;
+    size_t prev = n_list;
+    for (size_t k = 0; k < n_list && prev == n_list; k++) {
+        prev = !list[k].damaged && list[k].asn == asn ? k : n_list;
     }
-    if (prev && snapshot_verify(snapdir, path, prev)) {
-        prev = NULL;
+    if (prev < n_list && snapshot_verify(snapdir, path, &list[prev])) {
+        prev = n_list;
     }
 
     struct snapshot snap = {0};
@@ -495,17 +495,19 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         } else {
             snap.name = xstrdup(name);
         }
-        /* --always: a master's second round, so that every server has
-         * the snapshot of the name it chose when any server's part
-         * changed. */
-        if (!given && !s->opts.always && prev &&
-            snapshot_same_content(prev, &snap)) {
+        /* Unchanged: the same as the previous one of its scope, and no
+         * newer snapshot of another scope holds one of its parts (a
+         * restore would take that one: snapshot_unchanged()).  --always:
+         * a master's second round, so that every server has the snapshot
+         * of the name it chose when any server's part changed. */
+        if (!given && !s->opts.always &&
+            snapshot_unchanged(list, n_list, prev, &snap)) {
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
-                     s->network, prev->name);
-            save_reply(s, NULL, prev->name);
+                     s->network, list[prev].name);
+            save_reply(s, NULL, list[prev].name);
             if (saved) {
-                *saved = xstrdup(prev->name);
+                *saved = xstrdup(list[prev].name);
             }
             goto done;
         }
@@ -539,7 +541,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
-        prune(snapdir, path, snap.time, &r);
+        prune(snapdir, path, snap.time, &r, snap.name);
         save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;
@@ -565,6 +567,26 @@ done:
     return status;
 }
 
+/* The nodes and switches whose files in `snap` are stale (kept from an
+ * earlier snapshot: they did not answer at that save), NULL-terminated,
+ * malloc()ed; *n how many. */
+static char **
+stale_objects(const struct snapshot *snap, size_t *n)
+{
+    char **v = xcalloc(snap->n_files + 1, sizeof *v);
+    *n = 0;
+    for (size_t k = 0; k < snap->n_files; k++) {
+        char object[80];
+        const char *suffix;
+        if (snap->files[k].stale &&
+            snapshot_file_object(snap->files[k].name, object, sizeof object,
+                                 &suffix)) {
+            v[(*n)++] = xstrdup(object);
+        }
+    }
+    return v;
+}
+
 /* `snapshots --json` (wire.h): the `n` snapshots of `list`, freed; exit 1
  * when one is damaged. */
 static int
@@ -588,9 +610,10 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         ws->unread = list[i].unread;
         ws->files = (unsigned)list[i].n_files;
         for (size_t k = 0; k < list[i].n_files; k++) {
-            ws->stale += list[i].files[k].stale;
             ws->bytes += list[i].files[k].size;
         }
+        ws->stale_nodes = stale_objects(&list[i], &ws->n_stale_nodes);
+        ws->stale = (unsigned)ws->n_stale_nodes;
         ws->note = list[i].note;
         list[i].name = list[i].note = NULL; /* w's now */
         status = list[i].damaged ? EXIT_FAILED : status;
@@ -653,10 +676,17 @@ network_snapshots(struct session *s)
             snapshot_free(&list[i]);
             continue;
         }
-        size_t stale = 0, bytes = 0;
+        size_t n_stale = 0, bytes = 0;
         for (size_t k = 0; k < list[i].n_files; k++) {
-            stale += list[i].files[k].stale;
             bytes += list[i].files[k].size;
+        }
+        char **stale = stale_objects(&list[i], &n_stale);
+        char *stale_text = xstrdup("");
+        for (size_t k = 0; k < n_stale; k++) {
+            char *more = xasprintf("%s%s%s", stale_text,
+                                   k ? "," : "  stale: ", stale[k]);
+            free(stale_text);
+            stale_text = more;
         }
         char scope[16] = "whole";
         if (list[i].asn) {
@@ -664,8 +694,10 @@ network_snapshots(struct session *s)
         }
         printf("%-24s %s  %-6s %3zu files %8zu bytes%s%s%s%s\n", list[i].name,
                when, scope, list[i].n_files, bytes,
-               list[i].named ? "  kept" : "", stale ? "  (stale nodes)" : "",
+               list[i].named ? "  kept" : "", stale_text,
                list[i].note ? "  " : "", list[i].note ? list[i].note : "");
+        free(stale_text);
+        util_free_strv(stale);
         snapshot_free(&list[i]);
     }
     for (size_t i = 0; incomplete[i]; i++) {
@@ -1056,6 +1088,12 @@ restore_one(size_t i, void *aux)
                  node, run->snap->name);
         return 0;
     }
+    if (f->stale) {
+        log_warn("%s: its file in snapshot %s is stale (it did not answer "
+                 "when that snapshot was saved): restoring an earlier "
+                 "snapshot's configuration",
+                 node, run->snap->name);
+    }
     char *data = NULL;
     int error =
         snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
@@ -1100,6 +1138,12 @@ restore_switches(struct session *s, struct restore_run *run,
             log_warn("%s: in snapshot %s but not a switch here: skipped",
                      names[n], snap->name);
             continue;
+        }
+        if (snap->files[i].stale) {
+            log_warn("%s: its file in snapshot %s is stale (not read when "
+                     "that snapshot was saved): restoring an earlier "
+                     "snapshot's VLAN settings",
+                     names[n], snap->name);
         }
         if (snapshot_read_file(run->snapdir, run->path, snap, &snap->files[i],
                                &texts[n])) {

@@ -404,6 +404,46 @@ snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
     return same;
 }
 
+/* Whether snapshot `s` may hold a part that `snap` holds. */
+static bool
+holds_part_of(const struct snapshot *s, const struct snapshot *snap)
+{
+    if (s->unread || !s->asn) {
+        return true; /* any part */
+    }
+    if (snap->asn) {
+        return s->asn == snap->asn;
+    }
+    /* `snap` is the whole network's: it holds AS s->asn's part when it
+     * has a file of it. */
+    for (size_t i = 0; i < snap->n_files; i++) {
+        char object[80];
+        const char *suffix;
+        if (snapshot_file_object(snap->files[i].name, object, sizeof object,
+                                 &suffix) &&
+            names_asn_of(object) == s->asn) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+snapshot_unchanged(const struct snapshot *list, size_t n, size_t prev,
+                   const struct snapshot *snap)
+{
+    if (prev >= n || list[prev].damaged ||
+        !snapshot_same_content(&list[prev], snap)) {
+        return false;
+    }
+    for (size_t k = 0; k < prev; k++) {
+        if (holds_part_of(&list[k], snap)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Whether list `l` (of `n`) has snapshot `name` intact and holding
  * `want`'s part. */
 static bool
@@ -460,7 +500,8 @@ snapshot_choose_common(const struct snapshot *const *lists, const size_t *n,
 
 void
 snapshot_retain(const struct snapshot *s, size_t n, long long now,
-                const struct snapshot_retention *r, bool keep[])
+                const struct snapshot_retention *r, const char *written,
+                bool keep[])
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i].damaged) {
@@ -479,7 +520,11 @@ snapshot_retain(const struct snapshot *s, size_t n, long long now,
                 day_seen |= (s[k].time >= 0 ? s[k].time / 86400 : 0) == day;
             }
         }
-        keep[i] = s[i].named || rank < r->keep_last ||
+        /* rank 0: the newest intact one of its scope, whatever the
+         * retention (`keep_last = 0` would otherwise leave nothing to
+         * restore). */
+        keep[i] = s[i].named || rank == 0 || rank < r->keep_last ||
+                  (written && s[i].name && !strcmp(s[i].name, written)) ||
                   (!day_seen && now / 86400 - day < (long long)r->keep_days);
     }
 }

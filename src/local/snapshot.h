@@ -65,8 +65,10 @@ struct snapshot {
 };
 
 /* Retention: the last `keep_last`, and the newest of each UTC day for
- * `keep_days` days; named ones always.  Counted within each scope (whole
- * network, AS N's part): partial snapshots never push whole ones out. */
+ * `keep_days` days; named ones, the newest intact one of each scope and
+ * the one just written always (so `keep_last = 0; keep_days = 0;` keeps
+ * those only).  Counted within each scope (whole network, AS N's part):
+ * partial snapshots never push whole ones out. */
 struct snapshot_retention {
     unsigned keep_last, keep_days;
 };
@@ -97,12 +99,24 @@ bool snapshot_covers(const struct snapshot *s, unsigned asn);
 /* Whether two snapshots hold the same files with the same contents. */
 bool snapshot_same_content(const struct snapshot *, const struct snapshot *);
 
+/* Whether a save that made `snap` may store nothing, list[prev] being the
+ * newest intact snapshot of its scope among `n` sorted newest first: when
+ * list[prev] holds the same files and no snapshot newer than it (intact or
+ * damaged) may hold a part `snap` holds -- an AS whose file it has, or any
+ * part for a whole-network one.  A restore takes the newest snapshot
+ * holding a part (snapshot_choose()), so storing nothing then would bring
+ * that newer snapshot's older state back.  Pure. */
+bool snapshot_unchanged(const struct snapshot *list, size_t n, size_t prev,
+                        const struct snapshot *snap);
+
 /* Which of `n` snapshots sorted newest first to keep at time `now`:
  * keep[i] set.  Damaged ones are kept (left for the TA to look at) and
- * take no place: they never push an intact one out, so the newest intact
- * snapshot of each scope is always kept.  Pure. */
+ * take no place: they never push an intact one out.  The newest intact
+ * snapshot of each scope and snapshot `written` (the one a save has just
+ * stored; NULL: none) are kept whatever the retention says.  Pure. */
 void snapshot_retain(const struct snapshot *, size_t n, long long now,
-                     const struct snapshot_retention *, bool keep[]);
+                     const struct snapshot_retention *, const char *written,
+                     bool keep[]);
 
 /* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
 void snapshot_default_name(long long t, char buf[32]);
