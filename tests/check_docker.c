@@ -8,6 +8,7 @@
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
+#include <sys/prctl.h>
 
 #include "host.h"
 #include "testutil.h"
@@ -51,6 +52,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->prepare_frr);
     ck_assert_ptr_nonnull(ops->describe_node);
     ck_assert_ptr_nonnull(ops->run);
+    ck_assert_ptr_nonnull(ops->run_bounded);
     ck_assert_ptr_nonnull(ops->node_exists);
     ck_assert_ptr_nonnull(ops->destroy_node);
     ck_assert_ptr_nonnull(ops->stop_node);
@@ -287,22 +289,199 @@ START_TEST(test_create_request)
 }
 END_TEST
 
+/* Feeds `len` bytes of `data` to `dm` in pieces of `step` bytes; the
+ * first error. */
+static int
+feed(struct demux *dm, const unsigned char *data, size_t len, size_t step)
+{
+    for (size_t i = 0; i < len; i += step) {
+        int error = demux_feed(dm, data + i, len - i < step ? len - i : step);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+static void
+demux_free(struct demux *dm)
+{
+    free(dm->out.data);
+    free(dm->err.data);
+}
+
 START_TEST(test_demux)
 {
+    /* stdout "out", stderr "err", an empty stdout frame, stdout "!". */
     static const unsigned char stream[] = {
-        1, 0, 0, 0,   0,   0,   0, 3, 'o', 'u', 't', 2, 0, 0, 0,  0,
-        0, 0, 3, 'e', 'r', 'r', 1, 0, 0,   0,   0,   0, 0, 1, '!'};
-    struct buf out = {0}, err = {0};
+        1, 0, 0, 0, 0, 0, 0,   3,   'o', 'u', 't', 2, 0,
+        0, 0, 0, 0, 0, 3, 'e', 'r', 'r', 1,   0,   0, 0,
+        0, 0, 0, 0, 1, 0, 0,   0,   0,   0,   0,   1, '!'};
 
-    ck_assert(demux_stream(stream, sizeof stream, &out, &err));
-    ck_assert_str_eq(out.data, "out!");
-    ck_assert_str_eq(err.data, "err");
-    ck_assert(!demux_stream(stream, sizeof stream - 1, &out, &err));
-    ck_assert(
-        !demux_stream((const unsigned char *)"hello world", 11, &out, &err));
-    ck_assert(demux_stream(stream, 0, &out, &err));
-    free(out.data);
-    free(err.data);
+    /* Whole, or cut anywhere (the Engine's chunks are arbitrary). */
+    for (size_t step = 1; step <= sizeof stream; step++) {
+        struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), 0);
+        ck_assert(demux_at_frame_end(&dm));
+        ck_assert_str_eq(dm.out.data, "out!");
+        ck_assert_str_eq(dm.err.data, "err");
+        demux_free(&dm);
+    }
+    /* Ending inside a header or a payload is not the end of a stream. */
+    for (size_t cut = 1; cut < 11; cut++) {
+        struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, cut, 1), 0);
+        ck_assert(!demux_at_frame_end(&dm));
+        demux_free(&dm);
+    }
+    /* Not such a stream (a TTY's raw output, stream 0 or 3). */
+    struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, (const unsigned char *)"hello world", 11, 11),
+                     -EPROTO);
+    demux_free(&dm);
+    static const unsigned char stdin_frame[] = {0, 0, 0, 0, 0, 0, 0, 1, 'x'};
+    dm = (struct demux){.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, stdin_frame, sizeof stdin_frame, 9), -EPROTO);
+    demux_free(&dm);
+
+    /* The cap: exactly max_out bytes of standard output pass, one more
+     * does not, whatever the pieces; standard error does not count. */
+    for (size_t step = 1; step <= sizeof stream; step++) {
+        dm = (struct demux){.max_out = 4, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), 0);
+        ck_assert_str_eq(dm.out.data, "out!");
+        demux_free(&dm);
+        dm = (struct demux){.max_out = 3, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), -EFBIG);
+        ck_assert_uint_le(dm.out.len, 3);
+        demux_free(&dm);
+    }
+    /* Standard error: its first max_err bytes kept, the rest dropped. */
+    dm = (struct demux){.max_out = 4, .max_err = 2};
+    ck_assert_int_eq(feed(&dm, stream, sizeof stream, 5), 0);
+    ck_assert_str_eq(dm.err.data, "er");
+    ck_assert_str_eq(dm.out.data, "out!");
+    demux_free(&dm);
+    /* A frame header announcing 4 GiB of output is refused by the cap as
+     * its bytes come, never allocated ahead. */
+    static const unsigned char huge[] = {1,    0,    0,    0,   0xff,
+                                         0xff, 0xff, 0xff, 'a', 'b'};
+    dm = (struct demux){.max_out = 1, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, huge, sizeof huge, sizeof huge), -EFBIG);
+    ck_assert_ptr_null(dm.out.data);
+    demux_free(&dm);
+}
+END_TEST
+
+/* /proc's parent of a process whose name holds ") S 1 ". */
+START_TEST(test_parent_of)
+{
+    ck_assert_int_eq(parent_of(getpid()), getppid());
+    ck_assert_int_eq(parent_of(-5), -1);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        prctl(PR_SET_NAME, "x) S 1 1 1");
+        ssize_t w = write(ready[1], "y", 1);
+        (void)w;
+        pause();
+        _exit(0);
+    }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    ck_assert_int_eq(parent_of(child), getpid());
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
+}
+END_TEST
+
+/* In a process of its own (a subreaper, so that it can reap what
+ * kill_tree() kills): a chain of 3 processes (a child that forks, whose
+ * child forks too) and an unrelated sibling; kill_tree() of the chain's
+ * head kills the 3 and not the sibling.  Exit status 0 if all is so. */
+static int
+kill_tree_case(void *state)
+{
+    int ready[2];
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || pipe(ready) < 0) {
+        return 10;
+    }
+    pid_t sibling = fork();
+    if (sibling == 0) {
+        pause();
+        _exit(0);
+    }
+    pid_t head = fork();
+    if (head == 0) {
+        for (int depth = 0; depth < 2; depth++) {
+            pid_t pid = fork();
+            if (pid != 0) {
+                break; /* this one stays; its child goes on */
+            }
+        }
+        ssize_t w = write(ready[1], "y", 1);
+        (void)w;
+        for (;;) {
+            pause();
+        }
+    }
+    if (sibling < 0 || head < 0) {
+        return 11;
+    }
+    char c[3];
+    for (size_t got = 0; got < 3;) {
+        ssize_t n = read(ready[0], c, 3 - got);
+        if (n <= 0) {
+            return 12;
+        }
+        got += (size_t)n;
+    }
+    int killed = kill_tree(state, "n", head, getpid());
+    int status, reaped = 0;
+    pid_t pid;
+    /* Every process but the sibling ends by SIGKILL. */
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0 ||
+           (pid == 0 && reaped < 3)) {
+        if (pid == 0) {
+            usleep(10000);
+            continue;
+        }
+        if (pid == sibling || !WIFSIGNALED(status) ||
+            WTERMSIG(status) != SIGKILL) {
+            return 13;
+        }
+        reaped++;
+    }
+    bool sibling_alive = kill(sibling, 0) == 0;
+    kill(sibling, SIGKILL);
+    waitpid(sibling, NULL, 0);
+    if (!sibling_alive) {
+        return 14;
+    }
+    return killed == 3 && reaped == 3 ? 0 : 15;
+}
+
+START_TEST(test_kill_tree)
+{
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        _exit(kill_tree_case(state));
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    /* A process that has ended already: nothing to kill. */
+    ck_assert_int_eq(kill_tree(state, "n", pid, getpid()), 0);
+    docker_release(state);
 }
 END_TEST
 
@@ -381,6 +560,8 @@ docker_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
     tcase_add_test(tc, test_demux);
+    tcase_add_test(tc, test_parent_of);
+    tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_record);
     suite_add_tcase(s, tc);
     return s;
