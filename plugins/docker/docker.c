@@ -874,8 +874,9 @@ parent_of(pid_t pid)
     return p && sscanf(p + 1, " %*c %d", &ppid) == 1 ? ppid : -1;
 }
 
-/* Whether processes `a` and `b` are in the same PID namespace. */
-static bool
+/* Whether processes `a` and `b` are in the same PID namespace: 1, 0, or
+ * -1 when it cannot be told (one has ended). */
+static int
 same_pid_ns(pid_t a, pid_t b)
 {
     char pa[64], pb[64];
@@ -883,16 +884,19 @@ same_pid_ns(pid_t a, pid_t b)
 
     snprintf(pa, sizeof pa, "/proc/%d/ns/pid", (int)a);
     snprintf(pb, sizeof pb, "/proc/%d/ns/pid", (int)b);
-    return stat(pa, &sa) == 0 && stat(pb, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (stat(pa, &sa) < 0 || stat(pb, &sb) < 0) {
+        return -1;
+    }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* An exec's program and what it started, held by pidfds (a pid that ends
  * cannot be taken for another process through them) and stopped as they
- * are found, so that none can start more or slip away before the kill. */
+ * are found, so that none can start more or slip away before the kill.
+ * Without pidfds (a kernel before 5.3; valgrind) by pid. */
 struct tree {
     pid_t pid[TREE_MAX];
-    int fd[TREE_MAX];
+    int fd[TREE_MAX]; /* -1: none */
     size_t n;
 };
 
@@ -907,26 +911,39 @@ tree_has(const struct tree *t, pid_t pid)
     return false;
 }
 
-/* Adds `pid` if it is still `parent`'s child (-1: any) and stops it; the
- * check through /proc holds since the pidfd was opened first and the
- * signal through it reached a living process. */
-static void
-tree_add(struct tree *t, pid_t pid, pid_t parent)
+static int
+tree_signal(const struct tree *t, size_t i, int sig)
+{
+    return t->fd[i] >= 0 ? pidfd_send_signal(t->fd[i], sig, NULL, 0)
+                         : kill(t->pid[i], sig);
+}
+
+/* Adds `pid` if it is still `parent`'s child (`parent` -1: if it is in
+ * the PID namespace of process `cpid`) and stops it; 1 if it joined, 0 if
+ * it has ended, -ESRCH if it is not in that namespace.  The look through
+ * /proc holds since the pidfd was opened first and the signal through it
+ * reached a living process: the pid was not reused meanwhile. */
+static int
+tree_add(struct tree *t, pid_t pid, pid_t parent, pid_t cpid)
 {
     if (t->n == TREE_MAX) {
-        return;
+        return 0;
     }
     int fd = pidfd_open(pid, 0);
-    if (fd < 0) {
-        return;
+    if (fd < 0 && errno != ENOSYS) {
+        return 0;
     }
-    if ((parent >= 0 && parent_of(pid) != parent) ||
-        pidfd_send_signal(fd, SIGSTOP, NULL, 0) < 0) {
-        close(fd);
-        return;
-    }
+    int ours = parent >= 0 ? parent_of(pid) == parent : same_pid_ns(pid, cpid);
     t->pid[t->n] = pid;
-    t->fd[t->n++] = fd;
+    t->fd[t->n] = fd;
+    if (ours != 1 || tree_signal(t, t->n, SIGSTOP) < 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return ours == 0 && parent < 0 ? -ESRCH : 0;
+    }
+    t->n++;
+    return 1;
 }
 
 /* One look at every process: the children of the tree's members join it.
@@ -946,7 +963,7 @@ tree_grow(struct tree *t)
         }
         pid_t parent = parent_of((pid_t)pid);
         if (parent > 0 && tree_has(t, parent)) {
-            tree_add(t, (pid_t)pid, parent);
+            tree_add(t, (pid_t)pid, parent, 0);
         }
     }
     if (proc) {
@@ -967,39 +984,31 @@ kill_tree(const struct docker *d, const char *name, pid_t root, pid_t cpid)
     if (!t) {
         return -ENOMEM;
     }
-    int fd = pidfd_open(root, 0);
-    if (fd < 0) {
-        free(t);
-        return errno == ESRCH ? 0 : -errno;
-    }
-    /* The pid was the exec's: still in the container's PID namespace,
-     * and alive after that look, so it was not reused meanwhile. */
-    if (!same_pid_ns(root, cpid) ||
-        pidfd_send_signal(fd, SIGSTOP, NULL, 0) < 0) {
-        int error = errno == ESRCH ? 0 : -ESRCH;
-        if (error) {
+    int joined = tree_add(t, root, -1, cpid);
+    if (joined <= 0) {
+        if (joined < 0) {
             d->host->error("docker: node %s: process %d is not in the "
                            "container: not killed",
                            name, (int)root);
         }
-        close(fd);
         free(t);
-        return error;
+        return joined;
     }
-    t->pid[0] = root;
-    t->fd[0] = fd;
-    t->n = 1;
     for (int round = 0; round < 64 && tree_grow(t) > 0; round++) {
         continue;
     }
     for (size_t i = 0; i < t->n; i++) {
-        pidfd_send_signal(t->fd[i], SIGKILL, NULL, 0);
+        tree_signal(t, i, SIGKILL);
     }
-    struct pollfd pfd = {.fd = t->fd[0], .events = POLLIN};
-    poll(&pfd, 1, KILL_GRACE_MS);
+    if (t->fd[0] >= 0) {
+        struct pollfd pfd = {.fd = t->fd[0], .events = POLLIN};
+        poll(&pfd, 1, KILL_GRACE_MS);
+    }
     int n = (int)t->n;
     for (size_t i = 0; i < t->n; i++) {
-        close(t->fd[i]);
+        if (t->fd[i] >= 0) {
+            close(t->fd[i]);
+        }
     }
     free(t);
     return n;
