@@ -729,7 +729,7 @@ START_TEST(test_run_bounded)
         char *out = (char *)"unchanged";
         testutil_capture_begin();
         int result =
-            docker_run_bounded(state, "n", NULL, argv, &out, 300, 1 << 20);
+            docker_run_bounded(state, "n", NULL, argv, &out, 1000, 1 << 20);
         testutil_capture_end();
         int status = fake_stop(&f);
         ck_assert_msg(result == results[i], "%s: %d (%s)", modes[i], result,
