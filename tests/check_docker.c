@@ -335,14 +335,21 @@ START_TEST(test_demux)
         ck_assert(!demux_at_frame_end(&dm));
         demux_free(&dm);
     }
-    /* Not such a stream (a TTY's raw output, stream 0 or 3). */
+    /* Not such a stream (a TTY's raw output, a stream 3). */
     struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
     ck_assert_int_eq(feed(&dm, (const unsigned char *)"hello world", 11, 11),
                      -EPROTO);
     demux_free(&dm);
-    static const unsigned char stdin_frame[] = {0, 0, 0, 0, 0, 0, 0, 1, 'x'};
+    static const unsigned char frame3[] = {3, 0, 0, 0, 0, 0, 0, 1, 'x'};
     dm = (struct demux){.max_out = SIZE_MAX, .max_err = 100};
-    ck_assert_int_eq(feed(&dm, stdin_frame, sizeof stdin_frame, 9), -EPROTO);
+    ck_assert_int_eq(feed(&dm, frame3, sizeof frame3, 9), -EPROTO);
+    demux_free(&dm);
+    /* Stream 0 ("stdin" in the Engine's documentation) is standard
+     * output. */
+    static const unsigned char frame0[] = {0, 0, 0, 0, 0, 0, 0, 1, 'x'};
+    dm = (struct demux){.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, frame0, sizeof frame0, 9), 0);
+    ck_assert_str_eq(dm.out.data, "x");
     demux_free(&dm);
 
     /* The cap: exactly max_out bytes of standard output pass, one more

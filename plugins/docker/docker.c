@@ -357,7 +357,8 @@ buf_add(struct buf *b, const void *data, size_t len)
 }
 
 /* The Engine's multiplexed stream (exec without a TTY: frames of an
- * 8-byte header -- stream 1 stdout or 2 stderr, three zero bytes, the
+ * 8-byte header -- stream 1 stdout (0, which the Engine's documentation
+ * calls stdin, is standard output too) or 2 stderr, three zero bytes, the
  * payload's length big-endian -- and the payload), split as it arrives,
  * in pieces cut anywhere: standard output into `out` up to `max_out`
  * bytes, the first `max_err` bytes of standard error into `err` (the rest
@@ -387,7 +388,7 @@ demux_feed(struct demux *dm, const unsigned char *data, size_t len)
                 return 0;
             }
             const unsigned char *h = dm->head;
-            if (h[0] < 1 || h[0] > 2 || h[1] || h[2] || h[3]) {
+            if (h[0] > 2 || h[1] || h[2] || h[3]) {
                 return -EPROTO;
             }
             dm->left = (size_t)h[4] << 24 | (size_t)h[5] << 16 |
@@ -398,7 +399,7 @@ demux_feed(struct demux *dm, const unsigned char *data, size_t len)
             continue;
         }
         size_t k = dm->left < len ? dm->left : len;
-        bool is_out = dm->head[0] == 1;
+        bool is_out = dm->head[0] != 2; /* 0, "stdin", is written on stdout */
         struct buf *b = is_out ? &dm->out : &dm->err;
         if (is_out && k > dm->max_out - dm->out.len) {
             return -EFBIG;
