@@ -8,6 +8,8 @@
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 
 #include <check.h>
+#include <sys/prctl.h>
+#include <sys/un.h>
 
 #include "host.h"
 #include "testutil.h"
@@ -51,6 +53,7 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->prepare_frr);
     ck_assert_ptr_nonnull(ops->describe_node);
     ck_assert_ptr_nonnull(ops->run);
+    ck_assert_ptr_nonnull(ops->run_bounded);
     ck_assert_ptr_nonnull(ops->node_exists);
     ck_assert_ptr_nonnull(ops->destroy_node);
     ck_assert_ptr_nonnull(ops->stop_node);
@@ -287,22 +290,470 @@ START_TEST(test_create_request)
 }
 END_TEST
 
+/* Feeds `len` bytes of `data` to `dm` in pieces of `step` bytes; the
+ * first error. */
+static int
+feed(struct demux *dm, const unsigned char *data, size_t len, size_t step)
+{
+    for (size_t i = 0; i < len; i += step) {
+        int error = demux_feed(dm, data + i, len - i < step ? len - i : step);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+static void
+demux_free(struct demux *dm)
+{
+    free(dm->out.data);
+    free(dm->err.data);
+}
+
 START_TEST(test_demux)
 {
+    /* stdout "out", stderr "err", an empty stdout frame, stdout "!". */
     static const unsigned char stream[] = {
-        1, 0, 0, 0,   0,   0,   0, 3, 'o', 'u', 't', 2, 0, 0, 0,  0,
-        0, 0, 3, 'e', 'r', 'r', 1, 0, 0,   0,   0,   0, 0, 1, '!'};
-    struct buf out = {0}, err = {0};
+        1, 0, 0, 0, 0, 0, 0,   3,   'o', 'u', 't', 2, 0,
+        0, 0, 0, 0, 0, 3, 'e', 'r', 'r', 1,   0,   0, 0,
+        0, 0, 0, 0, 1, 0, 0,   0,   0,   0,   0,   1, '!'};
 
-    ck_assert(demux_stream(stream, sizeof stream, &out, &err));
-    ck_assert_str_eq(out.data, "out!");
-    ck_assert_str_eq(err.data, "err");
-    ck_assert(!demux_stream(stream, sizeof stream - 1, &out, &err));
-    ck_assert(
-        !demux_stream((const unsigned char *)"hello world", 11, &out, &err));
-    ck_assert(demux_stream(stream, 0, &out, &err));
-    free(out.data);
-    free(err.data);
+    /* Whole, or cut anywhere (the Engine's chunks are arbitrary). */
+    for (size_t step = 1; step <= sizeof stream; step++) {
+        struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), 0);
+        ck_assert(demux_at_frame_end(&dm));
+        ck_assert_str_eq(dm.out.data, "out!");
+        ck_assert_str_eq(dm.err.data, "err");
+        demux_free(&dm);
+    }
+    /* Ending inside a header or a payload is not the end of a stream. */
+    for (size_t cut = 1; cut < 11; cut++) {
+        struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, cut, 1), 0);
+        ck_assert(!demux_at_frame_end(&dm));
+        demux_free(&dm);
+    }
+    /* Not such a stream (a TTY's raw output, a stream 3). */
+    struct demux dm = {.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, (const unsigned char *)"hello world", 11, 11),
+                     -EPROTO);
+    demux_free(&dm);
+    static const unsigned char frame3[] = {3, 0, 0, 0, 0, 0, 0, 1, 'x'};
+    dm = (struct demux){.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, frame3, sizeof frame3, 9), -EPROTO);
+    demux_free(&dm);
+    /* Stream 0 ("stdin" in the Engine's documentation) is standard
+     * output. */
+    static const unsigned char frame0[] = {0, 0, 0, 0, 0, 0, 0, 1, 'x'};
+    dm = (struct demux){.max_out = SIZE_MAX, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, frame0, sizeof frame0, 9), 0);
+    ck_assert_str_eq(dm.out.data, "x");
+    demux_free(&dm);
+
+    /* The cap: exactly max_out bytes of standard output pass, one more
+     * does not, whatever the pieces; standard error does not count. */
+    for (size_t step = 1; step <= sizeof stream; step++) {
+        dm = (struct demux){.max_out = 4, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), 0);
+        ck_assert_str_eq(dm.out.data, "out!");
+        demux_free(&dm);
+        dm = (struct demux){.max_out = 3, .max_err = 100};
+        ck_assert_int_eq(feed(&dm, stream, sizeof stream, step), -EFBIG);
+        ck_assert_uint_le(dm.out.len, 3);
+        demux_free(&dm);
+    }
+    /* Standard error: its first max_err bytes kept, the rest dropped. */
+    dm = (struct demux){.max_out = 4, .max_err = 2};
+    ck_assert_int_eq(feed(&dm, stream, sizeof stream, 5), 0);
+    ck_assert_str_eq(dm.err.data, "er");
+    ck_assert_str_eq(dm.out.data, "out!");
+    demux_free(&dm);
+    /* A frame header announcing 4 GiB of output is refused by the cap as
+     * its bytes come, never allocated ahead. */
+    static const unsigned char huge[] = {1,    0,    0,    0,   0xff,
+                                         0xff, 0xff, 0xff, 'a', 'b'};
+    dm = (struct demux){.max_out = 1, .max_err = 100};
+    ck_assert_int_eq(feed(&dm, huge, sizeof huge, sizeof huge), -EFBIG);
+    ck_assert_ptr_null(dm.out.data);
+    demux_free(&dm);
+}
+END_TEST
+
+/* /proc's parent of a process whose name holds ") S 1 ". */
+START_TEST(test_parent_of)
+{
+    ck_assert_int_eq(parent_of(getpid()), getppid());
+    ck_assert_int_eq(parent_of(-5), -1);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        prctl(PR_SET_NAME, "x) S 1 1 1");
+        ssize_t w = write(ready[1], "y", 1);
+        (void)w;
+        pause();
+        _exit(0);
+    }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    ck_assert_int_eq(parent_of(child), getpid());
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
+}
+END_TEST
+
+/* In a process of its own (a subreaper, so that it can reap what
+ * kill_tree() kills): a chain of 3 processes (a child that forks, whose
+ * child forks too) and an unrelated sibling; kill_tree() of the chain's
+ * head kills the 3 and not the sibling.  Exit status 0 if all is so. */
+static int
+kill_tree_case(void *state)
+{
+    int ready[2];
+    /* A group of its own: whatever is left is killed by the test. */
+    if (setpgid(0, 0) < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ||
+        pipe(ready) < 0) {
+        return 10;
+    }
+    pid_t sibling = fork();
+    if (sibling == 0) {
+        pause();
+        _exit(0);
+    }
+    pid_t head = fork();
+    if (head == 0) {
+        for (int depth = 0; depth < 2; depth++) {
+            pid_t pid = fork();
+            if (pid != 0) {
+                break; /* this one stays; its child goes on */
+            }
+        }
+        ssize_t w = write(ready[1], "y", 1);
+        (void)w;
+        for (;;) {
+            pause();
+        }
+    }
+    if (sibling < 0 || head < 0) {
+        return 11;
+    }
+    char c[3];
+    for (size_t got = 0; got < 3;) {
+        ssize_t n = read(ready[0], c, 3 - got);
+        if (n <= 0) {
+            return 12;
+        }
+        got += (size_t)n;
+    }
+    int killed = kill_tree(state, "n", head, getpid());
+    int status, reaped = 0;
+    pid_t pid;
+    /* Every process but the sibling ends by SIGKILL (bounded: 10 s). */
+    for (int tries = 0; tries < 1000 && reaped < 3; tries++) {
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) {
+            usleep(10000);
+            continue;
+        }
+        if (pid == sibling || !WIFSIGNALED(status) ||
+            WTERMSIG(status) != SIGKILL) {
+            return 13;
+        }
+        reaped++;
+    }
+    bool sibling_alive = kill(sibling, 0) == 0;
+    kill(sibling, SIGKILL);
+    waitpid(sibling, NULL, 0);
+    if (!sibling_alive) {
+        return 14;
+    }
+    return killed == 3 && reaped == 3 ? 0 : 15;
+}
+
+START_TEST(test_kill_tree)
+{
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        _exit(kill_tree_case(state));
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    kill(-pid, SIGKILL); /* what a failure left */
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    /* A process that has ended already: nothing to kill. */
+    ck_assert_int_eq(kill_tree(state, "n", pid, getpid()), 0);
+    docker_release(state);
+}
+END_TEST
+
+/* A fake Docker Engine on a UNIX socket, in a thread: enough of the API
+ * for an exec (inspect, exec create, exec start, exec inspect) whose
+ * program is `program`, a child of this process that the test made and
+ * that the fake reaps when asked for the exec's state.  `mode` says what
+ * the exec's stream does: "ok" prints "hello" and ends; "hang" prints a
+ * little and then nothing, its connection kept open (a vtysh waiting for
+ * a stopped daemon); "flood" prints until the reader goes away. */
+struct fake_engine {
+    char path[108];
+    int listen_fd, stop[2];
+    const char *mode;
+    pid_t program;
+    int program_status; /* its wait status once reaped, else -1 */
+    int held[16];       /* "hang" connections, closed at the end */
+    size_t n_held;
+    pthread_t thread;
+};
+
+static void
+send_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0) {
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void
+reply_json(int fd, int code, const char *body)
+{
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     code, strlen(body));
+    send_all(fd, head, (size_t)n);
+    send_all(fd, body, strlen(body));
+}
+
+/* One stdout frame of `text`. */
+static void
+send_frame(int fd, const char *text)
+{
+    size_t len = strlen(text);
+    unsigned char head[8] = {
+        1, 0, 0, 0, 0, 0, (unsigned char)(len >> 8), (unsigned char)len};
+    send_all(fd, head, sizeof head);
+    send_all(fd, text, len);
+}
+
+/* Answers one request on `fd`; false if the connection is kept. */
+static bool
+fake_serve(struct fake_engine *f, int fd)
+{
+    char req[8192];
+    size_t len = 0;
+    char *end = NULL;
+    while (!end && len < sizeof req - 1) {
+        ssize_t n = recv(fd, req + len, sizeof req - 1 - len, 0);
+        if (n <= 0) {
+            return true;
+        }
+        len += (size_t)n;
+        req[len] = '\0';
+        end = strstr(req, "\r\n\r\n");
+    }
+    char *cl = strcasestr(req, "Content-Length:");
+    size_t body = cl && (!end || cl < end) ? strtoul(cl + 15, NULL, 10) : 0;
+    while (end && len < (size_t)(end + 4 - req) + body &&
+           len < sizeof req - 1) {
+        ssize_t n = recv(fd, req + len, sizeof req - 1 - len, 0);
+        if (n <= 0) {
+            break;
+        }
+        len += (size_t)n;
+    }
+    char method[8], path[256], json[256];
+    if (sscanf(req, "%7s %255s", method, path) != 2) {
+        return true;
+    }
+    if (!strcmp(path, "/containers/n/json")) {
+        snprintf(json, sizeof json,
+                 "{\"Id\":\"abc\",\"State\":{\"Pid\":%d,\"Running\":true}}",
+                 (int)getpid());
+        reply_json(fd, 200, json);
+    } else if (!strcmp(path, "/containers/abc/exec")) {
+        reply_json(fd, 201, "{\"Id\":\"e1\"}");
+    } else if (!strcmp(path, "/exec/e1/json")) {
+        int status;
+        if (f->program_status < 0 &&
+            waitpid(f->program, &status, WNOHANG) == f->program) {
+            f->program_status = status;
+        }
+        int code = f->program_status < 0 ? 0
+                   : WIFSIGNALED(f->program_status)
+                       ? 128 + WTERMSIG(f->program_status)
+                       : WEXITSTATUS(f->program_status);
+        snprintf(
+            json, sizeof json, "{\"Running\":%s,\"ExitCode\":%d,\"Pid\":%d}",
+            f->program_status < 0 ? "true" : "false", code, (int)f->program);
+        reply_json(fd, 200, json);
+    } else if (!strcmp(path, "/exec/e1/start")) {
+        static const char head[] =
+            "HTTP/1.1 200 OK\r\nContent-Type: "
+            "application/vnd.docker.raw-stream\r\nConnection: close\r\n\r\n";
+        send_all(fd, head, sizeof head - 1);
+        if (!strcmp(f->mode, "ok")) {
+            send_frame(fd, "hello");
+            kill(f->program, SIGTERM);
+        } else if (!strcmp(f->mode, "hang") && f->n_held < 16) {
+            send_frame(fd, "Building configuration...\n");
+            f->held[f->n_held++] = fd;
+            return false;
+        } else {
+            /* At most 64 MiB, stopped when the reader has gone. */
+            char line[1024];
+            memset(line, 'x', sizeof line - 1);
+            line[sizeof line - 1] = '\0';
+            for (int i = 0; i < 64 * 1024; i++) {
+                unsigned char h[8] = {1, 0, 0, 0, 0, 0, 0x03, 0xff};
+                if (send(fd, h, 8, MSG_NOSIGNAL) != 8 ||
+                    send(fd, line, 1023, MSG_NOSIGNAL) != 1023) {
+                    break;
+                }
+            }
+        }
+    } else {
+        reply_json(fd, 404, "{\"message\":\"no such thing\"}");
+    }
+    return true;
+}
+
+static void *
+fake_thread(void *arg)
+{
+    struct fake_engine *f = arg;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = f->listen_fd, .events = POLLIN},
+                              {.fd = f->stop[0], .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 || p[1].revents) {
+            break;
+        }
+        int fd = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0 && fake_serve(f, fd)) {
+            close(fd);
+        }
+    }
+    return NULL;
+}
+
+static void
+exit_0(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
+/* Starts the fake with a program (a child that waits to be killed). */
+static void
+fake_start(struct fake_engine *f, const char *dir, const char *mode)
+{
+    memset(f, 0, sizeof *f);
+    f->mode = mode;
+    f->program_status = -1;
+    snprintf(f->path, sizeof f->path, "%s/engine.sock", dir);
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    f->program = fork();
+    ck_assert_int_ge(f->program, 0);
+    if (f->program == 0) {
+        signal(SIGTERM, exit_0); /* "ok": it ends well once it printed */
+        ssize_t w = write(ready[1], "y", 1);
+        (void)w;
+        for (;;) {
+            pause();
+        }
+    }
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    close(ready[1]);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", f->path);
+    f->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(f->listen_fd, 0);
+    ck_assert_int_eq(bind(f->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(f->listen_fd, 8), 0);
+    ck_assert_int_eq(pipe2(f->stop, O_CLOEXEC), 0);
+    ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_thread, f), 0);
+}
+
+/* Stops the fake; the program's wait status (it is reaped if the fake
+ * has not). */
+static int
+fake_stop(struct fake_engine *f)
+{
+    ck_assert_int_eq(write(f->stop[1], "x", 1), 1);
+    pthread_join(f->thread, NULL);
+    for (size_t i = 0; i < f->n_held; i++) {
+        close(f->held[i]);
+    }
+    close(f->listen_fd);
+    close(f->stop[0]);
+    close(f->stop[1]);
+    unlink(f->path);
+    if (f->program_status < 0) {
+        kill(f->program, SIGKILL);
+        waitpid(f->program, &f->program_status, 0);
+        return -1; /* it was not killed by the plugin */
+    }
+    return f->program_status;
+}
+
+/* run_bounded through the fake Engine: a program whose output stops
+ * coming (-ETIMEDOUT) or never stops (-EFBIG) is killed with SIGKILL
+ * from the host, nothing returned; one that ends is read whole. */
+START_TEST(test_run_bounded)
+{
+    static const char *const modes[] = {"hang", "flood", "ok"};
+    static const int results[] = {-ETIMEDOUT, -EFBIG, 0};
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+
+    for (size_t i = 0; i < 3; i++) {
+        struct fake_engine f;
+        fake_start(&f, dir, modes[i]);
+        char settings[256];
+        snprintf(settings, sizeof settings,
+                 "plugins = { docker = { socket = \"%s\"; }; };", f.path);
+        void *state;
+        ck_assert_int_eq(configure_with(settings, &state), 0);
+        const char *argv[] = {"vtysh", "-c", "show running-config", NULL};
+        char *out = (char *)"unchanged";
+        testutil_capture_begin();
+        int result =
+            docker_run_bounded(state, "n", NULL, argv, &out, 1000, 1 << 20);
+        testutil_capture_end();
+        int status = fake_stop(&f);
+        ck_assert_msg(result == results[i], "%s: %d (%s)", modes[i], result,
+                      testutil_captured());
+        ck_assert_msg(status != -1, "%s: the program was not killed",
+                      modes[i]);
+        if (results[i]) {
+            ck_assert_ptr_null(out);
+            ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        } else {
+            ck_assert_str_eq(out, "hello");
+            ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            free(out);
+        }
+        docker_release(state);
+    }
+    rmdir(dir);
 }
 END_TEST
 
@@ -381,6 +832,9 @@ docker_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
     tcase_add_test(tc, test_demux);
+    tcase_add_test(tc, test_parent_of);
+    tcase_add_test(tc, test_kill_tree);
+    tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
     suite_add_tcase(s, tc);
     return s;

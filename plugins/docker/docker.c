@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -354,30 +356,75 @@ buf_add(struct buf *b, const void *data, size_t len)
     b->data[b->len] = '\0';
 }
 
-/* Splits the Engine's multiplexed stream (exec without a TTY: frames of an
- * 8-byte header -- stream 1 stdout or 2 stderr, three zero bytes, the
- * payload's length big-endian -- and the payload) into `out` and `err`.
- * Returns false if the stream ends inside a frame or is not one. */
-static bool
-demux_stream(const unsigned char *data, size_t len, struct buf *out,
-             struct buf *err)
-{
-    size_t i = 0;
+/* The Engine's multiplexed stream (exec without a TTY: frames of an
+ * 8-byte header -- stream 1 stdout (0, which the Engine's documentation
+ * calls stdin, is standard output too) or 2 stderr, three zero bytes, the
+ * payload's length big-endian -- and the payload), split as it arrives,
+ * in pieces cut anywhere: standard output into `out` up to `max_out`
+ * bytes, the first `max_err` bytes of standard error into `err` (the rest
+ * of it dropped: it is only ever logged). */
+struct demux {
+    unsigned char head[8];
+    size_t have; /* bytes of head[] read */
+    size_t left; /* payload bytes of the current frame still to come */
+    struct buf out, err;
+    size_t max_out, max_err;
+};
 
-    while (i < len) {
-        if (len - i < 8) {
-            return false;
+/* Takes the next `len` bytes of the stream: 0, -EFBIG once standard output
+ * is beyond max_out, -EPROTO if it is not such a stream, -ENOMEM. */
+static int
+demux_feed(struct demux *dm, const unsigned char *data, size_t len)
+{
+    while (len > 0) {
+        if (dm->left == 0) {
+            size_t k = sizeof dm->head - dm->have;
+            k = k < len ? k : len;
+            memcpy(dm->head + dm->have, data, k);
+            dm->have += k;
+            data += k;
+            len -= k;
+            if (dm->have < sizeof dm->head) {
+                return 0;
+            }
+            const unsigned char *h = dm->head;
+            if (h[0] > 2 || h[1] || h[2] || h[3]) {
+                return -EPROTO;
+            }
+            dm->left = (size_t)h[4] << 24 | (size_t)h[5] << 16 |
+                       (size_t)h[6] << 8 | (size_t)h[7];
+            if (dm->left == 0) {
+                dm->have = 0;
+            }
+            continue;
         }
-        const unsigned char *h = data + i;
-        size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 |
-                   (size_t)h[6] << 8 | (size_t)h[7];
-        if (h[0] > 2 || h[1] || h[2] || h[3] || n > len - i - 8) {
-            return false;
+        size_t k = dm->left < len ? dm->left : len;
+        bool is_out = dm->head[0] != 2; /* 0, "stdin", is written on stdout */
+        struct buf *b = is_out ? &dm->out : &dm->err;
+        if (is_out && k > dm->max_out - dm->out.len) {
+            return -EFBIG;
         }
-        buf_add(h[0] == 1 ? out : err, h + 8, n);
-        i += 8 + n;
+        size_t room =
+            dm->max_err > dm->err.len ? dm->max_err - dm->err.len : 0;
+        buf_add(b, data, is_out || k < room ? k : room);
+        if (b->failed) {
+            return -ENOMEM;
+        }
+        data += k;
+        len -= k;
+        dm->left -= k;
+        if (dm->left == 0) {
+            dm->have = 0;
+        }
     }
-    return true;
+    return 0;
+}
+
+/* Whether the stream may end here (not inside a frame). */
+static bool
+demux_at_frame_end(const struct demux *dm)
+{
+    return dm->have == 0 && dm->left == 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -387,6 +434,12 @@ demux_stream(const unsigned char *data, size_t len, struct buf *out,
 struct response {
     long code; /* HTTP status; 0 if there was none */
     struct buf body;
+    /* Streamed requests (exec start): a 200 answer's body goes to `sink`
+     * as it arrives instead of into `body`; an error the demux returns
+     * stops the transfer and is the request's result. */
+    struct demux *sink;
+    int sink_error;
+    CURL *curl;
 };
 
 static size_t
@@ -394,17 +447,37 @@ write_body(char *data, size_t size, size_t n, void *resp_)
 {
     struct response *resp = resp_;
 
+    if (resp->sink && !resp->code) {
+        curl_easy_getinfo(resp->curl, CURLINFO_RESPONSE_CODE, &resp->code);
+    }
+    if (resp->sink && resp->code == 200) {
+        resp->sink_error =
+            demux_feed(resp->sink, (const unsigned char *)data, size * n);
+        return resp->sink_error ? 0 : size * n;
+    }
     buf_add(&resp->body, data, size * n);
     return resp->body.failed ? 0 : size * n;
 }
 
-/* `method` `path` with JSON `body` (NULL: none) over `socket`; `timeout_s`
- * 0 for no bound.  0 with the response, or -errno after reporting (the
- * Engine unreachable).  The HTTP status is the caller's to judge. */
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* `method` `path` with JSON `body` (NULL: none) over `socket`, at most
+ * `timeout_ms` (0: no bound); a 200 answer's body into `sink` if not NULL.
+ * 0 with the response, or -errno after reporting (the Engine unreachable);
+ * a streamed request's time running out (-ETIMEDOUT) or its sink's error
+ * is the caller's to report.  The HTTP status is the caller's to judge. */
 static int
-api_request(const struct docker *d, const char *socket, const char *method,
-            const char *path, json_object *body, long timeout_s,
-            struct response *resp)
+api_stream(const struct docker *d, const char *socket, const char *method,
+           const char *path, json_object *body, long long timeout_ms,
+           struct demux *sink, struct response *resp)
 {
     char url[PATH_MAX + 32];
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -412,6 +485,8 @@ api_request(const struct docker *d, const char *socket, const char *method,
     CURL *curl = curl_easy_init();
 
     memset(resp, 0, sizeof *resp);
+    resp->sink = sink;
+    resp->curl = curl;
     if (!curl) {
         d->host->error("docker: cannot initialise libcurl");
         return -ENOMEM;
@@ -426,7 +501,8 @@ api_request(const struct docker *d, const char *socket, const char *method,
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                     timeout_ms > LONG_MAX ? LONG_MAX : (long)timeout_ms);
     if (body) {
         headers = curl_slist_append(headers, "Content-Type: application/json");
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -439,7 +515,11 @@ api_request(const struct docker *d, const char *socket, const char *method,
 
     CURLcode rc = curl_easy_perform(curl);
     int error = 0;
-    if (rc != CURLE_OK) {
+    if (rc == CURLE_WRITE_ERROR && resp->sink_error) {
+        error = resp->sink_error;
+    } else if (rc == CURLE_OPERATION_TIMEDOUT && sink) {
+        error = -ETIMEDOUT;
+    } else if (rc != CURLE_OK) {
         error = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
         if (rc == CURLE_COULDNT_CONNECT) {
             d->host->error("docker: the Docker Engine does not answer on %s "
@@ -450,17 +530,32 @@ api_request(const struct docker *d, const char *socket, const char *method,
             d->host->error("docker: %s %s on %s: %s", method, path, socket,
                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
         }
-        free(resp->body.data);
-        resp->body = (struct buf){0};
     } else {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->code);
         if (resp->body.failed) {
             error = -ENOMEM;
         }
     }
+    if (error) {
+        free(resp->body.data);
+        resp->body = (struct buf){0};
+    }
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
+    resp->curl = NULL;
+    resp->sink = NULL;
     return error;
+}
+
+/* A request whose whole answer is kept, at most `timeout_s` (0: no
+ * bound). */
+static int
+api_request(const struct docker *d, const char *socket, const char *method,
+            const char *path, json_object *body, long timeout_s,
+            struct response *resp)
+{
+    return api_stream(d, socket, method, path, body, timeout_s * 1000LL, NULL,
+                      resp);
 }
 
 /* The Engine's message for a failed request ({"message": "..."}), or the
@@ -704,13 +799,274 @@ find_running(const struct docker *d, const char *name, const char *dir,
 /* Exec: programs inside a container through the Engine                     */
 /* ------------------------------------------------------------------------ */
 
-/* Runs argv in container `id` and waits for it (at most `timeout_s`, 0: no
- * bound).  Its standard output into `out`, its standard error into `err`.
- * Returns the exit status or -errno after reporting. */
+/* What an exec keeps of its program's standard error (only ever logged). */
+#define EXEC_ERR_KEEP 4096
+/* How long a program that closed its output may take to end when it has no
+ * deadline of its own; after a kill, how long the Engine may take to give
+ * the exec's pid and to see it end. */
+#define EXEC_END_MS 5000
+#define KILL_GRACE_MS 5000
+/* At most this many processes of one exec are followed and killed. */
+#define TREE_MAX 4096
+
+/* The exec's state (GET /exec/ID/json): 0 with *pid (0 before it
+ * started), *running and *status (its exit code), or -errno (reported). */
 static int
-exec_in(const struct docker *d, const char *socket, const char *name,
-        const char *id, const char *const *argv, long timeout_s,
-        struct buf *out, struct buf *err)
+exec_state(const struct docker *d, const char *socket, const char *name,
+           const char *exec_id, pid_t *pid, bool *running, int *status)
+{
+    char path[256];
+    struct response resp;
+    json_object *obj, *v;
+
+    snprintf(path, sizeof path, "/exec/%s/json", exec_id);
+    int error =
+        api_request(d, socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
+    if (error) {
+        return error;
+    }
+    obj = resp.code == 200 ? json_tokener_parse(resp.body.data) : NULL;
+    response_free(&resp);
+    if (!obj || !json_object_object_get_ex(obj, "Running", &v)) {
+        json_object_put(obj);
+        d->host->error("docker: node %s: exec %.12s: no state in the "
+                       "Engine's answer",
+                       name, exec_id);
+        return -EIO;
+    }
+    *running = json_object_get_boolean(v);
+    *status = json_object_object_get_ex(obj, "ExitCode", &v)
+                  ? json_object_get_int(v)
+                  : -1;
+    *pid = json_object_object_get_ex(obj, "Pid", &v)
+               ? (pid_t)json_object_get_int(v)
+               : 0;
+    json_object_put(obj);
+    return 0;
+}
+
+static void
+sleep_ms(long long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+}
+
+/* The parent of process `pid` as /proc shows it, or -1. */
+static pid_t
+parent_of(pid_t pid)
+{
+    char path[64], line[1024];
+    int ppid;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof line - 1);
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (n <= 0) {
+        return -1;
+    }
+    line[n] = '\0';
+    /* "PID (COMM) STATE PPID ...": COMM may hold anything, ')' too. */
+    const char *p = strrchr(line, ')');
+    return p && sscanf(p + 1, " %*c %d", &ppid) == 1 ? ppid : -1;
+}
+
+/* Whether processes `a` and `b` are in the same PID namespace: 1, 0, or
+ * -1 when it cannot be told (one has ended). */
+static int
+same_pid_ns(pid_t a, pid_t b)
+{
+    char pa[64], pb[64];
+    struct stat sa, sb;
+
+    snprintf(pa, sizeof pa, "/proc/%d/ns/pid", (int)a);
+    snprintf(pb, sizeof pb, "/proc/%d/ns/pid", (int)b);
+    if (stat(pa, &sa) < 0 || stat(pb, &sb) < 0) {
+        return -1;
+    }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An exec's program and what it started, held by pidfds (a pid that ends
+ * cannot be taken for another process through them) and stopped as they
+ * are found, so that none can start more or slip away before the kill.
+ * Without pidfds (a kernel before 5.3; valgrind) by pid. */
+struct tree {
+    pid_t pid[TREE_MAX];
+    int fd[TREE_MAX]; /* -1: none */
+    size_t n;
+};
+
+static bool
+tree_has(const struct tree *t, pid_t pid)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->pid[i] == pid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+tree_signal(const struct tree *t, size_t i, int sig)
+{
+    return t->fd[i] >= 0 ? pidfd_send_signal(t->fd[i], sig, NULL, 0)
+                         : kill(t->pid[i], sig);
+}
+
+/* Adds `pid` if it is still `parent`'s child (`parent` -1: if it is in
+ * the PID namespace of process `cpid`) and stops it; 1 if it joined, 0 if
+ * it has ended, -ESRCH if it is not in that namespace.  The look through
+ * /proc holds since the pidfd was opened first and the signal through it
+ * reached a living process: the pid was not reused meanwhile. */
+static int
+tree_add(struct tree *t, pid_t pid, pid_t parent, pid_t cpid)
+{
+    if (t->n == TREE_MAX) {
+        return 0;
+    }
+    int fd = pidfd_open(pid, 0);
+    if (fd < 0 && errno != ENOSYS) {
+        return 0;
+    }
+    int ours = parent >= 0 ? parent_of(pid) == parent : same_pid_ns(pid, cpid);
+    t->pid[t->n] = pid;
+    t->fd[t->n] = fd;
+    if (ours != 1 || tree_signal(t, t->n, SIGSTOP) < 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return ours == 0 && parent < 0 ? -ESRCH : 0;
+    }
+    t->n++;
+    return 1;
+}
+
+/* One look at every process: the children of the tree's members join it.
+ * Returns how many did. */
+static size_t
+tree_grow(struct tree *t)
+{
+    size_t before = t->n;
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+
+    while (proc && (e = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || tree_has(t, (pid_t)pid)) {
+            continue;
+        }
+        pid_t parent = parent_of((pid_t)pid);
+        if (parent > 0 && tree_has(t, parent)) {
+            tree_add(t, (pid_t)pid, parent, 0);
+        }
+    }
+    if (proc) {
+        closedir(proc);
+    }
+    return t->n - before;
+}
+
+/* Kills process `root` (the host's pid of an exec in the container whose
+ * first process is `cpid`) and every process whose parent chain leads to
+ * it, from the host: whatever the container's root does inside, these
+ * are stopped first, then killed.  Returns how many, or -errno. */
+static int
+kill_tree(const struct docker *d, const char *name, pid_t root, pid_t cpid)
+{
+    struct tree *t = calloc(1, sizeof *t);
+
+    if (!t) {
+        return -ENOMEM;
+    }
+    int joined = tree_add(t, root, -1, cpid);
+    if (joined <= 0) {
+        if (joined < 0) {
+            d->host->error("docker: node %s: process %d is not in the "
+                           "container: not killed",
+                           name, (int)root);
+        }
+        free(t);
+        return joined;
+    }
+    for (int round = 0; round < 64 && tree_grow(t) > 0; round++) {
+        continue;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        tree_signal(t, i, SIGKILL);
+    }
+    if (t->fd[0] >= 0) {
+        struct pollfd pfd = {.fd = t->fd[0], .events = POLLIN};
+        poll(&pfd, 1, KILL_GRACE_MS);
+    }
+    int n = (int)t->n;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->fd[i] >= 0) {
+            close(t->fd[i]);
+        }
+    }
+    free(t);
+    return n;
+}
+
+/* Kills what exec `exec_id` runs, from the host, and waits (bounded) for
+ * the Engine to see it end.  0 or -errno (reported). */
+static int
+kill_exec(const struct docker *d, const char *socket, const char *name,
+          const char *exec_id, const struct container *c, const char *prog)
+{
+    long long until = now_ms() + KILL_GRACE_MS;
+    pid_t pid = 0;
+    bool running = true;
+    int status, error;
+
+    /* An exec the Engine has not started yet has no pid: wait for it. */
+    while (!(error = exec_state(d, socket, name, exec_id, &pid, &running,
+                                &status)) &&
+           running && pid <= 0 && now_ms() < until) {
+        sleep_ms(10);
+    }
+    if (error || !running) {
+        return error;
+    }
+    if (pid <= 0) {
+        d->host->error("docker: node %s: %s: the Engine gives no process to "
+                       "kill",
+                       name, prog);
+        return -ESRCH;
+    }
+    int killed = kill_tree(d, name, pid, c->pid);
+    if (killed < 0) {
+        return killed;
+    }
+    while (!(error = exec_state(d, socket, name, exec_id, &pid, &running,
+                                &status)) &&
+           running && now_ms() < until) {
+        sleep_ms(10);
+    }
+    if (!error && running) {
+        d->host->log(MI_LOG_WARN,
+                     "docker: node %s: %s killed, but the Engine still "
+                     "says it runs",
+                     name, prog);
+    }
+    d->host->log(MI_LOG_DEBUG, "docker: node %s: %s killed (%d processes)",
+                 name, prog, killed);
+    return error;
+}
+
+/* Creates the exec of argv in container `id`: 0 with its id, or -errno
+ * (reported). */
+static int
+exec_create(const struct docker *d, const char *socket, const char *name,
+            const char *id, const char *const *argv, long long timeout_ms,
+            char *exec_id, size_t len)
 {
     char path[512];
     char msg[512];
@@ -719,7 +1075,7 @@ exec_in(const struct docker *d, const char *socket, const char *name,
 
     snprintf(path, sizeof path, "/containers/%s/exec", id);
     int error =
-        api_request(d, socket, "POST", path, req, API_TIMEOUT_S, &resp);
+        api_stream(d, socket, "POST", path, req, timeout_ms, NULL, &resp);
     json_object_put(req);
     if (error) {
         return error;
@@ -730,10 +1086,9 @@ exec_in(const struct docker *d, const char *socket, const char *name,
         response_free(&resp);
         return -EIO;
     }
-    char exec_id[128];
     json_object *obj = json_tokener_parse(resp.body.data);
     response_free(&resp);
-    copy_string(obj, "Id", exec_id, sizeof exec_id);
+    copy_string(obj, "Id", exec_id, len);
     json_object_put(obj);
     if (!valid_name(exec_id)) {
         d->host->error("docker: node %s: running %s: no exec id in the "
@@ -741,63 +1096,116 @@ exec_in(const struct docker *d, const char *socket, const char *name,
                        name, argv[0]);
         return -EIO;
     }
+    return 0;
+}
 
+/* Starts exec `exec_id` and reads its stream into `dm` until it ends, the
+ * `deadline` passes (-ETIMEDOUT) or dm's cap is passed (-EFBIG); then its
+ * exit status, by the deadline too (without one: EXEC_END_MS after the
+ * stream ended).  Returns the exit status or -errno (reported, but for
+ * -ETIMEDOUT and -EFBIG). */
+static int
+exec_start(const struct docker *d, const char *socket, const char *name,
+           const char *exec_id, const char *prog, long long deadline,
+           struct demux *dm)
+{
+    char path[256];
+    char msg[512];
+    struct response resp;
     json_object *start = json_object_new_object();
+
     json_object_object_add(start, "Detach", json_object_new_boolean(0));
     json_object_object_add(start, "Tty", json_object_new_boolean(0));
     snprintf(path, sizeof path, "/exec/%s/start", exec_id);
-    error = api_request(d, socket, "POST", path, start, timeout_s, &resp);
+    long long left = deadline ? deadline - now_ms() : 0;
+    int error = deadline && left <= 0 ? -ETIMEDOUT
+                                      : api_stream(d, socket, "POST", path,
+                                                   start, left, dm, &resp);
     json_object_put(start);
+    if (error == -EPROTO || error == -ENOMEM) {
+        d->host->error("docker: node %s: %s: %s", name, prog,
+                       error == -ENOMEM ? "out of memory for its output"
+                                        : "unreadable output stream");
+        return error == -ENOMEM ? error : -EIO;
+    }
     if (error) {
-        d->host->error("docker: node %s: %s did not finish", name, argv[0]);
         return error;
     }
     if (resp.code != 200) {
-        d->host->error("docker: node %s: cannot start %s: %s", name, argv[0],
+        d->host->error("docker: node %s: cannot start %s: %s", name, prog,
                        api_message(&resp, msg, sizeof msg));
         response_free(&resp);
         return -EIO;
     }
-    bool ok = demux_stream((const unsigned char *)resp.body.data,
-                           resp.body.len, out, err);
     response_free(&resp);
-    if (!ok) {
-        d->host->error("docker: node %s: %s: unreadable output stream", name,
-                       argv[0]);
+    if (!demux_at_frame_end(dm)) {
+        d->host->error("docker: node %s: %s: output stream cut short", name,
+                       prog);
         return -EIO;
     }
 
     /* The stream ends when the program closes its output; its exit status
-     * follows (bounded: 5 s). */
-    snprintf(path, sizeof path, "/exec/%s/json", exec_id);
-    for (int tries = 0; tries < 500; tries++) {
-        error =
-            api_request(d, socket, "GET", path, NULL, API_TIMEOUT_S, &resp);
+     * follows. */
+    long long until = deadline ? deadline : now_ms() + EXEC_END_MS;
+    for (;;) {
+        pid_t pid;
+        bool running;
+        int status;
+        error = exec_state(d, socket, name, exec_id, &pid, &running, &status);
         if (error) {
             return error;
         }
-        obj = resp.code == 200 ? json_tokener_parse(resp.body.data) : NULL;
-        response_free(&resp);
-        json_object *running, *code;
-        if (!obj || !json_object_object_get_ex(obj, "Running", &running) ||
-            !json_object_object_get_ex(obj, "ExitCode", &code)) {
-            json_object_put(obj);
-            d->host->error("docker: node %s: no exit status of %s", name,
-                           argv[0]);
-            return -EIO;
-        }
-        bool still = json_object_get_boolean(running);
-        int status = json_object_get_int(code);
-        json_object_put(obj);
-        if (!still) {
+        if (!running) {
             return status & 0xff;
         }
-        struct timespec ts = {0, 10L * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        if (now_ms() >= until) {
+            break;
+        }
+        sleep_ms(10);
     }
-    d->host->error("docker: node %s: %s has closed its output but not ended",
-                   name, argv[0]);
+    if (!deadline) {
+        d->host->error("docker: node %s: %s has closed its output but not "
+                       "ended",
+                       name, prog);
+    }
     return -ETIMEDOUT;
+}
+
+/* Runs argv in container `c` through the Engine's exec and waits for it,
+ * until `deadline` (now_ms(); 0: no bound), keeping at most `max_out`
+ * bytes of its standard output (SIZE_MAX: no bound).  When time or room
+ * runs out, or anything else goes wrong once it may run, the program and
+ * what it started are killed from the host (kill_exec()).  Its standard
+ * output into `out`, the start of its standard error into `err`.
+ * Returns the exit status or -errno: -ETIMEDOUT and -EFBIG unreported,
+ * the rest reported. */
+static int
+exec_in(const struct docker *d, const char *socket, const char *name,
+        const struct container *c, const char *const *argv, long long deadline,
+        size_t max_out, struct buf *out, struct buf *err)
+{
+    char exec_id[128];
+    struct demux dm = {.max_out = max_out, .max_err = EXEC_ERR_KEEP};
+    long long left = API_TIMEOUT_S * 1000LL;
+    if (deadline && deadline - now_ms() < left) {
+        left = deadline - now_ms();
+    }
+    int status = left <= 0 ? -ETIMEDOUT
+                           : exec_create(d, socket, name, c->id, argv, left,
+                                         exec_id, sizeof exec_id);
+    if (status) {
+        return status;
+    }
+    status = exec_start(d, socket, name, exec_id, argv[0], deadline, &dm);
+    if (status < 0) {
+        kill_exec(d, socket, name, exec_id, c, argv[0]);
+        free(dm.out.data);
+        free(dm.err.data);
+        return status;
+    }
+    *out = dm.out;
+    *err = dm.err;
+    return status;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1274,11 +1682,13 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     return WEXITSTATUS(status);
 }
 
+/* run() and run_bounded(): `deadline` 0 and `max_out` SIZE_MAX for no
+ * bound. */
 static int
-docker_run(void *state, const char *name, const char *dir,
-           const char *const *argv, char **out)
+run_in_node(struct docker *d, const char *name, const char *dir,
+            const char *const *argv, char **out, long long deadline,
+            size_t max_out)
 {
-    struct docker *d = state;
     struct record r;
     struct container c;
     int error = check_node_name(d, name);
@@ -1299,18 +1709,40 @@ docker_run(void *state, const char *name, const char *dir,
     }
 
     struct buf o = {0}, e = {0};
-    int status = exec_in(d, r.socket, name, c.id, argv, 0, &o, &e);
+    int status =
+        exec_in(d, r.socket, name, &c, argv, deadline, max_out, &o, &e);
     if (e.len) {
         d->host->log(status == 0 ? MI_LOG_DEBUG : MI_LOG_WARN,
                      "docker: node %s: %s: %s", name, argv[0], e.data);
     }
     free(e.data);
-    if (status < 0 || o.failed) {
+    if (status < 0) {
         free(o.data);
-        return status < 0 ? status : -ENOMEM;
+        return status;
     }
     *out = o.data ? o.data : strdup("");
     return *out ? status : -ENOMEM;
+}
+
+static int
+docker_run(void *state, const char *name, const char *dir,
+           const char *const *argv, char **out)
+{
+    return run_in_node(state, name, dir, argv, out, 0, SIZE_MAX);
+}
+
+/* Since ABI 4.7: the exec's stream is read against the deadline and the
+ * cap; past either, the program and what it started are stopped and
+ * killed from the host (kill_tree()), which a container's root cannot
+ * prevent. */
+static int
+docker_run_bounded(void *state, const char *name, const char *dir,
+                   const char *const *argv, char **out, unsigned timeout_ms,
+                   size_t max_out)
+{
+    *out = NULL;
+    return run_in_node(state, name, dir, argv, out, now_ms() + timeout_ms,
+                       max_out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1372,7 +1804,8 @@ docker_start_daemon(void *state, const char *name, const char *dir,
                           "-f", "/dev/null", NULL};
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r.socket, name, c.id, argv, FRR_START_TIMEOUT_S, &o, &e);
+        exec_in(d, r.socket, name, &c, argv,
+                now_ms() + FRR_START_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
 
     /* DIR is the container's to write: never through its symlink. */
     int out_fd = open(
@@ -1389,6 +1822,10 @@ docker_start_daemon(void *state, const char *name, const char *dir,
         d->host->error("docker: node %s: %s exited with status %d", name, prog,
                        status);
         status = -EIO;
+    } else if (status == -ETIMEDOUT) {
+        d->host->error("docker: node %s: %s did not start within %d s "
+                       "(killed)",
+                       name, prog, FRR_START_TIMEOUT_S);
     }
     free(o.data);
     free(e.data);
@@ -1523,7 +1960,14 @@ docker_stop_frr(void *state, const char *name, const char *dir,
     }
     const char *argv[] = {"pkill", "-KILL", "-x", pattern, NULL};
     struct buf o = {0}, e = {0};
-    int status = exec_in(d, r.socket, name, c.id, argv, API_TIMEOUT_S, &o, &e);
+    int status = exec_in(d, r.socket, name, &c, argv,
+                         now_ms() + API_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
+    if (status == -ETIMEDOUT) {
+        d->host->error("docker: node %s: pkill -KILL -x %s in container %s "
+                       "did not end within %d s (killed)",
+                       name, pattern, docker_container_name(name),
+                       API_TIMEOUT_S);
+    }
     if (status > 1) {
         d->host->error("docker: node %s: pkill -KILL -x %s in container %s "
                        "exited with status %d%s%s",
@@ -1752,6 +2196,7 @@ static const struct mi_runtime_ops docker_ops = {
     .netns_path = docker_netns_path,
     .start_daemon = docker_start_daemon,
     .run = docker_run,
+    .run_bounded = docker_run_bounded,
     .node_exists = docker_node_exists,
     .destroy_node = docker_destroy_node,
     .stop_node = docker_stop_node,
