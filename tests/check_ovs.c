@@ -1125,7 +1125,8 @@ END_TEST
  * clear_leftovers removes the plan's bridges of this server that carry the
  * network's label and have no port open (Bb, Bx), and leaves the one in use
  * (Ba, its port pa open), one of another network's label (By), one without
- * the label (Bz, another key of the same value) and one of another server (Bq). */
+ * the label (Bz, another key of the same value) and one of another server
+ * (Bq). */
 START_TEST(test_clear_leftovers)
 {
     struct tplan *tp = small_plan();
@@ -1138,9 +1139,8 @@ START_TEST(test_clear_leftovers)
                                {nm("Bz"), "external_ids:other=ovstest"},
                                {nm("Bq"), "external_ids:miniinet=ovstest"}};
     for (size_t i = 0; i < 3; i++) {
-        free(vsctl("add-br", labels[i][0], "--", "set", "bridge",
-                   labels[i][0], "datapath_type=netdev", labels[i][1],
-                   (char *)NULL));
+        free(vsctl("add-br", labels[i][0], "--", "set", "bridge", labels[i][0],
+                   "datapath_type=netdev", labels[i][1], (char *)NULL));
     }
 
     long vsd = pid_in(tmpdir, "vsd.pid"), db = pid_in(tmpdir, "ovsdb.pid");
@@ -1157,8 +1157,7 @@ START_TEST(test_clear_leftovers)
     ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
 
     struct tplan *after = tp_new();
-    const char *in_plan[] = {nm("Ba"), nm("Bb"), nm("Bx"), nm("By"),
-                             nm("Bz")};
+    const char *in_plan[] = {nm("Ba"), nm("Bb"), nm("Bx"), nm("By"), nm("Bz")};
     for (size_t i = 0; i < 5; i++) {
         tp_bridge(after, in_plan[i], MI_BRIDGE_IXP, 0);
     }
@@ -1171,8 +1170,8 @@ START_TEST(test_clear_leftovers)
     testutil_capture_end();
     ck_assert_uint_eq(n_removed, 2);
     char *brs = vsctl("list-br", (char *)NULL);
-    char *expected = xasprintf("%s\n%s\n%s\n%s", nm("Ba"), nm("Bq"), nm("By"),
-                               nm("Bz"));
+    char *expected =
+        xasprintf("%s\n%s\n%s\n%s", nm("Ba"), nm("Bq"), nm("By"), nm("Bz"));
     ck_assert_str_eq(brs, expected);
     free(brs);
     free(expected);

@@ -46,7 +46,8 @@ ovsl_open_port(const char *ifaces, const char *system, char *buf, size_t len)
 
 /* `ovs-vsctl [DB] --timeout=T ARG0 ARGS...` (NULL-terminated). */
 static int
-ovsl_vsctl(const struct ovsl *o, char **out, int timeout, const char *arg0, ...)
+ovsl_vsctl(const struct ovsl *o, char **out, int timeout, const char *arg0,
+           ...)
 {
     struct args a = {0};
     va_list ap;
@@ -80,11 +81,11 @@ ovsl_failed(const struct ovsl *o, int status, const char *what)
  * -errno when it cannot be asked. */
 static int
 ovsl_in_use(const struct ovsl *o, const char *br, const char *system,
-              char *buf, size_t len)
+            char *buf, size_t len)
 {
     char *ifaces = NULL;
-    int status =
-        ovsl_vsctl(o, &ifaces, OVSL_QUERY_TIMEOUT, "list-ifaces", br, (char *)NULL);
+    int status = ovsl_vsctl(o, &ifaces, OVSL_QUERY_TIMEOUT, "list-ifaces", br,
+                            (char *)NULL);
     if (status) {
         free(ifaces);
         return ovsl_failed(o, status, "list-ifaces");
@@ -95,8 +96,8 @@ ovsl_in_use(const struct ovsl *o, const char *br, const char *system,
 }
 
 int
-ovsl_clear(const struct ovsl *o, const char *network,
-           const char *const *names, size_t n, size_t *n_removed)
+ovsl_clear(const struct ovsl *o, const char *network, const char *const *names,
+           size_t n, size_t *n_removed)
 {
     char label[512], *labelled = NULL, *system = NULL;
 
@@ -105,17 +106,20 @@ ovsl_clear(const struct ovsl *o, const char *network,
     }
     /* The name is plain ([A-Za-z0-9_-]); quoted as build() writes it. */
     snprintf(label, sizeof label, "external_ids:miniinet=\"%s\"", network);
-    int status = ovsl_vsctl(o, &labelled, OVSL_QUERY_TIMEOUT, "--bare",
-                       "--columns=name", "find", "Bridge", label, (char *)NULL);
+    int status =
+        ovsl_vsctl(o, &labelled, OVSL_QUERY_TIMEOUT, "--bare",
+                   "--columns=name", "find", "Bridge", label, (char *)NULL);
     if (!status) {
-        status = ovsl_vsctl(o, &system, OVSL_QUERY_TIMEOUT, "--format=csv",
+        status =
+            ovsl_vsctl(o, &system, OVSL_QUERY_TIMEOUT, "--format=csv",
                        "--data=bare", "--no-headings", "--columns=name,ofport",
                        "find", "Interface", "type=\"\"", (char *)NULL);
     }
     if (status) {
         free(labelled);
         free(system);
-        return ovsl_failed(o, status, "find (the bridges an earlier run left)");
+        return ovsl_failed(o, status,
+                           "find (the bridges an earlier run left)");
     }
 
     struct args a = {0};
@@ -152,7 +156,8 @@ ovsl_clear(const struct ovsl *o, const char *network,
     free(system);
     if (!error && n_del) {
         status = cmd_run(o->host, o->plugin, &a, NULL);
-        error = status ? ovsl_failed(o, status, "del-br (an earlier run's bridges)")
+        error = status ? ovsl_failed(o, status,
+                                     "del-br (an earlier run's bridges)")
                        : 0;
     }
     for (size_t i = base; !error && i < a.n; i += 4) {

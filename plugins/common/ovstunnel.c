@@ -1231,7 +1231,7 @@ ovt_clear_leftovers(void *state, const struct mi_plan *plan, unsigned server,
 {
     struct ovt *ovt = state;
     unsigned *peers = calloc(plan->n_servers + 1, sizeof *peers);
-    char (*names)[OVT_NAME_LEN] = calloc(plan->n_servers + 1, sizeof *names);
+    char(*names)[OVT_NAME_LEN] = calloc(plan->n_servers + 1, sizeof *names);
     const char **list = calloc(plan->n_servers + 1, sizeof *list);
     char *db = NULL;
     int error = 0;

@@ -1177,8 +1177,8 @@ docker_clear_leftovers(void *state, const struct mi_plan *plan,
                          "docker: container %s of network %s runs, though "
                          "no record of the network is here; left alone",
                          cname, plan->name);
-        } else if (!(error = remove_container(d, d->socket, node->name,
-                                              c.id))) {
+        } else if (!(error =
+                         remove_container(d, d->socket, node->name, c.id))) {
             d->host->log(MI_LOG_INFO,
                          "docker: removed container %s of network %s, "
                          "stopped, left by an earlier run",

@@ -572,8 +572,8 @@ vxlan_reattach_port(void *state, const char *dir, const char *port)
  * namespaces and the root's interfaces); ovs mode's bridges stay in Open
  * vSwitch's database. */
 static int
-vxlan_clear_leftovers(void *state, const struct mi_plan *plan,
-                      unsigned server, size_t *n_removed)
+vxlan_clear_leftovers(void *state, const struct mi_plan *plan, unsigned server,
+                      size_t *n_removed)
 {
     struct vxlan *vx = state;
 

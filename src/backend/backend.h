@@ -41,10 +41,10 @@ enum backend_op {
     RT_DESTROY_NODE,
     RT_STOP_NODE,
     RT_PREPARE_FRR,
-    RT_DESCRIBE_NODE, /* 4.1 */
-    RT_STOP_FRR,      /* 4.6 */
-    RT_RUN_BOUNDED,   /* 4.7 */
-    RT_CHECK_ACCESS,  /* 4.8 */
+    RT_DESCRIBE_NODE,   /* 4.1 */
+    RT_STOP_FRR,        /* 4.6 */
+    RT_RUN_BOUNDED,     /* 4.7 */
+    RT_CHECK_ACCESS,    /* 4.8 */
     RT_CLEAR_LEFTOVERS, /* 4.9 */
 
     SW_START,
@@ -52,11 +52,11 @@ enum backend_op {
     SW_BUILD,
     SW_BRIDGE_EXISTS,
     SW_DESTROY,
-    SW_GET_VLANS,     /* 4.4 */
-    SW_SET_VLANS,     /* 4.4 */
-    SW_DEAD_DAEMONS,  /* 4.6 */
-    SW_REATTACH_PORT, /* 4.6 */
-    SW_BRIDGES_EXIST, /* 4.7 */
+    SW_GET_VLANS,       /* 4.4 */
+    SW_SET_VLANS,       /* 4.4 */
+    SW_DEAD_DAEMONS,    /* 4.6 */
+    SW_REATTACH_PORT,   /* 4.6 */
+    SW_BRIDGES_EXIST,   /* 4.7 */
     SW_CLEAR_LEFTOVERS, /* 4.9 */
 
     TUN_OVERHEAD,
@@ -65,8 +65,8 @@ enum backend_op {
     TUN_BUILD,
     TUN_DESTROY,
     TUN_MAKES_ENDS,
-    TUN_REASSERT,      /* 4.2 */
-    TUN_REATTACH_PORT, /* 4.6 */
+    TUN_REASSERT,        /* 4.2 */
+    TUN_REATTACH_PORT,   /* 4.6 */
     TUN_CLEAR_LEFTOVERS, /* 4.9 */
 
     BACKEND_N_OPS
