@@ -68,8 +68,10 @@ if ENABLE_OVS
 MI_SUITES += tests/check_ovs
 endif
 tests_check_ovs_CPPFLAGS = $(TEST_CPPFLAGS)
-# The VLAN settings' text, tested directly (no daemon).
-tests_check_ovs_SOURCES = tests/check_ovs.c plugins/common/vlans.c
+# The VLAN settings' text and which port of a bridge is open (an earlier
+# run's leftovers), tested directly (no daemon).
+tests_check_ovs_SOURCES = tests/check_ovs.c plugins/common/vlans.c \
+	plugins/common/ovsleftover.c plugins/common/cmd.c
 
 # The tunnel plugins: their sources compiled into the suites, which drive
 # them through a fake host (no root, no Open vSwitch needed).

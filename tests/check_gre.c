@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "../plugins/common/cmd.c" /* NOLINT(bugprone-suspicious-include) */
+#include "../plugins/common/ovsleftover.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/gre/gre.c" /* NOLINT(bugprone-suspicious-include) */
 

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../plugins/common/ovsleftover.h"
 #include "../plugins/common/vlans.h"
 #include "host.h"
 #include "loader.h"
@@ -1119,6 +1120,111 @@ START_TEST(test_restart_after_crash)
 }
 END_TEST
 
+/* Since 4.9: after a reboot (here: both daemons killed, two ports' devices
+ * deleted, the daemons started again on the database they kept),
+ * clear_leftovers removes the plan's bridges of this server that carry the
+ * network's label and have no port open (Bb, Bx), and leaves the one in use
+ * (Ba, its port pa open), one of another network's label (By), one without
+ * the label (Bz, another key of the same value) and one of another server
+ * (Bq). */
+START_TEST(test_clear_leftovers)
+{
+    struct tplan *tp = small_plan();
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    const char *labels[][2] = {{nm("By"), "external_ids:miniinet=other"},
+                               {nm("Bz"), "external_ids:other=ovstest"},
+                               {nm("Bq"), "external_ids:miniinet=ovstest"}};
+    for (size_t i = 0; i < 3; i++) {
+        free(vsctl("add-br", labels[i][0], "--", "set", "bridge", labels[i][0],
+                   "datapath_type=netdev", labels[i][1], (char *)NULL));
+    }
+
+    long vsd = pid_in(tmpdir, "vsd.pid"), db = pid_in(tmpdir, "ovsdb.pid");
+    ck_assert_int_eq(kill((pid_t)vsd, SIGKILL), 0);
+    ck_assert_int_eq(kill((pid_t)db, SIGKILL), 0);
+    for (int i = 0; i < 500 && (process_runs(vsd, "ovs-vswitchd") ||
+                                process_runs(db, "ovsdb-server"));
+         i++) {
+        usleep(20000);
+    }
+    RUN_OK("ip", "link", "del", nm("px")); /* Bx's only port */
+    RUN_OK("ip", "link", "del", nm("ta")); /* and tb: Bb's only port */
+    sw_reopen(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+
+    struct tplan *after = tp_new();
+    const char *in_plan[] = {nm("Ba"), nm("Bb"), nm("Bx"), nm("By"), nm("Bz")};
+    for (size_t i = 0; i < 5; i++) {
+        tp_bridge(after, in_plan[i], MI_BRIDGE_IXP, 0);
+    }
+    tp_bridge(after, nm("Bq"), MI_BRIDGE_IXP, 1);
+    size_t n_removed = 0;
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->clear_leftovers(sw.state, tmpdir, &after->plan, 0, &n_removed),
+        0);
+    testutil_capture_end();
+    ck_assert_uint_eq(n_removed, 2);
+    char *brs = vsctl("list-br", (char *)NULL);
+    char *expected =
+        xasprintf("%s\n%s\n%s\n%s", nm("Ba"), nm("Bq"), nm("By"), nm("Bz"));
+    ck_assert_str_eq(brs, expected);
+    free(brs);
+    free(expected);
+    const char *said[] = {"removed bridge %s of network ovstest",
+                          "removed bridge %s of network ovstest",
+                          "bridge %s of network ovstest has port %s open"};
+    const char *whom[] = {nm("Bb"), nm("Bx"), nm("Ba")};
+    for (size_t i = 0; i < 3; i++) {
+        char *msg = xasprintf(said[i], whom[i], nm("pa"));
+        ck_assert_msg(strstr(testutil_captured(), msg), "no \"%s\" in: %s",
+                      msg, testutil_captured());
+        free(msg);
+    }
+
+    /* Nothing left over: nothing removed, nothing said. */
+    n_removed = 0;
+    const char *none[] = {nm("Bb"), nm("Bx")};
+    struct tplan *gone = tp_new();
+    for (size_t i = 0; i < 2; i++) {
+        tp_bridge(gone, none[i], MI_BRIDGE_IXP, 0);
+    }
+    ck_assert_int_eq(
+        sw.ops->clear_leftovers(sw.state, tmpdir, &gone->plan, 0, &n_removed),
+        0);
+    ck_assert_uint_eq(n_removed, 0);
+
+    const char *names[] = {nm("Ba"), nm("By"), nm("Bz"), nm("Bq")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+    sw_close(&sw);
+    free(gone);
+    free(after);
+    free(tp);
+}
+END_TEST
+
+/* The pure part: which interface of a bridge is open on a device. */
+START_TEST(test_open_port)
+{
+    const char *system = "p1,-1\np2,\np3,7\nbr0,0\n";
+    char buf[32] = "";
+
+    ck_assert(!ovsl_open_port("p1\np2\n", system, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("", system, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("br0\nmissing\n", system, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("p1\n", "", buf, sizeof buf));
+    ck_assert(ovsl_open_port("p1\np3", system, buf, sizeof buf));
+    ck_assert_str_eq(buf, "p3");
+    /* A name that is a prefix of an open one is not it. */
+    ck_assert(!ovsl_open_port("p\n", system, buf, sizeof buf));
+}
+END_TEST
+
 START_TEST(test_system_datapath_missing)
 {
     struct tplan *tp = tp_new();
@@ -1378,6 +1484,7 @@ ovs_suite(void)
     add_case(s, "vlans_text", test_vlans_text, 10);
     add_case(s, "vlans_text_refused", test_vlans_text_refused, 10);
     add_case(s, "vlans_from_ovs", test_vlans_from_ovs, 10);
+    add_case(s, "open_port", test_open_port, 10);
     if (!access(SYSTEM_DB_SOCK, F_OK)) {
         printf("# SKIP destroy without a daemon: the server's own Open "
                "vSwitch runs\n");
@@ -1396,6 +1503,7 @@ ovs_suite(void)
     add_case(s, "missing_port", test_missing_port, 60);
     add_case(s, "split_transactions", test_split_transactions, 60);
     add_case(s, "restart_after_crash", test_restart_after_crash, 60);
+    add_case(s, "clear_leftovers", test_clear_leftovers, 60);
     if (access("/sys/module/openvswitch", F_OK)) {
         add_case(s, "second_netdev_instance", test_second_netdev_instance, 60);
         add_case(s, "system_datapath_missing", test_system_datapath_missing,

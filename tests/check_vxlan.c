@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "../plugins/common/cmd.c" /* NOLINT(bugprone-suspicious-include) */
+#include "../plugins/common/ovsleftover.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/ovstunnel.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/vxlan/vxlan.c" /* NOLINT(bugprone-suspicious-include) */
 

@@ -90,9 +90,10 @@ extern "C" {
  * dead_daemons and reattach_port, mi_as.matrix_host, tunnel
  * reattach_port, runtime stop_frr.  4.7: switch bridges_exist, runtime
  * run_bounded.  4.8: runtime check_access, a student group's proxy
- * (MI_NODE_PROXY). */
+ * (MI_NODE_PROXY).  4.9: clear_leftovers of every kind (what a reboot left
+ * of a network whose record it took). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 8
+#define MI_PLUGIN_ABI_MINOR 9
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -554,6 +555,23 @@ struct mi_runtime_ops {
      * -ENOTSUP after saying why not through host->error().  Pure. */
     int (*check_access)(void *state, const struct mi_plan *plan);
 #endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 9
+    /* Since 4.9.  Optional (NULL: nothing the runtime makes outlives a
+     * reboot, as a namespace does not).  `up` calls it when network
+     * plan->name has no state record on server `server` (a reboot emptied
+     * the run directory), before it checks that nothing the plan names
+     * exists: removes the plan's nodes of `server` that this runtime made
+     * for that network earlier and that a reboot left behind (stopped
+     * containers), recognised by the network's label the runtime gave them
+     * when it made them -- and nothing else: a node of the same name
+     * without that label stays (`up` then refuses it), and so does one that
+     * still runs (said with a warning).  Says what it removes through
+     * host->log(MI_LOG_INFO) and adds the number to *n_removed.  Returns 0
+     * or a negative errno, reported. */
+    int (*clear_leftovers)(void *state, const struct mi_plan *plan,
+                           unsigned server, size_t *n_removed);
+#endif
 };
 
 /* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
@@ -652,6 +670,22 @@ struct mi_switch_ops {
     int (*bridges_exist)(void *state, const char *dir,
                          const char *const *names, size_t n, bool *exists);
 #endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 9
+    /* Since 4.9.  Optional (NULL: nothing the switch makes outlives a
+     * reboot).  As the runtime's clear_leftovers(), for the plan's bridges
+     * of `server`: `up` calls it after start(), when the network has no
+     * state record there, and the switch removes those of the bridges that
+     * carry the network's label it gave them in build() and that nothing
+     * uses (no port of theirs is open on a device: after a reboot the
+     * devices are gone, a switch's database such as Open vSwitch's keeps
+     * the bridges).  A bridge without the label, or in use, stays (said;
+     * `up` then refuses it).  *n_removed grows by the number removed.
+     * Returns 0 or a negative errno, reported. */
+    int (*clear_leftovers)(void *state, const char *dir,
+                           const struct mi_plan *plan, unsigned server,
+                           size_t *n_removed);
+#endif
 };
 
 struct mi_tunnel_ops {
@@ -729,6 +763,18 @@ struct mi_tunnel_ops {
      * matching again).  `dir` as for reassert().  Returns 0 or a negative
      * errno, reported. */
     int (*reattach_port)(void *state, const char *dir, const char *port);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 9
+    /* Since 4.9.  Optional (NULL: nothing the tunnel makes outlives a
+     * reboot).  As the switch's clear_leftovers(), for what build() would
+     * make on `server` for `plan` (e.g. the per-peer Open vSwitch bridges,
+     * with their ports): removed when it carries the network's label and
+     * nothing uses it, else left (said).  `up` calls it when the network
+     * has no state record there, before build().  Returns 0 or a negative
+     * errno, reported. */
+    int (*clear_leftovers)(void *state, const struct mi_plan *plan,
+                           unsigned server, size_t *n_removed);
 #endif
 };
 

@@ -1,11 +1,13 @@
 # Code shared by plugins, compiled into each that uses it (convenience
 # libraries, not plugins: no plugin includes another).
-#   libcmd       argument vectors and running programs (ovs, gre, vxlan)
+#   libcmd       argument vectors and running programs, Open vSwitch bridges
+#                an earlier run left (ovs, gre, vxlan)
 #   libovstunnel the Open vSwitch tunnel machinery (gre, vxlan's ovs mode)
 #   libnodelimits    per-node CPU, process and memory limits (netns, docker)
 if ENABLE_CMD
 noinst_LTLIBRARIES += plugins/common/libcmd.la
-plugins_common_libcmd_la_SOURCES = plugins/common/cmd.c plugins/common/cmd.h
+plugins_common_libcmd_la_SOURCES = plugins/common/cmd.c plugins/common/cmd.h \
+	plugins/common/ovsleftover.c plugins/common/ovsleftover.h
 endif
 if ENABLE_OVSTUNNEL
 noinst_LTLIBRARIES += plugins/common/libovstunnel.la

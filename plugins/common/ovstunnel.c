@@ -14,6 +14,7 @@
 #include <miniinet/plugin.h>
 
 #include "cmd.h"
+#include "ovsleftover.h"
 #include "ovstunnel.h"
 
 /* Where Debian's (and upstream's default) Open vSwitch listens. */
@@ -1214,6 +1215,48 @@ ovt_destroy(void *state, const char *dir)
     }
     args_free(&a);
     return error ? error : remove_own_files(ovt, dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* clear_leftovers                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Since 4.9: the per-peer bridges build() would make on `server`, when a
+ * reboot left them in the server's Open vSwitch database (with their
+ * ports: the links' and the tunnel's), labelled with the network and
+ * unused. */
+int
+ovt_clear_leftovers(void *state, const struct mi_plan *plan, unsigned server,
+                    size_t *n_removed)
+{
+    struct ovt *ovt = state;
+    unsigned *peers = calloc(plan->n_servers + 1, sizeof *peers);
+    char(*names)[OVT_NAME_LEN] = calloc(plan->n_servers + 1, sizeof *names);
+    const char **list = calloc(plan->n_servers + 1, sizeof *list);
+    char *db = NULL;
+    int error = 0;
+
+    if (!peers || !names || !list ||
+        asprintf(&db, "--db=unix:%s", ovt->db_sock) < 0) {
+        db = NULL;
+        error = -ENOMEM;
+    }
+    size_t n_peers = error || !plan->name ? 0 : ovt_peers(plan, server, peers);
+    for (size_t j = 0; j < n_peers; j++) {
+        ovt_bridge_name(ovt, peers[j], names[j], sizeof names[j]);
+        list[j] = names[j];
+    }
+    if (n_peers && !ovs_answers(ovt, "removing what an earlier run left")) {
+        error = -ENOTSUP;
+    } else if (n_peers) {
+        struct ovsl o = {ovt->host, ovt->plugin, db};
+        error = ovsl_clear(&o, plan->name, list, n_peers, n_removed);
+    }
+    free(db);
+    free(list);
+    free(names);
+    free(peers);
+    return error;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -93,5 +93,7 @@ int ovt_build(void *state, const struct mi_plan *, unsigned server,
 int ovt_destroy(void *state, const char *dir);
 int ovt_reassert(void *state, const char *dir);
 int ovt_reattach_port(void *state, const char *dir, const char *port);
+int ovt_clear_leftovers(void *state, const struct mi_plan *, unsigned server,
+                        size_t *n_removed);
 
 #endif

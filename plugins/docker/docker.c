@@ -1558,6 +1558,45 @@ docker_destroy_node(void *state, const char *name, const char *dir)
     return error;
 }
 
+/* Since 4.9: the plan's containers of `server` that the network's last run
+ * made (its labels network and node say so) and that a reboot left
+ * stopped: Docker keeps them, and the record that named them is gone.
+ * One that runs stays: it belongs to a network that runs. */
+static int
+docker_clear_leftovers(void *state, const struct mi_plan *plan,
+                       unsigned server, size_t *n_removed)
+{
+    struct docker *d = state;
+    int error = 0;
+
+    for (size_t i = 0; i < plan->n_nodes && !error && plan->name; i++) {
+        const struct mi_node *node = mi_plan_node(plan, i);
+        const char *cname = docker_container_name(node->name);
+        struct container c;
+        if (node->server != server || check_node_name(d, node->name)) {
+            continue;
+        }
+        int found = inspect(d, d->socket, cname, &c);
+        if (found <= 0 || strcmp(c.network, plan->name) != 0 ||
+            strcmp(c.node, node->name) != 0) {
+            error = found < 0 ? found : 0; /* not ours: up refuses it */
+        } else if (c.running) {
+            d->host->log(MI_LOG_WARN,
+                         "docker: container %s of network %s runs, though "
+                         "no record of the network is here; left alone",
+                         cname, plan->name);
+        } else if (!(error =
+                         remove_container(d, d->socket, node->name, c.id))) {
+            d->host->log(MI_LOG_INFO,
+                         "docker: removed container %s of network %s, "
+                         "stopped, left by an earlier run",
+                         cname, plan->name);
+            ++*n_removed;
+        }
+    }
+    return error;
+}
+
 /* ------------------------------------------------------------------------ */
 /* run()                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -2204,6 +2243,7 @@ static const struct mi_runtime_ops docker_ops = {
     .describe_node = docker_describe_node,
     .stop_frr = docker_stop_frr,
     .check_access = docker_check_access,
+    .clear_leftovers = docker_clear_leftovers,
 };
 
 MI_PLUGIN_DEFINE = {

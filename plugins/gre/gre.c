@@ -128,6 +128,7 @@ static const struct mi_tunnel_ops gre_ops = {
     .destroy = ovt_destroy,
     .reassert = ovt_reassert,
     .reattach_port = ovt_reattach_port,
+    .clear_leftovers = ovt_clear_leftovers,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -37,6 +37,7 @@
 #include <miniinet/plugin.h>
 
 #include "../common/cmd.h"
+#include "../common/ovsleftover.h"
 #include "../common/vlans.h"
 
 enum ovs_datapath { OVS_DP_AUTO, OVS_DP_SYSTEM, OVS_DP_NETDEV };
@@ -1521,6 +1522,35 @@ ovs_set_vlans(void *state, const char *dir, const char *const *bridges,
     return error;
 }
 
+/* Since 4.9: the plan's bridges of `server` that a reboot left in the
+ * server's Open vSwitch database (a private instance's went with the run
+ * directory), labelled with the network by build() and unused. */
+static int
+ovs_clear_leftovers(void *state, const char *dir, const struct mi_plan *plan,
+                    unsigned server, size_t *n_removed)
+{
+    struct ovs *ovs = state;
+    (void)dir; /* start() chose the daemon */
+
+    if (ovs->daemon == OVS_NONE || !plan->name) {
+        return 0;
+    }
+    const char **names = calloc(plan->n_bridges + 1, sizeof *names);
+    if (!names) {
+        return -ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_bridges; i++) {
+        if (mi_plan_bridge(plan, i)->server == server) {
+            names[n++] = mi_plan_bridge(plan, i)->name;
+        }
+    }
+    struct ovsl o = {ovs->host, "ovs", ovs->db};
+    int error = ovsl_clear(&o, plan->name, names, n, n_removed);
+    free(names);
+    return error;
+}
+
 static const struct mi_switch_ops ovs_ops = {
     .common =
         {
@@ -1538,6 +1568,7 @@ static const struct mi_switch_ops ovs_ops = {
     .set_vlans = ovs_set_vlans,
     .dead_daemons = ovs_dead_daemons,
     .reattach_port = ovs_reattach_port,
+    .clear_leftovers = ovs_clear_leftovers,
 };
 
 MI_PLUGIN_DEFINE = {

@@ -568,6 +568,20 @@ vxlan_reattach_port(void *state, const char *dir, const char *port)
     return ovt_reattach_port(&vx->ovt, dir, port);
 }
 
+/* Kernel mode leaves nothing over a reboot (its devices are in the nodes'
+ * namespaces and the root's interfaces); ovs mode's bridges stay in Open
+ * vSwitch's database. */
+static int
+vxlan_clear_leftovers(void *state, const struct mi_plan *plan, unsigned server,
+                      size_t *n_removed)
+{
+    struct vxlan *vx = state;
+
+    return vx->mode == VXLAN_OVS
+               ? ovt_clear_leftovers(&vx->ovt, plan, server, n_removed)
+               : 0;
+}
+
 static const struct mi_tunnel_ops vxlan_ops = {
     .common =
         {
@@ -584,6 +598,7 @@ static const struct mi_tunnel_ops vxlan_ops = {
     .destroy = vxlan_destroy,
     .reassert = vxlan_reassert,
     .reattach_port = vxlan_reattach_port,
+    .clear_leftovers = vxlan_clear_leftovers,
     .makes_ends = vxlan_makes_ends,
 };
 

@@ -53,6 +53,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_STOP_FRR] = RT(stop_frr, false),
     [RT_RUN_BOUNDED] = RT(run_bounded, false),
     [RT_CHECK_ACCESS] = RT(check_access, false),
+    [RT_CLEAR_LEFTOVERS] = RT(clear_leftovers, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -64,6 +65,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_DEAD_DAEMONS] = SW(dead_daemons, false),
     [SW_REATTACH_PORT] = SW(reattach_port, false),
     [SW_BRIDGES_EXIST] = SW(bridges_exist, false),
+    [SW_CLEAR_LEFTOVERS] = SW(clear_leftovers, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -75,6 +77,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [TUN_MAKES_ENDS] = TUN(makes_ends, false),
     [TUN_REASSERT] = TUN(reassert, false),
     [TUN_REATTACH_PORT] = TUN(reattach_port, false),
+    [TUN_CLEAR_LEFTOVERS] = TUN(clear_leftovers, false),
 };
 
 const char *
@@ -321,6 +324,15 @@ rt_check_access(const struct active_plugin *rt, const struct mi_plan *p)
 }
 
 int
+rt_clear_leftovers(const struct active_plugin *rt, const struct mi_plan *p,
+                   unsigned server, size_t *n_removed)
+{
+    return backend_has(rt, RT_CLEAR_LEFTOVERS)
+               ? rt_ops(rt)->clear_leftovers(rt->state, p, server, n_removed)
+               : 0;
+}
+
+int
 rt_describe_node(const struct active_plugin *rt, const char *name,
                  const char *dir, char *buf, size_t len)
 {
@@ -439,6 +451,16 @@ sw_bridges_exist(const struct active_plugin *sw, const char *dir,
 }
 
 int
+sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
+                   const struct mi_plan *p, unsigned server, size_t *n_removed)
+{
+    return backend_has(sw, SW_CLEAR_LEFTOVERS)
+               ? sw_ops(sw)->clear_leftovers(sw->state, dir, p, server,
+                                             n_removed)
+               : 0;
+}
+
+int
 sw_reattach_port(const struct active_plugin *sw, const char *dir,
                  const char *bridge, const char *port)
 {
@@ -509,6 +531,16 @@ tun_reattach_port(const struct active_plugin *tun, const char *dir,
     return backend_has(tun, TUN_REATTACH_PORT)
                ? tun_ops(tun)->reattach_port(tun->state, dir, port)
                : -ENOTSUP;
+}
+
+int
+tun_clear_leftovers(const struct active_plugin *tun, const struct mi_plan *p,
+                    unsigned server, size_t *n_removed)
+{
+    return backend_has(tun, TUN_CLEAR_LEFTOVERS)
+               ? tun_ops(tun)->clear_leftovers(tun->state, p, server,
+                                               n_removed)
+               : 0;
 }
 
 bool

@@ -41,21 +41,23 @@ enum backend_op {
     RT_DESTROY_NODE,
     RT_STOP_NODE,
     RT_PREPARE_FRR,
-    RT_DESCRIBE_NODE, /* 4.1 */
-    RT_STOP_FRR,      /* 4.6 */
-    RT_RUN_BOUNDED,   /* 4.7 */
-    RT_CHECK_ACCESS,  /* 4.8 */
+    RT_DESCRIBE_NODE,   /* 4.1 */
+    RT_STOP_FRR,        /* 4.6 */
+    RT_RUN_BOUNDED,     /* 4.7 */
+    RT_CHECK_ACCESS,    /* 4.8 */
+    RT_CLEAR_LEFTOVERS, /* 4.9 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
     SW_BUILD,
     SW_BRIDGE_EXISTS,
     SW_DESTROY,
-    SW_GET_VLANS,     /* 4.4 */
-    SW_SET_VLANS,     /* 4.4 */
-    SW_DEAD_DAEMONS,  /* 4.6 */
-    SW_REATTACH_PORT, /* 4.6 */
-    SW_BRIDGES_EXIST, /* 4.7 */
+    SW_GET_VLANS,       /* 4.4 */
+    SW_SET_VLANS,       /* 4.4 */
+    SW_DEAD_DAEMONS,    /* 4.6 */
+    SW_REATTACH_PORT,   /* 4.6 */
+    SW_BRIDGES_EXIST,   /* 4.7 */
+    SW_CLEAR_LEFTOVERS, /* 4.9 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -63,8 +65,9 @@ enum backend_op {
     TUN_BUILD,
     TUN_DESTROY,
     TUN_MAKES_ENDS,
-    TUN_REASSERT,      /* 4.2 */
-    TUN_REATTACH_PORT, /* 4.6 */
+    TUN_REASSERT,        /* 4.2 */
+    TUN_REATTACH_PORT,   /* 4.6 */
+    TUN_CLEAR_LEFTOVERS, /* 4.9 */
 
     BACKEND_N_OPS
 };
@@ -136,6 +139,12 @@ int rt_stop_frr(const struct active_plugin *rt, const char *name,
  * -ENOTSUP, said by the runtime, or by this wrapper when the runtime has
  * no check_access (before 4.8, or it cannot). */
 int rt_check_access(const struct active_plugin *rt, const struct mi_plan *);
+/* What a reboot left of network plan->name on `server` that the runtime
+ * made (its clear_leftovers, since 4.9), removed; the number added to
+ * *n_removed.  0 when the runtime has none (nothing of it outlives a
+ * reboot).  The switch's and the tunnel's alike. */
+int rt_clear_leftovers(const struct active_plugin *rt, const struct mi_plan *,
+                       unsigned server, size_t *n_removed);
 /* -ENOTSUP when the runtime has no describe_node (before 4.1). */
 int rt_describe_node(const struct active_plugin *rt, const char *name,
                      const char *dir, char *buf, size_t len);
@@ -168,6 +177,9 @@ int sw_bridges_exist(const struct active_plugin *sw, const char *dir,
                      const char *const *names, size_t n, bool *exists);
 int sw_destroy(const struct active_plugin *sw, const char *dir,
                const char *const *bridges, size_t n_bridges);
+int sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
+                       const struct mi_plan *, unsigned server,
+                       size_t *n_removed);
 /* -ENOTSUP when the switch has no get_vlans/set_vlans (before 4.4):
  * callers ask backend_has() first. */
 int sw_get_vlans(const struct active_plugin *sw, const char *dir,
@@ -197,6 +209,9 @@ int tun_destroy(const struct active_plugin *tun, const char *dir);
 bool tun_makes_ends(const struct active_plugin *tun);
 /* 0 when the tunnel has no reassert (before 4.2, or nothing to put back). */
 int tun_reassert(const struct active_plugin *tun, const char *dir);
+int tun_clear_leftovers(const struct active_plugin *tun,
+                        const struct mi_plan *, unsigned server,
+                        size_t *n_removed);
 /* -ENOTSUP when the tunnel has no reattach_port (callers check
  * backend_has()). */
 int tun_reattach_port(const struct active_plugin *tun, const char *dir,

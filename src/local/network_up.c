@@ -56,6 +56,7 @@ struct up {
     size_t *n_attach;
     size_t *frr_nodes; /* local nodes running FRR */
     size_t n_frr;
+    size_t n_leftovers; /* removed: what an earlier run left (a reboot) */
 };
 
 static bool
@@ -264,6 +265,29 @@ check_conflicts(struct up *u)
         }
     }
     return n_conflicts ? EXIT_FAILED : EXIT_OK;
+}
+
+/* The network has no record here, yet what its last run made may be: a
+ * reboot empties the run directory but not Docker's stopped containers
+ * nor Open vSwitch's database.  Each plugin removes what it made for this
+ * network, by the label it gave it, and nothing else: the checks that
+ * follow still refuse whatever else carries the plan's names.  The
+ * switch's part comes with its start (build()). */
+static int
+clear_leftovers(struct up *u)
+{
+    int error = rt_clear_leftovers(u->rt, u->p, u->server, &u->n_leftovers);
+
+    if (!error && u->n_rlinks) {
+        error = tun_clear_leftovers(u->tun, u->p, u->server, &u->n_leftovers);
+    }
+    if (error) {
+        log_error("network %s: cannot remove what an earlier run of it left "
+                  "here (see above)",
+                  u->p->name);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
 }
 
 struct bridge_check {
@@ -1100,12 +1124,21 @@ build(struct up *u)
         if (!error) {
             error = sw_start(u->sw, switch_dir);
         }
+        if (!error) {
+            error = sw_clear_leftovers(u->sw, switch_dir, u->p, u->server,
+                                       &u->n_leftovers);
+        }
         if (!error && check_bridges(u, switch_dir)) {
             free(switch_dir);
             progress_end();
             return -EEXIST; /* the caller undoes the record */
         }
         progress_end();
+    }
+    if (u->n_leftovers) {
+        log_info("network %s had no record here: removed %zu thing%s an "
+                 "earlier run of it left (a reboot keeps them)",
+                 u->p->name, u->n_leftovers, u->n_leftovers == 1 ? "" : "s");
     }
     if (!error) {
         error = record_items(u);
@@ -1201,9 +1234,6 @@ network_up(struct session *s)
     progress_init();
     collect(&u);
     int status = check_impairments(&u);
-    if (status == EXIT_OK) {
-        status = check_conflicts(&u);
-    }
     /* The runtime's own checks (cgroup controllers, images), as preflight
      * makes them on every server of a multi-server network. */
     if (status == EXIT_OK && u.rt &&
@@ -1211,6 +1241,12 @@ network_up(struct session *s)
         log_error("runtime %s cannot run this network here (see above)",
                   u.rt->name);
         status = EXIT_FAILED;
+    }
+    if (status == EXIT_OK) {
+        status = clear_leftovers(&u);
+    }
+    if (status == EXIT_OK) {
+        status = check_conflicts(&u);
     }
     if (status != EXIT_OK) {
         up_free(&u);
