@@ -74,7 +74,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/local/network_check.c src/local/network_link.c \
 	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
-	src/local/network_access.c \
+	src/local/network_access.c src/local/network_ports.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \

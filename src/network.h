@@ -172,6 +172,15 @@ int master_access(struct session *);
  * master on every server): root, the plugins' needs, the underlay. */
 int network_preflight(struct session *);
 
+/* The access ports of this server's groups (port_base + AS): none may
+ * have a listening TCP socket here (any address, IPv4 or IPv6) nor be
+ * held by another network up here (its state record's "port" lines; the
+ * network's own record does not count).  Each clash is an error naming
+ * the file, the port, the AS, what holds it and the server.  Part of
+ * `preflight` and of `up` before anything is built.  Returns an exit
+ * status. */
+int network_check_ports(struct session *);
+
 /* The matrix of `check` (struct check_hosts, wire.h): its hosts, from the
  * plan. */
 void check_hosts_find(const struct mi_plan *, struct check_hosts *);

@@ -250,15 +250,20 @@ verb_up(struct session *s, int argc, char **argv)
     return status;
 }
 
-/* preflight: the checks `up` makes before building anything. */
+/* preflight: the checks `up` makes before building anything.  With
+ * access, they run (the access ports among them), and then the refusal
+ * `up` would give follows; a server's part (--server, for its master)
+ * leaves that to the master. */
 static int
 verb_preflight(struct session *s, int argc, char **argv)
 {
     int status = no_arguments(argc, argv);
-    if (status == EXIT_OK) {
-        status = access_not_built(s);
+    if (status != EXIT_OK) {
+        return status;
     }
-    return status != EXIT_OK ? status : s->exec->preflight(s);
+    status = s->exec->preflight(s);
+    int refused = s->opts.server ? EXIT_OK : access_not_built(s);
+    return status != EXIT_OK ? status : refused;
 }
 
 /* down [NETWORK] */

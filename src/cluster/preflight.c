@@ -2,7 +2,9 @@
  * master asks every server before anything is made anywhere.  Prints one
  * `struct wire_preflight` (wire.h) on standard output, which the master
  * decodes, and exits 0 when nothing stands in the way here (the path MTUs
- * are the master's to judge: it sees every pair).  Changes nothing. */
+ * are the master's to judge: it sees every pair; the access ports of the
+ * groups here are this server's, network_check_ports()).  Changes
+ * nothing. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -138,6 +140,14 @@ probe_peers(const struct mi_plan *p, unsigned server, struct wire_preflight *f)
 int
 network_preflight(struct session *s)
 {
+    if (!s->opts.server && plan_access(s->plan)) {
+        /* One machine: the one check `up` makes that needs no plugin. */
+        int status = network_check_ports(s);
+        if (status == EXIT_OK) {
+            log_info("preflight: the access ports are free on this machine");
+        }
+        return status;
+    }
     if (!s->opts.server) {
         log_error("preflight: %s defines no servers; there is nothing to "
                   "check before `up` on one machine",
@@ -164,6 +174,7 @@ network_preflight(struct session *s)
                   "`miniinet -c FILE down` first",
                   p->name);
     }
+    network_check_ports(s); /* errors collected */
     probe_peers(p, server, &f);
     log_set_sink(NULL, NULL);
     pthread_mutex_destroy(&c.lock);

@@ -8,11 +8,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -1713,4 +1717,136 @@ netlink_dump_node(const char *netns, char **text)
     }
     *text = out;
     return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Listening sockets                                                        */
+/* ------------------------------------------------------------------------ */
+
+struct listeners {
+    uint16_t *ports;
+    size_t n, cap;
+};
+
+/* The replies to one dump request, until NLMSG_DONE.  0, 1 (the dump is
+ * over) or -errno. */
+static int
+listening_replies(const char *buf, size_t len, uint32_t seq,
+                  struct listeners *l)
+{
+    for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+         NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+        if (h->nlmsg_seq != seq) {
+            continue;
+        }
+        if (h->nlmsg_type == NLMSG_DONE) {
+            return 1;
+        }
+        if (h->nlmsg_type == NLMSG_ERROR) {
+            const struct nlmsgerr *e = NLMSG_DATA(h);
+            return h->nlmsg_len < NLMSG_LENGTH(sizeof *e) ? -EPROTO
+                   : e->error                             ? e->error
+                                                          : -EPROTO;
+        }
+        if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+            h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+            return -EPROTO;
+        }
+        if (l->n >= NETLINK_MAX_LISTENERS) {
+            return -E2BIG;
+        }
+        const struct inet_diag_msg *m = NLMSG_DATA(h);
+        l->ports = xgrow(l->ports, &l->cap, l->n + 1, sizeof *l->ports);
+        l->ports[l->n++] = ntohs(m->id.idiag_sport);
+    }
+    return 0;
+}
+
+#define LISTEN_BUF 32768
+
+/* One family's listening TCP sockets into *l (buf: LISTEN_BUF bytes). */
+static int
+dump_listening(int fd, uint8_t family, uint32_t seq, char *buf,
+               struct listeners *l)
+{
+    struct {
+        struct nlmsghdr nlh;
+        struct inet_diag_req_v2 req;
+    } msg = {
+        .nlh = {.nlmsg_len = sizeof msg,
+                .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                .nlmsg_seq = seq},
+        .req = {.sdiag_family = family,
+                .sdiag_protocol = IPPROTO_TCP,
+                .idiag_states = 1U << TCP_LISTEN},
+    };
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+
+    if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&kernel,
+               sizeof kernel) < 0) {
+        return -errno;
+    }
+    /* Each reply holds at least one socket: a bounded number of them. */
+    for (size_t rounds = 0; rounds <= NETLINK_MAX_LISTENERS; rounds++) {
+        ssize_t got = recv(fd, buf, LISTEN_BUF, 0);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return got < 0 ? -errno : -EPROTO;
+        }
+        int r = listening_replies(buf, (size_t)got, seq, l);
+        if (r != 0) {
+            return r < 0 ? r : 0;
+        }
+    }
+    return -E2BIG;
+}
+
+static int
+compare_ports(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int
+netlink_tcp_listening(uint16_t **ports, size_t *n)
+{
+    struct listeners l = {0};
+    char *buf = xmalloc(LISTEN_BUF);
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    int error = fd < 0 ? -errno : 0;
+
+    if (!error) {
+        error = dump_listening(fd, AF_INET, 1, buf, &l);
+    }
+    if (!error) {
+        error = dump_listening(fd, AF_INET6, 2, buf, &l);
+        error = error == -ENOENT ? 0 : error; /* a kernel without IPv6 */
+    }
+    free(buf);
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (error) {
+        log_error("cannot list the listening TCP sockets (sock_diag): %s",
+                  strerror(-error));
+        free(l.ports);
+        *ports = NULL;
+        *n = 0;
+        return error;
+    }
+    size_t k = 0;
+    if (l.n) {
+        qsort(l.ports, l.n, sizeof *l.ports, compare_ports);
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        if (!k || l.ports[k - 1] != l.ports[i]) {
+            l.ports[k++] = l.ports[i];
+        }
+    }
+    *ports = l.ports;
+    *n = k;
+    return 0;
 }

@@ -173,6 +173,18 @@ int netlink_list_interfaces(const char *netns, struct if_status **out,
 int netlink_dump_node(const char *netns, char **text);
 
 /* ------------------------------------------------------------------------ */
+/* Listening sockets                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* The TCP ports on which a socket listens in the caller's network
+ * namespace, on any address, IPv4 or IPv6 (the kernel's sock_diag, one
+ * dump per family: no /proc file is read): *ports malloc()ed, sorted, each
+ * port once.  At most NETLINK_MAX_LISTENERS sockets (-E2BIG beyond).
+ * Returns 0 or -errno, logged. */
+#define NETLINK_MAX_LISTENERS 65536
+int netlink_tcp_listening(uint16_t **ports, size_t *n);
+
+/* ------------------------------------------------------------------------ */
 /* Building blocks (also used by host.c)                                    */
 /* ------------------------------------------------------------------------ */
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "damage.h"
 #include "frrconf.h"
 #include "host.h"
@@ -360,6 +361,14 @@ record_items(struct up *u)
         size_t n = root_names(u, link_at(u, k), names);
         for (size_t i = 0; i < n; i++) {
             state_add_rootif(&u->st, names[i]);
+        }
+    }
+    /* The access ports this server's groups will hold, for the preflight
+     * of other networks (network_ports.c). */
+    const struct access_plan *ap = plan_access(u->s->plan);
+    for (size_t g = 0; ap && g < ap->n_groups; g++) {
+        if (ap->groups[g].server == u->server) {
+            state_add_port(&u->st, ap->groups[g].asn, ap->groups[g].port);
         }
     }
     return state_sync(&u->st);
@@ -1241,6 +1250,11 @@ network_up(struct session *s)
         log_error("runtime %s cannot run this network here (see above)",
                   u.rt->name);
         status = EXIT_FAILED;
+    }
+    /* The access ports, as preflight checks them (before anything is
+     * changed: clear_leftovers() removes). */
+    if (status == EXIT_OK) {
+        status = network_check_ports(s);
     }
     if (status == EXIT_OK) {
         status = clear_leftovers(&u);

@@ -106,6 +106,21 @@ push_sysctl(struct state *st, const char *key, long old_value, long new_value)
         .key = xstrdup(key), .old_value = old_value, .new_value = new_value};
 }
 
+/* false when the record lists the port already. */
+static bool
+push_port(struct state *st, unsigned asn, unsigned port)
+{
+    for (size_t i = 0; i < st->n_ports; i++) {
+        if (st->ports[i].port == port) {
+            return false;
+        }
+    }
+    st->ports =
+        xgrow(st->ports, &st->ports_cap, st->n_ports + 1, sizeof *st->ports);
+    st->ports[st->n_ports++] = (struct state_port){asn, port};
+    return true;
+}
+
 /* Only the kernel settings miniinet raises may be named in a record (down
  * writes them back as root). */
 static bool
@@ -219,6 +234,13 @@ parse_line(struct state *st, char *line)
     } else if (!strcmp(t[0], "sysctl") && n == 4 && valid_sysctl(t[1]) &&
                parse_long(t[2], &old_value) && parse_long(t[3], &new_value)) {
         push_sysctl(st, t[1], old_value, new_value);
+    } else if (!strcmp(t[0], "port") && n == 3 &&
+               parse_long(t[1], &old_value) && old_value >= 1 &&
+               old_value <= 65535 && parse_long(t[2], &new_value) &&
+               new_value >= 1 && new_value <= 65535) {
+        if (!push_port(st, (unsigned)old_value, (unsigned)new_value)) {
+            return "a port twice";
+        }
     } else {
         return "unknown item, or wrong number or form of its values";
     }
@@ -794,6 +816,14 @@ state_add_sysctl(struct state *st, const char *key, long old_value,
     fprintf(st->file, "sysctl %s %ld %ld\n", key, old_value, new_value);
 }
 
+void
+state_add_port(struct state *st, unsigned asn, unsigned port)
+{
+    if (push_port(st, asn, port)) {
+        fprintf(st->file, "port %u %u\n", asn, port);
+    }
+}
+
 int
 state_sync(struct state *st)
 {
@@ -877,6 +907,7 @@ state_destroy(struct state *st)
         free(st->sysctls[i].key);
     }
     free(st->sysctls);
+    free(st->ports);
     memset(st, 0, sizeof *st);
 }
 

@@ -21,6 +21,9 @@
  *     rootif 3_S1_p7               (root-namespace ends of links)
  *     sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216
  *                                  (a kernel setting raised: old, new value)
+ *     port 3 2003                  (AS 3's student access port, held on this
+ *                                  server: what another network's preflight
+ *                                  must not take, doc/access.md)
  *     complete                     (the last line of a finished `up`)
  *
  * The reader is strict: the magic line (with its newline) first, "network"
@@ -49,6 +52,12 @@ struct state_sysctl {
     long old_value, new_value;
 };
 
+/* A student group's access port that the network holds on this server. */
+struct state_port {
+    unsigned asn;  /* 1 to 65535 */
+    unsigned port; /* 1 to 65535, at most once per record */
+};
+
 struct state {
     char *dir; /* <rundir>/<network> */
     char *network;
@@ -62,6 +71,8 @@ struct state {
     size_t n_rootifs, rootifs_cap;
     struct state_sysctl *sysctls;
     size_t n_sysctls, sysctls_cap;
+    struct state_port *ports;
+    size_t n_ports, ports_cap;
     bool complete;
     FILE *file; /* open for appending while `up` runs */
 };
@@ -144,6 +155,7 @@ void state_add_bridge(struct state *, const char *name);
 void state_add_rootif(struct state *, const char *name);
 void state_add_sysctl(struct state *, const char *key, long old_value,
                       long new_value);
+void state_add_port(struct state *, unsigned asn, unsigned port);
 int state_sync(struct state *);
 int state_mark_complete(struct state *);
 

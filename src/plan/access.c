@@ -290,3 +290,40 @@ access_device_kind_name(enum access_device_kind kind)
     }
     return "?";
 }
+
+size_t
+access_port_clashes(const struct access_plan *ap, unsigned server,
+                    const struct access_port_holder *holders, size_t n,
+                    struct access_port_clash **out)
+{
+    struct access_port_clash *c = NULL;
+    size_t k = 0, cap = 0;
+
+    for (size_t g = 0; ap && g < ap->n_groups; g++) {
+        const struct access_group *group = &ap->groups[g];
+        for (size_t h = 0; h < n && group->server == server; h++) {
+            if (holders[h].port == group->port) {
+                c = xgrow(c, &cap, k + 1, sizeof *c);
+                c[k++] = (struct access_port_clash){group, &holders[h]};
+            }
+        }
+    }
+    *out = c;
+    return k;
+}
+
+char *
+access_port_clash_text(const struct access_port_clash *c, const char *server)
+{
+    const struct access_port_holder *h = c->holder;
+
+    if (!h->network) {
+        return xasprintf("port %u of AS %u is in use by a listening socket "
+                         "on server %s",
+                         c->group->port, c->group->asn, server);
+    }
+    return xasprintf("port %u of AS %u is in use by network %s's AS %u "
+                     "proxy on server %s",
+                     c->group->port, c->group->asn, h->network, h->asn,
+                     server);
+}

@@ -86,4 +86,31 @@ const struct access_group *access_plan_group(const struct access_plan *,
 /* "router", "host", "switch", "l2host". */
 const char *access_device_kind_name(enum access_device_kind);
 
+/* What holds a TCP port on a server, as preflight finds it there. */
+struct access_port_holder {
+    unsigned port;
+    const char *network; /* another network's proxy (its state record's
+                            "port"), or NULL: a listening socket */
+    unsigned asn;        /* that network's AS */
+};
+
+/* A group's port that something holds already. */
+struct access_port_clash {
+    const struct access_group *group;
+    const struct access_port_holder *holder;
+};
+
+/* The clashes of the groups whose proxy is on `server` with the `n`
+ * holders: every holder of a group's port, in group order, then in the
+ * holders' order.  Returns how many, in *out (malloc()ed, NULL when none).
+ * Pure. */
+size_t access_port_clashes(const struct access_plan *, unsigned server,
+                           const struct access_port_holder *, size_t n,
+                           struct access_port_clash **out);
+
+/* "port 2003 of AS 3 is in use by a listening socket on server s1", or
+ * "... by network other's AS 3 proxy on server s1" (malloc()ed). */
+char *access_port_clash_text(const struct access_port_clash *,
+                             const char *server);
+
 #endif
