@@ -21,7 +21,9 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -440,6 +442,75 @@ START_TEST(test_list_here)
                      "network namespace /nonexistent/ns: No such file or "
                      "directory\n");
     testutil_capture_end();
+}
+END_TEST
+
+/* A listening socket of the test's own, on an IPv4 and an IPv6 loopback
+ * port the kernel chose, is listed; a connected (not listening) one is
+ * not, and the list is sorted without repeats. */
+static int
+listen_on(int family, uint16_t *port)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage ss = {0};
+    socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in)
+                                      : sizeof(struct sockaddr_in6);
+
+    ck_assert_int_ge(fd, 0);
+    ss.ss_family = (sa_family_t)family;
+    if (family == AF_INET) {
+        ((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else {
+        ((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+        close(fd);
+        return -1; /* no IPv6 here */
+    }
+    ck_assert_int_eq(listen(fd, 1), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+    *port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    return fd;
+}
+
+static bool
+listed(const uint16_t *ports, size_t n, uint16_t port)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i] == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_tcp_listening)
+{
+    uint16_t p4 = 0, p6 = 0, *ports;
+    size_t n;
+    int fd4 = listen_on(AF_INET, &p4), fd6 = listen_on(AF_INET6, &p6);
+
+    ck_assert_int_ge(fd4, 0);
+    ck_assert_int_eq(netlink_tcp_listening(&ports, &n), 0);
+    ck_assert(listed(ports, n, p4));
+    if (fd6 >= 0) {
+        ck_assert(listed(ports, n, p6));
+    } else {
+        printf("# SKIP IPv6 listener: no IPv6 loopback here\n");
+    }
+    for (size_t i = 1; i < n; i++) {
+        ck_assert_uint_lt(ports[i - 1], ports[i]);
+    }
+    free(ports);
+    /* Closed: no longer listed (a socket that listens no more is gone). */
+    close(fd4);
+    ck_assert_int_eq(netlink_tcp_listening(&ports, &n), 0);
+    ck_assert(!listed(ports, n, p4));
+    free(ports);
+    if (fd6 >= 0) {
+        close(fd6);
+    }
 }
 END_TEST
 
@@ -893,6 +964,7 @@ netlink_suite(void)
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_list_here);
     tcase_add_test(tc, test_tbf_params);
+    tcase_add_test(tc, test_tcp_listening);
     suite_add_tcase(s, tc);
 
     /* Not added at all when they cannot run, so that they never pass

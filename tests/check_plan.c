@@ -2459,6 +2459,64 @@ START_TEST(test_access_groups)
 }
 END_TEST
 
+/* The judgement of preflight's port check (network_ports.c finds the
+ * holders): a group's port is taken by every holder of that port, and only
+ * the groups on the server asked about count. */
+START_TEST(test_access_port_clashes)
+{
+    const char *at = strstr(access_cfg, "access = {");
+    ck_assert_ptr_nonnull(at);
+    char *text = xasprintf("%.*saccess = { ases = \"all\"; port_base = "
+                           "3000; };\n",
+                           (int)(at - access_cfg), access_cfg);
+    struct topology *t;
+    struct plan *plan = access_plan_of(text, &t);
+    const struct access_plan *ap = plan_access(plan);
+    const struct access_port_holder holders[] = {
+        {3003, NULL, 0},    {3004, "other", 7}, {3003, "other", 9},
+        {3005, NULL, 0},    {2003, NULL, 0},
+    };
+    struct access_port_clash *c;
+
+    ck_assert_uint_eq(ap->n_groups, 2);
+    ck_assert_uint_eq(access_plan_group(ap, 4)->server, 0); /* s1 */
+    ck_assert_uint_eq(access_plan_group(ap, 3)->server, 1); /* s2 */
+    /* s2: AS 3's port 3003, held by a socket and by network other. */
+    ck_assert_uint_eq(access_port_clashes(ap, 1, holders, 5, &c), 2);
+    ck_assert_ptr_eq(c[0].group, access_plan_group(ap, 3));
+    ck_assert_ptr_eq(c[0].holder, &holders[0]);
+    ck_assert_ptr_eq(c[1].holder, &holders[2]);
+    char *m = access_port_clash_text(&c[0], "s2");
+    ck_assert_str_eq(m, "port 3003 of AS 3 is in use by a listening socket "
+                        "on server s2");
+    free(m);
+    m = access_port_clash_text(&c[1], "s2");
+    ck_assert_str_eq(m, "port 3003 of AS 3 is in use by network other's AS "
+                        "9 proxy on server s2");
+    free(m);
+    free(c);
+    /* s1: AS 4's port 3004, held by network other's AS 7. */
+    ck_assert_uint_eq(access_port_clashes(ap, 0, holders, 5, &c), 1);
+    ck_assert_ptr_eq(c[0].group, access_plan_group(ap, 4));
+    m = access_port_clash_text(&c[0], "s1");
+    ck_assert_str_eq(m, "port 3004 of AS 4 is in use by network other's AS "
+                        "7 proxy on server s1");
+    free(m);
+    free(c);
+    /* Nothing holds a group's port: no clash, whatever else is held. */
+    ck_assert_uint_eq(access_port_clashes(ap, 0, holders + 3, 2, &c), 0);
+    ck_assert_ptr_null(c);
+    ck_assert_uint_eq(access_port_clashes(ap, 1, NULL, 0, &c), 0);
+    ck_assert_ptr_null(c);
+    /* No access: no groups, no clash. */
+    ck_assert_uint_eq(access_port_clashes(NULL, 0, holders, 5, &c), 0);
+    ck_assert_ptr_null(c);
+    plan_free(plan);
+    topology_free(t);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_access_output)
 {
     struct topology *t;
@@ -3048,6 +3106,7 @@ plan_suite(void)
 
     tc = tcase_create("access");
     tcase_add_test(tc, test_access_groups);
+    tcase_add_test(tc, test_access_port_clashes);
     tcase_add_test(tc, test_access_output);
     tcase_add_test(tc, test_access_too_many_l2);
     tcase_add_test(tc, test_access_host_rows);

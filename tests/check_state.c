@@ -113,6 +113,7 @@ START_TEST(test_load_good)
         HEADER "node router 1_ZURIrouter\nbridge 3_L2_DCN_S1\nrootif 3_S1_p7\n"
                "bridge 1_L2.1.0\n"
                "sysctl net.ipv4.neigh.default.gc_thresh3 1024 9216\n"
+               "port 3 2003\nport 65535 1\n"
                "complete\n";
     struct state st;
 
@@ -127,6 +128,11 @@ START_TEST(test_load_good)
     ck_assert_str_eq(st.bridges[1], "1_L2.1.0");
     ck_assert_uint_eq(st.n_rootifs, 1);
     ck_assert_uint_eq(st.n_sysctls, 1);
+    ck_assert_uint_eq(st.n_ports, 2);
+    ck_assert_uint_eq(st.ports[0].asn, 3);
+    ck_assert_uint_eq(st.ports[0].port, 2003);
+    ck_assert_uint_eq(st.ports[1].asn, 65535);
+    ck_assert_uint_eq(st.ports[1].port, 1);
     ck_assert(st.complete);
     state_destroy(&st);
 }
@@ -188,6 +194,14 @@ START_TEST(test_names_refused)
     REFUSED("miniinet-state 1\nnetwork net\nfingerprint a;b\n", ":3:");
     REFUSED(HEADER "complete\nnode router R\n", "after");
     REFUSED("miniinet-state 1\nnode router R\n", "network");
+    /* Access ports: 1 to 65535, AS and port numbers, each port once. */
+    REFUSED(HEADER "port 3 2003\nport 4 2003\n", "a port twice");
+    REFUSED(HEADER "port 3 65536\n", ":5:");
+    REFUSED(HEADER "port 3 0\n", ":5:");
+    REFUSED(HEADER "port 0 2003\n", ":5:");
+    REFUSED(HEADER "port 3 -2003\n", ":5:");
+    REFUSED(HEADER "port 3 20x3\n", ":5:");
+    REFUSED(HEADER "port 3\n", ":5:");
 }
 END_TEST
 
