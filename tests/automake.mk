@@ -148,6 +148,10 @@ check_PROGRAMS += tests/access-dump
 tests_access_dump_SOURCES = tests/access_dump.c
 tests_access_dump_CPPFLAGS = $(TEST_CPPFLAGS)
 EXTRA_DIST += tests/access.test
+# Its ports: preflight refuses one a listening socket or another network
+# holds (no root).
+TESTS += tests/ports.test
+EXTRA_DIST += tests/ports.test
 
 # Integration: the real binary against real FRR and Open vSwitch (root;
 # skipped otherwise).
