@@ -865,7 +865,9 @@ const struct verb verbs[] = {
      verb_plan, 0},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
      0, verb_plugins, 0},
-    {"preflight", "", "check every server before `up` (builds nothing)",
+    {"preflight", "",
+     "check every server before `up`, with access that every group's port "
+     "is free (builds nothing)",
      NEED_PLAN, 0, verb_preflight, 0},
     {"up", "[--restore [--skip-damaged] [SNAPSHOT]]",
      "build the network and start its routers (on every server, as "
