@@ -452,25 +452,22 @@ static int
 listen_on(int family, uint16_t *port)
 {
     int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_storage ss = {0};
-    socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in)
-                                      : sizeof(struct sockaddr_in6);
+    struct sockaddr_in a4 = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+                              .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    struct sockaddr *sa =
+        family == AF_INET ? (struct sockaddr *)&a4 : (struct sockaddr *)&a6;
+    socklen_t len = family == AF_INET ? sizeof a4 : sizeof a6;
 
     ck_assert_int_ge(fd, 0);
-    ss.ss_family = (sa_family_t)family;
-    if (family == AF_INET) {
-        ((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    } else {
-        ((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
-    }
-    if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
+    if (bind(fd, sa, len) != 0) {
         close(fd);
         return -1; /* no IPv6 here */
     }
     ck_assert_int_eq(listen(fd, 1), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-    *port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-                                    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    ck_assert_int_eq(getsockname(fd, sa, &len), 0);
+    *port = ntohs(family == AF_INET ? a4.sin_port : a6.sin6_port);
     return fd;
 }
 

@@ -2473,8 +2473,8 @@ START_TEST(test_access_port_clashes)
     struct plan *plan = access_plan_of(text, &t);
     const struct access_plan *ap = plan_access(plan);
     const struct access_port_holder holders[] = {
-        {3003, NULL, 0},    {3004, "other", 7}, {3003, "other", 9},
-        {3005, NULL, 0},    {2003, NULL, 0},
+        {3003, NULL, 0}, {3004, "other", 7}, {3003, "other", 9},
+        {3005, NULL, 0}, {2003, NULL, 0},
     };
     struct access_port_clash *c;
 
