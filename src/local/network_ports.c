@@ -57,6 +57,7 @@ other_networks(const char *self, struct holders *hs)
             continue; /* its own earlier run is not a clash */
         }
         if (state_load(*name, &st) != 0) {
+            state_destroy(&st); /* what it read before the bad line */
             log_warn("the ports of network %s are not checked: its record "
                      "cannot be read (see above)",
                      *name);
