@@ -176,10 +176,13 @@ int network_preflight(struct session *);
  * have a listening TCP socket here (any address, IPv4 or IPv6) nor be
  * held by another network up here (its state record's "port" lines; the
  * network's own record does not count).  Each clash is an error naming
- * the file, the port, the AS, what holds it and the server.  Part of
- * `preflight` and of `up` before anything is built.  Returns an exit
- * status. */
-int network_check_ports(struct session *);
+ * the file, the port, the AS, what holds it and the server; with `out`
+ * (a server's preflight, for its master), the clashes go into *out (n in
+ * *n_out) instead, and the master words them.  Part of `preflight` and of
+ * `up` before anything is built.  Returns an exit status: EXIT_FAILED
+ * when a port is held or cannot be checked. */
+int network_check_ports(struct session *, struct wire_port **out,
+                        size_t *n_out);
 
 /* The matrix of `check` (struct check_hosts, wire.h): its hosts, from the
  * plan. */

@@ -2511,6 +2511,20 @@ START_TEST(test_access_port_clashes)
     /* No access: no groups, no clash. */
     ck_assert_uint_eq(access_port_clashes(NULL, 0, holders, 5, &c), 0);
     ck_assert_ptr_null(c);
+    /* The master's reading of what a server reports: only a port of a
+     * group the plan puts on that server. */
+    m = access_port_reported(ap, 1, "s2", 3, 3003, NULL, 0);
+    ck_assert_str_eq(m, "port 3003 of AS 3 is in use by a listening socket "
+                        "on server s2");
+    free(m);
+    m = access_port_reported(ap, 0, "s1", 4, 3004, "lab", 4);
+    ck_assert_str_eq(m, "port 3004 of AS 4 is in use by network lab's AS 4 "
+                        "proxy on server s1");
+    free(m);
+    ck_assert_ptr_null(access_port_reported(ap, 0, "s1", 3, 3003, NULL, 0));
+    ck_assert_ptr_null(access_port_reported(ap, 1, "s2", 3, 3004, NULL, 0));
+    ck_assert_ptr_null(access_port_reported(ap, 1, "s2", 5, 3005, NULL, 0));
+    ck_assert_ptr_null(access_port_reported(NULL, 1, "s2", 3, 3003, NULL, 0));
     plan_free(plan);
     topology_free(t);
     free(text);

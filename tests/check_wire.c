@@ -196,6 +196,7 @@ START_TEST(test_preflight_round_trip)
                                     {"tunnel", "gre", "2.1"}};
     struct wire_pmtu pmtu[] = {{"s2", 1500}, {"s3", 0}};
     char *errors[] = {"gre: no Open vSwitch runs on this server"};
+    struct wire_port ports[] = {{3, 2003, NULL, 0}, {4, 2004, "lab", 9}};
     struct wire_preflight f = {.server = "s1",
                                .version = "0.1.0",
                                .root = true,
@@ -204,6 +205,8 @@ START_TEST(test_preflight_round_trip)
                                .state = "partial",
                                .pmtu = pmtu,
                                .n_pmtu = 2,
+                               .ports = ports,
+                               .n_ports = 2,
                                .errors = errors,
                                .n_errors = 1};
     char *text = text_of(wire_preflight_encode(&f));
@@ -221,6 +224,14 @@ START_TEST(test_preflight_round_trip)
     ck_assert_uint_eq(wire_preflight_pmtu(&d, "s2"), 1500);
     ck_assert_uint_eq(wire_preflight_pmtu(&d, "s3"), 0);
     ck_assert_uint_eq(wire_preflight_pmtu(&d, "s9"), 0);
+    ck_assert_uint_eq(d.n_ports, 2);
+    ck_assert_uint_eq(d.ports[0].asn, 3);
+    ck_assert_uint_eq(d.ports[0].port, 2003);
+    ck_assert_ptr_null(d.ports[0].network); /* a listening socket */
+    ck_assert_uint_eq(d.ports[0].network_asn, 0);
+    ck_assert_uint_eq(d.ports[1].port, 2004);
+    ck_assert_str_eq(d.ports[1].network, "lab");
+    ck_assert_uint_eq(d.ports[1].network_asn, 9);
     ck_assert_uint_eq(d.n_errors, 1);
     ck_assert_str_eq(d.errors[0], errors[0]);
     wire_preflight_free(&d);
@@ -374,9 +385,35 @@ static const struct bad bad[] = {
      "\"state\" is \"sideways\""},
     {"preflight",
      "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
-     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, \"ports\": [], "
      "\"errors\": [null]}",
      "\"errors[0]\" is not a string"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, \"errors\": []}",
+     "\"ports\" is missing"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"ports\": [{\"asn\": 3, \"port\": 0}], \"errors\": []}",
+     "\"ports[0].port\" is out of range (0)"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"ports\": [{\"asn\": 70000, \"port\": 2003}], \"errors\": []}",
+     "\"ports[0].asn\" is out of range (70000)"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"ports\": [{\"asn\": 3, \"port\": 2003, \"network\": \"../x\", "
+     "\"network_asn\": 3}], \"errors\": []}",
+     "\"ports[0].network\" is not a network's name"},
+    {"preflight",
+     "{\"server\": \"s1\", \"version\": \"1\", \"root\": true, "
+     "\"plugins\": [], \"state\": \"up\", \"pmtu\": {}, "
+     "\"ports\": [{\"asn\": 3, \"port\": 2003, \"network\": \"lab\"}], "
+     "\"errors\": []}",
+     "\"ports[0].network_asn\" is missing"},
     {"snapshots",
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"../x\", \"time\": 1, \"as\": 0, \"named\": false, "

@@ -421,13 +421,38 @@ preflight_reply(const struct master *m, const struct server_run *sr)
     return NULL;
 }
 
+/* The access ports a server found held (network_ports.c): each one a
+ * port of a group the plan puts there, worded here, naming this master's
+ * file; anything else is the server's fault, refused. */
+static size_t
+judge_ports(struct master *m, size_t server, const struct wire_preflight *f)
+{
+    const struct access_plan *ap = plan_access(m->s->plan);
+    const char *name = m->p->servers[server].name;
+
+    for (size_t k = 0; k < f->n_ports; k++) {
+        const struct wire_port *w = &f->ports[k];
+        char *text = access_port_reported(ap, (unsigned)server, name, w->asn,
+                                          w->port, w->network, w->network_asn);
+        if (!text) {
+            log_error("%s: preflight reply: ports[%zu] (port %u of AS %u) "
+                      "is not a port of a group on that server",
+                      name, k, w->port, w->asn);
+            continue;
+        }
+        log_error("%s: access: %s", m->s->opts.config, text);
+        free(text);
+    }
+    return f->n_ports;
+}
+
 /* What a server's preflight said, judged against this master: one line
  * per problem. */
 static size_t
-judge_server(struct master *m, const char *name,
-             const struct wire_preflight *f)
+judge_server(struct master *m, size_t server, const struct wire_preflight *f)
 {
-    size_t problems = 0;
+    const char *name = m->p->servers[server].name;
+    size_t problems = judge_ports(m, server, f);
 
     if (strcmp(f->version, PACKAGE_VERSION) != 0) {
         log_error("%s: runs miniinet %s, this master %s: install the same "
@@ -540,8 +565,7 @@ preflight_all(struct master *m)
             xcalloc(m->n + 1, sizeof(struct wire_preflight *));
         for (size_t i = 0; i < m->n; i++) {
             f[i] = preflight_reply(m, &m->runs[i]);
-            problems +=
-                f[i] ? judge_server(m, m->p->servers[i].name, f[i]) : 1;
+            problems += f[i] ? judge_server(m, i, f[i]) : 1;
         }
         problems += judge_underlay(m, f);
         for (size_t i = 0; i < m->n; i++) {

@@ -142,7 +142,7 @@ network_preflight(struct session *s)
 {
     if (!s->opts.server && plan_access(s->plan)) {
         /* One machine: the one check `up` makes that needs no plugin. */
-        int status = network_check_ports(s);
+        int status = network_check_ports(s, NULL, NULL);
         if (status == EXIT_OK) {
             log_info("preflight: the access ports are free on this machine");
         }
@@ -174,13 +174,13 @@ network_preflight(struct session *s)
                   "`miniinet -c FILE down` first",
                   p->name);
     }
-    network_check_ports(s); /* errors collected */
+    int ports = network_check_ports(s, &f.ports, &f.n_ports);
     probe_peers(p, server, &f);
     log_set_sink(NULL, NULL);
     pthread_mutex_destroy(&c.lock);
 
     wire_print(wire_preflight_encode(&f), false);
-    int status = f.n_errors ? EXIT_FAILED : EXIT_OK;
+    int status = f.n_errors || ports != EXIT_OK ? EXIT_FAILED : EXIT_OK;
     wire_preflight_free(&f);
     return status;
 }

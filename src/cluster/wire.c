@@ -827,6 +827,18 @@ wire_preflight_encode(const struct wire_preflight *f)
         add_uint(pmtu, f->pmtu[i].peer, f->pmtu[i].mtu);
     }
     json_object_object_add(o, "pmtu", pmtu);
+    json_object *ports = json_object_new_array();
+    for (size_t i = 0; i < f->n_ports; i++) {
+        json_object *po = json_object_new_object();
+        add_uint(po, "asn", f->ports[i].asn);
+        add_uint(po, "port", f->ports[i].port);
+        if (f->ports[i].network) {
+            add_string(po, "network", f->ports[i].network);
+            add_uint(po, "network_asn", f->ports[i].network_asn);
+        }
+        json_object_array_add(ports, po);
+    }
+    json_object_object_add(o, "ports", ports);
     json_object_object_add(o, "errors",
                            strings_encode(f->errors, f->n_errors));
     return o;
@@ -839,6 +851,43 @@ plugin_read(struct reader *r, json_object *o, const char *where, void *elem)
     pl->kind = get_string(r, o, where, "kind");
     pl->name = get_string(r, o, where, "name");
     pl->version = get_string(r, o, where, "version");
+}
+
+/* Optional string `key`: NULL when absent. */
+static char *
+get_optional_string(struct reader *r, json_object *o, const char *ctx,
+                    const char *key)
+{
+    return o && json_object_object_get_ex(o, key, NULL)
+               ? get_string(r, o, ctx, key)
+               : NULL;
+}
+
+/* A number from 1 to 65535 (an AS, a port). */
+static unsigned
+get_port_number(struct reader *r, json_object *o, const char *where,
+                const char *key)
+{
+    unsigned v = get_uint(r, o, where, key);
+    if (!r->failed && (v < 1 || v > 65535)) {
+        refuse(r, where, key, "is out of range (%u)", v);
+    }
+    return v;
+}
+
+static void
+port_read(struct reader *r, json_object *o, const char *where, void *elem)
+{
+    struct wire_port *p = elem;
+    p->asn = get_port_number(r, o, where, "asn");
+    p->port = get_port_number(r, o, where, "port");
+    p->network = get_optional_string(r, o, where, "network");
+    if (p->network && !r->failed) {
+        if (!util_valid_name(p->network, 64)) {
+            refuse(r, where, "network", "is not a network's name");
+        }
+        p->network_asn = get_port_number(r, o, where, "network_asn");
+    }
 }
 
 static void
@@ -891,6 +940,8 @@ preflight_read(struct reader *r, json_object *o, void *out)
                              &f->n_plugins, plugin_read);
     state_decode(r, o, f);
     pmtu_decode(r, o, f);
+    f->ports = get_objects(r, o, "", "ports", sizeof *f->ports, &f->n_ports,
+                           port_read);
     f->errors = get_strings(r, o, "", "errors", &f->n_errors);
 }
 
@@ -919,8 +970,12 @@ wire_preflight_free(struct wire_preflight *f)
     for (size_t i = 0; f->pmtu && i < f->n_pmtu; i++) {
         free(f->pmtu[i].peer);
     }
+    for (size_t i = 0; f->ports && i < f->n_ports; i++) {
+        free(f->ports[i].network);
+    }
     free(f->plugins);
     free(f->pmtu);
+    free(f->ports);
     free_strings(f->errors, f->n_errors);
     free(f->server);
     free(f->version);
@@ -958,16 +1013,6 @@ get_int64(struct reader *r, json_object *o, const char *ctx, const char *key)
         return 0;
     }
     return (long long)x;
-}
-
-/* Optional string `key`: NULL when absent. */
-static char *
-get_optional_string(struct reader *r, json_object *o, const char *ctx,
-                    const char *key)
-{
-    return o && json_object_object_get_ex(o, key, NULL)
-               ? get_string(r, o, ctx, key)
-               : NULL;
 }
 
 json_object *

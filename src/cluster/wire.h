@@ -194,11 +194,26 @@ struct wire_pmtu {
     unsigned mtu; /* 0: unreachable */
 };
 
+/* A group's access port that something holds on the server (preflight's
+ * port check, network_ports.c): a listening socket, or another network up
+ * there. */
+struct wire_port {
+    unsigned asn, port;   /* 1 to 65535 each */
+    char *network;        /* the other network (a valid name), or NULL: a
+                             listening socket */
+    unsigned network_asn; /* its AS whose proxy holds the port */
+};
+
 /*   { "server": "s1", "version": "0.1.0", "root": true,
  *     "plugins": [ { "kind": "runtime", "name": "netns", "version": ... } ],
  *     "state": "absent" | "up" | "partial" | "damaged",
  *     "pmtu": { "s2": 1500, "s3": 0 },
- *     "errors": [ "gre: no Open vSwitch runs on this server ...", ... ] } */
+ *     "ports": [ { "asn": 3, "port": 2003 },
+ *                { "asn": 4, "port": 2004, "network": "lab",
+ *                  "network_asn": 4 } ],
+ *     "errors": [ "gre: no Open vSwitch runs on this server ...", ... ] }
+ * "ports" lists the clashes only (the master words them, naming its
+ * file); they are not repeated in "errors". */
 struct wire_preflight {
     char *server, *version;
     bool root;
@@ -207,6 +222,8 @@ struct wire_preflight {
     char *state;
     struct wire_pmtu *pmtu;
     size_t n_pmtu;
+    struct wire_port *ports;
+    size_t n_ports;
     char **errors;
     size_t n_errors;
 };

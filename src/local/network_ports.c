@@ -70,13 +70,35 @@ other_networks(const char *self, struct holders *hs)
     }
 }
 
+/* The clashes as the wire carries them (wire.h). */
+static struct wire_port *
+clashes_out(const struct access_port_clash *c, size_t n)
+{
+    struct wire_port *w = xcalloc(n + 1, sizeof *w);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct access_port_holder *h = c[i].holder;
+        w[i] = (struct wire_port){
+            .asn = c[i].group->asn,
+            .port = c[i].group->port,
+            .network = h->network ? xstrdup(h->network) : NULL,
+            .network_asn = h->network ? h->asn : 0,
+        };
+    }
+    return w;
+}
+
 int
-network_check_ports(struct session *s)
+network_check_ports(struct session *s, struct wire_port **out, size_t *n_out)
 {
     const struct access_plan *ap = plan_access(s->plan);
     const struct mi_plan *p = plan_view(s->plan);
     bool here = false;
 
+    if (out) {
+        *out = NULL;
+        *n_out = 0;
+    }
     for (size_t g = 0; ap && g < ap->n_groups; g++) {
         here |= ap->groups[g].server == s->server;
     }
@@ -99,7 +121,11 @@ network_check_ports(struct session *s)
 
     struct access_port_clash *c;
     size_t n = access_port_clashes(ap, s->server, hs.h, hs.n, &c);
-    for (size_t i = 0; i < n; i++) {
+    if (out) {
+        *out = clashes_out(c, n);
+        *n_out = n;
+    }
+    for (size_t i = 0; i < n && !out; i++) {
         char *text =
             access_port_clash_text(&c[i], mi_plan_server(p, s->server)->name);
         log_error("%s: access: %s", s->opts.config, text);

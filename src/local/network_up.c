@@ -1254,7 +1254,7 @@ network_up(struct session *s)
     /* The access ports, as preflight checks them (before anything is
      * changed: clear_leftovers() removes). */
     if (status == EXIT_OK) {
-        status = network_check_ports(s);
+        status = network_check_ports(s, NULL, NULL);
     }
     if (status == EXIT_OK) {
         status = clear_leftovers(&u);

@@ -327,3 +327,18 @@ access_port_clash_text(const struct access_port_clash *c, const char *server)
                      c->group->port, c->group->asn, h->network, h->asn,
                      server);
 }
+
+char *
+access_port_reported(const struct access_plan *ap, unsigned server,
+                     const char *server_name, unsigned asn, unsigned port,
+                     const char *network, unsigned network_asn)
+{
+    const struct access_group *g = access_plan_group(ap, asn);
+
+    if (!g || g->server != server || g->port != port) {
+        return NULL;
+    }
+    const struct access_port_holder h = {port, network, network_asn};
+    const struct access_port_clash c = {g, &h};
+    return access_port_clash_text(&c, server_name);
+}

@@ -113,4 +113,13 @@ size_t access_port_clashes(const struct access_plan *, unsigned server,
 char *access_port_clash_text(const struct access_port_clash *,
                              const char *server);
 
+/* The master's reading of a clash a server reported (wire_port): its
+ * text as above when AS `asn` has a group on `server` (named
+ * `server_name`) with that port, else NULL: the reply is wrong.  `network`
+ * NULL: a listening socket. */
+char *access_port_reported(const struct access_plan *, unsigned server,
+                           const char *server_name, unsigned asn,
+                           unsigned port, const char *network,
+                           unsigned network_asn);
+
 #endif
