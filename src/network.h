@@ -131,22 +131,25 @@ int master_link(struct session *, const struct link_request *);
 
 /* The dashboard's gathering (`serve` as master): one SSH session per
  * server for the probes, kept open from call to call.  master_gather_one()
- * runs `VERB
- * --json` on server `server` over its session (connected first if it has
- * none) and waits for it: after lim->late_s seconds still running,
+ * runs `VERB --json` on server `server` over its session (connected first
+ * if it has none, within the call's time limit and 10 s at most) and
+ * waits for it: after lim->late_s seconds still running,
  * lim->late(lim->aux, server) is called once (from the calling thread;
  * the call goes on); after lim->timeout_s, or at once when
- * master_gather_stop() is called, it is interrupted (within about 5 s)
- * and the session dropped, to be connected anew at the next call.
- * Returns 0 with *out the server's standard output, or -1 with *out NULL
- * and *why (malloc()ed) saying why not (not reachable, did not answer in
- * time, lost its connection); *cpu is the CPU seconds this process spent
- * on the call.  Calls for different servers may run at once from
+ * master_gather_stop() is called, it is interrupted (within about 6 s; a
+ * session still connecting then is interrupted as soon as it connects,
+ * its command never run) and the session dropped, to be connected anew
+ * at the next call.  Returns 0 with *out the server's standard output, or
+ * -1 with *out NULL and *why (malloc()ed) saying why not (not reachable,
+ * did not answer in time, printed too much, lost its connection,
+ * stopping); *cpu is the CPU seconds this process spent on the call.  Calls for different servers may run at once from
  * different threads (each server's own calls one at a time): one server
  * that hangs holds up only its caller. */
 struct master_gather;
 struct gather_limits {
     double late_s, timeout_s;
+    size_t max_output; /* bytes of the reply taken at most (0: any); beyond,
+                          the call is interrupted: "printed too much" */
     void (*late)(void *aux, size_t server);
     void *aux;
 };

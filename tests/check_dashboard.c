@@ -493,6 +493,83 @@ START_TEST(test_routers_and_lg)
 }
 END_TEST
 
+/* FRR's JSON is parsed once, when a fetch is stored: the entry keeps the
+ * page's rows rendered (no raw FRR text to parse again), and every request
+ * answers the same rows from them. */
+START_TEST(test_lg_parsed_once)
+{
+    int node = dash_lg_node(&d, "2_BASErouter");
+    ck_assert_int_ge(node, 0);
+    /* 2000 prefixes, as FRR prints them. */
+    char *bgp = xstrdup("{\"routes\":{");
+    for (int i = 0; i < 2000; i++) {
+        char *next = xasprintf(
+            "%s%s\"%d.%d.0.0/16\":[{\"valid\":true,\"bestpath\":true,"
+            "\"path\":\"1 %d\",\"nexthops\":[{\"ip\":\"179.1.2.1\"}]}]",
+            bgp, i ? "," : "", 10 + i / 256, i % 256, 100 + i);
+        free(bgp);
+        bgp = next;
+    }
+    char *whole = xasprintf("%s}}", bgp);
+    free(bgp);
+    dash_lg_store(&d, (size_t)node, whole, "{\"neighbors\":{}}", NULL, 1000);
+    free(whole);
+
+    /* Rendered at the store: the rows as the API gives them. */
+    const struct dash_lg *lg = &d.lg[node];
+    ck_assert_ptr_nonnull(lg->routes);
+    ck_assert_uint_eq(strlen(lg->routes), lg->routes_len);
+    json_object *rows = json_tokener_parse(lg->routes);
+    ck_assert_ptr_nonnull(rows);
+    ck_assert_uint_eq(json_object_array_length(rows), 2000);
+    json_object_put(rows);
+    ck_assert_str_eq(lg->ospf, "[]");
+
+    /* Two requests: the same body, well-formed, every row there. */
+    unsigned status[2];
+    const char *type;
+    size_t len[2];
+    char *body[2];
+    for (int i = 0; i < 2; i++) {
+        body[i] = dash_answer(&d, "/api/lg/2_BASErouter", &status[i], &type,
+                              &len[i]);
+        ck_assert_uint_eq(status[i], 200);
+        ck_assert_uint_eq(strlen(body[i]), len[i]);
+    }
+    json_object *a = json_tokener_parse(body[0]);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(json_object_array_length(field(a, "routes")), 2000);
+    ck_assert_uint_eq(json_object_array_length(field(a, "ospf_neighbours")),
+                      0);
+    json_object *last = json_object_array_get_idx(field(a, "routes"), 1999);
+    ck_assert_str_eq(json_object_get_string(field(last, "path")), "1 2099");
+    ck_assert_str_eq(json_object_get_string(field(a, "router")),
+                     "2_BASErouter");
+    json_object_put(a);
+    /* Only "age" may differ between the two (a second may pass). */
+    ck_assert_uint_eq(len[0] > len[1] ? len[0] - len[1] : len[1] - len[0],
+                      0);
+    free(body[0]);
+    free(body[1]);
+}
+END_TEST
+
+/* When a server's round is judged late (shown grey): after the period, at
+ * least DASH_LATE_MIN_S, or twice its last answered round when that is
+ * longer -- a slow server is not greyed at every round. */
+START_TEST(test_late_after)
+{
+    ck_assert(dash_late_after(60, 0) == 60.0);
+    ck_assert(dash_late_after(2, 0) == DASH_LATE_MIN_S);
+    ck_assert(dash_late_after(2, 0.5) == DASH_LATE_MIN_S);
+    ck_assert(dash_late_after(60, 25) == 60.0);
+    /* class-60's rounds take 25-37 s: late after twice the last one. */
+    ck_assert(dash_late_after(60, 37.4) == 74.8);
+    ck_assert(dash_late_after(2, 15) == 30.0);
+    ck_assert(dash_late_after(30, 16) == 32.0);
+}
+END_TEST
+
 /* The looking-glass thread's choice: only wanted routers, never one
  * fetched less than DASH_LG_MAX_AGE ago, the oldest first, wanted-ness
  * expiring after DASH_LG_WANT_TTL; when nothing is due, when to wake. */
@@ -628,6 +705,8 @@ dashboard_suite(void)
     tcase_add_test(tc, test_server_stops_answering);
     tcase_add_test(tc, test_status);
     tcase_add_test(tc, test_routers_and_lg);
+    tcase_add_test(tc, test_lg_parsed_once);
+    tcase_add_test(tc, test_late_after);
     tcase_add_test(tc, test_lg_schedule);
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_files);

@@ -1183,11 +1183,14 @@ struct gather_slot {
     pthread_cond_t cond; /* the worker is done, or the gathering stops */
     struct remote *r;    /* under lock while a worker runs */
     bool running;        /* a worker runs */
-    char *cmd;           /* the command line it runs */
-    size_t max;          /* bytes of output kept at most; 0: any */
-    bool too_much;
+    /* Under lock: the caller gave up on the call (its time is over, or the
+     * gathering stops).  A session the worker connects from then on starts
+     * interrupted: its command is not run. */
+    bool cancelled;
+    double until; /* monotonic: the call's limit (bounds connecting too) */
+    char *cmd;    /* the command line it runs */
+    size_t max;   /* bytes of output kept at most */
     char *out, *why;
-    size_t len;
     double cpu; /* the worker's thread's CPU seconds */
 };
 
@@ -1248,31 +1251,6 @@ gather_stderr(void *aux, bool is_stderr, const char *line)
     log_debug("%s: %s", gs->g->m.p->servers[gs->i].name, line);
 }
 
-/* Standard output of a gathered command, kept up to gs->max bytes; beyond,
- * the command is interrupted. */
-static void
-gather_line(void *aux, bool is_stderr, const char *line)
-{
-    struct gather_slot *gs = aux;
-    if (is_stderr) {
-        gather_stderr(aux, is_stderr, line);
-        return;
-    }
-    size_t n = strlen(line);
-    if (gs->too_much || (gs->max && gs->len + n + 1 > gs->max)) {
-        if (!gs->too_much) {
-            gs->too_much = true;
-            remote_interrupt(gs->r); /* this thread's own remote */
-        }
-        return;
-    }
-    gs->out = xrealloc(gs->out, gs->len + n + 2);
-    memcpy(gs->out + gs->len, line, n);
-    gs->len += n;
-    gs->out[gs->len++] = '\n';
-    gs->out[gs->len] = '\0';
-}
-
 static double
 thread_cpu(void)
 {
@@ -1284,8 +1262,24 @@ thread_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Milliseconds left to connect in before `until` (monotonic seconds):
+ * CONNECT_TIMEOUT_MS at most, 0 when none is left. */
+static int
+connect_budget_ms(double until)
+{
+    double left = (until - util_monotonic()) * 1000.0;
+    return left <= 0                        ? 0
+           : left >= CONNECT_TIMEOUT_MS     ? CONNECT_TIMEOUT_MS
+           : left < 1                       ? 1
+                                            : (int)left;
+}
+
 /* The worker: one command on one server's session, connecting it first if
- * it has none. */
+ * it has none (within what is left of the call's time).  A session that
+ * connects after the caller gave up is interrupted before its command
+ * runs (remote_interrupt(): the command returns -EINTR without running),
+ * under the slot's lock, so that the caller's interrupt and this check
+ * cannot both miss it. */
 static void *
 gather_main(void *arg)
 {
@@ -1296,38 +1290,41 @@ gather_main(void *arg)
 
     pthread_mutex_lock(&gs->lock);
     struct remote *r = gs->r;
+    int budget = connect_budget_ms(gs->until);
+    bool cancelled = gs->cancelled;
     pthread_mutex_unlock(&gs->lock);
-    if (!r) {
+    if (!r && (cancelled || atomic_load(&g->stop))) {
+        why = xstrdup("stopping");
+    } else if (!r && !budget) {
+        why = xstrdup("did not answer in time");
+    } else if (!r) {
         struct remote_target t = target_of(g->m.s, gs->i);
         char *error = NULL;
         if (remote_connect_all(&t, 1, g->m.s->opts.accept_new_host_keys,
-                               CONNECT_TIMEOUT_MS, &r, &error)) {
+                               budget, &r, &error)) {
             why = error;
         }
         pthread_mutex_lock(&gs->lock);
         gs->r = r;
+        if (r && gs->cancelled) {
+            remote_interrupt(r);
+        }
         pthread_mutex_unlock(&gs->lock);
     }
-    gs->out = NULL;
-    gs->len = 0;
-    gs->too_much = false;
+    char *out = NULL;
     if (r) {
-        /* Unbounded (a probe's reply, from miniinet): its bytes as they
-         * are; bounded (the looking glass's vtysh): by lines. */
         int status =
-            gs->max ? remote_exec(r, gs->cmd, gather_line, gs)
-                    : remote_capture(r, gs->cmd, &gs->out, gather_stderr, gs);
-        if (status < 0 || gs->too_much) {
-            why = xstrdup(gs->too_much       ? "printed too much"
+            remote_capture_bounded(r, gs->cmd, gs->max, &out, gather_stderr, gs);
+        if (status < 0) {
+            why = xstrdup(status == -EFBIG   ? "printed too much"
                           : status == -EINTR ? "did not answer in time"
                                              : "lost its connection");
-            free(gs->out);
-            gs->out = NULL;
-        } else if (!gs->out) {
-            gs->out = xstrdup("");
+            free(out);
+            out = NULL;
         }
     }
     pthread_mutex_lock(&gs->lock);
+    gs->out = out;
     gs->why = why;
     gs->cpu = thread_cpu() - cpu0;
     gs->running = false;
@@ -1378,6 +1375,8 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
     pthread_mutex_lock(&gs->lock);
     gs->out = gs->why = NULL;
     gs->running = true;
+    gs->cancelled = false;
+    gs->until = t0 + lim->timeout_s;
     if (pthread_create(&worker, NULL, gather_main, gs)) {
         gs->running = false;
         pthread_mutex_unlock(&gs->lock);
@@ -1394,6 +1393,12 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
     }
     done = done || wait_worker(gs, t0 + lim->timeout_s);
     bool timed_out = !done && !atomic_load(&g->stop);
+    if (!done) {
+        /* Still connecting (no session yet): the session it gets is
+         * interrupted before its command runs (gather_main()); connecting
+         * itself is bounded by the call's limit. */
+        gs->cancelled = true;
+    }
     if (!done && gs->r) {
         /* Too slow: interrupted, its command signalled, which takes
          * INTERRUPT_GRACE_S at most on a server that answers.  On one
@@ -1434,7 +1439,7 @@ master_gather_one(struct master_gather *g, size_t server, const char *verb,
     char *config = remote_path(&g->m);
 
     gs->cmd = remote_command(&g->m, server, config, verb, NULL);
-    gs->max = 0;
+    gs->max = lim->max_output;
     int status = run_slot(gs, lim, out, why, cpu);
     free(gs->cmd);
     gs->cmd = NULL;

@@ -521,6 +521,8 @@ struct command {
     void *aux;
     bool log_stderr;        /* no `line`: standard error goes to the log */
     struct buffer *capture; /* all of standard output, if not NULL */
+    size_t capture_max;     /* bytes of it kept at most; 0: any */
+    bool too_much;          /* capture_max passed: interrupted */
     bool forward;           /* output to our own descriptors 1 and 2 */
     struct remote_lines partial[2]; /* the unfinished line of stdout, stderr */
     int status; /* 0..255, 128 + signal, -1 while unknown */
@@ -630,7 +632,16 @@ on_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
     if (cmd->forward) {
         write_all(is_stderr ? STDERR_FILENO : STDOUT_FILENO, data, len);
     } else if (cmd->capture && !is_stderr) {
-        buffer_append(cmd->capture, data, len);
+        if (cmd->capture_max && !cmd->too_much &&
+            cmd->capture->len + len > cmd->capture_max) {
+            /* More than the caller takes: the command is stopped, the
+             * rest of its output dropped. */
+            cmd->too_much = true;
+            remote_interrupt(cmd->r);
+        }
+        if (!cmd->too_much) {
+            buffer_append(cmd->capture, data, len);
+        }
     } else {
         take_lines(cmd, is_stderr != 0, data, len);
     }
@@ -977,15 +988,26 @@ int
 remote_capture(struct remote *r, const char *command, char **out,
                remote_line_fn *err, void *aux)
 {
+    return remote_capture_bounded(r, command, 0, out, err, aux);
+}
+
+int
+remote_capture_bounded(struct remote *r, const char *command, size_t max,
+                       char **out, remote_line_fn *err, void *aux)
+{
     struct buffer captured = {0};
     struct command cmd = {.r = r,
                           .line = err,
                           .aux = aux,
                           .log_stderr = err == NULL,
-                          .capture = &captured};
+                          .capture = &captured,
+                          .capture_max = max};
 
     buffer_append(&captured, "", 0);
     int status = run_command(&cmd, command, -1, NULL);
+    if (cmd.too_much) {
+        status = -EFBIG;
+    }
     if (status < 0) {
         free(captured.data);
         *out = NULL;

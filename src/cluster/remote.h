@@ -105,6 +105,13 @@ int remote_exec(struct remote *, const char *command, remote_line_fn *line,
 int remote_capture(struct remote *, const char *command, char **out,
                    remote_line_fn *err, void *aux);
 
+/* remote_capture() keeping at most `max` bytes of standard output (0: all):
+ * beyond, the command is interrupted as by remote_interrupt() (so the
+ * remote stays interrupted) and -EFBIG returned, *out NULL.  Memory stays
+ * bounded whatever the command prints. */
+int remote_capture_bounded(struct remote *, const char *command, size_t max,
+                           char **out, remote_line_fn *err, void *aux);
+
 /* Runs `command` connected to our own standard input and output.  If
  * standard input is a terminal, the command gets a pseudo-terminal of the
  * same size (following later changes) and TERM, and our terminal is put in

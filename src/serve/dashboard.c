@@ -43,7 +43,7 @@ dash_init(struct dash *d, const struct mi_plan *plan,
 static void
 lg_free(struct dash_lg *lg)
 {
-    free(lg->bgp);
+    free(lg->routes);
     free(lg->ospf);
     free(lg->error);
     memset(lg, 0, sizeof *lg);
@@ -180,6 +180,13 @@ dash_store_server(struct dash *d, unsigned server, const unsigned char *cells,
     pthread_mutex_unlock(&d->lock);
 }
 
+double
+dash_late_after(unsigned period, double last_round_s)
+{
+    double late = period > DASH_LATE_MIN_S ? period : DASH_LATE_MIN_S;
+    return 2 * last_round_s > late ? 2 * last_round_s : late;
+}
+
 void
 dash_server_late(struct dash *d, unsigned server, time_t started)
 {
@@ -200,22 +207,6 @@ dash_lg_stale(struct dash *d, size_t node, time_t now)
         !d->lg[node].time || now - d->lg[node].time >= DASH_LG_MAX_AGE;
     pthread_mutex_unlock(&d->lock);
     return stale;
-}
-
-void
-dash_lg_store(struct dash *d, size_t node, const char *bgp, const char *ospf,
-              const char *error, time_t now)
-{
-    pthread_mutex_lock(&d->lock);
-    struct dash_lg *lg = &d->lg[node];
-    time_t wanted = lg->wanted;
-    lg_free(lg);
-    lg->wanted = wanted;
-    lg->bgp = bgp ? xstrdup(bgp) : NULL;
-    lg->ospf = ospf ? xstrdup(ospf) : NULL;
-    lg->error = error ? xstrdup(error) : NULL;
-    lg->time = now;
-    pthread_mutex_unlock(&d->lock);
 }
 
 bool
@@ -563,6 +554,52 @@ ospf_neighbours(const char *text)
     return frr_rows(text, "neighbors", ospf_neighbour);
 }
 
+/* `o` (taken) as JSON text without its closing brace. */
+static char *
+json_open_text(json_object *o, size_t *len)
+{
+    char *text = json_text(o, len); /* "{...}\n" */
+    while (*len && text[*len - 1] != '}') {
+        (*len)--;
+    }
+    if (*len) {
+        (*len)--;
+    }
+    text[*len] = '\0';
+    return text;
+}
+
+void
+dash_lg_store(struct dash *d, size_t node, const char *bgp, const char *ospf,
+              const char *error, time_t now)
+{
+    /* Parsed and rendered here, once per fetch, outside the lock. */
+    size_t routes_len = 0, ospf_len = 0;
+    char *routes = bgp ? json_text(bgp_routes(bgp), &routes_len) : NULL;
+    char *neighbours = ospf ? json_text(ospf_neighbours(ospf), &ospf_len)
+                            : NULL;
+    /* Without json_text()'s newline: spliced into the answer. */
+    if (routes) {
+        routes[--routes_len] = '\0';
+    }
+    if (neighbours) {
+        neighbours[--ospf_len] = '\0';
+    }
+
+    pthread_mutex_lock(&d->lock);
+    struct dash_lg *lg = &d->lg[node];
+    time_t wanted = lg->wanted;
+    lg_free(lg);
+    lg->wanted = wanted;
+    lg->routes = routes;
+    lg->routes_len = routes_len;
+    lg->ospf = neighbours;
+    lg->ospf_len = ospf_len;
+    lg->error = error ? xstrdup(error) : NULL;
+    lg->time = now;
+    pthread_mutex_unlock(&d->lock);
+}
+
 /*   { "router": "1_ZURIrouter", "time": ... | null, "max_age": 30,
  *     "age": seconds since the fetch | null, "pending": no fetch yet,
  *     "error": null | "did not answer within 5 s",
@@ -570,12 +607,15 @@ ospf_neighbours(const char *text)
  *                   "local_pref": 100, "communities": "1:20", "best": true,
  *                   "valid": true } ],
  *     "ospf_neighbours": [ { "router_id", "state", "address",
- *                            "interface" } ] } */
+ *                            "interface" } ] }
+ * The rows were rendered at the fetch (dash_lg_store()): under the lock a
+ * request copies them, and the answer is put together after. */
 static char *
 lg_json(struct dash *d, size_t node, size_t *len)
 {
     json_object *o = json_object_new_object();
     time_t now = time(NULL);
+    static const char empty[] = "[]";
 
     pthread_mutex_lock(&d->lock);
     const struct dash_lg *lg = &d->lg[node];
@@ -590,10 +630,24 @@ lg_json(struct dash *d, size_t node, size_t *len)
     json_object_object_add(o, "pending", json_object_new_boolean(!lg->time));
     json_object_object_add(
         o, "error", lg->error ? json_object_new_string(lg->error) : NULL);
-    json_object_object_add(o, "routes", bgp_routes(lg->bgp));
-    json_object_object_add(o, "ospf_neighbours", ospf_neighbours(lg->ospf));
+    size_t routes_len = lg->routes ? lg->routes_len : strlen(empty);
+    size_t ospf_len = lg->ospf ? lg->ospf_len : strlen(empty);
+    char *routes = xmalloc(routes_len + 1);
+    char *ospf = xmalloc(ospf_len + 1);
+    memcpy(routes, lg->routes ? lg->routes : empty, routes_len);
+    memcpy(ospf, lg->ospf ? lg->ospf : empty, ospf_len);
     pthread_mutex_unlock(&d->lock);
-    return json_text(o, len);
+    routes[routes_len] = ospf[ospf_len] = '\0';
+
+    size_t head_len;
+    char *head = json_open_text(o, &head_len);
+    char *body = xasprintf("%s%s\"routes\":%s,\"ospf_neighbours\":%s}\n",
+                           head, head_len > 1 ? "," : "", routes, ospf);
+    *len = strlen(body);
+    free(head);
+    free(routes);
+    free(ospf);
+    return body;
 }
 
 static char *

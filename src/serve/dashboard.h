@@ -27,8 +27,12 @@
 #define DASH_LG_WANT_TTL 300
 
 struct dash_lg {
-    char *bgp, *ospf; /* FRR's JSON; NULL: none yet */
-    char *error;      /* why the last fetch failed (timeout ...) */
+    /* The page's rows from FRR's JSON, rendered once at the fetch (JSON
+     * arrays: "routes", "ospf_neighbours"; NULL: none yet): a request
+     * copies them, never parses FRR's output again. */
+    char *routes, *ospf;
+    size_t routes_len, ospf_len;
+    char *error; /* why the last fetch failed (timeout ...) */
     time_t time;      /* of the last fetch, 0: never */
     time_t wanted;    /* of the last request for it, 0: never */
 };
@@ -99,6 +103,16 @@ void dash_store_server(struct dash *, unsigned server,
                        const char *error, time_t started, double seconds,
                        double cpu);
 
+/* How long a server's round (as master: its check and status together)
+ * may run before the server is shown as not answering (dash_server_late()):
+ * the period, DASH_LATE_MIN_S, or twice the server's last answered round
+ * (`last_round_s`, 0 before the first), whichever is longest -- so that a
+ * server whose rounds are slow (a large network, a busy machine) is not
+ * greyed at every round, while one that hangs is still marked long before
+ * its round's time limit. */
+#define DASH_LATE_MIN_S 20
+double dash_late_after(unsigned period, double last_round_s);
+
 /* A server whose round, started at `started`, is still running past its
  * time: marked not answering since then, its rows unknown, until it
  * answers again. */
@@ -106,7 +120,8 @@ void dash_server_late(struct dash *, unsigned server, time_t started);
 
 /* The looking glass's entry of router `node`: whether it must be fetched
  * (never, or older than DASH_LG_MAX_AGE at `now`), and storing a fetch
- * (bgp, ospf and error copied; NULL for none). */
+ * (bgp and ospf: FRR's JSON, parsed and rendered as the page's rows
+ * before the lock is taken; error copied; NULL for none). */
 bool dash_lg_stale(struct dash *, size_t node, time_t now);
 void dash_lg_store(struct dash *, size_t node, const char *bgp,
                    const char *ospf, const char *error, time_t now);

@@ -49,6 +49,11 @@
 /* FRR's JSON of a router's tables kept at most: a full Internet table is
  * far more, a mini-Internet's a few hundred kB. */
 #define LG_MAX_OUTPUT (4u << 20)
+/* A probe's reply (check or status --json) taken at most: class-60's
+ * status is about 1 MiB; beyond, that round's (that server's) answer is
+ * refused with a message (doc/dashboard.md). */
+#define PROBE_MAX_OUTPUT (16u << 20)
+#define PROBE_MAX_TEXT "16 MiB"
 
 /* HTTP: threads answering; connections open at most, in all and from one
  * client address (beyond: the connection is closed at once); seconds a
@@ -159,6 +164,17 @@ children_cpu(void)
     return cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
 }
 
+/* A probe's problem as the page shows it (run_child()'s or
+ * master_gather_one()'s `why`). */
+static const char *
+probe_why(const char *why)
+{
+    return !strcmp(why, "printed too much")
+               ? "printed more than " PROBE_MAX_TEXT
+                 ": its reply is refused"
+               : why;
+}
+
 /* One round on this server: its check and status replies, decoded; the
  * matrix merged. */
 static void
@@ -175,7 +191,8 @@ probe_round(struct server_ctx *c)
     char *out = NULL;
 
     static const char *const check[] = {"--json", "check", NULL};
-    const char *why = run_child(c, ROUND_TIMEOUT, check, &out, 0);
+    const char *why =
+        run_child(c, ROUND_TIMEOUT, check, &out, PROBE_MAX_OUTPUT);
     struct wire_check reply;
     if (!why && out && wire_check_decode(out, name, &reply) == 0) {
         if (wire_check_merge(&c->hosts, server, &reply, cells)) {
@@ -186,17 +203,18 @@ probe_round(struct server_ctx *c)
         why = "its check reply could not be read";
     }
     if (why) {
-        error = xasprintf("%s: check %s", name, why);
+        error = xasprintf("%s: check %s", name, probe_why(why));
     }
     free(out);
     out = NULL;
 
     static const char *const stat[] = {"--json", "status", NULL};
-    why = run_child(c, ROUND_TIMEOUT, stat, &out, 0);
+    why = run_child(c, ROUND_TIMEOUT, stat, &out, PROBE_MAX_OUTPUT);
     if (!why && out && wire_status_decode(out, name, &ws) == 0) {
         status[0] = &ws;
     } else if (!error) {
-        error = xasprintf("%s: status %s", name, why ? why : "unreadable");
+        error = xasprintf("%s: status %s", name,
+                          why ? probe_why(why) : "unreadable");
     }
     free(out);
     dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
@@ -211,12 +229,9 @@ struct server_prober {
     struct server_ctx *c;
     size_t i;
     pthread_t thread;
-    time_t started; /* of its running round */
+    time_t started;      /* of its running round */
+    double last_seconds; /* its last answered round's time; 0: none yet */
 };
-
-/* A server's round still running after the period (at least
- * LATE_MIN_S): shown as not answering meanwhile. */
-#define LATE_MIN_S 20
 
 static void
 on_late(void *aux, size_t server)
@@ -234,10 +249,11 @@ probe_server(struct server_prober *sp)
     const struct mi_plan *p = c->dash.plan;
     const char *name = mi_plan_server(p, sp->i)->name;
     double t0 = util_monotonic();
-    unsigned period = c->dash.period;
     struct gather_limits lim = {
-        .late_s = period > LATE_MIN_S ? period : LATE_MIN_S,
+        /* Shown as not answering meanwhile, after this. */
+        .late_s = dash_late_after(c->dash.period, sp->last_seconds),
         .timeout_s = ROUND_TIMEOUT_S,
+        .max_output = PROBE_MAX_OUTPUT,
         .late = on_late,
         .aux = sp,
     };
@@ -249,7 +265,8 @@ probe_server(struct server_prober *sp)
 
     sp->started = time(NULL);
     if (master_gather_one(c->gather, sp->i, "check", &lim, &out, &why, &cpu)) {
-        error = xasprintf("%s: %s", name, why ? why : "no answer");
+        error = xasprintf("%s: check: %s", name,
+                          why ? probe_why(why) : "no answer");
     } else {
         struct wire_check reply;
         cells = wire_matrix_new(&c->hosts);
@@ -275,7 +292,8 @@ probe_server(struct server_prober *sp)
         lim.timeout_s -= util_monotonic() - t0;
         if (master_gather_one(c->gather, sp->i, "status", &lim, &out, &why,
                               &more)) {
-            error = xasprintf("%s: status: %s", name, why ? why : "no answer");
+            error = xasprintf("%s: status: %s", name,
+                              why ? probe_why(why) : "no answer");
         } else if (wire_status_decode(out, name, &ws) == 0) {
             have_status = true;
         } else {
@@ -283,9 +301,12 @@ probe_server(struct server_prober *sp)
         }
         cpu += more;
     }
+    double took = util_monotonic() - t0;
+    if (have_status && cells) {
+        sp->last_seconds = took;
+    }
     dash_store_server(&c->dash, (unsigned)sp->i, have_status ? cells : NULL,
-                      have_status ? &ws : NULL, error, sp->started,
-                      util_monotonic() - t0, cpu);
+                      have_status ? &ws : NULL, error, sp->started, took, cpu);
     wire_status_free(&ws);
     free(cells);
     free(out);
