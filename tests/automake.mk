@@ -51,9 +51,14 @@ tests_check_frrconf_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_netlink_CPPFLAGS = $(TEST_CPPFLAGS)
 
 # The SSH layer against an sshd the suite starts on 127.0.0.1 (skipped
-# without openssh-server).
+# without openssh-server), and the dashboard's gathering over it: that
+# lives in the master (the program's own master.c, with the check and
+# access printers it calls), so the suite links those files too.
 MI_SUITES += tests/check_remote
 tests_check_remote_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_remote_SOURCES = tests/check_remote.c src/cluster/master.c \
+	src/local/network_check.c src/local/network_access.c
+tests_check_remote_LDADD = $(LDADD) $(LIBSSH_LIBS) $(JSONC_LIBS) -lm
 
 # The netns plugin against the real kernel and FRR (root; skips otherwise).
 # It loads the plugin from the build tree, so the plugin must be built.

@@ -35,8 +35,12 @@
 
 #include "host.h"
 #include "log.h"
+#include "network.h"
+#include "plan.h"
 #include "remote.h"
+#include "session.h"
 #include "testutil.h"
+#include "topology.h"
 #include "util.h"
 
 #define SSHD "/usr/sbin/sshd"
@@ -988,6 +992,318 @@ START_TEST(test_abort_hung_server)
 }
 END_TEST
 
+/* remote_capture_bounded(): within its bound, the whole output; beyond,
+ * the command interrupted at once (not left to run), -EFBIG, nothing kept,
+ * and the remote stays interrupted. */
+START_TEST(test_capture_bounded)
+{
+    struct remote *r = connect_ok();
+    char *out = NULL;
+
+    ck_assert_int_eq(remote_capture_bounded(r, "echo hello", 100, &out, NULL,
+                                            NULL),
+                     0);
+    ck_assert_str_eq(out, "hello\n");
+    free(out);
+    out = (char *)1;
+    double start = util_monotonic();
+    ck_assert_int_eq(remote_capture_bounded(r,
+                                            "head -c 100000 /dev/zero | "
+                                            "tr '\\000' x; sleep 30",
+                                            1000, &out, NULL, NULL),
+                     -EFBIG);
+    ck_assert_ptr_null(out);
+    ck_assert_double_lt(util_monotonic() - start, 10.0); /* not the sleep */
+    testutil_capture_begin();
+    ck_assert_int_eq(remote_capture(r, "echo again", &out, NULL, NULL),
+                     -EINTR);
+    testutil_capture_end();
+    remote_close(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* The dashboard's gathering (master.c) through a slow connection           */
+/* ------------------------------------------------------------------------ */
+
+/* master.c, linked here for its gathering, names the session's plugins in
+ * code the gathering never runs (check, access). */
+const struct active_plugin *
+session_plugin(const struct session *s, enum mi_plugin_kind kind)
+{
+    (void)s;
+    (void)kind;
+    ck_abort_msg("session_plugin() called: not by the gathering");
+    return NULL;
+}
+
+/* A TCP relay to the suite's sshd that accepts one connection and holds it
+ * `delay_s` before passing anything on: a server slow to connect to. */
+struct slow_relay {
+    int listen_fd;
+    unsigned port;
+    double delay_s;
+    pthread_t thread;
+};
+
+static void
+relay_bytes(int a, int b)
+{
+    char buf[16384];
+    double until = util_monotonic() + 60; /* bounded */
+
+    while (util_monotonic() < until) {
+        struct pollfd p[2] = {{.fd = a, .events = POLLIN},
+                              {.fd = b, .events = POLLIN}};
+        if (poll(p, 2, 200) < 0) {
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!p[i].revents) {
+                continue;
+            }
+            ssize_t n = read(p[i].fd, buf, sizeof buf);
+            if (n <= 0 || write(p[1 - i].fd, buf, (size_t)n) != n) {
+                return;
+            }
+        }
+    }
+}
+
+static void *
+relay_main(void *arg)
+{
+    struct slow_relay *sr = arg;
+    struct pollfd p = {.fd = sr->listen_fd, .events = POLLIN};
+
+    if (poll(&p, 1, 30000) <= 0) {
+        return NULL;
+    }
+    int in = accept(sr->listen_fd, NULL, NULL);
+    if (in < 0) {
+        return NULL;
+    }
+    usleep((useconds_t)(sr->delay_s * 1e6));
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int out = socket(AF_INET, SOCK_STREAM, 0);
+    if (out >= 0 && connect(out, (struct sockaddr *)&sa, sizeof sa) == 0) {
+        relay_bytes(in, out);
+    }
+    if (out >= 0) {
+        close(out);
+    }
+    close(in);
+    return NULL;
+}
+
+static void
+relay_start(struct slow_relay *sr, double delay_s)
+{
+    sr->listen_fd = silent_server(&sr->port);
+    sr->delay_s = delay_s;
+    ck_assert_int_eq(pthread_create(&sr->thread, NULL, relay_main, sr), 0);
+}
+
+static void
+relay_stop(struct slow_relay *sr)
+{
+    shutdown(sr->listen_fd, SHUT_RDWR);
+    pthread_join(sr->thread, NULL);
+    close(sr->listen_fd);
+}
+
+/* A network of one server, s1, reached through `relay` as the master
+ * reaches it; its `miniinet` is a script that notes each run in
+ * DIR/ran and answers at once ("quick"), prints 10000 bytes ("big"), or
+ * sleeps 20 s (anything else). */
+struct one_server {
+    struct topology *topo;
+    struct plan *plan;
+    struct session s;
+    char *ran;
+};
+
+static void
+one_server_open(struct one_server *o, const struct slow_relay *relay)
+{
+    char *kh = path_in_dir("relay_known_hosts");
+    char *line = xasprintf("[127.0.0.1]:%u %s\n", relay->port, host_key);
+    write_text(kh, line);
+    free(line);
+    o->ran = path_in_dir("ran");
+    unlink(o->ran);
+    char *program = path_in_dir("fake-miniinet");
+    char *script = xasprintf("#!/bin/sh\n"
+                             "echo \"$*\" >>%s\n"
+                             "case \"$*\" in\n"
+                             "*quick*) echo quick-answer ;;\n"
+                             "*big*) head -c 10000 /dev/zero | tr '\\000' x ;;\n"
+                             "*) sleep 20 ;;\n"
+                             "esac\n",
+                             o->ran);
+    write_text(program, script);
+    ck_assert_int_eq(chmod(program, 0755), 0);
+    setenv("MINIINET_REMOTE_PROGRAM", program, 1);
+    free(script);
+    free(program);
+
+    char *cfg = path_in_dir("gather.cfg");
+    char *text = xasprintf(
+        "name = \"gather\";\n"
+        "servers = ( { name = \"s1\"; address = \"198.18.0.1\";\n"
+        "  ssh = { host = \"127.0.0.1\"; port = %u; user = \"%s\";\n"
+        "          identity = \"%s\"; known_hosts = \"%s\"; }; } );\n"
+        "ases = ( { asn = 1; routers = ( \"ZURI\" ); } );\n",
+        relay->port, user, client_key, kh);
+    write_text(cfg, text);
+    free(text);
+    free(kh);
+    const struct plan_params params = {.tunnel_overhead = 50};
+    testutil_capture_begin();
+    int error = topology_load(cfg, &o->topo);
+    if (!error) {
+        error = plan_compute(o->topo, &params, &o->plan);
+    }
+    testutil_capture_end();
+    ck_assert_msg(!error, "%s: %s", cfg, testutil_captured());
+    free(cfg);
+    memset(&o->s, 0, sizeof o->s);
+    o->s.topo = o->topo;
+    o->s.plan = o->plan;
+}
+
+static void
+one_server_close(struct one_server *o)
+{
+    plan_free(o->plan);
+    topology_free(o->topo);
+    free(o->ran);
+}
+
+/* The plumbing works: through the relay (no delay), the fake program runs
+ * and answers; more than the bound is refused, "printed too much". */
+START_TEST(test_gather_exec)
+{
+    struct slow_relay relay;
+    struct one_server o;
+    relay_start(&relay, 0);
+    one_server_open(&o, &relay);
+    struct master_gather *g = master_gather_open(&o.s);
+    char *out = NULL, *why = NULL;
+    char *quick[] = {"quick", NULL}, *big[] = {"big", NULL};
+
+    testutil_capture_begin();
+    int status = master_gather_exec(g, 0, quick, 10, 4096, &out, &why);
+    testutil_capture_end();
+    ck_assert_msg(status == 0, "%s: %s", why, testutil_captured());
+    ck_assert_str_eq(out, "quick-answer\n");
+    free(out);
+    testutil_capture_begin();
+    status = master_gather_exec(g, 0, big, 10, 1000, &out, &why);
+    testutil_capture_end();
+    ck_assert_int_eq(status, -1);
+    ck_assert_ptr_null(out);
+    ck_assert_str_eq(why, "printed too much");
+    free(why);
+    master_gather_close(g);
+    relay_stop(&relay);
+    one_server_close(&o);
+}
+END_TEST
+
+/* A looking-glass call (5 s at most in serve; 1 s here) to a server slow
+ * to connect to (3 s): the call ends at its limit, and the command is
+ * never run on the session that connects late -- before, nothing bounded
+ * it once connected, and the caller waited for the whole command. */
+START_TEST(test_gather_slow_connect)
+{
+    struct slow_relay relay;
+    struct one_server o;
+    relay_start(&relay, 3);
+    one_server_open(&o, &relay);
+    struct master_gather *g = master_gather_open(&o.s);
+    char *out = NULL, *why = NULL;
+    char *argv[] = {"vtysh", NULL};
+
+    double start = util_monotonic();
+    testutil_capture_begin();
+    int status = master_gather_exec(g, 0, argv, 1, 4096, &out, &why);
+    testutil_capture_end();
+    double took = util_monotonic() - start;
+    ck_assert_int_eq(status, -1);
+    ck_assert_ptr_null(out);
+    ck_assert_ptr_nonnull(why);
+    free(why);
+    ck_assert_double_lt(took, 2.5);
+    master_gather_close(g);
+    relay_stop(&relay);
+    sleep(1);
+    ck_assert_msg(access(o.ran, F_OK) != 0, "the command ran");
+    one_server_close(&o);
+}
+END_TEST
+
+struct gather_call {
+    struct master_gather *g;
+    int status;
+    char *out, *why;
+    double took;
+    pthread_t thread;
+};
+
+static void *
+gather_call_main(void *arg)
+{
+    struct gather_call *c = arg;
+    struct gather_limits lim = {.late_s = 100, .timeout_s = 100};
+    double cpu, start = util_monotonic();
+
+    c->status = master_gather_one(c->g, 0, "check", &lim, &c->out, &c->why,
+                                  &cpu);
+    c->took = util_monotonic() - start;
+    return NULL;
+}
+
+/* Stopping (serve's SIGTERM) while a probe is still connecting (2 s): the
+ * call returns when the connection is made, without running its command
+ * on it -- before, the command ran to its end (20 s here) with nobody to
+ * interrupt it, and serve's exit waited for it. */
+START_TEST(test_gather_stop_while_connecting)
+{
+    struct slow_relay relay;
+    struct one_server o;
+    relay_start(&relay, 2);
+    one_server_open(&o, &relay);
+    struct gather_call c = {.g = master_gather_open(&o.s)};
+
+    testutil_capture_begin();
+    ck_assert_int_eq(pthread_create(&c.thread, NULL, gather_call_main, &c),
+                     0);
+    usleep(500 * 1000);
+    master_gather_stop(c.g);
+    struct timespec limit;
+    clock_gettime(CLOCK_REALTIME, &limit);
+    limit.tv_sec += 30;
+    int joined = pthread_timedjoin_np(c.thread, NULL, &limit);
+    if (joined) {
+        pthread_join(c.thread, NULL);
+    }
+    testutil_capture_end();
+    ck_assert_int_eq(joined, 0);
+    ck_assert_int_eq(c.status, -1);
+    ck_assert_ptr_null(c.out);
+    free(c.why);
+    ck_assert_double_lt(c.took, 5.0);
+    master_gather_close(c.g);
+    relay_stop(&relay);
+    sleep(1);
+    ck_assert_msg(access(o.ran, F_OK) != 0, "the command ran");
+    one_server_close(&o);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Interactive                                                              */
 /* ------------------------------------------------------------------------ */
@@ -1218,6 +1534,10 @@ remote_suite(void)
     tcase_add_test(tc, test_interrupt);
     tcase_add_test(tc, test_connection_lost);
     tcase_add_test(tc, test_abort_hung_server);
+    tcase_add_test(tc, test_capture_bounded);
+    tcase_add_test(tc, test_gather_exec);
+    tcase_add_test(tc, test_gather_slow_connect);
+    tcase_add_test(tc, test_gather_stop_while_connecting);
     tcase_add_test(tc, test_interactive_pipes);
     tcase_add_test(tc, test_interactive_terminal);
     tcase_add_test(tc, test_put);
