@@ -42,6 +42,32 @@ tap_done() {
     [ "$tap_failed" -eq 0 ]
 }
 
+# stop_bounded PID SECONDS: SIGTERM to PID (a child of this shell), then
+# its exit waited for SECONDS at most (polled every 0.1 s); one that has not
+# exited by then is killed (SIGKILL) and reaped.  Sets stop_rc to its exit
+# status (137 when killed) and stop_took to the seconds it took; returns 0
+# when it exited by itself in time, 1 otherwise.
+stop_bounded() {
+    sb_pid=$1
+    sb_tries=$(($2 * 10))
+    kill -TERM "$sb_pid" 2>/dev/null
+    sb_t0=$(date +%s.%N)
+    sb_i=0
+    while [ "$sb_i" -lt "$sb_tries" ] && kill -0 "$sb_pid" 2>/dev/null; do
+        sb_i=$((sb_i + 1))
+        sleep 0.1
+    done
+    stop_took=$(awk -v a="$sb_t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+    if kill -0 "$sb_pid" 2>/dev/null; then
+        kill -9 "$sb_pid" 2>/dev/null
+        wait "$sb_pid"
+        stop_rc=$?
+        return 1
+    fi
+    wait "$sb_pid"
+    stop_rc=$?
+}
+
 # testbed_ssh SECONDS ADDRESS COMMAND...: COMMAND as root on a simulated
 # server of tests/testbed/testbed (with TESTBED_DIR's key and known_hosts,
 # nothing else accepted), killed after SECONDS; ssh_connect_timeout (5 s

@@ -62,6 +62,33 @@ change_setting(const struct link_request *req, const struct mi_link *l,
     }
 }
 
+/* What puts end `node`:`ifname` of link `l` back as the record had it
+ * before the request (`old`, n_old settings; none: as planned): its state
+ * for down/up, its shaping for set. */
+static void
+undo_setting(const struct link_request *req, const struct mi_link *l,
+             const char *node, const char *ifname,
+             const struct state_link *old, size_t n_old,
+             struct link_control *control)
+{
+    const struct state_link *was = NULL;
+    for (size_t i = 0; i < n_old && !was; i++) {
+        if (!strcmp(old[i].node, node) && !strcmp(old[i].ifname, ifname)) {
+            was = &old[i];
+        }
+    }
+    memset(control, 0, sizeof *control);
+    control->buffer_us = l->buffer_us;
+    if (req->op == LINK_SET) {
+        control->set_shape = true;
+        control->rate_bps = was && was->shaped ? was->rate_bps : l->rate_bps;
+        control->delay_us = was && was->shaped ? was->delay_us : l->delay_us;
+    } else {
+        control->set_state = true;
+        control->up = !(was && was->down);
+    }
+}
+
 /* Drops the settings that are the plan's again. */
 static void
 drop_planned(struct state_link *links, size_t *n)
@@ -252,21 +279,49 @@ network_link(struct session *s, const struct link_request *req)
         goto out;
     }
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
-    int error = 0;
-    for (int e = 0; e < 2; e++) {
+    int error = 0, failed = -1;
+    for (int e = 0; e < 2 && !error; e++) {
         if (here[e]) {
-            int err = apply_end(rt, p, l, e, &control[e]);
-            if (!err && req->op == LINK_UP) {
-                err = restore_routes(rt, p, l, e);
+            error = apply_end(rt, p, l, e, &control[e]);
+            if (!error && req->op == LINK_UP) {
+                error = restore_routes(rt, p, l, e);
             }
-            error = error ? error : err;
+            failed = error ? e : -1;
         }
     }
     if (error) {
         state_links_save(s->record, old, n_old);
-        log_error("link %s: failed (see above); its record keeps the "
-                  "setting it had",
-                  what);
+        /* Both ends here, the first changed, the second failed: the
+         * first is put back as it was, so that the link is unchanged (as
+         * a master does across servers). */
+        const char *put_back = NULL;
+        bool back_ok = true;
+        if (failed == 1 && here[0]) {
+            const char *node = mi_plan_node(p, (size_t)l->end[0].node)->name;
+            struct link_control undo;
+            undo_setting(req, l, node, l->end[0].ifname, old, n_old, &undo);
+            int err = apply_end(rt, p, l, 0, &undo);
+            if (!err && undo.set_state && undo.up) {
+                err = restore_routes(rt, p, l, 0);
+            }
+            put_back = node;
+            back_ok = !err;
+        }
+        if (!put_back) {
+            log_error("link %s: failed (see above); its record keeps the "
+                      "setting it had",
+                      what);
+        } else if (back_ok) {
+            log_error("link %s: failed (see above); %s's end (%s) put back "
+                      "as it was: the link and its record are unchanged",
+                      what, put_back, l->end[0].ifname);
+        } else {
+            log_error("link %s: failed (see above), and %s's end (%s) could "
+                      "not be put back: its record keeps the setting it had, "
+                      "the kernel may not (`link` with that setting again "
+                      "sets it)",
+                      what, put_back, l->end[0].ifname);
+        }
         goto out;
     }
     log_info("link %s: %s", what, req->summary);
