@@ -142,9 +142,9 @@ int master_link(struct session *, const struct link_request *);
  * at the next call.  Returns 0 with *out the server's standard output, or
  * -1 with *out NULL and *why (malloc()ed) saying why not (not reachable,
  * did not answer in time, printed too much, lost its connection,
- * stopping); *cpu is the CPU seconds this process spent on the call.  Calls for different servers may run at once from
- * different threads (each server's own calls one at a time): one server
- * that hangs holds up only its caller. */
+ * stopping); *cpu is the CPU seconds this process spent on the call.  Calls
+ * for different servers may run at once from different threads (each server's
+ * own calls one at a time): one server that hangs holds up only its caller. */
 struct master_gather;
 struct gather_limits {
     double late_s, timeout_s;

@@ -547,8 +547,7 @@ START_TEST(test_lg_parsed_once)
                      "2_BASErouter");
     json_object_put(a);
     /* Only "age" may differ between the two (a second may pass). */
-    ck_assert_uint_eq(len[0] > len[1] ? len[0] - len[1] : len[1] - len[0],
-                      0);
+    ck_assert_uint_eq(len[0] > len[1] ? len[0] - len[1] : len[1] - len[0], 0);
     free(body[0]);
     free(body[1]);
 }

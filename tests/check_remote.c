@@ -1000,9 +1000,8 @@ START_TEST(test_capture_bounded)
     struct remote *r = connect_ok();
     char *out = NULL;
 
-    ck_assert_int_eq(remote_capture_bounded(r, "echo hello", 100, &out, NULL,
-                                            NULL),
-                     0);
+    ck_assert_int_eq(
+        remote_capture_bounded(r, "echo hello", 100, &out, NULL, NULL), 0);
     ck_assert_str_eq(out, "hello\n");
     free(out);
     out = (char *)1;
@@ -1135,14 +1134,15 @@ one_server_open(struct one_server *o, const struct slow_relay *relay)
     o->ran = path_in_dir("ran");
     unlink(o->ran);
     char *program = path_in_dir("fake-miniinet");
-    char *script = xasprintf("#!/bin/sh\n"
-                             "echo \"$*\" >>%s\n"
-                             "case \"$*\" in\n"
-                             "*quick*) echo quick-answer ;;\n"
-                             "*big*) head -c 10000 /dev/zero | tr '\\000' x ;;\n"
-                             "*) sleep 20 ;;\n"
-                             "esac\n",
-                             o->ran);
+    char *script =
+        xasprintf("#!/bin/sh\n"
+                  "echo \"$*\" >>%s\n"
+                  "case \"$*\" in\n"
+                  "*quick*) echo quick-answer ;;\n"
+                  "*big*) head -c 10000 /dev/zero | tr '\\000' x ;;\n"
+                  "*) sleep 20 ;;\n"
+                  "esac\n",
+                  o->ran);
     write_text(program, script);
     ck_assert_int_eq(chmod(program, 0755), 0);
     setenv("MINIINET_REMOTE_PROGRAM", program, 1);
@@ -1260,8 +1260,8 @@ gather_call_main(void *arg)
     struct gather_limits lim = {.late_s = 100, .timeout_s = 100};
     double cpu, start = util_monotonic();
 
-    c->status = master_gather_one(c->g, 0, "check", &lim, &c->out, &c->why,
-                                  &cpu);
+    c->status =
+        master_gather_one(c->g, 0, "check", &lim, &c->out, &c->why, &cpu);
     c->took = util_monotonic() - start;
     return NULL;
 }
@@ -1279,8 +1279,7 @@ START_TEST(test_gather_stop_while_connecting)
     struct gather_call c = {.g = master_gather_open(&o.s)};
 
     testutil_capture_begin();
-    ck_assert_int_eq(pthread_create(&c.thread, NULL, gather_call_main, &c),
-                     0);
+    ck_assert_int_eq(pthread_create(&c.thread, NULL, gather_call_main, &c), 0);
     usleep(500 * 1000);
     master_gather_stop(c.g);
     struct timespec limit;

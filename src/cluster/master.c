@@ -1268,10 +1268,10 @@ static int
 connect_budget_ms(double until)
 {
     double left = (until - util_monotonic()) * 1000.0;
-    return left <= 0                        ? 0
-           : left >= CONNECT_TIMEOUT_MS     ? CONNECT_TIMEOUT_MS
-           : left < 1                       ? 1
-                                            : (int)left;
+    return left <= 0                    ? 0
+           : left >= CONNECT_TIMEOUT_MS ? CONNECT_TIMEOUT_MS
+           : left < 1                   ? 1
+                                        : (int)left;
 }
 
 /* The worker: one command on one server's session, connecting it first if
@@ -1313,8 +1313,8 @@ gather_main(void *arg)
     }
     char *out = NULL;
     if (r) {
-        int status =
-            remote_capture_bounded(r, gs->cmd, gs->max, &out, gather_stderr, gs);
+        int status = remote_capture_bounded(r, gs->cmd, gs->max, &out,
+                                            gather_stderr, gs);
         if (status < 0) {
             why = xstrdup(status == -EFBIG   ? "printed too much"
                           : status == -EINTR ? "did not answer in time"

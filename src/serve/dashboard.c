@@ -576,8 +576,8 @@ dash_lg_store(struct dash *d, size_t node, const char *bgp, const char *ospf,
     /* Parsed and rendered here, once per fetch, outside the lock. */
     size_t routes_len = 0, ospf_len = 0;
     char *routes = bgp ? json_text(bgp_routes(bgp), &routes_len) : NULL;
-    char *neighbours = ospf ? json_text(ospf_neighbours(ospf), &ospf_len)
-                            : NULL;
+    char *neighbours =
+        ospf ? json_text(ospf_neighbours(ospf), &ospf_len) : NULL;
     /* Without json_text()'s newline: spliced into the answer. */
     if (routes) {
         routes[--routes_len] = '\0';
@@ -641,8 +641,8 @@ lg_json(struct dash *d, size_t node, size_t *len)
 
     size_t head_len;
     char *head = json_open_text(o, &head_len);
-    char *body = xasprintf("%s%s\"routes\":%s,\"ospf_neighbours\":%s}\n",
-                           head, head_len > 1 ? "," : "", routes, ospf);
+    char *body = xasprintf("%s%s\"routes\":%s,\"ospf_neighbours\":%s}\n", head,
+                           head_len > 1 ? "," : "", routes, ospf);
     *len = strlen(body);
     free(head);
     free(routes);

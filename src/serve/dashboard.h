@@ -32,9 +32,9 @@ struct dash_lg {
      * copies them, never parses FRR's output again. */
     char *routes, *ospf;
     size_t routes_len, ospf_len;
-    char *error; /* why the last fetch failed (timeout ...) */
-    time_t time;      /* of the last fetch, 0: never */
-    time_t wanted;    /* of the last request for it, 0: never */
+    char *error;   /* why the last fetch failed (timeout ...) */
+    time_t time;   /* of the last fetch, 0: never */
+    time_t wanted; /* of the last request for it, 0: never */
 };
 
 /* A server's own rounds (as master, each server is probed on its own):

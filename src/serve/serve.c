@@ -170,8 +170,7 @@ static const char *
 probe_why(const char *why)
 {
     return !strcmp(why, "printed too much")
-               ? "printed more than " PROBE_MAX_TEXT
-                 ": its reply is refused"
+               ? "printed more than " PROBE_MAX_TEXT ": its reply is refused"
                : why;
 }
 
