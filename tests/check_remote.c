@@ -1236,7 +1236,7 @@ START_TEST(test_gather_slow_connect)
     ck_assert_ptr_null(out);
     ck_assert_ptr_nonnull(why);
     free(why);
-    ck_assert_double_lt(took, 2.5);
+    ck_assert_double_lt(took, 8.0); /* 1 s and a margin for valgrind */
     master_gather_close(g);
     relay_stop(&relay);
     sleep(1);
@@ -1294,7 +1294,7 @@ START_TEST(test_gather_stop_while_connecting)
     ck_assert_int_eq(c.status, -1);
     ck_assert_ptr_null(c.out);
     free(c.why);
-    ck_assert_double_lt(c.took, 5.0);
+    ck_assert_double_lt(c.took, 12.0); /* 2 s, a handshake (valgrind) */
     master_gather_close(c.g);
     relay_stop(&relay);
     sleep(1);
