@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -501,17 +502,19 @@ START_TEST(test_lg_parsed_once)
     int node = dash_lg_node(&d, "2_BASErouter");
     ck_assert_int_ge(node, 0);
     /* 2000 prefixes, as FRR prints them. */
-    char *bgp = xstrdup("{\"routes\":{");
+    char *whole = NULL;
+    size_t whole_len = 0;
+    FILE *f = open_memstream(&whole, &whole_len);
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"routes\":{", f);
     for (int i = 0; i < 2000; i++) {
-        char *next = xasprintf(
-            "%s%s\"%d.%d.0.0/16\":[{\"valid\":true,\"bestpath\":true,"
-            "\"path\":\"1 %d\",\"nexthops\":[{\"ip\":\"179.1.2.1\"}]}]",
-            bgp, i ? "," : "", 10 + i / 256, i % 256, 100 + i);
-        free(bgp);
-        bgp = next;
+        fprintf(f,
+                "%s\"%d.%d.0.0/16\":[{\"valid\":true,\"bestpath\":true,"
+                "\"path\":\"1 %d\",\"nexthops\":[{\"ip\":\"179.1.2.1\"}]}]",
+                i ? "," : "", 10 + i / 256, i % 256, 100 + i);
     }
-    char *whole = xasprintf("%s}}", bgp);
-    free(bgp);
+    fputs("}}", f);
+    ck_assert_int_eq(fclose(f), 0);
     dash_lg_store(&d, (size_t)node, whole, "{\"neighbors\":{}}", NULL, 1000);
     free(whole);
 
