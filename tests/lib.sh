@@ -47,6 +47,7 @@ tap_done() {
 # exited by then is killed (SIGKILL) and reaped.  Sets stop_rc to its exit
 # status (137 when killed) and stop_took to the seconds it took; returns 0
 # when it exited by itself in time, 1 otherwise.
+# shellcheck disable=SC2034 # stop_rc, stop_took: for the caller
 stop_bounded() {
     sb_pid=$1
     sb_tries=$(($2 * 10))
