@@ -115,13 +115,12 @@ router=$("$miniinet" -c "$cfg" plan --json | python3 -c '
 import json, sys
 p = json.load(sys.stdin)
 print([n["name"] for n in p["nodes"] if n["kind"] == "router"][0])')
+find "$MINIINET_RUNDIR/$net/nodes/$router" \( -name zebra.pid -o -name bgpd.pid \
+    -o -name ospfd.pid -o -name staticd.pid \) >"$tmp/pids"
 n=0
-for f in $(find "$MINIINET_RUNDIR/$net/nodes/$router" -name '*.pid'); do
-    case $f in
-    *zebra.pid | *bgpd.pid | *ospfd.pid | *staticd.pid | *mgmtd.pid)
-        kill -9 "$(cat "$f")" 2>/dev/null && n=$((n + 1)) ;;
-    esac
-done
+while read -r f; do
+    kill -9 "$(cat "$f")" 2>/dev/null && n=$((n + 1))
+done <"$tmp/pids"
 echo "  $router: $n FRR daemons killed"
 timed "up (heals $router)" up
 grep -h "$router" "$tmp/err" | head -3 | sed 's/^/  /' || true
