@@ -72,6 +72,9 @@ timed() {
         "$([ "$rc" -eq 0 ] || echo "  (exit $rc)")"
     if [ "$rc" -ne 0 ]; then
         tail -20 "$tmp/err" >&2
+    else
+        # What miniinet said last (done, restored, unchanged, ...).
+        grep -v '^\[' "$tmp/err" | tail -"${SAID:-1}" | sed 's/^/  /'
     fi
     return "$rc"
 }
@@ -107,7 +110,6 @@ printf '%-28s %7s kB on disk, %s files, %s kB of content\n' "snapshot size" \
     "$(du -sk "$snap" | cut -f1)" "$(find "$snap" -type f | wc -l)" \
     "$(find "$snap" -type f -exec cat {} + | wc -c | awk '{ printf "%d", $1 / 1024 }')"
 timed "save (state unchanged)" save
-grep -h 'unchanged' "$tmp/err" "$tmp/out" | head -1 | sed 's/^/  /' || true
 timed "restore bench" restore bench
 
 echo "== heal one router"
@@ -122,8 +124,7 @@ while read -r f; do
     kill -9 "$(cat "$f")" 2>/dev/null && n=$((n + 1))
 done <"$tmp/pids"
 echo "  $router: $n FRR daemons killed"
-timed "up (heals $router)" up
-grep -h "$router" "$tmp/err" | head -3 | sed 's/^/  /' || true
+SAID=3 timed "up (heals $router)" up
 
 echo "== down"
 timed "down" down
