@@ -14,7 +14,11 @@
 #   bench/snapshot.sh               configs/class-60.cfg
 #   bench/snapshot.sh FILE.cfg      another topology
 #
-# Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc).
+# Before the snapshots, one probe round of the dashboard (`check`, then
+# `status`: what `serve` runs each period) is timed the same way.
+#
+# Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc),
+# MINIINET_PLUGIN_PATH (for a build tree, as tests/lib.sh sets it).
 # CPU: "own" is miniinet's and every process it waited for (vtysh,
 # frr-reload.py), from getrusage by /usr/bin/time; "machine" is the
 # /proc/stat delta of the whole machine over the same interval (the daemons'
@@ -101,6 +105,10 @@ done
     exit 1
 }
 echo "  converged $(secs "$t0" "$(now)") s after up returned"
+
+echo "== one probe round of the dashboard"
+timed "check" check
+timed "status" status
 
 echo "== snapshots"
 timed "save --name bench" save --name bench
