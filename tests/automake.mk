@@ -195,7 +195,7 @@ TESTS += tests/dashjs.test
 EXTRA_DIST += tests/dashjs.test
 tests/snapshot.log: tests/hogs.log
 TESTS += tests/docker.test
-EXTRA_DIST += tests/docker.test bench/docker.sh
+EXTRA_DIST += tests/docker.test bench/docker.sh bench/snapshot.sh
 tests/docker.log: tests/link.log tests/snapshot.log
 tests/testbed.log: tests/docker.log
 # One test bed at a time (its servers have fixed names and addresses).
