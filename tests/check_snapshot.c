@@ -336,9 +336,12 @@ START_TEST(test_list)
     free(m);
     close(d);
 
-    /* What a crash mid-save leaves: a directory without a manifest; and a
-     * file that is no snapshot. */
+    /* A snapshot's directory without a manifest (a save never leaves
+     * one: damaged, of its directory's time, here between "old" and
+     * "new"); a file that is no snapshot. */
     ck_assert_int_eq(mkdirat(dir, "cut", 0700), 0);
+    struct timespec cut_time[2] = {{1500, 0}, {1500, 0}};
+    ck_assert_int_eq(utimensat(dir, "cut", cut_time, 0), 0);
     ck_assert_int_eq(fs_write_file_at(dir, "stray", "x", 1, 0600), 0);
 
     struct snapshot *list;
@@ -348,11 +351,11 @@ START_TEST(test_list)
     const char *msg = testutil_captured();
     ck_assert_msg(strstr(msg, "/p/bad/R.frr: does not match the manifest") &&
                       strstr(msg, "/p/worse/MANIFEST:") &&
-                      !strstr(msg, "cut") && !strstr(msg, "tmp") &&
-                      !strstr(msg, "stray"),
+                      strstr(msg, "/p/cut/MANIFEST: missing: damaged") &&
+                      !strstr(msg, "tmp") && !strstr(msg, "stray"),
                   "%s", msg);
     testutil_capture_end();
-    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(n, 5);
     /* Newest first, the damaged ones listed as such: "worse" (its
      * manifest unreadable: the directory's time, now) first. */
     ck_assert_str_eq(list[0].name, "worse");
@@ -362,7 +365,10 @@ START_TEST(test_list)
     ck_assert_int_eq(list[1].time, 3000);
     ck_assert_str_eq(list[2].name, "new");
     ck_assert(!list[2].damaged);
-    ck_assert_str_eq(list[3].name, "old");
+    ck_assert_str_eq(list[3].name, "cut");
+    ck_assert(list[3].damaged && list[3].unread);
+    ck_assert_int_eq(list[3].time, 1500);
+    ck_assert_str_eq(list[4].name, "old");
     size_t n_incomplete = 0;
     bool cut = false, tmp = false, stray = false;
     for (; incomplete[n_incomplete]; n_incomplete++) {
@@ -370,8 +376,8 @@ START_TEST(test_list)
         tmp |= !strcmp(incomplete[n_incomplete], ".tmp-1");
         stray |= !strcmp(incomplete[n_incomplete], "stray");
     }
-    ck_assert_uint_eq(n_incomplete, 3);
-    ck_assert(cut && tmp && stray);
+    ck_assert_uint_eq(n_incomplete, 2);
+    ck_assert(!cut && tmp && stray);
     char *data = NULL;
     ck_assert_int_eq(
         snapshot_read_file(dir, "/p", &list[2], &list[2].files[0], &data), 0);
@@ -392,12 +398,12 @@ START_TEST(test_list)
     testutil_capture_begin();
     n = snapshot_list(dir, "/p", false, &list, NULL);
     testutil_capture_end();
-    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(n, 5);
     size_t n_damaged = 0;
     for (size_t i = 0; i < n; i++) {
         n_damaged += list[i].damaged;
     }
-    ck_assert_uint_eq(n_damaged, 1);
+    ck_assert_uint_eq(n_damaged, 2); /* worse, cut */
     /* ... and snapshot_verify() finds the other. */
     testutil_capture_begin();
     ck_assert_int_eq(snapshot_verify(dir, "/p", &list[1]), -EINVAL);
@@ -478,6 +484,63 @@ START_TEST(test_choose)
     ck_assert_int_eq(offer, -1);
     ck_assert_int_eq(snapshot_choose(s, 0, NULL, 0, &damaged, &offer), -1);
     ck_assert_int_eq(damaged, -1);
+}
+END_TEST
+
+/* A whole restore without a name takes each AS from the newest intact
+ * snapshot holding it (snapshot_choose_each()): a whole W at 10:00, AS 3's
+ * A3 at 10:05 -- AS 3 from A3, the others from W. */
+START_TEST(test_choose_each)
+{
+    struct snapshot s[5];
+    memset(s, 0, sizeof s);
+    const char *names[] = {"a7", "a3", "w2", "a1", "w1"};
+    const unsigned scope[] = {7, 3, 0, 1, 0};
+    for (int i = 0; i < 5; i++) {
+        s[i].name = (char *)names[i];
+        s[i].time = 10 - i;
+        s[i].asn = scope[i];
+    }
+    const unsigned asns[] = {0, 1, 2, 3, 7};
+    long chosen[5], damaged[5];
+    snapshot_choose_each(s, 5, asns, 5, chosen, damaged);
+    /* What belongs to no AS and AS 2: w2; AS 1's a1 is older than w2;
+     * AS 3 and AS 7: their own, newer than w2. */
+    const long want[] = {2, 2, 2, 1, 0};
+    for (int k = 0; k < 5; k++) {
+        ck_assert_int_eq(chosen[k], want[k]);
+        ck_assert_int_eq(damaged[k], -1);
+    }
+    /* AS 3's newest damaged: AS 3 from w2, a3 named (a restore refuses
+     * or warns); the others unaffected. */
+    s[1].damaged = true;
+    snapshot_choose_each(s, 5, asns, 5, chosen, damaged);
+    ck_assert_int_eq(chosen[3], 2);
+    ck_assert_int_eq(damaged[3], 1);
+    ck_assert_int_eq(chosen[4], 0);
+    ck_assert_int_eq(damaged[4], -1);
+    ck_assert_int_eq(damaged[1], -1);
+    /* The whole w2 damaged: AS 1 from a1, AS 2 from w1, AS 7 still a7; w2
+     * named for each AS it would have given. */
+    s[1].damaged = false;
+    s[2].damaged = true;
+    snapshot_choose_each(s, 5, asns, 5, chosen, damaged);
+    ck_assert_int_eq(chosen[0], 4);
+    ck_assert_int_eq(chosen[1], 3);
+    ck_assert_int_eq(chosen[2], 4);
+    ck_assert_int_eq(chosen[3], 1);
+    ck_assert_int_eq(chosen[4], 0);
+    ck_assert_int_eq(damaged[0], 2);
+    ck_assert_int_eq(damaged[1], 2);
+    ck_assert_int_eq(damaged[3], -1);
+    /* Only partial snapshots: an AS none holds gets none. */
+    snapshot_choose_each(s, 2, asns, 5, chosen, damaged);
+    ck_assert_int_eq(chosen[0], -1);
+    ck_assert_int_eq(chosen[1], -1);
+    ck_assert_int_eq(chosen[3], 1);
+    ck_assert_int_eq(chosen[4], 0);
+    snapshot_choose_each(s, 0, asns, 5, chosen, damaged);
+    ck_assert_int_eq(chosen[4], -1);
 }
 END_TEST
 
@@ -808,6 +871,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_retain_scopes);
     tcase_add_test(tc, test_choose);
     tcase_add_test(tc, test_choose_common);
+    tcase_add_test(tc, test_choose_each);
     tcase_add_test(tc, test_retain_damaged);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);

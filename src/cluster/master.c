@@ -1859,8 +1859,9 @@ master_snapshots(struct session *s)
     return status;
 }
 
-/* Without a name, the newest snapshot every server concerned has intact
- * (those with a node or switch restored: --node's, AS N's, all);
+/* Without a name, with --node or --as: the newest snapshot every server
+ * concerned has intact (those with a node or switch restored: --node's,
+ * AS N's);
  * NULL-terminated name malloc()ed into *name; EXIT_OK, or EXIT_FAILED after
  * saying why. */
 static int
@@ -1976,10 +1977,13 @@ master_restore(struct session *s, const char *name, const char *node)
     if (!plan_has_as(s)) {
         return EXIT_USAGE;
     }
-    /* Without a name: the newest every server concerned has intact, by
-     * name, so that every part comes from the same save. */
+    /* Without a name, --as or --node: each server restores each of its
+     * ASes from its own newest snapshot holding it, as `up --restore`
+     * does.  With --as or --node: the newest every server concerned has
+     * intact, by name, so that every part comes from the same save. */
     char *chosen = NULL;
-    if (!name && choose_common(s, node, &chosen) != EXIT_OK) {
+    if (!name && (node || s->opts.as_number) &&
+        choose_common(s, node, &chosen) != EXIT_OK) {
         return EXIT_FAILED;
     }
     /* --as is passed on: each server restores its part of AS N, and one

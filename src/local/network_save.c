@@ -111,8 +111,9 @@ take_switches(const struct state *st, const struct active_plugin *sw,
     free(index);
 }
 
-/* Routers and route servers have FRR; hosts have addresses; an l2host
- * (no address of its own) has nothing to keep. */
+/* Routers and route servers have FRR; hosts and L2 hosts (on a layer-2
+ * network, with an address and a gateway of their own) addresses and
+ * routes. */
 static const char *
 suffix_of(enum mi_node_kind kind)
 {
@@ -121,6 +122,7 @@ suffix_of(enum mi_node_kind kind)
     case MI_NODE_ROUTESERVER:
         return ".frr";
     case MI_NODE_HOST:
+    case MI_NODE_L2HOST:
         return ".ip";
     default:
         return NULL;
@@ -1197,6 +1199,229 @@ static int restore_with(struct session *, const struct state *,
                         const struct active_plugin *, const char *name,
                         const char *only, unsigned asn, bool lenient);
 
+/* The files of `snap` that keep[] selects back on their nodes and
+ * switches; adds to the counts. */
+static void
+restore_files(struct session *s, const struct state *st,
+              const struct active_plugin *rt, int snapdir, const char *path,
+              const struct snapshot *snap, const bool *keep,
+              bool any_bridge_selected, size_t *restored, size_t *switches,
+              size_t *failed)
+{
+    struct restore_run run = {
+        st,   rt,
+        snap, snapdir,
+        path, keep,
+        xcalloc(snap->n_files + 1, sizeof *run.result)};
+    workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL, NULL);
+    restore_switches(s, &run, any_bridge_selected);
+    for (size_t i = 0; i < snap->n_files; i++) {
+        const char *dot = strrchr(snap->files[i].name, '.');
+        bool is_switch = dot && !strcmp(dot, ".vlan");
+        *restored += run.result[i] == 1 && !is_switch;
+        *switches += run.result[i] == 1 && is_switch;
+        *failed += run.result[i] < 0;
+    }
+    free(run.result);
+}
+
+/* "network N: restored 5 nodes and 2 switches of AS 3 from snapshot S". */
+static void
+restored_line(const struct session *s, size_t restored, size_t switches,
+              size_t failed, const char *of_as, const char *snap, double t0)
+{
+    char what[64] = "";
+    if (switches) {
+        snprintf(what, sizeof what, " and %zu switch%s", switches,
+                 switches == 1 ? "" : "es");
+    }
+    log_info("network %s: restored %zu node%s%s%s from snapshot %s%s in "
+             "%.1fs",
+             s->network, restored, util_plural(restored), what, of_as, snap,
+             failed ? "; the others above failed" : "",
+             util_monotonic() - t0);
+}
+
+/* ASes `asns[k]` (of `n`) for which pick[k] holds, as " of AS 1-2, 5"
+ * (malloc()ed; 0 shown as "none"). */
+static char *
+as_ranges(const unsigned *asns, size_t n, const bool *pick)
+{
+    char *text = xstrdup("");
+    for (size_t k = 0; k < n; k++) {
+        if (!pick[k]) {
+            continue;
+        }
+        size_t e = k;
+        while (e + 1 < n && pick[e + 1] && asns[e + 1] == asns[e] + 1) {
+            e++;
+        }
+        char *more;
+        if (!asns[k]) {
+            more = xasprintf("%s%snone", text, *text ? ", " : " of AS ");
+        } else if (e > k) {
+            more = xasprintf("%s%s%u-%u", text, *text ? ", " : " of AS ",
+                             asns[k], asns[e]);
+        } else {
+            more = xasprintf("%s%s%u", text, *text ? ", " : " of AS ",
+                             asns[k]);
+        }
+        free(text);
+        text = more;
+        k = e;
+    }
+    return text;
+}
+
+static int
+by_number(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A whole restore without a name (`restore`, `up --restore`): each AS of
+ * this server from the newest intact snapshot holding it
+ * (snapshot_choose_each()), said per snapshot; an AS no snapshot holds is
+ * left as it is.  A damaged snapshot newer than the one an AS would come
+ * from stops it, as choose_snapshot()'s, unless `lenient`. */
+static int
+restore_each(struct session *s, const struct state *st,
+             const struct active_plugin *rt, int snapdir, const char *path,
+             bool lenient, double t0)
+{
+    struct snapshot *list;
+    char **incomplete;
+    size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
+    size_t n_objects = st->n_nodes + st->n_bridges, n_asns = 0;
+    unsigned *asns = xcalloc(n_objects + 1, sizeof *asns);
+
+    for (size_t i = 0; i < n_objects; i++) {
+        asns[n_asns++] = names_asn_of(object_name(st, i));
+    }
+    if (n_asns) {
+        qsort(asns, n_asns, sizeof *asns, by_number);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n_asns; i++) {
+        if (!m || asns[m - 1] != asns[i]) {
+            asns[m++] = asns[i];
+        }
+    }
+    n_asns = m;
+    long *chosen = xcalloc(n_asns + 1, sizeof *chosen);
+    long *damaged = xcalloc(n_asns + 1, sizeof *damaged);
+    bool *pick = xcalloc(n_asns + 1, sizeof *pick);
+    snapshot_choose_each(list, n, asns, n_asns, chosen, damaged);
+
+    if (incomplete[0]) {
+        size_t k = 0;
+        while (incomplete[k]) {
+            k++;
+        }
+        log_warn("%s: skipping %zu incomplete entr%s (a save that did not "
+                 "finish, or not ours), first %s",
+                 path, k, k == 1 ? "y" : "ies", incomplete[0]);
+    }
+    int status = EXIT_OK;
+    long warned = -1;
+    for (size_t k = 0; k < n_asns && status == EXIT_OK; k++) {
+        long d = damaged[k], c = chosen[k];
+        if (d >= 0 && (c < 0 || !lenient)) {
+            log_error("%s/%s: snapshot %s is damaged (see above): nothing "
+                      "restored%s%s%s",
+                      path, list[d].name, list[d].name,
+                      c >= 0 ? "; the previous intact one is " : "",
+                      c >= 0 ? list[c].name : "",
+                      c >= 0 ? " (`miniinet restore NAME` restores it)" : "");
+            status = EXIT_FAILED;
+        } else if (d >= 0 && d != warned) {
+            log_warn("%s/%s: snapshot %s is damaged (see above): restoring "
+                     "the newest intact one, %s",
+                     path, list[d].name, list[d].name, list[c].name);
+            warned = d;
+        }
+    }
+    size_t groups = 0, none = 0;
+    for (size_t k = 0; k < n_asns; k++) {
+        none += chosen[k] < 0;
+    }
+    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+        bool any = false;
+        for (size_t k = 0; k < n_asns; k++) {
+            pick[k] = chosen[k] == (long)i;
+            any |= pick[k];
+        }
+        if (!any) {
+            continue;
+        }
+        /* Its files of the ASes it is the newest for. */
+        bool *keep = xcalloc(list[i].n_files + 1, sizeof *keep);
+        size_t selected = 0;
+        for (size_t f = 0; f < list[i].n_files; f++) {
+            char object[80];
+            const char *suffix;
+            if (!snapshot_file_object(list[i].files[f].name, object,
+                                      sizeof object, &suffix)) {
+                continue;
+            }
+            unsigned a = names_asn_of(object);
+            for (size_t k = 0; k < n_asns && !keep[f]; k++) {
+                keep[f] = pick[k] && asns[k] == a;
+            }
+            selected += keep[f];
+        }
+        bool bridges = false;
+        for (size_t j = 0; j < st->n_bridges && !bridges; j++) {
+            unsigned a = names_asn_of(st->bridges[j]);
+            for (size_t k = 0; k < n_asns && !bridges; k++) {
+                bridges = pick[k] && asns[k] == a;
+            }
+        }
+        size_t restored = 0, switches = 0, failed = 0;
+        if (selected) {
+            restore_files(s, st, rt, snapdir, path, &list[i], keep, bridges,
+                          &restored, &switches, &failed);
+        }
+        free(keep);
+        /* One snapshot for every AS: said as before, without the ASes. */
+        bool all = !none && groups == 0 && chosen[0] == (long)i;
+        for (size_t k = 0; k < n_asns && all; k++) {
+            all = pick[k];
+        }
+        char *of_as = all ? xstrdup("") : as_ranges(asns, n_asns, pick);
+        restored_line(s, restored, switches, failed, of_as, list[i].name, t0);
+        free(of_as);
+        status = failed ? EXIT_FAILED : status;
+        groups++;
+    }
+    if (status == EXIT_OK && none) {
+        for (size_t k = 0; k < n_asns; k++) {
+            pick[k] = chosen[k] < 0;
+        }
+        char *of_as = as_ranges(asns, n_asns, pick);
+        if (!groups && !s->opts.restore) {
+            log_error("%s: no snapshot to restore", path);
+            status = EXIT_FAILED;
+        } else {
+            log_info("network %s: no snapshot holds the nodes%s: left as "
+                     "they are",
+                     s->network, of_as);
+        }
+        free(of_as);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(incomplete);
+    free(asns);
+    free(chosen);
+    free(damaged);
+    free(pick);
+    return status;
+}
+
 int
 network_restore_node(struct session *s, const struct state *st,
                      const char *node, const char *snapshot)
@@ -1332,12 +1557,12 @@ restore_with(struct session *s, const struct state *st,
     size_t n_any =
         snapdir < 0 ? 0 : count_covering(snapdir, path, want, &total);
     if (s->opts.restore && !name &&
-        ((snapdir >= 0 && !n_any) || snapdir == -ENOENT)) {
+        ((snapdir >= 0 && !(want ? n_any : total)) || snapdir == -ENOENT)) {
         /* `up --restore` of a network never saved (the boot unit): it is
          * as the topology file makes it; one saved by single ASes only
          * (save --as N) keeps them for `restore --as N`. */
         log_info("network %s has no snapshots %syet: nothing to restore",
-                 s->network, total ? "of the whole network " : "");
+                 s->network, total ? "holding that part " : "");
         free(path);
         if (snapdir >= 0) {
             close(snapdir);
@@ -1350,56 +1575,48 @@ restore_with(struct session *s, const struct state *st,
         }
         return EXIT_FAILED;
     }
+    if (!name && !only && !asn) {
+        int status = restore_each(s, st, rt, snapdir, path, lenient, t0);
+        free(path);
+        close(snapdir);
+        return status;
+    }
     struct snapshot *snap =
         choose_snapshot(snapdir, path, name, want, lenient);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
-    if (snap && !snapshot_select(snap, only, asn, keep) && asn) {
-        log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
-                  "restored",
-                  asn, snap->name, asn);
-        snapshot_free(snap);
-        free(snap);
-        snap = NULL;
-    }
-    struct restore_run run = {
-        st,
-        rt,
-        snap,
-        snapdir,
-        path,
-        keep,
-        xcalloc(snap ? snap->n_files + 1 : 1, sizeof *run.result)};
-    size_t restored = 0, switches = 0, failed = 0;
-    if (snap) {
-        workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL,
-                    NULL);
-        restore_switches(s, &run, bridge_selected(st, only, asn));
-        for (size_t i = 0; i < snap->n_files; i++) {
-            const char *dot = strrchr(snap->files[i].name, '.');
-            bool is_switch = dot && !strcmp(dot, ".vlan");
-            restored += run.result[i] == 1 && !is_switch;
-            switches += run.result[i] == 1 && is_switch;
-            failed += run.result[i] < 0;
+    size_t selected = snap ? snapshot_select(snap, only, asn, keep) : 0;
+    int status = EXIT_OK;
+    if (snap && !selected && (asn || (only && !lenient))) {
+        if (asn) {
+            log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
+                      "restored",
+                      asn, snap->name, asn);
+        } else {
+            log_error("--node %s: snapshot %s has no file of %s: nothing "
+                      "restored",
+                      only, snap->name, only);
         }
-    }
-    free(run.result);
-    free(keep);
-    if (snap) {
-        char what[64] = "", of_as[32] = "";
-        if (switches) {
-            snprintf(what, sizeof what, " and %zu switch%s", switches,
-                     switches == 1 ? "" : "es");
-        }
+        status = EXIT_FAILED;
+    } else if (snap && !selected) {
+        /* Healing (restart NODE, up): a node the snapshot does not hold
+         * keeps the configuration it has. */
+        log_info("%s: snapshot %s has no file of it: it keeps the "
+                 "configuration it has",
+                 only, snap->name);
+    } else if (snap) {
+        size_t restored = 0, switches = 0, failed = 0;
+        restore_files(s, st, rt, snapdir, path, snap, keep,
+                      bridge_selected(st, only, asn), &restored, &switches,
+                      &failed);
+        char of_as[32] = "";
         if (asn || snap->asn) {
             snprintf(of_as, sizeof of_as, " of AS %u", asn ? asn : snap->asn);
         }
-        log_info("network %s: restored %zu node%s%s%s from snapshot %s%s in "
-                 "%.1fs",
-                 s->network, restored, util_plural(restored), what, of_as,
-                 snap->name, failed ? "; the others above failed" : "",
-                 util_monotonic() - t0);
+        restored_line(s, restored, switches, failed, of_as, snap->name, t0);
+        status = failed ? EXIT_FAILED : EXIT_OK;
     }
-    int status = !snap || failed ? EXIT_FAILED : EXIT_OK;
+    free(keep);
+    status = !snap ? EXIT_FAILED : status;
     if (snap) {
         snapshot_free(snap);
         free(snap);

@@ -379,6 +379,18 @@ snapshot_choose(const struct snapshot *list, size_t n, const char *name,
     return chosen;
 }
 
+void
+snapshot_choose_each(const struct snapshot *list, size_t n,
+                     const unsigned *asns, size_t n_asns, long chosen[],
+                     long damaged[])
+{
+    for (size_t k = 0; k < n_asns; k++) {
+        long offer;
+        chosen[k] =
+            snapshot_choose(list, n, NULL, asns[k], &damaged[k], &offer);
+    }
+}
+
 bool
 snapshot_same_content(const struct snapshot *a, const struct snapshot *b)
 {
@@ -594,10 +606,10 @@ snapshot_verify(int snapdir, const char *path, struct snapshot *snap)
 enum entry_kind { ENTRY_SNAPSHOT, ENTRY_DAMAGED, ENTRY_INCOMPLETE };
 
 /* Reads and checks snapshot `name` into *out (a damaged one reported, with
- * its name, `damaged` set and, when its manifest is unreadable, `unread`
- * and the directory's mtime as its time).  An entry that is no snapshot
- * (not a directory, or one without a manifest: a save that did not
- * finish) is ENTRY_INCOMPLETE, *out empty. */
+ * its name, `damaged` set and, when its manifest is missing or
+ * unreadable, `unread` and the directory's mtime as its time).  An entry
+ * that is no snapshot (not a directory) is ENTRY_INCOMPLETE, *out
+ * empty. */
 static enum entry_kind
 load_one(int snapdir, const char *path, const char *name, bool verify,
          struct snapshot *out)
@@ -617,12 +629,17 @@ load_one(int snapdir, const char *path, const char *name, bool verify,
         close(dir);
     }
     memset(out, 0, sizeof *out);
-    if (error == -ENOENT ||
-        (dir < 0 && (error == -ENOTDIR || error == -ELOOP))) {
+    if (dir < 0 && (error == -ENOENT || error == -ENOTDIR || error == -ELOOP)) {
         free(shown);
         return ENTRY_INCOMPLETE;
     }
-    if (error) {
+    if (error == -ENOENT) {
+        /* A save writes under a temporary name and renames: a snapshot's
+         * directory without a manifest was damaged afterwards. */
+        log_error("%s: missing: damaged (a save never leaves a snapshot "
+                  "without one)",
+                  shown);
+    } else if (error) {
         log_error("%s: cannot read it: %s", shown, strerror(-error));
     } else {
         error = snapshot_manifest_parse(text, len, shown, out);

@@ -26,10 +26,12 @@
  * It is written under a temporary name (.tmp-PID) and renamed, so that a
  * crash leaves the previous snapshots as they were; a leftover temporary
  * directory is removed by the next `save`.  What is no snapshot at all (a
- * temporary directory, a directory without MANIFEST, anything not a
+ * temporary directory or any name a snapshot cannot have, anything not a
  * directory) is "incomplete": never a candidate.  The reader is strict:
- * anything else, a checksum that does not match or a file that is missing
- * or not listed is a damaged snapshot, named, never restored. */
+ * anything else -- a directory of a snapshot's name without MANIFEST (a
+ * save never leaves one), a checksum that does not match, a file that is
+ * missing or not listed -- is a damaged snapshot, named, never
+ * restored. */
 #ifndef MINIINET_SNAPSHOT_H
 #define MINIINET_SNAPSHOT_H 1
 
@@ -150,6 +152,17 @@ void snapshot_free(struct snapshot *);
 long snapshot_choose(const struct snapshot *list, size_t n, const char *name,
                      unsigned want, long *damaged, long *offer);
 
+/* What a whole restore without a name takes (`restore`, `up --restore`):
+ * for each of the `n_asns` ASes `asns` (0: what belongs to no AS), the
+ * newest intact snapshot of `list` (of `n`, newest first) holding its
+ * part -- a whole-network one holds every AS, one saved --as N only AS N
+ * -- into chosen[k] (-1: none), and damaged[k] as snapshot_choose()'s
+ * for that AS.  So a `save --as 3` newer than the newest whole snapshot
+ * brings AS 3 back from it and the others from the whole one.  Pure. */
+void snapshot_choose_each(const struct snapshot *list, size_t n,
+                          const unsigned *asns, size_t n_asns, long chosen[],
+                          long damaged[]);
+
 /* What a master's restore without a name takes, given `n_lists` servers'
  * snapshot lists (each newest first, as snapshot_list() gives them; only
  * the servers the restore involves): the newest name that every list has
@@ -170,12 +183,12 @@ const char *snapshot_choose_common(const struct snapshot *const *lists,
  * <persist>/<network>/snapshots), newest first, each read and checked (its
  * files' checksums with `verify`).  A damaged one (manifest or, with
  * `verify`, a file failing its check) is reported naming the file and
- * listed with `damaged` set.  Entries that are no snapshot at all -- a
- * leftover temporary directory (.tmp-PID), a directory without a manifest
- * (what a crash mid-save leaves), anything not a directory -- are not
- * listed: their names go to *incomplete when that is non-NULL (a
- * NULL-terminated malloc()ed array), silently.  Returns the number listed;
- * *out malloc()ed. */
+ * listed with `damaged` set (so is a directory of a snapshot's name
+ * without a manifest: `unread`).  Entries that are no snapshot at all --
+ * a leftover temporary directory (.tmp-PID, what a crash mid-save
+ * leaves), anything not a directory -- are not listed: their names go to
+ * *incomplete when that is non-NULL (a NULL-terminated malloc()ed array),
+ * silently.  Returns the number listed; *out malloc()ed. */
 size_t snapshot_list(int snapdir, const char *path, bool verify,
                      struct snapshot **out, char ***incomplete);
 
