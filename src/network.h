@@ -43,7 +43,8 @@ struct executor {
     /* A snapshot (--as, --note in the session's options); the list. */
     int (*save)(struct session *);
     int (*snapshots)(struct session *);
-    /* Snapshot `name` (NULL: the newest) back; only node `node` if set. */
+    /* Snapshot `name` (NULL: each AS from the newest holding it) back;
+     * only node `node` if set. */
     int (*restore)(struct session *, const char *name, const char *node);
     /* Restarts a router's FRR, its newest snapshot put back. */
     int (*restart)(struct session *, const char *node);

@@ -913,7 +913,8 @@ const struct verb verbs[] = {
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
     {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",
-     "put a snapshot (default: the newest) back on the running network",
+     "put a snapshot back on the running network (default: each AS "
+     "from the newest snapshot holding it)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
      VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
     {"restart", "NODE",
