@@ -1208,11 +1208,13 @@ restore_files(struct session *s, const struct state *st,
               bool any_bridge_selected, size_t *restored, size_t *switches,
               size_t *failed)
 {
-    struct restore_run run = {
-        st,   rt,
-        snap, snapdir,
-        path, keep,
-        xcalloc(snap->n_files + 1, sizeof *run.result)};
+    struct restore_run run = {st,
+                              rt,
+                              snap,
+                              snapdir,
+                              path,
+                              keep,
+                              xcalloc(snap->n_files + 1, sizeof *run.result)};
     workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL, NULL);
     restore_switches(s, &run, any_bridge_selected);
     for (size_t i = 0; i < snap->n_files; i++) {
@@ -1238,8 +1240,7 @@ restored_line(const struct session *s, size_t restored, size_t switches,
     log_info("network %s: restored %zu node%s%s%s from snapshot %s%s in "
              "%.1fs",
              s->network, restored, util_plural(restored), what, of_as, snap,
-             failed ? "; the others above failed" : "",
-             util_monotonic() - t0);
+             failed ? "; the others above failed" : "", util_monotonic() - t0);
 }
 
 /* ASes `asns[k]` (of `n`) for which pick[k] holds, as " of AS 1-2, 5"
@@ -1263,8 +1264,8 @@ as_ranges(const unsigned *asns, size_t n, const bool *pick)
             more = xasprintf("%s%s%u-%u", text, *text ? ", " : " of AS ",
                              asns[k], asns[e]);
         } else {
-            more = xasprintf("%s%s%u", text, *text ? ", " : " of AS ",
-                             asns[k]);
+            more =
+                xasprintf("%s%s%u", text, *text ? ", " : " of AS ", asns[k]);
         }
         free(text);
         text = more;

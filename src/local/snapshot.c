@@ -629,7 +629,8 @@ load_one(int snapdir, const char *path, const char *name, bool verify,
         close(dir);
     }
     memset(out, 0, sizeof *out);
-    if (dir < 0 && (error == -ENOENT || error == -ENOTDIR || error == -ELOOP)) {
+    if (dir < 0 &&
+        (error == -ENOENT || error == -ENOTDIR || error == -ELOOP)) {
         free(shown);
         return ENTRY_INCOMPLETE;
     }
