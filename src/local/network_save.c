@@ -1243,33 +1243,37 @@ restored_line(const struct session *s, size_t restored, size_t switches,
              failed ? "; the others above failed" : "", util_monotonic() - t0);
 }
 
-/* ASes `asns[k]` (of `n`) for which pick[k] holds, as " of AS 1-2, 5"
- * (malloc()ed; 0 shown as "none"). */
+/* ASes `asns[k]` (of `n`, ascending) for which pick[k] holds, as " of AS
+ * 1-2, 5" (malloc()ed); AS 0 (nodes of no AS, e.g. the measurement host)
+ * as " and the nodes of no AS". */
 static char *
 as_ranges(const unsigned *asns, size_t n, const bool *pick)
 {
     char *text = xstrdup("");
+    bool none = false;
     for (size_t k = 0; k < n; k++) {
-        if (!pick[k]) {
+        if (!pick[k] || !asns[k]) {
+            none |= pick[k];
             continue;
         }
         size_t e = k;
         while (e + 1 < n && pick[e + 1] && asns[e + 1] == asns[e] + 1) {
             e++;
         }
-        char *more;
-        if (!asns[k]) {
-            more = xasprintf("%s%snone", text, *text ? ", " : " of AS ");
-        } else if (e > k) {
-            more = xasprintf("%s%s%u-%u", text, *text ? ", " : " of AS ",
-                             asns[k], asns[e]);
-        } else {
-            more =
-                xasprintf("%s%s%u", text, *text ? ", " : " of AS ", asns[k]);
-        }
+        char *more =
+            e > k
+                ? xasprintf("%s%s%u-%u", text, *text ? ", " : " of AS ",
+                            asns[k], asns[e])
+                : xasprintf("%s%s%u", text, *text ? ", " : " of AS ", asns[k]);
         free(text);
         text = more;
         k = e;
+    }
+    if (none) {
+        char *more =
+            xasprintf("%s%s the nodes of no AS", text, *text ? " and" : " of");
+        free(text);
+        text = more;
     }
     return text;
 }
