@@ -1,6 +1,7 @@
 /* Snapshots of what students typed: every router's running configuration
- * (from FRR itself) and every host's addresses and routes, kept in the
- * network's persistent directory, <persist>/<network>/snapshots/NAME/.
+ * (from FRR itself) and every host's and L2 host's addresses and routes,
+ * kept in the network's persistent directory,
+ * <persist>/<network>/snapshots/NAME/.
  *
  * A snapshot is one directory: a file per node (NODE.frr: `show
  * running-config` of a router or route server; NODE.ip: a host's addresses
