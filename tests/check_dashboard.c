@@ -565,10 +565,17 @@ START_TEST(test_late_after)
     ck_assert(dash_late_after(2, 0) == DASH_LATE_MIN_S);
     ck_assert(dash_late_after(2, 0.5) == DASH_LATE_MIN_S);
     ck_assert(dash_late_after(60, 25) == 60.0);
-    /* class-60's rounds take 25-37 s: late after twice the last one. */
-    ck_assert(dash_late_after(60, 37.4) == 74.8);
+    /* class-60's rounds take 25-37 s: late after twice the last one, at
+     * most DASH_LATE_MAX_S (a 37 s round still ends before it). */
+    ck_assert(dash_late_after(20, 25) == 50.0);
+    ck_assert(dash_late_after(60, 37.4) == DASH_LATE_MAX_S);
     ck_assert(dash_late_after(2, 15) == 30.0);
     ck_assert(dash_late_after(30, 16) == 32.0);
+    /* Never later than half the round's limit: a slow last round or a
+     * long period still marks a server that hangs before its call fails. */
+    ck_assert(dash_late_after(60, 45) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(300, 0) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(2, 200) == DASH_LATE_MAX_S);
 }
 END_TEST
 

@@ -279,48 +279,59 @@ network_link(struct session *s, const struct link_request *req)
         goto out;
     }
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
-    int error = 0, failed = -1;
+    int error = 0;
+    bool applied[2] = {false, false};
     for (int e = 0; e < 2 && !error; e++) {
         if (here[e]) {
             error = apply_end(rt, p, l, e, &control[e]);
+            applied[e] = !error;
             if (!error && req->op == LINK_UP) {
                 error = restore_routes(rt, p, l, e);
             }
-            failed = error ? e : -1;
         }
     }
     if (error) {
         state_links_save(s->record, old, n_old);
-        /* Both ends here, the first changed, the second failed: the
-         * first is put back as it was, so that the link is unchanged (as
-         * a master does across servers). */
-        const char *put_back = NULL;
-        bool back_ok = true;
-        if (failed == 1 && here[0]) {
-            const char *node = mi_plan_node(p, (size_t)l->end[0].node)->name;
-            struct link_control undo;
-            undo_setting(req, l, node, l->end[0].ifname, old, n_old, &undo);
-            int err = apply_end(rt, p, l, 0, &undo);
-            if (!err && undo.set_state && undo.up) {
-                err = restore_routes(rt, p, l, 0);
+        /* Every end changed here is put back as it was -- the first when
+         * the second failed, and the failing one itself when only its
+         * routes could not be restored -- so that the link is unchanged
+         * (as a master does across servers). */
+        bool put_back = false, back_ok = true;
+        for (int e = 0; e < 2; e++) {
+            if (!applied[e]) {
+                continue;
             }
-            put_back = node;
-            back_ok = !err;
+            const char *node = mi_plan_node(p, (size_t)l->end[e].node)->name;
+            struct link_control undo;
+            undo_setting(req, l, node, l->end[e].ifname, old, n_old, &undo);
+            int err = apply_end(rt, p, l, e, &undo);
+            if (!err && undo.set_state && undo.up) {
+                err = restore_routes(rt, p, l, e);
+            }
+            put_back = true;
+            if (err) {
+                back_ok = false;
+                log_error("link %s: %s's end (%s) could not be put back", what,
+                          node, l->end[e].ifname);
+            } else {
+                log_warn("link %s: %s's end (%s) put back as it was", what,
+                         node, l->end[e].ifname);
+            }
         }
         if (!put_back) {
             log_error("link %s: failed (see above); its record keeps the "
                       "setting it had",
                       what);
         } else if (back_ok) {
-            log_error("link %s: failed (see above); %s's end (%s) put back "
-                      "as it was: the link and its record are unchanged",
-                      what, put_back, l->end[0].ifname);
+            log_error("link %s: failed (see above); what it had changed is "
+                      "put back: the link and its record are unchanged",
+                      what);
         } else {
-            log_error("link %s: failed (see above), and %s's end (%s) could "
-                      "not be put back: its record keeps the setting it had, "
-                      "the kernel may not (`link` with that setting again "
-                      "sets it)",
-                      what, put_back, l->end[0].ifname);
+            log_error("link %s: failed (see above), and an end could not be "
+                      "put back: its record keeps the setting it had, the "
+                      "kernel may not (`link` with that setting again sets "
+                      "it)",
+                      what);
         }
         goto out;
     }

@@ -184,7 +184,10 @@ double
 dash_late_after(unsigned period, double last_round_s)
 {
     double late = period > DASH_LATE_MIN_S ? period : DASH_LATE_MIN_S;
-    return 2 * last_round_s > late ? 2 * last_round_s : late;
+    if (2 * last_round_s > late) {
+        late = 2 * last_round_s;
+    }
+    return late < DASH_LATE_MAX_S ? late : DASH_LATE_MAX_S;
 }
 
 void

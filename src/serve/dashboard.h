@@ -108,9 +108,12 @@ void dash_store_server(struct dash *, unsigned server,
  * the period, DASH_LATE_MIN_S, or twice the server's last answered round
  * (`last_round_s`, 0 before the first), whichever is longest -- so that a
  * server whose rounds are slow (a large network, a busy machine) is not
- * greyed at every round, while one that hangs is still marked long before
- * its round's time limit. */
+ * greyed at every round -- but never later than DASH_LATE_MAX_S, half the
+ * round's time limit (serve.c's ROUND_TIMEOUT_S), so that one that hangs is
+ * still marked long before that limit, whatever the period or its last
+ * round. */
 #define DASH_LATE_MIN_S 20
+#define DASH_LATE_MAX_S 60
 double dash_late_after(unsigned period, double last_round_s);
 
 /* A server whose round, started at `started`, is still running past its

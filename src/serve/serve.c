@@ -44,6 +44,8 @@
 
 #define ROUND_TIMEOUT "120" /* seconds a probe child may take */
 #define ROUND_TIMEOUT_S 120
+_Static_assert(2 * DASH_LATE_MAX_S <= ROUND_TIMEOUT_S,
+               "a late server is marked long before its round's limit");
 #define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
 #define LG_TIMEOUT_S 5
 /* FRR's JSON of a router's tables kept at most: a full Internet table is
