@@ -99,8 +99,8 @@ put_conf(const struct state *st, const char *name, const char *file,
     }
     if (error) {
         char *dir = state_node_dir(st, name);
-        log_error("%s: cannot write %s/%s (or remove %s): %s", name, dir,
-                  file, other, strerror(-error));
+        log_error("%s: cannot write %s/%s (or remove %s): %s", name, dir, file,
+                  other, strerror(-error));
         free(dir);
     }
     return error;
@@ -192,11 +192,12 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
 
     /* The students' configuration: the snapshot's, else the newest one's
      * that holds the router, if any. */
-    int status = network_router_snapshot(s, name, snapshot, &conf, &len, &from);
+    int status =
+        network_router_snapshot(s, name, snapshot, &conf, &len, &from);
     int error = fresh ? 0 : stop_frr(rt, name, dir, daemons);
     if (!error && conf) {
-        error = start_from_snapshot(st, rt, name, dir, daemons, conf, len,
-                                    from);
+        error =
+            start_from_snapshot(st, rt, name, dir, daemons, conf, len, from);
         if (error) {
             log_error("%s: not started from snapshot %s (above): started "
                       "with the configuration `up` wrote instead; the "

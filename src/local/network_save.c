@@ -796,7 +796,9 @@ restore_router(const struct state *st, const struct active_plugin *rt,
                                 RELOAD_OUT_MAX);
     if (status != 0) {
         char buf[128];
-        log_error("%s: FRR refused the saved configuration (%s %s)%s%s", node,
+        log_error("%s: %s (%s %s)%s%s", node,
+                  status > 0 ? "FRR refused the saved configuration"
+                             : "not restored",
                   FRR_RELOAD,
                   rt_run_failure(status, RELOAD_TIMEOUT_MS, RELOAD_OUT_MAX,
                                  buf, sizeof buf),
@@ -1257,9 +1259,9 @@ network_router_snapshot(struct session *s, const char *node,
 
     *conf = *from = NULL;
     *len = 0;
-    if (!snapshot && (snapdir == -ENOENT ||
-                      (snapdir >= 0 &&
-                       !count_covering(snapdir, path, want, NULL)))) {
+    if (!snapshot &&
+        (snapdir == -ENOENT ||
+         (snapdir >= 0 && !count_covering(snapdir, path, want, NULL)))) {
         log_info("%s: no snapshot of network %s holds it: it runs the "
                  "configuration `up` wrote",
                  node, s->network);
