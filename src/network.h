@@ -112,9 +112,21 @@ void network_snapshot_hint(struct session *);
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,
                          const char *node, const char *snapshot);
+/* Router `node`'s configuration in snapshot `snapshot` (NULL: the newest
+ * intact one that holds the node's AS, a newer damaged one passed over
+ * with a warning, as healing does), checked against the manifest and
+ * without the lines `show running-config` prints before it: in *conf
+ * (malloc()ed, NUL-terminated, *len bytes) with the snapshot's name in
+ * *from; *conf NULL when no snapshot holds it (said).  EXIT_OK, or
+ * EXIT_FAILED after saying why (the snapshot named is missing or damaged,
+ * the file does not match the manifest). */
+int network_router_snapshot(struct session *, const char *node,
+                            const char *snapshot, char **conf, size_t *len,
+                            char **from);
 /* Stops what runs of router `node`'s FRR (plan index; not when `fresh`:
- * its node was just made), starts it again and puts snapshot `snapshot`
- * (NULL: its newest) back; says "NAME: FRR `why`". */
+ * its node was just made) and starts it again from its configuration: that
+ * of snapshot `snapshot` (NULL: its newest) when one holds the router,
+ * else the one `up` wrote (network_heal.c); says "NAME: FRR `why`". */
 int network_heal_router(struct session *, const struct state *, size_t node,
                         bool fresh, const char *why, const char *snapshot);
 int network_restart(struct session *, const char *node);

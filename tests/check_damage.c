@@ -1,16 +1,19 @@
 /* Tests of the comparison of what exists with the plan (damage.c): from a
  * made-up "what exists" of configs/small.cfg, no root needed; and of how a
  * router's dead daemons are found (frrstart.c's rt_frr_dead()): never
- * through a symlink a node put in its FRR directory. */
+ * through a symlink a node put in its FRR directory; and of what a failed
+ * daemon's report quotes of its output and log (regular files only). */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -362,6 +365,116 @@ START_TEST(test_frr_dead_no_symlink)
 }
 END_TEST
 
+/* A runtime whose daemons never start: rt_start_frr() then quotes the
+ * end of DIR/zebra.out and DIR/zebra.log (report_daemon()). */
+static int
+failing_start_daemon(void *state, const char *name, const char *dir,
+                     const char *daemon)
+{
+    (void)state;
+    (void)name;
+    (void)dir;
+    (void)daemon;
+    return -EIO;
+}
+
+static const struct mi_runtime_ops failing_ops = {
+    .common = {MI_OPS_SIZE(struct mi_runtime_ops)},
+    .start_daemon = failing_start_daemon,
+};
+
+static const struct mi_plugin failing_desc = {
+    MI_PLUGIN_ABI_VERSION,
+    .kind = MI_PLUGIN_RUNTIME,
+    .name = "failing",
+    .ops = {.runtime = &failing_ops},
+};
+
+/* The failure's message for a node directory whose zebra.out and
+ * zebra.log are what the test made: captured, malloc()ed. */
+static char *
+start_failure(const char *node)
+{
+    struct active_plugin rt = {.name = "failing",
+                               .loaded = {.desc = &failing_desc}};
+    const char *const daemons[] = {"zebra", NULL};
+
+    testutil_capture_begin();
+    ck_assert_int_eq(rt_start_frr(&rt, "R", node, daemons), -EIO);
+    char *text = xstrdup(testutil_captured());
+    testutil_capture_end();
+    return text;
+}
+
+/* A daemon that failed: its output and log quoted when they are regular
+ * files; a device node (a container's root can mknod one, e.g. of the
+ * server's disk), a FIFO (which must not block) or a symlink in their
+ * place is not read. */
+START_TEST(test_frr_tail_regular_only)
+{
+    char *node = xasprintf("%s/node", frr_base);
+    char *out = xasprintf("%s/zebra.out", node);
+    char *log = xasprintf("%s/zebra.log", node);
+    ck_assert_int_eq(mkdir(node, 0700), 0);
+
+    /* Regular files: quoted. */
+    FILE *f = fopen(out, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("zebra: cannot bind\n", f);
+    fclose(f);
+    f = fopen(log, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("ZEBRA LOG LINE\n", f);
+    fclose(f);
+    char *text = start_failure(node);
+    ck_assert_msg(strstr(text, "zebra did not start") &&
+                      strstr(text, "its output:\n    zebra: cannot bind") &&
+                      strstr(text, "its log:\n    ZEBRA LOG LINE"),
+                  "%s", text);
+    free(text);
+
+    /* A FIFO and a symlink: not waited for, not followed, not quoted. */
+    ck_assert_int_eq(unlink(out), 0);
+    ck_assert_int_eq(mkfifo(out, 0600), 0);
+    char *target = xasprintf("%s/secret", frr_base);
+    f = fopen(target, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("ROOT SECRET\n", f);
+    fclose(f);
+    ck_assert_int_eq(unlink(log), 0);
+    ck_assert_int_eq(symlink(target, log), 0);
+    text = start_failure(node);
+    ck_assert_msg(strstr(text, "zebra did not start") &&
+                      !strstr(text, "its output:") &&
+                      !strstr(text, "its log:") && !strstr(text, "SECRET"),
+                  "%s", text);
+    free(text);
+
+    /* Device nodes: /dev/urandom's numbers in both places.  Not read:
+     * neither is quoted.  (Read, at least one of them would be, but for
+     * a chance of 1 in 65536 that both begin with a NUL.) */
+    ck_assert_int_eq(unlink(out), 0);
+    ck_assert_int_eq(unlink(log), 0);
+    if (mknod(out, S_IFCHR | 0600, makedev(1, 9)) == 0 &&
+        mknod(log, S_IFCHR | 0600, makedev(1, 9)) == 0) {
+        text = start_failure(node);
+        ck_assert_msg(strstr(text, "zebra did not start") &&
+                          !strstr(text, "its output:") &&
+                          !strstr(text, "its log:"),
+                      "%s", text);
+        free(text);
+    } else {
+        printf("# SKIP device nodes: mknod: %s (needs root)\n",
+               strerror(errno));
+        fflush(stdout);
+    }
+    free(target);
+    free(node);
+    free(out);
+    free(log);
+}
+END_TEST
+
 static Suite *
 damage_suite(void)
 {
@@ -382,6 +495,7 @@ damage_suite(void)
     tc = tcase_create("frr_dead");
     tcase_add_checked_fixture(tc, frr_setup, frr_teardown);
     tcase_add_test(tc, test_frr_dead_no_symlink);
+    tcase_add_test(tc, test_frr_tail_regular_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,6 +29,12 @@
  * could not be written (nor its output, which then says nothing). */
 #define LOW_SPACE_BYTES (64ULL * 1024)
 
+/* How long `vtysh -f` may take to load a router's frr.conf (well under a
+ * second when FRR answers; a wedged daemon makes vtysh wait for ever) and
+ * what it may print: then it is killed (the runtime's run_bounded). */
+#define LOAD_TIMEOUT_MS 60000
+#define LOAD_OUT_MAX (1u << 20)
+
 /* What of a daemon's output and log a failure quotes. */
 #define TAIL_LINES 8
 #define TAIL_BYTES 2048
@@ -58,9 +64,16 @@ file_tail(const char *path)
     char buf[TAIL_BYTES + 1];
     ssize_t n = 0;
     /* Files in a node's directory: never through a symlink a node's user
-     * put there (its tail would go to root's terminal). */
+     * put there (its tail would go to root's terminal), and only a regular
+     * file: a device node (a container's root can mknod) is not read, and
+     * a FIFO is not waited for (O_NONBLOCK). */
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
 
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
         off_t size = lseek(fd, 0, SEEK_END);
         n = pread(fd, buf, TAIL_BYTES,
@@ -208,14 +221,18 @@ load_config(const struct frr_start *fs)
         return 0;
     }
     const char *const argv[] = {"vtysh", "-N", fs->name, "-f", conf, NULL};
-    int status = rt_run(fs->rt, fs->name, fs->dir, argv, &out);
+    int status = rt_run_bounded(fs->rt, fs->name, fs->dir, argv, &out,
+                                LOAD_TIMEOUT_MS, LOAD_OUT_MAX);
     if (status) {
+        char buf[128];
         size_t len = out ? strlen(out) : 0;
         while (len > 0 && out[len - 1] == '\n') {
             out[--len] = '\0';
         }
-        log_error("node %s: vtysh could not load %s (%s %d)%s%s", fs->name,
-                  conf, status < 0 ? "error" : "status", status,
+        log_error("node %s: vtysh could not load %s (it %s)%s%s", fs->name,
+                  conf,
+                  rt_run_failure(status, LOAD_TIMEOUT_MS, LOAD_OUT_MAX, buf,
+                                 sizeof buf),
                   len ? ": " : "", len ? out : "");
         error = status < 0 ? status : -EIO;
     }

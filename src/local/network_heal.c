@@ -1,20 +1,25 @@
 /* Restarting a router's FRR: for `up` on a network that is up (its
  * routers whose daemons died, or whose node it made again: network_up.c),
- * and `restart NODE`.  A router restarted gets its configuration back from
- * the network's newest snapshot (the students' work), else the one `up`
- * wrote.  `restart NODE` of a router whose FRR runs saves its AS first
- * (`save --as N`), so that what was typed since the last snapshot is what
- * it restarts with. */
+ * and `restart NODE`.  A router restarted starts from its configuration:
+ * the network's newest snapshot's (the students' work) when one holds it,
+ * else the one `up` wrote -- never `up`'s first and the snapshot's over it,
+ * which would run `up`'s for a while, and keep it when the snapshot's
+ * cannot be put over it.  `restart NODE` of a router whose FRR runs saves
+ * its AS first (`save --as N`), so that what was typed since the last
+ * snapshot is what it restarts with. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "frrconf.h"
+#include "fsutil.h"
 #include "log.h"
 #include "names.h"
 #include "network.h"
@@ -23,6 +28,19 @@
 
 /* How long the processes of a router may take to go once killed. */
 #define STOP_TIMEOUT_MS 5000
+
+/* How long `vtysh -f` may take to load a snapshot's configuration into a
+ * router just started (well under a second when FRR answers; a wedged
+ * daemon makes vtysh wait for ever), and what it may print: then it is
+ * killed (the runtime's run_bounded). */
+#define LOAD_TIMEOUT_MS 60000
+#define LOAD_OUT_MAX (1u << 20)
+
+/* In the node's directory: the configuration `up` wrote (rt_start_frr()
+ * loads it when it is there), and the snapshot's that a router restarted
+ * from a snapshot started from (loaded here). */
+#define UP_CONF "frr.conf"
+#define SNAPSHOT_CONF "snapshot.conf"
 
 /* The plan's index of node `name`, or -1. */
 static long
@@ -36,10 +54,130 @@ plan_node(const struct mi_plan *p, const char *name)
     return -1;
 }
 
+/* Stops what runs of a router's FRR (the runtime's stop_frr, which leaves
+ * the node as it is, else its stop_node) and waits until no daemon
+ * answers any more (bounded). */
+static int
+stop_frr(const struct active_plugin *rt, const char *name, const char *dir,
+         const char *const *daemons)
+{
+    int error = rt_stop_frr(rt, name, dir, daemons);
+    size_t n = 0;
+    char dead[256];
+
+    while (daemons[n]) {
+        n++;
+    }
+    for (int ms = 0; !error && ms < STOP_TIMEOUT_MS; ms += 50) {
+        if (rt_frr_dead(name, dir, daemons, dead, sizeof dead) == n) {
+            break;
+        }
+        struct timespec ts = {0, 50L * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return error;
+}
+
+/* Writes `len` bytes of `text` as `file` into node `name`'s directory and
+ * removes `other` there.  The directory is the node's to write with
+ * docker (bound into the container): both through its descriptor, the
+ * file written atomically under a temporary name (O_EXCL|O_NOFOLLOW) and
+ * renamed, never through a symlink the node put there.  0 or -errno,
+ * reported. */
+static int
+put_conf(const struct state *st, const char *name, const char *file,
+         const char *text, size_t len, mode_t mode, const char *other)
+{
+    int dfd = state_open_node_dir(st, name);
+    int error = dfd < 0 ? dfd : fs_write_file_at(dfd, file, text, len, mode);
+
+    if (!error && unlinkat(dfd, other, 0) < 0 && errno != ENOENT) {
+        error = -errno;
+    }
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    if (error) {
+        char *dir = state_node_dir(st, name);
+        log_error("%s: cannot write %s/%s (or remove %s): %s", name, dir, file,
+                  other, strerror(-error));
+        free(dir);
+    }
+    return error;
+}
+
+/* Writes the configuration `up` wrote for router `node` (from the plan)
+ * as the one it starts from. */
+static int
+put_up_conf(const struct state *st, const struct mi_plan *p, size_t node)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int error = f ? frrconf_write(p, node, f) : -errno;
+
+    if (f && fclose(f) == EOF && !error) {
+        error = -EIO;
+    }
+    if (error) {
+        log_error("%s: cannot make its configuration: %s", p->nodes[node].name,
+                  strerror(-error));
+    } else {
+        error = put_conf(st, p->nodes[node].name, UP_CONF, text, len, 0644,
+                         SNAPSHOT_CONF);
+    }
+    free(text);
+    return error;
+}
+
+/* Starts router `name`'s FRR from a snapshot's configuration `conf`: the
+ * daemons with none (no UP_CONF for rt_start_frr() to load), then `conf`,
+ * copied into the node's directory as SNAPSHOT_CONF, loaded with vtysh
+ * in the node, bounded.  0, -EINVAL when FRR refused a line, else -errno;
+ * reported. */
+static int
+start_from_snapshot(const struct state *st, const struct active_plugin *rt,
+                    const char *name, const char *dir,
+                    const char *const *daemons, const char *conf, size_t len,
+                    const char *from)
+{
+    int error = put_conf(st, name, SNAPSHOT_CONF, conf, len, 0600, UP_CONF);
+    if (!error) {
+        error = rt_start_frr(rt, name, dir, daemons);
+    }
+    if (error) {
+        return error;
+    }
+    char *file = xasprintf("%s/" SNAPSHOT_CONF, dir);
+    const char *const argv[] = {"vtysh", "-N", name, "-f", file, NULL};
+    char *out = NULL;
+    int status = rt_run_bounded(rt, name, dir, argv, &out, LOAD_TIMEOUT_MS,
+                                LOAD_OUT_MAX);
+    if (status) {
+        char buf[128];
+        size_t n = out ? strlen(out) : 0;
+        while (n > 0 && out[n - 1] == '\n') {
+            out[--n] = '\0';
+        }
+        log_error("%s: FRR refused the configuration of snapshot %s (vtysh "
+                  "-f %s %s)%s%s",
+                  name, from, file,
+                  rt_run_failure(status, LOAD_TIMEOUT_MS, LOAD_OUT_MAX, buf,
+                                 sizeof buf),
+                  n ? ": " : "", n ? out : "");
+        error = status > 0 ? -EINVAL : status;
+    }
+    free(out);
+    free(file);
+    return error;
+}
+
 /* Stops what runs of a router's FRR (unless `fresh`: a node just made,
- * where nothing runs yet: the runtime's stop_frr, which leaves the node
- * as it is, else its stop_node) and starts it again, then puts its newest
- * snapshot back. */
+ * where nothing runs yet) and starts it again from its snapshot's
+ * configuration, or `up`'s when no snapshot holds it.  When FRR refuses
+ * the snapshot's, the router is started again with `up`'s, said as an
+ * error naming it and the snapshot (which keeps the students' work), and
+ * the result is EXIT_FAILED. */
 int
 network_heal_router(struct session *s, const struct state *st, size_t node,
                     bool fresh, const char *why, const char *snapshot)
@@ -49,33 +187,57 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
     const char *name = p->nodes[node].name;
     const char *const *daemons = frrconf_daemons(p, node);
     char *dir = state_node_dir(st, name);
-    char dead[256];
+    char *conf = NULL, *from = NULL;
+    size_t len = 0;
 
-    int error = fresh ? 0 : rt_stop_frr(rt, name, dir, daemons);
-    /* Killed: gone once no daemon answers any more (bounded). */
-    for (int ms = 0; !fresh && !error && ms < STOP_TIMEOUT_MS; ms += 50) {
-        size_t n = 0;
-        while (daemons[n]) {
-            n++;
+    /* The students' configuration: the snapshot's, else the newest one's
+     * that holds the router, if any. */
+    int status =
+        network_router_snapshot(s, name, snapshot, &conf, &len, &from);
+    int error = fresh ? 0 : stop_frr(rt, name, dir, daemons);
+    if (!error && conf) {
+        error =
+            start_from_snapshot(st, rt, name, dir, daemons, conf, len, from);
+        if (error) {
+            log_error("%s: not started from snapshot %s (above): started "
+                      "with the configuration `up` wrote instead; the "
+                      "students' work is still in snapshot %s (`miniinet "
+                      "restore --node %s %s` puts it back once FRR takes "
+                      "it)",
+                      name, from, from, name, from);
+            status = EXIT_FAILED;
+            free(conf);
+            conf = NULL;
+            error = stop_frr(rt, name, dir, daemons);
         }
-        if (rt_frr_dead(name, dir, daemons, dead, sizeof dead) == n) {
-            break;
-        }
-        struct timespec ts = {0, 50L * 1000000L};
-        nanosleep(&ts, NULL);
     }
-    if (!error) {
-        error = rt_start_frr(rt, name, dir, daemons);
+    if (!error && !conf) {
+        error = put_up_conf(st, p, node);
+        if (!error) {
+            error = rt_start_frr(rt, name, dir, daemons);
+        }
     }
     free(dir);
     if (error) {
         log_error("%s: FRR could not be started again (see above)", name);
+        free(conf);
+        free(from);
         return EXIT_FAILED;
     }
-    log_info("%s: FRR %s", name, why);
-    /* The students' configuration: the snapshot's, else the newest
-     * one's, if any. */
-    return network_restore_node(s, st, name, snapshot);
+    if (conf) {
+        log_info("%s: FRR %s, from the configuration of snapshot %s", name,
+                 why, from);
+        /* Loaded by vtysh: what runs is that configuration; a difference
+         * (none expected) put right by frr-reload.py. */
+        if (network_restore_node(s, st, name, from) != EXIT_OK) {
+            status = EXIT_FAILED;
+        }
+    } else {
+        log_info("%s: FRR %s", name, why);
+    }
+    free(conf);
+    free(from);
+    return status;
 }
 
 int

@@ -720,6 +720,32 @@ network_snapshots(struct session *s)
 /* FRR's own tool that replaces a running configuration by a file's,
  * removing the lines the file does not have (Debian: frr-pythontools). */
 #define FRR_RELOAD "/usr/lib/frr/frr-reload.py"
+/* How long frr-reload.py may take (a Python start and several vtysh runs:
+ * a second or two; a wedged daemon makes it wait for ever), and how much
+ * it may print: then it is killed (the runtime's run_bounded) and the
+ * router reported, not restored. */
+#define RELOAD_TIMEOUT_MS 120000
+#define RELOAD_OUT_MAX (1u << 20)
+
+/* `conf` without what `show running-config` prints before the
+ * configuration, which is no command ("Building configuration...",
+ * "Current configuration:", blank lines): a pointer into it, *len
+ * shortened. */
+static const char *
+config_body(const char *conf, size_t *len)
+{
+    static const char *const header[] = {"Building configuration...\n",
+                                         "Current configuration:\n", "\n"};
+    for (size_t i = 0; i < ARRAY_SIZE(header); i++) {
+        size_t n = strlen(header[i]);
+        if (*len >= n && !memcmp(conf, header[i], n)) {
+            conf += n;
+            *len -= n;
+            i = (size_t)-1; /* again from the first */
+        }
+    }
+    return conf;
+}
 
 /* Puts a router's configuration back: the file into the node's directory
  * (root's; the node cannot write it), then frr-reload.py in the node. */
@@ -749,18 +775,7 @@ restore_router(const struct state *st, const struct active_plugin *rt,
     if (same) {
         return 0;
     }
-    /* What `show running-config` prints before the configuration, which
-     * is no command. */
-    static const char *const header[] = {"Building configuration...\n",
-                                         "Current configuration:\n", "\n"};
-    for (size_t i = 0; i < ARRAY_SIZE(header); i++) {
-        size_t n = strlen(header[i]);
-        if (len >= n && !memcmp(conf, header[i], n)) {
-            conf += n;
-            len -= n;
-            i = (size_t)-1; /* again from the first */
-        }
-    }
+    conf = config_body(conf, &len);
     int dir = state_open_node_dir(st, node);
     int error =
         dir < 0 ? dir : fs_write_file_at(dir, "restore.conf", conf, len, 0600);
@@ -779,11 +794,17 @@ restore_router(const struct state *st, const struct active_plugin *rt,
                           ndir,       "--rundir", ndir,       file,
                           NULL};
     char *out = NULL;
-    int status = rt_run(rt, node, ndir, argv, &out);
+    int status = rt_run_bounded(rt, node, ndir, argv, &out, RELOAD_TIMEOUT_MS,
+                                RELOAD_OUT_MAX);
     if (status != 0) {
-        log_error("%s: FRR refused the saved configuration (%s exit %d)%s%s",
-                  node, FRR_RELOAD, status, out && *out ? ": " : "",
-                  out && *out ? out : "");
+        char buf[128];
+        log_error("%s: %s (%s %s)%s%s", node,
+                  status > 0 ? "FRR refused the saved configuration"
+                             : "not restored",
+                  FRR_RELOAD,
+                  rt_run_failure(status, RELOAD_TIMEOUT_MS, RELOAD_OUT_MAX,
+                                 buf, sizeof buf),
+                  out && *out ? ": " : "", out && *out ? out : "");
     }
     free(out);
     free(file);
@@ -1455,6 +1476,79 @@ network_restore_node(struct session *s, const struct state *st,
      * with a warning naming the damaged one. */
     return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
                         node, 0, true);
+}
+
+int
+network_router_snapshot(struct session *s, const char *node,
+                        const char *snapshot, char **conf, size_t *len,
+                        char **from)
+{
+    unsigned want = names_asn_of(node);
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+
+    *conf = *from = NULL;
+    *len = 0;
+    if (!snapshot &&
+        (snapdir == -ENOENT ||
+         (snapdir >= 0 && !count_covering(snapdir, path, want, NULL)))) {
+        log_info("%s: no snapshot of network %s holds it: it runs the "
+                 "configuration `up` wrote",
+                 node, s->network);
+        free(path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        return EXIT_OK;
+    }
+    if (snapdir < 0) {
+        if (snapdir == -ENOENT) {
+            log_error("network %s has no snapshots", s->network);
+        }
+        return EXIT_FAILED;
+    }
+    /* Healing is never stuck on a damaged snapshot: the newest intact one,
+     * with a warning naming the damaged one (choose_snapshot()). */
+    struct snapshot *snap =
+        choose_snapshot(snapdir, path, snapshot, want, snapshot == NULL);
+    int status = snap ? EXIT_OK : EXIT_FAILED;
+    char *file = xasprintf("%s.frr", node);
+    const struct snapshot_file *f = NULL;
+    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
+        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
+    }
+    free(file);
+    if (snap && !f) {
+        log_info("%s: snapshot %s does not hold it: it runs the "
+                 "configuration `up` wrote",
+                 node, snap->name);
+    }
+    if (f && f->stale) {
+        log_warn("%s: its file in snapshot %s is stale (it did not answer "
+                 "when that snapshot was saved): it runs an earlier "
+                 "snapshot's configuration",
+                 node, snap->name);
+    }
+    char *data = NULL;
+    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
+        status = EXIT_FAILED; /* named */
+    } else if (f) {
+        size_t n = f->size;
+        const char *body = config_body(data, &n);
+        *conf = xmalloc(n + 1);
+        memcpy(*conf, body, n);
+        (*conf)[n] = '\0';
+        *len = n;
+        *from = xstrdup(snap->name);
+    }
+    free(data);
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
+    free(path);
+    close(snapdir);
+    return status;
 }
 
 /* After `up`: says when the network has snapshots, and how to restore.
