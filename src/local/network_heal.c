@@ -64,6 +64,11 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
         struct timespec ts = {0, 50L * 1000000L};
         nanosleep(&ts, NULL);
     }
+    /* The generated files again: a node's user may have changed them
+     * (docker), and a network made before 4.10 has no per-daemon ones. */
+    if (!error) {
+        error = network_write_frr_files(st, rt, p, node);
+    }
     if (!error) {
         error = rt_start_frr(rt, name, dir, daemons);
     }
