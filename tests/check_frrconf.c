@@ -873,8 +873,7 @@ START_TEST(test_part_bgpd)
     /* Every policy object bgpd's sessions use, whole. */
     assert_line(b, "ip prefix-list OWN_PREFIX seq 5 permit 1.0.0.0/8");
     assert_line(b, "bgp community-list standard FROM_CUSTOMER permit 1:10");
-    assert_in_block(b, "route-map CUST_IN permit 10",
-                    " set community 1:10");
+    assert_in_block(b, "route-map CUST_IN permit 10", " set community 1:10");
     assert_in_block(b, "route-map CUST_IN permit 10",
                     " set local-preference 100");
     assert_in_block(b, "route-map CUST_OUT permit 20",

@@ -1539,8 +1539,8 @@ netns_start_daemon(void *state, const char *name, const char *dir,
     int error;
 
     if ((error = check_name(ns, "FRR daemon", daemon)) != 0 ||
-        (error = fmt_path(ns, conf, sizeof conf, "%s/%s.conf", dir,
-                          daemon)) != 0 ||
+        (error = fmt_path(ns, conf, sizeof conf, "%s/%s.conf", dir, daemon)) !=
+            0 ||
         (error = fmt_path(ns, prog, sizeof prog, "%s/%s", ns->frr_dir,
                           daemon)) != 0 ||
         (error = fmt_path(ns, pidfile, sizeof pidfile, "%s/%s.pid", dir,
@@ -1589,9 +1589,10 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
          * daemon's own file written by the host (since 4.10), never FRR's
          * default under /etc/frr. */
-        const char *const argv[] = {
-            prog, "-N", name, "-d",  "-P", "0", "-i", pidfile, "--log", log,
-            "-f", daemon_conf(conf), NULL};
+        const char *const argv[] = {prog,    "-N", name, "-d",
+                                    "-P",    "0",  "-i", pidfile,
+                                    "--log", log,  "-f", daemon_conf(conf),
+                                    NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);

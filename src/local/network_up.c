@@ -575,7 +575,7 @@ write_frr_file(int dfd, const char *dir, const struct mi_plan *p, size_t node,
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    int error = !f ? -errno
+    int error = !f       ? -errno
                 : daemon ? frrconf_write_daemon(p, node, daemon, f)
                          : frrconf_write(p, node, f);
 

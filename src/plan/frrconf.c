@@ -92,7 +92,7 @@ struct gen {
     const struct mi_plan *plan;
     size_t node;
     const struct mi_node *self;
-    bool routing; /* a preconfigured AS (or IXP) */
+    bool routing;  /* a preconfigured AS (or IXP) */
     unsigned part; /* the daemons (D_*) whose part is written; D_ALL and
                       `integrated` for the integrated file */
     bool integrated;
