@@ -828,9 +828,15 @@ write_header(struct gen *g)
 
     frrconf_hostname(g->plan, g->node, host, sizeof host);
     /* The defaults first: they decide how what follows is read.  The
-     * service line is vtysh's own, unknown to the daemons. */
-    fprintf(g->out, "frr defaults traditional\nhostname %s\n%s", host,
-            g->integrated ? "service integrated-vtysh-config\n" : "");
+     * hostname and the service line go to vtysh only: `vtysh -f` never
+     * gave the daemons the hostname (they keep the node's, which the
+     * runtime sets: `show running-config` says "hostname NODE"), and a
+     * daemon reading it from its own file would show both. */
+    fputs("frr defaults traditional\n", g->out);
+    if (g->integrated) {
+        fprintf(g->out, "hostname %s\nservice integrated-vtysh-config\n",
+                host);
+    }
     if (g->self->kind == MI_NODE_ROUTER && part_of(g, D_ZEBRA)) {
         fputs("ip forwarding\n", g->out);
     }

@@ -52,8 +52,9 @@ int frrconf_write(const struct mi_plan *plan, size_t node, FILE *out);
  * daemon has: its own sections, and the interfaces, prefix-lists and
  * route-maps it shares with others), so that every daemon, and vtysh's
  * `show running-config` which merges them, ends up as after
- * `vtysh -f frr.conf`.  The hostname and `frr defaults` go to each; the
- * vtysh-only `service integrated-vtysh-config` to none.  Returns as
+ * `vtysh -f frr.conf`.  `frr defaults` goes to each; the hostname and the
+ * vtysh-only `service integrated-vtysh-config` to none (vtysh never passed
+ * the hostname on: the daemons keep the node's, set by the runtime).  Returns as
  * frrconf_write(), also -EINVAL for a daemon the node does not run. */
 int frrconf_write_daemon(const struct mi_plan *plan, size_t node,
                          const char *daemon, FILE *out);
