@@ -54,8 +54,8 @@ int frrconf_write(const struct mi_plan *plan, size_t node, FILE *out);
  * `show running-config` which merges them, ends up as after
  * `vtysh -f frr.conf`.  `frr defaults` goes to each; the hostname and the
  * vtysh-only `service integrated-vtysh-config` to none (vtysh never passed
- * the hostname on: the daemons keep the node's, set by the runtime).  Returns as
- * frrconf_write(), also -EINVAL for a daemon the node does not run. */
+ * the hostname on: the daemons keep the node's, set by the runtime).  Returns
+ * as frrconf_write(), also -EINVAL for a daemon the node does not run. */
 int frrconf_write_daemon(const struct mi_plan *plan, size_t node,
                          const char *daemon, FILE *out);
 
