@@ -12,7 +12,10 @@
 #
 # Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc),
 # RUNS (default 1: with more, the whole sequence runs that many times and
-# the medians are printed).
+# the medians are printed), FRR_LOAD=vtysh (both `up` and the floor load
+# each router's integrated frr.conf with one `vtysh -f` once its daemons
+# run, the way before ABI 4.10, for comparison; by default each daemon
+# reads its own part, DAEMON.conf, as it starts).
 #
 # CPU-seconds (user + system) are those of every process miniinet starts:
 # the bench puts itself into a cpuacct cgroup of its own and everything it
@@ -37,6 +40,10 @@ arg=${1:-$top/configs/class-60.cfg}
 tmp=$(mktemp -d /tmp/miniinet-bench.XXXXXX)
 chmod 755 "$tmp" # FRR's daemons (user frr) write below it
 runs=${RUNS:-1}
+if [ "${FRR_LOAD:-}" = vtysh ]; then
+    MINIINET_FRR_VTYSH_LOAD=1
+    export MINIINET_FRR_VTYSH_LOAD
+fi
 MINIINET_RUNDIR=$tmp/run
 export MINIINET_RUNDIR
 
@@ -212,11 +219,16 @@ for d in "$MINIINET_RUNDIR"/*/nodes/*; do
 done
 mem1=$(mem_avail)
 
-# Keep the configurations for the floor.
+# Keep the configurations for the floor: the integrated file and, unless
+# FRR_LOAD=vtysh, each daemon's part.
 rm -rf "$tmp/confs"
 mkdir -p "$tmp/confs"
 for d in "$MINIINET_RUNDIR"/*/nodes/*; do
-    [ -f "$d/frr.conf" ] && cp "$d/frr.conf" "$tmp/confs/$(basename "$d").conf"
+    [ -f "$d/frr.conf" ] || continue
+    mkdir "$tmp/confs/$(basename "$d")"
+    for f in "$d"/*.conf; do
+        cp "$f" "$tmp/confs/$(basename "$d")/"
+    done
 done
 
 echo "== down"
@@ -232,24 +244,28 @@ grep -E 'done in|is down' "$tmp/down.log" | sed 's/^/  /'
 echo "== floor: starting the same FRR daemons without miniinet"
 i=0
 rm -rf "$tmp/floor"
-for conf in "$tmp/confs"/*.conf; do
+for conf in "$tmp/confs"/*; do
     ns=mbench_$i
     ip netns add "$ns"
     mkdir -p "/var/run/frr/$ns" "$tmp/floor/$ns"
     chown frr:frr "/var/run/frr/$ns" "$tmp/floor/$ns"
-    cp "$conf" "$tmp/floor/$ns/frr.conf"
+    cp "$conf"/*.conf "$tmp/floor/$ns/"
     case $(basename "$conf") in
-    *_IXP.conf) echo "$ns zebra bgpd" ;;
+    *_IXP) echo "$ns zebra bgpd" ;;
     *) echo "$ns zebra staticd ospfd bgpd" ;;
     esac
     i=$((i + 1))
 done >"$tmp/floor.list"
+# Each daemon with its own file when there is one, else the integrated one
+# through vtysh once all run.
 cat >"$tmp/start-one" <<'SCRIPT'
 #!/bin/sh
 ns=$1; dir=$2; shift 2
 for d in "$@"; do
+    conf=/dev/null
+    [ -f "$dir/$d.conf" ] && conf=$dir/$d.conf
     ip netns exec "$ns" /usr/lib/frr/$d -N "$ns" -d -i "$dir/$d.pid" \
-        --log "file:$dir/$d.log" -f /dev/null || exit 1
+        --log "file:$dir/$d.log" -f "$conf" || exit 1
 done
 # the daemons answer once their vty sockets exist
 for d in "$@"; do
@@ -258,7 +274,7 @@ for d in "$@"; do
         sleep 0.05; n=$((n + 1))
     done
 done
-vtysh -N "$ns" -f "$dir/frr.conf" >/dev/null
+[ -f "$dir/zebra.conf" ] || vtysh -N "$ns" -f "$dir/frr.conf" >/dev/null
 SCRIPT
 chmod +x "$tmp/start-one"
 # The bare daemons write on the host (miniinet gives each node its own

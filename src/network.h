@@ -123,6 +123,15 @@ int network_restore_node(struct session *, const struct state *,
 int network_router_snapshot(struct session *, const char *node,
                             const char *snapshot, char **conf, size_t *len,
                             char **from);
+/* Writes router `node`'s (plan index) generated FRR configuration into
+ * its directory: frr.conf, the integrated text (what the node starts with,
+ * in one file), and, when the runtime's daemons read their own
+ * (rt_reads_daemon_conf()), each daemon's part DAEMON.conf, which is what
+ * they read; else removes those.  Each file written atomically through
+ * the directory's descriptor, never through a symlink.  0 or -errno,
+ * reported. */
+int network_write_frr_files(const struct state *, const struct active_plugin *,
+                            const struct mi_plan *, size_t node);
 /* Stops what runs of router `node`'s FRR (plan index; not when `fresh`:
  * its node was just made) and starts it again from its configuration: that
  * of snapshot `snapshot` (NULL: its newest) when one holds the router,

@@ -132,6 +132,34 @@ conf(const char *name)
     return write_conf(view, node_index(view, name), NULL);
 }
 
+/* Daemon `daemon`'s part of node `node`'s configuration (malloc()ed);
+ * frrconf_write_daemon()'s result in *error, or asserted 0 when NULL. */
+static char *
+write_part(const struct mi_plan *p, size_t node, const char *daemon,
+           int *error)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    int r = frrconf_write_daemon(p, node, daemon, f);
+    ck_assert_int_eq(fclose(f), 0);
+    if (error) {
+        *error = r;
+    } else {
+        ck_assert_msg(r == 0, "frrconf_write_daemon(%s, %s) = %d",
+                      p->nodes[node].name, daemon, r);
+    }
+    return text;
+}
+
+static char *
+part(const char *name, const char *daemon)
+{
+    return write_part(view, node_index(view, name), daemon, NULL);
+}
+
 /* Number of lines of `text` equal to `line`. */
 static size_t
 count_lines(const char *text, const char *line)
@@ -755,6 +783,210 @@ START_TEST(test_write_error)
 END_TEST
 
 /* ------------------------------------------------------------------------ */
+/* Each daemon's own part (read at start with -f).                          */
+
+/* What every part has, and what none has: the lines vtysh keeps to
+ * itself (the daemons keep the node's hostname, as after `vtysh -f`). */
+static void
+assert_common(const char *text)
+{
+    ck_assert_msg(!strncmp(text, "frr defaults traditional\n", 25),
+                  "frr defaults must come first:\n%s", text);
+    assert_line(text, "end");
+    assert_no_prefix(text, "service ");
+    assert_no_prefix(text, "hostname");
+}
+
+START_TEST(test_part_zebra)
+{
+    char *z = part("1_ZURIrouter", "zebra");
+
+    assert_common(z);
+    assert_line(z, "ip forwarding");
+    /* Interfaces and their descriptions, without OSPF's settings. */
+    ck_assert_int_eq(count_prefix(z, "interface "), 6);
+    assert_in_block(z, "interface ext_2_ZURI",
+                    " description customer AS 2, 2_ZURIrouter");
+    assert_no_prefix(z, " ip ospf");
+    /* Prefix-lists and route-maps as vtysh leaves them in zebra: the
+     * lines zebra has (match ip address), not bgpd's (communities). */
+    assert_line(z, "ip prefix-list OWN_PREFIX seq 5 permit 1.0.0.0/8");
+    assert_in_block(z, "route-map CUST_OUT permit 10",
+                    " match ip address prefix-list OWN_PREFIX");
+    assert_line(z, "route-map CUST_IN permit 10");
+    assert_no_prefix(z, " set ");
+    assert_no_prefix(z, " match community");
+    assert_no_prefix(z, "bgp community-list");
+    assert_no_prefix(z, "router ");
+    assert_no_prefix(z, "ip route");
+    free(z);
+}
+END_TEST
+
+START_TEST(test_part_staticd)
+{
+    char *st = part("1_BASErouter", "staticd");
+
+    assert_common(st);
+    assert_line(st, "ip route 1.0.0.0/8 Null0");
+    assert_no_prefix(st, "interface ");
+    assert_no_prefix(st, "ip prefix-list");
+    assert_no_prefix(st, "route-map");
+    assert_no_prefix(st, "router ");
+    assert_no_prefix(st, "ip forwarding");
+    free(st);
+}
+END_TEST
+
+START_TEST(test_part_ospfd)
+{
+    char *whole = conf("1_ZURIrouter");
+    char *o = part("1_ZURIrouter", "ospfd");
+    char *ospf = block(whole, "router ospf");
+    char *own = block(o, "router ospf");
+
+    assert_common(o);
+    ck_assert_str_eq(own, ospf);
+    assert_in_block(o, "interface port_BASE", " ip ospf cost 1");
+    assert_in_block(o, "interface port_BASE",
+                    " description internal link to 1_BASErouter");
+    assert_in_block(o, "interface host", " ip ospf passive");
+    assert_no_prefix(o, "router bgp");
+    assert_no_prefix(o, "bgp community-list");
+    assert_no_prefix(o, "ip route");
+    assert_no_prefix(o, "ip forwarding");
+    free(own);
+    free(ospf);
+    free(o);
+    free(whole);
+}
+END_TEST
+
+START_TEST(test_part_bgpd)
+{
+    char *whole = conf("1_ZURIrouter");
+    char *b = part("1_ZURIrouter", "bgpd");
+    char *bgp = block(whole, "router bgp 1");
+    char *own = block(b, "router bgp 1");
+
+    assert_common(b);
+    ck_assert_str_eq(own, bgp);
+    /* Every policy object bgpd's sessions use, whole. */
+    assert_line(b, "ip prefix-list OWN_PREFIX seq 5 permit 1.0.0.0/8");
+    assert_line(b, "bgp community-list standard FROM_CUSTOMER permit 1:10");
+    assert_in_block(b, "route-map CUST_IN permit 10", " set community 1:10");
+    assert_in_block(b, "route-map CUST_IN permit 10",
+                    " set local-preference 100");
+    assert_in_block(b, "route-map CUST_OUT permit 20",
+                    " match community FROM_ANY");
+    assert_in_block(b, "route-map IXP81_OUT permit 20",
+                    " match community FROM_CUSTOMER");
+    assert_in_block(b, "route-map IXP81_OUT permit 10", " set community none");
+    assert_in_block(b, "interface ixp_81", " description IXP 81 LAN");
+    assert_no_prefix(b, " ip ospf");
+    assert_no_prefix(b, "router ospf");
+    assert_no_prefix(b, "ip route");
+    assert_no_prefix(b, "ip forwarding");
+    free(own);
+    free(bgp);
+    free(b);
+    free(whole);
+}
+END_TEST
+
+/* Nothing of the integrated file is lost in the split: every line of it
+ * but vtysh's own (hostname, service) and comments is in some daemon's
+ * part, for
+ * every node (routers, the route server, the students'). */
+START_TEST(test_parts_cover_all)
+{
+    for (size_t i = 0; i < view->n_nodes; i++) {
+        const char *const *daemons = frrconf_daemons(view, i);
+        if (!daemons[0]) {
+            continue;
+        }
+        char *whole = write_conf(view, i, NULL);
+        char *parts = xstrdup("");
+        for (size_t d = 0; daemons[d]; d++) {
+            char *p = write_part(view, i, daemons[d], NULL);
+            char *both = xasprintf("%s%s", parts, p);
+            free(parts);
+            free(p);
+            parts = both;
+        }
+        for (char *line = whole, *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next) {
+                *next++ = '\0';
+            }
+            if (line[0] == '!' || !strcmp(line, "exit") ||
+                !strcmp(line, " !") || !strncmp(line, "hostname ", 9) ||
+                !strcmp(line, "service integrated-vtysh-config")) {
+                continue;
+            }
+            ck_assert_msg(count_lines(parts, line) > 0,
+                          "%s: \"%s\" is in no daemon's part",
+                          view->nodes[i].name, line);
+        }
+        free(parts);
+        free(whole);
+    }
+}
+END_TEST
+
+START_TEST(test_part_routeserver_and_students)
+{
+    size_t rs = node_index(view, "80_IXP");
+    char *z = write_part(view, rs, "zebra", NULL);
+    char *b = write_part(view, rs, "bgpd", NULL);
+
+    assert_common(z);
+    assert_no_prefix(z, "ip forwarding"); /* as in the integrated file */
+    assert_line(z, "route-map RS_TO_1 permit 10");
+    assert_no_prefix(z, " match community");
+    assert_in_block(b, "route-map RS_TO_1 permit 10",
+                    " match community RS_TO_1");
+    assert_line(b, "bgp community-list standard RS_TO_1 permit 80:1");
+    free(b);
+    free(z);
+
+    /* The students' router: described interfaces in the daemons that
+     * have interfaces, nothing else. */
+    char *s = part("4_ZURIrouter", "ospfd");
+    assert_common(s);
+    ck_assert_int_gt(count_prefix(s, "interface "), 0);
+    assert_no_prefix(s, " ip ospf");
+    assert_no_prefix(s, "router ");
+    free(s);
+    s = part("4_ZURIrouter", "staticd");
+    assert_no_prefix(s, "interface ");
+    assert_no_prefix(s, "ip route");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_part_refused)
+{
+    int error;
+    size_t rs = node_index(view, "80_IXP");
+    char *c = write_part(view, rs, "ospfd", &error); /* not run there */
+
+    ck_assert_int_eq(error, -EINVAL);
+    ck_assert_str_eq(c, "");
+    free(c);
+    c = write_part(view, node_index(view, "1_ZURIrouter"), "ripd", &error);
+    ck_assert_int_eq(error, -EINVAL);
+    free(c);
+    c = write_part(view, node_index(view, "1_ZURIhost"), "zebra", &error);
+    ck_assert_int_eq(error, -EINVAL);
+    free(c);
+    c = write_part(view, view->n_nodes, "zebra", &error);
+    ck_assert_int_eq(error, -EINVAL);
+    free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
 /* FRR's own parser.                                                        */
 
 #define VTYSH "/usr/bin/vtysh"
@@ -838,6 +1070,28 @@ START_TEST(test_frr_accepts_all)
 }
 END_TEST
 
+START_TEST(test_frr_accepts_every_part)
+{
+    for (size_t i = 0; i < view->n_nodes; i++) {
+        const char *const *daemons = frrconf_daemons(view, i);
+
+        for (size_t d = 0; daemons[d]; d++) {
+            char *c = write_part(view, i, daemons[d], NULL);
+            char *out;
+            int status = vtysh_dryrun(c, &out);
+
+            ck_assert_msg(status == 0,
+                          "vtysh --dryrun rejects %s's part of the "
+                          "configuration of %s (status %d):\n%s\n--- "
+                          "part:\n%s",
+                          daemons[d], view->nodes[i].name, status, out, c);
+            free(out);
+            free(c);
+        }
+    }
+}
+END_TEST
+
 static Suite *
 frrconf_suite(void)
 {
@@ -872,6 +1126,17 @@ frrconf_suite(void)
     tcase_add_test(tc, test_write_error);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("parts");
+    tcase_add_unchecked_fixture(tc, load_plan, free_plan);
+    tcase_add_test(tc, test_part_zebra);
+    tcase_add_test(tc, test_part_staticd);
+    tcase_add_test(tc, test_part_ospfd);
+    tcase_add_test(tc, test_part_bgpd);
+    tcase_add_test(tc, test_parts_cover_all);
+    tcase_add_test(tc, test_part_routeserver_and_students);
+    tcase_add_test(tc, test_part_refused);
+    suite_add_tcase(s, tc);
+
     const char *reason = frr_skip_reason();
     if (reason) {
         printf("# SKIP FRR validation (vtysh --dryrun): %s\n", reason);
@@ -882,6 +1147,7 @@ frrconf_suite(void)
         tcase_add_unchecked_fixture(tc, load_plan, free_plan);
         tcase_add_test(tc, test_frr_rejects_garbage);
         tcase_add_test(tc, test_frr_accepts_all);
+        tcase_add_test(tc, test_frr_accepts_every_part);
         suite_add_tcase(s, tc);
     }
     return s;

@@ -91,9 +91,11 @@ extern "C" {
  * reattach_port, runtime stop_frr.  4.7: switch bridges_exist, runtime
  * run_bounded.  4.8: runtime check_access, a student group's proxy
  * (MI_NODE_PROXY).  4.9: clear_leftovers of every kind (what a reboot left
- * of a network whose record it took). */
+ * of a network whose record it took).  4.10: runtime start_daemon starts
+ * the daemon with its own configuration file `dir`/DAEMON.conf when there
+ * is one (the host loads no frr.conf through vtysh then). */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 9
+#define MI_PLUGIN_ABI_MINOR 10
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -442,8 +444,12 @@ struct mi_common_ops {
  * primitives: prepare_frr() once, start_daemon() for each daemon in order
  * (zebra first, and the host waits for zebra's vty socket before the next
  * one, since they connect to it), then it waits until every daemon's vty
- * socket accepts connections and loads `dir`/frr.conf with
- * run(`vtysh -N NAME -f DIR/frr.conf`).  A runtime therefore makes the
+ * socket accepts connections.  The configuration: since 4.10 the host
+ * writes each daemon's part into `dir`/DAEMON.conf (zebra.conf, bgpd.conf,
+ * ...) before start_daemon() and the daemon reads it as it starts (-f);
+ * with a runtime built for an older minor it loads the integrated
+ * `dir`/frr.conf with run(`vtysh -N NAME -f DIR/frr.conf`) once every
+ * daemon answers.  A runtime therefore makes the
  * node's programs see `dir`/frr as FRR's run directory (/var/run/frr), so
  * that each daemon's vty socket is `dir`/frr/NAME/DAEMON.vty on the host,
  * and keeps each daemon's output in `dir`/DAEMON.out and its log in
@@ -467,8 +473,12 @@ struct mi_runtime_ops {
 
     /* Starts FRR daemon `daemon` ("zebra", "bgpd", ...) inside the node
      * with FRR pathspace `name` (so that `vtysh -N NAME` reaches it), its
-     * pid file `dir`/DAEMON.pid, no configuration (the host loads it), and
-     * returns once it has daemonised.  Required. */
+     * pid file `dir`/DAEMON.pid, and returns once it has daemonised.  Its
+     * configuration: since 4.10, `dir`/DAEMON.conf (FRR's -f) when that
+     * is a regular file, else none (-f /dev/null, never FRR's default
+     * under /etc/frr); before 4.10 always none (the host loads it through
+     * vtysh).  The daemon reads the file itself, inside the node, as it
+     * reads it in every later restart.  Required. */
     int (*start_daemon)(void *state, const char *name, const char *dir,
                         const char *daemon);
 

@@ -1825,7 +1825,8 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     struct record r;
     struct container c;
     char prog[PATH_MAX], pid_file[PATH_MAX], log[PATH_MAX + 8];
-    char out_path[PATH_MAX];
+    char out_path[PATH_MAX], conf[PATH_MAX];
+    struct stat st;
     int error = check_node_name(d, name);
 
     if (!error) {
@@ -1834,13 +1835,19 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     if (error) {
         return error;
     }
+    /* Since 4.10: the daemon's own file, when the host wrote one.  DIR is
+     * bound at the same path in the container, where the daemon opens
+     * it: what the container put there is its own business. */
+    snprintf(conf, sizeof conf, "%s/%s.conf", dir, daemon);
+    if (lstat(conf, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(conf, sizeof conf, "/dev/null");
+    }
     snprintf(prog, sizeof prog, "%s/%s", d->frr_dir, daemon);
     snprintf(pid_file, sizeof pid_file, "%s/%s.pid", dir, daemon);
     snprintf(out_path, sizeof out_path, "%s/%s.out", dir, daemon);
     snprintf(log, sizeof log, "file:%s/%s.log", dir, daemon);
-    const char *argv[] = {prog, "-N",        name,     "-d",    "-P",
-                          "0",  "-i",        pid_file, "--log", log,
-                          "-f", "/dev/null", NULL};
+    const char *argv[] = {prog,     "-N",    name, "-d", "-P", "0", "-i",
+                          pid_file, "--log", log,  "-f", conf, NULL};
     struct buf o = {0}, e = {0};
     int status =
         exec_in(d, r.socket, name, &c, argv,

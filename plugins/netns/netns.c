@@ -1518,16 +1518,29 @@ check_daemon_file(const struct netns *ns, const char *name, const char *prog)
     return 0;
 }
 
+/* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf,
+ * in the node's directory, root's) when the host wrote one, else none. */
+static const char *
+daemon_conf(const char *conf)
+{
+    struct stat st;
+
+    return lstat(conf, &st) == 0 && S_ISREG(st.st_mode) ? conf : "/dev/null";
+}
+
 static int
 netns_start_daemon(void *state, const char *name, const char *dir,
                    const char *daemon)
 {
     struct netns *ns = state;
     char prog[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], out[PATH_MAX];
+    char conf[PATH_MAX];
     struct view view;
     int error;
 
     if ((error = check_name(ns, "FRR daemon", daemon)) != 0 ||
+        (error = fmt_path(ns, conf, sizeof conf, "%s/%s.conf", dir, daemon)) !=
+            0 ||
         (error = fmt_path(ns, prog, sizeof prog, "%s/%s", ns->frr_dir,
                           daemon)) != 0 ||
         (error = fmt_path(ns, pidfile, sizeof pidfile, "%s/%s.pid", dir,
@@ -1573,12 +1586,13 @@ netns_start_daemon(void *state, const char *name, const char *dir,
          * mount namespace copies every mount, and they are as many as the
          * nodes. */
         view.detach_netns = true;
-        /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f /dev/null:
-         * the configuration comes from vtysh afterwards, never from
-         * /etc/frr. */
-        const char *const argv[] = {prog, "-N",        name,    "-d",    "-P",
-                                    "0",  "-i",        pidfile, "--log", log,
-                                    "-f", "/dev/null", NULL};
+        /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
+         * daemon's own file written by the host (since 4.10), never FRR's
+         * default under /etc/frr. */
+        const char *const argv[] = {prog,    "-N", name, "-d",
+                                    "-P",    "0",  "-i", pidfile,
+                                    "--log", log,  "-f", daemon_conf(conf),
+                                    NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);

@@ -124,6 +124,17 @@ backend_knows_measurement(const struct mi_plugin *d)
            d->abi_minor >= BACKEND_MEASUREMENT_MINOR;
 }
 
+bool
+rt_reads_daemon_conf(const struct active_plugin *rt)
+{
+    const struct mi_plugin *d = rt ? rt->loaded.desc : NULL;
+    const char *vtysh = getenv("MINIINET_FRR_VTYSH_LOAD");
+
+    return d && d->abi_major == MI_PLUGIN_ABI_MAJOR &&
+           d->abi_minor >= BACKEND_DAEMON_CONF_MINOR &&
+           !(vtysh && !strcmp(vtysh, "1"));
+}
+
 size_t
 backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len)
 {

@@ -90,6 +90,16 @@ bool backend_has(const struct active_plugin *b, enum backend_op);
 #define BACKEND_MEASUREMENT_MINOR 5
 bool backend_knows_measurement(const struct mi_plugin *d);
 
+/* Since 4.10 a runtime's start_daemon() starts the daemon with its own
+ * configuration file, `dir`/DAEMON.conf, when there is one (plugin.h).
+ * rt_reads_daemon_conf() says whether the host should write those files
+ * and load nothing through vtysh: true for a runtime built for 4.10 or
+ * later, unless the environment has MINIINET_FRR_VTYSH_LOAD=1, which keeps
+ * the way before 4.10 (no per-daemon files, `vtysh -f frr.conf` once the
+ * daemons run) so that a test can compare both. */
+#define BACKEND_DAEMON_CONF_MINOR 10
+bool rt_reads_daemon_conf(const struct active_plugin *rt);
+
 /* Writes into buf the names of the required operations `d` lacks, comma
  * separated; returns how many. */
 size_t backend_missing_ops(const struct mi_plugin *d, char *buf, size_t len);
@@ -151,8 +161,12 @@ int rt_describe_node(const struct active_plugin *rt, const char *name,
 
 /* The FRR start sequence of one router, the same for every runtime
  * (frrstart.c): prepare_frr, each daemon in order with zebra's vty socket
- * awaited before the next, every vty socket awaited, then `dir`/frr.conf
- * loaded with vtysh.  Returns when the configuration is loaded. */
+ * awaited before the next, every vty socket awaited.  Each daemon reads
+ * its own `dir`/DAEMON.conf as it starts (rt_reads_daemon_conf()), or
+ * else `dir`/frr.conf is loaded with vtysh once all run.  Returns once
+ * every daemon accepts vty connections: a command sent then runs after
+ * the daemon's configuration file (FRR reads it before it serves its vty),
+ * and after `vtysh -f` in the other way. */
 int rt_start_frr(const struct active_plugin *rt, const char *name,
                  const char *dir, const char *const *daemons);
 

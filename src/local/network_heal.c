@@ -106,32 +106,45 @@ put_conf(const struct state *st, const char *name, const char *file,
     return error;
 }
 
-/* Writes the configuration `up` wrote for router `node` (from the plan)
- * as the one it starts from. */
+/* Removes, in node `name`'s directory (through its descriptor), each
+ * daemon's own configuration file DAEMON.conf of `daemons` (may be NULL)
+ * and `also` (may be NULL); what is not there is fine.  0 or -errno,
+ * reported. */
 static int
-put_up_conf(const struct state *st, const struct mi_plan *p, size_t node)
+remove_node_files(const struct state *st, const char *name,
+                  const char *const *daemons, const char *also)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    int error = f ? frrconf_write(p, node, f) : -errno;
+    int dfd = state_open_node_dir(st, name);
+    int error = dfd < 0 ? dfd : 0;
+    char file[64];
 
-    if (f && fclose(f) == EOF && !error) {
-        error = -EIO;
+    for (size_t i = 0; !error && daemons && daemons[i]; i++) {
+        snprintf(file, sizeof file, "%s.conf", daemons[i]);
+        if (unlinkat(dfd, file, 0) < 0 && errno != ENOENT) {
+            error = -errno;
+        }
+    }
+    if (!error && also) {
+        snprintf(file, sizeof file, "%s", also);
+        if (unlinkat(dfd, also, 0) < 0 && errno != ENOENT) {
+            error = -errno;
+        }
+    }
+    if (dfd >= 0) {
+        close(dfd);
     }
     if (error) {
-        log_error("%s: cannot make its configuration: %s", p->nodes[node].name,
-                  strerror(-error));
-    } else {
-        error = put_conf(st, p->nodes[node].name, UP_CONF, text, len, 0644,
-                         SNAPSHOT_CONF);
+        char *dir = state_node_dir(st, name);
+        log_error("%s: cannot remove %s/%s: %s", name, dir,
+                  dfd < 0 ? "" : file, strerror(-error));
+        free(dir);
     }
-    free(text);
     return error;
 }
 
 /* Starts router `name`'s FRR from a snapshot's configuration `conf`: the
- * daemons with none (no UP_CONF for rt_start_frr() to load), then `conf`,
+ * daemons with none (no UP_CONF for rt_start_frr() to load, no DAEMON.conf
+ * for them to read), then `conf`,
  * copied into the node's directory as SNAPSHOT_CONF, loaded with vtysh
  * in the node, bounded.  0, -EINVAL when FRR refused a line, else -errno;
  * reported. */
@@ -142,6 +155,9 @@ start_from_snapshot(const struct state *st, const struct active_plugin *rt,
                     const char *from)
 {
     int error = put_conf(st, name, SNAPSHOT_CONF, conf, len, 0600, UP_CONF);
+    if (!error) {
+        error = remove_node_files(st, name, daemons, NULL);
+    }
     if (!error) {
         error = rt_start_frr(rt, name, dir, daemons);
     }
@@ -212,7 +228,13 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
         }
     }
     if (!error && !conf) {
-        error = put_up_conf(st, p, node);
+        /* The generated files again (a node's user may have changed them
+         * with docker, and a network made before 4.10 has no per-daemon
+         * ones), and no snapshot's file left to mislead. */
+        error = network_write_frr_files(st, rt, p, node);
+        if (!error) {
+            error = remove_node_files(st, name, NULL, SNAPSHOT_CONF);
+        }
         if (!error) {
             error = rt_start_frr(rt, name, dir, daemons);
         }

@@ -15,6 +15,7 @@
 #include "access.h"
 #include "damage.h"
 #include "frrconf.h"
+#include "fsutil.h"
 #include "host.h"
 #include "hostlimits.h"
 #include "log.h"
@@ -565,38 +566,65 @@ configure_node(size_t k, void *u_)
     return configure_node_at(u, u->nodes[k], NULL);
 }
 
-/* `dir`/frr.conf, written through the node directory's descriptor (root's,
- * never a symlink) and with O_NOFOLLOW: a node's processes cannot make root
- * write elsewhere. */
+/* One generated file, `dfd`/`file`: frrconf_write() when `daemon` is
+ * NULL, else frrconf_write_daemon(). */
 static int
-write_frr_conf(struct up *u, size_t node, const char *dir)
+write_frr_file(int dfd, const char *dir, const struct mi_plan *p, size_t node,
+               const char *daemon, const char *file)
 {
-    const char *name = u->p->nodes[node].name;
-    int dfd = state_open_node_dir(u->rec, name);
-    int fd =
-        dfd < 0 ? dfd
-                : openat(dfd, "frr.conf",
-                         O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                         0644);
-    int error = fd < 0 ? (dfd < 0 ? dfd : -errno) : 0;
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int error = !f       ? -errno
+                : daemon ? frrconf_write_daemon(p, node, daemon, f)
+                         : frrconf_write(p, node, f);
 
+    if (f && fclose(f) == EOF && !error) {
+        error = -EIO;
+    }
+    if (!error) {
+        error = fs_write_file_at(dfd, file, text, len, 0644);
+        if (error) {
+            log_error("cannot write %s/%s: %s", dir, file, strerror(-error));
+        }
+    }
+    free(text);
+    return error;
+}
+
+int
+network_write_frr_files(const struct state *st, const struct active_plugin *rt,
+                        const struct mi_plan *p, size_t node)
+{
+    const char *name = p->nodes[node].name;
+    const char *const *daemons = frrconf_daemons(p, node);
+    bool own = rt_reads_daemon_conf(rt);
+    char *dir = state_node_dir(st, name);
+    int dfd = state_open_node_dir(st, name);
+    int error = dfd < 0 ? dfd : 0;
+
+    if (error) {
+        log_error("cannot write FRR's configuration into %s: %s", dir,
+                  strerror(-error));
+    }
+    if (!error) {
+        error = write_frr_file(dfd, dir, p, node, NULL, "frr.conf");
+    }
+    for (size_t i = 0; !error && daemons[i]; i++) {
+        char file[64];
+
+        snprintf(file, sizeof file, "%s.conf", daemons[i]);
+        if (own) {
+            error = write_frr_file(dfd, dir, p, node, daemons[i], file);
+        } else if (unlinkat(dfd, file, 0) < 0 && errno != ENOENT) {
+            error = -errno;
+            log_error("cannot remove %s/%s: %s", dir, file, strerror(errno));
+        }
+    }
     if (dfd >= 0) {
         close(dfd);
     }
-    if (!f) {
-        error = error ? error : -errno;
-        log_error("cannot write %s/frr.conf: %s", dir, strerror(-error));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return error;
-    }
-    error = frrconf_write(u->p, node, f);
-    if (fclose(f) == EOF && !error) {
-        error = -EIO;
-        log_error("cannot write %s/frr.conf", dir);
-    }
+    free(dir);
     return error;
 }
 
@@ -607,7 +635,7 @@ start_frr(size_t k, void *u_)
     size_t node = u->frr_nodes[k];
     const char *name = u->p->nodes[node].name;
     char *dir = state_node_dir(u->rec, name);
-    int error = write_frr_conf(u, node, dir);
+    int error = network_write_frr_files(u->rec, u->rt, u->p, node);
     if (!error) {
         error = rt_start_frr(u->rt, name, dir, frrconf_daemons(u->p, node));
     }

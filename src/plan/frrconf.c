@@ -16,9 +16,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "util.h"
+
+/* The daemons a configuration is split for (frrconf_write_daemon()). */
+enum {
+    D_ZEBRA = 1u << 0,
+    D_STATICD = 1u << 1,
+    D_OSPFD = 1u << 2,
+    D_BGPD = 1u << 3,
+    D_ALL = D_ZEBRA | D_STATICD | D_OSPFD | D_BGPD
+};
+
+/* Which daemons a line goes to, as vtysh sends it when it loads the
+ * integrated file (FRR 8.4's vtysh_cmd.c: each command carries the set of
+ * daemons that have it, and vtysh runs it on every one of them that runs):
+ * each daemon started with its own part holds what it held after
+ * `vtysh -f`, so that `show running-config` does not change, neither
+ * vtysh's merged one nor a daemon's own (`vtysh -d DAEMON`).  Interfaces
+ * and their descriptions are lib/if.c's (every daemon with interfaces),
+ * route-maps and their `match ip address prefix-list` lib/routemap's,
+ * prefix-lists lib/plist.c's; what a route-map sets or matches beyond that
+ * is bgpd's alone. */
+#define D_INTERFACE (D_ZEBRA | D_OSPFD | D_BGPD)
+#define D_PLIST (D_ZEBRA | D_OSPFD | D_BGPD)
+#define D_RMAP (D_ZEBRA | D_OSPFD | D_BGPD)
 
 /* Role of the far side of an eBGP session, seen from this router. */
 enum role { ROLE_CUSTOMER, ROLE_PEER, ROLE_PROVIDER, N_ROLES };
@@ -68,7 +92,10 @@ struct gen {
     const struct mi_plan *plan;
     size_t node;
     const struct mi_node *self;
-    bool routing; /* a preconfigured AS (or IXP) */
+    bool routing;  /* a preconfigured AS (or IXP) */
+    unsigned part; /* the daemons (D_*) whose part is written; D_ALL and
+                      `integrated` for the integrated file */
+    bool integrated;
     FILE *out;
     struct neighbor *nbrs;
     size_t n_nbrs;
@@ -389,6 +416,13 @@ collect_neighbors(struct gen *g)
     return error;
 }
 
+/* True if the part being written is (also) that of one of `daemons`. */
+static bool
+part_of(const struct gen *g, unsigned daemons)
+{
+    return (g->part & daemons) != 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Interfaces.                                                              */
 
@@ -451,6 +485,9 @@ write_description(struct gen *g, const struct mi_link *link, int e)
 static void
 write_interfaces(struct gen *g)
 {
+    if (!part_of(g, D_INTERFACE)) {
+        return;
+    }
     for (size_t l = 0; l < g->plan->n_links; l++) {
         const struct mi_link *link = &g->plan->links[l];
         int e = own_end(link, g->node);
@@ -460,7 +497,8 @@ write_interfaces(struct gen *g)
         }
         fprintf(g->out, "interface %s\n", link->end[e].ifname);
         write_description(g, link, e);
-        if (g->routing && g->self->kind == MI_NODE_ROUTER) {
+        if (g->routing && g->self->kind == MI_NODE_ROUTER &&
+            part_of(g, D_OSPFD)) {
             fputs(link->kind == MI_LINK_INTERNAL
                       ? " ip ospf cost 1\n ip ospf network point-to-point\n"
                       : " ip ospf passive\n",
@@ -478,8 +516,14 @@ write_lists(struct gen *g)
 {
     unsigned asn = g->self->asn;
 
-    fprintf(g->out, "ip prefix-list %s seq 5 permit %s\n", OWN_PREFIX,
-            as_prefix(asn).s);
+    if (part_of(g, D_PLIST)) {
+        fprintf(g->out, "ip prefix-list %s seq 5 permit %s\n", OWN_PREFIX,
+                as_prefix(asn).s);
+    }
+    if (!part_of(g, D_BGPD)) {
+        fputs("!\n", g->out);
+        return;
+    }
     if (g->has_role[ROLE_PEER] || g->has_role[ROLE_PROVIDER] || g->has_ixp) {
         fprintf(g->out, "bgp community-list standard %s permit %u:%u\n",
                 FROM_CUSTOMER, asn, policies[ROLE_CUSTOMER].community);
@@ -499,12 +543,19 @@ static void
 write_export_map(struct gen *g, const char *name, const char *list,
                  const char *set)
 {
+    bool bgp = part_of(g, D_BGPD);
+
+    if (!part_of(g, D_RMAP)) {
+        return;
+    }
+    set = set && bgp ? set : "";
     fprintf(g->out,
             "route-map %s permit 10\n match ip address prefix-list "
             "%s\n%sexit\n",
-            name, OWN_PREFIX, set ? set : "");
-    fprintf(g->out, "route-map %s permit 20\n match community %s\n%sexit\n!\n",
-            name, list, set ? set : "");
+            name, OWN_PREFIX, set);
+    fprintf(g->out, "route-map %s permit 20\n%s%s%s%sexit\n!\n", name,
+            bgp ? " match community " : "", bgp ? list : "", bgp ? "\n" : "",
+            set);
 }
 
 /* Route-maps of the roles in use; routes from a route server are peer
@@ -515,11 +566,16 @@ write_role_maps(struct gen *g)
     for (int r = 0; r < N_ROLES; r++) {
         const struct role_policy *p = &policies[r];
 
-        if (g->has_role[r] || (r == ROLE_PEER && g->has_ixp)) {
+        if (!part_of(g, D_RMAP)) {
+            continue;
+        } else if ((g->has_role[r] || (r == ROLE_PEER && g->has_ixp)) &&
+                   part_of(g, D_BGPD)) {
             fprintf(g->out,
                     "route-map %s permit 10\n set community %u:%u\n"
                     " set local-preference %u\nexit\n!\n",
                     p->in, g->self->asn, p->community, p->local_pref);
+        } else if (g->has_role[r] || (r == ROLE_PEER && g->has_ixp)) {
+            fprintf(g->out, "route-map %s permit 10\nexit\n!\n", p->in);
         }
         if (g->has_role[r]) {
             write_export_map(g, p->out,
@@ -592,16 +648,22 @@ write_ixp_maps(struct gen *g)
 static void
 write_rs_policy(struct gen *g)
 {
-    for (size_t i = 0; i < g->n_nbrs; i++) {
+    bool bgp = part_of(g, D_BGPD);
+
+    for (size_t i = 0; i < g->n_nbrs && bgp; i++) {
         fprintf(g->out, "bgp community-list standard RS_TO_%u permit %u:%u\n",
                 g->nbrs[i].asn, g->self->asn, g->nbrs[i].asn);
     }
+    if (!part_of(g, D_RMAP)) {
+        return;
+    }
     fputs("!\nroute-map RS_IN permit 10\nexit\n!\n", g->out);
     for (size_t i = 0; i < g->n_nbrs; i++) {
-        fprintf(g->out,
-                "route-map RS_TO_%u permit 10\n match community "
-                "RS_TO_%u\nexit\n!\n",
-                g->nbrs[i].asn, g->nbrs[i].asn);
+        fprintf(g->out, "route-map RS_TO_%u permit 10\n", g->nbrs[i].asn);
+        if (bgp) {
+            fprintf(g->out, " match community RS_TO_%u\n", g->nbrs[i].asn);
+        }
+        fputs("exit\n!\n", g->out);
     }
 }
 
@@ -631,6 +693,9 @@ write_ospf(struct gen *g)
 {
     const struct mi_addr *lo = &g->self->loopback;
 
+    if (!part_of(g, D_OSPFD)) {
+        return;
+    }
     fprintf(g->out, "router ospf\n ospf router-id %s\n network %s area 0\n",
             ip_str(lo->ip).s, net_str(lo->ip, lo->plen).s);
     for (size_t l = 0; l < g->plan->n_links; l++) {
@@ -732,6 +797,9 @@ write_bgp_af(struct gen *g, const struct neighbor *n)
 static void
 write_bgp(struct gen *g, uint32_t router_id)
 {
+    if (!part_of(g, D_BGPD)) {
+        return;
+    }
     fprintf(g->out,
             "router bgp %u\n bgp router-id %s\n"
             " bgp log-neighbor-changes\n no bgp default ipv4-unicast\n"
@@ -759,11 +827,17 @@ write_header(struct gen *g)
     char host[64];
 
     frrconf_hostname(g->plan, g->node, host, sizeof host);
-    fprintf(g->out,
-            "frr defaults traditional\nhostname %s\n"
-            "service integrated-vtysh-config\n",
-            host);
-    if (g->self->kind == MI_NODE_ROUTER) {
+    /* The defaults first: they decide how what follows is read.  The
+     * hostname and the service line go to vtysh only: `vtysh -f` never
+     * gave the daemons the hostname (they keep the node's, which the
+     * runtime sets: `show running-config` says "hostname NODE"), and a
+     * daemon reading it from its own file would show both. */
+    fputs("frr defaults traditional\n", g->out);
+    if (g->integrated) {
+        fprintf(g->out, "hostname %s\nservice integrated-vtysh-config\n",
+                host);
+    }
+    if (g->self->kind == MI_NODE_ROUTER && part_of(g, D_ZEBRA)) {
         fputs("ip forwarding\n", g->out);
     }
     fprintf(g->out, "! %s, %s %u: %s\n!\n", g->self->name,
@@ -776,7 +850,9 @@ static void
 write_router(struct gen *g)
 {
     write_interfaces(g);
-    fprintf(g->out, "ip route %s Null0\n!\n", as_prefix(g->self->asn).s);
+    if (part_of(g, D_STATICD)) {
+        fprintf(g->out, "ip route %s Null0\n!\n", as_prefix(g->self->asn).s);
+    }
     write_lists(g);
     write_role_maps(g);
     write_ixp_maps(g);
@@ -801,10 +877,17 @@ write_routeserver(struct gen *g)
     write_bgp(g, router_id);
 }
 
-int
-frrconf_write(const struct mi_plan *plan, size_t node, FILE *out)
+/* Writes the part of node `node`'s configuration that goes to `part`
+ * (D_ALL and `integrated` for the integrated file). */
+static int
+write_part(const struct mi_plan *plan, size_t node, unsigned part,
+           bool integrated, FILE *out)
 {
-    struct gen g = {.plan = plan, .node = node, .out = out};
+    struct gen g = {.plan = plan,
+                    .node = node,
+                    .out = out,
+                    .part = part,
+                    .integrated = integrated};
     int error;
 
     if (node >= plan->n_nodes) {
@@ -837,6 +920,54 @@ frrconf_write(const struct mi_plan *plan, size_t node, FILE *out)
     }
     free(g.nbrs);
     return error;
+}
+
+int
+frrconf_write(const struct mi_plan *plan, size_t node, FILE *out)
+{
+    return write_part(plan, node, D_ALL, true, out);
+}
+
+/* The D_* bit of FRR daemon `daemon`, or 0 for one this file does not
+ * configure. */
+static unsigned
+daemon_bit(const char *daemon)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } bits[] = {{"zebra", D_ZEBRA},
+                {"staticd", D_STATICD},
+                {"ospfd", D_OSPFD},
+                {"bgpd", D_BGPD}};
+
+    for (size_t i = 0; daemon && i < sizeof bits / sizeof *bits; i++) {
+        if (!strcmp(daemon, bits[i].name)) {
+            return bits[i].bit;
+        }
+    }
+    return 0;
+}
+
+int
+frrconf_write_daemon(const struct mi_plan *plan, size_t node,
+                     const char *daemon, FILE *out)
+{
+    const char *const *daemons = frrconf_daemons(plan, node);
+    bool runs = false;
+
+    for (size_t i = 0; daemons[i] && !runs; i++) {
+        runs = !strcmp(daemons[i], daemon);
+    }
+    if (!runs || !daemon_bit(daemon)) {
+        log_error("cannot generate the configuration of FRR daemon %s of "
+                  "node %zu: %s",
+                  daemon, node,
+                  node >= plan->n_nodes ? "no such node"
+                                        : "the node does not run it");
+        return -EINVAL;
+    }
+    return write_part(plan, node, daemon_bit(daemon), false, out);
 }
 
 const char *const *

@@ -45,6 +45,20 @@
  * around it (nothing is written then), or -EIO when writing failed. */
 int frrconf_write(const struct mi_plan *plan, size_t node, FILE *out);
 
+/* Writes the part of node `node`'s configuration that FRR daemon `daemon`
+ * (one of frrconf_daemons()) reads at start with `-f`: FRR 8.4's daemons
+ * read their own files, not the integrated one.  Each daemon gets what
+ * vtysh gives it when it loads the integrated file (the commands that
+ * daemon has: its own sections, and the interfaces, prefix-lists and
+ * route-maps it shares with others), so that every daemon, and vtysh's
+ * `show running-config` which merges them, ends up as after
+ * `vtysh -f frr.conf`.  `frr defaults` goes to each; the hostname and the
+ * vtysh-only `service integrated-vtysh-config` to none (vtysh never passed
+ * the hostname on: the daemons keep the node's, set by the runtime).  Returns
+ * as frrconf_write(), also -EINVAL for a daemon the node does not run. */
+int frrconf_write_daemon(const struct mi_plan *plan, size_t node,
+                         const char *daemon, FILE *out);
+
 /* The FRR daemons node `node` needs, without watchfrr, in start order
  * (zebra first), as a NULL-terminated list of static strings.  Routers run
  * zebra, staticd, ospfd and bgpd whether or not their AS is preconfigured
