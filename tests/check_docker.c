@@ -1,5 +1,6 @@
 /* The docker runtime plugin's pure parts, without Docker: container names,
- * settings, the container and exec requests it sends the Engine, the
+ * settings, the images' content label (images/build's image_version), the
+ * container and exec requests it sends the Engine, the
  * demultiplexing of exec output, the node's record, and an Engine that
  * does not answer. */
 #include "config.h"
