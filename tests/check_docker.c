@@ -834,6 +834,12 @@ START_TEST(test_image_version)
         ck_assert_ptr_nonnull(strstr(why, "not a version"));
     }
 
+    ck_assert_int_eq(image_version_check("{\"Config\":{\"Labels\":{\"org."
+                                         "miniinet.image\":\"\\u001b[2J\"}}}",
+                                         why, sizeof why),
+                     -ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(why, "'?[2J'"));
+
     /* The same number as images/build's. */
     size_t len;
     char *script = util_read_file(testutil_srcpath("images/build"), &len);

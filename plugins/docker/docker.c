@@ -204,16 +204,19 @@ static const char *
 node_image(const struct docker *d, enum mi_node_kind kind,
            const char **setting)
 {
-    const char *key = kind == MI_NODE_PROXY ? "proxy_image"
-                      : runs_frr(kind)      ? "router_image"
-                                            : "host_image";
+    const char *key = "host_image", *image = d->host_image;
 
+    if (kind == MI_NODE_PROXY) {
+        key = "proxy_image";
+        image = d->proxy_image;
+    } else if (runs_frr(kind)) {
+        key = "router_image";
+        image = d->router_image;
+    }
     if (setting) {
         *setting = key;
     }
-    return kind == MI_NODE_PROXY ? d->proxy_image
-           : runs_frr(kind)      ? d->router_image
-                                 : d->host_image;
+    return image;
 }
 
 static void
@@ -2182,8 +2185,15 @@ image_version_check(const char *body, char *why, size_t len)
         errno = 0;
         long n = strtol(text, &end, 10);
         if (text[0] < '0' || text[0] > '9' || *end || errno) {
-            snprintf(why, len, "its label %s is '%.32s', not a version",
-                     LABEL_IMAGE, text);
+            /* Quoted as printable ASCII only: it is the image's text. */
+            char shown[33];
+            size_t i = 0;
+            for (; text[i] && i < sizeof shown - 1; i++) {
+                shown[i] = text[i] >= ' ' && text[i] <= '~' ? text[i] : '?';
+            }
+            shown[i] = '\0';
+            snprintf(why, len, "its label %s is '%s', not a version",
+                     LABEL_IMAGE, shown);
             error = -ENOTSUP;
         } else if (n < IMAGE_VERSION) {
             snprintf(why, len,
