@@ -198,6 +198,13 @@ TESTS += tests/docker.test
 EXTRA_DIST += tests/docker.test bench/docker.sh bench/snapshot.sh
 tests/docker.log: tests/link.log tests/snapshot.log
 tests/testbed.log: tests/docker.log
+# The images' sshd and the proxy image (a container of each): after
+# docker.test, which builds the images, and shares its way of starting
+# dockerd (one dockerd at a time).
+TESTS += tests/images.test
+EXTRA_DIST += tests/images.test
+tests/images.log: tests/docker.log
+tests/testbed.log: tests/images.log
 # One test bed at a time (its servers have fixed names and addresses).
 tests/multiserver.log: tests/testbed.log
 tests/tunnels.log: tests/multiserver.log

@@ -1,5 +1,6 @@
 /* The docker runtime plugin's pure parts, without Docker: container names,
- * settings, the container and exec requests it sends the Engine, the
+ * settings, the images' content label (images/build's image_version), the
+ * container and exec requests it sends the Engine, the
  * demultiplexing of exec output, the node's record, and an Engine that
  * does not answer. */
 #include "config.h"
@@ -13,6 +14,7 @@
 
 #include "host.h"
 #include "testutil.h"
+#include "util.h"
 
 /* Configures with the section plugins.docker of `text` (NULL: none). */
 static int
@@ -92,6 +94,7 @@ START_TEST(test_settings)
     ck_assert_str_eq(d->socket, "/var/run/docker.sock");
     ck_assert_str_eq(d->router_image, "miniinet/router:latest");
     ck_assert_str_eq(d->host_image, "miniinet/host:latest");
+    ck_assert_str_eq(d->proxy_image, "miniinet/proxy:latest");
     ck_assert_int_eq(d->limits.kind[LIMITS_ROUTER].nano_cpus, 2000000000LL);
     ck_assert_int_eq(d->limits.kind[LIMITS_ROUTER].pids, 100);
     ck_assert_int_eq(d->limits.kind[LIMITS_ROUTESERVER].pids, 200);
@@ -103,17 +106,33 @@ START_TEST(test_settings)
     ck_assert_int_eq(
         configure_with("plugins = { docker = { router_image = "
                        "\"miniinterneteth/d_router\"; host_image = "
-                       "\"miniinterneteth/d_host\"; cpus = \"0.5\"; "
+                       "\"miniinterneteth/d_host\"; proxy_image = "
+                       "\"course/proxy:7\"; cpus = \"0.5\"; "
                        "pids_limit = 0; log_max_size = \"10m\"; "
                        "log_max_file = 5; }; };",
                        &state),
         0);
     d = state;
     ck_assert_str_eq(d->router_image, "miniinterneteth/d_router");
+    /* Each kind its image, and the setting that chose it. */
+    const char *setting;
+    ck_assert_str_eq(node_image(d, MI_NODE_PROXY, &setting), "course/proxy:7");
+    ck_assert_str_eq(setting, "proxy_image");
+    ck_assert_str_eq(node_image(d, MI_NODE_ROUTESERVER, &setting),
+                     "miniinterneteth/d_router");
+    ck_assert_str_eq(setting, "router_image");
+    ck_assert_str_eq(node_image(d, MI_NODE_L2HOST, &setting),
+                     "miniinterneteth/d_host");
+    ck_assert_str_eq(setting, "host_image");
     ck_assert_int_eq(d->limits.kind[LIMITS_HOST].nano_cpus, 500000000LL);
     ck_assert_int_eq(d->limits.kind[LIMITS_ROUTESERVER].pids, 0);
     docker_release(state);
 
+    ck_assert_int_eq(
+        configure_with("plugins = { docker = { proxy_image = \"\"; }; };",
+                       &state),
+        -EINVAL);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "proxy_image"));
     ck_assert_int_eq(
         configure_with("plugins = { docker = { images = \"x\"; }; };", &state),
         -EINVAL);
@@ -586,6 +605,20 @@ fake_serve(struct fake_engine *f, int fd)
                  "{\"Id\":\"abc\",\"State\":{\"Pid\":%d,\"Running\":true}}",
                  (int)getpid());
         reply_json(fd, 200, json);
+    } else if (!strcmp(path, "/images/current/json") ||
+               !strcmp(path, "/images/newer/json") ||
+               !strcmp(path, "/images/old/json")) {
+        int v = path[8] == 'c'   ? IMAGE_VERSION
+                : path[8] == 'n' ? IMAGE_VERSION + 1
+                                 : IMAGE_VERSION - 1;
+        snprintf(json, sizeof json,
+                 "{\"Id\":\"sha256:1\",\"Config\":{\"Labels\":"
+                 "{\"org.miniinet.image\":\"%d\"}}}",
+                 v);
+        reply_json(fd, 200, json);
+    } else if (!strcmp(path, "/images/foreign/json")) {
+        reply_json(fd, 200,
+                   "{\"Id\":\"sha256:2\",\"Config\":{\"Labels\":null}}");
     } else if (!strcmp(path, "/containers/abc/exec")) {
         reply_json(fd, 201, "{\"Id\":\"e1\"}");
     } else if (!strcmp(path, "/exec/e1/json")) {
@@ -757,6 +790,107 @@ START_TEST(test_run_bounded)
 }
 END_TEST
 
+/* images/build's label: current or newer images, and images it did not
+ * make (no label), pass; older ones and labels that are no version are
+ * refused, saying why. */
+START_TEST(test_image_version)
+{
+    char why[256], body[256];
+
+    snprintf(body, sizeof body,
+             "{\"Config\":{\"Labels\":{\"org.miniinet.image\":\"%d\"}}}",
+             IMAGE_VERSION);
+    ck_assert_int_eq(image_version_check(body, why, sizeof why), 0);
+    snprintf(body, sizeof body,
+             "{\"Config\":{\"Labels\":{\"org.miniinet.image\":\"%d\"}}}",
+             IMAGE_VERSION + 5);
+    ck_assert_int_eq(image_version_check(body, why, sizeof why), 0);
+    ck_assert_int_eq(
+        image_version_check("{\"Config\":{\"Labels\":null}}", why, sizeof why),
+        0);
+    ck_assert_int_eq(
+        image_version_check("{\"Config\":{\"Labels\":{\"a\":\"1\"}}}", why,
+                            sizeof why),
+        0);
+    ck_assert_int_eq(image_version_check("{}", why, sizeof why), 0);
+    ck_assert_int_eq(image_version_check("", why, sizeof why), 0);
+    ck_assert_int_eq(image_version_check(NULL, why, sizeof why), 0);
+
+    ck_assert_int_eq(
+        image_version_check(
+            "{\"Config\":{\"Labels\":{\"org.miniinet.image\":\"1\"}}}", why,
+            sizeof why),
+        -ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(why, "older images/build"));
+    ck_assert_ptr_nonnull(strstr(why, "org.miniinet.image=1"));
+    static const char *const bad[] = {"",   "x",  " 3",
+                                      "3x", "-1", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(body, sizeof body,
+                 "{\"Config\":{\"Labels\":{\"org.miniinet.image\":\"%s\"}}}",
+                 bad[i]);
+        ck_assert_msg(image_version_check(body, why, sizeof why) == -ENOTSUP,
+                      "label '%s' passed", bad[i]);
+        ck_assert_ptr_nonnull(strstr(why, "not a version"));
+    }
+
+    ck_assert_int_eq(image_version_check("{\"Config\":{\"Labels\":{\"org."
+                                         "miniinet.image\":\"\\u001b[2J\"}}}",
+                                         why, sizeof why),
+                     -ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(why, "'?[2J'"));
+
+    /* The same number as images/build's. */
+    size_t len;
+    char *script = util_read_file(testutil_srcpath("images/build"), &len);
+    ck_assert_ptr_nonnull(script);
+    const char *line = strstr(script, "\nimage_version=");
+    ck_assert_ptr_nonnull(line);
+    ck_assert_int_eq(atoi(line + strlen("\nimage_version=")), IMAGE_VERSION);
+    free(script);
+}
+END_TEST
+
+/* check_image through the fake Engine: a missing image and a stale one
+ * are refused, naming the setting and images/build; a current, newer or
+ * label-less one passes. */
+START_TEST(test_check_image)
+{
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct fake_engine f;
+    fake_start(&f, dir, "ok");
+    char settings[256];
+    snprintf(settings, sizeof settings,
+             "plugins = { docker = { socket = \"%s\"; }; };", f.path);
+    void *state;
+    ck_assert_int_eq(configure_with(settings, &state), 0);
+
+    ck_assert_int_eq(check_image(state, "current", "router_image"), 0);
+    ck_assert_int_eq(check_image(state, "newer", "router_image"), 0);
+    ck_assert_int_eq(check_image(state, "foreign", "host_image"), 0);
+    testutil_capture_begin();
+    int error = check_image(state, "old", "proxy_image");
+    testutil_capture_end();
+    ck_assert_int_eq(error, -ENOTSUP);
+    const char *out = testutil_captured();
+    ck_assert_ptr_nonnull(
+        strstr(out, "image old (plugins.docker.proxy_image)"));
+    ck_assert_ptr_nonnull(strstr(out, "older images/build"));
+    ck_assert_ptr_nonnull(strstr(out, "run images/build"));
+    testutil_capture_begin();
+    error = check_image(state, "gone", "router_image");
+    testutil_capture_end();
+    ck_assert_int_eq(error, -ENOTSUP);
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "is not on this machine"));
+
+    docker_release(state);
+    fake_stop(&f);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_record)
 {
     void *state;
@@ -836,6 +970,8 @@ docker_suite(void)
     tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_image_version);
+    tcase_add_test(tc, test_check_image);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -63,6 +63,7 @@
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define DEFAULT_ROUTER_IMAGE "miniinet/router:latest"
 #define DEFAULT_HOST_IMAGE "miniinet/host:latest"
+#define DEFAULT_PROXY_IMAGE "miniinet/proxy:latest"
 #define DEFAULT_FRR_DIR "/usr/lib/frr"
 /* The original platform's logs: --log-opt max-size=1m --log-opt max-file=3
  * (its --cpus and --pids-limit are the defaults of nodelimits.h). */
@@ -73,6 +74,13 @@
 #define LABEL_NODE "org.miniinet.node"
 #define LABEL_DIR "org.miniinet.dir"
 #define LABEL_KIND "org.miniinet.kind"
+
+/* images/build labels every image it makes with the version of what it
+ * puts in it; an image it made with an older version is stale (version 1:
+ * no sshd) and refused.  The same number as images/build's image_version
+ * (check_docker compares them). */
+#define LABEL_IMAGE "org.miniinet.image"
+#define IMAGE_VERSION 2
 
 /* The node's record: DIR.docker, next to the node's directory DIR and not
  * in it, since DIR is bound read-write into a container that holds every
@@ -100,6 +108,7 @@ struct docker {
     char *socket;
     char *router_image;
     char *host_image;
+    char *proxy_image;
     char *frr_dir;
     struct limits limits;
     char *log_max_size;
@@ -195,12 +204,19 @@ static const char *
 node_image(const struct docker *d, enum mi_node_kind kind,
            const char **setting)
 {
-    bool router = runs_frr(kind);
+    const char *key = "host_image", *image = d->host_image;
 
-    if (setting) {
-        *setting = router ? "router_image" : "host_image";
+    if (kind == MI_NODE_PROXY) {
+        key = "proxy_image";
+        image = d->proxy_image;
+    } else if (runs_frr(kind)) {
+        key = "router_image";
+        image = d->router_image;
     }
-    return router ? d->router_image : d->host_image;
+    if (setting) {
+        *setting = key;
+    }
+    return image;
 }
 
 static void
@@ -2059,6 +2075,7 @@ docker_release(void *state)
     free(d->socket);
     free(d->router_image);
     free(d->host_image);
+    free(d->proxy_image);
     free(d->frr_dir);
     free(d->log_max_size);
     free(d);
@@ -2088,7 +2105,7 @@ docker_configure(const struct mi_host *host,
                  const struct mi_settings *settings, void **statep)
 {
     static const char *const known[] = {
-        "socket",       "router_image", "host_image", "frr_dir",
+        "socket",       "router_image", "host_image", "proxy_image", "frr_dir",
         "log_max_size", "log_max_file", LIMITS_KEYS,  NULL};
     int error = host->setting_check_keys(settings, known);
 
@@ -2112,6 +2129,8 @@ docker_configure(const struct mi_host *host,
                             DEFAULT_ROUTER_IMAGE, &d->router_image)) ||
         (error = get_string(host, settings, "host_image", DEFAULT_HOST_IMAGE,
                             &d->host_image)) ||
+        (error = get_string(host, settings, "proxy_image", DEFAULT_PROXY_IMAGE,
+                            &d->proxy_image)) ||
         (error = get_string(host, settings, "frr_dir", DEFAULT_FRR_DIR,
                             &d->frr_dir)) ||
         (error = get_string(host, settings, "log_max_size",
@@ -2153,7 +2172,50 @@ fail:
     return error;
 }
 
-/* Whether this server's images are here (GET /images/NAME/json). */
+/* What images/build's label says of an image (`body`: the Engine's answer
+ * to GET /images/NAME/json): 0 when it is current or newer, or when it has
+ * no label (not one of images/build's: the original platform's, or one of
+ * the TA's, which the settings chose knowingly); -ENOTSUP with `why` when
+ * images/build made it with an older version, or the label is not one. */
+static int
+image_version_check(const char *body, char *why, size_t len)
+{
+    json_object *obj = json_tokener_parse(body ? body : "");
+    json_object *config, *labels, *v;
+    int error = 0;
+
+    if (json_object_object_get_ex(obj, "Config", &config) &&
+        json_object_object_get_ex(config, "Labels", &labels) &&
+        json_object_object_get_ex(labels, LABEL_IMAGE, &v)) {
+        const char *text = json_object_get_string(v);
+        char *end;
+        errno = 0;
+        long n = strtol(text, &end, 10);
+        if (text[0] < '0' || text[0] > '9' || *end || errno) {
+            /* Quoted as printable ASCII only: it is the image's text. */
+            char shown[33];
+            size_t i = 0;
+            for (; text[i] && i < sizeof shown - 1; i++) {
+                shown[i] = text[i] >= ' ' && text[i] <= '~' ? text[i] : '?';
+            }
+            shown[i] = '\0';
+            snprintf(why, len, "its label %s is '%s', not a version",
+                     LABEL_IMAGE, shown);
+            error = -ENOTSUP;
+        } else if (n < IMAGE_VERSION) {
+            snprintf(why, len,
+                     "it was built by an older images/build (label %s=%ld; "
+                     "this miniinet needs %d: images with sshd)",
+                     LABEL_IMAGE, n, IMAGE_VERSION);
+            error = -ENOTSUP;
+        }
+    }
+    json_object_put(obj);
+    return error;
+}
+
+/* Whether this server's images are here (GET /images/NAME/json), and not
+ * stale. */
 static int
 check_image(const struct docker *d, const char *image, const char *setting)
 {
@@ -2171,6 +2233,7 @@ check_image(const struct docker *d, const char *image, const char *setting)
     if (error) {
         return error;
     }
+    char why[256];
     if (resp.code == 404) {
         d->host->error("docker: image %s (plugins.docker.%s) is not on this "
                        "machine: build it with images/build from miniinet's "
@@ -2183,6 +2246,13 @@ check_image(const struct docker *d, const char *image, const char *setting)
         d->host->error("docker: image %s: %s", image,
                        api_message(&resp, msg, sizeof msg));
         error = -EIO;
+    } else if (image_version_check(resp.body.data, why, sizeof why)) {
+        d->host->error("docker: image %s (plugins.docker.%s): %s: run "
+                       "images/build from miniinet's source tree again (it "
+                       "rebuilds stale images; about 2 minutes), or set %s "
+                       "to another image",
+                       image, setting, why, setting);
+        error = -ENOTSUP;
     }
     response_free(&resp);
     return error;
@@ -2192,20 +2262,25 @@ static int
 docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
 {
     struct docker *d = state;
-    bool need_router = false, need_host = false;
+    /* Whether a node of each image's kind is on this server: routers,
+     * hosts, proxies (node_image()). */
+    bool need_router = false, need_host = false, need_proxy = false;
     struct response resp;
 
     for (size_t i = 0; i < plan->n_nodes; i++) {
-        if (mi_plan_node(plan, i)->server != server) {
+        const struct mi_node *node = mi_plan_node(plan, i);
+        if (node->server != server) {
             continue;
         }
-        if (runs_frr(mi_plan_node(plan, i)->kind)) {
+        if (node->kind == MI_NODE_PROXY) {
+            need_proxy = true;
+        } else if (runs_frr(node->kind)) {
             need_router = true;
         } else {
             need_host = true;
         }
     }
-    if (!need_router && !need_host) {
+    if (!need_router && !need_host && !need_proxy) {
         return 0;
     }
     int error = api_request(d, d->socket, "GET", "/_ping", NULL, 10, &resp);
@@ -2215,7 +2290,8 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
     response_free(&resp);
     int e1 = need_router ? check_image(d, d->router_image, "router_image") : 0;
     int e2 = need_host ? check_image(d, d->host_image, "host_image") : 0;
-    return e1 ? e1 : e2;
+    int e3 = need_proxy ? check_image(d, d->proxy_image, "proxy_image") : 0;
+    return e1 ? e1 : e2 ? e2 : e3;
 }
 
 /* Since ABI 4.8: a container has its own root file system, users and
