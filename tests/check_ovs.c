@@ -1208,20 +1208,39 @@ START_TEST(test_clear_leftovers)
 }
 END_TEST
 
+static bool
+no_device(const char *name)
+{
+    (void)name;
+    return false;
+}
+
+static bool
+any_device(const char *name)
+{
+    (void)name;
+    return true;
+}
+
 /* The pure part: which interface of a bridge is open on a device. */
 START_TEST(test_open_port)
 {
     const char *system = "p1,-1\np2,\np3,7\nbr0,0\n";
     char buf[32] = "";
 
-    ck_assert(!ovsl_open_port("p1\np2\n", system, buf, sizeof buf));
-    ck_assert(!ovsl_open_port("", system, buf, sizeof buf));
-    ck_assert(!ovsl_open_port("br0\nmissing\n", system, buf, sizeof buf));
-    ck_assert(!ovsl_open_port("p1\n", "", buf, sizeof buf));
-    ck_assert(ovsl_open_port("p1\np3", system, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("p1\np2\n", system, NULL, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("", system, NULL, buf, sizeof buf));
+    ck_assert(
+        !ovsl_open_port("br0\nmissing\n", system, NULL, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("p1\n", "", NULL, buf, sizeof buf));
+    ck_assert(ovsl_open_port("p1\np3", system, NULL, buf, sizeof buf));
     ck_assert_str_eq(buf, "p3");
     /* A name that is a prefix of an open one is not it. */
-    ck_assert(!ovsl_open_port("p\n", system, buf, sizeof buf));
+    ck_assert(!ovsl_open_port("p\n", system, NULL, buf, sizeof buf));
+    /* An OpenFlow port kept from the run before (ovs-vswitchd has not
+     * looked yet) on a device that is gone is not open. */
+    ck_assert(!ovsl_open_port("p3\n", system, no_device, buf, sizeof buf));
+    ck_assert(ovsl_open_port("p3\n", system, any_device, buf, sizeof buf));
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@
 #define OVSL_REMOVE_TIMEOUT 120
 
 bool
-ovsl_open_port(const char *ifaces, const char *system, char *buf, size_t len)
+ovsl_open_port(const char *ifaces, const char *system,
+               bool (*exists)(const char *name), char *buf, size_t len)
 {
     for (const char *p = ifaces; p && *p;) {
         const char *nl = strchrnul(p, '\n');
@@ -34,7 +36,7 @@ ovsl_open_port(const char *ifaces, const char *system, char *buf, size_t len)
         if (nl > p && (size_t)(nl - p) < sizeof name) {
             snprintf(name, sizeof name, "%.*s", (int)(nl - p), p);
             if (cmd_csv_value(system, name, ofport, sizeof ofport) &&
-                strtol(ofport, NULL, 10) > 0) {
+                strtol(ofport, NULL, 10) > 0 && (!exists || exists(name))) {
                 snprintf(buf, len, "%s", name);
                 return true;
             }
@@ -77,6 +79,13 @@ ovsl_failed(const struct ovsl *o, int status, const char *what)
     return status < 0 ? status : -EIO;
 }
 
+/* Whether this namespace has a network device called `name`. */
+static bool
+ovsl_device_exists(const char *name)
+{
+    return if_nametoindex(name) != 0;
+}
+
 /* Whether bridge `br` has a port open on a device (its name into buf);
  * -errno when it cannot be asked. */
 static int
@@ -90,7 +99,7 @@ ovsl_in_use(const struct ovsl *o, const char *br, const char *system,
         free(ifaces);
         return ovsl_failed(o, status, "list-ifaces");
     }
-    bool open = ovsl_open_port(ifaces, system, buf, len);
+    bool open = ovsl_open_port(ifaces, system, ovsl_device_exists, buf, len);
     free(ifaces);
     return open;
 }

@@ -22,9 +22,12 @@ struct ovsl {
  * `system` holds the lines "NAME,OFPORT" of the interfaces of type ""
  * (`--format=csv --data=bare --no-headings --columns=name,ofport find
  * Interface type=""`), and an open one has an OpenFlow port above 0 (a
- * missing device gets -1, or none).  Its name into buf. */
-bool ovsl_open_port(const char *ifaces, const char *system, char *buf,
-                    size_t len);
+ * missing device gets -1, or none) and, when `exists` is given, a device
+ * by that name (`exists(name)`): an ovs-vswitchd just started keeps the
+ * OpenFlow ports of the run before until it has looked at its devices.
+ * Its name into buf. */
+bool ovsl_open_port(const char *ifaces, const char *system,
+                    bool (*exists)(const char *name), char *buf, size_t len);
 
 /* Removes, in one transaction, those of the bridges `names` that exist
  * with the label external_ids:miniinet=NETWORK and no port open
