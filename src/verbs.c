@@ -914,7 +914,8 @@ const struct verb verbs[] = {
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
     {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",
      "put a snapshot back on the running network (default: each AS "
-     "from the newest snapshot holding it)",
+     "from the newest snapshot holding it; as master, the newest every "
+     "server has)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
      VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
     {"restart", "NODE",

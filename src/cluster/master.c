@@ -1859,9 +1859,8 @@ master_snapshots(struct session *s)
     return status;
 }
 
-/* Without a name, with --node or --as: the newest snapshot every server
- * concerned has intact (those with a node or switch restored: --node's,
- * AS N's);
+/* Without a name, the newest snapshot every server concerned has intact
+ * (those with a node or switch restored: --node's, AS N's, all);
  * NULL-terminated name malloc()ed into *name; EXIT_OK, or EXIT_FAILED after
  * saying why. */
 static int
@@ -1977,13 +1976,11 @@ master_restore(struct session *s, const char *name, const char *node)
     if (!plan_has_as(s)) {
         return EXIT_USAGE;
     }
-    /* Without a name, --as or --node: each server restores each of its
-     * ASes from its own newest snapshot holding it, as `up --restore`
-     * does.  With --as or --node: the newest every server concerned has
-     * intact, by name, so that every part comes from the same save. */
+    /* Without a name: the newest every server concerned has intact, by
+     * name, so that every part comes from the same save (across servers
+     * a restore is not composed per AS: a single server's is). */
     char *chosen = NULL;
-    if (!name && (node || s->opts.as_number) &&
-        choose_common(s, node, &chosen) != EXIT_OK) {
+    if (!name && choose_common(s, node, &chosen) != EXIT_OK) {
         return EXIT_FAILED;
     }
     /* --as is passed on: each server restores its part of AS N, and one
