@@ -2195,7 +2195,7 @@ image_version_check(const char *body, char *why, size_t len)
             /* Quoted as printable ASCII only: it is the image's text. */
             char shown[33];
             size_t i = 0;
-            for (; text[i] && i < sizeof shown - 1; i++) {
+            for (; i < sizeof shown - 1 && text[i]; i++) {
                 shown[i] = text[i] >= ' ' && text[i] <= '~' ? text[i] : '?';
             }
             shown[i] = '\0';

@@ -61,10 +61,13 @@ _Static_assert(2 * DASH_LATE_MAX_S <= ROUND_TIMEOUT_S,
  * client address (beyond: the connection is closed at once); seconds a
  * connection may stay idle.  A browser opens 6 at most per site, so a
  * client holding HTTP_PER_CLIENT idle connections cannot starve the
- * others (doc/dashboard.md). */
+ * others (doc/dashboard.md).  libmicrohttpd splits the limit in all
+ * evenly among its threads, and a thread accepts what it can whatever
+ * the others hold: each thread's share is 4 clients' worth, so that one
+ * client's connections, all on one thread, leave room there. */
 #define HTTP_THREADS 4u
-#define HTTP_CONNECTIONS 64u
 #define HTTP_PER_CLIENT 16u
+#define HTTP_CONNECTIONS (HTTP_THREADS * 4u * HTTP_PER_CLIENT)
 #define HTTP_IDLE_S 30u
 
 struct server_ctx {
