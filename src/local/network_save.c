@@ -1383,7 +1383,7 @@ restore_each(struct session *s, const struct state *st,
         bool first = true;
         for (size_t j = 0; j < n_asns; j++) {
             pick[j] = damaged[j] == d && chosen[j] < 0;
-            first &= !(pick[j] && j < k);
+            first &= !(j < k && pick[j]);
         }
         if (first) {
             char *of_as = as_ranges(asns, n_asns, pick);
