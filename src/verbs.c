@@ -919,7 +919,8 @@ const struct verb verbs[] = {
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
      VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
     {"restart", "NODE",
-     "restart a router's FRR, with its newest snapshot's configuration",
+     "restart a router's FRR with its newest snapshot's configuration "
+     "(its AS saved first; refused if that save fails)",
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
     {"access", "[--group N]",
      "the student groups' credentials: server, port, user, password (--json)",

@@ -853,6 +853,62 @@ START_TEST(test_manifest_vlan_files)
 }
 END_TEST
 
+/* Removing a snapshot (prune) sets it aside first: at every moment the
+ * directory holds it whole or an incomplete entry (.tmp-..., what the next
+ * save removes), never a snapshot's directory cut short, which would be
+ * listed damaged and stop an unnamed restore. */
+START_TEST(test_remove)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    store(dir, "older", 1000, "hostname R\n!\nend\n");
+    store(dir, "newer", 2000, "hostname R\nip route 1.0.0.0/8 Null0\nend\n");
+    /* A kill between the two steps: what is left. */
+    char aside[128];
+    ck_assert_int_eq(
+        snapshot_set_aside(dir, "/p", "newer", aside, sizeof aside), 0);
+    ck_assert_int_eq(strncmp(aside, ".tmp-", 5), 0);
+    ck_assert_ptr_nonnull(strstr(aside, "newer"));
+    struct snapshot *list;
+    char **incomplete;
+    testutil_capture_begin();
+    size_t n = snapshot_list(dir, "/p", true, &list, &incomplete);
+    const char *msg = testutil_captured();
+    ck_assert_msg(!strstr(msg, "damaged"), "%s", msg);
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(list[0].name, "older");
+    ck_assert(!list[0].damaged);
+    ck_assert_str_eq(incomplete[0], aside);
+    ck_assert_ptr_null(incomplete[1]);
+    long damaged, offer;
+    ck_assert_int_eq(snapshot_choose(list, n, NULL, 0, &damaged, &offer), 0);
+    ck_assert_int_eq(damaged, -1);
+    snapshot_free(&list[0]);
+    free(list);
+    util_free_strv(incomplete);
+    /* The whole removal leaves nothing; a snapshot that is not there is
+     * an error, said. */
+    ck_assert_int_eq(snapshot_remove(dir, "/p", "older"), 0);
+    ck_assert_int_eq(faccessat(dir, "older", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    testutil_capture_begin();
+    n = snapshot_list(dir, "/p", true, &list, &incomplete);
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(incomplete[0], aside); /* only the one set aside */
+    ck_assert_ptr_null(incomplete[1]);
+    free(list);
+    util_free_strv(incomplete);
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_remove(dir, "/p", "older"), -ENOENT);
+    msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/p/older: cannot rename it to .tmp-"), "%s",
+                  msg);
+    testutil_capture_end();
+    close(dir);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -879,6 +935,7 @@ snapshot_suite(void)
     tc = tcase_create("list");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_list);
+    tcase_add_test(tc, test_remove);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -299,8 +299,9 @@ network_restart(struct session *s, const char *name)
     }
     /* What runs now is the students' newest work: saved first (its AS's
      * part, as `save --as N`: one snapshot, listed and pruned like any),
-     * restarted with.  FRR with a dead daemon shows a cut-down
-     * configuration: then the newest snapshot, as `up` heals. */
+     * restarted with; if that save fails, nothing is restarted.  FRR with a
+     * dead daemon shows a cut-down configuration: then the newest snapshot, as
+     * `up` heals. */
     char *dir = state_node_dir(st, name);
     char dead[128] = "";
     size_t n_dead = rt_frr_dead(name, dir, frrconf_daemons(p, (size_t)node),
@@ -315,14 +316,24 @@ network_restart(struct session *s, const char *name)
         log_info("%s: saving its running configuration (AS %u) before the "
                  "restart",
                  name, names_asn_of(name));
-        if (network_save_as(s, names_asn_of(name), NULL, "saved by restart",
-                            &saved) != EXIT_OK) {
-            log_warn("%s: the save before the restart did not finish (see "
-                     "above): it restarts with its newest snapshot's "
-                     "configuration",
-                     name);
+        int saving = network_save_as(s, names_asn_of(name), NULL,
+                                     "saved by restart", &saved);
+        if (saving != EXIT_OK && saved) {
+            log_warn("%s: the save before the restart stored snapshot %s "
+                     "but failed for a node (see above): it restarts "
+                     "with that snapshot",
+                     name, saved);
+        } else if (saving != EXIT_OK) {
+            /* Nothing stored (a full disk, say): restarting now would
+             * replace what runs, the students' work, with an older
+             * snapshot's. */
+            log_error("restart %s: the save before the restart failed (see "
+                      "above): not restarted, its running configuration "
+                      "would be lost (free the space, or `save` by hand, "
+                      "and restart again)",
+                      name);
             free(saved);
-            saved = NULL;
+            return EXIT_FAILED;
         }
     }
     int status =

@@ -296,7 +296,10 @@ write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
 /* Removes the snapshots retention does not keep; never `written`, the
  * one just stored.  The newest of each scope are checked (their files
  * too) until an intact one is found: a damaged one takes no place, so it
- * never pushes the newest intact one out (snapshot_retain()). */
+ * never pushes the newest intact one out (snapshot_retain()).  Each is
+ * renamed to a temporary name before it is removed (snapshot_remove()): a
+ * save killed meanwhile leaves an incomplete entry, removed by the next
+ * save, never a damaged snapshot that would stop an unnamed restore. */
 static void
 prune(int snapdir, const char *path, long long now,
       const struct snapshot_retention *r, const char *written)
@@ -316,10 +319,7 @@ prune(int snapdir, const char *path, long long now,
     size_t removed = 0;
     for (size_t i = 0; i < n; i++) {
         if (!keep[i]) {
-            char *shown = xasprintf("%s/%s", path, list[i].name);
-            removed +=
-                fs_remove_tree_at(snapdir, list[i].name, shown, NULL) == 0;
-            free(shown);
+            removed += snapshot_remove(snapdir, path, list[i].name) == 0;
         }
         snapshot_free(&list[i]);
     }
@@ -1309,8 +1309,11 @@ by_number(const void *a, const void *b)
 /* A whole restore without a name (`restore`, `up --restore`): each AS of
  * this server from the newest intact snapshot holding it
  * (snapshot_choose_each()), said per snapshot; an AS no snapshot holds is
- * left as it is.  A damaged snapshot newer than the one an AS would come
- * from stops it, as choose_snapshot()'s, unless `lenient`. */
+ * left as it is.  A node that fails is named and every other group is
+ * still restored (exit 1).  A damaged snapshot newer than the one an AS
+ * would come from stops it before anything is restored, as
+ * choose_snapshot()'s, unless `lenient`: then an AS only a damaged
+ * snapshot holds is named and left as it is, the others restored, exit 1. */
 static int
 restore_each(struct session *s, const struct state *st,
              const struct active_plugin *rt, int snapdir, const char *path,
@@ -1350,29 +1353,54 @@ restore_each(struct session *s, const struct state *st,
                  path, k, k == 1 ? "y" : "ies", incomplete[0]);
     }
     int status = EXIT_OK;
+    bool refused = false;
     long warned = -1;
-    for (size_t k = 0; k < n_asns && status == EXIT_OK; k++) {
+    for (size_t k = 0; k < n_asns && !refused; k++) {
         long d = damaged[k], c = chosen[k];
-        if (d >= 0 && (c < 0 || !lenient)) {
+        if (d >= 0 && !lenient) {
             log_error("%s/%s: snapshot %s is damaged (see above): nothing "
                       "restored%s%s%s",
                       path, list[d].name, list[d].name,
                       c >= 0 ? "; the previous intact one is " : "",
                       c >= 0 ? list[c].name : "",
                       c >= 0 ? " (`miniinet restore NAME` restores it)" : "");
-            status = EXIT_FAILED;
-        } else if (d >= 0 && d != warned) {
+            refused = true;
+        } else if (d >= 0 && c >= 0 && d != warned) {
             log_warn("%s/%s: snapshot %s is damaged (see above): restoring "
                      "the newest intact one, %s",
                      path, list[d].name, list[d].name, list[c].name);
             warned = d;
         }
     }
+    /* Lenient (--skip-damaged, the boot unit's): an AS that only a
+     * damaged snapshot holds is left as it is, named with that snapshot;
+     * the others are restored; exit 1. */
+    for (size_t k = 0; k < n_asns && lenient; k++) {
+        long d = damaged[k];
+        if (d < 0 || chosen[k] >= 0) {
+            continue;
+        }
+        bool first = true;
+        for (size_t j = 0; j < n_asns; j++) {
+            pick[j] = damaged[j] == d && chosen[j] < 0;
+            first &= !(j < k && pick[j]);
+        }
+        if (first) {
+            char *of_as = as_ranges(asns, n_asns, pick);
+            log_error("%s/%s: snapshot %s is damaged (see above) and no "
+                      "intact one holds the nodes%s: left as they are",
+                      path, list[d].name, list[d].name, of_as);
+            free(of_as);
+        }
+        status = EXIT_FAILED;
+    }
     size_t groups = 0, none = 0;
     for (size_t k = 0; k < n_asns; k++) {
-        none += chosen[k] < 0;
+        none += chosen[k] < 0 && damaged[k] < 0;
     }
-    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+    /* Every group, even after one with a failed node: that node is
+     * named, the others restored, exit 1. */
+    for (size_t i = 0; i < n && !refused; i++) {
         bool any = false;
         for (size_t k = 0; k < n_asns; k++) {
             pick[k] = chosen[k] == (long)i;
@@ -1421,12 +1449,13 @@ restore_each(struct session *s, const struct state *st,
         status = failed ? EXIT_FAILED : status;
         groups++;
     }
-    if (status == EXIT_OK && none) {
+    status = refused ? EXIT_FAILED : status;
+    if (!refused && none) {
         for (size_t k = 0; k < n_asns; k++) {
-            pick[k] = chosen[k] < 0;
+            pick[k] = chosen[k] < 0 && damaged[k] < 0;
         }
         char *of_as = as_ranges(asns, n_asns, pick);
-        if (!groups && !s->opts.restore) {
+        if (!groups && !s->opts.restore && status == EXIT_OK) {
             log_error("%s: no snapshot to restore", path);
             status = EXIT_FAILED;
         } else {

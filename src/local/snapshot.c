@@ -704,3 +704,39 @@ snapshot_list(int snapdir, const char *path, bool verify,
     *out = list;
     return n;
 }
+
+int
+snapshot_set_aside(int snapdir, const char *path, const char *name,
+                   char *aside, size_t size)
+{
+    int n = snprintf(aside, size, ".tmp-%ld-removed-%s", (long)getpid(), name);
+    if (n < 0 || (size_t)n >= size) {
+        log_error("%s/%s: the name is too long to set it aside", path, name);
+        return -ENAMETOOLONG;
+    }
+    if (renameat(snapdir, name, snapdir, aside)) {
+        int error = -errno;
+        log_error("%s/%s: cannot rename it to %s (to remove it): %s", path,
+                  name, aside, strerror(-error));
+        return error;
+    }
+    if (fsync(snapdir)) {
+        int error = -errno;
+        log_error("%s: cannot sync it: %s", path, strerror(-error));
+        return error;
+    }
+    return 0;
+}
+
+int
+snapshot_remove(int snapdir, const char *path, const char *name)
+{
+    char aside[128];
+    int error = snapshot_set_aside(snapdir, path, name, aside, sizeof aside);
+    if (!error) {
+        char *shown = xasprintf("%s/%s", path, aside);
+        error = fs_remove_tree_at(snapdir, aside, shown, NULL);
+        free(shown);
+    }
+    return error;
+}

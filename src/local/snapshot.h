@@ -193,6 +193,20 @@ const char *snapshot_choose_common(const struct snapshot *const *lists,
 size_t snapshot_list(int snapdir, const char *path, bool verify,
                      struct snapshot **out, char ***incomplete);
 
+/* Removes snapshot `name` of `snapdir` (shown as `path`/`name`) so that a
+ * kill at any moment leaves it whole or no snapshot at all, never a
+ * snapshot's directory cut short (damaged, which would stop an unnamed
+ * restore): snapshot_set_aside() first, then the tree is removed.  0 or
+ * -errno, said. */
+int snapshot_remove(int snapdir, const char *path, const char *name);
+
+/* Renames snapshot `name` to a temporary name (.tmp-PID-removed-NAME, into
+ * `aside` of `size`): an incomplete entry, listed apart by snapshot_list()
+ * and removed by the next save as a save's leftover; the directory is
+ * synced.  0 or -errno, said. */
+int snapshot_set_aside(int snapdir, const char *path, const char *name,
+                       char *aside, size_t size);
+
 /* Checks every file of `snap` against its manifest; 0, or -EINVAL after
  * naming the first that does not match (snap->damaged set). */
 int snapshot_verify(int snapdir, const char *path, struct snapshot *snap);
