@@ -669,19 +669,6 @@ verb_import(struct session *s, int argc, char **argv)
     return status;
 }
 
-/* "rate 10mbit delay 5ms": the words of a `set`, for messages. */
-static char *
-join_words(char **words, int n)
-{
-    char *text = xstrdup("");
-    for (int i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s%s", text, i ? " " : "", words[i]);
-        free(text);
-        text = next;
-    }
-    return text;
-}
-
 /* link A B down|up|set [rate R] [delay D]: the settings of `set`. */
 static int
 parse_link_set(int argc, char **argv, struct link_request *req)
@@ -753,7 +740,7 @@ verb_link(struct session *s, int argc, char **argv)
     if (status != EXIT_OK) {
         return status;
     }
-    char *summary = join_words(argv + 4, argc - 4);
+    char *summary = util_join_words(argv + 4, (size_t)(argc - 4));
     req.summary = summary;
     status = s->exec->link(s, &req);
     free(summary);

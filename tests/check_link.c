@@ -146,6 +146,22 @@ END_TEST
 
 /* What puts an end back: its state for down/up, its shaping for set --
  * words `link` parses again to the same values. */
+/* The words of a `link set` or of an undo, for messages. */
+START_TEST(test_join_words)
+{
+    char *w[] = {"rate", "10mbit", "delay", "5ms"};
+    char *t = util_join_words(w, 4);
+    ck_assert_str_eq(t, "rate 10mbit delay 5ms");
+    free(t);
+    t = util_join_words(w, 1);
+    ck_assert_str_eq(t, "rate");
+    free(t);
+    t = util_join_words(w, 0);
+    ck_assert_str_eq(t, "");
+    free(t);
+}
+END_TEST
+
 START_TEST(test_undo)
 {
     char *w[LINKREF_UNDO_MAX];
@@ -193,6 +209,7 @@ link_suite(void)
     tcase_add_test(tc, test_links_refused);
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_undo);
+    tcase_add_test(tc, test_join_words);
     suite_add_tcase(s, tc);
     return s;
 }

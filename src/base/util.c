@@ -73,6 +73,27 @@ xasprintf(const char *fmt, ...)
     return s;
 }
 
+char *
+util_join_words(char *const *words, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        len += strlen(words[i]) + 1;
+    }
+    char *text = xmalloc(len);
+    char *at = text;
+    *at = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(words[i]);
+        if (i) {
+            *at++ = ' ';
+        }
+        memcpy(at, words[i], k + 1);
+        at += k;
+    }
+    return text;
+}
+
 void *
 xgrow(void *array, size_t *cap, size_t n, size_t size)
 {

@@ -16,6 +16,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *fmt, ...) MI_PRINTF(1, 2);
+/* words[0..n) joined by single spaces ("rate 10mbit delay 5ms"), for
+ * messages; "" when n is 0. */
+char *util_join_words(char *const *words, size_t n);
 
 /* Grows *array (of *cap elements of `size` bytes) to hold at least n. */
 void *xgrow(void *array, size_t *cap, size_t n, size_t size);

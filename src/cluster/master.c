@@ -982,19 +982,6 @@ master_exec(struct session *s, const char *node, char **argv)
     return status < 0 ? EXIT_FAILED : status;
 }
 
-/* The words of a `link` request after A B, for messages. */
-static char *
-words(char *const *args, size_t n)
-{
-    char *text = xstrdup("");
-    for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s%s", text, i ? " " : "", args[i]);
-        free(text);
-        text = next;
-    }
-    return text;
-}
-
 /* `link` on a link between two servers, one end after the other: the
  * first server changes its end and says what it was (wire_link); when
  * the second then fails, the first end is put back as it was, so that
@@ -1037,7 +1024,7 @@ link_in_turn(struct master *m, const struct link_request *req, size_t index)
                                 e->delay_us, undo);
         char *args[LINKREF_UNDO_MAX + 3] = {(char *)req->a, (char *)req->b};
         memcpy(args + 2, undo, k * sizeof *undo);
-        char *text = words(undo, k);
+        char *text = util_join_words(undo, k);
         m->argv = args;
         if (stream_verb(&m->runs[0]) == 0) {
             log_error("link %s: failed on %s (see above); %s's end (%s %s) "
