@@ -1,9 +1,9 @@
-# systemd units (doc/operations.md): periodic snapshots and the boot-time
-# `up --restore`, as templates on the network's name, installed in systemd's
+# systemd units (doc/operations.md): periodic snapshots, the boot-time
+# `up --restore` and the dashboard, as templates on the network's name, installed in systemd's
 # unit directory (pkg-config's, or --with-systemdsystemunitdir) and off
 # until enabled.
 MI_UNITS = systemd/miniinet-save@.service systemd/miniinet-save@.timer \
-	systemd/miniinet-restore@.service
+	systemd/miniinet-restore@.service systemd/miniinet-serve@.service
 EXTRA_DIST += $(MI_UNITS:=.in)
 CLEANFILES += $(MI_UNITS)
 if HAVE_SYSTEMD

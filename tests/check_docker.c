@@ -252,10 +252,11 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.CapAdd"), "[\"NET_ADMIN\"]");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/h:\\/r\\/h\"]");
-    ck_assert(!json_object_object_get_ex(
+    ck_assert(json_object_object_get_ex(
         json_object_object_get(json_object_object_get(req, "HostConfig"),
                                "Sysctls"),
-        "net.ipv4.ip_forward", NULL));
+        "net.ipv4.ip_forward", &v));
+    ck_assert_str_eq(json_object_get_string(v), "0");
     json_object_put(req);
 
     /* The route server: the original's larger pids limit. */

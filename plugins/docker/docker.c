@@ -321,6 +321,9 @@ create_request(const struct docker *d, const char *network,
     } else {
         const char *cap_add[] = {"NET_ADMIN", NULL};
         json_object_object_add(hc, "CapAdd", string_array(cap_add));
+        /* Else the server's (1 where dockerd runs): the measurement
+         * host would carry one AS's traffic to another. */
+        add_string(sysctls, "net.ipv4.ip_forward", "0");
     }
     json_object_object_add(hc, "Sysctls", sysctls);
     json_object_object_add(req, "HostConfig", hc);

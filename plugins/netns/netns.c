@@ -325,9 +325,25 @@ set_loopback_up(void)
     return error;
 }
 
+/* Writes "0" to a forwarding switch of the calling thread's namespace;
+ * one the kernel lacks (IPv6 disabled) is no error. */
+static int
+forwarding_off(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? 0 : -errno;
+    }
+    int error = write(fd, "0\n", 2) == 2 ? 0 : -errno;
+    close(fd);
+    return error;
+}
+
 struct birth {
-    const char *path; /* the node's file, made empty beforehand */
-    const char *step; /* what failed */
+    const char *path;   /* the node's file, made empty beforehand */
+    bool no_forwarding; /* a node that runs no FRR: a host, the
+                           measurement host, a proxy */
+    const char *step;   /* what failed */
     int error;
 };
 
@@ -344,6 +360,14 @@ birth_thread(void *birth_)
         b->step = "unshare(CLONE_NEWNET)";
     } else if ((b->error = set_loopback_up()) != 0) {
         b->step = "bringing up lo";
+    } else if (b->no_forwarding &&
+               ((b->error = forwarding_off("/proc/sys/net/ipv4/ip_forward")) ||
+                (b->error = forwarding_off(
+                     "/proc/sys/net/ipv6/conf/all/forwarding")))) {
+        /* A new namespace takes IPv4's from the server's (ip_forward is 1
+         * wherever dockerd runs): the measurement host, with a link into
+         * every AS, would carry one AS's traffic to another. */
+        b->step = "turning forwarding off";
     } else if (mount("/proc/thread-self/ns/net", b->path, "none", MS_BIND,
                      NULL) < 0) {
         b->error = -errno;
@@ -411,7 +435,11 @@ netns_create_node(void *state, const struct mi_plan *plan, size_t node,
     }
     close(fd);
 
-    struct birth birth = {.path = path, .step = "pthread_create"};
+    enum mi_node_kind kind = mi_plan_node(plan, node)->kind;
+    struct birth birth = {.path = path,
+                          .no_forwarding = kind != MI_NODE_ROUTER &&
+                                           kind != MI_NODE_ROUTESERVER,
+                          .step = "pthread_create"};
     error = run_thread(birth_thread, &birth);
     if (!error) {
         error = birth.error;

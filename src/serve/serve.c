@@ -179,8 +179,10 @@ probe_why(const char *why)
                : why;
 }
 
+static bool stopping(struct server_ctx *c);
+
 /* One round on this server: its check and status replies, decoded; the
- * matrix merged. */
+ * matrix merged.  Stopped between the two: the round ends unstored. */
 static void
 probe_round(struct server_ctx *c)
 {
@@ -211,6 +213,11 @@ probe_round(struct server_ctx *c)
     }
     free(out);
     out = NULL;
+    if (stopping(c)) {
+        free(cells);
+        free(error);
+        return;
+    }
 
     static const char *const stat[] = {"--json", "status", NULL};
     why = run_child(c, ROUND_TIMEOUT, stat, &out, PROBE_MAX_OUTPUT);
