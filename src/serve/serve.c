@@ -59,15 +59,17 @@ _Static_assert(2 * DASH_LATE_MAX_S <= ROUND_TIMEOUT_S,
 
 /* HTTP: threads answering; connections open at most, in all and from one
  * client address (beyond: the connection is closed at once); seconds a
- * connection may stay idle.  A browser opens 6 at most per site, so a
- * client holding HTTP_PER_CLIENT idle connections cannot starve the
- * others (doc/dashboard.md).  libmicrohttpd splits the limit in all
+ * connection may stay idle.  An open page keeps about one connection
+ * (it polls every 5 s): a classroom behind one NAT address is one client
+ * of many pages, and one client's connections must still leave room for
+ * the others (doc/dashboard.md).  libmicrohttpd splits the limit in all
  * evenly among its threads, and a thread accepts what it can whatever
- * the others hold: each thread's share is 4 clients' worth, so that one
- * client's connections, all on one thread, leave room there. */
+ * the others hold: each thread's share is 2 clients' worth, so that one
+ * client's connections, all on one thread, leave room there.  epoll
+ * (MHD_USE_AUTO): select() could not watch descriptors past 1023. */
 #define HTTP_THREADS 4u
-#define HTTP_PER_CLIENT 16u
-#define HTTP_CONNECTIONS (HTTP_THREADS * 4u * HTTP_PER_CLIENT)
+#define HTTP_PER_CLIENT 64u
+#define HTTP_CONNECTIONS (HTTP_THREADS * 2u * HTTP_PER_CLIENT)
 #define HTTP_IDLE_S 30u
 
 struct server_ctx {
@@ -630,7 +632,7 @@ serve_run(struct session *s, const char *listen, unsigned period)
     pthread_sigmask(SIG_BLOCK, &stop, &old);
 
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         handle, c, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
         HTTP_THREADS, MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTIONS,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_CLIENT,
