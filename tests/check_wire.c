@@ -644,6 +644,57 @@ START_TEST(test_access_round_trip)
 }
 END_TEST
 
+/* What a reply cost its server: carried when said, 0 when not (an older
+ * server, a master's report), refused when not a number of 0 to 1e6. */
+START_TEST(test_cpu_seconds)
+{
+    struct wire_check c = {.network = "net",
+                           .server = "s1",
+                           .pairs = 1,
+                           .reachable = 1,
+                           .cpu_seconds = 0.25};
+    char *text = text_of(wire_check_encode(&c));
+    struct wire_check d;
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_double_eq_tol(d.cpu_seconds, 0.25, 1e-9);
+    wire_check_free(&d);
+    free(text);
+    c.cpu_seconds = 0;
+    text = text_of(wire_check_encode(&c));
+    ck_assert_ptr_null(strstr(text, "cpu_seconds"));
+    ck_assert_int_eq(wire_check_decode(text, "s1", &d), 0);
+    ck_assert_double_eq(d.cpu_seconds, 0);
+    wire_check_free(&d);
+    free(text);
+
+    struct wire_node node = {
+        .name = "1_ZURIrouter", .kind = "router", .server = "s1", .up = true};
+    struct wire_status st = {.network = "net",
+                             .server = "s1",
+                             .complete = true,
+                             .nodes = &node,
+                             .n_nodes = 1,
+                             .cpu_seconds = 1.5};
+    text = text_of(wire_status_encode(&st));
+    struct wire_status ds;
+    ck_assert_int_eq(wire_status_decode(text, "s1", &ds), 0);
+    ck_assert_double_eq_tol(ds.cpu_seconds, 1.5, 1e-9);
+    wire_status_free(&ds);
+    free(text);
+
+    const char *wrong[] = {"\"x\"", "-1", "1e7", "null"};
+    for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++) {
+        char *t = xasprintf("{\"network\": \"net\", \"server\": \"s1\", "
+                            "\"pairs\": 1, \"reachable\": 1, \"failed\": [], "
+                            "\"bgp\": {\"established\": 0, \"expected\": 0}, "
+                            "\"cpu_seconds\": %s}",
+                            wrong[i]);
+        ck_assert_int_eq(wire_check_decode(t, "s1", &d), -EINVAL);
+        free(t);
+    }
+}
+END_TEST
+
 START_TEST(test_good_bgp_accepted)
 {
     /* The malformed table's base reply is itself good: each entry fails
@@ -857,6 +908,7 @@ wire_suite(void)
     tc = tcase_create("malformed");
     tcase_add_loop_test(tc, test_malformed_refused, 0, (int)ARRAY_SIZE(bad));
     tcase_add_test(tc, test_good_bgp_accepted);
+    tcase_add_test(tc, test_cpu_seconds);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static void
@@ -175,6 +176,23 @@ util_free_strv(char **v)
         }
         free(v);
     }
+}
+
+static double
+rusage_seconds(int who)
+{
+    struct rusage ru;
+    if (getrusage(who, &ru)) {
+        return 0.0;
+    }
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+double
+util_cpu_seconds(void)
+{
+    return rusage_seconds(RUSAGE_SELF) + rusage_seconds(RUSAGE_CHILDREN);
 }
 
 double

@@ -41,6 +41,8 @@ char *util_read_file(const char *path, size_t *len);
 
 /* Seconds on the monotonic clock (for durations and deadlines). */
 double util_monotonic(void);
+/* CPU seconds this process used so far, with its children waited for. */
+double util_cpu_seconds(void);
 
 /* "s" unless n is 1: "%zu link%s", n, util_plural(n). */
 const char *util_plural(size_t n);

@@ -37,6 +37,16 @@ add_uint(json_object *o, const char *key, unsigned value)
     json_object_object_add(o, key, json_object_new_int64(value));
 }
 
+/* "cpu_seconds", when said. */
+static void
+add_cpu(json_object *o, double seconds)
+{
+    if (seconds > 0) {
+        json_object_object_add(o, "cpu_seconds",
+                               json_object_new_double(seconds));
+    }
+}
+
 static void
 add_bool(json_object *o, const char *key, bool value)
 {
@@ -156,6 +166,27 @@ static unsigned
 get_uint(struct reader *r, json_object *o, const char *ctx, const char *key)
 {
     return uint_of(r, member(r, o, ctx, key, json_type_int), ctx, key);
+}
+
+/* Optional "cpu_seconds": 0 when absent; a number of 0 to 1e6. */
+static double
+get_cpu(struct reader *r, json_object *o, const char *ctx)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, "cpu_seconds", &v)) {
+        return 0;
+    }
+    if (!json_object_is_type(v, json_type_double) &&
+        !json_object_is_type(v, json_type_int)) {
+        refuse(r, ctx, "cpu_seconds", "is not a number");
+        return 0;
+    }
+    double x = json_object_get_double(v);
+    if (!(x >= 0 && x <= 1e6)) {
+        refuse(r, ctx, "cpu_seconds", "is %g, not 0 to 1e6", x);
+        return 0;
+    }
+    return x;
 }
 
 static bool
@@ -436,6 +467,7 @@ wire_check_encode(const struct wire_check *c)
         json_object_object_add(o, "valley", valley);
     }
     add_bgp(o, c->established, c->expected);
+    add_cpu(o, c->cpu_seconds);
     return o;
 }
 
@@ -482,6 +514,7 @@ check_read(struct reader *r, json_object *o, void *out)
                                 &c->n_valley, pair_read);
     }
     get_bgp(r, o, "", &c->established, &c->expected);
+    c->cpu_seconds = get_cpu(r, o, "");
     if (!r->failed) {
         check_consistent(r, c);
     }
@@ -691,6 +724,7 @@ wire_status_encode(const struct wire_status *s)
         json_object_object_add(o, "damage",
                                strings_encode(s->damage, s->n_damage));
     }
+    add_cpu(o, s->cpu_seconds);
     return o;
 }
 
@@ -748,6 +782,7 @@ status_read(struct reader *r, json_object *o, void *out)
     if (o && json_object_object_get_ex(o, "damage", NULL)) {
         s->damage = get_strings(r, o, "", "damage", &s->n_damage);
     }
+    s->cpu_seconds = get_cpu(r, o, "");
 }
 
 static void

@@ -67,6 +67,9 @@ struct wire_check {
     struct wire_pair *valley; /* among the reachable ones */
     size_t n_valley;
     unsigned established, expected; /* BGP sessions */
+    double cpu_seconds; /* what the reply cost its server (its process and
+                           children); 0: not said (a master's report, an
+                           older server) */
 };
 
 json_object *wire_check_encode(const struct wire_check *);
@@ -141,6 +144,7 @@ struct wire_status {
     char **damage; /* what damage.c found, one line each (src/local/damage.h);
                       none from a server that predates it */
     size_t n_damage;
+    double cpu_seconds; /* as in wire_check */
 };
 
 json_object *wire_status_encode(const struct wire_status *);

@@ -407,6 +407,7 @@ network_status(struct session *s)
 
     struct wire_status ws = {0};
     status_reply(&r, n, &ws);
+    ws.cpu_seconds = util_cpu_seconds(); /* for a master's dashboard */
     if (s->opts.json) {
         wire_print(wire_status_encode(&ws), true);
     } else {
@@ -773,6 +774,7 @@ network_check(struct session *s)
     unsigned char *cells = wire_matrix_new(&r.h);
     int status = EXIT_FAILED;
     if (wire_check_merge(&r.h, r.lk.server, &c, cells) == 0) {
+        c.cpu_seconds = util_cpu_seconds(); /* for a master's dashboard */
         status = check_report(r.lk.p, &r.h, cells, &c, s->opts.json, "");
     }
     free(cells);

@@ -151,24 +151,13 @@ run_child(const struct server_ctx *c, const char *secs,
 /* ------------------------------------------------------------------------ */
 /* Probe rounds                                                             */
 
-static double
-cpu_of(int who)
-{
-    struct rusage ru;
-    if (getrusage(who, &ru)) {
-        return 0.0;
-    }
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-/* CPU seconds used here so far: this process (as master: the SSH work)
- * and its children (the probes on one server).  A master's servers' own
- * CPU is not in it. */
+/* CPU seconds used here so far: this process and its children (the
+ * probes on one server).  A master adds what each server says its replies
+ * cost it (wire `cpu_seconds`). */
 static double
 children_cpu(void)
 {
-    return cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
+    return util_cpu_seconds();
 }
 
 /* A probe's problem as the page shows it (run_child()'s or
@@ -289,6 +278,7 @@ probe_server(struct server_prober *sp)
             if (wire_check_merge(&c->hosts, (unsigned)sp->i, &reply, cells)) {
                 error = xasprintf("%s: its check reply does not fit", name);
             }
+            cpu += reply.cpu_seconds; /* the server's own */
             wire_check_free(&reply);
         }
         if (error) {
@@ -309,6 +299,7 @@ probe_server(struct server_prober *sp)
                               why ? probe_why(why) : "no answer");
         } else if (wire_status_decode(out, name, &ws) == 0) {
             have_status = true;
+            more += ws.cpu_seconds;
         } else {
             error = xasprintf("%s: its status reply could not be read", name);
         }
@@ -333,7 +324,7 @@ pause_period(struct server_ctx *c)
 {
     pthread_mutex_lock(&c->stop_lock);
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the conditions' clock */
     until.tv_sec += c->dash.period;
     while (!c->stop && pthread_cond_timedwait(&c->stop_cond, &c->stop_lock,
                                               &until) != ETIMEDOUT) {
@@ -475,12 +466,14 @@ lg_main(void *arg)
             continue;
         }
         /* Nothing due: wait for a request, the next due time, or at most
-         * DASH_LG_WANT_TTL (a clock step cannot leave it asleep). */
+         * DASH_LG_WANT_TTL, on the monotonic clock (a step of the wall
+         * clock cannot leave it asleep). */
         time_t now = time(NULL);
-        struct timespec until = {
-            .tv_sec = wake && wake > now && wake - now < DASH_LG_WANT_TTL
-                          ? wake
-                          : now + DASH_LG_WANT_TTL};
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += wake && wake > now && wake - now < DASH_LG_WANT_TTL
+                            ? wake - now
+                            : DASH_LG_WANT_TTL;
         while (!c->stop && !c->lg_wake &&
                pthread_cond_timedwait(&c->lg_cond, &c->stop_lock, &until) !=
                    ETIMEDOUT) {
@@ -617,8 +610,12 @@ serve_run(struct session *s, const char *listen, unsigned period)
         goto out;
     }
     pthread_mutex_init(&c->stop_lock, NULL);
-    pthread_cond_init(&c->stop_cond, NULL);
-    pthread_cond_init(&c->lg_cond, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->stop_cond, &monotonic);
+    pthread_cond_init(&c->lg_cond, &monotonic);
+    pthread_condattr_destroy(&monotonic);
 
     /* A server's connection that breaks (reset, or cut by remote_abort())
      * must fail the write on it, not kill the dashboard: SIGPIPE ignored
