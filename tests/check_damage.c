@@ -284,11 +284,14 @@ listen_at(const char *path)
     return fd;
 }
 
-static char frr_base[] = "/tmp/mi-frrdead-XXXXXX";
+static char frr_base[sizeof "/tmp/mi-frrdead-XXXXXX"];
 
+/* A new directory for each test: without fork (CK_FORK=no, as under
+ * valgrind) the tests share frr_base, and mkdtemp() needs its XXXXXX. */
 static void
 frr_setup(void)
 {
+    memcpy(frr_base, "/tmp/mi-frrdead-XXXXXX", sizeof frr_base);
     ck_assert_ptr_nonnull(mkdtemp(frr_base));
 }
 
