@@ -1522,7 +1522,7 @@ ovs_suite(void)
     add_case(s, "missing_port", test_missing_port, 60);
     add_case(s, "split_transactions", test_split_transactions, 60);
     add_case(s, "restart_after_crash", test_restart_after_crash, 60);
-    add_case(s, "clear_leftovers", test_clear_leftovers, 60);
+    add_case(s, "clear_leftovers", test_clear_leftovers, 180);
     if (access("/sys/module/openvswitch", F_OK)) {
         add_case(s, "second_netdev_instance", test_second_netdev_instance, 60);
         add_case(s, "system_datapath_missing", test_system_datapath_missing,
