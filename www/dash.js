@@ -63,7 +63,10 @@ function drawMatrix(m) {
   }
 }
 
+// A tab in the background asks nothing (a class leaves many open); shown
+// again, it asks at once.
 async function pollMatrix() {
+  if (document.hidden) return;
   try {
     drawMatrix(await getJSON("/api/matrix"));
   } catch (e) {
@@ -142,6 +145,7 @@ async function loadLg() {
 
 // --- servers ------------------------------------------------------------------
 async function pollStatus() {
+  if (document.hidden) return;
   let st;
   try { st = await getJSON("/api/status"); } catch (e) { return; }
   const div = document.getElementById("servers");
@@ -183,4 +187,10 @@ document.addEventListener("DOMContentLoaded", () => {
   pollStatus();
   setInterval(pollMatrix, 5000);
   setInterval(pollStatus, 10000);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) {
+      pollMatrix();
+      pollStatus();
+    }
+  });
 });

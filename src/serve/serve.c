@@ -151,15 +151,6 @@ run_child(const struct server_ctx *c, const char *secs,
 /* ------------------------------------------------------------------------ */
 /* Probe rounds                                                             */
 
-/* CPU seconds used here so far: this process and its children (the
- * probes on one server).  A master adds what each server says its replies
- * cost it (wire `cpu_seconds`). */
-static double
-children_cpu(void)
-{
-    return util_cpu_seconds();
-}
-
 /* A probe's problem as the page shows it (run_child()'s or
  * master_gather_one()'s `why`). */
 static const char *
@@ -180,7 +171,9 @@ probe_round(struct server_ctx *c)
     const struct mi_plan *p = c->dash.plan;
     unsigned server = c->s->server;
     const char *name = mi_plan_server(p, server)->name;
-    double t0 = util_monotonic(), cpu0 = children_cpu();
+    /* The CPU of this process and the probes it waited for; a master adds
+     * what each server says its replies cost it (wire `cpu_seconds`). */
+    double t0 = util_monotonic(), cpu0 = util_cpu_seconds();
     unsigned char *cells = wire_matrix_new(&c->hosts);
     struct wire_status ws = {0};
     struct wire_status *status[1] = {NULL};
@@ -220,7 +213,7 @@ probe_round(struct server_ctx *c)
     }
     free(out);
     dash_store_round(&c->dash, cells, status, error, util_monotonic() - t0,
-                     children_cpu() - cpu0);
+                     util_cpu_seconds() - cpu0);
     wire_status_free(&ws);
     free(error);
 }
