@@ -3,10 +3,12 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libconfig.h>
@@ -154,6 +156,17 @@ bool
 testutil_is_root(void)
 {
     return geteuid() == 0;
+}
+
+bool
+testutil_sshd_ready(void)
+{
+    struct stat st;
+
+    if (geteuid() == 0 && mkdir("/run/sshd", 0755) < 0 && errno != EEXIST) {
+        return false;
+    }
+    return stat("/run/sshd", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int

@@ -39,6 +39,12 @@ int testutil_configure(const struct mi_common_ops *ops,
 /* True when running as root (tests that need it skip otherwise). */
 bool testutil_is_root(void);
 
+/* Whether sshd may run or check a configuration here: its privilege
+ * separation directory, /run/sshd, exists -- made (as root) when missing:
+ * sshd's init script makes it, and none has run on a fresh machine
+ * without systemd, or since /run was emptied. */
+bool testutil_sshd_ready(void);
+
 struct plan;
 /* The plan of the topology file at `relative` in the source tree, with
  * gre's tunnel overhead (50): fails the test, naming the file and with
