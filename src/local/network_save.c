@@ -293,45 +293,6 @@ write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
     return error;
 }
 
-/* Removes the snapshots retention does not keep; never `written`, the
- * one just stored.  The newest of each scope are checked (their files
- * too) until an intact one is found: a damaged one takes no place, so it
- * never pushes the newest intact one out (snapshot_retain()).  Each is
- * renamed to a temporary name before it is removed (snapshot_remove()): a
- * save killed meanwhile leaves an incomplete entry, removed by the next
- * save, never a damaged snapshot that would stop an unnamed restore. */
-static void
-prune(int snapdir, const char *path, long long now,
-      const struct snapshot_retention *r, const char *written)
-{
-    struct snapshot *list;
-    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
-    bool *keep = xcalloc(n + 1, sizeof *keep);
-    bool intact_seen[256] = {false}; /* by scope: 0 whole, N AS N */
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned scope = list[i].asn < 256 ? list[i].asn : 0;
-        if (!list[i].damaged && !intact_seen[scope]) {
-            intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
-        }
-    }
-    snapshot_retain(list, n, now, r, written, keep);
-    size_t removed = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!keep[i]) {
-            removed += snapshot_remove(snapdir, path, list[i].name) == 0;
-        }
-        snapshot_free(&list[i]);
-    }
-    if (removed) {
-        log_info("removed %zu older snapshot%s (keeping the last %u and one "
-                 "a day for %u days)",
-                 removed, util_plural(removed), r->keep_last, r->keep_days);
-    }
-    free(keep);
-    free(list);
-}
-
 /* The file `file` of the newest of the `n` snapshots (newest first, of
  * any scope) that has it, checked; NULL if none.  *from: that snapshot. */
 static char *
@@ -543,7 +504,13 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
-        prune(snapdir, path, snap.time, &r, snap.name);
+        size_t removed = snapshot_prune(snapdir, path, snap.time, &r,
+                                        snap.name);
+        if (removed) {
+            log_info("removed %zu older snapshot%s (keeping the last %u and "
+                     "one a day for %u days)",
+                     removed, util_plural(removed), r.keep_last, r.keep_days);
+        }
         save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;

@@ -740,3 +740,34 @@ snapshot_remove(int snapdir, const char *path, const char *name)
     }
     return error;
 }
+
+/* snapshot_prune(): see snapshot.h.  The newest of each scope are checked
+ * (their files too) until an intact one is found: a damaged one takes no
+ * place, so it never pushes the newest intact one out. */
+size_t
+snapshot_prune(int snapdir, const char *path, long long now,
+               const struct snapshot_retention *r, const char *written)
+{
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *keep = xcalloc(n + 1, sizeof *keep);
+    bool intact_seen[256] = {false}; /* by scope: 0 whole, N AS N */
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned scope = list[i].asn < 256 ? list[i].asn : 0;
+        if (!list[i].damaged && !intact_seen[scope]) {
+            intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
+        }
+    }
+    snapshot_retain(list, n, now, r, written, keep);
+    size_t removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) {
+            removed += snapshot_remove(snapdir, path, list[i].name) == 0;
+        }
+        snapshot_free(&list[i]);
+    }
+    free(keep);
+    free(list);
+    return removed;
+}

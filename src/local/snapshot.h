@@ -200,6 +200,18 @@ size_t snapshot_list(int snapdir, const char *path, bool verify,
  * -errno, said. */
 int snapshot_remove(int snapdir, const char *path, const char *name);
 
+/* Removes the snapshots of `snapdir` (shown as `path`) that retention
+ * `r` does not keep at time `now` (snapshot_retain()); never `written`
+ * (the one a save has just stored; NULL: none).  The newest of each scope
+ * are checked, their files too, until an intact one is found, so a
+ * damaged one never pushes the newest intact one out; damaged ones are
+ * left.  Each goes through snapshot_remove() (set aside first): a kill
+ * meanwhile leaves an incomplete entry, removed by the next save, never a
+ * damaged snapshot.  Returns how many were removed. */
+size_t snapshot_prune(int snapdir, const char *path, long long now,
+                      const struct snapshot_retention *r,
+                      const char *written);
+
 /* Renames snapshot `name` to a temporary name (.tmp-PID-removed-NAME, into
  * `aside` of `size`): an incomplete entry, listed apart by snapshot_list()
  * and removed by the next save as a save's leftover; the directory is
