@@ -295,8 +295,7 @@ teardown(void)
 }
 
 static void
-store_as(int dir, const char *name, long long t, unsigned asn,
-         const char *frr)
+store_as(int dir, const char *name, long long t, unsigned asn, const char *frr)
 {
     struct snapshot s = {0};
     s.network = xstrdup("n");

@@ -504,8 +504,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
-        size_t removed = snapshot_prune(snapdir, path, snap.time, &r,
-                                        snap.name);
+        size_t removed =
+            snapshot_prune(snapdir, path, snap.time, &r, snap.name);
         if (removed) {
             log_info("removed %zu older snapshot%s (keeping the last %u and "
                      "one a day for %u days)",

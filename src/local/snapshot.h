@@ -209,8 +209,7 @@ int snapshot_remove(int snapdir, const char *path, const char *name);
  * meanwhile leaves an incomplete entry, removed by the next save, never a
  * damaged snapshot.  Returns how many were removed. */
 size_t snapshot_prune(int snapdir, const char *path, long long now,
-                      const struct snapshot_retention *r,
-                      const char *written);
+                      const struct snapshot_retention *r, const char *written);
 
 /* Renames snapshot `name` to a temporary name (.tmp-PID-removed-NAME, into
  * `aside` of `size`): an incomplete entry, listed apart by snapshot_list()
