@@ -649,6 +649,59 @@ sample_as(struct snapshot *s)
     }
 }
 
+/* What a restore must name as not in the snapshot: an object of the record
+ * it is asked for that the snapshot does not hold (a node added after the
+ * save); not one outside the snapshot's scope or not asked for, nor a
+ * switch when the snapshot holds no switch at all. */
+START_TEST(test_lacking)
+{
+    static const char *const objects[] = {
+        "1_ZURIrouter", "1_ZURIhost",  "1_NEWhost",   "3_LUGArouter",
+        "3_NEWrouter",  "3_L2_DCN_S1", "3_L2_DCN_S9", "1_MEASURE",
+    };
+    static const char *const suffixes[] = {
+        ".frr", ".ip", ".ip", ".frr", ".frr", ".vlan", ".vlan", NULL,
+    };
+    enum { N = sizeof objects / sizeof *objects };
+    bool all[N], lacking[N];
+    for (int i = 0; i < N; i++) {
+        all[i] = true;
+    }
+    struct snapshot s;
+    sample_as(&s); /* 1_ZURIrouter, 1_ZURIhost, 3_LUGA..., 3_L2_DCN_S1/S2 */
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, all, N, lacking),
+                      3);
+    ck_assert(!lacking[0] && !lacking[1] && !lacking[3] && !lacking[5]);
+    ck_assert(lacking[2] && lacking[4] && lacking[6]);
+    ck_assert(!lacking[7]); /* kept by no snapshot */
+    /* Not asked for (restore --as 3): not named. */
+    bool as3[N];
+    for (int i = 0; i < N; i++) {
+        as3[i] = objects[i][0] == '3';
+    }
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      2);
+    ck_assert(!lacking[2] && lacking[4] && lacking[6]);
+    /* A snapshot of AS 3 alone: AS 1's objects are outside it. */
+    s.asn = 3;
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, all, N, lacking),
+                      2);
+    ck_assert(!lacking[2] && lacking[4] && lacking[6]);
+    snapshot_free(&s);
+    /* A snapshot with no switch file: the switches are said apart. */
+    memset(&s, 0, sizeof s);
+    snapshot_add_file(&s, "3_LUGArouter.frr", "x\n", 2, false);
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      1);
+    ck_assert(lacking[4] && !lacking[5] && !lacking[6]);
+    /* The name is the whole object's: 1_ZURI is not 1_ZURIrouter. */
+    static const char *const prefix[] = {"3_LUGA"};
+    static const char *const frr[] = {".frr"};
+    ck_assert_uint_eq(snapshot_lacking(&s, prefix, frr, all, 1, lacking), 1);
+    snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_select)
 {
     struct snapshot s;
@@ -989,6 +1042,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_default_name);
     tcase_add_test(tc, test_retain);
     tcase_add_test(tc, test_select);
+    tcase_add_test(tc, test_lacking);
     tcase_add_test(tc, test_names_asn_of);
     tcase_add_test(tc, test_manifest_vlan_files);
     tcase_add_test(tc, test_manifest_scope);

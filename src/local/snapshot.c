@@ -347,6 +347,37 @@ snapshot_covers(const struct snapshot *s, unsigned asn)
     return s->unread || !s->asn || s->asn == asn;
 }
 
+size_t
+snapshot_lacking(const struct snapshot *snap, const char *const *objects,
+                 const char *const *suffixes, const bool *selected, size_t n,
+                 bool lacking[])
+{
+    bool any_switch = false;
+    for (size_t f = 0; f < snap->n_files && !any_switch; f++) {
+        const char *dot = strrchr(snap->files[f].name, '.');
+        any_switch = dot && !strcmp(dot, ".vlan");
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        lacking[i] = false;
+        if (!selected[i] || !suffixes[i] ||
+            !snapshot_covers(snap, names_asn_of(objects[i])) ||
+            (!strcmp(suffixes[i], ".vlan") && !any_switch)) {
+            continue;
+        }
+        size_t len = strlen(objects[i]);
+        bool held = false;
+        for (size_t f = 0; f < snap->n_files && !held; f++) {
+            const char *name = snap->files[f].name;
+            held = !strncmp(name, objects[i], len) &&
+                   !strcmp(name + len, suffixes[i]);
+        }
+        lacking[i] = !held;
+        count += !held;
+    }
+    return count;
+}
+
 long
 snapshot_choose(const struct snapshot *list, size_t n, const char *name,
                 unsigned want, long *damaged, long *offer)

@@ -121,6 +121,19 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
                      const struct snapshot_retention *, const char *written,
                      bool keep[]);
 
+/* Which of the `n` objects of a network's record -- `objects[i]`, the
+ * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an
+ * object snapshots do not keep) -- that a restore of `snap` is asked to
+ * put back (`selected[i]`) the snapshot does not hold: lacking[i] set (a
+ * node added after the save, say).  An object outside the snapshot's
+ * scope (another AS's, for a snapshot of one AS) is not lacking, nor a
+ * switch when the snapshot holds no switch at all (saved before they
+ * were kept).  Returns how many.  Pure. */
+size_t snapshot_lacking(const struct snapshot *snap,
+                        const char *const *objects,
+                        const char *const *suffixes, const bool *selected,
+                        size_t n, bool lacking[]);
+
 /* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
 void snapshot_default_name(long long t, char buf[32]);
 
