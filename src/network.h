@@ -112,6 +112,16 @@ void network_snapshot_hint(struct session *);
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,
                          const char *node, const char *snapshot);
+/* Host or L2 host `node`'s interfaces `ifnames` (made again by `up`'s
+ * healing) converged to the newest intact snapshot that holds the node's
+ * AS (a newer damaged one passed over with a warning): the addresses on
+ * each and the routes through each put back, those not in the snapshot
+ * removed; the node's other interfaces and routes left as they are.  One
+ * line per interface.  No snapshot, or one without the node: nothing
+ * done, EXIT_OK.  EXIT_FAILED after saying why. */
+int network_restore_host_ifs(struct session *, const struct state *,
+                             const char *node, const char *const *ifnames,
+                             size_t n_ifs);
 /* Router `node`'s configuration in snapshot `snapshot` (NULL: the newest
  * intact one that holds the node's AS, a newer damaged one passed over
  * with a warning, as healing does), checked against the manifest and

@@ -331,6 +331,27 @@ as_option(struct session *s, const char *verb)
     return true;
 }
 
+/* --time SECONDS (save, restart: from a master, its clock, which names
+ * the snapshot saved) into s->opts.save_time; false after saying why. */
+static bool
+time_option(struct session *s)
+{
+    if (s->opts.time) {
+        char *end;
+        errno = 0;
+        long long t = strtoll(s->opts.time, &end, 10);
+        if (errno || !*s->opts.time || *end || t <= 0 ||
+            s->opts.time[0] == '+' || s->opts.name) {
+            log_error("--time %s: seconds since the epoch (a master's "
+                      "clock), without --name",
+                      s->opts.time);
+            return false;
+        }
+        s->opts.save_time = t;
+    }
+    return true;
+}
+
 /* save [NETWORK]: a snapshot of what students typed. */
 static int
 verb_save(struct session *s, int argc, char **argv)
@@ -348,18 +369,8 @@ verb_save(struct session *s, int argc, char **argv)
                   s->opts.name);
         return EXIT_USAGE;
     }
-    if (s->opts.time) {
-        char *end;
-        errno = 0;
-        long long t = strtoll(s->opts.time, &end, 10);
-        if (errno || !*s->opts.time || *end || t <= 0 ||
-            s->opts.time[0] == '+' || s->opts.name) {
-            log_error("--time %s: seconds since the epoch (a master's "
-                      "clock), without --name",
-                      s->opts.time);
-            return EXIT_USAGE;
-        }
-        s->opts.save_time = t;
+    if (!time_option(s)) {
+        return EXIT_USAGE;
     }
     if (s->opts.note && !snapshot_note_valid(s->opts.note)) {
         log_error("--note: at most %d characters on one line",
@@ -406,6 +417,9 @@ verb_restart(struct session *s, int argc, char **argv)
 {
     if (argc != 2) {
         log_error("restart: which router? (restart NODE)");
+        return EXIT_USAGE;
+    }
+    if (!time_option(s)) {
         return EXIT_USAGE;
     }
     return s->exec->restart(s, argv[1]);
@@ -905,10 +919,10 @@ const struct verb verbs[] = {
      "server has)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
      VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
-    {"restart", "NODE",
+    {"restart", "NODE [--time T]",
      "restart a router's FRR with its newest snapshot's configuration "
      "(its AS saved first; refused if that save fails)",
-     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, 0},
+     NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, VOPT_TIME},
     {"access", "[--group N]",
      "the student groups' credentials: server, port, user, password (--json)",
      NEED_PLAN, 0, verb_access, VOPT_GROUP},

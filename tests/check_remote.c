@@ -1139,6 +1139,7 @@ one_server_open(struct one_server *o, const struct slow_relay *relay)
                   "echo \"$*\" >>%s\n"
                   "case \"$*\" in\n"
                   "*quick*) echo quick-answer ;;\n"
+                  "*restart*) exit 0 ;;\n"
                   "*big*) head -c 10000 /dev/zero | tr '\\000' x ;;\n"
                   "*) sleep 20 ;;\n"
                   "esac\n",
@@ -1217,6 +1218,36 @@ END_TEST
  * to connect to (3 s): the call ends at its limit, and the command is
  * never run on the session that connects late -- before, nothing bounded
  * it once connected, and the caller waited for the whole command. */
+/* The master's `restart NODE` passes its clock (restart --time T), so that
+ * the snapshot the server saves before the restart is named as the
+ * master's `save` names one, not by the server's clock. */
+START_TEST(test_master_restart_time)
+{
+    struct slow_relay relay;
+    struct one_server o;
+    relay_start(&relay, 0);
+    one_server_open(&o, &relay);
+    long long before = (long long)time(NULL);
+    testutil_capture_begin();
+    int status = master_restart(&o.s, "1_ZURIrouter");
+    testutil_capture_end();
+    long long after = (long long)time(NULL);
+    ck_assert_msg(status == 0, "%s", testutil_captured());
+    char *ran = read_text(o.ran);
+    ck_assert_ptr_nonnull(ran);
+    const char *at = strstr(ran, "restart 1_ZURIrouter --time ");
+    ck_assert_msg(at != NULL, "ran: %s", ran);
+    long long t =
+        strtoll(at + strlen("restart 1_ZURIrouter --time "), NULL, 10);
+    ck_assert_msg(t >= before && t <= after,
+                  "--time %lld, not in [%lld, %lld]", t, before, after);
+    ck_assert_ptr_null(o.s.opts.time); /* not left pointing at a local */
+    free(ran);
+    one_server_close(&o);
+    relay_stop(&relay);
+}
+END_TEST
+
 START_TEST(test_gather_slow_connect)
 {
     struct slow_relay relay;
@@ -1535,6 +1566,7 @@ remote_suite(void)
     tcase_add_test(tc, test_abort_hung_server);
     tcase_add_test(tc, test_capture_bounded);
     tcase_add_test(tc, test_gather_exec);
+    tcase_add_test(tc, test_master_restart_time);
     tcase_add_test(tc, test_gather_slow_connect);
     tcase_add_test(tc, test_gather_stop_while_connecting);
     tcase_add_test(tc, test_interactive_pipes);

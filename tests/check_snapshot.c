@@ -295,11 +295,12 @@ teardown(void)
 }
 
 static void
-store(int dir, const char *name, long long t, const char *frr)
+store_as(int dir, const char *name, long long t, unsigned asn, const char *frr)
 {
     struct snapshot s = {0};
     s.network = xstrdup("n");
     s.time = t;
+    s.asn = asn;
     snapshot_add_file(&s, "R.frr", frr, strlen(frr), false);
     int d = fs_make_dir_at(dir, name, 0700);
     ck_assert_int_ge(d, 0);
@@ -310,6 +311,12 @@ store(int dir, const char *name, long long t, const char *frr)
     free(m);
     close(d);
     snapshot_free(&s);
+}
+
+static void
+store(int dir, const char *name, long long t, const char *frr)
+{
+    store_as(dir, name, t, 0, frr);
 }
 
 START_TEST(test_list)
@@ -642,6 +649,59 @@ sample_as(struct snapshot *s)
     }
 }
 
+/* What a restore must name as not in the snapshot: an object of the record
+ * it is asked for that the snapshot does not hold (a node added after the
+ * save); not one outside the snapshot's scope or not asked for, nor a
+ * switch when the snapshot holds no switch at all. */
+START_TEST(test_lacking)
+{
+    static const char *const objects[] = {
+        "1_ZURIrouter", "1_ZURIhost",  "1_NEWhost",   "3_LUGArouter",
+        "3_NEWrouter",  "3_L2_DCN_S1", "3_L2_DCN_S9", "1_MEASURE",
+    };
+    static const char *const suffixes[] = {
+        ".frr", ".ip", ".ip", ".frr", ".frr", ".vlan", ".vlan", NULL,
+    };
+    enum { N = sizeof objects / sizeof *objects };
+    bool all[N], lacking[N];
+    for (int i = 0; i < N; i++) {
+        all[i] = true;
+    }
+    struct snapshot s;
+    sample_as(&s); /* 1_ZURIrouter, 1_ZURIhost, 3_LUGA..., 3_L2_DCN_S1/S2 */
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, all, N, lacking),
+                      3);
+    ck_assert(!lacking[0] && !lacking[1] && !lacking[3] && !lacking[5]);
+    ck_assert(lacking[2] && lacking[4] && lacking[6]);
+    ck_assert(!lacking[7]); /* kept by no snapshot */
+    /* Not asked for (restore --as 3): not named. */
+    bool as3[N];
+    for (int i = 0; i < N; i++) {
+        as3[i] = objects[i][0] == '3';
+    }
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      2);
+    ck_assert(!lacking[2] && lacking[4] && lacking[6]);
+    /* A snapshot of AS 3 alone: AS 1's objects are outside it. */
+    s.asn = 3;
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, all, N, lacking),
+                      2);
+    ck_assert(!lacking[2] && lacking[4] && lacking[6]);
+    snapshot_free(&s);
+    /* A snapshot with no switch file: the switches are said apart. */
+    memset(&s, 0, sizeof s);
+    snapshot_add_file(&s, "3_LUGArouter.frr", "x\n", 2, false);
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      1);
+    ck_assert(lacking[4] && !lacking[5] && !lacking[6]);
+    /* The name is the whole object's: 1_ZURI is not 1_ZURIrouter. */
+    static const char *const prefix[] = {"3_LUGA"};
+    static const char *const frr[] = {".frr"};
+    ck_assert_uint_eq(snapshot_lacking(&s, prefix, frr, all, 1, lacking), 1);
+    snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_select)
 {
     struct snapshot s;
@@ -909,6 +969,67 @@ START_TEST(test_remove)
 }
 END_TEST
 
+static bool
+exists(int dir, const char *name)
+{
+    return faccessat(dir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Retention's loop on real snapshots (what a save runs, snapshot_prune()):
+ * per scope, the last `keep_last` intact ones kept and the rest removed;
+ * the newest of a scope whose damage only a check of its files finds
+ * takes no place (so the newest intact one stays) and is left; the one
+ * just written stays whatever its age; other scopes counted apart; what
+ * is no snapshot left alone. */
+START_TEST(test_prune)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    store(dir, "damaged", now - 10, "hostname R\nend\n");
+    store(dir, "intact", now - 20, "hostname R\n!\nend\n");
+    store(dir, "older1", now - 30, "hostname R\n!!\nend\n");
+    store(dir, "older2", now - 40, "hostname R\n!!!\nend\n");
+    store(dir, "written", now - 50, "hostname R\n!!!!\nend\n");
+    store_as(dir, "as3-new", now - 15, 3, "hostname R3\nend\n");
+    store_as(dir, "as3-old", now - 60, 3, "hostname R3\n!\nend\n");
+    ck_assert_int_eq(mkdirat(dir, ".tmp-7", 0700), 0);
+    /* Its file changed behind its manifest's back: only a check of its
+     * files finds it damaged (snapshot_list() without `verify` does not). */
+    int d = openat(dir, "damaged", O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(d, 0);
+    ck_assert_int_eq(
+        fs_write_file_at(d, "R.frr", "hostname X\nend\n", 15, 0600), 0);
+    close(d);
+
+    struct snapshot_retention r = {1, 0};
+    testutil_capture_begin();
+    size_t removed = snapshot_prune(dir, "/p", now, &r, "written");
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/p/damaged"), "%s", msg);
+    testutil_capture_end();
+    ck_assert_uint_eq(removed, 3);
+    ck_assert(exists(dir, "damaged"));  /* the TA's */
+    ck_assert(exists(dir, "intact"));   /* the newest intact: the last 1 */
+    ck_assert(!exists(dir, "older1"));  /* beyond the last 1 */
+    ck_assert(!exists(dir, "older2"));  /* beyond the last 1 */
+    ck_assert(exists(dir, "written"));  /* just written */
+    ck_assert(exists(dir, "as3-new"));  /* AS 3's own last 1 */
+    ck_assert(!exists(dir, "as3-old")); /* beyond AS 3's last 1 */
+    ck_assert(exists(dir, ".tmp-7"));   /* no snapshot: not prune's */
+
+    /* Again: nothing more to remove; with no snapshot just written, the
+     * old one kept for that reason goes, the newest intact one stays. */
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, "written"), 0);
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(exists(dir, "intact") && !exists(dir, "written"));
+    ck_assert(exists(dir, "damaged") && exists(dir, "as3-new"));
+    close(dir);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -921,6 +1042,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_default_name);
     tcase_add_test(tc, test_retain);
     tcase_add_test(tc, test_select);
+    tcase_add_test(tc, test_lacking);
     tcase_add_test(tc, test_names_asn_of);
     tcase_add_test(tc, test_manifest_vlan_files);
     tcase_add_test(tc, test_manifest_scope);
@@ -936,6 +1058,7 @@ snapshot_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_list);
     tcase_add_test(tc, test_remove);
+    tcase_add_test(tc, test_prune);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1522,6 +1522,10 @@ master_on_all(struct session *s, const char *verb, const char *name)
         args[n++] = "--note";
         args[n++] = (char *)s->opts.note;
     }
+    if (s->opts.time) {
+        args[n++] = "--time";
+        args[n++] = (char *)s->opts.time;
+    }
     master_open(&m, s, verb); /* the reachable ones answer regardless */
     m.argv = args;
     for_each_server(&m, stream_verb);
@@ -1990,5 +1994,12 @@ master_restart(struct session *s, const char *node)
         log_error("restart %s: no such node in %s", node, s->opts.config);
         return EXIT_USAGE;
     }
-    return master_on_all(s, "restart", node);
+    /* The save before the restart is named by the master's clock, as the
+     * master's `save` is (save --time). */
+    char when[32];
+    snprintf(when, sizeof when, "%lld", (long long)time(NULL));
+    s->opts.time = when;
+    int status = master_on_all(s, "restart", node);
+    s->opts.time = NULL;
+    return status;
 }

@@ -293,45 +293,6 @@ write_snapshot(int snapdir, const char *path, const struct snapshot *snap,
     return error;
 }
 
-/* Removes the snapshots retention does not keep; never `written`, the
- * one just stored.  The newest of each scope are checked (their files
- * too) until an intact one is found: a damaged one takes no place, so it
- * never pushes the newest intact one out (snapshot_retain()).  Each is
- * renamed to a temporary name before it is removed (snapshot_remove()): a
- * save killed meanwhile leaves an incomplete entry, removed by the next
- * save, never a damaged snapshot that would stop an unnamed restore. */
-static void
-prune(int snapdir, const char *path, long long now,
-      const struct snapshot_retention *r, const char *written)
-{
-    struct snapshot *list;
-    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
-    bool *keep = xcalloc(n + 1, sizeof *keep);
-    bool intact_seen[256] = {false}; /* by scope: 0 whole, N AS N */
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned scope = list[i].asn < 256 ? list[i].asn : 0;
-        if (!list[i].damaged && !intact_seen[scope]) {
-            intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
-        }
-    }
-    snapshot_retain(list, n, now, r, written, keep);
-    size_t removed = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!keep[i]) {
-            removed += snapshot_remove(snapdir, path, list[i].name) == 0;
-        }
-        snapshot_free(&list[i]);
-    }
-    if (removed) {
-        log_info("removed %zu older snapshot%s (keeping the last %u and one "
-                 "a day for %u days)",
-                 removed, util_plural(removed), r->keep_last, r->keep_days);
-    }
-    free(keep);
-    free(list);
-}
-
 /* The file `file` of the newest of the `n` snapshots (newest first, of
  * any scope) that has it, checked; NULL if none.  *from: that snapshot. */
 static char *
@@ -543,7 +504,13 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
-        prune(snapdir, path, snap.time, &r, snap.name);
+        size_t removed =
+            snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+        if (removed) {
+            log_info("removed %zu older snapshot%s (keeping the last %u and "
+                     "one a day for %u days)",
+                     removed, util_plural(removed), r.keep_last, r.keep_days);
+        }
         save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;
@@ -906,11 +873,28 @@ ip_line(const struct state *st, const struct active_plugin *rt,
     return status;
 }
 
+/* Whether `line` (of a host's file) is an address on interface `ifname`
+ * or a route through it; NULL `ifname`: any checked line. */
+static bool
+line_on(const char *line, const char *ifname)
+{
+    size_t n = 0, n_args = 0;
+    const char *args[6];
+    char **tok = util_split(line, ' ', &n);
+    bool on = parse_ip_line(tok, n, args, &n_args) &&
+              (!ifname || !strcmp(args[n_args - 1], ifname));
+
+    util_free_strv(tok);
+    return on;
+}
+
 /* Converges a host's addresses and routes to the saved ones: what is not
- * saved goes, what is missing comes (addresses before routes). */
+ * saved goes, what is missing comes (addresses before routes).  With
+ * `only_if`, only the addresses on that interface and the routes through
+ * it, on either side: the rest of the node is left as it is. */
 static int
 restore_host(const struct state *st, const struct active_plugin *rt,
-             const char *node, const char *saved_text)
+             const char *node, const char *saved_text, const char *only_if)
 {
     char path[PATH_MAX], *now_text = NULL;
     if (rt_netns_path(rt, node, path, sizeof path) ||
@@ -945,7 +929,8 @@ restore_host(const struct state *st, const struct active_plugin *rt,
         size_t n_other = adding ? n_now : n_saved;
         for (size_t i = 0; i < n_from; i++) {
             if (strncmp(from[i], kind, strlen(kind)) != 0 ||
-                has_line(other, n_other, from[i])) {
+                has_line(other, n_other, from[i]) ||
+                (only_if && !line_on(from[i], only_if))) {
                 continue;
             }
             if (ip_line(st, rt, node, from[i], adding ? "add" : "del")) {
@@ -1123,7 +1108,7 @@ restore_one(size_t i, void *aux)
     if (!error) {
         error = !strcmp(suffix, ".frr")
                     ? restore_router(run->st, run->rt, node, data, f->size)
-                    : restore_host(run->st, run->rt, node, data);
+                    : restore_host(run->st, run->rt, node, data, NULL);
     }
     free(data);
     run->result[i] = error ? -1 : 1;
@@ -1246,6 +1231,34 @@ restore_files(struct session *s, const struct state *st,
         *failed += run.result[i] < 0;
     }
     free(run.result);
+}
+
+/* Names each object of the record (nodes, then bridges: object_name())
+ * that `selected` marks and that `snap` should hold but does not
+ * (snapshot_lacking()): left as it is. */
+static void
+say_lacking(const struct state *st, const struct snapshot *snap,
+            const bool *selected)
+{
+    size_t n = st->n_nodes + st->n_bridges;
+    const char **objects = xcalloc(n + 1, sizeof *objects);
+    const char **suffixes = xcalloc(n + 1, sizeof *suffixes);
+    bool *lacking = xcalloc(n + 1, sizeof *lacking);
+
+    for (size_t i = 0; i < n; i++) {
+        objects[i] = object_name(st, i);
+        suffixes[i] = i < st->n_nodes ? suffix_of(st->nodes[i].kind) : ".vlan";
+    }
+    snapshot_lacking(snap, objects, suffixes, selected, n, lacking);
+    for (size_t i = 0; i < n; i++) {
+        if (lacking[i]) {
+            log_info("%s: not in snapshot %s: left as it is", objects[i],
+                     snap->name);
+        }
+    }
+    free(objects);
+    free(suffixes);
+    free(lacking);
 }
 
 /* "network N: restored 5 nodes and 2 switches of AS 3 from snapshot S". */
@@ -1438,6 +1451,15 @@ restore_each(struct session *s, const struct state *st,
                           &restored, &switches, &failed);
         }
         free(keep);
+        bool *asked = xcalloc(n_objects + 1, sizeof *asked);
+        for (size_t j = 0; j < n_objects; j++) {
+            unsigned a = names_asn_of(object_name(st, j));
+            for (size_t k = 0; k < n_asns && !asked[j]; k++) {
+                asked[j] = pick[k] && asns[k] == a;
+            }
+        }
+        say_lacking(st, &list[i], asked);
+        free(asked);
         /* One snapshot for every AS: said as before, without the ASes. */
         bool all = !none && groups == 0 && chosen[0] == (long)i;
         for (size_t k = 0; k < n_asns && all; k++) {
@@ -1505,6 +1527,75 @@ network_restore_node(struct session *s, const struct state *st,
      * with a warning naming the damaged one. */
     return restore_with(s, st, session_plugin(s, MI_PLUGIN_RUNTIME), NULL,
                         node, 0, true);
+}
+
+int
+network_restore_host_ifs(struct session *s, const struct state *st,
+                         const char *node, const char *const *ifnames,
+                         size_t n_ifs)
+{
+    unsigned want = names_asn_of(node);
+    char *path = NULL;
+    int snapdir = open_snapdir(s->network, false, &path);
+
+    if (snapdir == -ENOENT ||
+        (snapdir >= 0 && !count_covering(snapdir, path, want, NULL))) {
+        log_debug("%s: no snapshot of network %s holds it", node, s->network);
+        free(path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        return EXIT_OK; /* as `up` set it */
+    }
+    if (snapdir < 0) {
+        return EXIT_FAILED; /* said */
+    }
+    /* Healing is never stuck on a damaged snapshot: the newest intact one,
+     * with a warning naming the damaged one (choose_snapshot()). */
+    struct snapshot *snap = choose_snapshot(snapdir, path, NULL, want, true);
+    int status = snap ? EXIT_OK : EXIT_FAILED;
+    char *file = xasprintf("%s.ip", node);
+    const struct snapshot_file *f = NULL;
+    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
+        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
+    }
+    free(file);
+    if (snap && !f) {
+        log_info("%s: snapshot %s does not hold it: its interfaces made "
+                 "again have the addresses `up` set",
+                 node, snap->name);
+    }
+    if (f && f->stale) {
+        log_warn("%s: its file in snapshot %s is stale (it did not answer "
+                 "when that snapshot was saved): putting back an earlier "
+                 "snapshot's addresses and routes",
+                 node, snap->name);
+    }
+    char *data = NULL;
+    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
+        status = EXIT_FAILED; /* named */
+    }
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    for (size_t i = 0; data && i < n_ifs; i++) {
+        if (restore_host(st, rt, node, data, ifnames[i])) {
+            log_error("%s: %s: the addresses and routes of snapshot %s "
+                      "could not be put back (see above)",
+                      node, ifnames[i], snap->name);
+            status = EXIT_FAILED;
+        } else {
+            log_info("%s: %s: its addresses and routes of snapshot %s put "
+                     "back",
+                     node, ifnames[i], snap->name);
+        }
+    }
+    free(data);
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
+    free(path);
+    close(snapdir);
+    return status;
 }
 
 int
@@ -1736,6 +1827,15 @@ restore_with(struct session *s, const struct state *st,
         restore_files(s, st, rt, snapdir, path, snap, keep,
                       bridge_selected(st, only, asn), &restored, &switches,
                       &failed);
+        size_t n_objects = st->n_nodes + st->n_bridges;
+        bool *asked = xcalloc(n_objects + 1, sizeof *asked);
+        for (size_t j = 0; j < n_objects; j++) {
+            const char *object = object_name(st, j);
+            asked[j] = (!only || !strcmp(only, object)) &&
+                       (!asn || names_asn_of(object) == asn);
+        }
+        say_lacking(st, snap, asked);
+        free(asked);
         char of_as[32] = "";
         if (asn || snap->asn) {
             snprintf(of_as, sizeof of_as, " of AS %u", asn ? asn : snap->asn);

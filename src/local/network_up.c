@@ -1046,6 +1046,30 @@ repair(struct heal *h, size_t *n_repaired)
             break;
         }
     }
+    /* A host's interfaces made again (its node was not): the students'
+     * addresses on them and routes through them, as the newest snapshot
+     * holds them, put back; its other interfaces left as they are. */
+    for (size_t k = 0; k < u->n_nodes && !error; k++) {
+        size_t node = u->nodes[k];
+        enum mi_node_kind kind = p->nodes[node].kind;
+        if (remade[node] || !h->node_touch[node] ||
+            (kind != MI_NODE_HOST && kind != MI_NODE_L2HOST)) {
+            continue;
+        }
+        const char **names = xcalloc(u->n_attach[node] + 1, sizeof *names);
+        size_t n = 0;
+        for (size_t a = 0; a < u->n_attach[node]; a++) {
+            const struct attach *at = &u->attach[node][a];
+            if (h->link_made[at->link]) {
+                names[n++] = p->links[at->link].end[at->end].ifname;
+            }
+        }
+        if (n && network_restore_host_ifs(u->s, u->rec, p->nodes[node].name,
+                                          names, n) != EXIT_OK) {
+            status = EXIT_FAILED;
+        }
+        free(names);
+    }
     free(remade);
     return status;
 }

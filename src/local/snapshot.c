@@ -347,6 +347,37 @@ snapshot_covers(const struct snapshot *s, unsigned asn)
     return s->unread || !s->asn || s->asn == asn;
 }
 
+size_t
+snapshot_lacking(const struct snapshot *snap, const char *const *objects,
+                 const char *const *suffixes, const bool *selected, size_t n,
+                 bool lacking[])
+{
+    bool any_switch = false;
+    for (size_t f = 0; f < snap->n_files && !any_switch; f++) {
+        const char *dot = strrchr(snap->files[f].name, '.');
+        any_switch = dot && !strcmp(dot, ".vlan");
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        lacking[i] = false;
+        if (!selected[i] || !suffixes[i] ||
+            !snapshot_covers(snap, names_asn_of(objects[i])) ||
+            (!strcmp(suffixes[i], ".vlan") && !any_switch)) {
+            continue;
+        }
+        size_t len = strlen(objects[i]);
+        bool held = false;
+        for (size_t f = 0; f < snap->n_files && !held; f++) {
+            const char *name = snap->files[f].name;
+            held = !strncmp(name, objects[i], len) &&
+                   !strcmp(name + len, suffixes[i]);
+        }
+        lacking[i] = !held;
+        count += !held;
+    }
+    return count;
+}
+
 long
 snapshot_choose(const struct snapshot *list, size_t n, const char *name,
                 unsigned want, long *damaged, long *offer)
@@ -739,4 +770,35 @@ snapshot_remove(int snapdir, const char *path, const char *name)
         free(shown);
     }
     return error;
+}
+
+/* snapshot_prune(): see snapshot.h.  The newest of each scope are checked
+ * (their files too) until an intact one is found: a damaged one takes no
+ * place, so it never pushes the newest intact one out. */
+size_t
+snapshot_prune(int snapdir, const char *path, long long now,
+               const struct snapshot_retention *r, const char *written)
+{
+    struct snapshot *list;
+    size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *keep = xcalloc(n + 1, sizeof *keep);
+    bool intact_seen[256] = {false}; /* by scope: 0 whole, N AS N */
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned scope = list[i].asn < 256 ? list[i].asn : 0;
+        if (!list[i].damaged && !intact_seen[scope]) {
+            intact_seen[scope] = !snapshot_verify(snapdir, path, &list[i]);
+        }
+    }
+    snapshot_retain(list, n, now, r, written, keep);
+    size_t removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) {
+            removed += snapshot_remove(snapdir, path, list[i].name) == 0;
+        }
+        snapshot_free(&list[i]);
+    }
+    free(keep);
+    free(list);
+    return removed;
 }

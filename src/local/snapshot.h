@@ -121,6 +121,19 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
                      const struct snapshot_retention *, const char *written,
                      bool keep[]);
 
+/* Which of the `n` objects of a network's record -- `objects[i]`, the
+ * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an
+ * object snapshots do not keep) -- that a restore of `snap` is asked to
+ * put back (`selected[i]`) the snapshot does not hold: lacking[i] set (a
+ * node added after the save, say).  An object outside the snapshot's
+ * scope (another AS's, for a snapshot of one AS) is not lacking, nor a
+ * switch when the snapshot holds no switch at all (saved before they
+ * were kept).  Returns how many.  Pure. */
+size_t snapshot_lacking(const struct snapshot *snap,
+                        const char *const *objects,
+                        const char *const *suffixes, const bool *selected,
+                        size_t n, bool lacking[]);
+
 /* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
 void snapshot_default_name(long long t, char buf[32]);
 
@@ -199,6 +212,17 @@ size_t snapshot_list(int snapdir, const char *path, bool verify,
  * restore): snapshot_set_aside() first, then the tree is removed.  0 or
  * -errno, said. */
 int snapshot_remove(int snapdir, const char *path, const char *name);
+
+/* Removes the snapshots of `snapdir` (shown as `path`) that retention
+ * `r` does not keep at time `now` (snapshot_retain()); never `written`
+ * (the one a save has just stored; NULL: none).  The newest of each scope
+ * are checked, their files too, until an intact one is found, so a
+ * damaged one never pushes the newest intact one out; damaged ones are
+ * left.  Each goes through snapshot_remove() (set aside first): a kill
+ * meanwhile leaves an incomplete entry, removed by the next save, never a
+ * damaged snapshot.  Returns how many were removed. */
+size_t snapshot_prune(int snapdir, const char *path, long long now,
+                      const struct snapshot_retention *r, const char *written);
 
 /* Renames snapshot `name` to a temporary name (.tmp-PID-removed-NAME, into
  * `aside` of `size`): an incomplete entry, listed apart by snapshot_list()
