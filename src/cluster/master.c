@@ -1522,6 +1522,9 @@ master_on_all(struct session *s, const char *verb, const char *name)
         args[n++] = "--note";
         args[n++] = (char *)s->opts.note;
     }
+    if (s->opts.force) {
+        args[n++] = "--force"; /* save: marked routers' running config */
+    }
     master_open(&m, s, verb); /* the reachable ones answer regardless */
     m.argv = args;
     for_each_server(&m, stream_verb);
@@ -1602,6 +1605,9 @@ master_save_named_here(struct session *s)
     if (s->opts.note) {
         args[n++] = "--note";
         args[n++] = (char *)s->opts.note;
+    }
+    if (s->opts.force) {
+        args[n++] = "--force"; /* marked routers' running configuration */
     }
     master_open(&m, s, "save"); /* the reachable ones answer regardless */
     m.json = true;
