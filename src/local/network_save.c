@@ -1653,13 +1653,23 @@ network_router_snapshot(struct session *s, const char *node,
 }
 
 /* The newest intact snapshot of `list` (of `n`, newest first) that has
- * file `file`, or NULL. */
+ * file `file`, or NULL.  Each one asked is checked whole once (its files
+ * against its manifest, snapshot_verify(): damaged then, and named);
+ * verified[k] says which were. */
 static const struct snapshot *
-holder_of(const struct snapshot *list, size_t n, const char *file)
+holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
+          bool *verified, const char *file)
 {
     for (size_t k = 0; k < n; k++) {
         for (size_t i = 0; i < list[k].n_files && !list[k].damaged; i++) {
-            if (!strcmp(list[k].files[i].name, file)) {
+            if (strcmp(list[k].files[i].name, file) != 0) {
+                continue;
+            }
+            if (!verified[k]) {
+                verified[k] = true;
+                snapshot_verify(snapdir, path, &list[k]);
+            }
+            if (!list[k].damaged) {
                 return &list[k];
             }
         }
@@ -1677,6 +1687,7 @@ network_snapshot_marks(struct session *s, bool restoring)
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *verified = xcalloc(n + 1, sizeof *verified);
     struct state st = {0};
     size_t marked = 0;
     const struct snapshot *newest = NULL;
@@ -1690,7 +1701,8 @@ network_snapshot_marks(struct session *s, bool restoring)
                 continue;
             }
             char *file = xasprintf("%s.frr", st.nodes[i].name);
-            const struct snapshot *h = holder_of(list, n, file);
+            const struct snapshot *h =
+                holder_of(snapdir, path, list, n, verified, file);
             free(file);
             if (h && !state_mark_set(&st, st.nodes[i].name,
                                      restoring
@@ -1718,6 +1730,7 @@ network_snapshot_marks(struct session *s, bool restoring)
         snapshot_free(&list[i]);
     }
     free(list);
+    free(verified);
     free(path);
     close(snapdir);
 }
