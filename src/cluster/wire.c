@@ -789,8 +789,8 @@ status_read(struct reader *r, json_object *o, void *out)
     }
     /* Optional: a server before marks reports none. */
     if (o && json_object_object_get_ex(o, "not_restored", NULL)) {
-        s->not_restored = get_strings(r, o, "", "not_restored",
-                                      &s->n_not_restored);
+        s->not_restored =
+            get_strings(r, o, "", "not_restored", &s->n_not_restored);
     }
     s->cpu_seconds = get_cpu(r, o, "");
 }

@@ -346,7 +346,8 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     ws->not_restored = xcalloc(n + 1, sizeof *ws->not_restored);
     for (size_t k = 0; k < n; k++) {
         const struct mi_node *node = &p->nodes[r->nodes[k]];
-        if (node->kind != MI_NODE_ROUTER && node->kind != MI_NODE_ROUTESERVER) {
+        if (node->kind != MI_NODE_ROUTER &&
+            node->kind != MI_NODE_ROUTESERVER) {
             continue;
         }
         char *mark = state_mark_get(r->lk.st, node->name);

@@ -1704,12 +1704,12 @@ network_snapshot_marks(struct session *s, bool restoring)
             const struct snapshot *h =
                 holder_of(snapdir, path, list, n, verified, file);
             free(file);
-            if (h && !state_mark_set(&st, st.nodes[i].name,
-                                     restoring
-                                         ? "`up --restore` did not restore it"
-                                         : "`up` started it with the "
-                                           "configuration it generates",
-                                     h->name)) {
+            if (h &&
+                !state_mark_set(&st, st.nodes[i].name,
+                                restoring ? "`up --restore` did not restore it"
+                                          : "`up` started it with the "
+                                            "configuration it generates",
+                                h->name)) {
                 marked++;
             }
         }

@@ -1240,9 +1240,9 @@ state_mark_get(const struct state *st, const char *node)
     }
     char *data = NULL;
     size_t len = 0;
-    int error = dir < 0 ? dir
-                        : fs_read_file_at(dir, node, STATE_MARK_MAX, &data,
-                                          &len);
+    int error = dir < 0
+                    ? dir
+                    : fs_read_file_at(dir, node, STATE_MARK_MAX, &data, &len);
     if (dir >= 0) {
         close(dir);
     }
