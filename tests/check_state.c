@@ -450,11 +450,11 @@ START_TEST(test_mark_line)
     free(line);
 
     ck_assert(state_mark_valid("r\n", 2));
-    ck_assert(!state_mark_valid("r", 1));         /* no newline */
-    ck_assert(!state_mark_valid("\n", 1));        /* empty */
-    ck_assert(!state_mark_valid("r\ns\n", 4));    /* two lines */
-    ck_assert(!state_mark_valid("r\0s\n", 4));    /* NUL */
-    ck_assert(!state_mark_valid("r\x1bs\n", 4));  /* control */
+    ck_assert(!state_mark_valid("r", 1));        /* no newline */
+    ck_assert(!state_mark_valid("\n", 1));       /* empty */
+    ck_assert(!state_mark_valid("r\ns\n", 4));   /* two lines */
+    ck_assert(!state_mark_valid("r\0s\n", 4));   /* NUL */
+    ck_assert(!state_mark_valid("r\x1bs\n", 4)); /* control */
     memset(big, 'x', sizeof big);
     big[STATE_MARK_MAX] = '\n';
     ck_assert(!state_mark_valid(big, STATE_MARK_MAX + 1)); /* too long */
