@@ -184,7 +184,7 @@ START_TEST(test_status_round_trip)
     ck_assert(!d.nodes[1].damaged);
     ck_assert_uint_eq(d.n_damage, 1);
     ck_assert_str_eq(d.damage[0], damage[0]);
-    ck_assert(!wire_status_ok(&d)); /* every node up, but damaged */
+    ck_assert(!wire_status_ok(&d));         /* every node up, but damaged */
     ck_assert_uint_eq(d.n_not_restored, 0); /* none: the key is absent */
     ck_assert_ptr_null(strstr(text, "not_restored"));
     wire_status_free(&d);
