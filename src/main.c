@@ -92,6 +92,10 @@ usage(FILE *out)
         "                         (the master passes its clock to every\n"
         "                         server)\n"
         "      --always           save: store it even when nothing changed\n"
+        "      --force            save: also the running configuration of\n"
+        "                         routers marked as not running their\n"
+        "                         students' saved one (`status`: not\n"
+        "                         restored), and remove their marks\n"
         "      --group N          access: student group N (its AS) only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -224,6 +228,7 @@ enum {
     OPT_SKIP_DAMAGED,
     OPT_TIME,
     OPT_ALWAYS,
+    OPT_FORCE,
     OPT_GROUP,
 };
 
@@ -254,6 +259,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"skip-damaged", no_argument, NULL, OPT_SKIP_DAMAGED},
         {"time", required_argument, NULL, OPT_TIME},
         {"always", no_argument, NULL, OPT_ALWAYS},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"group", required_argument, NULL, OPT_GROUP},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -349,6 +355,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_ALWAYS:
             opts->always = true;
             opts->verb_options |= VOPT_ALWAYS;
+            break;
+        case OPT_FORCE:
+            opts->force = true;
+            opts->verb_options |= VOPT_FORCE;
             break;
         case OPT_GROUP:
             if (!parse_group(optarg, &opts->group)) {

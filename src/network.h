@@ -107,7 +107,12 @@ int network_snapshots(struct session *);
 int master_save(struct session *);
 int master_snapshots(struct session *);
 int network_restore(struct session *, const char *name, const char *node);
-void network_snapshot_hint(struct session *);
+/* After an `up` that built the network here (not a repair): marks every
+ * router that an intact snapshot holds (state_mark_set(): it runs the
+ * configuration `up` generated, not its students' saved one); with
+ * `restoring` before `up --restore`'s restore, which removes the marks of
+ * the routers it restores; without, says so, and how to restore. */
+void network_snapshot_marks(struct session *, bool restoring);
 /* Puts snapshot `snapshot` (NULL: the newest that holds the node's AS)
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,

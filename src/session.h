@@ -34,6 +34,7 @@ enum {
     VOPT_TIME = 1 << 10,        /* --time SECONDS (save, from a master) */
     VOPT_ALWAYS = 1 << 11,      /* --always (save) */
     VOPT_GROUP = 1 << 12,       /* --group N (access) */
+    VOPT_FORCE = 1 << 13,       /* --force (save) */
 };
 
 struct cli_options {
@@ -57,6 +58,7 @@ struct cli_options {
     const char *time;             /* save --time SECONDS, as given */
     long long save_time;          /* ... parsed (0: this server's clock) */
     bool always;                  /* save --always */
+    bool force;                   /* save --force */
     unsigned group;               /* --group N (access), 0: every group */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */

@@ -236,6 +236,11 @@ verb_up(struct session *s, int argc, char **argv)
     if (status != EXIT_OK || s->exec != &local_executor) {
         return status; /* a master's servers restore, each its part */
     }
+    if (s->built) {
+        /* Until a restore puts their work back, the routers a snapshot
+         * holds are marked: `save` must not store `up`'s over it. */
+        network_snapshot_marks(s, s->opts.restore);
+    }
     if (s->opts.restore && s->built) {
         status = s->exec->restore(s, name, NULL);
     } else if (s->opts.restore) {
@@ -244,8 +249,6 @@ verb_up(struct session *s, int argc, char **argv)
         log_info("network %s was up already here: nothing restored "
                  "(`restore` puts a snapshot back on a running network)",
                  s->network);
-    } else {
-        network_snapshot_hint(s);
     }
     return status;
 }
@@ -480,6 +483,8 @@ verb_option_name(unsigned vopt)
         return "--always";
     case VOPT_GROUP:
         return "--group";
+    case VOPT_FORCE:
+        return "--force";
     default:
         return "an option";
     }
@@ -906,11 +911,12 @@ const struct verb verbs[] = {
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},
     {"save",
-     "[--as N] [--name NAME] [--note TEXT] [--time T] [--always] [NETWORK]",
+     "[--as N] [--name NAME] [--note TEXT] [--time T] [--always] [--force] "
+     "[NETWORK]",
      "snapshot routers' configs, hosts' addresses and routes, switches' "
      "VLANs",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
-     VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS},
+     VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS | VOPT_FORCE},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
     {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",

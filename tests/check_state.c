@@ -433,6 +433,106 @@ START_TEST(test_links_roundtrip)
 }
 END_TEST
 
+START_TEST(test_mark_line)
+{
+    char *line = state_mark_line("`up` started it", "20261203-2331");
+    ck_assert_str_eq(line, "`up` started it; its students' work is in "
+                           "snapshot 20261203-2331");
+    free(line);
+    line = state_mark_line("a\nb\tc", NULL); /* one line, always */
+    ck_assert_str_eq(line, "a?b?c");
+    free(line);
+    char big[2 * STATE_MARK_MAX];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    line = state_mark_line(big, "S");
+    ck_assert_uint_eq(strlen(line), STATE_MARK_MAX - 2);
+    free(line);
+
+    ck_assert(state_mark_valid("r\n", 2));
+    ck_assert(!state_mark_valid("r", 1));        /* no newline */
+    ck_assert(!state_mark_valid("\n", 1));       /* empty */
+    ck_assert(!state_mark_valid("r\ns\n", 4));   /* two lines */
+    ck_assert(!state_mark_valid("r\0s\n", 4));   /* NUL */
+    ck_assert(!state_mark_valid("r\x1bs\n", 4)); /* control */
+    memset(big, 'x', sizeof big);
+    big[STATE_MARK_MAX] = '\n';
+    ck_assert(!state_mark_valid(big, STATE_MARK_MAX + 1)); /* too long */
+    big[STATE_MARK_MAX - 1] = '\n';
+    ck_assert(state_mark_valid(big, STATE_MARK_MAX));
+}
+END_TEST
+
+START_TEST(test_marks)
+{
+    struct state st;
+    char path[PATH_MAX];
+    struct stat sb;
+
+    make_network(&st);
+    ck_assert_ptr_null(state_mark_get(&st, "R")); /* no marks/ yet */
+    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "R", "why", "S1"), 0);
+    char *mark = state_mark_get(&st, "R");
+    ck_assert_str_eq(mark, "why; its students' work is in snapshot S1");
+    free(mark);
+    snprintf(path, sizeof path, "%s/net/marks/R", rundir);
+    ck_assert_int_eq(lstat(path, &sb), 0);
+    ck_assert(S_ISREG(sb.st_mode));
+    ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+    snprintf(path, sizeof path, "%s/net/marks", rundir);
+    ck_assert_int_eq(lstat(path, &sb), 0);
+    ck_assert_uint_eq(sb.st_mode & 0777, 0700);
+    ck_assert_ptr_null(state_mark_get(&st, "Q")); /* another router */
+    /* Set again: replaced. */
+    ck_assert_int_eq(state_mark_set(&st, "R", "other", NULL), 0);
+    mark = state_mark_get(&st, "R");
+    ck_assert_str_eq(mark, "other");
+    free(mark);
+    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "R"));
+    /* A name that is no node's is refused, never a path. */
+    ck_assert_int_eq(state_mark_set(&st, "../state", "x", NULL), -EINVAL);
+    ck_assert_ptr_null(state_mark_get(&st, "../state"));
+
+    /* A mark that is not one line, or a symlink: still a mark (a router
+     * is never taken for unmarked by mistake), its line saying so; the
+     * symlink is not followed. */
+    snprintf(path, sizeof path, "%s/net/marks/R", rundir);
+    write_file(path, "a\nb\n", 4);
+    testutil_capture_begin();
+    mark = state_mark_get(&st, "R");
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(mark, "cannot be read"));
+    free(mark);
+    unlink(path);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    testutil_capture_begin();
+    mark = state_mark_get(&st, "R");
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(mark, "cannot be read"));
+    free(mark);
+    /* Setting replaces the symlink itself, writing nothing through it. */
+    ck_assert_int_eq(state_mark_set(&st, "R", "why", NULL), 0);
+    ck_assert_int_eq(lstat(path, &sb), 0);
+    ck_assert(S_ISREG(sb.st_mode));
+    /* marks/ itself a symlink: refused, not followed. */
+    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
+    snprintf(path, sizeof path, "%s/net/marks", rundir);
+    ck_assert_int_eq(rmdir(path), 0);
+    char target[PATH_MAX];
+    snprintf(target, sizeof target, "%s/elsewhere", base);
+    ck_assert_int_eq(mkdir(target, 0755), 0);
+    ck_assert_int_eq(symlink(target, path), 0);
+    testutil_capture_begin();
+    ck_assert_int_lt(state_mark_set(&st, "R", "why", NULL), 0);
+    testutil_capture_end();
+    snprintf(target, sizeof target, "%s/elsewhere/R", base);
+    ck_assert_int_eq(access(target, F_OK), -1);
+    state_destroy(&st);
+}
+END_TEST
+
 START_TEST(test_links_damaged)
 {
     static const char *const bad[] = {
@@ -640,6 +740,8 @@ state_suite(void)
     tcase_add_test(tc, test_lock);
     tcase_add_test(tc, test_links_roundtrip);
     tcase_add_test(tc, test_links_damaged);
+    tcase_add_test(tc, test_mark_line);
+    tcase_add_test(tc, test_marks);
     tcase_add_test(tc, test_lock_parse);
     tcase_add_test(tc, test_lock_network);
     suite_add_tcase(s, tc);

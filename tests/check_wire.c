@@ -184,7 +184,33 @@ START_TEST(test_status_round_trip)
     ck_assert(!d.nodes[1].damaged);
     ck_assert_uint_eq(d.n_damage, 1);
     ck_assert_str_eq(d.damage[0], damage[0]);
-    ck_assert(!wire_status_ok(&d)); /* every node up, but damaged */
+    ck_assert(!wire_status_ok(&d));         /* every node up, but damaged */
+    ck_assert_uint_eq(d.n_not_restored, 0); /* none: the key is absent */
+    ck_assert_ptr_null(strstr(text, "not_restored"));
+    wire_status_free(&d);
+    free(text);
+
+    /* Routers not running their students' work: one line each, and
+     * status is not whole for them alone. */
+    char *marks[] = {"1_ZURIrouter: `up` started it with the configuration "
+                     "it generates; its students' work is in snapshot S",
+                     "1_BASErouter: x"};
+    nodes[0].damaged = false;
+    s.damage = NULL;
+    s.n_damage = 0;
+    s.not_restored = marks;
+    s.n_not_restored = 2;
+    text = text_of(wire_status_encode(&s));
+    ck_assert_int_eq(wire_status_decode(text, "s2", &d), 0);
+    ck_assert_uint_eq(d.n_damage, 0);
+    ck_assert_uint_eq(d.n_not_restored, 2);
+    ck_assert_str_eq(d.not_restored[0], marks[0]);
+    ck_assert_str_eq(d.not_restored[1], marks[1]);
+    ck_assert(!wire_status_ok(&d));
+    free(d.not_restored[0]);
+    free(d.not_restored[1]);
+    d.n_not_restored = 0;
+    ck_assert(wire_status_ok(&d));
     wire_status_free(&d);
     free(text);
 }
@@ -362,6 +388,10 @@ static const struct bad bad[] = {
      "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
      "\"nodes\": [], \"damage\": [\"x\", 1]}",
      "\"damage[1]\" is not a string"},
+    {"status",
+     "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
+     "\"nodes\": [], \"not_restored\": [\"R: x\", 2]}",
+     "\"not_restored[1]\" is not a string"},
     {"status",
      "{\"network\": \"n\", \"server\": \"s1\", \"complete\": true, "
      "\"nodes\": [{\"name\": \"a\", \"kind\": \"host\", \"server\": \"s1\", "

@@ -1500,7 +1500,8 @@ static int
 master_on_all(struct session *s, const char *verb, const char *name)
 {
     struct master m;
-    char *args[12] = {NULL};
+    /* Every option below at once, and the terminating NULL. */
+    char *args[16] = {NULL};
     size_t n = 0;
 
     if (s->opts.node) {
@@ -1525,6 +1526,9 @@ master_on_all(struct session *s, const char *verb, const char *name)
     if (s->opts.time) {
         args[n++] = "--time";
         args[n++] = (char *)s->opts.time;
+    }
+    if (s->opts.force) {
+        args[n++] = "--force"; /* save: marked routers' running config */
     }
     master_open(&m, s, verb); /* the reachable ones answer regardless */
     m.argv = args;
@@ -1606,6 +1610,9 @@ master_save_named_here(struct session *s)
     if (s->opts.note) {
         args[n++] = "--note";
         args[n++] = (char *)s->opts.note;
+    }
+    if (s->opts.force) {
+        args[n++] = "--force"; /* marked routers' running configuration */
     }
     master_open(&m, s, "save"); /* the reachable ones answer regardless */
     m.json = true;

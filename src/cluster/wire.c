@@ -724,6 +724,11 @@ wire_status_encode(const struct wire_status *s)
         json_object_object_add(o, "damage",
                                strings_encode(s->damage, s->n_damage));
     }
+    if (s->n_not_restored) {
+        json_object_object_add(
+            o, "not_restored",
+            strings_encode(s->not_restored, s->n_not_restored));
+    }
     add_cpu(o, s->cpu_seconds);
     return o;
 }
@@ -782,6 +787,11 @@ status_read(struct reader *r, json_object *o, void *out)
     if (o && json_object_object_get_ex(o, "damage", NULL)) {
         s->damage = get_strings(r, o, "", "damage", &s->n_damage);
     }
+    /* Optional: a server before marks reports none. */
+    if (o && json_object_object_get_ex(o, "not_restored", NULL)) {
+        s->not_restored =
+            get_strings(r, o, "", "not_restored", &s->n_not_restored);
+    }
     s->cpu_seconds = get_cpu(r, o, "");
 }
 
@@ -817,6 +827,7 @@ wire_status_free(struct wire_status *s)
     }
     free(s->nodes);
     free_strings(s->damage, s->n_damage);
+    free_strings(s->not_restored, s->n_not_restored);
     free(s->network);
     free(s->server);
     memset(s, 0, sizeof *s);
@@ -830,7 +841,7 @@ wire_status_ok(const struct wire_status *s)
             return false;
         }
     }
-    return s->n_damage == 0;
+    return s->n_damage == 0 && s->n_not_restored == 0;
 }
 
 /* ------------------------------------------------------------------------ */

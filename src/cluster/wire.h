@@ -133,7 +133,8 @@ struct wire_node {
  *                                    "link": "down" (optional) } ],
  *                  "damaged": true,                          (optional)
  *                  "bgp": { "established": 3, "expected": 3 } } ],
- *     "damage": [ "node 3_LUGAhost is missing", ... ] }      (optional)
+ *     "damage": [ "node 3_LUGAhost is missing", ... ],       (optional)
+ *     "not_restored": [ "3_ZURIrouter: REASON", ... ] }      (optional)
  * `established` is what FRR says (a session the plan does not expect
  * counts too); "bgp" only for routers and route servers. */
 struct wire_status {
@@ -144,6 +145,10 @@ struct wire_status {
     char **damage; /* what damage.c found, one line each (src/local/damage.h);
                       none from a server that predates it */
     size_t n_damage;
+    char **not_restored; /* the marked routers (state_mark_get()): "NODE:
+                            REASON", one each; none from a server that
+                            predates marks */
+    size_t n_not_restored;
     double cpu_seconds; /* as in wire_check */
 };
 
@@ -152,8 +157,9 @@ int wire_status_decode(const char *text, const char *who,
                        struct wire_status *);
 void wire_status_free(struct wire_status *);
 
-/* What `status` means: every node of the server is there, and nothing is
- * damaged. */
+/* What `status` means: every node of the server is there, nothing is
+ * damaged, and every router runs its students' saved configuration (none
+ * not restored). */
 bool wire_status_ok(const struct wire_status *);
 
 /* ------------------------------------------------------------------------ */

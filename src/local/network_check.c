@@ -341,6 +341,22 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     }
     links_reply(r->lk.st, ws);
     damage_reply(r, n, ws);
+    /* The routers marked as not running their students' saved
+     * configuration (state_mark_get()). */
+    ws->not_restored = xcalloc(n + 1, sizeof *ws->not_restored);
+    for (size_t k = 0; k < n; k++) {
+        const struct mi_node *node = &p->nodes[r->nodes[k]];
+        if (node->kind != MI_NODE_ROUTER &&
+            node->kind != MI_NODE_ROUTESERVER) {
+            continue;
+        }
+        char *mark = state_mark_get(r->lk.st, node->name);
+        if (mark) {
+            ws->not_restored[ws->n_not_restored++] =
+                xasprintf("%s: %s", node->name, mark);
+            free(mark);
+        }
+    }
 }
 
 void
@@ -381,9 +397,15 @@ status_print(const struct wire_status *ws)
     for (size_t i = 0; i < ws->n_damage; i++) {
         printf("damaged: %s\n", ws->damage[i]);
     }
-    printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s\n",
+    for (size_t i = 0; i < ws->n_not_restored; i++) {
+        printf("not restored: %s -- `miniinet restore` puts its students' "
+               "work back, or `save --force` keeps what runs\n",
+               ws->not_restored[i]);
+    }
+    printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s%s\n",
            n_up, ws->n_nodes - n_up, bgp_up, bgp_expected,
-           ws->n_damage ? "; damaged (above): `up` repairs it" : "");
+           ws->n_damage ? "; damaged (above): `up` repairs it" : "",
+           ws->n_not_restored ? "; routers not restored (above)" : "");
 }
 
 int

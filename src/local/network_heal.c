@@ -190,10 +190,15 @@ start_from_snapshot(const struct state *st, const struct active_plugin *rt,
 
 /* Stops what runs of a router's FRR (unless `fresh`: a node just made,
  * where nothing runs yet) and starts it again from its snapshot's
- * configuration, or `up`'s when no snapshot holds it.  When FRR refuses
- * the snapshot's, the router is started again with `up`'s, said as an
- * error naming it and the snapshot (which keeps the students' work), and
- * the result is EXIT_FAILED. */
+ * configuration, or `up`'s when no snapshot holds it.  When snapshots
+ * exist but none can be read for it, a live router (not `fresh`: some of
+ * its daemons still run what the students typed) is left as it is --
+ * nothing stopped, nothing started -- said as an error, EXIT_FAILED; a
+ * router made again is started with `up`'s and marked (state_mark_set():
+ * `save` then keeps its saved file).  When FRR refuses the snapshot's, the
+ * router is started again with `up`'s, marked, said as an error naming it
+ * and the snapshot (which keeps the students' work), and the result is
+ * EXIT_FAILED. */
 int
 network_heal_router(struct session *s, const struct state *st, size_t node,
                     bool fresh, const char *why, const char *snapshot)
@@ -210,6 +215,29 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
      * that holds the router, if any. */
     int status =
         network_router_snapshot(s, name, snapshot, &conf, &len, &from);
+    if (status != EXIT_OK && !conf && !fresh) {
+        log_error("%s: FRR not restarted, nothing stopped or started: its "
+                  "snapshot cannot be read (above), and `up`'s "
+                  "configuration would replace its students' work; "
+                  "`miniinet snapshots` shows which are damaged, `miniinet "
+                  "restart %s` after a `save` that works, or `miniinet "
+                  "restore --node %s SNAPSHOT` from an intact one",
+                  name, name, name);
+        free(dir);
+        free(from);
+        return EXIT_FAILED;
+    }
+    if (status != EXIT_OK && !conf) {
+        log_error("%s: its snapshot cannot be read (above): started with "
+                  "the configuration `up` generates, and marked (`status` "
+                  "shows it; `miniinet restore --node %s SNAPSHOT` puts "
+                  "its students' work back from an intact one)",
+                  name, name);
+        state_mark_set(st, name,
+                       "made again, and its snapshot could not be read: it "
+                       "runs the configuration `up` generates",
+                       snapshot);
+    }
     int error = fresh ? 0 : stop_frr(rt, name, dir, daemons);
     if (!error && conf) {
         error =
@@ -221,6 +249,11 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
                       "restore --node %s %s` puts it back once FRR takes "
                       "it)",
                       name, from, from, name, from);
+            state_mark_set(st, name,
+                           "FRR refused its snapshot's configuration when "
+                           "started again: it runs the configuration `up` "
+                           "generates",
+                           from);
             status = EXIT_FAILED;
             free(conf);
             conf = NULL;

@@ -318,6 +318,18 @@ previous_file(int snapdir, const char *path, const struct snapshot *list,
     return NULL;
 }
 
+/* Removes the marks of the record's nodes that `unmark` says (what runs
+ * on them is now in a snapshot kept). */
+static void
+unmark_nodes(const struct state *st, const bool *unmark, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (unmark[i]) {
+            state_mark_clear(st, st->nodes[i].name);
+        }
+    }
+}
+
 /* Whether the record has a node or bridge of AS `asn` on this server. */
 static bool
 record_has_as(const struct state *st, unsigned asn)
@@ -422,12 +434,50 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
     char **data = xcalloc(n_objects + 1, sizeof *data);
+    /* Per node: its mark to remove once the snapshot is kept (save
+     * --force, or a marked router no earlier snapshot holds). */
+    bool *unmark = xcalloc(n_objects + 1, sizeof *unmark);
     size_t n_stale = 0, n_lost = 0;
     for (size_t i = 0; status == EXIT_OK && i < n_objects; i++) {
         struct taken *t = &run.taken[i];
         if (!t->file) {
             continue;
         }
+        /* A marked router runs `up`'s configuration, or a mix, not its
+         * students' saved one: that is not what is stored over their
+         * work, unless --force. */
+        char *mark = NULL;
+        if (i < st->n_nodes && t->data &&
+            !strcmp(suffix_of(st->nodes[i].kind), ".frr")) {
+            mark = state_mark_get(st, st->nodes[i].name);
+        }
+        if (mark && s->opts.force) {
+            log_info("%s: marked (%s): --force saves its running "
+                     "configuration and removes the mark",
+                     object_name(st, i), mark);
+            unmark[i] = true;
+        } else if (mark) {
+            const struct snapshot *from = NULL;
+            size_t len = 0;
+            char *kept = previous_file(snapdir, path, list, n_list, t->file,
+                                       &len, &from);
+            if (kept) {
+                free(t->data);
+                t->data = NULL;
+                free(kept);
+                t->why = xasprintf(
+                    "it does not run its students' saved configuration "
+                    "(%s); `miniinet restore` puts it back, `save --force` "
+                    "saves what runs",
+                    mark);
+            } else {
+                log_warn("%s: marked (%s), but no earlier snapshot has it: "
+                         "its running configuration is saved",
+                         object_name(st, i), mark);
+                unmark[i] = true;
+            }
+        }
+        free(mark);
         bool stale = !t->data;
         if (stale) {
             const struct snapshot *from = NULL;
@@ -468,6 +518,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, list[prev].name);
+            unmark_nodes(st, unmark, st->n_nodes);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
                 *saved = xstrdup(list[prev].name);
@@ -488,6 +539,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (saved) {
             *saved = xstrdup(snap.name);
         }
+        unmark_nodes(st, unmark, st->n_nodes);
         char of_as[32] = "";
         if (asn) {
             snprintf(of_as, sizeof of_as, " of AS %u", asn);
@@ -524,6 +576,7 @@ done:
     }
     free(run.taken);
     free(data);
+    free(unmark);
     snapshot_free(&snap);
     for (size_t i = 0; i < n_list; i++) {
         snapshot_free(&list[i]);
@@ -715,15 +768,18 @@ config_body(const char *conf, size_t *len)
 }
 
 /* Puts a router's configuration back: the file into the node's directory
- * (root's; the node cannot write it), then frr-reload.py in the node. */
+ * (root's; the node cannot write it), then frr-reload.py in the node.
+ * *reloaded: frr-reload.py ran and failed (it may have changed part of
+ * the configuration). */
 static int
 restore_router(const struct state *st, const struct active_plugin *rt,
-               const char *node, const char *conf, size_t len)
+               const char *node, const char *conf, size_t len, bool *reloaded)
 {
     /* Unchanged since the snapshot: nothing to do (frr-reload.py costs a
      * Python start and several vtysh runs). */
     const char *show[] = {"vtysh", "-N", node, "-c", "show running-config",
                           NULL};
+    *reloaded = false;
     char *ndir0 = state_node_dir(st, node);
     char *now = NULL;
     int shown = rt_run_bounded(rt, node, ndir0, show, &now,
@@ -763,6 +819,7 @@ restore_router(const struct state *st, const struct active_plugin *rt,
     char *out = NULL;
     int status = rt_run_bounded(rt, node, ndir, argv, &out, RELOAD_TIMEOUT_MS,
                                 RELOAD_OUT_MAX);
+    *reloaded = status != 0; /* it may have changed some of it */
     if (status != 0) {
         char buf[128];
         log_error("%s: %s (%s %s)%s%s", node,
@@ -1072,6 +1129,7 @@ struct restore_run {
     const char *path;
     const bool *keep; /* per file: selected (--node, --as) */
     int *result;      /* per file: 1 restored, 0 skipped, -1 failed */
+    bool up;          /* `up --restore`: a router not restored runs up's */
 };
 
 /* File `i` of the snapshot back on its node (in parallel, -j); switches'
@@ -1105,13 +1163,26 @@ restore_one(size_t i, void *aux)
     char *data = NULL;
     int error =
         snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
+    bool router = !strcmp(suffix, ".frr"), reloaded = false;
     if (!error) {
-        error = !strcmp(suffix, ".frr")
-                    ? restore_router(run->st, run->rt, node, data, f->size)
-                    : restore_host(run->st, run->rt, node, data, NULL);
+        error = router ? restore_router(run->st, run->rt, node, data, f->size,
+                                        &reloaded)
+                       : restore_host(run->st, run->rt, node, data, NULL);
     }
     free(data);
     run->result[i] = error ? -1 : 1;
+    /* Its students' work runs: no longer marked.  frr-reload.py failed
+     * midway (a mix runs), or `up --restore` left `up`'s: marked (a
+     * failure before anything changed leaves what ran, and its mark). */
+    if (router && !error) {
+        state_mark_clear(run->st, node);
+    } else if (router && (reloaded || run->up)) {
+        state_mark_set(run->st, node,
+                       reloaded ? "FRR refused the configuration of its "
+                                  "snapshot midway: it runs a mix"
+                                : "`up --restore` did not restore it",
+                       run->snap->name);
+    }
     return 0;
 }
 
@@ -1220,7 +1291,8 @@ restore_files(struct session *s, const struct state *st,
                               snapdir,
                               path,
                               keep,
-                              xcalloc(snap->n_files + 1, sizeof *run.result)};
+                              xcalloc(snap->n_files + 1, sizeof *run.result),
+                              s->opts.restore};
     workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL, NULL);
     restore_switches(s, &run, any_bridge_selected);
     for (size_t i = 0; i < snap->n_files; i++) {
@@ -1671,32 +1743,85 @@ network_router_snapshot(struct session *s, const char *node,
     return status;
 }
 
-/* After `up`: says when the network has snapshots, and how to restore.
- */
+/* The newest intact snapshot of `list` (of `n`, newest first) that has
+ * file `file`, or NULL.  Each one asked is checked whole once (its files
+ * against its manifest, snapshot_verify(): damaged then, and named);
+ * verified[k] says which were. */
+static const struct snapshot *
+holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
+          bool *verified, const char *file)
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < list[k].n_files && !list[k].damaged; i++) {
+            if (strcmp(list[k].files[i].name, file) != 0) {
+                continue;
+            }
+            if (!verified[k]) {
+                verified[k] = true;
+                snapshot_verify(snapdir, path, &list[k]);
+            }
+            if (!list[k].damaged) {
+                return &list[k];
+            }
+        }
+    }
+    return NULL;
+}
+
 void
-network_snapshot_hint(struct session *s)
+network_snapshot_marks(struct session *s, bool restoring)
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
     if (snapdir < 0) {
-        return; /* none (or reported) */
+        return; /* none (or reported): nothing of the students' to lose */
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
-    size_t newest = 0;
-    while (newest < n && list[newest].damaged) {
-        newest++;
+    bool *verified = xcalloc(n + 1, sizeof *verified);
+    struct state st = {0};
+    size_t marked = 0;
+    const struct snapshot *newest = NULL;
+    for (size_t k = 0; k < n && !newest; k++) {
+        newest = list[k].damaged ? NULL : &list[k];
     }
-    if (newest < n) {
-        log_info("network %s has %zu snapshot%s (newest: %s); `miniinet "
-                 "restore` puts the newest back, `up --restore` does both "
-                 "at once",
-                 s->network, n, util_plural(n), list[newest].name);
+    if (newest && state_load(s->network, &st) == 0) {
+        for (size_t i = 0; i < st.n_nodes; i++) {
+            if (st.nodes[i].kind != MI_NODE_ROUTER &&
+                st.nodes[i].kind != MI_NODE_ROUTESERVER) {
+                continue;
+            }
+            char *file = xasprintf("%s.frr", st.nodes[i].name);
+            const struct snapshot *h =
+                holder_of(snapdir, path, list, n, verified, file);
+            free(file);
+            if (h &&
+                !state_mark_set(&st, st.nodes[i].name,
+                                restoring ? "`up --restore` did not restore it"
+                                          : "`up` started it with the "
+                                            "configuration it generates",
+                                h->name)) {
+                marked++;
+            }
+        }
+    }
+    state_destroy(&st);
+    if (newest && !restoring) {
+        log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
+                 "a snapshot holds run%s the configuration `up` generates, "
+                 "not the students' saved one, and %s marked (`status` "
+                 "shows them; `save` keeps their saved files); `miniinet "
+                 "restore` puts the newest back, `save --force` keeps what "
+                 "runs instead",
+                 s->network, n, util_plural(n), newest->name, marked,
+                 util_plural(marked), marked == 1 ? "s" : "",
+                 marked == 1 ? "is" : "are");
     }
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
     }
     free(list);
+    free(verified);
     free(path);
     close(snapdir);
 }

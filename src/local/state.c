@@ -1119,3 +1119,146 @@ state_links_free(struct state_link *links, size_t n)
     }
     free(links);
 }
+
+/* ------------------------------------------------------------------------ */
+/* marks                                                                    */
+
+#define MARKS_DIR "marks"
+
+char *
+state_mark_line(const char *reason, const char *snapshot)
+{
+    char *line = snapshot ? xasprintf("%s; its students' work is in "
+                                      "snapshot %s",
+                                      reason, snapshot)
+                          : xstrdup(reason);
+    size_t n = strlen(line);
+    if (n > STATE_MARK_MAX - 2) {
+        n = STATE_MARK_MAX - 2;
+        line[n] = '\0';
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0x20 || c == 0x7f) {
+            line[i] = '?';
+        }
+    }
+    return line;
+}
+
+bool
+state_mark_valid(const char *text, size_t len)
+{
+    if (len < 2 || len > STATE_MARK_MAX || text[len - 1] != '\n') {
+        return false;
+    }
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The network's marks directory, opened (made with `create`), never
+ * through a symlink; -errno (-ENOENT: none). */
+static int
+open_marks_dir(const struct state *st, bool create)
+{
+    int net = open_network_dir(st->network);
+    if (net < 0) {
+        return net;
+    }
+    int fd = create ? fs_make_dir_at(net, MARKS_DIR, 0700)
+                    : openat(net, MARKS_DIR,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int error = !create && fd < 0 ? -errno : 0;
+    close(net);
+    return create || fd >= 0 ? fd : error;
+}
+
+int
+state_mark_set(const struct state *st, const char *node, const char *reason,
+               const char *snapshot)
+{
+    if (!util_valid_name(node, 64)) {
+        return -EINVAL;
+    }
+    char *line = state_mark_line(reason, snapshot);
+    char *text = xasprintf("%s\n", line);
+    int dir = open_marks_dir(st, true);
+    int error =
+        dir < 0 ? dir : fs_write_file_at(dir, node, text, strlen(text), 0600);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot mark it in %s/%s/%s (%s): %s", node, st->dir,
+                  MARKS_DIR, node, line, strerror(-error));
+    } else {
+        log_debug("%s: marked: %s", node, line);
+    }
+    free(text);
+    free(line);
+    return error;
+}
+
+int
+state_mark_clear(const struct state *st, const char *node)
+{
+    if (!util_valid_name(node, 64)) {
+        return -EINVAL;
+    }
+    int dir = open_marks_dir(st, false);
+    int error = dir == -ENOENT ? 0 : dir < 0 ? dir : 0;
+    if (dir >= 0) {
+        if (unlinkat(dir, node, 0) == 0) {
+            fsync(dir);
+            log_debug("%s: its mark removed", node);
+        } else if (errno != ENOENT) {
+            error = -errno;
+        }
+        close(dir);
+    }
+    if (error) {
+        log_error("%s: cannot remove its mark %s/%s/%s: %s", node, st->dir,
+                  MARKS_DIR, node, strerror(-error));
+    }
+    return error;
+}
+
+char *
+state_mark_get(const struct state *st, const char *node)
+{
+    if (!util_valid_name(node, 64)) {
+        return NULL;
+    }
+    int dir = open_marks_dir(st, false);
+    if (dir == -ENOENT) {
+        return NULL;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    int error = dir < 0
+                    ? dir
+                    : fs_read_file_at(dir, node, STATE_MARK_MAX, &data, &len);
+    if (dir >= 0) {
+        close(dir);
+    }
+    if (error == -ENOENT) {
+        return NULL;
+    }
+    char *line = NULL;
+    if (!error && state_mark_valid(data, len)) {
+        data[len - 1] = '\0';
+        line = data;
+        data = NULL;
+    } else {
+        line = xasprintf("marked, but its mark %s/%s/%s cannot be read (%s)",
+                         st->dir, MARKS_DIR, node,
+                         error ? strerror(-error) : "not one line");
+    }
+    free(data);
+    return line;
+}

@@ -4,7 +4,7 @@
  * It lives in <rundir>/<network>/state (rundir: $MINIINET_RUNDIR, default
  * /run/miniinet), next to one directory per node (nodes/<name>: FRR
  * configuration, pid files, logs), the switch's directory (switch/) and the
- * tunnel plugin's (tunnel/).
+ * tunnel plugin's (tunnel/), and marks/ (state_mark_set()).
  * It is a text file of one "KEY VALUE..." line per item (values separated
  * by one space, names as util_valid_name() allows them), appended to
  * *before* the items are made (write-ahead), so that an `up` killed at any
@@ -204,6 +204,40 @@ int state_links_load(const struct state *, struct state_link **, size_t *n);
 int state_links_save(const struct state *, const struct state_link *,
                      size_t n);
 void state_links_free(struct state_link *, size_t n);
+
+/* Marks: a router that does not run its students' saved configuration
+ * (it runs the one `up` generated, or a mix after a refused restore)
+ * while a snapshot holds their work has one, <rundir>/<network>/marks/<node>
+ * (root's, 0600, next to the record, never in the node's own directory):
+ * one line, the reason and the snapshot that holds the work.  `save` keeps
+ * a marked router's previous file (stale) instead of taking what runs,
+ * unless --force; `status` shows it and exits 1; a restore of the router
+ * that worked, or a heal from a snapshot, removes it (doc/operations.md).
+ * This is the one owner of reading and writing them. */
+#define STATE_MARK_MAX 512
+
+/* The line of a mark: "REASON; its students' work is in snapshot NAME"
+ * (without `snapshot`: REASON), control characters replaced by '?', cut
+ * to STATE_MARK_MAX - 2 bytes; malloc()ed, without its newline.  Pure. */
+char *state_mark_line(const char *reason, const char *snapshot);
+
+/* Whether `len` bytes of `text` are a mark's file: one line of printable
+ * characters ending with its newline, at most STATE_MARK_MAX bytes.  Pure. */
+bool state_mark_valid(const char *text, size_t len);
+
+/* Marks router `node` (replacing its mark, if any): 0 or -errno,
+ * reported. */
+int state_mark_set(const struct state *, const char *node, const char *reason,
+                   const char *snapshot);
+
+/* Removes router `node`'s mark; 0 also when it had none, else -errno,
+ * reported. */
+int state_mark_clear(const struct state *, const char *node);
+
+/* Router `node`'s mark: its line (malloc()ed, without the newline), or NULL
+ * when it has none.  A mark that cannot be read or is not a mark's line
+ * counts as one, its line saying so. */
+char *state_mark_get(const struct state *, const char *node);
 
 /* Node kinds as written in the record. */
 const char *state_kind_name(enum mi_node_kind);
