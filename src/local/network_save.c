@@ -1743,24 +1743,19 @@ network_router_snapshot(struct session *s, const char *node,
     return status;
 }
 
-/* The newest intact snapshot of `list` (of `n`, newest first) that has
- * file `file`, or NULL.  Each one asked is checked whole once (its files
- * against its manifest, snapshot_verify(): damaged then, and named);
- * verified[k] says which were. */
+/* The newest snapshot of `list` (of `n`, newest first) whose manifest
+ * lists file `file`, or NULL.  Not checked: a copy that is damaged still
+ * means the students' work exists (`save` keeps checking each copy it
+ * takes, previous_file()), and the router is marked all the same -- else a
+ * boot's `up --restore --skip-damaged` of a snapshot with one bad file
+ * would leave its routers unmarked, and the next save would store `up`'s
+ * configuration as their newest. */
 static const struct snapshot *
-holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
-          bool *verified, const char *file)
+holder_of(const struct snapshot *list, size_t n, const char *file)
 {
     for (size_t k = 0; k < n; k++) {
-        for (size_t i = 0; i < list[k].n_files && !list[k].damaged; i++) {
-            if (strcmp(list[k].files[i].name, file) != 0) {
-                continue;
-            }
-            if (!verified[k]) {
-                verified[k] = true;
-                snapshot_verify(snapdir, path, &list[k]);
-            }
-            if (!list[k].damaged) {
+        for (size_t i = 0; i < list[k].n_files; i++) {
+            if (!strcmp(list[k].files[i].name, file)) {
                 return &list[k];
             }
         }
@@ -1778,7 +1773,6 @@ network_snapshot_marks(struct session *s, bool restoring)
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
-    bool *verified = xcalloc(n + 1, sizeof *verified);
     struct state st = {0};
     size_t marked = 0;
     const struct snapshot *newest = NULL;
@@ -1792,8 +1786,7 @@ network_snapshot_marks(struct session *s, bool restoring)
                 continue;
             }
             char *file = xasprintf("%s.frr", st.nodes[i].name);
-            const struct snapshot *h =
-                holder_of(snapdir, path, list, n, verified, file);
+            const struct snapshot *h = holder_of(list, n, file);
             free(file);
             if (h &&
                 !state_mark_set(&st, st.nodes[i].name,
@@ -1821,7 +1814,6 @@ network_snapshot_marks(struct session *s, bool restoring)
         snapshot_free(&list[i]);
     }
     free(list);
-    free(verified);
     free(path);
     close(snapdir);
 }
