@@ -1743,24 +1743,37 @@ network_router_snapshot(struct session *s, const char *node,
     return status;
 }
 
-/* The newest snapshot of `list` (of `n`, newest first) whose manifest
- * lists file `file`, or NULL.  Not checked: a copy that is damaged still
- * means the students' work exists (`save` keeps checking each copy it
- * takes, previous_file()), and the router is marked all the same -- else a
- * boot's `up --restore --skip-damaged` of a snapshot with one bad file
- * would leave its routers unmarked, and the next save would store `up`'s
- * configuration as their newest. */
+/* The snapshot of `list` (of `n`, newest first) that holds the students'
+ * work in file `file`: the newest intact one that has it (each one asked
+ * checked whole once, snapshot_verify(): damaged then, and named;
+ * verified[k] says which were), else the newest whose manifest lists it,
+ * damaged or not -- the work is there all the same, and the router is
+ * marked: else a boot's `up --restore --skip-damaged` of a snapshot with
+ * one bad file would leave its routers unmarked, and the next save would
+ * store `up`'s configuration as their newest.  NULL: none lists it. */
 static const struct snapshot *
-holder_of(const struct snapshot *list, size_t n, const char *file)
+holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
+          bool *verified, const char *file)
 {
+    const struct snapshot *lister = NULL;
+
     for (size_t k = 0; k < n; k++) {
         for (size_t i = 0; i < list[k].n_files; i++) {
-            if (!strcmp(list[k].files[i].name, file)) {
+            if (strcmp(list[k].files[i].name, file) != 0) {
+                continue;
+            }
+            lister = lister ? lister : &list[k];
+            if (!verified[k] && !list[k].damaged) {
+                verified[k] = true;
+                snapshot_verify(snapdir, path, &list[k]);
+            }
+            if (!list[k].damaged) {
                 return &list[k];
             }
+            break;
         }
     }
-    return NULL;
+    return lister;
 }
 
 void
@@ -1773,6 +1786,7 @@ network_snapshot_marks(struct session *s, bool restoring)
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
+    bool *verified = xcalloc(n + 1, sizeof *verified);
     struct state st = {0};
     size_t marked = 0;
     const struct snapshot *newest = NULL;
@@ -1814,6 +1828,7 @@ network_snapshot_marks(struct session *s, bool restoring)
         snapshot_free(&list[i]);
     }
     free(list);
+    free(verified);
     free(path);
     close(snapdir);
 }
