@@ -1800,7 +1800,8 @@ network_snapshot_marks(struct session *s, bool restoring)
                 continue;
             }
             char *file = xasprintf("%s.frr", st.nodes[i].name);
-            const struct snapshot *h = holder_of(list, n, file);
+            const struct snapshot *h =
+                holder_of(snapdir, path, list, n, verified, file);
             free(file);
             if (h &&
                 !state_mark_set(&st, st.nodes[i].name,
