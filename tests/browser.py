@@ -17,7 +17,9 @@ Exit 0 when the condition holds, 1 when not (a screenshot of the page is
 kept in $SHOTS_ON_FAILURE, if set), 77 when the browser cannot run here.
 """
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 try:
@@ -32,9 +34,13 @@ except ImportError as e:
 WAIT_S = 60  # the longest any condition is waited for
 
 
-def start():
+def start(scratch):
+    # Chromium and its driver leave directories in $TMPDIR (the profile,
+    # the singleton socket's): they go to a scratch directory main removes.
+    os.environ["TMPDIR"] = scratch
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
+    opts.add_argument("--user-data-dir=" + os.path.join(scratch, "profile"))
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
               "--disable-dev-shm-usage", "--window-size=1280,900",
               "--no-first-run", "--disable-extensions"):
@@ -138,7 +144,12 @@ def shots(browser, url, out):
 
 def main():
     url, what, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    browser = start()
+    scratch = tempfile.mkdtemp(prefix="miniinet-browser.")
+    try:
+        browser = start(scratch)
+    except SystemExit:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     try:
         if what == "matrix":
             red = set(args[1].split(",")) if len(args) > 1 and args[1] else set()
@@ -156,6 +167,7 @@ def main():
             ok = False
     finally:
         browser.quit()
+        shutil.rmtree(scratch, ignore_errors=True)
     sys.exit(0 if ok else 1)
 
 
