@@ -1571,6 +1571,92 @@ restore_each(struct session *s, const struct state *st,
     return status;
 }
 
+/* Opens the network's snapshots for a node of AS `want`: 0 with *snapdir
+ * and *path; 1 when none holds the AS's part (nothing left open); else
+ * -errno, reported (*path NULL). */
+static int
+open_holding(const struct session *s, unsigned want, int *snapdir, char **path)
+{
+    *snapdir = open_snapdir(s->network, false, path);
+    if (*snapdir == -ENOENT ||
+        (*snapdir >= 0 && !count_covering(*snapdir, *path, want, NULL))) {
+        free(*path);
+        *path = NULL;
+        if (*snapdir >= 0) {
+            close(*snapdir);
+        }
+        *snapdir = -1;
+        return 1;
+    }
+    return *snapdir < 0 ? *snapdir : 0;
+}
+
+/* Node `node`'s file NODE`suffix` in snapshot `snapshot` (NULL: the newest
+ * intact one that holds the node's AS; healing is never stuck on a damaged
+ * one: a newer damaged one passed over with a warning, choose_snapshot()),
+ * checked against its manifest: in *data (malloc()ed, NUL-terminated,
+ * *len bytes), the snapshot's name in *from.  A stale file is warned
+ * about, `earlier` saying what follows.  EXIT_OK with *data and *from NULL
+ * when no snapshot holds the node's AS (not said: the caller's words);
+ * EXIT_OK with *from set and *data NULL when the snapshot has no such file
+ * (not said); EXIT_FAILED after saying why (the snapshot named is missing
+ * or damaged, the file does not match the manifest). */
+static int
+newest_file_of(const struct session *s, const char *node, const char *suffix,
+               const char *snapshot, const char *earlier, char **data,
+               size_t *len, char **from)
+{
+    char *path = NULL;
+    int snapdir = -1;
+    int held =
+        snapshot ? 0 : open_holding(s, names_asn_of(node), &snapdir, &path);
+
+    *data = *from = NULL;
+    *len = 0;
+    if (held == 1) {
+        return EXIT_OK;
+    }
+    if (snapshot) {
+        snapdir = open_snapdir(s->network, false, &path);
+    }
+    if (snapdir < 0) {
+        if (snapdir == -ENOENT) {
+            log_error("network %s has no snapshots", s->network);
+        }
+        free(path);
+        return EXIT_FAILED;
+    }
+    struct snapshot *snap = choose_snapshot(
+        snapdir, path, snapshot, names_asn_of(node), snapshot == NULL);
+    int status = snap ? EXIT_OK : EXIT_FAILED;
+    char *file = xasprintf("%s%s", node, suffix);
+    const struct snapshot_file *f = NULL;
+    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
+        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
+    }
+    free(file);
+    if (snap) {
+        *from = xstrdup(snap->name);
+    }
+    if (f && f->stale) {
+        log_warn("%s: its file in snapshot %s is stale (it did not answer "
+                 "when that snapshot was saved): %s",
+                 node, snap->name, earlier);
+    }
+    if (f && snapshot_read_file(snapdir, path, snap, f, data) != 0) {
+        status = EXIT_FAILED; /* named */
+    } else if (f) {
+        *len = f->size;
+    }
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
+    free(path);
+    close(snapdir);
+    return status;
+}
+
 int
 network_restore_node(struct session *s, const struct state *st,
                      const char *node, const char *snapshot)
@@ -1580,16 +1666,14 @@ network_restore_node(struct session *s, const struct state *st,
                             snapshot, node, 0, false);
     }
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-    size_t n = snapdir < 0
-                   ? 0
-                   : count_covering(snapdir, path, names_asn_of(node), NULL);
+    int snapdir = -1;
+    int held = open_holding(s, names_asn_of(node), &snapdir, &path);
 
     free(path);
     if (snapdir >= 0) {
         close(snapdir);
     }
-    if (!n && (snapdir >= 0 || snapdir == -ENOENT)) {
+    if (held == 1) {
         log_info("%s: no snapshot of network %s holds it: it runs the "
                  "configuration `up` wrote",
                  node, s->network);
@@ -1606,67 +1690,36 @@ network_restore_host_ifs(struct session *s, const struct state *st,
                          const char *node, const char *const *ifnames,
                          size_t n_ifs)
 {
-    unsigned want = names_asn_of(node);
-    char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-
-    if (snapdir == -ENOENT ||
-        (snapdir >= 0 && !count_covering(snapdir, path, want, NULL))) {
+    char *data = NULL, *from = NULL;
+    size_t len = 0;
+    int status = newest_file_of(s, node, ".ip", NULL,
+                                "putting back an earlier snapshot's "
+                                "addresses and routes",
+                                &data, &len, &from);
+    if (status == EXIT_OK && !from) {
         log_debug("%s: no snapshot of network %s holds it", node, s->network);
-        free(path);
-        if (snapdir >= 0) {
-            close(snapdir);
-        }
         return EXIT_OK; /* as `up` set it */
     }
-    if (snapdir < 0) {
-        return EXIT_FAILED; /* said */
-    }
-    /* Healing is never stuck on a damaged snapshot: the newest intact one,
-     * with a warning naming the damaged one (choose_snapshot()). */
-    struct snapshot *snap = choose_snapshot(snapdir, path, NULL, want, true);
-    int status = snap ? EXIT_OK : EXIT_FAILED;
-    char *file = xasprintf("%s.ip", node);
-    const struct snapshot_file *f = NULL;
-    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
-        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
-    }
-    free(file);
-    if (snap && !f) {
+    if (status == EXIT_OK && !data) {
         log_info("%s: snapshot %s does not hold it: its interfaces made "
                  "again have the addresses `up` set",
-                 node, snap->name);
-    }
-    if (f && f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): putting back an earlier "
-                 "snapshot's addresses and routes",
-                 node, snap->name);
-    }
-    char *data = NULL;
-    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
-        status = EXIT_FAILED; /* named */
+                 node, from);
     }
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
     for (size_t i = 0; data && i < n_ifs; i++) {
         if (restore_host(st, rt, node, data, ifnames[i])) {
             log_error("%s: %s: the addresses and routes of snapshot %s "
                       "could not be put back (see above)",
-                      node, ifnames[i], snap->name);
+                      node, ifnames[i], from);
             status = EXIT_FAILED;
         } else {
             log_info("%s: %s: its addresses and routes of snapshot %s put "
                      "back",
-                     node, ifnames[i], snap->name);
+                     node, ifnames[i], from);
         }
     }
     free(data);
-    if (snap) {
-        snapshot_free(snap);
-        free(snap);
-    }
-    free(path);
-    close(snapdir);
+    free(from);
     return status;
 }
 
@@ -1675,71 +1728,34 @@ network_router_snapshot(struct session *s, const char *node,
                         const char *snapshot, char **conf, size_t *len,
                         char **from)
 {
-    unsigned want = names_asn_of(node);
-    char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-
-    *conf = *from = NULL;
+    char *data = NULL;
+    size_t n = 0;
+    int status = newest_file_of(s, node, ".frr", snapshot,
+                                "it runs an earlier snapshot's "
+                                "configuration",
+                                &data, &n, from);
+    *conf = NULL;
     *len = 0;
-    if (!snapshot &&
-        (snapdir == -ENOENT ||
-         (snapdir >= 0 && !count_covering(snapdir, path, want, NULL)))) {
+    if (status == EXIT_OK && !*from) {
         log_info("%s: no snapshot of network %s holds it: it runs the "
                  "configuration `up` wrote",
                  node, s->network);
-        free(path);
-        if (snapdir >= 0) {
-            close(snapdir);
-        }
-        return EXIT_OK;
-    }
-    if (snapdir < 0) {
-        if (snapdir == -ENOENT) {
-            log_error("network %s has no snapshots", s->network);
-        }
-        return EXIT_FAILED;
-    }
-    /* Healing is never stuck on a damaged snapshot: the newest intact one,
-     * with a warning naming the damaged one (choose_snapshot()). */
-    struct snapshot *snap =
-        choose_snapshot(snapdir, path, snapshot, want, snapshot == NULL);
-    int status = snap ? EXIT_OK : EXIT_FAILED;
-    char *file = xasprintf("%s.frr", node);
-    const struct snapshot_file *f = NULL;
-    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
-        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
-    }
-    free(file);
-    if (snap && !f) {
+    } else if (status == EXIT_OK && !data) {
         log_info("%s: snapshot %s does not hold it: it runs the "
                  "configuration `up` wrote",
-                 node, snap->name);
+                 node, *from);
     }
-    if (f && f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): it runs an earlier "
-                 "snapshot's configuration",
-                 node, snap->name);
-    }
-    char *data = NULL;
-    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
-        status = EXIT_FAILED; /* named */
-    } else if (f) {
-        size_t n = f->size;
+    if (data) {
         const char *body = config_body(data, &n);
         *conf = xmalloc(n + 1);
         memcpy(*conf, body, n);
         (*conf)[n] = '\0';
         *len = n;
-        *from = xstrdup(snap->name);
+    } else {
+        free(*from); /* only with its configuration */
+        *from = NULL;
     }
     free(data);
-    if (snap) {
-        snapshot_free(snap);
-        free(snap);
-    }
-    free(path);
-    close(snapdir);
     return status;
 }
 
