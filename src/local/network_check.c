@@ -399,7 +399,9 @@ status_print(const struct wire_status *ws)
     }
     for (size_t i = 0; i < ws->n_not_restored; i++) {
         printf("not restored: %s -- `miniinet restore` puts its students' "
-               "work back, or `save --force` keeps what runs\n",
+               "work back, or `save --force` keeps what runs; each `save` "
+               "keeps what runs beside it, NODE.frr.running (`snapshots`: "
+               "\"marked, what ran\")\n",
                ws->not_restored[i]);
     }
     printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s%s\n",

@@ -318,6 +318,21 @@ previous_file(int snapdir, const char *path, const struct snapshot *list,
     return NULL;
 }
 
+/* Whether one of the `n` snapshots of `list` (damaged ones included, when
+ * their manifest could be read) lists file `file`. */
+static bool
+listed_in(const struct snapshot *list, size_t n, const char *file)
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < list[k].n_files; i++) {
+            if (!strcmp(list[k].files[i].name, file)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Removes the marks of the record's nodes that `unmark` says (what runs
  * on them is now in a snapshot kept). */
 static void
@@ -433,7 +448,12 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     snap.named = given != NULL;
     snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
-    char **data = xcalloc(n_objects + 1, sizeof *data);
+    /* Per file: its text (a node's or bridge's, and a marked router's
+     * running configuration beside it). */
+    char **data = xcalloc(n_objects + st->n_nodes + 1, sizeof *data);
+    /* Per node: a marked router's running configuration (its side file,
+     * NODE.frr.running), kept beside its students' saved file. */
+    char **running = xcalloc(n_objects + 1, sizeof *running);
     /* Per node: its mark to remove once the snapshot is kept (save
      * --force, or a marked router no earlier snapshot holds). */
     bool *unmark = xcalloc(n_objects + 1, sizeof *unmark);
@@ -445,8 +465,10 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         }
         /* A marked router runs `up`'s configuration, or a mix, not its
          * students' saved one: that is not what is stored over their
-         * work, unless --force. */
+         * work, unless --force; what it runs (what they typed on it since)
+         * is stored beside it, never lost. */
         char *mark = NULL;
+        bool all_damaged = false;
         if (i < st->n_nodes && t->data &&
             !strcmp(suffix_of(st->nodes[i].kind), ".frr")) {
             mark = state_mark_get(st, st->nodes[i].name);
@@ -461,15 +483,34 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             size_t len = 0;
             char *kept = previous_file(snapdir, path, list, n_list, t->file,
                                        &len, &from);
-            if (kept) {
-                free(t->data);
+            all_damaged = !kept && listed_in(list, n_list, t->file);
+            if (kept || all_damaged) {
+                running[i] = t->data;
                 t->data = NULL;
+                char *file =
+                    xasprintf("%s" SNAPSHOT_RUNNING, object_name(st, i));
+                data[snap.n_files] = running[i];
+                snapshot_add_file(&snap, file, running[i], t->len, false);
+                free(file);
+                t->len = 0;
+            }
+            if (kept) {
                 free(kept);
                 t->why = xasprintf(
                     "it does not run its students' saved configuration "
                     "(%s); `miniinet restore` puts it back, `save --force` "
-                    "saves what runs",
-                    mark);
+                    "saves what runs; what runs is saved beside it, "
+                    "%s" SNAPSHOT_RUNNING,
+                    mark, object_name(st, i));
+            } else if (all_damaged) {
+                log_error("%s: marked (%s), and every saved copy of its "
+                          "configuration is damaged: not saved as its file "
+                          "(its students' work may be in those copies; "
+                          "`save --force` stores what runs over it); what "
+                          "runs is saved beside it, %s" SNAPSHOT_RUNNING
+                          ", and the mark stays",
+                          object_name(st, i), mark, object_name(st, i));
+                n_lost++;
             } else {
                 log_warn("%s: marked (%s), but no earlier snapshot has it: "
                          "its running configuration is saved",
@@ -478,6 +519,9 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             }
         }
         free(mark);
+        if (all_damaged) {
+            continue;
+        }
         bool stale = !t->data;
         if (stale) {
             const struct snapshot *from = NULL;
@@ -575,6 +619,10 @@ done:
         free(run.taken[i].why);
     }
     free(run.taken);
+    for (size_t i = 0; i < n_objects; i++) {
+        free(running[i]);
+    }
+    free(running);
     free(data);
     free(unmark);
     snapshot_free(&snap);
@@ -590,17 +638,20 @@ done:
 }
 
 /* The nodes and switches whose files in `snap` are stale (kept from an
- * earlier snapshot: they did not answer at that save), NULL-terminated,
- * malloc()ed; *n how many. */
+ * earlier snapshot: they did not answer, or were marked, at that save);
+ * with `running`, the marked routers whose running configuration is
+ * there beside it (NODE.frr.running).  NULL-terminated, malloc()ed; *n
+ * how many. */
 static char **
-stale_objects(const struct snapshot *snap, size_t *n)
+stale_objects(const struct snapshot *snap, bool running, size_t *n)
 {
     char **v = xcalloc(snap->n_files + 1, sizeof *v);
     *n = 0;
     for (size_t k = 0; k < snap->n_files; k++) {
         char object[80];
         const char *suffix;
-        if (snap->files[k].stale &&
+        if ((running ? snapshot_file_running(snap->files[k].name)
+                     : snap->files[k].stale) &&
             snapshot_file_object(snap->files[k].name, object, sizeof object,
                                  &suffix)) {
             v[(*n)++] = xstrdup(object);
@@ -634,7 +685,7 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         for (size_t k = 0; k < list[i].n_files; k++) {
             ws->bytes += list[i].files[k].size;
         }
-        ws->stale_nodes = stale_objects(&list[i], &ws->n_stale_nodes);
+        ws->stale_nodes = stale_objects(&list[i], false, &ws->n_stale_nodes);
         ws->stale = (unsigned)ws->n_stale_nodes;
         ws->note = list[i].note;
         list[i].name = list[i].note = NULL; /* w's now */
@@ -702,13 +753,19 @@ network_snapshots(struct session *s)
         for (size_t k = 0; k < list[i].n_files; k++) {
             bytes += list[i].files[k].size;
         }
-        char **stale = stale_objects(&list[i], &n_stale);
         char *stale_text = xstrdup("");
-        for (size_t k = 0; k < n_stale; k++) {
-            char *more = xasprintf("%s%s%s", stale_text,
-                                   k ? "," : "  stale: ", stale[k]);
-            free(stale_text);
-            stale_text = more;
+        for (int r = 0; r < 2; r++) {
+            char **objects = stale_objects(&list[i], r == 1, &n_stale);
+            for (size_t k = 0; k < n_stale; k++) {
+                char *more = xasprintf("%s%s%s", stale_text,
+                                       k   ? ","
+                                       : r ? "  marked, what ran: "
+                                           : "  stale: ",
+                                       objects[k]);
+                free(stale_text);
+                stale_text = more;
+            }
+            util_free_strv(objects);
         }
         char scope[16] = "whole";
         if (list[i].asn) {
@@ -719,7 +776,6 @@ network_snapshots(struct session *s)
                list[i].named ? "  kept" : "", stale_text,
                list[i].note ? "  " : "", list[i].note ? list[i].note : "");
         free(stale_text);
-        util_free_strv(stale);
         snapshot_free(&list[i]);
     }
     for (size_t i = 0; incomplete[i]; i++) {
@@ -1121,6 +1177,25 @@ record_bridge(const struct state *st, const char *name)
     return false;
 }
 
+/* Why node `node`'s file in `snap` is stale, for the warnings of a
+ * restore or heal that takes it: a router marked at that save has its
+ * running configuration beside it (NODE.frr.running); else it did not
+ * answer (or was marked, in a snapshot saved before side files). */
+static const char *
+stale_why(const struct snapshot *snap, const char *node)
+{
+    size_t n = strlen(node);
+    for (size_t i = 0; i < snap->n_files; i++) {
+        const char *name = snap->files[i].name;
+        if (!strncmp(name, node, n) && !strcmp(name + n, SNAPSHOT_RUNNING)) {
+            return "it was marked when that snapshot was saved, not running "
+                   "its students' saved configuration; what it ran then is "
+                   "its " SNAPSHOT_RUNNING " file there";
+        }
+    }
+    return "it did not answer, or was marked, when that snapshot was saved";
+}
+
 struct restore_run {
     const struct state *st;
     const struct active_plugin *rt;
@@ -1146,24 +1221,27 @@ restore_one(size_t i, void *aux)
         !strcmp(suffix, ".vlan")) {
         return 0;
     }
+    /* A marked router's running configuration (restore --running): put
+     * on it as its file would be; its mark stays as it is. */
+    bool side = !strcmp(suffix, SNAPSHOT_RUNNING);
+    const char *kind_suffix = side ? ".frr" : suffix;
     const struct state_node *sn = record_node(run->st, node);
     if (!sn || !suffix_of(sn->kind) ||
-        strcmp(suffix_of(sn->kind), suffix) != 0) {
+        strcmp(suffix_of(sn->kind), kind_suffix) != 0) {
         log_warn("%s: in snapshot %s but not a node of that kind here: "
                  "skipped",
                  node, run->snap->name);
         return 0;
     }
     if (f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): restoring an earlier "
-                 "snapshot's configuration",
-                 node, run->snap->name);
+        log_warn("%s: its file in snapshot %s is stale (%s): restoring an "
+                 "earlier snapshot's configuration",
+                 node, run->snap->name, stale_why(run->snap, node));
     }
     char *data = NULL;
     int error =
         snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
-    bool router = !strcmp(suffix, ".frr"), reloaded = false;
+    bool router = !strcmp(kind_suffix, ".frr"), reloaded = false;
     if (!error) {
         error = router ? restore_router(run->st, run->rt, node, data, f->size,
                                         &reloaded)
@@ -1171,6 +1249,16 @@ restore_one(size_t i, void *aux)
     }
     free(data);
     run->result[i] = error ? -1 : 1;
+    if (side && !error) {
+        char *mark = state_mark_get(run->st, node);
+        log_info("%s: runs what it ran at snapshot %s (%s)%s", node,
+                 run->snap->name, f->name,
+                 mark ? "; still marked: `save --force` makes it its saved "
+                        "configuration"
+                      : "");
+        free(mark);
+        return 0;
+    }
     /* Its students' work runs: no longer marked.  frr-reload.py failed
      * midway (a mix runs), or `up --restore` left `up`'s: marked (a
      * failure before anything changed leaves what ran, and its mark). */
@@ -1501,8 +1589,9 @@ restore_each(struct session *s, const struct state *st,
             char object[80];
             const char *suffix;
             if (!snapshot_file_object(list[i].files[f].name, object,
-                                      sizeof object, &suffix)) {
-                continue;
+                                      sizeof object, &suffix) ||
+                snapshot_file_running(list[i].files[f].name)) {
+                continue; /* a side file: only when asked (--running) */
             }
             unsigned a = names_asn_of(object);
             for (size_t k = 0; k < n_asns && !keep[f]; k++) {
@@ -1639,9 +1728,8 @@ newest_file_of(const struct session *s, const char *node, const char *suffix,
         *from = xstrdup(snap->name);
     }
     if (f && f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): %s",
-                 node, snap->name, earlier);
+        log_warn("%s: its file in snapshot %s is stale (%s): %s", node,
+                 snap->name, stale_why(snap, node), earlier);
     }
     if (f && snapshot_read_file(snapdir, path, snap, f, data) != 0) {
         status = EXIT_FAILED; /* named */
@@ -1792,44 +1880,48 @@ holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
     return lister;
 }
 
-void
-network_snapshot_marks(struct session *s, bool restoring)
+size_t
+network_snapshot_marks(struct session *s, const struct state *st,
+                       bool restoring, bool *failed)
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
     if (snapdir < 0) {
-        return; /* none (or reported): nothing of the students' to lose */
+        return 0; /* none (or reported): nothing of the students' to lose */
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *verified = xcalloc(n + 1, sizeof *verified);
-    struct state st = {0};
-    size_t marked = 0;
+    size_t marked = 0, n_failed = 0;
     const struct snapshot *newest = NULL;
     for (size_t k = 0; k < n && !newest; k++) {
         newest = list[k].damaged ? NULL : &list[k];
     }
-    if (newest && state_load(s->network, &st) == 0) {
-        for (size_t i = 0; i < st.n_nodes; i++) {
-            if (st.nodes[i].kind != MI_NODE_ROUTER &&
-                st.nodes[i].kind != MI_NODE_ROUTESERVER) {
-                continue;
-            }
-            char *file = xasprintf("%s.frr", st.nodes[i].name);
-            const struct snapshot *h =
-                holder_of(snapdir, path, list, n, verified, file);
-            free(file);
-            if (h &&
-                !state_mark_set(&st, st.nodes[i].name,
-                                restoring ? "`up --restore` did not restore it"
-                                          : "`up` started it with the "
-                                            "configuration it generates",
-                                h->name)) {
-                marked++;
-            }
+    for (size_t i = 0; newest && i < st->n_nodes; i++) {
+        if (st->nodes[i].kind != MI_NODE_ROUTER &&
+            st->nodes[i].kind != MI_NODE_ROUTESERVER) {
+            continue;
+        }
+        char *file = xasprintf("%s.frr", st->nodes[i].name);
+        const struct snapshot *h =
+            holder_of(snapdir, path, list, n, verified, file);
+        free(file);
+        if (!h) {
+            continue;
+        }
+        if (state_mark_set(st, st->nodes[i].name,
+                           restoring ? "`up --restore` did not restore it"
+                                     : "`up` started it with the "
+                                       "configuration it generates",
+                           h->name)) {
+            /* Said, naming the file: its FRR is not started (the caller's
+             * part), or its `save` would store `up`'s over their work. */
+            failed[i] = true;
+            n_failed++;
+        } else {
+            marked++;
         }
     }
-    state_destroy(&st);
     if (newest && !restoring) {
         log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
                  "a snapshot holds run%s the configuration `up` generates, "
@@ -1848,6 +1940,7 @@ network_snapshot_marks(struct session *s, bool restoring)
     free(verified);
     free(path);
     close(snapdir);
+    return n_failed;
 }
 
 int
@@ -1952,9 +2045,16 @@ restore_with(struct session *s, const struct state *st,
     struct snapshot *snap =
         choose_snapshot(snapdir, path, name, want, lenient);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
-    size_t selected = snap ? snapshot_select(snap, only, asn, keep) : 0;
+    size_t selected =
+        snap ? snapshot_select(snap, only, asn, s->opts.running, keep) : 0;
     int status = EXIT_OK;
-    if (snap && !selected && (asn || (only && !lenient))) {
+    if (snap && !selected && s->opts.running) {
+        log_error("--node %s --running: snapshot %s has no running "
+                  "configuration of %s (%s" SNAPSHOT_RUNNING
+                  ": it is saved only while it is marked): nothing restored",
+                  only, snap->name, only, only);
+        status = EXIT_FAILED;
+    } else if (snap && !selected && (asn || (only && !lenient))) {
         if (asn) {
             log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
                       "restored",

@@ -1238,6 +1238,35 @@ build(struct up *u)
         phase = "addresses";
         error = run_phase(u, phase, u->n_nodes, configure_node);
     }
+    size_t unmarked = 0;
+    if (!error) {
+        /* Written ahead, like the record: until a restore puts their work
+         * back, the routers a snapshot holds are marked before their FRR
+         * runs `up`'s configuration, so that no `save` stores it over
+         * their work.  One whose mark cannot be written is not started. */
+        bool *failed = xcalloc(u->st.n_nodes + 1, sizeof *failed);
+        unmarked =
+            network_snapshot_marks(u->s, &u->st, u->s->opts.restore, failed);
+        size_t n = 0;
+        for (size_t k = 0; k < u->n_frr; k++) {
+            const char *name = u->p->nodes[u->frr_nodes[k]].name;
+            bool skip = false;
+            for (size_t i = 0; i < u->st.n_nodes && !skip; i++) {
+                skip = failed[i] && !strcmp(u->st.nodes[i].name, name);
+            }
+            if (skip) {
+                log_error("%s: FRR not started: its mark could not be "
+                          "written (above), and `up`'s configuration would "
+                          "be saved over its students' work; `up` again "
+                          "starts it from its snapshot",
+                          name);
+            } else {
+                u->frr_nodes[n++] = u->frr_nodes[k];
+            }
+        }
+        u->n_frr = n;
+        free(failed);
+    }
     if (!error) {
         phase = "frr";
         error = run_phase(u, phase, u->n_frr, start_frr);
@@ -1251,6 +1280,13 @@ build(struct up *u)
     }
     error = state_mark_complete(&u->st);
     u->s->built = !error;
+    if (!error && unmarked) {
+        log_error("network %s: %zu router%s not started: %s mark could not "
+                  "be written (above)",
+                  u->p->name, unmarked, util_plural(unmarked),
+                  unmarked == 1 ? "its" : "their");
+        return -EIO;
+    }
     return error;
 }
 

@@ -129,12 +129,22 @@ is_hex64(const char *s)
 }
 
 bool
+snapshot_file_running(const char *file)
+{
+    size_t n = strlen(file), k = strlen(SNAPSHOT_RUNNING);
+    return n > k && !strcmp(file + n - k, SNAPSHOT_RUNNING);
+}
+
+bool
 snapshot_file_object(const char *file, char *buf, size_t len,
                      const char **suffix)
 {
-    const char *dot = strrchr(file, '.');
-    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0 &&
-                 strcmp(dot, ".vlan") != 0)) {
+    const char *dot = snapshot_file_running(file)
+                          ? file + strlen(file) - strlen(SNAPSHOT_RUNNING)
+                          : strrchr(file, '.');
+    if (!dot ||
+        (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0 &&
+         strcmp(dot, ".vlan") != 0 && strcmp(dot, SNAPSHOT_RUNNING) != 0)) {
         return false;
     }
     size_t n = (size_t)(dot - file);
@@ -149,7 +159,8 @@ snapshot_file_object(const char *file, char *buf, size_t len,
                                      : util_valid_bridge_name(buf, 64);
 }
 
-/* NODE.frr, NODE.ip or BRIDGE.vlan, NODE and BRIDGE valid names. */
+/* NODE.frr, NODE.frr.running, NODE.ip or BRIDGE.vlan, NODE and BRIDGE
+ * valid names. */
 static bool
 valid_file_name(const char *name)
 {
@@ -160,7 +171,7 @@ valid_file_name(const char *name)
 
 size_t
 snapshot_select(const struct snapshot *snap, const char *only, unsigned asn,
-                bool keep[])
+                bool running, bool keep[])
 {
     size_t n = 0;
 
@@ -170,7 +181,8 @@ snapshot_select(const struct snapshot *snap, const char *only, unsigned asn,
         keep[i] = snapshot_file_object(snap->files[i].name, object,
                                        sizeof object, &suffix) &&
                   (!only || !strcmp(only, object)) &&
-                  (!asn || names_asn_of(object) == asn);
+                  (!asn || names_asn_of(object) == asn) &&
+                  snapshot_file_running(snap->files[i].name) == running;
         n += keep[i];
     }
     return n;
@@ -201,7 +213,8 @@ parse_file_line(struct snapshot *out, char **tok, size_t n)
         return "expected 'file NAME SIZE SHA256 [stale]'";
     }
     if (!valid_file_name(tok[1])) {
-        return "bad file name (NODE.frr, NODE.ip or BRIDGE.vlan)";
+        return "bad file name (NODE.frr, NODE.frr.running, NODE.ip or "
+               "BRIDGE.vlan)";
     }
     if (!parse_number(tok[2], SNAPSHOT_FILE_MAX, &size)) {
         return "bad size";

@@ -20,8 +20,16 @@
  *     note before the lab          (optional, one line)
  *     file 1_ZURIrouter.frr 1432 <sha256 hex>
  *     file 2_BASErouter.frr 1210 <sha256 hex> stale
- *                                  (the router did not answer: its file is
- *                                   the previous snapshot's)
+ *                                  (the router did not answer, or it is
+ *                                   marked: its file is the previous
+ *                                   snapshot's)
+ *     file 3_LUGArouter.frr.running 980 <sha256 hex>
+ *                                  (a marked router's running
+ *                                   configuration, kept beside its stale
+ *                                   NODE.frr: what students typed on it
+ *                                   while marked; never restored unless
+ *                                   asked, `restore --node NODE --running
+ *                                   SNAPSHOT`)
  *     end <sha256 hex of every byte before this line>
  *
  * It is written under a temporary name (.tmp-PID) and renamed, so that a
@@ -44,9 +52,12 @@
 /* Longest file a snapshot holds (a router's configuration). */
 #define SNAPSHOT_FILE_MAX (8u << 20)
 #define SNAPSHOT_NOTE_MAX 200
+/* The suffix of a marked router's running configuration, its side file
+ * (NODE.frr.running). */
+#define SNAPSHOT_RUNNING ".frr.running"
 
 struct snapshot_file {
-    char *name; /* NODE.frr, NODE.ip or BRIDGE.vlan */
+    char *name; /* NODE.frr, NODE.frr.running, NODE.ip or BRIDGE.vlan */
     size_t size;
     char sha256[65];
     bool stale;
@@ -137,18 +148,24 @@ size_t snapshot_lacking(const struct snapshot *snap,
 /* The default name of a snapshot taken at `t`: "YYYYMMDD-HHMMSS" (UTC). */
 void snapshot_default_name(long long t, char buf[32]);
 
-/* The node or bridge file `file` is of (NAME of NAME.frr, NAME.ip,
- * NAME.vlan) into buf, and its suffix (".frr") in *suffix; false if
- * `file` is not such a name. */
+/* The node or bridge file `file` is of (NAME of NAME.frr,
+ * NAME.frr.running, NAME.ip, NAME.vlan) into buf, and its suffix (".frr",
+ * SNAPSHOT_RUNNING) in *suffix; false if `file` is not such a name. */
 bool snapshot_file_object(const char *file, char *buf, size_t len,
                           const char **suffix);
 
 /* Which files of `snap` a restore puts back: keep[i] for file i, when it
  * is of node or bridge `only` (NULL: any) and of AS `asn` (0: any; the
- * AS is the leading number of the object's name, names_asn_of()).
- * Returns how many are kept.  Pure. */
+ * AS is the leading number of the object's name, names_asn_of()), and a
+ * marked router's running configuration (SNAPSHOT_RUNNING) exactly when
+ * `running` (restore --running): never otherwise.  Returns how many are
+ * kept.  Pure. */
 size_t snapshot_select(const struct snapshot *snap, const char *only,
-                       unsigned asn, bool keep[]);
+                       unsigned asn, bool running, bool keep[]);
+
+/* Whether file name `file` is a marked router's running configuration
+ * (NODE.frr.running).  Pure. */
+bool snapshot_file_running(const char *file);
 
 void snapshot_add_file(struct snapshot *, const char *name, const void *data,
                        size_t len, bool stale);
