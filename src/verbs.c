@@ -407,8 +407,8 @@ verb_restore(struct session *s, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (s->opts.running && (!s->opts.node || argc != 2 || s->opts.as)) {
-        log_error("restore --running: one router and one snapshot "
-                  "(restore --node ROUTER --running SNAPSHOT)");
+        log_error("restore --running: one node or switch and one snapshot "
+                  "(restore --node NAME --running SNAPSHOT)");
         return EXIT_USAGE;
     }
     return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);

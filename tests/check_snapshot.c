@@ -750,15 +750,28 @@ START_TEST(test_select)
     ck_assert(snapshot_file_object("3_LUGArouter.frr.running", obj, sizeof obj,
                                    &suffix));
     ck_assert_str_eq(obj, "3_LUGArouter");
-    ck_assert_str_eq(suffix, SNAPSHOT_RUNNING);
+    ck_assert_str_eq(suffix, ".frr");
+    /* A host's and a switch's (whose short name has dots) too. */
+    ck_assert(snapshot_file_object("3_LUGAhost.ip.running", obj, sizeof obj,
+                                   &suffix));
+    ck_assert_str_eq(obj, "3_LUGAhost");
+    ck_assert_str_eq(suffix, ".ip");
+    ck_assert(snapshot_file_object("1_L2.1.0.vlan.running", obj, sizeof obj,
+                                   &suffix));
+    ck_assert_str_eq(obj, "1_L2.1.0");
+    ck_assert_str_eq(suffix, ".vlan");
+    ck_assert(!snapshot_file_object("3_LUGArouter.frr.running.running", obj,
+                                    sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object("3_LUGArouter.running", obj, sizeof obj,
+                                    &suffix));
     ck_assert(snapshot_file_running("3_LUGArouter.frr.running"));
     ck_assert(!snapshot_file_running("3_LUGArouter.frr"));
     ck_assert(!snapshot_file_running(".frr.running"));
     ck_assert(!snapshot_file_object(".frr.running", obj, sizeof obj, &suffix));
     ck_assert(
         !snapshot_file_object("a.b.frr.running", obj, sizeof obj, &suffix));
-    ck_assert(!snapshot_file_object("3_LUGArouter.ip.running", obj, sizeof obj,
-                                    &suffix));
+    ck_assert(
+        !snapshot_file_object("a.b.ip.running", obj, sizeof obj, &suffix));
     memset(&s, 0, sizeof s);
     snapshot_add_file(&s, "3_LUGArouter.frr", "x\n", 2, true);
     snapshot_add_file(&s, "3_LUGArouter.frr.running", "y\n", 2, false);

@@ -333,16 +333,26 @@ listed_in(const struct snapshot *list, size_t n, const char *file)
     return false;
 }
 
-/* Removes the marks of the record's nodes that `unmark` says (what runs
- * on them is now in a snapshot kept). */
+/* Removes the marks of the record's objects (object_name()) that
+ * `unmark` says (what runs on them is now in a snapshot kept). */
 static void
-unmark_nodes(const struct state *st, const bool *unmark, size_t n)
+unmark_objects(const struct state *st, const bool *unmark, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (unmark[i]) {
-            state_mark_clear(st, st->nodes[i].name);
+            state_mark_clear(st, object_name(st, i));
         }
     }
+}
+
+/* What file `file` (NODE.frr, NODE.ip, BRIDGE.vlan) holds, in words. */
+static const char *
+saved_what(const char *file)
+{
+    const char *dot = strrchr(file, '.');
+    return !dot || !strcmp(dot, ".frr") ? "configuration"
+           : !strcmp(dot, ".ip")        ? "addresses and routes"
+                                        : "VLAN settings";
 }
 
 /* Whether the record has a node or bridge of AS `asn` on this server. */
@@ -448,14 +458,14 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     snap.named = given != NULL;
     snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
-    /* Per file: its text (a node's or bridge's, and a marked router's
-     * running configuration beside it). */
-    char **data = xcalloc(n_objects + st->n_nodes + 1, sizeof *data);
-    /* Per node: a marked router's running configuration (its side file,
-     * NODE.frr.running), kept beside its students' saved file. */
+    /* Per file: its text (a node's or bridge's, and a marked one's
+     * running state beside it). */
+    char **data = xcalloc(2 * n_objects + 1, sizeof *data);
+    /* Per object: a marked one's running state (its side file,
+     * FILE.running), kept beside its students' saved file. */
     char **running = xcalloc(n_objects + 1, sizeof *running);
-    /* Per node: its mark to remove once the snapshot is kept (save
-     * --force, or a marked router no earlier snapshot holds). */
+    /* Per object: its mark to remove once the snapshot is kept (save
+     * --force, or a marked one no earlier snapshot holds). */
     bool *unmark = xcalloc(n_objects + 1, sizeof *unmark);
     size_t n_stale = 0, n_lost = 0;
     for (size_t i = 0; status == EXIT_OK && i < n_objects; i++) {
@@ -464,15 +474,12 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             continue;
         }
         /* A marked router runs `up`'s configuration, or a mix, not its
-         * students' saved one: that is not what is stored over their
-         * work, unless --force; what it runs (what they typed on it since)
-         * is stored beside it, never lost. */
-        char *mark = NULL;
+         * students' saved one (a marked host has `up`'s addresses, a
+         * marked switch `up`'s VLANs): that is not what is stored over
+         * their work, unless --force; what it runs (what they typed on it
+         * since) is stored beside it, FILE.running, never lost. */
+        char *mark = t->data ? state_mark_get(st, object_name(st, i)) : NULL;
         bool all_damaged = false;
-        if (i < st->n_nodes && t->data &&
-            !strcmp(suffix_of(st->nodes[i].kind), ".frr")) {
-            mark = state_mark_get(st, st->nodes[i].name);
-        }
         if (mark && s->opts.force) {
             log_info("%s: marked (%s): --force saves its running "
                      "configuration and removes the mark",
@@ -487,8 +494,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             if (kept || all_damaged) {
                 running[i] = t->data;
                 t->data = NULL;
-                char *file =
-                    xasprintf("%s" SNAPSHOT_RUNNING, object_name(st, i));
+                char *file = xasprintf("%s" SNAPSHOT_RUNNING, t->file);
                 data[snap.n_files] = running[i];
                 snapshot_add_file(&snap, file, running[i], t->len, false);
                 free(file);
@@ -497,23 +503,25 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             if (kept) {
                 free(kept);
                 t->why = xasprintf(
-                    "it does not run its students' saved configuration "
-                    "(%s); `miniinet restore` puts it back, `save --force` "
-                    "saves what runs; what runs is saved beside it, "
-                    "%s" SNAPSHOT_RUNNING,
-                    mark, object_name(st, i));
+                    "it does not %s its students' saved %s (%s); `miniinet "
+                    "restore` puts it back, `save --force` saves what runs; "
+                    "what runs is saved beside it, %s" SNAPSHOT_RUNNING,
+                    !strcmp(saved_what(t->file), "configuration") ? "run"
+                                                                  : "have",
+                    saved_what(t->file), mark, t->file);
             } else if (all_damaged) {
                 log_error("%s: marked (%s), and every saved copy of its "
-                          "configuration is damaged: not saved as its file "
-                          "(its students' work may be in those copies; "
-                          "`save --force` stores what runs over it); what "
-                          "runs is saved beside it, %s" SNAPSHOT_RUNNING
+                          "%s is damaged: not saved as its file (its "
+                          "students' work may be in those copies; `save "
+                          "--force` stores what runs over it); what runs is "
+                          "saved beside it, %s" SNAPSHOT_RUNNING
                           ", and the mark stays",
-                          object_name(st, i), mark, object_name(st, i));
+                          object_name(st, i), mark, saved_what(t->file),
+                          t->file);
                 n_lost++;
             } else {
                 log_warn("%s: marked (%s), but no earlier snapshot has it: "
-                         "its running configuration is saved",
+                         "what runs is saved",
                          object_name(st, i), mark);
                 unmark[i] = true;
             }
@@ -562,7 +570,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, list[prev].name);
-            unmark_nodes(st, unmark, st->n_nodes);
+            unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
                 *saved = xstrdup(list[prev].name);
@@ -583,7 +591,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (saved) {
             *saved = xstrdup(snap.name);
         }
-        unmark_nodes(st, unmark, st->n_nodes);
+        unmark_objects(st, unmark, n_objects);
         char of_as[32] = "";
         if (asn) {
             snprintf(of_as, sizeof of_as, " of AS %u", asn);
@@ -1177,23 +1185,36 @@ record_bridge(const struct state *st, const char *name)
     return false;
 }
 
-/* Why node `node`'s file in `snap` is stale, for the warnings of a
- * restore or heal that takes it: a router marked at that save has its
- * running configuration beside it (NODE.frr.running); else it did not
- * answer (or was marked, in a snapshot saved before side files). */
+/* Why file `file` of `snap` is stale, for the warnings of a restore or
+ * heal that takes it: an object marked at that save has what it ran
+ * beside it (FILE.running); else it did not answer (or was marked, in a
+ * snapshot saved before side files). */
 static const char *
-stale_why(const struct snapshot *snap, const char *node)
+stale_why(const struct snapshot *snap, const char *file)
 {
-    size_t n = strlen(node);
+    size_t n = strlen(file);
     for (size_t i = 0; i < snap->n_files; i++) {
         const char *name = snap->files[i].name;
-        if (!strncmp(name, node, n) && !strcmp(name + n, SNAPSHOT_RUNNING)) {
+        if (!strncmp(name, file, n) && !strcmp(name + n, SNAPSHOT_RUNNING)) {
             return "it was marked when that snapshot was saved, not running "
-                   "its students' saved configuration; what it ran then is "
-                   "its " SNAPSHOT_RUNNING " file there";
+                   "its students' saved state; what it ran then is its "
+                   "file " SNAPSHOT_RUNNING " there";
         }
     }
     return "it did not answer, or was marked, when that snapshot was saved";
+}
+
+/* Says that `object` has what it ran at snapshot `snap` (its side file
+ * `file`, restore --running), and whether it is still marked. */
+static void
+say_side_restored(const struct state *st, const char *object, const char *snap,
+                  const char *file)
+{
+    char *mark = state_mark_get(st, object);
+    log_info(
+        "%s: put back as it ran at snapshot %s (%s)%s", object, snap, file,
+        mark ? "; still marked: `save --force` makes it its saved state" : "");
+    free(mark);
 }
 
 struct restore_run {
@@ -1221,13 +1242,12 @@ restore_one(size_t i, void *aux)
         !strcmp(suffix, ".vlan")) {
         return 0;
     }
-    /* A marked router's running configuration (restore --running): put
-     * on it as its file would be; its mark stays as it is. */
-    bool side = !strcmp(suffix, SNAPSHOT_RUNNING);
-    const char *kind_suffix = side ? ".frr" : suffix;
+    /* A marked node's side file (restore --running): put on it as its
+     * file would be; its mark stays as it is. */
+    bool side = snapshot_file_running(f->name);
     const struct state_node *sn = record_node(run->st, node);
     if (!sn || !suffix_of(sn->kind) ||
-        strcmp(suffix_of(sn->kind), kind_suffix) != 0) {
+        strcmp(suffix_of(sn->kind), suffix) != 0) {
         log_warn("%s: in snapshot %s but not a node of that kind here: "
                  "skipped",
                  node, run->snap->name);
@@ -1236,12 +1256,12 @@ restore_one(size_t i, void *aux)
     if (f->stale) {
         log_warn("%s: its file in snapshot %s is stale (%s): restoring an "
                  "earlier snapshot's configuration",
-                 node, run->snap->name, stale_why(run->snap, node));
+                 node, run->snap->name, stale_why(run->snap, f->name));
     }
     char *data = NULL;
     int error =
         snapshot_read_file(run->snapdir, run->path, run->snap, f, &data);
-    bool router = !strcmp(kind_suffix, ".frr"), reloaded = false;
+    bool router = !strcmp(suffix, ".frr"), reloaded = false;
     if (!error) {
         error = router ? restore_router(run->st, run->rt, node, data, f->size,
                                         &reloaded)
@@ -1250,25 +1270,20 @@ restore_one(size_t i, void *aux)
     free(data);
     run->result[i] = error ? -1 : 1;
     if (side && !error) {
-        char *mark = state_mark_get(run->st, node);
-        log_info("%s: runs what it ran at snapshot %s (%s)%s", node,
-                 run->snap->name, f->name,
-                 mark ? "; still marked: `save --force` makes it its saved "
-                        "configuration"
-                      : "");
-        free(mark);
+        say_side_restored(run->st, node, run->snap->name, f->name);
         return 0;
     }
     /* Its students' work runs: no longer marked.  frr-reload.py failed
      * midway (a mix runs), or `up --restore` left `up`'s: marked (a
      * failure before anything changed leaves what ran, and its mark). */
-    if (router && !error) {
+    if (!error) {
         state_mark_clear(run->st, node);
-    } else if (router && (reloaded || run->up)) {
+    } else if ((router && reloaded) || run->up) {
         state_mark_set(run->st, node,
-                       reloaded ? "FRR refused the configuration of its "
-                                  "snapshot midway: it runs a mix"
-                                : "`up --restore` did not restore it",
+                       router && reloaded
+                           ? "FRR refused the configuration of its "
+                             "snapshot midway: it runs a mix"
+                           : "`up --restore` did not restore it",
                        run->snap->name);
     }
     return 0;
@@ -1307,10 +1322,10 @@ restore_switches(struct session *s, struct restore_run *run,
             continue;
         }
         if (snap->files[i].stale) {
-            log_warn("%s: its file in snapshot %s is stale (not read when "
-                     "that snapshot was saved): restoring an earlier "
-                     "snapshot's VLAN settings",
-                     names[n], snap->name);
+            log_warn("%s: its file in snapshot %s is stale (%s): restoring "
+                     "an earlier snapshot's VLAN settings",
+                     names[n], snap->name,
+                     stale_why(snap, snap->files[i].name));
         }
         if (snapshot_read_file(run->snapdir, run->path, snap, &snap->files[i],
                                &texts[n])) {
@@ -1337,7 +1352,17 @@ restore_switches(struct session *s, struct restore_run *run,
                                  (const char *const *)texts, &changed);
         free(dir);
         for (size_t k = 0; k < n; k++) {
+            const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
+            if (!error && snapshot_file_running(file)) {
+                say_side_restored(st, bridges[k], snap->name, file);
+            } else if (!error) {
+                state_mark_clear(st, bridges[k]);
+            } else if (run->up) {
+                state_mark_set(st, bridges[k],
+                               "`up --restore` did not restore it",
+                               snap->name);
+            }
         }
         if (!error && changed) {
             log_info("network %s: %zu switch port%s set back to the VLAN "
@@ -1729,7 +1754,7 @@ newest_file_of(const struct session *s, const char *node, const char *suffix,
     }
     if (f && f->stale) {
         log_warn("%s: its file in snapshot %s is stale (%s): %s", node,
-                 snap->name, stale_why(snap, node), earlier);
+                 snap->name, stale_why(snap, f->name), earlier);
     }
     if (f && snapshot_read_file(snapdir, path, snap, f, data) != 0) {
         status = EXIT_FAILED; /* named */
@@ -1892,46 +1917,56 @@ network_snapshot_marks(struct session *s, const struct state *st,
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *verified = xcalloc(n + 1, sizeof *verified);
-    size_t marked = 0, n_failed = 0;
+    size_t n_failed = 0;
+    size_t marked[3] = {0}; /* routers, hosts, switches */
     const struct snapshot *newest = NULL;
     for (size_t k = 0; k < n && !newest; k++) {
         newest = list[k].damaged ? NULL : &list[k];
     }
-    for (size_t i = 0; newest && i < st->n_nodes; i++) {
-        if (st->nodes[i].kind != MI_NODE_ROUTER &&
-            st->nodes[i].kind != MI_NODE_ROUTESERVER) {
+    for (size_t i = 0; newest && i < st->n_nodes + st->n_bridges; i++) {
+        const char *suffix =
+            i < st->n_nodes ? suffix_of(st->nodes[i].kind) : ".vlan";
+        if (!suffix) {
             continue;
         }
-        char *file = xasprintf("%s.frr", st->nodes[i].name);
+        char *file = xasprintf("%s%s", object_name(st, i), suffix);
         const struct snapshot *h =
             holder_of(snapdir, path, list, n, verified, file);
         free(file);
         if (!h) {
             continue;
         }
-        if (state_mark_set(st, st->nodes[i].name,
+        size_t kind = !strcmp(suffix, ".frr") ? 0 : !strcmp(suffix, ".ip");
+        kind = !strcmp(suffix, ".vlan") ? 2 : kind;
+        static const char *const why[3] = {
+            "`up` started it with the configuration it generates",
+            "`up` gave it the addresses and routes it generates",
+            "`up` gave it the VLAN settings it generates"};
+        if (state_mark_set(st, object_name(st, i),
                            restoring ? "`up --restore` did not restore it"
-                                     : "`up` started it with the "
-                                       "configuration it generates",
+                                     : why[kind],
                            h->name)) {
-            /* Said, naming the file: its FRR is not started (the caller's
-             * part), or its `save` would store `up`'s over their work. */
+            /* Said, naming the file: a router's FRR is not started (the
+             * caller's part); else its `save` would store `up`'s over
+             * their work. */
             failed[i] = true;
             n_failed++;
         } else {
-            marked++;
+            marked[kind]++;
         }
     }
     if (newest && !restoring) {
         log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
                  "a snapshot holds run%s the configuration `up` generates, "
-                 "not the students' saved one, and %s marked (`status` "
-                 "shows them; `save` keeps their saved files); `miniinet "
-                 "restore` puts the newest back, `save --force` keeps what "
-                 "runs instead",
-                 s->network, n, util_plural(n), newest->name, marked,
-                 util_plural(marked), marked == 1 ? "s" : "",
-                 marked == 1 ? "is" : "are");
+                 "not the students' saved one (%zu host%s and %zu switch%s "
+                 "have `up`'s addresses, routes and VLANs), all marked "
+                 "(`status` shows them; `save` keeps their saved files); "
+                 "`miniinet restore` puts the newest back, `save --force` "
+                 "keeps what runs instead",
+                 s->network, n, util_plural(n), newest->name, marked[0],
+                 util_plural(marked[0]), marked[0] == 1 ? "s" : "", marked[1],
+                 util_plural(marked[1]), marked[2],
+                 marked[2] == 1 ? "" : "es");
     }
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
@@ -2050,9 +2085,9 @@ restore_with(struct session *s, const struct state *st,
     int status = EXIT_OK;
     if (snap && !selected && s->opts.running) {
         log_error("--node %s --running: snapshot %s has no running "
-                  "configuration of %s (%s" SNAPSHOT_RUNNING
-                  ": it is saved only while it is marked): nothing restored",
-                  only, snap->name, only, only);
+                  "state of %s (its file" SNAPSHOT_RUNNING
+                  ": saved only while it is marked): nothing restored",
+                  only, snap->name, only);
         status = EXIT_FAILED;
     } else if (snap && !selected && (asn || (only && !lenient))) {
         if (asn) {

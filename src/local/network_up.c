@@ -58,6 +58,8 @@ struct up {
     size_t *n_attach;
     size_t *frr_nodes; /* local nodes running FRR */
     size_t n_frr;
+    bool *unmarked; /* per record object: its mark could not be written */
+    size_t n_unmarked;
     size_t n_leftovers; /* removed: what an earlier run left (a reboot) */
 };
 
@@ -164,6 +166,7 @@ up_free(struct up *u)
     free(u->links);
     free(u->rlinks);
     free(u->frr_nodes);
+    free(u->unmarked);
     state_destroy(&u->st);
 }
 
@@ -1205,6 +1208,17 @@ build(struct up *u)
         error = record_items(u);
     }
     if (!error) {
+        /* Written ahead, like the record: until a restore puts their work
+         * back, the routers, hosts and switches a snapshot holds are marked
+         * before `up` gives them its configuration, addresses and VLANs,
+         * so that no `save` stores those over their work.  A router whose
+         * mark cannot be written is not started. */
+        u->unmarked =
+            xcalloc(u->st.n_nodes + u->st.n_bridges + 1, sizeof *u->unmarked);
+        u->n_unmarked = network_snapshot_marks(
+            u->s, &u->st, u->s->opts.restore, u->unmarked);
+    }
+    if (!error) {
         phase = "nodes";
         error = run_phase(u, phase, u->n_nodes, make_node);
     }
@@ -1238,21 +1252,14 @@ build(struct up *u)
         phase = "addresses";
         error = run_phase(u, phase, u->n_nodes, configure_node);
     }
-    size_t unmarked = 0;
     if (!error) {
-        /* Written ahead, like the record: until a restore puts their work
-         * back, the routers a snapshot holds are marked before their FRR
-         * runs `up`'s configuration, so that no `save` stores it over
-         * their work.  One whose mark cannot be written is not started. */
-        bool *failed = xcalloc(u->st.n_nodes + 1, sizeof *failed);
-        unmarked =
-            network_snapshot_marks(u->s, &u->st, u->s->opts.restore, failed);
+        /* Not started: a router whose mark could not be written. */
         size_t n = 0;
         for (size_t k = 0; k < u->n_frr; k++) {
             const char *name = u->p->nodes[u->frr_nodes[k]].name;
             bool skip = false;
             for (size_t i = 0; i < u->st.n_nodes && !skip; i++) {
-                skip = failed[i] && !strcmp(u->st.nodes[i].name, name);
+                skip = u->unmarked[i] && !strcmp(u->st.nodes[i].name, name);
             }
             if (skip) {
                 log_error("%s: FRR not started: its mark could not be "
@@ -1265,7 +1272,6 @@ build(struct up *u)
             }
         }
         u->n_frr = n;
-        free(failed);
     }
     if (!error) {
         phase = "frr";
@@ -1280,11 +1286,12 @@ build(struct up *u)
     }
     error = state_mark_complete(&u->st);
     u->s->built = !error;
-    if (!error && unmarked) {
-        log_error("network %s: %zu router%s not started: %s mark could not "
-                  "be written (above)",
-                  u->p->name, unmarked, util_plural(unmarked),
-                  unmarked == 1 ? "its" : "their");
+    if (!error && u->n_unmarked) {
+        log_error("network %s: %zu mark%s could not be written (above): "
+                  "`save` could store what `up` gave %s over the students' "
+                  "work",
+                  u->p->name, u->n_unmarked, util_plural(u->n_unmarked),
+                  u->n_unmarked == 1 ? "it" : "them");
         return -EIO;
     }
     return error;
