@@ -1745,7 +1745,7 @@ newest_file_of(const struct session *s, const char *node, const char *suffix,
     int status = snap ? EXIT_OK : EXIT_FAILED;
     char *file = xasprintf("%s%s", node, suffix);
     const struct snapshot_file *f = NULL;
-    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
+    for (size_t i = 0; snap && snap->files && i < snap->n_files && !f; i++) {
         f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
     }
     free(file);
