@@ -354,7 +354,7 @@ network_restart(struct session *s, const char *name)
         if (mark) {
             log_warn("%s: marked (%s): the save before the restart keeps its "
                      "students' saved configuration as its file and what "
-                     "runs now beside it (%s" SNAPSHOT_RUNNING "); it "
+                     "runs now beside it (%s.frr" SNAPSHOT_RUNNING "); it "
                      "restarts with the saved one, not with what runs "
                      "(`save --force` first to keep what runs)",
                      name, mark, name);
