@@ -92,10 +92,14 @@ usage(FILE *out)
         "                         (the master passes its clock to every\n"
         "                         server)\n"
         "      --always           save: store it even when nothing changed\n"
-        "      --force            save: also the running configuration of\n"
-        "                         routers marked as not running their\n"
-        "                         students' saved one (`status`: not\n"
-        "                         restored), and remove their marks\n"
+        "      --force            save: also what runs on the routers,\n"
+        "                         hosts and switches marked as not having\n"
+        "                         their students' saved state (`status`:\n"
+        "                         not restored), and remove their marks\n"
+        "      --running          restore --node NAME SNAPSHOT: what the\n"
+        "                         node or switch ran at that save while\n"
+        "                         marked (its FILE.running), not its saved\n"
+        "                         state; its mark stays\n"
         "      --group N          access: student group N (its AS) only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -230,6 +234,7 @@ enum {
     OPT_ALWAYS,
     OPT_FORCE,
     OPT_GROUP,
+    OPT_RUNNING,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -261,6 +266,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"always", no_argument, NULL, OPT_ALWAYS},
         {"force", no_argument, NULL, OPT_FORCE},
         {"group", required_argument, NULL, OPT_GROUP},
+        {"running", no_argument, NULL, OPT_RUNNING},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -359,6 +365,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_FORCE:
             opts->force = true;
             opts->verb_options |= VOPT_FORCE;
+            break;
+        case OPT_RUNNING:
+            opts->running = true;
+            opts->verb_options |= VOPT_RUNNING;
             break;
         case OPT_GROUP:
             if (!parse_group(optarg, &opts->group)) {

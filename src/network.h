@@ -107,12 +107,17 @@ int network_snapshots(struct session *);
 int master_save(struct session *);
 int master_snapshots(struct session *);
 int network_restore(struct session *, const char *name, const char *node);
-/* After an `up` that built the network here (not a repair): marks every
- * router that an intact snapshot holds (state_mark_set(): it runs the
- * configuration `up` generated, not its students' saved one); with
- * `restoring` before `up --restore`'s restore, which removes the marks of
- * the routers it restores; without, says so, and how to restore. */
-void network_snapshot_marks(struct session *, bool restoring);
+/* During an `up` that builds the network here (not a repair), before it
+ * makes anything: marks every router, host, L2 host and switch of record
+ * `st` that a snapshot holds (state_mark_set(): it will run the
+ * configuration, addresses or VLANs `up` generates, not its students'
+ * saved ones); with `restoring` before `up --restore`'s restore, which
+ * removes the marks of what it restores; without, says so, and how to
+ * restore.  A mark that cannot be written is an error naming its file:
+ * failed[i] set for record object i (nodes, then bridges; the caller
+ * starts no FRR in such a router); returns how many. */
+size_t network_snapshot_marks(struct session *, const struct state *st,
+                              bool restoring, bool *failed);
 /* Puts snapshot `snapshot` (NULL: the newest that holds the node's AS)
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,

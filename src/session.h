@@ -35,6 +35,7 @@ enum {
     VOPT_ALWAYS = 1 << 11,      /* --always (save) */
     VOPT_GROUP = 1 << 12,       /* --group N (access) */
     VOPT_FORCE = 1 << 13,       /* --force (save) */
+    VOPT_RUNNING = 1 << 14,     /* --running (restore --node) */
 };
 
 struct cli_options {
@@ -59,6 +60,7 @@ struct cli_options {
     long long save_time;          /* ... parsed (0: this server's clock) */
     bool always;                  /* save --always */
     bool force;                   /* save --force */
+    bool running;                 /* restore --node N --running S */
     unsigned group;               /* --group N (access), 0: every group */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */

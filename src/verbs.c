@@ -236,11 +236,6 @@ verb_up(struct session *s, int argc, char **argv)
     if (status != EXIT_OK || s->exec != &local_executor) {
         return status; /* a master's servers restore, each its part */
     }
-    if (s->built) {
-        /* Until a restore puts their work back, the routers a snapshot
-         * holds are marked: `save` must not store `up`'s over it. */
-        network_snapshot_marks(s, s->opts.restore);
-    }
     if (s->opts.restore && s->built) {
         status = s->exec->restore(s, name, NULL);
     } else if (s->opts.restore) {
@@ -411,6 +406,11 @@ verb_restore(struct session *s, int argc, char **argv)
     if (!as_option(s, "restore")) {
         return EXIT_USAGE;
     }
+    if (s->opts.running && (!s->opts.node || argc != 2 || s->opts.as)) {
+        log_error("restore --running: one node or switch and one snapshot "
+                  "(restore --node NAME --running SNAPSHOT)");
+        return EXIT_USAGE;
+    }
     return s->exec->restore(s, argc == 2 ? argv[1] : NULL, s->opts.node);
 }
 
@@ -485,6 +485,8 @@ verb_option_name(unsigned vopt)
         return "--group";
     case VOPT_FORCE:
         return "--force";
+    case VOPT_RUNNING:
+        return "--running";
     default:
         return "an option";
     }
@@ -919,12 +921,13 @@ const struct verb verbs[] = {
      VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS | VOPT_FORCE},
     {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
      USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
-    {"restore", "[--as N] [--node NAME] [--skip-damaged] [SNAPSHOT]",
+    {"restore",
+     "[--as N] [--node NAME [--running]] [--skip-damaged] [SNAPSHOT]",
      "put a snapshot back on the running network (default: each AS "
      "from the newest snapshot holding it; as master, the newest every "
      "server has)",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 0, verb_restore,
-     VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED},
+     VOPT_NODE | VOPT_AS | VOPT_SKIP_DAMAGED | VOPT_RUNNING},
     {"restart", "NODE [--time T]",
      "restart a router's FRR with its newest snapshot's configuration "
      "(its AS saved first; refused if that save fails)",

@@ -708,23 +708,23 @@ START_TEST(test_select)
     bool keep[16];
     sample_as(&s);
 
-    ck_assert_uint_eq(snapshot_select(&s, NULL, 0, keep), s.n_files);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 0, false, keep), s.n_files);
     /* --as 3: its router, host and both switches; not AS 31's. */
-    ck_assert_uint_eq(snapshot_select(&s, NULL, 3, keep), 4);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 3, false, keep), 4);
     ck_assert(!keep[0] && !keep[1] && keep[2] && keep[3] && keep[4] &&
               keep[5] && !keep[6] && !keep[7] && !keep[8]);
     /* --as 80: the IXP's route server and bridge. */
-    ck_assert_uint_eq(snapshot_select(&s, NULL, 80, keep), 2);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 80, false, keep), 2);
     ck_assert(keep[6] && keep[7]);
-    ck_assert_uint_eq(snapshot_select(&s, NULL, 31, keep), 1);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 31, false, keep), 1);
     ck_assert(keep[8]);
-    ck_assert_uint_eq(snapshot_select(&s, NULL, 2, keep), 0);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 2, false, keep), 0);
     /* --node: that node's or switch's file; with --as, both must hold. */
-    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 0, keep), 1);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 0, false, keep), 1);
     ck_assert(keep[5]);
-    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 3, keep), 1);
-    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 1, keep), 0);
-    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN", 0, keep), 0);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 3, false, keep), 1);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN_S2", 1, false, keep), 0);
+    ck_assert_uint_eq(snapshot_select(&s, "3_L2_DCN", 0, false, keep), 0);
     snapshot_free(&s);
 
     char obj[80];
@@ -744,6 +744,58 @@ START_TEST(test_select)
     ck_assert_uint_eq(names_asn_of(obj), 1);
     ck_assert(!snapshot_file_object("1_L2.1.0.frr", obj, sizeof obj, &suffix));
     ck_assert(!snapshot_file_object("..vlan", obj, sizeof obj, &suffix));
+
+    /* A marked router's running configuration beside its file: the
+     * router's, selected only by --running (never by a plain restore). */
+    ck_assert(snapshot_file_object("3_LUGArouter.frr.running", obj, sizeof obj,
+                                   &suffix));
+    ck_assert_str_eq(obj, "3_LUGArouter");
+    ck_assert_str_eq(suffix, ".frr");
+    /* A host's and a switch's (whose short name has dots) too. */
+    ck_assert(snapshot_file_object("3_LUGAhost.ip.running", obj, sizeof obj,
+                                   &suffix));
+    ck_assert_str_eq(obj, "3_LUGAhost");
+    ck_assert_str_eq(suffix, ".ip");
+    ck_assert(snapshot_file_object("1_L2.1.0.vlan.running", obj, sizeof obj,
+                                   &suffix));
+    ck_assert_str_eq(obj, "1_L2.1.0");
+    ck_assert_str_eq(suffix, ".vlan");
+    ck_assert(!snapshot_file_object("3_LUGArouter.frr.running.running", obj,
+                                    sizeof obj, &suffix));
+    ck_assert(!snapshot_file_object("3_LUGArouter.running", obj, sizeof obj,
+                                    &suffix));
+    ck_assert(snapshot_file_running("3_LUGArouter.frr.running"));
+    ck_assert(!snapshot_file_running("3_LUGArouter.frr"));
+    ck_assert(!snapshot_file_running(".frr.running"));
+    ck_assert(!snapshot_file_object(".frr.running", obj, sizeof obj, &suffix));
+    ck_assert(
+        !snapshot_file_object("a.b.frr.running", obj, sizeof obj, &suffix));
+    ck_assert(
+        !snapshot_file_object("a.b.ip.running", obj, sizeof obj, &suffix));
+    memset(&s, 0, sizeof s);
+    snapshot_add_file(&s, "3_LUGArouter.frr", "x\n", 2, true);
+    snapshot_add_file(&s, "3_LUGArouter.frr.running", "y\n", 2, false);
+    snapshot_add_file(&s, "3_LUGAhost.ip", "z\n", 2, false);
+    ck_assert_uint_eq(snapshot_select(&s, NULL, 0, false, keep), 2);
+    ck_assert(keep[0] && !keep[1] && keep[2]);
+    ck_assert_uint_eq(snapshot_select(&s, "3_LUGArouter", 0, false, keep), 1);
+    ck_assert(keep[0] && !keep[1]);
+    ck_assert_uint_eq(snapshot_select(&s, "3_LUGArouter", 0, true, keep), 1);
+    ck_assert(!keep[0] && keep[1] && !keep[2]);
+    ck_assert_uint_eq(snapshot_select(&s, "3_LUGAhost", 0, true, keep), 0);
+    /* Its manifest is read back with the side file. */
+    s.network = xstrdup("small");
+    s.time = 1;
+    char *text = snapshot_manifest_format(&s);
+    struct snapshot back;
+    ck_assert_int_eq(
+        snapshot_manifest_parse(text, strlen(text), "MANIFEST", &back), 0);
+    ck_assert_uint_eq(back.n_files, 3);
+    ck_assert_str_eq(back.files[1].name, "3_LUGArouter.frr.running");
+    ck_assert(!back.files[1].stale && back.files[0].stale);
+    free(text);
+    snapshot_free(&back);
+    snapshot_free(&s);
 }
 END_TEST
 

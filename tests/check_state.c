@@ -494,6 +494,15 @@ START_TEST(test_marks)
     /* A name that is no node's is refused, never a path. */
     ck_assert_int_eq(state_mark_set(&st, "../state", "x", NULL), -EINVAL);
     ck_assert_ptr_null(state_mark_get(&st, "../state"));
+    ck_assert_int_eq(state_mark_set(&st, "..", "x", NULL), -EINVAL);
+    ck_assert_int_eq(state_mark_set(&st, ".", "x", NULL), -EINVAL);
+    /* A switch's short bridge name (dots) is marked like a node. */
+    ck_assert_int_eq(state_mark_set(&st, "1_L2.1.0", "vlans", "S2"), 0);
+    mark = state_mark_get(&st, "1_L2.1.0");
+    ck_assert_str_eq(mark, "vlans; its students' work is in snapshot S2");
+    free(mark);
+    ck_assert_int_eq(state_mark_clear(&st, "1_L2.1.0"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "1_L2.1.0"));
 
     /* A mark that is not one line, or a symlink: still a mark (a router
      * is never taken for unmarked by mistake), its line saying so; the

@@ -1530,6 +1530,9 @@ master_on_all(struct session *s, const char *verb, const char *name)
     if (s->opts.force) {
         args[n++] = "--force"; /* save: marked routers' running config */
     }
+    if (s->opts.running) {
+        args[n++] = "--running"; /* restore: a marked router's side file */
+    }
     master_open(&m, s, verb); /* the reachable ones answer regardless */
     m.argv = args;
     for_each_server(&m, stream_verb);

@@ -342,18 +342,25 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     links_reply(r->lk.st, ws);
     damage_reply(r, n, ws);
     /* The routers marked as not running their students' saved
-     * configuration (state_mark_get()). */
-    ws->not_restored = xcalloc(n + 1, sizeof *ws->not_restored);
-    for (size_t k = 0; k < n; k++) {
-        const struct mi_node *node = &p->nodes[r->nodes[k]];
-        if (node->kind != MI_NODE_ROUTER &&
-            node->kind != MI_NODE_ROUTESERVER) {
-            continue;
+     * configuration, the hosts and switches marked as not having their
+     * saved addresses and VLANs (state_mark_get()). */
+    const struct state *st = r->lk.st;
+    ws->not_restored =
+        xcalloc(n + st->n_bridges + 1, sizeof *ws->not_restored);
+    for (size_t k = 0; k < n + st->n_bridges; k++) {
+        const char *name = NULL;
+        if (k >= n) {
+            name = st->bridges[k - n]; /* a switch with `up`'s VLANs */
+        } else if (p->nodes[r->nodes[k]].kind == MI_NODE_ROUTER ||
+                   p->nodes[r->nodes[k]].kind == MI_NODE_ROUTESERVER ||
+                   p->nodes[r->nodes[k]].kind == MI_NODE_HOST ||
+                   p->nodes[r->nodes[k]].kind == MI_NODE_L2HOST) {
+            name = p->nodes[r->nodes[k]].name;
         }
-        char *mark = state_mark_get(r->lk.st, node->name);
+        char *mark = name ? state_mark_get(st, name) : NULL;
         if (mark) {
             ws->not_restored[ws->n_not_restored++] =
-                xasprintf("%s: %s", node->name, mark);
+                xasprintf("%s: %s", name, mark);
             free(mark);
         }
     }
@@ -399,7 +406,9 @@ status_print(const struct wire_status *ws)
     }
     for (size_t i = 0; i < ws->n_not_restored; i++) {
         printf("not restored: %s -- `miniinet restore` puts its students' "
-               "work back, or `save --force` keeps what runs\n",
+               "work back, or `save --force` keeps what runs; each `save` "
+               "keeps what runs beside it, FILE.running (`snapshots`: "
+               "\"marked, what ran\")\n",
                ws->not_restored[i]);
     }
     printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s%s\n",

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "names.h"
 #include "network.h"
+#include "snapshot.h"
 #include "state.h"
 #include "util.h"
 
@@ -346,9 +347,23 @@ network_restart(struct session *s, const char *name)
                  "not saved; it restarts with its newest snapshot's",
                  name, dead);
     } else {
-        log_info("%s: saving its running configuration (AS %u) before the "
-                 "restart",
-                 name, names_asn_of(name));
+        /* A marked router's save keeps its students' saved file (what
+         * runs goes beside it, NODE.frr.running): it restarts with that
+         * one, not with what runs now. */
+        char *mark = state_mark_get(st, name);
+        if (mark) {
+            log_warn("%s: marked (%s): the save before the restart keeps its "
+                     "students' saved configuration as its file and what "
+                     "runs now beside it (%s.frr" SNAPSHOT_RUNNING "); it "
+                     "restarts with the saved one, not with what runs "
+                     "(`save --force` first to keep what runs)",
+                     name, mark, name);
+        } else {
+            log_info("%s: saving its running configuration (AS %u) before "
+                     "the restart",
+                     name, names_asn_of(name));
+        }
+        free(mark);
         int saving = network_save_as(s, names_asn_of(name), NULL,
                                      "saved by restart", &saved);
         if (saving != EXIT_OK && saved) {

@@ -318,16 +318,41 @@ previous_file(int snapdir, const char *path, const struct snapshot *list,
     return NULL;
 }
 
-/* Removes the marks of the record's nodes that `unmark` says (what runs
- * on them is now in a snapshot kept). */
+/* Whether one of the `n` snapshots of `list` (damaged ones included, when
+ * their manifest could be read) lists file `file`. */
+static bool
+listed_in(const struct snapshot *list, size_t n, const char *file)
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < list[k].n_files; i++) {
+            if (!strcmp(list[k].files[i].name, file)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Removes the marks of the record's objects (object_name()) that
+ * `unmark` says (what runs on them is now in a snapshot kept). */
 static void
-unmark_nodes(const struct state *st, const bool *unmark, size_t n)
+unmark_objects(const struct state *st, const bool *unmark, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (unmark[i]) {
-            state_mark_clear(st, st->nodes[i].name);
+            state_mark_clear(st, object_name(st, i));
         }
     }
+}
+
+/* What file `file` (NODE.frr, NODE.ip, BRIDGE.vlan) holds, in words. */
+static const char *
+saved_what(const char *file)
+{
+    const char *dot = strrchr(file, '.');
+    return !dot || !strcmp(dot, ".frr") ? "configuration"
+           : !strcmp(dot, ".ip")        ? "addresses and routes"
+                                        : "VLAN settings";
 }
 
 /* Whether the record has a node or bridge of AS `asn` on this server. */
@@ -433,9 +458,14 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     snap.named = given != NULL;
     snap.asn = asn;
     snap.note = note ? xstrdup(note) : NULL;
-    char **data = xcalloc(n_objects + 1, sizeof *data);
-    /* Per node: its mark to remove once the snapshot is kept (save
-     * --force, or a marked router no earlier snapshot holds). */
+    /* Per file: its text (a node's or bridge's, and a marked one's
+     * running state beside it). */
+    char **data = xcalloc(2 * n_objects + 1, sizeof *data);
+    /* Per object: a marked one's running state (its side file,
+     * FILE.running), kept beside its students' saved file. */
+    char **running = xcalloc(n_objects + 1, sizeof *running);
+    /* Per object: its mark to remove once the snapshot is kept (save
+     * --force, or a marked one no earlier snapshot holds). */
     bool *unmark = xcalloc(n_objects + 1, sizeof *unmark);
     size_t n_stale = 0, n_lost = 0;
     for (size_t i = 0; status == EXIT_OK && i < n_objects; i++) {
@@ -444,13 +474,12 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             continue;
         }
         /* A marked router runs `up`'s configuration, or a mix, not its
-         * students' saved one: that is not what is stored over their
-         * work, unless --force. */
-        char *mark = NULL;
-        if (i < st->n_nodes && t->data &&
-            !strcmp(suffix_of(st->nodes[i].kind), ".frr")) {
-            mark = state_mark_get(st, st->nodes[i].name);
-        }
+         * students' saved one (a marked host has `up`'s addresses, a
+         * marked switch `up`'s VLANs): that is not what is stored over
+         * their work, unless --force; what it runs (what they typed on it
+         * since) is stored beside it, FILE.running, never lost. */
+        char *mark = t->data ? state_mark_get(st, object_name(st, i)) : NULL;
+        bool all_damaged = false;
         if (mark && s->opts.force) {
             log_info("%s: marked (%s): --force saves its running "
                      "configuration and removes the mark",
@@ -461,23 +490,46 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             size_t len = 0;
             char *kept = previous_file(snapdir, path, list, n_list, t->file,
                                        &len, &from);
-            if (kept) {
-                free(t->data);
+            all_damaged = !kept && listed_in(list, n_list, t->file);
+            if (kept || all_damaged) {
+                running[i] = t->data;
                 t->data = NULL;
+                char *file = xasprintf("%s" SNAPSHOT_RUNNING, t->file);
+                data[snap.n_files] = running[i];
+                snapshot_add_file(&snap, file, running[i], t->len, false);
+                free(file);
+                t->len = 0;
+            }
+            if (kept) {
                 free(kept);
                 t->why = xasprintf(
-                    "it does not run its students' saved configuration "
-                    "(%s); `miniinet restore` puts it back, `save --force` "
-                    "saves what runs",
-                    mark);
+                    "it does not %s its students' saved %s (%s); `miniinet "
+                    "restore` puts it back, `save --force` saves what runs; "
+                    "what runs is saved beside it, %s" SNAPSHOT_RUNNING,
+                    !strcmp(saved_what(t->file), "configuration") ? "run"
+                                                                  : "have",
+                    saved_what(t->file), mark, t->file);
+            } else if (all_damaged) {
+                log_error("%s: marked (%s), and every saved copy of its "
+                          "%s is damaged: not saved as its file (its "
+                          "students' work may be in those copies; `save "
+                          "--force` stores what runs over it); what runs is "
+                          "saved beside it, %s" SNAPSHOT_RUNNING
+                          ", and the mark stays",
+                          object_name(st, i), mark, saved_what(t->file),
+                          t->file);
+                n_lost++;
             } else {
                 log_warn("%s: marked (%s), but no earlier snapshot has it: "
-                         "its running configuration is saved",
+                         "what runs is saved",
                          object_name(st, i), mark);
                 unmark[i] = true;
             }
         }
         free(mark);
+        if (all_damaged) {
+            continue;
+        }
         bool stale = !t->data;
         if (stale) {
             const struct snapshot *from = NULL;
@@ -518,7 +570,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, list[prev].name);
-            unmark_nodes(st, unmark, st->n_nodes);
+            unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
                 *saved = xstrdup(list[prev].name);
@@ -539,7 +591,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (saved) {
             *saved = xstrdup(snap.name);
         }
-        unmark_nodes(st, unmark, st->n_nodes);
+        unmark_objects(st, unmark, n_objects);
         char of_as[32] = "";
         if (asn) {
             snprintf(of_as, sizeof of_as, " of AS %u", asn);
@@ -575,6 +627,10 @@ done:
         free(run.taken[i].why);
     }
     free(run.taken);
+    for (size_t i = 0; i < n_objects; i++) {
+        free(running[i]);
+    }
+    free(running);
     free(data);
     free(unmark);
     snapshot_free(&snap);
@@ -590,17 +646,20 @@ done:
 }
 
 /* The nodes and switches whose files in `snap` are stale (kept from an
- * earlier snapshot: they did not answer at that save), NULL-terminated,
- * malloc()ed; *n how many. */
+ * earlier snapshot: they did not answer, or were marked, at that save);
+ * with `running`, the marked routers whose running configuration is
+ * there beside it (NODE.frr.running).  NULL-terminated, malloc()ed; *n
+ * how many. */
 static char **
-stale_objects(const struct snapshot *snap, size_t *n)
+stale_objects(const struct snapshot *snap, bool running, size_t *n)
 {
     char **v = xcalloc(snap->n_files + 1, sizeof *v);
     *n = 0;
     for (size_t k = 0; k < snap->n_files; k++) {
         char object[80];
         const char *suffix;
-        if (snap->files[k].stale &&
+        if ((running ? snapshot_file_running(snap->files[k].name)
+                     : snap->files[k].stale) &&
             snapshot_file_object(snap->files[k].name, object, sizeof object,
                                  &suffix)) {
             v[(*n)++] = xstrdup(object);
@@ -634,7 +693,7 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         for (size_t k = 0; k < list[i].n_files; k++) {
             ws->bytes += list[i].files[k].size;
         }
-        ws->stale_nodes = stale_objects(&list[i], &ws->n_stale_nodes);
+        ws->stale_nodes = stale_objects(&list[i], false, &ws->n_stale_nodes);
         ws->stale = (unsigned)ws->n_stale_nodes;
         ws->note = list[i].note;
         list[i].name = list[i].note = NULL; /* w's now */
@@ -702,13 +761,19 @@ network_snapshots(struct session *s)
         for (size_t k = 0; k < list[i].n_files; k++) {
             bytes += list[i].files[k].size;
         }
-        char **stale = stale_objects(&list[i], &n_stale);
         char *stale_text = xstrdup("");
-        for (size_t k = 0; k < n_stale; k++) {
-            char *more = xasprintf("%s%s%s", stale_text,
-                                   k ? "," : "  stale: ", stale[k]);
-            free(stale_text);
-            stale_text = more;
+        for (int r = 0; r < 2; r++) {
+            char **objects = stale_objects(&list[i], r == 1, &n_stale);
+            for (size_t k = 0; k < n_stale; k++) {
+                char *more = xasprintf("%s%s%s", stale_text,
+                                       k   ? ","
+                                       : r ? "  marked, what ran: "
+                                           : "  stale: ",
+                                       objects[k]);
+                free(stale_text);
+                stale_text = more;
+            }
+            util_free_strv(objects);
         }
         char scope[16] = "whole";
         if (list[i].asn) {
@@ -719,7 +784,6 @@ network_snapshots(struct session *s)
                list[i].named ? "  kept" : "", stale_text,
                list[i].note ? "  " : "", list[i].note ? list[i].note : "");
         free(stale_text);
-        util_free_strv(stale);
         snapshot_free(&list[i]);
     }
     for (size_t i = 0; incomplete[i]; i++) {
@@ -1121,6 +1185,38 @@ record_bridge(const struct state *st, const char *name)
     return false;
 }
 
+/* Why file `file` of `snap` is stale, for the warnings of a restore or
+ * heal that takes it: an object marked at that save has what it ran
+ * beside it (FILE.running); else it did not answer (or was marked, in a
+ * snapshot saved before side files). */
+static const char *
+stale_why(const struct snapshot *snap, const char *file)
+{
+    size_t n = strlen(file);
+    for (size_t i = 0; i < snap->n_files; i++) {
+        const char *name = snap->files[i].name;
+        if (!strncmp(name, file, n) && !strcmp(name + n, SNAPSHOT_RUNNING)) {
+            return "it was marked when that snapshot was saved, not running "
+                   "its students' saved state; what it ran then is its "
+                   "file " SNAPSHOT_RUNNING " there";
+        }
+    }
+    return "it did not answer, or was marked, when that snapshot was saved";
+}
+
+/* Says that `object` has what it ran at snapshot `snap` (its side file
+ * `file`, restore --running), and whether it is still marked. */
+static void
+say_side_restored(const struct state *st, const char *object, const char *snap,
+                  const char *file)
+{
+    char *mark = state_mark_get(st, object);
+    log_info(
+        "%s: put back as it ran at snapshot %s (%s)%s", object, snap, file,
+        mark ? "; still marked: `save --force` makes it its saved state" : "");
+    free(mark);
+}
+
 struct restore_run {
     const struct state *st;
     const struct active_plugin *rt;
@@ -1146,6 +1242,9 @@ restore_one(size_t i, void *aux)
         !strcmp(suffix, ".vlan")) {
         return 0;
     }
+    /* A marked node's side file (restore --running): put on it as its
+     * file would be; its mark stays as it is. */
+    bool side = snapshot_file_running(f->name);
     const struct state_node *sn = record_node(run->st, node);
     if (!sn || !suffix_of(sn->kind) ||
         strcmp(suffix_of(sn->kind), suffix) != 0) {
@@ -1155,10 +1254,9 @@ restore_one(size_t i, void *aux)
         return 0;
     }
     if (f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): restoring an earlier "
-                 "snapshot's configuration",
-                 node, run->snap->name);
+        log_warn("%s: its file in snapshot %s is stale (%s): restoring an "
+                 "earlier snapshot's configuration",
+                 node, run->snap->name, stale_why(run->snap, f->name));
     }
     char *data = NULL;
     int error =
@@ -1171,16 +1269,21 @@ restore_one(size_t i, void *aux)
     }
     free(data);
     run->result[i] = error ? -1 : 1;
+    if (side && !error) {
+        say_side_restored(run->st, node, run->snap->name, f->name);
+        return 0;
+    }
     /* Its students' work runs: no longer marked.  frr-reload.py failed
      * midway (a mix runs), or `up --restore` left `up`'s: marked (a
      * failure before anything changed leaves what ran, and its mark). */
-    if (router && !error) {
+    if (!error) {
         state_mark_clear(run->st, node);
-    } else if (router && (reloaded || run->up)) {
+    } else if ((router && reloaded) || run->up) {
         state_mark_set(run->st, node,
-                       reloaded ? "FRR refused the configuration of its "
-                                  "snapshot midway: it runs a mix"
-                                : "`up --restore` did not restore it",
+                       router && reloaded
+                           ? "FRR refused the configuration of its "
+                             "snapshot midway: it runs a mix"
+                           : "`up --restore` did not restore it",
                        run->snap->name);
     }
     return 0;
@@ -1219,10 +1322,10 @@ restore_switches(struct session *s, struct restore_run *run,
             continue;
         }
         if (snap->files[i].stale) {
-            log_warn("%s: its file in snapshot %s is stale (not read when "
-                     "that snapshot was saved): restoring an earlier "
-                     "snapshot's VLAN settings",
-                     names[n], snap->name);
+            log_warn("%s: its file in snapshot %s is stale (%s): restoring "
+                     "an earlier snapshot's VLAN settings",
+                     names[n], snap->name,
+                     stale_why(snap, snap->files[i].name));
         }
         if (snapshot_read_file(run->snapdir, run->path, snap, &snap->files[i],
                                &texts[n])) {
@@ -1249,7 +1352,17 @@ restore_switches(struct session *s, struct restore_run *run,
                                  (const char *const *)texts, &changed);
         free(dir);
         for (size_t k = 0; k < n; k++) {
+            const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
+            if (!error && snapshot_file_running(file)) {
+                say_side_restored(st, bridges[k], snap->name, file);
+            } else if (!error) {
+                state_mark_clear(st, bridges[k]);
+            } else if (run->up) {
+                state_mark_set(st, bridges[k],
+                               "`up --restore` did not restore it",
+                               snap->name);
+            }
         }
         if (!error && changed) {
             log_info("network %s: %zu switch port%s set back to the VLAN "
@@ -1501,8 +1614,9 @@ restore_each(struct session *s, const struct state *st,
             char object[80];
             const char *suffix;
             if (!snapshot_file_object(list[i].files[f].name, object,
-                                      sizeof object, &suffix)) {
-                continue;
+                                      sizeof object, &suffix) ||
+                snapshot_file_running(list[i].files[f].name)) {
+                continue; /* a side file: only when asked (--running) */
             }
             unsigned a = names_asn_of(object);
             for (size_t k = 0; k < n_asns && !keep[f]; k++) {
@@ -1571,6 +1685,91 @@ restore_each(struct session *s, const struct state *st,
     return status;
 }
 
+/* Opens the network's snapshots for a node of AS `want`: 0 with *snapdir
+ * and *path; 1 when none holds the AS's part (nothing left open); else
+ * -errno, reported (*path NULL). */
+static int
+open_holding(const struct session *s, unsigned want, int *snapdir, char **path)
+{
+    *snapdir = open_snapdir(s->network, false, path);
+    if (*snapdir == -ENOENT ||
+        (*snapdir >= 0 && !count_covering(*snapdir, *path, want, NULL))) {
+        free(*path);
+        *path = NULL;
+        if (*snapdir >= 0) {
+            close(*snapdir);
+        }
+        *snapdir = -1;
+        return 1;
+    }
+    return *snapdir < 0 ? *snapdir : 0;
+}
+
+/* Node `node`'s file NODE`suffix` in snapshot `snapshot` (NULL: the newest
+ * intact one that holds the node's AS; healing is never stuck on a damaged
+ * one: a newer damaged one passed over with a warning, choose_snapshot()),
+ * checked against its manifest: in *data (malloc()ed, NUL-terminated,
+ * *len bytes), the snapshot's name in *from.  A stale file is warned
+ * about, `earlier` saying what follows.  EXIT_OK with *data and *from NULL
+ * when no snapshot holds the node's AS (not said: the caller's words);
+ * EXIT_OK with *from set and *data NULL when the snapshot has no such file
+ * (not said); EXIT_FAILED after saying why (the snapshot named is missing
+ * or damaged, the file does not match the manifest). */
+static int
+newest_file_of(const struct session *s, const char *node, const char *suffix,
+               const char *snapshot, const char *earlier, char **data,
+               size_t *len, char **from)
+{
+    char *path = NULL;
+    int snapdir = -1;
+    int held =
+        snapshot ? 0 : open_holding(s, names_asn_of(node), &snapdir, &path);
+
+    *data = *from = NULL;
+    *len = 0;
+    if (held == 1) {
+        return EXIT_OK;
+    }
+    if (snapshot) {
+        snapdir = open_snapdir(s->network, false, &path);
+    }
+    if (snapdir < 0) {
+        if (snapdir == -ENOENT) {
+            log_error("network %s has no snapshots", s->network);
+        }
+        free(path);
+        return EXIT_FAILED;
+    }
+    struct snapshot *snap = choose_snapshot(
+        snapdir, path, snapshot, names_asn_of(node), snapshot == NULL);
+    int status = snap ? EXIT_OK : EXIT_FAILED;
+    char *file = xasprintf("%s%s", node, suffix);
+    const struct snapshot_file *f = NULL;
+    for (size_t i = 0; snap && snap->files && i < snap->n_files && !f; i++) {
+        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
+    }
+    free(file);
+    if (snap) {
+        *from = xstrdup(snap->name);
+    }
+    if (f && f->stale) {
+        log_warn("%s: its file in snapshot %s is stale (%s): %s", node,
+                 snap->name, stale_why(snap, f->name), earlier);
+    }
+    if (f && snapshot_read_file(snapdir, path, snap, f, data) != 0) {
+        status = EXIT_FAILED; /* named */
+    } else if (f) {
+        *len = f->size;
+    }
+    if (snap) {
+        snapshot_free(snap);
+        free(snap);
+    }
+    free(path);
+    close(snapdir);
+    return status;
+}
+
 int
 network_restore_node(struct session *s, const struct state *st,
                      const char *node, const char *snapshot)
@@ -1580,16 +1779,14 @@ network_restore_node(struct session *s, const struct state *st,
                             snapshot, node, 0, false);
     }
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-    size_t n = snapdir < 0
-                   ? 0
-                   : count_covering(snapdir, path, names_asn_of(node), NULL);
+    int snapdir = -1;
+    int held = open_holding(s, names_asn_of(node), &snapdir, &path);
 
     free(path);
     if (snapdir >= 0) {
         close(snapdir);
     }
-    if (!n && (snapdir >= 0 || snapdir == -ENOENT)) {
+    if (held == 1) {
         log_info("%s: no snapshot of network %s holds it: it runs the "
                  "configuration `up` wrote",
                  node, s->network);
@@ -1606,67 +1803,36 @@ network_restore_host_ifs(struct session *s, const struct state *st,
                          const char *node, const char *const *ifnames,
                          size_t n_ifs)
 {
-    unsigned want = names_asn_of(node);
-    char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-
-    if (snapdir == -ENOENT ||
-        (snapdir >= 0 && !count_covering(snapdir, path, want, NULL))) {
+    char *data = NULL, *from = NULL;
+    size_t len = 0;
+    int status = newest_file_of(s, node, ".ip", NULL,
+                                "putting back an earlier snapshot's "
+                                "addresses and routes",
+                                &data, &len, &from);
+    if (status == EXIT_OK && !from) {
         log_debug("%s: no snapshot of network %s holds it", node, s->network);
-        free(path);
-        if (snapdir >= 0) {
-            close(snapdir);
-        }
         return EXIT_OK; /* as `up` set it */
     }
-    if (snapdir < 0) {
-        return EXIT_FAILED; /* said */
-    }
-    /* Healing is never stuck on a damaged snapshot: the newest intact one,
-     * with a warning naming the damaged one (choose_snapshot()). */
-    struct snapshot *snap = choose_snapshot(snapdir, path, NULL, want, true);
-    int status = snap ? EXIT_OK : EXIT_FAILED;
-    char *file = xasprintf("%s.ip", node);
-    const struct snapshot_file *f = NULL;
-    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
-        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
-    }
-    free(file);
-    if (snap && !f) {
+    if (status == EXIT_OK && !data) {
         log_info("%s: snapshot %s does not hold it: its interfaces made "
                  "again have the addresses `up` set",
-                 node, snap->name);
-    }
-    if (f && f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): putting back an earlier "
-                 "snapshot's addresses and routes",
-                 node, snap->name);
-    }
-    char *data = NULL;
-    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
-        status = EXIT_FAILED; /* named */
+                 node, from);
     }
     const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
     for (size_t i = 0; data && i < n_ifs; i++) {
         if (restore_host(st, rt, node, data, ifnames[i])) {
             log_error("%s: %s: the addresses and routes of snapshot %s "
                       "could not be put back (see above)",
-                      node, ifnames[i], snap->name);
+                      node, ifnames[i], from);
             status = EXIT_FAILED;
         } else {
             log_info("%s: %s: its addresses and routes of snapshot %s put "
                      "back",
-                     node, ifnames[i], snap->name);
+                     node, ifnames[i], from);
         }
     }
     free(data);
-    if (snap) {
-        snapshot_free(snap);
-        free(snap);
-    }
-    free(path);
-    close(snapdir);
+    free(from);
     return status;
 }
 
@@ -1675,71 +1841,34 @@ network_router_snapshot(struct session *s, const char *node,
                         const char *snapshot, char **conf, size_t *len,
                         char **from)
 {
-    unsigned want = names_asn_of(node);
-    char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
-
-    *conf = *from = NULL;
+    char *data = NULL;
+    size_t n = 0;
+    int status = newest_file_of(s, node, ".frr", snapshot,
+                                "it runs an earlier snapshot's "
+                                "configuration",
+                                &data, &n, from);
+    *conf = NULL;
     *len = 0;
-    if (!snapshot &&
-        (snapdir == -ENOENT ||
-         (snapdir >= 0 && !count_covering(snapdir, path, want, NULL)))) {
+    if (status == EXIT_OK && !*from) {
         log_info("%s: no snapshot of network %s holds it: it runs the "
                  "configuration `up` wrote",
                  node, s->network);
-        free(path);
-        if (snapdir >= 0) {
-            close(snapdir);
-        }
-        return EXIT_OK;
-    }
-    if (snapdir < 0) {
-        if (snapdir == -ENOENT) {
-            log_error("network %s has no snapshots", s->network);
-        }
-        return EXIT_FAILED;
-    }
-    /* Healing is never stuck on a damaged snapshot: the newest intact one,
-     * with a warning naming the damaged one (choose_snapshot()). */
-    struct snapshot *snap =
-        choose_snapshot(snapdir, path, snapshot, want, snapshot == NULL);
-    int status = snap ? EXIT_OK : EXIT_FAILED;
-    char *file = xasprintf("%s.frr", node);
-    const struct snapshot_file *f = NULL;
-    for (size_t i = 0; snap && i < snap->n_files && !f; i++) {
-        f = !strcmp(snap->files[i].name, file) ? &snap->files[i] : NULL;
-    }
-    free(file);
-    if (snap && !f) {
+    } else if (status == EXIT_OK && !data) {
         log_info("%s: snapshot %s does not hold it: it runs the "
                  "configuration `up` wrote",
-                 node, snap->name);
+                 node, *from);
     }
-    if (f && f->stale) {
-        log_warn("%s: its file in snapshot %s is stale (it did not answer "
-                 "when that snapshot was saved): it runs an earlier "
-                 "snapshot's configuration",
-                 node, snap->name);
-    }
-    char *data = NULL;
-    if (f && snapshot_read_file(snapdir, path, snap, f, &data) != 0) {
-        status = EXIT_FAILED; /* named */
-    } else if (f) {
-        size_t n = f->size;
+    if (data) {
         const char *body = config_body(data, &n);
         *conf = xmalloc(n + 1);
         memcpy(*conf, body, n);
         (*conf)[n] = '\0';
         *len = n;
-        *from = xstrdup(snap->name);
+    } else {
+        free(*from); /* only with its configuration */
+        *from = NULL;
     }
     free(data);
-    if (snap) {
-        snapshot_free(snap);
-        free(snap);
-    }
-    free(path);
-    close(snapdir);
     return status;
 }
 
@@ -1776,54 +1905,68 @@ holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
     return lister;
 }
 
-void
-network_snapshot_marks(struct session *s, bool restoring)
+size_t
+network_snapshot_marks(struct session *s, const struct state *st,
+                       bool restoring, bool *failed)
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
     if (snapdir < 0) {
-        return; /* none (or reported): nothing of the students' to lose */
+        return 0; /* none (or reported): nothing of the students' to lose */
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *verified = xcalloc(n + 1, sizeof *verified);
-    struct state st = {0};
-    size_t marked = 0;
+    size_t n_failed = 0;
+    size_t marked[3] = {0}; /* routers, hosts, switches */
     const struct snapshot *newest = NULL;
     for (size_t k = 0; k < n && !newest; k++) {
         newest = list[k].damaged ? NULL : &list[k];
     }
-    if (newest && state_load(s->network, &st) == 0) {
-        for (size_t i = 0; i < st.n_nodes; i++) {
-            if (st.nodes[i].kind != MI_NODE_ROUTER &&
-                st.nodes[i].kind != MI_NODE_ROUTESERVER) {
-                continue;
-            }
-            char *file = xasprintf("%s.frr", st.nodes[i].name);
-            const struct snapshot *h =
-                holder_of(snapdir, path, list, n, verified, file);
-            free(file);
-            if (h &&
-                !state_mark_set(&st, st.nodes[i].name,
-                                restoring ? "`up --restore` did not restore it"
-                                          : "`up` started it with the "
-                                            "configuration it generates",
-                                h->name)) {
-                marked++;
-            }
+    for (size_t i = 0; newest && i < st->n_nodes + st->n_bridges; i++) {
+        const char *suffix =
+            i < st->n_nodes ? suffix_of(st->nodes[i].kind) : ".vlan";
+        if (!suffix) {
+            continue;
+        }
+        char *file = xasprintf("%s%s", object_name(st, i), suffix);
+        const struct snapshot *h =
+            holder_of(snapdir, path, list, n, verified, file);
+        free(file);
+        if (!h) {
+            continue;
+        }
+        size_t kind = !strcmp(suffix, ".frr") ? 0 : !strcmp(suffix, ".ip");
+        kind = !strcmp(suffix, ".vlan") ? 2 : kind;
+        static const char *const why[3] = {
+            "`up` started it with the configuration it generates",
+            "`up` gave it the addresses and routes it generates",
+            "`up` gave it the VLAN settings it generates"};
+        if (state_mark_set(st, object_name(st, i),
+                           restoring ? "`up --restore` did not restore it"
+                                     : why[kind],
+                           h->name)) {
+            /* Said, naming the file: a router's FRR is not started (the
+             * caller's part); else its `save` would store `up`'s over
+             * their work. */
+            failed[i] = true;
+            n_failed++;
+        } else {
+            marked[kind]++;
         }
     }
-    state_destroy(&st);
     if (newest && !restoring) {
         log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
                  "a snapshot holds run%s the configuration `up` generates, "
-                 "not the students' saved one, and %s marked (`status` "
-                 "shows them; `save` keeps their saved files); `miniinet "
-                 "restore` puts the newest back, `save --force` keeps what "
-                 "runs instead",
-                 s->network, n, util_plural(n), newest->name, marked,
-                 util_plural(marked), marked == 1 ? "s" : "",
-                 marked == 1 ? "is" : "are");
+                 "not the students' saved one (%zu host%s and %zu switch%s "
+                 "have `up`'s addresses, routes and VLANs), all marked "
+                 "(`status` shows them; `save` keeps their saved files); "
+                 "`miniinet restore` puts the newest back, `save --force` "
+                 "keeps what runs instead",
+                 s->network, n, util_plural(n), newest->name, marked[0],
+                 util_plural(marked[0]), marked[0] == 1 ? "s" : "", marked[1],
+                 util_plural(marked[1]), marked[2],
+                 marked[2] == 1 ? "" : "es");
     }
     for (size_t i = 0; i < n; i++) {
         snapshot_free(&list[i]);
@@ -1832,6 +1975,7 @@ network_snapshot_marks(struct session *s, bool restoring)
     free(verified);
     free(path);
     close(snapdir);
+    return n_failed;
 }
 
 int
@@ -1936,9 +2080,16 @@ restore_with(struct session *s, const struct state *st,
     struct snapshot *snap =
         choose_snapshot(snapdir, path, name, want, lenient);
     bool *keep = xcalloc(snap ? snap->n_files + 1 : 1, sizeof *keep);
-    size_t selected = snap ? snapshot_select(snap, only, asn, keep) : 0;
+    size_t selected =
+        snap ? snapshot_select(snap, only, asn, s->opts.running, keep) : 0;
     int status = EXIT_OK;
-    if (snap && !selected && (asn || (only && !lenient))) {
+    if (snap && !selected && s->opts.running) {
+        log_error("--node %s --running: snapshot %s has no running "
+                  "state of %s (its file" SNAPSHOT_RUNNING
+                  ": saved only while it is marked): nothing restored",
+                  only, snap->name, only);
+        status = EXIT_FAILED;
+    } else if (snap && !selected && (asn || (only && !lenient))) {
         if (asn) {
             log_error("--as %u: snapshot %s has nothing of AS %u: nothing "
                       "restored",

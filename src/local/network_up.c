@@ -58,6 +58,8 @@ struct up {
     size_t *n_attach;
     size_t *frr_nodes; /* local nodes running FRR */
     size_t n_frr;
+    bool *unmarked; /* per record object: its mark could not be written */
+    size_t n_unmarked;
     size_t n_leftovers; /* removed: what an earlier run left (a reboot) */
 };
 
@@ -164,6 +166,7 @@ up_free(struct up *u)
     free(u->links);
     free(u->rlinks);
     free(u->frr_nodes);
+    free(u->unmarked);
     state_destroy(&u->st);
 }
 
@@ -1205,6 +1208,17 @@ build(struct up *u)
         error = record_items(u);
     }
     if (!error) {
+        /* Written ahead, like the record: until a restore puts their work
+         * back, the routers, hosts and switches a snapshot holds are marked
+         * before `up` gives them its configuration, addresses and VLANs,
+         * so that no `save` stores those over their work.  A router whose
+         * mark cannot be written is not started. */
+        u->unmarked =
+            xcalloc(u->st.n_nodes + u->st.n_bridges + 1, sizeof *u->unmarked);
+        u->n_unmarked = network_snapshot_marks(
+            u->s, &u->st, u->s->opts.restore, u->unmarked);
+    }
+    if (!error) {
         phase = "nodes";
         error = run_phase(u, phase, u->n_nodes, make_node);
     }
@@ -1239,6 +1253,27 @@ build(struct up *u)
         error = run_phase(u, phase, u->n_nodes, configure_node);
     }
     if (!error) {
+        /* Not started: a router whose mark could not be written. */
+        size_t n = 0;
+        for (size_t k = 0; k < u->n_frr; k++) {
+            const char *name = u->p->nodes[u->frr_nodes[k]].name;
+            bool skip = false;
+            for (size_t i = 0; i < u->st.n_nodes && !skip; i++) {
+                skip = u->unmarked[i] && !strcmp(u->st.nodes[i].name, name);
+            }
+            if (skip) {
+                log_error("%s: FRR not started: its mark could not be "
+                          "written (above), and `up`'s configuration would "
+                          "be saved over its students' work; `up` again "
+                          "starts it from its snapshot",
+                          name);
+            } else {
+                u->frr_nodes[n++] = u->frr_nodes[k];
+            }
+        }
+        u->n_frr = n;
+    }
+    if (!error) {
         phase = "frr";
         error = run_phase(u, phase, u->n_frr, start_frr);
     }
@@ -1251,6 +1286,14 @@ build(struct up *u)
     }
     error = state_mark_complete(&u->st);
     u->s->built = !error;
+    if (!error && u->n_unmarked) {
+        log_error("network %s: %zu mark%s could not be written (above): "
+                  "`save` could store what `up` gave %s over the students' "
+                  "work",
+                  u->p->name, u->n_unmarked, util_plural(u->n_unmarked),
+                  u->n_unmarked == 1 ? "it" : "them");
+        return -EIO;
+    }
     return error;
 }
 

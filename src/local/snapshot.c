@@ -128,28 +128,58 @@ is_hex64(const char *s)
     return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
+static bool
+ends_running(const char *file)
+{
+    size_t n = strlen(file), k = strlen(SNAPSHOT_RUNNING);
+    return n > k && !strcmp(file + n - k, SNAPSHOT_RUNNING);
+}
+
+bool
+snapshot_file_running(const char *file)
+{
+    char object[80];
+    const char *suffix;
+    return ends_running(file) &&
+           snapshot_file_object(file, object, sizeof object, &suffix);
+}
+
 bool
 snapshot_file_object(const char *file, char *buf, size_t len,
                      const char **suffix)
 {
-    const char *dot = strrchr(file, '.');
-    if (!dot || (strcmp(dot, ".frr") != 0 && strcmp(dot, ".ip") != 0 &&
-                 strcmp(dot, ".vlan") != 0)) {
+    static const char *const suffixes[] = {".frr", ".ip", ".vlan"};
+    size_t n = strlen(file);
+    if (ends_running(file)) {
+        n -= strlen(SNAPSHOT_RUNNING); /* FILE.running: FILE's object */
+    }
+    size_t dot = n;
+    while (dot > 0 && file[dot - 1] != '.') {
+        dot--;
+    }
+    if (dot == 0) {
         return false;
     }
-    size_t n = (size_t)(dot - file);
-    if (n >= len) {
+    dot--; /* at the '.' */
+    *suffix = NULL;
+    for (size_t k = 0; k < ARRAY_SIZE(suffixes); k++) {
+        if (strlen(suffixes[k]) == n - dot &&
+            !memcmp(file + dot, suffixes[k], n - dot)) {
+            *suffix = suffixes[k];
+        }
+    }
+    if (!*suffix || dot >= len) {
         return false;
     }
-    memcpy(buf, file, n);
-    buf[n] = '\0';
-    *suffix = dot;
+    memcpy(buf, file, dot);
+    buf[dot] = '\0';
     /* A switch's short bridge name has dots (names_switch_bridge()). */
-    return strcmp(dot, ".vlan") != 0 ? util_valid_name(buf, 64)
-                                     : util_valid_bridge_name(buf, 64);
+    return strcmp(*suffix, ".vlan") != 0 ? util_valid_name(buf, 64)
+                                         : util_valid_bridge_name(buf, 64);
 }
 
-/* NODE.frr, NODE.ip or BRIDGE.vlan, NODE and BRIDGE valid names. */
+/* NODE.frr, NODE.ip or BRIDGE.vlan, NODE and BRIDGE valid names, each
+ * also with SNAPSHOT_RUNNING after it (a marked object's side file). */
 static bool
 valid_file_name(const char *name)
 {
@@ -160,7 +190,7 @@ valid_file_name(const char *name)
 
 size_t
 snapshot_select(const struct snapshot *snap, const char *only, unsigned asn,
-                bool keep[])
+                bool running, bool keep[])
 {
     size_t n = 0;
 
@@ -170,7 +200,8 @@ snapshot_select(const struct snapshot *snap, const char *only, unsigned asn,
         keep[i] = snapshot_file_object(snap->files[i].name, object,
                                        sizeof object, &suffix) &&
                   (!only || !strcmp(only, object)) &&
-                  (!asn || names_asn_of(object) == asn);
+                  (!asn || names_asn_of(object) == asn) &&
+                  snapshot_file_running(snap->files[i].name) == running;
         n += keep[i];
     }
     return n;
@@ -201,7 +232,8 @@ parse_file_line(struct snapshot *out, char **tok, size_t n)
         return "expected 'file NAME SIZE SHA256 [stale]'";
     }
     if (!valid_file_name(tok[1])) {
-        return "bad file name (NODE.frr, NODE.ip or BRIDGE.vlan)";
+        return "bad file name (NODE.frr, NODE.ip or BRIDGE.vlan, each "
+               "maybe .running after)";
     }
     if (!parse_number(tok[2], SNAPSHOT_FILE_MAX, &size)) {
         return "bad size";

@@ -20,8 +20,18 @@
  *     note before the lab          (optional, one line)
  *     file 1_ZURIrouter.frr 1432 <sha256 hex>
  *     file 2_BASErouter.frr 1210 <sha256 hex> stale
- *                                  (the router did not answer: its file is
- *                                   the previous snapshot's)
+ *                                  (the router did not answer, or it is
+ *                                   marked: its file is the previous
+ *                                   snapshot's)
+ *     file 3_LUGArouter.frr.running 980 <sha256 hex>
+ *                                  (a marked node's or switch's running
+ *                                   state, kept beside its stale file
+ *                                   (FILE.running: NODE.frr.running,
+ *                                   NODE.ip.running, BRIDGE.vlan.running):
+ *                                   what students typed on it while
+ *                                   marked; never restored unless asked,
+ *                                   `restore --node NAME --running
+ *                                   SNAPSHOT`)
  *     end <sha256 hex of every byte before this line>
  *
  * It is written under a temporary name (.tmp-PID) and renamed, so that a
@@ -44,9 +54,13 @@
 /* Longest file a snapshot holds (a router's configuration). */
 #define SNAPSHOT_FILE_MAX (8u << 20)
 #define SNAPSHOT_NOTE_MAX 200
+/* The suffix of a marked node's or switch's side file, after its file's
+ * name: what it ran while marked (NODE.frr.running, NODE.ip.running,
+ * BRIDGE.vlan.running). */
+#define SNAPSHOT_RUNNING ".running"
 
 struct snapshot_file {
-    char *name; /* NODE.frr, NODE.ip or BRIDGE.vlan */
+    char *name; /* NODE.frr, NODE.ip or BRIDGE.vlan (+ SNAPSHOT_RUNNING) */
     size_t size;
     char sha256[65];
     bool stale;
@@ -138,17 +152,24 @@ size_t snapshot_lacking(const struct snapshot *snap,
 void snapshot_default_name(long long t, char buf[32]);
 
 /* The node or bridge file `file` is of (NAME of NAME.frr, NAME.ip,
- * NAME.vlan) into buf, and its suffix (".frr") in *suffix; false if
- * `file` is not such a name. */
+ * NAME.vlan, each maybe with SNAPSHOT_RUNNING after it) into buf, and its
+ * kind's suffix (".frr", ".ip", ".vlan": a static string) in *suffix;
+ * false if `file` is not such a name. */
 bool snapshot_file_object(const char *file, char *buf, size_t len,
                           const char **suffix);
 
 /* Which files of `snap` a restore puts back: keep[i] for file i, when it
  * is of node or bridge `only` (NULL: any) and of AS `asn` (0: any; the
- * AS is the leading number of the object's name, names_asn_of()).
- * Returns how many are kept.  Pure. */
+ * AS is the leading number of the object's name, names_asn_of()), and a
+ * marked object's side file (SNAPSHOT_RUNNING) exactly when
+ * `running` (restore --running): never otherwise.  Returns how many are
+ * kept.  Pure. */
 size_t snapshot_select(const struct snapshot *snap, const char *only,
-                       unsigned asn, bool keep[]);
+                       unsigned asn, bool running, bool keep[]);
+
+/* Whether file name `file` is a marked object's side file (ends with
+ * SNAPSHOT_RUNNING).  Pure. */
+bool snapshot_file_running(const char *file);
 
 void snapshot_add_file(struct snapshot *, const char *name, const void *data,
                        size_t len, bool stale);

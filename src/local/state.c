@@ -1182,7 +1182,7 @@ int
 state_mark_set(const struct state *st, const char *node, const char *reason,
                const char *snapshot)
 {
-    if (!util_valid_name(node, 64)) {
+    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
         return -EINVAL;
     }
     char *line = state_mark_line(reason, snapshot);
@@ -1207,7 +1207,7 @@ state_mark_set(const struct state *st, const char *node, const char *reason,
 int
 state_mark_clear(const struct state *st, const char *node)
 {
-    if (!util_valid_name(node, 64)) {
+    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
         return -EINVAL;
     }
     int dir = open_marks_dir(st, false);
@@ -1231,7 +1231,7 @@ state_mark_clear(const struct state *st, const char *node)
 char *
 state_mark_get(const struct state *st, const char *node)
 {
-    if (!util_valid_name(node, 64)) {
+    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
         return NULL;
     }
     int dir = open_marks_dir(st, false);

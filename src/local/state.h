@@ -207,7 +207,9 @@ void state_links_free(struct state_link *, size_t n);
 
 /* Marks: a router that does not run its students' saved configuration
  * (it runs the one `up` generated, or a mix after a refused restore)
- * while a snapshot holds their work has one, <rundir>/<network>/marks/<node>
+ * while a snapshot holds their work has one, and so do a host or L2 host
+ * with `up`'s addresses and a switch with `up`'s VLAN settings (named by
+ * the node's or bridge's name), <rundir>/<network>/marks/<node>
  * (root's, 0600, next to the record, never in the node's own directory):
  * one line, the reason and the snapshot that holds the work.  `save` keeps
  * a marked router's previous file (stale) instead of taking what runs,
