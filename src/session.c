@@ -276,6 +276,14 @@ compute_plan(struct session *s)
         }
     }
 
+    /* Nor is a switch that does not say it builds the management bridges
+     * of student access handed a plan that has them. */
+    const struct active_plugin *sw = session_plugin(s, MI_PLUGIN_SWITCH);
+    if (plan_has_mgmt(plan_view(s->plan)) && sw && sw->configured &&
+        sw_check_mgmt(sw, plan_view(s->plan), s->topo->file)) {
+        return EXIT_USAGE;
+    }
+
     for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
         const struct active_plugin *a = &s->active[i];
         if (!a->configured) {

@@ -81,9 +81,10 @@ verb_validate(struct session *s, int argc, char **argv)
     for (size_t i = 0; ap && i < ap->n_groups; i++) {
         const struct access_group *g = &ap->groups[i];
         log_info("%s: access: AS %u, proxy %s on server %s port %u, %zu "
-                 "device%s",
+                 "device%s, management bridge %s",
                  s->opts.config, g->asn, g->proxy, p->servers[g->server].name,
-                 g->port, g->n_devices, util_plural(g->n_devices));
+                 g->port, g->n_devices, util_plural(g->n_devices),
+                 g->bridge_name);
     }
     return record_damaged(s);
 }

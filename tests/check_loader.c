@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,6 +416,68 @@ START_TEST(test_older_minor_loads)
 
     plugin_release(&b);
     plugin_unload(&b.loaded);
+}
+END_TEST
+
+/* The management bridges of student access (ABI 4.11): a switch without
+ * check_mgmt -- built before it, its table ending earlier -- is refused,
+ * named with its version and ABI and what to upgrade; one with it is
+ * asked. */
+static int mgmt_calls;
+
+static int
+fake_check_mgmt(void *state, const struct mi_plan *plan)
+{
+    (void)state;
+    (void)plan;
+    mgmt_calls++;
+    return 0;
+}
+
+START_TEST(test_switch_check_mgmt)
+{
+    static const struct mi_switch_ops old_ops = {
+        .common = {.size = offsetof(struct mi_switch_ops, check_mgmt)},
+        .check_mgmt = fake_check_mgmt, /* beyond its size: not there */
+    };
+    static const struct mi_switch_ops new_ops = {
+        .common = {.size = sizeof(struct mi_switch_ops)},
+        .check_mgmt = fake_check_mgmt,
+    };
+    const struct mi_plugin old_desc = {
+        .abi_major = MI_PLUGIN_ABI_MAJOR,
+        .abi_minor = 10,
+        .size = sizeof(struct mi_plugin),
+        .kind = MI_PLUGIN_SWITCH,
+        .name = "oldsw",
+        .version = "1.2",
+        .ops.switch_ = &old_ops,
+    };
+    struct mi_plugin new_desc = old_desc;
+    new_desc.abi_minor = MI_PLUGIN_ABI_MINOR;
+    new_desc.ops.switch_ = &new_ops;
+    struct active_plugin sw = {.name = "oldsw"};
+    const struct mi_plan plan = {.size = sizeof plan, .name = "n"};
+
+    sw.loaded.desc = &old_desc;
+    ck_assert(!backend_has(&sw, SW_CHECK_MGMT));
+    testutil_capture_begin();
+    ck_assert_int_eq(sw_check_mgmt(&sw, &plan, "t.cfg"), -ENOTSUP);
+    testutil_capture_end();
+    ck_assert_int_eq(mgmt_calls, 0);
+    char *want =
+        xasprintf("t.cfg: access: the switch plugin \"oldsw\" (version "
+                  "1.2, built for plugin ABI %d.10) does not build "
+                  "the management bridges of student access (no "
+                  "check_mgmt, plugin ABI %d.11); upgrade it",
+                  MI_PLUGIN_ABI_MAJOR, MI_PLUGIN_ABI_MAJOR);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), want));
+    free(want);
+
+    sw.loaded.desc = &new_desc;
+    ck_assert(backend_has(&sw, SW_CHECK_MGMT));
+    ck_assert_int_eq(sw_check_mgmt(&sw, &plan, "t.cfg"), 0);
+    ck_assert_int_eq(mgmt_calls, 1);
 }
 END_TEST
 
@@ -984,6 +1047,7 @@ loader_suite(void)
     tcase_add_test(tc, test_refuse_badabi);
     tcase_add_test(tc, test_older_minor_loads);
     tcase_add_test(tc, test_run_failure_text);
+    tcase_add_test(tc, test_switch_check_mgmt);
     tcase_add_test(tc, test_newer_minor_loads);
     tcase_add_test(tc, test_refuse_missing_op);
     tcase_add_test(tc, test_refuse_nosize);

@@ -383,8 +383,16 @@ tp_link(struct tplan *tp, int bridge, const char *port, unsigned vlan)
     ck_assert_uint_lt(i, MAX_LINKS);
     /* As the planner makes them: a member's link to an IXP LAN, a host's
      * to an L2 switch (an access port, untagged in VLAN 0). */
-    l->kind = tp->bridges[bridge].kind == MI_BRIDGE_IXP ? MI_LINK_IXP
-                                                        : MI_LINK_L2_HOST;
+    switch (tp->bridges[bridge].kind) {
+    case MI_BRIDGE_IXP:
+        l->kind = MI_LINK_IXP;
+        break;
+    case MI_BRIDGE_MGMT: /* a device's "ssh" (student access) */
+        l->kind = MI_LINK_MGMT;
+        break;
+    default:
+        l->kind = MI_LINK_L2_HOST;
+    }
     l->end[0].node = 0;
     l->end[0].bridge = -1;
     l->end[0].ifname = "eth0";
@@ -547,6 +555,44 @@ START_TEST(test_dead_daemons)
     unlink(path);
     snprintf(path, sizeof path, "%s/conf.db", tmpdir);
     unlink(path);
+    sw_close(&sw);
+}
+END_TEST
+
+/* check_mgmt: the switch builds management bridges (ABI 4.11) of the
+ * shape plugin.h gives them, and refuses a plan that breaks it: a
+ * management link on another bridge, a data-plane link on a management
+ * bridge, a VLAN on a management port. */
+START_TEST(test_check_mgmt)
+{
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_ptr_nonnull(sw.ops->check_mgmt);
+    struct tplan *tp = tp_new();
+    int m = tp_bridge(tp, "3_mgmt", MI_BRIDGE_MGMT, 0);
+    int a = tp_bridge(tp, "3_L2_DCN_S1", MI_BRIDGE_L2SWITCH, 0);
+    tp_link(tp, m, "mi10b", 0);
+    struct mi_link *l2 = tp_link(tp, a, "mi11b", 10);
+    ck_assert_int_eq(l2->kind, MI_LINK_L2_HOST);
+    struct mi_link *ml = &tp->links[0];
+    ck_assert_int_eq(ml->kind, MI_LINK_MGMT);
+    ck_assert_int_eq(sw.ops->check_mgmt(sw.state, &tp->plan), 0);
+
+    testutil_capture_begin();
+    ml->end[1].vlan = 5;
+    ck_assert_int_eq(sw.ops->check_mgmt(sw.state, &tp->plan), -EINVAL);
+    ml->end[1].vlan = 0;
+    ml->end[1].bridge = a;
+    ck_assert_int_eq(sw.ops->check_mgmt(sw.state, &tp->plan), -EINVAL);
+    ml->end[1].bridge = m;
+    l2->end[1].bridge = m;
+    ck_assert_int_eq(sw.ops->check_mgmt(sw.state, &tp->plan), -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(),
+                                 "ovs: link 1, end 1: a data-plane link on "
+                                 "management bridge 3_mgmt (VLAN 10)"));
+    free(tp);
     sw_close(&sw);
 }
 END_TEST
@@ -895,6 +941,56 @@ START_TEST(test_build_destroy)
 
     /* Twice: nothing left to do. */
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+/* A management bridge (student access): no STP, its ports plain (no tag,
+ * no trunks, no VLAN mode), no address on the bridge's own interface;
+ * destroy() removes it as any bridge. */
+START_TEST(test_build_mgmt)
+{
+    struct tplan *tp = tp_new();
+    int m = tp_bridge(tp, nm("Bm"), MI_BRIDGE_MGMT, 0);
+    tp->bridges[m].stp_priority = 0;
+    memset(tp->bridges[m].stp_mac, 0, sizeof tp->bridges[m].stp_mac);
+    tp_link(tp, m, nm("ma"), 0);
+    tp_link(tp, m, nm("mb"), 0);
+    veth(nm("ma"), nm("na"));
+    veth(nm("mb"), nm("nb"));
+
+    struct sw sw;
+    sw_open(&sw);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->check_mgmt(sw.state, &tp->plan), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    expect_vsctl("false", "get", "bridge", nm("Bm"), "stp_enable");
+    expect_vsctl("false", "get", "bridge", nm("Bm"), "rstp_enable");
+    expect_vsctl("{}", "get", "bridge", nm("Bm"), "other_config");
+    expect_vsctl("ovstest", "get", "bridge", nm("Bm"),
+                 "external_ids:miniinet");
+    char *ports = vsctl("list-ports", nm("Bm"), (char *)NULL);
+    char *expected = xasprintf("%s\n%s", nm("ma"), nm("mb"));
+    ck_assert_str_eq(ports, expected);
+    free(ports);
+    free(expected);
+    for (int i = 0; i < 2; i++) {
+        const char *port = i ? nm("mb") : nm("ma");
+        expect_vsctl("[]", "get", "port", port, "tag");
+        expect_vsctl("[]", "get", "port", port, "trunks");
+        expect_vsctl("[]", "get", "port", port, "vlan_mode");
+    }
+    char *addrs = NULL;
+    const char *const ip[] = {"ip",   "-o",  "-4",     "addr",
+                              "show", "dev", nm("Bm"), NULL};
+    ck_assert_int_eq(host_services()->run(ip, &addrs), 0);
+    ck_assert_str_eq(addrs, "");
+    free(addrs);
+
+    const char *names[] = {nm("Bm")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 1), 0);
+    ck_assert(!link_exists(nm("Bm")));
     sw_close(&sw);
     free(tp);
 }
@@ -1499,6 +1595,7 @@ ovs_suite(void)
 
     add_case(s, "descriptor", test_descriptor, 10);
     add_case(s, "settings", test_settings, 10);
+    add_case(s, "check_mgmt", test_check_mgmt, 10);
     add_case(s, "dead_daemons", test_dead_daemons, 10);
     add_case(s, "vlans_text", test_vlans_text, 10);
     add_case(s, "vlans_text_refused", test_vlans_text_refused, 10);
@@ -1516,6 +1613,7 @@ ovs_suite(void)
         return s;
     }
     add_case(s, "build_destroy", test_build_destroy, 60);
+    add_case(s, "build_mgmt", test_build_mgmt, 60);
     add_case(s, "vlans_get_set", test_vlans_get_set, 60);
     add_case(s, "destroy_keeps_other_bridges",
              test_destroy_keeps_other_bridges, 60);

@@ -2433,8 +2433,9 @@ START_TEST(test_access_groups)
     }
     /* The proxy is a node of the plan (MI_NODE_PROXY, the last one, AS 3's
      * but outside its node range, on its server); the data plane does not
-     * reach it: no link ends there, no link's address is in 158.0.0.0/8
-     * nor its interface "ssh".  AS 4 has no group, no proxy. */
+     * reach it: no data-plane link ends there, none has an address in
+     * 158.0.0.0/8 nor an interface "ssh" (only the management links do,
+     * test_access_mgmt).  AS 4 has no group, no proxy. */
     int proxy = find_node(p, "3_ssh");
     ck_assert_int_eq(proxy, (int)p->n_nodes - 1);
     ck_assert_int_eq(g->node, proxy);
@@ -2447,6 +2448,9 @@ START_TEST(test_access_groups)
     ck_assert_uint_ge((unsigned)proxy, as3->first_node + as3->n_nodes);
     ck_assert_int_lt(find_node(p, "4_ssh"), 0);
     for (size_t l = 0; l < p->n_links; l++) {
+        if (p->links[l].kind == MI_LINK_MGMT) {
+            continue;
+        }
         for (int e = 0; e < 2; e++) {
             ck_assert_int_ne(p->links[l].end[e].node, proxy);
             ck_assert_uint_ne(p->links[l].end[e].addr.ip >> 24, 158);
@@ -2542,7 +2546,8 @@ START_TEST(test_access_output)
     ck_assert_int_eq(plan_write_text(plan, -1, NULL, NULL, f), 0);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(text, "    access: proxy 3_ssh ssh "
-                                       "158.3.0.2/16, port 3003\n"
+                                       "158.3.0.2/16, port 3003, bridge "
+                                       "3_mgmt\n"
                                        "      goto LUGA router: "
                                        "3_LUGArouter ssh 158.3.10.1/16\n"));
     ck_assert_ptr_nonnull(strstr(text, "      goto DCN S2: 3_L2_DCN_S2 "
@@ -2686,6 +2691,203 @@ START_TEST(test_access_measurement)
     plan_free(plan1);
     topology_free(t0);
     topology_free(t1);
+    free(text);
+}
+END_TEST
+
+/* One management link: node `node`'s "ssh" with `addr`, to a plain port of
+ * management bridge `bridge`, on the bridge's server. */
+static void
+check_mgmt_link(const struct mi_plan *p, size_t l, int node,
+                const struct mi_addr *addr, int bridge)
+{
+    const struct mi_link *link = &p->links[l];
+
+    ck_assert_int_eq(link->kind, MI_LINK_MGMT);
+    ck_assert_int_eq(link->rel, MI_REL_NONE);
+    ck_assert_int_eq(link->end[0].node, node);
+    ck_assert_int_eq(link->end[0].bridge, -1);
+    ck_assert_str_eq(link->end[0].ifname, "ssh");
+    ck_assert_uint_eq(link->end[0].addr.ip, addr->ip);
+    ck_assert_uint_eq(link->end[0].addr.plen, 16);
+    ck_assert_ptr_null(link->peer[0]);
+    ck_assert_int_eq(link->end[1].node, -1);
+    ck_assert_int_eq(link->end[1].bridge, bridge);
+    ck_assert_uint_eq(link->end[1].vlan, 0);
+    ck_assert_uint_eq(link->end[1].addr.plen, 0);
+    ck_assert_ptr_nonnull(link->peer[1]);
+    ck_assert_str_eq(link->end[1].ifname, link->peer[1]);
+    ck_assert_uint_lt(strlen(link->peer[1]), 16);
+    ck_assert(!link->remote);
+    ck_assert_uint_eq(link->mtu, 1500);
+    ck_assert_uint_eq(link->server[0], p->bridges[bridge].server);
+    ck_assert_uint_eq(link->server[1], p->bridges[bridge].server);
+    ck_assert_uint_eq(p->nodes[node].server, p->bridges[bridge].server);
+}
+
+/* The management network as plan data (doc/access.md): per group a bridge
+ * "<AS>_mgmt" after every other bridge, a link to it from the proxy and
+ * from each device that is a node (not from a switch), with the access
+ * plan's addresses -- computed there once, the indices stored back.  The
+ * data plane is that of the same file without access: the same links and
+ * bridges in the same order, with the same port names. */
+START_TEST(test_access_mgmt)
+{
+    const char *at = strstr(access_cfg, "access = {");
+    ck_assert_ptr_nonnull(at);
+    char *text0 = xasprintf("%.*s", (int)(at - access_cfg), access_cfg);
+    char *text = xasprintf("%s access = { ases = \"all\"; };\n", text0);
+    struct topology *t, *t0, *t2;
+    struct plan *plan = access_plan_of(text, &t);
+    struct plan *plan0 = access_plan_of(text0, &t0);
+    struct plan *plan2 = access_plan_of(text, &t2);
+    const struct mi_plan *p = plan_view(plan), *p0 = plan_view(plan0);
+    const struct access_plan *ap = plan_access(plan);
+
+    ck_assert(!plan_has_mgmt(p0));
+    ck_assert(plan_has_mgmt(p));
+    ck_assert_uint_eq(ap->n_groups, 2);
+    /* The data plane, unchanged. */
+    ck_assert_uint_eq(p->n_bridges, p0->n_bridges + 2);
+    ck_assert_uint_eq(p->n_links, p0->n_links + 9); /* AS 3: 6, AS 4: 3 */
+    for (size_t b = 0; b < p0->n_bridges; b++) {
+        ck_assert_str_eq(p->bridges[b].name, p0->bridges[b].name);
+        ck_assert_int_ne(p->bridges[b].kind, MI_BRIDGE_MGMT);
+    }
+    for (size_t l = 0; l < p0->n_links; l++) {
+        const struct mi_link *a = &p->links[l], *b = &p0->links[l];
+        ck_assert_int_eq(a->kind, b->kind);
+        for (int e = 0; e < 2; e++) {
+            ck_assert_int_eq(a->end[e].node, b->end[e].node);
+            ck_assert_int_eq(a->end[e].bridge, b->end[e].bridge);
+            ck_assert_uint_eq(a->end[e].addr.ip, b->end[e].addr.ip);
+            ck_assert_str_eq(a->end[e].ifname ? a->end[e].ifname : "",
+                             b->end[e].ifname ? b->end[e].ifname : "");
+            ck_assert_str_eq(a->peer[e] ? a->peer[e] : "",
+                             b->peer[e] ? b->peer[e] : "");
+        }
+    }
+    /* Per group, in AS order: its bridge, the proxy's link, the devices'. */
+    size_t l = p0->n_links;
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        int bi = (int)(p0->n_bridges + i);
+        const struct mi_bridge *br = &p->bridges[bi];
+        char name[16];
+        snprintf(name, sizeof name, "%u_mgmt", g->asn);
+
+        ck_assert_int_eq(g->bridge, bi);
+        ck_assert_str_eq(g->bridge_name, name);
+        ck_assert_str_eq(br->name, name);
+        ck_assert_str_eq(br->label, name);
+        ck_assert_int_eq(br->kind, MI_BRIDGE_MGMT);
+        ck_assert_uint_eq(br->asn, g->asn);
+        ck_assert_uint_eq(br->server, g->server);
+        ck_assert_uint_eq(br->stp_priority, 0);
+        for (int k = 0; k < 6; k++) {
+            ck_assert_uint_eq(br->stp_mac[k], 0);
+        }
+        ck_assert_int_eq(g->link, (int)l);
+        check_mgmt_link(p, l++, g->node, &g->proxy_addr, bi);
+        for (size_t d = 0; d < g->n_devices; d++) {
+            const struct access_device *dev = &g->devices[d];
+            if (dev->kind == ACCESS_SWITCH) {
+                ck_assert_int_eq(dev->link, -1);
+                continue;
+            }
+            ck_assert_int_eq(dev->link, (int)l);
+            check_mgmt_link(p, l++, dev->node, &dev->addr, bi);
+        }
+    }
+    ck_assert_uint_eq(l, p->n_links);
+    ck_assert_str_eq(p->bridges[access_plan_group(ap, 3)->bridge].name,
+                     "3_mgmt");
+    ck_assert_str_eq(
+        p->servers[p->bridges[access_plan_group(ap, 4)->bridge].server].name,
+        "s1");
+
+    /* Deterministic: the same file, the same text. */
+    char *x1 = plan_text(plan, -1, NULL, NULL);
+    char *x2 = plan_text(plan2, -1, NULL, NULL);
+    ck_assert_str_eq(x1, x2);
+    ck_assert_ptr_nonnull(strstr(x1, "    bridge 3_mgmt (mgmt) no stp, no "
+                                     "vlans\n"));
+    ck_assert_ptr_nonnull(strstr(x1, "mgmt: 3_LUGArouter ssh 158.3.10.1/16 "
+                                     "-- 3_mgmt port mi"));
+    free(x1);
+    free(x2);
+
+    /* JSON, server s2's part: AS 3's bridge and links, not AS 4's. */
+    char *js = plan_json(plan, 1);
+    json_object *root = json_tokener_parse(js), *arr, *v;
+    ck_assert(json_object_object_get_ex(root, "bridges", &arr));
+    size_t n_mgmt = 0;
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        ck_assert(json_object_object_get_ex(o, "kind", &v));
+        if (strcmp(json_object_get_string(v), "mgmt") != 0) {
+            continue;
+        }
+        n_mgmt++;
+        ck_assert(json_object_object_get_ex(o, "name", &v));
+        ck_assert_str_eq(json_object_get_string(v), "3_mgmt");
+        ck_assert(json_object_object_get_ex(o, "stp_priority", &v));
+        ck_assert_ptr_null(v);
+    }
+    ck_assert_uint_eq(n_mgmt, 1);
+    ck_assert(json_object_object_get_ex(root, "links", &arr));
+    n_mgmt = 0;
+    for (size_t i = 0; i < json_object_array_length(arr); i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        ck_assert(json_object_object_get_ex(o, "kind", &v));
+        n_mgmt += !strcmp(json_object_get_string(v), "mgmt");
+    }
+    ck_assert_uint_eq(n_mgmt, 6);
+    ck_assert(json_object_object_get_ex(root, "access", &v));
+    ck_assert(json_object_object_get_ex(v, "groups", &arr));
+    json_object *g3 = json_object_array_get_idx(arr, 0);
+    ck_assert(json_object_object_get_ex(g3, "bridge", &v));
+    ck_assert_str_eq(json_object_get_string(v), "3_mgmt");
+    ck_assert(json_object_object_get_ex(g3, "link", &v));
+    ck_assert_int_eq(json_object_get_int(v), access_plan_group(ap, 3)->link);
+    json_object_put(root);
+    free(js);
+
+    plan_free(plan);
+    plan_free(plan0);
+    plan_free(plan2);
+    topology_free(t);
+    topology_free(t0);
+    topology_free(t2);
+    free(text);
+    free(text0);
+}
+END_TEST
+
+/* The management network is checked with the rest of the plan: a link's
+ * explicit subnet inside a group's 158.AS.0.0/16 is refused, naming both
+ * (without access the same file plans). */
+START_TEST(test_access_mgmt_clash)
+{
+    const char *at = strstr(access_cfg, "\nlinks = (") + 1;
+    ck_assert_ptr_nonnull(at);
+    char *text0 =
+        xasprintf("%.*slinks = ( (3, \"LUGA\", \"provider\", 4, \"VIEN\", "
+                  "{ subnet = \"158.3.10.0/24\"; }) );\n",
+                  (int)(at - access_cfg), access_cfg);
+    char *text = xasprintf("%saccess = true;\n", text0);
+    struct topology *t0 = load(testutil_write_temp(text0, ".cfg"));
+    struct topology *t = load(testutil_write_temp(text, ".cfg"));
+
+    plan_free(must_plan(t0, &gre));
+    const char *err = plan_errors(t, &gre);
+    ck_assert_msg(strstr(err, "subnet 158.3.10.0/24 of 3_LUGArouter "
+                              "ext_4_VIEN overlaps subnet 158.3.0.0/16 of "
+                              "3_ssh ssh"),
+                  "%s", err);
+    topology_free(t0);
+    topology_free(t);
+    free(text0);
     free(text);
 }
 END_TEST
@@ -3134,6 +3336,8 @@ plan_suite(void)
     tcase_add_test(tc, test_access_host_rows);
     tcase_add_test(tc, test_access_measurement);
     tcase_add_test(tc, test_access_short_bridge);
+    tcase_add_test(tc, test_access_mgmt);
+    tcase_add_test(tc, test_access_mgmt_clash);
     tcase_add_test(tc, test_access_nft);
     tcase_add_test(tc, test_access_sshd_configs);
     tcase_add_test(tc, test_access_known_hosts);

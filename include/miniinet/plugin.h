@@ -93,9 +93,12 @@ extern "C" {
  * (MI_NODE_PROXY).  4.9: clear_leftovers of every kind (what a reboot left
  * of a network whose record it took).  4.10: runtime start_daemon starts
  * the daemon with its own configuration file `dir`/DAEMON.conf when there
- * is one (the host loads no frr.conf through vtysh then). */
+ * is one (the host loads no frr.conf through vtysh then).  4.11: the
+ * management network of student access (MI_BRIDGE_MGMT, MI_LINK_MGMT) and
+ * the switch's check_mgmt, without which the host hands no switch a plan
+ * that has them. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 10
+#define MI_PLUGIN_ABI_MINOR 11
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -143,9 +146,9 @@ enum mi_node_kind {
      * of a topology with `access`, which the host gives only to a runtime
      * whose check_access() accepts it.  asn and as_index are its group's
      * AS, server the AS's, but it comes after every AS's nodes (and the
-     * measurement host), outside mi_as.first_node/n_nodes, and no link of
-     * the plan reaches it: its management network (158.AS.0.2) is not in
-     * the plan (doc/access.md). */
+     * measurement host), outside mi_as.first_node/n_nodes.  No link of
+     * the data plane reaches it; since 4.11 its management link does
+     * (MI_LINK_MGMT, its interface "ssh" at 158.AS.0.2/16). */
     MI_NODE_PROXY
 };
 
@@ -165,12 +168,28 @@ enum mi_link_kind {
     MI_LINK_L2_GATEWAY,   /* router - switch, one access link per VLAN */
     MI_LINK_L2_HOST,      /* L2 host - switch, access port */
     MI_LINK_L2_TRUNK,     /* switch - switch, trunk of all VLANs */
-    MI_LINK_MEASUREMENT   /* router - the measurement host (since 4.5) */
+    MI_LINK_MEASUREMENT,  /* router - the measurement host (since 4.5) */
+    /* Since 4.11, only in a plan with student access (doc/access.md): a
+     * device of a group (router, L3 host, L2 host) or the group's proxy -
+     * the group's management bridge (MI_BRIDGE_MGMT).  end[0] the node,
+     * interface "ssh" with its 158.AS.x.y/16; end[1] the bridge, VLAN 0:
+     * a plain port, no VLAN setting.  Never remote, never in OSPF or BGP.
+     * After every other link, in group (AS) order: the proxy's, then the
+     * devices' in the access plan's order. */
+    MI_LINK_MGMT
 };
 
 enum mi_bridge_kind {
     MI_BRIDGE_L2SWITCH = 1, /* a switch of an AS's L2 network */
-    MI_BRIDGE_IXP           /* the shared LAN of an IXP */
+    MI_BRIDGE_IXP,          /* the shared LAN of an IXP */
+    /* Since 4.11, only in a plan with student access: the management
+     * network 158.AS.0.0/16 of one group, "<AS>_mgmt", after every other
+     * bridge, in AS order.  No STP (stp_priority 0, stp_mac zero), no
+     * VLANs, no address in the server's namespace, no port but its
+     * MI_LINK_MGMT ends: it reaches nothing beyond the group's devices
+     * and proxy.  The host hands a plan with one only to a switch whose
+     * check_mgmt() accepts it. */
+    MI_BRIDGE_MGMT
 };
 
 struct mi_server {
@@ -695,6 +714,17 @@ struct mi_switch_ops {
     int (*clear_leftovers)(void *state, const char *dir,
                            const struct mi_plan *plan, unsigned server,
                            size_t *n_removed);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 11
+    /* Since 4.11.  Optional (NULL: the switch does not build management
+     * bridges, and the host refuses a plan that has them before handing
+     * it to any plugin, check_plan() included).  Says whether build()
+     * makes the plan's MI_BRIDGE_MGMT bridges as that kind asks (no STP,
+     * no VLANs, no address, no uplink) with their MI_LINK_MGMT ports, and
+     * destroy() removes them as any bridge.  Returns 0, or -ENOTSUP after
+     * saying why not through host->error().  Pure. */
+    int (*check_mgmt)(void *state, const struct mi_plan *plan);
 #endif
 };
 

@@ -848,7 +848,11 @@ add_bridge(struct batch *b, const struct mi_plan *plan,
     /* The network name is a plain [A-Za-z0-9_-] name; quoted all the same
      * so that ovs-vsctl never reads it as a number. */
     args_addf(a, "external_ids:miniinet=\"%s\"", plan->name ? plan->name : "");
-    if (br->kind == MI_BRIDGE_L2SWITCH) {
+    if (br->kind == MI_BRIDGE_MGMT) {
+        /* A group's management network: a plain learning switch of its
+         * devices' "ssh" ports, nothing else (plugin.h). */
+        args_add(a, "stp_enable=false");
+    } else if (br->kind == MI_BRIDGE_L2SWITCH) {
         args_add(a, "stp_enable=true");
         args_addf(a, "other_config:stp-priority=%u", br->stp_priority);
         args_addf(a,
@@ -1551,6 +1555,39 @@ ovs_clear_leftovers(void *state, const char *dir, const struct mi_plan *plan,
     return error;
 }
 
+/* build() makes a management bridge with no STP, VLAN or address, and
+ * its ports as plain ports (VLAN 0, not an access port): what plugin.h
+ * asks.  The plan must hold to that kind's shape, checked here: a
+ * management link ends on a management bridge with VLAN 0, and nothing
+ * else has a port on one. */
+static int
+ovs_check_mgmt(void *state, const struct mi_plan *plan)
+{
+    struct ovs *ovs = state;
+
+    for (size_t i = 0; i < plan->n_links; i++) {
+        const struct mi_link *l = mi_plan_link(plan, i);
+        for (int e = 0; e < 2; e++) {
+            int b = l->end[e].bridge;
+            bool on_mgmt = b >= 0 && (size_t)b < plan->n_bridges &&
+                           mi_plan_bridge(plan, b)->kind == MI_BRIDGE_MGMT;
+            bool mgmt = l->kind == MI_LINK_MGMT;
+            if (b >= 0 && (on_mgmt != mgmt || (mgmt && l->end[e].vlan))) {
+                ovs->host->error("ovs: link %zu, end %d: a %s link on %s "
+                                 "bridge %s (VLAN %u)",
+                                 i, e, mgmt ? "management" : "data-plane",
+                                 on_mgmt ? "management" : "data-plane",
+                                 (size_t)b < plan->n_bridges
+                                     ? mi_plan_bridge(plan, b)->name
+                                     : "(none)",
+                                 l->end[e].vlan);
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
 static const struct mi_switch_ops ovs_ops = {
     .common =
         {
@@ -1569,6 +1606,7 @@ static const struct mi_switch_ops ovs_ops = {
     .dead_daemons = ovs_dead_daemons,
     .reattach_port = ovs_reattach_port,
     .clear_leftovers = ovs_clear_leftovers,
+    .check_mgmt = ovs_check_mgmt,
 };
 
 MI_PLUGIN_DEFINE = {

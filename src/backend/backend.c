@@ -66,6 +66,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_REATTACH_PORT] = SW(reattach_port, false),
     [SW_BRIDGES_EXIST] = SW(bridges_exist, false),
     [SW_CLEAR_LEFTOVERS] = SW(clear_leftovers, false),
+    [SW_CHECK_MGMT] = SW(check_mgmt, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -469,6 +470,25 @@ sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
                ? sw_ops(sw)->clear_leftovers(sw->state, dir, p, server,
                                              n_removed)
                : 0;
+}
+
+int
+sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *p,
+              const char *file)
+{
+    if (backend_has(sw, SW_CHECK_MGMT)) {
+        return sw_ops(sw)->check_mgmt(sw->state, p);
+    }
+    const struct mi_plugin *d = sw->loaded.desc;
+    log_error("%s: access: the switch plugin \"%s\" (version %s, built "
+              "for plugin ABI %u.%u) does not build the management bridges "
+              "of student access (no check_mgmt, plugin ABI %d.%d); upgrade "
+              "it to a version that does, or remove `access` from the file",
+              file ? file : "(topology)", sw->name,
+              d && d->version ? d->version : "?",
+              d ? (unsigned)d->abi_major : 0, d ? (unsigned)d->abi_minor : 0,
+              MI_PLUGIN_ABI_MAJOR, BACKEND_MGMT_MINOR);
+    return -ENOTSUP;
 }
 
 int

@@ -58,6 +58,7 @@ enum backend_op {
     SW_REATTACH_PORT,   /* 4.6 */
     SW_BRIDGES_EXIST,   /* 4.7 */
     SW_CLEAR_LEFTOVERS, /* 4.9 */
+    SW_CHECK_MGMT,      /* 4.11 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -98,6 +99,10 @@ bool backend_knows_measurement(const struct mi_plugin *d);
  * the way before 4.10 (no per-daemon files, `vtysh -f frr.conf` once the
  * daemons run) so that a test can compare both. */
 #define BACKEND_DAEMON_CONF_MINOR 10
+
+/* The minor that brought the management network of student access
+ * (MI_BRIDGE_MGMT, MI_LINK_MGMT) and the switch's check_mgmt. */
+#define BACKEND_MGMT_MINOR 11
 bool rt_reads_daemon_conf(const struct active_plugin *rt);
 
 /* Writes into buf the names of the required operations `d` lacks, comma
@@ -194,6 +199,13 @@ int sw_destroy(const struct active_plugin *sw, const char *dir,
 int sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
                        const struct mi_plan *, unsigned server,
                        size_t *n_removed);
+/* Whether the switch builds the plan's management bridges (its
+ * check_mgmt, since 4.11): 0, or -ENOTSUP reported -- by the switch, or
+ * here when it has no check_mgmt, naming `file` (the topology), the
+ * plugin and what to upgrade.  The
+ * session asks before any plugin sees such a plan. */
+int sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *,
+                  const char *file);
 /* -ENOTSUP when the switch has no get_vlans/set_vlans (before 4.4):
  * callers ask backend_has() first. */
 int sw_get_vlans(const struct active_plugin *sw, const char *dir,

@@ -530,6 +530,9 @@ check_hosts_find(const struct mi_plan *p, struct check_hosts *h)
         }
         size_t i = (size_t)as->matrix_host;
         for (size_t l = 0; l < p->n_links; l++) {
+            if (p->links[l].kind == MI_LINK_MGMT) {
+                continue; /* student access's 158.AS, not the data plane */
+            }
             for (int e = 0; e < 2; e++) {
                 if (p->links[l].end[e].node == (int)i) {
                     h->addrs[h->n] = p->links[l].end[e].addr;

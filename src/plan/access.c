@@ -44,6 +44,7 @@ add_device(struct access_group *g, enum access_device_kind kind,
         .node = -1,
         .bridge = -1,
         .addr = addr,
+        .link = -1,
     };
     return d;
 }
@@ -207,6 +208,8 @@ plan_group(const struct topology *topo, const struct mi_plan *p,
         }
     }
     g->proxy_addr = mgmt_addr(as->asn, 0, MGMT_PROXY_HOST);
+    names_mgmt_bridge(g->bridge_name, sizeof g->bridge_name, as->asn);
+    g->bridge = g->link = -1; /* plan.c's, once it has added them */
     g->devices = xcalloc(max ? max : 1, sizeof *g->devices);
     add_l3_devices(p, as, g);
     if (add_l2_devices(topo, p, tas, as, g)) {

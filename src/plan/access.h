@@ -15,10 +15,14 @@
  * one `goto NET SWITCH` stands for, served by the switch's restricted VLAN
  * command rather than by a shell.
  *
- * Of all this, struct mi_plan has the proxies only, as nodes without a
- * link (MI_NODE_PROXY, plan.c): the management network is not in it, and
- * routers' FRR configurations (frrconf.c) are made from mi_plan alone, so
- * it can never leak into OSPF or BGP. */
+ * plan.c puts the proxies into struct mi_plan (MI_NODE_PROXY) and, from
+ * this plan's addresses, the management network: per group one bridge
+ * "<N>_mgmt" (MI_BRIDGE_MGMT) and one link to it (MI_LINK_MGMT) from the
+ * proxy and from each device that is a node (routers, L3 hosts, L2 hosts;
+ * a switch is no node), interface "ssh" -- the indices stored back here
+ * (access_group.bridge and .link, access_device.link).  Routers' FRR
+ * configurations (frrconf.c) leave every MI_LINK_MGMT out, so the
+ * management network never leaks into OSPF or BGP. */
 #ifndef MINIINET_ACCESS_H
 #define MINIINET_ACCESS_H 1
 
@@ -48,6 +52,7 @@ struct access_device {
     int node;            /* plan node, or -1 (a switch) */
     int bridge;          /* plan bridge of a switch, or -1 */
     struct mi_addr addr; /* 158.N.x.y/16 */
+    int link;            /* its MI_LINK_MGMT (plan.c), or -1 (a switch) */
 };
 
 struct access_group {
@@ -58,6 +63,9 @@ struct access_group {
     char proxy[16];    /* "<N>_ssh" */
     int node;          /* the proxy's plan node (MI_NODE_PROXY) */
     struct mi_addr proxy_addr;
+    char bridge_name[16]; /* its management bridge, "<N>_mgmt" */
+    int bridge;           /* that bridge in the plan (MI_BRIDGE_MGMT) */
+    int link;             /* the proxy's MI_LINK_MGMT to it */
     struct access_device *devices; /* routers, L3 hosts, switches, L2 hosts */
     size_t n_devices;
 };

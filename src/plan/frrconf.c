@@ -184,10 +184,14 @@ far_ok(const struct mi_plan *plan, const struct mi_link *link, int e)
     }
 }
 
-/* Which end of `link` is in `node`: 0, 1, or -1 for neither. */
+/* Which end of `link` is in `node`: 0, 1, or -1 for neither -- and for
+ * a management link (student access), which is never FRR's. */
 static int
 own_end(const struct mi_link *link, size_t node)
 {
+    if (link->kind == MI_LINK_MGMT) {
+        return -1;
+    }
     for (int e = 0; e < 2; e++) {
         if (link->end[e].node >= 0 && (size_t)link->end[e].node == node) {
             return e;

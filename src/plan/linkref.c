@@ -72,6 +72,9 @@ find_between(const struct mi_plan *p, int a, int b_node, int b_bridge)
 {
     for (size_t i = 0; i < p->n_links; i++) {
         const struct mi_link *l = mi_plan_link(p, i);
+        if (l->kind == MI_LINK_MGMT) {
+            continue; /* student access's, not the data plane's */
+        }
         for (int e = 0; e < 2; e++) {
             const struct mi_endpoint *x = &l->end[e], *y = &l->end[!e];
             if (x->node == a &&

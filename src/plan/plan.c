@@ -43,8 +43,16 @@
  *                the IXP's bridge, VLAN 0 (an IXP LAN is untagged).
  *          3. per IXP in number order, its route server "ixp_<IXP>"
  *             180.IXP.0.IXP/24 to the IXP bridge (kind IXP, rel NONE).
+ *          4. the measurement host's links (MI_LINK_MEASUREMENT).
+ *          5. with student access, per group in AS order its management
+ *             links (MI_LINK_MGMT): end[0] the proxy, then each device of
+ *             the access plan that is a node, in its order (routers, L3
+ *             hosts, L2 hosts), interface "ssh" with the access plan's
+ *             158.AS.x.y/16; end[1] the group's management bridge, VLAN 0.
  * bridges  the switches of every AS (AS order, L2 network order, switch
- *          order), then one bridge per IXP in number order.  A switch's
+ *          order), then one bridge per IXP in number order, then with
+ *          student access one management bridge "<AS>_mgmt" per group in
+ *          AS order (MI_BRIDGE_MGMT: no STP, priority 0, id zero).  A switch's
  *          label is its full name <AS>_L2_<DC>_<SW>, its name the OVS
  *          bridge, names_switch_bridge(): the label when it fits 15
  *          characters, else <AS>_L2.<dc>.<sw>.  STP system id
@@ -1060,6 +1068,73 @@ plan_proxies(struct builder *b)
     }
 }
 
+/* The view's arrays as they are now (they move while the plan grows). */
+static void
+set_view(struct plan *p)
+{
+    p->view.servers = p->servers;
+    p->view.server_size = sizeof *p->servers;
+    p->view.ases = p->ases;
+    p->view.as_size = sizeof *p->ases;
+    p->view.nodes = p->nodes;
+    p->view.node_size = sizeof *p->nodes;
+    p->view.links = p->links;
+    p->view.link_size = sizeof *p->links;
+    p->view.bridges = p->bridges;
+    p->view.bridge_size = sizeof *p->bridges;
+}
+
+static void
+mgmt_link(struct builder *b, size_t bridge, int node, const char *ifname,
+          struct mi_addr addr, int *index)
+{
+    struct mi_link *link = add_link(b, MI_LINK_MGMT, b->topo->access.line);
+    size_t l = link_index(b, link);
+
+    end_node(&link->end[0], (size_t)node, ifname, addr);
+    end_bridge(&link->end[1], bridge, 0);
+    b->link_info[l].segment[0] = SEG_BRIDGE(bridge);
+    *index = (int)l;
+}
+
+/* The management network of student access (access.c's plan: its names
+ * and addresses, computed there once): per group a bridge, the proxy's
+ * link and one link per device that is a node. */
+static void
+plan_mgmt(struct builder *b)
+{
+    struct plan *p = b->plan;
+
+    if (!b->topo->access.enabled || b->failed) {
+        return; /* a plan with errors already: the access plan would add
+                   only confusion */
+    }
+    set_view(p);
+    if (access_plan_compute(b->topo, &p->view, &p->access)) {
+        b->failed = true;
+        return;
+    }
+    const char *ifname = keep_dup(p, p->access->ifname);
+    for (size_t i = 0; i < p->access->n_groups; i++) {
+        struct access_group *g = &p->access->groups[i];
+        struct mi_bridge *br = add_bridge(b, b->topo->access.line);
+        size_t bi = (size_t)(br - p->bridges);
+
+        br->name = br->label = keep_dup(p, g->bridge_name);
+        br->kind = MI_BRIDGE_MGMT;
+        br->asn = g->asn;
+        br->server = g->server;
+        g->bridge = (int)bi;
+        mgmt_link(b, bi, g->node, ifname, g->proxy_addr, &g->link);
+        for (size_t d = 0; d < g->n_devices; d++) {
+            struct access_device *dev = &g->devices[d];
+            if (dev->node >= 0) {
+                mgmt_link(b, bi, dev->node, ifname, dev->addr, &dev->link);
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Servers, MTUs, tunnels and ports of the links.                           */
 
@@ -1638,6 +1713,7 @@ plan_everything(struct builder *b)
     plan_routeserver_links(b);
     plan_measurement(b);
     plan_proxies(b);
+    plan_mgmt(b);
     if (b->failed) {
         return;
     }
@@ -1681,20 +1757,7 @@ plan_compute(const struct topology *topo, const struct plan_params *params,
         plan_free(p);
         return -EINVAL;
     }
-    p->view.servers = p->servers;
-    p->view.server_size = sizeof *p->servers;
-    p->view.ases = p->ases;
-    p->view.as_size = sizeof *p->ases;
-    p->view.nodes = p->nodes;
-    p->view.node_size = sizeof *p->nodes;
-    p->view.links = p->links;
-    p->view.link_size = sizeof *p->links;
-    p->view.bridges = p->bridges;
-    p->view.bridge_size = sizeof *p->bridges;
-    if (access_plan_compute(topo, &p->view, &p->access)) {
-        plan_free(p);
-        return -EINVAL;
-    }
+    set_view(p);
     *out = p;
     return 0;
 }
@@ -1898,6 +1961,17 @@ plan_node_routes(const struct mi_plan *p, size_t node,
     }
     free(mr);
     return all;
+}
+
+bool
+plan_has_mgmt(const struct mi_plan *p)
+{
+    for (size_t i = 0; i < p->n_bridges; i++) {
+        if (mi_plan_bridge(p, i)->kind == MI_BRIDGE_MGMT) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int

@@ -86,6 +86,10 @@ size_t plan_node_routes(const struct mi_plan *, size_t node,
                         const char *const *through, size_t n_through,
                         struct plan_route *out, size_t max);
 
+/* Whether the plan has a management bridge of student access
+ * (MI_BRIDGE_MGMT). */
+bool plan_has_mgmt(const struct mi_plan *);
+
 /* The measurement host's node index, or -1 when the network has none. */
 int plan_measurement_node(const struct mi_plan *);
 

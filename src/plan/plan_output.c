@@ -21,20 +21,28 @@
  *                    "routeserver"|"measurement"|"proxy"), "asn", "server",
  *                    "label", "row", "loopback", "gateway" } ],
  *     "links":   [ { "index", "kind" ("internal"|"host"|"external"|"ixp"|
- *                    "l2-gateway"|"l2-host"|"l2-trunk"), "rel" ("none"|
- *                    "provider"|"customer"|"peer"), "ends": [ { "node",
+ *                    "l2-gateway"|"l2-host"|"l2-trunk"|"measurement"|
+ *                    "mgmt"), "rel" ("none"|"provider"|"customer"|
+ *                    "peer"), "ends": [ { "node",
  *                    "bridge", "ifname", "address", "vlan", "server",
  *                    "peer" } x 2 ], "mtu", "rate_bps", "delay_us",
  *                    "buffer_us", "remote", "tunnel_id", "tunnel" } ],
- *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"),
- * "asn", "server", "stp_priority", "stp_mac" } ] } Every key is always
- * present, in this order; what does not apply is null. Servers, nodes and
- * bridges are referred to by name, and "index" is the position in the whole
- * plan (port names derive from link indices). Addresses are "a.b.c.d/len"
- * strings, gateways "a.b.c.d".  With a server chosen, "servers" still lists
- * every server (remote links name the others) and the other arrays hold only
- * what is on that server: its ASes, nodes and bridges, and the links with at
- * least one end on it.
+ *     "bridges": [ { "index", "name", "label", "kind" ("l2switch"|"ixp"|
+ *                    "mgmt"), "asn", "server", "stp_priority", "stp_mac"
+ *                    (both null for "mgmt", which runs no STP) } ],
+ *     "access":  null, or { "port_base", "ta_keys", "groups": [ { "asn",
+ *                    "server", "port", "proxy", "address", "bridge" (its
+ *                    management bridge), "link" (the proxy's), "devices":
+ *                    [ { "kind", "location", "what", "node", "bridge" (a
+ *                    switch's), "ifname", "address", "link" (its
+ *                    management link, null for a switch) } ] } ] } }
+ * Every key is always present, in this order; what does not apply is
+ * null.  Servers, nodes and bridges are referred to by name, and "index"
+ * is the position in the whole plan (port names derive from link
+ * indices).  Addresses are "a.b.c.d/len" strings, gateways "a.b.c.d".
+ * With a server chosen, "servers" still lists every server (remote links
+ * name the others) and the other arrays hold only what is on that server:
+ * its ASes, nodes and bridges, and the links with at least one end on it.
  */
 #include "config.h"
 
@@ -90,6 +98,8 @@ link_kind_name(enum mi_link_kind kind)
         return "l2-trunk";
     case MI_LINK_MEASUREMENT:
         return "measurement";
+    case MI_LINK_MGMT:
+        return "mgmt";
     }
     return "?";
 }
@@ -97,7 +107,15 @@ link_kind_name(enum mi_link_kind kind)
 static const char *
 bridge_kind_name(enum mi_bridge_kind kind)
 {
-    return kind == MI_BRIDGE_IXP ? "ixp" : "l2switch";
+    switch (kind) {
+    case MI_BRIDGE_L2SWITCH:
+        return "l2switch";
+    case MI_BRIDGE_IXP:
+        return "ixp";
+    case MI_BRIDGE_MGMT:
+        return "mgmt";
+    }
+    return "?";
 }
 
 static const char *
@@ -317,10 +335,15 @@ text_bridge(struct text_ctx *t, size_t i)
     format_mac(br->stp_mac, mac, sizeof mac);
     bool short_name = br->label && strcmp(br->label, br->name) != 0;
 
-    fprintf(t->f, "    bridge %s (%s%s%s) stp priority %u system id %s\n",
-            br->name, bridge_kind_name(br->kind),
-            short_name ? ", switch " : "", short_name ? br->label : "",
-            br->stp_priority, mac);
+    if (br->kind == MI_BRIDGE_MGMT) {
+        fprintf(t->f, "    bridge %s (%s) no stp, no vlans\n", br->name,
+                bridge_kind_name(br->kind));
+    } else {
+        fprintf(t->f, "    bridge %s (%s%s%s) stp priority %u system id %s\n",
+                br->name, bridge_kind_name(br->kind),
+                short_name ? ", switch " : "", short_name ? br->label : "",
+                br->stp_priority, mac);
+    }
     for (size_t k = t->bridge_ends.first[i]; k < t->bridge_ends.first[i + 1];
          k++) {
         size_t r = t->bridge_ends.refs[k];
@@ -403,8 +426,8 @@ text_access(struct text_ctx *t, const struct access_group *g)
     char addr[32];
 
     plan_format_addr(&g->proxy_addr, true, addr, sizeof addr);
-    fprintf(t->f, "    access: proxy %s %s %s, port %u\n", g->proxy,
-            t->access->ifname, addr, g->port);
+    fprintf(t->f, "    access: proxy %s %s %s, port %u, bridge %s\n", g->proxy,
+            t->access->ifname, addr, g->port, g->bridge_name);
     for (size_t i = 0; i < g->n_devices; i++) {
         const struct access_device *d = &g->devices[i];
         plan_format_addr(&d->addr, true, addr, sizeof addr);
@@ -660,8 +683,10 @@ json_bridge(const struct mi_plan *p, size_t i)
     add(o, "kind", json_object_new_string(bridge_kind_name(br->kind)));
     add(o, "asn", json_object_new_int64(br->asn));
     add(o, "server", json_object_new_string(p->servers[br->server].name));
-    add(o, "stp_priority", json_object_new_int64(br->stp_priority));
-    add(o, "stp_mac", json_object_new_string(mac));
+    bool stp = br->kind != MI_BRIDGE_MGMT;
+    add(o, "stp_priority",
+        stp ? json_object_new_int64(br->stp_priority) : NULL);
+    add(o, "stp_mac", stp ? json_object_new_string(mac) : NULL);
     return o;
 }
 
@@ -677,6 +702,8 @@ json_access_group(const struct mi_plan *p, const struct access_plan *ap,
     add(o, "port", json_object_new_int64(g->port));
     add(o, "proxy", json_object_new_string(g->proxy));
     add(o, "address", json_addr(&g->proxy_addr, true));
+    add(o, "bridge", json_object_new_string(g->bridge_name));
+    add(o, "link", json_object_new_int64(g->link));
     for (size_t i = 0; i < g->n_devices; i++) {
         const struct access_device *d = &g->devices[i];
         json_object *dev = json_object_new_object();
@@ -694,6 +721,7 @@ json_access_group(const struct mi_plan *p, const struct access_plan *ap,
             d->kind == ACCESS_SWITCH ? NULL
                                      : json_object_new_string(ap->ifname));
         add(dev, "address", json_addr(&d->addr, true));
+        add(dev, "link", d->link >= 0 ? json_object_new_int64(d->link) : NULL);
         json_object_array_add(devices, dev);
     }
     add(o, "devices", devices);

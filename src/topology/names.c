@@ -39,6 +39,12 @@ names_proxy(char *buf, size_t len, unsigned asn)
 }
 
 int
+names_mgmt_bridge(char *buf, size_t len, unsigned asn)
+{
+    return snprintf(buf, len, "%u_mgmt", asn);
+}
+
+int
 names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
              const char *sw)
 {

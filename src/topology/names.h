@@ -20,6 +20,9 @@ int names_routeserver(char *buf, size_t len, unsigned ixp);
 int names_proxy(char *buf, size_t len, unsigned asn);
 
 /* Bridges (OVS bridge names are interface names too). */
+/* A student group's management bridge, "<AS>_mgmt" (at most 8 characters;
+ * no switch's "<AS>_L2_..." nor IXP's "<IXP>_IXP" can take it). */
+int names_mgmt_bridge(char *buf, size_t len, unsigned asn);
 int names_switch(char *buf, size_t len, unsigned asn, const char *l2net,
                  const char *sw);
 int names_ixp_bridge(char *buf, size_t len, unsigned ixp);
