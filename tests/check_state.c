@@ -463,6 +463,53 @@ START_TEST(test_mark_line)
 }
 END_TEST
 
+START_TEST(test_mark_snapshot)
+{
+    char *line = state_mark_line("`up` started it", "20261203-2331");
+    char *name = state_mark_snapshot(line);
+    ck_assert_str_eq(name, "20261203-2331");
+    ck_assert(!state_mark_is_displaced(line));
+    free(name);
+    free(line);
+    line = state_mark_line(STATE_MARK_DISPLACED "in snapshot x; its "
+                                                "students' work is in "
+                                                "snapshot y",
+                           "lab1");
+    ck_assert(state_mark_is_displaced(line));
+    name = state_mark_snapshot(line); /* the last one named */
+    ck_assert_str_eq(name, "lab1");
+    free(name);
+    free(line);
+    ck_assert_ptr_null(state_mark_snapshot("why"));
+    ck_assert_ptr_null(state_mark_snapshot("why; its students' work is in "
+                                           "snapshot ../x"));
+    ck_assert(!state_mark_is_displaced(NULL));
+}
+END_TEST
+
+START_TEST(test_mark_snapshots)
+{
+    struct state st;
+    make_network(&st);
+    char **names = state_mark_snapshots(&st); /* no marks/ */
+    ck_assert_ptr_null(names[0]);
+    util_free_strv(names);
+    ck_assert_int_eq(state_mark_set(&st, "R", "why", "S1"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "Q", STATE_MARK_DISPLACED "x", "S2"),
+                     0);
+    ck_assert_int_eq(state_mark_set(&st, "P", "why", "S1"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "O", "none named", NULL), 0);
+    names = state_mark_snapshots(&st);
+    ck_assert_ptr_nonnull(names[0]);
+    ck_assert_ptr_nonnull(names[1]);
+    ck_assert_ptr_null(names[2]);
+    ck_assert(!strcmp(names[0], "S1") || !strcmp(names[1], "S1"));
+    ck_assert(!strcmp(names[0], "S2") || !strcmp(names[1], "S2"));
+    util_free_strv(names);
+    state_destroy(&st);
+}
+END_TEST
+
 START_TEST(test_marks)
 {
     struct state st;
@@ -752,6 +799,8 @@ state_suite(void)
     tcase_add_test(tc, test_mark_line);
     tcase_add_test(tc, test_marks);
     tcase_add_test(tc, test_lock_parse);
+    tcase_add_test(tc, test_mark_snapshot);
+    tcase_add_test(tc, test_mark_snapshots);
     tcase_add_test(tc, test_lock_network);
     suite_add_tcase(s, tc);
 

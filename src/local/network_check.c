@@ -405,6 +405,12 @@ status_print(const struct wire_status *ws)
         printf("damaged: %s\n", ws->damage[i]);
     }
     for (size_t i = 0; i < ws->n_not_restored; i++) {
+        /* "NAME: displaced: ...": runs its saved state, the work it had
+         * while marked only in a snapshot's side file (state.h). */
+        if (strstr(ws->not_restored[i], ": " STATE_MARK_DISPLACED)) {
+            printf("displaced: %s\n", ws->not_restored[i]);
+            continue;
+        }
         printf("not restored: %s -- `miniinet restore` puts its students' "
                "work back, or `save --force` keeps what runs; each `save` "
                "keeps what runs beside it, FILE.running (`snapshots`: "
@@ -414,7 +420,7 @@ status_print(const struct wire_status *ws)
     printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s%s\n",
            n_up, ws->n_nodes - n_up, bgp_up, bgp_expected,
            ws->n_damage ? "; damaged (above): `up` repairs it" : "",
-           ws->n_not_restored ? "; routers not restored (above)" : "");
+           ws->n_not_restored ? "; marked (above)" : "");
 }
 
 int

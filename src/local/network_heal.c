@@ -351,7 +351,7 @@ network_restart(struct session *s, const char *name)
          * runs goes beside it, NODE.frr.running): it restarts with that
          * one, not with what runs now. */
         char *mark = state_mark_get(st, name);
-        if (mark) {
+        if (mark && !state_mark_is_displaced(mark)) {
             log_warn("%s: marked (%s): the save before the restart keeps its "
                      "students' saved configuration as its file and what "
                      "runs now beside it (%s.frr" SNAPSHOT_RUNNING "); it "

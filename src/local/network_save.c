@@ -480,6 +480,18 @@ network_save_as(struct session *s, unsigned asn, const char *given,
          * since) is stored beside it, FILE.running, never lost. */
         char *mark = t->data ? state_mark_get(st, object_name(st, i)) : NULL;
         bool all_damaged = false;
+        if (state_mark_is_displaced(mark)) {
+            /* It runs its students' saved state (a restore put it back):
+             * taken as it runs; the mark stays, so that retention keeps
+             * the snapshot whose side file holds their older work. */
+            if (s->opts.force) {
+                log_info("%s: marked (%s): --force removes the mark",
+                         object_name(st, i), mark);
+                unmark[i] = true;
+            }
+            free(mark);
+            mark = NULL;
+        }
         if (mark && s->opts.force) {
             log_info("%s: marked (%s): --force saves its running "
                      "configuration and removes the mark",
@@ -601,7 +613,11 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                  s->network, snap.name, of_as, snap.n_files,
                  util_plural(snap.n_files), n_stale ? ", some stale" : "",
                  path, snap.name, util_monotonic() - t0);
-        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
+        /* A snapshot a mark names (displaced or not) may hold the only
+         * copy of students' work: never removed while the mark is. */
+        char **pinned = state_mark_snapshots(st);
+        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS,
+                                       (const char *const *)pinned};
         if (s->topo && s->topo->snapshots_keep_last >= 0) {
             r.keep_last = (unsigned)s->topo->snapshots_keep_last;
         }
@@ -615,6 +631,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                      "one a day for %u days)",
                      removed, util_plural(removed), r.keep_last, r.keep_days);
         }
+        util_free_strv(pinned);
         save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;
@@ -742,6 +759,15 @@ network_snapshots(struct session *s)
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
+    /* The marks of the network up here, each object's once: a snapshot
+     * one names is kept by retention; a displaced one's holds, in its
+     * side file, what the object ran while marked. */
+    const struct state *st = s->record;
+    size_t n_objects = st ? st->n_nodes + st->n_bridges : 0;
+    char **marks = xcalloc(n_objects + 1, sizeof *marks);
+    for (size_t k = 0; k < n_objects; k++) {
+        marks[k] = state_mark_get(st, object_name(st, k));
+    }
     int status = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         char when[32] = "?";
@@ -775,6 +801,28 @@ network_snapshots(struct session *s)
             }
             util_free_strv(objects);
         }
+        bool pinned = false;
+        for (size_t k = 0; k < n_objects; k++) {
+            char *named = marks[k] ? state_mark_snapshot(marks[k]) : NULL;
+            bool here = named && !strcmp(named, list[i].name);
+            free(named);
+            pinned |= here;
+            if (here && state_mark_is_displaced(marks[k])) {
+                char *more = xasprintf("%s%s%s", stale_text,
+                                       strstr(stale_text, "  displaced, "
+                                                          "what ran: ")
+                                           ? ","
+                                           : "  displaced, what ran: ",
+                                       object_name(st, k));
+                free(stale_text);
+                stale_text = more;
+            }
+        }
+        if (pinned && !list[i].named) {
+            char *more = xasprintf("%s  kept while marked", stale_text);
+            free(stale_text);
+            stale_text = more;
+        }
         char scope[16] = "whole";
         if (list[i].asn) {
             snprintf(scope, sizeof scope, "AS %u", list[i].asn);
@@ -792,6 +840,10 @@ network_snapshots(struct session *s)
                incomplete[i]);
     }
     util_free_strv(incomplete);
+    for (size_t k = 0; k < n_objects; k++) {
+        free(marks[k]);
+    }
+    free(marks);
     free(list);
     free(path);
     close(snapdir);
@@ -1211,9 +1263,21 @@ say_side_restored(const struct state *st, const char *object, const char *snap,
                   const char *file)
 {
     char *mark = state_mark_get(st, object);
-    log_info(
-        "%s: put back as it ran at snapshot %s (%s)%s", object, snap, file,
-        mark ? "; still marked: `save --force` makes it its saved state" : "");
+    char *named = mark ? state_mark_snapshot(mark) : NULL;
+    /* A displaced mark names the snapshot whose side file holds what it
+     * ran while marked: that runs again, the next save stores it. */
+    bool ends = state_mark_is_displaced(mark) && named && !strcmp(named, snap);
+    if (ends) {
+        state_mark_clear(st, object);
+    }
+    log_info("%s: put back as it ran at snapshot %s (%s)%s", object, snap,
+             file,
+             ends   ? "; its mark (displaced) removed: the next `save` "
+                      "stores it as its file"
+             : mark ? "; still marked: `save --force` makes it its saved "
+                      "state"
+                    : "");
+    free(named);
     free(mark);
 }
 
@@ -1226,7 +1290,42 @@ struct restore_run {
     const bool *keep; /* per file: selected (--node, --as) */
     int *result;      /* per file: 1 restored, 0 skipped, -1 failed */
     bool up;          /* `up --restore`: a router not restored runs up's */
+    const struct snapshot *all; /* every snapshot, newest first */
+    size_t n_all;
 };
+
+/* Object `object`'s mark once its file `file` of the restored snapshot
+ * runs on it: when the newest snapshot holding that file has it stale,
+ * with what the object ran while marked beside it (snapshot_displacing()),
+ * that work is now only there: marked displaced, naming that snapshot (so
+ * that retention keeps it); else a displaced mark stays, and any other is
+ * removed (its students' work runs). */
+static void
+mark_restored(const struct restore_run *run, const char *object,
+              const char *file)
+{
+    long d = snapshot_displacing(run->all, run->n_all, file);
+    char *mark = state_mark_get(run->st, object);
+    if (d >= 0) {
+        bool frr = !strcmp(saved_what(file), "configuration");
+        char *reason =
+            xasprintf(STATE_MARK_DISPLACED
+                      "it %s its students' saved %s "
+                      "again, and what it %s while it was marked is only "
+                      "in %s" SNAPSHOT_RUNNING " (`miniinet restore --node "
+                      "%s --running %s` puts that back, `save --force` "
+                      "ends the mark)",
+                      frr ? "runs" : "has", saved_what(file),
+                      frr ? "ran" : "had", file, object, run->all[d].name);
+        log_warn("%s: %s; its students' work of that time is in snapshot %s",
+                 object, reason, run->all[d].name);
+        state_mark_set(run->st, object, reason, run->all[d].name);
+        free(reason);
+    } else if (!state_mark_is_displaced(mark)) {
+        state_mark_clear(run->st, object);
+    }
+    free(mark);
+}
 
 /* File `i` of the snapshot back on its node (in parallel, -j); switches'
  * files are restore_switches()'. */
@@ -1273,11 +1372,12 @@ restore_one(size_t i, void *aux)
         say_side_restored(run->st, node, run->snap->name, f->name);
         return 0;
     }
-    /* Its students' work runs: no longer marked.  frr-reload.py failed
-     * midway (a mix runs), or `up --restore` left `up`'s: marked (a
-     * failure before anything changed leaves what ran, and its mark). */
+    /* Its students' work runs: no longer marked (or displaced:
+     * mark_restored()).  frr-reload.py failed midway (a mix runs), or `up
+     * --restore` left `up`'s: marked (a failure before anything changed
+     * leaves what ran, and its mark). */
     if (!error) {
-        state_mark_clear(run->st, node);
+        mark_restored(run, node, f->name);
     } else if ((router && reloaded) || run->up) {
         state_mark_set(run->st, node,
                        router && reloaded
@@ -1357,7 +1457,7 @@ restore_switches(struct session *s, struct restore_run *run,
             if (!error && snapshot_file_running(file)) {
                 say_side_restored(st, bridges[k], snap->name, file);
             } else if (!error) {
-                state_mark_clear(st, bridges[k]);
+                mark_restored(run, bridges[k], file);
             } else if (run->up) {
                 state_mark_set(st, bridges[k],
                                "`up --restore` did not restore it",
@@ -1405,9 +1505,20 @@ restore_files(struct session *s, const struct state *st,
                               path,
                               keep,
                               xcalloc(snap->n_files + 1, sizeof *run.result),
-                              s->opts.restore};
+                              s->opts.restore,
+                              NULL,
+                              0};
+    /* Every snapshot (manifests only): where each object's newest work
+     * is, for its mark (mark_restored()). */
+    struct snapshot *all = NULL;
+    run.n_all = snapshot_list(snapdir, path, false, &all, NULL);
+    run.all = all;
     workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL, NULL);
     restore_switches(s, &run, any_bridge_selected);
+    for (size_t i = 0; i < run.n_all; i++) {
+        snapshot_free(&all[i]);
+    }
+    free(all);
     for (size_t i = 0; i < snap->n_files; i++) {
         const char *dot = strrchr(snap->files[i].name, '.');
         bool is_switch = dot && !strcmp(dot, ".vlan");

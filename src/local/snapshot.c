@@ -598,10 +598,37 @@ snapshot_retain(const struct snapshot *s, size_t n, long long now,
         /* rank 0: the newest intact one of its scope, whatever the
          * retention (`keep_last = 0` would otherwise leave nothing to
          * restore). */
-        keep[i] = s[i].named || rank == 0 || rank < r->keep_last ||
+        bool pinned = false;
+        for (size_t k = 0; r->pinned && r->pinned[k] && !pinned; k++) {
+            pinned = s[i].name && !strcmp(s[i].name, r->pinned[k]);
+        }
+        keep[i] = s[i].named || pinned || rank == 0 || rank < r->keep_last ||
                   (written && s[i].name && !strcmp(s[i].name, written)) ||
                   (!day_seen && now / 86400 - day < (long long)r->keep_days);
     }
+}
+
+long
+snapshot_displacing(const struct snapshot *list, size_t n, const char *file)
+{
+    size_t len = strlen(file);
+    for (size_t k = 0; k < n; k++) {
+        const struct snapshot_file *f = NULL;
+        bool side = false;
+        for (size_t i = 0; i < list[k].n_files; i++) {
+            const char *name = list[k].files[i].name;
+            if (!strcmp(name, file)) {
+                f = &list[k].files[i];
+            } else if (!strncmp(name, file, len) &&
+                       !strcmp(name + len, SNAPSHOT_RUNNING)) {
+                side = true;
+            }
+        }
+        if (f) {
+            return f->stale && side ? (long)k : -1;
+        }
+    }
+    return -1;
 }
 
 static int

@@ -88,6 +88,10 @@ struct snapshot {
  * partial snapshots never push whole ones out. */
 struct snapshot_retention {
     unsigned keep_last, keep_days;
+    /* Snapshots kept whatever the numbers say (NULL-terminated; NULL:
+     * none): those the network's marks name (state_mark_snapshots()),
+     * whose side files may hold the only copy of students' work. */
+    const char *const *pinned;
 };
 #define SNAPSHOT_KEEP_LAST 48
 #define SNAPSHOT_KEEP_DAYS 30
@@ -134,6 +138,15 @@ bool snapshot_unchanged(const struct snapshot *list, size_t n, size_t prev,
 void snapshot_retain(const struct snapshot *, size_t n, long long now,
                      const struct snapshot_retention *, const char *written,
                      bool keep[]);
+
+/* Where a restore that takes file `file` (NODE.frr, NODE.ip,
+ * BRIDGE.vlan) of some snapshot leaves its students' newest work: the
+ * index in `list` (of `n`, newest first) of the newest snapshot whose
+ * manifest lists `file` when that copy is stale and the snapshot has
+ * `file`SNAPSHOT_RUNNING beside it (the object was marked at that save:
+ * what it ran then is only there), else -1.  Pure. */
+long snapshot_displacing(const struct snapshot *list, size_t n,
+                         const char *file);
 
 /* Which of the `n` objects of a network's record -- `objects[i]`, the
  * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an

@@ -1125,13 +1125,15 @@ state_links_free(struct state_link *links, size_t n)
 
 #define MARKS_DIR "marks"
 
+/* What a mark's line says before the snapshot it names. */
+#define MARK_SNAPSHOT "; its students' work is in snapshot "
+
 char *
 state_mark_line(const char *reason, const char *snapshot)
 {
-    char *line = snapshot ? xasprintf("%s; its students' work is in "
-                                      "snapshot %s",
-                                      reason, snapshot)
-                          : xstrdup(reason);
+    char *line = snapshot
+                     ? xasprintf("%s" MARK_SNAPSHOT "%s", reason, snapshot)
+                     : xstrdup(reason);
     size_t n = strlen(line);
     if (n > STATE_MARK_MAX - 2) {
         n = STATE_MARK_MAX - 2;
@@ -1261,4 +1263,74 @@ state_mark_get(const struct state *st, const char *node)
     }
     free(data);
     return line;
+}
+
+bool
+state_mark_is_displaced(const char *line)
+{
+    return line &&
+           !strncmp(line, STATE_MARK_DISPLACED, strlen(STATE_MARK_DISPLACED));
+}
+
+char *
+state_mark_snapshot(const char *line)
+{
+    const char *name = NULL;
+    for (const char *p = line; p && (p = strstr(p, MARK_SNAPSHOT));) {
+        p += strlen(MARK_SNAPSHOT);
+        name = p;
+    }
+    return name && util_valid_name(name, 64) ? xstrdup(name) : NULL;
+}
+
+/* At most this many entries of marks/ are read (a network has far fewer
+ * objects; a bound for a directory someone filled). */
+#define MARKS_MAX 65536
+
+char **
+state_mark_snapshots(const struct state *st)
+{
+    size_t n = 0, cap = 0;
+    char **names = xcalloc(1, sizeof *names);
+    int dir = open_marks_dir(st, false);
+    int fd = dir < 0 ? -1 : dup(dir);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d && fd >= 0) {
+        close(fd);
+    }
+    size_t seen = 0;
+    for (struct dirent *de; d && seen < MARKS_MAX && (de = readdir(d));
+         seen++) {
+        if (de->d_name[0] == '.') {
+            continue; /* ".", "..", a temporary file */
+        }
+        char *data = NULL;
+        size_t len = 0;
+        if (fs_read_file_at(dir, de->d_name, STATE_MARK_MAX, &data, &len) ||
+            !state_mark_valid(data, len)) {
+            free(data);
+            continue;
+        }
+        data[len - 1] = '\0';
+        char *name = state_mark_snapshot(data);
+        free(data);
+        bool dup_name = false;
+        for (size_t k = 0; name && k < n && !dup_name; k++) {
+            dup_name = !strcmp(names[k], name);
+        }
+        if (!name || dup_name) {
+            free(name);
+            continue;
+        }
+        names = xgrow(names, &cap, n + 2, sizeof *names);
+        names[n++] = name;
+        names[n] = NULL;
+    }
+    if (d) {
+        closedir(d);
+    }
+    if (dir >= 0) {
+        close(dir);
+    }
+    return names;
 }

@@ -241,6 +241,31 @@ int state_mark_clear(const struct state *, const char *node);
  * counts as one, its line saying so. */
 char *state_mark_get(const struct state *, const char *node);
 
+/* A mark of the other kind, "displaced": the object runs its students'
+ * saved state again (a restore, `up --restore`, a heal or `restart` took
+ * its restorable file) while what it ran while it was marked -- their
+ * work of that time -- is only in the side file (FILE.running) of the
+ * snapshot the mark names.  Its line starts with STATE_MARK_DISPLACED.
+ * `save` takes what runs on such an object as for an unmarked one, and
+ * keeps the mark; retention never removes the snapshot it names (nor one
+ * that any mark names: state_mark_snapshots()); `save --force`, or
+ * `restore --node NAME --running SNAPSHOT` of that snapshot, ends it. */
+#define STATE_MARK_DISPLACED "displaced: "
+
+/* Whether mark line `line` (state_mark_get()'s) is a displaced mark.
+ * Pure. */
+bool state_mark_is_displaced(const char *line);
+
+/* The snapshot mark line `line` names (state_mark_line()'s "...; its
+ * students' work is in snapshot NAME", the last such part), malloc()ed;
+ * NULL when it names none.  Pure. */
+char *state_mark_snapshot(const char *line);
+
+/* The snapshots that the network's marks name, each once
+ * (NULL-terminated, malloc()ed; empty when there are none): what
+ * retention keeps whatever its numbers say. */
+char **state_mark_snapshots(const struct state *);
+
 /* Node kinds as written in the record. */
 const char *state_kind_name(enum mi_node_kind);
 
