@@ -348,16 +348,13 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     ws->not_restored =
         xcalloc(n + st->n_bridges + 1, sizeof *ws->not_restored);
     for (size_t k = 0; k < n + st->n_bridges; k++) {
-        const char *name = NULL;
-        if (k >= n) {
-            name = st->bridges[k - n]; /* a switch with `up`'s VLANs */
-        } else if (p->nodes[r->nodes[k]].kind == MI_NODE_ROUTER ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_ROUTESERVER ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_HOST ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_L2HOST) {
-            name = p->nodes[r->nodes[k]].name;
-        }
-        char *mark = name ? state_mark_get(st, name) : NULL;
+        /* A switch with `up`'s VLANs, or a node (its kind's key: route
+         * server 80_IXP and IXP bridge 80_IXP have a mark each). */
+        const char *name =
+            k >= n ? st->bridges[k - n] : p->nodes[r->nodes[k]].name;
+        char *key = state_mark_key(st, name, k >= n);
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        free(key);
         if (mark) {
             ws->not_restored[ws->n_not_restored++] =
                 xasprintf("%s: %s", name, mark);

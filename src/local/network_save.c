@@ -98,7 +98,7 @@ take_switches(const struct state *st, const struct active_plugin *sw,
     free(dir);
     for (size_t k = 0; k < n; k++) {
         struct taken *t = &taken[st->n_nodes + index[k]];
-        t->file = xasprintf("%s.vlan", bridges[k]);
+        t->file = xasprintf("%s" STATE_SWITCH_SUFFIX, bridges[k]);
         t->data = texts[k];
         t->len = texts[k] ? strlen(texts[k]) : 0;
         if (t->len > SNAPSHOT_FILE_MAX) {
@@ -117,16 +117,15 @@ take_switches(const struct state *st, const struct active_plugin *sw,
 static const char *
 suffix_of(enum mi_node_kind kind)
 {
-    switch (kind) {
-    case MI_NODE_ROUTER:
-    case MI_NODE_ROUTESERVER:
-        return ".frr";
-    case MI_NODE_HOST:
-    case MI_NODE_L2HOST:
-        return ".ip";
-    default:
-        return NULL;
-    }
+    return state_kind_suffix(kind);
+}
+
+/* The key of the mark of the record's object `i` (object_name()),
+ * malloc()ed (NULL: snapshots keep none of it). */
+static char *
+mark_key(const struct state *st, size_t i)
+{
+    return state_mark_key(st, object_name(st, i), i >= st->n_nodes);
 }
 
 static int
@@ -340,7 +339,9 @@ unmark_objects(const struct state *st, const bool *unmark, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (unmark[i]) {
-            state_mark_clear(st, object_name(st, i));
+            char *key = mark_key(st, i);
+            state_mark_clear(st, key);
+            free(key);
         }
     }
 }
@@ -478,7 +479,9 @@ network_save_as(struct session *s, unsigned asn, const char *given,
          * marked switch `up`'s VLANs): that is not what is stored over
          * their work, unless --force; what it runs (what they typed on it
          * since) is stored beside it, FILE.running, never lost. */
-        char *mark = t->data ? state_mark_get(st, object_name(st, i)) : NULL;
+        char *key = t->data ? mark_key(st, i) : NULL;
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        free(key);
         bool all_damaged = false;
         if (state_mark_is_displaced(mark)) {
             /* It runs its students' saved state (a restore put it back):
@@ -766,7 +769,9 @@ network_snapshots(struct session *s)
     size_t n_objects = st ? st->n_nodes + st->n_bridges : 0;
     char **marks = xcalloc(n_objects + 1, sizeof *marks);
     for (size_t k = 0; k < n_objects; k++) {
-        marks[k] = state_mark_get(st, object_name(st, k));
+        char *key = mark_key(st, k);
+        marks[k] = key ? state_mark_get(st, key) : NULL;
+        free(key);
     }
     int status = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
@@ -1259,16 +1264,17 @@ stale_why(const struct snapshot *snap, const char *file)
 /* Says that `object` has what it ran at snapshot `snap` (its side file
  * `file`, restore --running), and whether it is still marked. */
 static void
-say_side_restored(const struct state *st, const char *object, const char *snap,
-                  const char *file)
+say_side_restored(const struct state *st, const char *object, bool bridge,
+                  const char *snap, const char *file)
 {
-    char *mark = state_mark_get(st, object);
+    char *key = state_mark_key(st, object, bridge);
+    char *mark = key ? state_mark_get(st, key) : NULL;
     char *named = mark ? state_mark_snapshot(mark) : NULL;
     /* A displaced mark names the snapshot whose side file holds what it
      * ran while marked: that runs again, the next save stores it. */
     bool ends = state_mark_is_displaced(mark) && named && !strcmp(named, snap);
     if (ends) {
-        state_mark_clear(st, object);
+        state_mark_clear(st, key);
     }
     log_info("%s: put back as it ran at snapshot %s (%s)%s", object, snap,
              file,
@@ -1279,6 +1285,7 @@ say_side_restored(const struct state *st, const char *object, const char *snap,
                     : "");
     free(named);
     free(mark);
+    free(key);
 }
 
 struct restore_run {
@@ -1301,11 +1308,12 @@ struct restore_run {
  * that retention keeps it); else a displaced mark stays, and any other is
  * removed (its students' work runs). */
 static void
-mark_restored(const struct restore_run *run, const char *object,
+mark_restored(const struct restore_run *run, const char *object, bool bridge,
               const char *file)
 {
     long d = snapshot_displacing(run->all, run->n_all, file);
-    char *mark = state_mark_get(run->st, object);
+    char *key = state_mark_key(run->st, object, bridge);
+    char *mark = key ? state_mark_get(run->st, key) : NULL;
     if (d >= 0) {
         bool frr = !strcmp(saved_what(file), "configuration");
         char *reason =
@@ -1319,12 +1327,13 @@ mark_restored(const struct restore_run *run, const char *object,
                       frr ? "ran" : "had", file, object, run->all[d].name);
         log_warn("%s: %s; its students' work of that time is in snapshot %s",
                  object, reason, run->all[d].name);
-        state_mark_set(run->st, object, reason, run->all[d].name);
+        state_mark_set(run->st, key, reason, run->all[d].name);
         free(reason);
-    } else if (!state_mark_is_displaced(mark)) {
-        state_mark_clear(run->st, object);
+    } else if (key && !state_mark_is_displaced(mark)) {
+        state_mark_clear(run->st, key);
     }
     free(mark);
+    free(key);
 }
 
 /* File `i` of the snapshot back on its node (in parallel, -j); switches'
@@ -1369,23 +1378,25 @@ restore_one(size_t i, void *aux)
     free(data);
     run->result[i] = error ? -1 : 1;
     if (side && !error) {
-        say_side_restored(run->st, node, run->snap->name, f->name);
+        say_side_restored(run->st, node, false, run->snap->name, f->name);
         return 0;
     }
     /* Its students' work runs: no longer marked (or displaced:
      * mark_restored()).  frr-reload.py failed midway (a mix runs), or `up
      * --restore` left `up`'s: marked (a failure before anything changed
      * leaves what ran, and its mark). */
+    char *key = state_mark_key(run->st, node, false);
     if (!error) {
-        mark_restored(run, node, f->name);
+        mark_restored(run, node, false, f->name);
     } else if ((router && reloaded) || run->up) {
-        state_mark_set(run->st, node,
+        state_mark_set(run->st, key,
                        router && reloaded
                            ? "FRR refused the configuration of its "
                              "snapshot midway: it runs a mix"
                            : "`up --restore` did not restore it",
                        run->snap->name);
     }
+    free(key);
     return 0;
 }
 
@@ -1455,13 +1466,14 @@ restore_switches(struct session *s, struct restore_run *run,
             const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
             if (!error && snapshot_file_running(file)) {
-                say_side_restored(st, bridges[k], snap->name, file);
+                say_side_restored(st, bridges[k], true, snap->name, file);
             } else if (!error) {
-                mark_restored(run, bridges[k], file);
+                mark_restored(run, bridges[k], true, file);
             } else if (run->up) {
-                state_mark_set(st, bridges[k],
-                               "`up --restore` did not restore it",
+                char *key = state_mark_key(st, bridges[k], true);
+                state_mark_set(st, key, "`up --restore` did not restore it",
                                snap->name);
+                free(key);
             }
         }
         if (!error && changed) {
@@ -2040,11 +2052,11 @@ network_snapshot_marks(struct session *s, const struct state *st,
         if (!suffix) {
             continue;
         }
-        char *file = xasprintf("%s%s", object_name(st, i), suffix);
+        char *file = mark_key(st, i); /* its file's name, its mark's key */
         const struct snapshot *h =
-            holder_of(snapdir, path, list, n, verified, file);
-        free(file);
+            file ? holder_of(snapdir, path, list, n, verified, file) : NULL;
         if (!h) {
+            free(file);
             continue;
         }
         size_t kind = !strcmp(suffix, ".frr") ? 0 : !strcmp(suffix, ".ip");
@@ -2053,10 +2065,12 @@ network_snapshot_marks(struct session *s, const struct state *st,
             "`up` started it with the configuration it generates",
             "`up` gave it the addresses and routes it generates",
             "`up` gave it the VLAN settings it generates"};
-        if (state_mark_set(st, object_name(st, i),
-                           restoring ? "`up --restore` did not restore it"
-                                     : why[kind],
-                           h->name)) {
+        int error = state_mark_set(
+            st, file,
+            restoring ? "`up --restore` did not restore it" : why[kind],
+            h->name);
+        free(file);
+        if (error) {
             /* Said, naming the file: a router's FRR is not started (the
              * caller's part); else its `save` would store `up`'s over
              * their work. */

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define STATE_MAGIC "miniinet-state 1"
@@ -1180,26 +1181,102 @@ open_marks_dir(const struct state *st, bool create)
     return create || fd >= 0 ? fd : error;
 }
 
+const char *
+state_kind_suffix(enum mi_node_kind kind)
+{
+    switch (kind) {
+    case MI_NODE_ROUTER:
+    case MI_NODE_ROUTESERVER:
+        return ".frr";
+    case MI_NODE_HOST:
+    case MI_NODE_L2HOST:
+        return ".ip";
+    default:
+        return NULL;
+    }
+}
+
+char *
+state_mark_key(const struct state *st, const char *name, bool bridge)
+{
+    for (size_t i = 0; bridge && i < st->n_bridges; i++) {
+        if (!strcmp(st->bridges[i], name)) {
+            return xasprintf("%s" STATE_SWITCH_SUFFIX, name);
+        }
+    }
+    for (size_t i = 0; !bridge && i < st->n_nodes; i++) {
+        const char *suffix = state_kind_suffix(st->nodes[i].kind);
+        if (!strcmp(st->nodes[i].name, name)) {
+            return suffix ? xasprintf("%s%s", name, suffix) : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The object of mark key `key` into `object` (of `len`): false when `key`
+ * is no key (a snapshot file's name of a node or switch, without
+ * SNAPSHOT_RUNNING: never a path). */
+static bool
+key_object(const char *key, char *object, size_t len)
+{
+    const char *suffix;
+    return key && !snapshot_file_running(key) &&
+           snapshot_file_object(key, object, len, &suffix);
+}
+
+/* A bare-name mark (marks/NAME, from before marks were keyed by file)
+ * copied to every key of the record's objects named `object` that has no
+ * mark of its own, then removed (state_mark_get()). */
+static void
+migrate_bare(const struct state *st, int dir, const char *object)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (fs_read_file_at(dir, object, STATE_MARK_MAX, &data, &len)) {
+        return; /* none (a bare name that cannot be read: read as a mark) */
+    }
+    bool copied = true;
+    for (int bridge = 0; bridge < 2; bridge++) {
+        char *key = state_mark_key(st, object, bridge);
+        struct stat sb;
+        if (key && fstatat(dir, key, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+            fs_write_file_at(dir, key, data, len, 0600) != 0) {
+            copied = false;
+        }
+        free(key);
+    }
+    if (copied && unlinkat(dir, object, 0) == 0) {
+        fsync(dir);
+        log_debug("%s: its mark %s/%s/%s keyed by its files now", object,
+                  st->dir, MARKS_DIR, object);
+    }
+    free(data);
+}
+
 int
-state_mark_set(const struct state *st, const char *node, const char *reason,
+state_mark_set(const struct state *st, const char *key, const char *reason,
                const char *snapshot)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return -EINVAL;
     }
     char *line = state_mark_line(reason, snapshot);
     char *text = xasprintf("%s\n", line);
     int dir = open_marks_dir(st, true);
+    if (dir >= 0) {
+        migrate_bare(st, dir, object);
+    }
     int error =
-        dir < 0 ? dir : fs_write_file_at(dir, node, text, strlen(text), 0600);
+        dir < 0 ? dir : fs_write_file_at(dir, key, text, strlen(text), 0600);
     if (dir >= 0) {
         close(dir);
     }
     if (error) {
-        log_error("%s: cannot mark it in %s/%s/%s (%s): %s", node, st->dir,
-                  MARKS_DIR, node, line, strerror(-error));
+        log_error("%s: cannot mark it in %s/%s/%s (%s): %s", object, st->dir,
+                  MARKS_DIR, key, line, strerror(-error));
     } else {
-        log_debug("%s: marked: %s", node, line);
+        log_debug("%s: marked (%s): %s", object, key, line);
     }
     free(text);
     free(line);
@@ -1207,33 +1284,36 @@ state_mark_set(const struct state *st, const char *node, const char *reason,
 }
 
 int
-state_mark_clear(const struct state *st, const char *node)
+state_mark_clear(const struct state *st, const char *key)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return -EINVAL;
     }
     int dir = open_marks_dir(st, false);
     int error = dir == -ENOENT ? 0 : dir < 0 ? dir : 0;
     if (dir >= 0) {
-        if (unlinkat(dir, node, 0) == 0) {
+        migrate_bare(st, dir, object);
+        if (unlinkat(dir, key, 0) == 0) {
             fsync(dir);
-            log_debug("%s: its mark removed", node);
+            log_debug("%s: its mark %s removed", object, key);
         } else if (errno != ENOENT) {
             error = -errno;
         }
         close(dir);
     }
     if (error) {
-        log_error("%s: cannot remove its mark %s/%s/%s: %s", node, st->dir,
-                  MARKS_DIR, node, strerror(-error));
+        log_error("%s: cannot remove its mark %s/%s/%s: %s", object, st->dir,
+                  MARKS_DIR, key, strerror(-error));
     }
     return error;
 }
 
 char *
-state_mark_get(const struct state *st, const char *node)
+state_mark_get(const struct state *st, const char *key)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return NULL;
     }
     int dir = open_marks_dir(st, false);
@@ -1242,9 +1322,14 @@ state_mark_get(const struct state *st, const char *node)
     }
     char *data = NULL;
     size_t len = 0;
-    int error = dir < 0
-                    ? dir
-                    : fs_read_file_at(dir, node, STATE_MARK_MAX, &data, &len);
+    const char *file = key;
+    int error =
+        dir < 0 ? dir : fs_read_file_at(dir, key, STATE_MARK_MAX, &data, &len);
+    if (error == -ENOENT) {
+        /* A bare-name mark of an older run directory (migrate_bare()). */
+        file = object;
+        error = fs_read_file_at(dir, object, STATE_MARK_MAX, &data, &len);
+    }
     if (dir >= 0) {
         close(dir);
     }
@@ -1258,7 +1343,7 @@ state_mark_get(const struct state *st, const char *node)
         data = NULL;
     } else {
         line = xasprintf("marked, but its mark %s/%s/%s cannot be read (%s)",
-                         st->dir, MARKS_DIR, node,
+                         st->dir, MARKS_DIR, file,
                          error ? strerror(-error) : "not one line");
     }
     free(data);
