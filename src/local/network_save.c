@@ -585,6 +585,16 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, list[prev].name);
+            if (n_lost) {
+                /* As a changed save: an object not saved (named above,
+                 * a marked one whose every copy is damaged, say) is a
+                 * failure, even when nothing else changed. */
+                log_error("network %s: %zu node%s or switch%s not saved "
+                          "(above), as in snapshot %s",
+                          s->network, n_lost, util_plural(n_lost),
+                          n_lost == 1 ? "" : "es", list[prev].name);
+                status = EXIT_FAILED;
+            }
             unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
