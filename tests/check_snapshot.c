@@ -754,7 +754,32 @@ START_TEST(test_lacking)
     static const char *const prefix[] = {"3_LUGA"};
     static const char *const frr[] = {".frr"};
     ck_assert_uint_eq(snapshot_lacking(&s, prefix, frr, all, 1, lacking), 1);
+    /* A switch's side file only (marked, every copy of its file
+     * damaged): the snapshot keeps switches; S1 lacks its file, S9 too. */
+    snapshot_add_file(&s, "3_L2_DCN_S1.vlan.running", "y\n", 2, false);
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      3);
+    ck_assert(lacking[4] && lacking[5] && lacking[6]);
     snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_file_kind)
+{
+    bool running = true;
+    ck_assert_str_eq(snapshot_file_kind("R.frr", &running), ".frr");
+    ck_assert(!running);
+    ck_assert_str_eq(snapshot_file_kind("H.ip.running", &running), ".ip");
+    ck_assert(running);
+    ck_assert_str_eq(snapshot_file_kind("1_L2.1.0.vlan.running", &running),
+                     ".vlan");
+    ck_assert(running);
+    ck_assert_str_eq(snapshot_file_kind("1_L2.1.0.vlan", NULL), ".vlan");
+    ck_assert_ptr_null(snapshot_file_kind("MANIFEST", &running));
+    ck_assert(!running);
+    ck_assert_ptr_null(snapshot_file_kind("R.running", NULL));
+    ck_assert_ptr_null(snapshot_file_kind(".frr", NULL));
+    ck_assert_ptr_null(snapshot_file_kind("../R.frr", NULL));
 }
 END_TEST
 
@@ -1161,6 +1186,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_retain_damaged);
     tcase_add_test(tc, test_retain_pinned);
     tcase_add_test(tc, test_displacing);
+    tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
     suite_add_tcase(s, tc);

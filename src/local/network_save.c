@@ -350,10 +350,10 @@ unmark_objects(const struct state *st, const bool *unmark, size_t n)
 static const char *
 saved_what(const char *file)
 {
-    const char *dot = strrchr(file, '.');
-    return !dot || !strcmp(dot, ".frr") ? "configuration"
-           : !strcmp(dot, ".ip")        ? "addresses and routes"
-                                        : "VLAN settings";
+    const char *kind = snapshot_file_kind(file, NULL);
+    return !kind || !strcmp(kind, ".frr") ? "configuration"
+           : !strcmp(kind, ".ip")         ? "addresses and routes"
+                                          : "VLAN settings";
 }
 
 /* Whether the record has a node or bridge of AS `asn` on this server. */
@@ -1542,8 +1542,9 @@ restore_files(struct session *s, const struct state *st,
     }
     free(all);
     for (size_t i = 0; i < snap->n_files; i++) {
-        const char *dot = strrchr(snap->files[i].name, '.');
-        bool is_switch = dot && !strcmp(dot, ".vlan");
+        /* BRIDGE.vlan.running (restore --running) is a switch's too. */
+        const char *kind = snapshot_file_kind(snap->files[i].name, NULL);
+        bool is_switch = kind && !strcmp(kind, ".vlan");
         *restored += run.result[i] == 1 && !is_switch;
         *switches += run.result[i] == 1 && is_switch;
         *failed += run.result[i] < 0;

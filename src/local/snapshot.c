@@ -144,6 +144,18 @@ snapshot_file_running(const char *file)
            snapshot_file_object(file, object, sizeof object, &suffix);
 }
 
+const char *
+snapshot_file_kind(const char *file, bool *running)
+{
+    char object[80];
+    const char *suffix = NULL;
+    bool is = snapshot_file_object(file, object, sizeof object, &suffix);
+    if (running) {
+        *running = is && ends_running(file);
+    }
+    return is ? suffix : NULL;
+}
+
 bool
 snapshot_file_object(const char *file, char *buf, size_t len,
                      const char **suffix)
@@ -386,8 +398,10 @@ snapshot_lacking(const struct snapshot *snap, const char *const *objects,
 {
     bool any_switch = false;
     for (size_t f = 0; f < snap->n_files && !any_switch; f++) {
-        const char *dot = strrchr(snap->files[f].name, '.');
-        any_switch = dot && !strcmp(dot, ".vlan");
+        /* A switch's file, or its side file only (BRIDGE.vlan.running:
+         * marked, every copy damaged): the snapshot keeps switches. */
+        const char *kind = snapshot_file_kind(snap->files[f].name, NULL);
+        any_switch = kind && !strcmp(kind, ".vlan");
     }
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {

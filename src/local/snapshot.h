@@ -171,6 +171,13 @@ void snapshot_default_name(long long t, char buf[32]);
 bool snapshot_file_object(const char *file, char *buf, size_t len,
                           const char **suffix);
 
+/* What file `file` of a snapshot is: the suffix of its object's kind
+ * (".frr", ".ip", ".vlan": a static string; NULL when it is no node's or
+ * switch's file), and in *running (when not NULL) whether it is that
+ * object's side file (FILE.running: BRIDGE.vlan.running is a switch's).
+ * The one reading of a file's name.  Pure. */
+const char *snapshot_file_kind(const char *file, bool *running);
+
 /* Which files of `snap` a restore puts back: keep[i] for file i, when it
  * is of node or bridge `only` (NULL: any) and of AS `asn` (0: any; the
  * AS is the leading number of the object's name, names_asn_of()), and a
