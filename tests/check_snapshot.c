@@ -212,7 +212,7 @@ START_TEST(test_retain_pinned)
     for (int i = 0; i < N; i++) {
         snprintf(names[i], sizeof names[i], "s%d", i);
         s[i].name = names[i];
-        s[i].time = now - i * 60;
+        s[i].time = now - (long long)i * 60;
     }
     const char *const pinned[] = {"s3", "nosuch", NULL};
     struct snapshot_retention r = {1, 0, pinned};
