@@ -198,6 +198,62 @@ END_TEST
 
 /* Newest first: the last N, the newest of each day for D days, named
  * ones always. */
+/* A snapshot a mark names is kept whatever the numbers say; a restore of
+ * a file whose newest copy is stale with a side file displaces the
+ * object's work to that snapshot. */
+START_TEST(test_retain_pinned)
+{
+    enum { N = 5 };
+    struct snapshot s[N];
+    bool keep[N];
+    char names[N][8];
+    long long now = 100LL * 86400;
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        s[i].name = names[i];
+        s[i].time = now - (long long)i * 60;
+    }
+    const char *const pinned[] = {"s3", "nosuch", NULL};
+    struct snapshot_retention r = {1, 0, pinned};
+    snapshot_retain(s, N, now, &r, NULL, keep);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(keep[i] == (i == 0 || i == 3), "snapshot %d", i);
+    }
+    r.pinned = NULL;
+    snapshot_retain(s, N, now, &r, NULL, keep);
+    ck_assert(!keep[3]);
+}
+END_TEST
+
+START_TEST(test_displacing)
+{
+    struct snapshot s[3];
+    memset(s, 0, sizeof s);
+    /* Newest first: s[0] has R's file as it ran (not stale), s[1] stale
+     * with its side file, s[2] stale without one. */
+    snapshot_add_file(&s[0], "Q.frr", "q", 1, false);
+    snapshot_add_file(&s[1], "R.frr", "r", 1, true);
+    snapshot_add_file(&s[1], "R.frr.running", "x", 1, false);
+    snapshot_add_file(&s[1], "1_L2.1.0.vlan", "v", 1, true);
+    snapshot_add_file(&s[1], "1_L2.1.0.vlan.running", "w", 1, false);
+    snapshot_add_file(&s[1], "H.ip", "h", 1, true);
+    snapshot_add_file(&s[2], "Q.frr", "q", 1, true);
+    snapshot_add_file(&s[2], "Q.frr.running", "x", 1, false);
+    ck_assert_int_eq(snapshot_displacing(s, 3, "R.frr"), 1);
+    ck_assert_int_eq(snapshot_displacing(s, 3, "1_L2.1.0.vlan"), 1);
+    ck_assert_int_eq(snapshot_displacing(s, 3, "H.ip"), -1); /* no side */
+    /* The newest copy counts: Q's is not stale there. */
+    ck_assert_int_eq(snapshot_displacing(s, 3, "Q.frr"), -1);
+    ck_assert_int_eq(snapshot_displacing(s + 1, 2, "Q.frr"), 1);
+    ck_assert_int_eq(snapshot_displacing(s, 3, "R.ip"), -1);
+    ck_assert_int_eq(snapshot_displacing(s, 0, "R.frr"), -1);
+    for (int i = 0; i < 3; i++) {
+        snapshot_free(&s[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -209,7 +265,7 @@ START_TEST(test_retain)
         s[i].time = now - (long long)i * 4 * 3600; /* every 4 hours */
     }
     s[150].named = true;
-    struct snapshot_retention r = {10, 5};
+    struct snapshot_retention r = {10, 5, NULL};
     snapshot_retain(s, N, now, &r, NULL, keep);
     int kept = 0;
     for (int i = 0; i < N; i++) {
@@ -229,7 +285,7 @@ START_TEST(test_retain)
     ck_assert_int_eq(kept, 10 + 3 + 1);
     /* Nothing asked: the named one, the newest (the one a restore would
      * take) and the one just written only. */
-    struct snapshot_retention none = {0, 0};
+    struct snapshot_retention none = {0, 0, NULL};
     snapshot_retain(s, N, now, &none, NULL, keep);
     for (int i = 0; i < N; i++) {
         ck_assert_msg(keep[i] == (i == 0 || i == 150), "snapshot %d", i);
@@ -265,7 +321,7 @@ START_TEST(test_retain_nothing_asked)
     }
     s[0].damaged = true; /* newest, damaged: takes no place */
     s[1].asn = 3;        /* AS 3's only one */
-    struct snapshot_retention none = {0, 0};
+    struct snapshot_retention none = {0, 0, NULL};
     snapshot_retain(s, N, now, &none, "s1", keep);
     ck_assert(keep[0]); /* damaged: the TA's */
     ck_assert(keep[1]); /* written, and AS 3's newest */
@@ -620,7 +676,7 @@ START_TEST(test_retain_damaged)
         s[i].time = now - (long long)i * 60;
         s[i].damaged = i < 3;
     }
-    struct snapshot_retention r = {1, 0};
+    struct snapshot_retention r = {1, 0, NULL};
     snapshot_retain(s, N, now, &r, NULL, keep);
     ck_assert(keep[0] && keep[1] && keep[2]);
     ck_assert(keep[3]);
@@ -698,7 +754,32 @@ START_TEST(test_lacking)
     static const char *const prefix[] = {"3_LUGA"};
     static const char *const frr[] = {".frr"};
     ck_assert_uint_eq(snapshot_lacking(&s, prefix, frr, all, 1, lacking), 1);
+    /* A switch's side file only (marked, every copy of its file
+     * damaged): the snapshot keeps switches; S1 lacks its file, S9 too. */
+    snapshot_add_file(&s, "3_L2_DCN_S1.vlan.running", "y\n", 2, false);
+    ck_assert_uint_eq(snapshot_lacking(&s, objects, suffixes, as3, N, lacking),
+                      3);
+    ck_assert(lacking[4] && lacking[5] && lacking[6]);
     snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_file_kind)
+{
+    bool running = true;
+    ck_assert_str_eq(snapshot_file_kind("R.frr", &running), ".frr");
+    ck_assert(!running);
+    ck_assert_str_eq(snapshot_file_kind("H.ip.running", &running), ".ip");
+    ck_assert(running);
+    ck_assert_str_eq(snapshot_file_kind("1_L2.1.0.vlan.running", &running),
+                     ".vlan");
+    ck_assert(running);
+    ck_assert_str_eq(snapshot_file_kind("1_L2.1.0.vlan", NULL), ".vlan");
+    ck_assert_ptr_null(snapshot_file_kind("MANIFEST", &running));
+    ck_assert(!running);
+    ck_assert_ptr_null(snapshot_file_kind("R.running", NULL));
+    ck_assert_ptr_null(snapshot_file_kind(".frr", NULL));
+    ck_assert_ptr_null(snapshot_file_kind("../R.frr", NULL));
 }
 END_TEST
 
@@ -860,14 +941,14 @@ START_TEST(test_retain_scopes)
         s[i].time = now - (long long)i * 60; /* all the same day */
         s[i].asn = i < 30 ? 3 : 0;           /* 30 of AS 3, then 10 whole */
     }
-    struct snapshot_retention r = {5, 1};
+    struct snapshot_retention r = {5, 1, NULL};
     snapshot_retain(s, N, now, &r, NULL, keep);
     for (int i = 0; i < N; i++) {
         bool expect = (i < 5) || (i >= 30 && i < 35);
         ck_assert_msg(keep[i] == expect, "snapshot %d (as %u)", i, s[i].asn);
     }
     /* One a day: the newest of the day of each scope. */
-    struct snapshot_retention daily = {0, 1};
+    struct snapshot_retention daily = {0, 1, NULL};
     snapshot_retain(s, N, now, &daily, NULL, keep);
     for (int i = 0; i < N; i++) {
         ck_assert_msg(keep[i] == (i == 0 || i == 30), "snapshot %d", i);
@@ -1054,7 +1135,7 @@ START_TEST(test_prune)
         fs_write_file_at(d, "R.frr", "hostname X\nend\n", 15, 0600), 0);
     close(d);
 
-    struct snapshot_retention r = {1, 0};
+    struct snapshot_retention r = {1, 0, NULL};
     testutil_capture_begin();
     size_t removed = snapshot_prune(dir, "/p", now, &r, "written");
     const char *msg = testutil_captured();
@@ -1103,6 +1184,9 @@ snapshot_suite(void)
     tcase_add_test(tc, test_choose_common);
     tcase_add_test(tc, test_choose_each);
     tcase_add_test(tc, test_retain_damaged);
+    tcase_add_test(tc, test_retain_pinned);
+    tcase_add_test(tc, test_displacing);
+    tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
     suite_add_tcase(s, tc);

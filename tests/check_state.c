@@ -463,6 +463,117 @@ START_TEST(test_mark_line)
 }
 END_TEST
 
+START_TEST(test_mark_snapshot)
+{
+    char *line = state_mark_line("`up` started it", "20261203-2331");
+    char *name = state_mark_snapshot(line);
+    ck_assert_str_eq(name, "20261203-2331");
+    ck_assert(!state_mark_is_displaced(line));
+    free(name);
+    free(line);
+    line = state_mark_line(STATE_MARK_DISPLACED "in snapshot x; its "
+                                                "students' work is in "
+                                                "snapshot y",
+                           "lab1");
+    ck_assert(state_mark_is_displaced(line));
+    name = state_mark_snapshot(line); /* the last one named */
+    ck_assert_str_eq(name, "lab1");
+    free(name);
+    free(line);
+    ck_assert_ptr_null(state_mark_snapshot("why"));
+    ck_assert_ptr_null(state_mark_snapshot("why; its students' work is in "
+                                           "snapshot ../x"));
+    ck_assert(!state_mark_is_displaced(NULL));
+}
+END_TEST
+
+START_TEST(test_mark_snapshots)
+{
+    struct state st;
+    make_network(&st);
+    char **names = state_mark_snapshots(&st); /* no marks/ */
+    ck_assert_ptr_null(names[0]);
+    util_free_strv(names);
+    ck_assert_int_eq(state_mark_set(&st, "R.frr", "why", "S1"), 0);
+    ck_assert_int_eq(
+        state_mark_set(&st, "Q.frr", STATE_MARK_DISPLACED "x", "S2"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "P.frr", "why", "S1"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "O.frr", "none named", NULL), 0);
+    names = state_mark_snapshots(&st);
+    ck_assert_ptr_nonnull(names[0]);
+    ck_assert_ptr_nonnull(names[1]);
+    ck_assert_ptr_null(names[2]);
+    ck_assert(!strcmp(names[0], "S1") || !strcmp(names[1], "S1"));
+    ck_assert(!strcmp(names[0], "S2") || !strcmp(names[1], "S2"));
+    util_free_strv(names);
+    state_destroy(&st);
+}
+END_TEST
+
+/* Marks are keyed by file: a route server and a bridge of one name have
+ * one each; a bare-name mark of an older run directory is read as both,
+ * and ending one leaves the other. */
+START_TEST(test_marks_keyed)
+{
+    struct state st;
+    char path[PATH_MAX];
+    make_network(&st);
+    state_add_node(&st, MI_NODE_ROUTESERVER, "80_IXP");
+    state_add_bridge(&st, "80_IXP");
+    state_add_node(&st, MI_NODE_HOST, "3_LUGAhost");
+    ck_assert_int_eq(state_sync(&st), 0);
+
+    char *key = state_mark_key(&st, "80_IXP", false);
+    ck_assert_str_eq(key, "80_IXP.frr");
+    free(key);
+    key = state_mark_key(&st, "80_IXP", true);
+    ck_assert_str_eq(key, "80_IXP.vlan");
+    free(key);
+    key = state_mark_key(&st, "3_LUGAhost", false);
+    ck_assert_str_eq(key, "3_LUGAhost.ip");
+    free(key);
+    ck_assert_ptr_null(state_mark_key(&st, "3_LUGAhost", true));
+    ck_assert_ptr_null(state_mark_key(&st, "nosuch", false));
+
+    ck_assert_int_eq(state_mark_set(&st, "80_IXP.frr", "mix", "S1"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "80_IXP.vlan"));
+    ck_assert_int_eq(state_mark_set(&st, "80_IXP.vlan", "vlans", "S1"), 0);
+    ck_assert_int_eq(state_mark_clear(&st, "80_IXP.vlan"), 0);
+    char *mark = state_mark_get(&st, "80_IXP.frr");
+    ck_assert_str_eq(mark, "mix; its students' work is in snapshot S1");
+    free(mark);
+    ck_assert_int_eq(state_mark_clear(&st, "80_IXP.frr"), 0);
+    /* Not keys: a side file's name, a bare name, a path. */
+    ck_assert_int_eq(state_mark_set(&st, "R.frr.running", "x", NULL), -EINVAL);
+    ck_assert_int_eq(state_mark_set(&st, "R", "x", NULL), -EINVAL);
+    ck_assert_int_eq(state_mark_set(&st, "../R.frr", "x", NULL), -EINVAL);
+    ck_assert_ptr_null(state_mark_get(&st, NULL));
+
+    /* A bare-name mark (an older miniinet's): both objects marked. */
+    snprintf(path, sizeof path, "%s/net/marks/80_IXP", rundir);
+    write_file(path, "old; its students' work is in snapshot S0\n", 42);
+    mark = state_mark_get(&st, "80_IXP.frr");
+    ck_assert_str_eq(mark, "old; its students' work is in snapshot S0");
+    free(mark);
+    mark = state_mark_get(&st, "80_IXP.vlan");
+    ck_assert_str_eq(mark, "old; its students' work is in snapshot S0");
+    free(mark);
+    char **names = state_mark_snapshots(&st);
+    ck_assert_str_eq(names[0], "S0");
+    util_free_strv(names);
+    /* The bridge restored: its mark goes, the route server's stays. */
+    ck_assert_int_eq(state_mark_clear(&st, "80_IXP.vlan"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "80_IXP.vlan"));
+    mark = state_mark_get(&st, "80_IXP.frr");
+    ck_assert_str_eq(mark, "old; its students' work is in snapshot S0");
+    free(mark);
+    ck_assert_int_eq(access(path, F_OK), -1); /* the bare one is gone */
+    ck_assert_int_eq(state_mark_clear(&st, "80_IXP.frr"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "80_IXP.frr"));
+    state_destroy(&st);
+}
+END_TEST
+
 START_TEST(test_marks)
 {
     struct state st;
@@ -470,63 +581,63 @@ START_TEST(test_marks)
     struct stat sb;
 
     make_network(&st);
-    ck_assert_ptr_null(state_mark_get(&st, "R")); /* no marks/ yet */
-    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
-    ck_assert_int_eq(state_mark_set(&st, "R", "why", "S1"), 0);
-    char *mark = state_mark_get(&st, "R");
+    ck_assert_ptr_null(state_mark_get(&st, "R.frr")); /* no marks/ yet */
+    ck_assert_int_eq(state_mark_clear(&st, "R.frr"), 0);
+    ck_assert_int_eq(state_mark_set(&st, "R.frr", "why", "S1"), 0);
+    char *mark = state_mark_get(&st, "R.frr");
     ck_assert_str_eq(mark, "why; its students' work is in snapshot S1");
     free(mark);
-    snprintf(path, sizeof path, "%s/net/marks/R", rundir);
+    snprintf(path, sizeof path, "%s/net/marks/R.frr", rundir);
     ck_assert_int_eq(lstat(path, &sb), 0);
     ck_assert(S_ISREG(sb.st_mode));
     ck_assert_uint_eq(sb.st_mode & 0777, 0600);
     snprintf(path, sizeof path, "%s/net/marks", rundir);
     ck_assert_int_eq(lstat(path, &sb), 0);
     ck_assert_uint_eq(sb.st_mode & 0777, 0700);
-    ck_assert_ptr_null(state_mark_get(&st, "Q")); /* another router */
+    ck_assert_ptr_null(state_mark_get(&st, "Q.frr")); /* another router */
     /* Set again: replaced. */
-    ck_assert_int_eq(state_mark_set(&st, "R", "other", NULL), 0);
-    mark = state_mark_get(&st, "R");
+    ck_assert_int_eq(state_mark_set(&st, "R.frr", "other", NULL), 0);
+    mark = state_mark_get(&st, "R.frr");
     ck_assert_str_eq(mark, "other");
     free(mark);
-    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
-    ck_assert_ptr_null(state_mark_get(&st, "R"));
+    ck_assert_int_eq(state_mark_clear(&st, "R.frr"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "R.frr"));
     /* A name that is no node's is refused, never a path. */
     ck_assert_int_eq(state_mark_set(&st, "../state", "x", NULL), -EINVAL);
     ck_assert_ptr_null(state_mark_get(&st, "../state"));
     ck_assert_int_eq(state_mark_set(&st, "..", "x", NULL), -EINVAL);
     ck_assert_int_eq(state_mark_set(&st, ".", "x", NULL), -EINVAL);
     /* A switch's short bridge name (dots) is marked like a node. */
-    ck_assert_int_eq(state_mark_set(&st, "1_L2.1.0", "vlans", "S2"), 0);
-    mark = state_mark_get(&st, "1_L2.1.0");
+    ck_assert_int_eq(state_mark_set(&st, "1_L2.1.0.vlan", "vlans", "S2"), 0);
+    mark = state_mark_get(&st, "1_L2.1.0.vlan");
     ck_assert_str_eq(mark, "vlans; its students' work is in snapshot S2");
     free(mark);
-    ck_assert_int_eq(state_mark_clear(&st, "1_L2.1.0"), 0);
-    ck_assert_ptr_null(state_mark_get(&st, "1_L2.1.0"));
+    ck_assert_int_eq(state_mark_clear(&st, "1_L2.1.0.vlan"), 0);
+    ck_assert_ptr_null(state_mark_get(&st, "1_L2.1.0.vlan"));
 
     /* A mark that is not one line, or a symlink: still a mark (a router
      * is never taken for unmarked by mistake), its line saying so; the
      * symlink is not followed. */
-    snprintf(path, sizeof path, "%s/net/marks/R", rundir);
+    snprintf(path, sizeof path, "%s/net/marks/R.frr", rundir);
     write_file(path, "a\nb\n", 4);
     testutil_capture_begin();
-    mark = state_mark_get(&st, "R");
+    mark = state_mark_get(&st, "R.frr");
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(mark, "cannot be read"));
     free(mark);
     unlink(path);
     ck_assert_int_eq(symlink("/etc/passwd", path), 0);
     testutil_capture_begin();
-    mark = state_mark_get(&st, "R");
+    mark = state_mark_get(&st, "R.frr");
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(mark, "cannot be read"));
     free(mark);
     /* Setting replaces the symlink itself, writing nothing through it. */
-    ck_assert_int_eq(state_mark_set(&st, "R", "why", NULL), 0);
+    ck_assert_int_eq(state_mark_set(&st, "R.frr", "why", NULL), 0);
     ck_assert_int_eq(lstat(path, &sb), 0);
     ck_assert(S_ISREG(sb.st_mode));
     /* marks/ itself a symlink: refused, not followed. */
-    ck_assert_int_eq(state_mark_clear(&st, "R"), 0);
+    ck_assert_int_eq(state_mark_clear(&st, "R.frr"), 0);
     snprintf(path, sizeof path, "%s/net/marks", rundir);
     ck_assert_int_eq(rmdir(path), 0);
     char target[PATH_MAX];
@@ -534,9 +645,9 @@ START_TEST(test_marks)
     ck_assert_int_eq(mkdir(target, 0755), 0);
     ck_assert_int_eq(symlink(target, path), 0);
     testutil_capture_begin();
-    ck_assert_int_lt(state_mark_set(&st, "R", "why", NULL), 0);
+    ck_assert_int_lt(state_mark_set(&st, "R.frr", "why", NULL), 0);
     testutil_capture_end();
-    snprintf(target, sizeof target, "%s/elsewhere/R", base);
+    snprintf(target, sizeof target, "%s/elsewhere/R.frr", base);
     ck_assert_int_eq(access(target, F_OK), -1);
     state_destroy(&st);
 }
@@ -751,7 +862,10 @@ state_suite(void)
     tcase_add_test(tc, test_links_damaged);
     tcase_add_test(tc, test_mark_line);
     tcase_add_test(tc, test_marks);
+    tcase_add_test(tc, test_marks_keyed);
     tcase_add_test(tc, test_lock_parse);
+    tcase_add_test(tc, test_mark_snapshot);
+    tcase_add_test(tc, test_mark_snapshots);
     tcase_add_test(tc, test_lock_network);
     suite_add_tcase(s, tc);
 

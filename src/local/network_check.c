@@ -348,16 +348,13 @@ status_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     ws->not_restored =
         xcalloc(n + st->n_bridges + 1, sizeof *ws->not_restored);
     for (size_t k = 0; k < n + st->n_bridges; k++) {
-        const char *name = NULL;
-        if (k >= n) {
-            name = st->bridges[k - n]; /* a switch with `up`'s VLANs */
-        } else if (p->nodes[r->nodes[k]].kind == MI_NODE_ROUTER ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_ROUTESERVER ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_HOST ||
-                   p->nodes[r->nodes[k]].kind == MI_NODE_L2HOST) {
-            name = p->nodes[r->nodes[k]].name;
-        }
-        char *mark = name ? state_mark_get(st, name) : NULL;
+        /* A switch with `up`'s VLANs, or a node (its kind's key: route
+         * server 80_IXP and IXP bridge 80_IXP have a mark each). */
+        const char *name =
+            k >= n ? st->bridges[k - n] : p->nodes[r->nodes[k]].name;
+        char *key = state_mark_key(st, name, k >= n);
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        free(key);
         if (mark) {
             ws->not_restored[ws->n_not_restored++] =
                 xasprintf("%s: %s", name, mark);
@@ -405,6 +402,12 @@ status_print(const struct wire_status *ws)
         printf("damaged: %s\n", ws->damage[i]);
     }
     for (size_t i = 0; i < ws->n_not_restored; i++) {
+        /* "NAME: displaced: ...": runs its saved state, the work it had
+         * while marked only in a snapshot's side file (state.h). */
+        if (strstr(ws->not_restored[i], ": " STATE_MARK_DISPLACED)) {
+            printf("displaced: %s\n", ws->not_restored[i]);
+            continue;
+        }
         printf("not restored: %s -- `miniinet restore` puts its students' "
                "work back, or `save --force` keeps what runs; each `save` "
                "keeps what runs beside it, FILE.running (`snapshots`: "
@@ -414,7 +417,7 @@ status_print(const struct wire_status *ws)
     printf("%zu nodes up, %zu missing; BGP sessions %u/%u established%s%s\n",
            n_up, ws->n_nodes - n_up, bgp_up, bgp_expected,
            ws->n_damage ? "; damaged (above): `up` repairs it" : "",
-           ws->n_not_restored ? "; routers not restored (above)" : "");
+           ws->n_not_restored ? "; marked (above)" : "");
 }
 
 int

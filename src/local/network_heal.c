@@ -234,10 +234,12 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
                   "shows it; `miniinet restore --node %s SNAPSHOT` puts "
                   "its students' work back from an intact one)",
                   name, name);
-        state_mark_set(st, name,
+        char *key = state_mark_key(st, name, false);
+        state_mark_set(st, key,
                        "made again, and its snapshot could not be read: it "
                        "runs the configuration `up` generates",
                        snapshot);
+        free(key);
     }
     int error = fresh ? 0 : stop_frr(rt, name, dir, daemons);
     if (!error && conf) {
@@ -250,11 +252,13 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
                       "restore --node %s %s` puts it back once FRR takes "
                       "it)",
                       name, from, from, name, from);
-            state_mark_set(st, name,
+            char *key = state_mark_key(st, name, false);
+            state_mark_set(st, key,
                            "FRR refused its snapshot's configuration when "
                            "started again: it runs the configuration `up` "
                            "generates",
                            from);
+            free(key);
             status = EXIT_FAILED;
             free(conf);
             conf = NULL;
@@ -350,8 +354,10 @@ network_restart(struct session *s, const char *name)
         /* A marked router's save keeps its students' saved file (what
          * runs goes beside it, NODE.frr.running): it restarts with that
          * one, not with what runs now. */
-        char *mark = state_mark_get(st, name);
-        if (mark) {
+        char *key = state_mark_key(st, name, false);
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        free(key);
+        if (mark && !state_mark_is_displaced(mark)) {
             log_warn("%s: marked (%s): the save before the restart keeps its "
                      "students' saved configuration as its file and what "
                      "runs now beside it (%s.frr" SNAPSHOT_RUNNING "); it "

@@ -98,7 +98,7 @@ take_switches(const struct state *st, const struct active_plugin *sw,
     free(dir);
     for (size_t k = 0; k < n; k++) {
         struct taken *t = &taken[st->n_nodes + index[k]];
-        t->file = xasprintf("%s.vlan", bridges[k]);
+        t->file = xasprintf("%s" STATE_SWITCH_SUFFIX, bridges[k]);
         t->data = texts[k];
         t->len = texts[k] ? strlen(texts[k]) : 0;
         if (t->len > SNAPSHOT_FILE_MAX) {
@@ -117,16 +117,15 @@ take_switches(const struct state *st, const struct active_plugin *sw,
 static const char *
 suffix_of(enum mi_node_kind kind)
 {
-    switch (kind) {
-    case MI_NODE_ROUTER:
-    case MI_NODE_ROUTESERVER:
-        return ".frr";
-    case MI_NODE_HOST:
-    case MI_NODE_L2HOST:
-        return ".ip";
-    default:
-        return NULL;
-    }
+    return state_kind_suffix(kind);
+}
+
+/* The key of the mark of the record's object `i` (object_name()),
+ * malloc()ed (NULL: snapshots keep none of it). */
+static char *
+mark_key(const struct state *st, size_t i)
+{
+    return state_mark_key(st, object_name(st, i), i >= st->n_nodes);
 }
 
 static int
@@ -340,7 +339,9 @@ unmark_objects(const struct state *st, const bool *unmark, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (unmark[i]) {
-            state_mark_clear(st, object_name(st, i));
+            char *key = mark_key(st, i);
+            state_mark_clear(st, key);
+            free(key);
         }
     }
 }
@@ -349,10 +350,10 @@ unmark_objects(const struct state *st, const bool *unmark, size_t n)
 static const char *
 saved_what(const char *file)
 {
-    const char *dot = strrchr(file, '.');
-    return !dot || !strcmp(dot, ".frr") ? "configuration"
-           : !strcmp(dot, ".ip")        ? "addresses and routes"
-                                        : "VLAN settings";
+    const char *kind = snapshot_file_kind(file, NULL);
+    return !kind || !strcmp(kind, ".frr") ? "configuration"
+           : !strcmp(kind, ".ip")         ? "addresses and routes"
+                                          : "VLAN settings";
 }
 
 /* Whether the record has a node or bridge of AS `asn` on this server. */
@@ -478,8 +479,22 @@ network_save_as(struct session *s, unsigned asn, const char *given,
          * marked switch `up`'s VLANs): that is not what is stored over
          * their work, unless --force; what it runs (what they typed on it
          * since) is stored beside it, FILE.running, never lost. */
-        char *mark = t->data ? state_mark_get(st, object_name(st, i)) : NULL;
+        char *key = t->data ? mark_key(st, i) : NULL;
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        free(key);
         bool all_damaged = false;
+        if (state_mark_is_displaced(mark)) {
+            /* It runs its students' saved state (a restore put it back):
+             * taken as it runs; the mark stays, so that retention keeps
+             * the snapshot whose side file holds their older work. */
+            if (s->opts.force) {
+                log_info("%s: marked (%s): --force removes the mark",
+                         object_name(st, i), mark);
+                unmark[i] = true;
+            }
+            free(mark);
+            mark = NULL;
+        }
         if (mark && s->opts.force) {
             log_info("%s: marked (%s): --force saves its running "
                      "configuration and removes the mark",
@@ -570,6 +585,16 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             log_info("network %s: nothing changed since snapshot %s: not "
                      "stored again",
                      s->network, list[prev].name);
+            if (n_lost) {
+                /* As a changed save: an object not saved (named above,
+                 * a marked one whose every copy is damaged, say) is a
+                 * failure, even when nothing else changed. */
+                log_error("network %s: %zu node%s or switch%s not saved "
+                          "(above), as in snapshot %s",
+                          s->network, n_lost, util_plural(n_lost),
+                          n_lost == 1 ? "" : "es", list[prev].name);
+                status = EXIT_FAILED;
+            }
             unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
@@ -601,7 +626,11 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                  s->network, snap.name, of_as, snap.n_files,
                  util_plural(snap.n_files), n_stale ? ", some stale" : "",
                  path, snap.name, util_monotonic() - t0);
-        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS};
+        /* A snapshot a mark names (displaced or not) may hold the only
+         * copy of students' work: never removed while the mark is. */
+        char **pinned = state_mark_snapshots(st);
+        struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS,
+                                       (const char *const *)pinned};
         if (s->topo && s->topo->snapshots_keep_last >= 0) {
             r.keep_last = (unsigned)s->topo->snapshots_keep_last;
         }
@@ -615,6 +644,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                      "one a day for %u days)",
                      removed, util_plural(removed), r.keep_last, r.keep_days);
         }
+        util_free_strv(pinned);
         save_reply(s, snap.name, NULL);
         if (n_lost) {
             status = EXIT_FAILED;
@@ -742,6 +772,17 @@ network_snapshots(struct session *s)
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
+    /* The marks of the network up here, each object's once: a snapshot
+     * one names is kept by retention; a displaced one's holds, in its
+     * side file, what the object ran while marked. */
+    const struct state *st = s->record;
+    size_t n_objects = st ? st->n_nodes + st->n_bridges : 0;
+    char **marks = xcalloc(n_objects + 1, sizeof *marks);
+    for (size_t k = 0; k < n_objects; k++) {
+        char *key = mark_key(st, k);
+        marks[k] = key ? state_mark_get(st, key) : NULL;
+        free(key);
+    }
     int status = EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         char when[32] = "?";
@@ -775,6 +816,28 @@ network_snapshots(struct session *s)
             }
             util_free_strv(objects);
         }
+        bool pinned = false;
+        for (size_t k = 0; k < n_objects; k++) {
+            char *named = marks[k] ? state_mark_snapshot(marks[k]) : NULL;
+            bool here = named && !strcmp(named, list[i].name);
+            free(named);
+            pinned |= here;
+            if (here && state_mark_is_displaced(marks[k])) {
+                char *more = xasprintf("%s%s%s", stale_text,
+                                       strstr(stale_text, "  displaced, "
+                                                          "what ran: ")
+                                           ? ","
+                                           : "  displaced, what ran: ",
+                                       object_name(st, k));
+                free(stale_text);
+                stale_text = more;
+            }
+        }
+        if (pinned && !list[i].named) {
+            char *more = xasprintf("%s  kept while marked", stale_text);
+            free(stale_text);
+            stale_text = more;
+        }
         char scope[16] = "whole";
         if (list[i].asn) {
             snprintf(scope, sizeof scope, "AS %u", list[i].asn);
@@ -792,6 +855,10 @@ network_snapshots(struct session *s)
                incomplete[i]);
     }
     util_free_strv(incomplete);
+    for (size_t k = 0; k < n_objects; k++) {
+        free(marks[k]);
+    }
+    free(marks);
     free(list);
     free(path);
     close(snapdir);
@@ -1207,14 +1274,28 @@ stale_why(const struct snapshot *snap, const char *file)
 /* Says that `object` has what it ran at snapshot `snap` (its side file
  * `file`, restore --running), and whether it is still marked. */
 static void
-say_side_restored(const struct state *st, const char *object, const char *snap,
-                  const char *file)
+say_side_restored(const struct state *st, const char *object, bool bridge,
+                  const char *snap, const char *file)
 {
-    char *mark = state_mark_get(st, object);
-    log_info(
-        "%s: put back as it ran at snapshot %s (%s)%s", object, snap, file,
-        mark ? "; still marked: `save --force` makes it its saved state" : "");
+    char *key = state_mark_key(st, object, bridge);
+    char *mark = key ? state_mark_get(st, key) : NULL;
+    char *named = mark ? state_mark_snapshot(mark) : NULL;
+    /* A displaced mark names the snapshot whose side file holds what it
+     * ran while marked: that runs again, the next save stores it. */
+    bool ends = state_mark_is_displaced(mark) && named && !strcmp(named, snap);
+    if (ends) {
+        state_mark_clear(st, key);
+    }
+    log_info("%s: put back as it ran at snapshot %s (%s)%s", object, snap,
+             file,
+             ends   ? "; its mark (displaced) removed: the next `save` "
+                      "stores it as its file"
+             : mark ? "; still marked: `save --force` makes it its saved "
+                      "state"
+                    : "");
+    free(named);
     free(mark);
+    free(key);
 }
 
 struct restore_run {
@@ -1226,7 +1307,44 @@ struct restore_run {
     const bool *keep; /* per file: selected (--node, --as) */
     int *result;      /* per file: 1 restored, 0 skipped, -1 failed */
     bool up;          /* `up --restore`: a router not restored runs up's */
+    const struct snapshot *all; /* every snapshot, newest first */
+    size_t n_all;
 };
+
+/* Object `object`'s mark once its file `file` of the restored snapshot
+ * runs on it: when the newest snapshot holding that file has it stale,
+ * with what the object ran while marked beside it (snapshot_displacing()),
+ * that work is now only there: marked displaced, naming that snapshot (so
+ * that retention keeps it); else a displaced mark stays, and any other is
+ * removed (its students' work runs). */
+static void
+mark_restored(const struct restore_run *run, const char *object, bool bridge,
+              const char *file)
+{
+    long d = snapshot_displacing(run->all, run->n_all, file);
+    char *key = state_mark_key(run->st, object, bridge);
+    char *mark = key ? state_mark_get(run->st, key) : NULL;
+    if (d >= 0) {
+        bool frr = !strcmp(saved_what(file), "configuration");
+        char *reason =
+            xasprintf(STATE_MARK_DISPLACED
+                      "it %s its students' saved %s "
+                      "again, and what it %s while it was marked is only "
+                      "in %s" SNAPSHOT_RUNNING " (`miniinet restore --node "
+                      "%s --running %s` puts that back, `save --force` "
+                      "ends the mark)",
+                      frr ? "runs" : "has", saved_what(file),
+                      frr ? "ran" : "had", file, object, run->all[d].name);
+        log_warn("%s: %s; its students' work of that time is in snapshot %s",
+                 object, reason, run->all[d].name);
+        state_mark_set(run->st, key, reason, run->all[d].name);
+        free(reason);
+    } else if (key && !state_mark_is_displaced(mark)) {
+        state_mark_clear(run->st, key);
+    }
+    free(mark);
+    free(key);
+}
 
 /* File `i` of the snapshot back on its node (in parallel, -j); switches'
  * files are restore_switches()'. */
@@ -1270,22 +1388,25 @@ restore_one(size_t i, void *aux)
     free(data);
     run->result[i] = error ? -1 : 1;
     if (side && !error) {
-        say_side_restored(run->st, node, run->snap->name, f->name);
+        say_side_restored(run->st, node, false, run->snap->name, f->name);
         return 0;
     }
-    /* Its students' work runs: no longer marked.  frr-reload.py failed
-     * midway (a mix runs), or `up --restore` left `up`'s: marked (a
-     * failure before anything changed leaves what ran, and its mark). */
+    /* Its students' work runs: no longer marked (or displaced:
+     * mark_restored()).  frr-reload.py failed midway (a mix runs), or `up
+     * --restore` left `up`'s: marked (a failure before anything changed
+     * leaves what ran, and its mark). */
+    char *key = state_mark_key(run->st, node, false);
     if (!error) {
-        state_mark_clear(run->st, node);
+        mark_restored(run, node, false, f->name);
     } else if ((router && reloaded) || run->up) {
-        state_mark_set(run->st, node,
+        state_mark_set(run->st, key,
                        router && reloaded
                            ? "FRR refused the configuration of its "
                              "snapshot midway: it runs a mix"
                            : "`up --restore` did not restore it",
                        run->snap->name);
     }
+    free(key);
     return 0;
 }
 
@@ -1355,13 +1476,14 @@ restore_switches(struct session *s, struct restore_run *run,
             const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
             if (!error && snapshot_file_running(file)) {
-                say_side_restored(st, bridges[k], snap->name, file);
+                say_side_restored(st, bridges[k], true, snap->name, file);
             } else if (!error) {
-                state_mark_clear(st, bridges[k]);
+                mark_restored(run, bridges[k], true, file);
             } else if (run->up) {
-                state_mark_set(st, bridges[k],
-                               "`up --restore` did not restore it",
+                char *key = state_mark_key(st, bridges[k], true);
+                state_mark_set(st, key, "`up --restore` did not restore it",
                                snap->name);
+                free(key);
             }
         }
         if (!error && changed) {
@@ -1405,12 +1527,24 @@ restore_files(struct session *s, const struct state *st,
                               path,
                               keep,
                               xcalloc(snap->n_files + 1, sizeof *run.result),
-                              s->opts.restore};
+                              s->opts.restore,
+                              NULL,
+                              0};
+    /* Every snapshot (manifests only): where each object's newest work
+     * is, for its mark (mark_restored()). */
+    struct snapshot *all = NULL;
+    run.n_all = snapshot_list(snapdir, path, false, &all, NULL);
+    run.all = all;
     workers_run(snap->n_files, s->opts.jobs, restore_one, &run, NULL, NULL);
     restore_switches(s, &run, any_bridge_selected);
+    for (size_t i = 0; i < run.n_all; i++) {
+        snapshot_free(&all[i]);
+    }
+    free(all);
     for (size_t i = 0; i < snap->n_files; i++) {
-        const char *dot = strrchr(snap->files[i].name, '.');
-        bool is_switch = dot && !strcmp(dot, ".vlan");
+        /* BRIDGE.vlan.running (restore --running) is a switch's too. */
+        const char *kind = snapshot_file_kind(snap->files[i].name, NULL);
+        bool is_switch = kind && !strcmp(kind, ".vlan");
         *restored += run.result[i] == 1 && !is_switch;
         *switches += run.result[i] == 1 && is_switch;
         *failed += run.result[i] < 0;
@@ -1929,11 +2063,11 @@ network_snapshot_marks(struct session *s, const struct state *st,
         if (!suffix) {
             continue;
         }
-        char *file = xasprintf("%s%s", object_name(st, i), suffix);
+        char *file = mark_key(st, i); /* its file's name, its mark's key */
         const struct snapshot *h =
-            holder_of(snapdir, path, list, n, verified, file);
-        free(file);
+            file ? holder_of(snapdir, path, list, n, verified, file) : NULL;
         if (!h) {
+            free(file);
             continue;
         }
         size_t kind = !strcmp(suffix, ".frr") ? 0 : !strcmp(suffix, ".ip");
@@ -1942,10 +2076,12 @@ network_snapshot_marks(struct session *s, const struct state *st,
             "`up` started it with the configuration it generates",
             "`up` gave it the addresses and routes it generates",
             "`up` gave it the VLAN settings it generates"};
-        if (state_mark_set(st, object_name(st, i),
-                           restoring ? "`up --restore` did not restore it"
-                                     : why[kind],
-                           h->name)) {
+        int error = state_mark_set(
+            st, file,
+            restoring ? "`up --restore` did not restore it" : why[kind],
+            h->name);
+        free(file);
+        if (error) {
             /* Said, naming the file: a router's FRR is not started (the
              * caller's part); else its `save` would store `up`'s over
              * their work. */

@@ -144,6 +144,18 @@ snapshot_file_running(const char *file)
            snapshot_file_object(file, object, sizeof object, &suffix);
 }
 
+const char *
+snapshot_file_kind(const char *file, bool *running)
+{
+    char object[80];
+    const char *suffix = NULL;
+    bool is = snapshot_file_object(file, object, sizeof object, &suffix);
+    if (running) {
+        *running = is && ends_running(file);
+    }
+    return is ? suffix : NULL;
+}
+
 bool
 snapshot_file_object(const char *file, char *buf, size_t len,
                      const char **suffix)
@@ -386,8 +398,10 @@ snapshot_lacking(const struct snapshot *snap, const char *const *objects,
 {
     bool any_switch = false;
     for (size_t f = 0; f < snap->n_files && !any_switch; f++) {
-        const char *dot = strrchr(snap->files[f].name, '.');
-        any_switch = dot && !strcmp(dot, ".vlan");
+        /* A switch's file, or its side file only (BRIDGE.vlan.running:
+         * marked, every copy damaged): the snapshot keeps switches. */
+        const char *kind = snapshot_file_kind(snap->files[f].name, NULL);
+        any_switch = kind && !strcmp(kind, ".vlan");
     }
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -598,10 +612,37 @@ snapshot_retain(const struct snapshot *s, size_t n, long long now,
         /* rank 0: the newest intact one of its scope, whatever the
          * retention (`keep_last = 0` would otherwise leave nothing to
          * restore). */
-        keep[i] = s[i].named || rank == 0 || rank < r->keep_last ||
+        bool pinned = false;
+        for (size_t k = 0; r->pinned && r->pinned[k] && !pinned; k++) {
+            pinned = s[i].name && !strcmp(s[i].name, r->pinned[k]);
+        }
+        keep[i] = s[i].named || pinned || rank == 0 || rank < r->keep_last ||
                   (written && s[i].name && !strcmp(s[i].name, written)) ||
                   (!day_seen && now / 86400 - day < (long long)r->keep_days);
     }
+}
+
+long
+snapshot_displacing(const struct snapshot *list, size_t n, const char *file)
+{
+    size_t len = strlen(file);
+    for (size_t k = 0; k < n; k++) {
+        const struct snapshot_file *f = NULL;
+        bool side = false;
+        for (size_t i = 0; i < list[k].n_files; i++) {
+            const char *name = list[k].files[i].name;
+            if (!strcmp(name, file)) {
+                f = &list[k].files[i];
+            } else if (!strncmp(name, file, len) &&
+                       !strcmp(name + len, SNAPSHOT_RUNNING)) {
+                side = true;
+            }
+        }
+        if (f) {
+            return f->stale && side ? (long)k : -1;
+        }
+    }
+    return -1;
 }
 
 static int

@@ -88,6 +88,10 @@ struct snapshot {
  * partial snapshots never push whole ones out. */
 struct snapshot_retention {
     unsigned keep_last, keep_days;
+    /* Snapshots kept whatever the numbers say (NULL-terminated; NULL:
+     * none): those the network's marks name (state_mark_snapshots()),
+     * whose side files may hold the only copy of students' work. */
+    const char *const *pinned;
 };
 #define SNAPSHOT_KEEP_LAST 48
 #define SNAPSHOT_KEEP_DAYS 30
@@ -135,6 +139,15 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
                      const struct snapshot_retention *, const char *written,
                      bool keep[]);
 
+/* Where a restore that takes file `file` (NODE.frr, NODE.ip,
+ * BRIDGE.vlan) of some snapshot leaves its students' newest work: the
+ * index in `list` (of `n`, newest first) of the newest snapshot whose
+ * manifest lists `file` when that copy is stale and the snapshot has
+ * `file`SNAPSHOT_RUNNING beside it (the object was marked at that save:
+ * what it ran then is only there), else -1.  Pure. */
+long snapshot_displacing(const struct snapshot *list, size_t n,
+                         const char *file);
+
 /* Which of the `n` objects of a network's record -- `objects[i]`, the
  * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an
  * object snapshots do not keep) -- that a restore of `snap` is asked to
@@ -157,6 +170,13 @@ void snapshot_default_name(long long t, char buf[32]);
  * false if `file` is not such a name. */
 bool snapshot_file_object(const char *file, char *buf, size_t len,
                           const char **suffix);
+
+/* What file `file` of a snapshot is: the suffix of its object's kind
+ * (".frr", ".ip", ".vlan": a static string; NULL when it is no node's or
+ * switch's file), and in *running (when not NULL) whether it is that
+ * object's side file (FILE.running: BRIDGE.vlan.running is a switch's).
+ * The one reading of a file's name.  Pure. */
+const char *snapshot_file_kind(const char *file, bool *running);
 
 /* Which files of `snap` a restore puts back: keep[i] for file i, when it
  * is of node or bridge `only` (NULL: any) and of AS `asn` (0: any; the

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define STATE_MAGIC "miniinet-state 1"
@@ -1125,13 +1126,15 @@ state_links_free(struct state_link *links, size_t n)
 
 #define MARKS_DIR "marks"
 
+/* What a mark's line says before the snapshot it names. */
+#define MARK_SNAPSHOT "; its students' work is in snapshot "
+
 char *
 state_mark_line(const char *reason, const char *snapshot)
 {
-    char *line = snapshot ? xasprintf("%s; its students' work is in "
-                                      "snapshot %s",
-                                      reason, snapshot)
-                          : xstrdup(reason);
+    char *line = snapshot
+                     ? xasprintf("%s" MARK_SNAPSHOT "%s", reason, snapshot)
+                     : xstrdup(reason);
     size_t n = strlen(line);
     if (n > STATE_MARK_MAX - 2) {
         n = STATE_MARK_MAX - 2;
@@ -1178,26 +1181,102 @@ open_marks_dir(const struct state *st, bool create)
     return create || fd >= 0 ? fd : error;
 }
 
+const char *
+state_kind_suffix(enum mi_node_kind kind)
+{
+    switch (kind) {
+    case MI_NODE_ROUTER:
+    case MI_NODE_ROUTESERVER:
+        return ".frr";
+    case MI_NODE_HOST:
+    case MI_NODE_L2HOST:
+        return ".ip";
+    default:
+        return NULL;
+    }
+}
+
+char *
+state_mark_key(const struct state *st, const char *name, bool bridge)
+{
+    for (size_t i = 0; bridge && i < st->n_bridges; i++) {
+        if (!strcmp(st->bridges[i], name)) {
+            return xasprintf("%s" STATE_SWITCH_SUFFIX, name);
+        }
+    }
+    for (size_t i = 0; !bridge && i < st->n_nodes; i++) {
+        const char *suffix = state_kind_suffix(st->nodes[i].kind);
+        if (!strcmp(st->nodes[i].name, name)) {
+            return suffix ? xasprintf("%s%s", name, suffix) : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The object of mark key `key` into `object` (of `len`): false when `key`
+ * is no key (a snapshot file's name of a node or switch, without
+ * SNAPSHOT_RUNNING: never a path). */
+static bool
+key_object(const char *key, char *object, size_t len)
+{
+    const char *suffix;
+    return key && !snapshot_file_running(key) &&
+           snapshot_file_object(key, object, len, &suffix);
+}
+
+/* A bare-name mark (marks/NAME, from before marks were keyed by file)
+ * copied to every key of the record's objects named `object` that has no
+ * mark of its own, then removed (state_mark_get()). */
+static void
+migrate_bare(const struct state *st, int dir, const char *object)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (fs_read_file_at(dir, object, STATE_MARK_MAX, &data, &len)) {
+        return; /* none (a bare name that cannot be read: read as a mark) */
+    }
+    bool copied = true;
+    for (int bridge = 0; bridge < 2; bridge++) {
+        char *key = state_mark_key(st, object, bridge);
+        struct stat sb;
+        if (key && fstatat(dir, key, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+            fs_write_file_at(dir, key, data, len, 0600) != 0) {
+            copied = false;
+        }
+        free(key);
+    }
+    if (copied && unlinkat(dir, object, 0) == 0) {
+        fsync(dir);
+        log_debug("%s: its mark %s/%s/%s keyed by its files now", object,
+                  st->dir, MARKS_DIR, object);
+    }
+    free(data);
+}
+
 int
-state_mark_set(const struct state *st, const char *node, const char *reason,
+state_mark_set(const struct state *st, const char *key, const char *reason,
                const char *snapshot)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return -EINVAL;
     }
     char *line = state_mark_line(reason, snapshot);
     char *text = xasprintf("%s\n", line);
     int dir = open_marks_dir(st, true);
+    if (dir >= 0) {
+        migrate_bare(st, dir, object);
+    }
     int error =
-        dir < 0 ? dir : fs_write_file_at(dir, node, text, strlen(text), 0600);
+        dir < 0 ? dir : fs_write_file_at(dir, key, text, strlen(text), 0600);
     if (dir >= 0) {
         close(dir);
     }
     if (error) {
-        log_error("%s: cannot mark it in %s/%s/%s (%s): %s", node, st->dir,
-                  MARKS_DIR, node, line, strerror(-error));
+        log_error("%s: cannot mark it in %s/%s/%s (%s): %s", object, st->dir,
+                  MARKS_DIR, key, line, strerror(-error));
     } else {
-        log_debug("%s: marked: %s", node, line);
+        log_debug("%s: marked (%s): %s", object, key, line);
     }
     free(text);
     free(line);
@@ -1205,33 +1284,36 @@ state_mark_set(const struct state *st, const char *node, const char *reason,
 }
 
 int
-state_mark_clear(const struct state *st, const char *node)
+state_mark_clear(const struct state *st, const char *key)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return -EINVAL;
     }
     int dir = open_marks_dir(st, false);
     int error = dir == -ENOENT ? 0 : dir < 0 ? dir : 0;
     if (dir >= 0) {
-        if (unlinkat(dir, node, 0) == 0) {
+        migrate_bare(st, dir, object);
+        if (unlinkat(dir, key, 0) == 0) {
             fsync(dir);
-            log_debug("%s: its mark removed", node);
+            log_debug("%s: its mark %s removed", object, key);
         } else if (errno != ENOENT) {
             error = -errno;
         }
         close(dir);
     }
     if (error) {
-        log_error("%s: cannot remove its mark %s/%s/%s: %s", node, st->dir,
-                  MARKS_DIR, node, strerror(-error));
+        log_error("%s: cannot remove its mark %s/%s/%s: %s", object, st->dir,
+                  MARKS_DIR, key, strerror(-error));
     }
     return error;
 }
 
 char *
-state_mark_get(const struct state *st, const char *node)
+state_mark_get(const struct state *st, const char *key)
 {
-    if (!util_valid_bridge_name(node, 64)) { /* a node's, or a switch's */
+    char object[80];
+    if (!key_object(key, object, sizeof object)) {
         return NULL;
     }
     int dir = open_marks_dir(st, false);
@@ -1240,9 +1322,14 @@ state_mark_get(const struct state *st, const char *node)
     }
     char *data = NULL;
     size_t len = 0;
-    int error = dir < 0
-                    ? dir
-                    : fs_read_file_at(dir, node, STATE_MARK_MAX, &data, &len);
+    const char *file = key;
+    int error =
+        dir < 0 ? dir : fs_read_file_at(dir, key, STATE_MARK_MAX, &data, &len);
+    if (error == -ENOENT) {
+        /* A bare-name mark of an older run directory (migrate_bare()). */
+        file = object;
+        error = fs_read_file_at(dir, object, STATE_MARK_MAX, &data, &len);
+    }
     if (dir >= 0) {
         close(dir);
     }
@@ -1256,9 +1343,79 @@ state_mark_get(const struct state *st, const char *node)
         data = NULL;
     } else {
         line = xasprintf("marked, but its mark %s/%s/%s cannot be read (%s)",
-                         st->dir, MARKS_DIR, node,
+                         st->dir, MARKS_DIR, file,
                          error ? strerror(-error) : "not one line");
     }
     free(data);
     return line;
+}
+
+bool
+state_mark_is_displaced(const char *line)
+{
+    return line &&
+           !strncmp(line, STATE_MARK_DISPLACED, strlen(STATE_MARK_DISPLACED));
+}
+
+char *
+state_mark_snapshot(const char *line)
+{
+    const char *name = NULL;
+    for (const char *p = line; p && (p = strstr(p, MARK_SNAPSHOT));) {
+        p += strlen(MARK_SNAPSHOT);
+        name = p;
+    }
+    return name && util_valid_name(name, 64) ? xstrdup(name) : NULL;
+}
+
+/* At most this many entries of marks/ are read (a network has far fewer
+ * objects; a bound for a directory someone filled). */
+#define MARKS_MAX 65536
+
+char **
+state_mark_snapshots(const struct state *st)
+{
+    size_t n = 0, cap = 0;
+    char **names = xcalloc(1, sizeof *names);
+    int dir = open_marks_dir(st, false);
+    int fd = dir < 0 ? -1 : dup(dir);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d && fd >= 0) {
+        close(fd);
+    }
+    size_t seen = 0;
+    for (struct dirent *de; d && seen < MARKS_MAX && (de = readdir(d));
+         seen++) {
+        if (de->d_name[0] == '.') {
+            continue; /* ".", "..", a temporary file */
+        }
+        char *data = NULL;
+        size_t len = 0;
+        if (fs_read_file_at(dir, de->d_name, STATE_MARK_MAX, &data, &len) ||
+            !state_mark_valid(data, len)) {
+            free(data);
+            continue;
+        }
+        data[len - 1] = '\0';
+        char *name = state_mark_snapshot(data);
+        free(data);
+        bool dup_name = false;
+        for (size_t k = 0; name && k < n && !dup_name; k++) {
+            dup_name = !strcmp(names[k], name);
+        }
+        if (!name || dup_name) {
+            free(name);
+            continue;
+        }
+        names = xgrow(names, &cap, n + 2, sizeof *names);
+        names[n++] = name;
+        names[n] = NULL;
+    }
+    if (d) {
+        closedir(d);
+    }
+    if (dir >= 0) {
+        close(dir);
+    }
+    return names;
 }

@@ -208,8 +208,10 @@ void state_links_free(struct state_link *, size_t n);
 /* Marks: a router that does not run its students' saved configuration
  * (it runs the one `up` generated, or a mix after a refused restore)
  * while a snapshot holds their work has one, and so do a host or L2 host
- * with `up`'s addresses and a switch with `up`'s VLAN settings (named by
- * the node's or bridge's name), <rundir>/<network>/marks/<node>
+ * with `up`'s addresses and a switch with `up`'s VLAN settings, each
+ * keyed by its file's name in a snapshot (state_mark_key(): NODE.frr,
+ * NODE.ip, BRIDGE.vlan, so that route server 80_IXP and IXP bridge
+ * 80_IXP have a mark each), <rundir>/<network>/marks/<key>
  * (root's, 0600, next to the record, never in the node's own directory):
  * one line, the reason and the snapshot that holds the work.  `save` keeps
  * a marked router's previous file (stale) instead of taking what runs,
@@ -227,19 +229,63 @@ char *state_mark_line(const char *reason, const char *snapshot);
  * characters ending with its newline, at most STATE_MARK_MAX bytes.  Pure. */
 bool state_mark_valid(const char *text, size_t len);
 
-/* Marks router `node` (replacing its mark, if any): 0 or -errno,
- * reported. */
-int state_mark_set(const struct state *, const char *node, const char *reason,
+/* The suffix of the file that snapshots keep of a node of kind `kind`:
+ * ".frr" (routers, route servers), ".ip" (hosts, L2 hosts), NULL (none);
+ * a switch's is STATE_SWITCH_SUFFIX. */
+#define STATE_SWITCH_SUFFIX ".vlan"
+const char *state_kind_suffix(enum mi_node_kind);
+
+/* The key of the mark of object `name` of the record -- a node, or with
+ * `bridge` a switch --: its file's name in a snapshot (NAME.frr, NAME.ip,
+ * NAME.vlan), malloc()ed; NULL when the record has no such object, or
+ * snapshots keep none of it.  The one way to a key. */
+char *state_mark_key(const struct state *, const char *name, bool bridge);
+
+/* Marks the object of mark key `key` (state_mark_key(); replacing its
+ * mark, if any): 0 or -errno, reported (-EINVAL: no key). */
+int state_mark_set(const struct state *, const char *key, const char *reason,
                    const char *snapshot);
 
-/* Removes router `node`'s mark; 0 also when it had none, else -errno,
+/* Removes the mark of key `key`; 0 also when it had none, else -errno,
  * reported. */
-int state_mark_clear(const struct state *, const char *node);
+int state_mark_clear(const struct state *, const char *key);
 
-/* Router `node`'s mark: its line (malloc()ed, without the newline), or NULL
- * when it has none.  A mark that cannot be read or is not a mark's line
- * counts as one, its line saying so. */
-char *state_mark_get(const struct state *, const char *node);
+/* The mark of key `key`: its line (malloc()ed, without the newline), or
+ * NULL when it has none.  A mark that cannot be read or is not a mark's
+ * line counts as one, its line saying so.
+ *
+ * A run directory made before marks were keyed by file has marks/NAME
+ * (a bare node's or bridge's name, shared by a node and a bridge of one
+ * name): read as the mark of every key of that name that has none of its
+ * own; the first state_mark_set() or state_mark_clear() of such a key
+ * copies it to each of them and removes it, so that ending one object's
+ * mark never ends the other's. */
+char *state_mark_get(const struct state *, const char *key);
+
+/* A mark of the other kind, "displaced": the object runs its students'
+ * saved state again (a restore, `up --restore`, a heal or `restart` took
+ * its restorable file) while what it ran while it was marked -- their
+ * work of that time -- is only in the side file (FILE.running) of the
+ * snapshot the mark names.  Its line starts with STATE_MARK_DISPLACED.
+ * `save` takes what runs on such an object as for an unmarked one, and
+ * keeps the mark; retention never removes the snapshot it names (nor one
+ * that any mark names: state_mark_snapshots()); `save --force`, or
+ * `restore --node NAME --running SNAPSHOT` of that snapshot, ends it. */
+#define STATE_MARK_DISPLACED "displaced: "
+
+/* Whether mark line `line` (state_mark_get()'s) is a displaced mark.
+ * Pure. */
+bool state_mark_is_displaced(const char *line);
+
+/* The snapshot mark line `line` names (state_mark_line()'s "...; its
+ * students' work is in snapshot NAME", the last such part), malloc()ed;
+ * NULL when it names none.  Pure. */
+char *state_mark_snapshot(const char *line);
+
+/* The snapshots that the network's marks name, each once
+ * (NULL-terminated, malloc()ed; empty when there are none): what
+ * retention keeps whatever its numbers say. */
+char **state_mark_snapshots(const struct state *);
 
 /* Node kinds as written in the record. */
 const char *state_kind_name(enum mi_node_kind);
