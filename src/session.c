@@ -95,9 +95,10 @@ file_choice(const struct topology *topo, enum mi_plugin_kind kind)
 }
 
 /* A kind is required when the network needs it: a runtime always, a switch
- * when there are L2 networks or IXPs, a tunnel when ASes span servers.  A
- * default plugin that is not installed is fine when not required; a plugin
- * named explicitly must load. */
+ * when there are bridges (L2 networks, IXPs, the management bridges of
+ * student access), a tunnel when ASes span servers.  A default plugin that
+ * is not installed is fine when not required; a plugin named explicitly
+ * must load. */
 static bool
 kind_required(const struct topology *topo, enum mi_plugin_kind kind)
 {
@@ -105,13 +106,7 @@ kind_required(const struct topology *topo, enum mi_plugin_kind kind)
     case MI_PLUGIN_RUNTIME:
         return true;
     case MI_PLUGIN_SWITCH:
-        for (size_t i = 0; i < topo->n_ases; i++) {
-            const struct topo_as *as = &topo->ases[i];
-            if (as->ixp || (as->body && as->body->n_l2nets)) {
-                return true;
-            }
-        }
-        return false;
+        return topology_has_bridges(topo);
     case MI_PLUGIN_TUNNEL:
         return topo->n_servers > 1;
     default:
