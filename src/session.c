@@ -95,9 +95,10 @@ file_choice(const struct topology *topo, enum mi_plugin_kind kind)
 }
 
 /* A kind is required when the network needs it: a runtime always, a switch
- * when there are L2 networks or IXPs, a tunnel when ASes span servers.  A
- * default plugin that is not installed is fine when not required; a plugin
- * named explicitly must load. */
+ * when there are bridges (L2 networks, IXPs, the management bridges of
+ * student access), a tunnel when ASes span servers.  A default plugin that
+ * is not installed is fine when not required; a plugin named explicitly
+ * must load. */
 static bool
 kind_required(const struct topology *topo, enum mi_plugin_kind kind)
 {
@@ -105,13 +106,7 @@ kind_required(const struct topology *topo, enum mi_plugin_kind kind)
     case MI_PLUGIN_RUNTIME:
         return true;
     case MI_PLUGIN_SWITCH:
-        for (size_t i = 0; i < topo->n_ases; i++) {
-            const struct topo_as *as = &topo->ases[i];
-            if (as->ixp || (as->body && as->body->n_l2nets)) {
-                return true;
-            }
-        }
-        return false;
+        return topology_has_bridges(topo);
     case MI_PLUGIN_TUNNEL:
         return topo->n_servers > 1;
     default:
@@ -244,8 +239,9 @@ configure_plugins(struct session *s, bool planning)
     return EXIT_OK;
 }
 
+/* `shows_only`: the verb shows the plan and builds nothing (SHOWS_PLAN). */
 static int
-compute_plan(struct session *s)
+compute_plan(struct session *s, bool shows_only)
 {
     struct plan_params params = {0};
     const struct active_plugin *tunnel = session_plugin(s, MI_PLUGIN_TUNNEL);
@@ -277,16 +273,26 @@ compute_plan(struct session *s)
     }
 
     /* Nor is a switch that does not say it builds the management bridges
-     * of student access handed a plan that has them. */
+     * of student access handed a plan that has them: refused, or for a
+     * verb that only shows the plan, warned about and left out. */
     const struct active_plugin *sw = session_plugin(s, MI_PLUGIN_SWITCH);
-    if (plan_has_mgmt(plan_view(s->plan)) && sw && sw->configured &&
-        sw_check_mgmt(sw, plan_view(s->plan), s->topo->file)) {
-        return EXIT_USAGE;
+    bool skip_switch = false;
+    if (plan_has_mgmt(plan_view(s->plan))) {
+        switch (backend_mgmt_gate(sw, plan_view(s->plan), s->topo->file,
+                                  !shows_only)) {
+        case MGMT_OK:
+            break;
+        case MGMT_SHOW_ONLY:
+            skip_switch = true;
+            break;
+        case MGMT_REFUSED:
+            return EXIT_USAGE;
+        }
     }
 
     for (int i = 0; i < MI_PLUGIN_KIND_COUNT; i++) {
         const struct active_plugin *a = &s->active[i];
-        if (!a->configured) {
+        if (!a->configured || (skip_switch && a == sw)) {
             continue;
         }
         if (plugin_check_plan(a, plan_view(s->plan))) {
@@ -448,7 +454,7 @@ check_plugin_groups(struct session *s)
 }
 
 static int
-prepare_plan(struct session *s)
+prepare_plan(struct session *s, bool shows_only)
 {
     int status = choose_and_load(s, true);
     if (status == EXIT_OK) {
@@ -458,7 +464,7 @@ prepare_plan(struct session *s)
         status = configure_plugins(s, true);
     }
     if (status == EXIT_OK) {
-        status = compute_plan(s);
+        status = compute_plan(s, shows_only);
     }
     if (status == EXIT_OK && s->opts.server) {
         int server = plan_find_server(s->plan, s->opts.server);
@@ -508,7 +514,8 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
             /* Two masters at once would split the servers between them. */
             status = lock_network(s, verb->name, true, true, false);
         }
-        return status == EXIT_OK ? prepare_plan(s) : status;
+        return status == EXIT_OK ? prepare_plan(s, needs & SHOWS_PLAN)
+                                 : status;
     }
     if (status == EXIT_OK && (needs & USE_RECORD)) {
         status = resolve_network(s, named);
@@ -526,7 +533,7 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
         return status;
     }
     if (needs & NEED_PLAN) {
-        return prepare_plan(s);
+        return prepare_plan(s, needs & SHOWS_PLAN);
     }
     if (s->record) {
         status = choose_and_load(s, false);

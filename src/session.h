@@ -128,6 +128,12 @@ enum {
     /* Makes or removes kernel objects by name: also holds the run
      * directory's lock (state_lock(), waiting for other networks' turns). */
     RUNDIR_LOCK = 1 << 5,
+    /* Shows the plan and builds nothing (plan, graph, access): a switch
+     * that cannot build the management bridges of student access (no
+     * check_mgmt, ABI 4.11) is warned about, not refused, and handed
+     * nothing.  Every other verb that plans refuses it, `validate` and
+     * `preflight` included: they say what `up` would refuse. */
+    SHOWS_PLAN = 1 << 6,
 };
 
 struct verb {

@@ -870,8 +870,8 @@ verb_serve(struct session *s, int argc, char **argv)
 const struct verb verbs[] = {
     {"validate", "", "check the topology file and plugin settings", NEED_PLAN,
      0, verb_validate, 0},
-    {"plan", "", "print what would be built (--server, --json)", NEED_PLAN, 0,
-     verb_plan, 0},
+    {"plan", "", "print what would be built (--server, --json)",
+     NEED_PLAN | SHOWS_PLAN, 0, verb_plan, 0},
     {"plugins", "", "list the plugins found, with kind, version and path", 0,
      0, verb_plugins, 0},
     {"preflight", "",
@@ -906,7 +906,7 @@ const struct verb verbs[] = {
      "traceroute from the measurement host, through AS, to ADDRESS",
      NEED_PLAN | USE_RECORD, 0, verb_traceroute, 0},
     {"graph", "[--format dot|svg]", "draw the ASes and IXPs (default svg)",
-     NEED_PLAN, 0, verb_graph, VOPT_FORMAT},
+     NEED_PLAN | SHOWS_PLAN, 0, verb_graph, VOPT_FORMAT},
     {"serve", "[--listen ADDR:PORT] [--period S]",
      "the web dashboard: matrix, looking glass, topology",
      NEED_PLAN | USE_RECORD, 0, verb_serve, VOPT_LISTEN | VOPT_PERIOD},
@@ -935,6 +935,6 @@ const struct verb verbs[] = {
      NEED_PLAN | USE_RECORD | EXCLUSIVE, 0, verb_restart, VOPT_TIME},
     {"access", "[--group N]",
      "the student groups' credentials: server, port, user, password (--json)",
-     NEED_PLAN, 0, verb_access, VOPT_GROUP},
+     NEED_PLAN | SHOWS_PLAN, 0, verb_access, VOPT_GROUP},
 };
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -31,6 +31,11 @@ MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_valley \
 	tests/check_credentials
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
+# The matrix's hosts are check_hosts_find()'s, which lives in the program's
+# network_check.c: linked here too.
+tests_check_dashboard_SOURCES = tests/check_dashboard.c \
+	src/local/network_check.c
+tests_check_dashboard_LDADD = $(LDADD) $(JSONC_LIBS) -lm
 tests_check_valley_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_damage_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "dashboard.h"
+#include "network.h"
 #include "plan.h"
 #include "testutil.h"
 #include "topology.h"
@@ -25,26 +26,24 @@ static const struct mi_plan *p;
 static struct check_hosts hosts;
 static struct dash d;
 
-/* check_hosts_find() lives in the binary: the same rule here, the plan's
- * matrix host of each AS that has one, in plan order. */
+/* The matrix's hosts as `check` and `serve` find them (network_check.c,
+ * linked into this suite): the plan's matrix host of each AS that has
+ * one, in plan order. */
 static void
 find_hosts(void)
 {
-    memset(&hosts, 0, sizeof hosts);
-    hosts.hosts = xcalloc(p->n_ases + 1, sizeof *hosts.hosts);
-    hosts.asns = xcalloc(p->n_ases + 1, sizeof *hosts.asns);
-    hosts.addrs = xcalloc(p->n_ases + 1, sizeof *hosts.addrs);
-    hosts.servers = xcalloc(p->n_ases + 1, sizeof *hosts.servers);
-    for (size_t a = 0; a < p->n_ases; a++) {
-        const struct mi_as *as = mi_plan_as(p, a);
-        if (!as->ixp && as->matrix_host >= 0) {
-            size_t i = (size_t)as->matrix_host;
-            hosts.hosts[hosts.n] = i;
-            hosts.asns[hosts.n] = as->asn;
-            hosts.servers[hosts.n] = mi_plan_node(p, i)->server;
-            hosts.n++;
-        }
-    }
+    check_hosts_find(p, &hosts);
+}
+
+/* network_check.c, linked here for check_hosts_find(), names the
+ * session's plugins in code this suite never runs (status, check). */
+const struct active_plugin *
+session_plugin(const struct session *s, enum mi_plugin_kind kind)
+{
+    (void)s;
+    (void)kind;
+    ck_abort_msg("session_plugin() called: not by check_hosts_find()");
+    return NULL;
 }
 
 static void
@@ -60,10 +59,7 @@ static void
 teardown(void)
 {
     dash_destroy(&d);
-    free(hosts.hosts);
-    free(hosts.asns);
-    free(hosts.addrs);
-    free(hosts.servers);
+    check_hosts_free(&hosts);
     plan_free(plan);
 }
 
@@ -725,6 +721,36 @@ START_TEST(test_files)
 }
 END_TEST
 
+/* Each AS's matrix host is probed at its data-plane address: with student
+ * access (course.cfg is small.cfg with AS 3 and 4's groups), not at its
+ * management address 158.AS.x.y, although its management link comes
+ * after every other link; the same hosts and addresses as small.cfg's. */
+START_TEST(test_hosts_not_mgmt)
+{
+    struct plan *small = testutil_plan_file("configs/small.cfg");
+    struct plan *course = testutil_plan_file("configs/course.cfg");
+    struct check_hosts hs, hc;
+
+    check_hosts_find(plan_view(small), &hs);
+    check_hosts_find(plan_view(course), &hc);
+    ck_assert(plan_has_mgmt(plan_view(course)));
+    ck_assert_uint_gt(hs.n, 0);
+    ck_assert_uint_eq(hc.n, hs.n);
+    for (size_t i = 0; i < hc.n; i++) {
+        char a[32], b[32];
+        plan_format_addr(&hc.addrs[i], true, a, sizeof a);
+        plan_format_addr(&hs.addrs[i], true, b, sizeof b);
+        ck_assert_uint_eq(hc.asns[i], hs.asns[i]);
+        ck_assert_msg(!strcmp(a, b), "AS %u: %s, not %s", hc.asns[i], a, b);
+        ck_assert_msg(strncmp(a, "158.", 4), "AS %u: %s", hc.asns[i], a);
+    }
+    check_hosts_free(&hs);
+    check_hosts_free(&hc);
+    plan_free(small);
+    plan_free(course);
+}
+END_TEST
+
 static Suite *
 dashboard_suite(void)
 {
@@ -744,6 +770,10 @@ dashboard_suite(void)
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_files);
     suite_add_tcase(s, tc);
+
+    TCase *hosts_tc = tcase_create("hosts");
+    tcase_add_test(hosts_tc, test_hosts_not_mgmt);
+    suite_add_tcase(s, hosts_tc);
 
     TCase *multi = tcase_create("servers");
     tcase_add_checked_fixture(multi, setup_multi, teardown);

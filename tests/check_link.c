@@ -29,6 +29,14 @@ teardown(void)
     plan_free(plan);
 }
 
+/* course.cfg: small.cfg with student access for AS 3 and AS 4. */
+static void
+setup_course(void)
+{
+    plan = testutil_plan_file("configs/course.cfg");
+    p = plan_view(plan);
+}
+
 /* The link between a and b, by linkref_find(), described. */
 static char *
 found(const char *a, const char *b)
@@ -197,6 +205,30 @@ START_TEST(test_undo)
 }
 END_TEST
 
+/* With student access, a management link (a device or proxy to its
+ * group's bridge) is never what a name on the command line finds: the
+ * data-plane links are found as without access, and the proxy, a node
+ * with no other link, has none to anything.  (No form of B names a
+ * management bridge today -- a node, or an IXP's number -- so this holds
+ * with or without linkref.c's skipping of MI_LINK_MGMT, which guards a
+ * later form that names bridges.) */
+START_TEST(test_mgmt_links_not_named)
+{
+    ck_assert(plan_has_mgmt(p));
+    assert_found("3:LUGA", "3_LUGAhost", "3_LUGArouter - 3_LUGAhost");
+    assert_found("80", "4:MILA", "4_MILArouter - IXP 80");
+    size_t link = 0;
+    testutil_capture_begin();
+    ck_assert_int_eq(linkref_find(p, "3:LUGA", "3_LUGAhost", &link), 0);
+    testutil_capture_end();
+    ck_assert_int_ne(mi_plan_link(p, link)->kind, MI_LINK_MGMT);
+    assert_refused("3_ssh", "3:LUGA",
+                   "no link between 3_ssh and 3_LUGArouter");
+    assert_refused("3_ssh", "4_ssh", "no link between 3_ssh and 4_ssh");
+    assert_refused("3_ssh", "80", "no link between 3_ssh and IXP 80");
+}
+END_TEST
+
 static Suite *
 link_suite(void)
 {
@@ -211,6 +243,11 @@ link_suite(void)
     tcase_add_test(tc, test_undo);
     tcase_add_test(tc, test_join_words);
     suite_add_tcase(s, tc);
+
+    TCase *course = tcase_create("access");
+    tcase_add_checked_fixture(course, setup_course, teardown);
+    tcase_add_test(course, test_mgmt_links_not_named);
+    suite_add_tcase(s, course);
     return s;
 }
 

@@ -419,11 +419,14 @@ START_TEST(test_older_minor_loads)
 }
 END_TEST
 
-/* The management bridges of student access (ABI 4.11): a switch without
- * check_mgmt -- built before it, its table ending earlier -- is refused,
- * named with its version and ABI and what to upgrade; one with it is
- * asked. */
-static int mgmt_calls;
+/* The management bridges of student access (ABI 4.11), the session's
+ * gate (backend_mgmt_gate()) before any plugin sees such a plan: no
+ * switch at all is refused; a switch without check_mgmt -- built before
+ * it, its table ending earlier, or built for 4.11 and leaving it out --
+ * is refused by a verb that builds and only warned about by one that
+ * shows the plan, in words true of both; one with it is asked, and its
+ * refusal stands for every verb. */
+static int mgmt_calls, mgmt_answer;
 
 static int
 fake_check_mgmt(void *state, const struct mi_plan *plan)
@@ -431,7 +434,36 @@ fake_check_mgmt(void *state, const struct mi_plan *plan)
     (void)state;
     (void)plan;
     mgmt_calls++;
-    return 0;
+    return mgmt_answer;
+}
+
+static unsigned gate_errors, gate_warnings;
+static char gate_text[2048];
+
+static void
+gate_sink(enum mi_log_level level, const char *msg, void *aux)
+{
+    size_t n = strlen(gate_text);
+
+    (void)aux;
+    gate_errors += level == MI_LOG_ERROR;
+    gate_warnings += level == MI_LOG_WARN;
+    snprintf(gate_text + n, sizeof gate_text - n, "%s\n", msg);
+}
+
+/* The gate's answer for `sw`, its messages counted by level and their
+ * text in gate_text. */
+static enum backend_mgmt
+gate(const struct active_plugin *sw, bool builds)
+{
+    const struct mi_plan plan = {.size = sizeof plan, .name = "n"};
+
+    gate_errors = gate_warnings = 0;
+    gate_text[0] = '\0';
+    log_set_sink(gate_sink, NULL);
+    enum backend_mgmt r = backend_mgmt_gate(sw, &plan, "t.cfg", builds);
+    log_set_sink(NULL, NULL);
+    return r;
 }
 
 START_TEST(test_switch_check_mgmt)
@@ -439,6 +471,9 @@ START_TEST(test_switch_check_mgmt)
     static const struct mi_switch_ops old_ops = {
         .common = {.size = offsetof(struct mi_switch_ops, check_mgmt)},
         .check_mgmt = fake_check_mgmt, /* beyond its size: not there */
+    };
+    static const struct mi_switch_ops none_ops = {
+        .common = {.size = sizeof(struct mi_switch_ops)},
     };
     static const struct mi_switch_ops new_ops = {
         .common = {.size = sizeof(struct mi_switch_ops)},
@@ -453,31 +488,63 @@ START_TEST(test_switch_check_mgmt)
         .version = "1.2",
         .ops.switch_ = &old_ops,
     };
-    struct mi_plugin new_desc = old_desc;
-    new_desc.abi_minor = MI_PLUGIN_ABI_MINOR;
+    struct mi_plugin none_desc = old_desc;
+    none_desc.abi_minor = MI_PLUGIN_ABI_MINOR;
+    none_desc.ops.switch_ = &none_ops;
+    struct mi_plugin new_desc = none_desc;
     new_desc.ops.switch_ = &new_ops;
-    struct active_plugin sw = {.name = "oldsw"};
-    const struct mi_plan plan = {.size = sizeof plan, .name = "n"};
+    struct active_plugin sw = {.name = "oldsw", .configured = true};
+    sw.loaded.path = (char *)"/p/oldsw.so";
 
-    sw.loaded.desc = &old_desc;
-    ck_assert(!backend_has(&sw, SW_CHECK_MGMT));
-    testutil_capture_begin();
-    ck_assert_int_eq(sw_check_mgmt(&sw, &plan, "t.cfg"), -ENOTSUP);
-    testutil_capture_end();
+    /* No switch plugin: refused by every verb. */
+    for (int builds = 0; builds < 2; builds++) {
+        ck_assert_int_eq(gate(NULL, builds), MGMT_REFUSED);
+        ck_assert_uint_eq(gate_errors, 1);
+        ck_assert_ptr_nonnull(strstr(gate_text,
+                                     "t.cfg: access: the management bridges "
+                                     "of student access need a switch "
+                                     "plugin, and none is loaded"));
+    }
+
+    /* Without check_mgmt, built for 4.10 or for 4.11. */
+    const struct mi_plugin *without[] = {&old_desc, &none_desc};
+    for (size_t i = 0; i < 2; i++) {
+        sw.loaded.desc = without[i];
+        ck_assert(!backend_has(&sw, SW_CHECK_MGMT));
+        char *what = xasprintf(
+            "t.cfg: access: switch plugin \"oldsw\" (/p/oldsw.so, version "
+            "1.2, built for plugin ABI %d.%u) cannot build the management "
+            "bridges of student access (it has no check_mgmt operation, "
+            "plugin ABI %d.11); ",
+            MI_PLUGIN_ABI_MAJOR, (unsigned)without[i]->abi_minor,
+            MI_PLUGIN_ABI_MAJOR);
+        ck_assert_int_eq(gate(&sw, true), MGMT_REFUSED);
+        ck_assert_uint_eq(gate_errors, 1);
+        ck_assert_uint_eq(gate_warnings, 0);
+        ck_assert_ptr_nonnull(strstr(gate_text, what));
+        ck_assert_ptr_null(strstr(gate_text, "upgrade"));
+        ck_assert_int_eq(gate(&sw, false), MGMT_SHOW_ONLY);
+        ck_assert_uint_eq(gate_errors, 0);
+        ck_assert_uint_eq(gate_warnings, 1);
+        ck_assert_ptr_nonnull(strstr(gate_text, what));
+        ck_assert_ptr_nonnull(strstr(gate_text, "`up` and `validate` refuse"));
+        free(what);
+        ck_assert_int_eq(sw_check_mgmt(&sw, NULL), -ENOTSUP);
+    }
     ck_assert_int_eq(mgmt_calls, 0);
-    char *want =
-        xasprintf("t.cfg: access: the switch plugin \"oldsw\" (version "
-                  "1.2, built for plugin ABI %d.10) does not build "
-                  "the management bridges of student access (no "
-                  "check_mgmt, plugin ABI %d.11); upgrade it",
-                  MI_PLUGIN_ABI_MAJOR, MI_PLUGIN_ABI_MAJOR);
-    ck_assert_ptr_nonnull(strstr(testutil_captured(), want));
-    free(want);
 
+    /* With it: asked, and what it says goes for every verb. */
     sw.loaded.desc = &new_desc;
     ck_assert(backend_has(&sw, SW_CHECK_MGMT));
-    ck_assert_int_eq(sw_check_mgmt(&sw, &plan, "t.cfg"), 0);
-    ck_assert_int_eq(mgmt_calls, 1);
+    mgmt_answer = 0;
+    ck_assert_int_eq(gate(&sw, true), MGMT_OK);
+    ck_assert_uint_eq(gate_errors + gate_warnings, 0);
+    ck_assert_int_eq(gate(&sw, false), MGMT_OK);
+    mgmt_answer = -ENOTSUP;
+    ck_assert_int_eq(gate(&sw, true), MGMT_REFUSED);
+    ck_assert_int_eq(gate(&sw, false), MGMT_REFUSED);
+    ck_assert_int_eq(mgmt_calls, 4);
+    mgmt_answer = 0;
 }
 END_TEST
 

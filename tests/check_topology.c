@@ -170,6 +170,36 @@ START_TEST(test_access_defaults)
 }
 END_TEST
 
+/* Bridges, and so a switch plugin, are needed for an IXP, an L2 network,
+ * and with `access` for the groups' management bridges alone. */
+START_TEST(test_has_bridges)
+{
+    static const char *const ases =
+        "ases = ( { asn = 3; routers = ( \"R\" ); students = true; },\n"
+        "  { asn = 4; routers = ( \"R\" ); } );\n"
+        "links = ( (3, \"R\", \"peer\", 4, \"R\") );\n";
+    struct topology *t = load_ok(testutil_write_temp(ases, ".cfg"));
+    ck_assert(!topology_has_bridges(t));
+    topology_free(t);
+
+    char *text = xasprintf("%saccess = true;\n", ases);
+    t = load_ok(testutil_write_temp(text, ".cfg"));
+    free(text);
+    ck_assert(t->access.enabled);
+    ck_assert(topology_has_bridges(t));
+    topology_free(t);
+
+    t = access_load(""); /* an IXP */
+    ck_assert(topology_has_bridges(t));
+    topology_free(t);
+    char *small = srcpath("configs/small.cfg"); /* L2 networks */
+    t = load_ok(small);
+    free(small);
+    ck_assert(topology_has_bridges(t));
+    topology_free(t);
+}
+END_TEST
+
 START_TEST(test_access_settings)
 {
     struct topology *t = access_load(
@@ -1358,6 +1388,7 @@ topology_suite(void)
 
     tc = tcase_create("access");
     tcase_add_test(tc, test_access_defaults);
+    tcase_add_test(tc, test_has_bridges);
     tcase_add_test(tc, test_access_settings);
     tcase_add_test(tc, test_access_errors);
     tcase_add_test(tc, test_access_needs_students);

@@ -718,8 +718,10 @@ struct mi_switch_ops {
 
 #if MI_PLUGIN_TARGET_MINOR >= 11
     /* Since 4.11.  Optional (NULL: the switch does not build management
-     * bridges, and the host refuses a plan that has them before handing
-     * it to any plugin, check_plan() included).  Says whether build()
+     * bridges, and is never handed a plan that has them, check_plan()
+     * included: a verb that builds, or says whether `up` would, refuses
+     * such a plan before any plugin sees it; one that only shows it,
+     * such as `plan`, leaves this switch out).  Says whether build()
      * makes the plan's MI_BRIDGE_MGMT bridges as that kind asks (no STP,
      * no VLANs, no address, no uplink) with their MI_LINK_MGMT ports, and
      * destroy() removes them as any bridge.  Returns 0, or -ENOTSUP after

@@ -1559,7 +1559,7 @@ ovs_clear_leftovers(void *state, const char *dir, const struct mi_plan *plan,
  * its ports as plain ports (VLAN 0, not an access port): what plugin.h
  * asks.  The plan must hold to that kind's shape, checked here: a
  * management link ends on a management bridge with VLAN 0, and nothing
- * else has a port on one. */
+ * else has a port on one; else -ENOTSUP, as plugin.h says. */
 static int
 ovs_check_mgmt(void *state, const struct mi_plan *plan)
 {
@@ -1581,7 +1581,7 @@ ovs_check_mgmt(void *state, const struct mi_plan *plan)
                                      ? mi_plan_bridge(plan, b)->name
                                      : "(none)",
                                  l->end[e].vlan);
-                return -EINVAL;
+                return -ENOTSUP; /* plugin.h's word for a refusal */
             }
         }
     }

@@ -473,22 +473,51 @@ sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
 }
 
 int
-sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *p,
-              const char *file)
+sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *p)
 {
-    if (backend_has(sw, SW_CHECK_MGMT)) {
-        return sw_ops(sw)->check_mgmt(sw->state, p);
+    return backend_has(sw, SW_CHECK_MGMT)
+               ? sw_ops(sw)->check_mgmt(sw->state, p)
+               : -ENOTSUP;
+}
+
+enum backend_mgmt
+backend_mgmt_gate(const struct active_plugin *sw, const struct mi_plan *p,
+                  const char *file, bool builds)
+{
+    if (!file) {
+        file = "(topology)";
     }
+    if (!sw || !sw->configured) {
+        log_error("%s: access: the management bridges of student access "
+                  "need a switch plugin, and none is loaded",
+                  file);
+        return MGMT_REFUSED;
+    }
+    if (backend_has(sw, SW_CHECK_MGMT)) {
+        return sw_check_mgmt(sw, p) ? MGMT_REFUSED : MGMT_OK;
+    }
+    /* True of a plugin built before 4.11 and of one built for 4.11 or
+     * later that leaves check_mgmt out. */
     const struct mi_plugin *d = sw->loaded.desc;
-    log_error("%s: access: the switch plugin \"%s\" (version %s, built "
-              "for plugin ABI %u.%u) does not build the management bridges "
-              "of student access (no check_mgmt, plugin ABI %d.%d); upgrade "
-              "it to a version that does, or remove `access` from the file",
-              file ? file : "(topology)", sw->name,
-              d && d->version ? d->version : "?",
-              d ? (unsigned)d->abi_major : 0, d ? (unsigned)d->abi_minor : 0,
-              MI_PLUGIN_ABI_MAJOR, BACKEND_MGMT_MINOR);
-    return -ENOTSUP;
+    char *what = xasprintf(
+        "switch plugin \"%s\" (%s, version %s, built for plugin ABI "
+        "%u.%u) cannot build the management bridges of student access "
+        "(it has no check_mgmt operation, plugin ABI %d.%d)",
+        sw->name ? sw->name : "?", sw->loaded.path ? sw->loaded.path : "?",
+        d && d->version ? d->version : "?", d ? (unsigned)d->abi_major : 0,
+        d ? (unsigned)d->abi_minor : 0, MI_PLUGIN_ABI_MAJOR,
+        BACKEND_MGMT_MINOR);
+    if (builds) {
+        log_error("%s: access: %s; use a switch plugin that has it, or "
+                  "remove `access` from the file",
+                  file, what);
+    } else {
+        log_warn("%s: access: %s; `up` and `validate` refuse this plan, "
+                 "and that plugin was not asked to check it",
+                 file, what);
+    }
+    free(what);
+    return builds ? MGMT_REFUSED : MGMT_SHOW_ONLY;
 }
 
 int

@@ -199,13 +199,30 @@ int sw_destroy(const struct active_plugin *sw, const char *dir,
 int sw_clear_leftovers(const struct active_plugin *sw, const char *dir,
                        const struct mi_plan *, unsigned server,
                        size_t *n_removed);
-/* Whether the switch builds the plan's management bridges (its
- * check_mgmt, since 4.11): 0, or -ENOTSUP reported -- by the switch, or
- * here when it has no check_mgmt, naming `file` (the topology), the
- * plugin and what to upgrade.  The
- * session asks before any plugin sees such a plan. */
-int sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *,
-                  const char *file);
+/* The switch's check_mgmt (since 4.11): 0, the switch's -ENOTSUP (it
+ * reported why), or -ENOTSUP unreported when it has none: callers go
+ * through backend_mgmt_gate(). */
+int sw_check_mgmt(const struct active_plugin *sw, const struct mi_plan *);
+
+/* What the session does with a plan that has management bridges of
+ * student access (MI_BRIDGE_MGMT, ABI 4.11), asked before any plugin sees
+ * it. */
+enum backend_mgmt {
+    MGMT_OK,       /* the switch's check_mgmt accepted them */
+    MGMT_REFUSED,  /* reported as an error */
+    MGMT_SHOW_ONLY /* warned: the plan may be shown, and goes to no
+                      operation of the switch, check_plan included */
+};
+/* `sw` is the configured switch, NULL when none is loaded (refused: the
+ * bridges need one).  A switch without check_mgmt -- built before 4.11,
+ * or that leaves it out -- cannot build them: refused when the verb
+ * `builds` (or judges what `up` would build: validate, preflight), only
+ * warned about for a verb that shows the plan and builds nothing; the
+ * message names `file` (the topology), the plugin and its file, version
+ * and ABI.  A switch whose check_mgmt refuses: refused (it said why). */
+enum backend_mgmt backend_mgmt_gate(const struct active_plugin *sw,
+                                    const struct mi_plan *, const char *file,
+                                    bool builds);
 /* -ENOTSUP when the switch has no get_vlans/set_vlans (before 4.4):
  * callers ask backend_has() first. */
 int sw_get_vlans(const struct active_plugin *sw, const char *dir,

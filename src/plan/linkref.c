@@ -73,7 +73,10 @@ find_between(const struct mi_plan *p, int a, int b_node, int b_bridge)
     for (size_t i = 0; i < p->n_links; i++) {
         const struct mi_link *l = mi_plan_link(p, i);
         if (l->kind == MI_LINK_MGMT) {
-            continue; /* student access's, not the data plane's */
+            /* Student access's, not the data plane's.  No B reaches one
+             * today (its far end is a management bridge, and B is a node
+             * or an IXP): this keeps it so if B comes to name bridges. */
+            continue;
         }
         for (int e = 0; e < 2; e++) {
             const struct mi_endpoint *x = &l->end[e], *y = &l->end[!e];

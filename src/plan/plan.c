@@ -100,7 +100,8 @@
 #define NAME_BUF 256
 
 struct plan {
-    struct mi_plan view;
+    struct mi_plan view; /* its counts grow with the plan; its arrays are
+                            NULL until the plan is complete (view_of()) */
     struct mi_server *servers;
     struct mi_as *ases;
     struct mi_node *nodes;
@@ -1068,20 +1069,35 @@ plan_proxies(struct builder *b)
     }
 }
 
-/* The view's arrays as they are now (they move while the plan grows). */
+/* `v` made a view of the plan's arrays as they are now.  They move while
+ * the plan grows: the plan's own view gets them only once it is complete
+ * (plan_compute()), and holds none before (NULL, never stale); planning
+ * reads the plan so far through a view of its own that nothing keeps. */
 static void
-set_view(struct plan *p)
+view_of(const struct plan *p, struct mi_plan *v)
 {
-    p->view.servers = p->servers;
-    p->view.server_size = sizeof *p->servers;
-    p->view.ases = p->ases;
-    p->view.as_size = sizeof *p->ases;
-    p->view.nodes = p->nodes;
-    p->view.node_size = sizeof *p->nodes;
-    p->view.links = p->links;
-    p->view.link_size = sizeof *p->links;
-    p->view.bridges = p->bridges;
-    p->view.bridge_size = sizeof *p->bridges;
+    v->servers = p->servers;
+    v->server_size = sizeof *p->servers;
+    v->ases = p->ases;
+    v->as_size = sizeof *p->ases;
+    v->nodes = p->nodes;
+    v->node_size = sizeof *p->nodes;
+    v->links = p->links;
+    v->link_size = sizeof *p->links;
+    v->bridges = p->bridges;
+    v->bridge_size = sizeof *p->bridges;
+}
+
+/* The access plan, from the plan as it is before the management network
+ * (through a view that dies here, before the arrays move again). */
+static int
+compute_access(struct builder *b)
+{
+    struct plan *p = b->plan;
+    struct mi_plan now = p->view; /* the counts, the name */
+
+    view_of(p, &now);
+    return access_plan_compute(b->topo, &now, &p->access);
 }
 
 static void
@@ -1109,8 +1125,7 @@ plan_mgmt(struct builder *b)
         return; /* a plan with errors already: the access plan would add
                    only confusion */
     }
-    set_view(p);
-    if (access_plan_compute(b->topo, &p->view, &p->access)) {
+    if (compute_access(b)) {
         b->failed = true;
         return;
     }
@@ -1757,7 +1772,7 @@ plan_compute(const struct topology *topo, const struct plan_params *params,
         plan_free(p);
         return -EINVAL;
     }
-    set_view(p);
+    view_of(p, &p->view); /* the arrays move no more */
     *out = p;
     return 0;
 }

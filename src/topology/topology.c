@@ -939,6 +939,21 @@ topology_find_as(const struct topology *topo, unsigned asn)
     return NULL;
 }
 
+bool
+topology_has_bridges(const struct topology *topo)
+{
+    if (topo->access.enabled && topo->access.n_asns) {
+        return true; /* a management bridge per group (doc/access.md) */
+    }
+    for (size_t i = 0; i < topo->n_ases; i++) {
+        const struct topo_as *as = &topo->ases[i];
+        if (as->ixp || (as->body && as->body->n_l2nets)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 unsigned
 topology_check_plugin_groups(const struct topology *topo,
                              bool (*known)(const char *name, void *aux),

@@ -217,6 +217,11 @@ bool topology_valid_host(const char *);
 /* The AS or IXP numbered `asn`, or NULL. */
 const struct topo_as *topology_find_as(const struct topology *, unsigned asn);
 
+/* Whether the network has bridges, and so needs a switch plugin: an IXP's
+ * LAN, an AS's L2 network, or with `access` each student group's
+ * management bridge. */
+bool topology_has_bridges(const struct topology *);
+
 /* Reports, at its line, every settings group `plugins.NAME` for which
  * known(NAME, aux) is false (a typo such as `plugins.gree` would otherwise
  * be ignored), suggesting one of `suggest` (NULL-terminated) when it looks
