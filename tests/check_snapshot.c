@@ -206,7 +206,7 @@ START_TEST(test_retain_pinned)
     enum { N = 5 };
     struct snapshot s[N];
     bool keep[N];
-    char names[N][8];
+    char names[N][16];
     long long now = 100LL * 86400;
     memset(s, 0, sizeof s);
     for (int i = 0; i < N; i++) {
