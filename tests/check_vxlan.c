@@ -224,7 +224,8 @@ START_TEST(test_vni_wait)
     for (unsigned next; (next = vni_wait_next(waited)) != 0 && n < 100; n++) {
         ck_assert_uint_gt(next, 0);
         if (n >= 2 && waited + next < VXLAN_VNI_WAIT_MAX_MS) {
-            ck_assert_uint_eq(next, 2 * prev); /* doubling */
+            unsigned twice = 2 * prev;
+            ck_assert_uint_eq(next, twice); /* doubling */
         }
         prev = next;
         waited += next;

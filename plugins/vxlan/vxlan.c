@@ -18,7 +18,9 @@
  *
  * Kernel mode keeps no record of its own: its devices live in the nodes'
  * namespaces and go with them; the root-namespace ports of IXP ends are
- * among the interfaces the host records and removes.
+ * among the interfaces the host records and removes.  The kernel destroys
+ * the namespaces of a network taken down in the background, so its VNIs may
+ * still be held when `up` comes right after: send_batch waits for them.
  */
 #include "config.h"
 
@@ -116,8 +118,9 @@ vni_wait_next(unsigned waited)
         return 0;
     }
     unsigned next = waited ? waited : VXLAN_VNI_WAIT_FIRST_MS;
-    return next < VXLAN_VNI_WAIT_MAX_MS - waited ? next
-                                                  : VXLAN_VNI_WAIT_MAX_MS - waited;
+    return next < VXLAN_VNI_WAIT_MAX_MS - waited
+               ? next
+               : VXLAN_VNI_WAIT_MAX_MS - waited;
 }
 
 /* ------------------------------------------------------------------------ */
