@@ -254,6 +254,32 @@ START_TEST(test_displacing)
 }
 END_TEST
 
+/* Saves while a marked object was down leave newer stale copies without
+ * a side file: they hide nothing, the work is in the older side file;
+ * a copy that is not stale ends the walk. */
+START_TEST(test_displacing_past_sideless)
+{
+    struct snapshot s[4];
+    memset(s, 0, sizeof s);
+    snapshot_add_file(&s[0], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[1], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[2], "R.frr", "r", 1, true); /* marked, ran */
+    snapshot_add_file(&s[2], "R.frr.running", "x", 1, false);
+    snapshot_add_file(&s[3], "R.frr", "y", 1, false);
+    ck_assert_int_eq(snapshot_displacing(s, 4, "R.frr"), 2);
+    ck_assert_int_eq(snapshot_displacing(s + 1, 3, "R.frr"), 1);
+    ck_assert_int_eq(snapshot_displacing(s, 2, "R.frr"), -1); /* none */
+    /* A copy as it ran between them: the older side file is older than
+     * what a save took. */
+    snapshot_free(&s[1]);
+    snapshot_add_file(&s[1], "R.frr", "z", 1, false);
+    ck_assert_int_eq(snapshot_displacing(s, 4, "R.frr"), -1);
+    for (int i = 0; i < 4; i++) {
+        snapshot_free(&s[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -1186,6 +1212,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_retain_damaged);
     tcase_add_test(tc, test_retain_pinned);
     tcase_add_test(tc, test_displacing);
+    tcase_add_test(tc, test_displacing_past_sideless);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);

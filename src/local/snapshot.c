@@ -638,9 +638,14 @@ snapshot_displacing(const struct snapshot *list, size_t n, const char *file)
                 side = true;
             }
         }
-        if (f) {
-            return f->stale && side ? (long)k : -1;
+        if (f && !f->stale) {
+            return -1; /* a save took what ran: nothing older is newer work */
         }
+        if (f && side) {
+            return (long)k;
+        }
+        /* Stale without a side file (saved while marked and down, say):
+         * it hides nothing, the work is in an older one's side file. */
     }
     return -1;
 }

@@ -142,9 +142,11 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
 /* Where a restore that takes file `file` (NODE.frr, NODE.ip,
  * BRIDGE.vlan) of some snapshot leaves its students' newest work: the
  * index in `list` (of `n`, newest first) of the newest snapshot whose
- * manifest lists `file` when that copy is stale and the snapshot has
- * `file`SNAPSHOT_RUNNING beside it (the object was marked at that save:
- * what it ran then is only there), else -1.  Pure. */
+ * manifest lists `file` stale with `file`SNAPSHOT_RUNNING beside it (the
+ * object was marked at that save: what it ran then is only there).  Newer
+ * stale copies without a side file (saves while it was marked and did not
+ * answer) are passed over; -1 at the first copy that is not stale (a save
+ * took what ran) or when there is none.  Pure. */
 long snapshot_displacing(const struct snapshot *list, size_t n,
                          const char *file);
 
