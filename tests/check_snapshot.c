@@ -280,6 +280,70 @@ START_TEST(test_displacing_past_sideless)
 }
 END_TEST
 
+/* The pins file: "KEY SNAPSHOT" lines, round trip; a bad line refused
+ * naming the file and its line. */
+START_TEST(test_pins_parse)
+{
+    const char *text = "R.frr 20251203-120000\n1_L2.1.0.vlan s1\n"
+                       "R.frr s2\nH.ip 20251203-120000\n";
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &p),
+                     0);
+    ck_assert_uint_eq(p.n, 4);
+    ck_assert(snapshot_pins_has(&p, "R.frr", "s2"));
+    ck_assert(snapshot_pins_has(&p, NULL, "s1"));
+    ck_assert(!snapshot_pins_has(&p, "H.ip", "s2"));
+    char *back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, text);
+    free(back);
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "s2")); /* there already */
+    ck_assert(!snapshot_pins_add(&p, "R.frr.running", "s3"));
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "../x"));
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s3"));
+    ck_assert(snapshot_pins_remove(&p, "R.frr", "20251203-120000"));
+    ck_assert(!snapshot_pins_remove(&p, "R.frr", "20251203-120000"));
+    back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, "1_L2.1.0.vlan s1\nR.frr s2\n"
+                           "H.ip 20251203-120000\nR.frr s3\n");
+    free(back);
+    snapshot_pins_free(&p);
+    ck_assert_int_eq(snapshot_pins_parse("", 0, "/p/.pins", &p), 0);
+    ck_assert_uint_eq(p.n, 0);
+    back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, "");
+    free(back);
+
+    static const struct {
+        const char *text;
+        const char *msg;
+    } bad[] = {
+        {"R.frr s1\nR.frr\n", "/p/.pins:2: expected"},
+        {"R.frr s1 s2\n", "/p/.pins:1: expected"},
+        {"R.frr.running s1\n", "/p/.pins:1: expected"},
+        {"R s1\n", "/p/.pins:1: expected"},
+        {"../R.frr s1\n", "/p/.pins:1: expected"},
+        {"R.frr ../s1\n", "/p/.pins:1: bad snapshot name"},
+        {"R.frr s1\nH.ip s1\nR.frr s1\n", "/p/.pins:3: pin listed twice"},
+        {"R.frr s1\nH.ip s1", "/p/.pins:2: truncated"},
+        {"\n", "/p/.pins:1: expected"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        testutil_capture_begin();
+        int error = snapshot_pins_parse(bad[i].text, strlen(bad[i].text),
+                                        "/p/.pins", &p);
+        const char *msg = testutil_captured();
+        ck_assert_msg(error == -EINVAL && strstr(msg, bad[i].msg),
+                      "case %zu: %d %s", i, error, msg);
+        testutil_capture_end();
+        ck_assert_uint_eq(p.n, 0);
+    }
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pins_parse("R.frr s\0\n", 9, "/p/.pins", &p),
+                     -EINVAL);
+    testutil_capture_end();
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -1189,6 +1253,100 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* Pinned snapshots (the persistent pins file) are kept; pins that
+ * cannot be read (not a pins file, not a regular file) mean nothing is
+ * removed, said; the pins file is no snapshot nor a leftover. */
+START_TEST(test_prune_pins)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    store(dir, "new", now - 10, "hostname R\nend\n");
+    store(dir, "mid", now - 20, "hostname R\n!\nend\n");
+    store(dir, "old", now - 30, "hostname R\n!!\nend\n");
+    store(dir, "older", now - 40, "hostname R\n!!!\nend\n");
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0);
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0); /* once */
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "H.ip", "old"), 0);
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    ck_assert_uint_eq(p.n, 2);
+    snapshot_pins_free(&p);
+    struct stat sb;
+    ck_assert_int_eq(fstatat(dir, SNAPSHOT_PINS, &sb, AT_SYMLINK_NOFOLLOW),
+                     0);
+    ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+
+    /* Listed: the pins file is neither a snapshot nor incomplete. */
+    struct snapshot *list;
+    char **incomplete;
+    size_t n = snapshot_list(dir, "/p", false, &list, &incomplete);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_ptr_null(incomplete[0]);
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(incomplete);
+
+    /* Unreadable pins: nothing removed, said. */
+    int fd = openat(dir, SNAPSHOT_PINS, O_WRONLY | O_APPEND);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "junk\n", 5), 5);
+    close(fd);
+    struct snapshot_retention r = {1, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 0);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/p/.pins:3: expected") &&
+                      strstr(msg, "no snapshot removed"),
+                  "%s", msg);
+    testutil_capture_end();
+    ck_assert(exists(dir, "mid") && exists(dir, "old") &&
+              exists(dir, "older"));
+    /* A pin is never written over an unreadable file. */
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "mid"), -EINVAL);
+    testutil_capture_end();
+    ck_assert_int_eq(unlinkat(dir, SNAPSHOT_PINS, 0), 0);
+    ck_assert_int_eq(mkdirat(dir, SNAPSHOT_PINS, 0700), 0);
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 0);
+    msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "no snapshot removed"), "%s", msg);
+    testutil_capture_end();
+    ck_assert(exists(dir, "older"));
+    ck_assert_int_eq(unlinkat(dir, SNAPSHOT_PINS, AT_REMOVEDIR), 0);
+
+    /* Readable: the pinned one stays, the others beyond the last 1 go; a
+     * mark's snapshot (r.pinned) is kept too. */
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0);
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "H.ip", "old"), 0);
+    const char *const marked[] = {"mid", NULL};
+    r.pinned = marked;
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(exists(dir, "new") && exists(dir, "mid") && exists(dir, "old"));
+    ck_assert(!exists(dir, "older"));
+    /* R's pin gone, H's keeps it; the mark's gone, mid goes; the last
+     * pin gone, so is the file, and old goes. */
+    ck_assert_int_eq(snapshot_unpin(dir, "/p", "R.frr", "old"), 0);
+    r.pinned = NULL;
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(!exists(dir, "mid") && exists(dir, "old"));
+    ck_assert_int_eq(snapshot_unpin(dir, "/p", "H.ip", "old"), 0);
+    ck_assert(!exists(dir, SNAPSHOT_PINS));
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(!exists(dir, "old") && exists(dir, "new"));
+    close(dir);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -1213,6 +1371,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_retain_pinned);
     tcase_add_test(tc, test_displacing);
     tcase_add_test(tc, test_displacing_past_sideless);
+    tcase_add_test(tc, test_pins_parse);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
@@ -1222,6 +1381,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_list);
     tcase_add_test(tc, test_remove);
     tcase_add_test(tc, test_prune);
+    tcase_add_test(tc, test_prune_pins);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -786,8 +786,9 @@ snapshot_list(int snapdir, const char *path, bool verify,
     }
     rewinddir(dir);
     for (struct dirent *de; (de = readdir(dir));) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
-            continue;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            !strcmp(de->d_name, SNAPSHOT_PINS)) {
+            continue; /* the pins file: no snapshot, nor a leftover */
         }
         struct snapshot s;
         /* A temporary directory (.tmp-PID) or any other name no snapshot
@@ -857,6 +858,31 @@ size_t
 snapshot_prune(int snapdir, const char *path, long long now,
                const struct snapshot_retention *r, const char *written)
 {
+    /* The pinned ones are kept; pins that cannot be read may pin any:
+     * nothing is removed. */
+    struct snapshot_pins pins;
+    if (snapshot_pins_load(snapdir, path, &pins)) {
+        log_warn("%s: no snapshot removed: its pins (above) cannot be read, "
+                 "and a snapshot they pin may hold the only copy of "
+                 "students' work",
+                 path);
+        return 0;
+    }
+    size_t n_pinned = 0;
+    while (r->pinned && r->pinned[n_pinned]) {
+        n_pinned++;
+    }
+    const char **pinned = xcalloc(n_pinned + pins.n + 1, sizeof *pinned);
+    for (size_t i = 0; i < n_pinned; i++) {
+        pinned[i] = r->pinned[i];
+    }
+    for (size_t i = 0; i < pins.n; i++) {
+        pinned[n_pinned + i] = pins.v[i].snapshot;
+    }
+    struct snapshot_retention with_pins = *r;
+    with_pins.pinned = pinned;
+    r = &with_pins;
+
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *keep = xcalloc(n + 1, sizeof *keep);
@@ -878,5 +904,219 @@ snapshot_prune(int snapdir, const char *path, long long now,
     }
     free(keep);
     free(list);
+    free(pinned);
+    snapshot_pins_free(&pins);
     return removed;
+}
+
+/* pins                                                                     */
+
+/* A pin's key: an object's file (NODE.frr, NODE.ip, BRIDGE.vlan), never
+ * a side file's name. */
+static bool
+valid_pin_key(const char *key)
+{
+    return !ends_running(key) && valid_file_name(key);
+}
+
+bool
+snapshot_pins_has(const struct snapshot_pins *p, const char *key,
+                  const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if ((!key || !strcmp(p->v[i].key, key)) &&
+            !strcmp(p->v[i].snapshot, snapshot)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+snapshot_pins_add(struct snapshot_pins *p, const char *key,
+                  const char *snapshot)
+{
+    if (!key || !snapshot || !valid_pin_key(key) ||
+        !util_valid_name(snapshot, 64) ||
+        snapshot_pins_has(p, key, snapshot)) {
+        return false;
+    }
+    p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
+    p->v[p->n].key = xstrdup(key);
+    p->v[p->n].snapshot = xstrdup(snapshot);
+    p->n++;
+    return true;
+}
+
+bool
+snapshot_pins_remove(struct snapshot_pins *p, const char *key,
+                     const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strcmp(p->v[i].key, key) &&
+            !strcmp(p->v[i].snapshot, snapshot)) {
+            free(p->v[i].key);
+            free(p->v[i].snapshot);
+            memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
+            p->n--;
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+snapshot_pins_free(struct snapshot_pins *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].key);
+        free(p->v[i].snapshot);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+int
+snapshot_pins_parse(const char *text, size_t len, const char *path,
+                    struct snapshot_pins *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = NULL;
+    unsigned line = 0;
+    size_t pos = 0;
+
+    if (len && memchr(text, '\0', len)) {
+        log_error("%s: contains a NUL byte: not a pins file", path);
+        return -EINVAL;
+    }
+    while (pos < len && !why) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        line++;
+        if (!nl) {
+            why = "truncated (no newline at the end)";
+            break;
+        }
+        size_t l_len = (size_t)(nl - (text + pos));
+        char *l = xmalloc(l_len + 1);
+        memcpy(l, text + pos, l_len);
+        l[l_len] = '\0';
+        pos = (size_t)(nl - text) + 1;
+        size_t n = 0;
+        char **tok = util_split(l, ' ', &n);
+        if (n != 2 || !valid_pin_key(tok[0])) {
+            why = "expected 'KEY SNAPSHOT' (KEY: NODE.frr, NODE.ip or "
+                  "BRIDGE.vlan)";
+        } else if (!util_valid_name(tok[1], 64)) {
+            why = "bad snapshot name";
+        } else if (!snapshot_pins_add(out, tok[0], tok[1])) {
+            why = "pin listed twice";
+        }
+        util_free_strv(tok);
+        free(l);
+    }
+    if (why) {
+        log_error("%s:%u: %s", path, line, why);
+        snapshot_pins_free(out);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+char *
+snapshot_pins_format(const struct snapshot_pins *p)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < p->n; i++) {
+        char *t =
+            xasprintf("%s%s %s\n", text, p->v[i].key, p->v[i].snapshot);
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+int
+snapshot_pins_load(int snapdir, const char *path, struct snapshot_pins *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    char *shown = xasprintf("%s/" SNAPSHOT_PINS, path);
+    int error = fs_read_file_at(snapdir, SNAPSHOT_PINS, SNAPSHOT_PINS_MAX,
+                                &text, &len);
+    memset(out, 0, sizeof *out);
+    if (error == -ENOENT) {
+        error = 0; /* no pins */
+    } else if (error) {
+        log_error("%s: cannot read it: %s", shown, strerror(-error));
+    } else {
+        error = snapshot_pins_parse(text, len, shown, out);
+    }
+    free(text);
+    free(shown);
+    return error;
+}
+
+int
+snapshot_pins_store(int snapdir, const char *path,
+                    const struct snapshot_pins *p)
+{
+    int error = 0;
+    if (!p->n) {
+        if (unlinkat(snapdir, SNAPSHOT_PINS, 0) == 0) {
+            fsync(snapdir);
+        } else if (errno != ENOENT) {
+            error = -errno;
+        }
+    } else {
+        char *text = snapshot_pins_format(p);
+        error = fs_write_file_at(snapdir, SNAPSHOT_PINS, text, strlen(text),
+                                 0600);
+        free(text);
+    }
+    if (error) {
+        log_error("%s/" SNAPSHOT_PINS ": cannot write it: %s", path,
+                  strerror(-error));
+    }
+    return error;
+}
+
+/* snapshot_pin() and snapshot_unpin(). */
+static int
+change_pin(int snapdir, const char *path, const char *key,
+           const char *snapshot, bool add)
+{
+    struct snapshot_pins p;
+    int error = snapshot_pins_load(snapdir, path, &p);
+    if (!error) {
+        bool changed = add ? snapshot_pins_add(&p, key, snapshot)
+                           : snapshot_pins_remove(&p, key, snapshot);
+        if (add && !changed && !snapshot_pins_has(&p, key, snapshot)) {
+            log_error("%s/" SNAPSHOT_PINS ": cannot pin '%s %s': not an "
+                      "object's file and a snapshot's name",
+                      path, key ? key : "", snapshot ? snapshot : "");
+            error = -EINVAL;
+        } else if (changed) {
+            error = snapshot_pins_store(snapdir, path, &p);
+        }
+        if (!error && changed) {
+            log_debug("%s/" SNAPSHOT_PINS ": %s %s %s", path,
+                      add ? "pinned" : "unpinned", key, snapshot);
+        }
+    }
+    snapshot_pins_free(&p);
+    return error;
+}
+
+int
+snapshot_pin(int snapdir, const char *path, const char *key,
+             const char *snapshot)
+{
+    return change_pin(snapdir, path, key, snapshot, true);
+}
+
+int
+snapshot_unpin(int snapdir, const char *path, const char *key,
+               const char *snapshot)
+{
+    return change_pin(snapdir, path, key, snapshot, false);
 }

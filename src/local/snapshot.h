@@ -90,7 +90,8 @@ struct snapshot_retention {
     unsigned keep_last, keep_days;
     /* Snapshots kept whatever the numbers say (NULL-terminated; NULL:
      * none): those the network's marks name (state_mark_snapshots()),
-     * whose side files may hold the only copy of students' work. */
+     * whose side files may hold the only copy of students' work.
+     * snapshot_prune() adds the pinned ones (SNAPSHOT_PINS). */
     const char *const *pinned;
 };
 #define SNAPSHOT_KEEP_LAST 48
@@ -283,5 +284,79 @@ int snapshot_verify(int snapdir, const char *path, struct snapshot *snap);
 int snapshot_read_file(int snapdir, const char *path,
                        const struct snapshot *snap,
                        const struct snapshot_file *file, char **data);
+
+/* Pins: which snapshots hold students' work that a restore displaced or
+ * that a marked object ran (a side file, FILE.running), kept by retention
+ * whatever its numbers say.  They live with the snapshots, in the
+ * persistent directory (not the run directory: they survive `down` and a
+ * reboot), one file SNAPSHOT_PINS in <persist>/<network>/snapshots/
+ * (root's, 0600, written to a temporary name and renamed), a line each:
+ *
+ *     KEY SNAPSHOT
+ *
+ * KEY the object's file (NODE.frr, NODE.ip, BRIDGE.vlan: a mark's key),
+ * SNAPSHOT the snapshot whose KEY.running holds the work; several per key.
+ * A pin is added where a displaced mark is set, and by `save` for the
+ * newest KEY.running of each marked object; it is removed only by
+ * `restore --node NODE --running SNAPSHOT` (that work runs again) or by
+ * the TA (snapshot_unpin()), never by `save --force` or `down`.  This is
+ * the one owner of that file. */
+#define SNAPSHOT_PINS ".pins"
+#define SNAPSHOT_PINS_MAX (1u << 20)
+
+struct snapshot_pin {
+    char *key;      /* NODE.frr, NODE.ip or BRIDGE.vlan */
+    char *snapshot; /* a snapshot's name */
+};
+
+struct snapshot_pins {
+    struct snapshot_pin *v;
+    size_t n, cap;
+};
+
+/* Parses `len` bytes of a pins file (`path` names it in messages) into
+ * *out: 0, or -EINVAL after reporting "PATH:LINE: ..." (a line that is
+ * not "KEY SNAPSHOT", a pin listed twice, no newline at the end).
+ * Pure. */
+int snapshot_pins_parse(const char *text, size_t len, const char *path,
+                        struct snapshot_pins *out);
+
+/* The file's text (malloc()ed; "" when there is none).  Pure. */
+char *snapshot_pins_format(const struct snapshot_pins *);
+
+/* Whether `pins` has pin `key` `snapshot` (`key` NULL: any key). */
+bool snapshot_pins_has(const struct snapshot_pins *, const char *key,
+                       const char *snapshot);
+
+/* Adds pin `key` `snapshot`: true when it was not there (false also when
+ * `key` or `snapshot` is no valid one).  Pure. */
+bool snapshot_pins_add(struct snapshot_pins *, const char *key,
+                       const char *snapshot);
+
+/* Removes pin `key` `snapshot`: true when it was there.  Pure. */
+bool snapshot_pins_remove(struct snapshot_pins *, const char *key,
+                          const char *snapshot);
+
+void snapshot_pins_free(struct snapshot_pins *);
+
+/* Reads the pins of `snapdir` (shown as `path`): 0 (none when there is
+ * no file), or -errno after naming the file (-EINVAL: not a pins file):
+ * then nothing may be pruned. */
+int snapshot_pins_load(int snapdir, const char *path,
+                       struct snapshot_pins *out);
+
+/* Writes `pins` as `snapdir`'s pins file (removed when there are none):
+ * 0 or -errno, said. */
+int snapshot_pins_store(int snapdir, const char *path,
+                        const struct snapshot_pins *);
+
+/* Pins (snapshot_pin()) or unpins (snapshot_unpin()) `snapshot` for `key`
+ * in `snapdir`'s file: read, changed, written back (nothing written when
+ * nothing changes).  0 or -errno, said (an unreadable file is never
+ * written over). */
+int snapshot_pin(int snapdir, const char *path, const char *key,
+                 const char *snapshot);
+int snapshot_unpin(int snapdir, const char *path, const char *key,
+                   const char *snapshot);
 
 #endif
