@@ -628,7 +628,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                  path, snap.name, util_monotonic() - t0);
         /* A snapshot a mark names (displaced or not) may hold the only
          * copy of students' work: never removed while the mark is. */
-        char **pinned = state_mark_snapshots(st);
+        char **pinned = NULL;
+        bool unsure = state_mark_snapshots(st, &pinned) != 0;
         struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS,
                                        (const char *const *)pinned};
         if (s->topo && s->topo->snapshots_keep_last >= 0) {
@@ -637,8 +638,16 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
+        /* A mark that cannot be read may name any snapshot: nothing is
+         * removed (said; the save itself succeeded). */
         size_t removed =
-            snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+            unsure ? 0 : snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+        if (unsure) {
+            log_warn("network %s: no older snapshot removed: its marks "
+                     "(above) cannot all be read, and a snapshot one names "
+                     "may hold the only copy of students' work",
+                     s->network);
+        }
         if (removed) {
             log_info("removed %zu older snapshot%s (keeping the last %u and "
                      "one a day for %u days)",
