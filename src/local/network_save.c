@@ -398,6 +398,58 @@ network_save(struct session *s)
                            NULL);
 }
 
+/* Pins, for every object marked now (before `save --force` ends a mark):
+ * the snapshot a displaced mark names (a run directory from before pins
+ * were kept) and the newest snapshot -- `written` (NULL: none stored),
+ * else of `list` (newest first) -- that holds its side file
+ * (KEY.running), where what it ran while marked is: saves while it stays
+ * marked and does not answer keep no newer one.  Not for an object whose
+ * mark --force ends (`unmark`, not displaced): what runs on it is saved
+ * as its file.  0, or -errno when a pin could not be written (said):
+ * then nothing may be pruned. */
+static int
+pin_marked(const struct state *st, int snapdir, const char *path,
+           const struct snapshot *written, const struct snapshot *list,
+           size_t n_list, const bool *unmark)
+{
+    size_t n_objects = st->n_nodes + st->n_bridges;
+    int error = 0;
+    for (size_t i = 0; i < n_objects; i++) {
+        char *key = mark_key(st, i);
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        if (!mark) {
+            free(key);
+            continue;
+        }
+        bool displaced = state_mark_is_displaced(mark);
+        char *named = displaced ? state_mark_snapshot(mark) : NULL;
+        int e = named ? snapshot_pin(snapdir, path, key, named) : 0;
+        const char *newest = NULL;
+        char *side = xasprintf("%s" SNAPSHOT_RUNNING, key);
+        for (size_t k = 0; k <= n_list && !newest; k++) {
+            const struct snapshot *c = k == 0 ? written : &list[k - 1];
+            for (size_t f = 0; c && f < c->n_files && !newest; f++) {
+                newest = !strcmp(c->files[f].name, side) ? c->name : NULL;
+            }
+        }
+        if (newest && (displaced || !unmark[i])) {
+            int e2 = snapshot_pin(snapdir, path, key, newest);
+            e = e ? e : e2;
+        }
+        if (e) {
+            log_error("%s: its students' work in snapshot %s not pinned "
+                      "(above)",
+                      object_name(st, i), named ? named : newest);
+            error = error ? error : e;
+        }
+        free(side);
+        free(named);
+        free(mark);
+        free(key);
+    }
+    return error;
+}
+
 int
 network_save_as(struct session *s, unsigned asn, const char *given,
                 const char *note, char **saved)
@@ -488,7 +540,9 @@ network_save_as(struct session *s, unsigned asn, const char *given,
              * taken as it runs; the mark stays, so that retention keeps
              * the snapshot whose side file holds their older work. */
             if (s->opts.force) {
-                log_info("%s: marked (%s): --force removes the mark",
+                log_info("%s: marked (%s): --force removes the mark (the "
+                         "snapshot it names stays pinned: `miniinet "
+                         "snapshots --unpin` releases it)",
                          object_name(st, i), mark);
                 unmark[i] = true;
             }
@@ -595,6 +649,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                           n_lost == 1 ? "" : "es", list[prev].name);
                 status = EXIT_FAILED;
             }
+            pin_marked(st, snapdir, path, NULL, list, n_list, unmark);
             unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
@@ -616,6 +671,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (saved) {
             *saved = xstrdup(snap.name);
         }
+        bool pins_failed =
+            pin_marked(st, snapdir, path, &snap, list, n_list, unmark) != 0;
         unmark_objects(st, unmark, n_objects);
         char of_as[32] = "";
         if (asn) {
@@ -629,7 +686,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         /* A snapshot a mark names (displaced or not) may hold the only
          * copy of students' work: never removed while the mark is. */
         char **pinned = NULL;
-        bool unsure = state_mark_snapshots(st, &pinned) != 0;
+        bool unsure = state_mark_snapshots(st, &pinned) != 0 || pins_failed;
         struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS,
                                        (const char *const *)pinned};
         if (s->topo && s->topo->snapshots_keep_last >= 0) {
@@ -644,8 +701,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
             unsure ? 0 : snapshot_prune(snapdir, path, snap.time, &r, snap.name);
         if (unsure) {
             log_warn("network %s: no older snapshot removed: its marks "
-                     "(above) cannot all be read, and a snapshot one names "
-                     "may hold the only copy of students' work",
+                     "cannot all be read or pinned (above), and a snapshot "
+                     "one names may hold the only copy of students' work",
                      s->network);
         }
         if (removed) {
@@ -1281,27 +1338,36 @@ stale_why(const struct snapshot *snap, const char *file)
 }
 
 /* Says that `object` has what it ran at snapshot `snap` (its side file
- * `file`, restore --running), and whether it is still marked. */
+ * `file`, restore --running), and whether it is still marked.  That work
+ * runs again: the pin of `snap` for its key goes (the one place a restore
+ * ends a pin), and a displaced mark naming `snap` too. */
 static void
-say_side_restored(const struct state *st, const char *object, bool bridge,
-                  const char *snap, const char *file)
+say_side_restored(const struct state *st, int snapdir, const char *path,
+                  const char *object, bool bridge, const char *snap,
+                  const char *file)
 {
     char *key = state_mark_key(st, object, bridge);
     char *mark = key ? state_mark_get(st, key) : NULL;
     char *named = mark ? state_mark_snapshot(mark) : NULL;
+    struct snapshot_pins pins;
+    bool pinned = key && !snapshot_pins_load(snapdir, path, &pins) &&
+                  snapshot_pins_has(&pins, key, snap);
+    snapshot_pins_free(&pins);
+    bool unpinned = pinned && !snapshot_unpin(snapdir, path, key, snap);
     /* A displaced mark names the snapshot whose side file holds what it
      * ran while marked: that runs again, the next save stores it. */
     bool ends = state_mark_is_displaced(mark) && named && !strcmp(named, snap);
     if (ends) {
         state_mark_clear(st, key);
     }
-    log_info("%s: put back as it ran at snapshot %s (%s)%s", object, snap,
+    log_info("%s: put back as it ran at snapshot %s (%s)%s%s", object, snap,
              file,
              ends   ? "; its mark (displaced) removed: the next `save` "
                       "stores it as its file"
              : mark ? "; still marked: `save --force` makes it its saved "
                       "state"
-                    : "");
+                    : "",
+             unpinned ? "; snapshot no longer pinned for it" : "");
     free(named);
     free(mark);
     free(key);
@@ -1346,6 +1412,14 @@ mark_restored(const struct restore_run *run, const char *object, bool bridge,
                       frr ? "ran" : "had", file, object, run->all[d].name);
         log_warn("%s: %s; its students' work of that time is in snapshot %s",
                  object, reason, run->all[d].name);
+        /* Pinned where snapshots live, for good: a later mark replacing
+         * this one, `down` or a reboot never unpin it. */
+        if (key && snapshot_pin(run->snapdir, run->path, key,
+                                run->all[d].name) != 0) {
+            log_error("%s: snapshot %s not pinned (above): the mark keeps "
+                      "it while it stays, and the next `save` pins it",
+                      object, run->all[d].name);
+        }
         state_mark_set(run->st, key, reason, run->all[d].name);
         free(reason);
     } else if (key && !state_mark_is_displaced(mark)) {
@@ -1397,7 +1471,8 @@ restore_one(size_t i, void *aux)
     free(data);
     run->result[i] = error ? -1 : 1;
     if (side && !error) {
-        say_side_restored(run->st, node, false, run->snap->name, f->name);
+        say_side_restored(run->st, run->snapdir, run->path, node, false,
+                          run->snap->name, f->name);
         return 0;
     }
     /* Its students' work runs: no longer marked (or displaced:
@@ -1485,7 +1560,8 @@ restore_switches(struct session *s, struct restore_run *run,
             const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
             if (!error && snapshot_file_running(file)) {
-                say_side_restored(st, bridges[k], true, snap->name, file);
+                say_side_restored(st, run->snapdir, run->path, bridges[k], true,
+                                  snap->name, file);
             } else if (!error) {
                 mark_restored(run, bridges[k], true, file);
             } else if (run->up) {

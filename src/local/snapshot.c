@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1080,12 +1081,17 @@ snapshot_pins_store(int snapdir, const char *path,
     return error;
 }
 
+/* A restore's workers (threads) pin at once: one read-change-write at a
+ * time (other processes: the network's lock). */
+static pthread_mutex_t pins_mutex = PTHREAD_MUTEX_INITIALIZER;
+
 /* snapshot_pin() and snapshot_unpin(). */
 static int
 change_pin(int snapdir, const char *path, const char *key,
            const char *snapshot, bool add)
 {
     struct snapshot_pins p;
+    pthread_mutex_lock(&pins_mutex);
     int error = snapshot_pins_load(snapdir, path, &p);
     if (!error) {
         bool changed = add ? snapshot_pins_add(&p, key, snapshot)
@@ -1103,6 +1109,7 @@ change_pin(int snapdir, const char *path, const char *key,
                       add ? "pinned" : "unpinned", key, snapshot);
         }
     }
+    pthread_mutex_unlock(&pins_mutex);
     snapshot_pins_free(&p);
     return error;
 }
