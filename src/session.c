@@ -490,6 +490,9 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
                 char **argv)
 {
     unsigned needs = verb->needs;
+    if (s->opts.unpin) {
+        needs |= EXCLUSIVE; /* snapshots --unpin changes the pins */
+    }
     const char *named = verb->network_arg > 0 && verb->network_arg < argc
                             ? argv[verb->network_arg]
                             : NULL;

@@ -1747,6 +1747,13 @@ reply_list(const struct wire_snapshots *w)
 int
 master_snapshots(struct session *s)
 {
+    if (s->opts.unpin) {
+        /* Not passed on yet: each server keeps its own pins. */
+        log_error("snapshots --unpin: not from the master of a network on "
+                  "several servers yet; run it on the server that keeps "
+                  "the object's snapshots");
+        return EXIT_USAGE;
+    }
     struct master m;
     struct wire_snapshots *replies =
         xcalloc(plan_view(s->plan)->n_servers + 1, sizeof *replies);

@@ -808,11 +808,73 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
     return status;
 }
 
+/* snapshots --unpin KEY:SNAPSHOT (checked by verb_snapshots()): the pin
+ * released; refused when there is no such pin or the pins cannot be
+ * read. */
+static int
+unpin(struct session *s, int snapdir, const char *path)
+{
+    const char *colon = strchr(s->opts.unpin, ':');
+    char *key =
+        xasprintf("%.*s", (int)(colon - s->opts.unpin), s->opts.unpin);
+    const char *snap = colon + 1;
+    struct snapshot_pins pins;
+    int status = EXIT_FAILED;
+    if (snapdir < 0) {
+        log_error("--unpin %s: network %s has no snapshots", s->opts.unpin,
+                  s->network);
+    } else if (!snapshot_pins_load(snapdir, path, &pins)) {
+        if (!snapshot_pins_has(&pins, key, snap)) {
+            log_error("--unpin %s: snapshot %s is not pinned for %s (see "
+                      "`miniinet snapshots`)",
+                      s->opts.unpin, snap, key);
+        } else if (!snapshot_unpin(snapdir, path, key, snap)) {
+            snapshot_pins_remove(&pins, key, snap);
+            log_info("network %s: snapshot %s no longer pinned for %s%s",
+                     s->network, snap, key,
+                     snapshot_pins_has(&pins, NULL, snap)
+                         ? " (still pinned for another object)"
+                         : " (retention may remove it with the next save, "
+                           "unless a mark names it)");
+            status = EXIT_OK;
+        }
+        snapshot_pins_free(&pins);
+    }
+    free(key);
+    return status;
+}
+
+/* The keys pinning snapshot `name` ("" when none), as shown by
+ * `snapshots`: "  pinned for KEY,KEY". */
+static char *
+pinned_for(const struct snapshot_pins *pins, const char *name)
+{
+    char *text = xstrdup("");
+    for (size_t k = 0; k < pins->n; k++) {
+        if (!strcmp(pins->v[k].snapshot, name)) {
+            char *more = xasprintf("%s%s%s", text,
+                                   *text ? "," : "  pinned for ",
+                                   pins->v[k].key);
+            free(text);
+            text = more;
+        }
+    }
+    return text;
+}
+
 int
 network_snapshots(struct session *s)
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
+    if (s->opts.unpin) {
+        int status = unpin(s, snapdir, path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        free(path);
+        return status;
+    }
 
     if (snapdir == -ENOENT) {
         if (s->opts.json) {
@@ -838,6 +900,15 @@ network_snapshots(struct session *s)
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
+    /* The pins (SNAPSHOT_PINS): what retention keeps for good. */
+    struct snapshot_pins pins;
+    int status = EXIT_OK;
+    if (snapshot_pins_load(snapdir, path, &pins)) {
+        log_error("network %s: its pins (above) cannot be read: no "
+                  "snapshot is removed by retention until they can",
+                  s->network);
+        status = EXIT_FAILED;
+    }
     /* The marks of the network up here, each object's once: a snapshot
      * one names is kept by retention; a displaced one's holds, in its
      * side file, what the object ran while marked. */
@@ -849,7 +920,12 @@ network_snapshots(struct session *s)
         marks[k] = key ? state_mark_get(st, key) : NULL;
         free(key);
     }
-    int status = EXIT_OK;
+    bool *pin_listed = xcalloc(pins.n + 1, sizeof *pin_listed);
+    for (size_t k = 0; k < pins.n; k++) {
+        for (size_t i = 0; i < n && !pin_listed[k]; i++) {
+            pin_listed[k] = !strcmp(list[i].name, pins.v[k].snapshot);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         char when[32] = "?";
         time_t t = (time_t)list[i].time;
@@ -904,6 +980,11 @@ network_snapshots(struct session *s)
             free(stale_text);
             stale_text = more;
         }
+        char *pins_text = pinned_for(&pins, list[i].name);
+        char *more = xasprintf("%s%s", stale_text, pins_text);
+        free(stale_text);
+        free(pins_text);
+        stale_text = more;
         char scope[16] = "whole";
         if (list[i].asn) {
             snprintf(scope, sizeof scope, "AS %u", list[i].asn);
@@ -921,6 +1002,17 @@ network_snapshots(struct session *s)
                incomplete[i]);
     }
     util_free_strv(incomplete);
+    /* A pin of a snapshot that is no longer there (removed by hand). */
+    for (size_t k = 0; k < pins.n; k++) {
+        if (!pin_listed[k]) {
+            printf("%-24s missing, but pinned for %s (`--unpin %s:%s` "
+                   "releases it)\n",
+                   pins.v[k].snapshot, pins.v[k].key, pins.v[k].key,
+                   pins.v[k].snapshot);
+        }
+    }
+    snapshot_pins_free(&pins);
+    free(pin_listed);
     for (size_t k = 0; k < n_objects; k++) {
         free(marks[k]);
     }
