@@ -1273,8 +1273,7 @@ START_TEST(test_prune_pins)
     ck_assert_uint_eq(p.n, 2);
     snapshot_pins_free(&p);
     struct stat sb;
-    ck_assert_int_eq(fstatat(dir, SNAPSHOT_PINS, &sb, AT_SYMLINK_NOFOLLOW),
-                     0);
+    ck_assert_int_eq(fstatat(dir, SNAPSHOT_PINS, &sb, AT_SYMLINK_NOFOLLOW), 0);
     ck_assert_uint_eq(sb.st_mode & 07777, 0600);
 
     /* Listed: the pins file is neither a snapshot nor incomplete. */

@@ -698,7 +698,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         /* A mark that cannot be read may name any snapshot: nothing is
          * removed (said; the save itself succeeded). */
         size_t removed =
-            unsure ? 0 : snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+            unsure ? 0
+                   : snapshot_prune(snapdir, path, snap.time, &r, snap.name);
         if (unsure) {
             log_warn("network %s: no older snapshot removed: its marks "
                      "cannot all be read or pinned (above), and a snapshot "
@@ -815,8 +816,7 @@ static int
 unpin(struct session *s, int snapdir, const char *path)
 {
     const char *colon = strchr(s->opts.unpin, ':');
-    char *key =
-        xasprintf("%.*s", (int)(colon - s->opts.unpin), s->opts.unpin);
+    char *key = xasprintf("%.*s", (int)(colon - s->opts.unpin), s->opts.unpin);
     const char *snap = colon + 1;
     struct snapshot_pins pins;
     int status = EXIT_FAILED;
@@ -852,9 +852,8 @@ pinned_for(const struct snapshot_pins *pins, const char *name)
     char *text = xstrdup("");
     for (size_t k = 0; k < pins->n; k++) {
         if (!strcmp(pins->v[k].snapshot, name)) {
-            char *more = xasprintf("%s%s%s", text,
-                                   *text ? "," : "  pinned for ",
-                                   pins->v[k].key);
+            char *more = xasprintf(
+                "%s%s%s", text, *text ? "," : "  pinned for ", pins->v[k].key);
             free(text);
             text = more;
         }
@@ -1680,8 +1679,8 @@ restore_switches(struct session *s, struct restore_run *run,
             const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
             if (!error && snapshot_file_running(file)) {
-                say_side_restored(st, run->snapdir, run->path, bridges[k], true,
-                                  snap->name, file);
+                say_side_restored(st, run->snapdir, run->path, bridges[k],
+                                  true, snap->name, file);
             } else if (!error) {
                 mark_restored(run, bridges[k], true, file);
             } else if (run->up) {

@@ -954,8 +954,7 @@ snapshot_pins_remove(struct snapshot_pins *p, const char *key,
                      const char *snapshot)
 {
     for (size_t i = 0; i < p->n; i++) {
-        if (!strcmp(p->v[i].key, key) &&
-            !strcmp(p->v[i].snapshot, snapshot)) {
+        if (!strcmp(p->v[i].key, key) && !strcmp(p->v[i].snapshot, snapshot)) {
             free(p->v[i].key);
             free(p->v[i].snapshot);
             memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
@@ -1028,8 +1027,7 @@ snapshot_pins_format(const struct snapshot_pins *p)
 {
     char *text = xstrdup("");
     for (size_t i = 0; i < p->n; i++) {
-        char *t =
-            xasprintf("%s%s %s\n", text, p->v[i].key, p->v[i].snapshot);
+        char *t = xasprintf("%s%s %s\n", text, p->v[i].key, p->v[i].snapshot);
         free(text);
         text = t;
     }
@@ -1070,8 +1068,8 @@ snapshot_pins_store(int snapdir, const char *path,
         }
     } else {
         char *text = snapshot_pins_format(p);
-        error = fs_write_file_at(snapdir, SNAPSHOT_PINS, text, strlen(text),
-                                 0600);
+        error =
+            fs_write_file_at(snapdir, SNAPSHOT_PINS, text, strlen(text), 0600);
         free(text);
     }
     if (error) {

@@ -1137,9 +1137,9 @@ state_mark_line(const char *reason, const char *snapshot)
     size_t tail = snapshot ? strlen(MARK_SNAPSHOT) + strlen(snapshot) : 0;
     size_t room = tail < STATE_MARK_MAX - 2 ? STATE_MARK_MAX - 2 - tail : 0;
     size_t r_len = strlen(reason);
-    char *line = xasprintf("%.*s%s%s", (int)(r_len < room ? r_len : room),
-                           reason, snapshot ? MARK_SNAPSHOT : "",
-                           snapshot ? snapshot : "");
+    char *line =
+        xasprintf("%.*s%s%s", (int)(r_len < room ? r_len : room), reason,
+                  snapshot ? MARK_SNAPSHOT : "", snapshot ? snapshot : "");
     size_t n = strlen(line);
     if (n > STATE_MARK_MAX - 2) {
         n = STATE_MARK_MAX - 2;

@@ -270,8 +270,11 @@ char *state_mark_get(const struct state *, const char *key);
  * snapshot the mark names.  Its line starts with STATE_MARK_DISPLACED.
  * `save` takes what runs on such an object as for an unmarked one, and
  * keeps the mark; retention never removes the snapshot it names (nor one
- * that any mark names: state_mark_snapshots()); `save --force`, or
- * `restore --node NAME --running SNAPSHOT` of that snapshot, ends it. */
+ * that any mark names: state_mark_snapshots()), and the restore that set
+ * it pinned that snapshot for good (snapshot.h's pins: marks die with the
+ * run directory, pins do not); `save --force`, or `restore --node NAME
+ * --running SNAPSHOT` of that snapshot, ends it (only the latter, or
+ * `snapshots --unpin`, ends the pin). */
 #define STATE_MARK_DISPLACED "displaced: "
 
 /* Whether mark line `line` (state_mark_get()'s) is a displaced mark.
