@@ -104,10 +104,6 @@ int network_save(struct session *);
 int network_save_as(struct session *, unsigned asn, const char *given,
                     const char *note, char **saved);
 int network_snapshots(struct session *);
-/* `status`: says, on stderr, which snapshots are pinned (the persistent
- * pins: snapshot.h), each with the objects it is pinned for, or that the
- * pins cannot be read.  Changes no exit status. */
-void network_pins_say(const char *network);
 int master_save(struct session *);
 int master_snapshots(struct session *);
 int network_restore(struct session *, const char *name, const char *node);

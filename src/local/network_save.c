@@ -30,7 +30,7 @@
 #include "wire.h"
 #include "workers.h"
 
-#define SNAPSHOTS_DIR "snapshots"
+#define SNAPSHOTS_DIR SNAPSHOT_DIR
 
 /* How long a router's vtysh has to print its running configuration, for
  * `save` and `restore` (a few ms when FRR answers; a stopped or wedged
@@ -859,34 +859,6 @@ pinned_for(const struct snapshot_pins *pins, const char *name)
         }
     }
     return text;
-}
-
-void
-network_pins_say(const char *network)
-{
-    char *path = NULL;
-    int snapdir = open_snapdir(network, false, &path);
-    struct snapshot_pins pins;
-    if (snapdir < 0 || snapshot_pins_load(snapdir, path, &pins)) {
-        if (snapdir >= 0) {
-            log_warn("network %s: its pins (above) cannot be read: "
-                     "retention removes no snapshot until they can",
-                     network);
-            close(snapdir);
-        }
-        free(path);
-        return;
-    }
-    for (size_t k = 0; k < pins.n; k++) {
-        log_info("pinned: snapshot %s keeps the students' work of %s (its "
-                 "%s" SNAPSHOT_RUNNING "; `miniinet snapshots --unpin "
-                 "%s:%s` releases it)",
-                 pins.v[k].snapshot, pins.v[k].key, pins.v[k].key,
-                 pins.v[k].key, pins.v[k].snapshot);
-    }
-    snapshot_pins_free(&pins);
-    close(snapdir);
-    free(path);
 }
 
 int

@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
+#include "persist.h"
 #include "util.h"
 
 void
@@ -1124,4 +1125,39 @@ snapshot_unpin(int snapdir, const char *path, const char *key,
                const char *snapshot)
 {
     return change_pin(snapdir, path, key, snapshot, false);
+}
+
+void
+snapshot_pins_say(const char *network)
+{
+    int net = persist_open(network, false);
+    int snapdir =
+        net < 0 ? net : persist_open_subdir(net, SNAPSHOT_DIR, false);
+    if (net >= 0) {
+        close(net);
+    }
+    char *root = persist_network_dir(network);
+    char *path = xasprintf("%s/" SNAPSHOT_DIR, root);
+    free(root);
+    struct snapshot_pins pins;
+    if (snapdir < 0 || snapshot_pins_load(snapdir, path, &pins)) {
+        if (snapdir >= 0) {
+            log_warn("network %s: its pins (above) cannot be read: "
+                     "retention removes no snapshot until they can",
+                     network);
+            close(snapdir);
+        }
+        free(path);
+        return;
+    }
+    for (size_t k = 0; k < pins.n; k++) {
+        log_info("pinned: snapshot %s keeps the students' work of %s (its "
+                 "%s" SNAPSHOT_RUNNING "; `miniinet snapshots --unpin "
+                 "%s:%s` releases it)",
+                 pins.v[k].snapshot, pins.v[k].key, pins.v[k].key,
+                 pins.v[k].key, pins.v[k].snapshot);
+    }
+    snapshot_pins_free(&pins);
+    close(snapdir);
+    free(path);
 }

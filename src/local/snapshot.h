@@ -302,6 +302,8 @@ int snapshot_read_file(int snapdir, const char *path,
  * the TA (snapshot_unpin()), never by `save --force` or `down`.  This is
  * the one owner of that file. */
 #define SNAPSHOT_PINS ".pins"
+/* The snapshots' directory in a network's persistent one. */
+#define SNAPSHOT_DIR "snapshots"
 #define SNAPSHOT_PINS_MAX (1u << 20)
 
 struct snapshot_pin {
@@ -356,6 +358,10 @@ int snapshot_pins_store(int snapdir, const char *path,
  * written over). */
 int snapshot_pin(int snapdir, const char *path, const char *key,
                  const char *snapshot);
+/* `status`: says, on stderr, which snapshots network `network`'s pins
+ * keep and for what, or that the pins cannot be read; nothing when it
+ * has no snapshots. */
+void snapshot_pins_say(const char *network);
 int snapshot_unpin(int snapdir, const char *path, const char *key,
                    const char *snapshot);
 
