@@ -222,7 +222,11 @@ remove_leftovers(int snapdir, const char *path)
         return;
     }
     for (struct dirent *de; (de = readdir(dir));) {
-        if (!strncmp(de->d_name, ".tmp-", 5)) {
+        /* Also the pins' temporary file (fs_write_file_at()'s
+         * ".NAME.tmpPID") of a killed save or restore. */
+        if (!strncmp(de->d_name, ".tmp-", 5) ||
+            !strncmp(de->d_name, "." SNAPSHOT_PINS ".tmp",
+                     strlen("." SNAPSHOT_PINS ".tmp"))) {
             names = xgrow(names, &cap, n + 1, sizeof *names);
             names[n++] = xstrdup(de->d_name);
         }
