@@ -344,6 +344,36 @@ START_TEST(test_pins_parse)
 }
 END_TEST
 
+/* What a save pins for a marked object: the newest side file, the
+ * snapshot just written first. */
+START_TEST(test_newest_running)
+{
+    struct snapshot s[3], w;
+    memset(s, 0, sizeof s);
+    memset(&w, 0, sizeof w);
+    s[0].name = xstrdup("s0");
+    s[1].name = xstrdup("s1");
+    s[2].name = xstrdup("s2");
+    w.name = xstrdup("w");
+    snapshot_add_file(&s[0], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[1], "R.frr", "r", 1, true);
+    snapshot_add_file(&s[1], "R.frr.running", "x", 1, false);
+    snapshot_add_file(&s[1], "H.ip", "h", 1, false);
+    snapshot_add_file(&s[2], "R.frr.running", "y", 1, false);
+    snapshot_add_file(&w, "R.frr", "r", 1, true);
+    ck_assert_ptr_eq(snapshot_newest_running(NULL, s, 3, "R.frr"), &s[1]);
+    ck_assert_ptr_eq(snapshot_newest_running(&w, s, 3, "R.frr"), &s[1]);
+    snapshot_add_file(&w, "R.frr.running", "z", 1, false);
+    ck_assert_ptr_eq(snapshot_newest_running(&w, s, 3, "R.frr"), &w);
+    ck_assert_ptr_null(snapshot_newest_running(&w, s, 3, "H.ip"));
+    ck_assert_ptr_null(snapshot_newest_running(NULL, s, 0, "R.frr"));
+    for (int i = 0; i < 3; i++) {
+        snapshot_free(&s[i]);
+    }
+    snapshot_free(&w);
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -1371,6 +1401,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_displacing);
     tcase_add_test(tc, test_displacing_past_sideless);
     tcase_add_test(tc, test_pins_parse);
+    tcase_add_test(tc, test_newest_running);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);

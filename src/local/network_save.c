@@ -428,14 +428,9 @@ pin_marked(const struct state *st, int snapdir, const char *path,
         bool displaced = state_mark_is_displaced(mark);
         char *named = displaced ? state_mark_snapshot(mark) : NULL;
         int e = named ? snapshot_pin(snapdir, path, key, named) : 0;
-        const char *newest = NULL;
-        char *side = xasprintf("%s" SNAPSHOT_RUNNING, key);
-        for (size_t k = 0; k <= n_list && !newest; k++) {
-            const struct snapshot *c = k == 0 ? written : &list[k - 1];
-            for (size_t f = 0; c && f < c->n_files && !newest; f++) {
-                newest = !strcmp(c->files[f].name, side) ? c->name : NULL;
-            }
-        }
+        const struct snapshot *holder =
+            snapshot_newest_running(written, list, n_list, key);
+        const char *newest = holder ? holder->name : NULL;
         if (newest && (displaced || !unmark[i])) {
             int e2 = snapshot_pin(snapdir, path, key, newest);
             e = e ? e : e2;
@@ -446,7 +441,6 @@ pin_marked(const struct state *st, int snapdir, const char *path,
                       object_name(st, i), named ? named : newest);
             error = error ? error : e;
         }
-        free(side);
         free(named);
         free(mark);
         free(key);

@@ -652,6 +652,22 @@ snapshot_displacing(const struct snapshot *list, size_t n, const char *file)
     return -1;
 }
 
+const struct snapshot *
+snapshot_newest_running(const struct snapshot *first,
+                        const struct snapshot *list, size_t n, const char *key)
+{
+    char *side = xasprintf("%s" SNAPSHOT_RUNNING, key);
+    const struct snapshot *newest = NULL;
+    for (size_t k = 0; k <= n && !newest; k++) {
+        const struct snapshot *c = k == 0 ? first : &list[k - 1];
+        for (size_t f = 0; c && f < c->n_files && !newest; f++) {
+            newest = !strcmp(c->files[f].name, side) ? c : NULL;
+        }
+    }
+    free(side);
+    return newest;
+}
+
 static int
 newest_first(const void *a_, const void *b_)
 {

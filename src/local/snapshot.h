@@ -151,6 +151,15 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
 long snapshot_displacing(const struct snapshot *list, size_t n,
                          const char *file);
 
+/* The newest snapshot holding object file `key`'s side file
+ * (`key`SNAPSHOT_RUNNING): `first` when it has one (the snapshot a save
+ * has just written; NULL: none), else the newest of `list` (of `n`, newest
+ * first) that does; NULL when none.  What a save pins for a marked
+ * object.  Pure. */
+const struct snapshot *snapshot_newest_running(const struct snapshot *first,
+                                               const struct snapshot *list,
+                                               size_t n, const char *key);
+
 /* Which of the `n` objects of a network's record -- `objects[i]`, the
  * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an
  * object snapshots do not keep) -- that a restore of `snap` is asked to
