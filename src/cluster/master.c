@@ -1810,7 +1810,7 @@ master_snapshots(struct session *s)
             snprintf(scope, sizeof scope, "AS %u", w->as);
         }
         char *on = xstrdup(""), *bad = xstrdup(""), *missing = xstrdup("");
-        char *stale = xstrdup("");
+        char *stale = xstrdup(""), *pinned = xstrdup("");
         for (size_t i = 0; i < m.n; i++) {
             const struct wire_snapshot *here = NULL;
             for (size_t k = 0; answered[i] && k < replies[i].n_snapshots;
@@ -1836,12 +1836,21 @@ master_snapshots(struct session *s)
                 free(stale);
                 stale = t2;
             }
+            for (size_t k = 0; here && k < here->n_pinned_for; k++) {
+                char *t2 =
+                    xasprintf("%s%s%s (on %s)", pinned, *pinned ? "," : "",
+                              here->pinned_for[k], m.p->servers[i].name);
+                free(pinned);
+                pinned = t2;
+            }
         }
-        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s\n", w->name, when, scope,
+        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s%s%s\n", w->name, when, scope,
                *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
                *missing ? "  missing on " : "", missing,
-               *stale ? "  stale: " : "", stale);
+               *stale ? "  stale: " : "", stale,
+               *pinned ? "  pinned for " : "", pinned);
         status = *bad ? EXIT_FAILED : status;
+        free(pinned);
         free(stale);
         free(on);
         free(bad);

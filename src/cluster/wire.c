@@ -1087,6 +1087,11 @@ wire_snapshots_encode(const struct wire_snapshots *w)
         if (sn->note) {
             add_string(e, "note", sn->note);
         }
+        if (sn->n_pinned_for) {
+            json_object_object_add(
+                e, "pinned_for",
+                strings_encode(sn->pinned_for, sn->n_pinned_for));
+        }
         json_object_array_add(a, e);
     }
     json_object_object_add(o, "snapshots", a);
@@ -1135,6 +1140,19 @@ snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
             break;
         }
     }
+    /* Optional: a server before pins reports none. */
+    if (o && json_object_object_get_ex(o, "pinned_for", NULL)) {
+        sn->pinned_for =
+            get_strings(r, o, where, "pinned_for", &sn->n_pinned_for);
+    }
+    for (size_t i = 0; i < sn->n_pinned_for; i++) {
+        /* NODE.frr, NODE.ip, BRIDGE.vlan: a name with dots. */
+        if (sn->pinned_for[i] &&
+            !util_valid_bridge_name(sn->pinned_for[i], 80)) {
+            refuse(r, where, "pinned_for", "has a bad name");
+            break;
+        }
+    }
 }
 
 static void
@@ -1171,6 +1189,7 @@ wire_snapshots_free(struct wire_snapshots *w)
         free(w->snapshots[i].note);
         free_strings(w->snapshots[i].stale_nodes,
                      w->snapshots[i].n_stale_nodes);
+        free_strings(w->snapshots[i].pinned_for, w->snapshots[i].n_pinned_for);
     }
     free(w->snapshots);
     free_strings(w->incomplete, w->n_incomplete);

@@ -767,7 +767,7 @@ stale_objects(const struct snapshot *snap, bool running, size_t *n)
  * when one is damaged. */
 static int
 snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
-                char **incomplete)
+                char **incomplete, const struct snapshot_pins *pins)
 {
     struct wire_snapshots w = {0};
     int status = EXIT_OK;
@@ -791,6 +791,12 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         ws->stale_nodes = stale_objects(&list[i], false, &ws->n_stale_nodes);
         ws->stale = (unsigned)ws->n_stale_nodes;
         ws->note = list[i].note;
+        ws->pinned_for = xcalloc((pins ? pins->n : 0) + 1, sizeof(char *));
+        for (size_t k = 0; pins && k < pins->n; k++) {
+            if (!strcmp(pins->v[k].snapshot, list[i].name)) {
+                ws->pinned_for[ws->n_pinned_for++] = xstrdup(pins->v[k].key);
+            }
+        }
         list[i].name = list[i].note = NULL; /* w's now */
         status = list[i].damaged ? EXIT_FAILED : status;
         snapshot_free(&list[i]);
@@ -875,7 +881,7 @@ network_snapshots(struct session *s)
 
     if (snapdir == -ENOENT) {
         if (s->opts.json) {
-            return snapshots_reply(s, NULL, 0, NULL);
+            return snapshots_reply(s, NULL, 0, NULL, NULL);
         }
         log_info("network %s has no snapshots", s->network);
         return EXIT_OK;
@@ -886,26 +892,27 @@ network_snapshots(struct session *s)
     struct snapshot *list;
     char **incomplete;
     size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
+    /* The pins (SNAPSHOT_PINS): what retention keeps for good. */
+    struct snapshot_pins pins;
+    bool pins_bad = snapshot_pins_load(snapdir, path, &pins) != 0;
+    if (pins_bad) {
+        log_error("network %s: its pins (above) cannot be read: no "
+                  "snapshot is removed by retention until they can",
+                  s->network);
+    }
     if (s->opts.json) {
-        int status = snapshots_reply(s, list, n, incomplete);
+        int status = snapshots_reply(s, list, n, incomplete, &pins);
         util_free_strv(incomplete);
+        snapshot_pins_free(&pins);
         free(list);
         free(path);
         close(snapdir);
-        return status;
+        return pins_bad ? EXIT_FAILED : status;
     }
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
-    /* The pins (SNAPSHOT_PINS): what retention keeps for good. */
-    struct snapshot_pins pins;
-    int status = EXIT_OK;
-    if (snapshot_pins_load(snapdir, path, &pins)) {
-        log_error("network %s: its pins (above) cannot be read: no "
-                  "snapshot is removed by retention until they can",
-                  s->network);
-        status = EXIT_FAILED;
-    }
+    int status = pins_bad ? EXIT_FAILED : EXIT_OK;
     /* The marks of the network up here, each object's once: a snapshot
      * one names is kept by retention; a displaced one's holds, in its
      * side file, what the object ran while marked. */
