@@ -184,27 +184,64 @@ cannot_run(void)
     return NULL;
 }
 
-/* True if process `pid` runs (not a zombie: nothing may reap the detached
- * daemons here) and is called `comm`. */
-static bool
-process_runs(long pid, const char *comm)
+/* The state letter of /proc/.../stat at PATH if its name is `comm` (any
+ * name: NULL), else 0. */
+static char
+stat_state(const char *path, const char *comm)
 {
-    char path[64], buf[256];
-    FILE *f;
+    char buf[256];
+    FILE *f = fopen(path, "re");
 
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    f = fopen(path, "re");
     if (!f) {
-        return false;
+        return 0;
     }
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
     char *close = strrchr(buf, ')');
     char *open = strchr(buf, '(');
-    return open && close && close[1] == ' ' &&
-           (size_t)(close - open - 1) == strlen(comm) &&
-           !strncmp(open + 1, comm, strlen(comm)) && close[2] != 'Z';
+    if (!open || !close || close[1] != ' ' ||
+        (comm && ((size_t)(close - open - 1) != strlen(comm) ||
+                  strncmp(open + 1, comm, strlen(comm)) != 0))) {
+        return 0;
+    }
+    return close[2];
+}
+
+/* True if process `pid` is called `comm` and runs, as the plugin counts
+ * it: nothing may reap the detached daemons here, so a zombie leader is
+ * gone only once none of its threads runs (an ovs-vswitchd's leader turns
+ * zombie while its other threads still tear its tap devices down, and
+ * the plugin sees it running until they end). */
+static bool
+process_runs(long pid, const char *comm)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    char state = stat_state(path, comm);
+    if (!state) {
+        return false;
+    }
+    if (state != 'Z' && state != 'X' && state != 'x') {
+        return true;
+    }
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *d = opendir(path);
+    bool runs = false;
+    for (struct dirent *de; d && !runs && (de = readdir(d)) != NULL;) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        char *task = xasprintf("%s/%s/stat", path, de->d_name);
+        char t = stat_state(task, NULL); /* a thread has a name of its own */
+        runs = t && t != 'Z' && t != 'X' && t != 'x';
+        free(task);
+    }
+    if (d) {
+        closedir(d);
+    }
+    return runs;
 }
 
 /* The pid in DIR/FILE, or 0. */

@@ -198,6 +198,19 @@ END_TEST
 
 /* Newest first: the last N, the newest of each day for D days, named
  * ones always. */
+/* `n` snapshots s0, s1, ... (named in `names`), one a minute back from
+ * `now`, the newest first; everything else zero. */
+static void
+minutely(struct snapshot *s, char (*names)[16], int n, long long now)
+{
+    memset(s, 0, (size_t)n * sizeof *s);
+    for (int i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "s%d", i);
+        s[i].name = names[i];
+        s[i].time = now - (long long)i * 60;
+    }
+}
+
 /* A snapshot a mark names is kept whatever the numbers say; a restore of
  * a file whose newest copy is stale with a side file displaces the
  * object's work to that snapshot. */
@@ -206,14 +219,9 @@ START_TEST(test_retain_pinned)
     enum { N = 5 };
     struct snapshot s[N];
     bool keep[N];
-    char names[N][8];
+    char names[N][16];
     long long now = 100LL * 86400;
-    memset(s, 0, sizeof s);
-    for (int i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "s%d", i);
-        s[i].name = names[i];
-        s[i].time = now - (long long)i * 60;
-    }
+    minutely(s, names, N, now);
     const char *const pinned[] = {"s3", "nosuch", NULL};
     struct snapshot_retention r = {1, 0, pinned};
     snapshot_retain(s, N, now, &r, NULL, keep);
@@ -433,12 +441,7 @@ START_TEST(test_retain_nothing_asked)
     bool keep[N];
     char names[N][16];
     long long now = 100LL * 86400;
-    memset(s, 0, sizeof s);
-    for (int i = 0; i < N; i++) {
-        snprintf(names[i], sizeof names[i], "s%d", i);
-        s[i].name = names[i];
-        s[i].time = now - (long long)i * 60;
-    }
+    minutely(s, names, N, now);
     s[0].damaged = true; /* newest, damaged: takes no place */
     s[1].asn = 3;        /* AS 3's only one */
     struct snapshot_retention none = {0, 0, NULL};

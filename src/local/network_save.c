@@ -111,15 +111,6 @@ take_switches(const struct state *st, const struct active_plugin *sw,
     free(index);
 }
 
-/* Routers and route servers have FRR; hosts and L2 hosts (on a layer-2
- * network, with an address and a gateway of their own) addresses and
- * routes. */
-static const char *
-suffix_of(enum mi_node_kind kind)
-{
-    return state_kind_suffix(kind);
-}
-
 /* The key of the mark of the record's object `i` (object_name()),
  * malloc()ed (NULL: snapshots keep none of it). */
 static char *
@@ -133,7 +124,7 @@ take_one(size_t i, void *aux)
 {
     struct save_run *run = aux;
     const struct state_node *node = &run->st->nodes[i];
-    const char *suffix = suffix_of(node->kind);
+    const char *suffix = state_kind_suffix(node->kind);
     struct taken *t = &run->taken[i];
 
     if (!suffix || (run->asn && names_asn_of(node->name) != run->asn)) {
@@ -1543,8 +1534,8 @@ restore_one(size_t i, void *aux)
      * file would be; its mark stays as it is. */
     bool side = snapshot_file_running(f->name);
     const struct state_node *sn = record_node(run->st, node);
-    if (!sn || !suffix_of(sn->kind) ||
-        strcmp(suffix_of(sn->kind), suffix) != 0) {
+    if (!sn || !state_kind_suffix(sn->kind) ||
+        strcmp(state_kind_suffix(sn->kind), suffix) != 0) {
         log_warn("%s: in snapshot %s but not a node of that kind here: "
                  "skipped",
                  node, run->snap->name);
@@ -1747,7 +1738,8 @@ say_lacking(const struct state *st, const struct snapshot *snap,
 
     for (size_t i = 0; i < n; i++) {
         objects[i] = object_name(st, i);
-        suffixes[i] = i < st->n_nodes ? suffix_of(st->nodes[i].kind) : ".vlan";
+        suffixes[i] = i < st->n_nodes ? state_kind_suffix(st->nodes[i].kind)
+                                      : STATE_SWITCH_SUFFIX;
     }
     snapshot_lacking(snap, objects, suffixes, selected, n, lacking);
     for (size_t i = 0; i < n; i++) {
@@ -2239,8 +2231,9 @@ network_snapshot_marks(struct session *s, const struct state *st,
         newest = list[k].damaged ? NULL : &list[k];
     }
     for (size_t i = 0; newest && i < st->n_nodes + st->n_bridges; i++) {
-        const char *suffix =
-            i < st->n_nodes ? suffix_of(st->nodes[i].kind) : ".vlan";
+        const char *suffix = i < st->n_nodes
+                                 ? state_kind_suffix(st->nodes[i].kind)
+                                 : STATE_SWITCH_SUFFIX;
         if (!suffix) {
             continue;
         }
