@@ -382,6 +382,64 @@ START_TEST(test_newest_running)
 }
 END_TEST
 
+/* A save's pin of a marked object's newest KEY.running ("newest" kind)
+ * replaces that key's previous one: saves while it stays marked keep one,
+ * besides its pins for good (a displaced mark's), which stay; one of a
+ * newer snapshot than the one asked stays too; the kind round-trips. */
+START_TEST(test_pins_newest)
+{
+    struct snapshot s[4];
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 4; i++) {
+        s[i].name = xasprintf("s%d", i);
+        s[i].time = 1000 - i * 10; /* newest first */
+    }
+    struct snapshot_pins p = {0};
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s3")); /* displaced */
+    /* Three saves while marked, oldest first. */
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[2], s, 4));
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[1], s, 4));
+    ck_assert(!snapshot_pins_newest(&p, "R.frr", &s[1], s, 4)); /* same */
+    ck_assert(snapshot_pins_newest(&p, "H.ip", &s[1], s, 4));
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[0], s, 4));
+    char *text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s3\nH.ip s1 newest\nR.frr s0 newest\n");
+    /* Round trip, the kind with it. */
+    struct snapshot_pins q;
+    ck_assert_int_eq(
+        snapshot_pins_parse(text, strlen(text), "/p/.pins", &q), 0);
+    ck_assert_uint_eq(q.n, 3);
+    ck_assert(!q.v[0].newest && q.v[1].newest && q.v[2].newest);
+    snapshot_pins_free(&q);
+    free(text);
+    /* An older holder (a save that stored none newer) leaves a newer
+     * one's pin; the displaced one's is never replaced, and pinning it for
+     * good makes a "newest" one for good. */
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[3], s, 4) == false);
+    ck_assert(snapshot_pins_newest(&p, "H.ip", &s[2], s, 4));
+    ck_assert(snapshot_pins_has(&p, "H.ip", "s1") &&
+              snapshot_pins_has(&p, "H.ip", "s2"));
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s0"));
+    ck_assert(!p.v[2].newest);
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "s0"));
+    text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text,
+                     "R.frr s3\nH.ip s1 newest\nR.frr s0\nH.ip s2 newest\n");
+    free(text);
+    /* Bad kinds refused. */
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pins_parse("R.frr s1 old\n", 13, "/p/.pins", &q),
+                     -EINVAL);
+    ck_assert(strstr(testutil_captured(), "/p/.pins:1: expected"));
+    testutil_capture_end();
+    ck_assert(!snapshot_pins_newest(&p, "R.frr.running", &s[0], s, 4));
+    snapshot_pins_free(&p);
+    for (int i = 0; i < 4; i++) {
+        snapshot_free(&s[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -1379,6 +1437,69 @@ START_TEST(test_prune_pins)
 }
 END_TEST
 
+/* Lines of `dir`'s pins file. */
+static size_t
+pin_lines(int dir)
+{
+    char *text = NULL;
+    size_t len = 0, lines = 0;
+    if (fs_read_file_at(dir, SNAPSHOT_PINS, 1 << 20, &text, &len) != 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        lines += text[i] == '\n';
+    }
+    free(text);
+    return lines;
+}
+
+/* What a save does for an object that stays marked (snapshot_pin_newest()
+ * each time): the pins file does not grow per save; the displaced mark's
+ * pin stays; retention then keeps those two only. */
+START_TEST(test_pins_do_not_pile_up)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    const char *names[] = {"s3", "s2", "s1", "s0"};
+    for (int i = 0; i < 4; i++) {
+        char conf[32];
+        snprintf(conf, sizeof conf, "hostname R%d\nend\n", i);
+        store(dir, names[i], now - 40 + i * 10, conf);
+    }
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "s3"), 0);
+    for (int i = 1; i < 4; i++) {
+        struct snapshot *list;
+        size_t n = snapshot_list(dir, "/p", false, &list, NULL);
+        ck_assert_uint_eq(n, 4);
+        const struct snapshot *held = NULL;
+        for (size_t k = 0; k < n; k++) {
+            held = !strcmp(list[k].name, names[i]) ? &list[k] : held;
+        }
+        ck_assert_ptr_nonnull(held);
+        ck_assert_int_eq(
+            snapshot_pin_newest(dir, "/p", "R.frr", held, list, n), 0);
+        ck_assert_uint_eq(pin_lines(dir), 2);
+        for (size_t k = 0; k < n; k++) {
+            snapshot_free(&list[k]);
+        }
+        free(list);
+    }
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    ck_assert(snapshot_pins_has(&p, "R.frr", "s3") &&
+              snapshot_pins_has(&p, "R.frr", "s0"));
+    snapshot_pins_free(&p);
+    struct snapshot_retention r = {0, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 2);
+    testutil_capture_end();
+    ck_assert(exists(dir, "s3") && exists(dir, "s0"));
+    ck_assert(!exists(dir, "s1") && !exists(dir, "s2"));
+    close(dir);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -1405,6 +1526,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_displacing_past_sideless);
     tcase_add_test(tc, test_pins_parse);
     tcase_add_test(tc, test_newest_running);
+    tcase_add_test(tc, test_pins_newest);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
@@ -1415,6 +1537,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_remove);
     tcase_add_test(tc, test_prune);
     tcase_add_test(tc, test_prune_pins);
+    tcase_add_test(tc, test_pins_do_not_pile_up);
     suite_add_tcase(s, tc);
     return s;
 }

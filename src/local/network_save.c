@@ -395,10 +395,12 @@ network_save(struct session *s)
 
 /* Pins, for every object marked now (before `save --force` ends a mark):
  * the snapshot a displaced mark names (a run directory from before pins
- * were kept) and the newest snapshot -- `written` (NULL: none stored),
- * else of `list` (newest first) -- that holds its side file
+ * were kept), for good, and the newest snapshot -- `written` (NULL: none
+ * stored), else of `list` (newest first) -- that holds its side file
  * (KEY.running), where what it ran while marked is: saves while it stays
- * marked and does not answer keep no newer one.  Not for an object whose
+ * marked and does not answer keep no newer one.  That second pin is of
+ * the "newest" kind and replaces the previous save's for that key
+ * (snapshot_pins_newest()): a term of saves while marked keeps one.  Not for an object whose
  * mark --force ends (`unmark`, not displaced): what runs on it is saved
  * as its file.  0, or -errno when a pin could not be written (said):
  * then nothing may be pruned. */
@@ -423,7 +425,9 @@ pin_marked(const struct state *st, int snapdir, const char *path,
             snapshot_newest_running(written, list, n_list, key);
         const char *newest = holder ? holder->name : NULL;
         if (newest && (displaced || !unmark[i])) {
-            int e2 = snapshot_pin(snapdir, path, key, newest);
+            /* One such pin per key: it replaces the previous save's. */
+            int e2 =
+                snapshot_pin_newest(snapdir, path, key, holder, list, n_list);
             e = e ? e : e2;
         }
         if (e) {

@@ -950,20 +950,79 @@ snapshot_pins_has(const struct snapshot_pins *p, const char *key,
     return false;
 }
 
-bool
-snapshot_pins_add(struct snapshot_pins *p, const char *key,
-                  const char *snapshot)
+/* The pin `key` `snapshot` of `p`, or NULL. */
+static struct snapshot_pin *
+find_pin(const struct snapshot_pins *p, const char *key, const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strcmp(p->v[i].key, key) && !strcmp(p->v[i].snapshot, snapshot)) {
+            return &p->v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends pin `key` `snapshot` (`newest`: of that kind): false when it
+ * is no valid one or already there, of either kind. */
+static bool
+add_pin(struct snapshot_pins *p, const char *key, const char *snapshot,
+        bool newest)
 {
     if (!key || !snapshot || !valid_pin_key(key) ||
-        !util_valid_name(snapshot, 64) ||
-        snapshot_pins_has(p, key, snapshot)) {
+        !util_valid_name(snapshot, 64) || find_pin(p, key, snapshot)) {
         return false;
     }
     p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
     p->v[p->n].key = xstrdup(key);
     p->v[p->n].snapshot = xstrdup(snapshot);
+    p->v[p->n].newest = newest;
     p->n++;
     return true;
+}
+
+bool
+snapshot_pins_add(struct snapshot_pins *p, const char *key,
+                  const char *snapshot)
+{
+    struct snapshot_pin *had =
+        key && snapshot ? find_pin(p, key, snapshot) : NULL;
+    if (had && had->newest) {
+        had->newest = false; /* for good now */
+        return true;
+    }
+    return !had && add_pin(p, key, snapshot, false);
+}
+
+bool
+snapshot_pins_newest(struct snapshot_pins *p, const char *key,
+                     const struct snapshot *holder,
+                     const struct snapshot *list, size_t n)
+{
+    if (!key || !holder || !valid_pin_key(key) ||
+        !util_valid_name(holder->name, 64)) {
+        return false;
+    }
+    bool changed = !find_pin(p, key, holder->name) &&
+                   add_pin(p, key, holder->name, true);
+    for (size_t i = 0; i < p->n;) {
+        const struct snapshot_pin *v = &p->v[i];
+        bool newer = false; /* than holder: it stays */
+        for (size_t k = 0; v->newest && k < n && !newer; k++) {
+            newer = !strcmp(list[k].name, v->snapshot) &&
+                    list[k].time > holder->time;
+        }
+        if (v->newest && !newer && !strcmp(v->key, key) &&
+            strcmp(v->snapshot, holder->name) != 0) {
+            free(p->v[i].key);
+            free(p->v[i].snapshot);
+            memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
+            p->n--;
+            changed = true;
+        } else {
+            i++;
+        }
+    }
+    return changed;
 }
 
 bool
@@ -1020,12 +1079,13 @@ snapshot_pins_parse(const char *text, size_t len, const char *path,
         pos = (size_t)(nl - text) + 1;
         size_t n = 0;
         char **tok = util_split(l, ' ', &n);
-        if (n != 2 || !valid_pin_key(tok[0])) {
-            why = "expected 'KEY SNAPSHOT' (KEY: NODE.frr, NODE.ip or "
-                  "BRIDGE.vlan)";
+        if ((n != 2 && n != 3) || !valid_pin_key(tok[0]) ||
+            (n == 3 && strcmp(tok[2], SNAPSHOT_PIN_NEWEST) != 0)) {
+            why = "expected 'KEY SNAPSHOT' or 'KEY SNAPSHOT " SNAPSHOT_PIN_NEWEST
+                  "' (KEY: NODE.frr, NODE.ip or BRIDGE.vlan)";
         } else if (!util_valid_name(tok[1], 64)) {
             why = "bad snapshot name";
-        } else if (!snapshot_pins_add(out, tok[0], tok[1])) {
+        } else if (!add_pin(out, tok[0], tok[1], n == 3)) {
             why = "pin listed twice";
         }
         util_free_strv(tok);
@@ -1044,7 +1104,9 @@ snapshot_pins_format(const struct snapshot_pins *p)
 {
     char *text = xstrdup("");
     for (size_t i = 0; i < p->n; i++) {
-        char *t = xasprintf("%s%s %s\n", text, p->v[i].key, p->v[i].snapshot);
+        char *t = xasprintf("%s%s %s%s\n", text, p->v[i].key,
+                            p->v[i].snapshot,
+                            p->v[i].newest ? " " SNAPSHOT_PIN_NEWEST : "");
         free(text);
         text = t;
     }
@@ -1100,17 +1162,20 @@ snapshot_pins_store(int snapdir, const char *path,
  * time (other processes: the network's lock). */
 static pthread_mutex_t pins_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-/* snapshot_pin() and snapshot_unpin(). */
+/* snapshot_pin() and snapshot_unpin(); snapshot_pin_newest() when
+ * `holder`. */
 static int
 change_pin(int snapdir, const char *path, const char *key,
-           const char *snapshot, bool add)
+           const char *snapshot, bool add, const struct snapshot *holder,
+           const struct snapshot *list, size_t n)
 {
     struct snapshot_pins p;
     pthread_mutex_lock(&pins_mutex);
     int error = snapshot_pins_load(snapdir, path, &p);
     if (!error) {
-        bool changed = add ? snapshot_pins_add(&p, key, snapshot)
-                           : snapshot_pins_remove(&p, key, snapshot);
+        bool changed = holder ? snapshot_pins_newest(&p, key, holder, list, n)
+                       : add  ? snapshot_pins_add(&p, key, snapshot)
+                              : snapshot_pins_remove(&p, key, snapshot);
         if (add && !changed && !snapshot_pins_has(&p, key, snapshot)) {
             log_error("%s/" SNAPSHOT_PINS ": cannot pin '%s %s': not an "
                       "object's file and a snapshot's name",
@@ -1133,14 +1198,23 @@ int
 snapshot_pin(int snapdir, const char *path, const char *key,
              const char *snapshot)
 {
-    return change_pin(snapdir, path, key, snapshot, true);
+    return change_pin(snapdir, path, key, snapshot, true, NULL, NULL, 0);
+}
+
+int
+snapshot_pin_newest(int snapdir, const char *path, const char *key,
+                    const struct snapshot *holder,
+                    const struct snapshot *list, size_t n)
+{
+    return change_pin(snapdir, path, key, holder ? holder->name : NULL, true,
+                      holder, list, n);
 }
 
 int
 snapshot_unpin(int snapdir, const char *path, const char *key,
                const char *snapshot)
 {
-    return change_pin(snapdir, path, key, snapshot, false);
+    return change_pin(snapdir, path, key, snapshot, false, NULL, NULL, 0);
 }
 
 void

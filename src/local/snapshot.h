@@ -302,15 +302,23 @@ int snapshot_read_file(int snapdir, const char *path,
  * (root's, 0600, written to a temporary name and renamed), a line each:
  *
  *     KEY SNAPSHOT
+ *     KEY SNAPSHOT newest
  *
  * KEY the object's file (NODE.frr, NODE.ip, BRIDGE.vlan: a mark's key),
- * SNAPSHOT the snapshot whose KEY.running holds the work; several per key.
- * A pin is added where a displaced mark is set, and by `save` for the
- * newest KEY.running of each marked object; it is removed only by
- * `restore --node NODE --running SNAPSHOT` (that work runs again) or by
- * the TA (snapshot_unpin()), never by `save --force` or `down`.  This is
- * the one owner of that file. */
+ * SNAPSHOT the snapshot that holds the work (in KEY.running, or in KEY a
+ * heal's fallback marked); several per key.  A pin for good (the first
+ * form) is added where a displaced mark is set or a heal falls back to
+ * `up`'s configuration (network_mark_pinned()).  A save pins, for each
+ * marked object, the newest snapshot holding its KEY.running, of the
+ * second form: at most one such pin per key, replaced by the next save's
+ * when that one holds the same or newer work (snapshot_pins_newest()), so
+ * that saves while an object stays marked do not pile pins up.  A pin is
+ * removed only by `restore --node NODE --running SNAPSHOT` (that work runs
+ * again), by the TA (snapshot_unpin()), or, of the second form, by a later
+ * save's; never by `save --force` or `down`.  This is the one owner of
+ * that file. */
 #define SNAPSHOT_PINS ".pins"
+#define SNAPSHOT_PIN_NEWEST "newest"
 /* The snapshots' directory in a network's persistent one. */
 #define SNAPSHOT_DIR "snapshots"
 #define SNAPSHOT_PINS_MAX (1u << 20)
@@ -318,6 +326,7 @@ int snapshot_read_file(int snapdir, const char *path,
 struct snapshot_pin {
     char *key;      /* NODE.frr, NODE.ip or BRIDGE.vlan */
     char *snapshot; /* a snapshot's name */
+    bool newest;    /* a save's pin of KEY's newest KEY.running */
 };
 
 struct snapshot_pins {
@@ -339,10 +348,22 @@ char *snapshot_pins_format(const struct snapshot_pins *);
 bool snapshot_pins_has(const struct snapshot_pins *, const char *key,
                        const char *snapshot);
 
-/* Adds pin `key` `snapshot`: true when it was not there (false also when
- * `key` or `snapshot` is no valid one).  Pure. */
+/* Adds pin `key` `snapshot`, for good: true when it was not there, or
+ * was a save's "newest" one (it then becomes for good); false also when
+ * `key` or `snapshot` is no valid one.  Pure. */
 bool snapshot_pins_add(struct snapshot_pins *, const char *key,
                        const char *snapshot);
+
+/* A save's pin of `holder`, the newest snapshot holding `key`'s
+ * KEY.running (snapshot_newest_running()), of the "newest" kind (none
+ * added when `key` `holder` is pinned already, of either kind), and
+ * `key`'s other "newest" pins removed: each held work at most as new --
+ * unless its snapshot is in `list` (of `n`) with a later time than
+ * `holder` (a pin for good is never removed).  True when `pins` changed.
+ * Pure. */
+bool snapshot_pins_newest(struct snapshot_pins *, const char *key,
+                          const struct snapshot *holder,
+                          const struct snapshot *list, size_t n);
 
 /* Removes pin `key` `snapshot`: true when it was there.  Pure. */
 bool snapshot_pins_remove(struct snapshot_pins *, const char *key,
@@ -367,6 +388,10 @@ int snapshot_pins_store(int snapdir, const char *path,
  * written over). */
 int snapshot_pin(int snapdir, const char *path, const char *key,
                  const char *snapshot);
+/* snapshot_pins_newest() in `snapdir`'s file, as snapshot_pin(). */
+int snapshot_pin_newest(int snapdir, const char *path, const char *key,
+                        const struct snapshot *holder,
+                        const struct snapshot *list, size_t n);
 /* `status`: says, on stderr, which snapshots network `network`'s pins
  * keep and for what, or that the pins cannot be read; nothing when it
  * has no snapshots. */
