@@ -143,6 +143,16 @@ int network_restore_host_ifs(struct session *, const struct state *,
 int network_router_snapshot(struct session *, const char *node,
                             const char *snapshot, char **conf, size_t *len,
                             char **from);
+/* Marks object `object` (a node; a switch when `bridge`) with `reason`,
+ * naming snapshot `snapshot` (NULL: none), which holds its students' work
+ * while it runs something else, and pins that snapshot for it for good in
+ * the network's snapshots' .pins (network_save.c's one place for a mark
+ * with its pin: restores' displaced marks, heal's fallbacks).
+ * state_mark_set()'s result (0 or -errno, said); a pin not written is
+ * said. */
+int network_mark_pinned(struct session *, const struct state *,
+                        const char *object, bool bridge, const char *reason,
+                        const char *snapshot);
 /* Writes router `node`'s (plan index) generated FRR configuration into
  * its directory: frr.conf, the integrated text (what the node starts with,
  * in one file), and, when the runtime's daemons read their own

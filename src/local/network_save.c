@@ -1477,6 +1477,49 @@ struct restore_run {
     size_t n_all;
 };
 
+/* Marks object `object` (its mark's key `key`) with `reason`, naming
+ * `snapshot`, the one that holds its students' work (NULL: none known),
+ * and pins that snapshot for it, for good, in `snapdir` (shown as `path`;
+ * < 0: none could be opened), where snapshots live: a later mark replacing
+ * this one, `save --force`, `down` or a reboot never unpin it.  The one
+ * place a mark naming displaced or fallen-back work is set with its pin
+ * (mark_restored(), network_mark_pinned()).  state_mark_set()'s result; a
+ * pin not written is said (the mark still keeps the snapshot while it
+ * stays, and the next `save` pins its newest KEY.running). */
+static int
+mark_pinned(const struct state *st, int snapdir, const char *path,
+            const char *object, const char *key, const char *reason,
+            const char *snapshot)
+{
+    if (key && snapshot &&
+        (snapdir < 0 || snapshot_pin(snapdir, path, key, snapshot) != 0)) {
+        log_error("%s: snapshot %s not pinned (%s): the mark keeps it while "
+                  "it stays, and the next `save` pins its newest " SNAPSHOT_RUNNING
+                  " file",
+                  object, snapshot,
+                  snapdir < 0 ? "the snapshots' directory cannot be opened"
+                              : "above");
+    }
+    return state_mark_set(st, key, reason, snapshot);
+}
+
+int
+network_mark_pinned(struct session *s, const struct state *st,
+                    const char *object, bool bridge, const char *reason,
+                    const char *snapshot)
+{
+    char *path = NULL;
+    int snapdir = snapshot ? open_snapdir(s->network, false, &path) : -1;
+    char *key = state_mark_key(st, object, bridge);
+    int error = mark_pinned(st, snapdir, path, object, key, reason, snapshot);
+    free(key);
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    return error;
+}
+
 /* Object `object`'s mark once its file `file` of the restored snapshot
  * runs on it: when the newest snapshot holding that file has it stale,
  * with what the object ran while marked beside it (snapshot_displacing()),
@@ -1503,15 +1546,8 @@ mark_restored(const struct restore_run *run, const char *object, bool bridge,
                       frr ? "ran" : "had", file, object, run->all[d].name);
         log_warn("%s: %s; its students' work of that time is in snapshot %s",
                  object, reason, run->all[d].name);
-        /* Pinned where snapshots live, for good: a later mark replacing
-         * this one, `down` or a reboot never unpin it. */
-        if (key && snapshot_pin(run->snapdir, run->path, key,
-                                run->all[d].name) != 0) {
-            log_error("%s: snapshot %s not pinned (above): the mark keeps "
-                      "it while it stays, and the next `save` pins it",
-                      object, run->all[d].name);
-        }
-        state_mark_set(run->st, key, reason, run->all[d].name);
+        mark_pinned(run->st, run->snapdir, run->path, object, key, reason,
+                    run->all[d].name);
         free(reason);
     } else if (key && !state_mark_is_displaced(mark)) {
         state_mark_clear(run->st, key);
