@@ -575,10 +575,28 @@ START_TEST(test_marks_keyed)
     ck_assert_str_eq(mark, "mix; its students' work is in snapshot S1");
     free(mark);
     ck_assert_int_eq(state_mark_clear(&st, "80_IXP.frr"), 0);
-    /* Not keys: a side file's name, a bare name, a path. */
-    ck_assert_int_eq(state_mark_set(&st, "R.frr.running", "x", NULL), -EINVAL);
-    ck_assert_int_eq(state_mark_set(&st, "R", "x", NULL), -EINVAL);
-    ck_assert_int_eq(state_mark_set(&st, "../R.frr", "x", NULL), -EINVAL);
+    /* Not keys: a side file's name, a bare name, a path, none; each said,
+     * naming the key and why. */
+    static const struct {
+        const char *key, *msg;
+    } bad[] = {
+        {"R.frr.running", "cannot mark 'R.frr.running': a side file"},
+        {"R", "cannot mark 'R': not an object's file"},
+        {"../R.frr", "cannot mark '../R.frr': not an object's file"},
+        {NULL, "cannot mark '(none)': no such object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        testutil_capture_begin();
+        int e = state_mark_set(&st, bad[i].key, "x", NULL);
+        const char *msg = testutil_captured();
+        ck_assert_msg(e == -EINVAL && strstr(msg, bad[i].msg), "%zu: %d %s",
+                      i, e, msg);
+        testutil_capture_end();
+    }
+    testutil_capture_begin();
+    ck_assert_int_eq(state_mark_clear(&st, "R"), -EINVAL);
+    ck_assert(strstr(testutil_captured(), "cannot unmark 'R': not an object"));
+    testutil_capture_end();
     ck_assert_ptr_null(state_mark_get(&st, NULL));
 
     /* A bare-name mark (an older miniinet's): both objects marked. */

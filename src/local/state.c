@@ -1229,6 +1229,24 @@ key_object(const char *key, char *object, size_t len)
            snapshot_file_object(key, object, len, &suffix);
 }
 
+/* key_object() for state_mark_set() and state_mark_clear() (`doing`:
+ * "mark", "unmark"): a key that is none is said, naming it and why. */
+static bool
+key_object_said(const char *key, char *object, size_t len, const char *doing)
+{
+    if (key_object(key, object, len)) {
+        return true;
+    }
+    log_error("cannot %s '%s': %s", doing, key ? key : "(none)",
+              !key ? "no such object in the network's record, or one "
+                     "snapshots do not keep"
+              : snapshot_file_running(key)
+                  ? "a side file (" SNAPSHOT_RUNNING "), not an object's file"
+                  : "not an object's file (NODE.frr, NODE.ip or "
+                    "BRIDGE.vlan, its name a valid one)");
+    return false;
+}
+
 /* A bare-name mark (marks/NAME, from before marks were keyed by file)
  * copied to every key of the record's objects named `object` that has no
  * mark of its own, then removed (state_mark_get()). */
@@ -1263,7 +1281,7 @@ state_mark_set(const struct state *st, const char *key, const char *reason,
                const char *snapshot)
 {
     char object[80];
-    if (!key_object(key, object, sizeof object)) {
+    if (!key_object_said(key, object, sizeof object, "mark")) {
         return -EINVAL;
     }
     char *line = state_mark_line(reason, snapshot);
@@ -1292,7 +1310,7 @@ int
 state_mark_clear(const struct state *st, const char *key)
 {
     char object[80];
-    if (!key_object(key, object, sizeof object)) {
+    if (!key_object_said(key, object, sizeof object, "unmark")) {
         return -EINVAL;
     }
     int dir = open_marks_dir(st, false);
