@@ -115,9 +115,13 @@ int network_restore(struct session *, const char *name, const char *node);
  * removes the marks of what it restores; without, says so, and how to
  * restore.  A mark that cannot be written is an error naming its file:
  * failed[i] set for record object i (nodes, then bridges; the caller
- * starts no FRR in such a router); returns how many. */
+ * starts no FRR in such a router), and the snapshot holding its work
+ * pinned (a host's or switch's too: retention keeps it); returns how many.
+ * A snapshots directory that cannot be opened (not a missing one): said,
+ * *unreadable set (the caller's `up` exits 1), and every object marked as
+ * if a snapshot held it, naming none. */
 size_t network_snapshot_marks(struct session *, const struct state *st,
-                              bool restoring, bool *failed);
+                              bool restoring, bool *failed, bool *unreadable);
 /* Puts snapshot `snapshot` (NULL: the newest that holds the node's AS)
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,

@@ -2254,12 +2254,39 @@ holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
 
 size_t
 network_snapshot_marks(struct session *s, const struct state *st,
-                       bool restoring, bool *failed)
+                       bool restoring, bool *failed, bool *unreadable)
 {
     char *path = NULL;
     int snapdir = open_snapdir(s->network, false, &path);
+    *unreadable = snapdir < 0 && snapdir != -ENOENT;
+    if (snapdir == -ENOENT) {
+        return 0; /* none: nothing of the students' to lose */
+    }
     if (snapdir < 0) {
-        return 0; /* none (or reported): nothing of the students' to lose */
+        /* Which objects a snapshot holds is unknown: every one is marked
+         * as if one did (naming none), so that no `save` stores `up`'s
+         * over their work once the directory can be read again; said, and
+         * `up` exits 1 (network_up.c). */
+        size_t n_failed = 0;
+        for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
+            char *file = mark_key(st, i);
+            if (file && state_mark_set(st, file,
+                                       "`up` could not open the network's "
+                                       "snapshots directory: it runs what "
+                                       "`up` generates",
+                                       NULL) != 0) {
+                failed[i] = true;
+                n_failed++;
+            }
+            free(file);
+        }
+        log_error("network %s: its snapshots directory cannot be opened "
+                  "(above): every router, host and switch marked as if a "
+                  "snapshot held it (`status` shows them; once it can be "
+                  "read, `miniinet restore` puts the students' work back, "
+                  "`save --force` keeps what runs)",
+                  s->network);
+        return n_failed;
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
@@ -2294,16 +2321,25 @@ network_snapshot_marks(struct session *s, const struct state *st,
             st, file,
             restoring ? "`up --restore` did not restore it" : why[kind],
             h->name);
-        free(file);
         if (error) {
             /* Said, naming the file: a router's FRR is not started (the
              * caller's part); else its `save` would store `up`'s over
-             * their work. */
+             * their work.  The snapshot holding its work is pinned (for
+             * good: `snapshots --unpin` releases it), so that retention
+             * keeps it whatever saves a host's or switch's `up`'s
+             * addresses or VLANs as its newest. */
+            if (snapshot_pin(snapdir, path, file, h->name) == 0) {
+                log_warn("%s: not marked, so snapshot %s, which holds its "
+                         "students' work, is pinned for it (`miniinet "
+                         "snapshots --unpin %s:%s` releases it)",
+                         file, h->name, file, h->name);
+            }
             failed[i] = true;
             n_failed++;
         } else {
             marked[kind]++;
         }
+        free(file);
     }
     if (newest && !restoring) {
         log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
