@@ -489,6 +489,27 @@ static const struct bad bad[] = {
      "\"incomplete\": []}",
      "\"snapshots[0].pinned_for\" has a bad name"},
     {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"running\": [\"R.frr\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].running\" has a name that is no side file's"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, "
+     "\"running\": [\"../R.frr.running\"]}], \"incomplete\": []}",
+     "\"snapshots[0].running\" has a name that is no side file's"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"running\": \"R.frr.running\"}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].running\""},
+    {"snapshots",
      "{\"server\": \"s2\", \"network\": \"n\", \"snapshots\": [], "
      "\"incomplete\": []}",
      "\"server\" is s2"},
@@ -548,6 +569,9 @@ START_TEST(test_snapshots_round_trip)
     char *pinned[] = {"3_LUGArouter.frr", "1_L2.1.0.vlan"};
     sn[1].pinned_for = pinned;
     sn[1].n_pinned_for = 2;
+    char *ran[] = {"3_LUGArouter.frr.running", "1_L2.1.0.vlan.running"};
+    sn[1].running = ran;
+    sn[1].n_running = 2;
     char *incomplete[] = {".tmp-1", "cut"};
     struct wire_snapshots w = {.server = "s1",
                                .network = "n",
@@ -579,6 +603,14 @@ START_TEST(test_snapshots_round_trip)
     const char *first = strstr(text, "\"pinned_for\"");
     ck_assert_ptr_nonnull(first);
     ck_assert_ptr_null(strstr(first + 1, "\"pinned_for\""));
+    /* Side files likewise. */
+    ck_assert_uint_eq(back.snapshots[0].n_running, 0);
+    ck_assert_uint_eq(back.snapshots[1].n_running, 2);
+    ck_assert_str_eq(back.snapshots[1].running[0], "3_LUGArouter.frr.running");
+    ck_assert_str_eq(back.snapshots[1].running[1], "1_L2.1.0.vlan.running");
+    first = strstr(text, "\"running\"");
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_null(strstr(first + 1, "\"running\""));
     ck_assert_ptr_null(back.snapshots[1].note);
     ck_assert(back.snapshots[2].damaged && back.snapshots[2].unread);
     ck_assert_uint_eq(back.n_incomplete, 2);

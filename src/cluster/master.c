@@ -1859,6 +1859,7 @@ master_snapshots(struct session *s)
         }
         char *on = xstrdup(""), *bad = xstrdup(""), *missing = xstrdup("");
         char *stale = xstrdup(""), *pinned = xstrdup("");
+        char *ran = xstrdup("");
         for (size_t i = 0; i < m.n; i++) {
             const struct wire_snapshot *here = NULL;
             for (size_t k = 0; answered[i] && k < replies[i].n_snapshots;
@@ -1884,6 +1885,12 @@ master_snapshots(struct session *s)
                 free(stale);
                 stale = t2;
             }
+            for (size_t k = 0; here && k < here->n_running; k++) {
+                char *t2 = xasprintf("%s%s%s (on %s)", ran, *ran ? "," : "",
+                                     here->running[k], m.p->servers[i].name);
+                free(ran);
+                ran = t2;
+            }
             for (size_t k = 0; here && k < here->n_pinned_for; k++) {
                 char *t2 =
                     xasprintf("%s%s%s (on %s)", pinned, *pinned ? "," : "",
@@ -1892,13 +1899,14 @@ master_snapshots(struct session *s)
                 pinned = t2;
             }
         }
-        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s%s%s\n", w->name, when, scope,
-               *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
+        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s%s%s%s%s\n", w->name, when,
+               scope, *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
                *missing ? "  missing on " : "", missing,
-               *stale ? "  stale: " : "", stale,
-               *pinned ? "  pinned for " : "", pinned);
+               *stale ? "  stale: " : "", stale, *ran ? "  what ran: " : "",
+               ran, *pinned ? "  pinned for " : "", pinned);
         status = *bad ? EXIT_FAILED : status;
         free(pinned);
+        free(ran);
         free(stale);
         free(on);
         free(bad);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "snapshot.h"
 #include "util.h"
 
 void
@@ -1092,6 +1093,10 @@ wire_snapshots_encode(const struct wire_snapshots *w)
                 e, "pinned_for",
                 strings_encode(sn->pinned_for, sn->n_pinned_for));
         }
+        if (sn->n_running) {
+            json_object_object_add(e, "running",
+                                   strings_encode(sn->running, sn->n_running));
+        }
         json_object_array_add(a, e);
     }
     json_object_object_add(o, "snapshots", a);
@@ -1153,6 +1158,22 @@ snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
             break;
         }
     }
+    /* Optional: a server before side files were listed reports none. */
+    if (o && json_object_object_get_ex(o, "running", NULL)) {
+        sn->running = get_strings(r, o, where, "running", &sn->n_running);
+    }
+    for (size_t i = 0; i < sn->n_running; i++) {
+        char object[128];
+        const char *suffix;
+        if (sn->running[i] &&
+            (!snapshot_file_running(sn->running[i]) ||
+             !util_valid_bridge_name(sn->running[i], 96) ||
+             !snapshot_file_object(sn->running[i], object, sizeof object,
+                                   &suffix))) {
+            refuse(r, where, "running", "has a name that is no side file's");
+            break;
+        }
+    }
 }
 
 static void
@@ -1190,6 +1211,7 @@ wire_snapshots_free(struct wire_snapshots *w)
         free_strings(w->snapshots[i].stale_nodes,
                      w->snapshots[i].n_stale_nodes);
         free_strings(w->snapshots[i].pinned_for, w->snapshots[i].n_pinned_for);
+        free_strings(w->snapshots[i].running, w->snapshots[i].n_running);
     }
     free(w->snapshots);
     free_strings(w->incomplete, w->n_incomplete);

@@ -792,6 +792,13 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
                 ws->pinned_for[ws->n_pinned_for++] = xstrdup(pins->v[k].key);
             }
         }
+        ws->running = xcalloc(list[i].n_files + 1, sizeof(char *));
+        for (size_t f = 0; f < list[i].n_files; f++) {
+            if (snapshot_file_running(list[i].files[f].name)) {
+                ws->running[ws->n_running++] =
+                    xstrdup(list[i].files[f].name);
+            }
+        }
         list[i].name = list[i].note = NULL; /* w's now */
         status = list[i].damaged ? EXIT_FAILED : status;
         snapshot_free(&list[i]);
