@@ -406,8 +406,8 @@ START_TEST(test_pins_newest)
     ck_assert_str_eq(text, "R.frr s3\nH.ip s1 newest\nR.frr s0 newest\n");
     /* Round trip, the kind with it. */
     struct snapshot_pins q;
-    ck_assert_int_eq(
-        snapshot_pins_parse(text, strlen(text), "/p/.pins", &q), 0);
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &q),
+                     0);
     ck_assert_uint_eq(q.n, 3);
     ck_assert(!q.v[0].newest && q.v[1].newest && q.v[2].newest);
     snapshot_pins_free(&q);

@@ -589,8 +589,8 @@ START_TEST(test_marks_keyed)
         testutil_capture_begin();
         int e = state_mark_set(&st, bad[i].key, "x", NULL);
         const char *msg = testutil_captured();
-        ck_assert_msg(e == -EINVAL && strstr(msg, bad[i].msg), "%zu: %d %s",
-                      i, e, msg);
+        ck_assert_msg(e == -EINVAL && strstr(msg, bad[i].msg), "%zu: %d %s", i,
+                      e, msg);
         testutil_capture_end();
     }
     testutil_capture_begin();

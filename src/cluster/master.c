@@ -1760,13 +1760,14 @@ master_unpin(struct session *s)
     bool known = snapshot_file_object(key, object, sizeof object, &suffix);
     bool bridge = known && !strcmp(suffix, ".vlan");
     long server = -1;
-    for (size_t i = 0; known && !bridge && i < p->n_nodes && server < 0;
-         i++) {
-        server = !strcmp(p->nodes[i].name, object) ? (long)p->nodes[i].server : -1;
+    for (size_t i = 0; known && !bridge && i < p->n_nodes && server < 0; i++) {
+        server =
+            !strcmp(p->nodes[i].name, object) ? (long)p->nodes[i].server : -1;
     }
     for (size_t i = 0; bridge && i < p->n_bridges && server < 0; i++) {
-        server =
-            !strcmp(p->bridges[i].name, object) ? (long)p->bridges[i].server : -1;
+        server = !strcmp(p->bridges[i].name, object)
+                     ? (long)p->bridges[i].server
+                     : -1;
     }
     if (server < 0) {
         log_error("--unpin %s: %s is no file of a node or switch of %s", unpin,

@@ -400,9 +400,9 @@ network_save(struct session *s)
  * (KEY.running), where what it ran while marked is: saves while it stays
  * marked and does not answer keep no newer one.  That second pin is of
  * the "newest" kind and replaces the previous save's for that key
- * (snapshot_pins_newest()): a term of saves while marked keeps one.  Not for an object whose
- * mark --force ends (`unmark`, not displaced): what runs on it is saved
- * as its file.  0, or -errno when a pin could not be written (said):
+ * (snapshot_pins_newest()): a term of saves while marked keeps one.  Not for
+ * an object whose mark --force ends (`unmark`, not displaced): what runs on it
+ * is saved as its file.  0, or -errno when a pin could not be written (said):
  * then nothing may be pruned. */
 static int
 pin_marked(const struct state *st, int snapdir, const char *path,
@@ -795,8 +795,7 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         ws->running = xcalloc(list[i].n_files + 1, sizeof(char *));
         for (size_t f = 0; f < list[i].n_files; f++) {
             if (snapshot_file_running(list[i].files[f].name)) {
-                ws->running[ws->n_running++] =
-                    xstrdup(list[i].files[f].name);
+                ws->running[ws->n_running++] = xstrdup(list[i].files[f].name);
             }
         }
         list[i].name = list[i].note = NULL; /* w's now */
@@ -1500,12 +1499,13 @@ mark_pinned(const struct state *st, int snapdir, const char *path,
 {
     if (key && snapshot &&
         (snapdir < 0 || snapshot_pin(snapdir, path, key, snapshot) != 0)) {
-        log_error("%s: snapshot %s not pinned (%s): the mark keeps it while "
-                  "it stays, and the next `save` pins its newest " SNAPSHOT_RUNNING
-                  " file",
-                  object, snapshot,
-                  snapdir < 0 ? "the snapshots' directory cannot be opened"
-                              : "above");
+        log_error(
+            "%s: snapshot %s not pinned (%s): the mark keeps it while "
+            "it stays, and the next `save` pins its newest " SNAPSHOT_RUNNING
+            " file",
+            object, snapshot,
+            snapdir < 0 ? "the snapshots' directory cannot be opened"
+                        : "above");
     }
     return state_mark_set(st, key, reason, snapshot);
 }

@@ -1002,8 +1002,8 @@ snapshot_pins_newest(struct snapshot_pins *p, const char *key,
         !util_valid_name(holder->name, 64)) {
         return false;
     }
-    bool changed = !find_pin(p, key, holder->name) &&
-                   add_pin(p, key, holder->name, true);
+    bool changed =
+        !find_pin(p, key, holder->name) && add_pin(p, key, holder->name, true);
     for (size_t i = 0; i < p->n;) {
         const struct snapshot_pin *v = &p->v[i];
         bool newer = false; /* than holder: it stays */
@@ -1081,8 +1081,9 @@ snapshot_pins_parse(const char *text, size_t len, const char *path,
         char **tok = util_split(l, ' ', &n);
         if ((n != 2 && n != 3) || !valid_pin_key(tok[0]) ||
             (n == 3 && strcmp(tok[2], SNAPSHOT_PIN_NEWEST) != 0)) {
-            why = "expected 'KEY SNAPSHOT' or 'KEY SNAPSHOT " SNAPSHOT_PIN_NEWEST
-                  "' (KEY: NODE.frr, NODE.ip or BRIDGE.vlan)";
+            why =
+                "expected 'KEY SNAPSHOT' or 'KEY SNAPSHOT " SNAPSHOT_PIN_NEWEST
+                "' (KEY: NODE.frr, NODE.ip or BRIDGE.vlan)";
         } else if (!util_valid_name(tok[1], 64)) {
             why = "bad snapshot name";
         } else if (!add_pin(out, tok[0], tok[1], n == 3)) {
@@ -1104,8 +1105,7 @@ snapshot_pins_format(const struct snapshot_pins *p)
 {
     char *text = xstrdup("");
     for (size_t i = 0; i < p->n; i++) {
-        char *t = xasprintf("%s%s %s%s\n", text, p->v[i].key,
-                            p->v[i].snapshot,
+        char *t = xasprintf("%s%s %s%s\n", text, p->v[i].key, p->v[i].snapshot,
                             p->v[i].newest ? " " SNAPSHOT_PIN_NEWEST : "");
         free(text);
         text = t;
@@ -1203,8 +1203,8 @@ snapshot_pin(int snapdir, const char *path, const char *key,
 
 int
 snapshot_pin_newest(int snapdir, const char *path, const char *key,
-                    const struct snapshot *holder,
-                    const struct snapshot *list, size_t n)
+                    const struct snapshot *holder, const struct snapshot *list,
+                    size_t n)
 {
     return change_pin(snapdir, path, key, holder ? holder->name : NULL, true,
                       holder, list, n);
