@@ -1241,10 +1241,15 @@ snapshot_pins_say(const char *network)
         return;
     }
     for (size_t k = 0; k < pins.n; k++) {
-        log_info("pinned: snapshot %s keeps the students' work of %s (its "
-                 "%s" SNAPSHOT_RUNNING "; `miniinet snapshots --unpin "
-                 "%s:%s` releases it)",
-                 pins.v[k].snapshot, pins.v[k].key, pins.v[k].key,
+        log_info("pinned: snapshot %s keeps the students' work of %s (%s "
+                 "%s%s; `miniinet snapshots --unpin %s:%s` releases it)",
+                 pins.v[k].snapshot, pins.v[k].key,
+                 pins.v[k].newest ? "what it ran while marked, its" : "its",
+                 pins.v[k].key,
+                 pins.v[k].newest
+                     ? SNAPSHOT_RUNNING ", the newest: the next save's "
+                                        "replaces this pin"
+                     : SNAPSHOT_RUNNING " or, a heal's fallback's, its file",
                  pins.v[k].key, pins.v[k].snapshot);
     }
     snapshot_pins_free(&pins);
