@@ -1465,7 +1465,7 @@ START_TEST(test_pins_do_not_pile_up)
     for (int i = 0; i < 4; i++) {
         char conf[32];
         snprintf(conf, sizeof conf, "hostname R%d\nend\n", i);
-        store(dir, names[i], now - 40 + i * 10, conf);
+        store(dir, names[i], now - 40 + (long long)i * 10, conf);
     }
     ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "s3"), 0);
     for (int i = 1; i < 4; i++) {

@@ -1176,7 +1176,8 @@ change_pin(int snapdir, const char *path, const char *key,
         bool changed = holder ? snapshot_pins_newest(&p, key, holder, list, n)
                        : add  ? snapshot_pins_add(&p, key, snapshot)
                               : snapshot_pins_remove(&p, key, snapshot);
-        if (add && !changed && !snapshot_pins_has(&p, key, snapshot)) {
+        if (add && !changed &&
+            (!snapshot || !snapshot_pins_has(&p, key, snapshot))) {
             log_error("%s/" SNAPSHOT_PINS ": cannot pin '%s %s': not an "
                       "object's file and a snapshot's name",
                       path, key ? key : "", snapshot ? snapshot : "");
@@ -1206,8 +1207,10 @@ snapshot_pin_newest(int snapdir, const char *path, const char *key,
                     const struct snapshot *holder, const struct snapshot *list,
                     size_t n)
 {
-    return change_pin(snapdir, path, key, holder ? holder->name : NULL, true,
-                      holder, list, n);
+    if (!holder) {
+        return -EINVAL;
+    }
+    return change_pin(snapdir, path, key, holder->name, true, holder, list, n);
 }
 
 int
