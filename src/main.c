@@ -96,6 +96,7 @@ usage(FILE *out)
         "                         hosts and switches marked as not having\n"
         "                         their students' saved state (`status`:\n"
         "                         not restored), and remove their marks\n"
+        "                         (never a pin: snapshots --unpin)\n"
         "      --running          restore --node NAME SNAPSHOT: what the\n"
         "                         node or switch ran at that save while\n"
         "                         marked (its FILE.running), not its saved\n"
