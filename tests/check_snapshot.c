@@ -1500,6 +1500,94 @@ START_TEST(test_pins_do_not_pile_up)
 }
 END_TEST
 
+/* A reset of what runs on a marked object (a reboot and a plain `up`, a
+ * restore refused midway, a heal's fallback: mark_pinned()) keeps its
+ * save's "newest" pin for good: the next save's KEY.running holds what
+ * runs after the reset (`up`'s configuration), not the students' work the
+ * pinned snapshot holds, so it may not replace that pin, and retention
+ * keeps that snapshot.  Without the reset's snapshot_pin_reset(), s2 is
+ * unpinned by the save of s1 and pruned. */
+START_TEST(test_pins_reset_keeps_newest)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    const char *names[] = {"s3", "s2", "s1", "s0"};
+    for (int i = 0; i < 4; i++) {
+        char conf[32];
+        snprintf(conf, sizeof conf, "hostname R%d\nend\n", i);
+        store(dir, names[i], now - 40 + (long long)i * 10, conf);
+    }
+    /* Nothing to keep, nothing to pin: no pins file written. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr", NULL), 0);
+    ck_assert_uint_eq(pin_lines(dir), 0);
+    struct snapshot *list;
+    size_t n = snapshot_list(dir, "/p", false, &list, NULL);
+    ck_assert_uint_eq(n, 4); /* newest first: s0 s1 s2 s3 */
+    /* A save while marked: s2's R.frr.running holds the students' work. */
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[2], list, n), 0);
+    ck_assert_int_eq(snapshot_pin_newest(dir, "/p", "H.ip", &list[2], list, n),
+                     0);
+    /* A reboot and a plain `up`: R runs `up`'s configuration. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr", NULL), 0);
+    /* The next saves store `up`'s configuration as R.frr.running. */
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[1], list, n), 0);
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[0], list, n), 0);
+    ck_assert_int_eq(snapshot_pin_newest(dir, "/p", "H.ip", &list[0], list, n),
+                     0);
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    char *text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s2\nR.frr s0 newest\nH.ip s0 newest\n");
+    free(text);
+    snapshot_pins_free(&p);
+    struct snapshot_retention r = {0, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 2);
+    testutil_capture_end();
+    ck_assert(exists(dir, "s2") && exists(dir, "s0"));
+    ck_assert(!exists(dir, "s1") && !exists(dir, "s3"));
+    /* A reset that also pins (a restore refused midway): one change. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "H.ip", "s2"), 0);
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s2\nR.frr s0 newest\nH.ip s0\nH.ip s2\n");
+    free(text);
+    snapshot_pins_free(&p);
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr.running", "s2"),
+                     -EINVAL);
+    ck_assert(strstr(testutil_captured(), "cannot pin 'R.frr.running s2'"));
+    testutil_capture_end();
+    for (size_t k = 0; k < n; k++) {
+        snapshot_free(&list[k]);
+    }
+    free(list);
+    close(dir);
+}
+END_TEST
+
+/* snapshot_pins_keep(): only that key's "newest" pins change kind. */
+START_TEST(test_pins_keep)
+{
+    struct snapshot_pins p = {0};
+    const char *text = "R.frr s1 newest\nR.frr s0\nH.ip s1 newest\n";
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &p),
+                     0);
+    ck_assert(snapshot_pins_keep(&p, "R.frr"));
+    ck_assert(!snapshot_pins_keep(&p, "R.frr"));
+    ck_assert(!snapshot_pins_keep(&p, "X.frr"));
+    ck_assert(!snapshot_pins_keep(&p, NULL));
+    char *out = snapshot_pins_format(&p);
+    ck_assert_str_eq(out, "R.frr s1\nR.frr s0\nH.ip s1 newest\n");
+    free(out);
+    snapshot_pins_free(&p);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -1527,6 +1615,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_pins_parse);
     tcase_add_test(tc, test_newest_running);
     tcase_add_test(tc, test_pins_newest);
+    tcase_add_test(tc, test_pins_keep);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
@@ -1538,6 +1627,7 @@ snapshot_suite(void)
     tcase_add_test(tc, test_prune);
     tcase_add_test(tc, test_prune_pins);
     tcase_add_test(tc, test_pins_do_not_pile_up);
+    tcase_add_test(tc, test_pins_reset_keeps_newest);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -30,8 +30,6 @@
 #include "wire.h"
 #include "workers.h"
 
-#define SNAPSHOTS_DIR SNAPSHOT_DIR
-
 /* How long a router's vtysh has to print its running configuration, for
  * `save` and `restore` (a few ms when FRR answers; a stopped or wedged
  * daemon makes vtysh wait forever): then it is killed, and the router's
@@ -175,25 +173,6 @@ take_one(size_t i, void *aux)
     t->data = out;
     t->len = len;
     return 0;
-}
-
-/* Opens <persist>/<net>/snapshots; -errno (reported). */
-static int
-open_snapdir(const char *network, bool create, char **path)
-{
-    int net = persist_open(network, create);
-    *path = NULL;
-    if (net < 0) {
-        return net;
-    }
-    int dir = persist_open_subdir(net, SNAPSHOTS_DIR, create);
-    close(net);
-    if (dir >= 0) {
-        char *root = persist_network_dir(network);
-        *path = xasprintf("%s/" SNAPSHOTS_DIR, root);
-        free(root);
-    }
-    return dir;
 }
 
 /* Removes temporary directories left by a `save` that was killed (we hold
@@ -478,7 +457,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), asn, run.taken);
 
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, true, &path);
+    int snapdir = snapshot_open_dir(s->network, true, &path);
     int status = snapdir < 0 ? EXIT_FAILED : EXIT_OK;
     struct snapshot *list = NULL;
     size_t n_list = 0;
@@ -870,7 +849,7 @@ int
 network_snapshots(struct session *s)
 {
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
     if (s->opts.unpin) {
         int status = unpin(s, snapdir, path);
         if (snapdir >= 0) {
@@ -1485,27 +1464,35 @@ struct restore_run {
 
 /* Marks object `object` (its mark's key `key`) with `reason`, naming
  * `snapshot`, the one that holds its students' work (NULL: none known),
- * and pins that snapshot for it, for good, in `snapdir` (shown as `path`;
- * < 0: none could be opened), where snapshots live: a later mark replacing
- * this one, `save --force`, `down` or a reboot never unpin it.  The one
- * place a mark naming displaced or fallen-back work is set with its pin
- * (mark_restored(), network_mark_pinned()).  state_mark_set()'s result; a
- * pin not written is said (the mark still keeps the snapshot while it
- * stays, and the next `save` pins its newest KEY.running). */
+ * for every mark set with a reset of what runs on it (`up`'s marks, a
+ * restore refused midway or not done by `up --restore`, a restore's
+ * displaced marks, heal's fallbacks): the one place they are set.  In
+ * `snapdir` (shown as `path`; < 0: none could be opened), where snapshots
+ * live, the key's "newest" pins become pins for good (what runs from now
+ * on is not the work they hold: the next save's KEY.running may not
+ * replace them), and `pin` (NULL: none) is pinned for good: a later mark
+ * replacing this one, `save --force`, `down` or a reboot never unpin
+ * them (snapshot_pin_reset()).  state_mark_set()'s result; a pin not
+ * written is said (the mark still keeps its snapshot while it stays). */
 static int
 mark_pinned(const struct state *st, int snapdir, const char *path,
             const char *object, const char *key, const char *reason,
-            const char *snapshot)
+            const char *snapshot, const char *pin)
 {
-    if (key && snapshot &&
-        (snapdir < 0 || snapshot_pin(snapdir, path, key, snapshot) != 0)) {
-        log_error(
-            "%s: snapshot %s not pinned (%s): the mark keeps it while "
-            "it stays, and the next `save` pins its newest " SNAPSHOT_RUNNING
-            " file",
-            object, snapshot,
-            snapdir < 0 ? "the snapshots' directory cannot be opened"
-                        : "above");
+    if (key && snapdir >= 0 && snapshot_pin_reset(snapdir, path, key, pin)) {
+        if (pin) {
+            log_error("%s: snapshot %s not pinned for good (above): the "
+                      "mark keeps it while it stays",
+                      object, pin);
+        } else {
+            log_error("%s: its save's `newest` pin not kept for good "
+                      "(above): the next `save` may replace it",
+                      object);
+        }
+    } else if (key && pin && snapdir < 0) {
+        log_error("%s: snapshot %s not pinned (the snapshots' directory "
+                  "cannot be opened): the mark keeps it while it stays",
+                  object, pin);
     }
     return state_mark_set(st, key, reason, snapshot);
 }
@@ -1516,9 +1503,10 @@ network_mark_pinned(struct session *s, const struct state *st,
                     const char *snapshot)
 {
     char *path = NULL;
-    int snapdir = snapshot ? open_snapdir(s->network, false, &path) : -1;
+    int snapdir = snapshot_open_dir(s->network, false, &path);
     char *key = state_mark_key(st, object, bridge);
-    int error = mark_pinned(st, snapdir, path, object, key, reason, snapshot);
+    int error = mark_pinned(st, snapdir, path, object, key, reason, snapshot,
+                            snapshot);
     free(key);
     free(path);
     if (snapdir >= 0) {
@@ -1554,7 +1542,7 @@ mark_restored(const struct restore_run *run, const char *object, bool bridge,
         log_warn("%s: %s; its students' work of that time is in snapshot %s",
                  object, reason, run->all[d].name);
         mark_pinned(run->st, run->snapdir, run->path, object, key, reason,
-                    run->all[d].name);
+                    run->all[d].name, run->all[d].name);
         free(reason);
     } else if (key && !state_mark_is_displaced(mark)) {
         state_mark_clear(run->st, key);
@@ -1617,12 +1605,15 @@ restore_one(size_t i, void *aux)
     if (!error) {
         mark_restored(run, node, false, f->name);
     } else if ((router && reloaded) || run->up) {
-        state_mark_set(run->st, key,
-                       router && reloaded
-                           ? "FRR refused the configuration of its "
-                             "snapshot midway: it runs a mix"
-                           : "`up --restore` did not restore it",
-                       run->snap->name);
+        /* What runs was reset (a mix, or `up`'s): the work a save's pin
+         * of its KEY.running holds is kept for good; a mix, the snapshot
+         * refused midway too (it holds the students' work). */
+        bool mix = router && reloaded;
+        mark_pinned(run->st, run->snapdir, run->path, node, key,
+                    mix ? "FRR refused the configuration of its snapshot "
+                          "midway: it runs a mix"
+                        : "`up --restore` did not restore it",
+                    run->snap->name, mix ? run->snap->name : NULL);
     }
     free(key);
     return 0;
@@ -1700,8 +1691,9 @@ restore_switches(struct session *s, struct restore_run *run,
                 mark_restored(run, bridges[k], true, file);
             } else if (run->up) {
                 char *key = state_mark_key(st, bridges[k], true);
-                state_mark_set(st, key, "`up --restore` did not restore it",
-                               snap->name);
+                mark_pinned(st, run->snapdir, run->path, bridges[k], key,
+                            "`up --restore` did not restore it", snap->name,
+                            NULL);
                 free(key);
             }
         }
@@ -2045,7 +2037,7 @@ restore_each(struct session *s, const struct state *st,
 static int
 open_holding(const struct session *s, unsigned want, int *snapdir, char **path)
 {
-    *snapdir = open_snapdir(s->network, false, path);
+    *snapdir = snapshot_open_dir(s->network, false, path);
     if (*snapdir == -ENOENT ||
         (*snapdir >= 0 && !count_covering(*snapdir, *path, want, NULL))) {
         free(*path);
@@ -2085,7 +2077,7 @@ newest_file_of(const struct session *s, const char *node, const char *suffix,
         return EXIT_OK;
     }
     if (snapshot) {
-        snapdir = open_snapdir(s->network, false, &path);
+        snapdir = snapshot_open_dir(s->network, false, &path);
     }
     if (snapdir < 0) {
         if (snapdir == -ENOENT) {
@@ -2264,7 +2256,7 @@ network_snapshot_marks(struct session *s, const struct state *st,
                        bool restoring, bool *failed, bool *unreadable)
 {
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
     *unreadable = snapdir < 0 && snapdir != -ENOENT;
     if (snapdir == -ENOENT) {
         return 0; /* none: nothing of the students' to lose */
@@ -2277,11 +2269,12 @@ network_snapshot_marks(struct session *s, const struct state *st,
         size_t n_failed = 0;
         for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
             char *file = mark_key(st, i);
-            if (file && state_mark_set(st, file,
-                                       "`up` could not open the network's "
-                                       "snapshots directory: it runs what "
-                                       "`up` generates",
-                                       NULL) != 0) {
+            if (file &&
+                mark_pinned(st, snapdir, path, object_name(st, i), file,
+                            "`up` could not open the network's "
+                            "snapshots directory: it runs what "
+                            "`up` generates",
+                            NULL, NULL) != 0) {
                 failed[i] = true;
                 n_failed++;
             }
@@ -2324,10 +2317,12 @@ network_snapshot_marks(struct session *s, const struct state *st,
             "`up` started it with the configuration it generates",
             "`up` gave it the addresses and routes it generates",
             "`up` gave it the VLAN settings it generates"};
-        int error = state_mark_set(
-            st, file,
-            restoring ? "`up --restore` did not restore it" : why[kind],
-            h->name);
+        /* What runs is reset to `up`'s: a save's "newest" pin for it is
+         * kept for good (mark_pinned()). */
+        int error = mark_pinned(st, snapdir, path, object_name(st, i), file,
+                                restoring ? "`up --restore` did not restore it"
+                                          : why[kind],
+                                h->name, NULL);
         if (error) {
             /* Said, naming the file: a router's FRR is not started (the
              * caller's part); else its `save` would store `up`'s over
@@ -2441,7 +2436,7 @@ restore_with(struct session *s, const struct state *st,
      * else the whole network's. */
     unsigned want = asn ? asn : only ? names_asn_of(only) : 0;
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
     size_t total = 0;
     size_t n_any =
         snapdir < 0 ? 0 : count_covering(snapdir, path, want, &total);

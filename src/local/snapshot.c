@@ -1026,6 +1026,19 @@ snapshot_pins_newest(struct snapshot_pins *p, const char *key,
 }
 
 bool
+snapshot_pins_keep(struct snapshot_pins *p, const char *key)
+{
+    bool changed = false;
+    for (size_t i = 0; key && i < p->n; i++) {
+        if (p->v[i].newest && !strcmp(p->v[i].key, key)) {
+            p->v[i].newest = false; /* for good now */
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool
 snapshot_pins_remove(struct snapshot_pins *p, const char *key,
                      const char *snapshot)
 {
@@ -1162,22 +1175,44 @@ snapshot_pins_store(int snapdir, const char *path,
  * time (other processes: the network's lock). */
 static pthread_mutex_t pins_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-/* snapshot_pin() and snapshot_unpin(); snapshot_pin_newest() when
- * `holder`. */
+/* What change_pin() does. */
+enum pin_change {
+    PIN_ADD,    /* snapshot_pin() */
+    PIN_REMOVE, /* snapshot_unpin() */
+    PIN_NEWEST, /* snapshot_pin_newest() */
+    PIN_RESET,  /* snapshot_pin_reset() */
+};
+
+/* Reads `snapdir`'s pins, makes change `op` (`holder`, `list`, `n`: for
+ * PIN_NEWEST), writes them back when they changed. */
 static int
-change_pin(int snapdir, const char *path, const char *key,
-           const char *snapshot, bool add, const struct snapshot *holder,
+change_pin(int snapdir, const char *path, enum pin_change op, const char *key,
+           const char *snapshot, const struct snapshot *holder,
            const struct snapshot *list, size_t n)
 {
     struct snapshot_pins p;
     pthread_mutex_lock(&pins_mutex);
     int error = snapshot_pins_load(snapdir, path, &p);
     if (!error) {
-        bool changed = holder ? snapshot_pins_newest(&p, key, holder, list, n)
-                       : add  ? snapshot_pins_add(&p, key, snapshot)
-                              : snapshot_pins_remove(&p, key, snapshot);
-        if (add && !changed &&
-            (!snapshot || !snapshot_pins_has(&p, key, snapshot))) {
+        bool changed = false, kept = false;
+        switch (op) {
+        case PIN_ADD:
+            changed = snapshot_pins_add(&p, key, snapshot);
+            break;
+        case PIN_REMOVE:
+            changed = snapshot_pins_remove(&p, key, snapshot);
+            break;
+        case PIN_NEWEST:
+            changed = snapshot_pins_newest(&p, key, holder, list, n);
+            break;
+        case PIN_RESET:
+            kept = snapshot_pins_keep(&p, key);
+            changed =
+                (snapshot && snapshot_pins_add(&p, key, snapshot)) || kept;
+            break;
+        }
+        bool adds = op != PIN_REMOVE && (op != PIN_RESET || snapshot);
+        if (adds && !snapshot_pins_has(&p, key, snapshot ? snapshot : "")) {
             log_error("%s/" SNAPSHOT_PINS ": cannot pin '%s %s': not an "
                       "object's file and a snapshot's name",
                       path, key ? key : "", snapshot ? snapshot : "");
@@ -1186,8 +1221,11 @@ change_pin(int snapdir, const char *path, const char *key,
             error = snapshot_pins_store(snapdir, path, &p);
         }
         if (!error && changed) {
-            log_debug("%s/" SNAPSHOT_PINS ": %s %s %s", path,
-                      add ? "pinned" : "unpinned", key, snapshot);
+            static const char *const did[] = {"pinned", "unpinned",
+                                              "pinned (newest)", "pinned"};
+            log_debug("%s/" SNAPSHOT_PINS ": %s %s %s%s", path, did[op],
+                      key ? key : "", snapshot ? snapshot : "",
+                      kept ? " (its newest pins kept for good)" : "");
         }
     }
     pthread_mutex_unlock(&pins_mutex);
@@ -1199,7 +1237,7 @@ int
 snapshot_pin(int snapdir, const char *path, const char *key,
              const char *snapshot)
 {
-    return change_pin(snapdir, path, key, snapshot, true, NULL, NULL, 0);
+    return change_pin(snapdir, path, PIN_ADD, key, snapshot, NULL, NULL, 0);
 }
 
 int
@@ -1210,34 +1248,57 @@ snapshot_pin_newest(int snapdir, const char *path, const char *key,
     if (!holder) {
         return -EINVAL;
     }
-    return change_pin(snapdir, path, key, holder->name, true, holder, list, n);
+    return change_pin(snapdir, path, PIN_NEWEST, key, holder->name, holder,
+                      list, n);
+}
+
+int
+snapshot_pin_reset(int snapdir, const char *path, const char *key,
+                   const char *snapshot)
+{
+    return change_pin(snapdir, path, PIN_RESET, key, snapshot, NULL, NULL, 0);
 }
 
 int
 snapshot_unpin(int snapdir, const char *path, const char *key,
                const char *snapshot)
 {
-    return change_pin(snapdir, path, key, snapshot, false, NULL, NULL, 0);
+    return change_pin(snapdir, path, PIN_REMOVE, key, snapshot, NULL, NULL, 0);
+}
+
+int
+snapshot_open_dir(const char *network, bool create, char **path)
+{
+    int net = persist_open(network, create);
+    *path = NULL;
+    if (net < 0) {
+        return net;
+    }
+    int dir = persist_open_subdir(net, SNAPSHOT_DIR, create);
+    close(net);
+    if (dir >= 0) {
+        char *root = persist_network_dir(network);
+        *path = xasprintf("%s/" SNAPSHOT_DIR, root);
+        free(root);
+    }
+    return dir;
 }
 
 void
 snapshot_pins_say(const char *network)
 {
-    int net = persist_open(network, false);
-    int snapdir =
-        net < 0 ? net : persist_open_subdir(net, SNAPSHOT_DIR, false);
-    if (net >= 0) {
-        close(net);
-    }
-    char *root = persist_network_dir(network);
-    char *path = xasprintf("%s/" SNAPSHOT_DIR, root);
-    free(root);
+    char *path = NULL;
+    int snapdir = snapshot_open_dir(network, false, &path);
     struct snapshot_pins pins;
     if (snapdir < 0 || snapshot_pins_load(snapdir, path, &pins)) {
+        if (snapdir != -ENOENT) {
+            log_warn("network %s: its %s (above) cannot be read: retention "
+                     "removes no snapshot until they can",
+                     network,
+                     snapdir < 0 ? "snapshots directory, and so its pins,"
+                                 : "pins");
+        }
         if (snapdir >= 0) {
-            log_warn("network %s: its pins (above) cannot be read: "
-                     "retention removes no snapshot until they can",
-                     network);
             close(snapdir);
         }
         free(path);

@@ -308,7 +308,9 @@ int snapshot_read_file(int snapdir, const char *path,
  * SNAPSHOT the snapshot that holds the work (in KEY.running, or in KEY a
  * heal's fallback marked); several per key.  A pin for good (the first
  * form) is added where a displaced mark is set or a heal falls back to
- * `up`'s configuration (network_mark_pinned()).  A save pins, for each
+ * `up`'s configuration (network_mark_pinned()); and wherever a mark is
+ * set with a reset of what runs, that key's pins of the second form
+ * become pins for good (snapshot_pin_reset()).  A save pins, for each
  * marked object, the newest snapshot holding its KEY.running, of the
  * second form: at most one such pin per key, replaced by the next save's
  * when that one holds the same or newer work (snapshot_pins_newest()), so
@@ -365,6 +367,13 @@ bool snapshot_pins_newest(struct snapshot_pins *, const char *key,
                           const struct snapshot *holder,
                           const struct snapshot *list, size_t n);
 
+/* What runs on `key`'s object was reset (a mark set with `up`'s
+ * configuration, a restore refused midway, a heal's fallback): `key`'s
+ * "newest" pins become pins for good -- the next save's KEY.running holds
+ * what runs after the reset, not the work those snapshots hold, so it may
+ * not replace them.  True when `pins` changed.  Pure. */
+bool snapshot_pins_keep(struct snapshot_pins *, const char *key);
+
 /* Removes pin `key` `snapshot`: true when it was there.  Pure. */
 bool snapshot_pins_remove(struct snapshot_pins *, const char *key,
                           const char *snapshot);
@@ -392,6 +401,17 @@ int snapshot_pin(int snapdir, const char *path, const char *key,
 int snapshot_pin_newest(int snapdir, const char *path, const char *key,
                         const struct snapshot *holder,
                         const struct snapshot *list, size_t n);
+/* snapshot_pins_keep() for `key` and, when `snapshot` is not NULL, pin
+ * `key` `snapshot` for good, in one change of `snapdir`'s file, as
+ * snapshot_pin(): for every mark set with a reset of what runs
+ * (network_save.c's mark_pinned()). */
+int snapshot_pin_reset(int snapdir, const char *path, const char *key,
+                       const char *snapshot);
+/* Opens <persist>/<network>/snapshots (created when `create`) and sets
+ * *path to how it is shown (malloc()ed; NULL on failure): the directory's
+ * descriptor, or -errno (-ENOENT: the network has no snapshots, not said;
+ * any other said). */
+int snapshot_open_dir(const char *network, bool create, char **path);
 /* `status`: says, on stderr, which snapshots network `network`'s pins
  * keep and for what, or that the pins cannot be read; nothing when it
  * has no snapshots. */
