@@ -1425,7 +1425,7 @@ say_side_restored(const struct state *st, int snapdir, const char *path,
     char *key = state_mark_key(st, object, bridge);
     char *mark = key ? state_mark_get(st, key) : NULL;
     char *named = mark ? state_mark_snapshot(mark) : NULL;
-    struct snapshot_pins pins;
+    struct snapshot_pins pins = {0};
     bool pinned = key && !snapshot_pins_load(snapdir, path, &pins) &&
                   snapshot_pins_has(&pins, key, snap);
     snapshot_pins_free(&pins);
