@@ -400,20 +400,24 @@ pin_marked(const struct state *st, int snapdir, const char *path,
         bool displaced = state_mark_is_displaced(mark);
         char *named = displaced ? state_mark_snapshot(mark) : NULL;
         int e = named ? snapshot_pin(snapdir, path, key, named) : 0;
+        if (e) {
+            log_error("%s: its students' work in snapshot %s not pinned "
+                      "(above)",
+                      object_name(st, i), named);
+            error = error ? error : e;
+        }
         const struct snapshot *holder =
             snapshot_newest_running(written, list, n_list, key);
         const char *newest = holder ? holder->name : NULL;
         if (newest && (displaced || !unmark[i])) {
             /* One such pin per key: it replaces the previous save's. */
-            int e2 =
-                snapshot_pin_newest(snapdir, path, key, holder, list, n_list);
-            e = e ? e : e2;
-        }
-        if (e) {
-            log_error("%s: its students' work in snapshot %s not pinned "
-                      "(above)",
-                      object_name(st, i), named ? named : newest);
-            error = error ? error : e;
+            e = snapshot_pin_newest(snapdir, path, key, holder, list, n_list);
+            if (e) {
+                log_error("%s: its students' work in snapshot %s not pinned "
+                          "(above)",
+                          object_name(st, i), newest);
+                error = error ? error : e;
+            }
         }
         free(named);
         free(mark);
@@ -804,9 +808,13 @@ unpin(struct session *s, int snapdir, const char *path)
     const char *snap = colon + 1;
     struct snapshot_pins pins;
     int status = EXIT_FAILED;
-    if (snapdir < 0) {
+    if (snapdir == -ENOENT) {
         log_error("--unpin %s: network %s has no snapshots", s->opts.unpin,
                   s->network);
+    } else if (snapdir < 0) {
+        log_error("--unpin %s: network %s: its snapshots directory cannot "
+                  "be opened: %s",
+                  s->opts.unpin, s->network, strerror(-snapdir));
     } else if (!snapshot_pins_load(snapdir, path, &pins)) {
         if (!snapshot_pins_has(&pins, key, snap)) {
             log_error("--unpin %s: snapshot %s is not pinned for %s (see "
