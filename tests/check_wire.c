@@ -492,6 +492,28 @@ static const struct bad bad[] = {
      "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
      "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
      "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": "
+     "[\"R.frr.running\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": [\"R\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": [\"R.conf\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
      "\"stale_nodes\": [], \"bytes\": 1, \"running\": [\"R.frr\"]}], "
      "\"incomplete\": []}",
      "\"snapshots[0].running\" has a name that is no side file's"},

@@ -1151,9 +1151,11 @@ snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
             get_strings(r, o, where, "pinned_for", &sn->n_pinned_for);
     }
     for (size_t i = 0; i < sn->n_pinned_for; i++) {
-        /* NODE.frr, NODE.ip, BRIDGE.vlan: a name with dots. */
+        /* NODE.frr, NODE.ip, BRIDGE.vlan: a pin's key (a name with dots),
+         * as the pins file's reader takes it, never a side file's. */
         if (sn->pinned_for[i] &&
-            !util_valid_bridge_name(sn->pinned_for[i], 80)) {
+            (!util_valid_bridge_name(sn->pinned_for[i], 80) ||
+             !snapshot_pin_key_valid(sn->pinned_for[i]))) {
             refuse(r, where, "pinned_for", "has a bad name");
             break;
         }

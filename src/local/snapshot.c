@@ -929,12 +929,10 @@ snapshot_prune(int snapdir, const char *path, long long now,
 
 /* pins                                                                     */
 
-/* A pin's key: an object's file (NODE.frr, NODE.ip, BRIDGE.vlan), never
- * a side file's name. */
-static bool
-valid_pin_key(const char *key)
+bool
+snapshot_pin_key_valid(const char *key)
 {
-    return !ends_running(key) && valid_file_name(key);
+    return key && !ends_running(key) && valid_file_name(key);
 }
 
 bool
@@ -968,7 +966,7 @@ static bool
 add_pin(struct snapshot_pins *p, const char *key, const char *snapshot,
         bool newest)
 {
-    if (!key || !snapshot || !valid_pin_key(key) ||
+    if (!key || !snapshot || !snapshot_pin_key_valid(key) ||
         !util_valid_name(snapshot, 64) || find_pin(p, key, snapshot)) {
         return false;
     }
@@ -998,7 +996,7 @@ snapshot_pins_newest(struct snapshot_pins *p, const char *key,
                      const struct snapshot *holder,
                      const struct snapshot *list, size_t n)
 {
-    if (!key || !holder || !valid_pin_key(key) ||
+    if (!key || !holder || !snapshot_pin_key_valid(key) ||
         !util_valid_name(holder->name, 64)) {
         return false;
     }
@@ -1092,7 +1090,7 @@ snapshot_pins_parse(const char *text, size_t len, const char *path,
         pos = (size_t)(nl - text) + 1;
         size_t n = 0;
         char **tok = util_split(l, ' ', &n);
-        if ((n != 2 && n != 3) || !valid_pin_key(tok[0]) ||
+        if ((n != 2 && n != 3) || !snapshot_pin_key_valid(tok[0]) ||
             (n == 3 && strcmp(tok[2], SNAPSHOT_PIN_NEWEST) != 0)) {
             why =
                 "expected 'KEY SNAPSHOT' or 'KEY SNAPSHOT " SNAPSHOT_PIN_NEWEST

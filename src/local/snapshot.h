@@ -346,6 +346,11 @@ int snapshot_pins_parse(const char *text, size_t len, const char *path,
 /* The file's text (malloc()ed; "" when there is none).  Pure. */
 char *snapshot_pins_format(const struct snapshot_pins *);
 
+/* Whether `key` may be a pin's key: an object's file (NODE.frr, NODE.ip,
+ * BRIDGE.vlan, as snapshot_file_object() reads it), never a side file's
+ * name (FILE.running).  Pure. */
+bool snapshot_pin_key_valid(const char *key);
+
 /* Whether `pins` has pin `key` `snapshot` (`key` NULL: any key). */
 bool snapshot_pins_has(const struct snapshot_pins *, const char *key,
                        const char *snapshot);
