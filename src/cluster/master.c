@@ -1182,7 +1182,7 @@ struct gather_slot {
 };
 
 /* Seconds an interrupted gathering call gets to end (SIGTERM, SIGKILL 3 s
- * later, abandoned 2 s after that: remote.c) before its connection is cut. */
+ * later if it still runs: remote.c) before its connection is cut. */
 #define INTERRUPT_GRACE_S 6.0
 
 struct master_gather {
