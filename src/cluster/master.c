@@ -1391,8 +1391,8 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
          * INTERRUPT_GRACE_S at most on a server that answers.  On one
          * that does not (sshd stopped, packets dropped), the channel of
          * the command sending the signals would wait for libssh's own
-         * timeout: after the grace,
-         * or at once when stopping, the connection is cut instead. */
+         * timeout: after the grace, or at once when stopping, the
+         * connection is cut instead. */
         remote_interrupt(gs->r);
         if (!atomic_load(&g->stop)) {
             done = wait_worker(gs, util_monotonic() + INTERRUPT_GRACE_S);

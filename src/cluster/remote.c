@@ -847,8 +847,7 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
     ssh_session s = r->session;
     ssh_event ev = ssh_event_new();
     ssh_channel killer = NULL;
-    bool stopping = false;
-    int stop_tries = 0;
+    int stop_tries = 0; /* > 0 once the command was asked to stop */
     double interrupted_at = 0, next_try = 0;
     int errors = 0;
     int result = 0;
@@ -869,9 +868,8 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
         }
         if (atomic_load(&r->stop)) {
             double now = util_monotonic();
-            if (!stopping) {
+            if (stop_tries == 0) {
                 interrupted_at = now;
-                stopping = true;
             }
             if (!killer && stop_tries < STOP_TRIES && now >= next_try) {
                 killer = send_stop(r, ch);
@@ -914,7 +912,7 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
 
     if (result < 0) {
         return result;
-    } else if (stopping) {
+    } else if (stop_tries > 0) {
         return -EINTR;
     } else if (cmd->status < 0) {
         log_error("%s: the command ended without an exit status", r->label);
