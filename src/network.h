@@ -84,6 +84,16 @@ int network_link(struct session *, const struct link_request *);
  * (network_access.c); access_print() writes a reply as the TA reads it,
  * one line per group (with a header line when `header`). */
 int network_access(struct session *);
+/* `up`'s student access phase (network_access_up.c): for this server's
+ * groups, the credentials, the proxies' outside veths, the files in the
+ * proxies and devices, root's password in the proxies, sshd started where
+ * it does not run, the port forward's nftables table.  Create-or-replace:
+ * `up` healing runs it again.  0 or -errno (reported). */
+int network_access_install(struct session *, const struct state *);
+/* Adds to the record, ahead of up, what network_access_install() makes on
+ * the server that `down` removes: the outside veths (rootif lines; the
+ * nftables table goes with the record's port lines). */
+void network_access_record(struct session *, struct state *);
 void access_print(const struct wire_access *, bool header);
 
 /* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):

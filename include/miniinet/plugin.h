@@ -96,9 +96,10 @@ extern "C" {
  * is one (the host loads no frr.conf through vtysh then).  4.11: the
  * management network of student access (MI_BRIDGE_MGMT, MI_LINK_MGMT) and
  * the switch's check_mgmt, without which the host hands no switch a plan
- * that has them. */
+ * that has them.  4.12: runtime put_files (struct mi_file), with which
+ * `up` installs student access into the proxies and devices. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 11
+#define MI_PLUGIN_ABI_MINOR 12
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -449,6 +450,16 @@ struct mi_common_ops {
                         unsigned server);
 };
 
+#if MI_PLUGIN_TARGET_MINOR >= 12
+/* A file the host puts into a node (runtime put_files, since 4.12). */
+struct mi_file {
+    const char *path; /* absolute, inside the node, at most 99 bytes */
+    const char *data; /* its content; NULL: a directory */
+    size_t len;       /* bytes of data */
+    unsigned mode;    /* permission bits (07777) */
+};
+#endif
+
 /* A runtime makes nodes (routers, hosts, route servers): something with its
  * own network namespace in which programs run.
  *
@@ -600,6 +611,23 @@ struct mi_runtime_ops {
      * or a negative errno, reported. */
     int (*clear_leftovers)(void *state, const struct mi_plan *plan,
                            unsigned server, size_t *n_removed);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 12
+    /* Since 4.12.  Optional (NULL: the runtime cannot install student
+     * access; `up` refuses `access` naming the plugin).  Puts `n` files
+     * into the running node `name` (`dir` its directory): each at its
+     * absolute path inside the node, owned by root, with its mode and
+     * exactly its content; a member with `data` NULL is a directory (made
+     * if missing, its mode set).  Parents that are missing are made
+     * (0755).  What exists at a path is replaced.  The node's root owns
+     * the node's files, so a path is resolved inside the node's own root
+     * only: a symlink the node planted (/etc/ssh -> /) never leads out of
+     * the node, and nothing is written on the server through it.  The
+     * content never appears in argv.  Returns 0 or a negative errno,
+     * reported. */
+    int (*put_files)(void *state, const char *name, const char *dir,
+                     const struct mi_file *files, size_t n);
 #endif
 };
 

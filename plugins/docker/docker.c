@@ -2297,6 +2297,183 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
     return e1 ? e1 : e2 ? e2 : e3;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Files: an archive uploaded through the Engine                           */
+/* ------------------------------------------------------------------------ */
+
+#define TAR_BLOCK 512
+/* At most this many bytes of files in one put_files (the access files of a
+ * group are a few kB). */
+#define PUT_FILES_MAX (4 * 1024 * 1024)
+
+/* One ustar header for `path` (absolute; stored relative to /) into
+ * block.  false when the path does not fit. */
+static bool
+tar_header(unsigned char block[TAR_BLOCK], const char *path, size_t size,
+           unsigned mode, bool dir)
+{
+    memset(block, 0, TAR_BLOCK);
+    while (*path == '/') {
+        path++;
+    }
+    size_t n = strlen(path);
+    if (!n || n + (dir ? 1 : 0) >= 100) {
+        return false;
+    }
+    memcpy(block, path, n);
+    if (dir && path[n - 1] != '/') {
+        block[n] = '/';
+    }
+    snprintf((char *)block + 100, 8, "%07o", mode & 07777);
+    snprintf((char *)block + 108, 8, "%07o", 0);
+    snprintf((char *)block + 116, 8, "%07o", 0);
+    snprintf((char *)block + 124, 12, "%011zo", dir ? (size_t)0 : size);
+    snprintf((char *)block + 136, 12, "%011llo",
+             (unsigned long long)time(NULL));
+    block[156] = dir ? '5' : '0';
+    memcpy(block + 257, "ustar", 6);
+    memcpy(block + 263, "00", 2);
+    memcpy(block + 265, "root", 4);
+    memcpy(block + 297, "root", 4);
+    memset(block + 148, ' ', 8);
+    unsigned sum = 0;
+    for (size_t i = 0; i < TAR_BLOCK; i++) {
+        sum += block[i];
+    }
+    snprintf((char *)block + 148, 8, "%06o", sum);
+    block[155] = ' ';
+    return true;
+}
+
+/* The archive of `files` in memory (tar, ustar), into *out. */
+static int
+tar_build(const struct docker *d, const char *name,
+          const struct mi_file *files, size_t n, struct buf *out)
+{
+    static const unsigned char zeros[TAR_BLOCK];
+    size_t total = 0;
+
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        const struct mi_file *f = &files[i];
+        unsigned char block[TAR_BLOCK];
+        bool dir = !f->data;
+        if (!f->path || f->path[0] != '/' || strstr(f->path, "/../") ||
+            !tar_header(block, f->path, f->len, f->mode, dir)) {
+            d->host->error("docker: node %s: cannot put file '%s' (an "
+                           "absolute path of at most 98 bytes, no ..)",
+                           name, f->path ? f->path : "(null)");
+            free(out->data);
+            return -EINVAL;
+        }
+        total += TAR_BLOCK + (dir ? 0 : f->len);
+        if (total > PUT_FILES_MAX) {
+            d->host->error("docker: node %s: files too large to put (more "
+                           "than %d bytes)",
+                           name, PUT_FILES_MAX);
+            free(out->data);
+            return -EFBIG;
+        }
+        buf_add(out, block, TAR_BLOCK);
+        if (!dir) {
+            buf_add(out, f->data, f->len);
+            size_t pad = (TAR_BLOCK - f->len % TAR_BLOCK) % TAR_BLOCK;
+            buf_add(out, zeros, pad);
+        }
+    }
+    buf_add(out, zeros, TAR_BLOCK);
+    buf_add(out, zeros, TAR_BLOCK);
+    if (out->failed) {
+        free(out->data);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* PUT /containers/ID/archive?path=/ with the archive as its body. */
+static int
+api_put_archive(const struct docker *d, const char *socket, const char *name,
+                const char *id, const struct buf *tar)
+{
+    char url[PATH_MAX + 64];
+    char errbuf[CURL_ERROR_SIZE] = "";
+    char msg[512];
+    struct response resp;
+    struct curl_slist *headers = NULL;
+    CURL *curl = curl_easy_init();
+
+    memset(&resp, 0, sizeof resp);
+    if (!curl) {
+        d->host->error("docker: cannot initialise libcurl");
+        return -ENOMEM;
+    }
+    snprintf(url, sizeof url, "http://docker/containers/%s/archive?path=%%2F",
+             id);
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, API_TIMEOUT_S * 1000L);
+    headers = curl_slist_append(headers, "Content-Type: application/x-tar");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, tar->data);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)tar->len);
+    CURLcode rc = curl_easy_perform(curl);
+    int error = 0;
+    if (rc != CURLE_OK) {
+        d->host->error("docker: node %s: putting files: %s", name,
+                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        error = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
+    } else {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.code);
+        if (resp.code != 200) {
+            d->host->error("docker: node %s: cannot put files: %s", name,
+                           api_message(&resp, msg, sizeof msg));
+            error = -EIO;
+        }
+    }
+    response_free(&resp);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return error;
+}
+
+/* Since ABI 4.12: the files as a tar archive built in memory, extracted by
+ * the Engine into the container's root file system (PUT
+ * /containers/ID/archive).  The Engine extracts it chrooted into the
+ * container's root, so a symlink the container holds resolves inside it
+ * and never onto the server; the content goes in the request's body,
+ * never in a command line. */
+static int
+docker_put_files(void *state, const char *name, const char *dir,
+                 const struct mi_file *files, size_t n)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    struct buf tar;
+    int error = check_node_name(d, name);
+
+    if (!error) {
+        error = find_running(d, name, dir, &r, &c);
+    }
+    if (!error) {
+        error = tar_build(d, name, files, n, &tar);
+    }
+    if (error) {
+        return error;
+    }
+    error = api_put_archive(d, r.socket, name, c.id, &tar);
+    explicit_bzero(tar.data, tar.len);
+    free(tar.data);
+    return error;
+}
+
 /* Since ABI 4.8: a container has its own root file system, users and
  * process namespace, so a student's root shell in one is not one on the
  * server; what the Engine may still give away (capabilities, privileges)
@@ -2330,6 +2507,7 @@ static const struct mi_runtime_ops docker_ops = {
     .stop_frr = docker_stop_frr,
     .check_access = docker_check_access,
     .clear_leftovers = docker_clear_leftovers,
+    .put_files = docker_put_files,
 };
 
 MI_PLUGIN_DEFINE = {
