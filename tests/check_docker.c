@@ -892,6 +892,77 @@ START_TEST(test_check_image)
 }
 END_TEST
 
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* put_files' archive: what the real tar reads back -- paths relative to
+ * /, modes, root's, the content byte for byte; a path that is not absolute,
+ * has "..", or does not fit a ustar name is refused, nothing built. */
+START_TEST(test_tar_build)
+{
+    void *state;
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    struct buf tar;
+    const char secret[] = "root:$y$j9T$salt$hash\n";
+    const struct mi_file files[] = {
+        {.path = "/etc/ssh/miniinet", .data = NULL, .mode = 0700},
+        {.path = "/etc/ssh/miniinet/chpasswd",
+         .data = secret,
+         .len = sizeof secret - 1,
+         .mode = 0600},
+        {.path = "/usr/local/bin/goto",
+         .data = "#!/bin/sh\n",
+         .len = 10,
+         .mode = 0755},
+    };
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    ck_assert_int_eq(tar_build(state, "n", files, 3, &tar), 0);
+    ck_assert_uint_eq(tar.len % TAR_BLOCK, 0);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/a.tar", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(tar.data, 1, tar.len, f), tar.len);
+    fclose(f);
+    free(tar.data);
+
+    char *out = NULL;
+    ck_assert_int_eq(
+        host_run(ARGV("tar", "-tvf", path, "--numeric-owner"), &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "drwx------ 0/0"));
+    ck_assert_ptr_nonnull(strstr(out, "etc/ssh/miniinet/\n"));
+    ck_assert_ptr_nonnull(strstr(out, "-rw------- 0/0"));
+    ck_assert_ptr_nonnull(strstr(out, "-rwxr-xr-x 0/0"));
+    ck_assert_ptr_nonnull(strstr(out, "usr/local/bin/goto\n"));
+    free(out);
+    ck_assert_int_eq(
+        host_run(ARGV("tar", "-xOf", path, "etc/ssh/miniinet/chpasswd"), &out),
+        0);
+    ck_assert_str_eq(out, secret);
+    free(out);
+
+    const struct mi_file bad[][1] = {
+        {{.path = "etc/x", .data = "", .mode = 0600}},
+        {{.path = "/etc/../x", .data = "", .mode = 0600}},
+        {{.path =
+              "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+          .data = "",
+          .mode = 0600}},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        testutil_capture_begin();
+        ck_assert_int_eq(tar_build(state, "n", bad[i], 1, &tar), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(testutil_captured(), "cannot put file"));
+        testutil_capture_end();
+    }
+    snprintf(path, sizeof path, "rm -rf %s", dir);
+    ck_assert_int_eq(system(path), 0);
+    docker_release(state);
+}
+END_TEST
+
 START_TEST(test_record)
 {
     void *state;
@@ -971,6 +1042,7 @@ docker_suite(void)
     tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_tar_build);
     tcase_add_test(tc, test_image_version);
     tcase_add_test(tc, test_check_image);
     suite_add_tcase(s, tc);
