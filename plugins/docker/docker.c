@@ -2304,7 +2304,7 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
 #define TAR_BLOCK 512
 /* At most this many bytes of files in one put_files (the access files of a
  * group are a few kB). */
-#define PUT_FILES_MAX (4 * 1024 * 1024)
+#define PUT_FILES_MAX ((size_t)4 << 20)
 
 /* One ustar header for `path` (absolute; stored relative to /) into
  * block.  false when the path does not fit. */
@@ -2320,10 +2320,8 @@ tar_header(unsigned char block[TAR_BLOCK], const char *path, size_t size,
     if (!n || n + (dir ? 1 : 0) >= 100) {
         return false;
     }
-    memcpy(block, path, n);
-    if (dir && path[n - 1] != '/') {
-        block[n] = '/';
-    }
+    snprintf((char *)block, 100, "%s%s", path,
+             dir && path[n - 1] != '/' ? "/" : "");
     snprintf((char *)block + 100, 8, "%07o", mode & 07777);
     snprintf((char *)block + 108, 8, "%07o", 0);
     snprintf((char *)block + 116, 8, "%07o", 0);
@@ -2331,10 +2329,11 @@ tar_header(unsigned char block[TAR_BLOCK], const char *path, size_t size,
     snprintf((char *)block + 136, 12, "%011llo",
              (unsigned long long)time(NULL));
     block[156] = dir ? '5' : '0';
-    memcpy(block + 257, "ustar", 6);
-    memcpy(block + 263, "00", 2);
-    memcpy(block + 265, "root", 4);
-    memcpy(block + 297, "root", 4);
+    snprintf((char *)block + 257, 6, "ustar");
+    block[263] = '0';
+    block[264] = '0';
+    snprintf((char *)block + 265, 32, "root");
+    snprintf((char *)block + 297, 32, "root");
     memset(block + 148, ' ', 8);
     unsigned sum = 0;
     for (size_t i = 0; i < TAR_BLOCK; i++) {
@@ -2369,7 +2368,7 @@ tar_build(const struct docker *d, const char *name,
         total += TAR_BLOCK + (dir ? 0 : f->len);
         if (total > PUT_FILES_MAX) {
             d->host->error("docker: node %s: files too large to put (more "
-                           "than %d bytes)",
+                           "than %zu bytes)",
                            name, PUT_FILES_MAX);
             free(out->data);
             return -EFBIG;
