@@ -275,6 +275,22 @@ install_proxy(struct session *s, const struct state *rec,
     return failed;
 }
 
+/* A router's daemons run in FRR pathspace NAME (plugin.h, start_daemon:
+ * `vtysh -N NAME` reaches them), so `vtysh` alone, as a student types it
+ * and as goto runs it, finds none: /usr/local/bin/vtysh, first in sshd's
+ * PATH, adds -N.  The name is a validated node name (no quote in it). */
+static char *
+vtysh_wrapper(const char *name)
+{
+    if (!util_valid_name(name, 255)) {
+        return NULL;
+    }
+    return xasprintf("#!/bin/sh\n# miniinet: this router's FRR (its "
+                     "pathspace); doc/access.md\n"
+                     "exec /usr/bin/vtysh -N '%s' \"$@\"\n",
+                     name);
+}
+
 static int
 install_device(const struct state *rec, const struct active_plugin *rt,
                const struct mi_plan *p, const struct access_device *d,
@@ -282,6 +298,7 @@ install_device(const struct state *rec, const struct active_plugin *rt,
 {
     const char *name = p->nodes[d->node].name;
     char *sshd_config = access_device_sshd_config(d);
+    char *vtysh = d->kind == ACCESS_ROUTER ? vtysh_wrapper(name) : NULL;
     struct files fs = {.n = 0};
 
     add_file(&fs, ACCESS_ETC, NULL, 0700);
@@ -289,8 +306,12 @@ install_device(const struct state *rec, const struct active_plugin *rt,
     add_file(&fs, ACCESS_ETC "/ssh_host_ed25519_key", k->device, 0600);
     add_file(&fs, ACCESS_ETC "/ssh_host_ed25519_key.pub", k->device_pub, 0644);
     add_file(&fs, ACCESS_ETC "/authorized_keys", k->device_pub, 0600);
+    if (vtysh) {
+        add_file(&fs, "/usr/local/bin/vtysh", vtysh, 0755);
+    }
     int failed = put(rt, rec, name, &fs);
     free(sshd_config);
+    free(vtysh);
     if (!failed) {
         failed = run_in(rt, rec, name, sshd_argv, "starting sshd");
     }
