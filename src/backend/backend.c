@@ -342,13 +342,18 @@ rt_check_put_files(const struct active_plugin *rt, const char *file)
     if (backend_has(rt, RT_PUT_FILES)) {
         return 0;
     }
-    log_error("%s: access: runtime plugin \"%s\" (%s, built for plugin ABI "
-              "%u.%u) cannot install student access into its nodes (it has "
-              "no put_files operation, plugin ABI 4.%d); use a runtime that "
-              "has it, or remove `access` from the file",
-              file, rt->name, rt->loaded.path ? rt->loaded.path : "built in",
-              rt->loaded.desc->abi_major, rt->loaded.desc->abi_minor,
-              BACKEND_PUT_FILES_MINOR);
+    /* True of a runtime built before 4.12 and of one built for 4.12 or
+     * later that leaves put_files out. */
+    const struct mi_plugin *d = rt->loaded.desc;
+    log_error("%s: access: runtime plugin \"%s\" (%s, version %s, built for "
+              "plugin ABI %u.%u) cannot install student access into its "
+              "nodes (it has no put_files operation, plugin ABI %d.%d); use "
+              "a runtime that has it, or remove `access` from the file",
+              file ? file : "(topology)", rt->name ? rt->name : "?",
+              rt->loaded.path ? rt->loaded.path : "?",
+              d && d->version ? d->version : "?",
+              d ? (unsigned)d->abi_major : 0, d ? (unsigned)d->abi_minor : 0,
+              MI_PLUGIN_ABI_MAJOR, BACKEND_PUT_FILES_MINOR);
     return -ENOTSUP;
 }
 
