@@ -215,6 +215,65 @@ START_TEST(test_build_refusals)
 }
 END_TEST
 
+/* A held VNI is tried again with doubling sleeps, 10 s in all, and then
+ * no more. */
+START_TEST(test_vni_wait)
+{
+    unsigned waited = 0, n = 0, prev = 0;
+
+    for (unsigned next; (next = vni_wait_next(waited)) != 0 && n < 100; n++) {
+        ck_assert_uint_gt(next, 0);
+        if (n >= 2 && waited + next < VXLAN_VNI_WAIT_MAX_MS) {
+            unsigned twice = 2 * prev;
+            ck_assert_uint_eq(next, twice); /* doubling */
+        }
+        prev = next;
+        waited += next;
+    }
+    ck_assert_uint_eq(vni_wait_next(0), VXLAN_VNI_WAIT_FIRST_MS);
+    ck_assert_uint_eq(waited, VXLAN_VNI_WAIT_MAX_MS);
+    ck_assert_uint_le(n, 10); /* 50, 50, 100, ... 3200, then the rest */
+    ck_assert_uint_eq(vni_wait_next(VXLAN_VNI_WAIT_MAX_MS), 0);
+    ck_assert_uint_eq(vni_wait_next(VXLAN_VNI_WAIT_MAX_MS + 1), 0);
+}
+END_TEST
+
+/* What the fake host's link_exists answers, and where it was asked. */
+static int fake_exists;
+static const char *fake_netns, *fake_ifname;
+
+static int
+fake_link_exists(const char *netns, const char *ifname)
+{
+    fake_netns = netns;
+    fake_ifname = ifname;
+    return fake_exists;
+}
+
+/* EEXIST is waited out only for a VNI: when the device's name is free where
+ * it was to be.  A name that is there, or that cannot be looked up, fails
+ * at once. */
+START_TEST(test_vni_held)
+{
+    struct mi_host host = *host_services();
+    struct vxlan vx = {.ovt = {.host = &host}};
+    struct request node = {.name = "ext_2_R04", .netns = "/run/netns/x"};
+    struct request root = {.name = "mi7b"};
+
+    host.link_exists = fake_link_exists;
+    fake_exists = 0;
+    ck_assert(vni_held(&vx, &node));
+    ck_assert_str_eq(fake_netns, "/run/netns/x");
+    ck_assert_str_eq(fake_ifname, "ext_2_R04");
+    ck_assert(vni_held(&vx, &root));
+    ck_assert_ptr_null(fake_netns); /* the root namespace: the caller's */
+    fake_exists = 1;
+    ck_assert(!vni_held(&vx, &node));
+    fake_exists = -EPERM;
+    ck_assert(!vni_held(&vx, &root));
+}
+END_TEST
+
 static Suite *
 vxlan_suite(void)
 {
@@ -226,6 +285,8 @@ vxlan_suite(void)
     tcase_add_test(tc, test_vnis);
     tcase_add_test(tc, test_devices);
     tcase_add_test(tc, test_build_refusals);
+    tcase_add_test(tc, test_vni_wait);
+    tcase_add_test(tc, test_vni_held);
     suite_add_tcase(s, tc);
     return s;
 }

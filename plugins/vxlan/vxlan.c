@@ -18,7 +18,9 @@
  *
  * Kernel mode keeps no record of its own: its devices live in the nodes'
  * namespaces and go with them; the root-namespace ports of IXP ends are
- * among the interfaces the host records and removes.
+ * among the interfaces the host records and removes.  The kernel destroys
+ * the namespaces of a network taken down in the background, so its VNIs may
+ * still be held when `up` comes right after: send_batch waits for them.
  */
 #include "config.h"
 
@@ -49,6 +51,11 @@
 
 /* Requests sent before their acknowledgements are read. */
 #define VXLAN_BATCH 64
+
+/* How long a device whose VNI is still held is tried again (doubling
+ * sleeps from the first), in milliseconds: see send_batch. */
+#define VXLAN_VNI_WAIT_FIRST_MS 50u
+#define VXLAN_VNI_WAIT_MAX_MS 10000u
 
 enum vxlan_mode { VXLAN_KERNEL, VXLAN_OVS };
 
@@ -99,6 +106,21 @@ device_of(const struct mi_link *l, unsigned server, int *node)
 
     *node = l->end[e].node;
     return l->end[e].node >= 0 ? l->end[e].ifname : l->peer[e];
+}
+
+/* The sleep before the next try of a device whose VNI is held, after
+ * `waited` ms of such sleeps: doubling from VXLAN_VNI_WAIT_FIRST_MS, the
+ * last one cut so that the sum is VXLAN_VNI_WAIT_MAX_MS; 0: give up. */
+static unsigned
+vni_wait_next(unsigned waited)
+{
+    if (waited >= VXLAN_VNI_WAIT_MAX_MS) {
+        return 0;
+    }
+    unsigned next = waited ? waited : VXLAN_VNI_WAIT_FIRST_MS;
+    return next < VXLAN_VNI_WAIT_MAX_MS - waited
+               ? next
+               : VXLAN_VNI_WAIT_MAX_MS - waited;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -325,7 +347,8 @@ vxlan_check_server(void *state, const struct mi_plan *plan, unsigned server)
 struct request {
     const struct mi_link *link;
     const char *name;
-    int ns_fd; /* the node's namespace, -1: the root namespace */
+    const char *netns; /* the node's namespace, NULL: the root namespace */
+    int ns_fd;         /* open, or -1: the root namespace */
 };
 
 static struct nl_addr *
@@ -384,18 +407,36 @@ device_request(const struct vxlan *vx, const struct mi_plan *plan,
     return error;
 }
 
-/* Sends `n` requests, then reads their acknowledgements (in order); reports
- * each failure. */
+/* Whether the kernel refused request `r` with EEXIST for its VNI, not its
+ * name: the name is free where the device was to be. */
+static bool
+vni_held(const struct vxlan *vx, const struct request *r)
+{
+    return vx->ovt.host->link_exists(r->netns, r->name) == 0;
+}
+
+/* Sends the requests of reqs[] still pending, then reads their
+ * acknowledgements (in order).  A request done, or failed for good
+ * (reported), is pending no more; one refused for a held VNI stays pending
+ * and is counted in *held, unless this is the `last` try. */
 static int
-send_batch(const struct vxlan *vx, struct nl_sock *sk,
+send_round(const struct vxlan *vx, struct nl_sock *sk,
            const struct mi_plan *plan, unsigned server, const size_t *links,
-           const struct request *reqs, size_t n)
+           const struct request *reqs, bool *pending, size_t n, bool last,
+           unsigned waited, size_t *held)
 {
     const struct mi_host *host = vx->ovt.host;
-    size_t sent = 0;
+    size_t sent[VXLAN_BATCH], n_sent = 0;
     int error = 0;
 
-    for (size_t i = 0; i < n && !error; i++) {
+    for (size_t i = 0; i < n; i++) {
+        if (!pending[i]) {
+            continue;
+        }
+        if (error) {
+            pending[i] = false; /* not made: the build fails */
+            continue;
+        }
         struct nl_msg *msg = NULL;
         int r = device_request(vx, plan, server, links[i], &reqs[i], &msg);
         if (!r) {
@@ -405,24 +446,93 @@ send_batch(const struct vxlan *vx, struct nl_sock *sk,
         if (r < 0) {
             host->error("vxlan: cannot send the request for %s: %s",
                         reqs[i].name, nl_geterror(r));
+            pending[i] = false;
             error = -EIO;
         } else {
-            sent++;
+            sent[n_sent++] = i;
         }
     }
-    for (size_t i = 0; i < sent; i++) {
+    for (size_t k = 0; k < n_sent; k++) {
+        size_t i = sent[k];
         int r = nl_wait_for_ack(sk);
-        if (r < 0) {
-            const struct mi_link *l = reqs[i].link;
-            int e = local_end(l, server);
-            const char *where = l->end[e].node >= 0
-                                    ? mi_plan_node(plan, l->end[e].node)->name
-                                    : "the root namespace";
-            host->error("vxlan: cannot make %s in %s (VNI %u, port %u): %s",
-                        reqs[i].name, where, kernel_vni(plan, links[i]),
-                        vx->port, nl_geterror(r));
+        if (r >= 0) {
+            pending[i] = false;
+            continue;
+        }
+        if (r == -NLE_EXIST && !last && vni_held(vx, &reqs[i])) {
+            (*held)++;
+            continue;
+        }
+        pending[i] = false;
+        const struct mi_link *l = reqs[i].link;
+        int e = local_end(l, server);
+        const char *where = l->end[e].node >= 0
+                                ? mi_plan_node(plan, l->end[e].node)->name
+                                : "the root namespace";
+        host->error("vxlan: cannot make %s in %s (VNI %u, port %u): %s%s",
+                    reqs[i].name, where, kernel_vni(plan, links[i]), vx->port,
+                    nl_geterror(r),
+                    r == -NLE_EXIST && waited
+                        ? " (the VNI, still held by another device after the "
+                          "wait)"
+                        : "");
+        if (!error) {
             error = r == -NLE_EXIST ? -EEXIST : -EIO;
         }
+    }
+    return error;
+}
+
+/* Makes the `n` devices of reqs[], a batch.
+ *
+ * A VNI is reserved per UDP port in the server's namespace (the devices'
+ * socket's), wherever the device holding it lives.  The devices of a
+ * network just taken down go with their nodes' namespaces, which the
+ * kernel destroys in the background: for a moment after `down` their VNIs
+ * are still held, and the same network's `up` is refused them (EEXIST
+ * while the name is free).  Such devices are tried again, with doubling
+ * sleeps, for up to VXLAN_VNI_WAIT_MAX_MS; an EEXIST for a name that is
+ * taken fails at once. */
+static int
+send_batch(const struct vxlan *vx, struct nl_sock *sk,
+           const struct mi_plan *plan, unsigned server, const size_t *links,
+           const struct request *reqs, size_t n)
+{
+    const struct mi_host *host = vx->ovt.host;
+    bool pending[VXLAN_BATCH];
+    unsigned waited = 0;
+    int error = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        pending[i] = true;
+    }
+    /* Bounded: each round that sleeps adds to `waited`, and the round after
+     * it reaches VXLAN_VNI_WAIT_MAX_MS is the last. */
+    for (;;) {
+        unsigned next = vni_wait_next(waited);
+        size_t held = 0;
+        int r = send_round(vx, sk, plan, server, links, reqs, pending, n,
+                           next == 0, waited, &held);
+        if (r && !error) {
+            error = r;
+        }
+        if (!held || error) {
+            break;
+        }
+        if (!waited) {
+            host->log(MI_LOG_WARN,
+                      "vxlan: %zu VNI%s on port %u still held by devices "
+                      "being removed (of a network just taken down?); "
+                      "trying again for up to %u s",
+                      held, held == 1 ? "" : "s", vx->port,
+                      VXLAN_VNI_WAIT_MAX_MS / 1000);
+        }
+        usleep(next * 1000u);
+        waited += next;
+    }
+    if (waited && !error) {
+        host->log(MI_LOG_INFO, "vxlan: the held VNIs were free after %.2f s",
+                  waited / 1000.0);
     }
     return error;
 }
@@ -453,9 +563,10 @@ kernel_build(struct vxlan *vx, const struct mi_plan *plan, unsigned server,
             const struct mi_link *l = mi_plan_link(plan, i);
             int node;
             const char *name = device_of(l, server, &node);
+            const char *path = NULL;
             int fd = -1;
             if (node >= 0) {
-                const char *path = netns ? netns[node] : NULL;
+                path = netns ? netns[node] : NULL;
                 fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
                 if (fd < 0) {
                     host->error("vxlan: %s: cannot open its network "
@@ -468,7 +579,8 @@ kernel_build(struct vxlan *vx, const struct mi_plan *plan, unsigned server,
                 }
             }
             links[n] = i;
-            reqs[n++] = (struct request){.link = l, .name = name, .ns_fd = fd};
+            reqs[n++] = (struct request){
+                .link = l, .name = name, .netns = path, .ns_fd = fd};
         }
         if (n && (n == VXLAN_BATCH || i == plan->n_links)) {
             error = send_batch(vx, sk, plan, server, links, reqs, n);
