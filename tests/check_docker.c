@@ -204,6 +204,93 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Whatever the kind: CapDrop ALL, no capability outside the table (never
+ * ALL, never one of those that open the host), no-new-privileges; the
+ * kinds with SYS_ADMIN (FRR's) have the seccomp profile that closes what
+ * it opens, the others Docker's default profile. */
+START_TEST(test_confinement)
+{
+    static const char *const never[] = {
+        "ALL",         "SYS_MODULE", "SYS_RAWIO",  "SYS_PTRACE",
+        "DAC_READ_SEARCH", "SYS_BOOT", "SYS_TIME", "MKNOD",
+        "SYS_RESOURCE", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
+        "BPF",         "PERFMON",    "SETFCAP",    "SETPCAP",
+        "LINUX_IMMUTABLE", "NET_BROADCAST", "IPC_LOCK", "SYS_NICE",
+        "FOWNER",      "FSETID",     NULL};
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    for (int k = MI_NODE_ROUTER; k <= MI_NODE_PROXY; k++) {
+        const struct mi_node node = {.name = "n",
+                                     .kind = (enum mi_node_kind)k};
+        json_object *req = create_request(state, "small", &node, "/r", "/r/f");
+        json_object *hc = json_object_object_get(req, "HostConfig");
+        json_object *add = json_object_object_get(hc, "CapAdd");
+        json_object *sec = json_object_object_get(hc, "SecurityOpt");
+
+        ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+        ck_assert(json_object_is_type(add, json_type_array));
+        ck_assert_int_gt(json_object_array_length(add), 0);
+        for (size_t i = 0; i < json_object_array_length(add); i++) {
+            const char *cap =
+                json_object_get_string(json_object_array_get_idx(add, i));
+            for (size_t j = 0; never[j]; j++) {
+                ck_assert_msg(strcmp(cap, never[j]) != 0,
+                              "kind %d gets %s", k, cap);
+            }
+            ck_assert(kind_has(node.kind, cap));
+        }
+        bool sys_admin = strstr(member(req, "HostConfig.CapAdd"),
+                                "\"SYS_ADMIN\"") != NULL;
+        ck_assert_int_eq(sys_admin,
+                         k == MI_NODE_ROUTER || k == MI_NODE_ROUTESERVER);
+        ck_assert(json_object_is_type(sec, json_type_array));
+        ck_assert_str_eq(
+            json_object_get_string(json_object_array_get_idx(sec, 0)),
+            "no-new-privileges");
+        ck_assert_int_eq(json_object_array_length(sec), sys_admin ? 2 : 1);
+        if (sys_admin) {
+            const char *opt =
+                json_object_get_string(json_object_array_get_idx(sec, 1));
+            ck_assert_int_eq(strncmp(opt, "seccomp=", 8), 0);
+            json_object *p = json_tokener_parse(opt + 8);
+            ck_assert_ptr_nonnull(p);
+            ck_assert_str_eq(member(p, "defaultAction"),
+                             "\"SCMP_ACT_ALLOW\"");
+            json_object *rules = json_object_object_get(p, "syscalls");
+            /* The denied list, then clone() once per namespace flag,
+             * then clone3. */
+            ck_assert_int_eq(json_object_array_length(rules), 1 + 7 + 1);
+            json_object *first = json_object_array_get_idx(rules, 0);
+            const char *names = json_object_to_json_string_ext(
+                json_object_object_get(first, "names"),
+                JSON_C_TO_STRING_PLAIN);
+            static const char *const must[] = {
+                "\"mount\"", "\"umount2\"", "\"fsmount\"", "\"move_mount\"",
+                "\"setns\"", "\"unshare\"", "\"bpf\"", "\"keyctl\"",
+                "\"open_by_handle_at\"", "\"init_module\"", NULL};
+            for (size_t j = 0; must[j]; j++) {
+                ck_assert_msg(strstr(names, must[j]), "%s allowed", must[j]);
+            }
+            ck_assert_str_eq(member(first, "action"), "\"SCMP_ACT_ERRNO\"");
+            ck_assert_str_eq(member(first, "errnoRet"), "1");
+            json_object *user = json_object_array_get_idx(rules, 5);
+            ck_assert_str_eq(member(user, "names"), "[\"clone\"]");
+            ck_assert_str_eq(member(user, "args"),
+                             "[{\"index\":0,\"value\":268435456,"
+                             "\"valueTwo\":268435456,"
+                             "\"op\":\"SCMP_CMP_MASKED_EQ\"}]");
+            ck_assert_str_eq(
+                member(json_object_array_get_idx(rules, 8), "names"),
+                "[\"clone3\"]");
+            json_object_put(p);
+        }
+        json_object_put(req);
+    }
+    docker_release(state);
+}
+END_TEST
+
 START_TEST(test_create_request)
 {
     void *state;
@@ -234,7 +321,11 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
                      "n\\/frr:\\/var\\/run\\/frr\"]");
-    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"SYS_RESOURCE\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
+                     "[\"NET_ADMIN\",\"NET_RAW\",\"NET_BIND_SERVICE\","
+                     "\"SETUID\",\"SETGID\",\"SYS_CHROOT\",\"AUDIT_WRITE\","
+                     "\"KILL\",\"DAC_OVERRIDE\",\"CHOWN\",\"SYS_ADMIN\"]");
     json_object *sysctls;
     ck_assert(json_object_object_get_ex(
         json_object_object_get(req, "HostConfig"), "Sysctls", &sysctls));
@@ -244,12 +335,19 @@ START_TEST(test_create_request)
     ck_assert_ptr_nonnull(strstr(member(req, "Entrypoint"), "sleep"));
     json_object_put(req);
 
-    /* Hosts: the host image, NET_ADMIN, no FRR directory, no forwarding. */
+    /* Hosts: the host image, no FRR directory, no forwarding; neither
+     * SYS_ADMIN nor FRR's DAC_OVERRIDE, KILL, CHOWN. */
     const struct mi_node host = {.name = "3_L2_DCN_FIFA_1",
                                  .kind = MI_NODE_L2HOST};
     req = create_request(state, "small", &host, "/r/h", "/r/h/frr");
     ck_assert_str_eq(member(req, "Image"), "\"miniinet\\/host:latest\"");
-    ck_assert_str_eq(member(req, "HostConfig.CapAdd"), "[\"NET_ADMIN\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
+                     "[\"NET_ADMIN\",\"NET_RAW\",\"NET_BIND_SERVICE\","
+                     "\"SETUID\",\"SETGID\",\"SYS_CHROOT\",\"AUDIT_WRITE\","
+                     "\"KILL\"]");
+    ck_assert_str_eq(member(req, "HostConfig.SecurityOpt"),
+                     "[\"no-new-privileges\"]");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/h:\\/r\\/h\"]");
     ck_assert(json_object_object_get_ex(
@@ -297,6 +395,17 @@ START_TEST(test_create_request)
     req = create_request(state, "small", &rs, "/r", "/r/frr");
     ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "500");
     ck_assert_str_eq(member(req, "HostConfig.Memory"), "268435456");
+    json_object_put(req);
+    docker_release(state);
+
+    /* The proxy: sshd's only, and CHOWN for chpasswd; no NET_ADMIN (no
+     * route of a student's), no NET_RAW. */
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    const struct mi_node proxy = {.name = "3_ssh", .kind = MI_NODE_PROXY};
+    req = create_request(state, "small", &proxy, "/r/p", "/r/p/frr");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
+                     "[\"NET_BIND_SERVICE\",\"SETUID\",\"SETGID\","
+                     "\"SYS_CHROOT\",\"AUDIT_WRITE\",\"KILL\",\"CHOWN\"]");
     json_object_put(req);
     docker_release(state);
 
@@ -1037,6 +1146,7 @@ docker_suite(void)
     tcase_add_test(tc, test_settings);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
+    tcase_add_test(tc, test_confinement);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_parent_of);
     tcase_add_test(tc, test_kill_tree);

@@ -83,8 +83,8 @@
 #define IMAGE_VERSION 2
 
 /* The node's record: DIR.docker, next to the node's directory DIR and not
- * in it, since DIR is bound read-write into a container that holds every
- * capability, and root trusts the record (the container `down` removes). */
+ * in it, since DIR is bound read-write into a container whose root is a
+ * student's, and root trusts the record (the container `down` removes). */
 #define RECORD_FILE "docker"
 #define RECORD_PATH "%s." RECORD_FILE
 
@@ -236,11 +236,221 @@ string_array(const char *const *values)
     return a;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Confinement: capabilities, seccomp, no-new-privileges                    */
+/* ------------------------------------------------------------------------ */
+
+/* Node kinds as bits, for the table below. */
+#define KIND_BIT(k) (1U << (unsigned)(k))
+#define K_FRR (KIND_BIT(MI_NODE_ROUTER) | KIND_BIT(MI_NODE_ROUTESERVER))
+#define K_HOSTS                                                               \
+    (KIND_BIT(MI_NODE_HOST) | KIND_BIT(MI_NODE_L2HOST) |                      \
+     KIND_BIT(MI_NODE_MEASUREMENT))
+#define K_PROXY KIND_BIT(MI_NODE_PROXY)
+#define K_ALL (K_FRR | K_HOSTS | K_PROXY)
+
+/* The one table of what each kind of container may hold: every container
+ * is created with CapDrop ["ALL"] and CapAdd the rows of its kind, and with
+ * no-new-privileges.  Measured on Debian 12 (FRR 8.4.4, OpenSSH 9.2,
+ * docker.io 20.10) by taking each one away in turn; doc/access.md,
+ * *Confinement*, has the measurements.  Docker's own default set (CHOWN,
+ * DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, SETFCAP, SETPCAP, ...) is not
+ * assumed: what is not here, no container has. */
+static const struct capability {
+    const char *name; /* Docker's spelling: without CAP_ */
+    unsigned kinds;
+} capabilities[] = {
+    /* zebra's routes and addresses; a student's ip addr/route/link in
+     * their router or host.  Not the proxy: no route of a student's there. */
+    {"NET_ADMIN", K_FRR | K_HOSTS},
+    /* ospfd's raw socket; ping -I, traceroute -I, tcpdump.  Not the
+     * proxy: its ping uses an ICMP datagram socket (Docker sets
+     * ping_group_range "0 2147483647"). */
+    {"NET_RAW", K_FRR | K_HOSTS},
+    /* bgpd's port 179; sshd's port 22. */
+    {"NET_BIND_SERVICE", K_ALL},
+    /* FRR's daemons start as root and become user frr; sshd's privilege
+     * separation (user sshd) and a session's; tcpdump becomes tcpdump. */
+    {"SETUID", K_ALL},
+    {"SETGID", K_ALL},
+    /* sshd's privilege separation chroots to /run/sshd (without it every
+     * login is cut: "chroot(\"/run/sshd\"): Operation not permitted"). */
+    {"SYS_CHROOT", K_ALL},
+    /* Debian's sshd writes Linux audit records: without it a session with
+     * a terminal is closed ("linux_audit_write_entry failed"). */
+    {"AUDIT_WRITE", K_ALL},
+    /* Root killing processes of another user: stop_frr's pkill of the
+     * daemons (user frr); sshd's monitor ending its unprivileged child. */
+    {"KILL", K_ALL},
+    /* Root's vtysh (miniinet's `run`, a student's goto): /etc/frr is
+     * frr's, mode 0750, and so are the vty sockets. */
+    {"DAC_OVERRIDE", K_FRR},
+    /* FRR's log makes /var/tmp/frr/DAEMON.PID as root and gives it to frr
+     * (else "failed to open thread log buffer"); chpasswd on the proxy
+     * gives /etc/shadow back to group shadow. */
+    {"CHOWN", K_FRR | K_PROXY},
+    /* FRR 8.4's zebra, bgpd and ospfd ask for it in their permitted set at
+     * start (for network-namespace VRFs) and exit without it ("privs_init:
+     * initial cap_set_proc failed").  What it would open is closed by
+     * seccomp (sysadmin_denied below). */
+    {"SYS_ADMIN", K_FRR},
+};
+
+/* The system calls CAP_SYS_ADMIN would open in a container that holds it,
+ * and the ones Docker's default profile closes that a denylist must close
+ * itself, refused (EPERM) by the seccomp profile of every kind that holds
+ * SYS_ADMIN: mounts (a cgroup v1 release_agent is the classic way out),
+ * namespaces, BPF and perf, the kernel keyring, handles, swap, quotas, the
+ * kernel log, io_uring, modules, kexec, time, NUMA, other processes'
+ * memory. */
+static const char *const sysadmin_denied[] = {
+    "mount",           "umount",          "umount2",
+    "pivot_root",      "move_mount",      "open_tree",
+    "fsopen",          "fsconfig",        "fsmount",
+    "fspick",          "mount_setattr",   "setns",
+    "unshare",         "bpf",             "perf_event_open",
+    "fanotify_init",   "lookup_dcookie",  "name_to_handle_at",
+    "open_by_handle_at", "quotactl",      "quotactl_fd",
+    "syslog",          "swapon",          "swapoff",
+    "keyctl",          "add_key",         "request_key",
+    "userfaultfd",     "io_uring_setup",  "io_uring_enter",
+    "io_uring_register", "kexec_load",    "kexec_file_load",
+    "init_module",     "finit_module",    "delete_module",
+    "create_module",   "acct",            "reboot",
+    "iopl",            "ioperm",          "uselib",
+    "ustat",           "sysfs",           "_sysctl",
+    "nfsservctl",      "get_kernel_syms", "query_module",
+    "settimeofday",    "clock_settime",   "clock_adjtime",
+    "stime",           "vm86",            "vm86old",
+    "process_vm_readv", "process_vm_writev", "kcmp",
+    "mbind",           "set_mempolicy",   "migrate_pages",
+    "move_pages",      NULL};
+
+/* clone() flags that make a namespace, each refused on its own (seccomp
+ * compares masked values for equality only). */
+static const unsigned long clone_ns_flags[] = {
+    0x00020000UL, /* CLONE_NEWNS */
+    0x02000000UL, /* CLONE_NEWCGROUP */
+    0x04000000UL, /* CLONE_NEWUTS */
+    0x08000000UL, /* CLONE_NEWIPC */
+    0x10000000UL, /* CLONE_NEWUSER */
+    0x20000000UL, /* CLONE_NEWPID */
+    0x40000000UL, /* CLONE_NEWNET */
+};
+
+static bool
+kind_has(enum mi_node_kind kind, const char *cap)
+{
+    for (size_t i = 0; i < sizeof capabilities / sizeof *capabilities; i++) {
+        if (strcmp(capabilities[i].name, cap) == 0) {
+            return (capabilities[i].kinds & KIND_BIT(kind)) != 0;
+        }
+    }
+    return false;
+}
+
+/* CapAdd of a kind: its rows of the table, in the table's order. */
+static json_object *
+cap_add_of(enum mi_node_kind kind)
+{
+    json_object *a = json_object_new_array();
+
+    for (size_t i = 0; i < sizeof capabilities / sizeof *capabilities; i++) {
+        if (capabilities[i].kinds & KIND_BIT(kind)) {
+            json_object_array_add(
+                a, json_object_new_string(capabilities[i].name));
+        }
+    }
+    return a;
+}
+
+static json_object *
+errno_rule(json_object *names, int err)
+{
+    json_object *rule = json_object_new_object();
+
+    json_object_object_add(rule, "names", names);
+    add_string(rule, "action", "SCMP_ACT_ERRNO");
+    json_object_object_add(rule, "errnoRet", json_object_new_int(err));
+    return rule;
+}
+
+/* The seccomp profile of a kind that holds SYS_ADMIN, as Docker takes it
+ * in SecurityOpt ("seccomp=" and the profile's JSON): everything allowed
+ * but sysadmin_denied, clone() with a namespace flag, and clone3 (ENOSYS,
+ * so that the C library falls back to clone(), whose flags seccomp can
+ * see).  It replaces Docker's default profile for that container. */
+static json_object *
+seccomp_profile(void)
+{
+    json_object *p = json_object_new_object();
+    json_object *arches = json_object_new_array();
+    json_object *rules = json_object_new_array();
+    static const char *const arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+                                       "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+                                       "SCMP_ARCH_ARM"};
+
+    add_string(p, "defaultAction", "SCMP_ACT_ALLOW");
+    for (size_t i = 0; i < sizeof arch / sizeof *arch; i++) {
+        json_object_array_add(arches, json_object_new_string(arch[i]));
+    }
+    json_object_object_add(p, "architectures", arches);
+    json_object_array_add(rules,
+                          errno_rule(string_array(sysadmin_denied), EPERM));
+    for (size_t i = 0; i < sizeof clone_ns_flags / sizeof *clone_ns_flags;
+         i++) {
+        const char *clone[] = {"clone", NULL};
+        json_object *rule = errno_rule(string_array(clone), EPERM);
+        json_object *args = json_object_new_array();
+        json_object *arg = json_object_new_object();
+        json_object_object_add(arg, "index", json_object_new_int(0));
+        json_object_object_add(
+            arg, "value", json_object_new_int64((int64_t)clone_ns_flags[i]));
+        json_object_object_add(
+            arg, "valueTwo",
+            json_object_new_int64((int64_t)clone_ns_flags[i]));
+        add_string(arg, "op", "SCMP_CMP_MASKED_EQ");
+        json_object_array_add(args, arg);
+        json_object_object_add(rule, "args", args);
+        json_object_array_add(rules, rule);
+    }
+    const char *clone3[] = {"clone3", NULL};
+    json_object_array_add(rules, errno_rule(string_array(clone3), ENOSYS));
+    json_object_object_add(p, "syscalls", rules);
+    return p;
+}
+
+/* SecurityOpt of a kind: no-new-privileges always (a setuid program or a
+ * file capability gives nothing); the seccomp profile above for a kind
+ * that holds SYS_ADMIN (the others keep Docker's default profile). */
+static json_object *
+security_opt_of(enum mi_node_kind kind)
+{
+    json_object *a = json_object_new_array();
+
+    json_object_array_add(a, json_object_new_string("no-new-privileges"));
+    if (kind_has(kind, "SYS_ADMIN")) {
+        json_object *p = seccomp_profile();
+        const char *text =
+            json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
+        size_t len = strlen(text) + sizeof "seccomp=";
+        char *opt = malloc(len);
+        if (opt) {
+            snprintf(opt, len, "seccomp=%s", text);
+            json_object_array_add(a, json_object_new_string(opt));
+            free(opt);
+        }
+        json_object_put(p);
+    }
+    return a;
+}
+
 /* The body of POST /containers/create for node `node` of network
- * `network`, whose directory is `dir`.  Limits and privileges as the
- * original platform gives them (routers: every capability but
- * SYS_RESOURCE and its sysctls, since /proc/sys is read-only in a
- * container; hosts: NET_ADMIN). */
+ * `network`, whose directory is `dir`.  Limits as the original platform
+ * gives them; privileges not as it does (every capability but
+ * SYS_RESOURCE for routers): the table `capabilities` above, with
+ * no-new-privileges, and routers' sysctls set here since /proc/sys is
+ * read-only in a container. */
 static json_object *
 create_request(const struct docker *d, const char *network,
                const struct mi_node *node, const char *dir,
@@ -304,14 +514,15 @@ create_request(const struct docker *d, const char *network,
     }
     json_object_object_add(hc, "Binds", binds);
 
+    const char *cap_drop[] = {"ALL", NULL};
+    json_object_object_add(hc, "CapDrop", string_array(cap_drop));
+    json_object_object_add(hc, "CapAdd", cap_add_of(node->kind));
+    json_object_object_add(hc, "SecurityOpt", security_opt_of(node->kind));
+
     json_object *sysctls = json_object_new_object();
     add_string(sysctls, "net.ipv4.icmp_ratelimit", "0");
     add_string(sysctls, "net.ipv4.icmp_echo_ignore_broadcasts", "0");
     if (frr) {
-        const char *cap_add[] = {"ALL", NULL};
-        const char *cap_drop[] = {"SYS_RESOURCE", NULL};
-        json_object_object_add(hc, "CapAdd", string_array(cap_add));
-        json_object_object_add(hc, "CapDrop", string_array(cap_drop));
         add_string(sysctls, "net.ipv4.ip_forward", "1");
         add_string(sysctls, "net.ipv4.fib_multipath_hash_policy", "1");
         add_string(sysctls, "net.ipv4.conf.all.rp_filter", "0");
@@ -319,8 +530,6 @@ create_request(const struct docker *d, const char *network,
         add_string(sysctls, "net.ipv4.conf.lo.rp_filter", "0");
         add_string(sysctls, "net.ipv4.tcp_l3mdev_accept", "1");
     } else {
-        const char *cap_add[] = {"NET_ADMIN", NULL};
-        json_object_object_add(hc, "CapAdd", string_array(cap_add));
         /* Else the server's (1 where dockerd runs): the measurement
          * host would carry one AS's traffic to another. */
         add_string(sysctls, "net.ipv4.ip_forward", "0");
