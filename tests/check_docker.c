@@ -210,13 +210,29 @@ END_TEST
  * it opens, the others Docker's default profile. */
 START_TEST(test_confinement)
 {
-    static const char *const never[] = {
-        "ALL",         "SYS_MODULE", "SYS_RAWIO",  "SYS_PTRACE",
-        "DAC_READ_SEARCH", "SYS_BOOT", "SYS_TIME", "MKNOD",
-        "SYS_RESOURCE", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
-        "BPF",         "PERFMON",    "SETFCAP",    "SETPCAP",
-        "LINUX_IMMUTABLE", "NET_BROADCAST", "IPC_LOCK", "SYS_NICE",
-        "FOWNER",      "FSETID",     NULL};
+    static const char *const never[] = {"ALL",
+                                        "SYS_MODULE",
+                                        "SYS_RAWIO",
+                                        "SYS_PTRACE",
+                                        "DAC_READ_SEARCH",
+                                        "SYS_BOOT",
+                                        "SYS_TIME",
+                                        "MKNOD",
+                                        "SYS_RESOURCE",
+                                        "MAC_ADMIN",
+                                        "MAC_OVERRIDE",
+                                        "SYSLOG",
+                                        "BPF",
+                                        "PERFMON",
+                                        "SETFCAP",
+                                        "SETPCAP",
+                                        "LINUX_IMMUTABLE",
+                                        "NET_BROADCAST",
+                                        "IPC_LOCK",
+                                        "SYS_NICE",
+                                        "FOWNER",
+                                        "FSETID",
+                                        NULL};
     void *state;
 
     ck_assert_int_eq(configure_with(NULL, &state), 0);
@@ -235,13 +251,13 @@ START_TEST(test_confinement)
             const char *cap =
                 json_object_get_string(json_object_array_get_idx(add, i));
             for (size_t j = 0; never[j]; j++) {
-                ck_assert_msg(strcmp(cap, never[j]) != 0,
-                              "kind %d gets %s", k, cap);
+                ck_assert_msg(strcmp(cap, never[j]) != 0, "kind %d gets %s", k,
+                              cap);
             }
             ck_assert(kind_has(node.kind, cap));
         }
-        bool sys_admin = strstr(member(req, "HostConfig.CapAdd"),
-                                "\"SYS_ADMIN\"") != NULL;
+        bool sys_admin =
+            strstr(member(req, "HostConfig.CapAdd"), "\"SYS_ADMIN\"") != NULL;
         ck_assert_int_eq(sys_admin,
                          k == MI_NODE_ROUTER || k == MI_NODE_ROUTESERVER);
         ck_assert(json_object_is_type(sec, json_type_array));
@@ -255,8 +271,7 @@ START_TEST(test_confinement)
             ck_assert_int_eq(strncmp(opt, "seccomp=", 8), 0);
             json_object *p = json_tokener_parse(opt + 8);
             ck_assert_ptr_nonnull(p);
-            ck_assert_str_eq(member(p, "defaultAction"),
-                             "\"SCMP_ACT_ALLOW\"");
+            ck_assert_str_eq(member(p, "defaultAction"), "\"SCMP_ACT_ALLOW\"");
             json_object *rules = json_object_object_get(p, "syscalls");
             /* The denied list, then clone() once per namespace flag,
              * then clone3. */
@@ -266,9 +281,10 @@ START_TEST(test_confinement)
                 json_object_object_get(first, "names"),
                 JSON_C_TO_STRING_PLAIN);
             static const char *const must[] = {
-                "\"mount\"", "\"umount2\"", "\"fsmount\"", "\"move_mount\"",
-                "\"setns\"", "\"unshare\"", "\"bpf\"", "\"keyctl\"",
-                "\"open_by_handle_at\"", "\"init_module\"", NULL};
+                "\"mount\"",       "\"umount2\"", "\"fsmount\"",
+                "\"move_mount\"",  "\"setns\"",   "\"unshare\"",
+                "\"bpf\"",         "\"keyctl\"",  "\"open_by_handle_at\"",
+                "\"init_module\"", NULL};
             for (size_t j = 0; must[j]; j++) {
                 ck_assert_msg(strstr(names, must[j]), "%s allowed", must[j]);
             }

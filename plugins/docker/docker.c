@@ -304,27 +304,28 @@ static const struct capability {
  * kernel log, io_uring, modules, kexec, time, NUMA, other processes'
  * memory. */
 static const char *const sysadmin_denied[] = {
-    "mount",           "umount",          "umount2",
-    "pivot_root",      "move_mount",      "open_tree",
-    "fsopen",          "fsconfig",        "fsmount",
-    "fspick",          "mount_setattr",   "setns",
-    "unshare",         "bpf",             "perf_event_open",
-    "fanotify_init",   "lookup_dcookie",  "name_to_handle_at",
-    "open_by_handle_at", "quotactl",      "quotactl_fd",
-    "syslog",          "swapon",          "swapoff",
-    "keyctl",          "add_key",         "request_key",
-    "userfaultfd",     "io_uring_setup",  "io_uring_enter",
-    "io_uring_register", "kexec_load",    "kexec_file_load",
-    "init_module",     "finit_module",    "delete_module",
-    "create_module",   "acct",            "reboot",
-    "iopl",            "ioperm",          "uselib",
-    "ustat",           "sysfs",           "_sysctl",
-    "nfsservctl",      "get_kernel_syms", "query_module",
-    "settimeofday",    "clock_settime",   "clock_adjtime",
-    "stime",           "vm86",            "vm86old",
-    "process_vm_readv", "process_vm_writev", "kcmp",
-    "mbind",           "set_mempolicy",   "migrate_pages",
-    "move_pages",      NULL};
+    /* mounts */
+    "mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree",
+    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    /* namespaces (clone's flags: clone_ns_flags) */
+    "setns", "unshare",
+    /* BPF, perf, handles, fanotify, quotas, the kernel log, swap */
+    "bpf", "perf_event_open", "lookup_dcookie", "name_to_handle_at",
+    "open_by_handle_at", "fanotify_init", "quotactl", "quotactl_fd", "syslog",
+    "swapon", "swapoff",
+    /* the kernel keyring, userfaultfd, io_uring */
+    "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup",
+    "io_uring_enter", "io_uring_register",
+    /* modules, kexec, reboot, accounting, ports */
+    "kexec_load", "kexec_file_load", "init_module", "finit_module",
+    "delete_module", "create_module", "get_kernel_syms", "query_module",
+    "reboot", "acct", "iopl", "ioperm",
+    /* obsolete */
+    "uselib", "ustat", "sysfs", "_sysctl", "nfsservctl", "vm86", "vm86old",
+    /* time, NUMA, other processes' memory */
+    "settimeofday", "clock_settime", "clock_adjtime", "stime", "mbind",
+    "set_mempolicy", "migrate_pages", "move_pages", "process_vm_readv",
+    "process_vm_writev", "kcmp", NULL};
 
 /* clone() flags that make a namespace, each refused on its own (seccomp
  * compares masked values for equality only). */
