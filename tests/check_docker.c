@@ -359,9 +359,8 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "Image"), "\"miniinet\\/host:latest\"");
     ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
     ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
-                     "[\"NET_ADMIN\",\"NET_RAW\",\"NET_BIND_SERVICE\","
-                     "\"SETUID\",\"SETGID\",\"SYS_CHROOT\",\"AUDIT_WRITE\","
-                     "\"KILL\"]");
+                     "[\"NET_ADMIN\",\"NET_RAW\",\"SETUID\",\"SETGID\","
+                     "\"SYS_CHROOT\",\"AUDIT_WRITE\",\"KILL\"]");
     ck_assert_str_eq(member(req, "HostConfig.SecurityOpt"),
                      "[\"no-new-privileges\"]");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
@@ -420,8 +419,17 @@ START_TEST(test_create_request)
     const struct mi_node proxy = {.name = "3_ssh", .kind = MI_NODE_PROXY};
     req = create_request(state, "small", &proxy, "/r/p", "/r/p/frr");
     ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
-                     "[\"NET_BIND_SERVICE\",\"SETUID\",\"SETGID\","
-                     "\"SYS_CHROOT\",\"AUDIT_WRITE\",\"KILL\",\"CHOWN\"]");
+                     "[\"SETUID\",\"SETGID\",\"SYS_CHROOT\","
+                     "\"AUDIT_WRITE\",\"KILL\",\"CHOWN\"]");
+    /* sshd's port 22 without NET_BIND_SERVICE, ping without NET_RAW. */
+    json_object *sc = json_object_object_get(
+        json_object_object_get(req, "HostConfig"), "Sysctls");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(
+                         sc, "net.ipv4.ip_unprivileged_port_start")),
+                     "0");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(
+                         sc, "net.ipv4.ping_group_range")),
+                     "0 2147483647");
     json_object_put(req);
     docker_release(state);
 

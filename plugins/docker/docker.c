@@ -264,11 +264,13 @@ static const struct capability {
      * their router or host.  Not the proxy: no route of a student's there. */
     {"NET_ADMIN", K_FRR | K_HOSTS},
     /* ospfd's raw socket; ping -I, traceroute -I, tcpdump.  Not the
-     * proxy: its ping uses an ICMP datagram socket (Docker sets
-     * ping_group_range "0 2147483647"). */
+     * proxy: its ping uses an ICMP datagram socket (ping_group_range, set
+     * in create_request as Docker sets it). */
     {"NET_RAW", K_FRR | K_HOSTS},
-    /* bgpd's port 179; sshd's port 22. */
-    {"NET_BIND_SERVICE", K_ALL},
+    /* bgpd and ospfd ask for it at start and exit without it.  sshd's port
+     * 22 needs none: net.ipv4.ip_unprivileged_port_start is 0 in every
+     * container (create_request). */
+    {"NET_BIND_SERVICE", K_FRR},
     /* FRR's daemons start as root and become user frr; sshd's privilege
      * separation (user sshd) and a session's; tcpdump becomes tcpdump. */
     {"SETUID", K_ALL},
@@ -523,6 +525,11 @@ create_request(const struct docker *d, const char *network,
     json_object *sysctls = json_object_new_object();
     add_string(sysctls, "net.ipv4.icmp_ratelimit", "0");
     add_string(sysctls, "net.ipv4.icmp_echo_ignore_broadcasts", "0");
+    /* Docker's own defaults since 20.10, set here for any Engine: sshd
+     * binds port 22 without NET_BIND_SERVICE, ping needs no NET_RAW.  Of
+     * the container's own network namespace only. */
+    add_string(sysctls, "net.ipv4.ip_unprivileged_port_start", "0");
+    add_string(sysctls, "net.ipv4.ping_group_range", "0 2147483647");
     if (frr) {
         add_string(sysctls, "net.ipv4.ip_forward", "1");
         add_string(sysctls, "net.ipv4.fib_multipath_hash_policy", "1");
