@@ -421,6 +421,9 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
                      "[\"SETUID\",\"SETGID\",\"SYS_CHROOT\","
                      "\"AUDIT_WRITE\",\"KILL\",\"CHOWN\"]");
+    /* A student's fork bomb or memory hog on the proxy: the hosts' limits. */
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "100");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "536870912");
     /* sshd's port 22 without NET_BIND_SERVICE, ping without NET_RAW. */
     json_object *sc = json_object_object_get(
         json_object_object_get(req, "HostConfig"), "Sysctls");
