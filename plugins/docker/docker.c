@@ -425,25 +425,40 @@ seccomp_profile(void)
 
 /* SecurityOpt of a kind: no-new-privileges always (a setuid program or a
  * file capability gives nothing); the seccomp profile above for a kind
- * that holds SYS_ADMIN (the others keep Docker's default profile). */
+ * that holds SYS_ADMIN (the others keep Docker's default profile).  NULL
+ * when it cannot be made: never SYS_ADMIN without the profile. */
 static json_object *
 security_opt_of(enum mi_node_kind kind)
 {
     json_object *a = json_object_new_array();
+    json_object *nnp = json_object_new_string("no-new-privileges");
+    bool ok = a && nnp && json_object_array_add(a, nnp) == 0;
 
-    json_object_array_add(a, json_object_new_string("no-new-privileges"));
-    if (kind_has(kind, "SYS_ADMIN")) {
+    if (!ok) {
+        json_object_put(nnp);
+    }
+    if (ok && kind_has(kind, "SYS_ADMIN")) {
         json_object *p = seccomp_profile();
         const char *text =
-            json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
-        size_t len = strlen(text) + sizeof "seccomp=";
-        char *opt = malloc(len);
+            p ? json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN)
+              : NULL;
+        size_t len = text ? strlen(text) + sizeof "seccomp=" : 0;
+        char *opt = text ? malloc(len) : NULL;
+        json_object *o = NULL;
         if (opt) {
             snprintf(opt, len, "seccomp=%s", text);
-            json_object_array_add(a, json_object_new_string(opt));
+            o = json_object_new_string(opt);
             free(opt);
         }
+        ok = o && json_object_array_add(a, o) == 0;
+        if (!ok) {
+            json_object_put(o);
+        }
         json_object_put(p);
+    }
+    if (!ok) {
+        json_object_put(a);
+        return NULL;
     }
     return a;
 }
@@ -520,7 +535,13 @@ create_request(const struct docker *d, const char *network,
     const char *cap_drop[] = {"ALL", NULL};
     json_object_object_add(hc, "CapDrop", string_array(cap_drop));
     json_object_object_add(hc, "CapAdd", cap_add_of(node->kind));
-    json_object_object_add(hc, "SecurityOpt", security_opt_of(node->kind));
+    json_object *security = security_opt_of(node->kind);
+    if (!security) {
+        json_object_put(hc);
+        json_object_put(req);
+        return NULL;
+    }
+    json_object_object_add(hc, "SecurityOpt", security);
 
     json_object *sysctls = json_object_new_object();
     add_string(sysctls, "net.ipv4.icmp_ratelimit", "0");
@@ -1598,6 +1619,11 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
     }
 
     json_object *req = create_request(d, plan->name, node, dir, frr_dir);
+    if (!req) {
+        d->host->error("docker: node %s: out of memory making its request",
+                       node->name);
+        return -ENOMEM;
+    }
     snprintf(path, sizeof path, "/containers/create?name=%s", cname);
     error = api_request(d, d->socket, "POST", path, req, API_TIMEOUT_S, &resp);
     json_object_put(req);
