@@ -294,52 +294,397 @@ static const struct capability {
     /* FRR 8.4's zebra, bgpd and ospfd ask for it in their permitted set at
      * start (for network-namespace VRFs) and exit without it ("privs_init:
      * initial cap_set_proc failed").  What it would open is closed by
-     * seccomp (sysadmin_denied below). */
+     * seccomp (seccomp_allowed below). */
     {"SYS_ADMIN", K_FRR},
 };
 
-/* The system calls CAP_SYS_ADMIN would open in a container that holds it,
- * and the ones Docker's default profile closes that a denylist must close
- * itself, refused (EPERM) by the seccomp profile of every kind that holds
- * SYS_ADMIN: mounts (a cgroup v1 release_agent is the classic way out),
- * namespaces, BPF and perf, the kernel keyring, handles, swap, quotas, the
- * kernel log, io_uring, modules, kexec, time, NUMA, other processes'
- * memory. */
-static const char *const sysadmin_denied[] = {
-    /* mounts */
-    "mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree",
-    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-    /* namespaces (clone's flags: clone_ns_flags) */
-    "setns", "unshare",
-    /* BPF, perf, handles, fanotify, quotas, the kernel log, swap */
-    "bpf", "perf_event_open", "lookup_dcookie", "name_to_handle_at",
-    "open_by_handle_at", "fanotify_init", "quotactl", "quotactl_fd", "syslog",
-    "swapon", "swapoff",
-    /* the kernel keyring, userfaultfd, io_uring */
-    "keyctl", "add_key", "request_key", "userfaultfd", "io_uring_setup",
-    "io_uring_enter", "io_uring_register",
-    /* modules, kexec, reboot, accounting, ports */
-    "kexec_load", "kexec_file_load", "init_module", "finit_module",
-    "delete_module", "create_module", "get_kernel_syms", "query_module",
-    "reboot", "acct", "iopl", "ioperm",
-    /* obsolete */
-    "uselib", "ustat", "sysfs", "_sysctl", "nfsservctl", "vm86", "vm86old",
-    /* time, NUMA, other processes' memory */
-    "settimeofday", "clock_settime", "clock_adjtime", "stime", "mbind",
-    "set_mempolicy", "migrate_pages", "move_pages", "process_vm_readv",
-    "process_vm_writev", "kcmp", NULL};
+/* The seccomp profile of the kinds that hold SYS_ADMIN (FRR's) is an
+ * allowlist: what is not named is refused (EPERM), so a system call a newer
+ * kernel adds is refused too.  The list is Docker's default profile's
+ * unconditional list (moby profiles/seccomp/default.json), read and written
+ * out here, less what SYS_ADMIN would open or what no router needs:
+ * listmount and statmount (other mount namespaces' mounts by id),
+ * name_to_handle_at (handles, with open_by_handle_at), ioprio_set (the
+ * real-time I/O class), and plus chroot (SYS_CHROOT is held: sshd).  Never
+ * in it, whatever Docker's profile gives a holder of SYS_ADMIN: the mount
+ * family (mount, umount2, pivot_root, fsopen, fsconfig, fsmount, fspick,
+ * move_mount, open_tree, open_tree_attr, mount_setattr), setns, unshare,
+ * bpf, perf_event_open, the keyring (keyctl, add_key, request_key),
+ * open_by_handle_at, kexec, modules, io_uring, userfaultfd, ptrace and
+ * process_vm_*, kcmp, pidfd_getfd, swapon/swapoff, quotactl, syslog, reboot,
+ * acct, iopl/ioperm, the clocks' setters, NUMA policies, modify_ldt.
+ * Conditional rules follow in seccomp_profile: socket (not AF_ALG, not
+ * AF_VSOCK), personality (Docker's five values), clone without a namespace
+ * flag, clone3 ENOSYS (so the C library falls back to clone, whose flags
+ * seccomp sees), and the per-arch calls. */
+static const char *const seccomp_allowed[] = {"_llseek",
+                                              "_newselect",
+                                              "accept",
+                                              "accept4",
+                                              "access",
+                                              "adjtimex",
+                                              "alarm",
+                                              "bind",
+                                              "brk",
+                                              "cachestat",
+                                              "capget",
+                                              "capset",
+                                              "chdir",
+                                              "chmod",
+                                              "chown",
+                                              "chown32",
+                                              "chroot",
+                                              "clock_adjtime",
+                                              "clock_adjtime64",
+                                              "clock_getres",
+                                              "clock_getres_time64",
+                                              "clock_gettime",
+                                              "clock_gettime64",
+                                              "clock_nanosleep",
+                                              "clock_nanosleep_time64",
+                                              "close",
+                                              "close_range",
+                                              "connect",
+                                              "copy_file_range",
+                                              "creat",
+                                              "dup",
+                                              "dup2",
+                                              "dup3",
+                                              "epoll_create",
+                                              "epoll_create1",
+                                              "epoll_ctl",
+                                              "epoll_ctl_old",
+                                              "epoll_pwait",
+                                              "epoll_pwait2",
+                                              "epoll_wait",
+                                              "epoll_wait_old",
+                                              "eventfd",
+                                              "eventfd2",
+                                              "execve",
+                                              "execveat",
+                                              "exit",
+                                              "exit_group",
+                                              "faccessat",
+                                              "faccessat2",
+                                              "fadvise64",
+                                              "fadvise64_64",
+                                              "fallocate",
+                                              "fanotify_mark",
+                                              "fchdir",
+                                              "fchmod",
+                                              "fchmodat",
+                                              "fchmodat2",
+                                              "fchown",
+                                              "fchown32",
+                                              "fchownat",
+                                              "fcntl",
+                                              "fcntl64",
+                                              "fdatasync",
+                                              "fgetxattr",
+                                              "flistxattr",
+                                              "flock",
+                                              "fork",
+                                              "fremovexattr",
+                                              "fsetxattr",
+                                              "fstat",
+                                              "fstat64",
+                                              "fstatat64",
+                                              "fstatfs",
+                                              "fstatfs64",
+                                              "fsync",
+                                              "ftruncate",
+                                              "ftruncate64",
+                                              "futex",
+                                              "futex_requeue",
+                                              "futex_time64",
+                                              "futex_wait",
+                                              "futex_waitv",
+                                              "futex_wake",
+                                              "futimesat",
+                                              "get_robust_list",
+                                              "get_thread_area",
+                                              "getcpu",
+                                              "getcwd",
+                                              "getdents",
+                                              "getdents64",
+                                              "getegid",
+                                              "getegid32",
+                                              "geteuid",
+                                              "geteuid32",
+                                              "getgid",
+                                              "getgid32",
+                                              "getgroups",
+                                              "getgroups32",
+                                              "getitimer",
+                                              "getpeername",
+                                              "getpgid",
+                                              "getpgrp",
+                                              "getpid",
+                                              "getppid",
+                                              "getpriority",
+                                              "getrandom",
+                                              "getresgid",
+                                              "getresgid32",
+                                              "getresuid",
+                                              "getresuid32",
+                                              "getrlimit",
+                                              "getrusage",
+                                              "getsid",
+                                              "getsockname",
+                                              "getsockopt",
+                                              "gettid",
+                                              "gettimeofday",
+                                              "getuid",
+                                              "getuid32",
+                                              "getxattr",
+                                              "getxattrat",
+                                              "inotify_add_watch",
+                                              "inotify_init",
+                                              "inotify_init1",
+                                              "inotify_rm_watch",
+                                              "io_cancel",
+                                              "io_destroy",
+                                              "io_getevents",
+                                              "io_pgetevents",
+                                              "io_pgetevents_time64",
+                                              "io_setup",
+                                              "io_submit",
+                                              "ioctl",
+                                              "ioprio_get",
+                                              "ipc",
+                                              "kill",
+                                              "landlock_add_rule",
+                                              "landlock_create_ruleset",
+                                              "landlock_restrict_self",
+                                              "lchown",
+                                              "lchown32",
+                                              "lgetxattr",
+                                              "link",
+                                              "linkat",
+                                              "listen",
+                                              "listxattr",
+                                              "listxattrat",
+                                              "llistxattr",
+                                              "lremovexattr",
+                                              "lseek",
+                                              "lsetxattr",
+                                              "lstat",
+                                              "lstat64",
+                                              "madvise",
+                                              "map_shadow_stack",
+                                              "membarrier",
+                                              "memfd_create",
+                                              "memfd_secret",
+                                              "mincore",
+                                              "mkdir",
+                                              "mkdirat",
+                                              "mknod",
+                                              "mknodat",
+                                              "mlock",
+                                              "mlock2",
+                                              "mlockall",
+                                              "mmap",
+                                              "mmap2",
+                                              "mprotect",
+                                              "mq_getsetattr",
+                                              "mq_notify",
+                                              "mq_open",
+                                              "mq_timedreceive",
+                                              "mq_timedreceive_time64",
+                                              "mq_timedsend",
+                                              "mq_timedsend_time64",
+                                              "mq_unlink",
+                                              "mremap",
+                                              "mseal",
+                                              "msgctl",
+                                              "msgget",
+                                              "msgrcv",
+                                              "msgsnd",
+                                              "msync",
+                                              "munlock",
+                                              "munlockall",
+                                              "munmap",
+                                              "nanosleep",
+                                              "newfstatat",
+                                              "open",
+                                              "openat",
+                                              "openat2",
+                                              "pause",
+                                              "pidfd_open",
+                                              "pidfd_send_signal",
+                                              "pipe",
+                                              "pipe2",
+                                              "pkey_alloc",
+                                              "pkey_free",
+                                              "pkey_mprotect",
+                                              "poll",
+                                              "ppoll",
+                                              "ppoll_time64",
+                                              "prctl",
+                                              "pread64",
+                                              "preadv",
+                                              "preadv2",
+                                              "prlimit64",
+                                              "process_mrelease",
+                                              "pselect6",
+                                              "pselect6_time64",
+                                              "pwrite64",
+                                              "pwritev",
+                                              "pwritev2",
+                                              "read",
+                                              "readahead",
+                                              "readlink",
+                                              "readlinkat",
+                                              "readv",
+                                              "recv",
+                                              "recvfrom",
+                                              "recvmmsg",
+                                              "recvmmsg_time64",
+                                              "recvmsg",
+                                              "remap_file_pages",
+                                              "removexattr",
+                                              "removexattrat",
+                                              "rename",
+                                              "renameat",
+                                              "renameat2",
+                                              "restart_syscall",
+                                              "riscv_hwprobe",
+                                              "rmdir",
+                                              "rseq",
+                                              "rt_sigaction",
+                                              "rt_sigpending",
+                                              "rt_sigprocmask",
+                                              "rt_sigqueueinfo",
+                                              "rt_sigreturn",
+                                              "rt_sigsuspend",
+                                              "rt_sigtimedwait",
+                                              "rt_sigtimedwait_time64",
+                                              "rt_tgsigqueueinfo",
+                                              "sched_get_priority_max",
+                                              "sched_get_priority_min",
+                                              "sched_getaffinity",
+                                              "sched_getattr",
+                                              "sched_getparam",
+                                              "sched_getscheduler",
+                                              "sched_rr_get_interval",
+                                              "sched_rr_get_interval_time64",
+                                              "sched_setaffinity",
+                                              "sched_setattr",
+                                              "sched_setparam",
+                                              "sched_setscheduler",
+                                              "sched_yield",
+                                              "seccomp",
+                                              "select",
+                                              "semctl",
+                                              "semget",
+                                              "semop",
+                                              "semtimedop",
+                                              "semtimedop_time64",
+                                              "send",
+                                              "sendfile",
+                                              "sendfile64",
+                                              "sendmmsg",
+                                              "sendmsg",
+                                              "sendto",
+                                              "set_robust_list",
+                                              "set_thread_area",
+                                              "set_tid_address",
+                                              "setfsgid",
+                                              "setfsgid32",
+                                              "setfsuid",
+                                              "setfsuid32",
+                                              "setgid",
+                                              "setgid32",
+                                              "setgroups",
+                                              "setgroups32",
+                                              "setitimer",
+                                              "setpgid",
+                                              "setpriority",
+                                              "setregid",
+                                              "setregid32",
+                                              "setresgid",
+                                              "setresgid32",
+                                              "setresuid",
+                                              "setresuid32",
+                                              "setreuid",
+                                              "setreuid32",
+                                              "setrlimit",
+                                              "setsid",
+                                              "setsockopt",
+                                              "setuid",
+                                              "setuid32",
+                                              "setxattr",
+                                              "setxattrat",
+                                              "shmat",
+                                              "shmctl",
+                                              "shmdt",
+                                              "shmget",
+                                              "shutdown",
+                                              "sigaltstack",
+                                              "signalfd",
+                                              "signalfd4",
+                                              "sigprocmask",
+                                              "sigreturn",
+                                              "socketcall",
+                                              "socketpair",
+                                              "splice",
+                                              "stat",
+                                              "stat64",
+                                              "statfs",
+                                              "statfs64",
+                                              "statx",
+                                              "symlink",
+                                              "symlinkat",
+                                              "sync",
+                                              "sync_file_range",
+                                              "syncfs",
+                                              "sysinfo",
+                                              "tee",
+                                              "tgkill",
+                                              "time",
+                                              "timer_create",
+                                              "timer_delete",
+                                              "timer_getoverrun",
+                                              "timer_gettime",
+                                              "timer_gettime64",
+                                              "timer_settime",
+                                              "timer_settime64",
+                                              "timerfd_create",
+                                              "timerfd_gettime",
+                                              "timerfd_gettime64",
+                                              "timerfd_settime",
+                                              "timerfd_settime64",
+                                              "times",
+                                              "tkill",
+                                              "truncate",
+                                              "truncate64",
+                                              "ugetrlimit",
+                                              "umask",
+                                              "uname",
+                                              "unlink",
+                                              "unlinkat",
+                                              "uretprobe",
+                                              "utime",
+                                              "utimensat",
+                                              "utimensat_time64",
+                                              "utimes",
+                                              "vfork",
+                                              "vmsplice",
+                                              "wait4",
+                                              "waitid",
+                                              "waitpid",
+                                              "write",
+                                              "writev",
+                                              NULL};
 
-/* clone() flags that make a namespace, each refused on its own (seccomp
- * compares masked values for equality only). */
-static const unsigned long clone_ns_flags[] = {
-    0x00020000UL, /* CLONE_NEWNS */
-    0x02000000UL, /* CLONE_NEWCGROUP */
-    0x04000000UL, /* CLONE_NEWUTS */
-    0x08000000UL, /* CLONE_NEWIPC */
-    0x10000000UL, /* CLONE_NEWUSER */
-    0x20000000UL, /* CLONE_NEWPID */
-    0x40000000UL, /* CLONE_NEWNET */
-};
+/* clone()'s namespace flags: NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
+ * NEWPID, NEWNET (Docker's mask).  clone is allowed when none is set. */
+#define CLONE_NS_MASK 0x7E020000UL
+
+/* personality()'s values Docker allows: PER_LINUX, PER_LINUX32,
+ * UNAME26, UNAME26|PER_LINUX32, and the query 0xffffffff. */
+static const unsigned long personality_allowed[] = {0x0UL, 0x8UL, 0x20000UL,
+                                                    0x20008UL, 0xffffffffUL};
 
 static bool
 kind_has(enum mi_node_kind kind, const char *cap)
@@ -367,22 +712,61 @@ cap_add_of(enum mi_node_kind kind)
     return a;
 }
 
+/* A rule of the profile: `names` (taken), `action`, errnoRet when `err`
+ * is not 0. */
 static json_object *
-errno_rule(json_object *names, int err)
+seccomp_rule(json_object *names, const char *action, int err)
 {
     json_object *rule = json_object_new_object();
 
     json_object_object_add(rule, "names", names);
-    add_string(rule, "action", "SCMP_ACT_ERRNO");
-    json_object_object_add(rule, "errnoRet", json_object_new_int(err));
+    add_string(rule, "action", action);
+    if (err) {
+        json_object_object_add(rule, "errnoRet", json_object_new_int(err));
+    }
+    return rule;
+}
+
+/* An allow rule for one system call whose argument `index` compares to
+ * `value` (and `two`, for SCMP_CMP_MASKED_EQ: (arg & value) == two). */
+static json_object *
+allow_if(const char *name, int index, const char *op, unsigned long value,
+         unsigned long two)
+{
+    const char *one[] = {name, NULL};
+    json_object *rule = seccomp_rule(string_array(one), "SCMP_ACT_ALLOW", 0);
+    json_object *args = json_object_new_array();
+    json_object *arg = json_object_new_object();
+
+    json_object_object_add(arg, "index", json_object_new_int(index));
+    json_object_object_add(arg, "value",
+                           json_object_new_int64((int64_t)value));
+    if (strcmp(op, "SCMP_CMP_MASKED_EQ") == 0) {
+        json_object_object_add(arg, "valueTwo",
+                               json_object_new_int64((int64_t)two));
+    }
+    add_string(arg, "op", op);
+    json_object_array_add(args, arg);
+    json_object_object_add(rule, "args", args);
+    return rule;
+}
+
+/* An allow rule for `names` on the arches (Docker's names) `arches`. */
+static json_object *
+allow_on(const char *const *names, const char *const *arches)
+{
+    json_object *rule = seccomp_rule(string_array(names), "SCMP_ACT_ALLOW", 0);
+    json_object *inc = json_object_new_object();
+
+    json_object_object_add(inc, "arches", string_array(arches));
+    json_object_object_add(rule, "includes", inc);
     return rule;
 }
 
 /* The seccomp profile of a kind that holds SYS_ADMIN, as Docker takes it
- * in SecurityOpt ("seccomp=" and the profile's JSON): everything allowed
- * but sysadmin_denied, clone() with a namespace flag, and clone3 (ENOSYS,
- * so that the C library falls back to clone(), whose flags seccomp can
- * see).  It replaces Docker's default profile for that container. */
+ * in SecurityOpt ("seccomp=" and the profile's JSON): refuse (EPERM) by
+ * default, allow seccomp_allowed and the conditional rules (see there).
+ * It replaces Docker's default profile for that container. */
 static json_object *
 seccomp_profile(void)
 {
@@ -392,33 +776,41 @@ seccomp_profile(void)
     static const char *const arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
                                        "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
                                        "SCMP_ARCH_ARM"};
+    static const char *const x86_64[] = {"amd64", "x32", NULL};
+    static const char *const arm[] = {"arm", "arm64", NULL};
+    static const char *const arch_prctl[] = {"arch_prctl", NULL};
+    static const char *const arm_calls[] = {"arm_fadvise64_64",
+                                            "arm_sync_file_range",
+                                            "sync_file_range2",
+                                            "breakpoint",
+                                            "cacheflush",
+                                            "set_tls",
+                                            NULL};
+    static const char *const clone3[] = {"clone3", NULL};
 
-    add_string(p, "defaultAction", "SCMP_ACT_ALLOW");
+    add_string(p, "defaultAction", "SCMP_ACT_ERRNO");
+    json_object_object_add(p, "defaultErrnoRet", json_object_new_int(EPERM));
     for (size_t i = 0; i < sizeof arch / sizeof *arch; i++) {
         json_object_array_add(arches, json_object_new_string(arch[i]));
     }
     json_object_object_add(p, "architectures", arches);
-    json_object_array_add(rules,
-                          errno_rule(string_array(sysadmin_denied), EPERM));
-    for (size_t i = 0; i < sizeof clone_ns_flags / sizeof *clone_ns_flags;
-         i++) {
-        const char *clone[] = {"clone", NULL};
-        json_object *rule = errno_rule(string_array(clone), EPERM);
-        json_object *args = json_object_new_array();
-        json_object *arg = json_object_new_object();
-        json_object_object_add(arg, "index", json_object_new_int(0));
-        json_object_object_add(
-            arg, "value", json_object_new_int64((int64_t)clone_ns_flags[i]));
-        json_object_object_add(
-            arg, "valueTwo",
-            json_object_new_int64((int64_t)clone_ns_flags[i]));
-        add_string(arg, "op", "SCMP_CMP_MASKED_EQ");
-        json_object_array_add(args, arg);
-        json_object_object_add(rule, "args", args);
-        json_object_array_add(rules, rule);
+    json_object_array_add(rules, seccomp_rule(string_array(seccomp_allowed),
+                                              "SCMP_ACT_ALLOW", 0));
+    /* socket: every family but AF_ALG (38) and AF_VSOCK (40). */
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_LT", 38, 0));
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_EQ", 39, 0));
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_GT", 40, 0));
+    for (size_t i = 0;
+         i < sizeof personality_allowed / sizeof *personality_allowed; i++) {
+        json_object_array_add(rules, allow_if("personality", 0, "SCMP_CMP_EQ",
+                                              personality_allowed[i], 0));
     }
-    const char *clone3[] = {"clone3", NULL};
-    json_object_array_add(rules, errno_rule(string_array(clone3), ENOSYS));
+    json_object_array_add(
+        rules, allow_if("clone", 0, "SCMP_CMP_MASKED_EQ", CLONE_NS_MASK, 0));
+    json_object_array_add(
+        rules, seccomp_rule(string_array(clone3), "SCMP_ACT_ERRNO", ENOSYS));
+    json_object_array_add(rules, allow_on(arch_prctl, x86_64));
+    json_object_array_add(rules, allow_on(arm_calls, arm));
     json_object_object_add(p, "syscalls", rules);
     return p;
 }
