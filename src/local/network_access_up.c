@@ -49,12 +49,31 @@ static const char *const chpasswd_argv[] = {
     "/bin/sh", "-c",
     "chpasswd -e <" CHPASSWD_FILE "; s=$?; rm -f " CHPASSWD_FILE "; exit $s",
     NULL};
-/* Starts sshd unless the one its pid file names runs (and is an sshd). */
+/* Starts sshd unless the one its pid file names runs (and is an sshd).
+ * When the node's bounding set holds CAP_SYS_ADMIN (bit 21: FRR's kinds,
+ * whose daemons need it), sshd starts with SYS_ADMIN and SETPCAP out of
+ * its bounding set (util-linux setpriv), so that no login and nothing it
+ * starts can hold SYS_ADMIN, which reaches the server through ioctls and
+ * madvise that no seccomp profile filters (review R33, C2).  setpriv 2.38
+ * leaves the set as it is, exit 0, when it lacks SETPCAP: so the second
+ * script ($1) checks again, in the process that becomes sshd, and starts
+ * nothing while bit 21 is set or the set cannot be read. */
+#define SYS_ADMIN_BIT                                                         \
+    "b=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status); "             \
+    "[ -n \"$b\" ] || exit 1; a=$(( (0x$b >> 21) & 1 )); "
 static const char *const sshd_argv[] = {
-    "/bin/sh", "-c",
+    "/bin/sh",
+    "-c",
     "p=$(cat /run/sshd-miniinet.pid 2>/dev/null) && [ -n \"$p\" ] && "
-    "grep -qs sshd \"/proc/$p/cmdline\" && exit 0; "
-    "exec /usr/sbin/sshd -f " ACCESS_ETC "/sshd_config",
+    "grep -qs sshd \"/proc/$p/cmdline\" && exit 0; " SYS_ADMIN_BIT
+    "if [ \"$a\" -eq 1 ]; then "
+    "exec setpriv --bounding-set=-sys_admin,-setpcap -- /bin/sh -c \"$1\"; "
+    "fi; exec /bin/sh -c \"$1\"",
+    "sh",
+    SYS_ADMIN_BIT
+    "if [ \"$a\" -ne 0 ]; then "
+    "echo 'CAP_SYS_ADMIN still in the bounding set: sshd not started' >&2; "
+    "exit 1; fi; exec /usr/sbin/sshd -f " ACCESS_ETC "/sshd_config",
     NULL};
 
 struct files {
