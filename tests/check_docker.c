@@ -381,6 +381,81 @@ START_TEST(test_confinement)
 }
 END_TEST
 
+/* miniinet exec's program: the container init's bounding set less
+ * SYS_ADMIN and SETPCAP; confined in a child (as root: that set, no
+ * ambient, no-new-privileges, the filter; not root: it refuses). */
+START_TEST(test_exec_confine)
+{
+    uint64_t keep = 0;
+
+    ck_assert_int_eq(exec_keep_caps("Name:\tinit\nCapPrm:\t0000000000000001\n"
+                                    "CapBnd:\t00000000a82425fb\nCapAmb:\t0\n",
+                                    &keep),
+                     0);
+    ck_assert_uint_eq(keep, 0xa80425fbULL & ~(1ULL << 8));
+    ck_assert_uint_eq(keep & (1ULL << 21), 0);
+    ck_assert_int_eq(exec_keep_caps("Name:\tx\nCapEff:\t1\n", &keep), -EINVAL);
+    ck_assert_int_eq(exec_keep_caps("x\nCapBnd:\tzz\n", &keep), -EINVAL);
+
+    const uint64_t want = (1ULL << CAP_NET_ADMIN) | (1ULL << CAP_KILL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (geteuid() != 0) {
+            _exit(exec_confine(want) < 0 ? 0 : 1);
+        }
+        if (exec_confine(want) < 0) {
+            _exit(2);
+        }
+        char buf[8192];
+        int fd = open("/proc/self/status", O_RDONLY);
+        ssize_t got = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        buf[got > 0 ? got : 0] = '\0';
+        char line[64];
+        snprintf(line, sizeof line, "\nCapBnd:\t%016llx\n",
+                 (unsigned long long)want);
+        if (!strstr(buf, line)) {
+            _exit(3);
+        }
+        snprintf(line, sizeof line, "\nCapEff:\t%016llx\n",
+                 (unsigned long long)want);
+        if (!strstr(buf, line) || !strstr(buf, "\nNoNewPrivs:\t1\n") ||
+            !strstr(buf, "\nSeccomp:\t2\n")) {
+            _exit(4);
+        }
+        errno = 0;
+        if (syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -4, 0) != -1 ||
+            errno != EPERM) {
+            _exit(5);
+        }
+        if (unshare(0) != -1 || errno != EPERM) {
+            _exit(6);
+        }
+        if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS) {
+            _exit(7);
+        }
+        /* valgrind answers ENOSYS itself for a call it does not know */
+        if (syscall(467, -100, "/", 1, NULL, 0) != -1 ||
+            (errno != EPERM && errno != ENOSYS)) {
+            _exit(8);
+        }
+        char c = 'x';
+        int null = open("/dev/null", O_RDONLY);
+        if (ioctl(null, TIOCSTI, &c) != -1 || errno != EPERM) {
+            _exit(9);
+        }
+        if (getpid() <= 0) { /* an ordinary call still works */
+            _exit(10);
+        }
+        _exit(0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(test_create_request)
 {
     void *state;
@@ -1249,6 +1324,7 @@ docker_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
     tcase_add_test(tc, test_confinement);
+    tcase_add_test(tc, test_exec_confine);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_parent_of);
     tcase_add_test(tc, test_kill_tree);

@@ -32,6 +32,10 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,12 +45,16 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -2261,13 +2269,199 @@ docker_clear_leftovers(void *state, const struct mi_plan *plan,
 /* run()                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* `miniinet exec NODE` runs a program of the container, which a student
+ * who is root there may have replaced (/usr/local/bin/vtysh, /bin/sh, the
+ * libraries): it must not run with the server's capabilities (review R33,
+ * C3).  So the program gets, before it is executed, the capabilities of
+ * the container's own init (its bounding set, which nothing in the
+ * container can raise) less SYS_ADMIN and SETPCAP, as bounding, permitted,
+ * effective and inheritable set, no ambient ones, no-new-privileges, and
+ * the seccomp filter below. */
+#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
+
+/* The capabilities the program may keep: the "CapBnd:" line of `status`
+ * (the text of /proc/PID/status of the container's init) less EXEC_NEVER.
+ * -EINVAL when there is no such line. */
+static int
+exec_keep_caps(const char *status, uint64_t *keep)
+{
+    const char *line = strstr(status, "\nCapBnd:");
+    char *end;
+
+    if (!line) {
+        return -EINVAL;
+    }
+    line += strlen("\nCapBnd:");
+    while (*line == ' ' || *line == '\t') {
+        line++;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(line, &end, 16);
+    if (errno || end == line || (*end != '\n' && *end != '\0')) {
+        return -EINVAL;
+    }
+    *keep = (uint64_t)v & ~(uint64_t)EXEC_NEVER;
+    return 0;
+}
+
+#if defined(__x86_64__)
+#define EXEC_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define EXEC_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* System calls the program gets EPERM for whatever its capabilities:
+ * those that need none but reach past the container (the kernel keyring
+ * of the server's root, user namespaces, BPF, perf, userfaultfd,
+ * io_uring), and those of the routers' refused list that the capabilities
+ * kept would not already stop. */
+static const long exec_denied[] = {
+    SYS_keyctl,
+    SYS_add_key,
+    SYS_request_key,
+    SYS_bpf,
+    SYS_perf_event_open,
+    SYS_userfaultfd,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
+    SYS_unshare,
+    SYS_setns,
+    SYS_mount,
+    SYS_umount2,
+    SYS_pivot_root,
+    SYS_open_tree,
+    SYS_move_mount,
+    SYS_fsopen,
+    SYS_fsconfig,
+    SYS_fsmount,
+    SYS_fspick,
+    SYS_mount_setattr,
+    SYS_ptrace,
+    SYS_process_vm_readv,
+    SYS_process_vm_writev,
+    SYS_name_to_handle_at,
+    SYS_open_by_handle_at,
+    SYS_kexec_load,
+    SYS_init_module,
+    SYS_finit_module,
+    SYS_delete_module,
+    SYS_fanotify_init,
+    SYS_syslog,
+    SYS_acct,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_reboot,
+    467 /* open_tree_attr, Linux 6.15, the same on every arch */,
+};
+
+/* Makes the filter: another arch (and x32's numbers) refused; each of
+ * exec_denied EPERM; clone3 ENOSYS (the C library falls back to clone);
+ * clone with a namespace flag EPERM; ioctl TIOCSTI and TIOCLINUX EPERM
+ * (the TA's terminal: typing into it once the program is gone). */
+static size_t
+exec_filter(struct sock_filter *f, size_t max)
+{
+    size_t n = 0;
+
+    if (max < 2 * (sizeof exec_denied / sizeof *exec_denied) + 32) {
+        return 0;
+    }
+#ifdef EXEC_AUDIT_ARCH
+    const unsigned eperm = SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, arch));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          EXEC_AUDIT_ARCH, 1, 0);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+                                          0x40000000U, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+#endif
+    for (size_t i = 0; i < sizeof exec_denied / sizeof *exec_denied; i++) {
+        f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                              (unsigned)exec_denied[i], 0, 1);
+        f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    }
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          SYS_clone3, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone,
+                                          0, 4);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+                                          (unsigned)CLONE_NS_MASK, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl,
+                                          0, 5);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          (unsigned)TIOCSTI, 1, 0);
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          (unsigned)TIOCLINUX, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+#endif
+    return n;
+}
+
+/* Confines the calling process as said above; async-signal-safe (it runs
+ * between fork() and exec()).  -1 when any step fails: the caller then
+ * executes nothing. */
+static int
+exec_confine(uint64_t keep)
+{
+    struct sock_filter f[128];
+    size_t n = exec_filter(f, sizeof f / sizeof *f);
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    struct __user_cap_header_struct h = {
+        .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct c[2];
+
+    if (n == 0) {
+        return -1; /* an arch without a filter: nothing runs */
+    }
+    for (int cap = 0; cap < 64; cap++) {
+        int has = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (has < 0) {
+            break; /* past the kernel's last capability */
+        }
+        if (has == 1 && !((keep >> cap) & 1) &&
+            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            return -1;
+        }
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+        errno != EINVAL) {
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        uint32_t half = (uint32_t)(keep >> (32 * i));
+        c[i].effective = c[i].permitted = c[i].inheritable = half;
+    }
+    if (syscall(SYS_capset, &h, c) < 0 ||
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
 /* Interactive: a child enters the container's namespaces (user namespaces
  * aside) as nsenter does -- the mount namespace last, which also moves it
  * to the container's root -- and forks the program, so that it is in the
  * container's PID namespace too.  Only async-signal-safe calls after
  * fork(). */
 static void __attribute__((noreturn))
-enter_and_exec(const int *fds, const int *types, size_t n,
+enter_and_exec(const int *fds, const int *types, size_t n, uint64_t keep,
                const char *const *argv)
 {
     for (size_t i = 0; i < n; i++) {
@@ -2285,6 +2479,9 @@ enter_and_exec(const int *fds, const int *types, size_t n,
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
+        if (exec_confine(keep) < 0) {
+            _exit(126);
+        }
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -2334,13 +2531,30 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         }
         types[n++] = order[i].type;
     }
+    uint64_t keep = 0;
+    if (!error) {
+        char path[64], status[8192];
+        snprintf(path, sizeof path, "/proc/%d/status", (int)cpid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t got = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
+        if (fd >= 0) {
+            close(fd);
+        }
+        status[got > 0 ? got : 0] = '\0';
+        if (got <= 0 || exec_keep_caps(status, &keep) < 0) {
+            error = -EIO;
+            d->host->error("docker: node %s: cannot read the capabilities of "
+                           "its container's init from %s",
+                           name, path);
+        }
+    }
     pid_t pid = -1;
     if (!error) {
         /* A shell in the node should see the container's PATH. */
         pid = fork();
         if (pid == 0) {
             setenv("PATH", DEFAULT_PATH, 1);
-            enter_and_exec(fds, types, n, argv);
+            enter_and_exec(fds, types, n, keep, argv);
         }
         if (pid < 0) {
             error = -errno;
@@ -2374,8 +2588,10 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         return -ECANCELED;
     }
     if (WEXITSTATUS(status) == 126) {
-        d->host->error("docker: node %s: cannot enter container %s", name,
-                       docker_container_name(name));
+        d->host->error("docker: node %s: cannot enter container %s (or "
+                       "confine the program: its capabilities, "
+                       "no-new-privileges, seccomp)",
+                       name, docker_container_name(name));
         return -EIO;
     }
     return WEXITSTATUS(status);
