@@ -2954,14 +2954,18 @@ START_TEST(test_access_nft)
     ck_assert_str_eq(
         r, "table ip miniinet_acc\n"
            "delete table ip miniinet_acc\n"
-           "table ip miniinet_acc {\n"
+           "table inet miniinet_acc\n"
+           "delete table inet miniinet_acc\n"
+           "table inet miniinet_acc {\n"
            "\tchain prerouting {\n"
            "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t\tmeta nfproto ipv4 fib daddr type local tcp dport 3003 "
+           "dnat ip to 169.254.3.2:22\n"
            "\t}\n"
            "\tchain output {\n"
            "\t\ttype nat hook output priority -100; policy accept;\n"
-           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t\tmeta nfproto ipv4 fib daddr type local tcp dport 3003 "
+           "dnat ip to 169.254.3.2:22\n"
            "\t}\n"
            "\tchain input {\n"
            "\t\ttype filter hook input priority filter; policy accept;\n"
@@ -2979,8 +2983,9 @@ START_TEST(test_access_nft)
            "}\n");
     free(r);
     r = access_nft_delete("acc");
-    ck_assert_str_eq(r,
-                     "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
+    ck_assert_str_eq(r, "table ip miniinet_acc\ndelete table ip miniinet_acc\n"
+                        "table inet miniinet_acc\n"
+                        "delete table inet miniinet_acc\n");
     free(r);
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));

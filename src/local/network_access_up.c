@@ -189,7 +189,12 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
                                   .n_ifs = 1,
                                   .default_gw =
                                       access_outside_addr(g->asn, false).ip};
-    if (netlink_configure_node(&server) || netlink_configure_node(&proxy)) {
+    /* No IPv6 on either end: the proxy would otherwise reach the server's
+     * own services on [::] by its link-local address (review R33, H1);
+     * the nft table is inet and drops it too. */
+    if (netlink_disable_ipv6(NULL, ifname) ||
+        netlink_disable_ipv6(netns, OUTSIDE_PEER) ||
+        netlink_configure_node(&server) || netlink_configure_node(&proxy)) {
         return -1;
     }
     return 0;

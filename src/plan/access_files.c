@@ -85,7 +85,11 @@ table_header(struct text *t, const char *network)
         return false;
     }
     access_nft_table(table, sizeof table, network);
-    put(t, "table ip %s\ndelete table ip %s\n", table, table);
+    /* inet (IPv4 and IPv6); the ip one of an earlier miniinet goes too. */
+    put(t,
+        "table ip %s\ndelete table ip %s\n"
+        "table inet %s\ndelete table inet %s\n",
+        table, table, table, table);
     return true;
 }
 
@@ -115,7 +119,9 @@ nat_chain(struct text *t, const char *hook, const char *priority,
         struct mi_addr to = access_outside_addr(g->asn, true);
 
         if (g->server == server) {
-            put(t, "\t\tfib daddr type local tcp dport %u dnat to %s:%u\n",
+            put(t,
+                "\t\tmeta nfproto ipv4 fib daddr type local tcp dport %u "
+                "dnat ip to %s:%u\n",
                 g->port, fmt_addr(&to, false, a), ACCESS_SSH_PORT);
         }
     }
@@ -138,7 +144,9 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     }
     char table[NAME_MAX_LEN + 16];
     access_nft_table(table, sizeof table, network);
-    put(&t, "table ip %s {\n", table);
+    /* inet: a proxy's IPv6 (its link-local address, if IPv6 were on) is
+     * dropped as its IPv4 is. */
+    put(&t, "table inet %s {\n", table);
     /* Connections from elsewhere, and from the server itself. */
     nat_chain(&t, "prerouting", "dstnat", ap, server);
     /* nft takes "dstnat" for prerouting only; it is -100 (NF_IP_PRI_NAT_DST)
