@@ -94,6 +94,12 @@ int network_access_install(struct session *, const struct state *);
  * the server that `down` removes: the outside veths (rootif lines; the
  * nftables table goes with the record's port lines). */
 void network_access_record(struct session *, struct state *);
+/* Docker's DOCKER-USER chain: the accepts of the outside link of AS `asn`
+ * inserted (`add`) or deleted (network_access_up.c).  Nothing to do when
+ * iptables or the chain is missing; with `add`, a FORWARD policy DROP
+ * without DOCKER-USER is reported (a warning: outside logins dropped).
+ * 0 or -1 (reported). */
+int network_access_docker_user(unsigned asn, bool add);
 void access_print(const struct wire_access *, bool header);
 
 /* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):

@@ -2990,6 +2990,39 @@ START_TEST(test_access_nft)
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
 
+    /* Docker's DOCKER-USER: the accepts of 3_sshout, as iptables -S
+     * prints them. */
+    const char *argv[ACCESS_IPT_ARGC];
+    access_docker_user_argv(argv, "-I", "3_sshout", true);
+    ck_assert_str_eq(argv[0], "iptables");
+    ck_assert_str_eq(argv[2], "-I");
+    ck_assert_str_eq(argv[4], "-i");
+    ck_assert_str_eq(argv[5], "3_sshout");
+    ck_assert_str_eq(argv[7], "ACCEPT");
+    ck_assert_ptr_null(argv[8]);
+    access_docker_user_argv(argv, "-D", "3_sshout", false);
+    ck_assert_str_eq(argv[4], "-o");
+    const char *docker = "-P INPUT ACCEPT\n-P FORWARD DROP\n"
+                         "-N DOCKER\n-N DOCKER-USER\n"
+                         "-A FORWARD -j DOCKER-USER\n"
+                         "-A DOCKER-USER -j RETURN\n";
+    ck_assert_int_eq(access_docker_user_todo(docker, "3_sshout", true), 3);
+    ck_assert_int_eq(access_docker_user_todo(docker, "3_sshout", false), 0);
+    const char *half = "-P FORWARD DROP\n-N DOCKER-USER\n"
+                       "-A DOCKER-USER -o 3_sshout -j ACCEPT\n"
+                       "-A DOCKER-USER -i 13_sshout -j ACCEPT";
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", true), 1);
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", false), 2);
+    ck_assert_int_eq(access_docker_user_todo(half, "13_sshout", false), 1);
+    ck_assert_int_eq(
+        access_docker_user_todo("-P FORWARD DROP\n", "3_sshout", true),
+        -EPERM);
+    ck_assert_int_eq(
+        access_docker_user_todo("-P FORWARD DROP\n", "3_sshout", false), 0);
+    ck_assert_int_eq(
+        access_docker_user_todo("-P FORWARD ACCEPT\n", "3_sshout", true), 0);
+    ck_assert_int_eq(access_docker_user_todo("", "3_sshout", true), 0);
+
     char buf[32];
     struct mi_addr a = access_outside_addr(223, false);
     plan_format_addr(&a, true, buf, sizeof buf);

@@ -200,6 +200,44 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
     return 0;
 }
 
+int
+network_access_docker_user(unsigned asn, bool add)
+{
+    const char *dump_argv[] = {"iptables", "-w", "-S", NULL};
+    char ifname[16], *dump = NULL;
+
+    access_outside_ifname(ifname, sizeof ifname, asn);
+    if (host_run_bounded(dump_argv, &dump, 1 << 20, NULL) != 0) {
+        free(dump);
+        return 0; /* no iptables here: no dockerd's FORWARD policy */
+    }
+    int todo = access_docker_user_todo(dump, ifname, add);
+    free(dump);
+    if (todo == -EPERM) {
+        log_warn("access: this server's FORWARD policy (iptables) is DROP "
+                 "and it has no DOCKER-USER chain: connections from outside "
+                 "to %s will be dropped; accept them in your firewall "
+                 "(iptables -I FORWARD -i %s -j ACCEPT and -o %s) "
+                 "(doc/access.md, firewall notes)",
+                 ifname, ifname, ifname);
+        return 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *argv[ACCESS_IPT_ARGC];
+        if (!(todo & (1 << i))) {
+            continue;
+        }
+        access_docker_user_argv(argv, add ? "-I" : "-D", ifname, i == 0);
+        if (host_run(argv, NULL) != 0) {
+            log_error("access: iptables could not %s the accept of %s in "
+                      "DOCKER-USER (above)",
+                      add ? "insert" : "delete", ifname);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The group's keys from its credentials' directory. */
 struct keys {
     char *host, *host_pub, *device, *device_pub;
@@ -414,6 +452,14 @@ network_access_install(struct session *s, const struct state *rec)
             log_error("access: nft could not load the port forward of "
                       "network %s (above)",
                       p->name);
+            failed = -1;
+        }
+    }
+    /* dockerd's FORWARD policy DROP would drop what the port forward
+     * lets through (review R33, H2). */
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        if (ap->groups[i].server == s->server &&
+            network_access_docker_user(ap->groups[i].asn, true)) {
             failed = -1;
         }
     }

@@ -105,6 +105,11 @@ remove_nft_table(const struct state *st)
     const char *argv[] = {"nft", "-f", "-", NULL};
     int status = host_run_input(argv, input, strlen(input), NULL, 0, NULL);
     free(input);
+    for (size_t i = 0; i < st->n_ports; i++) {
+        if (network_access_docker_user(st->ports[i].asn, false)) {
+            status = status ? status : -1;
+        }
+    }
     if (status != 0) {
         log_error("down: nft could not delete the port forward of network "
                   "%s (above)",

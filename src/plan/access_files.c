@@ -4,6 +4,7 @@
 
 #include "access_files.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,59 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     }
     put(&t, "\t}\n}\n");
     return done(&t);
+}
+
+void
+access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
+                        const char *ifname, bool in)
+{
+    size_t n = 0;
+
+    argv[n++] = "iptables";
+    argv[n++] = "-w";
+    argv[n++] = op;
+    argv[n++] = "DOCKER-USER";
+    argv[n++] = in ? "-i" : "-o";
+    argv[n++] = ifname;
+    argv[n++] = "-j";
+    argv[n++] = "ACCEPT";
+    argv[n] = NULL;
+}
+
+/* Whether `dump` has the line `line` (without its newline). */
+static bool
+has_line(const char *dump, const char *line)
+{
+    size_t len = strlen(line);
+
+    for (const char *p = dump; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n == len && strncmp(p, line, len) == 0) {
+            return true;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return false;
+}
+
+int
+access_docker_user_todo(const char *dump, const char *ifname, bool add)
+{
+    char line[64];
+    int todo = 0;
+
+    if (!has_line(dump, "-N DOCKER-USER")) {
+        return add && has_line(dump, "-P FORWARD DROP") ? -EPERM : 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(line, sizeof line, "-A DOCKER-USER %s %s -j ACCEPT",
+                 i == 0 ? "-i" : "-o", ifname);
+        if (has_line(dump, line) != add) {
+            todo |= 1 << i;
+        }
+    }
+    return todo;
 }
 
 /* What both kinds of sshd share: root only, nothing forwarded, no

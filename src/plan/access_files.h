@@ -45,6 +45,27 @@ char *access_nft_ruleset(const char *network, const struct access_plan *,
 /* `nft -f -` input that deletes the table (`down`). */
 char *access_nft_delete(const char *network);
 
+/* The argv of `iptables` that checks (-C), inserts (-I) or deletes (-D)
+ * (`op`) the accept in Docker's DOCKER-USER chain for the traffic of the
+ * outside link `ifname`, entering it (`in`) or leaving it: `iptables -w
+ * OP DOCKER-USER -i|-o IFNAME -j ACCEPT`.  dockerd sets the FORWARD
+ * policy to DROP, and a drop in any base chain is final, so without it
+ * nothing from outside reaches a proxy; miniinet's own table still drops
+ * what the proxy starts.  `argv` has room for ACCESS_IPT_ARGC pointers
+ * (into `ifname` and literals). */
+#define ACCESS_IPT_ARGC 10
+void access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
+                             const char *ifname, bool in);
+
+/* From `iptables -w -S`'s output `dump`: what to do about `ifname`'s two
+ * accepts: bit 1 its -i rule, bit 2 its -o rule, to insert (`add`, the
+ * ones missing) or to delete (!`add`, the ones there).  0 when there is
+ * nothing to do, and when the chain DOCKER-USER does not exist (no dockerd
+ * with iptables); -EPERM when it does not exist and the FORWARD policy is
+ * DROP (another firewall: outside logins are dropped, up says what to
+ * do). */
+int access_docker_user_todo(const char *dump, const char *ifname, bool add);
+
 /* sshd_config of the group's proxy: password and key logins as root on
  * the outside address only, nothing forwarded. */
 char *access_proxy_sshd_config(const struct access_group *);
