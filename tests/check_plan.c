@@ -2990,6 +2990,32 @@ START_TEST(test_access_nft)
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
 
+    /* A router's management table; none for a host. */
+    const struct access_group *g = &ap->groups[0];
+    const struct access_device *router = NULL, *host = NULL;
+    for (size_t i = 0; i < g->n_devices; i++) {
+        if (g->devices[i].kind == ACCESS_ROUTER && !router) {
+            router = &g->devices[i];
+        } else if (g->devices[i].kind == ACCESS_HOST && !host) {
+            host = &g->devices[i];
+        }
+    }
+    ck_assert_ptr_nonnull(router);
+    ck_assert_ptr_nonnull(host);
+    ck_assert_ptr_null(access_router_nft(host));
+    r = access_router_nft(router);
+    char want[64];
+    char a4[32];
+    plan_format_addr(&router->addr, false, a4, sizeof a4);
+    snprintf(want, sizeof want,
+             "\t\tiifname != { \"ssh\", \"lo\" } ip daddr %s drop\n", a4);
+    ck_assert_ptr_nonnull(strstr(r, want));
+    ck_assert_ptr_nonnull(strstr(r, "table inet miniinet_mgmt {\n"));
+    ck_assert_ptr_nonnull(strstr(r, "\t\tiifname \"ssh\" drop\n"
+                                    "\t\toifname \"ssh\" drop\n"));
+    ck_assert_int_eq(strncmp(a4, "158.3.", 6), 0);
+    free(r);
+
     /* Docker's DOCKER-USER: the accepts of 3_sshout, as iptables -S
      * prints them. */
     const char *argv[ACCESS_IPT_ARGC];
@@ -3234,6 +3260,15 @@ START_TEST(test_access_nft_check)
     r = access_nft_delete("acc");
     ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
     free(r);
+    const struct access_group *g = &plan_access(plan)->groups[0];
+    for (size_t i = 0; i < g->n_devices; i++) {
+        if (g->devices[i].kind == ACCESS_ROUTER) {
+            r = access_router_nft(&g->devices[i]);
+            ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+            free(r);
+            break;
+        }
+    }
     plan_free(plan);
     topology_free(t);
 }

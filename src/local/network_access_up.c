@@ -353,6 +353,47 @@ vtysh_wrapper(const char *name)
                      name);
 }
 
+struct nft_in {
+    const char *input;
+};
+
+/* Runs the server's nft (never the node's) in the caller's thread, which
+ * has entered the router's namespace: the spawned process inherits it. */
+static int
+nft_here(void *arg)
+{
+    const struct nft_in *in = arg;
+    const char *argv[] = {"nft", "-f", "-", NULL};
+
+    return host_run_input(argv, in->input, strlen(in->input), NULL, 0, NULL)
+               ? -EIO
+               : 0;
+}
+
+/* A router's management table (access_router_nft) loaded in its network
+ * namespace. */
+static int
+router_nft(const struct active_plugin *rt, const char *name,
+           const struct access_device *d)
+{
+    char netns[4096];
+    char *input = access_router_nft(d);
+    int error = input ? rt_netns_path(rt, name, netns, sizeof netns) : 0;
+
+    if (input && !error) {
+        struct nft_in in = {input};
+        error = netlink_in_netns(netns, "access: the management table",
+                                 nft_here, &in);
+    }
+    if (error) {
+        log_error("%s: nft could not load its management table (forwarding "
+                  "from and to ssh refused): %s",
+                  name, strerror(-error));
+    }
+    free(input);
+    return error ? -1 : 0;
+}
+
 static int
 install_device(const struct state *rec, const struct active_plugin *rt,
                const struct mi_plan *p, const struct access_device *d,
@@ -376,6 +417,9 @@ install_device(const struct state *rec, const struct active_plugin *rt,
     free(vtysh);
     if (!failed) {
         failed = run_in(rt, rec, name, sshd_argv, "starting sshd");
+    }
+    if (!failed && d->kind == ACCESS_ROUTER) {
+        failed = router_nft(rt, name, d);
     }
     return failed;
 }

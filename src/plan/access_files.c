@@ -206,6 +206,32 @@ access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
     argv[n] = NULL;
 }
 
+char *
+access_router_nft(const struct access_device *d)
+{
+    struct text t = {0};
+    char a[32];
+
+    if (d->kind != ACCESS_ROUTER) {
+        return NULL;
+    }
+    put(&t,
+        "table inet miniinet_mgmt\ndelete table inet miniinet_mgmt\n"
+        "table inet miniinet_mgmt {\n"
+        "\tchain forward {\n"
+        "\t\ttype filter hook forward priority filter; policy accept;\n"
+        "\t\tiifname \"ssh\" drop\n"
+        "\t\toifname \"ssh\" drop\n"
+        "\t}\n"
+        "\tchain input {\n"
+        "\t\ttype filter hook input priority filter; policy accept;\n"
+        "\t\tiifname != { \"ssh\", \"lo\" } ip daddr %s drop\n"
+        "\t}\n"
+        "}\n",
+        fmt_addr(&d->addr, false, a));
+    return done(&t);
+}
+
 /* Whether `dump` has the line `line` (without its newline). */
 static bool
 has_line(const char *dump, const char *line)

@@ -66,6 +66,14 @@ void access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
  * do). */
 int access_docker_user_todo(const char *dump, const char *ifname, bool add);
 
+/* `nft -f -` input for a router of the group (loaded in its namespace):
+ * table inet miniinet_mgmt, nothing forwarded from or to its management
+ * interface "ssh", and its management address refused on every other
+ * interface, so that another group routing into 158.AS.0.0/16 through
+ * this router reaches nothing (review R33, H3).  NULL for a device that
+ * is not a router. */
+char *access_router_nft(const struct access_device *);
+
 /* sshd_config of the group's proxy: password and key logins as root on
  * the outside address only, nothing forwarded. */
 char *access_proxy_sshd_config(const struct access_group *);
