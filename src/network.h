@@ -239,9 +239,11 @@ int network_preflight(struct session *);
  * network's own record does not count).  Each clash is an error naming
  * the file, the port, the AS, what holds it and the server; with `out`
  * (a server's preflight, for its master), the clashes go into *out (n in
- * *n_out) instead, and the master words them.  Part of `preflight` and of
+ * *n_out) instead, and the master words them.  Also, first: that nft
+ * takes the port forward's table (`nft -c`, as root; an error) and that
+ * IPv4 forwarding is on (a warning).  Part of `preflight` and of
  * `up` before anything is built.  Returns an exit status: EXIT_FAILED
- * when a port is held or cannot be checked. */
+ * when a port is held or cannot be checked, or nft refuses the table. */
 int network_check_ports(struct session *, struct wire_port **out,
                         size_t *n_out);
 
