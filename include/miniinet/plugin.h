@@ -623,7 +623,8 @@ struct mi_runtime_ops {
      * (0755).  What exists at a path is replaced.  The node's root owns
      * the node's files, so a path is resolved inside the node's own root
      * only: a symlink the node planted (/etc/ssh -> /) never leads out of
-     * the node, and nothing is written on the server through it.  The
+     * the node; a file may land on the server's disk only where the node
+     * itself can write (its bind mounts, e.g. its directory).  The
      * content never appears in argv.  Returns 0 or a negative errno,
      * reported. */
     int (*put_files)(void *state, const char *name, const char *dir,
