@@ -2990,6 +2990,42 @@ START_TEST(test_access_nft)
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
 
+    /* Two groups on one server: every proxy's drop of what it starts comes
+     * before any group's accept of its forwarded port (proxy 4 to proxy
+     * 3's sshd through the DNAT is dropped). */
+    {
+        char *two = xstrdup(access_cfg);
+        char *at = strstr(two, "{ asn = 4; routers = ( \"VIEN\" ); server = "
+                               "\"s1\"; }");
+        ck_assert_ptr_nonnull(at);
+        memcpy(strstr(at, "\"s1\""), "\"s2\"", 4);
+        char *cfg = xasprintf("%s", two);
+        char *grp = strstr(cfg, "{ asn = 4; routers");
+        ck_assert_ptr_nonnull(grp);
+        char *cfg2 = xasprintf("%.*s{ asn = 4; students = true; routers%s",
+                               (int)(grp - cfg), cfg,
+                               grp + strlen("{ asn = 4; routers"));
+        struct topology *t2;
+        struct plan *plan2 = access_plan_of(cfg2, &t2);
+        char *r2 = access_nft_ruleset("acc", plan_access(plan2), 1);
+        ck_assert_ptr_nonnull(r2);
+        const char *fwd = strstr(r2, "\tchain forward {\n");
+        ck_assert_ptr_nonnull(fwd);
+        const char *drop4 = strstr(fwd, "\t\tiifname \"4_sshout\" drop\n");
+        const char *accept3 =
+            strstr(r2, "\t\toifname \"3_sshout\" ct status dnat tcp dport 22 "
+                       "accept\n");
+        ck_assert_ptr_nonnull(drop4);
+        ck_assert_ptr_nonnull(accept3);
+        ck_assert(drop4 < accept3);
+        free(r2);
+        plan_free(plan2);
+        topology_free(t2);
+        free(cfg2);
+        free(cfg);
+        free(two);
+    }
+
     /* A router's management table; none for a host. */
     const struct access_group *g = &ap->groups[0];
     const struct access_device *router = NULL, *host = NULL;
@@ -3004,7 +3040,7 @@ START_TEST(test_access_nft)
     ck_assert_ptr_nonnull(host);
     ck_assert_ptr_null(access_router_nft(host));
     r = access_router_nft(router);
-    char want[64];
+    char want[96];
     char a4[32];
     plan_format_addr(&router->addr, false, a4, sizeof a4);
     snprintf(want, sizeof want,

@@ -171,19 +171,32 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     }
     put(&t, "\t}\n\tchain forward {\n\t\ttype filter hook forward priority "
             "filter; policy accept;\n");
-    for (size_t i = 0; i < ap->n_groups; i++) {
-        char ifn[16];
-        if (ap->groups[i].server != server) {
-            continue;
+    /* Every proxy's own lines first: what a proxy starts is dropped before
+     * another group's accept of its forwarded port could take it (a proxy
+     * reaching another proxy's sshd through the DNAT; review R33, M1). */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ap->n_groups; i++) {
+            char ifn[16];
+            if (ap->groups[i].server != server) {
+                continue;
+            }
+            access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
+            if (pass == 0) {
+                put(&t,
+                    "\t\tiifname \"%s\" ct state established,related "
+                    "accept\n"
+                    "\t\tiifname \"%s\" drop\n",
+                    ifn, ifn);
+            } else {
+                put(&t,
+                    "\t\toifname \"%s\" ct state established,related "
+                    "accept\n"
+                    "\t\toifname \"%s\" ct status dnat tcp dport %u "
+                    "accept\n"
+                    "\t\toifname \"%s\" drop\n",
+                    ifn, ifn, ACCESS_SSH_PORT, ifn);
+            }
         }
-        access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
-        put(&t,
-            "\t\tiifname \"%s\" ct state established,related accept\n"
-            "\t\tiifname \"%s\" drop\n"
-            "\t\toifname \"%s\" ct state established,related accept\n"
-            "\t\toifname \"%s\" ct status dnat tcp dport %u accept\n"
-            "\t\toifname \"%s\" drop\n",
-            ifn, ifn, ifn, ifn, ACCESS_SSH_PORT, ifn);
     }
     put(&t, "\t}\n}\n");
     return done(&t);
