@@ -25,7 +25,10 @@
  * visible from the host.  FRR's daemons and the programs of run() (with
  * output) are started through the Engine's exec API, so they live in the
  * container's cgroup and its limits; an interactive run() (`miniinet
- * exec`) enters the container's namespaces directly, as nsenter does.
+ * exec`) enters the container's namespaces directly, as nsenter does, and
+ * confines the program before executing it (exec_confine(): the container
+ * init's capabilities less SYS_ADMIN, no-new-privileges, a seccomp filter),
+ * but not in the container's cgroup.
  *
  * Settings (plugins.docker): see docker_configure() and README.md.
  */
