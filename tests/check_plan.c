@@ -3103,6 +3103,7 @@ START_TEST(test_access_sshd_configs)
     char *c = access_proxy_sshd_config(g);
     ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 169.254.3.2\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nMaxStartups 10:30:30\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication yes\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nAllowTcpForwarding no\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitTunnel no\n"));

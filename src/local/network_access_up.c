@@ -79,11 +79,16 @@ static const char *const sshd_argv[] = {
 struct files {
     struct mi_file f[12];
     size_t n;
+    bool overflow; /* add_file() found f full (review R33, L1) */
 };
 
 static void
 add_file(struct files *fs, const char *path, const char *data, unsigned mode)
 {
+    if (fs->n >= sizeof fs->f / sizeof *fs->f) {
+        fs->overflow = true; /* put() refuses: nothing half-put */
+        return;
+    }
     fs->f[fs->n++] = (struct mi_file){.path = path,
                                       .data = data,
                                       .len = data ? strlen(data) : 0,
@@ -141,6 +146,11 @@ static int
 put(const struct active_plugin *rt, const struct state *rec, const char *name,
     const struct files *fs)
 {
+    if (fs->overflow) {
+        log_error("%s: internal error: more than %zu files for a node", name,
+                  sizeof fs->f / sizeof *fs->f);
+        return -1;
+    }
     char *dir = state_node_dir(rec, name);
     int error = rt_put_files(rt, name, dir, fs->f, fs->n);
     free(dir);

@@ -301,6 +301,10 @@ sshd_common(struct text *t)
         "PermitUserEnvironment no\n"
         "MaxAuthTries 3\n"
         "LoginGraceTime 30\n"
+        /* Unauthenticated connections: at most 30 (2 processes each), so
+         * that anyone's pre-auth flood stays under the container's pids
+         * limit of 100 (review R33, L5). */
+        "MaxStartups 10:30:30\n"
         "PrintMotd no\n"
         "AuthorizedKeysFile " ACCESS_ETC "/authorized_keys\n"
         "HostKey " ACCESS_ETC "/ssh_host_ed25519_key\n"
