@@ -96,10 +96,19 @@ usage(FILE *out)
         "                         hosts and switches marked as not having\n"
         "                         their students' saved state (`status`:\n"
         "                         not restored), and remove their marks\n"
+        "                         (never a pin: snapshots --unpin)\n"
         "      --running          restore --node NAME SNAPSHOT: what the\n"
         "                         node or switch ran at that save while\n"
         "                         marked (its FILE.running), not its saved\n"
-        "                         state; its mark stays\n"
+        "                         state; unpins SNAPSHOT for it and ends a\n"
+        "                         displaced mark naming SNAPSHOT (any other\n"
+        "                         mark stays: save --force ends it)\n"
+        "      --unpin KEY:SNAPSHOT\n"
+        "                         snapshots: release the pin that keeps\n"
+        "                         SNAPSHOT for object file KEY (NODE.frr,\n"
+        "                         NODE.ip, BRIDGE.vlan): retention may then\n"
+        "                         remove it, and the students' work in its\n"
+        "                         KEY.running with it\n"
         "      --group N          access: student group N (its AS) only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -235,6 +244,7 @@ enum {
     OPT_FORCE,
     OPT_GROUP,
     OPT_RUNNING,
+    OPT_UNPIN,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -267,6 +277,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"force", no_argument, NULL, OPT_FORCE},
         {"group", required_argument, NULL, OPT_GROUP},
         {"running", no_argument, NULL, OPT_RUNNING},
+        {"unpin", required_argument, NULL, OPT_UNPIN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -369,6 +380,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_RUNNING:
             opts->running = true;
             opts->verb_options |= VOPT_RUNNING;
+            break;
+        case OPT_UNPIN:
+            opts->unpin = optarg;
+            opts->verb_options |= VOPT_UNPIN;
             break;
         case OPT_GROUP:
             if (!parse_group(optarg, &opts->group)) {

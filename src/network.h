@@ -131,9 +131,13 @@ int network_restore(struct session *, const char *name, const char *node);
  * removes the marks of what it restores; without, says so, and how to
  * restore.  A mark that cannot be written is an error naming its file:
  * failed[i] set for record object i (nodes, then bridges; the caller
- * starts no FRR in such a router); returns how many. */
+ * starts no FRR in such a router), and the snapshot holding its work
+ * pinned (a host's or switch's too: retention keeps it); returns how many.
+ * A snapshots directory that cannot be opened (not a missing one): said,
+ * *unreadable set (the caller's `up` exits 1), and every object marked as
+ * if a snapshot held it, naming none. */
 size_t network_snapshot_marks(struct session *, const struct state *st,
-                              bool restoring, bool *failed);
+                              bool restoring, bool *failed, bool *unreadable);
 /* Puts snapshot `snapshot` (NULL: the newest that holds the node's AS)
  * back on node `node`. */
 int network_restore_node(struct session *, const struct state *,
@@ -159,6 +163,16 @@ int network_restore_host_ifs(struct session *, const struct state *,
 int network_router_snapshot(struct session *, const char *node,
                             const char *snapshot, char **conf, size_t *len,
                             char **from);
+/* Marks object `object` (a node; a switch when `bridge`) with `reason`,
+ * naming snapshot `snapshot` (NULL: none), which holds its students' work
+ * while it runs something else, and pins that snapshot for it for good in
+ * the network's snapshots' .pins (network_save.c's one place for a mark
+ * with its pin: restores' displaced marks, heal's fallbacks).
+ * state_mark_set()'s result (0 or -errno, said); a pin not written is
+ * said. */
+int network_mark_pinned(struct session *, const struct state *,
+                        const char *object, bool bridge, const char *reason,
+                        const char *snapshot);
 /* Writes router `node`'s (plan index) generated FRR configuration into
  * its directory: frr.conf, the integrated text (what the node starts with,
  * in one file), and, when the runtime's daemons read their own

@@ -490,6 +490,9 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
                 char **argv)
 {
     unsigned needs = verb->needs;
+    if (s->opts.unpin) {
+        needs |= EXCLUSIVE; /* snapshots --unpin changes the pins */
+    }
     const char *named = verb->network_arg > 0 && verb->network_arg < argc
                             ? argv[verb->network_arg]
                             : NULL;
@@ -523,7 +526,11 @@ session_prepare(struct session *s, const struct verb *verb, int argc,
         s->network = s->topo->name; /* its plugins, if it is up */
     }
     if (status == EXIT_OK && s->network && (needs & EXCLUSIVE)) {
-        status = lock_network(s, verb->name, false, !(needs & USE_RECORD),
+        /* The lock is made when missing for what makes the network, and
+         * for `snapshots --unpin`: the pins outlive the run directory (a
+         * reboot), and are changed under the lock all the same. */
+        status = lock_network(s, verb->name, false,
+                              !(needs & USE_RECORD) || s->opts.unpin,
                               needs & RUNDIR_LOCK);
     }
     if (status == EXIT_OK && s->network) {

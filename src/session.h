@@ -36,6 +36,7 @@ enum {
     VOPT_GROUP = 1 << 12,       /* --group N (access) */
     VOPT_FORCE = 1 << 13,       /* --force (save) */
     VOPT_RUNNING = 1 << 14,     /* --running (restore --node) */
+    VOPT_UNPIN = 1 << 15,       /* --unpin KEY:SNAPSHOT (snapshots) */
 };
 
 struct cli_options {
@@ -61,6 +62,7 @@ struct cli_options {
     bool always;                  /* save --always */
     bool force;                   /* save --force */
     bool running;                 /* restore --node N --running S */
+    const char *unpin;            /* snapshots --unpin KEY:SNAPSHOT */
     unsigned group;               /* --group N (access), 0: every group */
     unsigned verb_options;        /* the VOPT_* given */
     const char *format;           /* graph --format (NULL: svg) */

@@ -390,13 +390,32 @@ verb_save(struct session *s, int argc, char **argv)
     return s->exec->save(s);
 }
 
-/* snapshots [NETWORK]: the list, each checked. */
+/* snapshots [--unpin KEY:SNAPSHOT] [NETWORK]: the list, each checked;
+ * or a pin released. */
 static int
 verb_snapshots(struct session *s, int argc, char **argv)
 {
     if (argc > 2) {
         log_error("snapshots: unexpected argument '%s'", argv[2]);
         return EXIT_USAGE;
+    }
+    const char *colon = s->opts.unpin ? strchr(s->opts.unpin, ':') : NULL;
+    if (s->opts.unpin) {
+        struct snapshot_pins p = {0};
+        char *key = colon ? xasprintf("%.*s", (int)(colon - s->opts.unpin),
+                                      s->opts.unpin)
+                          : NULL;
+        bool ok = key && snapshot_pins_add(&p, key, colon + 1);
+        snapshot_pins_free(&p);
+        free(key);
+        if (!ok) {
+            log_error("--unpin %s: expected KEY:SNAPSHOT, KEY an object's "
+                      "file (NODE.frr, NODE.ip, BRIDGE.vlan) and SNAPSHOT a "
+                      "snapshot's name (`miniinet snapshots` shows the "
+                      "pins)",
+                      s->opts.unpin);
+            return EXIT_USAGE;
+        }
     }
     return s->exec->snapshots(s);
 }
@@ -499,6 +518,8 @@ verb_option_name(unsigned vopt)
         return "--force";
     case VOPT_RUNNING:
         return "--running";
+    case VOPT_UNPIN:
+        return "--unpin";
     default:
         return "an option";
     }
@@ -932,8 +953,10 @@ const struct verb verbs[] = {
      "VLANs",
      USE_TOPOLOGY | USE_RECORD | EXCLUSIVE, 1, verb_save,
      VOPT_AS | VOPT_NAME | VOPT_NOTE | VOPT_TIME | VOPT_ALWAYS | VOPT_FORCE},
-    {"snapshots", "[NETWORK]", "list the network's snapshots, each checked",
-     USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, 0},
+    {"snapshots", "[--unpin KEY:SNAPSHOT] [NETWORK]",
+     "list the network's snapshots, each checked (and what is pinned); "
+     "--unpin releases a pin",
+     USE_TOPOLOGY | USE_RECORD, 1, verb_snapshots, VOPT_UNPIN},
     {"restore",
      "[--as N] [--node NAME [--running]] [--skip-damaged] [SNAPSHOT]",
      "put a snapshot back on the running network (default: each AS "

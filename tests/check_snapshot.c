@@ -262,6 +262,184 @@ START_TEST(test_displacing)
 }
 END_TEST
 
+/* Saves while a marked object was down leave newer stale copies without
+ * a side file: they hide nothing, the work is in the older side file;
+ * a copy that is not stale ends the walk. */
+START_TEST(test_displacing_past_sideless)
+{
+    struct snapshot s[4];
+    memset(s, 0, sizeof s);
+    snapshot_add_file(&s[0], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[1], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[2], "R.frr", "r", 1, true); /* marked, ran */
+    snapshot_add_file(&s[2], "R.frr.running", "x", 1, false);
+    snapshot_add_file(&s[3], "R.frr", "y", 1, false);
+    ck_assert_int_eq(snapshot_displacing(s, 4, "R.frr"), 2);
+    ck_assert_int_eq(snapshot_displacing(s + 1, 3, "R.frr"), 1);
+    ck_assert_int_eq(snapshot_displacing(s, 2, "R.frr"), -1); /* none */
+    /* A copy as it ran between them: the older side file is older than
+     * what a save took. */
+    snapshot_free(&s[1]);
+    snapshot_add_file(&s[1], "R.frr", "z", 1, false);
+    ck_assert_int_eq(snapshot_displacing(s, 4, "R.frr"), -1);
+    for (int i = 0; i < 4; i++) {
+        snapshot_free(&s[i]);
+    }
+}
+END_TEST
+
+/* The pins file: "KEY SNAPSHOT" lines, round trip; a bad line refused
+ * naming the file and its line. */
+START_TEST(test_pins_parse)
+{
+    const char *text = "R.frr 20251203-120000\n1_L2.1.0.vlan s1\n"
+                       "R.frr s2\nH.ip 20251203-120000\n";
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &p),
+                     0);
+    ck_assert_uint_eq(p.n, 4);
+    ck_assert(snapshot_pins_has(&p, "R.frr", "s2"));
+    ck_assert(snapshot_pins_has(&p, NULL, "s1"));
+    ck_assert(!snapshot_pins_has(&p, "H.ip", "s2"));
+    char *back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, text);
+    free(back);
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "s2")); /* there already */
+    ck_assert(!snapshot_pins_add(&p, "R.frr.running", "s3"));
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "../x"));
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s3"));
+    ck_assert(snapshot_pins_remove(&p, "R.frr", "20251203-120000"));
+    ck_assert(!snapshot_pins_remove(&p, "R.frr", "20251203-120000"));
+    back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, "1_L2.1.0.vlan s1\nR.frr s2\n"
+                           "H.ip 20251203-120000\nR.frr s3\n");
+    free(back);
+    snapshot_pins_free(&p);
+    ck_assert_int_eq(snapshot_pins_parse("", 0, "/p/.pins", &p), 0);
+    ck_assert_uint_eq(p.n, 0);
+    back = snapshot_pins_format(&p);
+    ck_assert_str_eq(back, "");
+    free(back);
+
+    static const struct {
+        const char *text;
+        const char *msg;
+    } bad[] = {
+        {"R.frr s1\nR.frr\n", "/p/.pins:2: expected"},
+        {"R.frr s1 s2\n", "/p/.pins:1: expected"},
+        {"R.frr.running s1\n", "/p/.pins:1: expected"},
+        {"R s1\n", "/p/.pins:1: expected"},
+        {"../R.frr s1\n", "/p/.pins:1: expected"},
+        {"R.frr ../s1\n", "/p/.pins:1: bad snapshot name"},
+        {"R.frr s1\nH.ip s1\nR.frr s1\n", "/p/.pins:3: pin listed twice"},
+        {"R.frr s1\nH.ip s1", "/p/.pins:2: truncated"},
+        {"\n", "/p/.pins:1: expected"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        testutil_capture_begin();
+        int error = snapshot_pins_parse(bad[i].text, strlen(bad[i].text),
+                                        "/p/.pins", &p);
+        const char *msg = testutil_captured();
+        ck_assert_msg(error == -EINVAL && strstr(msg, bad[i].msg),
+                      "case %zu: %d %s", i, error, msg);
+        testutil_capture_end();
+        ck_assert_uint_eq(p.n, 0);
+    }
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pins_parse("R.frr s\0\n", 9, "/p/.pins", &p),
+                     -EINVAL);
+    testutil_capture_end();
+}
+END_TEST
+
+/* What a save pins for a marked object: the newest side file, the
+ * snapshot just written first. */
+START_TEST(test_newest_running)
+{
+    struct snapshot s[3], w;
+    memset(s, 0, sizeof s);
+    memset(&w, 0, sizeof w);
+    s[0].name = xstrdup("s0");
+    s[1].name = xstrdup("s1");
+    s[2].name = xstrdup("s2");
+    w.name = xstrdup("w");
+    snapshot_add_file(&s[0], "R.frr", "r", 1, true); /* marked, down */
+    snapshot_add_file(&s[1], "R.frr", "r", 1, true);
+    snapshot_add_file(&s[1], "R.frr.running", "x", 1, false);
+    snapshot_add_file(&s[1], "H.ip", "h", 1, false);
+    snapshot_add_file(&s[2], "R.frr.running", "y", 1, false);
+    snapshot_add_file(&w, "R.frr", "r", 1, true);
+    ck_assert_ptr_eq(snapshot_newest_running(NULL, s, 3, "R.frr"), &s[1]);
+    ck_assert_ptr_eq(snapshot_newest_running(&w, s, 3, "R.frr"), &s[1]);
+    snapshot_add_file(&w, "R.frr.running", "z", 1, false);
+    ck_assert_ptr_eq(snapshot_newest_running(&w, s, 3, "R.frr"), &w);
+    ck_assert_ptr_null(snapshot_newest_running(&w, s, 3, "H.ip"));
+    ck_assert_ptr_null(snapshot_newest_running(NULL, s, 0, "R.frr"));
+    for (int i = 0; i < 3; i++) {
+        snapshot_free(&s[i]);
+    }
+    snapshot_free(&w);
+}
+END_TEST
+
+/* A save's pin of a marked object's newest KEY.running ("newest" kind)
+ * replaces that key's previous one: saves while it stays marked keep one,
+ * besides its pins for good (a displaced mark's), which stay; one of a
+ * newer snapshot than the one asked stays too; the kind round-trips. */
+START_TEST(test_pins_newest)
+{
+    struct snapshot s[4];
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 4; i++) {
+        s[i].name = xasprintf("s%d", i);
+        s[i].time = 1000 - i * 10; /* newest first */
+    }
+    struct snapshot_pins p = {0};
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s3")); /* displaced */
+    /* Three saves while marked, oldest first. */
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[2], s, 4));
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[1], s, 4));
+    ck_assert(!snapshot_pins_newest(&p, "R.frr", &s[1], s, 4)); /* same */
+    ck_assert(snapshot_pins_newest(&p, "H.ip", &s[1], s, 4));
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[0], s, 4));
+    char *text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s3\nH.ip s1 newest\nR.frr s0 newest\n");
+    /* Round trip, the kind with it. */
+    struct snapshot_pins q;
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &q),
+                     0);
+    ck_assert_uint_eq(q.n, 3);
+    ck_assert(!q.v[0].newest && q.v[1].newest && q.v[2].newest);
+    snapshot_pins_free(&q);
+    free(text);
+    /* An older holder (a save that stored none newer) leaves a newer
+     * one's pin; the displaced one's is never replaced, and pinning it for
+     * good makes a "newest" one for good. */
+    ck_assert(snapshot_pins_newest(&p, "R.frr", &s[3], s, 4) == false);
+    ck_assert(snapshot_pins_newest(&p, "H.ip", &s[2], s, 4));
+    ck_assert(snapshot_pins_has(&p, "H.ip", "s1") &&
+              snapshot_pins_has(&p, "H.ip", "s2"));
+    ck_assert(snapshot_pins_add(&p, "R.frr", "s0"));
+    ck_assert(!p.v[2].newest);
+    ck_assert(!snapshot_pins_add(&p, "R.frr", "s0"));
+    text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text,
+                     "R.frr s3\nH.ip s1 newest\nR.frr s0\nH.ip s2 newest\n");
+    free(text);
+    /* Bad kinds refused. */
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pins_parse("R.frr s1 old\n", 13, "/p/.pins", &q),
+                     -EINVAL);
+    ck_assert(strstr(testutil_captured(), "/p/.pins:1: expected"));
+    testutil_capture_end();
+    ck_assert(!snapshot_pins_newest(&p, "R.frr.running", &s[0], s, 4));
+    snapshot_pins_free(&p);
+    for (int i = 0; i < 4; i++) {
+        snapshot_free(&s[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_retain)
 {
     enum { N = 200 };
@@ -1166,6 +1344,250 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* Pinned snapshots (the persistent pins file) are kept; pins that
+ * cannot be read (not a pins file, not a regular file) mean nothing is
+ * removed, said; the pins file is no snapshot nor a leftover. */
+START_TEST(test_prune_pins)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    store(dir, "new", now - 10, "hostname R\nend\n");
+    store(dir, "mid", now - 20, "hostname R\n!\nend\n");
+    store(dir, "old", now - 30, "hostname R\n!!\nend\n");
+    store(dir, "older", now - 40, "hostname R\n!!!\nend\n");
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0);
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0); /* once */
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "H.ip", "old"), 0);
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    ck_assert_uint_eq(p.n, 2);
+    snapshot_pins_free(&p);
+    struct stat sb;
+    ck_assert_int_eq(fstatat(dir, SNAPSHOT_PINS, &sb, AT_SYMLINK_NOFOLLOW), 0);
+    ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+
+    /* Listed: the pins file is neither a snapshot nor incomplete. */
+    struct snapshot *list;
+    char **incomplete;
+    size_t n = snapshot_list(dir, "/p", false, &list, &incomplete);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_ptr_null(incomplete[0]);
+    for (size_t i = 0; i < n; i++) {
+        snapshot_free(&list[i]);
+    }
+    free(list);
+    util_free_strv(incomplete);
+
+    /* Unreadable pins: nothing removed, said. */
+    int fd = openat(dir, SNAPSHOT_PINS, O_WRONLY | O_APPEND);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "junk\n", 5), 5);
+    close(fd);
+    struct snapshot_retention r = {1, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 0);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/p/.pins:3: expected") &&
+                      strstr(msg, "no snapshot removed"),
+                  "%s", msg);
+    testutil_capture_end();
+    ck_assert(exists(dir, "mid") && exists(dir, "old") &&
+              exists(dir, "older"));
+    /* A pin is never written over an unreadable file. */
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "mid"), -EINVAL);
+    testutil_capture_end();
+    ck_assert_int_eq(unlinkat(dir, SNAPSHOT_PINS, 0), 0);
+    ck_assert_int_eq(mkdirat(dir, SNAPSHOT_PINS, 0700), 0);
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 0);
+    msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "no snapshot removed"), "%s", msg);
+    testutil_capture_end();
+    ck_assert(exists(dir, "older"));
+    ck_assert_int_eq(unlinkat(dir, SNAPSHOT_PINS, AT_REMOVEDIR), 0);
+
+    /* Readable: the pinned one stays, the others beyond the last 1 go; a
+     * mark's snapshot (r.pinned) is kept too. */
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "old"), 0);
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "H.ip", "old"), 0);
+    const char *const marked[] = {"mid", NULL};
+    r.pinned = marked;
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(exists(dir, "new") && exists(dir, "mid") && exists(dir, "old"));
+    ck_assert(!exists(dir, "older"));
+    /* R's pin gone, H's keeps it; the mark's gone, mid goes; the last
+     * pin gone, so is the file, and old goes. */
+    ck_assert_int_eq(snapshot_unpin(dir, "/p", "R.frr", "old"), 0);
+    r.pinned = NULL;
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(!exists(dir, "mid") && exists(dir, "old"));
+    ck_assert_int_eq(snapshot_unpin(dir, "/p", "H.ip", "old"), 0);
+    ck_assert(!exists(dir, SNAPSHOT_PINS));
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 1);
+    testutil_capture_end();
+    ck_assert(!exists(dir, "old") && exists(dir, "new"));
+    close(dir);
+}
+END_TEST
+
+/* Lines of `dir`'s pins file. */
+static size_t
+pin_lines(int dir)
+{
+    char *text = NULL;
+    size_t len = 0, lines = 0;
+    if (fs_read_file_at(dir, SNAPSHOT_PINS, 1 << 20, &text, &len) != 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        lines += text[i] == '\n';
+    }
+    free(text);
+    return lines;
+}
+
+/* What a save does for an object that stays marked (snapshot_pin_newest()
+ * each time): the pins file does not grow per save; the displaced mark's
+ * pin stays; retention then keeps those two only. */
+START_TEST(test_pins_do_not_pile_up)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    const char *names[] = {"s3", "s2", "s1", "s0"};
+    for (int i = 0; i < 4; i++) {
+        char conf[32];
+        snprintf(conf, sizeof conf, "hostname R%d\nend\n", i);
+        store(dir, names[i], now - 40 + (long long)i * 10, conf);
+    }
+    ck_assert_int_eq(snapshot_pin(dir, "/p", "R.frr", "s3"), 0);
+    for (int i = 1; i < 4; i++) {
+        struct snapshot *list;
+        size_t n = snapshot_list(dir, "/p", false, &list, NULL);
+        ck_assert_uint_eq(n, 4);
+        const struct snapshot *held = NULL;
+        for (size_t k = 0; k < n; k++) {
+            held = !strcmp(list[k].name, names[i]) ? &list[k] : held;
+        }
+        ck_assert_ptr_nonnull(held);
+        ck_assert_int_eq(
+            snapshot_pin_newest(dir, "/p", "R.frr", held, list, n), 0);
+        ck_assert_uint_eq(pin_lines(dir), 2);
+        for (size_t k = 0; k < n; k++) {
+            snapshot_free(&list[k]);
+        }
+        free(list);
+    }
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    ck_assert(snapshot_pins_has(&p, "R.frr", "s3") &&
+              snapshot_pins_has(&p, "R.frr", "s0"));
+    snapshot_pins_free(&p);
+    struct snapshot_retention r = {0, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 2);
+    testutil_capture_end();
+    ck_assert(exists(dir, "s3") && exists(dir, "s0"));
+    ck_assert(!exists(dir, "s1") && !exists(dir, "s2"));
+    close(dir);
+}
+END_TEST
+
+/* A reset of what runs on a marked object (a reboot and a plain `up`, a
+ * restore refused midway, a heal's fallback: mark_pinned()) keeps its
+ * save's "newest" pin for good: the next save's KEY.running holds what
+ * runs after the reset (`up`'s configuration), not the students' work the
+ * pinned snapshot holds, so it may not replace that pin, and retention
+ * keeps that snapshot.  Without the reset's snapshot_pin_reset(), s2 is
+ * unpinned by the save of s1 and pruned. */
+START_TEST(test_pins_reset_keeps_newest)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir, 0);
+    long long now = 100LL * 86400;
+    const char *names[] = {"s3", "s2", "s1", "s0"};
+    for (int i = 0; i < 4; i++) {
+        char conf[32];
+        snprintf(conf, sizeof conf, "hostname R%d\nend\n", i);
+        store(dir, names[i], now - 40 + (long long)i * 10, conf);
+    }
+    /* Nothing to keep, nothing to pin: no pins file written. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr", NULL), 0);
+    ck_assert_uint_eq(pin_lines(dir), 0);
+    struct snapshot *list;
+    size_t n = snapshot_list(dir, "/p", false, &list, NULL);
+    ck_assert_uint_eq(n, 4); /* newest first: s0 s1 s2 s3 */
+    /* A save while marked: s2's R.frr.running holds the students' work. */
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[2], list, n), 0);
+    ck_assert_int_eq(snapshot_pin_newest(dir, "/p", "H.ip", &list[2], list, n),
+                     0);
+    /* A reboot and a plain `up`: R runs `up`'s configuration. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr", NULL), 0);
+    /* The next saves store `up`'s configuration as R.frr.running. */
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[1], list, n), 0);
+    ck_assert_int_eq(
+        snapshot_pin_newest(dir, "/p", "R.frr", &list[0], list, n), 0);
+    ck_assert_int_eq(snapshot_pin_newest(dir, "/p", "H.ip", &list[0], list, n),
+                     0);
+    struct snapshot_pins p;
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    char *text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s2\nR.frr s0 newest\nH.ip s0 newest\n");
+    free(text);
+    snapshot_pins_free(&p);
+    struct snapshot_retention r = {0, 0, NULL};
+    testutil_capture_begin();
+    ck_assert_uint_eq(snapshot_prune(dir, "/p", now, &r, NULL), 2);
+    testutil_capture_end();
+    ck_assert(exists(dir, "s2") && exists(dir, "s0"));
+    ck_assert(!exists(dir, "s1") && !exists(dir, "s3"));
+    /* A reset that also pins (a restore refused midway): one change. */
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "H.ip", "s2"), 0);
+    ck_assert_int_eq(snapshot_pins_load(dir, "/p", &p), 0);
+    text = snapshot_pins_format(&p);
+    ck_assert_str_eq(text, "R.frr s2\nR.frr s0 newest\nH.ip s0\nH.ip s2\n");
+    free(text);
+    snapshot_pins_free(&p);
+    testutil_capture_begin();
+    ck_assert_int_eq(snapshot_pin_reset(dir, "/p", "R.frr.running", "s2"),
+                     -EINVAL);
+    ck_assert(strstr(testutil_captured(), "cannot pin 'R.frr.running s2'"));
+    testutil_capture_end();
+    for (size_t k = 0; k < n; k++) {
+        snapshot_free(&list[k]);
+    }
+    free(list);
+    close(dir);
+}
+END_TEST
+
+/* snapshot_pins_keep(): only that key's "newest" pins change kind. */
+START_TEST(test_pins_keep)
+{
+    struct snapshot_pins p = {0};
+    const char *text = "R.frr s1 newest\nR.frr s0\nH.ip s1 newest\n";
+    ck_assert_int_eq(snapshot_pins_parse(text, strlen(text), "/p/.pins", &p),
+                     0);
+    ck_assert(snapshot_pins_keep(&p, "R.frr"));
+    ck_assert(!snapshot_pins_keep(&p, "R.frr"));
+    ck_assert(!snapshot_pins_keep(&p, "X.frr"));
+    ck_assert(!snapshot_pins_keep(&p, NULL));
+    char *out = snapshot_pins_format(&p);
+    ck_assert_str_eq(out, "R.frr s1\nR.frr s0\nH.ip s1 newest\n");
+    free(out);
+    snapshot_pins_free(&p);
+}
+END_TEST
+
 static Suite *
 snapshot_suite(void)
 {
@@ -1189,6 +1611,11 @@ snapshot_suite(void)
     tcase_add_test(tc, test_retain_damaged);
     tcase_add_test(tc, test_retain_pinned);
     tcase_add_test(tc, test_displacing);
+    tcase_add_test(tc, test_displacing_past_sideless);
+    tcase_add_test(tc, test_pins_parse);
+    tcase_add_test(tc, test_newest_running);
+    tcase_add_test(tc, test_pins_newest);
+    tcase_add_test(tc, test_pins_keep);
     tcase_add_test(tc, test_file_kind);
     tcase_add_test(tc, test_retain_nothing_asked);
     tcase_add_test(tc, test_unchanged_scopes);
@@ -1198,6 +1625,9 @@ snapshot_suite(void)
     tcase_add_test(tc, test_list);
     tcase_add_test(tc, test_remove);
     tcase_add_test(tc, test_prune);
+    tcase_add_test(tc, test_prune_pins);
+    tcase_add_test(tc, test_pins_do_not_pile_up);
+    tcase_add_test(tc, test_pins_reset_keeps_newest);
     suite_add_tcase(s, tc);
     return s;
 }

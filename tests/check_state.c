@@ -447,6 +447,16 @@ START_TEST(test_mark_line)
     big[sizeof big - 1] = '\0';
     line = state_mark_line(big, "S");
     ck_assert_uint_eq(strlen(line), STATE_MARK_MAX - 2);
+    /* The reason is cut, never the snapshot's name. */
+    char *name = state_mark_snapshot(line);
+    ck_assert_str_eq(name, "S");
+    free(name);
+    free(line);
+    line = state_mark_line(big, "20261203-233100-as3");
+    ck_assert_uint_eq(strlen(line), STATE_MARK_MAX - 2);
+    name = state_mark_snapshot(line);
+    ck_assert_str_eq(name, "20261203-233100-as3");
+    free(name);
     free(line);
 
     ck_assert(state_mark_valid("r\n", 2));
@@ -491,7 +501,8 @@ START_TEST(test_mark_snapshots)
 {
     struct state st;
     make_network(&st);
-    char **names = state_mark_snapshots(&st); /* no marks/ */
+    char **names = NULL;
+    ck_assert_int_eq(state_mark_snapshots(&st, &names), 0); /* no marks/ */
     ck_assert_ptr_null(names[0]);
     util_free_strv(names);
     ck_assert_int_eq(state_mark_set(&st, "R.frr", "why", "S1"), 0);
@@ -499,12 +510,33 @@ START_TEST(test_mark_snapshots)
         state_mark_set(&st, "Q.frr", STATE_MARK_DISPLACED "x", "S2"), 0);
     ck_assert_int_eq(state_mark_set(&st, "P.frr", "why", "S1"), 0);
     ck_assert_int_eq(state_mark_set(&st, "O.frr", "none named", NULL), 0);
-    names = state_mark_snapshots(&st);
+    ck_assert_int_eq(state_mark_snapshots(&st, &names), 0);
     ck_assert_ptr_nonnull(names[0]);
     ck_assert_ptr_nonnull(names[1]);
     ck_assert_ptr_null(names[2]);
     ck_assert(!strcmp(names[0], "S1") || !strcmp(names[1], "S1"));
     ck_assert(!strcmp(names[0], "S2") || !strcmp(names[1], "S2"));
+    util_free_strv(names);
+    /* A mark that is not a mark's line, or not a regular file: the
+     * snapshot it names is unknown, said, an error (nothing pruned). */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/net/marks/N.frr", rundir);
+    write_file(path, "two\nlines\n", 10);
+    testutil_capture_begin();
+    ck_assert_int_eq(state_mark_snapshots(&st, &names), -EINVAL);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "/marks/N.frr: cannot read it"), "%s", msg);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(names[1]); /* the others still named */
+    util_free_strv(names);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    testutil_capture_begin();
+    ck_assert_int_lt(state_mark_snapshots(&st, &names), 0);
+    testutil_capture_end();
+    util_free_strv(names);
+    ck_assert_int_eq(rmdir(path), 0);
+    ck_assert_int_eq(state_mark_snapshots(&st, &names), 0);
     util_free_strv(names);
     state_destroy(&st);
 }
@@ -543,10 +575,28 @@ START_TEST(test_marks_keyed)
     ck_assert_str_eq(mark, "mix; its students' work is in snapshot S1");
     free(mark);
     ck_assert_int_eq(state_mark_clear(&st, "80_IXP.frr"), 0);
-    /* Not keys: a side file's name, a bare name, a path. */
-    ck_assert_int_eq(state_mark_set(&st, "R.frr.running", "x", NULL), -EINVAL);
-    ck_assert_int_eq(state_mark_set(&st, "R", "x", NULL), -EINVAL);
-    ck_assert_int_eq(state_mark_set(&st, "../R.frr", "x", NULL), -EINVAL);
+    /* Not keys: a side file's name, a bare name, a path, none; each said,
+     * naming the key and why. */
+    static const struct {
+        const char *key, *msg;
+    } bad[] = {
+        {"R.frr.running", "cannot mark 'R.frr.running': a side file"},
+        {"R", "cannot mark 'R': not an object's file"},
+        {"../R.frr", "cannot mark '../R.frr': not an object's file"},
+        {NULL, "cannot mark '(none)': no such object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        testutil_capture_begin();
+        int e = state_mark_set(&st, bad[i].key, "x", NULL);
+        const char *msg = testutil_captured();
+        ck_assert_msg(e == -EINVAL && strstr(msg, bad[i].msg), "%zu: %d %s", i,
+                      e, msg);
+        testutil_capture_end();
+    }
+    testutil_capture_begin();
+    ck_assert_int_eq(state_mark_clear(&st, "R"), -EINVAL);
+    ck_assert(strstr(testutil_captured(), "cannot unmark 'R': not an object"));
+    testutil_capture_end();
     ck_assert_ptr_null(state_mark_get(&st, NULL));
 
     /* A bare-name mark (an older miniinet's): both objects marked. */
@@ -558,7 +608,8 @@ START_TEST(test_marks_keyed)
     mark = state_mark_get(&st, "80_IXP.vlan");
     ck_assert_str_eq(mark, "old; its students' work is in snapshot S0");
     free(mark);
-    char **names = state_mark_snapshots(&st);
+    char **names = NULL;
+    ck_assert_int_eq(state_mark_snapshots(&st, &names), 0);
     ck_assert_str_eq(names[0], "S0");
     util_free_strv(names);
     /* The bridge restored: its mark goes, the route server's stays. */

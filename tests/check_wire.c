@@ -482,6 +482,56 @@ static const struct bad bad[] = {
      "\"stale_nodes\": [\"../R\"], \"bytes\": 1}], \"incomplete\": []}",
      "\"snapshots[0].stale_nodes\" has a bad name"},
     {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": [\"../R.frr\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": "
+     "[\"R.frr.running\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": [\"R\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"pinned_for\": [\"R.conf\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].pinned_for\" has a bad name"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"running\": [\"R.frr\"]}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].running\" has a name that is no side file's"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, "
+     "\"running\": [\"../R.frr.running\"]}], \"incomplete\": []}",
+     "\"snapshots[0].running\" has a name that is no side file's"},
+    {"snapshots",
+     "{\"server\": \"s1\", \"network\": \"n\", \"snapshots\": "
+     "[{\"name\": \"a\", \"time\": 1, \"as\": 0, \"named\": false, "
+     "\"damaged\": false, \"unread\": false, \"files\": 1, \"stale\": 0, "
+     "\"stale_nodes\": [], \"bytes\": 1, \"running\": \"R.frr.running\"}], "
+     "\"incomplete\": []}",
+     "\"snapshots[0].running\""},
+    {"snapshots",
      "{\"server\": \"s2\", \"network\": \"n\", \"snapshots\": [], "
      "\"incomplete\": []}",
      "\"server\" is s2"},
@@ -538,6 +588,12 @@ START_TEST(test_snapshots_round_trip)
          .n_stale_nodes = 1},
         {.name = "bad", .time = 2, .damaged = true, .unread = true},
     };
+    char *pinned[] = {"3_LUGArouter.frr", "1_L2.1.0.vlan"};
+    sn[1].pinned_for = pinned;
+    sn[1].n_pinned_for = 2;
+    char *ran[] = {"3_LUGArouter.frr.running", "1_L2.1.0.vlan.running"};
+    sn[1].running = ran;
+    sn[1].n_running = 2;
     char *incomplete[] = {".tmp-1", "cut"};
     struct wire_snapshots w = {.server = "s1",
                                .network = "n",
@@ -561,6 +617,22 @@ START_TEST(test_snapshots_round_trip)
     ck_assert_uint_eq(back.snapshots[1].n_stale_nodes, 1);
     ck_assert_str_eq(back.snapshots[1].stale_nodes[0], "3_L2_DCN_S1.0.1");
     ck_assert_uint_eq(back.snapshots[0].n_stale_nodes, 0);
+    ck_assert_uint_eq(back.snapshots[0].n_pinned_for, 0); /* optional */
+    ck_assert_uint_eq(back.snapshots[1].n_pinned_for, 2);
+    ck_assert_str_eq(back.snapshots[1].pinned_for[0], "3_LUGArouter.frr");
+    ck_assert_str_eq(back.snapshots[1].pinned_for[1], "1_L2.1.0.vlan");
+    /* Only where there are pins: one "pinned_for" in the text. */
+    const char *first = strstr(text, "\"pinned_for\"");
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_null(strstr(first + 1, "\"pinned_for\""));
+    /* Side files likewise. */
+    ck_assert_uint_eq(back.snapshots[0].n_running, 0);
+    ck_assert_uint_eq(back.snapshots[1].n_running, 2);
+    ck_assert_str_eq(back.snapshots[1].running[0], "3_LUGArouter.frr.running");
+    ck_assert_str_eq(back.snapshots[1].running[1], "1_L2.1.0.vlan.running");
+    first = strstr(text, "\"running\"");
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_null(strstr(first + 1, "\"running\""));
     ck_assert_ptr_null(back.snapshots[1].note);
     ck_assert(back.snapshots[2].damaged && back.snapshots[2].unread);
     ck_assert_uint_eq(back.n_incomplete, 2);

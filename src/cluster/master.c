@@ -1744,9 +1744,65 @@ reply_list(const struct wire_snapshots *w)
 /* `snapshots` from the master: per name, which servers have it (intact),
  * which have it damaged, and which that should (their part is in its
  * scope) have it not. */
+/* snapshots --unpin KEY:SNAPSHOT (checked by verb_snapshots()) from the
+ * master: passed on to the one server of KEY's object (a node's or a
+ * switch's, the plan says which), which keeps that object's snapshots and
+ * pins; its output streamed, its exit status the master's. */
+static int
+master_unpin(struct session *s)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    const char *unpin = s->opts.unpin;
+    const char *colon = strchr(unpin, ':');
+    char *key = xasprintf("%.*s", (int)(colon - unpin), unpin);
+    char object[128];
+    const char *suffix = NULL;
+    bool known = snapshot_file_object(key, object, sizeof object, &suffix);
+    bool bridge = known && !strcmp(suffix, ".vlan");
+    long server = -1;
+    for (size_t i = 0; known && !bridge && i < p->n_nodes && server < 0; i++) {
+        server =
+            !strcmp(p->nodes[i].name, object) ? (long)p->nodes[i].server : -1;
+    }
+    for (size_t i = 0; bridge && i < p->n_bridges && server < 0; i++) {
+        server = !strcmp(p->bridges[i].name, object)
+                     ? (long)p->bridges[i].server
+                     : -1;
+    }
+    if (server < 0) {
+        log_error("--unpin %s: %s is no file of a node or switch of %s", unpin,
+                  key, s->opts.config);
+        free(key);
+        return EXIT_USAGE;
+    }
+    free(key);
+    struct master m;
+    char *args[] = {"--unpin", (char *)unpin, NULL};
+    master_open(&m, s, "snapshots");
+    m.json = false;
+    m.argv = args;
+    for (size_t i = 0; i < m.n; i++) {
+        m.runs[i].skip = i != (size_t)server;
+    }
+    for_each_server(&m, stream_verb);
+    struct server_run *sr = &m.runs[server];
+    if (sr->status != 0) {
+        log_error("%s: `snapshots --unpin %s` %s", m.p->servers[server].name,
+                  unpin,
+                  sr->r ? "failed (see above)"
+                        : "not run: the server is not reachable");
+    }
+    int status = sr->status == 0 ? EXIT_OK : EXIT_FAILED;
+    master_close(&m);
+    return status;
+}
+
 int
 master_snapshots(struct session *s)
 {
+    if (s->opts.unpin) {
+        return master_unpin(s);
+    }
     struct master m;
     struct wire_snapshots *replies =
         xcalloc(plan_view(s->plan)->n_servers + 1, sizeof *replies);
@@ -1803,7 +1859,8 @@ master_snapshots(struct session *s)
             snprintf(scope, sizeof scope, "AS %u", w->as);
         }
         char *on = xstrdup(""), *bad = xstrdup(""), *missing = xstrdup("");
-        char *stale = xstrdup("");
+        char *stale = xstrdup(""), *pinned = xstrdup("");
+        char *ran = xstrdup("");
         for (size_t i = 0; i < m.n; i++) {
             const struct wire_snapshot *here = NULL;
             for (size_t k = 0; answered[i] && k < replies[i].n_snapshots;
@@ -1829,12 +1886,28 @@ master_snapshots(struct session *s)
                 free(stale);
                 stale = t2;
             }
+            for (size_t k = 0; here && k < here->n_running; k++) {
+                char *t2 = xasprintf("%s%s%s (on %s)", ran, *ran ? "," : "",
+                                     here->running[k], m.p->servers[i].name);
+                free(ran);
+                ran = t2;
+            }
+            for (size_t k = 0; here && k < here->n_pinned_for; k++) {
+                char *t2 =
+                    xasprintf("%s%s%s (on %s)", pinned, *pinned ? "," : "",
+                              here->pinned_for[k], m.p->servers[i].name);
+                free(pinned);
+                pinned = t2;
+            }
         }
-        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s\n", w->name, when, scope,
-               *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
+        printf("%-24s %s  %-6s on %s%s%s%s%s%s%s%s%s%s%s\n", w->name, when,
+               scope, *on ? on : "(none)", *bad ? "  DAMAGED on " : "", bad,
                *missing ? "  missing on " : "", missing,
-               *stale ? "  stale: " : "", stale);
+               *stale ? "  stale: " : "", stale, *ran ? "  what ran: " : "",
+               ran, *pinned ? "  pinned for " : "", pinned);
         status = *bad ? EXIT_FAILED : status;
+        free(pinned);
+        free(ran);
         free(stale);
         free(on);
         free(bad);

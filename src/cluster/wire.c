@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "snapshot.h"
 #include "util.h"
 
 void
@@ -1087,6 +1088,15 @@ wire_snapshots_encode(const struct wire_snapshots *w)
         if (sn->note) {
             add_string(e, "note", sn->note);
         }
+        if (sn->n_pinned_for) {
+            json_object_object_add(
+                e, "pinned_for",
+                strings_encode(sn->pinned_for, sn->n_pinned_for));
+        }
+        if (sn->n_running) {
+            json_object_object_add(e, "running",
+                                   strings_encode(sn->running, sn->n_running));
+        }
         json_object_array_add(a, e);
     }
     json_object_object_add(o, "snapshots", a);
@@ -1135,6 +1145,37 @@ snapshot_read(struct reader *r, json_object *o, const char *where, void *elem)
             break;
         }
     }
+    /* Optional: a server before pins reports none. */
+    if (o && json_object_object_get_ex(o, "pinned_for", NULL)) {
+        sn->pinned_for =
+            get_strings(r, o, where, "pinned_for", &sn->n_pinned_for);
+    }
+    for (size_t i = 0; i < sn->n_pinned_for; i++) {
+        /* NODE.frr, NODE.ip, BRIDGE.vlan: a pin's key (a name with dots),
+         * as the pins file's reader takes it, never a side file's. */
+        if (sn->pinned_for[i] &&
+            (!util_valid_bridge_name(sn->pinned_for[i], 80) ||
+             !snapshot_pin_key_valid(sn->pinned_for[i]))) {
+            refuse(r, where, "pinned_for", "has a bad name");
+            break;
+        }
+    }
+    /* Optional: a server before side files were listed reports none. */
+    if (o && json_object_object_get_ex(o, "running", NULL)) {
+        sn->running = get_strings(r, o, where, "running", &sn->n_running);
+    }
+    for (size_t i = 0; i < sn->n_running; i++) {
+        char object[128];
+        const char *suffix;
+        if (sn->running[i] &&
+            (!snapshot_file_running(sn->running[i]) ||
+             !util_valid_bridge_name(sn->running[i], 96) ||
+             !snapshot_file_object(sn->running[i], object, sizeof object,
+                                   &suffix))) {
+            refuse(r, where, "running", "has a name that is no side file's");
+            break;
+        }
+    }
 }
 
 static void
@@ -1171,6 +1212,8 @@ wire_snapshots_free(struct wire_snapshots *w)
         free(w->snapshots[i].note);
         free_strings(w->snapshots[i].stale_nodes,
                      w->snapshots[i].n_stale_nodes);
+        free_strings(w->snapshots[i].pinned_for, w->snapshots[i].n_pinned_for);
+        free_strings(w->snapshots[i].running, w->snapshots[i].n_running);
     }
     free(w->snapshots);
     free_strings(w->incomplete, w->n_incomplete);

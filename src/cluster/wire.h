@@ -263,6 +263,15 @@ struct wire_snapshot {
     size_t n_stale_nodes; /* `stale` */
     unsigned long long bytes;
     char *note; /* NULL: none */
+    /* The object files (NODE.frr, NODE.ip, BRIDGE.vlan) it is pinned for
+     * (the server's snapshots/.pins); optional: none when absent. */
+    char **pinned_for;
+    size_t n_pinned_for;
+    /* Its side files (NODE.frr.running, NODE.ip.running,
+     * BRIDGE.vlan.running: what a marked object ran at that save);
+     * optional: none when absent. */
+    char **running;
+    size_t n_running;
 };
 
 /* `snapshots --json` of one server, newest first:
@@ -271,7 +280,10 @@ struct wire_snapshot {
  *                      "as": 0, "named": false, "damaged": false,
  *                      "unread": false, "files": 22, "stale": 1,
  *                      "stale_nodes": [ "2_BASErouter" ],
- *                      "bytes": 12345, "note": "..." (optional) } ],
+ *                      "bytes": 12345, "note": "..." (optional),
+ *                      "pinned_for": [ "3_LUGArouter.frr" ] (optional),
+ *                      "running": [ "3_LUGArouter.frr.running" ]
+ *                      (optional) } ],
  *     "incomplete": [ ".tmp-123", "cut" ] } */
 struct wire_snapshots {
     char *server, *network;

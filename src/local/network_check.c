@@ -13,6 +13,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
+#include "snapshot.h"
 #include "state.h"
 #include "util.h"
 #include "valley.h"
@@ -446,6 +447,7 @@ network_status(struct session *s)
         wire_print(wire_status_encode(&ws), true);
     } else {
         status_print(&ws);
+        snapshot_pins_say(s->network);
     }
     bool ok = wire_status_ok(&ws);
     for (size_t k = 0; k < n; k++) {

@@ -234,12 +234,10 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
                   "shows it; `miniinet restore --node %s SNAPSHOT` puts "
                   "its students' work back from an intact one)",
                   name, name);
-        char *key = state_mark_key(st, name, false);
-        state_mark_set(st, key,
-                       "made again, and its snapshot could not be read: it "
-                       "runs the configuration `up` generates",
-                       snapshot);
-        free(key);
+        network_mark_pinned(s, st, name, false,
+                            "made again, and its snapshot could not be "
+                            "read: it runs the configuration `up` generates",
+                            snapshot);
     }
     int error = fresh ? 0 : stop_frr(rt, name, dir, daemons);
     if (!error && conf) {
@@ -252,13 +250,11 @@ network_heal_router(struct session *s, const struct state *st, size_t node,
                       "restore --node %s %s` puts it back once FRR takes "
                       "it)",
                       name, from, from, name, from);
-            char *key = state_mark_key(st, name, false);
-            state_mark_set(st, key,
-                           "FRR refused its snapshot's configuration when "
-                           "started again: it runs the configuration `up` "
-                           "generates",
-                           from);
-            free(key);
+            network_mark_pinned(s, st, name, false,
+                                "FRR refused its snapshot's configuration "
+                                "when started again: it runs the "
+                                "configuration `up` generates",
+                                from);
             status = EXIT_FAILED;
             free(conf);
             conf = NULL;

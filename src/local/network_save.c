@@ -30,8 +30,6 @@
 #include "wire.h"
 #include "workers.h"
 
-#define SNAPSHOTS_DIR "snapshots"
-
 /* How long a router's vtysh has to print its running configuration, for
  * `save` and `restore` (a few ms when FRR answers; a stopped or wedged
  * daemon makes vtysh wait forever): then it is killed, and the router's
@@ -177,25 +175,6 @@ take_one(size_t i, void *aux)
     return 0;
 }
 
-/* Opens <persist>/<net>/snapshots; -errno (reported). */
-static int
-open_snapdir(const char *network, bool create, char **path)
-{
-    int net = persist_open(network, create);
-    *path = NULL;
-    if (net < 0) {
-        return net;
-    }
-    int dir = persist_open_subdir(net, SNAPSHOTS_DIR, create);
-    close(net);
-    if (dir >= 0) {
-        char *root = persist_network_dir(network);
-        *path = xasprintf("%s/" SNAPSHOTS_DIR, root);
-        free(root);
-    }
-    return dir;
-}
-
 /* Removes temporary directories left by a `save` that was killed (we hold
  * the network's lock: none is in use). */
 static void
@@ -213,7 +192,11 @@ remove_leftovers(int snapdir, const char *path)
         return;
     }
     for (struct dirent *de; (de = readdir(dir));) {
-        if (!strncmp(de->d_name, ".tmp-", 5)) {
+        /* Also the pins' temporary file (fs_write_file_at()'s
+         * ".NAME.tmpPID") of a killed save or restore. */
+        if (!strncmp(de->d_name, ".tmp-", 5) ||
+            !strncmp(de->d_name, "." SNAPSHOT_PINS ".tmp",
+                     strlen("." SNAPSHOT_PINS ".tmp"))) {
             names = xgrow(names, &cap, n + 1, sizeof *names);
             names[n++] = xstrdup(de->d_name);
         }
@@ -389,6 +372,60 @@ network_save(struct session *s)
                            NULL);
 }
 
+/* Pins, for every object marked now (before `save --force` ends a mark):
+ * the snapshot a displaced mark names (a run directory from before pins
+ * were kept), for good, and the newest snapshot -- `written` (NULL: none
+ * stored), else of `list` (newest first) -- that holds its side file
+ * (KEY.running), where what it ran while marked is: saves while it stays
+ * marked and does not answer keep no newer one.  That second pin is of
+ * the "newest" kind and replaces the previous save's for that key
+ * (snapshot_pins_newest()): a term of saves while marked keeps one.  Not for
+ * an object whose mark --force ends (`unmark`, not displaced): what runs on it
+ * is saved as its file.  0, or -errno when a pin could not be written (said):
+ * then nothing may be pruned. */
+static int
+pin_marked(const struct state *st, int snapdir, const char *path,
+           const struct snapshot *written, const struct snapshot *list,
+           size_t n_list, const bool *unmark)
+{
+    size_t n_objects = st->n_nodes + st->n_bridges;
+    int error = 0;
+    for (size_t i = 0; i < n_objects; i++) {
+        char *key = mark_key(st, i);
+        char *mark = key ? state_mark_get(st, key) : NULL;
+        if (!mark) {
+            free(key);
+            continue;
+        }
+        bool displaced = state_mark_is_displaced(mark);
+        char *named = displaced ? state_mark_snapshot(mark) : NULL;
+        int e = named ? snapshot_pin(snapdir, path, key, named) : 0;
+        if (e) {
+            log_error("%s: its students' work in snapshot %s not pinned "
+                      "(above)",
+                      object_name(st, i), named);
+            error = error ? error : e;
+        }
+        const struct snapshot *holder =
+            snapshot_newest_running(written, list, n_list, key);
+        const char *newest = holder ? holder->name : NULL;
+        if (newest && (displaced || !unmark[i])) {
+            /* One such pin per key: it replaces the previous save's. */
+            e = snapshot_pin_newest(snapdir, path, key, holder, list, n_list);
+            if (e) {
+                log_error("%s: its students' work in snapshot %s not pinned "
+                          "(above)",
+                          object_name(st, i), newest);
+                error = error ? error : e;
+            }
+        }
+        free(named);
+        free(mark);
+        free(key);
+    }
+    return error;
+}
+
 int
 network_save_as(struct session *s, unsigned asn, const char *given,
                 const char *note, char **saved)
@@ -424,7 +461,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
     take_switches(st, session_plugin(s, MI_PLUGIN_SWITCH), asn, run.taken);
 
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, true, &path);
+    int snapdir = snapshot_open_dir(s->network, true, &path);
     int status = snapdir < 0 ? EXIT_FAILED : EXIT_OK;
     struct snapshot *list = NULL;
     size_t n_list = 0;
@@ -479,7 +516,9 @@ network_save_as(struct session *s, unsigned asn, const char *given,
              * taken as it runs; the mark stays, so that retention keeps
              * the snapshot whose side file holds their older work. */
             if (s->opts.force) {
-                log_info("%s: marked (%s): --force removes the mark",
+                log_info("%s: marked (%s): --force removes the mark (the "
+                         "snapshot it names stays pinned: `miniinet "
+                         "snapshots --unpin` releases it)",
                          object_name(st, i), mark);
                 unmark[i] = true;
             }
@@ -586,6 +625,7 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                           n_lost == 1 ? "" : "es", list[prev].name);
                 status = EXIT_FAILED;
             }
+            pin_marked(st, snapdir, path, NULL, list, n_list, unmark);
             unmark_objects(st, unmark, n_objects);
             save_reply(s, NULL, list[prev].name);
             if (saved) {
@@ -607,6 +647,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (saved) {
             *saved = xstrdup(snap.name);
         }
+        bool pins_failed =
+            pin_marked(st, snapdir, path, &snap, list, n_list, unmark) != 0;
         unmark_objects(st, unmark, n_objects);
         char of_as[32] = "";
         if (asn) {
@@ -619,7 +661,8 @@ network_save_as(struct session *s, unsigned asn, const char *given,
                  path, snap.name, util_monotonic() - t0);
         /* A snapshot a mark names (displaced or not) may hold the only
          * copy of students' work: never removed while the mark is. */
-        char **pinned = state_mark_snapshots(st);
+        char **pinned = NULL;
+        bool unsure = state_mark_snapshots(st, &pinned) != 0 || pins_failed;
         struct snapshot_retention r = {SNAPSHOT_KEEP_LAST, SNAPSHOT_KEEP_DAYS,
                                        (const char *const *)pinned};
         if (s->topo && s->topo->snapshots_keep_last >= 0) {
@@ -628,8 +671,17 @@ network_save_as(struct session *s, unsigned asn, const char *given,
         if (s->topo && s->topo->snapshots_keep_days >= 0) {
             r.keep_days = (unsigned)s->topo->snapshots_keep_days;
         }
+        /* A mark that cannot be read may name any snapshot: nothing is
+         * removed (said; the save itself succeeded). */
         size_t removed =
-            snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+            unsure ? 0
+                   : snapshot_prune(snapdir, path, snap.time, &r, snap.name);
+        if (unsure) {
+            log_warn("network %s: no older snapshot removed: its marks "
+                     "cannot all be read or pinned (above), and a snapshot "
+                     "one names may hold the only copy of students' work",
+                     s->network);
+        }
         if (removed) {
             log_info("removed %zu older snapshot%s (keeping the last %u and "
                      "one a day for %u days)",
@@ -693,7 +745,7 @@ stale_objects(const struct snapshot *snap, bool running, size_t *n)
  * when one is damaged. */
 static int
 snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
-                char **incomplete)
+                char **incomplete, const struct snapshot_pins *pins)
 {
     struct wire_snapshots w = {0};
     int status = EXIT_OK;
@@ -717,6 +769,18 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
         ws->stale_nodes = stale_objects(&list[i], false, &ws->n_stale_nodes);
         ws->stale = (unsigned)ws->n_stale_nodes;
         ws->note = list[i].note;
+        ws->pinned_for = xcalloc((pins ? pins->n : 0) + 1, sizeof(char *));
+        for (size_t k = 0; pins && k < pins->n; k++) {
+            if (!strcmp(pins->v[k].snapshot, list[i].name)) {
+                ws->pinned_for[ws->n_pinned_for++] = xstrdup(pins->v[k].key);
+            }
+        }
+        ws->running = xcalloc(list[i].n_files + 1, sizeof(char *));
+        for (size_t f = 0; f < list[i].n_files; f++) {
+            if (snapshot_file_running(list[i].files[f].name)) {
+                ws->running[ws->n_running++] = xstrdup(list[i].files[f].name);
+            }
+        }
         list[i].name = list[i].note = NULL; /* w's now */
         status = list[i].damaged ? EXIT_FAILED : status;
         snapshot_free(&list[i]);
@@ -733,15 +797,79 @@ snapshots_reply(const struct session *s, struct snapshot *list, size_t n,
     return status;
 }
 
+/* snapshots --unpin KEY:SNAPSHOT (checked by verb_snapshots()): the pin
+ * released; refused when there is no such pin or the pins cannot be
+ * read. */
+static int
+unpin(struct session *s, int snapdir, const char *path)
+{
+    const char *colon = strchr(s->opts.unpin, ':');
+    char *key = xasprintf("%.*s", (int)(colon - s->opts.unpin), s->opts.unpin);
+    const char *snap = colon + 1;
+    struct snapshot_pins pins;
+    int status = EXIT_FAILED;
+    if (snapdir == -ENOENT) {
+        log_error("--unpin %s: network %s has no snapshots", s->opts.unpin,
+                  s->network);
+    } else if (snapdir < 0) {
+        log_error("--unpin %s: network %s: its snapshots directory cannot "
+                  "be opened: %s",
+                  s->opts.unpin, s->network, strerror(-snapdir));
+    } else if (!snapshot_pins_load(snapdir, path, &pins)) {
+        if (!snapshot_pins_has(&pins, key, snap)) {
+            log_error("--unpin %s: snapshot %s is not pinned for %s (see "
+                      "`miniinet snapshots`)",
+                      s->opts.unpin, snap, key);
+        } else if (!snapshot_unpin(snapdir, path, key, snap)) {
+            snapshot_pins_remove(&pins, key, snap);
+            log_info("network %s: snapshot %s no longer pinned for %s%s",
+                     s->network, snap, key,
+                     snapshot_pins_has(&pins, NULL, snap)
+                         ? " (still pinned for another object)"
+                         : " (retention may remove it with the next save, "
+                           "unless a mark names it)");
+            status = EXIT_OK;
+        }
+        snapshot_pins_free(&pins);
+    }
+    free(key);
+    return status;
+}
+
+/* The keys pinning snapshot `name` ("" when none), as shown by
+ * `snapshots`: "  pinned for KEY,KEY". */
+static char *
+pinned_for(const struct snapshot_pins *pins, const char *name)
+{
+    char *text = xstrdup("");
+    for (size_t k = 0; k < pins->n; k++) {
+        if (!strcmp(pins->v[k].snapshot, name)) {
+            char *more = xasprintf(
+                "%s%s%s", text, *text ? "," : "  pinned for ", pins->v[k].key);
+            free(text);
+            text = more;
+        }
+    }
+    return text;
+}
+
 int
 network_snapshots(struct session *s)
 {
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
+    if (s->opts.unpin) {
+        int status = unpin(s, snapdir, path);
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        free(path);
+        return status;
+    }
 
     if (snapdir == -ENOENT) {
         if (s->opts.json) {
-            return snapshots_reply(s, NULL, 0, NULL);
+            return snapshots_reply(s, NULL, 0, NULL, NULL);
         }
         log_info("network %s has no snapshots", s->network);
         return EXIT_OK;
@@ -752,17 +880,27 @@ network_snapshots(struct session *s)
     struct snapshot *list;
     char **incomplete;
     size_t n = snapshot_list(snapdir, path, true, &list, &incomplete);
+    /* The pins (SNAPSHOT_PINS): what retention keeps for good. */
+    struct snapshot_pins pins;
+    bool pins_bad = snapshot_pins_load(snapdir, path, &pins) != 0;
+    if (pins_bad) {
+        log_error("network %s: its pins (above) cannot be read: no "
+                  "snapshot is removed by retention until they can",
+                  s->network);
+    }
     if (s->opts.json) {
-        int status = snapshots_reply(s, list, n, incomplete);
+        int status = snapshots_reply(s, list, n, incomplete, &pins);
         util_free_strv(incomplete);
+        snapshot_pins_free(&pins);
         free(list);
         free(path);
         close(snapdir);
-        return status;
+        return pins_bad ? EXIT_FAILED : status;
     }
     if (!n && !incomplete[0]) {
         log_info("network %s has no snapshots", s->network);
     }
+    int status = pins_bad ? EXIT_FAILED : EXIT_OK;
     /* The marks of the network up here, each object's once: a snapshot
      * one names is kept by retention; a displaced one's holds, in its
      * side file, what the object ran while marked. */
@@ -774,7 +912,12 @@ network_snapshots(struct session *s)
         marks[k] = key ? state_mark_get(st, key) : NULL;
         free(key);
     }
-    int status = EXIT_OK;
+    bool *pin_listed = xcalloc(pins.n + 1, sizeof *pin_listed);
+    for (size_t k = 0; k < pins.n; k++) {
+        for (size_t i = 0; i < n && !pin_listed[k]; i++) {
+            pin_listed[k] = !strcmp(list[i].name, pins.v[k].snapshot);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         char when[32] = "?";
         time_t t = (time_t)list[i].time;
@@ -829,6 +972,11 @@ network_snapshots(struct session *s)
             free(stale_text);
             stale_text = more;
         }
+        char *pins_text = pinned_for(&pins, list[i].name);
+        char *more = xasprintf("%s%s", stale_text, pins_text);
+        free(stale_text);
+        free(pins_text);
+        stale_text = more;
         char scope[16] = "whole";
         if (list[i].asn) {
             snprintf(scope, sizeof scope, "AS %u", list[i].asn);
@@ -846,6 +994,17 @@ network_snapshots(struct session *s)
                incomplete[i]);
     }
     util_free_strv(incomplete);
+    /* A pin of a snapshot that is no longer there (removed by hand). */
+    for (size_t k = 0; k < pins.n; k++) {
+        if (!pin_listed[k]) {
+            printf("%-24s missing, but pinned for %s (`--unpin %s:%s` "
+                   "releases it)\n",
+                   pins.v[k].snapshot, pins.v[k].key, pins.v[k].key,
+                   pins.v[k].snapshot);
+        }
+    }
+    snapshot_pins_free(&pins);
+    free(pin_listed);
     for (size_t k = 0; k < n_objects; k++) {
         free(marks[k]);
     }
@@ -1263,27 +1422,36 @@ stale_why(const struct snapshot *snap, const char *file)
 }
 
 /* Says that `object` has what it ran at snapshot `snap` (its side file
- * `file`, restore --running), and whether it is still marked. */
+ * `file`, restore --running), and whether it is still marked.  That work
+ * runs again: the pin of `snap` for its key goes (the one place a restore
+ * ends a pin), and a displaced mark naming `snap` too. */
 static void
-say_side_restored(const struct state *st, const char *object, bool bridge,
-                  const char *snap, const char *file)
+say_side_restored(const struct state *st, int snapdir, const char *path,
+                  const char *object, bool bridge, const char *snap,
+                  const char *file)
 {
     char *key = state_mark_key(st, object, bridge);
     char *mark = key ? state_mark_get(st, key) : NULL;
     char *named = mark ? state_mark_snapshot(mark) : NULL;
+    struct snapshot_pins pins = {0};
+    bool pinned = key && !snapshot_pins_load(snapdir, path, &pins) &&
+                  snapshot_pins_has(&pins, key, snap);
+    snapshot_pins_free(&pins);
+    bool unpinned = pinned && !snapshot_unpin(snapdir, path, key, snap);
     /* A displaced mark names the snapshot whose side file holds what it
      * ran while marked: that runs again, the next save stores it. */
     bool ends = state_mark_is_displaced(mark) && named && !strcmp(named, snap);
     if (ends) {
         state_mark_clear(st, key);
     }
-    log_info("%s: put back as it ran at snapshot %s (%s)%s", object, snap,
+    log_info("%s: put back as it ran at snapshot %s (%s)%s%s", object, snap,
              file,
              ends   ? "; its mark (displaced) removed: the next `save` "
                       "stores it as its file"
              : mark ? "; still marked: `save --force` makes it its saved "
                       "state"
-                    : "");
+                    : "",
+             unpinned ? "; snapshot no longer pinned for it" : "");
     free(named);
     free(mark);
     free(key);
@@ -1301,6 +1469,59 @@ struct restore_run {
     const struct snapshot *all; /* every snapshot, newest first */
     size_t n_all;
 };
+
+/* Marks object `object` (its mark's key `key`) with `reason`, naming
+ * `snapshot`, the one that holds its students' work (NULL: none known),
+ * for every mark set with a reset of what runs on it (`up`'s marks, a
+ * restore refused midway or not done by `up --restore`, a restore's
+ * displaced marks, heal's fallbacks): the one place they are set.  In
+ * `snapdir` (shown as `path`; < 0: none could be opened), where snapshots
+ * live, the key's "newest" pins become pins for good (what runs from now
+ * on is not the work they hold: the next save's KEY.running may not
+ * replace them), and `pin` (NULL: none) is pinned for good: a later mark
+ * replacing this one, `save --force`, `down` or a reboot never unpin
+ * them (snapshot_pin_reset()).  state_mark_set()'s result; a pin not
+ * written is said (the mark still keeps its snapshot while it stays). */
+static int
+mark_pinned(const struct state *st, int snapdir, const char *path,
+            const char *object, const char *key, const char *reason,
+            const char *snapshot, const char *pin)
+{
+    if (key && snapdir >= 0 && snapshot_pin_reset(snapdir, path, key, pin)) {
+        if (pin) {
+            log_error("%s: snapshot %s not pinned for good (above): the "
+                      "mark keeps it while it stays",
+                      object, pin);
+        } else {
+            log_error("%s: its save's `newest` pin not kept for good "
+                      "(above): the next `save` may replace it",
+                      object);
+        }
+    } else if (key && pin && snapdir < 0) {
+        log_error("%s: snapshot %s not pinned (the snapshots' directory "
+                  "cannot be opened): the mark keeps it while it stays",
+                  object, pin);
+    }
+    return state_mark_set(st, key, reason, snapshot);
+}
+
+int
+network_mark_pinned(struct session *s, const struct state *st,
+                    const char *object, bool bridge, const char *reason,
+                    const char *snapshot)
+{
+    char *path = NULL;
+    int snapdir = snapshot_open_dir(s->network, false, &path);
+    char *key = state_mark_key(st, object, bridge);
+    int error = mark_pinned(st, snapdir, path, object, key, reason, snapshot,
+                            snapshot);
+    free(key);
+    free(path);
+    if (snapdir >= 0) {
+        close(snapdir);
+    }
+    return error;
+}
 
 /* Object `object`'s mark once its file `file` of the restored snapshot
  * runs on it: when the newest snapshot holding that file has it stale,
@@ -1328,7 +1549,8 @@ mark_restored(const struct restore_run *run, const char *object, bool bridge,
                       frr ? "ran" : "had", file, object, run->all[d].name);
         log_warn("%s: %s; its students' work of that time is in snapshot %s",
                  object, reason, run->all[d].name);
-        state_mark_set(run->st, key, reason, run->all[d].name);
+        mark_pinned(run->st, run->snapdir, run->path, object, key, reason,
+                    run->all[d].name, run->all[d].name);
         free(reason);
     } else if (key && !state_mark_is_displaced(mark)) {
         state_mark_clear(run->st, key);
@@ -1379,7 +1601,8 @@ restore_one(size_t i, void *aux)
     free(data);
     run->result[i] = error ? -1 : 1;
     if (side && !error) {
-        say_side_restored(run->st, node, false, run->snap->name, f->name);
+        say_side_restored(run->st, run->snapdir, run->path, node, false,
+                          run->snap->name, f->name);
         return 0;
     }
     /* Its students' work runs: no longer marked (or displaced:
@@ -1390,12 +1613,15 @@ restore_one(size_t i, void *aux)
     if (!error) {
         mark_restored(run, node, false, f->name);
     } else if ((router && reloaded) || run->up) {
-        state_mark_set(run->st, key,
-                       router && reloaded
-                           ? "FRR refused the configuration of its "
-                             "snapshot midway: it runs a mix"
-                           : "`up --restore` did not restore it",
-                       run->snap->name);
+        /* What runs was reset (a mix, or `up`'s): the work a save's pin
+         * of its KEY.running holds is kept for good; a mix, the snapshot
+         * refused midway too (it holds the students' work). */
+        bool mix = router && reloaded;
+        mark_pinned(run->st, run->snapdir, run->path, node, key,
+                    mix ? "FRR refused the configuration of its snapshot "
+                          "midway: it runs a mix"
+                        : "`up --restore` did not restore it",
+                    run->snap->name, mix ? run->snap->name : NULL);
     }
     free(key);
     return 0;
@@ -1467,13 +1693,15 @@ restore_switches(struct session *s, struct restore_run *run,
             const char *file = snap->files[file_of[k]].name;
             run->result[file_of[k]] = error ? -1 : 1;
             if (!error && snapshot_file_running(file)) {
-                say_side_restored(st, bridges[k], true, snap->name, file);
+                say_side_restored(st, run->snapdir, run->path, bridges[k],
+                                  true, snap->name, file);
             } else if (!error) {
                 mark_restored(run, bridges[k], true, file);
             } else if (run->up) {
                 char *key = state_mark_key(st, bridges[k], true);
-                state_mark_set(st, key, "`up --restore` did not restore it",
-                               snap->name);
+                mark_pinned(st, run->snapdir, run->path, bridges[k], key,
+                            "`up --restore` did not restore it", snap->name,
+                            NULL);
                 free(key);
             }
         }
@@ -1817,7 +2045,7 @@ restore_each(struct session *s, const struct state *st,
 static int
 open_holding(const struct session *s, unsigned want, int *snapdir, char **path)
 {
-    *snapdir = open_snapdir(s->network, false, path);
+    *snapdir = snapshot_open_dir(s->network, false, path);
     if (*snapdir == -ENOENT ||
         (*snapdir >= 0 && !count_covering(*snapdir, *path, want, NULL))) {
         free(*path);
@@ -1857,7 +2085,7 @@ newest_file_of(const struct session *s, const char *node, const char *suffix,
         return EXIT_OK;
     }
     if (snapshot) {
-        snapdir = open_snapdir(s->network, false, &path);
+        snapdir = snapshot_open_dir(s->network, false, &path);
     }
     if (snapdir < 0) {
         if (snapdir == -ENOENT) {
@@ -2033,12 +2261,40 @@ holder_of(int snapdir, const char *path, struct snapshot *list, size_t n,
 
 size_t
 network_snapshot_marks(struct session *s, const struct state *st,
-                       bool restoring, bool *failed)
+                       bool restoring, bool *failed, bool *unreadable)
 {
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
+    *unreadable = snapdir < 0 && snapdir != -ENOENT;
+    if (snapdir == -ENOENT) {
+        return 0; /* none: nothing of the students' to lose */
+    }
     if (snapdir < 0) {
-        return 0; /* none (or reported): nothing of the students' to lose */
+        /* Which objects a snapshot holds is unknown: every one is marked
+         * as if one did (naming none), so that no `save` stores `up`'s
+         * over their work once the directory can be read again; said, and
+         * `up` exits 1 (network_up.c). */
+        size_t n_failed = 0;
+        for (size_t i = 0; i < st->n_nodes + st->n_bridges; i++) {
+            char *file = mark_key(st, i);
+            if (file &&
+                mark_pinned(st, snapdir, path, object_name(st, i), file,
+                            "`up` could not open the network's "
+                            "snapshots directory: it runs what "
+                            "`up` generates",
+                            NULL, NULL) != 0) {
+                failed[i] = true;
+                n_failed++;
+            }
+            free(file);
+        }
+        log_error("network %s: its snapshots directory cannot be opened "
+                  "(above): every router, host and switch marked as if a "
+                  "snapshot held it (`status` shows them; once it can be "
+                  "read, `miniinet restore` puts the students' work back, "
+                  "`save --force` keeps what runs)",
+                  s->network);
+        return n_failed;
     }
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
@@ -2069,20 +2325,31 @@ network_snapshot_marks(struct session *s, const struct state *st,
             "`up` started it with the configuration it generates",
             "`up` gave it the addresses and routes it generates",
             "`up` gave it the VLAN settings it generates"};
-        int error = state_mark_set(
-            st, file,
-            restoring ? "`up --restore` did not restore it" : why[kind],
-            h->name);
-        free(file);
+        /* What runs is reset to `up`'s: a save's "newest" pin for it is
+         * kept for good (mark_pinned()). */
+        int error = mark_pinned(st, snapdir, path, object_name(st, i), file,
+                                restoring ? "`up --restore` did not restore it"
+                                          : why[kind],
+                                h->name, NULL);
         if (error) {
             /* Said, naming the file: a router's FRR is not started (the
              * caller's part); else its `save` would store `up`'s over
-             * their work. */
+             * their work.  The snapshot holding its work is pinned (for
+             * good: `snapshots --unpin` releases it), so that retention
+             * keeps it whatever saves a host's or switch's `up`'s
+             * addresses or VLANs as its newest. */
+            if (snapshot_pin(snapdir, path, file, h->name) == 0) {
+                log_warn("%s: not marked, so snapshot %s, which holds its "
+                         "students' work, is pinned for it (`miniinet "
+                         "snapshots --unpin %s:%s` releases it)",
+                         file, h->name, file, h->name);
+            }
             failed[i] = true;
             n_failed++;
         } else {
             marked[kind]++;
         }
+        free(file);
     }
     if (newest && !restoring) {
         log_warn("network %s has %zu snapshot%s (newest: %s): %zu router%s "
@@ -2177,7 +2444,7 @@ restore_with(struct session *s, const struct state *st,
      * else the whole network's. */
     unsigned want = asn ? asn : only ? names_asn_of(only) : 0;
     char *path = NULL;
-    int snapdir = open_snapdir(s->network, false, &path);
+    int snapdir = snapshot_open_dir(s->network, false, &path);
     size_t total = 0;
     size_t n_any =
         snapdir < 0 ? 0 : count_covering(snapdir, path, want, &total);

@@ -60,6 +60,7 @@ struct up {
     size_t n_frr;
     bool *unmarked; /* per record object: its mark could not be written */
     size_t n_unmarked;
+    bool snapshots_unreadable; /* its snapshots directory: exit 1 */
     size_t n_leftovers; /* removed: what an earlier run left (a reboot) */
 };
 
@@ -1228,8 +1229,9 @@ build(struct up *u)
          * mark cannot be written is not started. */
         u->unmarked =
             xcalloc(u->st.n_nodes + u->st.n_bridges + 1, sizeof *u->unmarked);
-        u->n_unmarked = network_snapshot_marks(
-            u->s, &u->st, u->s->opts.restore, u->unmarked);
+        u->n_unmarked =
+            network_snapshot_marks(u->s, &u->st, u->s->opts.restore,
+                                   u->unmarked, &u->snapshots_unreadable);
     }
     if (!error) {
         phase = "nodes";
@@ -1311,6 +1313,12 @@ build(struct up *u)
                   "work",
                   u->p->name, u->n_unmarked, util_plural(u->n_unmarked),
                   u->n_unmarked == 1 ? "it" : "them");
+        return -EIO;
+    }
+    if (!error && u->snapshots_unreadable) {
+        log_error("network %s: up, but its snapshots directory cannot be "
+                  "opened (above): every object marked",
+                  u->p->name);
         return -EIO;
     }
     return error;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "names.h"
+#include "persist.h"
 #include "util.h"
 
 void
@@ -638,11 +640,32 @@ snapshot_displacing(const struct snapshot *list, size_t n, const char *file)
                 side = true;
             }
         }
-        if (f) {
-            return f->stale && side ? (long)k : -1;
+        if (f && !f->stale) {
+            return -1; /* a save took what ran: nothing older is newer work */
         }
+        if (f && side) {
+            return (long)k;
+        }
+        /* Stale without a side file (saved while marked and down, say):
+         * it hides nothing, the work is in an older one's side file. */
     }
     return -1;
+}
+
+const struct snapshot *
+snapshot_newest_running(const struct snapshot *first,
+                        const struct snapshot *list, size_t n, const char *key)
+{
+    char *side = xasprintf("%s" SNAPSHOT_RUNNING, key);
+    const struct snapshot *newest = NULL;
+    for (size_t k = 0; k <= n && !newest; k++) {
+        const struct snapshot *c = k == 0 ? first : &list[k - 1];
+        for (size_t f = 0; c && f < c->n_files && !newest; f++) {
+            newest = !strcmp(c->files[f].name, side) ? c : NULL;
+        }
+    }
+    free(side);
+    return newest;
 }
 
 static int
@@ -781,8 +804,9 @@ snapshot_list(int snapdir, const char *path, bool verify,
     }
     rewinddir(dir);
     for (struct dirent *de; (de = readdir(dir));) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
-            continue;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            !strcmp(de->d_name, SNAPSHOT_PINS)) {
+            continue; /* the pins file: no snapshot, nor a leftover */
         }
         struct snapshot s;
         /* A temporary directory (.tmp-PID) or any other name no snapshot
@@ -852,6 +876,31 @@ size_t
 snapshot_prune(int snapdir, const char *path, long long now,
                const struct snapshot_retention *r, const char *written)
 {
+    /* The pinned ones are kept; pins that cannot be read may pin any:
+     * nothing is removed. */
+    struct snapshot_pins pins;
+    if (snapshot_pins_load(snapdir, path, &pins)) {
+        log_warn("%s: no snapshot removed: its pins (above) cannot be read, "
+                 "and a snapshot they pin may hold the only copy of "
+                 "students' work",
+                 path);
+        return 0;
+    }
+    size_t n_pinned = 0;
+    while (r->pinned && r->pinned[n_pinned]) {
+        n_pinned++;
+    }
+    const char **pinned = xcalloc(n_pinned + pins.n + 1, sizeof *pinned);
+    for (size_t i = 0; i < n_pinned; i++) {
+        pinned[i] = r->pinned[i];
+    }
+    for (size_t i = 0; i < pins.n; i++) {
+        pinned[n_pinned + i] = pins.v[i].snapshot;
+    }
+    struct snapshot_retention with_pins = *r;
+    with_pins.pinned = pinned;
+    r = &with_pins;
+
     struct snapshot *list;
     size_t n = snapshot_list(snapdir, path, false, &list, NULL);
     bool *keep = xcalloc(n + 1, sizeof *keep);
@@ -873,5 +922,399 @@ snapshot_prune(int snapdir, const char *path, long long now,
     }
     free(keep);
     free(list);
+    free(pinned);
+    snapshot_pins_free(&pins);
     return removed;
+}
+
+/* pins                                                                     */
+
+bool
+snapshot_pin_key_valid(const char *key)
+{
+    return key && !ends_running(key) && valid_file_name(key);
+}
+
+bool
+snapshot_pins_has(const struct snapshot_pins *p, const char *key,
+                  const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if ((!key || !strcmp(p->v[i].key, key)) &&
+            !strcmp(p->v[i].snapshot, snapshot)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The pin `key` `snapshot` of `p`, or NULL. */
+static struct snapshot_pin *
+find_pin(const struct snapshot_pins *p, const char *key, const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strcmp(p->v[i].key, key) && !strcmp(p->v[i].snapshot, snapshot)) {
+            return &p->v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends pin `key` `snapshot` (`newest`: of that kind): false when it
+ * is no valid one or already there, of either kind. */
+static bool
+add_pin(struct snapshot_pins *p, const char *key, const char *snapshot,
+        bool newest)
+{
+    if (!key || !snapshot || !snapshot_pin_key_valid(key) ||
+        !util_valid_name(snapshot, 64) || find_pin(p, key, snapshot)) {
+        return false;
+    }
+    p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
+    p->v[p->n].key = xstrdup(key);
+    p->v[p->n].snapshot = xstrdup(snapshot);
+    p->v[p->n].newest = newest;
+    p->n++;
+    return true;
+}
+
+bool
+snapshot_pins_add(struct snapshot_pins *p, const char *key,
+                  const char *snapshot)
+{
+    struct snapshot_pin *had =
+        key && snapshot ? find_pin(p, key, snapshot) : NULL;
+    if (had && had->newest) {
+        had->newest = false; /* for good now */
+        return true;
+    }
+    return !had && add_pin(p, key, snapshot, false);
+}
+
+bool
+snapshot_pins_newest(struct snapshot_pins *p, const char *key,
+                     const struct snapshot *holder,
+                     const struct snapshot *list, size_t n)
+{
+    if (!key || !holder || !snapshot_pin_key_valid(key) ||
+        !util_valid_name(holder->name, 64)) {
+        return false;
+    }
+    bool changed =
+        !find_pin(p, key, holder->name) && add_pin(p, key, holder->name, true);
+    for (size_t i = 0; i < p->n;) {
+        const struct snapshot_pin *v = &p->v[i];
+        bool newer = false; /* than holder: it stays */
+        for (size_t k = 0; v->newest && k < n && !newer; k++) {
+            newer = !strcmp(list[k].name, v->snapshot) &&
+                    list[k].time > holder->time;
+        }
+        if (v->newest && !newer && !strcmp(v->key, key) &&
+            strcmp(v->snapshot, holder->name) != 0) {
+            free(p->v[i].key);
+            free(p->v[i].snapshot);
+            memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
+            p->n--;
+            changed = true;
+        } else {
+            i++;
+        }
+    }
+    return changed;
+}
+
+bool
+snapshot_pins_keep(struct snapshot_pins *p, const char *key)
+{
+    bool changed = false;
+    for (size_t i = 0; key && i < p->n; i++) {
+        if (p->v[i].newest && !strcmp(p->v[i].key, key)) {
+            p->v[i].newest = false; /* for good now */
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool
+snapshot_pins_remove(struct snapshot_pins *p, const char *key,
+                     const char *snapshot)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strcmp(p->v[i].key, key) && !strcmp(p->v[i].snapshot, snapshot)) {
+            free(p->v[i].key);
+            free(p->v[i].snapshot);
+            memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
+            p->n--;
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+snapshot_pins_free(struct snapshot_pins *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].key);
+        free(p->v[i].snapshot);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+int
+snapshot_pins_parse(const char *text, size_t len, const char *path,
+                    struct snapshot_pins *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = NULL;
+    unsigned line = 0;
+    size_t pos = 0;
+
+    if (len && memchr(text, '\0', len)) {
+        log_error("%s: contains a NUL byte: not a pins file", path);
+        return -EINVAL;
+    }
+    while (pos < len && !why) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        line++;
+        if (!nl) {
+            why = "truncated (no newline at the end)";
+            break;
+        }
+        size_t l_len = (size_t)(nl - (text + pos));
+        char *l = xmalloc(l_len + 1);
+        memcpy(l, text + pos, l_len);
+        l[l_len] = '\0';
+        pos = (size_t)(nl - text) + 1;
+        size_t n = 0;
+        char **tok = util_split(l, ' ', &n);
+        if ((n != 2 && n != 3) || !snapshot_pin_key_valid(tok[0]) ||
+            (n == 3 && strcmp(tok[2], SNAPSHOT_PIN_NEWEST) != 0)) {
+            why =
+                "expected 'KEY SNAPSHOT' or 'KEY SNAPSHOT " SNAPSHOT_PIN_NEWEST
+                "' (KEY: NODE.frr, NODE.ip or BRIDGE.vlan)";
+        } else if (!util_valid_name(tok[1], 64)) {
+            why = "bad snapshot name";
+        } else if (!add_pin(out, tok[0], tok[1], n == 3)) {
+            why = "pin listed twice";
+        }
+        util_free_strv(tok);
+        free(l);
+    }
+    if (why) {
+        log_error("%s:%u: %s", path, line, why);
+        snapshot_pins_free(out);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+char *
+snapshot_pins_format(const struct snapshot_pins *p)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < p->n; i++) {
+        char *t = xasprintf("%s%s %s%s\n", text, p->v[i].key, p->v[i].snapshot,
+                            p->v[i].newest ? " " SNAPSHOT_PIN_NEWEST : "");
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+int
+snapshot_pins_load(int snapdir, const char *path, struct snapshot_pins *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    char *shown = xasprintf("%s/" SNAPSHOT_PINS, path);
+    int error = fs_read_file_at(snapdir, SNAPSHOT_PINS, SNAPSHOT_PINS_MAX,
+                                &text, &len);
+    memset(out, 0, sizeof *out);
+    if (error == -ENOENT) {
+        error = 0; /* no pins */
+    } else if (error) {
+        log_error("%s: cannot read it: %s", shown, strerror(-error));
+    } else {
+        error = snapshot_pins_parse(text, len, shown, out);
+    }
+    free(text);
+    free(shown);
+    return error;
+}
+
+int
+snapshot_pins_store(int snapdir, const char *path,
+                    const struct snapshot_pins *p)
+{
+    int error = 0;
+    if (!p->n) {
+        if (unlinkat(snapdir, SNAPSHOT_PINS, 0) == 0) {
+            fsync(snapdir);
+        } else if (errno != ENOENT) {
+            error = -errno;
+        }
+    } else {
+        char *text = snapshot_pins_format(p);
+        error =
+            fs_write_file_at(snapdir, SNAPSHOT_PINS, text, strlen(text), 0600);
+        free(text);
+    }
+    if (error) {
+        log_error("%s/" SNAPSHOT_PINS ": cannot write it: %s", path,
+                  strerror(-error));
+    }
+    return error;
+}
+
+/* A restore's workers (threads) pin at once: one read-change-write at a
+ * time (other processes: the network's lock). */
+static pthread_mutex_t pins_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* What change_pin() does. */
+enum pin_change {
+    PIN_ADD,    /* snapshot_pin() */
+    PIN_REMOVE, /* snapshot_unpin() */
+    PIN_NEWEST, /* snapshot_pin_newest() */
+    PIN_RESET,  /* snapshot_pin_reset() */
+};
+
+/* Reads `snapdir`'s pins, makes change `op` (`holder`, `list`, `n`: for
+ * PIN_NEWEST), writes them back when they changed. */
+static int
+change_pin(int snapdir, const char *path, enum pin_change op, const char *key,
+           const char *snapshot, const struct snapshot *holder,
+           const struct snapshot *list, size_t n)
+{
+    struct snapshot_pins p;
+    pthread_mutex_lock(&pins_mutex);
+    int error = snapshot_pins_load(snapdir, path, &p);
+    if (!error) {
+        bool changed = false, kept = false;
+        switch (op) {
+        case PIN_ADD:
+            changed = snapshot_pins_add(&p, key, snapshot);
+            break;
+        case PIN_REMOVE:
+            changed = snapshot_pins_remove(&p, key, snapshot);
+            break;
+        case PIN_NEWEST:
+            changed = snapshot_pins_newest(&p, key, holder, list, n);
+            break;
+        case PIN_RESET:
+            kept = snapshot_pins_keep(&p, key);
+            changed =
+                (snapshot && snapshot_pins_add(&p, key, snapshot)) || kept;
+            break;
+        }
+        bool adds = op != PIN_REMOVE && (op != PIN_RESET || snapshot);
+        if (adds && !snapshot_pins_has(&p, key, snapshot ? snapshot : "")) {
+            log_error("%s/" SNAPSHOT_PINS ": cannot pin '%s %s': not an "
+                      "object's file and a snapshot's name",
+                      path, key ? key : "", snapshot ? snapshot : "");
+            error = -EINVAL;
+        } else if (changed) {
+            error = snapshot_pins_store(snapdir, path, &p);
+        }
+        if (!error && changed) {
+            static const char *const did[] = {"pinned", "unpinned",
+                                              "pinned (newest)", "pinned"};
+            log_debug("%s/" SNAPSHOT_PINS ": %s %s %s%s", path, did[op],
+                      key ? key : "", snapshot ? snapshot : "",
+                      kept ? " (its newest pins kept for good)" : "");
+        }
+    }
+    pthread_mutex_unlock(&pins_mutex);
+    snapshot_pins_free(&p);
+    return error;
+}
+
+int
+snapshot_pin(int snapdir, const char *path, const char *key,
+             const char *snapshot)
+{
+    return change_pin(snapdir, path, PIN_ADD, key, snapshot, NULL, NULL, 0);
+}
+
+int
+snapshot_pin_newest(int snapdir, const char *path, const char *key,
+                    const struct snapshot *holder, const struct snapshot *list,
+                    size_t n)
+{
+    if (!holder) {
+        return -EINVAL;
+    }
+    return change_pin(snapdir, path, PIN_NEWEST, key, holder->name, holder,
+                      list, n);
+}
+
+int
+snapshot_pin_reset(int snapdir, const char *path, const char *key,
+                   const char *snapshot)
+{
+    return change_pin(snapdir, path, PIN_RESET, key, snapshot, NULL, NULL, 0);
+}
+
+int
+snapshot_unpin(int snapdir, const char *path, const char *key,
+               const char *snapshot)
+{
+    return change_pin(snapdir, path, PIN_REMOVE, key, snapshot, NULL, NULL, 0);
+}
+
+int
+snapshot_open_dir(const char *network, bool create, char **path)
+{
+    int net = persist_open(network, create);
+    *path = NULL;
+    if (net < 0) {
+        return net;
+    }
+    int dir = persist_open_subdir(net, SNAPSHOT_DIR, create);
+    close(net);
+    if (dir >= 0) {
+        char *root = persist_network_dir(network);
+        *path = xasprintf("%s/" SNAPSHOT_DIR, root);
+        free(root);
+    }
+    return dir;
+}
+
+void
+snapshot_pins_say(const char *network)
+{
+    char *path = NULL;
+    int snapdir = snapshot_open_dir(network, false, &path);
+    struct snapshot_pins pins;
+    if (snapdir < 0 || snapshot_pins_load(snapdir, path, &pins)) {
+        if (snapdir != -ENOENT) {
+            log_warn("network %s: its %s (above) cannot be read: retention "
+                     "removes no snapshot until they can",
+                     network,
+                     snapdir < 0 ? "snapshots directory, and so its pins,"
+                                 : "pins");
+        }
+        if (snapdir >= 0) {
+            close(snapdir);
+        }
+        free(path);
+        return;
+    }
+    for (size_t k = 0; k < pins.n; k++) {
+        log_info("pinned: snapshot %s keeps the students' work of %s (%s "
+                 "%s%s; `miniinet snapshots --unpin %s:%s` releases it)",
+                 pins.v[k].snapshot, pins.v[k].key,
+                 pins.v[k].newest ? "what it ran while marked, its" : "its",
+                 pins.v[k].key,
+                 pins.v[k].newest
+                     ? SNAPSHOT_RUNNING ", the newest: the next save's "
+                                        "replaces this pin"
+                     : SNAPSHOT_RUNNING " or, a heal's fallback's, its file",
+                 pins.v[k].key, pins.v[k].snapshot);
+    }
+    snapshot_pins_free(&pins);
+    close(snapdir);
+    free(path);
 }

@@ -90,7 +90,8 @@ struct snapshot_retention {
     unsigned keep_last, keep_days;
     /* Snapshots kept whatever the numbers say (NULL-terminated; NULL:
      * none): those the network's marks name (state_mark_snapshots()),
-     * whose side files may hold the only copy of students' work. */
+     * whose side files may hold the only copy of students' work.
+     * snapshot_prune() adds the pinned ones (SNAPSHOT_PINS). */
     const char *const *pinned;
 };
 #define SNAPSHOT_KEEP_LAST 48
@@ -142,11 +143,22 @@ void snapshot_retain(const struct snapshot *, size_t n, long long now,
 /* Where a restore that takes file `file` (NODE.frr, NODE.ip,
  * BRIDGE.vlan) of some snapshot leaves its students' newest work: the
  * index in `list` (of `n`, newest first) of the newest snapshot whose
- * manifest lists `file` when that copy is stale and the snapshot has
- * `file`SNAPSHOT_RUNNING beside it (the object was marked at that save:
- * what it ran then is only there), else -1.  Pure. */
+ * manifest lists `file` stale with `file`SNAPSHOT_RUNNING beside it (the
+ * object was marked at that save: what it ran then is only there).  Newer
+ * stale copies without a side file (saves while it was marked and did not
+ * answer) are passed over; -1 at the first copy that is not stale (a save
+ * took what ran) or when there is none.  Pure. */
 long snapshot_displacing(const struct snapshot *list, size_t n,
                          const char *file);
+
+/* The newest snapshot holding object file `key`'s side file
+ * (`key`SNAPSHOT_RUNNING): `first` when it has one (the snapshot a save
+ * has just written; NULL: none), else the newest of `list` (of `n`, newest
+ * first) that does; NULL when none.  What a save pins for a marked
+ * object.  Pure. */
+const struct snapshot *snapshot_newest_running(const struct snapshot *first,
+                                               const struct snapshot *list,
+                                               size_t n, const char *key);
 
 /* Which of the `n` objects of a network's record -- `objects[i]`, the
  * suffix of its file `suffixes[i]` (".frr", ".ip", ".vlan"; NULL: an
@@ -281,5 +293,135 @@ int snapshot_verify(int snapdir, const char *path, struct snapshot *snap);
 int snapshot_read_file(int snapdir, const char *path,
                        const struct snapshot *snap,
                        const struct snapshot_file *file, char **data);
+
+/* Pins: which snapshots hold students' work that a restore displaced or
+ * that a marked object ran (a side file, FILE.running), kept by retention
+ * whatever its numbers say.  They live with the snapshots, in the
+ * persistent directory (not the run directory: they survive `down` and a
+ * reboot), one file SNAPSHOT_PINS in <persist>/<network>/snapshots/
+ * (root's, 0600, written to a temporary name and renamed), a line each:
+ *
+ *     KEY SNAPSHOT
+ *     KEY SNAPSHOT newest
+ *
+ * KEY the object's file (NODE.frr, NODE.ip, BRIDGE.vlan: a mark's key),
+ * SNAPSHOT the snapshot that holds the work (in KEY.running, or in KEY a
+ * heal's fallback marked); several per key.  A pin for good (the first
+ * form) is added where a displaced mark is set or a heal falls back to
+ * `up`'s configuration (network_mark_pinned()); and wherever a mark is
+ * set with a reset of what runs, that key's pins of the second form
+ * become pins for good (snapshot_pin_reset()).  A save pins, for each
+ * marked object, the newest snapshot holding its KEY.running, of the
+ * second form: at most one such pin per key, replaced by the next save's
+ * when that one holds the same or newer work (snapshot_pins_newest()), so
+ * that saves while an object stays marked do not pile pins up.  A pin is
+ * removed only by `restore --node NODE --running SNAPSHOT` (that work runs
+ * again), by the TA (snapshot_unpin()), or, of the second form, by a later
+ * save's; never by `save --force` or `down`.  This is the one owner of
+ * that file. */
+#define SNAPSHOT_PINS ".pins"
+#define SNAPSHOT_PIN_NEWEST "newest"
+/* The snapshots' directory in a network's persistent one. */
+#define SNAPSHOT_DIR "snapshots"
+#define SNAPSHOT_PINS_MAX (1u << 20)
+
+struct snapshot_pin {
+    char *key;      /* NODE.frr, NODE.ip or BRIDGE.vlan */
+    char *snapshot; /* a snapshot's name */
+    bool newest;    /* a save's pin of KEY's newest KEY.running */
+};
+
+struct snapshot_pins {
+    struct snapshot_pin *v;
+    size_t n, cap;
+};
+
+/* Parses `len` bytes of a pins file (`path` names it in messages) into
+ * *out: 0, or -EINVAL after reporting "PATH:LINE: ..." (a line that is
+ * not "KEY SNAPSHOT", a pin listed twice, no newline at the end).
+ * Pure. */
+int snapshot_pins_parse(const char *text, size_t len, const char *path,
+                        struct snapshot_pins *out);
+
+/* The file's text (malloc()ed; "" when there is none).  Pure. */
+char *snapshot_pins_format(const struct snapshot_pins *);
+
+/* Whether `key` may be a pin's key: an object's file (NODE.frr, NODE.ip,
+ * BRIDGE.vlan, as snapshot_file_object() reads it), never a side file's
+ * name (FILE.running).  Pure. */
+bool snapshot_pin_key_valid(const char *key);
+
+/* Whether `pins` has pin `key` `snapshot` (`key` NULL: any key). */
+bool snapshot_pins_has(const struct snapshot_pins *, const char *key,
+                       const char *snapshot);
+
+/* Adds pin `key` `snapshot`, for good: true when it was not there, or
+ * was a save's "newest" one (it then becomes for good); false also when
+ * `key` or `snapshot` is no valid one.  Pure. */
+bool snapshot_pins_add(struct snapshot_pins *, const char *key,
+                       const char *snapshot);
+
+/* A save's pin of `holder`, the newest snapshot holding `key`'s
+ * KEY.running (snapshot_newest_running()), of the "newest" kind (none
+ * added when `key` `holder` is pinned already, of either kind), and
+ * `key`'s other "newest" pins removed: each held work at most as new --
+ * unless its snapshot is in `list` (of `n`) with a later time than
+ * `holder` (a pin for good is never removed).  True when `pins` changed.
+ * Pure. */
+bool snapshot_pins_newest(struct snapshot_pins *, const char *key,
+                          const struct snapshot *holder,
+                          const struct snapshot *list, size_t n);
+
+/* What runs on `key`'s object was reset (a mark set with `up`'s
+ * configuration, a restore refused midway, a heal's fallback): `key`'s
+ * "newest" pins become pins for good -- the next save's KEY.running holds
+ * what runs after the reset, not the work those snapshots hold, so it may
+ * not replace them.  True when `pins` changed.  Pure. */
+bool snapshot_pins_keep(struct snapshot_pins *, const char *key);
+
+/* Removes pin `key` `snapshot`: true when it was there.  Pure. */
+bool snapshot_pins_remove(struct snapshot_pins *, const char *key,
+                          const char *snapshot);
+
+void snapshot_pins_free(struct snapshot_pins *);
+
+/* Reads the pins of `snapdir` (shown as `path`): 0 (none when there is
+ * no file), or -errno after naming the file (-EINVAL: not a pins file):
+ * then nothing may be pruned. */
+int snapshot_pins_load(int snapdir, const char *path,
+                       struct snapshot_pins *out);
+
+/* Writes `pins` as `snapdir`'s pins file (removed when there are none):
+ * 0 or -errno, said. */
+int snapshot_pins_store(int snapdir, const char *path,
+                        const struct snapshot_pins *);
+
+/* Pins (snapshot_pin()) or unpins (snapshot_unpin()) `snapshot` for `key`
+ * in `snapdir`'s file: read, changed, written back (nothing written when
+ * nothing changes).  0 or -errno, said (an unreadable file is never
+ * written over). */
+int snapshot_pin(int snapdir, const char *path, const char *key,
+                 const char *snapshot);
+/* snapshot_pins_newest() in `snapdir`'s file, as snapshot_pin(). */
+int snapshot_pin_newest(int snapdir, const char *path, const char *key,
+                        const struct snapshot *holder,
+                        const struct snapshot *list, size_t n);
+/* snapshot_pins_keep() for `key` and, when `snapshot` is not NULL, pin
+ * `key` `snapshot` for good, in one change of `snapdir`'s file, as
+ * snapshot_pin(): for every mark set with a reset of what runs
+ * (network_save.c's mark_pinned()). */
+int snapshot_pin_reset(int snapdir, const char *path, const char *key,
+                       const char *snapshot);
+/* Opens <persist>/<network>/snapshots (created when `create`) and sets
+ * *path to how it is shown (malloc()ed; NULL on failure): the directory's
+ * descriptor, or -errno (-ENOENT: the network has no snapshots, not said;
+ * any other said). */
+int snapshot_open_dir(const char *network, bool create, char **path);
+/* `status`: says, on stderr, which snapshots network `network`'s pins
+ * keep and for what, or that the pins cannot be read; nothing when it
+ * has no snapshots. */
+void snapshot_pins_say(const char *network);
+int snapshot_unpin(int snapdir, const char *path, const char *key,
+                   const char *snapshot);
 
 #endif

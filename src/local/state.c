@@ -1132,9 +1132,14 @@ state_links_free(struct state_link *links, size_t n)
 char *
 state_mark_line(const char *reason, const char *snapshot)
 {
-    char *line = snapshot
-                     ? xasprintf("%s" MARK_SNAPSHOT "%s", reason, snapshot)
-                     : xstrdup(reason);
+    /* The reason is cut, never the snapshot's name (at most 64 bytes,
+     * util_valid_name()): what retention and a restore read back. */
+    size_t tail = snapshot ? strlen(MARK_SNAPSHOT) + strlen(snapshot) : 0;
+    size_t room = tail < STATE_MARK_MAX - 2 ? STATE_MARK_MAX - 2 - tail : 0;
+    size_t r_len = strlen(reason);
+    char *line =
+        xasprintf("%.*s%s%s", (int)(r_len < room ? r_len : room), reason,
+                  snapshot ? MARK_SNAPSHOT : "", snapshot ? snapshot : "");
     size_t n = strlen(line);
     if (n > STATE_MARK_MAX - 2) {
         n = STATE_MARK_MAX - 2;
@@ -1224,6 +1229,24 @@ key_object(const char *key, char *object, size_t len)
            snapshot_file_object(key, object, len, &suffix);
 }
 
+/* key_object() for state_mark_set() and state_mark_clear() (`doing`:
+ * "mark", "unmark"): a key that is none is said, naming it and why. */
+static bool
+key_object_said(const char *key, char *object, size_t len, const char *doing)
+{
+    if (key_object(key, object, len)) {
+        return true;
+    }
+    log_error("cannot %s '%s': %s", doing, key ? key : "(none)",
+              !key ? "no such object in the network's record, or one "
+                     "snapshots do not keep"
+              : snapshot_file_running(key)
+                  ? "a side file (" SNAPSHOT_RUNNING "), not an object's file"
+                  : "not an object's file (NODE.frr, NODE.ip or "
+                    "BRIDGE.vlan, its name a valid one)");
+    return false;
+}
+
 /* A bare-name mark (marks/NAME, from before marks were keyed by file)
  * copied to every key of the record's objects named `object` that has no
  * mark of its own, then removed (state_mark_get()). */
@@ -1258,7 +1281,7 @@ state_mark_set(const struct state *st, const char *key, const char *reason,
                const char *snapshot)
 {
     char object[80];
-    if (!key_object(key, object, sizeof object)) {
+    if (!key_object_said(key, object, sizeof object, "mark")) {
         return -EINVAL;
     }
     char *line = state_mark_line(reason, snapshot);
@@ -1287,7 +1310,7 @@ int
 state_mark_clear(const struct state *st, const char *key)
 {
     char object[80];
-    if (!key_object(key, object, sizeof object)) {
+    if (!key_object_said(key, object, sizeof object, "unmark")) {
         return -EINVAL;
     }
     int dir = open_marks_dir(st, false);
@@ -1372,16 +1395,24 @@ state_mark_snapshot(const char *line)
  * objects; a bound for a directory someone filled). */
 #define MARKS_MAX 65536
 
-char **
-state_mark_snapshots(const struct state *st)
+int
+state_mark_snapshots(const struct state *st, char ***out)
 {
     size_t n = 0, cap = 0;
     char **names = xcalloc(1, sizeof *names);
     int dir = open_marks_dir(st, false);
+    int error = dir == -ENOENT ? 0 : dir < 0 ? dir : 0;
     int fd = dir < 0 ? -1 : dup(dir);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (!d && fd >= 0) {
         close(fd);
+    }
+    if (dir >= 0 && !d) {
+        error = -errno;
+    }
+    if (error) {
+        log_error("%s/%s: cannot read it: %s", st->dir, MARKS_DIR,
+                  strerror(-error));
     }
     size_t seen = 0;
     for (struct dirent *de; d && seen < MARKS_MAX && (de = readdir(d));
@@ -1391,8 +1422,12 @@ state_mark_snapshots(const struct state *st)
         }
         char *data = NULL;
         size_t len = 0;
-        if (fs_read_file_at(dir, de->d_name, STATE_MARK_MAX, &data, &len) ||
-            !state_mark_valid(data, len)) {
+        int e = fs_read_file_at(dir, de->d_name, STATE_MARK_MAX, &data, &len);
+        if (e || !state_mark_valid(data, len)) {
+            /* The snapshot it names is unknown: any may be pinned. */
+            log_error("%s/%s/%s: cannot read it: %s", st->dir, MARKS_DIR,
+                      de->d_name, e ? strerror(-e) : "not a mark's line");
+            error = error ? error : e ? e : -EINVAL;
             free(data);
             continue;
         }
@@ -1411,11 +1446,17 @@ state_mark_snapshots(const struct state *st)
         names[n++] = name;
         names[n] = NULL;
     }
+    if (d && seen >= MARKS_MAX) {
+        log_error("%s/%s: more than %d entries: not all read", st->dir,
+                  MARKS_DIR, MARKS_MAX);
+        error = error ? error : -E2BIG;
+    }
     if (d) {
         closedir(d);
     }
     if (dir >= 0) {
         close(dir);
     }
-    return names;
+    *out = names;
+    return error;
 }

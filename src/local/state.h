@@ -222,7 +222,8 @@ void state_links_free(struct state_link *, size_t n);
 
 /* The line of a mark: "REASON; its students' work is in snapshot NAME"
  * (without `snapshot`: REASON), control characters replaced by '?', cut
- * to STATE_MARK_MAX - 2 bytes; malloc()ed, without its newline.  Pure. */
+ * to STATE_MARK_MAX - 2 bytes (REASON is cut, never NAME); malloc()ed,
+ * without its newline.  Pure. */
 char *state_mark_line(const char *reason, const char *snapshot);
 
 /* Whether `len` bytes of `text` are a mark's file: one line of printable
@@ -269,8 +270,11 @@ char *state_mark_get(const struct state *, const char *key);
  * snapshot the mark names.  Its line starts with STATE_MARK_DISPLACED.
  * `save` takes what runs on such an object as for an unmarked one, and
  * keeps the mark; retention never removes the snapshot it names (nor one
- * that any mark names: state_mark_snapshots()); `save --force`, or
- * `restore --node NAME --running SNAPSHOT` of that snapshot, ends it. */
+ * that any mark names: state_mark_snapshots()), and the restore that set
+ * it pinned that snapshot for good (snapshot.h's pins: marks die with the
+ * run directory, pins do not); `save --force`, or `restore --node NAME
+ * --running SNAPSHOT` of that snapshot, ends it (only the latter, or
+ * `snapshots --unpin`, ends the pin). */
 #define STATE_MARK_DISPLACED "displaced: "
 
 /* Whether mark line `line` (state_mark_get()'s) is a displaced mark.
@@ -282,10 +286,13 @@ bool state_mark_is_displaced(const char *line);
  * NULL when it names none.  Pure. */
 char *state_mark_snapshot(const char *line);
 
-/* The snapshots that the network's marks name, each once
+/* The snapshots that the network's marks name, each once, into *names
  * (NULL-terminated, malloc()ed; empty when there are none): what
- * retention keeps whatever its numbers say. */
-char **state_mark_snapshots(const struct state *);
+ * retention keeps whatever its numbers say.  0, or -errno after naming
+ * what cannot be read (the marks directory, a mark's file, a file that
+ * is not a mark's line): then a snapshot may be named that *names lacks,
+ * and nothing may be pruned. */
+int state_mark_snapshots(const struct state *, char ***names);
 
 /* Node kinds as written in the record. */
 const char *state_kind_name(enum mi_node_kind);
