@@ -911,6 +911,19 @@ START_TEST(test_interrupt)
     ck_assert(gone("sleep 3173"));
     remote_close(b.r);
 
+    /* The call returns once the command has ended, its output included,
+     * however long after SIGKILL: here a process of another session holds
+     * its output 7 s (the master no longer gives up 5 s after SIGTERM,
+     * which let a server's stopped `up` run on holding its lock). */
+    b = (struct background){
+        .r = connect_ok(),
+        .command = "setsid sleep 7 & trap '' TERM; sleep 3174; echo no"};
+    interrupt_after(&b);
+    ck_assert_int_eq(b.status, -EINTR);
+    ck_assert_double_ge(b.took, 6.5);
+    ck_assert(gone("sleep 3174"));
+    remote_close(b.r);
+
     /* Interrupted before anything runs. */
     struct remote *r = connect_ok();
     remote_interrupt(r);

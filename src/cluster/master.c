@@ -1182,7 +1182,7 @@ struct gather_slot {
 };
 
 /* Seconds an interrupted gathering call gets to end (SIGTERM, SIGKILL 3 s
- * later, abandoned 2 s after that: remote.c) before its connection is cut. */
+ * later if it still runs: remote.c) before its connection is cut. */
 #define INTERRUPT_GRACE_S 6.0
 
 struct master_gather {
@@ -1389,8 +1389,9 @@ run_slot(struct gather_slot *gs, const struct gather_limits *lim, char **out,
     if (!done && gs->r) {
         /* Too slow: interrupted, its command signalled, which takes
          * INTERRUPT_GRACE_S at most on a server that answers.  On one
-         * that does not (sshd stopped, packets dropped), each signal's
-         * channel would wait for libssh's own timeout: after the grace,
+         * that does not (sshd stopped, packets dropped), the channel of
+         * the command sending the signals would wait for libssh's own
+         * timeout: after the grace,
          * or at once when stopping, the connection is cut instead. */
         remote_interrupt(gs->r);
         if (!atomic_load(&g->stop)) {

@@ -34,10 +34,23 @@
 #include "log.h"
 #include "util.h"
 
-/* How long an interrupted command gets after SIGTERM before SIGKILL, and
- * after that before it is abandoned (its channel closed). */
-#define TERM_GRACE 3.0
-#define KILL_GRACE 2.0
+/* Hundredths of a second an interrupted command gets after SIGTERM before
+ * SIGKILL, counted on the server (by the command that signals it, on the
+ * server's clock: the time its channel takes to open is not taken from the
+ * command's grace). */
+#define TERM_GRACE_CS "300" /* pasted into that command */
+
+/* Seconds the master waits for an interrupted command to end (its exit
+ * status and the end of its output, or its channel closed) after it asked
+ * for the stop, before it abandons it.  Ample: the signals go from a
+ * command on a new channel, whose start took up to 7 s on a test bed of
+ * four servers starting FRR on two cores; returning before the command has
+ * ended let a `down` that followed find it still holding the network's
+ * lock. */
+#define STOP_BOUND 30.0
+
+/* Times the master tries to open the channel of that command. */
+#define STOP_TRIES 2
 
 /* A command's event loop wakes up this often to look at the interrupt
  * flag (ms). */
@@ -772,28 +785,43 @@ poll_once(ssh_session s, ssh_event ev, ssh_channel ch, int *in_fd)
     return ssh_event_dopoll(ev, 0);
 }
 
-/* Sends signal `sig` ("TERM") to the command running on channel `ch`.
+/* Stops the command running on channel `ch`: SIGTERM to its process
+ * group, and SIGKILL if the group still has a process TERM_GRACE_CS later.
  *
  * As an SSH signal request first.  But OpenSSH (9.2 at least) refuses
  * those on root's sessions ("session signalling requires privilege
- * separation", which it skips for root), so the signal also goes from a
- * command on a second channel: to the process group of every child of the
- * sshd process serving this connection (the commands of its channels, each
- * made a session leader by sshd), except that command's own.  Returns that
- * channel, to be freed once the loop ends (NULL if it failed, logged). */
+ * separation", which it skips for root), so the signals also go from a
+ * command on a second channel, run by /bin/sh whatever root's login shell:
+ * to the process group of every child of the sshd process serving this
+ * connection (the commands of its channels, each made a session leader by
+ * sshd; found in /proc, no tool needed), except that command's own.  It
+ * waits for the groups to end on the server itself, on the server's clock
+ * (/proc/uptime), so that the grace does not depend on how long the channel
+ * takes to open.  Returns that channel, to be freed once the loop ends
+ * (NULL if it failed, logged). */
 static ssh_channel
-send_signal(struct remote *r, ssh_channel ch, const char *sig)
+send_stop(struct remote *r, ssh_channel ch)
 {
+    static const char command[] =
+        "exec /bin/sh -c '"
+        "[ $PPID -gt 1 ] || exit 0; g=; "
+        "for f in $(grep -l \"^PPid:[[:space:]]*$PPID\\$\" "
+        "/proc/[0-9]*/status 2>/dev/null); do "
+        "p=${f#/proc/}; p=${p%/status}; [ \"$p\" = $$ ] || g=\"$g $p\"; "
+        "done; "
+        "[ -n \"$g\" ] || exit 0; "
+        "for p in $g; do kill -s TERM -- -$p; done 2>/dev/null; "
+        "read u x </proc/uptime; end=$((${u%.*}${u#*.} + " TERM_GRACE_CS ")); "
+        "while :; do "
+        "a=; for p in $g; do kill -s 0 -- -$p 2>/dev/null && a=1; done; "
+        "[ -n \"$a\" ] || exit 0; "
+        "read u x </proc/uptime; [ $((${u%.*}${u#*.})) -lt $end ] || break; "
+        "sleep 0.1; done; "
+        "for p in $g; do kill -s KILL -- -$p; done 2>/dev/null; exit 0'";
     ssh_session s = r->session;
-    char *command = xasprintf("[ $PPID -gt 1 ] && "
-                              "for p in $({ pgrep -P $PPID || "
-                              "ps -o pid= --ppid $PPID; } 2>/dev/null); do "
-                              "[ \"$p\" = $$ ] || kill -s %s -- -$p; "
-                              "done 2>/dev/null",
-                              sig);
     ssh_channel k;
 
-    ssh_channel_request_send_signal(ch, sig);
+    ssh_channel_request_send_signal(ch, "TERM");
     k = ssh_channel_new(s);
     if (k && (ssh_channel_open_session(k) != SSH_OK ||
               ssh_channel_request_exec(k, command) != SSH_OK)) {
@@ -803,10 +831,9 @@ send_signal(struct remote *r, ssh_channel ch, const char *sig)
     if (k) {
         ssh_channel_send_eof(k);
     } else {
-        log_warn("%s: cannot send SIG%s to the command: %s", r->label, sig,
+        log_warn("%s: cannot signal the command to stop: %s", r->label,
                  ssh_get_error(s));
     }
-    free(command);
     return k;
 }
 
@@ -819,9 +846,10 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
     struct remote *r = cmd->r;
     ssh_session s = r->session;
     ssh_event ev = ssh_event_new();
-    ssh_channel killers[2] = {NULL, NULL};
-    int signals_sent = 0;
-    double interrupted_at = 0;
+    ssh_channel killer = NULL;
+    bool stopping = false;
+    int stop_tries = 0;
+    double interrupted_at = 0, next_try = 0;
     int errors = 0;
     int result = 0;
 
@@ -841,19 +869,24 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
         }
         if (atomic_load(&r->stop)) {
             double now = util_monotonic();
-            if (signals_sent == 0) {
-                killers[0] = send_signal(r, ch, "TERM");
+            if (!stopping) {
                 interrupted_at = now;
-                signals_sent = 1;
-            } else if (signals_sent == 1 &&
-                       now - interrupted_at >= TERM_GRACE) {
-                killers[1] = send_signal(r, ch, "KILL");
-                signals_sent = 2;
-            } else if (signals_sent == 2 &&
-                       now - interrupted_at >= TERM_GRACE + KILL_GRACE) {
-                log_warn("%s: the interrupted command does not end; "
-                         "abandoning it",
+                stopping = true;
+            }
+            if (!killer && stop_tries < STOP_TRIES && now >= next_try) {
+                killer = send_stop(r, ch);
+                stop_tries++;
+                next_try = util_monotonic() + 1.0;
+            } else if (!killer && stop_tries >= STOP_TRIES) {
+                log_warn("%s: the interrupted command could not be "
+                         "signalled; abandoning it (it may still run there)",
                          r->label);
+                break;
+            } else if (now - interrupted_at >= STOP_BOUND) {
+                log_warn("%s: the interrupted command has not ended %.0f s "
+                         "after it was asked to stop; abandoning it (it may "
+                         "still run there)",
+                         r->label, STOP_BOUND);
                 break;
             }
         }
@@ -873,17 +906,15 @@ wait_command(struct command *cmd, ssh_channel ch, int in_fd, struct tty *tty)
             errors = 0;
         }
     }
-    for (size_t i = 0; i < ARRAY_SIZE(killers); i++) {
-        if (killers[i]) {
-            ssh_channel_free(killers[i]);
-        }
+    if (killer) {
+        ssh_channel_free(killer);
     }
     ssh_event_remove_session(ev, s);
     ssh_event_free(ev);
 
     if (result < 0) {
         return result;
-    } else if (signals_sent) {
+    } else if (stopping) {
         return -EINTR;
     } else if (cmd->status < 0) {
         log_error("%s: the command ended without an exit status", r->label);

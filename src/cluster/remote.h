@@ -120,12 +120,16 @@ int remote_capture_bounded(struct remote *, const char *command, size_t max,
 int remote_exec_interactive(struct remote *, const char *command);
 
 /* Stops the command running on the remote (in remote_exec() etc. on another
- * thread): sends SIGTERM to its process group, SIGKILL 3 s later if it
- * still runs, and abandons it 2 s after that.  The signal goes as an SSH
- * signal request and, as OpenSSH refuses those on root's sessions, also by
- * kill(1) from a second channel (with pgrep or ps on the server).  The
- * remote stays interrupted: later commands on it return -EINTR without
- * running.  Safe to call from any thread, at any time. */
+ * thread): sends SIGTERM to its process group, and SIGKILL 3 s later if the
+ * group still has a process; the call returns once the command has ended
+ * (its exit status and the end of its output, or its channel closed), or
+ * abandons it if it has not 30 s after it was asked to stop (or at once if
+ * the signals could not be sent).  The signal goes as an SSH signal
+ * request and, as OpenSSH refuses those on root's sessions, also by kill(1)
+ * from a command on a second channel (/bin/sh, the processes found in
+ * /proc), which counts the 3 s on the server.  The remote stays interrupted:
+ * later commands on it return -EINTR without running.  Safe to call from any
+ * thread, at any time. */
 void remote_interrupt(struct remote *);
 
 /* Interrupts the command running on `r` without waiting for the server:
