@@ -95,10 +95,12 @@ int network_access_install(struct session *, const struct state *);
  * nftables table goes with the record's port lines). */
 void network_access_record(struct session *, struct state *);
 /* Docker's DOCKER-USER chain: the accepts of the outside link of AS `asn`
- * inserted (`add`) or deleted (network_access_up.c).  Nothing to do when
- * iptables or the chain is missing; with `add`, a FORWARD policy DROP
- * without DOCKER-USER is reported (a warning: outside logins dropped).
- * 0 or -1 (reported). */
+ * (access_files.h) inserted where missing (`add`) or every copy deleted,
+ * decided from `iptables -w -S FORWARD` and `-S DOCKER-USER`
+ * (network_access_up.c).  Nothing to do when iptables is not installed or
+ * FORWARD does not jump to DOCKER-USER; with `add`, a FORWARD policy DROP
+ * without that jump is reported (a warning: outside logins dropped).  An
+ * iptables that fails is an error.  0 or -1 (reported). */
 int network_access_docker_user(unsigned asn, bool add);
 void access_print(const struct wire_access *, bool header);
 

@@ -381,6 +381,60 @@ START_TEST(test_confinement)
 }
 END_TEST
 
+/* miniinet exec's program gets a fresh environment: nothing of the
+ * TA's but a plain TERM (review R34, N6). */
+START_TEST(test_exec_env)
+{
+    char term[sizeof "TERM=" + EXEC_TERM_MAX];
+    const char *env[EXEC_ENV_MAX];
+
+    exec_env(term, "xterm-256color", env);
+    ck_assert_str_eq(env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                             "/usr/bin:/sbin:/bin");
+    ck_assert_str_eq(env[1], "TERM=xterm-256color");
+    ck_assert_str_eq(env[2], "HOME=/root");
+    ck_assert_str_eq(env[3], "LANG=C.UTF-8");
+    ck_assert_ptr_null(env[4]);
+
+    char longest[EXEC_TERM_MAX + 2];
+    memset(longest, 'x', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    const char *bad[] = {NULL,     "",      "a b",  "xterm\nLD_PRELOAD=/x",
+                         "vt100;", longest, "$(id)"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        exec_env(term, bad[i], env);
+        ck_assert_str_eq(env[1], "HOME=/root");
+        ck_assert_str_eq(env[2], "LANG=C.UTF-8");
+        ck_assert_ptr_null(env[3]);
+    }
+    longest[EXEC_TERM_MAX] = '\0';
+    exec_env(term, longest, env);
+    ck_assert_int_eq(strncmp(env[1], "TERM=xxx", 8), 0);
+    ck_assert_uint_eq(strlen(env[1]), 5 + EXEC_TERM_MAX);
+
+    /* Whatever the caller's environment holds, the program gets env
+     * alone: as run_interactive's child sets it, in a child here. */
+    setenv("MINIINET_TEST_SECRET", "ta-secret", 1);
+    pid_t pid = fork();
+    ck_assert_int_ne(pid, -1);
+    if (pid == 0) {
+        exec_env(term, "dumb", env);
+        environ = (char **)env;
+        execvp("sh", (char *const[]){
+                         "sh", "-c",
+                         "[ -z \"${MINIINET_TEST_SECRET+set}\" ] && "
+                         "[ \"$HOME\" = /root ] && [ \"$TERM\" = dumb ] && "
+                         "[ \"$(env | wc -l)\" -le 6 ]",
+                         NULL});
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unsetenv("MINIINET_TEST_SECRET");
+}
+END_TEST
+
 /* miniinet exec's program: the container init's bounding set less
  * SYS_ADMIN and SETPCAP; confined in a child (as root: that set, no
  * ambient, no-new-privileges, the filter; not root: it refuses). */
@@ -1324,6 +1378,7 @@ docker_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
     tcase_add_test(tc, test_confinement);
+    tcase_add_test(tc, test_exec_env);
     tcase_add_test(tc, test_exec_confine);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_parent_of);

@@ -3047,38 +3047,110 @@ START_TEST(test_access_nft)
     ck_assert_int_eq(strncmp(a4, "158.3.", 6), 0);
     free(r);
 
-    /* Docker's DOCKER-USER: the accepts of 3_sshout, as iptables -S
-     * prints them. */
+    /* Docker's DOCKER-USER: the accepts of 3_sshout, narrow (review
+     * R34, N5), as iptables -S prints them. */
     const char *argv[ACCESS_IPT_ARGC];
-    access_docker_user_argv(argv, "-I", "3_sshout", true);
-    ck_assert_str_eq(argv[0], "iptables");
-    ck_assert_str_eq(argv[2], "-I");
-    ck_assert_str_eq(argv[4], "-i");
-    ck_assert_str_eq(argv[5], "3_sshout");
-    ck_assert_str_eq(argv[7], "ACCEPT");
-    ck_assert_ptr_null(argv[8]);
-    access_docker_user_argv(argv, "-D", "3_sshout", false);
-    ck_assert_str_eq(argv[4], "-o");
-    const char *docker = "-P INPUT ACCEPT\n-P FORWARD DROP\n"
-                         "-N DOCKER\n-N DOCKER-USER\n"
-                         "-A FORWARD -j DOCKER-USER\n"
-                         "-A DOCKER-USER -j RETURN\n";
-    ck_assert_int_eq(access_docker_user_todo(docker, "3_sshout", true), 3);
-    ck_assert_int_eq(access_docker_user_todo(docker, "3_sshout", false), 0);
-    const char *half = "-P FORWARD DROP\n-N DOCKER-USER\n"
-                       "-A DOCKER-USER -o 3_sshout -j ACCEPT\n"
-                       "-A DOCKER-USER -i 13_sshout -j ACCEPT";
-    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", true), 1);
-    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", false), 2);
-    ck_assert_int_eq(access_docker_user_todo(half, "13_sshout", false), 1);
-    ck_assert_int_eq(
-        access_docker_user_todo("-P FORWARD DROP\n", "3_sshout", true),
-        -EPERM);
-    ck_assert_int_eq(
-        access_docker_user_todo("-P FORWARD DROP\n", "3_sshout", false), 0);
-    ck_assert_int_eq(
-        access_docker_user_todo("-P FORWARD ACCEPT\n", "3_sshout", true), 0);
-    ck_assert_int_eq(access_docker_user_todo("", "3_sshout", true), 0);
+    const char *const want_argv[][ACCESS_IPT_ARGC] = {
+        {"iptables", "-w", "-I", "DOCKER-USER", "-i", "3_sshout", "-m",
+         "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT",
+         NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-m",
+         "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT",
+         NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-p", "tcp",
+         "-m", "tcp", "--dport", "22", "-m", "conntrack", "--ctstate", "DNAT",
+         "-j", "ACCEPT", NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-i", "3_sshout", "-j",
+         "ACCEPT", NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-j",
+         "ACCEPT", NULL},
+    };
+    for (unsigned k = 0; k < ACCESS_DOCKER_USER_ALL; k++) {
+        access_docker_user_argv(argv, "-I", "3_sshout", k);
+        for (size_t i = 0; i < ACCESS_IPT_ARGC; i++) {
+            if (!want_argv[k][i]) {
+                ck_assert_ptr_null(argv[i]);
+                break;
+            }
+            ck_assert_ptr_nonnull(argv[i]);
+            ck_assert_str_eq(argv[i], want_argv[k][i]);
+        }
+    }
+    access_docker_user_argv(argv, "-D", "3_sshout", 1);
+    ck_assert_str_eq(argv[2], "-D");
+    access_docker_user_argv(argv, "-I", "3_sshout", ACCESS_DOCKER_USER_ALL);
+    ck_assert_ptr_null(argv[0]);
+    char line[256];
+    ck_assert_int_eq(access_docker_user_line(line, sizeof line, "3_sshout",
+                                             ACCESS_DOCKER_USER_ALL),
+                     -1);
+    access_docker_user_line(line, sizeof line, "3_sshout", 2);
+    ck_assert_str_eq(line, "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport "
+                           "22 -m conntrack --ctstate DNAT -j ACCEPT");
+    /* Whether FORWARD jumps to DOCKER-USER, from iptables -S FORWARD. */
+    const char *forward = "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n"
+                          "-A FORWARD -j DOCKER-FORWARD\n";
+    ck_assert_int_eq(access_docker_user_forward(forward), 1);
+    ck_assert_int_eq(access_docker_user_forward("-P FORWARD DROP\n"), -EPERM);
+    ck_assert_int_eq(access_docker_user_forward("-P FORWARD ACCEPT\n"), 0);
+    ck_assert_int_eq(access_docker_user_forward(
+                         "-P FORWARD ACCEPT\n-A FORWARD -j DOCKER-USERS\n"),
+                     0);
+    ck_assert_int_eq(access_docker_user_forward(""), 0);
+    /* What to run, from iptables -S DOCKER-USER. */
+    unsigned n[ACCESS_DOCKER_USER_ALL];
+    const char *fresh = "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n";
+    ck_assert_int_eq(access_docker_user_todo(fresh, "3_sshout", true, n), 0);
+    ck_assert_uint_eq(n[0] + n[1] + n[2], 3);
+    ck_assert_uint_eq(n[3] + n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(fresh, "3_sshout", false, n), 0);
+    for (unsigned k = 0; k < ACCESS_DOCKER_USER_ALL; k++) {
+        ck_assert_uint_eq(n[k], 0);
+    }
+    /* Half there, the broad accepts of an earlier miniinet twice, another
+     * group's rule: up inserts the missing ones and deletes the broad
+     * ones; down deletes every copy of 3_sshout's, none of 13_sshout's. */
+    const char *half =
+        "-N DOCKER-USER\n"
+        "-A DOCKER-USER -o 3_sshout -m conntrack --ctstate "
+        "RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A DOCKER-USER -i 3_sshout -j ACCEPT\n"
+        "-A DOCKER-USER -i 3_sshout -j ACCEPT\n"
+        "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport 22 -m conntrack "
+        "--ctstate DNAT -j ACCEPT\n"
+        "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport 22 -m conntrack "
+        "--ctstate DNAT -j ACCEPT\n"
+        "-A DOCKER-USER -i 13_sshout -m conntrack --ctstate "
+        "RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A DOCKER-USER -j RETURN";
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", true, n), 0);
+    ck_assert_uint_eq(n[0], 1);
+    ck_assert_uint_eq(n[1], 0);
+    ck_assert_uint_eq(n[2], 0);
+    ck_assert_uint_eq(n[3], 2);
+    ck_assert_uint_eq(n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", false, n), 0);
+    ck_assert_uint_eq(n[0], 0);
+    ck_assert_uint_eq(n[1], 1);
+    ck_assert_uint_eq(n[2], 2);
+    ck_assert_uint_eq(n[3], 2);
+    ck_assert_uint_eq(n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(half, "13_sshout", false, n), 0);
+    ck_assert_uint_eq(n[0], 1);
+    ck_assert_uint_eq(n[1] + n[2] + n[3] + n[4], 0);
+    /* Copies deleted at most ACCESS_DOCKER_USER_COPIES at a time. */
+    char *many = NULL;
+    size_t cap = 0, len = 0;
+    for (int i = 0; i <= ACCESS_DOCKER_USER_COPIES; i++) {
+        const char *l = "-A DOCKER-USER -o 3_sshout -j ACCEPT\n";
+        many = xgrow(many, &cap, len + strlen(l) + 1, 1);
+        memcpy(many + len, l, strlen(l) + 1);
+        len += strlen(l);
+    }
+    ck_assert_int_eq(access_docker_user_todo(many, "3_sshout", false, n),
+                     -E2BIG);
+    ck_assert_uint_eq(n[4], ACCESS_DOCKER_USER_COPIES);
+    free(many);
 
     char buf[32];
     struct mi_addr a = access_outside_addr(223, false);
@@ -3104,6 +3176,7 @@ START_TEST(test_access_sshd_configs)
     ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 169.254.3.2\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin yes\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nMaxStartups 10:30:30\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPerSourceMaxStartups 5\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication yes\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nAllowTcpForwarding no\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitTunnel no\n"));
@@ -3117,6 +3190,7 @@ START_TEST(test_access_sshd_configs)
     ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication no\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin prohibit-password\n"));
     ck_assert_ptr_null(strstr(c, "PasswordAuthentication yes"));
+    ck_assert_ptr_null(strstr(c, "PerSourceMaxStartups"));
     free(c);
 
     const char *keys[] = {"ssh-ed25519 AAAAC3NzaTA ta@course",

@@ -2458,6 +2458,38 @@ exec_confine(uint64_t keep)
     return 0;
 }
 
+/* The environment of the program `miniinet exec` runs in a container:
+ * fresh, nothing of the TA's (review R34, N6): the container's PATH,
+ * HOME=/root, LANG=C.UTF-8, and the TA's TERM when it is set and a plain
+ * terminal name (letters, digits, ".", "_", "+", "-"; at most
+ * EXEC_TERM_MAX).  `env` gets up to EXEC_ENV_MAX pointers, NULL last,
+ * into literals and `term_buf`. */
+#define EXEC_ENV_MAX 5
+#define EXEC_TERM_MAX 64
+static void
+exec_env(char term_buf[sizeof "TERM=" + EXEC_TERM_MAX], const char *term,
+         const char *env[EXEC_ENV_MAX])
+{
+    size_t n = 0;
+
+    env[n++] = "PATH=" DEFAULT_PATH;
+    size_t len = term ? strlen(term) : 0;
+    bool plain = len > 0 && len <= EXEC_TERM_MAX;
+    for (size_t i = 0; plain && i < len; i++) {
+        char c = term[i];
+        plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' ||
+                c == '-';
+    }
+    if (plain) {
+        snprintf(term_buf, sizeof "TERM=" + EXEC_TERM_MAX, "TERM=%s", term);
+        env[n++] = term_buf;
+    }
+    env[n++] = "HOME=/root";
+    env[n++] = "LANG=C.UTF-8";
+    env[n] = NULL;
+}
+
 /* Interactive: a child enters the container's namespaces (user namespaces
  * aside) as nsenter does -- the mount namespace last, which also moves it
  * to the container's root -- and forks the program, so that it is in the
@@ -2552,11 +2584,15 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         }
     }
     pid_t pid = -1;
+    char term[sizeof "TERM=" + EXEC_TERM_MAX];
+    const char *env[EXEC_ENV_MAX];
+    exec_env(term, getenv("TERM"), env);
     if (!error) {
-        /* A shell in the node should see the container's PATH. */
         pid = fork();
         if (pid == 0) {
-            setenv("PATH", DEFAULT_PATH, 1);
+            /* The program's environment, and the PATH execvp() searches
+             * (in the container's root), are env alone. */
+            environ = (char **)env;
             enter_and_exec(fds, types, n, keep, argv);
         }
         if (pid < 0) {

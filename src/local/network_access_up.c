@@ -210,39 +210,90 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
     return 0;
 }
 
+/* `iptables -w -S CHAIN`'s output into *out (ACCESS_OUT_MAX at most):
+ * 0, 1 when iptables is not installed (nothing to do: no dockerd's
+ * rules), or -1 after naming the command (its standard error is logged
+ * above it by host_run) (review R34, L1). */
+static int
+iptables_list(const char *chain, char **out)
+{
+    const char *argv[] = {"iptables", "-w", "-S", chain, NULL};
+    bool truncated = false;
+
+    *out = NULL;
+    int status = host_run_bounded(argv, out, ACCESS_OUT_MAX, &truncated);
+    if (status == -ENOENT) {
+        log_debug("access: no iptables here: no dockerd rules to adjust");
+        free(*out);
+        *out = NULL;
+        return 1;
+    }
+    if (status != 0 || truncated) {
+        if (truncated) {
+            log_error("access: `iptables -w -S %s` printed more than %d "
+                      "bytes: its rules not read",
+                      chain, ACCESS_OUT_MAX);
+        } else if (status > 0) {
+            log_error("access: `iptables -w -S %s` failed (exit status %d, "
+                      "its message above)",
+                      chain, status);
+        } else {
+            log_error("access: `iptables -w -S %s` failed: %s", chain,
+                      strerror(-status));
+        }
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int
 network_access_docker_user(unsigned asn, bool add)
 {
-    const char *dump_argv[] = {"iptables", "-w", "-S", NULL};
     char ifname[16], *dump = NULL;
 
     access_outside_ifname(ifname, sizeof ifname, asn);
-    if (host_run_bounded(dump_argv, &dump, 1 << 20, NULL) != 0) {
-        free(dump);
-        return 0; /* no iptables here: no dockerd's FORWARD policy */
+    int status = iptables_list("FORWARD", &dump);
+    if (status) {
+        return status < 0 ? -1 : 0;
     }
-    int todo = access_docker_user_todo(dump, ifname, add);
+    int forward = access_docker_user_forward(dump);
     free(dump);
-    if (todo == -EPERM) {
+    if (forward == -EPERM && add) {
         log_warn("access: this server's FORWARD policy (iptables) is DROP "
-                 "and it has no DOCKER-USER chain: connections from outside "
-                 "to %s will be dropped; accept them in your firewall "
-                 "(iptables -I FORWARD -i %s -j ACCEPT and -o %s) "
-                 "(doc/access.md, firewall notes)",
-                 ifname, ifname, ifname);
+                 "and its FORWARD chain does not jump to DOCKER-USER: "
+                 "connections from outside to %s will be dropped; accept "
+                 "them in your firewall (doc/access.md, firewall notes)",
+                 ifname);
+    }
+    if (forward != 1) {
         return 0;
     }
-    for (int i = 0; i < 2; i++) {
+    status = iptables_list("DOCKER-USER", &dump);
+    if (status) {
+        /* FORWARD jumps to it: it exists, and iptables is there. */
+        return -1;
+    }
+    unsigned n[ACCESS_DOCKER_USER_ALL];
+    if (access_docker_user_todo(dump, ifname, add, n) == -E2BIG) {
+        log_warn("access: more than %d copies of an accept of %s in "
+                 "DOCKER-USER: %d deleted, run %s again for the rest",
+                 ACCESS_DOCKER_USER_COPIES, ifname, ACCESS_DOCKER_USER_COPIES,
+                 add ? "up" : "down");
+    }
+    free(dump);
+    for (unsigned i = 0; i < ACCESS_DOCKER_USER_ALL; i++) {
+        const bool insert = add && i < ACCESS_DOCKER_USER_RULES;
         const char *argv[ACCESS_IPT_ARGC];
-        if (!(todo & (1 << i))) {
-            continue;
-        }
-        access_docker_user_argv(argv, add ? "-I" : "-D", ifname, i == 0);
-        if (host_run(argv, NULL) != 0) {
-            log_error("access: iptables could not %s the accept of %s in "
-                      "DOCKER-USER (above)",
-                      add ? "insert" : "delete", ifname);
-            return -1;
+        access_docker_user_argv(argv, insert ? "-I" : "-D", ifname, i);
+        for (unsigned k = 0; k < n[i]; k++) {
+            if (host_run(argv, NULL) != 0) {
+                log_error("access: iptables could not %s an accept of %s "
+                          "in DOCKER-USER (above)",
+                          insert ? "insert" : "delete", ifname);
+                return -1;
+            }
         }
     }
     return 0;

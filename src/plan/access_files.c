@@ -202,21 +202,67 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     return done(&t);
 }
 
+/* The rules' words after "-i|-o IFNAME", in the order `iptables -S`
+ * prints them back (its interfaces, then -p, then each match as given). */
+static const struct {
+    bool in;               /* -i (from the proxy) or -o (to it) */
+    const char *match[12]; /* NULL-terminated */
+} docker_user_rules[ACCESS_DOCKER_USER_ALL] = {
+    /* What `up` inserts: from the proxy only what answers a connection,
+     * to it that too and new connections to its sshd that were DNATed
+     * (miniinet's port forward): so that with miniinet's nft table gone
+     * (a `flush ruleset`) the proxy reaches nothing (review R34, N5). */
+    {true, {"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", NULL}},
+    {false, {"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", NULL}},
+    {false,
+     {"-p", "tcp", "-m", "tcp", "--dport", ACCESS_SSH_PORT_STR, "-m",
+      "conntrack", "--ctstate", "DNAT", NULL}},
+    /* The accepts of every packet an earlier miniinet inserted: deleted,
+     * never inserted. */
+    {true, {NULL}},
+    {false, {NULL}},
+};
+
 void
 access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
-                        const char *ifname, bool in)
+                        const char *ifname, unsigned rule)
 {
     size_t n = 0;
 
+    if (rule >= ACCESS_DOCKER_USER_ALL) {
+        argv[0] = NULL; /* nothing to run (host_run: -EINVAL) */
+        return;
+    }
     argv[n++] = "iptables";
     argv[n++] = "-w";
     argv[n++] = op;
     argv[n++] = "DOCKER-USER";
-    argv[n++] = in ? "-i" : "-o";
+    argv[n++] = docker_user_rules[rule].in ? "-i" : "-o";
     argv[n++] = ifname;
+    for (const char *const *m = docker_user_rules[rule].match; *m; m++) {
+        argv[n++] = *m;
+    }
     argv[n++] = "-j";
     argv[n++] = "ACCEPT";
     argv[n] = NULL;
+}
+
+int
+access_docker_user_line(char *buf, size_t len, const char *ifname,
+                        unsigned rule)
+{
+    const char *argv[ACCESS_IPT_ARGC];
+
+    if (rule >= ACCESS_DOCKER_USER_ALL) {
+        return -1;
+    }
+    int w = snprintf(buf, len, "-A DOCKER-USER");
+    access_docker_user_argv(argv, "-A", ifname, rule);
+    for (size_t i = 4; argv[i] && w >= 0 && (size_t)w < len; i++) {
+        int more = snprintf(buf + w, len - (size_t)w, " %s", argv[i]);
+        w = more < 0 ? more : w + more;
+    }
+    return w;
 }
 
 char *
@@ -245,40 +291,55 @@ access_router_nft(const struct access_device *d)
     return done(&t);
 }
 
-/* Whether `dump` has the line `line` (without its newline). */
-static bool
-has_line(const char *dump, const char *line)
+/* How many lines of `dump` are `line` (without its newline). */
+static unsigned
+count_lines(const char *dump, const char *line)
 {
     size_t len = strlen(line);
+    unsigned n = 0;
 
     for (const char *p = dump; p && *p;) {
         const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (n == len && strncmp(p, line, len) == 0) {
-            return true;
+        size_t k = nl ? (size_t)(nl - p) : strlen(p);
+        if (k == len && strncmp(p, line, len) == 0) {
+            n++;
         }
         p = nl ? nl + 1 : NULL;
     }
-    return false;
+    return n;
 }
 
 int
-access_docker_user_todo(const char *dump, const char *ifname, bool add)
+access_docker_user_forward(const char *forward)
 {
-    char line[64];
-    int todo = 0;
-
-    if (!has_line(dump, "-N DOCKER-USER")) {
-        return add && has_line(dump, "-P FORWARD DROP") ? -EPERM : 0;
+    if (count_lines(forward, "-A FORWARD -j DOCKER-USER")) {
+        return 1;
     }
-    for (int i = 0; i < 2; i++) {
-        snprintf(line, sizeof line, "-A DOCKER-USER %s %s -j ACCEPT",
-                 i == 0 ? "-i" : "-o", ifname);
-        if (has_line(dump, line) != add) {
-            todo |= 1 << i;
+    return count_lines(forward, "-P FORWARD DROP") ? -EPERM : 0;
+}
+
+int
+access_docker_user_todo(const char *chain, const char *ifname, bool add,
+                        unsigned n[ACCESS_DOCKER_USER_ALL])
+{
+    char line[256];
+    int result = 0;
+
+    for (unsigned i = 0; i < ACCESS_DOCKER_USER_ALL; i++) {
+        int w = access_docker_user_line(line, sizeof line, ifname, i);
+        unsigned have =
+            w > 0 && (size_t)w < sizeof line ? count_lines(chain, line) : 0;
+        if (add && i < ACCESS_DOCKER_USER_RULES) {
+            n[i] = !have; /* inserted once when missing */
+            continue;
+        }
+        n[i] = have;
+        if (have > ACCESS_DOCKER_USER_COPIES) {
+            n[i] = ACCESS_DOCKER_USER_COPIES;
+            result = -E2BIG;
         }
     }
-    return todo;
+    return result;
 }
 
 /* What both kinds of sshd share: root only, nothing forwarded, no
@@ -326,6 +387,10 @@ access_proxy_sshd_config(const struct access_group *g)
             "PasswordAuthentication yes\n"
             "PubkeyAuthentication yes\n");
     sshd_common(&t);
+    /* Beside MaxStartups: one address (another group's, say) holds at
+     * most 5 of the 30 unauthenticated slots (OpenSSH >= 8.5; review R34,
+     * L4).  Not on devices: all their logins come from the proxy. */
+    put(&t, "PerSourceMaxStartups 5\n");
     return done(&t);
 }
 
