@@ -1234,72 +1234,169 @@ END_TEST
 
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-/* put_files' archive: what the real tar reads back -- paths relative to
- * /, modes, root's, the content byte for byte; a path that is not absolute,
- * has "..", or does not fit a ustar name is refused, nothing built. */
-START_TEST(test_tar_build)
+/* put_files' paths: absolute, without ".", ".." or an empty component. */
+START_TEST(test_put_path)
 {
-    void *state;
+    static const char *const good[] = {"/etc/ssh/miniinet", "/run/sshd",
+                                       "/usr/local/bin/vtysh", "/x"};
+    static const char *const bad[] = {
+        NULL,       "",        "/",       "etc/x", "/etc/../x",
+        "/etc/./x", "/etc//x", "/etc/x/", "/..",   "/.",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        ck_assert_msg(put_path_ok(good[i]), "%s", good[i]);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(!put_path_ok(bad[i]), "%s", bad[i] ? bad[i] : "NULL");
+    }
+}
+END_TEST
+
+/* put_all(), as the writer runs it in the container's root (here a
+ * directory of the test's): directories and files made root's with their
+ * modes, content byte for byte, a file replacing what had its name; a
+ * symlink a student planted is never followed, as a component or as the
+ * file, and what it points to is untouched. */
+START_TEST(test_put_all)
+{
+    if (!testutil_is_root()) {
+        printf("# test_put_all skipped: needs root (the files are made "
+               "root's)\n");
+        return;
+    }
     char dir[] = "/tmp/check_docker.XXXXXX";
-    struct buf tar;
+    char path[PATH_MAX + 64], outside[256];
     const char secret[] = "root:$y$j9T$salt$hash\n";
     const struct mi_file files[] = {
-        {.path = "/etc/ssh/miniinet", .data = NULL, .mode = 0700},
-        {.path = "/etc/ssh/miniinet/chpasswd",
+        {.path = "/etc", .data = NULL, .mode = 0755},
+        {.path = "/etc/miniinet", .data = NULL, .mode = 0700},
+        {.path = "/etc/miniinet/chpasswd",
          .data = secret,
          .len = sizeof secret - 1,
          .mode = 0600},
-        {.path = "/usr/local/bin/goto",
-         .data = "#!/bin/sh\n",
-         .len = 10,
-         .mode = 0755},
+        {.path = "/bin", .data = NULL, .mode = 0755},
+        {.path = "/bin/goto", .data = "#!/bin/sh\n", .len = 10, .mode = 0755},
     };
+    size_t failed = 99;
+    struct stat st;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_eq(configure_with(NULL, &state), 0);
-    ck_assert_int_eq(tar_build(state, "n", files, 3, &tar), 0);
-    ck_assert_uint_eq(tar.len % TAR_BLOCK, 0);
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/a.tar", dir);
-    FILE *f = fopen(path, "w");
+    snprintf(outside, sizeof outside, "%s/outside", dir);
+    ck_assert_int_eq(mkdir(outside, 0700), 0);
+    snprintf(path, sizeof path, "%s/root", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_ge(root, 0);
+    /* An old goto, a leftover temporary file. */
+    snprintf(path, sizeof path, "%s/root/bin", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/root/bin/goto", dir);
+    ck_assert_int_eq(symlink(outside, path), 0);
+    snprintf(path, sizeof path, "%s/root/bin/" PUT_TEMP, dir);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+
+    ck_assert_int_eq(put_all(root, files, 5, &failed), 0);
+    snprintf(path, sizeof path, "%s/root/etc/miniinet", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+    snprintf(path, sizeof path, "%s/root/bin", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/etc/miniinet/chpasswd", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+    ck_assert_uint_eq(st.st_uid, 0);
+    char back[64] = "";
+    FILE *f = fopen(path, "r");
     ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(tar.data, 1, tar.len, f), tar.len);
+    ck_assert_uint_eq(fread(back, 1, sizeof back - 1, f), sizeof secret - 1);
     fclose(f);
-    free(tar.data);
+    ck_assert_str_eq(back, secret);
+    snprintf(path, sizeof path, "%s/root/bin/goto", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/bin/" PUT_TEMP, dir);
+    ck_assert_int_eq(lstat(path, &st), -1);
+    ck_assert_int_eq(stat(outside, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode)); /* not replaced through the link */
 
-    char *out = NULL;
-    ck_assert_int_eq(
-        host_run(ARGV("tar", "-tvf", path, "--numeric-owner"), &out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "drwx------ 0/0"));
-    ck_assert_ptr_nonnull(strstr(out, "etc/ssh/miniinet/\n"));
-    ck_assert_ptr_nonnull(strstr(out, "-rw------- 0/0"));
-    ck_assert_ptr_nonnull(strstr(out, "-rwxr-xr-x 0/0"));
-    ck_assert_ptr_nonnull(strstr(out, "usr/local/bin/goto\n"));
-    free(out);
-    ck_assert_int_eq(
-        host_run(ARGV("tar", "-xOf", path, "etc/ssh/miniinet/chpasswd"), &out),
-        0);
-    ck_assert_str_eq(out, secret);
-    free(out);
+    /* A directory component that is a symlink: refused, nothing made
+     * where it points. */
+    snprintf(path, sizeof path, "%s/root/etc/miniinet", dir);
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(symlink(outside, path), 0);
+    failed = 99;
+    int error = put_all(root, files, 5, &failed);
+    ck_assert_msg(error == -ELOOP || error == -ENOTDIR, "%d", error);
+    ck_assert_uint_eq(failed, 1);
+    failed = 99;
+    error = put_all(root, files + 2, 1, &failed);
+    ck_assert_msg(error == -ELOOP || error == -ENOTDIR, "%d", error);
+    ck_assert_uint_eq(failed, 0);
+    snprintf(path, sizeof path, "%s/chpasswd", outside);
+    ck_assert_int_eq(lstat(path, &st), -1);
+    /* Missing parents: made, 0755. */
+    const struct mi_file orphan = {
+        .path = "/a/b/x", .data = "x", .len = 1, .mode = 0600};
+    ck_assert_int_eq(put_all(root, &orphan, 1, &failed), 0);
+    snprintf(path, sizeof path, "%s/root/a/b", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/a/b/x", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
 
-    const struct mi_file bad[][1] = {
-        {{.path = "etc/x", .data = "", .mode = 0600}},
-        {{.path = "/etc/../x", .data = "", .mode = 0600}},
-        {{.path =
-              "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-          .data = "",
-          .mode = 0600}},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        testutil_capture_begin();
-        ck_assert_int_eq(tar_build(state, "n", bad[i], 1, &tar), -EINVAL);
-        ck_assert_ptr_nonnull(strstr(testutil_captured(), "cannot put file"));
-        testutil_capture_end();
+    close(root);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Besides FRR's daemons, what runs in a container holding SYS_ADMIN goes
+ * through setpriv and the check of every set (exec_drop). */
+START_TEST(test_exec_drop)
+{
+    const char *out[EXEC_DROP_N + EXEC_ARGV_MAX + 1];
+    const char *argv[] = {"vtysh", "-N", "r1", "-c", "show version", NULL};
+
+    ck_assert(exec_dropped_argv(argv, out, sizeof out / sizeof *out));
+    ck_assert_str_eq(out[0], "/usr/bin/setpriv");
+    ck_assert_ptr_nonnull(strstr(out[1], "-sys_admin"));
+    ck_assert_ptr_nonnull(strstr(out[2], "--inh-caps="));
+    ck_assert_str_eq(out[EXEC_DROP_N], "vtysh");
+    ck_assert_str_eq(out[EXEC_DROP_N + 4], "show version");
+    ck_assert_ptr_null(out[EXEC_DROP_N + 5]);
+    ck_assert(!exec_dropped_argv(argv, out, EXEC_DROP_N + 5));
+
+    /* The check, run here by the real /bin/sh: exit 126 and the program
+     * not run while this process holds SYS_ADMIN in a set (root, in the
+     * suite), the program run once none holds it (an ordinary user:
+     * CapBnd still holds it, so the check must refuse too). */
+    const char *check[] = {"/bin/sh", "-c", EXEC_DROP_CHECK, "sh", "echo",
+                           "ran",     NULL};
+    char *text = NULL;
+    int status = host_run(check, &text);
+    ck_assert_int_eq(status, 126);
+    ck_assert_ptr_null(text ? strstr(text, "ran") : NULL);
+    free(text);
+    /* The whole of it, as the Engine would run it: the program runs. */
+    if (!testutil_is_root()) {
+        printf("# test_exec_drop: setpriv's drop not run (needs root)\n");
+        return;
     }
-    snprintf(path, sizeof path, "rm -rf %s", dir);
-    ck_assert_int_eq(system(path), 0);
-    docker_release(state);
+    const char *whole[EXEC_DROP_N + 3];
+    const char *echo[] = {"echo", "ran", NULL};
+    ck_assert(exec_dropped_argv(echo, whole, EXEC_DROP_N + 3));
+    text = NULL;
+    ck_assert_int_eq(host_run(whole, &text), 0);
+    ck_assert_str_eq(text, "ran\n");
+    free(text);
 }
 END_TEST
 
@@ -1385,7 +1482,9 @@ docker_suite(void)
     tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
-    tcase_add_test(tc, test_tar_build);
+    tcase_add_test(tc, test_put_path);
+    tcase_add_test(tc, test_put_all);
+    tcase_add_test(tc, test_exec_drop);
     tcase_add_test(tc, test_image_version);
     tcase_add_test(tc, test_check_image);
     suite_add_tcase(s, tc);

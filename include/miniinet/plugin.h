@@ -521,7 +521,12 @@ struct mi_runtime_ops {
      * malloc()ed string and its input is /dev/null.  Returns the exit
      * status (0..255), -ECANCELED if the program was killed by a signal
      * (say which with a warning), or another negative errno if it could not
-     * be run.  Required. */
+     * be run.  Since 4.12: the program is one of the node's files, which a
+     * student who is root in the node may have replaced, so it never runs
+     * with privileges beyond what the node's own sessions have: where the
+     * runtime gives a node more for FRR's daemons (CAP_SYS_ADMIN),
+     * start_daemon's daemons alone hold it (run_bounded and stop_frr
+     * too).  Required. */
     int (*run)(void *state, const char *name, const char *dir,
                const char *const *argv, char **out);
 
@@ -624,9 +629,10 @@ struct mi_runtime_ops {
      * the node's files, so a path is resolved inside the node's own root
      * only: a symlink the node planted (/etc/ssh -> /) never leads out of
      * the node; a file may land on the server's disk only where the node
-     * itself can write (its bind mounts, e.g. its directory).  The
-     * content never appears in argv.  Returns 0 or a negative errno,
-     * reported. */
+     * itself can write (its bind mounts, e.g. its directory).  The paths
+     * are where the node's own processes see them (a tmpfs of the node's
+     * included).  The content never appears in argv.  Returns 0 or a
+     * negative errno, reported. */
     int (*put_files)(void *state, const char *name, const char *dir,
                      const struct mi_file *files, size_t n);
 #endif

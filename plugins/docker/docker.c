@@ -38,6 +38,7 @@
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -872,6 +873,23 @@ security_opt_of(enum mi_node_kind kind)
     return a;
 }
 
+/* The writable places of FRR's kinds, whose root is read-only: tmpfs,
+ * no device or set-id file on any, programs only in /root (a student's
+ * own) and /usr/local/bin (miniinet's vtysh, put_files).  Bounded: their
+ * pages count in the container's memory too. */
+static const struct {
+    const char *path, *options;
+} frr_tmpfs[] = {
+    {"/tmp", "rw,nosuid,nodev,noexec,mode=1777,size=64m"},
+    {"/var/tmp", "rw,nosuid,nodev,noexec,mode=1777,size=64m"},
+    {"/run", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/var/log", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/var/lib/frr", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/root", "rw,nosuid,nodev,exec,mode=700,size=64m"},
+    {"/etc/ssh/miniinet", "rw,nosuid,nodev,noexec,mode=700,size=1m"},
+    {"/usr/local/bin", "rw,nosuid,nodev,exec,mode=755,size=1m"},
+};
+
 /* The body of POST /containers/create for node `node` of network
  * `network`, whose directory is `dir`.  Limits as the original platform
  * gives them; privileges not as it does (every capability but
@@ -940,6 +958,20 @@ create_request(const struct docker *d, const char *network,
         json_object_array_add(binds, json_object_new_string(bind));
     }
     json_object_object_add(hc, "Binds", binds);
+    if (frr) {
+        /* FRR's kinds hold SYS_ADMIN (the table above) and their daemons
+         * run with it: nothing they or miniinet execute there may be a
+         * file a student (root in the container) can replace, so their
+         * root file system is read-only; what must be written is on
+         * the tmpfs below (doc/access.md, *Read-only routers*). */
+        json_object_object_add(hc, "ReadonlyRootfs",
+                               json_object_new_boolean(1));
+        json_object *tmpfs = json_object_new_object();
+        for (size_t i = 0; i < sizeof frr_tmpfs / sizeof *frr_tmpfs; i++) {
+            add_string(tmpfs, frr_tmpfs[i].path, frr_tmpfs[i].options);
+        }
+        json_object_object_add(hc, "Tmpfs", tmpfs);
+    }
 
     const char *cap_drop[] = {"ALL", NULL};
     json_object_object_add(hc, "CapDrop", string_array(cap_drop));
@@ -1258,6 +1290,7 @@ struct container {
     char id[128];
     pid_t pid; /* 0 when it does not run */
     bool running;
+    bool readonly; /* its root file system (HostConfig.ReadonlyRootfs) */
     char network[256], node[256], dir[PATH_MAX]; /* its labels, "" if none */
 };
 
@@ -1321,6 +1354,11 @@ inspect(const struct docker *d, const char *socket, const char *ref,
     }
     if (json_object_object_get_ex(obj, "Config", &config)) {
         json_object_object_get_ex(config, "Labels", &labels);
+    }
+    json_object *hc = NULL;
+    if (json_object_object_get_ex(obj, "HostConfig", &hc) &&
+        json_object_object_get_ex(hc, "ReadonlyRootfs", &v)) {
+        c->readonly = json_object_get_boolean(v);
     }
     copy_string(labels, LABEL_NETWORK, c->network, sizeof c->network);
     copy_string(labels, LABEL_NODE, c->node, sizeof c->node);
@@ -1837,20 +1875,160 @@ exec_start(const struct docker *d, const char *socket, const char *name,
     return -ETIMEDOUT;
 }
 
+/* What no program miniinet runs in a container keeps, but FRR's daemons
+ * (review R33, C3; R34, N1). */
+#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
+
+/* The text of /proc/PID/status into buf: 0, or -errno. */
+static int
+read_status(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    ssize_t got = read(fd, buf, len - 1);
+    int error = got < 0 ? -errno : 0;
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    return error ? error : got > 0 ? 0 : -EIO;
+}
+
+/* The capability set on line `key` ("CapBnd") of `status`, the text of a
+ * /proc/PID/status.  -EINVAL when there is no such line. */
+static int
+status_caps(const char *status, const char *key, uint64_t *set)
+{
+    char tag[16];
+    char *end;
+
+    snprintf(tag, sizeof tag, "\n%s:", key);
+    const char *line = strstr(status, tag);
+    if (!line) {
+        return -EINVAL;
+    }
+    line += strlen(tag);
+    while (*line == ' ' || *line == '\t') {
+        line++;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(line, &end, 16);
+    if (errno || end == line || (*end != '\n' && *end != '\0')) {
+        return -EINVAL;
+    }
+    *set = (uint64_t)v;
+    return 0;
+}
+
+/* What miniinet runs in a container through the Engine's exec (run,
+ * run_bounded, stop_frr) gets the container's capabilities, and FRR's
+ * kinds hold SYS_ADMIN (their daemons insist on it): a program of the
+ * container run with it by the TA's `check`, `save` or `up` would give
+ * it to whoever replaced that program (review R34, N1).  So in a
+ * container that holds SYS_ADMIN the program is run through util-linux
+ * setpriv, which takes EXEC_NEVER out of the bounding and inheritable
+ * sets: the program executed after it has neither in any set.  A shell
+ * then checks all five sets before it executes the program, and runs
+ * nothing (exit 126) while one still holds either (setpriv 2.38 drops
+ * nothing and exits 0 when it lacks SETPCAP; Docker before 20.10.14 set
+ * inheritable capabilities).  setpriv and the shell are files of the
+ * container's read-only root (create_request), which no student can
+ * replace.  Only start_daemon's daemons keep SYS_ADMIN. */
+#define EXEC_DROP_CHECK                                                       \
+    "n=0; while read -r k v; do case $k in "                                  \
+    "CapInh:|CapPrm:|CapEff:|CapBnd:|CapAmb:) "                               \
+    "if [ $((0x$v & 0x200100)) -ne 0 ]; then "                                \
+    "echo \"miniinet: $k still holds CAP_SYS_ADMIN or CAP_SETPCAP: $1 "       \
+    "not run\" >&2; exit 126; fi; n=$((n + 1));; esac; "                      \
+    "done </proc/self/status; if [ \"$n\" -ne 5 ]; then "                     \
+    "echo \"miniinet: capabilities unreadable: $1 not run\" >&2; exit 126; "  \
+    "fi; exec \"$@\""
+_Static_assert(EXEC_NEVER == 0x200100ULL, "EXEC_DROP_CHECK's mask");
+static const char *const exec_drop[] = {"/usr/bin/setpriv",
+                                        "--bounding-set=-sys_admin,-setpcap",
+                                        "--inh-caps=-sys_admin,-setpcap",
+                                        "--",
+                                        "/bin/sh",
+                                        "-c",
+                                        EXEC_DROP_CHECK,
+                                        "sh"};
+#define EXEC_DROP_N (sizeof exec_drop / sizeof *exec_drop)
+/* The longest argv exec_in() takes. */
+#define EXEC_ARGV_MAX 64
+
+/* argv behind exec_drop into `out` (EXEC_DROP_N + argc + 1 entries):
+ * false when argv has more than EXEC_ARGV_MAX entries. */
+static bool
+exec_dropped_argv(const char *const *argv, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    while (argv[n]) {
+        n++;
+    }
+    if (n > EXEC_ARGV_MAX || EXEC_DROP_N + n + 1 > max) {
+        return false;
+    }
+    memcpy(out, exec_drop, sizeof exec_drop);
+    memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
+    return true;
+}
+
+/* Whether container `c` (its init) holds a capability of EXEC_NEVER in
+ * its bounding set: 1, 0, or -errno (reported). */
+static int
+holds_never(const struct docker *d, const char *name,
+            const struct container *c)
+{
+    char status[8192];
+    uint64_t bnd = 0;
+    int error = read_status(c->pid, status, sizeof status);
+
+    if (!error) {
+        error = status_caps(status, "CapBnd", &bnd);
+    }
+    if (error) {
+        d->host->error("docker: node %s: cannot read the capabilities of its "
+                       "container's init (/proc/%d/status): %s",
+                       name, (int)c->pid, strerror(-error));
+        return error;
+    }
+    return (bnd & EXEC_NEVER) != 0;
+}
+
 /* Runs argv in container `c` through the Engine's exec and waits for it,
  * until `deadline` (now_ms(); 0: no bound), keeping at most `max_out`
  * bytes of its standard output (SIZE_MAX: no bound).  When time or room
  * runs out, or anything else goes wrong once it may run, the program and
  * what it started are killed from the host (kill_exec()).  Its standard
  * output into `out`, the start of its standard error into `err`.
- * Returns the exit status or -errno: -ETIMEDOUT and -EFBIG unreported,
- * the rest reported. */
+ * Unless it is one of FRR's `daemon`s, it runs without EXEC_NEVER's
+ * capabilities (exec_drop).  Returns the exit status or -errno: -ETIMEDOUT and
+ * -EFBIG unreported, the rest reported. */
 static int
 exec_in(const struct docker *d, const char *socket, const char *name,
-        const struct container *c, const char *const *argv, long long deadline,
-        size_t max_out, struct buf *out, struct buf *err)
+        const struct container *c, const char *const *argv, bool daemon,
+        long long deadline, size_t max_out, struct buf *out, struct buf *err)
 {
     char exec_id[128];
+    const char *dropped[EXEC_DROP_N + EXEC_ARGV_MAX + 1];
+    int never = daemon ? 0 : holds_never(d, name, c);
+
+    if (never < 0) {
+        return never;
+    }
+    if (never) {
+        if (!exec_dropped_argv(argv, dropped,
+                               sizeof dropped / sizeof *dropped)) {
+            d->host->error("docker: node %s: %s: too many arguments", name,
+                           argv[0]);
+            return -E2BIG;
+        }
+        argv = dropped;
+    }
     struct demux dm = {.max_out = max_out, .max_err = EXEC_ERR_KEEP};
     long long left = API_TIMEOUT_S * 1000LL;
     if (deadline && deadline - now_ms() < left) {
@@ -2279,8 +2457,7 @@ docker_clear_leftovers(void *state, const struct mi_plan *plan,
  * the container's own init (its bounding set, which nothing in the
  * container can raise) less SYS_ADMIN and SETPCAP, as bounding, permitted,
  * effective and inheritable set, no ambient ones, no-new-privileges, and
- * the seccomp filter below. */
-#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
+ * the seccomp filter below (EXEC_NEVER is with exec_in()). */
 
 /* The capabilities the program may keep: the "CapBnd:" line of `status`
  * (the text of /proc/PID/status of the container's init) less EXEC_NEVER.
@@ -2288,23 +2465,13 @@ docker_clear_leftovers(void *state, const struct mi_plan *plan,
 static int
 exec_keep_caps(const char *status, uint64_t *keep)
 {
-    const char *line = strstr(status, "\nCapBnd:");
-    char *end;
+    uint64_t bnd;
+    int error = status_caps(status, "CapBnd", &bnd);
 
-    if (!line) {
-        return -EINVAL;
+    if (!error) {
+        *keep = bnd & ~(uint64_t)EXEC_NEVER;
     }
-    line += strlen("\nCapBnd:");
-    while (*line == ' ' || *line == '\t') {
-        line++;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(line, &end, 16);
-    if (errno || end == line || (*end != '\n' && *end != '\0')) {
-        return -EINVAL;
-    }
-    *keep = (uint64_t)v & ~(uint64_t)EXEC_NEVER;
-    return 0;
+    return error;
 }
 
 #if defined(__x86_64__)
@@ -2664,7 +2831,7 @@ run_in_node(struct docker *d, const char *name, const char *dir,
 
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r.socket, name, &c, argv, deadline, max_out, &o, &e);
+        exec_in(d, r.socket, name, &c, argv, false, deadline, max_out, &o, &e);
     if (e.len) {
         d->host->log(status == 0 ? MI_LOG_DEBUG : MI_LOG_WARN,
                      "docker: node %s: %s: %s", name, argv[0], e.data);
@@ -2765,7 +2932,7 @@ docker_start_daemon(void *state, const char *name, const char *dir,
                           pid_file, "--log", log,  "-f", conf, NULL};
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r.socket, name, &c, argv,
+        exec_in(d, r.socket, name, &c, argv, true,
                 now_ms() + FRR_START_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
 
     /* DIR is the container's to write: never through its symlink. */
@@ -2921,7 +3088,7 @@ docker_stop_frr(void *state, const char *name, const char *dir,
     }
     const char *argv[] = {"pkill", "-KILL", "-x", pattern, NULL};
     struct buf o = {0}, e = {0};
-    int status = exec_in(d, r.socket, name, &c, argv,
+    int status = exec_in(d, r.socket, name, &c, argv, false,
                          now_ms() + API_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
     if (status == -ETIMEDOUT) {
         d->host->error("docker: node %s: pkill -KILL -x %s in container %s "
@@ -3194,156 +3361,192 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Files: an archive uploaded through the Engine                           */
+/* Files: written from the server in the container's mount namespace       */
 /* ------------------------------------------------------------------------ */
 
-#define TAR_BLOCK 512
 /* At most this many bytes of files in one put_files (the access files of a
  * group are a few kB). */
 #define PUT_FILES_MAX ((size_t)4 << 20)
+/* The name a file is written under in its directory before it is renamed
+ * over its own. */
+#define PUT_TEMP ".miniinet-put"
+/* How long the writer may take before it is killed. */
+#define PUT_TIMEOUT_MS 10000
 
-/* One ustar header for `path` (absolute; stored relative to /) into
- * block.  false when the path does not fit. */
+/* Whether `path` is one put_files takes: absolute, shorter than PATH_MAX,
+ * each component neither empty nor "." nor "..", no trailing "/". */
 static bool
-tar_header(unsigned char block[TAR_BLOCK], const char *path, size_t size,
-           unsigned mode, bool dir)
+put_path_ok(const char *path)
 {
-    memset(block, 0, TAR_BLOCK);
-    while (*path == '/') {
-        path++;
-    }
-    size_t n = strlen(path);
-    if (!n || n + (dir ? 1 : 0) >= 100) {
+    size_t len = path ? strlen(path) : 0;
+
+    if (!len || len >= PATH_MAX || path[0] != '/' || path[len - 1] == '/') {
         return false;
     }
-    snprintf((char *)block, 100, "%s%s", path,
-             dir && path[n - 1] != '/' ? "/" : "");
-    snprintf((char *)block + 100, 8, "%07o", mode & 07777);
-    snprintf((char *)block + 108, 8, "%07o", 0);
-    snprintf((char *)block + 116, 8, "%07o", 0);
-    snprintf((char *)block + 124, 12, "%011zo", dir ? (size_t)0 : size);
-    snprintf((char *)block + 136, 12, "%011llo",
-             (unsigned long long)time(NULL));
-    block[156] = dir ? '5' : '0';
-    snprintf((char *)block + 257, 6, "ustar");
-    block[263] = '0';
-    block[264] = '0';
-    snprintf((char *)block + 265, 32, "root");
-    snprintf((char *)block + 297, 32, "root");
-    memset(block + 148, ' ', 8);
-    unsigned sum = 0;
-    for (size_t i = 0; i < TAR_BLOCK; i++) {
-        sum += block[i];
+    for (const char *c = path + 1; *c;) {
+        size_t n = strcspn(c, "/");
+        if (!n || (n == 1 && c[0] == '.') ||
+            (n == 2 && c[0] == '.' && c[1] == '.') || n > NAME_MAX) {
+            return false;
+        }
+        c += n + (c[n] == '/');
     }
-    snprintf((char *)block + 148, 8, "%06o", sum);
-    block[155] = ' ';
     return true;
 }
 
-/* The archive of `files` in memory (tar, ustar), into *out. */
+/* openat2() beneath `root`, never through a symlink of any kind. */
 static int
-tar_build(const struct docker *d, const char *name,
-          const struct mi_file *files, size_t n, struct buf *out)
+open_beneath(int root, const char *path, int flags, mode_t mode)
 {
-    static const unsigned char zeros[TAR_BLOCK];
-    size_t total = 0;
+    struct open_how how = {
+        .flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
+        .mode = flags & O_CREAT ? mode : 0,
+        .resolve =
+            RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}
 
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        const struct mi_file *f = &files[i];
-        unsigned char block[TAR_BLOCK];
-        bool dir = !f->data;
-        if (!f->path || f->path[0] != '/' || strstr(f->path, "/../") ||
-            !tar_header(block, f->path, f->len, f->mode, dir)) {
-            d->host->error("docker: node %s: cannot put file '%s' (an "
-                           "absolute path of at most 98 bytes, no ..)",
-                           name, f->path ? f->path : "(null)");
-            free(out->data);
-            return -EINVAL;
+/* The directory that will hold f->path (its parent), made where missing
+ * (0755, root's), each component opened beneath the last without
+ * following a symlink: its descriptor (O_PATH), or -errno; *base points
+ * to the last component. */
+static int
+put_parent(int root, const char *path, const char **base)
+{
+    const char *c = path + 1;
+    int dfd = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+    for (size_t n; dfd >= 0 && c[n = strcspn(c, "/")] == '/'; c += n + 1) {
+        char comp[NAME_MAX + 1];
+        memcpy(comp, c, n);
+        comp[n] = '\0';
+        if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
+            int error = -errno;
+            close(dfd);
+            return error;
         }
-        total += TAR_BLOCK + (dir ? 0 : f->len);
-        if (total > PUT_FILES_MAX) {
-            d->host->error("docker: node %s: files too large to put (more "
-                           "than %zu bytes)",
-                           name, PUT_FILES_MAX);
-            free(out->data);
-            return -EFBIG;
+        int next = open_beneath(dfd, comp, O_PATH | O_DIRECTORY, 0);
+        int error = -errno;
+        close(dfd);
+        if (next < 0) {
+            return error;
         }
-        buf_add(out, block, TAR_BLOCK);
-        if (!dir) {
-            buf_add(out, f->data, f->len);
-            size_t pad = (TAR_BLOCK - f->len % TAR_BLOCK) % TAR_BLOCK;
-            buf_add(out, zeros, pad);
-        }
+        dfd = next;
     }
-    buf_add(out, zeros, TAR_BLOCK);
-    buf_add(out, zeros, TAR_BLOCK);
-    if (out->failed) {
-        free(out->data);
-        return -ENOMEM;
+    *base = c;
+    return dfd < 0 ? -errno : dfd;
+}
+
+/* One file or directory (data NULL) of put_files, under directory `root`
+ * (the container's /): missing parents made (put_parent()); a directory is
+ * made unless it exists, a file written under PUT_TEMP and renamed over
+ * whatever has its name (a symlink is replaced, never followed); either is
+ * root's with f->mode.  0 or -errno.  Only system calls: it runs in the
+ * writer, a child of a process that may have threads. */
+static int
+put_one(int root, const struct mi_file *f)
+{
+    const char *base = NULL;
+    int dfd = put_parent(root, f->path, &base);
+
+    if (dfd < 0) {
+        return dfd;
+    }
+    int fd = -1, error = 0;
+    if (!f->data) {
+        if (mkdirat(dfd, base, 0700) < 0 && errno != EEXIST) {
+            error = -errno;
+        } else {
+            fd = open_beneath(dfd, base, O_RDONLY | O_DIRECTORY, 0);
+        }
+    } else if (unlinkat(dfd, PUT_TEMP, 0) < 0 && errno != ENOENT) {
+        error = -errno;
+    } else {
+        fd = open_beneath(dfd, PUT_TEMP, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    }
+    if (!error && fd < 0) {
+        error = -errno;
+    }
+    for (size_t done = 0; !error && f->data && done < f->len;) {
+        ssize_t w = write(fd, f->data + done, f->len - done);
+        if (w <= 0 && (w == 0 || errno != EINTR)) {
+            error = w == 0 ? -EIO : -errno;
+        }
+        done += w > 0 ? (size_t)w : 0;
+    }
+    if (!error && (fchown(fd, 0, 0) < 0 || fchmod(fd, f->mode & 07777) < 0)) {
+        error = -errno;
+    }
+    if (fd >= 0 && close(fd) < 0 && !error) {
+        error = -errno;
+    }
+    if (!error && f->data && renameat(dfd, PUT_TEMP, dfd, base) < 0) {
+        error = -errno;
+    }
+    if (error && f->data && fd >= 0) {
+        unlinkat(dfd, PUT_TEMP, 0);
+    }
+    close(dfd);
+    return error;
+}
+
+/* The files under `root`, in order: 0, or -errno with the index of the
+ * one that failed in *failed. */
+static int
+put_all(int root, const struct mi_file *files, size_t n, size_t *failed)
+{
+    for (size_t i = 0; i < n; i++) {
+        int error = put_one(root, &files[i]);
+        if (error) {
+            *failed = i;
+            return error;
+        }
     }
     return 0;
 }
 
-/* PUT /containers/ID/archive?path=/ with the archive as its body. */
-static int
-api_put_archive(const struct docker *d, const char *socket, const char *name,
-                const char *id, const struct buf *tar)
-{
-    char url[PATH_MAX + 64];
-    char errbuf[CURL_ERROR_SIZE] = "";
-    char msg[512];
-    struct response resp;
-    struct curl_slist *headers = NULL;
-    CURL *curl = curl_easy_init();
+/* What the writer reports through its pipe when a file fails. */
+struct put_failure {
+    size_t index;
+    int error;
+};
 
-    memset(&resp, 0, sizeof resp);
-    if (!curl) {
-        d->host->error("docker: cannot initialise libcurl");
-        return -ENOMEM;
-    }
-    snprintf(url, sizeof url, "http://docker/containers/%s/archive?path=%%2F",
-             id);
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, API_TIMEOUT_S * 1000L);
-    headers = curl_slist_append(headers, "Content-Type: application/x-tar");
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, tar->data);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)tar->len);
-    CURLcode rc = curl_easy_perform(curl);
-    int error = 0;
-    if (rc != CURLE_OK) {
-        d->host->error("docker: node %s: putting files: %s", name,
-                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
-        error = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
+/* The writer: enters the mount namespace of process `pid` (the
+ * container's init), whose / is the container's root, and writes the
+ * files there; a failure goes to `report`.  Never returns. */
+static void
+put_writer(pid_t pid, int report, const struct mi_file *files, size_t n)
+{
+    char path[64];
+    struct put_failure fail = {0, 0};
+
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    int ns = open(path, O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
+        fail.index = SIZE_MAX;
+        fail.error = -errno;
     } else {
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.code);
-        if (resp.code != 200) {
-            d->host->error("docker: node %s: cannot put files: %s", name,
-                           api_message(&resp, msg, sizeof msg));
-            error = -EIO;
-        }
+        umask(022);
+        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        fail.index = SIZE_MAX;
+        fail.error = root < 0 ? -errno : put_all(root, files, n, &fail.index);
     }
-    response_free(&resp);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    return error;
+    if (fail.error) {
+        ssize_t w = write(report, &fail, sizeof fail);
+        (void)w;
+        _exit(1);
+    }
+    _exit(0);
 }
 
-/* Since ABI 4.12: the files as a tar archive built in memory, extracted by
- * the Engine into the container's root file system (PUT
- * /containers/ID/archive).  The Engine extracts it chrooted into the
- * container's root, so a symlink the container holds resolves inside it
- * and never onto the server; the content goes in the request's body,
- * never in a command line. */
+/* Since ABI 4.12: the files written from the server in the container's
+ * own mount namespace (put_writer()), where its tmpfs are, which is where
+ * they go in FRR's kinds, whose root is read-only (create_request); the
+ * Engine's archive upload writes only into the container's root.  The
+ * container's root is a student's: every path is resolved beneath it and
+ * never through a symlink, a file written under a temporary name and
+ * renamed over its own; the content is never in a command line. */
 static int
 docker_put_files(void *state, const char *name, const char *dir,
                  const struct mi_file *files, size_t n)
@@ -3351,22 +3554,99 @@ docker_put_files(void *state, const char *name, const char *dir,
     struct docker *d = state;
     struct record r;
     struct container c;
-    struct buf tar;
+    size_t total = 0;
     int error = check_node_name(d, name);
 
+    for (size_t i = 0; !error && i < n; i++) {
+        if (!put_path_ok(files[i].path)) {
+            d->host->error("docker: node %s: cannot put file '%s' (an "
+                           "absolute path without '.', '..' or an empty "
+                           "component)",
+                           name, files[i].path ? files[i].path : "(null)");
+            return -EINVAL;
+        }
+        total += files[i].len;
+        if (total > PUT_FILES_MAX) {
+            d->host->error("docker: node %s: files too large to put (more "
+                           "than %zu bytes)",
+                           name, PUT_FILES_MAX);
+            return -EFBIG;
+        }
+    }
     if (!error) {
         error = find_running(d, name, dir, &r, &c);
     }
-    if (!error) {
-        error = tar_build(d, name, files, n, &tar);
+    int never = error ? 0 : holds_never(d, name, &c);
+    if (error || never < 0) {
+        return error ? error : never;
     }
-    if (error) {
+    if (never && !c.readonly) {
+        /* Made before routers' roots were read-only: files put there
+         * would let students in where their root can replace what runs
+         * with SYS_ADMIN (review R34, N1). */
+        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
+                       "its root file system is writable (made by an "
+                       "earlier miniinet): student access refused there; "
+                       "`miniinet down` and `up` make it again",
+                       name, docker_container_name(name));
+        return -EPERM;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        error = -errno;
+        d->host->error("docker: node %s: pipe: %s", name, strerror(errno));
         return error;
     }
-    error = api_put_archive(d, r.socket, name, c.id, &tar);
-    explicit_bzero(tar.data, tar.len);
-    free(tar.data);
-    return error;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        put_writer(c.pid, p[1], files, n);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        error = -errno;
+        close(p[0]);
+        d->host->error("docker: node %s: fork: %s", name, strerror(errno));
+        return error;
+    }
+    int status = 0;
+    pid_t got = 0;
+    for (long long until = now_ms() + PUT_TIMEOUT_MS;
+         (got = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < until;) {
+        sleep_ms(5);
+    }
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        d->host->error("docker: node %s: writing its files took more than "
+                       "%d s (stopped)",
+                       name, PUT_TIMEOUT_MS / 1000);
+        close(p[0]);
+        return -ETIMEDOUT;
+    }
+    struct put_failure fail = {0, 0};
+    ssize_t rd = read(p[0], &fail, sizeof fail);
+    close(p[0]);
+    if (rd == (ssize_t)sizeof fail && fail.error) {
+        if (fail.index == SIZE_MAX) {
+            d->host->error("docker: node %s: cannot enter container %s's "
+                           "mount namespace or open its root: %s",
+                           name, docker_container_name(name),
+                           strerror(-fail.error));
+        } else {
+            d->host->error("docker: node %s: cannot put %s in container "
+                           "%s: %s",
+                           name, files[fail.index].path,
+                           docker_container_name(name), strerror(-fail.error));
+        }
+        return fail.error;
+    }
+    if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        d->host->error("docker: node %s: the writer of its files failed",
+                       name);
+        return -EIO;
+    }
+    return 0;
 }
 
 /* Since ABI 4.8: a container has its own root file system, users and
