@@ -3447,7 +3447,7 @@ put_parent(int root, const char *path, const char **base)
 static int
 put_one(int root, const struct mi_file *f)
 {
-    const char *base = NULL;
+    const char *base = f->path + 1;
     int dfd = put_parent(root, f->path, &base);
 
     if (dfd < 0) {
