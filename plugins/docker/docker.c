@@ -38,7 +38,6 @@
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
-#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -3394,17 +3393,16 @@ put_path_ok(const char *path)
     return true;
 }
 
-/* openat2() beneath `root`, never through a symlink of any kind. */
+/* Opens `name`, one component (no "/"; put_path_ok() refused ".", ".."
+ * and empty ones), in directory `dir`, never through a symlink: a symlink
+ * there fails (ELOOP, or ENOTDIR with O_DIRECTORY).  One component at a
+ * time, so nothing is resolved that the caller did not look at (openat2's
+ * RESOLVE_BENEATH would do no more here, and valgrind knows no openat2). */
 static int
-open_beneath(int root, const char *path, int flags, mode_t mode)
+open_component(int dir, const char *name, int flags, mode_t mode)
 {
-    struct open_how how = {
-        .flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
-        .mode = flags & O_CREAT ? mode : 0,
-        .resolve =
-            RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-    };
-    return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+    return openat(dir, name, flags | O_CLOEXEC | O_NOFOLLOW,
+                  flags & O_CREAT ? mode : 0);
 }
 
 /* The directory that will hold f->path (its parent), made where missing
@@ -3426,7 +3424,7 @@ put_parent(int root, const char *path, const char **base)
             close(dfd);
             return error;
         }
-        int next = open_beneath(dfd, comp, O_PATH | O_DIRECTORY, 0);
+        int next = open_component(dfd, comp, O_PATH | O_DIRECTORY, 0);
         int error = -errno;
         close(dfd);
         if (next < 0) {
@@ -3458,12 +3456,12 @@ put_one(int root, const struct mi_file *f)
         if (mkdirat(dfd, base, 0700) < 0 && errno != EEXIST) {
             error = -errno;
         } else {
-            fd = open_beneath(dfd, base, O_RDONLY | O_DIRECTORY, 0);
+            fd = open_component(dfd, base, O_RDONLY | O_DIRECTORY, 0);
         }
     } else if (unlinkat(dfd, PUT_TEMP, 0) < 0 && errno != ENOENT) {
         error = -errno;
     } else {
-        fd = open_beneath(dfd, PUT_TEMP, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        fd = open_component(dfd, PUT_TEMP, O_WRONLY | O_CREAT | O_EXCL, 0600);
     }
     if (!error && fd < 0) {
         error = -errno;
