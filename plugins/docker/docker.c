@@ -2870,17 +2870,28 @@ docker_run_bounded(void *state, const char *name, const char *dir,
 /* ------------------------------------------------------------------------ */
 
 /* User frr of the container's image: its /etc/passwd, read through the
- * container's root as /proc/PID/root shows it. */
+ * container's root as /proc/PID/root shows it.  FRR's kinds have a
+ * read-only root (create_request), so the file is the image's; opened all
+ * the same as if a student could have replaced it: no symlink followed
+ * for the file (an absolute one would resolve on the server), a regular
+ * file only (a FIFO would block), without waiting to open. */
 static bool
 image_frr_user(pid_t pid, uid_t *uid, gid_t *gid)
 {
     char path[64];
     char line[512];
     bool found = false;
+    struct stat st;
 
     snprintf(path, sizeof path, "/proc/%d/root/etc/passwd", (int)pid);
-    FILE *f = fopen(path, "re");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                  ? fdopen(fd, "r")
+                  : NULL;
     if (!f) {
+        if (fd >= 0) {
+            close(fd);
+        }
         return false;
     }
     while (!found && fgets(line, sizeof line, f)) {
