@@ -74,13 +74,15 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/local/network_check.c src/local/network_link.c \
 	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
-	src/local/network_access.c src/local/network_ports.c \
+	src/local/network_access.c src/local/network_access_up.c \
+	src/local/network_ports.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \
 	-DMI_WWWDIR='"$(wwwdir)"'
-miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBMHD_CFLAGS)
-miniinet_LDADD = src/libmicore.la $(LIBMHD_LIBS)
+miniinet_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBMHD_CFLAGS) \
+	$(LIBCRYPT_CFLAGS)
+miniinet_LDADD = src/libmicore.la $(LIBMHD_LIBS) $(LIBCRYPT_LIBS)
 
 # The dashboard's page (`miniinet serve`), read at start from here
 # (MINIINET_WWW_DIR overrides it: the tests use the source tree's).

@@ -84,6 +84,24 @@ int network_link(struct session *, const struct link_request *);
  * (network_access.c); access_print() writes a reply as the TA reads it,
  * one line per group (with a header line when `header`). */
 int network_access(struct session *);
+/* `up`'s student access phase (network_access_up.c): for this server's
+ * groups, the credentials, the proxies' outside veths, the files in the
+ * proxies and devices, root's password in the proxies, sshd started where
+ * it does not run, the port forward's nftables table.  Create-or-replace:
+ * `up` healing runs it again.  0 or -errno (reported). */
+int network_access_install(struct session *, const struct state *);
+/* Adds to the record, ahead of up, what network_access_install() makes on
+ * the server that `down` removes: the outside veths (rootif lines; the
+ * nftables table goes with the record's port lines). */
+void network_access_record(struct session *, struct state *);
+/* Docker's DOCKER-USER chain: the accepts of the outside link of AS `asn`
+ * (access_files.h) inserted where missing (`add`) or every copy deleted,
+ * decided from `iptables -w -S FORWARD` and `-S DOCKER-USER`
+ * (network_access_up.c).  Nothing to do when iptables is not installed or
+ * FORWARD does not jump to DOCKER-USER; with `add`, a FORWARD policy DROP
+ * without that jump is reported (a warning: outside logins dropped).  An
+ * iptables that fails is an error.  0 or -1 (reported). */
+int network_access_docker_user(unsigned asn, bool add);
 void access_print(const struct wire_access *, bool header);
 
 /* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):
@@ -237,9 +255,11 @@ int network_preflight(struct session *);
  * network's own record does not count).  Each clash is an error naming
  * the file, the port, the AS, what holds it and the server; with `out`
  * (a server's preflight, for its master), the clashes go into *out (n in
- * *n_out) instead, and the master words them.  Part of `preflight` and of
+ * *n_out) instead, and the master words them.  Also, first: that nft
+ * takes the port forward's table (`nft -c`, as root; an error) and that
+ * IPv4 forwarding is on (a warning).  Part of `preflight` and of
  * `up` before anything is built.  Returns an exit status: EXIT_FAILED
- * when a port is held or cannot be checked. */
+ * when a port is held or cannot be checked, or nft refuses the table. */
 int network_check_ports(struct session *, struct wire_port **out,
                         size_t *n_out);
 

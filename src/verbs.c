@@ -193,20 +193,31 @@ verb_plugins(struct session *s, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* Student access is planned (validate, plan) but not built yet: `up`
- * refuses it rather than build a network without the proxies the file
- * asks for (doc/access.md, "State"). */
+/* Student access: `up` builds it on one server, with a runtime that can
+ * put files into its nodes (put_files, plugin ABI 4.12); across several
+ * servers it is not built yet, and `up` refuses it rather than build a
+ * network without the proxies the file asks for (doc/access.md,
+ * "State"). */
 static int
 access_not_built(const struct session *s)
 {
+    const struct mi_plan *p = plan_view(s->plan);
+
     if (!plan_access(s->plan)) {
         return EXIT_OK;
     }
-    log_error("%s: access: this miniinet plans student access (see `plan`) "
-              "but does not build it yet; remove `access` from the file to "
-              "bring the network up without it",
-              s->opts.config);
-    return EXIT_USAGE;
+    if (p->n_servers > 1) {
+        log_error("%s: access: this miniinet builds student access on one "
+                  "server only (this network has %zu); remove `access` "
+                  "from the file to bring the network up without it",
+                  s->opts.config, p->n_servers);
+        return EXIT_USAGE;
+    }
+    const struct active_plugin *rt = session_plugin(s, MI_PLUGIN_RUNTIME);
+    if (rt && rt_check_put_files(rt, s->opts.config)) {
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 /* up: build this server's part of the network, or, as the master, have
@@ -901,8 +912,9 @@ const struct verb verbs[] = {
      NEED_PLAN, 0, verb_preflight, 0},
     {"up", "[--restore [--skip-damaged] [SNAPSHOT]]",
      "build the network and start its routers (on every server, as "
-     "master), first removing what a reboot left of an earlier run; on a "
-     "network that is up, repair what is missing or dead",
+     "master), first removing what a reboot left of an earlier run, with "
+     "its student access (one server); on a network that is up, repair "
+     "what is missing or dead",
      NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up,
      VOPT_RESTORE | VOPT_SKIP_DAMAGED},
     {"down", "[--purge] [NETWORK]",

@@ -204,6 +204,312 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Whatever the kind: CapDrop ALL, no capability outside the table (never
+ * ALL, never one of those that open the host), no-new-privileges; the
+ * kinds with SYS_ADMIN (FRR's) have the seccomp profile that closes what
+ * it opens, the others Docker's default profile. */
+START_TEST(test_confinement)
+{
+    static const char *const never[] = {"ALL",
+                                        "SYS_MODULE",
+                                        "SYS_RAWIO",
+                                        "SYS_PTRACE",
+                                        "DAC_READ_SEARCH",
+                                        "SYS_BOOT",
+                                        "SYS_TIME",
+                                        "MKNOD",
+                                        "SYS_RESOURCE",
+                                        "MAC_ADMIN",
+                                        "MAC_OVERRIDE",
+                                        "SYSLOG",
+                                        "BPF",
+                                        "PERFMON",
+                                        "SETFCAP",
+                                        "LINUX_IMMUTABLE",
+                                        "NET_BROADCAST",
+                                        "IPC_LOCK",
+                                        "SYS_NICE",
+                                        "FOWNER",
+                                        "FSETID",
+                                        NULL};
+    void *state;
+
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    for (int k = MI_NODE_ROUTER; k <= MI_NODE_PROXY; k++) {
+        const struct mi_node node = {.name = "n",
+                                     .kind = (enum mi_node_kind)k};
+        json_object *req = create_request(state, "small", &node, "/r", "/r/f");
+        json_object *hc = json_object_object_get(req, "HostConfig");
+        json_object *add = json_object_object_get(hc, "CapAdd");
+        json_object *sec = json_object_object_get(hc, "SecurityOpt");
+
+        ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+        ck_assert(json_object_is_type(add, json_type_array));
+        ck_assert_int_gt(json_object_array_length(add), 0);
+        for (size_t i = 0; i < json_object_array_length(add); i++) {
+            const char *cap =
+                json_object_get_string(json_object_array_get_idx(add, i));
+            for (size_t j = 0; never[j]; j++) {
+                ck_assert_msg(strcmp(cap, never[j]) != 0, "kind %d gets %s", k,
+                              cap);
+            }
+            ck_assert(kind_has(node.kind, cap));
+        }
+        bool sys_admin =
+            strstr(member(req, "HostConfig.CapAdd"), "\"SYS_ADMIN\"") != NULL;
+        ck_assert_int_eq(sys_admin,
+                         k == MI_NODE_ROUTER || k == MI_NODE_ROUTESERVER);
+        /* SETPCAP with SYS_ADMIN only: sshd's bounding set drops both. */
+        ck_assert_int_eq(
+            strstr(member(req, "HostConfig.CapAdd"), "\"SETPCAP\"") != NULL,
+            sys_admin);
+        ck_assert(json_object_is_type(sec, json_type_array));
+        ck_assert_str_eq(
+            json_object_get_string(json_object_array_get_idx(sec, 0)),
+            "no-new-privileges");
+        ck_assert_int_eq(json_object_array_length(sec), sys_admin ? 2 : 1);
+        if (sys_admin) {
+            const char *opt =
+                json_object_get_string(json_object_array_get_idx(sec, 1));
+            ck_assert_int_eq(strncmp(opt, "seccomp=", 8), 0);
+            json_object *p = json_tokener_parse(opt + 8);
+            ck_assert_ptr_nonnull(p);
+            /* An allowlist: anything not named (a call a newer kernel
+             * adds, open_tree_attr) is refused. */
+            ck_assert_str_eq(member(p, "defaultAction"), "\"SCMP_ACT_ERRNO\"");
+            ck_assert_str_eq(member(p, "defaultErrnoRet"), "1");
+            json_object *rules = json_object_object_get(p, "syscalls");
+            static const char *const refused[] = {"mount",
+                                                  "umount",
+                                                  "umount2",
+                                                  "pivot_root",
+                                                  "move_mount",
+                                                  "open_tree",
+                                                  "open_tree_attr",
+                                                  "fsopen",
+                                                  "fsconfig",
+                                                  "fsmount",
+                                                  "fspick",
+                                                  "mount_setattr",
+                                                  "setns",
+                                                  "unshare",
+                                                  "bpf",
+                                                  "perf_event_open",
+                                                  "keyctl",
+                                                  "add_key",
+                                                  "request_key",
+                                                  "open_by_handle_at",
+                                                  "name_to_handle_at",
+                                                  "kexec_load",
+                                                  "kexec_file_load",
+                                                  "init_module",
+                                                  "finit_module",
+                                                  "delete_module",
+                                                  "io_uring_setup",
+                                                  "io_uring_enter",
+                                                  "io_uring_register",
+                                                  "userfaultfd",
+                                                  "ptrace",
+                                                  "process_vm_readv",
+                                                  "process_vm_writev",
+                                                  "modify_ldt",
+                                                  "listmount",
+                                                  "statmount",
+                                                  "syslog",
+                                                  "swapon",
+                                                  "reboot",
+                                                  "kcmp",
+                                                  "pidfd_getfd",
+                                                  "lookup_dcookie",
+                                                  "quotactl",
+                                                  "fanotify_init",
+                                                  "settimeofday",
+                                                  "miniinet_new_call",
+                                                  NULL};
+            static const char *const allowed[] = {
+                "read",  "write",   "execve", "openat", "setuid", "chroot",
+                "ioctl", "sendmsg", "capset", "prctl",  "wait4",  NULL};
+            size_t clone_rules = 0;
+            for (size_t r = 0; r < json_object_array_length(rules); r++) {
+                json_object *rule = json_object_array_get_idx(rules, r);
+                json_object *names = json_object_object_get(rule, "names");
+                bool allow =
+                    strcmp(member(rule, "action"), "\"SCMP_ACT_ALLOW\"") == 0;
+                bool args = json_object_object_get(rule, "args") != NULL;
+                for (size_t n = 0; n < json_object_array_length(names); n++) {
+                    const char *name = json_object_get_string(
+                        json_object_array_get_idx(names, n));
+                    for (size_t j = 0; allow && refused[j]; j++) {
+                        ck_assert_msg(strcmp(name, refused[j]) != 0,
+                                      "%s allowed", name);
+                    }
+                    if (strcmp(name, "clone") == 0) {
+                        /* Only without a namespace flag. */
+                        ck_assert(allow && args);
+                        ck_assert_str_eq(member(rule, "args"),
+                                         "[{\"index\":0,\"value\":"
+                                         "2114060288,\"valueTwo\":0,"
+                                         "\"op\":\"SCMP_CMP_MASKED_EQ\"}]");
+                        clone_rules++;
+                    }
+                    if (strcmp(name, "clone3") == 0) {
+                        ck_assert(!allow);
+                        ck_assert_str_eq(member(rule, "errnoRet"), "38");
+                    }
+                    if (strcmp(name, "personality") == 0 ||
+                        strcmp(name, "socket") == 0) {
+                        ck_assert(allow && args);
+                    }
+                }
+            }
+            ck_assert_uint_eq(clone_rules, 1);
+            json_object *first = json_object_array_get_idx(rules, 0);
+            const char *names = json_object_to_json_string_ext(
+                json_object_object_get(first, "names"),
+                JSON_C_TO_STRING_PLAIN);
+            ck_assert_ptr_null(json_object_object_get(first, "args"));
+            for (size_t j = 0; allowed[j]; j++) {
+                char quoted[64];
+                snprintf(quoted, sizeof quoted, "\"%s\"", allowed[j]);
+                ck_assert_msg(strstr(names, quoted), "%s refused", allowed[j]);
+            }
+            json_object_put(p);
+        }
+        json_object_put(req);
+    }
+    docker_release(state);
+}
+END_TEST
+
+/* miniinet exec's program gets a fresh environment: nothing of the
+ * TA's but a plain TERM (review R34, N6). */
+START_TEST(test_exec_env)
+{
+    char term[sizeof "TERM=" + EXEC_TERM_MAX];
+    const char *env[EXEC_ENV_MAX];
+
+    exec_env(term, "xterm-256color", env);
+    ck_assert_str_eq(env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                             "/usr/bin:/sbin:/bin");
+    ck_assert_str_eq(env[1], "TERM=xterm-256color");
+    ck_assert_str_eq(env[2], "HOME=/root");
+    ck_assert_str_eq(env[3], "LANG=C.UTF-8");
+    ck_assert_ptr_null(env[4]);
+
+    char longest[EXEC_TERM_MAX + 2];
+    memset(longest, 'x', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    const char *bad[] = {NULL,     "",      "a b",  "xterm\nLD_PRELOAD=/x",
+                         "vt100;", longest, "$(id)"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        exec_env(term, bad[i], env);
+        ck_assert_str_eq(env[1], "HOME=/root");
+        ck_assert_str_eq(env[2], "LANG=C.UTF-8");
+        ck_assert_ptr_null(env[3]);
+    }
+    longest[EXEC_TERM_MAX] = '\0';
+    exec_env(term, longest, env);
+    ck_assert_int_eq(strncmp(env[1], "TERM=xxx", 8), 0);
+    ck_assert_uint_eq(strlen(env[1]), 5 + EXEC_TERM_MAX);
+
+    /* Whatever the caller's environment holds, the program gets env
+     * alone: as run_interactive's child sets it, in a child here. */
+    setenv("MINIINET_TEST_SECRET", "ta-secret", 1);
+    pid_t pid = fork();
+    ck_assert_int_ne(pid, -1);
+    if (pid == 0) {
+        exec_env(term, "dumb", env);
+        environ = (char **)env;
+        execvp("sh", (char *const[]){
+                         "sh", "-c",
+                         "[ -z \"${MINIINET_TEST_SECRET+set}\" ] && "
+                         "[ \"$HOME\" = /root ] && [ \"$TERM\" = dumb ] && "
+                         "[ \"$(env | wc -l)\" -le 6 ]",
+                         NULL});
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unsetenv("MINIINET_TEST_SECRET");
+}
+END_TEST
+
+/* miniinet exec's program: the container init's bounding set less
+ * SYS_ADMIN and SETPCAP; confined in a child (as root: that set, no
+ * ambient, no-new-privileges, the filter; not root: it refuses). */
+START_TEST(test_exec_confine)
+{
+    uint64_t keep = 0;
+
+    ck_assert_int_eq(exec_keep_caps("Name:\tinit\nCapPrm:\t0000000000000001\n"
+                                    "CapBnd:\t00000000a82425fb\nCapAmb:\t0\n",
+                                    &keep),
+                     0);
+    ck_assert_uint_eq(keep, 0xa80425fbULL & ~(1ULL << 8));
+    ck_assert_uint_eq(keep & (1ULL << 21), 0);
+    ck_assert_int_eq(exec_keep_caps("Name:\tx\nCapEff:\t1\n", &keep), -EINVAL);
+    ck_assert_int_eq(exec_keep_caps("x\nCapBnd:\tzz\n", &keep), -EINVAL);
+
+    const uint64_t want = (1ULL << CAP_NET_ADMIN) | (1ULL << CAP_KILL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (geteuid() != 0) {
+            _exit(exec_confine(want) < 0 ? 0 : 1);
+        }
+        if (exec_confine(want) < 0) {
+            _exit(2);
+        }
+        char buf[8192];
+        int fd = open("/proc/self/status", O_RDONLY);
+        ssize_t got = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        buf[got > 0 ? got : 0] = '\0';
+        char line[64];
+        snprintf(line, sizeof line, "\nCapBnd:\t%016llx\n",
+                 (unsigned long long)want);
+        if (!strstr(buf, line)) {
+            _exit(3);
+        }
+        snprintf(line, sizeof line, "\nCapEff:\t%016llx\n",
+                 (unsigned long long)want);
+        if (!strstr(buf, line) || !strstr(buf, "\nNoNewPrivs:\t1\n") ||
+            !strstr(buf, "\nSeccomp:\t2\n")) {
+            _exit(4);
+        }
+        errno = 0;
+        if (syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -4, 0) != -1 ||
+            errno != EPERM) {
+            _exit(5);
+        }
+        if (unshare(0) != -1 || errno != EPERM) {
+            _exit(6);
+        }
+        if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS) {
+            _exit(7);
+        }
+        /* valgrind answers ENOSYS itself for a call it does not know */
+        if (syscall(467, -100, "/", 1, NULL, 0) != -1 ||
+            (errno != EPERM && errno != ENOSYS)) {
+            _exit(8);
+        }
+        char c = 'x';
+        int null = open("/dev/null", O_RDONLY);
+        if (ioctl(null, TIOCSTI, &c) != -1 || errno != EPERM) {
+            _exit(9);
+        }
+        if (getpid() <= 0) { /* an ordinary call still works */
+            _exit(10);
+        }
+        _exit(0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(test_create_request)
 {
     void *state;
@@ -234,7 +540,12 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
                      "n\\/frr:\\/var\\/run\\/frr\"]");
-    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"SYS_RESOURCE\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+    ck_assert_str_eq(
+        member(req, "HostConfig.CapAdd"),
+        "[\"NET_ADMIN\",\"NET_RAW\",\"NET_BIND_SERVICE\","
+        "\"SETUID\",\"SETGID\",\"SYS_CHROOT\",\"AUDIT_WRITE\","
+        "\"KILL\",\"DAC_OVERRIDE\",\"CHOWN\",\"SYS_ADMIN\",\"SETPCAP\"]");
     json_object *sysctls;
     ck_assert(json_object_object_get_ex(
         json_object_object_get(req, "HostConfig"), "Sysctls", &sysctls));
@@ -244,12 +555,18 @@ START_TEST(test_create_request)
     ck_assert_ptr_nonnull(strstr(member(req, "Entrypoint"), "sleep"));
     json_object_put(req);
 
-    /* Hosts: the host image, NET_ADMIN, no FRR directory, no forwarding. */
+    /* Hosts: the host image, no FRR directory, no forwarding; neither
+     * SYS_ADMIN nor FRR's DAC_OVERRIDE, KILL, CHOWN. */
     const struct mi_node host = {.name = "3_L2_DCN_FIFA_1",
                                  .kind = MI_NODE_L2HOST};
     req = create_request(state, "small", &host, "/r/h", "/r/h/frr");
     ck_assert_str_eq(member(req, "Image"), "\"miniinet\\/host:latest\"");
-    ck_assert_str_eq(member(req, "HostConfig.CapAdd"), "[\"NET_ADMIN\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
+                     "[\"NET_ADMIN\",\"NET_RAW\",\"SETUID\",\"SETGID\","
+                     "\"SYS_CHROOT\",\"AUDIT_WRITE\",\"KILL\"]");
+    ck_assert_str_eq(member(req, "HostConfig.SecurityOpt"),
+                     "[\"no-new-privileges\"]");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/h:\\/r\\/h\"]");
     ck_assert(json_object_object_get_ex(
@@ -297,6 +614,29 @@ START_TEST(test_create_request)
     req = create_request(state, "small", &rs, "/r", "/r/frr");
     ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "500");
     ck_assert_str_eq(member(req, "HostConfig.Memory"), "268435456");
+    json_object_put(req);
+    docker_release(state);
+
+    /* The proxy: sshd's only, and CHOWN for chpasswd; no NET_ADMIN (no
+     * route of a student's), no NET_RAW. */
+    ck_assert_int_eq(configure_with(NULL, &state), 0);
+    const struct mi_node proxy = {.name = "3_ssh", .kind = MI_NODE_PROXY};
+    req = create_request(state, "small", &proxy, "/r/p", "/r/p/frr");
+    ck_assert_str_eq(member(req, "HostConfig.CapAdd"),
+                     "[\"SETUID\",\"SETGID\",\"SYS_CHROOT\","
+                     "\"AUDIT_WRITE\",\"KILL\",\"CHOWN\"]");
+    /* A student's fork bomb or memory hog on the proxy: the hosts' limits. */
+    ck_assert_str_eq(member(req, "HostConfig.PidsLimit"), "100");
+    ck_assert_str_eq(member(req, "HostConfig.Memory"), "536870912");
+    /* sshd's port 22 without NET_BIND_SERVICE, ping without NET_RAW. */
+    json_object *sc = json_object_object_get(
+        json_object_object_get(req, "HostConfig"), "Sysctls");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(
+                         sc, "net.ipv4.ip_unprivileged_port_start")),
+                     "0");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(
+                         sc, "net.ipv4.ping_group_range")),
+                     "0 2147483647");
     json_object_put(req);
     docker_release(state);
 
@@ -892,6 +1232,174 @@ START_TEST(test_check_image)
 }
 END_TEST
 
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* put_files' paths: absolute, without ".", ".." or an empty component. */
+START_TEST(test_put_path)
+{
+    static const char *const good[] = {"/etc/ssh/miniinet", "/run/sshd",
+                                       "/usr/local/bin/vtysh", "/x"};
+    static const char *const bad[] = {
+        NULL,       "",        "/",       "etc/x", "/etc/../x",
+        "/etc/./x", "/etc//x", "/etc/x/", "/..",   "/.",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        ck_assert_msg(put_path_ok(good[i]), "%s", good[i]);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(!put_path_ok(bad[i]), "%s", bad[i] ? bad[i] : "NULL");
+    }
+}
+END_TEST
+
+/* put_all(), as the writer runs it in the container's root (here a
+ * directory of the test's): directories and files made root's with their
+ * modes, content byte for byte, a file replacing what had its name; a
+ * symlink a student planted is never followed, as a component or as the
+ * file, and what it points to is untouched. */
+START_TEST(test_put_all)
+{
+    if (!testutil_is_root()) {
+        printf("# test_put_all skipped: needs root (the files are made "
+               "root's)\n");
+        return;
+    }
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    char path[PATH_MAX + 64], outside[256];
+    const char secret[] = "root:$y$j9T$salt$hash\n";
+    const struct mi_file files[] = {
+        {.path = "/etc", .data = NULL, .mode = 0755},
+        {.path = "/etc/miniinet", .data = NULL, .mode = 0700},
+        {.path = "/etc/miniinet/chpasswd",
+         .data = secret,
+         .len = sizeof secret - 1,
+         .mode = 0600},
+        {.path = "/bin", .data = NULL, .mode = 0755},
+        {.path = "/bin/goto", .data = "#!/bin/sh\n", .len = 10, .mode = 0755},
+    };
+    size_t failed = 99;
+    struct stat st;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(outside, sizeof outside, "%s/outside", dir);
+    ck_assert_int_eq(mkdir(outside, 0700), 0);
+    snprintf(path, sizeof path, "%s/root", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_ge(root, 0);
+    /* An old goto, a leftover temporary file. */
+    snprintf(path, sizeof path, "%s/root/bin", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/root/bin/goto", dir);
+    ck_assert_int_eq(symlink(outside, path), 0);
+    snprintf(path, sizeof path, "%s/root/bin/" PUT_TEMP, dir);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+
+    ck_assert_int_eq(put_all(root, files, 5, &failed), 0);
+    snprintf(path, sizeof path, "%s/root/etc/miniinet", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+    snprintf(path, sizeof path, "%s/root/bin", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/etc/miniinet/chpasswd", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+    ck_assert_uint_eq(st.st_uid, 0);
+    char back[64] = "";
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(back, 1, sizeof back - 1, f), sizeof secret - 1);
+    fclose(f);
+    ck_assert_str_eq(back, secret);
+    snprintf(path, sizeof path, "%s/root/bin/goto", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/bin/" PUT_TEMP, dir);
+    ck_assert_int_eq(lstat(path, &st), -1);
+    ck_assert_int_eq(stat(outside, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode)); /* not replaced through the link */
+
+    /* A directory component that is a symlink: refused, nothing made
+     * where it points. */
+    snprintf(path, sizeof path, "%s/root/etc/miniinet", dir);
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(symlink(outside, path), 0);
+    failed = 99;
+    int error = put_all(root, files, 5, &failed);
+    ck_assert_msg(error == -ELOOP || error == -ENOTDIR, "%d", error);
+    ck_assert_uint_eq(failed, 1);
+    failed = 99;
+    error = put_all(root, files + 2, 1, &failed);
+    ck_assert_msg(error == -ELOOP || error == -ENOTDIR, "%d", error);
+    ck_assert_uint_eq(failed, 0);
+    snprintf(path, sizeof path, "%s/chpasswd", outside);
+    ck_assert_int_eq(lstat(path, &st), -1);
+    /* Missing parents: made, 0755. */
+    const struct mi_file orphan = {
+        .path = "/a/b/x", .data = "x", .len = 1, .mode = 0600};
+    ck_assert_int_eq(put_all(root, &orphan, 1, &failed), 0);
+    snprintf(path, sizeof path, "%s/root/a/b", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    snprintf(path, sizeof path, "%s/root/a/b/x", dir);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+
+    close(root);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Besides FRR's daemons, what runs in a container holding SYS_ADMIN goes
+ * through setpriv and the check of every set (exec_drop). */
+START_TEST(test_exec_drop)
+{
+    const char *out[EXEC_DROP_N + EXEC_ARGV_MAX + 1];
+    const char *argv[] = {"vtysh", "-N", "r1", "-c", "show version", NULL};
+
+    ck_assert(exec_dropped_argv(argv, out, sizeof out / sizeof *out));
+    ck_assert_str_eq(out[0], "/usr/bin/setpriv");
+    ck_assert_ptr_nonnull(strstr(out[1], "-sys_admin"));
+    ck_assert_ptr_nonnull(strstr(out[2], "--inh-caps="));
+    ck_assert_str_eq(out[EXEC_DROP_N], "vtysh");
+    ck_assert_str_eq(out[EXEC_DROP_N + 4], "show version");
+    ck_assert_ptr_null(out[EXEC_DROP_N + 5]);
+    ck_assert(!exec_dropped_argv(argv, out, EXEC_DROP_N + 5));
+
+    /* The check, run here by the real /bin/sh: exit 126 and the program
+     * not run while this process holds SYS_ADMIN in a set (root, in the
+     * suite), the program run once none holds it (an ordinary user:
+     * CapBnd still holds it, so the check must refuse too). */
+    const char *check[] = {"/bin/sh", "-c", EXEC_DROP_CHECK, "sh", "echo",
+                           "ran",     NULL};
+    char *text = NULL;
+    int status = host_run(check, &text);
+    ck_assert_int_eq(status, 126);
+    ck_assert_ptr_null(text ? strstr(text, "ran") : NULL);
+    free(text);
+    /* The whole of it, as the Engine would run it: the program runs. */
+    if (!testutil_is_root()) {
+        printf("# test_exec_drop: setpriv's drop not run (needs root)\n");
+        return;
+    }
+    const char *whole[EXEC_DROP_N + 3];
+    const char *echo[] = {"echo", "ran", NULL};
+    ck_assert(exec_dropped_argv(echo, whole, EXEC_DROP_N + 3));
+    text = NULL;
+    ck_assert_int_eq(host_run(whole, &text), 0);
+    ck_assert_str_eq(text, "ran\n");
+    free(text);
+}
+END_TEST
+
 START_TEST(test_record)
 {
     void *state;
@@ -966,11 +1474,17 @@ docker_suite(void)
     tcase_add_test(tc, test_settings);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_create_request);
+    tcase_add_test(tc, test_confinement);
+    tcase_add_test(tc, test_exec_env);
+    tcase_add_test(tc, test_exec_confine);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_parent_of);
     tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_put_path);
+    tcase_add_test(tc, test_put_all);
+    tcase_add_test(tc, test_exec_drop);
     tcase_add_test(tc, test_image_version);
     tcase_add_test(tc, test_check_image);
     suite_add_tcase(s, tc);

@@ -155,6 +155,38 @@ START_TEST(test_run_stdout)
 }
 END_TEST
 
+/* host_run_input(): the input is the program's standard input, whole,
+ * whatever its size (a memory file: nothing waits on a pipe), and never
+ * in argv. */
+START_TEST(test_run_input)
+{
+    char *out = NULL;
+    const char text[] = "table ip x\ndelete table ip x\n";
+
+    ck_assert_int_eq(
+        host_run_input(ARGV("cat"), text, strlen(text), &out, 0, NULL), 0);
+    ck_assert_str_eq(out, text);
+    free(out);
+
+    size_t big = 1 << 20; /* beyond a pipe's buffer */
+    char *data = xmalloc(big);
+    memset(data, 'a', big);
+    ck_assert_int_eq(
+        host_run_input(ARGV("wc", "-c"), data, big, &out, 0, NULL), 0);
+    ck_assert_int_eq(atol(out), (long)big);
+    free(out);
+    free(data);
+
+    /* Its exit status as host_run() gives it; NULL input: /dev/null. */
+    ck_assert_int_eq(host_run_input(ARGV("sh", "-c", "read x; exit 3"), "y\n",
+                                    2, NULL, 0, NULL),
+                     3);
+    ck_assert_int_eq(host_run_input(ARGV("cat"), NULL, 0, &out, 0, NULL), 0);
+    ck_assert_str_eq(out, "");
+    free(out);
+}
+END_TEST
+
 START_TEST(test_run_stderr)
 {
     char *out;
@@ -595,6 +627,7 @@ host_suite(void)
     tcase_add_test(tc, test_run_descriptors);
     tcase_add_test(tc, test_run_signals_reset);
     tcase_add_test(tc, test_run_threads);
+    tcase_add_test(tc, test_run_input);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("netlink");

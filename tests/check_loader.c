@@ -466,6 +466,74 @@ gate(const struct active_plugin *sw, bool builds)
     return r;
 }
 
+/* put_files (ABI 4.12): a runtime without it -- built for 4.11, or for
+ * 4.12 leaving it out -- cannot install student access, said naming the
+ * file, the plugin, its path, version and ABI; one with it passes. */
+static int
+fake_put_files(void *state, const char *name, const char *dir,
+               const struct mi_file *files, size_t n)
+{
+    (void)state, (void)name, (void)dir, (void)files, (void)n;
+    return 0;
+}
+
+START_TEST(test_runtime_put_files)
+{
+    static const struct mi_runtime_ops old_ops = {
+        .common = {.size = offsetof(struct mi_runtime_ops, put_files)},
+        .put_files = fake_put_files, /* beyond its size: not there */
+    };
+    static const struct mi_runtime_ops none_ops = {
+        .common = {.size = sizeof(struct mi_runtime_ops)},
+    };
+    static const struct mi_runtime_ops new_ops = {
+        .common = {.size = sizeof(struct mi_runtime_ops)},
+        .put_files = fake_put_files,
+    };
+    const struct mi_plugin old_desc = {
+        .abi_major = MI_PLUGIN_ABI_MAJOR,
+        .abi_minor = 11,
+        .size = sizeof(struct mi_plugin),
+        .kind = MI_PLUGIN_RUNTIME,
+        .name = "oldrt",
+        .version = "2.0",
+        .ops.runtime = &old_ops,
+    };
+    struct mi_plugin none_desc = old_desc;
+    none_desc.abi_minor = MI_PLUGIN_ABI_MINOR;
+    none_desc.ops.runtime = &none_ops;
+    struct mi_plugin new_desc = none_desc;
+    new_desc.ops.runtime = &new_ops;
+    struct active_plugin rt = {.name = "oldrt", .configured = true};
+    rt.loaded.path = (char *)"/p/oldrt.so";
+
+    const struct mi_plugin *without[] = {&old_desc, &none_desc};
+    for (size_t i = 0; i < 2; i++) {
+        rt.loaded.desc = without[i];
+        gate_errors = 0;
+        gate_text[0] = '\0';
+        log_set_sink(gate_sink, NULL);
+        ck_assert_int_eq(rt_check_put_files(&rt, "t.cfg"), -ENOTSUP);
+        ck_assert_int_eq(rt_put_files(&rt, "n", "/d", NULL, 0), -ENOTSUP);
+        log_set_sink(NULL, NULL);
+        ck_assert_uint_eq(gate_errors, 2);
+        char *what = xasprintf(
+            "t.cfg: access: runtime plugin \"oldrt\" (/p/oldrt.so, version "
+            "2.0, built for plugin ABI %d.%u) cannot install student access "
+            "into its nodes (it has no put_files operation, plugin ABI "
+            "%d.12); use a runtime that has it, or remove `access` from the "
+            "file",
+            MI_PLUGIN_ABI_MAJOR, (unsigned)without[i]->abi_minor,
+            MI_PLUGIN_ABI_MAJOR);
+        ck_assert_msg(strstr(gate_text, what), "%s", gate_text);
+        free(what);
+    }
+    rt.loaded.desc = &new_desc;
+    ck_assert_int_eq(rt_check_put_files(&rt, "t.cfg"), 0);
+    ck_assert_int_eq(rt_put_files(&rt, "n", "/d", NULL, 0), 0);
+}
+END_TEST
+
 START_TEST(test_switch_check_mgmt)
 {
     static const struct mi_switch_ops old_ops = {
@@ -1115,6 +1183,7 @@ loader_suite(void)
     tcase_add_test(tc, test_older_minor_loads);
     tcase_add_test(tc, test_run_failure_text);
     tcase_add_test(tc, test_switch_check_mgmt);
+    tcase_add_test(tc, test_runtime_put_files);
     tcase_add_test(tc, test_newer_minor_loads);
     tcase_add_test(tc, test_refuse_missing_op);
     tcase_add_test(tc, test_refuse_nosize);

@@ -33,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -563,6 +564,62 @@ START_TEST(test_veth_two_namespaces)
 }
 END_TEST
 
+/* netlink_disable_ipv6: names refused before any path is made; an
+ * interface that does not exist is an error (without IPv6 in the kernel,
+ * nothing to do). */
+START_TEST(test_disable_ipv6_args)
+{
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_disable_ipv6(NULL, ".."), -EINVAL);
+    ck_assert_int_eq(netlink_disable_ipv6(NULL, "a/b"), -EINVAL);
+    ck_assert_int_eq(netlink_disable_ipv6(NULL, ""), -EINVAL);
+    ck_assert_int_eq(netlink_disable_ipv6(NULL, "0123456789abcdef"), -EINVAL);
+    ck_assert_int_eq(netlink_disable_ipv6("/nonexistent/ns1", "x"), -ENOENT);
+    if (access("/proc/sys/net/ipv6", F_OK) == 0) {
+        ck_assert_int_eq(netlink_disable_ipv6(NULL, "mi-nosuch-if0"), -ENOENT);
+    }
+    testutil_capture_end();
+}
+END_TEST
+
+/* Both ends of a veth in a namespace: disable_ipv6 1 on the one turned
+ * off, 0 on the other. */
+START_TEST(test_disable_ipv6)
+{
+    const char *a = make_ns();
+    struct veth_spec spec = {{{"v6a", a}, {"v6b", a}}, 0};
+
+    ck_assert_int_eq(netlink_create_veths(&spec, 1), 0);
+    if (access("/proc/sys/net/ipv6", F_OK) < 0) {
+        return; /* a kernel without IPv6: nothing to turn off */
+    }
+    ck_assert_int_eq(netlink_disable_ipv6(a, "v6a"), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(a, O_RDONLY);
+        char v[2][4] = {{0}, {0}};
+        const char *f[2] = {"/proc/sys/net/ipv6/conf/v6a/disable_ipv6",
+                            "/proc/sys/net/ipv6/conf/v6b/disable_ipv6"};
+        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+            _exit(2);
+        }
+        for (int i = 0; i < 2; i++) {
+            int in = open(f[i], O_RDONLY);
+            if (in < 0 || read(in, v[i], 1) != 1) {
+                _exit(3);
+            }
+            close(in);
+        }
+        _exit(v[0][0] == '1' && v[1][0] == '0' ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(test_veth_batch_300)
 {
     enum { N = 300 };
@@ -962,6 +1019,7 @@ netlink_suite(void)
     tcase_add_test(tc, test_list_here);
     tcase_add_test(tc, test_tbf_params);
     tcase_add_test(tc, test_tcp_listening);
+    tcase_add_test(tc, test_disable_ipv6_args);
     suite_add_tcase(s, tc);
 
     /* Not added at all when they cannot run, so that they never pass
@@ -994,6 +1052,7 @@ netlink_suite(void)
     tcase_add_test(tc, test_configure_errors);
     tcase_add_test(tc, test_configure_parallel);
     tcase_add_test(tc, test_delete_links);
+    tcase_add_test(tc, test_disable_ipv6);
     suite_add_tcase(s, tc);
     return s;
 }

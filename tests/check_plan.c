@@ -2954,14 +2954,18 @@ START_TEST(test_access_nft)
     ck_assert_str_eq(
         r, "table ip miniinet_acc\n"
            "delete table ip miniinet_acc\n"
-           "table ip miniinet_acc {\n"
+           "table inet miniinet_acc\n"
+           "delete table inet miniinet_acc\n"
+           "table inet miniinet_acc {\n"
            "\tchain prerouting {\n"
            "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t\tmeta nfproto ipv4 fib daddr type local tcp dport 3003 "
+           "dnat ip to 169.254.3.2:22\n"
            "\t}\n"
            "\tchain output {\n"
            "\t\ttype nat hook output priority -100; policy accept;\n"
-           "\t\tfib daddr type local tcp dport 3003 dnat to 169.254.3.2:22\n"
+           "\t\tmeta nfproto ipv4 fib daddr type local tcp dport 3003 "
+           "dnat ip to 169.254.3.2:22\n"
            "\t}\n"
            "\tchain input {\n"
            "\t\ttype filter hook input priority filter; policy accept;\n"
@@ -2979,11 +2983,174 @@ START_TEST(test_access_nft)
            "}\n");
     free(r);
     r = access_nft_delete("acc");
-    ck_assert_str_eq(r,
-                     "table ip miniinet_acc\ndelete table ip miniinet_acc\n");
+    ck_assert_str_eq(r, "table ip miniinet_acc\ndelete table ip miniinet_acc\n"
+                        "table inet miniinet_acc\n"
+                        "delete table inet miniinet_acc\n");
     free(r);
     ck_assert_ptr_null(access_nft_delete("a b"));
     ck_assert_ptr_null(access_nft_ruleset("a;b", ap, 1));
+
+    /* Two groups on one server: every proxy's drop of what it starts comes
+     * before any group's accept of its forwarded port (proxy 4 to proxy
+     * 3's sshd through the DNAT is dropped). */
+    {
+        const char *from =
+            "{ asn = 4; routers = ( \"VIEN\" ); server = \"s1\"; }";
+        const char *at = strstr(access_cfg, from);
+        ck_assert_ptr_nonnull(at);
+        char *cfg2 =
+            xasprintf("%.*s{ asn = 4; students = true; routers = ( "
+                      "\"VIEN\" ); server = \"s2\"; }%s",
+                      (int)(at - access_cfg), access_cfg, at + strlen(from));
+        struct topology *t2;
+        struct plan *plan2 = access_plan_of(cfg2, &t2);
+        char *r2 = access_nft_ruleset("acc", plan_access(plan2), 1);
+        ck_assert_ptr_nonnull(r2);
+        const char *fwd = strstr(r2, "\tchain forward {\n");
+        ck_assert_ptr_nonnull(fwd);
+        const char *drop4 = strstr(fwd, "\t\tiifname \"4_sshout\" drop\n");
+        const char *accept3 =
+            strstr(r2, "\t\toifname \"3_sshout\" ct status dnat tcp dport 22 "
+                       "accept\n");
+        ck_assert_ptr_nonnull(drop4);
+        ck_assert_ptr_nonnull(accept3);
+        ck_assert(drop4 < accept3);
+        free(r2);
+        plan_free(plan2);
+        topology_free(t2);
+        free(cfg2);
+    }
+
+    /* A router's management table; none for a host. */
+    const struct access_group *g = &ap->groups[0];
+    const struct access_device *router = NULL, *host = NULL;
+    for (size_t i = 0; i < g->n_devices; i++) {
+        if (g->devices[i].kind == ACCESS_ROUTER && !router) {
+            router = &g->devices[i];
+        } else if (g->devices[i].kind == ACCESS_HOST && !host) {
+            host = &g->devices[i];
+        }
+    }
+    ck_assert_ptr_nonnull(router);
+    ck_assert_ptr_nonnull(host);
+    ck_assert_ptr_null(access_router_nft(host));
+    r = access_router_nft(router);
+    char want[96];
+    char a4[32];
+    plan_format_addr(&router->addr, false, a4, sizeof a4);
+    snprintf(want, sizeof want,
+             "\t\tiifname != { \"ssh\", \"lo\" } ip daddr %s drop\n", a4);
+    ck_assert_ptr_nonnull(strstr(r, want));
+    ck_assert_ptr_nonnull(strstr(r, "table inet miniinet_mgmt {\n"));
+    ck_assert_ptr_nonnull(strstr(r, "\t\tiifname \"ssh\" drop\n"
+                                    "\t\toifname \"ssh\" drop\n"));
+    ck_assert_int_eq(strncmp(a4, "158.3.", 6), 0);
+    free(r);
+
+    /* Docker's DOCKER-USER: the accepts of 3_sshout, narrow (review
+     * R34, N5), as iptables -S prints them. */
+    const char *argv[ACCESS_IPT_ARGC];
+    const char *const want_argv[][ACCESS_IPT_ARGC] = {
+        {"iptables", "-w", "-I", "DOCKER-USER", "-i", "3_sshout", "-m",
+         "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT",
+         NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-m",
+         "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT",
+         NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-p", "tcp",
+         "-m", "tcp", "--dport", "22", "-m", "conntrack", "--ctstate", "DNAT",
+         "-j", "ACCEPT", NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-i", "3_sshout", "-j",
+         "ACCEPT", NULL},
+        {"iptables", "-w", "-I", "DOCKER-USER", "-o", "3_sshout", "-j",
+         "ACCEPT", NULL},
+    };
+    for (unsigned k = 0; k < ACCESS_DOCKER_USER_ALL; k++) {
+        access_docker_user_argv(argv, "-I", "3_sshout", k);
+        for (size_t i = 0; i < ACCESS_IPT_ARGC; i++) {
+            if (!want_argv[k][i]) {
+                ck_assert_ptr_null(argv[i]);
+                break;
+            }
+            ck_assert_ptr_nonnull(argv[i]);
+            ck_assert_str_eq(argv[i], want_argv[k][i]);
+        }
+    }
+    access_docker_user_argv(argv, "-D", "3_sshout", 1);
+    ck_assert_str_eq(argv[2], "-D");
+    access_docker_user_argv(argv, "-I", "3_sshout", ACCESS_DOCKER_USER_ALL);
+    ck_assert_ptr_null(argv[0]);
+    char line[256];
+    ck_assert_int_eq(access_docker_user_line(line, sizeof line, "3_sshout",
+                                             ACCESS_DOCKER_USER_ALL),
+                     -1);
+    access_docker_user_line(line, sizeof line, "3_sshout", 2);
+    ck_assert_str_eq(line, "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport "
+                           "22 -m conntrack --ctstate DNAT -j ACCEPT");
+    /* Whether FORWARD jumps to DOCKER-USER, from iptables -S FORWARD. */
+    const char *forward = "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n"
+                          "-A FORWARD -j DOCKER-FORWARD\n";
+    ck_assert_int_eq(access_docker_user_forward(forward), 1);
+    ck_assert_int_eq(access_docker_user_forward("-P FORWARD DROP\n"), -EPERM);
+    ck_assert_int_eq(access_docker_user_forward("-P FORWARD ACCEPT\n"), 0);
+    ck_assert_int_eq(access_docker_user_forward(
+                         "-P FORWARD ACCEPT\n-A FORWARD -j DOCKER-USERS\n"),
+                     0);
+    ck_assert_int_eq(access_docker_user_forward(""), 0);
+    /* What to run, from iptables -S DOCKER-USER. */
+    unsigned n[ACCESS_DOCKER_USER_ALL];
+    const char *fresh = "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n";
+    ck_assert_int_eq(access_docker_user_todo(fresh, "3_sshout", true, n), 0);
+    ck_assert_uint_eq(n[0] + n[1] + n[2], 3);
+    ck_assert_uint_eq(n[3] + n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(fresh, "3_sshout", false, n), 0);
+    for (unsigned k = 0; k < ACCESS_DOCKER_USER_ALL; k++) {
+        ck_assert_uint_eq(n[k], 0);
+    }
+    /* Half there, the broad accepts of an earlier miniinet twice, another
+     * group's rule: up inserts the missing ones and deletes the broad
+     * ones; down deletes every copy of 3_sshout's, none of 13_sshout's. */
+    const char *half =
+        "-N DOCKER-USER\n"
+        "-A DOCKER-USER -o 3_sshout -m conntrack --ctstate "
+        "RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A DOCKER-USER -i 3_sshout -j ACCEPT\n"
+        "-A DOCKER-USER -i 3_sshout -j ACCEPT\n"
+        "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport 22 -m conntrack "
+        "--ctstate DNAT -j ACCEPT\n"
+        "-A DOCKER-USER -o 3_sshout -p tcp -m tcp --dport 22 -m conntrack "
+        "--ctstate DNAT -j ACCEPT\n"
+        "-A DOCKER-USER -i 13_sshout -m conntrack --ctstate "
+        "RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A DOCKER-USER -j RETURN";
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", true, n), 0);
+    ck_assert_uint_eq(n[0], 1);
+    ck_assert_uint_eq(n[1], 0);
+    ck_assert_uint_eq(n[2], 0);
+    ck_assert_uint_eq(n[3], 2);
+    ck_assert_uint_eq(n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(half, "3_sshout", false, n), 0);
+    ck_assert_uint_eq(n[0], 0);
+    ck_assert_uint_eq(n[1], 1);
+    ck_assert_uint_eq(n[2], 2);
+    ck_assert_uint_eq(n[3], 2);
+    ck_assert_uint_eq(n[4], 0);
+    ck_assert_int_eq(access_docker_user_todo(half, "13_sshout", false, n), 0);
+    ck_assert_uint_eq(n[0], 1);
+    ck_assert_uint_eq(n[1] + n[2] + n[3] + n[4], 0);
+    /* Copies deleted at most ACCESS_DOCKER_USER_COPIES at a time. */
+    char *many = NULL;
+    size_t cap = 0, len = 0;
+    for (int i = 0; i <= ACCESS_DOCKER_USER_COPIES; i++) {
+        const char *l = "-A DOCKER-USER -o 3_sshout -j ACCEPT\n";
+        many = xgrow(many, &cap, len + strlen(l) + 1, 1);
+        memcpy(many + len, l, strlen(l) + 1);
+        len += strlen(l);
+    }
+    ck_assert_int_eq(access_docker_user_todo(many, "3_sshout", false, n),
+                     -E2BIG);
+    ck_assert_uint_eq(n[4], ACCESS_DOCKER_USER_COPIES);
+    free(many);
 
     char buf[32];
     struct mi_addr a = access_outside_addr(223, false);
@@ -3008,6 +3175,8 @@ START_TEST(test_access_sshd_configs)
     char *c = access_proxy_sshd_config(g);
     ck_assert_ptr_nonnull(strstr(c, "\nListenAddress 169.254.3.2\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin yes\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nMaxStartups 10:30:30\n"));
+    ck_assert_ptr_nonnull(strstr(c, "\nPerSourceMaxStartups 5\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication yes\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nAllowTcpForwarding no\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitTunnel no\n"));
@@ -3021,6 +3190,7 @@ START_TEST(test_access_sshd_configs)
     ck_assert_ptr_nonnull(strstr(c, "\nPasswordAuthentication no\n"));
     ck_assert_ptr_nonnull(strstr(c, "\nPermitRootLogin prohibit-password\n"));
     ck_assert_ptr_null(strstr(c, "PasswordAuthentication yes"));
+    ck_assert_ptr_null(strstr(c, "PerSourceMaxStartups"));
     free(c);
 
     const char *keys[] = {"ssh-ed25519 AAAAC3NzaTA ta@course",
@@ -3196,6 +3366,15 @@ START_TEST(test_access_nft_check)
     r = access_nft_delete("acc");
     ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
     free(r);
+    const struct access_group *g = &plan_access(plan)->groups[0];
+    for (size_t i = 0; i < g->n_devices; i++) {
+        if (g->devices[i].kind == ACCESS_ROUTER) {
+            r = access_router_nft(&g->devices[i]);
+            ck_assert_int_eq(tool_status("nft -c -f %s", r), 0);
+            free(r);
+            break;
+        }
+    }
     plan_free(plan);
     topology_free(t);
 }

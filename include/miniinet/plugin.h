@@ -96,9 +96,10 @@ extern "C" {
  * is one (the host loads no frr.conf through vtysh then).  4.11: the
  * management network of student access (MI_BRIDGE_MGMT, MI_LINK_MGMT) and
  * the switch's check_mgmt, without which the host hands no switch a plan
- * that has them. */
+ * that has them.  4.12: runtime put_files (struct mi_file), with which
+ * `up` installs student access into the proxies and devices. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 11
+#define MI_PLUGIN_ABI_MINOR 12
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -449,6 +450,16 @@ struct mi_common_ops {
                         unsigned server);
 };
 
+#if MI_PLUGIN_TARGET_MINOR >= 12
+/* A file the host puts into a node (runtime put_files, since 4.12). */
+struct mi_file {
+    const char *path; /* absolute, inside the node, at most 99 bytes */
+    const char *data; /* its content; NULL: a directory */
+    size_t len;       /* bytes of data */
+    unsigned mode;    /* permission bits (07777) */
+};
+#endif
+
 /* A runtime makes nodes (routers, hosts, route servers): something with its
  * own network namespace in which programs run.
  *
@@ -510,7 +521,12 @@ struct mi_runtime_ops {
      * malloc()ed string and its input is /dev/null.  Returns the exit
      * status (0..255), -ECANCELED if the program was killed by a signal
      * (say which with a warning), or another negative errno if it could not
-     * be run.  Required. */
+     * be run.  Since 4.12: the program is one of the node's files, which a
+     * student who is root in the node may have replaced, so it never runs
+     * with privileges beyond what the node's own sessions have: where the
+     * runtime gives a node more for FRR's daemons (CAP_SYS_ADMIN),
+     * start_daemon's daemons alone hold it (run_bounded and stop_frr
+     * too).  Required. */
     int (*run)(void *state, const char *name, const char *dir,
                const char *const *argv, char **out);
 
@@ -600,6 +616,25 @@ struct mi_runtime_ops {
      * or a negative errno, reported. */
     int (*clear_leftovers)(void *state, const struct mi_plan *plan,
                            unsigned server, size_t *n_removed);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 12
+    /* Since 4.12.  Optional (NULL: the runtime cannot install student
+     * access; `up` refuses `access` naming the plugin).  Puts `n` files
+     * into the running node `name` (`dir` its directory): each at its
+     * absolute path inside the node, owned by root, with its mode and
+     * exactly its content; a member with `data` NULL is a directory (made
+     * if missing, its mode set).  Parents that are missing are made
+     * (0755).  What exists at a path is replaced.  The node's root owns
+     * the node's files, so a path is resolved inside the node's own root
+     * only: a symlink the node planted (/etc/ssh -> /) never leads out of
+     * the node; a file may land on the server's disk only where the node
+     * itself can write (its bind mounts, e.g. its directory).  The paths
+     * are where the node's own processes see them (a tmpfs of the node's
+     * included).  The content never appears in argv.  Returns 0 or a
+     * negative errno, reported. */
+    int (*put_files)(void *state, const char *name, const char *dir,
+                     const struct mi_file *files, size_t n);
 #endif
 };
 

@@ -25,13 +25,20 @@
  * visible from the host.  FRR's daemons and the programs of run() (with
  * output) are started through the Engine's exec API, so they live in the
  * container's cgroup and its limits; an interactive run() (`miniinet
- * exec`) enters the container's namespaces directly, as nsenter does.
+ * exec`) enters the container's namespaces directly, as nsenter does, and
+ * confines the program before executing it (exec_confine(): the container
+ * init's capabilities less SYS_ADMIN, no-new-privileges, a seccomp filter),
+ * but not in the container's cgroup.
  *
  * Settings (plugins.docker): see docker_configure() and README.md.
  */
 #include "config.h"
 
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,12 +48,16 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -83,8 +94,8 @@
 #define IMAGE_VERSION 2
 
 /* The node's record: DIR.docker, next to the node's directory DIR and not
- * in it, since DIR is bound read-write into a container that holds every
- * capability, and root trusts the record (the container `down` removes). */
+ * in it, since DIR is bound read-write into a container whose root is a
+ * student's, and root trusts the record (the container `down` removes). */
 #define RECORD_FILE "docker"
 #define RECORD_PATH "%s." RECORD_FILE
 
@@ -236,11 +247,654 @@ string_array(const char *const *values)
     return a;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Confinement: capabilities, seccomp, no-new-privileges                    */
+/* ------------------------------------------------------------------------ */
+
+/* Node kinds as bits, for the table below. */
+#define KIND_BIT(k) (1U << (unsigned)(k))
+#define K_FRR (KIND_BIT(MI_NODE_ROUTER) | KIND_BIT(MI_NODE_ROUTESERVER))
+#define K_HOSTS                                                               \
+    (KIND_BIT(MI_NODE_HOST) | KIND_BIT(MI_NODE_L2HOST) |                      \
+     KIND_BIT(MI_NODE_MEASUREMENT))
+#define K_PROXY KIND_BIT(MI_NODE_PROXY)
+#define K_ALL (K_FRR | K_HOSTS | K_PROXY)
+
+/* The one table of what each kind of container may hold: every container
+ * is created with CapDrop ["ALL"] and CapAdd the rows of its kind, and with
+ * no-new-privileges.  Measured on Debian 12 (FRR 8.4.4, OpenSSH 9.2,
+ * docker.io 20.10) by taking each one away in turn; doc/access.md,
+ * *Confinement*, has the measurements.  Docker's own default set (CHOWN,
+ * DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, SETFCAP, SETPCAP, ...) is not
+ * assumed: what is not here, no container has. */
+static const struct capability {
+    const char *name; /* Docker's spelling: without CAP_ */
+    unsigned kinds;
+} capabilities[] = {
+    /* zebra's routes and addresses; a student's ip addr/route/link in
+     * their router or host.  Not the proxy: no route of a student's there. */
+    {"NET_ADMIN", K_FRR | K_HOSTS},
+    /* ospfd's raw socket; ping -I, traceroute -I, tcpdump.  Not the
+     * proxy: its ping uses an ICMP datagram socket (ping_group_range, set
+     * in create_request as Docker sets it). */
+    {"NET_RAW", K_FRR | K_HOSTS},
+    /* bgpd and ospfd ask for it at start and exit without it.  sshd's port
+     * 22 needs none: net.ipv4.ip_unprivileged_port_start is 0 in every
+     * container (create_request). */
+    {"NET_BIND_SERVICE", K_FRR},
+    /* FRR's daemons start as root and become user frr; sshd's privilege
+     * separation (user sshd) and a session's; tcpdump becomes tcpdump. */
+    {"SETUID", K_ALL},
+    {"SETGID", K_ALL},
+    /* sshd's privilege separation chroots to /run/sshd (without it every
+     * login is cut: "chroot(\"/run/sshd\"): Operation not permitted"). */
+    {"SYS_CHROOT", K_ALL},
+    /* Debian's sshd writes Linux audit records: without it a session with
+     * a terminal is closed ("linux_audit_write_entry failed"). */
+    {"AUDIT_WRITE", K_ALL},
+    /* Root killing processes of another user: stop_frr's pkill of the
+     * daemons (user frr); sshd's monitor ending its unprivileged child. */
+    {"KILL", K_ALL},
+    /* Root's vtysh (miniinet's `run`, a student's goto): /etc/frr is
+     * frr's, mode 0750, and so are the vty sockets. */
+    {"DAC_OVERRIDE", K_FRR},
+    /* FRR's log makes /var/tmp/frr/DAEMON.PID as root and gives it to frr
+     * (else "failed to open thread log buffer"); chpasswd on the proxy
+     * gives /etc/shadow back to group shadow. */
+    {"CHOWN", K_FRR | K_PROXY},
+    /* FRR 8.4's zebra, bgpd and ospfd ask for it in their permitted set at
+     * start (for network-namespace VRFs) and exit without it ("privs_init:
+     * initial cap_set_proc failed").  What it would open is closed by
+     * seccomp (seccomp_allowed below). */
+    {"SYS_ADMIN", K_FRR},
+    /* Only to take SYS_ADMIN (and SETPCAP itself) out of the bounding set
+     * of sshd in FRR's kinds (the core starts it through setpriv when its
+     * bounding set holds SYS_ADMIN), so that no student session holds
+     * SYS_ADMIN: it reaches the server through ioctls and madvise that
+     * seccomp does not filter (review R33, C2).  FRR's daemons keep it. */
+    {"SETPCAP", K_FRR},
+};
+
+/* The seccomp profile of the kinds that hold SYS_ADMIN (FRR's) is an
+ * allowlist: what is not named is refused (EPERM), so a system call a newer
+ * kernel adds is refused too.  The list is Docker's default profile's
+ * unconditional list (moby profiles/seccomp/default.json), read and written
+ * out here, less what SYS_ADMIN would open or what no router needs:
+ * listmount and statmount (other mount namespaces' mounts by id),
+ * name_to_handle_at (handles, with open_by_handle_at), ioprio_set (the
+ * real-time I/O class), and plus chroot (SYS_CHROOT is held: sshd).  Never
+ * in it, whatever Docker's profile gives a holder of SYS_ADMIN: the mount
+ * family (mount, umount2, pivot_root, fsopen, fsconfig, fsmount, fspick,
+ * move_mount, open_tree, open_tree_attr, mount_setattr), setns, unshare,
+ * bpf, perf_event_open, the keyring (keyctl, add_key, request_key),
+ * open_by_handle_at, kexec, modules, io_uring, userfaultfd, ptrace and
+ * process_vm_*, kcmp, pidfd_getfd, swapon/swapoff, quotactl, syslog, reboot,
+ * acct, iopl/ioperm, the clocks' setters, NUMA policies, modify_ldt.
+ * Conditional rules follow in seccomp_profile: socket (not AF_ALG, not
+ * AF_VSOCK), personality (Docker's five values), clone without a namespace
+ * flag, clone3 ENOSYS (so the C library falls back to clone, whose flags
+ * seccomp sees), and the per-arch calls. */
+static const char *const seccomp_allowed[] = {"_llseek",
+                                              "_newselect",
+                                              "accept",
+                                              "accept4",
+                                              "access",
+                                              "adjtimex",
+                                              "alarm",
+                                              "bind",
+                                              "brk",
+                                              "cachestat",
+                                              "capget",
+                                              "capset",
+                                              "chdir",
+                                              "chmod",
+                                              "chown",
+                                              "chown32",
+                                              "chroot",
+                                              "clock_adjtime",
+                                              "clock_adjtime64",
+                                              "clock_getres",
+                                              "clock_getres_time64",
+                                              "clock_gettime",
+                                              "clock_gettime64",
+                                              "clock_nanosleep",
+                                              "clock_nanosleep_time64",
+                                              "close",
+                                              "close_range",
+                                              "connect",
+                                              "copy_file_range",
+                                              "creat",
+                                              "dup",
+                                              "dup2",
+                                              "dup3",
+                                              "epoll_create",
+                                              "epoll_create1",
+                                              "epoll_ctl",
+                                              "epoll_ctl_old",
+                                              "epoll_pwait",
+                                              "epoll_pwait2",
+                                              "epoll_wait",
+                                              "epoll_wait_old",
+                                              "eventfd",
+                                              "eventfd2",
+                                              "execve",
+                                              "execveat",
+                                              "exit",
+                                              "exit_group",
+                                              "faccessat",
+                                              "faccessat2",
+                                              "fadvise64",
+                                              "fadvise64_64",
+                                              "fallocate",
+                                              "fanotify_mark",
+                                              "fchdir",
+                                              "fchmod",
+                                              "fchmodat",
+                                              "fchmodat2",
+                                              "fchown",
+                                              "fchown32",
+                                              "fchownat",
+                                              "fcntl",
+                                              "fcntl64",
+                                              "fdatasync",
+                                              "fgetxattr",
+                                              "flistxattr",
+                                              "flock",
+                                              "fork",
+                                              "fremovexattr",
+                                              "fsetxattr",
+                                              "fstat",
+                                              "fstat64",
+                                              "fstatat64",
+                                              "fstatfs",
+                                              "fstatfs64",
+                                              "fsync",
+                                              "ftruncate",
+                                              "ftruncate64",
+                                              "futex",
+                                              "futex_requeue",
+                                              "futex_time64",
+                                              "futex_wait",
+                                              "futex_waitv",
+                                              "futex_wake",
+                                              "futimesat",
+                                              "get_robust_list",
+                                              "get_thread_area",
+                                              "getcpu",
+                                              "getcwd",
+                                              "getdents",
+                                              "getdents64",
+                                              "getegid",
+                                              "getegid32",
+                                              "geteuid",
+                                              "geteuid32",
+                                              "getgid",
+                                              "getgid32",
+                                              "getgroups",
+                                              "getgroups32",
+                                              "getitimer",
+                                              "getpeername",
+                                              "getpgid",
+                                              "getpgrp",
+                                              "getpid",
+                                              "getppid",
+                                              "getpriority",
+                                              "getrandom",
+                                              "getresgid",
+                                              "getresgid32",
+                                              "getresuid",
+                                              "getresuid32",
+                                              "getrlimit",
+                                              "getrusage",
+                                              "getsid",
+                                              "getsockname",
+                                              "getsockopt",
+                                              "gettid",
+                                              "gettimeofday",
+                                              "getuid",
+                                              "getuid32",
+                                              "getxattr",
+                                              "getxattrat",
+                                              "inotify_add_watch",
+                                              "inotify_init",
+                                              "inotify_init1",
+                                              "inotify_rm_watch",
+                                              "io_cancel",
+                                              "io_destroy",
+                                              "io_getevents",
+                                              "io_pgetevents",
+                                              "io_pgetevents_time64",
+                                              "io_setup",
+                                              "io_submit",
+                                              "ioctl",
+                                              "ioprio_get",
+                                              "ipc",
+                                              "kill",
+                                              "landlock_add_rule",
+                                              "landlock_create_ruleset",
+                                              "landlock_restrict_self",
+                                              "lchown",
+                                              "lchown32",
+                                              "lgetxattr",
+                                              "link",
+                                              "linkat",
+                                              "listen",
+                                              "listxattr",
+                                              "listxattrat",
+                                              "llistxattr",
+                                              "lremovexattr",
+                                              "lseek",
+                                              "lsetxattr",
+                                              "lstat",
+                                              "lstat64",
+                                              "madvise",
+                                              "map_shadow_stack",
+                                              "membarrier",
+                                              "memfd_create",
+                                              "memfd_secret",
+                                              "mincore",
+                                              "mkdir",
+                                              "mkdirat",
+                                              "mknod",
+                                              "mknodat",
+                                              "mlock",
+                                              "mlock2",
+                                              "mlockall",
+                                              "mmap",
+                                              "mmap2",
+                                              "mprotect",
+                                              "mq_getsetattr",
+                                              "mq_notify",
+                                              "mq_open",
+                                              "mq_timedreceive",
+                                              "mq_timedreceive_time64",
+                                              "mq_timedsend",
+                                              "mq_timedsend_time64",
+                                              "mq_unlink",
+                                              "mremap",
+                                              "mseal",
+                                              "msgctl",
+                                              "msgget",
+                                              "msgrcv",
+                                              "msgsnd",
+                                              "msync",
+                                              "munlock",
+                                              "munlockall",
+                                              "munmap",
+                                              "nanosleep",
+                                              "newfstatat",
+                                              "open",
+                                              "openat",
+                                              "openat2",
+                                              "pause",
+                                              "pidfd_open",
+                                              "pidfd_send_signal",
+                                              "pipe",
+                                              "pipe2",
+                                              "pkey_alloc",
+                                              "pkey_free",
+                                              "pkey_mprotect",
+                                              "poll",
+                                              "ppoll",
+                                              "ppoll_time64",
+                                              "prctl",
+                                              "pread64",
+                                              "preadv",
+                                              "preadv2",
+                                              "prlimit64",
+                                              "process_mrelease",
+                                              "pselect6",
+                                              "pselect6_time64",
+                                              "pwrite64",
+                                              "pwritev",
+                                              "pwritev2",
+                                              "read",
+                                              "readahead",
+                                              "readlink",
+                                              "readlinkat",
+                                              "readv",
+                                              "recv",
+                                              "recvfrom",
+                                              "recvmmsg",
+                                              "recvmmsg_time64",
+                                              "recvmsg",
+                                              "remap_file_pages",
+                                              "removexattr",
+                                              "removexattrat",
+                                              "rename",
+                                              "renameat",
+                                              "renameat2",
+                                              "restart_syscall",
+                                              "riscv_hwprobe",
+                                              "rmdir",
+                                              "rseq",
+                                              "rt_sigaction",
+                                              "rt_sigpending",
+                                              "rt_sigprocmask",
+                                              "rt_sigqueueinfo",
+                                              "rt_sigreturn",
+                                              "rt_sigsuspend",
+                                              "rt_sigtimedwait",
+                                              "rt_sigtimedwait_time64",
+                                              "rt_tgsigqueueinfo",
+                                              "sched_get_priority_max",
+                                              "sched_get_priority_min",
+                                              "sched_getaffinity",
+                                              "sched_getattr",
+                                              "sched_getparam",
+                                              "sched_getscheduler",
+                                              "sched_rr_get_interval",
+                                              "sched_rr_get_interval_time64",
+                                              "sched_setaffinity",
+                                              "sched_setattr",
+                                              "sched_setparam",
+                                              "sched_setscheduler",
+                                              "sched_yield",
+                                              "seccomp",
+                                              "select",
+                                              "semctl",
+                                              "semget",
+                                              "semop",
+                                              "semtimedop",
+                                              "semtimedop_time64",
+                                              "send",
+                                              "sendfile",
+                                              "sendfile64",
+                                              "sendmmsg",
+                                              "sendmsg",
+                                              "sendto",
+                                              "set_robust_list",
+                                              "set_thread_area",
+                                              "set_tid_address",
+                                              "setfsgid",
+                                              "setfsgid32",
+                                              "setfsuid",
+                                              "setfsuid32",
+                                              "setgid",
+                                              "setgid32",
+                                              "setgroups",
+                                              "setgroups32",
+                                              "setitimer",
+                                              "setpgid",
+                                              "setpriority",
+                                              "setregid",
+                                              "setregid32",
+                                              "setresgid",
+                                              "setresgid32",
+                                              "setresuid",
+                                              "setresuid32",
+                                              "setreuid",
+                                              "setreuid32",
+                                              "setrlimit",
+                                              "setsid",
+                                              "setsockopt",
+                                              "setuid",
+                                              "setuid32",
+                                              "setxattr",
+                                              "setxattrat",
+                                              "shmat",
+                                              "shmctl",
+                                              "shmdt",
+                                              "shmget",
+                                              "shutdown",
+                                              "sigaltstack",
+                                              "signalfd",
+                                              "signalfd4",
+                                              "sigprocmask",
+                                              "sigreturn",
+                                              "socketcall",
+                                              "socketpair",
+                                              "splice",
+                                              "stat",
+                                              "stat64",
+                                              "statfs",
+                                              "statfs64",
+                                              "statx",
+                                              "symlink",
+                                              "symlinkat",
+                                              "sync",
+                                              "sync_file_range",
+                                              "syncfs",
+                                              "sysinfo",
+                                              "tee",
+                                              "tgkill",
+                                              "time",
+                                              "timer_create",
+                                              "timer_delete",
+                                              "timer_getoverrun",
+                                              "timer_gettime",
+                                              "timer_gettime64",
+                                              "timer_settime",
+                                              "timer_settime64",
+                                              "timerfd_create",
+                                              "timerfd_gettime",
+                                              "timerfd_gettime64",
+                                              "timerfd_settime",
+                                              "timerfd_settime64",
+                                              "times",
+                                              "tkill",
+                                              "truncate",
+                                              "truncate64",
+                                              "ugetrlimit",
+                                              "umask",
+                                              "uname",
+                                              "unlink",
+                                              "unlinkat",
+                                              "uretprobe",
+                                              "utime",
+                                              "utimensat",
+                                              "utimensat_time64",
+                                              "utimes",
+                                              "vfork",
+                                              "vmsplice",
+                                              "wait4",
+                                              "waitid",
+                                              "waitpid",
+                                              "write",
+                                              "writev",
+                                              NULL};
+
+/* clone()'s namespace flags: NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
+ * NEWPID, NEWNET (Docker's mask).  clone is allowed when none is set. */
+#define CLONE_NS_MASK 0x7E020000UL
+
+/* personality()'s values Docker allows: PER_LINUX, PER_LINUX32,
+ * UNAME26, UNAME26|PER_LINUX32, and the query 0xffffffff. */
+static const unsigned long personality_allowed[] = {0x0UL, 0x8UL, 0x20000UL,
+                                                    0x20008UL, 0xffffffffUL};
+
+static bool
+kind_has(enum mi_node_kind kind, const char *cap)
+{
+    for (size_t i = 0; i < sizeof capabilities / sizeof *capabilities; i++) {
+        if (strcmp(capabilities[i].name, cap) == 0) {
+            return (capabilities[i].kinds & KIND_BIT(kind)) != 0;
+        }
+    }
+    return false;
+}
+
+/* CapAdd of a kind: its rows of the table, in the table's order. */
+static json_object *
+cap_add_of(enum mi_node_kind kind)
+{
+    json_object *a = json_object_new_array();
+
+    for (size_t i = 0; i < sizeof capabilities / sizeof *capabilities; i++) {
+        if (capabilities[i].kinds & KIND_BIT(kind)) {
+            json_object_array_add(
+                a, json_object_new_string(capabilities[i].name));
+        }
+    }
+    return a;
+}
+
+/* A rule of the profile: `names` (taken), `action`, errnoRet when `err`
+ * is not 0. */
+static json_object *
+seccomp_rule(json_object *names, const char *action, int err)
+{
+    json_object *rule = json_object_new_object();
+
+    json_object_object_add(rule, "names", names);
+    add_string(rule, "action", action);
+    if (err) {
+        json_object_object_add(rule, "errnoRet", json_object_new_int(err));
+    }
+    return rule;
+}
+
+/* An allow rule for one system call whose argument `index` compares to
+ * `value` (and `two`, for SCMP_CMP_MASKED_EQ: (arg & value) == two). */
+static json_object *
+allow_if(const char *name, int index, const char *op, unsigned long value,
+         unsigned long two)
+{
+    const char *one[] = {name, NULL};
+    json_object *rule = seccomp_rule(string_array(one), "SCMP_ACT_ALLOW", 0);
+    json_object *args = json_object_new_array();
+    json_object *arg = json_object_new_object();
+
+    json_object_object_add(arg, "index", json_object_new_int(index));
+    json_object_object_add(arg, "value",
+                           json_object_new_int64((int64_t)value));
+    if (strcmp(op, "SCMP_CMP_MASKED_EQ") == 0) {
+        json_object_object_add(arg, "valueTwo",
+                               json_object_new_int64((int64_t)two));
+    }
+    add_string(arg, "op", op);
+    json_object_array_add(args, arg);
+    json_object_object_add(rule, "args", args);
+    return rule;
+}
+
+/* An allow rule for `names` on the arches (Docker's names) `arches`. */
+static json_object *
+allow_on(const char *const *names, const char *const *arches)
+{
+    json_object *rule = seccomp_rule(string_array(names), "SCMP_ACT_ALLOW", 0);
+    json_object *inc = json_object_new_object();
+
+    json_object_object_add(inc, "arches", string_array(arches));
+    json_object_object_add(rule, "includes", inc);
+    return rule;
+}
+
+/* The seccomp profile of a kind that holds SYS_ADMIN, as Docker takes it
+ * in SecurityOpt ("seccomp=" and the profile's JSON): refuse (EPERM) by
+ * default, allow seccomp_allowed and the conditional rules (see there).
+ * It replaces Docker's default profile for that container. */
+static json_object *
+seccomp_profile(void)
+{
+    json_object *p = json_object_new_object();
+    json_object *arches = json_object_new_array();
+    json_object *rules = json_object_new_array();
+    static const char *const arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+                                       "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+                                       "SCMP_ARCH_ARM"};
+    static const char *const x86_64[] = {"amd64", "x32", NULL};
+    static const char *const arm[] = {"arm", "arm64", NULL};
+    static const char *const arch_prctl[] = {"arch_prctl", NULL};
+    static const char *const arm_calls[] = {"arm_fadvise64_64",
+                                            "arm_sync_file_range",
+                                            "sync_file_range2",
+                                            "breakpoint",
+                                            "cacheflush",
+                                            "set_tls",
+                                            NULL};
+    static const char *const clone3[] = {"clone3", NULL};
+
+    add_string(p, "defaultAction", "SCMP_ACT_ERRNO");
+    json_object_object_add(p, "defaultErrnoRet", json_object_new_int(EPERM));
+    for (size_t i = 0; i < sizeof arch / sizeof *arch; i++) {
+        json_object_array_add(arches, json_object_new_string(arch[i]));
+    }
+    json_object_object_add(p, "architectures", arches);
+    json_object_array_add(rules, seccomp_rule(string_array(seccomp_allowed),
+                                              "SCMP_ACT_ALLOW", 0));
+    /* socket: every family but AF_ALG (38) and AF_VSOCK (40). */
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_LT", 38, 0));
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_EQ", 39, 0));
+    json_object_array_add(rules, allow_if("socket", 0, "SCMP_CMP_GT", 40, 0));
+    for (size_t i = 0;
+         i < sizeof personality_allowed / sizeof *personality_allowed; i++) {
+        json_object_array_add(rules, allow_if("personality", 0, "SCMP_CMP_EQ",
+                                              personality_allowed[i], 0));
+    }
+    json_object_array_add(
+        rules, allow_if("clone", 0, "SCMP_CMP_MASKED_EQ", CLONE_NS_MASK, 0));
+    json_object_array_add(
+        rules, seccomp_rule(string_array(clone3), "SCMP_ACT_ERRNO", ENOSYS));
+    json_object_array_add(rules, allow_on(arch_prctl, x86_64));
+    json_object_array_add(rules, allow_on(arm_calls, arm));
+    json_object_object_add(p, "syscalls", rules);
+    return p;
+}
+
+/* SecurityOpt of a kind: no-new-privileges always (a setuid program or a
+ * file capability gives nothing); the seccomp profile above for a kind
+ * that holds SYS_ADMIN (the others keep Docker's default profile).  NULL
+ * when it cannot be made: never SYS_ADMIN without the profile. */
+static json_object *
+security_opt_of(enum mi_node_kind kind)
+{
+    json_object *a = json_object_new_array();
+    json_object *nnp = json_object_new_string("no-new-privileges");
+    bool ok = a && nnp && json_object_array_add(a, nnp) == 0;
+
+    if (!ok) {
+        json_object_put(nnp);
+    }
+    if (ok && kind_has(kind, "SYS_ADMIN")) {
+        json_object *p = seccomp_profile();
+        const char *text =
+            p ? json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN)
+              : NULL;
+        size_t len = text ? strlen(text) + sizeof "seccomp=" : 0;
+        char *opt = text ? malloc(len) : NULL;
+        json_object *o = NULL;
+        if (opt) {
+            snprintf(opt, len, "seccomp=%s", text);
+            o = json_object_new_string(opt);
+            free(opt);
+        }
+        ok = o && json_object_array_add(a, o) == 0;
+        if (!ok) {
+            json_object_put(o);
+        }
+        json_object_put(p);
+    }
+    if (!ok) {
+        json_object_put(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The writable places of FRR's kinds, whose root is read-only: tmpfs,
+ * no device or set-id file on any, programs only in /root (a student's
+ * own) and /usr/local/bin (miniinet's vtysh, put_files).  Bounded: their
+ * pages count in the container's memory too. */
+static const struct {
+    const char *path, *options;
+} frr_tmpfs[] = {
+    {"/tmp", "rw,nosuid,nodev,noexec,mode=1777,size=64m"},
+    {"/var/tmp", "rw,nosuid,nodev,noexec,mode=1777,size=64m"},
+    {"/run", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/var/log", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/var/lib/frr", "rw,nosuid,nodev,noexec,mode=755,size=16m"},
+    {"/root", "rw,nosuid,nodev,exec,mode=700,size=64m"},
+    {"/etc/ssh/miniinet", "rw,nosuid,nodev,noexec,mode=700,size=1m"},
+    {"/usr/local/bin", "rw,nosuid,nodev,exec,mode=755,size=1m"},
+};
+
 /* The body of POST /containers/create for node `node` of network
- * `network`, whose directory is `dir`.  Limits and privileges as the
- * original platform gives them (routers: every capability but
- * SYS_RESOURCE and its sysctls, since /proc/sys is read-only in a
- * container; hosts: NET_ADMIN). */
+ * `network`, whose directory is `dir`.  Limits as the original platform
+ * gives them; privileges not as it does (every capability but
+ * SYS_RESOURCE for routers): the table `capabilities` above, with
+ * no-new-privileges, and routers' sysctls set here since /proc/sys is
+ * read-only in a container. */
 static json_object *
 create_request(const struct docker *d, const char *network,
                const struct mi_node *node, const char *dir,
@@ -303,15 +957,41 @@ create_request(const struct docker *d, const char *network,
         json_object_array_add(binds, json_object_new_string(bind));
     }
     json_object_object_add(hc, "Binds", binds);
+    if (frr) {
+        /* FRR's kinds hold SYS_ADMIN (the table above) and their daemons
+         * run with it: nothing they or miniinet execute there may be a
+         * file a student (root in the container) can replace, so their
+         * root file system is read-only; what must be written is on
+         * the tmpfs below (doc/access.md, *Read-only routers*). */
+        json_object_object_add(hc, "ReadonlyRootfs",
+                               json_object_new_boolean(1));
+        json_object *tmpfs = json_object_new_object();
+        for (size_t i = 0; i < sizeof frr_tmpfs / sizeof *frr_tmpfs; i++) {
+            add_string(tmpfs, frr_tmpfs[i].path, frr_tmpfs[i].options);
+        }
+        json_object_object_add(hc, "Tmpfs", tmpfs);
+    }
+
+    const char *cap_drop[] = {"ALL", NULL};
+    json_object_object_add(hc, "CapDrop", string_array(cap_drop));
+    json_object_object_add(hc, "CapAdd", cap_add_of(node->kind));
+    json_object *security = security_opt_of(node->kind);
+    if (!security) {
+        json_object_put(hc);
+        json_object_put(req);
+        return NULL;
+    }
+    json_object_object_add(hc, "SecurityOpt", security);
 
     json_object *sysctls = json_object_new_object();
     add_string(sysctls, "net.ipv4.icmp_ratelimit", "0");
     add_string(sysctls, "net.ipv4.icmp_echo_ignore_broadcasts", "0");
+    /* Docker's own defaults since 20.10, set here for any Engine: sshd
+     * binds port 22 without NET_BIND_SERVICE, ping needs no NET_RAW.  Of
+     * the container's own network namespace only. */
+    add_string(sysctls, "net.ipv4.ip_unprivileged_port_start", "0");
+    add_string(sysctls, "net.ipv4.ping_group_range", "0 2147483647");
     if (frr) {
-        const char *cap_add[] = {"ALL", NULL};
-        const char *cap_drop[] = {"SYS_RESOURCE", NULL};
-        json_object_object_add(hc, "CapAdd", string_array(cap_add));
-        json_object_object_add(hc, "CapDrop", string_array(cap_drop));
         add_string(sysctls, "net.ipv4.ip_forward", "1");
         add_string(sysctls, "net.ipv4.fib_multipath_hash_policy", "1");
         add_string(sysctls, "net.ipv4.conf.all.rp_filter", "0");
@@ -319,8 +999,6 @@ create_request(const struct docker *d, const char *network,
         add_string(sysctls, "net.ipv4.conf.lo.rp_filter", "0");
         add_string(sysctls, "net.ipv4.tcp_l3mdev_accept", "1");
     } else {
-        const char *cap_add[] = {"NET_ADMIN", NULL};
-        json_object_object_add(hc, "CapAdd", string_array(cap_add));
         /* Else the server's (1 where dockerd runs): the measurement
          * host would carry one AS's traffic to another. */
         add_string(sysctls, "net.ipv4.ip_forward", "0");
@@ -611,6 +1289,7 @@ struct container {
     char id[128];
     pid_t pid; /* 0 when it does not run */
     bool running;
+    bool readonly; /* its root file system (HostConfig.ReadonlyRootfs) */
     char network[256], node[256], dir[PATH_MAX]; /* its labels, "" if none */
 };
 
@@ -674,6 +1353,11 @@ inspect(const struct docker *d, const char *socket, const char *ref,
     }
     if (json_object_object_get_ex(obj, "Config", &config)) {
         json_object_object_get_ex(config, "Labels", &labels);
+    }
+    json_object *hc = NULL;
+    if (json_object_object_get_ex(obj, "HostConfig", &hc) &&
+        json_object_object_get_ex(hc, "ReadonlyRootfs", &v)) {
+        c->readonly = json_object_get_boolean(v);
     }
     copy_string(labels, LABEL_NETWORK, c->network, sizeof c->network);
     copy_string(labels, LABEL_NODE, c->node, sizeof c->node);
@@ -1190,20 +1874,160 @@ exec_start(const struct docker *d, const char *socket, const char *name,
     return -ETIMEDOUT;
 }
 
+/* What no program miniinet runs in a container keeps, but FRR's daemons
+ * (review R33, C3; R34, N1). */
+#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
+
+/* The text of /proc/PID/status into buf: 0, or -errno. */
+static int
+read_status(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    ssize_t got = read(fd, buf, len - 1);
+    int error = got < 0 ? -errno : 0;
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+    return error ? error : got > 0 ? 0 : -EIO;
+}
+
+/* The capability set on line `key` ("CapBnd") of `status`, the text of a
+ * /proc/PID/status.  -EINVAL when there is no such line. */
+static int
+status_caps(const char *status, const char *key, uint64_t *set)
+{
+    char tag[16];
+    char *end;
+
+    snprintf(tag, sizeof tag, "\n%s:", key);
+    const char *line = strstr(status, tag);
+    if (!line) {
+        return -EINVAL;
+    }
+    line += strlen(tag);
+    while (*line == ' ' || *line == '\t') {
+        line++;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(line, &end, 16);
+    if (errno || end == line || (*end != '\n' && *end != '\0')) {
+        return -EINVAL;
+    }
+    *set = (uint64_t)v;
+    return 0;
+}
+
+/* What miniinet runs in a container through the Engine's exec (run,
+ * run_bounded, stop_frr) gets the container's capabilities, and FRR's
+ * kinds hold SYS_ADMIN (their daemons insist on it): a program of the
+ * container run with it by the TA's `check`, `save` or `up` would give
+ * it to whoever replaced that program (review R34, N1).  So in a
+ * container that holds SYS_ADMIN the program is run through util-linux
+ * setpriv, which takes EXEC_NEVER out of the bounding and inheritable
+ * sets: the program executed after it has neither in any set.  A shell
+ * then checks all five sets before it executes the program, and runs
+ * nothing (exit 126) while one still holds either (setpriv 2.38 drops
+ * nothing and exits 0 when it lacks SETPCAP; Docker before 20.10.14 set
+ * inheritable capabilities).  setpriv and the shell are files of the
+ * container's read-only root (create_request), which no student can
+ * replace.  Only start_daemon's daemons keep SYS_ADMIN. */
+#define EXEC_DROP_CHECK                                                       \
+    "n=0; while read -r k v; do case $k in "                                  \
+    "CapInh:|CapPrm:|CapEff:|CapBnd:|CapAmb:) "                               \
+    "if [ $((0x$v & 0x200100)) -ne 0 ]; then "                                \
+    "echo \"miniinet: $k still holds CAP_SYS_ADMIN or CAP_SETPCAP: $1 "       \
+    "not run\" >&2; exit 126; fi; n=$((n + 1));; esac; "                      \
+    "done </proc/self/status; if [ \"$n\" -ne 5 ]; then "                     \
+    "echo \"miniinet: capabilities unreadable: $1 not run\" >&2; exit 126; "  \
+    "fi; exec \"$@\""
+_Static_assert(EXEC_NEVER == 0x200100ULL, "EXEC_DROP_CHECK's mask");
+static const char *const exec_drop[] = {"/usr/bin/setpriv",
+                                        "--bounding-set=-sys_admin,-setpcap",
+                                        "--inh-caps=-sys_admin,-setpcap",
+                                        "--",
+                                        "/bin/sh",
+                                        "-c",
+                                        EXEC_DROP_CHECK,
+                                        "sh"};
+#define EXEC_DROP_N (sizeof exec_drop / sizeof *exec_drop)
+/* The longest argv exec_in() takes. */
+#define EXEC_ARGV_MAX 64
+
+/* argv behind exec_drop into `out` (EXEC_DROP_N + argc + 1 entries):
+ * false when argv has more than EXEC_ARGV_MAX entries. */
+static bool
+exec_dropped_argv(const char *const *argv, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    while (argv[n]) {
+        n++;
+    }
+    if (n > EXEC_ARGV_MAX || EXEC_DROP_N + n + 1 > max) {
+        return false;
+    }
+    memcpy(out, exec_drop, sizeof exec_drop);
+    memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
+    return true;
+}
+
+/* Whether container `c` (its init) holds a capability of EXEC_NEVER in
+ * its bounding set: 1, 0, or -errno (reported). */
+static int
+holds_never(const struct docker *d, const char *name,
+            const struct container *c)
+{
+    char status[8192];
+    uint64_t bnd = 0;
+    int error = read_status(c->pid, status, sizeof status);
+
+    if (!error) {
+        error = status_caps(status, "CapBnd", &bnd);
+    }
+    if (error) {
+        d->host->error("docker: node %s: cannot read the capabilities of its "
+                       "container's init (/proc/%d/status): %s",
+                       name, (int)c->pid, strerror(-error));
+        return error;
+    }
+    return (bnd & EXEC_NEVER) != 0;
+}
+
 /* Runs argv in container `c` through the Engine's exec and waits for it,
  * until `deadline` (now_ms(); 0: no bound), keeping at most `max_out`
  * bytes of its standard output (SIZE_MAX: no bound).  When time or room
  * runs out, or anything else goes wrong once it may run, the program and
  * what it started are killed from the host (kill_exec()).  Its standard
  * output into `out`, the start of its standard error into `err`.
- * Returns the exit status or -errno: -ETIMEDOUT and -EFBIG unreported,
- * the rest reported. */
+ * Unless it is one of FRR's `daemon`s, it runs without EXEC_NEVER's
+ * capabilities (exec_drop).  Returns the exit status or -errno: -ETIMEDOUT and
+ * -EFBIG unreported, the rest reported. */
 static int
 exec_in(const struct docker *d, const char *socket, const char *name,
-        const struct container *c, const char *const *argv, long long deadline,
-        size_t max_out, struct buf *out, struct buf *err)
+        const struct container *c, const char *const *argv, bool daemon,
+        long long deadline, size_t max_out, struct buf *out, struct buf *err)
 {
     char exec_id[128];
+    const char *dropped[EXEC_DROP_N + EXEC_ARGV_MAX + 1];
+    int never = daemon ? 0 : holds_never(d, name, c);
+
+    if (never < 0) {
+        return never;
+    }
+    if (never) {
+        if (!exec_dropped_argv(argv, dropped,
+                               sizeof dropped / sizeof *dropped)) {
+            d->host->error("docker: node %s: %s: too many arguments", name,
+                           argv[0]);
+            return -E2BIG;
+        }
+        argv = dropped;
+    }
     struct demux dm = {.max_out = max_out, .max_err = EXEC_ERR_KEEP};
     long long left = API_TIMEOUT_S * 1000LL;
     if (deadline && deadline - now_ms() < left) {
@@ -1381,6 +2205,11 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
     }
 
     json_object *req = create_request(d, plan->name, node, dir, frr_dir);
+    if (!req) {
+        d->host->error("docker: node %s: out of memory making its request",
+                       node->name);
+        return -ENOMEM;
+    }
     snprintf(path, sizeof path, "/containers/create?name=%s", cname);
     error = api_request(d, d->socket, "POST", path, req, API_TIMEOUT_S, &resp);
     json_object_put(req);
@@ -1620,13 +2449,220 @@ docker_clear_leftovers(void *state, const struct mi_plan *plan,
 /* run()                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* `miniinet exec NODE` runs a program of the container, which a student
+ * who is root there may have replaced (/usr/local/bin/vtysh, /bin/sh, the
+ * libraries): it must not run with the server's capabilities (review R33,
+ * C3).  So the program gets, before it is executed, the capabilities of
+ * the container's own init (its bounding set, which nothing in the
+ * container can raise) less SYS_ADMIN and SETPCAP, as bounding, permitted,
+ * effective and inheritable set, no ambient ones, no-new-privileges, and
+ * the seccomp filter below (EXEC_NEVER is with exec_in()). */
+
+/* The capabilities the program may keep: the "CapBnd:" line of `status`
+ * (the text of /proc/PID/status of the container's init) less EXEC_NEVER.
+ * -EINVAL when there is no such line. */
+static int
+exec_keep_caps(const char *status, uint64_t *keep)
+{
+    uint64_t bnd;
+    int error = status_caps(status, "CapBnd", &bnd);
+
+    if (!error) {
+        *keep = bnd & ~(uint64_t)EXEC_NEVER;
+    }
+    return error;
+}
+
+#if defined(__x86_64__)
+#define EXEC_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define EXEC_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* System calls the program gets EPERM for whatever its capabilities:
+ * those that need none but reach past the container (the kernel keyring
+ * of the server's root, user namespaces, BPF, perf, userfaultfd,
+ * io_uring), and those of the routers' refused list that the capabilities
+ * kept would not already stop. */
+static const long exec_denied[] = {
+    SYS_keyctl,
+    SYS_add_key,
+    SYS_request_key,
+    SYS_bpf,
+    SYS_perf_event_open,
+    SYS_userfaultfd,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
+    SYS_unshare,
+    SYS_setns,
+    SYS_mount,
+    SYS_umount2,
+    SYS_pivot_root,
+    SYS_open_tree,
+    SYS_move_mount,
+    SYS_fsopen,
+    SYS_fsconfig,
+    SYS_fsmount,
+    SYS_fspick,
+    SYS_mount_setattr,
+    SYS_ptrace,
+    SYS_process_vm_readv,
+    SYS_process_vm_writev,
+    SYS_name_to_handle_at,
+    SYS_open_by_handle_at,
+    SYS_kexec_load,
+    SYS_init_module,
+    SYS_finit_module,
+    SYS_delete_module,
+    SYS_fanotify_init,
+    SYS_syslog,
+    SYS_acct,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_reboot,
+    467 /* open_tree_attr, Linux 6.15, the same on every arch */,
+};
+
+/* Makes the filter: another arch (and x32's numbers) refused; each of
+ * exec_denied EPERM; clone3 ENOSYS (the C library falls back to clone);
+ * clone with a namespace flag EPERM; ioctl TIOCSTI and TIOCLINUX EPERM
+ * (the TA's terminal: typing into it once the program is gone). */
+static size_t
+exec_filter(struct sock_filter *f, size_t max)
+{
+    size_t n = 0;
+
+    if (max < 2 * (sizeof exec_denied / sizeof *exec_denied) + 32) {
+        return 0;
+    }
+#ifdef EXEC_AUDIT_ARCH
+    const unsigned eperm = SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, arch));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          EXEC_AUDIT_ARCH, 1, 0);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+                                          0x40000000U, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+#endif
+    for (size_t i = 0; i < sizeof exec_denied / sizeof *exec_denied; i++) {
+        f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                              (unsigned)exec_denied[i], 0, 1);
+        f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    }
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          SYS_clone3, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone,
+                                          0, 4);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+                                          (unsigned)CLONE_NS_MASK, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl,
+                                          0, 5);
+    f[n++] = (struct sock_filter)BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          (unsigned)TIOCSTI, 1, 0);
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                          (unsigned)TIOCLINUX, 0, 1);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+#endif
+    return n;
+}
+
+/* Confines the calling process as said above; async-signal-safe (it runs
+ * between fork() and exec()).  -1 when any step fails: the caller then
+ * executes nothing. */
+static int
+exec_confine(uint64_t keep)
+{
+    struct sock_filter f[128];
+    size_t n = exec_filter(f, sizeof f / sizeof *f);
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    struct __user_cap_header_struct h = {
+        .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct c[2];
+
+    if (n == 0) {
+        return -1; /* an arch without a filter: nothing runs */
+    }
+    for (int cap = 0; cap < 64; cap++) {
+        int has = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (has < 0) {
+            break; /* past the kernel's last capability */
+        }
+        if (has == 1 && !((keep >> cap) & 1) &&
+            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            return -1;
+        }
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+        errno != EINVAL) {
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        uint32_t half = (uint32_t)(keep >> (32 * i));
+        c[i].effective = c[i].permitted = c[i].inheritable = half;
+    }
+    if (syscall(SYS_capset, &h, c) < 0 ||
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* The environment of the program `miniinet exec` runs in a container:
+ * fresh, nothing of the TA's (review R34, N6): the container's PATH,
+ * HOME=/root, LANG=C.UTF-8, and the TA's TERM when it is set and a plain
+ * terminal name (letters, digits, ".", "_", "+", "-"; at most
+ * EXEC_TERM_MAX).  `env` gets up to EXEC_ENV_MAX pointers, NULL last,
+ * into literals and `term_buf`. */
+#define EXEC_ENV_MAX 5
+#define EXEC_TERM_MAX 64
+static void
+exec_env(char term_buf[sizeof "TERM=" + EXEC_TERM_MAX], const char *term,
+         const char *env[EXEC_ENV_MAX])
+{
+    size_t n = 0;
+
+    env[n++] = "PATH=" DEFAULT_PATH;
+    size_t len = term ? strlen(term) : 0;
+    bool plain = len > 0 && len <= EXEC_TERM_MAX;
+    for (size_t i = 0; plain && i < len; i++) {
+        char c = term[i];
+        plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' ||
+                c == '-';
+    }
+    if (plain) {
+        snprintf(term_buf, sizeof "TERM=" + EXEC_TERM_MAX, "TERM=%s", term);
+        env[n++] = term_buf;
+    }
+    env[n++] = "HOME=/root";
+    env[n++] = "LANG=C.UTF-8";
+    env[n] = NULL;
+}
+
 /* Interactive: a child enters the container's namespaces (user namespaces
  * aside) as nsenter does -- the mount namespace last, which also moves it
  * to the container's root -- and forks the program, so that it is in the
  * container's PID namespace too.  Only async-signal-safe calls after
  * fork(). */
 static void __attribute__((noreturn))
-enter_and_exec(const int *fds, const int *types, size_t n,
+enter_and_exec(const int *fds, const int *types, size_t n, uint64_t keep,
                const char *const *argv)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1644,6 +2680,9 @@ enter_and_exec(const int *fds, const int *types, size_t n,
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
+        if (exec_confine(keep) < 0) {
+            _exit(126);
+        }
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -1693,13 +2732,34 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         }
         types[n++] = order[i].type;
     }
-    pid_t pid = -1;
+    uint64_t keep = 0;
     if (!error) {
-        /* A shell in the node should see the container's PATH. */
+        char path[64], status[8192];
+        snprintf(path, sizeof path, "/proc/%d/status", (int)cpid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t got = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
+        if (fd >= 0) {
+            close(fd);
+        }
+        status[got > 0 ? got : 0] = '\0';
+        if (got <= 0 || exec_keep_caps(status, &keep) < 0) {
+            error = -EIO;
+            d->host->error("docker: node %s: cannot read the capabilities of "
+                           "its container's init from %s",
+                           name, path);
+        }
+    }
+    pid_t pid = -1;
+    char term[sizeof "TERM=" + EXEC_TERM_MAX];
+    const char *env[EXEC_ENV_MAX];
+    exec_env(term, getenv("TERM"), env);
+    if (!error) {
         pid = fork();
         if (pid == 0) {
-            setenv("PATH", DEFAULT_PATH, 1);
-            enter_and_exec(fds, types, n, argv);
+            /* The program's environment, and the PATH execvp() searches
+             * (in the container's root), are env alone. */
+            environ = (char **)env;
+            enter_and_exec(fds, types, n, keep, argv);
         }
         if (pid < 0) {
             error = -errno;
@@ -1733,8 +2793,10 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         return -ECANCELED;
     }
     if (WEXITSTATUS(status) == 126) {
-        d->host->error("docker: node %s: cannot enter container %s", name,
-                       docker_container_name(name));
+        d->host->error("docker: node %s: cannot enter container %s (or "
+                       "confine the program: its capabilities, "
+                       "no-new-privileges, seccomp)",
+                       name, docker_container_name(name));
         return -EIO;
     }
     return WEXITSTATUS(status);
@@ -1768,7 +2830,7 @@ run_in_node(struct docker *d, const char *name, const char *dir,
 
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r.socket, name, &c, argv, deadline, max_out, &o, &e);
+        exec_in(d, r.socket, name, &c, argv, false, deadline, max_out, &o, &e);
     if (e.len) {
         d->host->log(status == 0 ? MI_LOG_DEBUG : MI_LOG_WARN,
                      "docker: node %s: %s: %s", name, argv[0], e.data);
@@ -1808,17 +2870,28 @@ docker_run_bounded(void *state, const char *name, const char *dir,
 /* ------------------------------------------------------------------------ */
 
 /* User frr of the container's image: its /etc/passwd, read through the
- * container's root as /proc/PID/root shows it. */
+ * container's root as /proc/PID/root shows it.  FRR's kinds have a
+ * read-only root (create_request), so the file is the image's; opened all
+ * the same as if a student could have replaced it: no symlink followed
+ * for the file (an absolute one would resolve on the server), a regular
+ * file only (a FIFO would block), without waiting to open. */
 static bool
 image_frr_user(pid_t pid, uid_t *uid, gid_t *gid)
 {
     char path[64];
     char line[512];
     bool found = false;
+    struct stat st;
 
     snprintf(path, sizeof path, "/proc/%d/root/etc/passwd", (int)pid);
-    FILE *f = fopen(path, "re");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                  ? fdopen(fd, "r")
+                  : NULL;
     if (!f) {
+        if (fd >= 0) {
+            close(fd);
+        }
         return false;
     }
     while (!found && fgets(line, sizeof line, f)) {
@@ -1869,7 +2942,7 @@ docker_start_daemon(void *state, const char *name, const char *dir,
                           pid_file, "--log", log,  "-f", conf, NULL};
     struct buf o = {0}, e = {0};
     int status =
-        exec_in(d, r.socket, name, &c, argv,
+        exec_in(d, r.socket, name, &c, argv, true,
                 now_ms() + FRR_START_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
 
     /* DIR is the container's to write: never through its symlink. */
@@ -2025,7 +3098,7 @@ docker_stop_frr(void *state, const char *name, const char *dir,
     }
     const char *argv[] = {"pkill", "-KILL", "-x", pattern, NULL};
     struct buf o = {0}, e = {0};
-    int status = exec_in(d, r.socket, name, &c, argv,
+    int status = exec_in(d, r.socket, name, &c, argv, false,
                          now_ms() + API_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
     if (status == -ETIMEDOUT) {
         d->host->error("docker: node %s: pkill -KILL -x %s in container %s "
@@ -2297,6 +3370,294 @@ docker_check_server(void *state, const struct mi_plan *plan, unsigned server)
     return e1 ? e1 : e2 ? e2 : e3;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Files: written from the server in the container's mount namespace       */
+/* ------------------------------------------------------------------------ */
+
+/* At most this many bytes of files in one put_files (the access files of a
+ * group are a few kB). */
+#define PUT_FILES_MAX ((size_t)4 << 20)
+/* The name a file is written under in its directory before it is renamed
+ * over its own. */
+#define PUT_TEMP ".miniinet-put"
+/* How long the writer may take before it is killed. */
+#define PUT_TIMEOUT_MS 10000
+
+/* Whether `path` is one put_files takes: absolute, shorter than PATH_MAX,
+ * each component neither empty nor "." nor "..", no trailing "/". */
+static bool
+put_path_ok(const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+
+    if (!len || len >= PATH_MAX || path[0] != '/' || path[len - 1] == '/') {
+        return false;
+    }
+    for (const char *c = path + 1; *c;) {
+        size_t n = strcspn(c, "/");
+        if (!n || (n == 1 && c[0] == '.') ||
+            (n == 2 && c[0] == '.' && c[1] == '.') || n > NAME_MAX) {
+            return false;
+        }
+        c += n + (c[n] == '/');
+    }
+    return true;
+}
+
+/* Opens `name`, one component (no "/"; put_path_ok() refused ".", ".."
+ * and empty ones), in directory `dir`, never through a symlink: a symlink
+ * there fails (ELOOP, or ENOTDIR with O_DIRECTORY).  One component at a
+ * time, so nothing is resolved that the caller did not look at (openat2's
+ * RESOLVE_BENEATH would do no more here, and valgrind knows no openat2). */
+static int
+open_component(int dir, const char *name, int flags, mode_t mode)
+{
+    return openat(dir, name, flags | O_CLOEXEC | O_NOFOLLOW,
+                  flags & O_CREAT ? mode : 0);
+}
+
+/* The directory that will hold f->path (its parent), made where missing
+ * (0755, root's), each component opened beneath the last without
+ * following a symlink: its descriptor (O_PATH), or -errno; *base points
+ * to the last component. */
+static int
+put_parent(int root, const char *path, const char **base)
+{
+    const char *c = path + 1;
+    int dfd = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+    for (size_t n; dfd >= 0 && c[n = strcspn(c, "/")] == '/'; c += n + 1) {
+        char comp[NAME_MAX + 1];
+        memcpy(comp, c, n);
+        comp[n] = '\0';
+        if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
+            int error = -errno;
+            close(dfd);
+            return error;
+        }
+        int next = open_component(dfd, comp, O_PATH | O_DIRECTORY, 0);
+        int error = -errno;
+        close(dfd);
+        if (next < 0) {
+            return error;
+        }
+        dfd = next;
+    }
+    *base = c;
+    return dfd < 0 ? -errno : dfd;
+}
+
+/* One file or directory (data NULL) of put_files, under directory `root`
+ * (the container's /): missing parents made (put_parent()); a directory is
+ * made unless it exists, a file written under PUT_TEMP and renamed over
+ * whatever has its name (a symlink is replaced, never followed); either is
+ * root's with f->mode.  0 or -errno.  Only system calls: it runs in the
+ * writer, a child of a process that may have threads. */
+static int
+put_one(int root, const struct mi_file *f)
+{
+    const char *base = f->path + 1;
+    int dfd = put_parent(root, f->path, &base);
+
+    if (dfd < 0) {
+        return dfd;
+    }
+    int fd = -1, error = 0;
+    if (!f->data) {
+        if (mkdirat(dfd, base, 0700) < 0 && errno != EEXIST) {
+            error = -errno;
+        } else {
+            fd = open_component(dfd, base, O_RDONLY | O_DIRECTORY, 0);
+        }
+    } else if (unlinkat(dfd, PUT_TEMP, 0) < 0 && errno != ENOENT) {
+        error = -errno;
+    } else {
+        fd = open_component(dfd, PUT_TEMP, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    }
+    if (!error && fd < 0) {
+        error = -errno;
+    }
+    for (size_t done = 0; !error && f->data && done < f->len;) {
+        ssize_t w = write(fd, f->data + done, f->len - done);
+        if (w <= 0 && (w == 0 || errno != EINTR)) {
+            error = w == 0 ? -EIO : -errno;
+        }
+        done += w > 0 ? (size_t)w : 0;
+    }
+    if (!error && (fchown(fd, 0, 0) < 0 || fchmod(fd, f->mode & 07777) < 0)) {
+        error = -errno;
+    }
+    if (fd >= 0 && close(fd) < 0 && !error) {
+        error = -errno;
+    }
+    if (!error && f->data && renameat(dfd, PUT_TEMP, dfd, base) < 0) {
+        error = -errno;
+    }
+    if (error && f->data && fd >= 0) {
+        unlinkat(dfd, PUT_TEMP, 0);
+    }
+    close(dfd);
+    return error;
+}
+
+/* The files under `root`, in order: 0, or -errno with the index of the
+ * one that failed in *failed. */
+static int
+put_all(int root, const struct mi_file *files, size_t n, size_t *failed)
+{
+    for (size_t i = 0; i < n; i++) {
+        int error = put_one(root, &files[i]);
+        if (error) {
+            *failed = i;
+            return error;
+        }
+    }
+    return 0;
+}
+
+/* What the writer reports through its pipe when a file fails. */
+struct put_failure {
+    size_t index;
+    int error;
+};
+
+/* The writer: enters the mount namespace of process `pid` (the
+ * container's init), whose / is the container's root, and writes the
+ * files there; a failure goes to `report`.  Never returns. */
+static void
+put_writer(pid_t pid, int report, const struct mi_file *files, size_t n)
+{
+    char path[64];
+    struct put_failure fail = {0, 0};
+
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    int ns = open(path, O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
+        fail.index = SIZE_MAX;
+        fail.error = -errno;
+    } else {
+        umask(022);
+        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        fail.index = SIZE_MAX;
+        fail.error = root < 0 ? -errno : put_all(root, files, n, &fail.index);
+    }
+    if (fail.error) {
+        ssize_t w = write(report, &fail, sizeof fail);
+        (void)w;
+        _exit(1);
+    }
+    _exit(0);
+}
+
+/* Since ABI 4.12: the files written from the server in the container's
+ * own mount namespace (put_writer()), where its tmpfs are, which is where
+ * they go in FRR's kinds, whose root is read-only (create_request); the
+ * Engine's archive upload writes only into the container's root.  The
+ * container's root is a student's: every path is resolved beneath it and
+ * never through a symlink, a file written under a temporary name and
+ * renamed over its own; the content is never in a command line. */
+static int
+docker_put_files(void *state, const char *name, const char *dir,
+                 const struct mi_file *files, size_t n)
+{
+    struct docker *d = state;
+    struct record r;
+    struct container c;
+    size_t total = 0;
+    int error = check_node_name(d, name);
+
+    for (size_t i = 0; !error && i < n; i++) {
+        if (!put_path_ok(files[i].path)) {
+            d->host->error("docker: node %s: cannot put file '%s' (an "
+                           "absolute path without '.', '..' or an empty "
+                           "component)",
+                           name, files[i].path ? files[i].path : "(null)");
+            return -EINVAL;
+        }
+        total += files[i].len;
+        if (total > PUT_FILES_MAX) {
+            d->host->error("docker: node %s: files too large to put (more "
+                           "than %zu bytes)",
+                           name, PUT_FILES_MAX);
+            return -EFBIG;
+        }
+    }
+    if (!error) {
+        error = find_running(d, name, dir, &r, &c);
+    }
+    int never = error ? 0 : holds_never(d, name, &c);
+    if (error || never < 0) {
+        return error ? error : never;
+    }
+    if (never && !c.readonly) {
+        /* Made before routers' roots were read-only: files put there
+         * would let students in where their root can replace what runs
+         * with SYS_ADMIN (review R34, N1). */
+        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
+                       "its root file system is writable (made by an "
+                       "earlier miniinet): student access refused there; "
+                       "`miniinet down` and `up` make it again",
+                       name, docker_container_name(name));
+        return -EPERM;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        error = -errno;
+        d->host->error("docker: node %s: pipe: %s", name, strerror(errno));
+        return error;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        put_writer(c.pid, p[1], files, n);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        error = -errno;
+        close(p[0]);
+        d->host->error("docker: node %s: fork: %s", name, strerror(errno));
+        return error;
+    }
+    int status = 0;
+    pid_t got = 0;
+    for (long long until = now_ms() + PUT_TIMEOUT_MS;
+         (got = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < until;) {
+        sleep_ms(5);
+    }
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        d->host->error("docker: node %s: writing its files took more than "
+                       "%d s (stopped)",
+                       name, PUT_TIMEOUT_MS / 1000);
+        close(p[0]);
+        return -ETIMEDOUT;
+    }
+    struct put_failure fail = {0, 0};
+    ssize_t rd = read(p[0], &fail, sizeof fail);
+    close(p[0]);
+    if (rd == (ssize_t)sizeof fail && fail.error) {
+        if (fail.index == SIZE_MAX) {
+            d->host->error("docker: node %s: cannot enter container %s's "
+                           "mount namespace or open its root: %s",
+                           name, docker_container_name(name),
+                           strerror(-fail.error));
+        } else {
+            d->host->error("docker: node %s: cannot put %s in container "
+                           "%s: %s",
+                           name, files[fail.index].path,
+                           docker_container_name(name), strerror(-fail.error));
+        }
+        return fail.error;
+    }
+    if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        d->host->error("docker: node %s: the writer of its files failed",
+                       name);
+        return -EIO;
+    }
+    return 0;
+}
+
 /* Since ABI 4.8: a container has its own root file system, users and
  * process namespace, so a student's root shell in one is not one on the
  * server; what the Engine may still give away (capabilities, privileges)
@@ -2330,6 +3691,7 @@ static const struct mi_runtime_ops docker_ops = {
     .stop_frr = docker_stop_frr,
     .check_access = docker_check_access,
     .clear_leftovers = docker_clear_leftovers,
+    .put_files = docker_put_files,
 };
 
 MI_PLUGIN_DEFINE = {

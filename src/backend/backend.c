@@ -54,6 +54,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_RUN_BOUNDED] = RT(run_bounded, false),
     [RT_CHECK_ACCESS] = RT(check_access, false),
     [RT_CLEAR_LEFTOVERS] = RT(clear_leftovers, false),
+    [RT_PUT_FILES] = RT(put_files, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -333,6 +334,40 @@ rt_check_access(const struct active_plugin *rt, const struct mi_plan *p)
               "choose a runtime that does",
               rt->name);
     return -ENOTSUP;
+}
+
+int
+rt_check_put_files(const struct active_plugin *rt, const char *file)
+{
+    if (backend_has(rt, RT_PUT_FILES)) {
+        return 0;
+    }
+    /* True of a runtime built before 4.12 and of one built for 4.12 or
+     * later that leaves put_files out. */
+    const struct mi_plugin *d = rt->loaded.desc;
+    log_error("%s: access: runtime plugin \"%s\" (%s, version %s, built for "
+              "plugin ABI %u.%u) cannot install student access into its "
+              "nodes (it has no put_files operation, plugin ABI %d.%d); use "
+              "a runtime that has it, or remove `access` from the file",
+              file ? file : "(topology)", rt->name ? rt->name : "?",
+              rt->loaded.path ? rt->loaded.path : "?",
+              d && d->version ? d->version : "?",
+              d ? (unsigned)d->abi_major : 0, d ? (unsigned)d->abi_minor : 0,
+              MI_PLUGIN_ABI_MAJOR, BACKEND_PUT_FILES_MINOR);
+    return -ENOTSUP;
+}
+
+int
+rt_put_files(const struct active_plugin *rt, const char *name, const char *dir,
+             const struct mi_file *files, size_t n)
+{
+    if (!backend_has(rt, RT_PUT_FILES)) {
+        log_error("%s: runtime \"%s\" cannot put files into a node (no "
+                  "put_files, plugin ABI 4.%d)",
+                  name, rt->name, BACKEND_PUT_FILES_MINOR);
+        return -ENOTSUP;
+    }
+    return rt_ops(rt)->put_files(rt->state, name, dir, files, n);
 }
 
 int

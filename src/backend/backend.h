@@ -46,6 +46,7 @@ enum backend_op {
     RT_RUN_BOUNDED,     /* 4.7 */
     RT_CHECK_ACCESS,    /* 4.8 */
     RT_CLEAR_LEFTOVERS, /* 4.9 */
+    RT_PUT_FILES,       /* 4.12 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
@@ -103,6 +104,10 @@ bool backend_knows_measurement(const struct mi_plugin *d);
 /* The minor that brought the management network of student access
  * (MI_BRIDGE_MGMT, MI_LINK_MGMT) and the switch's check_mgmt. */
 #define BACKEND_MGMT_MINOR 11
+
+/* The minor that brought the runtime's put_files, without which `up`
+ * cannot install student access. */
+#define BACKEND_PUT_FILES_MINOR 12
 bool rt_reads_daemon_conf(const struct active_plugin *rt);
 
 /* Writes into buf the names of the required operations `d` lacks, comma
@@ -154,6 +159,13 @@ int rt_stop_frr(const struct active_plugin *rt, const char *name,
  * -ENOTSUP, said by the runtime, or by this wrapper when the runtime has
  * no check_access (before 4.8, or it cannot). */
 int rt_check_access(const struct active_plugin *rt, const struct mi_plan *);
+/* Whether the runtime can install student access (put_files, since 4.12):
+ * 0, or -ENOTSUP after saying, prefixed with `file`, which plugin lacks
+ * it. */
+int rt_check_put_files(const struct active_plugin *rt, const char *file);
+/* The runtime's put_files; -ENOTSUP (said) without it. */
+int rt_put_files(const struct active_plugin *rt, const char *name,
+                 const char *dir, const struct mi_file *files, size_t n);
 /* What a reboot left of network plan->name on `server` that the runtime
  * made (its clear_leftovers, since 4.9), removed; the number added to
  * *n_removed.  0 when the runtime has none (nothing of it outlives a

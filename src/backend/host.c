@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -172,20 +173,24 @@ find_program(const char *prog, int *error)
     return NULL;
 }
 
-/* Starts argv with stdin from /dev/null, stdout into out_pipe (or
- * /dev/null when out_pipe[1] < 0) and stderr into err_pipe.  Returns 0 or
- * -errno. */
+/* Starts argv with stdin from `in_fd` (/dev/null when < 0), stdout into
+ * out_pipe (or /dev/null when out_pipe[1] < 0) and stderr into err_pipe.
+ * Returns 0 or -errno. */
 static int
-spawn(const char *const *argv, const int out_pipe[2], const int err_pipe[2],
-      pid_t *pid)
+spawn(const char *const *argv, int in_fd, const int out_pipe[2],
+      const int err_pipe[2], pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none, all;
 
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY,
-                                     0);
+    if (in_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+                                         O_RDONLY, 0);
+    }
     if (out_pipe[1] >= 0) {
         posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
     } else {
@@ -366,6 +371,50 @@ int
 host_run_bounded(const char *const *argv, char **out, size_t max,
                  bool *truncated)
 {
+    return host_run_input(argv, NULL, 0, out, max, truncated);
+}
+
+/* The input in a memory file, at its start: the program reads it as a
+ * file, and nothing here waits on a pipe the program does not drain. */
+static int
+input_fd(const char *prog, const void *input, size_t len)
+{
+    int fd = memfd_create("miniinet-input", MFD_CLOEXEC);
+    if (fd < 0) {
+        int error = errno;
+        log_warn("cannot run %s: no memory file for its input: %s", prog,
+                 strerror(error));
+        return -error;
+    }
+    const char *p = input;
+    size_t left = len;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int error = n < 0 ? errno : EIO;
+            log_warn("cannot run %s: writing its input: %s", prog,
+                     strerror(error));
+            close(fd);
+            return -error;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
+}
+
+int
+host_run_input(const char *const *argv, const void *input, size_t len,
+               char **out, size_t max, bool *truncated)
+{
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
     struct buf bufs[2] = {{.max = max}, {.max = STDERR_MAX}};
     pid_t pid = -1;
@@ -382,13 +431,21 @@ host_run_bounded(const char *const *argv, char **out, size_t max,
     }
 
     const char *prog = argv[0];
+    int in_fd = -1;
+    if (input) {
+        in_fd = input_fd(prog, input, len);
+        if (in_fd < 0) {
+            return in_fd;
+        }
+    }
     error = make_pipe(err_pipe);
     if (!error && out) {
         error = make_pipe(out_pipe);
     }
     if (!error) {
-        error = spawn(argv, out_pipe, err_pipe, &pid);
+        error = spawn(argv, in_fd, out_pipe, err_pipe, &pid);
     }
+    close_fd(&in_fd);
     close_fd(&out_pipe[1]);
     close_fd(&err_pipe[1]);
     if (error) {

@@ -14,6 +14,11 @@ int host_run(const char *const *argv, char **out);
  * rest is read and dropped, and *truncated (may be NULL) says so. */
 int host_run_bounded(const char *const *argv, char **out, size_t max,
                      bool *truncated);
+/* host_run_bounded() with `input` (len bytes; NULL: /dev/null) as the
+ * program's standard input, e.g. `nft -f -` reading its ruleset: never in
+ * argv. */
+int host_run_input(const char *const *argv, const void *input, size_t len,
+                   char **out, size_t max, bool *truncated);
 int host_link_exists(const char *netns, const char *ifname);
 int host_link_delete(const char *netns, const char *ifname);
 

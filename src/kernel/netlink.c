@@ -1380,6 +1380,56 @@ netlink_control_link(const char *netns, const char *ifname,
     return error;
 }
 
+struct ipv6_off {
+    const char *netns, *ifname;
+};
+
+static int
+disable_ipv6_here(void *arg)
+{
+    const struct ipv6_off *o = arg;
+    char path[96];
+
+    if (access("/proc/sys/net/ipv6", F_OK) < 0 && errno == ENOENT) {
+        return 0; /* no IPv6 in this kernel */
+    }
+    snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+             o->ifname);
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    int error = 0;
+    if (fd < 0 || write(fd, "1\n", 2) != 2) {
+        error = -errno;
+    }
+    if (fd >= 0 && close(fd) < 0 && !error) {
+        error = -errno;
+    }
+    if (error) {
+        char *what = if_label(o->netns, o->ifname);
+        log_error("%s: cannot turn IPv6 off (%s): %s", what, path,
+                  strerror(-error));
+        free(what);
+    }
+    return error;
+}
+
+int
+netlink_disable_ipv6(const char *netns, const char *ifname)
+{
+    /* A name the kernel would refuse (dev_valid_name) is refused before
+     * it becomes a path. */
+    if (!valid_ifname(ifname) || strchr(ifname, '/') ||
+        strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0) {
+        log_error("%s: invalid interface name \"%s\"", netns ? netns : "link",
+                  ifname ? ifname : "");
+        return -EINVAL;
+    }
+    struct ipv6_off o = {netns, ifname};
+    char *ctx = xasprintf("turning IPv6 off on %s", ifname);
+    int error = netlink_in_netns(netns, ctx, disable_ipv6_here, &o);
+    free(ctx);
+    return error;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Deleting and listing                                                     */
 /* ------------------------------------------------------------------------ */

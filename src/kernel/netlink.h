@@ -137,6 +137,13 @@ struct link_control {
 int netlink_control_link(const char *netns, const char *ifname,
                          const struct link_control *c);
 
+/* Turns IPv6 off on `ifname` in `netns` (NULL: the caller's): writes 1 to
+ * /proc/sys/net/ipv6/conf/IFNAME/disable_ipv6 from a thread inside the
+ * namespace (the kernel takes no disable_ipv6 through RTM_SETLINK).  A
+ * kernel without IPv6 (no net/ipv6 in /proc/sys) is not an error.
+ * Returns 0 or -errno, logged. */
+int netlink_disable_ipv6(const char *netns, const char *ifname);
+
 /* ------------------------------------------------------------------------ */
 /* Deleting and listing                                                     */
 /* ------------------------------------------------------------------------ */

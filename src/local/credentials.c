@@ -281,3 +281,32 @@ cred_password(const char *network, unsigned asn, char *buf, size_t len)
     free(data);
     return error;
 }
+
+int
+cred_file(const char *network, unsigned asn, const char *file, char **data,
+          size_t *len)
+{
+    char name[32];
+
+    *data = NULL;
+    *len = 0;
+    int access = open_access_dir(network, false);
+    if (access < 0) {
+        return access;
+    }
+    snprintf(name, sizeof name, "group-%u", asn);
+    int dir = persist_open_subdir(access, name, false);
+    close(access);
+    if (dir < 0) {
+        return dir;
+    }
+    int error = fs_read_file_at(dir, file, CRED_KEY_MAX, data, len);
+    close(dir);
+    if (error) {
+        char *top = persist_network_dir(network);
+        log_error("%s/%s/%s/%s: %s", top, CRED_DIR, name, file,
+                  strerror(-error));
+        free(top);
+    }
+    return error;
+}

@@ -43,4 +43,15 @@ int cred_ensure(const char *network, const struct access_plan *ap,
  * file is not what cred_ensure() writes. */
 int cred_password(const char *network, unsigned asn, char *buf, size_t len);
 
+/* The files of a group's directory, by name. */
+#define CRED_HOST_KEY "ssh_host_ed25519_key"
+#define CRED_DEVICE_KEY "device_key"
+
+/* File `file` of group `asn` (CRED_HOST_KEY, CRED_DEVICE_KEY, or either
+ * with ".pub"), read without following a symlink, at most CRED_KEY_MAX
+ * bytes: 0 with *data (malloc()ed, NUL-terminated) and *len, or -errno
+ * (reported). */
+int cred_file(const char *network, unsigned asn, const char *file, char **data,
+              size_t *len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access_files.h"
 #include "host.h"
 #include "hostlimits.h"
 #include "log.h"
@@ -87,6 +88,37 @@ remove_rootifs(const struct state *st)
     return error;
 }
 
+/* The port forward of student access, the network's nftables table:
+ * `up` loads it when the record holds ports (its groups' on this server),
+ * so `down` deletes it then -- the input makes the table before it
+ * deletes it, so a table `up` never made is no error. */
+static int
+remove_nft_table(const struct state *st)
+{
+    if (!st->n_ports) {
+        return 0;
+    }
+    char *input = access_nft_delete(st->network);
+    if (!input) {
+        return 0; /* no name nft could have: up made no table */
+    }
+    const char *argv[] = {"nft", "-f", "-", NULL};
+    int status = host_run_input(argv, input, strlen(input), NULL, 0, NULL);
+    free(input);
+    bool failed = status != 0;
+    if (failed) {
+        log_error("down: nft could not delete the port forward of network "
+                  "%s (above)",
+                  st->network);
+    }
+    /* Every copy of its accepts in DOCKER-USER (reported when iptables
+     * fails). */
+    for (size_t i = 0; i < st->n_ports; i++) {
+        failed |= network_access_docker_user(st->ports[i].asn, false) != 0;
+    }
+    return failed ? -1 : 0;
+}
+
 /* Removes what record `st` lists, with the session's plugins (those the
  * network was made with), then the record. */
 static int
@@ -114,6 +146,7 @@ remove_recorded(struct session *s, struct state *st)
                           progress_tick, NULL) != 0;
     progress_end();
 
+    failed |= remove_nft_table(st) != 0;
     if (st->n_rootifs) {
         progress_phase("links", st->n_rootifs);
         failed |= remove_rootifs(st) != 0;

@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "access.h"
+#include "access_files.h"
+#include "host.h"
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
@@ -88,6 +91,47 @@ clashes_out(const struct access_port_clash *c, size_t n)
     return w;
 }
 
+/* What the port forward needs of this server (review R33, M3): nftables
+ * that takes the network's table (`nft -c`: the kernel's nf_tables with
+ * fib and nat; as root only, nft checks nothing otherwise), an error; and
+ * IPv4 forwarding, which connections from outside need (from the server
+ * itself they work without), a warning. */
+static int
+check_firewall(struct session *s)
+{
+    const struct mi_plan *p = plan_view(s->plan);
+    char *ruleset =
+        access_nft_ruleset(p->name, plan_access(s->plan), s->server);
+    int status = EXIT_OK;
+
+    if (ruleset && geteuid() == 0) {
+        const char *argv[] = {"nft", "-c", "-f", "-", NULL};
+        if (host_run_input(argv, ruleset, strlen(ruleset), NULL, 0, NULL)) {
+            log_error("%s: access: nft cannot load the port forward here "
+                      "(nftables with fib and nat, and the nft program, are "
+                      "needed; above what it said)",
+                      s->opts.config);
+            status = EXIT_FAILED;
+        }
+    }
+    free(ruleset);
+    char v[4] = "";
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
+    if (f) {
+        if (!fgets(v, sizeof v, f)) {
+            v[0] = '\0';
+        }
+        fclose(f);
+    }
+    if (v[0] == '0') {
+        log_warn("%s: access: net.ipv4.ip_forward is 0 on this server: "
+                 "students' logins from outside will not reach the proxies "
+                 "(sysctl -w net.ipv4.ip_forward=1; doc/access.md)",
+                 s->opts.config);
+    }
+    return status;
+}
+
 int
 network_check_ports(struct session *s, struct wire_port **out, size_t *n_out)
 {
@@ -104,6 +148,9 @@ network_check_ports(struct session *s, struct wire_port **out, size_t *n_out)
     }
     if (!here) {
         return EXIT_OK;
+    }
+    if (check_firewall(s) != EXIT_OK) {
+        return EXIT_FAILED;
     }
     uint16_t *listening;
     size_t n_listening;

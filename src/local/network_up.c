@@ -376,6 +376,7 @@ record_items(struct up *u)
             state_add_port(&u->st, ap->groups[g].asn, ap->groups[g].port);
         }
     }
+    network_access_record(u->s, &u->st);
     return state_sync(&u->st);
 }
 
@@ -1135,6 +1136,18 @@ heal(struct up *u)
     }
     free(tunnel_dir);
     free(switch_dir);
+    /* Student access, installed again whole (create-or-replace): a proxy
+     * or device made again gets its files, its sshd and the outside link;
+     * an sshd a student killed is started again; the port forward is
+     * loaded again.  damage.c does not look at it (doc/access.md,
+     * "State"). */
+    if (status == EXIT_OK && plan_access(u->s->plan) &&
+        network_access_install(u->s, u->rec)) {
+        log_error("network %s is up, and its student access could not be "
+                  "put back (see above)",
+                  p->name);
+        status = EXIT_FAILED;
+    }
     if (h.n_d) {
         log_info("network %s is up (%zu nodes here); repaired %zu of %zu "
                  "damaged (above)",
@@ -1278,6 +1291,12 @@ build(struct up *u)
     if (!error) {
         phase = "frr";
         error = run_phase(u, phase, u->n_frr, start_frr);
+    }
+    if (!error && plan_access(u->s->plan)) {
+        phase = "student access";
+        progress_phase("access", 0);
+        error = network_access_install(u->s, &u->st);
+        progress_end();
     }
     free(switch_dir);
     if (error) {

@@ -4,6 +4,7 @@
 
 #include "access_files.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,11 @@ table_header(struct text *t, const char *network)
         return false;
     }
     access_nft_table(table, sizeof table, network);
-    put(t, "table ip %s\ndelete table ip %s\n", table, table);
+    /* inet (IPv4 and IPv6); the ip one of an earlier miniinet goes too. */
+    put(t,
+        "table ip %s\ndelete table ip %s\n"
+        "table inet %s\ndelete table inet %s\n",
+        table, table, table, table);
     return true;
 }
 
@@ -115,7 +120,9 @@ nat_chain(struct text *t, const char *hook, const char *priority,
         struct mi_addr to = access_outside_addr(g->asn, true);
 
         if (g->server == server) {
-            put(t, "\t\tfib daddr type local tcp dport %u dnat to %s:%u\n",
+            put(t,
+                "\t\tmeta nfproto ipv4 fib daddr type local tcp dport %u "
+                "dnat ip to %s:%u\n",
                 g->port, fmt_addr(&to, false, a), ACCESS_SSH_PORT);
         }
     }
@@ -138,7 +145,9 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     }
     char table[NAME_MAX_LEN + 16];
     access_nft_table(table, sizeof table, network);
-    put(&t, "table ip %s {\n", table);
+    /* inet: a proxy's IPv6 (its link-local address, if IPv6 were on) is
+     * dropped as its IPv4 is. */
+    put(&t, "table inet %s {\n", table);
     /* Connections from elsewhere, and from the server itself. */
     nat_chain(&t, "prerouting", "dstnat", ap, server);
     /* nft takes "dstnat" for prerouting only; it is -100 (NF_IP_PRI_NAT_DST)
@@ -162,22 +171,175 @@ access_nft_ruleset(const char *network, const struct access_plan *ap,
     }
     put(&t, "\t}\n\tchain forward {\n\t\ttype filter hook forward priority "
             "filter; policy accept;\n");
-    for (size_t i = 0; i < ap->n_groups; i++) {
-        char ifn[16];
-        if (ap->groups[i].server != server) {
-            continue;
+    /* Every proxy's own lines first: what a proxy starts is dropped before
+     * another group's accept of its forwarded port could take it (a proxy
+     * reaching another proxy's sshd through the DNAT; review R33, M1). */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ap->n_groups; i++) {
+            char ifn[16];
+            if (ap->groups[i].server != server) {
+                continue;
+            }
+            access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
+            if (pass == 0) {
+                put(&t,
+                    "\t\tiifname \"%s\" ct state established,related "
+                    "accept\n"
+                    "\t\tiifname \"%s\" drop\n",
+                    ifn, ifn);
+            } else {
+                put(&t,
+                    "\t\toifname \"%s\" ct state established,related "
+                    "accept\n"
+                    "\t\toifname \"%s\" ct status dnat tcp dport %u "
+                    "accept\n"
+                    "\t\toifname \"%s\" drop\n",
+                    ifn, ifn, ACCESS_SSH_PORT, ifn);
+            }
         }
-        access_outside_ifname(ifn, sizeof ifn, ap->groups[i].asn);
-        put(&t,
-            "\t\tiifname \"%s\" ct state established,related accept\n"
-            "\t\tiifname \"%s\" drop\n"
-            "\t\toifname \"%s\" ct state established,related accept\n"
-            "\t\toifname \"%s\" ct status dnat tcp dport %u accept\n"
-            "\t\toifname \"%s\" drop\n",
-            ifn, ifn, ifn, ifn, ACCESS_SSH_PORT, ifn);
     }
     put(&t, "\t}\n}\n");
     return done(&t);
+}
+
+/* The rules' words after "-i|-o IFNAME", in the order `iptables -S`
+ * prints them back (its interfaces, then -p, then each match as given). */
+static const struct {
+    bool in;               /* -i (from the proxy) or -o (to it) */
+    const char *match[12]; /* NULL-terminated */
+} docker_user_rules[ACCESS_DOCKER_USER_ALL] = {
+    /* What `up` inserts: from the proxy only what answers a connection,
+     * to it that too and new connections to its sshd that were DNATed
+     * (miniinet's port forward): so that with miniinet's nft table gone
+     * (a `flush ruleset`) the proxy reaches nothing (review R34, N5). */
+    {true, {"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", NULL}},
+    {false, {"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", NULL}},
+    {false,
+     {"-p", "tcp", "-m", "tcp", "--dport", ACCESS_SSH_PORT_STR, "-m",
+      "conntrack", "--ctstate", "DNAT", NULL}},
+    /* The accepts of every packet an earlier miniinet inserted: deleted,
+     * never inserted. */
+    {true, {NULL}},
+    {false, {NULL}},
+};
+
+void
+access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
+                        const char *ifname, unsigned rule)
+{
+    size_t n = 0;
+
+    if (rule >= ACCESS_DOCKER_USER_ALL) {
+        argv[0] = NULL; /* nothing to run (host_run: -EINVAL) */
+        return;
+    }
+    argv[n++] = "iptables";
+    argv[n++] = "-w";
+    argv[n++] = op;
+    argv[n++] = "DOCKER-USER";
+    argv[n++] = docker_user_rules[rule].in ? "-i" : "-o";
+    argv[n++] = ifname;
+    for (const char *const *m = docker_user_rules[rule].match; *m; m++) {
+        argv[n++] = *m;
+    }
+    argv[n++] = "-j";
+    argv[n++] = "ACCEPT";
+    argv[n] = NULL;
+}
+
+int
+access_docker_user_line(char *buf, size_t len, const char *ifname,
+                        unsigned rule)
+{
+    const char *argv[ACCESS_IPT_ARGC];
+
+    if (rule >= ACCESS_DOCKER_USER_ALL) {
+        return -1;
+    }
+    int w = snprintf(buf, len, "-A DOCKER-USER");
+    access_docker_user_argv(argv, "-A", ifname, rule);
+    for (size_t i = 4; argv[i] && w >= 0 && (size_t)w < len; i++) {
+        int more = snprintf(buf + w, len - (size_t)w, " %s", argv[i]);
+        w = more < 0 ? more : w + more;
+    }
+    return w;
+}
+
+char *
+access_router_nft(const struct access_device *d)
+{
+    struct text t = {0};
+    char a[32];
+
+    if (d->kind != ACCESS_ROUTER) {
+        return NULL;
+    }
+    put(&t,
+        "table inet miniinet_mgmt\ndelete table inet miniinet_mgmt\n"
+        "table inet miniinet_mgmt {\n"
+        "\tchain forward {\n"
+        "\t\ttype filter hook forward priority filter; policy accept;\n"
+        "\t\tiifname \"ssh\" drop\n"
+        "\t\toifname \"ssh\" drop\n"
+        "\t}\n"
+        "\tchain input {\n"
+        "\t\ttype filter hook input priority filter; policy accept;\n"
+        "\t\tiifname != { \"ssh\", \"lo\" } ip daddr %s drop\n"
+        "\t}\n"
+        "}\n",
+        fmt_addr(&d->addr, false, a));
+    return done(&t);
+}
+
+/* How many lines of `dump` are `line` (without its newline). */
+static unsigned
+count_lines(const char *dump, const char *line)
+{
+    size_t len = strlen(line);
+    unsigned n = 0;
+
+    for (const char *p = dump; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t k = nl ? (size_t)(nl - p) : strlen(p);
+        if (k == len && strncmp(p, line, len) == 0) {
+            n++;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+int
+access_docker_user_forward(const char *forward)
+{
+    if (count_lines(forward, "-A FORWARD -j DOCKER-USER")) {
+        return 1;
+    }
+    return count_lines(forward, "-P FORWARD DROP") ? -EPERM : 0;
+}
+
+int
+access_docker_user_todo(const char *chain, const char *ifname, bool add,
+                        unsigned n[ACCESS_DOCKER_USER_ALL])
+{
+    char line[256];
+    int result = 0;
+
+    for (unsigned i = 0; i < ACCESS_DOCKER_USER_ALL; i++) {
+        int w = access_docker_user_line(line, sizeof line, ifname, i);
+        unsigned have =
+            w > 0 && (size_t)w < sizeof line ? count_lines(chain, line) : 0;
+        if (add && i < ACCESS_DOCKER_USER_RULES) {
+            n[i] = !have; /* inserted once when missing */
+            continue;
+        }
+        n[i] = have;
+        if (have > ACCESS_DOCKER_USER_COPIES) {
+            n[i] = ACCESS_DOCKER_USER_COPIES;
+            result = -E2BIG;
+        }
+    }
+    return result;
 }
 
 /* What both kinds of sshd share: root only, nothing forwarded, no
@@ -200,6 +362,10 @@ sshd_common(struct text *t)
         "PermitUserEnvironment no\n"
         "MaxAuthTries 3\n"
         "LoginGraceTime 30\n"
+        /* Unauthenticated connections: at most 30 (2 processes each), so
+         * that anyone's pre-auth flood stays under the container's pids
+         * limit of 100 (review R33, L5). */
+        "MaxStartups 10:30:30\n"
         "PrintMotd no\n"
         "AuthorizedKeysFile " ACCESS_ETC "/authorized_keys\n"
         "HostKey " ACCESS_ETC "/ssh_host_ed25519_key\n"
@@ -221,6 +387,10 @@ access_proxy_sshd_config(const struct access_group *g)
             "PasswordAuthentication yes\n"
             "PubkeyAuthentication yes\n");
     sshd_common(&t);
+    /* Beside MaxStartups: one address (another group's, say) holds at
+     * most 5 of the 30 unauthenticated slots (OpenSSH >= 8.5; review R34,
+     * L4).  Not on devices: all their logins come from the proxy. */
+    put(&t, "PerSourceMaxStartups 5\n");
     return done(&t);
 }
 

@@ -28,6 +28,10 @@
 #define ACCESS_GOTO "/usr/local/bin/goto"
 #define ACCESS_GOTO_COMPLETION "/etc/bash_completion.d/goto"
 #define ACCESS_SSH_PORT 22
+/* ACCESS_SSH_PORT as a word of argv, "22". */
+#define ACCESS_STR_(x) #x
+#define ACCESS_STR(x) ACCESS_STR_(x)
+#define ACCESS_SSH_PORT_STR ACCESS_STR(ACCESS_SSH_PORT)
 
 /* The proxy's outside addresses of AS `asn`: 169.254.asn.1/30 on the
  * server's end (`proxy_end` false), .2/30 on the proxy's. */
@@ -44,6 +48,63 @@ char *access_nft_ruleset(const char *network, const struct access_plan *,
                          unsigned server);
 /* `nft -f -` input that deletes the table (`down`). */
 char *access_nft_delete(const char *network);
+
+/* Docker's DOCKER-USER chain (doc/access.md, firewall notes).  dockerd
+ * sets the FORWARD policy to DROP, and a drop in any base chain is final,
+ * so without accepts there nothing from outside reaches a proxy.  They
+ * are a second layer under miniinet's own table, narrow enough to hold
+ * if that table is gone (review R34, N5): per outside link IFNAME, rule
+ *
+ *   0  -i IFNAME -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+ *   1  -o IFNAME -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+ *   2  -o IFNAME -p tcp -m tcp --dport 22 -m conntrack --ctstate DNAT
+ *      -j ACCEPT
+ *
+ * which `up` inserts, and rules 3 (-i IFNAME -j ACCEPT) and 4 (-o IFNAME
+ * -j ACCEPT), the accepts of everything an earlier miniinet inserted,
+ * which `up` and `down` delete.  Each rule's words are in the order
+ * `iptables -S` prints them, so that the decisions below can find them
+ * in its output. */
+#define ACCESS_DOCKER_USER_RULES 3
+#define ACCESS_DOCKER_USER_ALL 5
+/* Copies of one rule deleted at most in one run (review R34, L3). */
+#define ACCESS_DOCKER_USER_COPIES 32
+
+/* The argv of `iptables -w OP DOCKER-USER <rule>` with OP "-I", "-D" or
+ * "-C", rule `rule` (< ACCESS_DOCKER_USER_ALL, else argv[0] is NULL) of
+ * `ifname`.  `argv` has room for ACCESS_IPT_ARGC pointers (into `ifname`
+ * and literals). */
+#define ACCESS_IPT_ARGC 20
+void access_docker_user_argv(const char *argv[ACCESS_IPT_ARGC], const char *op,
+                             const char *ifname, unsigned rule);
+/* The line of `iptables -S DOCKER-USER` that is rule `rule` of `ifname`,
+ * "-A DOCKER-USER -i IFNAME ... -j ACCEPT"; snprintf()'s result (-1 for
+ * no such rule). */
+int access_docker_user_line(char *buf, size_t len, const char *ifname,
+                            unsigned rule);
+
+/* From `iptables -w -S FORWARD`'s output: 1 when FORWARD jumps to
+ * DOCKER-USER (dockerd with its iptables rules), else 0, or -EPERM when
+ * the FORWARD policy is DROP all the same (another firewall: outside
+ * logins are dropped, up says what to do). */
+int access_docker_user_forward(const char *forward);
+/* From `iptables -w -S DOCKER-USER`'s output `chain`: how many times to
+ * run each rule of `ifname` (n[rule]).  With `add`: 1 for each of the
+ * first ACCESS_DOCKER_USER_RULES that is missing (to insert, -I), and for
+ * the older rules their number of copies (to delete, -D); without: the
+ * number of copies of every rule (to delete).  A count is at most
+ * ACCESS_DOCKER_USER_COPIES: -E2BIG when one was more (the rest stay),
+ * else 0. */
+int access_docker_user_todo(const char *chain, const char *ifname, bool add,
+                            unsigned n[ACCESS_DOCKER_USER_ALL]);
+
+/* `nft -f -` input for a router of the group (loaded in its namespace):
+ * table inet miniinet_mgmt, nothing forwarded from or to its management
+ * interface "ssh", and its management address refused on every other
+ * interface, so that another group routing into 158.AS.0.0/16 through
+ * this router reaches nothing (review R33, H3).  NULL for a device that
+ * is not a router. */
+char *access_router_nft(const struct access_device *);
 
 /* sshd_config of the group's proxy: password and key logins as root on
  * the outside address only, nothing forwarded. */
