@@ -104,9 +104,15 @@
 
 /* Keeps a container alive whatever its image's own command would do (the
  * original platform's images start FRR with their own files); ends on
- * SIGTERM.  Only /bin/sh and sleep are needed from the image. */
+ * SIGTERM.  Only /bin/sh and /bin/sleep are needed from the image:
+ * /bin/sleep by its path, never looked up in PATH, whose /usr/local/bin
+ * is a student's in a router (review R35, C1). */
 #define KEEPALIVE                                                             \
-    "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+    "trap 'exit 0' TERM INT; while :; do /bin/sleep 3600 & wait $!; done"
+
+/* What no program miniinet runs in a container keeps, but FRR's daemons
+ * (review R33, C3; R34, N1). */
+#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
 
 /* Bounds: an API request (creating or removing a container may take a few
  * seconds on a loaded machine), an FRR daemon's start. */
@@ -872,6 +878,39 @@ security_opt_of(enum mi_node_kind kind)
     return a;
 }
 
+/* What miniinet runs in a container through the Engine's exec (run,
+ * run_bounded, stop_frr) gets the container's capabilities, and FRR's
+ * kinds hold SYS_ADMIN (their daemons insist on it): a program of the
+ * container run with it by the TA's `check`, `save` or `up` would give
+ * it to whoever replaced that program (review R34, N1).  So in a
+ * container that holds SYS_ADMIN the program is run through util-linux
+ * setpriv, which takes EXEC_NEVER out of the bounding and inheritable
+ * sets: the program executed after it has neither in any set.  A shell
+ * then checks all five sets before it executes the program, and runs
+ * nothing (exit 126) while one still holds either (setpriv 2.38 drops
+ * nothing and exits 0 when it lacks SETPCAP; Docker before 20.10.14 set
+ * inheritable capabilities).  setpriv and the shell are files of the
+ * container's read-only root (create_request), which no student can
+ * replace.  Only start_daemon's daemons keep SYS_ADMIN. */
+#define EXEC_DROP_CHECK                                                       \
+    "n=0; while read -r k v; do case $k in "                                  \
+    "CapInh:|CapPrm:|CapEff:|CapBnd:|CapAmb:) "                               \
+    "if [ $((0x$v & 0x200100)) -ne 0 ]; then "                                \
+    "echo \"miniinet: $k still holds CAP_SYS_ADMIN or CAP_SETPCAP: $1 "       \
+    "not run\" >&2; exit 126; fi; n=$((n + 1));; esac; "                      \
+    "done </proc/self/status; if [ \"$n\" -ne 5 ]; then "                     \
+    "echo \"miniinet: capabilities unreadable: $1 not run\" >&2; exit 126; "  \
+    "fi; exec \"$@\""
+static const char *const exec_drop[] = {"/usr/bin/setpriv",
+                                        "--bounding-set=-sys_admin,-setpcap",
+                                        "--inh-caps=-sys_admin,-setpcap",
+                                        "--",
+                                        "/bin/sh",
+                                        "-c",
+                                        EXEC_DROP_CHECK,
+                                        "sh"};
+#define EXEC_DROP_N (sizeof exec_drop / sizeof *exec_drop)
+
 /* The writable places of FRR's kinds, whose root is read-only: tmpfs,
  * no device or set-id file on any, programs only in /root (a student's
  * own) and /usr/local/bin (miniinet's vtysh, put_files).  Bounded: their
@@ -909,8 +948,21 @@ create_request(const struct docker *d, const char *network,
 
     add_string(req, "Image", node_image(d, node->kind, NULL));
     add_string(req, "Hostname", node->name);
+    /* In FRR's kinds, which hold SYS_ADMIN, the keep-alive holds it not:
+     * only start_daemon's daemons do (exec_drop). */
     const char *entrypoint[] = {"/bin/sh", "-c", KEEPALIVE, NULL};
-    json_object_object_add(req, "Entrypoint", string_array(entrypoint));
+    const char *frr_entrypoint[] = {exec_drop[0], exec_drop[1], exec_drop[2],
+                                    exec_drop[3], "/bin/sh",    "-c",
+                                    KEEPALIVE,    NULL};
+    json_object_object_add(
+        req, "Entrypoint",
+        string_array(runs_frr(node->kind) ? frr_entrypoint : entrypoint));
+    /* An image's HEALTHCHECK would be an exec with the container's
+     * capabilities, outside exec_in(). */
+    json_object *health = json_object_new_object();
+    const char *no_check[] = {"NONE", NULL};
+    json_object_object_add(health, "Test", string_array(no_check));
+    json_object_object_add(req, "Healthcheck", health);
     json_object_object_add(req, "Cmd", NULL);
     const char *env[] = {"PATH=" DEFAULT_PATH, NULL};
     json_object_object_add(req, "Env", string_array(env));
@@ -1874,9 +1926,7 @@ exec_start(const struct docker *d, const char *socket, const char *name,
     return -ETIMEDOUT;
 }
 
-/* What no program miniinet runs in a container keeps, but FRR's daemons
- * (review R33, C3; R34, N1). */
-#define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
+_Static_assert(EXEC_NEVER == 0x200100ULL, "EXEC_DROP_CHECK's mask");
 
 /* The text of /proc/PID/status into buf: 0, or -errno. */
 static int
@@ -1922,58 +1972,22 @@ status_caps(const char *status, const char *key, uint64_t *set)
     return 0;
 }
 
-/* What miniinet runs in a container through the Engine's exec (run,
- * run_bounded, stop_frr) gets the container's capabilities, and FRR's
- * kinds hold SYS_ADMIN (their daemons insist on it): a program of the
- * container run with it by the TA's `check`, `save` or `up` would give
- * it to whoever replaced that program (review R34, N1).  So in a
- * container that holds SYS_ADMIN the program is run through util-linux
- * setpriv, which takes EXEC_NEVER out of the bounding and inheritable
- * sets: the program executed after it has neither in any set.  A shell
- * then checks all five sets before it executes the program, and runs
- * nothing (exit 126) while one still holds either (setpriv 2.38 drops
- * nothing and exits 0 when it lacks SETPCAP; Docker before 20.10.14 set
- * inheritable capabilities).  setpriv and the shell are files of the
- * container's read-only root (create_request), which no student can
- * replace.  Only start_daemon's daemons keep SYS_ADMIN. */
-#define EXEC_DROP_CHECK                                                       \
-    "n=0; while read -r k v; do case $k in "                                  \
-    "CapInh:|CapPrm:|CapEff:|CapBnd:|CapAmb:) "                               \
-    "if [ $((0x$v & 0x200100)) -ne 0 ]; then "                                \
-    "echo \"miniinet: $k still holds CAP_SYS_ADMIN or CAP_SETPCAP: $1 "       \
-    "not run\" >&2; exit 126; fi; n=$((n + 1));; esac; "                      \
-    "done </proc/self/status; if [ \"$n\" -ne 5 ]; then "                     \
-    "echo \"miniinet: capabilities unreadable: $1 not run\" >&2; exit 126; "  \
-    "fi; exec \"$@\""
-_Static_assert(EXEC_NEVER == 0x200100ULL, "EXEC_DROP_CHECK's mask");
-static const char *const exec_drop[] = {"/usr/bin/setpriv",
-                                        "--bounding-set=-sys_admin,-setpcap",
-                                        "--inh-caps=-sys_admin,-setpcap",
-                                        "--",
-                                        "/bin/sh",
-                                        "-c",
-                                        EXEC_DROP_CHECK,
-                                        "sh"};
-#define EXEC_DROP_N (sizeof exec_drop / sizeof *exec_drop)
-/* The longest argv exec_in() takes. */
-#define EXEC_ARGV_MAX 64
-
-/* argv behind exec_drop into `out` (EXEC_DROP_N + argc + 1 entries):
- * false when argv has more than EXEC_ARGV_MAX entries. */
-static bool
-exec_dropped_argv(const char *const *argv, const char **out, size_t max)
+/* argv behind exec_drop, malloc()ed (the caller frees the array, not the
+ * strings), or NULL. */
+static const char **
+exec_dropped_argv(const char *const *argv)
 {
     size_t n = 0;
 
     while (argv[n]) {
         n++;
     }
-    if (n > EXEC_ARGV_MAX || EXEC_DROP_N + n + 1 > max) {
-        return false;
+    const char **out = calloc(EXEC_DROP_N + n + 1, sizeof *out);
+    if (out) {
+        memcpy(out, exec_drop, sizeof exec_drop);
+        memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
     }
-    memcpy(out, exec_drop, sizeof exec_drop);
-    memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
-    return true;
+    return out;
 }
 
 /* Whether container `c` (its init) holds a capability of EXEC_NEVER in
@@ -2013,20 +2027,29 @@ exec_in(const struct docker *d, const char *socket, const char *name,
         long long deadline, size_t max_out, struct buf *out, struct buf *err)
 {
     char exec_id[128];
-    const char *dropped[EXEC_DROP_N + EXEC_ARGV_MAX + 1];
-    int never = daemon ? 0 : holds_never(d, name, c);
+    const char **dropped = NULL;
+    int never = holds_never(d, name, c);
 
     if (never < 0) {
         return never;
     }
-    if (never) {
-        if (!exec_dropped_argv(argv, dropped,
-                               sizeof dropped / sizeof *dropped)) {
-            d->host->error("docker: node %s: %s: too many arguments", name,
-                           argv[0]);
-            return -E2BIG;
+    if (never && !c->readonly) {
+        /* Made before FRR's kinds had a read-only root: what would run
+         * there, setpriv and FRR's daemons included, may be a student's
+         * file (review R35, H1). */
+        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
+                       "its root file system is writable (made by an "
+                       "earlier miniinet): nothing is run in it; `miniinet "
+                       "down` and `up` make it again",
+                       name, docker_container_name(name));
+        return -EPERM;
+    }
+    if (never && !daemon) {
+        dropped = exec_dropped_argv(argv);
+        if (!dropped) {
+            d->host->error("docker: node %s: out of memory", name);
+            return -ENOMEM;
         }
-        argv = dropped;
     }
     struct demux dm = {.max_out = max_out, .max_err = EXEC_ERR_KEEP};
     long long left = API_TIMEOUT_S * 1000LL;
@@ -2034,8 +2057,10 @@ exec_in(const struct docker *d, const char *socket, const char *name,
         left = deadline - now_ms();
     }
     int status = left <= 0 ? -ETIMEDOUT
-                           : exec_create(d, socket, name, c->id, argv, left,
+                           : exec_create(d, socket, name, c->id,
+                                         dropped ? dropped : argv, left,
                                          exec_id, sizeof exec_id);
+    free(dropped); /* the Engine has it; argv[0] names it from here */
     if (status) {
         return status;
     }
@@ -3521,24 +3546,19 @@ struct put_failure {
     int error;
 };
 
-/* The writer: enters the mount namespace of process `pid` (the
- * container's init), whose / is the container's root, and writes the
- * files there; a failure goes to `report`.  Never returns. */
+/* The writer: enters mount namespace `ns` (the container's init's),
+ * whose / is the container's root, and writes the files there; a failure
+ * goes to `report`.  Only system calls.  Never returns. */
 static void
-put_writer(pid_t pid, int report, const struct mi_file *files, size_t n)
+put_writer(int ns, int report, const struct mi_file *files, size_t n)
 {
-    char path[64];
-    struct put_failure fail = {0, 0};
+    struct put_failure fail = {SIZE_MAX, 0};
 
-    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
-    int ns = open(path, O_RDONLY | O_CLOEXEC);
-    if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
-        fail.index = SIZE_MAX;
+    if (setns(ns, CLONE_NEWNS) < 0) {
         fail.error = -errno;
     } else {
         umask(022);
         int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        fail.index = SIZE_MAX;
         fail.error = root < 0 ? -errno : put_all(root, files, n, &fail.index);
     }
     if (fail.error) {
@@ -3600,17 +3620,40 @@ docker_put_files(void *state, const char *name, const char *dir,
                        name, docker_container_name(name));
         return -EPERM;
     }
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) {
+    /* The namespace by its descriptor, then the container asked again:
+     * the pid was still its init's once the descriptor was open. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)c.pid);
+    int ns = open(path, O_RDONLY | O_CLOEXEC);
+    struct container again;
+    if (ns < 0) {
+        error = -errno;
+        d->host->error("docker: node %s: cannot open %s: %s", name, path,
+                       strerror(errno));
+        return error;
+    }
+    error = find_running(d, name, dir, &r, &again);
+    if (!error && (again.pid != c.pid || strcmp(again.id, c.id) != 0)) {
+        d->host->error("docker: node %s: container %s was restarted while "
+                       "its files were put",
+                       name, docker_container_name(name));
+        error = -EAGAIN;
+    }
+    int p[2] = {-1, -1};
+    if (!error && pipe2(p, O_CLOEXEC) < 0) {
         error = -errno;
         d->host->error("docker: node %s: pipe: %s", name, strerror(errno));
+    }
+    if (error) {
+        close(ns);
         return error;
     }
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
-        put_writer(c.pid, p[1], files, n);
+        put_writer(ns, p[1], files, n);
     }
+    close(ns);
     close(p[1]);
     if (pid < 0) {
         error = -errno;
@@ -3639,8 +3682,8 @@ docker_put_files(void *state, const char *name, const char *dir,
     if (rd == (ssize_t)sizeof fail && fail.error) {
         if (fail.index == SIZE_MAX) {
             d->host->error("docker: node %s: cannot enter container %s's "
-                           "mount namespace or open its root: %s",
-                           name, docker_container_name(name),
+                           "mount namespace (%s) or open its root: %s",
+                           name, docker_container_name(name), path,
                            strerror(-fail.error));
         } else {
             d->host->error("docker: node %s: cannot put %s in container "
