@@ -72,7 +72,8 @@ usage(FILE *out)
         "      --round-limit SECONDS\n"
         "                         serve: how long a probe round's check or\n"
         "                         status may take before it is interrupted\n"
-        "                         (default 120; at least twice the late time,\n"
+        "                         (default 120; at least twice the late "
+        "time,\n"
         "                         the period within 20..60 s; at most 3600)\n"
         "      --as N             save, restore: AS (or IXP) N's routers,\n"
         "                         hosts and switches only\n"
@@ -194,8 +195,8 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
-        "--format", "--listen",  "--period",     "--as",     "--note",
+        "--config", "--plugins", "--plugin-dir", "--server",      "--jobs",
+        "--format", "--listen",  "--period",     "--as",          "--note",
         "--node",   "--name",    "--time",       "--round-limit",
     };
 

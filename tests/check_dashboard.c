@@ -597,8 +597,8 @@ START_TEST(test_late_after)
     ck_assert(dash_late_after(60, 45, lim) == DASH_LATE_MAX_S);
     ck_assert(dash_late_after(300, 0, lim) == DASH_LATE_MAX_S);
     ck_assert(dash_late_after(2, 200, lim) == DASH_LATE_MAX_S);
-    /* A shorter limit (--round-limit 40 at --period 3, as the multiserver
-     * test runs it): the late time still starts at DASH_LATE_MIN_S, and a
+    /* A shorter limit (--round-limit 40 at --period 3, the least serve
+     * takes there): the late time still starts at DASH_LATE_MIN_S, and a
      * slow last round makes it at most half the limit. */
     ck_assert(dash_late_after(3, 0, 40) == DASH_LATE_MIN_S);
     ck_assert(dash_late_after(3, 15, 40) == 20.0);
@@ -650,14 +650,16 @@ START_TEST(test_round_limit)
     ck_assert_uint_eq(limit_taken("60", 30), 60);
     ck_assert_uint_eq(limit_taken("3600", 1), 3600);
     /* Below twice the late time: both values named. */
-    limit_refused("39", 3, "--round-limit 39: must be at least twice the "
-                           "late time, 2 x 20 s = 40 s (with --period 3");
+    limit_refused("39", 3,
+                  "--round-limit 39: must be at least twice the "
+                  "late time, 2 x 20 s = 40 s (with --period 3");
     limit_refused("30", 1, "2 x 20 s = 40 s");
     limit_refused("59", 30, "2 x 30 s = 60 s (with --period 30");
     limit_refused("119", 300, "2 x 60 s = 120 s (with --period 300");
     /* Not whole seconds, or beyond the bounds. */
-    limit_refused("3601", 60, "--round-limit 3601: expected whole seconds, "
-                              "120..3600");
+    limit_refused("3601", 60,
+                  "--round-limit 3601: expected whole seconds, "
+                  "120..3600");
     limit_refused("0", 3, "expected whole seconds, 40..3600");
     limit_refused("-40", 3, "expected whole seconds");
     limit_refused("", 3, "expected whole seconds");

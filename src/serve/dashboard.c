@@ -203,8 +203,7 @@ dash_round_limit(const char *text, unsigned period, unsigned *limit,
     long n = strtol(text, &end, 10);
 
     *why = NULL;
-    if (errno || end == text || *end || n < 1 ||
-        n > DASH_ROUND_LIMIT_MAX_S) {
+    if (errno || end == text || *end || n < 1 || n > DASH_ROUND_LIMIT_MAX_S) {
         *why = xasprintf("--round-limit %s: expected whole seconds, %u..%u",
                          text, least, DASH_ROUND_LIMIT_MAX_S);
         return -1;
@@ -228,7 +227,7 @@ dash_late_after(unsigned period, double last_round_s, unsigned round_limit_s)
         late = 2 * last_round_s;
     }
     double most = round_limit_s / 2.0 < DASH_LATE_MAX_S ? round_limit_s / 2.0
-                                                         : DASH_LATE_MAX_S;
+                                                        : DASH_LATE_MAX_S;
     return late < most ? late : most;
 }
 

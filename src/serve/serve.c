@@ -74,8 +74,8 @@ struct server_ctx {
     struct dash dash;
     struct check_hosts hosts;
     char self[PATH_MAX];
-    unsigned round_limit;       /* --round-limit: seconds a round may take */
-    char round_limit_text[16];  /* ... as `timeout`'s argument */
+    unsigned round_limit;      /* --round-limit: seconds a round may take */
+    char round_limit_text[16]; /* ... as `timeout`'s argument */
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stop;
