@@ -69,6 +69,12 @@ usage(FILE *out)
         "      --format dot|svg   graph: the drawing's format (default svg)\n"
         "      --listen ADDR:PORT serve: where (default 127.0.0.1:8080)\n"
         "      --period SECONDS   serve: between probe rounds (default 60)\n"
+        "      --round-limit SECONDS\n"
+        "                         serve: how long a probe round's check or\n"
+        "                         status may take before it is interrupted\n"
+        "                         (default 120; at least twice the late "
+        "time,\n"
+        "                         the period within 20..60 s; at most 3600)\n"
         "      --as N             save, restore: AS (or IXP) N's routers,\n"
         "                         hosts and switches only\n"
         "      --name NAME        save: the snapshot's name (kept until\n"
@@ -189,9 +195,9 @@ static int
 command_start(int argc, char **argv)
 {
     static const char *const long_with_arg[] = {
-        "--config", "--plugins", "--plugin-dir", "--server", "--jobs",
-        "--format", "--listen",  "--period",     "--as",     "--note",
-        "--node",   "--name",    "--time",
+        "--config", "--plugins", "--plugin-dir", "--server",      "--jobs",
+        "--format", "--listen",  "--period",     "--as",          "--note",
+        "--node",   "--name",    "--time",       "--round-limit",
     };
 
     for (int i = 1; i < argc; i++) {
@@ -245,6 +251,7 @@ enum {
     OPT_GROUP,
     OPT_RUNNING,
     OPT_UNPIN,
+    OPT_ROUND_LIMIT,
 };
 
 /* Returns optind, or -1 after printing a usage error, or 0 when the
@@ -278,6 +285,7 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         {"group", required_argument, NULL, OPT_GROUP},
         {"running", no_argument, NULL, OPT_RUNNING},
         {"unpin", required_argument, NULL, OPT_UNPIN},
+        {"round-limit", required_argument, NULL, OPT_ROUND_LIMIT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -384,6 +392,10 @@ parse_options(int argc, char **argv, struct cli_options *opts, int *verbosity)
         case OPT_UNPIN:
             opts->unpin = optarg;
             opts->verb_options |= VOPT_UNPIN;
+            break;
+        case OPT_ROUND_LIMIT:
+            opts->round_limit = optarg; /* checked by serve (the period) */
+            opts->verb_options |= VOPT_ROUND_LIMIT;
             break;
         case OPT_GROUP:
             if (!parse_group(optarg, &opts->group)) {

@@ -37,6 +37,7 @@ enum {
     VOPT_FORCE = 1 << 13,       /* --force (save) */
     VOPT_RUNNING = 1 << 14,     /* --running (restore --node) */
     VOPT_UNPIN = 1 << 15,       /* --unpin KEY:SNAPSHOT (snapshots) */
+    VOPT_ROUND_LIMIT = 1 << 16, /* --round-limit SECONDS (serve) */
 };
 
 struct cli_options {
@@ -68,6 +69,8 @@ struct cli_options {
     const char *format;           /* graph --format (NULL: svg) */
     const char *listen;           /* serve --listen (NULL: 127.0.0.1:8080) */
     unsigned period;              /* serve --period (0: 60 s) */
+    const char *round_limit;      /* serve --round-limit, as given (NULL:
+                                     120 s; checked by serve) */
     mode_t caller_umask;          /* the caller's, before main()'s 022:
                                      for what a verb writes for the user
                                      (import -o) */

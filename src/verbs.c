@@ -520,6 +520,8 @@ verb_option_name(unsigned vopt)
         return "--running";
     case VOPT_UNPIN:
         return "--unpin";
+    case VOPT_ROUND_LIMIT:
+        return "--round-limit";
     default:
         return "an option";
     }
@@ -887,7 +889,8 @@ verb_traceroute(struct session *s, int argc, char **argv)
     return s->exec->traceroute(s, &req);
 }
 
-/* serve [--listen ADDR:PORT] [--period SECONDS]: the dashboard. */
+/* serve [--listen ADDR:PORT] [--period SECONDS] [--round-limit SECONDS]:
+ * the dashboard. */
 static int
 verb_serve(struct session *s, int argc, char **argv)
 {
@@ -896,7 +899,8 @@ verb_serve(struct session *s, int argc, char **argv)
         return status;
     }
     return serve_run(s, s->opts.listen ? s->opts.listen : "127.0.0.1:8080",
-                     s->opts.period ? s->opts.period : 60);
+                     s->opts.period ? s->opts.period : 60,
+                     s->opts.round_limit);
 }
 
 const struct verb verbs[] = {
@@ -940,9 +944,10 @@ const struct verb verbs[] = {
      NEED_PLAN | USE_RECORD, 0, verb_traceroute, 0},
     {"graph", "[--format dot|svg]", "draw the ASes and IXPs (default svg)",
      NEED_PLAN | SHOWS_PLAN, 0, verb_graph, VOPT_FORMAT},
-    {"serve", "[--listen ADDR:PORT] [--period S]",
+    {"serve", "[--listen ADDR:PORT] [--period S] [--round-limit S]",
      "the web dashboard: matrix, looking glass, topology",
-     NEED_PLAN | USE_RECORD, 0, verb_serve, VOPT_LISTEN | VOPT_PERIOD},
+     NEED_PLAN | USE_RECORD, 0, verb_serve,
+     VOPT_LISTEN | VOPT_PERIOD | VOPT_ROUND_LIMIT},
     {"exec", "NODE [CMD...]",
      "run a command in a node (default: vtysh on routers, a shell)",
      USE_TOPOLOGY | USE_RECORD, 0, verb_exec, 0},

@@ -581,21 +581,92 @@ END_TEST
  * longer -- a slow server is not greyed at every round. */
 START_TEST(test_late_after)
 {
-    ck_assert(dash_late_after(60, 0) == 60.0);
-    ck_assert(dash_late_after(2, 0) == DASH_LATE_MIN_S);
-    ck_assert(dash_late_after(2, 0.5) == DASH_LATE_MIN_S);
-    ck_assert(dash_late_after(60, 25) == 60.0);
+    const unsigned lim = DASH_ROUND_LIMIT_S;
+    ck_assert(dash_late_after(60, 0, lim) == 60.0);
+    ck_assert(dash_late_after(2, 0, lim) == DASH_LATE_MIN_S);
+    ck_assert(dash_late_after(2, 0.5, lim) == DASH_LATE_MIN_S);
+    ck_assert(dash_late_after(60, 25, lim) == 60.0);
     /* class-60's rounds take 25-37 s: late after twice the last one, at
      * most DASH_LATE_MAX_S (a 37 s round still ends before it). */
-    ck_assert(dash_late_after(20, 25) == 50.0);
-    ck_assert(dash_late_after(60, 37.4) == DASH_LATE_MAX_S);
-    ck_assert(dash_late_after(2, 15) == 30.0);
-    ck_assert(dash_late_after(30, 16) == 32.0);
+    ck_assert(dash_late_after(20, 25, lim) == 50.0);
+    ck_assert(dash_late_after(60, 37.4, lim) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(2, 15, lim) == 30.0);
+    ck_assert(dash_late_after(30, 16, lim) == 32.0);
     /* Never later than half the round's limit: a slow last round or a
      * long period still marks a server that hangs before its call fails. */
-    ck_assert(dash_late_after(60, 45) == DASH_LATE_MAX_S);
-    ck_assert(dash_late_after(300, 0) == DASH_LATE_MAX_S);
-    ck_assert(dash_late_after(2, 200) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(60, 45, lim) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(300, 0, lim) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(2, 200, lim) == DASH_LATE_MAX_S);
+    /* A shorter limit (--round-limit 40 at --period 3, the least serve
+     * takes there): the late time still starts at DASH_LATE_MIN_S, and a
+     * slow last round makes it at most half the limit. */
+    ck_assert(dash_late_after(3, 0, 40) == DASH_LATE_MIN_S);
+    ck_assert(dash_late_after(3, 15, 40) == 20.0);
+    ck_assert(dash_late_after(3, 30, 50) == 25.0);
+    ck_assert(dash_late_after(30, 0, 60) == 30.0);
+    /* A longer one: DASH_LATE_MAX_S still bounds it. */
+    ck_assert(dash_late_after(300, 0, 3600) == DASH_LATE_MAX_S);
+    ck_assert(dash_late_after(2, 200, 3600) == DASH_LATE_MAX_S);
+}
+END_TEST
+
+/* serve --round-limit: whole seconds, at most DASH_ROUND_LIMIT_MAX_S and
+ * at least twice the late time before any round (the period within
+ * DASH_LATE_MIN_S..DASH_LATE_MAX_S); a bad value is refused with a message
+ * naming the option and the values, the limit untouched. */
+static void
+limit_refused(const char *text, unsigned period, const char *says)
+{
+    unsigned limit = 77;
+    char *why = NULL;
+    ck_assert_int_eq(dash_round_limit(text, period, &limit, &why), -1);
+    ck_assert_uint_eq(limit, 77);
+    ck_assert_ptr_nonnull(why);
+    if (!strstr(why, "--round-limit") || !strstr(why, says)) {
+        ck_abort_msg("--round-limit %s (--period %u): \"%s\" does not say "
+                     "\"%s\"",
+                     text, period, why, says);
+    }
+    free(why);
+}
+
+static unsigned
+limit_taken(const char *text, unsigned period)
+{
+    unsigned limit = 0;
+    char *why = NULL;
+    ck_assert_int_eq(dash_round_limit(text, period, &limit, &why), 0);
+    ck_assert_ptr_null(why);
+    return limit;
+}
+
+START_TEST(test_round_limit)
+{
+    ck_assert_uint_eq(DASH_ROUND_LIMIT_S, 120);
+    ck_assert_uint_eq(limit_taken("120", 60), 120);
+    ck_assert_uint_eq(limit_taken("120", 86400), 120);
+    ck_assert_uint_eq(limit_taken("40", 3), 40);
+    ck_assert_uint_eq(limit_taken("40", 20), 40);
+    ck_assert_uint_eq(limit_taken("60", 30), 60);
+    ck_assert_uint_eq(limit_taken("3600", 1), 3600);
+    /* Below twice the late time: both values named. */
+    limit_refused("39", 3,
+                  "--round-limit 39: must be at least twice the "
+                  "late time, 2 x 20 s = 40 s (with --period 3");
+    limit_refused("30", 1, "2 x 20 s = 40 s");
+    limit_refused("59", 30, "2 x 30 s = 60 s (with --period 30");
+    limit_refused("119", 300, "2 x 60 s = 120 s (with --period 300");
+    /* Not whole seconds, or beyond the bounds. */
+    limit_refused("3601", 60,
+                  "--round-limit 3601: expected whole seconds, "
+                  "120..3600");
+    limit_refused("0", 3, "expected whole seconds, 40..3600");
+    limit_refused("-40", 3, "expected whole seconds");
+    limit_refused("", 3, "expected whole seconds");
+    limit_refused("40s", 3, "--round-limit 40s: expected");
+    limit_refused("4e1", 3, "expected whole seconds");
+    limit_refused(" 40x", 3, "expected whole seconds");
+    limit_refused("99999999999999999999", 3, "expected whole seconds");
 }
 END_TEST
 
@@ -766,6 +837,7 @@ dashboard_suite(void)
     tcase_add_test(tc, test_routers_and_lg);
     tcase_add_test(tc, test_lg_parsed_once);
     tcase_add_test(tc, test_late_after);
+    tcase_add_test(tc, test_round_limit);
     tcase_add_test(tc, test_lg_schedule);
     tcase_add_test(tc, test_not_found);
     tcase_add_test(tc, test_files);

@@ -180,14 +180,55 @@ dash_store_server(struct dash *d, unsigned server, const unsigned char *cells,
     pthread_mutex_unlock(&d->lock);
 }
 
+_Static_assert(2 * DASH_LATE_MAX_S <= DASH_ROUND_LIMIT_S,
+               "the default round limit takes any late time");
+
+/* The late time before any round: the period, within
+ * DASH_LATE_MIN_S..DASH_LATE_MAX_S. */
+static unsigned
+first_late(unsigned period)
+{
+    unsigned late = period > DASH_LATE_MIN_S ? period : DASH_LATE_MIN_S;
+    return late < DASH_LATE_MAX_S ? late : DASH_LATE_MAX_S;
+}
+
+int
+dash_round_limit(const char *text, unsigned period, unsigned *limit,
+                 char **why)
+{
+    unsigned late = first_late(period);
+    unsigned least = 2 * late;
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+
+    *why = NULL;
+    if (errno || end == text || *end || n < 1 || n > DASH_ROUND_LIMIT_MAX_S) {
+        *why = xasprintf("--round-limit %s: expected whole seconds, %u..%u",
+                         text, least, DASH_ROUND_LIMIT_MAX_S);
+        return -1;
+    }
+    if ((unsigned long)n < least) {
+        *why = xasprintf("--round-limit %ld: must be at least twice the late "
+                         "time, 2 x %u s = %u s (with --period %u; a "
+                         "server that hangs is marked late after %u s)",
+                         n, late, least, period, late);
+        return -1;
+    }
+    *limit = (unsigned)n;
+    return 0;
+}
+
 double
-dash_late_after(unsigned period, double last_round_s)
+dash_late_after(unsigned period, double last_round_s, unsigned round_limit_s)
 {
     double late = period > DASH_LATE_MIN_S ? period : DASH_LATE_MIN_S;
     if (2 * last_round_s > late) {
         late = 2 * last_round_s;
     }
-    return late < DASH_LATE_MAX_S ? late : DASH_LATE_MAX_S;
+    double most = round_limit_s / 2.0 < DASH_LATE_MAX_S ? round_limit_s / 2.0
+                                                        : DASH_LATE_MAX_S;
+    return late < most ? late : most;
 }
 
 void

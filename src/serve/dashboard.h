@@ -103,18 +103,35 @@ void dash_store_server(struct dash *, unsigned server,
                        const char *error, time_t started, double seconds,
                        double cpu);
 
+/* How long a probe round may take before it is interrupted (serve
+ * --round-limit): each check or status child on one server; as master,
+ * a server's check and status calls together.  At most
+ * DASH_ROUND_LIMIT_MAX_S, and at least twice the late time a server is
+ * given before any round (dash_late_after() with no last round: the
+ * period, at least DASH_LATE_MIN_S, at most DASH_LATE_MAX_S), so that one
+ * that hangs is marked late well before its call is interrupted. */
+#define DASH_ROUND_LIMIT_S 120 /* the default */
+#define DASH_ROUND_LIMIT_MAX_S 3600
+
+/* Parses --round-limit TEXT (whole seconds) for `period`: 0 with *limit
+ * set, or -1 with *why (malloc()ed) naming the option, the value given
+ * and the bound it breaks. */
+int dash_round_limit(const char *text, unsigned period, unsigned *limit,
+                     char **why);
+
 /* How long a server's round (as master: its check and status together)
  * may run before the server is shown as not answering (dash_server_late()):
  * the period, DASH_LATE_MIN_S, or twice the server's last answered round
  * (`last_round_s`, 0 before the first), whichever is longest -- so that a
  * server whose rounds are slow (a large network, a busy machine) is not
- * greyed at every round -- but never later than DASH_LATE_MAX_S, half the
- * round's time limit (serve.c's ROUND_TIMEOUT_S), so that one that hangs is
- * still marked long before that limit, whatever the period or its last
- * round. */
+ * greyed at every round -- but never later than DASH_LATE_MAX_S nor half
+ * the round's time limit (`round_limit_s`, as dash_round_limit() accepts
+ * it), so that one that hangs is still marked long before that limit,
+ * whatever the period or its last round. */
 #define DASH_LATE_MIN_S 20
 #define DASH_LATE_MAX_S 60
-double dash_late_after(unsigned period, double last_round_s);
+double dash_late_after(unsigned period, double last_round_s,
+                       unsigned round_limit_s);
 
 /* A server whose round, started at `started`, is still running past its
  * time: marked not answering since then, its rows unknown, until it

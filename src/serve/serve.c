@@ -42,10 +42,6 @@
 #include "state.h"
 #include "util.h"
 
-#define ROUND_TIMEOUT "120" /* seconds a probe child may take */
-#define ROUND_TIMEOUT_S 120
-_Static_assert(2 * DASH_LATE_MAX_S <= ROUND_TIMEOUT_S,
-               "a late server is marked long before its round's limit");
 #define LG_TIMEOUT "5" /* seconds a router has to answer vtysh */
 #define LG_TIMEOUT_S 5
 /* FRR's JSON of a router's tables kept at most: a full Internet table is
@@ -78,6 +74,8 @@ struct server_ctx {
     struct dash dash;
     struct check_hosts hosts;
     char self[PATH_MAX];
+    unsigned round_limit;      /* --round-limit: seconds a round may take */
+    char round_limit_text[16]; /* ... as `timeout`'s argument */
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stop;
@@ -182,7 +180,7 @@ probe_round(struct server_ctx *c)
 
     static const char *const check[] = {"--json", "check", NULL};
     const char *why =
-        run_child(c, ROUND_TIMEOUT, check, &out, PROBE_MAX_OUTPUT);
+        run_child(c, c->round_limit_text, check, &out, PROBE_MAX_OUTPUT);
     struct wire_check reply;
     if (!why && out && wire_check_decode(out, name, &reply) == 0) {
         if (wire_check_merge(&c->hosts, server, &reply, cells)) {
@@ -204,7 +202,7 @@ probe_round(struct server_ctx *c)
     }
 
     static const char *const stat[] = {"--json", "status", NULL};
-    why = run_child(c, ROUND_TIMEOUT, stat, &out, PROBE_MAX_OUTPUT);
+    why = run_child(c, c->round_limit_text, stat, &out, PROBE_MAX_OUTPUT);
     if (!why && out && wire_status_decode(out, name, &ws) == 0) {
         status[0] = &ws;
     } else if (!error) {
@@ -236,7 +234,7 @@ on_late(void *aux, size_t server)
 }
 
 /* One round of server sp->i as master: its check, then its status, over
- * its kept session, ROUND_TIMEOUT_S for both; stored as soon as done. */
+ * its kept session, the round limit for both; stored as soon as done. */
 static void
 probe_server(struct server_prober *sp)
 {
@@ -246,8 +244,9 @@ probe_server(struct server_prober *sp)
     double t0 = util_monotonic();
     struct gather_limits lim = {
         /* Shown as not answering meanwhile, after this. */
-        .late_s = dash_late_after(c->dash.period, sp->last_seconds),
-        .timeout_s = ROUND_TIMEOUT_S,
+        .late_s =
+            dash_late_after(c->dash.period, sp->last_seconds, c->round_limit),
+        .timeout_s = c->round_limit,
         .max_output = PROBE_MAX_OUTPUT,
         .late = on_late,
         .aux = sp,
@@ -338,7 +337,7 @@ stopping(struct server_ctx *c)
 
 /* A server's prober (as master): its rounds, one at a time, the period
  * apart -- the next one starts only when its last call has returned
- * (answered, or interrupted after ROUND_TIMEOUT_S). */
+ * (answered, or interrupted after the round limit). */
 static void *
 server_prober_main(void *arg)
 {
@@ -556,13 +555,21 @@ parse_listen(const char *text, struct sockaddr_in *sa)
 }
 
 int
-serve_run(struct session *s, const char *listen, unsigned period)
+serve_run(struct session *s, const char *listen, unsigned period,
+          const char *round_limit)
 {
     struct sockaddr_in sa;
     if (!parse_listen(listen, &sa)) {
         log_error("serve: --listen %s: expected an IPv4 ADDRESS:PORT, e.g. "
                   "127.0.0.1:8080",
                   listen);
+        return EXIT_USAGE;
+    }
+    unsigned limit = DASH_ROUND_LIMIT_S;
+    char *why = NULL;
+    if (round_limit && dash_round_limit(round_limit, period, &limit, &why)) {
+        log_error("serve: %s", why);
+        free(why);
         return EXIT_USAGE;
     }
     bool master = s->exec == &master_executor;
@@ -583,6 +590,8 @@ serve_run(struct session *s, const char *listen, unsigned period)
 
     struct server_ctx *c = xcalloc(1, sizeof *c);
     c->s = s;
+    c->round_limit = limit;
+    snprintf(c->round_limit_text, sizeof c->round_limit_text, "%u", limit);
     ssize_t n = readlink("/proc/self/exe", c->self, sizeof c->self - 1);
     if (n <= 0) {
         log_error("serve: cannot find this program (/proc/self/exe): %s",
@@ -639,8 +648,9 @@ serve_run(struct session *s, const char *listen, unsigned period)
     char addr[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
     log_info("serving network %s on http://%s:%u/ (a probe round every %u "
-             "s; Ctrl-C stops)",
-             p->name, addr, info ? info->port : ntohs(sa.sin_port), period);
+             "s, interrupted after %u s; Ctrl-C stops)",
+             p->name, addr, info ? info->port : ntohs(sa.sin_port), period,
+             limit);
 
     /* The probers: one (a single server), or one per server (master). */
     size_t n_probers = c->gather ? p->n_servers : 1;
