@@ -555,8 +555,15 @@ START_TEST(test_create_request)
      * SYS_ADMIN and looks /bin/sleep up nowhere (review R35, C1). */
     ck_assert_ptr_nonnull(
         strstr(member(req, "Entrypoint"), "[\"\\/usr\\/bin\\/setpriv\","));
-    ck_assert_ptr_nonnull(
-        strstr(member(req, "Entrypoint"), "\\/bin\\/sleep 3600"));
+    json_object *entry = json_object_object_get(req, "Entrypoint");
+    size_t n_entry = json_object_array_length(entry);
+    ck_assert_uint_eq(n_entry, EXEC_DROP_N + 3);
+    ck_assert_str_eq(
+        json_object_get_string(json_object_array_get_idx(entry, EXEC_DROP_N)),
+        "/bin/sh");
+    ck_assert_ptr_nonnull(strstr(
+        json_object_get_string(json_object_array_get_idx(entry, n_entry - 1)),
+        "/bin/sleep 3600"));
     ck_assert_str_eq(member(req, "Healthcheck"), "{\"Test\":[\"NONE\"]}");
     /* A read-only root; /usr/local/bin and /root the only tmpfs where a
      * program runs. */

@@ -888,10 +888,11 @@ security_opt_of(enum mi_node_kind kind)
  * sets: the program executed after it has neither in any set.  A shell
  * then checks all five sets before it executes the program, and runs
  * nothing (exit 126) while one still holds either (setpriv 2.38 drops
- * nothing and exits 0 when it lacks SETPCAP; Docker before 20.10.14 set
- * inheritable capabilities).  setpriv and the shell are files of the
- * container's read-only root (create_request), which no student can
- * replace.  Only start_daemon's daemons keep SYS_ADMIN. */
+ * nothing from the bounding set and runs the program all the same when it
+ * lacks SETPCAP; Docker before 20.10.14 set inheritable capabilities). setpriv
+ * and the shell are files of the container's read-only root (create_request),
+ * which no student can replace.  Only start_daemon's daemons keep SYS_ADMIN.
+ */
 #define EXEC_DROP_CHECK                                                       \
     "n=0; while read -r k v; do case $k in "                                  \
     "CapInh:|CapPrm:|CapEff:|CapBnd:|CapAmb:) "                               \
@@ -910,6 +911,24 @@ static const char *const exec_drop[] = {"/usr/bin/setpriv",
                                         EXEC_DROP_CHECK,
                                         "sh"};
 #define EXEC_DROP_N (sizeof exec_drop / sizeof *exec_drop)
+
+/* argv behind exec_drop, malloc()ed (the caller frees the array, not the
+ * strings), or NULL. */
+static const char **
+exec_dropped_argv(const char *const *argv)
+{
+    size_t n = 0;
+
+    while (argv[n]) {
+        n++;
+    }
+    const char **out = calloc(EXEC_DROP_N + n + 1, sizeof *out);
+    if (out) {
+        memcpy(out, exec_drop, sizeof exec_drop);
+        memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
+    }
+    return out;
+}
 
 /* The writable places of FRR's kinds, whose root is read-only: tmpfs,
  * no device or set-id file on any, programs only in /root (a student's
@@ -949,14 +968,20 @@ create_request(const struct docker *d, const char *network,
     add_string(req, "Image", node_image(d, node->kind, NULL));
     add_string(req, "Hostname", node->name);
     /* In FRR's kinds, which hold SYS_ADMIN, the keep-alive holds it not:
-     * only start_daemon's daemons do (exec_drop). */
+     * behind exec_drop, checked, as every exec but the daemons'. */
     const char *entrypoint[] = {"/bin/sh", "-c", KEEPALIVE, NULL};
-    const char *frr_entrypoint[] = {exec_drop[0], exec_drop[1], exec_drop[2],
-                                    exec_drop[3], "/bin/sh",    "-c",
-                                    KEEPALIVE,    NULL};
-    json_object_object_add(
-        req, "Entrypoint",
-        string_array(runs_frr(node->kind) ? frr_entrypoint : entrypoint));
+    const char **dropped = frr ? exec_dropped_argv(entrypoint) : NULL;
+    if (frr && !dropped) {
+        json_object_put(req);
+        json_object_put(labels);
+        json_object_put(hc);
+        json_object_put(log);
+        json_object_put(log_config);
+        return NULL;
+    }
+    json_object_object_add(req, "Entrypoint",
+                           string_array(dropped ? dropped : entrypoint));
+    free(dropped);
     /* An image's HEALTHCHECK would be an exec with the container's
      * capabilities, outside exec_in(). */
     json_object *health = json_object_new_object();
@@ -1970,24 +1995,6 @@ status_caps(const char *status, const char *key, uint64_t *set)
     }
     *set = (uint64_t)v;
     return 0;
-}
-
-/* argv behind exec_drop, malloc()ed (the caller frees the array, not the
- * strings), or NULL. */
-static const char **
-exec_dropped_argv(const char *const *argv)
-{
-    size_t n = 0;
-
-    while (argv[n]) {
-        n++;
-    }
-    const char **out = calloc(EXEC_DROP_N + n + 1, sizeof *out);
-    if (out) {
-        memcpy(out, exec_drop, sizeof exec_drop);
-        memcpy(out + EXEC_DROP_N, argv, (n + 1) * sizeof *argv);
-    }
-    return out;
 }
 
 /* Whether container `c` (its init) holds a capability of EXEC_NEVER in
