@@ -2556,8 +2556,8 @@ exec_cg_parse(const char *text, struct exec_cg *cg)
         const char *eol = strchr(line, '\n');
         const char *end = eol ? eol : line + strlen(line);
         const char *c1 = memchr(line, ':', (size_t)(end - line));
-        const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1))
-                            : NULL;
+        const char *c2 =
+            c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
         if (!c1 || !c2 || c1 == line) {
             return -EINVAL;
         }
@@ -2569,7 +2569,8 @@ exec_cg_parse(const char *text, struct exec_cg *cg)
             const char *wend = comma ? comma : c2;
             for (int c = 0; c < EXEC_CG_V2; c++) {
                 size_t n = strlen(exec_cg_name[c]);
-                if ((size_t)(wend - w) != n || strncmp(w, exec_cg_name[c], n)) {
+                if ((size_t)(wend - w) != n ||
+                    strncmp(w, exec_cg_name[c], n) != 0) {
                     continue;
                 }
                 if (cg->path[c][0] || !exec_cg_path_ok(path, plen)) {
@@ -2613,8 +2614,8 @@ exec_cg_open_procs(const char *root, const char *path, long magic)
     char *save = NULL;
     for (char *comp = strtok_r(copy, "/", &save); comp;
          comp = strtok_r(NULL, "/", &save)) {
-        int next = openat(dfd, comp,
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int next =
+            openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         int saved = errno;
         close(dfd);
         if (next < 0) {
@@ -2663,16 +2664,18 @@ exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
         free(cg);
         return -EIO;
     }
-    bool v2 = statfs(EXEC_CG_ROOT, &sfs) == 0 &&
-              sfs.f_type == CGROUP2_SUPER_MAGIC;
+    bool v2 =
+        statfs(EXEC_CG_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
     for (int c = v2 ? EXEC_CG_V2 : 0; !error && c < EXEC_CG_N; c++) {
         char root[PATH_MAX];
         if (c == EXEC_CG_V2 && !v2) {
             break;
         }
         snprintf(root, sizeof root, "%s%s%s", EXEC_CG_ROOT,
-                 c == EXEC_CG_V2 ? "" : "/", c == EXEC_CG_V2 ? "" : exec_cg_name[c]);
-        if (!v2 && (statfs(root, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)) {
+                 c == EXEC_CG_V2 ? "" : "/",
+                 c == EXEC_CG_V2 ? "" : exec_cg_name[c]);
+        if (!v2 &&
+            (statfs(root, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)) {
             continue; /* no such hierarchy here: nothing the Engine set */
         }
         if (!cg->path[c][0]) {
@@ -2682,21 +2685,24 @@ exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
             error = -ENOENT;
             break;
         }
-        fds[c] = exec_cg_open_procs(
-            root, cg->path[c], v2 ? (long)CGROUP2_SUPER_MAGIC : (long)CGROUP_SUPER_MAGIC);
+        fds[c] = exec_cg_open_procs(root, cg->path[c],
+                                    v2 ? (long)CGROUP2_SUPER_MAGIC
+                                       : (long)CGROUP_SUPER_MAGIC);
         if (fds[c] < 0) {
             error = fds[c];
             fds[c] = -1;
-            d->host->error("docker: node %s: cannot open %s%s/cgroup.procs: %s",
-                           name, root, cg->path[c], strerror(-error));
+            d->host->error(
+                "docker: node %s: cannot open %s%s/cgroup.procs: %s", name,
+                root, cg->path[c], strerror(-error));
             break;
         }
         joined++;
     }
     if (!error && joined == 0) {
-        d->host->error("docker: node %s: no cgroup hierarchy to join here "
-                       "(neither v2 at %s nor v1 cpu, memory or pids below it)",
-                       name, EXEC_CG_ROOT);
+        d->host->error(
+            "docker: node %s: no cgroup hierarchy to join here "
+            "(neither v2 at %s nor v1 cpu, memory or pids below it)",
+            name, EXEC_CG_ROOT);
         error = -ENOENT;
     }
     if (error) {
@@ -2716,20 +2722,19 @@ struct exec_job {
     const int *ns_fd;
     const int *ns_type;
     size_t n_ns;
-    int cg_fd[EXEC_CG_N];   /* the container's cgroup.procs files, -1: none */
-    uint64_t keep;          /* exec_confine()'s capabilities */
+    int cg_fd[EXEC_CG_N]; /* the container's cgroup.procs files, -1: none */
+    uint64_t keep;        /* exec_confine()'s capabilities */
     const char *const *argv;
-    int io[3];              /* the program's stdin, stdout, stderr: the pty's
-                             * slave three times, or pipe ends */
-    bool tty;               /* io[0] is a pty's slave: its controlling tty */
-    int ours[4];            /* miniinet's ends of the pty/pipes (-1: none) */
+    int io[3];   /* the program's stdin, stdout, stderr: the pty's
+                  * slave three times, or pipe ends */
+    bool tty;    /* io[0] is a pty's slave: its controlling tty */
+    int ours[4]; /* miniinet's ends of the pty/pipes (-1: none) */
 };
 
 /* The program (pid 2 of the exec's PID namespace): the dispositions and
  * mask miniinet had are not its, nor any descriptor past 2; confined,
  * then executed. */
-static void __attribute__((noreturn))
-exec_program(const struct exec_job *j)
+static void __attribute__((noreturn)) exec_program(const struct exec_job *j)
 {
     sigset_t none;
 
@@ -2811,12 +2816,10 @@ exec_init(const struct exec_job *j, int report)
  * here and dies with this process.  Exits as the program did (re-raising
  * its signal), or 126 when any step failed.  Only async-signal-safe calls
  * after fork(). */
-static void __attribute__((noreturn))
-enter_and_exec(const struct exec_job *j)
+static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
 {
-    static const int reset[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
-                                SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD,
-                                SIGWINCH, SIGPIPE};
+    static const int reset[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,   SIGTSTP,
+                                SIGTTIN, SIGTTOU, SIGCHLD, SIGWINCH, SIGPIPE};
     int report[2];
 
     for (size_t i = 0; i < sizeof reset / sizeof *reset; i++) {
@@ -3044,8 +3047,8 @@ exec_proxy(pid_t pid, struct exec_chan *ch, size_t nch, int master,
         }
         bool outputs = false; /* any output still open */
         for (size_t i = 0; i < nch; i++) {
-            outputs = outputs || (ch[i].from != STDIN_FILENO &&
-                                  !exec_chan_done(&ch[i]));
+            outputs = outputs ||
+                      (ch[i].from != STDIN_FILENO && !exec_chan_done(&ch[i]));
         }
         if (ended && (!outputs || now >= deadline)) {
             break;
@@ -3062,8 +3065,8 @@ exec_proxy(pid_t pid, struct exec_chan *ch, size_t nch, int master,
         for (size_t i = 0; i < nch && n + 2 <= 8; i++) {
             short from, to;
             exec_chan_events(&ch[i], &from, &to);
-            pfd[n++] = (struct pollfd){.fd = from ? ch[i].from : -1,
-                                       .events = from};
+            pfd[n++] =
+                (struct pollfd){.fd = from ? ch[i].from : -1, .events = from};
             pfd[n++] = (struct pollfd){.fd = to ? ch[i].to : -1, .events = to};
         }
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
