@@ -25,10 +25,13 @@
  * visible from the host.  FRR's daemons and the programs of run() (with
  * output) are started through the Engine's exec API, so they live in the
  * container's cgroup and its limits; an interactive run() (`miniinet
- * exec`) enters the container's namespaces directly, as nsenter does, and
- * confines the program before executing it (exec_confine(): the container
- * init's capabilities less SYS_ADMIN, no-new-privileges, a seccomp filter),
- * but not in the container's cgroup.
+ * exec`) enters the container's namespaces directly, as nsenter does, joins
+ * its cgroups, and confines the program before executing it
+ * (exec_confine(): the container init's capabilities less SYS_ADMIN,
+ * no-new-privileges, a seccomp filter); the program has a pty of its own
+ * (or pipes) that miniinet proxies, never the TA's descriptors, and runs
+ * in a PID namespace of its own nested in the container's, so that
+ * nothing it starts outlives it (run_interactive()).
  *
  * Settings (plugins.docker): see docker_configure() and README.md.
  */
