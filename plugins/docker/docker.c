@@ -2728,10 +2728,11 @@ struct exec_job {
     int cg_fd[EXEC_CG_N]; /* the container's cgroup.procs files, -1: none */
     uint64_t keep;        /* exec_confine()'s capabilities */
     const char *const *argv;
-    int io[3];   /* the program's stdin, stdout, stderr: the pty's
-                  * slave three times, or pipe ends */
-    bool tty;    /* io[0] is a pty's slave: its controlling tty */
-    int ours[4]; /* miniinet's ends of the pty/pipes (-1: none) */
+    int io[3];      /* the program's stdin, stdout, stderr: the pty's
+                     * slave three times, or pipe ends */
+    bool tty;       /* io[0] is a pty's slave: its controlling tty */
+    int ours[4];    /* miniinet's ends of the pty/pipes (-1: none) */
+    pid_t miniinet; /* getpid() of the caller */
 };
 
 /* The program (pid 2 of the exec's PID namespace): the dispositions and
@@ -2755,9 +2756,10 @@ static void __attribute__((noreturn)) exec_program(const struct exec_job *j)
 }
 
 /* The init of the exec's own PID namespace (nested in the container's),
- * miniinet's code: killed with SIGKILL when its parent, the host side of
- * the exec, ends (PR_SET_PDEATHSIG); a session of its own whose
- * controlling terminal is the pty; forks the program, reaps what is
+ * miniinet's code, with the program's descriptors as 0-2: killed with
+ * SIGKILL when its parent, the host side of the exec, ends
+ * (PR_SET_PDEATHSIG); a session of its own whose controlling terminal is
+ * the pty; forks the program, reaps what is
  * orphaned below it until the program ends, sends the program's wait
  * status on `report` and exits -- and with it the kernel kills whatever
  * the program left in the namespace, setsid() or not. */
@@ -2769,11 +2771,6 @@ exec_init(const struct exec_job *j, int report)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
         poll(&parent, 1, 0) < 0 || (parent.revents & (POLLERR | POLLHUP))) {
         _exit(126); /* its parent already gone: no reader of `report` */
-    }
-    for (int i = 0; i < 3; i++) {
-        if (dup2(j->io[i], i) < 0) {
-            _exit(126);
-        }
     }
     if (setsid() < 0 || (j->tty && ioctl(0, TIOCSCTTY, 0) < 0)) {
         _exit(126);
@@ -2788,9 +2785,6 @@ exec_init(const struct exec_job *j, int report)
     /* Only the program's tree holds the pty/pipes now. */
     for (int i = 0; i < 3; i++) {
         close(i);
-        if (j->io[i] > 2) {
-            close(j->io[i]);
-        }
     }
     int status;
     for (;;) {
@@ -2828,9 +2822,24 @@ static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
     for (size_t i = 0; i < sizeof reset / sizeof *reset; i++) {
         signal(reset[i], SIG_DFL);
     }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+        getppid() != j->miniinet) {
+        _exit(126);
+    }
+    /* Nothing of the TA's past this point: the program's 0-2 only. */
     for (size_t i = 0; i < 4; i++) {
         if (j->ours[i] >= 0) {
             close(j->ours[i]);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (dup2(j->io[i], i) < 0) {
+            _exit(126);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (j->io[i] > 2) {
+            close(j->io[i]); /* the same slave thrice: once is enough */
         }
     }
     for (int c = 0; c < EXEC_CG_N; c++) {
@@ -2868,9 +2877,7 @@ static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
     }
     close(report[1]);
     for (int i = 0; i < 3; i++) {
-        if (j->io[i] > 2) {
-            close(j->io[i]);
-        }
+        close(i);
     }
     /* Its children: the helper, then the init (any other pid). */
     int status = 0;
@@ -3209,7 +3216,8 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     int types[5];
     size_t n = 0;
     int error = 0;
-    struct exec_job job = {.ns_fd = fds, .ns_type = types, .argv = argv};
+    struct exec_job job = {
+        .ns_fd = fds, .ns_type = types, .argv = argv, .miniinet = getpid()};
     int master = -1;
 
     for (int c = 0; c < EXEC_CG_N; c++) {
