@@ -435,40 +435,42 @@ START_TEST(test_exec_env)
 }
 END_TEST
 
-/* miniinet exec's program joins its container's cgroups: the groups of
- * /proc/PID/cgroup, v1 (cpu, memory, pids) and v2 ("0::"), a path that
- * could leave the hierarchy refused (review R34, N4). */
+/* miniinet exec's program joins its container's cgroups: every line of
+ * /proc/PID/cgroup, v1 and v2 ("0::"), a path that could leave the
+ * hierarchy refused; each hierarchy's mount found in /proc/self/mountinfo
+ * (review R34, N4). */
 START_TEST(test_exec_cgroup_parse)
 {
     struct exec_cg *cg = calloc(1, sizeof *cg);
 
     ck_assert_ptr_nonnull(cg);
-    /* v1 as this machine has it (cpu and cpuacct apart), and joined. */
-    ck_assert_int_eq(exec_cg_parse("9:name=systemd:/\n8:pids:/docker/abc\n"
+    /* v1 as this machine has it (cpu and cpuacct apart). */
+    ck_assert_int_eq(exec_cg_parse("9:name=systemd:/docker/abc\n"
+                                   "8:pids:/docker/abc\n"
                                    "4:memory:/docker/abc\n2:cpuacct:/x\n"
                                    "1:cpu:/docker/abc\n0::/\n",
                                    cg),
                      0);
-    ck_assert_str_eq(cg->path[EXEC_CG_PIDS], "/docker/abc");
-    ck_assert_str_eq(cg->path[EXEC_CG_MEMORY], "/docker/abc");
-    ck_assert_str_eq(cg->path[EXEC_CG_CPU], "/docker/abc");
-    ck_assert_str_eq(cg->path[EXEC_CG_V2], "/");
+    ck_assert_uint_eq(cg->n, 6);
+    ck_assert_str_eq(cg->h[0].ctrl, "name=systemd");
+    ck_assert_str_eq(cg->h[1].ctrl, "pids");
+    ck_assert_str_eq(cg->h[1].path, "/docker/abc");
+    ck_assert_str_eq(cg->h[3].path, "/x");
+    ck_assert_str_eq(cg->h[5].ctrl, "");
+    ck_assert_str_eq(cg->h[5].path, "/");
     ck_assert_int_eq(
         exec_cg_parse("3:cpu,cpuacct:/system.slice/docker-1.scope", cg), 0);
-    ck_assert_str_eq(cg->path[EXEC_CG_CPU], "/system.slice/docker-1.scope");
-    ck_assert_str_eq(cg->path[EXEC_CG_MEMORY], "");
-    ck_assert_str_eq(cg->path[EXEC_CG_V2], "");
+    ck_assert_uint_eq(cg->n, 1);
+    ck_assert_str_eq(cg->h[0].ctrl, "cpu,cpuacct");
+    ck_assert_str_eq(cg->h[0].path, "/system.slice/docker-1.scope");
     /* v2 only. */
     ck_assert_int_eq(exec_cg_parse("0::/system.slice/docker-ab.scope\n", cg),
                      0);
-    ck_assert_str_eq(cg->path[EXEC_CG_V2], "/system.slice/docker-ab.scope");
-    ck_assert_str_eq(cg->path[EXEC_CG_PIDS], "");
-    /* Nothing: no group (the caller then refuses, for a hierarchy mounted
-     * here). */
+    ck_assert_uint_eq(cg->n, 1);
+    ck_assert_str_eq(cg->h[0].ctrl, "");
+    ck_assert_str_eq(cg->h[0].path, "/system.slice/docker-ab.scope");
     ck_assert_int_eq(exec_cg_parse("", cg), 0);
-    for (int c = 0; c < EXEC_CG_N; c++) {
-        ck_assert_str_eq(cg->path[c], "");
-    }
+    ck_assert_uint_eq(cg->n, 0);
     /* Hostile or broken. */
     const char *bad[] = {
         "0::/..\n",
@@ -485,11 +487,20 @@ START_TEST(test_exec_cgroup_parse)
         "garbage\n",
         "4:memory\n",
         ":memory:/a\n",
+        "4::/a\n",
+        "4:a b:/a\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         ck_assert_msg(exec_cg_parse(bad[i], cg) == -EINVAL, "accepted %s",
                       bad[i]);
     }
+    char many[EXEC_CG_MAX * 16 + 32] = "";
+    for (int i = 0; i <= EXEC_CG_MAX; i++) {
+        char line[16];
+        snprintf(line, sizeof line, "%d:c%d:/\n", i + 1, i);
+        strcat(many, line);
+    }
+    ck_assert_int_eq(exec_cg_parse(many, cg), -EINVAL);
     ck_assert(exec_cg_path_ok("/", 1));
     ck_assert(exec_cg_path_ok("/a..b/..c/c..", 13));
     ck_assert(!exec_cg_path_ok("/a/b/", 5));
@@ -498,6 +509,51 @@ START_TEST(test_exec_cgroup_parse)
     longest[0] = '/';
     ck_assert(!exec_cg_path_ok(longest, PATH_MAX));
     ck_assert(exec_cg_path_ok(longest, PATH_MAX - 1));
+    ck_assert(exec_cg_required("cpu,cpuacct"));
+    ck_assert(exec_cg_required("pids"));
+    ck_assert(exec_cg_required("memory"));
+    ck_assert(!exec_cg_required("cpuacct"));
+    ck_assert(!exec_cg_required("name=systemd"));
+    ck_assert(!exec_cg_required(""));
+
+    /* The mounts. */
+    const char *mi =
+        "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "32 30 0:29 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n"
+        "50 30 0:31 /docker /sys/fs/cgroup/memory rw - cgroup cgroup "
+        "rw,memory\n"
+        "34 30 0:31 / /sys/fs/cgroup/memory rw shared:5 - cgroup cgroup "
+        "rw,memory\n"
+        "38 30 0:35 / /tmp/pids rw - cgroup cgroup rw,pids\n"
+        "51 30 0:35 / /sys/fs/cgroupx rw - cgroup cgroup rw,pids\n"
+        "52 30 0:35 / /sys/fs/cgroup/p\\040x rw - cgroup cgroup rw,pids\n"
+        "39 30 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup "
+        "rw,xattr,name=systemd\n"
+        "53 30 0:37 / /sys/fs/cgroup/cc rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+    char mnt[PATH_MAX];
+    ck_assert_int_eq(exec_cg_mount(mi, "cpu", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/cpu");
+    ck_assert_int_eq(exec_cg_mount(mi, "memory", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt,
+                     "/sys/fs/cgroup/memory"); /* not the one of /docker */
+    ck_assert_int_eq(exec_cg_mount(mi, "name=systemd", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/systemd");
+    ck_assert_int_eq(exec_cg_mount(mi, "cpuacct,cpu", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/cc");
+    ck_assert_int_eq(exec_cg_mount(mi, "", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/unified");
+    /* Outside /sys/fs/cgroup, or escaped: not taken. */
+    ck_assert_int_eq(exec_cg_mount(mi, "pids", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount(mi, "blkio", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount("", "cpu", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount("garbage\n", "", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(
+        exec_cg_mount("1 0 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw", "",
+                      mnt, sizeof mnt),
+        0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup");
     free(cg);
 }
 END_TEST

@@ -2497,25 +2497,23 @@ exec_env(char term_buf[sizeof "TERM=" + EXEC_TERM_MAX], const char *term,
 }
 
 /* The container's cgroups, joined by `miniinet exec`'s program (review
- * R34, N4): on cgroup v2 the one group of the "0::PATH" line of
- * /proc/PID/cgroup (the unified hierarchy at /sys/fs/cgroup), on v1 the
- * groups of its cpu, memory and pids lines (each hierarchy at
- * /sys/fs/cgroup/CONTROLLER), so that its PidsLimit and memory limit
- * bound the program and what it forks. */
-enum { EXEC_CG_CPU, EXEC_CG_MEMORY, EXEC_CG_PIDS, EXEC_CG_V2, EXEC_CG_N };
-
-static const char *const exec_cg_name[EXEC_CG_N] = {
-    [EXEC_CG_CPU] = "cpu",
-    [EXEC_CG_MEMORY] = "memory",
-    [EXEC_CG_PIDS] = "pids",
-    [EXEC_CG_V2] = "(v2)",
-};
-
+ * R34, N4): the group of every hierarchy its init's /proc/PID/cgroup names
+ * that is mounted on the server below /sys/fs/cgroup (v2: the one
+ * "0::PATH" line; v1: one line per hierarchy, cpu, memory and pids among
+ * them, and devices, freezer, the rest), so that its PidsLimit, memory and
+ * CPU limits and device rules bound the program and what it forks. */
 #define EXEC_CG_ROOT "/sys/fs/cgroup"
+#define EXEC_CG_MAX 16  /* hierarchies */
+#define EXEC_CG_CTRL 64 /* a hierarchy's controller list, e.g. "cpu,cpuacct"  \
+                         */
 
-/* The groups of /proc/PID/cgroup, "" for a hierarchy it has no line of. */
+/* The lines of /proc/PID/cgroup: `ctrl` "" for v2's. */
 struct exec_cg {
-    char path[EXEC_CG_N][PATH_MAX];
+    size_t n;
+    struct {
+        char ctrl[EXEC_CG_CTRL];
+        char path[PATH_MAX];
+    } h[EXEC_CG_MAX];
 };
 
 /* Whether `path` (`len` bytes, not terminated) is a group's path that
@@ -2548,67 +2546,140 @@ exec_cg_path_ok(const char *path, size_t len)
 }
 
 /* Parses the text of /proc/PID/cgroup: "ID:CONTROLLERS:PATH" per line
- * (v1: the controllers of one hierarchy, comma-separated; v2: "0::PATH").
- * 0, or -EINVAL for a line that is not of that form, a path
- * exec_cg_path_ok() refuses, or a hierarchy named twice. */
+ * (v1: the controllers of one hierarchy, comma-separated, or
+ * "name=NAME"; v2: "0::PATH").  0, or -EINVAL for a line not of that
+ * form, a path exec_cg_path_ok() refuses, a hierarchy named twice, or more
+ * than EXEC_CG_MAX. */
 static int
 exec_cg_parse(const char *text, struct exec_cg *cg)
 {
-    memset(cg, 0, sizeof *cg);
+    cg->n = 0;
     for (const char *line = text; *line;) {
         const char *eol = strchr(line, '\n');
         const char *end = eol ? eol : line + strlen(line);
         const char *c1 = memchr(line, ':', (size_t)(end - line));
         const char *c2 =
             c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
-        if (!c1 || !c2 || c1 == line) {
+        if (!c1 || !c2 || c1 == line || cg->n == EXEC_CG_MAX) {
             return -EINVAL;
         }
+        size_t clen = (size_t)(c2 - c1 - 1);
         const char *path = c2 + 1;
         size_t plen = (size_t)(end - path);
-        bool v2 = c1 - line == 1 && line[0] == '0' && c2 == c1 + 1;
-        for (const char *w = c1 + 1; !v2 && w < c2;) {
-            const char *comma = memchr(w, ',', (size_t)(c2 - w));
-            const char *wend = comma ? comma : c2;
-            for (int c = 0; c < EXEC_CG_V2; c++) {
-                size_t n = strlen(exec_cg_name[c]);
-                if ((size_t)(wend - w) != n ||
-                    strncmp(w, exec_cg_name[c], n) != 0) {
-                    continue;
-                }
-                if (cg->path[c][0] || !exec_cg_path_ok(path, plen)) {
-                    return -EINVAL;
-                }
-                memcpy(cg->path[c], path, plen);
-                cg->path[c][plen] = '\0';
-            }
-            w = wend + 1;
+        bool v2 = c1 - line == 1 && line[0] == '0' && clen == 0;
+        if ((!v2 && clen == 0) || clen >= EXEC_CG_CTRL ||
+            memchr(c1 + 1, ' ', clen) || !exec_cg_path_ok(path, plen)) {
+            return -EINVAL;
         }
-        if (v2) {
-            if (cg->path[EXEC_CG_V2][0] || !exec_cg_path_ok(path, plen)) {
+        for (size_t i = 0; i < cg->n; i++) {
+            if (strlen(cg->h[i].ctrl) == clen &&
+                strncmp(cg->h[i].ctrl, c1 + 1, clen) == 0) {
                 return -EINVAL;
             }
-            memcpy(cg->path[EXEC_CG_V2], path, plen);
-            cg->path[EXEC_CG_V2][plen] = '\0';
         }
+        memcpy(cg->h[cg->n].ctrl, c1 + 1, clen);
+        cg->h[cg->n].ctrl[clen] = '\0';
+        memcpy(cg->h[cg->n].path, path, plen);
+        cg->h[cg->n].path[plen] = '\0';
+        cg->n++;
         line = eol ? eol + 1 : end;
     }
     return 0;
+}
+
+/* Whether the comma-separated `list` has the item `item` (`n` bytes). */
+static bool
+exec_cg_has(const char *list, const char *item, size_t n)
+{
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, item, n) == 0) {
+            return true;
+        }
+        p = comma ? comma + 1 : p + len;
+    }
+    return false;
+}
+
+/* Whether hierarchy `ctrl` (a controller list of /proc/PID/cgroup) is one
+ * whose group must be joined whatever the server mounts: cpu, memory or
+ * pids among its controllers. */
+static bool
+exec_cg_required(const char *ctrl)
+{
+    return exec_cg_has(ctrl, "cpu", 3) || exec_cg_has(ctrl, "memory", 6) ||
+           exec_cg_has(ctrl, "pids", 4);
+}
+
+/* Finds in the text of /proc/self/mountinfo where hierarchy `ctrl` ("" for
+ * v2) is mounted whole (root "/") at or below /sys/fs/cgroup: a "cgroup2"
+ * mount, or a "cgroup" one whose super options name each controller of
+ * `ctrl`.  The mount point into `mnt`; 0 or -ENOENT. */
+static int
+exec_cg_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t len)
+{
+    for (const char *line = mountinfo; *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        char buf[1024], *save = NULL, *f[6];
+        if (n < sizeof buf) {
+            memcpy(buf, line, n);
+            buf[n] = '\0';
+            char *sep = strstr(buf, " - ");
+            int k = 0;
+            if (sep) {
+                *sep = '\0';
+                for (char *w = strtok_r(buf, " ", &save); w && k < 5;
+                     w = strtok_r(NULL, " ", &save)) {
+                    f[k++] = w; /* id parent dev root mountpoint */
+                }
+                save = NULL;
+                char *type = strtok_r(sep + 3, " ", &save);
+                strtok_r(NULL, " ", &save); /* source */
+                char *opts = strtok_r(NULL, " ", &save);
+                size_t rl = strlen(EXEC_CG_ROOT);
+                bool ok = k == 5 && type && opts && strcmp(f[3], "/") == 0 &&
+                          !strchr(f[4], '\\') &&
+                          strncmp(f[4], EXEC_CG_ROOT, rl) == 0 &&
+                          (f[4][rl] == '\0' || f[4][rl] == '/') &&
+                          strlen(f[4]) < len;
+                if (ok && !*ctrl) {
+                    ok = strcmp(type, "cgroup2") == 0;
+                } else if (ok) {
+                    ok = strcmp(type, "cgroup") == 0;
+                    for (const char *p = ctrl; ok && *p;) {
+                        const char *comma = strchr(p, ',');
+                        size_t il = comma ? (size_t)(comma - p) : strlen(p);
+                        ok = exec_cg_has(opts, p, il);
+                        p = comma ? comma + 1 : p + il;
+                    }
+                }
+                if (ok) {
+                    snprintf(mnt, len, "%s", f[4]);
+                    return 0;
+                }
+            }
+        }
+        line = eol ? eol + 1 : line + n;
+    }
+    return -ENOENT;
 }
 
 /* Opens, for writing, cgroup.procs of group `path` in the hierarchy
  * mounted at `root` (checked to be a cgroup file system), one component at
  * a time without following a link.  The descriptor, or -errno. */
 static int
-exec_cg_open_procs(const char *root, const char *path, long magic)
+exec_cg_open_procs(const char *root, const char *path)
 {
     struct statfs sfs;
-    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
     if (dfd < 0) {
         return -errno;
     }
-    if (fstatfs(dfd, &sfs) < 0 || sfs.f_type != magic) {
+    if (fstatfs(dfd, &sfs) < 0 || (sfs.f_type != CGROUP_SUPER_MAGIC &&
+                                   sfs.f_type != CGROUP2_SUPER_MAGIC)) {
         close(dfd);
         return -ENOTDIR;
     }
@@ -2632,90 +2703,104 @@ exec_cg_open_procs(const char *root, const char *path, long magic)
     return fd < 0 ? -saved : fd;
 }
 
-/* Opens the cgroup.procs files the program of an exec into the container
- * whose init is `cpid` joins (fds[EXEC_CG_N], -1 where none): v2 when
- * /sys/fs/cgroup is the unified hierarchy, else each of the v1 cpu,
- * memory and pids hierarchies mounted here.  Fails closed: 0, or -errno
- * reported (nothing is to run then). */
-static int
-exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
-             int fds[EXEC_CG_N])
+/* Reads a /proc file whole (at most 1 MiB) into a malloc()ed string; NULL
+ * when it cannot. */
+static char *
+exec_read_proc(const char *file)
 {
-    char file[64], text[4096];
-    struct exec_cg *cg = calloc(1, sizeof *cg);
-    struct statfs sfs;
-    int error = 0, joined = 0;
-
-    for (int c = 0; c < EXEC_CG_N; c++) {
-        fds[c] = -1;
-    }
-    if (!cg) {
-        return -ENOMEM;
-    }
-    snprintf(file, sizeof file, "/proc/%d/cgroup", (int)cpid);
     int fd = open(file, O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    size_t len = 0, cap = 1 << 20;
+    char *text = fd < 0 ? NULL : malloc(cap);
+
+    while (text) {
+        ssize_t n = read(fd, text + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 || (n > 0 && len + (size_t)n == cap - 1)) {
+            free(text); /* failed, or too long to be whole */
+            text = NULL;
+            break;
+        }
+        if (n == 0) {
+            text[len] = '\0';
+            break;
+        }
+        len += (size_t)n;
+    }
     if (fd >= 0) {
         close(fd);
     }
-    text[got > 0 ? got : 0] = '\0';
-    if (got <= 0 || (size_t)got == sizeof text - 1 ||
-        exec_cg_parse(text, cg) < 0) {
-        d->host->error("docker: node %s: cannot read its container's "
-                       "cgroups from %s",
-                       name, file);
-        free(cg);
-        return -EIO;
+    return text;
+}
+
+/* Opens the cgroup.procs files the program of an exec into the container
+ * whose init is `cpid` joins (fds[EXEC_CG_MAX], -1 past them): one per
+ * hierarchy of the init's /proc/PID/cgroup mounted here.  Fails closed: a
+ * cpu, memory or pids hierarchy (or v2's, alone) not mounted here, a group
+ * that cannot be opened, or none at all: -errno, reported (nothing is to
+ * run then); else 0. */
+static int
+exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
+             int fds[EXEC_CG_MAX])
+{
+    char file[64];
+    struct exec_cg *cg = calloc(1, sizeof *cg);
+    int error = 0, joined = 0;
+
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        fds[c] = -1;
     }
-    bool v2 =
-        statfs(EXEC_CG_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-    for (int c = v2 ? EXEC_CG_V2 : 0; !error && c < EXEC_CG_N; c++) {
+    snprintf(file, sizeof file, "/proc/%d/cgroup", (int)cpid);
+    char *text = exec_read_proc(file);
+    char *mounts = exec_read_proc("/proc/self/mountinfo");
+    if (!cg || !text || !mounts || exec_cg_parse(text, cg) < 0) {
+        d->host->error("docker: node %s: cannot read its container's "
+                       "cgroups from %s (or the mounts from "
+                       "/proc/self/mountinfo)",
+                       name, file);
+        error = -EIO;
+    }
+    for (size_t i = 0; !error && i < cg->n; i++) {
         char root[PATH_MAX];
-        if (c == EXEC_CG_V2 && !v2) {
-            break;
+        const char *ctrl = cg->h[i].ctrl;
+        if (exec_cg_mount(mounts, ctrl, root, sizeof root) < 0) {
+            if (exec_cg_required(ctrl) || (!*ctrl && cg->n == 1)) {
+                d->host->error("docker: node %s: the %s cgroup hierarchy "
+                               "of its container (%s) is not mounted below "
+                               "%s here",
+                               name, *ctrl ? ctrl : "v2", file, EXEC_CG_ROOT);
+                error = -ENOENT;
+            }
+            continue; /* not here: nothing the Engine set through it */
         }
-        snprintf(root, sizeof root, "%s%s%s", EXEC_CG_ROOT,
-                 c == EXEC_CG_V2 ? "" : "/",
-                 c == EXEC_CG_V2 ? "" : exec_cg_name[c]);
-        if (!v2 &&
-            (statfs(root, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)) {
-            continue; /* no such hierarchy here: nothing the Engine set */
-        }
-        if (!cg->path[c][0]) {
-            d->host->error("docker: node %s: %s has no line for the %s "
-                           "cgroup hierarchy mounted at %s",
-                           name, file, exec_cg_name[c], root);
-            error = -ENOENT;
-            break;
-        }
-        fds[c] = exec_cg_open_procs(root, cg->path[c],
-                                    v2 ? (long)CGROUP2_SUPER_MAGIC
-                                       : (long)CGROUP_SUPER_MAGIC);
-        if (fds[c] < 0) {
-            error = fds[c];
-            fds[c] = -1;
-            d->host->error(
-                "docker: node %s: cannot open %s%s/cgroup.procs: %s", name,
-                root, cg->path[c], strerror(-error));
+        fds[joined] = exec_cg_open_procs(root, cg->h[i].path);
+        if (fds[joined] < 0) {
+            error = fds[joined];
+            fds[joined] = -1;
+            d->host->error("docker: node %s: cannot open %s%s/cgroup.procs: "
+                           "%s",
+                           name, root, cg->h[i].path, strerror(-error));
             break;
         }
         joined++;
     }
     if (!error && joined == 0) {
-        d->host->error(
-            "docker: node %s: no cgroup hierarchy to join here "
-            "(neither v2 at %s nor v1 cpu, memory or pids below it)",
-            name, EXEC_CG_ROOT);
+        d->host->error("docker: node %s: no cgroup hierarchy of its "
+                       "container (%s) is mounted below %s here",
+                       name, file, EXEC_CG_ROOT);
         error = -ENOENT;
     }
     if (error) {
-        for (int c = 0; c < EXEC_CG_N; c++) {
+        for (int c = 0; c < EXEC_CG_MAX; c++) {
             if (fds[c] >= 0) {
                 close(fds[c]);
             }
             fds[c] = -1;
         }
     }
+    free(mounts);
+    free(text);
     free(cg);
     return error;
 }
@@ -2725,8 +2810,8 @@ struct exec_job {
     const int *ns_fd;
     const int *ns_type;
     size_t n_ns;
-    int cg_fd[EXEC_CG_N]; /* the container's cgroup.procs files, -1: none */
-    uint64_t keep;        /* exec_confine()'s capabilities */
+    int cg_fd[EXEC_CG_MAX]; /* the container's cgroup.procs files, -1: none */
+    uint64_t keep;          /* exec_confine()'s capabilities */
     const char *const *argv;
     int io[3];      /* the program's stdin, stdout, stderr: the pty's
                      * slave three times, or pipe ends */
@@ -2842,12 +2927,12 @@ static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
             close(j->io[i]); /* the same slave thrice: once is enough */
         }
     }
-    for (int c = 0; c < EXEC_CG_N; c++) {
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
         if (j->cg_fd[c] >= 0 && write(j->cg_fd[c], "0", 1) != 1) {
             _exit(126);
         }
     }
-    for (int c = 0; c < EXEC_CG_N; c++) {
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
         if (j->cg_fd[c] >= 0) {
             close(j->cg_fd[c]);
         }
@@ -3220,7 +3305,7 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         .ns_fd = fds, .ns_type = types, .argv = argv, .miniinet = getpid()};
     int master = -1;
 
-    for (int c = 0; c < EXEC_CG_N; c++) {
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
         job.cg_fd[c] = -1;
     }
     for (size_t i = 0; i < 5; i++) {
@@ -3286,7 +3371,7 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     for (size_t i = 0; i < n; i++) {
         close(fds[i]);
     }
-    for (int c = 0; c < EXEC_CG_N; c++) {
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
         if (job.cg_fd[c] >= 0) {
             close(job.cg_fd[c]);
         }
