@@ -2503,9 +2503,10 @@ exec_env(char term_buf[sizeof "TERM=" + EXEC_TERM_MAX], const char *term,
  * them, and devices, freezer, the rest), so that its PidsLimit, memory and
  * CPU limits and device rules bound the program and what it forks. */
 #define EXEC_CG_ROOT "/sys/fs/cgroup"
-#define EXEC_CG_MAX 16  /* hierarchies */
-#define EXEC_CG_CTRL 64 /* a hierarchy's controller list, e.g. "cpu,cpuacct"  \
-                         */
+/* At most this many hierarchies, each's controller list ("cpu,cpuacct")
+ * shorter than EXEC_CG_CTRL. */
+#define EXEC_CG_MAX 16
+#define EXEC_CG_CTRL 64
 
 /* The lines of /proc/PID/cgroup: `ctrl` "" for v2's. */
 struct exec_cg {
@@ -2622,7 +2623,7 @@ exec_cg_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t len)
     for (const char *line = mountinfo; *line;) {
         const char *eol = strchr(line, '\n');
         size_t n = eol ? (size_t)(eol - line) : strlen(line);
-        char buf[1024], *save = NULL, *f[6];
+        char buf[1024], *save = NULL, *f[5] = {NULL};
         if (n < sizeof buf) {
             memcpy(buf, line, n);
             buf[n] = '\0';
