@@ -558,6 +558,44 @@ START_TEST(test_exec_cgroup_parse)
 }
 END_TEST
 
+/* A paused container's group (v1 freezer, v2 cgroup.freeze) is not
+ * joined: the program would stop there, beyond SIGKILL's reach. */
+static void
+put(int dfd, const char *file, const char *text)
+{
+    int fd = openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+START_TEST(test_exec_cgroup_frozen)
+{
+    char dir[] = "/tmp/check_docker_frozen.XXXXXX";
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dfd, 0);
+    ck_assert(!exec_cg_frozen(dfd)); /* neither file: not a freezer */
+    put(dfd, "cgroup.freeze", "0\n");
+    ck_assert(!exec_cg_frozen(dfd));
+    put(dfd, "cgroup.freeze", "1\n");
+    ck_assert(exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "THAWED\n");
+    ck_assert(!exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "FROZEN\n");
+    ck_assert(exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "FREEZING\n");
+    ck_assert(exec_cg_frozen(dfd));
+    unlinkat(dfd, "freezer.state", 0);
+    unlinkat(dfd, "cgroup.freeze", 0);
+    close(dfd);
+    ck_assert_int_eq(rmdir(dir), 0);
+    /* Not a cgroup file system: refused before anything is opened. */
+    ck_assert_int_eq(exec_cg_open_procs("/tmp", "/"), -ENOTDIR);
+}
+END_TEST
+
 /* The byte proxy of miniinet exec (review R34, N3): one channel between
  * two pipes; its end of file, its reader gone, closing the program's
  * stdin when done. */
@@ -1678,6 +1716,7 @@ docker_suite(void)
     tcase_add_test(tc, test_exec_env);
     tcase_add_test(tc, test_exec_confine);
     tcase_add_test(tc, test_exec_cgroup_parse);
+    tcase_add_test(tc, test_exec_cgroup_frozen);
     tcase_add_test(tc, test_exec_chan);
     tcase_add_test(tc, test_exec_io);
     tcase_add_test(tc, test_exec_proxy);

@@ -2667,9 +2667,33 @@ exec_cg_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t len)
     return -ENOENT;
 }
 
+/* Whether the group open at `dfd` is frozen (v1's freezer.state not
+ * THAWED, v2's cgroup.freeze not 0): the container is paused, and a
+ * process joining it would stop there, beyond SIGKILL's reach. */
+static bool
+exec_cg_frozen(int dfd)
+{
+    const char *thawed = "THAWED\n";
+    int fd = openat(dfd, "freezer.state", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    char buf[32];
+
+    if (fd < 0) {
+        thawed = "0\n";
+        fd = openat(dfd, "cgroup.freeze", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        return false; /* another hierarchy, or v2's root */
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return strcmp(buf, thawed) != 0;
+}
+
 /* Opens, for writing, cgroup.procs of group `path` in the hierarchy
  * mounted at `root` (checked to be a cgroup file system), one component at
- * a time without following a link.  The descriptor, or -errno. */
+ * a time without following a link.  The descriptor, -EBUSY when the group
+ * is frozen, or -errno. */
 static int
 exec_cg_open_procs(const char *root, const char *path)
 {
@@ -2697,6 +2721,10 @@ exec_cg_open_procs(const char *root, const char *path)
             return -saved;
         }
         dfd = next;
+    }
+    if (exec_cg_frozen(dfd)) {
+        close(dfd);
+        return -EBUSY;
     }
     int fd = openat(dfd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     int saved = errno;
@@ -2779,9 +2807,15 @@ exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
         if (fds[joined] < 0) {
             error = fds[joined];
             fds[joined] = -1;
-            d->host->error("docker: node %s: cannot open %s%s/cgroup.procs: "
-                           "%s",
-                           name, root, cg->h[i].path, strerror(-error));
+            if (error == -EBUSY) {
+                d->host->error("docker: node %s: %s%s is frozen: its "
+                               "container is paused (docker unpause)",
+                               name, root, cg->h[i].path);
+            } else {
+                d->host->error("docker: node %s: cannot open "
+                               "%s%s/cgroup.procs: %s",
+                               name, root, cg->h[i].path, strerror(-error));
+            }
             break;
         }
         joined++;
