@@ -435,6 +435,341 @@ START_TEST(test_exec_env)
 }
 END_TEST
 
+/* miniinet exec's program joins its container's cgroups: every line of
+ * /proc/PID/cgroup, v1 and v2 ("0::"), a path that could leave the
+ * hierarchy refused; each hierarchy's mount found in /proc/self/mountinfo
+ * (review R34, N4). */
+START_TEST(test_exec_cgroup_parse)
+{
+    struct exec_cg *cg = calloc(1, sizeof *cg);
+
+    ck_assert_ptr_nonnull(cg);
+    /* v1 as this machine has it (cpu and cpuacct apart). */
+    ck_assert_int_eq(exec_cg_parse("9:name=systemd:/docker/abc\n"
+                                   "8:pids:/docker/abc\n"
+                                   "4:memory:/docker/abc\n2:cpuacct:/x\n"
+                                   "1:cpu:/docker/abc\n0::/\n",
+                                   cg),
+                     0);
+    ck_assert_uint_eq(cg->n, 6);
+    ck_assert_str_eq(cg->h[0].ctrl, "name=systemd");
+    ck_assert_str_eq(cg->h[1].ctrl, "pids");
+    ck_assert_str_eq(cg->h[1].path, "/docker/abc");
+    ck_assert_str_eq(cg->h[3].path, "/x");
+    ck_assert_str_eq(cg->h[5].ctrl, "");
+    ck_assert_str_eq(cg->h[5].path, "/");
+    ck_assert_int_eq(
+        exec_cg_parse("3:cpu,cpuacct:/system.slice/docker-1.scope", cg), 0);
+    ck_assert_uint_eq(cg->n, 1);
+    ck_assert_str_eq(cg->h[0].ctrl, "cpu,cpuacct");
+    ck_assert_str_eq(cg->h[0].path, "/system.slice/docker-1.scope");
+    /* v2 only. */
+    ck_assert_int_eq(exec_cg_parse("0::/system.slice/docker-ab.scope\n", cg),
+                     0);
+    ck_assert_uint_eq(cg->n, 1);
+    ck_assert_str_eq(cg->h[0].ctrl, "");
+    ck_assert_str_eq(cg->h[0].path, "/system.slice/docker-ab.scope");
+    ck_assert_int_eq(exec_cg_parse("", cg), 0);
+    ck_assert_uint_eq(cg->n, 0);
+    /* Hostile or broken. */
+    const char *bad[] = {
+        "0::/..\n",
+        "0::/../../x\n",
+        "4:memory:/docker/../../etc\n",
+        "8:pids:/a/./b\n",
+        "8:pids:/a//b\n",
+        "8:pids:relative\n",
+        "8:pids:\n",
+        "0::/a/..\n",
+        "0::/a\tb\n",
+        "4:memory:/a\n5:memory:/b\n",
+        "0::/a\n0::/b\n",
+        "garbage\n",
+        "4:memory\n",
+        ":memory:/a\n",
+        "4::/a\n",
+        "4:a b:/a\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(exec_cg_parse(bad[i], cg) == -EINVAL, "accepted %s",
+                      bad[i]);
+    }
+    char many[EXEC_CG_MAX * 16 + 32] = "";
+    for (int i = 0; i <= EXEC_CG_MAX; i++) {
+        char line[16];
+        snprintf(line, sizeof line, "%d:c%d:/\n", i + 1, i);
+        strcat(many, line);
+    }
+    ck_assert_int_eq(exec_cg_parse(many, cg), -EINVAL);
+    ck_assert(exec_cg_path_ok("/", 1));
+    ck_assert(exec_cg_path_ok("/a..b/..c/c..", 13));
+    ck_assert(!exec_cg_path_ok("/a/b/", 5));
+    char longest[PATH_MAX + 1];
+    memset(longest, 'a', sizeof longest);
+    longest[0] = '/';
+    ck_assert(!exec_cg_path_ok(longest, PATH_MAX));
+    ck_assert(exec_cg_path_ok(longest, PATH_MAX - 1));
+    ck_assert(exec_cg_required("cpu,cpuacct"));
+    ck_assert(exec_cg_required("pids"));
+    ck_assert(exec_cg_required("memory"));
+    ck_assert(!exec_cg_required("cpuacct"));
+    ck_assert(!exec_cg_required("name=systemd"));
+    ck_assert(!exec_cg_required(""));
+
+    /* The mounts. */
+    const char *mi =
+        "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "32 30 0:29 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n"
+        "50 30 0:31 /docker /sys/fs/cgroup/memory rw - cgroup cgroup "
+        "rw,memory\n"
+        "34 30 0:31 / /sys/fs/cgroup/memory rw shared:5 - cgroup cgroup "
+        "rw,memory\n"
+        "38 30 0:35 / /tmp/pids rw - cgroup cgroup rw,pids\n"
+        "51 30 0:35 / /sys/fs/cgroupx rw - cgroup cgroup rw,pids\n"
+        "52 30 0:35 / /sys/fs/cgroup/p\\040x rw - cgroup cgroup rw,pids\n"
+        "39 30 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup "
+        "rw,xattr,name=systemd\n"
+        "53 30 0:37 / /sys/fs/cgroup/cc rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+    char mnt[PATH_MAX];
+    ck_assert_int_eq(exec_cg_mount(mi, "cpu", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/cpu");
+    ck_assert_int_eq(exec_cg_mount(mi, "memory", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt,
+                     "/sys/fs/cgroup/memory"); /* not the one of /docker */
+    ck_assert_int_eq(exec_cg_mount(mi, "name=systemd", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/systemd");
+    ck_assert_int_eq(exec_cg_mount(mi, "cpuacct,cpu", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/cc");
+    ck_assert_int_eq(exec_cg_mount(mi, "", mnt, sizeof mnt), 0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup/unified");
+    /* Outside /sys/fs/cgroup, or escaped: not taken. */
+    ck_assert_int_eq(exec_cg_mount(mi, "pids", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount(mi, "blkio", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount("", "cpu", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(exec_cg_mount("garbage\n", "", mnt, sizeof mnt), -ENOENT);
+    ck_assert_int_eq(
+        exec_cg_mount("1 0 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw", "",
+                      mnt, sizeof mnt),
+        0);
+    ck_assert_str_eq(mnt, "/sys/fs/cgroup");
+    free(cg);
+}
+END_TEST
+
+/* A paused container's group (v1 freezer, v2 cgroup.freeze) is not
+ * joined: the program would stop there, beyond SIGKILL's reach. */
+static void
+put(int dfd, const char *file, const char *text)
+{
+    int fd = openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+START_TEST(test_exec_cgroup_frozen)
+{
+    char dir[] = "/tmp/check_docker_frozen.XXXXXX";
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dfd, 0);
+    ck_assert(!exec_cg_frozen(dfd)); /* neither file: not a freezer */
+    put(dfd, "cgroup.freeze", "0\n");
+    ck_assert(!exec_cg_frozen(dfd));
+    put(dfd, "cgroup.freeze", "1\n");
+    ck_assert(exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "THAWED\n");
+    ck_assert(!exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "FROZEN\n");
+    ck_assert(exec_cg_frozen(dfd));
+    put(dfd, "freezer.state", "FREEZING\n");
+    ck_assert(exec_cg_frozen(dfd));
+    unlinkat(dfd, "freezer.state", 0);
+    unlinkat(dfd, "cgroup.freeze", 0);
+    close(dfd);
+    ck_assert_int_eq(rmdir(dir), 0);
+    /* Not a cgroup file system: refused before anything is opened. */
+    ck_assert_int_eq(exec_cg_open_procs("/tmp", "/"), -ENOTDIR);
+}
+END_TEST
+
+/* The byte proxy of miniinet exec (review R34, N3): one channel between
+ * two pipes; its end of file, its reader gone, closing the program's
+ * stdin when done. */
+START_TEST(test_exec_chan)
+{
+    int a[2], b[2];
+    struct exec_chan *c = calloc(1, sizeof *c);
+    short from, to;
+    char got[16];
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(pipe(a), 0);
+    ck_assert_int_eq(pipe(b), 0);
+    *c = (struct exec_chan){.from = a[0], .to = b[1], .close_to = true};
+    exec_chan_events(c, &from, &to);
+    ck_assert_int_eq(from, POLLIN);
+    ck_assert_int_eq(to, 0);
+    ck_assert_int_eq(write(a[1], "hello", 5), 5);
+    exec_chan_step(c, true, false);
+    ck_assert_uint_eq(c->len, 5);
+    exec_chan_events(c, &from, &to);
+    ck_assert_int_eq(from, 0); /* nothing read while the buffer is full */
+    ck_assert_int_eq(to, POLLOUT);
+    exec_chan_step(c, false, true);
+    ck_assert_int_eq(read(b[0], got, sizeof got), 5);
+    ck_assert_int_eq(memcmp(got, "hello", 5), 0);
+    ck_assert(!exec_chan_done(c));
+    /* End of file: done, and the program's stdin closed. */
+    close(a[1]);
+    exec_chan_step(c, true, false);
+    ck_assert(exec_chan_done(c));
+    ck_assert_int_eq(c->to, -1);
+    ck_assert_int_eq(read(b[0], got, sizeof got), 0);
+    close(a[0]);
+    close(b[0]);
+
+    /* The reader gone: done, nothing more read. */
+    ck_assert_int_eq(pipe(a), 0);
+    ck_assert_int_eq(pipe(b), 0);
+    *c = (struct exec_chan){.from = a[0], .to = b[1]};
+    close(b[0]);
+    ck_assert_int_eq(write(a[1], "x", 1), 1);
+    exec_chan_step(c, true, true);
+    ck_assert(exec_chan_done(c));
+    ck_assert_int_eq(c->to, -1);
+    exec_chan_events(c, &from, &to);
+    ck_assert_int_eq(from | to, 0);
+    close(b[1]); /* not close_to: still the caller's */
+    close(a[0]);
+    close(a[1]);
+    signal(SIGPIPE, old);
+    free(c);
+}
+END_TEST
+
+/* The program's descriptors: a pty of its own (its slave a terminal
+ * answering its master), or three pipes; miniinet's ends non-blocking,
+ * none of them 0-2. */
+START_TEST(test_exec_io)
+{
+    int io[3], ours[4], master;
+    char got[16];
+
+    ck_assert_int_eq(exec_io_open(true, io, ours, &master), 0);
+    ck_assert_int_ge(master, 3);
+    ck_assert_int_eq(ours[0], master);
+    ck_assert_int_ge(io[0], 3);
+    ck_assert(io[1] == io[0] && io[2] == io[0]);
+    ck_assert(isatty(io[0]));
+    ck_assert(fcntl(master, F_GETFL) & O_NONBLOCK);
+    ck_assert(fcntl(master, F_GETFD) & FD_CLOEXEC);
+    ck_assert_int_eq(write(io[0], "out", 3), 3);
+    struct pollfd p = {.fd = master, .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 1000), 1);
+    ck_assert_int_ge(read(master, got, sizeof got), 3);
+    ck_assert_int_eq(memcmp(got, "out", 3), 0);
+    exec_io_close(io, ours);
+    ck_assert_int_eq(io[0], -1);
+    ck_assert_int_eq(ours[0], -1);
+
+    ck_assert_int_eq(exec_io_open(false, io, ours, &master), 0);
+    ck_assert_int_eq(master, -1);
+    ck_assert_int_eq(ours[0], -1);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_ge(io[i], 3);
+        ck_assert_int_ge(ours[i + 1], 3);
+        ck_assert(fcntl(ours[i + 1], F_GETFL) & O_NONBLOCK);
+        ck_assert(!(fcntl(io[i], F_GETFL) & O_NONBLOCK));
+    }
+    ck_assert_int_eq(write(ours[1], "in", 2), 2);
+    ck_assert_int_eq(read(io[0], got, sizeof got), 2);
+    ck_assert_int_eq(write(io[2], "err", 3), 3);
+    ck_assert_int_eq(read(ours[3], got, sizeof got), 3);
+    exec_io_close(io, ours);
+}
+END_TEST
+
+/* The proxy's loop against a stand-in for the exec (a child writing to
+ * its stdout pipe): the output copied to miniinet's stdout and the exit
+ * status returned; a child that closes its outputs and stays is killed
+ * (the pty's or pipes' hang-up, EXEC_HANGUP_MS). */
+static int
+proxy_child(const char *say, int code, int *status, char *out, size_t len)
+{
+    int io[3], ours[4], master, sink[2];
+
+    ck_assert_int_eq(exec_io_open(false, io, ours, &master), 0);
+    ck_assert_int_eq(pipe(sink), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(io[0], 0);
+        dup2(io[1], 1);
+        dup2(io[2], 2);
+        close_range(3, ~0U, 0);
+        if (say) {
+            ssize_t n = write(1, say, strlen(say));
+            _exit(n < 0 ? 1 : code);
+        }
+        close(1);
+        close(2);
+        sleep(30);
+        _exit(0);
+    }
+    int none[4] = {-1, -1, -1, -1};
+    exec_io_close(io, none);
+    int saved_out = dup(STDOUT_FILENO);
+    int saved_in = dup(STDIN_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(sink[1], STDOUT_FILENO);
+    dup2(devnull, STDIN_FILENO);
+    close(sink[1]);
+    close(devnull);
+    struct exec_chan ch[3] = {
+        {.from = STDIN_FILENO, .to = ours[1], .close_to = true},
+        {.from = ours[2], .to = STDOUT_FILENO},
+        {.from = ours[3], .to = STDERR_FILENO},
+    };
+    long long t0 = now_ms();
+    int stop = exec_proxy(pid, ch, 3, -1, status);
+    long long took = now_ms() - t0;
+    dup2(saved_out, STDOUT_FILENO);
+    dup2(saved_in, STDIN_FILENO);
+    close(saved_out);
+    close(saved_in);
+    ours[1] = -1; /* closed by its channel */
+    int none2[3] = {-1, -1, -1};
+    exec_io_close(none2, ours);
+    ssize_t n = read(sink[0], out, len - 1);
+    out[n > 0 ? n : 0] = '\0';
+    close(sink[0]);
+    ck_assert_int_eq(stop, 0);
+    return (int)took;
+}
+
+START_TEST(test_exec_proxy)
+{
+    int status;
+    char out[64];
+
+    proxy_child("through the proxy\n", 3, &status, out, sizeof out);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 3);
+    ck_assert_str_eq(out, "through the proxy\n");
+
+    int took = proxy_child(NULL, 0, &status, out, sizeof out);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    ck_assert_int_ge(took, EXEC_HANGUP_MS);
+    ck_assert_int_lt(took, EXEC_HANGUP_MS + 5000);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
 /* miniinet exec's program: the container init's bounding set less
  * SYS_ADMIN and SETPCAP; confined in a child (as root: that set, no
  * ambient, no-new-privileges, the filter; not root: it refuses). */
@@ -1560,6 +1895,11 @@ docker_suite(void)
     tcase_add_test(tc, test_confinement);
     tcase_add_test(tc, test_exec_env);
     tcase_add_test(tc, test_exec_confine);
+    tcase_add_test(tc, test_exec_cgroup_parse);
+    tcase_add_test(tc, test_exec_cgroup_frozen);
+    tcase_add_test(tc, test_exec_chan);
+    tcase_add_test(tc, test_exec_io);
+    tcase_add_test(tc, test_exec_proxy);
     tcase_add_test(tc, test_demux);
     tcase_add_test(tc, test_parent_of);
     tcase_add_test(tc, test_kill_tree);

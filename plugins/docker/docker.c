@@ -25,10 +25,13 @@
  * visible from the host.  FRR's daemons and the programs of run() (with
  * output) are started through the Engine's exec API, so they live in the
  * container's cgroup and its limits; an interactive run() (`miniinet
- * exec`) enters the container's namespaces directly, as nsenter does, and
- * confines the program before executing it (exec_confine(): the container
- * init's capabilities less SYS_ADMIN, no-new-privileges, a seccomp filter),
- * but not in the container's cgroup.
+ * exec`) enters the container's namespaces directly, as nsenter does, joins
+ * its cgroups, and confines the program before executing it
+ * (exec_confine(): the container init's capabilities less SYS_ADMIN,
+ * no-new-privileges, a seccomp filter); the program has a pty of its own
+ * (or pipes) that miniinet proxies, never the TA's descriptors, and runs
+ * in a PID namespace of its own nested in the container's, so that
+ * nothing it starts outlives it (run_interactive()).
  *
  * Settings (plugins.docker): see docker_configure() and README.md.
  */
@@ -38,6 +41,7 @@
 #include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +64,9 @@
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2688,51 +2694,828 @@ exec_env(char term_buf[sizeof "TERM=" + EXEC_TERM_MAX], const char *term,
     env[n] = NULL;
 }
 
-/* Interactive: a child enters the container's namespaces (user namespaces
- * aside) as nsenter does -- the mount namespace last, which also moves it
- * to the container's root -- and forks the program, so that it is in the
- * container's PID namespace too.  Only async-signal-safe calls after
- * fork(). */
-static void __attribute__((noreturn))
-enter_and_exec(const int *fds, const int *types, size_t n, uint64_t keep,
-               const char *const *argv)
+/* The container's cgroups, joined by `miniinet exec`'s program (review
+ * R34, N4): the group of every hierarchy its init's /proc/PID/cgroup names
+ * that is mounted on the server below /sys/fs/cgroup (v2: the one
+ * "0::PATH" line; v1: one line per hierarchy, cpu, memory and pids among
+ * them, and devices, freezer, the rest), so that its PidsLimit, memory and
+ * CPU limits and device rules bound the program and what it forks. */
+#define EXEC_CG_ROOT "/sys/fs/cgroup"
+/* At most this many hierarchies, each's controller list ("cpu,cpuacct")
+ * shorter than EXEC_CG_CTRL. */
+#define EXEC_CG_MAX 16
+#define EXEC_CG_CTRL 64
+
+/* The lines of /proc/PID/cgroup: `ctrl` "" for v2's. */
+struct exec_cg {
+    size_t n;
+    struct {
+        char ctrl[EXEC_CG_CTRL];
+        char path[PATH_MAX];
+    } h[EXEC_CG_MAX];
+};
+
+/* Whether `path` (`len` bytes, not terminated) is a group's path that
+ * stays below its hierarchy's root: absolute, shorter than PATH_MAX, no
+ * empty, "." or ".." component, no control character. */
+static bool
+exec_cg_path_ok(const char *path, size_t len)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (setns(fds[i], types[i]) < 0) {
-            _exit(126);
+    if (len == 0 || len >= PATH_MAX || path[0] != '/') {
+        return false;
+    }
+    if (len == 1) {
+        return true; /* the root group */
+    }
+    for (size_t i = 1, start = 1; i <= len; i++) {
+        if (i < len && path[i] != '/') {
+            if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f) {
+                return false;
+            }
+            continue;
+        }
+        size_t n = i - start;
+        if (n == 0 || (n == 1 && path[start] == '.') ||
+            (n == 2 && path[start] == '.' && path[start + 1] == '.')) {
+            return false;
+        }
+        start = i + 1;
+    }
+    return true;
+}
+
+/* Parses the text of /proc/PID/cgroup: "ID:CONTROLLERS:PATH" per line
+ * (v1: the controllers of one hierarchy, comma-separated, or
+ * "name=NAME"; v2: "0::PATH").  0, or -EINVAL for a line not of that
+ * form, a path exec_cg_path_ok() refuses, a hierarchy named twice, or more
+ * than EXEC_CG_MAX. */
+static int
+exec_cg_parse(const char *text, struct exec_cg *cg)
+{
+    cg->n = 0;
+    for (const char *line = text; *line;) {
+        const char *eol = strchr(line, '\n');
+        const char *end = eol ? eol : line + strlen(line);
+        const char *c1 = memchr(line, ':', (size_t)(end - line));
+        const char *c2 =
+            c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+        if (!c1 || !c2 || c1 == line || cg->n == EXEC_CG_MAX) {
+            return -EINVAL;
+        }
+        size_t clen = (size_t)(c2 - c1 - 1);
+        const char *path = c2 + 1;
+        size_t plen = (size_t)(end - path);
+        bool v2 = c1 - line == 1 && line[0] == '0' && clen == 0;
+        if ((!v2 && clen == 0) || clen >= EXEC_CG_CTRL ||
+            memchr(c1 + 1, ' ', clen) || !exec_cg_path_ok(path, plen)) {
+            return -EINVAL;
+        }
+        for (size_t i = 0; i < cg->n; i++) {
+            if (strlen(cg->h[i].ctrl) == clen &&
+                strncmp(cg->h[i].ctrl, c1 + 1, clen) == 0) {
+                return -EINVAL;
+            }
+        }
+        memcpy(cg->h[cg->n].ctrl, c1 + 1, clen);
+        cg->h[cg->n].ctrl[clen] = '\0';
+        memcpy(cg->h[cg->n].path, path, plen);
+        cg->h[cg->n].path[plen] = '\0';
+        cg->n++;
+        line = eol ? eol + 1 : end;
+    }
+    return 0;
+}
+
+/* Whether the comma-separated `list` has the item `item` (`n` bytes). */
+static bool
+exec_cg_has(const char *list, const char *item, size_t n)
+{
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, item, n) == 0) {
+            return true;
+        }
+        p = comma ? comma + 1 : p + len;
+    }
+    return false;
+}
+
+/* Whether hierarchy `ctrl` (a controller list of /proc/PID/cgroup) is one
+ * whose group must be joined whatever the server mounts: cpu, memory or
+ * pids among its controllers. */
+static bool
+exec_cg_required(const char *ctrl)
+{
+    return exec_cg_has(ctrl, "cpu", 3) || exec_cg_has(ctrl, "memory", 6) ||
+           exec_cg_has(ctrl, "pids", 4);
+}
+
+/* Finds in the text of /proc/self/mountinfo where hierarchy `ctrl` ("" for
+ * v2) is mounted whole (root "/") at or below /sys/fs/cgroup: a "cgroup2"
+ * mount, or a "cgroup" one whose super options name each controller of
+ * `ctrl`.  The mount point into `mnt`; 0 or -ENOENT. */
+static int
+exec_cg_mount(const char *mountinfo, const char *ctrl, char *mnt, size_t len)
+{
+    for (const char *line = mountinfo; *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        char buf[1024], *save = NULL, *f[5] = {NULL};
+        if (n < sizeof buf) {
+            memcpy(buf, line, n);
+            buf[n] = '\0';
+            char *sep = strstr(buf, " - ");
+            int k = 0;
+            if (sep) {
+                *sep = '\0';
+                for (char *w = strtok_r(buf, " ", &save); w && k < 5;
+                     w = strtok_r(NULL, " ", &save)) {
+                    f[k++] = w; /* id parent dev root mountpoint */
+                }
+                save = NULL;
+                char *type = strtok_r(sep + 3, " ", &save);
+                strtok_r(NULL, " ", &save); /* source */
+                char *opts = strtok_r(NULL, " ", &save);
+                size_t rl = strlen(EXEC_CG_ROOT);
+                bool ok = k == 5 && type && opts && strcmp(f[3], "/") == 0 &&
+                          !strchr(f[4], '\\') &&
+                          strncmp(f[4], EXEC_CG_ROOT, rl) == 0 &&
+                          (f[4][rl] == '\0' || f[4][rl] == '/') &&
+                          strlen(f[4]) < len;
+                if (ok && !*ctrl) {
+                    ok = strcmp(type, "cgroup2") == 0;
+                } else if (ok) {
+                    ok = strcmp(type, "cgroup") == 0;
+                    for (const char *p = ctrl; ok && *p;) {
+                        const char *comma = strchr(p, ',');
+                        size_t il = comma ? (size_t)(comma - p) : strlen(p);
+                        ok = exec_cg_has(opts, p, il);
+                        p = comma ? comma + 1 : p + il;
+                    }
+                }
+                if (ok) {
+                    snprintf(mnt, len, "%s", f[4]);
+                    return 0;
+                }
+            }
+        }
+        line = eol ? eol + 1 : line + n;
+    }
+    return -ENOENT;
+}
+
+/* Whether the group open at `dfd` is frozen (v1's freezer.state not
+ * THAWED, v2's cgroup.freeze not 0): the container is paused, and a
+ * process joining it would stop there, beyond SIGKILL's reach. */
+static bool
+exec_cg_frozen(int dfd)
+{
+    const char *thawed = "THAWED\n";
+    int fd = openat(dfd, "freezer.state", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    char buf[32];
+
+    if (fd < 0) {
+        thawed = "0\n";
+        fd = openat(dfd, "cgroup.freeze", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        return false; /* another hierarchy, or v2's root */
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return strcmp(buf, thawed) != 0;
+}
+
+/* Opens, for writing, cgroup.procs of group `path` in the hierarchy
+ * mounted at `root` (checked to be a cgroup file system), one component at
+ * a time without following a link.  The descriptor, -EBUSY when the group
+ * is frozen, or -errno. */
+static int
+exec_cg_open_procs(const char *root, const char *path)
+{
+    struct statfs sfs;
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (dfd < 0) {
+        return -errno;
+    }
+    if (fstatfs(dfd, &sfs) < 0 || (sfs.f_type != CGROUP_SUPER_MAGIC &&
+                                   sfs.f_type != CGROUP2_SUPER_MAGIC)) {
+        close(dfd);
+        return -ENOTDIR;
+    }
+    char copy[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", path);
+    char *save = NULL;
+    for (char *comp = strtok_r(copy, "/", &save); comp;
+         comp = strtok_r(NULL, "/", &save)) {
+        int next =
+            openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int saved = errno;
+        close(dfd);
+        if (next < 0) {
+            return -saved;
+        }
+        dfd = next;
+    }
+    if (exec_cg_frozen(dfd)) {
+        close(dfd);
+        return -EBUSY;
+    }
+    int fd = openat(dfd, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    int saved = errno;
+    close(dfd);
+    return fd < 0 ? -saved : fd;
+}
+
+/* Reads a /proc file whole (at most 1 MiB) into a malloc()ed string; NULL
+ * when it cannot. */
+static char *
+exec_read_proc(const char *file)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    size_t len = 0, cap = 1 << 20;
+    char *text = fd < 0 ? NULL : malloc(cap);
+
+    while (text) {
+        ssize_t n = read(fd, text + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 || (n > 0 && len + (size_t)n == cap - 1)) {
+            free(text); /* failed, or too long to be whole */
+            text = NULL;
+            break;
+        }
+        if (n == 0) {
+            text[len] = '\0';
+            break;
+        }
+        len += (size_t)n;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return text;
+}
+
+/* Opens the cgroup.procs files the program of an exec into the container
+ * whose init is `cpid` joins (fds[EXEC_CG_MAX], -1 past them): one per
+ * hierarchy of the init's /proc/PID/cgroup mounted here.  Fails closed: a
+ * cpu, memory or pids hierarchy (or v2's, alone) not mounted here, a group
+ * that cannot be opened, or none at all: -errno, reported (nothing is to
+ * run then); else 0. */
+static int
+exec_cg_open(const struct docker *d, const char *name, pid_t cpid,
+             int fds[EXEC_CG_MAX])
+{
+    char file[64];
+    struct exec_cg *cg = calloc(1, sizeof *cg);
+    int error = 0, joined = 0;
+
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        fds[c] = -1;
+    }
+    snprintf(file, sizeof file, "/proc/%d/cgroup", (int)cpid);
+    char *text = exec_read_proc(file);
+    char *mounts = exec_read_proc("/proc/self/mountinfo");
+    if (!cg || !text || !mounts || exec_cg_parse(text, cg) < 0) {
+        d->host->error("docker: node %s: cannot read its container's "
+                       "cgroups from %s (or the mounts from "
+                       "/proc/self/mountinfo)",
+                       name, file);
+        error = -EIO;
+    }
+    for (size_t i = 0; !error && i < cg->n; i++) {
+        char root[PATH_MAX];
+        const char *ctrl = cg->h[i].ctrl;
+        if (exec_cg_mount(mounts, ctrl, root, sizeof root) < 0) {
+            if (exec_cg_required(ctrl) || (!*ctrl && cg->n == 1)) {
+                d->host->error("docker: node %s: the %s cgroup hierarchy "
+                               "of its container (%s) is not mounted below "
+                               "%s here",
+                               name, *ctrl ? ctrl : "v2", file, EXEC_CG_ROOT);
+                error = -ENOENT;
+            }
+            continue; /* not here: nothing the Engine set through it */
+        }
+        fds[joined] = exec_cg_open_procs(root, cg->h[i].path);
+        if (fds[joined] < 0) {
+            error = fds[joined];
+            fds[joined] = -1;
+            if (error == -EBUSY) {
+                d->host->error("docker: node %s: %s%s is frozen: its "
+                               "container is paused (docker unpause)",
+                               name, root, cg->h[i].path);
+            } else {
+                d->host->error("docker: node %s: cannot open "
+                               "%s%s/cgroup.procs: %s",
+                               name, root, cg->h[i].path, strerror(-error));
+            }
+            break;
+        }
+        joined++;
+    }
+    if (!error && joined == 0) {
+        d->host->error("docker: node %s: no cgroup hierarchy of its "
+                       "container (%s) is mounted below %s here",
+                       name, file, EXEC_CG_ROOT);
+        error = -ENOENT;
+    }
+    if (error) {
+        for (int c = 0; c < EXEC_CG_MAX; c++) {
+            if (fds[c] >= 0) {
+                close(fds[c]);
+            }
+            fds[c] = -1;
         }
     }
-    if (chdir("/") < 0) {
+    free(mounts);
+    free(text);
+    free(cg);
+    return error;
+}
+
+/* What the processes of one `miniinet exec` need (made before the fork). */
+struct exec_job {
+    const int *ns_fd;
+    const int *ns_type;
+    size_t n_ns;
+    int cg_fd[EXEC_CG_MAX]; /* the container's cgroup.procs files, -1: none */
+    uint64_t keep;          /* exec_confine()'s capabilities */
+    const char *const *argv;
+    int io[3];      /* the program's stdin, stdout, stderr: the pty's
+                     * slave three times, or pipe ends */
+    bool tty;       /* io[0] is a pty's slave: its controlling tty */
+    int ours[4];    /* miniinet's ends of the pty/pipes (-1: none) */
+    pid_t miniinet; /* getpid() of the caller */
+};
+
+/* The program (pid 2 of the exec's PID namespace): the dispositions and
+ * mask miniinet had are not its, nor any descriptor past 2; confined,
+ * then executed. */
+static void __attribute__((noreturn)) exec_program(const struct exec_job *j)
+{
+    sigset_t none;
+
+    for (int sig = 1; sig < NSIG; sig++) {
+        signal(sig, SIG_DFL); /* SIGKILL, SIGSTOP and the C library's
+                               * own refuse: nothing to reset there */
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (close_range(3, ~0U, 0) < 0 || exec_confine(j->keep) < 0) {
         _exit(126);
     }
-    pid_t pid = fork();
-    if (pid < 0) {
+    execvp(j->argv[0], (char *const *)j->argv);
+    _exit(127);
+}
+
+/* The init of the exec's own PID namespace (nested in the container's),
+ * miniinet's code, with the program's descriptors as 0-2: killed with
+ * SIGKILL when its parent, the host side of the exec, ends
+ * (PR_SET_PDEATHSIG); a session of its own whose controlling terminal is
+ * the pty; forks the program, reaps what is
+ * orphaned below it until the program ends, sends the program's wait
+ * status on `report` and exits -- and with it the kernel kills whatever
+ * the program left in the namespace, setsid() or not. */
+static void __attribute__((noreturn))
+exec_init(const struct exec_job *j, int report)
+{
+    struct pollfd parent = {.fd = report, .events = POLLOUT};
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+        poll(&parent, 1, 0) < 0 || (parent.revents & (POLLERR | POLLHUP))) {
+        _exit(126); /* its parent already gone: no reader of `report` */
+    }
+    if (setsid() < 0 || (j->tty && ioctl(0, TIOCSCTTY, 0) < 0)) {
         _exit(126);
     }
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGQUIT, SIG_DFL);
-        if (exec_confine(keep) < 0) {
-            _exit(126);
-        }
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
+    pid_t prog = fork();
+    if (prog < 0) {
+        _exit(126);
     }
-    /* The caller's terminal signals are the program's business. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
+    if (prog == 0) {
+        exec_program(j);
+    }
+    /* Only the program's tree holds the pty/pipes now. */
+    for (int i = 0; i < 3; i++) {
+        close(i);
+    }
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
+    for (;;) {
+        pid_t w = waitpid(-1, &status, 0);
+        if (w == prog) {
+            break;
+        }
+        if (w < 0 && errno != EINTR) {
             _exit(126);
         }
     }
-    if (WIFSIGNALED(status)) {
-        signal(WTERMSIG(status), SIG_DFL);
-        kill(getpid(), WTERMSIG(status));
-        _exit(128 + WTERMSIG(status));
+    if (write(report, &status, sizeof status) != (ssize_t)sizeof status) {
+        _exit(126);
     }
-    _exit(WEXITSTATUS(status));
+    _exit(0);
+}
+
+/* The host side of the exec (a child of miniinet; no container process can
+ * see or signal it): joins the container's cgroups (under the server's
+ * /sys/fs/cgroup, before the mount namespace changes), enters its
+ * namespaces (user namespaces aside) as nsenter does -- the mount
+ * namespace last, which also moves it to the container's root -- and
+ * starts exec_init() in a PID namespace of its own nested in the
+ * container's: a short-lived helper makes that namespace and clones the
+ * init as this process's child (CLONE_PARENT), so that it is waited for
+ * here and dies with this process.  Exits as the program did (re-raising
+ * its signal), or 126 when any step failed.  Only async-signal-safe calls
+ * after fork(). */
+static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
+{
+    static const int reset[] = {SIGINT,  SIGQUIT, SIGTERM, SIGHUP,   SIGTSTP,
+                                SIGTTIN, SIGTTOU, SIGCHLD, SIGWINCH, SIGPIPE};
+    int report[2];
+
+    for (size_t i = 0; i < sizeof reset / sizeof *reset; i++) {
+        signal(reset[i], SIG_DFL);
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+        getppid() != j->miniinet) {
+        _exit(126);
+    }
+    /* Nothing of the TA's past this point: the program's 0-2 only. */
+    for (size_t i = 0; i < 4; i++) {
+        if (j->ours[i] >= 0) {
+            close(j->ours[i]);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (dup2(j->io[i], i) < 0) {
+            _exit(126);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (j->io[i] > 2) {
+            close(j->io[i]); /* the same slave thrice: once is enough */
+        }
+    }
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        if (j->cg_fd[c] >= 0 && write(j->cg_fd[c], "0", 1) != 1) {
+            _exit(126);
+        }
+    }
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        if (j->cg_fd[c] >= 0) {
+            close(j->cg_fd[c]);
+        }
+    }
+    for (size_t i = 0; i < j->n_ns; i++) {
+        if (setns(j->ns_fd[i], j->ns_type[i]) < 0) {
+            _exit(126);
+        }
+    }
+    if (chdir("/") < 0 || pipe2(report, O_CLOEXEC) < 0) {
+        _exit(126);
+    }
+    pid_t helper = fork();
+    if (helper < 0) {
+        _exit(126);
+    }
+    if (helper == 0) {
+        close(report[0]);
+        if (unshare(CLONE_NEWPID) < 0) {
+            _exit(126);
+        }
+        long init = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+        if (init == 0) {
+            exec_init(j, report[1]);
+        }
+        _exit(init < 0 ? 126 : 0);
+    }
+    close(report[1]);
+    for (int i = 0; i < 3; i++) {
+        close(i);
+    }
+    /* Its children: the helper, then the init (any other pid). */
+    int status = 0;
+    bool init_ended = false;
+    for (;;) {
+        int s;
+        pid_t w = waitpid(-1, &s, 0);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            break; /* no init (the helper failed), or no child left */
+        }
+        if (w != helper) {
+            init_ended = true;
+            status = s;
+            break;
+        }
+    }
+    int prog;
+    if (!init_ended ||
+        read(report[0], &prog, sizeof prog) != (ssize_t)sizeof prog) {
+        if (init_ended && WIFSIGNALED(status)) {
+            signal(WTERMSIG(status), SIG_DFL);
+            kill(getpid(), WTERMSIG(status));
+        }
+        _exit(126);
+    }
+    if (WIFSIGNALED(prog)) {
+        signal(WTERMSIG(prog), SIG_DFL);
+        kill(getpid(), WTERMSIG(prog));
+        _exit(128 + WTERMSIG(prog));
+    }
+    _exit(WEXITSTATUS(prog));
+}
+
+/* One direction of the byte proxy between the TA's descriptors and the
+ * program's (review R34, N3): `from` is read when `buf` is empty, `to`
+ * written until it is.  Done once `from` gave end of file (or EIO, a
+ * pty's master whose slaves are all closed) and `buf` is written out, or
+ * once `to` refuses (EPIPE: the reader is gone). */
+#define EXEC_CHAN_BUF 4096
+struct exec_chan {
+    int from, to;
+    bool close_to; /* close `to` when done: the program's stdin pipe */
+    bool eof;      /* `from` ended; `to` -1 when it refused */
+    size_t len, off;
+    char buf[EXEC_CHAN_BUF];
+};
+
+static bool
+exec_chan_done(const struct exec_chan *c)
+{
+    return c->to < 0 || (c->eof && c->len == c->off);
+}
+
+/* The poll events the channel waits for on `from` and on `to` (0: none). */
+static void
+exec_chan_events(const struct exec_chan *c, short *from, short *to)
+{
+    *from = !exec_chan_done(c) && !c->eof && c->len == c->off ? POLLIN : 0;
+    *to = !exec_chan_done(c) && c->len > c->off ? POLLOUT : 0;
+}
+
+/* One read (when `from_ready`) and one write (when `to_ready`), neither
+ * blocking more than poll() said; closes `to` when done and it is
+ * `close_to`. */
+static void
+exec_chan_step(struct exec_chan *c, bool from_ready, bool to_ready)
+{
+    if (from_ready && !c->eof && c->len == c->off && c->to >= 0) {
+        ssize_t n = read(c->from, c->buf, sizeof c->buf);
+        if (n > 0) {
+            c->len = (size_t)n;
+            c->off = 0;
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            c->eof = true; /* end of file, EIO (a hung-up pty), EBADF */
+        }
+    }
+    if (to_ready && c->len > c->off && c->to >= 0) {
+        ssize_t n = write(c->to, c->buf + c->off, c->len - c->off);
+        if (n > 0) {
+            c->off += (size_t)n;
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            if (c->close_to) {
+                close(c->to);
+            }
+            c->to = -1; /* EPIPE, EIO: nobody reads any more */
+            c->eof = true;
+        }
+        if (c->off == c->len) {
+            c->len = c->off = 0;
+        }
+    }
+    if (c->close_to && c->to >= 0 && exec_chan_done(c)) {
+        close(c->to);
+        c->to = -1;
+    }
+}
+
+/* Signals that end or steer the proxy, recorded by exec_on_signal() and
+ * acted on in its loop (between ppoll()s, the only time they are not
+ * blocked). */
+static volatile sig_atomic_t exec_winch, exec_stop;
+
+static void
+exec_on_signal(int sig)
+{
+    if (sig == SIGWINCH) {
+        exec_winch = 1;
+    } else if (sig != SIGCHLD) {
+        exec_stop = sig;
+    }
+}
+
+/* After the program's tree ended, what is still queued in the pty or the
+ * pipes is copied for at most this long (a descriptor the program handed
+ * to a process outside its tree keeps them open); once every output is
+ * closed while the tree still runs (the program closed its terminal), it
+ * has this long to end before it is killed. */
+#define EXEC_DRAIN_MS 1000
+#define EXEC_HANGUP_MS 1000
+
+/* Copies bytes between the TA's descriptors and the program's until the
+ * exec (`pid`, the host side: enter_and_exec()) ends, and after that as
+ * EXEC_DRAIN_MS says; kills it when every output is closed
+ * (EXEC_HANGUP_MS) or when miniinet is told to stop (SIGINT, SIGQUIT,
+ * SIGTERM, SIGHUP: the signal's number is returned); forwards the TA's
+ * window size to `master` (-1 without a pty) on SIGWINCH.  Returns 0 with
+ * the exec's wait status, or the signal. */
+static int
+exec_proxy(pid_t pid, struct exec_chan *ch, size_t nch, int master,
+           int *status)
+{
+    static const int sigs[] = {SIGCHLD, SIGWINCH, SIGINT,
+                               SIGQUIT, SIGTERM,  SIGHUP};
+    enum { NSIGS = sizeof sigs / sizeof *sigs };
+    struct sigaction on, old[NSIGS], ign, old_pipe;
+    sigset_t block, old_mask, wait_mask;
+    bool ended = false;
+    long long deadline = 0, hangup = 0;
+    int stop = 0;
+
+    memset(&on, 0, sizeof on);
+    on.sa_handler = exec_on_signal;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&block);
+    for (size_t i = 0; i < NSIGS; i++) {
+        sigaddset(&block, sigs[i]);
+    }
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+    wait_mask = old_mask;
+    for (size_t i = 0; i < NSIGS; i++) {
+        sigdelset(&wait_mask, sigs[i]);
+        sigaction(sigs[i], &on, &old[i]);
+    }
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    exec_winch = 0;
+    exec_stop = 0;
+    for (;;) {
+        if (exec_stop) {
+            stop = exec_stop;
+            break;
+        }
+        if (exec_winch) {
+            struct winsize ws;
+            exec_winch = 0;
+            if (master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+                ioctl(master, TIOCSWINSZ, &ws);
+            }
+        }
+        long long now = now_ms();
+        if (!ended && waitpid(pid, status, WNOHANG) == pid) {
+            ended = true;
+            deadline = now + EXEC_DRAIN_MS;
+        }
+        bool outputs = false; /* any output still open */
+        for (size_t i = 0; i < nch; i++) {
+            outputs = outputs ||
+                      (ch[i].from != STDIN_FILENO && !exec_chan_done(&ch[i]));
+        }
+        if (ended && (!outputs || now >= deadline)) {
+            break;
+        }
+        if (!ended && !outputs) {
+            if (!hangup) {
+                hangup = now + EXEC_HANGUP_MS;
+            } else if (now >= hangup) {
+                kill(pid, SIGKILL); /* ours, not yet waited for */
+            }
+        }
+        struct pollfd pfd[8];
+        size_t n = 0;
+        for (size_t i = 0; i < nch && n + 2 <= 8; i++) {
+            short from, to;
+            exec_chan_events(&ch[i], &from, &to);
+            pfd[n++] =
+                (struct pollfd){.fd = from ? ch[i].from : -1, .events = from};
+            pfd[n++] = (struct pollfd){.fd = to ? ch[i].to : -1, .events = to};
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+        if (ppoll(pfd, n, &ts, &wait_mask) < 0 && errno != EINTR) {
+            break;
+        }
+        for (size_t i = 0; i < nch; i++) {
+            exec_chan_step(&ch[i], pfd[2 * i].revents != 0,
+                           pfd[2 * i + 1].revents != 0);
+        }
+    }
+    if (!ended) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+            continue;
+        }
+    }
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    for (size_t i = 0; i < NSIGS; i++) {
+        sigaction(sigs[i], &old[i], NULL);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    return stop;
+}
+
+/* A descriptor moved to 3 or above (the program's 0-2 are made from it),
+ * close-on-exec; -1 (closed) on failure. */
+static int
+exec_fd_high(int fd)
+{
+    if (fd < 0 || fd > 2) {
+        return fd;
+    }
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return high;
+}
+
+/* The program's terminal (review R34, N3): when the TA's stdin and stdout
+ * are terminals, a pty of the server's (the container sees no path to it)
+ * with the TA's settings and window size; its master in `*master`, its
+ * slave in io[0..2].  Otherwise three pipes: the program gets none of the
+ * TA's descriptors either way.  ours[] are miniinet's ends (master, or
+ * stdin's writer, stdout's and stderr's readers), non-blocking.  0 or
+ * -errno. */
+static int
+exec_io_open(bool tty, int io[3], int ours[4], int *master)
+{
+    for (int i = 0; i < 4; i++) {
+        ours[i] = -1;
+        if (i < 3) {
+            io[i] = -1;
+        }
+    }
+    *master = -1;
+    if (tty) {
+        struct termios t;
+        struct winsize ws;
+        int m = exec_fd_high(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+        if (m < 0) {
+            return -errno;
+        }
+        ours[0] = m;
+        int s = unlockpt(m) < 0
+                    ? -1
+                    : exec_fd_high(ioctl(m, TIOCGPTPEER,
+                                         O_RDWR | O_NOCTTY | O_CLOEXEC));
+        if (s < 0) {
+            int error = -errno;
+            close(m);
+            ours[0] = -1;
+            return error;
+        }
+        io[0] = io[1] = io[2] = s;
+        if (tcgetattr(STDIN_FILENO, &t) == 0) {
+            tcsetattr(s, TCSANOW, &t);
+        }
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+            ioctl(m, TIOCSWINSZ, &ws);
+        }
+        *master = m;
+    } else {
+        for (int i = 0; i < 3; i++) {
+            int p[2];
+            if (pipe2(p, O_CLOEXEC) < 0) {
+                return -errno; /* the caller closes what was made */
+            }
+            p[0] = exec_fd_high(p[0]);
+            p[1] = exec_fd_high(p[1]);
+            io[i] = i == 0 ? p[0] : p[1];
+            ours[1 + i] = i == 0 ? p[1] : p[0];
+            if (p[0] < 0 || p[1] < 0) {
+                return -EMFILE;
+            }
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        if (ours[i] >= 0) {
+            fcntl(ours[i], F_SETFL, fcntl(ours[i], F_GETFL) | O_NONBLOCK);
+        }
+    }
+    return 0;
+}
+
+static void
+exec_io_close(int io[3], int ours[4])
+{
+    int first = io[0];
+
+    for (int i = 0; i < 4; i++) {
+        if (i < 3 && io[i] >= 0 && (i == 0 || io[i] != first)) {
+            close(io[i]);
+        }
+        if (i < 3) {
+            io[i] = -1;
+        }
+        if (ours[i] >= 0) {
+            close(ours[i]);
+        }
+        ours[i] = -1;
+    }
 }
 
 static int
@@ -2751,7 +3534,13 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     int types[5];
     size_t n = 0;
     int error = 0;
+    struct exec_job job = {
+        .ns_fd = fds, .ns_type = types, .argv = argv, .miniinet = getpid()};
+    int master = -1;
 
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        job.cg_fd[c] = -1;
+    }
     for (size_t i = 0; i < 5; i++) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)cpid, order[i].ns);
@@ -2764,7 +3553,7 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
         }
         types[n++] = order[i].type;
     }
-    uint64_t keep = 0;
+    job.n_ns = n;
     if (!error) {
         char path[64], status[8192];
         snprintf(path, sizeof path, "/proc/%d/status", (int)cpid);
@@ -2774,11 +3563,25 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
             close(fd);
         }
         status[got > 0 ? got : 0] = '\0';
-        if (got <= 0 || exec_keep_caps(status, &keep) < 0) {
+        if (got <= 0 || exec_keep_caps(status, &job.keep) < 0) {
             error = -EIO;
             d->host->error("docker: node %s: cannot read the capabilities of "
                            "its container's init from %s",
                            name, path);
+        }
+    }
+    if (!error) {
+        error = exec_cg_open(d, name, cpid, job.cg_fd);
+    }
+    struct termios saved;
+    bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+               tcgetattr(STDIN_FILENO, &saved) == 0;
+    job.tty = tty;
+    if (!error) {
+        error = exec_io_open(tty, job.io, job.ours, &master);
+        if (error) {
+            d->host->error("docker: node %s: cannot make the program's %s: %s",
+                           name, tty ? "terminal" : "pipes", strerror(-error));
         }
     }
     pid_t pid = -1;
@@ -2791,7 +3594,7 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
             /* The program's environment, and the PATH execvp() searches
              * (in the container's root), are env alone. */
             environ = (char **)env;
-            enter_and_exec(fds, types, n, keep, argv);
+            enter_and_exec(&job);
         }
         if (pid < 0) {
             error = -errno;
@@ -2801,23 +3604,54 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     for (size_t i = 0; i < n; i++) {
         close(fds[i]);
     }
+    for (int c = 0; c < EXEC_CG_MAX; c++) {
+        if (job.cg_fd[c] >= 0) {
+            close(job.cg_fd[c]);
+        }
+    }
+    /* The program's ends are its own now (or nobody's). */
+    int none[4] = {-1, -1, -1, -1};
+    exec_io_close(job.io, none);
     if (error) {
+        exec_io_close(job.io, job.ours);
         return error;
     }
 
-    struct sigaction ign, old_int, old_quit;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ign, &old_int);
-    sigaction(SIGQUIT, &ign, &old_quit);
-    int status;
-    while ((error = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-        continue;
+    struct exec_chan ch[3];
+    size_t nch = 0;
+    ch[nch++] = (struct exec_chan){
+        .from = STDIN_FILENO,
+        .to = tty ? master : job.ours[1],
+        .close_to = !tty,
+    };
+    ch[nch++] = (struct exec_chan){.from = tty ? master : job.ours[2],
+                                   .to = STDOUT_FILENO};
+    if (!tty) {
+        ch[nch++] =
+            (struct exec_chan){.from = job.ours[3], .to = STDERR_FILENO};
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGQUIT, &old_quit, NULL);
-    if (error < 0) {
-        return -errno;
+    if (tty) {
+        struct termios raw = saved;
+        cfmakeraw(&raw);
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+    }
+    int status = 0;
+    int stop = exec_proxy(pid, ch, nch, master, &status);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+    } else {
+        if (ch[0].to >= 0) {
+            close(ch[0].to);
+        }
+        job.ours[1] = -1; /* closed with its channel */
+    }
+    exec_io_close(job.io, job.ours);
+    if (stop) {
+        d->host->log(MI_LOG_WARN,
+                     "docker: node %s: %s stopped, with everything it "
+                     "started (miniinet got signal %d)",
+                     name, argv[0], stop);
+        return -ECANCELED;
     }
     if (WIFSIGNALED(status)) {
         d->host->log(MI_LOG_WARN, "docker: node %s: %s killed by signal %d",
@@ -2826,8 +3660,8 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     }
     if (WEXITSTATUS(status) == 126) {
         d->host->error("docker: node %s: cannot enter container %s (or "
-                       "confine the program: its capabilities, "
-                       "no-new-privileges, seccomp)",
+                       "join its cgroups, or confine the program: its "
+                       "capabilities, no-new-privileges, seccomp)",
                        name, docker_container_name(name));
         return -EIO;
     }
