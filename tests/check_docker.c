@@ -494,9 +494,9 @@ START_TEST(test_exec_cgroup_parse)
         ck_assert_msg(exec_cg_parse(bad[i], cg) == -EINVAL, "accepted %s",
                       bad[i]);
     }
-    char many[EXEC_CG_MAX * 16 + 32] = "";
+    char many[EXEC_CG_MAX * 32 + 32] = "";
     for (int i = 0; i <= EXEC_CG_MAX; i++) {
-        char line[16];
+        char line[32];
         snprintf(line, sizeof line, "%d:c%d:/\n", i + 1, i);
         strcat(many, line);
     }

@@ -61,6 +61,7 @@
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -3137,6 +3138,15 @@ static void __attribute__((noreturn)) enter_and_exec(const struct exec_job *j)
                                 SIGTTIN, SIGTTOU, SIGCHLD, SIGWINCH, SIGPIPE};
     int report[2];
 
+    /* A copy of miniinet's memory until the program's execve: never
+     * dumped (into the container's /, a core_pattern file relative to
+     * it), never open to the container's root through /proc or ptrace,
+     * nor is what it forks (review R37, M1, L2). */
+    const struct rlimit no_core = {0, 0};
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+        setrlimit(RLIMIT_CORE, &no_core) < 0) {
+        _exit(126);
+    }
     for (size_t i = 0; i < sizeof reset / sizeof *reset; i++) {
         signal(reset[i], SIG_DFL);
     }
@@ -3393,6 +3403,9 @@ exec_proxy(pid_t pid, struct exec_chan *ch, size_t nch, int master,
         for (size_t i = 0; i < nch && n + 2 <= 8; i++) {
             short from, to;
             exec_chan_events(&ch[i], &from, &to);
+            if (ended && ch[i].from == STDIN_FILENO) {
+                from = 0; /* what the TA types now is not the program's */
+            }
             pfd[n++] =
                 (struct pollfd){.fd = from ? ch[i].from : -1, .events = from};
             pfd[n++] = (struct pollfd){.fd = to ? ch[i].to : -1, .events = to};
@@ -3638,7 +3651,9 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     int status = 0;
     int stop = exec_proxy(pid, ch, nch, master, &status);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+        /* Input not yet read (answers to the program's terminal queries)
+         * is dropped, not left for the TA's shell. */
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     } else {
         if (ch[0].to >= 0) {
             close(ch[0].to);
