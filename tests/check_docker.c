@@ -1536,6 +1536,7 @@ START_TEST(test_run_bounded)
         kill(f.program, SIGTERM);
         fake_stop(&f);
         ck_assert_int_eq(result, -EPERM);
+        ck_assert_ptr_null(out);
         ck_assert_ptr_nonnull(
             strstr(testutil_captured(), "root file system is writable"));
         ck_assert_str_eq(f.exec_body, "");
@@ -1666,6 +1667,21 @@ START_TEST(test_put_path)
 }
 END_TEST
 
+/* `dir`/`rel` exists, not through a symlink, is of `type` (S_IFDIR,
+ * S_IFREG) and has permissions `mode`. */
+static void
+put_entry_is(const char *dir, const char *rel, mode_t type, mode_t mode)
+{
+    char path[PATH_MAX + 64];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert_msg((st.st_mode & S_IFMT) == type, "%s: type %o", path,
+                  (unsigned)(st.st_mode & S_IFMT));
+    ck_assert_uint_eq(st.st_mode & 07777, mode);
+}
+
 /* put_all(), as the writer runs it in the container's root (here a
  * directory of the test's): directories and files made root's with their
  * modes, content byte for byte, a file replacing what had its name; a
@@ -1710,17 +1726,11 @@ START_TEST(test_put_all)
     ck_assert_int_eq(symlink("/etc/passwd", path), 0);
 
     ck_assert_int_eq(put_all(root, files, 5, &failed), 0);
-    snprintf(path, sizeof path, "%s/root/etc/miniinet", dir);
-    ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert(S_ISDIR(st.st_mode));
-    ck_assert_uint_eq(st.st_mode & 07777, 0700);
-    snprintf(path, sizeof path, "%s/root/bin", dir);
-    ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    put_entry_is(dir, "root/etc/miniinet", S_IFDIR, 0700);
+    put_entry_is(dir, "root/bin", S_IFDIR, 0755);
+    put_entry_is(dir, "root/etc/miniinet/chpasswd", S_IFREG, 0600);
     snprintf(path, sizeof path, "%s/root/etc/miniinet/chpasswd", dir);
     ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert(S_ISREG(st.st_mode));
-    ck_assert_uint_eq(st.st_mode & 07777, 0600);
     ck_assert_uint_eq(st.st_uid, 0);
     char back[64] = "";
     FILE *f = fopen(path, "r");
@@ -1728,10 +1738,7 @@ START_TEST(test_put_all)
     ck_assert_uint_eq(fread(back, 1, sizeof back - 1, f), sizeof secret - 1);
     fclose(f);
     ck_assert_str_eq(back, secret);
-    snprintf(path, sizeof path, "%s/root/bin/goto", dir);
-    ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert(S_ISREG(st.st_mode));
-    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    put_entry_is(dir, "root/bin/goto", S_IFREG, 0755);
     snprintf(path, sizeof path, "%s/root/bin/" PUT_TEMP, dir);
     ck_assert_int_eq(lstat(path, &st), -1);
     ck_assert_int_eq(stat(outside, &st), 0);
@@ -1758,13 +1765,8 @@ START_TEST(test_put_all)
     const struct mi_file orphan = {
         .path = "/a/b/x", .data = "x", .len = 1, .mode = 0600};
     ck_assert_int_eq(put_all(root, &orphan, 1, &failed), 0);
-    snprintf(path, sizeof path, "%s/root/a/b", dir);
-    ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert(S_ISDIR(st.st_mode));
-    ck_assert_uint_eq(st.st_mode & 07777, 0755);
-    snprintf(path, sizeof path, "%s/root/a/b/x", dir);
-    ck_assert_int_eq(lstat(path, &st), 0);
-    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+    put_entry_is(dir, "root/a/b", S_IFDIR, 0755);
+    put_entry_is(dir, "root/a/b/x", S_IFREG, 0600);
 
     close(root);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -2026,6 +2026,29 @@ holds_never(const struct docker *d, const char *name,
     return (bnd & EXEC_NEVER) != 0;
 }
 
+/* holds_never() for what is about to be done in container `c`
+ * (`refused`: what is not done when it is refused): 1 or 0 as
+ * holds_never() says, or -errno (reported), -EPERM when the container
+ * holds EXEC_NEVER with a writable root: made before FRR's kinds had a
+ * read-only root, what would run there, setpriv and FRR's daemons
+ * included, may be a student's file (review R35, H1). */
+static int
+never_but_readonly(const struct docker *d, const char *name,
+                   const struct container *c, const char *refused)
+{
+    int never = holds_never(d, name, c);
+
+    if (never > 0 && !c->readonly) {
+        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
+                       "its root file system is writable (made by an "
+                       "earlier miniinet): %s; `miniinet down` and `up` "
+                       "make it again",
+                       name, docker_container_name(name), refused);
+        return -EPERM;
+    }
+    return never;
+}
+
 /* Runs argv in container `c` through the Engine's exec and waits for it,
  * until `deadline` (now_ms(); 0: no bound), keeping at most `max_out`
  * bytes of its standard output (SIZE_MAX: no bound).  When time or room
@@ -2042,21 +2065,10 @@ exec_in(const struct docker *d, const char *socket, const char *name,
 {
     char exec_id[128];
     const char **dropped = NULL;
-    int never = holds_never(d, name, c);
+    int never = never_but_readonly(d, name, c, "nothing is run in it");
 
     if (never < 0) {
         return never;
-    }
-    if (never && !c->readonly) {
-        /* Made before FRR's kinds had a read-only root: what would run
-         * there, setpriv and FRR's daemons included, may be a student's
-         * file (review R35, H1). */
-        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
-                       "its root file system is writable (made by an "
-                       "earlier miniinet): nothing is run in it; `miniinet "
-                       "down` and `up` make it again",
-                       name, docker_container_name(name));
-        return -EPERM;
     }
     if (never && !daemon) {
         dropped = exec_dropped_argv(argv);
@@ -3568,19 +3580,13 @@ run_interactive(const struct docker *d, const char *name, pid_t cpid,
     }
     job.n_ns = n;
     if (!error) {
-        char path[64], status[8192];
-        snprintf(path, sizeof path, "/proc/%d/status", (int)cpid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t got = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
-        if (fd >= 0) {
-            close(fd);
-        }
-        status[got > 0 ? got : 0] = '\0';
-        if (got <= 0 || exec_keep_caps(status, &job.keep) < 0) {
+        char status[8192];
+        if (read_status(cpid, status, sizeof status) < 0 ||
+            exec_keep_caps(status, &job.keep) < 0) {
             error = -EIO;
             d->host->error("docker: node %s: cannot read the capabilities of "
-                           "its container's init from %s",
-                           name, path);
+                           "its container's init from /proc/%d/status",
+                           name, (int)cpid);
         }
     }
     if (!error) {
@@ -4461,20 +4467,15 @@ docker_put_files(void *state, const char *name, const char *dir,
     if (!error) {
         error = find_running(d, name, dir, &r, &c);
     }
-    int never = error ? 0 : holds_never(d, name, &c);
-    if (error || never < 0) {
-        return error ? error : never;
+    if (!error) {
+        /* Files put in such a container would let students in where
+         * their root can replace what runs with SYS_ADMIN. */
+        int never =
+            never_but_readonly(d, name, &c, "student access refused there");
+        error = never < 0 ? never : 0;
     }
-    if (never && !c.readonly) {
-        /* Made before routers' roots were read-only: files put there
-         * would let students in where their root can replace what runs
-         * with SYS_ADMIN (review R34, N1). */
-        d->host->error("docker: node %s: container %s holds SYS_ADMIN and "
-                       "its root file system is writable (made by an "
-                       "earlier miniinet): student access refused there; "
-                       "`miniinet down` and `up` make it again",
-                       name, docker_container_name(name));
-        return -EPERM;
+    if (error) {
+        return error;
     }
     /* The namespace by its descriptor, then the container asked again:
      * the pid was still its init's once the descriptor was open. */
