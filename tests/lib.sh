@@ -2,6 +2,7 @@
 # Every check prints one "ok N - ..." or "not ok N - ..." line.
 tap_n=0
 tap_failed=0
+tap_start=$(date +%s)
 
 tap_ok() {
     tap_n=$((tap_n + 1))
@@ -37,7 +38,10 @@ tap_diag() {
     printf '# %s\n' "$*"
 }
 
+# The plan line, after the test's wall time as a diagnostic (tests/run-all
+# lists the longest tests from it).
 tap_done() {
+    tap_diag "took $(($(date +%s) - tap_start)) s"
     echo "1..$tap_n"
     [ "$tap_failed" -eq 0 ]
 }
