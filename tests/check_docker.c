@@ -1533,13 +1533,32 @@ START_TEST(test_run_bounded)
         int result =
             docker_run_bounded(state, "n", NULL, argv, &out, 1000, 1 << 20);
         testutil_capture_end();
+        char *said = xstrdup(testutil_captured());
+        /* ... and no file put in it (the fake's container is this
+         * process: its mount namespace is this one, the file would be
+         * under `dir`). */
+        char put[PATH_MAX];
+        snprintf(put, sizeof put, "%s/put", dir);
+        const struct mi_file files[] = {{put, "x", 1, 0600}};
+        testutil_capture_begin();
+        int put_result = docker_put_files(state, "n", NULL, files, 1);
+        testutil_capture_end();
         kill(f.program, SIGTERM);
         fake_stop(&f);
         ck_assert_int_eq(result, -EPERM);
         ck_assert_ptr_null(out);
-        ck_assert_ptr_nonnull(
-            strstr(testutil_captured(), "root file system is writable"));
+        ck_assert_msg(strstr(said, "root file system is writable") &&
+                          strstr(said, "nothing is run in it"),
+                      "%s", said);
+        free(said);
         ck_assert_str_eq(f.exec_body, "");
+        ck_assert_int_eq(put_result, -EPERM);
+        ck_assert_msg(
+            strstr(testutil_captured(), "root file system is writable") &&
+                strstr(testutil_captured(), "student access refused there"),
+            "%s", testutil_captured());
+        ck_assert_int_eq(access(put, F_OK), -1);
+        ck_assert_int_eq(errno, ENOENT);
         docker_release(state);
     }
     rmdir(dir);
