@@ -1,5 +1,7 @@
 /* Tests of the comparison of what exists with the plan (damage.c): from a
- * made-up "what exists" of configs/small.cfg, no root needed; and of how a
+ * made-up "what exists" of configs/small.cfg, no root needed, and of
+ * configs/course.cfg for student access's part (sshd, the proxies'
+ * outside links, the port forward); and of how a
  * router's dead daemons are found (frrstart.c's rt_frr_dead()): never
  * through a symlink a node put in its FRR directory; and of what a failed
  * daemon's report quotes of its output and log (regular files only). */
@@ -17,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "access_files.h"
 #include "backend.h"
 #include "damage.h"
 #include "plan.h"
@@ -108,7 +111,7 @@ remove_if(struct if_status *ifs, size_t *n, const char *name)
 static void
 find(void)
 {
-    n_d = damage_find(p, 0, &seen, &d);
+    n_d = damage_find(p, NULL, 0, &seen, &d);
 }
 
 START_TEST(test_nothing_missing)
@@ -247,7 +250,7 @@ END_TEST
 START_TEST(test_other_server)
 {
     seen.nodes[node_index("3_LUGAhost")].exists = false;
-    n_d = damage_find(p, 1, &seen, &d);
+    n_d = damage_find(p, NULL, 1, &seen, &d);
     ck_assert_uint_eq(n_d, 0);
 }
 END_TEST
@@ -265,7 +268,7 @@ START_TEST(test_switch_dead)
     ck_assert_str_eq(d[1].what, "switch daemons dead: ovs-vswitchd");
     damage_free(d, n_d);
     seen.bridge_missing[1] = false;
-    n_d = damage_find(p, 1, &seen, &d);
+    n_d = damage_find(p, NULL, 1, &seen, &d);
     ck_assert_uint_eq(n_d, 0);
 }
 END_TEST
@@ -294,6 +297,217 @@ frr_setup(void)
     memcpy(frr_base, "/tmp/mi-frrdead-XXXXXX", sizeof frr_base);
     ck_assert_ptr_nonnull(mkdtemp(frr_base));
 }
+
+/* ------------------------------------------------------------------------ */
+/* Student access (configs/course.cfg: groups of AS 3 and 4, one server)   */
+
+static const struct access_plan *ap;
+
+/* course.cfg's whole network, as setup() makes small.cfg's, with
+ * everything of student access there: every proxy's and device's
+ * sshd runs, each proxy's outside link has both ends, the forward is
+ * loaded. */
+static void
+access_setup(void)
+{
+    plan = testutil_plan_file("configs/course.cfg");
+    p = plan_view(plan);
+    ap = plan_access(plan);
+    ck_assert_ptr_nonnull(ap);
+    damage_seen_init(&seen, p);
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        struct damage_node_seen *n = &seen.nodes[i];
+        n->looked = n->exists = n->listed = true;
+        add_if(&n->ifs, &n->n_ifs, "lo");
+        n->sshd_looked = access_sshd_group(ap, i) != NULL;
+        n->sshd_runs = n->sshd_looked;
+    }
+    seen.root_looked = true;
+    for (size_t l = 0; l < p->n_links; l++) {
+        for (int e = 0; e < 2; e++) {
+            const struct mi_endpoint *ep = &p->links[l].end[e];
+            if (ep->node >= 0) {
+                struct damage_node_seen *n = &seen.nodes[ep->node];
+                add_if(&n->ifs, &n->n_ifs, ep->ifname);
+            } else {
+                add_if(&seen.root, &seen.n_root, p->links[l].peer[e]);
+            }
+        }
+    }
+    for (size_t g = 0; g < ap->n_groups; g++) {
+        char ifname[16];
+        access_outside_ifname(ifname, sizeof ifname, ap->groups[g].asn);
+        add_if(&seen.root, &seen.n_root, ifname);
+        struct damage_node_seen *n = &seen.nodes[ap->groups[g].node];
+        add_if(&n->ifs, &n->n_ifs, ACCESS_OUTSIDE_PEER);
+    }
+    seen.bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
+    seen.forward_looked = seen.forward_loaded = true;
+    d = NULL;
+    n_d = 0;
+}
+
+static void
+find_access(void)
+{
+    damage_free(d, n_d);
+    n_d = damage_find(p, ap, 0, &seen, &d);
+}
+
+START_TEST(test_access_whole)
+{
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    /* Which nodes run an sshd: proxies and devices with a shell. */
+    ck_assert_ptr_eq(access_sshd_group(ap, node_index("3_ssh")),
+                     access_plan_group(ap, 3));
+    ck_assert_ptr_eq(access_sshd_group(ap, node_index("4_MILAhost")),
+                     access_plan_group(ap, 4));
+    ck_assert_ptr_eq(access_sshd_group(ap, node_index("3_L2_DCN_FIFA_1")),
+                     access_plan_group(ap, 3));
+    ck_assert_ptr_null(access_sshd_group(ap, node_index("80_IXP")));
+    ck_assert_ptr_null(access_sshd_group(NULL, node_index("3_ssh")));
+}
+END_TEST
+
+START_TEST(test_sshd_dead)
+{
+    seen.nodes[node_index("3_LUGAhost")].sshd_runs = false;
+    seen.nodes[node_index("4_ssh")].sshd_runs = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_SSHD);
+    ck_assert_uint_eq(d[0].index, node_index("3_LUGAhost"));
+    ck_assert_str_eq(d[0].what,
+                     "3_LUGAhost: sshd not running (student access of AS 3, "
+                     "goto LUGA host; `up` starts it)");
+    ck_assert_int_eq(d[1].kind, DAMAGE_SSHD);
+    ck_assert_uint_eq(d[1].index, node_index("4_ssh"));
+    ck_assert_str_eq(d[1].what, "4_ssh: sshd not running (student access of "
+                                "AS 4; `up` starts it)");
+    /* A plan without access judges no sshd. */
+    damage_free(d, n_d);
+    n_d = damage_find(p, NULL, 0, &seen, &d);
+    ck_assert_uint_eq(n_d, 0);
+    /* Not looked at (the namespace's sockets could not be listed):
+     * unknown, not dead. */
+    seen.nodes[node_index("3_LUGAhost")].sshd_looked = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_uint_eq(d[0].index, node_index("4_ssh"));
+}
+END_TEST
+
+START_TEST(test_sshd_node_missing)
+{
+    /* A missing device is damage of its own, made again whole: its sshd
+     * is not named on top. */
+    struct damage_node_seen *n = &seen.nodes[node_index("3_MUNIhost")];
+    n->exists = false;
+    n->sshd_runs = false;
+    find_access();
+    ck_assert_uint_gt(n_d, 0);
+    ck_assert_int_eq(d[0].kind, DAMAGE_NODE);
+    for (size_t i = 0; i < n_d; i++) {
+        ck_assert_int_ne(d[i].kind, DAMAGE_SSHD);
+    }
+}
+END_TEST
+
+/* A device's management interface is a link end as any other
+ * (MI_LINK_MGMT): missing, it is a link's damage. */
+START_TEST(test_mgmt_if_missing)
+{
+    struct damage_node_seen *n = &seen.nodes[node_index("3_LUGAhost")];
+
+    remove_if(n->ifs, &n->n_ifs, "ssh");
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_LINK);
+    ck_assert_int_eq(p->links[d[0].index].kind, MI_LINK_MGMT);
+    ck_assert_ptr_nonnull(strstr(d[0].what, "ssh missing in 3_LUGAhost"));
+}
+END_TEST
+
+START_TEST(test_outside_missing)
+{
+    size_t proxy = node_index("3_ssh");
+    struct damage_node_seen *n = &seen.nodes[proxy];
+
+    remove_if(seen.root, &seen.n_root, "3_sshout");
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_OUTSIDE);
+    ck_assert_uint_eq(d[0].index, proxy);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: 3_sshout "
+                                "missing on the server (student access of "
+                                "AS 3; `up` makes it again)");
+    remove_if(n->ifs, &n->n_ifs, ACCESS_OUTSIDE_PEER);
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: 3_sshout "
+                                "missing on the server, out missing in 3_ssh "
+                                "(student access of AS 3; `up` makes it "
+                                "again)");
+    /* Neither namespace listed: not judged. */
+    seen.root_looked = false;
+    n->listed = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    /* The proxy missing: its node's damage, not its outside link. */
+    n->listed = true;
+    n->exists = false;
+    find_access();
+    for (size_t i = 0; i < n_d; i++) {
+        ck_assert_int_ne(d[i].kind, DAMAGE_OUTSIDE);
+    }
+}
+END_TEST
+
+START_TEST(test_forward_missing)
+{
+    seen.forward_loaded = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_FORWARD);
+    ck_assert_str_eq(d[0].what, "port forward of AS 3, 4 missing (nftables "
+                                "table inet miniinet_course; `up` loads it "
+                                "again)");
+    /* Last, after the groups' damage. */
+    seen.nodes[node_index("4_VIENrouter")].sshd_runs = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_SSHD);
+    ck_assert_int_eq(d[1].kind, DAMAGE_FORWARD);
+    /* `nft` could not list: unknown. */
+    seen.forward_looked = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    /* Another server hosts no group: nothing of access judged there. */
+    damage_free(d, n_d);
+    n_d = damage_find(p, ap, 1, &seen, &d);
+    ck_assert_uint_eq(n_d, 0);
+}
+END_TEST
+
+/* What `nft list tables inet` prints, read for the network's table. */
+START_TEST(test_nft_table_listed)
+{
+    ck_assert(
+        access_nft_table_listed("table inet miniinet_course\n", "course"));
+    ck_assert(access_nft_table_listed("table inet filter\n"
+                                      "table inet miniinet_course",
+                                      "course"));
+    ck_assert(
+        !access_nft_table_listed("table inet miniinet_course2\n", "course"));
+    ck_assert(
+        !access_nft_table_listed("table ip miniinet_course\n", "course"));
+    ck_assert(
+        !access_nft_table_listed(" table inet miniinet_course\n", "course"));
+    ck_assert(!access_nft_table_listed("", "course"));
+    ck_assert(!access_nft_table_listed(NULL, "course"));
+}
+END_TEST
 
 /* Also after a failure (a checked fixture). */
 static void
@@ -495,6 +709,18 @@ damage_suite(void)
     tcase_add_test(tc, test_other_server);
     tcase_add_test(tc, test_switch_dead);
     suite_add_tcase(s, tc);
+
+    tc = tcase_create("access");
+    tcase_add_checked_fixture(tc, access_setup, teardown);
+    tcase_add_test(tc, test_access_whole);
+    tcase_add_test(tc, test_sshd_dead);
+    tcase_add_test(tc, test_sshd_node_missing);
+    tcase_add_test(tc, test_mgmt_if_missing);
+    tcase_add_test(tc, test_outside_missing);
+    tcase_add_test(tc, test_forward_missing);
+    tcase_add_test(tc, test_nft_table_listed);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("frr_dead");
     tcase_add_checked_fixture(tc, frr_setup, frr_teardown);
     tcase_add_test(tc, test_frr_dead_no_symlink);

@@ -752,6 +752,86 @@ START_TEST(test_configure_node)
 }
 END_TEST
 
+/* A host's addresses and routes as snapshots take them, with and without
+ * its management interface (student access's `ssh`, which snapshots leave
+ * out: netlink_dump_node()'s skip_if). */
+START_TEST(test_dump_skip_if)
+{
+    const char *r = make_ns(), *h = make_ns();
+    struct veth_spec links[] = {
+        {{{"r_eth0", r}, {"h_eth0", h}}, 1500},
+        {{{"r_ssh", r}, {"ssh", h}}, 1500},
+    };
+    struct if_spec h_ifs[] = {
+        {.ifname = "h_eth0", .addr = {IP4(10, 0, 0, 2), 24}},
+        {.ifname = "ssh", .addr = {IP4(158, 3, 10, 2), 16}},
+    };
+    struct route_spec via_ssh = {
+        .dst = IP4(10, 9, 0, 0), .plen = 16, .if_index = 1};
+    struct node_net_spec host = {.netns = h,
+                                 .ifs = h_ifs,
+                                 .n_ifs = 2,
+                                 .default_gw = IP4(10, 0, 0, 1),
+                                 .routes = &via_ssh,
+                                 .n_routes = 1};
+    char *all = NULL, *kept = NULL;
+
+    ck_assert_int_eq(netlink_create_veths(links, 2), 0);
+    ck_assert_int_eq(netlink_configure_node(&host), 0);
+    ck_assert_int_eq(netlink_dump_node(h, NULL, &all), 0);
+    ck_assert_str_eq(all, "addr h_eth0 10.0.0.2/24\n"
+                          "addr ssh 158.3.10.2/16\n"
+                          "route 0.0.0.0/0 via 10.0.0.1 dev h_eth0\n"
+                          "route 10.9.0.0/16 dev ssh\n");
+    ck_assert_int_eq(netlink_dump_node(h, "ssh", &kept), 0);
+    ck_assert_str_eq(kept, "addr h_eth0 10.0.0.2/24\n"
+                           "route 0.0.0.0/0 via 10.0.0.1 dev h_eth0\n");
+    free(all);
+    free(kept);
+}
+END_TEST
+
+/* A listening socket made in a namespace is seen there, on its port only,
+ * and not in another namespace; closed, it is seen no more. */
+struct listen_in {
+    uint16_t port;
+    int fd;
+};
+
+static int
+listen_here(void *arg)
+{
+    struct listen_in *l = arg;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(l->port),
+                            .sin_addr.s_addr = htonl(INADDR_ANY)};
+
+    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&a, sizeof a) ||
+        listen(l->fd, 1)) {
+        return -errno;
+    }
+    return 0;
+}
+
+START_TEST(test_tcp_listens_netns)
+{
+    const char *a = make_ns(), *b = make_ns();
+    struct listen_in l = {22, -1};
+
+    ck_assert_int_eq(netlink_tcp_listens(a, 22), 0);
+    ck_assert_int_eq(netlink_in_netns(a, "test", listen_here, &l), 0);
+    ck_assert_int_eq(netlink_tcp_listens(a, 22), 1);
+    ck_assert_int_eq(netlink_tcp_listens(a, 23), 0);
+    ck_assert_int_eq(netlink_tcp_listens(b, 22), 0);
+    close(l.fd);
+    ck_assert_int_eq(netlink_tcp_listens(a, 22), 0);
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_tcp_listens("/nonexistent/ns", 22), -ENOENT);
+    testutil_capture_end();
+}
+END_TEST
+
 START_TEST(test_configure_tbf)
 {
     const char *a = make_ns();
@@ -1037,6 +1117,8 @@ netlink_suite(void)
     tcase_add_test(tc, test_veth_batch_300);
     tcase_add_test(tc, test_veth_duplicate);
     tcase_add_test(tc, test_configure_node);
+    tcase_add_test(tc, test_dump_skip_if);
+    tcase_add_test(tc, test_tcp_listens_netns);
     tcase_add_test(tc, test_configure_tbf);
     /* Probed here, in the runner: each kernel runs the netem test that
      * fits it and reports the other as skipped. */

@@ -1577,6 +1577,7 @@ netlink_list_interfaces(const char *netns, struct if_status **out, size_t *n)
 
 struct dump_call {
     const char *ctx;
+    const char *skip_if; /* its addresses and routes left out (or NULL) */
     char **lines;
     size_t n, cap;
     bool too_many;
@@ -1646,17 +1647,17 @@ dump_addresses(struct dump_call *d, struct nl_cache *links,
         if (!local || scope == RT_SCOPE_HOST || scope == RT_SCOPE_LINK) {
             continue; /* loopback's own, link-local: the kernel's */
         }
+        dump_ifname(links, rtnl_addr_get_ifindex(addr), ifname);
+        if (d->skip_if && !strcmp(ifname, d->skip_if)) {
+            continue;
+        }
         struct nl_addr *copy = nl_addr_clone(local);
         if (!copy) {
             continue;
         }
         nl_addr_set_prefixlen(copy, rtnl_addr_get_prefixlen(addr));
         if (format_prefix(copy, prefix, sizeof prefix)) {
-            dump_push(d,
-                      xasprintf("addr %s %s",
-                                dump_ifname(links, rtnl_addr_get_ifindex(addr),
-                                            ifname),
-                                prefix));
+            dump_push(d, xasprintf("addr %s %s", ifname, prefix));
         }
         nl_addr_put(copy);
     }
@@ -1684,6 +1685,9 @@ dump_routes(struct dump_call *d, struct nl_cache *links,
             continue;
         }
         dump_ifname(links, rtnl_route_nh_get_ifindex(nh), ifname);
+        if (d->skip_if && !strcmp(ifname, d->skip_if)) {
+            continue;
+        }
         dump_push(d,
                   *gw ? xasprintf("route %s via %s dev %s", prefix, gw, ifname)
                       : xasprintf("route %s dev %s", prefix, ifname));
@@ -1733,11 +1737,11 @@ dump_here(void *call_)
 }
 
 int
-netlink_dump_node(const char *netns, char **text)
+netlink_dump_node(const char *netns, const char *skip_if, char **text)
 {
     char *ctx = xasprintf("reading addresses and routes of %s",
                           netns ? netns : "this namespace");
-    struct dump_call d = {.ctx = ctx};
+    struct dump_call d = {.ctx = ctx, .skip_if = skip_if};
     int error = netlink_in_netns(netns, ctx, dump_here, &d);
 
     if (!error && d.too_many) {
@@ -1899,4 +1903,33 @@ netlink_tcp_listening(uint16_t **ports, size_t *n)
     *ports = l.ports;
     *n = k;
     return 0;
+}
+
+struct listens_call {
+    uint16_t port;
+};
+
+static int
+listens_here(void *call_)
+{
+    const struct listens_call *c = call_;
+    uint16_t *ports = NULL;
+    size_t n = 0;
+    int error = netlink_tcp_listening(&ports, &n);
+    bool found = false;
+
+    for (size_t i = 0; !error && i < n && !found; i++) {
+        found = ports[i] == c->port;
+    }
+    free(ports);
+    return error ? error : found;
+}
+
+int
+netlink_tcp_listens(const char *netns, uint16_t port)
+{
+    struct listens_call c = {port};
+
+    return netlink_in_netns(netns, "listing the listening TCP sockets",
+                            listens_here, &c);
 }

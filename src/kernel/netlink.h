@@ -174,10 +174,12 @@ int netlink_list_interfaces(const char *netns, struct if_status **out,
  *     addr IFNAME ADDRESS/PREFIXLEN        (not loopback, not link-local)
  *     route DEST/PREFIXLEN via GATEWAY dev IFNAME
  *     route DEST/PREFIXLEN dev IFNAME      (main table; not the kernel's own)
- * At most NETLINK_DUMP_MAX_LINES lines (-E2BIG beyond).  *text is
- * malloc()ed. */
+ * With `skip_if` (NULL: none), the addresses on that interface and the
+ * routes through it are left out (student access's management interface,
+ * which snapshots never hold).  At most NETLINK_DUMP_MAX_LINES lines
+ * (-E2BIG beyond).  *text is malloc()ed. */
 #define NETLINK_DUMP_MAX_LINES 4096
-int netlink_dump_node(const char *netns, char **text);
+int netlink_dump_node(const char *netns, const char *skip_if, char **text);
 
 /* ------------------------------------------------------------------------ */
 /* Listening sockets                                                        */
@@ -190,6 +192,12 @@ int netlink_dump_node(const char *netns, char **text);
  * Returns 0 or -errno, logged. */
 #define NETLINK_MAX_LISTENERS 65536
 int netlink_tcp_listening(uint16_t **ports, size_t *n);
+
+/* Whether a TCP socket listens on `port` (any address) in namespace
+ * `netns` (NULL: the caller's), as the kernel says (netlink_tcp_listening()
+ * from a thread inside it; nothing of the namespace's files is read):
+ * 1, 0, or -errno, logged. */
+int netlink_tcp_listens(const char *netns, uint16_t port);
 
 /* ------------------------------------------------------------------------ */
 /* Building blocks (also used by host.c)                                    */

@@ -5,12 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_files.h"
 #include "damage.h"
+#include "host.h"
+#include "log.h"
 #include "util.h"
+
+/* How much of `nft list tables inet` is read: a table a line. */
+#define NFT_TABLES_MAX 65536
 
 void
 damage_look_node(const struct active_plugin *rt, const struct state *st,
-                 const char *name, const char *const *daemons,
+                 const char *name, const char *const *daemons, bool sshd,
                  struct damage_node_seen *seen)
 {
     char path[4096];
@@ -34,11 +40,48 @@ damage_look_node(const struct active_plugin *rt, const struct state *st,
     } else {
         seen->listed = true;
     }
+    if (sshd) {
+        int runs = damage_sshd_runs(path);
+        seen->sshd_looked = runs >= 0;
+        seen->sshd_runs = runs == 1;
+    }
     if (daemons && daemons[0]) {
         char *dir = state_node_dir(st, name);
         rt_frr_dead(name, dir, daemons, seen->dead, sizeof seen->dead);
         free(dir);
     }
+}
+
+int
+damage_sshd_runs(const char *netns)
+{
+    return netlink_tcp_listens(netns, ACCESS_SSH_PORT);
+}
+
+void
+damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
+                   unsigned server, struct damage_seen *seen)
+{
+    const char *argv[] = {"nft", "list", "tables", "inet", NULL};
+    bool here = false, truncated = false;
+    char *out = NULL;
+
+    for (size_t i = 0; ap && i < ap->n_groups; i++) {
+        here |= ap->groups[i].server == server;
+    }
+    if (!here) {
+        return;
+    }
+    int status = host_run_bounded(argv, &out, NFT_TABLES_MAX, &truncated);
+    if (status == 0 && !truncated) {
+        seen->forward_looked = true;
+        seen->forward_loaded = access_nft_table_listed(out, p->name);
+    } else {
+        log_warn("access: `nft list tables inet` %s: the port forward of "
+                 "network %s not looked at",
+                 truncated ? "printed too much" : "failed", p->name);
+    }
+    free(out);
 }
 
 void
@@ -191,9 +234,94 @@ link_missing(const struct mi_plan *p, const struct mi_link *l, unsigned server,
     return parts;
 }
 
+/* Whether student access's sshd of a node that exists is seen dead. */
+static bool
+sshd_dead(const struct damage_node_seen *n)
+{
+    return n->looked && n->exists && n->sshd_looked && !n->sshd_runs;
+}
+
+/* The proxy's outside link of group `g`: what of it is missing (NULL:
+ * nothing, or not known). */
+static char *
+outside_missing(const struct access_group *g, const struct damage_seen *seen)
+{
+    const struct damage_node_seen *n = &seen->nodes[g->node];
+    char ifname[16], buf[128];
+    char *parts = NULL;
+
+    if (!n->looked || !n->exists) {
+        return NULL; /* a missing proxy is damage of its own */
+    }
+    access_outside_ifname(ifname, sizeof ifname, g->asn);
+    if (seen->root_looked && !has_if(seen->root, seen->n_root, ifname)) {
+        snprintf(buf, sizeof buf, "%s missing on the server", ifname);
+        missing(&parts, buf);
+    }
+    if (n->listed && !has_if(n->ifs, n->n_ifs, ACCESS_OUTSIDE_PEER)) {
+        snprintf(buf, sizeof buf, "%s missing in %s", ACCESS_OUTSIDE_PEER,
+                 g->proxy);
+        missing(&parts, buf);
+    }
+    return parts;
+}
+
+/* Student access's damage on `server`, group by group (its proxy's and
+ * devices' sshd, its outside link), then the port forward. */
+static void
+access_damage(const struct mi_plan *p, const struct access_plan *ap,
+              unsigned server, const struct damage_seen *seen, struct found *f)
+{
+    char *ases = NULL;
+    char buf[16];
+
+    for (size_t i = 0; ap && i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        if (g->server != server || g->node < 0) {
+            continue;
+        }
+        if (sshd_dead(&seen->nodes[g->node])) {
+            add(f, DAMAGE_SSHD, (size_t)g->node, false,
+                xasprintf("%s: sshd not running (student access of AS %u; "
+                          "`up` starts it)",
+                          g->proxy, g->asn));
+        }
+        char *parts = outside_missing(g, seen);
+        if (parts) {
+            add(f, DAMAGE_OUTSIDE, (size_t)g->node, false,
+                xasprintf("%s: outside link missing: %s (student access of "
+                          "AS %u; `up` makes it again)",
+                          g->proxy, parts, g->asn));
+            free(parts);
+        }
+        for (size_t j = 0; j < g->n_devices; j++) {
+            int node = g->devices[j].node;
+            if (node >= 0 && sshd_dead(&seen->nodes[node])) {
+                add(f, DAMAGE_SSHD, (size_t)node, false,
+                    xasprintf("%s: sshd not running (student access of AS "
+                              "%u, goto %s %s; `up` starts it)",
+                              p->nodes[node].name, g->asn,
+                              g->devices[j].location, g->devices[j].what));
+            }
+        }
+        snprintf(buf, sizeof buf, "%u", g->asn);
+        missing(&ases, buf);
+    }
+    if (ases && seen->forward_looked && !seen->forward_loaded) {
+        char table[128];
+        access_nft_table(table, sizeof table, p->name);
+        add(f, DAMAGE_FORWARD, 0, false,
+            xasprintf("port forward of AS %s missing (nftables table inet "
+                      "%s; `up` loads it again)",
+                      ases, table));
+    }
+    free(ases);
+}
+
 size_t
-damage_find(const struct mi_plan *p, unsigned server,
-            const struct damage_seen *seen, struct damage **out)
+damage_find(const struct mi_plan *p, const struct access_plan *ap,
+            unsigned server, const struct damage_seen *seen,
+            struct damage **out)
 {
     struct found f = {NULL, 0};
 
@@ -239,6 +367,7 @@ damage_find(const struct mi_plan *p, unsigned server,
         add(&f, DAMAGE_SWITCH, 0, false,
             xasprintf("switch daemons dead: %s", seen->switch_dead));
     }
+    access_damage(p, ap, server, seen, &f);
     *out = f.d;
     return f.n;
 }

@@ -7,10 +7,12 @@
  * the runtime has it, the names of the interfaces in its namespace (one
  * netlink dump), which of its FRR daemons do not answer on their vty
  * sockets; damage_look_root() the interfaces of the root namespace and
- * which bridges the switch lacks.  damage_find(), pure, compares that
- * evidence with the plan.  What a node shows is only evidence of damage,
- * never the authority on what to build: the plan and the record say that.
- */
+ * which bridges the switch lacks; with student access, whether a node's
+ * sshd listens (damage_sshd_runs()) and whether the network's port
+ * forward is loaded (damage_look_access()).  damage_find(), pure,
+ * compares that evidence with the plan.  What a node shows is only
+ * evidence of damage, never the authority on what to build: the plan and
+ * the record say that. */
 #ifndef MINIINET_DAMAGE_H
 #define MINIINET_DAMAGE_H 1
 
@@ -19,6 +21,7 @@
 
 #include <miniinet/plugin.h>
 
+#include "access.h"
 #include "backend.h"
 #include "netlink.h"
 #include "state.h"
@@ -30,7 +33,9 @@ struct damage_node_seen {
     bool listed;           /* its interfaces were listed (else not judged) */
     struct if_status *ifs; /* interfaces of its namespace (malloc()ed) */
     size_t n_ifs;
-    char dead[128]; /* FRR daemons that do not answer, "zebra bgpd"; "" */
+    char dead[128];   /* FRR daemons that do not answer, "zebra bgpd"; "" */
+    bool sshd_looked; /* student access's sshd looked for (else unknown) */
+    bool sshd_runs;   /* ... and it runs (damage_sshd_runs()) */
 };
 
 /* What exists on this server. */
@@ -42,6 +47,8 @@ struct damage_seen {
     bool *bridge_missing; /* per plan bridge; NULL: not looked at */
     char switch_dead[64]; /* the switch's daemons that died ("" none) */
     bool tun_ends;        /* the tunnel makes remote links' ends itself */
+    bool forward_looked;  /* the port forward's table looked for */
+    bool forward_loaded;  /* ... and it is loaded */
 };
 
 enum damage_kind {
@@ -50,12 +57,16 @@ enum damage_kind {
     DAMAGE_LINK,   /* an end of a link is missing */
     DAMAGE_BRIDGE, /* a bridge of the switch is missing */
     DAMAGE_SWITCH, /* a daemon of the switch (a private one) is dead */
+    /* Student access, repaired by `up`'s access phase: */
+    DAMAGE_SSHD,    /* a proxy's or device's sshd does not run */
+    DAMAGE_OUTSIDE, /* a proxy's outside link is missing */
+    DAMAGE_FORWARD, /* the network's port forward (nftables) is missing */
 };
 
 struct damage {
     enum damage_kind kind;
-    size_t index; /* plan node (NODE, FRR), link (LINK), bridge (BRIDGE);
-                     0 (SWITCH) */
+    size_t index; /* plan node (NODE, FRR, SSHD; OUTSIDE: the proxy), link
+                     (LINK), bridge (BRIDGE); 0 (SWITCH, FORWARD) */
     /* LINK: one of its ends' nodes is missing (repaired with the node). */
     bool by_node;
     char *what; /* one line, e.g. "link 3_MUNIrouter:port_LYON -
@@ -66,12 +77,29 @@ struct damage {
 /* Fills `seen` for plan node `node` of runtime `rt`, whose directory in
  * the record `st` is nodes/<name>: one netlink dump of its namespace, one
  * connection attempt per FRR daemon (`daemons`, NULL-terminated; empty for
- * a host).  What cannot be looked at (the runtime does not answer, the
- * namespace cannot be listed) is left unknown, never taken as missing: a
- * repair would remake what is there.  Thread-safe for different nodes. */
+ * a host), with `sshd` (a node where student access runs one,
+ * access_sshd_group()) whether it runs (damage_sshd_runs()).  What cannot
+ * be looked at (the runtime does not answer, the namespace cannot be
+ * listed) is left unknown, never taken as missing: a repair would remake
+ * what is there.  Thread-safe for different nodes. */
 void damage_look_node(const struct active_plugin *rt, const struct state *st,
-                      const char *name, const char *const *daemons,
+                      const char *name, const char *const *daemons, bool sshd,
                       struct damage_node_seen *seen);
+
+/* Whether student access's sshd runs in the node whose network namespace
+ * is `netns`: the one owner of that answer (`status`, and `up`'s access
+ * phase saying what it starts).  The kernel's word, a TCP socket
+ * listening on ACCESS_SSH_PORT in that namespace (sock_diag, bounded:
+ * netlink_tcp_listens()), never a file of the node (its pid file is the
+ * students' to change).  1, 0, or -errno (logged): unknown. */
+int damage_sshd_runs(const char *netns);
+
+/* With student access (`ap`) and a group on `server`: whether the port
+ * forward of network `p` is loaded, `nft list tables inet` of the server
+ * (its own nft, output bounded; nothing of a node read).  A listing that
+ * cannot be had leaves it unknown (reported). */
+void damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
+                        unsigned server, struct damage_seen *);
 
 /* Fills the root namespace's interfaces and, with a switch, which of its
  * daemons died (a private one's, sw_dead_daemons()) and which of the
@@ -90,10 +118,15 @@ void damage_seen_free(struct damage_seen *, const struct mi_plan *p);
  * `server` one of whose parts there (the node's interface, the
  * root-namespace bridge port or tunnel port) is missing, every bridge
  * missing, the switch's dead daemons (when the plan has bridges on
- * `server`).  Pure.  Returns how many, in *out (malloc()ed, plan order:
- * nodes and their FRR, then links, then bridges, then the switch). */
-size_t damage_find(const struct mi_plan *, unsigned server,
-                   const struct damage_seen *, struct damage **out);
+ * `server`); with student access (`ap`, NULL: none), per group on
+ * `server` every proxy or device there whose sshd does not run, the
+ * proxy's outside link missing (either end), and the port forward
+ * missing.  Pure.  Returns how many, in *out (malloc()ed, plan order:
+ * nodes and their FRR, then links, then bridges, then the switch, then
+ * access by group: sshd, outside link; the forward last). */
+size_t damage_find(const struct mi_plan *, const struct access_plan *ap,
+                   unsigned server, const struct damage_seen *,
+                   struct damage **out);
 void damage_free(struct damage *, size_t n);
 
 #endif

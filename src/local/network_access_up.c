@@ -29,6 +29,7 @@
 #include "access_files.h"
 #include "backend.h"
 #include "credentials.h"
+#include "damage.h"
 #include "host.h"
 #include "log.h"
 #include "netlink.h"
@@ -36,8 +37,6 @@
 #include "state.h"
 #include "util.h"
 
-/* The proxy's end of its outside link. */
-#define OUTSIDE_PEER "out"
 /* How long a program run in a node for access may take. */
 #define ACCESS_RUN_MS 20000
 #define ACCESS_OUT_MAX 65536
@@ -145,6 +144,25 @@ run_in(const struct active_plugin *rt, const struct state *rec,
     return 0;
 }
 
+/* sshd started in node `name` where it does not run (sshd_argv); said
+ * when the kernel showed it was not running (damage_sshd_runs(), what
+ * `status` reports). */
+static int
+start_sshd(const struct active_plugin *rt, const struct state *rec,
+           const char *name)
+{
+    char netns[4096];
+    int runs = rt_netns_path(rt, name, netns, sizeof netns)
+                   ? -1
+                   : damage_sshd_runs(netns);
+    int failed = run_in(rt, rec, name, sshd_argv, "starting sshd");
+
+    if (!failed && runs == 0) {
+        log_info("%s: sshd was not running: started", name);
+    }
+    return failed;
+}
+
 static int
 put(const struct active_plugin *rt, const struct state *rec, const char *name,
     const struct files *fs)
@@ -185,7 +203,7 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
     if (!exists) {
         struct veth_spec v = {
             .end = {{.name = ifname, .netns = NULL},
-                    {.name = OUTSIDE_PEER, .netns = netns}},
+                    {.name = ACCESS_OUTSIDE_PEER, .netns = netns}},
         };
         if (netlink_create_veths(&v, 1)) {
             return -1;
@@ -196,7 +214,8 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
     struct node_net_spec server = {
         .netns = NULL, .ifs = &server_if, .n_ifs = 1};
     struct mi_addr proxy_addr = access_outside_addr(g->asn, true);
-    struct if_spec proxy_if = {.ifname = OUTSIDE_PEER, .addr = proxy_addr};
+    struct if_spec proxy_if = {.ifname = ACCESS_OUTSIDE_PEER,
+                               .addr = proxy_addr};
     struct node_net_spec proxy = {.netns = netns,
                                   .ifs = &proxy_if,
                                   .n_ifs = 1,
@@ -206,7 +225,7 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
      * own services on [::] by its link-local address (review R33, H1);
      * the nft table is inet and drops it too. */
     if (netlink_disable_ipv6(NULL, ifname) ||
-        netlink_disable_ipv6(netns, OUTSIDE_PEER) ||
+        netlink_disable_ipv6(netns, ACCESS_OUTSIDE_PEER) ||
         netlink_configure_node(&server) || netlink_configure_node(&proxy)) {
         return -1;
     }
@@ -388,7 +407,7 @@ install_proxy(struct session *s, const struct state *rec,
                             "setting root's password (chpasswd)");
         }
         if (!failed) {
-            failed = run_in(rt, rec, g->proxy, sshd_argv, "starting sshd");
+            failed = start_sshd(rt, rec, g->proxy);
         }
     }
     explicit_bzero(chpasswd, strlen(chpasswd));
@@ -480,7 +499,7 @@ install_device(const struct state *rec, const struct active_plugin *rt,
     free(sshd_config);
     free(vtysh);
     if (!failed) {
-        failed = run_in(rt, rec, name, sshd_argv, "starting sshd");
+        failed = start_sshd(rt, rec, name);
     }
     if (!failed && d->kind == ACCESS_ROUTER) {
         failed = router_nft(rt, name, d);

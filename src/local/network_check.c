@@ -184,6 +184,8 @@ status_node(size_t k, void *r_)
     struct node_status *ns = &r->st[k];
     ns->expected = expected_sessions(r->lk.p, node);
     damage_look_node(r->lk.rt, r->lk.st, name, frrconf_daemons(r->lk.p, node),
+                     access_sshd_group(plan_access(r->lk.s->plan), node) !=
+                         NULL,
                      &ns->seen);
     if (!ns->seen.exists) {
         return 0;
@@ -292,7 +294,9 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     char *switch_dir = state_switch_dir(r->lk.st);
     damage_look_root(sw, switch_dir, p, r->lk.server, &seen);
     free(switch_dir);
-    size_t n_d = damage_find(p, r->lk.server, &seen, &d);
+    const struct access_plan *ap = plan_access(r->lk.s->plan);
+    damage_look_access(p, ap, r->lk.server, &seen);
+    size_t n_d = damage_find(p, ap, r->lk.server, &seen, &d);
     ws->damage = xcalloc(n_d + 1, sizeof *ws->damage);
     for (size_t i = 0; i < n_d; i++) {
         ws->damage[ws->n_damage++] = xstrdup(d[i].what);
@@ -302,7 +306,9 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
                 d[i].kind == DAMAGE_LINK
                     ? p->links[d[i].index].end[0].node == (int)node ||
                           p->links[d[i].index].end[1].node == (int)node
-                    : (d[i].kind == DAMAGE_NODE || d[i].kind == DAMAGE_FRR) &&
+                    : (d[i].kind == DAMAGE_NODE || d[i].kind == DAMAGE_FRR ||
+                       d[i].kind == DAMAGE_SSHD ||
+                       d[i].kind == DAMAGE_OUTSIDE) &&
                           d[i].index == node;
             ws->nodes[k].damaged |= hit;
         }

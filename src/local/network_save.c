@@ -117,6 +117,21 @@ mark_key(const struct state *st, size_t i)
     return state_mark_key(st, object_name(st, i), i >= st->n_nodes);
 }
 
+/* A host's or L2 host's addresses and routes as the kernel has them in
+ * network namespace `netns`, without its student access management
+ * interface (names_if_mgmt(): the interface of every MI_LINK_MGMT device
+ * end, no data-plane interface has that name): `up`'s access phase owns
+ * it, so a snapshot neither holds a management address nor, restored,
+ * removes one (taken before access was on). */
+static int
+host_dump(const char *netns, char **text)
+{
+    char mgmt[16];
+
+    names_if_mgmt(mgmt, sizeof mgmt);
+    return netlink_dump_node(netns, mgmt, text);
+}
+
 static int
 take_one(size_t i, void *aux)
 {
@@ -132,7 +147,7 @@ take_one(size_t i, void *aux)
     if (!strcmp(suffix, ".ip")) {
         char path[PATH_MAX];
         if (rt_netns_path(run->rt, node->name, path, sizeof path) == 0 &&
-            netlink_dump_node(path, &t->data) == 0) {
+            host_dump(path, &t->data) == 0) {
             t->len = strlen(t->data);
         }
         return 0;
@@ -1226,6 +1241,18 @@ line_on(const char *line, const char *ifname)
     return on;
 }
 
+/* Whether a line of a host's file is on the management interface (an
+ * address on it, a route through it): left out of a restore (a snapshot
+ * taken before this miniinet left it out may hold one). */
+static bool
+line_on_mgmt(const char *line)
+{
+    char mgmt[16];
+
+    names_if_mgmt(mgmt, sizeof mgmt);
+    return line_on(line, mgmt);
+}
+
 /* Converges a host's addresses and routes to the saved ones: what is not
  * saved goes, what is missing comes (addresses before routes).  With
  * `only_if`, only the addresses on that interface and the routes through
@@ -1236,7 +1263,7 @@ restore_host(const struct state *st, const struct active_plugin *rt,
 {
     char path[PATH_MAX], *now_text = NULL;
     if (rt_netns_path(rt, node, path, sizeof path) ||
-        netlink_dump_node(path, &now_text)) {
+        host_dump(path, &now_text)) {
         log_error("%s: cannot read its addresses and routes", node);
         return -EIO;
     }
@@ -1268,7 +1295,8 @@ restore_host(const struct state *st, const struct active_plugin *rt,
         for (size_t i = 0; i < n_from; i++) {
             if (strncmp(from[i], kind, strlen(kind)) != 0 ||
                 has_line(other, n_other, from[i]) ||
-                (only_if && !line_on(from[i], only_if))) {
+                (only_if && !line_on(from[i], only_if)) ||
+                line_on_mgmt(from[i])) {
                 continue;
             }
             if (ip_line(st, rt, node, from[i], adding ? "add" : "del")) {

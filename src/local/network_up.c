@@ -679,7 +679,9 @@ look_node(size_t k, void *h_)
     size_t node = u->nodes[k];
 
     damage_look_node(u->rt, u->rec, u->p->nodes[node].name,
-                     frrconf_daemons(u->p, node), &h->seen.nodes[node]);
+                     frrconf_daemons(u->p, node),
+                     access_sshd_group(plan_access(u->s->plan), node) != NULL,
+                     &h->seen.nodes[node]);
     return 0;
 }
 
@@ -1043,6 +1045,10 @@ repair(struct heal *h, size_t *n_repaired)
             break;
         case DAMAGE_SWITCH:
             break; /* started again by heal(), before the look */
+        case DAMAGE_SSHD:
+        case DAMAGE_OUTSIDE:
+        case DAMAGE_FORWARD:
+            break; /* by the access phase, after the repairs: heal() */
         case DAMAGE_BRIDGE:
             if (bridges_made) {
                 log_info("%s: made again, with its ports", d->what);
@@ -1108,7 +1114,9 @@ heal(struct up *u)
     h.seen.tun_ends = u->tun_ends;
     workers_run(u->n_nodes, u->s->opts.jobs * 4, look_node, &h, NULL, NULL);
     damage_look_root(u->sw, switch_dir, p, u->server, &h.seen);
-    h.n_d = damage_find(p, u->server, &h.seen, &h.d);
+    const struct access_plan *ap = plan_access(u->s->plan);
+    damage_look_access(p, ap, u->server, &h.seen);
+    h.n_d = damage_find(p, ap, u->server, &h.seen, &h.d);
     h.remake = xcalloc(p->n_nodes + 1, sizeof *h.remake);
     h.link_made = xcalloc(p->n_links + 1, sizeof *h.link_made);
     h.node_touch = xcalloc(p->n_nodes + 1, sizeof *h.node_touch);
@@ -1139,14 +1147,23 @@ heal(struct up *u)
     /* Student access, installed again whole (create-or-replace): a proxy
      * or device made again gets its files, its sshd and the outside link;
      * an sshd a student killed is started again; the port forward is
-     * loaded again.  damage.c does not look at it (doc/access.md,
-     * "State"). */
-    if (status == EXIT_OK && plan_access(u->s->plan) &&
-        network_access_install(u->s, u->rec)) {
-        log_error("network %s is up, and its student access could not be "
-                  "put back (see above)",
-                  p->name);
-        status = EXIT_FAILED;
+     * loaded again.  What damage.c found of it is repaired so. */
+    if (status == EXIT_OK && ap) {
+        if (network_access_install(u->s, u->rec)) {
+            log_error("network %s is up, and its student access could not "
+                      "be put back (see above)",
+                      p->name);
+            status = EXIT_FAILED;
+        } else {
+            for (size_t i = 0; i < h.n_d; i++) {
+                enum damage_kind k = h.d[i].kind;
+                if (k == DAMAGE_SSHD || k == DAMAGE_OUTSIDE ||
+                    k == DAMAGE_FORWARD) {
+                    log_info("student access repaired: %s", h.d[i].what);
+                    repaired++;
+                }
+            }
+        }
     }
     if (h.n_d) {
         log_info("network %s is up (%zu nodes here); repaired %zu of %zu "

@@ -278,6 +278,24 @@ access_plan_group(const struct access_plan *ap, unsigned asn)
     return NULL;
 }
 
+const struct access_group *
+access_sshd_group(const struct access_plan *ap, size_t node)
+{
+    for (size_t i = 0; ap && i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        if (g->node >= 0 && (size_t)g->node == node) {
+            return g;
+        }
+        for (size_t j = 0; j < g->n_devices; j++) {
+            if (g->devices[j].node >= 0 &&
+                (size_t)g->devices[j].node == node) {
+                return g;
+            }
+        }
+    }
+    return NULL;
+}
+
 const char *
 access_device_kind_name(enum access_device_kind kind)
 {

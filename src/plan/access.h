@@ -91,6 +91,11 @@ void access_plan_free(struct access_plan *);
 const struct access_group *access_plan_group(const struct access_plan *,
                                              unsigned asn);
 
+/* The group whose proxy, or device with a shell, is plan node `node`
+ * (the nodes in which student access runs an sshd), or NULL. */
+const struct access_group *access_sshd_group(const struct access_plan *,
+                                             size_t node);
+
 /* "router", "host", "switch", "l2host". */
 const char *access_device_kind_name(enum access_device_kind);
 

@@ -94,6 +94,25 @@ table_header(struct text *t, const char *network)
     return true;
 }
 
+bool
+access_nft_table_listed(const char *listing, const char *network)
+{
+    char table[NAME_MAX_LEN + 16];
+
+    access_nft_table(table, sizeof table, network);
+    char *want = xasprintf("table inet %s", table);
+    size_t len = strlen(want);
+    bool found = false;
+    for (const char *line = listing; line && *line && !found;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        found = n == len && !strncmp(line, want, len);
+        line = end ? end + 1 : line + n;
+    }
+    free(want);
+    return found;
+}
+
 char *
 access_nft_delete(const char *network)
 {

@@ -38,6 +38,8 @@
 struct mi_addr access_outside_addr(unsigned asn, bool proxy_end);
 /* The server's end of the proxy's outside link, "<AS>_sshout". */
 int access_outside_ifname(char *buf, size_t len, unsigned asn);
+/* The proxy's end of it. */
+#define ACCESS_OUTSIDE_PEER "out"
 
 /* The nftables table of `network` on server `server`: its name,
  * "miniinet_<network>" (family ip), and the whole ruleset for `nft -f -`
@@ -48,6 +50,9 @@ char *access_nft_ruleset(const char *network, const struct access_plan *,
                          unsigned server);
 /* `nft -f -` input that deletes the table (`down`). */
 char *access_nft_delete(const char *network);
+/* Whether `listing`, the output of `nft list tables inet`, holds the
+ * table of `network` (a line "table inet miniinet_<network>"). */
+bool access_nft_table_listed(const char *listing, const char *network);
 
 /* Docker's DOCKER-USER chain (doc/access.md, firewall notes).  dockerd
  * sets the FORWARD policy to DROP, and a drop in any base chain is final,
