@@ -117,7 +117,8 @@ struct wire_node {
     char *handle; /* the runtime's name for it (namespace file, container
                      id); NULL: the runtime gives none */
     bool up;      /* "state": "up" | "missing" */
-    bool damaged; /* missing, FRR daemons dead, or a link of it missing */
+    bool damaged; /* missing, FRR daemons dead, a link of it missing, or
+                     its student access sshd dead or outside link missing */
     struct wire_interface *interfaces;
     size_t n_interfaces;
     bool bgp; /* runs FRR: the sessions below are meaningful */

@@ -1,9 +1,8 @@
 /* What student access installs on a group's proxy and devices, and the
  * port forward of a server, as text (doc/access.md): pure functions of the
  * access plan, so that every file is unit-tested and the same for every
- * runtime that will install it.  Nothing installs them yet: `up` refuses
- * `access` until the proxies, the management bridges and the forward are
- * built (doc/access.md, "State").
+ * runtime that installs it: `up`'s access phase (network_access_up.c;
+ * doc/access.md, "State").
  *
  * Paths inside a proxy or device (ACCESS_ETC): the sshd configuration
  * sshd_config, the host key ssh_host_ed25519_key, authorized_keys; on the
