@@ -1440,8 +1440,8 @@ netns_prepare_frr(void *state, const char *name, const char *dir)
         return -ENOENT;
     }
     /* `dir` stays root's: it holds what root re-reads (frr.conf, the
-     * daemons' output); FRR's user gets `dir`/frr, its own files and,
-     * for `write memory`, the right to add files to `dir` (conf_dir_for_frr). */
+     * daemons' output); FRR's user gets `dir`/frr, its own files and, for
+     * `write memory`, the right to add files to `dir` (conf_dir_for_frr). */
     int error = prepare_view(ns, name, dir, true, &view);
     if (!error) {
         error = conf_dir_for_frr(ns, name, dir, frr.pw_gid);
@@ -1461,15 +1461,18 @@ open_own_file(const char *path, int flags)
 {
     struct stat st;
     int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-    int error = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
 
-    if (!error && (!S_ISREG(st.st_mode) || st.st_nlink != 1)) {
-        error = -EPERM;
+    if (fd < 0) {
+        return -errno;
     }
-    if (error && fd >= 0) {
+    int error = fstat(fd, &st) < 0                         ? -errno
+                : !S_ISREG(st.st_mode) || st.st_nlink != 1 ? -EPERM
+                                                           : 0;
+    if (error) {
         close(fd);
+        return error;
     }
-    return error ? error : fd;
+    return fd;
 }
 
 /* The daemon's pid file and log in the node's directory, made for FRR's
@@ -1682,10 +1685,10 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
          * daemon's own file written by the host (since 4.10), never FRR's
          * default under /etc/frr. */
-        const char *const argv[] = {prog,    "-N", name, "-d",
-                                    "-P",    "0",  "-i", pidfile,
-                                    "--log", log,  "-f", daemon_conf(ns, name, conf),
-                                    NULL};
+        const char *cfg = daemon_conf(ns, name, conf);
+        const char *const argv[] = {prog, "-N", name,    "-d",    "-P",
+                                    "0",  "-i", pidfile, "--log", log,
+                                    "-f", cfg,  NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);
