@@ -1425,8 +1425,9 @@ conf_dir_for_frr(const struct netns *ns, const char *name, const char *dir,
     return error;
 }
 
-/* Once per router, before its daemons: FRR's user owns `dir` and the
- * node's FRR directories (`dir`/frr/NAME holds the vty sockets). */
+/* Once per router, before its daemons: FRR's user owns the node's FRR
+ * directories (`dir`/frr/NAME holds the vty sockets) and may add files to
+ * `dir` (conf_dir_for_frr). */
 static int
 netns_prepare_frr(void *state, const char *name, const char *dir)
 {
@@ -1507,11 +1508,14 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
              const struct view *view, const char *const *argv, const char *out)
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int error = null_fd < 0 ? -errno : 0;
     /* `out`'s directory is root's, but FRR's user may add files to it
      * (conf_dir_for_frr): emptied only once known to be a file of its own. */
     int out_fd = open_own_file(out, O_WRONLY | O_CREAT);
-    int error = null_fd < 0 ? -errno : out_fd < 0 ? out_fd : 0;
 
+    if (!error && out_fd < 0) {
+        error = out_fd;
+    }
     if (!error && ftruncate(out_fd, 0) < 0) {
         error = -errno;
     }
