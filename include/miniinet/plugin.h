@@ -508,7 +508,11 @@ struct mi_runtime_ops {
      * is a regular file, else none (-f /dev/null, never FRR's default
      * under /etc/frr); before 4.10 always none (the host loads it through
      * vtysh).  The daemon reads the file itself, inside the node, as it
-     * reads it in every later restart.  Required. */
+     * reads it in every later restart.  The daemon's `write memory`
+     * writes it again (a temporary file in `dir` renamed over it, the old
+     * one linked to DAEMON.conf.sav): the runtime lets the daemons' user
+     * add files to `dir` and gives it the file, through a descriptor
+     * opened O_NOFOLLOW, a regular file with one link only.  Required. */
     int (*start_daemon)(void *state, const char *name, const char *dir,
                         const char *daemon);
 

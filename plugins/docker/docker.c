@@ -3793,6 +3793,37 @@ image_frr_user(pid_t pid, uid_t *uid, gid_t *gid)
     return found;
 }
 
+/* Whether `conf` (DIR/DAEMON.conf) is a file the daemon can read: a
+ * regular file with one link (never a hard link to a file elsewhere),
+ * opened without following a symlink nor blocking on a FIFO.  It is given
+ * to the image's frr through the descriptor: a daemon's `write memory`
+ * (FRR's config_write_file, as frr) links it to DAEMON.conf.sav, which the
+ * kernel refuses for another user's file (fs.protected_hardlinks), before
+ * it renames its new file over it in DIR, which is frr's
+ * (docker_prepare_frr). */
+static bool
+give_conf_to_frr(const struct docker *d, const char *name,
+                 const struct container *c, const char *conf)
+{
+    struct stat st;
+    uid_t uid;
+    gid_t gid;
+    int fd = open(conf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    bool usable = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                  st.st_nlink == 1;
+
+    if (usable && image_frr_user(c->pid, &uid, &gid) &&
+        fchown(fd, uid, gid) < 0) {
+        d->host->error("docker: node %s: cannot give %s to the image's user "
+                       "frr (its `write memory` will fail): %s",
+                       name, conf, strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return usable;
+}
+
 /* Starts one daemon through the Engine's exec, which returns once it has
  * daemonised (-d).  What it printed goes to `dir`/DAEMON.out, where the
  * host looks for it (plugin.h). */
@@ -3805,7 +3836,6 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     struct container c;
     char prog[PATH_MAX], pid_file[PATH_MAX], log[PATH_MAX + 8];
     char out_path[PATH_MAX], conf[PATH_MAX];
-    struct stat st;
     int error = check_node_name(d, name);
 
     if (!error) {
@@ -3818,7 +3848,7 @@ docker_start_daemon(void *state, const char *name, const char *dir,
      * bound at the same path in the container, where the daemon opens
      * it: what the container put there is its own business. */
     snprintf(conf, sizeof conf, "%s/%s.conf", dir, daemon);
-    if (lstat(conf, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (!give_conf_to_frr(d, name, &c, conf)) {
         snprintf(conf, sizeof conf, "/dev/null");
     }
     snprintf(prog, sizeof prog, "%s/%s", d->frr_dir, daemon);

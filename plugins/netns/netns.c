@@ -1400,8 +1400,34 @@ check_dir_reachable(const struct netns *ns, const char *dir, uid_t uid,
     }
 }
 
-/* Once per router, before its daemons: FRR's user owns `dir` and the
- * node's FRR directories (`dir`/frr/NAME holds the vty sockets). */
+/* A daemon's `write memory` (FRR's config_write_file) writes
+ * `dir`/DAEMON.conf.XXXXXX, links DAEMON.conf to DAEMON.conf.sav and renames
+ * the new file over DAEMON.conf, as FRR's user: `dir` is made root's, group
+ * frr, 01775 (through a descriptor opened O_NOFOLLOW).  The sticky bit
+ * keeps root's files (frr.conf, DAEMON.out, tmp, snapshot.conf) from
+ * being removed or replaced by FRR's user, which may add files and replace
+ * only its own (pid files, logs, the DAEMON.conf given to it). */
+static int
+conf_dir_for_frr(const struct netns *ns, const char *name, const char *dir,
+                 gid_t gid)
+{
+    int fd = open_node_dir(ns, name, dir);
+    int error = fd < 0 ? fd : 0;
+
+    if (!error && (fchown(fd, 0, gid) < 0 || fchmod(fd, 01775) < 0)) {
+        error = -errno;
+        ns->host->error("netns: node %s: cannot let FRR's user write %s: %s",
+                        name, dir, strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return error;
+}
+
+/* Once per router, before its daemons: FRR's user owns the node's FRR
+ * directories (`dir`/frr/NAME holds the vty sockets) and may add files to
+ * `dir` (conf_dir_for_frr). */
 static int
 netns_prepare_frr(void *state, const char *name, const char *dir)
 {
@@ -1415,24 +1441,51 @@ netns_prepare_frr(void *state, const char *name, const char *dir)
         return -ENOENT;
     }
     /* `dir` stays root's: it holds what root re-reads (frr.conf, the
-     * daemons' output); FRR's user gets `dir`/frr and its own files. */
+     * daemons' output); FRR's user gets `dir`/frr, its own files and, for
+     * `write memory`, the right to add files to `dir` (conf_dir_for_frr). */
     int error = prepare_view(ns, name, dir, true, &view);
+    if (!error) {
+        error = conf_dir_for_frr(ns, name, dir, frr.pw_gid);
+    }
     if (!error) {
         check_dir_reachable(ns, dir, frr.pw_uid, frr.pw_gid);
     }
     return error;
 }
 
-/* The daemon's pid file and log in the node's directory (root's), made
- * for FRR's user, which writes them after dropping root: never through a
- * symlink, chowned through the descriptor. */
+/* A file of the node's directory that FRR's user may have put there
+ * (conf_dir_for_frr), opened `flags` never through a symlink nor blocking
+ * on a FIFO, and refused unless a regular file with one link: never a
+ * hard link to a file elsewhere.  The descriptor, or -errno. */
+static int
+open_own_file(const char *path, int flags)
+{
+    struct stat st;
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+        return -errno;
+    }
+    int error = fstat(fd, &st) < 0                         ? -errno
+                : !S_ISREG(st.st_mode) || st.st_nlink != 1 ? -EPERM
+                                                           : 0;
+    if (error) {
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+/* The daemon's pid file and log in the node's directory, made for FRR's
+ * user, which writes them after dropping root: never through a symlink
+ * (open_own_file), chowned through the descriptor. */
 static int
 give_to_frr(const struct netns *ns, const char *name, const char *path)
 {
     struct passwd frr;
     char pwbuf[4096];
-    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    int error = fd < 0 ? -errno : 0;
+    int fd = open_own_file(path, O_WRONLY | O_CREAT);
+    int error = fd < 0 ? fd : 0;
 
     if (!error && frr_user(&frr, pwbuf, sizeof pwbuf) &&
         fchown(fd, frr.pw_uid, frr.pw_gid) < 0) {
@@ -1455,15 +1508,20 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
              const struct view *view, const char *const *argv, const char *out)
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    /* `out`'s directory is root's: O_NOFOLLOW on the last step is enough. */
-    int out_fd =
-        open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    int error = 0;
+    int error = null_fd < 0 ? -errno : 0;
+    /* `out`'s directory is root's, but FRR's user may add files to it
+     * (conf_dir_for_frr): emptied only once known to be a file of its own. */
+    int out_fd = open_own_file(out, O_WRONLY | O_CREAT);
 
-    if (null_fd < 0 || out_fd < 0) {
+    if (!error && out_fd < 0) {
+        error = out_fd;
+    }
+    if (!error && ftruncate(out_fd, 0) < 0) {
         error = -errno;
+    }
+    if (error) {
         ns->host->error("netns: node %s: cannot open %s: %s", name,
-                        null_fd < 0 ? "/dev/null" : out, strerror(errno));
+                        null_fd < 0 ? "/dev/null" : out, strerror(-error));
     } else {
         const struct child_io io = {{null_fd, out_fd, out_fd}, false};
         pid_t pid = -1;
@@ -1546,14 +1604,28 @@ check_daemon_file(const struct netns *ns, const char *name, const char *prog)
     return 0;
 }
 
-/* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf,
- * in the node's directory, root's) when the host wrote one, else none. */
+/* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf)
+ * when the host wrote one, else none.  The file is given to FRR's user
+ * (through the descriptor, open_own_file), whose `write memory` links it
+ * to DAEMON.conf.sav and renames a new one over it (conf_dir_for_frr). */
 static const char *
-daemon_conf(const char *conf)
+daemon_conf(const struct netns *ns, const char *name, const char *conf)
 {
-    struct stat st;
+    struct passwd frr;
+    char pwbuf[4096];
+    int fd = open_own_file(conf, O_RDONLY);
 
-    return lstat(conf, &st) == 0 && S_ISREG(st.st_mode) ? conf : "/dev/null";
+    if (fd < 0) {
+        return "/dev/null";
+    }
+    if (frr_user(&frr, pwbuf, sizeof pwbuf) &&
+        fchown(fd, frr.pw_uid, frr.pw_gid) < 0) {
+        ns->host->error("netns: node %s: cannot give %s to FRR's user (its "
+                        "`write memory` will fail): %s",
+                        name, conf, strerror(errno));
+    }
+    close(fd);
+    return conf;
 }
 
 static int
@@ -1617,10 +1689,10 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
          * daemon's own file written by the host (since 4.10), never FRR's
          * default under /etc/frr. */
-        const char *const argv[] = {prog,    "-N", name, "-d",
-                                    "-P",    "0",  "-i", pidfile,
-                                    "--log", log,  "-f", daemon_conf(conf),
-                                    NULL};
+        const char *cfg = daemon_conf(ns, name, conf);
+        const char *const argv[] = {prog, "-N", name,    "-d",    "-P",
+                                    "0",  "-i", pidfile, "--log", log,
+                                    "-f", cfg,  NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);

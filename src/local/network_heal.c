@@ -143,9 +143,41 @@ remove_node_files(const struct state *st, const char *name,
     return error;
 }
 
+/* Each daemon's own configuration file DAEMON.conf of `daemons` in node
+ * `name`'s directory emptied (written anew, empty) when the runtime's
+ * daemons read their own (rt_reads_daemon_conf()): they start with none
+ * and still have a file of their own for `write memory` (doc/access.md);
+ * else removed.  0 or -errno, reported. */
+static int
+empty_daemon_files(const struct state *st, const struct active_plugin *rt,
+                   const char *name, const char *const *daemons)
+{
+    if (!rt_reads_daemon_conf(rt)) {
+        return remove_node_files(st, name, daemons, NULL);
+    }
+    int dfd = state_open_node_dir(st, name);
+    int error = dfd < 0 ? dfd : 0;
+    char file[64] = "";
+
+    for (size_t i = 0; !error && daemons && daemons[i]; i++) {
+        snprintf(file, sizeof file, "%s.conf", daemons[i]);
+        error = fs_write_file_at(dfd, file, "", 0, 0644);
+    }
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    if (error) {
+        char *dir = state_node_dir(st, name);
+        log_error("%s: cannot write %s/%s: %s", name, dir, file,
+                  strerror(-error));
+        free(dir);
+    }
+    return error;
+}
+
 /* Starts router `name`'s FRR from a snapshot's configuration `conf`: the
- * daemons with none (no UP_CONF for rt_start_frr() to load, no DAEMON.conf
- * for them to read), then `conf`,
+ * daemons with none (no UP_CONF for rt_start_frr() to load, each
+ * DAEMON.conf empty: empty_daemon_files()), then `conf`,
  * copied into the node's directory as SNAPSHOT_CONF, loaded with vtysh
  * in the node, bounded.  0, -EINVAL when FRR refused a line, else -errno;
  * reported. */
@@ -157,7 +189,7 @@ start_from_snapshot(const struct state *st, const struct active_plugin *rt,
 {
     int error = put_conf(st, name, SNAPSHOT_CONF, conf, len, 0600, UP_CONF);
     if (!error) {
-        error = remove_node_files(st, name, daemons, NULL);
+        error = empty_daemon_files(st, rt, name, daemons);
     }
     if (!error) {
         error = rt_start_frr(rt, name, dir, daemons);
