@@ -5,6 +5,7 @@
  * does not answer. */
 #include "config.h"
 
+#include "../plugins/common/nodefile.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/common/nodelimits.c" /* NOLINT(bugprone-suspicious-include) */
 #include "../plugins/docker/docker.c" /* NOLINT(bugprone-suspicious-include) */
 
@@ -1668,6 +1669,53 @@ END_TEST
 
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* nodefile_open(): in a directory a node writes, a regular file of one link
+ * only, never through a symlink, never blocking on a FIFO (a student's in
+ * a docker router's directory would have hung `up` in start_daemon), and
+ * not emptied through another name. */
+START_TEST(test_nodefile)
+{
+    char dir[] = "/tmp/check_docker.XXXXXX";
+    char path[PATH_MAX], other[PATH_MAX];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+
+    snprintf(path, sizeof path, "%s/bgpd.out", dir);
+    int fd = nodefile_open(path, O_WRONLY | O_CREAT);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "x", 1), 1);
+    ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+    close(fd);
+    /* O_TRUNC is not applied before the check. */
+    fd = nodefile_open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    struct stat st;
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_int_eq(st.st_size, 1);
+    close(fd);
+    /* A second name for it: refused, whichever name is opened. */
+    snprintf(other, sizeof other, "%s/frr.conf", dir);
+    ck_assert_int_eq(link(path, other), 0);
+    ck_assert_int_eq(nodefile_open(other, O_WRONLY), -EPERM);
+    ck_assert_int_eq(nodefile_open(path, O_RDONLY), -EPERM);
+    unlink(other);
+    /* A symlink: not followed. */
+    unlink(path);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    ck_assert_int_eq(nodefile_open(path, O_WRONLY | O_CREAT), -ELOOP);
+    unlink(path);
+    /* A FIFO without a reader: refused at once (open(2) would block). */
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_int_eq(nodefile_open(path, O_RDONLY), -EPERM);
+    ck_assert_int_eq(nodefile_open(path, O_WRONLY | O_CREAT), -ENXIO);
+    unlink(path);
+    /* A directory. */
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    ck_assert_int_eq(nodefile_open(path, O_RDONLY), -EPERM);
+    rmdir(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* put_files' paths: absolute, without ".", ".." or an empty component. */
 START_TEST(test_put_path)
 {
@@ -1926,6 +1974,7 @@ docker_suite(void)
     tcase_add_test(tc, test_kill_tree);
     tcase_add_test(tc, test_run_bounded);
     tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_nodefile);
     tcase_add_test(tc, test_put_path);
     tcase_add_test(tc, test_put_all);
     tcase_add_test(tc, test_exec_drop);

@@ -4,6 +4,7 @@
 #                an earlier run left (ovs, gre, vxlan)
 #   libovstunnel the Open vSwitch tunnel machinery (gre, vxlan's ovs mode)
 #   libnodelimits    per-node CPU, process and memory limits (netns, docker)
+#   libnodefile  files in a directory a node can write (netns, docker)
 if ENABLE_CMD
 noinst_LTLIBRARIES += plugins/common/libcmd.la
 plugins_common_libcmd_la_SOURCES = plugins/common/cmd.c plugins/common/cmd.h \
@@ -20,4 +21,7 @@ noinst_LTLIBRARIES += plugins/common/libnodelimits.la
 plugins_common_libnodelimits_la_SOURCES = plugins/common/nodelimits.c \
 	plugins/common/nodelimits.h
 plugins_common_libnodelimits_la_LIBADD = -lm
+noinst_LTLIBRARIES += plugins/common/libnodefile.la
+plugins_common_libnodefile_la_SOURCES = plugins/common/nodefile.c \
+	plugins/common/nodefile.h
 endif

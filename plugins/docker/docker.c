@@ -76,6 +76,7 @@
 
 #include <miniinet/plugin.h>
 
+#include "../common/nodefile.h"
 #include "../common/nodelimits.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
@@ -3805,12 +3806,10 @@ static bool
 give_conf_to_frr(const struct docker *d, const char *name,
                  const struct container *c, const char *conf)
 {
-    struct stat st;
     uid_t uid;
     gid_t gid;
-    int fd = open(conf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    bool usable = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                  st.st_nlink == 1;
+    int fd = nodefile_open(conf, O_RDONLY);
+    bool usable = fd >= 0;
 
     if (usable && image_frr_user(c->pid, &uid, &gid) &&
         fchown(fd, uid, gid) < 0) {
@@ -3862,9 +3861,13 @@ docker_start_daemon(void *state, const char *name, const char *dir,
         exec_in(d, r.socket, name, &c, argv, true,
                 now_ms() + FRR_START_TIMEOUT_S * 1000LL, SIZE_MAX, &o, &e);
 
-    /* DIR is the container's to write: never through its symlink. */
-    int out_fd = open(
-        out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* DIR is the container's to write: never through its symlink, nor
+     * blocked by a FIFO put there, nor emptying another file. */
+    int out_fd = nodefile_open(out_path, O_WRONLY | O_CREAT);
+    if (out_fd >= 0 && ftruncate(out_fd, 0) < 0) {
+        close(out_fd);
+        out_fd = -1;
+    }
     FILE *f = out_fd < 0 ? NULL : fdopen(out_fd, "w");
     if (!f && out_fd >= 0) {
         close(out_fd);

@@ -57,6 +57,7 @@
 
 #include <miniinet/plugin.h>
 
+#include "../common/nodefile.h"
 #include "cgroup.h"
 
 #define NETNS_RUN_DIR "/run/netns"
@@ -1453,38 +1454,15 @@ netns_prepare_frr(void *state, const char *name, const char *dir)
     return error;
 }
 
-/* A file of the node's directory that FRR's user may have put there
- * (conf_dir_for_frr), opened `flags` never through a symlink nor blocking
- * on a FIFO, and refused unless a regular file with one link: never a
- * hard link to a file elsewhere.  The descriptor, or -errno. */
-static int
-open_own_file(const char *path, int flags)
-{
-    struct stat st;
-    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-
-    if (fd < 0) {
-        return -errno;
-    }
-    int error = fstat(fd, &st) < 0                         ? -errno
-                : !S_ISREG(st.st_mode) || st.st_nlink != 1 ? -EPERM
-                                                           : 0;
-    if (error) {
-        close(fd);
-        return error;
-    }
-    return fd;
-}
-
 /* The daemon's pid file and log in the node's directory, made for FRR's
  * user, which writes them after dropping root: never through a symlink
- * (open_own_file), chowned through the descriptor. */
+ * (nodefile_open), chowned through the descriptor. */
 static int
 give_to_frr(const struct netns *ns, const char *name, const char *path)
 {
     struct passwd frr;
     char pwbuf[4096];
-    int fd = open_own_file(path, O_WRONLY | O_CREAT);
+    int fd = nodefile_open(path, O_WRONLY | O_CREAT);
     int error = fd < 0 ? fd : 0;
 
     if (!error && frr_user(&frr, pwbuf, sizeof pwbuf) &&
@@ -1511,7 +1489,7 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
     int error = null_fd < 0 ? -errno : 0;
     /* `out`'s directory is root's, but FRR's user may add files to it
      * (conf_dir_for_frr): emptied only once known to be a file of its own. */
-    int out_fd = open_own_file(out, O_WRONLY | O_CREAT);
+    int out_fd = nodefile_open(out, O_WRONLY | O_CREAT);
 
     if (!error && out_fd < 0) {
         error = out_fd;
@@ -1606,14 +1584,14 @@ check_daemon_file(const struct netns *ns, const char *name, const char *prog)
 
 /* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf)
  * when the host wrote one, else none.  The file is given to FRR's user
- * (through the descriptor, open_own_file), whose `write memory` links it
+ * (through the descriptor, nodefile_open), whose `write memory` links it
  * to DAEMON.conf.sav and renames a new one over it (conf_dir_for_frr). */
 static const char *
 daemon_conf(const struct netns *ns, const char *name, const char *conf)
 {
     struct passwd frr;
     char pwbuf[4096];
-    int fd = open_own_file(conf, O_RDONLY);
+    int fd = nodefile_open(conf, O_RDONLY);
 
     if (fd < 0) {
         return "/dev/null";
