@@ -510,9 +510,11 @@ struct mi_runtime_ops {
      * vtysh).  The daemon reads the file itself, inside the node, as it
      * reads it in every later restart.  The daemon's `write memory`
      * writes it again (a temporary file in `dir` renamed over it, the old
-     * one linked to DAEMON.conf.sav): the runtime lets the daemons' user
-     * add files to `dir` and gives it the file, through a descriptor
-     * opened O_NOFOLLOW, a regular file with one link only.  Required. */
+     * one linked to DAEMON.conf.sav) when the runtime lets the daemons'
+     * user add files to `dir` and gives it the file, through a descriptor
+     * opened O_NOFOLLOW, a regular file with one link only: only where
+     * `dir` is the node's own anyway (docker); never where root's tools
+     * use `dir` from the host (netns: doc/security.md).  Required. */
     int (*start_daemon)(void *state, const char *name, const char *dir,
                         const char *daemon);
 

@@ -1401,34 +1401,12 @@ check_dir_reachable(const struct netns *ns, const char *dir, uid_t uid,
     }
 }
 
-/* A daemon's `write memory` (FRR's config_write_file) writes
- * `dir`/DAEMON.conf.XXXXXX, links DAEMON.conf to DAEMON.conf.sav and renames
- * the new file over DAEMON.conf, as FRR's user: `dir` is made root's, group
- * frr, 01775 (through a descriptor opened O_NOFOLLOW).  The sticky bit
- * keeps root's files (frr.conf, DAEMON.out, tmp, snapshot.conf) from
- * being removed or replaced by FRR's user, which may add files and replace
- * only its own (pid files, logs, the DAEMON.conf given to it). */
-static int
-conf_dir_for_frr(const struct netns *ns, const char *name, const char *dir,
-                 gid_t gid)
-{
-    int fd = open_node_dir(ns, name, dir);
-    int error = fd < 0 ? fd : 0;
-
-    if (!error && (fchown(fd, 0, gid) < 0 || fchmod(fd, 01775) < 0)) {
-        error = -errno;
-        ns->host->error("netns: node %s: cannot let FRR's user write %s: %s",
-                        name, dir, strerror(errno));
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return error;
-}
-
 /* Once per router, before its daemons: FRR's user owns the node's FRR
- * directories (`dir`/frr/NAME holds the vty sockets) and may add files to
- * `dir` (conf_dir_for_frr). */
+ * directories (`dir`/frr/NAME holds the vty sockets).  `dir` itself stays
+ * root's, 0755, so a daemon's `write memory` cannot save there: made
+ * writable for FRR's user, it would let that user plant `dir`/NAME/frr.conf
+ * as a symlink that root's vtysh (restore's frr-reload.py ends with
+ * `write`) writes through (review R39, C1). */
 static int
 netns_prepare_frr(void *state, const char *name, const char *dir)
 {
@@ -1442,12 +1420,8 @@ netns_prepare_frr(void *state, const char *name, const char *dir)
         return -ENOENT;
     }
     /* `dir` stays root's: it holds what root re-reads (frr.conf, the
-     * daemons' output); FRR's user gets `dir`/frr, its own files and, for
-     * `write memory`, the right to add files to `dir` (conf_dir_for_frr). */
+     * daemons' output); FRR's user gets `dir`/frr and its own files. */
     int error = prepare_view(ns, name, dir, true, &view);
-    if (!error) {
-        error = conf_dir_for_frr(ns, name, dir, frr.pw_gid);
-    }
     if (!error) {
         check_dir_reachable(ns, dir, frr.pw_uid, frr.pw_gid);
     }
@@ -1487,8 +1461,8 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int error = null_fd < 0 ? -errno : 0;
-    /* `out`'s directory is root's, but FRR's user may add files to it
-     * (conf_dir_for_frr): emptied only once known to be a file of its own. */
+    /* `out`'s directory is root's; emptied only once known to be a file
+     * of its own all the same (nodefile_open). */
     int out_fd = nodefile_open(out, O_WRONLY | O_CREAT);
 
     if (!error && out_fd < 0) {
@@ -1582,25 +1556,16 @@ check_daemon_file(const struct netns *ns, const char *name, const char *prog)
     return 0;
 }
 
-/* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf)
- * when the host wrote one, else none.  The file is given to FRR's user
- * (through the descriptor, nodefile_open), whose `write memory` links it
- * to DAEMON.conf.sav and renames a new one over it (conf_dir_for_frr). */
+/* The -f of a daemon: its configuration file `conf` (`dir`/DAEMON.conf,
+ * in the node's directory, root's) when the host wrote one, a regular file
+ * of one link (nodefile_open), else none. */
 static const char *
-daemon_conf(const struct netns *ns, const char *name, const char *conf)
+daemon_conf(const char *conf)
 {
-    struct passwd frr;
-    char pwbuf[4096];
     int fd = nodefile_open(conf, O_RDONLY);
 
     if (fd < 0) {
         return "/dev/null";
-    }
-    if (frr_user(&frr, pwbuf, sizeof pwbuf) &&
-        fchown(fd, frr.pw_uid, frr.pw_gid) < 0) {
-        ns->host->error("netns: node %s: cannot give %s to FRR's user (its "
-                        "`write memory` will fail): %s",
-                        name, conf, strerror(errno));
     }
     close(fd);
     return conf;
@@ -1667,7 +1632,7 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
          * daemon's own file written by the host (since 4.10), never FRR's
          * default under /etc/frr. */
-        const char *cfg = daemon_conf(ns, name, conf);
+        const char *cfg = daemon_conf(conf);
         const char *const argv[] = {prog, "-N", name,    "-d",    "-P",
                                     "0",  "-i", pidfile, "--log", log,
                                     "-f", cfg,  NULL};
