@@ -87,8 +87,8 @@ void damage_look_node(const struct active_plugin *rt, const struct state *st,
                       struct damage_node_seen *seen);
 
 /* Whether student access's sshd runs in the node whose network namespace
- * is `netns`: the one owner of that answer (`status`, and `up`'s access
- * phase saying what it starts).  The kernel's word, a TCP socket
+ * is `netns`: the one owner of that answer (`status`, and `up` healing
+ * through it).  The kernel's word, a TCP socket
  * listening on ACCESS_SSH_PORT in that namespace (sock_diag, bounded:
  * netlink_tcp_listens()), never a file of the node (its pid file is the
  * students' to change).  1, 0, or -errno (logged): unknown. */
