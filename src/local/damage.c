@@ -40,7 +40,9 @@ damage_look_node(const struct active_plugin *rt, const struct state *st,
     } else {
         seen->listed = true;
     }
-    if (sshd) {
+    /* Not when its namespace could not be entered and listed: said
+     * once, by the listing (review R38, nit). */
+    if (sshd && seen->listed) {
         int runs = damage_sshd_runs(path);
         seen->sshd_looked = runs >= 0;
         seen->sshd_runs = runs == 1;
