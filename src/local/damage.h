@@ -49,6 +49,7 @@ struct damage_seen {
     bool tun_ends;        /* the tunnel makes remote links' ends itself */
     bool forward_looked;  /* the port forward's table looked for */
     bool forward_loaded;  /* ... and it is loaded */
+    bool forward_older;   /* an earlier miniinet's (family ip) is */
 };
 
 enum damage_kind {
@@ -95,7 +96,7 @@ void damage_look_node(const struct active_plugin *rt, const struct state *st,
 int damage_sshd_runs(const char *netns);
 
 /* With student access (`ap`) and a group on `server`: whether the port
- * forward of network `p` is loaded, `nft list tables inet` of the server
+ * forward of network `p` is loaded, `nft list tables` of the server
  * (its own nft, output bounded; nothing of a node read).  A listing that
  * cannot be had leaves it unknown (reported). */
 void damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
