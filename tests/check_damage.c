@@ -449,9 +449,23 @@ START_TEST(test_outside_missing)
                                 "missing on the server, out missing in 3_ssh "
                                 "(student access of AS 3; `up` makes it "
                                 "again)");
+    /* The server's interfaces not listed: its end not judged. */
+    seen.root_looked = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: out missing "
+                                "in 3_ssh (student access of AS 3; `up` "
+                                "makes it again)");
+    /* The proxy's not listed: its end not judged. */
+    seen.root_looked = true;
+    n->listed = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: 3_sshout "
+                                "missing on the server (student access of "
+                                "AS 3; `up` makes it again)");
     /* Neither namespace listed: not judged. */
     seen.root_looked = false;
-    n->listed = false;
     find_access();
     ck_assert_uint_eq(n_d, 0);
     /* The proxy missing: its node's damage, not its outside link. */
