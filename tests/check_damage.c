@@ -449,9 +449,23 @@ START_TEST(test_outside_missing)
                                 "missing on the server, out missing in 3_ssh "
                                 "(student access of AS 3; `up` makes it "
                                 "again)");
+    /* The server's interfaces not listed: its end not judged. */
+    seen.root_looked = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: out missing "
+                                "in 3_ssh (student access of AS 3; `up` "
+                                "makes it again)");
+    /* The proxy's not listed: its end not judged. */
+    seen.root_looked = true;
+    n->listed = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what, "3_ssh: outside link missing: 3_sshout "
+                                "missing on the server (student access of "
+                                "AS 3; `up` makes it again)");
     /* Neither namespace listed: not judged. */
     seen.root_looked = false;
-    n->listed = false;
     find_access();
     ck_assert_uint_eq(n_d, 0);
     /* The proxy missing: its node's damage, not its outside link. */
@@ -479,6 +493,13 @@ START_TEST(test_forward_missing)
     ck_assert_uint_eq(n_d, 2);
     ck_assert_int_eq(d[0].kind, DAMAGE_SSHD);
     ck_assert_int_eq(d[1].kind, DAMAGE_FORWARD);
+    /* An earlier miniinet's table (family ip) instead: said so. */
+    seen.forward_older = true;
+    find_access();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_str_eq(d[1].what, "port forward of AS 3, 4 of an older "
+                                "miniinet (nftables table ip "
+                                "miniinet_course; `up` replaces it)");
     /* `nft` could not list: unknown. */
     seen.forward_looked = false;
     find_access();
@@ -490,22 +511,27 @@ START_TEST(test_forward_missing)
 }
 END_TEST
 
-/* What `nft list tables inet` prints, read for the network's table. */
+/* What `nft list tables` prints, read for the network's table. */
 START_TEST(test_nft_table_listed)
 {
-    ck_assert(
-        access_nft_table_listed("table inet miniinet_course\n", "course"));
+    ck_assert(access_nft_table_listed("table inet miniinet_course\n", "inet",
+                                      "course"));
     ck_assert(access_nft_table_listed("table inet filter\n"
                                       "table inet miniinet_course",
-                                      "course"));
-    ck_assert(
-        !access_nft_table_listed("table inet miniinet_course2\n", "course"));
-    ck_assert(
-        !access_nft_table_listed("table ip miniinet_course\n", "course"));
-    ck_assert(
-        !access_nft_table_listed(" table inet miniinet_course\n", "course"));
-    ck_assert(!access_nft_table_listed("", "course"));
-    ck_assert(!access_nft_table_listed(NULL, "course"));
+                                      "inet", "course"));
+    ck_assert(!access_nft_table_listed("table inet miniinet_course2\n", "inet",
+                                       "course"));
+    ck_assert(!access_nft_table_listed("table ip miniinet_course\n", "inet",
+                                       "course"));
+    ck_assert(access_nft_table_listed("table bridge filter\n"
+                                      "table ip miniinet_course\n",
+                                      "ip", "course"));
+    ck_assert(!access_nft_table_listed("table inet miniinet_course\n", "ip",
+                                       "course"));
+    ck_assert(!access_nft_table_listed(" table inet miniinet_course\n", "inet",
+                                       "course"));
+    ck_assert(!access_nft_table_listed("", "inet", "course"));
+    ck_assert(!access_nft_table_listed(NULL, "inet", "course"));
 }
 END_TEST
 

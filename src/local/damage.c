@@ -11,7 +11,7 @@
 #include "log.h"
 #include "util.h"
 
-/* How much of `nft list tables inet` is read: a table a line. */
+/* How much of `nft list tables` is read: a table a line. */
 #define NFT_TABLES_MAX 65536
 
 void
@@ -40,7 +40,9 @@ damage_look_node(const struct active_plugin *rt, const struct state *st,
     } else {
         seen->listed = true;
     }
-    if (sshd) {
+    /* Not when its namespace could not be entered and listed: said
+     * once, by the listing (review R38, nit). */
+    if (sshd && seen->listed) {
         int runs = damage_sshd_runs(path);
         seen->sshd_looked = runs >= 0;
         seen->sshd_runs = runs == 1;
@@ -62,7 +64,7 @@ void
 damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
                    unsigned server, struct damage_seen *seen)
 {
-    const char *argv[] = {"nft", "list", "tables", "inet", NULL};
+    const char *argv[] = {"nft", "list", "tables", NULL};
     bool here = false, truncated = false;
     char *out = NULL;
 
@@ -75,9 +77,10 @@ damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
     int status = host_run_bounded(argv, &out, NFT_TABLES_MAX, &truncated);
     if (status == 0 && !truncated) {
         seen->forward_looked = true;
-        seen->forward_loaded = access_nft_table_listed(out, p->name);
+        seen->forward_loaded = access_nft_table_listed(out, "inet", p->name);
+        seen->forward_older = access_nft_table_listed(out, "ip", p->name);
     } else {
-        log_warn("access: `nft list tables inet` %s: the port forward of "
+        log_warn("access: `nft list tables` %s: the port forward of "
                  "network %s not looked at",
                  truncated ? "printed too much" : "failed", p->name);
     }
@@ -310,10 +313,17 @@ access_damage(const struct mi_plan *p, const struct access_plan *ap,
     if (ases && seen->forward_looked && !seen->forward_loaded) {
         char table[128];
         access_nft_table(table, sizeof table, p->name);
-        add(f, DAMAGE_FORWARD, 0, false,
-            xasprintf("port forward of AS %s missing (nftables table inet "
-                      "%s; `up` loads it again)",
-                      ases, table));
+        if (seen->forward_older) {
+            add(f, DAMAGE_FORWARD, 0, false,
+                xasprintf("port forward of AS %s of an older miniinet "
+                          "(nftables table ip %s; `up` replaces it)",
+                          ases, table));
+        } else {
+            add(f, DAMAGE_FORWARD, 0, false,
+                xasprintf("port forward of AS %s missing (nftables table "
+                          "inet %s; `up` loads it again)",
+                          ases, table));
+        }
     }
     free(ases);
 }

@@ -49,6 +49,7 @@ struct damage_seen {
     bool tun_ends;        /* the tunnel makes remote links' ends itself */
     bool forward_looked;  /* the port forward's table looked for */
     bool forward_loaded;  /* ... and it is loaded */
+    bool forward_older;   /* an earlier miniinet's (family ip) is */
 };
 
 enum damage_kind {
@@ -87,15 +88,15 @@ void damage_look_node(const struct active_plugin *rt, const struct state *st,
                       struct damage_node_seen *seen);
 
 /* Whether student access's sshd runs in the node whose network namespace
- * is `netns`: the one owner of that answer (`status`, and `up`'s access
- * phase saying what it starts).  The kernel's word, a TCP socket
+ * is `netns`: the one owner of that answer (`status`, and `up` healing
+ * through it).  The kernel's word, a TCP socket
  * listening on ACCESS_SSH_PORT in that namespace (sock_diag, bounded:
  * netlink_tcp_listens()), never a file of the node (its pid file is the
  * students' to change).  1, 0, or -errno (logged): unknown. */
 int damage_sshd_runs(const char *netns);
 
 /* With student access (`ap`) and a group on `server`: whether the port
- * forward of network `p` is loaded, `nft list tables inet` of the server
+ * forward of network `p` is loaded, `nft list tables` of the server
  * (its own nft, output bounded; nothing of a node read).  A listing that
  * cannot be had leaves it unknown (reported). */
 void damage_look_access(const struct mi_plan *p, const struct access_plan *ap,

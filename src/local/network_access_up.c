@@ -29,7 +29,6 @@
 #include "access_files.h"
 #include "backend.h"
 #include "credentials.h"
-#include "damage.h"
 #include "host.h"
 #include "log.h"
 #include "netlink.h"
@@ -144,23 +143,14 @@ run_in(const struct active_plugin *rt, const struct state *rec,
     return 0;
 }
 
-/* sshd started in node `name` where it does not run (sshd_argv); said
- * when the kernel showed it was not running (damage_sshd_runs(), what
- * `status` reports). */
+/* sshd started in node `name` where it does not run (sshd_argv).  Said
+ * nothing of: a fresh `up` starts every one, and `up` healing names the
+ * sshd it found dead as "student access repaired" (review R38, M1). */
 static int
 start_sshd(const struct active_plugin *rt, const struct state *rec,
            const char *name)
 {
-    char netns[4096];
-    int runs = rt_netns_path(rt, name, netns, sizeof netns)
-                   ? -1
-                   : damage_sshd_runs(netns);
-    int failed = run_in(rt, rec, name, sshd_argv, "starting sshd");
-
-    if (!failed && runs == 0) {
-        log_info("%s: sshd was not running: started", name);
-    }
-    return failed;
+    return run_in(rt, rec, name, sshd_argv, "starting sshd");
 }
 
 static int
@@ -182,8 +172,37 @@ put(const struct active_plugin *rt, const struct state *rec, const char *name,
     return error ? -1 : 0;
 }
 
-/* The proxy's outside veth, made when missing, and its addresses and
- * default route (create-or-replace). */
+/* The proxy's outside veth: its two ends, `<AS>_sshout` on the server
+ * and ACCESS_OUTSIDE_PEER in the proxy, both miniinet's names.  Kept when
+ * both are there; else the one left is deleted (with its peer, a veth) and
+ * the pair made again (review R38, L1: `status` reports each end, and
+ * making only a missing server end failed when `out` was there).  0, or
+ * -1 after saying what failed. */
+static int
+outside_pair(const char *ifname, const char *netns)
+{
+    int server_end = host_link_exists(NULL, ifname);
+    int proxy_end = host_link_exists(netns, ACCESS_OUTSIDE_PEER);
+
+    if (server_end < 0 || proxy_end < 0) {
+        return -1;
+    }
+    if (server_end == 1 && proxy_end == 1) {
+        return 0;
+    }
+    if ((server_end && host_link_delete(NULL, ifname)) ||
+        (proxy_end && host_link_delete(netns, ACCESS_OUTSIDE_PEER))) {
+        return -1;
+    }
+    struct veth_spec v = {
+        .end = {{.name = ifname, .netns = NULL},
+                {.name = ACCESS_OUTSIDE_PEER, .netns = netns}},
+    };
+    return netlink_create_veths(&v, 1) ? -1 : 0;
+}
+
+/* The proxy's outside veth, made when an end is missing, and its
+ * addresses and default route (create-or-replace). */
 static int
 outside_link(const struct active_plugin *rt, const struct access_group *g)
 {
@@ -196,18 +215,8 @@ outside_link(const struct active_plugin *rt, const struct access_group *g)
         return -1;
     }
     access_outside_ifname(ifname, sizeof ifname, g->asn);
-    int exists = host_link_exists(NULL, ifname);
-    if (exists < 0) {
+    if (outside_pair(ifname, netns)) {
         return -1;
-    }
-    if (!exists) {
-        struct veth_spec v = {
-            .end = {{.name = ifname, .netns = NULL},
-                    {.name = ACCESS_OUTSIDE_PEER, .netns = netns}},
-        };
-        if (netlink_create_veths(&v, 1)) {
-            return -1;
-        }
     }
     struct if_spec server_if = {.ifname = ifname,
                                 .addr = access_outside_addr(g->asn, false)};

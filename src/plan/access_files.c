@@ -95,12 +95,13 @@ table_header(struct text *t, const char *network)
 }
 
 bool
-access_nft_table_listed(const char *listing, const char *network)
+access_nft_table_listed(const char *listing, const char *family,
+                        const char *network)
 {
     char table[NAME_MAX_LEN + 16];
 
     access_nft_table(table, sizeof table, network);
-    char *want = xasprintf("table inet %s", table);
+    char *want = xasprintf("table %s %s", family, table);
     size_t len = strlen(want);
     bool found = false;
     for (const char *line = listing; line && *line && !found;) {

@@ -41,7 +41,7 @@ int access_outside_ifname(char *buf, size_t len, unsigned asn);
 #define ACCESS_OUTSIDE_PEER "out"
 
 /* The nftables table of `network` on server `server`: its name,
- * "miniinet_<network>" (family ip), and the whole ruleset for `nft -f -`
+ * "miniinet_<network>" (family inet), and the whole ruleset for `nft -f -`
  * (the table made, emptied and filled in one transaction), with a
  * DNAT per group hosted there.  NULL when the server hosts no group. */
 int access_nft_table(char *buf, size_t len, const char *network);
@@ -49,9 +49,12 @@ char *access_nft_ruleset(const char *network, const struct access_plan *,
                          unsigned server);
 /* `nft -f -` input that deletes the table (`down`). */
 char *access_nft_delete(const char *network);
-/* Whether `listing`, the output of `nft list tables inet`, holds the
- * table of `network` (a line "table inet miniinet_<network>"). */
-bool access_nft_table_listed(const char *listing, const char *network);
+/* Whether `listing`, the output of `nft list tables`, holds the table of
+ * `network` in `family` (a line "table FAMILY miniinet_<network>"):
+ * "inet", or "ip", the table of an earlier miniinet, which the ruleset
+ * deletes. */
+bool access_nft_table_listed(const char *listing, const char *family,
+                             const char *network);
 
 /* Docker's DOCKER-USER chain (doc/access.md, firewall notes).  dockerd
  * sets the FORWARD policy to DROP, and a drop in any base chain is final,
