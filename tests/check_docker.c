@@ -1685,19 +1685,22 @@ START_TEST(test_nodefile)
     ck_assert_int_eq(write(fd, "x", 1), 1);
     ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
     close(fd);
-    /* O_TRUNC is not applied before the check. */
-    fd = nodefile_open(path, O_WRONLY | O_TRUNC);
-    ck_assert_int_ge(fd, 0);
+    /* A second name for it: refused, whichever name is opened, and O_TRUNC
+     * not applied before the check. */
     struct stat st;
-    ck_assert_int_eq(fstat(fd, &st), 0);
-    ck_assert_int_eq(st.st_size, 1);
-    close(fd);
-    /* A second name for it: refused, whichever name is opened. */
     snprintf(other, sizeof other, "%s/frr.conf", dir);
     ck_assert_int_eq(link(path, other), 0);
-    ck_assert_int_eq(nodefile_open(other, O_WRONLY), -EPERM);
+    ck_assert_int_eq(nodefile_open(other, O_WRONLY | O_TRUNC), -EPERM);
     ck_assert_int_eq(nodefile_open(path, O_RDONLY), -EPERM);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_size, 1);
     unlink(other);
+    /* One name again: O_TRUNC empties it, after the check. */
+    fd = nodefile_open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+    close(fd);
     /* A symlink: not followed. */
     unlink(path);
     ck_assert_int_eq(symlink("/etc/passwd", path), 0);

@@ -21,6 +21,9 @@ nodefile_open(const char *path, int flags)
     int error = fstat(fd, &st) < 0                         ? -errno
                 : !S_ISREG(st.st_mode) || st.st_nlink != 1 ? -EPERM
                                                            : 0;
+    if (!error && (flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+        error = -errno;
+    }
     if (error) {
         close(fd);
         return error;

@@ -8,9 +8,9 @@
 /* Opens `path` with open(2)'s `flags` (O_CREAT makes it 0644), never
  * through a symlink and never blocking on a FIFO, and keeps it only when
  * it is a regular file with one link (not a name for another file).
- * Truncate it, when needed, after this: O_TRUNC would empty whatever the
- * name stands for before the check.  Returns the descriptor (close-on-
- * exec, non-blocking) or -errno: -EPERM when it is not such a file. */
+ * O_TRUNC empties it only then, never before the check.  Returns the
+ * descriptor (close-on-exec, non-blocking) or -errno: -EPERM when it is
+ * not such a file. */
 int nodefile_open(const char *path, int flags);
 
 #endif

@@ -3863,11 +3863,7 @@ docker_start_daemon(void *state, const char *name, const char *dir,
 
     /* DIR is the container's to write: never through its symlink, nor
      * blocked by a FIFO put there, nor emptying another file. */
-    int out_fd = nodefile_open(out_path, O_WRONLY | O_CREAT);
-    if (out_fd >= 0 && ftruncate(out_fd, 0) < 0) {
-        close(out_fd);
-        out_fd = -1;
-    }
+    int out_fd = nodefile_open(out_path, O_WRONLY | O_CREAT | O_TRUNC);
     FILE *f = out_fd < 0 ? NULL : fdopen(out_fd, "w");
     if (!f && out_fd >= 0) {
         close(out_fd);

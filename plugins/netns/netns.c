@@ -1463,13 +1463,10 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
     int error = null_fd < 0 ? -errno : 0;
     /* `out`'s directory is root's; emptied only once known to be a file
      * of its own all the same (nodefile_open). */
-    int out_fd = nodefile_open(out, O_WRONLY | O_CREAT);
+    int out_fd = nodefile_open(out, O_WRONLY | O_CREAT | O_TRUNC);
 
     if (!error && out_fd < 0) {
         error = out_fd;
-    }
-    if (!error && ftruncate(out_fd, 0) < 0) {
-        error = -errno;
     }
     if (error) {
         ns->host->error("netns: node %s: cannot open %s: %s", name,
