@@ -1435,6 +1435,19 @@ fake_start(struct fake_engine *f, const char *dir, const char *mode)
     ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_thread, f), 0);
 }
 
+/* The plugin configured to talk to the fake's socket. */
+static void *
+fake_configure(const struct fake_engine *f)
+{
+    char settings[256];
+    void *state;
+
+    snprintf(settings, sizeof settings,
+             "plugins = { docker = { socket = \"%s\"; }; };", f->path);
+    ck_assert_int_eq(configure_with(settings, &state), 0);
+    return state;
+}
+
 /* Stops the fake; the program's wait status (it is reaped if the fake
  * has not). */
 static int
@@ -1482,11 +1495,7 @@ START_TEST(test_run_bounded)
     for (size_t i = 0; i < 3; i++) {
         struct fake_engine f;
         fake_start(&f, dir, modes[i]);
-        char settings[256];
-        snprintf(settings, sizeof settings,
-                 "plugins = { docker = { socket = \"%s\"; }; };", f.path);
-        void *state;
-        ck_assert_int_eq(configure_with(settings, &state), 0);
+        void *state = fake_configure(&f);
         const char *argv[] = {"vtysh", "-c", "show running-config", NULL};
         char *out = (char *)"unchanged";
         testutil_capture_begin();
@@ -1523,11 +1532,7 @@ START_TEST(test_run_bounded)
     if (self_holds_sys_admin()) {
         struct fake_engine f;
         fake_start(&f, dir, "writable");
-        char settings[256];
-        snprintf(settings, sizeof settings,
-                 "plugins = { docker = { socket = \"%s\"; }; };", f.path);
-        void *state;
-        ck_assert_int_eq(configure_with(settings, &state), 0);
+        void *state = fake_configure(&f);
         const char *argv[] = {"vtysh", NULL};
         char *out = NULL;
         testutil_capture_begin();
@@ -1636,11 +1641,7 @@ START_TEST(test_check_image)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     struct fake_engine f;
     fake_start(&f, dir, "ok");
-    char settings[256];
-    snprintf(settings, sizeof settings,
-             "plugins = { docker = { socket = \"%s\"; }; };", f.path);
-    void *state;
-    ck_assert_int_eq(configure_with(settings, &state), 0);
+    void *state = fake_configure(&f);
 
     ck_assert_int_eq(check_image(state, "current", "router_image"), 0);
     ck_assert_int_eq(check_image(state, "newer", "router_image"), 0);
