@@ -97,9 +97,11 @@ extern "C" {
  * management network of student access (MI_BRIDGE_MGMT, MI_LINK_MGMT) and
  * the switch's check_mgmt, without which the host hands no switch a plan
  * that has them.  4.12: runtime put_files (struct mi_file), with which
- * `up` installs student access into the proxies and devices. */
+ * `up` installs student access into the proxies and devices.  4.13: switch
+ * set_port_vlan (struct mi_port_vlan), with which students set their own
+ * switches' VLANs through miniinet. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 12
+#define MI_PLUGIN_ABI_MINOR 13
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -648,6 +650,17 @@ struct mi_runtime_ops {
  * attaches to them the root-namespace ends of links (mi_link.peer[]) that
  * the host has created.  `dir` is the switch's directory under miniinet's
  * run directory, where it may run a private daemon. */
+#if MI_PLUGIN_TARGET_MINOR >= 13
+/* A port's VLAN setting for set_port_vlan() (since 4.13). */
+#define MI_VLAN_MAX 4094
+struct mi_port_vlan {
+    bool trunk;          /* false: an access port of `tag` */
+    unsigned tag;        /* access: 1..MI_VLAN_MAX; trunk: 0 */
+    uint8_t trunks[512]; /* trunk: bit v (trunks[v / 8] >> v % 8 & 1) set
+                            for VLAN v, 1..MI_VLAN_MAX; none: every VLAN */
+};
+#endif
+
 struct mi_switch_ops {
     struct mi_common_ops common;
 
@@ -768,6 +781,21 @@ struct mi_switch_ops {
      * destroy() removes them as any bridge.  Returns 0, or -ENOTSUP after
      * saying why not through host->error().  Pure. */
     int (*check_mgmt)(void *state, const struct mi_plan *plan);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 13
+    /* Since 4.13.  Optional (NULL: students cannot set their switches'
+     * VLANs; `goto` on a switch says so).  Sets port `port` of bridge
+     * `bridge` as `v` says, in one transaction, and nothing else: an access
+     * port of VLAN v->tag (1 to 4094, untagged frames, no trunks), or a
+     * trunk (v->trunk: tag none, the VLANs whose bit is set in v->trunks,
+     * or every VLAN when none is set).  A port that is not on that bridge
+     * is refused (-ENOENT, said) and nothing changes.  The host has checked
+     * that the bridge and the port are the student group's (doc/access.md).
+     * Like bridge_exists(), it may run in a process that never called
+     * start().  Returns 0 or a negative errno, reported. */
+    int (*set_port_vlan)(void *state, const char *dir, const char *bridge,
+                         const char *port, const struct mi_port_vlan *v);
 #endif
 };
 

@@ -68,6 +68,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [SW_BRIDGES_EXIST] = SW(bridges_exist, false),
     [SW_CLEAR_LEFTOVERS] = SW(clear_leftovers, false),
     [SW_CHECK_MGMT] = SW(check_mgmt, false),
+    [SW_SET_PORT_VLAN] = SW(set_port_vlan, false),
 
     [TUN_OVERHEAD] = TUN(overhead, true),
     [TUN_DESCRIBE_ID] = TUN(describe_id, true),
@@ -553,6 +554,16 @@ backend_mgmt_gate(const struct active_plugin *sw, const struct mi_plan *p,
     }
     free(what);
     return builds ? MGMT_REFUSED : MGMT_SHOW_ONLY;
+}
+
+int
+sw_set_port_vlan(const struct active_plugin *sw, const char *dir,
+                 const char *bridge, const char *port,
+                 const struct mi_port_vlan *v)
+{
+    return backend_has(sw, SW_SET_PORT_VLAN)
+               ? sw_ops(sw)->set_port_vlan(sw->state, dir, bridge, port, v)
+               : -ENOTSUP;
 }
 
 int

@@ -60,6 +60,7 @@ enum backend_op {
     SW_BRIDGES_EXIST,   /* 4.7 */
     SW_CLEAR_LEFTOVERS, /* 4.9 */
     SW_CHECK_MGMT,      /* 4.11 */
+    SW_SET_PORT_VLAN,   /* 4.13 */
 
     TUN_OVERHEAD,
     TUN_DESCRIBE_ID,
@@ -248,6 +249,11 @@ int sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
                     size_t len);
 /* The port made again taken by the switch in place of the old one
  * (switch reattach_port, 4.6); -ENOTSUP without it. */
+/* Port `port` of bridge `bridge` set as `v` says (switch set_port_vlan,
+ * 4.13); -ENOTSUP without it. */
+int sw_set_port_vlan(const struct active_plugin *sw, const char *dir,
+                     const char *bridge, const char *port,
+                     const struct mi_port_vlan *v);
 int sw_reattach_port(const struct active_plugin *sw, const char *dir,
                      const char *bridge, const char *port);
 
