@@ -556,6 +556,8 @@ START_TEST(test_descriptor)
     ck_assert_ptr_nonnull(ops->dead_daemons);
     ck_assert_ptr_nonnull(ops->reattach_port);
     ck_assert_ptr_nonnull(ops->bridges_exist);
+    ck_assert_ptr_nonnull(ops->set_port_vlan);
+    ck_assert_uint_eq(sw.lp.desc->abi_minor, MI_PLUGIN_ABI_MINOR);
     /* datapath "auto": netdev (needing checksum offload off) exactly when
      * the kernel has no openvswitch module. */
     ck_assert_int_eq(ops->needs_tx_csum_off(sw.state),
@@ -1151,6 +1153,233 @@ START_TEST(test_vlans_get_set)
 }
 END_TEST
 
+/* The VLAN settings of every bridge of small_plan() on this server. */
+#define N_SMALL 3
+
+static void
+small_vlans(struct sw *sw, char **texts)
+{
+    const char *names[N_SMALL] = {nm("Ba"), nm("Bb"), nm("Bx")};
+
+    ck_assert_int_eq(
+        sw->ops->get_vlans(sw->state, tmpdir, names, N_SMALL, texts), 0);
+    for (size_t i = 0; i < N_SMALL; i++) {
+        ck_assert_ptr_nonnull(texts[i]);
+    }
+}
+
+static void
+free_texts(char **texts)
+{
+    for (size_t i = 0; i < N_SMALL; i++) {
+        free(texts[i]);
+        texts[i] = NULL;
+    }
+}
+
+/* `texts` with the line of port `port` (which must be there) replaced by
+ * `line` (with its newline). */
+static void
+replace_port_line(char **texts, const char *port, const char *line)
+{
+    char *key = xasprintf("port %s", port);
+    size_t n_found = 0;
+
+    for (size_t i = 0; i < N_SMALL; i++) {
+        for (char *p = texts[i]; p && *p;) {
+            char *eol = strchr(p, '\n');
+            ck_assert_ptr_nonnull(eol);
+            size_t len = strlen(key);
+            if (!strncmp(p, key, len) && (p[len] == ' ' || p[len] == '\n')) {
+                char *copy = xasprintf("%.*s%s%s", (int)(p - texts[i]),
+                                       texts[i], line, eol + 1);
+                free(texts[i]);
+                texts[i] = copy;
+                n_found++;
+                break;
+            }
+            p = eol + 1;
+        }
+    }
+    ck_assert_uint_eq(n_found, 1);
+    free(key);
+}
+
+/* Every bridge's settings are `expected`. */
+static void
+expect_small_vlans(struct sw *sw, char **expected)
+{
+    char *now[N_SMALL];
+
+    small_vlans(sw, now);
+    for (size_t i = 0; i < N_SMALL; i++) {
+        ck_assert_str_eq(now[i], expected[i]);
+    }
+    free_texts(now);
+}
+
+/* set_port_vlan of `port` on `bridge` to `v` in a new process (one that
+ * never called start()); then every bridge's settings must be `expected`
+ * with that port's line (updated) "port PORT SETTINGS". */
+static void
+set_and_expect(struct sw *sw, const char *bridge, const char *port,
+               const struct mi_port_vlan *v, const char *settings,
+               char **expected)
+{
+    sw_reopen(sw);
+    ck_assert_int_eq(
+        sw->ops->set_port_vlan(sw->state, tmpdir, bridge, port, v), 0);
+    char *line = xasprintf("port %s %s\n", port, settings);
+    replace_port_line(expected, port, line);
+    free(line);
+    expect_small_vlans(sw, expected);
+}
+
+static struct mi_port_vlan
+trunk_of(const unsigned *vlans, size_t n)
+{
+    struct mi_port_vlan v = {.trunk = true};
+
+    for (size_t i = 0; i < n; i++) {
+        v.trunks[vlans[i] / 8] |= (uint8_t)(1u << (vlans[i] % 8));
+    }
+    return v;
+}
+
+/* set_port_vlan (ABI 4.13), each time in a process that never called
+ * start(): an access port made a trunk of some VLANs (its tag gone), a
+ * trunk of every VLAN (those trunks gone), a trunk of one VLAN, an access
+ * port of another (the trunk gone); a plain port made an access port.
+ * Each time that port's line changes and nothing else of any bridge.
+ * Refused, changing nothing: a port of another bridge, a port that does
+ * not exist, a bad name, a bad tag or trunk VLAN, no Open vSwitch. */
+START_TEST(test_set_port_vlan)
+{
+    struct tplan *tp = small_plan();
+    struct sw sw;
+
+    sw_open(&sw);
+    ck_assert_ptr_nonnull(sw.ops->set_port_vlan);
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    char *expected[N_SMALL];
+    small_vlans(&sw, expected);
+    char *line = xasprintf("port %s tag 10 mode access\n", nm("pa"));
+    ck_assert_ptr_nonnull(strstr(expected[0], line));
+    free(line);
+
+    /* A trunk of VLANs 1, 20 and 4094: tag 10 gone. */
+    const unsigned some[] = {1, 20, 4094}, seven[] = {7};
+    struct mi_port_vlan v = trunk_of(some, 3);
+    set_and_expect(&sw, nm("Ba"), nm("pa"), &v, "trunks 1,20,4094 mode trunk",
+                   expected);
+    expect_vsctl("[]", "get", "port", nm("pa"), "tag");
+
+    /* A trunk of every VLAN: those trunks gone. */
+    v = (struct mi_port_vlan){.trunk = true};
+    set_and_expect(&sw, nm("Ba"), nm("pa"), &v, "mode trunk", expected);
+    expect_vsctl("[]", "get", "port", nm("pa"), "trunks");
+
+    /* A trunk of VLAN 7, then an access port of VLAN 30: the trunk gone. */
+    v = trunk_of(seven, 1);
+    set_and_expect(&sw, nm("Ba"), nm("pa"), &v, "trunks 7 mode trunk",
+                   expected);
+    v = (struct mi_port_vlan){.tag = 30};
+    set_and_expect(&sw, nm("Ba"), nm("pa"), &v, "tag 30 mode access",
+                   expected);
+    expect_vsctl("[]", "get", "port", nm("pa"), "trunks");
+
+    /* The trunk between the switches (no setting yet) an access port of
+     * the highest VLAN: from a plain port too. */
+    v = (struct mi_port_vlan){.tag = 4094};
+    set_and_expect(&sw, nm("Bb"), nm("tb"), &v, "tag 4094 mode access",
+                   expected);
+
+    /* A port of another bridge, and one of none: refused, said, nothing
+     * changes. */
+    v = (struct mi_port_vlan){.tag = 40};
+    const char *const not_there[][2] = {
+        {nm("Ba"), nm("px")},   /* on Bx */
+        {nm("Bx"), nm("Ba")},   /* Ba's own port */
+        {nm("Ba"), nm("none")}, /* no such port */
+        {nm("Bnone"), nm("pa")},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(not_there); i++) {
+        sw_reopen(&sw);
+        testutil_capture_begin();
+        ck_assert_int_eq(sw.ops->set_port_vlan(sw.state, tmpdir,
+                                               not_there[i][0],
+                                               not_there[i][1], &v),
+                         -ENOENT);
+        testutil_capture_end();
+        char *msg = xasprintf("port %s is not a port of bridge %s",
+                              not_there[i][1], not_there[i][0]);
+        ck_assert_msg(strstr(testutil_captured(), msg), "%s: said \"%s\"", msg,
+                      testutil_captured());
+        free(msg);
+        expect_small_vlans(&sw, expected);
+    }
+
+    /* Bad settings: refused before anything is asked, said. */
+    const unsigned zero[] = {0}, high[] = {4095}, ok[] = {5, 6};
+    struct mi_port_vlan bad[] = {
+        {.tag = 0},        {.tag = 4095},   {.tag = 100000}, trunk_of(zero, 1),
+        trunk_of(high, 1), trunk_of(ok, 2), trunk_of(ok, 2),
+    };
+    bad[5].tag = 7;       /* a trunk with a tag */
+    bad[6].trunk = false; /* an access port with trunks */
+    bad[6].tag = 5;
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        sw_reopen(&sw);
+        testutil_capture_begin();
+        ck_assert_int_eq(sw.ops->set_port_vlan(sw.state, tmpdir, nm("Ba"),
+                                               nm("pa"), &bad[i]),
+                         -EINVAL);
+        testutil_capture_end();
+        char *msg = xasprintf("bridge %s, port %s: VLAN setting refused",
+                              nm("Ba"), nm("pa"));
+        ck_assert_msg(strstr(testutil_captured(), msg),
+                      "bad[%zu]: said \"%s\"", i, testutil_captured());
+        free(msg);
+        expect_small_vlans(&sw, expected);
+    }
+
+    /* Names that are no interface's: an OVSDB record's UUID (which
+     * `set Port` would take), an empty one, none. */
+    char *uuid = vsctl("get", "port", nm("pa"), "_uuid", (char *)NULL);
+    const char *const bad_names[][2] = {
+        {nm("Ba"), uuid}, {nm("Ba"), ""}, {nm("Ba"), NULL}, {NULL, nm("pa")}};
+    v = (struct mi_port_vlan){.tag = 40};
+    for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+        testutil_capture_begin();
+        ck_assert_int_eq(sw.ops->set_port_vlan(sw.state, tmpdir,
+                                               bad_names[i][0],
+                                               bad_names[i][1], &v),
+                         -EINVAL);
+        testutil_capture_end();
+        ck_assert_ptr_nonnull(
+            strstr(testutil_captured(), "bad bridge or port name"));
+    }
+    free(uuid);
+    expect_small_vlans(&sw, expected);
+
+    const char *all[] = {nm("Ba"), nm("Bb"), nm("Bx")};
+    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, all, 3), 0);
+
+    /* No Open vSwitch at all: said, -ENOENT. */
+    sw_reopen(&sw);
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->set_port_vlan(sw.state, tmpdir, nm("Ba"), nm("pa"), &v),
+        -ENOENT);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "no Open vSwitch runs"));
+    free_texts(expected);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
 START_TEST(test_destroy_keeps_other_bridges)
 {
     struct tplan *tp = small_plan();
@@ -1652,6 +1881,7 @@ ovs_suite(void)
     add_case(s, "build_destroy", test_build_destroy, 60);
     add_case(s, "build_mgmt", test_build_mgmt, 60);
     add_case(s, "vlans_get_set", test_vlans_get_set, 60);
+    add_case(s, "set_port_vlan", test_set_port_vlan, 60);
     add_case(s, "destroy_keeps_other_bridges",
              test_destroy_keeps_other_bridges, 60);
     add_case(s, "missing_port", test_missing_port, 60);

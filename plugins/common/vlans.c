@@ -41,6 +41,15 @@ valid_port_name(struct tok t)
     return true;
 }
 
+bool
+vlans_name_ok(const char *name)
+{
+    /* Longer than VLANS_PORT_NAME_MAX: t.len says so, and it is refused. */
+    struct tok t = {name, name ? strnlen(name, VLANS_PORT_NAME_MAX + 1) : 0};
+
+    return valid_port_name(t);
+}
+
 /* A VLAN: decimal 0..4095, no sign, no leading zero; -1 if not. */
 static int
 parse_vlan(struct tok t)

@@ -53,6 +53,10 @@ char *vlans_format(struct vlan_ports *ports);
 int vlans_from_ovs(const char *bridges, const char *ports, const char *bridge,
                    struct vlan_ports *out, char *err, size_t errlen);
 
+/* Whether `name` is a port or bridge name as this text has them: 1 to
+ * VLANS_PORT_NAME_MAX of [A-Za-z0-9_.-] (never an OVSDB record's UUID). */
+bool vlans_name_ok(const char *name);
+
 /* The port called `name`, or NULL. */
 const struct vlan_port *vlans_find(const struct vlan_ports *,
                                    const char *name);

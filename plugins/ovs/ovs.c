@@ -1068,6 +1068,29 @@ ovs_dead_daemons(void *state, const char *dir, char *buf, size_t len)
     return 0;
 }
 
+/* 0 if port `port` is on bridge `bridge` (`ovs-vsctl port-to-br`), else
+ * -ENOENT, said naming both. */
+static int
+port_on_bridge(const struct ovs *ovs, const char *bridge, const char *port)
+{
+    char *owner = NULL;
+    char buf[32];
+    /* "--": a name is never read as an option. */
+    int status = vsctl(ovs, &owner, "--", "port-to-br", port, (char *)NULL);
+    bool on = status == 0 && owner && cmd_in_lines(owner, bridge);
+
+    free(owner);
+    if (!on) {
+        ovs->host->error("ovs: port %s is not a port of bridge %s%s%s%s", port,
+                         bridge, status ? " (ovs-vsctl port-to-br: " : "",
+                         status ? cmd_status_text(status, buf, sizeof buf)
+                                : "",
+                         status ? ")" : "");
+        return -ENOENT;
+    }
+    return 0;
+}
+
 /* The Port columns reattach_port() keeps, as `ovs-vsctl get` shows them
  * and `set` takes them back. */
 static const char *const kept_columns[] = {"tag", "trunks", "vlan_mode",
@@ -1086,7 +1109,7 @@ ovs_reattach_port(void *state, const char *dir, const char *bridge,
 {
     struct ovs *ovs = state;
     int error = attach(ovs, dir);
-    char *values = NULL, *owner = NULL;
+    char *values = NULL;
     char buf[32];
 
     if (!error && ovs->daemon == OVS_NONE) {
@@ -1094,18 +1117,13 @@ ovs_reattach_port(void *state, const char *dir, const char *bridge,
                          port);
         return -ENOENT;
     }
+    if (!error) {
+        error = port_on_bridge(ovs, bridge, port);
+    }
     if (error) {
         return error;
     }
-    int status = vsctl(ovs, &owner, "port-to-br", port, (char *)NULL);
-    if (status || !owner || !cmd_in_lines(owner, bridge)) {
-        ovs->host->error("ovs: port %s is not a port of bridge %s (%s)", port,
-                         bridge, status ? "ovs-vsctl port-to-br failed" : "");
-        free(owner);
-        return -ENOENT;
-    }
-    free(owner);
-    status =
+    int status =
         vsctl(ovs, &values, "get", "port", port, kept_columns[0],
               kept_columns[1], kept_columns[2], kept_columns[3], (char *)NULL);
     /* One line per column. */
@@ -1526,6 +1544,152 @@ ovs_set_vlans(void *state, const char *dir, const char *const *bridges,
     return error;
 }
 
+/* ------------------------------------------------------------------------ */
+/* set_port_vlan                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Whether VLAN `vlan`'s bit is set in `trunks` (plugin.h's layout). */
+static bool
+trunk_bit(const uint8_t *trunks, unsigned vlan)
+{
+    return trunks[vlan / 8] >> (vlan % 8) & 1;
+}
+
+/* Whether `v` is a setting plugin.h allows, else -EINVAL, said naming the
+ * port. */
+static int
+check_port_vlan(const struct ovs *ovs, const char *bridge, const char *port,
+                const struct mi_port_vlan *v)
+{
+    const char *why = NULL;
+    bool any_trunk = false;
+
+    for (size_t i = 0; i < sizeof v->trunks; i++) {
+        any_trunk |= v->trunks[i] != 0;
+    }
+    if (!v->trunk && (v->tag < 1 || v->tag > MI_VLAN_MAX)) {
+        why = "an access port's VLAN is out of range";
+    } else if (!v->trunk && any_trunk) {
+        why = "an access port carries no trunk VLANs";
+    } else if (v->trunk && v->tag) {
+        why = "a trunk has no VLAN tag of its own";
+    } else if (v->trunk && trunk_bit(v->trunks, 0)) {
+        why = "a trunk's VLANs are out of range (VLAN 0)";
+    } else if (v->trunk && trunk_bit(v->trunks, MI_VLAN_MAX + 1)) {
+        why = "a trunk's VLANs are out of range (VLAN 4095)";
+    }
+    if (why) {
+        ovs->host->error("ovs: bridge %s, port %s: VLAN setting refused (%s, "
+                         "tag %u): %s; VLANs are 1 to %u",
+                         bridge, port, v->trunk ? "trunk" : "access", v->tag,
+                         why, MI_VLAN_MAX);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Since 4.13: one port's VLANs as plugin.h says, in one transaction:
+ *   access: set Port P tag=N vlan_mode=access -- clear Port P trunks
+ *   trunk:  clear Port P tag [trunks] -- set Port P vlan_mode=trunk
+ *           [trunks=[N,...]]
+ * after checking that the port is on the bridge.  Names are checked to be
+ * interface names first: `set Port X` would take a record's UUID too. */
+static int
+ovs_set_port_vlan(void *state, const char *dir, const char *bridge,
+                  const char *port, const struct mi_port_vlan *v)
+{
+    struct ovs *ovs = state;
+
+    if (!vlans_name_ok(bridge) || !vlans_name_ok(port)) {
+        ovs->host->error("ovs: setting a port's VLANs: bad bridge or port "
+                         "name \"%.32s\" / \"%.32s\"",
+                         bridge ? bridge : "(none)", port ? port : "(none)");
+        return -EINVAL;
+    }
+    if (!v) {
+        ovs->host->error("ovs: bridge %s, port %s: no VLAN setting given",
+                         bridge, port);
+        return -EINVAL;
+    }
+    int error = check_port_vlan(ovs, bridge, port, v);
+    if (!error) {
+        error = attach(ovs, dir);
+    }
+    if (!error && ovs->daemon == OVS_NONE) {
+        ovs->host->error("ovs: no Open vSwitch runs: bridge %s, port %s "
+                         "cannot be set",
+                         bridge, port);
+        error = -ENOENT;
+    }
+    if (!error) {
+        error = port_on_bridge(ovs, bridge, port);
+    }
+    if (error) {
+        return error;
+    }
+
+    struct vlan_port trunks = {.has_trunks = true};
+    bool all = true;
+    _Static_assert(sizeof trunks.trunks == sizeof v->trunks,
+                   "plugin.h's and vlans.h's trunk bitmaps differ");
+    memcpy(trunks.trunks, v->trunks, sizeof trunks.trunks);
+    for (size_t i = 0; i < sizeof v->trunks; i++) {
+        all &= v->trunks[i] == 0;
+    }
+    size_t len = 5 * VLANS_N_VLANS + 1;
+    char *text = v->trunk && !all ? malloc(len) : NULL;
+    if (v->trunk && !all &&
+        (!text || !vlans_trunks_text(&trunks, text, len))) {
+        free(text);
+        return -ENOMEM;
+    }
+
+    struct args a = {0};
+    vsctl_begin(ovs, &a, QUERY_TIMEOUT);
+    if (!v->trunk) {
+        args_add(&a, "--");
+        args_add(&a, "set");
+        args_add(&a, "Port");
+        args_add(&a, port);
+        args_addf(&a, "tag=%u", v->tag);
+        args_add(&a, "vlan_mode=access");
+        args_add(&a, "--");
+        args_add(&a, "clear");
+        args_add(&a, "Port");
+        args_add(&a, port);
+        args_add(&a, "trunks");
+    } else {
+        args_add(&a, "--");
+        args_add(&a, "clear");
+        args_add(&a, "Port");
+        args_add(&a, port);
+        args_add(&a, "tag");
+        if (all) {
+            args_add(&a, "trunks");
+        }
+        args_add(&a, "--");
+        args_add(&a, "set");
+        args_add(&a, "Port");
+        args_add(&a, port);
+        args_add(&a, "vlan_mode=trunk");
+        if (!all) {
+            args_addf(&a, "trunks=[%s]", text);
+        }
+    }
+    free(text);
+    int status = run_args(ovs, &a, NULL);
+    args_free(&a);
+    if (status) {
+        char buf[32];
+        ovs->host->error("ovs: bridge %s, port %s: ovs-vsctl setting its "
+                         "VLANs failed (%s)",
+                         bridge, port,
+                         cmd_status_text(status, buf, sizeof buf));
+        return status < 0 ? status : -EIO;
+    }
+    return 0;
+}
+
 /* Since 4.9: the plan's bridges of `server` that a reboot left in the
  * server's Open vSwitch database (a private instance's went with the run
  * directory), labelled with the network by build() and unused. */
@@ -1607,6 +1771,7 @@ static const struct mi_switch_ops ovs_ops = {
     .reattach_port = ovs_reattach_port,
     .clear_leftovers = ovs_clear_leftovers,
     .check_mgmt = ovs_check_mgmt,
+    .set_port_vlan = ovs_set_port_vlan,
 };
 
 MI_PLUGIN_DEFINE = {
