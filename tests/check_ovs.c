@@ -1363,6 +1363,21 @@ START_TEST(test_set_port_vlan)
     free(uuid);
     expect_small_vlans(&sw, expected);
 
+    /* reattach_port makes the same port check: refused alike, and a port
+     * of the bridge taken again keeps what set_port_vlan set. */
+    sw_reopen(&sw);
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->reattach_port(sw.state, tmpdir, nm("Ba"), nm("px")), -ENOENT);
+    testutil_capture_end();
+    char *msg =
+        xasprintf("port %s is not a port of bridge %s", nm("px"), nm("Ba"));
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), msg));
+    free(msg);
+    ck_assert_int_eq(
+        sw.ops->reattach_port(sw.state, tmpdir, nm("Ba"), nm("pa")), 0);
+    expect_small_vlans(&sw, expected);
+
     const char *all[] = {nm("Ba"), nm("Bb"), nm("Bx")};
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, all, 3), 0);
 
