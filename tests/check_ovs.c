@@ -1357,9 +1357,15 @@ START_TEST(test_set_port_vlan)
                                                bad_names[i][1], &v),
                          -EINVAL);
         testutil_capture_end();
-        ck_assert_ptr_nonnull(
-            strstr(testutil_captured(), "bad bridge or port name"));
+        const char *said = i < 3 ? "bad port name" : "bad bridge name";
+        ck_assert_ptr_nonnull(strstr(testutil_captured(), said));
     }
+    testutil_capture_begin();
+    ck_assert_int_eq(
+        sw.ops->set_port_vlan(sw.state, tmpdir, nm("Ba"), nm("pa"), NULL),
+        -EINVAL);
+    testutil_capture_end();
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "no VLAN setting"));
     free(uuid);
     expect_small_vlans(&sw, expected);
 

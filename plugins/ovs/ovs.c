@@ -1588,22 +1588,78 @@ check_port_vlan(const struct ovs *ovs, const char *bridge, const char *port,
     return 0;
 }
 
-/* Since 4.13: one port's VLANs as plugin.h says, in one transaction:
+/* Adds to `a` the commands that make port `port` as `v` says:
  *   access: set Port P tag=N vlan_mode=access -- clear Port P trunks
  *   trunk:  clear Port P tag [trunks] -- set Port P vlan_mode=trunk
  *           [trunks=[N,...]]
- * after checking that the port is on the bridge.  Names are checked to be
- * interface names first: `set Port X` would take a record's UUID too. */
+ * (trunks cleared when `v` sets none: every VLAN).  -ENOMEM or 0. */
+static int
+add_port_vlan(struct args *a, const char *port, const struct mi_port_vlan *v)
+{
+    struct vlan_port p = {.has_trunks = true};
+    _Static_assert(sizeof p.trunks == sizeof v->trunks,
+                   "plugin.h's and vlans.h's trunk bitmaps differ");
+    bool all = true;
+
+    memcpy(p.trunks, v->trunks, sizeof p.trunks);
+    for (size_t i = 0; i < sizeof v->trunks; i++) {
+        all &= v->trunks[i] == 0;
+    }
+    args_add(a, "--");
+    args_add(a, v->trunk ? "clear" : "set");
+    args_add(a, "Port");
+    args_add(a, port);
+    if (!v->trunk) {
+        args_addf(a, "tag=%u", v->tag);
+        args_add(a, "vlan_mode=access");
+        args_add(a, "--");
+        args_add(a, "clear");
+        args_add(a, "Port");
+        args_add(a, port);
+        args_add(a, "trunks");
+        return 0;
+    }
+    args_add(a, "tag");
+    if (all) {
+        args_add(a, "trunks");
+    }
+    args_add(a, "--");
+    args_add(a, "set");
+    args_add(a, "Port");
+    args_add(a, port);
+    args_add(a, "vlan_mode=trunk");
+    if (!all) {
+        size_t len = 5 * VLANS_N_VLANS + 1;
+        char *text = malloc(len);
+        if (!text || !vlans_trunks_text(&p, text, len)) {
+            free(text);
+            return -ENOMEM;
+        }
+        args_addf(a, "trunks=[%s]", text);
+        free(text);
+    }
+    return 0;
+}
+
+/* Since 4.13: one port's VLANs as plugin.h says, in one transaction
+ * (add_port_vlan()), after checking the names, the setting and that the
+ * port is on the bridge.  The names must be interface names: `set Port X`
+ * would take a record's UUID too. */
 static int
 ovs_set_port_vlan(void *state, const char *dir, const char *bridge,
                   const char *port, const struct mi_port_vlan *v)
 {
     struct ovs *ovs = state;
+    int error;
 
-    if (!vlans_name_ok(bridge) || !vlans_name_ok(port)) {
-        ovs->host->error("ovs: setting a port's VLANs: bad bridge or port "
-                         "name \"%.32s\" / \"%.32s\"",
-                         bridge ? bridge : "(none)", port ? port : "(none)");
+    /* A bad name is not echoed: no switch could have it. */
+    bool bridge_ok = vlans_name_ok(bridge);
+    if (!bridge_ok || !vlans_name_ok(port)) {
+        ovs->host->error("ovs: %s%s%ssetting a port's VLANs: bad %s name (a "
+                         "name is 1 to %d of A-Z a-z 0-9 _ . -)",
+                         bridge_ok ? "bridge " : "", bridge_ok ? bridge : "",
+                         bridge_ok ? ": " : "", bridge_ok ? "port" : "bridge",
+                         VLANS_PORT_NAME_MAX);
         return -EINVAL;
     }
     if (!v) {
@@ -1611,7 +1667,7 @@ ovs_set_port_vlan(void *state, const char *dir, const char *bridge,
                          bridge, port);
         return -EINVAL;
     }
-    int error = check_port_vlan(ovs, bridge, port, v);
+    error = check_port_vlan(ovs, bridge, port, v);
     if (!error) {
         error = attach(ovs, dir);
     }
@@ -1624,60 +1680,12 @@ ovs_set_port_vlan(void *state, const char *dir, const char *bridge,
     if (!error) {
         error = port_on_bridge(ovs, bridge, port);
     }
-    if (error) {
-        return error;
-    }
-
-    struct vlan_port trunks = {.has_trunks = true};
-    bool all = true;
-    _Static_assert(sizeof trunks.trunks == sizeof v->trunks,
-                   "plugin.h's and vlans.h's trunk bitmaps differ");
-    memcpy(trunks.trunks, v->trunks, sizeof trunks.trunks);
-    for (size_t i = 0; i < sizeof v->trunks; i++) {
-        all &= v->trunks[i] == 0;
-    }
-    size_t len = 5 * VLANS_N_VLANS + 1;
-    char *text = v->trunk && !all ? malloc(len) : NULL;
-    if (v->trunk && !all &&
-        (!text || !vlans_trunks_text(&trunks, text, len))) {
-        free(text);
-        return -ENOMEM;
-    }
-
     struct args a = {0};
     vsctl_begin(ovs, &a, QUERY_TIMEOUT);
-    if (!v->trunk) {
-        args_add(&a, "--");
-        args_add(&a, "set");
-        args_add(&a, "Port");
-        args_add(&a, port);
-        args_addf(&a, "tag=%u", v->tag);
-        args_add(&a, "vlan_mode=access");
-        args_add(&a, "--");
-        args_add(&a, "clear");
-        args_add(&a, "Port");
-        args_add(&a, port);
-        args_add(&a, "trunks");
-    } else {
-        args_add(&a, "--");
-        args_add(&a, "clear");
-        args_add(&a, "Port");
-        args_add(&a, port);
-        args_add(&a, "tag");
-        if (all) {
-            args_add(&a, "trunks");
-        }
-        args_add(&a, "--");
-        args_add(&a, "set");
-        args_add(&a, "Port");
-        args_add(&a, port);
-        args_add(&a, "vlan_mode=trunk");
-        if (!all) {
-            args_addf(&a, "trunks=[%s]", text);
-        }
+    if (!error) {
+        error = add_port_vlan(&a, port, v);
     }
-    free(text);
-    int status = run_args(ovs, &a, NULL);
+    int status = error ? 0 : run_args(ovs, &a, NULL);
     args_free(&a);
     if (status) {
         char buf[32];
@@ -1685,9 +1693,9 @@ ovs_set_port_vlan(void *state, const char *dir, const char *bridge,
                          "VLANs failed (%s)",
                          bridge, port,
                          cmd_status_text(status, buf, sizeof buf));
-        return status < 0 ? status : -EIO;
+        error = status < 0 ? status : -EIO;
     }
-    return 0;
+    return error;
 }
 
 /* Since 4.9: the plan's bridges of `server` that a reboot left in the
