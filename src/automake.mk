@@ -39,6 +39,7 @@ src_libmicore_la_SOURCES = \
 	src/plan/plan.c src/plan/plan.h \
 	src/plan/plan_output.c src/plan/access.c src/plan/access.h \
 	src/plan/access_files.c src/plan/access_files.h \
+	src/plan/vlanreq.c src/plan/vlanreq.h \
 	src/plan/graph.c src/plan/graph.h \
 	src/plan/linkref.c src/plan/linkref.h \
 	src/plan/valley.c src/plan/valley.h \
