@@ -1149,7 +1149,8 @@ heal(struct up *u)
      * an sshd a student killed is started again; the port forward is
      * loaded again.  What damage.c found of it is repaired so. */
     if (status == EXIT_OK && ap) {
-        if (network_access_install(u->s, u->rec)) {
+        if (network_access_install(u->s, u->rec) ||
+            network_vlan_start(u->s, u->rec)) {
             log_error("network %s is up, and its student access could not "
                       "be put back (see above)",
                       p->name);
@@ -1313,6 +1314,9 @@ build(struct up *u)
         phase = "student access";
         progress_phase("access", 0);
         error = network_access_install(u->s, &u->st);
+        if (!error) {
+            error = network_vlan_start(u->s, &u->st);
+        }
         progress_end();
     }
     free(switch_dir);
