@@ -401,9 +401,10 @@ vlan_agent_serve(const struct vlan_agent *a)
 /* ------------------------------------------------------------------------ */
 
 /* Field 22 of /proc/PID/stat (the start time, in clock ticks since boot),
- * or 0 when there is no such process (or it cannot be read). */
+ * or 0 when there is no such process (or it cannot be read); its state
+ * (field 3, 'Z' for a process that ended) in *state when not NULL. */
 static unsigned long long
-start_time(long pid)
+proc_start(long pid, char *state)
 {
     char path[64], buf[1024];
 
@@ -421,10 +422,19 @@ start_time(long pid)
     /* After the command's name, which may hold spaces and parentheses:
      * field 3 on. */
     char *s = strrchr(buf, ')');
+    if (state) {
+        *state = s && s[1] == ' ' ? s[2] : '?';
+    }
     for (int field = 2; s && field < 22; field++) {
         s = strchr(s + 1, ' ');
     }
     return s ? strtoull(s + 1, NULL, 10) : 0;
+}
+
+static unsigned long long
+start_time(long pid)
+{
+    return proc_start(pid, NULL);
 }
 
 int
@@ -501,18 +511,37 @@ pidfd_open_(long pid)
     return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 }
 
-static int
-pidfd_signal(int pidfd, int sig)
+/* `sig` to the process of `pidfd`, or without one (a kernel older than
+ * 5.3) to `pid`, whose start time was just seen to be the agent's. */
+static void
+send_signal(int pidfd, long pid, int sig)
 {
-    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+    if (pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+    } else {
+        kill((pid_t)pid, sig);
+    }
 }
 
-/* Whether the process of `pidfd` ended within `ms`. */
+/* Whether the agent (`pidfd`, else `pid` of start time `start`) ended
+ * within `ms`. */
 static bool
-pidfd_ended(int pidfd, int ms)
+ended(int pidfd, long pid, unsigned long long start, int ms)
 {
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    return poll(&p, 1, ms) == 1;
+    if (pidfd >= 0) {
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        return poll(&p, 1, ms) == 1;
+    }
+    for (int waited = 0;; waited += 50) {
+        char state = '?';
+        if (proc_start(pid, &state) != start || state == 'Z') {
+            return true;
+        }
+        if (waited >= ms) {
+            return false;
+        }
+        usleep(50 * 1000);
+    }
 }
 
 int
@@ -526,14 +555,17 @@ vlan_agent_stop(const char *dir)
     if (r <= 0) {
         return r;
     }
+    /* The pidfd first, then the start time: the process compared is the
+     * one signalled. */
     int pidfd = pidfd_open_(pid);
-    if (pidfd >= 0 && start_time(pid) == start) {
-        if (pidfd_signal(pidfd, SIGTERM) == 0 && !pidfd_ended(pidfd, 3000)) {
+    if ((pidfd >= 0 || errno != ESRCH) && start_time(pid) == start) {
+        send_signal(pidfd, pid, SIGTERM);
+        if (!ended(pidfd, pid, start, 3000)) {
             log_warn("switch VLAN agent (pid %ld) still runs 3 s after "
                      "SIGTERM: killed",
                      pid);
-            pidfd_signal(pidfd, SIGKILL);
-            if (!pidfd_ended(pidfd, 2000)) {
+            send_signal(pidfd, pid, SIGKILL);
+            if (!ended(pidfd, pid, start, 2000)) {
                 log_error("switch VLAN agent (pid %ld) could not be "
                           "stopped",
                           pid);
