@@ -103,7 +103,7 @@ damage_look_vlan(const struct active_plugin *rt,
                                vlanreq_group_has_switch(&ap->groups[i]);
     }
     seen->vlan_expected &= backend_has(sw, SW_SET_PORT_VLAN);
-    if (!seen->vlan_expected) {
+    if (!seen->vlan_expected || !ap) {
         return;
     }
     int runs = vlan_agent_running(st->dir);
