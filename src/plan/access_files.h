@@ -31,6 +31,11 @@
 #define ACCESS_STR_(x) #x
 #define ACCESS_STR(x) ACCESS_STR_(x)
 #define ACCESS_SSH_PORT_STR ACCESS_STR(ACCESS_SSH_PORT)
+/* The switch VLAN agent's port (vlan_agent.h): a listening socket on
+ * 127.0.0.1 inside each proxy whose group has switches, which `goto
+ * LOCATION SWITCH ...` talks to (doc/access.md, "Your switches"). */
+#define ACCESS_VLAN_PORT 1000
+#define ACCESS_VLAN_PORT_STR ACCESS_STR(ACCESS_VLAN_PORT)
 
 /* The proxy's outside addresses of AS `asn`: 169.254.asn.1/30 on the
  * server's end (`proxy_end` false), .2/30 on the proxy's. */
