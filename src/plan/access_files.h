@@ -31,6 +31,10 @@
 #define ACCESS_STR_(x) #x
 #define ACCESS_STR(x) ACCESS_STR_(x)
 #define ACCESS_SSH_PORT_STR ACCESS_STR(ACCESS_SSH_PORT)
+/* The switch VLAN agent's port on a proxy's loopback, 127.0.0.1 in the
+ * proxy's own namespace (doc/access.md, "Switches"), and as a word. */
+#define ACCESS_VLAN_PORT 1000
+#define ACCESS_VLAN_PORT_STR ACCESS_STR(ACCESS_VLAN_PORT)
 
 /* The proxy's outside addresses of AS `asn`: 169.254.asn.1/30 on the
  * server's end (`proxy_end` false), .2/30 on the proxy's. */
