@@ -3246,7 +3246,7 @@ START_TEST(test_access_goto)
         (struct access_group *)access_plan_group(plan_access(plan), 3);
 
     char *s = access_goto_script(g);
-    ck_assert_ptr_nonnull(strstr(s, "#!/bin/sh\n"));
+    ck_assert_ptr_nonnull(strstr(s, "#!/bin/bash\n"));
     ck_assert_ptr_nonnull(
         strstr(s, "\n'LUGA router') addr=158.3.10.1 cmd=vtysh ;;\n"));
     ck_assert_ptr_nonnull(
@@ -3257,11 +3257,19 @@ START_TEST(test_access_goto)
         strstr(s, "\n'DCN FIFA_1') addr=158.3.200.3 cmd=shell ;;\n"));
     ck_assert_ptr_nonnull(
         strstr(s, "\n'DCN UEFA_1') addr=158.3.200.4 cmd=shell ;;\n"));
-    /* Switches in the help only. */
-    ck_assert_ptr_null(strstr(s, "'DCN S1')"));
-    ck_assert_ptr_nonnull(strstr(
-        s,
-        "  goto DCN S1                  switch S1 of DCN: not reachable yet"));
+    /* Switches: a request to the switch VLAN agent on the proxy's
+     * loopback, at a prompt or from the words after the switch's. */
+    ck_assert_ptr_nonnull(strstr(s, "\n'DCN S1')\n    if [ $# -eq 2 ]; then "
+                                    "switch_prompt \"$1\" \"$2\"; else "
+                                    "switch_do \"$@\"; fi\n    exit\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\n'DCN S2')\n"));
+    ck_assert_ptr_nonnull(strstr(s, "exec 3<>/dev/tcp/127.0.0.1/1000;"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "  goto DCN S1                  switch S1 of DCN: its "
+                  "ports' VLANs (goto DCN S1 help)\n"));
+    /* Extra words only for a switch. */
+    ck_assert_ptr_nonnull(strstr(s, "esac\n[ $# -eq 2 ] || { usage >&2; "
+                                    "exit 2; }\nset -- -F none"));
     ck_assert_ptr_nonnull(
         strstr(s, "  goto LUGA router             vtysh on router LUGA\n"));
     ck_assert_ptr_nonnull(strstr(s, "-i /etc/ssh/miniinet/device_key "));
@@ -3274,6 +3282,9 @@ START_TEST(test_access_goto)
     ck_assert_ptr_nonnull(strstr(s, "        LYON) w=\"router\" ;;\n"));
     ck_assert_ptr_nonnull(
         strstr(s, "        DCN) w=\"S1 S2 FIFA_1 UEFA_1\" ;;\n"));
+    ck_assert_ptr_nonnull(
+        strstr(s, "        'DCN S1') w=\"show access trunk help\" ;;\n"));
+    ck_assert_ptr_null(strstr(s, "'LUGA router') w="));
     ck_assert_ptr_nonnull(strstr(s, "complete -F _miniinet_goto goto\n"));
     free(s);
 
@@ -3309,7 +3320,7 @@ START_TEST(test_access_files_tools)
     char *s;
 
     s = access_goto_script(g);
-    ck_assert_int_eq(tool_status("sh -n %s", s), 0);
+    ck_assert_int_eq(tool_status("bash -n %s", s), 0);
     free(s);
     s = access_goto_completion(g);
     ck_assert_int_eq(tool_status("bash -n %s", s), 0);
