@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,6 +115,9 @@ child(const struct vlan_agent *a, const char *dir, int log_fd, int ready)
     size_t n = 0;
 
     setsid();
+    /* Its command line stays `up`'s (no exec); its name says what it is
+     * (ps -o comm, top). */
+    prctl(PR_SET_NAME, "mi-vlan-agent", 0, 0, 0);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 ||
         dup2(log_fd, 2) < 0) {
