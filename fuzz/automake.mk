@@ -1,12 +1,12 @@
 # libFuzzer harnesses, one per input the code reads from outside: the
 # topology file (reader and planner), the state record, the replies a master
 # decodes, the SSH layer's line reader, a switch's VLAN settings (the
-# snapshot's text, ovs-vsctl's lists).  Built only in a tree configured with
+# snapshot's text, ovs-vsctl's lists), a student's switch VLAN request.  Built only in a tree configured with
 # --enable-fuzz (clang; everything instrumented); `make fuzz FUZZ_SECONDS=N`
 # runs each for N seconds on a scratch copy of its corpus, fuzz/corpus/NAME,
 # and fails on a crash, a leak or a timeout (fuzz/run; README.md).
 FUZZ_HARNESSES = fuzz/fuzz-topology fuzz/fuzz-state fuzz/fuzz-wire \
-	fuzz/fuzz-lines fuzz/fuzz-vlans
+	fuzz/fuzz-lines fuzz/fuzz-vlans fuzz/fuzz-vlanreq
 MI_FUZZ_CPP = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(JSONC_CFLAGS)
 MI_FUZZ_LINK = -fsanitize=fuzzer
@@ -42,6 +42,12 @@ fuzz_fuzz_vlans_SOURCES = fuzz/fuzz_vlans.c plugins/common/vlans.c \
 	plugins/common/vlans.h
 fuzz_fuzz_vlans_CPPFLAGS = $(MI_FUZZ_CPP)
 fuzz_fuzz_vlans_LDFLAGS = $(MI_FUZZ_LINK)
+
+fuzz_fuzz_vlanreq_SOURCES = fuzz/fuzz_vlanreq.c fuzz/fuzzutil.c \
+	fuzz/fuzzutil.h
+fuzz_fuzz_vlanreq_CPPFLAGS = $(MI_FUZZ_CPP)
+fuzz_fuzz_vlanreq_LDFLAGS = $(MI_FUZZ_LINK)
+fuzz_fuzz_vlanreq_LDADD = $(MI_FUZZ_LIBS)
 
 EXTRA_DIST += fuzz/run fuzz/lsan.supp fuzz/corpus
 

@@ -39,6 +39,7 @@ src_libmicore_la_SOURCES = \
 	src/plan/plan.c src/plan/plan.h \
 	src/plan/plan_output.c src/plan/access.c src/plan/access.h \
 	src/plan/access_files.c src/plan/access_files.h \
+	src/plan/vlanreq.c src/plan/vlanreq.h \
 	src/plan/graph.c src/plan/graph.h \
 	src/plan/linkref.c src/plan/linkref.h \
 	src/plan/valley.c src/plan/valley.h \
@@ -49,6 +50,7 @@ src_libmicore_la_SOURCES = \
 	src/backend/host.c src/backend/host.h \
 	src/backend/loader.c src/backend/loader.h \
 	src/local/damage.c src/local/damage.h \
+	src/local/vlan_agent.c src/local/vlan_agent.h \
 	src/local/hostlimits.c src/local/hostlimits.h \
 	src/local/persist.c src/local/persist.h \
 	src/local/snapshot.c src/local/snapshot.h \
@@ -75,7 +77,7 @@ miniinet_SOURCES = src/main.c src/session.c src/session.h src/verbs.c \
 	src/local/network_traceroute.c \
 	src/local/network_save.c src/local/network_heal.c \
 	src/local/network_access.c src/local/network_access_up.c \
-	src/local/network_ports.c \
+	src/local/network_ports.c src/local/network_vlan.c \
 	src/cluster/master.c src/cluster/preflight.c \
 	src/serve/serve.c src/serve/serve.h
 miniinet_CPPFLAGS = $(AM_CPPFLAGS) $(MI_CORE_CPPFLAGS) \

@@ -103,6 +103,14 @@ void network_access_record(struct session *, struct state *);
  * iptables that fails is an error.  0 or -1 (reported). */
 int network_access_docker_user(unsigned asn, bool add);
 void access_print(const struct wire_access *, bool header);
+/* The switch VLAN agent (network_vlan.c, vlan_agent.h): started at the end
+ * of `up`'s access phase (a build or a heal), a running one of the network
+ * stopped first, for this server's groups that have switches, when the
+ * switch plugin has set_port_vlan (else said once, and none runs); `up`
+ * waits (5 s) for it to be ready.  0 or -EIO (reported, naming the
+ * proxy).  network_vlan_stop(): `down`'s, before the nodes go. */
+int network_vlan_start(struct session *, const struct state *);
+int network_vlan_stop(const struct state *);
 
 /* `miniinet traceroute AS ADDRESS` (verbs.c checks both against the plan):
  * from the measurement host, out of its link into AS `asn`. */

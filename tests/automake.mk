@@ -29,7 +29,7 @@ MI_SUITES = tests/check_topology tests/check_plan tests/check_loader \
 	tests/check_state tests/check_persist tests/check_import tests/check_snapshot \
 	tests/check_graph tests/check_link tests/check_dashboard tests/check_damage \
 	tests/check_valley \
-	tests/check_credentials
+	tests/check_credentials tests/check_vlanreq tests/check_vlan_agent
 tests_check_dashboard_CPPFLAGS = $(TEST_CPPFLAGS)
 # The matrix's hosts are check_hosts_find()'s, which lives in the program's
 # network_check.c: linked here too.
@@ -39,6 +39,8 @@ tests_check_dashboard_LDADD = $(LDADD) $(JSONC_LIBS) -lm
 tests_check_valley_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_link_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_damage_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_vlanreq_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_check_vlan_agent_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_check_graph_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBXML2_CFLAGS)
 tests_check_graph_LDADD = $(LDADD) $(LIBXML2_LIBS)
 tests_check_state_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -343,6 +343,14 @@ access_setup(void)
     }
     seen.bridge_missing = xcalloc(p->n_bridges + 1, sizeof(bool));
     seen.forward_looked = seen.forward_loaded = true;
+    /* The switch VLAN agent runs and listens in AS 3's proxy (AS 4 has no
+     * switch: not looked at, as damage_look_vlan() leaves it). */
+    seen.vlan_expected = true;
+    seen.vlan_agent_runs = 1;
+    seen.vlan_silent = xcalloc(ap->n_groups + 1, sizeof *seen.vlan_silent);
+    for (size_t g = 0; g < ap->n_groups; g++) {
+        seen.vlan_silent[g] = ap->groups[g].asn == 3 ? 0 : -1;
+    }
     d = NULL;
     n_d = 0;
 }
@@ -367,6 +375,60 @@ START_TEST(test_access_whole)
                      access_plan_group(ap, 3));
     ck_assert_ptr_null(access_sshd_group(ap, node_index("80_IXP")));
     ck_assert_ptr_null(access_sshd_group(NULL, node_index("3_ssh")));
+}
+END_TEST
+
+/* The index of AS `asn`'s group. */
+static size_t
+group_index(unsigned asn)
+{
+    const struct access_group *g = access_plan_group(ap, asn);
+    ck_assert_ptr_nonnull(g);
+    return (size_t)(g - ap->groups);
+}
+
+START_TEST(test_vlan_agent)
+{
+    /* Its proxy has no listener on 127.0.0.1:1000. */
+    seen.vlan_silent[group_index(3)] = 1;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_VLAN);
+    ck_assert_uint_eq(d[0].index, node_index("3_ssh"));
+    ck_assert_str_eq(d[0].what,
+                     "3_ssh: switch VLAN agent not listening on "
+                     "127.0.0.1:1000 (student access of AS 3: its switches' "
+                     "VLANs; `up` starts it again)");
+    /* A listener, and no agent process (a student's own listener). */
+    seen.vlan_silent[group_index(3)] = 0;
+    seen.vlan_agent_runs = 0;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_str_eq(d[0].what,
+                     "3_ssh: switch VLAN agent not running (student access "
+                     "of AS 3: its switches' VLANs; `up` starts it again)");
+    /* The proxy's sockets not listed: unknown, not damage. */
+    seen.vlan_silent[group_index(3)] = -1;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    /* Not to run (the switch has no set_port_vlan): nothing judged. */
+    seen.vlan_silent[group_index(3)] = 1;
+    seen.vlan_expected = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    /* Its process unknown, its listener there: fine. */
+    seen.vlan_expected = true;
+    seen.vlan_silent[group_index(3)] = 0;
+    seen.vlan_agent_runs = -1;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    /* Order: the proxy's sshd, then its VLAN agent. */
+    seen.vlan_silent[group_index(3)] = 1;
+    seen.nodes[node_index("3_ssh")].sshd_runs = false;
+    find_access();
+    ck_assert_uint_eq(n_d, 2);
+    ck_assert_int_eq(d[0].kind, DAMAGE_SSHD);
+    ck_assert_int_eq(d[1].kind, DAMAGE_VLAN);
 }
 END_TEST
 
@@ -740,6 +802,7 @@ damage_suite(void)
     tcase_add_checked_fixture(tc, access_setup, teardown);
     tcase_add_test(tc, test_access_whole);
     tcase_add_test(tc, test_sshd_dead);
+    tcase_add_test(tc, test_vlan_agent);
     tcase_add_test(tc, test_sshd_node_missing);
     tcase_add_test(tc, test_mgmt_if_missing);
     tcase_add_test(tc, test_outside_missing);

@@ -10,6 +10,8 @@
 #include "host.h"
 #include "log.h"
 #include "util.h"
+#include "vlan_agent.h"
+#include "vlanreq.h"
 
 /* How much of `nft list tables` is read: a table a line. */
 #define NFT_TABLES_MAX 65536
@@ -88,6 +90,41 @@ damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
 }
 
 void
+damage_look_vlan(const struct active_plugin *rt,
+                 const struct active_plugin *sw, const struct state *st,
+                 const struct mi_plan *p, const struct access_plan *ap,
+                 unsigned server, struct damage_seen *seen)
+{
+    char netns[4096];
+
+    seen->vlan_agent_runs = -1;
+    for (size_t i = 0; ap && i < ap->n_groups; i++) {
+        seen->vlan_expected |= ap->groups[i].server == server &&
+                               vlanreq_group_has_switch(&ap->groups[i]);
+    }
+    seen->vlan_expected &= backend_has(sw, SW_SET_PORT_VLAN);
+    if (!seen->vlan_expected || !ap) {
+        return;
+    }
+    int runs = vlan_agent_running(st->dir);
+    seen->vlan_agent_runs = runs < 0 ? -1 : runs;
+    seen->vlan_silent = xcalloc(ap->n_groups + 1, sizeof *seen->vlan_silent);
+    for (size_t i = 0; i < ap->n_groups; i++) {
+        const struct access_group *g = &ap->groups[i];
+        const struct damage_node_seen *n =
+            g->node >= 0 ? &seen->nodes[g->node] : NULL;
+        seen->vlan_silent[i] = -1;
+        if (g->server != server || !vlanreq_group_has_switch(g) || !n ||
+            !n->looked || !n->exists ||
+            rt_netns_path(rt, g->proxy, netns, sizeof netns)) {
+            continue;
+        }
+        int listens = netlink_tcp_listens(netns, ACCESS_VLAN_PORT);
+        seen->vlan_silent[i] = listens < 0 ? -1 : !listens;
+    }
+}
+
+void
 damage_look_root(const struct active_plugin *sw, const char *switch_dir,
                  const struct mi_plan *p, unsigned server,
                  struct damage_seen *seen)
@@ -138,6 +175,7 @@ damage_seen_free(struct damage_seen *seen, const struct mi_plan *p)
     free(seen->nodes);
     free(seen->root);
     free(seen->bridge_missing);
+    free(seen->vlan_silent);
     memset(seen, 0, sizeof *seen);
 }
 
@@ -296,6 +334,19 @@ access_damage(const struct mi_plan *p, const struct access_plan *ap,
                           "AS %u; `up` makes it again)",
                           g->proxy, parts, g->asn));
             free(parts);
+        }
+        int silent = seen->vlan_silent ? seen->vlan_silent[i] : -1;
+        if (seen->vlan_expected && silent >= 0 &&
+            (silent || seen->vlan_agent_runs == 0)) {
+            add(f, DAMAGE_VLAN, (size_t)g->node, false,
+                xasprintf(
+                    "%s: switch VLAN agent %s (student access of AS "
+                    "%u: its switches' VLANs; `up` starts it again)",
+                    g->proxy,
+                    seen->vlan_agent_runs == 0
+                        ? "not running"
+                        : "not listening on 127.0.0.1:" ACCESS_VLAN_PORT_STR,
+                    g->asn));
         }
         for (size_t j = 0; j < g->n_devices; j++) {
             int node = g->devices[j].node;

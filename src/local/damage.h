@@ -50,6 +50,13 @@ struct damage_seen {
     bool forward_looked;  /* the port forward's table looked for */
     bool forward_loaded;  /* ... and it is loaded */
     bool forward_older;   /* an earlier miniinet's (family ip) is */
+    /* The switch VLAN agent (damage_look_vlan()): whether it should run
+     * here, whether its process runs (-1: unknown), and per access group
+     * (NULL: not looked at) whether its proxy has no listener on
+     * 127.0.0.1:ACCESS_VLAN_PORT (-1: unknown). */
+    bool vlan_expected;
+    int vlan_agent_runs;
+    int *vlan_silent;
 };
 
 enum damage_kind {
@@ -62,6 +69,7 @@ enum damage_kind {
     DAMAGE_SSHD,    /* a proxy's or device's sshd does not run */
     DAMAGE_OUTSIDE, /* a proxy's outside link is missing */
     DAMAGE_FORWARD, /* the network's port forward (nftables) is missing */
+    DAMAGE_VLAN,    /* a group's switch VLAN agent does not listen */
 };
 
 struct damage {
@@ -102,6 +110,19 @@ int damage_sshd_runs(const char *netns);
 void damage_look_access(const struct mi_plan *p, const struct access_plan *ap,
                         unsigned server, struct damage_seen *);
 
+/* With student access: whether the switch VLAN agent (vlan_agent.h) of
+ * network record `st` should run here (a group on `server` has switches
+ * and switch `sw` has set_port_vlan), whether its process runs (its pid
+ * file and start time, vlan_agent_running()), and for each such group
+ * whose proxy exists (runtime `rt`) whether a socket listens on
+ * ACCESS_VLAN_PORT in the proxy's namespace, the kernel's word
+ * (netlink_tcp_listens(), as for sshd).  Run after the nodes are looked
+ * at. */
+void damage_look_vlan(const struct active_plugin *rt,
+                      const struct active_plugin *sw, const struct state *st,
+                      const struct mi_plan *p, const struct access_plan *ap,
+                      unsigned server, struct damage_seen *);
+
 /* Fills the root namespace's interfaces and, with a switch, which of its
  * daemons died (a private one's, sw_dead_daemons()) and which of the
  * plan's bridges on `server` the switch lacks (switch directory
@@ -122,9 +143,11 @@ void damage_seen_free(struct damage_seen *, const struct mi_plan *p);
  * `server`); with student access (`ap`, NULL: none), per group on
  * `server` every proxy or device there whose sshd does not run, the
  * proxy's outside link missing (either end), and the port forward
- * missing.  Pure.  Returns how many, in *out (malloc()ed, plan order:
- * nodes and their FRR, then links, then bridges, then the switch, then
- * access by group: sshd, outside link; the forward last). */
+ * missing, and its switch VLAN agent not listening in the proxy (or not
+ * running) where it should run.  Pure.  Returns how many, in *out
+ * (malloc()ed, plan order: nodes and their FRR, then links, then bridges,
+ * then the switch, then access by group: sshd, outside link, VLAN agent;
+ * the forward last). */
 size_t damage_find(const struct mi_plan *, const struct access_plan *ap,
                    unsigned server, const struct damage_seen *,
                    struct damage **out);

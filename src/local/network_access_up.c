@@ -565,8 +565,8 @@ network_access_install(struct session *s, const struct state *rec)
         for (size_t j = 0; j < g->n_devices; j++) {
             const struct access_device *d = &g->devices[j];
             if (d->node < 0) {
-                continue; /* a switch: no shell (its VLAN command is not
-                             built) */
+                continue; /* a switch: no shell (its VLANs: the switch
+                             VLAN agent, network_vlan.c) */
             }
             if (install_device(rec, rt, p, d, &k)) {
                 log_error("access: AS %u: goto %s %s will not answer "

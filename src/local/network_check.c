@@ -296,6 +296,7 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
     free(switch_dir);
     const struct access_plan *ap = plan_access(r->lk.s->plan);
     damage_look_access(p, ap, r->lk.server, &seen);
+    damage_look_vlan(r->lk.rt, sw, r->lk.st, p, ap, r->lk.server, &seen);
     size_t n_d = damage_find(p, ap, r->lk.server, &seen, &d);
     ws->damage = xcalloc(n_d + 1, sizeof *ws->damage);
     for (size_t i = 0; i < n_d; i++) {
@@ -308,7 +309,8 @@ damage_reply(const struct status_run *r, size_t n, struct wire_status *ws)
                           p->links[d[i].index].end[1].node == (int)node
                     : (d[i].kind == DAMAGE_NODE || d[i].kind == DAMAGE_FRR ||
                        d[i].kind == DAMAGE_SSHD ||
-                       d[i].kind == DAMAGE_OUTSIDE) &&
+                       d[i].kind == DAMAGE_OUTSIDE ||
+                       d[i].kind == DAMAGE_VLAN) &&
                           d[i].index == node;
             ws->nodes[k].damaged |= hit;
         }

@@ -131,6 +131,9 @@ remove_recorded(struct session *s, struct state *st)
     struct down d = {.st = st, .rt = rt, .op = rt_stop_node};
     int failed = 0;
 
+    /* The switch VLAN agent first: no student's change while the switches
+     * go (it needs no node: stopped by its pid file). */
+    failed |= network_vlan_stop(st) != 0;
     if (backend_has(rt, RT_STOP_NODE)) {
         /* Everything stops before anything is removed: routers would
          * otherwise recompute their routes for each neighbour that goes.

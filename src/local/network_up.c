@@ -1048,6 +1048,7 @@ repair(struct heal *h, size_t *n_repaired)
         case DAMAGE_SSHD:
         case DAMAGE_OUTSIDE:
         case DAMAGE_FORWARD:
+        case DAMAGE_VLAN:
             break; /* by the access phase, after the repairs: heal() */
         case DAMAGE_BRIDGE:
             if (bridges_made) {
@@ -1116,6 +1117,7 @@ heal(struct up *u)
     damage_look_root(u->sw, switch_dir, p, u->server, &h.seen);
     const struct access_plan *ap = plan_access(u->s->plan);
     damage_look_access(p, ap, u->server, &h.seen);
+    damage_look_vlan(u->rt, u->sw, u->rec, p, ap, u->server, &h.seen);
     h.n_d = damage_find(p, ap, u->server, &h.seen, &h.d);
     h.remake = xcalloc(p->n_nodes + 1, sizeof *h.remake);
     h.link_made = xcalloc(p->n_links + 1, sizeof *h.link_made);
@@ -1149,7 +1151,8 @@ heal(struct up *u)
      * an sshd a student killed is started again; the port forward is
      * loaded again.  What damage.c found of it is repaired so. */
     if (status == EXIT_OK && ap) {
-        if (network_access_install(u->s, u->rec)) {
+        if (network_access_install(u->s, u->rec) ||
+            network_vlan_start(u->s, u->rec)) {
             log_error("network %s is up, and its student access could not "
                       "be put back (see above)",
                       p->name);
@@ -1158,7 +1161,7 @@ heal(struct up *u)
             for (size_t i = 0; i < h.n_d; i++) {
                 enum damage_kind k = h.d[i].kind;
                 if (k == DAMAGE_SSHD || k == DAMAGE_OUTSIDE ||
-                    k == DAMAGE_FORWARD) {
+                    k == DAMAGE_FORWARD || k == DAMAGE_VLAN) {
                     log_info("student access repaired: %s", h.d[i].what);
                     repaired++;
                 }
@@ -1313,6 +1316,9 @@ build(struct up *u)
         phase = "student access";
         progress_phase("access", 0);
         error = network_access_install(u->s, &u->st);
+        if (!error) {
+            error = network_vlan_start(u->s, &u->st);
+        }
         progress_end();
     }
     free(switch_dir);

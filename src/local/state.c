@@ -603,9 +603,28 @@ read_holder(int fd, char *buf, size_t size)
  * it between our open and our flock. */
 #define NETWORK_LOCK_TRIES 100
 
+static int lock_network(const char *network, bool master, const char *op,
+                        bool create, struct state_lock_holder *busy);
+
 int
 state_lock_network(const char *network, bool master, const char *op,
                    bool create)
+{
+    return lock_network(network, master, op, create, NULL);
+}
+
+int
+state_try_lock_network(const char *network, const char *op,
+                       struct state_lock_holder *busy)
+{
+    return lock_network(network, false, op, false, busy);
+}
+
+/* state_lock_network(); with `busy`, a holder is not reported but parsed
+ * into *busy (zeroed when its file cannot be parsed). */
+static int
+lock_network(const char *network, bool master, const char *op, bool create,
+             struct state_lock_holder *busy)
 {
     const char *run = state_rundir();
     char *path = network_lock_path(network, master);
@@ -630,7 +649,12 @@ state_lock_network(const char *network, bool master, const char *op,
         }
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             error = errno == EWOULDBLOCK ? -EBUSY : -errno;
-            if (error == -EBUSY) {
+            if (error == -EBUSY && busy) {
+                read_holder(fd, text, sizeof text);
+                if (!state_lock_parse(text, busy)) {
+                    memset(busy, 0, sizeof *busy);
+                }
+            } else if (error == -EBUSY) {
                 read_holder(fd, text, sizeof text);
                 char *who = describe_holder(text);
                 log_error("network %s: %s is running; this `%s` does "

@@ -108,6 +108,14 @@ bool state_lock_parse(const char *text, struct state_lock_holder *);
 int state_lock_network(const char *network, bool master, const char *op,
                        bool create);
 
+/* state_lock_network() of a network that is up (the run directory not
+ * made), for the switch VLAN agent (vlan_agent.h): never waits, and when
+ * another process holds the lock, returns -EBUSY with its holder in
+ * *busy (zeroed when its file cannot be parsed), saying nothing: the
+ * agent tells its client. */
+int state_try_lock_network(const char *network, const char *op,
+                           struct state_lock_holder *busy);
+
 /* Releases it, removing its file (and the run directory if empty). */
 void state_unlock_network(const char *network, bool master, int fd);
 

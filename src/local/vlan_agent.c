@@ -1,0 +1,585 @@
+/* The switch VLAN agent's server (vlan_agent.h). */
+#include "config.h"
+
+#include "vlan_agent.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access_files.h"
+#include "log.h"
+#include "netlink.h"
+#include "state.h"
+#include "util.h"
+#include "vlanreq.h"
+
+#define LISTEN_BACKLOG 16
+
+static int
+listen_here(void *unused)
+{
+    (void)unused;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    int one = 1;
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(ACCESS_VLAN_PORT),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) ||
+        listen(fd, LISTEN_BACKLOG)) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+int
+vlan_agent_listen(const char *netns, const char *proxy)
+{
+    int fd = netlink_in_netns(netns, proxy, listen_here, NULL);
+    if (fd < 0) {
+        log_error("%s: cannot listen on 127.0.0.1:%d for the switch VLAN "
+                  "agent: %s",
+                  proxy, ACCESS_VLAN_PORT, strerror(-fd));
+    }
+    return fd;
+}
+
+/* ------------------------------------------------------------------------ */
+
+struct conn {
+    int fd;       /* -1: a free slot */
+    size_t group; /* the listener's index */
+    double deadline;
+    char in[VLANREQ_MAX + 1];
+    size_t n_in;
+    char *out; /* the reply, once the request is read */
+    size_t out_len, out_off;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_term(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* A log line: time, then the text (already escaped by the caller where it
+ * holds a client's bytes).  The log is cut back to empty past its cap. */
+static void MI_PRINTF(2, 3)
+    agent_log(const struct vlan_agent *a, const char *fmt, ...)
+{
+    struct stat st;
+    char line[1024], when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    va_list ap;
+
+    if (a->log_fd < 0) {
+        return;
+    }
+    if (fstat(a->log_fd, &st) == 0 && st.st_size > VLAN_AGENT_LOG_MAX &&
+        ftruncate(a->log_fd, 0) == 0) {
+        dprintf(a->log_fd, "(log cut at %ld bytes)\n", VLAN_AGENT_LOG_MAX);
+    }
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    dprintf(a->log_fd, "%s %s\n", when, line);
+}
+
+static void
+reply_set(struct conn *c, char *text)
+{
+    free(c->out);
+    if (strlen(text) > VLAN_AGENT_REPLY_MAX) {
+        free(text);
+        text = xstrdup("error: the reply would be longer than 64 KiB; ask "
+                       "your TA\n");
+    }
+    c->out = text;
+    c->out_len = strlen(text);
+    c->out_off = 0;
+}
+
+static char *
+refusal(const struct vlan_agent *a, unsigned asn, const char *line, size_t len,
+        const char *why)
+{
+    char esc[4 * VLANREQ_MAX + 8];
+
+    vlanreq_escape(line, len, VLANREQ_MAX, esc, sizeof esc);
+    agent_log(a, "AS %u: refused \"%s\": %s", asn, esc, why);
+    return xasprintf("error: %s\n", why);
+}
+
+static char *
+show(const struct vlan_agent *a, unsigned asn, const struct vlanreq_target *t)
+{
+    const struct access_group *g = access_plan_group(a->ap, asn);
+    char *ports = vlanreq_ports_text(a->p, g, t->bridge);
+    char *settings = NULL;
+
+    if (a->get(a->arg, t->bridge_name, &settings) || !settings) {
+        free(ports);
+        free(settings);
+        agent_log(a,
+                  "AS %u: show %s %s: the switch's settings could not "
+                  "be read",
+                  asn, t->sw->location, t->sw->what);
+        return xstrdup("error: the switch's settings could not be read; "
+                       "try again, or ask your TA\n");
+    }
+    size_t n = strlen(settings);
+    char *text = xasprintf("%s%s%sok\n", ports, settings,
+                           n && settings[n - 1] != '\n' ? "\n" : "");
+    free(ports);
+    free(settings);
+    return text;
+}
+
+static char *
+change(const struct vlan_agent *a, unsigned asn, const struct vlanreq *r,
+       const struct vlanreq_target *t)
+{
+    struct state_lock_holder h;
+    char *what = vlanreq_describe(r);
+    char *text;
+
+    int fd = state_try_lock_network(a->network, "vlan", &h);
+    if (fd == -EBUSY) {
+        agent_log(a, "AS %u: not set, miniinet busy (%s, pid %ld): %s", asn,
+                  h.op[0] ? h.op : "?", h.pid, what);
+        text = xasprintf("error: miniinet is busy (%s, pid %ld); try "
+                         "again\n",
+                         h.op[0] ? h.op : "another operation", h.pid);
+    } else if (fd < 0) {
+        agent_log(a, "AS %u: not set, network %s cannot be locked: %s: %s",
+                  asn, a->network, strerror(-fd), what);
+        text = xstrdup("error: miniinet could not lock the network; ask "
+                       "your TA\n");
+    } else {
+        int error = a->set(a->arg, t->bridge_name, t->port, &r->vlan);
+        state_unlock_network(a->network, false, fd);
+        if (error) {
+            agent_log(a, "AS %u: not set, the switch failed (%s): %s", asn,
+                      strerror(-error), what);
+            text = xstrdup("error: the switch could not set it; ask your "
+                           "TA\n");
+        } else {
+            agent_log(a, "AS %u: set %s", asn, what);
+            text = xasprintf("set %s\nok\n", what);
+        }
+    }
+    free(what);
+    return text;
+}
+
+/* The reply to request `line` (`len` bytes, its newline excluded) of the
+ * group of listener `group`. */
+static char *
+answer(const struct vlan_agent *a, size_t group, const char *line, size_t len)
+{
+    unsigned asn = a->listeners[group].asn;
+    struct vlanreq r;
+    struct vlanreq_target t;
+    char why[256];
+
+    if (vlanreq_parse(line, len, &r, why, sizeof why) ||
+        vlanreq_judge(&r, a->p, a->ap, asn, &t, why, sizeof why)) {
+        return refusal(a, asn, line, len, why);
+    }
+    return r.verb == VLANREQ_SHOW ? show(a, asn, &t) : change(a, asn, &r, &t);
+}
+
+static void
+conn_close(struct conn *c)
+{
+    close(c->fd);
+    free(c->out);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+/* Reads what there is; once the request is whole (or cannot be), sets
+ * the reply. */
+static void
+conn_read(const struct vlan_agent *a, struct conn *c)
+{
+    ssize_t n = read(c->fd, c->in + c->n_in, sizeof c->in - c->n_in);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        return;
+    }
+    if (n > 0) {
+        c->n_in += (size_t)n;
+    }
+    char *nl = memchr(c->in, '\n', c->n_in);
+    if (nl) {
+        reply_set(c, answer(a, c->group, c->in, (size_t)(nl - c->in)));
+    } else if (c->n_in == sizeof c->in) {
+        char why[64];
+        snprintf(why, sizeof why, "request longer than %d bytes", VLANREQ_MAX);
+        reply_set(c,
+                  refusal(a, a->listeners[c->group].asn, c->in, c->n_in, why));
+    } else if (n <= 0) {
+        reply_set(c, refusal(a, a->listeners[c->group].asn, c->in, c->n_in,
+                             "request not ended by a newline"));
+    }
+}
+
+/* Writes what the socket takes; true when the connection is done. */
+static bool
+conn_write(struct conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            return errno != EAGAIN && errno != EINTR;
+        }
+        c->out_off += (size_t)n;
+    }
+    shutdown(c->fd, SHUT_WR);
+    return true;
+}
+
+static void
+accept_one(const struct vlan_agent *a, size_t group, struct conn *conns,
+           size_t n_conns)
+{
+    int fd = accept4(a->listeners[group].fd, NULL, NULL,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    size_t used = 0, free_slot = n_conns;
+    for (size_t i = 0; i < n_conns; i++) {
+        if (conns[i].fd >= 0 && conns[i].group == group) {
+            used++;
+        } else if (conns[i].fd < 0 && free_slot == n_conns) {
+            free_slot = i;
+        }
+    }
+    if (used >= VLAN_AGENT_PER_GROUP || free_slot == n_conns) {
+        static const char busy[] = "error: busy\n";
+        agent_log(a, "AS %u: refused a connection: %d already open",
+                  a->listeners[group].asn, VLAN_AGENT_PER_GROUP);
+        if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT)) {
+            /* what the socket took; nothing more is tried */
+        }
+        close(fd);
+        return;
+    }
+    struct conn *c = &conns[free_slot];
+    c->fd = fd;
+    c->group = group;
+    c->deadline = util_monotonic() + VLAN_AGENT_DEADLINE_S;
+}
+
+int
+vlan_agent_serve(const struct vlan_agent *a)
+{
+    size_t n_conns = a->n_listeners * VLAN_AGENT_PER_GROUP;
+    struct conn *conns = xcalloc(n_conns + 1, sizeof *conns);
+    struct pollfd *pfd = xcalloc(a->n_listeners + n_conns + 1, sizeof *pfd);
+    size_t *who = xcalloc(n_conns + 1, sizeof *who);
+    struct sigaction sa = {.sa_handler = on_term},
+                     ign = {.sa_handler = SIG_IGN};
+    sigset_t term, old;
+    int error = 0;
+
+    for (size_t i = 0; i < n_conns; i++) {
+        conns[i].fd = -1;
+    }
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    stop_requested = 0;
+    sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: ppoll returns */
+    sigset_t in_poll = old;
+    sigdelset(&in_poll, SIGTERM);
+    agent_log(a, "serving %zu group%s on 127.0.0.1:%d", a->n_listeners,
+              util_plural(a->n_listeners), ACCESS_VLAN_PORT);
+
+    while (!stop_requested) {
+        size_t n = 0;
+        double now = util_monotonic(), next = now + 60;
+        for (size_t i = 0; i < a->n_listeners; i++) {
+            pfd[n++] =
+                (struct pollfd){.fd = a->listeners[i].fd, .events = POLLIN};
+        }
+        size_t n_live = 0;
+        for (size_t i = 0; i < n_conns; i++) {
+            struct conn *c = &conns[i];
+            if (c->fd < 0) {
+                continue;
+            }
+            if (now >= c->deadline) {
+                agent_log(a,
+                          "AS %u: a connection dropped at its %d s "
+                          "deadline",
+                          a->listeners[c->group].asn, VLAN_AGENT_DEADLINE_S);
+                conn_close(c);
+                continue;
+            }
+            next = c->deadline < next ? c->deadline : next;
+            who[n_live++] = i;
+            pfd[n++] = (struct pollfd){.fd = c->fd,
+                                       .events = c->out ? POLLOUT : POLLIN};
+        }
+        double wait = next - now;
+        struct timespec ts = {.tv_sec = (time_t)wait,
+                              .tv_nsec =
+                                  (long)((wait - (double)(time_t)wait) * 1e9)};
+        int r = ppoll(pfd, n, &ts, &in_poll);
+        if (r < 0 && errno != EINTR) {
+            error = -errno;
+            log_error("switch VLAN agent: poll: %s", strerror(errno));
+            break;
+        }
+        if (r <= 0) {
+            continue;
+        }
+        for (size_t k = 0; k < n_live; k++) {
+            struct conn *c = &conns[who[k]];
+            short re = pfd[a->n_listeners + k].revents;
+            if (!re) {
+                continue;
+            }
+            if (!c->out && (re & (POLLIN | POLLHUP | POLLERR))) {
+                conn_read(a, c);
+            }
+            if (c->out && conn_write(c)) {
+                conn_close(c);
+            }
+        }
+        for (size_t i = 0; i < a->n_listeners; i++) {
+            if (pfd[i].revents & POLLIN) {
+                accept_one(a, i, conns, n_conns);
+            }
+        }
+    }
+    if (stop_requested) {
+        agent_log(a, "stopped (SIGTERM)");
+    }
+    for (size_t i = 0; i < n_conns; i++) {
+        if (conns[i].fd >= 0) {
+            conn_close(&conns[i]);
+        }
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    free(conns);
+    free(pfd);
+    free(who);
+    return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pid file                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Field 22 of /proc/PID/stat (the start time, in clock ticks since boot),
+ * or 0 when there is no such process (or it cannot be read); its state
+ * (field 3, 'Z' for a process that ended) in *state when not NULL. */
+static unsigned long long
+proc_start(long pid, char *state)
+{
+    char path[64], buf[1024];
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = '\0';
+    /* After the command's name, which may hold spaces and parentheses:
+     * field 3 on. */
+    char *s = strrchr(buf, ')');
+    if (state) {
+        *state = s && s[1] == ' ' ? s[2] : '?';
+    }
+    for (int field = 2; s && field < 22; field++) {
+        s = strchr(s + 1, ' ');
+    }
+    return s ? strtoull(s + 1, NULL, 10) : 0;
+}
+
+static unsigned long long
+start_time(long pid)
+{
+    return proc_start(pid, NULL);
+}
+
+int
+vlan_agent_pidfile_write(const char *dir)
+{
+    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
+    char *tmp = xasprintf("%s.%ld", path, (long)getpid());
+    int error = 0;
+
+    int fd =
+        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 ||
+        dprintf(fd, "%ld %llu\n", (long)getpid(), start_time(getpid())) < 0) {
+        error = -errno;
+    }
+    if (fd >= 0 && close(fd) && !error) {
+        error = -errno;
+    }
+    if (!error && rename(tmp, path)) {
+        error = -errno;
+    }
+    if (error) {
+        log_error("%s: cannot write it: %s", path, strerror(-error));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+    return error;
+}
+
+/* The pid file's process: 1 with *pid and *start, 0 without a pid file,
+ * or -EINVAL (logged). */
+static int
+pidfile_read(const char *dir, long *pid, unsigned long long *start)
+{
+    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
+    char buf[64];
+    int result = 0;
+
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        result = errno == ENOENT ? 0 : -errno;
+    } else {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        char end;
+        result = sscanf(buf, "%ld %llu%c", pid, start, &end) == 3 &&
+                         end == '\n' && *pid > 1 && *start > 0
+                     ? 1
+                     : -EINVAL;
+    }
+    if (result < 0) {
+        log_error("%s: not a pid file of the switch VLAN agent (%s)", path,
+                  strerror(-result));
+    }
+    free(path);
+    return result;
+}
+
+int
+vlan_agent_running(const char *dir)
+{
+    long pid = 0;
+    unsigned long long start = 0;
+
+    int r = pidfile_read(dir, &pid, &start);
+    return r == 1 ? start_time(pid) == start : r;
+}
+
+static int
+pidfd_open_(long pid)
+{
+    return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+}
+
+/* `sig` to the process of `pidfd`, or without one (a kernel older than
+ * 5.3) to `pid`, whose start time was just seen to be the agent's. */
+static void
+send_signal(int pidfd, long pid, int sig)
+{
+    if (pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+    } else {
+        kill((pid_t)pid, sig);
+    }
+}
+
+/* Whether the agent (`pidfd`, else `pid` of start time `start`) ended
+ * within `ms`. */
+static bool
+ended(int pidfd, long pid, unsigned long long start, int ms)
+{
+    if (pidfd >= 0) {
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        return poll(&p, 1, ms) == 1;
+    }
+    for (int waited = 0;; waited += 50) {
+        char state = '?';
+        if (proc_start(pid, &state) != start || state == 'Z') {
+            return true;
+        }
+        if (waited >= ms) {
+            return false;
+        }
+        usleep(50 * 1000);
+    }
+}
+
+int
+vlan_agent_stop(const char *dir)
+{
+    long pid = 0;
+    unsigned long long start = 0;
+    int error = 0;
+
+    int r = pidfile_read(dir, &pid, &start);
+    if (r <= 0) {
+        return r;
+    }
+    /* The pidfd first, then the start time: the process compared is the
+     * one signalled. */
+    int pidfd = pidfd_open_(pid);
+    if ((pidfd >= 0 || errno != ESRCH) && start_time(pid) == start) {
+        send_signal(pidfd, pid, SIGTERM);
+        if (!ended(pidfd, pid, start, 3000)) {
+            log_warn("switch VLAN agent (pid %ld) still runs 3 s after "
+                     "SIGTERM: killed",
+                     pid);
+            send_signal(pidfd, pid, SIGKILL);
+            if (!ended(pidfd, pid, start, 2000)) {
+                log_error("switch VLAN agent (pid %ld) could not be "
+                          "stopped",
+                          pid);
+                error = -ETIMEDOUT;
+            }
+        }
+    } /* else: gone, or another process has its pid now */
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    if (!error) {
+        char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
+        unlink(path);
+        free(path);
+    }
+    return error;
+}

@@ -1,0 +1,93 @@
+/* The switch VLAN agent's server (doc/access.md, "Your switches"): the
+ * listening sockets on 127.0.0.1:ACCESS_VLAN_PORT inside the proxies of
+ * this server's groups that have switches, and the loop that serves
+ * them.  The group is the listener's: a request names only its own
+ * group's switches (vlanreq.h judges it).  network_vlan.c starts and
+ * stops the process that runs it (`up`, `down`); tests/check_vlan_agent.c
+ * runs the loop with a fake switch.
+ *
+ * One request per connection: one line, then the reply, then the agent
+ * closes.  The loop is single-threaded (poll): at most
+ * VLAN_AGENT_PER_GROUP connections of a group at once (one more is
+ * answered "error: busy" and closed), each given VLAN_AGENT_DEADLINE_S
+ * from its accept to its last reply byte, its request at most
+ * VLANREQ_MAX bytes and a newline, its reply at most VLAN_AGENT_REPLY_MAX
+ * bytes, written without blocking (a client that does not read is
+ * dropped at its deadline).  A change is applied under the network's
+ * operation lock, taken without waiting (state_try_lock_network()): held
+ * by `up`, `down`, `save`, ... the request is refused, "error: miniinet
+ * is busy (VERB, pid N); try again".  Every change and every refusal is
+ * logged, with the AS, a line each, the request's bytes escaped and cut
+ * (vlanreq_escape()); the log is cut back to empty past
+ * VLAN_AGENT_LOG_MAX bytes. */
+#ifndef MINIINET_VLAN_AGENT_H
+#define MINIINET_VLAN_AGENT_H 1
+
+#include <signal.h>
+#include <stddef.h>
+
+#include <miniinet/plugin.h>
+
+#include "access.h"
+
+#define VLAN_AGENT_PER_GROUP 4
+#define VLAN_AGENT_DEADLINE_S 5
+#define VLAN_AGENT_REPLY_MAX 65536
+#define VLAN_AGENT_LOG_MAX (1024L * 1024)
+
+struct vlan_agent_listener {
+    int fd;       /* listening, non-blocking */
+    unsigned asn; /* the group whose proxy it is in */
+};
+
+struct vlan_agent {
+    const struct mi_plan *p;
+    const struct access_plan *ap;
+    const char *network; /* whose operation lock a change takes */
+    /* The switch: a port set (0 or a negative errno, reported), a
+     * bridge's VLAN settings as text (malloc()ed in *text). */
+    int (*set)(void *arg, const char *bridge, const char *port,
+               const struct mi_port_vlan *v);
+    int (*get)(void *arg, const char *bridge, char **text);
+    void *arg;
+    const struct vlan_agent_listener *listeners;
+    size_t n_listeners;
+    int log_fd; /* the agent's log (O_APPEND) */
+};
+
+/* A listening TCP socket on 127.0.0.1:ACCESS_VLAN_PORT (non-blocking,
+ * close-on-exec) made inside network namespace `netns` (its path;
+ * netlink_in_netns(): the caller's own namespace is never changed), for
+ * proxy `proxy` (named in messages).  Returns it, or a negative errno
+ * after reporting ("3_ssh: cannot listen on 127.0.0.1:1000: Address
+ * already in use"). */
+int vlan_agent_listen(const char *netns, const char *proxy);
+
+/* Serves until SIGTERM (its handler installed here; SIGTERM blocked but
+ * in poll), then closes the connections (not the listeners).  SIGPIPE
+ * ignored.  Returns 0, or a negative errno when poll itself fails. */
+int vlan_agent_serve(const struct vlan_agent *);
+
+/* The agent's files in a network's run directory `dir`: its pid file
+ * "PID STARTTIME\n" (STARTTIME: field 22 of /proc/PID/stat, so that a pid
+ * used again by another process is never taken for the agent), root's,
+ * 0600, and its log (vlan_agent.h above). */
+#define VLAN_AGENT_PIDFILE "vlan-agent.pid"
+#define VLAN_AGENT_LOG "vlan-agent.log"
+
+/* Writes this process's pid file into `dir` (temporary name, rename).
+ * 0 or a negative errno, reported. */
+int vlan_agent_pidfile_write(const char *dir);
+
+/* Whether the agent of `dir` runs: its pid file names a process with that
+ * start time.  1, 0 (no pid file, no such process, another process of
+ * that pid), or a negative errno (logged) when the pid file cannot be
+ * read as one. */
+int vlan_agent_running(const char *dir);
+
+/* Stops the agent of `dir` if it runs (SIGTERM through a pidfd opened
+ * before its start time is compared: never another process; SIGKILL
+ * after 3 s; bounded), and removes its pid file.  0, or a negative errno,
+ * reported, when it could not be stopped. */
+int vlan_agent_stop(const char *dir);
+#endif

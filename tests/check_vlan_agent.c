@@ -1,0 +1,511 @@
+/* Tests of the switch VLAN agent's server (vlan_agent.c) as root: its
+ * listeners made by vlan_agent_listen() in two network namespaces this
+ * test makes (mivlanA<pid> for AS 3, mivlanB<pid> for AS 4 of
+ * configs/course.cfg), its loop run in a child process with a recording
+ * fake switch, and real TCP clients on 127.0.0.1:ACCESS_VLAN_PORT inside
+ * them: show, access, trunk, refusals (another AS's switch, an unknown
+ * port, a management port, a bad VLAN, an overlong line), the fifth
+ * connection of a group, the network's lock held, SIGTERM, the pid file.
+ * Skips without root.  Everything made is removed, also on failure (the
+ * namespaces by name, the child by its pid). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "access_files.h"
+#include "host.h"
+#include "netlink.h"
+#include "plan.h"
+#include "state.h"
+#include "testutil.h"
+#include "util.h"
+#include "vlan_agent.h"
+
+static struct plan *plan;
+static char ns[2][32], nspath[2][64];
+static char dir[64];     /* the run directory, MINIINET_RUNDIR */
+static char netdir[96];  /* the network's, where the pid file goes */
+static char record[128]; /* the fake switch's record of changes */
+static char logpath[128];
+static pid_t server = -1;
+static bool made[2];
+
+static int
+run(const char *const *argv)
+{
+    return host_run(argv, NULL);
+}
+
+static int
+fake_set(void *arg, const char *bridge, const char *port,
+         const struct mi_port_vlan *v)
+{
+    (void)arg;
+    FILE *f = fopen(record, "a");
+    if (!f) {
+        return -errno;
+    }
+    if (!strcmp(port, "mi17b")) {
+        fclose(f);
+        return -EIO; /* the fake switch's failure */
+    }
+    fprintf(f, "%s %s %s", bridge, port, v->trunk ? "trunk" : "access");
+    if (!v->trunk) {
+        fprintf(f, " %u", v->tag);
+    }
+    for (unsigned t = 1; v->trunk && t <= MI_VLAN_MAX; t++) {
+        if (v->trunks[t / 8] >> t % 8 & 1) {
+            fprintf(f, " %u", t);
+        }
+    }
+    fprintf(f, "\n");
+    return fclose(f) ? -errno : 0;
+}
+
+static int
+fake_get(void *arg, const char *bridge, char **text)
+{
+    (void)arg;
+    *text = xasprintf("fake settings of %s", bridge); /* no newline */
+    return 0;
+}
+
+/* Once per test case, in Check's own process (so that a test that
+ * crashes still has them removed): the run directory and the two
+ * namespaces. */
+static void
+setup_once(void)
+{
+    if (!testutil_is_root()) {
+        return;
+    }
+    snprintf(dir, sizeof dir, "/tmp/mivlan-test.%ld", (long)getpid());
+    snprintf(netdir, sizeof netdir, "%s/course", dir);
+    snprintf(record, sizeof record, "%s/record", dir);
+    snprintf(logpath, sizeof logpath, "%s/log", dir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    ck_assert_int_eq(mkdir(netdir, 0700), 0);
+    setenv("MINIINET_RUNDIR", dir, 1);
+    for (int i = 0; i < 2; i++) {
+        snprintf(ns[i], sizeof ns[i], "mivlan%c%ld", 'A' + i, (long)getpid());
+        snprintf(nspath[i], sizeof nspath[i], "/run/netns/%s", ns[i]);
+        const char *add[] = {"ip", "netns", "add", ns[i], NULL};
+        ck_assert_int_eq(run(add), 0);
+        made[i] = true;
+        const char *lo[] = {"ip",  "-n", ns[i], "link",
+                            "set", "lo", "up",  NULL};
+        ck_assert_int_eq(run(lo), 0);
+    }
+}
+
+static void
+teardown_once(void)
+{
+    for (int i = 0; i < 2; i++) {
+        if (made[i]) {
+            const char *del[] = {"ip", "netns", "del", ns[i], NULL};
+            run(del);
+            made[i] = false;
+        }
+    }
+    if (*dir) {
+        const char *rm[] = {"rm", "-rf", "--", dir, NULL};
+        run(rm);
+        *dir = '\0';
+    }
+}
+
+/* Per test: the agent's loop in a child (killed with the test's process
+ * if that dies: PR_SET_PDEATHSIG), a fresh record and log. */
+static void
+setup(void)
+{
+    if (!testutil_is_root()) {
+        return;
+    }
+    unlink(record);
+    unlink(logpath);
+    plan = testutil_plan_file("configs/course.cfg");
+    struct vlan_agent_listener l[2];
+    l[0] =
+        (struct vlan_agent_listener){vlan_agent_listen(nspath[0], "3_ssh"), 3};
+    l[1] =
+        (struct vlan_agent_listener){vlan_agent_listen(nspath[1], "4_ssh"), 4};
+    ck_assert_int_ge(l[0].fd, 0);
+    ck_assert_int_ge(l[1].fd, 0);
+    int log_fd =
+        open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    ck_assert_int_ge(log_fd, 0);
+    pid_t parent = getpid();
+    server = fork();
+    ck_assert_int_ge(server, 0);
+    if (server == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(4);
+        }
+        const struct mi_plan *p = plan_view(plan);
+        struct vlan_agent a = {.p = p,
+                               .ap = plan_access(plan),
+                               .network = "course",
+                               .set = fake_set,
+                               .get = fake_get,
+                               .listeners = l,
+                               .n_listeners = 2,
+                               .log_fd = log_fd};
+        if (vlan_agent_pidfile_write(netdir)) {
+            _exit(3);
+        }
+        _exit(vlan_agent_serve(&a) ? 1 : 0);
+    }
+    close(l[0].fd);
+    close(l[1].fd);
+    close(log_fd);
+    /* Ready once its pid file is there. */
+    for (int i = 0; i < 200 && vlan_agent_running(netdir) != 1; i++) {
+        usleep(10000);
+    }
+    ck_assert_int_eq(vlan_agent_running(netdir), 1);
+}
+
+static void
+teardown(void)
+{
+    if (server > 0) {
+        kill(server, SIGKILL);
+        waitpid(server, NULL, 0);
+        server = -1;
+    }
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", netdir, VLAN_AGENT_PIDFILE);
+    unlink(path);
+    plan_free(plan);
+    plan = NULL;
+}
+
+static int
+connect_here(void *unused)
+{
+    (void)unused;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(ACCESS_VLAN_PORT),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0) {
+        return -errno;
+    }
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+/* A connection to the agent in namespace `i`. */
+static int
+dial(int i)
+{
+    int fd = netlink_in_netns(nspath[i], "test", connect_here, NULL);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
+/* Everything the agent sends on `fd` until it closes (at most 10 s). */
+static char *
+read_all(int fd)
+{
+    char *buf = xcalloc(1, 70000);
+    size_t n = 0;
+    double end = util_monotonic() + 10;
+
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ms = (int)((end - util_monotonic()) * 1000);
+        ck_assert_msg(ms > 0 && poll(&p, 1, ms) == 1, "no reply in 10 s");
+        ssize_t got = read(fd, buf + n, 69999 - n);
+        if (got <= 0) {
+            break;
+        }
+        n += (size_t)got;
+    }
+    close(fd);
+    return buf;
+}
+
+/* The reply to `line` (sent as is) from the agent in namespace `i`. */
+static char *
+ask(int i, const char *line)
+{
+    int fd = dial(i);
+    size_t len = strlen(line);
+    ck_assert_int_eq(write(fd, line, len), (ssize_t)len);
+    if (!len || line[len - 1] != '\n') {
+        shutdown(fd, SHUT_WR); /* else the agent waits for the rest */
+    }
+    return read_all(fd);
+}
+
+static void
+assert_reply(int i, const char *line, const char *want)
+{
+    char *got = ask(i, line);
+    ck_assert_msg(!strcmp(got, want), "\"%s\": got \"%s\", wanted \"%s\"",
+                  line, got, want);
+    free(got);
+}
+
+static char *
+file_text(const char *path)
+{
+    size_t len;
+    char *text = util_read_file(path, &len);
+    return text ? text : xstrdup("");
+}
+
+static char *
+record_text(void)
+{
+    return file_text(record);
+}
+
+#define SKIP_UNLESS_ROOT()                                                    \
+    do {                                                                      \
+        if (!testutil_is_root()) {                                            \
+            printf("skipped: the switch VLAN agent's tests need root "        \
+                   "(network namespaces)\n");                                 \
+            return;                                                           \
+        }                                                                     \
+    } while (0)
+
+START_TEST(test_show)
+{
+    SKIP_UNLESS_ROOT();
+    assert_reply(0, "show DCN S1\n",
+                 "port mi17b to router LUGA\n"
+                 "port mi18b to router LUGA\n"
+                 "port mi19a to switch S2\n"
+                 "port mi20b to host FIFA_1\n"
+                 "fake settings of 3_L2_DCN_S1\n"
+                 "ok\n");
+    char *r = record_text();
+    ck_assert_str_eq(r, ""); /* show changes nothing */
+    free(r);
+}
+END_TEST
+
+START_TEST(test_access_trunk)
+{
+    SKIP_UNLESS_ROOT();
+    assert_reply(0, "access DCN S1 mi20b 30\n",
+                 "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    assert_reply(0, "trunk DCN S2 mi19b 20,10,20\n",
+                 "set DCN S2 port mi19b: trunk of VLANs 10,20\nok\n");
+    assert_reply(0, "trunk DCN S1 mi19a all\n",
+                 "set DCN S1 port mi19a: trunk of every VLAN\nok\n");
+    /* The switch's failure is said, not taken for done. */
+    assert_reply(0, "access DCN S1 mi17b 10\n",
+                 "error: the switch could not set it; ask your TA\n");
+    char *r = record_text();
+    ck_assert_str_eq(r, "3_L2_DCN_S1 mi20b access 30\n"
+                        "3_L2_DCN_S2 mi19b trunk 10 20\n"
+                        "3_L2_DCN_S1 mi19a trunk\n");
+    free(r);
+    char *log = file_text(logpath);
+    ck_assert_ptr_nonnull(strstr(log, "AS 3: set DCN S1 port mi20b: access "
+                                      "VLAN 30\n"));
+    ck_assert_ptr_nonnull(strstr(log, "AS 3: not set, the switch failed"));
+    free(log);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+    SKIP_UNLESS_ROOT();
+    /* AS 4's proxy asks for AS 3's switch. */
+    assert_reply(1, "show DCN S1\n", "error: AS 4 has no switch \"DCN S1\"\n");
+    assert_reply(1, "access DCN S1 mi20b 10\n",
+                 "error: AS 4 has no switch \"DCN S1\"\n");
+    assert_reply(0, "access DCN S1 mi99b 10\n",
+                 "error: switch DCN S1 has no port \"mi99b\" of yours (show "
+                 "DCN S1 lists them)\n");
+    /* The management bridge's port of AS 3's proxy. */
+    assert_reply(0, "access DCN S1 mi32b 10\n",
+                 "error: switch DCN S1 has no port \"mi32b\" of yours (show "
+                 "DCN S1 lists them)\n");
+    assert_reply(0, "access DCN S1 mi20b 4095\n",
+                 "error: VLAN \"4095\" is not a number from 1 to 4094\n");
+    assert_reply(0, "access DCN S1 mi20b 0\n",
+                 "error: VLAN \"0\" is not a number from 1 to 4094\n");
+    assert_reply(0, "reboot\n",
+                 "error: unknown request \"reboot\" (show, access or "
+                 "trunk)\n");
+    assert_reply(0, "show DCN S1", "error: request not ended by a newline\n");
+    char line[400];
+    memset(line, 'x', 300);
+    strcpy(line + 300, "\n");
+    assert_reply(0, line, "error: request longer than 255 bytes\n");
+    /* Control characters reach the log escaped. */
+    assert_reply(0, "show \x1b[2J S1\n",
+                 "error: byte 0x1b at 6: a request is printable ASCII "
+                 "words separated by single spaces\n");
+    char *r = record_text();
+    ck_assert_str_eq(r, "");
+    free(r);
+    char *log = file_text(logpath);
+    ck_assert_ptr_nonnull(strstr(log, "AS 4: refused \"show DCN S1\": AS 4 "
+                                      "has no switch"));
+    ck_assert_ptr_nonnull(strstr(log, "refused \"show \\x1b[2J S1\""));
+    ck_assert_ptr_null(strchr(log, '\x1b'));
+    free(log);
+}
+END_TEST
+
+START_TEST(test_busy)
+{
+    SKIP_UNLESS_ROOT();
+    int fds[VLAN_AGENT_PER_GROUP];
+    for (int i = 0; i < VLAN_AGENT_PER_GROUP; i++) {
+        fds[i] = dial(0);
+    }
+    /* The fifth of AS 3: refused at once; AS 4's still served. */
+    char *got = read_all(dial(0));
+    ck_assert_str_eq(got, "error: busy\n");
+    free(got);
+    assert_reply(1, "show DCN S1\n", "error: AS 4 has no switch \"DCN S1\"\n");
+    /* The four, once they send, are answered. */
+    for (int i = 0; i < VLAN_AGENT_PER_GROUP; i++) {
+        ck_assert_int_eq(write(fds[i], "show DCN S2\n", 12), 12);
+        got = read_all(fds[i]);
+        ck_assert_ptr_nonnull(strstr(got, "port mi21b to host UEFA_1\n"));
+        free(got);
+    }
+    /* A client that sends nothing is dropped at its deadline. */
+    double t0 = util_monotonic();
+    got = read_all(dial(0));
+    double took = util_monotonic() - t0;
+    ck_assert_str_eq(got, "");
+    ck_assert(took > VLAN_AGENT_DEADLINE_S - 1 &&
+              took < VLAN_AGENT_DEADLINE_S + 3);
+    free(got);
+}
+END_TEST
+
+START_TEST(test_locked)
+{
+    SKIP_UNLESS_ROOT();
+    int fd = state_lock_network("course", false, "save", false);
+    ck_assert_int_ge(fd, 0);
+    char want[128];
+    snprintf(want, sizeof want,
+             "error: miniinet is busy (save, pid %ld); try again\n",
+             (long)getpid());
+    assert_reply(0, "access DCN S1 mi20b 30\n", want);
+    /* show takes no lock. */
+    char *got = ask(0, "show DCN S1\n");
+    ck_assert_ptr_nonnull(strstr(got, "\nok\n"));
+    free(got);
+    state_unlock_network("course", false, fd);
+    char *r = record_text();
+    ck_assert_str_eq(r, "");
+    free(r);
+    assert_reply(0, "access DCN S1 mi20b 30\n",
+                 "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    /* The agent's own lock is gone after the change. */
+    fd = state_lock_network("course", false, "save", false);
+    ck_assert_int_ge(fd, 0);
+    state_unlock_network("course", false, fd);
+}
+END_TEST
+
+START_TEST(test_sigterm)
+{
+    SKIP_UNLESS_ROOT();
+    int open_fd = dial(0); /* one open connection: closed on the way out */
+    ck_assert_int_eq(kill(server, SIGTERM), 0);
+    int status = 0;
+    for (int i = 0; i < 300 && waitpid(server, &status, WNOHANG) == 0; i++) {
+        usleep(10000);
+    }
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    server = -1;
+    char *got = read_all(open_fd);
+    ck_assert_str_eq(got, "");
+    free(got);
+    char *log = file_text(logpath);
+    ck_assert_ptr_nonnull(strstr(log, "stopped (SIGTERM)\n"));
+    free(log);
+    /* Its pid file names a process that is gone. */
+    ck_assert_int_eq(vlan_agent_running(netdir), 0);
+}
+END_TEST
+
+START_TEST(test_pidfile_stop)
+{
+    SKIP_UNLESS_ROOT();
+    ck_assert_int_eq(vlan_agent_running(netdir), 1);
+    ck_assert_int_eq(vlan_agent_stop(netdir), 0);
+    int status = 0;
+    ck_assert_int_eq(waitpid(server, &status, 0), server);
+    server = -1;
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_int_eq(vlan_agent_running(netdir), 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", netdir, VLAN_AGENT_PIDFILE);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    /* A pid file naming a live process with another start time (a pid
+     * used again): not running, and stop signals nothing. */
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%ld 1\n", (long)getpid());
+    fclose(f);
+    ck_assert_int_eq(vlan_agent_running(netdir), 0);
+    ck_assert_int_eq(vlan_agent_stop(netdir), 0); /* we are still here */
+    ck_assert_int_eq(access(path, F_OK), -1);
+    /* A pid file that is not one. */
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "12 x\n");
+    fclose(f);
+    ck_assert_int_eq(vlan_agent_running(netdir), -EINVAL);
+}
+END_TEST
+
+static Suite *
+vlan_agent_suite(void)
+{
+    Suite *s = suite_create("vlan_agent");
+    TCase *tc = tcase_create("serve");
+    tcase_set_timeout(tc, 30);
+    tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_show);
+    tcase_add_test(tc, test_access_trunk);
+    tcase_add_test(tc, test_refused);
+    tcase_add_test(tc, test_busy);
+    tcase_add_test(tc, test_locked);
+    tcase_add_test(tc, test_sigterm);
+    tcase_add_test(tc, test_pidfile_stop);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return testutil_run(vlan_agent_suite());
+}
