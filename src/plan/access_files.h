@@ -31,14 +31,8 @@
 #define ACCESS_STR_(x) #x
 #define ACCESS_STR(x) ACCESS_STR_(x)
 #define ACCESS_SSH_PORT_STR ACCESS_STR(ACCESS_SSH_PORT)
-<<<<<<< HEAD
 /* The switch VLAN agent's port on a proxy's loopback, 127.0.0.1 in the
  * proxy's own namespace (doc/access.md, "Switches"), and as a word. */
-=======
-/* The switch VLAN agent's port (vlan_agent.h): a listening socket on
- * 127.0.0.1 inside each proxy whose group has switches, which `goto
- * LOCATION SWITCH ...` talks to (doc/access.md, "Your switches"). */
->>>>>>> m37b
 #define ACCESS_VLAN_PORT 1000
 #define ACCESS_VLAN_PORT_STR ACCESS_STR(ACCESS_VLAN_PORT)
 
