@@ -135,9 +135,11 @@ char *access_proxy_authorized_keys(const char *const *ta_keys, size_t n);
 /* The proxy's `goto LOCATION WHAT` (POSIX sh) and its bash completion:
  * the group's routers (vtysh), L3 and L2 hosts (a shell), over ssh with
  * the device key to the device's management address; a device that does
- * not answer is said so.  Switches are listed as not reachable yet (their
- * VLAN command is not built).  NULL when a name is not a topology name
- * (never from a validated topology). */
+ * not answer is said so; a switch's VLANs (bash: `goto LOCATION SWITCH
+ * [show | access PORT VLAN | trunk PORT VLANS|all | help]`, or those at a
+ * prompt), a request each to the switch VLAN agent on 127.0.0.1:
+ * ACCESS_VLAN_PORT.  NULL when a name is not a topology name (never from
+ * a validated topology). */
 char *access_goto_script(const struct access_group *);
 char *access_goto_completion(const struct access_group *);
 
