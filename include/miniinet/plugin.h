@@ -646,10 +646,6 @@ struct mi_runtime_ops {
 #endif
 };
 
-/* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
- * attaches to them the root-namespace ends of links (mi_link.peer[]) that
- * the host has created.  `dir` is the switch's directory under miniinet's
- * run directory, where it may run a private daemon. */
 #if MI_PLUGIN_TARGET_MINOR >= 13
 /* A port's VLAN setting for set_port_vlan() (since 4.13). */
 #define MI_VLAN_MAX 4094
@@ -661,6 +657,10 @@ struct mi_port_vlan {
 };
 #endif
 
+/* A switch makes the bridges of L2 networks and IXPs (mi_plan.bridges) and
+ * attaches to them the root-namespace ends of links (mi_link.peer[]) that
+ * the host has created.  `dir` is the switch's directory under miniinet's
+ * run directory, where it may run a private daemon. */
 struct mi_switch_ops {
     struct mi_common_ops common;
 

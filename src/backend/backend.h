@@ -247,13 +247,13 @@ int sw_set_vlans(const struct active_plugin *sw, const char *dir,
  * 4.6), into buf ("" when none or unknown); -ENOTSUP without it. */
 int sw_dead_daemons(const struct active_plugin *sw, const char *dir, char *buf,
                     size_t len);
-/* The port made again taken by the switch in place of the old one
- * (switch reattach_port, 4.6); -ENOTSUP without it. */
 /* Port `port` of bridge `bridge` set as `v` says (switch set_port_vlan,
  * 4.13); -ENOTSUP without it. */
 int sw_set_port_vlan(const struct active_plugin *sw, const char *dir,
                      const char *bridge, const char *port,
                      const struct mi_port_vlan *v);
+/* The port made again taken by the switch in place of the old one
+ * (switch reattach_port, 4.6); -ENOTSUP without it. */
 int sw_reattach_port(const struct active_plugin *sw, const char *dir,
                      const char *bridge, const char *port);
 
