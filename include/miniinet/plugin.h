@@ -650,7 +650,7 @@ struct mi_runtime_ops {
 /* A port's VLAN setting for set_port_vlan() (since 4.13). */
 #define MI_VLAN_MAX 4094
 struct mi_port_vlan {
-    bool trunk;          /* false: an access port of `tag` */
+    bool trunk;          /* false: an access port of `tag`, trunks clear */
     unsigned tag;        /* access: 1..MI_VLAN_MAX; trunk: 0 */
     uint8_t trunks[512]; /* trunk: bit v (trunks[v / 8] >> v % 8 & 1) set
                             for VLAN v, 1..MI_VLAN_MAX; none: every VLAN */
