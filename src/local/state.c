@@ -605,12 +605,16 @@ read_holder(int fd, char *buf, size_t size)
 
 int
 state_lock_network(const char *network, bool master, const char *op,
-                   bool create)
+                   bool create, struct state_lock_holder *previous)
 {
     const char *run = state_rundir();
     char *path = network_lock_path(network, master);
     char text[256];
     int error = 0;
+
+    if (previous) {
+        memset(previous, 0, sizeof *previous);
+    }
 
     for (unsigned tries = 0;; tries++) {
         error = create ? mkdir_p(run, 0755) : 0;
@@ -661,6 +665,9 @@ state_lock_network(const char *network, bool master, const char *op,
                      "its lock",
                      network, who);
             free(who);
+            if (previous && !state_lock_parse(text, previous)) {
+                memset(previous, 0, sizeof *previous);
+            }
         }
         int len = snprintf(text, sizeof text, "%s %ld %lld\n", op,
                            (long)getpid(), (long long)time(NULL));
