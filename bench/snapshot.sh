@@ -6,7 +6,16 @@
 #                   host's addresses and routes, every switch's VLANs)
 #   size            the snapshot's size on disk and its number of files
 #   save again      the same state: found unchanged, nothing stored
-#   restore         that snapshot put back (frr-reload.py per router)
+#   restore (unchanged)
+#                   that snapshot put back on a network that still runs it:
+#                   each router's running configuration is read and found
+#                   equal, so no frr-reload.py runs (hosts and switches
+#                   are converged as always)
+#   restore (every router changed)
+#                   the same after one prefix-list line was added to every
+#                   router (untimed, `exec R vtysh`, JOBS at a time): one
+#                   frr-reload.py per router; then the routers that still
+#                   have the line are counted (0 expected)
 #   heal            one router's FRR daemons killed (from their pid files),
 #                   then `up`, which finds and restarts them
 # and takes the network down.  As root, on a machine where nothing else runs.
@@ -118,7 +127,26 @@ printf '%-28s %7s kB on disk, %s files, %s kB of content\n' "snapshot size" \
     "$(du -sk "$snap" | cut -f1)" "$(find "$snap" -type f | wc -l)" \
     "$(find "$snap" -type f -exec cat {} + | wc -c | awk '{ printf "%d", $1 / 1024 }')"
 timed "save (state unchanged)" save
-timed "restore bench" restore bench
+timed "restore (unchanged)" restore bench
+
+routers=$("$miniinet" -c "$cfg" plan --json | python3 -c '
+import json, sys
+for n in json.load(sys.stdin)["nodes"]:
+    if n["kind"] in ("router", "routeserver"): print(n["name"])')
+n_routers=$(echo "$routers" | wc -l)
+# Every router changed (untimed): JOBS vtysh at a time, each bounded.
+echo "$routers" | xargs -P "$jobs" -I {} timeout 30 "$miniinet" -c "$cfg" exec {} \
+    vtysh -c 'configure terminal' -c 'ip prefix-list BENCH seq 5 permit 10.250.0.0/16' \
+    >/dev/null 2>&1 || true
+# shellcheck disable=SC2016
+changed() { # how many routers run the BENCH line
+    echo "$routers" | xargs -P "$jobs" -I {} sh -c \
+        'timeout 30 "$1" -c "$2" exec "$3" vtysh -c "show running-config" 2>/dev/null |
+            grep -q "prefix-list BENCH" && echo "$3"' sh "$miniinet" "$cfg" {} | wc -l
+}
+echo "  $(changed) of $n_routers routers changed (a prefix-list line added)"
+timed "restore (every router changed)" restore bench
+echo "  $(changed) of $n_routers routers still have the line after it"
 
 echo "== heal one router"
 router=$("$miniinet" -c "$cfg" plan --json | python3 -c '

@@ -15,7 +15,8 @@
  *   frr       per router: frr.conf written, daemons started, config loaded
  *
  * `down` reads only the state record, so it works without the topology
- * file, after a killed `up`, and twice in a row.
+ * file, after a killed `up`, and twice in a row.  `up` after a killed `up`
+ * (an incomplete record) removes what it lists the same way, then builds.
  */
 #ifndef MINIINET_NETWORK_H
 #define MINIINET_NETWORK_H 1
@@ -62,6 +63,12 @@ int network_down(struct session *);
 /* Removes network `name` as its record on disk lists it (after a refused
  * `up`). */
 int network_remove(struct session *, const char *name);
+/* Removes what record `st` lists (with the session's plugins, which must
+ * be those it names), then the record; the persistent directory stays.
+ * `verb` ("down", or "up" taking over an `up` that did not finish) names
+ * the operation in its messages.  Returns an exit status. */
+int network_remove_recorded(struct session *, struct state *st,
+                            const char *verb);
 
 int network_status(struct session *);
 

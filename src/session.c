@@ -379,7 +379,8 @@ static int
 lock_network(struct session *s, const char *op, bool master, bool create,
              bool rundir)
 {
-    int fd = state_lock_network(s->network, master, op, create);
+    int fd = state_lock_network(s->network, master, op, create,
+                                &s->net_lock_previous);
 
     if (fd == -ENOENT && !create) {
         return EXIT_OK;

@@ -9,6 +9,7 @@
 
 #include "backend.h"
 #include "plan.h"
+#include "state.h"
 #include "topology.h"
 
 /* Exit statuses, as documented in miniinet(1). */
@@ -108,6 +109,8 @@ struct session {
     bool net_locked, net_lock_master;
     int net_lock_fd;
     char *net_lock_name; /* the network's name, for the release */
+    /* A dead holder whose lock was taken over (pid 0: none). */
+    struct state_lock_holder net_lock_previous;
     /* `up` built the network here (it was not up already). */
     bool built;
     /* The run directory's lock, when the verb is also RUNDIR_LOCK. */

@@ -909,9 +909,9 @@ const struct verb verbs[] = {
      NEED_PLAN, 0, verb_preflight, 0},
     {"up", "[--restore [--skip-damaged] [SNAPSHOT]]",
      "build the network and start its routers (on every server, as "
-     "master), first removing what a reboot left of an earlier run, with "
-     "its student access (one server); on a network that is up, repair "
-     "what is missing or dead",
+     "master), first removing what a reboot or an unfinished `up` left "
+     "of an earlier run, with its student access (one server); on a "
+     "network that is up, repair what is missing or dead",
      NEED_PLAN | EXCLUSIVE | RUNDIR_LOCK, 0, verb_up,
      VOPT_RESTORE | VOPT_SKIP_DAMAGED},
     {"down", "[--purge] [NETWORK]",

@@ -837,16 +837,20 @@ START_TEST(test_lock_network)
     char path[PATH_MAX], pid[32];
 
     ck_assert_int_eq(rmdir(rundir), 0);
-    ck_assert_int_eq(state_lock_network("net", false, "down", false), -ENOENT);
-    int fd = state_lock_network("net", false, "up", true);
+    ck_assert_int_eq(state_lock_network("net", false, "down", false, NULL),
+                     -ENOENT);
+    struct state_lock_holder none = {.pid = 1};
+    int fd = state_lock_network("net", false, "up", true, &none);
     ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(none.pid, 0); /* nobody's lock taken over */
     ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
     snprintf(path, sizeof path, "%s/net.lock", rundir);
     ck_assert_int_eq(lstat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0600);
 
     testutil_capture_begin();
-    ck_assert_int_eq(state_lock_network("net", false, "save", true), -EBUSY);
+    ck_assert_int_eq(state_lock_network("net", false, "save", true, NULL),
+                     -EBUSY);
     const char *msg = testutil_captured();
     snprintf(pid, sizeof pid, "(pid %ld, since ", (long)getpid());
     ck_assert_msg(strstr(msg, "network net: `up` ") && strstr(msg, pid) &&
@@ -855,9 +859,9 @@ START_TEST(test_lock_network)
     testutil_capture_end();
 
     /* Other networks and the master's lock are other locks. */
-    int other = state_lock_network("other", false, "up", true);
+    int other = state_lock_network("other", false, "up", true, NULL);
     ck_assert_int_ge(other, 0);
-    int master = state_lock_network("net", true, "up", true);
+    int master = state_lock_network("net", true, "up", true, NULL);
     ck_assert_int_ge(master, 0);
     state_unlock_network("net", true, master);
     state_unlock_network("other", false, other);
@@ -870,7 +874,7 @@ START_TEST(test_lock_network)
     pid_t child = fork();
     ck_assert_int_ge(child, 0);
     if (child == 0) {
-        int cfd = state_lock_network("net", false, "restore", true);
+        int cfd = state_lock_network("net", false, "restore", true, NULL);
         if (cfd < 0) {
             _exit(1);
         }
@@ -882,8 +886,11 @@ START_TEST(test_lock_network)
     ck_assert(WIFSIGNALED(wstatus));
     ck_assert_int_eq(lstat(path, &st), 0);
     testutil_capture_begin();
-    fd = state_lock_network("net", false, "down", false);
+    struct state_lock_holder dead;
+    fd = state_lock_network("net", false, "down", false, &dead);
     ck_assert_int_ge(fd, 0);
+    ck_assert_str_eq(dead.op, "restore");
+    ck_assert_int_eq(dead.pid, child);
     msg = testutil_captured();
     snprintf(pid, sizeof pid, "(pid %ld, since ", (long)child);
     ck_assert_msg(strstr(msg, "`restore` ") && strstr(msg, pid) &&

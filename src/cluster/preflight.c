@@ -169,10 +169,16 @@ network_preflight(struct session *s)
     }
     check_plugins(s, server, &f);
     f.state = xstrdup(record_state(s));
-    if (!strcmp(f.state, "partial") || !strcmp(f.state, "damaged")) {
-        log_error("an earlier `up` of network %s did not finish here; run "
-                  "`miniinet -c FILE down` first",
+    /* An incomplete record ("partial") is no obstacle: `up` removes what
+     * it lists, then builds.  A damaged one it refuses, and so does this. */
+    if (!strcmp(f.state, "damaged")) {
+        log_error("the record of network %s here is damaged (above); "
+                  "`up` builds nothing over it",
                   p->name);
+    } else if (!strcmp(f.state, "partial")) {
+        log_info("an earlier `up` of network %s did not finish here; `up` "
+                 "removes what it made, then builds",
+                 p->name);
     }
     int ports = network_check_ports(s, &f.ports, &f.n_ports);
     probe_peers(p, server, &f);

@@ -119,10 +119,8 @@ remove_nft_table(const struct state *st)
     return failed ? -1 : 0;
 }
 
-/* Removes what record `st` lists, with the session's plugins (those the
- * network was made with), then the record. */
-static int
-remove_recorded(struct session *s, struct state *st)
+int
+network_remove_recorded(struct session *s, struct state *st, const char *verb)
 {
     const char *name = st->network;
 
@@ -175,17 +173,19 @@ remove_recorded(struct session *s, struct state *st)
     }
 
     if (failed) {
-        log_error("down: some of network %s could not be removed (see "
-                  "above); its record %s/state is kept, run `down` again",
-                  name, st->dir);
+        log_error("%s: some of network %s could not be removed (see "
+                  "above); its record %s/state is kept, run `%s` again",
+                  verb, name, st->dir, verb);
         return EXIT_FAILED;
     }
     hostlimits_restore(st);
     int error = state_remove(st);
     if (!error) {
-        log_info("network %s is down: %zu nodes, %zu bridges removed in "
-                 "%.1fs",
-                 name, st->n_nodes, st->n_bridges, progress_elapsed());
+        log_info("network %s %s: %zu nodes, %zu bridges removed in %.1fs",
+                 name,
+                 strcmp(verb, "down") != 0 ? "cleared of the earlier `up`"
+                                           : "is down",
+                 st->n_nodes, st->n_bridges, progress_elapsed());
     }
     return error ? EXIT_FAILED : EXIT_OK;
 }
@@ -225,7 +225,7 @@ network_down(struct session *s)
                  s->network, state_rundir());
         return purge_or_keep(s, EXIT_OK);
     }
-    return purge_or_keep(s, remove_recorded(s, s->record));
+    return purge_or_keep(s, network_remove_recorded(s, s->record, "down"));
 }
 
 int
@@ -235,7 +235,7 @@ network_remove(struct session *s, const char *name)
     int error = state_load(name, &st);
     int status = error == -ENOENT ? EXIT_OK
                  : error          ? EXIT_FAILED
-                                  : remove_recorded(s, &st);
+                                  : network_remove_recorded(s, &st, "down");
 
     state_destroy(&st);
     return status;

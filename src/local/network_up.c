@@ -1185,18 +1185,52 @@ heal(struct up *u)
     return status;
 }
 
+/* An earlier `up` that did not finish (killed, or failed) left an
+ * incomplete record: written ahead, it lists everything that `up` made, so
+ * this one removes that as `down` does (the persistent directory stays)
+ * and then builds afresh.  Only with the plugins the record names: others
+ * could not remove what it lists. */
+static int
+take_over(struct session *s)
+{
+    const struct state *st = s->record;
+    const struct state_lock_holder *dead = &s->net_lock_previous;
+
+    for (int k = 0; k < MI_PLUGIN_KIND_COUNT; k++) {
+        const char *was = st->plugin[k], *now = s->active[k].name;
+        if (was && (!now || strcmp(was, now) != 0)) {
+            log_error("an earlier `up` of network %s did not finish, made "
+                      "with %s plugin '%s'; this `up` uses %s: run "
+                      "`miniinet -c %s down` first",
+                      st->network,
+                      plugin_kind_name((enum mi_plugin_kind)(k + 1)), was,
+                      now ? now : "none", s->opts.config);
+            return EXIT_FAILED;
+        }
+    }
+    if (dead->pid && !strcmp(dead->op, "up")) {
+        log_info("an earlier `up` of network %s (pid %ld) did not finish: "
+                 "removing what it made, then building",
+                 st->network, dead->pid);
+    } else {
+        log_info("an earlier `up` of network %s did not finish: removing "
+                 "what it made, then building",
+                 st->network);
+    }
+    int status = network_remove_recorded(s, s->record, "up");
+    if (status == EXIT_OK) {
+        state_destroy(s->record);
+        free(s->record);
+        s->record = NULL;
+    }
+    return status;
+}
+
 /* Checks that a network recorded as up is the one the plan describes. */
 static int
 already_up(struct up *u, const struct state *st)
 {
     const char *file = u->s->opts.config;
-
-    if (!st->complete) {
-        log_error("an earlier `up` of network %s did not finish; run "
-                  "`miniinet -c %s down` to remove what it made, then `up`",
-                  u->p->name, file);
-        return EXIT_FAILED;
-    }
     char *fp = fingerprint(u->s);
     bool same = st->fingerprint && !strcmp(fp, st->fingerprint);
     free(fp);
@@ -1324,7 +1358,7 @@ build(struct up *u)
     free(switch_dir);
     if (error) {
         log_error("up failed while making the %s; `miniinet -c %s down` "
-                  "removes everything it made",
+                  "removes everything it made (`up` again does that first)",
                   phase, u->s->opts.config);
         return error;
     }
@@ -1378,6 +1412,9 @@ network_up(struct session *s)
     if (s->record_error) {
         log_error("network %s: `up` builds nothing over a damaged record",
                   u.p->name);
+        return EXIT_FAILED;
+    }
+    if (s->record && !s->record->complete && take_over(s) != EXIT_OK) {
         return EXIT_FAILED;
     }
     if (s->record) {

@@ -608,7 +608,7 @@ static int lock_network(const char *network, bool master, const char *op,
 
 int
 state_lock_network(const char *network, bool master, const char *op,
-                   bool create)
+                   bool create, struct state_lock_holder *previous)
 {
     return lock_network(network, master, op, create, NULL);
 }
@@ -630,6 +630,10 @@ lock_network(const char *network, bool master, const char *op, bool create,
     char *path = network_lock_path(network, master);
     char text[256];
     int error = 0;
+
+    if (previous) {
+        memset(previous, 0, sizeof *previous);
+    }
 
     for (unsigned tries = 0;; tries++) {
         error = create ? mkdir_p(run, 0755) : 0;
@@ -685,6 +689,9 @@ lock_network(const char *network, bool master, const char *op, bool create,
                      "its lock",
                      network, who);
             free(who);
+            if (previous && !state_lock_parse(text, previous)) {
+                memset(previous, 0, sizeof *previous);
+            }
         }
         int len = snprintf(text, sizeof text, "%s %ld %lld\n", op,
                            (long)getpid(), (long long)time(NULL));

@@ -101,12 +101,13 @@ bool state_lock_parse(const char *text, struct state_lock_holder *);
  * for its whole run; it never waits: when another process holds it, says
  * which verb, its pid and since when, and returns -EBUSY.  A lock left by
  * a process that died is free (the kernel released it): it is taken over,
- * saying whose it was.  With `create`, makes the run directory when it is
- * missing; without, returns -ENOENT then (nothing is up).  Returns the
- * locked descriptor, for state_unlock_network(), or a negative errno,
- * reported. */
+ * saying whose it was, and described in *previous (when not NULL; all zero
+ * when there was no such holder, or its line cannot be read).  With
+ * `create`, makes the run directory when it is missing; without, returns
+ * -ENOENT then (nothing is up).  Returns the locked descriptor, for
+ * state_unlock_network(), or a negative errno, reported. */
 int state_lock_network(const char *network, bool master, const char *op,
-                       bool create);
+                       bool create, struct state_lock_holder *previous);
 
 /* state_lock_network() of a network that is up (the run directory not
  * made), for the switch VLAN agent (vlan_agent.h): never waits, and when
