@@ -408,7 +408,7 @@ END_TEST
 START_TEST(test_locked)
 {
     SKIP_UNLESS_ROOT();
-    int fd = state_lock_network("course", false, "save", false);
+    int fd = state_lock_network("course", false, "save", false, NULL);
     ck_assert_int_ge(fd, 0);
     char want[128];
     snprintf(want, sizeof want,
@@ -426,7 +426,7 @@ START_TEST(test_locked)
     assert_reply(0, "access DCN S1 mi20b 30\n",
                  "set DCN S1 port mi20b: access VLAN 30\nok\n");
     /* The agent's own lock is gone after the change. */
-    fd = state_lock_network("course", false, "save", false);
+    fd = state_lock_network("course", false, "save", false, NULL);
     ck_assert_int_ge(fd, 0);
     state_unlock_network("course", false, fd);
 }

@@ -604,27 +604,30 @@ read_holder(int fd, char *buf, size_t size)
 #define NETWORK_LOCK_TRIES 100
 
 static int lock_network(const char *network, bool master, const char *op,
-                        bool create, struct state_lock_holder *busy);
+                        bool create, struct state_lock_holder *busy,
+                        struct state_lock_holder *previous);
 
 int
 state_lock_network(const char *network, bool master, const char *op,
                    bool create, struct state_lock_holder *previous)
 {
-    return lock_network(network, master, op, create, NULL);
+    return lock_network(network, master, op, create, NULL, previous);
 }
 
 int
 state_try_lock_network(const char *network, const char *op,
                        struct state_lock_holder *busy)
 {
-    return lock_network(network, false, op, false, busy);
+    return lock_network(network, false, op, false, busy, NULL);
 }
 
 /* state_lock_network(); with `busy`, a holder is not reported but parsed
- * into *busy (zeroed when its file cannot be parsed). */
+ * into *busy (zeroed when its file cannot be parsed); with `previous`, a
+ * dead holder whose lock is taken over parsed into *previous. */
 static int
 lock_network(const char *network, bool master, const char *op, bool create,
-             struct state_lock_holder *busy)
+             struct state_lock_holder *busy,
+             struct state_lock_holder *previous)
 {
     const char *run = state_rundir();
     char *path = network_lock_path(network, master);
