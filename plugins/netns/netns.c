@@ -15,7 +15,9 @@
  *
  * Every program of a node also gets the node's own view: a mount namespace,
  * a slave of the host's, in which FRR's run directory /var/run/frr is the
- * node's `dir`/frr, and a UTS namespace whose hostname is the node's name.
+ * node's `dir`/frr and FRR's /etc/frr a read-only tmpfs of the view's own
+ * (NAME/vtysh.conf, empty: own_frr_etc), and a UTS namespace whose
+ * hostname is the node's name.
  * FRR writes some files there whatever its pathspace (-N) says (ospfd's
  * ospfd-gr.json), and nothing a node's programs write there may reach the
  * host or another node.  The host's /var/run/frr is never written to (it is
