@@ -875,7 +875,9 @@ START_TEST(test_create_request)
                      "\"1m\",\"max-file\":\"3\"}}");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
-                     "n\\/frr:\\/var\\/run\\/frr\"]");
+                     "n\\/frr:\\/var\\/run\\/frr\",\"\\/r\\/small\\/"
+                     "n.vtysh.conf:\\/etc\\/frr\\/1_ZURIrouter\\/vtysh.conf:"
+                     "ro\"]");
     ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
     ck_assert_str_eq(
         member(req, "HostConfig.CapAdd"),

@@ -490,7 +490,7 @@ START_TEST(test_tcp_listening)
     int fd4 = listen_on(AF_INET, &p4), fd6 = listen_on(AF_INET6, &p6);
 
     ck_assert_int_ge(fd4, 0);
-    ck_assert_int_eq(netlink_tcp_listening(&ports, &n), 0);
+    ck_assert_int_eq(netlink_tcp_listening(-1, &ports, &n), 0);
     ck_assert(listed(ports, n, p4));
     if (fd6 >= 0) {
         ck_assert(listed(ports, n, p6));
@@ -501,9 +501,17 @@ START_TEST(test_tcp_listening)
         ck_assert_uint_lt(ports[i - 1], ports[i]);
     }
     free(ports);
+    /* One port asked: the kernel sends that port's sockets only. */
+    ck_assert_int_eq(netlink_tcp_listening(p4, &ports, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(ports[0], p4);
+    free(ports);
     /* Closed: no longer listed (a socket that listens no more is gone). */
     close(fd4);
-    ck_assert_int_eq(netlink_tcp_listening(&ports, &n), 0);
+    ck_assert_int_eq(netlink_tcp_listening(p4, &ports, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    free(ports);
+    ck_assert_int_eq(netlink_tcp_listening(-1, &ports, &n), 0);
     ck_assert(!listed(ports, n, p4));
     free(ports);
     if (fd6 >= 0) {
@@ -814,18 +822,89 @@ listen_here(void *arg)
     return 0;
 }
 
+/* Many listeners on other ports, IPv4 and IPv6, made in the caller's
+ * (the test namespace's) thread. */
+#define OTHER_LISTENERS 300
+struct listen_many {
+    int fds[OTHER_LISTENERS];
+};
+
+static int
+listen_many_here(void *arg)
+{
+    struct listen_many *m = arg;
+
+    for (int i = 0; i < OTHER_LISTENERS; i++) {
+        int v6 = i % 2;
+        struct sockaddr_in a4 = {.sin_family = AF_INET,
+                                 .sin_port = htons(1000 + i),
+                                 .sin_addr.s_addr = htonl(INADDR_ANY)};
+        struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+                                  .sin6_port = htons(1000 + i),
+                                  .sin6_addr = in6addr_any};
+        m->fds[i] =
+            socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (m->fds[i] < 0 ||
+            bind(m->fds[i],
+                 v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+                 v6 ? sizeof a6 : sizeof a4) ||
+            listen(m->fds[i], 1)) {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+struct listening_call {
+    int port;
+    uint16_t *ports;
+    size_t n;
+};
+
+static int
+listening_here(void *arg)
+{
+    struct listening_call *c = arg;
+
+    return netlink_tcp_listening(c->port, &c->ports, &c->n);
+}
+
 START_TEST(test_tcp_listens_netns)
 {
     const char *a = make_ns(), *b = make_ns();
     struct listen_in l = {22, -1};
+    struct listen_many many;
+
+    /* The node's other listeners are not what the kernel sends: only
+     * port 22's sockets are dumped (review R38, L3). */
+    for (int i = 0; i < OTHER_LISTENERS; i++) {
+        many.fds[i] = -1;
+    }
+    ck_assert_int_eq(netlink_in_netns(a, "test", listen_many_here, &many), 0);
+    struct listening_call all = {-1, NULL, 0}, only = {22, NULL, 0};
 
     ck_assert_int_eq(netlink_tcp_listens(a, 22), 0);
     ck_assert_int_eq(netlink_in_netns(a, "test", listen_here, &l), 0);
     ck_assert_int_eq(netlink_tcp_listens(a, 22), 1);
+    ck_assert_int_eq(netlink_in_netns(a, "test", listening_here, &all), 0);
+    ck_assert_uint_eq(all.n, OTHER_LISTENERS + 1);
+    ck_assert_int_eq(netlink_in_netns(a, "test", listening_here, &only), 0);
+    ck_assert_uint_eq(only.n, 1);
+    ck_assert_uint_eq(only.ports[0], 22);
+    free(all.ports);
+    free(only.ports);
+    for (int i = 0; i < OTHER_LISTENERS; i += 37) {
+        ck_assert_int_eq(netlink_tcp_listens(a, 1000 + i), 1);
+    }
+    ck_assert_int_eq(netlink_tcp_listens(a, 1000 + OTHER_LISTENERS - 1), 1);
+    ck_assert_int_eq(netlink_tcp_listens(a, 1000 + OTHER_LISTENERS), 0);
     ck_assert_int_eq(netlink_tcp_listens(a, 23), 0);
     ck_assert_int_eq(netlink_tcp_listens(b, 22), 0);
     close(l.fd);
     ck_assert_int_eq(netlink_tcp_listens(a, 22), 0);
+    for (int i = 0; i < OTHER_LISTENERS; i++) {
+        close(many.fds[i]);
+    }
     testutil_capture_begin();
     ck_assert_int_eq(netlink_tcp_listens("/nonexistent/ns", 22), -ENOENT);
     testutil_capture_end();

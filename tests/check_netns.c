@@ -793,6 +793,31 @@ START_TEST(test_frr)
     free(hostname);
     free(out);
 
+    /* vtysh finds its NAME/vtysh.conf in the view's own /etc/frr (empty,
+     * root's, read-only) and so says nothing on stderr, which run_bounded
+     * logs at debug level; the host's /etc/frr gets no NAME. */
+    int verbosity = log_get_verbosity();
+    log_set_verbosity(2);
+    testutil_capture_begin();
+    int shown = ops->run_bounded(
+        state, names[0], dirs[0],
+        ARGV("sh", "-c",
+             "vtysh -N \"$(hostname)\" -c 'show version' && "
+             "test ! -w /etc/frr/\"$(hostname)\"/vtysh.conf && "
+             "test ! -s /etc/frr/\"$(hostname)\"/vtysh.conf && "
+             "test \"$(stat -c %u:%a /etc/frr/\"$(hostname)\"/vtysh.conf)\" "
+             "= 0:644"),
+        &out, 10000, 1 << 20);
+    testutil_capture_end();
+    log_set_verbosity(verbosity);
+    ck_assert_msg(shown == 0, "%d: %s", shown, testutil_captured());
+    ck_assert_msg(strstr(out, "FRRouting"), "%s", out);
+    ck_assert_msg(!strstr(testutil_captured(), "Can't open configuration"),
+                  "%s", testutil_captured());
+    free(out);
+    snprintf(path, sizeof path, "/etc/frr/%s", names[0]);
+    ck_assert_int_lt(access(path, F_OK), 0);
+
     /* The node's directory stays root's, 0755: FRR's user may not add
      * files to what root's vtysh and frr-reload.py use (review R39, C1). */
     struct stat sb;

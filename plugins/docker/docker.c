@@ -107,6 +107,15 @@
 #define RECORD_FILE "docker"
 #define RECORD_PATH "%s." RECORD_FILE
 
+/* A router's vtysh.conf: DIR.vtysh.conf, next to the node's directory for
+ * the same reason, root's, 0644 and empty, bound read-only onto
+ * /etc/frr/NAME/vtysh.conf in the container (create_request), where
+ * `vtysh -N NAME` reads it at every start ("Can't open configuration file"
+ * without one).  The container's /etc/frr/NAME holds nothing else (no
+ * integrated frr.conf), so a `write memory` still asks each daemon to write
+ * its own file (doc/access.md). */
+#define VTYSH_CONF_PATH "%s.vtysh.conf"
+
 #define DEFAULT_PATH                                                          \
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -1039,6 +1048,10 @@ create_request(const struct docker *d, const char *network,
     json_object_array_add(binds, json_object_new_string(bind));
     if (frr) {
         snprintf(bind, sizeof bind, "%s:/var/run/frr", frr_dir_host);
+        json_object_array_add(binds, json_object_new_string(bind));
+        snprintf(bind, sizeof bind,
+                 VTYSH_CONF_PATH ":/etc/frr/%s/vtysh.conf:ro", dir,
+                 node->name);
         json_object_array_add(binds, json_object_new_string(bind));
     }
     json_object_object_add(hc, "Binds", binds);
@@ -2218,6 +2231,35 @@ remove_container(const struct docker *d, const char *socket, const char *name,
     return error;
 }
 
+/* A router's DIR.vtysh.conf (VTYSH_CONF_PATH): emptied, root's, 0644.
+ * nodes/ is root's, but the file is opened as one a node could have
+ * touched anyway (nodefile_open(): no symlink, no FIFO, one link). */
+static int
+vtysh_conf_write(const struct docker *d, const char *name, const char *dir)
+{
+    char path[PATH_MAX];
+
+    if (snprintf(path, sizeof path, VTYSH_CONF_PATH, dir) >=
+        (int)sizeof path) {
+        d->host->error("docker: node %s: directory path too long", name);
+        return -ENAMETOOLONG;
+    }
+    int fd = nodefile_open(path, O_WRONLY | O_CREAT | O_TRUNC);
+    int error = fd < 0 ? fd : 0;
+    if (!error && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0)) {
+        error = -errno;
+    }
+    if (fd >= 0 && close(fd) < 0 && !error) {
+        error = -errno;
+    }
+    if (error) {
+        d->host->error("docker: node %s: cannot write %s: %s", name, path,
+                       error == -EPERM ? "not a regular file of one link"
+                                       : strerror(-error));
+    }
+    return error;
+}
+
 static int
 docker_create_node(void *state, const struct mi_plan *plan, size_t index,
                    const char *dir)
@@ -2254,6 +2296,12 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
         d->host->error("docker: node %s: cannot create %s: %s", node->name,
                        frr_dir, strerror(errno));
         return error;
+    }
+    if (runs_frr(node->kind)) {
+        error = vtysh_conf_write(d, node->name, dir);
+        if (error) {
+            return error;
+        }
     }
 
     json_object *req = create_request(d, plan->name, node, dir, frr_dir);

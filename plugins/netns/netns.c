@@ -15,7 +15,9 @@
  *
  * Every program of a node also gets the node's own view: a mount namespace,
  * a slave of the host's, in which FRR's run directory /var/run/frr is the
- * node's `dir`/frr, and a UTS namespace whose hostname is the node's name.
+ * node's `dir`/frr and FRR's /etc/frr a read-only tmpfs of the view's own
+ * (NAME/vtysh.conf, empty: own_frr_etc), and a UTS namespace whose
+ * hostname is the node's name.
  * FRR writes some files there whatever its pathspace (-N) says (ospfd's
  * ospfd-gr.json), and nothing a node's programs write there may reach the
  * host or another node.  The host's /var/run/frr is never written to (it is
@@ -66,6 +68,9 @@
  * /var/tmp/frr/DAEMON.PID, removed only on a clean exit: each node gets
  * its own /var/tmp, so that killed daemons leave nothing on the host. */
 #define VAR_TMP_DIR "/var/tmp"
+/* FRR's configuration directory: in a node's view, a read-only tmpfs of
+ * root's holding only NAME/vtysh.conf, empty (see enter_view). */
+#define FRR_ETC_DIR "/etc/frr"
 #define FRR_USER "frr"
 
 /* Node names become file names under NETNS_RUN_DIR and the node's FRR
@@ -568,6 +573,7 @@ open_node(const struct netns *ns, const char *name)
 struct view {
     char frr_dir[PATH_MAX]; /* bound onto FRR_RUN_DIR; "" for none */
     char tmp_dir[PATH_MAX]; /* bound onto VAR_TMP_DIR */
+    bool own_etc;           /* a tmpfs of the view's own on FRR_ETC_DIR */
     const char *hostname;   /* the node's name */
     bool detach_netns;      /* drop NETNS_RUN_DIR from the view */
     struct cg_join join;    /* the node's cgroups, for what it runs */
@@ -582,6 +588,7 @@ enum step {
     STEP_SLAVE,
     STEP_BIND,
     STEP_BIND_TMP,
+    STEP_ETC,
     STEP_HOSTNAME,
     STEP_STREAMS,
     STEP_EXEC
@@ -597,6 +604,7 @@ step_name(int step)
         [STEP_SLAVE] = "mount --make-rslave /",
         [STEP_BIND] = "mount --bind DIR/frr /var/run/frr",
         [STEP_BIND_TMP] = "mount --bind DIR/tmp /var/tmp",
+        [STEP_ETC] = "mount -t tmpfs none /etc/frr (NAME/vtysh.conf)",
         [STEP_HOSTNAME] = "sethostname",
         [STEP_STREAMS] = "redirecting its standard streams",
         [STEP_EXEC] = "exec",
@@ -697,6 +705,7 @@ prepare_view(const struct netns *ns, const char *name, const char *dir,
     int error;
 
     v->frr_dir[0] = '\0';
+    v->own_etc = false;
     v->hostname = name;
     v->detach_netns = false;
     for (int c = 0; c < CG_CONTROLLERS; c++) {
@@ -774,6 +783,9 @@ prepare_frr_dirs(const struct netns *ns, const char *name, const char *dir,
     if (error) {
         return error;
     }
+    /* Where FRR is installed, /etc/frr is its package's: the view puts its
+     * own over it (enter_view). */
+    v->own_etc = stat(FRR_ETC_DIR, &st) == 0 && S_ISDIR(st.st_mode);
     int ffd = make_frr_dir(ns, name, dfd, "frr", v->frr_dir, frr);
     if (ffd < 0) {
         return ffd;
@@ -789,6 +801,51 @@ prepare_frr_dirs(const struct netns *ns, const char *name, const char *dir,
     }
     close(ffd);
     return error;
+}
+
+/* The view's own FRR_ETC_DIR: a tmpfs, root's, holding only NAME/vtysh.conf,
+ * empty (0644), then made read-only.  `vtysh -N NAME` reads that file at
+ * every start (it says "Can't open configuration file" without one) and
+ * looks for an integrated NAME/frr.conf there, of which there is none: a
+ * `write memory` still asks each daemon to write its own file
+ * (doc/operations.md), and nothing any program of the node does can put
+ * one there, nor anything on the host's /etc/frr (FRR's user's).  Made
+ * afresh in every view, so nothing is kept and nothing is trusted.  Only
+ * system calls.  0 or -1 with errno. */
+static int
+own_frr_etc(const char *name)
+{
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    int etc = -1, node = -1, conf = -1, result = -1;
+
+    if (mount("none", FRR_ETC_DIR, "tmpfs", flags, "mode=755,size=16k") < 0) {
+        return -1;
+    }
+    etc = open(FRR_ETC_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (etc >= 0 && mkdirat(etc, name, 0755) == 0) {
+        node =
+            openat(etc, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (node >= 0 && fchmod(node, 0755) == 0) {
+        conf =
+            openat(node, "vtysh.conf",
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    }
+    if (conf >= 0 && fchmod(conf, 0644) == 0) {
+        result = 0;
+    }
+    int saved = errno;
+    const int fds[] = {conf, node, etc};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    errno = saved;
+    /* Once no file is open for writing (else EBUSY). */
+    return result ? result
+                  : mount("none", FRR_ETC_DIR, "tmpfs",
+                          MS_REMOUNT | MS_RDONLY | flags, NULL);
 }
 
 /* Enters the view, from a forked child or from a thread about to spawn
@@ -824,6 +881,10 @@ enter_view(const struct view *v, int *step)
     }
     *step = STEP_BIND_TMP;
     if (mount(v->tmp_dir, VAR_TMP_DIR, "none", MS_BIND, NULL) < 0) {
+        return -errno;
+    }
+    *step = STEP_ETC;
+    if (v->own_etc && own_frr_etc(v->hostname) < 0) {
         return -errno;
     }
     *step = STEP_HOSTNAME;

@@ -1780,6 +1780,7 @@ netlink_dump_node(const char *netns, const char *skip_if, char **text)
 struct listeners {
     uint16_t *ports;
     size_t n, cap;
+    bool first; /* one port asked: its first socket says enough */
 };
 
 /* The replies to one dump request, until NLMSG_DONE.  0, 1 (the dump is
@@ -1812,22 +1813,36 @@ listening_replies(const char *buf, size_t len, uint32_t seq,
         const struct inet_diag_msg *m = NLMSG_DATA(h);
         l->ports = xgrow(l->ports, &l->cap, l->n + 1, sizeof *l->ports);
         l->ports[l->n++] = ntohs(m->id.idiag_sport);
+        if (l->first) {
+            return 1; /* the rest of the dump dies with the socket */
+        }
     }
     return 0;
 }
 
 #define LISTEN_BUF 32768
 
-/* One family's listening TCP sockets into *l (buf: LISTEN_BUF bytes). */
+/* One family's listening TCP sockets into *l (buf: LISTEN_BUF bytes); with
+ * `port` >= 0 only those on that local port, chosen by the kernel: the
+ * request carries an inet_diag bytecode filter (INET_DIAG_REQ_BYTECODE, as
+ * ss(8) builds for "sport = :P"), so that a node's other listeners, however
+ * many, are never sent, nor counted against NETLINK_MAX_LISTENERS.  The
+ * program is "sport >= P, then sport <= P": each op's `yes` goes on to the
+ * next op, its `no` jumps 4 bytes past the end (reject); a socket matches
+ * when the program ends exactly at its end.  The op after a comparison holds
+ * the port (host order) in `no`.  S_GE and S_LE, not S_EQ: any kernel with
+ * sock_diag has them. */
 static int
-dump_listening(int fd, uint8_t family, uint32_t seq, char *buf,
+dump_listening(int fd, uint8_t family, uint32_t seq, int port, char *buf,
                struct listeners *l)
 {
     struct {
         struct nlmsghdr nlh;
         struct inet_diag_req_v2 req;
+        struct nlattr attr;
+        struct inet_diag_bc_op bc[4];
     } msg = {
-        .nlh = {.nlmsg_len = sizeof msg,
+        .nlh = {.nlmsg_len = offsetof(__typeof__(msg), attr),
                 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
                 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
                 .nlmsg_seq = seq},
@@ -1836,8 +1851,23 @@ dump_listening(int fd, uint8_t family, uint32_t seq, char *buf,
                 .idiag_states = 1U << TCP_LISTEN},
     };
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    _Static_assert(sizeof msg.bc == 16 &&
+                       offsetof(__typeof__(msg), bc) ==
+                           offsetof(__typeof__(msg), attr) + NLA_HDRLEN &&
+                       sizeof msg == offsetof(__typeof__(msg), bc) + 16,
+                   "the bytecode follows its attribute header, unpadded");
 
-    if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&kernel,
+    if (port >= 0) {
+        const uint16_t p = (uint16_t)port;
+        msg.attr.nla_type = INET_DIAG_REQ_BYTECODE;
+        msg.attr.nla_len = NLA_HDRLEN + sizeof msg.bc;
+        msg.bc[0] = (struct inet_diag_bc_op){INET_DIAG_BC_S_GE, 8, 16 + 4};
+        msg.bc[1] = (struct inet_diag_bc_op){0, 0, p};
+        msg.bc[2] = (struct inet_diag_bc_op){INET_DIAG_BC_S_LE, 8, 8 + 4};
+        msg.bc[3] = (struct inet_diag_bc_op){0, 0, p};
+        msg.nlh.nlmsg_len = sizeof msg;
+    }
+    if (sendto(fd, &msg, msg.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
                sizeof kernel) < 0) {
         return -errno;
     }
@@ -1865,18 +1895,18 @@ compare_ports(const void *a, const void *b)
 }
 
 int
-netlink_tcp_listening(uint16_t **ports, size_t *n)
+netlink_tcp_listening(int port, uint16_t **ports, size_t *n)
 {
-    struct listeners l = {0};
+    struct listeners l = {.first = port >= 0};
     char *buf = xmalloc(LISTEN_BUF);
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     int error = fd < 0 ? -errno : 0;
 
     if (!error) {
-        error = dump_listening(fd, AF_INET, 1, buf, &l);
+        error = dump_listening(fd, AF_INET, 1, port, buf, &l);
     }
-    if (!error) {
-        error = dump_listening(fd, AF_INET6, 2, buf, &l);
+    if (!error && !(l.first && l.n)) {
+        error = dump_listening(fd, AF_INET6, 2, port, buf, &l);
         error = error == -ENOENT ? 0 : error; /* a kernel without IPv6 */
     }
     free(buf);
@@ -1915,7 +1945,8 @@ listens_here(void *call_)
     const struct listens_call *c = call_;
     uint16_t *ports = NULL;
     size_t n = 0;
-    int error = netlink_tcp_listening(&ports, &n);
+    /* Only the sockets on that port are sent (the kernel's filter). */
+    int error = netlink_tcp_listening(c->port, &ports, &n);
     bool found = false;
 
     for (size_t i = 0; !error && i < n && !found; i++) {

@@ -188,15 +188,19 @@ int netlink_dump_node(const char *netns, const char *skip_if, char **text);
 /* The TCP ports on which a socket listens in the caller's network
  * namespace, on any address, IPv4 or IPv6 (the kernel's sock_diag, one
  * dump per family: no /proc file is read): *ports malloc()ed, sorted, each
- * port once.  At most NETLINK_MAX_LISTENERS sockets (-E2BIG beyond).
+ * port once.  `port` >= 0: only the sockets on that port, filtered by the
+ * kernel (an inet_diag bytecode filter), and the first one ends the
+ * listing: *ports is empty or that port alone; -1: every one, at most
+ * NETLINK_MAX_LISTENERS sockets (-E2BIG beyond).
  * Returns 0 or -errno, logged. */
 #define NETLINK_MAX_LISTENERS 65536
-int netlink_tcp_listening(uint16_t **ports, size_t *n);
+int netlink_tcp_listening(int port, uint16_t **ports, size_t *n);
 
 /* Whether a TCP socket listens on `port` (any address) in namespace
  * `netns` (NULL: the caller's), as the kernel says (netlink_tcp_listening()
- * from a thread inside it; nothing of the namespace's files is read):
- * 1, 0, or -errno, logged. */
+ * of that port only, from a thread inside it: the namespace's other
+ * listeners, however many, are not dumped; nothing of the namespace's
+ * files is read): 1, 0, or -errno, logged. */
 int netlink_tcp_listens(const char *netns, uint16_t port);
 
 /* ------------------------------------------------------------------------ */

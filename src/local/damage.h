@@ -98,9 +98,10 @@ void damage_look_node(const struct active_plugin *rt, const struct state *st,
 /* Whether student access's sshd runs in the node whose network namespace
  * is `netns`: the one owner of that answer (`status`, and `up` healing
  * through it).  The kernel's word, a TCP socket
- * listening on ACCESS_SSH_PORT in that namespace (sock_diag, bounded:
- * netlink_tcp_listens()), never a file of the node (its pid file is the
- * students' to change).  1, 0, or -errno (logged): unknown. */
+ * listening on ACCESS_SSH_PORT in that namespace (sock_diag, that port's
+ * sockets only, filtered by the kernel: netlink_tcp_listens()), never a file
+ * of the node (its pid file is the students' to change).  1, 0, or -errno
+ * (logged): unknown. */
 int damage_sshd_runs(const char *netns);
 
 /* With student access (`ap`) and a group on `server`: whether the port

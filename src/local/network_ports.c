@@ -154,7 +154,7 @@ network_check_ports(struct session *s, struct wire_port **out, size_t *n_out)
     }
     uint16_t *listening;
     size_t n_listening;
-    if (netlink_tcp_listening(&listening, &n_listening)) {
+    if (netlink_tcp_listening(-1, &listening, &n_listening)) {
         return EXIT_FAILED; /* reported */
     }
     struct holders hs = {0};
