@@ -485,6 +485,72 @@ START_TEST(test_pidfile_stop)
 }
 END_TEST
 
+/* The buckets, pure: a group's burst, then one a second; all groups' burst
+ * and rate; a refusal takes nothing. */
+START_TEST(test_buckets)
+{
+    struct vlan_bucket g[3] = {{0}}, all = {0};
+    double t = 100;
+    int burst = (int)VLAN_AGENT_GROUP_BURST;
+
+    for (int i = 0; i < burst; i++) {
+        ck_assert(vlan_buckets_take(&g[0], &all, t));
+    }
+    ck_assert(!vlan_buckets_take(&g[0], &all, t));
+    ck_assert(!vlan_buckets_take(&g[0], &all, t + 0.5));
+    ck_assert(vlan_buckets_take(&g[0], &all, t + 1.0));
+    ck_assert(!vlan_buckets_take(&g[0], &all, t + 1.5));
+    /* Never more than the burst, however long it waited. */
+    t += 1000;
+    for (int i = 0; i < burst; i++) {
+        ck_assert(vlan_buckets_take(&g[0], &all, t));
+    }
+    ck_assert(!vlan_buckets_take(&g[0], &all, t));
+    /* All groups: the other groups' bursts take what is left of its own. */
+    t += 1000;
+    struct vlan_bucket fresh[3] = {{0}};
+    memcpy(g, fresh, sizeof g);
+    all = (struct vlan_bucket){0};
+    int taken = 0;
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < burst; i++) {
+            taken += vlan_buckets_take(&g[k], &all, t);
+        }
+    }
+    ck_assert_int_eq(taken, (int)VLAN_AGENT_ALL_BURST);
+    /* Group 2 was refused by all groups' bucket, not its own: a quarter
+     * of a second gives all groups one token, taken by group 2. */
+    ck_assert(!vlan_buckets_take(&g[2], &all, t));
+    ck_assert(vlan_buckets_take(&g[2], &all, t + 1 / VLAN_AGENT_ALL_RATE));
+    ck_assert(!vlan_buckets_take(&g[2], &all, t + 1 / VLAN_AGENT_ALL_RATE));
+}
+END_TEST
+
+/* Through the agent: a group's fifth change at once is refused, said and
+ * logged; shows still answered; a second later one more passes. */
+START_TEST(test_rate)
+{
+    SKIP_UNLESS_ROOT();
+    for (int i = 0; i < (int)VLAN_AGENT_GROUP_BURST; i++) {
+        assert_reply(0, "access DCN S1 mi20b 30\n",
+                     "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    }
+    assert_reply(0, "access DCN S1 mi20b 40\n",
+                 "error: too many changes (one a second per group, four in "
+                 "all); try again in a second\n");
+    char *got = ask(0, "show DCN S1\n");
+    ck_assert_ptr_nonnull(strstr(got, "\nok\n"));
+    free(got);
+    usleep(1100 * 1000);
+    assert_reply(0, "access DCN S1 mi20b 40\n",
+                 "set DCN S1 port mi20b: access VLAN 40\nok\n");
+    char *log = file_text(logpath);
+    ck_assert_ptr_nonnull(strstr(log, "AS 3: not set, too many changes: DCN "
+                                      "S1 port mi20b: access VLAN 40\n"));
+    free(log);
+}
+END_TEST
+
 static Suite *
 vlan_agent_suite(void)
 {
@@ -500,6 +566,10 @@ vlan_agent_suite(void)
     tcase_add_test(tc, test_locked);
     tcase_add_test(tc, test_sigterm);
     tcase_add_test(tc, test_pidfile_stop);
+    tcase_add_test(tc, test_rate);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("buckets");
+    tcase_add_test(tc, test_buckets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -63,6 +63,47 @@ vlan_agent_listen(const char *netns, const char *proxy)
 
 /* ------------------------------------------------------------------------ */
 
+/* vlan_agent.h */
+bool
+vlan_buckets_take(struct vlan_bucket *group, struct vlan_bucket *all,
+                  double now)
+{
+    struct {
+        struct vlan_bucket *b;
+        double rate, burst;
+    } both[] = {{group, VLAN_AGENT_GROUP_RATE, VLAN_AGENT_GROUP_BURST},
+                {all, VLAN_AGENT_ALL_RATE, VLAN_AGENT_ALL_BURST}};
+    bool enough = true;
+
+    for (size_t i = 0; i < 2; i++) {
+        struct vlan_bucket *b = both[i].b;
+        if (!b->started) {
+            *b = (struct vlan_bucket){both[i].burst, now, true};
+        } else if (now > b->at) {
+            b->tokens += (now - b->at) * both[i].rate;
+            b->tokens = b->tokens > both[i].burst ? both[i].burst : b->tokens;
+            b->at = now;
+        }
+        enough = enough && b->tokens >= 1;
+    }
+    if (enough) {
+        group->tokens -= 1;
+        all->tokens -= 1;
+    }
+    return enough;
+}
+
+/* What the loop keeps of each group, and of all. */
+struct group_state {
+    struct vlan_bucket changes;
+};
+
+struct run {
+    const struct vlan_agent *a;
+    struct group_state *groups; /* one per listener */
+    struct vlan_bucket changes; /* all groups' */
+};
+
 struct conn {
     int fd;       /* -1: a free slot */
     size_t group; /* the listener's index */
@@ -159,13 +200,22 @@ show(const struct vlan_agent *a, unsigned asn, const struct vlanreq_target *t)
 }
 
 static char *
-change(const struct vlan_agent *a, unsigned asn, const struct vlanreq *r,
+change(struct run *run, size_t group, const struct vlanreq *r,
        const struct vlanreq_target *t)
 {
+    const struct vlan_agent *a = run->a;
+    unsigned asn = a->listeners[group].asn;
     struct state_lock_holder h;
     char *what = vlanreq_describe(r);
     char *text;
 
+    if (!vlan_buckets_take(&run->groups[group].changes, &run->changes,
+                           util_monotonic())) {
+        agent_log(a, "AS %u: not set, too many changes: %s", asn, what);
+        free(what);
+        return xstrdup("error: too many changes (one a second per group, "
+                       "four in all); try again in a second\n");
+    }
     int fd = state_try_lock_network(a->network, "vlan", &h);
     if (fd == -EBUSY) {
         agent_log(a, "AS %u: not set, miniinet busy (%s, pid %ld): %s", asn,
@@ -198,8 +248,9 @@ change(const struct vlan_agent *a, unsigned asn, const struct vlanreq *r,
 /* The reply to request `line` (`len` bytes, its newline excluded) of the
  * group of listener `group`. */
 static char *
-answer(const struct vlan_agent *a, size_t group, const char *line, size_t len)
+answer(struct run *run, size_t group, const char *line, size_t len)
 {
+    const struct vlan_agent *a = run->a;
     unsigned asn = a->listeners[group].asn;
     struct vlanreq r;
     struct vlanreq_target t;
@@ -209,7 +260,8 @@ answer(const struct vlan_agent *a, size_t group, const char *line, size_t len)
         vlanreq_judge(&r, a->p, a->ap, asn, &t, why, sizeof why)) {
         return refusal(a, asn, line, len, why);
     }
-    return r.verb == VLANREQ_SHOW ? show(a, asn, &t) : change(a, asn, &r, &t);
+    return r.verb == VLANREQ_SHOW ? show(a, asn, &t)
+                                  : change(run, group, &r, &t);
 }
 
 static void
@@ -224,8 +276,9 @@ conn_close(struct conn *c)
 /* Reads what there is; once the request is whole (or cannot be), sets
  * the reply. */
 static void
-conn_read(const struct vlan_agent *a, struct conn *c)
+conn_read(struct run *run, struct conn *c)
 {
+    const struct vlan_agent *a = run->a;
     ssize_t n = read(c->fd, c->in + c->n_in, sizeof c->in - c->n_in);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
         return;
@@ -235,7 +288,7 @@ conn_read(const struct vlan_agent *a, struct conn *c)
     }
     char *nl = memchr(c->in, '\n', c->n_in);
     if (nl) {
-        reply_set(c, answer(a, c->group, c->in, (size_t)(nl - c->in)));
+        reply_set(c, answer(run, c->group, c->in, (size_t)(nl - c->in)));
     } else if (c->n_in == sizeof c->in) {
         char why[64];
         snprintf(why, sizeof why, "request longer than %d bytes", VLANREQ_MAX);
@@ -303,6 +356,8 @@ vlan_agent_serve(const struct vlan_agent *a)
     struct conn *conns = xcalloc(n_conns + 1, sizeof *conns);
     struct pollfd *pfd = xcalloc(a->n_listeners + n_conns + 1, sizeof *pfd);
     size_t *who = xcalloc(n_conns + 1, sizeof *who);
+    struct run run = {
+        .a = a, .groups = xcalloc(a->n_listeners + 1, sizeof *run.groups)};
     struct sigaction sa = {.sa_handler = on_term},
                      ign = {.sa_handler = SIG_IGN};
     sigset_t term, old;
@@ -369,7 +424,7 @@ vlan_agent_serve(const struct vlan_agent *a)
                 continue;
             }
             if (!c->out && (re & (POLLIN | POLLHUP | POLLERR))) {
-                conn_read(a, c);
+                conn_read(&run, c);
             }
             if (c->out && conn_write(c)) {
                 conn_close(c);
@@ -393,6 +448,7 @@ vlan_agent_serve(const struct vlan_agent *a)
     free(conns);
     free(pfd);
     free(who);
+    free(run.groups);
     return error;
 }
 

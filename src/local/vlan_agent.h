@@ -13,7 +13,12 @@
  * from its accept to its last reply byte, its request at most
  * VLANREQ_MAX bytes and a newline, its reply at most VLAN_AGENT_REPLY_MAX
  * bytes, written without blocking (a client that does not read is
- * dropped at its deadline).  A change is applied under the network's
+ * dropped at its deadline).  Changes are limited (token buckets,
+ * vlan_buckets_take()): VLAN_AGENT_GROUP_RATE a second per group (a burst
+ * of VLAN_AGENT_GROUP_BURST) and VLAN_AGENT_ALL_RATE a second over all
+ * groups (VLAN_AGENT_ALL_BURST), beyond which a change is refused, "error:
+ * too many changes ...", so that the lock is free nearly always.  A change
+ * is applied under the network's
  * operation lock, taken without waiting (state_try_lock_network()): held
  * by `up`, `down`, `save`, ... the request is refused, "error: miniinet
  * is busy (VERB, pid N); try again".  Every change and every refusal is
@@ -24,6 +29,7 @@
 #define MINIINET_VLAN_AGENT_H 1
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <miniinet/plugin.h>
@@ -34,6 +40,25 @@
 #define VLAN_AGENT_DEADLINE_S 5
 #define VLAN_AGENT_REPLY_MAX 65536
 #define VLAN_AGENT_LOG_MAX (1024L * 1024)
+#define VLAN_AGENT_GROUP_RATE 1.0
+#define VLAN_AGENT_GROUP_BURST 4.0
+#define VLAN_AGENT_ALL_RATE 4.0
+#define VLAN_AGENT_ALL_BURST 8.0
+
+/* A token bucket: `tokens` as of `at` (seconds, monotonic); full when
+ * first used. */
+struct vlan_bucket {
+    double tokens, at;
+    bool started;
+};
+
+/* Whether a change may be made at `now`: both buckets are filled for the
+ * time since they were last used (a group's at VLAN_AGENT_GROUP_RATE a
+ * second, up to VLAN_AGENT_GROUP_BURST; all groups' at
+ * VLAN_AGENT_ALL_RATE, up to VLAN_AGENT_ALL_BURST), and when each holds a
+ * token, one is taken from each: true.  Else nothing is taken: false. */
+bool vlan_buckets_take(struct vlan_bucket *group, struct vlan_bucket *all,
+                       double now);
 
 struct vlan_agent_listener {
     int fd;       /* listening, non-blocking */
