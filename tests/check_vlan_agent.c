@@ -129,6 +129,8 @@ teardown_once(void)
     }
 }
 
+static void start_server(struct vlan_agent_listener *, size_t);
+
 /* Per test: the agent's loop in a child (killed with the test's process
  * if that dies: PR_SET_PDEATHSIG), a fresh record and log. */
 static void
@@ -147,6 +149,13 @@ setup(void)
         (struct vlan_agent_listener){vlan_agent_listen(nspath[1], "4_ssh"), 4};
     ck_assert_int_ge(l[0].fd, 0);
     ck_assert_int_ge(l[1].fd, 0);
+    start_server(l, 2);
+}
+
+/* The agent's loop in a child serving l[0..n) (closed here). */
+static void
+start_server(struct vlan_agent_listener *l, size_t n)
+{
     int log_fd =
         open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     ck_assert_int_ge(log_fd, 0);
@@ -165,15 +174,16 @@ setup(void)
                                .set = fake_set,
                                .get = fake_get,
                                .listeners = l,
-                               .n_listeners = 2,
+                               .n_listeners = n,
                                .log_fd = log_fd};
         if (vlan_agent_pidfile_write(netdir)) {
             _exit(3);
         }
         _exit(vlan_agent_serve(&a) ? 1 : 0);
     }
-    close(l[0].fd);
-    close(l[1].fd);
+    for (size_t i = 0; i < n; i++) {
+        close(l[i].fd);
+    }
     close(log_fd);
     /* Ready once its pid file is there. */
     for (int i = 0; i < 200 && vlan_agent_running(netdir) != 1; i++) {
@@ -551,6 +561,67 @@ START_TEST(test_rate)
 }
 END_TEST
 
+static int
+bind_here(void *unused)
+{
+    (void)unused;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(ACCESS_VLAN_PORT),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1; /* as a student may: TIME_WAIT is no obstacle */
+    if (fd < 0) {
+        return -errno;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1)) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+/* A student's process holds port 1000 in AS 4's proxy: AS 4's listener
+ * is left out, with a warning naming the proxy and the reason, and AS 3's
+ * is made and served.  Neither: none made. */
+START_TEST(test_port_taken)
+{
+    SKIP_UNLESS_ROOT();
+    int taken = netlink_in_netns(nspath[1], "test", bind_here, NULL);
+    ck_assert_int_ge(taken, 0);
+    struct vlan_agent_where w[2] = {{nspath[0], "3_ssh", 3},
+                                    {nspath[1], "4_ssh", 4}};
+    struct vlan_agent_listener l[2];
+    testutil_capture_begin();
+    size_t n = vlan_agent_listen_all(w, 2, l);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "4_ssh: the switch VLAN agent cannot "
+                              "listen on 127.0.0.1:1000 there: Address "
+                              "already in use; AS 4 cannot") != NULL,
+                  "message: %s", msg);
+    ck_assert_ptr_null(strstr(msg, "3_ssh"));
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(l[0].asn, 3);
+    plan = testutil_plan_file("configs/course.cfg");
+    start_server(l, n);
+    assert_reply(0, "access DCN S1 mi20b 30\n",
+                 "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    teardown();
+    /* Both ports taken (AS 3's by the test now too): none made. */
+    int taken0 = netlink_in_netns(nspath[0], "test", bind_here, NULL);
+    ck_assert_int_ge(taken0, 0);
+    testutil_capture_begin();
+    ck_assert_uint_eq(vlan_agent_listen_all(w, 2, l), 0);
+    msg = testutil_captured();
+    ck_assert_ptr_nonnull(strstr(msg, "3_ssh: the switch VLAN agent"));
+    testutil_capture_end();
+    close(taken0);
+    close(taken);
+}
+END_TEST
+
 static Suite *
 vlan_agent_suite(void)
 {
@@ -567,6 +638,12 @@ vlan_agent_suite(void)
     tcase_add_test(tc, test_sigterm);
     tcase_add_test(tc, test_pidfile_stop);
     tcase_add_test(tc, test_rate);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("port_taken");
+    tcase_set_timeout(tc, 30);
+    tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, test_port_taken);
     suite_add_tcase(s, tc);
     tc = tcase_create("buckets");
     tcase_add_test(tc, test_buckets);

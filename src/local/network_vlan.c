@@ -237,44 +237,46 @@ network_vlan_start(struct session *s, const struct state *rec)
                   threads());
         return -EIO;
     }
-    struct vlan_agent_listener *l = xcalloc(n + 1, sizeof *l);
-    size_t n_l = 0;
-    int error = 0;
-    for (size_t i = 0; i < ap->n_groups && !error; i++) {
+    struct vlan_agent_where *w = xcalloc(n + 1, sizeof *w);
+    char(*netns)[4096] = xcalloc(n + 1, sizeof *netns);
+    size_t n_w = 0;
+    for (size_t i = 0; i < ap->n_groups; i++) {
         const struct access_group *g = &ap->groups[i];
-        char netns[4096];
         if (g->server != s->server || !vlanreq_group_has_switch(g)) {
             continue;
         }
-        if (rt_netns_path(rt, g->proxy, netns, sizeof netns)) {
-            log_error("%s: its network namespace cannot be found: the "
-                      "switch VLAN agent cannot listen there",
-                      g->proxy);
-            error = -EIO;
-            break;
-        }
-        int fd = vlan_agent_listen(netns, g->proxy);
-        if (fd < 0) {
-            error = -EIO;
-            break;
-        }
-        l[n_l++] = (struct vlan_agent_listener){.fd = fd, .asn = g->asn};
+        bool found = !rt_netns_path(rt, g->proxy, netns[n_w], sizeof *netns);
+        w[n_w] = (struct vlan_agent_where){found ? netns[n_w] : NULL, g->proxy,
+                                           g->asn};
+        n_w++;
     }
-    if (!error) {
-        char *switch_dir = state_switch_dir(rec);
-        struct switch_arg arg = {sw, switch_dir};
-        struct vlan_agent a = {.p = p,
-                               .ap = ap,
-                               .network = p->name,
-                               .set = agent_set,
-                               .get = agent_get,
-                               .arg = &arg,
-                               .listeners = l,
-                               .n_listeners = n_l,
-                               .log_fd = -1};
-        error = start(&a, rec->dir);
-        free(switch_dir);
+    struct vlan_agent_listener *l = xcalloc(n + 1, sizeof *l);
+    /* A group whose listener cannot be made (a student's process holds
+     * the port in its proxy) is warned about and left out: the others
+     * are served. */
+    size_t n_l = vlan_agent_listen_all(w, n_w, l);
+    free(w);
+    free(netns);
+    if (!n_l) {
+        log_warn("network %s: no switch VLAN agent runs: it could listen in "
+                 "none of the proxies (above)",
+                 p->name);
+        free(l);
+        return 0;
     }
+    char *switch_dir = state_switch_dir(rec);
+    struct switch_arg arg = {sw, switch_dir};
+    struct vlan_agent a = {.p = p,
+                           .ap = ap,
+                           .network = p->name,
+                           .set = agent_set,
+                           .get = agent_get,
+                           .arg = &arg,
+                           .listeners = l,
+                           .n_listeners = n_l,
+                           .log_fd = -1};
+    int error = start(&a, rec->dir);
+    free(switch_dir);
     for (size_t i = 0; i < n_l; i++) {
         close(l[i].fd);
     }

@@ -52,13 +52,31 @@ listen_here(void *unused)
 int
 vlan_agent_listen(const char *netns, const char *proxy)
 {
-    int fd = netlink_in_netns(netns, proxy, listen_here, NULL);
-    if (fd < 0) {
-        log_error("%s: cannot listen on 127.0.0.1:%d for the switch VLAN "
-                  "agent: %s",
-                  proxy, ACCESS_VLAN_PORT, strerror(-fd));
+    return netlink_in_netns(netns, proxy, listen_here, NULL);
+}
+
+size_t
+vlan_agent_listen_all(const struct vlan_agent_where *w, size_t n,
+                      struct vlan_agent_listener *l)
+{
+    size_t made = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int fd =
+            w[i].netns ? vlan_agent_listen(w[i].netns, w[i].proxy) : -ENOENT;
+        if (fd < 0) {
+            log_warn("%s: the switch VLAN agent cannot listen on "
+                     "127.0.0.1:%d there: %s; AS %u cannot set its "
+                     "switches' VLANs until `up` again (`status` shows it)",
+                     w[i].proxy, ACCESS_VLAN_PORT,
+                     w[i].netns ? strerror(-fd)
+                                : "its network namespace cannot be found",
+                     w[i].asn);
+            continue;
+        }
+        l[made++] = (struct vlan_agent_listener){.fd = fd, .asn = w[i].asn};
     }
-    return fd;
+    return made;
 }
 
 /* ------------------------------------------------------------------------ */

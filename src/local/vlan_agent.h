@@ -84,9 +84,23 @@ struct vlan_agent {
  * close-on-exec) made inside network namespace `netns` (its path;
  * netlink_in_netns(): the caller's own namespace is never changed), for
  * proxy `proxy` (named in messages).  Returns it, or a negative errno
- * after reporting ("3_ssh: cannot listen on 127.0.0.1:1000: Address
- * already in use"). */
+ * (reported only when the namespace cannot be entered). */
 int vlan_agent_listen(const char *netns, const char *proxy);
+
+/* Where a group's listener goes: its proxy's namespace (NULL: it could
+ * not be found), the proxy, the group. */
+struct vlan_agent_where {
+    const char *netns;
+    const char *proxy;
+    unsigned asn;
+};
+
+/* vlan_agent_listen() for each of w[0..n), into l (room for n): a
+ * listener that cannot be made (something in the proxy holds the port,
+ * say) is left out after a warning naming the proxy, the reason and the
+ * group; the others are made.  Returns how many are in l. */
+size_t vlan_agent_listen_all(const struct vlan_agent_where *w, size_t n,
+                             struct vlan_agent_listener *l);
 
 /* Serves until SIGTERM (its handler installed here; SIGTERM blocked but
  * in poll), then closes the connections (not the listeners).  SIGPIPE
