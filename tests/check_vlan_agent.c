@@ -175,7 +175,8 @@ start_server(struct vlan_agent_listener *l, size_t n)
                                .get = fake_get,
                                .listeners = l,
                                .n_listeners = n,
-                               .log_fd = log_fd};
+                               .log_fd = log_fd,
+                               .log_path = logpath};
         if (vlan_agent_pidfile_write(netdir)) {
             _exit(3);
         }
@@ -270,10 +271,18 @@ ask(int i, const char *line)
     return read_all(fd);
 }
 
+/* The reply to `line` is `want` (NULL: any that ends "ok"). */
 static void
 assert_reply(int i, const char *line, const char *want)
 {
     char *got = ask(i, line);
+    size_t len = strlen(got);
+    if (!want) {
+        ck_assert_msg(len >= 3 && !strcmp(got + len - 3, "ok\n"),
+                      "\"%s\": got \"%s\"", line, got);
+        free(got);
+        return;
+    }
     ck_assert_msg(!strcmp(got, want), "\"%s\": got \"%s\", wanted \"%s\"",
                   line, got, want);
     free(got);
@@ -561,6 +570,51 @@ START_TEST(test_rate)
 }
 END_TEST
 
+/* Refusals: at most VLAN_AGENT_LOG_REFUSALS lines a minute per group,
+ * then one line for the rest (at the latest when the agent stops); the
+ * other group's still logged.  Past its cap the log is renamed to .1 and
+ * a new one begun. */
+START_TEST(test_log_limits)
+{
+    SKIP_UNLESS_ROOT();
+    for (int i = 0; i < VLAN_AGENT_LOG_REFUSALS + 5; i++) {
+        assert_reply(0, "reboot\n",
+                     "error: unknown request \"reboot\" (show, access or "
+                     "trunk)\n");
+    }
+    assert_reply(1, "reboot\n",
+                 "error: unknown request \"reboot\" (show, access or "
+                 "trunk)\n");
+    /* Past the cap: the next line goes to a new log. */
+    ck_assert_int_eq(truncate(logpath, VLAN_AGENT_LOG_MAX + 1), 0);
+    assert_reply(0, "show DCN S1\n", NULL);
+    ck_assert_int_eq(kill(server, SIGTERM), 0);
+    ck_assert_int_eq(waitpid(server, NULL, 0), server);
+    server = -1;
+    char old[160];
+    snprintf(old, sizeof old, "%s.1", logpath);
+    struct stat st;
+    ck_assert_int_eq(stat(old, &st), 0);
+    ck_assert_int_eq(st.st_size, VLAN_AGENT_LOG_MAX + 1);
+    char *log = file_text(old);
+    size_t n = 0;
+    for (const char *at = log; (at = strstr(at, "AS 3: refused")); at++) {
+        n++;
+    }
+    ck_assert_uint_eq(n, VLAN_AGENT_LOG_REFUSALS);
+    ck_assert_ptr_nonnull(strstr(log, "AS 4: refused \"reboot\""));
+    free(log);
+    log = file_text(logpath);
+    ck_assert_msg(strstr(log, "(the log before this one: ") &&
+                      strstr(log, "AS 3: 5 more refusals not logged (at "
+                                  "most 10 a minute)\n") &&
+                      strstr(log, "stopped (SIGTERM)\n"),
+                  "log: %s", log);
+    free(log);
+    unlink(old);
+}
+END_TEST
+
 static int
 bind_here(void *unused)
 {
@@ -638,6 +692,7 @@ vlan_agent_suite(void)
     tcase_add_test(tc, test_sigterm);
     tcase_add_test(tc, test_pidfile_stop);
     tcase_add_test(tc, test_rate);
+    tcase_add_test(tc, test_log_limits);
     suite_add_tcase(s, tc);
     tc = tcase_create("port_taken");
     tcase_set_timeout(tc, 30);

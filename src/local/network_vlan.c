@@ -109,7 +109,8 @@ close_others(const int *keep, size_t n)
 }
 
 static void
-child(const struct vlan_agent *a, const char *dir, int log_fd, int ready)
+child(const struct vlan_agent *a, const char *dir, const char *log_path,
+      int log_fd, int ready)
 {
     int keep[2 + 1024];
     size_t n = 0;
@@ -130,7 +131,8 @@ child(const struct vlan_agent *a, const char *dir, int log_fd, int ready)
     }
     close_others(keep, n);
     struct vlan_agent served = *a;
-    served.log_fd = 1;
+    served.log_fd = STDOUT_FILENO;
+    served.log_path = log_path;
     if (vlan_agent_pidfile_write(dir)) {
         _exit(1);
     }
@@ -161,7 +163,7 @@ start(const struct vlan_agent *a, const char *dir)
     pid_t pid = error ? -1 : fork();
     if (!error && pid == 0) {
         close(pipefd[0]);
-        child(a, dir, log_fd, pipefd[1]);
+        child(a, dir, log_path, log_fd, pipefd[1]);
     }
     if (!error && pid < 0) {
         log_error("switch VLAN agent: fork: %s", strerror(errno));

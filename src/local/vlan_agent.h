@@ -23,8 +23,11 @@
  * by `up`, `down`, `save`, ... the request is refused, "error: miniinet
  * is busy (VERB, pid N); try again".  Every change and every refusal is
  * logged, with the AS, a line each, the request's bytes escaped and cut
- * (vlanreq_escape()); the log is cut back to empty past
- * VLAN_AGENT_LOG_MAX bytes. */
+ * (vlanreq_escape()); refusals (of a request, a connection, a change:
+ * busy, too many) at most VLAN_AGENT_LOG_REFUSALS a minute per group, then
+ * one line "AS N: M more refusals not logged".  Past VLAN_AGENT_LOG_MAX
+ * bytes the log is renamed to VLAN_AGENT_LOG ".1" (one old file kept) and
+ * a new one begun. */
 #ifndef MINIINET_VLAN_AGENT_H
 #define MINIINET_VLAN_AGENT_H 1
 
@@ -40,6 +43,7 @@
 #define VLAN_AGENT_DEADLINE_S 5
 #define VLAN_AGENT_REPLY_MAX 65536
 #define VLAN_AGENT_LOG_MAX (1024L * 1024)
+#define VLAN_AGENT_LOG_REFUSALS 10
 #define VLAN_AGENT_GROUP_RATE 1.0
 #define VLAN_AGENT_GROUP_BURST 4.0
 #define VLAN_AGENT_ALL_RATE 4.0
@@ -77,7 +81,8 @@ struct vlan_agent {
     void *arg;
     const struct vlan_agent_listener *listeners;
     size_t n_listeners;
-    int log_fd; /* the agent's log (O_APPEND) */
+    int log_fd;           /* the agent's log (O_APPEND) */
+    const char *log_path; /* its path, for its rotation (NULL: none) */
 };
 
 /* A listening TCP socket on 127.0.0.1:ACCESS_VLAN_PORT (non-blocking,
