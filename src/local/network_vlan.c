@@ -11,7 +11,8 @@
  * progress display has no thread, and the log's mutex is free outside a
  * log call.  libcurl (docker) could still own a resolver thread, so it is
  * not assumed: the agent is started only when /proc/self/task lists this
- * one thread, and refused otherwise.  The child closes every descriptor
+ * one thread (looked at again for ~100 ms: a thread just joined may still
+ * be listed), and refused otherwise.  The child closes every descriptor
  * but its listeners, the readiness pipe and its log (the network's and
  * the run directory's locks included: only the parent holds them), and
  * never returns into `up`: it leaves with _exit(). */
@@ -64,7 +65,7 @@ agent_get(void *arg, const char *bridge, char **text)
 
 /* How many threads this process has (/proc/self/task), 0 if unknown. */
 static size_t
-threads(void)
+threads_now(void)
 {
     DIR *d = opendir("/proc/self/task");
     size_t n = 0;
@@ -74,6 +75,20 @@ threads(void)
     }
     if (d) {
         closedir(d);
+    }
+    return n;
+}
+
+/* threads_now(), looked at again for up to ~100 ms while it is not 1: a
+ * thread just joined may still be listed for a moment. */
+static size_t
+threads(void)
+{
+    size_t n = threads_now();
+
+    for (int i = 0; i < 10 && n != 1; i++) {
+        usleep(10 * 1000);
+        n = threads_now();
     }
     return n;
 }
@@ -232,13 +247,6 @@ network_vlan_start(struct session *s, const struct state *rec)
                  sw ? sw->name : "(none)");
         return 0;
     }
-    if (threads() != 1) {
-        log_error("switch VLAN agent not started: `up` runs %zu threads "
-                  "here, and the agent is forked only from one (a bug: "
-                  "please report it)",
-                  threads());
-        return -EIO;
-    }
     struct vlan_agent_where *w = xcalloc(n + 1, sizeof *w);
     char(*netns)[4096] = xcalloc(n + 1, sizeof *netns);
     size_t n_w = 0;
@@ -277,7 +285,18 @@ network_vlan_start(struct session *s, const struct state *rec)
                            .listeners = l,
                            .n_listeners = n_l,
                            .log_fd = -1};
-    int error = start(&a, rec->dir);
+    int error = 0;
+    /* Just before the fork: the listeners' threads are joined too. */
+    size_t n_threads = threads();
+    if (n_threads != 1) {
+        log_error("switch VLAN agent not started: `up` runs %zu threads "
+                  "here, and the agent is forked only from one (a bug: "
+                  "please report it)",
+                  n_threads);
+        error = -EIO;
+    } else {
+        error = start(&a, rec->dir);
+    }
     free(switch_dir);
     for (size_t i = 0; i < n_l; i++) {
         close(l[i].fd);
