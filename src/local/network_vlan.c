@@ -127,7 +127,9 @@ static void
 child(const struct vlan_agent *a, const char *dir, const char *log_path,
       int log_fd, int ready)
 {
-    int keep[2 + 1024];
+    /* The readiness pipe and every listener (allocated here: the child
+     * has one thread). */
+    int *keep = xcalloc(a->n_listeners + 1, sizeof *keep);
     size_t n = 0;
 
     setsid();
@@ -140,11 +142,11 @@ child(const struct vlan_agent *a, const char *dir, const char *log_path,
         _exit(1);
     }
     keep[n++] = ready;
-    for (size_t i = 0; i < a->n_listeners && n < sizeof keep / sizeof *keep;
-         i++) {
+    for (size_t i = 0; i < a->n_listeners; i++) {
         keep[n++] = a->listeners[i].fd;
     }
     close_others(keep, n);
+    free(keep);
     struct vlan_agent served = *a;
     served.log_fd = STDOUT_FILENO;
     served.log_path = log_path;
