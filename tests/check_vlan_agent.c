@@ -473,6 +473,18 @@ START_TEST(test_sigterm)
 }
 END_TEST
 
+/* An agent killed and not reaped yet (a zombie) is not running. */
+START_TEST(test_zombie)
+{
+    SKIP_UNLESS_ROOT();
+    ck_assert_int_eq(kill(server, SIGKILL), 0);
+    siginfo_t info = {0};
+    /* Wait until it has ended, leaving it a zombie (WNOWAIT). */
+    ck_assert_int_eq(waitid(P_PID, (id_t)server, &info, WEXITED | WNOWAIT), 0);
+    ck_assert_int_eq(vlan_agent_running(netdir), 0);
+}
+END_TEST
+
 START_TEST(test_pidfile_stop)
 {
     SKIP_UNLESS_ROOT();
@@ -691,6 +703,7 @@ vlan_agent_suite(void)
     tcase_add_test(tc, test_locked);
     tcase_add_test(tc, test_sigterm);
     tcase_add_test(tc, test_pidfile_stop);
+    tcase_add_test(tc, test_zombie);
     tcase_add_test(tc, test_rate);
     tcase_add_test(tc, test_log_limits);
     suite_add_tcase(s, tc);

@@ -661,7 +661,14 @@ vlan_agent_running(const char *dir)
     unsigned long long start = 0;
 
     int r = pidfile_read(dir, &pid, &start);
-    return r == 1 ? start_time(pid) == start : r;
+    if (r != 1) {
+        return r;
+    }
+    /* A killed agent nobody has reaped yet (its parent `up` is gone, and
+     * not every init reaps at once) keeps its start time: a zombie is
+     * not running. */
+    char state = '?';
+    return proc_start(pid, &state) == start && state != 'Z';
 }
 
 static int

@@ -124,9 +124,9 @@ int vlan_agent_serve(const struct vlan_agent *);
 int vlan_agent_pidfile_write(const char *dir);
 
 /* Whether the agent of `dir` runs: its pid file names a process with that
- * start time.  1, 0 (no pid file, no such process, another process of
- * that pid), or a negative errno (logged) when the pid file cannot be
- * read as one. */
+ * start time and has not ended (a zombie is not running).  1, 0 (no pid
+ * file, no such process, another process of that pid, a zombie), or a negative
+ * errno (logged) when the pid file cannot be read as one. */
 int vlan_agent_running(const char *dir);
 
 /* Stops the agent of `dir` if it runs (SIGTERM through a pidfd opened
