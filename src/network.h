@@ -114,8 +114,10 @@ void access_print(const struct wire_access *, bool header);
  * of `up`'s access phase (a build or a heal), a running one of the network
  * stopped first, for this server's groups that have switches, when the
  * switch plugin has set_port_vlan (else said once, and none runs); `up`
- * waits (5 s) for it to be ready.  0 or -EIO (reported, naming the
- * proxy).  network_vlan_stop(): `down`'s, before the nodes go. */
+ * waits (5 s) for it to be ready.  A group whose proxy it cannot listen
+ * in is warned about and left out (vlan_agent_listen_all()); none at all:
+ * a warning, no agent, 0.  0 or -EIO (reported).  network_vlan_stop():
+ * `down`'s, before the nodes go. */
 int network_vlan_start(struct session *, const struct state *);
 int network_vlan_stop(const struct state *);
 

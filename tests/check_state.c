@@ -910,6 +910,95 @@ START_TEST(test_lock_network)
 }
 END_TEST
 
+/* A child that holds network net's lock as `op` for `ms` (forever if
+ * negative), once the parent has read one byte from the returned pipe. */
+static pid_t
+hold_lock(const char *op, int ms, int *ready)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        close(p[0]);
+        int cfd = state_lock_network("net", false, op, true, NULL);
+        if (cfd < 0 || write(p[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        if (ms < 0) {
+            pause();
+        }
+        usleep((useconds_t)ms * 1000);
+        state_unlock_network("net", false, cfd);
+        _exit(0);
+    }
+    close(p[1]);
+    *ready = p[0];
+    char c;
+    ck_assert_int_eq(read(p[0], &c, 1), 1);
+    return child;
+}
+
+/* The switch VLAN agent's hold ("vlan") is waited for, bounded; any other
+ * holder's is not. */
+START_TEST(test_lock_network_agent)
+{
+    int ready, wstatus;
+    char netdir[PATH_MAX];
+    /* The network is up: its directory keeps the run directory. */
+    snprintf(netdir, sizeof netdir, "%s/net", rundir);
+    ck_assert_int_eq(mkdir(netdir, 0755), 0);
+    pid_t child = hold_lock("vlan", 200, &ready);
+    double t0 = util_monotonic();
+    int fd = state_lock_network("net", false, "save", false, NULL);
+    double took = util_monotonic() - t0;
+    ck_assert_int_ge(fd, 0);
+    ck_assert_msg(took > 0.1 && took < 2, "took %.3f s", took);
+    state_unlock_network("net", false, fd);
+    ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+    ck_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    close(ready);
+
+    /* Held longer than the bound: refused, naming the agent. */
+    child = hold_lock("vlan", -1, &ready);
+    t0 = util_monotonic();
+    testutil_capture_begin();
+    ck_assert_int_eq(state_lock_network("net", false, "down", false, NULL),
+                     -EBUSY);
+    took = util_monotonic() - t0;
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "`vlan` ") && strstr(msg, "this `down` does "
+                                                        "nothing"),
+                  "message: %s", msg);
+    testutil_capture_end();
+    ck_assert_msg(took >= STATE_LOCK_AGENT_WAIT_MS / 1000.0 &&
+                      took < STATE_LOCK_AGENT_WAIT_MS / 1000.0 + 2,
+                  "took %.3f s", took);
+    kill(child, SIGKILL);
+    ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+    close(ready);
+
+    /* Any other holder: refused at once. */
+    child = hold_lock("up", -1, &ready);
+    t0 = util_monotonic();
+    testutil_capture_begin();
+    ck_assert_int_eq(state_lock_network("net", false, "down", false, NULL),
+                     -EBUSY);
+    testutil_capture_end();
+    took = util_monotonic() - t0;
+    ck_assert_msg(took < 0.5, "took %.3f s", took);
+    kill(child, SIGKILL);
+    ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+    close(ready);
+    /* The killed holder's file is taken over and removed. */
+    testutil_capture_begin();
+    fd = state_lock_network("net", false, "down", false, NULL);
+    testutil_capture_end();
+    ck_assert_int_ge(fd, 0);
+    state_unlock_network("net", false, fd);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -934,6 +1023,12 @@ state_suite(void)
     tcase_add_test(tc, test_mark_snapshot);
     tcase_add_test(tc, test_mark_snapshots);
     tcase_add_test(tc, test_lock_network);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("lock_agent");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_lock_network_agent);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");

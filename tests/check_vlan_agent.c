@@ -129,6 +129,8 @@ teardown_once(void)
     }
 }
 
+static void start_server(struct vlan_agent_listener *, size_t);
+
 /* Per test: the agent's loop in a child (killed with the test's process
  * if that dies: PR_SET_PDEATHSIG), a fresh record and log. */
 static void
@@ -147,6 +149,13 @@ setup(void)
         (struct vlan_agent_listener){vlan_agent_listen(nspath[1], "4_ssh"), 4};
     ck_assert_int_ge(l[0].fd, 0);
     ck_assert_int_ge(l[1].fd, 0);
+    start_server(l, 2);
+}
+
+/* The agent's loop in a child serving l[0..n) (closed here). */
+static void
+start_server(struct vlan_agent_listener *l, size_t n)
+{
     int log_fd =
         open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     ck_assert_int_ge(log_fd, 0);
@@ -165,15 +174,17 @@ setup(void)
                                .set = fake_set,
                                .get = fake_get,
                                .listeners = l,
-                               .n_listeners = 2,
-                               .log_fd = log_fd};
+                               .n_listeners = n,
+                               .log_fd = log_fd,
+                               .log_path = logpath};
         if (vlan_agent_pidfile_write(netdir)) {
             _exit(3);
         }
         _exit(vlan_agent_serve(&a) ? 1 : 0);
     }
-    close(l[0].fd);
-    close(l[1].fd);
+    for (size_t i = 0; i < n; i++) {
+        close(l[i].fd);
+    }
     close(log_fd);
     /* Ready once its pid file is there. */
     for (int i = 0; i < 200 && vlan_agent_running(netdir) != 1; i++) {
@@ -260,10 +271,18 @@ ask(int i, const char *line)
     return read_all(fd);
 }
 
+/* The reply to `line` is `want` (NULL: any that ends "ok"). */
 static void
 assert_reply(int i, const char *line, const char *want)
 {
     char *got = ask(i, line);
+    size_t len = strlen(got);
+    if (!want) {
+        ck_assert_msg(len >= 3 && !strcmp(got + len - 3, "ok\n"),
+                      "\"%s\": got \"%s\"", line, got);
+        free(got);
+        return;
+    }
     ck_assert_msg(!strcmp(got, want), "\"%s\": got \"%s\", wanted \"%s\"",
                   line, got, want);
     free(got);
@@ -454,6 +473,18 @@ START_TEST(test_sigterm)
 }
 END_TEST
 
+/* An agent killed and not reaped yet (a zombie) is not running. */
+START_TEST(test_zombie)
+{
+    SKIP_UNLESS_ROOT();
+    ck_assert_int_eq(kill(server, SIGKILL), 0);
+    siginfo_t info = {0};
+    /* Wait until it has ended, leaving it a zombie (WNOWAIT). */
+    ck_assert_int_eq(waitid(P_PID, (id_t)server, &info, WEXITED | WNOWAIT), 0);
+    ck_assert_int_eq(vlan_agent_running(netdir), 0);
+}
+END_TEST
+
 START_TEST(test_pidfile_stop)
 {
     SKIP_UNLESS_ROOT();
@@ -485,6 +516,178 @@ START_TEST(test_pidfile_stop)
 }
 END_TEST
 
+/* The buckets, pure: a group's burst, then one a second; all groups' burst
+ * and rate; a refusal takes nothing. */
+START_TEST(test_buckets)
+{
+    struct vlan_bucket g[3] = {{0}}, all = {0};
+    double t = 100;
+    int burst = (int)VLAN_AGENT_GROUP_BURST;
+
+    for (int i = 0; i < burst; i++) {
+        ck_assert(vlan_buckets_take(&g[0], &all, t));
+    }
+    ck_assert(!vlan_buckets_take(&g[0], &all, t));
+    ck_assert(!vlan_buckets_take(&g[0], &all, t + 0.5));
+    ck_assert(vlan_buckets_take(&g[0], &all, t + 1.0));
+    ck_assert(!vlan_buckets_take(&g[0], &all, t + 1.5));
+    /* Never more than the burst, however long it waited. */
+    t += 1000;
+    for (int i = 0; i < burst; i++) {
+        ck_assert(vlan_buckets_take(&g[0], &all, t));
+    }
+    ck_assert(!vlan_buckets_take(&g[0], &all, t));
+    /* All groups: the other groups' bursts take what is left of its own. */
+    t += 1000;
+    struct vlan_bucket fresh[3] = {{0}};
+    memcpy(g, fresh, sizeof g);
+    all = (struct vlan_bucket){0};
+    int taken = 0;
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < burst; i++) {
+            taken += vlan_buckets_take(&g[k], &all, t);
+        }
+    }
+    ck_assert_int_eq(taken, (int)VLAN_AGENT_ALL_BURST);
+    /* Group 2 was refused by all groups' bucket, not its own: a quarter
+     * of a second gives all groups one token, taken by group 2. */
+    ck_assert(!vlan_buckets_take(&g[2], &all, t));
+    ck_assert(vlan_buckets_take(&g[2], &all, t + 1 / VLAN_AGENT_ALL_RATE));
+    ck_assert(!vlan_buckets_take(&g[2], &all, t + 1 / VLAN_AGENT_ALL_RATE));
+}
+END_TEST
+
+/* Through the agent: a group's fifth change at once is refused, said and
+ * logged; shows still answered; a second later one more passes. */
+START_TEST(test_rate)
+{
+    SKIP_UNLESS_ROOT();
+    for (int i = 0; i < (int)VLAN_AGENT_GROUP_BURST; i++) {
+        assert_reply(0, "access DCN S1 mi20b 30\n",
+                     "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    }
+    assert_reply(0, "access DCN S1 mi20b 40\n",
+                 "error: too many changes (one a second per group, four in "
+                 "all); try again in a second\n");
+    char *got = ask(0, "show DCN S1\n");
+    ck_assert_ptr_nonnull(strstr(got, "\nok\n"));
+    free(got);
+    usleep(1100 * 1000);
+    assert_reply(0, "access DCN S1 mi20b 40\n",
+                 "set DCN S1 port mi20b: access VLAN 40\nok\n");
+    char *log = file_text(logpath);
+    ck_assert_ptr_nonnull(strstr(log, "AS 3: not set, too many changes: DCN "
+                                      "S1 port mi20b: access VLAN 40\n"));
+    free(log);
+}
+END_TEST
+
+/* Refusals: at most VLAN_AGENT_LOG_REFUSALS lines a minute per group,
+ * then one line for the rest (at the latest when the agent stops); the
+ * other group's still logged.  Past its cap the log is renamed to .1 and
+ * a new one begun. */
+START_TEST(test_log_limits)
+{
+    SKIP_UNLESS_ROOT();
+    for (int i = 0; i < VLAN_AGENT_LOG_REFUSALS + 5; i++) {
+        assert_reply(0, "reboot\n",
+                     "error: unknown request \"reboot\" (show, access or "
+                     "trunk)\n");
+    }
+    assert_reply(1, "reboot\n",
+                 "error: unknown request \"reboot\" (show, access or "
+                 "trunk)\n");
+    /* Past the cap: the next line goes to a new log. */
+    ck_assert_int_eq(truncate(logpath, VLAN_AGENT_LOG_MAX + 1), 0);
+    assert_reply(0, "show DCN S1\n", NULL);
+    ck_assert_int_eq(kill(server, SIGTERM), 0);
+    ck_assert_int_eq(waitpid(server, NULL, 0), server);
+    server = -1;
+    char old[160];
+    snprintf(old, sizeof old, "%s.1", logpath);
+    struct stat st;
+    ck_assert_int_eq(stat(old, &st), 0);
+    ck_assert_int_eq(st.st_size, VLAN_AGENT_LOG_MAX + 1);
+    char *log = file_text(old);
+    size_t n = 0;
+    for (const char *at = log; (at = strstr(at, "AS 3: refused")); at++) {
+        n++;
+    }
+    ck_assert_uint_eq(n, VLAN_AGENT_LOG_REFUSALS);
+    ck_assert_ptr_nonnull(strstr(log, "AS 4: refused \"reboot\""));
+    free(log);
+    log = file_text(logpath);
+    ck_assert_msg(strstr(log, "(the log before this one: ") &&
+                      strstr(log, "AS 3: 5 more refusals not logged (at "
+                                  "most 10 a minute)\n") &&
+                      strstr(log, "stopped (SIGTERM)\n"),
+                  "log: %s", log);
+    free(log);
+    unlink(old);
+}
+END_TEST
+
+static int
+bind_here(void *unused)
+{
+    (void)unused;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(ACCESS_VLAN_PORT),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1; /* as a student may: TIME_WAIT is no obstacle */
+    if (fd < 0) {
+        return -errno;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1)) {
+        int error = -errno;
+        close(fd);
+        return error;
+    }
+    return fd;
+}
+
+/* A student's process holds port 1000 in AS 4's proxy: AS 4's listener
+ * is left out, with a warning naming the proxy and the reason, and AS 3's
+ * is made and served.  Neither: none made. */
+START_TEST(test_port_taken)
+{
+    SKIP_UNLESS_ROOT();
+    int taken = netlink_in_netns(nspath[1], "test", bind_here, NULL);
+    ck_assert_int_ge(taken, 0);
+    struct vlan_agent_where w[2] = {{nspath[0], "3_ssh", 3},
+                                    {nspath[1], "4_ssh", 4}};
+    struct vlan_agent_listener l[2];
+    testutil_capture_begin();
+    size_t n = vlan_agent_listen_all(w, 2, l);
+    const char *msg = testutil_captured();
+    ck_assert_msg(strstr(msg, "4_ssh: the switch VLAN agent cannot "
+                              "listen on 127.0.0.1:1000 there: Address "
+                              "already in use; AS 4 cannot") != NULL,
+                  "message: %s", msg);
+    ck_assert_ptr_null(strstr(msg, "3_ssh"));
+    testutil_capture_end();
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(l[0].asn, 3);
+    plan = testutil_plan_file("configs/course.cfg");
+    start_server(l, n);
+    assert_reply(0, "access DCN S1 mi20b 30\n",
+                 "set DCN S1 port mi20b: access VLAN 30\nok\n");
+    teardown();
+    /* Both ports taken (AS 3's by the test now too): none made. */
+    int taken0 = netlink_in_netns(nspath[0], "test", bind_here, NULL);
+    ck_assert_int_ge(taken0, 0);
+    testutil_capture_begin();
+    ck_assert_uint_eq(vlan_agent_listen_all(w, 2, l), 0);
+    msg = testutil_captured();
+    ck_assert_ptr_nonnull(strstr(msg, "3_ssh: the switch VLAN agent"));
+    testutil_capture_end();
+    close(taken0);
+    close(taken);
+}
+END_TEST
+
 static Suite *
 vlan_agent_suite(void)
 {
@@ -500,6 +703,18 @@ vlan_agent_suite(void)
     tcase_add_test(tc, test_locked);
     tcase_add_test(tc, test_sigterm);
     tcase_add_test(tc, test_pidfile_stop);
+    tcase_add_test(tc, test_zombie);
+    tcase_add_test(tc, test_rate);
+    tcase_add_test(tc, test_log_limits);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("port_taken");
+    tcase_set_timeout(tc, 30);
+    tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, test_port_taken);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("buckets");
+    tcase_add_test(tc, test_buckets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1167,6 +1167,13 @@ heal(struct up *u)
                 }
             }
         }
+    } else if (status == EXIT_OK && network_vlan_stop(u->rec)) {
+        /* No student access in the topology any more: an agent left by
+         * an `up` of the old one would serve the old plan. */
+        log_error("network %s is up, and the switch VLAN agent of its "
+                  "former student access could not be stopped (above)",
+                  p->name);
+        status = EXIT_FAILED;
     }
     if (h.n_d) {
         log_info("network %s is up (%zu nodes here); repaired %zu of %zu "

@@ -11,7 +11,8 @@
  * progress display has no thread, and the log's mutex is free outside a
  * log call.  libcurl (docker) could still own a resolver thread, so it is
  * not assumed: the agent is started only when /proc/self/task lists this
- * one thread, and refused otherwise.  The child closes every descriptor
+ * one thread (looked at again for ~100 ms: a thread just joined may still
+ * be listed), and refused otherwise.  The child closes every descriptor
  * but its listeners, the readiness pipe and its log (the network's and
  * the run directory's locks included: only the parent holds them), and
  * never returns into `up`: it leaves with _exit(). */
@@ -64,7 +65,7 @@ agent_get(void *arg, const char *bridge, char **text)
 
 /* How many threads this process has (/proc/self/task), 0 if unknown. */
 static size_t
-threads(void)
+threads_now(void)
 {
     DIR *d = opendir("/proc/self/task");
     size_t n = 0;
@@ -74,6 +75,20 @@ threads(void)
     }
     if (d) {
         closedir(d);
+    }
+    return n;
+}
+
+/* threads_now(), looked at again for up to ~100 ms while it is not 1: a
+ * thread just joined may still be listed for a moment. */
+static size_t
+threads(void)
+{
+    size_t n = threads_now();
+
+    for (int i = 0; i < 10 && n != 1; i++) {
+        usleep(10 * 1000);
+        n = threads_now();
     }
     return n;
 }
@@ -109,9 +124,12 @@ close_others(const int *keep, size_t n)
 }
 
 static void
-child(const struct vlan_agent *a, const char *dir, int log_fd, int ready)
+child(const struct vlan_agent *a, const char *dir, const char *log_path,
+      int log_fd, int ready)
 {
-    int keep[2 + 1024];
+    /* The readiness pipe and every listener (allocated here: the child
+     * has one thread). */
+    int *keep = xcalloc(a->n_listeners + 1, sizeof *keep);
     size_t n = 0;
 
     setsid();
@@ -124,13 +142,14 @@ child(const struct vlan_agent *a, const char *dir, int log_fd, int ready)
         _exit(1);
     }
     keep[n++] = ready;
-    for (size_t i = 0; i < a->n_listeners && n < sizeof keep / sizeof *keep;
-         i++) {
+    for (size_t i = 0; i < a->n_listeners; i++) {
         keep[n++] = a->listeners[i].fd;
     }
     close_others(keep, n);
+    free(keep);
     struct vlan_agent served = *a;
-    served.log_fd = 1;
+    served.log_fd = STDOUT_FILENO;
+    served.log_path = log_path;
     if (vlan_agent_pidfile_write(dir)) {
         _exit(1);
     }
@@ -161,7 +180,7 @@ start(const struct vlan_agent *a, const char *dir)
     pid_t pid = error ? -1 : fork();
     if (!error && pid == 0) {
         close(pipefd[0]);
-        child(a, dir, log_fd, pipefd[1]);
+        child(a, dir, log_path, log_fd, pipefd[1]);
     }
     if (!error && pid < 0) {
         log_error("switch VLAN agent: fork: %s", strerror(errno));
@@ -230,51 +249,57 @@ network_vlan_start(struct session *s, const struct state *rec)
                  sw ? sw->name : "(none)");
         return 0;
     }
-    if (threads() != 1) {
-        log_error("switch VLAN agent not started: `up` runs %zu threads "
-                  "here, and the agent is forked only from one (a bug: "
-                  "please report it)",
-                  threads());
-        return -EIO;
-    }
-    struct vlan_agent_listener *l = xcalloc(n + 1, sizeof *l);
-    size_t n_l = 0;
-    int error = 0;
-    for (size_t i = 0; i < ap->n_groups && !error; i++) {
+    struct vlan_agent_where *w = xcalloc(n + 1, sizeof *w);
+    char(*netns)[4096] = xcalloc(n + 1, sizeof *netns);
+    size_t n_w = 0;
+    for (size_t i = 0; i < ap->n_groups; i++) {
         const struct access_group *g = &ap->groups[i];
-        char netns[4096];
         if (g->server != s->server || !vlanreq_group_has_switch(g)) {
             continue;
         }
-        if (rt_netns_path(rt, g->proxy, netns, sizeof netns)) {
-            log_error("%s: its network namespace cannot be found: the "
-                      "switch VLAN agent cannot listen there",
-                      g->proxy);
-            error = -EIO;
-            break;
-        }
-        int fd = vlan_agent_listen(netns, g->proxy);
-        if (fd < 0) {
-            error = -EIO;
-            break;
-        }
-        l[n_l++] = (struct vlan_agent_listener){.fd = fd, .asn = g->asn};
+        bool found = !rt_netns_path(rt, g->proxy, netns[n_w], sizeof *netns);
+        w[n_w] = (struct vlan_agent_where){found ? netns[n_w] : NULL, g->proxy,
+                                           g->asn};
+        n_w++;
     }
-    if (!error) {
-        char *switch_dir = state_switch_dir(rec);
-        struct switch_arg arg = {sw, switch_dir};
-        struct vlan_agent a = {.p = p,
-                               .ap = ap,
-                               .network = p->name,
-                               .set = agent_set,
-                               .get = agent_get,
-                               .arg = &arg,
-                               .listeners = l,
-                               .n_listeners = n_l,
-                               .log_fd = -1};
+    struct vlan_agent_listener *l = xcalloc(n + 1, sizeof *l);
+    /* A group whose listener cannot be made (a student's process holds
+     * the port in its proxy) is warned about and left out: the others
+     * are served. */
+    size_t n_l = vlan_agent_listen_all(w, n_w, l);
+    free(w);
+    free(netns);
+    if (!n_l) {
+        log_warn("network %s: no switch VLAN agent runs: it could listen in "
+                 "none of the proxies (above)",
+                 p->name);
+        free(l);
+        return 0;
+    }
+    char *switch_dir = state_switch_dir(rec);
+    struct switch_arg arg = {sw, switch_dir};
+    struct vlan_agent a = {.p = p,
+                           .ap = ap,
+                           .network = p->name,
+                           .set = agent_set,
+                           .get = agent_get,
+                           .arg = &arg,
+                           .listeners = l,
+                           .n_listeners = n_l,
+                           .log_fd = -1};
+    int error = 0;
+    /* Just before the fork: the listeners' threads are joined too. */
+    size_t n_threads = threads();
+    if (n_threads != 1) {
+        log_error("switch VLAN agent not started: `up` runs %zu threads "
+                  "here, and the agent is forked only from one (a bug: "
+                  "please report it)",
+                  n_threads);
+        error = -EIO;
+    } else {
         error = start(&a, rec->dir);
-        free(switch_dir);
     }
+    free(switch_dir);
     for (size_t i = 0; i < n_l; i++) {
         close(l[i].fd);
     }

@@ -638,14 +638,15 @@ lock_network(const char *network, bool master, const char *op, bool create,
         memset(previous, 0, sizeof *previous);
     }
 
-    for (unsigned tries = 0;; tries++) {
+    double agent_until = util_monotonic() + STATE_LOCK_AGENT_WAIT_MS / 1000.0;
+    for (unsigned tries = 0;;) {
         error = create ? mkdir_p(run, 0755) : 0;
         int fd = error ? -1
                        : open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
                               0600);
         if (fd < 0) {
             error = error ? error : -errno;
-            if (error == -ENOENT && create && tries < NETWORK_LOCK_TRIES) {
+            if (error == -ENOENT && create && tries++ < NETWORK_LOCK_TRIES) {
                 continue; /* the run directory was removed meanwhile */
             }
             if (error != -ENOENT || create) {
@@ -663,6 +664,15 @@ lock_network(const char *network, bool master, const char *op, bool create,
                 }
             } else if (error == -EBUSY) {
                 read_holder(fd, text, sizeof text);
+                struct state_lock_holder h;
+                if (state_lock_parse(text, &h) && !strcmp(h.op, "vlan") &&
+                    util_monotonic() < agent_until) {
+                    /* The switch VLAN agent holds it for one change: a
+                     * moment.  Waited for, bounded. */
+                    close(fd);
+                    usleep(STATE_LOCK_AGENT_STEP_MS * 1000);
+                    continue;
+                }
                 char *who = describe_holder(text);
                 log_error("network %s: %s is running; this `%s` does "
                           "nothing (one operation at a time: try again when "
@@ -677,7 +687,7 @@ lock_network(const char *network, bool master, const char *op, bool create,
         }
         if (!still_at(fd, path)) {
             close(fd); /* its holder removed it when it finished */
-            if (tries < NETWORK_LOCK_TRIES) {
+            if (tries++ < NETWORK_LOCK_TRIES) {
                 continue;
             }
             error = -EBUSY;

@@ -98,8 +98,11 @@ bool state_lock_parse(const char *text, struct state_lock_holder *);
  * master that is also one of the servers does not lock its server part
  * out), root's and 0600, on a descriptor no child inherits, and writes
  * "OP PID SINCE" into it.  Every verb that changes the network holds it
- * for its whole run; it never waits: when another process holds it, says
- * which verb, its pid and since when, and returns -EBUSY.  A lock left by
+ * for its whole run.  Held by the switch VLAN agent (OP "vlan": one
+ * change, a moment), it is tried again every STATE_LOCK_AGENT_STEP_MS for
+ * up to STATE_LOCK_AGENT_WAIT_MS; held by anything else (or by the agent
+ * longer than that) it is not waited for: says which verb, its pid and
+ * since when, and returns -EBUSY.  A lock left by
  * a process that died is free (the kernel released it): it is taken over,
  * saying whose it was, and described in *previous (when not NULL; all zero
  * when there was no such holder, or its line cannot be read).  With
@@ -108,6 +111,11 @@ bool state_lock_parse(const char *text, struct state_lock_holder *);
  * state_unlock_network(), or a negative errno, reported. */
 int state_lock_network(const char *network, bool master, const char *op,
                        bool create, struct state_lock_holder *previous);
+
+/* How long, and how often, state_lock_network() tries again a lock the
+ * switch VLAN agent holds. */
+#define STATE_LOCK_AGENT_WAIT_MS 10000
+#define STATE_LOCK_AGENT_STEP_MS 20
 
 /* state_lock_network() of a network that is up (the run directory not
  * made), for the switch VLAN agent (vlan_agent.h): never waits, and when

@@ -52,16 +52,77 @@ listen_here(void *unused)
 int
 vlan_agent_listen(const char *netns, const char *proxy)
 {
-    int fd = netlink_in_netns(netns, proxy, listen_here, NULL);
-    if (fd < 0) {
-        log_error("%s: cannot listen on 127.0.0.1:%d for the switch VLAN "
-                  "agent: %s",
-                  proxy, ACCESS_VLAN_PORT, strerror(-fd));
+    return netlink_in_netns(netns, proxy, listen_here, NULL);
+}
+
+size_t
+vlan_agent_listen_all(const struct vlan_agent_where *w, size_t n,
+                      struct vlan_agent_listener *l)
+{
+    size_t made = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int fd =
+            w[i].netns ? vlan_agent_listen(w[i].netns, w[i].proxy) : -ENOENT;
+        if (fd < 0) {
+            log_warn("%s: the switch VLAN agent cannot listen on "
+                     "127.0.0.1:%d there: %s; AS %u cannot set its "
+                     "switches' VLANs until `up` again (`status` shows it)",
+                     w[i].proxy, ACCESS_VLAN_PORT,
+                     w[i].netns ? strerror(-fd)
+                                : "its network namespace cannot be found",
+                     w[i].asn);
+            continue;
+        }
+        l[made++] = (struct vlan_agent_listener){.fd = fd, .asn = w[i].asn};
     }
-    return fd;
+    return made;
 }
 
 /* ------------------------------------------------------------------------ */
+
+/* vlan_agent.h */
+bool
+vlan_buckets_take(struct vlan_bucket *group, struct vlan_bucket *all,
+                  double now)
+{
+    struct {
+        struct vlan_bucket *b;
+        double rate, burst;
+    } both[] = {{group, VLAN_AGENT_GROUP_RATE, VLAN_AGENT_GROUP_BURST},
+                {all, VLAN_AGENT_ALL_RATE, VLAN_AGENT_ALL_BURST}};
+    bool enough = true;
+
+    for (size_t i = 0; i < 2; i++) {
+        struct vlan_bucket *b = both[i].b;
+        if (!b->started) {
+            *b = (struct vlan_bucket){both[i].burst, now, true};
+        } else if (now > b->at) {
+            b->tokens += (now - b->at) * both[i].rate;
+            b->tokens = b->tokens > both[i].burst ? both[i].burst : b->tokens;
+            b->at = now;
+        }
+        enough = enough && b->tokens >= 1;
+    }
+    if (enough) {
+        group->tokens -= 1;
+        all->tokens -= 1;
+    }
+    return enough;
+}
+
+/* What the loop keeps of each group, and of all. */
+struct group_state {
+    struct vlan_bucket changes;
+    double window;         /* when its minute of refusal lines began */
+    unsigned logged, left; /* refusal lines in it: logged, left out */
+};
+
+struct run {
+    const struct vlan_agent *a;
+    struct group_state *groups; /* one per listener */
+    struct vlan_bucket changes; /* all groups' */
+};
 
 struct conn {
     int fd;       /* -1: a free slot */
@@ -82,12 +143,42 @@ on_term(int sig)
     stop_requested = 1;
 }
 
+/* Past VLAN_AGENT_LOG_MAX: the log renamed to its ".1" (the one before
+ * replaced) and a new one opened on the same descriptor (and on standard
+ * error when the log is standard output, as in the agent's process).  The
+ * run directory is root's: no one else can put a file there. */
+static void
+rotate(const struct vlan_agent *a)
+{
+    struct stat st;
+
+    if (!a->log_path || fstat(a->log_fd, &st) ||
+        st.st_size <= VLAN_AGENT_LOG_MAX) {
+        return;
+    }
+    char *old = xasprintf("%s.1", a->log_path);
+    int fd = -1;
+    if (rename(a->log_path, old) == 0) {
+        fd =
+            open(a->log_path,
+                 O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+    if (fd >= 0) {
+        dup2(fd, a->log_fd);
+        if (a->log_fd == STDOUT_FILENO) {
+            dup2(fd, STDERR_FILENO);
+        }
+        close(fd);
+        dprintf(a->log_fd, "(the log before this one: %s)\n", old);
+    }
+    free(old);
+}
+
 /* A log line: time, then the text (already escaped by the caller where it
- * holds a client's bytes).  The log is cut back to empty past its cap. */
+ * holds a client's bytes). */
 static void MI_PRINTF(2, 3)
     agent_log(const struct vlan_agent *a, const char *fmt, ...)
 {
-    struct stat st;
     char line[1024], when[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -96,16 +187,53 @@ static void MI_PRINTF(2, 3)
     if (a->log_fd < 0) {
         return;
     }
-    if (fstat(a->log_fd, &st) == 0 && st.st_size > VLAN_AGENT_LOG_MAX &&
-        ftruncate(a->log_fd, 0) == 0) {
-        dprintf(a->log_fd, "(log cut at %ld bytes)\n", VLAN_AGENT_LOG_MAX);
-    }
+    rotate(a);
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     dprintf(a->log_fd, "%s %s\n", when, line);
+}
+
+/* Says the refusal lines of group `group` left out of its minute, if any,
+ * once that minute is over (or `all`). */
+static void
+left_out(struct run *run, size_t group, double now, bool all)
+{
+    struct group_state *g = &run->groups[group];
+
+    if (g->left && (all || now - g->window >= 60)) {
+        agent_log(run->a,
+                  "AS %u: %u more refusal%s not logged (at most %d a "
+                  "minute)",
+                  run->a->listeners[group].asn, g->left, util_plural(g->left),
+                  VLAN_AGENT_LOG_REFUSALS);
+        g->left = 0;
+    }
+}
+
+/* Whether a refusal line of group `group` is logged: at most
+ * VLAN_AGENT_LOG_REFUSALS a minute; the others counted. */
+static bool
+refusal_logged(struct run *run, size_t group)
+{
+    struct group_state *g = &run->groups[group];
+    double now = util_monotonic();
+
+    left_out(run, group, now, false);
+    if (!g->logged && !g->left) {
+        g->window = now;
+    } else if (now - g->window >= 60) {
+        g->window = now;
+        g->logged = 0;
+    }
+    if (g->logged < VLAN_AGENT_LOG_REFUSALS) {
+        g->logged++;
+        return true;
+    }
+    g->left++;
+    return false;
 }
 
 static void
@@ -123,13 +251,16 @@ reply_set(struct conn *c, char *text)
 }
 
 static char *
-refusal(const struct vlan_agent *a, unsigned asn, const char *line, size_t len,
+refusal(struct run *run, size_t group, const char *line, size_t len,
         const char *why)
 {
     char esc[4 * VLANREQ_MAX + 8];
 
-    vlanreq_escape(line, len, VLANREQ_MAX, esc, sizeof esc);
-    agent_log(a, "AS %u: refused \"%s\": %s", asn, esc, why);
+    if (refusal_logged(run, group)) {
+        vlanreq_escape(line, len, VLANREQ_MAX, esc, sizeof esc);
+        agent_log(run->a, "AS %u: refused \"%s\": %s",
+                  run->a->listeners[group].asn, esc, why);
+    }
     return xasprintf("error: %s\n", why);
 }
 
@@ -159,17 +290,30 @@ show(const struct vlan_agent *a, unsigned asn, const struct vlanreq_target *t)
 }
 
 static char *
-change(const struct vlan_agent *a, unsigned asn, const struct vlanreq *r,
+change(struct run *run, size_t group, const struct vlanreq *r,
        const struct vlanreq_target *t)
 {
+    const struct vlan_agent *a = run->a;
+    unsigned asn = a->listeners[group].asn;
     struct state_lock_holder h;
     char *what = vlanreq_describe(r);
     char *text;
 
+    if (!vlan_buckets_take(&run->groups[group].changes, &run->changes,
+                           util_monotonic())) {
+        if (refusal_logged(run, group)) {
+            agent_log(a, "AS %u: not set, too many changes: %s", asn, what);
+        }
+        free(what);
+        return xstrdup("error: too many changes (one a second per group, "
+                       "four in all); try again in a second\n");
+    }
     int fd = state_try_lock_network(a->network, "vlan", &h);
     if (fd == -EBUSY) {
-        agent_log(a, "AS %u: not set, miniinet busy (%s, pid %ld): %s", asn,
-                  h.op[0] ? h.op : "?", h.pid, what);
+        if (refusal_logged(run, group)) {
+            agent_log(a, "AS %u: not set, miniinet busy (%s, pid %ld): %s",
+                      asn, h.op[0] ? h.op : "?", h.pid, what);
+        }
         text = xasprintf("error: miniinet is busy (%s, pid %ld); try "
                          "again\n",
                          h.op[0] ? h.op : "another operation", h.pid);
@@ -198,8 +342,9 @@ change(const struct vlan_agent *a, unsigned asn, const struct vlanreq *r,
 /* The reply to request `line` (`len` bytes, its newline excluded) of the
  * group of listener `group`. */
 static char *
-answer(const struct vlan_agent *a, size_t group, const char *line, size_t len)
+answer(struct run *run, size_t group, const char *line, size_t len)
 {
+    const struct vlan_agent *a = run->a;
     unsigned asn = a->listeners[group].asn;
     struct vlanreq r;
     struct vlanreq_target t;
@@ -207,9 +352,10 @@ answer(const struct vlan_agent *a, size_t group, const char *line, size_t len)
 
     if (vlanreq_parse(line, len, &r, why, sizeof why) ||
         vlanreq_judge(&r, a->p, a->ap, asn, &t, why, sizeof why)) {
-        return refusal(a, asn, line, len, why);
+        return refusal(run, group, line, len, why);
     }
-    return r.verb == VLANREQ_SHOW ? show(a, asn, &t) : change(a, asn, &r, &t);
+    return r.verb == VLANREQ_SHOW ? show(a, asn, &t)
+                                  : change(run, group, &r, &t);
 }
 
 static void
@@ -224,7 +370,7 @@ conn_close(struct conn *c)
 /* Reads what there is; once the request is whole (or cannot be), sets
  * the reply. */
 static void
-conn_read(const struct vlan_agent *a, struct conn *c)
+conn_read(struct run *run, struct conn *c)
 {
     ssize_t n = read(c->fd, c->in + c->n_in, sizeof c->in - c->n_in);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -235,14 +381,13 @@ conn_read(const struct vlan_agent *a, struct conn *c)
     }
     char *nl = memchr(c->in, '\n', c->n_in);
     if (nl) {
-        reply_set(c, answer(a, c->group, c->in, (size_t)(nl - c->in)));
+        reply_set(c, answer(run, c->group, c->in, (size_t)(nl - c->in)));
     } else if (c->n_in == sizeof c->in) {
         char why[64];
         snprintf(why, sizeof why, "request longer than %d bytes", VLANREQ_MAX);
-        reply_set(c,
-                  refusal(a, a->listeners[c->group].asn, c->in, c->n_in, why));
+        reply_set(c, refusal(run, c->group, c->in, c->n_in, why));
     } else if (n <= 0) {
-        reply_set(c, refusal(a, a->listeners[c->group].asn, c->in, c->n_in,
+        reply_set(c, refusal(run, c->group, c->in, c->n_in,
                              "request not ended by a newline"));
     }
 }
@@ -264,9 +409,9 @@ conn_write(struct conn *c)
 }
 
 static void
-accept_one(const struct vlan_agent *a, size_t group, struct conn *conns,
-           size_t n_conns)
+accept_one(struct run *run, size_t group, struct conn *conns, size_t n_conns)
 {
+    const struct vlan_agent *a = run->a;
     int fd = accept4(a->listeners[group].fd, NULL, NULL,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
@@ -282,8 +427,10 @@ accept_one(const struct vlan_agent *a, size_t group, struct conn *conns,
     }
     if (used >= VLAN_AGENT_PER_GROUP || free_slot == n_conns) {
         static const char busy[] = "error: busy\n";
-        agent_log(a, "AS %u: refused a connection: %d already open",
-                  a->listeners[group].asn, VLAN_AGENT_PER_GROUP);
+        if (refusal_logged(run, group)) {
+            agent_log(a, "AS %u: refused a connection: %d already open",
+                      a->listeners[group].asn, VLAN_AGENT_PER_GROUP);
+        }
         if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT)) {
             /* what the socket took; nothing more is tried */
         }
@@ -303,6 +450,8 @@ vlan_agent_serve(const struct vlan_agent *a)
     struct conn *conns = xcalloc(n_conns + 1, sizeof *conns);
     struct pollfd *pfd = xcalloc(a->n_listeners + n_conns + 1, sizeof *pfd);
     size_t *who = xcalloc(n_conns + 1, sizeof *who);
+    struct run run = {
+        .a = a, .groups = xcalloc(a->n_listeners + 1, sizeof *run.groups)};
     struct sigaction sa = {.sa_handler = on_term},
                      ign = {.sa_handler = SIG_IGN};
     sigset_t term, old;
@@ -327,6 +476,9 @@ vlan_agent_serve(const struct vlan_agent *a)
         size_t n = 0;
         double now = util_monotonic(), next = now + 60;
         for (size_t i = 0; i < a->n_listeners; i++) {
+            left_out(&run, i, now, false);
+        }
+        for (size_t i = 0; i < a->n_listeners; i++) {
             pfd[n++] =
                 (struct pollfd){.fd = a->listeners[i].fd, .events = POLLIN};
         }
@@ -337,10 +489,13 @@ vlan_agent_serve(const struct vlan_agent *a)
                 continue;
             }
             if (now >= c->deadline) {
-                agent_log(a,
-                          "AS %u: a connection dropped at its %d s "
-                          "deadline",
-                          a->listeners[c->group].asn, VLAN_AGENT_DEADLINE_S);
+                if (refusal_logged(&run, c->group)) {
+                    agent_log(a,
+                              "AS %u: a connection dropped at its %d s "
+                              "deadline",
+                              a->listeners[c->group].asn,
+                              VLAN_AGENT_DEADLINE_S);
+                }
                 conn_close(c);
                 continue;
             }
@@ -369,7 +524,7 @@ vlan_agent_serve(const struct vlan_agent *a)
                 continue;
             }
             if (!c->out && (re & (POLLIN | POLLHUP | POLLERR))) {
-                conn_read(a, c);
+                conn_read(&run, c);
             }
             if (c->out && conn_write(c)) {
                 conn_close(c);
@@ -377,9 +532,12 @@ vlan_agent_serve(const struct vlan_agent *a)
         }
         for (size_t i = 0; i < a->n_listeners; i++) {
             if (pfd[i].revents & POLLIN) {
-                accept_one(a, i, conns, n_conns);
+                accept_one(&run, i, conns, n_conns);
             }
         }
+    }
+    for (size_t i = 0; i < a->n_listeners; i++) {
+        left_out(&run, i, 0, true);
     }
     if (stop_requested) {
         agent_log(a, "stopped (SIGTERM)");
@@ -393,6 +551,7 @@ vlan_agent_serve(const struct vlan_agent *a)
     free(conns);
     free(pfd);
     free(who);
+    free(run.groups);
     return error;
 }
 
@@ -502,7 +661,14 @@ vlan_agent_running(const char *dir)
     unsigned long long start = 0;
 
     int r = pidfile_read(dir, &pid, &start);
-    return r == 1 ? start_time(pid) == start : r;
+    if (r != 1) {
+        return r;
+    }
+    /* A killed agent nobody has reaped yet (its parent `up` is gone, and
+     * not every init reaps at once) keeps its start time: a zombie is
+     * not running. */
+    char state = '?';
+    return proc_start(pid, &state) == start && state != 'Z';
 }
 
 static int

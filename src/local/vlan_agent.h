@@ -13,17 +13,26 @@
  * from its accept to its last reply byte, its request at most
  * VLANREQ_MAX bytes and a newline, its reply at most VLAN_AGENT_REPLY_MAX
  * bytes, written without blocking (a client that does not read is
- * dropped at its deadline).  A change is applied under the network's
+ * dropped at its deadline).  Changes are limited (token buckets,
+ * vlan_buckets_take()): VLAN_AGENT_GROUP_RATE a second per group (a burst
+ * of VLAN_AGENT_GROUP_BURST) and VLAN_AGENT_ALL_RATE a second over all
+ * groups (VLAN_AGENT_ALL_BURST), beyond which a change is refused, "error:
+ * too many changes ...", so that the lock is free nearly always.  A change
+ * is applied under the network's
  * operation lock, taken without waiting (state_try_lock_network()): held
  * by `up`, `down`, `save`, ... the request is refused, "error: miniinet
  * is busy (VERB, pid N); try again".  Every change and every refusal is
  * logged, with the AS, a line each, the request's bytes escaped and cut
- * (vlanreq_escape()); the log is cut back to empty past
- * VLAN_AGENT_LOG_MAX bytes. */
+ * (vlanreq_escape()); refusals (of a request, a connection, a change:
+ * busy, too many) at most VLAN_AGENT_LOG_REFUSALS a minute per group, then
+ * one line "AS N: M more refusals not logged".  Past VLAN_AGENT_LOG_MAX
+ * bytes the log is renamed to VLAN_AGENT_LOG ".1" (one old file kept) and
+ * a new one begun. */
 #ifndef MINIINET_VLAN_AGENT_H
 #define MINIINET_VLAN_AGENT_H 1
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <miniinet/plugin.h>
@@ -34,6 +43,26 @@
 #define VLAN_AGENT_DEADLINE_S 5
 #define VLAN_AGENT_REPLY_MAX 65536
 #define VLAN_AGENT_LOG_MAX (1024L * 1024)
+#define VLAN_AGENT_LOG_REFUSALS 10
+#define VLAN_AGENT_GROUP_RATE 1.0
+#define VLAN_AGENT_GROUP_BURST 4.0
+#define VLAN_AGENT_ALL_RATE 4.0
+#define VLAN_AGENT_ALL_BURST 8.0
+
+/* A token bucket: `tokens` as of `at` (seconds, monotonic); full when
+ * first used. */
+struct vlan_bucket {
+    double tokens, at;
+    bool started;
+};
+
+/* Whether a change may be made at `now`: both buckets are filled for the
+ * time since they were last used (a group's at VLAN_AGENT_GROUP_RATE a
+ * second, up to VLAN_AGENT_GROUP_BURST; all groups' at
+ * VLAN_AGENT_ALL_RATE, up to VLAN_AGENT_ALL_BURST), and when each holds a
+ * token, one is taken from each: true.  Else nothing is taken: false. */
+bool vlan_buckets_take(struct vlan_bucket *group, struct vlan_bucket *all,
+                       double now);
 
 struct vlan_agent_listener {
     int fd;       /* listening, non-blocking */
@@ -52,16 +81,31 @@ struct vlan_agent {
     void *arg;
     const struct vlan_agent_listener *listeners;
     size_t n_listeners;
-    int log_fd; /* the agent's log (O_APPEND) */
+    int log_fd;           /* the agent's log (O_APPEND) */
+    const char *log_path; /* its path, for its rotation (NULL: none) */
 };
 
 /* A listening TCP socket on 127.0.0.1:ACCESS_VLAN_PORT (non-blocking,
  * close-on-exec) made inside network namespace `netns` (its path;
  * netlink_in_netns(): the caller's own namespace is never changed), for
  * proxy `proxy` (named in messages).  Returns it, or a negative errno
- * after reporting ("3_ssh: cannot listen on 127.0.0.1:1000: Address
- * already in use"). */
+ * (reported only when the namespace cannot be entered). */
 int vlan_agent_listen(const char *netns, const char *proxy);
+
+/* Where a group's listener goes: its proxy's namespace (NULL: it could
+ * not be found), the proxy, the group. */
+struct vlan_agent_where {
+    const char *netns;
+    const char *proxy;
+    unsigned asn;
+};
+
+/* vlan_agent_listen() for each of w[0..n), into l (room for n): a
+ * listener that cannot be made (something in the proxy holds the port,
+ * say) is left out after a warning naming the proxy, the reason and the
+ * group; the others are made.  Returns how many are in l. */
+size_t vlan_agent_listen_all(const struct vlan_agent_where *w, size_t n,
+                             struct vlan_agent_listener *l);
 
 /* Serves until SIGTERM (its handler installed here; SIGTERM blocked but
  * in poll), then closes the connections (not the listeners).  SIGPIPE
@@ -80,9 +124,9 @@ int vlan_agent_serve(const struct vlan_agent *);
 int vlan_agent_pidfile_write(const char *dir);
 
 /* Whether the agent of `dir` runs: its pid file names a process with that
- * start time.  1, 0 (no pid file, no such process, another process of
- * that pid), or a negative errno (logged) when the pid file cannot be
- * read as one. */
+ * start time and has not ended (a zombie is not running).  1, 0 (no pid
+ * file, no such process, another process of that pid, a zombie), or a negative
+ * errno (logged) when the pid file cannot be read as one. */
 int vlan_agent_running(const char *dir);
 
 /* Stops the agent of `dir` if it runs (SIGTERM through a pidfd opened
