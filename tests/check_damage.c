@@ -407,6 +407,29 @@ START_TEST(test_vlan_agent)
     ck_assert_str_eq(d[0].what,
                      "3_ssh: switch VLAN agent not running (student access "
                      "of AS 3: its switches' VLANs; `up` starts it again)");
+    /* The agent runs, a listener is there, and the agent's groups do not
+     * name AS 3: left out (its port was taken when the agent started). */
+    seen.vlan_agent_runs = 1;
+    seen.vlan_left_out = xcalloc(ap->n_groups + 1, sizeof *seen.vlan_left_out);
+    for (size_t g = 0; g < ap->n_groups; g++) {
+        seen.vlan_left_out[g] = -1;
+    }
+    seen.vlan_left_out[group_index(3)] = 1;
+    find_access();
+    ck_assert_uint_eq(n_d, 1);
+    ck_assert_int_eq(d[0].kind, DAMAGE_VLAN);
+    ck_assert_str_eq(d[0].what,
+                     "3_ssh: switch VLAN agent left it out: 127.0.0.1:1000 "
+                     "was taken in the proxy when `up` started the agent "
+                     "(student access of AS 3: its switches' VLANs; `up` "
+                     "tries again)");
+    /* Served, or not known: no damage from the groups. */
+    seen.vlan_left_out[group_index(3)] = 0;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
+    seen.vlan_left_out[group_index(3)] = -1;
+    find_access();
+    ck_assert_uint_eq(n_d, 0);
     /* The proxy's sockets not listed: unknown, not damage. */
     seen.vlan_silent[group_index(3)] = -1;
     find_access();

@@ -516,6 +516,42 @@ START_TEST(test_pidfile_stop)
 }
 END_TEST
 
+/* The groups file: the ASes the agent listens for, one a line; what is
+ * not one is refused. */
+START_TEST(test_groups_file)
+{
+    char gdir[] = "/tmp/mivlan-groups.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(gdir));
+    const struct vlan_agent_listener l[] = {{.fd = -1, .asn = 3},
+                                            {.fd = -1, .asn = 65001}};
+
+    ck_assert_int_eq(vlan_agent_serves(gdir, 3), -ENOENT);
+    ck_assert_int_eq(vlan_agent_groups_write(gdir, l, 2), 0);
+    ck_assert_int_eq(vlan_agent_serves(gdir, 3), 1);
+    ck_assert_int_eq(vlan_agent_serves(gdir, 65001), 1);
+    ck_assert_int_eq(vlan_agent_serves(gdir, 4), 0);
+    ck_assert_int_eq(vlan_agent_serves(gdir, 6500), 0);
+    char path[96];
+    snprintf(path, sizeof path, "%s/%s", gdir, VLAN_AGENT_GROUPS);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+    /* None served: an empty file. */
+    ck_assert_int_eq(vlan_agent_groups_write(gdir, l, 0), 0);
+    ck_assert_int_eq(vlan_agent_serves(gdir, 3), 0);
+    const char *bad[] = {"3\nx\n", "3", "-3\n", " 3\n", "99999999999\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(bad[i], f);
+        fclose(f);
+        ck_assert_msg(vlan_agent_serves(gdir, 4) == -EINVAL, "%s", bad[i]);
+    }
+    unlink(path);
+    rmdir(gdir);
+}
+END_TEST
+
 /* The buckets, pure: a group's burst, then one a second; all groups' burst
  * and rate; a refusal takes nothing. */
 START_TEST(test_buckets)
@@ -715,6 +751,7 @@ vlan_agent_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("buckets");
     tcase_add_test(tc, test_buckets);
+    tcase_add_test(tc, test_groups_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -109,11 +109,18 @@ damage_look_vlan(const struct active_plugin *rt,
     int runs = vlan_agent_running(st->dir);
     seen->vlan_agent_runs = runs < 0 ? -1 : runs;
     seen->vlan_silent = xcalloc(ap->n_groups + 1, sizeof *seen->vlan_silent);
+    seen->vlan_left_out =
+        xcalloc(ap->n_groups + 1, sizeof *seen->vlan_left_out);
     for (size_t i = 0; i < ap->n_groups; i++) {
         const struct access_group *g = &ap->groups[i];
         const struct damage_node_seen *n =
             g->node >= 0 ? &seen->nodes[g->node] : NULL;
         seen->vlan_silent[i] = -1;
+        seen->vlan_left_out[i] = -1;
+        if (runs == 1 && g->server == server && vlanreq_group_has_switch(g)) {
+            int serves = vlan_agent_serves(st->dir, g->asn);
+            seen->vlan_left_out[i] = serves < 0 ? -1 : !serves;
+        }
         if (g->server != server || !vlanreq_group_has_switch(g) || !n ||
             !n->looked || !n->exists ||
             rt_netns_path(rt, g->proxy, netns, sizeof netns)) {
@@ -176,6 +183,7 @@ damage_seen_free(struct damage_seen *seen, const struct mi_plan *p)
     free(seen->root);
     free(seen->bridge_missing);
     free(seen->vlan_silent);
+    free(seen->vlan_left_out);
     memset(seen, 0, sizeof *seen);
 }
 
@@ -336,8 +344,18 @@ access_damage(const struct mi_plan *p, const struct access_plan *ap,
             free(parts);
         }
         int silent = seen->vlan_silent ? seen->vlan_silent[i] : -1;
-        if (seen->vlan_expected && silent >= 0 &&
-            (silent || seen->vlan_agent_runs == 0)) {
+        int left_out = seen->vlan_left_out ? seen->vlan_left_out[i] : -1;
+        if (seen->vlan_expected && seen->vlan_agent_runs == 1 &&
+            left_out == 1) {
+            add(f, DAMAGE_VLAN, (size_t)g->node, false,
+                xasprintf("%s: switch VLAN agent left it out: "
+                          "127.0.0.1:" ACCESS_VLAN_PORT_STR " was taken in "
+                          "the proxy when `up` started the agent (student "
+                          "access of AS %u: its switches' VLANs; `up` tries "
+                          "again)",
+                          g->proxy, g->asn));
+        } else if (seen->vlan_expected && silent >= 0 &&
+                   (silent || seen->vlan_agent_runs == 0)) {
             add(f, DAMAGE_VLAN, (size_t)g->node, false,
                 xasprintf(
                     "%s: switch VLAN agent %s (student access of AS "

@@ -53,10 +53,14 @@ struct damage_seen {
     /* The switch VLAN agent (damage_look_vlan()): whether it should run
      * here, whether its process runs (-1: unknown), and per access group
      * (NULL: not looked at) whether its proxy has no listener on
-     * 127.0.0.1:ACCESS_VLAN_PORT (-1: unknown). */
+     * 127.0.0.1:ACCESS_VLAN_PORT (-1: unknown), and whether the running
+     * agent left it out, its groups file (vlan_agent_serves()) not naming
+     * it: the port was taken there when the agent started (-1: unknown;
+     * NULL: not looked at). */
     bool vlan_expected;
     int vlan_agent_runs;
     int *vlan_silent;
+    int *vlan_left_out;
 };
 
 enum damage_kind {

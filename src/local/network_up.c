@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "state.h"
 #include "util.h"
+#include "vlan_agent.h"
 #include "workers.h"
 
 /* A node's side of a link: which link, which end. */
@@ -1086,6 +1087,16 @@ repair(struct heal *h, size_t *n_repaired)
     return status;
 }
 
+/* Whether the switch VLAN agent now serves the group whose proxy is plan
+ * node `node` (its groups file names the AS). */
+static bool
+vlan_served(const struct up *u, const struct access_plan *ap, size_t node)
+{
+    const struct access_group *g = access_sshd_group(ap, node);
+
+    return g && vlan_agent_serves(u->rec->dir, g->asn) == 1;
+}
+
 /* `up` on a network that is up with the same plan: what the record and
  * the plan say is here and is missing or dead, repaired. */
 static int
@@ -1160,14 +1171,18 @@ heal(struct up *u)
         } else {
             for (size_t i = 0; i < h.n_d; i++) {
                 enum damage_kind k = h.d[i].kind;
-                if (k == DAMAGE_SSHD || k == DAMAGE_OUTSIDE ||
-                    k == DAMAGE_FORWARD || k == DAMAGE_VLAN) {
+                if (k == DAMAGE_VLAN && !vlan_served(u, ap, h.d[i].index)) {
+                    log_warn("student access not repaired: %s (the agent "
+                             "left the group out: above)",
+                             h.d[i].what);
+                } else if (k == DAMAGE_SSHD || k == DAMAGE_OUTSIDE ||
+                           k == DAMAGE_FORWARD || k == DAMAGE_VLAN) {
                     log_info("student access repaired: %s", h.d[i].what);
                     repaired++;
                 }
             }
         }
-    } else if (status == EXIT_OK && network_vlan_stop(u->rec)) {
+    } else if (!ap && network_vlan_stop(u->rec)) {
         /* No student access in the topology any more: an agent left by
          * an `up` of the old one would serve the old plan. */
         log_error("network %s is up, and the switch VLAN agent of its "

@@ -150,7 +150,8 @@ child(const struct vlan_agent *a, const char *dir, const char *log_path,
     struct vlan_agent served = *a;
     served.log_fd = STDOUT_FILENO;
     served.log_path = log_path;
-    if (vlan_agent_pidfile_write(dir)) {
+    if (vlan_agent_pidfile_write(dir) ||
+        vlan_agent_groups_write(dir, a->listeners, a->n_listeners)) {
         _exit(1);
     }
     if (write(ready, "ready\n", 6) != 6) {

@@ -624,6 +624,84 @@ vlan_agent_pidfile_write(const char *dir)
     return error;
 }
 
+int
+vlan_agent_groups_write(const char *dir, const struct vlan_agent_listener *l,
+                        size_t n)
+{
+    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_GROUPS);
+    char *tmp = xasprintf("%s.%ld", path, (long)getpid());
+    int error = 0;
+
+    int fd =
+        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error = -errno;
+    }
+    for (size_t i = 0; !error && i < n; i++) {
+        if (dprintf(fd, "%u\n", l[i].asn) < 0) {
+            error = -errno;
+        }
+    }
+    if (fd >= 0 && close(fd) && !error) {
+        error = -errno;
+    }
+    if (!error && rename(tmp, path)) {
+        error = -errno;
+    }
+    if (error) {
+        log_error("%s: cannot write it: %s", path, strerror(-error));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+    return error;
+}
+
+/* The groups file is at most this long: an AS number a line. */
+#define GROUPS_MAX (64 * 1024)
+
+int
+vlan_agent_serves(const char *dir, unsigned asn)
+{
+    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_GROUPS);
+    char *buf = xcalloc(GROUPS_MAX + 1, 1);
+    int result = 0;
+    ssize_t len = 0;
+
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        result = -errno;
+    } else {
+        len = read(fd, buf, GROUPS_MAX + 1);
+        result = len < 0 ? -errno : len > GROUPS_MAX ? -EFBIG : 0;
+        close(fd);
+    }
+    for (ssize_t i = 0; !result && i < len;) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long v =
+            buf[i] >= '0' && buf[i] <= '9' ? strtoul(buf + i, &end, 10) : 0;
+        if (!end || errno || v > UINT32_MAX || end >= buf + len ||
+            *end != '\n') {
+            result = -EINVAL;
+            break;
+        }
+        if (v == asn) {
+            result = 1;
+            break;
+        }
+        i = end + 1 - buf;
+    }
+    if (result < 0 && result != -ENOENT) {
+        log_error("%s: %s", path,
+                  result == -EINVAL ? "not the switch VLAN agent's groups"
+                                    : strerror(-result));
+    }
+    free(buf);
+    free(path);
+    return result;
+}
+
 /* The pid file's process: 1 with *pid and *start, 0 without a pid file,
  * or -EINVAL (logged). */
 static int
@@ -744,6 +822,9 @@ vlan_agent_stop(const char *dir)
     }
     if (!error) {
         char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
+        unlink(path);
+        free(path);
+        path = xasprintf("%s/%s", dir, VLAN_AGENT_GROUPS);
         unlink(path);
         free(path);
     }

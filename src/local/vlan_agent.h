@@ -123,6 +123,20 @@ int vlan_agent_serve(const struct vlan_agent *);
  * 0 or a negative errno, reported. */
 int vlan_agent_pidfile_write(const char *dir);
 
+/* The ASes whose proxies the agent listens in, one number a line, in
+ * `dir`'s VLAN_AGENT_GROUPS (root's, 0600; temporary name, rename),
+ * written by the agent with its pid file: a group left out (its port
+ * taken in its proxy when the agent started) is not in it, which
+ * `status` says (damage.c).  0 or a negative errno, reported. */
+#define VLAN_AGENT_GROUPS "vlan-agent.groups"
+int vlan_agent_groups_write(const char *dir,
+                            const struct vlan_agent_listener *l, size_t n);
+
+/* Whether the agent of `dir` listens for AS `asn`, by that file: 1, 0, or
+ * -ENOENT without the file (an agent of none, or not started), another
+ * negative errno (logged) when it cannot be read as one. */
+int vlan_agent_serves(const char *dir, unsigned asn);
+
 /* Whether the agent of `dir` runs: its pid file names a process with that
  * start time and has not ended (a zombie is not running).  1, 0 (no pid
  * file, no such process, another process of that pid, a zombie), or a negative
@@ -131,7 +145,7 @@ int vlan_agent_running(const char *dir);
 
 /* Stops the agent of `dir` if it runs (SIGTERM through a pidfd opened
  * before its start time is compared: never another process; SIGKILL
- * after 3 s; bounded), and removes its pid file.  0, or a negative errno,
- * reported, when it could not be stopped. */
+ * after 3 s; bounded), and removes its pid and groups files.  0, or a negative
+ * errno, reported, when it could not be stopped. */
 int vlan_agent_stop(const char *dir);
 #endif
