@@ -170,6 +170,13 @@ rotate(const struct vlan_agent *a)
         }
         close(fd);
         dprintf(a->log_fd, "(the log before this one: %s)\n", old);
+    } else if (ftruncate(a->log_fd, 0) == 0) {
+        /* Neither renamed nor begun again (a full file system, say): the
+         * log is bounded all the same. */
+        dprintf(a->log_fd,
+                "(the log was cut at %lld bytes: it could not be "
+                "renamed to %s)\n",
+                (long long)st.st_size, old);
     }
     free(old);
 }
@@ -265,8 +272,10 @@ refusal(struct run *run, size_t group, const char *line, size_t len,
 }
 
 static char *
-show(const struct vlan_agent *a, unsigned asn, const struct vlanreq_target *t)
+show(struct run *run, size_t group, const struct vlanreq_target *t)
 {
+    const struct vlan_agent *a = run->a;
+    unsigned asn = a->listeners[group].asn;
     const struct access_group *g = access_plan_group(a->ap, asn);
     char *ports = vlanreq_ports_text(a->p, g, t->bridge);
     char *settings = NULL;
@@ -274,10 +283,12 @@ show(const struct vlan_agent *a, unsigned asn, const struct vlanreq_target *t)
     if (a->get(a->arg, t->bridge_name, &settings) || !settings) {
         free(ports);
         free(settings);
-        agent_log(a,
-                  "AS %u: show %s %s: the switch's settings could not "
-                  "be read",
-                  asn, t->sw->location, t->sw->what);
+        if (refusal_logged(run, group)) {
+            agent_log(a,
+                      "AS %u: show %s %s: the switch's settings could not "
+                      "be read",
+                      asn, t->sw->location, t->sw->what);
+        }
         return xstrdup("error: the switch's settings could not be read; "
                        "try again, or ask your TA\n");
     }
@@ -354,7 +365,7 @@ answer(struct run *run, size_t group, const char *line, size_t len)
         vlanreq_judge(&r, a->p, a->ap, asn, &t, why, sizeof why)) {
         return refusal(run, group, line, len, why);
     }
-    return r.verb == VLANREQ_SHOW ? show(a, asn, &t)
+    return r.verb == VLANREQ_SHOW ? show(run, group, &t)
                                   : change(run, group, &r, &t);
 }
 
