@@ -669,7 +669,7 @@ vlan_agent_groups_write(const char *dir, const struct vlan_agent_listener *l,
 }
 
 /* The groups file is at most this long: an AS number a line. */
-#define GROUPS_MAX (64 * 1024)
+#define GROUPS_MAX ((ssize_t)64 * 1024)
 
 int
 vlan_agent_serves(const char *dir, unsigned asn)
