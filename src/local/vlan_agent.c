@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "access_files.h"
+#include "fsutil.h"
 #include "log.h"
 #include "netlink.h"
 #include "state.h"
@@ -607,87 +608,78 @@ start_time(long pid)
     return proc_start(pid, NULL);
 }
 
+/* The agent's files in the run directory `dir` (root's): written whole
+ * through fs_write_file_at() (a temporary name, renamed), read through
+ * fs_read_file_at() (a regular file, never through a symlink). */
+static int
+run_file_write(const char *dir, const char *name, const char *text)
+{
+    int error = 0;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    error = dfd < 0 ? -errno
+                    : fs_write_file_at(dfd, name, text, strlen(text), 0600);
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    if (error) {
+        log_error("%s/%s: cannot write it: %s", dir, name, strerror(-error));
+    }
+    return error;
+}
+
+static int
+run_file_read(const char *dir, const char *name, size_t max, char **text,
+              size_t *len)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    *text = NULL;
+    *len = 0;
+    if (dfd < 0) {
+        return -errno;
+    }
+    int error = fs_read_file_at(dfd, name, max, text, len);
+    close(dfd);
+    return error;
+}
+
 int
 vlan_agent_pidfile_write(const char *dir)
 {
-    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
-    char *tmp = xasprintf("%s.%ld", path, (long)getpid());
-    int error = 0;
+    char text[64];
 
-    int fd =
-        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 ||
-        dprintf(fd, "%ld %llu\n", (long)getpid(), start_time(getpid())) < 0) {
-        error = -errno;
-    }
-    if (fd >= 0 && close(fd) && !error) {
-        error = -errno;
-    }
-    if (!error && rename(tmp, path)) {
-        error = -errno;
-    }
-    if (error) {
-        log_error("%s: cannot write it: %s", path, strerror(-error));
-        unlink(tmp);
-    }
-    free(tmp);
-    free(path);
-    return error;
+    snprintf(text, sizeof text, "%ld %llu\n", (long)getpid(),
+             start_time(getpid()));
+    return run_file_write(dir, VLAN_AGENT_PIDFILE, text);
 }
 
 int
 vlan_agent_groups_write(const char *dir, const struct vlan_agent_listener *l,
                         size_t n)
 {
-    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_GROUPS);
-    char *tmp = xasprintf("%s.%ld", path, (long)getpid());
-    int error = 0;
+    char *text = xcalloc(n * 12 + 1, 1);
+    size_t len = 0;
 
-    int fd =
-        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        error = -errno;
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(text + len, 12, "%u\n", l[i].asn);
     }
-    for (size_t i = 0; !error && i < n; i++) {
-        if (dprintf(fd, "%u\n", l[i].asn) < 0) {
-            error = -errno;
-        }
-    }
-    if (fd >= 0 && close(fd) && !error) {
-        error = -errno;
-    }
-    if (!error && rename(tmp, path)) {
-        error = -errno;
-    }
-    if (error) {
-        log_error("%s: cannot write it: %s", path, strerror(-error));
-        unlink(tmp);
-    }
-    free(tmp);
-    free(path);
+    int error = run_file_write(dir, VLAN_AGENT_GROUPS, text);
+    free(text);
     return error;
 }
 
 /* The groups file is at most this long: an AS number a line. */
-#define GROUPS_MAX ((ssize_t)64 * 1024)
+#define GROUPS_MAX ((size_t)64 * 1024)
 
 int
 vlan_agent_serves(const char *dir, unsigned asn)
 {
-    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_GROUPS);
-    char *buf = xcalloc(GROUPS_MAX + 1, 1);
-    int result = 0;
-    ssize_t len = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    int result = run_file_read(dir, VLAN_AGENT_GROUPS, GROUPS_MAX, &buf, &len);
 
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        result = -errno;
-    } else {
-        len = read(fd, buf, GROUPS_MAX + 1);
-        result = len < 0 ? -errno : len > GROUPS_MAX ? -EFBIG : 0;
-        close(fd);
-    }
-    for (ssize_t i = 0; !result && i < len;) {
+    for (size_t i = 0; !result && i < len;) {
         char *end = NULL;
         errno = 0;
         unsigned long v =
@@ -701,15 +693,14 @@ vlan_agent_serves(const char *dir, unsigned asn)
             result = 1;
             break;
         }
-        i = end + 1 - buf;
+        i = (size_t)(end + 1 - buf);
     }
     if (result < 0 && result != -ENOENT) {
-        log_error("%s: %s", path,
+        log_error("%s/%s: %s", dir, VLAN_AGENT_GROUPS,
                   result == -EINVAL ? "not the switch VLAN agent's groups"
                                     : strerror(-result));
     }
     free(buf);
-    free(path);
     return result;
 }
 
@@ -718,28 +709,24 @@ vlan_agent_serves(const char *dir, unsigned asn)
 static int
 pidfile_read(const char *dir, long *pid, unsigned long long *start)
 {
-    char *path = xasprintf("%s/%s", dir, VLAN_AGENT_PIDFILE);
-    char buf[64];
-    int result = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    int result = run_file_read(dir, VLAN_AGENT_PIDFILE, 63, &buf, &len);
 
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        result = errno == ENOENT ? 0 : -errno;
-    } else {
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        buf[n > 0 ? n : 0] = '\0';
+    if (result == -ENOENT) {
+        result = 0;
+    } else if (!result || result == -EFBIG) {
         char end;
-        result = sscanf(buf, "%ld %llu%c", pid, start, &end) == 3 &&
+        result = buf && sscanf(buf, "%ld %llu%c", pid, start, &end) == 3 &&
                          end == '\n' && *pid > 1 && *start > 0
                      ? 1
                      : -EINVAL;
     }
     if (result < 0) {
-        log_error("%s: not a pid file of the switch VLAN agent (%s)", path,
-                  strerror(-result));
+        log_error("%s/%s: not a pid file of the switch VLAN agent (%s)", dir,
+                  VLAN_AGENT_PIDFILE, strerror(-result));
     }
-    free(path);
+    free(buf);
     return result;
 }
 
