@@ -132,10 +132,11 @@
 #define EXEC_NEVER ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SETPCAP))
 
 /* Bounds: an API request (creating or removing a container may take a few
- * seconds on a loaded machine), an FRR daemon's start. */
+ * seconds on a loaded machine), an FRR daemon's start (a minute, as netns
+ * gives it: more than 10 s at class size on two cores). */
 #define API_TIMEOUT_S 120
 #define CONNECT_TIMEOUT_MS 5000
-#define FRR_START_TIMEOUT_S 20
+#define FRR_START_TIMEOUT_S 60
 
 struct docker {
     const struct mi_host *host;

@@ -24,8 +24,9 @@
 
 /* How long a daemon may take to accept connections on its vty socket once
  * it has daemonised (seconds on a loaded machine with thousands of
- * daemons starting). */
-#define VTY_TIMEOUT_MS 10000
+ * daemons starting: more than 10 s at class-60's size on two cores, where
+ * the routers already started load the machine 50 deep). */
+#define VTY_TIMEOUT_MS 60000
 
 /* A node directory's file system with less free space than this is the
  * likeliest reason a daemon failed: its pid file, vty sockets and log
