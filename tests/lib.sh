@@ -3,19 +3,33 @@
 tap_n=0
 tap_failed=0
 tap_start=$(date +%s)
+tap_last=$tap_start
+
+# Before a result, when 10 s or more passed since the previous one, a
+# diagnostic saying how long (where a test's time goes, read off its log).
+tap_elapsed() {
+    tap_now=$(date +%s)
+    if [ $((tap_now - tap_last)) -ge 10 ]; then
+        echo "# ($((tap_now - tap_last)) s since the previous result, $((tap_now - tap_start)) s in)"
+    fi
+    tap_last=$tap_now
+}
 
 tap_ok() {
+    tap_elapsed
     tap_n=$((tap_n + 1))
     echo "ok $tap_n - $*"
 }
 
 tap_not_ok() {
+    tap_elapsed
     tap_n=$((tap_n + 1))
     tap_failed=$((tap_failed + 1))
     echo "not ok $tap_n - $*"
 }
 
 tap_skip() {
+    tap_elapsed
     tap_n=$((tap_n + 1))
     echo "ok $tap_n - # SKIP $*"
 }
