@@ -47,6 +47,11 @@ tmp=$(mktemp -d /tmp/miniinet-bench-multi.XXXXXX)
 chmod 755 "$tmp"
 TESTBED_DIR=$tmp/tb
 MINIINET_REMOTE_PROGRAM=$(command -v "$miniinet")
+# The servers run it by this path, from their own working directory.
+case $MINIINET_REMOTE_PROGRAM in
+/*) ;;
+*) MINIINET_REMOTE_PROGRAM=$(pwd)/$MINIINET_REMOTE_PROGRAM ;;
+esac
 export TESTBED_DIR MINIINET_REMOTE_PROGRAM
 testbed=$top/tests/testbed/testbed
 
@@ -76,12 +81,16 @@ if [ "${1:-}" = alone ]; then
         echo "bench/multi.sh: $alone_file: cannot read it" >&2
         exit 1
     }
-    if grep -qE '^[[:space:]]*(servers|plugins)[[:space:]]*=' "$alone_file"; then
+    if grep -qE '^[[:space:]]*(servers|plugins)[[:space:]]*[=:]' "$alone_file"; then
         echo "bench/multi.sh: $alone_file has a servers or plugins section of its own: give a single-server file" >&2
         exit 1
     fi
     cp "$alone_file" "$tmp/one.cfg"
     sed -n '/^servers = (/,/^);/p' "$tmp/four.cfg" >"$tmp/servers.part"
+    [ -s "$tmp/servers.part" ] || {
+        echo "bench/multi.sh: no servers section found in configs/multi-server.cfg" >&2
+        exit 1
+    }
     {
         cat "$alone_file"
         cat "$tmp/servers.part"
@@ -132,16 +141,23 @@ timed() {
         "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')"
 }
 
+# quoted WORD: WORD in single quotes for the remote shell, any ' in it
+# escaped.
+quoted() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
 # on_server K ARGS...: miniinet ARGS on server sK, as the master runs it
 # (`exec [env MINIINET_PLUGIN_PATH=...] PROGRAM --server sK ARGS`).
 on_server() {
     k=$1
     shift
     cmd="exec"
-    [ -z "${MINIINET_PLUGIN_PATH:-}" ] || cmd="$cmd env MINIINET_PLUGIN_PATH='$MINIINET_PLUGIN_PATH'"
-    cmd="$cmd '$MINIINET_REMOTE_PROGRAM' --server s$k"
+    [ -z "${MINIINET_PLUGIN_PATH:-}" ] ||
+        cmd="$cmd env $(quoted "MINIINET_PLUGIN_PATH=$MINIINET_PLUGIN_PATH")"
+    cmd="$cmd $(quoted "$MINIINET_REMOTE_PROGRAM") --server s$k"
     for a in "$@"; do
-        cmd="$cmd '$a'"
+        cmd="$cmd $(quoted "$a")"
     done
     ssh -i "$TESTBED_DIR/id_ed25519" -o UserKnownHostsFile="$TESTBED_DIR/known_hosts" \
         -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=10 \
@@ -149,7 +165,7 @@ on_server() {
 }
 
 if [ "${1:-}" = alone ]; then
-    name=$("$miniinet" -c "$tmp/four.cfg" plan --json 2>/dev/null |
+    name=$("$miniinet" -c "$tmp/four.cfg" plan --json |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')
     echo "== $alone_file: $("$miniinet" -c "$tmp/one.cfg" validate 2>&1 | sed 's/^miniinet: [^:]*: //')"
     echo "== 1. one server (this machine)"

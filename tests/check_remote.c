@@ -1563,7 +1563,9 @@ remote_suite(void)
         return s;
     }
     tc = tcase_create("sshd");
-    tcase_set_timeout(tc, 60);
+    /* A bound, above the sum of test_interrupt's (three waits of 30 s at
+     * most on a loaded machine). */
+    tcase_set_timeout(tc, 120);
     tcase_add_unchecked_fixture(tc, setup_sshd, teardown_sshd);
     tcase_add_test(tc, test_unknown_host_key);
     tcase_add_test(tc, test_accept_new_host_key);
