@@ -15,6 +15,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 miniinet=${MINIINET:-miniinet}
 jobs=${JOBS:-$(nproc)}
 cfg=${1:-$top/configs/small.cfg}
@@ -32,8 +34,6 @@ docker version >/dev/null 2>&1 || {
     exit 1
 }
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 runtime=
 cleanup() {
     [ -n "$runtime" ] && "$miniinet" -q -c "$cfg" down >/dev/null 2>&1

@@ -41,6 +41,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 miniinet=${MINIINET:-miniinet}
 idle=${IDLE:-30}
 tmp=$(mktemp -d /tmp/miniinet-bench-multi.XXXXXX)
@@ -60,8 +62,6 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 sed "s|/var/lib/miniinet-testbed|$TESTBED_DIR|g" \
     "$top/configs/multi-server.cfg" >"$tmp/four.cfg"
@@ -114,13 +114,6 @@ trap 'exit 1' INT TERM
 
 "$testbed" up 4 >/dev/null
 
-# The machine's CPU-seconds so far (user + nice + system + irq + softirq +
-# steal, every CPU), from /proc/stat.
-machine_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
-        printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
-}
-
 # timed LABEL COMMAND...: runs COMMAND (its output in $tmp/timed.out),
 # prints LABEL, its wall time and the machine's CPU-seconds meanwhile; the
 # wall time in $timed_s.  A command that fails ends the bench.
@@ -137,8 +130,7 @@ timed() {
     w1=$(now)
     c1=$(machine_cpu)
     timed_s=$(secs "$w0" "$w1")
-    printf '  %-34s %7s s  %8s CPU-s machine\n' "$label" "$timed_s" \
-        "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')"
+    printf '  %-34s %7s s  %8s CPU-s machine\n' "$label" "$timed_s" "$(secs "$c0" "$c1")"
 }
 
 # quoted WORD: WORD in single quotes for the remote shell, any ' in it

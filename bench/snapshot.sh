@@ -35,6 +35,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 miniinet=${MINIINET:-miniinet}
 jobs=${JOBS:-$(nproc)}
 cfg=${1:-$top/configs/class-60.cfg}
@@ -60,12 +62,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-machine_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '/^cpu / {
-        printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
-}
 
 # timed LABEL COMMAND...: runs miniinet with COMMAND, prints one line
 # "LABEL  wall s  own CPU-s  machine CPU-s", exit status of the command.

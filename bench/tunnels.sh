@@ -23,6 +23,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 miniinet=${MINIINET:-miniinet}
 secs=${SECS:-5}
 sizes=${SIZES:-10 100 1000}
@@ -72,7 +74,6 @@ on() {
         -o UserKnownHostsFile="$TESTBED_DIR/known_hosts" -o BatchMode=yes \
         -o LogLevel=ERROR "root@198.19.0.$k" "$@"
 }
-now() { date +%s.%N; }
 
 # throughput LABEL PLUGIN SETTINGS [one]: Mbit/s over 1_A -> 2_A.
 throughput() {

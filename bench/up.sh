@@ -34,6 +34,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 miniinet=${MINIINET:-miniinet}
 jobs=${JOBS:-$(nproc)}
 arg=${1:-$top/configs/class-60.cfg}
@@ -52,8 +54,6 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 case $arg in
 *[!0-9]*) cfg=$arg ;;
@@ -120,10 +120,6 @@ group_cpu() {
     else
         echo -
     fi
-}
-machine_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '/^cpu / {
-        printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
 }
 # Samples "TIME GROUP MACHINE" every 0.2 s into $tmp/samples, from outside
 # the group, until killed: the FRR phase's share of `up` is read from them.

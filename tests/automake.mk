@@ -169,7 +169,7 @@ EXTRA_DIST += tests/ports.test
 # skipped otherwise).
 TESTS += tests/up.test tests/testbed.test tests/multiserver.test \
 	tests/tunnels.test
-EXTRA_DIST += tests/up.test bench/up.sh bench/dashboard.sh tests/testbed.test \
+EXTRA_DIST += tests/up.test bench/lib.sh bench/up.sh bench/dashboard.sh tests/testbed.test \
 	tests/testbed/testbed tests/multiserver.test bench/multi.sh \
 	tests/tunnels.test bench/tunnels.sh tests/testbed/tunnel-topology \
 	tests/testbed/pingmany tests/testbed/tunnel-variants
