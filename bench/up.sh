@@ -253,7 +253,8 @@ for conf in "$tmp/confs"/*; do
     i=$((i + 1))
 done >"$tmp/floor.list"
 # Each daemon with its own file when there is one, else the integrated one
-# through vtysh once all run.
+# through vtysh once all run; --limit-fds as the runtimes give it
+# (plugins/common/nodelimits.h).
 cat >"$tmp/start-one" <<'SCRIPT'
 #!/bin/sh
 ns=$1; dir=$2; shift 2
@@ -261,7 +262,7 @@ for d in "$@"; do
     conf=/dev/null
     [ -f "$dir/$d.conf" ] && conf=$dir/$d.conf
     ip netns exec "$ns" /usr/lib/frr/$d -N "$ns" -d -i "$dir/$d.pid" \
-        --log "file:$dir/$d.log" -f "$conf" || exit 1
+        --log "file:$dir/$d.log" --limit-fds 1024 -f "$conf" || exit 1
 done
 # the daemons answer once their vty sockets exist
 for d in "$@"; do
@@ -287,6 +288,12 @@ done <"$tmp/floor.list" |
     { echo "warning: some floor starts failed:"; tail -5 "$tmp/floor.err"; }
 t6=$(now)
 g6=$(group_cpu) m6=$(machine_cpu)
+# What the started daemons cost while they only run (no links: each bgpd
+# tries its neighbours every 5 s), over 10 s: the floor's CPU grows
+# faster than its routers by this, paid by the ones started first while
+# the others start.
+sleep 10
+g7=$(group_cpu) m7=$(machine_cpu)
 # The floor's daemons go before the next run (or the end).
 for ns in $(ls /run/netns 2>/dev/null | grep "^mbench_" || true); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
@@ -306,6 +313,7 @@ done
     echo "cpu_reach $(diff2 "$g0" "$g2") $(diff2 "$m0" "$m2")"
     echo "cpu_down $(diff2 "$g3" "$g4") $(diff2 "$m3" "$m4")"
     echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
+    echo "cpu_idle10 $(diff2 "$g6" "$g7") $(diff2 "$m6" "$m7")"
     echo "routers $routers"
     echo "pss $pss"
     echo "memdrop $(((mem0 - mem1) / 1024))"
@@ -350,5 +358,12 @@ cpu_line "CPU FRR floor:" cpu_floor
 awk -v u="$(med cpu_reach)" -v f="$(med cpu_floor)" -v r="$routers" 'BEGIN {
     if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f\n", u / f
     if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s\n", f / r }'
+# The floor's daemons idle: per FRR node and second; and the floor less
+# what they would cost idle if the routers started at an even pace over the
+# floor's time (each idle for half of it on average).
+awk -v i="$(med cpu_idle10)" -v f="$(med cpu_floor)" -v t="$floor" -v r="$routers" 'BEGIN {
+    if (i == "-" || r <= 0) exit
+    printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second\n", i / 10 / r
+    printf "floor less idle, even pace:       %.3f CPU-s per FRR node\n", (f - i / 10 * t / 2) / r }'
 awk -v p="$(med pss)" -v r="$routers" 'BEGIN { if (r > 0) printf "FRR memory: %.1f MB PSS in all, %.1f MB per FRR node\n", p / 1024, p / 1024 / r }'
 echo "machine: MemAvailable dropped by $(med memdrop) MB while up"

@@ -30,6 +30,7 @@
 
 #include <linux/magic.h>
 
+#include "../plugins/common/nodelimits.h"
 #include "backend.h"
 #include "host.h"
 #include "loader.h"
@@ -198,6 +199,29 @@ read_pid(const char *path)
     ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
     fclose(f);
     return pid;
+}
+
+/* Whether process `pid`'s command line has the argument `word`, followed
+ * by `next` unless that is NULL. */
+static bool
+cmdline_has(pid_t pid, const char *word, const char *next)
+{
+    char path[64], cmdline[4096];
+
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f, "%s: %s", path, strerror(errno));
+    size_t n = fread(cmdline, 1, sizeof cmdline - 1, f);
+    fclose(f);
+    cmdline[n] = '\0';
+    for (size_t i = 0; i < n; i += strlen(cmdline + i) + 1) {
+        const char *after = cmdline + i + strlen(cmdline + i) + 1;
+        if (!strcmp(cmdline + i, word) &&
+            (!next || (after < cmdline + n && !strcmp(after, next)))) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -771,6 +795,11 @@ START_TEST(test_frr)
                       "%s has no /run/frr of its own", daemons[i]);
         ck_assert_msg(!mountinfo_has(pids[i], " /run/netns/"),
                       "%s sees /run/netns/*", daemons[i]);
+        /* Its event loops sized for LIMITS_FRR_FDS descriptors, whatever
+         * the limit of the process that started it. */
+        ck_assert_msg(cmdline_has(pids[i], "--limit-fds", LIMITS_FRR_FDS),
+                      "%s not started with --limit-fds %s", daemons[i],
+                      LIMITS_FRR_FDS);
 
         /* The vty sockets are in the node's directory. */
         snprintf(path, sizeof path, "%s/frr/%s/%s.vty", dirs[0], names[0],
@@ -839,18 +868,8 @@ START_TEST(test_frr)
     snprintf(path, sizeof path, "%s/staticd.pid", dirs[0]);
     pid_t staticd = read_pid(path);
     kill_later(staticd);
-    char cmdline[4096];
-    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)staticd);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t n = fread(cmdline, 1, sizeof cmdline - 1, f);
-    fclose(f);
-    cmdline[n] = '\0';
-    bool dev_null = false;
-    for (size_t i = 0; i < n; i += strlen(cmdline + i) + 1) {
-        dev_null |= strcmp(cmdline + i, "/dev/null") == 0;
-    }
-    ck_assert_msg(dev_null, "staticd not started with -f /dev/null");
+    ck_assert_msg(cmdline_has(staticd, "-f", "/dev/null"),
+                  "staticd not started with -f /dev/null");
 
     /* ospfd wrote its own file into the node's FRR directory, not the
      * host's. */

@@ -912,6 +912,11 @@ START_TEST(test_build_destroy)
     ck_assert_int_eq(pid_in(tmpdir, "vsd.pid"), vsd);
     ck_assert_int_eq(pid_in(tmpdir, "ovsdb.pid"), db);
 
+    /* A private instance writes its ports' counters into its database
+     * once a minute. */
+    expect_vsctl("\"60000\"", "get", "open_vswitch", ".",
+                 "other_config:stats-update-interval");
+
     ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Ba")), 0);
     ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
 

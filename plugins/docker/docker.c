@@ -3903,8 +3903,11 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     snprintf(pid_file, sizeof pid_file, "%s/%s.pid", dir, daemon);
     snprintf(out_path, sizeof out_path, "%s/%s.out", dir, daemon);
     snprintf(log, sizeof log, "file:%s/%s.log", dir, daemon);
-    const char *argv[] = {prog,     "-N",    name, "-d", "-P", "0", "-i",
-                          pid_file, "--log", log,  "-f", conf, NULL};
+    /* --limit-fds: nodelimits.h. */
+    const char *argv[] = {prog,    "-N", name,          "-d",
+                          "-P",    "0",  "-i",          pid_file,
+                          "--log", log,  "--limit-fds", LIMITS_FRR_FDS,
+                          "-f",    conf, NULL};
     struct buf o = {0}, e = {0};
     int status =
         exec_in(d, r.socket, name, &c, argv, true,

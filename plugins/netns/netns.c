@@ -1692,11 +1692,12 @@ netns_start_daemon(void *state, const char *name, const char *dir,
         view.detach_netns = true;
         /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
          * daemon's own file written by the host (since 4.10), never FRR's
-         * default under /etc/frr. */
+         * default under /etc/frr.  --limit-fds: nodelimits.h. */
         const char *cfg = daemon_conf(conf);
-        const char *const argv[] = {prog, "-N", name,    "-d",    "-P",
-                                    "0",  "-i", pidfile, "--log", log,
-                                    "-f", cfg,  NULL};
+        const char *const argv[] = {
+            prog,          "-N",           name,    "-d",    "-P",
+            "0",           "-i",           pidfile, "--log", log,
+            "--limit-fds", LIMITS_FRR_FDS, "-f",    cfg,     NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);
