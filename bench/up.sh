@@ -144,6 +144,7 @@ cpu_at() {
     awk -v t="$1" '$1 <= t { g = $2; m = $3 } END { print g, m }' "$tmp/samples"
 }
 diff2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", b - a }'; }
+diff_2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", b - a }'; }
 # `check` outside the group: the probe's pings are not the network's cost.
 check_out() {
     if [ -n "$acct" ]; then
@@ -262,7 +263,7 @@ for d in "$@"; do
     conf=/dev/null
     [ -f "$dir/$d.conf" ] && conf=$dir/$d.conf
     ip netns exec "$ns" /usr/lib/frr/$d -N "$ns" -d -i "$dir/$d.pid" \
-        --log "file:$dir/$d.log" --limit-fds 1024 -f "$conf" || exit 1
+        --log "file:$dir/$d.log" --limit-fds "$FRR_FDS" -f "$conf" || exit 1
 done
 # the daemons answer once their vty sockets exist
 for d in "$@"; do
@@ -274,6 +275,8 @@ done
 [ -f "$dir/zebra.conf" ] || vtysh -N "$ns" -f "$dir/frr.conf" >/dev/null
 SCRIPT
 chmod +x "$tmp/start-one"
+FRR_FDS=$(sed -n 's/^#define LIMITS_FRR_FDS \([0-9]*\)$/\1/p' "$top/plugins/common/nodelimits.h")
+export FRR_FDS
 # The bare daemons write on the host (miniinet gives each node its own
 # view): remember what was there, remove what they add.
 ls /var/tmp/frr 2>/dev/null | sort >"$tmp/vartmp.before"
@@ -313,7 +316,7 @@ done
     echo "cpu_reach $(diff2 "$g0" "$g2") $(diff2 "$m0" "$m2")"
     echo "cpu_down $(diff2 "$g3" "$g4") $(diff2 "$m3" "$m4")"
     echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
-    echo "cpu_idle10 $(diff2 "$g6" "$g7") $(diff2 "$m6" "$m7")"
+    echo "cpu_idle10 $(diff_2 "$g6" "$g7") $(diff_2 "$m6" "$m7")"
     echo "routers $routers"
     echo "pss $pss"
     echo "memdrop $(((mem0 - mem1) / 1024))"
@@ -361,9 +364,13 @@ awk -v u="$(med cpu_reach)" -v f="$(med cpu_floor)" -v r="$routers" 'BEGIN {
 # The floor's daemons idle: per FRR node and second; and the floor less
 # what they would cost idle if the routers started at an even pace over the
 # floor's time (each idle for half of it on average).
-awk -v i="$(med cpu_idle10)" -v f="$(med cpu_floor)" -v t="$floor" -v r="$routers" 'BEGIN {
+# The group's figures, else (cgroup v2) the machine's, said so.
+idle_field=2
+[ "$(med cpu_idle10 2)" != "-" ] || idle_field=3
+awk -v i="$(med cpu_idle10 $idle_field)" -v f="$(med cpu_floor $idle_field)" -v t="$floor" -v r="$routers" \
+    -v what="$([ $idle_field = 2 ] || echo ' (the machine'"'"'s)')" 'BEGIN {
     if (i == "-" || r <= 0) exit
-    printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second\n", i / 10 / r
-    printf "floor less idle, even pace:       %.3f CPU-s per FRR node\n", (f - i / 10 * t / 2) / r }'
+    printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second%s\n", i / 10 / r, what
+    printf "floor less idle, even pace:       %.3f CPU-s per FRR node%s\n", (f - i / 10 * t / 2) / r, what }'
 awk -v p="$(med pss)" -v r="$routers" 'BEGIN { if (r > 0) printf "FRR memory: %.1f MB PSS in all, %.1f MB per FRR node\n", p / 1024, p / 1024 / r }'
 echo "machine: MemAvailable dropped by $(med memdrop) MB while up"

@@ -224,6 +224,25 @@ cmdline_has(pid_t pid, const char *word, const char *next)
     return false;
 }
 
+/* Process `pid`'s soft limit of open files, or -1. */
+static long
+soft_nofile(pid_t pid)
+{
+    char path[64], line[256];
+    long soft = -1;
+
+    snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f, "%s: %s", path, strerror(errno));
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "Max open files %ld", &soft) == 1) {
+            break;
+        }
+    }
+    fclose(f);
+    return soft;
+}
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -797,9 +816,14 @@ START_TEST(test_frr)
                       "%s sees /run/netns/*", daemons[i]);
         /* Its event loops sized for LIMITS_FRR_FDS descriptors, whatever
          * the limit of the process that started it. */
-        ck_assert_msg(cmdline_has(pids[i], "--limit-fds", LIMITS_FRR_FDS),
+        ck_assert_msg(cmdline_has(pids[i], "--limit-fds", LIMITS_FRR_FDS_ARG),
                       "%s not started with --limit-fds %s", daemons[i],
-                      LIMITS_FRR_FDS);
+                      LIMITS_FRR_FDS_ARG);
+        /* ... and refused a descriptor past them (EMFILE) rather than
+         * aborted by FRR. */
+        long soft = soft_nofile(pids[i]);
+        ck_assert_msg(soft > 0 && soft <= LIMITS_FRR_FDS,
+                      "%s may open %ld files", daemons[i], soft);
 
         /* The vty sockets are in the node's directory. */
         snprintf(path, sizeof path, "%s/frr/%s/%s.vty", dirs[0], names[0],

@@ -24,13 +24,19 @@
 
 /* Every FRR daemon starts with `--limit-fds LIMITS_FRR_FDS`.  FRR sizes
  * each of a daemon's event loops by its descriptor limit, and the memory
- * that takes is touched: with the limit of whoever started it (20000 on
- * the test machine; containerd's and dockerd's systemd units give
- * containers 1048576 or more) a router's four daemons took 5.7 MB more
- * PSS than with 1024.  1024 is Debian's default soft limit, what a daemon
- * started from a root shell there has anyway; a route server's bgpd holds
- * one socket per peer. */
-#define LIMITS_FRR_FDS "1024"
+ * that takes is touched: with this machine's limit of 20000 one router's
+ * four daemons took 5.7 MB more PSS than with 1024.  1024 is Debian's
+ * default soft limit, what a daemon started from a root shell there has
+ * anyway.  FRR aborts a daemon that gets a descriptor past it, so the
+ * netns runtime also lowers the daemon's soft RLIMIT_NOFILE to it (a
+ * descriptor too many is then refused, EMFILE).  A route server's bgpd
+ * holds one socket per peer, two while connections collide: an IXP's /24
+ * has room for at most 252 members. */
+#define LIMITS_FRR_FDS 1024
+/* LIMITS_FRR_FDS as an argument. */
+#define LIMITS_STR_(x) #x
+#define LIMITS_STR(x) LIMITS_STR_(x)
+#define LIMITS_FRR_FDS_ARG LIMITS_STR(LIMITS_FRR_FDS)
 
 /* One node's limits; 0 means none. */
 struct node_limits {

@@ -3906,7 +3906,7 @@ docker_start_daemon(void *state, const char *name, const char *dir,
     /* --limit-fds: nodelimits.h. */
     const char *argv[] = {prog,    "-N", name,          "-d",
                           "-P",    "0",  "-i",          pid_file,
-                          "--log", log,  "--limit-fds", LIMITS_FRR_FDS,
+                          "--log", log,  "--limit-fds", LIMITS_FRR_FDS_ARG,
                           "-f",    conf, NULL};
     struct buf o = {0}, e = {0};
     int status =

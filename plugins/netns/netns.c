@@ -50,6 +50,7 @@
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/un.h>
@@ -898,10 +899,13 @@ enter_view(const struct view *v, int *step)
 }
 
 /* Standard streams for a child; -1 inherits the caller's.  `group`: the
- * child leads a process group of its own (killed as one). */
+ * child leads a process group of its own (killed as one).  `nofile`: when
+ * positive, the child's soft RLIMIT_NOFILE is lowered to it (never
+ * raised). */
 struct child_io {
     int fds[3];
     bool group;
+    long nofile;
 };
 
 static int
@@ -958,6 +962,12 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
             r.error = errno;
         } else if ((r.error = -enter_view(v, &r.step)) == 0) {
             r.step = STEP_STREAMS;
+            struct rlimit rl;
+            if (io->nofile > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+                rl.rlim_cur > (rlim_t)io->nofile) {
+                rl.rlim_cur = (rlim_t)io->nofile;
+                setrlimit(RLIMIT_NOFILE, &rl);
+            }
             if ((!io->group || setpgid(0, 0) == 0) &&
                 move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
                 move_fd(io->fds[2], 2) == 0) {
@@ -1107,7 +1117,7 @@ static int
 run_interactive(const struct netns *ns, const char *name, int ns_fd,
                 const struct view *v, const char *const *argv)
 {
-    const struct child_io inherit = {{-1, -1, -1}, false};
+    const struct child_io inherit = {{-1, -1, -1}, false, 0};
     pid_t pid = -1;
     int step;
 
@@ -1387,7 +1397,7 @@ netns_run_bounded(void *state, const char *name, const char *dir,
     pid_t pid = -1;
     int step = STEP_EXEC;
     if (!result) {
-        const struct child_io io = {{null, pout[1], perr[1]}, true};
+        const struct child_io io = {{null, pout[1], perr[1]}, true, 0};
         result = spawn_in_node(ns_fd, &view, argv, &io, &pid, &step);
         if (result) {
             report_spawn(ns, name, argv[0], step, result);
@@ -1536,7 +1546,8 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
         ns->host->error("netns: node %s: cannot open %s: %s", name,
                         null_fd < 0 ? "/dev/null" : out, strerror(-error));
     } else {
-        const struct child_io io = {{null_fd, out_fd, out_fd}, false};
+        const struct child_io io = {
+            {null_fd, out_fd, out_fd}, false, LIMITS_FRR_FDS};
         pid_t pid = -1;
         int step;
         error = spawn_in_node(ns_fd, view, argv, &io, &pid, &step);
@@ -1695,9 +1706,9 @@ netns_start_daemon(void *state, const char *name, const char *dir,
          * default under /etc/frr.  --limit-fds: nodelimits.h. */
         const char *cfg = daemon_conf(conf);
         const char *const argv[] = {
-            prog,          "-N",           name,    "-d",    "-P",
-            "0",           "-i",           pidfile, "--log", log,
-            "--limit-fds", LIMITS_FRR_FDS, "-f",    cfg,     NULL};
+            prog, "-N",    name,    "-d", "-P",          "0",
+            "-i", pidfile, "--log", log,  "--limit-fds", LIMITS_FRR_FDS_ARG,
+            "-f", cfg,     NULL};
         error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);
