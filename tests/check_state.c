@@ -910,6 +910,54 @@ START_TEST(test_lock_network)
 }
 END_TEST
 
+/* A holder that has taken the lock but not yet written its name (`up`
+ * started a moment ago on a busy machine): the refusal waits for the name,
+ * bounded, and gives it. */
+START_TEST(test_lock_network_unnamed)
+{
+    char path[PATH_MAX], pid[32];
+    int p[2], wstatus;
+
+    snprintf(path, sizeof path, "%s/net.lock", rundir);
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        close(p[0]);
+        int cfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (cfd < 0 || flock(cfd, LOCK_EX) || write(p[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        usleep(50 * 1000);
+        char text[64];
+        int len = snprintf(text, sizeof text, "up %ld %lld\n", (long)getpid(),
+                           (long long)time(NULL));
+        if (pwrite(cfd, text, (size_t)len, 0) != len) {
+            _exit(2);
+        }
+        pause();
+        _exit(0);
+    }
+    close(p[1]);
+    char c;
+    ck_assert_int_eq(read(p[0], &c, 1), 1);
+    close(p[0]);
+    testutil_capture_begin();
+    int fd = state_lock_network("net", false, "up", false, NULL);
+    char *msg = xstrdup(testutil_captured());
+    testutil_capture_end();
+    /* The holder goes before any check can fail (CK_FORK=no). */
+    kill(child, SIGKILL);
+    ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+    unlink(path);
+    ck_assert_int_eq(fd, -EBUSY);
+    snprintf(pid, sizeof pid, "`up` (pid %ld, since ", (long)child);
+    ck_assert_msg(strstr(msg, pid) && !strstr(msg, "just starting"),
+                  "message: %s", msg);
+    free(msg);
+}
+END_TEST
+
 /* A child that holds network net's lock as `op` for `ms` (forever if
  * negative), once the parent has read one byte from the returned pipe. */
 static pid_t
@@ -1029,6 +1077,7 @@ state_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_lock_network_agent);
+    tcase_add_test(tc, test_lock_network_unnamed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("remove");

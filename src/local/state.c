@@ -602,6 +602,10 @@ read_holder(int fd, char *buf, size_t size)
 /* Times state_lock_network() opens the file again when the holder removed
  * it between our open and our flock. */
 #define NETWORK_LOCK_TRIES 100
+/* How long a refusal waits for a holder that has the lock but has not
+ * written its name yet: LOCK_NAME_TRIES x LOCK_NAME_STEP_MS. */
+#define LOCK_NAME_TRIES 100
+#define LOCK_NAME_STEP_MS 10
 
 static int lock_network(const char *network, bool master, const char *op,
                         bool create, struct state_lock_holder *busy,
@@ -665,7 +669,16 @@ lock_network(const char *network, bool master, const char *op, bool create,
             } else if (error == -EBUSY) {
                 read_holder(fd, text, sizeof text);
                 struct state_lock_holder h;
-                if (state_lock_parse(text, &h) && !strcmp(h.op, "vlan") &&
+                bool named = state_lock_parse(text, &h);
+                /* A holder writes its name right after taking the lock:
+                 * on a busy machine that can be a moment later, waited
+                 * for (bounded) so that the message names it. */
+                for (int i = 0; !named && i < LOCK_NAME_TRIES; i++) {
+                    usleep(LOCK_NAME_STEP_MS * 1000);
+                    read_holder(fd, text, sizeof text);
+                    named = state_lock_parse(text, &h);
+                }
+                if (named && !strcmp(h.op, "vlan") &&
                     util_monotonic() < agent_until) {
                     /* The switch VLAN agent holds it for one change: a
                      * moment.  Waited for, bounded. */
