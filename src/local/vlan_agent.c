@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,6 +649,14 @@ int
 vlan_agent_pidfile_write(const char *dir)
 {
     char text[64];
+    sigset_t term;
+
+    /* From now on the pid file names this process, and a SIGTERM may
+     * come: held until vlan_agent_serve() waits with its handler, never
+     * handled meanwhile by one the process inherited (its forker's). */
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, NULL);
 
     snprintf(text, sizeof text, "%ld %llu\n", (long)getpid(),
              start_time(getpid()));

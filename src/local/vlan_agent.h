@@ -119,8 +119,10 @@ int vlan_agent_serve(const struct vlan_agent *);
 #define VLAN_AGENT_PIDFILE "vlan-agent.pid"
 #define VLAN_AGENT_LOG "vlan-agent.log"
 
-/* Writes this process's pid file into `dir` (temporary name, rename).
- * 0 or a negative errno, reported. */
+/* Writes this process's pid file into `dir` (temporary name, rename),
+ * having blocked SIGTERM first: one sent as soon as the file names the
+ * process waits for vlan_agent_serve(), which then stops on it.  0 or a
+ * negative errno, reported. */
 int vlan_agent_pidfile_write(const char *dir);
 
 /* The ASes whose proxies the agent listens in, one number a line, in
