@@ -820,10 +820,20 @@ START_TEST(test_frr)
                       "%s not started with --limit-fds %s", daemons[i],
                       LIMITS_FRR_FDS_ARG);
         /* ... and refused a descriptor past them (EMFILE) rather than
-         * aborted by FRR. */
-        long soft = soft_nofile(pids[i]);
-        ck_assert_msg(soft > 0 && soft <= LIMITS_FRR_FDS,
-                      "%s may open %ld files", daemons[i], soft);
+         * aborted by FRR.  Under valgrind the forked child's setrlimit()
+         * only changes valgrind's own view of the limit, not the one the
+         * daemon gets. */
+        const char *preload = getenv("LD_PRELOAD");
+        if (preload && strstr(preload, "vgpreload")) {
+            if (i == 0) {
+                printf("# SKIP the daemons' RLIMIT_NOFILE under valgrind "
+                       "(its setrlimit() is valgrind's own)\n");
+            }
+        } else {
+            long soft = soft_nofile(pids[i]);
+            ck_assert_msg(soft > 0 && soft <= LIMITS_FRR_FDS,
+                          "%s may open %ld files", daemons[i], soft);
+        }
 
         /* The vty sockets are in the node's directory. */
         snprintf(path, sizeof path, "%s/frr/%s/%s.vty", dirs[0], names[0],
