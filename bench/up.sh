@@ -143,8 +143,9 @@ stop_sampler() {
 cpu_at() {
     awk -v t="$1" '$1 <= t { g = $2; m = $3 } END { print g, m }' "$tmp/samples"
 }
-diff2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", b - a }'; }
-diff_2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", b - a }'; }
+# diff2 A B [DECIMALS]: B - A (to a tenth unless DECIMALS says), "-" when
+# either is.
+diff2() { awk -v a="$1" -v b="$2" -v d="${3:-1}" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.*f", d, b - a }'; }
 # `check` outside the group: the probe's pings are not the network's cost.
 check_out() {
     if [ -n "$acct" ]; then
@@ -316,7 +317,7 @@ done
     echo "cpu_reach $(diff2 "$g0" "$g2") $(diff2 "$m0" "$m2")"
     echo "cpu_down $(diff2 "$g3" "$g4") $(diff2 "$m3" "$m4")"
     echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
-    echo "cpu_idle10 $(diff_2 "$g6" "$g7") $(diff_2 "$m6" "$m7")"
+    echo "cpu_idle10 $(diff2 "$g6" "$g7" 2) $(diff2 "$m6" "$m7" 2)"
     echo "routers $routers"
     echo "pss $pss"
     echo "memdrop $(((mem0 - mem1) / 1024))"
