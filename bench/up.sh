@@ -256,22 +256,31 @@ for conf in "$tmp/confs"/*; do
 done >"$tmp/floor.list"
 # Each daemon with its own file when there is one, else the integrated one
 # through vtysh once all run; --limit-fds as the runtimes give it
-# (plugins/common/nodelimits.h).
+# (plugins/common/nodelimits.h); detached in a session of its own rather
+# than by FRR's -d, and zebra first, answering before the others start, as
+# the netns runtime does (-d forks the daemon once more after its start,
+# and that copy costs a sixth of it).
 cat >"$tmp/start-one" <<'SCRIPT'
 #!/bin/sh
 ns=$1; dir=$2; shift 2
+# the daemons answer once their vty sockets exist
+wait_vty() {
+    n=0
+    while [ ! -S "/var/run/frr/$ns/$1.vty" ] && [ $n -lt 200 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+    [ -S "/var/run/frr/$ns/$1.vty" ] || { echo "$ns: $1 did not start" >&2; exit 1; }
+}
 for d in "$@"; do
     conf=/dev/null
     [ -f "$dir/$d.conf" ] && conf=$dir/$d.conf
-    ip netns exec "$ns" /usr/lib/frr/$d -N "$ns" -d -i "$dir/$d.pid" \
-        --log "file:$dir/$d.log" --limit-fds "$FRR_FDS" -f "$conf" || exit 1
+    setsid ip netns exec "$ns" /usr/lib/frr/$d -N "$ns" -i "$dir/$d.pid" \
+        --log "file:$dir/$d.log" --limit-fds "$FRR_FDS" -f "$conf" \
+        </dev/null >/dev/null 2>&1 &
+    [ "$d" = zebra ] && wait_vty zebra
 done
-# the daemons answer once their vty sockets exist
 for d in "$@"; do
-    n=0
-    while [ ! -S "/var/run/frr/$ns/$d.vty" ] && [ $n -lt 200 ]; do
-        sleep 0.05; n=$((n + 1))
-    done
+    wait_vty "$d"
 done
 [ -f "$dir/zebra.conf" ] || vtysh -N "$ns" -f "$dir/frr.conf" >/dev/null
 SCRIPT

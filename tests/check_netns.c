@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -222,6 +224,33 @@ cmdline_has(pid_t pid, const char *word, const char *next)
         }
     }
     return false;
+}
+
+/* Whether this test runs under valgrind (its preloaded library). */
+static bool
+under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+
+    return preload && strstr(preload, "vgpreload");
+}
+
+/* Whether the unix socket at `path` accepts a connection. */
+static bool
+unix_connects(const char *path)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && strlen(path) < sizeof sun.sun_path;
+
+    if (ok) {
+        memcpy(sun.sun_path, path, strlen(path) + 1);
+        ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
 }
 
 /* Process `pid`'s soft limit of open files, or -1. */
@@ -819,12 +848,20 @@ START_TEST(test_frr)
         ck_assert_msg(cmdline_has(pids[i], "--limit-fds", LIMITS_FRR_FDS_ARG),
                       "%s not started with --limit-fds %s", daemons[i],
                       LIMITS_FRR_FDS_ARG);
+        /* Detached by the plugin, not by FRR's -d (its second fork):
+         * nobody's child here, a session of its own. */
+        ck_assert_msg(!cmdline_has(pids[i], "-d", NULL), "%s started with -d",
+                      daemons[i]);
+        ck_assert_msg(getsid(pids[i]) == pids[i],
+                      "%s is in session %d, not its own", daemons[i],
+                      (int)getsid(pids[i]));
+        ck_assert_msg(waitpid(pids[i], NULL, WNOHANG) < 0 && errno == ECHILD,
+                      "%s is the test's child", daemons[i]);
         /* ... and refused a descriptor past them (EMFILE) rather than
          * aborted by FRR.  Under valgrind the forked child's setrlimit()
          * only changes valgrind's own view of the limit, not the one the
          * daemon gets. */
-        const char *preload = getenv("LD_PRELOAD");
-        if (preload && strstr(preload, "vgpreload")) {
+        if (under_valgrind()) {
             if (i == 0) {
                 printf("# SKIP the daemons' RLIMIT_NOFILE under valgrind "
                        "(its setrlimit() is valgrind's own)\n");
@@ -997,6 +1034,47 @@ START_TEST(test_frr_dir_checked)
     testutil_capture_end();
     ops->common.release(st);
 
+    /* A daemon that ends as it starts fails its start at once, rather
+     * than after the minute a slow start may take. */
+    ck_assert_int_eq(chown(dir, 0, 0), 0);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    write_file(prog, "#!/bin/sh\necho 'cannot start' >&2\nexit 1\n");
+    ck_assert_int_eq(configure_frr_dir(dir, &st), 0);
+    ck_assert_int_eq(ops->create_node(state, &plan, 1, dirs[1]), 0);
+    double t0 = now_s();
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->start_daemon(st, names[1], dirs[1], "zebra"), -EIO);
+    testutil_capture_end();
+    ck_assert_msg(now_s() - t0 < 10, "took %.1f s", now_s() - t0);
+    ck_assert_msg(strstr(testutil_captured(), "zebra ended as it started"),
+                  "%s", testutil_captured());
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s/zebra.out", dirs[1]);
+    char said[256] = "";
+    FILE *f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    said[fread(said, 1, sizeof said - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(said, "cannot start"), "%s: %s", out, said);
+    /* One whose exec fails (after the detaching fork): that error.  Under
+     * valgrind a failed execve ends the process instead (its own exec
+     * machinery), which is the case above. */
+    write_file(prog, "#!/nonexistent/interpreter\n");
+    testutil_capture_begin();
+    int started = ops->start_daemon(st, names[1], dirs[1], "zebra");
+    testutil_capture_end();
+    if (under_valgrind()) {
+        printf("# SKIP a failed exec's error under valgrind (a failed "
+               "execve ends the process there)\n");
+        ck_assert_int_lt(started, 0);
+    } else {
+        ck_assert_int_eq(started, -ENOENT);
+        ck_assert_msg(strstr(testutil_captured(), "cannot run"), "%s",
+                      testutil_captured());
+    }
+    ck_assert_int_eq(ops->destroy_node(state, names[1], dirs[1]), 0);
+    ops->common.release(st);
+
     /* A directory that does not exist is left to start_daemon. */
     ck_assert_int_eq(unlink(prog), 0);
     ck_assert_int_eq(rmdir(dir), 0);
@@ -1017,6 +1095,25 @@ START_TEST(test_frr_failures)
                      -ENOENT);
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "does not exist"));
+
+    /* start_daemon itself returns once the daemon answers on its vty
+     * socket; a second zebra in the node (the first holds its pid file's
+     * lock: it exits) is not taken for the first, still answering. */
+    ck_assert_int_eq(ops->create_node(state, &plan, 1, dirs[1]), 0);
+    ck_assert_int_eq(ops->start_daemon(state, names[1], dirs[1], "zebra"), 0);
+    snprintf(path, sizeof path, "%s/zebra.pid", dirs[1]);
+    kill_later(read_pid(path));
+    snprintf(path, sizeof path, "%s/frr/%s/zebra.vty", dirs[1], names[1]);
+    ck_assert_msg(unix_connects(path), "%s refuses connections", path);
+    double t0 = now_s();
+    testutil_capture_begin();
+    ck_assert_int_eq(ops->start_daemon(state, names[1], dirs[1], "zebra"),
+                     -EIO);
+    testutil_capture_end();
+    ck_assert_msg(now_s() - t0 < 10, "took %.1f s", now_s() - t0);
+    ck_assert_msg(strstr(testutil_captured(), "zebra ended as it started"),
+                  "%s", testutil_captured());
+    ck_assert_int_eq(ops->destroy_node(state, names[1], dirs[1]), 0);
 
     ck_assert_int_eq(ops->create_node(state, &plan, 1, dirs[1]), 0);
     testutil_capture_begin();

@@ -505,7 +505,9 @@ struct mi_runtime_ops {
 
     /* Starts FRR daemon `daemon` ("zebra", "bgpd", ...) inside the node
      * with FRR pathspace `name` (so that `vtysh -N NAME` reaches it), its
-     * pid file `dir`/DAEMON.pid, and returns once it has daemonised.  Its
+     * pid file `dir`/DAEMON.pid, and returns once it runs detached from the
+     * caller (FRR's -d, or the runtime detaching it: netns) and is up (the
+     * host then waits for its vty socket too).  Its
      * configuration: since 4.10, `dir`/DAEMON.conf (FRR's -f) when that
      * is a regular file, else none (-f /dev/null, never FRR's default
      * under /etc/frr); before 4.10 always none (the host loads it through

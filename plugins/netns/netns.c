@@ -78,11 +78,11 @@
  * directory, and hostnames (at most HOST_NAME_MAX, 64). */
 #define NAME_MAX_LEN 64
 
-/* Bound on a daemon's start: until its first process exits after
- * detaching (the host then waits for its vty socket).  A minute: at
+/* Bound on a daemon's start: until it accepts connections on its vty
+ * socket (spawn_daemon).  A minute: at
  * class-60's size on two cores, with the daemons of 480 routers converging
  * (load 50), a route server's zebra and bgpd took more than 10 s (seen in
- * bench/snapshot.sh); a daemon that never detaches is still reported. */
+ * bench/snapshot.sh); a daemon that never opens it is still reported. */
 #define FRR_START_TIMEOUT_MS 60000
 
 /* destroy_node: how long killed processes get to disappear. */
@@ -595,6 +595,7 @@ enum step {
     STEP_ETC,
     STEP_HOSTNAME,
     STEP_STREAMS,
+    STEP_DETACH,
     STEP_EXEC
 };
 
@@ -611,6 +612,7 @@ step_name(int step)
         [STEP_ETC] = "mount -t tmpfs none /etc/frr (NAME/vtysh.conf)",
         [STEP_HOSTNAME] = "sethostname",
         [STEP_STREAMS] = "redirecting its standard streams",
+        [STEP_DETACH] = "detaching it (fork, setsid)",
         [STEP_EXEC] = "exec",
     };
 
@@ -901,11 +903,14 @@ enter_view(const struct view *v, int *step)
 /* Standard streams for a child; -1 inherits the caller's.  `group`: the
  * child leads a process group of its own (killed as one).  `nofile`: when
  * positive, the child's soft RLIMIT_NOFILE is lowered to it (never
- * raised). */
+ * raised).  `detach`: the program runs in a grandchild, in a session of
+ * its own, the child exiting once it has forked it (a daemon that does not
+ * fork itself: nobody has to reap it). */
 struct child_io {
     int fds[3];
     bool group;
     long nofile;
+    bool detach;
 };
 
 static int
@@ -921,11 +926,34 @@ move_fd(int from, int to)
     return dup2(from, to) < 0 ? -1 : 0;
 }
 
-/* What a child that could not start reports through its pipe. */
+/* What a child that could not start reports through its pipe; with
+ * `detach`, first the grandchild's pid (`error` 0). */
 struct child_report {
     int error; /* errno */
     int step;
+    pid_t pid;
 };
+
+/* With `io->detach`: forks the grandchild that goes on to exec (in a
+ * session of its own), reports its pid through `report` and exits.  True
+ * in the process that goes on; false, errno set, when it failed. */
+static bool
+detach_child(const struct child_io *io, int report, struct child_report *r)
+{
+    if (!io->detach) {
+        return true;
+    }
+    r->step = STEP_DETACH;
+    pid_t pid = fork();
+    if (pid < 0) {
+        return false;
+    }
+    if (pid > 0) {
+        struct child_report d = {0, STEP_EXEC, pid};
+        _exit(write(report, &d, sizeof d) == (ssize_t)sizeof d ? 0 : 127);
+    }
+    return setsid() >= 0;
+}
 
 /* The forked child: only async-signal-safe calls, since another thread of
  * the parent may have held a lock at fork() time.  Reports an error before
@@ -936,7 +964,7 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
 {
     struct sigaction dfl;
     sigset_t none;
-    struct child_report r = {0, STEP_CGROUP};
+    struct child_report r = {0, STEP_CGROUP, 0};
 
     /* The program starts with default signal handling whatever the
      * caller's is (ignored signals survive exec). */
@@ -970,7 +998,7 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
             }
             if ((!io->group || setpgid(0, 0) == 0) &&
                 move_fd(io->fds[0], 0) == 0 && move_fd(io->fds[1], 1) == 0 &&
-                move_fd(io->fds[2], 2) == 0) {
+                move_fd(io->fds[2], 2) == 0 && detach_child(io, report, &r)) {
                 r.step = STEP_EXEC;
                 execvp(argv[0], (char *const *)argv);
             }
@@ -1009,21 +1037,36 @@ spawn_in_node(int ns_fd, const struct view *v, const char *const *argv,
     }
     close(report[1]);
 
-    /* The pipe closes at exec: nothing to read means it started. */
-    struct child_report r = {0, STEP_EXEC};
+    /* The pipe closes at exec: nothing to read means it started.  A
+     * detaching child first sends the grandchild's pid, and exits. */
+    struct child_report r = {0, STEP_EXEC, 0};
+    pid_t detached = 0;
     ssize_t n;
-    do {
-        n = read(report[0], &r, sizeof r);
-    } while (n < 0 && errno == EINTR);
-    close(report[0]);
-    if (n == (ssize_t)sizeof r) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    for (;;) {
+        do {
+            n = read(report[0], &r, sizeof r);
+        } while (n < 0 && errno == EINTR);
+        if (io->detach && !detached && n == (ssize_t)sizeof r && !r.error &&
+            r.pid > 0) {
+            detached = r.pid;
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+                continue;
+            }
             continue;
         }
-        *step = r.step;
-        return -(r.error ? r.error : EIO);
+        break;
     }
-    *pidp = pid;
+    close(report[0]);
+    if (n == (ssize_t)sizeof r || (io->detach && !detached)) {
+        if (!detached) {
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+                continue;
+            }
+        }
+        *step = n == (ssize_t)sizeof r ? r.step : STEP_DETACH;
+        return -(n == (ssize_t)sizeof r && r.error ? r.error : EIO);
+    }
+    *pidp = detached ? detached : pid;
     return 0;
 }
 
@@ -1117,7 +1160,7 @@ static int
 run_interactive(const struct netns *ns, const char *name, int ns_fd,
                 const struct view *v, const char *const *argv)
 {
-    const struct child_io inherit = {{-1, -1, -1}, false, 0};
+    const struct child_io inherit = {{-1, -1, -1}, false, 0, false};
     pid_t pid = -1;
     int step;
 
@@ -1397,7 +1440,7 @@ netns_run_bounded(void *state, const char *name, const char *dir,
     pid_t pid = -1;
     int step = STEP_EXEC;
     if (!result) {
-        const struct child_io io = {{null, pout[1], perr[1]}, true, 0};
+        const struct child_io io = {{null, pout[1], perr[1]}, true, 0, false};
         result = spawn_in_node(ns_fd, &view, argv, &io, &pid, &step);
         if (result) {
             report_spawn(ns, name, argv[0], step, result);
@@ -1527,11 +1570,136 @@ give_to_frr(const struct netns *ns, const char *name, const char *path)
     return error;
 }
 
-/* Spawns `prog` (with `argv`) in the node, its output into `out`, and
- * waits until its first process exits: with -d, once the daemon is up. */
+/* Whether `daemon`, process `pid`, accepts a connection on its vty socket
+ * DAEMON.vty in the directory `vty_fd`.  That directory is the node's to
+ * write (FRR's user's): the socket is opened O_PATH without following a
+ * symlink, checked to be a socket and connected to through that
+ * descriptor, as the core does (src/backend/frrstart.c, which waits for
+ * the same sockets), without blocking (a full backlog is "not yet"); and
+ * the listener must be `pid` itself (SO_PEERCRED: the process that
+ * listens), not an earlier daemon still answering there, nor another
+ * process of FRR's user. */
+static bool
+vty_accepts(int vty_fd, const char *daemon, pid_t pid)
+{
+    char file[64];
+    if (snprintf(file, sizeof file, "%s.vty", daemon) >= (int)sizeof file) {
+        return false;
+    }
+    int sock = openat(vty_fd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (sock < 0) {
+        return false;
+    }
+    struct stat st;
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    bool ok = fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode);
+    snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d", sock);
+    int fd =
+        ok ? socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)
+           : -1;
+    ok = fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+    struct ucred peer;
+    socklen_t len = sizeof peer;
+    ok = ok && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
+         peer.pid == pid;
+    if (fd >= 0) {
+        close(fd);
+    }
+    close(sock);
+    return ok;
+}
+
+/* `dir`/frr/`name`, where the node's vty sockets are (prepare_frr_dirs
+ * made it), each step opened without following a symlink; -1 if not
+ * there. */
 static int
-spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
-             const struct view *view, const char *const *argv, const char *out)
+open_vty_dir(const char *dir, const char *name)
+{
+    int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int node = open(dir, flags);
+    int frr = node < 0 ? -1 : openat(node, "frr", flags);
+    int vty = frr < 0 ? -1 : openat(frr, name, flags);
+
+    if (frr >= 0) {
+        close(frr);
+    }
+    if (node >= 0) {
+        close(node);
+    }
+    return vty;
+}
+
+/* Waits until `daemon`, process `pid` (not our child: it was detached),
+ * accepts connections on its vty socket, at most FRR_START_TIMEOUT_MS;
+ * fails at once when it ends first. */
+static int
+wait_daemon(const struct netns *ns, const char *name, const char *dir,
+            const char *daemon, pid_t pid)
+{
+    int pidfd = pidfd_open(pid, 0);
+    int vty_fd = -1;
+    long long deadline = now_ms() + FRR_START_TIMEOUT_MS;
+    long interval = 1;
+    int error;
+
+    if (pidfd < 0 && errno == ESRCH) {
+        ns->host->error("netns: node %s: %s ended as it started", name,
+                        daemon);
+        return -EIO;
+    }
+    for (;;) {
+        if (vty_fd < 0) {
+            vty_fd = open_vty_dir(dir, name);
+        }
+        if (vty_fd >= 0 && vty_accepts(vty_fd, daemon, pid)) {
+            error = 0;
+            break;
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            ns->host->error("netns: node %s: %s opened no vty socket in %d s",
+                            name, daemon, FRR_START_TIMEOUT_MS / 1000);
+            error = -ETIMEDOUT;
+            break;
+        }
+        long nap = backoff(&interval);
+        if (pidfd < 0) {
+            /* Without pidfds (before Linux 5.3): its pid. */
+            if (kill(pid, 0) == 0 || errno != ESRCH) {
+                sleep_ms(nap < left ? nap : left);
+                continue;
+            }
+        } else {
+            struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+            if (poll(&pfd, 1, (int)(nap < left ? nap : left)) <= 0) {
+                continue;
+            }
+        }
+        ns->host->error("netns: node %s: %s ended as it started", name,
+                        daemon);
+        error = -EIO;
+        break;
+    }
+    if (vty_fd >= 0) {
+        close(vty_fd);
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return error;
+}
+
+/* Spawns `prog` (with `argv`: FRR's `daemon`, in the foreground) in the
+ * node, its output into `out`, detached (a grandchild in a session of its
+ * own, reparented to init once its parent exits: `up` has nothing to
+ * reap), and waits until it accepts connections on its vty socket.  FRR's
+ * own -d would fork the daemon once more after it has built its command
+ * tree, and the copy-on-write of that memory cost a sixth of a router's
+ * start (plugins/netns/README.md). */
+static int
+spawn_daemon(const struct netns *ns, const char *name, const char *dir,
+             const char *daemon, int ns_fd, const struct view *view,
+             const char *const *argv, const char *out)
 {
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int error = null_fd < 0 ? -errno : 0;
@@ -1547,25 +1715,14 @@ spawn_daemon(const struct netns *ns, const char *name, int ns_fd,
                         null_fd < 0 ? "/dev/null" : out, strerror(-error));
     } else {
         const struct child_io io = {
-            {null_fd, out_fd, out_fd}, false, LIMITS_FRR_FDS};
+            {null_fd, out_fd, out_fd}, false, LIMITS_FRR_FDS, true};
         pid_t pid = -1;
         int step;
         error = spawn_in_node(ns_fd, view, argv, &io, &pid, &step);
         if (error) {
             report_spawn(ns, name, argv[0], step, error);
         } else {
-            int status = wait_child(pid, FRR_START_TIMEOUT_MS);
-            if (status == -ETIMEDOUT) {
-                ns->host->error("netns: node %s: %s did not daemonise in "
-                                "time",
-                                name, argv[0]);
-                error = status;
-            } else if (status < 0 || !WIFEXITED(status) ||
-                       WEXITSTATUS(status)) {
-                ns->host->error("netns: node %s: %s failed to start", name,
-                                argv[0]);
-                error = status < 0 ? status : -EIO;
-            }
+            error = wait_daemon(ns, name, dir, daemon, pid);
         }
     }
     if (null_fd >= 0) {
@@ -1701,15 +1858,26 @@ netns_start_daemon(void *state, const char *name, const char *dir,
          * mount namespace copies every mount, and they are as many as the
          * nodes. */
         view.detach_netns = true;
-        /* -P 0: no vty on TCP; vtysh uses the unix socket.  -f: the
-         * daemon's own file written by the host (since 4.10), never FRR's
-         * default under /etc/frr.  --limit-fds: nodelimits.h. */
+        /* No -d: spawn_daemon detaches it.  -P 0: no vty on TCP; vtysh
+         * uses the unix socket.  -f: the daemon's own file written by the
+         * host (since 4.10), never FRR's default under /etc/frr.
+         * --limit-fds: nodelimits.h. */
         const char *cfg = daemon_conf(conf);
-        const char *const argv[] = {
-            prog, "-N",    name,    "-d", "-P",          "0",
-            "-i", pidfile, "--log", log,  "--limit-fds", LIMITS_FRR_FDS_ARG,
-            "-f", cfg,     NULL};
-        error = spawn_daemon(ns, name, ns_fd, &view, argv, out);
+        const char *const argv[] = {prog,
+                                    "-N",
+                                    name,
+                                    "-P",
+                                    "0",
+                                    "-i",
+                                    pidfile,
+                                    "--log",
+                                    log,
+                                    "--limit-fds",
+                                    LIMITS_FRR_FDS_ARG,
+                                    "-f",
+                                    cfg,
+                                    NULL};
+        error = spawn_daemon(ns, name, dir, daemon, ns_fd, &view, argv, out);
     }
     cg_join_close(&view.join);
     close(ns_fd);

@@ -23,9 +23,9 @@
 #include "util.h"
 
 /* How long a daemon may take to accept connections on its vty socket once
- * it has daemonised (seconds on a loaded machine with thousands of
- * daemons starting: more than 10 s at class-60's size on two cores, where
- * the routers already started load the machine 50 deep). */
+ * the runtime's start_daemon returned (seconds on a loaded machine with
+ * thousands of daemons starting: more than 10 s at class-60's size on two
+ * cores, where the routers already started load the machine 50 deep). */
 #define VTY_TIMEOUT_MS 60000
 
 /* A node directory's file system with less free space than this is the
