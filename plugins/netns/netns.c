@@ -1011,6 +1011,33 @@ child_exec(int ns_fd, const struct view *v, const char *const *argv,
     _exit(127);
 }
 
+/* Reads one record from a child's report pipe: true when there was one
+ * (an error, or a detaching child's grandchild pid), false at its end. */
+static bool
+read_report(int fd, struct child_report *r)
+{
+    ssize_t n;
+
+    do {
+        n = read(fd, r, sizeof *r);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof *r;
+}
+
+/* Waits for child `pid` to end.  Returns its wait status, or -errno. */
+static int
+wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+    return status;
+}
+
 /* Starts argv inside the node whose namespace is `ns_fd`, in view `v`.
  * Returns 0 and the pid, or -errno and the step that failed if it could
  * not be started (program not found...). */
@@ -1041,30 +1068,19 @@ spawn_in_node(int ns_fd, const struct view *v, const char *const *argv,
      * detaching child first sends the grandchild's pid, and exits. */
     struct child_report r = {0, STEP_EXEC, 0};
     pid_t detached = 0;
-    ssize_t n;
-    for (;;) {
-        do {
-            n = read(report[0], &r, sizeof r);
-        } while (n < 0 && errno == EINTR);
-        if (io->detach && !detached && n == (ssize_t)sizeof r && !r.error &&
-            r.pid > 0) {
-            detached = r.pid;
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-                continue;
-            }
-            continue;
-        }
-        break;
+    bool got = read_report(report[0], &r);
+    if (io->detach && got && !r.error && r.pid > 0) {
+        detached = r.pid;
+        (void)wait_child(pid);
+        got = read_report(report[0], &r);
     }
     close(report[0]);
-    if (n == (ssize_t)sizeof r || (io->detach && !detached)) {
+    if (got || (io->detach && !detached)) {
         if (!detached) {
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-                continue;
-            }
+            (void)wait_child(pid);
         }
-        *step = n == (ssize_t)sizeof r ? r.step : STEP_DETACH;
-        return -(n == (ssize_t)sizeof r && r.error ? r.error : EIO);
+        *step = got ? r.step : STEP_DETACH;
+        return -(got && r.error ? r.error : EIO);
     }
     *pidp = detached ? detached : pid;
     return 0;
@@ -1078,51 +1094,6 @@ report_spawn(const struct netns *ns, const char *name, const char *prog,
     ns->host->error("netns: node %s: cannot run %s: %s%s%s", name, prog,
                     step == STEP_EXEC ? "" : step_name(step),
                     step == STEP_EXEC ? "" : ": ", strerror(-error));
-}
-
-/* Waits for child `pid` at most `timeout_ms` (< 0: forever).  Returns its
- * wait status, or -ETIMEDOUT (the child is then killed and reaped).  A
- * pidfd wakes us the moment the child ends; polling is the fallback for
- * kernels without one (before 5.3). */
-static int
-wait_child(pid_t pid, long timeout_ms)
-{
-    long long deadline = now_ms() + timeout_ms;
-    long interval = 1;
-    int pidfd = timeout_ms < 0 ? -1 : pidfd_open(pid, 0);
-    int status;
-
-    for (;;) {
-        pid_t r = waitpid(pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
-        if (r == pid) {
-            break;
-        }
-        if (r < 0 && errno != EINTR) {
-            status = -errno;
-            break;
-        }
-        if (r == 0) {
-            long long left = deadline - now_ms();
-            if (left <= 0) {
-                kill(pid, SIGKILL);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-                    continue;
-                }
-                status = -ETIMEDOUT;
-                break;
-            }
-            if (pidfd >= 0) {
-                struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-                poll(&pfd, 1, (int)left);
-            } else {
-                sleep_ms(backoff(&interval));
-            }
-        }
-    }
-    if (pidfd >= 0) {
-        close(pidfd);
-    }
-    return status;
 }
 
 /* While an interactive program runs, the terminal's SIGINT and SIGQUIT are
@@ -1166,7 +1137,7 @@ run_interactive(const struct netns *ns, const char *name, int ns_fd,
 
     interactive_begin();
     int error = spawn_in_node(ns_fd, v, argv, &inherit, &pid, &step);
-    int status = error ? error : wait_child(pid, -1);
+    int status = error ? error : wait_child(pid);
     interactive_end();
 
     if (error) {
@@ -1384,9 +1355,7 @@ bounded_collect(pid_t pid, int fds[2], long long deadline,
              * its own. */
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-                continue;
-            }
+            (void)wait_child(pid);
             break;
         }
         if (pidfd >= 0) {
