@@ -43,41 +43,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 "$miniinet" -c "$cfg" validate
-"$miniinet" -c "$cfg" plan --json >"$tmp/plan.json"
-python3 -c 'import json,sys
-for n in json.load(open(sys.argv[1]))["nodes"]: print(n["name"], n["kind"])' \
-    "$tmp/plan.json" >"$tmp/nodes"
-
-# The network namespace inode of each node, one per line.
-ns_inodes() {
-    while read -r name kind; do
-        if [ "$1" = netns ]; then
-            f=/run/netns/$name
-        else
-            f=/proc/$(docker inspect -f '{{.State.Pid}}' "$name")/ns/net
-        fi
-        [ "${2:-}" = routers ] && [ "$kind" != router ] && continue
-        stat -L -c %i "$f"
-    done <"$tmp/nodes" | sort -u
-}
-# pss_in INODES_FILE [COMM_REGEX]: total PSS (kB) of the processes whose
-# network namespace is listed (and whose name matches).
-pss_in() {
-    total=0
-    for p in /proc/[0-9]*; do
-        ino=$(readlink "$p/ns/net" 2>/dev/null | tr -dc 0-9) || continue
-        if [ -z "$ino" ] || ! grep -qx "$ino" "$1"; then
-            continue
-        fi
-        if [ -n "${2:-}" ]; then
-            comm=$(cat "$p/comm" 2>/dev/null) || continue
-            echo "$comm" | grep -Eqx "$2" || continue
-        fi
-        kb=$(awk '/^Pss:/ {print $2}' "$p/smaps_rollup" 2>/dev/null || echo 0)
-        total=$((total + ${kb:-0}))
-    done
-    echo "$total"
-}
+plan_nodes "$cfg" >"$tmp/nodes"
 
 n_nodes=$(wc -l <"$tmp/nodes")
 n_routers=$(grep -c ' router$' "$tmp/nodes" || true)
@@ -100,8 +66,8 @@ for runtime in netns docker; do
     done
     t2=$(now)
     tail -1 "$tmp/check" | sed 's/^/  /'
-    ns_inodes "$runtime" routers >"$tmp/routers.ino"
-    ns_inodes "$runtime" >"$tmp/all.ino"
+    ns_inodes "$runtime" "$tmp/nodes" router >"$tmp/routers.ino"
+    ns_inodes "$runtime" "$tmp/nodes" >"$tmp/all.ino"
     frr=$(pss_in "$tmp/routers.ino" 'zebra|bgpd|ospfd|staticd')
     all=$(pss_in "$tmp/all.ino")
     shim=0

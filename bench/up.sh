@@ -15,7 +15,9 @@
 # the medians are printed), FRR_LOAD=vtysh (both `up` and the floor load
 # each router's integrated frr.conf with one `vtysh -f` once its daemons
 # run, the way before ABI 4.10, for comparison; by default each daemon
-# reads its own part, DAEMON.conf, as it starts).
+# reads its own part, DAEMON.conf, as it starts), RUNTIME=docker (`up` with
+# --plugins=docker: every node a container; dockerd running, the images
+# built; the floor stays bare daemons in namespaces, the same yardstick).
 #
 # CPU-seconds (user + system) are those of every process miniinet starts:
 # the bench puts itself into a cpuacct cgroup of its own and everything it
@@ -42,6 +44,14 @@ arg=${1:-$top/configs/class-60.cfg}
 tmp=$(mktemp -d /tmp/miniinet-bench.XXXXXX)
 chmod 755 "$tmp" # FRR's daemons (user frr) write below it
 runs=${RUNS:-1}
+runtime=${RUNTIME:-netns}
+case $runtime in
+netns | docker) ;;
+*)
+    echo "bench/up.sh: RUNTIME is netns or docker, not '$runtime'" >&2
+    exit 1
+    ;;
+esac
 if [ "${FRR_LOAD:-}" = vtysh ]; then
     MINIINET_FRR_VTYSH_LOAD=1
     export MINIINET_FRR_VTYSH_LOAD
@@ -101,6 +111,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 "$miniinet" -c "$cfg" validate
+plan_nodes "$cfg" >"$tmp/nodes"
 mem_avail() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
 
 # CPU accounting (see the top): $acct is the bench's cpuacct group.
@@ -161,11 +172,11 @@ r=$1
 res=$tmp/result.$r
 mem0=$(mem_avail)
 
-echo "== up ($cfg, -j $jobs, run $r of $runs)"
+echo "== up ($cfg, $runtime, -j $jobs, run $r of $runs)"
 start_sampler
 t0=$(now)
 g0=$(group_cpu) m0=$(machine_cpu)
-if ! "$miniinet" -j "$jobs" -c "$cfg" up 2>"$tmp/up.log"; then
+if ! "$miniinet" -j "$jobs" --plugins="$runtime" -c "$cfg" up 2>"$tmp/up.log"; then
     stop_sampler
     tail -20 "$tmp/up.log"
     exit 1
@@ -201,20 +212,12 @@ if [ -n "$frr" ]; then
     frr_cpu="$(diff2 ${fa% *} ${fb% *}) $(diff2 ${fa#* } ${fb#* })"
 fi
 
-# Memory: PSS of the FRR daemons of this network, and the machine's view.
-pss=0
-routers=0
-for d in "$MINIINET_RUNDIR"/*/nodes/*; do
-    found=
-    for pidfile in "$d"/*.pid; do
-        [ -f "$pidfile" ] || continue
-        pid=$(cat "$pidfile")
-        kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
-        pss=$((pss + ${kb:-0}))
-        found=1
-    done
-    [ -n "$found" ] && routers=$((routers + 1))
-done
+# Memory: PSS of the FRR daemons of this network (by the network
+# namespaces of its routers and route servers, so that a container's own PID
+# namespace does not matter), and the machine's view.
+ns_inodes "$runtime" "$tmp/nodes" 'router|routeserver' >"$tmp/frr.ino"
+routers=$(wc -l <"$tmp/frr.ino")
+pss=$(pss_in "$tmp/frr.ino" 'zebra|bgpd|ospfd|staticd')
 mem1=$(mem_avail)
 
 # Keep the configurations for the floor: the integrated file and, unless
@@ -368,17 +371,20 @@ cpu_line "CPU convergence (up .. check ok):" cpu_conv
 cpu_line "CPU up .. all reachable:" cpu_reach
 cpu_line "CPU down:" cpu_down
 cpu_line "CPU FRR floor:" cpu_floor
-awk -v u="$(med cpu_reach)" -v f="$(med cpu_floor)" -v r="$routers" 'BEGIN {
-    if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f\n", u / f
-    if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s\n", f / r }'
+# The ratios and the idle cost from the group's figures; from the machine's
+# (said so) without a group (cgroup v2) or with containers, which are
+# dockerd's children, outside it.
+cmp_field=2
+[ "$runtime" = netns ] && [ "$(med cpu_idle10 2)" != "-" ] || cmp_field=3
+cmp_what=$([ $cmp_field = 2 ] || echo ' (the machine'"'"'s)')
+awk -v u="$(med cpu_reach $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v r="$routers" -v what="$cmp_what" 'BEGIN {
+    if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f%s\n", u / f, what
+    if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s%s\n", f / r, what }'
 # The floor's daemons idle: per FRR node and second; and the floor less
 # what they would cost idle if the routers started at an even pace over the
 # floor's time (each idle for half of it on average).
-# The group's figures, else (cgroup v2) the machine's, said so.
-idle_field=2
-[ "$(med cpu_idle10 2)" != "-" ] || idle_field=3
-awk -v i="$(med cpu_idle10 $idle_field)" -v f="$(med cpu_floor $idle_field)" -v t="$floor" -v r="$routers" \
-    -v what="$([ $idle_field = 2 ] || echo ' (the machine'"'"'s)')" 'BEGIN {
+awk -v i="$(med cpu_idle10 $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v t="$floor" -v r="$routers" \
+    -v what="$cmp_what" 'BEGIN {
     if (i == "-" || r <= 0) exit
     printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second%s\n", i / 10 / r, what
     printf "floor less idle, even pace:       %.3f CPU-s per FRR node%s\n", (f - i / 10 * t / 2) / r, what }'
