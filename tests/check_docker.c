@@ -873,8 +873,12 @@ START_TEST(test_create_request)
     ck_assert_str_eq(member(req, "HostConfig.LogConfig"),
                      "{\"Type\":\"json-file\",\"Config\":{\"max-size\":"
                      "\"1m\",\"max-file\":\"3\"}}");
+    /* No Docker network at all: no sandbox, no prestart hook; its
+     * /etc/hosts is miniinet's. */
+    ck_assert_str_eq(member(req, "NetworkDisabled"), "true");
     ck_assert_str_eq(member(req, "HostConfig.Binds"),
                      "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
+                     "n.hosts:\\/etc\\/hosts\",\"\\/r\\/small\\/"
                      "n\\/frr:\\/var\\/run\\/frr\",\"\\/r\\/small\\/"
                      "n.vtysh.conf:\\/etc\\/frr\\/1_ZURIrouter\\/vtysh.conf:"
                      "ro\"]");
@@ -930,8 +934,9 @@ START_TEST(test_create_request)
                      "\"SYS_CHROOT\",\"AUDIT_WRITE\",\"KILL\"]");
     ck_assert_str_eq(member(req, "HostConfig.SecurityOpt"),
                      "[\"no-new-privileges\"]");
-    ck_assert_str_eq(member(req, "HostConfig.Binds"),
-                     "[\"\\/r\\/h:\\/r\\/h\"]");
+    ck_assert_str_eq(
+        member(req, "HostConfig.Binds"),
+        "[\"\\/r\\/h:\\/r\\/h\",\"\\/r\\/h.hosts:\\/etc\\/hosts\"]");
     /* No SYS_ADMIN: a writable root, the keep-alive as it is. */
     ck_assert_ptr_null(json_object_object_get(
         json_object_object_get(req, "HostConfig"), "ReadonlyRootfs"));

@@ -116,6 +116,25 @@
  * its own file (doc/access.md). */
 #define VTYSH_CONF_PATH "%s.vtysh.conf"
 
+/* Every container's /etc/hosts: DIR.hosts, next to DIR for the same
+ * reason, root's, 0644, bound read-write as Docker binds its own (a
+ * student may add names), with what Docker writes there for a container
+ * of no network.  Docker writes none: containers are made with
+ * NetworkDisabled (create_request), so that dockerd runs no prestart hook
+ * per container (its libnetwork-setkey, a start of the whole dockerd
+ * binary: a third of the machine's CPU while containers are made) and
+ * makes no network sandbox; the container still gets a network namespace
+ * of its own, which miniinet wires.  No /etc/resolv.conf is bound: the
+ * server's resolvers are not reachable from the mini-Internet anyway. */
+#define HOSTS_PATH "%s.hosts"
+#define HOSTS_TEXT                                                            \
+    "127.0.0.1\tlocalhost\n"                                                  \
+    "::1\tlocalhost ip6-localhost ip6-loopback\n"                             \
+    "fe00::0\tip6-localnet\n"                                                 \
+    "ff00::0\tip6-mcastprefix\n"                                              \
+    "ff02::1\tip6-allnodes\n"                                                 \
+    "ff02::2\tip6-allrouters\n"
+
 #define DEFAULT_PATH                                                          \
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -1017,6 +1036,8 @@ create_request(const struct docker *d, const char *network,
     json_object_object_add(req, "Labels", labels);
 
     add_string(hc, "NetworkMode", "none");
+    /* No network sandbox, no prestart hook (HOSTS_PATH). */
+    json_object_object_add(req, "NetworkDisabled", json_object_new_boolean(1));
     /* docker-init as PID 1: reaps the daemons FRR's -d orphans. */
     json_object_object_add(hc, "Init", json_object_new_boolean(1));
     const struct node_limits *lim = limits_of(&d->limits, node->kind);
@@ -1046,6 +1067,8 @@ create_request(const struct docker *d, const char *network,
     json_object *binds = json_object_new_array();
     char bind[2 * PATH_MAX + 32];
     snprintf(bind, sizeof bind, "%s:%s", dir, dir);
+    json_object_array_add(binds, json_object_new_string(bind));
+    snprintf(bind, sizeof bind, HOSTS_PATH ":/etc/hosts", dir);
     json_object_array_add(binds, json_object_new_string(bind));
     if (frr) {
         snprintf(bind, sizeof bind, "%s:/var/run/frr", frr_dir_host);
@@ -2232,16 +2255,18 @@ remove_container(const struct docker *d, const char *socket, const char *name,
     return error;
 }
 
-/* A router's DIR.vtysh.conf (VTYSH_CONF_PATH): emptied, root's, 0644.
- * nodes/ is root's, but the file is opened as one a node could have
- * touched anyway (nodefile_open(): no symlink, no FIFO, one link). */
+/* A node's file next to its directory: PATH_FMT (VTYSH_CONF_PATH,
+ * HOSTS_PATH) of `dir`, holding `text`, root's, 0644.  nodes/ is root's,
+ * but the file is opened as one a node could have touched anyway
+ * (nodefile_open(): no symlink, no FIFO, one link): a bound file is the
+ * container's to write. */
 static int
-vtysh_conf_write(const struct docker *d, const char *name, const char *dir)
+node_file_write(const struct docker *d, const char *name, const char *dir,
+                const char *path_fmt, const char *text)
 {
     char path[PATH_MAX];
 
-    if (snprintf(path, sizeof path, VTYSH_CONF_PATH, dir) >=
-        (int)sizeof path) {
+    if (snprintf(path, sizeof path, path_fmt, dir) >= (int)sizeof path) {
         d->host->error("docker: node %s: directory path too long", name);
         return -ENAMETOOLONG;
     }
@@ -2249,6 +2274,10 @@ vtysh_conf_write(const struct docker *d, const char *name, const char *dir)
     int error = fd < 0 ? fd : 0;
     if (!error && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0)) {
         error = -errno;
+    }
+    size_t len = strlen(text);
+    if (!error && write(fd, text, len) != (ssize_t)len) {
+        error = -EIO;
     }
     if (fd >= 0 && close(fd) < 0 && !error) {
         error = -errno;
@@ -2299,10 +2328,13 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
         return error;
     }
     if (runs_frr(node->kind)) {
-        error = vtysh_conf_write(d, node->name, dir);
-        if (error) {
-            return error;
-        }
+        error = node_file_write(d, node->name, dir, VTYSH_CONF_PATH, "");
+    }
+    if (!error) {
+        error = node_file_write(d, node->name, dir, HOSTS_PATH, HOSTS_TEXT);
+    }
+    if (error) {
+        return error;
     }
 
     json_object *req = create_request(d, plan->name, node, dir, frr_dir);
