@@ -28,11 +28,12 @@ ns_inodes() {
     while read -r name kind; do
         echo "$kind" | grep -Eqx "${3:-.*}" || continue
         if [ "$1" = docker ]; then
-            f=/proc/$(docker inspect -f '{{.State.Pid}}' "$name")/ns/net
+            pid=$(docker inspect -f '{{.State.Pid}}' "$name" 2>/dev/null) || pid=
+            f=/proc/${pid:-0}/ns/net
         else
             f=/run/netns/$name
         fi
-        stat -L -c %i "$f"
+        stat -L -c %i "$f" 2>/dev/null || echo "bench: $name: no network namespace" >&2
     done <"$2" | sort -u
 }
 

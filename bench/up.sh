@@ -217,6 +217,9 @@ fi
 # namespace does not matter), and the machine's view.
 ns_inodes "$runtime" "$tmp/nodes" 'router|routeserver' >"$tmp/frr.ino"
 routers=$(wc -l <"$tmp/frr.ino")
+planned=$(grep -cE ' (router|routeserver)$' "$tmp/nodes" || true)
+[ "$routers" -eq "$planned" ] ||
+    echo "warning: $routers of the $planned FRR nodes found: memory and per-node figures are of those"
 pss=$(pss_in "$tmp/frr.ino" 'zebra|bgpd|ospfd|staticd')
 mem1=$(mem_avail)
 
@@ -371,20 +374,26 @@ cpu_line "CPU convergence (up .. check ok):" cpu_conv
 cpu_line "CPU up .. all reachable:" cpu_reach
 cpu_line "CPU down:" cpu_down
 cpu_line "CPU FRR floor:" cpu_floor
-# The ratios and the idle cost from the group's figures; from the machine's
-# (said so) without a group (cgroup v2) or with containers, which are
-# dockerd's children, outside it.
-cmp_field=2
-[ "$runtime" = netns ] && [ "$(med cpu_idle10 2)" != "-" ] || cmp_field=3
-cmp_what=$([ $cmp_field = 2 ] || echo ' (the machine'"'"'s)')
-awk -v u="$(med cpu_reach $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v r="$routers" -v what="$cmp_what" 'BEGIN {
-    if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f%s\n", u / f, what
+# The floor (bare daemons, in the group whatever the runtime) from the
+# group's figures, else (cgroup v2) the machine's, said so; the ratio to
+# it from the machine's too with containers, which are dockerd's children,
+# outside the group.
+floor_field=2
+[ "$(med cpu_idle10 2)" != "-" ] || floor_field=3
+floor_what=$([ $floor_field = 2 ] || echo ' (the machine'"'"'s)')
+cmp_field=$floor_field cmp_what=$floor_what
+if [ "$runtime" = docker ]; then
+    cmp_field=3 cmp_what=" (the machine's)"
+fi
+awk -v u="$(med cpu_reach $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v what="$cmp_what" 'BEGIN {
+    if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f%s\n", u / f, what }'
+awk -v f="$(med cpu_floor $floor_field)" -v r="$routers" -v what="$floor_what" 'BEGIN {
     if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s%s\n", f / r, what }'
 # The floor's daemons idle: per FRR node and second; and the floor less
 # what they would cost idle if the routers started at an even pace over the
 # floor's time (each idle for half of it on average).
-awk -v i="$(med cpu_idle10 $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v t="$floor" -v r="$routers" \
-    -v what="$cmp_what" 'BEGIN {
+awk -v i="$(med cpu_idle10 $floor_field)" -v f="$(med cpu_floor $floor_field)" -v t="$floor" -v r="$routers" \
+    -v what="$floor_what" 'BEGIN {
     if (i == "-" || r <= 0) exit
     printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second%s\n", i / 10 / r, what
     printf "floor less idle, even pace:       %.3f CPU-s per FRR node%s\n", (f - i / 10 * t / 2) / r, what }'

@@ -876,12 +876,14 @@ START_TEST(test_create_request)
     /* No Docker network at all: no sandbox, no prestart hook; its
      * /etc/hosts is miniinet's. */
     ck_assert_str_eq(member(req, "NetworkDisabled"), "true");
-    ck_assert_str_eq(member(req, "HostConfig.Binds"),
-                     "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
-                     "n.hosts:\\/etc\\/hosts\",\"\\/r\\/small\\/"
-                     "n\\/frr:\\/var\\/run\\/frr\",\"\\/r\\/small\\/"
-                     "n.vtysh.conf:\\/etc\\/frr\\/1_ZURIrouter\\/vtysh.conf:"
-                     "ro\"]");
+    ck_assert_str_eq(
+        member(req, "HostConfig.Binds"),
+        "[\"\\/r\\/small\\/n:\\/r\\/small\\/n\",\"\\/r\\/small\\/"
+        "n.hosts:\\/etc\\/hosts:ro\",\"\\/r\\/small\\/"
+        "n.resolv.conf:\\/etc\\/resolv.conf:ro\",\"\\/r\\/small\\/"
+        "n\\/frr:\\/var\\/run\\/frr\",\"\\/r\\/small\\/"
+        "n.vtysh.conf:\\/etc\\/frr\\/1_ZURIrouter\\/vtysh.conf:"
+        "ro\"]");
     ck_assert_str_eq(member(req, "HostConfig.CapDrop"), "[\"ALL\"]");
     ck_assert_str_eq(
         member(req, "HostConfig.CapAdd"),
@@ -936,7 +938,8 @@ START_TEST(test_create_request)
                      "[\"no-new-privileges\"]");
     ck_assert_str_eq(
         member(req, "HostConfig.Binds"),
-        "[\"\\/r\\/h:\\/r\\/h\",\"\\/r\\/h.hosts:\\/etc\\/hosts\"]");
+        "[\"\\/r\\/h:\\/r\\/h\",\"\\/r\\/h.hosts:\\/etc\\/hosts\","
+        "\"\\/r\\/h.resolv.conf:\\/etc\\/resolv.conf\"]");
     /* No SYS_ADMIN: a writable root, the keep-alive as it is. */
     ck_assert_ptr_null(json_object_object_get(
         json_object_object_get(req, "HostConfig"), "ReadonlyRootfs"));

@@ -116,17 +116,21 @@
  * its own file (doc/access.md). */
 #define VTYSH_CONF_PATH "%s.vtysh.conf"
 
-/* Every container's /etc/hosts: DIR.hosts, next to DIR for the same
- * reason, root's, 0644, bound read-write as Docker binds its own (a
- * student may add names), with what Docker writes there for a container
- * of no network.  Docker writes none: containers are made with
- * NetworkDisabled (create_request), so that dockerd runs no prestart hook
- * per container (its libnetwork-setkey, a start of the whole dockerd
- * binary: a third of the machine's CPU while containers are made) and
- * makes no network sandbox; the container still gets a network namespace
- * of its own, which miniinet wires.  No /etc/resolv.conf is bound: the
- * server's resolvers are not reachable from the mini-Internet anyway. */
+/* Every container's /etc/hosts and /etc/resolv.conf: DIR.hosts and
+ * DIR.resolv.conf, next to DIR for the same reason, root's, 0644, bound
+ * as Docker binds its own (read-only where the root file system is, in
+ * FRR's kinds; else read-write: a student may add names).  Docker binds
+ * neither: containers are made with NetworkDisabled (create_request), so
+ * that dockerd runs no prestart hook per container (its
+ * libnetwork-setkey, a start of the whole dockerd binary: a third of the
+ * machine's CPU while containers are made) and makes no network sandbox;
+ * the container still gets a network namespace of its own, which
+ * miniinet wires.  DIR.hosts holds what Docker writes for a container of
+ * no network; DIR.resolv.conf is empty: Docker's named the server's
+ * resolvers, which the mini-Internet does not reach, and the image's own
+ * is whatever the machine that built it had. */
 #define HOSTS_PATH "%s.hosts"
+#define RESOLV_PATH "%s.resolv.conf"
 #define HOSTS_TEXT                                                            \
     "127.0.0.1\tlocalhost\n"                                                  \
     "::1\tlocalhost ip6-localhost ip6-loopback\n"                             \
@@ -1068,7 +1072,11 @@ create_request(const struct docker *d, const char *network,
     char bind[2 * PATH_MAX + 32];
     snprintf(bind, sizeof bind, "%s:%s", dir, dir);
     json_object_array_add(binds, json_object_new_string(bind));
-    snprintf(bind, sizeof bind, HOSTS_PATH ":/etc/hosts", dir);
+    snprintf(bind, sizeof bind, HOSTS_PATH ":/etc/hosts%s", dir,
+             frr ? ":ro" : "");
+    json_object_array_add(binds, json_object_new_string(bind));
+    snprintf(bind, sizeof bind, RESOLV_PATH ":/etc/resolv.conf%s", dir,
+             frr ? ":ro" : "");
     json_object_array_add(binds, json_object_new_string(bind));
     if (frr) {
         snprintf(bind, sizeof bind, "%s:/var/run/frr", frr_dir_host);
@@ -2256,8 +2264,8 @@ remove_container(const struct docker *d, const char *socket, const char *name,
 }
 
 /* A node's file next to its directory: PATH_FMT (VTYSH_CONF_PATH,
- * HOSTS_PATH) of `dir`, holding `text`, root's, 0644.  nodes/ is root's,
- * but the file is opened as one a node could have touched anyway
+ * HOSTS_PATH, RESOLV_PATH) of `dir`, holding `text`, root's, 0644.  nodes/ is
+ * root's, but the file is opened as one a node could have touched anyway
  * (nodefile_open(): no symlink, no FIFO, one link): a bound file is the
  * container's to write. */
 static int
@@ -2332,6 +2340,9 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
     }
     if (!error) {
         error = node_file_write(d, node->name, dir, HOSTS_PATH, HOSTS_TEXT);
+    }
+    if (!error) {
+        error = node_file_write(d, node->name, dir, RESOLV_PATH, "");
     }
     if (error) {
         return error;
