@@ -219,7 +219,7 @@ ns_inodes "$runtime" "$tmp/nodes" 'router|routeserver' >"$tmp/frr.ino"
 routers=$(wc -l <"$tmp/frr.ino")
 planned=$(grep -cE ' (router|routeserver)$' "$tmp/nodes" || true)
 [ "$routers" -eq "$planned" ] ||
-    echo "warning: $routers of the $planned FRR nodes found: memory and per-node figures are of those"
+    echo "warning: $routers of the $planned FRR nodes found: the memory figures are of those"
 pss=$(pss_in "$tmp/frr.ino" 'zebra|bgpd|ospfd|staticd')
 mem1=$(mem_avail)
 
@@ -334,6 +334,7 @@ done
     echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
     echo "cpu_idle10 $(diff2 "$g6" "$g7" 2) $(diff2 "$m6" "$m7" 2)"
     echo "routers $routers"
+    echo "floor_nodes $(wc -l <"$tmp/floor.list")"
     echo "pss $pss"
     echo "memdrop $(((mem0 - mem1) / 1024))"
 } >"$res"
@@ -387,12 +388,13 @@ if [ "$runtime" = docker ]; then
 fi
 awk -v u="$(med cpu_reach $cmp_field)" -v f="$(med cpu_floor $cmp_field)" -v what="$cmp_what" 'BEGIN {
     if (f > 0 && u != "-") printf "ratio CPU up .. reachable / floor: %.2f%s\n", u / f, what }'
-awk -v f="$(med cpu_floor $floor_field)" -v r="$routers" -v what="$floor_what" 'BEGIN {
+floor_nodes=$(med floor_nodes)
+awk -v f="$(med cpu_floor $floor_field)" -v r="$floor_nodes" -v what="$floor_what" 'BEGIN {
     if (f > 0 && r > 0) printf "floor per FRR node:               %.3f CPU-s%s\n", f / r, what }'
 # The floor's daemons idle: per FRR node and second; and the floor less
 # what they would cost idle if the routers started at an even pace over the
 # floor's time (each idle for half of it on average).
-awk -v i="$(med cpu_idle10 $floor_field)" -v f="$(med cpu_floor $floor_field)" -v t="$floor" -v r="$routers" \
+awk -v i="$(med cpu_idle10 $floor_field)" -v f="$(med cpu_floor $floor_field)" -v t="$floor" -v r="$floor_nodes" \
     -v what="$floor_what" 'BEGIN {
     if (i == "-" || r <= 0) exit
     printf "floor daemons idle (10 s after):  %.4f CPU-s per FRR node per second%s\n", i / 10 / r, what

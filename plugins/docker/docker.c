@@ -2284,8 +2284,9 @@ node_file_write(const struct docker *d, const char *name, const char *dir,
         error = -errno;
     }
     size_t len = strlen(text);
-    if (!error && write(fd, text, len) != (ssize_t)len) {
-        error = -EIO;
+    ssize_t n = error ? 0 : write(fd, text, len);
+    if (!error && n != (ssize_t)len) {
+        error = n < 0 ? -errno : -EIO;
     }
     if (fd >= 0 && close(fd) < 0 && !error) {
         error = -errno;
