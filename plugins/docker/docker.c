@@ -126,9 +126,10 @@
  * machine's CPU while containers are made) and makes no network sandbox;
  * the container still gets a network namespace of its own, which
  * miniinet wires.  DIR.hosts holds what Docker writes for a container of
- * no network; DIR.resolv.conf is empty: Docker's named the server's
- * resolvers, which the mini-Internet does not reach, and the image's own
- * is whatever the machine that built it had. */
+ * no network (images/build's images have both files empty: without
+ * DIR.hosts, localhost would not resolve); DIR.resolv.conf is empty, as
+ * theirs: Docker's named the server's resolvers, which the mini-Internet
+ * does not reach, and another image's own could name anything. */
 #define HOSTS_PATH "%s.hosts"
 #define RESOLV_PATH "%s.resolv.conf"
 #define HOSTS_TEXT                                                            \
