@@ -130,15 +130,21 @@
  * DIR.hosts, localhost would not resolve); DIR.resolv.conf is empty, as
  * theirs: Docker's named the server's resolvers, which the mini-Internet
  * does not reach, and another image's own could name anything. */
-#define HOSTS_PATH "%s.hosts"
-#define RESOLV_PATH "%s.resolv.conf"
-#define HOSTS_TEXT                                                            \
-    "127.0.0.1\tlocalhost\n"                                                  \
-    "::1\tlocalhost ip6-localhost ip6-loopback\n"                             \
-    "fe00::0\tip6-localnet\n"                                                 \
-    "ff00::0\tip6-mcastprefix\n"                                              \
-    "ff02::1\tip6-allnodes\n"                                                 \
-    "ff02::2\tip6-allrouters\n"
+static const struct etc_file {
+    const char *path_fmt; /* next to DIR: a format of DIR */
+    const char *target;   /* in the container */
+    const char *text;
+} etc_files[] = {
+    {"%s.hosts", "/etc/hosts",
+     "127.0.0.1\tlocalhost\n"
+     "::1\tlocalhost ip6-localhost ip6-loopback\n"
+     "fe00::0\tip6-localnet\n"
+     "ff00::0\tip6-mcastprefix\n"
+     "ff02::1\tip6-allnodes\n"
+     "ff02::2\tip6-allrouters\n"},
+    {"%s.resolv.conf", "/etc/resolv.conf", ""},
+};
+#define N_ETC_FILES (sizeof etc_files / sizeof *etc_files)
 
 #define DEFAULT_PATH                                                          \
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -1041,7 +1047,7 @@ create_request(const struct docker *d, const char *network,
     json_object_object_add(req, "Labels", labels);
 
     add_string(hc, "NetworkMode", "none");
-    /* No network sandbox, no prestart hook (HOSTS_PATH). */
+    /* No network sandbox, no prestart hook (etc_files). */
     json_object_object_add(req, "NetworkDisabled", json_object_new_boolean(1));
     /* docker-init as PID 1: reaps the daemons FRR's -d orphans. */
     json_object_object_add(hc, "Init", json_object_new_boolean(1));
@@ -1073,12 +1079,13 @@ create_request(const struct docker *d, const char *network,
     char bind[2 * PATH_MAX + 32];
     snprintf(bind, sizeof bind, "%s:%s", dir, dir);
     json_object_array_add(binds, json_object_new_string(bind));
-    snprintf(bind, sizeof bind, HOSTS_PATH ":/etc/hosts%s", dir,
-             frr ? ":ro" : "");
-    json_object_array_add(binds, json_object_new_string(bind));
-    snprintf(bind, sizeof bind, RESOLV_PATH ":/etc/resolv.conf%s", dir,
-             frr ? ":ro" : "");
-    json_object_array_add(binds, json_object_new_string(bind));
+    for (size_t i = 0; i < N_ETC_FILES; i++) {
+        char source[PATH_MAX + 32];
+        snprintf(source, sizeof source, etc_files[i].path_fmt, dir);
+        snprintf(bind, sizeof bind, "%s:%s%s", source, etc_files[i].target,
+                 frr ? ":ro" : "");
+        json_object_array_add(binds, json_object_new_string(bind));
+    }
     if (frr) {
         snprintf(bind, sizeof bind, "%s:/var/run/frr", frr_dir_host);
         json_object_array_add(binds, json_object_new_string(bind));
@@ -2265,7 +2272,7 @@ remove_container(const struct docker *d, const char *socket, const char *name,
 }
 
 /* A node's file next to its directory: PATH_FMT (VTYSH_CONF_PATH,
- * HOSTS_PATH, RESOLV_PATH) of `dir`, holding `text`, root's, 0644.  nodes/ is
+ * etc_files[]) of `dir`, holding `text`, root's, 0644.  nodes/ is
  * root's, but the file is opened as one a node could have touched anyway
  * (nodefile_open(): no symlink, no FIFO, one link): a bound file is the
  * container's to write. */
@@ -2340,11 +2347,9 @@ docker_create_node(void *state, const struct mi_plan *plan, size_t index,
     if (runs_frr(node->kind)) {
         error = node_file_write(d, node->name, dir, VTYSH_CONF_PATH, "");
     }
-    if (!error) {
-        error = node_file_write(d, node->name, dir, HOSTS_PATH, HOSTS_TEXT);
-    }
-    if (!error) {
-        error = node_file_write(d, node->name, dir, RESOLV_PATH, "");
+    for (size_t i = 0; !error && i < N_ETC_FILES; i++) {
+        error = node_file_write(d, node->name, dir, etc_files[i].path_fmt,
+                                etc_files[i].text);
     }
     if (error) {
         return error;
