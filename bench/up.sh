@@ -15,7 +15,10 @@
 # the medians are printed), FRR_LOAD=vtysh (both `up` and the floor load
 # each router's integrated frr.conf with one `vtysh -f` once its daemons
 # run, the way before ABI 4.10, for comparison; by default each daemon
-# reads its own part, DAEMON.conf, as it starts), RUNTIME=docker (`up` with
+# reads its own part, DAEMON.conf, as it starts), FRR_LINKS=held (`up`
+# holds every FRR node's links down until FRR runs on every router, then
+# sets them up at once, instead of each router's links up from the start:
+# MINIINET_FRR_LINKS=held, for comparison), RUNTIME=docker (`up` with
 # --plugins=docker: every node a container; dockerd running, the images
 # built; the floor stays bare daemons in namespaces, the same yardstick).
 #
@@ -49,6 +52,19 @@ case $runtime in
 netns | docker) ;;
 *)
     echo "bench/up.sh: RUNTIME is netns or docker, not '$runtime'" >&2
+    exit 1
+    ;;
+esac
+links_note="routers' links up from the start"
+case ${FRR_LINKS:-up} in
+up) unset MINIINET_FRR_LINKS ;;
+held)
+    links_note="routers' links held down until the FRR phase ends"
+    MINIINET_FRR_LINKS=held
+    export MINIINET_FRR_LINKS
+    ;;
+*)
+    echo "bench/up.sh: FRR_LINKS is up or held, not '$FRR_LINKS'" >&2
     exit 1
     ;;
 esac
@@ -134,10 +150,25 @@ group_cpu() {
 }
 # Samples "TIME GROUP MACHINE" every 0.2 s into $tmp/samples, from outside
 # the group, until killed: the FRR phase's share of `up` is read from them.
+# The CPU-seconds of the network's private ovs-vswitchd so far ("-" while
+# there is none): part of the group's, counted apart (issue 20, item 4).
+hz=$(getconf CLK_TCK)
+ovs_cpu() {
+    for f in "$MINIINET_RUNDIR"/*/switch/vsd.pid; do
+        p=$(cat "$f" 2>/dev/null) || continue
+        awk -v hz="$hz" '{ printf "%.2f\n", ($14 + $15) / hz; exit }' \
+            "/proc/$p/stat" 2>/dev/null && return
+    done
+    echo -
+}
+# Its figure at time T (the last sample before it).
+ovs_at() {
+    awk -v t="$1" '$1 <= t { o = $4 } END { print (o == "") ? "-" : o }' "$tmp/samples"
+}
 start_sampler() {
     (
         while :; do
-            echo "$(now) $(group_cpu) $(machine_cpu)"
+            echo "$(now) $(group_cpu) $(machine_cpu) $(ovs_cpu)"
             sleep 0.2
         done
     ) >"$tmp/samples" &
@@ -172,7 +203,7 @@ r=$1
 res=$tmp/result.$r
 mem0=$(mem_avail)
 
-echo "== up ($cfg, $runtime, -j $jobs, run $r of $runs)"
+echo "== up ($cfg, $runtime, -j $jobs, $links_note, run $r of $runs)"
 start_sampler
 t0=$(now)
 g0=$(group_cpu) m0=$(machine_cpu)
@@ -182,7 +213,7 @@ if ! "$miniinet" -j "$jobs" --plugins="$runtime" -c "$cfg" up 2>"$tmp/up.log"; t
     exit 1
 fi
 t1=$(now)
-g1=$(group_cpu) m1=$(machine_cpu)
+g1=$(group_cpu) m1=$(machine_cpu) o1=$(ovs_cpu)
 grep -E 'done in|is up' "$tmp/up.log" | sed 's/^/  /'
 
 echo "== waiting until check exits 0: every host reaches every other, every BGP session is up (at most 300 s after up)"
@@ -195,7 +226,7 @@ while [ "$(secs "$t1" "$(now)" | cut -d. -f1)" -lt 300 ]; do
     sleep 2
 done
 t2=$(now)
-g2=$(group_cpu) m2=$(machine_cpu)
+g2=$(group_cpu) m2=$(machine_cpu) o2=$(ovs_cpu)
 stop_sampler
 tail -1 "$tmp/check" 2>/dev/null | sed 's/^/  /'
 
@@ -203,6 +234,7 @@ tail -1 "$tmp/check" 2>/dev/null | sed 's/^/  /'
 frr=$(sed -n 's/.*\[ *\([0-9.]*\)s\] frr: done in \([0-9.]*\)s.*/\1 \2/p' "$tmp/up.log" |
     awk '{ printf "%s %s", $1 - $2, $1 }')
 frr_cpu="- -"
+ovs_frr=-
 if [ -n "$frr" ]; then
     # shellcheck disable=SC2086
     set -- $frr
@@ -210,6 +242,8 @@ if [ -n "$frr" ]; then
     fb=$(cpu_at "$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')")
     # shellcheck disable=SC2086
     frr_cpu="$(diff2 ${fa% *} ${fb% *}) $(diff2 ${fa#* } ${fb#* })"
+    ovs_frr=$(diff2 "$(ovs_at "$(awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.3f", a + b }')")" \
+        "$(ovs_at "$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')")")
 fi
 
 # Memory: PSS of the FRR daemons of this network (by the network
@@ -331,6 +365,9 @@ done
     echo "cpu_conv $(diff2 "$g1" "$g2") $(diff2 "$m1" "$m2")"
     echo "cpu_reach $(diff2 "$g0" "$g2") $(diff2 "$m0" "$m2")"
     echo "cpu_down $(diff2 "$g3" "$g4") $(diff2 "$m3" "$m4")"
+    # ovs-vswitchd: all of `up` (it starts within it), the FRR phase,
+    # convergence.
+    echo "cpu_ovs $(diff2 0 "$o1") $ovs_frr $(diff2 "$o1" "$o2")"
     echo "cpu_floor $(diff2 "$g5" "$g6") $(diff2 "$m5" "$m6")"
     echo "cpu_idle10 $(diff2 "$g6" "$g7" 2) $(diff2 "$m6" "$m7" 2)"
     echo "routers $routers"
@@ -373,6 +410,8 @@ cpu_line "CPU up (miniinet returns):" cpu_up
 cpu_line "CPU of which the FRR phase:" cpu_frr
 cpu_line "CPU convergence (up .. check ok):" cpu_conv
 cpu_line "CPU up .. all reachable:" cpu_reach
+[ "$(med cpu_ovs 2)" = - ] ||
+    echo "of which Open vSwitch (ovs-vswitchd): up $(med cpu_ovs 2) (the FRR phase $(med cpu_ovs 3)), convergence $(med cpu_ovs 4) CPU-s"
 cpu_line "CPU down:" cpu_down
 cpu_line "CPU FRR floor:" cpu_floor
 # The floor (bare daemons, in the group whatever the runtime) from the

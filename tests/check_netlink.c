@@ -760,6 +760,57 @@ START_TEST(test_configure_node)
 }
 END_TEST
 
+/* A router's interface held (up's FRR phase): down, yet addressed, and
+ * the host's default route through the far end is there all the same;
+ * netlink_raise_links() then sets it up, and refuses a name that is not
+ * there or not a name, saying so. */
+START_TEST(test_configure_held)
+{
+    const char *r = make_ns(), *h = make_ns();
+    struct veth_spec link = {{{"r_eth0", r}, {"h_eth0", h}}, 0};
+    struct if_spec r_if = {
+        .ifname = "r_eth0", .addr = {IP4(10, 0, 0, 1), 24}, .held = true};
+    struct if_spec h_if = {.ifname = "h_eth0", .addr = {IP4(10, 0, 0, 2), 24}};
+    struct node_net_spec router = {.netns = r, .ifs = &r_if, .n_ifs = 1};
+    struct node_net_spec host = {
+        .netns = h, .ifs = &h_if, .n_ifs = 1, .default_gw = IP4(10, 0, 0, 1)};
+
+    ck_assert_int_eq(netlink_create_veths(&link, 1), 0);
+    ck_assert_int_eq(netlink_configure_node(&router), 0);
+    ck_assert_int_eq(netlink_configure_node(&host), 0);
+
+    struct listing lr = list(r);
+    const struct if_status *st = find_if(&lr, "r_eth0");
+    ck_assert(!st->up);
+    ck_assert(has_addr(st, IP4(10, 0, 0, 1), 24));
+    ck_assert(find_if(&lr, "lo")->up);
+    free(lr.ifs);
+    struct tc_query th = tc_of(h, "h_eth0");
+    ck_assert_uint_eq(th.n_default, 1);
+    ck_assert_uint_eq(th.gateway, IP4(10, 0, 0, 1));
+
+    const char *names[] = {"r_eth0", "r_eth9"};
+    ck_assert_int_eq(netlink_raise_links(r, names, 1), 0);
+    lr = list(r);
+    ck_assert(find_if(&lr, "r_eth0")->up);
+    free(lr.ifs);
+    /* Raised again: nothing to do, no error. */
+    ck_assert_int_eq(netlink_raise_links(r, names, 1), 0);
+
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_raise_links(r, names, 2), -ENODEV);
+    ck_assert_ptr_nonnull(strstr(testutil_captured(), "r_eth9"));
+    testutil_capture_end();
+    const char *bad[] = {"a/b/c/d/e/f/g/h/i"};
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_raise_links(r, bad, 1), -EINVAL);
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "invalid interface name"));
+    testutil_capture_end();
+    ck_assert_int_eq(netlink_raise_links(r, names, 0), 0);
+}
+END_TEST
+
 /* A host's addresses and routes as snapshots take them, with and without
  * its management interface (student access's `ssh`, which snapshots leave
  * out: netlink_dump_node()'s skip_if). */
@@ -1196,6 +1247,7 @@ netlink_suite(void)
     tcase_add_test(tc, test_veth_batch_300);
     tcase_add_test(tc, test_veth_duplicate);
     tcase_add_test(tc, test_configure_node);
+    tcase_add_test(tc, test_configure_held);
     tcase_add_test(tc, test_dump_skip_if);
     tcase_add_test(tc, test_tcp_listens_netns);
     tcase_add_test(tc, test_configure_tbf);

@@ -569,6 +569,26 @@ build_link_up(int ifindex, const char *name, struct nl_msg **msg)
     return err;
 }
 
+/* RTM_NEWLINK changing only IFF_UP of `ifindex` (libnl sets the change
+ * mask to the flags named, so down is "flag cleared"). */
+static int
+build_link_state(int ifindex, bool up, struct nl_msg **msg)
+{
+    struct rtnl_link *link = rtnl_link_alloc();
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    rtnl_link_set_ifindex(link, ifindex);
+    if (up) {
+        rtnl_link_set_flags(link, IFF_UP);
+    } else {
+        rtnl_link_unset_flags(link, IFF_UP);
+    }
+    int err = rtnl_link_build_add_request(link, 0, msg);
+    rtnl_link_put(link);
+    return err;
+}
+
 /* Sends the request a build_*() made, or logs why there is none. */
 static void
 send_built(struct batch *b, int err, struct nl_msg *msg, char *what)
@@ -1137,8 +1157,10 @@ configure_here(void *call_)
             continue;
         }
         char *label = if_label(spec->netns, ifs->ifname);
-        err = build_link_up(ifindex, NULL, &msg);
-        send_built(&b, err, msg, xasprintf("%s: setting it up", label));
+        err = build_link_state(ifindex, !ifs->held, &msg);
+        send_built(
+            &b, err, msg,
+            xasprintf("%s: setting it %s", label, ifs->held ? "down" : "up"));
         if (ifs->addr.plen) {
             send_address(&b, label, ifindex, ifs->addr);
         }
@@ -1251,6 +1273,52 @@ netlink_configure_node(const struct node_net_spec *spec)
     return error;
 }
 
+struct raise_call {
+    const char *netns;
+    const char *const *names;
+    size_t n;
+};
+
+static int
+raise_here(void *call_)
+{
+    const struct raise_call *call = call_;
+    const char *ns = ns_label(call->netns);
+    char *ctx =
+        xasprintf("%s: setting its links up", ns ? ns : "this namespace");
+    struct batch b;
+
+    int error = batch_open(&b, ctx);
+    for (size_t i = 0; !error && i < call->n; i++) {
+        char *label = if_label(call->netns, call->names[i]);
+        struct nl_msg *msg = NULL;
+        int err = build_link_up(0, call->names[i], &msg);
+        send_built(&b, err, msg, xasprintf("%s: setting it up", label));
+        free(label);
+    }
+    error = error ? error : batch_finish(&b);
+    free(ctx);
+    return error;
+}
+
+int
+netlink_raise_links(const char *netns, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_ifname(names[i])) {
+            log_error("%s: invalid interface name \"%s\"",
+                      netns ? netns : "raising links",
+                      names[i] ? names[i] : "");
+            return -EINVAL;
+        }
+    }
+    if (!n) {
+        return 0;
+    }
+    struct raise_call call = {netns, names, n};
+    return netlink_in_netns(netns, "raising links", raise_here, &call);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Link control at run time                                                 */
 /* ------------------------------------------------------------------------ */
@@ -1259,26 +1327,6 @@ struct control_call {
     const char *netns, *ifname;
     const struct link_control *c;
 };
-
-/* RTM_NEWLINK changing only IFF_UP of `ifindex` (libnl sets the change
- * mask to the flags named, so down is "flag cleared"). */
-static int
-build_link_state(int ifindex, bool up, struct nl_msg **msg)
-{
-    struct rtnl_link *link = rtnl_link_alloc();
-    if (!link) {
-        return -NLE_NOMEM;
-    }
-    rtnl_link_set_ifindex(link, ifindex);
-    if (up) {
-        rtnl_link_set_flags(link, IFF_UP);
-    } else {
-        rtnl_link_unset_flags(link, IFF_UP);
-    }
-    int err = rtnl_link_build_add_request(link, 0, msg);
-    rtnl_link_put(link);
-    return err;
-}
 
 /* The root qdisc of `ifindex` deleted: the kernel's default comes back
  * (ENOENT when there is only the default: nothing to do). */

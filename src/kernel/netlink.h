@@ -71,6 +71,8 @@ struct if_spec {
     uint32_t delay_us;   /* >0: netem delay; the root qdisc, or the child of
                             the tbf when both are set */
     uint32_t buffer_us;  /* tbf queue, as time at the rate; 0: 50 ms */
+    bool held;           /* left down (set down when up), addressed and
+                            shaped: netlink_raise_links() sets it up */
 };
 
 /* A route of a node through one of its interfaces. */
@@ -104,6 +106,11 @@ struct node_net_spec {
  * -ERANGE for a rate tbf cannot express.
  * Called from several threads at once for different nodes. */
 int netlink_configure_node(const struct node_net_spec *);
+
+/* Sets the interfaces `names` (n of them) of namespace `netns` (NULL: the
+ * caller's) up, by name, in one batch on one socket made in the namespace.
+ * Returns 0 or the first -errno, each failure logged. */
+int netlink_raise_links(const char *netns, const char *const *names, size_t n);
 
 /* tbf parameters for `rate_bps` on an interface of MTU `mtu` with a queue
  * of `buffer_us` (0: 50 ms): bucket (burst) and limit in bytes.  Exposed

@@ -43,6 +43,9 @@ struct up {
     bool csum_off;     /* the switch wants TX checksum offload off */
     bool tun_csum_off; /* so does the tunnel, on remote links */
     bool tun_ends;     /* the tunnel makes remote links' ends itself */
+    bool hold;         /* FRR nodes' links held down until FRR runs on
+                          every router here (MINIINET_FRR_LINKS=held, for
+                          comparison only: build()) */
     bool no_delay;     /* netem missing, impairments optional */
     bool no_rate;      /* tbf missing, impairments optional */
     struct state st;
@@ -506,6 +509,7 @@ configure_node_at(struct up *u, size_t node, const bool *only)
         ifs[i].rate_bps = u->no_rate ? 0 : l->rate_bps;
         ifs[i].delay_us = u->no_delay ? 0 : l->delay_us;
         ifs[i].buffer_us = l->buffer_us;
+        ifs[i].held = u->hold && !only && frrconf_daemons(u->p, node)[0];
     }
 
     /* The routes miniinet sets (a host's default route, the measurement
@@ -646,6 +650,29 @@ start_frr(size_t k, void *u_)
         error = rt_start_frr(u->rt, name, dir, frrconf_daemons(u->p, node));
     }
     free(dir);
+    return error;
+}
+
+/* Node u->nodes[k]'s links up, when configure_node() held them down. */
+static int
+raise_node(size_t k, void *u_)
+{
+    struct up *u = u_;
+    size_t node = u->nodes[k];
+
+    if (!frrconf_daemons(u->p, node)[0] || !u->n_attach[node]) {
+        return 0;
+    }
+    const char **names = xcalloc(u->n_attach[node] + 1, sizeof *names);
+    for (size_t a = 0; a < u->n_attach[node]; a++) {
+        const struct attach *at = &u->attach[node][a];
+        names[a] = u->p->links[at->link].end[at->end].ifname;
+    }
+    int error = netlink_raise_links(u->netns[node], names, u->n_attach[node]);
+    if (error) {
+        log_error("%s: cannot set its links up", u->p->nodes[node].name);
+    }
+    free(names);
     return error;
 }
 
@@ -1270,7 +1297,16 @@ build(struct up *u)
 {
     char *switch_dir = state_switch_dir(&u->st);
     const char *phase = "switch";
+    const char *links = getenv("MINIINET_FRR_LINKS");
     int error = 0;
+
+    /* Routers' links are up as they are made, so that each router
+     * converges with those before it while the later ones start.  With
+     * MINIINET_FRR_LINKS=held (bench/up.sh FRR_LINKS=held) they stay down
+     * until FRR runs on every router here, then go up at once: measured on
+     * class-60, that converges later for more CPU (README, class-60),
+     * and stays only to compare the two. */
+    u->hold = links && !strcmp(links, "held");
 
     if (u->sw && u->p->n_bridges) {
         progress_phase("switch", 0);
@@ -1367,6 +1403,10 @@ build(struct up *u)
     if (!error) {
         phase = "frr";
         error = run_phase(u, phase, u->n_frr, start_frr);
+    }
+    if (!error && u->hold) {
+        phase = "links up";
+        error = run_phase(u, "raise", u->n_nodes, raise_node);
     }
     if (!error && plan_access(u->s->plan)) {
         phase = "student access";

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Benchmark: what a spanning tree costs Open vSwitch's userspace (netdev)
+# datapath, the one miniinet's private instance uses where the kernel has
+# no openvswitch module.  On a private instance in a network namespace of
+# its own (nothing of the server's is touched): BRIDGES bridges of PORTS
+# veth ports each (default 20 x 6), every port's other end up in the same
+# namespace; then for each spanning tree (stp, rstp, none) and each rate of
+# broadcast frames sent into one port (FRAMES, default "0 10 50" a second:
+# broadcast pings from one port's other end), the CPU-seconds of
+# ovs-vswitchd over SECONDS_EACH (default 20) and, from a strace of as long
+# after it, the RTM_GETLINK requests it sent a second (TREES: the order,
+# default "stp rstp none").  As root, on an idle machine.
+#
+#   bench/stp.sh
+#   BRIDGES=40 PORTS=8 FRAMES="0 50" bench/stp.sh
+set -eu
+
+bridges=${BRIDGES:-20}
+ports=${PORTS:-6}
+frames=${FRAMES:-0 10 50}
+trees=${TREES:-stp rstp none}
+seconds=${SECONDS_EACH:-20}
+ns=mi-stp-$$
+dir=$(mktemp -d /tmp/miniinet-stp.XXXXXX)
+schema=/usr/share/openvswitch/vswitch.ovsschema
+
+for p in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl strace ping; do
+    command -v $p >/dev/null || {
+        echo "bench/stp.sh: $p is not installed" >&2
+        exit 1
+    }
+done
+[ -r $schema ] || {
+    echo "bench/stp.sh: no $schema" >&2
+    exit 1
+}
+
+in_ns() { ip netns exec "$ns" env OVS_RUNDIR="$dir" "$@"; }
+vsctl() { in_ns ovs-vsctl --db=unix:"$dir/db.sock" --timeout=60 "$@"; }
+
+cleanup() {
+    set +e
+    for d in ovs-vswitchd ovsdb-server; do
+        [ -f "$dir/$d.pid" ] && kill "$(cat "$dir/$d.pid")" 2>/dev/null
+    done
+    sleep 1
+    for d in ovs-vswitchd ovsdb-server; do
+        [ -f "$dir/$d.pid" ] && kill -9 "$(cat "$dir/$d.pid")" 2>/dev/null
+    done
+    if [ -n "${pinger:-}" ]; then kill "$pinger" 2>/dev/null; fi
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$ns"
+in_ns ip link set lo up
+in_ns ovsdb-tool create "$dir/conf.db" $schema
+in_ns ovsdb-server "$dir/conf.db" --remote=punix:"$dir/db.sock" \
+    --pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
+    --log-file="$dir/ovsdb-server.log" --detach
+vsctl --no-wait init
+in_ns ovs-vswitchd unix:"$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
+    --unixctl="$dir/ovs-vswitchd.ctl" --log-file="$dir/ovs-vswitchd.log" \
+    --detach
+pid=$(cat "$dir/ovs-vswitchd.pid")
+
+# The bridges and their ports, in one transaction; the far ends up.
+set --
+b=0
+while [ "$b" -lt "$bridges" ]; do
+    set -- "$@" -- add-br "sb$b" -- set bridge "sb$b" datapath_type=netdev
+    p=0
+    while [ "$p" -lt "$ports" ]; do
+        in_ns ip link add "s${b}p$p" type veth peer name "f${b}p$p"
+        in_ns ip link set "s${b}p$p" up
+        in_ns ip link set "f${b}p$p" up
+        set -- "$@" -- add-port "sb$b" "s${b}p$p"
+        p=$((p + 1))
+    done
+    b=$((b + 1))
+done
+vsctl "$@"
+in_ns ip addr add 198.18.200.1/24 dev f0p0
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+
+printf '%-5s %-9s %-12s %s\n' tree frames/s 'CPU-s/min' 'RTM_GETLINK/s'
+for tree in $trees; do
+    b=0
+    set --
+    while [ "$b" -lt "$bridges" ]; do
+        set -- "$@" -- set bridge "sb$b" \
+            "stp_enable=$([ "$tree" = stp ] && echo true || echo false)" \
+            "rstp_enable=$([ "$tree" = rstp ] && echo true || echo false)"
+        b=$((b + 1))
+    done
+    vsctl "$@"
+    sleep 10 # settle
+    for f in $frames; do
+        pinger=
+        if [ "$f" -gt 0 ]; then
+            interval=$(awk -v f="$f" 'BEGIN { printf "%.3f", 1 / f }')
+            # ip netns exec execs ping: $! is ping's pid.
+            ip netns exec "$ns" ping -q -b -i "$interval" -I f0p0 \
+                198.18.200.255 >/dev/null 2>&1 &
+            pinger=$!
+            sleep 2
+        fi
+        t0=$(cpu_ticks)
+        sleep "$seconds"
+        t1=$(cpu_ticks)
+        timeout "$seconds" strace -f -qq -e trace=sendmsg,sendto -e signal=none \
+            -o "$dir/strace" -p "$pid" 2>/dev/null || true
+        # The requests' own bytes: a 4-byte length, then type 18
+        # (RTM_GETLINK) as strace escapes it.
+        c='(\\[0-7]{1,3}|\\[^0-7]|[^\\"])'
+        re='iov_base="'"$c$c$c$c"'\\22\\0'
+        req=$(grep -cE "$re" "$dir/strace" || true)
+        if [ -n "$pinger" ]; then
+            kill "$pinger" 2>/dev/null || true
+            wait "$pinger" 2>/dev/null || true
+            pinger=
+        fi
+        awk -v tree="$tree" -v f="$f" -v t=$((t1 - t0)) -v hz="$hz" \
+            -v s="$seconds" -v r="$req" 'BEGIN {
+                printf "%-5s %-9s %-12.2f %.0f\n", tree, f, t / hz * 60 / s, r / s }'
+    done
+done
