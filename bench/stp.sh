@@ -20,11 +20,15 @@ ports=${PORTS:-6}
 frames=${FRAMES:-0 10 50}
 trees=${TREES:-stp rstp none}
 seconds=${SECONDS_EACH:-20}
+settle=${SETTLE:-35}
 ns=mi-stp-$$
-dir=$(mktemp -d /tmp/miniinet-stp.XXXXXX)
 schema=/usr/share/openvswitch/vswitch.ovsschema
 
-for p in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl strace ping; do
+[ "$(id -u)" -eq 0 ] || {
+    echo "bench/stp.sh: run it as root" >&2
+    exit 1
+}
+for p in ip timeout sysctl ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl strace ping; do
     command -v $p >/dev/null || {
         echo "bench/stp.sh: $p is not installed" >&2
         exit 1
@@ -34,6 +38,10 @@ done
     echo "bench/stp.sh: no $schema" >&2
     exit 1
 }
+
+dir=$(mktemp -d /tmp/miniinet-stp.XXXXXX)
+made_ns=
+pinger=
 
 in_ns() { ip netns exec "$ns" env OVS_RUNDIR="$dir" "$@"; }
 vsctl() { in_ns ovs-vsctl --db=unix:"$dir/db.sock" --timeout=60 "$@"; }
@@ -47,14 +55,23 @@ cleanup() {
     for d in ovs-vswitchd ovsdb-server; do
         [ -f "$dir/$d.pid" ] && kill -9 "$(cat "$dir/$d.pid")" 2>/dev/null
     done
-    if [ -n "${pinger:-}" ]; then kill "$pinger" 2>/dev/null; fi
-    ip netns del "$ns" 2>/dev/null
+    if [ -n "$pinger" ]; then kill "$pinger" 2>/dev/null; fi
+    [ -z "$made_ns" ] || ip netns del "$ns" 2>/dev/null
     rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ip netns add "$ns"
+made_ns=1
 in_ns ip link set lo up
+# No IPv6 (where the kernel has it): the far ends would send router
+# solicitations and MLD reports.
+if [ -d /proc/sys/net/ipv6 ]; then
+    in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+fi
 in_ns ovsdb-tool create "$dir/conf.db" $schema
 in_ns ovsdb-server "$dir/conf.db" --remote=punix:"$dir/db.sock" \
     --pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
@@ -97,27 +114,44 @@ for tree in $trees; do
         b=$((b + 1))
     done
     vsctl "$@"
-    sleep 10 # settle
+    sleep "$settle" # STP: 15 s listening, 15 s learning
     for f in $frames; do
         pinger=
         if [ "$f" -gt 0 ]; then
             interval=$(awk -v f="$f" 'BEGIN { printf "%.3f", 1 / f }')
             # ip netns exec execs ping: $! is ping's pid.
             ip netns exec "$ns" ping -q -b -i "$interval" -I f0p0 \
-                198.18.200.255 >/dev/null 2>&1 &
+                198.18.200.255 >/dev/null 2>"$dir/ping.err" &
             pinger=$!
             sleep 2
         fi
         t0=$(cpu_ticks)
         sleep "$seconds"
         t1=$(cpu_ticks)
-        timeout "$seconds" strace -f -qq -e trace=sendmsg,sendto -e signal=none \
-            -o "$dir/strace" -p "$pid" 2>/dev/null || true
-        # The requests' own bytes: a 4-byte length, then type 18
-        # (RTM_GETLINK) as strace escapes it.
+        rc=0
+        timeout "$seconds" ip netns exec "$ns" strace -f -qq \
+            -e trace=sendmsg,sendto -e signal=none -o "$dir/strace" \
+            -p "$pid" 2>"$dir/strace.err" || rc=$?
+        if [ "$rc" -ne 124 ]; then
+            echo "bench/stp.sh: strace of ovs-vswitchd failed (status $rc):" >&2
+            tail -3 "$dir/strace.err" >&2
+            exit 1
+        fi
+        [ -s "$dir/strace" ] || {
+            echo "bench/stp.sh: strace saw ovs-vswitchd send nothing" >&2
+            exit 1
+        }
+        # strace shows what sendmsg() sends as escaped bytes: a request
+        # is a 4-byte length, then type 18 (RTM_GETLINK), "\22\0"; what
+        # sendto() sends on a netlink socket it decodes.
         c='(\\[0-7]{1,3}|\\[^0-7]|[^\\"])'
-        re='iov_base="'"$c$c$c$c"'\\22\\0'
-        req=$(grep -cE "$re" "$dir/strace" || true)
+        re='iov_base="'"$c$c$c$c"'\\22\\0|nlmsg_type=RTM_GETLINK'
+        req=$(grep -oE "$re" "$dir/strace" | wc -l)
+        if [ -n "$pinger" ] && ! kill -0 "$pinger" 2>/dev/null; then
+            echo "bench/stp.sh: the broadcast ping stopped early:" >&2
+            tail -3 "$dir/ping.err" >&2
+            exit 1
+        fi
         if [ -n "$pinger" ]; then
             kill "$pinger" 2>/dev/null || true
             wait "$pinger" 2>/dev/null || true

@@ -36,6 +36,8 @@
 # groups would take the daemons out of the bench's), only the machine's
 # figure is given.  With the docker runtime, containers are dockerd's
 # children, never in the bench's group: compare the machine's figures.
+# Open vSwitch's share is printed apart when the network has a private
+# instance (ovs-vswitchd's own user + system time, from /proc).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,9 +118,9 @@ cleanup() {
             while read -r d; do rm -rf "/var/tmp/frr/$d"; done
         [ -e "$tmp/gr.before" ] || rm -f /var/run/frr/ospfd-gr.json
     fi
+    [ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null || true
     if [ -n "${acct:-}" ] && [ -d "$acct" ]; then
         echo $$ >"$acct_root/cgroup.procs" 2>/dev/null || true
-        [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
         rmdir "$acct" 2>/dev/null || true
     fi
     rm -rf "$tmp"
@@ -151,11 +153,13 @@ group_cpu() {
 # Samples "TIME GROUP MACHINE" every 0.2 s into $tmp/samples, from outside
 # the group, until killed: the FRR phase's share of `up` is read from them.
 # The CPU-seconds of the network's private ovs-vswitchd so far ("-" while
-# there is none): part of the group's, counted apart (issue 20, item 4).
+# there is none, or with the server's own Open vSwitch): part of the
+# group's, counted apart.
 hz=$(getconf CLK_TCK)
 ovs_cpu() {
     for f in "$MINIINET_RUNDIR"/*/switch/vsd.pid; do
         p=$(cat "$f" 2>/dev/null) || continue
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = ovs-vswitchd ] || continue
         awk -v hz="$hz" '{ printf "%.2f\n", ($14 + $15) / hz; exit }' \
             "/proc/$p/stat" 2>/dev/null && return
     done

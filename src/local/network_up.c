@@ -653,7 +653,9 @@ start_frr(size_t k, void *u_)
     return error;
 }
 
-/* Node u->nodes[k]'s links up, when configure_node() held them down. */
+/* Node u->nodes[k]'s links up when it is an FRR node: configure_node()
+ * set them down (if_spec.held).  Every FRR node, also one whose FRR was
+ * not started (build()): its links as they would be without holding. */
 static int
 raise_node(size_t k, void *u_)
 {
@@ -1303,7 +1305,8 @@ build(struct up *u)
     /* Routers' links are up as they are made, so that each router
      * converges with those before it while the later ones start.  With
      * MINIINET_FRR_LINKS=held (bench/up.sh FRR_LINKS=held) they stay down
-     * until FRR runs on every router here, then go up at once: measured on
+     * until the FRR phase has ended (also when it failed), then go up at
+     * once: measured on
      * class-60, that converges later for more CPU (README, class-60),
      * and stays only to compare the two. */
     u->hold = links && !strcmp(links, "held");
@@ -1400,13 +1403,17 @@ build(struct up *u)
         }
         u->n_frr = n;
     }
+    bool configured = !error;
     if (!error) {
         phase = "frr";
         error = run_phase(u, phase, u->n_frr, start_frr);
     }
-    if (!error && u->hold) {
-        phase = "links up";
-        error = run_phase(u, "raise", u->n_nodes, raise_node);
+    if (configured && u->hold) {
+        /* Also when a router's FRR failed: the others' links as they
+         * would be without holding. */
+        int e = run_phase(u, "raise", u->n_nodes, raise_node);
+        phase = error ? phase : "links up";
+        error = error ? error : e;
     }
     if (!error && plan_access(u->s->plan)) {
         phase = "student access";
