@@ -82,35 +82,45 @@ in_ns ovs-vswitchd unix:"$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
     --detach
 pid=$(cat "$dir/ovs-vswitchd.pid")
 
-# The bridges and their ports, in one transaction; the far ends up.
+# The veth pairs, both ends up, in one `ip -batch`; the bridges and their
+# ports in one transaction.
 set --
 b=0
 while [ "$b" -lt "$bridges" ]; do
     set -- "$@" -- add-br "sb$b" -- set bridge "sb$b" datapath_type=netdev
     p=0
     while [ "$p" -lt "$ports" ]; do
-        in_ns ip link add "s${b}p$p" type veth peer name "f${b}p$p"
-        in_ns ip link set "s${b}p$p" up
-        in_ns ip link set "f${b}p$p" up
+        printf 'link add s%sp%s type veth peer name f%sp%s\n' "$b" "$p" "$b" "$p"
+        printf 'link set s%sp%s up\nlink set f%sp%s up\n' "$b" "$p" "$b" "$p"
         set -- "$@" -- add-port "sb$b" "s${b}p$p"
         p=$((p + 1))
     done
     b=$((b + 1))
-done
+done >"$dir/veths"
+in_ns ip -batch "$dir/veths"
 vsctl "$@"
 in_ns ip addr add 198.18.200.1/24 dev f0p0
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 
+# strace shows what sendmsg() sends as escaped bytes: a request is a
+# 4-byte length, then type 18 (RTM_GETLINK), "\22\0"; what sendto() sends
+# on a netlink socket it decodes.
+c='(\\[0-7]{1,3}|\\[^0-7]|[^\\"])'
+getlink='iov_base="'"$c$c$c$c"'\\22\\0|nlmsg_type=RTM_GETLINK'
+
 printf '%-5s %-9s %-12s %s\n' tree frames/s 'CPU-s/min' 'RTM_GETLINK/s'
 for tree in $trees; do
+    stp=false rstp=false
+    case $tree in
+    stp) stp=true ;;
+    rstp) rstp=true ;;
+    esac
     b=0
     set --
     while [ "$b" -lt "$bridges" ]; do
-        set -- "$@" -- set bridge "sb$b" \
-            "stp_enable=$([ "$tree" = stp ] && echo true || echo false)" \
-            "rstp_enable=$([ "$tree" = rstp ] && echo true || echo false)"
+        set -- "$@" -- set bridge "sb$b" "stp_enable=$stp" "rstp_enable=$rstp"
         b=$((b + 1))
     done
     vsctl "$@"
@@ -141,18 +151,13 @@ for tree in $trees; do
             echo "bench/stp.sh: strace saw ovs-vswitchd send nothing" >&2
             exit 1
         }
-        # strace shows what sendmsg() sends as escaped bytes: a request
-        # is a 4-byte length, then type 18 (RTM_GETLINK), "\22\0"; what
-        # sendto() sends on a netlink socket it decodes.
-        c='(\\[0-7]{1,3}|\\[^0-7]|[^\\"])'
-        re='iov_base="'"$c$c$c$c"'\\22\\0|nlmsg_type=RTM_GETLINK'
-        req=$(grep -oE "$re" "$dir/strace" | wc -l)
-        if [ -n "$pinger" ] && ! kill -0 "$pinger" 2>/dev/null; then
-            echo "bench/stp.sh: the broadcast ping stopped early:" >&2
-            tail -3 "$dir/ping.err" >&2
-            exit 1
-        fi
+        req=$(grep -oE "$getlink" "$dir/strace" | wc -l)
         if [ -n "$pinger" ]; then
+            kill -0 "$pinger" 2>/dev/null || {
+                echo "bench/stp.sh: the broadcast ping stopped early:" >&2
+                tail -3 "$dir/ping.err" >&2
+                exit 1
+            }
             kill "$pinger" 2>/dev/null || true
             wait "$pinger" 2>/dev/null || true
             pinger=

@@ -150,8 +150,9 @@ group_cpu() {
         echo -
     fi
 }
-# Samples "TIME GROUP MACHINE" every 0.2 s into $tmp/samples, from outside
-# the group, until killed: the FRR phase's share of `up` is read from them.
+# Samples "TIME GROUP MACHINE OVS" every 0.2 s into $tmp/samples, from
+# outside the group, until killed: the FRR phase's share of `up` is read
+# from them.
 # The CPU-seconds of the network's private ovs-vswitchd so far ("-" while
 # there is none, or with the server's own Open vSwitch): part of the
 # group's, counted apart.
@@ -242,12 +243,13 @@ ovs_frr=-
 if [ -n "$frr" ]; then
     # shellcheck disable=SC2086
     set -- $frr
-    fa=$(cpu_at "$(awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.3f", a + b }')")
-    fb=$(cpu_at "$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')")
+    ta=$(awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.3f", a + b }')
+    tb=$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')
+    fa=$(cpu_at "$ta")
+    fb=$(cpu_at "$tb")
     # shellcheck disable=SC2086
     frr_cpu="$(diff2 ${fa% *} ${fb% *}) $(diff2 ${fa#* } ${fb#* })"
-    ovs_frr=$(diff2 "$(ovs_at "$(awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.3f", a + b }')")" \
-        "$(ovs_at "$(awk -v a="$t0" -v b="$2" 'BEGIN { printf "%.3f", a + b }')")")
+    ovs_frr=$(diff2 "$(ovs_at "$ta")" "$(ovs_at "$tb")")
 fi
 
 # Memory: PSS of the FRR daemons of this network (by the network

@@ -494,6 +494,7 @@ configure_node_at(struct up *u, size_t node, const bool *only)
     const struct mi_node *n = &u->p->nodes[node];
     size_t n_ifs = 0;
     struct if_spec *ifs = xcalloc(u->n_attach[node] + 1, sizeof *ifs);
+    bool held = u->hold && !only && frrconf_daemons(u->p, node)[0];
 
     for (size_t a = 0; a < u->n_attach[node]; a++) {
         if (only && !only[u->attach[node][a].link]) {
@@ -509,7 +510,7 @@ configure_node_at(struct up *u, size_t node, const bool *only)
         ifs[i].rate_bps = u->no_rate ? 0 : l->rate_bps;
         ifs[i].delay_us = u->no_delay ? 0 : l->delay_us;
         ifs[i].buffer_us = l->buffer_us;
-        ifs[i].held = u->hold && !only && frrconf_daemons(u->p, node)[0];
+        ifs[i].held = held;
     }
 
     /* The routes miniinet sets (a host's default route, the measurement
@@ -1306,9 +1307,8 @@ build(struct up *u)
      * converges with those before it while the later ones start.  With
      * MINIINET_FRR_LINKS=held (bench/up.sh FRR_LINKS=held) they stay down
      * until the FRR phase has ended (also when it failed), then go up at
-     * once: measured on
-     * class-60, that converges later for more CPU (README, class-60),
-     * and stays only to compare the two. */
+     * once: measured on class-60, that converges later for more CPU
+     * (README, class-60), and stays only to compare the two. */
     u->hold = links && !strcmp(links, "held");
 
     if (u->sw && u->p->n_bridges) {
