@@ -394,6 +394,9 @@ START_TEST(test_older_minor_loads)
     /* Optional ones it lacks: absent, with their documented defaults. */
     ck_assert(!backend_has(&b, RT_STOP_NODE));
     ck_assert_int_eq(rt_stop_node(&b, "r1", "/nowhere"), 0);
+    /* freeze_node came with minor 14: nothing frozen, down kills. */
+    ck_assert(!backend_has(&b, RT_FREEZE_NODE));
+    ck_assert_int_eq(rt_freeze_node(&b, "r1", "/nowhere"), 0);
     /* stop_frr came with minor 6: its default is stop_node's. */
     const char *const daemons[] = {"zebra", NULL};
     ck_assert(!backend_has(&b, RT_STOP_FRR));

@@ -1200,8 +1200,16 @@ START_TEST(test_delete_links)
     assert_up(&here, rb, 1500);
     free(here.ifs);
 
-    /* x0 lives in another namespace: here it is just missing. */
+    /* x0 lives in another namespace: here it is just missing; so is a
+     * name too long for an interface. */
     const char *names[] = {ra, missing, rb, "x0"};
+    const char *asked[] = {ra, missing, rb, "x0", "lo", "a-name-too-long-0"};
+    bool exists[ARRAY_SIZE(asked)];
+    ck_assert_int_eq(netlink_links_exist(asked, ARRAY_SIZE(asked), exists), 0);
+    const bool before[] = {true, false, true, false, true, false};
+    for (size_t i = 0; i < ARRAY_SIZE(asked); i++) {
+        ck_assert_msg(exists[i] == before[i], "%s", asked[i]);
+    }
     testutil_capture_begin();
     ck_assert_int_eq(netlink_delete_links(names, ARRAY_SIZE(names)), 0);
     ck_assert_str_eq(testutil_captured(), "");
@@ -1211,6 +1219,10 @@ START_TEST(test_delete_links)
     ck_assert_ptr_null(find_if(&here, ra));
     ck_assert_ptr_null(find_if(&here, rb));
     free(here.ifs);
+    ck_assert_int_eq(netlink_links_exist(asked, ARRAY_SIZE(asked), exists), 0);
+    for (size_t i = 0; i < ARRAY_SIZE(asked); i++) {
+        ck_assert_msg(exists[i] == !strcmp(asked[i], "lo"), "%s", asked[i]);
+    }
     struct listing la = list(a);
     ck_assert_uint_eq(la.n, 1); /* the peers went with them */
     free(la.ifs);

@@ -521,6 +521,7 @@ START_TEST(test_bad_arguments)
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         ck_assert_int_eq(ops->node_exists(state, bad[i]), -EINVAL);
         ck_assert_int_eq(ops->destroy_node(state, bad[i], dirs[0]), -EINVAL);
+        ck_assert_int_eq(ops->freeze_node(state, bad[i], dirs[0]), -EINVAL);
         ck_assert_int_eq(ops->netns_path(state, bad[i], path, sizeof path),
                          -EINVAL);
     }
@@ -789,6 +790,52 @@ START_TEST(test_destroy_spares_outsiders)
 
     /* ...the one outside was not. */
     ck_assert_int_eq(waitpid(outside, &status, WNOHANG), 0);
+    ck_assert(pid_alive(outside));
+    ck_assert_int_eq(kill(outside, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(outside, &status, 0), outside);
+}
+END_TEST
+
+/* freeze_node (4.14) stops the node's processes without killing them,
+ * spares a process outside the node that a pid file names, and
+ * destroy_node kills the stopped ones. */
+START_TEST(test_freeze_then_destroy)
+{
+    char fake[PATH_MAX];
+    int status;
+
+    ck_assert_ptr_nonnull(ops->freeze_node);
+    ck_assert_int_eq(ops->create_node(state, &plan, 3, dirs[3]), 0);
+    ino_t ino = node_ino(names[3]);
+    pid_t outside = start_sleep(NULL);
+    pid_t inside = start_sleep(names[3]);
+
+    snprintf(fake, sizeof fake, "%s/fake.pid", dirs[3]);
+    char *text = xasprintf("%d\n", (int)outside);
+    write_file(fake, text);
+    free(text);
+    for (int i = 0; i < 200 && !pid_in_ns(inside, ino); i++) {
+        usleep(10000);
+    }
+    ck_assert(pid_in_ns(inside, ino));
+
+    ck_assert_int_eq(ops->freeze_node(state, names[3], dirs[3]), 0);
+    ck_assert_int_eq(waitpid(inside, &status, WUNTRACED), inside);
+    ck_assert(WIFSTOPPED(status));
+    ck_assert_int_eq(WSTOPSIG(status), SIGSTOP);
+    ck_assert_int_eq(waitpid(outside, &status, WUNTRACED | WNOHANG), 0);
+    ck_assert_int_eq(ops->node_exists(state, names[3]), 1);
+
+    /* Frozen twice is no error; nor is a node that does not exist (bad
+     * names: test_bad_arguments). */
+    ck_assert_int_eq(ops->freeze_node(state, names[3], dirs[3]), 0);
+    ck_assert_int_eq(ops->freeze_node(state, names[2], dirs[2]), 0);
+
+    ck_assert_int_eq(ops->destroy_node(state, names[3], dirs[3]), 0);
+    ck_assert_int_eq(waitpid(inside, &status, 0), inside);
+    ck_assert(WIFSIGNALED(status));
+    ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+    ck_assert_int_eq(waitpid(outside, &status, WUNTRACED | WNOHANG), 0);
     ck_assert(pid_alive(outside));
     ck_assert_int_eq(kill(outside, SIGKILL), 0);
     ck_assert_int_eq(waitpid(outside, &status, 0), outside);
@@ -1331,6 +1378,7 @@ netns_suite(void)
     tcase_add_test(tc, test_view_follows_host);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_destroy_spares_outsiders);
+    tcase_add_test(tc, test_freeze_then_destroy);
     tcase_add_test(tc, test_frr_dir_checked);
     suite_add_tcase(s, tc);
 

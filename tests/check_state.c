@@ -287,6 +287,39 @@ START_TEST(test_remove_all)
 }
 END_TEST
 
+/* `down` removes the nodes' directories before the rest: the record and
+ * the other directories stay, a symlink a node made goes as itself. */
+START_TEST(test_remove_node_dirs)
+{
+    struct state st;
+    char path[PATH_MAX];
+
+    make_network(&st);
+    snprintf(path, sizeof path, "%s/net/nodes/R/frr", rundir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    fill(path, 10);
+    snprintf(path, sizeof path, "%s/net/nodes/R/link", rundir);
+    ck_assert_int_eq(symlink("/etc", path), 0);
+    snprintf(path, sizeof path, "%s/net/switch", rundir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+
+    ck_assert_int_eq(state_remove_node_dirs(&st), 0);
+    snprintf(path, sizeof path, "%s/net/nodes", rundir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/net/state", rundir);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/net/switch", rundir);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    ck_assert_int_eq(access("/etc/passwd", F_OK), 0);
+    /* Twice is no error; the rest then goes as ever. */
+    ck_assert_int_eq(state_remove_node_dirs(&st), 0);
+    ck_assert_int_eq(state_remove(&st), 0);
+    snprintf(path, sizeof path, "%s/net", rundir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    state_destroy(&st);
+}
+END_TEST
+
 #define RACE_FILES 20000
 #define NOBODY 65534
 
@@ -1084,6 +1117,7 @@ state_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_remove_all);
+    tcase_add_test(tc, test_remove_node_dirs);
     /* Not added at all when they cannot run, so that they never pass
      * without testing anything (the race needs setuid() to nobody and
      * chown(), the mount test mount()); run-all counts the "# SKIP"

@@ -99,9 +99,10 @@ extern "C" {
  * that has them.  4.12: runtime put_files (struct mi_file), with which
  * `up` installs student access into the proxies and devices.  4.13: switch
  * set_port_vlan (struct mi_port_vlan), with which students set their own
- * switches' VLANs through miniinet. */
+ * switches' VLANs through miniinet.  4.14: runtime freeze_node, with which
+ * `down` stops every node's processes before it kills any. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 13
+#define MI_PLUGIN_ABI_MINOR 14
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -645,6 +646,19 @@ struct mi_runtime_ops {
      * negative errno, reported. */
     int (*put_files)(void *state, const char *name, const char *dir,
                      const struct mi_file *files, size_t n);
+#endif
+
+#if MI_PLUGIN_TARGET_MINOR >= 14
+    /* Since 4.14.  Optional (NULL: `down` goes straight to stop_node()).
+     * Stops the node's processes where they are (SIGSTOP: they keep their
+     * memory and sockets and run no more) without killing them and
+     * without waiting.  `down` calls it for every node before the first
+     * stop_node(): a router killed closes its BGP sessions, and neighbours
+     * still running would recompute their routes and tell theirs, over
+     * and over while the others go; stopped, none can.  stop_node() and
+     * destroy_node() must kill stopped processes too.  A node that does
+     * not exist is not an error. */
+    int (*freeze_node)(void *state, const char *name, const char *dir);
 #endif
 };
 

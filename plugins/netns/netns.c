@@ -2110,13 +2110,14 @@ wait_targets(int proc_fd, struct target *t, size_t n, const struct ns_id *id,
     }
 }
 
-/* Sends SIGKILL to every process in the node.  A pid (from a stale pid
- * file, or reused) is signalled only if its process is inside the node's
- * namespace.  With `wait`, waits for them to be gone (bounded); either way
- * returns with no pidfd open. */
+/* Sends `sig` (SIGKILL, or SIGSTOP to freeze) to every process in the
+ * node.  A pid (from a stale pid file, or reused) is signalled only if its
+ * process is inside the node's namespace.  With `wait` (SIGKILL only),
+ * waits for them to be gone (bounded); either way returns with no pidfd
+ * open. */
 static void
-stop_processes(struct netns *ns, const char *name, const char *dir,
-               const struct ns_id *id, bool wait)
+signal_processes(struct netns *ns, const char *name, const char *dir,
+                 const struct ns_id *id, int sig, bool wait)
 {
     struct pids p = {NULL, 0, 0};
     int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -2148,7 +2149,7 @@ stop_processes(struct netns *ns, const char *name, const char *dir,
      * so nothing inside needs a graceful stop, and FRR's daemons spend
      * 40-100 ms of CPU each on SIGTERM (about 110 s for 480 routers). */
     for (size_t i = 0; i < n; i++) {
-        t[i].gone = signal_target(&t[i], SIGKILL) < 0;
+        t[i].gone = signal_target(&t[i], sig) < 0;
     }
     if (wait && wait_targets(proc_fd, t, n, id, KILL_TIMEOUT_MS)) {
         ns->host->log(MI_LOG_WARN, "netns: node %s: processes survive SIGKILL",
@@ -2191,7 +2192,7 @@ kill_node(struct netns *ns, const char *name, const char *dir, bool wait,
     }
     node_path(path, name);
     if (node_ns_id(path, &id)) {
-        stop_processes(ns, name, dir, &id, wait);
+        signal_processes(ns, name, dir, &id, SIGKILL, wait);
     }
     /* And whatever left the namespace but not the node's cgroups. */
     (void)cg_kill(&ns->cg, name);
@@ -2204,6 +2205,27 @@ netns_stop_node(void *state, const char *name, const char *dir)
     char path[PATH_MAX];
 
     return kill_node(state, name, dir, false, path);
+}
+
+/* Since 4.14: SIGSTOP to the processes in the node's namespace (a
+ * process that left it for another but stayed in the node's cgroups is
+ * left running: stop_node kills it). */
+static int
+netns_freeze_node(void *state, const char *name, const char *dir)
+{
+    struct netns *ns = state;
+    char path[PATH_MAX];
+    struct ns_id id;
+    int error = check_name(ns, "node", name);
+
+    if (error) {
+        return error;
+    }
+    node_path(path, name);
+    if (node_ns_id(path, &id)) {
+        signal_processes(ns, name, dir, &id, SIGSTOP, false);
+    }
+    return 0;
 }
 
 static int
@@ -2353,6 +2375,7 @@ static const struct mi_runtime_ops netns_ops = {
     .node_exists = netns_node_exists,
     .destroy_node = netns_destroy_node,
     .stop_node = netns_stop_node,
+    .freeze_node = netns_freeze_node,
     .prepare_frr = netns_prepare_frr,
     .describe_node = netns_describe_node,
     .run_bounded = netns_run_bounded,

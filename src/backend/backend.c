@@ -55,6 +55,7 @@ static const struct op_info op_table[BACKEND_N_OPS] = {
     [RT_CHECK_ACCESS] = RT(check_access, false),
     [RT_CLEAR_LEFTOVERS] = RT(clear_leftovers, false),
     [RT_PUT_FILES] = RT(put_files, false),
+    [RT_FREEZE_NODE] = RT(freeze_node, false),
 
     [SW_START] = SW(start, true),
     [SW_NEEDS_TX_CSUM_OFF] = SW(needs_tx_csum_off, true),
@@ -304,6 +305,15 @@ rt_stop_node(const struct active_plugin *rt, const char *name, const char *dir)
 {
     return backend_has(rt, RT_STOP_NODE)
                ? rt_ops(rt)->stop_node(rt->state, name, dir)
+               : 0;
+}
+
+int
+rt_freeze_node(const struct active_plugin *rt, const char *name,
+               const char *dir)
+{
+    return backend_has(rt, RT_FREEZE_NODE)
+               ? rt_ops(rt)->freeze_node(rt->state, name, dir)
                : 0;
 }
 

@@ -47,6 +47,7 @@ enum backend_op {
     RT_CHECK_ACCESS,    /* 4.8 */
     RT_CLEAR_LEFTOVERS, /* 4.9 */
     RT_PUT_FILES,       /* 4.12 */
+    RT_FREEZE_NODE,     /* 4.14 */
 
     SW_START,
     SW_NEEDS_TX_CSUM_OFF,
@@ -150,6 +151,9 @@ const char *rt_run_failure(int result, unsigned timeout_ms, size_t max_out,
 int rt_node_exists(const struct active_plugin *rt, const char *name);
 int rt_stop_node(const struct active_plugin *rt, const char *name,
                  const char *dir);
+/* The runtime's freeze_node when it has one (since 4.14), else nothing. */
+int rt_freeze_node(const struct active_plugin *rt, const char *name,
+                   const char *dir);
 int rt_destroy_node(const struct active_plugin *rt, const char *name,
                     const char *dir);
 /* The runtime's stop_frr when it has one (since 4.6), else its stop_node

@@ -1602,6 +1602,31 @@ list_here(void *call_)
 }
 
 int
+netlink_links_exist(const char *const *names, size_t n, bool *exists)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        int error = errno;
+        log_error("asking which interfaces exist: socket: %s",
+                  strerror(error));
+        return -error;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ifreq ifr = {0};
+        size_t len = strlen(names[i]);
+        exists[i] = false; /* a name too long for any interface */
+        if (len < sizeof ifr.ifr_name) {
+            memcpy(ifr.ifr_name, names[i], len + 1);
+            /* Anything but "no such device" counts as there. */
+            exists[i] = ioctl(fd, SIOCGIFINDEX, &ifr) == 0 || errno != ENODEV;
+        }
+    }
+    close(fd);
+    return 0;
+}
+
+int
 netlink_list_interfaces(const char *netns, struct if_status **out, size_t *n)
 {
     char *ctx = xasprintf("listing interfaces%s%s", netns ? " of " : "",

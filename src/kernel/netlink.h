@@ -160,6 +160,13 @@ int netlink_disable_ipv6(const char *netns, const char *ifname);
  * naming both ends is fine). */
 int netlink_delete_links(const char *const *names, size_t n);
 
+/* Whether each of the `n` named interfaces is in the caller's namespace
+ * (exists[i]): one SIOCGIFINDEX each on one socket, no dump of every
+ * interface with its statistics, so cheap enough to ask about thousands
+ * of names every 100 ms while the kernel deletes them.  Returns 0, or
+ * -errno (no socket), logged. */
+int netlink_links_exist(const char *const *names, size_t n, bool *exists);
+
 struct if_status {
     char name[16];
     int ifindex;

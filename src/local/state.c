@@ -913,6 +913,21 @@ remove_network_dir(int run, const char *network, const char *path)
 }
 
 int
+state_remove_node_dirs(const struct state *st)
+{
+    int net = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (net < 0) {
+        return errno == ENOENT ? 0 : -errno;
+    }
+    char *path = xasprintf("%s/nodes", st->dir);
+    int error = fs_remove_tree_at(net, "nodes", path, NULL);
+    free(path);
+    close(net);
+    return error;
+}
+
+int
 state_remove(struct state *st)
 {
     if (st->file) {
