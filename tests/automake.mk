@@ -202,7 +202,8 @@ TESTS += tests/dashjs.test
 EXTRA_DIST += tests/dashjs.test
 tests/snapshot.log: tests/hogs.log
 TESTS += tests/docker.test
-EXTRA_DIST += tests/docker.test bench/docker.sh bench/snapshot.sh bench/stp.sh
+EXTRA_DIST += tests/docker.test bench/docker.sh bench/snapshot.sh bench/stp.sh \
+	bench/ovs-down.sh
 tests/docker.log: tests/link.log tests/snapshot.log
 tests/testbed.log: tests/docker.log
 # The images' sshd and the proxy image (a container of each): after

@@ -796,9 +796,9 @@ START_TEST(test_destroy_spares_outsiders)
 }
 END_TEST
 
-/* freeze_node (4.14) stops the node's processes without killing them,
- * spares a process outside the node that a pid file names, and
- * destroy_node kills the stopped ones. */
+/* freeze_node (4.14) stops the node's processes without killing them and
+ * spares a process outside the node that a pid file names; stop_node then
+ * kills the stopped ones, as in `down`. */
 START_TEST(test_freeze_then_destroy)
 {
     char fake[PATH_MAX];
@@ -820,7 +820,14 @@ START_TEST(test_freeze_then_destroy)
     ck_assert(pid_in_ns(inside, ino));
 
     ck_assert_int_eq(ops->freeze_node(state, names[3], dirs[3]), 0);
-    ck_assert_int_eq(waitpid(inside, &status, WUNTRACED), inside);
+    pid_t got = 0;
+    for (int i = 0; i < 500 && got == 0; i++) {
+        got = waitpid(inside, &status, WUNTRACED | WNOHANG);
+        if (got == 0) {
+            usleep(10000);
+        }
+    }
+    ck_assert_int_eq(got, inside);
     ck_assert(WIFSTOPPED(status));
     ck_assert_int_eq(WSTOPSIG(status), SIGSTOP);
     ck_assert_int_eq(waitpid(outside, &status, WUNTRACED | WNOHANG), 0);
@@ -831,10 +838,13 @@ START_TEST(test_freeze_then_destroy)
     ck_assert_int_eq(ops->freeze_node(state, names[3], dirs[3]), 0);
     ck_assert_int_eq(ops->freeze_node(state, names[2], dirs[2]), 0);
 
-    ck_assert_int_eq(ops->destroy_node(state, names[3], dirs[3]), 0);
+    /* As `down` goes on: stop_node kills the stopped process. */
+    ck_assert_int_eq(ops->stop_node(state, names[3], dirs[3]), 0);
     ck_assert_int_eq(waitpid(inside, &status, 0), inside);
     ck_assert(WIFSIGNALED(status));
     ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+    ck_assert_int_eq(ops->destroy_node(state, names[3], dirs[3]), 0);
+    ck_assert_int_eq(ops->node_exists(state, names[3]), 0);
     ck_assert_int_eq(waitpid(outside, &status, WUNTRACED | WNOHANG), 0);
     ck_assert(pid_alive(outside));
     ck_assert_int_eq(kill(outside, SIGKILL), 0);

@@ -298,24 +298,36 @@ START_TEST(test_remove_node_dirs)
     snprintf(path, sizeof path, "%s/net/nodes/R/frr", rundir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
     fill(path, 10);
+    /* A symlink a node made, to a directory outside with a file in it. */
+    char outside[PATH_MAX], sentinel[PATH_MAX];
+    snprintf(outside, sizeof outside, "%s/outside", rundir);
+    ck_assert_int_eq(mkdir(outside, 0755), 0);
+    snprintf(sentinel, sizeof sentinel, "%s/keep", outside);
+    write_file(sentinel, "x", 1);
     snprintf(path, sizeof path, "%s/net/nodes/R/link", rundir);
-    ck_assert_int_eq(symlink("/etc", path), 0);
+    ck_assert_int_eq(symlink(outside, path), 0);
     snprintf(path, sizeof path, "%s/net/switch", rundir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
 
     ck_assert_int_eq(state_remove_node_dirs(&st), 0);
-    snprintf(path, sizeof path, "%s/net/nodes", rundir);
+    snprintf(path, sizeof path, "%s/net/nodes/R", rundir);
     ck_assert_int_ne(access(path, F_OK), 0);
+    /* nodes/ itself stays: `up` heals a network whose `down` failed. */
+    snprintf(path, sizeof path, "%s/net/nodes", rundir);
+    ck_assert_int_eq(access(path, F_OK), 0);
     snprintf(path, sizeof path, "%s/net/state", rundir);
     ck_assert_int_eq(access(path, F_OK), 0);
     snprintf(path, sizeof path, "%s/net/switch", rundir);
     ck_assert_int_eq(access(path, F_OK), 0);
-    ck_assert_int_eq(access("/etc/passwd", F_OK), 0);
+    ck_assert_int_eq(access(sentinel, F_OK), 0);
     /* Twice is no error; the rest then goes as ever. */
     ck_assert_int_eq(state_remove_node_dirs(&st), 0);
     ck_assert_int_eq(state_remove(&st), 0);
     snprintf(path, sizeof path, "%s/net", rundir);
     ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(access(sentinel, F_OK), 0);
+    ck_assert_int_eq(unlink(sentinel), 0);
+    ck_assert_int_eq(rmdir(outside), 0);
     state_destroy(&st);
 }
 END_TEST

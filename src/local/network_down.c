@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,12 +117,11 @@ remove_nft_table(const struct state *st)
 }
 
 /* The tunnel's and the switch's part of `down`.  It runs on a thread of
- * its own beside the nodes' and links' removal: Open vSwitch's userspace
- * datapath lets its ports go one after the other, each reconfiguring the
- * datapath and closing a packet socket (class-60's 247 bridges: 8 s on an
- * idle machine, half of it in close(), its CPU growing with the square of
- * the ports), while the nodes' removal mostly waits for the kernel's
- * work; neither needs the other done. */
+ * its own beside the nodes' and links' removal: a switch's removal may
+ * take seconds (Open vSwitch's userspace datapath deleting class-60's 247
+ * bridges port by port: 9-10 s on an idle machine, bench/ovs-down.sh),
+ * while the nodes' removal mostly waits for the kernel's work; neither
+ * needs the other done. */
 struct fabric {
     struct session *s;
     const struct state *st;
@@ -172,6 +172,18 @@ network_remove_recorded(struct session *s, struct state *st, const char *verb)
     /* The switch VLAN agent first: no student's change while the switches
      * go (it needs no node: stopped by its pid file). */
     failed |= network_vlan_stop(st) != 0;
+
+    /* From the freeze until every node is killed, a signal that would end
+     * `down` (^C, a master's session gone) waits: interrupted between the
+     * two, it would leave every router stopped, still answering on its
+     * vty socket, under a record that says the network is up. */
+    sigset_t ending, before;
+    sigemptyset(&ending);
+    sigaddset(&ending, SIGINT);
+    sigaddset(&ending, SIGTERM);
+    sigaddset(&ending, SIGHUP);
+    sigaddset(&ending, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &ending, &before);
     if (backend_has(rt, RT_FREEZE_NODE)) {
         /* Every node's processes stopped where they are before any is
          * killed: a router killed closes its BGP sessions, and neighbours
@@ -193,6 +205,7 @@ network_remove_recorded(struct session *s, struct state *st, const char *verb)
                               progress_tick, NULL) != 0;
         progress_end();
     }
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
 
     /* The switch and the tunnel go beside the nodes from now on: started
      * earlier, during the kill's storm of exits, they took half as long
@@ -225,9 +238,10 @@ network_remove_recorded(struct session *s, struct state *st, const char *verb)
         remove_fabric(&f); /* no thread to be had: after the nodes */
     }
     failed |= f.failed;
-    if (f.any) {
-        log_info("[%6.1fs] switch and tunnel: %zu bridges removed in %.2fs%s",
-                 progress_elapsed(), st->n_bridges, f.took,
+    if (f.any && !f.failed) {
+        /* As progress words a phase (bench/up.sh reads "done in"). */
+        log_info("[%6.1fs] switch and tunnel: done in %.2fs (%zu bridges%s)",
+                 progress_elapsed(), f.took, st->n_bridges,
                  beside ? ", beside the nodes" : "");
     }
 

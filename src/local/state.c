@@ -915,15 +915,35 @@ remove_network_dir(int run, const char *network, const char *path)
 int
 state_remove_node_dirs(const struct state *st)
 {
-    int net = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-    if (net < 0) {
-        return errno == ENOENT ? 0 : -errno;
-    }
     char *path = xasprintf("%s/nodes", st->dir);
-    int error = fs_remove_tree_at(net, "nodes", path, NULL);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    int error = 0;
+
+    if (!d) {
+        error = errno == ENOENT ? 0 : -errno;
+        if (error) {
+            log_error("%s: %s", path, strerror(-error));
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+        free(path);
+        return error;
+    }
+    /* Each node's directory; `nodes/` itself stays, so that `up` can heal
+     * a network whose removal failed after this. */
+    for (const struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
+            continue;
+        }
+        char *sub = xasprintf("%s/%s", path, de->d_name);
+        int e = fs_remove_tree_at(dirfd(d), de->d_name, sub, NULL);
+        free(sub);
+        error = error ? error : e;
+    }
+    closedir(d);
     free(path);
-    close(net);
     return error;
 }
 

@@ -187,10 +187,10 @@ char *state_tunnel_dir(const struct state *);
  * writes and re-reads a node's files (frr.conf); -errno. */
 int state_open_node_dir(const struct state *, const char *name);
 
-/* Removes the nodes' directories (`nodes/`, never following a symlink nor
- * entering a mount) once every node is gone, the record kept: `down` does
- * it while the switch is still being removed.  Returns 0, or -ENOTEMPTY
- * after naming what it could not remove. */
+/* Removes the nodes' directories (what `nodes/` holds, never following a
+ * symlink nor entering a mount) once every node is gone, the record and
+ * `nodes/` kept: `down` does it while the switch is still being removed.
+ * Returns 0, or -errno after naming what it could not remove. */
 int state_remove_node_dirs(const struct state *);
 
 /* Removes the network's directory tree and the record (after `down`),
