@@ -2178,11 +2178,13 @@ node_ns_id(const char *path, struct ns_id *id)
     return true;
 }
 
-/* Kills the processes of node `name` (waiting for them with `wait`);
- * `path` receives the node's namespace file. */
+/* Sends `sig` (SIGKILL, or SIGSTOP to freeze) to the processes of node
+ * `name` (with SIGKILL waiting for them with `wait`, and killing also
+ * whatever left the namespace but not the node's cgroups); `path`
+ * receives the node's namespace file. */
 static int
-kill_node(struct netns *ns, const char *name, const char *dir, bool wait,
-          char path[PATH_MAX])
+signal_node(struct netns *ns, const char *name, const char *dir, int sig,
+            bool wait, char path[PATH_MAX])
 {
     struct ns_id id;
     int error = check_name(ns, "node", name);
@@ -2192,10 +2194,11 @@ kill_node(struct netns *ns, const char *name, const char *dir, bool wait,
     }
     node_path(path, name);
     if (node_ns_id(path, &id)) {
-        signal_processes(ns, name, dir, &id, SIGKILL, wait);
+        signal_processes(ns, name, dir, &id, sig, wait);
     }
-    /* And whatever left the namespace but not the node's cgroups. */
-    (void)cg_kill(&ns->cg, name);
+    if (sig == SIGKILL) {
+        (void)cg_kill(&ns->cg, name);
+    }
     return 0;
 }
 
@@ -2204,7 +2207,7 @@ netns_stop_node(void *state, const char *name, const char *dir)
 {
     char path[PATH_MAX];
 
-    return kill_node(state, name, dir, false, path);
+    return signal_node(state, name, dir, SIGKILL, false, path);
 }
 
 /* Since 4.14: SIGSTOP to the processes in the node's namespace (a
@@ -2213,19 +2216,9 @@ netns_stop_node(void *state, const char *name, const char *dir)
 static int
 netns_freeze_node(void *state, const char *name, const char *dir)
 {
-    struct netns *ns = state;
     char path[PATH_MAX];
-    struct ns_id id;
-    int error = check_name(ns, "node", name);
 
-    if (error) {
-        return error;
-    }
-    node_path(path, name);
-    if (node_ns_id(path, &id)) {
-        signal_processes(ns, name, dir, &id, SIGSTOP, false);
-    }
-    return 0;
+    return signal_node(state, name, dir, SIGSTOP, false, path);
 }
 
 static int
@@ -2233,7 +2226,7 @@ netns_destroy_node(void *state, const char *name, const char *dir)
 {
     struct netns *ns = state;
     char path[PATH_MAX];
-    int error = kill_node(ns, name, dir, true, path);
+    int error = signal_node(ns, name, dir, SIGKILL, true, path);
 
     if (error) {
         return error;
