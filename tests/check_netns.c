@@ -760,25 +760,35 @@ START_TEST(test_threads)
 }
 END_TEST
 
-START_TEST(test_destroy_spares_outsiders)
+/* Node i made, with a sleep inside it (*inside, in the namespace once
+ * this returns) and one outside (*outside) that a pid file in the node's
+ * directory names (stale, or reused). */
+static void
+node_with_outsider(size_t i, pid_t *inside, pid_t *outside)
 {
     char fake[PATH_MAX];
-    int status;
 
-    ck_assert_int_eq(ops->create_node(state, &plan, 4, dirs[4]), 0);
-    ino_t ino = node_ino(names[4]);
-    pid_t outside = start_sleep(NULL);
-    pid_t inside = start_sleep(names[4]);
+    ck_assert_int_eq(ops->create_node(state, &plan, i, dirs[i]), 0);
+    ino_t ino = node_ino(names[i]);
+    *outside = start_sleep(NULL);
+    *inside = start_sleep(names[i]);
 
-    /* A pid file naming a process outside the node (stale, or reused). */
-    snprintf(fake, sizeof fake, "%s/fake.pid", dirs[4]);
-    char *text = xasprintf("%d\n", (int)outside);
+    snprintf(fake, sizeof fake, "%s/fake.pid", dirs[i]);
+    char *text = xasprintf("%d\n", (int)*outside);
     write_file(fake, text);
     free(text);
-    for (int i = 0; i < 200 && !pid_in_ns(inside, ino); i++) {
+    for (int k = 0; k < 200 && !pid_in_ns(*inside, ino); k++) {
         usleep(10000);
     }
-    ck_assert(pid_in_ns(inside, ino));
+    ck_assert(pid_in_ns(*inside, ino));
+}
+
+START_TEST(test_destroy_spares_outsiders)
+{
+    int status;
+    pid_t inside, outside;
+
+    node_with_outsider(4, &inside, &outside);
 
     ck_assert_int_eq(ops->destroy_node(state, names[4], dirs[4]), 0);
     ck_assert_int_eq(ops->node_exists(state, names[4]), 0);
@@ -801,23 +811,11 @@ END_TEST
  * kills the stopped ones, as in `down`. */
 START_TEST(test_freeze_then_destroy)
 {
-    char fake[PATH_MAX];
     int status;
+    pid_t inside, outside;
 
     ck_assert_ptr_nonnull(ops->freeze_node);
-    ck_assert_int_eq(ops->create_node(state, &plan, 3, dirs[3]), 0);
-    ino_t ino = node_ino(names[3]);
-    pid_t outside = start_sleep(NULL);
-    pid_t inside = start_sleep(names[3]);
-
-    snprintf(fake, sizeof fake, "%s/fake.pid", dirs[3]);
-    char *text = xasprintf("%d\n", (int)outside);
-    write_file(fake, text);
-    free(text);
-    for (int i = 0; i < 200 && !pid_in_ns(inside, ino); i++) {
-        usleep(10000);
-    }
-    ck_assert(pid_in_ns(inside, ino));
+    node_with_outsider(3, &inside, &outside);
     /* freeze_node and stop_node may reuse a listing of /proc up to
      * STOP_CACHE_MS (200 ms) old, made before `inside` started (the
      * fixture's): destroy_node catches what they miss. */
