@@ -86,6 +86,8 @@ START_TEST(test_services_table)
     ck_assert_ptr_eq(h->run, host_run);
     ck_assert_ptr_eq(h->link_exists, host_link_exists);
     ck_assert_ptr_eq(h->link_delete, host_link_delete);
+    ck_assert(MI_HOST_HAS(h, links_delete));
+    ck_assert_ptr_eq(h->links_delete, host_links_delete);
     ck_assert_ptr_nonnull(h->setting_string);
     ck_assert_ptr_nonnull(h->setting_int);
     ck_assert_ptr_nonnull(h->setting_bool);
@@ -557,6 +559,39 @@ START_TEST(test_link_delete)
 }
 END_TEST
 
+/* Many links at once, in another namespace; missing ones are no error
+ * (check_netlink tests the interface group it goes through). */
+START_TEST(test_links_delete)
+{
+    for (const char *p = "cdef"; *p; p += 2) {
+        ck_assert_int_eq(
+            host_run(ARGV("ip", "-n", ns_name, "link", "add", ifname(p[0]),
+                          "type", "veth", "peer", "name", ifname(p[1])),
+                     NULL),
+            0);
+    }
+    char *names[] = {xstrdup(ifname('c')), xstrdup(ifname('d')),
+                     xstrdup(ifname('e')), xstrdup(ifname('h'))};
+    const char *const *list = (const char *const *)names;
+    ck_assert_int_eq(host_links_delete(ns_path, list, 4), 0);
+    ck_assert_int_eq(host_links_delete(ns_path, list, 0), 0);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(host_link_exists(ns_path, names[i]), 0);
+    }
+    ck_assert_int_eq(host_link_exists(ns_path, ifname('f')), 0);
+
+    levels_begin(1);
+    const char *bad[] = {names[0], "", names[1], names[2]};
+    ck_assert_int_eq(host_links_delete(ns_path, bad, 4), -EINVAL);
+    ck_assert_str_eq(levels_end(), "E deleting links: invalid interface name "
+                                   "\"\" (1 to 15 characters)\n");
+    free_levels();
+    for (size_t i = 0; i < 4; i++) {
+        free(names[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_link_errors)
 {
     char *expected;
@@ -644,6 +679,7 @@ host_suite(void)
         tcase_set_timeout(tc, 30);
         tcase_add_unchecked_fixture(tc, setup_netns, teardown_netns);
         tcase_add_test(tc, test_link_delete);
+        tcase_add_test(tc, test_links_delete);
         tcase_add_test(tc, test_link_errors);
         tcase_add_test(tc, test_link_exists_in_own_netns);
         suite_add_tcase(s, tc);

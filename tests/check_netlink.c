@@ -1231,6 +1231,123 @@ START_TEST(test_delete_links)
 }
 END_TEST
 
+/* A link's interface group in the thread's namespace: read it, or set it
+ * when `set`. */
+struct group_call {
+    const char *ifname;
+    uint32_t group;
+    bool set;
+};
+
+static int
+group_here(void *call_)
+{
+    struct group_call *call = call_;
+    struct nl_sock *sk = nl_socket_alloc();
+    struct rtnl_link *link = NULL;
+    int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+
+    if (err >= 0) {
+        err = rtnl_link_get_kernel(sk, 0, call->ifname, &link);
+    }
+    if (err >= 0 && call->set) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        rtnl_link_set_group(change, call->group);
+        err = rtnl_link_change(sk, link, change, 0);
+        rtnl_link_put(change);
+    } else if (err >= 0) {
+        call->group = rtnl_link_get_group(link);
+    }
+    if (link) {
+        rtnl_link_put(link);
+    }
+    nl_socket_free(sk);
+    return err < 0 ? -EIO : 0;
+}
+
+static uint32_t
+link_group(const char *netns, const char *ifname)
+{
+    struct group_call call = {ifname, 0, false};
+    ck_assert_int_eq(netlink_in_netns(netns, "test", group_here, &call), 0);
+    return call.group;
+}
+
+static void
+set_link_group(const char *netns, const char *ifname, uint32_t group)
+{
+    struct group_call call = {ifname, group, true};
+    ck_assert_int_eq(netlink_in_netns(netns, "test", group_here, &call), 0);
+}
+
+struct delete_call {
+    const char *const *names;
+    size_t n;
+};
+
+static int
+delete_here(void *call_)
+{
+    const struct delete_call *call = call_;
+    return netlink_delete_links(call->names, call->n);
+}
+
+/* Four links or more go in one interface group of their own, one that no
+ * link uses (0x6d690000 is taken here), and a link that cannot be deleted
+ * in a group (lo) makes them go one by one, lo's group given back. */
+START_TEST(test_delete_links_group)
+{
+    const char *a = make_ns();
+    struct veth_spec specs[] = {
+        {{{"p0", a}, {"q0", a}}, 0}, {{{"p1", a}, {"q1", a}}, 0},
+        {{{"p2", a}, {"q2", a}}, 0}, {{{"f0", a}, {"g0", a}}, 0},
+        {{{"p3", a}, {"q3", a}}, 0},
+    };
+    ck_assert_int_eq(netlink_create_veths(specs, ARRAY_SIZE(specs)), 0);
+    set_link_group(a, "f0", 0x6d690000u);
+    set_link_group(a, "p2", 7);
+
+    const char *names[] = {"p0", "q0", "p1", "nothere", "p2"};
+    struct delete_call call = {names, ARRAY_SIZE(names)};
+    int verbosity = log_get_verbosity();
+    log_set_verbosity(2);
+    testutil_capture_begin();
+    ck_assert_int_eq(netlink_in_netns(a, "test", delete_here, &call), 0);
+    log_set_verbosity(verbosity);
+    ck_assert_msg(strstr(testutil_captured(),
+                         "deleting links: 4 links deleted together "
+                         "(interface group 1835597825)"),
+                  "%s", testutil_captured());
+    testutil_capture_end();
+
+    struct listing la = list(a);
+    ck_assert_ptr_null(find_if(&la, "p0"));
+    ck_assert_ptr_null(find_if(&la, "q1"));
+    ck_assert_ptr_null(find_if(&la, "q2"));
+    ck_assert_ptr_nonnull(find_if(&la, "f0"));
+    ck_assert_ptr_nonnull(find_if(&la, "q3"));
+    ck_assert_uint_eq(la.n, 5); /* lo, f0, g0, p3, q3 */
+    free(la.ifs);
+    ck_assert_uint_eq(link_group(a, "f0"), 0x6d690000u);
+    ck_assert_uint_eq(link_group(a, "g0"), 0);
+
+    /* lo cannot be deleted at all: the others still go, one by one. */
+    set_link_group(a, "lo", 5);
+    const char *with_lo[] = {"lo", "p3", "f0", "g0"};
+    call = (struct delete_call){with_lo, ARRAY_SIZE(with_lo)};
+    testutil_capture_begin();
+    ck_assert_int_lt(netlink_in_netns(a, "test", delete_here, &call), 0);
+    ck_assert_msg(strstr(testutil_captured(), "deleting lo: "), "%s",
+                  testutil_captured());
+    testutil_capture_end();
+    la = list(a);
+    ck_assert_uint_eq(la.n, 1);
+    ck_assert_str_eq(la.ifs[0].name, "lo");
+    free(la.ifs);
+    ck_assert_uint_eq(link_group(a, "lo"), 5);
+}
+END_TEST
+
 static Suite *
 netlink_suite(void)
 {
@@ -1277,6 +1394,7 @@ netlink_suite(void)
     tcase_add_test(tc, test_configure_errors);
     tcase_add_test(tc, test_configure_parallel);
     tcase_add_test(tc, test_delete_links);
+    tcase_add_test(tc, test_delete_links_group);
     tcase_add_test(tc, test_disable_ipv6);
     suite_add_tcase(s, tc);
     return s;

@@ -976,7 +976,18 @@ START_TEST(test_build_destroy)
     sw_reopen(&sw);
     ck_assert_int_eq(sw.ops->bridge_exists(sw.state, tmpdir, nm("Bx")), 1);
     const char *names[] = {nm("Ba"), nm("Bb"), nm("Bx"), nm("Bnone")};
+    /* With the userspace datapath, every bridge asked to go: ovs-vswitchd
+     * killed, its taps (the bridges' own ports, ovs-netdev) deleted. */
+    bool netdev = sw.ops->needs_tx_csum_off(sw.state);
+    log_set_verbosity(2);
+    testutil_capture_begin();
     ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
+    testutil_capture_end();
+    log_set_verbosity(1);
+    ck_assert_msg(!strstr(testutil_captured(), "with SIGKILL, then deleting "
+                                               "its 4 tap devices") == !netdev,
+                  "%s", testutil_captured());
+    ck_assert(!netdev || !link_exists("ovs-netdev"));
     ck_assert(!process_runs(vsd, "ovs-vswitchd"));
     ck_assert(!process_runs(db, "ovsdb-server"));
     ck_assert_uint_eq(count_files(tmpdir), 0);
@@ -1729,6 +1740,9 @@ destroy_all(struct sw *sw, const struct tplan *tp)
         sw->ops->destroy(sw->state, tmpdir, names, tp->plan.n_bridges), 0);
     printf("# destroy: %zu bridges in %.2f s\n", tp->plan.n_bridges,
            now() - t0);
+    for (size_t i = 0; i < tp->plan.n_bridges; i++) {
+        ck_assert_msg(!link_exists(names[i]), "%s", names[i]);
+    }
     free(names);
     ck_assert_uint_eq(count_files(tmpdir), 0);
 }

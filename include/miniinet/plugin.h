@@ -100,9 +100,10 @@ extern "C" {
  * `up` installs student access into the proxies and devices.  4.13: switch
  * set_port_vlan (struct mi_port_vlan), with which students set their own
  * switches' VLANs through miniinet.  4.14: runtime freeze_node, with which
- * `down` stops every node's processes before it kills any. */
+ * `down` stops every node's processes before it kills any.  4.15: the
+ * host's links_delete, many links deleted together. */
 #define MI_PLUGIN_ABI_MAJOR 4
-#define MI_PLUGIN_ABI_MINOR 14
+#define MI_PLUGIN_ABI_MINOR 15
 #define MI_PLUGIN_SYMBOL "miniinet_plugin"
 
 /* The minor a plugin is built for (the descriptor's `abi_minor`): this
@@ -404,6 +405,15 @@ struct mi_host {
      * /run/netns/NAME (NULL: the caller's namespace).  Return 0 or -errno. */
     int (*link_exists)(const char *netns, const char *ifname);
     int (*link_delete)(const char *netns, const char *ifname);
+
+#if MI_PLUGIN_TARGET_MINOR >= 15
+    /* Since 4.15 (check MI_HOST_HAS(host, links_delete)).  Deletes the `n`
+     * named links; a missing one is no error.  Four or more are unregistered
+     * by the kernel together, in an interface group of their own that holds
+     * them only (one RCU wait instead of one per link), what cannot go so one
+     * request each.  Returns 0 or -errno. */
+    int (*links_delete)(const char *netns, const char *const *names, size_t n);
+#endif
 };
 
 /* Whether `host` has service `member` (added by a later minor than the

@@ -1264,6 +1264,99 @@ delete_bridges(const struct ovs *ovs, const char *const *bridges, size_t n,
     return b.error;
 }
 
+static bool
+asked(const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(name, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Deleting bridges of the userspace (netdev) datapath costs ovs-vswitchd
+ * CPU with the square of its ports (class-60's 247 bridges and 1526 ports:
+ * 9-15 s, bench/ovs-down.sh); killed, it is gone in 1-2 s and leaves only
+ * its tap devices (each bridge's own port, any other internal port, and
+ * the datapath's ovs-netdev: persistent), which the host then deletes
+ * together.  Taken for a private instance whose every bridge is of that
+ * datapath and asked to go (its database goes with it).  Returns 1 when
+ * done, 0 when the plain way must be taken, or -errno. */
+static int
+kill_netdev_vswitchd(struct ovs *ovs, const char *const *bridges, size_t n)
+{
+    pid_t pid;
+    if (ovs->daemon != OVS_PRIVATE || !MI_HOST_HAS(ovs->host, links_delete) ||
+        !(pid = daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd"))) {
+        return 0;
+    }
+    char *rows = NULL, *taps = NULL;
+    int status =
+        vsctl(ovs, &rows, "--format=csv", "--data=bare", "--no-headings",
+              "--columns=name,datapath_type", "list", "Bridge", (char *)NULL);
+    if (!status) {
+        status = vsctl(ovs, &taps, "--format=csv", "--data=bare",
+                       "--no-headings", "--columns=name", "find", "Interface",
+                       "type=internal", (char *)NULL);
+    }
+    bool all_ours = !status && rows && taps;
+    char *save = NULL;
+    for (char *line = all_ours ? strtok_r(rows, "\n", &save) : NULL;
+         line && all_ours; line = strtok_r(NULL, "\n", &save)) {
+        char *comma = strchr(line, ',');
+        all_ours = comma && !strcmp(comma + 1, "netdev");
+        if (comma) {
+            *comma = '\0';
+            all_ours = all_ours && asked(line, bridges, n);
+        }
+    }
+    free(rows);
+    if (!all_ours) {
+        free(taps);
+        return 0;
+    }
+
+    /* The internal ports' names, one a line, and ovs-netdev. */
+    size_t n_names = 1;
+    for (const char *c = taps; *c; c++) {
+        n_names += *c == '\n';
+    }
+    const char **names = calloc(n_names + 1, sizeof *names);
+    if (!names) {
+        free(taps);
+        return -ENOMEM;
+    }
+    n_names = 0;
+    save = NULL;
+    for (char *line = strtok_r(taps, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        names[n_names++] = line;
+    }
+    names[n_names++] = "ovs-netdev";
+
+    ovs->host->log(MI_LOG_DEBUG,
+                   "ovs: stopping ovs-vswitchd (pid %ld) in %s with SIGKILL, "
+                   "then deleting its %zu tap devices",
+                   (long)pid, ovs->dir, n_names);
+    int error = 0;
+    if (process_runs(pid, "ovs-vswitchd") && kill(pid, SIGKILL) < 0 &&
+        errno != ESRCH) {
+        error = -errno;
+        ovs->host->error("ovs: cannot stop ovs-vswitchd (pid %ld): %s",
+                         (long)pid, strerror(errno));
+    } else if (!wait_gone(pid, "ovs-vswitchd", 10000)) {
+        ovs->host->error("ovs: ovs-vswitchd (pid %ld) in %s does not stop",
+                         (long)pid, ovs->dir);
+        error = -ETIMEDOUT;
+    } else {
+        error = ovs->host->links_delete(NULL, names, n_names);
+    }
+    free(names);
+    free(taps);
+    return error ? error : 1;
+}
+
 static int
 ovs_destroy(void *state, const char *dir, const char *const *bridges,
             size_t n_bridges)
@@ -1276,7 +1369,16 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
     }
     bool vsd_runs = ovs->daemon != OVS_PRIVATE ||
                     daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd") != 0;
-    if (ovs->daemon != OVS_NONE && n_bridges) {
+    bool killed = false;
+    if (vsd_runs && n_bridges) {
+        error = kill_netdev_vswitchd(ovs, bridges, n_bridges);
+        if (error < 0) {
+            return error;
+        }
+        killed = error > 0;
+        error = 0;
+    }
+    if (ovs->daemon != OVS_NONE && n_bridges && !killed) {
         error = delete_bridges(ovs, bridges, n_bridges, vsd_runs);
         if (error) {
             return error;
@@ -1289,7 +1391,7 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
         forget_daemon(ovs);
         return 0;
     }
-    if (ovs->daemon == OVS_PRIVATE) {
+    if (ovs->daemon == OVS_PRIVATE && !killed) {
         /* Stopping ovs-vswitchd would take bridges we were not asked
          * about with it. */
         char *left;

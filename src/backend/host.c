@@ -49,6 +49,7 @@ static const struct mi_host host = {
     .run = host_run,
     .link_exists = host_link_exists,
     .link_delete = host_link_delete,
+    .links_delete = host_links_delete,
 };
 
 const struct mi_host *
@@ -605,4 +606,27 @@ host_link_delete(const char *netns, const char *ifname)
         return -EINVAL;
     }
     return with_netns(netns, do_link_delete, &req);
+}
+
+struct links_req {
+    const char *const *names;
+    size_t n;
+};
+
+static int
+do_links_delete(void *req_)
+{
+    const struct links_req *req = req_;
+    return netlink_delete_links(req->names, req->n);
+}
+
+int
+host_links_delete(const char *netns, const char *const *names, size_t n)
+{
+    struct links_req req = {names, n};
+    char ctx[512];
+
+    snprintf(ctx, sizeof ctx, "links_delete(%zu links%s%s)", n,
+             netns ? " in " : "", netns ? netns : "");
+    return n ? netlink_in_netns(netns, ctx, do_links_delete, &req) : 0;
 }

@@ -21,5 +21,6 @@ int host_run_input(const char *const *argv, const void *input, size_t len,
                    char **out, size_t max, bool *truncated);
 int host_link_exists(const char *netns, const char *ifname);
 int host_link_delete(const char *netns, const char *ifname);
+int host_links_delete(const char *netns, const char *const *names, size_t n);
 
 #endif

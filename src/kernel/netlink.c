@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/ethtool.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -1482,6 +1483,188 @@ netlink_disable_ipv6(const char *netns, const char *ifname)
 /* Deleting and listing                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Deleting links one request each makes the kernel wait for every
+ * namespace's RCU grace period once per link (tens of milliseconds each
+ * when namespaces are being torn down beside); deleting an interface
+ * group unregisters all of its links at once.  So netlink_delete_links()
+ * moves the links it is asked to delete into a group no link of the
+ * namespace is in, checks that the group then holds those links only, and
+ * deletes it; whatever is left (a link the kernel cannot delete in a
+ * group, one made meanwhile) goes one request each as before.  The group
+ * numbers tried are GROUP_BASE ("mi" in the upper half) onwards. */
+#define GROUP_BASE 0x6d690000u
+#define GROUP_TRIES 4096u
+#define GROUP_MIN_LINKS 4
+
+static bool
+named(const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; name && i < n; i++) {
+        if (!strcmp(name, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The first group from GROUP_BASE on that no link of `links` is in, or 0. */
+static uint32_t
+unused_group(struct nl_cache *links)
+{
+    for (uint32_t g = GROUP_BASE; g < GROUP_BASE + GROUP_TRIES; g++) {
+        bool used = false;
+        for (struct nl_object *o = nl_cache_get_first(links); o && !used;
+             o = nl_cache_get_next(o)) {
+            used = rtnl_link_get_group((struct rtnl_link *)o) == g;
+        }
+        if (!used) {
+            return g;
+        }
+    }
+    return 0;
+}
+
+/* How many links group `g` holds, all named in `names`; 0 when it holds
+ * one that is not. */
+static size_t
+group_members(struct nl_cache *links, uint32_t g, const char *const *names,
+              size_t n)
+{
+    size_t members = 0;
+    for (struct nl_object *o = nl_cache_get_first(links); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *)o;
+        if (rtnl_link_get_group(link) != g) {
+            continue;
+        }
+        if (!named(rtnl_link_get_name(link), names, n)) {
+            return 0;
+        }
+        members++;
+    }
+    return members;
+}
+
+/* Deletes every link of group `g` in one request: 0 or -errno. */
+static int
+delete_group(struct batch *b, uint32_t g)
+{
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+    if (!msg || nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg, IFLA_GROUP, g) < 0) {
+        nlmsg_free(msg);
+        return -ENOMEM;
+    }
+    int status = -EIO;
+    batch_send_status(b, msg, NULL, 0, &status);
+    batch_collect(b);
+    b->error = 0;
+    return status;
+}
+
+/* Every link of the caller's namespace, on a socket of its own (libnl's
+ * dump would take the batch's acks, read past it, for lost answers). */
+static int
+list_links(struct batch *b, struct nl_cache **links)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+
+    *links = NULL;
+    if (err >= 0) {
+        err = rtnl_link_alloc_cache(sk, AF_UNSPEC, links);
+    }
+    nl_socket_free(sk);
+    if (err < 0) {
+        log_error("%s: listing interfaces: %s", b->ctx, nl_geterror(err));
+        *links = NULL;
+        return netlink_errno(err);
+    }
+    return 0;
+}
+
+/* Sends the change of link `ifindex`'s group to `g`, unlogged. */
+static void
+send_group(struct batch *b, int ifindex, uint32_t g)
+{
+    struct rtnl_link *link = rtnl_link_alloc();
+    struct nl_msg *msg = NULL;
+    if (!link) {
+        return;
+    }
+    rtnl_link_set_ifindex(link, ifindex);
+    rtnl_link_set_group(link, g);
+    int err = rtnl_link_build_add_request(link, 0, &msg);
+    rtnl_link_put(link);
+    if (err >= 0 && msg) {
+        batch_send_status(b, msg, NULL, 0, NULL);
+    }
+}
+
+/* A link moved into the group, and the group it was in. */
+struct moved {
+    int ifindex;
+    uint32_t group;
+};
+
+/* Deletes the named links that exist in one group (see above), and puts
+ * them back into their own groups if that fails.  Returns the number of
+ * links deleted so, or -errno; the caller deletes what is left. */
+static int
+delete_as_group(struct batch *b, const char *const *names, size_t n)
+{
+    struct nl_cache *links;
+    int error = list_links(b, &links);
+    if (error) {
+        return error;
+    }
+    uint32_t g = unused_group(links);
+    struct moved *moved = xcalloc(n, sizeof *moved);
+    size_t n_moved = 0;
+    for (size_t i = 0; g && i < n; i++) {
+        struct rtnl_link *link = rtnl_link_get_by_name(links, names[i]);
+        if (link) {
+            moved[n_moved++] = (struct moved){rtnl_link_get_ifindex(link),
+                                              rtnl_link_get_group(link)};
+            rtnl_link_put(link);
+        }
+    }
+    nl_cache_free(links);
+    for (size_t i = 0; i < n_moved; i++) {
+        send_group(b, moved[i].ifindex, g);
+    }
+    batch_collect(b);
+    b->error = 0;
+
+    int status = -ENOENT;
+    error = n_moved ? list_links(b, &links) : -ENOENT;
+    if (!error) {
+        size_t members = group_members(links, g, names, n);
+        nl_cache_free(links);
+        status = members ? delete_group(b, g) : -EEXIST;
+        if (!status) {
+            log_debug("%s: %zu links deleted together (interface group "
+                      "%" PRIu32 ")",
+                      b->ctx, members, g);
+            status = (int)members;
+        } else if (!members) {
+            log_warn("%s: interface group %" PRIu32 " holds a link not asked "
+                     "for; deleting each link alone",
+                     b->ctx, g);
+        }
+    }
+    if (status < 0) {
+        for (size_t i = 0; i < n_moved; i++) {
+            send_group(b, moved[i].ifindex, moved[i].group);
+        }
+        batch_collect(b);
+        b->error = 0;
+    }
+    free(moved);
+    return status;
+}
+
 int
 netlink_delete_links(const char *const *names, size_t n)
 {
@@ -1501,6 +1684,16 @@ netlink_delete_links(const char *const *names, size_t n)
     int error = batch_open(&b, "deleting links");
     if (error) {
         return error;
+    }
+    if (n >= GROUP_MIN_LINKS) {
+        delete_as_group(&b, names, n);
+        if (b.broken) { /* acks lost: start again on a new socket */
+            batch_finish(&b);
+            error = batch_open(&b, "deleting links");
+            if (error) {
+                return error;
+            }
+        }
     }
     for (size_t i = 0; i < n; i++) {
         struct rtnl_link *link = rtnl_link_alloc();
