@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -1293,8 +1294,9 @@ delete_here(void *call_)
 }
 
 /* Four links or more go in one interface group of their own, one that no
- * link uses (0x6d690000 is taken here), and a link that cannot be deleted
- * in a group (lo) makes them go one by one, lo's group given back. */
+ * link uses (the first this process tries is taken here), and a link that
+ * cannot be deleted in a group (lo) makes them go one by one, lo's group
+ * given back. */
 START_TEST(test_delete_links_group)
 {
     const char *a = make_ns();
@@ -1304,7 +1306,10 @@ START_TEST(test_delete_links_group)
         {{{"p3", a}, {"q3", a}}, 0},
     };
     ck_assert_int_eq(netlink_create_veths(specs, ARRAY_SIZE(specs)), 0);
-    set_link_group(a, "f0", 0x6d690000u);
+    /* The first group this process tries, then the one it takes. */
+    uint32_t first = 0x6d690000u + (uint32_t)getpid() % 4096;
+    uint32_t taken = 0x6d690000u + ((uint32_t)getpid() + 1) % 4096;
+    set_link_group(a, "f0", first);
     set_link_group(a, "p2", 7);
 
     const char *names[] = {"p0", "q0", "p1", "nothere", "p2"};
@@ -1314,10 +1319,12 @@ START_TEST(test_delete_links_group)
     testutil_capture_begin();
     ck_assert_int_eq(netlink_in_netns(a, "test", delete_here, &call), 0);
     log_set_verbosity(verbosity);
-    ck_assert_msg(strstr(testutil_captured(),
-                         "deleting links: 4 links deleted together "
-                         "(interface group 1835597825)"),
-                  "%s", testutil_captured());
+    char *said = xasprintf("deleting links: 4 links deleted together "
+                           "(interface group %" PRIu32 ")",
+                           taken);
+    ck_assert_msg(strstr(testutil_captured(), said), "%s",
+                  testutil_captured());
+    free(said);
     testutil_capture_end();
 
     struct listing la = list(a);
@@ -1328,7 +1335,7 @@ START_TEST(test_delete_links_group)
     ck_assert_ptr_nonnull(find_if(&la, "q3"));
     ck_assert_uint_eq(la.n, 5); /* lo, f0, g0, p3, q3 */
     free(la.ifs);
-    ck_assert_uint_eq(link_group(a, "f0"), 0x6d690000u);
+    ck_assert_uint_eq(link_group(a, "f0"), first);
     ck_assert_uint_eq(link_group(a, "g0"), 0);
 
     /* lo cannot be deleted at all: the others still go, one by one. */

@@ -896,6 +896,44 @@ small_plan(void)
     return tp;
 }
 
+/* A host whose links_delete fails, as a netlink failure would. */
+static int
+failing_links_delete(const char *netns, const char *const *names, size_t n)
+{
+    (void)netns;
+    (void)names;
+    (void)n;
+    host_services()->error("links_delete: refused by the test");
+    return -EIO;
+}
+
+/* The switch configured again for the userspace datapath, with `host`. */
+static void
+sw_netdev_with(struct sw *sw, const struct mi_host *host)
+{
+    sw->ops->common.release(sw->state);
+    ck_assert_int_eq(
+        testutil_configure(&sw->ops->common, host,
+                           "plugins = { ovs = { datapath = \"netdev\"; }; };",
+                           "plugins.ovs", &sw->state),
+        0);
+}
+
+/* destroy() of the private instance at verbosity 2, its messages kept;
+ * whether it killed ovs-vswitchd. */
+static bool
+destroy_said(struct sw *sw, const char *const *names, size_t n, int expect)
+{
+    int verbosity = log_get_verbosity();
+    log_set_verbosity(2);
+    testutil_capture_begin();
+    int error = sw->ops->destroy(sw->state, tmpdir, names, n);
+    testutil_capture_end();
+    log_set_verbosity(verbosity);
+    ck_assert_msg(error == expect, "%d: %s", error, testutil_captured());
+    return strstr(testutil_captured(), "stopped with SIGKILL") != NULL;
+}
+
 START_TEST(test_build_destroy)
 {
     struct tplan *tp = small_plan();
@@ -979,14 +1017,7 @@ START_TEST(test_build_destroy)
     /* With the userspace datapath, every bridge asked to go: ovs-vswitchd
      * killed, its taps (the bridges' own ports, ovs-netdev) deleted. */
     bool netdev = sw.ops->needs_tx_csum_off(sw.state);
-    log_set_verbosity(2);
-    testutil_capture_begin();
-    ck_assert_int_eq(sw.ops->destroy(sw.state, tmpdir, names, 4), 0);
-    testutil_capture_end();
-    log_set_verbosity(1);
-    ck_assert_msg(!strstr(testutil_captured(), "with SIGKILL, then deleting "
-                                               "its 4 tap devices") == !netdev,
-                  "%s", testutil_captured());
+    ck_assert(destroy_said(&sw, names, 4, 0) == netdev);
     ck_assert(!netdev || !link_exists("ovs-netdev"));
     ck_assert(!process_runs(vsd, "ovs-vswitchd"));
     ck_assert(!process_runs(db, "ovsdb-server"));
@@ -1412,6 +1443,85 @@ START_TEST(test_set_port_vlan)
     testutil_capture_end();
     ck_assert_ptr_nonnull(strstr(testutil_captured(), "no Open vSwitch runs"));
     free_texts(expected);
+    sw_close(&sw);
+    free(tp);
+}
+END_TEST
+
+/* The kill of a userspace ovs-vswitchd is taken only with bridges, all of
+ * them asked for, on a host that has links_delete; when deleting its taps
+ * fails, the next destroy() deletes them from DIR/vsd.taps. */
+START_TEST(test_destroy_kill_paths)
+{
+    struct tplan *tp = small_plan();
+    const char *names[] = {nm("Ba"), nm("Bb"), nm("Bx")};
+    struct sw sw;
+    struct mi_host old = *host_services(), failing = *host_services();
+    old.size = offsetof(struct mi_host, links_delete);
+    failing.links_delete = failing_links_delete;
+
+    /* No bridge at all: the plain way (ovs-netdev may not be ours). */
+    sw_open(&sw);
+    sw_netdev_with(&sw, host_services());
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    long vsd = pid_in(tmpdir, "vsd.pid");
+    ck_assert(!destroy_said(&sw, names, 3, 0));
+    ck_assert(!process_runs(vsd, "ovs-vswitchd"));
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+
+    /* A host older than 4.15: the plain way, every tap gone all the
+     * same. */
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    sw_netdev_with(&sw, &old);
+    ck_assert(!destroy_said(&sw, names, 3, 0));
+    ck_assert(!link_exists(nm("Ba")));
+    ck_assert(!link_exists("ovs-netdev"));
+    ck_assert_uint_eq(count_files(tmpdir), 0);
+
+    /* The taps' deletion fails after the kill: they are written down, and
+     * the next destroy() deletes them. */
+    sw_netdev_with(&sw, host_services());
+    ck_assert_int_eq(sw.ops->start(sw.state, tmpdir), 0);
+    ck_assert_int_eq(sw.ops->build(sw.state, &tp->plan, 0), 0);
+    vsd = pid_in(tmpdir, "vsd.pid");
+    long db = pid_in(tmpdir, "ovsdb.pid");
+    sw_netdev_with(&sw, &failing);
+    ck_assert(destroy_said(&sw, names, 3, -EIO));
+    ck_assert_ptr_nonnull(
+        strstr(testutil_captured(), "links_delete: refused by the test"));
+    ck_assert(!process_runs(vsd, "ovs-vswitchd"));
+    ck_assert(process_runs(db, "ovsdb-server"));
+    ck_assert(link_exists(nm("Ba")));
+    ck_assert(link_exists("ovs-netdev"));
+    char *taps_path = xasprintf("%s/vsd.taps", tmpdir);
+    size_t taps_len;
+    char *taps = util_read_file(taps_path, &taps_len);
+    ck_assert_ptr_nonnull(taps);
+    for (size_t i = 0; i < 3; i++) {
+        char *line = xasprintf("%s\n", names[i]);
+        ck_assert_msg(strstr(taps, line), "%s", taps);
+        free(line);
+    }
+    ck_assert_ptr_nonnull(strstr(taps, "ovs-netdev\n"));
+    free(taps);
+    /* A line that is no interface name is left out, and said. */
+    FILE *f = fopen(taps_path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("no/name\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(taps_path);
+
+    sw_netdev_with(&sw, host_services());
+    ck_assert(!destroy_said(&sw, names, 3, 0));
+    ck_assert_msg(strstr(testutil_captured(),
+                         "vsd.taps: \"no/name\" is no interface name"),
+                  "%s", testutil_captured());
+    ck_assert(!link_exists(nm("Ba")));
+    ck_assert(!link_exists(nm("Bx")));
+    ck_assert(!link_exists("ovs-netdev"));
+    ck_assert(!process_runs(db, "ovsdb-server"));
+    ck_assert_uint_eq(count_files(tmpdir), 0);
     sw_close(&sw);
     free(tp);
 }
@@ -1924,6 +2034,7 @@ ovs_suite(void)
     add_case(s, "set_port_vlan", test_set_port_vlan, 60);
     add_case(s, "destroy_keeps_other_bridges",
              test_destroy_keeps_other_bridges, 60);
+    add_case(s, "destroy_kill_paths", test_destroy_kill_paths, 60);
     add_case(s, "missing_port", test_missing_port, 60);
     add_case(s, "split_transactions", test_split_transactions, 60);
     add_case(s, "restart_after_crash", test_restart_after_crash, 60);

@@ -24,12 +24,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +72,8 @@ struct ovs {
 #define VSD_PID "vsd.pid"
 #define VSD_LOG "vsd.log"
 #define VSD_CTL "vsd.ctl"
+#define VSD_TAPS "vsd.taps" /* the taps a killed ovs-vswitchd left */
+#define IFNAMSIZ_OVS 16     /* IFNAMSIZ, without <net/if.h> */
 
 /* Seconds an ovs-vsctl may take: queries, and transactions that wait for
  * ovs-vswitchd to apply them (250 bridges take a few seconds). */
@@ -297,8 +302,8 @@ static bool
 is_instance_file(const char *name)
 {
     static const char *const prefixes[] = {
-        DB_FILE, ".conf.db", DB_SOCK, DB_PID,  DB_LOG,
-        DB_CTL,  VSD_PID,    VSD_LOG, VSD_CTL, NULL,
+        DB_FILE, ".conf.db", DB_SOCK, DB_PID,   DB_LOG, DB_CTL,
+        VSD_PID, VSD_LOG,    VSD_CTL, VSD_TAPS, NULL,
     };
     static const char *const suffixes[] = {".mgmt", ".snoop", NULL};
     size_t len = strlen(name);
@@ -1264,24 +1269,255 @@ delete_bridges(const struct ovs *ovs, const char *const *bridges, size_t n,
     return b.error;
 }
 
+/* Names, one a line: each line `list` has is one of `names`, and there
+ * is at least one. */
 static bool
-asked(const char *name, const char *const *names, size_t n)
+lines_all_in(const char *list, const char *const *names, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(name, names[i])) {
+    bool any = false;
+    for (const char *p = list; p && *p;) {
+        const char *nl = strchrnul(p, '\n');
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            found = strlen(names[i]) == (size_t)(nl - p) &&
+                    !memcmp(p, names[i], (size_t)(nl - p));
+        }
+        if (!found) {
+            return false;
+        }
+        any = true;
+        p = *nl ? nl + 1 : nl;
+    }
+    return any;
+}
+
+/* Whether /proc/PID/cmdline has the argument `want`. */
+static bool
+cmdline_has(pid_t pid, const char *want)
+{
+    char path[64], buf[8192];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (len <= 0) {
+        return false;
+    }
+    buf[len] = '\0';
+    for (const char *arg = buf; arg < buf + len; arg += strlen(arg) + 1) {
+        if (!strcmp(arg, want)) {
             return true;
         }
     }
     return false;
 }
 
+/* The tap devices process `pid` holds open (a /dev/net/tun file's "iff:"
+ * in /proc/PID/fdinfo), one a line: a malloc()ed buffer, NULL on any
+ * failure but a descriptor closed meanwhile. */
+static char *
+held_taps(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+    DIR *d = opendir(path);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = d ? open_memstream(&out, &len) : NULL;
+    bool failed = !f;
+
+    errno = 0;
+    for (struct dirent *de; !failed && (de = readdir(d)) != NULL; errno = 0) {
+        char link[300], target[32], info[512];
+        if (de->d_name[0] == '.' ||
+            snprintf(link, sizeof link, "/proc/%ld/fd/%s", (long)pid,
+                     de->d_name) >= (int)sizeof link) {
+            continue;
+        }
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n < 0) {
+            failed = errno != ENOENT;
+            continue;
+        }
+        target[n] = '\0';
+        if (strcmp(target, "/dev/net/tun") != 0) {
+            continue;
+        }
+        snprintf(link, sizeof link, "/proc/%ld/fdinfo/%s", (long)pid,
+                 de->d_name);
+        int fd = open(link, O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, info, sizeof info - 1) : -1;
+        if (n < 0) {
+            failed = errno != ENOENT;
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+        info[n > 0 ? n : 0] = '\0';
+        const char *iff = strstr(info, "\niff:\t");
+        if (iff) {
+            iff += strlen("\niff:\t");
+            int name_len = (int)strcspn(iff, "\n");
+            if (name_len > 0 && name_len < IFNAMSIZ_OVS) {
+                fprintf(f, "%.*s\n", name_len, iff);
+            }
+        }
+    }
+    failed |= errno != 0; /* readdir() */
+    if (d) {
+        closedir(d);
+    }
+    if (!f || fclose(f) || failed) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Splits `lines` (changed in place) into an array of its lines. */
+static const char **
+split_lines(char *lines, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *c = lines; *c; c++) {
+        cap += *c == '\n';
+    }
+    const char **v = calloc(cap, sizeof *v);
+    char *save = NULL;
+    *n = 0;
+    for (char *line = v ? strtok_r(lines, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        v[(*n)++] = line;
+    }
+    return v;
+}
+
+/* Writes DIR/vsd.taps, the taps a killed ovs-vswitchd leaves, one a line:
+ * a `destroy` that failed after the kill deletes them the next time. */
+static int
+write_taps(const struct ovs *ovs, const char *taps)
+{
+    char *path = cmd_path_join(ovs->dir, VSD_TAPS);
+    /* Appended: what an earlier kill left and could not delete stays
+     * listed. */
+    int fd = path
+                 ? open(path,
+                        O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                        0600)
+                 : -1;
+    size_t len = strlen(taps);
+    int error = fd < 0 ? -errno : 0;
+    ssize_t written = fd >= 0 ? write(fd, taps, len) : 0;
+    if (!error && written != (ssize_t)len) {
+        error = written < 0 ? -errno : -EIO;
+    }
+    if (fd >= 0 && close(fd) < 0 && !error) {
+        error = -errno;
+    }
+    if (error) {
+        ovs->host->log(MI_LOG_WARN,
+                       "ovs: cannot write %s (%s): removing the bridges "
+                       "one by one",
+                       path ? path : VSD_TAPS, strerror(-error));
+    }
+    free(path);
+    return error;
+}
+
+/* Deletes the taps `taps` names (one a line, changed in place) together,
+ * then DIR/vsd.taps. */
+static int
+delete_taps(const struct ovs *ovs, const char *dir, char *taps)
+{
+    size_t n;
+    const char **names = split_lines(taps, &n);
+    if (!names) {
+        return -ENOMEM;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(names[i]) >= IFNAMSIZ_OVS || strchr(names[i], '/')) {
+            ovs->host->log(MI_LOG_WARN,
+                           "ovs: %s/%s: \"%s\" is no interface name; left "
+                           "out",
+                           dir, VSD_TAPS, names[i]);
+        } else {
+            names[kept++] = names[i];
+        }
+    }
+    int error = 0;
+    if (MI_HOST_HAS(ovs->host, links_delete)) {
+        error = ovs->host->links_delete(NULL, names, kept);
+    }
+    for (size_t i = 0; !MI_HOST_HAS(ovs->host, links_delete) && i < kept;
+         i++) {
+        int e = ovs->host->link_exists(NULL, names[i]) == 1
+                    ? ovs->host->link_delete(NULL, names[i])
+                    : 0;
+        error = error ? error : e;
+    }
+    free(names);
+    char *path = cmd_path_join(dir, VSD_TAPS);
+    if (!error && path && unlink(path) < 0 && errno != ENOENT) {
+        error = -errno;
+        ovs->host->error("ovs: cannot remove %s: %s", path, strerror(errno));
+    }
+    free(path);
+    return error;
+}
+
+/* The taps a killed ovs-vswitchd of the instance in `dir` left, when an
+ * earlier `destroy` failed after the kill: deleted now (the caller has
+ * seen that no ovs-vswitchd runs there). */
+static int
+delete_recorded_taps(const struct ovs *ovs, const char *dir)
+{
+    char *path = cmd_path_join(dir, VSD_TAPS);
+    int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    struct stat st;
+    char *buf = NULL;
+    int error = 0;
+
+    if (fd < 0) {
+        error = errno == ENOENT ? 0 : -errno;
+    } else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+               st.st_size > (1 << 20) ||
+               !(buf = malloc((size_t)st.st_size + 1))) {
+        error = -EIO;
+    } else {
+        size_t len = 0;
+        ssize_t n = 1;
+        while (len < (size_t)st.st_size &&
+               (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0) {
+            len += (size_t)n;
+        }
+        buf[len] = '\0';
+        error = n < 0 ? -errno : 0;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (error) {
+        ovs->host->error("ovs: cannot read %s: %s", path ? path : VSD_TAPS,
+                         strerror(-error));
+    } else if (buf) {
+        error = delete_taps(ovs, dir, buf);
+    }
+    free(buf);
+    free(path);
+    return error;
+}
+
 /* Deleting bridges of the userspace (netdev) datapath costs ovs-vswitchd
- * CPU with the square of its ports (class-60's 247 bridges and 1526 ports:
- * 9-15 s, bench/ovs-down.sh); killed, it is gone in 1-2 s and leaves only
- * its tap devices (each bridge's own port, any other internal port, and
- * the datapath's ovs-netdev: persistent), which the host then deletes
- * together.  Taken for a private instance whose every bridge is of that
- * datapath and asked to go (its database goes with it).  Returns 1 when
+ * CPU with the square of its ports (bench/ovs-down.sh: class-60's 247
+ * bridges, 9.3-9.6 s on an idle machine); killed, it is gone in 1-2 s and
+ * leaves only the tap devices it made (persistent), which the host then
+ * deletes together.  Taken for a private instance with at least one
+ * bridge, every bridge of that datapath and asked to go (its database goes
+ * with it).  The daemon is pinned by a pidfd and known by its own pid file
+ * on its command line; the taps are those it holds open.  Returns 1 when
  * done, 0 when the plain way must be taken, or -errno. */
 static int
 kill_netdev_vswitchd(struct ovs *ovs, const char *const *bridges, size_t n)
@@ -1291,68 +1527,69 @@ kill_netdev_vswitchd(struct ovs *ovs, const char *const *bridges, size_t n)
         !(pid = daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd"))) {
         return 0;
     }
-    char *rows = NULL, *taps = NULL;
-    int status =
-        vsctl(ovs, &rows, "--format=csv", "--data=bare", "--no-headings",
-              "--columns=name,datapath_type", "list", "Bridge", (char *)NULL);
+    char *names = NULL, *types = NULL;
+    int status = list_bridges(ovs, &names);
     if (!status) {
-        status = vsctl(ovs, &taps, "--format=csv", "--data=bare",
-                       "--no-headings", "--columns=name", "find", "Interface",
-                       "type=internal", (char *)NULL);
+        status =
+            vsctl(ovs, &types, "--format=csv", "--data=bare", "--no-headings",
+                  "--columns=datapath_type", "list", "Bridge", (char *)NULL);
     }
-    bool all_ours = !status && rows && taps;
-    char *save = NULL;
-    for (char *line = all_ours ? strtok_r(rows, "\n", &save) : NULL;
-         line && all_ours; line = strtok_r(NULL, "\n", &save)) {
-        char *comma = strchr(line, ',');
-        all_ours = comma && !strcmp(comma + 1, "netdev");
-        if (comma) {
-            *comma = '\0';
-            all_ours = all_ours && asked(line, bridges, n);
-        }
-    }
-    free(rows);
+    static const char *const netdev[] = {"netdev"};
+    bool all_ours = !status && lines_all_in(names, bridges, n) &&
+                    lines_all_in(types, netdev, 1);
+    free(names);
+    free(types);
     if (!all_ours) {
-        free(taps);
         return 0;
     }
 
-    /* The internal ports' names, one a line, and ovs-netdev. */
-    size_t n_names = 1;
-    for (const char *c = taps; *c; c++) {
-        n_names += *c == '\n';
+    int pidfd = pidfd_open(pid, 0);
+    char *want = NULL, *taps = NULL;
+    if (pidfd >= 0 &&
+        asprintf(&want, "--pidfile=%s/%s", ovs->dir, VSD_PID) >= 0 &&
+        cmdline_has(pid, want)) {
+        taps = held_taps(pid);
     }
-    const char **names = calloc(n_names + 1, sizeof *names);
-    if (!names) {
+    /* Still alive (a zombie has an empty command line, and the pidfd
+     * pins the pid), so what /proc said was of this process; and it holds
+     * its datapath's tap, as every running one does. */
+    if (!taps || !cmdline_has(pid, want) ||
+        !cmd_in_lines(taps, "ovs-netdev") ||
+        pidfd_send_signal(pidfd, 0, NULL, 0) < 0 || write_taps(ovs, taps)) {
+        if (pidfd >= 0) {
+            close(pidfd);
+        }
+        free(want);
         free(taps);
-        return -ENOMEM;
+        return 0;
     }
-    n_names = 0;
-    save = NULL;
-    for (char *line = strtok_r(taps, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        names[n_names++] = line;
-    }
-    names[n_names++] = "ovs-netdev";
+    free(want);
 
-    ovs->host->log(MI_LOG_DEBUG,
-                   "ovs: stopping ovs-vswitchd (pid %ld) in %s with SIGKILL, "
-                   "then deleting its %zu tap devices",
-                   (long)pid, ovs->dir, n_names);
     int error = 0;
-    if (process_runs(pid, "ovs-vswitchd") && kill(pid, SIGKILL) < 0 &&
-        errno != ESRCH) {
+    if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
         error = -errno;
         ovs->host->error("ovs: cannot stop ovs-vswitchd (pid %ld): %s",
                          (long)pid, strerror(errno));
-    } else if (!wait_gone(pid, "ovs-vswitchd", 10000)) {
+    }
+    struct pollfd gone = {.fd = pidfd, .events = POLLIN};
+    int ready = 0;
+    for (int waited = 0; !error && ready != 1 && waited < 10000;
+         waited += 100) {
+        ready = poll(&gone, 1, 100);
+    }
+    if (!error && ready != 1) {
         ovs->host->error("ovs: ovs-vswitchd (pid %ld) in %s does not stop",
                          (long)pid, ovs->dir);
         error = -ETIMEDOUT;
-    } else {
-        error = ovs->host->links_delete(NULL, names, n_names);
     }
-    free(names);
+    close(pidfd);
+    if (!error) {
+        ovs->host->log(MI_LOG_DEBUG,
+                       "ovs: ovs-vswitchd (pid %ld) in %s stopped with "
+                       "SIGKILL; deleting the tap devices it held",
+                       (long)pid, ovs->dir);
+        error = delete_recorded_taps(ovs, ovs->dir); /* vsd.taps */
+    }
     free(taps);
     return error ? error : 1;
 }
@@ -1370,6 +1607,16 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
     bool vsd_runs = ovs->daemon != OVS_PRIVATE ||
                     daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd") != 0;
     bool killed = false;
+    /* Taps an earlier destroy killed the daemon of and could not delete:
+     * deleted first, whether ovsdb-server still runs there or not. */
+    char *here = dir ? realpath(dir, NULL) : NULL;
+    if (here && !daemon_pid(here, VSD_PID, "ovs-vswitchd")) {
+        error = delete_recorded_taps(ovs, here);
+    }
+    free(here);
+    if (error) {
+        return error;
+    }
     if (vsd_runs && n_bridges) {
         error = kill_netdev_vswitchd(ovs, bridges, n_bridges);
         if (error < 0) {
@@ -1409,7 +1656,7 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
         }
         free(left);
     }
-    if (!error) {
+    if (!error && !killed) {
         error = stop_daemon(ovs, abs, VSD_PID, VSD_CTL, "ovs-vswitchd");
     }
     if (!error) {

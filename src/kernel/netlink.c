@@ -1489,12 +1489,21 @@ netlink_disable_ipv6(const char *netns, const char *ifname)
  * group unregisters all of its links at once.  So netlink_delete_links()
  * moves the links it is asked to delete into a group no link of the
  * namespace is in, checks that the group then holds those links only, and
- * deletes it; whatever is left (a link the kernel cannot delete in a
- * group, one made meanwhile) goes one request each as before.  The group
- * numbers tried are GROUP_BASE ("mi" in the upper half) onwards. */
+ * deletes it.  If the group cannot be deleted whole (a link the kernel
+ * cannot delete so, such as lo, or one not asked for in it), every link
+ * goes back to its own group and each is deleted alone, as are names that
+ * did not exist when the group was made.  The groups tried start at
+ * GROUP_BASE ("mi" in the upper half) plus an offset of the process's own
+ * (its pid modulo GROUP_TRIES), so that two processes doing this at once
+ * most likely pick different ones (if not, each finds the other's links in
+ * its group and deletes link by link); within a process one thread at a
+ * time does it.  What stays possible: a link moved into the same group by
+ * another program between the check and the deletion goes with it. */
 #define GROUP_BASE 0x6d690000u
 #define GROUP_TRIES 4096u
 #define GROUP_MIN_LINKS 4
+
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool
 named(const char *name, const char *const *names, size_t n)
@@ -1507,11 +1516,13 @@ named(const char *name, const char *const *names, size_t n)
     return false;
 }
 
-/* The first group from GROUP_BASE on that no link of `links` is in, or 0. */
+/* A group from GROUP_BASE on that no link of `links` is in, or 0. */
 static uint32_t
 unused_group(struct nl_cache *links)
 {
-    for (uint32_t g = GROUP_BASE; g < GROUP_BASE + GROUP_TRIES; g++) {
+    uint32_t start = (uint32_t)getpid() % GROUP_TRIES;
+    for (uint32_t k = 0; k < GROUP_TRIES; k++) {
+        uint32_t g = GROUP_BASE + (start + k) % GROUP_TRIES;
         bool used = false;
         for (struct nl_object *o = nl_cache_get_first(links); o && !used;
              o = nl_cache_get_next(o)) {
@@ -1545,28 +1556,9 @@ group_members(struct nl_cache *links, uint32_t g, const char *const *names,
     return members;
 }
 
-/* Deletes every link of group `g` in one request: 0 or -errno. */
+/* Every link of the caller's namespace. */
 static int
-delete_group(struct batch *b, uint32_t g)
-{
-    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-    struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
-    if (!msg || nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
-        nla_put_u32(msg, IFLA_GROUP, g) < 0) {
-        nlmsg_free(msg);
-        return -ENOMEM;
-    }
-    int status = -EIO;
-    batch_send_status(b, msg, NULL, 0, &status);
-    batch_collect(b);
-    b->error = 0;
-    return status;
-}
-
-/* Every link of the caller's namespace, on a socket of its own (libnl's
- * dump would take the batch's acks, read past it, for lost answers). */
-static int
-list_links(struct batch *b, struct nl_cache **links)
+list_links(const char *ctx, struct nl_cache **links)
 {
     struct nl_sock *sk = nl_socket_alloc();
     int err = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
@@ -1577,29 +1569,11 @@ list_links(struct batch *b, struct nl_cache **links)
     }
     nl_socket_free(sk);
     if (err < 0) {
-        log_error("%s: listing interfaces: %s", b->ctx, nl_geterror(err));
+        log_error("%s: listing interfaces: %s", ctx, nl_geterror(err));
         *links = NULL;
         return netlink_errno(err);
     }
     return 0;
-}
-
-/* Sends the change of link `ifindex`'s group to `g`, unlogged. */
-static void
-send_group(struct batch *b, int ifindex, uint32_t g)
-{
-    struct rtnl_link *link = rtnl_link_alloc();
-    struct nl_msg *msg = NULL;
-    if (!link) {
-        return;
-    }
-    rtnl_link_set_ifindex(link, ifindex);
-    rtnl_link_set_group(link, g);
-    int err = rtnl_link_build_add_request(link, 0, &msg);
-    rtnl_link_put(link);
-    if (err >= 0 && msg) {
-        batch_send_status(b, msg, NULL, 0, NULL);
-    }
 }
 
 /* A link moved into the group, and the group it was in. */
@@ -1608,14 +1582,69 @@ struct moved {
     uint32_t group;
 };
 
-/* Deletes the named links that exist in one group (see above), and puts
- * them back into their own groups if that fails.  Returns the number of
- * links deleted so, or -errno; the caller deletes what is left. */
+/* Moves each link of `moved` into group `g`, or back into its own when
+ * `g` is NULL, on a socket of its own; failures unlogged (a link that
+ * cannot join is deleted alone).  Returns false if the batch broke. */
+static bool
+move_links(const char *ctx, const struct moved *moved, size_t n,
+           const uint32_t *g)
+{
+    struct batch b;
+    if (batch_open(&b, ctx)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct rtnl_link *link = rtnl_link_alloc();
+        struct nl_msg *msg = NULL;
+        if (!link) {
+            continue;
+        }
+        rtnl_link_set_ifindex(link, moved[i].ifindex);
+        rtnl_link_set_group(link, g ? *g : moved[i].group);
+        int err = rtnl_link_build_add_request(link, 0, &msg);
+        rtnl_link_put(link);
+        if (err >= 0 && msg) {
+            batch_send_status(&b, msg, NULL, 0, NULL);
+        }
+    }
+    batch_collect(&b);
+    bool broken = b.broken;
+    batch_finish(&b);
+    return !broken;
+}
+
+/* Deletes every link of group `g` in one request: 0 or -errno. */
 static int
-delete_as_group(struct batch *b, const char *const *names, size_t n)
+delete_group(const char *ctx, uint32_t g)
+{
+    struct batch b;
+    int error = batch_open(&b, ctx);
+    if (error) {
+        return error;
+    }
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+    int status = -EIO;
+    if (!msg || nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg, IFLA_GROUP, g) < 0) {
+        nlmsg_free(msg);
+        status = -ENOMEM;
+    } else {
+        batch_send_status(&b, msg, NULL, 0, &status);
+    }
+    batch_finish(&b);
+    return status;
+}
+
+/* Deletes the named links that exist in one group (see above), and puts
+ * them back into their own groups if that fails.  done[i] tells whether
+ * names[i] went so.  Returns 0 or -errno. */
+static int
+delete_as_group(const char *ctx, const char *const *names, size_t n,
+                bool *done)
 {
     struct nl_cache *links;
-    int error = list_links(b, &links);
+    int error = list_links(ctx, &links);
     if (error) {
         return error;
     }
@@ -1631,35 +1660,44 @@ delete_as_group(struct batch *b, const char *const *names, size_t n)
         }
     }
     nl_cache_free(links);
-    for (size_t i = 0; i < n_moved; i++) {
-        send_group(b, moved[i].ifindex, g);
+    if (!n_moved) {
+        free(moved);
+        return -ENOENT;
     }
-    batch_collect(b);
-    b->error = 0;
 
-    int status = -ENOENT;
-    error = n_moved ? list_links(b, &links) : -ENOENT;
-    if (!error) {
-        size_t members = group_members(links, g, names, n);
+    int status = move_links(ctx, moved, n_moved, &g) ? 0 : -EIO;
+    size_t members = 0;
+    if (!status) {
+        status = list_links(ctx, &links);
+    }
+    if (!status) {
+        members = group_members(links, g, names, n);
+        for (size_t i = 0; i < n; i++) {
+            struct rtnl_link *link = rtnl_link_get_by_name(links, names[i]);
+            done[i] = link && rtnl_link_get_group(link) == g;
+            if (link) {
+                rtnl_link_put(link);
+            }
+        }
         nl_cache_free(links);
-        status = members ? delete_group(b, g) : -EEXIST;
-        if (!status) {
-            log_debug("%s: %zu links deleted together (interface group "
-                      "%" PRIu32 ")",
-                      b->ctx, members, g);
-            status = (int)members;
-        } else if (!members) {
+        status = members ? delete_group(ctx, g) : -EEXIST;
+        if (!members) {
             log_warn("%s: interface group %" PRIu32 " holds a link not asked "
                      "for; deleting each link alone",
-                     b->ctx, g);
+                     ctx, g);
         }
     }
     if (status < 0) {
-        for (size_t i = 0; i < n_moved; i++) {
-            send_group(b, moved[i].ifindex, moved[i].group);
+        if (!move_links(ctx, moved, n_moved, NULL)) {
+            log_warn("%s: the links could not all be put back into their "
+                     "interface groups (from group %" PRIu32 ")",
+                     ctx, g);
         }
-        batch_collect(b);
-        b->error = 0;
+        memset(done, 0, n * sizeof *done);
+    } else {
+        log_debug("%s: %zu links deleted together (interface group "
+                  "%" PRIu32 ")",
+                  ctx, members, g);
     }
     free(moved);
     return status;
@@ -1680,22 +1718,18 @@ netlink_delete_links(const char *const *names, size_t n)
         return 0;
     }
 
+    bool *done = xcalloc(n, sizeof *done);
+    if (n >= GROUP_MIN_LINKS) {
+        pthread_mutex_lock(&group_lock);
+        delete_as_group("deleting links", names, n, done);
+        pthread_mutex_unlock(&group_lock);
+    }
     struct batch b;
     int error = batch_open(&b, "deleting links");
-    if (error) {
-        return error;
-    }
-    if (n >= GROUP_MIN_LINKS) {
-        delete_as_group(&b, names, n);
-        if (b.broken) { /* acks lost: start again on a new socket */
-            batch_finish(&b);
-            error = batch_open(&b, "deleting links");
-            if (error) {
-                return error;
-            }
+    for (size_t i = 0; !error && i < n; i++) {
+        if (done[i]) {
+            continue;
         }
-    }
-    for (size_t i = 0; i < n; i++) {
         struct rtnl_link *link = rtnl_link_alloc();
         struct nl_msg *msg = NULL;
         int err = -NLE_NOMEM;
@@ -1711,7 +1745,8 @@ netlink_delete_links(const char *const *names, size_t n)
             batch_send(&b, msg, what, ENODEV);
         }
     }
-    return batch_finish(&b);
+    free(done);
+    return error ? error : batch_finish(&b);
 }
 
 struct list_call {
