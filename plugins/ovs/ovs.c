@@ -650,6 +650,8 @@ vswitchd_in_netns(void)
     return found;
 }
 
+static int delete_recorded_taps(const struct ovs *ovs, const char *dir);
+
 static int
 ovs_start(void *state, const char *dir)
 {
@@ -686,6 +688,11 @@ ovs_start(void *state, const char *dir)
     bool vsd_runs = daemon_pid(ovs->dir, VSD_PID, "ovs-vswitchd") != 0;
     if (db_runs && vsd_runs) {
         return 0;
+    }
+    /* The taps of an ovs-vswitchd that `destroy` killed and could not
+     * delete go before a new one starts (which would hold some again). */
+    if (!vsd_runs && (error = delete_recorded_taps(ovs, ovs->dir)) != 0) {
+        return error;
     }
     /* The userspace datapath of every ovs-vswitchd is called ovs-netdev
      * and owns a tap device of that name: while another ovs-vswitchd in
@@ -1409,9 +1416,18 @@ write_taps(const struct ovs *ovs, const char *taps)
                  : -1;
     size_t len = strlen(taps);
     int error = fd < 0 ? -errno : 0;
-    ssize_t written = fd >= 0 ? write(fd, taps, len) : 0;
+    struct stat st;
+    if (!error && fstat(fd, &st) < 0) {
+        error = -errno;
+    }
+    ssize_t written = !error ? write(fd, taps, len) : 0;
     if (!error && written != (ssize_t)len) {
-        error = written < 0 ? -errno : -EIO;
+        error = written < 0 ? -errno : -ENOSPC;
+        /* No line cut short left behind. */
+        if (ftruncate(fd, st.st_size) < 0) {
+            ovs->host->log(MI_LOG_WARN, "ovs: %s: cannot cut back: %s", path,
+                           strerror(errno));
+        }
     }
     if (fd >= 0 && close(fd) < 0 && !error) {
         error = -errno;
@@ -1453,9 +1469,8 @@ delete_taps(const struct ovs *ovs, const char *dir, char *taps)
     }
     for (size_t i = 0; !MI_HOST_HAS(ovs->host, links_delete) && i < kept;
          i++) {
-        int e = ovs->host->link_exists(NULL, names[i]) == 1
-                    ? ovs->host->link_delete(NULL, names[i])
-                    : 0;
+        int e = ovs->host->link_exists(NULL, names[i]);
+        e = e == 1 ? ovs->host->link_delete(NULL, names[i]) : e;
         error = error ? error : e;
     }
     free(names);
@@ -1482,10 +1497,14 @@ delete_recorded_taps(const struct ovs *ovs, const char *dir)
 
     if (fd < 0) {
         error = errno == ENOENT ? 0 : -errno;
-    } else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-               st.st_size > (1 << 20) ||
-               !(buf = malloc((size_t)st.st_size + 1))) {
-        error = -EIO;
+    } else if (fstat(fd, &st) < 0) {
+        error = -errno;
+    } else if (!S_ISREG(st.st_mode)) {
+        error = -EINVAL;
+    } else if (st.st_size > (1 << 20)) {
+        error = -EFBIG;
+    } else if (!(buf = malloc((size_t)st.st_size + 1))) {
+        error = -ENOMEM;
     } else {
         size_t len = 0;
         ssize_t n = 1;
@@ -1500,8 +1519,10 @@ delete_recorded_taps(const struct ovs *ovs, const char *dir)
         close(fd);
     }
     if (error) {
-        ovs->host->error("ovs: cannot read %s: %s", path ? path : VSD_TAPS,
-                         strerror(-error));
+        ovs->host->error("ovs: cannot read %s (%s), the tap devices a killed "
+                         "ovs-vswitchd left: delete them, then remove the "
+                         "file",
+                         path ? path : VSD_TAPS, strerror(-error));
     } else if (buf) {
         error = delete_taps(ovs, dir, buf);
     }
@@ -1576,6 +1597,9 @@ kill_netdev_vswitchd(struct ovs *ovs, const char *const *bridges, size_t n)
     for (int waited = 0; !error && ready != 1 && waited < 10000;
          waited += 100) {
         ready = poll(&gone, 1, 100);
+        if (ready < 0 && errno != EINTR) {
+            break;
+        }
     }
     if (!error && ready != 1) {
         ovs->host->error("ovs: ovs-vswitchd (pid %ld) in %s does not stop",
@@ -1661,6 +1685,9 @@ ovs_destroy(void *state, const char *dir, const char *const *bridges,
     }
     if (!error) {
         error = stop_daemon(ovs, abs, DB_PID, DB_CTL, "ovsdb-server");
+    }
+    if (!error) { /* what vsd.taps still lists (written before a restart) */
+        error = delete_recorded_taps(ovs, abs);
     }
     if (!error) {
         error = remove_instance_files(ovs, abs);

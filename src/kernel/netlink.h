@@ -159,7 +159,8 @@ int netlink_disable_ipv6(const char *netns, const char *ifname);
  * missing one is not an error (deleting one end of a veth deletes both, so
  * naming both ends is fine).  Four or more are first moved into an
  * interface group of their own (one no link is in, from 0x6d690000 plus the
- * pid modulo 4096 on) and deleted with it in one request, when that group
+ * pid modulo 4096 on, within 0x6d690000-0x6d690fff) and deleted with it in
+ * one request, when that group
  * then holds those links only: the kernel unregisters them together
  * instead of waiting for RCU once per link.  Otherwise they are put back
  * into their groups; whatever is left goes one request each. */
