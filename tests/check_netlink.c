@@ -46,6 +46,7 @@
 #include <netlink/route/route.h>
 #include <netlink/route/tc.h>
 
+#include "host.h"
 #include "log.h"
 #include "netlink.h"
 #include "testutil.h"
@@ -1281,18 +1282,6 @@ set_link_group(const char *netns, const char *ifname, uint32_t group)
     ck_assert_int_eq(netlink_in_netns(netns, "test", group_here, &call), 0);
 }
 
-struct delete_call {
-    const char *const *names;
-    size_t n;
-};
-
-static int
-delete_here(void *call_)
-{
-    const struct delete_call *call = call_;
-    return netlink_delete_links(call->names, call->n);
-}
-
 /* Four links or more go in one interface group of their own, one that no
  * link uses (the first this process tries is taken here), and a link that
  * cannot be deleted in a group (lo) makes them go one by one, lo's group
@@ -1313,11 +1302,10 @@ START_TEST(test_delete_links_group)
     set_link_group(a, "p2", 7);
 
     const char *names[] = {"p0", "q0", "p1", "nothere", "p2"};
-    struct delete_call call = {names, ARRAY_SIZE(names)};
     int verbosity = log_get_verbosity();
     log_set_verbosity(2);
     testutil_capture_begin();
-    ck_assert_int_eq(netlink_in_netns(a, "test", delete_here, &call), 0);
+    ck_assert_int_eq(host_links_delete(a, names, ARRAY_SIZE(names)), 0);
     log_set_verbosity(verbosity);
     char *said = xasprintf("deleting links: 4 links deleted together "
                            "(interface group %" PRIu32 ")",
@@ -1341,9 +1329,8 @@ START_TEST(test_delete_links_group)
     /* lo cannot be deleted at all: the others still go, one by one. */
     set_link_group(a, "lo", 5);
     const char *with_lo[] = {"lo", "p3", "f0", "g0"};
-    call = (struct delete_call){with_lo, ARRAY_SIZE(with_lo)};
     testutil_capture_begin();
-    ck_assert_int_lt(netlink_in_netns(a, "test", delete_here, &call), 0);
+    ck_assert_int_lt(host_links_delete(a, with_lo, ARRAY_SIZE(with_lo)), 0);
     ck_assert_msg(strstr(testutil_captured(), "deleting lo: "), "%s",
                   testutil_captured());
     testutil_capture_end();

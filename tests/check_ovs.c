@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -519,6 +520,28 @@ empty_dir(const char *dir)
     rmdir(dir);
 }
 
+/* The tap devices a killed ovs-vswitchd of `dir` left (its vsd.taps: a
+ * test that failed between the kill and their deletion). */
+static void
+delete_left_taps(const char *dir)
+{
+    char *path = xasprintf("%s/vsd.taps", dir);
+    size_t len;
+    char *taps = util_read_file(path, &len);
+    const char *names[64];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *line = taps ? strtok_r(taps, "\n", &save) : NULL;
+         line && n < ARRAY_SIZE(names); line = strtok_r(NULL, "\n", &save)) {
+        if (strlen(line) < IFNAMSIZ && !strchr(line, '/')) {
+            names[n++] = line; /* not the "no/name" a test writes */
+        }
+    }
+    host_links_delete(NULL, names, n);
+    free(taps);
+    free(path);
+}
+
 static void
 teardown_dir(void)
 {
@@ -529,6 +552,7 @@ teardown_dir(void)
         for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
             kill_daemon(dirs[i], "vsd.pid", "ovs-vswitchd");
             kill_daemon(dirs[i], "ovsdb.pid", "ovsdb-server");
+            delete_left_taps(dirs[i]);
         }
         delete_namespaces();
     }
