@@ -8,7 +8,14 @@
 #   bench/up.sh                      configs/class-60.cfg
 #   bench/up.sh FILE.cfg             another topology
 #   bench/up.sh 20                   the first 20 ASes' worth: a chain of
-#                                    20 transit ASes (class-60's template)
+#                                    20 transit ASes (class-60's template);
+#                                    in a chain of more than 21, hosts 21 or
+#                                    more ASes apart are more than 64 routers
+#                                    apart (3 per AS: MUNI, BASE, LYON), past
+#                                    a ping's TTL (25: 20 of 600 pairs, 60:
+#                                    1560 of 3540, exactly those), so `check`
+#                                    never passes and the bench waits its 300
+#                                    s: its other figures (the floor's) hold
 #
 # Environment: MINIINET (default: miniinet in PATH), JOBS (default: nproc),
 # RUNS (default 1: with more, the whole sequence runs that many times and
