@@ -61,14 +61,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-"$miniinet" -c "$cfg" plan --json | python3 -c '
-import json, sys
+"$miniinet" -c "$cfg" plan --json | python3 -c 'import json, sys
 p = json.load(sys.stdin)
-print(p["name"], len(p["servers"]), file=open(sys.argv[1] + "/net", "w"))
-with open(sys.argv[1] + "/nodes", "w") as f:
-    for n in p["nodes"]:
-        print(n["name"], n["kind"], file=f)' "$tmp"
+print(p["name"], len(p["servers"]))' >"$tmp/net"
 read -r net servers <"$tmp/net"
+plan_nodes "$cfg" >"$tmp/nodes"
 [ "$servers" -eq 1 ] ||
     fail "$cfg has $servers servers: one only (a master does not pass" \
         "MINIINET_FRR_VTYSH_LOAD on)"
